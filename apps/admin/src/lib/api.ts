@@ -1,0 +1,95 @@
+/**
+ * The non-CRUD calls of the admin API, as plain request descriptions
+ * (method + URL + JSON body). The dataProvider executes them; keeping them
+ * here makes the exact HTTP contract unit-testable.
+ */
+
+export const API_URL = '/admin/v1';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface ApiRequest {
+    method: HttpMethod;
+    url: string;
+    body?: unknown;
+}
+
+type Id = string | number;
+
+const seg = (id: Id): string => encodeURIComponent(String(id));
+
+export interface ActionBody {
+    action: string;
+    durationHours?: number;
+    note: string;
+}
+
+export const requests = {
+    login: (email: string, password: string): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/auth/login`,
+        body: { email, password },
+    }),
+
+    claim: (reportId: Id): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/reports/${seg(reportId)}/claim`,
+    }),
+
+    escalate: (reportId: Id, note: string): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/reports/${seg(reportId)}/escalate`,
+        body: { note },
+    }),
+
+    resolve: (reportId: Id, body: ActionBody): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/reports/${seg(reportId)}/resolve`,
+        body: actionBody(body),
+    }),
+
+    bulkResolve: (ids: readonly Id[], body: ActionBody): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/reports/bulk-resolve`,
+        body: { ids: [...ids], ...actionBody(body) },
+    }),
+
+    userHistory: (userId: Id): ApiRequest => ({
+        method: 'GET',
+        url: `${API_URL}/users/${seg(userId)}/history`,
+    }),
+
+    userAction: (userId: Id, body: ActionBody): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/users/${seg(userId)}/actions`,
+        body: actionBody(body),
+    }),
+
+    decideAppeal: (appealId: Id, decision: 'upheld' | 'denied', note: string): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/appeals/${seg(appealId)}/decide`,
+        body: { decision, note },
+    }),
+
+    overrideLink: (linkId: Id, verdict: string, reason: string): ApiRequest => ({
+        method: 'PUT',
+        url: `${API_URL}/links/${seg(linkId)}`,
+        body: { verdict, reason },
+    }),
+
+    previewBlocklist: (pattern: string, kind: string): ApiRequest => ({
+        method: 'GET',
+        url: `${API_URL}/blocklist/preview?${new URLSearchParams({ pattern, kind }).toString()}`,
+    }),
+
+    stats: (): ApiRequest => ({ method: 'GET', url: `${API_URL}/stats` }),
+};
+
+/** Only the contract's fields, durationHours only when set. */
+function actionBody(body: ActionBody): ActionBody {
+    const out: ActionBody = { action: body.action, note: body.note ?? '' };
+    if (typeof body.durationHours === 'number' && Number.isFinite(body.durationHours)) {
+        out.durationHours = body.durationHours;
+    }
+    return out;
+}

@@ -1,0 +1,72 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express from 'express';
+import type { AppConfig } from './config';
+import { AppModule } from './app.module';
+import { prepareDatabase } from './bootstrap/database';
+import { validationPipe } from './http/validation';
+import { metricsMiddleware } from './http/metrics';
+import { API_MODULES, WORKER_MODULES } from './modules';
+import { toErrorBody } from './http/exception.filter';
+
+export interface CreateAppOptions {
+  /** Extra setup before listen, e.g. the socket.io adapter (gateway module). */
+  log?: (msg: string) => void;
+}
+
+const adapterHooks: Array<(app: INestApplication, config: AppConfig) => Promise<void> | void> = [];
+/** Lets a feature (the gateway) install something on the app before it listens. */
+export const onAppCreate = (hook: (app: INestApplication, config: AppConfig) => Promise<void> | void) => adapterHooks.push(hook);
+
+export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const log = opts.log ?? ((m: string) => process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: m }) + '\n'));
+  const { jwtSecret } = await prepareDatabase({
+    databaseUrl: config.databaseUrl,
+    jwtSecret: config.jwtSecret,
+    adminEmail: config.adminEmail,
+    adminPassword: config.adminPassword,
+    log,
+  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config, jwtSecret, { api: API_MODULES, worker: WORKER_MODULES }),
+    { bodyParser: false, bufferLogs: true, abortOnError: false },
+  );
+  app.useLogger(app.get(Logger));
+  app.set('trust proxy', 'loopback');
+  app.use(metricsMiddleware);
+  app.use(express.json({ limit: '64kb', strict: true }));
+  app.useGlobalPipes(validationPipe);
+  app.enableShutdownHooks();
+  app.enableCors({ exposedHeaders: ['Content-Range', 'Retry-After', 'X-Request-Id'] });
+
+  const docs = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Backchannel API').setVersion('1').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, docs, { jsonDocumentUrl: 'docs-json' });
+
+  const adminDir = config.adminStaticDir ?? join(__dirname, '..', '..', 'admin');
+  if (config.roles.includes('api') && existsSync(join(adminDir, 'index.html'))) {
+    app.use('/admin', (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      if (req.path.startsWith('/v1')) return next();
+      express.static(adminDir, { index: 'index.html', fallthrough: true })(req, res, () => {
+        if (req.method === 'GET' && !req.path.includes('.')) return res.sendFile(join(adminDir, 'index.html'));
+        next();
+      });
+    });
+  }
+  for (const hook of adapterHooks) await hook(app, config);
+  // Errors raised before Nest's router (e.g. body-parser) still get the contract's shape.
+  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const { body, headers } = toErrorBody(err);
+    if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.status(body.statusCode).json(body);
+  });
+  return app;
+}

@@ -1,0 +1,49 @@
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { CoreModule } from '@app/messaging/core.module';
+import type { AppConfig } from './config';
+import { GlobalExceptionFilter } from './http/exception.filter';
+import { HealthController } from './http/health.controller';
+import { MetricsController } from './http/metrics';
+import { UserAuthGuard, StaffAuthGuard } from './http/auth';
+import { AuthController, MeController, UsersController } from './v1/accounts.controller';
+
+/**
+ * One codebase, roles by env (STYLE.md, convention 4): `api` mounts HTTP and the socket
+ * gateway, `worker` registers the BullMQ processors; `npm start` runs both.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, jwtSecret: string, extra: { api?: Type[]; worker?: Type[] } = {}): DynamicModule {
+    const api = config.roles.includes('api');
+    const worker = config.roles.includes('worker');
+    return {
+      module: AppModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req, res) => {
+              const incoming = req.headers['x-request-id'];
+              const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            // Never log credentials: tokens travel in headers and bodies are not logged at all.
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+          },
+        }),
+        CoreModule.forRoot(config, jwtSecret),
+        TerminusModule,
+        ...(api ? (extra.api ?? []) : []),
+        ...(worker ? (extra.worker ?? []) : []),
+      ],
+      controllers: [HealthController, MetricsController, ...(api ? [AuthController, MeController, UsersController] : [])],
+      providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }, UserAuthGuard, StaffAuthGuard],
+    };
+  }
+}

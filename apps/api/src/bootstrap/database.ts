@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { MikroORM } from '@mikro-orm/postgresql';
+import * as argon2 from 'argon2';
+import { ormConfig } from '@app/messaging/orm.config';
+import { newId } from '@app/messaging/ids';
+import { ARGON2_OPTIONS } from '@app/messaging/accounts/passwords';
+
+const MIGRATION_LOCK_KEY = 7_302_114_001; // arbitrary, fixed: "backchannel migrations"
+
+/** Creates the database named in the URL when it does not exist yet (developer default). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const target = new URL(databaseUrl);
+  const dbName = decodeURIComponent(target.pathname.replace(/^\//, '')) || 'postgres';
+  const probe = new Client({ connectionString: databaseUrl });
+  try {
+    await probe.connect();
+    return;
+  } catch (err: any) {
+    if (err?.code !== '3D000') throw err; // anything but "database does not exist" is real
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${dbName.replace(/"/g, '""')}"`);
+  } catch (err: any) {
+    if (err?.code !== '42P04') throw err; // another process created it first: fine
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Applies committed migrations under a PostgreSQL advisory lock so two processes starting
+ * at once never run them twice; also makes sure the shared JWT secret and the first admin
+ * exist. Returns the JWT secret every process must use.
+ */
+export async function prepareDatabase(opts: {
+  databaseUrl: string;
+  jwtSecret: string | null;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  log?: (msg: string) => void;
+}): Promise<{ jwtSecret: string; migrated: string[] }> {
+  const log = opts.log ?? (() => undefined);
+  await ensureDatabase(opts.databaseUrl);
+  const lock = new Client({ connectionString: opts.databaseUrl });
+  await lock.connect();
+  const orm = await MikroORM.init(ormConfig(opts.databaseUrl, 2));
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const migrated = (await orm.getMigrator().up()).map((m) => m.name);
+    if (migrated.length) log(`applied migrations: ${migrated.join(', ')}`);
+
+    let jwtSecret = opts.jwtSecret;
+    if (!jwtSecret) {
+      await lock.query(
+        `INSERT INTO app_setting (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`,
+        [randomBytes(48).toString('base64url')],
+      );
+      jwtSecret = (await lock.query(`SELECT value FROM app_setting WHERE key = 'jwt_secret'`)).rows[0].value as string;
+    }
+
+    if (opts.adminEmail && opts.adminPassword) {
+      const { rows } = await lock.query('SELECT count(*)::int AS n FROM staff');
+      if (rows[0].n === 0) {
+        const hash = await argon2.hash(opts.adminPassword, ARGON2_OPTIONS);
+        await lock.query(
+          `INSERT INTO staff (id, email, display_name, password_hash, role) VALUES ($1, $2, $3, $4, 'admin')`,
+          [newId(), opts.adminEmail.toLowerCase(), 'Administrator', hash],
+        );
+        log(`created the first admin staff account ${opts.adminEmail}`);
+      }
+    }
+    return { jwtSecret, migrated };
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await lock.end().catch(() => undefined);
+    await orm.close(true);
+  }
+}
+
+/** True when every committed migration has been applied (used by /health). */
+export async function pendingMigrations(orm: MikroORM): Promise<number> {
+  return (await orm.getMigrator().getPendingMigrations()).length;
+}

@@ -1,0 +1,79 @@
+import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AccountStatusService } from '@app/messaging/accounts/account-status.service';
+import { STAFF_AUDIENCE, TokensService, USER_AUDIENCE } from '@app/messaging/accounts/tokens.service';
+import { Db } from '@app/messaging/db/db.service';
+import { ForbiddenRole, Unauthorized } from '@app/messaging/errors';
+import { STAFF_ROLE_RANK, type StaffRole } from '@app/messaging/accounts/staff.entity';
+
+export interface AuthUser {
+  id: string;
+}
+export interface AuthStaff {
+  id: string;
+  email: string;
+  role: StaffRole;
+  displayName: string;
+}
+
+export function bearer(header: unknown): string {
+  if (typeof header !== 'string') throw new Unauthorized();
+  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!m) throw new Unauthorized('Use the header "Authorization: Bearer <accessToken>".');
+  return m[1];
+}
+
+/** End-user routes: a user-audience token of an account in good standing. */
+@Injectable()
+export class UserAuthGuard implements CanActivate {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly status: AccountStatusService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest();
+    const claims = this.tokens.verifyAccess(bearer(req.headers.authorization), USER_AUDIENCE);
+    await this.status.assertActive(claims.sub);
+    req.user = { id: claims.sub } satisfies AuthUser;
+    return true;
+  }
+}
+
+const MIN_ROLE = 'staff:minRole';
+/** The least role that may call a staff route (admin ⊃ moderator ⊃ triage). */
+export const MinRole = (role: StaffRole) => SetMetadata(MIN_ROLE, role);
+
+/**
+ * Staff routes: a staff-audience token; the role is read from the database on each call so
+ * a demotion or a disabled account takes effect at once.
+ */
+@Injectable()
+export class StaffAuthGuard implements CanActivate {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly db: Db,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest();
+    const claims = this.tokens.verifyAccess(bearer(req.headers.authorization), STAFF_AUDIENCE);
+    const row = await this.db.one('SELECT id, email, role, display_name, disabled FROM staff WHERE id = $1', [claims.sub]);
+    if (!row || row.disabled) throw new Unauthorized('This staff account is disabled.');
+    const staff: AuthStaff = { id: row.id, email: row.email, role: row.role, displayName: row.display_name };
+    const min = this.reflector.getAllAndOverride<StaffRole | undefined>(MIN_ROLE, [ctx.getHandler(), ctx.getClass()]) ?? 'triage';
+    if (STAFF_ROLE_RANK[staff.role] < STAFF_ROLE_RANK[min]) {
+      throw new ForbiddenRole(`This needs the ${min} role; you are ${staff.role}.`);
+    }
+    req.staff = staff;
+    return true;
+  }
+}
+
+export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => ctx.switchToHttp().getRequest().user);
+export const CurrentStaff = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthStaff => ctx.switchToHttp().getRequest().staff);
+export const ClientIp = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  const req = ctx.switchToHttp().getRequest();
+  return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+});

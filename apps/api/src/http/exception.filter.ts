@@ -1,0 +1,82 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from '@app/messaging/errors';
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'rate_limited',
+  503: 'service_unavailable',
+};
+
+/**
+ * Maps every error to the contract's shape in one place (STYLE.md, convention 2).
+ * Anything unrecognised is a 500 with a generic message and is logged with the request id;
+ * bad input must never reach that branch (the fuzz test proves it).
+ */
+export function toErrorBody(err: unknown): { body: ErrorBody; headers?: Record<string, string> } {
+  if (err instanceof DomainError) {
+    const body: ErrorBody = { statusCode: err.status, code: err.code, message: err.message };
+    if (err.details !== undefined) body.details = err.details;
+    return { body, headers: err.headers };
+  }
+  if (err instanceof HttpException) {
+    const status = err.getStatus();
+    const res = err.getResponse() as any;
+    if (status === 404 && typeof res?.message === 'string' && res.message.startsWith('Cannot ')) {
+      return { body: { statusCode: 404, code: 'not_found', message: 'No such route.' } };
+    }
+    const message = typeof res === 'string' ? res : Array.isArray(res?.message) ? res.message.join('; ') : (res?.message ?? err.message);
+    const body: ErrorBody = { statusCode: status, code: res?.code ?? CODE_BY_STATUS[status] ?? `http_${status}`, message };
+    if (res?.details) body.details = res.details;
+    return { body };
+  }
+  // body-parser and other http-errors style errors carry their own 4xx status.
+  const e = err as any;
+  if (e && typeof e === 'object') {
+    if (e.type === 'entity.parse.failed') {
+      return { body: { statusCode: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' } };
+    }
+    if (e.type === 'entity.too.large') {
+      return { body: { statusCode: 413, code: 'payload_too_large', message: 'The request body is larger than 64 KiB.' } };
+    }
+    const status = Number(e.status ?? e.statusCode);
+    if (status >= 400 && status < 500) {
+      return { body: { statusCode: status, code: CODE_BY_STATUS[status] ?? 'invalid_request', message: String(e.message ?? 'Bad request') } };
+    }
+  }
+  return { body: { statusCode: 500, code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' } };
+}
+
+@Catch()
+export class GlobalExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(err: unknown, host: ArgumentsHost) {
+    if (host.getType() !== 'http') throw err;
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const { body, headers } = toErrorBody(err);
+    if (body.statusCode >= 500) {
+      this.logger.error({ err, reqId: req.id, route: `${req.method} ${req.originalUrl?.split('?')[0]}` }, 'unhandled error');
+    }
+    if (res.headersSent) return;
+    if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    res.status(body.statusCode).json(body);
+  }
+}

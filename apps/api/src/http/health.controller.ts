@@ -1,0 +1,47 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { MikroORM } from '@mikro-orm/postgresql';
+import type Redis from 'ioredis';
+import { REDIS } from '@app/messaging/redis';
+
+/** 200 when PostgreSQL and Redis answer and every committed migration is applied; 503 naming the failing part otherwise. */
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly orm: MikroORM,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      async () => {
+        const i = this.indicator.check('database');
+        try {
+          await this.orm.em.getConnection().execute('select 1');
+          const pending = (await this.orm.getMigrator().getPendingMigrations()).length;
+          return pending === 0 ? i.up() : i.down({ message: `${pending} migration(s) not applied` });
+        } catch (err: any) {
+          return i.down({ message: String(err?.message ?? err) });
+        }
+      },
+      async () => {
+        const i = this.indicator.check('redis');
+        try {
+          const pong = await Promise.race([
+            this.redis.ping(),
+            new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout after 1s')), 1000)),
+          ]);
+          return pong === 'PONG' ? i.up() : i.down({ message: String(pong) });
+        } catch (err: any) {
+          return i.down({ message: String(err?.message ?? err) });
+        }
+      },
+    ]);
+  }
+}

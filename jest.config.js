@@ -1,0 +1,21 @@
+/** Three tiers (STYLE.md): unit specs beside the code, e2e against real services, browser. */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: false }];
+const common = {
+  rootDir: __dirname,
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  transform: { '^.+\\.ts$': tsJest },
+  moduleNameMapper: {
+    '^@app/messaging$': '<rootDir>/libs/messaging/src',
+    '^@app/messaging/(.*)$': '<rootDir>/libs/messaging/src/$1',
+  },
+  testEnvironment: 'node',
+};
+module.exports = {
+  maxWorkers: 2,
+  testTimeout: 120000,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'], },
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
+  ],
+};

@@ -1,0 +1,205 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { Db, PG_UNIQUE_VIOLATION } from '../db/db.service';
+import {
+  CannotTargetSelf,
+  HandleTaken,
+  InvalidCredentials,
+  InvalidRefreshToken,
+  NotFound,
+  RefreshTokenReused,
+} from '../errors';
+import { isUuid, newId } from '../ids';
+import { RateLimitsService } from '../limits/rate-limits.service';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
+import { TokensService, USER_AUDIENCE } from './tokens.service';
+import { AccountStatusService } from './account-status.service';
+
+export type AllowIncoming = 'all' | 'following' | 'none';
+
+export interface PublicUser {
+  id: string;
+  handle: string;
+  displayName: string;
+  createdAt: string;
+}
+
+export interface Me extends PublicUser {
+  allowIncoming: AllowIncoming;
+  status: string;
+}
+
+export interface Session {
+  user: Me;
+  accessToken: string;
+  refreshToken: string;
+}
+
+const toPublic = (r: any): PublicUser => ({
+  id: r.id,
+  handle: r.handle,
+  displayName: r.display_name,
+  createdAt: new Date(r.created_at).toISOString(),
+});
+const toMe = (r: any): Me => ({ ...toPublic(r), allowIncoming: r.allow_incoming, status: r.status });
+
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly db: Db,
+    private readonly tokens: TokensService,
+    private readonly limits: RateLimitsService,
+    private readonly status: AccountStatusService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async register(input: { handle: string; displayName: string; password: string }, ip: string): Promise<Session> {
+    await this.limits.consume('registerPerIp', ip);
+    const hash = await hashPassword(input.password);
+    const id = newId();
+    try {
+      const row = await this.db.tx(async (q) => {
+        const [u] = await q.query(
+          `INSERT INTO app_user (id, handle, display_name, password_hash) VALUES ($1, $2, $3, $4) RETURNING *`,
+          [id, input.handle, input.displayName, hash],
+        );
+        await q.query('INSERT INTO user_cursor (user_id) VALUES ($1)', [id]);
+        return u;
+      });
+      return this.issueSession(row, newId());
+    } catch (err: any) {
+      if (err?.code === PG_UNIQUE_VIOLATION) throw new HandleTaken();
+      throw err;
+    }
+  }
+
+  async login(input: { handle: string; password: string }, ip: string): Promise<Session> {
+    const handle = input.handle.toLowerCase();
+    // Both budgets are checked before the password is: brute force gets 429, not answers.
+    await this.limits.check('loginPerHandle', handle);
+    await this.limits.check('loginPerIp', ip);
+    const row = await this.db.one('SELECT * FROM app_user WHERE handle = $1', [handle]);
+    const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), input.password);
+    if (!row || !ok) {
+      await this.limits.consume('loginPerHandle', handle);
+      await this.limits.consume('loginPerIp', ip);
+      throw new InvalidCredentials();
+    }
+    await this.status.assertActive(row.id);
+    await this.limits.reset('loginPerHandle', handle);
+    return this.issueSession(row, newId());
+  }
+
+  private async issueSession(row: any, familyId: string, q: { query: Db['query'] } = this.db): Promise<Session> {
+    const { token, hash } = this.tokens.newRefreshToken();
+    await q.query(
+      `INSERT INTO refresh_token (id, family_id, user_id, token_hash, expires_at)
+       VALUES ($1, $2, $3, $4, now() + make_interval(days => $5))`,
+      [newId(), familyId, row.id, hash, this.config.refreshTokenTtlDays],
+    );
+    return {
+      user: toMe(row),
+      accessToken: this.tokens.signAccess(row.id, USER_AUDIENCE),
+      refreshToken: token,
+    };
+  }
+
+  /**
+   * Rotation with reuse detection (RFC 9700 §4.14.2). Marking the token used is one
+   * conditional UPDATE, so of two simultaneous refreshes exactly one wins; the loser sees a
+   * used token and revokes the family, the winner's new token included.
+   */
+  async refresh(refreshToken: string): Promise<Session> {
+    const hash = TokensService.hashRefresh(refreshToken);
+    const outcome = await this.db.tx(async (q) => {
+      const [claimed] = await q.query(
+        `UPDATE refresh_token SET used_at = now()
+          WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+          RETURNING family_id, user_id`,
+        [hash],
+      );
+      if (claimed) {
+        const [user] = await q.query('SELECT * FROM app_user WHERE id = $1', [claimed.user_id]);
+        return { kind: 'ok' as const, user, familyId: claimed.family_id as string };
+      }
+      const [known] = await q.query('SELECT family_id, used_at, revoked_at FROM refresh_token WHERE token_hash = $1', [hash]);
+      if (known && (known.used_at || known.revoked_at)) {
+        await q.query('UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1', [known.family_id]);
+        return { kind: 'reused' as const };
+      }
+      return { kind: 'invalid' as const };
+    });
+    if (outcome.kind === 'reused') throw new RefreshTokenReused();
+    if (outcome.kind === 'invalid') throw new InvalidRefreshToken();
+    await this.status.assertActive(outcome.user.id);
+    // The new token is inserted after the claim committed; if the family was revoked in
+    // between by a reuse, the insert below still lands but the next check revokes it.
+    return this.db.tx(async (q) => {
+      const [fam] = await q.query(
+        'SELECT bool_or(revoked_at IS NOT NULL) AS revoked FROM refresh_token WHERE family_id = $1',
+        [outcome.familyId],
+      );
+      if (fam?.revoked) throw new RefreshTokenReused();
+      return this.issueSession(outcome.user, outcome.familyId, q);
+    });
+  }
+
+  /** Revokes every refresh token of a user (suspension, ban). */
+  async revokeAllSessions(userId: string): Promise<void> {
+    await this.db.query('UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+  }
+
+  async me(userId: string): Promise<Me> {
+    const row = await this.db.one('SELECT * FROM app_user WHERE id = $1', [userId]);
+    if (!row) throw new NotFound();
+    return toMe(row);
+  }
+
+  async updateSettings(userId: string, patch: { allowIncoming?: AllowIncoming }): Promise<Me> {
+    const row = await this.db.one(
+      'UPDATE app_user SET allow_incoming = coalesce($2, allow_incoming) WHERE id = $1 RETURNING *',
+      [userId, patch.allowIncoming ?? null],
+    );
+    if (!row) throw new NotFound();
+    return toMe(row);
+  }
+
+  async getPublic(id: string): Promise<PublicUser> {
+    if (!isUuid(id)) throw new NotFound('No such user.');
+    const row = await this.db.one('SELECT id, handle, display_name, created_at FROM app_user WHERE id = $1', [id]);
+    if (!row) throw new NotFound('No such user.');
+    return toPublic(row);
+  }
+
+  private async target(me: string, id: string): Promise<void> {
+    await this.getPublic(id);
+    if (id === me) throw new CannotTargetSelf();
+  }
+
+  async follow(me: string, id: string): Promise<void> {
+    await this.target(me, id);
+    await this.db.query('INSERT INTO follow (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, id]);
+  }
+
+  async unfollow(me: string, id: string): Promise<void> {
+    await this.target(me, id);
+    await this.db.query('DELETE FROM follow WHERE follower_id = $1 AND followee_id = $2', [me, id]);
+  }
+
+  /** Blocking also removes follows in both directions. */
+  async block(me: string, id: string): Promise<void> {
+    await this.target(me, id);
+    await this.db.tx(async (q) => {
+      await q.query('INSERT INTO block (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, id]);
+      await q.query(
+        'DELETE FROM follow WHERE (follower_id = $1 AND followee_id = $2) OR (follower_id = $2 AND followee_id = $1)',
+        [me, id],
+      );
+    });
+  }
+
+  async unblock(me: string, id: string): Promise<void> {
+    await this.target(me, id);
+    await this.db.query('DELETE FROM block WHERE blocker_id = $1 AND blocked_id = $2', [me, id]);
+  }
+}

@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import * as jwt from 'jsonwebtoken';
+import { createHash, randomBytes } from 'node:crypto';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { Unauthorized } from '../errors';
+
+export const JWT_SECRET = Symbol('JWT_SECRET');
+
+/** Separate audiences: a user token never opens /admin/v1 and a staff token never acts as a user. */
+export const USER_AUDIENCE = 'backchannel:user';
+export const STAFF_AUDIENCE = 'backchannel:staff';
+const ISSUER = 'backchannel';
+
+export interface AccessClaims {
+  sub: string;
+  aud: string;
+  role?: string;
+}
+
+@Injectable()
+export class TokensService {
+  constructor(
+    @Inject(JWT_SECRET) private readonly secret: string,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  signAccess(subject: string, audience: string, extra: Record<string, unknown> = {}): string {
+    return jwt.sign(extra, this.secret, {
+      algorithm: 'HS256',
+      subject,
+      audience,
+      issuer: ISSUER,
+      expiresIn: this.config.accessTokenTtlSeconds,
+    });
+  }
+
+  verifyAccess(token: string, audience: string): AccessClaims {
+    try {
+      const claims = jwt.verify(token, this.secret, { algorithms: ['HS256'], audience, issuer: ISSUER }) as jwt.JwtPayload;
+      if (typeof claims.sub !== 'string') throw new Error('no subject');
+      return { sub: claims.sub, aud: audience, role: typeof claims.role === 'string' ? claims.role : undefined };
+    } catch {
+      throw new Unauthorized('The access token is missing, invalid or expired.');
+    }
+  }
+
+  /** Refresh tokens are opaque random strings; only their SHA-256 is stored. */
+  newRefreshToken(): { token: string; hash: string } {
+    const token = randomBytes(32).toString('base64url');
+    return { token, hash: TokensService.hashRefresh(token) };
+  }
+
+  static hashRefresh(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
+}

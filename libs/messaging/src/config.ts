@@ -1,0 +1,135 @@
+/**
+ * The only place that reads process.env (STYLE.md, convention 3). Parsed once at boot;
+ * a malformed value stops the process with one line naming the variable.
+ */
+export type AppRole = 'api' | 'worker';
+
+export interface RateLimitSetting {
+  points: number;
+  duration: number; // seconds
+}
+
+export interface AppConfig {
+  nodeEnv: string;
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  roles: AppRole[];
+  jwtSecret: string | null;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  logLevel: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlDays: number;
+  eventRetentionDays: number;
+  reportFirstResponseHours: number;
+  linkVerdictTtlHours: number;
+  linkPendingSweepSeconds: number;
+  adminStaticDir: string | null;
+  spamScoreThreshold: number;
+  limits: {
+    sendBurst: RateLimitSetting;
+    sendSustained: RateLimitSetting;
+    conversationsPerHour: RateLimitSetting;
+    requestsPerDay: RateLimitSetting;
+    questionsPerRoom: RateLimitSetting;
+    reportsPerHour: RateLimitSetting;
+    loginPerHandle: RateLimitSetting;
+    loginPerIp: RateLimitSetting;
+    registerPerIp: RateLimitSetting;
+  };
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name}: expected a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name}: must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function url(env: Env, name: string, def: string, protocols: string[]): string {
+  const raw = env[name] ?? def;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name}: not a URL: "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name}: expected a ${protocols.join(' or ')} URL, got "${parsed.protocol}"`);
+  }
+  return raw;
+}
+
+/** `N/S` → N points per S seconds, e.g. SEND_LIMIT_BURST=20/10. */
+function limit(env: Env, name: string, def: RateLimitSetting): RateLimitSetting {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  const m = /^(\d+)\/(\d+)$/.exec(raw.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) {
+    throw new ConfigError(`${name}: expected POINTS/SECONDS like 20/10, got "${raw}"`);
+  }
+  return { points: Number(m[1]), duration: Number(m[2]) };
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const rolesRaw = (env.APP_ROLES ?? 'api,worker').split(',').map((r) => r.trim()).filter(Boolean);
+  for (const r of rolesRaw) {
+    if (r !== 'api' && r !== 'worker') throw new ConfigError(`APP_ROLES: unknown role "${r}" (use api, worker or api,worker)`);
+  }
+  if (rolesRaw.length === 0) throw new ConfigError('APP_ROLES: name at least one role (api, worker)');
+  const jwtSecret = env.JWT_SECRET ?? null;
+  if (jwtSecret !== null && jwtSecret.length < 32) throw new ConfigError('JWT_SECRET: must be at least 32 characters');
+  const adminEmail = env.ADMIN_EMAIL || null;
+  const adminPassword = env.ADMIN_PASSWORD || null;
+  if (adminEmail && !/^[^@\s]+@[^@\s]+$/.test(adminEmail)) throw new ConfigError(`ADMIN_EMAIL: not an email address: "${adminEmail}"`);
+  if (adminPassword && adminPassword.length < 10) throw new ConfigError('ADMIN_PASSWORD: must be at least 10 characters');
+  const logLevel = env.LOG_LEVEL ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL: expected fatal|error|warn|info|debug|trace|silent, got "${logLevel}"`);
+  }
+  const prefix = env.REDIS_PREFIX ?? 'bc:';
+  if (!/^[A-Za-z0-9:_-]{1,64}$/.test(prefix)) throw new ConfigError('REDIS_PREFIX: use 1-64 of A-Z a-z 0-9 : _ -');
+  return {
+    nodeEnv: env.NODE_ENV ?? 'development',
+    port: int(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/backchannel', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisPrefix: prefix,
+    roles: rolesRaw as AppRole[],
+    jwtSecret,
+    adminEmail,
+    adminPassword,
+    logLevel,
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 5, 86400),
+    refreshTokenTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
+    eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
+    reportFirstResponseHours: int(env, 'REPORT_FIRST_RESPONSE_HOURS', 24, 1, 720),
+    linkVerdictTtlHours: int(env, 'LINK_VERDICT_TTL_HOURS', 24, 1, 8760),
+    linkPendingSweepSeconds: int(env, 'LINK_PENDING_SWEEP_SECONDS', 30, 1, 3600),
+    adminStaticDir: env.ADMIN_STATIC_DIR ?? null,
+    spamScoreThreshold: int(env, 'SPAM_SCORE_THRESHOLD', 5, 0, 1000),
+    limits: {
+      sendBurst: limit(env, 'LIMIT_SEND_BURST', { points: 20, duration: 10 }),
+      sendSustained: limit(env, 'LIMIT_SEND_SUSTAINED', { points: 300, duration: 3600 }),
+      conversationsPerHour: limit(env, 'LIMIT_CONVERSATIONS', { points: 60, duration: 3600 }),
+      requestsPerDay: limit(env, 'LIMIT_REQUESTS', { points: 50, duration: 86400 }),
+      questionsPerRoom: limit(env, 'LIMIT_QUESTIONS', { points: 10, duration: 3600 }),
+      reportsPerHour: limit(env, 'LIMIT_REPORTS', { points: 30, duration: 3600 }),
+      loginPerHandle: limit(env, 'LIMIT_LOGIN_HANDLE', { points: 10, duration: 900 }),
+      loginPerIp: limit(env, 'LIMIT_LOGIN_IP', { points: 100, duration: 900 }),
+      registerPerIp: limit(env, 'LIMIT_REGISTER_IP', { points: 300, duration: 3600 }),
+    },
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

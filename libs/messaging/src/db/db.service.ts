@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { MikroORM } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { PoolClient, QueryResultRow } from 'pg';
+
+export interface Queryable {
+  query<R extends QueryResultRow = any>(sql: string, params?: unknown[]): Promise<R[]>;
+}
+
+/**
+ * Raw SQL on MikroORM's own connection pool (the pg client under its knex). Hot paths
+ * (send, sync, lists) are one or two statements with `$n` parameters here instead of an
+ * ORM unit of work, because every extra round trip costs throughput (see docs/BENCHMARKS.md).
+ */
+@Injectable()
+export class Db implements Queryable {
+  constructor(private readonly orm: MikroORM) {}
+
+  get em(): EntityManager {
+    return this.orm.em as EntityManager;
+  }
+
+  private get knexClient(): { acquireConnection(): Promise<PoolClient>; releaseConnection(c: PoolClient): Promise<void> } {
+    return (this.orm.em as EntityManager).getConnection().getKnex().client as any;
+  }
+
+  async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.knexClient.acquireConnection();
+    try {
+      return await fn(client);
+    } finally {
+      await this.knexClient.releaseConnection(client);
+    }
+  }
+
+  async query<R extends QueryResultRow = any>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return this.withClient(async (c) => (await c.query<R>(sql, params)).rows);
+  }
+
+  async one<R extends QueryResultRow = any>(sql: string, params: unknown[] = []): Promise<R | undefined> {
+    return (await this.query<R>(sql, params))[0];
+  }
+
+  /**
+   * Runs fn in one transaction. Serialization failures and deadlocks (40001, 40P01) are
+   * retried a few times: they are the database telling two writers to take turns.
+   */
+  async tx<T>(fn: (q: Queryable & { client: PoolClient }) => Promise<T>, retries = 3): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.withClient(async (client) => {
+          await client.query('BEGIN');
+          try {
+            const q = { client, query: async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows };
+            const result = await fn(q as any);
+            await client.query('COMMIT');
+            return result;
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw err;
+          }
+        });
+      } catch (err: any) {
+        if (attempt < retries && (err?.code === '40001' || err?.code === '40P01')) continue;
+        throw err;
+      }
+    }
+  }
+}
+
+/** PostgreSQL error codes we turn into domain outcomes. */
+export const PG_UNIQUE_VIOLATION = '23505';
+export const PG_FOREIGN_KEY_VIOLATION = '23503';

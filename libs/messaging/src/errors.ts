@@ -1,0 +1,67 @@
+/**
+ * Domain errors: libraries throw these, never HttpException. One filter in apps/api maps
+ * every DomainError to {statusCode, code, message, details?}; the code is part of the API
+ * contract and must never change once shipped.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+const define = (status: number, code: string, defaultMessage: string) =>
+  class extends DomainError {
+    static readonly code = code;
+    constructor(message: string = defaultMessage, details?: unknown) {
+      super(status, code, message, details);
+    }
+  };
+
+export const InvalidRequest = define(400, 'invalid_request', 'The request is not valid.');
+export const InvalidText = define(400, 'invalid_text', 'Text must be 1-4000 characters without control characters.');
+export const InvalidCursor = define(400, 'invalid_cursor', 'The cursor is not valid.');
+export const Unauthorized = define(401, 'unauthorized', 'Sign in first: a valid access token is required.');
+export const InvalidCredentials = define(401, 'invalid_credentials', 'Handle or password is wrong.');
+export const InvalidRefreshToken = define(401, 'invalid_refresh_token', 'The refresh token is not valid; sign in again.');
+export const RefreshTokenReused = define(401, 'refresh_token_reused', 'This refresh token was already used; every session of this login was signed out. Sign in again.');
+export const AccountSuspended = define(401, 'account_suspended', 'This account is suspended.');
+export const Forbidden = define(403, 'forbidden', 'You may not do that.');
+export const ForbiddenRole = define(403, 'forbidden_role', 'Your staff role may not do that.');
+export const Blocked = define(403, 'blocked', 'You cannot message this person.');
+export const RecipientNotAccepting = define(403, 'recipient_not_accepting', 'This person does not accept new conversations from you.');
+export const RequestPendingLimit = define(403, 'request_pending_limit', 'Wait until your message request is accepted before sending more.');
+export const MessagingRestricted = define(403, 'messaging_restricted', 'Your account may not start conversations or send messages right now.');
+export const NotFound = define(404, 'not_found', 'Not found.');
+export const CursorExpired = define(410, 'cursor_expired', 'This cursor is older than the event retention window; reload everything and sync from the new cursor.');
+export const Conflict = define(409, 'conflict', 'The request conflicts with the current state.');
+export const HandleTaken = define(409, 'handle_taken', 'That handle is taken.');
+export const EmailTaken = define(409, 'email_taken', 'That email is taken.');
+export const AlreadyClaimed = define(409, 'already_claimed', 'Another moderator has claimed this report.');
+export const AlreadyAppealed = define(409, 'already_appealed', 'This action was already appealed.');
+export const Unprocessable = define(422, 'unprocessable', 'The request cannot be applied.');
+export const GroupTooLarge = define(422, 'group_too_large', 'A conversation has at most 15 members.');
+export const AttachmentsNotSupported = define(422, 'attachments_not_supported', 'Only text and links can be sent.');
+export const CannotTargetSelf = define(422, 'cannot_target_self', 'You cannot do that to yourself.');
+export const NotAGroup = define(422, 'not_a_group', 'Only group conversations support that.');
+export const RoomEnded = define(422, 'room_ended', 'The room has ended.');
+export const NotPending = define(422, 'not_pending', 'There is no pending request to answer.');
+
+export class RateLimited extends DomainError {
+  static readonly code = 'rate_limited';
+  constructor(readonly retryAfterSeconds: number, message = 'Too many requests; try again later.') {
+    super(429, 'rate_limited', message, undefined, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  }
+}
+
+export class ServiceUnavailable extends DomainError {
+  constructor(message = 'A dependency is unavailable; retry shortly.') {
+    super(503, 'service_unavailable', message);
+  }
+}

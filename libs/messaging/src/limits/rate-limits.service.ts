@@ -1,0 +1,70 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type Redis from 'ioredis';
+import { APP_CONFIG, type AppConfig, type RateLimitSetting } from '../config';
+import { RateLimited, ServiceUnavailable } from '../errors';
+import { REDIS } from '../redis';
+
+export type LimitPolicy = keyof AppConfig['limits'];
+
+/**
+ * Every limit is a rate-limiter-flexible limiter on the shared Redis: atomic (Lua) and
+ * shared by every API process, so two processes cannot each grant the full budget.
+ */
+@Injectable()
+export class RateLimitsService implements OnModuleInit {
+  private limiters = new Map<string, RateLimiterRedis>();
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit() {
+    for (const [name, setting] of Object.entries(this.config.limits)) {
+      this.limiters.set(name, this.build(name, setting));
+    }
+  }
+
+  private build(name: string, s: RateLimitSetting): RateLimiterRedis {
+    return new RateLimiterRedis({
+      storeClient: this.redis,
+      keyPrefix: `rl:${name}`,
+      points: s.points,
+      duration: s.duration,
+      useRedisPackage: false,
+    });
+  }
+
+  /**
+   * Takes `points` from `policy` for `key`; throws RateLimited (429 + Retry-After) when
+   * spent. `factor` < 1 tightens the budget (spam-flagged senders get a smaller one).
+   */
+  async consume(policy: LimitPolicy, key: string, points = 1, factor = 1): Promise<void> {
+    const limiter = this.limiters.get(policy)!;
+    const cost = factor > 0 && factor < 1 ? Math.ceil(points / factor) : points;
+    try {
+      await limiter.consume(key, cost);
+    } catch (res) {
+      if (res instanceof RateLimiterRes) throw new RateLimited(res.msBeforeNext / 1000);
+      throw new ServiceUnavailable('Rate limiting is unavailable (Redis); retry shortly.');
+    }
+  }
+
+  /** Gives points back (e.g. a successful login clears the per-handle failure budget). */
+  async reset(policy: LimitPolicy, key: string): Promise<void> {
+    await this.limiters.get(policy)!.delete(key).catch(() => undefined);
+  }
+
+  /** Whether `key` still has budget, without spending any. */
+  async remaining(policy: LimitPolicy, key: string): Promise<number> {
+    const res = await this.limiters.get(policy)!.get(key);
+    const total = this.config.limits[policy].points;
+    return res ? Math.max(0, total - res.consumedPoints) : total;
+  }
+
+  async check(policy: LimitPolicy, key: string): Promise<void> {
+    const res = await this.limiters.get(policy)!.get(key);
+    if (res && res.consumedPoints >= this.config.limits[policy].points) throw new RateLimited(res.msBeforeNext / 1000);
+  }
+}

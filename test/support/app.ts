@@ -1,0 +1,104 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import Redis from 'ioredis';
+import request from 'supertest';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadConfig, type AppConfig } from '../../apps/api/src/config';
+import { createApp } from '../../apps/api/src/app.factory';
+
+export const PG_BASE = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh database per test file: created here, dropped by drop(). */
+export async function freshDatabase(label = 'e2e'): Promise<TestDatabase> {
+  const name = `bc_${label.replace(/\W/g, '_').slice(0, 20)}_${randomBytes(4).toString('hex')}`.toLowerCase();
+  const admin = new Client({ connectionString: `${PG_BASE}/postgres` });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    name,
+    url: `${PG_BASE}/${name}`,
+    async drop() {
+      const c = new Client({ connectionString: `${PG_BASE}/postgres` });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function clearRedisPrefix(prefix: string): Promise<void> {
+  const r = new Redis(REDIS_URL);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  url: string;
+  config: AppConfig;
+  db: TestDatabase;
+  http: () => ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Reuse a database (a second process on the same data); otherwise a fresh one. */
+  db?: TestDatabase;
+  redisPrefix?: string;
+  label?: string;
+}
+
+/** Boots the real app (all roles unless APP_ROLES is given) on a random port. */
+export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
+  const db = opts.db ?? (await freshDatabase(opts.label));
+  const redisPrefix = opts.redisPrefix ?? `t${randomBytes(4).toString('hex')}:`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    REDIS_PREFIX: redisPrefix,
+    LOG_LEVEL: 'error',
+    ADMIN_EMAIL: 'admin@example.com',
+    ADMIN_PASSWORD: 'admin-password-1',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ...opts.env,
+  });
+  const app = await createApp(config, { log: () => undefined });
+  await app.listen(0, '127.0.0.1');
+  const addr = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${addr.port}`;
+  let closed = false;
+  return {
+    app,
+    url,
+    config,
+    db,
+    http: () => request(url),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      if (!opts.db) await db.drop();
+      if (!opts.redisPrefix) await clearRedisPrefix(redisPrefix);
+    },
+  };
+}
