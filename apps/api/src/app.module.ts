@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import { CoreModule } from '@app/messaging/core.module';
+import { MessagingModule } from '@app/messaging/messaging.module';
 import type { AppConfig } from './config';
 import { GlobalExceptionFilter } from './http/exception.filter';
 import { HealthController } from './http/health.controller';
@@ -38,6 +39,7 @@ export class AppModule {
           },
         }),
         CoreModule.forRoot(config, jwtSecret),
+        MessagingModule,
         TerminusModule,
         ...(api ? (extra.api ?? []) : []),
         ...(worker ? (extra.worker ?? []) : []),

@@ -1,0 +1,78 @@
+import type { Queryable } from '../db/db.service';
+import { messageView, type MessageView } from '../messages/message-view';
+
+export interface ConversationMemberView {
+  userId: string;
+  handle: string;
+  displayName: string;
+  state: 'active' | 'pending' | 'declined' | 'left';
+  role: string;
+  /** Read marker of active members only: a pending recipient reveals nothing until they accept. */
+  readSeq?: number;
+}
+
+export interface ConversationView {
+  id: string;
+  kind: 'direct' | 'group' | 'room';
+  title: string | null;
+  creatorId: string | null;
+  members: ConversationMemberView[];
+  myState: 'active' | 'pending' | 'declined' | 'left';
+  lastMessage: MessageView | null;
+  unreadCount: number;
+  readSeq: number;
+  lastSeq: number;
+  context: Record<string, unknown> | null;
+  createdAt: string;
+  lastActivityAt: string;
+}
+
+/**
+ * The contract's Conversation JSON for one viewer, for many conversations in one
+ * statement. Another member's `declined` is shown as `pending`: the sender is never told.
+ */
+const VIEW_SQL = `
+SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_activity_at, c.last_seq,
+       me.state AS my_state, me.read_seq,
+       (SELECT json_agg(json_build_object(
+                 'userId', m.user_id, 'handle', u.handle, 'displayName', u.display_name,
+                 'state', CASE WHEN m.state = 'declined' AND m.user_id <> $2 THEN 'pending' ELSE m.state END,
+                 'role', m.role,
+                 'readSeq', CASE WHEN m.state = 'active' THEN m.read_seq END) ORDER BY m.joined_at, m.user_id)
+          FROM conversation_member m JOIN app_user u ON u.id = m.user_id
+         WHERE m.conversation_id = c.id) AS members,
+       (SELECT row_to_json(lm) FROM (SELECT * FROM message WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1) lm) AS last_message,
+       (SELECT count(*) FROM message x
+         WHERE x.conversation_id = c.id AND x.seq > me.read_seq AND x.sender_id <> $2 AND x.state = 'visible')::int AS unread
+  FROM conversation c
+  JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = $2
+ WHERE c.id = ANY($1::uuid[])`;
+
+export function toConversationView(r: any): ConversationView {
+  return {
+    id: r.id,
+    kind: r.kind,
+    title: r.title,
+    creatorId: r.creator_id,
+    members: (r.members ?? []).map((m: any) => {
+      const v: ConversationMemberView = { userId: m.userId, handle: m.handle, displayName: m.displayName, state: m.state, role: m.role };
+      if (m.readSeq !== null && m.readSeq !== undefined) v.readSeq = Number(m.readSeq);
+      return v;
+    }),
+    myState: r.my_state,
+    lastMessage: r.last_message ? messageView(r.last_message) : null,
+    unreadCount: r.unread,
+    readSeq: Number(r.read_seq),
+    lastSeq: Number(r.last_seq),
+    context: r.context ?? null,
+    createdAt: new Date(r.created_at).toISOString(),
+    lastActivityAt: new Date(r.last_activity_at).toISOString(),
+  };
+}
+
+/** Views of `ids` for `viewerId` (any membership state; callers decide visibility). */
+export async function loadConversationViews(q: Queryable, ids: string[], viewerId: string): Promise<Map<string, ConversationView>> {
+  if (ids.length === 0) return new Map();
+  const rows = await q.query(VIEW_SQL, [ids, viewerId]);
+  return new Map(rows.map((r) => [r.id as string, toConversationView(r)]));
+}

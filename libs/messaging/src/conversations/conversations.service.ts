@@ -1,0 +1,367 @@
+import { Injectable } from '@nestjs/common';
+import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
+import {
+  Blocked,
+  GroupTooLarge,
+  InvalidCursor,
+  InvalidRequest,
+  MessagingRestricted,
+  NotAGroup,
+  NotFound,
+  NotPending,
+  Unprocessable,
+} from '../errors';
+import { isUuid, newId } from '../ids';
+import { RateLimitsService } from '../limits/rate-limits.service';
+import { EventsService } from '../events/events.service';
+import type { UserEvent } from '../events/event-types';
+import { JobName, type OutboxJob } from '../queues';
+import { MAX_MEMBERS, MessageRequestPolicy, type RecipientFacts } from './message-request-policy';
+import { loadConversationViews, type ConversationView } from './conversation-view';
+
+/** Resolves `context` for a conversation started from a room (wired by the rooms feature). */
+export type RoomContextResolver = (userIds: string[], roomId: string) => Promise<Record<string, unknown> | null>;
+
+export interface CreateConversationInput {
+  participantIds: unknown;
+  title?: unknown;
+  roomId?: unknown;
+}
+
+/** A job that recomputes a sender's spam score; the jobId collapses bursts to one run per second. */
+export const scoreSenderJob = (senderId: string): OutboxJob => ({
+  name: JobName.ScoreSender,
+  data: { senderId },
+  jobId: `score-${senderId}-${Math.floor(Date.now() / 1000)}`,
+});
+
+@Injectable()
+export class ConversationsService {
+  private roomContext: RoomContextResolver | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventsService,
+    private readonly limits: RateLimitsService,
+  ) {}
+
+  setRoomContextResolver(resolver: RoomContextResolver) {
+    this.roomContext = resolver;
+  }
+
+  /** The conversation as `viewerId` sees it; 404 unless they are an active or pending member. */
+  async view(conversationId: string, viewerId: string, q: Queryable = this.db): Promise<ConversationView> {
+    if (!isUuid(conversationId)) throw new NotFound();
+    const v = (await loadConversationViews(q, [conversationId], viewerId)).get(conversationId);
+    if (!v || (v.myState !== 'active' && v.myState !== 'pending')) throw new NotFound();
+    return v;
+  }
+
+  /** Builds conversation.updated / request.created events for each listed user, as they see it. */
+  async eventsFor(q: Queryable, conversationId: string, userIds: string[], type: 'conversation.updated' | 'request.created' = 'conversation.updated'): Promise<UserEvent[]> {
+    const out: UserEvent[] = [];
+    for (const userId of userIds) {
+      const v = (await loadConversationViews(q, [conversationId], userId)).get(conversationId);
+      if (v) out.push({ userId, type, payload: { conversation: v } });
+    }
+    return out;
+  }
+
+  async assertMayMessage(userId: string, q: Queryable = this.db): Promise<{ requestLimitFactor: number }> {
+    const row = await q.query('SELECT restricted_until, request_limit_factor FROM app_user WHERE id = $1', [userId]);
+    const r = row[0];
+    if (r?.restricted_until && new Date(r.restricted_until).getTime() > Date.now()) {
+      throw new MessagingRestricted(`You may not start conversations or send messages until ${new Date(r.restricted_until).toISOString()}.`);
+    }
+    return { requestLimitFactor: Number(r?.request_limit_factor ?? 1) };
+  }
+
+  private parseParticipants(creatorId: string, raw: unknown): string[] {
+    if (!Array.isArray(raw) || raw.length === 0 || raw.length > 100 || !raw.every((x) => typeof x === 'string')) {
+      throw new InvalidRequest('participantIds must be a non-empty array of user ids.', [{ field: 'participantIds', problems: ['array of ids'] }]);
+    }
+    const ids = [...new Set(raw as string[])].filter((id) => id !== creatorId);
+    if (ids.length === 0) throw new Unprocessable('Name at least one other participant.');
+    if (ids.some((id) => !isUuid(id))) throw new NotFound('No such user.');
+    if (ids.length + 1 > MAX_MEMBERS) throw new GroupTooLarge(`A conversation has at most ${MAX_MEMBERS} members, you included.`);
+    return ids;
+  }
+
+  /** Facts about each prospective member relative to `actorId`, in one query; 404 if any is unknown. */
+  private async recipientFacts(q: Queryable, actorId: string, ids: string[]): Promise<RecipientFacts[]> {
+    const rows = await q.query(
+      `SELECT u.id, u.allow_incoming,
+              EXISTS (SELECT 1 FROM follow f WHERE f.follower_id = u.id AND f.followee_id = $1) AS follows_creator,
+              EXISTS (SELECT 1 FROM block b WHERE (b.blocker_id = u.id AND b.blocked_id = $1) OR (b.blocker_id = $1 AND b.blocked_id = u.id)) AS blocked
+         FROM app_user u WHERE u.id = ANY($2::uuid[])`,
+      [actorId, ids],
+    );
+    if (rows.length !== ids.length) throw new NotFound('No such user.');
+    return rows.map((r) => ({ userId: r.id, allowIncoming: r.allow_incoming, followsCreator: r.follows_creator, blocked: r.blocked }));
+  }
+
+  async create(creatorId: string, input: CreateConversationInput): Promise<{ conversation: ConversationView; created: boolean }> {
+    const others = this.parseParticipants(creatorId, input.participantIds);
+    let title: string | null = null;
+    if (input.title !== undefined && input.title !== null) {
+      if (typeof input.title !== 'string' || input.title.trim().length > 100 || /[\u0000-\u001f]/.test(input.title)) {
+        throw new InvalidRequest('title must be a string of at most 100 characters.', [{ field: 'title', problems: ['string, max 100'] }]);
+      }
+      title = input.title.trim() || null;
+    }
+    let context: Record<string, unknown> | null = null;
+    if (input.roomId !== undefined && input.roomId !== null) {
+      if (!isUuid(input.roomId)) throw new NotFound('No such room.');
+      context = this.roomContext ? await this.roomContext([creatorId, ...others], input.roomId) : null;
+      if (!context) throw new NotFound('No such room, or you were not in it together.');
+    }
+    const { requestLimitFactor } = await this.assertMayMessage(creatorId);
+    const facts = await this.recipientFacts(this.db, creatorId, others);
+    const states = new Map(facts.map((f) => [f.userId, MessageRequestPolicy.initialState(f)]));
+    const kind = others.length === 1 ? 'direct' : 'group';
+
+    if (kind === 'direct') {
+      const existing = await this.findDirect(creatorId, others[0]);
+      if (existing) return { conversation: existing, created: false };
+    }
+    await this.limits.consume('conversationsPerHour', creatorId);
+    const pendingCount = [...states.values()].filter((s) => s === 'pending').length;
+    if (pendingCount > 0) await this.limits.consume('requestsPerDay', creatorId, pendingCount, requestLimitFactor);
+
+    const id = newId();
+    const directKey = kind === 'direct' ? [creatorId, others[0]].sort().join(':') : null;
+    try {
+      const outboxId = await this.db.tx(async (q) => {
+        await q.query(
+          `INSERT INTO conversation (id, kind, title, creator_id, direct_key, room_id, context) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [id, kind, kind === 'group' ? title : null, creatorId, directKey, context?.roomId ?? null, context ? JSON.stringify(context) : null],
+        );
+        const memberRows = [{ user_id: creatorId, state: 'active', role: kind === 'group' ? 'owner' : 'member' }, ...others.map((u) => ({ user_id: u, state: states.get(u)!, role: 'member' }))];
+        await q.query(
+          `INSERT INTO conversation_member (conversation_id, user_id, state, role)
+           SELECT $1, x.user_id, x.state, x.role FROM jsonb_to_recordset($2::jsonb) AS x(user_id uuid, state text, role text)`,
+          [id, JSON.stringify(memberRows)],
+        );
+        const active = memberRows.filter((m) => m.state === 'active').map((m) => m.user_id);
+        const pending = memberRows.filter((m) => m.state === 'pending').map((m) => m.user_id);
+        const events = [
+          ...(await this.eventsFor(q, id, active, 'conversation.updated')),
+          ...(await this.eventsFor(q, id, pending, 'request.created')),
+        ];
+        return this.events.append(q, events, pending.length ? [scoreSenderJob(creatorId)] : []);
+      });
+      this.events.published(outboxId);
+    } catch (err: any) {
+      // Both sides created the same direct pair at once: the unique direct_key lets one win.
+      if (err?.code === PG_UNIQUE_VIOLATION && directKey) {
+        const existing = await this.findDirect(creatorId, others[0]);
+        if (existing) return { conversation: existing, created: false };
+      }
+      throw err;
+    }
+    return { conversation: await this.view(id, creatorId), created: true };
+  }
+
+  /** The direct conversation of a pair, re-opened for the creator if they had left or declined it. */
+  private async findDirect(creatorId: string, otherId: string): Promise<ConversationView | null> {
+    const key = [creatorId, otherId].sort().join(':');
+    const row = await this.db.one('SELECT id FROM conversation WHERE direct_key = $1', [key]);
+    if (!row) return null;
+    await this.db.query(
+      `UPDATE conversation_member SET state = 'active', updated_at = now()
+        WHERE conversation_id = $1 AND user_id = $2 AND state IN ('declined', 'left')`,
+      [row.id, creatorId],
+    );
+    return this.view(row.id, creatorId);
+  }
+
+  async list(viewerId: string, folder: unknown, cursor: string | undefined, limit: number): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
+    if (folder !== undefined && folder !== 'inbox' && folder !== 'requests') {
+      throw new InvalidRequest('folder must be inbox or requests.', [{ field: 'folder', problems: ['inbox | requests'] }]);
+    }
+    const state = folder === 'requests' ? 'pending' : 'active';
+    let after: { at: string; id: string } | null = null;
+    if (cursor) {
+      try {
+        const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+        if (!isUuid(id) || Number.isNaN(Date.parse(at))) throw new Error('bad');
+        after = { at, id };
+      } catch {
+        throw new InvalidCursor();
+      }
+    }
+    const rows = await this.db.query(
+      `SELECT c.id, c.last_activity_at FROM conversation_member m JOIN conversation c ON c.id = m.conversation_id
+        WHERE m.user_id = $1 AND m.state = $2
+          AND ($3::timestamptz IS NULL OR (c.last_activity_at, c.id) < ($3::timestamptz, $4::uuid))
+        ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $5`,
+      [viewerId, state, after?.at ?? null, after?.id ?? null, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    const views = await loadConversationViews(this.db, page.map((r) => r.id), viewerId);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => views.get(r.id)!).filter(Boolean),
+      nextCursor: rows.length > limit ? Buffer.from(`${new Date(last.last_activity_at).toISOString()}|${last.id}`).toString('base64url') : null,
+    };
+  }
+
+  /** Locks the viewer's membership row; 404 unless it exists in one of `states`. */
+  private async lockMember(q: Queryable, conversationId: string, userId: string, states: string[]) {
+    if (!isUuid(conversationId)) throw new NotFound();
+    const [m] = await q.query(
+      `SELECT m.state, m.read_seq, c.kind, c.creator_id FROM conversation_member m JOIN conversation c ON c.id = m.conversation_id
+        WHERE m.conversation_id = $1 AND m.user_id = $2 FOR UPDATE OF m`,
+      [conversationId, userId],
+    );
+    if (!m || !states.includes(m.state)) throw new NotFound();
+    return m as { state: string; read_seq: string; kind: string; creator_id: string };
+  }
+
+  private async activeMemberIds(q: Queryable, conversationId: string): Promise<string[]> {
+    return (await q.query(`SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND state = 'active'`, [conversationId])).map((r) => r.user_id);
+  }
+
+  async accept(userId: string, conversationId: string): Promise<ConversationView> {
+    const outboxId = await this.db.tx(async (q) => {
+      const m = await this.lockMember(q, conversationId, userId, ['pending', 'active']);
+      if (m.state === 'active') return null;
+      await this.activate(q, conversationId, userId);
+      return this.events.append(q, await this.eventsFor(q, conversationId, await this.activeMemberIds(q, conversationId)));
+    });
+    this.events.published(outboxId);
+    return this.view(conversationId, userId);
+  }
+
+  /** pending → active inside the caller's transaction (accept, or replying to a request). */
+  async activate(q: Queryable, conversationId: string, userId: string): Promise<void> {
+    await q.query(
+      `UPDATE conversation_member SET state = 'active', updated_at = now() WHERE conversation_id = $1 AND user_id = $2 AND state = 'pending'`,
+      [conversationId, userId],
+    );
+  }
+
+  /**
+   * Silent decline: no event to anyone (the sender's view does not change, and the decliner
+   * hears nothing about this conversation again); it counts against the sender's spam score.
+   */
+  async decline(userId: string, conversationId: string, q?: Queryable): Promise<void> {
+    const run = async (tx: Queryable) => {
+      const m = await this.lockMember(tx, conversationId, userId, ['pending']).catch(async (err) => {
+        const [row] = isUuid(conversationId)
+          ? await tx.query('SELECT state FROM conversation_member WHERE conversation_id = $1 AND user_id = $2', [conversationId, userId])
+          : [];
+        if (row?.state === 'active') throw new NotPending('Only a pending message request can be declined.');
+        throw err;
+      });
+      await tx.query(
+        `UPDATE conversation_member SET state = 'declined', updated_at = now() WHERE conversation_id = $1 AND user_id = $2`,
+        [conversationId, userId],
+      );
+      if (m.creator_id) {
+        await tx.query(
+          `INSERT INTO sender_stats (sender_id, declined, last_at) VALUES ($1, 1, now())
+           ON CONFLICT (sender_id) DO UPDATE SET declined = sender_stats.declined + 1, updated_at = now()`,
+          [m.creator_id],
+        );
+        return this.events.append(tx, [], [scoreSenderJob(m.creator_id)]);
+      }
+      return null;
+    };
+    if (q) {
+      await run(q);
+      return;
+    }
+    const outboxId = await this.db.tx(run);
+    this.events.published(outboxId);
+  }
+
+  async addMembers(actorId: string, conversationId: string, rawIds: unknown): Promise<ConversationView> {
+    if (!Array.isArray(rawIds) || rawIds.length === 0 || rawIds.length > 100 || !rawIds.every((x) => typeof x === 'string')) {
+      throw new InvalidRequest('userIds must be a non-empty array of user ids.', [{ field: 'userIds', problems: ['array of ids'] }]);
+    }
+    const { requestLimitFactor } = await this.assertMayMessage(actorId);
+    const outboxId = await this.db.tx(async (q) => {
+      const m = await this.lockMember(q, conversationId, actorId, ['active', 'pending']);
+      if (m.state !== 'active') throw new NotFound();
+      if (m.kind !== 'group') throw new NotAGroup('Members can only be added to group conversations.');
+      // The conversation row lock serializes concurrent adds, so the 15 limit holds.
+      await q.query('SELECT 1 FROM conversation WHERE id = $1 FOR UPDATE', [conversationId]);
+      const ids = [...new Set(rawIds as string[])];
+      if (ids.some((id) => !isUuid(id))) throw new NotFound('No such user.');
+      const current = await q.query(`SELECT user_id, state FROM conversation_member WHERE conversation_id = $1`, [conversationId]);
+      const occupying = new Set(current.filter((r) => r.state === 'active' || r.state === 'pending').map((r) => r.user_id));
+      const fresh = ids.filter((id) => !occupying.has(id));
+      if (fresh.length === 0) return null;
+      if (occupying.size + fresh.length > MAX_MEMBERS) throw new GroupTooLarge(`A conversation has at most ${MAX_MEMBERS} members.`);
+      const facts = await this.recipientFacts(q, actorId, fresh);
+      if (facts.some((f) => f.blocked)) throw new Blocked();
+      const states = facts.map((f) => ({ user_id: f.userId, state: MessageRequestPolicy.initialState(f) }));
+      const pendingCount = states.filter((s) => s.state === 'pending').length;
+      if (pendingCount > 0) await this.limits.consume('requestsPerDay', actorId, pendingCount, requestLimitFactor);
+      await q.query(
+        `INSERT INTO conversation_member (conversation_id, user_id, state, role)
+         SELECT $1, x.user_id, x.state, 'member' FROM jsonb_to_recordset($2::jsonb) AS x(user_id uuid, state text)
+         ON CONFLICT (conversation_id, user_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now(), joined_at = now()`,
+        [conversationId, JSON.stringify(states)],
+      );
+      await q.query('UPDATE conversation SET last_activity_at = now() WHERE id = $1', [conversationId]);
+      const pending = states.filter((s) => s.state === 'pending').map((s) => s.user_id);
+      const events = [
+        ...(await this.eventsFor(q, conversationId, await this.activeMemberIds(q, conversationId))),
+        ...(await this.eventsFor(q, conversationId, pending, 'request.created')),
+      ];
+      return this.events.append(q, events);
+    });
+    this.events.published(outboxId);
+    return this.view(conversationId, actorId);
+  }
+
+  async leave(userId: string, conversationId: string): Promise<void> {
+    const outboxId = await this.db.tx(async (q) => {
+      const m = await this.lockMember(q, conversationId, userId, ['active', 'pending']);
+      if (m.kind !== 'group') throw new NotAGroup('Only group conversations can be left.');
+      await q.query(
+        `UPDATE conversation_member SET state = 'left', updated_at = now() WHERE conversation_id = $1 AND user_id = $2`,
+        [conversationId, userId],
+      );
+      return this.events.append(q, await this.eventsFor(q, conversationId, await this.activeMemberIds(q, conversationId)));
+    });
+    this.events.published(outboxId);
+  }
+
+  /**
+   * Read marker: forward only, clamped to the last seq. A pending recipient's marker is
+   * stored but nobody else hears of it until they accept.
+   */
+  async markRead(userId: string, conversationId: string, seq: unknown): Promise<{ conversationId: string; readSeq: number; unreadCount: number }> {
+    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > Number.MAX_SAFE_INTEGER) {
+      throw new InvalidRequest('seq must be a non-negative integer.', [{ field: 'seq', problems: ['non-negative integer'] }]);
+    }
+    const result = await this.db.tx(async (q) => {
+      const m = await this.lockMember(q, conversationId, userId, ['active', 'pending']);
+      const [row] = await q.query(
+        `UPDATE conversation_member m SET read_seq = greatest(m.read_seq, least($3::bigint, c.last_seq))
+           FROM conversation c
+          WHERE m.conversation_id = $1 AND m.user_id = $2 AND c.id = m.conversation_id
+          RETURNING m.read_seq`,
+        [conversationId, userId, seq],
+      );
+      const [{ unread }] = await q.query(
+        `SELECT count(*)::int AS unread FROM message WHERE conversation_id = $1 AND seq > $2 AND sender_id <> $3 AND state = 'visible'`,
+        [conversationId, row.read_seq, userId],
+      );
+      let outboxId: string | null = null;
+      if (m.state === 'active' && String(row.read_seq) !== String(m.read_seq)) {
+        const recipients = await this.activeMemberIds(q, conversationId);
+        outboxId = await this.events.append(
+          q,
+          recipients.map((u) => ({ userId: u, type: 'read.updated' as const, payload: { conversationId, userId, readSeq: Number(row.read_seq) } })),
+        );
+      }
+      return { readSeq: Number(row.read_seq), unread, outboxId };
+    });
+    this.events.published(result.outboxId);
+    return { conversationId, readSeq: result.readSeq, unreadCount: result.unread };
+  }
+}

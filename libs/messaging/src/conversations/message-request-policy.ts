@@ -1,0 +1,34 @@
+import { Blocked, RecipientNotAccepting } from '../errors';
+
+export interface RecipientFacts {
+  userId: string;
+  allowIncoming: 'all' | 'following' | 'none';
+  /** The recipient follows the creator: the creator is "known" to them. */
+  followsCreator: boolean;
+  /** A block exists in either direction between creator and recipient. */
+  blocked: boolean;
+}
+
+export const MAX_MEMBERS = 15;
+export const MAX_REQUEST_MESSAGES = 3;
+
+/**
+ * The message-request rules of API.md in one place:
+ * - blocked either way → 403 blocked;
+ * - allowIncoming none → nobody may start a conversation with them; following → only
+ *   people they follow (403 recipient_not_accepting);
+ * - the recipient starts `pending` unless they know (follow) the creator.
+ */
+export const MessageRequestPolicy = {
+  initialState(r: RecipientFacts): 'active' | 'pending' {
+    if (r.blocked) throw new Blocked();
+    if (r.allowIncoming === 'none') throw new RecipientNotAccepting();
+    if (r.allowIncoming === 'following' && !r.followsCreator) throw new RecipientNotAccepting();
+    return r.followsCreator ? 'active' : 'pending';
+  },
+
+  /** The creator is capped while any recipient has not accepted (a declined one looks pending to them). */
+  creatorIsCapped(senderId: string, creatorId: string | null, otherStates: string[]): boolean {
+    return senderId === creatorId && otherStates.some((s) => s === 'pending' || s === 'declined');
+  },
+};

@@ -1,0 +1,114 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { Db, type Queryable } from '../db/db.service';
+import { CursorExpired, InvalidCursor } from '../errors';
+import type { OutboxJob } from '../queues';
+import type { UserEvent, WireEvent } from './event-types';
+import { OutboxRelay } from './outbox-relay';
+
+/**
+ * SQL that turns a JSON array of {ord, user_id, type, payload} ($N) into event rows with
+ * per-user cursors and one outbox row. The user_cursor rows are locked in user-id order
+ * (so concurrent writers cannot deadlock on them) and held until commit, which makes each
+ * user's cursors strictly increasing in commit order: sync can never skip a late commit.
+ * Exported as fragments so the message send can embed it in its single statement.
+ */
+export function eventInsertCtes(inputCte: string, jobsParam: string): string {
+  return `
+  ev_counts AS (SELECT user_id, count(*)::bigint AS n FROM ${inputCte} GROUP BY user_id),
+  ev_locked AS (SELECT uc.user_id FROM user_cursor uc WHERE uc.user_id IN (SELECT user_id FROM ev_counts) ORDER BY uc.user_id FOR UPDATE),
+  ev_bumped AS (
+    UPDATE user_cursor uc SET last = uc.last + c.n FROM ev_counts c
+     WHERE uc.user_id = c.user_id AND uc.user_id IN (SELECT user_id FROM ev_locked)
+     RETURNING uc.user_id, uc.last - c.n AS base),
+  ev_numbered AS (
+    SELECT i.user_id, i.type, i.payload, b.base + row_number() OVER (PARTITION BY i.user_id ORDER BY i.ord) AS cursor
+      FROM ${inputCte} i JOIN ev_bumped b ON b.user_id = i.user_id),
+  ev_ins AS (
+    INSERT INTO event (user_id, cursor, type, payload) SELECT user_id, cursor, type, payload FROM ev_numbered
+    RETURNING user_id, cursor, type, payload),
+  ev_outbox AS (
+    INSERT INTO outbox (events, jobs)
+    SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('userId', user_id, 'cursor', cursor::text, 'type', type, 'payload', payload)) FROM ev_ins), '[]'::jsonb),
+           ${jobsParam}::jsonb
+     WHERE EXISTS (SELECT 1 FROM ev_ins) OR jsonb_array_length(${jobsParam}::jsonb) > 0
+    RETURNING id)`;
+}
+
+export interface SyncPage {
+  events: WireEvent[];
+  cursor: string;
+  hasMore: boolean;
+}
+
+const MAX_CURSOR = 2n ** 62n;
+
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly db: Db,
+    private readonly relay: OutboxRelay,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Writes events (and jobs) inside the caller's transaction. Returns the outbox id to hand
+   * to `published()` after commit, or null when there was nothing to write.
+   */
+  async append(q: Queryable, events: UserEvent[], jobs: OutboxJob[] = []): Promise<string | null> {
+    if (events.length === 0 && jobs.length === 0) return null;
+    const input = events.map((e, ord) => ({ ord, user_id: e.userId, type: e.type, payload: e.payload }));
+    const rows = await q.query(
+      `WITH ev_input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, user_id uuid, type text, payload jsonb)),
+       ${eventInsertCtes('ev_input', '$2')}
+       SELECT id FROM ev_outbox`,
+      [JSON.stringify(input), JSON.stringify(jobs)],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** After commit: push the events and enqueue the jobs (never before commit). */
+  published(outboxId: string | null | undefined): void {
+    if (outboxId) this.relay.drainSoon(String(outboxId));
+  }
+
+  /** Current position for a user: a sync without cursor starts "from now on". */
+  async head(userId: string): Promise<string> {
+    const row = await this.db.one('SELECT last FROM user_cursor WHERE user_id = $1', [userId]);
+    return String(row?.last ?? 0);
+  }
+
+  async sync(userId: string, cursor: string | undefined, limit = 500): Promise<SyncPage> {
+    if (cursor === undefined || cursor === '') return { events: [], cursor: await this.head(userId), hasMore: false };
+    if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > MAX_CURSOR) throw new InvalidCursor();
+    const head = await this.db.one<{ last: string; pruned_below: string }>(
+      'SELECT last, pruned_below FROM user_cursor WHERE user_id = $1',
+      [userId],
+    );
+    const last = BigInt(head?.last ?? 0);
+    if (BigInt(cursor) > last) throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
+    if (BigInt(cursor) < BigInt(head?.pruned_below ?? 0)) throw new CursorExpired();
+    const rows = await this.db.query(
+      'SELECT cursor, type, payload FROM event WHERE user_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $3',
+      [userId, cursor, limit + 1],
+    );
+    const hasMore = rows.length > limit;
+    const page = rows.slice(0, limit);
+    const events = page.map((r) => ({ type: r.type, cursor: String(r.cursor), ...r.payload }) as WireEvent);
+    return { events, cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
+  }
+
+  /** Deletes events past the retention window; cursors older than that then get 410. */
+  async prune(): Promise<number> {
+    const rows = await this.db.query(
+      `WITH del AS (
+         DELETE FROM event WHERE created_at < now() - make_interval(days => $1) RETURNING user_id, cursor),
+       per_user AS (SELECT user_id, max(cursor) AS m, count(*) AS n FROM del GROUP BY user_id),
+       upd AS (UPDATE user_cursor uc SET pruned_below = greatest(uc.pruned_below, p.m) FROM per_user p WHERE uc.user_id = p.user_id RETURNING 1)
+       SELECT coalesce(sum(n), 0)::int AS n FROM per_user`,
+      [this.config.eventRetentionDays],
+    );
+    return rows[0]?.n ?? 0;
+  }
+}

@@ -1,0 +1,219 @@
+import { Injectable } from '@nestjs/common';
+import { parse as parseDomain } from 'tldts';
+import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
+import { Blocked, Forbidden, InvalidRequest, MessagingRestricted, NotFound, RequestPendingLimit } from '../errors';
+import { isUuid, newId } from '../ids';
+import { RateLimitsService } from '../limits/rate-limits.service';
+import { EventsService, eventInsertCtes } from '../events/events.service';
+import { JobName, type OutboxJob } from '../queues';
+import { extractLinks } from '../links/link-extractor';
+import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/message-request-policy';
+import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
+import { MESSAGE_JSON_SQL, messageView, type MessageView } from './message-view';
+import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
+
+export interface SendBody {
+  clientId?: unknown;
+  text?: unknown;
+  [key: string]: unknown;
+}
+
+/**
+ * The send, as ONE statement: bump the conversation's seq (the row lock orders concurrent
+ * sends and a rolled-back send burns no number), insert the message and its link
+ * occurrences, give every active member a message.created event with its own cursor, and
+ * write the outbox row. The pending-request cap is checked on the locked counter row itself.
+ * A repeated clientId trips the unique index and rolls the whole statement back.
+ */
+const SEND_SQL = `
+WITH conv AS (
+  UPDATE conversation SET last_seq = last_seq + 1, last_activity_at = now(), request_msgs = request_msgs + $7::int
+   WHERE id = $1 AND (NOT $8::boolean OR request_msgs < ${MAX_REQUEST_MESSAGES})
+   RETURNING last_seq),
+msg AS (
+  INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links)
+  SELECT $3, $1, conv.last_seq, $2, $4, $5, $6::jsonb FROM conv
+  RETURNING *),
+lo AS (
+  INSERT INTO link_occurrence (url, host, message_id)
+  SELECT l.url, l.host, msg.id FROM msg, jsonb_to_recordset($9::jsonb) AS l(url text, host text)
+  RETURNING 1),
+ev_input AS (
+  SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type,
+         jsonb_build_object('message', ${MESSAGE_JSON_SQL('msg')}) AS payload
+    FROM conversation_member m, msg
+   WHERE m.conversation_id = $1 AND (m.state = 'active' OR m.user_id = $2)),
+${eventInsertCtes('ev_input', `(CASE WHEN EXISTS (SELECT 1 FROM msg) THEN $10::jsonb ELSE '[]'::jsonb END)`)}
+SELECT msg.*, (SELECT id FROM ev_outbox) AS outbox_id, (SELECT count(*) FROM lo) AS link_rows FROM msg`;
+
+const CONTEXT_SQL = `
+SELECT c.kind, c.creator_id, me.state AS my_state, u.restricted_until,
+       coalesce((SELECT json_agg(m.state) FROM conversation_member m WHERE m.conversation_id = c.id AND m.user_id <> $2), '[]') AS other_states,
+       (SELECT row_to_json(x) FROM message x WHERE x.conversation_id = c.id AND x.sender_id = $2 AND x.client_id = $3) AS existing,
+       (c.kind = 'direct' AND EXISTS (
+          SELECT 1 FROM conversation_member o JOIN block b
+            ON (b.blocker_id = $2 AND b.blocked_id = o.user_id) OR (b.blocked_id = $2 AND b.blocker_id = o.user_id)
+           WHERE o.conversation_id = c.id AND o.user_id <> $2)) AS blocked
+  FROM conversation c
+  JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = $2
+  JOIN app_user u ON u.id = $2
+ WHERE c.id = $1`;
+
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventsService,
+    private readonly limits: RateLimitsService,
+    private readonly conversations: ConversationsService,
+  ) {}
+
+  messageView(row: any): MessageView {
+    return messageView(row);
+  }
+
+  /** Same service for REST and socket (STYLE.md, convention 1). created=false: an idempotent replay. */
+  async send(senderId: string, conversationId: string, body: SendBody): Promise<{ message: MessageView; created: boolean }> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidRequest('The body must be a JSON object.');
+    refuseMedia(body);
+    const clientId = validateClientId(body.clientId);
+    const text = validateText(body.text, MAX_MESSAGE_CHARS);
+    if (!isUuid(conversationId)) throw new NotFound();
+
+    const ctx = await this.db.one(CONTEXT_SQL, [conversationId, senderId, clientId]);
+    if (!ctx || (ctx.my_state !== 'active' && ctx.my_state !== 'pending')) throw new NotFound();
+    if (ctx.existing) return { message: messageView(ctx.existing), created: false };
+    if (ctx.restricted_until && new Date(ctx.restricted_until).getTime() > Date.now()) {
+      throw new MessagingRestricted(`You may not send messages until ${new Date(ctx.restricted_until).toISOString()}.`);
+    }
+    if (ctx.blocked) throw new Blocked();
+    await this.limits.consume('sendBurst', senderId);
+    await this.limits.consume('sendSustained', senderId);
+
+    const capped = MessageRequestPolicy.creatorIsCapped(senderId, ctx.creator_id, ctx.other_states);
+    const urls = extractLinks(text);
+    const links = urls.map((url) => ({ url, verdict: 'pending' }));
+    const linkRows = urls.map((url) => ({ url, host: hostOf(url) }));
+    const id = newId();
+    const jobs: OutboxJob[] = [];
+    if (urls.length) jobs.push({ name: JobName.ScanMessage, data: { messageId: id }, jobId: `scan-message-${id}` });
+    if (capped) jobs.push(scoreSenderJob(senderId));
+    const params = [conversationId, senderId, id, clientId, text, JSON.stringify(links), capped ? 1 : 0, capped, JSON.stringify(linkRows), JSON.stringify(jobs)];
+
+    try {
+      let row: any;
+      let extraOutbox: string | null = null;
+      if (ctx.my_state === 'pending') {
+        // A pending recipient who replies has accepted: activation and send commit together.
+        ({ row, extraOutbox } = await this.db.tx(async (q) => {
+          await this.conversations.activate(q, conversationId, senderId);
+          const [r] = await q.query(SEND_SQL, params);
+          const active = (await q.query(`SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND state = 'active'`, [conversationId])).map((x) => x.user_id);
+          return { row: r, extraOutbox: await this.events.append(q, await this.conversations.eventsFor(q, conversationId, active)) };
+        }));
+      } else {
+        row = await this.withDeadlockRetry(() => this.db.one(SEND_SQL, params));
+      }
+      if (!row) {
+        if (capped) throw new RequestPendingLimit(`Until your request is accepted you can send at most ${MAX_REQUEST_MESSAGES} messages.`);
+        throw new NotFound();
+      }
+      this.events.published(row.outbox_id);
+      this.events.published(extraOutbox);
+      return { message: messageView(row), created: true };
+    } catch (err: any) {
+      if (err?.code === PG_UNIQUE_VIOLATION) {
+        // The same clientId raced in from another request or process: return the winner.
+        const existing = await this.db.one('SELECT * FROM message WHERE conversation_id = $1 AND sender_id = $2 AND client_id = $3', [conversationId, senderId, clientId]);
+        if (existing) return { message: messageView(existing), created: false };
+      }
+      throw err;
+    }
+  }
+
+  private async withDeadlockRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await fn();
+      } catch (err: any) {
+        if (i >= attempts || (err?.code !== '40P01' && err?.code !== '40001')) throw err;
+      }
+    }
+  }
+
+  /** Messages by seq: after `afterSeq` ascending, or the page right before `beforeSeq`. */
+  async list(viewerId: string, conversationId: string, opts: { afterSeq?: number; beforeSeq?: number; limit: number }): Promise<{ items: MessageView[]; nextCursor: string | null }> {
+    await this.conversations.view(conversationId, viewerId);
+    const { afterSeq, beforeSeq, limit } = opts;
+    let rows: any[];
+    if (afterSeq === undefined && beforeSeq !== undefined) {
+      rows = (await this.db.query(
+        'SELECT * FROM message WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3',
+        [conversationId, beforeSeq, limit + 1],
+      )).reverse();
+      const hasMore = rows.length > limit;
+      const page = hasMore ? rows.slice(1) : rows;
+      return { items: page.map(messageView), nextCursor: hasMore ? String(page[0].seq) : null };
+    }
+    rows = await this.db.query(
+      `SELECT * FROM message WHERE conversation_id = $1 AND seq > $2 AND ($3::bigint IS NULL OR seq < $3) ORDER BY seq LIMIT $4`,
+      [conversationId, afterSeq ?? 0, beforeSeq ?? null, limit + 1],
+    );
+    const hasMore = rows.length > limit;
+    const page = rows.slice(0, limit);
+    return { items: page.map(messageView), nextCursor: hasMore ? String(page[page.length - 1].seq) : null };
+  }
+
+  /** Unsend: own messages only; text and links are gone for every reader, the seq stays. */
+  async unsend(userId: string, conversationId: string, messageId: string): Promise<MessageView> {
+    await this.conversations.view(conversationId, userId);
+    if (!isUuid(messageId)) throw new NotFound('No such message.');
+    const row = await this.db.one('SELECT sender_id, state FROM message WHERE id = $1 AND conversation_id = $2', [messageId, conversationId]);
+    if (!row) throw new NotFound('No such message.');
+    if (row.sender_id !== userId) throw new Forbidden('You can only unsend your own messages.');
+    const { view } = await this.removeWith(messageId, 'unsent');
+    return view;
+  }
+
+  /** Removal for everyone by staff or the link scanner. */
+  async remove(messageId: string, reason: 'malicious_link' | 'moderation' | string, q?: Queryable): Promise<MessageView | null> {
+    if (!isUuid(messageId)) return null;
+    if (q) return (await this.removeIn(q, messageId, reason)).view;
+    return (await this.removeWith(messageId, reason)).view;
+  }
+
+  private async removeWith(messageId: string, reason: string) {
+    const res = await this.db.tx((q) => this.removeIn(q, messageId, reason));
+    this.events.published(res.outboxId);
+    return res;
+  }
+
+  /** Inside a transaction: removes and writes message.updated for active members; the caller publishes. */
+  async removeIn(q: Queryable, messageId: string, reason: string): Promise<{ view: any; outboxId: string | null }> {
+    const [row] = await q.query(
+      `UPDATE message SET state = 'removed', removed_reason = $2, text = NULL, links = '[]'::jsonb, updated_at = now()
+        WHERE id = $1 AND state = 'visible' RETURNING *`,
+      [messageId, reason],
+    );
+    if (!row) {
+      // Already removed (or unknown): idempotent, no second event.
+      const [current] = await q.query('SELECT * FROM message WHERE id = $1', [messageId]);
+      return { view: current ? messageView(current) : null, outboxId: null };
+    }
+    const view = messageView(row);
+    const recipients = (await q.query(
+      `SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND (state = 'active' OR user_id = $2)`,
+      [row.conversation_id, row.sender_id],
+    )).map((r) => r.user_id);
+    const outboxId = await this.events.append(q, recipients.map((userId) => ({ userId, type: 'message.updated' as const, payload: { message: view } })));
+    return { view, outboxId };
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return parseDomain(url).hostname ?? '';
+  }
+}

@@ -1,0 +1,349 @@
+import request from 'supertest';
+import { Db } from '@app/messaging/db/db.service';
+import { startTestApp, type TestApp } from '../support/app';
+import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
+
+let t: TestApp;
+let db: Db;
+beforeAll(async () => {
+  t = await startTestApp({ label: 'conversations', env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600' } });
+  db = t.app.get(Db);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
+const create = (a: TestUser, ids: string[], extra: Record<string, unknown> = {}) =>
+  t.http().post('/v1/conversations').set(a.auth).send({ participantIds: ids, ...extra });
+const send = (a: TestUser, convId: string, text: string, clientId = `c-${Math.random()}`) =>
+  t.http().post(`/v1/conversations/${convId}/messages`).set(a.auth).send({ clientId, text });
+
+/** Two users where b follows a, so a's conversations land in b's inbox. */
+async function friends() {
+  const a = await registerUser(t.url);
+  const b = await registerUser(t.url);
+  await follow(b, a);
+  await follow(a, b);
+  const c = await create(a, [b.id]);
+  expect(c.status).toBe(201);
+  return { a, b, conv: c.body };
+}
+
+describe('direct conversations', () => {
+  it('one other participant gives the direct conversation of the pair: 201 new, 200 existing, never two', async () => {
+    const { a, b, conv } = await friends();
+    expect(conv.kind).toBe('direct');
+    expect(conv.members.map((m: any) => m.userId).sort()).toEqual([a.id, b.id].sort());
+    const again = await create(a, [b.id]);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(conv.id);
+    const reverse = await create(b, [a.id]);
+    expect(reverse.status).toBe(200);
+    expect(reverse.body.id).toBe(conv.id);
+  });
+
+  it('10 parallel creates of the same pair (from both sides) give one conversation', async () => {
+    const a = await registerUser(t.url);
+    const b = await registerUser(t.url);
+    await follow(b, a);
+    await follow(a, b);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? create(a, [b.id]) : create(b, [a.id]))),
+    );
+    expect(results.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation WHERE direct_key = $1`, [[a.id, b.id].sort().join(':')]);
+    expect(n).toBe(1);
+  });
+
+  it('refuses bad participant lists: 400 for wrong types, 404 for unknown users, 422 for only yourself', async () => {
+    const a = await registerUser(t.url);
+    for (const bad of [undefined, 'x', [], [1, 2], { $ne: null }]) {
+      const r = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: bad });
+      expect(r.status).toBe(400);
+      expectErrorShape(r.body, 400, 'invalid_request');
+    }
+    expect((await create(a, ['00000000-0000-7000-8000-000000000000'])).status).toBe(404);
+    expect((await create(a, ['nope'])).status).toBe(404);
+    expect((await create(a, [a.id])).status).toBe(422);
+  });
+});
+
+describe('groups', () => {
+  it('at most 15 members in all, creator included: 422 group_too_large on create and on add', async () => {
+    const a = await registerUser(t.url);
+    const others = await Promise.all(Array.from({ length: 15 }, () => registerUser(t.url)));
+    const tooMany = await create(a, others.map((u) => u.id));
+    expect(tooMany.status).toBe(422);
+    expectErrorShape(tooMany.body, 422, 'group_too_large');
+    const ok = await create(a, others.slice(0, 14).map((u) => u.id), { title: 'Fourteen friends' });
+    expect(ok.status).toBe(201);
+    expect(ok.body.kind).toBe('group');
+    expect(ok.body.title).toBe('Fourteen friends');
+    expect(ok.body.members).toHaveLength(15);
+    const add = await t.http().post(`/v1/conversations/${ok.body.id}/members`).set(a.auth).send({ userIds: [others[14].id] });
+    expect(add.status).toBe(422);
+    expect(add.body.code).toBe('group_too_large');
+  });
+
+  it('parallel adds cannot push a group past 15', async () => {
+    const a = await registerUser(t.url);
+    const first = await Promise.all(Array.from({ length: 12 }, () => registerUser(t.url)));
+    const extra = await Promise.all(Array.from({ length: 6 }, () => registerUser(t.url)));
+    const g = await create(a, first.map((u) => u.id));
+    const results = await Promise.all(extra.map((u) => t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [u.id] })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(2);
+    expect(results.filter((r) => r.status === 422)).toHaveLength(4);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation_member WHERE conversation_id = $1 AND state IN ('active','pending')`, [g.body.id]);
+    expect(n).toBe(15);
+  });
+
+  it('only members add members; adding to a direct conversation is 422; leaving removes you', async () => {
+    const { a, b, conv } = await friends();
+    const c = await registerUser(t.url);
+    const outsider = await registerUser(t.url);
+    expect((await t.http().post(`/v1/conversations/${conv.id}/members`).set(a.auth).send({ userIds: [c.id] })).status).toBe(422);
+    const g = await create(a, [b.id, c.id]);
+    expect((await t.http().post(`/v1/conversations/${g.body.id}/members`).set(outsider.auth).send({ userIds: [outsider.id] })).status).toBe(404);
+    await follow(c, a);
+    expect((await t.http().delete(`/v1/conversations/${g.body.id}/members/me`).set(b.auth)).status).toBe(204);
+    expect((await t.http().get(`/v1/conversations/${g.body.id}`).set(b.auth)).status).toBe(404);
+    const view = await t.http().get(`/v1/conversations/${g.body.id}`).set(a.auth);
+    expect(view.body.members.find((m: any) => m.userId === b.id).state).toBe('left');
+  });
+});
+
+describe('message requests', () => {
+  it('a stranger’s conversation waits in the requests folder; accept moves it to the inbox', async () => {
+    const a = await registerUser(t.url);
+    const b = await registerUser(t.url);
+    const c = await create(a, [b.id]);
+    expect(c.status).toBe(201);
+    expect(c.body.members.find((m: any) => m.userId === b.id).state).toBe('pending');
+    await send(a, c.body.id, 'hello there').expect(201);
+    const requests = await t.http().get('/v1/conversations?folder=requests').set(b.auth);
+    expect(requests.body.items.map((x: any) => x.id)).toEqual([c.body.id]);
+    expect(requests.body.items[0]).toMatchObject({ myState: 'pending', unreadCount: 1 });
+    expect(requests.body.items[0].lastMessage.text).toBe('hello there');
+    expect((await t.http().get('/v1/conversations?folder=inbox').set(b.auth)).body.items).toHaveLength(0);
+    const acc = await t.http().post(`/v1/conversations/${c.body.id}/accept`).set(b.auth);
+    expect(acc.status).toBe(200);
+    expect(acc.body.myState).toBe('active');
+    expect((await t.http().get('/v1/conversations?folder=inbox').set(b.auth)).body.items.map((x: any) => x.id)).toEqual([c.body.id]);
+    expect((await t.http().get('/v1/conversations?folder=requests').set(b.auth)).body.items).toHaveLength(0);
+  });
+
+  it('the creator may send 3 messages while pending; the 4th is 403 request_pending_limit, even in parallel', async () => {
+    const a = await registerUser(t.url);
+    const b = await registerUser(t.url);
+    const c = await create(a, [b.id]);
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => send(a, c.body.id, `msg ${i}`)));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+    const refused = results.filter((r) => r.status === 403);
+    expect(refused).toHaveLength(5);
+    expectErrorShape(refused[0].body, 403, 'request_pending_limit');
+    const seqs = results.filter((r) => r.status === 201).map((r) => r.body.seq).sort();
+    expect(seqs).toEqual([1, 2, 3]);
+  });
+
+  it('a pending recipient who replies has accepted, and the creator is no longer capped', async () => {
+    const a = await registerUser(t.url);
+    const b = await registerUser(t.url);
+    const c = await create(a, [b.id]);
+    for (let i = 0; i < 3; i++) await send(a, c.body.id, `m${i}`).expect(201);
+    await send(b, c.body.id, 'hi back').expect(201);
+    expect((await t.http().get(`/v1/conversations/${c.body.id}`).set(b.auth)).body.myState).toBe('active');
+    await send(a, c.body.id, 'now free').expect(201);
+  });
+
+  it('decline is silent: the decliner never sees it again and the sender’s view does not change', async () => {
+    const a = await registerUser(t.url);
+    const b = await registerUser(t.url);
+    const c = await create(a, [b.id]);
+    await send(a, c.body.id, 'first').expect(201);
+    const before = await t.http().get(`/v1/conversations/${c.body.id}`).set(a.auth);
+    expect((await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(b.auth)).status).toBe(200);
+    expect((await t.http().get(`/v1/conversations/${c.body.id}`).set(b.auth)).status).toBe(404);
+    expect((await t.http().get('/v1/conversations?folder=requests').set(b.auth)).body.items).toHaveLength(0);
+    await send(a, c.body.id, 'second').expect(201);
+    expect((await t.http().get(`/v1/conversations/${c.body.id}/messages`).set(b.auth)).status).toBe(404);
+    const after = await t.http().get(`/v1/conversations/${c.body.id}`).set(a.auth);
+    expect(after.body.members).toEqual(before.body.members);
+    expect(after.body.members.find((m: any) => m.userId === b.id).state).toBe('pending');
+    const sync = await t.http().get('/v1/sync?cursor=0').set(b.auth);
+    if (sync.status === 200) {
+      const about = sync.body.events.filter((e: any) => (e.message?.conversationId ?? e.conversation?.id) === c.body.id);
+      expect(about.every((e: any) => e.type === 'request.created')).toBe(true);
+    }
+  });
+
+  it('allowIncoming following/none refuse with 403 recipient_not_accepting', async () => {
+    const a = await registerUser(t.url);
+    const b = await registerUser(t.url);
+    await t.http().patch('/v1/me/settings').set(b.auth).send({ allowIncoming: 'following' }).expect(200);
+    const r = await create(a, [b.id]);
+    expect(r.status).toBe(403);
+    expectErrorShape(r.body, 403, 'recipient_not_accepting');
+    await follow(b, a);
+    expect((await create(a, [b.id])).status).toBe(201);
+    const c = await registerUser(t.url);
+    await t.http().patch('/v1/me/settings').set(c.auth).send({ allowIncoming: 'none' }).expect(200);
+    await follow(c, a);
+    expect((await create(a, [c.id])).body.code).toBe('recipient_not_accepting');
+  });
+
+  it('blocks in either direction refuse create, add and send with 403 blocked', async () => {
+    const { a, b, conv } = await friends();
+    const c = await registerUser(t.url);
+    await t.http().put(`/v1/users/${a.id}/block`).set(b.auth).expect(204);
+    expect((await send(a, conv.id, 'hey')).body.code).toBe('blocked');
+    expect((await send(b, conv.id, 'hey')).body.code).toBe('blocked');
+    expect((await create(a, [b.id])).status).toBe(403);
+    await t.http().put(`/v1/users/${c.id}/block`).set(a.auth).expect(204);
+    expect((await create(c, [a.id])).body.code).toBe('blocked');
+    const d = await registerUser(t.url);
+    const g = await create(a, [d.id, (await registerUser(t.url)).id]);
+    const add = await t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [c.id] });
+    expect(add.status).toBe(403);
+    expect(add.body.code).toBe('blocked');
+  });
+});
+
+describe('messages', () => {
+  it('50 parallel sends from 2 members give seqs exactly 1..50', async () => {
+    const { a, b, conv } = await friends();
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => send(i % 2 ? a : b, conv.id, `m${i}`)));
+    expect(results.map((r) => r.status).every((s) => s === 201)).toBe(true);
+    expect(results.map((r) => r.body.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    const page = await t.http().get(`/v1/conversations/${conv.id}/messages?limit=100`).set(a.auth);
+    expect(page.body.items.map((m: any) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('10 parallel sends with the same clientId give one message (201 once, 200 for the rest)', async () => {
+    const { a, conv } = await friends();
+    const results = await Promise.all(Array.from({ length: 10 }, () => send(a, conv.id, 'once', 'same-client-id')));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(9);
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1`, [conv.id]);
+    expect(n).toBe(1);
+    const next = await send(a, conv.id, 'after');
+    expect(next.body.seq).toBe(2);
+  });
+
+  it('text rules: trimmed 1..4000, control characters 400 invalid_text, media fields 422', async () => {
+    const { a, conv } = await friends();
+    const ok = await send(a, conv.id, '  padded  ');
+    expect(ok.body.text).toBe('padded');
+    expect((await send(a, conv.id, 'x'.repeat(4000))).status).toBe(201);
+    for (const bad of ['', '   ', 'x'.repeat(4001), 'bell\u0007', 'nul\u0000']) {
+      const r = await send(a, conv.id, bad);
+      expect(r.status).toBe(400);
+      expectErrorShape(r.body, 400, 'invalid_text');
+    }
+    for (const field of ['attachments', 'image', 'video', 'media']) {
+      const r = await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: `m-${field}`, text: 'hi', [field]: 'https://x/y.png' });
+      expect(r.status).toBe(422);
+      expectErrorShape(r.body, 422, 'attachments_not_supported');
+    }
+    const noClient = await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ text: 'hi' });
+    expect(noClient.status).toBe(400);
+  });
+
+  it('links are extracted, normalised and start pending', async () => {
+    const { a, conv } = await friends();
+    const r = await send(a, conv.id, 'see HTTP://Example.COM:80/a#frag and docs.example.org/x');
+    expect(r.status).toBe(201);
+    expect(r.body.links.map((l: any) => l.url)).toEqual(['http://example.com/a', 'http://docs.example.org/x']);
+    expect(r.body.links.every((l: any) => ['pending', 'safe', 'suspicious', 'malicious'].includes(l.verdict))).toBe(true);
+  });
+
+  it('unsend: own messages only; text and links gone for everyone; the seq stays', async () => {
+    const { a, b, conv } = await friends();
+    const m = await send(a, conv.id, 'oops example.com');
+    await send(b, conv.id, 'reply').expect(201);
+    expect((await t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`).set(b.auth)).status).toBe(403);
+    const un = await t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`).set(a.auth);
+    expect(un.status).toBe(200);
+    expect(un.body).toMatchObject({ state: 'removed', removedReason: 'unsent', text: null, links: [], seq: 1 });
+    const seen = await t.http().get(`/v1/conversations/${conv.id}/messages`).set(b.auth);
+    expect(seen.body.items[0]).toMatchObject({ seq: 1, state: 'removed', text: null });
+    expect(seen.body.items[1].seq).toBe(2);
+  });
+
+  it('paging: afterSeq, beforeSeq, limit; invalid values are 400', async () => {
+    const { a, conv } = await friends();
+    for (let i = 1; i <= 7; i++) await send(a, conv.id, `n${i}`).expect(201);
+    const p1 = await t.http().get(`/v1/conversations/${conv.id}/messages?limit=3`).set(a.auth);
+    expect(p1.body.items.map((m: any) => m.seq)).toEqual([1, 2, 3]);
+    expect(p1.body.nextCursor).toBe('3');
+    const p2 = await t.http().get(`/v1/conversations/${conv.id}/messages?afterSeq=3&limit=3`).set(a.auth);
+    expect(p2.body.items.map((m: any) => m.seq)).toEqual([4, 5, 6]);
+    const before = await t.http().get(`/v1/conversations/${conv.id}/messages?beforeSeq=7&limit=2`).set(a.auth);
+    expect(before.body.items.map((m: any) => m.seq)).toEqual([5, 6]);
+    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'afterSeq=-1', 'beforeSeq=1.5', 'afterSeq=1&afterSeq=2']) {
+      const r = await t.http().get(`/v1/conversations/${conv.id}/messages?${q}`).set(a.auth);
+      expect(r.status).toBe(400);
+      expectErrorShape(r.body, 400);
+    }
+  });
+
+  it('read markers move forward only and unreadCount follows', async () => {
+    const { a, b, conv } = await friends();
+    for (let i = 0; i < 5; i++) await send(a, conv.id, `u${i}`).expect(201);
+    expect((await t.http().get(`/v1/conversations/${conv.id}`).set(b.auth)).body.unreadCount).toBe(5);
+    const r = await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 3 });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ readSeq: 3, unreadCount: 2 });
+    const back = await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 1 });
+    expect(back.body.readSeq).toBe(3);
+    expect((await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 'x' })).status).toBe(400);
+    expect((await t.http().get(`/v1/conversations/${conv.id}`).set(b.auth)).body.unreadCount).toBe(2);
+  });
+
+  it('inbox lists newest activity first with cursor pagination', async () => {
+    const a = await registerUser(t.url);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const u = await registerUser(t.url);
+      await follow(u, a);
+      ids.push((await create(a, [u.id])).body.id);
+    }
+    await send(a, ids[0], 'bump').expect(201);
+    const p1 = await t.http().get('/v1/conversations?folder=inbox&limit=2').set(a.auth);
+    expect(p1.body.items.map((c: any) => c.id)).toEqual([ids[0], ids[2]]);
+    const p2 = await t.http().get(`/v1/conversations?folder=inbox&limit=2&cursor=${p1.body.nextCursor}`).set(a.auth);
+    expect(p2.body.items.map((c: any) => c.id)).toEqual([ids[1]]);
+    expect(p2.body.nextCursor).toBeNull();
+    expect((await t.http().get('/v1/conversations?folder=spam').set(a.auth)).status).toBe(400);
+    expect((await t.http().get('/v1/conversations?cursor=garbage').set(a.auth)).status).toBe(400);
+  });
+});
+
+describe('non-members get 404 on every conversation and message route', () => {
+  it.each([
+    ['GET', (c: string) => `/v1/conversations/${c}`, undefined],
+    ['POST', (c: string) => `/v1/conversations/${c}/accept`, {}],
+    ['POST', (c: string) => `/v1/conversations/${c}/decline`, {}],
+    ['POST', (c: string) => `/v1/conversations/${c}/members`, { userIds: [] as string[] }],
+    ['DELETE', (c: string) => `/v1/conversations/${c}/members/me`, undefined],
+    ['POST', (c: string) => `/v1/conversations/${c}/read`, { seq: 1 }],
+    ['POST', (c: string) => `/v1/conversations/${c}/messages`, { clientId: 'x', text: 'intruder' }],
+    ['GET', (c: string) => `/v1/conversations/${c}/messages`, undefined],
+    ['DELETE', (c: string) => `/v1/conversations/${c}/messages/MSG`, undefined],
+  ] as const)('%s %s', async (method, path, body) => {
+    const { a, conv } = await friends();
+    const m = await send(a, conv.id, 'private');
+    const outsider = await registerUser(t.url);
+    for (const id of [conv.id, '00000000-0000-7000-8000-000000000000', 'not-a-uuid']) {
+      const url = path(id).replace('MSG', m.body.id);
+      let req = (request(t.url) as any)[method.toLowerCase()](url).set(outsider.auth);
+      if (body) req = req.send((body as any).userIds ? { userIds: [outsider.id] } : body);
+      const r = await req;
+      expect(r.status).toBe(404);
+      expectErrorShape(r.body, 404, 'not_found');
+    }
+  });
+});
