@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
+import type { AppConfig } from '@app/messaging/config';
+import { SyncController } from '../v1/sync.controller';
+import { AccountWatch } from './account-watch';
+import { RealtimeGateway } from './realtime.gateway';
+import { RedisIoAdapter } from './redis-io.adapter';
+import { TypingRelay } from './typing-relay';
+import { WorkerEventEmitter } from './worker-emitter';
+
+/** Runs in createApp before the app listens, so the gateway's socket.io server gets the Redis adapter. */
+async function installRedisIoAdapter(app: INestApplication, config: AppConfig) {
+  if (!config.roles.includes('api')) return;
+  const adapter = new RedisIoAdapter(app, config);
+  await adapter.connectToRedis();
+  app.useWebSocketAdapter(adapter);
+}
+// app.factory imports this file (through modules.ts) before it has defined onAppCreate, so
+// the hook is registered once that import cycle has finished: createApp awaits the database
+// before it runs the hooks, long after this microtask.
+queueMicrotask(() => (require('../app.factory') as typeof import('../app.factory')).onAppCreate(installRedisIoAdapter));
+
+/** API role: the socket.io gateway on the API port and GET /v1/sync. */
+@Module({
+  controllers: [SyncController],
+  providers: [RealtimeGateway, TypingRelay, AccountWatch],
+})
+export class GatewayModule {}
+
+/** Worker role: pushes the events it drains to sockets held by the API processes. */
+@Module({ providers: [WorkerEventEmitter] })
+export class WorkerEventsModule {}

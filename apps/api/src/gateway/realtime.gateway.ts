@@ -1,0 +1,165 @@
+import { Logger } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayConnection,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WebSocketServer,
+} from '@nestjs/websockets';
+import type { Server, Socket } from 'socket.io';
+import { AccountStatusService } from '@app/messaging/accounts/account-status.service';
+import { TokensService, USER_AUDIENCE } from '@app/messaging/accounts/tokens.service';
+import { AccountSuspended, InvalidRequest, NotFound, Unauthorized } from '@app/messaging/errors';
+import type { DeliveredEvent } from '@app/messaging/events/event-types';
+import { OutboxRelay } from '@app/messaging/events/outbox-relay';
+import { isUuid } from '@app/messaging/ids';
+import { MessagesService } from '@app/messaging/messages/messages.service';
+import { AccountWatch } from './account-watch';
+import { socketConnections } from './socket-metrics';
+import { TypingRelay, TypingThrottle } from './typing-relay';
+import { toAckError, toWire, userRoom, type AckError } from './wire';
+
+interface SocketData {
+  userId: string;
+  typing: TypingThrottle;
+}
+type AppSocket = Socket<any, any, any, SocketData>;
+
+const INTERNAL: AckError = { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' };
+
+/** Pushes drained outbox events to each recipient's room: `type` is the event name, the payload the whole wire object. */
+export function pushToSockets(server: Pick<Server, 'to'>, events: DeliveredEvent[]) {
+  for (const event of events) server.to(userRoom(event.userId)).emit(event.type, toWire(event));
+}
+
+/**
+ * The socket door (STYLE.md, convention 1): authenticates the handshake, puts each socket in
+ * its user's room, and turns client events into the same service calls REST makes.
+ */
+@WebSocketGateway({
+  path: '/socket.io',
+  serveClient: false,
+  cors: { origin: true, credentials: true },
+  maxHttpBufferSize: 64 * 1024,
+})
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private readonly logger = new Logger(RealtimeGateway.name);
+  @WebSocketServer() server: Server;
+
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly status: AccountStatusService,
+    private readonly relay: OutboxRelay,
+    private readonly messages: MessagesService,
+    private readonly typingRelay: TypingRelay,
+    private readonly accountWatch: AccountWatch,
+  ) {}
+
+  afterInit(server: Server) {
+    // A middleware (not handleConnection) so a refused client gets `connect_error` with
+    // err.data = {code, message} and never counts as connected.
+    server.use((socket: AppSocket, next) => {
+      this.authenticate(socket).then(
+        () => next(),
+        (err) => next(this.connectError(err)),
+      );
+    });
+    this.relay.registerPusher((events) => pushToSockets(server, events));
+    this.accountWatch.start(server);
+  }
+
+  private async authenticate(socket: AppSocket) {
+    const token = socket.handshake.auth?.token;
+    if (typeof token !== 'string' || token === '') throw new Unauthorized('Connect with auth: {token: <accessToken>}.');
+    const claims = this.tokens.verifyAccess(token, USER_AUDIENCE);
+    await this.status.assertActive(claims.sub);
+    socket.data.userId = claims.sub;
+    socket.data.typing = new TypingThrottle();
+  }
+
+  private connectError(err: unknown): Error & { data: AckError } {
+    let data = toAckError(err);
+    if (!data) {
+      this.logger.error({ err }, 'socket handshake failed');
+      data = { code: 'service_unavailable', message: 'The server cannot check your token right now; retry shortly.' };
+    }
+    return Object.assign(new Error(data.message), { data });
+  }
+
+  handleConnection(socket: AppSocket) {
+    socket.join(userRoom(socket.data.userId));
+    socketConnections.inc();
+  }
+
+  handleDisconnect() {
+    socketConnections.dec();
+  }
+
+  /** `message.send` {conversationId, clientId, text} → ack {message} | {error}: MessagesService.send, as REST. */
+  @SubscribeMessage('message.send')
+  async send(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown) {
+    try {
+      await this.stillActive(socket);
+      const { conversationId, body } = parseSend(payload);
+      const { message } = await this.messages.send(socket.data.userId, conversationId, body);
+      return { message };
+    } catch (err) {
+      return { error: this.ackError(err, 'message.send') };
+    }
+  }
+
+  /** `typing` {conversationId} → `typing` {conversationId, userId} to the other active members; ack {relayed} | {error}. */
+  @SubscribeMessage('typing')
+  async typing(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown) {
+    try {
+      const conversationId = isPlainObject(payload) ? payload.conversationId : undefined;
+      const decision = await this.typingRelay.recipients(socket.data.userId, conversationId, socket.data.typing);
+      if ('throttled' in decision) return { relayed: false };
+      if (decision.relayTo.length) {
+        this.server.to(decision.relayTo.map(userRoom)).emit('typing', { conversationId, userId: socket.data.userId });
+      }
+      return { relayed: true };
+    } catch (err) {
+      return { error: this.ackError(err, 'typing') };
+    }
+  }
+
+  /**
+   * A socket outlives its handshake: re-check standing before acting (cached, so cheap), and
+   * drop the socket if the account was suspended while the broadcast was missed.
+   */
+  private async stillActive(socket: AppSocket) {
+    try {
+      await this.status.assertActive(socket.data.userId);
+    } catch (err) {
+      if (err instanceof AccountSuspended || err instanceof Unauthorized) setImmediate(() => socket.disconnect(true));
+      throw err;
+    }
+  }
+
+  private ackError(err: unknown, event: string): AckError {
+    const known = toAckError(err);
+    if (known) return known;
+    this.logger.error({ err, event }, 'socket handler failed');
+    return INTERNAL;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseSend(payload: unknown): { conversationId: string; body: { clientId: unknown; text: unknown; [k: string]: unknown } } {
+  if (!isPlainObject(payload)) {
+    throw new InvalidRequest('message.send takes {conversationId, clientId, text}.', [{ field: '(payload)', problems: ['object'] }]);
+  }
+  const { conversationId, ...body } = payload;
+  if (typeof conversationId !== 'string' || conversationId === '') {
+    throw new InvalidRequest('conversationId is required.', [{ field: 'conversationId', problems: ['string'] }]);
+  }
+  if (!isUuid(conversationId)) throw new NotFound();
+  return { conversationId, body: body as { clientId: unknown; text: unknown } };
+}

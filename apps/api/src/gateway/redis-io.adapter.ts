@@ -1,0 +1,57 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import Redis from 'ioredis';
+import type { Server, ServerOptions } from 'socket.io';
+import type { AppConfig } from '@app/messaging/config';
+
+/** One channel namespace per deployment (REDIS_PREFIX), shared by every API and worker process. */
+export const socketIoKey = (config: AppConfig) => `${config.redisPrefix}socket.io`;
+
+/**
+ * A publish/subscribe pair for the socket.io Redis adapter. No keyPrefix: the adapter's
+ * channels carry the deployment prefix in their `key` instead.
+ */
+export function adapterClients(config: AppConfig): { pub: Redis; sub: Redis; quit(): Promise<void> } {
+  const pub = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+  const sub = pub.duplicate();
+  return {
+    pub,
+    sub,
+    async quit() {
+      await Promise.all([pub, sub].map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
+
+/**
+ * socket.io on the API's own HTTP server, with the Redis adapter so that a broadcast to
+ * `user:<id>` reaches that user's sockets on every API process (NestJS docs, "Adapters").
+ */
+export class RedisIoAdapter extends IoAdapter {
+  private clients: ReturnType<typeof adapterClients> | null = null;
+  private adapterConstructor: ReturnType<typeof createAdapter> | null = null;
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: AppConfig,
+  ) {
+    super(app);
+  }
+
+  async connectToRedis(): Promise<void> {
+    this.clients = adapterClients(this.config);
+    this.adapterConstructor = createAdapter(this.clients.pub, this.clients.sub, { key: socketIoKey(this.config) });
+  }
+
+  override createIOServer(port: number, options?: ServerOptions): Server {
+    const server: Server = super.createIOServer(port, options);
+    if (this.adapterConstructor) server.adapter(this.adapterConstructor);
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    await this.clients?.quit();
+    this.clients = null;
+  }
+}

@@ -1,0 +1,45 @@
+import { RateLimited, NotFound } from '@app/messaging/errors';
+import { TYPING_CHECKS_PER_WINDOW, TYPING_WINDOW_MS, TypingThrottle } from './typing-relay';
+import { toAckError, toWire } from './wire';
+
+const conv = (n: number) => `0190a3c4-0000-7000-8000-${String(n).padStart(12, '0')}`;
+
+describe('TypingThrottle', () => {
+  it('relays a conversation at most once per window, then again once the window has passed', () => {
+    const t = new TypingThrottle();
+    expect(t.admit(conv(1), 1000)).toBe(true);
+    t.relayed(conv(1), 1000);
+    expect(t.admit(conv(1), 1000 + TYPING_WINDOW_MS - 1)).toBe(false);
+    expect(t.admit(conv(2), 1500)).toBe(true);
+    expect(t.admit(conv(1), 1000 + TYPING_WINDOW_MS)).toBe(true);
+  });
+
+  it('a refused attempt (not relayed) does not hold the conversation back, so accepting then typing works at once', () => {
+    const t = new TypingThrottle();
+    expect(t.admit(conv(1), 1000)).toBe(true);
+    expect(t.admit(conv(1), 1001)).toBe(true);
+  });
+
+  it('caps membership checks per socket per window, whatever ids a flood names', () => {
+    const t = new TypingThrottle();
+    for (let i = 0; i < TYPING_CHECKS_PER_WINDOW; i++) expect(t.admit(conv(i), 5000)).toBe(true);
+    expect(t.admit(conv(999), 5001)).toBe(false);
+    expect(t.admit(conv(999), 5000 + TYPING_WINDOW_MS)).toBe(true);
+  });
+});
+
+describe('wire shapes', () => {
+  it('a pushed event is {type, cursor, ...payload} without the recipient', () => {
+    expect(toWire({ userId: 'u', type: 'message.created', cursor: '7', message: { id: 'm' } })).toEqual({
+      type: 'message.created',
+      cursor: '7',
+      message: { id: 'm' },
+    });
+  });
+
+  it('an ack error carries the domain code and message, and retryAfterSeconds for rate limits; unknown errors map to null', () => {
+    expect(toAckError(new NotFound())).toEqual({ code: 'not_found', message: 'Not found.' });
+    expect(toAckError(new RateLimited(2.2))).toEqual({ code: 'rate_limited', message: expect.any(String), retryAfterSeconds: 3 });
+    expect(toAckError(new Error('boom'))).toBeNull();
+  });
+});

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { Db } from '@app/messaging/db/db.service';
+import { Forbidden, NotFound } from '@app/messaging/errors';
+import { isUuid } from '@app/messaging/ids';
+
+/** One relay per conversation per socket per window: keystrokes arrive far faster than that. */
+export const TYPING_WINDOW_MS = 2000;
+/** Membership checks a socket may cause per window, whatever conversation ids it names. */
+export const TYPING_CHECKS_PER_WINDOW = 20;
+
+/** Per-socket throttle state: when each conversation was last relayed, and the check budget. */
+export class TypingThrottle {
+  private readonly lastRelay = new Map<string, number>();
+  private windowStart = 0;
+  private checks = 0;
+
+  /** true when this keystroke may be looked at (and, if allowed, relayed) now. */
+  admit(conversationId: string, now: number): boolean {
+    const last = this.lastRelay.get(conversationId);
+    if (last !== undefined && now - last < TYPING_WINDOW_MS) return false;
+    if (now - this.windowStart >= TYPING_WINDOW_MS) {
+      this.windowStart = now;
+      this.checks = 0;
+      for (const [id, at] of this.lastRelay) if (now - at >= TYPING_WINDOW_MS) this.lastRelay.delete(id);
+    }
+    if (this.checks >= TYPING_CHECKS_PER_WINDOW) return false;
+    this.checks++;
+    return true;
+  }
+
+  relayed(conversationId: string, now: number) {
+    this.lastRelay.set(conversationId, now);
+  }
+}
+
+export type TypingDecision = { relayTo: string[] } | { throttled: true };
+
+/**
+ * Typing indicators are ephemeral: relayed, never stored, no cursor. Only an ACTIVE member
+ * may signal, and only other ACTIVE members hear it, so a pending recipient neither sends
+ * nor receives them before accepting; a block in either direction silences it too. One SQL
+ * round trip, behind a per-socket throttle (so a keystroke flood costs nothing).
+ */
+@Injectable()
+export class TypingRelay {
+  constructor(private readonly db: Db) {}
+
+  async recipients(senderId: string, conversationId: unknown, throttle: TypingThrottle, now = Date.now()): Promise<TypingDecision> {
+    if (!isUuid(conversationId)) throw new NotFound();
+    if (!throttle.admit(conversationId, now)) return { throttled: true };
+    const row = await this.db.one<{ state: string; recipients: string[] }>(
+      `SELECT me.state,
+              coalesce(array_agg(m.user_id) FILTER (WHERE m.user_id IS NOT NULL), '{}') AS recipients
+         FROM conversation_member me
+         LEFT JOIN conversation_member m
+           ON me.state = 'active'
+          AND m.conversation_id = me.conversation_id AND m.user_id <> me.user_id AND m.state = 'active'
+          AND NOT EXISTS (SELECT 1 FROM block b
+                           WHERE (b.blocker_id = m.user_id AND b.blocked_id = me.user_id)
+                              OR (b.blocker_id = me.user_id AND b.blocked_id = m.user_id))
+        WHERE me.conversation_id = $1 AND me.user_id = $2
+        GROUP BY me.state`,
+      [conversationId, senderId],
+    );
+    if (!row || row.state === 'left' || row.state === 'declined') throw new NotFound();
+    if (row.state !== 'active') throw new Forbidden('Accept the message request before typing in this conversation.');
+    throttle.relayed(conversationId, now);
+    return { relayTo: row.recipients };
+  }
+}

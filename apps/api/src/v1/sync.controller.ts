@@ -1,0 +1,40 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { InvalidCursor, InvalidRequest } from '@app/messaging/errors';
+import { EventsService } from '@app/messaging/events/events.service';
+import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
+
+const MAX_SYNC_LIMIT = 500;
+
+/** `?limit=` for sync: 1..500, default 500 (a reconnecting client wants big pages). */
+function parseSyncLimit(raw: unknown): number {
+  if (raw === undefined || raw === '') return MAX_SYNC_LIMIT;
+  const n = typeof raw === 'string' && /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= MAX_SYNC_LIMIT)) {
+    throw new InvalidRequest(`limit must be a whole number from 1 to ${MAX_SYNC_LIMIT}.`, [
+      { field: 'limit', problems: [`1..${MAX_SYNC_LIMIT}`] },
+    ]);
+  }
+  return n;
+}
+
+@ApiTags('sync')
+@ApiBearerAuth()
+@UseGuards(UserAuthGuard)
+@Controller('v1/sync')
+export class SyncController {
+  constructor(private readonly events: EventsService) {}
+
+  /**
+   * Every event for me after `cursor`, in order: `{events, cursor, hasMore}`. Without a
+   * cursor: no events and the current cursor ("from now on"). 400 invalid_cursor for a
+   * cursor that was never issued, 410 cursor_expired once it is older than the retention.
+   */
+  @Get()
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false, description: '1..500, default 500' })
+  sync(@CurrentUser() user: AuthUser, @Query('cursor') cursor: unknown, @Query('limit') limit: unknown) {
+    if (cursor !== undefined && typeof cursor !== 'string') throw new InvalidCursor();
+    return this.events.sync(user.id, cursor, parseSyncLimit(limit));
+  }
+}
