@@ -50,7 +50,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   );
   SwaggerModule.setup('docs', app, docs, { jsonDocumentUrl: 'docs-json' });
 
-  const adminDir = config.adminStaticDir ?? join(__dirname, '..', '..', 'admin');
+  // dist/apps/api/src → dist/admin when built; apps/api/src → dist/admin under ts-jest.
+  const root = join(__dirname, '..', '..', '..');
+  const adminDir = config.adminStaticDir ?? [join(root, 'admin'), join(root, 'dist', 'admin')].find((d) => existsSync(join(d, 'index.html'))) ?? join(root, 'admin');
   if (config.roles.includes('api') && existsSync(join(adminDir, 'index.html'))) {
     app.use('/admin', (req: express.Request, res: express.Response, next: express.NextFunction) => {
       if (req.path.startsWith('/v1')) return next();
