@@ -1,4 +1,3 @@
-import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -13,15 +12,14 @@ import { validationPipe } from './http/validation';
 import { metricsMiddleware } from './http/metrics';
 import { API_MODULES, WORKER_MODULES } from './modules';
 import { toErrorBody } from './http/exception.filter';
+import { appCreateHooks } from './app-hooks';
+export { onAppCreate } from './app-hooks';
 
 export interface CreateAppOptions {
   /** Extra setup before listen, e.g. the socket.io adapter (gateway module). */
   log?: (msg: string) => void;
 }
 
-const adapterHooks: Array<(app: INestApplication, config: AppConfig) => Promise<void> | void> = [];
-/** Lets a feature (the gateway) install something on the app before it listens. */
-export const onAppCreate = (hook: (app: INestApplication, config: AppConfig) => Promise<void> | void) => adapterHooks.push(hook);
 
 export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const log = opts.log ?? ((m: string) => process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: m }) + '\n'));
@@ -62,7 +60,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
       });
     });
   }
-  for (const hook of adapterHooks) await hook(app, config);
+  for (const hook of appCreateHooks) await hook(app, config);
   // Errors raised before Nest's router (e.g. body-parser) still get the contract's shape.
   app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);

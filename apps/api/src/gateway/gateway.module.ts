@@ -7,6 +7,7 @@ import { RealtimeGateway } from './realtime.gateway';
 import { RedisIoAdapter } from './redis-io.adapter';
 import { TypingRelay } from './typing-relay';
 import { WorkerEventEmitter } from './worker-emitter';
+import { onAppCreate } from '../app-hooks';
 
 /** Runs in createApp before the app listens, so the gateway's socket.io server gets the Redis adapter. */
 async function installRedisIoAdapter(app: INestApplication, config: AppConfig) {
@@ -15,10 +16,7 @@ async function installRedisIoAdapter(app: INestApplication, config: AppConfig) {
   await adapter.connectToRedis();
   app.useWebSocketAdapter(adapter);
 }
-// app.factory imports this file (through modules.ts) before it has defined onAppCreate, so
-// the hook is registered once that import cycle has finished: createApp awaits the database
-// before it runs the hooks, long after this microtask.
-queueMicrotask(() => (require('../app.factory') as typeof import('../app.factory')).onAppCreate(installRedisIoAdapter));
+onAppCreate(installRedisIoAdapter);
 
 /** API role: the socket.io gateway on the API port and GET /v1/sync. */
 @Module({
