@@ -2,10 +2,18 @@ import type { Type } from '@nestjs/common';
 import { ConversationsHttpModule } from './v1/v1.module';
 import { GatewayModule, WorkerEventsModule } from './gateway/gateway.module';
 import { RoomsHttpModule } from './v1/rooms.controller';
+import { QueuesModule } from '@app/messaging/queues.module';
+import { LinksModule } from '@app/messaging/links/links.module';
+import { SpamScoreModule } from '@app/messaging/limits/spam-score.module';
+import { WorkerModule } from './worker/worker.module';
+import { SafetyHttpModule } from './admin/safety-http.module';
+import { SafetyJobsModule } from '@app/messaging/safety/safety-jobs';
 
 /**
  * Feature modules by role. Each feature registers itself here (one line), so app.module
  * stays a list and features stay in their own folders.
  */
-export const API_MODULES: Type[] = [ConversationsHttpModule, GatewayModule, RoomsHttpModule];
-export const WORKER_MODULES: Type[] = [WorkerEventsModule];
+// Loaded by every role (Nest loads a module listed in both arrays once).
+const SHARED_MODULES: Type[] = [QueuesModule, LinksModule, SpamScoreModule];
+export const API_MODULES: Type[] = [...SHARED_MODULES, ConversationsHttpModule, GatewayModule, RoomsHttpModule, SafetyHttpModule];
+export const WORKER_MODULES: Type[] = [...SHARED_MODULES, WorkerModule, WorkerEventsModule, SafetyJobsModule];

@@ -29,6 +29,9 @@ export interface AppConfig {
   linkPendingSweepSeconds: number;
   adminStaticDir: string | null;
   spamScoreThreshold: number;
+  /** Online link-reputation sources by name (LINK_PROVIDERS, comma list); empty = offline only. */
+  linkProviders: LinkProviderName[];
+  urlhausAuthKey: string | null;
   limits: {
     sendBurst: RateLimitSetting;
     sendSustained: RateLimitSetting;
@@ -43,6 +46,20 @@ export interface AppConfig {
 }
 
 export class ConfigError extends Error {}
+
+export const LINK_PROVIDER_NAMES = ['urlhaus'] as const;
+export type LinkProviderName = (typeof LINK_PROVIDER_NAMES)[number];
+
+function linkProviders(env: Env): LinkProviderName[] {
+  const names = (env.LINK_PROVIDERS ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(LINK_PROVIDER_NAMES as readonly string[]).includes(n)) {
+      throw new ConfigError(`LINK_PROVIDERS: unknown provider "${n}" (known: ${LINK_PROVIDER_NAMES.join(', ')})`);
+    }
+  }
+  if (names.includes('urlhaus') && !env.URLHAUS_AUTH_KEY) throw new ConfigError('URLHAUS_AUTH_KEY: required when LINK_PROVIDERS includes urlhaus');
+  return [...new Set(names)] as LinkProviderName[];
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -118,6 +135,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     linkPendingSweepSeconds: int(env, 'LINK_PENDING_SWEEP_SECONDS', 30, 1, 3600),
     adminStaticDir: env.ADMIN_STATIC_DIR ?? null,
     spamScoreThreshold: int(env, 'SPAM_SCORE_THRESHOLD', 5, 0, 1000),
+    linkProviders: linkProviders(env),
+    urlhausAuthKey: env.URLHAUS_AUTH_KEY || null,
     limits: {
       sendBurst: limit(env, 'LIMIT_SEND_BURST', { points: 20, duration: 10 }),
       sendSustained: limit(env, 'LIMIT_SEND_SUSTAINED', { points: 300, duration: 3600 }),

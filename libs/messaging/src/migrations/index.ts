@@ -1,4 +1,6 @@
 import { Migration20261125000000_initial } from './Migration20261125000000_initial';
+import { Migration20261125170000_safety } from './Migration20261125170000_safety';
+import { Migration20261125180500_spam_limits } from './Migration20261125180500_spam_limits';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -6,4 +8,6 @@ import { Migration20261125000000_initial } from './Migration20261125000000_initi
  */
 export const migrationsList = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
+  { name: 'Migration20261125170000_safety', class: Migration20261125170000_safety },
+  { name: 'Migration20261125180500_spam_limits', class: Migration20261125180500_spam_limits },
 ];

@@ -1,0 +1,16 @@
+import { UnrecoverableError } from 'bullmq';
+import { isUuid } from '@app/messaging/ids';
+
+/**
+ * A job's id field, checked: a malformed payload fails for good (UnrecoverableError skips
+ * the retries) instead of reaching PostgreSQL or being retried forever.
+ */
+export function payloadId(data: unknown, field: string): string {
+  const value = (data as Record<string, unknown> | null)?.[field];
+  if (!isUuid(value)) throw new UnrecoverableError(`job payload: ${field} must be a UUID, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+export function unknownJob(queue: string, name: string): never {
+  throw new UnrecoverableError(`queue ${queue} has no handler for job "${name}"`);
+}

@@ -1,0 +1,36 @@
+import { Logger } from '@nestjs/common';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { EventsService } from '@app/messaging/events/events.service';
+import { OutboxRelay } from '@app/messaging/events/outbox-relay';
+import { JobName, QueueName } from '@app/messaging/queues';
+import { unknownJob } from './job-payload';
+
+/** Housekeeping on a schedule: outbox rows no process drained, and events past retention. */
+@Processor(QueueName.Maintenance, { concurrency: 1 })
+export class MaintenanceProcessor extends WorkerHost {
+  private readonly logger = new Logger(MaintenanceProcessor.name);
+
+  constructor(
+    private readonly relay: OutboxRelay,
+    private readonly events: EventsService,
+  ) {
+    super();
+  }
+
+  async process(job: Job): Promise<unknown> {
+    switch (job.name) {
+      case JobName.SweepOutbox:
+        return { drained: await this.relay.sweep() };
+      case JobName.PruneEvents:
+        return { pruned: await this.events.prune() };
+      default:
+        return unknownJob(QueueName.Maintenance, job.name);
+    }
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, err: Error) {
+    this.logger.warn(`${job?.name ?? 'job'} failed: ${err.message}`);
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { JobSchedules } from './job-schedules';
+import { LinkScanProcessor } from './link-scan.processor';
+import { MaintenanceProcessor } from './maintenance.processor';
+import { SpamScoreProcessor } from './spam-score.processor';
+
+/**
+ * The worker role (APP_ROLES=worker, or both): BullMQ processors and job schedulers. The
+ * queues themselves (producers) live in QueuesModule, which every role loads.
+ */
+@Module({ providers: [LinkScanProcessor, SpamScoreProcessor, MaintenanceProcessor, JobSchedules] })
+export class WorkerModule {}

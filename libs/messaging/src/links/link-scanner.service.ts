@@ -1,0 +1,423 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { Db, type Queryable } from '../db/db.service';
+import { EventsService } from '../events/events.service';
+import { newId } from '../ids';
+import { MessagesService } from '../messages/messages.service';
+import { messageView, type LinkView } from '../messages/message-view';
+import { questionView } from '../rooms/room-views';
+import { NoticesService } from '../safety/notices.service';
+import { ReportsService } from '../safety/reports.service';
+import { JobName, type OutboxJob } from '../queues';
+import { JobsService } from '../queues.module';
+import { BlocklistService } from './blocklist.service';
+import { normalizeUrl } from './link-extractor';
+import { classifyUrl, type BlocklistEntry, type LinkVerdict } from './link-rules';
+import { LinkReputationService, worseVerdict } from './link-reputation.service';
+
+/** A URL's verdict for this scan; `fresh`: decided now (rules or providers), not read from the cache. */
+export interface ResolvedVerdict {
+  verdict: LinkVerdict;
+  reason: string | null;
+  rule: string;
+  fresh: boolean;
+}
+
+export type ScanOutcome = 'gone' | 'skipped' | 'unchanged' | 'updated' | 'removed';
+
+/** How far back a new blocklist entry reaches (issue 5: "links seen in the last 7 days"). */
+export const BLOCKLIST_RESCAN_DAYS = 7;
+
+/** The scan job for a message or question; the jobId makes a repeated enqueue a no-op. */
+export function scanJobFor(kind: 'message' | 'question', id: string, jobId = `scan-${kind}-${id}`): OutboxJob {
+  return kind === 'message'
+    ? { name: JobName.ScanMessage, data: { messageId: id }, jobId }
+    : { name: JobName.ScanQuestion, data: { questionId: id }, jobId };
+}
+
+/** Host of a normalised `domain` blocklist pattern, spelled as scanned links are (`*.EVIL.com.` → `evil.com`). */
+export function blocklistDomainHost(pattern: string): string | null {
+  const bare = pattern.trim().replace(/^\*?\.+/, '');
+  const normalized = normalizeUrl(/:\/\//.test(bare) ? bare : `http://${bare}`);
+  return normalized === null ? null : new URL(normalized).hostname;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
+
+function linkViewOf(url: string, r: ResolvedVerdict): LinkView {
+  return r.reason ? { url, verdict: r.verdict, reason: r.reason } : { url, verdict: r.verdict };
+}
+
+/** The links JSON with this scan's verdicts, and which URLs it changes (compared before writing). */
+export function applyVerdicts(links: LinkView[], resolved: ReadonlyMap<string, ResolvedVerdict>) {
+  const changed: string[] = [];
+  const firstSeen: string[] = [];
+  const next = links.map((l) => {
+    const r = resolved.get(l.url);
+    if (!r) return l;
+    if (l.verdict !== r.verdict || (l.reason ?? null) !== (r.reason ?? null)) {
+      changed.push(l.url);
+      if (l.verdict === 'pending') firstSeen.push(l.url);
+    }
+    return linkViewOf(l.url, r);
+  });
+  return { links: next, changed, firstSeen, malicious: next.filter((l) => l.verdict === 'malicious') };
+}
+
+interface RemovedContent {
+  kind: 'message' | 'question';
+  id: string;
+  authorId: string;
+  conversationId: string | null;
+  malicious: LinkView[];
+}
+
+const NOTICE_TEXT = {
+  message: 'A message you sent was removed for everyone because it contains a link known to be harmful.',
+  question: 'A question you asked was removed because it contains a link known to be harmful.',
+};
+
+/**
+ * Link scanning for messages and questions (API.md "Messages" → Links). Each scan:
+ * verdicts come from the `link` cache (valid until `expires_at`, or for good once staff
+ * overrode it) or are decided now by the offline rules (blocklist, heuristics) plus any
+ * configured reputation provider, then written back to the row's `links` with
+ * `message.updated` / `question.updated`, all in one transaction with the row locked.
+ * A scan compares before writing, so running the same job twice (BullMQ delivers at least
+ * once, a crash retries it) writes and emits nothing the second time.
+ */
+@Injectable()
+export class LinkScannerService {
+  private readonly logger = new Logger(LinkScannerService.name);
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventsService,
+    private readonly messages: MessagesService,
+    private readonly jobs: JobsService,
+    private readonly blocklist: BlocklistService,
+    private readonly reputation: LinkReputationService,
+    private readonly reports: ReportsService,
+    private readonly notices: NoticesService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Verdicts for many URLs: one cache read, rules in memory, providers only on a miss. The
+   * blocklist is applied even over a cached verdict (a URL cached `safe` yesterday that staff
+   * blocked today is malicious now); a staff override beats everything.
+   */
+  async resolve(urls: string[], blocklist?: ReadonlyArray<BlocklistEntry>): Promise<Map<string, ResolvedVerdict>> {
+    const out = new Map<string, ResolvedVerdict>();
+    if (urls.length === 0) return out;
+    const list = blocklist ?? (await this.blocklist.current());
+    const cached = new Map(
+      (
+        await this.db.query(
+          `SELECT url, verdict, reason, rule, overridden FROM link
+            WHERE url = ANY($1::text[]) AND verdict <> 'pending' AND (overridden OR expires_at > now())`,
+          [urls],
+        )
+      ).map((r) => [r.url as string, r]),
+    );
+    await Promise.all(
+      [...new Set(urls)].map(async (url) => {
+        const hit = cached.get(url);
+        if (hit?.overridden) {
+          out.set(url, { verdict: hit.verdict, reason: hit.reason, rule: hit.rule ?? 'override', fresh: false });
+          return;
+        }
+        const offline = classifyUrl(url, { blocklist: list });
+        if (offline.verdict === 'malicious') {
+          out.set(url, { verdict: offline.verdict, reason: offline.reason, rule: offline.rule, fresh: !(hit && hit.verdict === 'malicious' && hit.reason === offline.reason) });
+          return;
+        }
+        if (hit) {
+          out.set(url, { verdict: hit.verdict, reason: hit.reason, rule: hit.rule ?? 'default', fresh: false });
+          return;
+        }
+        let decided: ResolvedVerdict = { verdict: offline.verdict, reason: offline.reason, rule: offline.rule, fresh: true };
+        if (this.reputation.enabled) {
+          const opinion = await this.reputation.opinion(url);
+          if (opinion) decided = worseVerdict(decided, { verdict: opinion.verdict, reason: opinion.reason, rule: `provider:${opinion.provider}`, fresh: true });
+        }
+        out.set(url, decided);
+      }),
+    );
+    return out;
+  }
+
+  /** Writes this scan's verdicts into the `link` cache; `firstSeen` URLs count one more sighting. */
+  private async recordLinks(q: Queryable, resolved: ReadonlyMap<string, ResolvedVerdict>, firstSeen: string[]): Promise<void> {
+    const seen = new Set(firstSeen);
+    const rows = [...resolved]
+      .filter(([url, r]) => r.fresh || seen.has(url))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // one lock order for every writer: no deadlocks
+      .map(([url, r]) => ({ id: newId(), url, host: hostOf(url), verdict: r.verdict, reason: r.reason, rule: r.rule, fresh: r.fresh, seen: seen.has(url) ? 1 : 0 }));
+    if (rows.length === 0) return;
+    await q.query(
+      `INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
+       SELECT x.id, x.url, x.host, x.verdict, x.reason, x.rule,
+              CASE WHEN x.fresh THEN now() END, CASE WHEN x.fresh THEN now() + make_interval(hours => $2) END,
+              x.seen, now()
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+       ON CONFLICT (url) DO UPDATE SET
+         verdict    = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.verdict    ELSE excluded.verdict END,
+         reason     = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.reason     ELSE excluded.reason END,
+         rule       = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.rule       ELSE excluded.rule END,
+         scanned_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.scanned_at ELSE excluded.scanned_at END,
+         expires_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.expires_at ELSE excluded.expires_at END,
+         seen_count = l.seen_count + excluded.seen_count,
+         last_seen_at = CASE WHEN excluded.seen_count > 0 THEN now() ELSE l.last_seen_at END`,
+      [JSON.stringify(rows), this.config.linkVerdictTtlHours],
+    );
+  }
+
+  async scanMessage(messageId: string, blocklist?: ReadonlyArray<BlocklistEntry>): Promise<ScanOutcome> {
+    const current = await this.db.one('SELECT state, links FROM message WHERE id = $1', [messageId]);
+    if (!current) return 'gone'; // deleted: its occurrences went with it (ON DELETE CASCADE)
+    const urls = current.state === 'visible' ? (current.links as LinkView[]).map((l) => l.url) : [];
+    const resolved = await this.resolve(urls, blocklist);
+
+    const result = await this.db.tx(async (q) => {
+      const [m] = await q.query('SELECT * FROM message WHERE id = $1 FOR UPDATE', [messageId]);
+      if (!m) return { outcome: 'gone' as const, outboxIds: [] };
+      const markScanned = () => q.query('UPDATE link_occurrence SET scanned_at = now() WHERE message_id = $1 AND scanned_at IS NULL', [messageId]);
+      if (m.state !== 'visible' || (m.links as LinkView[]).length === 0) {
+        await markScanned();
+        return { outcome: 'skipped' as const, outboxIds: [] };
+      }
+      const next = applyVerdicts(m.links, resolved);
+      if (next.changed.length === 0) {
+        await markScanned();
+        return { outcome: 'unchanged' as const, outboxIds: [] };
+      }
+      await this.recordLinks(q, resolved, next.firstSeen);
+      const outboxIds: Array<string | null> = [];
+      let outcome: ScanOutcome;
+      if (next.malicious.length > 0) {
+        // Verdicts first, so the report's frozen evidence shows the text with the link that
+        // condemned it; then the removal blanks text and links for everyone.
+        await q.query('UPDATE message SET links = $2::jsonb WHERE id = $1', [messageId, JSON.stringify(next.links)]);
+        const removed = { kind: 'message' as const, id: messageId, authorId: m.sender_id, conversationId: m.conversation_id, malicious: next.malicious };
+        outboxIds.push(await this.openSystemReport(q, removed));
+        outboxIds.push((await this.messages.removeIn(q, messageId, 'malicious_link')).outboxId);
+        outboxIds.push(await this.notifyAuthor(q, removed));
+        outcome = 'removed';
+      } else {
+        const [row] = await q.query('UPDATE message SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [messageId, JSON.stringify(next.links)]);
+        const view = messageView(row);
+        // Same audience as message.created: active members and the sender (never pending/declined/left).
+        const recipients = await q.query(
+          `SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND (state = 'active' OR user_id = $2)`,
+          [row.conversation_id, row.sender_id],
+        );
+        outboxIds.push(await this.events.append(q, recipients.map((r) => ({ userId: r.user_id, type: 'message.updated' as const, payload: { message: view } }))));
+        outcome = 'updated';
+      }
+      await markScanned();
+      return { outcome, outboxIds };
+    });
+    for (const id of result.outboxIds) this.events.published(id);
+    return result.outcome;
+  }
+
+  async scanQuestion(questionId: string, blocklist?: ReadonlyArray<BlocklistEntry>): Promise<ScanOutcome> {
+    const current = await this.db.one('SELECT state, links FROM question WHERE id = $1', [questionId]);
+    if (!current) {
+      // question_id has no foreign key: settle orphaned occurrences so the sweep stops retrying them.
+      await this.db.query('UPDATE link_occurrence SET scanned_at = now() WHERE question_id = $1 AND scanned_at IS NULL', [questionId]);
+      return 'gone';
+    }
+    const urls = current.state === 'visible' ? (current.links as LinkView[]).map((l) => l.url) : [];
+    const resolved = await this.resolve(urls, blocklist);
+
+    const result = await this.db.tx(async (q) => {
+      const [row] = await q.query('SELECT * FROM question WHERE id = $1 FOR UPDATE', [questionId]);
+      const markScanned = () => q.query('UPDATE link_occurrence SET scanned_at = now() WHERE question_id = $1 AND scanned_at IS NULL', [questionId]);
+      if (!row) {
+        await markScanned();
+        return { outcome: 'gone' as const, outboxIds: [] };
+      }
+      if (row.state !== 'visible' || (row.links as LinkView[]).length === 0) {
+        await markScanned();
+        return { outcome: 'skipped' as const, outboxIds: [] };
+      }
+      const next = applyVerdicts(row.links, resolved);
+      if (next.changed.length === 0) {
+        await markScanned();
+        return { outcome: 'unchanged' as const, outboxIds: [] };
+      }
+      await this.recordLinks(q, resolved, next.firstSeen);
+      const malicious = next.malicious.length > 0;
+      const outboxIds: Array<string | null> = [];
+      const removed = { kind: 'question' as const, id: questionId, authorId: row.author_id, conversationId: null, malicious: next.malicious };
+      if (malicious) {
+        // Verdicts first, so the report's frozen evidence shows the question with its verdicts.
+        await q.query('UPDATE question SET links = $2::jsonb WHERE id = $1', [questionId, JSON.stringify(next.links)]);
+        outboxIds.push(await this.openSystemReport(q, removed));
+      }
+      const [updated] = malicious
+        ? await q.query(
+            `UPDATE question SET state = 'removed', removed_reason = 'malicious_link', text = NULL, links = '[]'::jsonb, updated_at = now()
+              WHERE id = $1 RETURNING *`,
+            [questionId],
+          )
+        : await q.query('UPDATE question SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [questionId, JSON.stringify(next.links)]);
+      const view = questionView(updated);
+      const audience = await this.questionAudience(q, updated);
+      outboxIds.push(await this.events.append(q, audience.map((userId) => ({ userId, type: 'question.updated' as const, payload: { question: view } }))));
+      if (malicious) outboxIds.push(await this.notifyAuthor(q, removed));
+      await markScanned();
+      return { outcome: (malicious ? 'removed' : 'updated') as ScanOutcome, outboxIds };
+    });
+    for (const id of result.outboxIds) this.events.published(id);
+    return result.outcome;
+  }
+
+  /**
+   * Who hears about a question (API.md: moderators see every question, others their own and
+   * pinned ones): the author, the room's moderators, and everyone present once it is pinned.
+   */
+  private async questionAudience(q: Queryable, question: any): Promise<string[]> {
+    const rows = await q.query(
+      `SELECT user_id FROM room_member
+        WHERE room_id = $1 AND present AND (role = 'moderator' OR $2::boolean)
+       UNION SELECT $3::uuid`,
+      [question.room_id, question.status === 'pinned', question.author_id],
+    );
+    return rows.map((r) => r.user_id);
+  }
+
+  /**
+   * Staff get one system report per removed subject, its evidence frozen before the removal
+   * blanks it (ReportsService makes a repeat a no-op). Returns the outbox id to publish.
+   */
+  private async openSystemReport(q: Queryable, s: RemovedContent): Promise<string | null> {
+    const report = await this.reports.openSystemReport(q, {
+      subjectType: s.kind,
+      subjectId: s.id,
+      subjectUserId: s.authorId,
+      reason: 'scam',
+      note: `Removed automatically: malicious link ${s.malicious.map((l) => `${l.url} (${l.reason ?? 'malicious'})`).join(', ')}`,
+    });
+    return report.outboxId;
+  }
+
+  /**
+   * The author is told, with a `notice.created` event. Called after the removal's own events,
+   * whose user_cursor locks already cover the author, so no second lock order arises.
+   */
+  private async notifyAuthor(q: Queryable, s: RemovedContent): Promise<string | null> {
+    const events = await this.notices.create(q, [
+      {
+        userId: s.authorId,
+        kind: 'content_removed',
+        text: NOTICE_TEXT[s.kind],
+        data: {
+          subjectType: s.kind,
+          subjectId: s.id,
+          ...(s.conversationId ? { conversationId: s.conversationId } : {}),
+          reason: 'malicious_link',
+          urls: s.malicious.map((l) => l.url),
+        },
+      },
+    ]);
+    return this.events.append(q, events);
+  }
+
+  /**
+   * A new blocklist entry: every link seen in the last BLOCKLIST_RESCAN_DAYS that it matches
+   * becomes malicious in the cache, and every message/question carrying one is re-scanned
+   * (and so removed) by its own job. `followUp` schedules one more pass after the blocklist
+   * cache window, for links scanned meanwhile by a process that had not yet seen the entry.
+   */
+  async rescanBlocklist(entryId: string, followUp: boolean): Promise<{ links: number; subjects: number }> {
+    const entry = await this.blocklist.entry(entryId);
+    if (!entry) return { links: 0, subjects: 0 }; // removed again before we ran: nothing to enforce
+    await this.blocklist.current(true);
+    let candidates: string[];
+    if (entry.kind === 'domain') {
+      const host = blocklistDomainHost(entry.pattern);
+      if (!host) return { links: 0, subjects: 0 };
+      candidates = (
+        await this.db.query(
+          `SELECT url FROM link_occurrence
+            WHERE created_at > now() - make_interval(days => $2) AND (host = $1 OR right(host, length($1) + 1) = '.' || $1)
+           UNION
+           SELECT url FROM link
+            WHERE last_seen_at > now() - make_interval(days => $2) AND (host = $1 OR right(host, length($1) + 1) = '.' || $1)`,
+          [host, BLOCKLIST_RESCAN_DAYS],
+        )
+      ).map((r) => r.url);
+    } else {
+      const url = normalizeUrl(entry.pattern);
+      candidates = url ? [url] : [];
+    }
+    // The SQL is a prefilter; the rule that scans use has the last word.
+    const matching = candidates.filter((url) => classifyUrl(url, { blocklist: [entry] }).verdict === 'malicious');
+    if (matching.length === 0) return { links: 0, subjects: 0 };
+    const reason = entry.kind === 'domain' ? 'blocklisted_domain' : 'blocklisted_url';
+    const updated = await this.db.query(
+      `UPDATE link SET verdict = 'malicious', reason = $2, rule = 'blocklist', scanned_at = now(),
+              expires_at = now() + make_interval(hours => $3)
+        WHERE url = ANY($1::text[]) AND NOT overridden AND (verdict <> 'malicious' OR reason IS DISTINCT FROM $2)
+        RETURNING url`,
+      [matching, reason, this.config.linkVerdictTtlHours],
+    );
+    const subjects = await this.db.query(
+      `SELECT DISTINCT o.message_id, o.question_id FROM link_occurrence o
+        LEFT JOIN message m ON m.id = o.message_id
+        LEFT JOIN question qu ON qu.id = o.question_id
+        WHERE o.url = ANY($1::text[]) AND o.created_at > now() - make_interval(days => $2)
+          AND coalesce(m.state, qu.state) = 'visible'`,
+      [matching, BLOCKLIST_RESCAN_DAYS],
+    );
+    const jobs: OutboxJob[] = subjects.map((s) =>
+      s.message_id
+        ? scanJobFor('message', s.message_id, `rescan-${entryId}-m-${s.message_id}`)
+        : scanJobFor('question', s.question_id, `rescan-${entryId}-q-${s.question_id}`),
+    );
+    if (followUp) {
+      jobs.push({ name: JobName.RescanBlocklist, data: { entryId }, jobId: `${RESCAN_FOLLOW_UP_PREFIX}${entryId}`, delayMs: BlocklistService.CACHE_MS + 1000 });
+    }
+    if (jobs.length) await this.jobs.enqueue(jobs);
+    if (updated.length || subjects.length) {
+      this.logger.log(`blocklist ${entry.kind} "${entry.pattern}": ${updated.length} link(s) now malicious, ${subjects.length} item(s) re-scanned`);
+    }
+    return { links: updated.length, subjects: subjects.length };
+  }
+
+  /**
+   * Re-enqueues scans whose links are still unscanned after `olderThanSeconds` (their job was
+   * lost: Redis flushed, a crash between commit and enqueue beyond the outbox sweep, a job
+   * failed for good). A finished job with the same id is removed first, since BullMQ would
+   * otherwise ignore the new one as a duplicate.
+   */
+  async sweepPending(olderThanSeconds: number, batch = 500): Promise<number> {
+    const rows = await this.db.query(
+      `SELECT message_id, question_id FROM link_occurrence
+        WHERE scanned_at IS NULL AND created_at < now() - make_interval(secs => $1)
+        GROUP BY message_id, question_id
+        ORDER BY min(created_at) LIMIT $2`,
+      [olderThanSeconds, batch],
+    );
+    if (rows.length === 0) return 0;
+    const jobs = rows.map((r) =>
+      r.message_id ? scanJobFor('message', r.message_id, `sweep-m-${r.message_id}`) : scanJobFor('question', r.question_id, `sweep-q-${r.question_id}`),
+    );
+    await this.jobs.removeFinished(jobs);
+    await this.jobs.enqueue(jobs);
+    this.logger.warn(`re-enqueued ${jobs.length} scan(s) left pending over ${olderThanSeconds}s`);
+    return jobs.length;
+  }
+}
+
+/** jobId prefix of the second blocklist pass (it schedules no third). */
+export const RESCAN_FOLLOW_UP_PREFIX = 'rescan-again-';

@@ -1,0 +1,162 @@
+import { Global, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { ModuleRef } from '@nestjs/core';
+import type { JobsOptions, Queue } from 'bullmq';
+import { Gauge, register } from 'prom-client';
+import { APP_CONFIG, type AppConfig } from './config';
+import { OutboxRelay } from './events/outbox-relay';
+import { JOB_QUEUE, QueueName, type OutboxJob } from './queues';
+
+const QUEUE_NAMES = Object.values(QueueName);
+
+/**
+ * Retried with exponential backoff (1 s, 2 s, 4 s, ...) because a scan that failed on a
+ * deadlock or a Redis blip usually succeeds a moment later; processors are idempotent, so
+ * a retry (or BullMQ's stalled-job recovery after a crash) never writes anything twice.
+ * Finished jobs are kept only in bounded numbers: enough for jobId de-duplication of
+ * bursts and for an operator to look at recent failures.
+ */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 6,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { count: 2000, age: 3600 },
+  removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
+};
+
+/** BullMQ refuses custom job ids containing `:` (they would collide with its own key layout). */
+export function safeJobId(jobId: string): string {
+  return jobId.replace(/:/g, '.');
+}
+
+/**
+ * The one producer: maps each typed job to its queue (JOB_QUEUE) and adds it with its
+ * jobId (de-duplication) and delay. Registered with the outbox relay so jobs written in a
+ * transaction reach Redis only after that transaction committed.
+ */
+@Injectable()
+export class JobsService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(JobsService.name);
+  private readonly queues = new Map<QueueName, Queue>();
+
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  onModuleInit() {
+    for (const name of QUEUE_NAMES) this.queues.set(name, this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    this.relay.registerEnqueuer((jobs) => this.enqueue(jobs));
+    activeQueues = [...this.queues.values()];
+  }
+
+  onApplicationShutdown() {
+    if (activeQueues.every((q) => [...this.queues.values()].includes(q))) activeQueues = [];
+  }
+
+  queue(name: QueueName): Queue {
+    return this.queues.get(name)!;
+  }
+
+  /**
+   * Removes finished (completed or failed-for-good) jobs with these jobIds, so adding them
+   * again runs them again instead of being ignored as duplicates. Waiting, delayed and active
+   * jobs are left alone: they will run anyway.
+   */
+  async removeFinished(jobs: OutboxJob[]): Promise<void> {
+    await Promise.all(
+      jobs
+        .filter((job) => job.jobId)
+        .map(async (job) => {
+          const found = await this.queue(JOB_QUEUE[job.name]).getJob(safeJobId(job.jobId!));
+          if (found && (found.finishedOn || (await found.isFailed()))) await found.remove().catch(() => undefined);
+        }),
+    );
+  }
+
+  /** Adds jobs grouped per queue (one round trip per queue); throws if Redis refuses. */
+  async enqueue(jobs: OutboxJob[]): Promise<void> {
+    const byQueue = new Map<QueueName, OutboxJob[]>();
+    for (const job of jobs) {
+      const queue = JOB_QUEUE[job.name];
+      if (!queue) {
+        this.logger.error(`job ${String(job.name)} names no known queue; dropped`);
+        continue;
+      }
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), job]);
+    }
+    await Promise.all(
+      [...byQueue].map(([queue, list]) =>
+        this.queue(queue).addBulk(
+          list.map((job) => ({
+            name: job.name,
+            data: job.data,
+            opts: {
+              ...(job.jobId ? { jobId: safeJobId(job.jobId) } : {}),
+              ...(job.delayMs && job.delayMs > 0 ? { delay: job.delayMs } : {}),
+            },
+          })),
+        ),
+      ),
+    );
+  }
+}
+
+/**
+ * Queue depth per queue and state, read from Redis on each scrape (not polled), so the
+ * numbers are as fresh as the scrape. Module-level because prom-client's registry is
+ * process-wide while tests boot several apps in one process: the gauge reads whichever
+ * app's queues are live.
+ */
+let activeQueues: Queue[] = [];
+const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
+
+function ensureQueueGauge() {
+  if (register.getSingleMetric('bullmq_queue_jobs')) return;
+  new Gauge({
+    name: 'bullmq_queue_jobs',
+    help: 'BullMQ jobs per queue and state, read on scrape',
+    labelNames: ['queue', 'state'],
+    async collect() {
+      this.reset();
+      await Promise.all(
+        activeQueues.map(async (queue) => {
+          try {
+            const counts = await queue.getJobCounts(...JOB_STATES);
+            for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+          } catch {
+            // Redis unreachable: report nothing for this queue rather than failing the scrape.
+          }
+        }),
+      );
+    },
+  });
+}
+
+/**
+ * BullMQ on the shared Redis, for every role: the API produces jobs, the workers produce
+ * (sweeps, follow-ups) and consume them. Keys live under `<REDIS_PREFIX>bull` so tests
+ * and deployments sharing one Redis never see each other's jobs. Processors and job
+ * schedulers are registered by the worker role only (apps/api/src/worker).
+ */
+@Global()
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        // maxRetriesPerRequest: null is what BullMQ requires for its blocking worker connections.
+        connection: { url: config.redisUrl, maxRetriesPerRequest: null },
+        prefix: `${config.redisPrefix}bull`,
+        defaultJobOptions: DEFAULT_JOB_OPTIONS,
+      }),
+    }),
+    BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+  ],
+  providers: [JobsService],
+  exports: [BullModule, JobsService],
+})
+export class QueuesModule {
+  constructor() {
+    ensureQueueGauge();
+  }
+}

@@ -1,0 +1,315 @@
+import { randomUUID } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { Db } from '@app/messaging/db/db.service';
+import { newId } from '@app/messaging/ids';
+import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
+import { JobsService } from '@app/messaging/queues.module';
+import { JobName, QueueName } from '@app/messaging/queues';
+import { startTestApp, type TestApp } from '../support/app';
+import { registerUser, type TestUser } from '../support/factories';
+
+let t: TestApp;
+let db: Db;
+
+const BLOCKED_DOMAIN = 'phish-kit.com';
+const BLOCKED_URL = 'https://docs.example.net/share/evil-form';
+
+beforeAll(async () => {
+  // A 1 s sweep so the "lost job" case resolves within the test's patience.
+  t = await startTestApp({ label: 'workers', env: { LINK_PENDING_SWEEP_SECONDS: '1' } });
+  db = t.app.get(Db);
+  // Entries exist before the first scan loads the blocklist cache.
+  await db.query(
+    `INSERT INTO blocklist_entry (id, pattern, kind, reason) VALUES ($1, $2, 'domain', 'phishing kit'), ($3, $4, 'url', 'credential form')`,
+    [newId(), BLOCKED_DOMAIN, newId(), BLOCKED_URL],
+  );
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A direct conversation in which `b` follows `a`, so both are active members. */
+async function pair(): Promise<{ a: TestUser; b: TestUser; conversationId: string }> {
+  const a = await registerUser(t.url);
+  const b = await registerUser(t.url);
+  expect((await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth)).status).toBe(204);
+  const res = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  expect(res.status).toBe(201);
+  return { a, b, conversationId: res.body.id };
+}
+
+async function send(u: TestUser, conversationId: string, text: string) {
+  const res = await t.http().post(`/v1/conversations/${conversationId}/messages`).set(u.auth).send({ clientId: randomUUID(), text });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+const head = async (u: TestUser) => (await t.http().get('/v1/sync').set(u.auth)).body.cursor as string;
+const syncFrom = async (u: TestUser, cursor: string) => (await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth)).body.events as any[];
+
+async function messageOf(u: TestUser, conversationId: string, messageId: string) {
+  const res = await t.http().get(`/v1/conversations/${conversationId}/messages`).set(u.auth);
+  return (res.body.items as any[]).find((m) => m.id === messageId);
+}
+
+const scanned = (m: any) => m && (m.state === 'removed' || m.links.every((l: any) => l.verdict !== 'pending')) && m;
+
+describe('link scanning', () => {
+  it('plain links become safe within seconds and every member gets message.updated with the verdicts', async () => {
+    const { a, b, conversationId } = await pair();
+    const [ca, cb] = [await head(a), await head(b)];
+    const sent = await send(a, conversationId, 'notes at https://example.com/notes and example.org/agenda');
+    expect(sent.links).toEqual([
+      { url: 'https://example.com/notes', verdict: 'pending' },
+      { url: 'http://example.org/agenda', verdict: 'pending' },
+    ]);
+
+    const m = await until('verdicts', async () => scanned(await messageOf(b, conversationId, sent.id)));
+    expect(m.links).toEqual([
+      { url: 'https://example.com/notes', verdict: 'safe' },
+      { url: 'http://example.org/agenda', verdict: 'safe' },
+    ]);
+    expect(m.state).toBe('visible');
+    for (const [u, c] of [[a, ca], [b, cb]] as const) {
+      const updates = await until('message.updated', async () => {
+        const evs = (await syncFrom(u, c)).filter((e) => e.type === 'message.updated' && e.message.id === sent.id);
+        return evs.length ? evs : null;
+      });
+      expect(updates).toHaveLength(1);
+      expect(updates[0].message.links.map((l: any) => l.verdict)).toEqual(['safe', 'safe']);
+    }
+    const cache = await db.query(`SELECT url, verdict, rule, seen_count, expires_at > now() AS fresh FROM link WHERE url = ANY($1) ORDER BY url`, [
+      ['https://example.com/notes', 'http://example.org/agenda'],
+    ]);
+    expect(cache).toEqual([
+      { url: 'http://example.org/agenda', verdict: 'safe', rule: 'default', seen_count: 1, fresh: true },
+      { url: 'https://example.com/notes', verdict: 'safe', rule: 'default', seen_count: 1, fresh: true },
+    ]);
+    const pending = await db.query('SELECT count(*)::int AS n FROM link_occurrence WHERE message_id = $1 AND scanned_at IS NULL', [sent.id]);
+    expect(pending[0].n).toBe(0);
+  });
+
+  it('every heuristic marks its link suspicious with its reason, and the message stays visible', async () => {
+    const { a, b, conversationId } = await pair();
+    const cases: Array<[string, string]> = [
+      ['http://3232235777/', 'ip_literal'], // decimal IPv4
+      ['http://0177.0.0.1/', 'ip_literal'], // octal IPv4
+      ['http://0x0A.0x00.0x00.0x01/', 'ip_literal'], // hex IPv4
+      ['http://[::ffff:192.168.0.1]/', 'ip_literal'], // IPv6-mapped IPv4
+      ['http://admin:hunter2@example.com/', 'credentials_in_url'],
+      ['https://xn--pypal-4ve.com/login', 'brand_lookalike'], // pаypal with a Cyrillic а
+      ['https://xn--tst-shop-c8g.com/', 'punycode_mixed_script'], // tеst-shop with a Cyrillic е: mixed, imitates no brand
+      ['https://bit.ly/3xYz', 'url_shortener'],
+      ['ftp://files.example.com/setup.exe', 'non_http_scheme'],
+      [`https://${'a'.repeat(60)}.${'b'.repeat(50)}.com/`, 'long_host'],
+      ['https://a.b.c.d.e.example.com/', 'deep_subdomains'],
+    ];
+    const sent = await send(a, conversationId, `look: ${cases.map(([u]) => u).join(' ')}`);
+    expect(sent.links).toHaveLength(cases.length);
+
+    const m = await until('verdicts', async () => scanned(await messageOf(b, conversationId, sent.id)));
+    expect(m.state).toBe('visible');
+    expect(m.links.map((l: any) => [l.verdict, l.reason])).toEqual(cases.map(([, reason]) => ['suspicious', reason]));
+  });
+
+  it('a link on a subdomain of a blocklisted domain removes the message for everyone, notifies the sender and opens one system report', async () => {
+    const { a, b, conversationId } = await pair();
+    const [ca, cb] = [await head(a), await head(b)];
+    const sent = await send(a, conversationId, `free gift at https://login.secure.${BLOCKED_DOMAIN}/claim and https://example.com/ok`);
+
+    const m = await until('removal', async () => scanned(await messageOf(b, conversationId, sent.id)));
+    expect(m).toMatchObject({ id: sent.id, state: 'removed', removedReason: 'malicious_link', text: null, links: [] });
+    expect((await messageOf(a, conversationId, sent.id)).state).toBe('removed');
+
+    const removedFor = async (u: TestUser, c: string) =>
+      until('removal event', async () => (await syncFrom(u, c)).find((e) => e.type === 'message.updated' && e.message.id === sent.id && e.message.state === 'removed'));
+    expect((await removedFor(b, cb)).message).toMatchObject({ removedReason: 'malicious_link', text: null, links: [] });
+    await removedFor(a, ca);
+
+    const notice = await until('notice', async () => (await syncFrom(a, ca)).find((e) => e.type === 'notice.created'));
+    expect(notice.notice).toMatchObject({ kind: 'content_removed', data: { subjectType: 'message', subjectId: sent.id, reason: 'malicious_link' } });
+    expect((await syncFrom(b, cb)).some((e) => e.type === 'notice.created')).toBe(false);
+
+    const reports = await db.query(`SELECT subject_type, subject_user_id, source, reason, status, reporter_id, evidence FROM report WHERE subject_id = $1`, [sent.id]);
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toMatchObject({ subject_type: 'message', subject_user_id: a.id, source: 'system', reason: 'scam', status: 'open', reporter_id: null });
+    // The evidence keeps what the removal blanked: the text and the verdicts.
+    const frozen = reports[0].evidence.messages.find((x: any) => x.id === sent.id);
+    expect(frozen).toMatchObject({ senderId: a.id, text: expect.stringContaining('free gift') });
+    expect(frozen.links).toEqual([
+      expect.objectContaining({ url: `https://login.secure.${BLOCKED_DOMAIN}/claim`, verdict: 'malicious', reason: 'blocklisted_domain' }),
+      expect.objectContaining({ url: 'https://example.com/ok', verdict: 'safe' }),
+    ]);
+  });
+
+  it('an exact blocklisted URL is malicious, while another path on the same host is safe', async () => {
+    const { a, b, conversationId } = await pair();
+    const bad = await send(a, conversationId, `fill in ${BLOCKED_URL}`);
+    const fine = await send(a, conversationId, 'see https://docs.example.net/share/agenda');
+    expect((await until('bad', async () => scanned(await messageOf(b, conversationId, bad.id)))).removedReason).toBe('malicious_link');
+    expect((await until('fine', async () => scanned(await messageOf(b, conversationId, fine.id)))).links[0].verdict).toBe('safe');
+  });
+
+  it('a scan run twice (even at once) writes the verdict once and emits one message.updated per member', async () => {
+    const { a, b, conversationId } = await pair();
+    // Written as the send does it, but with no job: the scans below are the only ones.
+    const id = newId();
+    await db.tx(async (q) => {
+      await q.query('UPDATE conversation SET last_seq = last_seq + 1 WHERE id = $1', [conversationId]);
+      await q.query(
+        `INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links)
+         SELECT $1, $2, last_seq, $3, 'twice', 'see https://twice.example.com/', $4::jsonb FROM conversation WHERE id = $2`,
+        [id, conversationId, a.id, JSON.stringify([{ url: 'https://twice.example.com/', verdict: 'pending' }])],
+      );
+      await q.query(`INSERT INTO link_occurrence (url, host, message_id) VALUES ('https://twice.example.com/', 'twice.example.com', $1)`, [id]);
+    });
+    const cb = await head(b);
+    const scanner = t.app.get(LinkScannerService);
+    const outcomes = await Promise.all([scanner.scanMessage(id), scanner.scanMessage(id)]);
+    expect(outcomes.sort()).toEqual(['unchanged', 'updated']);
+    expect(await scanner.scanMessage(id)).toBe('unchanged');
+
+    const [link] = await db.query(`SELECT verdict, seen_count FROM link WHERE url = 'https://twice.example.com/'`);
+    expect(link).toEqual({ verdict: 'safe', seen_count: 1 });
+    await new Promise((r) => setTimeout(r, 200));
+    const updates = (await syncFrom(b, cb)).filter((e) => e.type === 'message.updated' && e.message.id === id);
+    expect(updates).toHaveLength(1);
+  });
+
+  it('the same job delivered twice through the queue changes nothing the second time', async () => {
+    const { a, b, conversationId } = await pair();
+    const sent = await send(a, conversationId, 'https://redelivered.example.com/');
+    await until('first scan', async () => scanned(await messageOf(b, conversationId, sent.id)));
+    const cb = await head(b);
+    const [before] = await db.query(`SELECT seen_count, scanned_at FROM link WHERE url = 'https://redelivered.example.com/'`);
+
+    const jobs = t.app.get(JobsService);
+    await jobs.enqueue([{ name: JobName.ScanMessage, data: { messageId: sent.id }, jobId: `again-${sent.id}` }]);
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
+    const job = await until('redelivered job done', async () => {
+      const j = await queue.getJob(`again-${sent.id}`);
+      return j?.finishedOn ? j : null;
+    });
+    expect(job.returnvalue).toBe('unchanged');
+    const [after] = await db.query(`SELECT seen_count, scanned_at FROM link WHERE url = 'https://redelivered.example.com/'`);
+    expect(after).toEqual(before);
+    expect((await syncFrom(b, cb)).filter((e) => e.message?.id === sent.id)).toEqual([]);
+  });
+
+  it('a message whose scan job was lost is picked up by the pending-link sweep', async () => {
+    const { a, b, conversationId } = await pair();
+    const id = newId();
+    await db.tx(async (q) => {
+      await q.query('UPDATE conversation SET last_seq = last_seq + 1 WHERE id = $1', [conversationId]);
+      await q.query(
+        `INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links)
+         SELECT $1, $2, last_seq, $3, 'lost', 'https://lost-job.example.com/', $4::jsonb FROM conversation WHERE id = $2`,
+        [id, conversationId, a.id, JSON.stringify([{ url: 'https://lost-job.example.com/', verdict: 'pending' }])],
+      );
+      await q.query(`INSERT INTO link_occurrence (url, host, message_id) VALUES ('https://lost-job.example.com/', 'lost-job.example.com', $1)`, [id]);
+    });
+    const m = await until('sweep', async () => scanned(await messageOf(b, conversationId, id)), 15_000);
+    expect(m.links).toEqual([{ url: 'https://lost-job.example.com/', verdict: 'safe' }]);
+    const [occ] = await db.query('SELECT scanned_at FROM link_occurrence WHERE message_id = $1', [id]);
+    expect(occ.scanned_at).not.toBeNull();
+  });
+
+  it('a new blocklist entry re-scans links seen in the last 7 days and removes the messages that now match, older ones stay', async () => {
+    const { a, b, conversationId } = await pair();
+    const recent = await send(a, conversationId, 'https://cdn.turned-bad.com/file');
+    await until('recent scanned', async () => scanned(await messageOf(b, conversationId, recent.id)));
+    const old = await send(a, conversationId, 'https://www.turned-bad.com/old');
+    await until('old scanned', async () => scanned(await messageOf(b, conversationId, old.id)));
+    await db.query(`UPDATE link_occurrence SET created_at = now() - interval '8 days' WHERE message_id = $1`, [old.id]);
+    await db.query(`UPDATE link SET last_seen_at = now() - interval '8 days' WHERE url = 'https://www.turned-bad.com/old'`);
+    expect((await messageOf(b, conversationId, recent.id)).links[0].verdict).toBe('safe');
+
+    const entryId = newId();
+    await db.query(`INSERT INTO blocklist_entry (id, pattern, kind, reason) VALUES ($1, 'turned-bad.com', 'domain', 'now hosting malware')`, [entryId]);
+    await t.app.get(JobsService).enqueue([{ name: JobName.RescanBlocklist, data: { entryId } }]);
+
+    const m = await until('rescan removal', async () => {
+      const x = await messageOf(b, conversationId, recent.id);
+      return x.state === 'removed' && x;
+    });
+    expect(m.removedReason).toBe('malicious_link');
+    const [link] = await db.query(`SELECT verdict, reason, rule FROM link WHERE url = 'https://cdn.turned-bad.com/file'`);
+    expect(link).toEqual({ verdict: 'malicious', reason: 'blocklisted_domain', rule: 'blocklist' });
+    expect((await messageOf(b, conversationId, old.id)).state).toBe('visible');
+    const reports = await db.query(`SELECT source FROM report WHERE subject_id = $1`, [recent.id]);
+    expect(reports).toEqual([{ source: 'system' }]);
+  });
+
+  it('a staff override of a verdict beats the rules', async () => {
+    const { a, b, conversationId } = await pair();
+    await db.query(
+      `INSERT INTO link (id, url, host, verdict, reason, rule, overridden, scanned_at)
+       VALUES ($1, 'https://bit.ly/company-handbook', 'bit.ly', 'safe', NULL, 'override', true, now())`,
+      [newId()],
+    );
+    const sent = await send(a, conversationId, 'https://bit.ly/company-handbook');
+    const m = await until('verdict', async () => scanned(await messageOf(b, conversationId, sent.id)));
+    expect(m.links).toEqual([{ url: 'https://bit.ly/company-handbook', verdict: 'safe' }]);
+  });
+
+  it('questions are scanned too: a malicious link removes the question and reports it, a plain one becomes safe', async () => {
+    const host = await registerUser(t.url);
+    const asker = await registerUser(t.url);
+    const room = (await t.http().post('/v1/rooms').set(host.auth).send({ title: 'Links AMA' })).body;
+    expect((await t.http().post(`/v1/rooms/${room.id}/join`).set(asker.auth)).status).toBe(200);
+    const plain = (await t.http().post(`/v1/rooms/${room.id}/questions`).set(asker.auth).send({ text: 'thoughts on https://example.com/post ?' })).body;
+    const bad = (await t.http().post(`/v1/rooms/${room.id}/questions`).set(asker.auth).send({ text: `win at https://x.${BLOCKED_DOMAIN}/` })).body;
+    const questionOf = async (id: string) =>
+      ((await t.http().get(`/v1/rooms/${room.id}/questions`).set(host.auth)).body.items as any[]).find((q) => q.id === id);
+
+    const p = await until('plain question', async () => scanned(await questionOf(plain.id)));
+    expect(p.links).toEqual([{ url: 'https://example.com/post', verdict: 'safe' }]);
+    const r = await until('bad question', async () => scanned(await questionOf(bad.id)));
+    expect(r).toMatchObject({ state: 'removed', removedReason: 'malicious_link', text: null, links: [] });
+    const reports = await db.query(`SELECT subject_type, source, reason, subject_user_id FROM report WHERE subject_id = $1`, [bad.id]);
+    expect(reports).toEqual([{ subject_type: 'question', source: 'system', reason: 'scam', subject_user_id: asker.id }]);
+    const notices = await db.query(`SELECT kind FROM notice WHERE user_id = $1`, [asker.id]);
+    expect(notices).toEqual([{ kind: 'content_removed' }]);
+  });
+});
+
+describe('queues', () => {
+  it('exposes queue depth per queue and state on /metrics', async () => {
+    const res = await t.http().get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/bullmq_queue_jobs\{queue="link-scan",state="completed"\} [1-9]\d*/);
+    expect(res.text).toMatch(/bullmq_queue_jobs\{queue="spam-score",state="waiting"\} \d+/);
+  });
+
+  it('the worker role registers its job schedulers (pending-link sweep, outbox sweep, event pruning)', async () => {
+    const ids = new Set<string>();
+    for (const name of [QueueName.LinkScan, QueueName.Maintenance]) {
+      const queue = t.app.get<Queue>(getQueueToken(name), { strict: false });
+      for (const s of await queue.getJobSchedulers()) ids.add(String(s.key ?? s.name));
+    }
+    expect([...ids].sort()).toEqual([JobName.PruneEvents, JobName.SweepOutbox, JobName.SweepPendingLinks].sort());
+  });
+
+  it('a malformed job payload fails for good instead of being retried', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
+    const job = await queue.add(JobName.ScanMessage, { messageId: 'not-a-uuid' }, { jobId: 'malformed-1' });
+    const done = await until('failed', async () => {
+      const j = await queue.getJob(job.id!);
+      return j?.finishedOn ? j : null;
+    });
+    expect(await done.isFailed()).toBe(true);
+    expect(done.attemptsMade).toBe(1);
+    expect(done.failedReason).toMatch(/messageId must be a UUID/);
+  });
+});
