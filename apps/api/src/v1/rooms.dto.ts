@@ -1,0 +1,31 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Allow, IsIn, IsString } from 'class-validator';
+import { ROOM_ROLES, SETTABLE_QUESTION_STATUSES, type RoomRole, type SettableQuestionStatus } from '@app/messaging/rooms/room-views';
+import { MAX_ROOM_TITLE_CHARS } from '@app/messaging/rooms/rooms.service';
+
+export class CreateRoomDto {
+  @ApiProperty({ minLength: 1, maxLength: MAX_ROOM_TITLE_CHARS, description: 'Trimmed; no control characters' })
+  @IsString()
+  title!: string;
+}
+
+export class SetRoleDto {
+  @ApiProperty({ enum: ROOM_ROLES })
+  @IsIn(ROOM_ROLES)
+  role!: RoomRole;
+}
+
+/** Validated by QuestionsService (text rules shared with messages; media fields refused with 422). */
+export class AskQuestionDto {
+  @ApiProperty({ minLength: 1, maxLength: 500 }) @Allow() text!: unknown;
+  @Allow() attachments?: unknown;
+  @Allow() image?: unknown;
+  @Allow() video?: unknown;
+  @Allow() media?: unknown;
+}
+
+export class SetQuestionStatusDto {
+  @ApiProperty({ enum: SETTABLE_QUESTION_STATUSES })
+  @IsIn(SETTABLE_QUESTION_STATUSES)
+  status!: SettableQuestionStatus;
+}

@@ -1,0 +1,94 @@
+import type { LinkView } from '../messages/message-view';
+
+export type RoomRole = 'moderator' | 'speaker' | 'listener';
+export const ROOM_ROLES: readonly RoomRole[] = ['moderator', 'speaker', 'listener'];
+
+export type QuestionStatus = 'open' | 'pinned' | 'answered' | 'dismissed';
+/** The statuses a moderator may set; `open` is only where a question starts. */
+export const SETTABLE_QUESTION_STATUSES = ['pinned', 'answered', 'dismissed'] as const;
+export type SettableQuestionStatus = (typeof SETTABLE_QUESTION_STATUSES)[number];
+
+export interface RoomView {
+  id: string;
+  title: string;
+  hostId: string;
+  status: 'live' | 'ended';
+  createdAt: string;
+  endedAt: string | null;
+  /** The caller's role in the room (null when the caller was never in it). */
+  myRole: RoomRole | null;
+}
+
+export interface QuestionView {
+  id: string;
+  roomId: string;
+  authorId: string;
+  text: string | null;
+  links: LinkView[];
+  status: QuestionStatus;
+  upvotes: number;
+  createdAt: string;
+  state: 'visible' | 'removed';
+  removedReason?: string;
+  upvotedByMe?: boolean;
+}
+
+export interface AttendeeView {
+  userId: string;
+  handle: string;
+  displayName: string;
+  role: RoomRole;
+  present: boolean;
+}
+
+const iso = (v: unknown): string => new Date(v as string).toISOString();
+
+export function roomView(r: any, myRole: RoomRole | null): RoomView {
+  return {
+    id: r.id,
+    title: r.title,
+    hostId: r.host_id,
+    status: r.status,
+    createdAt: iso(r.created_at),
+    endedAt: r.ended_at ? iso(r.ended_at) : null,
+    myRole,
+  };
+}
+
+/**
+ * The contract's Question JSON from a `question` row. A removed question (a malicious link)
+ * loses its text and links for everyone, like a removed message; the row stays so the
+ * author and moderators see that it was removed. `upvoted_by_me`, when selected, becomes
+ * `upvotedByMe`.
+ */
+export function questionView(r: any): QuestionView {
+  const removed = r.state === 'removed';
+  const v: QuestionView = {
+    id: r.id,
+    roomId: r.room_id,
+    authorId: r.author_id,
+    text: removed ? null : r.text,
+    links: removed ? [] : (r.links ?? []),
+    status: r.status,
+    upvotes: Number(r.upvotes),
+    createdAt: iso(r.created_at),
+    state: r.state,
+  };
+  if (removed) v.removedReason = r.removed_reason ?? 'removed';
+  if (typeof r.upvoted_by_me === 'boolean') v.upvotedByMe = r.upvoted_by_me;
+  return v;
+}
+
+export function attendeeView(r: any): AttendeeView {
+  return { userId: r.user_id, handle: r.handle, displayName: r.display_name, role: r.role, present: r.present };
+}
+
+/** Order of the questions list: pinned, open, answered, dismissed; then most upvoted; then oldest. */
+export const QUESTION_STATUS_RANK: Record<QuestionStatus, number> = { pinned: 0, open: 1, answered: 2, dismissed: 3 };
+export const QUESTION_ORDER_SQL = `CASE q.status ${Object.entries(QUESTION_STATUS_RANK)
+  .map(([status, rank]) => `WHEN '${status}' THEN ${rank}`)
+  .join(' ')} END, q.upvotes DESC, q.created_at, q.id`;
+
+/** Order of the attendees list: moderators, speakers, listeners; each by when they first joined. */
+export const ROLE_ORDER_SQL = (t: string) =>
+  `CASE ${t}.role WHEN 'moderator' THEN 0 WHEN 'speaker' THEN 1 ELSE 2 END, ${t}.joined_at, ${t}.user_id`;
