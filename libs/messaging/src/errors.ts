@@ -39,6 +39,7 @@ export const RecipientNotAccepting = define(403, 'recipient_not_accepting', 'Thi
 export const RequestPendingLimit = define(403, 'request_pending_limit', 'Wait until your message request is accepted before sending more.');
 export const MessagingRestricted = define(403, 'messaging_restricted', 'Your account may not start conversations or send messages right now.');
 export const NotFound = define(404, 'not_found', 'Not found.');
+export const MethodNotAllowed = define(405, 'method_not_allowed', 'This resource does not support that method.');
 export const CursorExpired = define(410, 'cursor_expired', 'This cursor is older than the event retention window; reload everything and sync from the new cursor.');
 export const Conflict = define(409, 'conflict', 'The request conflicts with the current state.');
 export const HandleTaken = define(409, 'handle_taken', 'That handle is taken.');

@@ -27,17 +27,19 @@ export class AccountStatusService {
   async status(userId: string): Promise<'active' | 'suspended' | 'missing'> {
     const cached = await this.redis.get(this.key(userId)).catch(() => null);
     if (cached === 'active' || cached === 'suspended' || cached === 'missing') return cached;
-    const row = await this.db.one<{ status: string; suspended_until: Date | null }>(
+    const row = await this.db.one<{ status: string; suspended_until: Date | string | null }>(
       'SELECT status, suspended_until FROM app_user WHERE id = $1',
       [userId],
     );
+    // The driver may hand timestamptz over as a string: normalise before comparing.
+    const until = row?.suspended_until ? new Date(row.suspended_until) : null;
     let status: 'active' | 'suspended' | 'missing' = 'missing';
     let ttl = TTL_SECONDS;
     if (row) {
-      const timedOut = row.status === 'suspended' && row.suspended_until !== null && row.suspended_until.getTime() <= Date.now();
+      const timedOut = row.status === 'suspended' && until !== null && until.getTime() <= Date.now();
       status = row.status === 'active' || timedOut ? 'active' : 'suspended';
-      if (status === 'suspended' && row.suspended_until) {
-        ttl = Math.max(1, Math.min(TTL_SECONDS, Math.ceil((row.suspended_until.getTime() - Date.now()) / 1000)));
+      if (status === 'suspended' && until) {
+        ttl = Math.max(1, Math.min(TTL_SECONDS, Math.ceil((until.getTime() - Date.now()) / 1000)));
       }
     }
     await this.redis.set(this.key(userId), status, 'EX', ttl).catch(() => undefined);

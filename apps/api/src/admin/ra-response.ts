@@ -1,0 +1,9 @@
+import type { Response } from 'express';
+import type { ListPage } from '@app/messaging/safety/staff-list';
+import { contentRange } from '../http/list-params';
+
+/** react-admin simple REST: the page is the body, the total rides in Content-Range. */
+export function sendPage<T>(res: Response, resource: string, page: ListPage<T>): T[] {
+  res.setHeader('Content-Range', contentRange(resource, page.offset, page.rows.length, page.total));
+  return page.rows;
+}

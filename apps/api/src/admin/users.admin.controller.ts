@@ -1,0 +1,62 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { SpamQueueService } from '@app/messaging/safety/spam-queue.service';
+import { UserReviewService } from '@app/messaging/safety/user-review.service';
+import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
+import { parseRaList } from '../http/list-params';
+import { UserActionDto } from './admin.dto';
+import { sendPage } from './ra-response';
+
+const USER_SORTS = ['createdAt', 'handle', 'displayName', 'status', 'strikes', 'restrictedUntil', 'suspendedUntil', 'id'];
+const SPAM_SORTS = ['score', 'requestsSent', 'declined', 'reported', 'lastAt', 'senderHandle', 'senderId', 'id'];
+
+@ApiTags('admin: users')
+@ApiBearerAuth()
+@UseGuards(StaffAuthGuard)
+@Controller('admin/v1/users')
+export class UsersAdminController {
+  constructor(private readonly users: UserReviewService) {}
+
+  @Get()
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+    return sendPage(res, 'users', await this.users.list(parseRaList(query, USER_SORTS, ['createdAt', 'DESC'])));
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string) {
+    return this.users.one(id);
+  }
+
+  /** Profile, standing, strikes, the ladder's suggestion, reports, actions, appeals, spam signals (audited). */
+  @Get(':id/history')
+  history(@CurrentStaff() staff: AuthStaff, @Param('id') id: string) {
+    return this.users.history(id, staff);
+  }
+
+  /** A direct action (e.g. from the spam queue): warn, restrict_messaging, suspend or ban. */
+  @Post(':id/actions')
+  @HttpCode(200)
+  @MinRole('moderator')
+  act(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: UserActionDto) {
+    return this.users.act(id, staff, { action: dto.action, durationHours: dto.durationHours, note: dto.note?.trim() || null });
+  }
+}
+
+@ApiTags('admin: spam requests')
+@ApiBearerAuth()
+@UseGuards(StaffAuthGuard)
+@Controller('admin/v1/spam-requests')
+export class SpamRequestsAdminController {
+  constructor(private readonly spam: SpamQueueService) {}
+
+  @Get()
+  async list(@CurrentStaff() staff: AuthStaff, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+    return sendPage(res, 'spam-requests', await this.spam.list(parseRaList(query, SPAM_SORTS, ['score', 'DESC']), staff));
+  }
+
+  @Get(':id')
+  get(@CurrentStaff() staff: AuthStaff, @Param('id') id: string) {
+    return this.spam.one(id, staff);
+  }
+}

@@ -1,0 +1,147 @@
+import { Injectable } from '@nestjs/common';
+import { Db, PG_UNIQUE_VIOLATION } from '../db/db.service';
+import { AlreadyAppealed, Conflict, NotFound, Unprocessable } from '../errors';
+import { EventsService } from '../events/events.service';
+import { isUuid, newId } from '../ids';
+import { AuditLogService } from './audit-log.service';
+import { EnforcementService } from './enforcement.service';
+import { NoticesService } from './notices.service';
+import { iso } from './rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
+import type { StaffActor } from './reports.service';
+import { APPEAL_DECISIONS, type AppealDecision } from './vocabulary';
+
+export interface AppealRow {
+  id: string;
+  actionId: string;
+  action: string | null;
+  userId: string;
+  text: string;
+  status: 'open' | 'upheld' | 'denied';
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  createdAt: string;
+}
+
+const toAppeal = (r: any): AppealRow => ({
+  id: r.id,
+  actionId: r.action_id,
+  action: r.action ?? null,
+  userId: r.user_id,
+  text: r.text,
+  status: r.status,
+  decidedBy: r.decided_by,
+  decidedAt: iso(r.decided_at),
+  decisionNote: r.decision_note ?? null,
+  createdAt: iso(r.created_at)!,
+});
+
+const LIST: ListSpec = {
+  filters: {
+    id: { kind: 'uuid', sql: 'ap.id' },
+    status: { kind: 'enum', sql: 'ap.status', values: ['open', ...APPEAL_DECISIONS] },
+    userId: { kind: 'uuid', sql: 'ap.user_id' },
+    actionId: { kind: 'uuid', sql: 'ap.action_id' },
+    decidedBy: { kind: 'uuid', sql: 'ap.decided_by' },
+  },
+  sorts: { createdAt: 'ap.created_at', status: 'ap.status', decidedAt: 'ap.decided_at', userId: 'ap.user_id', id: 'ap.id' },
+  tiebreak: 'ap.id DESC',
+};
+
+const SELECT = `SELECT ap.*, a.action FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id`;
+
+const DECISION_TEXT: Record<AppealDecision, string> = {
+  upheld: 'We reviewed your appeal and agree with you: the action against your account has been lifted.',
+  denied: 'We reviewed your appeal and the action against your account stands.',
+};
+
+/** One appeal per action, by the person it was taken against; staff uphold (lift) or deny it. */
+@Injectable()
+export class AppealsService {
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventsService,
+    private readonly enforcement: EnforcementService,
+    private readonly notices: NoticesService,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  async file(userId: string, input: { actionId: string; text: string }): Promise<AppealRow> {
+    const notYours = () => new NotFound('No such action against your account.');
+    if (!isUuid(input.actionId)) throw notYours();
+    const action = await this.db.one('SELECT id, user_id, action, lifted_at FROM moderation_action WHERE id = $1', [input.actionId]);
+    if (!action || action.user_id !== userId) throw notYours();
+    const prior = await this.db.one('SELECT id FROM appeal WHERE action_id = $1', [input.actionId]);
+    if (prior) throw new AlreadyAppealed();
+    if (action.lifted_at) throw new Unprocessable('This action was already lifted.');
+    try {
+      const [row] = await this.db.query(
+        `INSERT INTO appeal (id, action_id, user_id, text) VALUES ($1, $2, $3, $4) RETURNING *, $5::text AS action`,
+        [newId(), input.actionId, userId, input.text, action.action],
+      );
+      return toAppeal(row);
+    } catch (err: any) {
+      // Two appeals racing: the unique index on action_id lets exactly one in.
+      if (err?.code === PG_UNIQUE_VIOLATION) throw new AlreadyAppealed();
+      throw err;
+    }
+  }
+
+  /**
+   * Decides an open appeal. Upheld lifts the action: it stops counting as a strike and the
+   * account's standing is recomputed (an un-suspension signs nobody out, it lets them in).
+   */
+  async decide(appealId: string, staff: StaffActor, decision: AppealDecision, note: string | null): Promise<AppealRow> {
+    if (!isUuid(appealId)) throw new NotFound('No such appeal.');
+    const done = await this.db.tx(async (q) => {
+      const [ap] = await q.query('SELECT * FROM appeal WHERE id = $1 FOR UPDATE', [appealId]);
+      if (!ap) throw new NotFound('No such appeal.');
+      if (ap.status !== 'open') throw new Conflict(`This appeal was already decided (${ap.status}).`);
+      const lifted = decision === 'upheld' ? await this.enforcement.lift(q, ap.action_id, 'appeal_upheld') : null;
+      await q.query(
+        `UPDATE appeal SET status = $2, decided_by = $3, decided_at = now(), decision_note = $4 WHERE id = $1`,
+        [appealId, decision, staff.id, note],
+      );
+      await this.audit.record(q, {
+        staffId: staff.id, action: `appeal.${decision === 'upheld' ? 'uphold' : 'deny'}`, subjectType: 'appeal', subjectId: appealId,
+        before: { status: 'open', ...(lifted ? { standing: lifted.before } : {}) },
+        after: { status: decision, note, actionId: ap.action_id, ...(lifted ? { standing: lifted.after } : {}) },
+      });
+      const events = await this.notices.create(q, [
+        { userId: ap.user_id, kind: 'appeal_decision', text: DECISION_TEXT[decision], data: { appealId, actionId: ap.action_id, decision } },
+      ]);
+      const outboxId = await this.events.append(q, events);
+      const [row] = await q.query(`${SELECT} WHERE ap.id = $1`, [appealId]);
+      return { row: toAppeal(row), lifted, outboxId };
+    });
+    this.events.published(done.outboxId);
+    if (done.lifted) await this.enforcement.afterCommit(done.lifted.userId, done.lifted.before, done.lifted.after);
+    return done.row;
+  }
+
+  list(query: ListQuery): Promise<ListPage<AppealRow>> {
+    return runList(
+      this.db,
+      LIST,
+      query,
+      (c) => ({
+        sql: `SELECT ap.*, a.action, count(*) OVER () AS _total FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id ${c.where} ${c.orderBy}`,
+        countSql: `SELECT count(*)::int AS n FROM appeal ap ${c.where}`,
+      }),
+      toAppeal,
+    );
+  }
+
+  async one(id: string): Promise<AppealRow> {
+    if (!isUuid(id)) throw new NotFound('No such appeal.');
+    const row = await this.db.one(`${SELECT} WHERE ap.id = $1`, [id]);
+    if (!row) throw new NotFound('No such appeal.');
+    return toAppeal(row);
+  }
+
+  /** The person's own appeals (GET /v1/appeals). */
+  async mine(userId: string): Promise<AppealRow[]> {
+    return (await this.db.query(`${SELECT} WHERE ap.user_id = $1 ORDER BY ap.created_at DESC LIMIT 100`, [userId])).map(toAppeal);
+  }
+}

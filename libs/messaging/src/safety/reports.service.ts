@@ -1,0 +1,598 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { ConversationsService } from '../conversations/conversations.service';
+import { Db, type Queryable } from '../db/db.service';
+import { AlreadyClaimed, CannotTargetSelf, Conflict, DomainError, NotFound, Unprocessable } from '../errors';
+import type { UserEvent } from '../events/event-types';
+import { EventsService } from '../events/events.service';
+import { isUuid, newId } from '../ids';
+import { RateLimitsService } from '../limits/rate-limits.service';
+import { JobName, type OutboxJob } from '../queues';
+import { AuditLogService } from './audit-log.service';
+import { CaseSnapshot, type CaseSubject, type Evidence } from './case-snapshot';
+import { EnforcementService, type Applied } from './enforcement.service';
+import { NoticesService, type NoticeDraft } from './notices.service';
+import { basePriority, EFFECTIVE_PRIORITY_SQL } from './report-priority';
+import { iso } from './rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
+import { REPORT_STATUSES, SUBJECT_TYPES, type ReportReason, type ResolveAction, type SubjectType } from './vocabulary';
+
+export interface StaffActor {
+  id: string;
+  role: 'admin' | 'moderator' | 'triage';
+}
+
+export interface ReportRow {
+  id: string;
+  subjectType: SubjectType;
+  subjectId: string;
+  subjectUserId: string | null;
+  conversationId: string | null;
+  reason: string;
+  note: string | null;
+  source: 'user' | 'system';
+  reporterId: string | null;
+  status: 'open' | 'escalated' | 'resolved';
+  priority: number;
+  assigneeId: string | null;
+  claimedAt: string | null;
+  dueAt: string | null;
+  overdue: boolean;
+  firstResponseAt: string | null;
+  escalatedAt: string | null;
+  escalatedBy: string | null;
+  escalationNote: string | null;
+  /** The frozen case snapshot; only GET one returns it (a staff read of content, audited). */
+  evidence: Evidence | Record<string, unknown> | null;
+  createdAt: string;
+  resolvedAt: string | null;
+  resolvedBy: string | null;
+  resolution: Record<string, unknown> | null;
+}
+
+export interface ResolveBody {
+  action: ResolveAction;
+  durationHours?: number | null;
+  note?: string | null;
+}
+
+export interface BulkOutcome {
+  succeeded: string[];
+  failed: Array<{ id: string; code: string; message: string }>;
+  actionIds: string[];
+}
+
+/**
+ * Overdue: no first response (claim, escalate, resolve) by the deadline, or a late one.
+ * Computed when read as well as flagged by the deadline job, so the queue is right even
+ * when a job was lost.
+ */
+const OVERDUE_SQL = `(r.overdue OR (r.due_at IS NOT NULL AND (
+    (r.first_response_at IS NULL AND r.status <> 'resolved' AND r.due_at <= now()) OR r.first_response_at > r.due_at)))`;
+
+const COLUMNS = `r.id, r.subject_type, r.subject_id, r.subject_user_id, r.conversation_id, r.reason, r.note, r.source, r.reporter_id,
+  r.status, ${EFFECTIVE_PRIORITY_SQL} AS priority, r.assignee_id, r.claimed_at, r.due_at, ${OVERDUE_SQL} AS overdue, r.first_response_at,
+  r.escalated_at, r.escalated_by, r.escalation_note, r.created_at, r.resolved_at, r.resolved_by, r.resolution`;
+
+const LIST: ListSpec = {
+  filters: {
+    id: { kind: 'uuid', sql: 'r.id' },
+    status: { kind: 'enum', sql: 'r.status', values: REPORT_STATUSES },
+    reason: { kind: 'text', sql: 'r.reason' },
+    source: { kind: 'enum', sql: 'r.source', values: ['user', 'system'] },
+    assigneeId: { kind: 'uuid', sql: 'r.assignee_id' },
+    overdue: { kind: 'bool', sql: OVERDUE_SQL },
+    subjectId: { kind: 'uuid', sql: 'r.subject_id' },
+    subjectUserId: { kind: 'uuid', sql: 'r.subject_user_id' },
+    subjectType: { kind: 'enum', sql: 'r.subject_type', values: SUBJECT_TYPES },
+    reporterId: { kind: 'uuid', sql: 'r.reporter_id' },
+    conversationId: { kind: 'uuid', sql: 'r.conversation_id' },
+  },
+  sorts: {
+    priority: EFFECTIVE_PRIORITY_SQL,
+    createdAt: 'r.created_at',
+    dueAt: 'r.due_at',
+    status: 'r.status',
+    reason: 'r.reason',
+    subjectType: 'r.subject_type',
+    source: 'r.source',
+    assigneeId: 'r.assignee_id',
+    claimedAt: 'r.claimed_at',
+    resolvedAt: 'r.resolved_at',
+    id: 'r.id',
+  },
+  tiebreak: 'r.created_at ASC, r.id ASC',
+};
+
+export function toReportRow(r: any): ReportRow {
+  return {
+    id: r.id,
+    subjectType: r.subject_type,
+    subjectId: r.subject_id,
+    subjectUserId: r.subject_user_id,
+    conversationId: r.conversation_id,
+    reason: r.reason,
+    note: r.note,
+    source: r.source,
+    reporterId: r.reporter_id,
+    status: r.status,
+    priority: Number(r.priority),
+    assigneeId: r.assignee_id,
+    claimedAt: iso(r.claimed_at),
+    dueAt: iso(r.due_at),
+    overdue: r.overdue === true,
+    firstResponseAt: iso(r.first_response_at),
+    escalatedAt: iso(r.escalated_at),
+    escalatedBy: r.escalated_by ?? null,
+    escalationNote: r.escalation_note ?? null,
+    evidence: r.evidence ?? null,
+    createdAt: iso(r.created_at)!,
+    resolvedAt: iso(r.resolved_at),
+    resolvedBy: r.resolved_by ?? null,
+    resolution: r.resolution ?? null,
+  };
+}
+
+const OUTCOME_TEXT = {
+  action_taken: 'Thanks for your report. We reviewed it and took action under our rules.',
+  no_violation: 'Thanks for your report. We reviewed it and found no violation of our rules.',
+};
+
+/** Serialises reports about one subject, so counting its reporters is exact under concurrency. */
+const lockSubject = (q: Queryable, type: string, id: string) =>
+  q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7302114))', [`report:${type}:${id}`]);
+
+/**
+ * Reports from users and from the system, and the staff queue that works them: claim,
+ * escalate, resolve (with an enforcement action), bulk resolve.
+ */
+@Injectable()
+export class ReportsService {
+  constructor(
+    private readonly db: Db,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly limits: RateLimitsService,
+    private readonly events: EventsService,
+    private readonly conversations: ConversationsService,
+    private readonly snapshot: CaseSnapshot,
+    private readonly enforcement: EnforcementService,
+    private readonly notices: NoticesService,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  // ---------------------------------------------------------------- end users
+
+  /**
+   * POST /v1/reports. The same reporter on the same subject gets the same report back
+   * (created: false), also when two such requests race: the unique index decides. Reporting
+   * a pending request as spam also declines it, silently, like the decline route.
+   */
+  async file(
+    reporterId: string,
+    input: { subjectType: SubjectType; subjectId: string; reason: ReportReason; note?: string | null },
+  ): Promise<{ id: string; created: boolean }> {
+    if (!isUuid(input.subjectId)) throw new NotFound('Nothing to report there.');
+    const existing = await this.db.one(
+      'SELECT id FROM report WHERE reporter_id = $1 AND subject_type = $2 AND subject_id = $3',
+      [reporterId, input.subjectType, input.subjectId],
+    );
+    if (existing) return { id: existing.id, created: false };
+    await this.limits.consume('reportsPerHour', reporterId);
+
+    const outcome = await this.db.tx(async (q) => {
+      const subject = await this.visibleSubject(q, reporterId, input.subjectType, input.subjectId);
+      await lockSubject(q, subject.type, subject.id);
+      const evidence = await this.snapshot.freeze(q, subject, reporterId);
+      const id = newId();
+      const [row] = await q.query(
+        `INSERT INTO report (id, subject_type, subject_id, subject_user_id, conversation_id, reason, note, source, reporter_id,
+                             priority, due_at, evidence)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'user', $8, 0, now() + make_interval(hours => $9), $10::jsonb)
+         ON CONFLICT (reporter_id, subject_type, subject_id) WHERE reporter_id IS NOT NULL DO NOTHING
+         RETURNING id, due_at`,
+        [id, subject.type, subject.id, subject.subjectUserId, subject.conversationId, input.reason, input.note ?? null, reporterId,
+         this.config.reportFirstResponseHours, JSON.stringify(evidence)],
+      );
+      if (!row) {
+        const [prior] = await q.query('SELECT id FROM report WHERE reporter_id = $1 AND subject_type = $2 AND subject_id = $3', [
+          reporterId, subject.type, subject.id,
+        ]);
+        return { id: prior.id as string, created: false, outboxId: null };
+      }
+      await this.reprioritize(q, { subjectType: subject.type, subjectId: subject.id });
+      const jobs: OutboxJob[] = [this.deadlineJob(id, row.due_at)];
+      const spamRequest = input.reason === 'spam' && subject.reporterState === 'pending' && subject.conversationId && subject.subjectUserId;
+      if (spamRequest) {
+        await this.conversations.decline(reporterId, subject.conversationId!, q);
+        // One more distinct person calling this sender a spammer (the scorer recounts anyway).
+        await q.query(
+          `INSERT INTO sender_stats (sender_id, reported, last_at) VALUES ($1, 1, now())
+           ON CONFLICT (sender_id) DO UPDATE SET
+             reported = sender_stats.reported + CASE WHEN EXISTS (
+               SELECT 1 FROM report p WHERE p.reporter_id = $2 AND p.subject_user_id = $1 AND p.reason IN ('spam', 'scam') AND p.id <> $3)
+               THEN 0 ELSE 1 END,
+             updated_at = now()`,
+          [subject.subjectUserId, reporterId, id],
+        );
+        jobs.push({ name: JobName.ScoreSender, data: { senderId: subject.subjectUserId! }, jobId: `score-${subject.subjectUserId}-report-${id}` });
+      }
+      return { id, created: true, outboxId: await this.events.append(q, [], jobs) };
+    });
+    this.events.published(outcome.outboxId);
+    return { id: outcome.id, created: outcome.created };
+  }
+
+  /**
+   * What the reporter can see, else 404 (never confirming that something exists): a
+   * message or conversation where they are an active or pending member, any existing
+   * user, a question visible to them in its room. Reporting oneself is 422.
+   */
+  private async visibleSubject(q: Queryable, reporterId: string, type: SubjectType, id: string): Promise<CaseSubject> {
+    const hidden = () => new NotFound('Nothing to report there.');
+    if (type === 'message') {
+      const [m] = await q.query(
+        `SELECT m.id, m.conversation_id, m.sender_id, m.seq, c.room_id, cm.state AS my_state
+           FROM message m JOIN conversation c ON c.id = m.conversation_id
+           LEFT JOIN conversation_member cm ON cm.conversation_id = m.conversation_id AND cm.user_id = $2
+          WHERE m.id = $1`,
+        [id, reporterId],
+      );
+      if (!m || !['active', 'pending'].includes(m.my_state)) throw hidden();
+      if (m.sender_id === reporterId) throw new CannotTargetSelf('You cannot report your own message.');
+      return { type, id, subjectUserId: m.sender_id, conversationId: m.conversation_id, reporterState: m.my_state, messageSeq: Number(m.seq), roomId: m.room_id };
+    }
+    if (type === 'conversation') {
+      const [c] = await q.query(
+        `SELECT c.id, c.kind, c.creator_id, c.room_id, cm.state AS my_state,
+                (SELECT o.user_id FROM conversation_member o WHERE o.conversation_id = c.id AND o.user_id <> $2 LIMIT 1) AS other_id
+           FROM conversation c JOIN conversation_member cm ON cm.conversation_id = c.id AND cm.user_id = $2
+          WHERE c.id = $1`,
+        [id, reporterId],
+      );
+      if (!c || !['active', 'pending'].includes(c.my_state)) throw hidden();
+      // Whom the report is about: the sender of a request, or the other side of a direct chat.
+      const subjectUserId = c.my_state === 'pending' && c.creator_id !== reporterId ? c.creator_id : c.kind === 'direct' ? c.other_id : null;
+      return { type, id, subjectUserId, conversationId: c.id, reporterState: c.my_state, roomId: c.room_id };
+    }
+    if (type === 'user') {
+      const [u] = await q.query('SELECT id FROM app_user WHERE id = $1', [id]);
+      if (!u) throw hidden();
+      if (id === reporterId) throw new CannotTargetSelf('You cannot report yourself.');
+      return { type, id, subjectUserId: id, conversationId: null, reporterState: null };
+    }
+    const [qn] = await q.query(
+      `SELECT qn.id, qn.room_id, qn.author_id, qn.status, rm.role
+         FROM question qn LEFT JOIN room_member rm ON rm.room_id = qn.room_id AND rm.user_id = $2
+        WHERE qn.id = $1`,
+      [id, reporterId],
+    );
+    if (!qn || !qn.role || !(qn.role === 'moderator' || qn.status === 'pinned' || qn.author_id === reporterId)) throw hidden();
+    if (qn.author_id === reporterId) throw new CannotTargetSelf('You cannot report your own question.');
+    return { type, id, subjectUserId: qn.author_id, conversationId: null, reporterState: null, roomId: qn.room_id };
+  }
+
+  /**
+   * A report raised by the platform itself (e.g. the link scanner found a malicious link),
+   * inside the caller's transaction. Idempotent on (subject, reason): a second call returns
+   * the first report. The caller publishes `outboxId` after commit (it carries the
+   * first-response deadline job).
+   */
+  async openSystemReport(
+    q: Queryable,
+    input: { subjectType: SubjectType; subjectId: string; subjectUserId: string | null; reason: string; note?: string | null; evidence?: Record<string, unknown> | null },
+  ): Promise<{ id: string; created: boolean; outboxId: string | null }> {
+    await lockSubject(q, input.subjectType, input.subjectId);
+    const [prior] = await q.query(
+      `SELECT id FROM report WHERE source = 'system' AND subject_type = $1 AND subject_id = $2 AND reason = $3`,
+      [input.subjectType, input.subjectId, input.reason],
+    );
+    if (prior) return { id: prior.id, created: false, outboxId: null };
+    const facts = await this.subjectFacts(q, input.subjectType, input.subjectId, input.subjectUserId);
+    const evidence = input.evidence ?? (await this.snapshot.freeze(q, facts, null));
+    const id = newId();
+    const [row] = await q.query(
+      `INSERT INTO report (id, subject_type, subject_id, subject_user_id, conversation_id, reason, note, source, priority, due_at, evidence)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'system', 0, now() + make_interval(hours => $8), $9::jsonb)
+       ON CONFLICT (subject_type, subject_id, reason) WHERE source = 'system' DO NOTHING
+       RETURNING id, due_at`,
+      [id, input.subjectType, input.subjectId, facts.subjectUserId, facts.conversationId, input.reason, input.note ?? null,
+       this.config.reportFirstResponseHours, JSON.stringify(evidence)],
+    );
+    if (!row) {
+      const [again] = await q.query(`SELECT id FROM report WHERE source = 'system' AND subject_type = $1 AND subject_id = $2 AND reason = $3`, [
+        input.subjectType, input.subjectId, input.reason,
+      ]);
+      return { id: again.id, created: false, outboxId: null };
+    }
+    await this.reprioritize(q, { subjectType: input.subjectType, subjectId: input.subjectId });
+    return { id, created: true, outboxId: await this.events.append(q, [], [this.deadlineJob(id, row.due_at)]) };
+  }
+
+  /** The subject's conversation and author, without any viewer (for system reports). */
+  private async subjectFacts(q: Queryable, type: SubjectType, id: string, subjectUserId: string | null): Promise<CaseSubject> {
+    if (type === 'message') {
+      const [m] = await q.query('SELECT m.conversation_id, m.sender_id, m.seq, c.room_id FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.id = $1', [id]);
+      if (m) return { type, id, subjectUserId: subjectUserId ?? m.sender_id, conversationId: m.conversation_id, reporterState: null, messageSeq: Number(m.seq), roomId: m.room_id };
+    } else if (type === 'conversation') {
+      const [c] = await q.query('SELECT id, creator_id, room_id FROM conversation WHERE id = $1', [id]);
+      if (c) return { type, id, subjectUserId: subjectUserId ?? c.creator_id, conversationId: c.id, reporterState: null, roomId: c.room_id };
+    } else if (type === 'question') {
+      const [qn] = await q.query('SELECT author_id, room_id FROM question WHERE id = $1', [id]);
+      if (qn) return { type, id, subjectUserId: subjectUserId ?? qn.author_id, conversationId: null, reporterState: null, roomId: qn.room_id };
+    }
+    return { type, id, subjectUserId: subjectUserId ?? (type === 'user' ? id : null), conversationId: null, reporterState: null };
+  }
+
+  private deadlineJob(reportId: string, dueAt: Date): OutboxJob {
+    return {
+      name: JobName.ReportDeadline,
+      data: { reportId },
+      jobId: `report-deadline-${reportId}`,
+      delayMs: Math.max(0, new Date(dueAt).getTime() - Date.now()),
+    };
+  }
+
+  /**
+   * Recomputes the stored priority of unresolved reports about a subject (more reporters)
+   * or filed by some reporters (their track record changed).
+   */
+  private async reprioritize(q: Queryable, where: { subjectType: string; subjectId: string } | { reporterIds: string[] }): Promise<void> {
+    const bySubject = 'subjectId' in where;
+    if (!bySubject && where.reporterIds.length === 0) return;
+    const rows = await q.query(
+      `SELECT r.id, r.reason, r.source, r.priority,
+              (SELECT count(DISTINCT s.reporter_id) FROM report s
+                WHERE s.subject_type = r.subject_type AND s.subject_id = r.subject_id AND s.reporter_id IS NOT NULL)::int AS reporters,
+              (SELECT count(*) FROM report p WHERE p.reporter_id = r.reporter_id AND p.status = 'resolved')::int AS judged,
+              (SELECT count(*) FROM report p WHERE p.reporter_id = r.reporter_id AND p.status = 'resolved'
+                  AND coalesce(p.resolution ->> 'action', 'dismiss') <> 'dismiss')::int AS actioned
+         FROM report r
+        WHERE r.status <> 'resolved' AND ${bySubject ? 'r.subject_type = $1 AND r.subject_id = $2' : 'r.reporter_id = ANY($1::uuid[])'}
+        ORDER BY r.id FOR UPDATE OF r`,
+      bySubject ? [where.subjectType, where.subjectId] : [where.reporterIds],
+    );
+    const changed = rows
+      .map((r) => ({ id: r.id, p: basePriority({ reason: r.reason, source: r.source, reporters: r.reporters, judged: r.judged, actioned: r.actioned }), old: Number(r.priority) }))
+      .filter((r) => Math.abs(r.p - r.old) > 1e-6);
+    if (changed.length === 0) return;
+    await q.query(
+      `UPDATE report r SET priority = x.p FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, p real) WHERE r.id = x.id`,
+      [JSON.stringify(changed.map(({ id, p }) => ({ id, p })))],
+    );
+  }
+
+  // ---------------------------------------------------------------- staff queue
+
+  list(query: ListQuery): Promise<ListPage<ReportRow>> {
+    return runList(
+      this.db,
+      LIST,
+      query,
+      (c) => ({
+        sql: `SELECT ${COLUMNS}, count(*) OVER () AS _total FROM report r ${c.where} ${c.orderBy}`,
+        countSql: `SELECT count(*)::int AS n FROM report r ${c.where}`,
+      }),
+      toReportRow,
+    );
+  }
+
+  /** One report with its frozen evidence: a staff read of message content, so it is audited. */
+  async read(id: string, staff: StaffActor): Promise<ReportRow> {
+    if (!isUuid(id)) throw new NotFound('No such report.');
+    return this.db.tx(async (q) => {
+      const [row] = await q.query(`SELECT ${COLUMNS}, r.evidence FROM report r WHERE r.id = $1`, [id]);
+      if (!row) throw new NotFound('No such report.');
+      await this.audit.record(q, { staffId: staff.id, action: 'report.read', subjectType: 'report', subjectId: id });
+      return toReportRow(row);
+    });
+  }
+
+  private async lockReport(q: Queryable, id: string): Promise<any> {
+    if (!isUuid(id)) throw new NotFound('No such report.');
+    const [row] = await q.query('SELECT * FROM report WHERE id = $1 FOR UPDATE', [id]);
+    if (!row) throw new NotFound('No such report.');
+    return row;
+  }
+
+  private async reload(q: Queryable, id: string): Promise<ReportRow> {
+    const [row] = await q.query(`SELECT ${COLUMNS} FROM report r WHERE r.id = $1`, [id]);
+    return toReportRow(row);
+  }
+
+  /**
+   * Takes a report off the queue for oneself. Idempotent for the holder; anyone else gets
+   * 409 already_claimed (the row lock makes two racing claims queue up, and the second
+   * sees the first one's claim).
+   */
+  async claim(id: string, staff: StaffActor): Promise<ReportRow> {
+    return this.db.tx(async (q) => {
+      const r = await this.lockReport(q, id);
+      if (r.status === 'resolved') throw new Conflict('This report is already resolved.');
+      if (r.assignee_id === staff.id) return this.reload(q, id);
+      if (r.assignee_id) throw new AlreadyClaimed();
+      await q.query(
+        `UPDATE report SET assignee_id = $2, claimed_at = now(), first_response_at = coalesce(first_response_at, now()) WHERE id = $1`,
+        [id, staff.id],
+      );
+      await this.audit.record(q, {
+        staffId: staff.id, action: 'report.claim', subjectType: 'report', subjectId: id,
+        before: { assigneeId: null, status: r.status }, after: { assigneeId: staff.id, status: r.status },
+      });
+      return this.reload(q, id);
+    });
+  }
+
+  /**
+   * Hands a report up: status escalated, unassigned so a senior moderator can claim it.
+   * Escalating an escalated report changes nothing.
+   */
+  async escalate(id: string, staff: StaffActor, note: string | null): Promise<ReportRow> {
+    return this.db.tx(async (q) => {
+      const r = await this.lockReport(q, id);
+      if (r.status === 'resolved') throw new Conflict('This report is already resolved.');
+      if (r.status === 'escalated') return this.reload(q, id);
+      await q.query(
+        `UPDATE report SET status = 'escalated', escalated_at = now(), escalated_by = $2, escalation_note = $3,
+                assignee_id = NULL, claimed_at = NULL, first_response_at = coalesce(first_response_at, now())
+          WHERE id = $1`,
+        [id, staff.id, note],
+      );
+      await this.audit.record(q, {
+        staffId: staff.id, action: 'report.escalate', subjectType: 'report', subjectId: id,
+        before: { status: r.status, assigneeId: r.assignee_id }, after: { status: 'escalated', assigneeId: null, note },
+      });
+      return this.reload(q, id);
+    });
+  }
+
+  /** Resolves one report with an action (see resolveLocked); 404, 409 or 422 when it cannot. */
+  async resolve(id: string, staff: StaffActor, body: ResolveBody): Promise<ReportRow> {
+    const done = await this.db.tx(async (q) => {
+      const r = await this.lockReport(q, id);
+      const problem = this.cannotResolve(r, staff, body.action);
+      if (problem) throw problem;
+      const result = await this.resolveLocked(q, staff, [r], body, false);
+      return { ...result, row: await this.reload(q, id) };
+    });
+    await this.afterResolve(done);
+    return done.row;
+  }
+
+  /**
+   * Resolves many reports with one decision, e.g. every report about one spam message. The
+   * action is applied once per person (one strike per person, not one per report); content
+   * removal covers every reported message or question. Reports that cannot be resolved are
+   * listed in `failed`; if none can, nothing happens and the answer is 409.
+   */
+  async bulkResolve(ids: string[], staff: StaffActor, body: ResolveBody): Promise<BulkOutcome> {
+    const unique = [...new Set(ids)];
+    const failed: BulkOutcome['failed'] = unique.filter((id) => !isUuid(id)).map((id) => ({ id, code: 'not_found', message: 'No such report.' }));
+    const valid = unique.filter(isUuid);
+    const done = await this.db.tx(async (q) => {
+      const rows = await q.query('SELECT * FROM report WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [valid]);
+      const found = new Map(rows.map((r) => [r.id as string, r]));
+      const ok: any[] = [];
+      for (const id of valid) {
+        const r = found.get(id);
+        const problem = r ? this.cannotResolve(r, staff, body.action) : new NotFound('No such report.');
+        if (problem) failed.push({ id, code: problem.code, message: problem.message });
+        else ok.push(r);
+      }
+      if (ok.length === 0) throw new Conflict('None of these reports can be resolved.', failed);
+      return { ...(await this.resolveLocked(q, staff, ok, body, true)), succeeded: ok.map((r) => r.id as string) };
+    });
+    await this.afterResolve(done);
+    return { succeeded: done.succeeded, failed, actionIds: done.applied.map((a) => a.applied.actionId) };
+  }
+
+  private cannotResolve(r: any, staff: StaffActor, action: ResolveAction): DomainError | null {
+    if (r.status === 'resolved') return new Conflict('This report is already resolved.');
+    if (r.assignee_id && r.assignee_id !== staff.id && staff.role !== 'admin') return new AlreadyClaimed();
+    if (action === 'remove_content' && r.subject_type !== 'message' && r.subject_type !== 'question') {
+      return new Unprocessable('remove_content applies to a reported message or question.');
+    }
+    if (action !== 'dismiss' && !r.subject_user_id) return new Unprocessable('This report names nobody to act against; dismiss it or act on a user.');
+    return null;
+  }
+
+  /**
+   * Inside the transaction, with the reports locked: applies the action (once per person),
+   * closes every report, tells each reporter the outcome without naming the action, writes
+   * the audit log, and re-weighs the reporters' other open reports (their track record just
+   * changed).
+   */
+  private async resolveLocked(q: Queryable, staff: StaffActor, reports: any[], body: ResolveBody, bulk: boolean) {
+    const applied: Array<{ userId: string; applied: Applied }> = [];
+    const actionByUser = new Map<string, string>();
+    if (body.action !== 'dismiss') {
+      const byUser = new Map<string, any[]>();
+      for (const r of reports) byUser.set(r.subject_user_id, [...(byUser.get(r.subject_user_id) ?? []), r]);
+      for (const [userId, group] of byUser) {
+        const first = group[0];
+        const result = await this.enforcement.apply(q, {
+          userId,
+          action: body.action,
+          durationHours: body.durationHours,
+          note: body.note ?? null,
+          reason: first.reason,
+          staffId: staff.id,
+          reportId: first.id,
+          subject: { type: first.subject_type, id: first.subject_id },
+          removeSubjects: group.map((r) => ({ type: r.subject_type, id: r.subject_id })),
+        });
+        applied.push({ userId, applied: result });
+        actionByUser.set(userId, result.actionId);
+        await this.audit.record(q, {
+          staffId: staff.id, action: `user.${body.action}`, subjectType: 'user', subjectId: userId,
+          before: result.before, after: { ...result.after, actionId: result.actionId, expiresAt: result.expiresAt, reportIds: group.map((r) => r.id) },
+        });
+      }
+    }
+    const hours = EnforcementService.duration(body.action, body.durationHours);
+    const resolutions = reports.map((r) => ({
+      id: r.id,
+      resolution: {
+        action: body.action,
+        ...(hours ? { durationHours: hours } : {}),
+        note: body.note ?? null,
+        actionId: body.action === 'dismiss' ? null : (actionByUser.get(r.subject_user_id) ?? null),
+        staffId: staff.id,
+        ...(bulk ? { bulk: true } : {}),
+      },
+    }));
+    await q.query(
+      `UPDATE report r SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolution = x.resolution,
+              first_response_at = coalesce(r.first_response_at, now()), assignee_id = coalesce(r.assignee_id, $2),
+              claimed_at = coalesce(r.claimed_at, now())
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, resolution jsonb) WHERE r.id = x.id`,
+      [JSON.stringify(resolutions), staff.id],
+    );
+    for (const [i, r] of reports.entries()) {
+      await this.audit.record(q, {
+        staffId: staff.id, action: 'report.resolve', subjectType: 'report', subjectId: r.id,
+        before: { status: r.status, assigneeId: r.assignee_id }, after: { status: 'resolved', resolution: resolutions[i].resolution },
+      });
+    }
+    const outcome = body.action === 'dismiss' ? 'no_violation' : 'action_taken';
+    const drafts: NoticeDraft[] = reports
+      .filter((r) => r.reporter_id)
+      .map((r) => ({ userId: r.reporter_id, kind: 'report_outcome', text: OUTCOME_TEXT[outcome], data: { reportId: r.id, outcome, subjectType: r.subject_type, subjectId: r.subject_id } }));
+    const events: UserEvent[] = [...applied.flatMap((a) => a.applied.events), ...(await this.notices.create(q, drafts))];
+    await this.reprioritize(q, { reporterIds: [...new Set(reports.map((r) => r.reporter_id).filter(Boolean))] as string[] });
+    const jobs = applied.flatMap((a) => a.applied.jobs);
+    const outboxIds = [...applied.flatMap((a) => a.applied.outboxIds), await this.events.append(q, events, jobs)];
+    return { applied, outboxIds };
+  }
+
+  private async afterResolve(done: { applied: Array<{ userId: string; applied: Applied }>; outboxIds: Array<string | null> }) {
+    for (const id of done.outboxIds) this.events.published(id);
+    for (const a of done.applied) await this.enforcement.afterCommit(a.userId, a.applied.before, a.applied.after);
+  }
+
+  // ---------------------------------------------------------------- deadlines
+
+  /**
+   * The first-response deadline job: flags the report overdue when nobody claimed,
+   * escalated or resolved it in time. Idempotent; an early run changes nothing.
+   */
+  async flagOverdue(reportId: string): Promise<boolean> {
+    if (!isUuid(reportId)) return false;
+    const rows = await this.db.query(
+      `UPDATE report SET overdue = true
+        WHERE id = $1 AND NOT overdue AND status <> 'resolved' AND first_response_at IS NULL AND due_at <= now()
+        RETURNING id`,
+      [reportId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Flags every report past its deadline (a safety net for lost jobs). */
+  async flagAllOverdue(): Promise<number> {
+    const rows = await this.db.query(
+      `UPDATE report SET overdue = true
+        WHERE NOT overdue AND status <> 'resolved' AND first_response_at IS NULL AND due_at <= now()
+        RETURNING id`,
+    );
+    return rows.length;
+  }
+}

@@ -1,0 +1,42 @@
+import { Global, Module } from '@nestjs/common';
+import { QueuesModule } from '../queues.module';
+import { AppealsService } from './appeals.service';
+import { AuditLogService } from './audit-log.service';
+import { CaseSnapshot } from './case-snapshot';
+import { EnforcementService } from './enforcement.service';
+import { LinkReviewService } from './link-review.service';
+import { ModerationStatsService } from './moderation-stats.service';
+import { NoticesService } from './notices.service';
+import { ReportsService } from './reports.service';
+import { SpamQueueService } from './spam-queue.service';
+import { StaffService } from './staff.service';
+import { UserReviewService } from './user-review.service';
+
+const SERVICES = [
+  AuditLogService,
+  NoticesService,
+  CaseSnapshot,
+  EnforcementService,
+  ReportsService,
+  AppealsService,
+  StaffService,
+  UserReviewService,
+  SpamQueueService,
+  LinkReviewService,
+  ModerationStatsService,
+];
+
+/**
+ * Trust and safety, for every role: the API's report and staff routes and the workers
+ * (expiry and deadline jobs, and the link scanner, which opens system reports through
+ * ReportsService.openSystemReport) share these services. Global so other features can
+ * inject ReportsService without importing this module. Jobs it writes to the outbox need
+ * the queues, hence QueuesModule (a module imported twice is still one instance).
+ */
+@Global()
+@Module({
+  imports: [QueuesModule],
+  providers: SERVICES,
+  exports: SERVICES,
+})
+export class SafetyModule {}
