@@ -53,7 +53,8 @@ export class RoomsService implements OnModuleInit {
    * membership joined into it would come from the snapshot taken before the wait (a role
    * another transaction just changed would look unchanged). The second statement reads
    * after the lock is held, so it sees every change committed before us. A malformed or
-   * unknown id and a room the caller was never in all look the same: 404.
+   * unknown id is 404; what a caller who was never in the room gets is the caller's call
+   * (join lets them in, everything else answers 404 as for an unknown room).
    */
   static async lock(q: Queryable, roomId: string, userId: string, mode: 'UPDATE' | 'SHARE' = 'UPDATE'): Promise<LockedRoom> {
     if (!isUuid(roomId)) throw new NotFound('No such room.');
