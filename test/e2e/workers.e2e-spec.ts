@@ -7,7 +7,7 @@ import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
 import { JobsService } from '@app/messaging/queues.module';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
-import { registerUser, type TestUser } from '../support/factories';
+import { loginStaff, registerUser, type TestUser } from '../support/factories';
 
 let t: TestApp;
 let db: Db;
@@ -225,7 +225,7 @@ describe('link scanning', () => {
     expect(occ.scanned_at).not.toBeNull();
   });
 
-  it('a new blocklist entry re-scans links seen in the last 7 days and removes the messages that now match, older ones stay', async () => {
+  it('a new blocklist entry (staff route) re-scans links seen in the last 7 days and removes the messages that now match, older ones stay', async () => {
     const { a, b, conversationId } = await pair();
     const recent = await send(a, conversationId, 'https://cdn.turned-bad.com/file');
     await until('recent scanned', async () => scanned(await messageOf(b, conversationId, recent.id)));
@@ -235,9 +235,9 @@ describe('link scanning', () => {
     await db.query(`UPDATE link SET last_seen_at = now() - interval '8 days' WHERE url = 'https://www.turned-bad.com/old'`);
     expect((await messageOf(b, conversationId, recent.id)).links[0].verdict).toBe('safe');
 
-    const entryId = newId();
-    await db.query(`INSERT INTO blocklist_entry (id, pattern, kind, reason) VALUES ($1, 'turned-bad.com', 'domain', 'now hosting malware')`, [entryId]);
-    await t.app.get(JobsService).enqueue([{ name: JobName.RescanBlocklist, data: { entryId } }]);
+    const staff = await loginStaff(t.url);
+    const added = await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: 'turned-bad.com', kind: 'domain', reason: 'now hosting malware' });
+    expect(added.status).toBe(201);
 
     const m = await until('rescan removal', async () => {
       const x = await messageOf(b, conversationId, recent.id);

@@ -23,6 +23,8 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { count: 5000, age: 7 * 24 * 3600 },
 };
 
+const ENQUEUE_TIMEOUT_MS = 5000;
+
 /** BullMQ refuses custom job ids containing `:` (they would collide with its own key layout). */
 export function safeJobId(jobId: string): string {
   return jobId.replace(/:/g, '.');
@@ -44,7 +46,17 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit() {
-    for (const name of QUEUE_NAMES) this.queues.set(name, this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
+    let lastWarn = 0;
+    for (const name of QUEUE_NAMES) {
+      const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      // Without a listener BullMQ prints every reconnect failure; one line per 10 s says enough.
+      queue.on('error', (err) => {
+        if (Date.now() - lastWarn < 10_000) return;
+        lastWarn = Date.now();
+        this.logger.warn(`queue ${name}: ${err.message}`);
+      });
+      this.queues.set(name, queue);
+    }
     this.relay.registerEnqueuer((jobs) => this.enqueue(jobs));
     activeQueues = [...this.queues.values()];
   }
@@ -73,8 +85,24 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  /** Adds jobs grouped per queue (one round trip per queue); throws if Redis refuses. */
+  /**
+   * Adds jobs grouped per queue (one round trip per queue). While Redis is away BullMQ holds
+   * the adds until it is back; this stops waiting after ENQUEUE_TIMEOUT_MS (the adds still go
+   * through later) so the outbox relay, which also pushes socket events, is never stuck.
+   */
   async enqueue(jobs: OutboxJob[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not take ${jobs.length} job(s) within ${ENQUEUE_TIMEOUT_MS} ms; they are added once it is back`)), ENQUEUE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.add(jobs), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async add(jobs: OutboxJob[]): Promise<void> {
     const byQueue = new Map<QueueName, OutboxJob[]>();
     for (const job of jobs) {
       const queue = JOB_QUEUE[job.name];
@@ -120,11 +148,20 @@ function ensureQueueGauge() {
       this.reset();
       await Promise.all(
         activeQueues.map(async (queue) => {
+          let timer: NodeJS.Timeout | undefined;
           try {
-            const counts = await queue.getJobCounts(...JOB_STATES);
-            for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
+            // Redis unreachable: report nothing for this queue rather than hanging the scrape.
+            const counts = await Promise.race([
+              queue.getJobCounts(...JOB_STATES),
+              new Promise<null>((resolve) => {
+                timer = setTimeout(() => resolve(null), 1000);
+              }),
+            ]);
+            if (counts) for (const state of JOB_STATES) this.set({ queue: queue.name, state }, counts[state] ?? 0);
           } catch {
-            // Redis unreachable: report nothing for this queue rather than failing the scrape.
+            // as above
+          } finally {
+            clearTimeout(timer);
           }
         }),
       );

@@ -103,7 +103,8 @@ export class SpamScoreService {
     };
     if (signals.requestsSent === 0 && signals.reported === 0 && counts.stored_reported === null) return result; // nothing to keep
 
-    const previousFactor = Number(counts.request_limit_factor);
+    // `real` column: 0.2 reads back as 0.2000000029…; two decimals is all a factor ever has.
+    const previousFactor = Math.round(Number(counts.request_limit_factor) * 100) / 100;
     await this.db.tx(async (q) => {
       await q.query(
         `INSERT INTO sender_stats (sender_id, requests_sent, declined, reported, duplicate_texts, score, sample, last_at, limit_reason, updated_at)
@@ -115,10 +116,10 @@ export class SpamScoreService {
            last_at = coalesce(excluded.last_at, sender_stats.last_at), limit_reason = excluded.limit_reason, updated_at = now()`,
         [senderId, signals.requestsSent, signals.declined, signals.reported, signals.duplicateTexts, score, JSON.stringify(sample), result.lastAt, limit.reason],
       );
-      if (Math.abs(previousFactor - limit.factor) > 1e-6) {
+      if (Math.abs(previousFactor - limit.factor) > 1e-3) {
         // Conditional on the factor we read, so two racing scorers write one audit row, not two.
         const changed = await q.query(
-          `UPDATE app_user SET request_limit_factor = $2 WHERE id = $1 AND abs(request_limit_factor - $3) < 1e-6 RETURNING id`,
+          `UPDATE app_user SET request_limit_factor = $2 WHERE id = $1 AND abs(request_limit_factor - $3) < 1e-3 RETURNING id`,
           [senderId, limit.factor, previousFactor],
         );
         if (changed.length) {

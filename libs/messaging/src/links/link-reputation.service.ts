@@ -84,13 +84,18 @@ export class LinkReputationService {
   async opinion(url: string): Promise<ProviderOpinion | null> {
     const opinions = await Promise.all(
       this.providers.map(async (p): Promise<ProviderOpinion | null> => {
+        let timer: NodeJS.Timeout | undefined;
         try {
-          const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), LinkReputationService.TIMEOUT_MS).unref());
+          const timeout = new Promise<null>((resolve) => {
+            timer = setTimeout(() => resolve(null), LinkReputationService.TIMEOUT_MS);
+          });
           const answer = await Promise.race([p.check(url), timeout]);
           return answer ? { ...answer, provider: p.name } : null;
         } catch (err) {
           this.logger.warn(`link provider ${p.name} failed (offline verdict stands): ${(err as Error).message}`);
           return null;
+        } finally {
+          clearTimeout(timer);
         }
       }),
     );
