@@ -33,6 +33,8 @@ export const scoreSenderJob = (senderId: string): OutboxJob => ({
   name: JobName.ScoreSender,
   data: { senderId },
   jobId: `score-${senderId}-${Math.floor(Date.now() / 1000)}`,
+  // Runs after its second is over, so a trigger deduplicated into it is never missed.
+  delayMs: 1000,
 });
 
 @Injectable()
