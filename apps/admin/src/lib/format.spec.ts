@@ -70,6 +70,8 @@ describe('format', () => {
     it('humanizes enum values', () => {
         expect(humanize('self_harm')).toBe('Self harm');
         expect(humanize('spam-requests')).toBe('Spam requests');
+        expect(humanize('createdAt')).toBe('Created at');
+        expect(humanize('requestsSent')).toBe('Requests sent');
         expect(humanize('')).toBe('—');
         expect(choicesOf(['open', 'self_harm'])).toEqual([
             { id: 'open', name: 'Open' },

@@ -112,8 +112,11 @@ export function statusColor(status: unknown): ChipColor {
 /** "self_harm" -> "Self harm". */
 export function humanize(value: unknown): string {
     if (value === null || value === undefined || value === '') return '—';
-    const text = String(value).replace(/[_-]+/g, ' ').trim();
-    return text.charAt(0).toUpperCase() + text.slice(1);
+    const text = String(value)
+        .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+        .replace(/[_-]+/g, ' ')
+        .trim();
+    return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
 }
 
 /** Choices for react-admin SelectInput from a list of enum values. */

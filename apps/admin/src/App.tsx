@@ -1,0 +1,42 @@
+import { Admin, Resource } from 'react-admin';
+import actions from './actions';
+import appeals from './appeals';
+import auditLog from './audit-log';
+import blocklist from './blocklist';
+import { Dashboard } from './dashboard/Dashboard';
+import links from './links';
+import { LoginPage } from './login/LoginPage';
+import { authProvider } from './providers/authProvider';
+import { dataProvider } from './providers/dataProvider';
+import reports from './reports';
+import spamRequests from './spam-requests';
+import staff from './staff';
+import users from './users';
+
+/**
+ * Backchannel's trust-and-safety console. Which resources a staff member sees
+ * is decided by authProvider.canAccess (staff: admins only).
+ */
+export const App = () => (
+    <Admin
+        title="Backchannel T&S"
+        dataProvider={dataProvider}
+        authProvider={authProvider}
+        loginPage={LoginPage}
+        dashboard={Dashboard}
+        requireAuth
+        disableTelemetry
+    >
+        <Resource name="reports" options={{ label: 'Reports' }} {...reports} />
+        <Resource name="spam-requests" options={{ label: 'Spam requests' }} {...spamRequests} />
+        <Resource name="users" options={{ label: 'Users' }} {...users} />
+        <Resource name="links" options={{ label: 'Links' }} {...links} />
+        <Resource name="blocklist" options={{ label: 'Blocklist' }} {...blocklist} />
+        <Resource name="actions" options={{ label: 'Actions' }} {...actions} />
+        <Resource name="appeals" options={{ label: 'Appeals' }} {...appeals} />
+        <Resource name="audit-log" options={{ label: 'Audit log' }} {...auditLog} />
+        <Resource name="staff" options={{ label: 'Staff' }} {...staff} />
+    </Admin>
+);
+
+export default App;

@@ -1,0 +1,22 @@
+import { Datagrid, DateField, List, SelectInput, TextInput } from 'react-admin';
+import { RecordLinkField, ShortTextField, StatusField, UserLinkField } from '../common/fields';
+import { choicesOf } from '../lib/format';
+import { APPEAL_STATUSES } from '../types';
+
+const filters = [
+    <SelectInput key="status" source="status" choices={choicesOf(APPEAL_STATUSES)} alwaysOn />,
+    <TextInput key="userId" source="userId" label="User id" />,
+];
+
+export const AppealList = () => (
+    <List filters={filters} sort={{ field: 'createdAt', order: 'DESC' }} perPage={25}>
+        <Datagrid rowClick="show" bulkActionButtons={false}>
+            <DateField source="createdAt" showTime />
+            <UserLinkField source="userId" label="User" />
+            <RecordLinkField source="actionId" resource="actions" label="Action" />
+            <ShortTextField source="text" max={80} />
+            <StatusField source="status" label="Status" />
+            <DateField source="decidedAt" showTime emptyText="—" />
+        </Datagrid>
+    </List>
+);

@@ -1,0 +1,35 @@
+import { Box, Typography } from '@mui/material';
+import { DateField, Labeled, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
+import { RecordLinkField, StatusField, UserLinkField } from '../common/fields';
+import { Section } from '../common/Section';
+import { AppealDecision } from './AppealDecision';
+
+const AppealText = () => {
+    const record = useRecordContext();
+    return (
+        <Labeled label="Appeal">
+            <Typography variant="body1" sx={{ whiteSpace: 'pre-wrap' }}>
+                {record?.text ? String(record.text) : '—'}
+            </Typography>
+        </Labeled>
+    );
+};
+
+export const AppealShow = () => (
+    <Show>
+        <SimpleShowLayout>
+            <UserLinkField source="userId" label="User" />
+            <RecordLinkField source="actionId" resource="actions" label="Appealed action" />
+            <AppealText />
+            <StatusField source="status" label="Status" />
+            <DateField source="createdAt" showTime />
+            <TextField source="decidedBy" emptyText="—" />
+            <DateField source="decidedAt" showTime emptyText="—" />
+        </SimpleShowLayout>
+        <Box sx={{ px: 2, pb: 2 }}>
+            <Section title="Decision">
+                <AppealDecision />
+            </Section>
+        </Box>
+    </Show>
+);

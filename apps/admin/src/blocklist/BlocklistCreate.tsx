@@ -1,0 +1,20 @@
+import { Create, FormDataConsumer, required, SelectInput, SimpleForm, TextInput } from 'react-admin';
+import { choicesOf } from '../lib/format';
+import { BLOCKLIST_KINDS } from '../types';
+import { BlocklistPreview } from './BlocklistPreview';
+
+export const BlocklistCreate = () => (
+    <Create redirect="list" title="Block a domain or URL">
+        <SimpleForm defaultValues={{ kind: 'domain' }}>
+            <SelectInput source="kind" choices={choicesOf(BLOCKLIST_KINDS)} validate={required()} />
+            <TextInput
+                source="pattern"
+                validate={required()}
+                fullWidth
+                helperText="Domain (evil.example, matches subdomains) or URL prefix (https://host/path)"
+            />
+            <TextInput source="reason" validate={required()} fullWidth multiline />
+            <FormDataConsumer>{({ formData }) => <BlocklistPreview pattern={formData.pattern} kind={formData.kind} />}</FormDataConsumer>
+        </SimpleForm>
+    </Create>
+);

@@ -1,0 +1,105 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useDataProvider, useNotify, usePermissions, useRefresh } from 'react-admin';
+import { errorMessage } from '../lib/errors';
+import { can, isRole, type Role } from '../lib/roles';
+import type { BackchannelDataProvider } from '../providers/dataProvider';
+
+/** The dataProvider with our extra methods (401s still log out). */
+export const useBackchannel = () => useDataProvider<BackchannelDataProvider>();
+
+export interface ApiQuery<T> {
+    data: T | undefined;
+    error: unknown;
+    isPending: boolean;
+    refetch: () => void;
+}
+
+/**
+ * Runs `fetcher` whenever `key` changes (null = disabled). Stale responses
+ * are dropped.
+ */
+export function useApiQuery<T>(key: string | null, fetcher: (dp: BackchannelDataProvider) => Promise<{ data: T }>): ApiQuery<T> {
+    const dataProvider = useBackchannel();
+    const fetcherRef = useRef(fetcher);
+    fetcherRef.current = fetcher;
+    const [nonce, setNonce] = useState(0);
+    const [state, setState] = useState<{ key: string | null; data?: T; error?: unknown; isPending: boolean }>({
+        key: null,
+        isPending: key !== null,
+    });
+
+    useEffect(() => {
+        if (key === null) {
+            setState({ key, isPending: false });
+            return;
+        }
+        let cancelled = false;
+        setState(previous => ({ key, data: previous.key === key ? previous.data : undefined, isPending: true }));
+        fetcherRef
+            .current(dataProvider)
+            .then(({ data }) => {
+                if (!cancelled) setState({ key, data, isPending: false });
+            })
+            .catch(error => {
+                if (!cancelled) setState({ key, error, isPending: false });
+            });
+        return () => {
+            cancelled = true;
+        };
+    }, [key, nonce, dataProvider]);
+
+    const refetch = useCallback(() => setNonce(n => n + 1), []);
+    const current = state.key === key;
+    return {
+        data: current ? state.data : undefined,
+        error: current ? state.error : undefined,
+        isPending: key !== null && (!current || state.isPending),
+        refetch,
+    };
+}
+
+export interface RunOptions {
+    success?: string;
+    /** refresh react-admin queries afterwards (default true) */
+    refresh?: boolean;
+}
+
+/**
+ * Runs a mutation with a pending flag, success/error notifications (the
+ * error notification shows the API's "message (code)") and a refresh.
+ */
+export function useRunner() {
+    const notify = useNotify();
+    const refresh = useRefresh();
+    const [pending, setPending] = useState<string | null>(null);
+    const run = useCallback(
+        async <T,>(label: string, task: () => Promise<T>, options: RunOptions = {}): Promise<T | undefined> => {
+            setPending(label);
+            try {
+                const result = await task();
+                if (options.success) notify(options.success, { type: 'success', messageArgs: { _: options.success } });
+                if (options.refresh !== false) refresh();
+                return result;
+            } catch (error) {
+                const message = errorMessage(error);
+                notify(message, { type: 'error', messageArgs: { _: message } });
+                return undefined;
+            } finally {
+                setPending(null);
+            }
+        },
+        [notify, refresh],
+    );
+    return { run, pending };
+}
+
+/** The signed-in staff role (undefined while loading). */
+export function useRole(): Role | undefined {
+    const { permissions } = usePermissions();
+    return isRole(permissions) ? permissions : undefined;
+}
+
+/** Synchronous role check against lib/roles.ts (false while loading). */
+export function useCan(resource: string, action: string): boolean {
+    return can(useRole(), resource, action);
+}

@@ -1,0 +1,74 @@
+import { normalizeEvidence, normalizeVerdict } from './evidence';
+
+describe('normalizeEvidence', () => {
+    it('survives missing or malformed evidence', () => {
+        for (const evidence of [undefined, null, 'x', 3, [], {}, { messages: 'nope', participants: {} }]) {
+            const result = normalizeEvidence({ evidence });
+            expect(result.messages).toEqual([]);
+            expect(result.participants).toEqual([]);
+            expect(result.conversation).toBeNull();
+            expect(result.room).toBeNull();
+        }
+        expect(normalizeEvidence(undefined).empty).toBe(true);
+    });
+
+    it('orders by seq, highlights reported messages and resolves handles', () => {
+        const result = normalizeEvidence({
+            subjectType: 'message',
+            subjectId: 'm2',
+            subjectUserId: 'u2',
+            evidence: {
+                messages: [
+                    { id: 'm2', seq: 2, senderId: 'u2', text: 'buy now', links: [{ url: 'http://x', verdict: 'malicious' }] },
+                    { id: 'm1', seq: 1, senderId: 'u1', senderHandle: 'alice', text: 'hi', reported: false },
+                    { id: 'm3', seq: 3, senderId: 'u2', text: 'again', reported: true, links: [null, { verdict: 'weird' }] },
+                    null,
+                ],
+                participants: [
+                    { userId: 'u1', handle: 'alice', state: 'active' },
+                    { userId: 'u2', handle: 'spammer', state: 'left' },
+                ],
+                conversation: { id: 'c1', kind: 'direct', title: '', wasRequest: true, context: { roomId: 'r1' } },
+                room: { id: 'r1', title: 'Late night talk' },
+            },
+        });
+        expect(result.messages.map(m => m.id)).toEqual(['m1', 'm2', 'm3']);
+        expect(result.messages.map(m => m.highlighted)).toEqual([false, true, true]);
+        expect(result.messages.map(m => m.reported)).toEqual([false, false, true]);
+        expect(result.messages.map(m => m.primary)).toEqual([false, true, false]);
+        expect(result.messages.map(m => m.side)).toEqual(['right', 'left', 'left']);
+        expect(result.messages[1].senderHandle).toBe('spammer');
+        expect(result.messages[1].links).toEqual([{ url: 'http://x', verdict: 'malicious', reason: '' }]);
+        expect(result.messages[2].links).toEqual([{ url: '', verdict: 'unknown', reason: '' }]);
+        expect(result.participants.find(p => p.isSubject)?.handle).toBe('spammer');
+        expect(result.conversation).toEqual({ id: 'c1', kind: 'direct', title: '', wasRequest: true, context: '{"roomId":"r1"}' });
+        expect(result.room).toEqual({ id: 'r1', title: 'Late night talk' });
+        expect(result.empty).toBe(false);
+    });
+
+    it('puts the first sender on the left when the subject user is unknown', () => {
+        const result = normalizeEvidence({
+            evidence: { messages: [{ senderId: 'a' }, { senderId: 'b' }, { senderId: 'a' }] },
+        });
+        expect(result.messages.map(m => m.side)).toEqual(['left', 'right', 'left']);
+        expect(result.messages.map(m => m.key)).toEqual(['idx-0', 'idx-1', 'idx-2']);
+        expect(result.messages[0].senderHandle).toBe('a');
+        expect(result.messages.some(m => m.primary)).toBe(false);
+    });
+
+    it('makes the first reported message primary when the subject is not a message', () => {
+        const result = normalizeEvidence({
+            subjectType: 'user',
+            subjectId: 'u9',
+            evidence: { messages: [{ id: 'a' }, { id: 'b', reported: true }, { id: 'c', reported: true }] },
+        });
+        expect(result.messages.map(m => m.primary)).toEqual([false, true, false]);
+        expect(result.messages.map(m => m.highlighted)).toEqual([false, true, true]);
+    });
+
+    it('normalizes verdicts', () => {
+        expect(normalizeVerdict('safe')).toBe('safe');
+        expect(normalizeVerdict('pending')).toBe('pending');
+        expect(normalizeVerdict(undefined)).toBe('unknown');
+    });
+});

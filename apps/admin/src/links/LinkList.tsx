@@ -1,0 +1,24 @@
+import { BooleanField, Datagrid, DateField, List, NumberField, SelectInput, TextField, TextInput } from 'react-admin';
+import { ShortTextField, VerdictField } from '../common/fields';
+import { choicesOf } from '../lib/format';
+import { LINK_VERDICTS } from '../types';
+
+const filters = [
+    <SelectInput key="verdict" source="verdict" choices={choicesOf(LINK_VERDICTS)} alwaysOn />,
+    <TextInput key="host" source="host" />,
+];
+
+export const LinkList = () => (
+    <List filters={filters} sort={{ field: 'lastSeenAt', order: 'DESC' }} perPage={25}>
+        <Datagrid rowClick="show" bulkActionButtons={false}>
+            <ShortTextField source="url" max={70} />
+            <TextField source="host" />
+            <VerdictField source="verdict" label="Verdict" />
+            <ShortTextField source="reason" max={50} />
+            <TextField source="rule" emptyText="—" />
+            <BooleanField source="overridden" />
+            <NumberField source="seenCount" label="Seen" />
+            <DateField source="lastSeenAt" label="Last seen" showTime />
+        </Datagrid>
+    </List>
+);

@@ -1,0 +1,89 @@
+import simpleRestProvider from 'ra-data-simple-rest';
+import type { DataProvider, Identifier } from 'react-admin';
+import { API_URL, requests, type ActionBody, type ApiRequest } from '../lib/api';
+import { errorMessage } from '../lib/errors';
+import { pickWritable } from '../lib/writable';
+import type { BlocklistPreview, BulkOutcome, Report, Stats, UserHistory } from '../types';
+import { httpClient } from './httpClient';
+
+/** react-admin's dataProvider plus the admin API's workflow calls. */
+export interface BackchannelDataProvider extends DataProvider {
+    /** POST /admin/v1/reports/:id/claim */
+    claim(id: Identifier): Promise<{ data: Report }>;
+    /** POST /admin/v1/reports/:id/escalate {note} */
+    escalate(id: Identifier, params: { note: string }): Promise<{ data: Report }>;
+    /** POST /admin/v1/reports/:id/resolve {action, durationHours?, note} */
+    resolve(id: Identifier, params: ActionBody): Promise<{ data: Report }>;
+    /** POST /admin/v1/reports/bulk-resolve {ids, action, durationHours?, note} */
+    bulkResolve(params: ActionBody & { ids: Identifier[] }): Promise<{ data: unknown }>;
+    /** GET /admin/v1/users/:id/history */
+    userHistory(userId: Identifier): Promise<{ data: UserHistory }>;
+    /** POST /admin/v1/users/:id/actions {action, durationHours?, note} */
+    userAction(userId: Identifier, params: ActionBody): Promise<{ data: unknown }>;
+    /** userAction for each id (one POST per user), never rejects: reports per-id outcome. */
+    bulkUserAction(userIds: Identifier[], params: ActionBody): Promise<{ data: BulkOutcome }>;
+    /** POST /admin/v1/appeals/:id/decide {decision, note} */
+    decideAppeal(id: Identifier, params: { decision: 'upheld' | 'denied'; note: string }): Promise<{ data: unknown }>;
+    /** PUT /admin/v1/links/:id {verdict, reason} */
+    overrideLink(id: Identifier, params: { verdict: string; reason: string }): Promise<{ data: unknown }>;
+    /** GET /admin/v1/blocklist/preview?pattern=&kind= */
+    previewBlocklist(params: { pattern: string; kind: string }): Promise<{ data: BlocklistPreview }>;
+    /** GET /admin/v1/stats */
+    stats(): Promise<{ data: Stats }>;
+}
+
+async function send<T>(request: ApiRequest, signal?: AbortSignal): Promise<{ data: T }> {
+    const { json } = await httpClient(request.url, {
+        method: request.method,
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal,
+    });
+    return { data: (json ?? {}) as T };
+}
+
+const base = simpleRestProvider(API_URL, httpClient);
+
+export const dataProvider: BackchannelDataProvider = {
+    ...base,
+
+    create: (resource, params) => base.create(resource, { ...params, data: pickWritable(resource, 'create', params.data) }),
+
+    update: (resource, params) => base.update(resource, { ...params, data: pickWritable(resource, 'update', params.data) }),
+
+    // The API may answer DELETE with 204: keep react-admin happy with the old record.
+    delete: async (resource, params) => {
+        const result = await base.delete(resource, params);
+        return { data: result.data ?? params.previousData ?? { id: params.id } };
+    },
+
+    deleteMany: async (resource, params) => {
+        await Promise.all(params.ids.map(id => base.delete(resource, { id })));
+        return { data: params.ids };
+    },
+
+    claim: id => send(requests.claim(id)),
+    escalate: (id, { note }) => send(requests.escalate(id, note)),
+    resolve: (id, params) => send(requests.resolve(id, params)),
+    bulkResolve: ({ ids, ...params }) => send(requests.bulkResolve(ids, params)),
+    userHistory: userId => send(requests.userHistory(userId)),
+    userAction: (userId, params) => send(requests.userAction(userId, params)),
+    bulkUserAction: async (userIds, params) => {
+        const unique = Array.from(new Set(userIds.map(String)));
+        const results = await Promise.allSettled(unique.map(id => send(requests.userAction(id, params))));
+        const outcome: BulkOutcome = { succeeded: [], failed: [] };
+        results.forEach((result, index) => {
+            if (result.status === 'fulfilled') outcome.succeeded.push(unique[index]);
+            else outcome.failed.push({ id: unique[index], message: errorMessage(result.reason) });
+        });
+        // surface a 401 so the auth layer logs out
+        const unauthorized = results.find(
+            r => r.status === 'rejected' && (r.reason as { status?: number } | undefined)?.status === 401,
+        );
+        if (unauthorized && unauthorized.status === 'rejected') throw unauthorized.reason;
+        return { data: outcome };
+    },
+    decideAppeal: (id, { decision, note }) => send(requests.decideAppeal(id, decision, note)),
+    overrideLink: (id, { verdict, reason }) => send(requests.overrideLink(id, verdict, reason)),
+    previewBlocklist: ({ pattern, kind }) => send(requests.previewBlocklist(pattern, kind)),
+    stats: () => send(requests.stats()),
+};

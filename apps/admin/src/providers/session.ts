@@ -1,0 +1,4 @@
+import { createSession } from '../lib/session';
+
+/** The browser session (token + staff) backed by localStorage. */
+export const session = createSession(window.localStorage);

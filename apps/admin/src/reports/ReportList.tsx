@@ -1,0 +1,169 @@
+import { Box, Button, Chip, Stack } from '@mui/material';
+import CheckIcon from '@mui/icons-material/DoneAll';
+import PersonIcon from '@mui/icons-material/Person';
+import { useEffect, useState } from 'react';
+import {
+    Datagrid,
+    DateField,
+    ExportButton,
+    FilterButton,
+    List,
+    NullableBooleanInput,
+    SelectInput,
+    TextField,
+    TextInput,
+    TopToolbar,
+    useGetIdentity,
+    useListContext,
+    useRedirect,
+} from 'react-admin';
+import { DueField, EnumField, PriorityField, StaffField, StatusField, UserLinkField } from '../common/fields';
+import { useCan } from '../common/useApi';
+import { choicesOf } from '../lib/format';
+import { moveCursor, SHORTCUT_HELP } from '../lib/shortcuts';
+import { REPORT_REASONS, REPORT_SOURCES, REPORT_STATUSES, type Report } from '../types';
+import { ResolveDialog } from './ResolveDialog';
+import { useReportShortcuts } from './useReportShortcuts';
+import { useReportWorkflow } from './useReportWorkflow';
+
+const filters = [
+    <SelectInput key="status" source="status" choices={choicesOf(REPORT_STATUSES)} alwaysOn />,
+    <SelectInput key="reason" source="reason" choices={choicesOf(REPORT_REASONS)} alwaysOn />,
+    <SelectInput key="source" source="source" choices={choicesOf(REPORT_SOURCES)} />,
+    <NullableBooleanInput key="overdue" source="overdue" />,
+    <TextInput key="assigneeId" source="assigneeId" label="Assignee (staff id)" />,
+    <TextInput key="subjectId" source="subjectId" label="Subject id" />,
+];
+
+/** Toggles the assigneeId filter to the signed-in staff member. */
+const MineButton = () => {
+    const { identity } = useGetIdentity();
+    const { filterValues, setFilters, displayedFilters } = useListContext();
+    if (!identity) return null;
+    const mine = filterValues.assigneeId !== undefined && String(filterValues.assigneeId) === String(identity.id);
+    const toggle = () => {
+        const { assigneeId: _ignored, ...rest } = filterValues;
+        setFilters(mine ? rest : { ...rest, assigneeId: identity.id }, { ...displayedFilters, assigneeId: !mine });
+    };
+    return (
+        <Button size="small" startIcon={<PersonIcon />} onClick={toggle} variant={mine ? 'contained' : 'text'} data-testid="mine-filter">
+            Assigned to me
+        </Button>
+    );
+};
+
+const ReportListActions = () => (
+    <TopToolbar>
+        <MineButton />
+        <FilterButton />
+        <ExportButton />
+    </TopToolbar>
+);
+
+const BulkResolveButton = () => {
+    const { selectedIds, onUnselectItems } = useListContext();
+    const [open, setOpen] = useState(false);
+    return (
+        <>
+            <Button size="small" startIcon={<CheckIcon />} onClick={() => setOpen(true)} data-testid="bulk-resolve-button">
+                Resolve {selectedIds.length}
+            </Button>
+            <ResolveDialog open={open} onClose={() => setOpen(false)} ids={selectedIds} bulk suggested={null} onResolved={() => onUnselectItems()} />
+        </>
+    );
+};
+
+/** Datagrid with a keyboard cursor: j/k move, c claims, d dismisses, r resolves, Enter/o opens. */
+const ReportGrid = () => {
+    const { data } = useListContext<Report>();
+    const rows = data ?? [];
+    const [cursor, setCursor] = useState(-1);
+    const [resolveOpen, setResolveOpen] = useState(false);
+    const redirect = useRedirect();
+    const canBulk = useCan('reports', 'bulkResolve');
+    const current = cursor >= 0 && cursor < rows.length ? rows[cursor] : undefined;
+    const workflow = useReportWorkflow(current);
+
+    useEffect(() => {
+        if (cursor >= rows.length) setCursor(rows.length - 1);
+    }, [cursor, rows.length]);
+
+    useEffect(() => {
+        if (cursor < 0) return;
+        const row = document.querySelectorAll('[data-testid="report-list"] tbody tr')[cursor];
+        row?.scrollIntoView?.({ block: 'nearest' });
+    }, [cursor]);
+
+    useReportShortcuts({
+        next: () => setCursor(c => moveCursor(c, rows.length, 1)),
+        previous: () => setCursor(c => moveCursor(c, rows.length, -1)),
+        claim: current && workflow.canClaim && !workflow.claimedByMe ? () => void workflow.claim() : undefined,
+        dismiss: current && workflow.canResolve ? () => void workflow.dismiss() : undefined,
+        resolve: current && workflow.canResolve ? () => setResolveOpen(true) : undefined,
+    });
+
+    // Enter / o opens the report under the cursor.
+    useEffect(() => {
+        const onKeyDown = (event: KeyboardEvent) => {
+            if (!current || (event.key !== 'Enter' && event.key !== 'o')) return;
+            const target = event.target as HTMLElement | null;
+            if (target && target !== document.body && target.tagName !== 'TR') return;
+            if (document.querySelector('.MuiModal-root:not(.MuiModal-hidden)')) return;
+            event.preventDefault();
+            redirect('show', 'reports', current.id);
+        };
+        window.addEventListener('keydown', onKeyDown);
+        return () => window.removeEventListener('keydown', onKeyDown);
+    }, [current, redirect]);
+
+    return (
+        <Box data-testid="report-list">
+            <Stack direction="row" spacing={0.5} sx={{ px: 2, py: 1, flexWrap: 'wrap' }} useFlexGap>
+                {SHORTCUT_HELP.map(s => (
+                    <Chip key={s.key} size="small" variant="outlined" label={`${s.key} · ${s.label}`} />
+                ))}
+                <Chip size="small" variant="outlined" label="enter · open" />
+            </Stack>
+            <Datagrid
+                rowClick="show"
+                bulkActionButtons={canBulk ? <BulkResolveButton /> : false}
+                rowSx={(record, index) => ({
+                    ...(record.overdue && record.status !== 'resolved' ? { bgcolor: 'rgba(211, 47, 47, 0.06)' } : {}),
+                    ...(index === cursor ? { outline: '2px solid', outlineColor: 'primary.main', outlineOffset: '-2px' } : {}),
+                })}
+            >
+                <PriorityField source="priority" label="Priority" />
+                <EnumField source="reason" label="Reason" />
+                <EnumField source="subjectType" label="Subject" />
+                <UserLinkField source="subjectUserId" label="Subject user" sortable={false} />
+                <StatusField source="status" label="Status" />
+                <EnumField source="source" label="Source" />
+                <StaffField source="assigneeId" label="Assignee" />
+                <DueField source="dueAt" label="Due" />
+                <DateField source="createdAt" label="Reported" showTime />
+                <TextField source="note" label="Note" sortable={false} />
+            </Datagrid>
+            {current && (
+                <ResolveDialog
+                    open={resolveOpen}
+                    onClose={() => setResolveOpen(false)}
+                    ids={[current.id]}
+                    subjectUserId={current.subjectUserId}
+                />
+            )}
+        </Box>
+    );
+};
+
+export const ReportList = () => (
+    <List
+        sort={{ field: 'priority', order: 'DESC' }}
+        filters={filters}
+        actions={<ReportListActions />}
+        perPage={25}
+        title="Report queue"
+    >
+        <ReportGrid />
+    </List>
+);
+

@@ -1,0 +1,66 @@
+/** Row shapes of the admin API (see the backend contract). */
+import type { Identifier, RaRecord } from 'react-admin';
+
+export type ReportStatus = 'open' | 'escalated' | 'resolved';
+export type ReportReason = 'spam' | 'harassment' | 'hate' | 'violence' | 'self_harm' | 'scam' | 'other';
+export type SubjectType = 'message' | 'user' | 'conversation' | 'question';
+
+export const REPORT_STATUSES: ReportStatus[] = ['open', 'escalated', 'resolved'];
+export const REPORT_REASONS: ReportReason[] = ['spam', 'harassment', 'hate', 'violence', 'self_harm', 'scam', 'other'];
+export const REPORT_SOURCES = ['user', 'system'];
+export const USER_STATUSES = ['active', 'suspended', 'banned'];
+export const LINK_VERDICTS = ['pending', 'safe', 'suspicious', 'malicious'];
+export const BLOCKLIST_KINDS = ['domain', 'url'];
+export const APPEAL_STATUSES = ['open', 'upheld', 'denied'];
+export const STAFF_ROLES = ['admin', 'moderator', 'triage'];
+
+export interface Report extends RaRecord {
+    subjectType: SubjectType;
+    subjectId: string;
+    subjectUserId: string | null;
+    reason: ReportReason;
+    note: string | null;
+    source: 'user' | 'system';
+    reporterId: string | null;
+    status: ReportStatus;
+    priority: number;
+    assigneeId: string | null;
+    claimedAt: string | null;
+    dueAt: string | null;
+    overdue: boolean;
+    evidence: unknown;
+    createdAt: string;
+    resolvedAt: string | null;
+    resolution: unknown;
+}
+
+export interface UserHistory {
+    user?: Record<string, unknown> | null;
+    strikes?: number | null;
+    suggestedAction?: unknown;
+    reportsAbout?: unknown;
+    reportsBy?: unknown;
+    actions?: unknown;
+    appeals?: unknown;
+    spam?: unknown;
+    recentRequests?: unknown;
+}
+
+export interface BlocklistPreview {
+    matches: number;
+    sample: string[];
+}
+
+export interface Stats {
+    openByReason?: { reason: string; count: number }[];
+    overdue?: number;
+    medianFirstResponseMinutes?: number | null;
+    medianResolutionMinutes?: number | null;
+    topSpamSenders?: { senderId: string; handle: string; score: number }[];
+    linkVerdictsPerDay?: { day: string; safe: number; suspicious: number; malicious: number }[];
+}
+
+export interface BulkOutcome {
+    succeeded: Identifier[];
+    failed: { id: Identifier; message: string }[];
+}

@@ -1,0 +1,163 @@
+import {
+    Alert,
+    Box,
+    Chip,
+    LinearProgress,
+    Stack,
+    Table,
+    TableBody,
+    TableCell,
+    TableHead,
+    TableRow,
+    Typography,
+} from '@mui/material';
+import { Link } from 'react-admin';
+import { EnumChip } from '../common/fields';
+import type { ApiQuery } from '../common/useApi';
+import { errorMessage } from '../lib/errors';
+import { humanize, shortValue } from '../lib/format';
+import { actionLabel, parseSuggestedAction } from '../lib/ladder';
+import { sectionShape, tabulate } from '../lib/tabulate';
+import type { UserHistory } from '../types';
+
+const SECTIONS: { key: keyof UserHistory; title: string }[] = [
+    { key: 'reportsAbout', title: 'Reports about this user' },
+    { key: 'actions', title: 'Enforcement actions' },
+    { key: 'appeals', title: 'Appeals' },
+    { key: 'spam', title: 'Spam signals' },
+    { key: 'recentRequests', title: 'Recent message requests' },
+    { key: 'reportsBy', title: 'Reports filed by this user' },
+];
+
+const MAX_ROWS = 10;
+
+const cell = (column: string, value: unknown): string => {
+    if (typeof value === 'string' && /At$/.test(column)) {
+        const date = new Date(value);
+        if (!Number.isNaN(date.getTime())) return date.toLocaleString();
+    }
+    if (column === 'action' || column === 'suggestedAction') return actionLabel(value);
+    return shortValue(value, 60);
+};
+
+const HistoryTable = ({ value }: { value: unknown }) => {
+    const { columns, rows } = tabulate(value);
+    return (
+        <Box sx={{ overflowX: 'auto' }}>
+            <Table size="small">
+                <TableHead>
+                    <TableRow>
+                        {columns.map(column => (
+                            <TableCell key={column}>{humanize(column)}</TableCell>
+                        ))}
+                    </TableRow>
+                </TableHead>
+                <TableBody>
+                    {rows.slice(0, MAX_ROWS).map((row, index) => (
+                        <TableRow key={String(row.id ?? index)}>
+                            {columns.map(column => (
+                                <TableCell key={column} sx={{ maxWidth: 260, wordBreak: 'break-word' }}>
+                                    {cell(column, row[column])}
+                                </TableCell>
+                            ))}
+                        </TableRow>
+                    ))}
+                </TableBody>
+            </Table>
+            {rows.length > MAX_ROWS && (
+                <Typography variant="caption" color="text.secondary">
+                    and {rows.length - MAX_ROWS} more
+                </Typography>
+            )}
+        </Box>
+    );
+};
+
+const KeyValues = ({ value }: { value: Record<string, unknown> }) => (
+    <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.5 }}>
+        {Object.entries(value).map(([key, item]) => (
+            <Box key={key} sx={{ display: 'contents' }}>
+                <Typography component="dt" variant="body2" color="text.secondary">
+                    {humanize(key)}
+                </Typography>
+                <Typography component="dd" variant="body2" sx={{ m: 0, wordBreak: 'break-word' }}>
+                    {Array.isArray(item) ? item.map(v => shortValue(v, 80)).join(' · ') || '—' : cell(key, item)}
+                </Typography>
+            </Box>
+        ))}
+    </Box>
+);
+
+export const HistorySection = ({ title, value }: { title: string; value: unknown }) => {
+    const shape = sectionShape(value);
+    const count = Array.isArray(value) ? value.length : null;
+    return (
+        <Box sx={{ mb: 2 }} data-testid="history-section">
+            <Typography variant="subtitle2" sx={{ mb: 0.5 }}>
+                {title}
+                {count !== null && count > 0 ? ` (${count})` : ''}
+            </Typography>
+            {shape === 'empty' && (
+                <Typography variant="body2" color="text.secondary">
+                    None
+                </Typography>
+            )}
+            {shape === 'scalar' && <Typography variant="body2">{shortValue(value, 200)}</Typography>}
+            {shape === 'record' && <KeyValues value={value as Record<string, unknown>} />}
+            {shape === 'table' && <HistoryTable value={value} />}
+        </Box>
+    );
+};
+
+/** The subject's profile and moderation history (GET /users/:id/history). */
+export const UserHistoryPanel = ({ userId, query, showProfile = true }: { userId: unknown; query: ApiQuery<UserHistory>; showProfile?: boolean }) => {
+    if (userId === null || userId === undefined || userId === '') {
+        return (
+            <Typography variant="body2" color="text.secondary">
+                This report has no subject user.
+            </Typography>
+        );
+    }
+    if (query.isPending && !query.data) return <LinearProgress />;
+    if (query.error) return <Alert severity="error">Could not load the user’s history: {errorMessage(query.error)}</Alert>;
+    const history = query.data ?? {};
+    const user = history.user && typeof history.user === 'object' ? history.user : {};
+    const suggested = parseSuggestedAction(history.suggestedAction);
+    const strikes = typeof history.strikes === 'number' ? history.strikes : (user as Record<string, unknown>).strikes;
+
+    return (
+        <Box data-testid="history">
+            {showProfile && (
+                <Stack spacing={0.5} sx={{ mb: 2 }}>
+                    <Typography variant="h6">
+                        <Link to={`/users/${encodeURIComponent(String(userId))}/show`}>
+                            {user.handle ? `@${String(user.handle)}` : String(userId)}
+                        </Link>
+                    </Typography>
+                    {user.displayName ? <Typography variant="body2">{String(user.displayName)}</Typography> : null}
+                    <Stack direction="row" spacing={1} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+                        <EnumChip value={user.status} />
+                        {user.restrictedUntil ? <Chip size="small" variant="outlined" label={`restricted until ${new Date(String(user.restrictedUntil)).toLocaleString()}`} /> : null}
+                        {user.suspendedUntil ? <Chip size="small" variant="outlined" color="warning" label={`suspended until ${new Date(String(user.suspendedUntil)).toLocaleString()}`} /> : null}
+                    </Stack>
+                </Stack>
+            )}
+            <Stack direction="row" spacing={1} useFlexGap sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>
+                <Chip size="small" label={`${typeof strikes === 'number' ? strikes : 0} strike${strikes === 1 ? '' : 's'}`} color={typeof strikes === 'number' && strikes > 0 ? 'warning' : 'default'} data-testid="strikes" />
+                <Typography variant="body2" color="text.secondary">
+                    Suggested:
+                </Typography>
+                <Chip
+                    size="small"
+                    color="secondary"
+                    label={suggested ? `${actionLabel(suggested.action)}${suggested.durationHours ? ` · ${suggested.durationHours}h` : ''}` : 'none'}
+                    data-testid="suggested-action"
+                    data-action={suggested?.action ?? ''}
+                />
+            </Stack>
+            {SECTIONS.map(section => (
+                <HistorySection key={section.key} title={section.title} value={history[section.key]} />
+            ))}
+        </Box>
+    );
+};

@@ -1,0 +1,58 @@
+import { Box, Typography } from '@mui/material';
+import { DateField, NumberField, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
+import { StatusField } from '../common/fields';
+import { Section } from '../common/Section';
+import { useCan } from '../common/useApi';
+import { UserActionForm } from './UserActionForm';
+import { UserHistoryPanel } from './UserHistoryPanel';
+import { useUserHistory } from './useUserHistory';
+
+const UserTitle = () => {
+    const record = useRecordContext();
+    return <span>User{record ? ` @${record.handle ?? record.id}` : ''}</span>;
+};
+
+const UserShowContent = () => {
+    const record = useRecordContext();
+    const history = useUserHistory(record?.id);
+    const canAct = useCan('users', 'userAction');
+    if (!record) return null;
+    return (
+        <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 5fr) minmax(0, 7fr)' }, gap: 2, mt: 1 }}>
+            <Box sx={{ minWidth: 0 }}>
+                <Section title="Profile" testId="user-profile">
+                    <SimpleShowLayout sx={{ p: 0 }}>
+                        <TextField source="id" />
+                        <TextField source="handle" />
+                        <TextField source="displayName" />
+                        <StatusField source="status" label="Status" />
+                        <NumberField source="strikes" />
+                        <DateField source="restrictedUntil" showTime emptyText="—" />
+                        <DateField source="suspendedUntil" showTime emptyText="—" />
+                        <DateField source="createdAt" showTime />
+                    </SimpleShowLayout>
+                </Section>
+                {canAct ? (
+                    <Section title="Take action">
+                        <UserActionForm key={String(history.data?.suggestedAction ?? '')} userId={record.id} suggested={history.data?.suggestedAction} onDone={history.refetch} />
+                    </Section>
+                ) : (
+                    <Typography variant="body2" color="text.secondary">
+                        Your role can view this user but not take action.
+                    </Typography>
+                )}
+            </Box>
+            <Box sx={{ minWidth: 0 }}>
+                <Section title="History">
+                    <UserHistoryPanel userId={record.id} query={history} showProfile={false} />
+                </Section>
+            </Box>
+        </Box>
+    );
+};
+
+export const UserShow = () => (
+    <Show title={<UserTitle />} actions={false} component="div">
+        <UserShowContent />
+    </Show>
+);
