@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import request from 'supertest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app';
+import { registerUser } from '../support/factories';
+
+/**
+ * The staff console end to end in Debian's Chromium: sign in as the seeded admin, open a
+ * report filed through the API, see its frozen evidence, resolve it with a suspension, and
+ * find that in the audit log. Screenshots of each step go to test-artifacts/browser/.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(__dirname, '..', '..', 'test-artifacts', 'browser');
+
+let t: TestApp;
+let browser: Browser;
+let page: Page;
+let step = 0;
+const shot = async (name: string) => {
+  await page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+};
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(join(__dirname, '..', '..', 'dist', 'admin', 'index.html'))) {
+    throw new Error('The console is not built: run `npm run build:admin` (npm test does it first).');
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  t = await startTestApp({ label: 'browser' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.setDefaultTimeout(20_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+it('a moderator works a report from the queue to a suspension, and the audit log shows it', async () => {
+  // A stranger sends an abusive message request; the recipient reports it.
+  const offender = await registerUser(t.url);
+  const victim = await registerUser(t.url);
+  const conv = await request(t.url).post('/v1/conversations').set(offender.auth).send({ participantIds: [victim.id] });
+  expect(conv.status).toBe(201);
+  const msg = await request(t.url)
+    .post(`/v1/conversations/${conv.body.id}/messages`)
+    .set(offender.auth)
+    .send({ clientId: 'abuse-1', text: 'You are worthless, visit scam-prize.example.com now' });
+  expect(msg.status).toBe(201);
+  const report = await request(t.url).post('/v1/reports').set(victim.auth).send({ subjectType: 'message', subjectId: msg.body.id, reason: 'harassment', note: 'threatening me' });
+  expect(report.status).toBe(201);
+
+  // Sign in.
+  await page.goto(`${t.url}/admin/`);
+  await page.locator('input[name="email"]').fill('admin@example.com');
+  await page.locator('input[name="password"]').fill('admin-password-1');
+  await shot('login');
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('dashboard').waitFor();
+  await shot('dashboard');
+
+  // The queue lists the report; open it.
+  await page.goto(`${t.url}/admin/#/reports`);
+  await page.getByTestId('report-list').waitFor();
+  await page.getByText('harassment').first().waitFor();
+  await shot('reports-queue');
+  await page.goto(`${t.url}/admin/#/reports/${report.body.id}/show`);
+
+  // The frozen evidence shows the reported message, highlighted.
+  const evidence = page.getByTestId('evidence');
+  await evidence.waitFor();
+  const reported = page.getByTestId('reported-message');
+  await expect(reported.textContent()).resolves.toContain('You are worthless');
+  await shot('report-evidence');
+
+  // Unsend after the report: the evidence is frozen and does not change.
+  await request(t.url).delete(`/v1/conversations/${conv.body.id}/messages/${msg.body.id}`).set(offender.auth).expect(200);
+  await page.reload();
+  await expect(page.getByTestId('reported-message').textContent()).resolves.toContain('You are worthless');
+
+  // Resolve with a 24-hour suspension.
+  await page.getByTestId('resolve-button').click();
+  await page.getByTestId('resolve-dialog').waitFor();
+  await page.getByTestId('resolve-action').selectOption('suspend');
+  await page.getByTestId('resolve-duration').locator('input').or(page.locator('input[data-testid="resolve-duration"]')).first().fill('24');
+  await page.getByTestId('resolve-note').locator('textarea, input').or(page.locator('[data-testid="resolve-note"]:is(textarea, input)')).first().fill('Harassment in a message request');
+  await shot('resolve-dialog');
+  await page.getByTestId('resolve-submit').click();
+  await page.getByTestId('report-status').and(page.locator('[data-status="resolved"]')).waitFor();
+  await shot('resolved');
+
+  // The suspension is real and immediate.
+  const me = await request(t.url).get('/v1/me').set(offender.auth);
+  expect(me.status).toBe(401);
+  expect(me.body.code).toBe('account_suspended');
+
+  // The audit log page lists the resolution.
+  await page.goto(`${t.url}/admin/#/audit-log`);
+  await page.getByText(/resolve/i).first().waitFor();
+  await shot('audit-log');
+  const audit = await request(t.url).get('/admin/v1/audit-log').set((await staffAuth()).auth).query({ filter: JSON.stringify({ subjectId: report.body.id }) });
+  expect(audit.status).toBe(200);
+  expect(audit.body.some((row: any) => /resolve/.test(row.action))).toBe(true);
+});
+
+async function staffAuth() {
+  const res = await request(t.url).post('/admin/v1/auth/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
+  return { auth: { Authorization: `Bearer ${res.body.accessToken}` } };
+}
