@@ -245,6 +245,27 @@ describe('links and the blocklist', () => {
   });
 });
 
+describe('end-user reports are rate limited', () => {
+  it('past the hourly budget a new report is 429 with Retry-After; re-filing a known report costs nothing', async () => {
+    const reporter = await registerUser(t.url);
+    const budget = t.config.limits.reportsPerHour.points;
+    const ids = Array.from({ length: budget + 1 }, () => newId());
+    await db.query(
+      `INSERT INTO app_user (id, handle, display_name, password_hash) SELECT id, 'rl_' || substr(md5(id::text), 1, 20), 'x', 'x' FROM unnest($1::uuid[]) AS id`,
+      [ids],
+    );
+    for (const id of ids.slice(0, budget)) {
+      await t.http().post('/v1/reports').set(reporter.auth).send({ subjectType: 'user', subjectId: id, reason: 'spam' }).expect(201);
+    }
+    const again = await t.http().post('/v1/reports').set(reporter.auth).send({ subjectType: 'user', subjectId: ids[0], reason: 'spam' });
+    expect(again.status).toBe(200);
+    const over = await t.http().post('/v1/reports').set(reporter.auth).send({ subjectType: 'user', subjectId: ids[budget], reason: 'spam' });
+    expect(over.status).toBe(429);
+    expectErrorShape(over.body, 429, 'rate_limited');
+    expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});
+
 describe('spam queue and dashboard', () => {
   it('spam-requests lists senders at or above the score threshold, filterable by senderId; reads are audited', async () => {
     const spammer = await registerUser(t.url);

@@ -68,7 +68,7 @@ export interface BulkOutcome {
  * when a job was lost.
  */
 const OVERDUE_SQL = `(r.overdue OR (r.due_at IS NOT NULL AND (
-    (r.first_response_at IS NULL AND r.status <> 'resolved' AND r.due_at <= now()) OR r.first_response_at > r.due_at)))`;
+    (r.first_response_at IS NULL AND r.status <> 'resolved' AND r.due_at <= now()) OR coalesce(r.first_response_at > r.due_at, false))))`;
 
 const COLUMNS = `r.id, r.subject_type, r.subject_id, r.subject_user_id, r.conversation_id, r.reason, r.note, r.source, r.reporter_id,
   r.status, ${EFFECTIVE_PRIORITY_SQL} AS priority, r.assignee_id, r.claimed_at, r.due_at, ${OVERDUE_SQL} AS overdue, r.first_response_at,
