@@ -1,0 +1,140 @@
+import { Client } from 'pg';
+import Redis from 'ioredis';
+import { Queue } from 'bullmq';
+import { JobName, QueueName } from '@app/messaging/queues';
+import {
+  AppProcess,
+  SHARED_REDIS_URL,
+  clearRedisPrefix,
+  conversation,
+  follow,
+  freshDatabase,
+  newPrefix,
+  register,
+  send,
+  syncAll,
+  syncCursor,
+  waitFor,
+  type Database,
+  type User,
+} from './support/cluster';
+
+/**
+ * A link-scan worker is SIGKILLed while it is inside a scan (blocked on the message's row
+ * lock, which this test holds, so "mid-scan" is certain rather than a race). BullMQ delivers
+ * at least once: the job comes back and is scanned by the restarted worker, and a job whose
+ * scan had already committed may come back too. The link must end with exactly one verdict:
+ * one message.updated per member, one sighting in the cache.
+ */
+describe('fault: a link-scan worker killed mid-scan', () => {
+  let db: Database;
+  let api: AppProcess;
+  let worker: AppProcess;
+  let queue: Queue;
+  let redis: Redis;
+  const prefix = newPrefix('wk');
+  const bullPrefix = `${prefix}bull`;
+  // The sweep of pending links is pushed out of the way: recovery here is BullMQ's redelivery.
+  const workerEnv = { LINK_PENDING_SWEEP_SECONDS: '3600' };
+
+  beforeAll(async () => {
+    db = await freshDatabase('worker');
+    api = await new AppProcess({ name: 'api', roles: 'api', db, redisPrefix: prefix }).start();
+    worker = new AppProcess({ name: 'worker', roles: 'worker', db, redisPrefix: prefix, env: workerEnv });
+    redis = new Redis(SHARED_REDIS_URL, { maxRetriesPerRequest: null });
+    queue = new Queue(QueueName.LinkScan, { connection: redis, prefix: bullPrefix });
+  });
+
+  afterAll(async () => {
+    await queue?.close();
+    redis?.disconnect();
+    await Promise.all([api?.stop(), worker?.stop()]);
+    await db?.drop();
+    await clearRedisPrefix(SHARED_REDIS_URL, prefix);
+  });
+
+  it('gives the link exactly one verdict after the worker is SIGKILLed during the scan and restarted', async () => {
+    const a: User = await register(api.url, 'wka');
+    const b: User = await register(api.url, 'wkb');
+    await follow(api.url, a, b);
+    const conversationId = await conversation(api.url, a, [b]);
+    const bFrom = await syncCursor(api.url, b);
+
+    const sent = await send(api.url, a, conversationId, 'link-1', 'read this https://docs.example.org/guide/intro please');
+    expect(sent.status).toBe(201);
+    const messageId: string = sent.body.id;
+    expect(sent.body.links).toEqual([{ url: expect.stringContaining('docs.example.org/guide/intro'), verdict: 'pending' }]);
+    const jobId = `scan-message-${messageId}`;
+    await waitFor('the scan job in the queue', async () => (await queue.getJob(jobId)) ?? null);
+
+    // Hold the message row so the worker's scan transaction blocks inside SELECT … FOR UPDATE.
+    const holder = new Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT id FROM message WHERE id = $1 FOR UPDATE', [messageId]);
+      await worker.start();
+      await waitFor('the worker blocked inside the scan', async () => {
+        const rows = await db.query(
+          `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query ILIKE '%FROM message WHERE id = $1 FOR UPDATE%'`,
+          [db.name],
+        );
+        return rows.length > 0;
+      });
+      expect(await (await queue.getJob(jobId))!.getState()).toBe('active');
+
+      await worker.kill('SIGKILL');
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+
+    // The dead worker wrote nothing: its transaction never got past the lock.
+    await waitFor('the dead worker\'s backend to go away', async () => {
+      const rows = await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND query ILIKE '%FOR UPDATE%' AND state <> 'idle'`, [db.name]);
+      return rows.length === 0;
+    });
+    const [pending] = await db.query('SELECT links FROM message WHERE id = $1', [messageId]);
+    expect(pending.links.map((l: any) => l.verdict)).toEqual(['pending']);
+    expect(await db.query(`SELECT 1 FROM event WHERE type = 'message.updated' AND payload->'message'->>'id' = $1`, [messageId])).toHaveLength(0);
+    expect(await (await queue.getJob(jobId))!.getState()).toBe('active'); // orphaned: nobody holds it
+
+    // Fast-forward BullMQ's clock instead of sleeping through it: the dead worker's job lock
+    // expires (lockDuration, 30 s) and a stalled-check has flagged the job (stalledInterval,
+    // 30 s). The restarted worker's first stalled check then hands the job back to a worker.
+    const keys = `${bullPrefix}:${QueueName.LinkScan}`;
+    await redis.del(`${keys}:${jobId}:lock`, `${keys}:stalled-check`);
+    await redis.sadd(`${keys}:stalled`, jobId);
+
+    await worker.start();
+    await waitFor('the redelivered scan to finish', async () => (await (await queue.getJob(jobId))?.getState()) === 'completed', 30000);
+
+    const [scanned] = await db.query('SELECT links, state FROM message WHERE id = $1', [messageId]);
+    expect(scanned.state).toBe('visible');
+    expect(scanned.links).toHaveLength(1);
+    expect(['safe', 'suspicious']).toContain(scanned.links[0].verdict);
+
+    // The other half of at-least-once: a crash after the scan committed but before BullMQ
+    // recorded completion delivers the same job again. Simulated by running it once more.
+    await (await queue.getJob(jobId))!.remove();
+    await queue.add(JobName.ScanMessage, { messageId }, { jobId });
+    await waitFor('the repeated scan to finish', async () => (await (await queue.getJob(jobId))?.getState()) === 'completed', 30000);
+
+    // Exactly one verdict: one message.updated per member, one sighting of the URL, one scan stamp.
+    const updates = await db.query(
+      `SELECT user_id, count(*)::int AS n FROM event WHERE type = 'message.updated' AND payload->'message'->>'id' = $1 GROUP BY user_id ORDER BY user_id`,
+      [messageId],
+    );
+    expect(updates.map((u) => u.n)).toEqual([1, 1]);
+    expect(new Set(updates.map((u) => u.user_id))).toEqual(new Set([a.id, b.id]));
+    const links = await db.query('SELECT verdict, seen_count, scanned_at FROM link WHERE url = $1', [scanned.links[0].url]);
+    expect(links).toEqual([{ verdict: scanned.links[0].verdict, seen_count: 1, scanned_at: expect.any(Date) }]);
+    const occurrences = await db.query('SELECT scanned_at FROM link_occurrence WHERE message_id = $1', [messageId]);
+    expect(occurrences).toEqual([{ scanned_at: expect.any(Date) }]);
+
+    // A client that syncs sees the message once and its verdict once.
+    const events = (await syncAll(api.url, b, bFrom)).filter((e) => e.message?.id === messageId);
+    expect(events.map((e) => e.type)).toEqual(['message.created', 'message.updated']);
+    expect(events[1].message.links[0].verdict).toBe(scanned.links[0].verdict);
+  });
+});
