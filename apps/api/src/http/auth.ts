@@ -1,7 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AccountStatusService } from '@app/messaging/accounts/account-status.service';
-import { STAFF_AUDIENCE, TokensService, USER_AUDIENCE } from '@app/messaging/accounts/tokens.service';
+import { APPEAL_AUDIENCE, STAFF_AUDIENCE, TokensService, USER_AUDIENCE } from '@app/messaging/accounts/tokens.service';
 import { Db } from '@app/messaging/db/db.service';
 import { ForbiddenRole, Unauthorized } from '@app/messaging/errors';
 import { STAFF_ROLE_RANK, type StaffRole } from '@app/messaging/accounts/staff.entity';
@@ -36,6 +36,34 @@ export class UserAuthGuard implements CanActivate {
     const claims = this.tokens.verifyAccess(bearer(req.headers.authorization), USER_AUDIENCE);
     await this.status.assertActive(claims.sub);
     req.user = { id: claims.sub } satisfies AuthUser;
+    return true;
+  }
+}
+
+/**
+ * Appeal routes: an end-user token of an account in good standing, or the appeal-only token
+ * a suspended or banned account receives at sign-in (they must be able to appeal).
+ */
+@Injectable()
+export class AppealAuthGuard implements CanActivate {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly status: AccountStatusService,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest();
+    const token = bearer(req.headers.authorization);
+    let userId: string;
+    try {
+      userId = this.tokens.verifyAccess(token, APPEAL_AUDIENCE).sub;
+      if ((await this.status.status(userId)) === 'missing') throw new Unauthorized('This account no longer exists.');
+    } catch (err) {
+      if (!(err instanceof Unauthorized)) throw err;
+      userId = this.tokens.verifyAccess(token, USER_AUDIENCE).sub;
+      await this.status.assertActive(userId);
+    }
+    req.user = { id: userId } satisfies AuthUser;
     return true;
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength } from 'class-validator';
 import { AppealsService } from '@app/messaging/safety/appeals.service';
-import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
+import { AppealAuthGuard, CurrentUser, type AuthUser } from '../http/auth';
 
 export class CreateAppealDto {
   @ApiProperty() @IsString() @MaxLength(64) actionId!: string;
@@ -17,7 +17,7 @@ export class CreateAppealDto {
 
 @ApiTags('appeals')
 @ApiBearerAuth()
-@UseGuards(UserAuthGuard)
+@UseGuards(AppealAuthGuard)
 @Controller('v1/appeals')
 export class AppealsController {
   constructor(private readonly appeals: AppealsService) {}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, PG_UNIQUE_VIOLATION } from '../db/db.service';
 import {
+  AccountSuspended,
   CannotTargetSelf,
   HandleTaken,
   InvalidCredentials,
@@ -12,7 +13,7 @@ import {
 import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
-import { TokensService, USER_AUDIENCE } from './tokens.service';
+import { APPEAL_AUDIENCE, TokensService, USER_AUDIENCE } from './tokens.service';
 import { AccountStatusService } from './account-status.service';
 
 export type AllowIncoming = 'all' | 'following' | 'none';
@@ -85,7 +86,12 @@ export class AccountsService {
       await this.limits.consume('loginPerIp', ip);
       throw new InvalidCredentials();
     }
-    await this.status.assertActive(row.id);
+    if ((await this.status.status(row.id)) === 'suspended') {
+      // The right password of a suspended account: refused, but with a token that can only appeal.
+      throw new AccountSuspended('This account is suspended. details.appealToken lets you appeal (POST /v1/appeals).', {
+        appealToken: this.tokens.signAccess(row.id, APPEAL_AUDIENCE),
+      });
+    }
     await this.limits.reset('loginPerHandle', handle);
     return this.issueSession(row, newId());
   }

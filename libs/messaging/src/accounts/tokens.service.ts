@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as jwt from 'jsonwebtoken';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createSecretKey, randomBytes } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Unauthorized } from '../errors';
 
@@ -9,6 +9,8 @@ export const JWT_SECRET = Symbol('JWT_SECRET');
 /** Separate audiences: a user token never opens /admin/v1 and a staff token never acts as a user. */
 export const USER_AUDIENCE = 'backchannel:user';
 export const STAFF_AUDIENCE = 'backchannel:staff';
+/** Issued at sign-in to a suspended or banned account: it opens the appeal routes and nothing else. */
+export const APPEAL_AUDIENCE = 'backchannel:appeal';
 const ISSUER = 'backchannel';
 
 export interface AccessClaims {
@@ -24,6 +26,13 @@ export class TokensService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /**
+   * The secret as a KeyObject: given a string, jsonwebtoken's verify first tries to parse it
+   * as a PEM public key on every call and throws, which cost a quarter of the API's CPU per
+   * REST request (docs/BENCHMARKS.md).
+   */
+  private readonly verifyKey = createSecretKey(Buffer.from(this.secret));
+
   signAccess(subject: string, audience: string, extra: Record<string, unknown> = {}): string {
     return jwt.sign(extra, this.secret, {
       algorithm: 'HS256',
@@ -36,7 +45,7 @@ export class TokensService {
 
   verifyAccess(token: string, audience: string): AccessClaims {
     try {
-      const claims = jwt.verify(token, this.secret, { algorithms: ['HS256'], audience, issuer: ISSUER }) as jwt.JwtPayload;
+      const claims = jwt.verify(token, this.verifyKey, { algorithms: ['HS256'], audience, issuer: ISSUER }) as jwt.JwtPayload;
       if (typeof claims.sub !== 'string') throw new Error('no subject');
       return { sub: claims.sub, aud: audience, role: typeof claims.role === 'string' ? claims.role : undefined };
     } catch {
