@@ -80,7 +80,7 @@ export class MessagesService {
     const text = validateText(body.text, MAX_MESSAGE_CHARS);
     if (!isUuid(conversationId)) throw new NotFound();
 
-    const ctx = await this.db.one(CONTEXT_SQL, [conversationId, senderId, clientId]);
+    const [ctx] = await this.db.prepared('message_send_context', CONTEXT_SQL, [conversationId, senderId, clientId]);
     if (!ctx || (ctx.my_state !== 'active' && ctx.my_state !== 'pending')) throw new NotFound();
     if (ctx.existing) return { message: messageView(ctx.existing), created: false };
     if (ctx.restricted_until && new Date(ctx.restricted_until).getTime() > Date.now()) {
@@ -107,12 +107,12 @@ export class MessagesService {
         // A pending recipient who replies has accepted: activation and send commit together.
         ({ row, extraOutbox } = await this.db.tx(async (q) => {
           await this.conversations.activate(q, conversationId, senderId);
-          const [r] = await q.query(SEND_SQL, params);
+          const [r] = await q.prepared('message_send', SEND_SQL, params);
           const active = (await q.query(`SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND state = 'active'`, [conversationId])).map((x) => x.user_id);
           return { row: r, extraOutbox: await this.events.append(q, await this.conversations.eventsFor(q, conversationId, active)) };
         }));
       } else {
-        row = await this.withDeadlockRetry(() => this.db.one(SEND_SQL, params));
+        row = await this.withDeadlockRetry(async () => (await this.db.prepared('message_send', SEND_SQL, params))[0]);
       }
       if (!row) {
         if (capped) throw new RequestPendingLimit(`Until your request is accepted you can send at most ${MAX_REQUEST_MESSAGES} messages.`);
