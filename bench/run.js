@@ -19,7 +19,7 @@ const { randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
-const { performance } = require('node:perf_hooks');
+const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
 const { Client } = require('pg');
 const IORedis = require('ioredis');
 const { Queue } = require('bullmq');
@@ -76,6 +76,7 @@ class CpuMeter {
   }
   async start() {
     this.a = await this.snap();
+    this.since = this.ctx.admin ? (await this.ctx.admin.query('SELECT now() AS t')).rows[0].t : null;
   }
   async stop() {
     const b = await this.snap();
@@ -97,6 +98,11 @@ class CpuMeter {
     const ours = Object.entries(out).filter(([k]) => !['wall', 'machine'].includes(k)).reduce((s, [, v]) => s + v, 0);
     out.other = Math.max(0, out.machine - ours);
     Object.defineProperty(out, 'kernel', { value: kernel, enumerable: false });
+    // Connections PostgreSQL had to fork during the phase (a pool growing under a burst).
+    const fresh = this.since
+      ? Number((await this.ctx.admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND backend_start > $2 AND pid <> pg_backend_pid()', [this.ctx.dbName, this.since])).rows[0].n)
+      : null;
+    Object.defineProperty(out, 'newConnections', { value: fresh, enumerable: false });
     return out;
   }
 }
@@ -109,7 +115,10 @@ function cpuLine(cpu, msgs) {
       const sys = cpu.kernel && cpu.kernel[k] !== undefined && v > 0 ? `, ${Math.round((100 * cpu.kernel[k]) / v)}% kernel` : '';
       return `${k} ${(v / cpu.wall).toFixed(2)} cores (${per(v)} ms/msg${sys})`;
     });
-  return `${parts.join(', ')}; machine busy ${(cpu.machine / cpu.wall).toFixed(2)} of ${os.cpus().length} cores`;
+  const ours = Object.entries(cpu).filter(([k]) => !['wall', 'machine', 'other'].includes(k)).reduce((sum, [, v]) => sum + v, 0);
+  const bound = msgs > 0 ? ` → all of ours ${per(ours)} ms/msg, at most ${fmt.int((os.cpus().length * msgs) / ours)} msg/s on ${os.cpus().length} cores` : '';
+  const conns = cpu.newConnections ? `; ${cpu.newConnections} new PostgreSQL connection(s) opened` : '';
+  return `${parts.join(', ')}; machine busy ${(cpu.machine / cpu.wall).toFixed(2)} of ${os.cpus().length} cores${bound}${conns}`;
 }
 
 async function main() {
@@ -149,7 +158,7 @@ async function main() {
       databaseUrl: ctx.databaseUrl,
       redisPrefix: ctx.redisPrefix,
       logDir: ctx.logDir,
-      nodeArgs: ['--expose-gc', '-r', join(__dirname, 'lib/profile-hook.js')],
+      nodeArgs: ['--expose-gc', '-r', join(__dirname, 'lib/profile-hook.js'), ...(process.env.BENCH_API_NODE_ARGS ? process.env.BENCH_API_NODE_ARGS.split(' ') : [])],
       ipc: true,
     }).start();
     await api.ready();
@@ -215,7 +224,7 @@ async function main() {
     const sock = await phase('socket', () => socketClosedLoop({ lanes, tracker, tag: 's', warmup: CFG.warmup, seconds: CFG.seconds, windowSize: CFG.window }));
     const sock1 = await phase('socket1', () => socketClosedLoop({ lanes, tracker, tag: 's1', warmup: CFG.warmup, seconds: CFG.seconds, windowSize: 1 }));
     if (ctx.databaseUrl) {
-      for (const [n, shape] of ['send', 'send-prepared', 'context+send', 'five'].entries()) {
+      for (const [n, shape] of ['send', 'send-unprepared', 'context+send', 'five'].entries()) {
         await phase(`floor:${shape}`, () => floor({ databaseUrl: ctx.databaseUrl, lanes, shape, tag: `f${n}`, warmup: CFG.warmup, seconds: CFG.seconds, meter }), true);
         // The floor writes outbox rows nobody drains (no process published them): clear them.
         await ctx.admin.query('DELETE FROM outbox');
@@ -228,12 +237,15 @@ async function main() {
       log(`delivery at ${fmt.int(maxRate / 2)} msg/s ...`);
       tracker.reset();
       await meter.start();
-      const r = await socketOpenLoop({ lanes, tracker, tag: 'd', seconds: CFG.seconds, rate: maxRate / 2 });
+      const loops = await loopDelays(api);
+      const r = await socketOpenLoop({ lanes, tracker, tag: 'd', warmup: CFG.warmup, seconds: CFG.seconds, rate: maxRate / 2 });
+      r.loopDelay = await loops.stop();
       r.cpu = await meter.stop();
       r.delivery = await tracker.settle(15000);
       r.latency = tracker.latency;
       results.phases.delivery = r;
-      log(`  sent ${r.sent}, delivered ${r.delivery.delivered}/${r.delivery.expected}, lost ${r.delivery.lost}, dup ${r.delivery.duplicates}, p50 ${fmt.ms(r.latency.pct(50))} p99 ${fmt.ms(r.latency.pct(99))}`);
+      if (tracker.trace) writeFileSync(join(ctx.logDir, 'delivery-trace.json'), JSON.stringify(tracker.trace));
+      log(`  sent ${r.sent}, delivered ${r.delivery.delivered}/${r.delivery.expected}, lost ${r.delivery.lost}, dup ${r.delivery.duplicates}, p50 ${fmt.ms(r.latency.pct(50))} p99 ${fmt.ms(r.latency.pct(99))}; ${loopLine(r.loopDelay)}`);
     }
     const groupMax = await phase('groupMax', () => socketClosedLoop({ lanes: groupLanes, tracker, tag: 'gm', warmup: 1, seconds: Math.max(4, CFG.seconds / 2), windowSize: 1 }));
     {
@@ -241,12 +253,14 @@ async function main() {
       log(`group delivery at ${fmt.int(rate)} msg/s (${fmt.int(rate * (CFG.groupSize - 1))} deliveries/s) ...`);
       tracker.reset();
       await meter.start();
-      const r = await socketOpenLoop({ lanes: groupLanes, tracker, tag: 'gd', seconds: CFG.seconds, rate });
+      const loops = await loopDelays(api);
+      const r = await socketOpenLoop({ lanes: groupLanes, tracker, tag: 'gd', warmup: CFG.warmup, seconds: CFG.seconds, rate });
+      r.loopDelay = await loops.stop();
       r.cpu = await meter.stop();
       r.delivery = await tracker.settle(15000);
       r.latency = tracker.latency;
       results.phases.groupDelivery = r;
-      log(`  sent ${r.sent}, delivered ${r.delivery.delivered}/${r.delivery.expected}, lost ${r.delivery.lost}, dup ${r.delivery.duplicates}, p50 ${fmt.ms(r.latency.pct(50))} p99 ${fmt.ms(r.latency.pct(99))}`);
+      log(`  sent ${r.sent}, delivered ${r.delivery.delivered}/${r.delivery.expected}, lost ${r.delivery.lost}, dup ${r.delivery.duplicates}, p50 ${fmt.ms(r.latency.pct(50))} p99 ${fmt.ms(r.latency.pct(99))}; ${loopLine(r.loopDelay)}`);
     }
 
     // ---- sync: catch up 10,000 missed events ----
@@ -310,7 +324,7 @@ function ipc(proc, msg, until, timeoutMs = 30000) {
         clearTimeout(t);
         proc.child.off('message', on);
         reject(new Error(m.message));
-      } else if (m && (m.profile === until || (until === 'memory' && m.memory))) {
+      } else if (m && (m.profile === until || (until === 'memory' && m.memory) || (until === 'loopDelay' && m.loopDelay && m.loopDelay !== 'started') || (until === 'loopStarted' && m.loopDelay === 'started'))) {
         clearTimeout(t);
         proc.child.off('message', on);
         resolve(m);
@@ -319,6 +333,26 @@ function ipc(proc, msg, until, timeoutMs = 30000) {
     proc.child.on('message', on);
     proc.child.send(msg);
   });
+}
+
+const loopLine = (d) =>
+  d ? `event-loop delay p99/max: API ${d.api ? `${fmt.ms(d.api.p99)}/${fmt.ms(d.api.max)} ms` : 'n/a'}, generator ${fmt.ms(d.generator.p99)}/${fmt.ms(d.generator.max)} ms` : '';
+
+/** Event-loop delay of the API process and of the load generator, over a phase. */
+async function loopDelays(api) {
+  const own = monitorEventLoopDelay({ resolution: 5 });
+  own.enable();
+  if (api) await ipc(api, { loopDelay: 'start' }, 'loopStarted');
+  return {
+    async stop() {
+      own.disable();
+      const ms = (ns) => ns / 1e6;
+      return {
+        api: api ? (await ipc(api, { loopDelay: 'stop' }, 'loopDelay')).loopDelay : null,
+        generator: { p50: ms(own.percentile(50)), p99: ms(own.percentile(99)), max: ms(own.max) },
+      };
+    },
+  };
 }
 
 async function memoryPhase(ctx, api, users) {
@@ -561,10 +595,10 @@ function render(res) {
     floor: floorRate ? fmt.ratio(P.socket1.rate / floorRate) : 'n/a',
     ej: ej(P.socket1.rate),
   });
-  add('floor: SEND_SQL via pg, 16 clients (the API\'s commit)', P['floor:send'], { floor: '1.00' });
-  add('floor: SEND_SQL as a prepared statement, 16 clients', P['floor:send-prepared'], { floor: floorRate ? fmt.ratio(P['floor:send-prepared'].rate / floorRate) : 'n/a' });
-  add('floor: CONTEXT_SQL + SEND_SQL via pg, 16 clients', P['floor:context+send'], { floor: floorRate ? fmt.ratio(P['floor:context+send'].rate / floorRate) : 'n/a' });
-  add('floor: five statements in a transaction, 16 clients', P['floor:five'], { floor: floorRate ? fmt.ratio(P['floor:five'].rate / floorRate) : 'n/a' });
+  add('floor: SEND_SQL via pg, prepared as the API does, 16 clients', P['floor:send'], { floor: '1.00' });
+  add('floor variant: SEND_SQL planned on every call, 16 clients', P['floor:send-unprepared'], { floor: floorRate ? fmt.ratio(P['floor:send-unprepared'].rate / floorRate) : 'n/a' });
+  add('floor variant: CONTEXT_SQL + SEND_SQL (the API\'s two round trips)', P['floor:context+send'], { floor: floorRate ? fmt.ratio(P['floor:context+send'].rate / floorRate) : 'n/a' });
+  add('floor variant: five statements in a transaction (less work)', P['floor:five'], { floor: floorRate ? fmt.ratio(P['floor:five'].rate / floorRate) : 'n/a' });
   rows.push([`ejabberd 23.01 (given, not run), 16 online pairs`, `${fmt.int(EJABBERD.low)}–${fmt.int(EJABBERD.high)}`, `${EJABBERD.p50.join('–')}`, `${EJABBERD.p99.join('–')}`, '', '1.00', 'reference']);
   const sendTable = table(['send throughput', 'msg/s', 'p50 ms', 'p99 ms', '÷ floor', '÷ ejabberd', 'goal'], rows);
 
@@ -584,13 +618,14 @@ function render(res) {
 
   const dRows = [];
   const d = P.delivery;
-  if (d) dRows.push([`direct, socket sends at ${fmt.int(d.offeredRate)} msg/s (½ max)`, fmt.int(d.sent), `${fmt.int(d.delivery.delivered)}/${fmt.int(d.delivery.expected)}`, fmt.int(d.delivery.lost), fmt.int(d.delivery.duplicates), ...lat(d)]);
+  const loopCell = (r) => (r && r.loopDelay && r.loopDelay.api ? `${fmt.ms(r.loopDelay.api.p99)} / ${fmt.ms(r.loopDelay.api.max)}` : '');
+  if (d) dRows.push([`direct, socket sends at ${fmt.int(d.offeredRate)} msg/s (½ max)`, fmt.int(d.sent), `${fmt.int(d.delivery.delivered)}/${fmt.int(d.delivery.expected)}`, fmt.int(d.delivery.lost), fmt.int(d.delivery.duplicates), ...lat(d), loopCell(d)]);
   const g = P.groupDelivery;
-  if (g) dRows.push([`${CFG.groupSize}-member group at ${fmt.int(g.offeredRate)} msg/s (½ of its max ${fmt.int(P.groupMax.rate)})`, fmt.int(g.sent), `${fmt.int(g.delivery.delivered)}/${fmt.int(g.delivery.expected)}`, fmt.int(g.delivery.lost), fmt.int(g.delivery.duplicates), ...lat(g)]);
+  if (g) dRows.push([`${CFG.groupSize}-member group at ${fmt.int(g.offeredRate)} msg/s (½ of its max ${fmt.int(P.groupMax.rate)})`, fmt.int(g.sent), `${fmt.int(g.delivery.delivered)}/${fmt.int(g.delivery.expected)}`, fmt.int(g.delivery.lost), fmt.int(g.delivery.duplicates), ...lat(g), loopCell(g)]);
   for (const [name, r] of [['REST max-rate phase', P.rest], ['socket max-rate phase', P.socket]]) {
-    if (r && r.delivery) dRows.push([`${name} (deliveries counted)`, fmt.int(r.ok), `${fmt.int(r.delivery.delivered)}/${fmt.int(r.delivery.expected)}`, fmt.int(r.delivery.lost), fmt.int(r.delivery.duplicates), '', '']);
+    if (r && r.delivery) dRows.push([`${name} (deliveries counted)`, fmt.int(r.ok), `${fmt.int(r.delivery.delivered)}/${fmt.int(r.delivery.expected)}`, fmt.int(r.delivery.lost), fmt.int(r.delivery.duplicates), '', '', '']);
   }
-  const deliveryTable = table(['delivery (send → recipient socket event)', 'sent', 'delivered', 'lost', 'duplicates', 'p50 ms', 'p99 ms'], dRows);
+  const deliveryTable = table(['delivery (send → recipient socket event)', 'sent', 'delivered', 'lost', 'duplicates', 'p50 ms', 'p99 ms', 'API event-loop delay p99 / max ms'], dRows);
 
   const oRows = [];
   if (P.sync) oRows.push(['sync: catch up 10,000 missed events (GET /v1/sync pages of 500)', `${fmt.int(P.sync.ms)} ms`, `${fmt.int(P.sync.perSecond)} events/s, ${P.sync.pages} pages`]);
@@ -618,7 +653,7 @@ function render(res) {
   }
 
   const machineLine = `${m.cpuModel}, ${m.cores} cores, ${m.ramGiB.toFixed(1)} GiB RAM, ${m.kernel}; Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; load average at start ${m.loadAvg.map((l) => l.toFixed(2)).join(' / ')}`;
-  const setup = `${CFG.senders} senders in ${CFG.senders * CFG.perSender} direct conversations (users who follow each other, every recipient online on a socket), ${CFG.seconds} s measured after ${CFG.warmup} s warm-up per phase. One API process (APP_ROLES=api), PostgreSQL, Redis and the load generator share the machine's ${m.cores} cores; the generator is one Node process (keep-alive HTTP, one socket per user).`;
+  const setup = `${CFG.senders} senders in ${CFG.senders * CFG.perSender} direct conversations (users who follow each other, every recipient online on a socket), ${CFG.seconds} s measured after ${CFG.warmup} s warm-up per phase; delivery phases send at a fixed rate (open loop) and count every message, warm-up included, for losses. One API process (APP_ROLES=api), PostgreSQL, Redis and the load generator share the machine's ${m.cores} cores; the generator is one Node process (keep-alive HTTP, one socket per user).`;
   const text = [
     `Backchannel benchmark, ${res.started.toISOString()}`,
     machineLine,

@@ -50,7 +50,17 @@ function summarise(file, top = 15) {
   const fnSelf = new Map();
   const areaSelf = new Map();
   const areaIncl = new Map();
+  // Samples taken while the benchmark's own profile hook runs are not the app's work.
+  const hook = new Set(p.nodes.filter((n) => n.callFrame.url.endsWith('profile-hook.js')).map((n) => n.id));
+  const underHook = (id) => {
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) if (hook.has(cur)) return true;
+    return false;
+  };
   for (const [id, us] of selfUs) {
+    if (underHook(id)) {
+      total -= us;
+      continue;
+    }
     const node = byId.get(id);
     const key = fnLabel(node.callFrame);
     fnSelf.set(key, (fnSelf.get(key) || 0) + us);

@@ -4,10 +4,12 @@
  * concurrency as the API load, on the same conversations, in the same run.
  *
  * - `send`: the exact statement MessagesService.send commits (SEND_SQL, imported from the
- *   build, not copied), with the parameters the service passes for a text without links.
- * - `send-prepared`: the same statement as a named prepared statement (parsed and planned
- *   once per connection instead of per send), to show what planning costs.
- * - `context+send`: the API's two round trips (CONTEXT_SQL, then SEND_SQL), no HTTP, no Redis.
+ *   build, not copied), with the parameters the service passes for a text without links,
+ *   issued as the service issues it: a named (server-side prepared) statement.
+ * - `send-unprepared`: the same statement planned on every call (how the API issued it
+ *   before it switched to prepared statements), to show what planning costs.
+ * - `context+send`: the API's two round trips (CONTEXT_SQL, then SEND_SQL, both prepared),
+ *   no HTTP, no Redis, no socket.
  * - `five`: the issue's textbook shape, five statements in a transaction: BEGIN; lock and
  *   bump the conversation counter; insert the message; insert one outbox row per member;
  *   COMMIT. It does less than we do (no per-user cursors, no event rows), for context.
@@ -51,12 +53,12 @@ async function floor({ databaseUrl, lanes, shape, tag, warmup, seconds, meter })
               await fiveStatements(db, newId(), c, lane.sender.id, clientId, text);
             } else {
               if (shape === 'context+send') {
-                const ctx = await db.query(CONTEXT_SQL, [c.id, lane.sender.id, clientId]);
+                const ctx = await db.query({ name: 'bench_send_context', text: CONTEXT_SQL, values: [c.id, lane.sender.id, clientId] });
                 if (!ctx.rows[0] || ctx.rows[0].existing) throw new Error('unexpected context');
               }
               // The parameters MessagesService.send passes for a text with no links, no request cap.
               const values = [c.id, lane.sender.id, newId(), clientId, text, '[]', 0, false, '[]', '[]'];
-              const res = await db.query(shape === 'send-prepared' ? { name: 'bench_send', text: SEND_SQL, values } : { text: SEND_SQL, values });
+              const res = await db.query(shape === 'send-unprepared' ? { text: SEND_SQL, values } : { name: 'bench_send', text: SEND_SQL, values });
               if (res.rows.length !== 1) throw new Error('SEND_SQL stored nothing');
             }
             const t1 = now();

@@ -115,17 +115,18 @@ async function socketClosedLoop({ lanes, tracker, tag, warmup, seconds, windowSi
 }
 
 /**
- * Open loop: the lanes together send `rate` messages/s over sockets for `seconds`, each at
+ * Open loop: the lanes together send `rate` messages/s over sockets for `warmup + seconds`, each at
  * evenly spaced times, without waiting for acks (so a slow ack cannot slow the offered load).
  */
-async function socketOpenLoop({ lanes, tracker, tag, seconds, rate, text = textFor }) {
+async function socketOpenLoop({ lanes, tracker, tag, warmup = 0, seconds, rate, text = textFor }) {
   const start = now() + 50;
-  const end = start + seconds * 1000;
+  const end = start + (warmup + seconds) * 1000;
   const interval = (1000 * lanes.length) / rate;
   const acks = [];
   const errors = {};
   let sent = 0;
-  tracker.measureAfter(start);
+  // Latency is sampled after the warm-up; every send, warm-up included, counts for losses.
+  tracker.measureAfter(start + warmup * 1000);
   await Promise.all(
     lanes.map(async (lane, i) => {
       for (let n = 0; ; n++) {

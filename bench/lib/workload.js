@@ -91,6 +91,7 @@ class DeliveryTracker {
     this.duplicates = 0;
     this.untracked = 0;
     this.measureFrom = 0;
+    this.trace = process.env.BENCH_TRACE ? [] : null;
   }
 
   /** Only sends issued after `t` (performance.now ms) count towards latency samples. */
@@ -127,7 +128,10 @@ class DeliveryTracker {
       }
       s.got.add(userId);
       this.delivered++;
-      if (s.at >= this.measureFrom) this.latency.add(now - s.at);
+      if (s.at >= this.measureFrom) {
+        this.latency.add(now - s.at);
+        if (this.trace) this.trace.push([Math.round(s.at), +(now - s.at).toFixed(2)]);
+      }
     });
   }
 
