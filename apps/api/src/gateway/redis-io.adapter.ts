@@ -15,6 +15,16 @@ export const socketIoKey = (config: AppConfig) => `${config.redisPrefix}socket.i
 export function adapterClients(config: AppConfig): { pub: Redis; sub: Redis; quit(): Promise<void> } {
   const pub = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
   const sub = pub.duplicate();
+  // The adapter publishes without awaiting: while Redis is down a publish rejects (after
+  // maxRetriesPerRequest), and an unobserved rejection would kill the process. A push lost
+  // in an outage is recovered by the client's sync. Both clients reconnect by themselves.
+  const publish = pub.publish.bind(pub) as (...args: unknown[]) => Promise<number>;
+  (pub as unknown as { publish: typeof publish }).publish = (...args) => {
+    const sent = publish(...args);
+    sent.catch(() => undefined);
+    return sent;
+  };
+  for (const c of [pub, sub]) c.on('error', () => undefined);
   return {
     pub,
     sub,
