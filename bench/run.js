@@ -599,7 +599,7 @@ function render(res) {
   });
   add('floor: SEND_SQL via pg, prepared as the API does, 16 clients', P['floor:send'], { floor: '1.00' });
   add('floor variant: SEND_SQL planned on every call, 16 clients', P['floor:send-unprepared'], { floor: floorRate ? fmt.ratio(P['floor:send-unprepared'].rate / floorRate) : 'n/a' });
-  add('floor variant: CONTEXT_SQL + SEND_SQL (the API\'s two round trips)', P['floor:context+send'], { floor: floorRate ? fmt.ratio(P['floor:context+send'].rate / floorRate) : 'n/a' });
+  add('floor variant: CONTEXT_SQL + SEND_SQL (a refused or request-reply send: two round trips)', P['floor:context+send'], { floor: floorRate ? fmt.ratio(P['floor:context+send'].rate / floorRate) : 'n/a' });
   add('floor variant: five statements in a transaction (less work)', P['floor:five'], { floor: floorRate ? fmt.ratio(P['floor:five'].rate / floorRate) : 'n/a' });
   rows.push([`ejabberd 23.01 (given, not run), 16 online pairs`, `${fmt.int(EJABBERD.low)}–${fmt.int(EJABBERD.high)}`, `${EJABBERD.p50.join('–')}`, `${EJABBERD.p99.join('–')}`, '', '1.00', 'reference']);
   const sendTable = table(['send throughput', 'msg/s', 'p50 ms', 'p99 ms', '÷ floor', '÷ ejabberd', 'goal'], rows);

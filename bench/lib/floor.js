@@ -8,7 +8,7 @@
  *   issued as the service issues it: a named (server-side prepared) statement.
  * - `send-unprepared`: the same statement planned on every call (how the API issued it
  *   before it switched to prepared statements), to show what planning costs.
- * - `context+send`: the API's two round trips (CONTEXT_SQL, then SEND_SQL, both prepared),
+ * - `context+send`: the slow path's two round trips (CONTEXT_SQL, then SEND_SQL, both prepared; the API takes it only for refused sends and replies to requests),
  *   no HTTP, no Redis, no socket.
  * - `five`: the issue's textbook shape, five statements in a transaction: BEGIN; lock and
  *   bump the conversation counter; insert the message; insert one outbox row per member;
@@ -20,7 +20,7 @@ const { now, textFor } = require('./load');
 const { Samples } = require('./stats');
 
 async function floor({ databaseUrl, lanes, shape, tag, warmup, seconds, meter }) {
-  const { SEND_SQL, CONTEXT_SQL } = builtLib('messages/messages.service.js');
+  const { SEND_SQL, CONTEXT_SQL, sendParams } = builtLib('messages/messages.service.js');
   const { newId } = builtLib('ids.js');
   if (typeof SEND_SQL !== 'string' || typeof CONTEXT_SQL !== 'string') throw new Error('the build does not export SEND_SQL/CONTEXT_SQL');
   const clients = await Promise.all(
@@ -56,8 +56,8 @@ async function floor({ databaseUrl, lanes, shape, tag, warmup, seconds, meter })
                 const ctx = await db.query({ name: 'bench_send_context', text: CONTEXT_SQL, values: [c.id, lane.sender.id, clientId] });
                 if (!ctx.rows[0] || ctx.rows[0].existing) throw new Error('unexpected context');
               }
-              // The parameters MessagesService.send passes for a text with no links, no request cap.
-              const values = [c.id, lane.sender.id, newId(), clientId, text, '[]', 0, false, '[]', '[]'];
+              // The parameters MessagesService.send passes for a text with no links.
+              const values = sendParams({ conversationId: c.id, senderId: lane.sender.id, id: newId(), clientId, text, links: [], linkRows: [], jobs: [], requestJobs: [] });
               const res = await db.query(shape === 'send-unprepared' ? { text: SEND_SQL, values } : { name: 'bench_send', text: SEND_SQL, values });
               if (res.rows.length !== 1) throw new Error('SEND_SQL stored nothing');
             }
