@@ -9,7 +9,8 @@ export function ormConfig(databaseUrl: string, poolMax = 20) {
     entities: ENTITIES,
     extensions: [Migrator],
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    pool: { min: 0, max: poolMax },
+    // A few warm connections: a burst after an idle spell does not pay for new backends.
+    pool: { min: Math.min(2, poolMax), max: poolMax },
     discovery: { warnWhenNoEntities: false },
     allowGlobalContext: false,
     debug: false,

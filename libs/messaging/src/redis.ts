@@ -12,5 +12,8 @@ export function createRedis(url: string, prefix: string): Redis {
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     lazyConnect: false,
+    // Commands issued in the same tick (a request's rate limits and standing check, and
+    // those of concurrent requests) go out in one write: fewer syscalls on the hot path.
+    enableAutoPipelining: true,
   });
 }

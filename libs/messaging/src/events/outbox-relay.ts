@@ -55,7 +55,8 @@ export class OutboxRelay implements OnApplicationShutdown {
     const ids = this.pending.splice(0, this.pending.length);
     this.flushing = (async () => {
       try {
-        const rows = await this.db.query<OutboxRow>(
+        const rows = await this.db.prepared<OutboxRow>(
+          'outbox_drain',
           'DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING id, events, jobs',
           [ids],
         );
