@@ -32,6 +32,7 @@ export class AccountWatch implements OnApplicationShutdown {
     sub.subscribe(channel).catch((err) => this.logger.warn(`cannot subscribe to ${channel}: ${err.message}`));
     sub.on('message', (ch, userId) => {
       if (ch !== channel || !isUuid(userId)) return;
+      this.status.forget(userId);
       void this.recheck(server, userId);
     });
   }
