@@ -179,6 +179,30 @@ describe('message requests', () => {
     }
   });
 
+  it('a decliner re-added to a group stays declined and hears nothing; they still count toward the 15', async () => {
+    const a = await registerUser(t.url);
+    const b = await registerUser(t.url);
+    const others = await Promise.all(Array.from({ length: 13 }, () => registerUser(t.url)));
+    const g = await create(a, [b.id, ...others.map((u) => u.id)]);
+    expect(g.body.members).toHaveLength(15);
+    await t.http().post(`/v1/conversations/${g.body.id}/decline`).set(b.auth).expect(200);
+    const head = (await t.http().get('/v1/sync').set(b.auth)).body.cursor;
+    const before = await t.http().get(`/v1/conversations/${g.body.id}`).set(a.auth);
+    // The sender still sees b as pending, so b is still one of the 15.
+    const late = await registerUser(t.url);
+    const full = await t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [late.id] });
+    expect(full.status).toBe(422);
+    expect(full.body.code).toBe('group_too_large');
+    // Adding b again is a no-op: b is already a member as far as the sender knows.
+    const again = await t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [b.id] });
+    expect(again.status).toBe(200);
+    expect(again.body.members).toEqual(before.body.members);
+    expect((await t.http().get(`/v1/conversations/${g.body.id}`).set(b.auth)).status).toBe(404);
+    expect((await t.http().get('/v1/conversations?folder=requests').set(b.auth)).body.items).toHaveLength(0);
+    const sync = await t.http().get(`/v1/sync?cursor=${head}`).set(b.auth).expect(200);
+    expect(sync.body.events).toEqual([]);
+  });
+
   it('allowIncoming following/none refuse with 403 recipient_not_accepting', async () => {
     const a = await registerUser(t.url);
     const b = await registerUser(t.url);

@@ -292,7 +292,9 @@ export class ConversationsService {
       const ids = [...new Set(rawIds as string[])];
       if (ids.some((id) => !isUuid(id))) throw new NotFound('No such user.');
       const current = await q.query(`SELECT user_id, state FROM conversation_member WHERE conversation_id = $1`, [conversationId]);
-      const occupying = new Set(current.filter((r) => r.state === 'active' || r.state === 'pending').map((r) => r.user_id));
+      // A decliner still looks pending to everyone else (decline is silent): they keep their
+      // seat, and re-adding them is a no-op that tells them nothing.
+      const occupying = new Set(current.filter((r) => r.state !== 'left').map((r) => r.user_id));
       const fresh = ids.filter((id) => !occupying.has(id));
       if (fresh.length === 0) return null;
       if (occupying.size + fresh.length > MAX_MEMBERS) throw new GroupTooLarge(`A conversation has at most ${MAX_MEMBERS} members.`);
