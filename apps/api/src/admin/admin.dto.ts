@@ -28,7 +28,8 @@ import {
 } from '@app/messaging/safety/vocabulary';
 import type { StaffRole } from '@app/messaging/accounts/staff.entity';
 
-const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
+/** No control characters, and no lone surrogates: they cannot be stored in the jsonb of the audit log and resolutions. */
+const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\p{Cs}]*$/u;
 const STAFF_ROLES = ['admin', 'moderator', 'triage'] as const;
 /**
  * The same rule as ADMIN_EMAIL (so the seeded admin can be edited), minus control characters
