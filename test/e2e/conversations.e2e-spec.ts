@@ -314,6 +314,23 @@ describe('messages', () => {
     }
   });
 
+  it('following nextCursor pages on in the same direction, backwards from beforeSeq as forwards from afterSeq', async () => {
+    const { a, conv } = await friends();
+    for (let i = 1; i <= 7; i++) await send(a, conv.id, `p${i}`).expect(201);
+    const url = `/v1/conversations/${conv.id}/messages`;
+    const back1 = await t.http().get(`${url}?beforeSeq=7&limit=2`).set(a.auth).expect(200);
+    expect(back1.body.items.map((m: any) => m.seq)).toEqual([5, 6]);
+    const back2 = await t.http().get(`${url}?beforeSeq=7&limit=2&cursor=${back1.body.nextCursor}`).set(a.auth).expect(200);
+    expect(back2.body.items.map((m: any) => m.seq)).toEqual([3, 4]);
+    const back3 = await t.http().get(`${url}?limit=2&cursor=${back2.body.nextCursor}`).set(a.auth).expect(200);
+    expect(back3.body.items.map((m: any) => m.seq)).toEqual([1, 2]);
+    expect(back3.body.nextCursor).toBeNull();
+    const fwd1 = await t.http().get(`${url}?afterSeq=1&limit=2`).set(a.auth).expect(200);
+    expect(fwd1.body.items.map((m: any) => m.seq)).toEqual([2, 3]);
+    const fwd2 = await t.http().get(`${url}?afterSeq=1&limit=2&cursor=${fwd1.body.nextCursor}`).set(a.auth).expect(200);
+    expect(fwd2.body.items.map((m: any) => m.seq)).toEqual([4, 5]);
+  });
+
   it('read markers move forward only and unreadCount follows', async () => {
     const { a, b, conv } = await friends();
     for (let i = 0; i < 5; i++) await send(a, conv.id, `u${i}`).expect(201);

@@ -98,9 +98,12 @@ export class ConversationsController {
 
   @Get(':id/messages')
   listMessages(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: Record<string, unknown>) {
+    // nextCursor continues the page's direction: `<seq>` goes on after it, `b<seq>` goes on before it.
+    const cursor = optionalString(query.cursor, 'cursor');
+    const back = cursor !== undefined ? /^b(\d{1,15})$/.exec(cursor) : null;
     return this.messages.list(user.id, id, {
-      afterSeq: parseSeq(query.afterSeq ?? query.cursor, 'afterSeq'),
-      beforeSeq: parseSeq(query.beforeSeq, 'beforeSeq'),
+      afterSeq: back ? undefined : cursor !== undefined ? parseSeq(cursor, 'cursor') : parseSeq(query.afterSeq, 'afterSeq'),
+      beforeSeq: back ? Number(back[1]) : parseSeq(query.beforeSeq, 'beforeSeq'),
       limit: parseLimit(query.limit),
     });
   }

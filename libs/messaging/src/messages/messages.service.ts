@@ -226,7 +226,7 @@ export class MessagesService {
       )).reverse();
       const hasMore = rows.length > limit;
       const page = hasMore ? rows.slice(1) : rows;
-      return { items: page.map(messageView), nextCursor: hasMore ? String(page[0].seq) : null };
+      return { items: page.map(messageView), nextCursor: hasMore ? `b${page[0].seq}` : null };
     }
     rows = await this.db.query(
       `SELECT * FROM message WHERE conversation_id = $1 AND seq > $2 AND ($3::bigint IS NULL OR seq < $3) ORDER BY seq LIMIT $4`,
