@@ -1,3 +1,5 @@
+import { Db } from '@app/messaging/db/db.service';
+import { newId } from '@app/messaging/ids';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser } from '../support/factories';
 
@@ -36,4 +38,20 @@ it('a staff note with a lone surrogate is 400 invalid_request on resolve, escala
   expect(after.body.status).toBe('open');
   const actions = await t.http().get(`/admin/v1/actions?filter=${encodeURIComponent(JSON.stringify({ userId: b.id }))}`).set(admin.auth);
   expect(actions.body).toHaveLength(0);
+});
+
+it('triage may label a link safe or suspicious but not malicious (that takes content down for everyone: acting): 403 forbidden_role', async () => {
+  const email = `tri${Date.now()}@example.com`;
+  const created = await t.http().post('/admin/v1/staff').set(admin.auth).send({ email, displayName: 'tri', password: 'staff-password-1', role: 'triage' });
+  expect(created.status).toBe(201);
+  const tri = await loginStaff(t.url, email, 'staff-password-1');
+  const db = t.app.get(Db);
+  const id = newId();
+  await db.query(`INSERT INTO link (id, url, host, verdict, scanned_at, expires_at, seen_count) VALUES ($1, 'https://x.review.example/', 'x.review.example', 'safe', now(), now() + interval '1 day', 1)`, [id]);
+  const bad = await t.http().put(`/admin/v1/links/${id}`).set(tri.auth).send({ verdict: 'malicious' });
+  expect(bad.status).toBe(403);
+  expectErrorShape(bad.body, 403, 'forbidden_role');
+  expect((await db.one('SELECT verdict, overridden FROM link WHERE id = $1', [id]))).toEqual({ verdict: 'safe', overridden: false });
+  expect((await t.http().put(`/admin/v1/links/${id}`).set(tri.auth).send({ verdict: 'suspicious' })).status).toBe(200);
+  expect((await t.http().put(`/admin/v1/links/${id}`).set(admin.auth).send({ verdict: 'malicious' })).status).toBe(200);
 });

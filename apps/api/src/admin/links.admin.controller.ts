@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { InvalidRequest } from '@app/messaging/errors';
+import { ForbiddenRole, InvalidRequest } from '@app/messaging/errors';
 import { LinkReviewService } from '@app/messaging/safety/link-review.service';
 import { BLOCKLIST_KINDS, type BlocklistKind } from '@app/messaging/safety/vocabulary';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
@@ -29,9 +29,11 @@ export class LinksAdminController {
     return this.links.oneLink(id);
   }
 
-  /** A staff label (verdict override): triage may label (API.md: "read and label"); audited. */
+  /** A staff label (verdict override): triage may label (API.md: "read and label") but not malicious (it removes content); audited. */
   @Put(':id')
   label(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: LinkLabelDto) {
+    // A malicious label removes every recent message carrying the link: that is acting, not labelling.
+    if (dto.verdict === 'malicious' && staff.role === 'triage') throw new ForbiddenRole('Labelling a link malicious removes content: this needs the moderator role.');
     return this.links.label(id, staff, dto.verdict, dto.reason?.trim() || null);
   }
 }
