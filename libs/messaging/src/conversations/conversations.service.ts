@@ -186,7 +186,8 @@ export class ConversationsService {
     if (cursor) {
       try {
         const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-        if (!isUuid(id) || Number.isNaN(Date.parse(at))) throw new Error('bad');
+        // Only the exact form this method issues: JavaScript parses times PostgreSQL refuses.
+        if (!isUuid(id) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(at) || new Date(at).toISOString() !== at) throw new Error('bad');
         after = { at, id };
       } catch {
         throw new InvalidCursor();
