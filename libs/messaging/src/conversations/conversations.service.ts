@@ -169,11 +169,16 @@ export class ConversationsService {
     const key = [creatorId, otherId].sort().join(':');
     const row = await this.db.one('SELECT id FROM conversation WHERE direct_key = $1', [key]);
     if (!row) return null;
-    await this.db.query(
-      `UPDATE conversation_member SET state = 'active', updated_at = now()
-        WHERE conversation_id = $1 AND user_id = $2 AND state IN ('declined', 'left')`,
-      [row.id, creatorId],
-    );
+    // Re-opening is an accept: the other side hears of it (conversation.updated), as for accept.
+    const outboxId = await this.db.tx(async (q) => {
+      const reopened = await q.query(
+        `UPDATE conversation_member SET state = 'active', updated_at = now()
+          WHERE conversation_id = $1 AND user_id = $2 AND state IN ('declined', 'left') RETURNING 1`,
+        [row.id, creatorId],
+      );
+      return reopened.length ? this.events.append(q, await this.eventsFor(q, row.id, await this.activeMemberIds(q, row.id))) : null;
+    });
+    this.events.published(outboxId);
     return this.view(row.id, creatorId);
   }
 
