@@ -258,8 +258,14 @@ describe('staff roles and the queue', () => {
     expect(act.status).toBe(403);
     const esc = await t.http().post(`/admin/v1/reports/${id}/escalate`).set(triage.auth).send({ note: 'needs a senior look' });
     expect(esc.status).toBe(200);
-    expect(esc.body).toMatchObject({ id, status: 'escalated', escalationNote: 'needs a senior look' });
+    // The contract's status stays open|resolved; the review state says escalated.
+    expect(esc.body).toMatchObject({ id, status: 'open', reviewState: 'escalated', escalated: true, escalationNote: 'needs a senior look' });
     expect(esc.body.firstResponseAt).not.toBeNull();
+    const open = await t.http().get('/admin/v1/reports').set(triage.auth).query({ filter: JSON.stringify({ status: 'open', subjectId: m.body.id }) });
+    expect(open.body.map((r: any) => r.id)).toContain(id);
+    const escalated = await t.http().get('/admin/v1/reports').set(triage.auth).query({ filter: JSON.stringify({ reviewState: 'escalated', subjectId: m.body.id }) });
+    expect(escalated.body.map((r: any) => r.id)).toEqual([id]);
+    expect((await t.http().get('/admin/v1/reports').set(triage.auth).query({ filter: JSON.stringify({ status: 'escalated' }) })).status).toBe(400);
   });
 
   it('a second moderator claiming gets 409 already_claimed; claiming again is idempotent for the holder; racing claims have one winner', async () => {

@@ -22,7 +22,11 @@ export interface Report extends RaRecord {
     note: string | null;
     source: 'user' | 'system';
     reporterId: string | null;
-    status: ReportStatus;
+    /** The contract's status: escalated reports are still `open`. */
+    status: 'open' | 'resolved';
+    /** The review state the queue works with. */
+    reviewState?: ReportStatus;
+    escalated?: boolean;
     priority: number;
     assigneeId: string | null;
     claimedAt: string | null;

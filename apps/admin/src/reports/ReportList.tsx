@@ -27,7 +27,7 @@ import { useReportShortcuts } from './useReportShortcuts';
 import { useReportWorkflow } from './useReportWorkflow';
 
 const filters = [
-    <SelectInput key="status" source="status" choices={choicesOf(REPORT_STATUSES)} alwaysOn />,
+    <SelectInput key="reviewState" source="reviewState" label="Status" choices={choicesOf(REPORT_STATUSES)} alwaysOn />,
     <SelectInput key="reason" source="reason" choices={choicesOf(REPORT_REASONS)} alwaysOn />,
     <SelectInput key="source" source="source" choices={choicesOf(REPORT_SOURCES)} />,
     <NullableBooleanInput key="overdue" source="overdue" />,
@@ -136,7 +136,7 @@ const ReportGrid = () => {
                 <EnumField source="reason" label="Reason" />
                 <EnumField source="subjectType" label="Subject" />
                 <UserLinkField source="subjectUserId" label="Subject user" sortable={false} />
-                <StatusField source="status" label="Status" />
+                <StatusField source="reviewState" label="Status" />
                 <EnumField source="source" label="Source" />
                 <StaffField source="assigneeId" label="Assignee" />
                 <DueField source="dueAt" label="Due" />

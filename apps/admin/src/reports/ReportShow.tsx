@@ -43,8 +43,8 @@ const ReportSummary = ({ report }: { report: Report }) => {
     return (
         <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.75, alignItems: 'center' }}>
             <Row label="Status">
-                <span data-testid="report-status" data-status={report.status}>
-                    <EnumChip value={report.status} />
+                <span data-testid="report-status" data-status={report.reviewState ?? report.status}>
+                    <EnumChip value={report.reviewState ?? report.status} />
                 </span>
             </Row>
             <Row label="Reason">{humanize(report.reason)}</Row>

@@ -32,7 +32,11 @@ export interface ReportRow {
   note: string | null;
   source: 'user' | 'system';
   reporterId: string | null;
-  status: 'open' | 'escalated' | 'resolved';
+  /** The contract's two states: an escalated report is still open. */
+  status: 'open' | 'resolved';
+  /** The review state (Ozone's vocabulary): open, escalated or resolved. */
+  reviewState: 'open' | 'escalated' | 'resolved';
+  escalated: boolean;
   priority: number;
   assigneeId: string | null;
   claimedAt: string | null;
@@ -77,7 +81,10 @@ const COLUMNS = `r.id, r.subject_type, r.subject_id, r.subject_user_id, r.conver
 const LIST: ListSpec = {
   filters: {
     id: { kind: 'uuid', sql: 'r.id' },
-    status: { kind: 'enum', sql: 'r.status', values: REPORT_STATUSES },
+    // The contract's status is open|resolved; escalated reports count as open.
+    status: { kind: 'enum', sql: "(CASE WHEN r.status = 'resolved' THEN 'resolved' ELSE 'open' END)", values: ['open', 'resolved'] },
+    reviewState: { kind: 'enum', sql: 'r.status', values: REPORT_STATUSES },
+    escalated: { kind: 'bool', sql: "r.status = 'escalated'" },
     reason: { kind: 'text', sql: 'r.reason' },
     source: { kind: 'enum', sql: 'r.source', values: ['user', 'system'] },
     assigneeId: { kind: 'uuid', sql: 'r.assignee_id' },
@@ -115,7 +122,9 @@ export function toReportRow(r: any): ReportRow {
     note: r.note,
     source: r.source,
     reporterId: r.reporter_id,
-    status: r.status,
+    status: r.status === 'resolved' ? 'resolved' : 'open',
+    reviewState: r.status,
+    escalated: r.status === 'escalated',
     priority: Number(r.priority),
     assigneeId: r.assignee_id,
     claimedAt: iso(r.claimed_at),
