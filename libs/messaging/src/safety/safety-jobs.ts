@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import { isUuid } from '../ids';
 import { JobName, QueueName, type JobPayloads } from '../queues';
 import { EnforcementService } from './enforcement.service';
 import { ReportsService } from './reports.service';
@@ -24,8 +25,9 @@ export class ExpiryProcessor extends WorkerHost {
       this.logger.warn(`ignoring unknown job ${job.name} on ${QueueName.Expiry}`);
       return undefined;
     }
-    const { actionId } = job.data as JobPayloads[JobName.ExpireAction];
-    const expired = await this.enforcement.expireAction(actionId);
+    const { actionId } = (job.data ?? {}) as JobPayloads[JobName.ExpireAction];
+    // A malformed payload would fail the same way on every retry: skip it, still sweep.
+    const expired = isUuid(actionId) ? await this.enforcement.expireAction(actionId) : false;
     const swept = await this.enforcement.expireDue();
     return { expired, swept };
   }
@@ -48,8 +50,8 @@ export class DeadlinesProcessor extends WorkerHost {
       this.logger.warn(`ignoring unknown job ${job.name} on ${QueueName.Deadlines}`);
       return undefined;
     }
-    const { reportId } = job.data as JobPayloads[JobName.ReportDeadline];
-    const flagged = await this.reports.flagOverdue(reportId);
+    const { reportId } = (job.data ?? {}) as JobPayloads[JobName.ReportDeadline];
+    const flagged = isUuid(reportId) ? await this.reports.flagOverdue(reportId) : false;
     const swept = await this.reports.flagAllOverdue();
     return { flagged, swept };
   }
