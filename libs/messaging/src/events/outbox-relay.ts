@@ -55,12 +55,22 @@ export class OutboxRelay implements OnApplicationShutdown {
     const ids = this.pending.splice(0, this.pending.length);
     this.flushing = (async () => {
       try {
-        const rows = await this.db.prepared<OutboxRow>(
+        // Rows with only events are deleted as they are read (sync keeps the events). Rows
+        // carrying jobs are deleted only once the jobs are in the queue, so a crash between
+        // the two leaves them for the sweep instead of losing them.
+        const rows = await this.db.prepared<OutboxRow & { deleted: boolean }>(
           'outbox_drain',
-          'DELETE FROM outbox WHERE id = ANY($1::bigint[]) RETURNING id, events, jobs',
+          `WITH done AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) AND jobs = '[]'::jsonb RETURNING id, events, jobs)
+           SELECT id, events, jobs, true AS deleted FROM done
+           UNION ALL
+           SELECT id, events, jobs, false AS deleted FROM outbox WHERE id = ANY($1::bigint[]) AND jobs <> '[]'::jsonb`,
           [ids],
         );
-        await this.deliver(rows);
+        const enqueued = await this.deliver(rows);
+        const withJobs = rows.filter((r) => !r.deleted).map((r) => r.id);
+        if (withJobs.length && enqueued) {
+          await this.db.prepared('outbox_done', 'DELETE FROM outbox WHERE id = ANY($1::bigint[])', [withJobs]);
+        }
       } catch (err) {
         this.logger.warn(`outbox drain failed (the sweep will retry): ${(err as Error).message}`);
       } finally {
@@ -71,24 +81,31 @@ export class OutboxRelay implements OnApplicationShutdown {
     if (this.pending.length) await this.flush();
   }
 
-  /** Drains rows older than `olderThanMs` that no process drained (it crashed, or Redis was down). */
+  /**
+   * Drains rows older than `olderThanMs` that no process drained (it crashed, or Redis was
+   * down). A row is deleted in the same transaction, after its jobs were enqueued.
+   */
   async sweep(olderThanMs = 3000, batch = 200): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = await this.db.query<OutboxRow>(
-        `DELETE FROM outbox WHERE id IN (
-           SELECT id FROM outbox WHERE created_at < now() - make_interval(secs => $1)
-            ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-         RETURNING id, events, jobs`,
-        [olderThanMs / 1000, batch],
-      );
-      if (rows.length === 0) return total;
-      total += rows.length;
-      await this.deliver(rows.sort((a, b) => Number(a.id) - Number(b.id)));
+      const n = await this.db.tx(async (q) => {
+        const rows = await q.query<OutboxRow>(
+          `SELECT id, events, jobs FROM outbox WHERE created_at < now() - make_interval(secs => $1)
+            ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+          [olderThanMs / 1000, batch],
+        );
+        if (rows.length === 0) return 0;
+        if (!(await this.deliver(rows))) throw new Error('jobs could not be enqueued');
+        await q.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+        return rows.length;
+      });
+      if (n === 0) return total;
+      total += n;
     }
   }
 
-  private async deliver(rows: OutboxRow[]) {
+  /** Pushes the events and enqueues the jobs; false when jobs could not be enqueued. */
+  private async deliver(rows: OutboxRow[]): Promise<boolean> {
     const events: DeliveredEvent[] = [];
     const jobs: OutboxJob[] = [];
     for (const row of rows) {
@@ -104,12 +121,17 @@ export class OutboxRelay implements OnApplicationShutdown {
         }
       }
     }
-    if (jobs.length) {
-      if (!this.enqueuer) {
-        this.logger.warn(`${jobs.length} job(s) drained with no queue producer registered`);
-      } else {
-        await this.enqueuer(jobs).catch((err) => this.logger.warn(`enqueue failed (sweeps will retry): ${err.message}`));
-      }
+    if (jobs.length === 0) return true;
+    if (!this.enqueuer) {
+      this.logger.warn(`${jobs.length} job(s) left in the outbox: no queue producer registered in this process`);
+      return false;
+    }
+    try {
+      await this.enqueuer(jobs);
+      return true;
+    } catch (err) {
+      this.logger.warn(`enqueue failed (the outbox sweep will retry): ${(err as Error).message}`);
+      return false;
     }
   }
 
