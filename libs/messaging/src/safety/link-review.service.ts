@@ -227,6 +227,13 @@ export class LinkReviewService {
       const [row] = await q.query('DELETE FROM blocklist_entry WHERE id = $1 RETURNING *', [id]);
       if (!row) throw new NotFound('No such blocklist entry.');
       const entry = toEntry(row);
+      // Verdicts this entry decided are no longer cached as such: the next sighting of those
+      // links is classified afresh (content it already removed stays removed).
+      const match = entry.kind === 'domain' ? `(host = $1 OR right(host, length($1) + 1) = '.' || $1)` : 'url = $1';
+      await q.query(
+        `UPDATE link SET expires_at = now() WHERE rule = 'blocklist' AND NOT overridden AND ${match}`,
+        [entry.pattern],
+      );
       await this.audit.record(q, { staffId: staff.id, action: 'blocklist.delete', subjectType: 'blocklist', subjectId: id, before: entry });
       return entry;
     });
