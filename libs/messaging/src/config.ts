@@ -24,6 +24,8 @@ export interface AppConfig {
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   eventRetentionDays: number;
+  /** Days the text and links of an unsent or removed message are kept for staff (report evidence). */
+  unsentRetentionDays: number;
   reportFirstResponseHours: number;
   linkVerdictTtlHours: number;
   linkPendingSweepSeconds: number;
@@ -130,6 +132,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 5, 86400),
     refreshTokenTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
+    unsentRetentionDays: int(env, 'UNSENT_RETENTION_DAYS', 30, 1, 3650),
     reportFirstResponseHours: int(env, 'REPORT_FIRST_RESPONSE_HOURS', 24, 1, 720),
     linkVerdictTtlHours: int(env, 'LINK_VERDICT_TTL_HOURS', 24, 1, 8760),
     linkPendingSweepSeconds: int(env, 'LINK_PENDING_SWEEP_SECONDS', 30, 1, 3600),

@@ -3,11 +3,12 @@ import { EventsService } from './events/events.service';
 import { OutboxRelay } from './events/outbox-relay';
 import { ConversationsService } from './conversations/conversations.service';
 import { MessagesService } from './messages/messages.service';
+import { RetainedMessages } from './messages/retained-messages';
 
 /** Conversations, messages and the event outbox: the heart of Backchannel, used by REST, sockets and workers. */
 @Global()
 @Module({
-  providers: [OutboxRelay, EventsService, ConversationsService, MessagesService],
-  exports: [OutboxRelay, EventsService, ConversationsService, MessagesService],
+  providers: [OutboxRelay, EventsService, ConversationsService, MessagesService, RetainedMessages],
+  exports: [OutboxRelay, EventsService, ConversationsService, MessagesService, RetainedMessages],
 })
 export class MessagingModule {}

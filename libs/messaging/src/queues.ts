@@ -20,6 +20,7 @@ export enum JobName {
   ReportDeadline = 'report-deadline',
   PruneEvents = 'prune-events',
   SweepOutbox = 'sweep-outbox',
+  PurgeRetainedMessages = 'purge-retained-messages',
 }
 
 export interface JobPayloads {
@@ -32,6 +33,7 @@ export interface JobPayloads {
   [JobName.ReportDeadline]: { reportId: string };
   [JobName.PruneEvents]: Record<string, never>;
   [JobName.SweepOutbox]: Record<string, never>;
+  [JobName.PurgeRetainedMessages]: Record<string, never>;
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -44,6 +46,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ReportDeadline]: QueueName.Deadlines,
   [JobName.PruneEvents]: QueueName.Maintenance,
   [JobName.SweepOutbox]: QueueName.Maintenance,
+  [JobName.PurgeRetainedMessages]: QueueName.Maintenance,
 };
 
 /** A job written to the outbox inside the transaction, enqueued after commit. */

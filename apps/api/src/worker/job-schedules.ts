@@ -14,6 +14,7 @@ export function schedules(config: AppConfig): Schedule[] {
     { name: JobName.SweepPendingLinks, everyMs: config.linkPendingSweepSeconds * 1000 },
     { name: JobName.SweepOutbox, everyMs: 2000 },
     { name: JobName.PruneEvents, everyMs: 3600_000 },
+    { name: JobName.PurgeRetainedMessages, everyMs: 3600_000 },
   ];
 }
 

@@ -3,10 +3,11 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { EventsService } from '@app/messaging/events/events.service';
 import { OutboxRelay } from '@app/messaging/events/outbox-relay';
+import { RetainedMessages } from '@app/messaging/messages/retained-messages';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { unknownJob } from './job-payload';
 
-/** Housekeeping on a schedule: outbox rows no process drained, and events past retention. */
+/** Housekeeping on a schedule: outbox rows no process drained, events and retained message text past retention. */
 @Processor(QueueName.Maintenance, { concurrency: 1 })
 export class MaintenanceProcessor extends WorkerHost {
   private readonly logger = new Logger(MaintenanceProcessor.name);
@@ -14,6 +15,7 @@ export class MaintenanceProcessor extends WorkerHost {
   constructor(
     private readonly relay: OutboxRelay,
     private readonly events: EventsService,
+    private readonly retained: RetainedMessages,
   ) {
     super();
   }
@@ -24,6 +26,8 @@ export class MaintenanceProcessor extends WorkerHost {
         return { drained: await this.relay.sweep() };
       case JobName.PruneEvents:
         return { pruned: await this.events.prune() };
+      case JobName.PurgeRetainedMessages:
+        return { purged: await this.retained.purgeExpired() };
       default:
         return unknownJob(QueueName.Maintenance, job.name);
     }

@@ -19,8 +19,11 @@ import { JobName, type OutboxJob } from '../queues';
 import { MAX_MEMBERS, MessageRequestPolicy, type RecipientFacts } from './message-request-policy';
 import { loadConversationViews, type ConversationView } from './conversation-view';
 
-/** Resolves `context` for a conversation started from a room (wired by the rooms feature). */
-export type RoomContextResolver = (userIds: string[], roomId: string) => Promise<Record<string, unknown> | null>;
+/**
+ * Resolves `context` for a conversation started from a room (wired by the rooms feature):
+ * the named room, or with `roomId` null the most recent room everyone shared lately.
+ */
+export type RoomContextResolver = (userIds: string[], roomId: string | null) => Promise<Record<string, unknown> | null>;
 
 export interface CreateConversationInput {
   participantIds: unknown;
@@ -111,12 +114,7 @@ export class ConversationsService {
       }
       title = input.title.trim() || null;
     }
-    let context: Record<string, unknown> | null = null;
-    if (input.roomId !== undefined && input.roomId !== null) {
-      if (!isUuid(input.roomId)) throw new NotFound('No such room.');
-      context = this.roomContext ? await this.roomContext([creatorId, ...others], input.roomId) : null;
-      if (!context) throw new NotFound('No such room, or you were not in it together.');
-    }
+    const context = await this.roomContextFor([creatorId, ...others], input.roomId);
     const { requestLimitFactor } = await this.assertMayMessage(creatorId);
     const facts = await this.recipientFacts(this.db, creatorId, others);
     const states = new Map(facts.map((f) => [f.userId, MessageRequestPolicy.initialState(f)]));
@@ -162,6 +160,19 @@ export class ConversationsService {
       throw err;
     }
     return { conversation: await this.view(id, creatorId), created: true };
+  }
+
+  /**
+   * The room a new conversation comes from: a named room must have had everyone in it
+   * (404 otherwise); without one, the most recent room everyone shared that was live in
+   * the last 7 days, or none.
+   */
+  private async roomContextFor(userIds: string[], roomId: unknown): Promise<Record<string, unknown> | null> {
+    if (roomId === undefined || roomId === null) return this.roomContext ? this.roomContext(userIds, null) : null;
+    if (!isUuid(roomId)) throw new NotFound('No such room.');
+    const context = this.roomContext ? await this.roomContext(userIds, roomId) : null;
+    if (!context) throw new NotFound('No such room, or you were not in it together.');
+    return context;
   }
 
   /** The direct conversation of a pair, re-opened for the creator if they had left or declined it. */

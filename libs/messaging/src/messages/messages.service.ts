@@ -261,11 +261,27 @@ export class MessagesService {
     return res;
   }
 
-  /** Inside a transaction: removes and writes message.updated for active members; the caller publishes. */
+  /**
+   * Inside a transaction: removes the message for every end user and writes message.updated
+   * for active members; the caller publishes. The text and links move, in the same
+   * statement, to `message_retained`, a staff-only copy that a report freezes as evidence
+   * (kept UNSENT_RETENTION_DAYS, whatever the reason: unsent, malicious_link, moderation).
+   * The row lock taken here is what a report's FOR SHARE waits on (ReportsService.file), so
+   * a racing report freezes either the original text or the retained copy, never nothing.
+   * Earlier event payloads of the message are rewritten to the removed view, so a sync from
+   * an old cursor does not replay the text either.
+   */
   async removeIn(q: Queryable, messageId: string, reason: string): Promise<{ view: any; outboxId: string | null }> {
     const [row] = await q.query(
-      `UPDATE message SET state = 'removed', removed_reason = $2, text = NULL, links = '[]'::jsonb, updated_at = now()
-        WHERE id = $1 AND state = 'visible' RETURNING *`,
+      `WITH old AS (SELECT id, text, links FROM message WHERE id = $1 AND state = 'visible' FOR UPDATE),
+       removed AS (
+         UPDATE message m SET state = 'removed', removed_reason = $2, text = NULL, links = '[]'::jsonb, updated_at = now()
+           FROM old WHERE m.id = old.id RETURNING m.*),
+       kept AS (
+         INSERT INTO message_retained (message_id, text, links, reason)
+         SELECT old.id, old.text, old.links, $2 FROM old, removed
+         ON CONFLICT (message_id) DO NOTHING)
+       SELECT * FROM removed`,
       [messageId, reason],
     );
     if (!row) {
@@ -274,6 +290,13 @@ export class MessagesService {
       return { view: current ? messageView(current) : null, outboxId: null };
     }
     const view = messageView(row);
+    await q.query(
+      `UPDATE event e SET payload = jsonb_set(e.payload, '{message}', $2::jsonb)
+        WHERE e.user_id IN (SELECT user_id FROM conversation_member WHERE conversation_id = $3)
+          AND e.created_at >= $4 AND e.type IN ('message.created', 'message.updated')
+          AND e.payload -> 'message' ->> 'id' = $1::text`,
+      [messageId, JSON.stringify(view), row.conversation_id, row.created_at],
+    );
     const recipients = (await q.query(
       `SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND (state = 'active' OR user_id = $2)`,
       [row.conversation_id, row.sender_id],

@@ -10,6 +10,8 @@ import { OffsetCursor } from './offset-cursor';
 import { attendeeView, ROLE_ORDER_SQL, roomView, type AttendeeView, type RoomRole, type RoomView } from './room-views';
 
 export const MAX_ROOM_TITLE_CHARS = 100;
+/** A conversation started without `roomId` takes its context from a room shared this recently. */
+export const SHARED_ROOM_DAYS = 7;
 const TITLE_CONTROLS = /[\u0000-\u001F\u007F]/;
 
 /** A room row locked for the transaction, with the caller's membership (null when never in it). */
@@ -220,16 +222,26 @@ export class RoomsService implements OnModuleInit {
 
   /**
    * For a new conversation started "from" a room: `{roomId, roomTitle}` when every one of
-   * `userIds` (the creator and the participants) was in that room, otherwise null.
+   * `userIds` (the creator and the participants) was in that room, otherwise null. Without
+   * a `roomId`, the most recent room they were all in that was live within the last
+   * SHARED_ROOM_DAYS days (still live, or ended since): one query, driven by the first
+   * user's rooms.
    */
-  async sharedRoomContext(userIds: string[], roomId: string): Promise<{ roomId: string; roomTitle: string } | null> {
+  async sharedRoomContext(userIds: string[], roomId: string | null): Promise<{ roomId: string; roomTitle: string } | null> {
     const ids = [...new Set(userIds)];
-    if (!isUuid(roomId) || ids.length === 0 || !ids.every(isUuid)) return null;
+    if ((roomId !== null && !isUuid(roomId)) || ids.length === 0 || !ids.every(isUuid)) return null;
     const row = await this.db.one<{ id: string; title: string }>(
-      `SELECT r.id, r.title FROM room r
-        WHERE r.id = $1
-          AND (SELECT count(*) FROM room_member m WHERE m.room_id = r.id AND m.user_id = ANY($2::uuid[])) = $3`,
-      [roomId, ids, ids.length],
+      roomId !== null
+        ? `SELECT r.id, r.title FROM room r
+            WHERE r.id = $3
+              AND (SELECT count(*) FROM room_member m WHERE m.room_id = r.id AND m.user_id = ANY($1::uuid[])) = $2`
+        : `SELECT r.id, r.title FROM room_member me JOIN room r ON r.id = me.room_id
+            WHERE me.user_id = ($1::uuid[])[1]
+              AND (r.status = 'live' OR r.ended_at > now() - make_interval(days => ${SHARED_ROOM_DAYS}))
+              AND (SELECT count(*) FROM room_member m WHERE m.room_id = r.id AND m.user_id = ANY($1::uuid[])) = $2
+            ORDER BY coalesce(r.ended_at, now()) DESC, r.created_at DESC, r.id DESC
+            LIMIT 1`,
+      roomId !== null ? [ids, ids.length, roomId] : [ids, ids.length],
     );
     return row ? { roomId: row.id, roomTitle: row.title } : null;
   }

@@ -30,6 +30,13 @@ export interface EvidenceMessage {
   links: Array<{ url: string; verdict: string; reason: string | null }>;
   state: string;
   removedReason: string | null;
+  /** When it was unsent or removed (null while visible). */
+  removedAt?: string | null;
+  /**
+   * The text and links come from the staff-only copy kept after an unsend or removal
+   * (see MessagesService.removeIn); false for a removed message whose copy was purged.
+   */
+  retained?: boolean;
   createdAt: string;
   reported: boolean;
 }
@@ -59,7 +66,10 @@ export interface Evidence {
  * `pending` written at send time. Accepts `links` as [{url, verdict}] or as plain URLs.
  */
 const MESSAGE_COLUMNS = `
-  m.id, m.conversation_id, m.seq, m.sender_id, su.handle AS sender_handle, m.text, m.state, m.removed_reason, m.created_at,
+  m.id, m.conversation_id, m.seq, m.sender_id, su.handle AS sender_handle, m.state, m.removed_reason, m.created_at,
+  CASE WHEN m.state = 'removed' THEN m.updated_at END AS removed_at,
+  (mr.message_id IS NOT NULL) AS retained,
+  coalesce(m.text, mr.text) AS text,
   coalesce((
     SELECT jsonb_agg(jsonb_build_object(
              'url', x.url,
@@ -68,9 +78,13 @@ const MESSAGE_COLUMNS = `
       FROM (SELECT e.ord,
                    CASE WHEN jsonb_typeof(e.l) = 'string' THEN e.l #>> '{}' ELSE e.l ->> 'url' END AS url,
                    e.l ->> 'verdict' AS verdict, e.l ->> 'reason' AS reason
-              FROM jsonb_array_elements(CASE WHEN jsonb_typeof(m.links) = 'array' THEN m.links ELSE '[]'::jsonb END)
+              FROM jsonb_array_elements(CASE WHEN mr.message_id IS NOT NULL THEN mr.links
+                                             WHEN jsonb_typeof(m.links) = 'array' THEN m.links ELSE '[]'::jsonb END)
                    WITH ORDINALITY AS e(l, ord)) x
       LEFT JOIN link lk ON lk.url = x.url), '[]'::jsonb) AS links`;
+
+/** Messages with their sender and, for staff only, the retained copy of removed text. */
+const MESSAGE_FROM = `message m JOIN app_user su ON su.id = m.sender_id LEFT JOIN message_retained mr ON mr.message_id = m.id`;
 
 const toMessage = (r: any, reportedId: string | null): EvidenceMessage => ({
   id: r.id,
@@ -82,6 +96,8 @@ const toMessage = (r: any, reportedId: string | null): EvidenceMessage => ({
   links: r.links ?? [],
   state: r.state,
   removedReason: r.removed_reason,
+  removedAt: iso(r.removed_at) ?? null,
+  retained: r.retained === true,
   createdAt: iso(r.created_at)!,
   reported: r.id === reportedId,
 });
@@ -118,7 +134,7 @@ export class CaseSnapshot {
 
     if (s.type === 'message') {
       const rows = await q.query(
-        `SELECT ${MESSAGE_COLUMNS} FROM message m JOIN app_user su ON su.id = m.sender_id
+        `SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM}
           WHERE m.conversation_id = $1 AND m.seq BETWEEN $2::bigint - $3 AND $2::bigint + $3 ORDER BY m.seq`,
         [s.conversationId, s.messageSeq, CONTEXT_MESSAGES],
       );
@@ -127,7 +143,7 @@ export class CaseSnapshot {
       evidence.subject = { type: 'message', id: s.id, ...(reported ? { message: reported, senderId: reported.senderId, senderHandle: reported.senderHandle, sentAt: reported.createdAt } : {}) };
     } else if (s.type === 'conversation') {
       const rows = await q.query(
-        `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM message m JOIN app_user su ON su.id = m.sender_id
+        `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM}
             WHERE m.conversation_id = $1 ORDER BY m.seq DESC LIMIT $2) t ORDER BY seq`,
         [s.conversationId, RECENT_MESSAGES],
       );
@@ -141,7 +157,7 @@ export class CaseSnapshot {
       // What the subject said where the reporter could read it (anywhere, for a system report).
       const rows = await q.query(
         `SELECT * FROM (
-           SELECT ${MESSAGE_COLUMNS} FROM message m JOIN app_user su ON su.id = m.sender_id
+           SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM}
             WHERE m.sender_id = $1
               AND ($2::uuid IS NULL OR EXISTS (
                     SELECT 1 FROM conversation_member cm

@@ -239,14 +239,21 @@ export class ReportsService {
   private async visibleSubject(q: Queryable, reporterId: string, type: SubjectType, id: string): Promise<CaseSubject> {
     const hidden = () => new NotFound('Nothing to report there.');
     if (type === 'message') {
+      // FOR SHARE: an unsend (removeIn locks the row FOR UPDATE) commits wholly before this
+      // read or waits until the report is written, so the snapshot below freezes either the
+      // original text or its retained copy. Whoever could see the message may report it,
+      // unsent or not: an active or pending member who was in the conversation when it was
+      // sent (the room backchannel shows its whole history to every current moderator).
       const [m] = await q.query(
-        `SELECT m.id, m.conversation_id, m.sender_id, m.seq, c.room_id, cm.state AS my_state
+        `SELECT m.id, m.conversation_id, m.sender_id, m.seq, c.room_id, cm.state AS my_state,
+                (c.kind = 'room' OR cm.joined_at <= m.created_at) AS could_see
            FROM message m JOIN conversation c ON c.id = m.conversation_id
            LEFT JOIN conversation_member cm ON cm.conversation_id = m.conversation_id AND cm.user_id = $2
-          WHERE m.id = $1`,
+          WHERE m.id = $1
+            FOR SHARE OF m`,
         [id, reporterId],
       );
-      if (!m || !['active', 'pending'].includes(m.my_state)) throw hidden();
+      if (!m || !['active', 'pending'].includes(m.my_state) || !m.could_see) throw hidden();
       if (m.sender_id === reporterId) throw new CannotTargetSelf('You cannot report your own message.');
       return { type, id, subjectUserId: m.sender_id, conversationId: m.conversation_id, reporterState: m.my_state, messageSeq: Number(m.seq), roomId: m.room_id };
     }
