@@ -39,7 +39,9 @@ export interface AppConfig {
     requestsPerDay: RateLimitSetting;
     questionsPerRoom: RateLimitSetting;
     reportsPerHour: RateLimitSetting;
-    loginPerHandle: RateLimitSetting;
+    /** Failed sign-ins per account (handle or staff email) and client address. */
+    loginPerAccountAndIp: RateLimitSetting;
+    /** Failed sign-ins per client address per day, whatever the account. */
     loginPerIp: RateLimitSetting;
     registerPerIp: RateLimitSetting;
   };
@@ -144,8 +146,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       requestsPerDay: limit(env, 'LIMIT_REQUESTS', { points: 50, duration: 86400 }),
       questionsPerRoom: limit(env, 'LIMIT_QUESTIONS', { points: 10, duration: 3600 }),
       reportsPerHour: limit(env, 'LIMIT_REPORTS', { points: 30, duration: 3600 }),
-      loginPerHandle: limit(env, 'LIMIT_LOGIN_HANDLE', { points: 10, duration: 900 }),
-      loginPerIp: limit(env, 'LIMIT_LOGIN_IP', { points: 100, duration: 900 }),
+      loginPerAccountAndIp: limit(env, 'LIMIT_LOGIN_HANDLE', { points: 10, duration: 900 }),
+      loginPerIp: limit(env, 'LIMIT_LOGIN_IP', { points: 300, duration: 86400 }),
       registerPerIp: limit(env, 'LIMIT_REGISTER_IP', { points: 300, duration: 3600 }),
     },
   };

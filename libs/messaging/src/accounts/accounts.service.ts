@@ -76,23 +76,18 @@ export class AccountsService {
 
   async login(input: { handle: string; password: string }, ip: string): Promise<Session> {
     const handle = input.handle.toLowerCase();
-    // Both budgets are checked before the password is: brute force gets 429, not answers.
-    await this.limits.check('loginPerHandle', handle);
-    await this.limits.check('loginPerIp', ip);
+    // The attempt is reserved before the password is verified: guessing gets 429, not answers.
+    await this.limits.reserveLogin(`user:${handle}`, ip);
     const row = await this.db.one('SELECT * FROM app_user WHERE handle = $1', [handle]);
     const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), input.password);
-    if (!row || !ok) {
-      await this.limits.consume('loginPerHandle', handle);
-      await this.limits.consume('loginPerIp', ip);
-      throw new InvalidCredentials();
-    }
+    if (!row || !ok) throw new InvalidCredentials();
+    await this.limits.loginSucceeded(`user:${handle}`, ip);
     if ((await this.status.status(row.id)) === 'suspended') {
       // The right password of a suspended account: refused, but with a token that can only appeal.
       throw new AccountSuspended('This account is suspended. details.appealToken lets you appeal (POST /v1/appeals).', {
         appealToken: this.tokens.signAccess(row.id, APPEAL_AUDIENCE),
       });
     }
-    await this.limits.reset('loginPerHandle', handle);
     return this.issueSession(row, newId());
   }
 
