@@ -32,6 +32,8 @@ export interface AppConfig {
   /** Online link-reputation sources by name (LINK_PROVIDERS, comma list); empty = offline only. */
   linkProviders: LinkProviderName[];
   urlhausAuthKey: string | null;
+  /** Open sockets one user may hold across all API processes; a new one over it closes the oldest. */
+  maxSocketsPerUser: number;
   limits: {
     sendBurst: RateLimitSetting;
     sendSustained: RateLimitSetting;
@@ -139,6 +141,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     spamScoreThreshold: int(env, 'SPAM_SCORE_THRESHOLD', 5, 0, 1000),
     linkProviders: linkProviders(env),
     urlhausAuthKey: env.URLHAUS_AUTH_KEY || null,
+    maxSocketsPerUser: int(env, 'MAX_SOCKETS_PER_USER', 10, 1, 1000),
     limits: {
       sendBurst: limit(env, 'LIMIT_SEND_BURST', { points: 20, duration: 10 }),
       sendSustained: limit(env, 'LIMIT_SEND_SUSTAINED', { points: 300, duration: 3600 }),

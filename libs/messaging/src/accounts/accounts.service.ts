@@ -15,6 +15,7 @@ import { RateLimitsService } from '../limits/rate-limits.service';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
 import { APPEAL_AUDIENCE, TokensService, USER_AUDIENCE } from './tokens.service';
 import { AccountStatusService } from './account-status.service';
+import { SessionRevocations } from './session-revocations.service';
 
 export type AllowIncoming = 'all' | 'following' | 'none';
 
@@ -51,6 +52,7 @@ export class AccountsService {
     private readonly tokens: TokensService,
     private readonly limits: RateLimitsService,
     private readonly status: AccountStatusService,
+    private readonly sessions: SessionRevocations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -100,7 +102,7 @@ export class AccountsService {
     );
     return {
       user: toMe(row),
-      accessToken: this.tokens.signAccess(row.id, USER_AUDIENCE),
+      accessToken: this.tokens.signAccess(row.id, USER_AUDIENCE, { fid: familyId }),
       refreshToken: token,
     };
   }
@@ -126,11 +128,16 @@ export class AccountsService {
       const [known] = await q.query('SELECT family_id, used_at, revoked_at FROM refresh_token WHERE token_hash = $1', [hash]);
       if (known && (known.used_at || known.revoked_at)) {
         await q.query('UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1', [known.family_id]);
-        return { kind: 'reused' as const };
+        return { kind: 'reused' as const, familyId: known.family_id as string };
       }
       return { kind: 'invalid' as const };
     });
-    if (outcome.kind === 'reused') throw new RefreshTokenReused();
+    if (outcome.kind === 'reused') {
+      // The family's access tokens and sockets end too, on every API process.
+      // Should Redis be down, processes still learn it from the database when their subscriber reconnects.
+      await this.sessions.announce(outcome.familyId).catch(() => undefined);
+      throw new RefreshTokenReused();
+    }
     if (outcome.kind === 'invalid') throw new InvalidRefreshToken();
     await this.status.assertActive(outcome.user.id);
     // The new token is inserted after the claim committed; if the family was revoked in
@@ -143,6 +150,24 @@ export class AccountsService {
       if (fam?.revoked) throw new RefreshTokenReused();
       return this.issueSession(outcome.user, outcome.familyId, q);
     });
+  }
+
+  /**
+   * Ends the sign-in the refresh token belongs to (used or not, expired or not): its refresh
+   * tokens stop working and every API process refuses its access tokens and drops its
+   * sockets. An unknown token is not an error (logout is idempotent and says nothing about
+   * which tokens exist); a known family is announced again, so a retry after a failed
+   * announcement still reaches the sockets.
+   */
+  async logout(refreshToken: string): Promise<void> {
+    const [row] = await this.db.query<{ family_id: string }>(
+      `WITH fam AS (SELECT family_id FROM refresh_token WHERE token_hash = $1),
+            revoke AS (UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now())
+                        WHERE family_id IN (SELECT family_id FROM fam))
+       SELECT family_id FROM fam`,
+      [TokensService.hashRefresh(refreshToken)],
+    );
+    if (row) await this.sessions.announce(row.family_id);
   }
 
   /** Revokes every refresh token of a user (suspension, ban). */
