@@ -79,7 +79,7 @@ describe('POST /v1/auth/logout', () => {
       expectErrorShape(me.body, 401, 'session_revoked');
     }
     const refresh = await request(a.url).post('/v1/auth/refresh').send({ refreshToken: u.refreshToken });
-    expect(refresh.status).toBe(401);
+    expectErrorShape(refresh.body, 401, 'invalid_refresh_token');
     expect((await connectRefusal(b.url, u.token)).data?.code).toBe('session_revoked');
 
     // The other sign-in of the same user keeps working: its socket, REST and refresh.

@@ -126,7 +126,9 @@ export class AccountsService {
         return { kind: 'ok' as const, user, familyId: claimed.family_id as string };
       }
       const [known] = await q.query('SELECT family_id, used_at, revoked_at FROM refresh_token WHERE token_hash = $1', [hash]);
-      if (known && (known.used_at || known.revoked_at)) {
+      // A used token presented again is reuse (revoke the family); one that was only revoked
+      // (logout, an earlier reuse) is simply no longer valid.
+      if (known?.used_at) {
         await q.query('UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1', [known.family_id]);
         return { kind: 'reused' as const, familyId: known.family_id as string };
       }
