@@ -34,6 +34,8 @@ export interface AppConfig {
   /** Online link-reputation sources by name (LINK_PROVIDERS, comma list); empty = offline only. */
   linkProviders: LinkProviderName[];
   urlhausAuthKey: string | null;
+  /** Open sockets one user may hold across all API processes; a new one over it closes the oldest. */
+  maxSocketsPerUser: number;
   limits: {
     sendBurst: RateLimitSetting;
     sendSustained: RateLimitSetting;
@@ -41,7 +43,9 @@ export interface AppConfig {
     requestsPerDay: RateLimitSetting;
     questionsPerRoom: RateLimitSetting;
     reportsPerHour: RateLimitSetting;
-    loginPerHandle: RateLimitSetting;
+    /** Failed sign-ins per account (handle or staff email) and client address. */
+    loginPerAccountAndIp: RateLimitSetting;
+    /** Failed sign-ins per client address per day, whatever the account. */
     loginPerIp: RateLimitSetting;
     registerPerIp: RateLimitSetting;
   };
@@ -140,6 +144,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     spamScoreThreshold: int(env, 'SPAM_SCORE_THRESHOLD', 5, 0, 1000),
     linkProviders: linkProviders(env),
     urlhausAuthKey: env.URLHAUS_AUTH_KEY || null,
+    maxSocketsPerUser: int(env, 'MAX_SOCKETS_PER_USER', 10, 1, 1000),
     limits: {
       sendBurst: limit(env, 'LIMIT_SEND_BURST', { points: 20, duration: 10 }),
       sendSustained: limit(env, 'LIMIT_SEND_SUSTAINED', { points: 300, duration: 3600 }),
@@ -147,8 +152,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       requestsPerDay: limit(env, 'LIMIT_REQUESTS', { points: 50, duration: 86400 }),
       questionsPerRoom: limit(env, 'LIMIT_QUESTIONS', { points: 10, duration: 3600 }),
       reportsPerHour: limit(env, 'LIMIT_REPORTS', { points: 30, duration: 3600 }),
-      loginPerHandle: limit(env, 'LIMIT_LOGIN_HANDLE', { points: 10, duration: 900 }),
-      loginPerIp: limit(env, 'LIMIT_LOGIN_IP', { points: 100, duration: 900 }),
+      loginPerAccountAndIp: limit(env, 'LIMIT_LOGIN_HANDLE', { points: 10, duration: 900 }),
+      loginPerIp: limit(env, 'LIMIT_LOGIN_IP', { points: 300, duration: 86400 }),
       registerPerIp: limit(env, 'LIMIT_REGISTER_IP', { points: 300, duration: 3600 }),
     },
   };

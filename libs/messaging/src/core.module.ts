@@ -8,6 +8,7 @@ import { createRedis, REDIS } from './redis';
 import { JWT_SECRET, TokensService } from './accounts/tokens.service';
 import { AccountStatusService } from './accounts/account-status.service';
 import { AccountsService } from './accounts/accounts.service';
+import { SessionRevocations } from './accounts/session-revocations.service';
 import { RateLimitsService } from './limits/rate-limits.service';
 
 /**
@@ -32,9 +33,10 @@ export class CoreModule implements OnApplicationShutdown {
         TokensService,
         AccountStatusService,
         AccountsService,
+        SessionRevocations,
         RateLimitsService,
       ],
-      exports: [APP_CONFIG, JWT_SECRET, REDIS, Db, TokensService, AccountStatusService, AccountsService, RateLimitsService],
+      exports: [APP_CONFIG, JWT_SECRET, REDIS, Db, TokensService, AccountStatusService, AccountsService, SessionRevocations, RateLimitsService],
     };
   }
 

@@ -31,6 +31,7 @@ export const Unauthorized = define(401, 'unauthorized', 'Sign in first: a valid 
 export const InvalidCredentials = define(401, 'invalid_credentials', 'Handle or password is wrong.');
 export const InvalidRefreshToken = define(401, 'invalid_refresh_token', 'The refresh token is not valid; sign in again.');
 export const RefreshTokenReused = define(401, 'refresh_token_reused', 'This refresh token was already used; every session of this login was signed out. Sign in again.');
+export const SessionRevoked = define(401, 'session_revoked', 'This sign-in was ended (signed out, or its refresh token was reused); sign in again.');
 export const AccountSuspended = define(401, 'account_suspended', 'This account is suspended.');
 export const Forbidden = define(403, 'forbidden', 'You may not do that.');
 export const ForbiddenRole = define(403, 'forbidden_role', 'Your staff role may not do that.');

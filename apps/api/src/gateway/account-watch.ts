@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import Redis from 'ioredis';
 import type { Server } from 'socket.io';
 import { ACCOUNT_CHANGED_CHANNEL, AccountStatusService } from '@app/messaging/accounts/account-status.service';
+import { FAMILY_REVOKED_CHANNEL, SessionRevocations } from '@app/messaging/accounts/session-revocations.service';
 import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
 import { isUuid } from '@app/messaging/ids';
-import { userRoom } from './wire';
+import { familyRoom, userRoom } from './wire';
 
 /**
  * Drops a user's sockets when their account stops being active. AccountStatusService.changed
@@ -12,6 +13,11 @@ import { userRoom } from './wire';
  * subscriber connection, re-reads the status and disconnects the user's room. With the Redis
  * adapter the disconnect reaches every process, so one listener acting would be enough; all of
  * them acting is harmless and covers a process whose subscriber missed the message.
+ *
+ * The same connection hears `${REDIS_PREFIX}family-revoked` (logout, refresh-token reuse):
+ * the family is remembered as ended (SessionRevocations) and its sockets are dropped. Each time
+ * the subscriber (re)connects, the recently ended families are re-read from PostgreSQL, so
+ * messages missed while it was away are made up for.
  */
 @Injectable()
 export class AccountWatch implements OnApplicationShutdown {
@@ -20,21 +26,45 @@ export class AccountWatch implements OnApplicationShutdown {
 
   constructor(
     private readonly status: AccountStatusService,
+    private readonly sessions: SessionRevocations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   start(server: Server) {
     if (this.subscriber) return;
     const channel = `${this.config.redisPrefix}${ACCOUNT_CHANGED_CHANNEL}`;
+    const families = `${this.config.redisPrefix}${FAMILY_REVOKED_CHANNEL}`;
     const sub = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null });
     this.subscriber = sub;
+    let subscribed = false;
     sub.on('error', (err) => this.logger.warn(`account-changed subscriber: ${err.message}`));
-    sub.subscribe(channel).catch((err) => this.logger.warn(`cannot subscribe to ${channel}: ${err.message}`));
-    sub.on('message', (ch, userId) => {
-      if (ch !== channel || !isUuid(userId)) return;
-      this.status.forget(userId);
-      void this.recheck(server, userId);
+    sub.subscribe(channel, families).then(
+      () => {
+        subscribed = true;
+        void this.catchUp();
+      },
+      (err) => this.logger.warn(`cannot subscribe to ${channel}: ${err.message}`),
+    );
+    // After a reconnect (ioredis subscribes again by itself): read what was missed meanwhile.
+    sub.on('ready', () => subscribed && void this.catchUp());
+    sub.on('message', (ch, id) => {
+      if (!isUuid(id)) return;
+      if (ch === channel) {
+        this.status.forget(id);
+        void this.recheck(server, id);
+      } else if (ch === families) {
+        this.sessions.remember(id);
+        server.in(familyRoom(id)).disconnectSockets(true);
+      }
     });
+  }
+
+  private async catchUp() {
+    try {
+      await this.sessions.load();
+    } catch (err) {
+      this.logger.warn(`loading ended sign-ins failed: ${(err as Error).message}`);
+    }
   }
 
   private async recheck(server: Server, userId: string) {

@@ -5,6 +5,7 @@ import { SyncController } from '../v1/sync.controller';
 import { AccountWatch } from './account-watch';
 import { RealtimeGateway } from './realtime.gateway';
 import { RedisIoAdapter } from './redis-io.adapter';
+import { SocketQuota } from './socket-quota';
 import { TypingRelay } from './typing-relay';
 import { WorkerEventEmitter } from './worker-emitter';
 import { onAppCreate } from '../app-hooks';
@@ -21,7 +22,7 @@ onAppCreate(installRedisIoAdapter);
 /** API role: the socket.io gateway on the API port and GET /v1/sync. */
 @Module({
   controllers: [SyncController],
-  providers: [RealtimeGateway, TypingRelay, AccountWatch],
+  providers: [RealtimeGateway, TypingRelay, AccountWatch, SocketQuota],
 })
 export class GatewayModule {}
 

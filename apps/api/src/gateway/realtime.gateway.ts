@@ -11,20 +11,29 @@ import {
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
 import { AccountStatusService } from '@app/messaging/accounts/account-status.service';
+import { SessionRevocations } from '@app/messaging/accounts/session-revocations.service';
 import { TokensService, USER_AUDIENCE } from '@app/messaging/accounts/tokens.service';
-import { AccountSuspended, InvalidRequest, NotFound, Unauthorized } from '@app/messaging/errors';
+import { AccountSuspended, InvalidRequest, NotFound, SessionRevoked, Unauthorized } from '@app/messaging/errors';
 import type { DeliveredEvent } from '@app/messaging/events/event-types';
 import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { isUuid } from '@app/messaging/ids';
 import { MessagesService } from '@app/messaging/messages/messages.service';
 import { AccountWatch } from './account-watch';
 import { socketConnections } from './socket-metrics';
-import { TypingRelay, TypingThrottle } from './typing-relay';
-import { toAckError, toWire, userRoom, type AckError } from './wire';
+import { SocketQuota } from './socket-quota';
+import { TypingRelay, TypingThrottle, TypingThrottles } from './typing-relay';
+import { familyRoom, toAckError, toWire, userRoom, type AckError } from './wire';
 
 interface SocketData {
   userId: string;
+  /** The sign-in (refresh family) of the token the socket connected with; ending it closes the socket. */
+  familyId?: string;
+  /** When that token expires (ms): the socket closes then; the client reconnects with a fresh token. */
+  expiresAt: number;
   typing: TypingThrottle;
+  expiry?: NodeJS.Timeout;
+  /** Settles once the socket is counted against MAX_SOCKETS_PER_USER. */
+  admitted?: Promise<void>;
 }
 type AppSocket = Socket<any, any, any, SocketData>;
 
@@ -56,7 +65,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly messages: MessagesService,
     private readonly typingRelay: TypingRelay,
     private readonly accountWatch: AccountWatch,
+    private readonly sessions: SessionRevocations,
+    private readonly quota: SocketQuota,
   ) {}
+
+  private readonly typingThrottles = new TypingThrottles();
 
   afterInit(server: Server) {
     // A middleware (not handleConnection) so a refused client gets `connect_error` with
@@ -75,9 +88,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     const token = socket.handshake.auth?.token;
     if (typeof token !== 'string' || token === '') throw new Unauthorized('Connect with auth: {token: <accessToken>}.');
     const claims = this.tokens.verifyAccess(token, USER_AUDIENCE);
+    this.sessions.assertLive(claims);
     await this.status.assertActive(claims.sub);
     socket.data.userId = claims.sub;
-    socket.data.typing = new TypingThrottle();
+    socket.data.familyId = claims.fid;
+    socket.data.expiresAt = claims.exp * 1000;
   }
 
   private connectError(err: unknown): Error & { data: AckError } {
@@ -90,12 +105,26 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: AppSocket) {
-    socket.join(userRoom(socket.data.userId));
+    const { userId, familyId, expiresAt } = socket.data;
+    socket.join(familyId ? [userRoom(userId), familyRoom(familyId)] : userRoom(userId));
+    socket.data.typing = this.typingThrottles.acquire(userId);
+    // A socket lives no longer than the token that opened it (timers never exceed 24 days; tokens live ≤ 1 day).
+    socket.data.expiry = setTimeout(() => socket.disconnect(true), Math.max(0, expiresAt - Date.now()));
+    socket.data.expiry.unref();
+    socket.data.admitted = this.quota.admit(userId, socket.id).then((evicted) => {
+      // The oldest sockets over the cap, on whichever process holds them (each socket is in a room of its own id).
+      if (evicted.length) this.server.in(evicted).disconnectSockets(true);
+    });
     socketConnections.inc();
   }
 
-  handleDisconnect() {
+  handleDisconnect(socket: AppSocket) {
+    const { userId, expiry, admitted } = socket.data;
     socketConnections.dec();
+    if (!userId) return;
+    clearTimeout(expiry);
+    this.typingThrottles.release(userId);
+    void (admitted ?? Promise.resolve()).then(() => this.quota.release(userId, socket.id));
   }
 
   /** `message.send` {conversationId, clientId, text} → ack {message} | {error}: MessagesService.send, as REST. */
@@ -115,6 +144,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage('typing')
   async typing(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown) {
     try {
+      await this.stillActive(socket);
       const conversationId = isPlainObject(payload) ? payload.conversationId : undefined;
       const decision = await this.typingRelay.recipients(socket.data.userId, conversationId, socket.data.typing);
       if ('throttled' in decision) return { relayed: false };
@@ -128,14 +158,19 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   /**
-   * A socket outlives its handshake: re-check standing before acting (cached, so cheap), and
-   * drop the socket if the account was suspended while the broadcast was missed.
+   * A socket outlives its handshake: before acting, re-check its token's expiry, its sign-in
+   * (in memory) and the account's standing (cached, so cheap), and drop the socket if any
+   * ended while the timer or a broadcast was missed.
    */
   private async stillActive(socket: AppSocket) {
     try {
+      if (Date.now() >= socket.data.expiresAt) throw new Unauthorized('The access token expired; reconnect with a fresh one.');
+      this.sessions.assertLive({ fid: socket.data.familyId });
       await this.status.assertActive(socket.data.userId);
     } catch (err) {
-      if (err instanceof AccountSuspended || err instanceof Unauthorized) setImmediate(() => socket.disconnect(true));
+      if (err instanceof AccountSuspended || err instanceof Unauthorized || err instanceof SessionRevoked) {
+        setImmediate(() => socket.disconnect(true));
+      }
       throw err;
     }
   }

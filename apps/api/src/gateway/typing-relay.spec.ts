@@ -1,5 +1,5 @@
 import { RateLimited, NotFound } from '@app/messaging/errors';
-import { TYPING_CHECKS_PER_WINDOW, TYPING_WINDOW_MS, TypingThrottle } from './typing-relay';
+import { TYPING_CHECKS_PER_WINDOW, TYPING_WINDOW_MS, TypingThrottle, TypingThrottles } from './typing-relay';
 import { toAckError, toWire } from './wire';
 
 const conv = (n: number) => `0190a3c4-0000-7000-8000-${String(n).padStart(12, '0')}`;
@@ -20,7 +20,7 @@ describe('TypingThrottle', () => {
     expect(t.admit(conv(1), 1001)).toBe(true);
   });
 
-  it('caps membership checks per socket per window, whatever ids a flood names', () => {
+  it('caps membership checks per user per window, whatever ids a flood names', () => {
     const t = new TypingThrottle();
     for (let i = 0; i < TYPING_CHECKS_PER_WINDOW; i++) expect(t.admit(conv(i), 5000)).toBe(true);
     expect(t.admit(conv(999), 5001)).toBe(false);
@@ -41,5 +41,22 @@ describe('wire shapes', () => {
     expect(toAckError(new NotFound())).toEqual({ code: 'not_found', message: 'Not found.' });
     expect(toAckError(new RateLimited(2.2))).toEqual({ code: 'rate_limited', message: expect.any(String), retryAfterSeconds: 3 });
     expect(toAckError(new Error('boom'))).toBeNull();
+  });
+});
+
+describe('TypingThrottles', () => {
+  it("gives every socket of a user the same throttle, and forgets it when the user's last socket goes", () => {
+    const all = new TypingThrottles();
+    const phone = all.acquire('u1');
+    const laptop = all.acquire('u1');
+    expect(laptop).toBe(phone);
+    expect(all.acquire('u2')).not.toBe(phone);
+    phone.relayed(conv(1), 1000);
+    expect(laptop.admit(conv(1), 1001)).toBe(false);
+    all.release('u1');
+    expect(all.acquire('u1')).toBe(phone);
+    all.release('u1');
+    all.release('u1');
+    expect(all.acquire('u1')).not.toBe(phone);
   });
 });

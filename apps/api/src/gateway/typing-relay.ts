@@ -3,12 +3,12 @@ import { Db } from '@app/messaging/db/db.service';
 import { Forbidden, NotFound } from '@app/messaging/errors';
 import { isUuid } from '@app/messaging/ids';
 
-/** One relay per conversation per socket per window: keystrokes arrive far faster than that. */
+/** One relay per conversation per user per window: keystrokes arrive far faster than that. */
 export const TYPING_WINDOW_MS = 2000;
-/** Membership checks a socket may cause per window, whatever conversation ids it names. */
+/** Membership checks a user may cause per window, whatever conversation ids they name. */
 export const TYPING_CHECKS_PER_WINDOW = 20;
 
-/** Per-socket throttle state: when each conversation was last relayed, and the check budget. */
+/** A user's throttle state: when each conversation was last relayed, and the check budget. */
 export class TypingThrottle {
   private readonly lastRelay = new Map<string, number>();
   private windowStart = 0;
@@ -33,13 +33,36 @@ export class TypingThrottle {
   }
 }
 
+/**
+ * One TypingThrottle per user for all of that user's sockets on this process, so a second
+ * device (or ten tabs) neither doubles the relays nor the membership checks. It is per
+ * process, not shared through Redis: a user's sockets are capped (MAX_SOCKETS_PER_USER), so
+ * at most that many processes hold a throttle for them, and a shared one would cost a Redis
+ * round trip per keystroke to save a bounded number of cheap, indexed checks.
+ */
+export class TypingThrottles {
+  private readonly byUser = new Map<string, { throttle: TypingThrottle; sockets: number }>();
+
+  acquire(userId: string): TypingThrottle {
+    let entry = this.byUser.get(userId);
+    if (!entry) this.byUser.set(userId, (entry = { throttle: new TypingThrottle(), sockets: 0 }));
+    entry.sockets++;
+    return entry.throttle;
+  }
+
+  release(userId: string): void {
+    const entry = this.byUser.get(userId);
+    if (entry && --entry.sockets <= 0) this.byUser.delete(userId);
+  }
+}
+
 export type TypingDecision = { relayTo: string[] } | { throttled: true };
 
 /**
  * Typing indicators are ephemeral: relayed, never stored, no cursor. Only an ACTIVE member
  * may signal, and only other ACTIVE members hear it, so a pending recipient neither sends
  * nor receives them before accepting; a block in either direction silences it too. One SQL
- * round trip, behind a per-socket throttle (so a keystroke flood costs nothing).
+ * round trip, behind a per-user throttle (so a keystroke flood costs nothing).
  */
 @Injectable()
 export class TypingRelay {

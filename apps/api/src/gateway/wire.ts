@@ -3,6 +3,8 @@ import { DomainError, RateLimited } from '@app/messaging/errors';
 
 /** `user:<id>`: every socket of a user joins it, on whichever process holds the socket. */
 export const userRoom = (userId: string) => `user:${userId}`;
+/** `family:<id>`: every socket opened with an access token of that sign-in (refresh family). */
+export const familyRoom = (familyId: string) => `family:${familyId}`;
 
 /** The wire shape, live as in sync: `{type, cursor, ...payload}` (the recipient is the room). */
 export function toWire(event: DeliveredEvent): WireEvent {

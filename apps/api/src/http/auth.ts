@@ -1,6 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AccountStatusService } from '@app/messaging/accounts/account-status.service';
+import { SessionRevocations } from '@app/messaging/accounts/session-revocations.service';
 import { APPEAL_AUDIENCE, STAFF_AUDIENCE, TokensService, USER_AUDIENCE } from '@app/messaging/accounts/tokens.service';
 import { Db } from '@app/messaging/db/db.service';
 import { ForbiddenRole, Unauthorized } from '@app/messaging/errors';
@@ -23,17 +24,22 @@ export function bearer(header: unknown): string {
   return m[1];
 }
 
-/** End-user routes: a user-audience token of an account in good standing. */
+/**
+ * End-user routes: a user-audience token of a sign-in that was not ended (logout, refresh
+ * reuse: 401 session_revoked, answered from memory) of an account in good standing.
+ */
 @Injectable()
 export class UserAuthGuard implements CanActivate {
   constructor(
     private readonly tokens: TokensService,
     private readonly status: AccountStatusService,
+    private readonly sessions: SessionRevocations,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest();
     const claims = this.tokens.verifyAccess(bearer(req.headers.authorization), USER_AUDIENCE);
+    this.sessions.assertLive(claims);
     await this.status.assertActive(claims.sub);
     req.user = { id: claims.sub } satisfies AuthUser;
     return true;
@@ -49,6 +55,7 @@ export class AppealAuthGuard implements CanActivate {
   constructor(
     private readonly tokens: TokensService,
     private readonly status: AccountStatusService,
+    private readonly sessions: SessionRevocations,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -60,7 +67,9 @@ export class AppealAuthGuard implements CanActivate {
       if ((await this.status.status(userId)) === 'missing') throw new Unauthorized('This account no longer exists.');
     } catch (err) {
       if (!(err instanceof Unauthorized)) throw err;
-      userId = this.tokens.verifyAccess(token, USER_AUDIENCE).sub;
+      const claims = this.tokens.verifyAccess(token, USER_AUDIENCE);
+      this.sessions.assertLive(claims);
+      userId = claims.sub;
       await this.status.assertActive(userId);
     }
     req.user = { id: userId } satisfies AuthUser;

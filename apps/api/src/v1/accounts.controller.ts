@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, UseGu
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '@app/messaging/accounts/accounts.service';
 import { ClientIp, CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
-import { LoginDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
+import { LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -24,6 +24,16 @@ export class AuthController {
   @HttpCode(200)
   refresh(@Body() dto: RefreshDto) {
     return this.accounts.refresh(dto.refreshToken);
+  }
+
+  /**
+   * 204, always (an unknown token included: logout is idempotent and reveals nothing): ends
+   * the sign-in of that refresh token, its refresh and access tokens and its sockets.
+   */
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Body() dto: LogoutDto) {
+    await this.accounts.logout(dto.refreshToken);
   }
 }
 

@@ -43,6 +43,8 @@ export class RefreshDto {
   refreshToken!: string;
 }
 
+export class LogoutDto extends RefreshDto {}
+
 export class SettingsDto {
   @ApiPropertyOptional({ enum: ['all', 'following', 'none'] })
   @IsOptional()

@@ -15,6 +15,7 @@ import { RateLimitsService } from '../limits/rate-limits.service';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
 import { APPEAL_AUDIENCE, TokensService, USER_AUDIENCE } from './tokens.service';
 import { AccountStatusService } from './account-status.service';
+import { SessionRevocations } from './session-revocations.service';
 
 export type AllowIncoming = 'all' | 'following' | 'none';
 
@@ -51,6 +52,7 @@ export class AccountsService {
     private readonly tokens: TokensService,
     private readonly limits: RateLimitsService,
     private readonly status: AccountStatusService,
+    private readonly sessions: SessionRevocations,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -76,23 +78,18 @@ export class AccountsService {
 
   async login(input: { handle: string; password: string }, ip: string): Promise<Session> {
     const handle = input.handle.toLowerCase();
-    // Both budgets are checked before the password is: brute force gets 429, not answers.
-    await this.limits.check('loginPerHandle', handle);
-    await this.limits.check('loginPerIp', ip);
+    // The attempt is reserved before the password is verified: guessing gets 429, not answers.
+    await this.limits.reserveLogin(`user:${handle}`, ip);
     const row = await this.db.one('SELECT * FROM app_user WHERE handle = $1', [handle]);
     const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), input.password);
-    if (!row || !ok) {
-      await this.limits.consume('loginPerHandle', handle);
-      await this.limits.consume('loginPerIp', ip);
-      throw new InvalidCredentials();
-    }
+    if (!row || !ok) throw new InvalidCredentials();
+    await this.limits.loginSucceeded(`user:${handle}`, ip);
     if ((await this.status.status(row.id)) === 'suspended') {
       // The right password of a suspended account: refused, but with a token that can only appeal.
       throw new AccountSuspended('This account is suspended. details.appealToken lets you appeal (POST /v1/appeals).', {
         appealToken: this.tokens.signAccess(row.id, APPEAL_AUDIENCE),
       });
     }
-    await this.limits.reset('loginPerHandle', handle);
     return this.issueSession(row, newId());
   }
 
@@ -105,7 +102,7 @@ export class AccountsService {
     );
     return {
       user: toMe(row),
-      accessToken: this.tokens.signAccess(row.id, USER_AUDIENCE),
+      accessToken: this.tokens.signAccess(row.id, USER_AUDIENCE, { fid: familyId }),
       refreshToken: token,
     };
   }
@@ -129,13 +126,20 @@ export class AccountsService {
         return { kind: 'ok' as const, user, familyId: claimed.family_id as string };
       }
       const [known] = await q.query('SELECT family_id, used_at, revoked_at FROM refresh_token WHERE token_hash = $1', [hash]);
-      if (known && (known.used_at || known.revoked_at)) {
+      // A used token presented again is reuse (revoke the family); one that was only revoked
+      // (logout, an earlier reuse) is simply no longer valid.
+      if (known?.used_at) {
         await q.query('UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1', [known.family_id]);
-        return { kind: 'reused' as const };
+        return { kind: 'reused' as const, familyId: known.family_id as string };
       }
       return { kind: 'invalid' as const };
     });
-    if (outcome.kind === 'reused') throw new RefreshTokenReused();
+    if (outcome.kind === 'reused') {
+      // The family's access tokens and sockets end too, on every API process.
+      // Should Redis be down, processes still learn it from the database when their subscriber reconnects.
+      await this.sessions.announce(outcome.familyId).catch(() => undefined);
+      throw new RefreshTokenReused();
+    }
     if (outcome.kind === 'invalid') throw new InvalidRefreshToken();
     await this.status.assertActive(outcome.user.id);
     // The new token is inserted after the claim committed; if the family was revoked in
@@ -148,6 +152,24 @@ export class AccountsService {
       if (fam?.revoked) throw new RefreshTokenReused();
       return this.issueSession(outcome.user, outcome.familyId, q);
     });
+  }
+
+  /**
+   * Ends the sign-in the refresh token belongs to (used or not, expired or not): its refresh
+   * tokens stop working and every API process refuses its access tokens and drops its
+   * sockets. An unknown token is not an error (logout is idempotent and says nothing about
+   * which tokens exist); a known family is announced again, so a retry after a failed
+   * announcement still reaches the sockets.
+   */
+  async logout(refreshToken: string): Promise<void> {
+    const [row] = await this.db.query<{ family_id: string }>(
+      `WITH fam AS (SELECT family_id FROM refresh_token WHERE token_hash = $1),
+            revoke AS (UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now())
+                        WHERE family_id IN (SELECT family_id FROM fam))
+       SELECT family_id FROM fam`,
+      [TokensService.hashRefresh(refreshToken)],
+    );
+    if (row) await this.sessions.announce(row.family_id);
   }
 
   /** Revokes every refresh token of a user (suspension, ban). */

@@ -17,6 +17,10 @@ export interface AccessClaims {
   sub: string;
   aud: string;
   role?: string;
+  /** The refresh family (one sign-in) a user token belongs to; ending it ends the token. */
+  fid?: string;
+  /** Expiry, seconds since the epoch: a socket opened with the token closes then. */
+  exp: number;
 }
 
 @Injectable()
@@ -46,8 +50,14 @@ export class TokensService {
   verifyAccess(token: string, audience: string): AccessClaims {
     try {
       const claims = jwt.verify(token, this.verifyKey, { algorithms: ['HS256'], audience, issuer: ISSUER }) as jwt.JwtPayload;
-      if (typeof claims.sub !== 'string') throw new Error('no subject');
-      return { sub: claims.sub, aud: audience, role: typeof claims.role === 'string' ? claims.role : undefined };
+      if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number') throw new Error('no subject or expiry');
+      return {
+        sub: claims.sub,
+        aud: audience,
+        role: typeof claims.role === 'string' ? claims.role : undefined,
+        fid: typeof claims.fid === 'string' ? claims.fid : undefined,
+        exp: claims.exp,
+      };
     } catch {
       throw new Unauthorized('The access token is missing, invalid or expired.');
     }

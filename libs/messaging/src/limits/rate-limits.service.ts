@@ -51,6 +51,35 @@ export class RateLimitsService implements OnModuleInit {
     }
   }
 
+  /**
+   * Sign-in guessing budgets, after rate-limiter-flexible's login-protection pattern: an
+   * attempt is RESERVED before the password is verified (one atomic consume, so parallel
+   * guesses cannot all slip past a check), per account AND client address (consecutive
+   * failures: a stranger spends their own address's budget and cannot lock the owner out),
+   * and per address per day (slow guessing across many accounts). A success gives both back.
+   * `account` is namespaced by the caller (`user:<handle>`, `staff:<email>`).
+   */
+  async reserveLogin(account: string, ip: string): Promise<void> {
+    const pair = `${account}|${ip}`;
+    await this.consume('loginPerAccountAndIp', pair);
+    try {
+      await this.consume('loginPerIp', ip);
+    } catch (err) {
+      // Refused by the address budget: no password is verified, so the pair keeps its point.
+      await this.reward('loginPerAccountAndIp', pair);
+      throw err;
+    }
+  }
+
+  /** The password was right: that account's failures from this address are forgotten, the attempt refunded. */
+  async loginSucceeded(account: string, ip: string): Promise<void> {
+    await Promise.all([this.reset('loginPerAccountAndIp', `${account}|${ip}`), this.reward('loginPerIp', ip)]);
+  }
+
+  async reward(policy: LimitPolicy, key: string, points = 1): Promise<void> {
+    await this.limiters.get(policy)!.reward(key, points).catch(() => undefined);
+  }
+
   /** Gives points back (e.g. a successful login clears the per-handle failure budget). */
   async reset(policy: LimitPolicy, key: string): Promise<void> {
     await this.limiters.get(policy)!.delete(key).catch(() => undefined);

@@ -2,6 +2,7 @@ import { Migration20261125000000_initial } from './Migration20261125000000_initi
 import { Migration20261125170000_safety } from './Migration20261125170000_safety';
 import { Migration20261125180500_spam_limits } from './Migration20261125180500_spam_limits';
 import { Migration20261126110000_message_retained } from './Migration20261126110000_message_retained';
+import { Migration20261126120000_revoked_families } from './Migration20261126120000_revoked_families';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -12,4 +13,5 @@ export const migrationsList = [
   { name: 'Migration20261125170000_safety', class: Migration20261125170000_safety },
   { name: 'Migration20261125180500_spam_limits', class: Migration20261125180500_spam_limits },
   { name: 'Migration20261126110000_message_retained', class: Migration20261126110000_message_retained },
+  { name: 'Migration20261126120000_revoked_families', class: Migration20261126120000_revoked_families },
 ];

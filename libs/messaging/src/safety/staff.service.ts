@@ -58,23 +58,20 @@ export class StaffService {
   ) {}
 
   /**
-   * Email + password → a staff-audience token (never valid on /v1). Failures spend the
-   * per-email and per-IP login budgets, checked before the password is, so guessing gets
-   * 429s rather than answers; the dummy hash keeps unknown emails as slow as known ones.
+   * Email + password → a staff-audience token (never valid on /v1). Each attempt is reserved
+   * from the per-email-and-address and per-address budgets before the password is verified
+   * (RateLimitsService.reserveLogin), so guessing gets 429s rather than answers and someone
+   * who read an email in the audit log cannot lock its owner out from elsewhere; the dummy
+   * hash keeps unknown emails as slow as known ones.
    */
   async login(email: string, password: string, ip: string): Promise<StaffSession> {
     const key = `staff:${email.trim().toLowerCase()}`;
-    await this.limits.check('loginPerHandle', key);
-    await this.limits.check('loginPerIp', `staff:${ip}`);
+    await this.limits.reserveLogin(key, ip);
     const row = await this.db.one('SELECT * FROM staff WHERE email = $1', [email.trim().toLowerCase()]);
     const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), password);
-    if (!row || !ok) {
-      await this.limits.consume('loginPerHandle', key);
-      await this.limits.consume('loginPerIp', `staff:${ip}`);
-      throw new InvalidCredentials('Email or password is wrong.');
-    }
+    if (!row || !ok) throw new InvalidCredentials('Email or password is wrong.');
+    await this.limits.loginSucceeded(key, ip);
     if (row.disabled) throw new Unauthorized('This staff account is disabled.');
-    await this.limits.reset('loginPerHandle', key);
     await this.audit.record(this.db, { staffId: row.id, action: 'staff.login', subjectType: 'staff', subjectId: row.id, after: { ip } });
     return {
       staff: { id: row.id, email: row.email, role: row.role, displayName: row.display_name },
