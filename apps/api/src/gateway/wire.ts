@@ -4,10 +4,9 @@ import { DomainError, RateLimited } from '@app/messaging/errors';
 /** `user:<id>`: every socket of a user joins it, on whichever process holds the socket. */
 export const userRoom = (userId: string) => `user:${userId}`;
 
-/** The wire shape, live as in sync: `{type, cursor, ...payload}` (the recipient is the room). */
-export function toWire(event: DeliveredEvent): WireEvent {
-  const { userId: _recipient, ...wire } = event;
-  return wire;
+/** The wire shape, live as in sync: `{type, cursor, ...payload}` (the recipient is the room, not a field). */
+export function toWire(delivered: DeliveredEvent): WireEvent {
+  return delivered.event;
 }
 
 export interface AckError {

@@ -366,7 +366,7 @@ export class ConversationsService {
         const recipients = await this.activeMemberIds(q, conversationId);
         outboxId = await this.events.append(
           q,
-          recipients.map((u) => ({ userId: u, type: 'read.updated' as const, payload: { conversationId, userId, readSeq: Number(row.read_seq) } })),
+          recipients.map((u) => ({ userId: u, type: 'read.updated' as const, payload: { conversationId, userId, seq: Number(row.read_seq), readSeq: Number(row.read_seq) } })),
         );
       }
       return { readSeq: Number(row.read_seq), unread, outboxId };
