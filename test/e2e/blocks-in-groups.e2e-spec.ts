@@ -164,3 +164,30 @@ describe('a block made later inside a group', () => {
     expect(await syncAll(c, cHead2)).toEqual([]);
   });
 });
+
+describe('a block made while the blocked person is being added', () => {
+  it('whichever commits first, the blocker never reads the blocked member there: the add is refused, or the block acts as a later block', async () => {
+    for (let round = 0; round < 6; round++) {
+      const [owner, a, c] = await users(3);
+      await follow(c, owner);
+      const conv = await activeGroup(owner, [a, (await users(1))[0]]);
+      const cHead = await head(c);
+      const [blocked, added] = await Promise.all([
+        t.http().put(`/v1/users/${a.id}/block`).set(c.auth),
+        add(owner, conv, [c.id]),
+      ]);
+      expect(blocked.status).toBe(204);
+      expect([200, 403]).toContain(added.status);
+      const fromA = await send(a, conv, `round ${round}`);
+      const fromOwner = await send(owner, conv, `owner round ${round}`);
+      // c reads nothing of a's: not in sync, not in the list (404 when the add was refused).
+      const list = await t.http().get(`/v1/conversations/${conv}/messages`).set(c.auth);
+      expect([200, 404]).toContain(list.status);
+      const readable = list.status === 200 ? (list.body.items as any[]) : [];
+      expect(readable.filter((m) => m.senderId === a.id)).toEqual([]);
+      const synced = (await syncAll(c, cHead)).filter((e) => e.type === 'message.created').map((e) => e.message.id);
+      expect(synced).not.toContain(fromA.id);
+      expect(synced.filter((id: string) => id !== fromOwner.id)).toEqual([]);
+    }
+  });
+});
