@@ -41,7 +41,10 @@ const INTERNAL: AckError = { code: 'internal_error', message: 'Something went wr
 
 /** Pushes drained outbox events to each recipient's room: `type` is the event name, the payload the whole wire object. */
 export function pushToSockets(server: Pick<Server, 'to'>, events: DeliveredEvent[]) {
-  for (const event of events) server.to(userRoom(event.userId)).emit(event.type, toWire(event));
+  for (const delivered of events) {
+    const wire = toWire(delivered);
+    server.to(userRoom(delivered.recipientId)).emit(wire.type, wire);
+  }
 }
 
 /**

@@ -1,5 +1,7 @@
 import { RateLimited, NotFound } from '@app/messaging/errors';
 import { TYPING_CHECKS_PER_WINDOW, TYPING_WINDOW_MS, TypingThrottle, TypingThrottles } from './typing-relay';
+import { wireEvent } from '@app/messaging/events/event-types';
+import { pushToSockets } from './realtime.gateway';
 import { toAckError, toWire } from './wire';
 
 const conv = (n: number) => `0190a3c4-0000-7000-8000-${String(n).padStart(12, '0')}`;
@@ -30,11 +32,21 @@ describe('TypingThrottle', () => {
 
 describe('wire shapes', () => {
   it('a pushed event is {type, cursor, ...payload} without the recipient', () => {
-    expect(toWire({ userId: 'u', type: 'message.created', cursor: '7', message: { id: 'm' } })).toEqual({
+    expect(toWire({ recipientId: 'u', event: wireEvent('message.created', '7', { message: { id: 'm' } }) })).toEqual({
       type: 'message.created',
       cursor: '7',
       message: { id: 'm' },
     });
+  });
+
+  it('no payload key can clobber the routing fields: the payload keeps its userId, type and cursor are the event\'s own', () => {
+    const delivered = { recipientId: 'recipient', event: wireEvent('read.updated', '9', { userId: 'reader', type: 'notice.created', cursor: '1', seq: 3 }) };
+    expect(toWire(delivered)).toEqual({ type: 'read.updated', cursor: '9', userId: 'reader', seq: 3 });
+    const rooms: string[] = [];
+    const names: string[] = [];
+    pushToSockets({ to: (room: string) => (rooms.push(room), { emit: (name: string) => (names.push(name), true) }) } as any, [delivered]);
+    expect(rooms).toEqual(['user:recipient']);
+    expect(names).toEqual(['read.updated']);
   });
 
   it('an ack error carries the domain code and message, and retryAfterSeconds for rate limits; unknown errors map to null', () => {

@@ -6,10 +6,9 @@ export const userRoom = (userId: string) => `user:${userId}`;
 /** `family:<id>`: every socket opened with an access token of that sign-in (refresh family). */
 export const familyRoom = (familyId: string) => `family:${familyId}`;
 
-/** The wire shape, live as in sync: `{type, cursor, ...payload}` (the recipient is the room). */
-export function toWire(event: DeliveredEvent): WireEvent {
-  const { userId: _recipient, ...wire } = event;
-  return wire;
+/** The wire shape, live as in sync: `{type, cursor, ...payload}` (the recipient is the room, not a field). */
+export function toWire(delivered: DeliveredEvent): WireEvent {
+  return delivered.event;
 }
 
 export interface AckError {

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.service';
 import { messageView, type MessageView } from '../messages/message-view';
+import { memberSeesMessageSql } from '../messages/message-visibility';
 
 export interface ConversationMemberView {
   userId: string;
@@ -30,6 +31,7 @@ export interface ConversationView {
 /**
  * The contract's Conversation JSON for one viewer, for many conversations in one
  * statement. Another member's `declined` is shown as `pending`: the sender is never told.
+ * lastMessage and unreadCount count only what the viewer may read (message-visibility.ts).
  */
 const VIEW_SQL = `
 SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_activity_at, c.last_seq,
@@ -41,9 +43,11 @@ SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_acti
                  'readSeq', CASE WHEN m.state = 'active' THEN m.read_seq END) ORDER BY m.joined_at, m.user_id)
           FROM conversation_member m JOIN app_user u ON u.id = m.user_id
          WHERE m.conversation_id = c.id) AS members,
-       (SELECT row_to_json(lm) FROM (SELECT * FROM message WHERE conversation_id = c.id ORDER BY seq DESC LIMIT 1) lm) AS last_message,
+       (SELECT row_to_json(lm) FROM (
+          SELECT x.* FROM message x WHERE x.conversation_id = c.id AND ${memberSeesMessageSql('me', 'x')} ORDER BY x.seq DESC LIMIT 1) lm) AS last_message,
        (SELECT count(*) FROM message x
-         WHERE x.conversation_id = c.id AND x.seq > me.read_seq AND x.sender_id <> $2 AND x.state = 'visible')::int AS unread
+         WHERE x.conversation_id = c.id AND x.seq > me.read_seq AND x.sender_id <> $2 AND x.state = 'visible'
+           AND ${memberSeesMessageSql('me', 'x')})::int AS unread
   FROM conversation c
   JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = $2
  WHERE c.id = ANY($1::uuid[])`;

@@ -16,7 +16,8 @@ import { RateLimitsService } from '../limits/rate-limits.service';
 import { EventsService } from '../events/events.service';
 import type { UserEvent } from '../events/event-types';
 import { JobName, type OutboxJob } from '../queues';
-import { MAX_MEMBERS, MessageRequestPolicy, type RecipientFacts } from './message-request-policy';
+import { MAX_MEMBERS, MAX_REQUEST_MESSAGES, MessageRequestPolicy, type RecipientFacts } from './message-request-policy';
+import { memberSeesMessageSql } from '../messages/message-visibility';
 import { loadConversationViews, type ConversationView } from './conversation-view';
 
 /**
@@ -105,6 +106,24 @@ export class ConversationsService {
     return rows.map((r) => ({ userId: r.id, allowIncoming: r.allow_incoming, followsCreator: r.follows_creator, blocked: r.blocked }));
   }
 
+  /**
+   * Blocks hold in groups (API.md v1.1): 403 blocked when any of `newcomers` blocks, or is
+   * blocked by, anyone of `everyone` (the conversation as it would be; a `declined` member
+   * still holds a seat). One query over the block table in both directions.
+   * A block committed concurrently with this check is not seen here; the result is then the
+   * same as a block made right after the add, which the read-time visibility rule
+   * (message-visibility.ts) already covers: the blocker never reads the blocked member there.
+   */
+  private async assertNoBlockAmong(q: Queryable, newcomers: string[], everyone: string[]): Promise<void> {
+    const [row] = await q.query(
+      `SELECT EXISTS (SELECT 1 FROM block b
+                       WHERE (b.blocker_id = ANY($1::uuid[]) AND b.blocked_id = ANY($2::uuid[]))
+                          OR (b.blocked_id = ANY($1::uuid[]) AND b.blocker_id = ANY($2::uuid[]))) AS blocked`,
+      [newcomers, everyone],
+    );
+    if (row?.blocked) throw new Blocked();
+  }
+
   async create(creatorId: string, input: CreateConversationInput): Promise<{ conversation: ConversationView; created: boolean }> {
     const others = this.parseParticipants(creatorId, input.participantIds);
     let title: string | null = null;
@@ -117,6 +136,7 @@ export class ConversationsService {
     const context = await this.roomContextFor([creatorId, ...others], input.roomId);
     const { requestLimitFactor } = await this.assertMayMessage(creatorId);
     const facts = await this.recipientFacts(this.db, creatorId, others);
+    await this.assertNoBlockAmong(this.db, others, [creatorId, ...others]);
     const states = new Map(facts.map((f) => [f.userId, MessageRequestPolicy.initialState(f)]));
     const kind = others.length === 1 ? 'direct' : 'group';
 
@@ -317,13 +337,18 @@ export class ConversationsService {
       if (occupying.size + fresh.length > MAX_MEMBERS) throw new GroupTooLarge(`A conversation has at most ${MAX_MEMBERS} members.`);
       const facts = await this.recipientFacts(q, actorId, fresh);
       if (facts.some((f) => f.blocked)) throw new Blocked();
+      await this.assertNoBlockAmong(q, fresh, [...occupying, ...fresh]);
       const states = facts.map((f) => ({ user_id: f.userId, state: MessageRequestPolicy.initialState(f) }));
       const pendingCount = states.filter((s) => s.state === 'pending').length;
       if (pendingCount > 0) await this.limits.consume('requestsPerDay', actorId, pendingCount, requestLimitFactor);
+      // A newcomer reads from here on (API.md v1.1), a re-added member from the re-add: the
+      // conversation row is locked, so no send can slip between this last_seq and the insert.
       await q.query(
-        `INSERT INTO conversation_member (conversation_id, user_id, state, role)
-         SELECT $1, x.user_id, x.state, 'member' FROM jsonb_to_recordset($2::jsonb) AS x(user_id uuid, state text)
-         ON CONFLICT (conversation_id, user_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now(), joined_at = now()`,
+        `INSERT INTO conversation_member (conversation_id, user_id, state, role, visible_from_seq, read_seq)
+         SELECT $1, x.user_id, x.state, 'member', c.last_seq, c.last_seq
+           FROM jsonb_to_recordset($2::jsonb) AS x(user_id uuid, state text), conversation c WHERE c.id = $1
+         ON CONFLICT (conversation_id, user_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now(), joined_at = now(),
+            visible_from_seq = EXCLUDED.visible_from_seq, read_seq = greatest(conversation_member.read_seq, EXCLUDED.read_seq)`,
         [conversationId, JSON.stringify(states)],
       );
       await q.query('UPDATE conversation SET last_activity_at = now() WHERE id = $1', [conversationId]);
@@ -352,8 +377,9 @@ export class ConversationsService {
   }
 
   /**
-   * Read marker: forward only, clamped to the last seq. A pending recipient's marker is
-   * stored but nobody else hears of it until they accept.
+   * Read marker: forward only, clamped to the last seq (a pending member's: to the last seq
+   * they may read). It never points before the member joined: adding sets it to the join
+   * seq. A pending recipient's marker is stored but nobody else hears of it until they accept.
    */
   async markRead(userId: string, conversationId: string, seq: unknown): Promise<{ conversationId: string; readSeq: number; unreadCount: number }> {
     if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > Number.MAX_SAFE_INTEGER) {
@@ -362,22 +388,24 @@ export class ConversationsService {
     const result = await this.db.tx(async (q) => {
       const m = await this.lockMember(q, conversationId, userId, ['active', 'pending']);
       const [row] = await q.query(
-        `UPDATE conversation_member m SET read_seq = greatest(m.read_seq, least($3::bigint, c.last_seq))
+        `UPDATE conversation_member m SET read_seq = greatest(m.read_seq, least($3::bigint, c.last_seq,
+             CASE WHEN m.state = 'pending' THEN m.visible_from_seq + ${MAX_REQUEST_MESSAGES} ELSE c.last_seq END))
            FROM conversation c
           WHERE m.conversation_id = $1 AND m.user_id = $2 AND c.id = m.conversation_id
           RETURNING m.read_seq`,
         [conversationId, userId, seq],
       );
       const [{ unread }] = await q.query(
-        `SELECT count(*)::int AS unread FROM message WHERE conversation_id = $1 AND seq > $2 AND sender_id <> $3 AND state = 'visible'`,
-        [conversationId, row.read_seq, userId],
+        `SELECT count(*)::int AS unread FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
+          WHERE x.conversation_id = $1 AND x.seq > me.read_seq AND x.sender_id <> $2 AND x.state = 'visible' AND ${memberSeesMessageSql('me', 'x')}`,
+        [conversationId, userId],
       );
       let outboxId: string | null = null;
       if (m.state === 'active' && String(row.read_seq) !== String(m.read_seq)) {
         const recipients = await this.activeMemberIds(q, conversationId);
         outboxId = await this.events.append(
           q,
-          recipients.map((u) => ({ userId: u, type: 'read.updated' as const, payload: { conversationId, userId, readSeq: Number(row.read_seq) } })),
+          recipients.map((u) => ({ userId: u, type: 'read.updated' as const, payload: { conversationId, userId, seq: Number(row.read_seq), readSeq: Number(row.read_seq) } })),
         );
       }
       return { readSeq: Number(row.read_seq), unread, outboxId };

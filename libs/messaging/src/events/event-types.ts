@@ -1,13 +1,15 @@
 /** Server → client event types of the contract (API.md, "Real time"), plus notices. */
-export type EventType =
-  | 'message.created'
-  | 'message.updated'
-  | 'conversation.updated'
-  | 'request.created'
-  | 'question.created'
-  | 'question.updated'
-  | 'read.updated'
-  | 'notice.created';
+export const EVENT_TYPES = [
+  'message.created',
+  'message.updated',
+  'conversation.updated',
+  'request.created',
+  'question.created',
+  'question.updated',
+  'read.updated',
+  'notice.created',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
 
 /** One event for one user, before it has a cursor. payload: {message} | {conversation} | {question} | {notice} | ... */
 export interface UserEvent {
@@ -23,6 +25,21 @@ export interface WireEvent {
   [key: string]: unknown;
 }
 
-export interface DeliveredEvent extends WireEvent {
-  userId: string;
+/**
+ * An event on its way to one user's sockets. The recipient travels beside the wire object,
+ * never inside it: a payload with its own `userId` (read.updated names the reader) can then
+ * never re-route the event.
+ */
+export interface DeliveredEvent {
+  recipientId: string;
+  event: WireEvent;
+}
+
+/**
+ * The one place a wire event is built, for sync and for the socket alike. A payload's own
+ * `type` or `cursor` key is dropped, so nothing in a payload can override the routing fields.
+ */
+export function wireEvent(type: string, cursor: string, payload: Record<string, unknown> | null | undefined): WireEvent {
+  const { type: _t, cursor: _c, ...rest } = payload ?? {};
+  return { type: type as EventType, cursor, ...rest };
 }

@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, type Queryable } from '../db/db.service';
 import { CursorExpired, InvalidCursor } from '../errors';
 import type { OutboxJob } from '../queues';
-import type { UserEvent, WireEvent } from './event-types';
+import { wireEvent, type UserEvent, type WireEvent } from './event-types';
 import { OutboxRelay } from './outbox-relay';
 
 /**
@@ -95,7 +95,7 @@ export class EventsService {
     );
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
-    const events = page.map((r) => ({ type: r.type, cursor: String(r.cursor), ...r.payload }) as WireEvent);
+    const events = page.map((r) => wireEvent(r.type, String(r.cursor), r.payload));
     return { events, cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Db } from '../db/db.service';
 import type { OutboxJob } from '../queues';
-import type { DeliveredEvent } from './event-types';
+import { wireEvent, type DeliveredEvent } from './event-types';
 
 export type EventPusher = (events: DeliveredEvent[]) => void | Promise<void>;
 export type JobEnqueuer = (jobs: OutboxJob[]) => Promise<void>;
@@ -109,7 +109,7 @@ export class OutboxRelay implements OnApplicationShutdown {
     const events: DeliveredEvent[] = [];
     const jobs: OutboxJob[] = [];
     for (const row of rows) {
-      for (const e of row.events) events.push({ userId: e.userId, type: e.type as any, cursor: e.cursor, ...e.payload });
+      for (const e of row.events) events.push({ recipientId: e.userId, event: wireEvent(e.type, e.cursor, e.payload) });
       jobs.push(...row.jobs);
     }
     if (events.length) {

@@ -4,6 +4,7 @@ import { Db, type Queryable } from '../db/db.service';
 import { EventsService } from '../events/events.service';
 import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
+import { MESSAGE_AUDIENCE_SQL } from '../messages/message-visibility';
 import { messageView, type LinkView } from '../messages/message-view';
 import { questionView } from '../rooms/room-views';
 import { NoticesService } from '../safety/notices.service';
@@ -213,11 +214,8 @@ export class LinkScannerService {
       } else {
         const [row] = await q.query('UPDATE message SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [messageId, JSON.stringify(next.links)]);
         const view = messageView(row);
-        // Same audience as message.created: active members and the sender (never pending/declined/left).
-        const recipients = await q.query(
-          `SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND (state = 'active' OR user_id = $2)`,
-          [row.conversation_id, row.sender_id],
-        );
+        // Same audience as message.created: active members who may read it, and the sender.
+        const recipients = await q.query(MESSAGE_AUDIENCE_SQL, [row.id]);
         outboxIds.push(await this.events.append(q, recipients.map((r) => ({ userId: r.user_id, type: 'message.updated' as const, payload: { message: view } }))));
         outcome = 'updated';
       }

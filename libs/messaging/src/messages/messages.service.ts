@@ -10,6 +10,7 @@ import { extractLinks } from '../links/link-extractor';
 import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/message-request-policy';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
 import { MESSAGE_JSON_SQL, messageView, type MessageView } from './message-view';
+import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 
 export interface SendBody {
@@ -23,7 +24,8 @@ export interface SendBody {
  * no block across a direct conversation), bump the conversation's seq (the row lock orders
  * concurrent sends and a rolled-back send burns no number), apply the pending-request cap
  * on that locked row itself, insert the message and its link occurrences, give every
- * active member a message.created event with its own cursor, and write the outbox row.
+ * active member who may read it (message-visibility.ts: not one who blocks the sender) a
+ * message.created event with its own cursor, and write the outbox row.
  * No row back means a rule refused it: the slow path (CONTEXT_SQL) then says which.
  * A repeated clientId trips the unique index and rolls the whole statement back.
  */
@@ -60,7 +62,7 @@ ev_input AS (
   SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type,
          jsonb_build_object('message', ${MESSAGE_JSON_SQL('msg')}) AS payload
     FROM conversation_member m, msg
-   WHERE m.conversation_id = $1 AND (m.state = 'active' OR m.user_id = $2)),
+   WHERE m.conversation_id = $1 AND (m.user_id = $2 OR (m.state = 'active' AND ${memberSeesMessageSql('m', 'msg')}))),
 ${eventInsertCtes(
   'ev_input',
   `(CASE WHEN EXISTS (SELECT 1 FROM msg)
@@ -87,6 +89,16 @@ export interface SendParams {
 export const sendParams = (p: SendParams): unknown[] => [
   p.conversationId, p.senderId, p.id, p.clientId, p.text, JSON.stringify(p.links), JSON.stringify(p.linkRows), JSON.stringify(p.jobs), JSON.stringify(p.requestJobs),
 ];
+
+/** A page of what the viewer ($2) may read, by seq. */
+const LIST_AFTER_SQL = `
+SELECT x.* FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
+ WHERE x.conversation_id = $1 AND x.seq > $3 AND ($4::bigint IS NULL OR x.seq < $4) AND ${memberSeesMessageSql('me', 'x')}
+ ORDER BY x.seq LIMIT $5`;
+const LIST_BEFORE_SQL = `
+SELECT x.* FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
+ WHERE x.conversation_id = $1 AND x.seq < $3 AND ${memberSeesMessageSql('me', 'x')}
+ ORDER BY x.seq DESC LIMIT $4`;
 
 /** Why a send was refused, and whether this clientId was already stored (the slow path). */
 export const CONTEXT_SQL = `
@@ -214,24 +226,18 @@ export class MessagesService {
     }
   }
 
-  /** Messages by seq: after `afterSeq` ascending, or the page right before `beforeSeq`. */
+  /** Messages by seq that the viewer may read (message-visibility.ts): after `afterSeq` ascending, or the page right before `beforeSeq`. */
   async list(viewerId: string, conversationId: string, opts: { afterSeq?: number; beforeSeq?: number; limit: number }): Promise<{ items: MessageView[]; nextCursor: string | null }> {
     await this.conversations.view(conversationId, viewerId);
     const { afterSeq, beforeSeq, limit } = opts;
     let rows: any[];
     if (afterSeq === undefined && beforeSeq !== undefined) {
-      rows = (await this.db.query(
-        'SELECT * FROM message WHERE conversation_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3',
-        [conversationId, beforeSeq, limit + 1],
-      )).reverse();
+      rows = (await this.db.prepared('message_list_before', LIST_BEFORE_SQL, [conversationId, viewerId, beforeSeq, limit + 1])).reverse();
       const hasMore = rows.length > limit;
       const page = hasMore ? rows.slice(1) : rows;
       return { items: page.map(messageView), nextCursor: hasMore ? `b${page[0].seq}` : null };
     }
-    rows = await this.db.query(
-      `SELECT * FROM message WHERE conversation_id = $1 AND seq > $2 AND ($3::bigint IS NULL OR seq < $3) ORDER BY seq LIMIT $4`,
-      [conversationId, afterSeq ?? 0, beforeSeq ?? null, limit + 1],
-    );
+    rows = await this.db.prepared('message_list_after', LIST_AFTER_SQL, [conversationId, viewerId, afterSeq ?? 0, beforeSeq ?? null, limit + 1]);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
     return { items: page.map(messageView), nextCursor: hasMore ? String(page[page.length - 1].seq) : null };
@@ -297,10 +303,7 @@ export class MessagesService {
           AND e.payload -> 'message' ->> 'id' = $1::text`,
       [messageId, JSON.stringify(view), row.conversation_id, row.created_at],
     );
-    const recipients = (await q.query(
-      `SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND (state = 'active' OR user_id = $2)`,
-      [row.conversation_id, row.sender_id],
-    )).map((r) => r.user_id);
+    const recipients = (await q.query(MESSAGE_AUDIENCE_SQL, [row.id])).map((r) => r.user_id);
     const outboxId = await this.events.append(q, recipients.map((userId) => ({ userId, type: 'message.updated' as const, payload: { message: view } })));
     return { view, outboxId };
   }

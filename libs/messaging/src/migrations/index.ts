@@ -1,6 +1,7 @@
 import { Migration20261125000000_initial } from './Migration20261125000000_initial';
 import { Migration20261125170000_safety } from './Migration20261125170000_safety';
 import { Migration20261125180500_spam_limits } from './Migration20261125180500_spam_limits';
+import { Migration20261126100000_member_visibility } from './Migration20261126100000_member_visibility';
 import { Migration20261126110000_message_retained } from './Migration20261126110000_message_retained';
 import { Migration20261126120000_revoked_families } from './Migration20261126120000_revoked_families';
 
@@ -12,6 +13,7 @@ export const migrationsList = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
   { name: 'Migration20261125170000_safety', class: Migration20261125170000_safety },
   { name: 'Migration20261125180500_spam_limits', class: Migration20261125180500_spam_limits },
+  { name: 'Migration20261126100000_member_visibility', class: Migration20261126100000_member_visibility },
   { name: 'Migration20261126110000_message_retained', class: Migration20261126110000_message_retained },
   { name: 'Migration20261126120000_revoked_families', class: Migration20261126120000_revoked_families },
 ];

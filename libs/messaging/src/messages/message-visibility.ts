@@ -1,0 +1,30 @@
+import { MAX_REQUEST_MESSAGES } from '../conversations/message-request-policy';
+
+/**
+ * Which messages a member may read, as one SQL predicate used by every reader (message list,
+ * lastMessage, unreadCount, read markers) and every writer of message events (send, unsend,
+ * link verdicts), so lists, sync and live cannot disagree. `m` is the reader's
+ * conversation_member row, `x` the message:
+ * - history: only messages posted after they joined (`visible_from_seq`, set when a member is
+ *   added to a group; 0 for founders, direct conversations and the room backchannel);
+ * - requests: a `pending` member reads at most the first MAX_REQUEST_MESSAGES messages posted
+ *   since they joined, whoever sent them (a puppet cannot carry a spammer past the cap);
+ *   the rest once they accept. Seqs are gapless, so "the first three" is a seq bound;
+ * - blocks: never a message from someone the reader blocks (a block made after both were in
+ *   the group). Decided at read time from the current block rows, so an unblock shows those
+ *   messages in lists again; events skipped while blocked are not replayed.
+ * Both seq bounds are plain comparisons so the (conversation_id, seq) index serves them.
+ */
+export const memberSeesMessageSql = (m: string, x: string): string => `(
+  ${x}.seq > ${m}.visible_from_seq
+  AND ${x}.seq <= (CASE WHEN ${m}.state = 'pending' THEN ${m}.visible_from_seq + ${MAX_REQUEST_MESSAGES} ELSE 9223372036854775807 END)
+  AND NOT EXISTS (SELECT 1 FROM block vb WHERE vb.blocker_id = ${m}.user_id AND vb.blocked_id = ${x}.sender_id))`;
+
+/**
+ * Who hears of a change to message $1 (message.updated): the active members who may read it
+ * and its sender; the same audience message.created had, minus anyone who since blocked the
+ * sender.
+ */
+export const MESSAGE_AUDIENCE_SQL = `
+SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
+ WHERE x.id = $1 AND (m.user_id = x.sender_id OR (m.state = 'active' AND ${memberSeesMessageSql('m', 'x')}))`;

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import { EVENT_TYPES } from '@app/messaging/events/event-types';
+import { startTestApp, type TestApp } from '../support/app';
+import { loginStaff, registerUser, type TestUser } from '../support/factories';
+import { connectSocket, Inbox } from '../support/socket';
+
+/**
+ * The real-time promise (API.md): each user receives each event once, with that user's own
+ * cursor, live and in sync alike. Checked as a property over a run that produces every event
+ * type: for every user, the live events (with a cursor) are exactly the sync events.
+ */
+
+let t: TestApp;
+const sockets: Socket[] = [];
+beforeAll(async () => {
+  t = await startTestApp({ label: 'live_sync', env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600' } });
+});
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await t?.close();
+});
+
+const BAD_DOMAIN = 'live-sync-phish.com';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
+async function send(u: TestUser, conversationId: string, text: string) {
+  const res = await t.http().post(`/v1/conversations/${conversationId}/messages`).set(u.auth).send({ clientId: randomUUID(), text });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+async function syncAll(u: TestUser, cursor: string): Promise<any[]> {
+  const out: any[] = [];
+  for (;;) {
+    const res = await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth);
+    expect(res.status).toBe(200);
+    out.push(...res.body.events);
+    cursor = res.body.cursor;
+    if (!res.body.hasMore) return out;
+  }
+}
+const liveEvents = (inbox: Inbox) => inbox.events.filter((e) => e.payload && typeof e.payload === 'object' && 'cursor' in e.payload);
+
+describe('live equals sync', () => {
+  it('read.updated in a 3-member group reaches each member exactly once, with that member\'s own cursor and the reader as userId', async () => {
+    const [a, b, c] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
+    await follow(b, a);
+    await follow(c, a);
+    const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id] }).expect(201)).body;
+    await send(a, conv.id, 'hello group');
+    const inboxes = new Map<string, Inbox>();
+    const heads = new Map<string, string>();
+    for (const u of [a, b, c]) {
+      const s = await connectSocket(t.url, u.token);
+      sockets.push(s);
+      inboxes.set(u.id, new Inbox(s));
+      heads.set(u.id, (await t.http().get('/v1/sync').set(u.auth)).body.cursor);
+    }
+    expect((await t.http().post(`/v1/conversations/${conv.id}/read`).set(a.auth).send({ seq: 1 })).status).toBe(200);
+    for (const u of [a, b, c]) {
+      const [live] = await inboxes.get(u.id)!.waitFor('read.updated');
+      const synced = (await syncAll(u, heads.get(u.id)!)).filter((e) => e.type === 'read.updated');
+      expect(synced).toHaveLength(1);
+      expect(synced[0]).toMatchObject({ type: 'read.updated', conversationId: conv.id, userId: a.id, seq: 1 });
+      expect(live).toEqual(synced[0]);
+    }
+    // No duplicates arrived while we looked.
+    await until('settled', async () => [a, b, c].every((u) => inboxes.get(u.id)!.of('read.updated').length === 1));
+    for (const u of [a, b, c]) expect(inboxes.get(u.id)!.of('read.updated')).toHaveLength(1);
+  });
+
+  it('for every user, every event received live has the same type, cursor and payload as in that user\'s sync, over a run producing every event type', async () => {
+    const staff = await loginStaff(t.url);
+    expect((await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: BAD_DOMAIN, kind: 'domain', reason: 'test phishing' })).status).toBe(201);
+
+    const [a, b, c, d] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
+    const users = [a, b, c, d];
+    await follow(b, a);
+    await follow(c, a);
+    const inboxes = new Map<string, Inbox>();
+    const heads = new Map<string, string>();
+    for (const u of users) {
+      const s = await connectSocket(t.url, u.token);
+      sockets.push(s);
+      inboxes.set(u.id, new Inbox(s));
+      heads.set(u.id, (await t.http().get('/v1/sync').set(u.auth)).body.cursor);
+    }
+
+    // conversation.updated (create), request.created (a stranger added as a pending member)
+    const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id], title: 'all events' }).expect(201)).body;
+    expect((await t.http().post(`/v1/conversations/${conv.id}/members`).set(a.auth).send({ userIds: [d.id] })).status).toBe(200);
+    // message.created from everyone active; message.updated by unsend
+    const m1 = await send(a, conv.id, 'one');
+    const m2 = await send(b, conv.id, 'two, to be unsent');
+    await send(c, conv.id, 'three');
+    expect((await t.http().delete(`/v1/conversations/${conv.id}/messages/${m2.id}`).set(b.auth)).status).toBe(200);
+    // message.updated by a link verdict (safe), and by a malicious link (removal + notice.created to the author)
+    const safe = await send(a, conv.id, 'see https://example.com/live-sync');
+    const bad = await send(a, conv.id, `prize at https://x.${BAD_DOMAIN}/claim`);
+    // read.updated from two readers
+    expect((await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: m1.seq })).status).toBe(200);
+    expect((await t.http().post(`/v1/conversations/${conv.id}/read`).set(c.auth).send({ seq: m2.seq })).status).toBe(200);
+    // the pending member accepts: conversation.updated to every active member
+    expect((await t.http().post(`/v1/conversations/${conv.id}/accept`).set(d.auth)).status).toBe(200);
+    await send(d, conv.id, 'hi all');
+    // question.created and question.updated
+    const room = (await t.http().post('/v1/rooms').set(a.auth).send({ title: 'Live room' }).expect(201)).body;
+    expect((await t.http().post(`/v1/rooms/${room.id}/join`).set(b.auth)).status).toBe(200);
+    const question = (await t.http().post(`/v1/rooms/${room.id}/questions`).set(b.auth).send({ text: 'a question?' }).expect(201)).body;
+    expect((await t.http().patch(`/v1/rooms/${room.id}/questions/${question.id}`).set(a.auth).send({ status: 'pinned' })).status).toBe(200);
+
+    // Wait for the background scans to finish (both messages settled for a reader).
+    await until('scans', async () => {
+      const items = (await t.http().get(`/v1/conversations/${conv.id}/messages`).set(b.auth)).body.items as any[];
+      const s = items.find((x) => x.id === safe.id);
+      const r = items.find((x) => x.id === bad.id);
+      return s?.links.every((l: any) => l.verdict !== 'pending') && r?.state === 'removed';
+    });
+    await until('notice', async () => (await syncAll(a, heads.get(a.id)!)).some((e) => e.type === 'notice.created'));
+
+    // Property: live == sync per user (once everything written has been pushed).
+    const key = (e: any) => `${e.type}@${e.cursor}`;
+    await until('live caught up with sync', async () => {
+      for (const u of users) {
+        const synced = (await syncAll(u, heads.get(u.id)!)).map(key);
+        const live = liveEvents(inboxes.get(u.id)!).map((e) => key(e.payload));
+        if (live.length < synced.length) return false;
+      }
+      return true;
+    });
+    const seen = new Set<string>();
+    for (const u of users) {
+      const synced = await syncAll(u, heads.get(u.id)!);
+      const live = liveEvents(inboxes.get(u.id)!);
+      // The socket event name is the type; the payload is the whole wire object, equal to the synced one.
+      for (const e of live) expect(e.name).toBe(e.payload.type);
+      expect(live.map((e) => key(e.payload))).toEqual(synced.map(key));
+      expect(live.map((e) => e.payload)).toEqual(synced);
+      // Cursors are the user's own: strictly increasing, never repeated.
+      const cursors = synced.map((e) => BigInt(e.cursor));
+      for (let i = 1; i < cursors.length; i++) expect(cursors[i] > cursors[i - 1]).toBe(true);
+      for (const e of synced) {
+        expect(e).not.toHaveProperty('recipientId');
+        seen.add(e.type);
+      }
+    }
+    // The run covered every event type there is.
+    expect([...seen].sort()).toEqual([...EVENT_TYPES].sort());
+    // read.updated carries the reader, not the recipient.
+    const readsSeenByA = (await syncAll(a, heads.get(a.id)!)).filter((e) => e.type === 'read.updated');
+    expect(readsSeenByA.map((e) => [e.userId, e.seq]).sort()).toEqual([[b.id, m1.seq], [c.id, m2.seq]].sort());
+  });
+});
