@@ -16,8 +16,13 @@ import { appCreateHooks } from './app-hooks';
 export { onAppCreate } from './app-hooks';
 
 export interface CreateAppOptions {
-  /** Extra setup before listen, e.g. the socket.io adapter (gateway module). */
+  /** Where start-up lines go (JSON lines on stdout by default). */
   log?: (msg: string) => void;
+  /**
+   * Let Nest close the app on SIGTERM/SIGINT (default true). main.ts turns this off and
+   * installs its own handlers, which log the drain and bound it in time.
+   */
+  shutdownHooks?: boolean;
 }
 
 
@@ -39,7 +44,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   app.use(metricsMiddleware);
   app.use(express.json({ limit: '64kb', strict: true }));
   app.useGlobalPipes(validationPipe);
-  app.enableShutdownHooks();
+  if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   app.enableCors({ exposedHeaders: ['Content-Range', 'Retry-After', 'X-Request-Id'] });
 
   const docs = SwaggerModule.createDocument(

@@ -2,6 +2,48 @@ import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
 import { createApp } from './app.factory';
 
+/** Longest a drain may take before the process gives up on it and exits non-zero. */
+const DRAIN_TIMEOUT_MS = 25_000;
+
+const logLine = (level: number, msg: string) =>
+  process.stdout.write(JSON.stringify({ level, time: Date.now(), pid: process.pid, msg }) + '\n');
+
+/**
+ * SIGTERM/SIGINT: stop accepting, finish in-flight requests, drain the outbox, close the
+ * pools, then exit 0, logging each end of the drain. A second signal, or a drain longer than
+ * DRAIN_TIMEOUT_MS, exits at once with 1. `npm start` execs this process, so the signal that
+ * stops npm reaches it (package.json's start script).
+ */
+function stopOnSignals(close: () => Promise<void>): void {
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        logLine(50, `${signal} again: exiting without waiting for the drain`);
+        process.exit(1);
+      }
+      stopping = true;
+      const started = Date.now();
+      logLine(30, `${signal}: closing the port, finishing in-flight requests and draining the outbox`);
+      const timer = setTimeout(() => {
+        logLine(50, `drain did not finish within ${DRAIN_TIMEOUT_MS} ms: exiting`);
+        process.exit(1);
+      }, DRAIN_TIMEOUT_MS);
+      timer.unref();
+      close().then(
+        () => {
+          logLine(30, `drained and stopped in ${Date.now() - started} ms`);
+          process.exit(0);
+        },
+        (err) => {
+          logLine(50, `shutdown failed: ${(err as Error)?.message ?? err}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
 async function main() {
   let config;
   try {
@@ -13,7 +55,8 @@ async function main() {
     }
     throw err;
   }
-  const app = await createApp(config);
+  const app = await createApp(config, { shutdownHooks: false });
+  stopOnSignals(() => app.close());
   if (config.roles.includes('api')) {
     await app.listen(config.port, config.host);
     process.stdout.write(

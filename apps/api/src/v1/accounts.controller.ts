@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '@app/messaging/accounts/accounts.service';
 import { ClientIp, CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
 import { LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
@@ -61,6 +61,12 @@ export class MeController {
 @Controller('v1/users')
 export class UsersController {
   constructor(private readonly accounts: AccountsService) {}
+
+  @Get()
+  @ApiQuery({ name: 'handle', required: true, description: 'exact handle, case-insensitive' })
+  find(@CurrentUser() user: AuthUser, @Query('handle') handle: unknown) {
+    return this.accounts.findByHandle(user.id, handle);
+  }
 
   @Get(':id')
   get(@Param('id') id: string) {

@@ -6,6 +6,7 @@ import {
   CannotTargetSelf,
   HandleTaken,
   InvalidCredentials,
+  InvalidRequest,
   InvalidRefreshToken,
   NotFound,
   RefreshTokenReused,
@@ -29,6 +30,10 @@ export interface PublicUser {
 export interface Me extends PublicUser {
   allowIncoming: AllowIncoming;
   status: string;
+  /** Until when sending messages is refused (a restriction in force), else null. */
+  restrictedUntil: string | null;
+  /** Until when the account is suspended (in force), else null; a ban has no end. */
+  suspendedUntil: string | null;
 }
 
 export interface Session {
@@ -43,7 +48,22 @@ const toPublic = (r: any): PublicUser => ({
   displayName: r.display_name,
   createdAt: new Date(r.created_at).toISOString(),
 });
-const toMe = (r: any): Me => ({ ...toPublic(r), allowIncoming: r.allow_incoming, status: r.status });
+/** A time still in the future, as ISO-8601; a past one is no longer in force. */
+const inForce = (t: unknown): string | null => {
+  if (!t) return null;
+  const ms = new Date(t as string).getTime();
+  return ms > Date.now() ? new Date(ms).toISOString() : null;
+};
+const toMe = (r: any): Me => ({
+  ...toPublic(r),
+  allowIncoming: r.allow_incoming,
+  status: r.status,
+  restrictedUntil: inForce(r.restricted_until),
+  suspendedUntil: r.status === 'suspended' ? inForce(r.suspended_until) : null,
+});
+
+/** Longest handle query worth looking up (handles are at most 30 characters). */
+const MAX_HANDLE_QUERY = 100;
 
 @Injectable()
 export class AccountsService {
@@ -197,6 +217,25 @@ export class AccountsService {
     const row = await this.db.one('SELECT id, handle, display_name, created_at FROM app_user WHERE id = $1', [id]);
     if (!row) throw new NotFound('No such user.');
     return toPublic(row);
+  }
+
+  /**
+   * Finds a person by exact handle, ignoring case (GET /v1/users?handle=). Someone who blocks
+   * the viewer is not found, nor is a banned account: both answer like an unknown handle.
+   */
+  async findByHandle(viewerId: string, handle: unknown): Promise<{ items: PublicUser[]; nextCursor: null }> {
+    if (typeof handle !== 'string' || handle.trim() === '' || handle.length > MAX_HANDLE_QUERY) {
+      throw new InvalidRequest('handle must be one non-empty string of at most 100 characters.', [
+        { field: 'handle', message: 'expected one handle, e.g. ?handle=alice' },
+      ]);
+    }
+    const rows = await this.db.query(
+      `SELECT u.id, u.handle, u.display_name, u.created_at FROM app_user u
+        WHERE u.handle = lower($1) AND u.status <> 'banned'
+          AND NOT EXISTS (SELECT 1 FROM block b WHERE b.blocker_id = u.id AND b.blocked_id = $2)`,
+      [handle.trim(), viewerId],
+    );
+    return { items: rows.map(toPublic), nextCursor: null };
   }
 
   private async target(me: string, id: string): Promise<void> {
