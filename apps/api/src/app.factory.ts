@@ -24,7 +24,8 @@ export interface CreateAppOptions {
 export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const log = opts.log ?? ((m: string) => process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: m }) + '\n'));
   const { jwtSecret } = await prepareDatabase({
-    databaseUrl: config.databaseUrl,
+    // Migrations, the JWT secret and the first admin need the owning role; the app then runs as DATABASE_URL.
+    databaseUrl: config.databaseMigrationUrl ?? config.databaseUrl,
     jwtSecret: config.jwtSecret,
     adminEmail: config.adminEmail,
     adminPassword: config.adminPassword,

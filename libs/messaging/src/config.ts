@@ -14,6 +14,8 @@ export interface AppConfig {
   port: number;
   host: string;
   databaseUrl: string;
+  /** The role that migrates (owns the tables); null: DATABASE_URL does both. */
+  databaseMigrationUrl: string | null;
   redisUrl: string;
   redisPrefix: string;
   roles: AppRole[];
@@ -120,6 +122,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/backchannel', ['postgres:', 'postgresql:']),
+    databaseMigrationUrl: env.DATABASE_MIGRATION_URL ? url(env, 'DATABASE_MIGRATION_URL', '', ['postgres:', 'postgresql:']) : null,
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix: prefix,
     roles: rolesRaw as AppRole[],

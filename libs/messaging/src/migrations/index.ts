@@ -1,6 +1,7 @@
 import { Migration20261125000000_initial } from './Migration20261125000000_initial';
 import { Migration20261125170000_safety } from './Migration20261125170000_safety';
 import { Migration20261125180500_spam_limits } from './Migration20261125180500_spam_limits';
+import { Migration20261126130000_audit_chain } from './Migration20261126130000_audit_chain';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -10,4 +11,5 @@ export const migrationsList = [
   { name: 'Migration20261125000000_initial', class: Migration20261125000000_initial },
   { name: 'Migration20261125170000_safety', class: Migration20261125170000_safety },
   { name: 'Migration20261125180500_spam_limits', class: Migration20261125180500_spam_limits },
+  { name: 'Migration20261126130000_audit_chain', class: Migration20261126130000_audit_chain },
 ];
