@@ -31,6 +31,10 @@ export interface AppConfig {
   linkPendingSweepSeconds: number;
   adminStaticDir: string | null;
   spamScoreThreshold: number;
+  /** Link occurrences one blocklist re-scan job handles before handing on to the next. */
+  blocklistRescanBatch: number;
+  /** Bearer token for GET /metrics; null: /metrics answers loopback callers only. */
+  metricsToken: string | null;
   /** Online link-reputation sources by name (LINK_PROVIDERS, comma list); empty = offline only. */
   linkProviders: LinkProviderName[];
   urlhausAuthKey: string | null;
@@ -64,6 +68,13 @@ function linkProviders(env: Env): LinkProviderName[] {
 }
 
 type Env = Record<string, string | undefined>;
+
+function metricsToken(env: Env): string | null {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError('METRICS_TOKEN: use at least 16 printable characters without spaces');
+  return raw;
+}
 
 function int(env: Env, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
@@ -138,6 +149,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     linkPendingSweepSeconds: int(env, 'LINK_PENDING_SWEEP_SECONDS', 30, 1, 3600),
     adminStaticDir: env.ADMIN_STATIC_DIR ?? null,
     spamScoreThreshold: int(env, 'SPAM_SCORE_THRESHOLD', 5, 0, 1000),
+    blocklistRescanBatch: int(env, 'BLOCKLIST_RESCAN_BATCH', 500, 1, 10000),
+    metricsToken: metricsToken(env),
     linkProviders: linkProviders(env),
     urlhausAuthKey: env.URLHAUS_AUTH_KEY || null,
     limits: {

@@ -13,6 +13,8 @@ import { Migration } from '@mikro-orm/migrations';
  *
  * Only the table's owner (the role that migrates) may change it: UPDATE, DELETE and
  * TRUNCATE are revoked from every other role (README "Database roles").
+ *
+ * Also: blocklist entries record their re-scan's progress (rescan_total, rescan_done).
  */
 const hashOf = (r: string) => `encode(pg_catalog.sha256(convert_to(concat_ws('|',
     quote_nullable(${r}.prev_hash), ${r}.seq::text, ${r}.id::text, quote_nullable(${r}.staff_id::text), quote_nullable(${r}.action),
@@ -69,11 +71,15 @@ begin
     execute format('revoke update, delete, truncate on audit_log from %I', g.grantee);
   end loop;
 end $$;
+
+-- Blocklist re-scan progress, for staff: occurrences to walk and walked so far (null: not started).
+alter table blocklist_entry add column rescan_total int, add column rescan_done int;
 `);
   }
 
   override async down(): Promise<void> {
     this.addSql(`
+alter table blocklist_entry drop column rescan_total, drop column rescan_done;
 drop trigger if exists audit_log_chain on audit_log;
 drop function if exists audit_log_chain();
 drop index if exists audit_log_seq_idx;

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { parse as parseDomain } from 'tldts';
 import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
 import { Conflict, ForbiddenRole, InvalidRequest, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
@@ -33,6 +34,8 @@ export interface BlocklistRow {
   reason: string | null;
   createdBy: string | null;
   createdAt: string;
+  /** The re-scan of recent content this entry started: link occurrences to walk and walked; null until it starts. */
+  rescan: { total: number; done: number } | null;
 }
 
 const toLink = (r: any): LinkRow => ({
@@ -56,6 +59,7 @@ const toEntry = (r: any): BlocklistRow => ({
   reason: r.reason,
   createdBy: r.created_by,
   createdAt: iso(r.created_at)!,
+  rescan: r.rescan_total === null || r.rescan_total === undefined ? null : { total: r.rescan_total, done: Math.min(r.rescan_done ?? 0, r.rescan_total) },
 });
 
 const LINKS: ListSpec = {
@@ -221,6 +225,16 @@ export class LinkReviewService {
   static normalisePattern(kind: BlocklistKind, pattern: string): string {
     const raw = pattern.trim();
     const normalised = kind === 'domain' ? blocklistDomainHost(raw) : normalizeUrl(raw);
+    if (kind === 'domain' && normalised) {
+      // A public suffix (com, co.uk, github.io) would block every site registered under it.
+      const parsed = parseDomain(normalised, { allowPrivateDomains: true });
+      if ((parsed.isIcann || parsed.isPrivate) && parsed.publicSuffix && (parsed.domain === null || parsed.publicSuffix === normalised)) {
+        throw new InvalidRequest(
+          `"${normalised}" is a public suffix: blocking it would block every site registered under it. Block a registrable domain instead (e.g. evil.${normalised}).`,
+          [{ field: 'pattern', problems: ['public suffix'] }],
+        );
+      }
+    }
     if (!normalised || (kind === 'domain' && !normalised.includes('.') && !normalised.startsWith('['))) {
       throw new InvalidRequest(
         kind === 'domain' ? `"${pattern}" is not a domain name (e.g. evil.example).` : `"${pattern}" is not a URL (e.g. https://evil.example/path).`,
