@@ -26,10 +26,25 @@ export interface CreateAppOptions {
 }
 
 
+/** MUI styles are injected at run time, hence 'unsafe-inline' for styles only; scripts are the bundle's own. */
+const ADMIN_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const log = opts.log ?? ((m: string) => process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: m }) + '\n'));
   const { jwtSecret } = await prepareDatabase({
-    databaseUrl: config.databaseUrl,
+    // Migrations, the JWT secret and the first admin need the owning role; the app then runs as DATABASE_URL.
+    databaseUrl: config.databaseMigrationUrl ?? config.databaseUrl,
     jwtSecret: config.jwtSecret,
     adminEmail: config.adminEmail,
     adminPassword: config.adminPassword,
@@ -59,7 +74,12 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   if (config.roles.includes('api') && existsSync(join(adminDir, 'index.html'))) {
     app.use('/admin', (req: express.Request, res: express.Response, next: express.NextFunction) => {
       if (req.path.startsWith('/v1')) return next();
-      express.static(adminDir, { index: 'index.html', fallthrough: true })(req, res, () => {
+      // The console must never be framed (clickjacking a moderator's clicks) and runs only its own code.
+      res.setHeader('Content-Security-Policy', ADMIN_CSP);
+      res.setHeader('X-Frame-Options', 'DENY');
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      express.static(adminDir, { index: 'index.html', fallthrough: true, redirect: false })(req, res, () => {
         if (req.method === 'GET' && !req.path.includes('.')) return res.sendFile(join(adminDir, 'index.html'));
         next();
       });

@@ -14,6 +14,8 @@ export interface AppConfig {
   port: number;
   host: string;
   databaseUrl: string;
+  /** The role that migrates (owns the tables); null: DATABASE_URL does both. */
+  databaseMigrationUrl: string | null;
   redisUrl: string;
   redisPrefix: string;
   roles: AppRole[];
@@ -31,6 +33,10 @@ export interface AppConfig {
   linkPendingSweepSeconds: number;
   adminStaticDir: string | null;
   spamScoreThreshold: number;
+  /** Link occurrences one blocklist re-scan job handles before handing on to the next. */
+  blocklistRescanBatch: number;
+  /** Bearer token for GET /metrics; null: /metrics answers loopback callers only. */
+  metricsToken: string | null;
   /** Online link-reputation sources by name (LINK_PROVIDERS, comma list); empty = offline only. */
   linkProviders: LinkProviderName[];
   urlhausAuthKey: string | null;
@@ -68,6 +74,13 @@ function linkProviders(env: Env): LinkProviderName[] {
 }
 
 type Env = Record<string, string | undefined>;
+
+function metricsToken(env: Env): string | null {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError('METRICS_TOKEN: use at least 16 printable characters without spaces');
+  return raw;
+}
 
 function int(env: Env, name: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
@@ -126,6 +139,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: int(env, 'PORT', 3000, 0, 65535),
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/backchannel', ['postgres:', 'postgresql:']),
+    databaseMigrationUrl: env.DATABASE_MIGRATION_URL ? url(env, 'DATABASE_MIGRATION_URL', '', ['postgres:', 'postgresql:']) : null,
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     redisPrefix: prefix,
     roles: rolesRaw as AppRole[],
@@ -142,6 +156,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     linkPendingSweepSeconds: int(env, 'LINK_PENDING_SWEEP_SECONDS', 30, 1, 3600),
     adminStaticDir: env.ADMIN_STATIC_DIR ?? null,
     spamScoreThreshold: int(env, 'SPAM_SCORE_THRESHOLD', 5, 0, 1000),
+    blocklistRescanBatch: int(env, 'BLOCKLIST_RESCAN_BATCH', 500, 1, 10000),
+    metricsToken: metricsToken(env),
     linkProviders: linkProviders(env),
     urlhausAuthKey: env.URLHAUS_AUTH_KEY || null,
     maxSocketsPerUser: int(env, 'MAX_SOCKETS_PER_USER', 10, 1, 1000),

@@ -26,7 +26,7 @@ export enum JobName {
 export interface JobPayloads {
   [JobName.ScanMessage]: { messageId: string };
   [JobName.ScanQuestion]: { questionId: string };
-  [JobName.RescanBlocklist]: { entryId: string };
+  [JobName.RescanBlocklist]: { entryId: string; /** link_occurrence id the previous batch ended at */ after?: number };
   [JobName.SweepPendingLinks]: Record<string, never>;
   [JobName.ScoreSender]: { senderId: string };
   [JobName.ExpireAction]: { actionId: string };

@@ -3,11 +3,11 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { MethodNotAllowed } from '@app/messaging/errors';
 import { AuditLogService } from '@app/messaging/safety/audit-log.service';
-import { StaffAuthGuard } from '../http/auth';
+import { MinRole, StaffAuthGuard } from '../http/auth';
 import { parseRaList } from '../http/list-params';
 import { sendPage } from './ra-response';
 
-const SORTS = ['id', 'createdAt', 'action', 'staffId'];
+const SORTS = ['id', 'createdAt', 'action', 'staffId', 'seq'];
 const readOnly = () => new MethodNotAllowed('The audit log is append-only: nobody can create, edit or delete its entries.');
 
 /** Read-only for everyone, admins included; the table itself refuses UPDATE and DELETE too. */
@@ -21,6 +21,13 @@ export class AuditLogAdminController {
   @Get()
   async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     return sendPage(res, 'audit-log', await this.audit.list(parseRaList(query, SORTS, ['id', 'DESC'])));
+  }
+
+  /** {ok: true, entries} or {ok: false, firstBrokenId, reason}: the hash chain recomputed (admins, like staff accounts: 403 forbidden_role below). */
+  @Get('verify')
+  @MinRole('admin')
+  verify() {
+    return this.audit.verify();
   }
 
   @Get(':id')

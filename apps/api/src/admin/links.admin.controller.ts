@@ -20,13 +20,14 @@ export class LinksAdminController {
   constructor(private readonly links: LinkReviewService) {}
 
   @Get()
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
-    return sendPage(res, 'links', await this.links.listLinks(parseRaList(query, LINK_SORTS, ['lastSeenAt', 'DESC'])));
+  async list(@CurrentStaff() staff: AuthStaff, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+    return sendPage(res, 'links', await this.links.listLinks(parseRaList(query, LINK_SORTS, ['lastSeenAt', 'DESC']), staff));
   }
 
+  /** Audited: a link is a URL a user sent, often privately. */
   @Get(':id')
-  get(@Param('id') id: string) {
-    return this.links.oneLink(id);
+  get(@CurrentStaff() staff: AuthStaff, @Param('id') id: string) {
+    return this.links.oneLink(id, staff);
   }
 
   /** A staff label (verdict override): triage may label (API.md: "read and label") but not malicious (it removes content); audited. */
@@ -50,11 +51,11 @@ export class BlocklistAdminController {
     return sendPage(res, 'blocklist', await this.links.listBlocklist(parseRaList(query, BLOCKLIST_SORTS, ['createdAt', 'DESC'])));
   }
 
-  /** {matches, sample}: link occurrences of the last 7 days the entry would catch. */
+  /** {matches, sample}: link occurrences of the last 7 days the entry would catch (audited: the sample shows URLs users sent). */
   @Get('preview')
   @ApiQuery({ name: 'pattern' })
   @ApiQuery({ name: 'kind', enum: BLOCKLIST_KINDS })
-  preview(@Query('pattern') pattern: unknown, @Query('kind') kind: unknown) {
+  preview(@CurrentStaff() staff: AuthStaff, @Query('pattern') pattern: unknown, @Query('kind') kind: unknown) {
     if (typeof pattern !== 'string' || pattern.trim() === '' || pattern.length > 2048) {
       throw new InvalidRequest('pattern is required.', [{ field: 'pattern', problems: ['required'] }]);
     }
@@ -62,7 +63,7 @@ export class BlocklistAdminController {
     if (typeof k !== 'string' || !(BLOCKLIST_KINDS as readonly string[]).includes(k)) {
       throw new InvalidRequest('kind must be domain or url.', [{ field: 'kind', problems: ['domain|url'] }]);
     }
-    return this.links.preview(k as BlocklistKind, pattern);
+    return this.links.preview(k as BlocklistKind, pattern, staff);
   }
 
   @Get(':id')

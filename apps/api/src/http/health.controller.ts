@@ -1,14 +1,20 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, Logger } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type Redis from 'ioredis';
 import { REDIS } from '@app/messaging/redis';
 
-/** 200 when PostgreSQL and Redis answer and every committed migration is applied; 503 naming the failing part otherwise. */
+/**
+ * 200 when PostgreSQL and Redis answer and every committed migration is applied; 503 naming
+ * the failing part with a short stable word (unreachable, migrations_pending). The raw error
+ * (host names, roles, database names) goes to the log, never to the unauthenticated caller.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger(HealthController.name);
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
@@ -25,9 +31,10 @@ export class HealthController {
         try {
           await this.orm.em.getConnection().execute('select 1');
           const pending = (await this.orm.getMigrator().getPendingMigrations()).length;
-          return pending === 0 ? i.up() : i.down({ message: `${pending} migration(s) not applied` });
+          return pending === 0 ? i.up() : i.down({ message: 'migrations_pending' });
         } catch (err: any) {
-          return i.down({ message: String(err?.message ?? err) });
+          this.logger.warn(`health: database check failed: ${err?.message ?? err}`);
+          return i.down({ message: 'unreachable' });
         }
       },
       async () => {
@@ -37,9 +44,10 @@ export class HealthController {
             this.redis.ping(),
             new Promise<string>((_, reject) => setTimeout(() => reject(new Error('timeout after 1s')), 1000)),
           ]);
-          return pong === 'PONG' ? i.up() : i.down({ message: String(pong) });
+          return pong === 'PONG' ? i.up() : i.down({ message: 'unexpected_reply' });
         } catch (err: any) {
-          return i.down({ message: String(err?.message ?? err) });
+          this.logger.warn(`health: redis check failed: ${err?.message ?? err}`);
+          return i.down({ message: 'unreachable' });
         }
       },
     ]);

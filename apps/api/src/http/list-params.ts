@@ -35,7 +35,7 @@ export interface RaListParams {
 
 function parseJson(raw: unknown, name: string): unknown {
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string') throw new InvalidRequest(`${name} must be JSON.`);
+  if (typeof raw !== 'string' || raw.length > 20_000) throw new InvalidRequest(`${name} must be JSON.`, [{ field: name, problems: ['JSON text'] }]);
   try {
     return JSON.parse(raw);
   } catch {
@@ -43,20 +43,39 @@ function parseJson(raw: unknown, name: string): unknown {
   }
 }
 
+/** The deepest row a staff list pages to; beyond it, narrow the filter instead. */
+export const MAX_LIST_OFFSET = 1_000_000;
+/** Most rows one staff list page answers. */
+export const MAX_LIST_PAGE = 500;
+
+const bad = (message: string, field: string, problem: string) => new InvalidRequest(message, [{ field, problems: [problem] }]);
+
+/**
+ * Every malformed sort, range or filter is a 400 naming the parameter: field names are
+ * looked up as own properties only (`constructor`, `__proto__` are not fields), a range is
+ * two whole numbers within 0..MAX_LIST_OFFSET, start <= end; a page holds at most
+ * MAX_LIST_PAGE rows.
+ */
 export function parseRaList(query: Record<string, unknown>, sortable: string[], defSort: [string, 'ASC' | 'DESC']): RaListParams {
   const sort = parseJson(query.sort, 'sort') ?? defSort;
   const range = parseJson(query.range, 'range') ?? [0, 24];
   const filter = parseJson(query.filter, 'filter') ?? {};
-  if (!Array.isArray(sort) || sort.length !== 2 || typeof sort[0] !== 'string' || !['ASC', 'DESC'].includes(String(sort[1]).toUpperCase())) {
-    throw new InvalidRequest('sort must be ["field","ASC"|"DESC"].');
+  if (!Array.isArray(sort) || sort.length !== 2 || typeof sort[0] !== 'string' || typeof sort[1] !== 'string' || !['ASC', 'DESC'].includes(sort[1].toUpperCase())) {
+    throw bad('sort must be ["field","ASC"|"DESC"].', 'sort', '["field","ASC"|"DESC"]');
   }
-  if (!sortable.includes(sort[0])) throw new InvalidRequest(`sort field must be one of: ${sortable.join(', ')}.`);
-  if (!Array.isArray(range) || range.length !== 2 || !range.every((n) => Number.isInteger(n) && n >= 0) || range[1] < range[0]) {
-    throw new InvalidRequest('range must be [start, end] with 0 <= start <= end.');
+  if (!sortable.includes(sort[0])) throw bad(`sort field must be one of: ${sortable.join(', ')}.`, 'sort', `unknown field`);
+  if (
+    !Array.isArray(range) ||
+    range.length !== 2 ||
+    !range.every((n) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n <= MAX_LIST_OFFSET + MAX_LIST_PAGE) ||
+    range[1] < range[0] ||
+    range[0] > MAX_LIST_OFFSET
+  ) {
+    throw bad(`range must be [start, end]: whole numbers with 0 <= start <= end, start at most ${MAX_LIST_OFFSET}.`, 'range', 'invalid range');
   }
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw new InvalidRequest('filter must be a JSON object.');
-  const limit = Math.min(range[1] - range[0] + 1, 500);
-  return { sortField: sort[0], sortOrder: String(sort[1]).toUpperCase() as 'ASC' | 'DESC', offset: range[0], limit, filter: filter as Record<string, unknown> };
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw bad('filter must be a JSON object.', 'filter', 'object');
+  const limit = Math.min(range[1] - range[0] + 1, MAX_LIST_PAGE);
+  return { sortField: sort[0], sortOrder: sort[1].toUpperCase() as 'ASC' | 'DESC', offset: range[0], limit, filter: filter as Record<string, unknown> };
 }
 
 export function contentRange(resource: string, offset: number, count: number, total: number): string {

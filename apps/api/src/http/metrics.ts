@@ -1,4 +1,7 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
+import { NotFound, Unauthorized } from '@app/messaging/errors';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, register } from 'prom-client';
@@ -25,12 +28,30 @@ export function metricsMiddleware(req: Request, res: Response, next: NextFunctio
   next();
 }
 
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/**
+ * Closed by default: without METRICS_TOKEN only loopback callers get the metrics (a scraper
+ * on the same host; behind a reverse proxy req.ip is the real client, so the world gets
+ * 404); with METRICS_TOKEN every caller needs `Authorization: Bearer <token>`.
+ */
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
   @Get()
-  @Header('Content-Type', register.contentType)
-  metrics() {
+  metrics(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+    const token = this.config.metricsToken;
+    if (token === null) {
+      if (!LOOPBACK.has(req.ip ?? '')) throw new NotFound();
+    } else {
+      const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
+      const want = Buffer.from(token);
+      if (given.length !== want.length || !timingSafeEqual(given, want)) throw new Unauthorized('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+    }
+    // Set here, not by @Header: a refusal above must keep the JSON error body.
+    res.setHeader('Content-Type', register.contentType);
     return register.metrics();
   }
 }

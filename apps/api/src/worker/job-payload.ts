@@ -14,3 +14,11 @@ export function payloadId(data: unknown, field: string): string {
 export function unknownJob(queue: string, name: string): never {
   throw new UnrecoverableError(`queue ${queue} has no handler for job "${name}"`);
 }
+
+/** An optional non-negative integer cursor (e.g. the id a batch ended at); absent → 0. */
+export function payloadCursor(data: unknown, field: string): number {
+  const value = (data as Record<string, unknown> | null)?.[field];
+  if (value === undefined) return 0;
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new UnrecoverableError(`job payload: ${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return value as number;
+}

@@ -5,7 +5,7 @@ import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
 import { LinkScannerService, RESCAN_FOLLOW_UP_PREFIX } from '@app/messaging/links/link-scanner.service';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { safeJobId } from '@app/messaging/queues.module';
-import { payloadId, unknownJob } from './job-payload';
+import { payloadCursor, payloadId, unknownJob } from './job-payload';
 
 /** The link-scan queue: one thin door per job onto LinkScannerService (STYLE.md, convention 1). */
 @Processor(QueueName.LinkScan, { concurrency: 8 })
@@ -27,7 +27,11 @@ export class LinkScanProcessor extends WorkerHost {
         return this.scanner.scanQuestion(payloadId(job.data, 'questionId'));
       case JobName.RescanBlocklist:
         // The follow-up pass (after the blocklist cache window) schedules no further pass.
-        return this.scanner.rescanBlocklist(payloadId(job.data, 'entryId'), !String(job.id ?? '').startsWith(safeJobId(RESCAN_FOLLOW_UP_PREFIX)));
+        return this.scanner.rescanBlocklist(
+          payloadId(job.data, 'entryId'),
+          !String(job.id ?? '').startsWith(safeJobId(RESCAN_FOLLOW_UP_PREFIX)),
+          payloadCursor(job.data, 'after'),
+        );
       case JobName.SweepPendingLinks:
         return this.scanner.sweepPending(this.config.linkPendingSweepSeconds);
       default:

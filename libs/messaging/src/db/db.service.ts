@@ -7,6 +7,18 @@ export interface Queryable {
   query<R extends QueryResultRow = any>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 
+/** What Db.tx hands its callback: a Queryable on the transaction's connection, plus commit hooks. */
+export interface TxQueryable extends Queryable {
+  client: PoolClient;
+  prepared: Db['prepared'];
+  /** Runs on this transaction just before COMMIT, in registration order (an error rolls back). */
+  beforeCommit(fn: () => Promise<void>): void;
+  /** Runs after COMMIT succeeded; an error there is ignored (the transaction stands), so log it in the hook. */
+  afterCommit(fn: () => Promise<void> | void): void;
+}
+
+export const isTx = (q: Queryable): q is TxQueryable => typeof (q as TxQueryable).beforeCommit === 'function';
+
 /**
  * Raw SQL on MikroORM's own connection pool (the pg client under its knex). Hot paths
  * (send, sync, lists) are one or two statements with `$n` parameters here instead of an
@@ -54,19 +66,25 @@ export class Db implements Queryable {
    * Runs fn in one transaction. Serialization failures and deadlocks (40001, 40P01) are
    * retried a few times: they are the database telling two writers to take turns.
    */
-  async tx<T>(fn: (q: Queryable & { client: PoolClient; prepared: Db['prepared'] }) => Promise<T>, retries = 3): Promise<T> {
+  async tx<T>(fn: (q: TxQueryable) => Promise<T>, retries = 3): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.withClient(async (client) => {
           await client.query('BEGIN');
           try {
-            const q = {
+            const before: Array<() => Promise<void>> = [];
+            const after: Array<() => Promise<void> | void> = [];
+            const q: TxQueryable = {
               client,
               query: async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows,
               prepared: async (name: string, sql: string, params: unknown[] = []) => (await client.query({ name, text: sql, values: params })).rows,
+              beforeCommit: (hook) => void before.push(hook),
+              afterCommit: (hook) => void after.push(hook),
             };
-            const result = await fn(q as any);
+            const result = await fn(q);
+            for (const hook of before) await hook();
             await client.query('COMMIT');
+            for (const hook of after) await Promise.resolve().then(hook).catch(() => undefined); // committed: never undo the answer
             return result;
           } catch (err) {
             await client.query('ROLLBACK').catch(() => undefined);

@@ -333,63 +333,79 @@ export class LinkScannerService {
   /**
    * A new blocklist entry: every link seen in the last BLOCKLIST_RESCAN_DAYS that it matches
    * becomes malicious in the cache, and every message/question carrying one is re-scanned
-   * (and so removed) by its own job. `followUp` schedules one more pass after the blocklist
+   * (and so removed) by its own job. The occurrences are walked in batches of
+   * BLOCKLIST_RESCAN_BATCH by id, each batch one job that enqueues the next (`after`), so no
+   * single query or job holds them all; the first pass records `rescan_total` / `rescan_done`
+   * on the entry for staff to follow. `followUp` schedules one more pass after the blocklist
    * cache window, for links scanned meanwhile by a process that had not yet seen the entry.
    */
-  async rescanBlocklist(entryId: string, followUp: boolean): Promise<{ links: number; subjects: number }> {
+  async rescanBlocklist(entryId: string, followUp: boolean, after = 0): Promise<{ links: number; subjects: number; next: number | null }> {
+    const none = { links: 0, subjects: 0, next: null };
     const entry = await this.blocklist.entry(entryId);
-    if (!entry) return { links: 0, subjects: 0 }; // removed again before we ran: nothing to enforce
-    await this.blocklist.current(true);
-    let candidates: string[];
-    if (entry.kind === 'domain') {
-      const host = blocklistDomainHost(entry.pattern);
-      if (!host) return { links: 0, subjects: 0 };
-      candidates = (
-        await this.db.query(
-          `SELECT url FROM link_occurrence
-            WHERE created_at > now() - make_interval(days => $2) AND (host = $1 OR right(host, length($1) + 1) = '.' || $1)
-           UNION
-           SELECT url FROM link
-            WHERE last_seen_at > now() - make_interval(days => $2) AND (host = $1 OR right(host, length($1) + 1) = '.' || $1)`,
-          [host, BLOCKLIST_RESCAN_DAYS],
-        )
-      ).map((r) => r.url);
-    } else {
-      const url = normalizeUrl(entry.pattern);
-      candidates = url ? [url] : [];
-    }
-    // The SQL is a prefilter; the rule that scans use has the last word.
-    const matching = candidates.filter((url) => classifyUrl(url, { blocklist: [entry] }).verdict === 'malicious');
-    if (matching.length === 0) return { links: 0, subjects: 0 };
+    if (!entry) return none; // removed again before we ran: nothing to enforce
+    const host = entry.kind === 'domain' ? blocklistDomainHost(entry.pattern) : null;
+    const url = entry.kind === 'url' ? normalizeUrl(entry.pattern) : null;
+    if (!host && !url) return none;
+    const match = host ? `(o.host = $1 OR right(o.host, length($1) + 1) = '.' || $1)` : 'o.url = $1';
     const reason = entry.kind === 'domain' ? 'blocklisted_domain' : 'blocklisted_url';
-    const updated = await this.db.query(
-      `UPDATE link SET verdict = 'malicious', reason = $2, rule = 'blocklist', scanned_at = now(),
-              expires_at = now() + make_interval(hours => $3)
-        WHERE url = ANY($1::text[]) AND NOT overridden AND (verdict <> 'malicious' OR reason IS DISTINCT FROM $2)
-        RETURNING url`,
-      [matching, reason, this.config.linkVerdictTtlHours],
+    const firstOfPass = after === 0;
+    const tracked = followUp; // the first pass reports progress; the follow-up pass does not
+    const jobs: OutboxJob[] = [];
+    let links = 0;
+    if (firstOfPass) {
+      await this.blocklist.current(true);
+      // Cached verdicts of matching links seen lately, set-based (the URLs never leave PostgreSQL).
+      links = (
+        await this.db.query(
+          `UPDATE link o SET verdict = 'malicious', reason = $2, rule = 'blocklist', scanned_at = now(),
+                  expires_at = now() + make_interval(hours => $3)
+            WHERE ${match} AND o.last_seen_at > now() - make_interval(days => $4) AND NOT o.overridden
+              AND (o.verdict <> 'malicious' OR o.reason IS DISTINCT FROM $2)
+            RETURNING 1`,
+          [host ?? url, reason, this.config.linkVerdictTtlHours, BLOCKLIST_RESCAN_DAYS],
+        )
+      ).length;
+      if (tracked) {
+        await this.db.query(
+          `UPDATE blocklist_entry SET rescan_done = 0, rescan_total = (
+             SELECT count(*) FROM link_occurrence o WHERE ${match} AND o.created_at > now() - make_interval(days => $2))
+            WHERE id = $3`,
+          [host ?? url, BLOCKLIST_RESCAN_DAYS, entryId],
+        );
+      }
+      if (followUp) {
+        jobs.push({ name: JobName.RescanBlocklist, data: { entryId }, jobId: `${RESCAN_FOLLOW_UP_PREFIX}${entryId}`, delayMs: BlocklistService.CACHE_MS + 1000 });
+      }
+    }
+    const batch = await this.db.query(
+      `SELECT o.id, o.url, o.message_id, o.question_id, coalesce(m.state, qu.state) = 'visible' AS visible
+         FROM link_occurrence o
+         LEFT JOIN message m ON m.id = o.message_id
+         LEFT JOIN question qu ON qu.id = o.question_id
+        WHERE o.id > $2 AND ${match} AND o.created_at > now() - make_interval(days => $3)
+        ORDER BY o.id LIMIT $4`,
+      [host ?? url, after, BLOCKLIST_RESCAN_DAYS, this.config.blocklistRescanBatch],
     );
-    const subjects = await this.db.query(
-      `SELECT DISTINCT o.message_id, o.question_id FROM link_occurrence o
-        LEFT JOIN message m ON m.id = o.message_id
-        LEFT JOIN question qu ON qu.id = o.question_id
-        WHERE o.url = ANY($1::text[]) AND o.created_at > now() - make_interval(days => $2)
-          AND coalesce(m.state, qu.state) = 'visible'`,
-      [matching, BLOCKLIST_RESCAN_DAYS],
-    );
-    const jobs: OutboxJob[] = subjects.map((s) =>
-      s.message_id
-        ? scanJobFor('message', s.message_id, `rescan-${entryId}-m-${s.message_id}`)
-        : scanJobFor('question', s.question_id, `rescan-${entryId}-q-${s.question_id}`),
-    );
-    if (followUp) {
-      jobs.push({ name: JobName.RescanBlocklist, data: { entryId }, jobId: `${RESCAN_FOLLOW_UP_PREFIX}${entryId}`, delayMs: BlocklistService.CACHE_MS + 1000 });
+    // The SQL is a prefilter; the rule that scans use has the last word.
+    const matching = batch.filter((o) => o.visible && classifyUrl(o.url, { blocklist: [entry] }).verdict === 'malicious');
+    const seen = new Set<string>();
+    for (const o of matching) {
+      const key = o.message_id ? `m-${o.message_id}` : `q-${o.question_id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      jobs.push(o.message_id ? scanJobFor('message', o.message_id, `rescan-${entryId}-m-${o.message_id}`) : scanJobFor('question', o.question_id, `rescan-${entryId}-q-${o.question_id}`));
+    }
+    const next = batch.length === this.config.blocklistRescanBatch ? Number(batch[batch.length - 1].id) : null;
+    if (next !== null) {
+      const prefix = followUp ? 'rescan-blocklist-' : RESCAN_FOLLOW_UP_PREFIX;
+      jobs.push({ name: JobName.RescanBlocklist, data: { entryId, after: next }, jobId: `${prefix}${entryId}-after-${next}` });
     }
     if (jobs.length) await this.jobs.enqueue(jobs);
-    if (updated.length || subjects.length) {
-      this.logger.log(`blocklist ${entry.kind} "${entry.pattern}": ${updated.length} link(s) now malicious, ${subjects.length} item(s) re-scanned`);
+    if (tracked && batch.length) await this.db.query('UPDATE blocklist_entry SET rescan_done = rescan_done + $2 WHERE id = $1', [entryId, batch.length]);
+    if (links || seen.size) {
+      this.logger.log(`blocklist ${entry.kind} "${entry.pattern}": ${links} link(s) now malicious, ${seen.size} item(s) re-scanned (after ${after})`);
     }
-    return { links: updated.length, subjects: subjects.length };
+    return { links, subjects: seen.size, next };
   }
 
   /**

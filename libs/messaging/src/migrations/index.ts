@@ -4,6 +4,7 @@ import { Migration20261125180500_spam_limits } from './Migration20261125180500_s
 import { Migration20261126100000_member_visibility } from './Migration20261126100000_member_visibility';
 import { Migration20261126110000_message_retained } from './Migration20261126110000_message_retained';
 import { Migration20261126120000_revoked_families } from './Migration20261126120000_revoked_families';
+import { Migration20261126130000_audit_chain } from './Migration20261126130000_audit_chain';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -16,4 +17,5 @@ export const migrationsList = [
   { name: 'Migration20261126100000_member_visibility', class: Migration20261126100000_member_visibility },
   { name: 'Migration20261126110000_message_retained', class: Migration20261126110000_message_retained },
   { name: 'Migration20261126120000_revoked_families', class: Migration20261126120000_revoked_families },
+  { name: 'Migration20261126130000_audit_chain', class: Migration20261126130000_audit_chain },
 ];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Db, PG_UNIQUE_VIOLATION } from '../db/db.service';
-import { Conflict, InvalidRequest, NotFound } from '../errors';
+import { parse as parseDomain } from 'tldts';
+import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
+import { Conflict, ForbiddenRole, InvalidRequest, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid, newId } from '../ids';
 import { normalizeUrl } from '../links/link-extractor';
@@ -33,6 +34,8 @@ export interface BlocklistRow {
   reason: string | null;
   createdBy: string | null;
   createdAt: string;
+  /** The re-scan of recent content this entry started: link occurrences to walk and walked; null until it starts. */
+  rescan: { total: number; done: number } | null;
 }
 
 const toLink = (r: any): LinkRow => ({
@@ -56,6 +59,7 @@ const toEntry = (r: any): BlocklistRow => ({
   reason: r.reason,
   createdBy: r.created_by,
   createdAt: iso(r.created_at)!,
+  rescan: r.rescan_total === null || r.rescan_total === undefined ? null : { total: r.rescan_total, done: Math.min(r.rescan_done ?? 0, r.rescan_total) },
 });
 
 const LINKS: ListSpec = {
@@ -87,6 +91,7 @@ const BLOCKLIST: ListSpec = {
 
 /** Most jobs a single label or blocklist change enqueues; older content is left to its own scans. */
 const RESCAN_LIMIT = 1000;
+const VERDICT_RANK: Record<string, number> = { pending: 0, safe: 1, suspicious: 2, malicious: 3 };
 const PREVIEW_SAMPLE = 10;
 
 /**
@@ -102,8 +107,12 @@ export class LinkReviewService {
     private readonly audit: AuditLogService,
   ) {}
 
-  listLinks(query: ListQuery): Promise<ListPage<LinkRow>> {
-    return runList(
+  /**
+   * Links are URLs users sent, often in private messages: every staff read is audited with
+   * who asked, the query and how many rows it showed (including searches that found none).
+   */
+  async listLinks(query: ListQuery, staff: StaffActor): Promise<ListPage<LinkRow>> {
+    const page = await runList(
       this.db,
       LINKS,
       query,
@@ -113,12 +122,21 @@ export class LinkReviewService {
       }),
       toLink,
     );
+    await this.audit.record(this.db, {
+      staffId: staff.id, action: 'links.read', subjectType: 'link', subjectId: null,
+      after: {
+        filter: query.filter, sort: [query.sortField, query.sortOrder],
+        range: [query.offset, query.offset + query.limit - 1], rows: page.rows.length, total: page.total,
+      },
+    });
+    return page;
   }
 
-  async oneLink(id: string): Promise<LinkRow> {
+  async oneLink(id: string, staff: StaffActor): Promise<LinkRow> {
     if (!isUuid(id)) throw new NotFound('No such link.');
     const row = await this.db.one('SELECT * FROM link WHERE id = $1', [id]);
     if (!row) throw new NotFound('No such link.');
+    await this.audit.record(this.db, { staffId: staff.id, action: 'link.read', subjectType: 'link', subjectId: id, after: { rows: 1 } });
     return toLink(row);
   }
 
@@ -132,6 +150,7 @@ export class LinkReviewService {
     const done = await this.db.tx(async (q) => {
       const [before] = await q.query('SELECT * FROM link WHERE id = $1 FOR UPDATE', [id]);
       if (!before) throw new NotFound('No such link.');
+      if (staff.role === 'triage') await this.refuseTriageDowngrade(q, before, verdict);
       const [row] = await q.query(
         `UPDATE link SET verdict = $2, reason = $3, rule = 'staff', overridden = true, scanned_at = now() WHERE id = $1 RETURNING *`,
         [id, verdict, reason ?? 'staff_override'],
@@ -156,6 +175,27 @@ export class LinkReviewService {
     });
     this.events.published(done.outboxId);
     return toLink(done.row);
+  }
+
+  /**
+   * A label wins over every other signal, so lowering the verdict of a link the blocklist
+   * or a reputation provider condemned would whitelist it: that takes a moderator, as
+   * labelling malicious does.
+   */
+  private async refuseTriageDowngrade(q: Queryable, link: any, verdict: string): Promise<void> {
+    const rank = (v: string) => VERDICT_RANK[v] ?? 0;
+    const [hit] = await q.query(
+      `SELECT 1 FROM blocklist_entry b
+        WHERE (b.kind = 'url' AND b.pattern = $1)
+           OR (b.kind = 'domain' AND ($2 = b.pattern OR right($2, length(b.pattern) + 1) = '.' || b.pattern))
+        LIMIT 1`,
+      [link.url, link.host],
+    );
+    const condemnedBy = hit || link.rule === 'blocklist' ? 'the blocklist' : String(link.rule ?? '').startsWith('provider:') ? 'a reputation provider' : null;
+    const condemned = hit || link.rule === 'blocklist' ? 'malicious' : link.verdict;
+    if (condemnedBy && rank(verdict) < rank(condemned)) {
+      throw new ForbiddenRole(`This link was condemned by ${condemnedBy}; labelling it ${verdict} needs the moderator role.`);
+    }
   }
 
   listBlocklist(query: ListQuery): Promise<ListPage<BlocklistRow>> {
@@ -185,6 +225,16 @@ export class LinkReviewService {
   static normalisePattern(kind: BlocklistKind, pattern: string): string {
     const raw = pattern.trim();
     const normalised = kind === 'domain' ? blocklistDomainHost(raw) : normalizeUrl(raw);
+    if (kind === 'domain' && normalised) {
+      // A public suffix (com, co.uk, github.io) would block every site registered under it.
+      const parsed = parseDomain(normalised, { allowPrivateDomains: true });
+      if ((parsed.isIcann || parsed.isPrivate) && parsed.publicSuffix && (parsed.domain === null || parsed.publicSuffix === normalised)) {
+        throw new InvalidRequest(
+          `"${normalised}" is a public suffix: blocking it would block every site registered under it. Block a registrable domain instead (e.g. evil.${normalised}).`,
+          [{ field: 'pattern', problems: ['public suffix'] }],
+        );
+      }
+    }
     if (!normalised || (kind === 'domain' && !normalised.includes('.') && !normalised.startsWith('['))) {
       throw new InvalidRequest(
         kind === 'domain' ? `"${pattern}" is not a domain name (e.g. evil.example).` : `"${pattern}" is not a URL (e.g. https://evil.example/path).`,
@@ -240,7 +290,7 @@ export class LinkReviewService {
   }
 
   /** What a new entry would catch: links seen in the last days that it matches. */
-  async preview(kind: BlocklistKind, rawPattern: string): Promise<{ pattern: string; kind: BlocklistKind; matches: number; sample: string[] }> {
+  async preview(kind: BlocklistKind, rawPattern: string, staff: StaffActor): Promise<{ pattern: string; kind: BlocklistKind; matches: number; sample: string[] }> {
     const pattern = LinkReviewService.normalisePattern(kind, rawPattern);
     const match = kind === 'domain' ? `(o.host = $1 OR right(o.host, length($1) + 1) = '.' || $1)` : 'o.url = $1';
     const [row] = await this.db.query(
@@ -250,6 +300,11 @@ export class LinkReviewService {
               coalesce((SELECT array_agg(url) FROM (SELECT url FROM hits GROUP BY url ORDER BY max(created_at) DESC LIMIT $3) s), '{}') AS sample`,
       [pattern, BLOCKLIST_RESCAN_DAYS, PREVIEW_SAMPLE],
     );
+    // The sample shows URLs users sent: audited like every other staff read of them.
+    await this.audit.record(this.db, {
+      staffId: staff.id, action: 'blocklist.preview', subjectType: 'blocklist', subjectId: null,
+      after: { pattern, kind, matches: row.matches, rows: row.sample.length },
+    });
     return { pattern, kind, matches: row.matches, sample: row.sample };
   }
 }

@@ -65,7 +65,8 @@ export function listClauses(spec: ListSpec, query: ListQuery, args: unknown[] = 
     return `$${args.length}`;
   };
   for (const [name, raw] of Object.entries(query.filter)) {
-    const f = spec.filters[name];
+    // Own properties only: `constructor`, `__proto__`, `toString` are inherited, not filters.
+    const f = Object.hasOwn(spec.filters, name) ? spec.filters[name] : undefined;
     if (!f) {
       throw new InvalidRequest(`Unknown filter "${name}"; filters here: ${Object.keys(spec.filters).join(', ')}.`, [
         { field: `filter.${name}`, problems: ['unknown filter'] },
@@ -73,7 +74,9 @@ export function listClauses(spec: ListSpec, query: ListQuery, args: unknown[] = 
     }
     if (raw === undefined || (raw === '' && f.kind !== 'text')) continue;
     if (f.kind === 'search') {
-      if (typeof raw !== 'string' || raw.length > 200) throw new InvalidRequest(`filter ${name} must be a string.`);
+      if (typeof raw !== 'string' || raw.length > 200) {
+        throw new InvalidRequest(`filter ${name} must be a string of at most 200 characters.`, [{ field: `filter.${name}`, problems: ['string'] }]);
+      }
       const p = param(`%${escapeLike(raw.trim())}%`);
       conds.push(`(${f.columns.map((c) => `${c} ILIKE ${p}`).join(' OR ')})`);
       continue;
@@ -83,7 +86,7 @@ export function listClauses(spec: ListSpec, query: ListQuery, args: unknown[] = 
       continue;
     }
     const values = Array.isArray(raw) ? raw : [raw];
-    if (values.length > 1000) throw new InvalidRequest(`filter ${name} lists too many values (at most 1000).`);
+    if (values.length > 1000) throw new InvalidRequest(`filter ${name} lists too many values (at most 1000).`, [{ field: `filter.${name}`, problems: ['at most 1000 values'] }]);
     if (values.some((v) => v === null || (typeof v !== 'string' && typeof v !== 'boolean' && typeof v !== 'number') || String(v).length > 500)) {
       throw new InvalidRequest(`filter ${name} must be a value or a list of values.`, [{ field: `filter.${name}`, problems: ['scalar'] }]);
     }
@@ -109,8 +112,11 @@ export function listClauses(spec: ListSpec, query: ListQuery, args: unknown[] = 
     const cast = f.kind === 'uuid' ? 'uuid[]' : 'text[]';
     conds.push(usable.length === 1 ? `${f.sql} = ${param(usable[0])}${f.kind === 'uuid' ? '::uuid' : ''}` : `${f.sql} = ANY(${param(usable)}::${cast})`);
   }
-  const sortSql = spec.sorts[query.sortField];
-  if (!sortSql) throw new InvalidRequest(`sort field must be one of: ${Object.keys(spec.sorts).join(', ')}.`);
+  const sortSql = Object.hasOwn(spec.sorts, query.sortField) ? spec.sorts[query.sortField] : undefined;
+  if (!sortSql) throw new InvalidRequest(`sort field must be one of: ${Object.keys(spec.sorts).join(', ')}.`, [{ field: 'sort', problems: ['unknown field'] }]);
+  if (!Number.isSafeInteger(query.offset) || query.offset < 0 || !Number.isSafeInteger(limit) || limit < 1) {
+    throw new InvalidRequest('range must be whole numbers with 0 <= start <= end.', [{ field: 'range', problems: ['invalid range'] }]);
+  }
   const dir = query.sortOrder === 'ASC' ? 'ASC NULLS FIRST' : 'DESC NULLS LAST';
   return {
     where: conds.length ? `WHERE ${conds.join(' AND ')}` : '',
