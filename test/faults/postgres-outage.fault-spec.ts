@@ -1,3 +1,5 @@
+import type { Socket } from 'socket.io-client';
+import { connectSocket, emitAck } from '../support/socket';
 import {
   AppProcess,
   PrivatePostgres,
@@ -30,6 +32,7 @@ describe('fault: PostgreSQL stopped for 5 s during traffic', () => {
   let pg: PrivatePostgres;
   let db: Database;
   let app: AppProcess;
+  let socket: Socket | undefined;
 
   beforeAll(async () => {
     pg = await new PrivatePostgres().init();
@@ -38,6 +41,7 @@ describe('fault: PostgreSQL stopped for 5 s during traffic', () => {
   }, 120000);
 
   afterAll(async () => {
+    socket?.close();
     await app?.stop();
     await db?.drop().catch(() => undefined);
     await pg?.dispose();
@@ -47,7 +51,7 @@ describe('fault: PostgreSQL stopped for 5 s during traffic', () => {
     const recipient: User = await register(app.url, 'pr');
     const senders: User[] = [];
     const conversations: string[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const s = await register(app.url, `ps${i}`);
       await follow(app.url, s, recipient);
       conversations.push(await conversation(app.url, s, [recipient]));
@@ -55,6 +59,8 @@ describe('fault: PostgreSQL stopped for 5 s during traffic', () => {
     }
     const from = await syncCursor(app.url, recipient);
     const pid = app.child!.pid;
+    socket = await connectSocket(app.url, senders[3].token); // sender 3 sends over the socket
+    const SOCKET = 3;
 
     // Each sender sends message k and, like a real client, retries it with the same clientId
     // until it is acknowledged (200 or 201), then goes on with k + 1.
@@ -66,7 +72,13 @@ describe('fault: PostgreSQL stopped for 5 s during traffic', () => {
         const clientId = `s${i}-m${k}`;
         for (;;) {
           const t0 = Date.now();
-          const res = await send(app.url, s, conversations[i], clientId, `message ${k}`, 20000);
+          const res: Res =
+            i === SOCKET
+              ? await emitAck(socket!, 'message.send', { conversationId: conversations[i], clientId, text: `message ${k}` }, 20000).then(
+                  (ack: any) => (ack?.message ? { status: 201, body: ack.message } : { status: 503, body: { socketError: ack?.error } }),
+                  () => ({ status: 0, body: { socketError: 'no ack within 20 s' } }),
+                )
+              : await send(app.url, s, conversations[i], clientId, `message ${k}`, 20000);
           attempts.push({ sender: i, clientId, res, ms: Date.now() - t0, at: t0 });
           if (res.status === 201 || res.status === 200) {
             acked.set(clientId, res.body.id);
@@ -99,8 +111,14 @@ describe('fault: PostgreSQL stopped for 5 s during traffic', () => {
     const statuses = tally(attempts.map((a) => String(a.res.status)));
     const odd = attempts.filter((a) => !['200', '201', '503'].includes(String(a.res.status)));
     expect({ statuses: Object.fromEntries(statuses), odd: odd.slice(0, 3).map((a) => a.res) }).toEqual({ statuses: Object.fromEntries(statuses), odd: [] });
-    for (const a of attempts.filter((x) => x.res.status === 503)) {
+    for (const a of attempts.filter((x) => x.res.status === 503 && x.sender !== SOCKET)) {
       expect(a.res.body).toEqual({ statusCode: 503, code: 'database_unavailable', message: expect.any(String) });
+    }
+    // Over the socket, a refused send's ack carries the same code REST answers.
+    const socketErrors = attempts.filter((x) => x.sender === SOCKET && x.res.status !== 201);
+    expect(socketErrors.length).toBeGreaterThan(0);
+    for (const a of socketErrors) {
+      expect(a.res.body.socketError).toEqual({ code: 'database_unavailable', message: expect.any(String), retryAfterSeconds: 1 });
     }
     // Waited or refused: either way within bounds, never a hang.
     expect(Math.max(...attempts.map((a) => a.ms))).toBeLessThan(15000);
