@@ -624,7 +624,7 @@ function render(res) {
   const ourRow = (label, r, n) => {
     if (!r) return;
     const e = ej(n);
-    const backlog = r.backlog ? `${fmt.int(r.backlog.atEnd)} → 0 in ${ms(r.backlog.drainedMs)}` : '';
+    const backlog = r.backlog ? (r.backlog.drainedMs === null ? `${fmt.int(r.backlog.atEnd)}, still pending 60 s later` : `${fmt.int(r.backlog.atEnd)} → 0 in ${ms(r.backlog.drainedMs)}`) : '';
     const ratio = e && r.recipientsPer === 1 ? fmt.ratio(r.rate / e.deliveredPerSec) : '';
     const cpu = r.cpuPerMsg ? `${fmt.ms(r.cpuPerMsg.app)} / ${fmt.ms(r.cpuPerMsg.postgres)} / ${fmt.ms(r.cpuPerMsg.redis)}` : '';
     rows.push([label, fmt.int(r.rate), r.recipientsPer > 1 ? fmt.int(r.deliveriesPerSecond) : '', fmt.ms(r.latency.pct(50)), fmt.ms(r.latency.pct(99)), fmt.int(r.sent), fmt.int(r.lost), fmt.int(r.duplicates), backlog, cpu, ratio, floorRate && r.recipientsPer === 1 ? fmt.ratio(r.rate / floorRate) : '']);
