@@ -17,6 +17,8 @@
  *   BENCH_PROFILE (always)     always | never: CPU-profile the app under socket N=1 (BENCH_PROFILE_SECONDS, 5)
  *   BENCH_PEER (1)             0: do not run ejabberd (no ratios then); BENCH_PEER_DIR: where its scripts are
  *   BENCH_WRITE (1)            0: print only, leave docs/BENCHMARKS.md alone
+ *   BENCH_TEXT                 another message text for the peer workload (e.g. one without a link, to
+ *                              see what the link scan costs); targets are only met with the peer's text
  * Quick run: BENCH_SECONDS=3 BENCH_FLOOR_SECONDS=2 BENCH_SCAN_JOBS=500 BENCH_IDLE_SOCKETS=2000 BENCH_WRITE=0 npm run bench
  */
 const { spawn } = require('node:child_process');
@@ -53,6 +55,7 @@ const CFG = {
   profile: process.env.BENCH_PROFILE || 'always',
   profileSeconds: num('BENCH_PROFILE_SECONDS', 5),
   write: process.env.BENCH_WRITE !== '0',
+  text: process.env.BENCH_TEXT || PEER_TEXT,
 };
 /** The targets of issue #13, each a ratio to something measured in the same run. */
 const TARGETS = { socketOverPeer: 1.0, restOverPeer: 0.7, groupOverDirect: 1.0, scanOverNoop: 0.5, backlogDrainMs: 1000, apiOverFloor: 0.5 };
@@ -250,7 +253,7 @@ async function main() {
     };
     if (CFG.warmup > 0) {
       log(`warm-up: socket N=1 for ${CFG.warmup} s (not measured) ...`);
-      await peerLoad({ mode: 'socket', url: ctx.url, lanes, tracker, n: 1, seconds: CFG.warmup, tag: 'w' });
+      await peerLoad({ mode: 'socket', url: ctx.url, lanes, tracker, n: 1, seconds: CFG.warmup, tag: 'w', text: CFG.text });
       await drainLinks();
     }
     const peerPhase = async (name, { mode, n, phaseLanes = lanes }) => {
@@ -269,6 +272,7 @@ async function main() {
         n,
         seconds: CFG.seconds,
         tag: name,
+        text: CFG.text,
         // The moment sending stops: links not yet scanned, then the time until none is pending.
         onEnd: () =>
           (backlog = (async () => {
@@ -318,7 +322,7 @@ async function main() {
       const file = join(ctx.logDir, 'app-socket1.cpuprofile');
       log(`profile: app under socket N=1 for ${CFG.profileSeconds} s ...`);
       await ipc(app, { profile: 'start' }, 'started');
-      const r = await peerLoad({ mode: 'socket', url: ctx.url, lanes, tracker, n: 1, seconds: CFG.profileSeconds, tag: 'prof' });
+      const r = await peerLoad({ mode: 'socket', url: ctx.url, lanes, tracker, n: 1, seconds: CFG.profileSeconds, tag: 'prof', text: CFG.text });
       await ipc(app, { profile: 'stop', file }, 'written');
       await drainLinks();
       results.profiles.socket1 = { file, rate: r.rate, received: r.received, ...summarise(file, 15) };
@@ -616,7 +620,8 @@ function render(res) {
   const peerOk = Object.keys(res.peer).length > 0;
   const ej = (n) => res.peer[n];
   const floorRate = P['floor:send'] && P['floor:send'].rate;
-  const verdict = (ok) => (ok === null || ok === undefined ? 'n/a' : ok ? 'met' : 'missed');
+  const peerText = CFG.text === PEER_TEXT;
+  const verdict = (ok) => (!peerText ? 'n/a (BENCH_TEXT)' : ok === null || ok === undefined ? 'n/a' : ok ? 'met' : 'missed');
   const ms = (v) => (v === null || v === undefined ? 'never' : `${fmt.int(v)} ms`);
 
   // ---- the one table: every workload of the run, the peer next to us ----
@@ -641,7 +646,7 @@ function render(res) {
     ourRow(`REST POST …/messages, N=${n}`, P[`rest${n}`], n);
   }
   ourRow(`${CFG.groupSize}-member group, socket, N=1 per member (received = by all ${CFG.groupSize - 1})`, P.group, 1);
-  const main = table(['workload (16 pairs, a link in every message)', 'delivered msgs/s', 'deliveries/s', 'p50 ms', 'p99 ms', 'sent', 'lost', 'dup', 'links unscanned at end → drained', 'CPU ms/msg server / PG / Redis', '÷ ejabberd (same N)', '÷ floor'], rows);
+  const main = table([peerText ? 'workload (16 pairs, a link in every message)' : 'workload (16 pairs, BENCH_TEXT)', 'delivered msgs/s', 'deliveries/s', 'p50 ms', 'p99 ms', 'sent', 'lost', 'dup', 'links unscanned at end → drained', 'CPU ms/msg server / PG / Redis', '÷ ejabberd (same N)', '÷ floor'], rows);
 
   // ---- the targets, each against something measured in this run ----
   const t = [];
@@ -712,7 +717,7 @@ function render(res) {
   const notes = [
     `The peer is the anchor: ejabberd ran ${peerOk ? 'in this run, just before us, on the same machine and workload, and was stopped before we were measured' : `NOT in this run (${res.peerMissing}); no ratio to it is printed, and none is taken from another day`}.`,
     'The floors are our own SQL (SEND_SQL and variants) issued straight through pg: they move with our design (a heavier statement lowers the floor and flatters the ÷ floor ratio), so they are kept for context and for the next engineer, not as a goal that proves speed.',
-    `Workload: ${CFG.pairs} pairs who follow each other, each sender and each receiver on its own socket; every sender keeps at most N messages its receiver has not yet received (REST: and whose HTTP response has not come back); text "${PEER_TEXT}" (every message has a link, scanned by the worker in the same process); latency send → receive in the generator; lost = sent − received after a drain of up to 10 s; every message has its own clientId, duplicates are a second arrival of a clientId at a recipient. CPU per message counts from the start of the load until the link backlog is drained, per message received.`,
+    `Workload: ${CFG.pairs} pairs who follow each other, each sender and each receiver on its own socket; every sender keeps at most N messages its receiver has not yet received (REST: and whose HTTP response has not come back); text "${CFG.text}"${peerText ? ' (every message has a link, scanned by the worker in the same process)' : ' — NOT the peer\'s text (BENCH_TEXT): an experiment, no target applies'}; latency send → receive in the generator; lost = sent − received after a drain of up to 10 s; every message has its own clientId, duplicates are a second arrival of a clientId at a recipient. CPU per message counts from the start of the load until the link backlog is drained, per message received.`,
     `One app process (APP_ROLES=api,worker, node ${builtMain().replace(`${ROOT}/`, '')}, NODE_ENV=production, as \`npm start\` runs it; send limits raised so the rate limiter never refuses), PostgreSQL, Redis and the load generator share the machine's ${m.cores} cores; the ejabberd rows count ejabberd and its PostgreSQL backends only (its load generator is not in the CPU figures).`,
   ];
   const machineLine = `${m.cpuModel}, ${m.cores} cores, ${m.ramGiB.toFixed(1)} GiB RAM, ${m.kernel}; Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; load average at start ${m.loadAvg.map((l) => l.toFixed(2)).join(' / ')}`;
