@@ -26,7 +26,7 @@ const { randomBytes } = require('node:crypto');
 const { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } = require('node:fs');
 const os = require('node:os');
 const { join } = require('node:path');
-const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+const { performance } = require('node:perf_hooks');
 const { Client } = require('pg');
 const IORedis = require('ioredis');
 const { Queue } = require('bullmq');
@@ -524,27 +524,6 @@ function ipc(proc, msg, until, timeoutMs = 30000) {
     proc.child.send(msg);
   });
 }
-
-const loopLine = (d) =>
-  d ? `event-loop delay p99/max: API ${d.api ? `${fmt.ms(d.api.p99)}/${fmt.ms(d.api.max)} ms` : 'n/a'}, generator ${fmt.ms(d.generator.p99)}/${fmt.ms(d.generator.max)} ms` : '';
-
-/** Event-loop delay of the API process and of the load generator, over a phase. */
-async function loopDelays(api) {
-  const own = monitorEventLoopDelay({ resolution: 5 });
-  own.enable();
-  if (api) await ipc(api, { loopDelay: 'start' }, 'loopStarted');
-  return {
-    async stop() {
-      own.disable();
-      const ms = (ns) => ns / 1e6;
-      return {
-        api: api ? (await ipc(api, { loopDelay: 'stop' }, 'loopDelay')).loopDelay : null,
-        generator: { p50: ms(own.percentile(50)), p99: ms(own.percentile(99)), max: ms(own.max) },
-      };
-    },
-  };
-}
-
 
 /**
  * 10,000 events for one user written straight into its event log (message.created payloads
