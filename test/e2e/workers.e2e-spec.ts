@@ -4,7 +4,8 @@ import type { Queue } from 'bullmq';
 import { Db } from '@app/messaging/db/db.service';
 import { newId } from '@app/messaging/ids';
 import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
-import { JobsService } from '@app/messaging/queues.module';
+import { JobsService, safeJobId } from '@app/messaging/queues.module';
+import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
@@ -249,6 +250,60 @@ describe('link scanning', () => {
     expect((await messageOf(b, conversationId, old.id)).state).toBe('visible');
     const reports = await db.query(`SELECT source FROM report WHERE subject_id = $1`, [recent.id]);
     expect(reports).toEqual([{ source: 'system' }]);
+  });
+
+  it('a link whose verdict is cached and fresh is settled inside the send: verdict at once, no scan job, no message.updated, the sighting counted by the sweep', async () => {
+    const { a, b, conversationId } = await pair();
+    const first = await send(a, conversationId, 'see https://known-verdict.example.com/page');
+    await until('first scan', async () => scanned(await messageOf(b, conversationId, first.id)));
+    const cb = await head(b);
+
+    const second = await send(a, conversationId, 'again https://known-verdict.example.com/page');
+    expect(second.links).toEqual([{ url: 'https://known-verdict.example.com/page', verdict: 'safe' }]);
+    const [occ] = await db.query('SELECT scanned_at IS NOT NULL AS settled FROM link_occurrence WHERE message_id = $1', [second.id]);
+    expect(occ).toEqual({ settled: true });
+    await t.app.get(OutboxRelay).flush();
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
+    expect(await queue.getJob(safeJobId(`scan-message-${second.id}`))).toBeUndefined();
+    // A later message with an unknown link is scanned after it: by then any update of the second would be there too.
+    const later = await send(a, conversationId, 'https://unknown-later.example.com/');
+    await until('later scan', async () => scanned(await messageOf(b, conversationId, later.id)));
+    const evs = (await syncFrom(b, cb)).filter((e) => e.message?.id === second.id);
+    expect(evs.map((e) => [e.type, e.message.links])).toEqual([['message.created', [{ url: 'https://known-verdict.example.com/page', verdict: 'safe' }]]]);
+
+    const sightings = await until('sighting counted', async () => {
+      const [l] = await db.query(`SELECT seen_count FROM link WHERE url = 'https://known-verdict.example.com/page'`);
+      return l.seen_count === 2 ? l : null;
+    });
+    expect(sightings).toEqual({ seen_count: 2 });
+  });
+
+  it('a message with a known and an unknown link: the known one is settled in the send, the scan settles the other', async () => {
+    const { a, b, conversationId } = await pair();
+    const first = await send(a, conversationId, 'https://mixed-known.example.com/');
+    await until('first scan', async () => scanned(await messageOf(b, conversationId, first.id)));
+    const sent = await send(a, conversationId, 'https://mixed-known.example.com/ and https://bit.ly/mixed-new');
+    expect(sent.links).toEqual([
+      { url: 'https://mixed-known.example.com/', verdict: 'safe' },
+      { url: 'https://bit.ly/mixed-new', verdict: 'pending' },
+    ]);
+    const m = await until('scan', async () => scanned(await messageOf(b, conversationId, sent.id)));
+    expect(m.links).toEqual([
+      { url: 'https://mixed-known.example.com/', verdict: 'safe' },
+      { url: 'https://bit.ly/mixed-new', verdict: 'suspicious', reason: 'url_shortener' },
+    ]);
+  });
+
+  it('a cached safe verdict does not outlive a blocklist entry: the send leaves the link pending and the scan removes the message', async () => {
+    const { a, b, conversationId } = await pair();
+    await db.query(
+      `INSERT INTO link (id, url, host, verdict, rule, scanned_at, expires_at) VALUES ($1, 'https://cached.phish-kit.com/login', 'cached.phish-kit.com', 'safe', 'default', now(), now() + interval '1 hour')`,
+      [newId()],
+    );
+    const sent = await send(a, conversationId, 'https://cached.phish-kit.com/login');
+    expect(sent.links).toEqual([{ url: 'https://cached.phish-kit.com/login', verdict: 'pending' }]);
+    const m = await until('removal', async () => scanned(await messageOf(b, conversationId, sent.id)));
+    expect(m.removedReason).toBe('malicious_link');
   });
 
   it('a staff override of a verdict beats the rules', async () => {

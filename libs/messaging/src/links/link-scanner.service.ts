@@ -409,12 +409,39 @@ export class LinkScannerService {
   }
 
   /**
+   * Sightings of links the send settled from the cache (link_occurrence.counted = false: the
+   * send never writes the shared `link` row, every message with a popular URL would queue on
+   * its lock) are folded into link.seen_count / last_seen_at here, in batches, on the
+   * pending-link sweep's schedule. Returns how many occurrences it counted.
+   */
+  async countSightings(batch = 5000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [{ n }] = await this.db.query(
+        `WITH o AS (
+           UPDATE link_occurrence SET counted = true
+            WHERE id IN (SELECT id FROM link_occurrence WHERE NOT counted ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING url, created_at),
+         agg AS (SELECT url, count(*)::int AS n, max(created_at) AS last FROM o GROUP BY url ORDER BY url),
+         upd AS (
+           UPDATE link l SET seen_count = l.seen_count + agg.n, last_seen_at = greatest(l.last_seen_at, agg.last)
+             FROM agg WHERE l.url = agg.url RETURNING 1)
+         SELECT coalesce((SELECT sum(n) FROM agg), 0)::int AS n`,
+        [batch],
+      );
+      total += n;
+      if (n < batch) return total;
+    }
+  }
+
+  /**
    * Re-enqueues scans whose links are still unscanned after `olderThanSeconds` (their job was
    * lost: Redis flushed, a crash between commit and enqueue beyond the outbox sweep, a job
    * failed for good). A finished job with the same id is removed first, since BullMQ would
    * otherwise ignore the new one as a duplicate.
    */
   async sweepPending(olderThanSeconds: number, batch = 500): Promise<number> {
+    await this.countSightings();
     const rows = await this.db.query(
       `SELECT message_id, question_id FROM link_occurrence
         WHERE scanned_at IS NULL AND created_at < now() - make_interval(secs => $1)

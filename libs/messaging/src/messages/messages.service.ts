@@ -7,6 +7,8 @@ import { RateLimitsService } from '../limits/rate-limits.service';
 import { EventsService, eventInsertCtes } from '../events/events.service';
 import { JobName, type OutboxJob } from '../queues';
 import { extractLinks } from '../links/link-extractor';
+import { BlocklistService } from '../links/blocklist.service';
+import { classifyUrl } from '../links/link-rules';
 import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/message-request-policy';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
 import { MESSAGE_JSON_SQL, messageView, type MessageView } from './message-view';
@@ -23,7 +25,9 @@ export interface SendBody {
  * The send, as ONE statement: check the sender may send (an active member, not restricted,
  * no block across a direct conversation), bump the conversation's seq (the row lock orders
  * concurrent sends and a rolled-back send burns no number), apply the pending-request cap
- * on that locked row itself, insert the message and its link occurrences, give every
+ * on that locked row itself, insert the message and its link occurrences (a link whose
+ * verdict is cached and fresh is settled here, from the `link` cache; only a message with
+ * a link left pending writes the scan job), give every
  * active member who may read it (message-visibility.ts: not one who blocks the sender) a
  * message.created event with its own cursor, and write the outbox row.
  * No row back means a rule refused it: the slow path (CONTEXT_SQL) then says which.
@@ -50,13 +54,22 @@ conv AS (
          ON (b.blocker_id = $2 AND b.blocked_id = o.user_id) OR (b.blocked_id = $2 AND b.blocker_id = o.user_id)
         WHERE o.conversation_id = $1 AND o.user_id <> $2))
    RETURNING c.last_seq, capped.v AS capped),
+lk AS (
+  SELECT x.ord, x.url, x.host, l.verdict, l.reason
+    FROM jsonb_to_recordset($6::jsonb) AS x(ord int, url text, host text, scan boolean)
+    LEFT JOIN link l ON l.url = x.url AND NOT x.scan AND l.verdict IN ('safe', 'suspicious') AND (l.overridden OR l.expires_at > now())),
 msg AS (
   INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links)
-  SELECT $3, $1, conv.last_seq, $2, $4, $5, $6::jsonb FROM conv
+  SELECT $3, $1, conv.last_seq, $2, $4, $5,
+         coalesce((SELECT jsonb_agg(CASE WHEN lk.verdict IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', 'pending')
+                                         WHEN lk.reason IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', lk.verdict)
+                                         ELSE jsonb_build_object('url', lk.url, 'verdict', lk.verdict, 'reason', lk.reason) END ORDER BY lk.ord)
+                     FROM lk), '[]'::jsonb)
+    FROM conv
   RETURNING *),
 lo AS (
-  INSERT INTO link_occurrence (url, host, message_id)
-  SELECT l.url, l.host, msg.id FROM msg, jsonb_to_recordset($7::jsonb) AS l(url text, host text)
+  INSERT INTO link_occurrence (url, host, message_id, scanned_at, counted)
+  SELECT lk.url, lk.host, msg.id, CASE WHEN lk.verdict IS NULL THEN NULL ELSE now() END, lk.verdict IS NULL FROM msg, lk
   RETURNING 1),
 ev_input AS (
   SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type,
@@ -66,7 +79,8 @@ ev_input AS (
 ${eventInsertCtes(
   'ev_input',
   `(CASE WHEN EXISTS (SELECT 1 FROM msg)
-         THEN $8::jsonb || (CASE WHEN (SELECT capped FROM conv) THEN $9::jsonb ELSE '[]'::jsonb END)
+         THEN (CASE WHEN EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL) THEN $7::jsonb ELSE '[]'::jsonb END)
+           || (CASE WHEN (SELECT capped FROM conv) THEN $8::jsonb ELSE '[]'::jsonb END)
          ELSE '[]'::jsonb END)`,
 )}
 SELECT msg.*, (SELECT id FROM ev_outbox) AS outbox_id FROM msg`;
@@ -77,17 +91,25 @@ export interface SendParams {
   id: string;
   clientId: string;
   text: string;
-  links: Array<{ url: string; verdict: string }>;
-  linkRows: Array<{ url: string; host: string }>;
-  /** Always enqueued with the message (link scans). */
+  /**
+   * The message's links in order. A link whose verdict is cached and fresh (safe or
+   * suspicious, not matched by the blocklist: `scan` false) is settled inside the send;
+   * the others are stored `pending` and make the scan job.
+   */
+  linkRows: Array<{ url: string; host: string; scan?: boolean }>;
+  /** Enqueued with the message only when one of its links is left pending (the link scan). */
   jobs: OutboxJob[];
   /** Enqueued only when the send counted against a pending request (spam scoring). */
   requestJobs: OutboxJob[];
+  /** Unused (links are built in SQL from linkRows); accepted so older callers still type-check. */
+  links?: unknown;
 }
 
 /** SEND_SQL's parameters in order (the benchmark's floor uses this too). */
 export const sendParams = (p: SendParams): unknown[] => [
-  p.conversationId, p.senderId, p.id, p.clientId, p.text, JSON.stringify(p.links), JSON.stringify(p.linkRows), JSON.stringify(p.jobs), JSON.stringify(p.requestJobs),
+  p.conversationId, p.senderId, p.id, p.clientId, p.text,
+  JSON.stringify(p.linkRows.map((l, ord) => ({ ord, url: l.url, host: l.host, scan: l.scan ?? false }))),
+  JSON.stringify(p.jobs), JSON.stringify(p.requestJobs),
 ];
 
 /** A page of what the viewer ($2) may read, by seq. */
@@ -121,6 +143,7 @@ export class MessagesService {
     private readonly events: EventsService,
     private readonly limits: RateLimitsService,
     private readonly conversations: ConversationsService,
+    private readonly blocklist: BlocklistService,
   ) {}
 
   messageView(row: any): MessageView {
@@ -153,22 +176,22 @@ export class MessagesService {
 
     const urls = extractLinks(text);
     const id = newId();
+    // The blocklist (in memory) has the last word over a cached verdict: a match is scanned (and removed) by the job.
+    const blocklist = urls.length ? await this.blocklist.current() : [];
     const params = sendParams({
       conversationId,
       senderId,
       id,
       clientId,
       text,
-      links: urls.map((url) => ({ url, verdict: 'pending' })),
-      linkRows: urls.map((url) => ({ url, host: hostOf(url) })),
+      linkRows: urls.map((url) => ({ url, host: hostOf(url), scan: blocklist.length > 0 && classifyUrl(url, { blocklist }).verdict === 'malicious' })),
       jobs: urls.length ? [{ name: JobName.ScanMessage, data: { messageId: id }, jobId: `scan-message-${id}` }] : [],
       requestJobs: [scoreSenderJob(senderId)],
     });
     try {
       const [row] = await this.withDeadlockRetry(() => this.db.prepared('message_send', SEND_SQL, params));
       if (row) {
-        this.events.published(row.outbox_id);
-        return { message: messageView(row), created: true };
+        return { message: this.publishSend(row), created: true };
       }
       return await this.sendSlowPath(senderId, conversationId, clientId, params);
     } catch (err: any) {
@@ -179,6 +202,13 @@ export class MessagesService {
       }
       throw err;
     }
+  }
+
+  /** After the send committed: hand its events and jobs to the outbox relay. */
+  private publishSend(row: any): MessageView {
+    const view = messageView(row);
+    this.events.published(row.outbox_id);
+    return view;
   }
 
   private findByClientId(conversationId: string, senderId: string, clientId: string) {
@@ -202,9 +232,8 @@ export class MessagesService {
         return { row: r, extraOutbox: r ? await this.events.append(q, await this.conversations.eventsFor(q, conversationId, active)) : null };
       });
       if (!row) throw new NotFound();
-      this.events.published(row.outbox_id);
       this.events.published(extraOutbox);
-      return { message: messageView(row), created: true };
+      return { message: this.publishSend(row), created: true };
     }
     if (MessageRequestPolicy.creatorIsCapped(senderId, ctx.creator_id, ctx.other_states)) {
       throw new RequestPendingLimit(`Until your request is accepted you can send at most ${MAX_REQUEST_MESSAGES} messages.`);
@@ -212,8 +241,7 @@ export class MessagesService {
     // The context changed between the two reads (e.g. the request was just accepted): once more.
     const [row] = await this.db.prepared('message_send', SEND_SQL, params);
     if (!row) throw new NotFound();
-    this.events.published(row.outbox_id);
-    return { message: messageView(row), created: true };
+    return { message: this.publishSend(row), created: true };
   }
 
   private async withDeadlockRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
