@@ -3,6 +3,7 @@ import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { JobsService } from '@app/messaging/queues.module';
 import { startTestApp, type TestApp } from '../support/app';
 import { registerUser } from '../support/factories';
+import { connectSocket, Inbox } from '../support/socket';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -36,4 +37,38 @@ it('a job the queue did not take stays in the outbox until the sweep enqueues it
   relay.registerEnqueuer((list) => jobs.enqueue(list));
   expect(await relay.sweep(0)).toBe(1);
   expect(await db.query(`SELECT 1 FROM outbox`)).toHaveLength(0);
+});
+
+it('a send whose links are all settled writes no outbox row: the committing process pushes message.created itself, and sync has the same event', async () => {
+  const db = t.app.get(Db);
+  const relay = t.app.get(OutboxRelay);
+  const a = await registerUser(t.url);
+  const b = await registerUser(t.url);
+  await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
+  const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201)).body;
+  const socket = await connectSocket(t.url, b.token);
+  try {
+    const inbox = new Inbox(socket);
+    const cursor = (await t.http().get('/v1/sync').set(b.auth)).body.cursor;
+    // Every outbox insert from here on is recorded, even one the relay deletes at once.
+    await db.query(`CREATE TABLE outbox_seen (jobs jsonb, events jsonb)`);
+    await db.query(`CREATE FUNCTION outbox_seen_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO outbox_seen VALUES (NEW.jobs, NEW.events); RETURN NEW; END $$`);
+    await db.query(`CREATE TRIGGER outbox_seen_tr AFTER INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION outbox_seen_fn()`);
+
+    const plain = (await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: 'plain-2', text: 'no links here' }).expect(201)).body;
+    const [live] = await inbox.waitFor('message.created', (p) => p.message.id === plain.id);
+    const synced = (await t.http().get(`/v1/sync?cursor=${cursor}`).set(b.auth)).body.events;
+    expect(synced).toEqual([live]);
+    expect(live).toMatchObject({ type: 'message.created', message: { id: plain.id, text: 'no links here' } });
+
+    // A pending link makes the scan job: one outbox row, holding the job and no copy of the events.
+    const linked = (await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: 'link-2', text: 'see never-seen.example.com/y' }).expect(201)).body;
+    await inbox.waitFor('message.created', (p) => p.message.id === linked.id);
+    await relay.flush();
+    const seen = await db.query(`SELECT jobs, events FROM outbox_seen`);
+    expect(seen).toEqual([{ jobs: [expect.objectContaining({ name: 'scan-message', data: { messageId: linked.id } })], events: [] }]);
+  } finally {
+    socket.close();
+    await db.query(`DROP TRIGGER IF EXISTS outbox_seen_tr ON outbox`);
+  }
 });

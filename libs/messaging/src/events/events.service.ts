@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, type Queryable } from '../db/db.service';
 import { CursorExpired, InvalidCursor } from '../errors';
 import type { OutboxJob } from '../queues';
-import { wireEvent, type UserEvent, type WireEvent } from './event-types';
+import { wireEvent, type EventType, type UserEvent, type WireEvent } from './event-types';
 import { OutboxRelay } from './outbox-relay';
 
 /**
@@ -13,7 +13,16 @@ import { OutboxRelay } from './outbox-relay';
  * user's cursors strictly increasing in commit order: sync can never skip a late commit.
  * Exported as fragments so the message send can embed it in its single statement.
  */
-export function eventInsertCtes(inputCte: string, jobsParam: string): string {
+export function eventInsertCtes(inputCte: string, jobsParam: string, opts: { outboxEvents?: boolean } = {}): string {
+  // outboxEvents false (the send): the outbox row is written only for jobs; the committing
+  // process pushes the events itself from what the statement returned (EventsService.push).
+  const outboxEvents = opts.outboxEvents ?? true;
+  const events = outboxEvents
+    ? `coalesce((SELECT jsonb_agg(jsonb_build_object('userId', user_id, 'cursor', cursor::text, 'type', type, 'payload', payload)) FROM ev_ins), '[]'::jsonb)`
+    : `'[]'::jsonb`;
+  const when = outboxEvents
+    ? `EXISTS (SELECT 1 FROM ev_ins) OR jsonb_array_length(${jobsParam}::jsonb) > 0`
+    : `jsonb_array_length(${jobsParam}::jsonb) > 0`;
   return `
   ev_counts AS (SELECT user_id, count(*)::bigint AS n FROM ${inputCte} GROUP BY user_id),
   ev_locked AS (SELECT uc.user_id FROM user_cursor uc WHERE uc.user_id IN (SELECT user_id FROM ev_counts) ORDER BY uc.user_id FOR UPDATE),
@@ -29,9 +38,8 @@ export function eventInsertCtes(inputCte: string, jobsParam: string): string {
     RETURNING user_id, cursor, type, payload),
   ev_outbox AS (
     INSERT INTO outbox (events, jobs)
-    SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('userId', user_id, 'cursor', cursor::text, 'type', type, 'payload', payload)) FROM ev_ins), '[]'::jsonb),
-           ${jobsParam}::jsonb
-     WHERE EXISTS (SELECT 1 FROM ev_ins) OR jsonb_array_length(${jobsParam}::jsonb) > 0
+    SELECT ${events}, ${jobsParam}::jsonb
+     WHERE ${when}
     RETURNING id)`;
 }
 
@@ -66,6 +74,16 @@ export class EventsService {
       [JSON.stringify(input), JSON.stringify(jobs)],
     );
     return rows[0]?.id ?? null;
+  }
+
+  /**
+   * After commit, for events that were written without an outbox copy (the send): pushes
+   * them to the recipients' sockets now. A process that dies between the commit and this
+   * push loses only the live push: the events are stored, and the client's sync (it
+   * resumes from its last cursor after a reconnect) delivers them.
+   */
+  push(type: EventType, recipients: ReadonlyArray<readonly [string, string]> | null | undefined, payload: Record<string, unknown>): void {
+    if (recipients?.length) this.relay.push(recipients.map(([recipientId, cursor]) => ({ recipientId, event: wireEvent(type, cursor, payload) })));
   }
 
   /** After commit: push the events and enqueue the jobs (never before commit). */

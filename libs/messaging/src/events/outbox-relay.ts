@@ -38,6 +38,18 @@ export class OutboxRelay implements OnApplicationShutdown {
     this.enqueuer = enqueuer;
   }
 
+  /** Pushes events that carry no outbox row (already committed); a failed push is logged, clients sync. */
+  push(events: DeliveredEvent[]): void {
+    for (const push of this.pushers) {
+      try {
+        const r = push(events);
+        if (r) r.catch((err) => this.logger.warn(`event push failed (clients will sync): ${(err as Error).message}`));
+      } catch (err) {
+        this.logger.warn(`event push failed (clients will sync): ${(err as Error).message}`);
+      }
+    }
+  }
+
   drainSoon(id: string) {
     this.pending.push(id);
     if (this.scheduled) return;

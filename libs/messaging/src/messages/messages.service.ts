@@ -29,7 +29,9 @@ export interface SendBody {
  * verdict is cached and fresh is settled here, from the `link` cache; only a message with
  * a link left pending writes the scan job), give every
  * active member who may read it (message-visibility.ts: not one who blocks the sender) a
- * message.created event with its own cursor, and write the outbox row.
+ * message.created event with its own cursor, and write an outbox row only for jobs (the
+ * scan of a pending link, spam scoring). The events are pushed by this process from the
+ * returned `recipients` (publishSend): no outbox copy of them is written and deleted.
  * No row back means a rule refused it: the slow path (CONTEXT_SQL) then says which.
  * A repeated clientId trips the unique index and rolls the whole statement back.
  */
@@ -82,8 +84,11 @@ ${eventInsertCtes(
          THEN (CASE WHEN EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL) THEN $7::jsonb ELSE '[]'::jsonb END)
            || (CASE WHEN (SELECT capped FROM conv) THEN $8::jsonb ELSE '[]'::jsonb END)
          ELSE '[]'::jsonb END)`,
+  { outboxEvents: false },
 )}
-SELECT msg.*, (SELECT id FROM ev_outbox) AS outbox_id FROM msg`;
+SELECT msg.*, (SELECT id FROM ev_outbox) AS outbox_id,
+       (SELECT json_agg(json_build_array(user_id, cursor::text)) FROM ev_ins) AS recipients
+  FROM msg`;
 
 export interface SendParams {
   conversationId: string;
@@ -204,9 +209,10 @@ export class MessagesService {
     }
   }
 
-  /** After the send committed: hand its events and jobs to the outbox relay. */
+  /** After the send committed: push message.created to its recipients, hand its jobs (if any) to the outbox relay. */
   private publishSend(row: any): MessageView {
     const view = messageView(row);
+    this.events.push('message.created', row.recipients, { message: view });
     this.events.published(row.outbox_id);
     return view;
   }
