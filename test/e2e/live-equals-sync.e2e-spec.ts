@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
+import { Db } from '@app/messaging/db/db.service';
 import { EVENT_TYPES } from '@app/messaging/events/event-types';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
@@ -79,6 +80,18 @@ describe('live equals sync', () => {
     for (const u of [a, b, c]) expect(inboxes.get(u.id)!.of('read.updated')).toHaveLength(1);
   });
 
+  it('a message event stores a reference to the message, not a copy per member, and sync renders the message as it is now', async () => {
+    const [a, b, c] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
+    await follow(b, a);
+    await follow(c, a);
+    const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id] }).expect(201)).body;
+    const head = (await t.http().get('/v1/sync').set(b.auth)).body.cursor;
+    const m = await send(a, conv.id, 'stored once');
+    const rows = await t.app.get(Db).query(`SELECT user_id, payload, message_id FROM event WHERE type = 'message.created' AND message_id = $1 ORDER BY user_id`, [m.id]);
+    expect(rows).toEqual([a.id, b.id, c.id].sort().map((user_id) => ({ user_id, payload: {}, message_id: m.id })));
+    expect((await syncAll(b, head)).filter((e) => e.type === 'message.created')).toEqual([{ type: 'message.created', cursor: expect.any(String), message: m }]);
+  });
+
   it('for every user, every event received live has the same type, cursor and payload as in that user\'s sync, over a run producing every event type', async () => {
     const staff = await loginStaff(t.url);
     expect((await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: BAD_DOMAIN, kind: 'domain', reason: 'test phishing' })).status).toBe(201);
@@ -145,17 +158,21 @@ describe('live equals sync', () => {
       // The socket event name is the type; the payload is the whole wire object, equal to the synced one.
       for (const e of live) expect(e.name).toBe(e.payload.type);
       expect(live.map((e) => key(e.payload))).toEqual(synced.map(key));
-      // Payloads are equal too, except that a message removed later (unsent, malicious link) is
-      // rewritten in the stored events so a sync from an old cursor never replays its text:
-      // there the synced copy is the removed version of the same message.
-      const finalState = new Map<string, any>();
-      for (const e of synced) if (e.message) finalState.set(e.message.id, e.message);
-      const canonical = (p: any) =>
-        p.message && finalState.get(p.message.id)?.state === 'removed'
-          ? { ...p, message: { id: p.message.id, seq: p.message.seq, conversationId: p.message.conversationId, senderId: p.message.senderId } }
-          : p;
-      expect(live.map((e) => canonical(e.payload))).toEqual(synced.map(canonical));
-      for (const e of synced) if (e.message && finalState.get(e.message.id)?.state === 'removed') expect(e.message).toMatchObject({ state: 'removed', text: null, links: [] });
+      // Payloads are equal too, except for message events: a stored message.* event references
+      // its message and sync renders the message as it is now (a message removed later is never
+      // replayed with its text, a scanned link shows its verdict), while the live push carried
+      // the message as it was then. So message events are compared by identity, and every
+      // synced copy must be the message's current state: the last version pushed live.
+      const identity = (p: any) =>
+        p.message ? { ...p, message: { id: p.message.id, seq: p.message.seq, conversationId: p.message.conversationId, senderId: p.message.senderId } } : p;
+      expect(live.map((e) => identity(e.payload))).toEqual(synced.map(identity));
+      const latestLive = new Map<string, any>();
+      for (const e of live) if (e.payload.message) latestLive.set(e.payload.message.id, e.payload.message);
+      const syncedMessages = synced.filter((e) => e.message);
+      for (const e of syncedMessages) expect(e.message).toEqual(latestLive.get(e.message.id));
+      for (const e of syncedMessages.filter((x) => x.message.id === m2.id || x.message.id === bad.id)) {
+        expect(e.message).toMatchObject({ state: 'removed', text: null, links: [] });
+      }
       // Cursors are the user's own: strictly increasing, never repeated.
       const cursors = synced.map((e) => BigInt(e.cursor));
       for (let i = 1; i < cursors.length; i++) expect(cursors[i] > cursors[i - 1]).toBe(true);

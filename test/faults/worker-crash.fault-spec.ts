@@ -96,7 +96,7 @@ describe('fault: a link-scan worker killed mid-scan', () => {
     });
     const [pending] = await db.query('SELECT links FROM message WHERE id = $1', [messageId]);
     expect(pending.links.map((l: any) => l.verdict)).toEqual(['pending']);
-    expect(await db.query(`SELECT 1 FROM event WHERE type = 'message.updated' AND payload->'message'->>'id' = $1`, [messageId])).toHaveLength(0);
+    expect(await db.query(`SELECT 1 FROM event WHERE type = 'message.updated' AND message_id = $1`, [messageId])).toHaveLength(0);
     expect(await (await queue.getJob(jobId))!.getState()).toBe('active'); // orphaned: nobody holds it
 
     // Fast-forward BullMQ's clock instead of sleeping through it: the dead worker's job lock
@@ -122,7 +122,7 @@ describe('fault: a link-scan worker killed mid-scan', () => {
 
     // Exactly one verdict: one message.updated per member, one sighting of the URL, one scan stamp.
     const updates = await db.query(
-      `SELECT user_id, count(*)::int AS n FROM event WHERE type = 'message.updated' AND payload->'message'->>'id' = $1 GROUP BY user_id ORDER BY user_id`,
+      `SELECT user_id, count(*)::int AS n FROM event WHERE type = 'message.updated' AND message_id = $1 GROUP BY user_id ORDER BY user_id`,
       [messageId],
     );
     expect(updates.map((u) => u.n)).toEqual([1, 1]);

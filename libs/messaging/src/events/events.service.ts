@@ -5,20 +5,28 @@ import { CursorExpired, InvalidCursor } from '../errors';
 import type { OutboxJob } from '../queues';
 import { wireEvent, type EventType, type UserEvent, type WireEvent } from './event-types';
 import { OutboxRelay } from './outbox-relay';
+import { messageView } from '../messages/message-view';
+
+/** Event types whose row references the message (event.message_id) instead of copying it. */
+export const MESSAGE_EVENT_TYPES = ['message.created', 'message.updated'];
 
 /**
- * SQL that turns a JSON array of {ord, user_id, type, payload} ($N) into event rows with
+ * SQL that turns rows of {ord, user_id, type, payload, message_id} into event rows with
  * per-user cursors and one outbox row. The user_cursor rows are locked in user-id order
  * (so concurrent writers cannot deadlock on them) and held until commit, which makes each
  * user's cursors strictly increasing in commit order: sync can never skip a late commit.
  * Exported as fragments so the message send can embed it in its single statement.
+ * A message.* event stores a reference (message_id) and not the message: sync renders the
+ * message's current state from its row (a removed message is never replayed with its text,
+ * a scanned one shows its verdicts), so one send writes the message once, not once per
+ * member. The outbox copy (for the live push) still carries the payload as given.
  */
 export function eventInsertCtes(inputCte: string, jobsParam: string, opts: { outboxEvents?: boolean } = {}): string {
   // outboxEvents false (the send): the outbox row is written only for jobs; the committing
   // process pushes the events itself from what the statement returned (EventsService.push).
   const outboxEvents = opts.outboxEvents ?? true;
   const events = outboxEvents
-    ? `coalesce((SELECT jsonb_agg(jsonb_build_object('userId', user_id, 'cursor', cursor::text, 'type', type, 'payload', payload)) FROM ev_ins), '[]'::jsonb)`
+    ? `coalesce((SELECT jsonb_agg(jsonb_build_object('userId', user_id, 'cursor', cursor::text, 'type', type, 'payload', payload)) FROM ev_numbered), '[]'::jsonb)`
     : `'[]'::jsonb`;
   const when = outboxEvents
     ? `EXISTS (SELECT 1 FROM ev_ins) OR jsonb_array_length(${jobsParam}::jsonb) > 0`
@@ -31,11 +39,12 @@ export function eventInsertCtes(inputCte: string, jobsParam: string, opts: { out
      WHERE uc.user_id = c.user_id AND uc.user_id IN (SELECT user_id FROM ev_locked)
      RETURNING uc.user_id, uc.last - c.n AS base),
   ev_numbered AS (
-    SELECT i.user_id, i.type, i.payload, b.base + row_number() OVER (PARTITION BY i.user_id ORDER BY i.ord) AS cursor
+    SELECT i.user_id, i.type, i.payload, i.message_id, b.base + row_number() OVER (PARTITION BY i.user_id ORDER BY i.ord) AS cursor
       FROM ${inputCte} i JOIN ev_bumped b ON b.user_id = i.user_id),
   ev_ins AS (
-    INSERT INTO event (user_id, cursor, type, payload) SELECT user_id, cursor, type, payload FROM ev_numbered
-    RETURNING user_id, cursor, type, payload),
+    INSERT INTO event (user_id, cursor, type, payload, message_id)
+    SELECT user_id, cursor, type, CASE WHEN message_id IS NULL THEN payload ELSE payload - 'message' END, message_id FROM ev_numbered
+    RETURNING user_id, cursor),
   ev_outbox AS (
     INSERT INTO outbox (events, jobs)
     SELECT ${events}, ${jobsParam}::jsonb
@@ -51,6 +60,18 @@ export interface SyncPage {
 
 const MAX_CURSOR = 2n ** 62n;
 
+/** A page of a user's events; a message.* event gets its message's current row. */
+const SYNC_SQL = `
+SELECT e.cursor, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at
+  FROM event e LEFT JOIN message m ON m.id = e.message_id
+ WHERE e.user_id = $1 AND e.cursor > $2 ORDER BY e.cursor LIMIT $3`;
+
+function messageIdOf(e: UserEvent): string | null {
+  if (!MESSAGE_EVENT_TYPES.includes(e.type)) return null;
+  const id = (e.payload?.message as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' ? id : null;
+}
+
 @Injectable()
 export class EventsService {
   constructor(
@@ -65,10 +86,10 @@ export class EventsService {
    */
   async append(q: Queryable, events: UserEvent[], jobs: OutboxJob[] = []): Promise<string | null> {
     if (events.length === 0 && jobs.length === 0) return null;
-    const input = events.map((e, ord) => ({ ord, user_id: e.userId, type: e.type, payload: e.payload }));
+    const input = events.map((e, ord) => ({ ord, user_id: e.userId, type: e.type, payload: e.payload, message_id: messageIdOf(e) }));
     const rows = await q.query(
       `WITH ev_input AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, user_id uuid, type text, payload jsonb)),
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, user_id uuid, type text, payload jsonb, message_id uuid)),
        ${eventInsertCtes('ev_input', '$2')}
        SELECT id FROM ev_outbox`,
       [JSON.stringify(input), JSON.stringify(jobs)],
@@ -107,13 +128,10 @@ export class EventsService {
     const last = BigInt(head?.last ?? 0);
     if (BigInt(cursor) > last) throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
     if (BigInt(cursor) < BigInt(head?.pruned_below ?? 0)) throw new CursorExpired();
-    const rows = await this.db.query(
-      'SELECT cursor, type, payload FROM event WHERE user_id = $1 AND cursor > $2 ORDER BY cursor LIMIT $3',
-      [userId, cursor, limit + 1],
-    );
+    const rows = await this.db.prepared('event_sync', SYNC_SQL, [userId, cursor, limit + 1]);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
-    const events = page.map((r) => wireEvent(r.type, String(r.cursor), r.payload));
+    const events = page.map((r) => wireEvent(r.type, String(r.cursor), r.m_id ? { ...r.payload, message: messageView({ ...r, id: r.m_id }) } : r.payload));
     return { events, cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
   }
 

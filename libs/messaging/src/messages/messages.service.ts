@@ -11,7 +11,7 @@ import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
 import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/message-request-policy';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
-import { MESSAGE_JSON_SQL, messageView, type MessageView } from './message-view';
+import { messageView, type MessageView } from './message-view';
 import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 
@@ -74,8 +74,7 @@ lo AS (
   SELECT lk.url, lk.host, msg.id, CASE WHEN lk.verdict IS NULL THEN NULL ELSE now() END, lk.verdict IS NULL FROM msg, lk
   RETURNING 1),
 ev_input AS (
-  SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type,
-         jsonb_build_object('message', ${MESSAGE_JSON_SQL('msg')}) AS payload
+  SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type, '{}'::jsonb AS payload, msg.id AS message_id
     FROM conversation_member m, msg
    WHERE m.conversation_id = $1 AND (m.user_id = $2 OR (m.state = 'active' AND ${memberSeesMessageSql('m', 'msg')}))),
 ${eventInsertCtes(
@@ -308,8 +307,8 @@ export class MessagesService {
    * (kept UNSENT_RETENTION_DAYS, whatever the reason: unsent, malicious_link, moderation).
    * The row lock taken here is what a report's FOR SHARE waits on (ReportsService.file), so
    * a racing report freezes either the original text or the retained copy, never nothing.
-   * Earlier event payloads of the message are rewritten to the removed view, so a sync from
-   * an old cursor does not replay the text either.
+   * Earlier events of the message reference it (event.message_id) and sync renders its
+   * current row, so a sync from an old cursor does not replay the text either.
    */
   async removeIn(q: Queryable, messageId: string, reason: string): Promise<{ view: any; outboxId: string | null }> {
     const [row] = await q.query(
@@ -330,13 +329,6 @@ export class MessagesService {
       return { view: current ? messageView(current) : null, outboxId: null };
     }
     const view = messageView(row);
-    await q.query(
-      `UPDATE event e SET payload = jsonb_set(e.payload, '{message}', $2::jsonb)
-        WHERE e.user_id IN (SELECT user_id FROM conversation_member WHERE conversation_id = $3)
-          AND e.created_at >= $4 AND e.type IN ('message.created', 'message.updated')
-          AND e.payload -> 'message' ->> 'id' = $1::text`,
-      [messageId, JSON.stringify(view), row.conversation_id, row.created_at],
-    );
     const recipients = (await q.query(MESSAGE_AUDIENCE_SQL, [row.id])).map((r) => r.user_id);
     const outboxId = await this.events.append(q, recipients.map((userId) => ({ userId, type: 'message.updated' as const, payload: { message: view } })));
     return { view, outboxId };
