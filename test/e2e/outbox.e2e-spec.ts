@@ -1,6 +1,7 @@
 import { Db } from '@app/messaging/db/db.service';
 import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { JobsService } from '@app/messaging/queues.module';
+import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { registerUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
@@ -39,7 +40,7 @@ it('a job the queue did not take stays in the outbox until the sweep enqueues it
   expect(await db.query(`SELECT 1 FROM outbox`)).toHaveLength(0);
 });
 
-it('a send whose links are all settled writes no outbox row: the committing process pushes message.created itself, and sync has the same event', async () => {
+it('a send whose links are all settled, and a scan verdict, write no outbox row: the committing process pushes the event itself, and sync has the same event', async () => {
   const db = t.app.get(Db);
   const relay = t.app.get(OutboxRelay);
   const a = await registerUser(t.url);
@@ -67,6 +68,15 @@ it('a send whose links are all settled writes no outbox row: the committing proc
     await relay.flush();
     const seen = await db.query(`SELECT jobs, events FROM outbox_seen`);
     expect(seen).toEqual([{ jobs: [expect.objectContaining({ name: 'scan-message', data: { messageId: linked.id } })], events: [] }]);
+
+    // The scan's verdict (message.updated) is pushed the same way: no outbox row either.
+    expect(await t.app.get(LinkScannerService).scanMessage(linked.id)).toBe('updated');
+    const [updated] = await inbox.waitFor('message.updated', (p) => p.message.id === linked.id);
+    expect(updated.message.links).toEqual([{ url: 'http://never-seen.example.com/y', verdict: 'safe' }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM outbox_seen`)).toEqual([{ n: 1 }]);
+    const resynced = (await t.http().get(`/v1/sync?cursor=${cursor}`).set(b.auth)).body.events;
+    expect(resynced.map((e: any) => e.type)).toEqual(['message.created', 'message.created', 'message.updated']);
+    expect(resynced[2]).toEqual(updated);
   } finally {
     socket.close();
     await db.query(`DROP TRIGGER IF EXISTS outbox_seen_tr ON outbox`);

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, type Queryable } from '../db/db.service';
-import { EventsService } from '../events/events.service';
+import { EventsService, eventInsertCtes } from '../events/events.service';
 import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
-import { MESSAGE_AUDIENCE_SQL } from '../messages/message-visibility';
+import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from '../messages/message-visibility';
 import { messageView, type LinkView } from '../messages/message-view';
 import { questionView } from '../rooms/room-views';
 import { NoticesService } from '../safety/notices.service';
@@ -25,6 +25,52 @@ export interface ResolvedVerdict {
 }
 
 export type ScanOutcome = 'gone' | 'skipped' | 'unchanged' | 'updated' | 'removed';
+
+/** Upserts the `link` cache from rows of linkRows() ($rows) with a TTL in hours ($ttl). */
+const RECORD_LINKS_SQL = (rows: string, ttl: string) => `
+INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
+SELECT x.id, x.url, x.host, x.verdict, x.reason, x.rule,
+       CASE WHEN x.fresh THEN now() END, CASE WHEN x.fresh THEN now() + make_interval(hours => ${ttl}) END,
+       x.seen, now()
+  FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+ON CONFLICT (url) DO UPDATE SET
+  verdict    = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.verdict    ELSE excluded.verdict END,
+  reason     = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.reason     ELSE excluded.reason END,
+  rule       = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.rule       ELSE excluded.rule END,
+  scanned_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.scanned_at ELSE excluded.scanned_at END,
+  expires_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.expires_at ELSE excluded.expires_at END,
+  seen_count = l.seen_count + excluded.seen_count,
+  last_seen_at = CASE WHEN excluded.seen_count > 0 THEN now() ELSE l.last_seen_at END`;
+
+/** A message's state and links, with the fresh cached verdicts of its URLs (the scan's first read). */
+const SCAN_READ_SQL = `
+SELECT m.state, m.links,
+       (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden))
+          FROM link l
+         WHERE l.url IN (SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x)
+           AND l.verdict <> 'pending' AND (l.overridden OR l.expires_at > now())) AS cached
+  FROM message m WHERE m.id = $1`;
+
+/**
+ * A scan's verdicts, none malicious, in one statement: only if the message still is visible
+ * with the links the scan read ($2; the row lock re-checks that after any wait), it writes
+ * the new links ($3), the cache ($4, TTL $5), the scan stamps and a message.updated (a
+ * reference to the message, same audience as message.created) per reader. No row back: the
+ * message changed meanwhile, and the caller decides again.
+ */
+const SCAN_SETTLE_SQL = `
+WITH cur AS (SELECT id FROM message WHERE id = $1 AND state = 'visible' AND links = $2::jsonb FOR UPDATE),
+upd AS (
+  UPDATE message m SET links = $3::jsonb, updated_at = now() FROM cur WHERE m.id = cur.id RETURNING m.*),
+rec AS (${RECORD_LINKS_SQL('(CASE WHEN EXISTS (SELECT 1 FROM upd) THEN $4::jsonb ELSE \'[]\'::jsonb END)', '$5')} RETURNING 1),
+stamp AS (
+  UPDATE link_occurrence o SET scanned_at = now() FROM upd WHERE o.message_id = upd.id AND o.scanned_at IS NULL RETURNING 1),
+ev_input AS (
+  SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
+    FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
+   WHERE m.user_id = upd.sender_id OR (m.state = 'active' AND ${memberSeesMessageSql('m', 'upd')})),
+${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false })}
+SELECT upd.*, (SELECT json_agg(json_build_array(user_id, cursor::text)) FROM ev_ins) AS recipients FROM upd`;
 
 /** How far back a new blocklist entry reaches (issue 5: "links seen in the last 7 days"). */
 export const BLOCKLIST_RESCAN_DAYS = 7;
@@ -114,17 +160,18 @@ export class LinkScannerService {
    * blocklist is applied even over a cached verdict (a URL cached `safe` yesterday that staff
    * blocked today is malicious now); a staff override beats everything.
    */
-  async resolve(urls: string[], blocklist?: ReadonlyArray<BlocklistEntry>): Promise<Map<string, ResolvedVerdict>> {
+  async resolve(urls: string[], blocklist?: ReadonlyArray<BlocklistEntry>, cachedRows?: any[]): Promise<Map<string, ResolvedVerdict>> {
     const out = new Map<string, ResolvedVerdict>();
     if (urls.length === 0) return out;
     const list = blocklist ?? (await this.blocklist.current());
     const cached = new Map(
       (
-        await this.db.query(
+        cachedRows ??
+        (await this.db.query(
           `SELECT url, verdict, reason, rule, overridden FROM link
             WHERE url = ANY($1::text[]) AND verdict <> 'pending' AND (overridden OR expires_at > now())`,
           [urls],
-        )
+        ))
       ).map((r) => [r.url as string, r]),
     );
     await Promise.all(
@@ -154,37 +201,47 @@ export class LinkScannerService {
     return out;
   }
 
+  /** The `link` cache rows this scan writes, in URL order (one lock order for every writer: no deadlocks). */
+  private linkRows(resolved: ReadonlyMap<string, ResolvedVerdict>, firstSeen: string[]) {
+    const seen = new Set(firstSeen);
+    return [...resolved]
+      .filter(([url, r]) => r.fresh || seen.has(url))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([url, r]) => ({ id: newId(), url, host: hostOf(url), verdict: r.verdict, reason: r.reason, rule: r.rule, fresh: r.fresh, seen: seen.has(url) ? 1 : 0 }));
+  }
+
   /** Writes this scan's verdicts into the `link` cache; `firstSeen` URLs count one more sighting. */
   private async recordLinks(q: Queryable, resolved: ReadonlyMap<string, ResolvedVerdict>, firstSeen: string[]): Promise<void> {
-    const seen = new Set(firstSeen);
-    const rows = [...resolved]
-      .filter(([url, r]) => r.fresh || seen.has(url))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) // one lock order for every writer: no deadlocks
-      .map(([url, r]) => ({ id: newId(), url, host: hostOf(url), verdict: r.verdict, reason: r.reason, rule: r.rule, fresh: r.fresh, seen: seen.has(url) ? 1 : 0 }));
+    const rows = this.linkRows(resolved, firstSeen);
     if (rows.length === 0) return;
-    await q.query(
-      `INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
-       SELECT x.id, x.url, x.host, x.verdict, x.reason, x.rule,
-              CASE WHEN x.fresh THEN now() END, CASE WHEN x.fresh THEN now() + make_interval(hours => $2) END,
-              x.seen, now()
-         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
-       ON CONFLICT (url) DO UPDATE SET
-         verdict    = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.verdict    ELSE excluded.verdict END,
-         reason     = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.reason     ELSE excluded.reason END,
-         rule       = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.rule       ELSE excluded.rule END,
-         scanned_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.scanned_at ELSE excluded.scanned_at END,
-         expires_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.expires_at ELSE excluded.expires_at END,
-         seen_count = l.seen_count + excluded.seen_count,
-         last_seen_at = CASE WHEN excluded.seen_count > 0 THEN now() ELSE l.last_seen_at END`,
-      [JSON.stringify(rows), this.config.linkVerdictTtlHours],
-    );
+    await q.query(`${RECORD_LINKS_SQL('$1', '$2')} RETURNING 1`, [JSON.stringify(rows), this.config.linkVerdictTtlHours]);
   }
 
   async scanMessage(messageId: string, blocklist?: ReadonlyArray<BlocklistEntry>): Promise<ScanOutcome> {
-    const current = await this.db.one('SELECT state, links FROM message WHERE id = $1', [messageId]);
+    // The common case in two prepared statements: the message with its cached verdicts, then
+    // (no link malicious) one statement that writes the verdicts, the cache, the scan stamps
+    // and message.updated, guarded by the links it read. Anything else takes the transaction below.
+    const [current] = await this.db.prepared('link_scan_read', SCAN_READ_SQL, [messageId]);
     if (!current) return 'gone'; // deleted: its occurrences went with it (ON DELETE CASCADE)
     const urls = current.state === 'visible' ? (current.links as LinkView[]).map((l) => l.url) : [];
-    const resolved = await this.resolve(urls, blocklist);
+    const resolved = await this.resolve(urls, blocklist, current.cached ?? []);
+    if (urls.length) {
+      const next = applyVerdicts(current.links, resolved);
+      if (next.changed.length > 0 && next.malicious.length === 0) {
+        const [row] = await this.db.prepared('link_scan_settle', SCAN_SETTLE_SQL, [
+          messageId,
+          JSON.stringify(current.links),
+          JSON.stringify(next.links),
+          JSON.stringify(this.linkRows(resolved, next.firstSeen)),
+          this.config.linkVerdictTtlHours,
+        ]);
+        if (row) {
+          this.events.push('message.updated', row.recipients, { message: messageView(row) });
+          return 'updated';
+        }
+        // The links changed under us (another scan, a removal): decide again, locked.
+      }
+    }
 
     const result = await this.db.tx(async (q) => {
       const [m] = await q.query('SELECT * FROM message WHERE id = $1 FOR UPDATE', [messageId]);
