@@ -466,20 +466,19 @@ export class LinkScannerService {
   }
 
   /**
-   * Sightings of links the send settled from the cache (link_occurrence.counted = false: the
-   * send never writes the shared `link` row, every message with a popular URL would queue on
-   * its lock) are folded into link.seen_count / last_seen_at here, in batches, on the
-   * pending-link sweep's schedule. Returns how many occurrences it counted.
+   * Sightings of links the send settled from the cache (link_sighting: the send never writes
+   * the shared `link` row, every message with a popular URL would queue on its lock) are
+   * folded into link.seen_count / last_seen_at here, in batches, on the pending-link sweep's
+   * schedule. Returns how many sightings it counted.
    */
   async countSightings(batch = 5000): Promise<number> {
     let total = 0;
     for (;;) {
       const [{ n }] = await this.db.query(
         `WITH o AS (
-           UPDATE link_occurrence SET counted = true
-            WHERE id IN (SELECT id FROM link_occurrence WHERE NOT counted ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING url, created_at),
-         agg AS (SELECT url, count(*)::int AS n, max(created_at) AS last FROM o GROUP BY url ORDER BY url),
+           DELETE FROM link_sighting WHERE ctid IN (SELECT ctid FROM link_sighting LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING url, seen_at),
+         agg AS (SELECT url, count(*)::int AS n, max(seen_at) AS last FROM o GROUP BY url ORDER BY url),
          upd AS (
            UPDATE link l SET seen_count = l.seen_count + agg.n, last_seen_at = greatest(l.last_seen_at, agg.last)
              FROM agg WHERE l.url = agg.url RETURNING 1)

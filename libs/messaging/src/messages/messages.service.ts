@@ -70,8 +70,11 @@ msg AS (
     FROM conv
   RETURNING *),
 lo AS (
-  INSERT INTO link_occurrence (url, host, message_id, scanned_at, counted)
-  SELECT lk.url, lk.host, msg.id, CASE WHEN lk.verdict IS NULL THEN NULL ELSE now() END, lk.verdict IS NULL FROM msg, lk
+  INSERT INTO link_occurrence (url, host, message_id, scanned_at)
+  SELECT lk.url, lk.host, msg.id, CASE WHEN lk.verdict IS NULL THEN NULL ELSE now() END FROM msg, lk
+  RETURNING 1),
+seen AS (
+  INSERT INTO link_sighting (url) SELECT lk.url FROM msg, lk WHERE lk.verdict IS NOT NULL
   RETURNING 1),
 ev_input AS (
   SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type, '{}'::jsonb AS payload, msg.id AS message_id

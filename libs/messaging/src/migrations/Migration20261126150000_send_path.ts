@@ -3,15 +3,15 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * The send path (issue #13):
  * - a link whose verdict is cached and fresh is settled inside the send; its sighting is
- *   written as a link_occurrence with `counted = false` (the send never touches the hot
- *   `link` row), and the pending-link sweep folds those into link.seen_count/last_seen_at;
+ *   appended to `link_sighting` (no index: the send never touches the hot `link` row, which
+ *   every message with a popular URL would queue on), and the pending-link sweep folds those
+ *   into link.seen_count/last_seen_at;
  * - a message.* event references its message (event.message_id) instead of carrying a copy
  *   per recipient; sync renders the message's current row. Existing rows are converted.
  */
 export class Migration20261126150000_send_path extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`alter table link_occurrence add column counted boolean not null default true;`);
-    this.addSql(`create index link_occurrence_uncounted_idx on link_occurrence(id) where not counted;`);
+    this.addSql(`create table link_sighting (url text not null, seen_at timestamptz not null default now());`);
     this.addSql(`alter table event add column message_id uuid;`);
     this.addSql(
       `update event set message_id = (payload -> 'message' ->> 'id')::uuid, payload = payload - 'message'
@@ -28,7 +28,6 @@ export class Migration20261126150000_send_path extends Migration {
          from message m where m.id = e.message_id;`,
     );
     this.addSql(`alter table event drop column if exists message_id;`);
-    this.addSql(`drop index if exists link_occurrence_uncounted_idx;`);
-    this.addSql(`alter table link_occurrence drop column if exists counted;`);
+    this.addSql(`drop table if exists link_sighting;`);
   }
 }
