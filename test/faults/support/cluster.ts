@@ -3,9 +3,9 @@
  * test with its own PostgreSQL database and Redis key prefix. global-setup.ts builds dist/
  * when it is missing or older than the sources.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,22 +60,37 @@ export interface Database {
 }
 
 /** A fresh database (the app migrates it on boot) with an admin connection for assertions. */
-export async function freshDatabase(label: string): Promise<Database> {
+export async function freshDatabase(label: string, base = PG_BASE): Promise<Database> {
   const name = `bc_fault_${label}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: `${PG_BASE}/postgres` });
+  const admin = new Client({ connectionString: `${base}/postgres` });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = `${PG_BASE}/${name}`;
-  const client = new Client({ connectionString: url });
-  await client.connect();
+  const url = `${base}/${name}`;
+  // The admin connection survives a server restart (a private cluster stopped by a test):
+  // a connection that died is replaced on the next query.
+  let broken = false;
+  const open = async () => {
+    const c = new Client({ connectionString: url });
+    c.on('error', () => (broken = true));
+    await c.connect();
+    broken = false;
+    return c;
+  };
+  let client = await open();
   return {
     name,
     url,
-    query: async (sql, params = []) => (await client.query(sql, params)).rows,
+    query: async (sql, params = []) => {
+      if (broken) {
+        await client.end().catch(() => undefined);
+        client = await open();
+      }
+      return (await client.query(sql, params)).rows;
+    },
     async drop() {
       await client.end().catch(() => undefined);
-      const c = new Client({ connectionString: `${PG_BASE}/postgres` });
+      const c = new Client({ connectionString: `${base}/postgres` });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
@@ -335,3 +350,69 @@ export function tally(values: string[]): Map<string, number> {
 }
 
 export const newPrefix = (label: string) => `f${label}${randomBytes(3).toString('hex')}:`;
+
+/**
+ * A private PostgreSQL cluster (initdb in a temp dir, its own port, trust auth), so a test can
+ * stop and start the database without touching the one other tests share. Built from the
+ * installed server binaries (/usr/lib/postgresql/<version>/bin). PostgreSQL refuses to run as
+ * root, so when the test runs as root the cluster runs as the `postgres` OS user (runuser).
+ */
+export class PrivatePostgres {
+  port = 0;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'bc-pg-'));
+  private readonly data = join(this.dir, 'data');
+  private readonly bin = PrivatePostgres.binDir();
+
+  static binDir(): string {
+    const root = '/usr/lib/postgresql';
+    const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'pg_ctl'))) : [];
+    if (versions.length === 0) throw new Error(`no PostgreSQL server binaries under ${root}/*/bin`);
+    return join(root, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
+  }
+
+  get base() {
+    return `postgres://postgres@127.0.0.1:${this.port}`;
+  }
+
+  private run(tool: string, args: string[]): void {
+    const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(this.bin, tool), ...args]] : [join(this.bin, tool), args];
+    const res = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 60000 });
+    if (res.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${res.status}): ${res.stdout}${res.stderr}\n${this.logTail()}`);
+  }
+
+  logTail(): string {
+    try {
+      return readFileSync(join(this.dir, 'postgres.log'), 'utf8').split('\n').slice(-20).join('\n');
+    } catch {
+      return '';
+    }
+  }
+
+  async init(): Promise<this> {
+    if (typeof process.getuid === 'function' && process.getuid() === 0) spawnSync('chown', ['-R', 'postgres:', this.dir]);
+    this.port = await freePort();
+    this.run('initdb', ['-D', this.data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+    return this.start();
+  }
+
+  /** Starts the server (same port, same data) and waits until it accepts connections. */
+  async start(): Promise<this> {
+    const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=32MB -c max_connections=100`;
+    this.run('pg_ctl', ['-D', this.data, '-l', join(this.dir, 'postgres.log'), '-o', opts, '-w', '-t', '60', 'start']);
+    return this;
+  }
+
+  /** Fast shutdown: open sessions are ended and new connections refused until start(). */
+  async stop(): Promise<void> {
+    this.run('pg_ctl', ['-D', this.data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+  }
+
+  async dispose(): Promise<void> {
+    try {
+      if (existsSync(join(this.data, 'postmaster.pid'))) this.run('pg_ctl', ['-D', this.data, '-m', 'immediate', '-w', 'stop']);
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,45 @@
+'use strict';
+/**
+ * One of the idle-socket generator processes: opens COUNT socket.io connections to URL
+ * (tokens from TOKENS, a JSON array, round-robin), BATCH at a time, prints
+ * `connected <n> failed <m>` and keeps them open, idle, until SIGTERM or stdin closes.
+ * Started with a raised `ulimit -n` by the benchmark (one process cannot hold 10,000).
+ */
+const { io } = require('socket.io-client');
+
+const url = process.env.URL;
+const tokens = JSON.parse(process.env.TOKENS);
+const count = Number(process.env.COUNT);
+const batch = Number(process.env.BATCH || 50);
+const sockets = [];
+let failed = 0;
+
+function connect(token) {
+  const socket = io(url, { path: '/socket.io', transports: ['websocket'], reconnection: false, forceNew: true, timeout: 30000, auth: { token } });
+  return new Promise((resolve) => {
+    socket.once('connect', () => {
+      sockets.push(socket);
+      resolve();
+    });
+    socket.once('connect_error', () => {
+      failed++;
+      socket.close();
+      resolve();
+    });
+  });
+}
+
+(async () => {
+  for (let i = 0; i < count; i += batch) {
+    await Promise.all(Array.from({ length: Math.min(batch, count - i) }, (_, j) => connect(tokens[(i + j) % tokens.length])));
+  }
+  process.stdout.write(`connected ${sockets.length} failed ${failed}\n`);
+})();
+
+const quit = () => {
+  for (const s of sockets) s.close();
+  process.exit(0);
+};
+process.on('SIGTERM', quit);
+process.stdin.on('end', quit);
+process.stdin.resume();
