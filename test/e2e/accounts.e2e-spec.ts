@@ -103,10 +103,11 @@ describe('me, users, follow, block', () => {
     expect(garbage.status).toBe(401);
     expectErrorShape(garbage.body, 401);
     const staff = await t.http().post('/admin/v1/auth/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
-    if (staff.status === 200) {
-      const res = await t.http().get('/v1/me').set('Authorization', `Bearer ${staff.body.accessToken}`);
-      expect(res.status).toBe(401);
-    }
+    expect(staff.status).toBe(200);
+    expect(staff.body.accessToken).toEqual(expect.any(String));
+    const res = await t.http().get('/v1/me').set('Authorization', `Bearer ${staff.body.accessToken}`);
+    expect(res.status).toBe(401);
+    expectErrorShape(res.body, 401);
   });
 
   it('PATCH /v1/me/settings sets allowIncoming and rejects other values', async () => {
