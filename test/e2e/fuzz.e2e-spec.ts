@@ -24,6 +24,7 @@ let a: TestUser;
 let b: TestUser;
 let c: TestUser;
 let victim: TestUser;
+let refresher: TestUser;
 let staff: { auth: Record<string, string>; staff: { id: string } };
 const ids: Record<string, string> = {};
 
@@ -42,7 +43,7 @@ beforeAll(async () => {
       LIMIT_REPORTS: '100000/3600',
     },
   });
-  [a, b, c, victim] = await Promise.all([registerUser(t.url), registerUser(t.url), registerUser(t.url), registerUser(t.url)]);
+  [a, b, c, victim, refresher] = await Promise.all([registerUser(t.url), registerUser(t.url), registerUser(t.url), registerUser(t.url), registerUser(t.url)]);
   staff = await loginStaff(t.url);
   const http = () => request(t.url);
   // Real resources for pass 2: b and c follow a, so a's conversations are active at once.
@@ -249,7 +250,7 @@ function validRequests(): Array<{ method: string; path: string; params: Record<s
   return [
     { method: 'post', path: '/v1/auth/register', params: {}, body: reg(), auth: {} },
     { method: 'post', path: '/v1/auth/login', params: {}, body: { handle: a.handle, password: 'correct horse battery' }, auth: {} },
-    { method: 'post', path: '/v1/auth/refresh', params: {}, body: { refreshToken: c.refreshToken }, auth: {} },
+    { method: 'post', path: '/v1/auth/refresh', params: {}, body: { refreshToken: refresher.refreshToken }, auth: {} },
     { method: 'patch', path: '/v1/me/settings', params: {}, body: { allowIncoming: 'all' }, auth: a.auth },
     { method: 'post', path: '/v1/conversations', params: {}, body: { participantIds: [b.id, c.id], title: 'fuzzed', roomId: ids.room }, auth: a.auth },
     { method: 'post', path: '/v1/conversations/{id}/members', params: { id: ids.group }, body: { userIds: [c.id] }, auth: a.auth },
