@@ -29,7 +29,10 @@ describe('fault: SIGTERM during a burst of sends', () => {
     const conv = await conversation(api.url, a, [b]);
     const N = 12; // below the pool size (20), so every send holds a connection of its own
     const lock = new Client({ connectionString: db.url });
+    // A second session to watch from: pg_stat_activity is a snapshot per transaction, and lock sits in one.
+    const probe = new Client({ connectionString: db.url });
     await lock.connect();
+    await probe.connect();
     try {
       // Hold the conversation row: every send reaches SEND_SQL and waits there, inside the server.
       await lock.query('BEGIN');
@@ -37,10 +40,17 @@ describe('fault: SIGTERM during a burst of sends', () => {
       const inFlight = Array.from({ length: N }, (_, i) =>
         send(api.url, a, conv, `term-${i}`, `message ${i}`, 30000).then((res) => ({ i, status: res.status, body: res.body as any })),
       );
+      let waiting = 0;
       await waitFor('every send to be waiting on the row lock inside the server', async () => {
-        const { rows } = await lock.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`);
-        return rows[0].n === N;
+        const { rows } = await probe.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> $1 AND state = 'active' AND wait_event_type = 'Lock'`,
+          [(lock as any).processID],
+        );
+        waiting = rows[0].n;
+        return waiting === N;
       }, 15000, 25);
+      expect(waiting).toBe(N);
       const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => api.child!.once('exit', (code, signal) => resolve({ code, signal })));
       api.child!.kill('SIGTERM');
       // Shutdown is under way while all N are in flight; then PostgreSQL lets them through.
@@ -62,6 +72,7 @@ describe('fault: SIGTERM during a burst of sends', () => {
       expect(outbox.rows[0].n).toBe(0);
     } finally {
       await lock.end();
+      await probe.end();
     }
   });
 });
