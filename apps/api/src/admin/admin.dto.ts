@@ -38,7 +38,8 @@ const STAFF_ROLES = ['admin', 'moderator', 'triage'] as const;
 const EMAIL = /^[^@\s\p{Cc}\p{Cs}]+@[^@\s\p{Cc}\p{Cs}]+$/u;
 
 export class StaffLoginDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(320) email!: string;
+  // PostgreSQL text cannot hold NUL: refused here (400), not a 500 from the lookup.
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(320) @Matches(/^[^\u0000]*$/, { message: 'email must not contain NUL characters' }) email!: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(256) password!: string;
 }
 

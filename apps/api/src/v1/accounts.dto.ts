@@ -26,6 +26,8 @@ export class LoginDto {
   @IsString()
   @MinLength(1)
   @MaxLength(64)
+  // PostgreSQL text cannot hold NUL: refused here (400), not a 500 from the lookup.
+  @Matches(/^[^\u0000]*$/, { message: 'handle must not contain NUL characters' })
   handle!: string;
 
   @ApiProperty()
