@@ -9,43 +9,40 @@ import { startTestApp, type TestApp } from '../support/app';
  * list is parsed out of API.md itself, so a route added to the contract is checked without
  * touching this file.
  *
- * NOT_YET_BUILT names the contract routes that later issues will build (route → issue;
- * "#?" where the issue number was not known when the entry was written). It can only
+ * NOT_YET_BUILT names the contract routes that later issues will build (route → issue).
+ * It can only
  * shrink: a route listed here that the server now documents fails the test too, so the
  * map never hides a built route (delete its line when you build it).
  */
 const NOT_YET_BUILT: Record<string, string> = {
-  // Being built right now by other helpers (sessions, accounts lookup, staff hardening).
-  'POST /v1/auth/logout': 'issue #? (logout revokes the family)',
-  'GET /v1/users': 'issue #? (find a user by ?handle=)',
-  'POST /admin/v1/actions/{}/lift': 'issue #? (lift an action)',
-  'GET /admin/v1/audit-log/verify': 'issue #? (tamper-evident audit log)',
+  // Being built on the console branch of issue #20 (lift an action early).
+  'POST /admin/v1/actions/{}/lift': 'issue #20 (lift an action)',
   // Restrict and hidden words.
-  'PUT /v1/users/{}/restrict': 'issue #? (restrict)',
-  'DELETE /v1/users/{}/restrict': 'issue #? (restrict)',
-  'GET /v1/me/hidden-words': 'issue #? (hidden words)',
-  'PUT /v1/me/hidden-words': 'issue #? (hidden words)',
-  'POST /v1/requests/decline-all': 'issue #? (decline-all)',
+  'PUT /v1/users/{}/restrict': 'issue #14 (restrict)',
+  'DELETE /v1/users/{}/restrict': 'issue #14 (restrict)',
+  'GET /v1/me/hidden-words': 'issue #14 (hidden words)',
+  'PUT /v1/me/hidden-words': 'issue #14 (hidden words)',
+  'POST /v1/requests/decline-all': 'issue #14 (decline-all)',
   // Messages v1.1.
-  'PATCH /v1/conversations/{}/messages/{}': 'issue #? (message edit)',
-  'PUT /v1/conversations/{}/messages/{}/reactions/{}': 'issue #? (reactions)',
-  'DELETE /v1/conversations/{}/messages/{}/reactions/{}': 'issue #? (reactions)',
-  'GET /v1/search': 'issue #? (search)',
+  'PATCH /v1/conversations/{}/messages/{}': 'issue #16 (message edit)',
+  'PUT /v1/conversations/{}/messages/{}/reactions/{}': 'issue #16 (reactions)',
+  'DELETE /v1/conversations/{}/messages/{}/reactions/{}': 'issue #16 (reactions)',
+  'GET /v1/search': 'issue #16 (search)',
   // Platform API.
-  'PUT /platform/v1/users/{}': 'issue #? (platform API)',
-  'POST /platform/v1/users/{}/tokens': 'issue #? (platform API)',
-  'PUT /platform/v1/rooms/{}': 'issue #? (platform API)',
+  'PUT /platform/v1/users/{}': 'issue #21 (platform API)',
+  'POST /platform/v1/users/{}/tokens': 'issue #21 (platform API)',
+  'PUT /platform/v1/rooms/{}': 'issue #21 (platform API)',
   // Staff v1.1: rules, held messages, cases, transparency.
-  'GET /admin/v1/rules': 'issue #? (rules)',
-  'GET /admin/v1/rule-hits': 'issue #? (rules)',
-  'POST /admin/v1/held-messages/{}/approve': 'issue #? (rules and held messages)',
-  'POST /admin/v1/held-messages/{}/reject': 'issue #? (rules and held messages)',
-  'GET /admin/v1/cases': 'issue #? (cases)',
-  'POST /admin/v1/cases/{}/resolve': 'issue #? (cases)',
-  'GET /admin/v1/transparency': 'issue #? (transparency report)',
+  'GET /admin/v1/rules': 'issue #14 (rules)',
+  'GET /admin/v1/rule-hits': 'issue #14 (rules)',
+  'POST /admin/v1/held-messages/{}/approve': 'issue #14 (rules and held messages)',
+  'POST /admin/v1/held-messages/{}/reject': 'issue #14 (rules and held messages)',
+  'GET /admin/v1/cases': 'issue #15 (cases)',
+  'POST /admin/v1/cases/{}/resolve': 'issue #15 (cases)',
+  'GET /admin/v1/transparency': 'issue #15 (transparency report)',
   // End-user web app and the AsyncAPI document.
-  'GET /': 'issue #? (end-user web app)',
-  'GET /asyncapi.json': 'issue #? (AsyncAPI document)',
+  'GET /': 'issue #17 (end-user web app)',
+  'GET /asyncapi.json': 'issue #17 (AsyncAPI document)',
 };
 
 const METHOD = '(?:GET|POST|PUT|PATCH|DELETE)';
