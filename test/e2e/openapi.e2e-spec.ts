@@ -269,6 +269,44 @@ function generateClient(): string {
   return lines.join('\n') + '\n';
 }
 
+/** Where a real JSON value departs from its schema: a missing required field, an undocumented one, a wrong type. */
+function mismatches(value: unknown, schema: any, where: string): string[] {
+  if (schema.$ref) return mismatches(value, deref(schema), where);
+  if (value === null) return schema.nullable ? [] : [`${where}: null but not nullable`];
+  if (schema.allOf) return schema.allOf.flatMap((s: any) => mismatches(value, s, where));
+  if (schema.oneOf) {
+    const fits = schema.oneOf.filter((s: any) => mismatches(value, s, where).length === 0);
+    return fits.length >= 1 ? [] : [`${where}: fits none of oneOf`];
+  }
+  if (schema.enum && !schema.enum.includes(value)) return [`${where}: ${JSON.stringify(value)} not in enum`];
+  switch (schema.type) {
+    case 'string':
+      return typeof value === 'string' ? [] : [`${where}: not a string`];
+    case 'integer':
+      return Number.isInteger(value) ? [] : [`${where}: not an integer`];
+    case 'number':
+      return typeof value === 'number' ? [] : [`${where}: not a number`];
+    case 'boolean':
+      return typeof value === 'boolean' ? [] : [`${where}: not a boolean`];
+    case 'array':
+      return Array.isArray(value) ? value.flatMap((v, i) => mismatches(v, schema.items, `${where}[${i}]`)) : [`${where}: not an array`];
+    case 'object': {
+      if (typeof value !== 'object' || Array.isArray(value)) return [`${where}: not an object`];
+      const obj = value as Record<string, unknown>;
+      const out = (schema.required ?? []).filter((k: string) => !(k in obj)).map((k: string) => `${where}.${k}: missing`);
+      for (const [k, v] of Object.entries(obj)) {
+        const p = schema.properties?.[k];
+        if (p) out.push(...mismatches(v, p, `${where}.${k}`));
+        else if (!schema.additionalProperties) out.push(`${where}.${k}: not documented`);
+      }
+      return out;
+    }
+    default:
+      return [];
+  }
+}
+const responseSchema = (method: string, path: string, status: number) => doc.paths[path][method].responses[String(status)].content['application/json'].schema;
+
 /** The body Swagger UI would offer: the media type's example, else one built from property examples. */
 function exampleBody(op: any): unknown {
   const media = op.requestBody?.content?.['application/json'];
@@ -326,4 +364,39 @@ it('the declared example bodies of register, create conversation, send message a
   const read = await request(t.url).post(`/v1/conversations/${created.body.id}/read`).set(bob.auth).send(ex('post', '/v1/conversations/{id}/read'));
   expect([read.status, read.body.code]).toEqual([200, undefined]);
   expect(read.body).toEqual({ conversationId: created.body.id, readSeq: 1, unreadCount: 0 });
+});
+
+it('real responses carry exactly the documented fields and types (session, me, conversation, message, pages, sync events)', async () => {
+  const alice = await registerUser(t.url);
+  const bob = await registerUser(t.url);
+  // Bob follows Alice, so her conversation reaches his inbox at once and read markers are shared.
+  await request(t.url).put(`/v1/users/${alice.id}/follow`).set(bob.auth).expect(204);
+  const sync0 = await request(t.url).get('/v1/sync').set(bob.auth);
+  const aliceSync0 = await request(t.url).get('/v1/sync').set(alice.auth);
+  const register = await request(t.url).post('/v1/auth/register').send({ handle: `x${alice.handle}`.slice(0, 30), displayName: 'X', password: 'correct horse battery' });
+  const conv = await request(t.url).post('/v1/conversations').set(alice.auth).send({ participantIds: [bob.id] });
+  const msg = await request(t.url).post(`/v1/conversations/${conv.body.id}/messages`).set(alice.auth).send({ clientId: 'c1', text: 'hello' });
+  await request(t.url).post(`/v1/conversations/${conv.body.id}/read`).set(bob.auth).send({ seq: 1 }).expect(200);
+  const checks: Array<[string, string, number, request.Response]> = [
+    ['post', '/v1/auth/register', 201, register],
+    ['get', '/v1/me', 200, await request(t.url).get('/v1/me').set(alice.auth)],
+    ['post', '/v1/conversations', 201, conv],
+    ['post', '/v1/conversations/{id}/messages', 201, msg],
+    ['get', '/v1/conversations', 200, await request(t.url).get('/v1/conversations').set(bob.auth)],
+    ['get', '/v1/conversations/{id}/messages', 200, await request(t.url).get(`/v1/conversations/${conv.body.id}/messages`).set(bob.auth)],
+    ['get', '/v1/sync', 200, sync0],
+  ];
+  const sync = await request(t.url).get(`/v1/sync?cursor=${sync0.body.cursor}`).set(bob.auth);
+  const aliceSync = await request(t.url).get(`/v1/sync?cursor=${aliceSync0.body.cursor}`).set(alice.auth);
+  // The text has no link, so no scan verdict (a message.updated, from a worker, whenever) joins these.
+  for (const page of [sync, aliceSync]) expect(page.body.events.map((e: any) => e.type)).toEqual(['conversation.updated', 'message.created', 'read.updated']);
+  checks.push(['get', '/v1/sync', 200, sync], ['get', '/v1/sync', 200, aliceSync]);
+  const withLink = await request(t.url).post(`/v1/conversations/${conv.body.id}/messages`).set(alice.auth).send({ clientId: 'c2', text: 'see https://example.com/a' });
+  expect(withLink.body.links).toEqual([{ url: 'https://example.com/a', verdict: 'pending' }]);
+  checks.push(['post', '/v1/conversations/{id}/messages', 201, withLink]);
+  const problems = checks.flatMap(([method, path, status, res]) => [
+    ...(res.status === status ? [] : [`${method} ${path}: ${res.status}`]),
+    ...mismatches(res.body, responseSchema(method, path, status), `${method} ${path}`),
+  ]);
+  expect(problems).toEqual([]);
 });
