@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import * as ts from 'typescript';
 import { startTestApp, type TestApp } from '../support/app';
-import { registerUser } from '../support/factories';
+import { loginStaff, registerUser } from '../support/factories';
 
 /**
  * The OpenAPI document at /docs-json is good enough to generate a client from: every
@@ -399,4 +399,32 @@ it('real responses carry exactly the documented fields and types (session, me, c
     ...mismatches(res.body, responseSchema(method, path, status), `${method} ${path}`),
   ]);
   expect(problems).toEqual([]);
+});
+
+it('real staff responses carry exactly the documented fields and types (login, reports, users, history, stats, audit log)', async () => {
+  const alice = await registerUser(t.url);
+  const bob = await registerUser(t.url);
+  const filed = await request(t.url).post('/v1/reports').set(alice.auth).send({ subjectType: 'user', subjectId: bob.id, reason: 'spam' });
+  expect(filed.status).toBe(201);
+  const login = await request(t.url).post('/admin/v1/auth/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
+  const staff = await loginStaff(t.url);
+  const get = (path: string) => request(t.url).get(path).set(staff.auth);
+  const checks: Array<[string, string, number, request.Response]> = [
+    ['post', '/v1/reports', 201, filed],
+    ['post', '/admin/v1/auth/login', 200, login],
+    ['get', '/admin/v1/reports', 200, await get('/admin/v1/reports')],
+    ['get', '/admin/v1/reports/{id}', 200, await get(`/admin/v1/reports/${filed.body.id}`)],
+    ['get', '/admin/v1/users', 200, await get('/admin/v1/users')],
+    ['get', '/admin/v1/users/{id}/history', 200, await get(`/admin/v1/users/${bob.id}/history`)],
+    ['get', '/admin/v1/stats', 200, await get('/admin/v1/stats')],
+    ['get', '/admin/v1/audit-log', 200, await get('/admin/v1/audit-log')],
+    ['get', '/admin/v1/staff', 200, await get('/admin/v1/staff')],
+  ];
+  const problems = checks.flatMap(([method, path, status, res]) => [
+    ...(res.status === status ? [] : [`${method} ${path}: ${res.status}`]),
+    ...mismatches(res.body, responseSchema(method, path, status), `${method} ${path}`),
+  ]);
+  expect(problems).toEqual([]);
+  // The pages are not empty, so the rows themselves were checked.
+  expect(checks.filter(([, p]) => ['/admin/v1/reports', '/admin/v1/users', '/admin/v1/audit-log', '/admin/v1/staff'].includes(p)).map(([, , , r]) => r.body.length > 0)).toEqual([true, true, true, true]);
 });
