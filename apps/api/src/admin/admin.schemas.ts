@@ -192,6 +192,16 @@ export class AuditEntry {
   @ApiProperty(JSON_OBJECT) before!: Record<string, unknown> | null;
   @ApiProperty(JSON_OBJECT) after!: Record<string, unknown> | null;
   @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Position in the hash chain: 1, 2, 3… without gaps' }) seq!: number;
+  @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'hash of the entry before (64 zeros for the first)' }) prevHash!: string;
+  @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'SHA-256 over prevHash, seq and every column of this entry' }) hash!: string;
+}
+
+export class AuditVerification {
+  @ApiProperty({ type: Boolean, description: 'true when every stored entry matches the chain and its anchor' }) ok!: boolean;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'entries checked' }) entries!: number;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'the first entry that does not match (when ok is false)' }) firstBrokenId?: string | null;
+  @ApiPropertyOptional({ enum: ['hash_mismatch', 'broken_link', 'gap', 'truncated', 'anchor_mismatch'], description: 'why the chain is broken (when ok is false)' }) reason?: string;
 }
 
 class ReasonCount {

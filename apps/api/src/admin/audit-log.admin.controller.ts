@@ -1,13 +1,13 @@
 import { Controller, Delete, Get, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, ApiStaffList, NOT_FOUND, STAFF_AUTH } from '../http/api-docs';
+import { ApiErrors, ApiStaffList, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import type { Response } from 'express';
 import { MethodNotAllowed } from '@app/messaging/errors';
 import { AuditLogService } from '@app/messaging/safety/audit-log.service';
 import { MinRole, StaffAuthGuard } from '../http/auth';
 import { parseRaList } from '../http/list-params';
 import { sendPage } from './ra-response';
-import { AuditEntry } from './admin.schemas';
+import { AuditEntry, AuditVerification } from './admin.schemas';
 
 const SORTS = ['id', 'createdAt', 'action', 'staffId', 'seq'];
 const readOnly = () => new MethodNotAllowed('The audit log is append-only: nobody can create, edit or delete its entries.');
@@ -30,6 +30,9 @@ export class AuditLogAdminController {
 
   /** {ok: true, entries} or {ok: false, firstBrokenId, reason}: the hash chain recomputed (admins, like staff accounts: 403 forbidden_role below). */
   @Get('verify')
+  @ApiOperation({ summary: 'Recompute the hash chain: is every stored entry intact? (admin)' })
+  @ApiOkResponse({ type: AuditVerification })
+  @ApiErrors(STAFF_ROLE)
   @MinRole('admin')
   verify() {
     return this.audit.verify();
