@@ -5,7 +5,7 @@ import { AppealsService } from '@app/messaging/safety/appeals.service';
 import { EnforcementService } from '@app/messaging/safety/enforcement.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
-import { AppealDecisionDto } from './admin.dto';
+import { AppealDecisionDto, LiftActionDto } from './admin.dto';
 import { sendPage } from './ra-response';
 
 const ACTION_SORTS = ['createdAt', 'action', 'reason', 'note', 'expiresAt', 'liftedAt', 'userId', 'staffId', 'reportId', 'id'];
@@ -26,6 +26,14 @@ export class ActionsAdminController {
   @Get(':id')
   get(@Param('id') id: string) {
     return this.enforcement.oneAction(id);
+  }
+
+  /** Ends a restriction, suspension or ban early: the account is restored at once (v1.1). */
+  @Post(':id/lift')
+  @HttpCode(200)
+  @MinRole('moderator')
+  lift(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: LiftActionDto) {
+    return this.enforcement.liftEarly(id, staff.id, dto.note?.trim() || null);
   }
 }
 

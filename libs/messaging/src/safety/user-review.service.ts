@@ -155,7 +155,7 @@ export class UserReviewService {
     return {
       user: { ...user, allowIncoming: u.allow_incoming, requestLimitFactor: Number(u.request_limit_factor) },
       strikes: user.strikes,
-      suggestedAction: suggestedAction(user.strikes),
+      suggestedAction: suggestedAction(user.strikes, user),
       reportsAbout: about.map(report),
       reportsBy: by.map(report),
       actions: actions.map(toActionRow),
