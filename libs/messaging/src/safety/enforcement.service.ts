@@ -64,6 +64,10 @@ export interface ActionRow {
   liftedAt: string | null;
   liftedReason: string | null;
   active: boolean;
+  /** Names beside the ids, for the console (null where the read did not join them). */
+  userHandle: string | null;
+  userDisplayName: string | null;
+  staffName: string | null;
 }
 
 export const toActionRow = (r: any): ActionRow => ({
@@ -81,12 +85,20 @@ export const toActionRow = (r: any): ActionRow => ({
   liftedAt: iso(r.lifted_at),
   liftedReason: r.lifted_reason ?? null,
   active: !r.lifted_at && (!r.expires_at || new Date(r.expires_at).getTime() > Date.now()),
+  userHandle: r.user_handle ?? null,
+  userDisplayName: r.user_display_name ?? null,
+  staffName: r.staff_name ?? null,
 });
+
+/** The action with the names of its user and staff member. */
+export const ACTION_NAMES_SQL = `a.*, u.handle AS user_handle, u.display_name AS user_display_name, s.display_name AS staff_name
+  FROM moderation_action a LEFT JOIN app_user u ON u.id = a.user_id LEFT JOIN staff s ON s.id = a.staff_id`;
 
 const ACTIONS_LIST: ListSpec = {
   filters: {
     id: { kind: 'uuid', sql: 'a.id' },
     userId: { kind: 'uuid', sql: 'a.user_id' },
+    userQ: { kind: 'search', columns: ['(SELECT x.handle FROM app_user x WHERE x.id = a.user_id)', '(SELECT x.display_name FROM app_user x WHERE x.id = a.user_id)'] },
     action: { kind: 'text', sql: 'a.action' },
     staffId: { kind: 'uuid', sql: 'a.staff_id' },
     reportId: { kind: 'uuid', sql: 'a.report_id' },
@@ -285,10 +297,8 @@ export class EnforcementService {
       if (!LIFTABLE_ACTIONS.has(a.action)) throw new NotLiftable(`A ${a.action} cannot be lifted; only a restriction, suspension or ban can.`);
       if (a.lifted_at) throw new AlreadyLifted();
       if (a.expires_at && new Date(a.expires_at).getTime() <= Date.now()) throw new AlreadyEnded();
-      const [row] = await q.query(
-        `UPDATE moderation_action SET lifted_at = now(), lifted_reason = 'staff_lift' WHERE id = $1 RETURNING *`,
-        [actionId],
-      );
+      await q.query(`UPDATE moderation_action SET lifted_at = now(), lifted_reason = 'staff_lift' WHERE id = $1`, [actionId]);
+      const [row] = await q.query(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [actionId]);
       const after = await this.reconcile(q, owner.user_id);
       await this.audit.record(q, {
         staffId, action: 'action.lift', subjectType: 'user', subjectId: owner.user_id,
@@ -358,7 +368,7 @@ export class EnforcementService {
       ACTIONS_LIST,
       query,
       (c) => ({
-        sql: `SELECT a.*, count(*) OVER () AS _total FROM moderation_action a ${c.where} ${c.orderBy}`,
+        sql: `SELECT ${ACTION_NAMES_SQL.replace(' FROM', ', count(*) OVER () AS _total FROM')} ${c.where} ${c.orderBy}`,
         countSql: `SELECT count(*)::int AS n FROM moderation_action a ${c.where}`,
       }),
       toActionRow,
@@ -367,7 +377,7 @@ export class EnforcementService {
 
   async oneAction(id: string): Promise<ActionRow> {
     if (!isUuid(id)) throw new NotFound('No such action.');
-    const row = await this.db.one('SELECT * FROM moderation_action WHERE id = $1', [id]);
+    const row = await this.db.one(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [id]);
     if (!row) throw new NotFound('No such action.');
     return toActionRow(row);
   }

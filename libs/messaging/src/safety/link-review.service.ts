@@ -33,6 +33,8 @@ export interface BlocklistRow {
   reason: string | null;
   createdBy: string | null;
   createdAt: string;
+  /** The author's name, for the console. */
+  createdByName: string | null;
 }
 
 const toLink = (r: any): LinkRow => ({
@@ -56,7 +58,9 @@ const toEntry = (r: any): BlocklistRow => ({
   reason: r.reason,
   createdBy: r.created_by,
   createdAt: iso(r.created_at)!,
+  createdByName: r.created_by_name ?? null,
 });
+const AUTHOR = `(SELECT s.display_name FROM staff s WHERE s.id = b.created_by) AS created_by_name`;
 
 const LINKS: ListSpec = {
   filters: {
@@ -164,7 +168,7 @@ export class LinkReviewService {
       BLOCKLIST,
       query,
       (c) => ({
-        sql: `SELECT b.*, count(*) OVER () AS _total FROM blocklist_entry b ${c.where} ${c.orderBy}`,
+        sql: `SELECT b.*, ${AUTHOR}, count(*) OVER () AS _total FROM blocklist_entry b ${c.where} ${c.orderBy}`,
         countSql: `SELECT count(*)::int AS n FROM blocklist_entry b ${c.where}`,
       }),
       toEntry,
@@ -173,7 +177,7 @@ export class LinkReviewService {
 
   async oneEntry(id: string): Promise<BlocklistRow> {
     if (!isUuid(id)) throw new NotFound('No such blocklist entry.');
-    const row = await this.db.one('SELECT * FROM blocklist_entry WHERE id = $1', [id]);
+    const row = await this.db.one(`SELECT b.*, ${AUTHOR} FROM blocklist_entry b WHERE b.id = $1`, [id]);
     if (!row) throw new NotFound('No such blocklist entry.');
     return toEntry(row);
   }
