@@ -207,7 +207,8 @@ export class LinkReviewService {
     try {
       const done = await this.db.tx(async (q) => {
         const [row] = await q.query(
-          `INSERT INTO blocklist_entry (id, pattern, kind, reason, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+          `INSERT INTO blocklist_entry (id, pattern, kind, reason, created_by) VALUES ($1, $2, $3, $4, $5)
+           RETURNING *, (SELECT s.display_name FROM staff s WHERE s.id = $5) AS created_by_name`,
           [newId(), pattern, input.kind, input.reason ?? null, staff.id],
         );
         const entry = toEntry(row);
