@@ -19,7 +19,7 @@ export const LiftButton = ({ action, onLifted, size = 'small' }: { action: Recor
     if (!action || !allowed || !isLiftable(action)) return null;
     const submit = async () => {
         const done = await run('lift', () => dataProvider.liftAction(action.id as Identifier, { note: note.trim() }), {
-            success: `${actionLabel(action.action)} lifted`,
+            success: "Action lifted: the account is restored unless another action applies",
         });
         if (done !== undefined) {
             setOpen(false);

@@ -38,7 +38,7 @@ describe('describeBlocklistEntry', () => {
     it('keeps only the host of a pasted URL and says it covers the domain and its subdomains', () => {
         const d = describeBlocklistEntry('domain', 'https://Evil.Example/path?q=1')!;
         expect(d.pattern).toBe('evil.example');
-        expect(d.matches).toEqual(['evil.example itself', 'every subdomain of it (e.g. www.evil.example, a.b.evil.example)']);
+        expect(d.matches).toEqual(['evil.example itself', 'every subdomain of it (e.g. shop.evil.example, a.b.evil.example)']);
         expect(d.warnings).toEqual(['Only the host is kept: evil.example.']);
     });
     it('warns that a www. host misses the bare domain', () => {

@@ -162,7 +162,7 @@ export function describeBlocklistEntry(kind: unknown, input: unknown): Blocklist
     return {
         pattern: host,
         unicode: unicode !== host ? unicode : null,
-        matches: [`${shown} itself`, `every subdomain of it (e.g. www.${unicode}, a.b.${unicode})`],
+        matches: [`${shown} itself`, `every subdomain of it (e.g. shop.${unicode}, a.b.${unicode})`],
         warnings,
     };
 }
