@@ -109,6 +109,15 @@ export class AppealDecisionDto {
   note?: string;
 }
 
+export class LiftActionDto {
+  @ApiPropertyOptional({ maxLength: 2000, description: 'Why it is lifted (internal; the person is not shown it)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @Matches(NO_CONTROL, { message: 'note must not contain control characters' })
+  note?: string;
+}
+
 export class LinkLabelDto {
   @ApiProperty({ enum: LINK_LABELS, example: 'safe' }) @IsIn(LINK_LABELS) verdict!: (typeof LINK_LABELS)[number];
 

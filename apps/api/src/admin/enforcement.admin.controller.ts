@@ -6,7 +6,7 @@ import { AppealsService } from '@app/messaging/safety/appeals.service';
 import { EnforcementService } from '@app/messaging/safety/enforcement.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
-import { AppealDecisionDto } from './admin.dto';
+import { AppealDecisionDto, LiftActionDto } from './admin.dto';
 import { sendPage } from './ra-response';
 import { ModerationAction } from './admin.schemas';
 import { Appeal } from '../v1/safety.schemas';
@@ -36,6 +36,14 @@ export class ActionsAdminController {
   @ApiErrors(NOT_FOUND)
   get(@Param('id') id: string) {
     return this.enforcement.oneAction(id);
+  }
+
+  /** Ends a restriction, suspension or ban early: the account is restored at once (v1.1). */
+  @Post(':id/lift')
+  @HttpCode(200)
+  @MinRole('moderator')
+  lift(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: LiftActionDto) {
+    return this.enforcement.liftEarly(id, staff.id, dto.note?.trim() || null);
   }
 }
 
