@@ -110,7 +110,7 @@ export class AppealDecisionDto {
 }
 
 export class LiftActionDto {
-  @ApiPropertyOptional({ maxLength: 2000, description: 'Why it is lifted (internal; the person is not shown it)' })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, example: 'Appeal upheld by phone; lifting early', description: 'Why it is lifted (internal; the person is not shown it)' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)

@@ -38,6 +38,11 @@ export class Report {
   @ApiProperty(ID) id!: string;
   @ApiProperty({ enum: SUBJECT_TYPES }) subjectType!: string;
   @ApiProperty({ type: String }) subjectId!: string;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The subject user's handle (the reported user, or the sender of the reported content)" }) subjectHandle!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The subject user's display name" }) subjectDisplayName!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The reporter's handle (null for system reports)" }) reporterHandle!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member who claimed it' }) assigneeName!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member who resolved it' }) resolvedByName!: string | null;
   @ApiProperty(ID_OR_NULL) subjectUserId!: string | null;
   @ApiProperty(ID_OR_NULL) conversationId!: string | null;
   @ApiProperty({ enum: REPORT_REASONS }) reason!: string;
@@ -93,13 +98,17 @@ export class UserHistoryUser extends UserRecord {
 }
 
 export class SuggestedAction {
-  @ApiProperty({ enum: ['remove_content', 'warn', 'restrict_messaging', 'suspend', 'ban'] }) action!: string;
+  @ApiProperty({ enum: ['none', 'remove_content', 'warn', 'restrict_messaging', 'suspend', 'ban'], description: 'none: nothing on the ladder is harsher than what is in force' }) action!: string;
   @ApiPropertyOptional({ type: Number }) durationHours?: number;
+  @ApiPropertyOptional({ type: String, description: 'Why the ladder step was adjusted for actions in force' }) because?: string;
 }
 
 export class ModerationAction {
   @ApiProperty(ID) id!: string;
   @ApiProperty(ID) userId!: string;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The user's handle" }) userHandle!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The user's display name" }) userDisplayName!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member who took it' }) staffName!: string | null;
   @ApiProperty({ type: String, example: 'suspend' }) action!: string;
   @ApiProperty(TEXT_OR_NULL) reason!: string | null;
   @ApiProperty(TEXT_OR_NULL) note!: string | null;
@@ -166,13 +175,20 @@ export class LinkRecord {
   @ApiProperty(TIME_OR_NULL) scannedAt!: string | null;
 }
 
+export class RescanProgress {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'link occurrences to walk' }) total!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'link occurrences walked so far' }) done!: number;
+}
+
 export class BlocklistEntry {
   @ApiProperty(ID) id!: string;
   @ApiProperty({ type: String }) pattern!: string;
   @ApiProperty({ enum: ['domain', 'url'] }) kind!: string;
   @ApiProperty(TEXT_OR_NULL) reason!: string | null;
   @ApiProperty(ID_OR_NULL) createdBy!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The author's name" }) createdByName!: string | null;
   @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty({ type: RescanProgress, nullable: true, description: 'The re-scan of the last 7 days this entry started; null until it starts' }) rescan!: RescanProgress | null;
 }
 
 export class BlocklistPreview {
@@ -192,6 +208,9 @@ export class AuditEntry {
   @ApiProperty(JSON_OBJECT) before!: Record<string, unknown> | null;
   @ApiProperty(JSON_OBJECT) after!: Record<string, unknown> | null;
   @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The staff member's name" }) staffName!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'The subject user handle, when the subject is a user' }) subjectHandle!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'The subject user or staff display name' }) subjectName!: string | null;
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Position in the hash chain: 1, 2, 3… without gaps' }) seq!: number;
   @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'hash of the entry before (64 zeros for the first)' }) prevHash!: string;
   @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'SHA-256 over prevHash, seq and every column of this entry' }) hash!: string;

@@ -41,6 +41,10 @@ export class ActionsAdminController {
   /** Ends a restriction, suspension or ban early: the account is restored at once (v1.1). */
   @Post(':id/lift')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Lift a restriction, suspension or ban early (moderator): the account is restored at once' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: ModerationAction })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['already_lifted', 'already_ended'], 422: ['not_liftable'] })
   @MinRole('moderator')
   lift(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: LiftActionDto) {
     return this.enforcement.liftEarly(id, staff.id, dto.note?.trim() || null);
