@@ -164,6 +164,7 @@ describe('message requests', () => {
     const c = await create(a, [b.id]);
     await send(a, c.body.id, 'first').expect(201);
     const before = await t.http().get(`/v1/conversations/${c.body.id}`).set(a.auth);
+    const beforeDecline = (await t.http().get('/v1/sync').set(b.auth).expect(200)).body.cursor;
     expect((await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(b.auth)).status).toBe(200);
     expect((await t.http().get(`/v1/conversations/${c.body.id}`).set(b.auth)).status).toBe(404);
     expect((await t.http().get('/v1/conversations?folder=requests').set(b.auth)).body.items).toHaveLength(0);
@@ -172,11 +173,11 @@ describe('message requests', () => {
     const after = await t.http().get(`/v1/conversations/${c.body.id}`).set(a.auth);
     expect(after.body.members).toEqual(before.body.members);
     expect(after.body.members.find((m: any) => m.userId === b.id).state).toBe('pending');
-    const sync = await t.http().get('/v1/sync?cursor=0').set(b.auth);
-    if (sync.status === 200) {
-      const about = sync.body.events.filter((e: any) => (e.message?.conversationId ?? e.conversation?.id) === c.body.id);
-      expect(about.every((e: any) => e.type === 'request.created')).toBe(true);
-    }
+    // While pending, b had the request and its preview; after declining, nothing at all.
+    const all = (await t.http().get('/v1/sync?cursor=0').set(b.auth).expect(200)).body.events as any[];
+    const about = all.filter((e: any) => (e.message?.conversationId ?? e.conversation?.id) === c.body.id);
+    expect(about.map((e: any) => `${e.type}:${e.message?.text ?? ''}`)).toEqual(['request.created:', 'message.created:first']);
+    expect((await t.http().get(`/v1/sync?cursor=${beforeDecline}`).set(b.auth).expect(200)).body.events).toEqual([]);
   });
 
   it('a decliner re-added to a group stays declined and hears nothing; they still count toward the 15', async () => {
