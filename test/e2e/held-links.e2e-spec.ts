@@ -3,6 +3,8 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
 import { QueueName } from '@app/messaging/queues';
+import { HeldLinks } from '@app/messaging/messages/held-links';
+import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
@@ -191,5 +193,24 @@ describe('held links (scanner paused, HELD_LINK_MAX_SECONDS=2)', () => {
     expect(withCursor(inbox).map((e) => e.payload.cursor)).toEqual(synced.map((e) => e.cursor));
     expect(JSON.stringify(synced)).not.toContain('past the cap');
     expect((await h.list(recipient, conv.id)).map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('the verdict and the sweep racing to release a held message deliver it to the pending recipient exactly once', async () => {
+    const { stranger, recipient, inbox, cursor, convId } = await h.request();
+    await queue.pause();
+    const sent = await h.send(stranger, convId, 'racing https://example.com/held-race');
+    // Past the bound, every releaser at once: sweeps (ours and the scheduled one) and scans.
+    await until('past the bound', async () => Date.now() - Date.parse(sent.createdAt) > 2100);
+    const held = t.app.get(HeldLinks);
+    const scanner = t.app.get(LinkScannerService);
+    await Promise.all([held.releaseOverdue(), held.releaseOverdue(), scanner.scanMessage(sent.id), scanner.scanMessage(sent.id), held.releaseOverdue()]);
+    await queue.resume();
+    await inbox.waitFor('message.created', (p) => p.message.id === sent.id);
+    // A later message is delivered, so anything written before it has been pushed.
+    const after = await h.send(stranger, convId, 'after the race');
+    await inbox.waitFor('message.created', (p) => p.message.id === after.id);
+    const synced = await h.syncFrom(recipient, cursor);
+    expect(synced.filter((e) => e.type === 'message.created').map((e) => e.message.id)).toEqual([sent.id, after.id]);
+    expect(inbox.of('message.created').map((p) => p.message.id)).toEqual([sent.id, after.id]);
   });
 });
