@@ -166,6 +166,7 @@ describe('message requests', () => {
     const first = await send(a, c.body.id, 'first').expect(201);
     const before = await t.http().get(`/v1/conversations/${c.body.id}`).set(a.auth);
     const aHead = (await t.http().get('/v1/sync').set(a.auth).expect(200)).body.cursor;
+    const beforeDecline = (await t.http().get('/v1/sync').set(b.auth).expect(200)).body.cursor;
     expect((await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(b.auth)).status).toBe(200);
     expect((await t.http().get(`/v1/conversations/${c.body.id}`).set(b.auth)).status).toBe(404);
     expect((await t.http().get('/v1/conversations?folder=requests').set(b.auth)).body.items).toHaveLength(0);
@@ -174,10 +175,11 @@ describe('message requests', () => {
     const after = await t.http().get(`/v1/conversations/${c.body.id}`).set(a.auth);
     expect(after.body.members).toEqual(before.body.members);
     expect(after.body.members.find((m: any) => m.userId === b.id).state).toBe('pending');
-    // The decliner heard of the request once, and of nothing after: no message, no update.
+    // While pending, b had the request and its preview; after declining, nothing at all.
     const bSync = await t.http().get(`/v1/sync?cursor=${bHead}`).set(b.auth).expect(200);
-    expect(bSync.body.events.map((e: any) => [e.type, e.conversation?.id ?? e.message?.conversationId])).toEqual([['request.created', c.body.id]]);
+    expect(bSync.body.events.map((e: any) => `${e.type}:${e.message?.text ?? ''}`)).toEqual(['request.created:', 'message.created:first']);
     expect(first.body.seq).toBe(1);
+    expect((await t.http().get(`/v1/sync?cursor=${beforeDecline}`).set(b.auth).expect(200)).body.events).toEqual([]);
     // The sender's sync after the decline holds exactly their own second message: nothing tells them.
     const aSync = await t.http().get(`/v1/sync?cursor=${aHead}`).set(a.auth).expect(200);
     expect(aSync.body.events.map((e: any) => [e.type, e.message?.id])).toEqual([['message.created', second.body.id]]);

@@ -83,8 +83,8 @@ describe('live equals sync', () => {
     const staff = await loginStaff(t.url);
     expect((await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: BAD_DOMAIN, kind: 'domain', reason: 'test phishing' })).status).toBe(201);
 
-    const [a, b, c, d] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
-    const users = [a, b, c, d];
+    const [a, b, c, d, e] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
+    const users = [a, b, c, d, e];
     await follow(b, a);
     await follow(c, a);
     const inboxes = new Map<string, Inbox>();
@@ -107,6 +107,12 @@ describe('live equals sync', () => {
     // message.updated by a link verdict (safe), and by a malicious link (removal + notice.created to the author)
     const safe = await send(a, conv.id, 'see https://example.com/live-sync');
     const bad = await send(a, conv.id, `prize at https://x.${BAD_DOMAIN}/claim`);
+    // e stays a pending recipient of a's request: the preview (message.created for a plain
+    // message, and for a safe link once its verdict releases it), never the phishing one.
+    const req = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [e.id] }).expect(201)).body;
+    await send(a, req.id, 'hello stranger');
+    const reqSafe = await send(a, req.id, 'my portfolio https://example.com/live-sync-portfolio');
+    const reqBad = await send(a, req.id, `claim at https://y.${BAD_DOMAIN}/win`);
     // read.updated from two readers
     expect((await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: m1.seq })).status).toBe(200);
     expect((await t.http().post(`/v1/conversations/${conv.id}/read`).set(c.auth).send({ seq: m2.seq })).status).toBe(200);
@@ -126,7 +132,11 @@ describe('live equals sync', () => {
       const r = items.find((x) => x.id === bad.id);
       return s?.links.every((l: any) => l.verdict !== 'pending') && r?.state === 'removed';
     });
-    await until('notice', async () => (await syncAll(a, heads.get(a.id)!)).some((e) => e.type === 'notice.created'));
+    await until('request scans', async () => {
+      const items = (await t.http().get(`/v1/conversations/${req.id}/messages`).set(a.auth)).body.items as any[];
+      return items.find((x) => x.id === reqSafe.id)?.links.every((l: any) => l.verdict !== 'pending') && items.find((x) => x.id === reqBad.id)?.state === 'removed';
+    });
+    await until('notice', async () => (await syncAll(a, heads.get(a.id)!)).filter((e) => e.type === 'notice.created').length === 2);
 
     // Property: live == sync per user (once everything written has been pushed).
     const key = (e: any) => `${e.type}@${e.cursor}`;
@@ -164,6 +174,12 @@ describe('live equals sync', () => {
         seen.add(e.type);
       }
     }
+    // The pending recipient's part: the request, then exactly the plain and the released safe
+    // message (with its verdict); nothing of the phishing one.
+    const pendingSide = (await syncAll(e, heads.get(e.id)!)).filter((x) => x.conversation?.id === req.id || x.message?.conversationId === req.id);
+    expect(pendingSide.map((x) => x.type)).toEqual(['request.created', 'message.created', 'message.created']);
+    expect(pendingSide[2].message).toMatchObject({ id: reqSafe.id, links: [{ url: 'https://example.com/live-sync-portfolio', verdict: 'safe' }] });
+    expect(JSON.stringify(pendingSide)).not.toContain(reqBad.id);
     // The run covered every event type there is.
     expect([...seen].sort()).toEqual([...EVENT_TYPES].sort());
     // read.updated carries the reader, not the recipient.

@@ -5,6 +5,7 @@ import { EventsService } from '../events/events.service';
 import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
 import { MESSAGE_AUDIENCE_SQL } from '../messages/message-visibility';
+import { HeldLinks } from '../messages/held-links';
 import { messageView, type LinkView } from '../messages/message-view';
 import { questionView } from '../rooms/room-views';
 import { NoticesService } from '../safety/notices.service';
@@ -106,6 +107,7 @@ export class LinkScannerService {
     private readonly reputation: LinkReputationService,
     private readonly reports: ReportsService,
     private readonly notices: NoticesService,
+    private readonly held: HeldLinks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -195,16 +197,20 @@ export class LinkScannerService {
         return { outcome: 'skipped' as const, outboxIds: [] };
       }
       const next = applyVerdicts(m.links, resolved);
+      // Every link has its verdict: a message held from pending members may go to them now.
+      const settled = next.links.every((l) => l.verdict !== 'pending');
       if (next.changed.length === 0) {
+        const outboxIds = m.link_hold && settled ? [(await this.held.releaseIn(q, messageId)).outboxId] : [];
         await markScanned();
-        return { outcome: 'unchanged' as const, outboxIds: [] };
+        return { outcome: 'unchanged' as const, outboxIds };
       }
       await this.recordLinks(q, resolved, next.firstSeen);
       const outboxIds: Array<string | null> = [];
       let outcome: ScanOutcome;
       if (next.malicious.length > 0) {
         // Verdicts first, so the report's frozen evidence shows the text with the link that
-        // condemned it; then the removal blanks text and links for everyone.
+        // condemned it; then the removal blanks text and links for everyone. A message still
+        // held is removed held: pending members never hear of it (HeldLinks).
         await q.query('UPDATE message SET links = $2::jsonb WHERE id = $1', [messageId, JSON.stringify(next.links)]);
         const removed = { kind: 'message' as const, id: messageId, authorId: m.sender_id, conversationId: m.conversation_id, malicious: next.malicious };
         outboxIds.push(await this.openSystemReport(q, removed));
@@ -214,9 +220,12 @@ export class LinkScannerService {
       } else {
         const [row] = await q.query('UPDATE message SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [messageId, JSON.stringify(next.links)]);
         const view = messageView(row);
-        // Same audience as message.created: active members who may read it, and the sender.
+        // Same audience as message.created: the sender and the members who may read it (not
+        // pending members while it is held); then, held and settled, it reaches them as
+        // message.created with the verdicts in it, the first they hear of it.
         const recipients = await q.query(MESSAGE_AUDIENCE_SQL, [row.id]);
         outboxIds.push(await this.events.append(q, recipients.map((r) => ({ userId: r.user_id, type: 'message.updated' as const, payload: { message: view } }))));
+        if (row.link_hold && settled) outboxIds.push((await this.held.releaseIn(q, messageId)).outboxId);
         outcome = 'updated';
       }
       await markScanned();

@@ -10,7 +10,7 @@ import { extractLinks } from '../links/link-extractor';
 import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/message-request-policy';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
 import { MESSAGE_JSON_SQL, messageView, type MessageView } from './message-view';
-import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
+import { MESSAGE_AUDIENCE_SQL, hearsOfMessageSql, memberSeesMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 
 export interface SendBody {
@@ -24,7 +24,8 @@ export interface SendBody {
  * no block across a direct conversation), bump the conversation's seq (the row lock orders
  * concurrent sends and a rolled-back send burns no number), apply the pending-request cap
  * on that locked row itself, insert the message and its link occurrences, give every
- * active member who may read it (message-visibility.ts: not one who blocks the sender) a
+ * active or pending member who may read it (message-visibility.ts: not one who blocks the
+ * sender; a pending one only the first three, and not while a link awaits its verdict) a
  * message.created event with its own cursor, and write the outbox row.
  * No row back means a rule refused it: the slow path (CONTEXT_SQL) then says which.
  * A repeated clientId trips the unique index and rolls the whole statement back.
@@ -51,8 +52,9 @@ conv AS (
         WHERE o.conversation_id = $1 AND o.user_id <> $2))
    RETURNING c.last_seq, capped.v AS capped),
 msg AS (
-  INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links)
-  SELECT $3, $1, conv.last_seq, $2, $4, $5, $6::jsonb FROM conv
+  -- link_hold: a link still awaits its verdict, so pending members do not read it yet (HeldLinks).
+  INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links, link_hold)
+  SELECT $3, $1, conv.last_seq, $2, $4, $5, $6::jsonb, $6::jsonb @> '[{"verdict": "pending"}]' FROM conv
   RETURNING *),
 lo AS (
   INSERT INTO link_occurrence (url, host, message_id)
@@ -62,7 +64,8 @@ ev_input AS (
   SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type,
          jsonb_build_object('message', ${MESSAGE_JSON_SQL('msg')}) AS payload
     FROM conversation_member m, msg
-   WHERE m.conversation_id = $1 AND (m.user_id = $2 OR (m.state = 'active' AND ${memberSeesMessageSql('m', 'msg')}))),
+   -- the sender, active members and pending ones (the request preview) who may read it
+   WHERE m.conversation_id = $1 AND ${hearsOfMessageSql('m', 'msg', '$2')}),
 ${eventInsertCtes(
   'ev_input',
   `(CASE WHEN EXISTS (SELECT 1 FROM msg)
@@ -269,7 +272,8 @@ export class MessagesService {
 
   /**
    * Inside a transaction: removes the message for every end user and writes message.updated
-   * for active members; the caller publishes. The text and links move, in the same
+   * to those who had message.created (MESSAGE_AUDIENCE_SQL; a message still held for pending
+   * members stays held, so they never hear of it); the caller publishes. The text and links move, in the same
    * statement, to `message_retained`, a staff-only copy that a report freezes as evidence
    * (kept UNSENT_RETENTION_DAYS, whatever the reason: unsent, malicious_link, moderation).
    * The row lock taken here is what a report's FOR SHARE waits on (ReportsService.file), so

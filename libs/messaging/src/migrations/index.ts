@@ -5,6 +5,7 @@ import { Migration20261126100000_member_visibility } from './Migration2026112610
 import { Migration20261126110000_message_retained } from './Migration20261126110000_message_retained';
 import { Migration20261126120000_revoked_families } from './Migration20261126120000_revoked_families';
 import { Migration20261126130000_audit_chain } from './Migration20261126130000_audit_chain';
+import { Migration20261126160000_link_hold } from './Migration20261126160000_link_hold';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -18,4 +19,5 @@ export const migrationsList = [
   { name: 'Migration20261126110000_message_retained', class: Migration20261126110000_message_retained },
   { name: 'Migration20261126120000_revoked_families', class: Migration20261126120000_revoked_families },
   { name: 'Migration20261126130000_audit_chain', class: Migration20261126130000_audit_chain },
+  { name: 'Migration20261126160000_link_hold', class: Migration20261126160000_link_hold },
 ];

@@ -260,11 +260,12 @@ export class ReportsService {
       // original text or its retained copy. Whoever could see the message may report it,
       // unsent or not: an active or pending member who was in the conversation when it was
       // sent (after their visible_from_seq; a pending member: the first messages they could
-      // read), and the room backchannel shows its whole history to every current moderator.
+      // read, and not one held from them for its links, HeldLinks), and the room backchannel
+      // shows its whole history to every current moderator.
       const [m] = await q.query(
         `SELECT m.id, m.conversation_id, m.sender_id, m.seq, c.room_id, cm.state AS my_state,
                 (c.kind = 'room' OR (m.seq > cm.visible_from_seq
-                  AND (cm.state <> 'pending' OR m.seq <= cm.visible_from_seq + ${MAX_REQUEST_MESSAGES}))) AS could_see
+                  AND (cm.state <> 'pending' OR (m.seq <= cm.visible_from_seq + ${MAX_REQUEST_MESSAGES} AND NOT m.link_hold)))) AS could_see
            FROM message m JOIN conversation c ON c.id = m.conversation_id
            LEFT JOIN conversation_member cm ON cm.conversation_id = m.conversation_id AND cm.user_id = $2
           WHERE m.id = $1
