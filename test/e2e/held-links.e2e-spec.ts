@@ -8,6 +8,7 @@ import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
+import { until } from '../support/wait';
 
 /**
  * A message with an unscanned link from a stranger is not shown before its verdict (issue
@@ -21,16 +22,6 @@ import { connectSocket, Inbox } from '../support/socket';
 const PHISH_DOMAIN = 'held-links-phish.com';
 const sockets: Socket[] = [];
 const withCursor = (inbox: Inbox) => inbox.events.filter((e) => e.payload && typeof e.payload === 'object' && 'cursor' in e.payload);
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function helpers(t: () => TestApp) {
   const follow = (a: TestUser, b: TestUser) => t().http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, type TestUser } from '../support/factories';
+import { until } from '../support/wait';
 
 /** A small daily request budget so the tightened limit shows within a few requests. */
 const REQUESTS_PER_DAY = 20;
@@ -19,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const startConversation = (from: TestUser, to: TestUser) => t.http().post('/v1/conversations').set(from.auth).send({ participantIds: [to.id] });
 const sendText = (url: string, from: TestUser, conversationId: string, text: string) =>

@@ -4,6 +4,7 @@ import { EVENT_TYPES } from '@app/messaging/events/event-types';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
+import { until } from '../support/wait';
 
 /**
  * The real-time promise (API.md): each user receives each event once, with that user's own
@@ -22,16 +23,6 @@ afterAll(async () => {
 });
 
 const BAD_DOMAIN = 'live-sync-phish.com';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
 async function send(u: TestUser, conversationId: string, text: string) {

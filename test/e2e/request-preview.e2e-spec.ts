@@ -3,6 +3,7 @@ import type { Socket } from 'socket.io-client';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
+import { until } from '../support/wait';
 
 /**
  * A request shows what it says (issue #20, item 4): a pending recipient receives
@@ -20,16 +21,6 @@ afterAll(async () => {
   for (const s of sockets) s.close();
   await t?.close();
 });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
 const sendRaw = (u: TestUser, convId: string, text: string) =>

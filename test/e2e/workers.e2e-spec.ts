@@ -8,6 +8,7 @@ import { JobsService } from '@app/messaging/queues.module';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
+import { until } from '../support/wait';
 
 let t: TestApp;
 let db: Db;
@@ -28,16 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A direct conversation in which `b` follows `a`, so both are active members. */
 async function pair(): Promise<{ a: TestUser; b: TestUser; conversationId: string }> {
