@@ -197,7 +197,7 @@ describe('links and the blocklist', () => {
     expect(preview.body.sample.sort()).toEqual(['https://badstore.example/', 'https://shop.badstore.example/deal']);
     const created = await t.http().post('/admin/v1/blocklist').set(m.auth).send({ pattern: '*.BadStore.Example.', kind: 'domain', reason: 'fraud shop' });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), pattern: 'badstore.example', kind: 'domain', reason: 'fraud shop', createdBy: m.staff.id, createdAt: expect.any(String), rescan: null });
+    expect(created.body).toEqual({ id: expect.any(String), pattern: 'badstore.example', kind: 'domain', reason: 'fraud shop', createdBy: m.staff.id, createdByName: 'A moderator', createdAt: expect.any(String), rescan: null });
     const dup = await t.http().post('/admin/v1/blocklist').set(m.auth).send({ pattern: 'badstore.example', kind: 'domain' });
     expect(dup.status).toBe(409);
     expectErrorShape(dup.body, 409);

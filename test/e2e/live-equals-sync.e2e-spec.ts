@@ -5,6 +5,7 @@ import { EVENT_TYPES } from '@app/messaging/events/event-types';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
+import { until } from '../support/wait';
 
 /**
  * The real-time promise (API.md): each user receives each event once, with that user's own
@@ -23,16 +24,6 @@ afterAll(async () => {
 });
 
 const BAD_DOMAIN = 'live-sync-phish.com';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
 async function send(u: TestUser, conversationId: string, text: string) {
@@ -96,8 +87,8 @@ describe('live equals sync', () => {
     const staff = await loginStaff(t.url);
     expect((await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: BAD_DOMAIN, kind: 'domain', reason: 'test phishing' })).status).toBe(201);
 
-    const [a, b, c, d] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
-    const users = [a, b, c, d];
+    const [a, b, c, d, e] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
+    const users = [a, b, c, d, e];
     await follow(b, a);
     await follow(c, a);
     const inboxes = new Map<string, Inbox>();
@@ -120,6 +111,12 @@ describe('live equals sync', () => {
     // message.updated by a link verdict (safe), and by a malicious link (removal + notice.created to the author)
     const safe = await send(a, conv.id, 'see https://example.com/live-sync');
     const bad = await send(a, conv.id, `prize at https://x.${BAD_DOMAIN}/claim`);
+    // e stays a pending recipient of a's request: the preview (message.created for a plain
+    // message, and for a safe link once its verdict releases it), never the phishing one.
+    const req = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [e.id] }).expect(201)).body;
+    await send(a, req.id, 'hello stranger');
+    const reqSafe = await send(a, req.id, 'my portfolio https://example.com/live-sync-portfolio');
+    const reqBad = await send(a, req.id, `claim at https://y.${BAD_DOMAIN}/win`);
     // read.updated from two readers
     expect((await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: m1.seq })).status).toBe(200);
     expect((await t.http().post(`/v1/conversations/${conv.id}/read`).set(c.auth).send({ seq: m2.seq })).status).toBe(200);
@@ -139,7 +136,11 @@ describe('live equals sync', () => {
       const r = items.find((x) => x.id === bad.id);
       return s?.links.every((l: any) => l.verdict !== 'pending') && r?.state === 'removed';
     });
-    await until('notice', async () => (await syncAll(a, heads.get(a.id)!)).some((e) => e.type === 'notice.created'));
+    await until('request scans', async () => {
+      const items = (await t.http().get(`/v1/conversations/${req.id}/messages`).set(a.auth)).body.items as any[];
+      return items.find((x) => x.id === reqSafe.id)?.links.every((l: any) => l.verdict !== 'pending') && items.find((x) => x.id === reqBad.id)?.state === 'removed';
+    });
+    await until('notice', async () => (await syncAll(a, heads.get(a.id)!)).filter((e) => e.type === 'notice.created').length === 2);
 
     // Property: live == sync per user (once everything written has been pushed).
     const key = (e: any) => `${e.type}@${e.cursor}`;
@@ -181,6 +182,12 @@ describe('live equals sync', () => {
         seen.add(e.type);
       }
     }
+    // The pending recipient's part: the request, then exactly the plain and the released safe
+    // message (with its verdict); nothing of the phishing one.
+    const pendingSide = (await syncAll(e, heads.get(e.id)!)).filter((x) => x.conversation?.id === req.id || x.message?.conversationId === req.id);
+    expect(pendingSide.map((x) => x.type)).toEqual(['request.created', 'message.created', 'message.created']);
+    expect(pendingSide[2].message).toMatchObject({ id: reqSafe.id, links: [{ url: 'https://example.com/live-sync-portfolio', verdict: 'safe' }] });
+    expect(JSON.stringify(pendingSide)).not.toContain(reqBad.id);
     // The run covered every event type there is.
     expect([...seen].sort()).toEqual([...EVENT_TYPES].sort());
     // read.updated carries the reader, not the recipient.

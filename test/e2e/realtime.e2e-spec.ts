@@ -1,11 +1,10 @@
 import * as jwt from 'jsonwebtoken';
 import type { Socket } from 'socket.io-client';
-import { AccountStatusService } from '@app/messaging/accounts/account-status.service';
 import { JWT_SECRET, STAFF_AUDIENCE, USER_AUDIENCE } from '@app/messaging/accounts/tokens.service';
 import { Db } from '@app/messaging/db/db.service';
 import { EventsService } from '@app/messaging/events/events.service';
 import { startTestApp, type TestApp } from '../support/app';
-import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
+import { expectErrorShape, loginStaff, registerUser, type TestUser } from '../support/factories';
 import { connectRefusal, connectSocket, disconnected, emitAck, Inbox } from '../support/socket';
 
 // Generous send limits: this file sends hundreds of messages on purpose.
@@ -42,7 +41,34 @@ async function sendRest(app: TestApp, user: TestUser, conversationId: string, cl
   return app.http().post(`/v1/conversations/${conversationId}/messages`).set(user.auth).send({ clientId, text });
 }
 
-const quiet = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Proves silence without sleeping: a fresh stranger starts a conversation with `user`, and
+ * once that request.created reached `inbox`, anything emitted to the socket before it
+ * (events travel one ordered connection) has arrived too.
+ */
+async function barrier(app: TestApp, user: TestUser, inbox: Inbox): Promise<void> {
+  const x = await registerUser(app.url);
+  const res = await app.http().post('/v1/conversations').set(x.auth).send({ participantIds: [user.id] });
+  expect(res.status).toBe(201);
+  await inbox.waitFor('request.created', (p) => p.conversation.id === res.body.id);
+}
+
+/** Suspends through the staff route, as a moderator would. */
+async function suspendByStaff(app: TestApp, userId: string) {
+  const admin = await loginStaff(app.url);
+  const res = await app.http().post(`/admin/v1/users/${userId}/actions`).set(admin.auth).send({ action: 'suspend', durationHours: 1, note: 'test' });
+  expect(res.status).toBe(200);
+}
+
+async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: last ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 describe('GET /v1/sync', () => {
   it('without a cursor returns no events and the current cursor ("from now on"), then every later event after it', async () => {
@@ -113,8 +139,7 @@ describe('socket handshake', () => {
       const refusal = await connectRefusal(t.url, token);
       expect(refusal.data).toEqual({ code: 'unauthorized', message: expect.any(String) });
     }
-    await t.app.get(Db).query(`UPDATE app_user SET status = 'suspended' WHERE id = $1`, [u.id]);
-    await t.app.get(AccountStatusService).changed(u.id);
+    await suspendByStaff(t, u.id);
     const suspended = await connectRefusal(t.url, u.token);
     expect(suspended.data).toEqual({ code: 'account_suspended', message: expect.any(String) });
   });
@@ -126,21 +151,22 @@ describe('socket handshake', () => {
     const value = Number(/^socket_connections (\d+)/m.exec(metrics.text)?.[1]);
     expect(value).toBeGreaterThanOrEqual(1);
     socket.close();
-    await quiet(100);
-    const after = Number(/^socket_connections (\d+)/m.exec((await t.http().get('/metrics')).text)?.[1]);
-    expect(after).toBe(value - 1);
+    const gauge = async () => Number(/^socket_connections (\d+)/m.exec((await t.http().get('/metrics')).text)?.[1]);
+    expect(await until('the gauge to drop', gauge, (n) => n === value - 1)).toBe(value - 1);
   });
 });
 
 describe('live delivery and exactly-once sync', () => {
-  it('pushes message.created to every socket of each member, named by type and shaped {type, cursor, message}', async () => {
+  it('pushes message.created exactly once to every socket of each member, named by type and shaped {type, cursor, message}', async () => {
     const { a, b, conversationId } = await activePair();
     const phone = await open(t, b);
     const laptop = await open(t, b);
     const sent = await sendRest(t, a, conversationId, 'live-1', 'are you there?');
+    const after = await sendRest(t, a, conversationId, 'live-2', 'a later message');
     for (const device of [phone, laptop]) {
-      const [event] = await device.inbox.waitFor('message.created', (p) => p.message.id === sent.body.id);
-      expect(event).toEqual({ type: 'message.created', cursor: expect.stringMatching(/^\d+$/), message: sent.body });
+      await device.inbox.waitFor('message.created', (p) => p.message.id === after.body.id);
+      const events = device.inbox.of('message.created', (p) => p.message.id === sent.body.id);
+      expect(events).toEqual([{ type: 'message.created', cursor: expect.stringMatching(/^\d+$/), message: sent.body }]);
     }
     // The live cursor is the synced one: syncing from just before it yields that very event.
     const [live] = phone.inbox.of('message.created', (p) => p.message.id === sent.body.id);
@@ -197,8 +223,9 @@ describe('live delivery and exactly-once sync', () => {
       const notice = { id: 'n-1', text: 'A link you sent was removed.' };
       const outboxId = await worker.app.get(Db).tx((q) => events.append(q, [{ userId: u.id, type: 'notice.created', payload: { notice } }]));
       events.published(outboxId);
-      const [event] = await inbox.waitFor('notice.created');
-      expect(event).toEqual({ type: 'notice.created', cursor: expect.stringMatching(/^\d+$/), notice });
+      await inbox.waitFor('notice.created');
+      await barrier(t, u, inbox);
+      expect(inbox.of('notice.created')).toEqual([{ type: 'notice.created', cursor: expect.stringMatching(/^\d+$/), notice }]);
     } finally {
       await worker.close();
     }
@@ -234,8 +261,9 @@ describe('message.send over the socket', () => {
     expect(rows).toEqual([{ client_id: 'same-1', n: 1 }, { client_id: 'same-2', n: 1 }, { client_id: 'same-3', n: 1 }]);
     // b hears each message once, however many times it was submitted.
     await bInbox.waitFor('message.created', () => true, 3);
-    await quiet(200);
-    expect(bInbox.of('message.created').map((p) => p.message.clientId).sort()).toEqual(['same-1', 'same-2', 'same-3']);
+    const last = await sendRest(t, a, conversationId, 'same-4', 'barrier');
+    await bInbox.waitFor('message.created', (p) => p.message.id === last.body.id);
+    expect(bInbox.of('message.created').map((p) => p.message.clientId).sort()).toEqual(['same-1', 'same-2', 'same-3', 'same-4']);
   });
 
   it('acks {error: {code, message}} with the REST codes for bad payloads and refused sends, and the socket stays usable', async () => {
@@ -297,8 +325,8 @@ describe('typing', () => {
 
     expect(await emitAck(sa.socket, 'typing', { conversationId })).toEqual({ relayed: true });
     expect(await sb.inbox.waitFor('typing')).toEqual([{ conversationId, userId: a.id }]);
-    // One broadcast reached b; give c and the outsider the same time, then prove silence.
-    await quiet(300);
+    // One broadcast reached b; a later event reaching c, the outsider and a proves they had none.
+    await Promise.all([barrier(t, c, sc.inbox), barrier(t, outsider, so.inbox), barrier(t, a, sa.inbox)]);
     expect(sc.inbox.of('typing')).toEqual([]);
     expect(so.inbox.of('typing')).toEqual([]);
     expect(sa.inbox.of('typing')).toEqual([]);
@@ -312,7 +340,7 @@ describe('typing', () => {
     expect(fromOutsider.error.code).toBe('not_found');
     expect((await emitAck(sa.socket, 'typing', { conversationId: 'nope' })).error.code).toBe('not_found');
     expect((await emitAck(sa.socket, 'typing', 'garbage')).error.code).toBe('not_found');
-    await quiet(200);
+    await Promise.all([barrier(t, b, sb.inbox), barrier(t, a, sa.inbox)]);
     expect(sb.inbox.of('typing')).toHaveLength(1);
     expect(sa.inbox.of('typing')).toEqual([]);
 
@@ -321,6 +349,10 @@ describe('typing', () => {
     expect(await emitAck(sc.socket, 'typing', { conversationId })).toEqual({ relayed: true });
     await sa.inbox.waitFor('typing', (p) => p.userId === c.id);
     await sb.inbox.waitFor('typing', (p) => p.userId === c.id);
+    await Promise.all([barrier(t, a, sa.inbox), barrier(t, b, sb.inbox), barrier(t, c, sc.inbox)]);
+    expect(sa.inbox.of('typing', (p) => p.userId === c.id)).toHaveLength(1);
+    expect(sb.inbox.of('typing', (p) => p.userId === c.id)).toHaveLength(1);
+    expect(sc.inbox.of('typing')).toEqual([]);
   });
 });
 
@@ -339,13 +371,15 @@ describe('several API processes on one database and one Redis', () => {
     const onSecond = await open(t2, b);
 
     const ack = await emitAck(onFirst.socket, 'message.send', { conversationId, clientId: 'x-1', text: 'from process one' });
-    const [there] = await onSecond.inbox.waitFor('message.created', (p) => p.message.id === ack.message.id);
-    expect(there.message).toEqual(ack.message);
+    await onSecond.inbox.waitFor('message.created', (p) => p.message.id === ack.message.id);
 
     const back = await sendRest(t2, b, conversationId, 'x-2', 'from process two');
     expect(back.status).toBe(201);
-    const [here] = await onFirst.inbox.waitFor('message.created', (p) => p.message.id === back.body.id);
-    expect(here.message).toEqual(back.body);
+    await onFirst.inbox.waitFor('message.created', (p) => p.message.id === back.body.id);
+    // Each side heard each message exactly once (the later one on each socket is the barrier for the earlier).
+    await onSecond.inbox.waitFor('message.created', (p) => p.message.id === back.body.id);
+    expect(onSecond.inbox.of('message.created').map((p) => p.message)).toEqual([ack.message, back.body]);
+    expect(onFirst.inbox.of('message.created').map((p) => p.message)).toEqual([ack.message, back.body]);
 
     expect(await emitAck(onSecond.socket, 'typing', { conversationId })).toEqual({ relayed: true });
     await onFirst.inbox.waitFor('typing', (p) => p.userId === b.id);
@@ -355,9 +389,8 @@ describe('several API processes on one database and one Redis', () => {
     const u = await registerUser(t.url);
     const one = await open(t, u);
     const two = await open(t2, u);
-    await t.app.get(Db).query(`UPDATE app_user SET status = 'suspended' WHERE id = $1`, [u.id]);
     const drops = Promise.all([disconnected(one.socket), disconnected(two.socket)]);
-    await t.app.get(AccountStatusService).changed(u.id);
+    await suspendByStaff(t, u.id);
     expect(await drops).toEqual(['io server disconnect', 'io server disconnect']);
     expect((await connectRefusal(t2.url, u.token)).data?.code).toBe('account_suspended');
   });

@@ -116,14 +116,17 @@ describe('rooms: create, get, join, leave', () => {
     }
   });
 
-  it('join: as listener, idempotent (one membership row), 404 for an unknown or malformed room', async () => {
+  it('join: as listener, idempotent (exactly one membership row through 20 rounds of parallel joins), 404 for an unknown or malformed room', async () => {
     const { room } = await roomWith(0);
     const u = await registerUser(t.url);
-    const results = await Promise.all([join(u, room.id), join(u, room.id), join(u, room.id)]);
-    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
-    expect(results.every((r) => r.body.myRole === 'listener')).toBe(true);
-    const [{ n }] = await db.query('SELECT count(*)::int AS n FROM room_member WHERE room_id = $1 AND user_id = $2', [room.id, u.id]);
-    expect(n).toBe(1);
+    // 20 rounds of parallel joins by a new user each: exactly one membership row each time.
+    for (let round = 0; round < 20; round++) {
+      const who = round === 0 ? u : await registerUser(t.url);
+      const results = await Promise.all([join(who, room.id), join(who, room.id), join(who, room.id), join(who, room.id)]);
+      expect({ round, statuses: results.map((r) => r.status), roles: results.map((r) => r.body.myRole) }).toEqual({ round, statuses: [200, 200, 200, 200], roles: ['listener', 'listener', 'listener', 'listener'] });
+      const [{ n }] = await db.query('SELECT count(*)::int AS n FROM room_member WHERE room_id = $1 AND user_id = $2', [room.id, who.id]);
+      expect({ round, rows: n }).toEqual({ round, rows: 1 });
+    }
     expect((await join(u, MISSING_ID)).status).toBe(404);
     expect((await join(u, 'nope')).status).toBe(404);
   });
@@ -342,10 +345,10 @@ describe('questions', () => {
     ]);
     // The scan job was written with the question and reached the link-scan queue after commit.
     const queue = t.app.get(JobsService).queue(QueueName.LinkScan);
-    let job = null;
-    for (let i = 0; i < 40 && !job; i++) {
+    let job = await queue.getJob(`scan-question-${res.body.id}`);
+    for (const deadline = Date.now() + 5000; !job && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
       job = await queue.getJob(`scan-question-${res.body.id}`);
-      if (!job) await new Promise((r) => setTimeout(r, 50));
     }
     expect(job).toMatchObject({ name: JobName.ScanQuestion, data: { questionId: res.body.id } });
     const plain = await ask(u, room.id, { text: 'no links here' });

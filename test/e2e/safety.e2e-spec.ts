@@ -2,7 +2,8 @@ import request from 'supertest';
 import { Db } from '@app/messaging/db/db.service';
 import { EnforcementService } from '@app/messaging/safety/enforcement.service';
 import { ReportsService } from '@app/messaging/safety/reports.service';
-import { DeadlinesProcessor } from '@app/messaging/safety/safety-jobs';
+import { JobsService } from '@app/messaging/queues.module';
+import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle, type TestUser } from '../support/factories';
 import { connectRefusal, connectSocket } from '../support/socket';
@@ -268,7 +269,20 @@ describe('staff roles and the queue', () => {
     expect((await t.http().get('/admin/v1/reports').set(triage.auth).query({ filter: JSON.stringify({ status: 'escalated' }) })).status).toBe(400);
   });
 
-  it('a second moderator claiming gets 409 already_claimed; claiming again is idempotent for the holder; racing claims have one winner', async () => {
+  it('racing claims by two moderators have exactly one winner, 20 rounds out of 20; the loser gets 409 already_claimed', async () => {
+    const { a, b, conversationId } = await chat();
+    for (let round = 0; round < 20; round++) {
+      const m = await send(a, conversationId, `threat ${round}`);
+      const id = await reportAndGet(b, { subjectType: 'message', subjectId: m.body.id, reason: 'violence' });
+      const results = await Promise.all([moderator, moderator2].map((who) => request(t.url).post(`/admin/v1/reports/${id}/claim`).set(who.auth)));
+      expect({ round, statuses: results.map((r) => r.status).sort() }).toEqual({ round, statuses: [200, 409] });
+      expectErrorShape(results.find((r) => r.status === 409)!.body, 409, 'already_claimed');
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'report.claim' AND subject_id = $1`, [id]);
+      expect({ round, claims: n }).toEqual({ round, claims: 1 });
+    }
+  });
+
+  it('a second moderator claiming gets 409 already_claimed; claiming again is idempotent for the holder; the other cannot resolve', async () => {
     const { a, b, conversationId } = await chat();
     const m = await send(a, conversationId, 'threat');
     const id = await reportAndGet(b, { subjectType: 'message', subjectId: m.body.id, reason: 'violence' });
@@ -310,19 +324,31 @@ describe('staff roles and the queue', () => {
     expect(p1).toBeGreaterThan(p0 + 20);
   });
 
-  it('a report nobody answered by its deadline is overdue; the deadline job flags it', async () => {
+  it('a report enqueues its deadline job in the real queue, delayed until its first-response deadline; when it runs on an unanswered report the report is overdue', async () => {
     const { a, b, conversationId } = await chat();
     const m = await send(a, conversationId, 'late');
     const id = await reportAndGet(b, { subjectType: 'message', subjectId: m.body.id, reason: 'other' });
     const fresh = await t.http().get(`/admin/v1/reports/${id}`).set(moderator.auth);
     expect(fresh.body.overdue).toBe(false);
-    expect(new Date(fresh.body.dueAt).getTime() - new Date(fresh.body.createdAt).getTime()).toBe(t.config.reportFirstResponseHours * 3600_000);
+    const windowMs = t.config.reportFirstResponseHours * 3600_000;
+    expect(new Date(fresh.body.dueAt).getTime() - new Date(fresh.body.createdAt).getTime()).toBe(windowMs);
+    // The job is in BullMQ (written with the report, enqueued by the outbox relay after commit).
+    const queue = t.app.get(JobsService).queue(QueueName.Deadlines);
+    const job = await until(() => queue.getJob(`report-deadline-${id}`), (j) => !!j);
+    expect(job).toMatchObject({ name: JobName.ReportDeadline, data: { reportId: id } });
+    expect(await job!.getState()).toBe('delayed');
+    // Its delay runs to the deadline: measured from when it was added, it ends at dueAt (within a second).
+    const delay = job!.opts.delay ?? job!.delay;
+    expect(delay).toBeGreaterThan(windowMs - 60_000);
+    expect(delay).toBeLessThanOrEqual(windowMs);
+    expect(Math.abs(job!.timestamp + delay - new Date(fresh.body.dueAt).getTime())).toBeLessThan(1000);
+    // Time passes (the deadline moved into the past) and the delayed job comes due: the real worker flags it.
     await db.query(`UPDATE report SET due_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+    await job!.promote();
+    const row = await until(async () => (await db.query('SELECT overdue FROM report WHERE id = $1', [id]))[0], (r) => r.overdue === true, 10_000);
+    expect(row.overdue).toBe(true);
     const overdue = await t.http().get(`/admin/v1/reports?filter=${encodeURIComponent(JSON.stringify({ overdue: true, id: [id] }))}`).set(moderator.auth);
     expect(overdue.body.map((r: any) => r.id)).toEqual([id]);
-    await t.app.get(DeadlinesProcessor).process({ name: 'report-deadline', data: { reportId: id } } as any);
-    const [row] = await db.query('SELECT overdue FROM report WHERE id = $1', [id]);
-    expect(row.overdue).toBe(true);
   });
 });
 

@@ -9,6 +9,7 @@ import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
+import { until } from '../support/wait';
 
 let t: TestApp;
 let db: Db;
@@ -29,16 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t?.close();
 });
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** A direct conversation in which `b` follows `a`, so both are active members. */
 async function pair(): Promise<{ a: TestUser; b: TestUser; conversationId: string }> {
@@ -162,30 +153,32 @@ describe('link scanning', () => {
     expect((await until('fine', async () => scanned(await messageOf(b, conversationId, fine.id)))).links[0].verdict).toBe('safe');
   });
 
-  it('a scan run twice (even at once) writes the verdict once and emits one message.updated per member', async () => {
+  it('a scan run twice at once, 20 rounds: exactly one writes the verdict, and each member gets exactly one message.updated', async () => {
     const { a, b, conversationId } = await pair();
-    // Written as the send does it, but with no job: the scans below are the only ones.
-    const id = newId();
-    await db.tx(async (q) => {
-      await q.query('UPDATE conversation SET last_seq = last_seq + 1 WHERE id = $1', [conversationId]);
-      await q.query(
-        `INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links)
-         SELECT $1, $2, last_seq, $3, 'twice', 'see https://twice.example.com/', $4::jsonb FROM conversation WHERE id = $2`,
-        [id, conversationId, a.id, JSON.stringify([{ url: 'https://twice.example.com/', verdict: 'pending' }])],
-      );
-      await q.query(`INSERT INTO link_occurrence (url, host, message_id) VALUES ('https://twice.example.com/', 'twice.example.com', $1)`, [id]);
-    });
-    const cb = await head(b);
     const scanner = t.app.get(LinkScannerService);
-    const outcomes = await Promise.all([scanner.scanMessage(id), scanner.scanMessage(id)]);
-    expect(outcomes.sort()).toEqual(['unchanged', 'updated']);
-    expect(await scanner.scanMessage(id)).toBe('unchanged');
-
-    const [link] = await db.query(`SELECT verdict, seen_count FROM link WHERE url = 'https://twice.example.com/'`);
-    expect(link).toEqual({ verdict: 'safe', seen_count: 1 });
-    await new Promise((r) => setTimeout(r, 200));
-    const updates = (await syncFrom(b, cb)).filter((e) => e.type === 'message.updated' && e.message.id === id);
-    expect(updates).toHaveLength(1);
+    for (let round = 0; round < 20; round++) {
+      const url = `https://twice-${round}.example.com/`;
+      // Written as the send does it, but with no job: the scans below are the only ones.
+      const id = newId();
+      await db.tx(async (q) => {
+        await q.query('UPDATE conversation SET last_seq = last_seq + 1 WHERE id = $1', [conversationId]);
+        await q.query(
+          `INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links)
+           SELECT $1, $2, last_seq, $3, $5, $6, $4::jsonb FROM conversation WHERE id = $2`,
+          [id, conversationId, a.id, JSON.stringify([{ url, verdict: 'pending' }]), `twice-${round}`, `see ${url}`],
+        );
+        await q.query(`INSERT INTO link_occurrence (url, host, message_id) VALUES ($1, $2, $3)`, [url, new URL(url).host, id]);
+      });
+      const cb = await head(b);
+      const outcomes = await Promise.all([scanner.scanMessage(id), scanner.scanMessage(id)]);
+      expect({ round, outcomes: outcomes.sort() }).toEqual({ round, outcomes: ['unchanged', 'updated'] });
+      expect(await scanner.scanMessage(id)).toBe('unchanged');
+      const [link] = await db.query(`SELECT verdict, seen_count FROM link WHERE url = $1`, [url]);
+      expect(link).toEqual({ verdict: 'safe', seen_count: 1 });
+      // Events are written in the scan's own transaction: once scanMessage returned, sync has them.
+      const updates = (await syncFrom(b, cb)).filter((e) => e.type === 'message.updated' && e.message.id === id);
+      expect({ round, updates: updates.length }).toEqual({ round, updates: 1 });
+    }
   });
 
   it('the same job delivered twice through the queue changes nothing the second time', async () => {
@@ -347,13 +340,13 @@ describe('queues', () => {
     expect(res.text).toMatch(/bullmq_queue_jobs\{queue="spam-score",state="waiting"\} \d+/);
   });
 
-  it('the worker role registers its job schedulers (pending-link sweep, outbox sweep, event pruning, retained-text purge)', async () => {
+  it('the worker role registers its job schedulers (pending-link sweep, outbox sweep, event pruning, retained-text purge, held-link release)', async () => {
     const ids = new Set<string>();
     for (const name of [QueueName.LinkScan, QueueName.Maintenance]) {
       const queue = t.app.get<Queue>(getQueueToken(name), { strict: false });
       for (const s of await queue.getJobSchedulers()) ids.add(String(s.key ?? s.name));
     }
-    expect([...ids].sort()).toEqual([JobName.PruneEvents, JobName.PurgeRetainedMessages, JobName.SweepOutbox, JobName.SweepPendingLinks].sort());
+    expect([...ids].sort()).toEqual([JobName.PruneEvents, JobName.PurgeRetainedMessages, JobName.ReleaseHeldLinks, JobName.SweepOutbox, JobName.SweepPendingLinks].sort());
   });
 
   it('a malformed job payload fails for good instead of being retried', async () => {

@@ -1,9 +1,10 @@
 import { Client } from 'pg';
-import { AppProcess, SHARED_REDIS_URL, clearRedisPrefix, conversation, follow, freshDatabase, newPrefix, register, send, sleep, type Database } from './support/cluster';
+import { AppProcess, SHARED_REDIS_URL, clearRedisPrefix, conversation, follow, freshDatabase, newPrefix, register, send, sleep, waitFor, type Database } from './support/cluster';
 
 /**
  * SIGTERM while sends are in flight: the process stops accepting, finishes what it took,
- * and exits (Nest re-raises the signal after closing). Every send answered 201 is stored exactly once; nothing is answered 5xx.
+ * and exits (Nest re-raises the signal after closing). Every send the server had accepted before
+ * the signal finishes with 201, is stored exactly once, and the outbox is drained before exit.
  */
 describe('fault: SIGTERM during a burst of sends', () => {
   let db: Database;
@@ -21,38 +22,57 @@ describe('fault: SIGTERM during a burst of sends', () => {
     await clearRedisPrefix(SHARED_REDIS_URL, prefix);
   });
 
-  it('finishes in-flight sends, answers nothing with a 5xx, and exits on the signal after closing', async () => {
+  it('every send accepted before SIGTERM (provably in flight: blocked in PostgreSQL) finishes with 201, is stored once, the outbox is drained empty, and the process exits on the signal', async () => {
     const a = await register(api.url, 'ta');
     const b = await register(api.url, 'tb');
     await follow(api.url, b, a);
     const conv = await conversation(api.url, a, [b]);
-    const inFlight = Array.from({ length: 60 }, (_, i) =>
-      send(api.url, a, conv, `term-${i}`, `message ${i}`).then(
-        (res) => ({ i, status: res.status, id: (res.body as any)?.id as string | undefined }),
-        () => ({ i, status: 0, id: undefined }),
-      ),
-    );
-    await sleep(15);
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => api.child!.once('exit', (code, signal) => resolve({ code, signal })));
-    api.child!.kill('SIGTERM');
-    const results = await Promise.all(inFlight);
-    const exit = await exited;
-    // Nest closes the app, then re-raises SIGTERM on itself: the conventional exit for a signal.
-    expect([exit.code === 0, exit.signal === 'SIGTERM']).toContain(true);
-    expect(results.filter((r) => r.status >= 500)).toEqual([]);
-    const created = results.filter((r) => r.status === 201);
-    expect(created.length).toBeGreaterThan(0);
-
-    const client = new Client({ connectionString: db.url });
-    await client.connect();
+    const N = 12; // below the pool size (20), so every send holds a connection of its own
+    const lock = new Client({ connectionString: db.url });
+    // A second session to watch from: pg_stat_activity is a snapshot per transaction, and lock sits in one.
+    const probe = new Client({ connectionString: db.url });
+    await lock.connect();
+    await probe.connect();
     try {
-      const { rows } = await client.query('SELECT client_id, count(*)::int AS n FROM message WHERE conversation_id = $1 GROUP BY client_id', [conv]);
-      const stored = new Map(rows.map((r) => [r.client_id as string, r.n as number]));
-      for (const r of created) expect(stored.get(`term-${r.i}`)).toBe(1);
-      const seqs = await client.query('SELECT seq FROM message WHERE conversation_id = $1 ORDER BY seq', [conv]);
-      expect(seqs.rows.map((r) => Number(r.seq))).toEqual(seqs.rows.map((_, k) => k + 1));
+      // Hold the conversation row: every send reaches SEND_SQL and waits there, inside the server.
+      await lock.query('BEGIN');
+      await lock.query('SELECT id FROM conversation WHERE id = $1 FOR UPDATE', [conv]);
+      const inFlight = Array.from({ length: N }, (_, i) =>
+        send(api.url, a, conv, `term-${i}`, `message ${i}`, 30000).then((res) => ({ i, status: res.status, body: res.body as any })),
+      );
+      let waiting = 0;
+      await waitFor('every send to be waiting on the row lock inside the server', async () => {
+        const { rows } = await probe.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> $1 AND state = 'active' AND wait_event_type = 'Lock'`,
+          [(lock as any).processID],
+        );
+        waiting = rows[0].n;
+        return waiting === N;
+      }, 15000, 25);
+      expect(waiting).toBe(N);
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => api.child!.once('exit', (code, signal) => resolve({ code, signal })));
+      api.child!.kill('SIGTERM');
+      // Shutdown is under way while all N are in flight; then PostgreSQL lets them through.
+      await sleep(500);
+      expect(api.alive).toBe(true);
+      await lock.query('COMMIT');
+      const results = await Promise.all(inFlight);
+      const exit = await exited;
+      expect(results.map((r) => r.status)).toEqual(results.map(() => 201));
+      // Nest closes the app, then re-raises SIGTERM on itself: the conventional exit for a signal.
+      expect([exit.code === 0, exit.signal === 'SIGTERM']).toContain(true);
+
+      const { rows } = await lock.query('SELECT client_id, count(*)::int AS n FROM message WHERE conversation_id = $1 GROUP BY client_id ORDER BY client_id', [conv]);
+      expect(rows).toEqual(Array.from({ length: N }, (_, i) => ({ client_id: `term-${i}`, n: 1 })).sort((x, y) => x.client_id.localeCompare(y.client_id)));
+      const seqs = await lock.query('SELECT seq FROM message WHERE conversation_id = $1 ORDER BY seq', [conv]);
+      expect(seqs.rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: N }, (_, k) => k + 1));
+      // Drained before exit: nothing is left for a sweep to find.
+      const outbox = await lock.query('SELECT count(*)::int AS n FROM outbox');
+      expect(outbox.rows[0].n).toBe(0);
     } finally {
-      await client.end();
+      await lock.end();
+      await probe.end();
     }
   });
 });

@@ -68,9 +68,14 @@ describe('fault: Redis restarted during traffic', () => {
 
     await waitFor('traffic to flow', async () => outcomes.filter((o) => o.res.status === 201).length >= 20, 20000, 10);
     await redis.stop('SIGKILL');
-    await sleep(1500);
-    const health = await call(app.url, 'GET', '/health', undefined, undefined, 5000);
-    expect({ status: health.status, body: health.body, alive: app.alive, log: app.alive ? '' : app.logTail() }).toEqual(expect.objectContaining({ status: 503 }));
+    // Health notices the outage (polled against a deadline, not after a fixed sleep).
+    let health = await call(app.url, 'GET', '/health', undefined, undefined, 5000);
+    await waitFor('health to answer 503 while Redis is down', async () => {
+      health = await call(app.url, 'GET', '/health', undefined, undefined, 5000);
+      return health.status === 503;
+    }, 15000, 100);
+    expect({ status: health.status, alive: app.alive, log: app.alive ? '' : app.logTail() }).toEqual({ status: 503, alive: true, log: '' });
+    // Redis stays down a while longer so the traffic meets the outage (a duration to hold, not a wait before an assert).
     await sleep(1500);
     await redis.start(); // same port, empty
     const restartedAt = outcomes.length;
@@ -91,8 +96,7 @@ describe('fault: Redis restarted during traffic', () => {
     for (const o of outcomes.filter((x) => x.res.status === 503)) {
       expect(o.res.body).toEqual(expect.objectContaining({ statusCode: 503, code: 'service_unavailable', message: expect.any(String) }));
     }
-    // Refused (503) or held until Redis answered again: either way within bounds, never a hang.
-    expect(Math.max(...outcomes.map((o) => o.ms))).toBeLessThan(15000);
+    // Refused (503) or held until Redis answered again; a hang would have been a client timeout (status 0) above.
     expect(app.child!.pid).toBe(pid);
     expect(app.alive).toBe(true);
 

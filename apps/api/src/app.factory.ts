@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { prepareDatabase } from './bootstrap/database';
 import { validationPipe } from './http/validation';
 import { metricsMiddleware } from './http/metrics';
+import { jsonDepthLimit } from './http/json-depth';
 import { API_MODULES, WORKER_MODULES } from './modules';
 import { toErrorBody } from './http/exception.filter';
 import { appCreateHooks } from './app-hooks';
@@ -58,6 +59,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   app.set('trust proxy', 'loopback');
   app.use(metricsMiddleware);
   app.use(express.json({ limit: '64kb', strict: true }));
+  app.use(jsonDepthLimit);
   app.useGlobalPipes(validationPipe);
   if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   app.enableCors({ exposedHeaders: ['Content-Range', 'Retry-After', 'X-Request-Id'] });

@@ -31,6 +31,8 @@ export interface AppConfig {
   reportFirstResponseHours: number;
   linkVerdictTtlHours: number;
   linkPendingSweepSeconds: number;
+  /** How long a message request's recipient waits for a link verdict before the message is shown anyway. */
+  heldLinkMaxSeconds: number;
   adminStaticDir: string | null;
   spamScoreThreshold: number;
   /** Link occurrences one blocklist re-scan job handles before handing on to the next. */
@@ -154,6 +156,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     reportFirstResponseHours: int(env, 'REPORT_FIRST_RESPONSE_HOURS', 24, 1, 720),
     linkVerdictTtlHours: int(env, 'LINK_VERDICT_TTL_HOURS', 24, 1, 8760),
     linkPendingSweepSeconds: int(env, 'LINK_PENDING_SWEEP_SECONDS', 30, 1, 3600),
+    heldLinkMaxSeconds: int(env, 'HELD_LINK_MAX_SECONDS', 10, 1, 3600),
     adminStaticDir: env.ADMIN_STATIC_DIR ?? null,
     spamScoreThreshold: int(env, 'SPAM_SCORE_THRESHOLD', 5, 0, 1000),
     blocklistRescanBatch: int(env, 'BLOCKLIST_RESCAN_BATCH', 500, 1, 10000),

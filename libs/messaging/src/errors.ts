@@ -47,12 +47,15 @@ export const HandleTaken = define(409, 'handle_taken', 'That handle is taken.');
 export const EmailTaken = define(409, 'email_taken', 'That email is taken.');
 export const AlreadyClaimed = define(409, 'already_claimed', 'Another moderator has claimed this report.');
 export const AlreadyAppealed = define(409, 'already_appealed', 'This action was already appealed.');
+export const AlreadyLifted = define(409, 'already_lifted', 'This action was already lifted.');
+export const AlreadyEnded = define(409, 'already_ended', 'This action has already run its course; there is nothing left to lift.');
 export const Unprocessable = define(422, 'unprocessable', 'The request cannot be applied.');
 export const GroupTooLarge = define(422, 'group_too_large', 'A conversation has at most 15 members.');
 export const AttachmentsNotSupported = define(422, 'attachments_not_supported', 'Only text and links can be sent.');
 export const CannotTargetSelf = define(422, 'cannot_target_self', 'You cannot do that to yourself.');
 export const NotAGroup = define(422, 'not_a_group', 'Only group conversations support that.');
 export const RoomEnded = define(422, 'room_ended', 'The room has ended.');
+export const NotLiftable = define(422, 'not_liftable', 'Only a restriction, suspension or ban can be lifted.');
 export const NotPending = define(422, 'not_pending', 'There is no pending request to answer.');
 
 export class RateLimited extends DomainError {

@@ -4,11 +4,12 @@ import { OutboxRelay } from './events/outbox-relay';
 import { ConversationsService } from './conversations/conversations.service';
 import { MessagesService } from './messages/messages.service';
 import { RetainedMessages } from './messages/retained-messages';
+import { HeldLinks } from './messages/held-links';
 
 /** Conversations, messages and the event outbox: the heart of Backchannel, used by REST, sockets and workers. */
 @Global()
 @Module({
-  providers: [OutboxRelay, EventsService, ConversationsService, MessagesService, RetainedMessages],
-  exports: [OutboxRelay, EventsService, ConversationsService, MessagesService, RetainedMessages],
+  providers: [OutboxRelay, EventsService, ConversationsService, MessagesService, RetainedMessages, HeldLinks],
+  exports: [OutboxRelay, EventsService, ConversationsService, MessagesService, RetainedMessages, HeldLinks],
 })
 export class MessagingModule {}

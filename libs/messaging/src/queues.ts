@@ -21,6 +21,7 @@ export enum JobName {
   PruneEvents = 'prune-events',
   SweepOutbox = 'sweep-outbox',
   PurgeRetainedMessages = 'purge-retained-messages',
+  ReleaseHeldLinks = 'release-held-links',
 }
 
 export interface JobPayloads {
@@ -34,6 +35,7 @@ export interface JobPayloads {
   [JobName.PruneEvents]: Record<string, never>;
   [JobName.SweepOutbox]: Record<string, never>;
   [JobName.PurgeRetainedMessages]: Record<string, never>;
+  [JobName.ReleaseHeldLinks]: Record<string, never>;
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -47,6 +49,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.PruneEvents]: QueueName.Maintenance,
   [JobName.SweepOutbox]: QueueName.Maintenance,
   [JobName.PurgeRetainedMessages]: QueueName.Maintenance,
+  // Not on the link-scan queue: a scan backlog must not delay releasing what waits for it.
+  [JobName.ReleaseHeldLinks]: QueueName.Maintenance,
 };
 
 /** A job written to the outbox inside the transaction, enqueued after commit. */

@@ -1,19 +1,37 @@
-import { DateField, Show, SimpleShowLayout, TextField } from 'react-admin';
-import { ActionNameField, RecordLinkField, UserLinkField } from '../common/fields';
+import { Box } from '@mui/material';
+import { DateField, Labeled, Show, SimpleShowLayout, TextField, TopToolbar, useRecordContext } from 'react-admin';
+import { ActionNameField, RecordLinkField, StaffField, UserLinkField } from '../common/fields';
+import { ActionStateField } from './ActionStateField';
+import { LiftButton } from './LiftButton';
+
+const Actions = () => {
+    const record = useRecordContext();
+    return (
+        <TopToolbar>
+            <LiftButton action={record} size="medium" />
+        </TopToolbar>
+    );
+};
 
 export const ActionShow = () => (
-    <Show>
+    <Show actions={<Actions />}>
         <SimpleShowLayout>
-            <TextField source="id" />
-            <UserLinkField source="userId" label="User" />
+            <UserLinkField source="userId" handleSource="userHandle" nameSource="userDisplayName" label="User" />
             <ActionNameField source="action" label="Action" />
+            <Labeled label="State">
+                <Box>
+                    <ActionStateField source="expiresAt" />
+                </Box>
+            </Labeled>
             <TextField source="reason" emptyText="—" />
-            <TextField source="note" emptyText="—" />
-            <TextField source="staffId" label="Staff" emptyText="system" />
+            <TextField source="note" label="Staff note" emptyText="—" />
+            <StaffField source="staffId" nameSource="staffName" empty="automatic" label="By" />
             <RecordLinkField source="reportId" resource="reports" label="Report" />
-            <DateField source="createdAt" showTime />
-            <DateField source="expiresAt" showTime emptyText="—" />
-            <DateField source="liftedAt" showTime emptyText="—" />
+            <DateField source="createdAt" showTime label="Taken" />
+            <DateField source="expiresAt" showTime emptyText="never (permanent or not timed)" label="Runs until" />
+            <DateField source="liftedAt" showTime emptyText="—" label="Lifted" />
+            <TextField source="liftedReason" label="Lifted because" emptyText="—" />
+            <TextField source="id" label="Action id" />
         </SimpleShowLayout>
     </Show>
 );

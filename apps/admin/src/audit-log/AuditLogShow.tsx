@@ -1,6 +1,17 @@
 import { Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { DateField, Labeled, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
-import { EnumField, JsonBlock } from '../common/fields';
+import { RawToggle, StaffField } from '../common/fields';
+import { auditActionLabel } from '../lib/describe';
+import { AuditSubjectField } from './AuditSubjectField';
+
+const AuditAction = (_: { label?: string }) => {
+    const record = useRecordContext();
+    return (
+        <Labeled label="What">
+            <span title={String(record?.action ?? '')}>{auditActionLabel(record?.action)}</span>
+        </Labeled>
+    );
+};
 import { shortValue } from '../lib/format';
 import { diffSnapshots } from '../lib/tabulate';
 
@@ -45,11 +56,11 @@ const Snapshots = () => {
     if (!record) return null;
     return (
         <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 2, width: '100%' }}>
-            <Labeled label="Before">
-                <JsonBlock value={record.before} />
+            <Labeled label="Before (raw)">
+                <RawToggle value={record.before} label="the state before" testId="audit-before" />
             </Labeled>
-            <Labeled label="After">
-                <JsonBlock value={record.after} />
+            <Labeled label="After (raw)">
+                <RawToggle value={record.after} label="the state after" testId="audit-after" />
             </Labeled>
         </Box>
     );
@@ -58,12 +69,13 @@ const Snapshots = () => {
 export const AuditLogShow = () => (
     <Show>
         <SimpleShowLayout>
-            <DateField source="createdAt" showTime />
-            <TextField source="staffEmail" label="Staff" emptyText="system" />
-            <TextField source="staffId" emptyText="—" />
-            <TextField source="action" />
-            <EnumField source="subjectType" label="Subject type" />
-            <TextField source="subjectId" />
+            <DateField source="createdAt" showTime label="When" />
+            <StaffField source="staffId" nameSource="staffName" empty="system" label="Staff" />
+            <TextField source="staffEmail" label="Staff email" emptyText="—" />
+            <AuditAction />
+            <Labeled label="Subject">
+                <AuditSubjectField source="subjectId" />
+            </Labeled>
             <Diff />
             <Snapshots />
         </SimpleShowLayout>

@@ -1,6 +1,7 @@
 import { Create, FormDataConsumer, required, SelectInput, SimpleForm, TextInput } from 'react-admin';
 import { choicesOf } from '../lib/format';
 import { BLOCKLIST_KINDS } from '../types';
+import { BlocklistMatches } from './BlocklistMatches';
 import { BlocklistPreview } from './BlocklistPreview';
 
 export const BlocklistCreate = () => (
@@ -11,9 +12,10 @@ export const BlocklistCreate = () => (
                 source="pattern"
                 validate={required()}
                 fullWidth
-                helperText="Domain (evil.example, matches subdomains) or URL prefix (https://host/path)"
+                helperText="Domain (evil.example, or paste a link: only its host is kept) or URL prefix (https://host/path)"
             />
             <TextInput source="reason" validate={required()} fullWidth multiline />
+            <FormDataConsumer>{({ formData }) => <BlocklistMatches pattern={formData.pattern} kind={formData.kind} />}</FormDataConsumer>
             <FormDataConsumer>{({ formData }) => <BlocklistPreview pattern={formData.pattern} kind={formData.kind} />}</FormDataConsumer>
         </SimpleForm>
     </Create>

@@ -1,5 +1,5 @@
 import { CreateButton, Datagrid, DateField, DeleteButton, ExportButton, List, SelectInput, TextField, TextInput, TopToolbar } from 'react-admin';
-import { EnumField } from '../common/fields';
+import { EnumField, StaffField } from '../common/fields';
 import { choicesOf } from '../lib/format';
 import { BLOCKLIST_KINDS } from '../types';
 
@@ -21,7 +21,7 @@ export const BlocklistList = () => (
             <TextField source="pattern" sx={{ fontFamily: 'monospace' }} />
             <EnumField source="kind" label="Kind" />
             <TextField source="reason" />
-            <TextField source="createdBy" />
+            <StaffField source="createdBy" nameSource="createdByName" empty="—" label="Added by" sortable={false} />
             <DateField source="createdAt" showTime />
             <DeleteButton mutationMode="pessimistic" />
         </Datagrid>

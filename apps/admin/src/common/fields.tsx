@@ -1,5 +1,5 @@
-import { Box, Chip, Tooltip, Typography } from '@mui/material';
-import type { MouseEvent, ReactNode } from 'react';
+import { Box, Button, Chip, Tooltip, Typography } from '@mui/material';
+import { useState, type MouseEvent, type ReactNode } from 'react';
 import { Link, useGetIdentity, useRecordContext } from 'react-admin';
 import { actionLabel } from '../lib/ladder';
 import { formatDue, formatPriority, humanize, shortValue, statusColor, verdictColor, type ChipColor } from '../lib/format';
@@ -80,15 +80,25 @@ export const VerdictField = ({ source }: FieldProps) => {
     return <VerdictChip verdict={get(record, source)} />;
 };
 
-/** Link to a user's page, showing the handle when the record has one. */
-export const UserLinkField = ({ source, handleSource, handle: knownHandle }: FieldProps & { handleSource?: string; handle?: string }) => {
+/**
+ * Link to a user's page, showing "@handle · Display name" when the record has them; the id
+ * is on hover (title) and copied by the copy button's neighbour, so staff never read uuids.
+ */
+export const UserLinkField = ({
+    source,
+    handleSource,
+    nameSource,
+    handle: knownHandle,
+}: FieldProps & { handleSource?: string; nameSource?: string; handle?: string }) => {
     const record = useRecordContext();
     const id = get(record, source);
     if (id === null || id === undefined || id === '') return <span>—</span>;
     const handle = knownHandle || (handleSource ? get(record, handleSource) : undefined);
+    const name = nameSource ? get(record, nameSource) : undefined;
     return (
-        <Link to={`/users/${encodeURIComponent(String(id))}/show`} onClick={stop}>
-            {handle ? `@${String(handle)}` : String(id)}
+        <Link to={`/users/${encodeURIComponent(String(id))}/show`} onClick={stop} title={`user id ${String(id)}`} data-testid="user-link">
+            {handle ? `@${String(handle)}` : `user ${String(id).slice(0, 8)}`}
+            {name && name !== handle ? <Typography component="span" variant="body2" color="text.secondary">{` · ${String(name)}`}</Typography> : null}
         </Link>
     );
 };
@@ -105,14 +115,21 @@ export const RecordLinkField = ({ source, resource }: FieldProps & { resource: s
     );
 };
 
-/** Staff id, shown as "you" for the signed-in staff member. */
-export const StaffField = ({ source }: FieldProps) => {
+/** A staff member by name ("you" for the signed-in one), the id on hover. */
+export const StaffField = ({ source, nameSource, empty = 'unassigned' }: FieldProps & { nameSource?: string; empty?: string }) => {
     const record = useRecordContext();
     const { identity } = useGetIdentity();
     const id = get(record, source);
-    if (id === null || id === undefined || id === '') return <Typography variant="body2" color="text.secondary">unassigned</Typography>;
-    if (identity && String(identity.id) === String(id)) return <Chip size="small" color="primary" label="you" />;
-    return <span title={String(id)}>{String(id).slice(0, 8)}</span>;
+    if (id === null || id === undefined || id === '') return <Typography variant="body2" color="text.secondary">{empty}</Typography>;
+    const name = nameSource ? get(record, nameSource) : undefined;
+    if (identity && String(identity.id) === String(id)) return <Chip size="small" color="primary" label={name ? `you (${String(name)})` : 'you'} title={`staff id ${String(id)}`} />;
+    return <span title={`staff id ${String(id)}`} data-testid="staff-name">{name ? String(name) : `staff ${String(id).slice(0, 8)}`}</span>;
+};
+
+/** A boolean as a neutral marker: "Overridden by staff" as a plain chip, nothing when false. */
+export const MarkerField = ({ source, label }: FieldProps & { label: string }) => {
+    const record = useRecordContext();
+    return get(record, source) === true ? <Chip size="small" variant="outlined" color="info" label={label} data-testid="marker" /> : <span>—</span>;
 };
 
 /** Truncated text with the full value on hover. */
@@ -141,6 +158,20 @@ export const JsonBlock = ({ value }: { value: unknown }) => {
             sx={{ m: 0, p: 1, bgcolor: 'action.hover', borderRadius: 1, fontSize: 12, overflow: 'auto', maxHeight: 320, whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}
         >
             {text}
+        </Box>
+    );
+};
+
+/** Raw JSON behind a "Show raw data" toggle: the page reads in words first. */
+export const RawToggle = ({ value, label = 'raw data', testId }: { value: unknown; label?: string; testId?: string }) => {
+    const [open, setOpen] = useState(false);
+    if (value === null || value === undefined) return null;
+    return (
+        <Box data-testid={testId}>
+            <Button size="small" onClick={() => setOpen(o => !o)} aria-expanded={open} data-testid={testId ? `${testId}-toggle` : undefined}>
+                {open ? `Hide ${label}` : `Show ${label}`}
+            </Button>
+            {open ? <JsonBlock value={value} /> : null}
         </Box>
     );
 };

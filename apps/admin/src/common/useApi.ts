@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useCallback, useRef, useState } from 'react';
 import { useDataProvider, useNotify, usePermissions, useRefresh } from 'react-admin';
 import { errorMessage } from '../lib/errors';
 import { can, isRole, type Role } from '../lib/roles';
@@ -15,45 +16,26 @@ export interface ApiQuery<T> {
 }
 
 /**
- * Runs `fetcher` whenever `key` changes (null = disabled). Stale responses
- * are dropped.
+ * Runs `fetcher` whenever `key` changes (null = disabled), through react-query so that
+ * react-admin's refresh (after every mutation run by useRunner) fetches it again: the
+ * subject panel is current after an action.
  */
 export function useApiQuery<T>(key: string | null, fetcher: (dp: BackchannelDataProvider) => Promise<{ data: T }>): ApiQuery<T> {
     const dataProvider = useBackchannel();
     const fetcherRef = useRef(fetcher);
     fetcherRef.current = fetcher;
-    const [nonce, setNonce] = useState(0);
-    const [state, setState] = useState<{ key: string | null; data?: T; error?: unknown; isPending: boolean }>({
-        key: null,
-        isPending: key !== null,
+    const query = useQuery({
+        queryKey: ['backchannel', key],
+        queryFn: async () => (await fetcherRef.current(dataProvider)).data,
+        enabled: key !== null,
+        retry: false,
     });
-
-    useEffect(() => {
-        if (key === null) {
-            setState({ key, isPending: false });
-            return;
-        }
-        let cancelled = false;
-        setState(previous => ({ key, data: previous.key === key ? previous.data : undefined, isPending: true }));
-        fetcherRef
-            .current(dataProvider)
-            .then(({ data }) => {
-                if (!cancelled) setState({ key, data, isPending: false });
-            })
-            .catch(error => {
-                if (!cancelled) setState({ key, error, isPending: false });
-            });
-        return () => {
-            cancelled = true;
-        };
-    }, [key, nonce, dataProvider]);
-
-    const refetch = useCallback(() => setNonce(n => n + 1), []);
-    const current = state.key === key;
+    const { refetch: again } = query;
+    const refetch = useCallback(() => void again(), [again]);
     return {
-        data: current ? state.data : undefined,
-        error: current ? state.error : undefined,
-        isPending: key !== null && (!current || state.isPending),
+        data: key === null ? undefined : query.data,
+        error: key === null ? undefined : (query.error ?? undefined),
+        isPending: key !== null && query.isPending,
         refetch,
     };
 }

@@ -65,6 +65,12 @@ export const requests = {
         body: actionBody(body),
     }),
 
+    liftAction: (actionId: Id, note: string): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/actions/${seg(actionId)}/lift`,
+        body: { note },
+    }),
+
     decideAppeal: (appealId: Id, decision: 'upheld' | 'denied', note: string): ApiRequest => ({
         method: 'POST',
         url: `${API_URL}/appeals/${seg(appealId)}/decide`,

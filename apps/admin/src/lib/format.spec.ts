@@ -85,3 +85,11 @@ describe('format', () => {
         expect(shortValue('x'.repeat(100), 10)).toBe('xxxxxxxxx…');
     });
 });
+
+describe('userOption', () => {
+    it('names a user by handle and display name, never by id alone', () => {
+        const { userOption } = require('./format');
+        expect(userOption({ id: 'u1', handle: 'bob', displayName: 'Bob B' })).toBe('@bob · Bob B');
+        expect(userOption({ id: 'u1', handle: 'bob', displayName: 'bob' })).toBe('@bob');
+    });
+});

@@ -139,3 +139,10 @@ export function shortValue(value: unknown, max = 80): string {
     }
     return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/** "@handle · Display name" for pickers (user records from /users). */
+export function userOption(user: { handle?: unknown; displayName?: unknown; id?: unknown } | null | undefined): string {
+    if (!user) return '';
+    const handle = user.handle ? `@${String(user.handle)}` : `user ${String(user.id ?? '').slice(0, 8)}`;
+    return user.displayName && user.displayName !== user.handle ? `${handle} · ${String(user.displayName)}` : handle;
+}

@@ -40,7 +40,7 @@ export const ACCESS: Record<string, Record<string, Role>> = {
     users: { ...READ, userAction: 'moderator' },
     links: { ...READ, label: 'triage' },
     blocklist: { ...READ, create: 'moderator', delete: 'moderator' },
-    actions: { ...READ },
+    actions: { ...READ, lift: 'moderator' },
     appeals: { ...READ, decide: 'moderator' },
     'audit-log': { ...READ },
     staff: { list: 'admin', show: 'admin', export: 'admin', create: 'admin', edit: 'admin' },

@@ -1,6 +1,6 @@
 import { Box } from '@mui/material';
-import { BooleanField, DateField, NumberField, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
-import { VerdictField } from '../common/fields';
+import { DateField, NumberField, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
+import { MarkerField, VerdictField } from '../common/fields';
 import { Section } from '../common/Section';
 import { useCan } from '../common/useApi';
 import { LinkOverrideForm } from './LinkOverrideForm';
@@ -31,7 +31,7 @@ export const LinkShow = () => (
             <VerdictField source="verdict" label="Verdict" />
             <TextField source="reason" emptyText="—" />
             <TextField source="rule" emptyText="—" />
-            <BooleanField source="overridden" />
+            <MarkerField source="overridden" label="Set by staff" />
             <NumberField source="seenCount" />
             <DateField source="lastSeenAt" showTime />
         </SimpleShowLayout>

@@ -1,7 +1,7 @@
 import { Alert, Box, Button, CardContent, CircularProgress, TextField, Typography } from '@mui/material';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Login, useLogin, useNotify } from 'react-admin';
+import { Login, useLogin } from 'react-admin';
 import { errorMessage } from '../lib/errors';
 
 /**
@@ -10,7 +10,6 @@ import { errorMessage } from '../lib/errors';
  */
 const LoginForm = () => {
     const login = useLogin();
-    const notify = useNotify();
     // react-admin's own query client (react-admin depends on @tanstack/react-query).
     const queryClient = useQueryClient();
     const [email, setEmail] = useState('');
@@ -30,7 +29,6 @@ const LoginForm = () => {
         } catch (e) {
             const message = errorMessage(e);
             setError(message);
-            notify(message, { type: 'error', messageArgs: { _: message } });
         } finally {
             setLoading(false);
         }

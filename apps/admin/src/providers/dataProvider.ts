@@ -22,6 +22,8 @@ export interface BackchannelDataProvider extends DataProvider {
     userAction(userId: Identifier, params: ActionBody): Promise<{ data: unknown }>;
     /** userAction for each id (one POST per user), never rejects: reports per-id outcome. */
     bulkUserAction(userIds: Identifier[], params: ActionBody): Promise<{ data: BulkOutcome }>;
+    /** POST /admin/v1/actions/:id/lift {note}: ends a restriction, suspension or ban early */
+    liftAction(id: Identifier, params: { note: string }): Promise<{ data: unknown }>;
     /** POST /admin/v1/appeals/:id/decide {decision, note} */
     decideAppeal(id: Identifier, params: { decision: 'upheld' | 'denied'; note: string }): Promise<{ data: unknown }>;
     /** PUT /admin/v1/links/:id {verdict, reason} */
@@ -84,6 +86,7 @@ export const dataProvider: BackchannelDataProvider = {
     },
     decideAppeal: (id, { decision, note }) => send(requests.decideAppeal(id, decision, note)),
     overrideLink: (id, { verdict, reason }) => send(requests.overrideLink(id, verdict, reason)),
+    liftAction: (id, { note }) => send(requests.liftAction(id, note)),
     previewBlocklist: ({ pattern, kind }) => send(requests.previewBlocklist(pattern, kind)),
     stats: () => send(requests.stats()),
 };

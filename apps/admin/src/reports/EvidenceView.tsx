@@ -1,7 +1,7 @@
 import { Alert, Box, Chip, Stack, Typography } from '@mui/material';
 import { alpha } from '@mui/material/styles';
 import { useEffect, useMemo, useRef } from 'react';
-import { JsonBlock, VerdictChip } from '../common/fields';
+import { RawToggle, VerdictChip } from '../common/fields';
 import { normalizeEvidence, type EvidenceMessage } from '../lib/evidence';
 import { humanize } from '../lib/format';
 import type { Report } from '../types';
@@ -137,7 +137,7 @@ export const EvidenceView = ({ report }: { report: Partial<Report> | undefined }
             {subject && (
                 <Box sx={{ mt: 2 }}>
                     <Typography variant="subtitle2">Subject ({humanize(report?.subjectType)})</Typography>
-                    <JsonBlock value={subject} />
+                    <RawToggle value={subject} label="the subject's raw data" testId="subject-raw" />
                 </Box>
             )}
         </Box>

@@ -16,7 +16,10 @@ import {
     useGetIdentity,
     useListContext,
     useRedirect,
+    ReferenceInput,
+    AutocompleteInput,
 } from 'react-admin';
+import { userOption } from '../lib/format';
 import { DueField, EnumField, PriorityField, StaffField, StatusField, UserLinkField } from '../common/fields';
 import { useCan } from '../common/useApi';
 import { choicesOf } from '../lib/format';
@@ -27,12 +30,25 @@ import { useReportShortcuts } from './useReportShortcuts';
 import { useReportWorkflow } from './useReportWorkflow';
 
 const filters = [
-    <SelectInput key="reviewState" source="reviewState" label="Status" choices={choicesOf(REPORT_STATUSES)} alwaysOn />,
+    <SelectInput
+        key="status"
+        source="status"
+        label="Queue"
+        choices={[
+            { id: 'open', name: 'Open (incl. escalated)' },
+            { id: 'resolved', name: 'Resolved' },
+        ]}
+        emptyText="All"
+        alwaysOn
+    />,
+    <SelectInput key="reviewState" source="reviewState" label="Review state" choices={choicesOf(REPORT_STATUSES)} />,
     <SelectInput key="reason" source="reason" choices={choicesOf(REPORT_REASONS)} alwaysOn />,
     <SelectInput key="source" source="source" choices={choicesOf(REPORT_SOURCES)} />,
     <NullableBooleanInput key="overdue" source="overdue" />,
-    <TextInput key="assigneeId" source="assigneeId" label="Assignee (staff id)" />,
-    <TextInput key="subjectId" source="subjectId" label="Subject id" />,
+    <ReferenceInput key="subjectUserId" source="subjectUserId" reference="users" label="Subject user">
+        <AutocompleteInput label="Subject user" optionText={userOption} filterToQuery={q => ({ q })} />
+    </ReferenceInput>,
+    <TextInput key="subjectId" source="subjectId" label="Subject id (message, question…)" />,
 ];
 
 /** Toggles the assigneeId filter to the signed-in staff member. */
@@ -135,10 +151,10 @@ const ReportGrid = () => {
                 <PriorityField source="priority" label="Priority" />
                 <EnumField source="reason" label="Reason" />
                 <EnumField source="subjectType" label="Subject" />
-                <UserLinkField source="subjectUserId" label="Subject user" sortable={false} />
+                <UserLinkField source="subjectUserId" handleSource="subjectHandle" nameSource="subjectDisplayName" label="Subject user" sortable={false} />
                 <StatusField source="reviewState" label="Status" />
                 <EnumField source="source" label="Source" />
-                <StaffField source="assigneeId" label="Assignee" />
+                <StaffField source="assigneeId" nameSource="assigneeName" label="Assignee" />
                 <DueField source="dueAt" label="Due" />
                 <DateField source="createdAt" label="Reported" showTime />
                 <TextField source="note" label="Note" sortable={false} />
@@ -158,6 +174,7 @@ const ReportGrid = () => {
 export const ReportList = () => (
     <List
         sort={{ field: 'priority', order: 'DESC' }}
+        filterDefaultValues={{ status: 'open' }}
         filters={filters}
         actions={<ReportListActions />}
         perPage={25}

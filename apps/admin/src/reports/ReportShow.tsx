@@ -4,7 +4,8 @@ import PanToolIcon from '@mui/icons-material/PanTool';
 import PriorityHighIcon from '@mui/icons-material/PriorityHigh';
 import { useState, type ReactNode } from 'react';
 import { Show, useRecordContext } from 'react-admin';
-import { DueField, EnumChip, JsonBlock, PriorityField, StaffField, UserLinkField } from '../common/fields';
+import { DueField, EnumChip, PriorityField, StaffField, UserLinkField } from '../common/fields';
+import { resolutionSentence } from '../lib/describe';
 import { Section } from '../common/Section';
 import { normalizeEvidence } from '../lib/evidence';
 import { humanize } from '../lib/format';
@@ -40,6 +41,8 @@ const when = (value: unknown) => (value ? new Date(String(value)).toLocaleString
 const ReportSummary = ({ report }: { report: Report }) => {
     const handles = new Map(normalizeEvidence(report).participants.map(p => [p.userId, p.handle]));
     const handleOf = (id: unknown) => (id ? handles.get(String(id)) || undefined : undefined);
+    const subjectHandle = (report as any).subjectHandle ?? handleOf(report.subjectUserId);
+    const subjectName = subjectHandle ? `@${String(subjectHandle)}` : null;
     return (
         <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.75, alignItems: 'center' }}>
             <Row label="Status">
@@ -58,19 +61,19 @@ const ReportSummary = ({ report }: { report: Report }) => {
                 {humanize(report.subjectType)} <Typography component="span" variant="caption" sx={{ fontFamily: 'monospace' }}>{report.subjectId}</Typography>
             </Row>
             <Row label="Subject user">
-                <UserLinkField source="subjectUserId" handle={handleOf(report.subjectUserId)} />
+                <UserLinkField source="subjectUserId" handleSource="subjectHandle" nameSource="subjectDisplayName" handle={handleOf(report.subjectUserId)} />
             </Row>
             <Row label="Source">
                 {humanize(report.source)}
                 {report.source === 'user' && report.reporterId ? (
                     <>
                         {' · reporter '}
-                        <UserLinkField source="reporterId" handle={handleOf(report.reporterId)} />
+                        <UserLinkField source="reporterId" handleSource="reporterHandle" handle={handleOf(report.reporterId)} />
                     </>
                 ) : null}
             </Row>
             <Row label="Assignee">
-                <StaffField source="assigneeId" />
+                <StaffField source="assigneeId" nameSource="assigneeName" />
                 {report.claimedAt ? (
                     <Typography component="span" variant="caption" color="text.secondary">
                         {' '}
@@ -90,7 +93,14 @@ const ReportSummary = ({ report }: { report: Report }) => {
                 <>
                     <Row label="Resolved">{when(report.resolvedAt)}</Row>
                     <Row label="Resolution">
-                        {typeof report.resolution === 'string' ? report.resolution : <JsonBlock value={report.resolution} />}
+                        <Typography variant="body2" data-testid="resolution-sentence">
+                            {resolutionSentence(report.resolution, subjectName)}
+                        </Typography>
+                        {report.resolvedByName ? (
+                            <Typography variant="caption" color="text.secondary">
+                                by {String(report.resolvedByName)}
+                            </Typography>
+                        ) : null}
                     </Row>
                 </>
             ) : null}
@@ -111,7 +121,7 @@ const ReportShowContent = () => {
             next: () => void goTo(1),
             previous: () => void goTo(-1),
             claim: workflow.canClaim && !workflow.claimedByMe ? () => void workflow.claim() : undefined,
-            dismiss: workflow.canResolve ? () => void workflow.dismiss() : undefined,
+            dismiss: workflow.canResolve ? () => void workflow.dismiss().then(done => (done !== undefined ? goTo(1, true) : undefined)) : undefined,
             resolve: workflow.canResolve ? () => setResolveOpen(true) : undefined,
         },
         !!report,
@@ -199,6 +209,7 @@ const ReportShowContent = () => {
                 onClose={() => setResolveOpen(false)}
                 ids={[report.id]}
                 suggested={suggested ?? null}
+                onResolved={() => void goTo(1, true)}
             />
             <EscalateDialog open={escalateOpen} onClose={() => setEscalateOpen(false)} onEscalate={workflow.escalate} pending={!!workflow.pending} />
         </Box>

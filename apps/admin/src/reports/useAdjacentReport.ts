@@ -11,7 +11,9 @@ interface StoredListParams {
 
 /**
  * Navigates to the next/previous report of the queue as the list shows it
- * (same filters and sort, read from react-admin's store; default: priority DESC).
+ * (same filters and sort, read from react-admin's store; default: open reports, priority DESC).
+ * After a resolution (afterResolve) the resolved report has left the queue, so this opens
+ * the queue's first report, or returns to the list when none is left.
  */
 export function useAdjacentReport(currentId: Identifier | undefined) {
     const dataProvider = useBackchannel();
@@ -20,18 +22,24 @@ export function useAdjacentReport(currentId: Identifier | undefined) {
     const [params] = useStore<StoredListParams>('reports.listParams', {});
 
     return useCallback(
-        async (step: 1 | -1) => {
+        async (step: 1 | -1, afterResolve = false) => {
             try {
                 const { data } = await dataProvider.getList('reports', {
                     pagination: { page: 1, perPage: 100 },
                     sort: { field: params?.sort || 'priority', order: params?.order || 'DESC' },
-                    filter: params?.filter ?? {},
+                    // The queue as the list shows it; by default the open reports (the list's default too).
+                    filter: params?.filter ?? { status: 'open' },
                 });
                 const target = adjacentId(
                     (data ?? []).map(r => r.id),
                     currentId ?? null,
                     step,
                 );
+                if (target === null && afterResolve) {
+                    notify('No more open reports in the queue', { type: 'info' });
+                    redirect('list', 'reports');
+                    return;
+                }
                 if (target === null) {
                     notify(step === 1 ? 'No more reports in the queue' : 'This is the first report of the queue', { type: 'info' });
                     return;

@@ -19,14 +19,15 @@ import { humanize, shortValue } from '../lib/format';
 import { actionLabel, parseSuggestedAction } from '../lib/ladder';
 import { sectionShape, tabulate } from '../lib/tabulate';
 import type { UserHistory } from '../types';
+import { LiftButton } from '../actions/LiftButton';
+import { actionState, spamSignalLines, type SpamSignals } from '../lib/describe';
 
-const SECTIONS: { key: keyof UserHistory; title: string }[] = [
-    { key: 'reportsAbout', title: 'Reports about this user' },
-    { key: 'actions', title: 'Enforcement actions' },
-    { key: 'appeals', title: 'Appeals' },
-    { key: 'spam', title: 'Spam signals' },
-    { key: 'recentRequests', title: 'Recent message requests' },
-    { key: 'reportsBy', title: 'Reports filed by this user' },
+/** Generic sections, each with what to say when it is empty. */
+const SECTIONS: { key: keyof UserHistory; title: string; empty: string }[] = [
+    { key: 'reportsAbout', title: 'Reports about this user', empty: 'Nobody has reported this user.' },
+    { key: 'appeals', title: 'Appeals', empty: 'This user has not appealed any action.' },
+    { key: 'recentRequests', title: 'Recent message requests', empty: 'No message requests to strangers recently.' },
+    { key: 'reportsBy', title: 'Reports filed by this user', empty: 'This user has not reported anyone.' },
 ];
 
 const MAX_ROWS = 10;
@@ -88,7 +89,7 @@ const KeyValues = ({ value }: { value: Record<string, unknown> }) => (
     </Box>
 );
 
-export const HistorySection = ({ title, value }: { title: string; value: unknown }) => {
+export const HistorySection = ({ title, value, empty = 'Nothing here yet.' }: { title: string; value: unknown; empty?: string }) => {
     const shape = sectionShape(value);
     const count = Array.isArray(value) ? value.length : null;
     return (
@@ -99,7 +100,7 @@ export const HistorySection = ({ title, value }: { title: string; value: unknown
             </Typography>
             {shape === 'empty' && (
                 <Typography variant="body2" color="text.secondary">
-                    None
+                    {empty}
                 </Typography>
             )}
             {shape === 'scalar' && <Typography variant="body2">{shortValue(value, 200)}</Typography>}
@@ -108,6 +109,81 @@ export const HistorySection = ({ title, value }: { title: string; value: unknown
         </Box>
     );
 };
+
+/** Status, restriction and suspension of an account, in words. */
+export const StandingChips = ({ user }: { user: Record<string, unknown> }) => {
+    const at = (v: unknown) => new Date(String(v)).toLocaleString();
+    return (
+        <Stack direction="row" spacing={1} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap' }} data-testid="standing">
+            <EnumChip value={user.status} />
+            {user.status === 'banned' ? <Chip size="small" color="error" label="banned: cannot sign in or send" /> : null}
+            {user.suspendedUntil ? <Chip size="small" variant="outlined" color="warning" label={`suspended until ${at(user.suspendedUntil)}`} data-testid="standing-suspended" /> : null}
+            {user.restrictedUntil ? (
+                <Chip size="small" variant="outlined" color="warning" label={`messaging restricted until ${at(user.restrictedUntil)}`} data-testid="standing-restricted" />
+            ) : null}
+            {user.status === 'active' && !user.restrictedUntil ? <Typography variant="body2" color="text.secondary">no restrictions in force</Typography> : null}
+        </Stack>
+    );
+};
+
+/** Enforcement actions with their state, and "Lift early" on those still in force. */
+const ActionsSection = ({ actions, onLifted }: { actions: unknown; onLifted: () => void }) => {
+    const rows = Array.isArray(actions) ? (actions as Record<string, any>[]) : [];
+    return (
+        <Box sx={{ mb: 2 }} data-testid="history-actions">
+            <Typography variant="subtitle2" sx={{ mb: 0.5 }}>
+                Enforcement actions{rows.length ? ` (${rows.length})` : ''}
+            </Typography>
+            {rows.length === 0 ? (
+                <Typography variant="body2" color="text.secondary">
+                    No action has been taken against this user.
+                </Typography>
+            ) : (
+                <Table size="small">
+                    <TableHead>
+                        <TableRow>
+                            <TableCell>Action</TableCell>
+                            <TableCell>When</TableCell>
+                            <TableCell>State</TableCell>
+                            <TableCell>By</TableCell>
+                            <TableCell />
+                        </TableRow>
+                    </TableHead>
+                    <TableBody>
+                        {rows.slice(0, MAX_ROWS).map(a => (
+                            <TableRow key={String(a.id)} data-testid="history-action" data-action={String(a.action)}>
+                                <TableCell>
+                                    <Link to={`/actions/${encodeURIComponent(String(a.id))}/show`} title={`action id ${String(a.id)}`}>
+                                        {actionLabel(a.action)}
+                                    </Link>
+                                </TableCell>
+                                <TableCell>{a.createdAt ? new Date(String(a.createdAt)).toLocaleString() : '—'}</TableCell>
+                                <TableCell>{actionState(a).label}</TableCell>
+                                <TableCell title={a.staffId ? `staff id ${String(a.staffId)}` : undefined}>{a.staffName ?? (a.staffId ? 'staff' : 'automatic')}</TableCell>
+                                <TableCell align="right">
+                                    <LiftButton action={a} onLifted={onLifted} />
+                                </TableCell>
+                            </TableRow>
+                        ))}
+                    </TableBody>
+                </Table>
+            )}
+        </Box>
+    );
+};
+
+const SpamSection = ({ spam }: { spam: unknown }) => (
+    <Box sx={{ mb: 2 }} data-testid="spam-signals">
+        <Typography variant="subtitle2" sx={{ mb: 0.5 }}>
+            Spam signals
+        </Typography>
+        {spamSignalLines(spam && typeof spam === 'object' ? (spam as SpamSignals) : null).map(line => (
+            <Typography key={line} variant="body2">
+                {line}
+            </Typography>
+        ))}
+    </Box>
+);
 
 /** The subject's profile and moderation history (GET /users/:id/history). */
 export const UserHistoryPanel = ({ userId, query, showProfile = true }: { userId: unknown; query: ApiQuery<UserHistory>; showProfile?: boolean }) => {
@@ -123,6 +199,10 @@ export const UserHistoryPanel = ({ userId, query, showProfile = true }: { userId
     const history = query.data ?? {};
     const user = history.user && typeof history.user === 'object' ? history.user : {};
     const suggested = parseSuggestedAction(history.suggestedAction);
+    const because =
+        history.suggestedAction && typeof history.suggestedAction === 'object' && typeof (history.suggestedAction as any).because === 'string'
+            ? String((history.suggestedAction as any).because)
+            : null;
     const strikes = typeof history.strikes === 'number' ? history.strikes : (user as Record<string, unknown>).strikes;
 
     return (
@@ -135,11 +215,7 @@ export const UserHistoryPanel = ({ userId, query, showProfile = true }: { userId
                         </Link>
                     </Typography>
                     {user.displayName ? <Typography variant="body2">{String(user.displayName)}</Typography> : null}
-                    <Stack direction="row" spacing={1} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
-                        <EnumChip value={user.status} />
-                        {user.restrictedUntil ? <Chip size="small" variant="outlined" label={`restricted until ${new Date(String(user.restrictedUntil)).toLocaleString()}`} /> : null}
-                        {user.suspendedUntil ? <Chip size="small" variant="outlined" color="warning" label={`suspended until ${new Date(String(user.suspendedUntil)).toLocaleString()}`} /> : null}
-                    </Stack>
+                    <StandingChips user={user as Record<string, unknown>} />
                 </Stack>
             )}
             <Stack direction="row" spacing={1} useFlexGap sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>
@@ -150,13 +226,21 @@ export const UserHistoryPanel = ({ userId, query, showProfile = true }: { userId
                 <Chip
                     size="small"
                     color="secondary"
-                    label={suggested ? `${actionLabel(suggested.action)}${suggested.durationHours ? ` · ${suggested.durationHours}h` : ''}` : 'none'}
+                    label={suggested ? `${actionLabel(suggested.action)}${suggested.durationHours ? ` · ${suggested.durationHours}h` : ''}` : 'no further step'}
                     data-testid="suggested-action"
                     data-action={suggested?.action ?? ''}
                 />
+                {because ? (
+                    <Typography variant="body2" color="text.secondary" data-testid="suggested-because">
+                        {because}
+                    </Typography>
+                ) : null}
             </Stack>
-            {SECTIONS.map(section => (
-                <HistorySection key={section.key} title={section.title} value={history[section.key]} />
+            <HistorySection title={SECTIONS[0].title} value={history.reportsAbout} empty={SECTIONS[0].empty} />
+            <ActionsSection actions={history.actions} onLifted={query.refetch} />
+            <SpamSection spam={history.spam} />
+            {SECTIONS.slice(1).map(section => (
+                <HistorySection key={section.key} title={section.title} value={history[section.key]} empty={section.empty} />
             ))}
         </Box>
     );

@@ -1,10 +1,9 @@
 import { Box, Typography } from '@mui/material';
-import { DateField, NumberField, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
-import { StatusField } from '../common/fields';
+import { DateField, Labeled, NumberField, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
 import { Section } from '../common/Section';
 import { useCan } from '../common/useApi';
 import { UserActionForm } from './UserActionForm';
-import { UserHistoryPanel } from './UserHistoryPanel';
+import { StandingChips, UserHistoryPanel } from './UserHistoryPanel';
 import { useUserHistory } from './useUserHistory';
 
 const UserTitle = () => {
@@ -22,19 +21,19 @@ const UserShowContent = () => {
             <Box sx={{ minWidth: 0 }}>
                 <Section title="Profile" testId="user-profile">
                     <SimpleShowLayout sx={{ p: 0 }}>
-                        <TextField source="id" />
                         <TextField source="handle" />
                         <TextField source="displayName" />
-                        <StatusField source="status" label="Status" />
+                        <Labeled label="Standing">
+                            <StandingChips user={record} />
+                        </Labeled>
                         <NumberField source="strikes" />
-                        <DateField source="restrictedUntil" showTime emptyText="—" />
-                        <DateField source="suspendedUntil" showTime emptyText="—" />
-                        <DateField source="createdAt" showTime />
+                        <DateField source="createdAt" label="Joined" showTime />
+                        <TextField source="id" label="User id" />
                     </SimpleShowLayout>
                 </Section>
                 {canAct ? (
                     <Section title="Take action">
-                        <UserActionForm key={String(history.data?.suggestedAction ?? '')} userId={record.id} suggested={history.data?.suggestedAction} onDone={history.refetch} />
+                        <UserActionForm key={JSON.stringify(history.data?.suggestedAction ?? null)} userId={record.id} suggested={history.data?.suggestedAction} onDone={history.refetch} />
                     </Section>
                 ) : (
                     <Typography variant="body2" color="text.secondary">

@@ -38,12 +38,13 @@ const STAFF_ROLES = ['admin', 'moderator', 'triage'] as const;
 const EMAIL = /^[^@\s\p{Cc}\p{Cs}]+@[^@\s\p{Cc}\p{Cs}]+$/u;
 
 export class StaffLoginDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(320) email!: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(256) password!: string;
+  // PostgreSQL text cannot hold NUL: refused here (400), not a 500 from the lookup.
+  @ApiProperty({ type: String, maxLength: 320, example: 'admin@example.com' }) @IsString() @MinLength(1) @MaxLength(320) @Matches(/^[^\u0000]*$/, { message: 'email must not contain NUL characters' }) email!: string;
+  @ApiProperty({ type: String, maxLength: 256, example: 'admin-password-1' }) @IsString() @MinLength(1) @MaxLength(256) password!: string;
 }
 
 export class NoteDto {
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, example: 'Repeated spam after a warning' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -52,16 +53,16 @@ export class NoteDto {
 }
 
 export class ResolveDto {
-  @ApiProperty({ enum: RESOLVE_ACTIONS }) @IsIn(RESOLVE_ACTIONS) action!: ResolveAction;
+  @ApiProperty({ enum: RESOLVE_ACTIONS, example: 'warn' }) @IsIn(RESOLVE_ACTIONS) action!: ResolveAction;
 
-  @ApiPropertyOptional({ description: 'restrict_messaging and suspend: hours (fractions allowed); default 24 and 72' })
+  @ApiPropertyOptional({ type: Number, exclusiveMinimum: true, minimum: 0, maximum: MAX_DURATION_HOURS, description: 'restrict_messaging and suspend: hours (fractions allowed); default 24 and 72', example: 24 })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
   @Max(MAX_DURATION_HOURS)
   durationHours?: number;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, example: 'Repeated spam after a warning' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -70,7 +71,7 @@ export class ResolveDto {
 }
 
 export class BulkResolveDto extends ResolveDto {
-  @ApiProperty({ type: [String], maxItems: 100 })
+  @ApiProperty({ type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 100, example: ['0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91'] })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -80,16 +81,16 @@ export class BulkResolveDto extends ResolveDto {
 }
 
 export class UserActionDto {
-  @ApiProperty({ enum: USER_ACTIONS }) @IsIn(USER_ACTIONS) action!: UserAction;
+  @ApiProperty({ enum: USER_ACTIONS, example: 'warn' }) @IsIn(USER_ACTIONS) action!: UserAction;
 
-  @ApiPropertyOptional({ description: 'restrict_messaging and suspend: hours (fractions allowed); default 24 and 72' })
+  @ApiPropertyOptional({ type: Number, exclusiveMinimum: true, minimum: 0, maximum: MAX_DURATION_HOURS, description: 'restrict_messaging and suspend: hours (fractions allowed); default 24 and 72', example: 24 })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
   @Max(MAX_DURATION_HOURS)
   durationHours?: number;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, example: 'Repeated spam after a warning' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -98,9 +99,18 @@ export class UserActionDto {
 }
 
 export class AppealDecisionDto {
-  @ApiProperty({ enum: APPEAL_DECISIONS }) @IsIn(APPEAL_DECISIONS) decision!: AppealDecision;
+  @ApiProperty({ enum: APPEAL_DECISIONS, example: 'upheld' }) @IsIn(APPEAL_DECISIONS) decision!: AppealDecision;
 
-  @ApiPropertyOptional({ maxLength: 2000 })
+  @ApiPropertyOptional({ type: String, maxLength: 2000, example: 'Repeated spam after a warning' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @Matches(NO_CONTROL, { message: 'note must not contain control characters' })
+  note?: string;
+}
+
+export class LiftActionDto {
+  @ApiPropertyOptional({ type: String, maxLength: 2000, example: 'Appeal upheld by phone; lifting early', description: 'Why it is lifted (internal; the person is not shown it)' })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -109,9 +119,9 @@ export class AppealDecisionDto {
 }
 
 export class LinkLabelDto {
-  @ApiProperty({ enum: LINK_LABELS }) @IsIn(LINK_LABELS) verdict!: (typeof LINK_LABELS)[number];
+  @ApiProperty({ enum: LINK_LABELS, example: 'safe' }) @IsIn(LINK_LABELS) verdict!: (typeof LINK_LABELS)[number];
 
-  @ApiPropertyOptional({ maxLength: 200 })
+  @ApiPropertyOptional({ type: String, maxLength: 200, example: 'Checked by hand' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -120,15 +130,15 @@ export class LinkLabelDto {
 }
 
 export class BlocklistCreateDto {
-  @ApiProperty({ description: 'domain: a host (matches it and every subdomain); url: one URL' })
+  @ApiProperty({ type: String, minLength: 1, maxLength: 2048, description: 'domain: a host (matches it and every subdomain); url: one URL', example: 'bad.example' })
   @IsString()
   @MinLength(1)
   @MaxLength(2048)
   pattern!: string;
 
-  @ApiProperty({ enum: BLOCKLIST_KINDS }) @IsIn(BLOCKLIST_KINDS) kind!: BlocklistKind;
+  @ApiProperty({ enum: BLOCKLIST_KINDS, example: 'domain' }) @IsIn(BLOCKLIST_KINDS) kind!: BlocklistKind;
 
-  @ApiPropertyOptional({ maxLength: 500 })
+  @ApiPropertyOptional({ type: String, maxLength: 500, example: 'Phishing kit host' })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -137,24 +147,24 @@ export class BlocklistCreateDto {
 }
 
 export class StaffCreateDto {
-  @ApiProperty() @IsString() @MaxLength(320) @Matches(EMAIL, { message: 'email must be an email address' }) email!: string;
+  @ApiProperty({ type: String, maxLength: 320, example: 'moderator@example.com' }) @IsString() @MaxLength(320) @Matches(EMAIL, { message: 'email must be an email address' }) email!: string;
 
-  @ApiProperty({ maxLength: 60 })
+  @ApiProperty({ type: String, minLength: 1, maxLength: 60, example: 'Mo Derator' })
   @IsString()
   @MinLength(1)
   @MaxLength(60)
   @Matches(NO_CONTROL, { message: 'displayName must not contain control characters' })
   displayName!: string;
 
-  @ApiProperty({ minLength: 10 }) @IsString() @MinLength(10) @MaxLength(256) password!: string;
+  @ApiProperty({ type: String, minLength: 10, maxLength: 256, example: 'a long staff password' }) @IsString() @MinLength(10) @MaxLength(256) password!: string;
 
-  @ApiProperty({ enum: STAFF_ROLES }) @IsIn(STAFF_ROLES) role!: StaffRole;
+  @ApiProperty({ enum: STAFF_ROLES, example: 'moderator' }) @IsIn(STAFF_ROLES) role!: StaffRole;
 }
 
 export class StaffUpdateDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(320) @Matches(EMAIL, { message: 'email must be an email address' }) email?: string;
+  @ApiPropertyOptional({ type: String, maxLength: 320, example: 'moderator@example.com' }) @IsOptional() @IsString() @MaxLength(320) @Matches(EMAIL, { message: 'email must be an email address' }) email?: string;
 
-  @ApiPropertyOptional({ maxLength: 60 })
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 60, example: 'Mo Derator' })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -162,9 +172,9 @@ export class StaffUpdateDto {
   @Matches(NO_CONTROL, { message: 'displayName must not contain control characters' })
   displayName?: string;
 
-  @ApiPropertyOptional({ minLength: 10 }) @IsOptional() @IsString() @MinLength(10) @MaxLength(256) password?: string;
+  @ApiPropertyOptional({ type: String, minLength: 10, maxLength: 256, example: 'a long staff password' }) @IsOptional() @IsString() @MinLength(10) @MaxLength(256) password?: string;
 
-  @ApiPropertyOptional({ enum: STAFF_ROLES }) @IsOptional() @IsIn(STAFF_ROLES) role?: StaffRole;
+  @ApiPropertyOptional({ enum: STAFF_ROLES, example: 'moderator' }) @IsOptional() @IsIn(STAFF_ROLES) role?: StaffRole;
 
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() disabled?: boolean;
+  @ApiPropertyOptional({ type: Boolean, example: false }) @IsOptional() @IsBoolean() disabled?: boolean;
 }

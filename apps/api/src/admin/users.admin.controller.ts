@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import type { Response } from 'express';
 import { SpamQueueService } from '@app/messaging/safety/spam-queue.service';
 import { UserReviewService } from '@app/messaging/safety/user-review.service';
@@ -7,29 +8,41 @@ import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/a
 import { parseRaList } from '../http/list-params';
 import { UserActionDto } from './admin.dto';
 import { sendPage } from './ra-response';
+import { SpamRequest, UserActionResult, UserHistory, UserRecord } from './admin.schemas';
 
 const USER_SORTS = ['createdAt', 'handle', 'displayName', 'status', 'strikes', 'restrictedUntil', 'suspendedUntil', 'id'];
 const SPAM_SORTS = ['score', 'requestsSent', 'declined', 'reported', 'lastAt', 'senderHandle', 'senderId', 'id'];
 
 @ApiTags('admin: users')
 @ApiBearerAuth()
+@ApiErrors(STAFF_AUTH)
 @UseGuards(StaffAuthGuard)
 @Controller('admin/v1/users')
 export class UsersAdminController {
   constructor(private readonly users: UserReviewService) {}
 
   @Get()
+  @ApiOperation({ summary: 'End-user accounts' })
+  @ApiStaffList(UserRecord, USER_SORTS)
   async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     return sendPage(res, 'users', await this.users.list(parseRaList(query, USER_SORTS, ['createdAt', 'DESC'])));
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One account' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: UserRecord })
+  @ApiErrors(NOT_FOUND)
   get(@Param('id') id: string) {
     return this.users.one(id);
   }
 
   /** Profile, standing, strikes, the ladder's suggestion, reports, actions, appeals, spam signals (audited). */
   @Get(':id/history')
+  @ApiOperation({ summary: "A person's whole moderation history (audited)" })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: UserHistory })
+  @ApiErrors(NOT_FOUND)
   history(@CurrentStaff() staff: AuthStaff, @Param('id') id: string) {
     return this.users.history(id, staff);
   }
@@ -38,6 +51,10 @@ export class UsersAdminController {
   @Post(':id/actions')
   @HttpCode(200)
   @MinRole('moderator')
+  @ApiOperation({ summary: 'Act on an account directly (moderator): warn, restrict, suspend or ban' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: UserActionResult })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 422: ['unprocessable'] })
   act(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: UserActionDto) {
     return this.users.act(id, staff, { action: dto.action, durationHours: dto.durationHours, note: dto.note?.trim() || null });
   }
@@ -45,17 +62,24 @@ export class UsersAdminController {
 
 @ApiTags('admin: spam requests')
 @ApiBearerAuth()
+@ApiErrors(STAFF_AUTH)
 @UseGuards(StaffAuthGuard)
 @Controller('admin/v1/spam-requests')
 export class SpamRequestsAdminController {
   constructor(private readonly spam: SpamQueueService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Senders whose message requests look like spam, highest score first' })
+  @ApiStaffList(SpamRequest, SPAM_SORTS, 'JSON object, e.g. {"senderId":"…"}')
   async list(@CurrentStaff() staff: AuthStaff, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     return sendPage(res, 'spam-requests', await this.spam.list(parseRaList(query, SPAM_SORTS, ['score', 'DESC']), staff));
   }
 
   @Get(':id')
+  @ApiOperation({ summary: "One sender's spam signals (id: the sender's user id)" })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: SpamRequest })
+  @ApiErrors(NOT_FOUND)
   get(@CurrentStaff() staff: AuthStaff, @Param('id') id: string) {
     return this.spam.one(id, staff);
   }

@@ -1,8 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AccountsService } from '@app/messaging/accounts/accounts.service';
+import { ApiErrors, ApiUuidParam, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
 import { ClientIp, CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
 import { LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
+import { Me, Session, User, UserPage } from './accounts.schemas';
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -10,18 +12,27 @@ export class AuthController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Post('register')
+  @ApiOperation({ summary: 'Create an account and sign in' })
+  @ApiCreatedResponse({ type: Session })
+  @ApiErrors(INPUT, RATE_LIMITED, { 409: ['handle_taken'] })
   register(@Body() dto: RegisterDto, @ClientIp() ip: string) {
     return this.accounts.register(dto, ip);
   }
 
   @Post('login')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with handle and password', description: 'A suspended account gets 401 account_suspended with `details.appealToken`, a token that can only appeal.' })
+  @ApiOkResponse({ type: Session })
+  @ApiErrors(INPUT, RATE_LIMITED, { 401: ['invalid_credentials', 'account_suspended'] })
   login(@Body() dto: LoginDto, @ClientIp() ip: string) {
     return this.accounts.login(dto, ip);
   }
 
   @Post('refresh')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Trade a refresh token for a new pair', description: 'Refresh tokens rotate; presenting a used one revokes its whole sign-in (401 refresh_token_reused).' })
+  @ApiOkResponse({ type: Session })
+  @ApiErrors(INPUT, { 401: ['invalid_refresh_token', 'refresh_token_reused', 'account_suspended'] })
   refresh(@Body() dto: RefreshDto) {
     return this.accounts.refresh(dto.refreshToken);
   }
@@ -32,6 +43,9 @@ export class AuthController {
    */
   @Post('logout')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Sign out: revoke the sign-in of a refresh token' })
+  @ApiNoContentResponse({ description: 'Always, an unknown token included' })
+  @ApiErrors(INPUT)
   async logout(@Body() dto: LogoutDto) {
     await this.accounts.logout(dto.refreshToken);
   }
@@ -39,17 +53,23 @@ export class AuthController {
 
 @ApiTags('me')
 @ApiBearerAuth()
+@ApiErrors(USER_AUTH)
 @UseGuards(UserAuthGuard)
 @Controller('v1/me')
 export class MeController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'My account, settings and standing' })
+  @ApiOkResponse({ type: Me })
   me(@CurrentUser() user: AuthUser) {
     return this.accounts.me(user.id);
   }
 
   @Patch('settings')
+  @ApiOperation({ summary: 'Change my settings (who may start conversations with me)' })
+  @ApiOkResponse({ type: Me })
+  @ApiErrors(INPUT)
   settings(@CurrentUser() user: AuthUser, @Body() dto: SettingsDto) {
     return this.accounts.updateSettings(user.id, dto);
   }
@@ -57,42 +77,66 @@ export class MeController {
 
 @ApiTags('users')
 @ApiBearerAuth()
+@ApiErrors(USER_AUTH)
 @UseGuards(UserAuthGuard)
 @Controller('v1/users')
 export class UsersController {
   constructor(private readonly accounts: AccountsService) {}
 
   @Get()
-  @ApiQuery({ name: 'handle', required: true, description: 'exact handle, case-insensitive' })
+  @ApiOperation({ summary: 'Find a person by exact handle (case-insensitive)' })
+  @ApiQuery({ name: 'handle', required: true, schema: { type: 'string', maxLength: 100, example: 'alice_01' }, description: 'exact handle, case-insensitive' })
+  @ApiOkResponse({ type: UserPage, description: 'The user with that handle, or no item' })
+  @ApiErrors(INPUT)
   find(@CurrentUser() user: AuthUser, @Query('handle') handle: unknown) {
     return this.accounts.findByHandle(user.id, handle);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A public profile' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: User })
+  @ApiErrors(NOT_FOUND)
   get(@Param('id') id: string) {
     return this.accounts.getPublic(id);
   }
 
   @Put(':id/follow')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Follow (idempotent)' })
+  @ApiUuidParam()
+  @ApiNoContentResponse()
+  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] })
   async follow(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.accounts.follow(user.id, id);
   }
 
   @Delete(':id/follow')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Unfollow (idempotent)' })
+  @ApiUuidParam()
+  @ApiNoContentResponse()
+  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] })
   async unfollow(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.accounts.unfollow(user.id, id);
   }
 
   @Put(':id/block')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Block (idempotent)' })
+  @ApiUuidParam()
+  @ApiNoContentResponse()
+  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] })
   async block(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.accounts.block(user.id, id);
   }
 
   @Delete(':id/block')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Unblock (idempotent)' })
+  @ApiUuidParam()
+  @ApiNoContentResponse()
+  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] })
   async unblock(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.accounts.unblock(user.id, id);
   }

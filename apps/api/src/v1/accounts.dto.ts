@@ -2,19 +2,19 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 export class RegisterDto {
-  @ApiProperty({ pattern: '^[a-z0-9_]{3,30}$' })
+  @ApiProperty({ type: String, pattern: '^[a-z0-9_]{3,30}$', example: 'alice_01' })
   @IsString()
   @Matches(/^[a-z0-9_]{3,30}$/, { message: 'handle must be 3-30 of a-z, 0-9 and _' })
   handle!: string;
 
-  @ApiProperty({ maxLength: 60 })
+  @ApiProperty({ type: String, minLength: 1, maxLength: 60, example: 'Alice' })
   @IsString()
   @MinLength(1)
   @MaxLength(60)
   @Matches(/^[^\u0000-\u001f\u007f]*$/, { message: 'displayName must not contain control characters' })
   displayName!: string;
 
-  @ApiProperty({ minLength: 10, maxLength: 256 })
+  @ApiProperty({ type: String, minLength: 10, maxLength: 256, example: 'correct horse battery' })
   @IsString()
   @MinLength(10)
   @MaxLength(256)
@@ -22,13 +22,15 @@ export class RegisterDto {
 }
 
 export class LoginDto {
-  @ApiProperty()
+  @ApiProperty({ type: String, maxLength: 64, example: 'alice_01' })
   @IsString()
   @MinLength(1)
   @MaxLength(64)
+  // PostgreSQL text cannot hold NUL: refused here (400), not a 500 from the lookup.
+  @Matches(/^[^\u0000]*$/, { message: 'handle must not contain NUL characters' })
   handle!: string;
 
-  @ApiProperty()
+  @ApiProperty({ type: String, maxLength: 256, example: 'correct horse battery' })
   @IsString()
   @MinLength(1)
   @MaxLength(256)
@@ -36,7 +38,7 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty()
+  @ApiProperty({ type: String, maxLength: 512, description: 'The refreshToken of the last sign-in or refresh', example: 'q9X2vJ0cY7mE4tR1sL8nB6wK3hF5pA0dZ2uG7iC1oVe' })
   @IsString()
   @MinLength(1)
   @MaxLength(512)
@@ -46,7 +48,7 @@ export class RefreshDto {
 export class LogoutDto extends RefreshDto {}
 
 export class SettingsDto {
-  @ApiPropertyOptional({ enum: ['all', 'following', 'none'] })
+  @ApiPropertyOptional({ enum: ['all', 'following', 'none'], example: 'following' })
   @IsOptional()
   @IsIn(['all', 'following', 'none'])
   allowIncoming?: 'all' | 'following' | 'none';

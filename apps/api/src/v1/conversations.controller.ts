@@ -1,36 +1,21 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Allow } from 'class-validator';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ConversationsService } from '@app/messaging/conversations/conversations.service';
 import { MessagesService } from '@app/messaging/messages/messages.service';
 import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
 import { parseLimit, parseSeq, optionalString } from '../http/list-params';
+import { ApiErrors, ApiPageQuery, ApiUuidParam, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
+import { EXAMPLE_USER_ID } from './accounts.schemas';
+import { CreateConversationDto, MembersDto, ReadDto, SendMessageDto } from './conversations.dto';
+import { Conversation, ConversationPage, Declined, Message, MessagePage, ReadMarker } from './conversations.schemas';
 
-// Bodies are validated by the domain services (the socket path shares them), so the DTOs
-// only document the shape and let every field through to them.
-class CreateConversationDto {
-  @ApiProperty({ type: [String] }) @Allow() participantIds!: unknown;
-  @ApiPropertyOptional() @Allow() title?: unknown;
-  @ApiPropertyOptional({ description: 'A room both attended: the conversation carries context {roomId, roomTitle}' }) @Allow() roomId?: unknown;
-}
-class MembersDto {
-  @ApiProperty({ type: [String] }) @Allow() userIds!: unknown;
-}
-class ReadDto {
-  @ApiProperty() @Allow() seq!: unknown;
-}
-class SendMessageDto {
-  @ApiProperty() @Allow() clientId!: unknown;
-  @ApiProperty({ maxLength: 4000 }) @Allow() text!: unknown;
-  @Allow() attachments?: unknown;
-  @Allow() image?: unknown;
-  @Allow() video?: unknown;
-  @Allow() media?: unknown;
-}
+/** Refusals of starting or growing a conversation (message-request rules, blocks, restrictions). */
+const START_RULES = { 403: ['blocked', 'recipient_not_accepting', 'messaging_restricted'], 422: ['group_too_large', 'unprocessable'] };
 
 @ApiTags('conversations')
 @ApiBearerAuth()
+@ApiErrors(USER_AUTH)
 @UseGuards(UserAuthGuard)
 @Controller('v1/conversations')
 export class ConversationsController {
@@ -40,6 +25,20 @@ export class ConversationsController {
   ) {}
 
   @Post()
+  @ApiOperation({
+    summary: 'Start a conversation: direct (one other participant) or group',
+    description: 'A direct conversation of the same pair is returned as it is (200), never twice. A recipient who does not follow you gets it as a message request.',
+  })
+  @ApiBody({
+    type: CreateConversationDto,
+    examples: {
+      direct: { summary: 'A direct conversation', value: { participantIds: [EXAMPLE_USER_ID] } },
+      group: { summary: 'A group', value: { participantIds: [EXAMPLE_USER_ID, '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9e'], title: 'Weekend plans' } },
+    },
+  })
+  @ApiCreatedResponse({ type: Conversation, description: 'Created' })
+  @ApiOkResponse({ type: Conversation, description: 'The existing direct conversation of this pair' })
+  @ApiErrors(INPUT, { 404: ['not_found'] }, START_RULES, RATE_LIMITED)
   async create(@CurrentUser() user: AuthUser, @Body() dto: CreateConversationDto, @Res({ passthrough: true }) res: Response) {
     const { conversation, created } = await this.conversations.create(user.id, dto);
     res.status(created ? 201 : 200);
@@ -47,23 +46,40 @@ export class ConversationsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'My conversations in a folder, newest activity first' })
+  @ApiQuery({ name: 'folder', required: false, schema: { type: 'string', enum: ['inbox', 'requests'], default: 'inbox' }, description: 'inbox: where I am active; requests: message requests waiting for me' })
+  @ApiPageQuery()
+  @ApiOkResponse({ type: ConversationPage })
+  @ApiErrors(INPUT, { 400: ['invalid_cursor'] })
   list(@CurrentUser() user: AuthUser, @Query() query: Record<string, unknown>) {
     return this.conversations.list(user.id, query.folder ?? 'inbox', optionalString(query.cursor, 'cursor'), parseLimit(query.limit));
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One conversation (404 for non-members)' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: Conversation })
+  @ApiErrors(NOT_FOUND)
   get(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.conversations.view(id, user.id);
   }
 
   @Post(':id/accept')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Accept a message request (it moves to the inbox)' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: Conversation })
+  @ApiErrors(NOT_FOUND, { 422: ['not_pending'] })
   accept(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.conversations.accept(user.id, id);
   }
 
   @Post(':id/decline')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Decline a message request (the sender is not told)' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: Declined })
+  @ApiErrors(NOT_FOUND, { 422: ['not_pending'] })
   async decline(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.conversations.decline(user.id, id);
     return { id, myState: 'declined' };
@@ -71,24 +87,44 @@ export class ConversationsController {
 
   @Post(':id/members')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Add members to a group (15 members at most)' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: Conversation })
+  @ApiErrors(INPUT, NOT_FOUND, START_RULES, { 422: ['not_a_group'] }, RATE_LIMITED)
   addMembers(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: MembersDto) {
     return this.conversations.addMembers(user.id, id, dto.userIds);
   }
 
   @Delete(':id/members/me')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Leave a group' })
+  @ApiUuidParam()
+  @ApiNoContentResponse()
+  @ApiErrors(NOT_FOUND, { 422: ['not_a_group'] })
   async leave(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.conversations.leave(user.id, id);
   }
 
   @Post(':id/read')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Move my read marker (it never moves back)' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: ReadMarker })
+  @ApiErrors(INPUT, NOT_FOUND)
   read(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: ReadDto) {
     return this.conversations.markRead(user.id, id, dto.seq);
   }
 
   @Post(':id/messages')
+  @ApiOperation({
+    summary: 'Send a text message',
+    description: 'The same clientId again from the same sender answers 200 with the stored message, nothing new stored. Any attachments, image, video or media field → 422.',
+  })
+  @ApiUuidParam()
   @ApiBody({ type: SendMessageDto })
+  @ApiCreatedResponse({ type: Message, description: 'Stored' })
+  @ApiOkResponse({ type: Message, description: 'A retry of a stored clientId' })
+  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 403: ['blocked', 'request_pending_limit', 'messaging_restricted'], 422: ['attachments_not_supported'] }, RATE_LIMITED)
   async send(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     // The raw body on purpose: "any attachments/image/video/media field" must be seen as sent.
     const { message, created } = await this.messages.send(user.id, id, body ?? {});
@@ -97,6 +133,13 @@ export class ConversationsController {
   }
 
   @Get(':id/messages')
+  @ApiOperation({ summary: 'Messages of a conversation, ordered by seq' })
+  @ApiUuidParam()
+  @ApiQuery({ name: 'afterSeq', required: false, schema: { type: 'integer', minimum: 0 }, description: 'Only messages with a greater seq (oldest first)' })
+  @ApiQuery({ name: 'beforeSeq', required: false, schema: { type: 'integer', minimum: 0 }, description: 'Only messages with a smaller seq (the newest of them)' })
+  @ApiPageQuery()
+  @ApiOkResponse({ type: MessagePage })
+  @ApiErrors(INPUT, NOT_FOUND)
   listMessages(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: Record<string, unknown>) {
     // nextCursor continues the page's direction: `<seq>` goes on after it, `b<seq>` goes on before it.
     const cursor = optionalString(query.cursor, 'cursor');
@@ -110,6 +153,11 @@ export class ConversationsController {
 
   @Delete(':id/messages/:messageId')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Unsend my message: removed for everyone, its seq stays' })
+  @ApiUuidParam()
+  @ApiUuidParam('messageId')
+  @ApiOkResponse({ type: Message })
+  @ApiErrors(NOT_FOUND, { 403: ['forbidden'] })
   unsend(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string) {
     return this.messages.unsend(user.id, id, messageId);
   }

@@ -1,17 +1,20 @@
 import { Body, Controller, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { ReportsService } from '@app/messaging/safety/reports.service';
 import { REPORT_REASONS, SUBJECT_TYPES, type ReportReason, type SubjectType } from '@app/messaging/safety/vocabulary';
+import { ApiErrors, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
 import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
+import { EXAMPLE_USER_ID } from './accounts.schemas';
+import { ReportCreated } from './safety.schemas';
 
 export class CreateReportDto {
-  @ApiProperty({ enum: SUBJECT_TYPES }) @IsIn(SUBJECT_TYPES) subjectType!: SubjectType;
-  @ApiProperty() @IsString() @MaxLength(64) subjectId!: string;
-  @ApiProperty({ enum: REPORT_REASONS }) @IsIn(REPORT_REASONS) reason!: ReportReason;
+  @ApiProperty({ enum: SUBJECT_TYPES, example: 'user' }) @IsIn(SUBJECT_TYPES) subjectType!: SubjectType;
+  @ApiProperty({ type: String, format: 'uuid', example: EXAMPLE_USER_ID }) @IsString() @MaxLength(64) subjectId!: string;
+  @ApiProperty({ enum: REPORT_REASONS, example: 'spam' }) @IsIn(REPORT_REASONS) reason!: ReportReason;
 
-  @ApiPropertyOptional({ maxLength: 1000 })
+  @ApiPropertyOptional({ type: String, maxLength: 1000, example: 'Sends the same link to everyone' })
   @IsOptional()
   @IsString()
   @MaxLength(1000)
@@ -21,6 +24,7 @@ export class CreateReportDto {
 
 @ApiTags('reports')
 @ApiBearerAuth()
+@ApiErrors(USER_AUTH)
 @UseGuards(UserAuthGuard)
 @Controller('v1/reports')
 export class ReportsController {
@@ -28,6 +32,10 @@ export class ReportsController {
 
   /** 201 {id}; the same reporter on the same subject again → 200 with the same id. */
   @Post()
+  @ApiOperation({ summary: 'Report a message, user, conversation or question', description: 'A reported message is frozen as evidence. Reporting a pending request as spam also declines it.' })
+  @ApiCreatedResponse({ type: ReportCreated, description: 'Filed' })
+  @ApiOkResponse({ type: ReportCreated, description: 'The same reporter on the same subject again: the same report' })
+  @ApiErrors(INPUT, NOT_FOUND, { 422: ['cannot_target_self'] }, RATE_LIMITED)
   async create(@CurrentUser() user: AuthUser, @Body() dto: CreateReportDto, @Res({ passthrough: true }) res: Response) {
     const { id, created } = await this.reports.file(user.id, {
       subjectType: dto.subjectType,

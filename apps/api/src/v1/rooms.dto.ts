@@ -4,20 +4,20 @@ import { ROOM_ROLES, SETTABLE_QUESTION_STATUSES, type RoomRole, type SettableQue
 import { MAX_ROOM_TITLE_CHARS } from '@app/messaging/rooms/rooms.service';
 
 export class CreateRoomDto {
-  @ApiProperty({ minLength: 1, maxLength: MAX_ROOM_TITLE_CHARS, description: 'Trimmed; no control characters' })
+  @ApiProperty({ type: String, minLength: 1, maxLength: MAX_ROOM_TITLE_CHARS, description: 'Trimmed; no control characters', example: 'Friday night show' })
   @IsString()
   title!: string;
 }
 
 export class SetRoleDto {
-  @ApiProperty({ enum: ROOM_ROLES })
+  @ApiProperty({ enum: ROOM_ROLES, example: 'speaker' })
   @IsIn(ROOM_ROLES)
   role!: RoomRole;
 }
 
 /** Validated by QuestionsService (text rules shared with messages; media fields refused with 422). */
 export class AskQuestionDto {
-  @ApiProperty({ minLength: 1, maxLength: 500 }) @Allow() text!: unknown;
+  @ApiProperty({ type: String, minLength: 1, maxLength: 500, example: 'How did you get started?' }) @Allow() text!: unknown;
   @Allow() attachments?: unknown;
   @Allow() image?: unknown;
   @Allow() video?: unknown;
@@ -25,7 +25,7 @@ export class AskQuestionDto {
 }
 
 export class SetQuestionStatusDto {
-  @ApiProperty({ enum: SETTABLE_QUESTION_STATUSES })
+  @ApiProperty({ enum: SETTABLE_QUESTION_STATUSES, example: 'pinned' })
   @IsIn(SETTABLE_QUESTION_STATUSES)
   status!: SettableQuestionStatus;
 }

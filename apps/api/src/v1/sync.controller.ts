@@ -1,8 +1,10 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InvalidCursor, InvalidRequest } from '@app/messaging/errors';
 import { EventsService } from '@app/messaging/events/events.service';
+import { ApiErrors, INPUT, USER_AUTH } from '../http/api-docs';
 import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
+import { SYNC_EVENT_MODELS, SyncPage } from './sync.schemas';
 
 const MAX_SYNC_LIMIT = 500;
 
@@ -20,6 +22,8 @@ function parseSyncLimit(raw: unknown): number {
 
 @ApiTags('sync')
 @ApiBearerAuth()
+@ApiErrors(USER_AUTH)
+@ApiExtraModels(...SYNC_EVENT_MODELS)
 @UseGuards(UserAuthGuard)
 @Controller('v1/sync')
 export class SyncController {
@@ -31,8 +35,11 @@ export class SyncController {
    * cursor that was never issued, 410 cursor_expired once it is older than the retention.
    */
   @Get()
-  @ApiQuery({ name: 'cursor', required: false })
-  @ApiQuery({ name: 'limit', required: false, description: '1..500, default 500' })
+  @ApiOperation({ summary: 'Every event for me after a cursor, in order (reconnect and catch up)' })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string', maxLength: 500 }, description: 'The last cursor seen (an event\'s or a page\'s); without it: no events, and the current cursor' })
+  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 500 } })
+  @ApiOkResponse({ type: SyncPage })
+  @ApiErrors(INPUT, { 400: ['invalid_cursor'], 410: ['cursor_expired'] })
   sync(@CurrentUser() user: AuthUser, @Query('cursor') cursor: unknown, @Query('limit') limit: unknown) {
     if (cursor !== undefined && typeof cursor !== 'string') throw new InvalidCursor();
     return this.events.sync(user.id, cursor, parseSyncLimit(limit));

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
 import { JobName, JOB_QUEUE } from '@app/messaging/queues';
 import { JobsService } from '@app/messaging/queues.module';
+import { HeldLinks } from '@app/messaging/messages/held-links';
 
 interface Schedule {
   name: JobName;
@@ -15,6 +16,7 @@ export function schedules(config: AppConfig): Schedule[] {
     { name: JobName.SweepOutbox, everyMs: 2000 },
     { name: JobName.PruneEvents, everyMs: 3600_000 },
     { name: JobName.PurgeRetainedMessages, everyMs: 3600_000 },
+    { name: JobName.ReleaseHeldLinks, everyMs: HeldLinks.sweepEveryMs(config) },
   ];
 }
 

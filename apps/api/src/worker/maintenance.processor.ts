@@ -4,10 +4,14 @@ import type { Job } from 'bullmq';
 import { EventsService } from '@app/messaging/events/events.service';
 import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { RetainedMessages } from '@app/messaging/messages/retained-messages';
+import { HeldLinks } from '@app/messaging/messages/held-links';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { unknownJob } from './job-payload';
 
-/** Housekeeping on a schedule: outbox rows no process drained, events and retained message text past retention. */
+/**
+ * Housekeeping on a schedule: outbox rows no process drained, events and retained message text
+ * past retention, messages held from requests longer than HELD_LINK_MAX_SECONDS.
+ */
 @Processor(QueueName.Maintenance, { concurrency: 1 })
 export class MaintenanceProcessor extends WorkerHost {
   private readonly logger = new Logger(MaintenanceProcessor.name);
@@ -16,6 +20,7 @@ export class MaintenanceProcessor extends WorkerHost {
     private readonly relay: OutboxRelay,
     private readonly events: EventsService,
     private readonly retained: RetainedMessages,
+    private readonly held: HeldLinks,
   ) {
     super();
   }
@@ -28,6 +33,8 @@ export class MaintenanceProcessor extends WorkerHost {
         return { pruned: await this.events.prune() };
       case JobName.PurgeRetainedMessages:
         return { purged: await this.retained.purgeExpired() };
+      case JobName.ReleaseHeldLinks:
+        return { released: await this.held.releaseOverdue() };
       default:
         return unknownJob(QueueName.Maintenance, job.name);
     }

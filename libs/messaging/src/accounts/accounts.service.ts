@@ -64,6 +64,8 @@ const toMe = (r: any): Me => ({
 
 /** Longest handle query worth looking up (handles are at most 30 characters). */
 const MAX_HANDLE_QUERY = 100;
+/** What a handle can be (API.md): anything else cannot match anyone. */
+const HANDLE = /^[a-z0-9_]{3,30}$/;
 
 @Injectable()
 export class AccountsService {
@@ -229,6 +231,8 @@ export class AccountsService {
         { field: 'handle', message: 'expected one handle, e.g. ?handle=alice' },
       ]);
     }
+    // Only a string that could be a handle is looked up (NUL and the like never reach SQL).
+    if (!HANDLE.test(handle.trim().toLowerCase())) return { items: [], nextCursor: null };
     const rows = await this.db.query(
       `SELECT u.id, u.handle, u.display_name, u.created_at FROM app_user u
         WHERE u.handle = lower($1) AND u.status <> 'banned'

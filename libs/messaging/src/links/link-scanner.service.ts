@@ -4,7 +4,8 @@ import { Db, type Queryable } from '../db/db.service';
 import { EventsService, eventInsertCtes } from '../events/events.service';
 import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
-import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from '../messages/message-visibility';
+import { MESSAGE_AUDIENCE_SQL, hearsOfMessageSql } from '../messages/message-visibility';
+import { HeldLinks } from '../messages/held-links';
 import { messageView, type LinkView } from '../messages/message-view';
 import { questionView } from '../rooms/room-views';
 import { NoticesService } from '../safety/notices.service';
@@ -44,7 +45,7 @@ ON CONFLICT (url) DO UPDATE SET
 
 /** A message's state and links, with the fresh cached verdicts of its URLs (the scan's first read). */
 const SCAN_READ_SQL = `
-SELECT m.state, m.links,
+SELECT m.state, m.links, m.link_hold,
        (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden))
           FROM link l
          WHERE l.url IN (SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x)
@@ -68,7 +69,7 @@ stamp AS (
 ev_input AS (
   SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
     FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
-   WHERE m.user_id = upd.sender_id OR (m.state = 'active' AND ${memberSeesMessageSql('m', 'upd')})),
+   WHERE ${hearsOfMessageSql('m', 'upd', 'upd.sender_id')}),
 ${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false })}
 SELECT upd.*, (SELECT json_agg(json_build_array(user_id, cursor::text)) FROM ev_ins) AS recipients FROM upd`;
 
@@ -152,6 +153,7 @@ export class LinkScannerService {
     private readonly reputation: LinkReputationService,
     private readonly reports: ReportsService,
     private readonly notices: NoticesService,
+    private readonly held: HeldLinks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -227,7 +229,9 @@ export class LinkScannerService {
     const resolved = await this.resolve(urls, blocklist, current.cached ?? []);
     if (urls.length) {
       const next = applyVerdicts(current.links, resolved);
-      if (next.changed.length > 0 && next.malicious.length === 0) {
+      // A message held from pending members (link_hold) takes the locked path: its release
+      // (HeldLinks) goes with the verdicts in one transaction.
+      if (next.changed.length > 0 && next.malicious.length === 0 && !current.link_hold) {
         const [row] = await this.db.prepared('link_scan_settle', SCAN_SETTLE_SQL, [
           messageId,
           JSON.stringify(current.links),
@@ -252,16 +256,20 @@ export class LinkScannerService {
         return { outcome: 'skipped' as const, outboxIds: [] };
       }
       const next = applyVerdicts(m.links, resolved);
+      // Every link has its verdict: a message held from pending members may go to them now.
+      const settled = next.links.every((l) => l.verdict !== 'pending');
       if (next.changed.length === 0) {
+        const outboxIds = m.link_hold && settled ? [(await this.held.releaseIn(q, messageId)).outboxId] : [];
         await markScanned();
-        return { outcome: 'unchanged' as const, outboxIds: [] };
+        return { outcome: 'unchanged' as const, outboxIds };
       }
       await this.recordLinks(q, resolved, next.firstSeen);
       const outboxIds: Array<string | null> = [];
       let outcome: ScanOutcome;
       if (next.malicious.length > 0) {
         // Verdicts first, so the report's frozen evidence shows the text with the link that
-        // condemned it; then the removal blanks text and links for everyone.
+        // condemned it; then the removal blanks text and links for everyone. A message still
+        // held is removed held: pending members never hear of it (HeldLinks).
         await q.query('UPDATE message SET links = $2::jsonb WHERE id = $1', [messageId, JSON.stringify(next.links)]);
         const removed = { kind: 'message' as const, id: messageId, authorId: m.sender_id, conversationId: m.conversation_id, malicious: next.malicious };
         outboxIds.push(await this.openSystemReport(q, removed));
@@ -271,9 +279,12 @@ export class LinkScannerService {
       } else {
         const [row] = await q.query('UPDATE message SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [messageId, JSON.stringify(next.links)]);
         const view = messageView(row);
-        // Same audience as message.created: active members who may read it, and the sender.
+        // Same audience as message.created: the sender and the members who may read it (not
+        // pending members while it is held); then, held and settled, it reaches them as
+        // message.created with the verdicts in it, the first they hear of it.
         const recipients = await q.query(MESSAGE_AUDIENCE_SQL, [row.id]);
         outboxIds.push(await this.events.append(q, recipients.map((r) => ({ userId: r.user_id, type: 'message.updated' as const, payload: { message: view } }))));
+        if (row.link_hold && settled) outboxIds.push((await this.held.releaseIn(q, messageId)).outboxId);
         outcome = 'updated';
       }
       await markScanned();

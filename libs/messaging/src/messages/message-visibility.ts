@@ -10,6 +10,10 @@ import { MAX_REQUEST_MESSAGES } from '../conversations/message-request-policy';
  * - requests: a `pending` member reads at most the first MAX_REQUEST_MESSAGES messages posted
  *   since they joined, whoever sent them (a puppet cannot carry a spammer past the cap);
  *   the rest once they accept. Seqs are gapless, so "the first three" is a seq bound;
+ * - held links: a `pending` member does not read a message whose links await their verdict
+ *   (`link_hold`) until the verdict or the held-link sweep releases it (HeldLinks), so a
+ *   stranger's phishing text never reaches them; holding changes no seq bound, so a held
+ *   message still counts among the first three;
  * - blocks: never a message from someone the reader blocks (a block made after both were in
  *   the group). Decided at read time from the current block rows, so an unblock shows those
  *   messages in lists again; events skipped while blocked are not replayed.
@@ -18,13 +22,21 @@ import { MAX_REQUEST_MESSAGES } from '../conversations/message-request-policy';
 export const memberSeesMessageSql = (m: string, x: string): string => `(
   ${x}.seq > ${m}.visible_from_seq
   AND ${x}.seq <= (CASE WHEN ${m}.state = 'pending' THEN ${m}.visible_from_seq + ${MAX_REQUEST_MESSAGES} ELSE 9223372036854775807 END)
+  AND (${m}.state <> 'pending' OR NOT ${x}.link_hold)
   AND NOT EXISTS (SELECT 1 FROM block vb WHERE vb.blocker_id = ${m}.user_id AND vb.blocked_id = ${x}.sender_id))`;
 
 /**
- * Who hears of a change to message $1 (message.updated): the active members who may read it
- * and its sender; the same audience message.created had, minus anyone who since blocked the
- * sender.
+ * Who gets message events: the sender, and the active and pending members who may read it
+ * (a pending member: the request preview, the first three). Declined and departed members
+ * get nothing.
+ */
+export const hearsOfMessageSql = (m: string, x: string, senderId: string): string =>
+  `(${m}.user_id = ${senderId} OR (${m}.state IN ('active', 'pending') AND ${memberSeesMessageSql(m, x)}))`;
+
+/**
+ * Who hears of a change to message $1 (message.updated): the same audience message.created
+ * had (or, for a held message, will have), minus anyone who since blocked the sender.
  */
 export const MESSAGE_AUDIENCE_SQL = `
 SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
- WHERE x.id = $1 AND (m.user_id = x.sender_id OR (m.state = 'active' AND ${memberSeesMessageSql('m', 'x')}))`;
+ WHERE x.id = $1 AND ${hearsOfMessageSql('m', 'x', 'x.sender_id')}`;

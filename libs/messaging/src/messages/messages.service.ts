@@ -12,7 +12,7 @@ import { classifyUrl } from '../links/link-rules';
 import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/message-request-policy';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
 import { messageView, type MessageView } from './message-view';
-import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
+import { MESSAGE_AUDIENCE_SQL, hearsOfMessageSql, memberSeesMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 
 export interface SendBody {
@@ -27,11 +27,12 @@ export interface SendBody {
  * concurrent sends and a rolled-back send burns no number), apply the pending-request cap
  * on that locked row itself, insert the message and its link occurrences (a link whose
  * verdict is cached and fresh is settled here, from the `link` cache; only a message with
- * a link left pending writes the scan job), give every
- * active member who may read it (message-visibility.ts: not one who blocks the sender) a
- * message.created event with its own cursor, and write an outbox row only for jobs (the
- * scan of a pending link, spam scoring). The events are pushed by this process from the
- * returned `recipients` (publishSend): no outbox copy of them is written and deleted.
+ * a link left pending writes the scan job), give every active or pending member who may
+ * read it (message-visibility.ts: not one who blocks the sender; a pending one only the
+ * first three, and not while a link awaits its verdict: `link_hold`) a message.created
+ * event with its own cursor, and write an outbox row only for jobs (the scan of a pending
+ * link, spam scoring). The events are pushed by this process from the returned
+ * `recipients` (publishSend): no outbox copy of them is written and deleted.
  * No row back means a rule refused it: the slow path (CONTEXT_SQL) then says which.
  * A repeated clientId trips the unique index and rolls the whole statement back.
  */
@@ -61,12 +62,14 @@ lk AS (
     FROM jsonb_to_recordset($6::jsonb) AS x(ord int, url text, host text, scan boolean)
     LEFT JOIN link l ON l.url = x.url AND NOT x.scan AND l.verdict IN ('safe', 'suspicious') AND (l.overridden OR l.expires_at > now())),
 msg AS (
-  INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links)
+  -- link_hold: a link still awaits its verdict, so pending members do not read it yet (HeldLinks).
+  INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links, link_hold)
   SELECT $3, $1, conv.last_seq, $2, $4, $5,
          coalesce((SELECT jsonb_agg(CASE WHEN lk.verdict IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', 'pending')
                                          WHEN lk.reason IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', lk.verdict)
                                          ELSE jsonb_build_object('url', lk.url, 'verdict', lk.verdict, 'reason', lk.reason) END ORDER BY lk.ord)
-                     FROM lk), '[]'::jsonb)
+                     FROM lk), '[]'::jsonb),
+         EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL)
     FROM conv
   RETURNING *),
 lo AS (
@@ -79,7 +82,8 @@ seen AS (
 ev_input AS (
   SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type, '{}'::jsonb AS payload, msg.id AS message_id
     FROM conversation_member m, msg
-   WHERE m.conversation_id = $1 AND (m.user_id = $2 OR (m.state = 'active' AND ${memberSeesMessageSql('m', 'msg')}))),
+   -- the sender, active members and pending ones (the request preview) who may read it
+   WHERE m.conversation_id = $1 AND ${hearsOfMessageSql('m', 'msg', '$2')}),
 ${eventInsertCtes(
   'ev_input',
   `(CASE WHEN EXISTS (SELECT 1 FROM msg)
@@ -305,7 +309,8 @@ export class MessagesService {
 
   /**
    * Inside a transaction: removes the message for every end user and writes message.updated
-   * for active members; the caller publishes. The text and links move, in the same
+   * to those who had message.created (MESSAGE_AUDIENCE_SQL; a message still held for pending
+   * members stays held, so they never hear of it); the caller publishes. The text and links move, in the same
    * statement, to `message_retained`, a staff-only copy that a report freezes as evidence
    * (kept UNSENT_RETENTION_DAYS, whatever the reason: unsent, malicious_link, moderation).
    * The row lock taken here is what a report's FOR SHARE waits on (ReportsService.file), so

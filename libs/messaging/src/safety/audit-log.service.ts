@@ -29,6 +29,10 @@ export interface AuditRow {
   seq: number;
   prevHash: string;
   hash: string;
+  /** Names beside the ids, for the console. */
+  staffName: string | null;
+  subjectHandle: string | null;
+  subjectName: string | null;
 }
 
 export type AuditVerification =
@@ -53,6 +57,13 @@ const ANCHOR_SCRIPT = `local cur = tonumber(redis.call('HGET', KEYS[1], 'seq') o
 if tonumber(ARGV[1]) > cur then redis.call('HSET', KEYS[1], 'seq', ARGV[1], 'id', ARGV[2], 'hash', ARGV[3]) end
 return 1`;
 
+/** The staff member's name, and the subject's when it is a user or a staff member. */
+const NAMES_SELECT = `s.email AS staff_email, s.display_name AS staff_name,
+  coalesce(su.display_name, ss.display_name) AS subject_name, su.handle AS subject_handle`;
+const NAMES_JOIN = `LEFT JOIN staff s ON s.id = a.staff_id
+  LEFT JOIN app_user su ON a.subject_type = 'user' AND su.id::text = a.subject_id
+  LEFT JOIN staff ss ON a.subject_type = 'staff' AND ss.id::text = a.subject_id`;
+
 const LIST: ListSpec = {
   filters: {
     id: { kind: 'text', sql: 'a.id::text' },
@@ -60,6 +71,8 @@ const LIST: ListSpec = {
     subjectId: { kind: 'text', sql: 'a.subject_id' },
     subjectType: { kind: 'text', sql: 'a.subject_type' },
     action: { kind: 'text', sql: 'a.action' },
+    /** Staff by name or email (the console's staff filter; moderators cannot list staff). */
+    staffQ: { kind: 'search', columns: ['(SELECT x.display_name FROM staff x WHERE x.id = a.staff_id)', '(SELECT x.email FROM staff x WHERE x.id = a.staff_id)'] },
   },
   sorts: { id: 'a.id', createdAt: 'a.created_at', action: 'a.action', staffId: 'a.staff_id', seq: 'a.seq' },
   tiebreak: 'a.id DESC',
@@ -78,6 +91,9 @@ const toRow = (r: any): AuditRow => ({
   seq: Number(r.seq),
   prevHash: r.prev_hash,
   hash: r.hash,
+  staffName: r.staff_name ?? null,
+  subjectHandle: r.subject_handle ?? null,
+  subjectName: r.subject_name ?? null,
 });
 
 /**
@@ -185,8 +201,8 @@ export class AuditLogService {
       LIST,
       query,
       (c) => ({
-        sql: `SELECT a.*, s.email AS staff_email, count(*) OVER () AS _total
-                FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id ${c.where} ${c.orderBy}`,
+        sql: `SELECT a.*, ${NAMES_SELECT}, count(*) OVER () AS _total
+                FROM audit_log a ${NAMES_JOIN} ${c.where} ${c.orderBy}`,
         countSql: `SELECT count(*)::int AS n FROM audit_log a ${c.where}`,
       }),
       toRow,
@@ -196,7 +212,7 @@ export class AuditLogService {
   async one(id: string): Promise<AuditRow> {
     if (!/^\d{1,18}$/.test(id)) throw new NotFound('No such audit entry.');
     const row = await this.db.one(
-      'SELECT a.*, s.email AS staff_email FROM audit_log a LEFT JOIN staff s ON s.id = a.staff_id WHERE a.id = $1',
+      `SELECT a.*, ${NAMES_SELECT} FROM audit_log a ${NAMES_JOIN} WHERE a.id = $1`,
       [id],
     );
     if (!row) throw new NotFound('No such audit entry.');

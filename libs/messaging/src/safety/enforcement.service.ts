@@ -2,7 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AccountStatusService } from '../accounts/account-status.service';
 import { AccountsService } from '../accounts/accounts.service';
 import { Db, type Queryable } from '../db/db.service';
-import { NotFound, Unprocessable } from '../errors';
+import { AlreadyEnded, AlreadyLifted, NotFound, NotLiftable, Unprocessable } from '../errors';
+import { EventsService } from '../events/events.service';
+import { AuditLogService } from './audit-log.service';
 import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
 import type { UserEvent } from '../events/event-types';
 import { isUuid, newId } from '../ids';
@@ -12,7 +14,7 @@ import { questionView } from '../rooms/room-views';
 import { NoticesService, type NoticeDraft } from './notices.service';
 import { iso } from './rows';
 import { STRIKE_DECAY_DAYS } from './strike-ladder';
-import { DEFAULT_DURATION_HOURS, TIMED_ACTIONS, type EnforcementAction } from './vocabulary';
+import { DEFAULT_DURATION_HOURS, LIFTABLE_ACTIONS, TIMED_ACTIONS, type EnforcementAction } from './vocabulary';
 
 /** The account's standing, as the audit log records it before and after an action. */
 export interface Standing {
@@ -62,6 +64,10 @@ export interface ActionRow {
   liftedAt: string | null;
   liftedReason: string | null;
   active: boolean;
+  /** Names beside the ids, for the console (null where the read did not join them). */
+  userHandle: string | null;
+  userDisplayName: string | null;
+  staffName: string | null;
 }
 
 export const toActionRow = (r: any): ActionRow => ({
@@ -79,12 +85,20 @@ export const toActionRow = (r: any): ActionRow => ({
   liftedAt: iso(r.lifted_at),
   liftedReason: r.lifted_reason ?? null,
   active: !r.lifted_at && (!r.expires_at || new Date(r.expires_at).getTime() > Date.now()),
+  userHandle: r.user_handle ?? null,
+  userDisplayName: r.user_display_name ?? null,
+  staffName: r.staff_name ?? null,
 });
+
+/** The action with the names of its user and staff member. */
+export const ACTION_NAMES_SQL = `a.*, u.handle AS user_handle, u.display_name AS user_display_name, s.display_name AS staff_name
+  FROM moderation_action a LEFT JOIN app_user u ON u.id = a.user_id LEFT JOIN staff s ON s.id = a.staff_id`;
 
 const ACTIONS_LIST: ListSpec = {
   filters: {
     id: { kind: 'uuid', sql: 'a.id' },
     userId: { kind: 'uuid', sql: 'a.user_id' },
+    userQ: { kind: 'search', columns: ['(SELECT x.handle FROM app_user x WHERE x.id = a.user_id)', '(SELECT x.display_name FROM app_user x WHERE x.id = a.user_id)'] },
     action: { kind: 'text', sql: 'a.action' },
     staffId: { kind: 'uuid', sql: 'a.staff_id' },
     reportId: { kind: 'uuid', sql: 'a.report_id' },
@@ -118,6 +132,18 @@ const REASON_WORDS: Record<string, string> = {
 const because = (reason: string | null) => REASON_WORDS[reason ?? 'other'] ?? 'breaking our rules';
 const until = (at: string | null) => (at ? new Date(at).toUTCString() : '');
 
+const LIFTED_WORDS: Record<string, string> = { restrict_messaging: 'messaging restriction', suspend: 'suspension', ban: 'ban' };
+/** Whether anything still applies after this lift is said plainly; the staff note is never shown. */
+function liftedNotice(action: string, after: Standing): string {
+  const head = `We lifted the ${LIFTED_WORDS[action] ?? 'action'} on your account.`;
+  if (after.status === 'banned') return `${head} Another ban on your account is still in force.`;
+  if (after.status === 'suspended') return `${head} Another suspension still applies until ${until(after.suspendedUntil)}.`;
+  if (action === 'restrict_messaging' && after.restrictedUntil) {
+    return `${head} Another restriction still applies until ${until(after.restrictedUntil)}.`;
+  }
+  return action === 'restrict_messaging' ? `${head} You can start conversations and send messages again.` : `${head} You can use Backchannel again.`;
+}
+
 /** What the actioned person is told; never the staff note, which is internal. */
 function noticeFor(action: EnforcementAction, reason: string | null, expiresAt: string | null, subjectType?: string): string {
   switch (action) {
@@ -150,6 +176,8 @@ export class EnforcementService {
     private readonly messages: MessagesService,
     private readonly accounts: AccountsService,
     private readonly accountStatus: AccountStatusService,
+    private readonly events: EventsService,
+    private readonly audit: AuditLogService,
   ) {}
 
   /** Hours for a timed action: the given duration, else the ladder's default. */
@@ -253,6 +281,42 @@ export class EnforcementService {
   }
 
   /**
+   * Staff end a restriction, suspension or ban early (POST /admin/v1/actions/:id/lift).
+   * Locks the account and then the action (the order apply() and appeals use), so parallel
+   * lifts of one action succeed exactly once. The standing is recomputed from the actions
+   * still in force: of two overlapping suspensions, lifting one leaves the other applying.
+   * After commit the status caches of every API process are dropped (account-changed).
+   */
+  async liftEarly(actionId: string, staffId: string, note: string | null): Promise<ActionRow> {
+    if (!isUuid(actionId)) throw new NotFound('No such action.');
+    const owner = await this.db.one<{ user_id: string }>('SELECT user_id FROM moderation_action WHERE id = $1', [actionId]);
+    if (!owner) throw new NotFound('No such action.');
+    const done = await this.db.tx(async (q) => {
+      const before = await this.lockStanding(q, owner.user_id);
+      const [a] = await q.query('SELECT * FROM moderation_action WHERE id = $1 FOR UPDATE', [actionId]);
+      if (!LIFTABLE_ACTIONS.has(a.action)) throw new NotLiftable(`A ${a.action} cannot be lifted; only a restriction, suspension or ban can.`);
+      if (a.lifted_at) throw new AlreadyLifted();
+      if (a.expires_at && new Date(a.expires_at).getTime() <= Date.now()) throw new AlreadyEnded();
+      await q.query(`UPDATE moderation_action SET lifted_at = now(), lifted_reason = 'staff_lift' WHERE id = $1`, [actionId]);
+      const [row] = await q.query(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [actionId]);
+      const after = await this.reconcile(q, owner.user_id);
+      await this.audit.record(q, {
+        staffId, action: 'action.lift', subjectType: 'user', subjectId: owner.user_id,
+        before: { ...before, actionId, action: a.action, expiresAt: iso(a.expires_at) },
+        after: { ...after, actionId, note },
+      });
+      const events = await this.notices.create(q, [
+        { userId: owner.user_id, kind: 'action_lifted', text: liftedNotice(a.action, after), data: { actionId, action: a.action } },
+      ]);
+      const outboxId = await this.events.append(q, events);
+      return { row, before, after, outboxId };
+    });
+    this.events.published(done.outboxId);
+    await this.afterCommit(owner.user_id, done.before, done.after);
+    return toActionRow(done.row);
+  }
+
+  /**
    * The expiry job of a timed action: once it has run out, the account's standing is
    * recomputed (a suspension ends, a restriction lifts). Early or repeated runs change
    * nothing. Reads already treat a past suspended_until/restricted_until as over, so this
@@ -304,7 +368,7 @@ export class EnforcementService {
       ACTIONS_LIST,
       query,
       (c) => ({
-        sql: `SELECT a.*, count(*) OVER () AS _total FROM moderation_action a ${c.where} ${c.orderBy}`,
+        sql: `SELECT ${ACTION_NAMES_SQL.replace(' FROM', ', count(*) OVER () AS _total FROM')} ${c.where} ${c.orderBy}`,
         countSql: `SELECT count(*)::int AS n FROM moderation_action a ${c.where}`,
       }),
       toActionRow,
@@ -313,7 +377,7 @@ export class EnforcementService {
 
   async oneAction(id: string): Promise<ActionRow> {
     if (!isUuid(id)) throw new NotFound('No such action.');
-    const row = await this.db.one('SELECT * FROM moderation_action WHERE id = $1', [id]);
+    const row = await this.db.one(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [id]);
     if (!row) throw new NotFound('No such action.');
     return toActionRow(row);
   }

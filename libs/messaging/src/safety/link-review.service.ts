@@ -36,6 +36,8 @@ export interface BlocklistRow {
   createdAt: string;
   /** The re-scan of recent content this entry started: link occurrences to walk and walked; null until it starts. */
   rescan: { total: number; done: number } | null;
+  /** The author's name, for the console. */
+  createdByName: string | null;
 }
 
 const toLink = (r: any): LinkRow => ({
@@ -60,7 +62,9 @@ const toEntry = (r: any): BlocklistRow => ({
   createdBy: r.created_by,
   createdAt: iso(r.created_at)!,
   rescan: r.rescan_total === null || r.rescan_total === undefined ? null : { total: r.rescan_total, done: Math.min(r.rescan_done ?? 0, r.rescan_total) },
+  createdByName: r.created_by_name ?? null,
 });
+const AUTHOR = `(SELECT s.display_name FROM staff s WHERE s.id = b.created_by) AS created_by_name`;
 
 const LINKS: ListSpec = {
   filters: {
@@ -204,7 +208,7 @@ export class LinkReviewService {
       BLOCKLIST,
       query,
       (c) => ({
-        sql: `SELECT b.*, count(*) OVER () AS _total FROM blocklist_entry b ${c.where} ${c.orderBy}`,
+        sql: `SELECT b.*, ${AUTHOR}, count(*) OVER () AS _total FROM blocklist_entry b ${c.where} ${c.orderBy}`,
         countSql: `SELECT count(*)::int AS n FROM blocklist_entry b ${c.where}`,
       }),
       toEntry,
@@ -213,7 +217,7 @@ export class LinkReviewService {
 
   async oneEntry(id: string): Promise<BlocklistRow> {
     if (!isUuid(id)) throw new NotFound('No such blocklist entry.');
-    const row = await this.db.one('SELECT * FROM blocklist_entry WHERE id = $1', [id]);
+    const row = await this.db.one(`SELECT b.*, ${AUTHOR} FROM blocklist_entry b WHERE b.id = $1`, [id]);
     if (!row) throw new NotFound('No such blocklist entry.');
     return toEntry(row);
   }
@@ -253,7 +257,8 @@ export class LinkReviewService {
     try {
       const done = await this.db.tx(async (q) => {
         const [row] = await q.query(
-          `INSERT INTO blocklist_entry (id, pattern, kind, reason, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+          `INSERT INTO blocklist_entry (id, pattern, kind, reason, created_by) VALUES ($1, $2, $3, $4, $5)
+           RETURNING *, (SELECT s.display_name FROM staff s WHERE s.id = $5) AS created_by_name`,
           [newId(), pattern, input.kind, input.reason ?? null, staff.id],
         );
         const entry = toEntry(row);

@@ -53,6 +53,11 @@ export interface ReportRow {
   resolvedAt: string | null;
   resolvedBy: string | null;
   resolution: Record<string, unknown> | null;
+  subjectHandle: string | null;
+  subjectDisplayName: string | null;
+  reporterHandle: string | null;
+  assigneeName: string | null;
+  resolvedByName: string | null;
 }
 
 export interface ResolveBody {
@@ -77,7 +82,12 @@ const OVERDUE_SQL = `(r.overdue OR (r.due_at IS NOT NULL AND (
 
 const COLUMNS = `r.id, r.subject_type, r.subject_id, r.subject_user_id, r.conversation_id, r.reason, r.note, r.source, r.reporter_id,
   r.status, ${EFFECTIVE_PRIORITY_SQL} AS priority, r.assignee_id, r.claimed_at, r.due_at, ${OVERDUE_SQL} AS overdue, r.first_response_at,
-  r.escalated_at, r.escalated_by, r.escalation_note, r.created_at, r.resolved_at, r.resolved_by, r.resolution`;
+  r.escalated_at, r.escalated_by, r.escalation_note, r.created_at, r.resolved_at, r.resolved_by, r.resolution,
+  su.handle AS subject_handle, su.display_name AS subject_display_name, ru.handle AS reporter_handle,
+  (SELECT s.display_name FROM staff s WHERE s.id = r.assignee_id) AS assignee_name,
+  (SELECT s.display_name FROM staff s WHERE s.id = r.resolved_by) AS resolved_by_name`;
+/** Names for the console beside the ids (the ids stay the contract's fields). */
+const NAMES = `LEFT JOIN app_user su ON su.id = r.subject_user_id LEFT JOIN app_user ru ON ru.id = r.reporter_id`;
 
 const LIST: ListSpec = {
   filters: {
@@ -140,6 +150,11 @@ export function toReportRow(r: any): ReportRow {
     resolvedAt: iso(r.resolved_at),
     resolvedBy: r.resolved_by ?? null,
     resolution: r.resolution ?? null,
+    subjectHandle: r.subject_handle ?? null,
+    subjectDisplayName: r.subject_display_name ?? null,
+    reporterHandle: r.reporter_handle ?? null,
+    assigneeName: r.assignee_name ?? null,
+    resolvedByName: r.resolved_by_name ?? null,
   };
 }
 
@@ -245,11 +260,12 @@ export class ReportsService {
       // original text or its retained copy. Whoever could see the message may report it,
       // unsent or not: an active or pending member who was in the conversation when it was
       // sent (after their visible_from_seq; a pending member: the first messages they could
-      // read), and the room backchannel shows its whole history to every current moderator.
+      // read, and not one held from them for its links, HeldLinks), and the room backchannel
+      // shows its whole history to every current moderator.
       const [m] = await q.query(
         `SELECT m.id, m.conversation_id, m.sender_id, m.seq, c.room_id, cm.state AS my_state,
                 (c.kind = 'room' OR (m.seq > cm.visible_from_seq
-                  AND (cm.state <> 'pending' OR m.seq <= cm.visible_from_seq + ${MAX_REQUEST_MESSAGES}))) AS could_see
+                  AND (cm.state <> 'pending' OR (m.seq <= cm.visible_from_seq + ${MAX_REQUEST_MESSAGES} AND NOT m.link_hold)))) AS could_see
            FROM message m JOIN conversation c ON c.id = m.conversation_id
            LEFT JOIN conversation_member cm ON cm.conversation_id = m.conversation_id AND cm.user_id = $2
           WHERE m.id = $1
@@ -388,7 +404,7 @@ export class ReportsService {
       LIST,
       query,
       (c) => ({
-        sql: `SELECT ${COLUMNS}, count(*) OVER () AS _total FROM report r ${c.where} ${c.orderBy}`,
+        sql: `SELECT ${COLUMNS}, count(*) OVER () AS _total FROM report r ${NAMES} ${c.where} ${c.orderBy}`,
         countSql: `SELECT count(*)::int AS n FROM report r ${c.where}`,
       }),
       toReportRow,
@@ -399,7 +415,7 @@ export class ReportsService {
   async read(id: string, staff: StaffActor): Promise<ReportRow> {
     if (!isUuid(id)) throw new NotFound('No such report.');
     return this.db.tx(async (q) => {
-      const [row] = await q.query(`SELECT ${COLUMNS}, r.evidence FROM report r WHERE r.id = $1`, [id]);
+      const [row] = await q.query(`SELECT ${COLUMNS}, r.evidence FROM report r ${NAMES} WHERE r.id = $1`, [id]);
       if (!row) throw new NotFound('No such report.');
       await this.audit.record(q, { staffId: staff.id, action: 'report.read', subjectType: 'report', subjectId: id });
       return toReportRow(row);
@@ -414,7 +430,7 @@ export class ReportsService {
   }
 
   private async reload(q: Queryable, id: string): Promise<ReportRow> {
-    const [row] = await q.query(`SELECT ${COLUMNS} FROM report r WHERE r.id = $1`, [id]);
+    const [row] = await q.query(`SELECT ${COLUMNS} FROM report r ${NAMES} WHERE r.id = $1`, [id]);
     return toReportRow(row);
   }
 

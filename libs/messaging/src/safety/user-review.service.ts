@@ -5,7 +5,7 @@ import { NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
 import { AuditLogService } from './audit-log.service';
-import { EnforcementService, toActionRow, type ActionRow, type Standing } from './enforcement.service';
+import { ACTION_NAMES_SQL, EnforcementService, toActionRow, type ActionRow, type Standing } from './enforcement.service';
 import type { StaffActor } from './reports.service';
 import { iso } from './rows';
 import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
@@ -122,7 +122,7 @@ export class UserReviewService {
     const [about, by, actions, appeals, spam, requests] = await Promise.all([
       q.query(`SELECT ${reportCols}, r.reporter_id FROM report r WHERE r.subject_user_id = $1 ORDER BY r.created_at DESC LIMIT 50`, [id]),
       q.query(`SELECT ${reportCols}, r.subject_user_id FROM report r WHERE r.reporter_id = $1 ORDER BY r.created_at DESC LIMIT 50`, [id]),
-      q.query('SELECT * FROM moderation_action WHERE user_id = $1 ORDER BY created_at DESC LIMIT 50', [id]),
+      q.query(`SELECT ${ACTION_NAMES_SQL} WHERE a.user_id = $1 ORDER BY a.created_at DESC LIMIT 50`, [id]),
       q.query(
         `SELECT ap.id, ap.action_id, a.action, ap.status, ap.text, ap.created_at, ap.decided_at
            FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id WHERE ap.user_id = $1 ORDER BY ap.created_at DESC LIMIT 50`,
@@ -155,7 +155,7 @@ export class UserReviewService {
     return {
       user: { ...user, allowIncoming: u.allow_incoming, requestLimitFactor: Number(u.request_limit_factor) },
       strikes: user.strikes,
-      suggestedAction: suggestedAction(user.strikes),
+      suggestedAction: suggestedAction(user.strikes, user),
       reportsAbout: about.map(report),
       reportsBy: by.map(report),
       actions: actions.map(toActionRow),
@@ -191,7 +191,7 @@ export class UserReviewService {
         before: applied.before, after: { ...applied.after, actionId: applied.actionId, expiresAt: applied.expiresAt, note: body.note ?? null },
       });
       const outboxId = await this.events.append(q, applied.events, applied.jobs);
-      const [row] = await q.query('SELECT * FROM moderation_action WHERE id = $1', [applied.actionId]);
+      const [row] = await q.query(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [applied.actionId]);
       return { applied, outboxIds: [...applied.outboxIds, outboxId], row };
     });
     for (const o of done.outboxIds) this.events.published(o);

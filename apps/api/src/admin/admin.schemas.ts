@@ -1,0 +1,249 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { REPORT_REASONS, SUBJECT_TYPES } from '@app/messaging/safety/vocabulary';
+
+/** Response shapes of the staff API (/admin/v1): react-admin rows and the action results. */
+
+const STAFF_ROLES = ['admin', 'moderator', 'triage'];
+const ID = { type: String, format: 'uuid' } as const;
+const ID_OR_NULL = { type: String, format: 'uuid', nullable: true } as const;
+const TIME = { type: String, format: 'date-time' } as const;
+const TIME_OR_NULL = { type: String, format: 'date-time', nullable: true } as const;
+const TEXT_OR_NULL = { type: String, nullable: true } as const;
+/** Free-form JSON kept as it was recorded (evidence, audit before/after, resolutions). */
+const JSON_OBJECT = { type: 'object', additionalProperties: true, nullable: true } as const;
+const JSON_ROWS = { type: 'array', items: { type: 'object', additionalProperties: true } } as const;
+
+export class StaffSummary {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ type: String }) email!: string;
+  @ApiProperty({ enum: STAFF_ROLES }) role!: string;
+  @ApiProperty({ type: String }) displayName!: string;
+}
+
+export class StaffSession {
+  @ApiProperty({ type: StaffSummary }) staff!: StaffSummary;
+  @ApiProperty({ type: String, description: 'Staff-audience bearer token; never valid on /v1' }) accessToken!: string;
+}
+
+export class StaffMember {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ type: String }) email!: string;
+  @ApiProperty({ type: String }) displayName!: string;
+  @ApiProperty({ enum: STAFF_ROLES }) role!: string;
+  @ApiProperty({ type: Boolean }) disabled!: boolean;
+  @ApiProperty(TIME) createdAt!: string;
+}
+
+export class Report {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ enum: SUBJECT_TYPES }) subjectType!: string;
+  @ApiProperty({ type: String }) subjectId!: string;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The subject user's handle (the reported user, or the sender of the reported content)" }) subjectHandle!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The subject user's display name" }) subjectDisplayName!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The reporter's handle (null for system reports)" }) reporterHandle!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member who claimed it' }) assigneeName!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member who resolved it' }) resolvedByName!: string | null;
+  @ApiProperty(ID_OR_NULL) subjectUserId!: string | null;
+  @ApiProperty(ID_OR_NULL) conversationId!: string | null;
+  @ApiProperty({ enum: REPORT_REASONS }) reason!: string;
+  @ApiProperty(TEXT_OR_NULL) note!: string | null;
+  @ApiProperty({ enum: ['user', 'system'] }) source!: string;
+  @ApiProperty(ID_OR_NULL) reporterId!: string | null;
+  @ApiProperty({ enum: ['open', 'resolved'], description: 'An escalated report is still open' }) status!: string;
+  @ApiProperty({ enum: ['open', 'escalated', 'resolved'] }) reviewState!: string;
+  @ApiProperty({ type: Boolean }) escalated!: boolean;
+  @ApiProperty({ type: Number }) priority!: number;
+  @ApiProperty(ID_OR_NULL) assigneeId!: string | null;
+  @ApiProperty(TIME_OR_NULL) claimedAt!: string | null;
+  @ApiProperty(TIME_OR_NULL) dueAt!: string | null;
+  @ApiProperty({ type: Boolean }) overdue!: boolean;
+  @ApiProperty(TIME_OR_NULL) firstResponseAt!: string | null;
+  @ApiProperty(TIME_OR_NULL) escalatedAt!: string | null;
+  @ApiProperty(ID_OR_NULL) escalatedBy!: string | null;
+  @ApiProperty(TEXT_OR_NULL) escalationNote!: string | null;
+  @ApiProperty({ ...JSON_OBJECT, description: 'The frozen case snapshot (messages, participants, conversation); only GET one returns it' })
+  evidence!: Record<string, unknown> | null;
+  @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty(TIME_OR_NULL) resolvedAt!: string | null;
+  @ApiProperty(ID_OR_NULL) resolvedBy!: string | null;
+  @ApiProperty({ ...JSON_OBJECT, description: 'The action taken, its note and ids' }) resolution!: Record<string, unknown> | null;
+}
+
+export class BulkFailure {
+  @ApiProperty({ type: String }) id!: string;
+  @ApiProperty({ type: String }) code!: string;
+  @ApiProperty({ type: String }) message!: string;
+}
+
+export class BulkResolveResult {
+  @ApiProperty({ type: [String] }) succeeded!: string[];
+  @ApiProperty({ type: [BulkFailure] }) failed!: BulkFailure[];
+  @ApiProperty({ type: [String], description: 'The enforcement actions created' }) actionIds!: string[];
+}
+
+export class UserRecord {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ type: String }) handle!: string;
+  @ApiProperty({ type: String }) displayName!: string;
+  @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;
+  @ApiProperty(TIME_OR_NULL) restrictedUntil!: string | null;
+  @ApiProperty(TIME_OR_NULL) suspendedUntil!: string | null;
+  @ApiProperty({ type: 'integer', minimum: 0 }) strikes!: number;
+  @ApiProperty(TIME) createdAt!: string;
+}
+
+export class UserHistoryUser extends UserRecord {
+  @ApiProperty({ enum: ['all', 'following', 'none'] }) allowIncoming!: string;
+  @ApiProperty({ type: Number, description: 'Multiplier of the message-request budget (below 1 for flagged senders)' }) requestLimitFactor!: number;
+}
+
+export class SuggestedAction {
+  @ApiProperty({ enum: ['none', 'remove_content', 'warn', 'restrict_messaging', 'suspend', 'ban'], description: 'none: nothing on the ladder is harsher than what is in force' }) action!: string;
+  @ApiPropertyOptional({ type: Number }) durationHours?: number;
+  @ApiPropertyOptional({ type: String, description: 'Why the ladder step was adjusted for actions in force' }) because?: string;
+}
+
+export class ModerationAction {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty(ID) userId!: string;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The user's handle" }) userHandle!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The user's display name" }) userDisplayName!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member who took it' }) staffName!: string | null;
+  @ApiProperty({ type: String, example: 'suspend' }) action!: string;
+  @ApiProperty(TEXT_OR_NULL) reason!: string | null;
+  @ApiProperty(TEXT_OR_NULL) note!: string | null;
+  @ApiProperty(ID_OR_NULL) staffId!: string | null;
+  @ApiProperty(ID_OR_NULL) reportId!: string | null;
+  @ApiProperty(TEXT_OR_NULL) subjectType!: string | null;
+  @ApiProperty(TEXT_OR_NULL) subjectId!: string | null;
+  @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty(TIME_OR_NULL) expiresAt!: string | null;
+  @ApiProperty(TIME_OR_NULL) liftedAt!: string | null;
+  @ApiProperty(TEXT_OR_NULL) liftedReason!: string | null;
+  @ApiProperty({ type: Boolean, description: 'Not lifted and not expired' }) active!: boolean;
+}
+
+export class UserHistory {
+  @ApiProperty({ type: UserHistoryUser }) user!: UserHistoryUser;
+  @ApiProperty({ type: 'integer', minimum: 0 }) strikes!: number;
+  @ApiProperty({ type: SuggestedAction, description: "The enforcement ladder's next step" }) suggestedAction!: SuggestedAction;
+  @ApiProperty(JSON_ROWS) reportsAbout!: Record<string, unknown>[];
+  @ApiProperty(JSON_ROWS) reportsBy!: Record<string, unknown>[];
+  @ApiProperty({ type: [ModerationAction] }) actions!: ModerationAction[];
+  @ApiProperty(JSON_ROWS) appeals!: Record<string, unknown>[];
+  @ApiProperty({ ...JSON_OBJECT, description: 'Spam-score signals, when any' }) spam!: Record<string, unknown> | null;
+  @ApiProperty(JSON_ROWS) recentRequests!: Record<string, unknown>[];
+}
+
+export class Standing {
+  @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;
+  @ApiProperty(TIME_OR_NULL) suspendedUntil!: string | null;
+  @ApiProperty(TIME_OR_NULL) restrictedUntil!: string | null;
+}
+
+export class UserActionResult {
+  @ApiProperty({ type: ModerationAction }) action!: ModerationAction;
+  @ApiProperty({ type: Standing }) standing!: Standing;
+}
+
+export class SpamRequest {
+  @ApiProperty({ ...ID, description: "The sender's id: one row per sender" }) id!: string;
+  @ApiProperty(ID) senderId!: string;
+  @ApiProperty({ type: String }) senderHandle!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) requestsSent!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) declined!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) reported!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) duplicateTexts!: number;
+  @ApiProperty({ type: Number }) score!: number;
+  @ApiProperty({ type: [String], description: 'Texts of recent requests' }) sample!: string[];
+  @ApiProperty(TIME_OR_NULL) lastAt!: string | null;
+  @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) senderStatus!: string;
+  @ApiProperty(TIME_OR_NULL) restrictedUntil!: string | null;
+}
+
+export class LinkRecord {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ type: String }) url!: string;
+  @ApiProperty({ type: String }) host!: string;
+  @ApiProperty({ enum: ['pending', 'safe', 'suspicious', 'malicious'] }) verdict!: string;
+  @ApiProperty(TEXT_OR_NULL) reason!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'blocklist, default, heuristic:<reason>, or a staff label' }) rule!: string | null;
+  @ApiProperty({ type: Boolean, description: 'A staff label decides the verdict' }) overridden!: boolean;
+  @ApiProperty({ type: 'integer', minimum: 0 }) seenCount!: number;
+  @ApiProperty(TIME) firstSeenAt!: string;
+  @ApiProperty(TIME) lastSeenAt!: string;
+  @ApiProperty(TIME_OR_NULL) scannedAt!: string | null;
+}
+
+export class RescanProgress {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'link occurrences to walk' }) total!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'link occurrences walked so far' }) done!: number;
+}
+
+export class BlocklistEntry {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ type: String }) pattern!: string;
+  @ApiProperty({ enum: ['domain', 'url'] }) kind!: string;
+  @ApiProperty(TEXT_OR_NULL) reason!: string | null;
+  @ApiProperty(ID_OR_NULL) createdBy!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The author's name" }) createdByName!: string | null;
+  @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty({ type: RescanProgress, nullable: true, description: 'The re-scan of the last 7 days this entry started; null until it starts' }) rescan!: RescanProgress | null;
+}
+
+export class BlocklistPreview {
+  @ApiProperty({ type: String }) pattern!: string;
+  @ApiProperty({ enum: ['domain', 'url'] }) kind!: string;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Link occurrences of the last 7 days the entry would catch' }) matches!: number;
+  @ApiProperty({ type: [String] }) sample!: string[];
+}
+
+export class AuditEntry {
+  @ApiProperty({ type: String, pattern: '^\\d{1,18}$', description: 'Increasing with time' }) id!: string;
+  @ApiProperty(ID_OR_NULL) staffId!: string | null;
+  @ApiProperty(TEXT_OR_NULL) staffEmail!: string | null;
+  @ApiProperty({ type: String, example: 'report.resolve' }) action!: string;
+  @ApiProperty(TEXT_OR_NULL) subjectType!: string | null;
+  @ApiProperty(TEXT_OR_NULL) subjectId!: string | null;
+  @ApiProperty(JSON_OBJECT) before!: Record<string, unknown> | null;
+  @ApiProperty(JSON_OBJECT) after!: Record<string, unknown> | null;
+  @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The staff member's name" }) staffName!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'The subject user handle, when the subject is a user' }) subjectHandle!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'The subject user or staff display name' }) subjectName!: string | null;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Position in the hash chain: 1, 2, 3… without gaps' }) seq!: number;
+  @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'hash of the entry before (64 zeros for the first)' }) prevHash!: string;
+  @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'SHA-256 over prevHash, seq and every column of this entry' }) hash!: string;
+}
+
+export class AuditVerification {
+  @ApiProperty({ type: Boolean, description: 'true when every stored entry matches the chain and its anchor' }) ok!: boolean;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'entries checked' }) entries!: number;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'the first entry that does not match (when ok is false)' }) firstBrokenId?: string | null;
+  @ApiPropertyOptional({ enum: ['hash_mismatch', 'broken_link', 'gap', 'truncated', 'anchor_mismatch'], description: 'why the chain is broken (when ok is false)' }) reason?: string;
+}
+
+class ReasonCount {
+  @ApiProperty({ type: String }) reason!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) count!: number;
+}
+class SpamSender {
+  @ApiProperty(ID) senderId!: string;
+  @ApiProperty({ type: String }) handle!: string;
+  @ApiProperty({ type: Number }) score!: number;
+}
+class VerdictDay {
+  @ApiProperty({ type: String, format: 'date' }) day!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) safe!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) suspicious!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) malicious!: number;
+}
+
+export class ModerationStats {
+  @ApiProperty({ type: [ReasonCount] }) openByReason!: ReasonCount[];
+  @ApiProperty({ type: 'integer', minimum: 0 }) overdue!: number;
+  @ApiProperty({ type: Number, nullable: true }) medianFirstResponseMinutes!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) medianResolutionMinutes!: number | null;
+  @ApiProperty({ type: [SpamSender] }) topSpamSenders!: SpamSender[];
+  @ApiProperty({ type: [VerdictDay] }) linkVerdictsPerDay!: VerdictDay[];
+}

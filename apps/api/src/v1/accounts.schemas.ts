@@ -1,0 +1,32 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** Response shapes of the account routes (API.md, "Accounts and the social graph"). */
+
+export const EXAMPLE_USER_ID = '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9d';
+
+/** A public profile. */
+export class User {
+  @ApiProperty({ type: String, format: 'uuid', example: EXAMPLE_USER_ID }) id!: string;
+  @ApiProperty({ type: String, example: 'alice_01' }) handle!: string;
+  @ApiProperty({ type: String, example: 'Alice' }) displayName!: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+}
+
+/** The signed-in user: the profile, settings and standing. */
+export class Me extends User {
+  @ApiProperty({ enum: ['all', 'following', 'none'], description: 'Who may start a conversation with me' }) allowIncoming!: 'all' | 'following' | 'none';
+  @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Until when sending is refused (a restriction in force)' }) restrictedUntil!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Until when the account is suspended; a ban has no end' }) suspendedUntil!: string | null;
+}
+
+export class Session {
+  @ApiProperty({ type: Me }) user!: Me;
+  @ApiProperty({ type: String, description: 'Bearer token for /v1 and the socket (15 minutes by default)' }) accessToken!: string;
+  @ApiProperty({ type: String, description: 'Single use: POST /v1/auth/refresh returns a new pair' }) refreshToken!: string;
+}
+
+export class UserPage {
+  @ApiProperty({ type: [User] }) items!: User[];
+  @ApiProperty({ type: String, nullable: true, description: 'Always null: a handle names at most one user' }) nextCursor!: string | null;
+}

@@ -1,0 +1,75 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** Response shapes of the conversation and message routes (API.md, "Conversations", "Messages"). */
+
+const MEMBER_STATES = ['active', 'pending', 'declined', 'left'];
+
+export class Link {
+  @ApiProperty({ type: String, example: 'https://example.com/x' }) url!: string;
+  @ApiProperty({ enum: ['pending', 'safe', 'suspicious', 'malicious'] }) verdict!: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Why the verdict (e.g. blocklisted_domain)' }) reason?: string | null;
+}
+
+export class Message {
+  @ApiProperty({ type: String, format: 'uuid' }) id!: string;
+  @ApiProperty({ type: String, format: 'uuid' }) conversationId!: string;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Per conversation: 1, 2, 3… without gaps' }) seq!: number;
+  @ApiProperty({ type: String, format: 'uuid' }) senderId!: string;
+  @ApiProperty({ type: String, description: "The sender's idempotency key" }) clientId!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'null once removed' }) text!: string | null;
+  @ApiProperty({ type: [Link] }) links!: Link[];
+  @ApiProperty({ enum: ['visible', 'removed', 'held'] }) state!: string;
+  @ApiPropertyOptional({ type: String, description: 'Only when removed: unsent, malicious_link, moderation' }) removedReason?: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+}
+
+export class ConversationMember {
+  @ApiProperty({ type: String, format: 'uuid' }) userId!: string;
+  @ApiProperty({ type: String }) handle!: string;
+  @ApiProperty({ type: String }) displayName!: string;
+  @ApiProperty({ enum: MEMBER_STATES, description: "Another member's declined reads as pending" }) state!: string;
+  @ApiProperty({ type: String, description: 'owner (group creator), member; in a room backchannel: moderator' }) role!: string;
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Read marker of an active member' }) readSeq?: number;
+}
+
+export class ConversationContext {
+  @ApiProperty({ type: String, format: 'uuid', description: 'The room both attended' }) roomId!: string;
+  @ApiPropertyOptional({ type: String }) roomTitle?: string;
+}
+
+export class Conversation {
+  @ApiProperty({ type: String, format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['direct', 'group', 'room'] }) kind!: string;
+  @ApiProperty({ type: String, nullable: true }) title!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) creatorId!: string | null;
+  @ApiProperty({ type: [ConversationMember] }) members!: ConversationMember[];
+  @ApiProperty({ enum: MEMBER_STATES }) myState!: string;
+  @ApiProperty({ type: Message, nullable: true }) lastMessage!: Message | null;
+  @ApiProperty({ type: 'integer', minimum: 0 }) unreadCount!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'My read marker' }) readSeq!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) lastSeq!: number;
+  @ApiProperty({ type: ConversationContext, nullable: true, description: 'Where the participants met' }) context!: ConversationContext | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time' }) lastActivityAt!: string;
+}
+
+export class ConversationPage {
+  @ApiProperty({ type: [Conversation] }) items!: Conversation[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class MessagePage {
+  @ApiProperty({ type: [Message], description: 'Ordered by seq' }) items!: Message[];
+  @ApiProperty({ type: String, nullable: true, description: 'Continues in the direction of the page' }) nextCursor!: string | null;
+}
+
+export class Declined {
+  @ApiProperty({ type: String, format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['declined'] }) myState!: 'declined';
+}
+
+export class ReadMarker {
+  @ApiProperty({ type: String, format: 'uuid' }) conversationId!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) readSeq!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) unreadCount!: number;
+}

@@ -1,0 +1,77 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { Db, type Queryable } from '../db/db.service';
+import { EventsService } from '../events/events.service';
+import { messageView } from './message-view';
+import { memberSeesMessageSql } from './message-visibility';
+
+/** The pending members (not the sender) who may read message $1 now that it is released. */
+const RELEASED_AUDIENCE_SQL = `
+SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
+ WHERE x.id = $1 AND m.state = 'pending' AND m.user_id <> x.sender_id AND ${memberSeesMessageSql('m', 'x')}`;
+
+/**
+ * Messages held from message requests until their links have a verdict (issue #20, item 5).
+ * The send stores a message with `link_hold` when any link is still `pending`; a `pending`
+ * member does not read it meanwhile (message-visibility.ts) and gets no event. Release
+ * happens once, whichever comes first:
+ * - the verdict (LinkScannerService): safe or suspicious → released with the verdicts in it;
+ *   malicious → removed while still held, so pending members never see it in any form;
+ * - HELD_LINK_MAX_SECONDS passed with no verdict (the scanner is slow or down): the sweep
+ *   releases it as it is, links `pending`; the verdict then follows as message.updated.
+ * Releasing clears the flag and writes `message.created` (not `message.updated`: it is the
+ * first they hear of it) to the pending members who may now read it, in one transaction
+ * with the message row locked, so the verdict and the sweep cannot both deliver it.
+ * Active members are never held: they chose to talk, so they get the message at once and
+ * the verdict as message.updated.
+ */
+@Injectable()
+export class HeldLinks {
+  private readonly logger = new Logger(HeldLinks.name);
+
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Inside a transaction: releases message `messageId` if it is visible and still held, and
+   * writes message.created for the pending members who may now read it; the caller
+   * publishes `outboxId` after commit. The UPDATE locks the row and re-checks the flag, so of
+   * two racing releases (verdict and sweep) only one delivers.
+   */
+  async releaseIn(q: Queryable, messageId: string): Promise<{ released: boolean; outboxId: string | null }> {
+    const [row] = await q.query(`UPDATE message SET link_hold = false WHERE id = $1 AND link_hold AND state = 'visible' RETURNING *`, [messageId]);
+    if (!row) return { released: false, outboxId: null };
+    const recipients = await q.query(RELEASED_AUDIENCE_SQL, [messageId]);
+    const view = messageView(row);
+    const outboxId = await this.events.append(q, recipients.map((r) => ({ userId: r.user_id as string, type: 'message.created' as const, payload: { message: view } })));
+    return { released: true, outboxId };
+  }
+
+  /**
+   * The bounded wait: releases visible messages held longer than HELD_LINK_MAX_SECONDS, each
+   * in its own short transaction (oldest first, at most `batch` a run). Returns how many.
+   */
+  async releaseOverdue(batch = 500): Promise<number> {
+    const rows = await this.db.query(
+      `SELECT id FROM message WHERE link_hold AND state = 'visible' AND created_at < now() - make_interval(secs => $1)
+        ORDER BY created_at LIMIT $2`,
+      [this.config.heldLinkMaxSeconds, batch],
+    );
+    let released = 0;
+    for (const r of rows) {
+      const res = await this.db.tx((q) => this.releaseIn(q, r.id));
+      this.events.published(res.outboxId);
+      if (res.released) released++;
+    }
+    if (released) this.logger.warn(`released ${released} message(s) held over ${this.config.heldLinkMaxSeconds}s without a link verdict`);
+    return released;
+  }
+
+  /** How often the sweep runs: twice per bound, so a held message waits at most 1.5 × the bound. */
+  static sweepEveryMs(config: AppConfig): number {
+    return Math.max(1000, Math.floor((config.heldLinkMaxSeconds * 1000) / 2));
+  }
+}

@@ -1,0 +1,55 @@
+import request from 'supertest';
+import { startTestApp, type TestApp } from '../support/app';
+import { loginStaff, registerUser } from '../support/factories';
+
+/**
+ * The console shows names, not ids: report, action, audit-log and blocklist rows carry the
+ * handles and names beside the ids (the ids keep their field names).
+ */
+let t: TestApp;
+let admin: { auth: Record<string, string>; staff: { id: string; displayName: string } };
+const q = (o: unknown) => encodeURIComponent(JSON.stringify(o));
+
+beforeAll(async () => {
+  t = await startTestApp({ label: 'names' });
+  admin = await loginStaff(t.url);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+it('report, action, audit-log and blocklist rows name their users and staff beside the ids', async () => {
+  const offender = await registerUser(t.url);
+  const victim = await registerUser(t.url);
+  const rep = await request(t.url).post('/v1/reports').set(victim.auth).send({ subjectType: 'user', subjectId: offender.id, reason: 'spam' });
+  expect(rep.status).toBe(201);
+  const reports = await request(t.url).get(`/admin/v1/reports?filter=${q({ id: rep.body.id })}`).set(admin.auth);
+  expect(reports.body).toHaveLength(1);
+  expect(reports.body[0]).toMatchObject({
+    subjectUserId: offender.id, subjectHandle: offender.handle, subjectDisplayName: offender.handle, reporterId: victim.id, reporterHandle: victim.handle,
+  });
+  const one = await request(t.url).get(`/admin/v1/reports/${rep.body.id}`).set(admin.auth);
+  expect(one.body).toMatchObject({ subjectHandle: offender.handle, reporterHandle: victim.handle });
+
+  const act = await request(t.url).post(`/admin/v1/users/${offender.id}/actions`).set(admin.auth).send({ action: 'warn' });
+  expect(act.status).toBe(200);
+  expect(act.body.action).toMatchObject({ userId: offender.id, userHandle: offender.handle, staffId: admin.staff.id, staffName: admin.staff.displayName });
+  const actions = await request(t.url).get(`/admin/v1/actions?filter=${q({ userQ: offender.handle })}`).set(admin.auth);
+  expect(actions.body).toHaveLength(1);
+  expect(actions.body[0]).toMatchObject({ id: act.body.action.id, userHandle: offender.handle, userDisplayName: offender.handle, staffName: admin.staff.displayName });
+
+  const audit = await request(t.url).get(`/admin/v1/audit-log?filter=${q({ subjectId: offender.id, action: 'user.warn' })}`).set(admin.auth);
+  expect(audit.body).toHaveLength(1);
+  expect(audit.body[0]).toMatchObject({ staffName: admin.staff.displayName, subjectHandle: offender.handle, subjectName: offender.handle });
+  const byStaffName = await request(t.url)
+    .get(`/admin/v1/audit-log?filter=${q({ staffQ: admin.staff.displayName.toUpperCase(), action: 'user.warn', subjectId: offender.id })}`)
+    .set(admin.auth);
+  expect(byStaffName.body.map((r: any) => r.id)).toEqual([audit.body[0].id]);
+  const noOne = await request(t.url).get(`/admin/v1/audit-log?filter=${q({ staffQ: 'nobody-by-this-name' })}`).set(admin.auth);
+  expect(noOne.body).toEqual([]);
+
+  const entry = await request(t.url).post('/admin/v1/blocklist').set(admin.auth).send({ pattern: 'names-test.example', kind: 'domain', reason: 'test' });
+  expect(entry.status).toBe(201);
+  const blocklist = await request(t.url).get(`/admin/v1/blocklist/${entry.body.id}`).set(admin.auth);
+  expect(blocklist.body).toMatchObject({ createdBy: admin.staff.id, createdByName: admin.staff.displayName });
+});
