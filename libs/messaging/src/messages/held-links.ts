@@ -12,7 +12,8 @@ SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id 
 
 /**
  * Messages held from message requests until their links have a verdict (issue #20, item 5).
- * The send stores a message with `link_hold` when any link is still `pending`; a `pending`
+ * The send stores a message with `link_hold` when any link is still `pending` and a member is
+ * still pending (nobody else is held from anything); a `pending`
  * member does not read it meanwhile (message-visibility.ts) and gets no event. Release
  * happens once, whichever comes first:
  * - the verdict (LinkScannerService): safe or suspicious → released with the verdicts in it;

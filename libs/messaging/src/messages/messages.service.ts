@@ -69,7 +69,10 @@ msg AS (
                                          WHEN lk.reason IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', lk.verdict)
                                          ELSE jsonb_build_object('url', lk.url, 'verdict', lk.verdict, 'reason', lk.reason) END ORDER BY lk.ord)
                      FROM lk), '[]'::jsonb),
+         -- held only where it matters: a link awaits its verdict and someone is still pending
+         -- (a member added later reads only what comes after their add)
          EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL)
+           AND EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = $1 AND p.state = 'pending')
     FROM conv
   RETURNING *),
 lo AS (
