@@ -76,7 +76,7 @@ describe('fault: a link-scan worker killed mid-scan', () => {
       await worker.start();
       await waitFor('the worker blocked inside the scan', async () => {
         const rows = await db.query(
-          `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query ILIKE '%FROM message WHERE id = $1 %FOR UPDATE%'`,
+          `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query ILIKE '%FROM message %FOR UPDATE%'`,
           [db.name],
         );
         return rows.length > 0;

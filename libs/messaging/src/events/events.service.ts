@@ -44,7 +44,7 @@ export function eventInsertCtes(inputCte: string, jobsParam: string, opts: { out
   ev_ins AS (
     INSERT INTO event (user_id, cursor, type, payload, message_id)
     SELECT user_id, cursor, type, CASE WHEN message_id IS NULL THEN payload ELSE payload - 'message' END, message_id FROM ev_numbered
-    RETURNING user_id, cursor),
+    RETURNING user_id, cursor, message_id),
   ev_outbox AS (
     INSERT INTO outbox (events, jobs)
     SELECT ${events}, ${jobsParam}::jsonb

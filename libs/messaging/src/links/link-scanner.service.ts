@@ -27,13 +27,8 @@ export interface ResolvedVerdict {
 
 export type ScanOutcome = 'gone' | 'skipped' | 'unchanged' | 'updated' | 'removed';
 
-/** Upserts the `link` cache from rows of linkRows() ($rows) with a TTL in hours ($ttl). */
-const RECORD_LINKS_SQL = (rows: string, ttl: string) => `
-INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
-SELECT x.id, x.url, x.host, x.verdict, x.reason, x.rule,
-       CASE WHEN x.fresh THEN now() END, CASE WHEN x.fresh THEN now() + make_interval(hours => ${ttl}) END,
-       x.seen, now()
-  FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+/** The `link` upsert's conflict rule: a staff override stands; a cached (not fresh) row only counts a sighting. */
+const LINK_UPSERT_SET = `
 ON CONFLICT (url) DO UPDATE SET
   verdict    = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.verdict    ELSE excluded.verdict END,
   reason     = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.reason     ELSE excluded.reason END,
@@ -42,6 +37,15 @@ ON CONFLICT (url) DO UPDATE SET
   expires_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.expires_at ELSE excluded.expires_at END,
   seen_count = l.seen_count + excluded.seen_count,
   last_seen_at = CASE WHEN excluded.seen_count > 0 THEN now() ELSE l.last_seen_at END`;
+
+/** Upserts the `link` cache from rows of linkRows() ($rows) with a TTL in hours ($ttl). */
+const RECORD_LINKS_SQL = (rows: string, ttl: string) => `
+INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
+SELECT x.id, x.url, x.host, x.verdict, x.reason, x.rule,
+       CASE WHEN x.fresh THEN now() END, CASE WHEN x.fresh THEN now() + make_interval(hours => ${ttl}) END,
+       x.seen, now()
+  FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+${LINK_UPSERT_SET}`;
 
 /** A message's state and links, with the fresh cached verdicts of its URLs (the scan's first read). */
 const SCAN_READ_SQL = `
@@ -53,25 +57,52 @@ SELECT m.state, m.links, m.link_hold,
   FROM message m WHERE m.id = $1`;
 
 /**
- * A scan's verdicts, none malicious, in one statement: only if the message still is visible
- * with the links the scan read ($2; the row lock re-checks that after any wait), it writes
- * the new links ($3), the cache ($4, TTL $5), the scan stamps and a message.updated (a
- * reference to the message, same audience as message.created) per reader. No row back: the
- * message changed meanwhile, and the caller decides again.
+ * Scan verdicts (none malicious) of many messages in one statement ($1: [{id, old, new}],
+ * distinct ids): only a message still visible with the links its scan read (`old`; the row
+ * lock re-checks that after any wait) gets its new links, its scan stamps and a
+ * message.updated per reader (a reference to the message, same audience as
+ * message.created); the cache ($2: linkRows() tagged with their message, TTL $3) counts the
+ * sightings of those messages only. Concurrent scans are settled together by the batcher in
+ * LinkScannerService, so many messages to the same people take each user_cursor lock once.
+ * A message not returned changed meanwhile: its scan decides again.
  */
 const SCAN_SETTLE_SQL = `
-WITH cur AS (SELECT id FROM message WHERE id = $1 AND state = 'visible' AND links = $2::jsonb FOR UPDATE),
+WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, old jsonb, new jsonb)),
+cur AS (
+  SELECT m.id FROM message m JOIN input i ON i.id = m.id
+   WHERE m.state = 'visible' AND m.links = i.old ORDER BY m.id FOR UPDATE OF m),
 upd AS (
-  UPDATE message m SET links = $3::jsonb, updated_at = now() FROM cur WHERE m.id = cur.id RETURNING m.*),
-rec AS (${RECORD_LINKS_SQL('(CASE WHEN EXISTS (SELECT 1 FROM upd) THEN $4::jsonb ELSE \'[]\'::jsonb END)', '$5')} RETURNING 1),
+  UPDATE message m SET links = i.new, updated_at = now() FROM cur JOIN input i ON i.id = cur.id WHERE m.id = cur.id RETURNING m.*),
+rec AS (
+  INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
+  SELECT (array_agg(x.id))[1], x.url, min(x.host), (array_agg(x.verdict))[1], (array_agg(x.reason))[1], (array_agg(x.rule))[1],
+         CASE WHEN bool_or(x.fresh) THEN now() END, CASE WHEN bool_or(x.fresh) THEN now() + make_interval(hours => $3) END,
+         sum(x.seen)::int, now()
+    FROM jsonb_to_recordset($2::jsonb) AS x(mid uuid, id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+   WHERE x.mid IN (SELECT id FROM upd)
+   GROUP BY x.url ORDER BY x.url
+  ${LINK_UPSERT_SET}
+  RETURNING 1),
 stamp AS (
   UPDATE link_occurrence o SET scanned_at = now() FROM upd WHERE o.message_id = upd.id AND o.scanned_at IS NULL RETURNING 1),
 ev_input AS (
-  SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
+  SELECT (row_number() OVER (ORDER BY upd.id, m.user_id))::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
     FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
    WHERE ${hearsOfMessageSql('m', 'upd', 'upd.sender_id')}),
 ${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false })}
-SELECT upd.*, (SELECT json_agg(json_build_array(user_id, cursor::text)) FROM ev_ins) AS recipients FROM upd`;
+SELECT upd.*, (SELECT json_agg(json_build_array(e.user_id, e.cursor::text)) FROM ev_ins e WHERE e.message_id = upd.id) AS recipients FROM upd`;
+
+interface SettleItem {
+  messageId: string;
+  old: LinkView[];
+  next: LinkView[];
+  linkRows: Array<Record<string, unknown>>;
+  resolve: (row: any) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Most messages one settle statement takes. */
+const SETTLE_BATCH = 64;
 
 /** How far back a new blocklist entry reaches (issue 5: "links seen in the last 7 days"). */
 export const BLOCKLIST_RESCAN_DAYS = 7;
@@ -203,6 +234,65 @@ export class LinkScannerService {
     return out;
   }
 
+  private settleQueue: SettleItem[] = [];
+  private settling = false;
+
+  /**
+   * Queues a scan's verdicts for SCAN_SETTLE_SQL; resolves with the updated message row
+   * (recipients included) or null when the message changed meanwhile. The first scan goes at
+   * once; scans that finish while a statement is in flight go together in the next one.
+   */
+  private settle(messageId: string, old: LinkView[], next: LinkView[], linkRows: Array<Record<string, unknown>>): Promise<any> {
+    return new Promise((resolve, reject) => {
+      this.settleQueue.push({ messageId, old, next, linkRows, resolve, reject });
+      if (!this.settling) void this.drainSettles();
+    });
+  }
+
+  private async drainSettles(): Promise<void> {
+    this.settling = true;
+    try {
+      while (this.settleQueue.length) {
+        // Distinct messages per statement: a second scan of the same message waits for the next one (and then finds it changed).
+        const ids = new Set<string>();
+        const batch: SettleItem[] = [];
+        const rest: SettleItem[] = [];
+        for (const item of this.settleQueue) {
+          if (batch.length < SETTLE_BATCH && !ids.has(item.messageId)) {
+            ids.add(item.messageId);
+            batch.push(item);
+          } else rest.push(item);
+        }
+        this.settleQueue = rest;
+        try {
+          const rows = await this.withDeadlockRetry(() =>
+            this.db.prepared('link_scan_settle', SCAN_SETTLE_SQL, [
+              JSON.stringify(batch.map((b) => ({ id: b.messageId, old: b.old, new: b.next }))),
+              JSON.stringify(batch.flatMap((b) => b.linkRows.map((r) => ({ ...r, mid: b.messageId })))),
+              this.config.linkVerdictTtlHours,
+            ]),
+          );
+          const byId = new Map(rows.map((r) => [r.id as string, r]));
+          for (const b of batch) b.resolve(byId.get(b.messageId) ?? null);
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      }
+    } finally {
+      this.settling = false;
+    }
+  }
+
+  private async withDeadlockRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+    for (let i = 1; ; i++) {
+      try {
+        return await fn();
+      } catch (err: any) {
+        if (i >= attempts || (err?.code !== '40P01' && err?.code !== '40001')) throw err;
+      }
+    }
+  }
+
   /** The `link` cache rows this scan writes, in URL order (one lock order for every writer: no deadlocks). */
   private linkRows(resolved: ReadonlyMap<string, ResolvedVerdict>, firstSeen: string[]) {
     const seen = new Set(firstSeen);
@@ -232,13 +322,7 @@ export class LinkScannerService {
       // A message held from pending members (link_hold) takes the locked path: its release
       // (HeldLinks) goes with the verdicts in one transaction.
       if (next.changed.length > 0 && next.malicious.length === 0 && !current.link_hold) {
-        const [row] = await this.db.prepared('link_scan_settle', SCAN_SETTLE_SQL, [
-          messageId,
-          JSON.stringify(current.links),
-          JSON.stringify(next.links),
-          JSON.stringify(this.linkRows(resolved, next.firstSeen)),
-          this.config.linkVerdictTtlHours,
-        ]);
+        const row = await this.settle(messageId, current.links, next.links, this.linkRows(resolved, next.firstSeen));
         if (row) {
           this.events.push('message.updated', row.recipients, { message: messageView(row) });
           return 'updated';
