@@ -534,16 +534,25 @@ async function syncPhase(ctx, http, user) {
   log(`sync: ${CFG.syncEvents} missed events ...`);
   const head = await http.get('/v1/sync', user.token);
   const from = head.body.cursor;
-  const sample = await ctx.admin.query(`SELECT payload FROM event WHERE type = 'message.created' ORDER BY created_at DESC LIMIT 1`);
-  const payload = sample.rows[0].payload;
+  // A message.* event references its message (event.message_id) and sync renders the row,
+  // so the missed events need real messages: copies of the newest message of the run,
+  // appended to its conversation with their own id, seq and clientId.
+  const sample = await ctx.admin.query(`SELECT * FROM message ORDER BY created_at DESC LIMIT 1`);
+  const tpl = sample.rows[0];
+  if (!tpl) throw new Error('sync: the run stored no message to copy');
+  const payload = { message: { id: tpl.id, text: tpl.text, links: tpl.links } };
   await ctx.admin.query('BEGIN');
   await ctx.admin.query(
-    `INSERT INTO event (user_id, cursor, type, payload)
-     SELECT $1, uc.last + g, 'message.created',
-            jsonb_set(jsonb_set(jsonb_set($2::jsonb, '{message,id}', to_jsonb(gen_random_uuid()::text)),
-                                '{message,seq}', to_jsonb(g)), '{message,clientId}', to_jsonb('sync-' || g))
-       FROM user_cursor uc, generate_series(1, $3::int) AS g WHERE uc.user_id = $1`,
-    [user.id, JSON.stringify(payload), CFG.syncEvents],
+    `WITH c AS (UPDATE conversation SET last_seq = last_seq + $3 WHERE id = $2 RETURNING last_seq - $3 AS base),
+     msgs AS (
+       INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links)
+       SELECT gen_random_uuid(), $2, c.base + g, $4, 'sync-' || gen_random_uuid(), $5, $6::jsonb
+         FROM c, generate_series(1, $3::int) AS g
+       RETURNING id, seq)
+     INSERT INTO event (user_id, cursor, type, payload, message_id)
+     SELECT $1, uc.last + (msgs.seq - c.base), 'message.created', '{}'::jsonb, msgs.id
+       FROM user_cursor uc, msgs, c WHERE uc.user_id = $1`,
+    [user.id, tpl.conversation_id, CFG.syncEvents, tpl.sender_id, tpl.text, JSON.stringify(tpl.links)],
   );
   await ctx.admin.query('UPDATE user_cursor SET last = last + $2 WHERE user_id = $1', [user.id, CFG.syncEvents]);
   await ctx.admin.query('COMMIT');
