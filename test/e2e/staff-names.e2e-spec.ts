@@ -53,3 +53,23 @@ it('report, action, audit-log and blocklist rows name their users and staff besi
   const blocklist = await request(t.url).get(`/admin/v1/blocklist/${entry.body.id}`).set(admin.auth);
   expect(blocklist.body).toMatchObject({ createdBy: admin.staff.id, createdByName: admin.staff.displayName });
 });
+
+it('appeal rows name the appellant and the deciding staff member beside their ids', async () => {
+  const offender = await registerUser(t.url);
+  const act = await request(t.url).post(`/admin/v1/users/${offender.id}/actions`).set(admin.auth).send({ action: 'warn' });
+  expect(act.status).toBe(200);
+  const appeal = await request(t.url).post('/v1/appeals').set(offender.auth).send({ actionId: act.body.action.id, text: 'It was not me.' });
+  expect(appeal.status).toBe(201);
+  const open = await request(t.url).get(`/admin/v1/appeals?filter=${q({ userId: offender.id })}`).set(admin.auth);
+  expect(open.status).toBe(200);
+  expect(open.body).toHaveLength(1);
+  expect(open.body[0]).toMatchObject({ id: appeal.body.id, userId: offender.id, userHandle: offender.handle, userDisplayName: offender.handle, decidedByName: null });
+  const decided = await request(t.url).post(`/admin/v1/appeals/${appeal.body.id}/decide`).set(admin.auth).send({ decision: 'denied', note: 'stands' });
+  expect(decided.status).toBe(200);
+  const one = await request(t.url).get(`/admin/v1/appeals/${appeal.body.id}`).set(admin.auth);
+  expect(one.body).toMatchObject({ userHandle: offender.handle, decidedBy: admin.staff.id, decidedByName: admin.staff.displayName });
+  // The appellant's own view is unchanged: no staff names in /v1/appeals.
+  const mine = await request(t.url).get('/v1/appeals').set(offender.auth);
+  expect(mine.status).toBe(200);
+  expect(JSON.stringify(mine.body)).not.toContain('decidedByName');
+});

@@ -12,7 +12,7 @@ export const AppealList = () => (
     <List filters={filters} sort={{ field: 'createdAt', order: 'DESC' }} perPage={25}>
         <Datagrid rowClick="show" bulkActionButtons={false}>
             <DateField source="createdAt" showTime />
-            <UserLinkField source="userId" label="User" />
+            <UserLinkField source="userId" handleSource="userHandle" nameSource="userDisplayName" label="User" sortable={false} />
             <RecordLinkField source="actionId" resource="actions" label="Action" />
             <ShortTextField source="text" max={80} />
             <StatusField source="status" label="Status" />

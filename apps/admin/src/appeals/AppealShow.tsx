@@ -18,7 +18,7 @@ const AppealText = () => {
 export const AppealShow = () => (
     <Show>
         <SimpleShowLayout>
-            <UserLinkField source="userId" label="User" />
+            <UserLinkField source="userId" handleSource="userHandle" nameSource="userDisplayName" label="User" />
             <RecordLinkField source="actionId" resource="actions" label="Appealed action" />
             <AppealText />
             <StatusField source="status" label="Status" />

@@ -1,3 +1,4 @@
+import { Appeal } from '../v1/safety.schemas';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { REPORT_REASONS, SUBJECT_TYPES } from '@app/messaging/safety/vocabulary';
 
@@ -246,4 +247,11 @@ export class ModerationStats {
   @ApiProperty({ type: Number, nullable: true }) medianResolutionMinutes!: number | null;
   @ApiProperty({ type: [SpamSender] }) topSpamSenders!: SpamSender[];
   @ApiProperty({ type: [VerdictDay] }) linkVerdictsPerDay!: VerdictDay[];
+}
+
+/** An appeal as staff see it: the appellant and the deciding staff member named beside their ids. */
+export class StaffAppeal extends Appeal {
+  @ApiProperty({ type: String, nullable: true, description: "The appellant's handle" }) userHandle!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The appellant's display name" }) userDisplayName!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Name of the staff member who decided it' }) decidedByName!: string | null;
 }

@@ -8,7 +8,7 @@ import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/a
 import { parseRaList } from '../http/list-params';
 import { AppealDecisionDto, LiftActionDto } from './admin.dto';
 import { sendPage } from './ra-response';
-import { ModerationAction } from './admin.schemas';
+import { ModerationAction, StaffAppeal } from './admin.schemas';
 import { Appeal } from '../v1/safety.schemas';
 
 const ACTION_SORTS = ['createdAt', 'action', 'reason', 'note', 'expiresAt', 'liftedAt', 'userId', 'staffId', 'reportId', 'id'];
@@ -61,7 +61,7 @@ export class AppealsAdminController {
 
   @Get()
   @ApiOperation({ summary: 'Appeals of enforcement actions' })
-  @ApiStaffList(Appeal, APPEAL_SORTS)
+  @ApiStaffList(StaffAppeal, APPEAL_SORTS)
   async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     return sendPage(res, 'appeals', await this.appeals.list(parseRaList(query, APPEAL_SORTS, ['createdAt', 'DESC'])));
   }
@@ -69,7 +69,7 @@ export class AppealsAdminController {
   @Get(':id')
   @ApiOperation({ summary: 'One appeal' })
   @ApiUuidParam()
-  @ApiOkResponse({ type: Appeal })
+  @ApiOkResponse({ type: StaffAppeal })
   @ApiErrors(NOT_FOUND)
   get(@Param('id') id: string) {
     return this.appeals.one(id);

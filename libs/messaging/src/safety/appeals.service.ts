@@ -37,6 +37,23 @@ const toAppeal = (r: any): AppealRow => ({
   createdAt: iso(r.created_at)!,
 });
 
+/** A staff row: the appellant and the deciding staff member named beside their ids. */
+export interface StaffAppealRow extends AppealRow {
+  userHandle: string | null;
+  userDisplayName: string | null;
+  decidedByName: string | null;
+}
+
+const toStaffAppeal = (r: any): StaffAppealRow => ({
+  ...toAppeal(r),
+  userHandle: r.user_handle ?? null,
+  userDisplayName: r.user_display_name ?? null,
+  decidedByName: r.decided_by_name ?? null,
+});
+
+const STAFF_NAMES = `u.handle AS user_handle, u.display_name AS user_display_name, s.display_name AS decided_by_name`;
+const STAFF_JOINS = `LEFT JOIN app_user u ON u.id = ap.user_id LEFT JOIN staff s ON s.id = ap.decided_by`;
+
 const LIST: ListSpec = {
   filters: {
     id: { kind: 'uuid', sql: 'ap.id' },
@@ -120,24 +137,29 @@ export class AppealsService {
     return done.row;
   }
 
-  list(query: ListQuery): Promise<ListPage<AppealRow>> {
+  list(query: ListQuery): Promise<ListPage<StaffAppealRow>> {
     return runList(
       this.db,
       LIST,
       query,
       (c) => ({
-        sql: `SELECT ap.*, a.action, count(*) OVER () AS _total FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id ${c.where} ${c.orderBy}`,
+        sql: `SELECT ap.*, a.action, ${STAFF_NAMES}, count(*) OVER () AS _total
+                FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id ${STAFF_JOINS} ${c.where} ${c.orderBy}`,
         countSql: `SELECT count(*)::int AS n FROM appeal ap ${c.where}`,
       }),
-      toAppeal,
+      toStaffAppeal,
     );
   }
 
-  async one(id: string): Promise<AppealRow> {
+  /** One appeal for staff, with names. */
+  async one(id: string): Promise<StaffAppealRow> {
     if (!isUuid(id)) throw new NotFound('No such appeal.');
-    const row = await this.db.one(`${SELECT} WHERE ap.id = $1`, [id]);
+    const row = await this.db.one(
+      `SELECT ap.*, a.action, ${STAFF_NAMES} FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id ${STAFF_JOINS} WHERE ap.id = $1`,
+      [id],
+    );
     if (!row) throw new NotFound('No such appeal.');
-    return toAppeal(row);
+    return toStaffAppeal(row);
   }
 
   /** The person's own appeals (GET /v1/appeals). */
