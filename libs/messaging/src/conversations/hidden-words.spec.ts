@@ -42,7 +42,7 @@ describe('hidden words: validation', () => {
   it('refuses non-arrays, more than 200 words, empty, too long, control characters and words without letters', () => {
     expect(validateHiddenWords('idiot')).toHaveProperty('problems');
     expect(validateHiddenWords(Array.from({ length: 201 }, (_, i) => `w${i}`))).toHaveProperty('problems');
-    expect(validateHiddenWords([''])).toEqual({ problems: [{ field: 'words[0]', message: 'must be 1-50 characters' }] });
+    expect(validateHiddenWords([''])).toEqual({ problems: [{ field: 'words[0]', problems: ['must be 1-50 characters'] }] });
     expect(validateHiddenWords(['x'.repeat(51)])).toHaveProperty('problems');
     expect(validateHiddenWords(['a\u0000b'])).toHaveProperty('problems');
     expect(validateHiddenWords(['!!!'])).toHaveProperty('problems');

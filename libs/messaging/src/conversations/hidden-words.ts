@@ -78,18 +78,18 @@ export class HiddenWordMatcher {
  * digit (a word that normalises to nothing could never match). Returns the trimmed words,
  * exact duplicates dropped, in the order given; or the problems, one entry per bad word.
  */
-export function validateHiddenWords(raw: unknown): { words: string[] } | { problems: { field: string; message: string }[] } {
-  if (!Array.isArray(raw)) return { problems: [{ field: 'words', message: 'must be an array of strings' }] };
-  if (raw.length > MAX_HIDDEN_WORDS) return { problems: [{ field: 'words', message: `at most ${MAX_HIDDEN_WORDS} words` }] };
-  const problems: { field: string; message: string }[] = [];
+export function validateHiddenWords(raw: unknown): { words: string[] } | { problems: { field: string; problems: string[] }[] } {
+  if (!Array.isArray(raw)) return { problems: [{ field: 'words', problems: ['must be an array of strings'] }] };
+  if (raw.length > MAX_HIDDEN_WORDS) return { problems: [{ field: 'words', problems: [`at most ${MAX_HIDDEN_WORDS} words`] }] };
+  const problems: { field: string; problems: string[] }[] = [];
   const words: string[] = [];
   raw.forEach((w, i) => {
     const field = `words[${i}]`;
-    if (typeof w !== 'string') return problems.push({ field, message: 'must be a string' });
+    if (typeof w !== 'string') return problems.push({ field, problems: ['must be a string'] });
     const t = w.trim();
-    if (t.length < 1 || t.length > MAX_HIDDEN_WORD_LENGTH) return problems.push({ field, message: `must be 1-${MAX_HIDDEN_WORD_LENGTH} characters` });
-    if (/[\u0000-\u001f\u007f]/.test(t) || /[\ud800-\udfff]/.test(t.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) return problems.push({ field, message: 'must not contain control characters or lone surrogates' });
-    if (normalizeTokens(t).length === 0) return problems.push({ field, message: 'must contain a letter or digit' });
+    if (t.length < 1 || t.length > MAX_HIDDEN_WORD_LENGTH) return problems.push({ field, problems: [`must be 1-${MAX_HIDDEN_WORD_LENGTH} characters`] });
+    if (/[\u0000-\u001f\u007f]/.test(t) || /[\ud800-\udfff]/.test(t.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) return problems.push({ field, problems: ['must not contain control characters or lone surrogates'] });
+    if (normalizeTokens(t).length === 0) return problems.push({ field, problems: ['must contain a letter or digit'] });
     if (!words.includes(t)) words.push(t);
   });
   return problems.length ? { problems } : { words };
