@@ -18,8 +18,6 @@ const NOT_YET_BUILT: Record<string, string> = {
   // Restrict and hidden words.
   'PUT /v1/users/{}/restrict': 'issue #14 (restrict)',
   'DELETE /v1/users/{}/restrict': 'issue #14 (restrict)',
-  'GET /v1/me/hidden-words': 'issue #14 (hidden words)',
-  'PUT /v1/me/hidden-words': 'issue #14 (hidden words)',
   'POST /v1/requests/decline-all': 'issue #14 (decline-all)',
   // Messages v1.1.
   'PATCH /v1/conversations/{}/messages/{}': 'issue #16 (message edit)',

@@ -142,7 +142,7 @@ it('every path and query parameter is typed: ids as uuid strings, seqs and limit
   }
   expect(problems).toEqual([]);
   const q = (path: string, name: string, method = 'get') => doc.paths[path][method].parameters.find((p: any) => p.in === 'query' && p.name === name)?.schema;
-  expect(q('/v1/conversations', 'folder')).toEqual(expect.objectContaining({ type: 'string', enum: ['inbox', 'requests'], default: 'inbox' }));
+  expect(q('/v1/conversations', 'folder')).toEqual(expect.objectContaining({ type: 'string', enum: ['inbox', 'requests', 'hidden'], default: 'inbox' }));
   expect(q('/v1/conversations', 'limit')).toEqual(expect.objectContaining({ type: 'integer', minimum: 1, maximum: 100, default: 50 }));
   expect(q('/v1/conversations', 'cursor')).toEqual(expect.objectContaining({ type: 'string' }));
   for (const name of ['afterSeq', 'beforeSeq']) expect(q('/v1/conversations/{id}/messages', name)).toEqual(expect.objectContaining({ type: 'integer', minimum: 0 }));

@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse,
 import { AccountsService } from '@app/messaging/accounts/accounts.service';
 import { ApiErrors, ApiUuidParam, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
 import { ClientIp, CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
-import { LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
-import { Me, Session, User, UserPage } from './accounts.schemas';
+import { HiddenWordsDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
+import { HiddenWords, Me, Session, User, UserPage } from './accounts.schemas';
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -72,6 +72,21 @@ export class MeController {
   @ApiErrors(INPUT)
   settings(@CurrentUser() user: AuthUser, @Body() dto: SettingsDto) {
     return this.accounts.updateSettings(user.id, dto);
+  }
+
+  @Get('hidden-words')
+  @ApiOperation({ summary: 'My hidden words', description: 'Message requests containing one of these words (or a default-list word while useDefaultList is on) are listed in folder=hidden instead of requests.' })
+  @ApiOkResponse({ type: HiddenWords })
+  hiddenWords(@CurrentUser() user: AuthUser) {
+    return this.accounts.hiddenWords(user.id);
+  }
+
+  @Put('hidden-words')
+  @ApiOperation({ summary: 'Replace my hidden words (both fields required)', description: 'Applies to existing requests at once: they move between requests and hidden.' })
+  @ApiOkResponse({ type: HiddenWords })
+  @ApiErrors(INPUT)
+  setHiddenWords(@CurrentUser() user: AuthUser, @Body() dto: HiddenWordsDto) {
+    return this.accounts.setHiddenWords(user.id, dto);
   }
 }
 

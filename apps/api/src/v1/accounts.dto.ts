@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { Allow, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 export class RegisterDto {
   @ApiProperty({ type: String, pattern: '^[a-z0-9_]{3,30}$', example: 'alice_01' })
@@ -52,4 +52,15 @@ export class SettingsDto {
   @IsOptional()
   @IsIn(['all', 'following', 'none'])
   allowIncoming?: 'all' | 'following' | 'none';
+}
+
+/** Validated by AccountsService.setHiddenWords (per-word details); both fields are required. */
+export class HiddenWordsDto {
+  @ApiProperty({ type: [String], maxItems: 200, example: ['idiot', 'go away'], description: 'At most 200 words of 1-50 characters; replaces the list' })
+  @Allow()
+  words!: unknown;
+
+  @ApiProperty({ type: Boolean, example: true, description: 'Whether the built-in default list also applies' })
+  @Allow()
+  useDefaultList!: unknown;
 }

@@ -30,3 +30,8 @@ export class UserPage {
   @ApiProperty({ type: [User] }) items!: User[];
   @ApiProperty({ type: String, nullable: true, description: 'Always null: a handle names at most one user' }) nextCursor!: string | null;
 }
+
+export class HiddenWords {
+  @ApiProperty({ type: [String], maxItems: 200, example: ['idiot', 'go away'], description: 'My own hidden words (1-50 characters each); matched by whole word, ignoring case, accents and look-alikes' }) words!: string[];
+  @ApiProperty({ type: Boolean, example: true, description: 'Whether the built-in default list also applies (true for new accounts)' }) useDefaultList!: boolean;
+}

@@ -47,7 +47,7 @@ export class ConversationsController {
 
   @Get()
   @ApiOperation({ summary: 'My conversations in a folder, newest activity first' })
-  @ApiQuery({ name: 'folder', required: false, schema: { type: 'string', enum: ['inbox', 'requests'], default: 'inbox' }, description: 'inbox: where I am active; requests: message requests waiting for me' })
+  @ApiQuery({ name: 'folder', required: false, schema: { type: 'string', enum: ['inbox', 'requests', 'hidden'], default: 'inbox' }, description: 'inbox: where I am active; requests: message requests waiting for me, except hidden ones; hidden: requests hidden by my hidden words (or a staff rule)' })
   @ApiPageQuery()
   @ApiOkResponse({ type: ConversationPage })
   @ApiErrors(INPUT, { 400: ['invalid_cursor'] })

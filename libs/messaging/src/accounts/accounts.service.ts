@@ -17,6 +17,12 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
 import { APPEAL_AUDIENCE, TokensService, USER_AUDIENCE } from './tokens.service';
 import { AccountStatusService } from './account-status.service';
 import { SessionRevocations } from './session-revocations.service';
+import { validateHiddenWords } from '../conversations/hidden-words';
+
+export interface HiddenWords {
+  words: string[];
+  useDefaultList: boolean;
+}
 
 export type AllowIncoming = 'all' | 'following' | 'none';
 
@@ -212,6 +218,34 @@ export class AccountsService {
     );
     if (!row) throw new NotFound();
     return toMe(row);
+  }
+
+  async hiddenWords(userId: string): Promise<HiddenWords> {
+    const row = await this.db.one('SELECT hidden_words, use_default_hidden_words FROM app_user WHERE id = $1', [userId]);
+    if (!row) throw new NotFound();
+    return { words: row.hidden_words, useDefaultList: row.use_default_hidden_words };
+  }
+
+  /**
+   * PUT /v1/me/hidden-words replaces both settings, so both are required (a missing field
+   * is 400, never a silent reset). Requests are sorted at read time, so the change applies
+   * to existing requests at once.
+   */
+  async setHiddenWords(userId: string, body: unknown): Promise<HiddenWords> {
+    const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    const problems: { field: string; problems: string[] }[] = [];
+    const checked = validateHiddenWords(b.words);
+    if ('problems' in checked) problems.push(...checked.problems);
+    if (typeof b.useDefaultList !== 'boolean') problems.push({ field: 'useDefaultList', problems: ['must be true or false'] });
+    if (problems.length || 'problems' in checked) {
+      throw new InvalidRequest('words must be an array of at most 200 words of 1-50 characters, and useDefaultList a boolean; both are required.', problems);
+    }
+    const row = await this.db.one(
+      'UPDATE app_user SET hidden_words = $2::text[], use_default_hidden_words = $3 WHERE id = $1 RETURNING hidden_words, use_default_hidden_words',
+      [userId, checked.words, b.useDefaultList],
+    );
+    if (!row) throw new NotFound();
+    return { words: row.hidden_words, useDefaultList: row.use_default_hidden_words };
   }
 
   async getPublic(id: string): Promise<PublicUser> {

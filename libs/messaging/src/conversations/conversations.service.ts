@@ -19,12 +19,24 @@ import { JobName, type OutboxJob } from '../queues';
 import { MAX_MEMBERS, MAX_REQUEST_MESSAGES, MessageRequestPolicy, type RecipientFacts } from './message-request-policy';
 import { memberSeesMessageSql } from '../messages/message-visibility';
 import { loadConversationViews, type ConversationView } from './conversation-view';
+import { HiddenWordMatcher } from './hidden-words';
 
 /**
  * Resolves `context` for a conversation started from a room (wired by the rooms feature):
  * the named room, or with `roomId` null the most recent room everyone shared lately.
  */
 export type RoomContextResolver = (userIds: string[], roomId: string | null) => Promise<Record<string, unknown> | null>;
+
+/**
+ * Hook for staff rules with action `hide` (API.md v1.1, not built yet): of these pending
+ * requests of `viewerId`, the ids a live rule hides. Wire it with setRequestHiddenByRule.
+ */
+export type RequestHiddenByRule = (viewerId: string, conversationIds: string[]) => Promise<Iterable<string>>;
+
+interface ListRow {
+  id: string;
+  last_activity_at: string | Date;
+}
 
 export interface CreateConversationInput {
   participantIds: unknown;
@@ -44,6 +56,7 @@ export const scoreSenderJob = (senderId: string): OutboxJob => ({
 @Injectable()
 export class ConversationsService {
   private roomContext: RoomContextResolver | null = null;
+  private requestHiddenByRule: RequestHiddenByRule | null = null;
 
   constructor(
     private readonly db: Db,
@@ -53,6 +66,11 @@ export class ConversationsService {
 
   setRoomContextResolver(resolver: RoomContextResolver) {
     this.roomContext = resolver;
+  }
+
+  /** Staff rules (action `hide`) plug in here; until then only hidden words hide a request. */
+  setRequestHiddenByRule(resolver: RequestHiddenByRule) {
+    this.requestHiddenByRule = resolver;
   }
 
   /** The conversation as `viewerId` sees it; 404 unless they are an active or pending member. */
@@ -214,10 +232,9 @@ export class ConversationsService {
   }
 
   async list(viewerId: string, folder: unknown, cursor: string | undefined, limit: number): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
-    if (folder !== undefined && folder !== 'inbox' && folder !== 'requests') {
-      throw new InvalidRequest('folder must be inbox or requests.', [{ field: 'folder', problems: ['inbox | requests'] }]);
+    if (folder !== undefined && folder !== 'inbox' && folder !== 'requests' && folder !== 'hidden') {
+      throw new InvalidRequest('folder must be inbox, requests or hidden.', [{ field: 'folder', problems: ['inbox | requests | hidden'] }]);
     }
-    const state = folder === 'requests' ? 'pending' : 'active';
     let after: { at: string; id: string } | null = null;
     if (cursor) {
       try {
@@ -229,21 +246,80 @@ export class ConversationsService {
         throw new InvalidCursor();
       }
     }
-    const rows = await this.db.query(
-      `SELECT c.id, c.last_activity_at FROM conversation_member m JOIN conversation c ON c.id = m.conversation_id
-        WHERE m.user_id = $1 AND m.state = $2
-          AND ($3::timestamptz IS NULL OR (c.last_activity_at, c.id) < ($3::timestamptz, $4::uuid))
-        ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $5`,
-      [viewerId, state, after?.at ?? null, after?.id ?? null, limit + 1],
-    );
-    const page = rows.slice(0, limit);
+    const page: ListRow[] = [];
+    let more = false;
+    if (folder === 'requests' || folder === 'hidden') {
+      // Hidden-ness is decided at read time (the viewer's words are their own setting, so a
+      // change re-sorts existing requests): scan pending rows newest first in batches, keep
+      // those on this folder's side, stop one past the page. Pending rows per user are few
+      // (requestsPerDay), and each costs at most MAX_REQUEST_MESSAGES readable messages.
+      const wantHidden = folder === 'hidden';
+      const batch = Math.max(limit + 1, 50);
+      let scanAfter = after;
+      for (;;) {
+        const rows = await this.folderRows(viewerId, 'pending', scanAfter, batch);
+        const hidden = await this.hiddenRequests(viewerId, rows.map((r) => r.id));
+        for (const r of rows) {
+          if (hidden.has(r.id) !== wantHidden) continue;
+          if (page.length === limit) {
+            more = true;
+            break;
+          }
+          page.push(r);
+        }
+        if (more || rows.length < batch) break;
+        const last = rows[rows.length - 1];
+        scanAfter = { at: new Date(last.last_activity_at).toISOString(), id: last.id };
+      }
+    } else {
+      const rows = await this.folderRows(viewerId, 'active', after, limit + 1);
+      page.push(...rows.slice(0, limit));
+      more = rows.length > limit;
+    }
     const views = await loadConversationViews(this.db, page.map((r) => r.id), viewerId);
     const last = page[page.length - 1];
     return {
       items: page.map((r) => views.get(r.id)!).filter(Boolean),
-      nextCursor: rows.length > limit ? Buffer.from(`${new Date(last.last_activity_at).toISOString()}|${last.id}`).toString('base64url') : null,
+      nextCursor: more ? Buffer.from(`${new Date(last.last_activity_at).toISOString()}|${last.id}`).toString('base64url') : null,
     };
   }
+
+  private folderRows(viewerId: string, state: 'active' | 'pending', after: { at: string; id: string } | null, limit: number): Promise<ListRow[]> {
+    return this.db.query(
+      `SELECT c.id, c.last_activity_at FROM conversation_member m JOIN conversation c ON c.id = m.conversation_id
+        WHERE m.user_id = $1 AND m.state = $2
+          AND ($3::timestamptz IS NULL OR (c.last_activity_at, c.id) < ($3::timestamptz, $4::uuid))
+        ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $5`,
+      [viewerId, state, after?.at ?? null, after?.id ?? null, limit],
+    );
+  }
+
+  /**
+   * Which of these pending requests are hidden from `viewerId` (API.md "Hidden requests"):
+   * a visible message they may read (the first three, message-visibility.ts) contains one of
+   * their hidden words, or a default-list word while useDefaultList is on; or a staff rule
+   * hides it (the hook `requestHiddenByRule`, none until staff rules are built).
+   */
+  async hiddenRequests(viewerId: string, conversationIds: string[]): Promise<Set<string>> {
+    const hidden = new Set<string>();
+    if (conversationIds.length === 0) return hidden;
+    const [settings] = await this.db.query('SELECT hidden_words, use_default_hidden_words FROM app_user WHERE id = $1', [viewerId]);
+    const matcher = HiddenWordMatcher.forSettings(settings?.hidden_words ?? [], settings?.use_default_hidden_words ?? true);
+    if (!matcher.empty) {
+      const texts = await this.db.query(
+        `SELECT x.conversation_id, x.text FROM conversation_member m JOIN message x ON x.conversation_id = m.conversation_id
+          WHERE m.user_id = $1 AND m.conversation_id = ANY($2::uuid[]) AND m.state = 'pending' AND x.state = 'visible'
+            AND ${memberSeesMessageSql('m', 'x')}`,
+        [viewerId, conversationIds],
+      );
+      for (const t of texts) if (matcher.matches(t.text)) hidden.add(t.conversation_id);
+    }
+    if (this.requestHiddenByRule) {
+      for (const id of await this.requestHiddenByRule(viewerId, conversationIds.filter((id) => !hidden.has(id)))) hidden.add(id);
+    }
+    return hidden;
+  }
+
 
   /** Locks the viewer's membership row; 404 unless it exists in one of `states`. */
   private async lockMember(q: Queryable, conversationId: string, userId: string, states: string[]) {
