@@ -183,6 +183,18 @@ describe('decline-all', () => {
     expect((await t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: sender.id })).body).toEqual({ declined: 0 });
   });
 
+  it('parallel decline-alls each answer 200 and decline every request exactly once', async () => {
+    const [me, sender, other] = await users(3);
+    const convs = [(await create(sender, [me.id])).body, (await create(sender, [me.id, other.id])).body, (await create(sender, [me.id, other.id])).body];
+    const results = await Promise.all(Array.from({ length: 6 }, () => t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: sender.id })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(results.reduce((n, r) => n + r.body.declined, 0)).toBe(3);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation_member WHERE user_id = $1 AND state = 'declined' AND conversation_id = ANY($2::uuid[])`, [
+      me.id, convs.map((c) => c.id),
+    ]);
+    expect(n).toBe(3);
+  });
+
   it('an unknown sender → 200 {declined: 0}; a senderId that is not a uuid → 400 invalid_request', async () => {
     const [me] = await users(1);
     const unknown = await t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: randomUUID() });

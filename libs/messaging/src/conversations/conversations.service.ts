@@ -325,7 +325,9 @@ export class ConversationsService {
   /**
    * Decline-all (API.md v1.1): every request `senderId` created that is still pending for
    * `userId`, declined silently as `decline` does, in one transaction. An unknown sender
-   * declines nothing.
+   * declines nothing. The member rows are locked up front (in conversation order) and
+   * re-checked after any wait, so concurrent calls or an accept never make it fail: each
+   * request is declined once, by whichever call got it.
    */
   async declineAll(userId: string, senderId: unknown): Promise<{ declined: number }> {
     if (typeof senderId !== 'string' || !isUuid(senderId)) {
@@ -335,7 +337,8 @@ export class ConversationsService {
       const rows = await q.query(
         `SELECT cm.conversation_id FROM conversation_member cm JOIN conversation c ON c.id = cm.conversation_id
           WHERE cm.user_id = $1 AND cm.state = 'pending' AND c.creator_id = $2
-          ORDER BY cm.conversation_id`,
+          ORDER BY cm.conversation_id
+            FOR UPDATE OF cm`,
         [userId, senderId],
       );
       for (const r of rows) await this.decline(userId, r.conversation_id, q);
