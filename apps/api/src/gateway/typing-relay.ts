@@ -61,7 +61,8 @@ export type TypingDecision = { relayTo: string[] } | { throttled: true };
 /**
  * Typing indicators are ephemeral: relayed, never stored, no cursor. Only an ACTIVE member
  * may signal, and only other ACTIVE members hear it, so a pending recipient neither sends
- * nor receives them before accepting; a block in either direction silences it too. One SQL
+ * nor receives them before accepting; a block in either direction silences it too, and a
+ * restricted member (v1.1) does not hear the typing of whoever restricts them. One SQL
  * round trip, behind a per-user throttle (so a keystroke flood costs nothing).
  */
 @Injectable()
@@ -81,6 +82,7 @@ export class TypingRelay {
           AND NOT EXISTS (SELECT 1 FROM block b
                            WHERE (b.blocker_id = m.user_id AND b.blocked_id = me.user_id)
                               OR (b.blocker_id = me.user_id AND b.blocked_id = m.user_id))
+          AND NOT EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = me.user_id AND r.restricted_id = m.user_id)
         WHERE me.conversation_id = $1 AND me.user_id = $2
         GROUP BY me.state`,
       [conversationId, senderId],

@@ -155,4 +155,24 @@ export class UsersController {
   async unblock(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.accounts.unblock(user.id, id);
   }
+
+  @Put(':id/restrict')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Restrict (idempotent): their new conversations with me start as requests; they stop seeing my read markers and typing' })
+  @ApiUuidParam()
+  @ApiNoContentResponse()
+  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] })
+  async restrict(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    await this.accounts.restrict(user.id, id);
+  }
+
+  @Delete(':id/restrict')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Unrestrict (idempotent)' })
+  @ApiUuidParam()
+  @ApiNoContentResponse()
+  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] })
+  async unrestrict(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    await this.accounts.unrestrict(user.id, id);
+  }
 }

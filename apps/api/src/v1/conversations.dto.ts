@@ -48,3 +48,9 @@ export class SendMessageDto {
   @Allow() video?: unknown;
   @Allow() media?: unknown;
 }
+
+export class DeclineAllDto {
+  @ApiProperty({ type: String, format: 'uuid', description: 'The sender whose pending requests to me are declined', example: EXAMPLE_USER_ID })
+  @Allow()
+  senderId!: unknown;
+}

@@ -73,3 +73,7 @@ export class ReadMarker {
   @ApiProperty({ type: 'integer', minimum: 0 }) readSeq!: number;
   @ApiProperty({ type: 'integer', minimum: 0 }) unreadCount!: number;
 }
+
+export class DeclinedAll {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'How many pending requests were declined', example: 2 }) declined!: number;
+}

@@ -1,6 +1,6 @@
 import { Body, Controller, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Response } from 'express';
 import { ReportsService } from '@app/messaging/safety/reports.service';
 import { REPORT_REASONS, SUBJECT_TYPES, type ReportReason, type SubjectType } from '@app/messaging/safety/vocabulary';
@@ -20,6 +20,15 @@ export class CreateReportDto {
   @MaxLength(1000)
   @Matches(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, { message: 'note must not contain control characters' })
   note?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    example: true,
+    description: 'Also block the reported user: the sender of a message, the user, the author of a question, the other member of a direct conversation (nobody for a group)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  block?: boolean;
 }
 
 @ApiTags('reports')
@@ -32,7 +41,7 @@ export class ReportsController {
 
   /** 201 {id}; the same reporter on the same subject again → 200 with the same id. */
   @Post()
-  @ApiOperation({ summary: 'Report a message, user, conversation or question', description: 'A reported message is frozen as evidence. Reporting a pending request as spam also declines it.' })
+  @ApiOperation({ summary: 'Report a message, user, conversation or question', description: 'A reported message is frozen as evidence. Reporting a pending request as spam also declines it. With block: true the reported user is blocked as well.' })
   @ApiCreatedResponse({ type: ReportCreated, description: 'Filed' })
   @ApiOkResponse({ type: ReportCreated, description: 'The same reporter on the same subject again: the same report' })
   @ApiErrors(INPUT, NOT_FOUND, { 422: ['cannot_target_self'] }, RATE_LIMITED)
@@ -42,6 +51,7 @@ export class ReportsController {
       subjectId: dto.subjectId,
       reason: dto.reason,
       note: dto.note?.trim() || null,
+      block: dto.block === true,
     });
     res.status(created ? 201 : 200);
     return { id };

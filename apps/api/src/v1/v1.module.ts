@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConversationsController } from './conversations.controller';
+import { RequestsController } from './requests.controller';
 
 /** End-user conversation and message routes (the domain lives in libs/messaging). */
-@Module({ controllers: [ConversationsController] })
+@Module({ controllers: [ConversationsController, RequestsController] })
 export class ConversationsHttpModule {}

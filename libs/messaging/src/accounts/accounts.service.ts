@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
-import { Db, PG_UNIQUE_VIOLATION } from '../db/db.service';
+import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
 import {
   AccountSuspended,
   CannotTargetSelf,
@@ -294,17 +294,31 @@ export class AccountsService {
   /** Blocking also removes follows in both directions. */
   async block(me: string, id: string): Promise<void> {
     await this.target(me, id);
-    await this.db.tx(async (q) => {
-      await q.query('INSERT INTO block (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, id]);
-      await q.query(
-        'DELETE FROM follow WHERE (follower_id = $1 AND followee_id = $2) OR (follower_id = $2 AND followee_id = $1)',
-        [me, id],
-      );
-    });
+    await this.db.tx((q) => blockIn(q, me, id));
+  }
+
+  /** Restrict (API.md v1.1): the restricted user is not told. */
+  async restrict(me: string, id: string): Promise<void> {
+    await this.target(me, id);
+    await this.db.query('INSERT INTO restrict (restrictor_id, restricted_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, id]);
+  }
+
+  async unrestrict(me: string, id: string): Promise<void> {
+    await this.target(me, id);
+    await this.db.query('DELETE FROM restrict WHERE restrictor_id = $1 AND restricted_id = $2', [me, id]);
   }
 
   async unblock(me: string, id: string): Promise<void> {
     await this.target(me, id);
     await this.db.query('DELETE FROM block WHERE blocker_id = $1 AND blocked_id = $2', [me, id]);
   }
+}
+
+/** A block inside the caller's transaction: the block row, and follows removed both ways (also used by report-and-block). */
+export async function blockIn(q: Queryable, me: string, id: string): Promise<void> {
+  await q.query('INSERT INTO block (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, id]);
+  await q.query(
+    'DELETE FROM follow WHERE (follower_id = $1 AND followee_id = $2) OR (follower_id = $2 AND followee_id = $1)',
+    [me, id],
+  );
 }

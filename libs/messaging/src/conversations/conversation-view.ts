@@ -40,7 +40,9 @@ SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_acti
                  'userId', m.user_id, 'handle', u.handle, 'displayName', u.display_name,
                  'state', CASE WHEN m.state = 'declined' AND m.user_id <> $2 THEN 'pending' ELSE m.state END,
                  'role', m.role,
-                 'readSeq', CASE WHEN m.state = 'active' THEN m.read_seq END) ORDER BY m.joined_at, m.user_id)
+                 'readSeq', CASE WHEN m.state = 'active'
+                                  AND NOT EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = m.user_id AND r.restricted_id = $2)
+                                 THEN m.read_seq END) ORDER BY m.joined_at, m.user_id)
           FROM conversation_member m JOIN app_user u ON u.id = m.user_id
          WHERE m.conversation_id = c.id) AS members,
        (SELECT row_to_json(lm) FROM (

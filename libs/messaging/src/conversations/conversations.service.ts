@@ -116,12 +116,19 @@ export class ConversationsService {
     const rows = await q.query(
       `SELECT u.id, u.allow_incoming,
               EXISTS (SELECT 1 FROM follow f WHERE f.follower_id = u.id AND f.followee_id = $1) AS follows_creator,
-              EXISTS (SELECT 1 FROM block b WHERE (b.blocker_id = u.id AND b.blocked_id = $1) OR (b.blocker_id = $1 AND b.blocked_id = u.id)) AS blocked
+              EXISTS (SELECT 1 FROM block b WHERE (b.blocker_id = u.id AND b.blocked_id = $1) OR (b.blocker_id = $1 AND b.blocked_id = u.id)) AS blocked,
+              EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = u.id AND r.restricted_id = $1) AS restricts_creator
          FROM app_user u WHERE u.id = ANY($2::uuid[])`,
       [actorId, ids],
     );
     if (rows.length !== ids.length) throw new NotFound('No such user.');
-    return rows.map((r) => ({ userId: r.id, allowIncoming: r.allow_incoming, followsCreator: r.follows_creator, blocked: r.blocked }));
+    return rows.map((r) => ({
+      userId: r.id,
+      allowIncoming: r.allow_incoming,
+      followsCreator: r.follows_creator,
+      blocked: r.blocked,
+      restrictsCreator: r.restricts_creator,
+    }));
   }
 
   /**
@@ -391,6 +398,31 @@ export class ConversationsService {
     this.events.published(outboxId);
   }
 
+  /**
+   * Decline-all (API.md v1.1): every request `senderId` created that is still pending for
+   * `userId`, declined silently as `decline` does, in one transaction. An unknown sender
+   * declines nothing. The member rows are locked up front (in conversation order) and
+   * re-checked after any wait, so concurrent calls or an accept never make it fail: each
+   * request is declined once, by whichever call got it.
+   */
+  async declineAll(userId: string, senderId: unknown): Promise<{ declined: number }> {
+    if (typeof senderId !== 'string' || !isUuid(senderId)) {
+      throw new InvalidRequest('senderId must be a user id.', [{ field: 'senderId', problems: ['uuid'] }]);
+    }
+    const declined = await this.db.tx(async (q) => {
+      const rows = await q.query(
+        `SELECT cm.conversation_id FROM conversation_member cm JOIN conversation c ON c.id = cm.conversation_id
+          WHERE cm.user_id = $1 AND cm.state = 'pending' AND c.creator_id = $2
+          ORDER BY cm.conversation_id
+            FOR UPDATE OF cm`,
+        [userId, senderId],
+      );
+      for (const r of rows) await this.decline(userId, r.conversation_id, q);
+      return rows.length;
+    });
+    return { declined };
+  }
+
   async addMembers(actorId: string, conversationId: string, rawIds: unknown): Promise<ConversationView> {
     if (!Array.isArray(rawIds) || rawIds.length === 0 || rawIds.length > 100 || !rawIds.every((x) => typeof x === 'string')) {
       throw new InvalidRequest('userIds must be a non-empty array of user ids.', [{ field: 'userIds', problems: ['array of ids'] }]);
@@ -478,7 +510,11 @@ export class ConversationsService {
       );
       let outboxId: string | null = null;
       if (m.state === 'active' && String(row.read_seq) !== String(m.read_seq)) {
-        const recipients = await this.activeMemberIds(q, conversationId);
+        // Restrict (v1.1): the people this reader restricts do not hear of their read marker.
+        const restricted = new Set<string>(
+          (await q.query('SELECT restricted_id FROM restrict WHERE restrictor_id = $1', [userId])).map((r: any) => r.restricted_id),
+        );
+        const recipients = (await this.activeMemberIds(q, conversationId)).filter((u) => !restricted.has(u));
         outboxId = await this.events.append(
           q,
           recipients.map((u) => ({ userId: u, type: 'read.updated' as const, payload: { conversationId, userId, seq: Number(row.read_seq), readSeq: Number(row.read_seq) } })),

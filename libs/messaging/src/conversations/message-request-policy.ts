@@ -7,6 +7,8 @@ export interface RecipientFacts {
   followsCreator: boolean;
   /** A block exists in either direction between creator and recipient. */
   blocked: boolean;
+  /** The recipient restricts the creator (v1.1): the conversation starts as a request anyway. */
+  restrictsCreator?: boolean;
 }
 
 export const MAX_MEMBERS = 15;
@@ -17,14 +19,14 @@ export const MAX_REQUEST_MESSAGES = 3;
  * - blocked either way → 403 blocked;
  * - allowIncoming none → nobody may start a conversation with them; following → only
  *   people they follow (403 recipient_not_accepting);
- * - the recipient starts `pending` unless they know (follow) the creator.
+ * - the recipient starts `pending` unless they know (follow) the creator and do not restrict them.
  */
 export const MessageRequestPolicy = {
   initialState(r: RecipientFacts): 'active' | 'pending' {
     if (r.blocked) throw new Blocked();
     if (r.allowIncoming === 'none') throw new RecipientNotAccepting();
     if (r.allowIncoming === 'following' && !r.followsCreator) throw new RecipientNotAccepting();
-    return r.followsCreator ? 'active' : 'pending';
+    return r.followsCreator && !r.restrictsCreator ? 'active' : 'pending';
   },
 
   /** The creator is capped while any recipient has not accepted (a declined one looks pending to them). */

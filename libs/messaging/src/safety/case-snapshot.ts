@@ -18,6 +18,8 @@ export interface CaseSubject {
   reporterState: string | null;
   messageSeq?: number;
   roomId?: string | null;
+  /** Whom report-and-block blocks (v1.1): a message's sender, a user, a question's author, a direct conversation's other member; null for a group. */
+  blockUserId?: string | null;
 }
 
 export interface EvidenceMessage {

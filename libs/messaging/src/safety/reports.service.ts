@@ -1,6 +1,7 @@
 import { MAX_REQUEST_MESSAGES } from '../conversations/message-request-policy';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { blockIn } from '../accounts/accounts.service';
 import { ConversationsService } from '../conversations/conversations.service';
 import { Db, type Queryable } from '../db/db.service';
 import { AlreadyClaimed, CannotTargetSelf, Conflict, DomainError, NotFound, Unprocessable } from '../errors';
@@ -194,14 +195,23 @@ export class ReportsService {
    */
   async file(
     reporterId: string,
-    input: { subjectType: SubjectType; subjectId: string; reason: ReportReason; note?: string | null },
+    input: { subjectType: SubjectType; subjectId: string; reason: ReportReason; note?: string | null; block?: boolean },
   ): Promise<{ id: string; created: boolean }> {
     if (!isUuid(input.subjectId)) throw new NotFound('Nothing to report there.');
     const existing = await this.db.one(
       'SELECT id FROM report WHERE reporter_id = $1 AND subject_type = $2 AND subject_id = $3',
       [reporterId, input.subjectType, input.subjectId],
     );
-    if (existing) return { id: existing.id, created: false };
+    if (existing) {
+      // Reporting again with block: true still blocks (the report stays the same).
+      if (input.block) {
+        await this.db.tx(async (q) => {
+          const subject = await this.visibleSubject(q, reporterId, input.subjectType, input.subjectId);
+          if (subject.blockUserId) await blockIn(q, reporterId, subject.blockUserId);
+        });
+      }
+      return { id: existing.id, created: false };
+    }
     await this.limits.consume('reportsPerHour', reporterId);
 
     const outcome = await this.db.tx(async (q) => {
@@ -241,6 +251,7 @@ export class ReportsService {
         );
         jobs.push({ name: JobName.ScoreSender, data: { senderId: subject.subjectUserId! }, jobId: `score-${subject.subjectUserId}-report-${id}` });
       }
+      if (input.block && subject.blockUserId) await blockIn(q, reporterId, subject.blockUserId);
       return { id, created: true, outboxId: await this.events.append(q, [], jobs) };
     });
     this.events.published(outcome.outboxId);
@@ -274,7 +285,10 @@ export class ReportsService {
       );
       if (!m || !['active', 'pending'].includes(m.my_state) || !m.could_see) throw hidden();
       if (m.sender_id === reporterId) throw new CannotTargetSelf('You cannot report your own message.');
-      return { type, id, subjectUserId: m.sender_id, conversationId: m.conversation_id, reporterState: m.my_state, messageSeq: Number(m.seq), roomId: m.room_id };
+      return {
+        type, id, subjectUserId: m.sender_id, conversationId: m.conversation_id, reporterState: m.my_state, messageSeq: Number(m.seq), roomId: m.room_id,
+        blockUserId: m.sender_id,
+      };
     }
     if (type === 'conversation') {
       const [c] = await q.query(
@@ -287,13 +301,14 @@ export class ReportsService {
       if (!c || !['active', 'pending'].includes(c.my_state)) throw hidden();
       // Whom the report is about: the sender of a request, or the other side of a direct chat.
       const subjectUserId = c.my_state === 'pending' && c.creator_id !== reporterId ? c.creator_id : c.kind === 'direct' ? c.other_id : null;
-      return { type, id, subjectUserId, conversationId: c.id, reporterState: c.my_state, roomId: c.room_id };
+      const blockUserId = c.kind === 'direct' ? c.other_id : null;
+      return { type, id, subjectUserId, conversationId: c.id, reporterState: c.my_state, roomId: c.room_id, blockUserId };
     }
     if (type === 'user') {
       const [u] = await q.query('SELECT id FROM app_user WHERE id = $1', [id]);
       if (!u) throw hidden();
       if (id === reporterId) throw new CannotTargetSelf('You cannot report yourself.');
-      return { type, id, subjectUserId: id, conversationId: null, reporterState: null };
+      return { type, id, subjectUserId: id, conversationId: null, reporterState: null, blockUserId: id };
     }
     const [qn] = await q.query(
       `SELECT qn.id, qn.room_id, qn.author_id, qn.status, rm.role
@@ -303,7 +318,7 @@ export class ReportsService {
     );
     if (!qn || !qn.role || !(qn.role === 'moderator' || qn.status === 'pinned' || qn.author_id === reporterId)) throw hidden();
     if (qn.author_id === reporterId) throw new CannotTargetSelf('You cannot report your own question.');
-    return { type, id, subjectUserId: qn.author_id, conversationId: null, reporterState: null, roomId: qn.room_id };
+    return { type, id, subjectUserId: qn.author_id, conversationId: null, reporterState: null, roomId: qn.room_id, blockUserId: qn.author_id };
   }
 
   /**
