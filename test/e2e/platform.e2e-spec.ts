@@ -180,6 +180,23 @@ describe('PUT /platform/v1/users/:externalId', () => {
   });
 });
 
+describe('staff see the externalId', () => {
+  it('on the user record and history, filterable by externalId and found by q', async () => {
+    const p = await hostUser('staffsee');
+    const q = (o: unknown) => encodeURIComponent(JSON.stringify(o));
+    const one = await request(t.url).get(`/admin/v1/users/${p.id}`).set(staff.auth).expect(200);
+    expect(one.body).toEqual(expect.objectContaining({ id: p.id, handle: p.handle, externalId: p.externalId }));
+    const history = await request(t.url).get(`/admin/v1/users/${p.id}/history`).set(staff.auth).expect(200);
+    expect(history.body.user.externalId).toBe(p.externalId);
+    const byFilter = await request(t.url).get(`/admin/v1/users?filter=${q({ externalId: p.externalId })}`).set(staff.auth).expect(200);
+    expect(byFilter.body.map((u: any) => u.id)).toEqual([p.id]);
+    const bySearch = await request(t.url).get(`/admin/v1/users?filter=${q({ q: p.externalId.slice(0, -5) })}`).set(staff.auth).expect(200);
+    expect(bySearch.body.map((u: any) => u.id)).toEqual([p.id]);
+    const native = await registerUser(t.url);
+    expect((await request(t.url).get(`/admin/v1/users/${native.id}`).set(staff.auth)).body.externalId).toBeNull();
+  });
+});
+
 describe('POST /platform/v1/users/:externalId/tokens', () => {
   it('tokens work on /v1 and the socket; refresh rotates; logout ends them', async () => {
     const p = await hostUser('tok');
