@@ -58,7 +58,7 @@ export class PlatformController {
   })
   @ApiExternalIdParam('externalId', "The host app's account id")
   @ApiOkResponse({ type: ExternalTokens })
-  @ApiErrors(INPUT, NOT_FOUND, { 401: ['account_suspended'] })
+  @ApiErrors(INPUT, NOT_FOUND, PLATFORM_AUTH, { 401: ['account_suspended'] })
   async tokens(@Param('externalId') externalId: string) {
     const session = await this.accounts.signInExternal(assertExternalId(externalId));
     return { accessToken: session.accessToken, refreshToken: session.refreshToken };
