@@ -180,6 +180,23 @@ describe('PUT /platform/v1/users/:externalId', () => {
   });
 });
 
+describe('OpenAPI', () => {
+  it('platform responses carry exactly the documented fields, and the routes name the platform-key security scheme', async () => {
+    const doc = (await request(t.url).get('/docs-json').expect(200)).body;
+    const fields = (name: string) => Object.keys(doc.components.schemas[name].properties).sort();
+    const id = ext('doc');
+    const user = await putUser(id, { handle: uniqueHandle('doc'), displayName: 'Doc' });
+    expect(Object.keys(user.body).sort()).toEqual(fields('ExternalUser'));
+    expect(Object.keys((await mintTokens(id)).body).sort()).toEqual(fields('ExternalTokens'));
+    const room = await putRoom(ext('docroom'), { title: 'Doc', status: 'live', members: [{ userExternalId: id, role: 'host' }] });
+    expect(Object.keys(room.body).sort()).toEqual(fields('ExternalRoom'));
+    expect(doc.components.securitySchemes['platform-key']).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    for (const [path, method] of [['/platform/v1/users/{externalId}', 'put'], ['/platform/v1/users/{externalId}/tokens', 'post'], ['/platform/v1/rooms/{externalId}', 'put']]) {
+      expect(doc.paths[path][method].security).toEqual([{ 'platform-key': [] }]);
+    }
+  });
+});
+
 describe('staff see the externalId', () => {
   it('on the user record and history, filterable by externalId and found by q', async () => {
     const p = await hostUser('staffsee');

@@ -46,7 +46,7 @@ export function handleFromClaim(raw: unknown): string {
 }
 
 export function displayNameFromClaim(raw: unknown, fallback: string): string {
-  const text = typeof raw === 'string' ? raw.replace(/[\u0000-\u001f\u007f]/g, ' ').trim() : '';
+  const text = typeof raw === 'string' ? raw.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim() : '';
   return [...(text || fallback)].slice(0, DISPLAY_NAME_MAX).join('');
 }
 
