@@ -2,7 +2,7 @@ import request from 'supertest';
 import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle } from '../support/factories';
-import { connectSocket } from '../support/socket';
+import { connectRefusal, connectSocket } from '../support/socket';
 
 /**
  * Platform API (issue #21, API.md "Platform API"): the host app's backend upserts users,
@@ -112,6 +112,7 @@ describe('platform keys', () => {
       const res = await request(t.url).get(path).set(key());
       expect([path, res.status, res.body.code]).toEqual([path, 401, 'unauthorized']);
     }
+    expect((await connectRefusal(t.url, MAIN_KEY)).data?.code).toBe('unauthorized');
   });
 
   it('each key has its own rate limit: a key over budget gets 429 with Retry-After, another key still works', async () => {
@@ -354,6 +355,23 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
     const winner = states[candidates.findIndex((c) => JSON.stringify(c) === JSON.stringify(members))];
     const expected = winner.map((m) => ({ user_id: people.find((p) => p.externalId === m.userExternalId)!.id, role: m.role === 'host' ? 'moderator' : m.role }));
     expect(roles).toEqual(expected.sort((a, b) => a.user_id.localeCompare(b.user_id)));
+  });
+
+  it('native role changes racing platform PUTs share the room lock: the backchannel is always exactly the present moderators', async () => {
+    const [host, a, b, c] = await Promise.all([hostUser('h'), hostUser('a'), hostUser('b'), hostUser('c')]);
+    const roomExt = ext('mix');
+    const base = [member(host, 'host'), member(a, 'listener'), member(b, 'listener'), member(c, 'listener')];
+    const { body } = await putRoom(roomExt, { title: 'Mixed', status: 'live', members: base });
+    const results = await Promise.all([
+      request(t.url).put(`/v1/rooms/${body.id}/members/${a.id}/role`).set(host.auth).send({ role: 'moderator' }),
+      putRoom(roomExt, { title: 'Mixed', status: 'live', members: [member(host, 'host'), member(a, 'listener'), member(b, 'moderator'), member(c, 'listener')] }),
+      request(t.url).put(`/v1/rooms/${body.id}/members/${c.id}/role`).set(host.auth).send({ role: 'moderator' }),
+      putRoom(roomExt, { title: 'Mixed', status: 'live', members: [member(host, 'host'), member(a, 'speaker'), member(b, 'listener'), member(c, 'moderator')] }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    const { members, moderators } = await backchannelVsModerators(body.id);
+    expect(members).toEqual(moderators);
+    expect(members).toContain(host.id);
   });
 
   it('an ended room ends: questions close, it does not go live again (422 room_ended), repeating ended is fine', async () => {
