@@ -81,7 +81,7 @@ describe('react-admin simple REST', () => {
     expect(desc.body.map((u: any) => u.id)).toEqual([...asc.body.map((u: any) => u.id)].reverse());
     expect(page.body[0].id).toBe(asc.body[1].id);
     expect(asc.body[0]).toEqual({
-      id: expect.any(String), handle: expect.stringContaining('listme'), displayName: expect.any(String), status: 'active',
+      id: expect.any(String), handle: expect.stringContaining('listme'), displayName: expect.any(String), externalId: null, status: 'active',
       restrictedUntil: null, suspendedUntil: null, strikes: 0, createdAt: expect.any(String),
     });
     // getMany: filter={"id": [...]}.

@@ -20,10 +20,6 @@ const NOT_YET_BUILT: Record<string, string> = {
   'PUT /v1/conversations/{}/messages/{}/reactions/{}': 'issue #16 (reactions)',
   'DELETE /v1/conversations/{}/messages/{}/reactions/{}': 'issue #16 (reactions)',
   'GET /v1/search': 'issue #16 (search)',
-  // Platform API.
-  'PUT /platform/v1/users/{}': 'issue #21 (platform API)',
-  'POST /platform/v1/users/{}/tokens': 'issue #21 (platform API)',
-  'PUT /platform/v1/rooms/{}': 'issue #21 (platform API)',
   // Staff v1.1: rules, held messages, cases, transparency.
   'GET /admin/v1/rules': 'issue #14 (rules)',
   'GET /admin/v1/rule-hits': 'issue #14 (rules)',

@@ -27,6 +27,8 @@ let victim: TestUser;
 let refresher: TestUser;
 let staff: { auth: Record<string, string>; staff: { id: string } };
 const ids: Record<string, string> = {};
+const PLATFORM_KEY = 'fuzz-platform-key-0123456789';
+const platform = { Authorization: `Bearer ${PLATFORM_KEY}` };
 
 beforeAll(async () => {
   t = await startTestApp({
@@ -41,6 +43,8 @@ beforeAll(async () => {
       LIMIT_REQUESTS: '100000/86400',
       LIMIT_QUESTIONS: '100000/3600',
       LIMIT_REPORTS: '100000/3600',
+      PLATFORM_API_KEYS: `fuzz:${PLATFORM_KEY}`,
+      LIMIT_PLATFORM: '100000/60',
     },
   });
   [a, b, c, victim, refresher] = await Promise.all([registerUser(t.url), registerUser(t.url), registerUser(t.url), registerUser(t.url), registerUser(t.url)]);
@@ -68,6 +72,7 @@ beforeAll(async () => {
   ids.link = links.body[0].id;
   const audit = await http().get('/admin/v1/audit-log').set(staff.auth).expect(200);
   ids.audit = audit.body[0].id;
+  await http().put('/platform/v1/users/fz-host').set(platform).send({ handle: 'fz_host', displayName: 'Fuzz host' }).expect(201);
   for (const k of ['link', 'audit', 'report', 'appeal', 'blocklist', 'staff']) expect([k, ids[k]]).toEqual([k, expect.any(String)]);
 });
 afterAll(async () => {
@@ -201,6 +206,7 @@ async function run(jobs: Job[]): Promise<string[]> {
 // logout takes the refresh token in its body (an expired access token must not stop a sign-out).
 const PUBLIC = new Set(['/health', '/v1/auth/register', '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout', '/admin/v1/auth/login']);
 const isAdmin = (path: string) => path.startsWith('/admin/');
+const isPlatform = (path: string) => path.startsWith('/platform/');
 const hasBody = (method: string) => !['get', 'delete'].includes(method);
 
 it('every route answers hostile path ids, raw JSON bodies, field values and query parameters with a 4xx (or harmless 2xx), never a 5xx', async () => {
@@ -208,7 +214,7 @@ it('every route answers hostile path ids, raw JSON bodies, field values and quer
   expect(list.length).toBeGreaterThan(40);
   const jobs: Job[] = [];
   for (const route of list) {
-    const auth = isAdmin(route.path) ? staff.auth : a.auth;
+    const auth = isAdmin(route.path) ? staff.auth : isPlatform(route.path) ? platform : a.auth;
     const fill = (id: string) => route.path.replace(/\{[^}]+\}/g, id);
     for (const id of route.path.includes('{') ? HOSTILE_IDS : []) {
       jobs.push([`${route.method} ${fill(id)} {}`, () => call(route.method, fill(id), auth, hasBody(route.method) ? '{}' : undefined)]);
@@ -282,6 +288,12 @@ function validRequests(): Array<{ method: string; path: string; params: Record<s
     { method: 'get', path: '/v1/conversations', params: {}, body: { folder: 'inbox', limit: '10' }, auth: a.auth },
     { method: 'get', path: '/v1/sync', params: {}, body: { cursor: '0', limit: '10' }, auth: a.auth },
     { method: 'get', path: '/v1/notices', params: {}, body: { limit: '10' }, auth: a.auth },
+    { method: 'put', path: '/platform/v1/users/{externalId}', params: { externalId: 'fz-user' }, body: { handle: 'fz_user', displayName: 'Fz' }, auth: platform },
+    { method: 'post', path: '/platform/v1/users/{externalId}/tokens', params: { externalId: 'fz-host' }, body: {}, auth: platform },
+    {
+      method: 'put', path: '/platform/v1/rooms/{externalId}', params: { externalId: 'fz-room' },
+      body: { title: 'Fuzz room', status: 'live', members: [{ userExternalId: 'fz-host', role: 'host' }] }, auth: platform,
+    },
   ];
 }
 

@@ -14,6 +14,7 @@ import { jsonDepthLimit } from './http/json-depth';
 import { API_MODULES, WORKER_MODULES } from './modules';
 import { toErrorBody } from './http/exception.filter';
 import { appCreateHooks } from './app-hooks';
+import { PLATFORM_KEY_SCHEME } from './platform/platform.controller';
 export { onAppCreate } from './app-hooks';
 
 export interface CreateAppOptions {
@@ -66,7 +67,12 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
 
   const docs = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Backchannel API').setVersion('1').addBearerAuth().build(),
+    new DocumentBuilder()
+      .setTitle('Backchannel API')
+      .setVersion('1')
+      .addBearerAuth()
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A platform key from PLATFORM_API_KEYS (server to server, /platform/v1 only)' }, PLATFORM_KEY_SCHEME)
+      .build(),
   );
   SwaggerModule.setup('docs', app, docs, { jsonDocumentUrl: 'docs-json' });
 

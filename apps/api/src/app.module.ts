@@ -35,6 +35,8 @@ export class AppModule {
             },
             // Never log credentials: tokens travel in headers and bodies are not logged at all.
             redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+            // Platform calls are logged with the key's name (PlatformKeyGuard), never the key.
+            customProps: (req: any) => (req.platformKey ? { platformKey: req.platformKey } : {}),
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
           },
         }),

@@ -44,6 +44,14 @@ export interface AppConfig {
   urlhausAuthKey: string | null;
   /** Open sockets one user may hold across all API processes; a new one over it closes the oldest. */
   maxSocketsPerUser: number;
+  /** Keys of the host app's backend for /platform/v1 (PLATFORM_API_KEYS); empty: every platform route is 404. */
+  platformApiKeys: PlatformApiKey[];
+  /** The host's identity provider (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE); null: only our own tokens. */
+  hostAuth: HostAuthSetting | null;
+  /** REGISTRATION=off: POST /v1/auth/register answers 403 registration_closed (the host owns accounts). */
+  registrationOpen: boolean;
+  /** Where staff enforcement against a host-linked user is reported (PLATFORM_WEBHOOK_*); null: not reported. */
+  platformWebhook: PlatformWebhookSetting | null;
   limits: {
     sendBurst: RateLimitSetting;
     sendSustained: RateLimitSetting;
@@ -56,7 +64,30 @@ export interface AppConfig {
     /** Failed sign-ins per client address per day, whatever the account. */
     loginPerIp: RateLimitSetting;
     registerPerIp: RateLimitSetting;
+    /** Calls per platform key (LIMIT_PLATFORM). */
+    platformPerKey: RateLimitSetting;
   };
+}
+
+export interface PlatformApiKey {
+  /** What logs show (the key itself is never logged). */
+  name: string;
+  key: string;
+}
+
+export interface HostAuthSetting {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** AUTH_JWKS_COOLDOWN_SECONDS: after a fetch, an unknown `kid` refetches the JWKS no sooner than this. */
+  jwksCooldownSeconds: number;
+}
+
+export interface PlatformWebhookSetting {
+  url: string;
+  secret: string;
+  /** PLATFORM_WEBHOOK_ALLOW_PRIVATE=true: deliver to loopback/private addresses (tests, a receiver on the same host). */
+  allowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +107,66 @@ function linkProviders(env: Env): LinkProviderName[] {
 }
 
 type Env = Record<string, string | undefined>;
+
+const KEY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const KEY_TEXT = /^[\x21-\x7e]{16,256}$/;
+
+/**
+ * PLATFORM_API_KEYS: comma-separated `name:key` (the name is what logs show) or bare `key`
+ * (logged as `key1`, `key2`, ... by position). Keys are 16-256 printable characters.
+ */
+export function platformApiKeys(env: Env): PlatformApiKey[] {
+  const raw = env.PLATFORM_API_KEYS ?? '';
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const out: PlatformApiKey[] = [];
+  entries.forEach((entry, i) => {
+    const colon = entry.indexOf(':');
+    const name = colon > 0 ? entry.slice(0, colon) : `key${i + 1}`;
+    const key = colon > 0 ? entry.slice(colon + 1) : entry;
+    if (!KEY_NAME.test(name)) throw new ConfigError(`PLATFORM_API_KEYS: entry ${i + 1}: a name is 1-64 of A-Z a-z 0-9 _ . -`);
+    if (!KEY_TEXT.test(key)) throw new ConfigError(`PLATFORM_API_KEYS: entry ${i + 1} (${name}): a key is 16-256 printable characters without spaces or commas`);
+    if (out.some((k) => k.name === name)) throw new ConfigError(`PLATFORM_API_KEYS: the name "${name}" is used twice`);
+    if (out.some((k) => k.key === key)) throw new ConfigError(`PLATFORM_API_KEYS: entry ${i + 1} (${name}) repeats a key`);
+    out.push({ name, key });
+  });
+  return out;
+}
+
+function hostAuth(env: Env): HostAuthSetting | null {
+  const names = ['AUTH_JWKS_URL', 'AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
+  const set = names.filter((n) => env[n]);
+  if (set.length === 0) return null;
+  if (set.length < names.length) throw new ConfigError(`${names.filter((n) => !env[n]).join(', ')}: required with ${set.join(', ')}`);
+  return {
+    jwksUrl: url(env, 'AUTH_JWKS_URL', '', ['https:', 'http:']),
+    issuer: env.AUTH_ISSUER!,
+    audience: env.AUTH_AUDIENCE!,
+    jwksCooldownSeconds: int(env, 'AUTH_JWKS_COOLDOWN_SECONDS', 30, 0, 3600),
+  };
+}
+
+function registrationOpen(env: Env): boolean {
+  const raw = (env.REGISTRATION ?? 'on').trim().toLowerCase();
+  if (raw !== 'on' && raw !== 'off') throw new ConfigError(`REGISTRATION: expected on or off, got "${env.REGISTRATION}"`);
+  return raw === 'on';
+}
+
+function bool(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(`${name}: expected true or false, got "${env[name]}"`);
+}
+
+function platformWebhook(env: Env): PlatformWebhookSetting | null {
+  if (!env.PLATFORM_WEBHOOK_URL) {
+    if (env.PLATFORM_WEBHOOK_SECRET) throw new ConfigError('PLATFORM_WEBHOOK_URL: required with PLATFORM_WEBHOOK_SECRET');
+    return null;
+  }
+  const secret = env.PLATFORM_WEBHOOK_SECRET ?? '';
+  if (secret.length < 16) throw new ConfigError('PLATFORM_WEBHOOK_SECRET: required with PLATFORM_WEBHOOK_URL, at least 16 characters');
+  return { url: url(env, 'PLATFORM_WEBHOOK_URL', '', ['https:', 'http:']), secret, allowPrivate: bool(env, 'PLATFORM_WEBHOOK_ALLOW_PRIVATE') };
+}
 
 function metricsToken(env: Env): string | null {
   const raw = env.METRICS_TOKEN;
@@ -164,6 +255,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     linkProviders: linkProviders(env),
     urlhausAuthKey: env.URLHAUS_AUTH_KEY || null,
     maxSocketsPerUser: int(env, 'MAX_SOCKETS_PER_USER', 10, 1, 1000),
+    platformApiKeys: platformApiKeys(env),
+    hostAuth: hostAuth(env),
+    registrationOpen: registrationOpen(env),
+    platformWebhook: platformWebhook(env),
     limits: {
       sendBurst: limit(env, 'LIMIT_SEND_BURST', { points: 20, duration: 10 }),
       sendSustained: limit(env, 'LIMIT_SEND_SUSTAINED', { points: 300, duration: 3600 }),
@@ -174,6 +269,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       loginPerAccountAndIp: limit(env, 'LIMIT_LOGIN_HANDLE', { points: 10, duration: 900 }),
       loginPerIp: limit(env, 'LIMIT_LOGIN_IP', { points: 300, duration: 86400 }),
       registerPerIp: limit(env, 'LIMIT_REGISTER_IP', { points: 300, duration: 3600 }),
+      platformPerKey: limit(env, 'LIMIT_PLATFORM', { points: 6000, duration: 60 }),
     },
   };
 }

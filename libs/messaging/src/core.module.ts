@@ -10,6 +10,8 @@ import { AccountStatusService } from './accounts/account-status.service';
 import { AccountsService } from './accounts/accounts.service';
 import { SessionRevocations } from './accounts/session-revocations.service';
 import { RateLimitsService } from './limits/rate-limits.service';
+import { ExternalAccountsService } from './accounts/external-accounts.service';
+import { UserTokensService } from './accounts/user-tokens.service';
 
 /**
  * Shared infrastructure for every role (API and workers): configuration, PostgreSQL through
@@ -35,8 +37,13 @@ export class CoreModule implements OnApplicationShutdown {
         AccountsService,
         SessionRevocations,
         RateLimitsService,
+        ExternalAccountsService,
+        UserTokensService,
       ],
-      exports: [APP_CONFIG, JWT_SECRET, REDIS, Db, TokensService, AccountStatusService, AccountsService, SessionRevocations, RateLimitsService],
+      exports: [
+        APP_CONFIG, JWT_SECRET, REDIS, Db, TokensService, AccountStatusService, AccountsService, SessionRevocations, RateLimitsService,
+        ExternalAccountsService, UserTokensService,
+      ],
     };
   }
 

@@ -34,6 +34,7 @@ export const RefreshTokenReused = define(401, 'refresh_token_reused', 'This refr
 export const SessionRevoked = define(401, 'session_revoked', 'This sign-in was ended (signed out, or its refresh token was reused); sign in again.');
 export const AccountSuspended = define(401, 'account_suspended', 'This account is suspended.');
 export const Forbidden = define(403, 'forbidden', 'You may not do that.');
+export const RegistrationClosed = define(403, 'registration_closed', 'Registration is closed here: accounts come from the app you signed in with.');
 export const ForbiddenRole = define(403, 'forbidden_role', 'Your staff role may not do that.');
 export const Blocked = define(403, 'blocked', 'You cannot message this person.');
 export const RecipientNotAccepting = define(403, 'recipient_not_accepting', 'This person does not accept new conversations from you.');
@@ -56,6 +57,8 @@ export const CannotTargetSelf = define(422, 'cannot_target_self', 'You cannot do
 export const NotAGroup = define(422, 'not_a_group', 'Only group conversations support that.');
 export const RoomEnded = define(422, 'room_ended', 'The room has ended.');
 export const NotLiftable = define(422, 'not_liftable', 'Only a restriction, suspension or ban can be lifted.');
+export const UnknownUser = define(422, 'unknown_user', 'A member names a userExternalId that was never upserted; PUT /platform/v1/users/:externalId first.');
+export const RoomHostRequired = define(422, 'room_host_required', 'A new room needs a member with role host.');
 export const NotPending = define(422, 'not_pending', 'There is no pending request to answer.');
 
 export class RateLimited extends DomainError {

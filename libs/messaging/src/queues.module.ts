@@ -121,6 +121,8 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
             opts: {
               ...(job.jobId ? { jobId: safeJobId(job.jobId) } : {}),
               ...(job.delayMs && job.delayMs > 0 ? { delay: job.delayMs } : {}),
+              ...(job.attempts ? { attempts: job.attempts } : {}),
+              ...(job.backoffMs ? { backoff: { type: 'exponential', delay: job.backoffMs } } : {}),
             },
           })),
         ),

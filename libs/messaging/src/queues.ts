@@ -8,6 +8,7 @@ export enum QueueName {
   Expiry = 'expiry',
   Deadlines = 'deadlines',
   Maintenance = 'maintenance',
+  Platform = 'platform',
 }
 
 export enum JobName {
@@ -22,6 +23,7 @@ export enum JobName {
   SweepOutbox = 'sweep-outbox',
   PurgeRetainedMessages = 'purge-retained-messages',
   ReleaseHeldLinks = 'release-held-links',
+  NotifyPlatform = 'notify-platform',
 }
 
 export interface JobPayloads {
@@ -36,6 +38,19 @@ export interface JobPayloads {
   [JobName.SweepOutbox]: Record<string, never>;
   [JobName.PurgeRetainedMessages]: Record<string, never>;
   [JobName.ReleaseHeldLinks]: Record<string, never>;
+  /** The signed JSON body to POST to PLATFORM_WEBHOOK_URL (built when staff acted). */
+  [JobName.NotifyPlatform]: { body: PlatformWebhookBody };
+}
+
+/** What the host app's backend receives when staff act against one of its users. */
+export interface PlatformWebhookBody {
+  /** The delivery id: the same on every retry, so the receiver can de-duplicate. */
+  id: string;
+  type: 'enforcement.applied' | 'enforcement.lifted';
+  createdAt: string;
+  user: { id: string; externalId: string };
+  action: { id: string; action: string; reason: string | null; expiresAt: string | null };
+  standing: { status: string; suspendedUntil: string | null; restrictedUntil: string | null };
 }
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
@@ -51,6 +66,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.PurgeRetainedMessages]: QueueName.Maintenance,
   // Not on the link-scan queue: a scan backlog must not delay releasing what waits for it.
   [JobName.ReleaseHeldLinks]: QueueName.Maintenance,
+  // Its own queue: a slow or failing receiver never holds up housekeeping or scans.
+  [JobName.NotifyPlatform]: QueueName.Platform,
 };
 
 /** A job written to the outbox inside the transaction, enqueued after commit. */
@@ -60,4 +77,7 @@ export interface OutboxJob<N extends JobName = JobName> {
   /** Deduplication id: BullMQ ignores a second add with the same jobId. */
   jobId?: string;
   delayMs?: number;
+  /** Overrides DEFAULT_JOB_OPTIONS (attempts, exponential backoff base) for this job. */
+  attempts?: number;
+  backoffMs?: number;
 }

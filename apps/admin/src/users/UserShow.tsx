@@ -29,6 +29,7 @@ const UserShowContent = () => {
                         <NumberField source="strikes" />
                         <DateField source="createdAt" label="Joined" showTime />
                         <TextField source="id" label="User id" />
+                        <TextField source="externalId" label="External id (host app)" emptyText="— (native account)" />
                     </SimpleShowLayout>
                 </Section>
                 {canAct ? (

@@ -86,6 +86,7 @@ export class UserRecord {
   @ApiProperty(ID) id!: string;
   @ApiProperty({ type: String }) handle!: string;
   @ApiProperty({ type: String }) displayName!: string;
+  @ApiProperty({ type: String, nullable: true, description: "The host app's id for this account (platform API); null for native accounts" }) externalId!: string | null;
   @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;
   @ApiProperty(TIME_OR_NULL) restrictedUntil!: string | null;
   @ApiProperty(TIME_OR_NULL) suspendedUntil!: string | null;

@@ -12,7 +12,7 @@ import {
 import type { Server, Socket } from 'socket.io';
 import { AccountStatusService } from '@app/messaging/accounts/account-status.service';
 import { SessionRevocations } from '@app/messaging/accounts/session-revocations.service';
-import { TokensService, USER_AUDIENCE } from '@app/messaging/accounts/tokens.service';
+import { UserTokensService } from '@app/messaging/accounts/user-tokens.service';
 import { AccountSuspended, InvalidRequest, NotFound, SessionRevoked, Unauthorized } from '@app/messaging/errors';
 import type { DeliveredEvent } from '@app/messaging/events/event-types';
 import { OutboxRelay } from '@app/messaging/events/outbox-relay';
@@ -62,7 +62,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @WebSocketServer() server: Server;
 
   constructor(
-    private readonly tokens: TokensService,
+    private readonly tokens: UserTokensService,
     private readonly status: AccountStatusService,
     private readonly relay: OutboxRelay,
     private readonly messages: MessagesService,
@@ -90,7 +90,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private async authenticate(socket: AppSocket) {
     const token = socket.handshake.auth?.token;
     if (typeof token !== 'string' || token === '') throw new Unauthorized('Connect with auth: {token: <accessToken>}.');
-    const claims = this.tokens.verifyAccess(token, USER_AUDIENCE);
+    const claims = await this.tokens.verify(token);
     this.sessions.assertLive(claims);
     await this.status.assertActive(claims.sub);
     socket.data.userId = claims.sub;

@@ -4,6 +4,7 @@ import { AccountStatusService } from '@app/messaging/accounts/account-status.ser
 import { SessionRevocations } from '@app/messaging/accounts/session-revocations.service';
 import { APPEAL_AUDIENCE, STAFF_AUDIENCE, TokensService, USER_AUDIENCE } from '@app/messaging/accounts/tokens.service';
 import { Db } from '@app/messaging/db/db.service';
+import { UserTokensService } from '@app/messaging/accounts/user-tokens.service';
 import { ForbiddenRole, Unauthorized } from '@app/messaging/errors';
 import { STAFF_ROLE_RANK, type StaffRole } from '@app/messaging/accounts/staff.entity';
 
@@ -26,19 +27,20 @@ export function bearer(header: unknown): string {
 
 /**
  * End-user routes: a user-audience token of a sign-in that was not ended (logout, refresh
- * reuse: 401 session_revoked, answered from memory) of an account in good standing.
+ * reuse: 401 session_revoked, answered from memory) of an account in good standing; or,
+ * when configured, a token issued by the host app's identity provider (UserTokensService).
  */
 @Injectable()
 export class UserAuthGuard implements CanActivate {
   constructor(
-    private readonly tokens: TokensService,
+    private readonly tokens: UserTokensService,
     private readonly status: AccountStatusService,
     private readonly sessions: SessionRevocations,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest();
-    const claims = this.tokens.verifyAccess(bearer(req.headers.authorization), USER_AUDIENCE);
+    const claims = await this.tokens.verify(bearer(req.headers.authorization));
     this.sessions.assertLive(claims);
     await this.status.assertActive(claims.sub);
     req.user = { id: claims.sub } satisfies AuthUser;

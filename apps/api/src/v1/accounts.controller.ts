@@ -14,7 +14,7 @@ export class AuthController {
   @Post('register')
   @ApiOperation({ summary: 'Create an account and sign in' })
   @ApiCreatedResponse({ type: Session })
-  @ApiErrors(INPUT, RATE_LIMITED, { 409: ['handle_taken'] })
+  @ApiErrors(INPUT, RATE_LIMITED, { 403: ['registration_closed'], 409: ['handle_taken'] })
   register(@Body() dto: RegisterDto, @ClientIp() ip: string) {
     return this.accounts.register(dto, ip);
   }

@@ -10,6 +10,7 @@ import {
   InvalidRefreshToken,
   NotFound,
   RefreshTokenReused,
+  RegistrationClosed,
 } from '../errors';
 import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
@@ -85,6 +86,8 @@ export class AccountsService {
   ) {}
 
   async register(input: { handle: string; displayName: string; password: string }, ip: string): Promise<Session> {
+    // REGISTRATION=off: the host app owns accounts (platform upserts, host-issued tokens).
+    if (!this.config.registrationOpen) throw new RegistrationClosed();
     await this.limits.consume('registerPerIp', ip);
     const hash = await hashPassword(input.password);
     const id = newId();
@@ -115,6 +118,22 @@ export class AccountsService {
     if ((await this.status.status(row.id)) === 'suspended') {
       // The right password of a suspended account: refused, but with a token that can only appeal.
       throw new AccountSuspended('This account is suspended. details.appealToken lets you appeal (POST /v1/appeals).', {
+        appealToken: this.tokens.signAccess(row.id, APPEAL_AUDIENCE),
+      });
+    }
+    return this.issueSession(row, newId());
+  }
+
+  /**
+   * Sign-in on behalf of the host app (POST /platform/v1/users/:externalId/tokens): the same
+   * session a password sign-in gives (refresh rotation, logout and revocation work alike),
+   * and the same refusal for a suspended or banned account, appeal token included.
+   */
+  async signInExternal(externalId: string): Promise<Session> {
+    const row = await this.db.one('SELECT * FROM app_user WHERE external_id = $1', [externalId]);
+    if (!row) throw new NotFound('No user has this externalId.');
+    if ((await this.status.status(row.id)) === 'suspended') {
+      throw new AccountSuspended('This account is suspended. details.appealToken lets the person appeal (POST /v1/appeals).', {
         appealToken: this.tokens.signAccess(row.id, APPEAL_AUDIENCE),
       });
     }

@@ -128,7 +128,7 @@ export class AppealsService {
       const events = await this.notices.create(q, [
         { userId: ap.user_id, kind: 'appeal_decision', text: DECISION_TEXT[decision], data: { appealId, actionId: ap.action_id, decision } },
       ]);
-      const outboxId = await this.events.append(q, events);
+      const outboxId = await this.events.append(q, events, lifted?.jobs ?? []);
       const [row] = await q.query(`${SELECT} WHERE ap.id = $1`, [appealId]);
       return { row: toAppeal(row), lifted, outboxId };
     });

@@ -10,6 +10,7 @@ import type { UserEvent } from '../events/event-types';
 import { isUuid, newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
 import { JobName, type OutboxJob } from '../queues';
+import { PlatformWebhooks } from '../platform/platform-webhook';
 import { questionView } from '../rooms/room-views';
 import { NoticesService, type NoticeDraft } from './notices.service';
 import { iso } from './rows';
@@ -178,6 +179,7 @@ export class EnforcementService {
     private readonly accountStatus: AccountStatusService,
     private readonly events: EventsService,
     private readonly audit: AuditLogService,
+    private readonly webhooks: PlatformWebhooks,
   ) {}
 
   /** Hours for a timed action: the given duration, else the ladder's default. */
@@ -234,6 +236,8 @@ export class EnforcementService {
     const jobs: OutboxJob[] = hours
       ? [{ name: JobName.ExpireAction, data: { actionId }, jobId: `expire-action-${actionId}`, delayMs: Math.ceil(hours * 3600_000) }]
       : [];
+    // The host app hears of it (PLATFORM_WEBHOOK_URL) when the person is one of its users.
+    jobs.push(...(await this.webhooks.jobsFor(q, input.userId, 'enforcement.applied', { id: actionId, action: input.action, reason: input.reason, expiresAt })));
     return { actionId, action: input.action, expiresAt, before, after, events, jobs, outboxIds };
   }
 
@@ -271,13 +275,14 @@ export class EnforcementService {
   }
 
   /** Lifts an action (an upheld appeal): it stops counting as a strike and stops applying. */
-  async lift(q: Queryable, actionId: string, reason: string): Promise<{ userId: string; before: Standing; after: Standing } | null> {
-    const [a] = await q.query('SELECT user_id FROM moderation_action WHERE id = $1', [actionId]);
+  async lift(q: Queryable, actionId: string, reason: string): Promise<{ userId: string; before: Standing; after: Standing; jobs: OutboxJob[] } | null> {
+    const [a] = await q.query('SELECT user_id, action, reason, expires_at FROM moderation_action WHERE id = $1', [actionId]);
     if (!a) return null;
     const before = await this.lockStanding(q, a.user_id);
     await q.query('UPDATE moderation_action SET lifted_at = now(), lifted_reason = $2 WHERE id = $1 AND lifted_at IS NULL', [actionId, reason]);
     const after = await this.reconcile(q, a.user_id);
-    return { userId: a.user_id, before, after };
+    const jobs = await this.webhooks.jobsFor(q, a.user_id, 'enforcement.lifted', { id: actionId, action: a.action, reason: a.reason, expiresAt: iso(a.expires_at) });
+    return { userId: a.user_id, before, after, jobs };
   }
 
   /**
@@ -308,7 +313,8 @@ export class EnforcementService {
       const events = await this.notices.create(q, [
         { userId: owner.user_id, kind: 'action_lifted', text: liftedNotice(a.action, after), data: { actionId, action: a.action } },
       ]);
-      const outboxId = await this.events.append(q, events);
+      const jobs = await this.webhooks.jobsFor(q, owner.user_id, 'enforcement.lifted', { id: actionId, action: a.action, reason: a.reason, expiresAt: iso(a.expires_at) });
+      const outboxId = await this.events.append(q, events, jobs);
       return { row, before, after, outboxId };
     });
     this.events.published(done.outboxId);

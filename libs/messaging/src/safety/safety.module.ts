@@ -11,6 +11,7 @@ import { ReportsService } from './reports.service';
 import { SpamQueueService } from './spam-queue.service';
 import { StaffService } from './staff.service';
 import { UserReviewService } from './user-review.service';
+import { PlatformWebhooks } from '../platform/platform-webhook';
 
 const SERVICES = [
   AuditLogService,
@@ -24,6 +25,7 @@ const SERVICES = [
   SpamQueueService,
   LinkReviewService,
   ModerationStatsService,
+  PlatformWebhooks,
 ];
 
 /**

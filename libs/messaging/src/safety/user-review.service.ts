@@ -16,6 +16,8 @@ export interface UserRow {
   id: string;
   handle: string;
   displayName: string;
+  /** The host app's id for this account (platform API, host-issued tokens); null for native accounts. */
+  externalId: string | null;
   status: 'active' | 'suspended' | 'banned';
   restrictedUntil: string | null;
   suspendedUntil: string | null;
@@ -27,7 +29,7 @@ export interface UserRow {
 const STATUS_SQL = `(CASE WHEN u.status = 'suspended' AND u.suspended_until <= now() THEN 'active' ELSE u.status END)`;
 const STRIKES_SQL = `(SELECT count(*) FROM moderation_action a
    WHERE a.user_id = u.id AND a.lifted_at IS NULL AND a.created_at > now() - make_interval(days => ${STRIKE_DECAY_DAYS}))::int`;
-const COLUMNS = `u.id, u.handle, u.display_name, ${STATUS_SQL} AS status,
+const COLUMNS = `u.id, u.handle, u.display_name, u.external_id, ${STATUS_SQL} AS status,
   CASE WHEN u.restricted_until > now() THEN u.restricted_until END AS restricted_until,
   CASE WHEN u.suspended_until > now() THEN u.suspended_until END AS suspended_until,
   ${STRIKES_SQL} AS strikes, u.created_at`;
@@ -36,6 +38,7 @@ const toUser = (r: any): UserRow => ({
   id: r.id,
   handle: r.handle,
   displayName: r.display_name,
+  externalId: r.external_id ?? null,
   status: r.status,
   restrictedUntil: iso(r.restricted_until),
   suspendedUntil: iso(r.suspended_until),
@@ -46,8 +49,9 @@ const toUser = (r: any): UserRow => ({
 const LIST: ListSpec = {
   filters: {
     id: { kind: 'uuid', sql: 'u.id' },
-    q: { kind: 'search', columns: ['u.handle', 'u.display_name'] },
+    q: { kind: 'search', columns: ['u.handle', 'u.display_name', 'u.external_id'] },
     handle: { kind: 'text', sql: 'u.handle' },
+    externalId: { kind: 'text', sql: 'u.external_id' },
     status: { kind: 'enum', sql: STATUS_SQL, values: ['active', 'suspended', 'banned'] },
     restricted: { kind: 'bool', sql: 'coalesce(u.restricted_until > now(), false)' },
   },
