@@ -56,7 +56,7 @@ export class NoteDto {
 export class ResolveDto {
   @ApiProperty({ enum: RESOLVE_ACTIONS, example: 'warn' }) @IsIn(RESOLVE_ACTIONS) action!: ResolveAction;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'A notice template wording the notice to the actioned person; every variable it uses must be filled (422 template_variable_missing)' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'A notice template wording the notice to the actioned person; every variable it uses must be filled (422 template_variable_missing)', example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c92' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
