@@ -226,7 +226,7 @@ export class TemplateCreateDto {
 
 export class TemplateUpdateDto {
   @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 100, example: 'Spam suspension' })
-  @IsOptional()
+  @ValidateIf((o) => o.name !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -234,7 +234,7 @@ export class TemplateUpdateDto {
   name?: string;
 
   @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 4000, example: 'Hi {{handle}}, your account got {{action}} for {{reason}}.' })
-  @IsOptional()
+  @ValidateIf((o) => o.body !== undefined)
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
@@ -243,6 +243,6 @@ export class TemplateUpdateDto {
 }
 
 export class ReporterStandingDto {
-  @ApiPropertyOptional({ type: Boolean, description: 'Admins only: their reports go first', example: true }) @IsOptional() @IsBoolean() trustedFlagger?: boolean;
-  @ApiPropertyOptional({ type: Boolean, description: 'Their reports weigh nothing in the queue', example: false }) @IsOptional() @IsBoolean() muted?: boolean;
+  @ApiPropertyOptional({ type: Boolean, description: 'Admins only: their reports go first', example: true }) @ValidateIf((o) => o.trustedFlagger !== undefined) @IsBoolean() trustedFlagger?: boolean;
+  @ApiPropertyOptional({ type: Boolean, description: 'Their reports weigh nothing in the queue', example: false }) @ValidateIf((o) => o.muted !== undefined) @IsBoolean() muted?: boolean;
 }
