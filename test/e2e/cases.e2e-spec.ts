@@ -228,6 +228,29 @@ describe('cases: claim, assign, resolve', () => {
     expect(fresh.reportCount).toBe(1);
   });
 
+  it('reports filed while the case is being resolved land in the resolved case or in one new open case, never in a closed one', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { subject, case: c } = await reportedUser(1, 'spam');
+      const late = await Promise.all([1, 2, 3, 4, 5].map(() => registerUser(t.url)));
+      const [resolved, ...filed] = await Promise.all([
+        resolveCase(moderator, c.id, { action: 'warn' }),
+        ...late.map((u) => report(u, { subjectType: 'user', subjectId: subject.id, reason: 'harassment' })),
+      ]);
+      expect(resolved.status).toBe(200);
+      for (const f of filed) expect(f.status).toBe(201);
+      const rows = await db.query(
+        `SELECT r.status, r.case_id, c.status AS case_status FROM report r JOIN moderation_case c ON c.id = r.case_id WHERE r.subject_user_id = $1`,
+        [subject.id],
+      );
+      expect(rows).toHaveLength(6);
+      // Every report is either resolved with its case, or open in an open case.
+      for (const r of rows) expect([r.status === 'resolved' ? 'resolved' : 'open', r.case_status]).toEqual([r.case_status, r.case_status]);
+      const open = await db.query(`SELECT id FROM moderation_case WHERE subject_user_id = $1 AND status = 'open'`, [subject.id]);
+      expect(open.length).toBeLessThanOrEqual(1);
+      if (rows.some((r) => r.status !== 'resolved')) expect(open).toHaveLength(1);
+    }
+  });
+
   it('a dismissed case counts against each reporter: judged, not founded', async () => {
     const { reporters, case: c } = await reportedUser(1, 'spam');
     expect((await resolveCase(moderator, c.id, { action: 'dismiss' })).status).toBe(200);
