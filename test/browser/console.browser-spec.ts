@@ -4,11 +4,12 @@ import request from 'supertest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { registerUser } from '../support/factories';
+import { until } from '../support/wait';
 
 /**
  * The staff console end to end in Debian's Chromium: sign in as the seeded admin, open a
  * report filed through the API, see its frozen evidence, resolve it with a suspension, and
- * find that in the audit log. Screenshots of each step go to test-artifacts/browser/.
+ * find that in the audit log; then work a case from the case queue (issue #15). Screenshots of each step go to test-artifacts/browser/.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(__dirname, '..', '..', 'test-artifacts', 'browser');
@@ -111,6 +112,82 @@ it('a moderator works a report from the queue to a suspension, and the audit log
   const audit = await request(t.url).get('/admin/v1/audit-log').set((await staffAuth()).auth).query({ filter: JSON.stringify({ subjectId: report.body.id }) });
   expect(audit.status).toBe(200);
   expect(audit.body.some((row: any) => /resolve/.test(row.action))).toBe(true);
+});
+
+it('a moderator works a case from the case queue: the reports inside it, a message to the subject and their answer, one resolution for all; transparency exports CSV', async () => {
+  const subject = await registerUser(t.url, `casey_${Date.now().toString(36)}`.slice(0, 30));
+  const [r1, r2] = [await registerUser(t.url), await registerUser(t.url)];
+  const f1 = await request(t.url).post('/v1/reports').set(r1.auth).send({ subjectType: 'user', subjectId: subject.id, reason: 'harassment', note: 'first reporter' });
+  const f2 = await request(t.url).post('/v1/reports').set(r2.auth).send({ subjectType: 'user', subjectId: subject.id, reason: 'hate', note: 'second reporter' });
+  expect([f1.status, f2.status]).toEqual([201, 201]);
+  const staff = await staffAuth();
+  const [c] = (await request(t.url).get('/admin/v1/cases').set(staff.auth).query({ filter: JSON.stringify({ subjectUserId: subject.id }) })).body;
+  expect(c.reportCount).toBe(2);
+
+  // Signed in already when the first test ran; sign in when this one runs alone.
+  await page.goto(`${t.url}/admin/`);
+  await Promise.race([page.getByTestId('dashboard').waitFor(), page.locator('input[name="email"]').waitFor()]);
+  if (await page.locator('input[name="email"]').count()) {
+    await page.locator('input[name="email"]').fill('admin@example.com');
+    await page.locator('input[name="password"]').fill('admin-password-1');
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('dashboard').waitFor();
+  }
+  // The case queue: one row for the person, with both reports counted.
+  await page.goto(`${t.url}/admin/#/cases`);
+  await page.getByTestId('case-list').waitFor();
+  const row = page.locator('[data-testid="case-list"] tbody tr').filter({ hasText: `@${subject.handle}` });
+  await row.first().waitFor();
+  expect(await row.count()).toBe(1);
+  await shot('case-queue');
+  await row.first().click();
+  await page.getByTestId('case-summary').waitFor();
+  // The list row shows first; the case's own record (with its reports) follows.
+  await page.getByTestId('case-report-row').nth(1).waitFor();
+  await expect(page.getByTestId('case-report-row').count()).resolves.toBe(2);
+  await shot('case-show');
+
+  // Write to the subject from the team; they answer through the API; the answer shows on the case.
+  await page.getByTestId('case-messages').getByRole('combobox').click();
+  await page.getByRole('option', { name: /subject/ }).click();
+  await page.locator('[data-testid="case-message-text"]').fill('Please tell us what happened.');
+  await page.getByTestId('case-message-send').click();
+  await page.getByTestId('case-message').first().waitFor();
+  const notice = await until('case message notice', async () => (await request(t.url).get('/v1/notices').set(subject.auth)).body.items.find((n: any) => n.kind === 'case_message'));
+  expect(notice.data.from).toBe('Backchannel Trust & Safety');
+  expect((await request(t.url).post(`/v1/notices/${notice.id}/reply`).set(subject.auth).send({ text: 'It was a misunderstanding.' })).status).toBe(200);
+  await page.reload();
+  await page.getByTestId('case-message-reply').filter({ hasText: 'It was a misunderstanding.' }).waitFor();
+  await shot('case-message-answered');
+
+  // Resolve the case with a warning: every report resolved, one action, the subject gets a statement.
+  await page.getByTestId('case-resolve').click();
+  await page.getByTestId('resolve-dialog').waitFor();
+  await page.getByTestId('resolve-action').selectOption('warn');
+  await page.getByTestId('resolve-note').locator('textarea, input').or(page.locator('[data-testid="resolve-note"]:is(textarea, input)')).first().fill('Warned after two reports');
+  await page.getByTestId('resolve-submit').click();
+  await page.getByTestId('case-resolution').waitFor();
+  await shot('case-resolved');
+  const reports = await request(t.url).get('/admin/v1/reports').set(staff.auth).query({ filter: JSON.stringify({ caseId: c.id }) });
+  expect(reports.body.map((r: any) => r.status)).toEqual(['resolved', 'resolved']);
+  const warning = (await request(t.url).get('/v1/notices').set(subject.auth)).body.items.find((n: any) => n.kind === 'warning');
+  expect(warning.statement).toMatchObject({ action: 'warn', automated: false, appeal: { possible: true } });
+
+  // Transparency: the admin page shows the period's counts and exports them as CSV.
+  await page.goto(`${t.url}/admin/#/transparency`);
+  await page.getByTestId('transparency-table').waitFor();
+  await shot('transparency');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('transparency-csv').click()]);
+  const csv = await new Promise<string>((resolve, reject) => {
+    download.createReadStream().then((stream) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (d: Buffer) => chunks.push(d));
+      stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      stream.on('error', reject);
+    }, reject);
+  });
+  expect(csv.split('\r\n')[0]).toBe('from,to,section,key,value');
+  expect(csv).toMatch(/,actions\.byAction,warn,\d+/);
 });
 
 async function staffAuth() {

@@ -20,14 +20,11 @@ const NOT_YET_BUILT: Record<string, string> = {
   'PUT /v1/conversations/{}/messages/{}/reactions/{}': 'issue #16 (reactions)',
   'DELETE /v1/conversations/{}/messages/{}/reactions/{}': 'issue #16 (reactions)',
   'GET /v1/search': 'issue #16 (search)',
-  // Staff v1.1: rules, held messages, cases, transparency.
+  // Staff v1.1: rules, held messages.
   'GET /admin/v1/rules': 'issue #14 (rules)',
   'GET /admin/v1/rule-hits': 'issue #14 (rules)',
   'POST /admin/v1/held-messages/{}/approve': 'issue #14 (rules and held messages)',
   'POST /admin/v1/held-messages/{}/reject': 'issue #14 (rules and held messages)',
-  'GET /admin/v1/cases': 'issue #15 (cases)',
-  'POST /admin/v1/cases/{}/resolve': 'issue #15 (cases)',
-  'GET /admin/v1/transparency': 'issue #15 (transparency report)',
   // End-user web app and the AsyncAPI document.
   'GET /': 'issue #17 (end-user web app)',
   'GET /asyncapi.json': 'issue #17 (AsyncAPI document)',

@@ -401,7 +401,7 @@ it('real responses carry exactly the documented fields and types (session, me, c
   expect(problems).toEqual([]);
 });
 
-it('real staff responses carry exactly the documented fields and types (login, reports, users, history, stats, audit log)', async () => {
+it('real staff responses carry exactly the documented fields and types (login, reports, users, history, stats, audit log, cases, templates, transparency, notices)', async () => {
   const alice = await registerUser(t.url);
   const bob = await registerUser(t.url);
   const filed = await request(t.url).post('/v1/reports').set(alice.auth).send({ subjectType: 'user', subjectId: bob.id, reason: 'spam' });
@@ -420,6 +420,30 @@ it('real staff responses carry exactly the documented fields and types (login, r
     ['get', '/admin/v1/audit-log', 200, await get('/admin/v1/audit-log')],
     ['get', '/admin/v1/staff', 200, await get('/admin/v1/staff')],
   ];
+  // Issue #15: cases, mod mail, templates, reporter standing, transparency, notices with statements and replies.
+  const caseId = (await get('/admin/v1/cases')).body[0].id;
+  const mail = await request(t.url).post(`/admin/v1/cases/${caseId}/messages`).set(staff.auth).send({ recipientId: bob.id, text: 'Tell us more.' });
+  const warned = await request(t.url).post(`/admin/v1/users/${bob.id}/actions`).set(staff.auth).send({ action: 'warn' });
+  const template = await request(t.url).post('/admin/v1/templates').set(staff.auth).send({ name: 'Warn', body: 'Hi {{handle}}: {{action}}.' });
+  const bobNotices = await request(t.url).get('/v1/notices').set(bob.auth);
+  const mailNotice = bobNotices.body.items.find((n: any) => n.kind === 'case_message');
+  const replied = await request(t.url).post(`/v1/notices/${mailNotice.id}/reply`).set(bob.auth).send({ text: 'Sure.' });
+  checks.push(
+    ['get', '/admin/v1/cases', 200, await get('/admin/v1/cases')],
+    ['get', '/admin/v1/cases/{id}', 200, await get(`/admin/v1/cases/${caseId}`)],
+    ['post', '/admin/v1/cases/{id}/claim', 200, await request(t.url).post(`/admin/v1/cases/${caseId}/claim`).set(staff.auth)],
+    ['post', '/admin/v1/cases/{id}/messages', 201, mail],
+    ['get', '/admin/v1/cases/{id}/messages', 200, await get(`/admin/v1/cases/${caseId}/messages`)],
+    ['post', '/admin/v1/templates', 201, template],
+    ['get', '/admin/v1/templates', 200, await get('/admin/v1/templates')],
+    ['get', '/admin/v1/users/{id}/reporter', 200, await get(`/admin/v1/users/${alice.id}/reporter`)],
+    ['get', '/admin/v1/actions/{id}', 200, await get(`/admin/v1/actions/${warned.body.action.id}`)],
+    ['get', '/v1/notices', 200, await request(t.url).get('/v1/notices').set(bob.auth)],
+    ['get', '/v1/notices', 200, await request(t.url).get('/v1/notices').set(alice.auth)],
+    ['post', '/v1/notices/{id}/reply', 200, replied],
+    ['post', '/admin/v1/cases/{id}/resolve', 200, await request(t.url).post(`/admin/v1/cases/${caseId}/resolve`).set(staff.auth).send({ action: 'warn' })],
+    ['get', '/admin/v1/transparency', 200, await get('/admin/v1/transparency')],
+  );
   const problems = checks.flatMap(([method, path, status, res]) => [
     ...(res.status === status ? [] : [`${method} ${path}: ${res.status}`]),
     ...mismatches(res.body, responseSchema(method, path, status), `${method} ${path}`),

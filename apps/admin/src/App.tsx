@@ -1,8 +1,11 @@
-import { Admin, Resource } from 'react-admin';
+import { Route } from 'react-router-dom';
+import { Admin, CustomRoutes, Resource } from 'react-admin';
 import actions from './actions';
 import appeals from './appeals';
 import auditLog from './audit-log';
 import blocklist from './blocklist';
+import cases from './cases';
+import { ConsoleLayout } from './common/ConsoleLayout';
 import { Dashboard } from './dashboard/Dashboard';
 import links from './links';
 import { LoginPage } from './login/LoginPage';
@@ -11,6 +14,8 @@ import { dataProvider } from './providers/dataProvider';
 import reports from './reports';
 import spamRequests from './spam-requests';
 import staff from './staff';
+import templates from './templates';
+import { TransparencyPage } from './transparency';
 import users from './users';
 
 /**
@@ -24,9 +29,11 @@ export const App = () => (
         authProvider={authProvider}
         loginPage={LoginPage}
         dashboard={Dashboard}
+        layout={ConsoleLayout}
         requireAuth
         disableTelemetry
     >
+        <Resource name="cases" options={{ label: 'Case queue' }} {...cases} />
         <Resource name="reports" options={{ label: 'Reports' }} {...reports} />
         <Resource name="spam-requests" options={{ label: 'Spam requests' }} {...spamRequests} />
         <Resource name="users" options={{ label: 'Users' }} {...users} />
@@ -35,7 +42,11 @@ export const App = () => (
         <Resource name="actions" options={{ label: 'Actions' }} {...actions} />
         <Resource name="appeals" options={{ label: 'Appeals' }} {...appeals} />
         <Resource name="audit-log" options={{ label: 'Audit log' }} {...auditLog} />
+        <Resource name="templates" options={{ label: 'Templates' }} {...templates} />
         <Resource name="staff" options={{ label: 'Staff' }} {...staff} />
+        <CustomRoutes>
+            <Route path="/transparency" element={<TransparencyPage />} />
+        </CustomRoutes>
     </Admin>
 );
 

@@ -22,6 +22,7 @@ export interface Report extends RaRecord {
     note: string | null;
     source: 'user' | 'system';
     reporterId: string | null;
+    reporterHandle?: string | null;
     /** The contract's status: escalated reports are still `open`. */
     status: 'open' | 'resolved';
     /** The review state the queue works with. */
@@ -67,4 +68,50 @@ export interface Stats {
 export interface BulkOutcome {
     succeeded: Identifier[];
     failed: { id: Identifier; message: string }[];
+}
+
+/** GET /admin/v1/cases rows (API.md "Cases", v1.1). */
+export interface Case {
+    id: string;
+    subjectUserId: string;
+    reportIds: string[];
+    reportCount: number;
+    reasons: string[];
+    priority: number;
+    status: 'open' | 'resolved';
+    assigneeId: string | null;
+    createdAt: string;
+    updatedAt: string;
+    resolution: Record<string, unknown> | null;
+    reporterCount: number;
+    trustedFlagger: boolean;
+    hostingLiveRoom: boolean;
+    spamScore: number | null;
+    systemReports: number;
+    subjectHandle: string | null;
+    subjectDisplayName: string | null;
+    assigneeName: string | null;
+    reports?: Report[];
+}
+
+export interface CaseMessage {
+    id: string;
+    caseId: string;
+    recipientId: string;
+    recipientRole: 'subject' | 'reporter';
+    text: string;
+    staffName: string | null;
+    reply: string | null;
+    repliedAt: string | null;
+    createdAt: string;
+}
+
+/** GET /admin/v1/transparency */
+export interface Transparency {
+    from: string;
+    to: string;
+    reports: { total: number; byReason: Record<string, number>; bySource: Record<string, number> };
+    actions: { total: number; byAction: Record<string, number>; automated: number };
+    appeals: { total: number; upheld: number; rejected: number };
+    medianHoursToAction: number | null;
 }

@@ -29,6 +29,8 @@ export interface AppConfig {
   /** Days the text and links of an unsent or removed message are kept for staff (report evidence). */
   unsentRetentionDays: number;
   reportFirstResponseHours: number;
+  /** Days a person may appeal an action (APPEAL_WINDOW_DAYS; DSA Art. 20 asks for at least six months). */
+  appealWindowDays: number;
   linkVerdictTtlHours: number;
   linkPendingSweepSeconds: number;
   /** How long a message request's recipient waits for a link verdict before the message is shown anyway. */
@@ -245,6 +247,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
     unsentRetentionDays: int(env, 'UNSENT_RETENTION_DAYS', 30, 1, 3650),
     reportFirstResponseHours: int(env, 'REPORT_FIRST_RESPONSE_HOURS', 24, 1, 720),
+    appealWindowDays: int(env, 'APPEAL_WINDOW_DAYS', 180, 1, 3650),
     linkVerdictTtlHours: int(env, 'LINK_VERDICT_TTL_HOURS', 24, 1, 8760),
     linkPendingSweepSeconds: int(env, 'LINK_PENDING_SWEEP_SECONDS', 30, 1, 3600),
     heldLinkMaxSeconds: int(env, 'HELD_LINK_MAX_SECONDS', 10, 1, 3600),

@@ -59,6 +59,11 @@ export const RoomEnded = define(422, 'room_ended', 'The room has ended.');
 export const NotLiftable = define(422, 'not_liftable', 'Only a restriction, suspension or ban can be lifted.');
 export const UnknownUser = define(422, 'unknown_user', 'A member names a userExternalId that was never upserted; PUT /platform/v1/users/:externalId first.');
 export const RoomHostRequired = define(422, 'room_host_required', 'A new room needs a member with role host.');
+export const AppealWindowPassed = define(422, 'appeal_window_passed', 'The time to appeal this action has passed.');
+export const TemplateVariableMissing = define(422, 'template_variable_missing', 'The template uses a variable this decision does not fill.');
+export const TemplateVariableUnknown = define(422, 'template_variable_unknown', 'The template uses a variable that does not exist.');
+export const AlreadyReplied = define(409, 'already_replied', 'You already answered this message.');
+export const NotInCase = define(422, 'not_in_case', 'That person is neither the subject nor a reporter of this case.');
 export const NotPending = define(422, 'not_pending', 'There is no pending request to answer.');
 
 export class RateLimited extends DomainError {

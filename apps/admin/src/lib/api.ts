@@ -22,6 +22,8 @@ export interface ActionBody {
     action: string;
     durationHours?: number;
     note: string;
+    /** A notice template (cases and reports); every variable it uses must be filled. */
+    templateId?: string;
 }
 
 export const requests = {
@@ -52,6 +54,33 @@ export const requests = {
         method: 'POST',
         url: `${API_URL}/reports/bulk-resolve`,
         body: { ids: [...ids], ...actionBody(body) },
+    }),
+
+    claimCase: (caseId: Id): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/cases/${seg(caseId)}/claim`,
+    }),
+
+    resolveCase: (caseId: Id, body: ActionBody): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/cases/${seg(caseId)}/resolve`,
+        body: actionBody(body),
+    }),
+
+    caseMessages: (caseId: Id): ApiRequest => ({
+        method: 'GET',
+        url: `${API_URL}/cases/${seg(caseId)}/messages`,
+    }),
+
+    sendCaseMessage: (caseId: Id, recipientId: Id, text: string): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/cases/${seg(caseId)}/messages`,
+        body: { recipientId: String(recipientId), text },
+    }),
+
+    transparency: (from: string, to: string): ApiRequest => ({
+        method: 'GET',
+        url: `${API_URL}/transparency?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
     }),
 
     userHistory: (userId: Id): ApiRequest => ({
@@ -97,5 +126,6 @@ function actionBody(body: ActionBody): ActionBody {
     if (typeof body.durationHours === 'number' && Number.isFinite(body.durationHours)) {
         out.durationHours = body.durationHours;
     }
+    if (body.templateId) out.templateId = body.templateId;
     return out;
 }

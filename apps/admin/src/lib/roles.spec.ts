@@ -55,9 +55,14 @@ describe('roles', () => {
         expect(can('admin', 'audit-log', 'delete')).toBe(false);
     });
 
-    it('lets every role list every resource except staff', () => {
+    it('lets every role list every resource except staff and the transparency report (admins only)', () => {
         for (const resource of Object.keys(ACCESS)) {
-            expect(can('triage', resource, 'list')).toBe(resource !== 'staff');
+            expect(can('triage', resource, 'list')).toBe(resource !== 'staff' && resource !== 'transparency');
         }
+        expect(can('moderator', 'transparency', 'list')).toBe(false);
+        expect(can('admin', 'transparency', 'list')).toBe(true);
+        expect(can('moderator', 'templates', 'edit')).toBe(false);
+        expect(can('moderator', 'cases', 'resolve')).toBe(true);
+        expect(can('triage', 'cases', 'resolve')).toBe(false);
     });
 });

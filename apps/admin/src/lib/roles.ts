@@ -35,6 +35,9 @@ const READ: Record<string, Role> = { list: 'triage', show: 'triage', export: 'tr
  *  - appeals: decide (moderator)
  */
 export const ACCESS: Record<string, Record<string, Role>> = {
+    cases: { ...READ, claim: 'moderator', resolve: 'moderator', message: 'moderator' },
+    templates: { ...READ, create: 'admin', edit: 'admin', delete: 'admin' },
+    transparency: { list: 'admin', show: 'admin', export: 'admin' },
     reports: { ...READ, escalate: 'triage', claim: 'moderator', resolve: 'moderator', bulkResolve: 'moderator' },
     'spam-requests': { ...READ, userAction: 'moderator' },
     users: { ...READ, userAction: 'moderator' },

@@ -19,6 +19,10 @@ export const WRITABLE_FIELDS: Record<string, Partial<Record<WriteOperation, read
     links: {
         update: ['verdict', 'reason'],
     },
+    templates: {
+        create: ['name', 'body'],
+        update: ['name', 'body'],
+    },
 };
 
 /** Keeps only writable fields; drops undefined values and empty passwords. */

@@ -3,7 +3,7 @@ import type { DataProvider, Identifier } from 'react-admin';
 import { API_URL, requests, type ActionBody, type ApiRequest } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 import { pickWritable } from '../lib/writable';
-import type { BlocklistPreview, BulkOutcome, Report, Stats, UserHistory } from '../types';
+import type { BlocklistPreview, BulkOutcome, CaseMessage, Report, Stats, Transparency, UserHistory } from '../types';
 import { httpClient } from './httpClient';
 
 /** react-admin's dataProvider plus the admin API's workflow calls. */
@@ -16,6 +16,16 @@ export interface BackchannelDataProvider extends DataProvider {
     resolve(id: Identifier, params: ActionBody): Promise<{ data: Report }>;
     /** POST /admin/v1/reports/bulk-resolve {ids, action, durationHours?, note} */
     bulkResolve(params: ActionBody & { ids: Identifier[] }): Promise<{ data: unknown }>;
+    /** POST /admin/v1/cases/:id/claim */
+    claimCase(id: Identifier): Promise<{ data: unknown }>;
+    /** POST /admin/v1/cases/:id/resolve (the report resolve body) */
+    resolveCase(id: Identifier, params: ActionBody): Promise<{ data: unknown }>;
+    /** GET /admin/v1/cases/:id/messages */
+    caseMessages(id: Identifier): Promise<{ data: { items: CaseMessage[] } }>;
+    /** POST /admin/v1/cases/:id/messages {recipientId, text} */
+    sendCaseMessage(id: Identifier, params: { recipientId: Identifier; text: string }): Promise<{ data: unknown }>;
+    /** GET /admin/v1/transparency?from=&to= */
+    transparency(params: { from: string; to: string }): Promise<{ data: Transparency }>;
     /** GET /admin/v1/users/:id/history */
     userHistory(userId: Identifier): Promise<{ data: UserHistory }>;
     /** POST /admin/v1/users/:id/actions {action, durationHours?, note} */
@@ -67,6 +77,11 @@ export const dataProvider: BackchannelDataProvider = {
     escalate: (id, { note }) => send(requests.escalate(id, note)),
     resolve: (id, params) => send(requests.resolve(id, params)),
     bulkResolve: ({ ids, ...params }) => send(requests.bulkResolve(ids, params)),
+    claimCase: id => send(requests.claimCase(id)),
+    resolveCase: (id, params) => send(requests.resolveCase(id, params)),
+    caseMessages: id => send(requests.caseMessages(id)),
+    sendCaseMessage: (id, { recipientId, text }) => send(requests.sendCaseMessage(id, recipientId, text)),
+    transparency: ({ from, to }) => send(requests.transparency(from, to)),
     userHistory: userId => send(requests.userHistory(userId)),
     userAction: (userId, params) => send(requests.userAction(userId, params)),
     bulkUserAction: async (userIds, params) => {

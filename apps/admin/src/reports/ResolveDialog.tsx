@@ -1,6 +1,6 @@
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, Typography } from '@mui/material';
+import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField, Typography } from '@mui/material';
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Identifier } from 'react-admin';
+import { useGetList, type Identifier } from 'react-admin';
 import { ActionFormFields } from '../common/ActionFormFields';
 import { useBackchannel, useRunner } from '../common/useApi';
 import { buildActionPayload, initialResolveState, RESOLVE_ACTIONS, validateActionForm, type ResolveFormState } from '../lib/ladder';
@@ -18,9 +18,11 @@ export interface ResolveDialogProps {
     /** when `suggested` is not given, fetch the history of this user */
     subjectUserId?: unknown;
     onResolved?: () => void;
+    /** Resolve this case (every open report in it) instead of the report ids. */
+    caseId?: Identifier;
 }
 
-export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, subjectUserId, onResolved }: ResolveDialogProps) => {
+export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, subjectUserId, onResolved, caseId }: ResolveDialogProps) => {
     const dataProvider = useBackchannel();
     const { run, pending } = useRunner();
     const needsHistory = open && suggested === undefined && ids.length === 1 && !!subjectUserId;
@@ -29,6 +31,8 @@ export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, s
 
     const [form, setForm] = useState<ResolveFormState>(() => initialResolveState(suggestion));
     const [touched, setTouched] = useState(false);
+    const [templateId, setTemplateId] = useState('');
+    const templates = useGetList<{ id: string; name: string }>('templates', { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } }, { enabled: open });
     const [error, setError] = useState<string | null>(null);
 
     // Preselect the suggestion each time the dialog opens (and when it arrives).
@@ -55,12 +59,17 @@ export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, s
             setError(problem);
             return;
         }
-        const payload = buildActionPayload(form);
+        const payload = { ...buildActionPayload(form), ...(templateId ? { templateId } : {}) };
         const bulk = bulkProp ?? ids.length > 1;
         const result = await run(
             'resolve',
-            () => (bulk ? dataProvider.bulkResolve({ ids, ...payload }) : dataProvider.resolve(ids[0], payload)),
-            { success: bulk ? `${ids.length} report${ids.length === 1 ? '' : 's'} resolved` : 'Report resolved' },
+            () =>
+                caseId !== undefined
+                    ? dataProvider.resolveCase(caseId, payload)
+                    : bulk
+                      ? dataProvider.bulkResolve({ ids, ...payload })
+                      : dataProvider.resolve(ids[0], payload),
+            { success: caseId !== undefined ? 'Case resolved' : bulk ? `${ids.length} report${ids.length === 1 ? '' : 's'} resolved` : 'Report resolved' },
         );
         if (result !== undefined) {
             onClose();
@@ -71,7 +80,13 @@ export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, s
     return (
         <Dialog open={open} onClose={pending ? undefined : onClose} fullWidth maxWidth="sm" data-testid="resolve-dialog">
             <form onSubmit={submit} noValidate>
-                <DialogTitle>{bulkProp || ids.length > 1 ? `Resolve ${ids.length} report${ids.length === 1 ? '' : 's'}` : 'Resolve report'}</DialogTitle>
+                <DialogTitle>
+                    {caseId !== undefined
+                        ? `Resolve case (${ids.length} report${ids.length === 1 ? '' : 's'})`
+                        : bulkProp || ids.length > 1
+                          ? `Resolve ${ids.length} report${ids.length === 1 ? '' : 's'}`
+                          : 'Resolve report'}
+                </DialogTitle>
                 <DialogContent>
                     {needsHistory && history.isPending && (
                         <Typography variant="caption" color="text.secondary">
@@ -86,6 +101,26 @@ export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, s
                         suggested={suggestion}
                         disabled={!!pending}
                     />
+                    {(templates.data?.length ?? 0) > 0 && (
+                        <TextField
+                            select
+                            fullWidth
+                            size="small"
+                            sx={{ mt: 2 }}
+                            label="Notice template (optional)"
+                            value={templateId}
+                            onChange={e => setTemplateId(e.target.value)}
+                            disabled={!!pending}
+                            slotProps={{ htmlInput: { 'data-testid': 'resolve-template' } }}
+                        >
+                            <MenuItem value="">Default wording</MenuItem>
+                            {templates.data!.map(t => (
+                                <MenuItem key={t.id} value={t.id}>
+                                    {t.name}
+                                </MenuItem>
+                            ))}
+                        </TextField>
+                    )}
                     {error && (
                         <Alert severity="error" sx={{ mt: 2 }} data-testid="resolve-error">
                             {error}

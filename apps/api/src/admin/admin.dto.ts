@@ -13,6 +13,7 @@ import {
   Max,
   MaxLength,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 import {
   APPEAL_DECISIONS,
@@ -54,6 +55,12 @@ export class NoteDto {
 
 export class ResolveDto {
   @ApiProperty({ enum: RESOLVE_ACTIONS, example: 'warn' }) @IsIn(RESOLVE_ACTIONS) action!: ResolveAction;
+
+  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'A notice template wording the notice to the actioned person; every variable it uses must be filled (422 template_variable_missing)', example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c92' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  templateId?: string;
 
   @ApiPropertyOptional({ type: Number, exclusiveMinimum: true, minimum: 0, maximum: MAX_DURATION_HOURS, description: 'restrict_messaging and suspend: hours (fractions allowed); default 24 and 72', example: 24 })
   @IsOptional()
@@ -177,4 +184,65 @@ export class StaffUpdateDto {
   @ApiPropertyOptional({ enum: STAFF_ROLES, example: 'moderator' }) @IsOptional() @IsIn(STAFF_ROLES) role?: StaffRole;
 
   @ApiPropertyOptional({ type: Boolean, example: false }) @IsOptional() @IsBoolean() disabled?: boolean;
+}
+
+export class CaseAssignDto {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A moderator or admin; null puts the case back in the queue', example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91' })
+  @ValidateIf((o) => o.assigneeId !== null)
+  @IsString()
+  @MaxLength(64)
+  assigneeId!: string | null;
+}
+
+export class CaseMessageDto {
+  @ApiProperty({ type: String, format: 'uuid', description: "The case's subject or one of its reporters", example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91' })
+  @IsString()
+  @MaxLength(64)
+  recipientId!: string;
+
+  @ApiProperty({ type: String, minLength: 1, maxLength: 2000, example: 'Can you tell us more about what happened in the room?' })
+  @IsString()
+  @MaxLength(2000)
+  @Matches(/\S/, { message: 'text must not be empty' })
+  @Matches(NO_CONTROL, { message: 'text must not contain control characters' })
+  text!: string;
+}
+
+export class TemplateCreateDto {
+  @ApiProperty({ type: String, minLength: 1, maxLength: 100, example: 'Spam suspension' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  @Matches(NO_CONTROL, { message: 'name must not contain control characters' })
+  name!: string;
+
+  @ApiProperty({ type: String, minLength: 1, maxLength: 4000, example: 'Hi {{handle}}, your account got {{action}} for {{reason}} until {{endsAt}}.' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4000)
+  @Matches(NO_CONTROL, { message: 'body must not contain control characters' })
+  body!: string;
+}
+
+export class TemplateUpdateDto {
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 100, example: 'Spam suspension' })
+  @ValidateIf((o) => o.name !== undefined)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  @Matches(NO_CONTROL, { message: 'name must not contain control characters' })
+  name?: string;
+
+  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 4000, example: 'Hi {{handle}}, your account got {{action}} for {{reason}}.' })
+  @ValidateIf((o) => o.body !== undefined)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(4000)
+  @Matches(NO_CONTROL, { message: 'body must not contain control characters' })
+  body?: string;
+}
+
+export class ReporterStandingDto {
+  @ApiPropertyOptional({ type: Boolean, description: 'Admins only: their reports go first', example: true }) @ValidateIf((o) => o.trustedFlagger !== undefined) @IsBoolean() trustedFlagger?: boolean;
+  @ApiPropertyOptional({ type: Boolean, description: 'Their reports weigh nothing in the queue', example: false }) @ValidateIf((o) => o.muted !== undefined) @IsBoolean() muted?: boolean;
 }

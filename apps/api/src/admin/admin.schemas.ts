@@ -45,6 +45,7 @@ export class Report {
   @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member who claimed it' }) assigneeName!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member who resolved it' }) resolvedByName!: string | null;
   @ApiProperty(ID_OR_NULL) subjectUserId!: string | null;
+  @ApiProperty({ ...ID_OR_NULL, description: 'The case this report belongs to (every report about a user has one)' }) caseId!: string | null;
   @ApiProperty(ID_OR_NULL) conversationId!: string | null;
   @ApiProperty({ enum: REPORT_REASONS }) reason!: string;
   @ApiProperty(TEXT_OR_NULL) note!: string | null;
@@ -123,6 +124,8 @@ export class ModerationAction {
   @ApiProperty(TIME_OR_NULL) liftedAt!: string | null;
   @ApiProperty(TEXT_OR_NULL) liftedReason!: string | null;
   @ApiProperty({ type: Boolean, description: 'Not lifted and not expired' }) active!: boolean;
+  @ApiProperty({ type: Boolean, description: 'Taken by the platform (malicious link, rule), not by staff; not a strike' }) automated!: boolean;
+  @ApiProperty({ ...TIME_OR_NULL, description: 'The end of the appeal window stated to the person' }) appealUntil!: string | null;
 }
 
 export class UserHistory {
@@ -255,4 +258,97 @@ export class StaffAppeal extends Appeal {
   @ApiProperty({ type: String, nullable: true, description: "The appellant's handle" }) userHandle!: string | null;
   @ApiProperty({ type: String, nullable: true, description: "The appellant's display name" }) userDisplayName!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Name of the staff member who decided it' }) decidedByName!: string | null;
+}
+
+export class Case {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty(ID) subjectUserId!: string;
+  @ApiProperty({ type: [String], description: 'Open case: its open reports; resolved case: the reports it resolved' }) reportIds!: string[];
+  @ApiProperty({ type: 'integer', minimum: 0 }) reportCount!: number;
+  @ApiProperty({ type: [String], description: 'Distinct reasons of its reports' }) reasons!: string[];
+  @ApiProperty({ type: Number, description: 'See docs/API.md "Cases": top report priority + distinct reporters + live host' }) priority!: number;
+  @ApiProperty({ enum: ['open', 'resolved'] }) status!: string;
+  @ApiProperty(ID_OR_NULL) assigneeId!: string | null;
+  @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty(TIME) updatedAt!: string;
+  @ApiProperty(TIME_OR_NULL) claimedAt!: string | null;
+  @ApiProperty(TIME_OR_NULL) resolvedAt!: string | null;
+  @ApiProperty(ID_OR_NULL) resolvedBy!: string | null;
+  @ApiProperty({ ...JSON_OBJECT, description: 'The decision: action, durationHours, note, actionId, templateId' }) resolution!: Record<string, unknown> | null;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Distinct reporters (muted reporters not counted)' }) reporterCount!: number;
+  @ApiProperty({ type: Boolean, description: 'A trusted flagger reported this user' }) trustedFlagger!: boolean;
+  @ApiProperty({ type: Boolean, description: 'The subject is hosting a live room now' }) hostingLiveRoom!: boolean;
+  @ApiProperty({ type: Number, nullable: true, description: "The subject's spam signal (spam-requests score)" }) spamScore!: number | null;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'System reports (malicious links, rules) among its reports' }) systemReports!: number;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The subject's handle" }) subjectHandle!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The subject's display name" }) subjectDisplayName!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member holding it' }) assigneeName!: string | null;
+}
+
+export class CaseDetail extends Case {
+  @ApiProperty({ type: [Report], description: 'The reports of the case (without evidence: open a report to read it, audited)' }) reports!: Report[];
+}
+
+export class CaseMessage {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty(ID) caseId!: string;
+  @ApiProperty(ID) recipientId!: string;
+  @ApiProperty({ enum: ['subject', 'reporter'] }) recipientRole!: string;
+  @ApiProperty({ type: String }) text!: string;
+  @ApiProperty(ID) staffId!: string;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'Shown to staff only; users see the team identity' }) staffName!: string | null;
+  @ApiProperty(ID) noticeId!: string;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The person's one answer" }) reply!: string | null;
+  @ApiProperty(TIME_OR_NULL) repliedAt!: string | null;
+  @ApiProperty(TIME) createdAt!: string;
+}
+
+export class CaseMessagePage {
+  @ApiProperty({ type: [CaseMessage], description: 'Oldest first' }) items!: CaseMessage[];
+}
+
+export class NoticeTemplate {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ type: String }) name!: string;
+  @ApiProperty({ type: String, description: 'Text with {{variables}}: handle, displayName, action, endsAt, reason, ground, appealUntil' }) body!: string;
+  @ApiProperty({ type: [String], description: 'The variables the body uses' }) variables!: string[];
+  @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty(TIME) updatedAt!: string;
+  @ApiProperty(ID_OR_NULL) updatedBy!: string | null;
+}
+
+export class ReporterStanding {
+  @ApiProperty(ID) userId!: string;
+  @ApiProperty({ type: Boolean, description: 'Set by admins: their reports go first' }) trustedFlagger!: boolean;
+  @ApiProperty({ type: Boolean, description: 'Set by staff: their reports weigh nothing in the queue' }) muted!: boolean;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Their reports that were decided' }) judged!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Of those, founded (resolved with an action)' }) founded!: number;
+  @ApiProperty({ type: Number, description: '(founded + 1) / (judged + 2)' }) accuracy!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) openReports!: number;
+}
+
+const COUNTS = { type: 'object', additionalProperties: { type: 'integer', minimum: 0 } } as const;
+class TransparencyReports {
+  @ApiProperty({ type: 'integer', minimum: 0 }) total!: number;
+  @ApiProperty({ ...COUNTS, description: 'reason → count' }) byReason!: Record<string, number>;
+  @ApiProperty({ ...COUNTS, description: 'user | system → count' }) bySource!: Record<string, number>;
+}
+class TransparencyActions {
+  @ApiProperty({ type: 'integer', minimum: 0 }) total!: number;
+  @ApiProperty({ ...COUNTS, description: 'action → count' }) byAction!: Record<string, number>;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Taken by the platform (malicious links, rules)' }) automated!: number;
+}
+class TransparencyAppeals {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Filed in the period' }) total!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Decided in the period: upheld (action lifted)' }) upheld!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Decided in the period: rejected (denied)' }) rejected!: number;
+}
+export class Transparency {
+  @ApiProperty({ ...TIME, description: 'Inclusive' }) from!: string;
+  @ApiProperty({ ...TIME, description: 'Exclusive' }) to!: string;
+  @ApiProperty({ type: TransparencyReports }) reports!: TransparencyReports;
+  @ApiProperty({ type: TransparencyActions }) actions!: TransparencyActions;
+  @ApiProperty({ type: TransparencyAppeals }) appeals!: TransparencyAppeals;
+  @ApiProperty({ type: Number, nullable: true, description: 'Median hours from a report to a decision that took action, over reports decided in the period' })
+  medianHoursToAction!: number | null;
 }

@@ -32,9 +32,9 @@ export class ReportsAdminController {
   @MinRole('moderator')
   @ApiOperation({ summary: 'Resolve many reports with one action (moderator)' })
   @ApiOkResponse({ type: BulkResolveResult })
-  @ApiErrors(INPUT, STAFF_ROLE, { 409: ['conflict'] })
+  @ApiErrors(INPUT, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable', 'template_variable_missing'] })
   bulkResolve(@CurrentStaff() staff: AuthStaff, @Body() dto: BulkResolveDto) {
-    return this.reports.bulkResolve(dto.ids, staff, { action: dto.action, durationHours: dto.durationHours, note: dto.note ?? null });
+    return this.reports.bulkResolve(dto.ids, staff, { action: dto.action, durationHours: dto.durationHours, note: dto.note ?? null, templateId: dto.templateId ?? null });
   }
 
   /** One report with its frozen evidence (audited: a staff read of message content). */
@@ -74,8 +74,8 @@ export class ReportsAdminController {
   @ApiOperation({ summary: 'Resolve a report with an action (moderator); audited' })
   @ApiUuidParam()
   @ApiOkResponse({ type: Report })
-  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable'] })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable', 'template_variable_missing'] })
   resolve(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: ResolveDto) {
-    return this.reports.resolve(id, staff, { action: dto.action, durationHours: dto.durationHours, note: dto.note?.trim() || null });
+    return this.reports.resolve(id, staff, { action: dto.action, durationHours: dto.durationHours, note: dto.note?.trim() || null, templateId: dto.templateId ?? null });
   }
 }

@@ -4,6 +4,7 @@ import { AppealsController } from '../v1/appeals.controller';
 import { NoticesController } from '../v1/notices.controller';
 import { ReportsController } from '../v1/reports.controller';
 import { AuditLogAdminController } from './audit-log.admin.controller';
+import { CasesAdminController, ReportersAdminController, TemplatesAdminController, TransparencyAdminController } from './cases.admin.controller';
 import { ActionsAdminController, AppealsAdminController } from './enforcement.admin.controller';
 import { BlocklistAdminController, LinksAdminController } from './links.admin.controller';
 import { ReportsAdminController } from './reports.admin.controller';
@@ -22,6 +23,10 @@ import { SpamRequestsAdminController, UsersAdminController } from './users.admin
   controllers: [
     StaffAuthController,
     ReportsAdminController,
+    CasesAdminController,
+    TemplatesAdminController,
+    ReportersAdminController,
+    TransparencyAdminController,
     UsersAdminController,
     SpamRequestsAdminController,
     LinksAdminController,

@@ -29,7 +29,7 @@ export class AppealsController {
   @Post()
   @ApiOperation({ summary: 'Appeal an action taken against me', description: 'Also with the appeal-only token a suspended account gets at sign-in (details.appealToken).' })
   @ApiCreatedResponse({ type: Appeal })
-  @ApiErrors(INPUT, NOT_FOUND, { 409: ['already_appealed'], 422: ['unprocessable'] })
+  @ApiErrors(INPUT, NOT_FOUND, { 409: ['already_appealed'], 422: ['unprocessable', 'appeal_window_passed'] })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateAppealDto) {
     return this.appeals.file(user.id, { actionId: dto.actionId, text: dto.text.trim() });
   }

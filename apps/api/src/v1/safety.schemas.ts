@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { NOTICE_KINDS } from '@app/messaging/safety/vocabulary';
 
 /** Response shapes of the end-user trust-and-safety routes: reports, notices, appeals. */
 
@@ -6,12 +7,35 @@ export class ReportCreated {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
 }
 
+export class StatementAppeal {
+  @ApiProperty({ type: Boolean }) possible!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Appeals are accepted until then (422 appeal_window_passed after)' }) until!: string | null;
+}
+
+export class Statement {
+  @ApiProperty({ type: String, description: 'warn, remove_content, restrict_messaging, suspend, ban, or lift' }) action!: string;
+  @ApiProperty({ type: String, description: 'What happened, in plain words' }) facts!: string;
+  @ApiProperty({ type: String, description: 'The rule it is based on' }) ground!: string;
+  @ApiProperty({ type: Boolean, description: 'Decided by the platform without a person (malicious links, rules)' }) automated!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) endsAt!: string | null;
+  @ApiProperty({ type: StatementAppeal }) appeal!: StatementAppeal;
+}
+
+export class NoticeReply {
+  @ApiProperty({ type: String }) text!: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+}
+
 export class Notice {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: ['report_outcome', 'warning', 'enforcement', 'appeal_decision', 'content_removed'] }) kind!: string;
+  @ApiProperty({ enum: NOTICE_KINDS }) kind!: string;
   @ApiProperty({ type: String }) text!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Kind-specific facts (e.g. reportId and outcome)' })
   data!: Record<string, unknown> | null;
+  @ApiProperty({ type: Statement, nullable: true, description: 'The statement of reasons of an action against me (v1.1); null on other notices' })
+  statement!: Statement | null;
+  @ApiProperty({ type: Boolean, description: 'A message from the team that I can still answer (POST /v1/notices/:id/reply)' }) replyable!: boolean;
+  @ApiProperty({ type: NoticeReply, nullable: true, description: 'My answer to a message from the team' }) reply!: NoticeReply | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
 }
 

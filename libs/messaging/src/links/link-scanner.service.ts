@@ -8,7 +8,7 @@ import { MESSAGE_AUDIENCE_SQL, hearsOfMessageSql } from '../messages/message-vis
 import { HeldLinks } from '../messages/held-links';
 import { messageView, type LinkView } from '../messages/message-view';
 import { questionView } from '../rooms/room-views';
-import { NoticesService } from '../safety/notices.service';
+import { EnforcementService } from '../safety/enforcement.service';
 import { ReportsService } from '../safety/reports.service';
 import { JobName, type OutboxJob } from '../queues';
 import { JobsService } from '../queues.module';
@@ -183,8 +183,8 @@ export class LinkScannerService {
     private readonly blocklist: BlocklistService,
     private readonly reputation: LinkReputationService,
     private readonly reports: ReportsService,
-    private readonly notices: NoticesService,
     private readonly held: HeldLinks,
+    private readonly enforcement: EnforcementService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -465,9 +465,17 @@ export class LinkScannerService {
    * whose user_cursor locks already cover the author, so no second lock order arises.
    */
   private async notifyAuthor(q: Queryable, s: RemovedContent): Promise<string | null> {
-    const events = await this.notices.create(q, [
-      {
-        userId: s.authorId,
+    // Recorded as an automated remove_content action: the author's notice carries the
+    // statement of reasons (automated, appealable) and the audit log has the action.
+    const urls = s.malicious.map((l) => l.url);
+    const applied = await this.enforcement.recordAutomated(q, {
+      userId: s.authorId,
+      action: 'remove_content',
+      reason: 'malicious_link',
+      facts: `Your ${s.kind} contained a link that our link scanner classified as malicious (${urls.join(', ')}); it was removed for everyone.`,
+      subject: { type: s.kind, id: s.id },
+      alreadyRemoved: true,
+      notice: {
         kind: 'content_removed',
         text: NOTICE_TEXT[s.kind],
         data: {
@@ -475,11 +483,12 @@ export class LinkScannerService {
           subjectId: s.id,
           ...(s.conversationId ? { conversationId: s.conversationId } : {}),
           reason: 'malicious_link',
-          urls: s.malicious.map((l) => l.url),
+          urls,
         },
       },
-    ]);
-    return this.events.append(q, events);
+      detail: { urls },
+    });
+    return this.events.append(q, applied.events, applied.jobs);
   }
 
   /**

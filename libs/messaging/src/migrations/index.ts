@@ -7,6 +7,7 @@ import { Migration20261126120000_revoked_families } from './Migration20261126120
 import { Migration20261126130000_audit_chain } from './Migration20261126130000_audit_chain';
 import { Migration20261126150000_send_path } from './Migration20261126150000_send_path';
 import { Migration20261126160000_link_hold } from './Migration20261126160000_link_hold';
+import { Migration20261126164015_cases } from './Migration20261126164015_cases';
 import { Migration20261126164030_platform } from './Migration20261126164030_platform';
 import { Migration20261126170000_restrict } from './Migration20261126170000_restrict';
 import { Migration20261126171000_hidden_words } from './Migration20261126171000_hidden_words';
@@ -25,6 +26,7 @@ export const migrationsList = [
   { name: 'Migration20261126130000_audit_chain', class: Migration20261126130000_audit_chain },
   { name: 'Migration20261126150000_send_path', class: Migration20261126150000_send_path },
   { name: 'Migration20261126160000_link_hold', class: Migration20261126160000_link_hold },
+  { name: 'Migration20261126164015_cases', class: Migration20261126164015_cases },
   { name: 'Migration20261126164030_platform', class: Migration20261126164030_platform },
   { name: 'Migration20261126170000_restrict', class: Migration20261126170000_restrict },
   { name: 'Migration20261126171000_hidden_words', class: Migration20261126171000_hidden_words },

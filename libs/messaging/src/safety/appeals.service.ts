@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db, PG_UNIQUE_VIOLATION } from '../db/db.service';
-import { AlreadyAppealed, Conflict, NotFound, Unprocessable } from '../errors';
+import { AlreadyAppealed, AppealWindowPassed, Conflict, NotFound, Unprocessable } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid, newId } from '../ids';
 import { AuditLogService } from './audit-log.service';
@@ -87,17 +87,30 @@ export class AppealsService {
   async file(userId: string, input: { actionId: string; text: string }): Promise<AppealRow> {
     const notYours = () => new NotFound('No such action against your account.');
     if (!isUuid(input.actionId)) throw notYours();
-    const action = await this.db.one('SELECT id, user_id, action, lifted_at FROM moderation_action WHERE id = $1', [input.actionId]);
+    const action = await this.db.one(
+      'SELECT id, user_id, action, lifted_at, appeal_until, appeal_until <= now() AS window_passed FROM moderation_action WHERE id = $1',
+      [input.actionId],
+    );
     if (!action || action.user_id !== userId) throw notYours();
     const prior = await this.db.one('SELECT id FROM appeal WHERE action_id = $1', [input.actionId]);
     if (prior) throw new AlreadyAppealed();
     if (action.lifted_at) throw new Unprocessable('This action was already lifted.');
+    // The window the statement of reasons promised (fixed when the action was taken).
+    if (action.window_passed) {
+      throw new AppealWindowPassed(`The time to appeal this action ended at ${new Date(action.appeal_until).toISOString()}.`, {
+        appealUntil: new Date(action.appeal_until).toISOString(),
+      });
+    }
     try {
-      const [row] = await this.db.query(
-        `INSERT INTO appeal (id, action_id, user_id, text) VALUES ($1, $2, $3, $4) RETURNING *, $5::text AS action`,
-        [newId(), input.actionId, userId, input.text, action.action],
-      );
-      return toAppeal(row);
+      return await this.db.tx(async (q) => {
+        const [row] = await q.query(
+          `INSERT INTO appeal (id, action_id, user_id, text) VALUES ($1, $2, $3, $4) RETURNING *, $5::text AS action`,
+          [newId(), input.actionId, userId, input.text, action.action],
+        );
+        // Filed by the user, recorded for the transparency report (which counts the audit log's records).
+        await this.audit.record(q, { staffId: null, action: 'appeal.create', subjectType: 'appeal', subjectId: row.id, after: { actionId: input.actionId, action: action.action, userId } });
+        return toAppeal(row);
+      });
     } catch (err: any) {
       // Two appeals racing: the unique index on action_id lets exactly one in.
       if (err?.code === PG_UNIQUE_VIOLATION) throw new AlreadyAppealed();

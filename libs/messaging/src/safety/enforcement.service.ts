@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config';
 import { AccountStatusService } from '../accounts/account-status.service';
 import { AccountsService } from '../accounts/accounts.service';
 import { Db, type Queryable } from '../db/db.service';
@@ -14,8 +15,9 @@ import { PlatformWebhooks } from '../platform/platform-webhook';
 import { questionView } from '../rooms/room-views';
 import { NoticesService, type NoticeDraft } from './notices.service';
 import { iso } from './rows';
+import { reasonWords, renderTemplate, staffFacts, statementFor, type Statement } from './statements';
 import { STRIKE_DECAY_DAYS } from './strike-ladder';
-import { DEFAULT_DURATION_HOURS, LIFTABLE_ACTIONS, TIMED_ACTIONS, type EnforcementAction } from './vocabulary';
+import { DEFAULT_DURATION_HOURS, LIFTABLE_ACTIONS, TIMED_ACTIONS, type EnforcementAction, type NoticeKind } from './vocabulary';
 
 /** The account's standing, as the audit log records it before and after an action. */
 export interface Standing {
@@ -36,12 +38,25 @@ export interface ApplyInput {
   subject?: { type: string; id: string } | null;
   /** remove_content: every message or question to take down (default: the subject). */
   removeSubjects?: Array<{ type: string; id: string }>;
+  /** Taken by the platform (a malicious link, a rule), not by a person. */
+  automated?: boolean;
+  /** The content is already gone (the automated path removed it itself): record only. */
+  alreadyRemoved?: boolean;
+  /** How many reports the decision answers (for the statement's facts). */
+  reports?: number;
+  /** The statement's facts, when the caller knows them better than a staff decision's wording. */
+  facts?: string;
+  /** A notice template chosen by staff; every variable it uses must be filled (422 otherwise). */
+  template?: { id: string; body: string } | null;
+  /** The notice's kind, text and data, when the caller words it (automated paths). */
+  notice?: { kind: NoticeKind; text: string; data: Record<string, unknown> };
 }
 
 export interface Applied {
   actionId: string;
   action: EnforcementAction;
   expiresAt: string | null;
+  statement: Statement;
   before: Standing;
   after: Standing;
   events: UserEvent[];
@@ -65,6 +80,8 @@ export interface ActionRow {
   liftedAt: string | null;
   liftedReason: string | null;
   active: boolean;
+  automated: boolean;
+  appealUntil: string | null;
   /** Names beside the ids, for the console (null where the read did not join them). */
   userHandle: string | null;
   userDisplayName: string | null;
@@ -85,6 +102,8 @@ export const toActionRow = (r: any): ActionRow => ({
   expiresAt: iso(r.expires_at),
   liftedAt: iso(r.lifted_at),
   liftedReason: r.lifted_reason ?? null,
+  automated: r.automated === true,
+  appealUntil: iso(r.appeal_until),
   active: !r.lifted_at && (!r.expires_at || new Date(r.expires_at).getTime() > Date.now()),
   userHandle: r.user_handle ?? null,
   userDisplayName: r.user_display_name ?? null,
@@ -119,18 +138,11 @@ const standingOf = (r: any): Standing => ({
   restrictedUntil: iso(r.restricted_until),
 });
 
-const REASON_WORDS: Record<string, string> = {
-  spam: 'spam',
-  harassment: 'harassment',
-  hate: 'hateful conduct',
-  violence: 'violent content',
-  self_harm: 'content about self-harm',
-  scam: 'scams or fraud',
-  malicious_link: 'a malicious link',
-  other: 'breaking our rules',
-  direct: 'breaking our rules',
+const because = reasonWords;
+/** How a template's {{action}} reads. */
+const ACTION_WORDS: Record<string, string> = {
+  warn: 'a warning', remove_content: 'removal of your content', restrict_messaging: 'a messaging restriction', suspend: 'a suspension', ban: 'a ban',
 };
-const because = (reason: string | null) => REASON_WORDS[reason ?? 'other'] ?? 'breaking our rules';
 const until = (at: string | null) => (at ? new Date(at).toUTCString() : '');
 
 const LIFTED_WORDS: Record<string, string> = { restrict_messaging: 'messaging restriction', suspend: 'suspension', ban: 'ban' };
@@ -180,6 +192,7 @@ export class EnforcementService {
     private readonly events: EventsService,
     private readonly audit: AuditLogService,
     private readonly webhooks: PlatformWebhooks,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Hours for a timed action: the given duration, else the ladder's default. */
@@ -201,10 +214,14 @@ export class EnforcementService {
    * timed action. The caller publishes the outbox and calls afterCommit().
    */
   async apply(q: Queryable, input: ApplyInput): Promise<Applied> {
-    const before = await this.lockStanding(q, input.userId);
+    // A removal that is only recorded changes no standing: no account lock (the automated
+    // paths already hold the content's row lock; taking the account's after it would invert
+    // the order staff resolutions use).
+    const recordOnly = input.action === 'remove_content' && input.alreadyRemoved === true;
+    const before = recordOnly ? await this.readStanding(q, input.userId) : await this.lockStanding(q, input.userId);
     const outboxIds: Array<string | null> = [];
     const events: UserEvent[] = [];
-    if (input.action === 'remove_content') {
+    if (input.action === 'remove_content' && !recordOnly) {
       const targets = (input.removeSubjects ?? (input.subject ? [input.subject] : [])).filter((s) => s.type === 'message' || s.type === 'question');
       if (targets.length === 0) throw new Unprocessable('remove_content applies to a reported message or question.');
       for (const t of targets) {
@@ -215,22 +232,50 @@ export class EnforcementService {
     const hours = EnforcementService.duration(input.action, input.durationHours);
     const actionId = newId();
     const [row] = await q.query(
-      `INSERT INTO moderation_action (id, user_id, action, reason, note, staff_id, report_id, subject_type, subject_id, expires_at)
+      `INSERT INTO moderation_action (id, user_id, action, reason, note, staff_id, report_id, subject_type, subject_id, expires_at, automated, appeal_until)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-               CASE WHEN $10::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $10::float8 * 3600) END)
+               CASE WHEN $10::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $10::float8 * 3600) END,
+               $11, now() + make_interval(days => $12::int))
        RETURNING *`,
       [
         actionId, input.userId, input.action, input.reason, input.note ?? null, input.staffId, input.reportId ?? null,
-        input.subject?.type ?? null, input.subject?.id ?? null, hours,
+        input.subject?.type ?? null, input.subject?.id ?? null, hours, input.automated === true, this.config.appealWindowDays,
       ],
     );
-    const after = await this.reconcile(q, input.userId);
+    const after = recordOnly ? before : await this.reconcile(q, input.userId);
     const expiresAt = iso(row.expires_at);
+    const appealUntil = iso(row.appeal_until);
+    const statement = statementFor({
+      action: input.action,
+      reason: input.reason,
+      facts: input.facts ?? staffFacts({ action: input.action, reason: input.reason, subjectType: input.subject?.type, reports: input.reports }),
+      automated: input.automated === true,
+      endsAt: expiresAt,
+      appealUntil,
+    });
+    let text = input.notice?.text ?? noticeFor(input.action, input.reason, expiresAt, input.subject?.type);
+    if (input.template) {
+      const [u] = await q.query('SELECT handle, display_name FROM app_user WHERE id = $1', [input.userId]);
+      text = renderTemplate(input.template.body, {
+        handle: u?.handle ?? null,
+        displayName: u?.display_name ?? null,
+        action: ACTION_WORDS[input.action],
+        endsAt: expiresAt ? until(expiresAt) : null,
+        reason: because(input.reason),
+        ground: statement.ground,
+        appealUntil: appealUntil ? until(appealUntil) : null,
+      });
+    }
     const draft: NoticeDraft = {
       userId: input.userId,
-      kind: input.action === 'warn' ? 'warning' : 'enforcement',
-      text: noticeFor(input.action, input.reason, expiresAt, input.subject?.type),
-      data: { actionId, action: input.action, reason: input.reason, expiresAt, appealable: true },
+      kind: input.notice?.kind ?? (input.action === 'warn' ? 'warning' : 'enforcement'),
+      text,
+      data: {
+        ...(input.notice?.data ?? {}),
+        actionId, action: input.action, reason: input.reason, expiresAt, appealable: appealUntil !== null,
+        ...(input.template ? { templateId: input.template.id } : {}),
+      },
+      statement,
     };
     events.push(...(await this.notices.create(q, [draft])));
     const jobs: OutboxJob[] = hours
@@ -238,7 +283,57 @@ export class EnforcementService {
       : [];
     // The host app hears of it (PLATFORM_WEBHOOK_URL) when the person is one of its users.
     jobs.push(...(await this.webhooks.jobsFor(q, input.userId, 'enforcement.applied', { id: actionId, action: input.action, reason: input.reason, expiresAt })));
-    return { actionId, action: input.action, expiresAt, before, after, events, jobs, outboxIds };
+    return { actionId, action: input.action, expiresAt, statement, before, after, events, jobs, outboxIds };
+  }
+
+  /**
+   * An action the platform takes by itself (a malicious link, a rule): recorded like a staff
+   * action (so it can be appealed and is counted in transparency reports, but it is no
+   * strike), with the statement of reasons (automated: true) in the person's notice and one
+   * audit entry with no staff member. Runs in the caller's transaction; the caller appends
+   * `events` and `jobs` to the outbox and, for account-level actions, calls afterCommit().
+   * This is the entry point for the rules engine.
+   */
+  async recordAutomated(
+    q: Queryable,
+    input: {
+      userId: string;
+      action: EnforcementAction;
+      reason: string;
+      facts: string;
+      subject?: { type: string; id: string } | null;
+      durationHours?: number | null;
+      /** remove_content: the caller already took the content down (true for the link scanner). */
+      alreadyRemoved?: boolean;
+      notice?: { kind: NoticeKind; text: string; data: Record<string, unknown> };
+      /** Recorded in the audit entry, e.g. {ruleId} or {urls}. */
+      detail?: Record<string, unknown>;
+    },
+  ): Promise<Applied> {
+    const applied = await this.apply(q, {
+      userId: input.userId,
+      action: input.action,
+      durationHours: input.durationHours,
+      reason: input.reason,
+      staffId: null,
+      subject: input.subject ?? null,
+      automated: true,
+      alreadyRemoved: input.alreadyRemoved,
+      facts: input.facts,
+      notice: input.notice,
+    });
+    await this.audit.record(q, {
+      staffId: null, action: `user.${input.action}`, subjectType: 'user', subjectId: input.userId,
+      before: applied.before,
+      after: { ...applied.after, actionId: applied.actionId, expiresAt: applied.expiresAt, automated: true, reason: input.reason, subject: input.subject ?? null, ...(input.detail ?? {}) },
+    });
+    return applied;
+  }
+
+  private async readStanding(q: Queryable, userId: string): Promise<Standing> {
+    const [u] = await q.query('SELECT status, suspended_until, restricted_until FROM app_user WHERE id = $1', [userId]);
+    if (!u) throw new NotFound('No such user.');
+    return standingOf(u);
   }
 
   /**
@@ -310,8 +405,10 @@ export class EnforcementService {
         before: { ...before, actionId, action: a.action, expiresAt: iso(a.expires_at) },
         after: { ...after, actionId, note },
       });
+      const text = liftedNotice(a.action, after);
+      const statement = statementFor({ action: 'lift', reason: a.reason, facts: text, automated: false, endsAt: null, appealUntil: null });
       const events = await this.notices.create(q, [
-        { userId: owner.user_id, kind: 'action_lifted', text: liftedNotice(a.action, after), data: { actionId, action: a.action } },
+        { userId: owner.user_id, kind: 'action_lifted', text, data: { actionId, action: a.action }, statement },
       ]);
       const jobs = await this.webhooks.jobsFor(q, owner.user_id, 'enforcement.lifted', { id: actionId, action: a.action, reason: a.reason, expiresAt: iso(a.expires_at) });
       const outboxId = await this.events.append(q, events, jobs);
@@ -362,7 +459,7 @@ export class EnforcementService {
   async activeStrikes(q: Queryable, userId: string): Promise<number> {
     const [r] = await q.query(
       `SELECT count(*)::int AS n FROM moderation_action
-        WHERE user_id = $1 AND lifted_at IS NULL AND created_at > now() - make_interval(days => $2)`,
+        WHERE user_id = $1 AND lifted_at IS NULL AND NOT automated AND created_at > now() - make_interval(days => $2)`,
       [userId, STRIKE_DECAY_DAYS],
     );
     return r?.n ?? 0;

@@ -34,3 +34,15 @@ describe('report priority', () => {
     expect(basePriority({ ...base, reason: 'scam', source: 'system', reporters: 0 })).toBeGreaterThan(basePriority({ ...base, reason: 'scam' }));
   });
 });
+
+describe('reporter standing', () => {
+  const base = { reason: 'spam', source: 'user' as const, reporters: 1, judged: 0, actioned: 0 };
+  it('a trusted flagger outranks any untrusted report of the same reason, and a muted reporter weighs nothing', () => {
+    expect(basePriority({ ...base, trusted: true })).toBeGreaterThan(basePriority({ ...base, judged: 50, actioned: 50 }) + 50);
+    expect(basePriority({ ...base, muted: true })).toBe(0);
+  });
+  it('repeatedly unfounded reporters are pushed down further', () => {
+    expect(basePriority({ ...base, judged: 4, actioned: 0 })).toBeLessThan(basePriority({ ...base, judged: 2, actioned: 0 }) - 15);
+  });
+});
+

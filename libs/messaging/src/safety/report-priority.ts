@@ -24,6 +24,12 @@ export const CORROBORATION_CAP = 5;
 export const ACCURACY_SPAN = 30;
 /** Machine-found subjects (malicious links) are certain enough to move ahead of hearsay. */
 export const SYSTEM_REPORT_POINTS = 10;
+/** Trusted flaggers (an account flag set by admins, DSA Art. 22) go first. */
+export const TRUSTED_FLAGGER_POINTS = 100;
+/** A reporter with at least this many judged reports, few of them founded, is de-prioritised further. */
+export const UNFOUNDED_MIN_JUDGED = 3;
+export const UNFOUNDED_MAX_ACCURACY = 0.25;
+export const UNFOUNDED_PENALTY = 20;
 /** Added at read time: half a point per hour of waiting, for at most three days. */
 export const AGE_POINTS_PER_HOUR = 0.5;
 export const AGE_CAP_HOURS = 72;
@@ -36,6 +42,9 @@ export interface PriorityInput {
   /** The reporter's past reports that were judged (resolved), and how many led to action. */
   judged: number;
   actioned: number;
+  /** The reporter is a trusted flagger / muted by staff (their reports weigh nothing). */
+  trusted?: boolean;
+  muted?: boolean;
 }
 
 /**
@@ -48,12 +57,34 @@ export function reporterAccuracy(judged: number, actioned: number): number {
 
 /** The stored part of a report's priority (everything but age). */
 export function basePriority(input: PriorityInput): number {
+  if (input.source === 'user' && input.muted && !input.trusted) return 0;
   const severity = REASON_SEVERITY[input.reason] ?? UNKNOWN_REASON_SEVERITY;
   const extra = Math.min(Math.max(input.reporters - 1, 0), CORROBORATION_CAP);
   const corroboration = extra * POINTS_PER_EXTRA_REPORTER;
-  const accuracy = input.source === 'system' ? SYSTEM_REPORT_POINTS : (reporterAccuracy(input.judged, input.actioned) - 0.5) * ACCURACY_SPAN;
+  let accuracy = input.source === 'system' ? SYSTEM_REPORT_POINTS : (reporterAccuracy(input.judged, input.actioned) - 0.5) * ACCURACY_SPAN;
+  if (input.source === 'user' && input.trusted) accuracy = Math.max(accuracy, 0) + TRUSTED_FLAGGER_POINTS;
+  else if (input.source === 'user' && input.judged >= UNFOUNDED_MIN_JUDGED && reporterAccuracy(input.judged, input.actioned) <= UNFOUNDED_MAX_ACCURACY) {
+    accuracy -= UNFOUNDED_PENALTY;
+  }
   return Math.round((severity + corroboration + accuracy) * 100) / 100;
 }
 
 /** The SQL expression for the effective priority of `report` alias `r` (stored + age). */
 export const EFFECTIVE_PRIORITY_SQL = `round((r.priority + least(extract(epoch from (coalesce(r.resolved_at, now()) - r.created_at)) / 3600, ${AGE_CAP_HOURS}) * ${AGE_POINTS_PER_HOUR})::numeric, 2)::float8`;
+
+/** A case in the queue: its most urgent report, corroborated by distinct people, and the subject hosting a live room now. */
+export const CASE_PEOPLE_POINTS = POINTS_PER_EXTRA_REPORTER;
+export const LIVE_HOST_POINTS = 25;
+
+/**
+ * The SQL expression for the priority of `moderation_case` alias `c`:
+ *   max(effective priority of its reports)                       (severity, reporter accuracy, trusted flaggers, age)
+ * + CASE_PEOPLE_POINTS × min(distinct unmuted reporters − 1, CORROBORATION_CAP)   (people, across all the subjects)
+ * + LIVE_HOST_POINTS when the subject is hosting a live room.
+ * An open case weighs its open reports; a resolved one, all of them (as they were).
+ */
+export const CASE_PRIORITY_SQL = `(coalesce((SELECT max(${EFFECTIVE_PRIORITY_SQL})
+      + ${CASE_PEOPLE_POINTS} * least(greatest(count(DISTINCT r.reporter_id) FILTER (WHERE NOT coalesce(rp.reports_muted, false)) - 1, 0), ${CORROBORATION_CAP})
+    FROM report r LEFT JOIN app_user rp ON rp.id = r.reporter_id
+   WHERE r.case_id = c.id AND (c.status = 'resolved' OR r.status <> 'resolved')), 0)
+  + CASE WHEN EXISTS (SELECT 1 FROM room lr WHERE lr.host_id = c.subject_user_id AND lr.status = 'live') THEN ${LIVE_HOST_POINTS} ELSE 0 END)::float8`;

@@ -11,6 +11,7 @@ import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { JobName, type OutboxJob } from '../queues';
 import { AuditLogService } from './audit-log.service';
+import { attachToCase, closeSettledCases, lockCasesOfReports } from './case-queue.sql';
 import { CaseSnapshot, type CaseSubject, type Evidence } from './case-snapshot';
 import { EnforcementService, type Applied } from './enforcement.service';
 import { NoticesService, type NoticeDraft } from './notices.service';
@@ -29,6 +30,8 @@ export interface ReportRow {
   subjectType: SubjectType;
   subjectId: string;
   subjectUserId: string | null;
+  /** The case this report belongs to (every report about a user has one). */
+  caseId: string | null;
   conversationId: string | null;
   reason: string;
   note: string | null;
@@ -65,6 +68,8 @@ export interface ResolveBody {
   action: ResolveAction;
   durationHours?: number | null;
   note?: string | null;
+  /** A notice template for the actioned person (every variable it uses must be filled: 422 template_variable_missing). */
+  templateId?: string | null;
 }
 
 export interface BulkOutcome {
@@ -81,7 +86,7 @@ export interface BulkOutcome {
 const OVERDUE_SQL = `(r.overdue OR (r.due_at IS NOT NULL AND (
     (r.first_response_at IS NULL AND r.status <> 'resolved' AND r.due_at <= now()) OR coalesce(r.first_response_at > r.due_at, false))))`;
 
-const COLUMNS = `r.id, r.subject_type, r.subject_id, r.subject_user_id, r.conversation_id, r.reason, r.note, r.source, r.reporter_id,
+const COLUMNS = `r.id, r.subject_type, r.subject_id, r.subject_user_id, r.case_id, r.conversation_id, r.reason, r.note, r.source, r.reporter_id,
   r.status, ${EFFECTIVE_PRIORITY_SQL} AS priority, r.assignee_id, r.claimed_at, r.due_at, ${OVERDUE_SQL} AS overdue, r.first_response_at,
   r.escalated_at, r.escalated_by, r.escalation_note, r.created_at, r.resolved_at, r.resolved_by, r.resolution,
   su.handle AS subject_handle, su.display_name AS subject_display_name, ru.handle AS reporter_handle,
@@ -103,6 +108,7 @@ const LIST: ListSpec = {
     overdue: { kind: 'bool', sql: OVERDUE_SQL },
     subjectId: { kind: 'uuid', sql: 'r.subject_id' },
     subjectUserId: { kind: 'uuid', sql: 'r.subject_user_id' },
+    caseId: { kind: 'uuid', sql: 'r.case_id' },
     subjectType: { kind: 'enum', sql: 'r.subject_type', values: SUBJECT_TYPES },
     reporterId: { kind: 'uuid', sql: 'r.reporter_id' },
     conversationId: { kind: 'uuid', sql: 'r.conversation_id' },
@@ -129,6 +135,7 @@ export function toReportRow(r: any): ReportRow {
     subjectType: r.subject_type,
     subjectId: r.subject_id,
     subjectUserId: r.subject_user_id,
+    caseId: r.case_id ?? null,
     conversationId: r.conversation_id,
     reason: r.reason,
     note: r.note,
@@ -158,6 +165,8 @@ export function toReportRow(r: any): ReportRow {
     resolvedByName: r.resolved_by_name ?? null,
   };
 }
+
+const RECEIPT_TEXT = 'Thanks for your report. We received it and will review it; we will tell you the outcome here.';
 
 const OUTCOME_TEXT = {
   action_taken: 'Thanks for your report. We reviewed it and took action under our rules.',
@@ -234,7 +243,17 @@ export class ReportsService {
         ]);
         return { id: prior.id as string, created: false, outboxId: null };
       }
+      // The case first (lock order: case, then reports), then the queue weights.
+      const caseId = subject.subjectUserId ? await attachToCase(q, id, subject.subjectUserId) : null;
       await this.reprioritize(q, { subjectType: subject.type, subjectId: subject.id });
+      await this.audit.record(q, {
+        staffId: null, action: 'report.create', subjectType: 'report', subjectId: id,
+        after: { source: 'user', reason: input.reason, subjectType: subject.type, subjectId: subject.id, subjectUserId: subject.subjectUserId, caseId },
+      });
+      // The receipt (DSA Art. 16): the reporter is told their report arrived.
+      const receipt = await this.notices.create(q, [
+        { userId: reporterId, kind: 'report_received', text: RECEIPT_TEXT, data: { reportId: id, subjectType: subject.type, subjectId: subject.id, reason: input.reason } },
+      ]);
       const jobs: OutboxJob[] = [this.deadlineJob(id, row.due_at)];
       const spamRequest = input.reason === 'spam' && subject.reporterState === 'pending' && subject.conversationId && subject.subjectUserId;
       if (spamRequest) {
@@ -252,7 +271,7 @@ export class ReportsService {
         jobs.push({ name: JobName.ScoreSender, data: { senderId: subject.subjectUserId! }, jobId: `score-${subject.subjectUserId}-report-${id}` });
       }
       if (input.block && subject.blockUserId) await blockIn(q, reporterId, subject.blockUserId);
-      return { id, created: true, outboxId: await this.events.append(q, [], jobs) };
+      return { id, created: true, outboxId: await this.events.append(q, receipt, jobs) };
     });
     this.events.published(outcome.outboxId);
     return { id: outcome.id, created: outcome.created };
@@ -354,7 +373,12 @@ export class ReportsService {
       ]);
       return { id: again.id, created: false, outboxId: null };
     }
+    const caseId = facts.subjectUserId ? await attachToCase(q, id, facts.subjectUserId) : null;
     await this.reprioritize(q, { subjectType: input.subjectType, subjectId: input.subjectId });
+    await this.audit.record(q, {
+      staffId: null, action: 'report.create', subjectType: 'report', subjectId: id,
+      after: { source: 'system', reason: input.reason, subjectType: input.subjectType, subjectId: input.subjectId, subjectUserId: facts.subjectUserId, caseId },
+    });
     return { id, created: true, outboxId: await this.events.append(q, [], [this.deadlineJob(id, row.due_at)]) };
   }
 
@@ -386,6 +410,11 @@ export class ReportsService {
    * Recomputes the stored priority of unresolved reports about a subject (more reporters)
    * or filed by some reporters (their track record changed).
    */
+  /** Re-weighs a reporter's open reports (their standing changed: trusted, muted). */
+  reweighReporter(q: Queryable, reporterId: string): Promise<void> {
+    return this.reprioritize(q, { reporterIds: [reporterId] });
+  }
+
   private async reprioritize(q: Queryable, where: { subjectType: string; subjectId: string } | { reporterIds: string[] }): Promise<void> {
     const bySubject = 'subjectId' in where;
     if (!bySubject && where.reporterIds.length === 0) return;
@@ -395,14 +424,15 @@ export class ReportsService {
                 WHERE s.subject_type = r.subject_type AND s.subject_id = r.subject_id AND s.reporter_id IS NOT NULL)::int AS reporters,
               (SELECT count(*) FROM report p WHERE p.reporter_id = r.reporter_id AND p.status = 'resolved')::int AS judged,
               (SELECT count(*) FROM report p WHERE p.reporter_id = r.reporter_id AND p.status = 'resolved'
-                  AND coalesce(p.resolution ->> 'action', 'dismiss') <> 'dismiss')::int AS actioned
-         FROM report r
+                  AND coalesce(p.resolution ->> 'action', 'dismiss') <> 'dismiss')::int AS actioned,
+              coalesce(ru.trusted_flagger, false) AS trusted, coalesce(ru.reports_muted, false) AS muted
+         FROM report r LEFT JOIN app_user ru ON ru.id = r.reporter_id
         WHERE r.status <> 'resolved' AND ${bySubject ? 'r.subject_type = $1 AND r.subject_id = $2' : 'r.reporter_id = ANY($1::uuid[])'}
         ORDER BY r.id FOR UPDATE OF r`,
       bySubject ? [where.subjectType, where.subjectId] : [where.reporterIds],
     );
     const changed = rows
-      .map((r) => ({ id: r.id, p: basePriority({ reason: r.reason, source: r.source, reporters: r.reporters, judged: r.judged, actioned: r.actioned }), old: Number(r.priority) }))
+      .map((r) => ({ id: r.id, p: basePriority({ reason: r.reason, source: r.source, reporters: r.reporters, judged: r.judged, actioned: r.actioned, trusted: r.trusted, muted: r.muted }), old: Number(r.priority) }))
       .filter((r) => Math.abs(r.p - r.old) > 1e-6);
     if (changed.length === 0) return;
     await q.query(
@@ -498,10 +528,11 @@ export class ReportsService {
   /** Resolves one report with an action (see resolveLocked); 404, 409 or 422 when it cannot. */
   async resolve(id: string, staff: StaffActor, body: ResolveBody): Promise<ReportRow> {
     const done = await this.db.tx(async (q) => {
+      if (isUuid(id)) await lockCasesOfReports(q, [id]);
       const r = await this.lockReport(q, id);
       const problem = this.cannotResolve(r, staff, body.action);
       if (problem) throw problem;
-      const result = await this.resolveLocked(q, staff, [r], body, false);
+      const result = await this.resolveLocked(q, staff, [r], body, { bulk: false });
       return { ...result, row: await this.reload(q, id) };
     });
     await this.afterResolve(done);
@@ -519,6 +550,7 @@ export class ReportsService {
     const failed: BulkOutcome['failed'] = unique.filter((id) => !isUuid(id)).map((id) => ({ id, code: 'not_found', message: 'No such report.' }));
     const valid = unique.filter(isUuid);
     const done = await this.db.tx(async (q) => {
+      await lockCasesOfReports(q, valid);
       const rows = await q.query('SELECT * FROM report WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [valid]);
       const found = new Map(rows.map((r) => [r.id as string, r]));
       const ok: any[] = [];
@@ -529,7 +561,7 @@ export class ReportsService {
         else ok.push(r);
       }
       if (ok.length === 0) throw new Conflict('None of these reports can be resolved.', failed);
-      return { ...(await this.resolveLocked(q, staff, ok, body, true)), succeeded: ok.map((r) => r.id as string) };
+      return { ...(await this.resolveLocked(q, staff, ok, body, { bulk: true })), succeeded: ok.map((r) => r.id as string) };
     });
     await this.afterResolve(done);
     return { succeeded: done.succeeded, failed, actionIds: done.applied.map((a) => a.applied.actionId) };
@@ -551,7 +583,9 @@ export class ReportsService {
    * the audit log, and re-weighs the reporters' other open reports (their track record just
    * changed).
    */
-  private async resolveLocked(q: Queryable, staff: StaffActor, reports: any[], body: ResolveBody, bulk: boolean) {
+  async resolveLocked(q: Queryable, staff: StaffActor, reports: any[], body: ResolveBody, opts: { bulk: boolean; caseId?: string }) {
+    const bulk = opts.bulk;
+    const template = await this.templateFor(q, body);
     const applied: Array<{ userId: string; applied: Applied }> = [];
     const actionByUser = new Map<string, string>();
     if (body.action !== 'dismiss') {
@@ -569,12 +603,18 @@ export class ReportsService {
           reportId: first.id,
           subject: { type: first.subject_type, id: first.subject_id },
           removeSubjects: group.map((r) => ({ type: r.subject_type, id: r.subject_id })),
+          reports: group.length,
+          template,
         });
         applied.push({ userId, applied: result });
         actionByUser.set(userId, result.actionId);
         await this.audit.record(q, {
           staffId: staff.id, action: `user.${body.action}`, subjectType: 'user', subjectId: userId,
-          before: result.before, after: { ...result.after, actionId: result.actionId, expiresAt: result.expiresAt, reportIds: group.map((r) => r.id) },
+          before: result.before,
+          after: {
+            ...result.after, actionId: result.actionId, expiresAt: result.expiresAt, reportIds: group.map((r) => r.id),
+            ...(opts.caseId ? { caseId: opts.caseId } : {}), ...(template ? { templateId: template.id } : {}),
+          },
         });
       }
     }
@@ -588,6 +628,8 @@ export class ReportsService {
         actionId: body.action === 'dismiss' ? null : (actionByUser.get(r.subject_user_id) ?? null),
         staffId: staff.id,
         ...(bulk ? { bulk: true } : {}),
+        ...(opts.caseId ? { caseId: opts.caseId } : {}),
+        ...(template ? { templateId: template.id } : {}),
       },
     }));
     await q.query(
@@ -609,12 +651,22 @@ export class ReportsService {
       .map((r) => ({ userId: r.reporter_id, kind: 'report_outcome', text: OUTCOME_TEXT[outcome], data: { reportId: r.id, outcome, subjectType: r.subject_type, subjectId: r.subject_id } }));
     const events: UserEvent[] = [...applied.flatMap((a) => a.applied.events), ...(await this.notices.create(q, drafts))];
     await this.reprioritize(q, { reporterIds: [...new Set(reports.map((r) => r.reporter_id).filter(Boolean))] as string[] });
+    await closeSettledCases(q, [...new Set(reports.map((r) => r.case_id).filter(Boolean))] as string[], staff.id);
     const jobs = applied.flatMap((a) => a.applied.jobs);
     const outboxIds = [...applied.flatMap((a) => a.applied.outboxIds), await this.events.append(q, events, jobs)];
     return { applied, outboxIds };
   }
 
-  private async afterResolve(done: { applied: Array<{ userId: string; applied: Applied }>; outboxIds: Array<string | null> }) {
+  /** The chosen notice template; a template only words a notice to an actioned person, so dismiss takes none. */
+  private async templateFor(q: Queryable, body: ResolveBody): Promise<{ id: string; body: string } | null> {
+    if (!body.templateId) return null;
+    if (body.action === 'dismiss') throw new Unprocessable('A dismissal sends no notice to the subject; resolve without templateId.');
+    const [t] = isUuid(body.templateId) ? await q.query('SELECT id, body FROM notice_template WHERE id = $1', [body.templateId]) : [];
+    if (!t) throw new Unprocessable('No such notice template.');
+    return { id: t.id, body: t.body };
+  }
+
+  async afterResolve(done: { applied: Array<{ userId: string; applied: Applied }>; outboxIds: Array<string | null> }) {
     for (const id of done.outboxIds) this.events.published(id);
     for (const a of done.applied) await this.enforcement.afterCommit(a.userId, a.applied.before, a.applied.after);
   }

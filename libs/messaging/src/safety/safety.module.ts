@@ -3,13 +3,17 @@ import { QueuesModule } from '../queues.module';
 import { AppealsService } from './appeals.service';
 import { AuditLogService } from './audit-log.service';
 import { CaseSnapshot } from './case-snapshot';
+import { CasesService } from './cases.service';
 import { EnforcementService } from './enforcement.service';
 import { LinkReviewService } from './link-review.service';
 import { ModerationStatsService } from './moderation-stats.service';
 import { NoticesService } from './notices.service';
+import { ReportersService } from './reporters.service';
 import { ReportsService } from './reports.service';
 import { SpamQueueService } from './spam-queue.service';
 import { StaffService } from './staff.service';
+import { TemplatesService } from './templates.service';
+import { TransparencyService } from './transparency.service';
 import { UserReviewService } from './user-review.service';
 import { PlatformWebhooks } from '../platform/platform-webhook';
 
@@ -26,6 +30,10 @@ const SERVICES = [
   LinkReviewService,
   ModerationStatsService,
   PlatformWebhooks,
+  CasesService,
+  ReportersService,
+  TemplatesService,
+  TransparencyService,
 ];
 
 /**

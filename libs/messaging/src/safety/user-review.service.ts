@@ -28,7 +28,7 @@ export interface UserRow {
 /** As enforced right now: a suspension whose time is up reads as active even before the expiry job ran. */
 const STATUS_SQL = `(CASE WHEN u.status = 'suspended' AND u.suspended_until <= now() THEN 'active' ELSE u.status END)`;
 const STRIKES_SQL = `(SELECT count(*) FROM moderation_action a
-   WHERE a.user_id = u.id AND a.lifted_at IS NULL AND a.created_at > now() - make_interval(days => ${STRIKE_DECAY_DAYS}))::int`;
+   WHERE a.user_id = u.id AND a.lifted_at IS NULL AND NOT a.automated AND a.created_at > now() - make_interval(days => ${STRIKE_DECAY_DAYS}))::int`;
 const COLUMNS = `u.id, u.handle, u.display_name, u.external_id, ${STATUS_SQL} AS status,
   CASE WHEN u.restricted_until > now() THEN u.restricted_until END AS restricted_until,
   CASE WHEN u.suspended_until > now() THEN u.suspended_until END AS suspended_until,

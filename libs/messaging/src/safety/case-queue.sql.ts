@@ -1,0 +1,48 @@
+import type { Queryable } from '../db/db.service';
+import { newId } from '../ids';
+
+/**
+ * The case queue's writes that the report paths share (SQL beside its domain). Lock order,
+ * everywhere: the case row first, then its reports. Filing a report upserts the case right
+ * after inserting the report and before touching any other report, so it never holds a
+ * report lock while waiting for a case.
+ */
+
+/**
+ * Puts a report into its subject user's one open case, creating the case if there is none.
+ * The partial unique index (one open case per user) makes two racing filings meet on the
+ * same row: the second upsert waits for the first and updates it instead of inserting. A
+ * case being resolved meanwhile holds the row; once it commits as resolved the row leaves
+ * the index and the upsert inserts a fresh case.
+ */
+export async function attachToCase(q: Queryable, reportId: string, subjectUserId: string): Promise<string> {
+  const [c] = await q.query(
+    `INSERT INTO moderation_case (id, subject_user_id) VALUES ($1, $2)
+     ON CONFLICT (subject_user_id) WHERE status = 'open' DO UPDATE SET updated_at = now()
+     RETURNING id`,
+    [newId(), subjectUserId],
+  );
+  await q.query('UPDATE report SET case_id = $2 WHERE id = $1', [reportId, c.id]);
+  return c.id;
+}
+
+/** Locks the cases of these reports (in id order) before the reports themselves are locked. */
+export async function lockCasesOfReports(q: Queryable, reportIds: string[]): Promise<void> {
+  if (reportIds.length === 0) return;
+  await q.query(
+    `SELECT c.id FROM moderation_case c WHERE c.id IN (SELECT r.case_id FROM report r WHERE r.id = ANY($1::uuid[])) ORDER BY c.id FOR UPDATE OF c`,
+    [reportIds],
+  );
+}
+
+/** Closes the open cases among these whose reports are all resolved now (a case is never left open and empty). */
+export async function closeSettledCases(q: Queryable, caseIds: string[], staffId: string): Promise<void> {
+  if (caseIds.length === 0) return;
+  await q.query(
+    `UPDATE moderation_case c SET status = 'resolved', resolved_at = now(), resolved_by = $2, updated_at = now(),
+            assignee_id = coalesce(c.assignee_id, $2)
+      WHERE c.id = ANY($1::uuid[]) AND c.status = 'open'
+        AND NOT EXISTS (SELECT 1 FROM report r WHERE r.case_id = c.id AND r.status <> 'resolved')`,
+    [caseIds, staffId],
+  );
+}
