@@ -32,6 +32,8 @@ async function signingKey(kid: string, alg: 'RS256' | 'ES256'): Promise<SigningK
 let jwksServer: Server;
 let served: JWK[] = [];
 let jwksFetches = 0;
+/** While set, the JWKS endpoint answers this status instead. */
+let jwksDown: number | null = null;
 let t: TestApp;
 let db: Db;
 let rsa: SigningKey;
@@ -43,6 +45,7 @@ beforeAll(async () => {
   jwksServer = createServer((req, res) => {
     if (req.url !== '/.well-known/jwks.json') return res.writeHead(404).end();
     jwksFetches++;
+    if (jwksDown) return res.writeHead(jwksDown).end();
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: served }));
   });
   await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
@@ -178,6 +181,22 @@ describe('host-issued JWTs on /v1 and the socket', () => {
     // Back as it was for the next tests: k1 is picked up again after the cooldown.
     served = [rsa.jwk, ec.jwk, rotated.jwk];
     await until('k1 to be served again', async () => (await me(await hostToken(rsa, { sub: sub('back') }))).status === 200);
+  });
+
+  it('the JWKS unreachable on a kid miss: 503 service_unavailable (not the token’s fault); known keys keep working from the cache', async () => {
+    const fresh = await signingKey('k-new', 'ES256');
+    const token = await hostToken(fresh, { sub: sub('down') });
+    jwksDown = 500;
+    try {
+      const res = await until('the refetch to fail', async () => {
+        const r = await me(token);
+        return r.status === 503 ? r : null;
+      });
+      expectErrorShape(res.body, 503, 'service_unavailable');
+      expect((await me(await hostToken(rsa, { sub: sub('cached') }))).status).toBe(200);
+    } finally {
+      jwksDown = null;
+    }
   });
 
   it('a suspended host user is refused as usual (401 account_suspended), on /v1 and the socket', async () => {

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { APP_CONFIG, type AppConfig } from '../config';
-import { Unauthorized } from '../errors';
+import { ServiceUnavailable, Unauthorized } from '../errors';
 import { EXTERNAL_ID, ExternalAccountsService } from './external-accounts.service';
 import { TokensService, USER_AUDIENCE, type AccessClaims } from './tokens.service';
 
 /** Only asymmetric algorithms: a host token is checked with public keys, so `none` and HS* are refused. */
 export const HOST_ALGORITHMS = ['RS256', 'ES256'];
+/** jose's codes for "the JWKS could not be fetched or read" (anything else is the token's fault). */
+const JWKS_UNREADABLE = new Set(['ERR_JOSE_GENERIC', 'ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID']);
 /** Clock skew tolerated between the host's identity provider and us. */
 export const HOST_CLOCK_TOLERANCE_SECONDS = 30;
 
@@ -63,7 +65,11 @@ export class UserTokensService {
         clockTolerance: HOST_CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['sub', 'exp'],
       }));
-    } catch {
+    } catch (err) {
+      // The identity provider unreachable is not the client's fault: 503, retry later.
+      if (!(err instanceof errors.JOSEError) || JWKS_UNREADABLE.has(err.code)) {
+        throw new ServiceUnavailable("The host's identity provider (JWKS) cannot be reached; retry shortly.");
+      }
       throw new Unauthorized('The access token is missing, invalid or expired.');
     }
     if (typeof payload.sub !== 'string' || !EXTERNAL_ID.test(payload.sub) || typeof payload.exp !== 'number') {
