@@ -1,5 +1,6 @@
 import { Db } from '@app/messaging/db/db.service';
 import { newId } from '@app/messaging/ids';
+import { EnforcementService } from '@app/messaging/safety/enforcement.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle, type TestUser } from '../support/factories';
 import { until } from '../support/wait';
@@ -283,6 +284,18 @@ describe('statements of reasons on every action path', () => {
     expect(restriction.statement.appeal.until).toBe(restrict.body.action.appealUntil);
     const lift = mine.find((n) => n.kind === 'action_lifted');
     expect(lift.statement).toMatchObject({ action: 'lift', automated: false, endsAt: null, appeal: { possible: false, until: null } });
+  });
+
+  it('a timed suspension that runs its course tells the user, once, with an automated statement', async () => {
+    const u = await registerUser(t.url);
+    const act = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'suspend', durationHours: 0.001 });
+    expect(act.status).toBe(200);
+    const ended = await until('action_ended notice', async () => (await db.query(`SELECT kind, text, statement FROM notice WHERE user_id = $1 AND kind = 'action_ended'`, [u.id]))[0], 20_000);
+    expect(ended.statement).toEqual({ action: 'expire', facts: ended.text, ground: 'Community Guidelines', automated: true, endsAt: null, appeal: { possible: false, until: null } });
+    expect((await t.http().get('/v1/me').set(u.auth)).status).toBe(200);
+    // The sweep running again changes nothing and sends nothing more.
+    await t.app.get(EnforcementService).expireDue();
+    expect(await db.query(`SELECT id FROM notice WHERE user_id = $1 AND kind = 'action_ended'`, [u.id])).toHaveLength(1);
   });
 
   it('a malicious link removal is an automated remove_content action: statement (automated), audit entry without staff, appealable, joins the sender\'s case, no strike', async () => {

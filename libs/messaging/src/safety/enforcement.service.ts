@@ -145,6 +145,11 @@ const ACTION_WORDS: Record<string, string> = {
 };
 const until = (at: string | null) => (at ? new Date(at).toUTCString() : '');
 
+const ENDED_TEXT = {
+  suspend: 'Your suspension has ended. You can use Backchannel again.',
+  restrict_messaging: 'Your messaging restriction has ended. You can start conversations and send messages again.',
+};
+
 const LIFTED_WORDS: Record<string, string> = { restrict_messaging: 'messaging restriction', suspend: 'suspension', ban: 'ban' };
 /** Whether anything still applies after this lift is said plainly; the staff note is never shown. */
 function liftedNotice(action: string, after: Standing): string {
@@ -448,8 +453,21 @@ export class EnforcementService {
     const res = await this.db.tx(async (q) => {
       const before = await this.lockStanding(q, userId);
       const after = await this.reconcile(q, userId);
-      return { before, after };
+      // The person is told when a timed action has run its course (once: a repeated run finds nothing changed).
+      const ended: Array<'suspend' | 'restrict_messaging'> = [];
+      if (before.status === 'suspended' && after.status === 'active') ended.push('suspend');
+      if (before.restrictedUntil && !after.restrictedUntil) ended.push('restrict_messaging');
+      const drafts: NoticeDraft[] = ended.map((action) => {
+        const text = action === 'suspend' ? ENDED_TEXT.suspend : ENDED_TEXT.restrict_messaging;
+        return {
+          userId, kind: 'action_ended', text, data: { action },
+          statement: statementFor({ action: 'expire', reason: null, facts: text, automated: true, endsAt: null, appealUntil: null }),
+        };
+      });
+      const outboxId = drafts.length ? await this.events.append(q, await this.notices.create(q, drafts)) : null;
+      return { before, after, outboxId };
     });
+    this.events.published(res.outboxId);
     const changed = JSON.stringify(res.before) !== JSON.stringify(res.after);
     if (changed && res.before.status !== res.after.status) await this.accountStatus.changed(userId);
     return changed;
