@@ -110,7 +110,7 @@ describe('fault: the SDK through server crashes, socket drops and a client resta
     expect(acked.size).toBe(TOTAL);
     expect(received.map((m) => m.text)).toEqual(texts);
     expect(received.map((m) => m.seq)).toEqual(texts.map((_, i) => i + 1));
-    const rows = await db.query(`SELECT count(*)::int AS n, count(DISTINCT client_id)::int AS d FROM messages WHERE conversation_id = $1`, [conversation.id]);
+    const rows = await db.query(`SELECT count(*)::int AS n, count(DISTINCT client_id)::int AS d FROM message WHERE conversation_id = $1`, [conversation.id]);
     expect(rows[0]).toEqual({ n: TOTAL, d: TOTAL });
   });
 });

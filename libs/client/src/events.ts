@@ -18,6 +18,15 @@ export type NoticeEvent = Schemas['NoticeEvent'];
 export type ServerEvent = MessageEvent | ConversationEvent | QuestionEvent | ReadEvent | NoticeEvent;
 export type ServerEventType = ServerEvent['type'];
 
+/** The event of one type: `EventOf<'message.created'>` is a MessageEvent whose `type` is that name. */
+export type EventOf<K extends ServerEventType> = ServerEvent extends infer E
+  ? E extends { type: infer T }
+    ? K extends T
+      ? Omit<E, 'type'> & { type: K }
+      : never
+    : never
+  : never;
+
 export const SERVER_EVENT_TYPES: readonly ServerEventType[] = [
   'message.created',
   'message.updated',
@@ -39,7 +48,7 @@ export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
 /** What a BackchannelClient emits; `on(name, handler)` is typed by this map. */
 export type ClientEventMap = {
-  [K in ServerEventType]: Extract<ServerEvent, { type: K }>;
+  [K in ServerEventType]: EventOf<K>;
 } & {
   /** Every cursor-carrying event, exactly once and in cursor order. */
   event: ServerEvent;
