@@ -32,9 +32,6 @@ const NOT_YET_BUILT: Record<string, string> = {
   'GET /admin/v1/cases': 'issue #15 (cases)',
   'POST /admin/v1/cases/{}/resolve': 'issue #15 (cases)',
   'GET /admin/v1/transparency': 'issue #15 (transparency report)',
-  // End-user web app and the AsyncAPI document.
-  'GET /': 'issue #17 (end-user web app)',
-  'GET /asyncapi.json': 'issue #17 (AsyncAPI document)',
 };
 
 const METHOD = '(?:GET|POST|PUT|PATCH|DELETE)';

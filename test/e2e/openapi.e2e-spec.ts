@@ -80,7 +80,8 @@ it('every operation has a summary, a typed success response (or a bodiless 204) 
     const ok = statuses.filter((s) => /^2\d\d$/.test(s));
     if (ok.length === 0) problems.push(`${id}: no 2xx response`);
     for (const s of ok) {
-      const schema = op.responses[s].content?.['application/json']?.schema;
+      // GET / answers the web app's HTML; everything else JSON.
+      const schema = op.responses[s].content?.['application/json']?.schema ?? (path === '/' ? op.responses[s].content?.['text/html']?.schema : undefined);
       if (s === '204') {
         if (op.responses[s].content) problems.push(`${id}: 204 with a body`);
       } else if (!schema) problems.push(`${id}: ${s} without a schema`);

@@ -8,6 +8,7 @@ import { SpamScoreModule } from '@app/messaging/limits/spam-score.module';
 import { WorkerModule } from './worker/worker.module';
 import { SafetyHttpModule } from './admin/safety-http.module';
 import { SafetyJobsModule } from '@app/messaging/safety/safety-jobs';
+import { DocsModule } from './docs/docs.controller';
 
 /**
  * Feature modules by role. Each feature registers itself here (one line), so app.module
@@ -15,5 +16,5 @@ import { SafetyJobsModule } from '@app/messaging/safety/safety-jobs';
  */
 // Loaded by every role (Nest loads a module listed in both arrays once).
 const SHARED_MODULES: Type[] = [QueuesModule, LinksModule, SpamScoreModule];
-export const API_MODULES: Type[] = [...SHARED_MODULES, ConversationsHttpModule, GatewayModule, RoomsHttpModule, SafetyHttpModule];
+export const API_MODULES: Type[] = [...SHARED_MODULES, ConversationsHttpModule, GatewayModule, RoomsHttpModule, SafetyHttpModule, DocsModule];
 export const WORKER_MODULES: Type[] = [...SHARED_MODULES, WorkerModule, WorkerEventsModule, SafetyJobsModule];

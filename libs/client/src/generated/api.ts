@@ -1205,6 +1205,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/asyncapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The AsyncAPI 3 document of the socket events, their payloads and the acks of message.send and typing */
+        get: operations["DocsController_asyncapi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The end-user web app (sign in, inbox, requests, conversations, rooms, notices) */
+        get: operations["DocsController_web"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2241,6 +2275,34 @@ export interface components {
             /** @description Newest first */
             items: components["schemas"]["Notice"][];
             nextCursor: string | null;
+        };
+        AsyncApiInfo: {
+            title: string;
+            version: string;
+            description: string;
+        };
+        AsyncApiDocument: {
+            /** @enum {string} */
+            asyncapi: "3.0.0";
+            info: components["schemas"]["AsyncApiInfo"];
+            /** @enum {string} */
+            defaultContentType: "application/json";
+            /** @description The socket.io server on this port */
+            servers: {
+                [key: string]: unknown;
+            };
+            /** @description One channel: the user's socket */
+            channels: {
+                [key: string]: unknown;
+            };
+            /** @description receive.<event> for each server → client event; send.message.send and send.typing with their acks as reply */
+            operations: {
+                [key: string]: unknown;
+            };
+            /** @description schemas (JSON Schema), messages, securitySchemes */
+            components: {
+                [key: string]: unknown;
+            };
         };
     };
     responses: never;
@@ -7137,6 +7199,69 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+        };
+    };
+    DocsController_asyncapi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AsyncApiDocument"];
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    DocsController_web: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description index.html of the web app; its scripts load from /assets */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
                     };
                 };
             };
