@@ -1,5 +1,5 @@
 import { Controller, Get, Module, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +61,6 @@ export class DocsController {
 
   @Get()
   @ApiOperation({ summary: 'The end-user web app (sign in, inbox, requests, conversations, rooms, notices)' })
-  @ApiProduces('text/html')
   @ApiOkResponse({ description: 'index.html of the web app; its scripts load from /assets', content: { 'text/html': { schema: { type: 'string' } } } })
   @ApiErrors({ 404: ['not_found'] })
   web(@Res() res: Response) {
