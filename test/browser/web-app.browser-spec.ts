@@ -48,6 +48,9 @@ async function open(): Promise<{ context: BrowserContext; page: Page; errors: st
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+  });
   await page.goto(`${t.url}/`);
   return { context, page, errors };
 }
@@ -136,5 +139,5 @@ it('two people chat live through a request, and one who was offline sees each me
   expect(texts).toEqual(all);
   const seqs = await bob.page.locator('ol.messages li.message').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
   expect(seqs).toEqual(all.map((_, i) => i + 1));
-  expect([...alice.errors, ...bob.errors].filter((e) => !/favicon/.test(e))).toEqual([]);
+  expect([...alice.errors, ...bob.errors]).toEqual([]);
 });
