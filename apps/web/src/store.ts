@@ -41,6 +41,7 @@ class Store {
     let byseq = this.messages.get(m.conversationId);
     if (!byseq) this.messages.set(m.conversationId, (byseq = new Map()));
     byseq.set(m.seq, m);
+    this.typing.get(m.conversationId)?.delete(m.senderId); // their message ends their typing
     const c = this.conversations.get(m.conversationId);
     if (c && (!c.lastMessage || c.lastMessage.seq <= m.seq)) this.conversations.set(c.id, { ...c, lastMessage: m });
   }
