@@ -141,3 +141,45 @@ it('two people chat live through a request, and one who was offline sees each me
   expect(seqs).toEqual(all.map((_, i) => i + 1));
   expect([...alice.errors, ...bob.errors]).toEqual([]);
 });
+
+it('a room: a listener joins by id and asks, the host sees it live, upvotes and pins it, and writes in the moderators’ backchannel', async () => {
+  const host = await open();
+  await signUp(host.page, uniqueHandle('host'), 'Hostess');
+  await host.page.getByRole('link', { name: 'Rooms' }).click();
+  await host.page.getByLabel('Room title').fill('Friday show');
+  await host.page.getByRole('button', { name: 'Start a room' }).click();
+  await host.page.getByRole('heading', { name: 'Friday show' }).waitFor();
+  await host.page.getByText('you are moderator').waitFor();
+  const roomId = (await host.page.locator('.room code').innerText()).trim();
+
+  const listener = await open();
+  await signUp(listener.page, uniqueHandle('listener'), 'Lee');
+  await listener.page.getByRole('link', { name: 'Rooms' }).click();
+  await listener.page.getByLabel('Room id').fill(roomId);
+  await listener.page.getByRole('button', { name: 'Open' }).click();
+  await listener.page.getByRole('button', { name: 'Join as listener' }).click();
+  await listener.page.getByText('you are listener').waitFor();
+  await listener.page.getByLabel('Ask a question').fill('When is the next show?');
+  await listener.page.getByRole('button', { name: 'Ask' }).click();
+  await listener.page.getByText('When is the next show?').waitFor();
+  // Listeners never see the backchannel.
+  expect(await listener.page.getByRole('region', { name: 'Moderators’ backchannel' }).count()).toBe(0);
+
+  // The host gets it live (question.created), upvotes and pins it; the listener sees the pin live.
+  await host.page.getByText('When is the next show?').waitFor();
+  await host.page.getByRole('button', { name: 'Upvote' }).click();
+  await host.page.getByLabel('1 upvotes').waitFor();
+  await host.page.getByRole('button', { name: 'Pin' }).click();
+  await listener.page.locator('.q-pinned', { hasText: 'When is the next show?' }).waitFor();
+
+  const backchannel = host.page.getByRole('region', { name: 'Moderators’ backchannel' });
+  await backchannel.getByLabel('Message', { exact: true }).fill('pinning the schedule question');
+  await backchannel.getByLabel('Message', { exact: true }).press('Enter');
+  await bubbles(host.page, 'pinning the schedule question').waitFor();
+  await shot(host.page, 'host-room');
+  await shot(listener.page, 'listener-room');
+  // The one expected refusal: a room one was never in answers 404 until one joins it.
+  const expected = (e: string) => e.endsWith(`/v1/rooms/${roomId}`) || /status of 404/.test(e);
+  expect(listener.errors.filter(expected).length).toBeLessThanOrEqual(2);
+  expect([...host.errors, ...listener.errors.filter((e) => !expected(e))]).toEqual([]);
+});

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { Me, Question, components } from '@backchannel/client';
+import { NotFoundError, type Me, type Question, type components } from '@backchannel/client';
 import { bc, describeError, unwrap } from './bc';
 import { store, useStore } from './store';
 import { go } from './route';
@@ -50,11 +50,13 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
   const [backchannelId, setBackchannelId] = useState<string | null>(null);
   const [error, setError] = useState('');
   const [text, setText] = useState('');
+  const [outside, setOutside] = useState(false);
 
   const load = async () => {
     try {
       const r = await unwrap(bc.api.GET('/v1/rooms/{id}', { params: { path: { id } } }));
       setRoom(r);
+      setOutside(false);
       if (r.myRole) {
         const qs = await unwrap(bc.api.GET('/v1/rooms/{id}/questions', { params: { path: { id } } }));
         for (const q of qs.items) store.upsertQuestion(q);
@@ -66,12 +68,24 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
         setBackchannelId(c.id);
       } else setBackchannelId(null);
     } catch (err) {
-      setError(describeError(err));
+      // A room one was never in is not visible (404): offer to join it, which answers 404 too if it does not exist.
+      if (err instanceof NotFoundError) setOutside(true);
+      else setError(describeError(err));
     }
   };
   useEffect(() => {
     void load();
   }, [id]);
+
+  const join = async () => {
+    setError('');
+    try {
+      await unwrap(bc.api.POST('/v1/rooms/{id}/join', { params: { path: { id } } }));
+      await load();
+    } catch (err) {
+      setError(err instanceof NotFoundError ? 'No live room has this id.' : describeError(err));
+    }
+  };
 
   const act = async (fn: () => Promise<unknown>) => {
     setError('');
@@ -82,6 +96,16 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
     }
   };
 
+  if (!room && outside) {
+    return (
+      <section aria-labelledby="room-title" className="room">
+        <h1 id="room-title">Room</h1>
+        <p className="hint">You are not in this room yet.</p>
+        <button type="button" onClick={() => void join()}>Join as listener</button>
+        {error && <p role="alert" className="error">{error}</p>}
+      </section>
+    );
+  }
   if (!room) return <p>{error ? <span role="alert" className="error">{error}</span> : 'Loading…'}</p>;
   const moderator = room.myRole === 'moderator';
   const questions: Question[] = [...(s.questions.get(id)?.values() ?? [])]
@@ -95,9 +119,7 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
         {room.status === 'live' ? 'Live' : 'Ended'} · you are {room.myRole ?? 'not in this room'} · room id <code>{room.id}</code>
       </p>
       {!room.myRole && room.status === 'live' && (
-        <button type="button" onClick={() => act(async () => { await unwrap(bc.api.POST('/v1/rooms/{id}/join', { params: { path: { id } } })); await load(); })}>
-          Join as listener
-        </button>
+        <button type="button" onClick={() => void join()}>Join as listener</button>
       )}
       {error && <p role="alert" className="error">{error}</p>}
       {room.myRole && (
@@ -147,7 +169,7 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
             </ul>
           </section>
           {moderator && backchannelId && (
-            <section aria-label="Moderators' backchannel" className="backchannel">
+            <section aria-label="Moderators’ backchannel" className="backchannel">
               <p className="hint">Moderators only: listeners never see this.</p>
               <ConversationView id={backchannelId} me={me} embedded />
             </section>
