@@ -47,21 +47,28 @@ export class LocalStorageStorage implements ClientStorage {
  */
 export class FileStorage implements ClientStorage {
   private data: Record<string, unknown> | null = null;
+  private loading: Promise<Record<string, unknown>> | null = null;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(readonly path: string) {}
 
-  private async load(): Promise<Record<string, unknown>> {
-    if (this.data) return this.data;
-    // Imported lazily so a browser bundle that never uses FileStorage does not need node:fs.
-    const fs = await import('node:fs/promises');
-    try {
-      this.data = JSON.parse(await fs.readFile(this.path, 'utf8')) as Record<string, unknown>;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
-      this.data = {};
-    }
-    return this.data;
+  /** Reads the file once; concurrent first calls share the one read (else each would start from {}). */
+  private load(): Promise<Record<string, unknown>> {
+    this.loading ??= (async () => {
+      // Imported lazily so a browser bundle that never uses FileStorage does not need node:fs.
+      const fs = await import('node:fs/promises');
+      try {
+        this.data = JSON.parse(await fs.readFile(this.path, 'utf8')) as Record<string, unknown>;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
+        this.data = {};
+      }
+      return this.data!;
+    })().catch((err) => {
+      this.loading = null; // a failed read is tried again next time
+      throw err;
+    });
+    return this.loading;
   }
 
   async get<T>(key: string): Promise<T | undefined> {
