@@ -47,9 +47,8 @@ export function ConversationView({ id, me, embedded }: { id: string; me: Me; emb
   const myRead = s.reads.get(id)?.get(me.id) ?? 0;
   useEffect(() => {
     if (conversation?.myState !== 'active' || lastSeq <= myRead || document.visibilityState !== 'visible') return;
-    const r = s.reads.get(id) ?? new Map<string, number>();
-    r.set(me.id, lastSeq);
-    s.reads.set(id, r);
+    store.markedRead(id, me.id, lastSeq);
+    store.changed();
     bc.markRead(id, lastSeq).catch(() => undefined);
   }, [id, lastSeq, myRead, conversation?.myState]);
 

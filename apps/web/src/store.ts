@@ -28,6 +28,15 @@ class Store {
     for (const l of this.listeners) l();
   }
 
+  /** My read marker moved (I have read up to seq): nothing of it is unread any more. */
+  markedRead(conversationId: string, userId: string, seq: number) {
+    const r = this.reads.get(conversationId) ?? new Map<string, number>();
+    r.set(userId, Math.max(r.get(userId) ?? 0, seq));
+    this.reads.set(conversationId, r);
+    const c = this.conversations.get(conversationId);
+    if (c && userId === bc.user?.id) this.conversations.set(c.id, { ...c, unreadCount: 0 });
+  }
+
   upsertConversation(c: Conversation) {
     this.conversations.set(c.id, c);
     const reads = this.reads.get(c.id) ?? new Map<string, number>();
@@ -40,10 +49,16 @@ class Store {
   upsertMessage(m: Message) {
     let byseq = this.messages.get(m.conversationId);
     if (!byseq) this.messages.set(m.conversationId, (byseq = new Map()));
+    const isNew = !byseq.has(m.seq);
     byseq.set(m.seq, m);
     this.typing.get(m.conversationId)?.delete(m.senderId); // their message ends their typing
     const c = this.conversations.get(m.conversationId);
-    if (c && (!c.lastMessage || c.lastMessage.seq <= m.seq)) this.conversations.set(c.id, { ...c, lastMessage: m });
+    if (!c) return;
+    const me = bc.user?.id;
+    const unread = isNew && me && m.senderId !== me && m.seq > (this.reads.get(c.id)?.get(me) ?? 0) ? 1 : 0;
+    if (!c.lastMessage || c.lastMessage.seq <= m.seq || unread) {
+      this.conversations.set(c.id, { ...c, lastMessage: !c.lastMessage || c.lastMessage.seq <= m.seq ? m : c.lastMessage, unreadCount: c.unreadCount + unread });
+    }
   }
 
   upsertQuestion(q: Question) {
@@ -62,12 +77,9 @@ class Store {
       case 'request.created':
         this.upsertConversation(e.conversation);
         break;
-      case 'read.updated': {
-        const r = this.reads.get(e.conversationId) ?? new Map<string, number>();
-        r.set(e.userId, Math.max(r.get(e.userId) ?? 0, e.seq));
-        this.reads.set(e.conversationId, r);
+      case 'read.updated':
+        this.markedRead(e.conversationId, e.userId, e.seq);
         break;
-      }
       case 'notice.created':
         if (!this.notices.some((n) => n.id === e.notice.id)) this.notices = [e.notice, ...this.notices];
         break;
