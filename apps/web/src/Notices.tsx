@@ -41,8 +41,8 @@ export function Notices() {
 
 function NoticeItem({ notice }: { notice: Notice }) {
   const statement = (notice as Notice & { statement?: Statement | null }).statement ?? null;
-  const data = (notice.data ?? {}) as { actionId?: string };
-  const canAppeal = !!data.actionId && (statement?.appeal?.possible ?? notice.kind === 'enforcement');
+  const data = (notice.data ?? {}) as { actionId?: string; appealable?: boolean };
+  const canAppeal = !!data.actionId && (statement?.appeal?.possible ?? data.appealable === true);
   return (
     <li className="notice">
       <p>
