@@ -148,7 +148,7 @@ it('a room: a listener joins by id and asks, the host sees it live, upvotes and 
   await host.page.getByRole('link', { name: 'Rooms' }).click();
   await host.page.getByLabel('Room title').fill('Friday show');
   await host.page.getByRole('button', { name: 'Start a room' }).click();
-  await host.page.getByRole('heading', { name: 'Friday show' }).waitFor();
+  await host.page.getByRole('heading', { name: 'Friday show', level: 1 }).waitFor();
   await host.page.getByText('you are moderator').waitFor();
   const roomId = (await host.page.locator('.room code').innerText()).trim();
 

@@ -25,7 +25,7 @@ async function loadHistory(id: string): Promise<void> {
   store.changed();
 }
 
-export function ConversationView({ id, me, embedded }: { id: string; me: Me; embedded?: boolean }) {
+export function ConversationView({ id, me, embedded, title }: { id: string; me: Me; embedded?: boolean; title?: string }) {
   const s = useStore();
   const [error, setError] = useState('');
   const [text, setText] = useState('');
@@ -107,8 +107,8 @@ export function ConversationView({ id, me, embedded }: { id: string; me: Me; emb
   const Heading = embedded ? 'h2' : 'h1';
   return (
     <section className="conversation" aria-labelledby={`conv-title-${id}`}>
-      <Heading id={`conv-title-${id}`}>{conversationTitle(conversation, me)}</Heading>
-      {conversation.context && <p className="context">Met in {(conversation.context as { roomTitle?: string }).roomTitle ?? 'a room'}</p>}
+      <Heading id={`conv-title-${id}`}>{title ?? conversationTitle(conversation, me)}</Heading>
+      {!embedded && conversation.context && <p className="context">Met in {(conversation.context as { roomTitle?: string }).roomTitle ?? 'a room'}</p>}
       {conversation.myState === 'pending' && (
         <div className="request-banner">
           <p>This is a message request. Accept to reply; they won’t know if you decline.</p>

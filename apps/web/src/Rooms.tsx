@@ -171,7 +171,7 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
           {moderator && backchannelId && (
             <section aria-label="Moderators’ backchannel" className="backchannel">
               <p className="hint">Moderators only: listeners never see this.</p>
-              <ConversationView id={backchannelId} me={me} embedded />
+              <ConversationView id={backchannelId} me={me} embedded title="Backchannel" />
             </section>
           )}
         </div>
