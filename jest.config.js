@@ -7,6 +7,7 @@ const common = {
   moduleNameMapper: {
     '^@app/messaging$': '<rootDir>/libs/messaging/src',
     '^@app/messaging/(.*)$': '<rootDir>/libs/messaging/src/$1',
+    '^@backchannel/client$': '<rootDir>/libs/client/src',
   },
   testEnvironment: 'node',
 };

@@ -25,9 +25,6 @@ const NOT_YET_BUILT: Record<string, string> = {
   'GET /admin/v1/rule-hits': 'issue #14 (rules)',
   'POST /admin/v1/held-messages/{}/approve': 'issue #14 (rules and held messages)',
   'POST /admin/v1/held-messages/{}/reject': 'issue #14 (rules and held messages)',
-  // End-user web app and the AsyncAPI document.
-  'GET /': 'issue #17 (end-user web app)',
-  'GET /asyncapi.json': 'issue #17 (AsyncAPI document)',
 };
 
 const METHOD = '(?:GET|POST|PUT|PATCH|DELETE)';

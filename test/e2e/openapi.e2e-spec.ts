@@ -80,7 +80,8 @@ it('every operation has a summary, a typed success response (or a bodiless 204) 
     const ok = statuses.filter((s) => /^2\d\d$/.test(s));
     if (ok.length === 0) problems.push(`${id}: no 2xx response`);
     for (const s of ok) {
-      const schema = op.responses[s].content?.['application/json']?.schema;
+      // GET / answers the web app's HTML; everything else JSON.
+      const schema = op.responses[s].content?.['application/json']?.schema ?? (path === '/' ? op.responses[s].content?.['text/html']?.schema : undefined);
       if (s === '204') {
         if (op.responses[s].content) problems.push(`${id}: 204 with a body`);
       } else if (!schema) problems.push(`${id}: ${s} without a schema`);
@@ -244,7 +245,7 @@ function generateClient(): string {
     const queryType = `{ ${queryParams.map((p) => `${p.name}${p.required ? '' : '?'}: ${tsType(p.schema)};`).join(' ')} }`;
     args.push(queryParams.some((p) => p.required) ? `query: ${queryType}` : `query: ${queryType} = {}`);
     const ok = Object.keys(op.responses).filter((s) => /^2\d\d$/.test(s));
-    const result = ok.map((s) => (s === '204' ? 'void' : tsType(op.responses[s].content['application/json'].schema))).join(' | ');
+    const result = ok.map((s) => (s === '204' ? 'void' : tsType(op.responses[s].content['application/json']?.schema ?? op.responses[s].content['text/html'].schema))).join(' | ');
     const url = path.replace(/\{([^}]+)\}/g, (_m, n) => `\${encodeURIComponent(path.${n})}`);
     lines.push(`export function ${fn}(${args.join(', ')}): Promise<${result}> {`);
     lines.push(`  return call<${result}>(${JSON.stringify(method.toUpperCase())}, \`${url}\`, query${body ? ', body' : ''});`);

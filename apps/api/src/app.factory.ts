@@ -15,6 +15,8 @@ import { API_MODULES, WORKER_MODULES } from './modules';
 import { toErrorBody } from './http/exception.filter';
 import { appCreateHooks } from './app-hooks';
 import { PLATFORM_KEY_SCHEME } from './platform/platform.controller';
+import { Published } from './docs/published';
+import { webSecurityHeaders } from './docs/docs.controller';
 export { onAppCreate } from './app-hooks';
 
 export interface CreateAppOptions {
@@ -78,6 +80,18 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
 
   // dist/apps/api/src → dist/admin when built; apps/api/src → dist/admin under ts-jest.
   const root = join(__dirname, '..', '..', '..');
+  if (config.roles.includes('api')) {
+    // The end-user web app (GET / is DocsController; its bundle loads from /assets) and GET /asyncapi.json.
+    const webDir = [join(root, 'web'), join(root, 'dist', 'web')].find((d) => existsSync(join(d, 'index.html'))) ?? join(root, 'dist', 'web');
+    const published = app.get(Published);
+    published.openapi = docs;
+    published.webDir = webDir;
+    const assets = express.static(join(webDir, 'assets'), { index: false, fallthrough: true, redirect: false, immutable: true, maxAge: '365d' });
+    app.use('/assets', (req: express.Request, res: express.Response, next: express.NextFunction) => {
+      webSecurityHeaders(res);
+      assets(req, res, next);
+    });
+  }
   const adminDir = config.adminStaticDir ?? [join(root, 'admin'), join(root, 'dist', 'admin')].find((d) => existsSync(join(d, 'index.html'))) ?? join(root, 'admin');
   if (config.roles.includes('api') && existsSync(join(adminDir, 'index.html'))) {
     app.use('/admin', (req: express.Request, res: express.Response, next: express.NextFunction) => {

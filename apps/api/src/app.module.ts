@@ -1,7 +1,8 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
+import { LoggerModule, type Params } from 'nestjs-pino';
+import pretty from 'pino-pretty';
 import { randomUUID } from 'node:crypto';
 import { CoreModule } from '@app/messaging/core.module';
 import { MessagingModule } from '@app/messaging/messaging.module';
@@ -11,6 +12,24 @@ import { HealthController } from './http/health.controller';
 import { MetricsController } from './http/metrics';
 import { UserAuthGuard, StaffAuthGuard } from './http/auth';
 import { AuthController, MeController, UsersController } from './v1/accounts.controller';
+
+type PinoHttpOptions = Exclude<NonNullable<Params['pinoHttp']>, unknown[]>;
+
+/**
+ * A terminal (LOG_FORMAT=pretty) gets one readable line per entry, written synchronously so
+ * lines keep their order with the process's own start-up lines; anything else gets JSON.
+ */
+function withPrettyStream(config: AppConfig, options: PinoHttpOptions): Params['pinoHttp'] {
+  if (config.logFormat !== 'pretty') return options;
+  const stream = pretty({
+    colorize: true,
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,req,res,responseTime,context',
+    messageFormat: '{if context}[{context}] {end}{msg}{if req.method} {req.method} {req.url} {res.statusCode} {responseTime}ms{end}',
+  });
+  return [options as never, stream];
+}
 
 /**
  * One codebase, roles by env (STYLE.md, convention 4): `api` mounts HTTP and the socket
@@ -25,7 +44,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: {
+          pinoHttp: withPrettyStream(config, {
             level: config.logLevel,
             genReqId: (req, res) => {
               const incoming = req.headers['x-request-id'];
@@ -38,7 +57,7 @@ export class AppModule {
             // Platform calls are logged with the key's name (PlatformKeyGuard), never the key.
             customProps: (req: any) => (req.platformKey ? { platformKey: req.platformKey } : {}),
             autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-          },
+          }),
         }),
         CoreModule.forRoot(config, jwtSecret),
         MessagingModule,

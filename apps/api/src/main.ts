@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
 import { createApp } from './app.factory';
+import { consoleLine, whereLines, type LogFormat } from './bootstrap/console-lines';
 
 /** Longest a drain may take before the process gives up on it and exits non-zero. */
 const DRAIN_TIMEOUT_MS = 25_000;
 
-const logLine = (level: number, msg: string) =>
-  process.stdout.write(JSON.stringify({ level, time: Date.now(), pid: process.pid, msg }) + '\n');
+let logFormat: LogFormat = 'json';
+const logLine = (level: number, msg: string) => consoleLine(logFormat, level, msg);
 
 /**
  * SIGTERM/SIGINT: stop accepting, finish in-flight requests, drain the outbox, close the
@@ -55,16 +56,16 @@ async function main() {
     }
     throw err;
   }
-  const app = await createApp(config, { shutdownHooks: false });
+  logFormat = config.logFormat;
+  const app = await createApp(config, { shutdownHooks: false, log: (m) => logLine(30, m) });
   stopOnSignals(() => app.close());
   if (config.roles.includes('api')) {
     await app.listen(config.port, config.host);
-    process.stdout.write(
-      JSON.stringify({ level: 30, time: Date.now(), msg: `Backchannel (${config.roles.join(',')}) listening on http://${config.host}:${config.port}` }) + '\n',
-    );
+    logLine(30, `Backchannel (${config.roles.join(',')}) listening on http://${config.host}:${config.port}`);
+    for (const { what, url } of whereLines(config.host, config.port)) consoleLine(logFormat, 30, `${what}  ${url}`, { url });
   } else {
     await app.init();
-    process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: `Backchannel workers started` }) + '\n');
+    logLine(30, `Backchannel workers started`);
   }
 }
 

@@ -9,6 +9,7 @@ import { WorkerModule } from './worker/worker.module';
 import { SafetyHttpModule } from './admin/safety-http.module';
 import { SafetyJobsModule } from '@app/messaging/safety/safety-jobs';
 import { PlatformHttpModule } from './platform/platform.controller';
+import { DocsModule } from './docs/docs.controller';
 
 /**
  * Feature modules by role. Each feature registers itself here (one line), so app.module
@@ -16,5 +17,5 @@ import { PlatformHttpModule } from './platform/platform.controller';
  */
 // Loaded by every role (Nest loads a module listed in both arrays once).
 const SHARED_MODULES: Type[] = [QueuesModule, LinksModule, SpamScoreModule];
-export const API_MODULES: Type[] = [...SHARED_MODULES, ConversationsHttpModule, GatewayModule, RoomsHttpModule, SafetyHttpModule, PlatformHttpModule];
+export const API_MODULES: Type[] = [...SHARED_MODULES, ConversationsHttpModule, GatewayModule, RoomsHttpModule, SafetyHttpModule, PlatformHttpModule, DocsModule];
 export const WORKER_MODULES: Type[] = [...SHARED_MODULES, WorkerModule, WorkerEventsModule, SafetyJobsModule];

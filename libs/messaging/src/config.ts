@@ -23,6 +23,8 @@ export interface AppConfig {
   adminEmail: string | null;
   adminPassword: string | null;
   logLevel: string;
+  /** pretty (human lines, for a terminal) or json (one object per line, for log shipping). */
+  logFormat: 'pretty' | 'json';
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   eventRetentionDays: number;
@@ -227,6 +229,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new ConfigError(`LOG_LEVEL: expected fatal|error|warn|info|debug|trace|silent, got "${logLevel}"`);
   }
+  // Pretty when a person is watching (stdout is a terminal), JSON when piped or collected.
+  const logFormat = env.LOG_FORMAT ?? (process.stdout.isTTY && env.NODE_ENV !== 'test' ? 'pretty' : 'json');
+  if (logFormat !== 'pretty' && logFormat !== 'json') throw new ConfigError(`LOG_FORMAT: expected pretty|json, got "${logFormat}"`);
   const prefix = env.REDIS_PREFIX ?? 'bc:';
   if (!/^[A-Za-z0-9:_-]{1,64}$/.test(prefix)) throw new ConfigError('REDIS_PREFIX: use 1-64 of A-Z a-z 0-9 : _ -');
   return {
@@ -242,6 +247,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminEmail,
     adminPassword,
     logLevel,
+    logFormat,
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 900, 5, 86400),
     refreshTokenTtlDays: int(env, 'REFRESH_TOKEN_TTL_DAYS', 30, 1, 365),
     eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),

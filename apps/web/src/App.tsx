@@ -1,0 +1,106 @@
+import { useEffect, useState } from 'react';
+import type { Me } from '@backchannel/client';
+import { bc } from './bc';
+import { store, useStore } from './store';
+import { useRoute, type Route } from './route';
+import { SignIn } from './SignIn';
+import { ConversationList, NewConversation } from './Conversations';
+import { ConversationView } from './ConversationView';
+import { RoomView, Rooms } from './Rooms';
+import { Notices } from './Notices';
+
+/** Signed out: the sign-in screen. Signed in: the SDK runs (sync, live events, outbox) and the routes show. */
+export function App() {
+  const [me, setMe] = useState<Me | null>(null);
+  const [ready, setReady] = useState(false);
+
+  useEffect(() => {
+    const off = bc.on('session', (s) => {
+      if (!s.signedIn) {
+        setMe(null);
+        store.clear();
+      }
+    });
+    bc.restore().then(async (ok) => {
+      if (ok) {
+        setMe(bc.user);
+        await bc.start().catch(() => setMe(null));
+      }
+      setReady(true);
+    });
+    return off;
+  }, []);
+
+  if (!ready) return <p className="centered">Loading…</p>;
+  if (!me) {
+    return (
+      <SignIn
+        onSignedIn={async (user) => {
+          await bc.start();
+          setMe(user);
+        }}
+      />
+    );
+  }
+  return <Shell me={me} />;
+}
+
+const NAV: Array<[string, string]> = [
+  ['#/inbox', 'Inbox'],
+  ['#/requests', 'Requests'],
+  ['#/hidden', 'Hidden'],
+  ['#/rooms', 'Rooms'],
+  ['#/notices', 'Notices'],
+];
+
+function Shell({ me }: { me: Me }) {
+  const route = useRoute();
+  const s = useStore();
+  const current = `#/${route.name}`;
+  return (
+    <div className="shell">
+      <header className="top">
+        <a className="brand" href="#/inbox">Backchannel</a>
+        <span className={`conn conn-${s.connection}`} role="status" aria-live="polite">
+          {s.connection === 'connected' ? 'online' : s.connection === 'connecting' ? 'connecting…' : 'offline: reconnecting'}
+        </span>
+        <span className="me" title={me.id}>@{me.handle}</span>
+        <button type="button" className="link" onClick={() => void bc.signOut()}>Sign out</button>
+      </header>
+      <nav aria-label="Main">
+        <ul className="tabs">
+          {NAV.map(([href, label]) => (
+            <li key={href}>
+              <a href={href} aria-current={current === href ? 'page' : undefined}>{label}</a>
+            </li>
+          ))}
+          <li>
+            <a href="#/new" className="primary" aria-current={route.name === 'new' ? 'page' : undefined}>New chat</a>
+          </li>
+        </ul>
+      </nav>
+      <main id="main">
+        <Screen route={route} me={me} />
+      </main>
+    </div>
+  );
+}
+
+function Screen({ route, me }: { route: Route; me: Me }) {
+  switch (route.name) {
+    case 'inbox':
+    case 'requests':
+    case 'hidden':
+      return <ConversationList folder={route.name} me={me} />;
+    case 'new':
+      return <NewConversation />;
+    case 'conversation':
+      return <ConversationView id={route.id} me={me} />;
+    case 'rooms':
+      return <Rooms />;
+    case 'room':
+      return <RoomView id={route.id} me={me} />;
+    case 'notices':
+      return <Notices />;
+  }
+}

@@ -1,0 +1,161 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { Conversation, Me, Message } from '@backchannel/client';
+import { bc, describeError, unwrap } from './bc';
+import { store, useStore } from './store';
+import { MessageItem } from './MessageItem';
+import { RequestActions, conversationTitle, others } from './Conversations';
+
+type Member = Conversation['members'][number] & { handle?: string; displayName?: string };
+
+/** Loads the latest page of history; live messages arrive through the store (each once). */
+async function loadHistory(id: string): Promise<void> {
+  const c = await unwrap(bc.api.GET('/v1/conversations/{id}', { params: { path: { id } } }));
+  store.upsertConversation(c);
+  const last = (c as { lastSeq?: number }).lastSeq ?? 0;
+  let cursor: string | undefined;
+  const afterSeq = Math.max(0, last - 200);
+  for (let page = 0; page < 5; page++) {
+    const res = await unwrap(
+      bc.api.GET('/v1/conversations/{id}/messages', { params: { path: { id }, query: cursor ? { cursor, limit: 100 } : { afterSeq, limit: 100 } } }),
+    );
+    for (const m of res.items) store.upsertMessage(m);
+    if (!res.nextCursor) break;
+    cursor = res.nextCursor;
+  }
+  store.changed();
+}
+
+export function ConversationView({ id, me, embedded, title }: { id: string; me: Me; embedded?: boolean; title?: string }) {
+  const s = useStore();
+  const [error, setError] = useState('');
+  const [text, setText] = useState('');
+  const lastTyping = useRef(0);
+  const listRef = useRef<HTMLOListElement>(null);
+  const conversation = s.conversations.get(id);
+  const messages: Message[] = [...(s.messages.get(id)?.values() ?? [])].sort((a, b) => a.seq - b.seq);
+  const pending = bc.pending().filter((p) => p.conversationId === id);
+  const lastSeq = messages.length ? messages[messages.length - 1].seq : 0;
+
+  useEffect(() => {
+    setError('');
+    loadHistory(id).catch((err) => setError(describeError(err)));
+    // After a reset (cursor too old) or a reconnect the store may have missed nothing, but reload anyway on reset.
+    return bc.on('reset', () => void loadHistory(id));
+  }, [id]);
+
+  // Read marker: what is on screen is read.
+  const myRead = s.reads.get(id)?.get(me.id) ?? 0;
+  useEffect(() => {
+    if (conversation?.myState !== 'active' || lastSeq <= myRead || document.visibilityState !== 'visible') return;
+    store.markedRead(id, me.id, lastSeq);
+    store.changed();
+    bc.markRead(id, lastSeq).catch(() => undefined);
+  }, [id, lastSeq, myRead, conversation?.myState]);
+
+  useEffect(() => {
+    const el = listRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [messages.length, pending.length]);
+
+  if (!conversation) return <p>{error ? <span role="alert" className="error">{error}</span> : 'Loading…'}</p>;
+
+  const members = conversation.members as Member[];
+  const nameOf = (userId: string) => {
+    const m = members.find((x) => x.userId === userId);
+    return m?.displayName ?? m?.handle ?? 'someone';
+  };
+  const typingNow = [...(s.typing.get(id)?.entries() ?? [])].filter(([u, until]) => u !== me.id && until > Date.now()).map(([u]) => nameOf(u));
+  const lastMine = [...messages].reverse().find((m) => m.senderId === me.id && m.state !== 'removed');
+  const seenBy = lastMine
+    ? others(conversation, me).filter((m) => (s.reads.get(id)?.get(m.userId) ?? 0) >= lastMine.seq).map((m) => nameOf(m.userId))
+    : [];
+
+  const send = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = text.trim();
+    if (!body) return;
+    setText('');
+    setError('');
+    const done = bc.send(id, body);
+    store.changed(); // shows it as "sending…" at once
+    try {
+      await done;
+    } catch (err) {
+      setError(describeError(err));
+      setText(body);
+    }
+  };
+
+  const onType = (value: string) => {
+    setText(value);
+    if (Date.now() - lastTyping.current > 3000 && value) {
+      lastTyping.current = Date.now();
+      bc.typing(id);
+    }
+  };
+
+  const unsend = async (m: Message) => {
+    try {
+      const removed = await unwrap(bc.api.DELETE('/v1/conversations/{id}/messages/{messageId}', { params: { path: { id, messageId: m.id } } }));
+      store.upsertMessage(removed as Message);
+      store.changed();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+
+  const Heading = embedded ? 'h2' : 'h1';
+  return (
+    <section className="conversation" aria-labelledby={`conv-title-${id}`}>
+      <Heading id={`conv-title-${id}`}>{title ?? conversationTitle(conversation, me)}</Heading>
+      {!embedded && conversation.context && <p className="context">Met in {(conversation.context as { roomTitle?: string }).roomTitle ?? 'a room'}</p>}
+      {conversation.myState === 'pending' && (
+        <div className="request-banner">
+          <p>This is a message request. Accept to reply; they won’t know if you decline.</p>
+          <RequestActions conversation={conversation} me={me} />
+        </div>
+      )}
+      <ol className="messages" ref={listRef} role="log" aria-live="polite" aria-label="Messages" tabIndex={0}>
+        {messages.map((m) => (
+          <MessageItem
+            key={m.id}
+            message={m}
+            ctx={{ me, mine: m.senderId === me.id, conversationId: id }}
+            senderName={nameOf(m.senderId)}
+            seenBy={lastMine?.id === m.id ? seenBy : undefined}
+            onUnsend={() => void unsend(m)}
+          />
+        ))}
+        {pending.map((p) => (
+          <li key={p.clientId} className="message mine sending" aria-label="Sending">
+            <p className="text">{p.text}</p>
+            <div className="meta">sending…</div>
+          </li>
+        ))}
+      </ol>
+      <p className="typing" aria-live="polite">{typingNow.length ? `${typingNow.join(', ')} ${typingNow.length > 1 ? 'are' : 'is'} typing…` : '\u00a0'}</p>
+      {error && <p role="alert" className="error">{error}</p>}
+      {conversation.myState === 'active' && (
+        <form className="composer" onSubmit={send}>
+          <label htmlFor={`composer-${id}`} className="visually-hidden">Message</label>
+          <textarea
+            id={`composer-${id}`}
+            name="message"
+            rows={1}
+            maxLength={4000}
+            value={text}
+            placeholder="Message"
+            onChange={(e) => onType(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && !e.shiftKey) {
+                e.preventDefault();
+                e.currentTarget.form?.requestSubmit();
+              }
+            }}
+          />
+          <button type="submit">Send</button>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,181 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { NotFoundError, type Me, type Question, type components } from '@backchannel/client';
+import { bc, describeError, unwrap } from './bc';
+import { store, useStore } from './store';
+import { go } from './route';
+import { ConversationView } from './ConversationView';
+import { LinkChips } from './MessageItem';
+
+type Room = components['schemas']['Room'];
+
+/** Rooms live in the host app; here one can start a room or open one by its id (a link from the host app). */
+export function Rooms() {
+  const [title, setTitle] = useState('');
+  const [roomId, setRoomId] = useState('');
+  const [error, setError] = useState('');
+  const create = async (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      const room = await unwrap(bc.api.POST('/v1/rooms', { body: { title } }));
+      go(`#/r/${room.id}`);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+  return (
+    <section aria-labelledby="rooms-title">
+      <h1 id="rooms-title">Rooms</h1>
+      <form onSubmit={create} className="inline-form">
+        <label>
+          Room title
+          <input required maxLength={200} value={title} onChange={(e) => setTitle(e.target.value)} />
+        </label>
+        <button type="submit">Start a room</button>
+      </form>
+      <form onSubmit={(e) => { e.preventDefault(); go(`#/r/${roomId.trim()}`); }} className="inline-form">
+        <label>
+          Room id
+          <input required value={roomId} onChange={(e) => setRoomId(e.target.value)} />
+        </label>
+        <button type="submit">Open</button>
+      </form>
+      {error && <p role="alert" className="error">{error}</p>}
+    </section>
+  );
+}
+
+export function RoomView({ id, me }: { id: string; me: Me }) {
+  const s = useStore();
+  const [room, setRoom] = useState<Room | null>(null);
+  const [backchannelId, setBackchannelId] = useState<string | null>(null);
+  const [error, setError] = useState('');
+  const [text, setText] = useState('');
+  const [outside, setOutside] = useState(false);
+
+  const load = async () => {
+    try {
+      const r = await unwrap(bc.api.GET('/v1/rooms/{id}', { params: { path: { id } } }));
+      setRoom(r);
+      setOutside(false);
+      if (r.myRole) {
+        const qs = await unwrap(bc.api.GET('/v1/rooms/{id}/questions', { params: { path: { id } } }));
+        for (const q of qs.items) store.upsertQuestion(q);
+        store.changed();
+      }
+      if (r.myRole === 'moderator') {
+        const c = await unwrap(bc.api.GET('/v1/rooms/{id}/backchannel', { params: { path: { id } } }));
+        store.upsertConversation(c);
+        setBackchannelId(c.id);
+      } else setBackchannelId(null);
+    } catch (err) {
+      // A room one was never in is not visible (404): offer to join it, which answers 404 too if it does not exist.
+      if (err instanceof NotFoundError) setOutside(true);
+      else setError(describeError(err));
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, [id]);
+
+  const join = async () => {
+    setError('');
+    try {
+      await unwrap(bc.api.POST('/v1/rooms/{id}/join', { params: { path: { id } } }));
+      await load();
+    } catch (err) {
+      setError(err instanceof NotFoundError ? 'No live room has this id.' : describeError(err));
+    }
+  };
+
+  const act = async (fn: () => Promise<unknown>) => {
+    setError('');
+    try {
+      await fn();
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+
+  if (!room && outside) {
+    return (
+      <section aria-labelledby="room-title" className="room">
+        <h1 id="room-title">Room</h1>
+        <p className="hint">You are not in this room yet.</p>
+        <button type="button" onClick={() => void join()}>Join as listener</button>
+        {error && <p role="alert" className="error">{error}</p>}
+      </section>
+    );
+  }
+  if (!room) return <p>{error ? <span role="alert" className="error">{error}</span> : 'Loading…'}</p>;
+  const moderator = room.myRole === 'moderator';
+  const questions: Question[] = [...(s.questions.get(id)?.values() ?? [])]
+    .filter((q) => q.status !== 'dismissed' || moderator)
+    .sort((a, b) => Number(b.status === 'pinned') - Number(a.status === 'pinned') || b.upvotes - a.upvotes);
+
+  return (
+    <section aria-labelledby="room-title" className="room">
+      <h1 id="room-title">{room.title}</h1>
+      <p className="hint">
+        {room.status === 'live' ? 'Live' : 'Ended'} · you are {room.myRole ?? 'not in this room'} · room id <code>{room.id}</code>
+      </p>
+      {!room.myRole && room.status === 'live' && (
+        <button type="button" onClick={() => void join()}>Join as listener</button>
+      )}
+      {error && <p role="alert" className="error">{error}</p>}
+      {room.myRole && (
+        <div className="room-columns">
+          <section aria-labelledby="questions-title">
+            <h2 id="questions-title">Questions</h2>
+            {room.status === 'live' && (
+              <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void act(async () => { const q = await unwrap(bc.api.POST('/v1/rooms/{id}/questions', { params: { path: { id } }, body: { text } })); store.upsertQuestion(q); store.changed(); setText(''); }); }}>
+                <label>
+                  Ask a question
+                  <input required maxLength={500} value={text} onChange={(e) => setText(e.target.value)} />
+                </label>
+                <button type="submit">Ask</button>
+              </form>
+            )}
+            {questions.length === 0 && <p className="empty">No questions yet.</p>}
+            <ul className="questions">
+              {questions.map((q) => (
+                <li key={q.id} className={`question q-${q.status}`}>
+                  <p>{q.status === 'pinned' && <strong>Pinned · </strong>}{q.text}</p>
+                  <LinkChips links={q.links as never} />
+                  <div className="actions">
+                    <span aria-label={`${q.upvotes} upvotes`}>▲ {q.upvotes}</span>
+                    {q.authorId !== me.id && (
+                      <button type="button" onClick={() => act(async () => { await unwrap(bc.api.POST('/v1/rooms/{id}/questions/{qid}/upvote', { params: { path: { id, qid: q.id } } })); await load(); })}>
+                        Upvote
+                      </button>
+                    )}
+                    {moderator && q.status !== 'pinned' && (
+                      <button type="button" onClick={() => act(() => unwrap(bc.api.PATCH('/v1/rooms/{id}/questions/{qid}', { params: { path: { id, qid: q.id } }, body: { status: 'pinned' } })).then((x) => { store.upsertQuestion(x as Question); store.changed(); }))}>
+                        Pin
+                      </button>
+                    )}
+                    {moderator && q.status !== 'answered' && (
+                      <button type="button" onClick={() => act(() => unwrap(bc.api.PATCH('/v1/rooms/{id}/questions/{qid}', { params: { path: { id, qid: q.id } }, body: { status: 'answered' } })).then((x) => { store.upsertQuestion(x as Question); store.changed(); }))}>
+                        Answered
+                      </button>
+                    )}
+                    {moderator && q.status !== 'dismissed' && (
+                      <button type="button" onClick={() => act(() => unwrap(bc.api.PATCH('/v1/rooms/{id}/questions/{qid}', { params: { path: { id, qid: q.id } }, body: { status: 'dismissed' } })).then((x) => { store.upsertQuestion(x as Question); store.changed(); }))}>
+                        Dismiss
+                      </button>
+                    )}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          </section>
+          {moderator && backchannelId && (
+            <section aria-label="Moderators’ backchannel" className="backchannel">
+              <p className="hint">Moderators only: listeners never see this.</p>
+              <ConversationView id={backchannelId} me={me} embedded title="Backchannel" />
+            </section>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,129 @@
+import { useSyncExternalStore } from 'react';
+import type { Conversation, Message, Notice, Question, ServerEvent } from '@backchannel/client';
+import { bc } from './bc';
+
+/**
+ * What the screens show, kept current by the SDK's events (each exactly once, in order) and
+ * seeded by the REST lists. Screens read it with useStore(); every change bumps `version`.
+ */
+class Store {
+  version = 0;
+  connection: 'connecting' | 'connected' | 'disconnected' = 'connecting';
+  conversations = new Map<string, Conversation>();
+  messages = new Map<string, Map<number, Message>>();
+  /** conversationId → userId → read seq */
+  reads = new Map<string, Map<string, number>>();
+  /** conversationId → userId → until (ms) */
+  typing = new Map<string, Map<string, number>>();
+  notices: Notice[] = [];
+  questions = new Map<string, Map<string, Question>>();
+  private listeners = new Set<() => void>();
+
+  subscribe = (fn: () => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+  changed() {
+    this.version++;
+    for (const l of this.listeners) l();
+  }
+
+  /** My read marker moved (I have read up to seq): nothing of it is unread any more. */
+  markedRead(conversationId: string, userId: string, seq: number) {
+    const r = this.reads.get(conversationId) ?? new Map<string, number>();
+    r.set(userId, Math.max(r.get(userId) ?? 0, seq));
+    this.reads.set(conversationId, r);
+    const c = this.conversations.get(conversationId);
+    if (c && userId === bc.user?.id) this.conversations.set(c.id, { ...c, unreadCount: 0 });
+  }
+
+  upsertConversation(c: Conversation) {
+    this.conversations.set(c.id, c);
+    const reads = this.reads.get(c.id) ?? new Map<string, number>();
+    for (const m of c.members as Array<{ userId: string; readSeq?: number }>) {
+      if (typeof m.readSeq === 'number') reads.set(m.userId, Math.max(reads.get(m.userId) ?? 0, m.readSeq));
+    }
+    this.reads.set(c.id, reads);
+  }
+
+  upsertMessage(m: Message) {
+    let byseq = this.messages.get(m.conversationId);
+    if (!byseq) this.messages.set(m.conversationId, (byseq = new Map()));
+    const isNew = !byseq.has(m.seq);
+    byseq.set(m.seq, m);
+    this.typing.get(m.conversationId)?.delete(m.senderId); // their message ends their typing
+    const c = this.conversations.get(m.conversationId);
+    if (!c) return;
+    const me = bc.user?.id;
+    const unread = isNew && me && m.senderId !== me && m.seq > (this.reads.get(c.id)?.get(me) ?? 0) ? 1 : 0;
+    if (!c.lastMessage || c.lastMessage.seq <= m.seq || unread) {
+      this.conversations.set(c.id, { ...c, lastMessage: !c.lastMessage || c.lastMessage.seq <= m.seq ? m : c.lastMessage, unreadCount: c.unreadCount + unread });
+    }
+  }
+
+  upsertQuestion(q: Question) {
+    let m = this.questions.get(q.roomId);
+    if (!m) this.questions.set(q.roomId, (m = new Map()));
+    m.set(q.id, q);
+  }
+
+  apply(e: ServerEvent) {
+    switch (e.type) {
+      case 'message.created':
+      case 'message.updated':
+        this.upsertMessage(e.message);
+        break;
+      case 'conversation.updated':
+      case 'request.created':
+        this.upsertConversation(e.conversation);
+        break;
+      case 'read.updated':
+        this.markedRead(e.conversationId, e.userId, e.seq);
+        break;
+      case 'notice.created':
+        if (!this.notices.some((n) => n.id === e.notice.id)) this.notices = [e.notice, ...this.notices];
+        break;
+      case 'question.created':
+      case 'question.updated':
+        this.upsertQuestion(e.question);
+        break;
+    }
+    this.changed();
+  }
+
+  clear() {
+    this.conversations.clear();
+    this.messages.clear();
+    this.reads.clear();
+    this.typing.clear();
+    this.notices = [];
+    this.questions.clear();
+    this.changed();
+  }
+}
+
+export const store = new Store();
+
+bc.on('event', (e) => store.apply(e));
+bc.on('connection', (c) => {
+  store.connection = c.state;
+  store.changed();
+});
+bc.on('typing', (t) => {
+  const m = store.typing.get(t.conversationId) ?? new Map<string, number>();
+  m.set(t.userId, Date.now() + 5000);
+  store.typing.set(t.conversationId, m);
+  store.changed();
+  setTimeout(() => store.changed(), 5100);
+});
+bc.on('send.succeeded', (s) => {
+  store.upsertMessage(s.message);
+  store.changed();
+});
+bc.on('send.failed', () => store.changed());
+
+/** Re-renders the caller whenever the store changes. */
+export function useStore(): Store {
+  useSyncExternalStore(store.subscribe, () => store.version);
+  return store;
+}

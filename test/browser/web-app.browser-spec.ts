@@ -1,0 +1,185 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app';
+import { uniqueHandle } from '../support/factories';
+
+/**
+ * The end-user web app (served at /) in Chromium, two people on phone-sized screens: both sign
+ * up, one starts a chat by handle, the other finds it in Requests and accepts, they exchange
+ * messages live; then one goes offline (context closed), messages arrive meanwhile, and when
+ * they sign in again on a fresh device they see each message exactly once.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(__dirname, '..', '..', 'test-artifacts', 'browser', 'web');
+const PHONE = { width: 390, height: 844 };
+const PASSWORD = 'browser-test-password';
+
+let t: TestApp;
+let browser: Browser;
+let step = 0;
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(join(__dirname, '..', '..', 'dist', 'web', 'index.html'))) {
+    throw new Error('The web app is not built: run `npm run build:web` (npm test does it first).');
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  t = await startTestApp({ label: 'web' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function open(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  await page.goto(`${t.url}/`);
+  return { context, page, errors };
+}
+
+async function signUp(page: Page, handle: string, name: string) {
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  await page.getByLabel('Handle').fill(handle);
+  await page.getByLabel('Display name').fill(name);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  await page.getByRole('status').filter({ hasText: 'online' }).waitFor();
+}
+
+async function say(page: Page, text: string) {
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.keyboard.press('Enter');
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const bubbles = (page: Page, text: string) => page.locator('ol.messages li.message:not(.sending) .text', { hasText: new RegExp(`^${escape(text)}$`) });
+
+it('two people chat live through a request, and one who was offline sees each message once when back', async () => {
+  const aliceHandle = uniqueHandle('alice');
+  const bobHandle = uniqueHandle('bob');
+  const alice = await open();
+  const csp = (await alice.page.request.get(`${t.url}/`)).headers()['content-security-policy'];
+  expect(csp).toContain("frame-ancestors 'none'");
+  await signUp(alice.page, aliceHandle, 'Alice');
+  let bob = await open();
+  await signUp(bob.page, bobHandle, 'Bob');
+
+  // Alice finds Bob by handle and writes: a message request for Bob (he does not follow her).
+  await alice.page.getByRole('link', { name: 'New chat' }).click();
+  await alice.page.getByLabel('Their handle').fill(bobHandle);
+  await alice.page.getByRole('button', { name: 'Start chat' }).click();
+  await alice.page.getByRole('heading', { name: 'Bob' }).waitFor();
+  await say(alice.page, 'hi Bob, it is Alice');
+  await bubbles(alice.page, 'hi Bob, it is Alice').waitFor();
+  await shot(alice.page, 'alice-sent-request');
+
+  // Bob finds it in Requests (live: request.created) and accepts.
+  await bob.page.getByRole('link', { name: 'Requests' }).click();
+  await bob.page.getByRole('link', { name: /Alice/ }).waitFor();
+  await shot(bob.page, 'bob-requests');
+  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  await bob.page.getByRole('heading', { name: 'Alice' }).waitFor();
+  await bubbles(bob.page, 'hi Bob, it is Alice').waitFor();
+
+  // Live both ways, with typing shown.
+  await bob.page.getByLabel('Message', { exact: true }).pressSequentially('hey');
+  await alice.page.getByText('Bob is typing…').waitFor();
+  await bob.page.getByLabel('Message', { exact: true }).fill('hello Alice');
+  await bob.page.keyboard.press('Enter');
+  await bubbles(alice.page, 'hello Alice').waitFor();
+  await say(alice.page, 'how are you?');
+  await bubbles(bob.page, 'how are you?').waitFor();
+  // Read marker: Bob has the conversation open, so Alice's last message shows as seen.
+  await alice.page.getByText('Seen by Bob').waitFor();
+  await shot(alice.page, 'alice-live');
+
+  // Bob goes offline; Alice keeps writing.
+  await bob.context.close();
+  const whileAway = ['one while you were away', 'two while you were away', 'three, with a link example.org/x'];
+  for (const text of whileAway) {
+    await say(alice.page, text);
+    await bubbles(alice.page, text).waitFor();
+  }
+
+  // Bob comes back on a fresh device and signs in.
+  bob = await open();
+  await bob.page.getByLabel('Handle').fill(bobHandle);
+  await bob.page.getByLabel('Password').fill(PASSWORD);
+  await bob.page.getByRole('button', { name: 'Sign in' }).click();
+  await bob.page.getByRole('heading', { name: 'Inbox' }).waitFor();
+  await bob.page.getByRole('link', { name: /Alice/ }).click();
+  await bubbles(bob.page, whileAway[2]).waitFor();
+  // And one more live message after his return.
+  await say(alice.page, 'welcome back');
+  await bubbles(bob.page, 'welcome back').waitFor();
+  await bob.page.getByRole('listitem').filter({ hasText: 'example.org' }).locator('.chip').first().waitFor();
+  await shot(bob.page, 'bob-back');
+
+  const all = ['hi Bob, it is Alice', 'hello Alice', 'how are you?', ...whileAway, 'welcome back'];
+  const texts = await bob.page.locator('ol.messages li.message .text').allInnerTexts();
+  expect(texts).toEqual(all);
+  const seqs = await bob.page.locator('ol.messages li.message').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-seq'))));
+  expect(seqs).toEqual(all.map((_, i) => i + 1));
+  expect([...alice.errors, ...bob.errors]).toEqual([]);
+});
+
+it('a room: a listener joins by id and asks, the host sees it live, upvotes and pins it, and writes in the moderators’ backchannel', async () => {
+  const host = await open();
+  await signUp(host.page, uniqueHandle('host'), 'Hostess');
+  await host.page.getByRole('link', { name: 'Rooms' }).click();
+  await host.page.getByLabel('Room title').fill('Friday show');
+  await host.page.getByRole('button', { name: 'Start a room' }).click();
+  await host.page.getByRole('heading', { name: 'Friday show', level: 1 }).waitFor();
+  await host.page.getByText('you are moderator').waitFor();
+  const roomId = (await host.page.locator('.room code').innerText()).trim();
+
+  const listener = await open();
+  await signUp(listener.page, uniqueHandle('listener'), 'Lee');
+  await listener.page.getByRole('link', { name: 'Rooms' }).click();
+  await listener.page.getByLabel('Room id').fill(roomId);
+  await listener.page.getByRole('button', { name: 'Open' }).click();
+  await listener.page.getByRole('button', { name: 'Join as listener' }).click();
+  await listener.page.getByText('you are listener').waitFor();
+  await listener.page.getByLabel('Ask a question').fill('When is the next show?');
+  await listener.page.getByRole('button', { name: 'Ask' }).click();
+  await listener.page.getByText('When is the next show?').waitFor();
+  // Listeners never see the backchannel.
+  expect(await listener.page.getByRole('region', { name: 'Moderators’ backchannel' }).count()).toBe(0);
+
+  // The host gets it live (question.created), upvotes and pins it; the listener sees the pin live.
+  await host.page.getByText('When is the next show?').waitFor();
+  await host.page.getByRole('button', { name: 'Upvote' }).click();
+  await host.page.getByLabel('1 upvotes').waitFor();
+  await host.page.getByRole('button', { name: 'Pin' }).click();
+  await listener.page.locator('.q-pinned', { hasText: 'When is the next show?' }).waitFor();
+
+  const backchannel = host.page.getByRole('region', { name: 'Moderators’ backchannel' });
+  await backchannel.getByLabel('Message', { exact: true }).fill('pinning the schedule question');
+  await backchannel.getByLabel('Message', { exact: true }).press('Enter');
+  await bubbles(host.page, 'pinning the schedule question').waitFor();
+  await shot(host.page, 'host-room');
+  await shot(listener.page, 'listener-room');
+  // The one expected refusal: a room one was never in answers 404 until one joins it.
+  const expected = (e: string) => e.endsWith(`/v1/rooms/${roomId}`) || /status of 404/.test(e);
+  expect(listener.errors.filter(expected).length).toBeLessThanOrEqual(2);
+  expect([...host.errors, ...listener.errors.filter((e) => !expected(e))]).toEqual([]);
+});
