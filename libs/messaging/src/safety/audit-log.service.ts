@@ -197,7 +197,7 @@ export class AuditLogService {
 
   list(query: ListQuery): Promise<ListPage<AuditRow>> {
     return runList(
-      this.db,
+      this.db.replica,
       LIST,
       query,
       (c) => ({

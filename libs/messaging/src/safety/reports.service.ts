@@ -415,7 +415,7 @@ export class ReportsService {
 
   list(query: ListQuery): Promise<ListPage<ReportRow>> {
     return runList(
-      this.db,
+      this.db.replica,
       LIST,
       query,
       (c) => ({
