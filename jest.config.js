@@ -11,6 +11,26 @@ const common = {
   },
   testEnvironment: 'node',
 };
+/**
+ * The e2e suites whose subject is Redis (real time, limits, workers) run a second time on a
+ * Redis Cluster (3 masters + 3 replicas started by test/cluster/global-setup.ts), with the
+ * cluster-only tests in test/cluster. Left out when redis-server 7+ is not installed.
+ */
+const { spawnSync } = require('node:child_process');
+const redis7 = /v=([7-9]|\d{2,})\./.test(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '');
+const clusterProject = {
+  ...common,
+  displayName: 'cluster',
+  testMatch: [
+    '<rootDir>/test/e2e/realtime.e2e-spec.ts',
+    '<rootDir>/test/e2e/limits.e2e-spec.ts',
+    '<rootDir>/test/e2e/workers.e2e-spec.ts',
+    '<rootDir>/test/cluster/**/*.cluster-spec.ts',
+  ],
+  setupFiles: ['<rootDir>/test/cluster/env.ts'],
+  globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+  globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
+};
 module.exports = {
   maxWorkers: 2,
   testTimeout: 120000,
@@ -20,5 +40,6 @@ module.exports = {
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
     // Crashes and restarts of the built app as child processes (globalSetup builds dist/ when stale).
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'], globalSetup: '<rootDir>/test/faults/global-setup.ts' },
+    ...(redis7 ? [clusterProject] : []),
   ],
 };

@@ -6,9 +6,12 @@ import request from 'supertest';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config';
 import { createApp } from '../../apps/api/src/app.factory';
+import { clearClusterPrefix } from './redis-cluster';
 
 export const PG_BASE = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Set by the `cluster` jest project (test/cluster/env.ts): apps run on that Redis Cluster. */
+export const REDIS_CLUSTER_NODES = process.env.TEST_REDIS_CLUSTER_NODES ?? '';
 
 export interface TestDatabase {
   name: string;
@@ -36,6 +39,7 @@ export async function freshDatabase(label = 'e2e'): Promise<TestDatabase> {
 }
 
 export async function clearRedisPrefix(prefix: string): Promise<void> {
+  if (REDIS_CLUSTER_NODES) return clearClusterPrefix(REDIS_CLUSTER_NODES, prefix);
   const r = new Redis(REDIS_URL);
   try {
     let cursor = '0';
@@ -74,6 +78,7 @@ export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
     REDIS_URL,
+    ...(REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES } : {}),
     REDIS_PREFIX: redisPrefix,
     LOG_LEVEL: 'error',
     ADMIN_EMAIL: 'admin@example.com',

@@ -17,7 +17,11 @@ export interface AppConfig {
   /** The role that migrates (owns the tables); null: DATABASE_URL does both. */
   databaseMigrationUrl: string | null;
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES: seed nodes of a Redis Cluster; null: the single Redis at REDIS_URL. */
+  redisClusterNodes: Array<{ host: string; port: number }> | null;
   redisPrefix: string;
+  /** DATABASE_REPLICA_URL: a streaming replica for lag-tolerant reads; null: everything on DATABASE_URL. */
+  databaseReplicaUrl: string | null;
   roles: AppRole[];
   jwtSecret: string | null;
   adminEmail: string | null;
@@ -172,6 +176,17 @@ function platformWebhook(env: Env): PlatformWebhookSetting | null {
   return { url: url(env, 'PLATFORM_WEBHOOK_URL', '', ['https:', 'http:']), secret, allowPrivate: bool(env, 'PLATFORM_WEBHOOK_ALLOW_PRIVATE') };
 }
 
+/** `host:port,host:port` (IPv6 as `[::1]:7000`); at least one node. */
+function clusterNodes(env: Env): Array<{ host: string; port: number }> | null {
+  const raw = (env.REDIS_CLUSTER_NODES ?? '').trim();
+  if (raw === '') return null;
+  return raw.split(',').map((item) => {
+    const m = /^\[?([^\]\s]+?)\]?:(\d{1,5})$/.exec(item.trim());
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new ConfigError(`REDIS_CLUSTER_NODES: expected host:port[,host:port...], got "${item.trim()}"`);
+    return { host: m[1], port: Number(m[2]) };
+  });
+}
+
 function metricsToken(env: Env): string | null {
   const raw = env.METRICS_TOKEN;
   if (raw === undefined || raw === '') return null;
@@ -241,7 +256,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/backchannel', ['postgres:', 'postgresql:']),
     databaseMigrationUrl: env.DATABASE_MIGRATION_URL ? url(env, 'DATABASE_MIGRATION_URL', '', ['postgres:', 'postgresql:']) : null,
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisClusterNodes: clusterNodes(env),
     redisPrefix: prefix,
+    databaseReplicaUrl: env.DATABASE_REPLICA_URL ? url(env, 'DATABASE_REPLICA_URL', '', ['postgres:', 'postgresql:']) : null,
     roles: rolesRaw as AppRole[],
     jwtSecret,
     adminEmail,

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis';
 import { APP_CONFIG, type AppConfig } from './config';
 import { Db } from './db/db.service';
 import { ormConfig } from './orm.config';
@@ -21,7 +21,7 @@ import { UserTokensService } from './accounts/user-tokens.service';
 @Global()
 @Module({})
 export class CoreModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
 
   static forRoot(config: AppConfig, jwtSecret: string): DynamicModule {
     return {
@@ -30,7 +30,7 @@ export class CoreModule implements OnApplicationShutdown {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: JWT_SECRET, useValue: jwtSecret },
-        { provide: REDIS, useFactory: () => createRedis(config.redisUrl, config.redisPrefix) },
+        { provide: REDIS, useFactory: () => createRedis(config) },
         Db,
         TokensService,
         AccountStatusService,

@@ -1,11 +1,14 @@
-import { Global, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { ModuleRef } from '@nestjs/core';
-import type { JobsOptions, Queue } from 'bullmq';
+import type { JobsOptions, Queue, Worker } from 'bullmq';
+import { Cluster } from 'ioredis';
+import { BullExplorer } from '@nestjs/bullmq/dist/bull.explorer';
 import { Gauge, register } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from './config';
 import { OutboxRelay } from './events/outbox-relay';
 import { JOB_QUEUE, QueueName, type OutboxJob } from './queues';
+import { redisClient } from './redis';
 
 const QUEUE_NAMES = Object.values(QueueName);
 
@@ -25,6 +28,31 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 
 const ENQUEUE_TIMEOUT_MS = 5000;
 
+/**
+ * Where a queue's keys live. Single Redis: `<REDIS_PREFIX>bull:<queue>:...` as always. Redis
+ * Cluster: BullMQ's scripts touch several keys of one queue at once, so all of them must hash
+ * to one slot: the prefix is a hash tag of its own per queue, `{<REDIS_PREFIX>bull:<queue>}`,
+ * which also spreads the queues over the shards.
+ */
+export function queuePrefix(config: AppConfig, queue: QueueName): string {
+  return config.redisClusterNodes ? `{${config.redisPrefix}bull:${queue}}` : `${config.redisPrefix}bull`;
+}
+
+/**
+ * Cluster connections handed to BullMQ (it takes a cluster only as a client instance, which it
+ * then treats as shared and never closes): one per queue, used by that queue and its worker
+ * (whose blocking connection BullMQ duplicates from it), closed by JobsService at shutdown.
+ */
+const clusterConnections = new WeakMap<AppConfig, Cluster[]>();
+
+function bullConnection(config: AppConfig) {
+  // maxRetriesPerRequest: null is what BullMQ requires for its blocking worker connections.
+  if (!config.redisClusterNodes) return { url: config.redisUrl, maxRetriesPerRequest: null };
+  const cluster = redisClient(config, { maxRetriesPerRequest: null }) as Cluster;
+  clusterConnections.set(config, [...(clusterConnections.get(config) ?? []), cluster]);
+  return cluster;
+}
+
 /** BullMQ refuses custom job ids containing `:` (they would collide with its own key layout). */
 export function safeJobId(jobId: string): string {
   return jobId.replace(/:/g, '.');
@@ -43,6 +71,7 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly relay: OutboxRelay,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit() {
@@ -61,8 +90,16 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     activeQueues = [...this.queues.values()];
   }
 
-  onApplicationShutdown() {
+  async onApplicationShutdown() {
     if (activeQueues.every((q) => [...this.queues.values()].includes(q))) activeQueues = [];
+    const clusters = clusterConnections.get(this.config);
+    if (!clusters) return;
+    // BullMQ leaves these shared connections open: close them once every worker (closed by
+    // @nestjs/bullmq's explorer in this same shutdown; close() is idempotent) and queue is done.
+    const explorer = this.moduleRef.get(BullExplorer, { strict: false }) as unknown as { workers?: Worker[] } | undefined;
+    await Promise.all([...(explorer?.workers ?? []).map((w) => w.close()), ...[...this.queues.values()].map((q) => q.close())]).catch(() => undefined);
+    clusterConnections.delete(this.config);
+    await Promise.all(clusters.map((c) => c.quit().catch(() => c.disconnect())));
   }
 
   queue(name: QueueName): Queue {
@@ -173,8 +210,9 @@ function ensureQueueGauge() {
 
 /**
  * BullMQ on the shared Redis, for every role: the API produces jobs, the workers produce
- * (sweeps, follow-ups) and consume them. Keys live under `<REDIS_PREFIX>bull` so tests
- * and deployments sharing one Redis never see each other's jobs. Processors and job
+ * (sweeps, follow-ups) and consume them. Keys live under `<REDIS_PREFIX>bull` (see
+ * queuePrefix for a cluster) so tests and deployments sharing one Redis never see each
+ * other's jobs. Processors and job
  * schedulers are registered by the worker role only (apps/api/src/worker).
  */
 @Global()
@@ -183,13 +221,21 @@ function ensureQueueGauge() {
     BullModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
-        // maxRetriesPerRequest: null is what BullMQ requires for its blocking worker connections.
+        // Every queue replaces these two with its own (registerQueueAsync below).
         connection: { url: config.redisUrl, maxRetriesPerRequest: null },
         prefix: `${config.redisPrefix}bull`,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
     }),
-    BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
+    // Per queue: its prefix (a hash tag of its own on a cluster) and its connection; the
+    // queue's worker (@nestjs/bullmq) takes both from the queue's options.
+    BullModule.registerQueueAsync(
+      ...QUEUE_NAMES.map((name) => ({
+        name,
+        inject: [APP_CONFIG],
+        useFactory: (config: AppConfig) => ({ prefix: queuePrefix(config, name), connection: bullConnection(config) }),
+      })),
+    ),
   ],
   providers: [JobsService],
   exports: [BullModule, JobsService],

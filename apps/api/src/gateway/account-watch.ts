@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
 import type { Server } from 'socket.io';
 import { ACCOUNT_CHANGED_CHANNEL, AccountStatusService } from '@app/messaging/accounts/account-status.service';
 import { FAMILY_REVOKED_CHANNEL, SessionRevocations } from '@app/messaging/accounts/session-revocations.service';
 import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
 import { isUuid } from '@app/messaging/ids';
+import { redisClient, type RedisClient } from '@app/messaging/redis';
 import { familyRoom, userRoom } from './wire';
 
 /**
@@ -22,7 +22,7 @@ import { familyRoom, userRoom } from './wire';
 @Injectable()
 export class AccountWatch implements OnApplicationShutdown {
   private readonly logger = new Logger(AccountWatch.name);
-  private subscriber: Redis | null = null;
+  private subscriber: RedisClient | null = null;
 
   constructor(
     private readonly status: AccountStatusService,
@@ -34,7 +34,8 @@ export class AccountWatch implements OnApplicationShutdown {
     if (this.subscriber) return;
     const channel = `${this.config.redisPrefix}${ACCOUNT_CHANGED_CHANNEL}`;
     const families = `${this.config.redisPrefix}${FAMILY_REVOKED_CHANNEL}`;
-    const sub = new Redis(this.config.redisUrl, { maxRetriesPerRequest: null });
+    // On a cluster: classic pub/sub, which the cluster bus forwards to every node (rare messages).
+    const sub = redisClient(this.config, { maxRetriesPerRequest: null });
     this.subscriber = sub;
     let subscribed = false;
     sub.on('error', (err) => this.logger.warn(`account-changed subscriber: ${err.message}`));

@@ -1,9 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '@app/messaging/config';
+import { redisClient, type RedisClient } from '@app/messaging/redis';
 
 /** One channel namespace per deployment (REDIS_PREFIX), shared by every API and worker process. */
 export const socketIoKey = (config: AppConfig) => `${config.redisPrefix}socket.io`;
@@ -12,7 +13,8 @@ export const socketIoKey = (config: AppConfig) => `${config.redisPrefix}socket.i
  * A publish/subscribe pair for the socket.io Redis adapter. No keyPrefix: the adapter's
  * channels carry the deployment prefix in their `key` instead.
  */
-export function adapterClients(config: AppConfig): { pub: Redis; sub: Redis; quit(): Promise<void> } {
+export function adapterClients(config: AppConfig): { pub: RedisClient; sub: RedisClient; quit(): Promise<void> } {
+  if (config.redisClusterNodes) return clusterAdapterClients(config);
   const pub = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
   const sub = pub.duplicate();
   // The adapter publishes without awaiting (it never reads the result). Publishes issued in
@@ -44,12 +46,50 @@ export function adapterClients(config: AppConfig): { pub: Redis; sub: Redis; qui
 }
 
 /**
+ * On a Redis Cluster: a publisher whose SPUBLISHes of one tick are auto-pipelined per node
+ * (a hand-made pipeline, as above, cannot span slots), and a subscriber that follows the
+ * sharded channels to whichever node owns their slot, also after a failover.
+ */
+function clusterAdapterClients(config: AppConfig): { pub: RedisClient; sub: RedisClient; quit(): Promise<void> } {
+  const pub = redisClient(config, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+  const sub = redisClient(config, { maxRetriesPerRequest: null, shardedSubscribers: true });
+  // As above: an unobserved rejection of a publish during a failover must not kill the process.
+  const spublish = pub.spublish.bind(pub) as (channel: string | Buffer, message: string | Buffer) => Promise<number>;
+  (pub as unknown as { spublish: typeof spublish }).spublish = (channel, message) => {
+    spublish(channel, message).catch(() => undefined);
+    return Promise.resolve(0);
+  };
+  for (const c of [pub, sub]) c.on('error', () => undefined);
+  return {
+    pub,
+    sub,
+    async quit() {
+      await Promise.all([pub, sub].map((c) => c.quit().catch(() => c.disconnect())));
+    },
+  };
+}
+
+/**
+ * The socket.io adapter for this deployment. Single Redis: the classic adapter (every
+ * broadcast reaches every process). Cluster: the sharded adapter on Redis 7 sharded pub/sub
+ * in "dynamic" mode: each room (user:<id>, family:<id>) has a channel of its own, subscribed
+ * only by the processes holding a socket in it, and channels spread over the shards. Remote
+ * emits always name a room (never a bare socket id, which would go to the main channel).
+ */
+export function ioAdapter(config: AppConfig, clients: { pub: RedisClient; sub: RedisClient }) {
+  if (config.redisClusterNodes) {
+    return createShardedAdapter(clients.pub, clients.sub, { channelPrefix: socketIoKey(config), subscriptionMode: 'dynamic' });
+  }
+  return createAdapter(clients.pub, clients.sub, { key: socketIoKey(config) });
+}
+
+/**
  * socket.io on the API's own HTTP server, with the Redis adapter so that a broadcast to
  * `user:<id>` reaches that user's sockets on every API process (NestJS docs, "Adapters").
  */
 export class RedisIoAdapter extends IoAdapter {
   private clients: ReturnType<typeof adapterClients> | null = null;
-  private adapterConstructor: ReturnType<typeof createAdapter> | null = null;
+  private adapterConstructor: ReturnType<typeof ioAdapter> | null = null;
 
   constructor(
     app: INestApplicationContext,
@@ -60,7 +100,7 @@ export class RedisIoAdapter extends IoAdapter {
 
   async connectToRedis(): Promise<void> {
     this.clients = adapterClients(this.config);
-    this.adapterConstructor = createAdapter(this.clients.pub, this.clients.sub, { key: socketIoKey(this.config) });
+    this.adapterConstructor = ioAdapter(this.config, this.clients);
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

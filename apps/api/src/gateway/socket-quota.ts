@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
-import { REDIS } from '@app/messaging/redis';
+import { REDIS, type RedisClient } from '@app/messaging/redis';
 
 /**
  * Registers a socket in its user's set and returns the sockets over the cap, oldest first.
@@ -23,7 +22,7 @@ redis.call('ZREMRANGEBYRANK', KEYS[1], 0, over - 1)
 return evicted
 `;
 
-type QuotaRedis = Redis & { socketQuotaAdmit(key: string, socketId: string, lifeSeconds: number, max: number): Promise<string[]> };
+type QuotaRedis = RedisClient & { socketQuotaAdmit(key: string, socketId: string, lifeSeconds: number, max: number): Promise<string[]> };
 
 /**
  * MAX_SOCKETS_PER_USER across every API process: a sorted set per user in the shared Redis,
@@ -38,7 +37,7 @@ export class SocketQuota {
   private readonly logger = new Logger(SocketQuota.name);
   private readonly redis: QuotaRedis;
 
-  constructor(@Inject(REDIS) redis: Redis, @Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.redis = redis as QuotaRedis;
     if (typeof this.redis.socketQuotaAdmit !== 'function') {
       redis.defineCommand('socketQuotaAdmit', { numberOfKeys: 1, lua: ADMIT_LUA });

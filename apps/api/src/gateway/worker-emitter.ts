@@ -1,10 +1,9 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
 import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { pushToSockets } from './realtime.gateway';
-import { adapterClients, socketIoKey } from './redis-io.adapter';
+import { adapterClients, ioAdapter } from './redis-io.adapter';
 
 /**
  * A worker-only process (APP_ROLES=worker) holds no sockets but still drains outbox rows:
@@ -29,7 +28,7 @@ export class WorkerEventEmitter implements OnModuleInit, OnApplicationShutdown {
     if (this.config.roles.includes('api')) return;
     this.clients = adapterClients(this.config);
     const io = new Server({ serveClient: false });
-    io.adapter(createAdapter(this.clients.pub, this.clients.sub, { key: socketIoKey(this.config) }));
+    io.adapter(ioAdapter(this.config, this.clients));
     this.io = io;
     this.relay.registerPusher((events) => pushToSockets(io, events));
   }

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Logger } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { MikroORM } from '@mikro-orm/postgresql';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@app/messaging/redis';
 import { REDIS } from '@app/messaging/redis';
 import { ApiErrors } from './api-docs';
 
@@ -20,7 +20,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
     private readonly orm: MikroORM,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   @Get()

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
 import { Db } from '../db/db.service';
 import { AccountSuspended, Unauthorized } from '../errors';
 import { REDIS } from '../redis';
@@ -23,7 +23,7 @@ export const ACCOUNT_CHANGED_CHANNEL = 'account-changed';
 export class AccountStatusService {
   constructor(
     private readonly db: Db,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   private readonly local = new Map<string, { status: 'active' | 'suspended' | 'missing'; until: number }>();

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db } from '../db/db.service';
 import { ServiceUnavailable, SessionRevoked } from '../errors';
@@ -28,7 +28,7 @@ export class SessionRevocations {
 
   constructor(
     private readonly db: Db,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

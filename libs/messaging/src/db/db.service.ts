@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { ReplicaReads, replicaPool } from './replica-reads';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient, QueryResultRow } from 'pg';
 
@@ -25,8 +27,25 @@ export const isTx = (q: Queryable): q is TxQueryable => typeof (q as TxQueryable
  * ORM unit of work, because every extra round trip costs throughput (see docs/BENCHMARKS.md).
  */
 @Injectable()
-export class Db implements Queryable {
-  constructor(private readonly orm: MikroORM) {}
+export class Db implements Queryable, OnApplicationShutdown {
+  /**
+   * Lag-tolerant reads (staff lists, dashboard, history pages): the replica at
+   * DATABASE_REPLICA_URL when it has replayed every write committed before the read, else
+   * this primary (see ReplicaReads). Anything that must see a write of the same request, or
+   * that locks or writes, uses the Db itself.
+   */
+  readonly replica: ReplicaReads;
+
+  constructor(
+    private readonly orm: MikroORM,
+    @Optional() @Inject(APP_CONFIG) config?: AppConfig,
+  ) {
+    this.replica = new ReplicaReads(this, replicaPool(config?.databaseReplicaUrl ?? null));
+  }
+
+  async onApplicationShutdown() {
+    await this.replica.close();
+  }
 
   get em(): EntityManager {
     return this.orm.em as EntityManager;

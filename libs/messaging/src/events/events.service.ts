@@ -60,11 +60,37 @@ export interface SyncPage {
 
 const MAX_CURSOR = 2n ** 62n;
 
+/** Day partitions kept ready ahead of today: a week of worker downtime before rows land in the default partition. */
+export const EVENT_PARTITIONS_AHEAD = 7;
+
 /** A page of a user's events; a message.* event gets its message's current row. */
 const SYNC_SQL = `
 SELECT e.cursor, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at
   FROM event e LEFT JOIN message m ON m.id = e.message_id
  WHERE e.user_id = $1 AND e.cursor > $2 ORDER BY e.cursor LIMIT $3`;
+
+/**
+ * The same page, but only from the partitions of the last SYNC_RECENT_HOURS (pruned at executor
+ * start: the bound is a stable expression), which is where a client that was online recently
+ * finds everything. Whether it found everything is checked, not assumed: see sync().
+ */
+const SYNC_RECENT_HOURS = 24;
+export const SYNC_RECENT_SQL = `${SYNC_SQL.replace('ORDER BY', `AND e.created_at >= now() - interval '${SYNC_RECENT_HOURS} hours' ORDER BY`)}`;
+
+/**
+ * Did the time-bounded query return the whole page? A user's cursors are consecutive (handed
+ * out as last+1.. under the user_cursor lock, no gaps: a rolled-back writer rolls its bump back,
+ * and only whole old days are ever dropped), so the page after `cursor` must be exactly
+ * cursor+1, cursor+2, ... and hold min(limit+1, last-cursor) rows at least. Anything else (an
+ * event older than the bound, e.g. a client offline for two days, or a late commit from a long
+ * transaction) shows as a gap or a short page, and the caller falls back to the unbounded query:
+ * the bound only ever saves work, it never hides an event.
+ */
+export function isCompletePage(rows: Array<{ cursor: string | number | bigint }>, after: bigint, last: bigint, wanted: number): boolean {
+  const expected = last - after < BigInt(wanted) ? Number(last - after) : wanted;
+  if (rows.length < expected) return false;
+  return rows.every((r, i) => BigInt(r.cursor) === after + BigInt(i + 1));
+}
 
 function messageIdOf(e: UserEvent): string | null {
   if (!MESSAGE_EVENT_TYPES.includes(e.type)) return null;
@@ -128,23 +154,22 @@ export class EventsService {
     const last = BigInt(head?.last ?? 0);
     if (BigInt(cursor) > last) throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
     if (BigInt(cursor) < BigInt(head?.pruned_below ?? 0)) throw new CursorExpired();
-    const rows = await this.db.prepared('event_sync', SYNC_SQL, [userId, cursor, limit + 1]);
+    const params = [userId, cursor, limit + 1];
+    let rows = await this.db.prepared('event_sync_recent', SYNC_RECENT_SQL, params);
+    if (!isCompletePage(rows, BigInt(cursor), last, limit + 1)) rows = await this.db.prepared('event_sync', SYNC_SQL, params);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
     const events = page.map((r) => wireEvent(r.type, String(r.cursor), r.m_id ? { ...r.payload, message: messageView({ ...r, id: r.m_id }) } : r.payload));
     return { events, cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
   }
 
-  /** Deletes events past the retention window; cursors older than that then get 410. */
-  async prune(): Promise<number> {
-    const rows = await this.db.query(
-      `WITH del AS (
-         DELETE FROM event WHERE created_at < now() - make_interval(days => $1) RETURNING user_id, cursor),
-       per_user AS (SELECT user_id, max(cursor) AS m, count(*) AS n FROM del GROUP BY user_id),
-       upd AS (UPDATE user_cursor uc SET pruned_below = greatest(uc.pruned_below, p.m) FROM per_user p WHERE uc.user_id = p.user_id RETURNING 1)
-       SELECT coalesce(sum(n), 0)::int AS n FROM per_user`,
-      [this.config.eventRetentionDays],
-    );
-    return rows[0]?.n ?? 0;
+  /**
+   * Partition upkeep (hourly on the maintenance queue): creates the day partitions of the next
+   * EVENT_PARTITIONS_AHEAD days and drops the days older than EVENT_RETENTION_DAYS whole (no
+   * row-by-row DELETE), raising each user's pruned_below so older cursors get 410.
+   */
+  async prune(): Promise<{ created: string[]; dropped: string[]; deletedFromDefault: number }> {
+    const rows = await this.db.query('SELECT event_partitions_maintain($1, $2) AS r', [EVENT_PARTITIONS_AHEAD, this.config.eventRetentionDays]);
+    return rows[0].r;
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
 import { APP_CONFIG, type AppConfig, type RateLimitSetting } from '../config';
 import { RateLimited, ServiceUnavailable } from '../errors';
 import { REDIS } from '../redis';
@@ -16,7 +16,7 @@ export class RateLimitsService implements OnModuleInit {
   private limiters = new Map<string, RateLimiterRedis>();
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

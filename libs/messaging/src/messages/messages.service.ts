@@ -275,12 +275,12 @@ export class MessagesService {
     const { afterSeq, beforeSeq, limit } = opts;
     let rows: any[];
     if (afterSeq === undefined && beforeSeq !== undefined) {
-      rows = (await this.db.prepared('message_list_before', LIST_BEFORE_SQL, [conversationId, viewerId, beforeSeq, limit + 1])).reverse();
+      rows = (await this.db.replica.prepared('message_list_before', LIST_BEFORE_SQL, [conversationId, viewerId, beforeSeq, limit + 1])).reverse();
       const hasMore = rows.length > limit;
       const page = hasMore ? rows.slice(1) : rows;
       return { items: page.map(messageView), nextCursor: hasMore ? `b${page[0].seq}` : null };
     }
-    rows = await this.db.prepared('message_list_after', LIST_AFTER_SQL, [conversationId, viewerId, afterSeq ?? 0, beforeSeq ?? null, limit + 1]);
+    rows = await this.db.replica.prepared('message_list_after', LIST_AFTER_SQL, [conversationId, viewerId, afterSeq ?? 0, beforeSeq ?? null, limit + 1]);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
     return { items: page.map(messageView), nextCursor: hasMore ? String(page[page.length - 1].seq) : null };

@@ -152,7 +152,7 @@ export class AppealsService {
 
   list(query: ListQuery): Promise<ListPage<StaffAppealRow>> {
     return runList(
-      this.db,
+      this.db.replica,
       LIST,
       query,
       (c) => ({

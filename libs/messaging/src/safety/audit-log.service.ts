@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisClient } from '../redis';
 import { Db, isTx, type Queryable } from '../db/db.service';
 import { NotFound } from '../errors';
 import { REDIS } from '../redis';
@@ -110,7 +110,7 @@ export class AuditLogService {
 
   constructor(
     private readonly db: Db,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   /**
@@ -197,7 +197,7 @@ export class AuditLogService {
 
   list(query: ListQuery): Promise<ListPage<AuditRow>> {
     return runList(
-      this.db,
+      this.db.replica,
       LIST,
       query,
       (c) => ({

@@ -485,7 +485,7 @@ export class EnforcementService {
 
   listActions(query: ListQuery): Promise<ListPage<ActionRow>> {
     return runList(
-      this.db,
+      this.db.replica,
       ACTIONS_LIST,
       query,
       (c) => ({

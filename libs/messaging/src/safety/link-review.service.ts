@@ -117,7 +117,7 @@ export class LinkReviewService {
    */
   async listLinks(query: ListQuery, staff: StaffActor): Promise<ListPage<LinkRow>> {
     const page = await runList(
-      this.db,
+      this.db.replica,
       LINKS,
       query,
       (c) => ({
@@ -204,7 +204,7 @@ export class LinkReviewService {
 
   listBlocklist(query: ListQuery): Promise<ListPage<BlocklistRow>> {
     return runList(
-      this.db,
+      this.db.replica,
       BLOCKLIST,
       query,
       (c) => ({

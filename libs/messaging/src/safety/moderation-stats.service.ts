@@ -27,8 +27,8 @@ export class ModerationStatsService {
 
   async stats(): Promise<ModerationStats> {
     const [byReason, times, spam, verdicts] = await Promise.all([
-      this.db.query(`SELECT reason, count(*)::int AS count FROM report WHERE status <> 'resolved' GROUP BY reason ORDER BY count DESC, reason`),
-      this.db.one(
+      this.db.replica.query(`SELECT reason, count(*)::int AS count FROM report WHERE status <> 'resolved' GROUP BY reason ORDER BY count DESC, reason`),
+      this.db.replica.query(
         `SELECT
            (SELECT count(*)::int FROM report WHERE status <> 'resolved' AND (overdue OR (first_response_at IS NULL AND due_at <= now()))) AS overdue,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at) / 60)
@@ -37,13 +37,13 @@ export class ModerationStatsService {
              FILTER (WHERE resolved_at IS NOT NULL) AS resolution
          FROM report WHERE created_at > now() - make_interval(days => $1)`,
         [STATS_WINDOW_DAYS],
-      ),
-      this.db.query(
+      ).then((rows) => rows[0]),
+      this.db.replica.query(
         `SELECT s.sender_id, u.handle, s.score FROM sender_stats s JOIN app_user u ON u.id = s.sender_id
           WHERE s.score >= $1 ORDER BY s.score DESC, s.sender_id LIMIT 10`,
         [this.config.spamScoreThreshold],
       ),
-      this.db.query(
+      this.db.replica.query(
         `SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
                 count(l.id) FILTER (WHERE l.verdict = 'safe')::int AS safe,
                 count(l.id) FILTER (WHERE l.verdict = 'suspicious')::int AS suspicious,

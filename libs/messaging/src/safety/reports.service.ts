@@ -445,7 +445,7 @@ export class ReportsService {
 
   list(query: ListQuery): Promise<ListPage<ReportRow>> {
     return runList(
-      this.db,
+      this.db.replica,
       LIST,
       query,
       (c) => ({

@@ -70,7 +70,7 @@ export class SpamQueueService {
 
   async list(query: ListQuery, staff: StaffActor): Promise<ListPage<SpamRequestRow>> {
     const page = await runList(
-      this.db,
+      this.db.replica,
       LIST,
       query,
       (c) => {

@@ -81,7 +81,7 @@ export class StaffService {
 
   list(query: ListQuery): Promise<ListPage<StaffRow>> {
     return runList(
-      this.db,
+      this.db.replica,
       LIST,
       query,
       (c) => ({

@@ -93,7 +93,7 @@ export class UserReviewService {
 
   list(query: ListQuery): Promise<ListPage<UserRow>> {
     return runList(
-      this.db,
+      this.db.replica,
       LIST,
       query,
       (c) => ({

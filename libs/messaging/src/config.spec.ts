@@ -1,0 +1,27 @@
+import { ConfigError, loadConfig } from './config';
+
+describe('REDIS_CLUSTER_NODES and DATABASE_REPLICA_URL', () => {
+  it('are off by default: a single Redis at REDIS_URL, every read on DATABASE_URL', () => {
+    const c = loadConfig({});
+    expect(c.redisClusterNodes).toBeNull();
+    expect(c.databaseReplicaUrl).toBeNull();
+  });
+
+  it('parse seed nodes (IPv6 in brackets) and a replica URL', () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000, redis-2:7001,[::1]:7002', DATABASE_REPLICA_URL: 'postgres://ro@replica:5432/bc' });
+    expect(c.redisClusterNodes).toEqual([
+      { host: '127.0.0.1', port: 7000 },
+      { host: 'redis-2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(c.databaseReplicaUrl).toBe('postgres://ro@replica:5432/bc');
+  });
+
+  it('refuse malformed values with one line naming the variable', () => {
+    for (const bad of ['127.0.0.1', 'host:0', 'host:99999', 'a:1,,b:2', 'host:port']) {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: bad })).toThrow(ConfigError);
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: bad })).toThrow(/^REDIS_CLUSTER_NODES: expected host:port\[,host:port\.\.\.\], got "/);
+    }
+    expect(() => loadConfig({ DATABASE_REPLICA_URL: 'mysql://x/y' })).toThrow(/DATABASE_REPLICA_URL/);
+  });
+});
