@@ -12,7 +12,6 @@ import { Migration20261126164030_platform } from './Migration20261126164030_plat
 import { Migration20261126170000_restrict } from './Migration20261126170000_restrict';
 import { Migration20261126171000_hidden_words } from './Migration20261126171000_hidden_words';
 import { Migration20261126173000_event_partitions } from './Migration20261126173000_event_partitions';
-import { Migration20261126174500_citus_keys } from './Migration20261126174500_citus_keys';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -33,5 +32,4 @@ export const migrationsList = [
   { name: 'Migration20261126170000_restrict', class: Migration20261126170000_restrict },
   { name: 'Migration20261126171000_hidden_words', class: Migration20261126171000_hidden_words },
   { name: 'Migration20261126173000_event_partitions', class: Migration20261126173000_event_partitions },
-  { name: 'Migration20261126174500_citus_keys', class: Migration20261126174500_citus_keys },
 ];
