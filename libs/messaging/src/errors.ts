@@ -57,6 +57,10 @@ export const NotAGroup = define(422, 'not_a_group', 'Only group conversations su
 export const RoomEnded = define(422, 'room_ended', 'The room has ended.');
 export const NotLiftable = define(422, 'not_liftable', 'Only a restriction, suspension or ban can be lifted.');
 export const NotPending = define(422, 'not_pending', 'There is no pending request to answer.');
+export const ReplyTargetNotFound = define(422, 'reply_target_not_found', 'replyTo must be the seq of a message of this conversation that you can see.');
+export const TooManyReactions = define(422, 'too_many_reactions', 'A message has at most 20 different emoji.');
+export const EditWindowPassed = define(403, 'edit_window_passed', 'A message can be edited only within 15 minutes of sending it.');
+export const MessageRemoved = define(409, 'message_removed', 'This message was removed.');
 
 export class RateLimited extends DomainError {
   static readonly code = 'rate_limited';

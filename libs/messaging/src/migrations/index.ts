@@ -7,6 +7,7 @@ import { Migration20261126120000_revoked_families } from './Migration20261126120
 import { Migration20261126130000_audit_chain } from './Migration20261126130000_audit_chain';
 import { Migration20261126150000_send_path } from './Migration20261126150000_send_path';
 import { Migration20261126160000_link_hold } from './Migration20261126160000_link_hold';
+import { Migration20261126164130_conversation_features } from './Migration20261126164130_conversation_features';
 import { Migration20261126170000_restrict } from './Migration20261126170000_restrict';
 import { Migration20261126171000_hidden_words } from './Migration20261126171000_hidden_words';
 
@@ -24,6 +25,7 @@ export const migrationsList = [
   { name: 'Migration20261126130000_audit_chain', class: Migration20261126130000_audit_chain },
   { name: 'Migration20261126150000_send_path', class: Migration20261126150000_send_path },
   { name: 'Migration20261126160000_link_hold', class: Migration20261126160000_link_hold },
+  { name: 'Migration20261126164130_conversation_features', class: Migration20261126164130_conversation_features },
   { name: 'Migration20261126170000_restrict', class: Migration20261126170000_restrict },
   { name: 'Migration20261126171000_hidden_words', class: Migration20261126171000_hidden_words },
 ];
