@@ -185,7 +185,7 @@ export class ConversationsController {
   @ApiOperation({ summary: 'React to a message with one emoji (idempotent)', description: 'At most 20 different emoji on one message. Members get message.updated.' })
   @ApiUuidParam()
   @ApiUuidParam('messageId')
-  @ApiParam({ name: 'emoji', description: 'Exactly one URL-encoded emoji', example: '👍' })
+  @ApiParam({ name: 'emoji', schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\s/]+$' }, description: 'Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request', example: '👍' })
   @ApiNoContentResponse()
   @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['too_many_reactions'] })
   async react(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Param('emoji') emoji: string) {
@@ -197,7 +197,7 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Take back my reaction (idempotent)' })
   @ApiUuidParam()
   @ApiUuidParam('messageId')
-  @ApiParam({ name: 'emoji', description: 'Exactly one URL-encoded emoji', example: '👍' })
+  @ApiParam({ name: 'emoji', schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\s/]+$' }, description: 'Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request', example: '👍' })
   @ApiNoContentResponse()
   @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'] })
   async unreact(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Param('emoji') emoji: string) {

@@ -42,7 +42,7 @@ export class SendMessageDto {
   @Allow()
   text!: unknown;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, nullable: true, description: 'Reply: the seq of a message of this conversation that you can see (else 422 reply_target_not_found)', example: 3 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, nullable: true, description: 'Reply: the seq of a message of this conversation that you can see (else 422 reply_target_not_found); absent or null: not a reply', default: null })
   @Allow()
   replyTo?: unknown;
 
