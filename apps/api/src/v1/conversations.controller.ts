@@ -175,7 +175,7 @@ export class ConversationsController {
   @ApiUuidParam('messageId')
   @ApiBody({ type: EditMessageDto })
   @ApiOkResponse({ type: Message })
-  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 403: ['forbidden', 'edit_window_passed', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['attachments_not_supported'] })
+  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 403: ['forbidden', 'edit_window_passed', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['attachments_not_supported'] }, RATE_LIMITED)
   edit(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Body() body: Record<string, unknown>) {
     return this.edits.edit(user.id, id, messageId, body ?? {});
   }
@@ -187,7 +187,7 @@ export class ConversationsController {
   @ApiUuidParam('messageId')
   @ApiParam({ name: 'emoji', schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\s/]+$' }, description: 'Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request', example: '👍' })
   @ApiNoContentResponse()
-  @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['too_many_reactions'] })
+  @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['too_many_reactions'] }, RATE_LIMITED)
   async react(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Param('emoji') emoji: string) {
     await this.reactions.react(user.id, id, messageId, emoji, true);
   }
@@ -199,7 +199,7 @@ export class ConversationsController {
   @ApiUuidParam('messageId')
   @ApiParam({ name: 'emoji', schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\s/]+$' }, description: 'Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request', example: '👍' })
   @ApiNoContentResponse()
-  @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'] })
+  @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'] }, RATE_LIMITED)
   async unreact(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Param('emoji') emoji: string) {
     await this.reactions.react(user.id, id, messageId, emoji, false);
   }

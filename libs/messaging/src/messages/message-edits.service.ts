@@ -7,6 +7,7 @@ import { extractLinks } from '../links/link-extractor';
 import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
 import { JobName, type OutboxJob } from '../queues';
+import { RateLimitsService } from '../limits/rate-limits.service';
 import { ConversationsService } from '../conversations/conversations.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type LinkView, type MessageView } from './message-view';
 import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
@@ -82,6 +83,7 @@ export class MessageEditsService {
     private readonly events: EventsService,
     private readonly conversations: ConversationsService,
     private readonly blocklist: BlocklistService,
+    private readonly limits: RateLimitsService,
   ) {}
 
   async edit(userId: string, conversationId: string, messageId: string, body: unknown): Promise<MessageView> {
@@ -90,6 +92,8 @@ export class MessageEditsService {
     const text = validateText((body as { text?: unknown }).text, MAX_MESSAGE_CHARS);
     await this.conversations.view(conversationId, userId);
     if (!isUuid(messageId)) throw new NotFound('No such message.');
+    // An edit is a write members hear of: it spends the send burst budget, as a send does.
+    await this.limits.consume('sendBurst', userId);
     const urls = extractLinks(text);
     const blocklist = urls.length ? await this.blocklist.current() : [];
 

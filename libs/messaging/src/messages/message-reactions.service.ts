@@ -5,6 +5,7 @@ import { Blocked, Forbidden, InvalidRequest, MessageRemoved, MessagingRestricted
 import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
 import { ConversationsService } from '../conversations/conversations.service';
+import { RateLimitsService } from '../limits/rate-limits.service';
 import { REPLY_QUOTE_SQL, messageView } from './message-view';
 import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
 
@@ -60,6 +61,7 @@ export class MessageReactionsService {
     private readonly db: Db,
     private readonly events: EventsService,
     private readonly conversations: ConversationsService,
+    private readonly limits: RateLimitsService,
   ) {}
 
   async react(userId: string, conversationId: string, messageId: string, rawEmoji: unknown, add: boolean): Promise<void> {
@@ -67,6 +69,8 @@ export class MessageReactionsService {
     if (!isUuid(messageId)) throw new NotFound('No such message.');
     const emoji = parseEmoji(rawEmoji);
     if (conversation.myState !== 'active') throw new Forbidden('Accept the request before reacting to its messages.');
+    // Each change is pushed to every member: reactions spend the send burst budget, so toggling cannot flood a chat.
+    await this.limits.consume('sendBurst', userId);
 
     const outboxId = await this.db.tx(async (q) => {
       const [m] = await q.query(REACT_READ_SQL, [conversationId, userId, messageId]);
