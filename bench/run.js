@@ -22,6 +22,7 @@
  *   BENCH_SEARCH (1)           0: skip the search phase (1M messages loaded in bulk, p99 of GET /v1/search;
  *                              its own knobs in bench/lib/search.js)
  *   BENCH_ONLY                 `search`: run only the search phase (its own database and app), print, write nothing
+ *                              (BENCH_KEEP_DB=1 keeps its database, to EXPLAIN the searches afterwards)
  * Quick run: BENCH_SECONDS=3 BENCH_FLOOR_SECONDS=2 BENCH_SCAN_JOBS=500 BENCH_IDLE_SOCKETS=2000 BENCH_WRITE=0 npm run bench
  */
 const { spawn } = require('node:child_process');
@@ -163,7 +164,8 @@ async function searchOnly() {
     http.close();
     await app.stop().catch(() => undefined);
     if (ctx.admin) await ctx.admin.end().catch(() => undefined);
-    await dropDatabase(ctx.dbName).catch((err) => log(`drop ${ctx.dbName}: ${err.message}`));
+    if (process.env.BENCH_KEEP_DB === '1') log(`kept database ${ctx.dbName} (BENCH_KEEP_DB=1): drop it when done`);
+    else await dropDatabase(ctx.dbName).catch((err) => log(`drop ${ctx.dbName}: ${err.message}`));
     await clearPrefix(ctx.redisPrefix).catch(() => undefined);
   }
 }

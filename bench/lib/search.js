@@ -151,7 +151,7 @@ async function searchPhase(ctx, http, searcher, log) {
   const plan = await ctx.admin.query(
     `EXPLAIN (COSTS OFF) SELECT x.id FROM message x
       WHERE x.conversation_id = ANY (ARRAY(SELECT conversation_id FROM conversation_member WHERE user_id = $1 AND state = 'active'))
-        AND x.state = 'visible' AND to_tsvector('simple', x.text) @@ websearch_to_tsquery('simple', $2)`,
+        AND x.state = 'visible' AND x.search_tsv @@ websearch_to_tsquery('simple', $2)`,
     [searcher.id, corpus.vocab[0]],
   );
   const r = {

@@ -13,9 +13,10 @@ export const SEARCH_MAX_CHARS = 200;
  * per message the same predicate as every reader (message-visibility.ts: history from when
  * they joined, never a sender they block). `simple` configuration: messages come in any
  * language, so words are matched as written (lower-cased), with no language's stemming.
- * The conversation ids are an array (an init plan), so the planner can use the GIN index on
- * (conversation_id, to_tsvector('simple', text)) with both keys, or the (conversation_id, seq)
- * index when the caller has little history. Keyset pagination on (rank, id): $4/$5.
+ * The conversation ids are an array (an init plan): the planner ANDs the GIN index on
+ * `search_tsv` (the words) with a conversation_id index (mine), or uses the latter alone
+ * when the words are common. Ranking reads the stored tsvector (nothing parsed again).
+ * Keyset pagination on (rank, id): $4/$5.
  * Snippets (ts_headline re-parses the text) are made for the page's rows only.
  */
 export const SEARCH_SQL = `
@@ -25,13 +26,13 @@ WITH mine AS (
 tsq AS (SELECT websearch_to_tsquery('simple', $2) AS q),
 hits AS (
   SELECT x.id, x.conversation_id, x.seq, x.sender_id, x.created_at, x.text,
-         ts_rank(to_tsvector('simple', x.text), tsq.q) AS rank
+         ts_rank(x.search_tsv, tsq.q) AS rank
     FROM tsq, message x JOIN mine me ON me.conversation_id = x.conversation_id
    WHERE x.conversation_id = ANY (ARRAY(SELECT conversation_id FROM mine))
-     AND x.state = 'visible' AND to_tsvector('simple', x.text) @@ tsq.q
+     AND x.state = 'visible' AND x.search_tsv @@ tsq.q
      AND ${memberSeesMessageSql('me', 'x')}
-     AND ($4::real IS NULL OR ts_rank(to_tsvector('simple', x.text), tsq.q) < $4::real
-          OR (ts_rank(to_tsvector('simple', x.text), tsq.q) = $4::real AND x.id > $5::uuid))
+     AND ($4::real IS NULL OR ts_rank(x.search_tsv, tsq.q) < $4::real
+          OR (ts_rank(x.search_tsv, tsq.q) = $4::real AND x.id > $5::uuid))
    ORDER BY rank DESC, x.id
    LIMIT $6)
 SELECT hits.id, hits.conversation_id, hits.seq, hits.sender_id, hits.created_at, hits.rank,
