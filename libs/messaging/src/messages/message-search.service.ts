@@ -17,27 +17,31 @@ export const SEARCH_MAX_CHARS = 200;
  * `search_tsv` (the words) with a conversation_id index (mine), or uses the latter alone
  * when the words are common. Ranking reads the stored tsvector (nothing parsed again).
  * Keyset pagination on (rank, id): $4/$5.
+ * Planned for each search, NOT prepared: with the words known, PostgreSQL estimates from the
+ * column's word statistics and picks per query (the words' GIN bitmap ANDed with my
+ * conversations for rare words, my conversations filtered for very common ones). A generic
+ * prepared plan cannot tell the two apart and made every search read all my messages.
  * Snippets (ts_headline re-parses the text) are made for the page's rows only.
  */
 export const SEARCH_SQL = `
 WITH mine AS (
   SELECT m.conversation_id, m.user_id, m.state, m.visible_from_seq FROM conversation_member m
    WHERE m.user_id = $1 AND m.state = 'active' AND ($3::uuid IS NULL OR m.conversation_id = $3)),
-tsq AS (SELECT websearch_to_tsquery('simple', $2) AS q),
 hits AS (
   SELECT x.id, x.conversation_id, x.seq, x.sender_id, x.created_at, x.text,
-         ts_rank(x.search_tsv, tsq.q) AS rank
-    FROM tsq, message x JOIN mine me ON me.conversation_id = x.conversation_id
+         ts_rank(x.search_tsv, websearch_to_tsquery('simple', $2)) AS rank
+    FROM message x JOIN mine me ON me.conversation_id = x.conversation_id
    WHERE x.conversation_id = ANY (ARRAY(SELECT conversation_id FROM mine))
-     AND x.state = 'visible' AND x.search_tsv @@ tsq.q
+     AND x.state = 'visible' AND x.search_tsv @@ websearch_to_tsquery('simple', $2)
      AND ${memberSeesMessageSql('me', 'x')}
-     AND ($4::real IS NULL OR ts_rank(x.search_tsv, tsq.q) < $4::real
-          OR (ts_rank(x.search_tsv, tsq.q) = $4::real AND x.id > $5::uuid))
+     AND ($4::real IS NULL OR ts_rank(x.search_tsv, websearch_to_tsquery('simple', $2)) < $4::real
+          OR (ts_rank(x.search_tsv, websearch_to_tsquery('simple', $2)) = $4::real AND x.id > $5::uuid))
    ORDER BY rank DESC, x.id
    LIMIT $6)
 SELECT hits.id, hits.conversation_id, hits.seq, hits.sender_id, hits.created_at, hits.rank,
-       ts_headline('simple', hits.text, tsq.q, 'StartSel="", StopSel="", MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=" … "') AS snippet
-  FROM hits, tsq ORDER BY hits.rank DESC, hits.id`;
+       ts_headline('simple', hits.text, websearch_to_tsquery('simple', $2),
+                   'StartSel="", StopSel="", MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=" … "') AS snippet
+  FROM hits ORDER BY hits.rank DESC, hits.id`;
 
 export interface SearchHit {
   conversationId: string;
@@ -67,7 +71,7 @@ export class MessageSearchService {
       if (!member) throw new NotFound();
     }
     const after = opts.cursor === undefined ? null : decodeCursor(opts.cursor);
-    const rows = await this.db.prepared('message_search', SEARCH_SQL, [userId, q, conversationId, after?.rank ?? null, after?.id ?? null, opts.limit + 1]);
+    const rows = await this.db.query(SEARCH_SQL, [userId, q, conversationId, after?.rank ?? null, after?.id ?? null, opts.limit + 1]);
     const page = rows.slice(0, opts.limit);
     const last = page[page.length - 1];
     return {
