@@ -19,6 +19,10 @@
  *   BENCH_WRITE (1)            0: print only, leave docs/BENCHMARKS.md alone
  *   BENCH_TEXT                 another message text for the peer workload (e.g. one without a link, to
  *                              see what the link scan costs); targets are only met with the peer's text
+ *   BENCH_SEARCH (1)           0: skip the search phase (1M messages loaded in bulk, p99 of GET /v1/search;
+ *                              its own knobs in bench/lib/search.js)
+ *   BENCH_ONLY                 `search`: run only the search phase (its own database and app), print, write nothing
+ *                              (BENCH_KEEP_DB=1 keeps its database, to EXPLAIN the searches afterwards)
  * Quick run: BENCH_SECONDS=3 BENCH_FLOOR_SECONDS=2 BENCH_SCAN_JOBS=500 BENCH_IDLE_SOCKETS=2000 BENCH_WRITE=0 npm run bench
  */
 const { spawn } = require('node:child_process');
@@ -36,6 +40,7 @@ const { connect, follow, conversation, group, inBatches, registerUsers } = requi
 const { PeerTracker, peerLoad, PEER_TEXT } = require('./lib/peer');
 const ejabberd = require('./lib/ejabberd');
 const { floor } = require('./lib/floor');
+const { searchPhase, TARGET_P99_MS: SEARCH_P99_MS } = require('./lib/search');
 const { summarise } = require('./lib/cpu-profile');
 const { cmd, fmt, machine, machineJiffies, table } = require('./lib/stats');
 
@@ -56,6 +61,8 @@ const CFG = {
   profileSeconds: num('BENCH_PROFILE_SECONDS', 5),
   write: process.env.BENCH_WRITE !== '0',
   text: process.env.BENCH_TEXT || PEER_TEXT,
+  search: process.env.BENCH_SEARCH !== '0',
+  only: process.env.BENCH_ONLY || '',
 };
 /** The targets of issue #13, each a ratio to something measured in the same run. */
 const TARGETS = { socketOverPeer: 1.0, restOverPeer: 0.7, groupOverDirect: 1.0, scanOverNoop: 0.5, backlogDrainMs: 1000, apiOverFloor: 0.5 };
@@ -130,6 +137,37 @@ function cpuLine(cpu, msgs) {
   const bound = msgs > 0 ? ` → all of ours ${per(ours)} ms/msg, at most ${fmt.int((os.cpus().length * msgs) / ours)} msg/s on ${os.cpus().length} cores` : '';
   const conns = cpu.newConnections ? `; ${cpu.newConnections} new PostgreSQL connection(s) opened` : '';
   return `${parts.join(', ')}; machine busy ${(cpu.machine / cpu.wall).toFixed(2)} of ${os.cpus().length} cores${bound}${conns}`;
+}
+
+/** BENCH_ONLY=search: the search phase alone, on its own database and app process; prints its figures. */
+async function searchOnly() {
+  const runId = randomBytes(4).toString('hex');
+  const ctx = { procs: {}, runId, logDir: mkdtempSync(join(os.tmpdir(), `bench-${runId}-`)) };
+  ctx.dbName = `bench_${runId}`;
+  ctx.databaseUrl = await createDatabase(ctx.dbName);
+  ctx.redisPrefix = `bench${runId}:`;
+  const app = new AppProcess({ name: 'app', roles: 'api,worker', port: await freePort(), databaseUrl: ctx.databaseUrl, redisPrefix: ctx.redisPrefix, logDir: ctx.logDir }).start();
+  const http = new JsonClient(await app.ready().then(() => app.url), 8);
+  try {
+    ctx.admin = new Client({ connectionString: ctx.databaseUrl });
+    await ctx.admin.connect();
+    const [searcher] = await registerUsers(http, `b${runId}q`, 1);
+    const r = await searchPhase(ctx, http, searcher, log);
+    process.stdout.write(
+      `search over ${fmt.int(r.messages)} messages in ${fmt.int(r.conversations)} conversations, one user active in ${r.mine}: ` +
+        `p50 ${fmt.ms(r.latency.pct(50))} ms, p99 ${fmt.ms(r.latency.pct(99))} ms over ${r.searches} searches (target ≤ ${SEARCH_P99_MS} ms); ` +
+        `load ${r.loadSeconds.toFixed(0)} s, index build ${r.indexSeconds.toFixed(0)} s (${r.indexSize})\n` +
+        Object.entries(r.byKind).map(([k, v]) => `  ${k}: p50 ${fmt.ms(v.p50)} ms, p99 ${fmt.ms(v.p99)} ms`).join('\n') +
+        `\n  plan: ${r.plan}\n`,
+    );
+  } finally {
+    http.close();
+    await app.stop().catch(() => undefined);
+    if (ctx.admin) await ctx.admin.end().catch(() => undefined);
+    if (process.env.BENCH_KEEP_DB === '1') log(`kept database ${ctx.dbName} (BENCH_KEEP_DB=1): drop it when done`);
+    else await dropDatabase(ctx.dbName).catch((err) => log(`drop ${ctx.dbName}: ${err.message}`));
+    await clearPrefix(ctx.redisPrefix).catch(() => undefined);
+  }
 }
 
 async function main() {
@@ -326,6 +364,12 @@ async function main() {
       await ipc(app, { profile: 'stop', file }, 'written');
       await drainLinks();
       results.profiles.socket1 = { file, rate: r.rate, received: r.received, ...summarise(file, 15) };
+    }
+
+    // ---- full-text search over 1M messages (loaded in bulk with SQL) ----
+    if (CFG.search) {
+      const [searcher] = await registerUsers(http, `${prefix}q`, 1);
+      results.phases.search = await searchPhase(ctx, http, searcher, log);
     }
 
     // ---- 10,000 idle sockets on the one API process ----
@@ -651,6 +695,7 @@ function render(res) {
   if (r1) t.push(['REST N=1 delivered msgs/s ≥ 0.7 × ejabberd N=1', e1 ? `≥ ${fmt.int(TARGETS.restOverPeer * e1.deliveredPerSec)}` : 'no peer', `${fmt.int(r1.rate)}${e1 ? ` (${fmt.ratio(r1.rate / e1.deliveredPerSec)}×)` : ''}`, e1 ? verdict(r1.rate >= TARGETS.restOverPeer * e1.deliveredPerSec) : 'n/a']);
   if (P.group && s1) t.push([`${CFG.groupSize}-member group deliveries/s ≥ 1.0 × 1:1 socket N=1 delivered msgs/s`, `≥ ${fmt.int(s1.rate)}`, `${fmt.int(P.group.deliveriesPerSecond)} (${fmt.ratio(P.group.deliveriesPerSecond / s1.rate)}×), p99 ${fmt.ms(P.group.latency.pct(99))} ms`, s1.rate > 0 ? verdict(P.group.deliveriesPerSecond >= TARGETS.groupOverDirect * s1.rate) : 'n/a']);
   if (P.linkScan) t.push(['link scan of new URLs ≥ 0.5 × a no-op BullMQ worker', `≥ ${fmt.int(TARGETS.scanOverNoop * P.linkScan.noopPerSecond)} jobs/s`, `${fmt.int(P.linkScan.scanPerSecond)} jobs/s (${fmt.ratio(P.linkScan.ratio)}×)`, verdict(P.linkScan.ratio >= TARGETS.scanOverNoop)]);
+  if (P.search) t.push([`search p99 over ${fmt.int(P.search.messages)} messages (one user in ${P.search.mine} conversations)`, `≤ ${SEARCH_P99_MS} ms`, `${fmt.ms(P.search.latency.pct(99))} ms (p50 ${fmt.ms(P.search.latency.pct(50))} ms, ${P.search.searches} searches)`, verdict(P.search.latency.pct(99) <= SEARCH_P99_MS)]);
   if (P.idle) t.push([`${fmt.int(CFG.idleSockets)} idle sockets on one API process, measured`, `${fmt.int(CFG.idleSockets)} connected`, `${fmt.int(P.idle.sockets)} connected, ${P.idle.failed} refused`, verdict(P.idle.sockets >= CFG.idleSockets && P.idle.failed === 0)]);
   const lost = Object.entries(P).filter(([, r]) => r && r.lost !== undefined).reduce((s, [, r]) => s + r.lost + r.duplicates, 0);
   t.push(['nothing lost or duplicated in any of our phases', '0', fmt.int(lost), verdict(lost === 0)]);
@@ -775,7 +820,7 @@ function writeDoc(generated) {
 }
 
 
-main().catch((err) => {
+(CFG.only === 'search' ? searchOnly() : main()).catch((err) => {
   log(`failed: ${err.stack || err}`);
   process.exit(1);
 });

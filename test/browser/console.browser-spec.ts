@@ -54,6 +54,12 @@ it('a moderator works a report from the queue to a suspension, and the audit log
     .set(offender.auth)
     .send({ clientId: 'abuse-1', text: 'You are worthless, visit scam-prize.example.com now' });
   expect(msg.status).toBe(201);
+  // The offender edits it before it is reported: the evidence keeps the first version too (v1.1 edits).
+  await request(t.url)
+    .patch(`/v1/conversations/${conv.body.id}/messages/${msg.body.id}`)
+    .set(offender.auth)
+    .send({ text: 'You are worthless!! visit scam-prize.example.com now' })
+    .expect(200);
   const report = await request(t.url).post('/v1/reports').set(victim.auth).send({ subjectType: 'message', subjectId: msg.body.id, reason: 'harassment', note: 'threatening me' });
   expect(report.status).toBe(201);
 
@@ -77,7 +83,11 @@ it('a moderator works a report from the queue to a suspension, and the audit log
   const evidence = page.getByTestId('evidence');
   await evidence.waitFor();
   const reported = page.getByTestId('reported-message');
-  await expect(reported.textContent()).resolves.toContain('You are worthless');
+  await expect(reported.textContent()).resolves.toContain('You are worthless!!');
+  // The edit history: the earlier version, under the current text.
+  await expect(reported.getByTestId('message-versions').textContent()).resolves.toContain('You are worthless, visit scam-prize.example.com now');
+  await expect(reported.getByTestId('message-version').count()).resolves.toBe(1);
+  await expect(reported.getByTestId('edited-chip').count()).resolves.toBe(1);
   await shot('report-evidence');
 
   // Unsend after the report: the evidence is frozen and does not change.

@@ -114,7 +114,7 @@ it('the contract routes document their domain error codes, and rate-limited rout
   expect(codesOf('post', '/v1/conversations', '403')).toEqual(expect.arrayContaining(['blocked', 'recipient_not_accepting', 'messaging_restricted']));
   expect(codesOf('post', '/v1/conversations/{id}/messages', '403')).toEqual(expect.arrayContaining(['blocked', 'request_pending_limit', 'messaging_restricted']));
   expect(codesOf('post', '/v1/conversations/{id}/messages', '400')).toEqual(expect.arrayContaining(['invalid_request', 'invalid_text']));
-  expect(codesOf('post', '/v1/conversations/{id}/messages', '422')).toEqual(['attachments_not_supported']);
+  expect(codesOf('post', '/v1/conversations/{id}/messages', '422')).toEqual(['attachments_not_supported', 'reply_target_not_found']);
   expect(codesOf('get', '/v1/sync', '400')).toEqual(expect.arrayContaining(['invalid_request', 'invalid_cursor']));
   expect(codesOf('get', '/v1/sync', '410')).toEqual(['cursor_expired']);
   for (const [method, path] of [['post', '/v1/auth/register'], ['post', '/v1/auth/login'], ['post', '/v1/conversations'], ['post', '/v1/conversations/{id}/messages'], ['post', '/v1/reports'], ['post', '/v1/rooms/{id}/questions'], ['post', '/admin/v1/auth/login']]) {

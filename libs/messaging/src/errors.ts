@@ -65,6 +65,10 @@ export const TemplateVariableUnknown = define(422, 'template_variable_unknown', 
 export const AlreadyReplied = define(409, 'already_replied', 'You already answered this message.');
 export const NotInCase = define(422, 'not_in_case', 'That person is neither the subject nor a reporter of this case.');
 export const NotPending = define(422, 'not_pending', 'There is no pending request to answer.');
+export const ReplyTargetNotFound = define(422, 'reply_target_not_found', 'replyTo must be the seq of a message of this conversation that you can see.');
+export const TooManyReactions = define(422, 'too_many_reactions', 'A message has at most 20 different emoji.');
+export const EditWindowPassed = define(403, 'edit_window_passed', 'A message can be edited only within 15 minutes of sending it.');
+export const MessageRemoved = define(409, 'message_removed', 'This message was removed.');
 
 export class RateLimited extends DomainError {
   static readonly code = 'rate_limited';

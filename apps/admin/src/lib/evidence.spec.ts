@@ -1,6 +1,32 @@
 import { normalizeEvidence, normalizeVerdict } from './evidence';
 
 describe('normalizeEvidence', () => {
+    it('keeps every earlier version of an edited message, oldest first, and tolerates junk in them', () => {
+        const result = normalizeEvidence({
+            subjectType: 'message',
+            subjectId: 'm1',
+            evidence: {
+                messages: [
+                    {
+                        id: 'm1', seq: 1, senderId: 'u1', text: 'version three', editedAt: '2026-11-26T10:05:00.000Z',
+                        versions: [
+                            { version: 1, text: 'version one', links: [{ url: 'http://bad', verdict: 'malicious' }], writtenAt: '2026-11-26T10:00:00.000Z', replacedAt: '2026-11-26T10:01:00.000Z' },
+                            null,
+                            { text: 'version two', writtenAt: '2026-11-26T10:01:00.000Z', replacedAt: '2026-11-26T10:05:00.000Z' },
+                        ],
+                    },
+                    { id: 'm2', seq: 2, senderId: 'u2', text: 'never edited' },
+                ],
+            },
+        });
+        const [edited, plain] = result.messages;
+        expect(edited.editedAt).toBe('2026-11-26T10:05:00.000Z');
+        expect(edited.versions.map(v => [v.version, v.text])).toEqual([[1, 'version one'], [2, 'version two']]);
+        expect(edited.versions[0].links).toEqual([{ url: 'http://bad', verdict: 'malicious', reason: '' }]);
+        expect(plain.versions).toEqual([]);
+        expect(plain.editedAt).toBe('');
+    });
+
     it('survives missing or malformed evidence', () => {
         for (const evidence of [undefined, null, 'x', 3, [], {}, { messages: 'nope', participants: {} }]) {
             const result = normalizeEvidence({ evidence });

@@ -11,6 +11,15 @@ export interface EvidenceLink {
     reason: string;
 }
 
+/** An earlier text of an edited message (oldest first), as frozen with the report. */
+export interface EvidenceVersion {
+    version: number;
+    text: string;
+    links: EvidenceLink[];
+    writtenAt: string;
+    replacedAt: string;
+}
+
 export interface EvidenceMessage {
     key: string;
     id: string;
@@ -21,6 +30,10 @@ export interface EvidenceMessage {
     links: EvidenceLink[];
     state: string;
     createdAt: string;
+    /** When it was last edited ('' if never). */
+    editedAt: string;
+    /** Every earlier version of an edited message, oldest first; the bubble's text is the last one. */
+    versions: EvidenceVersion[];
     reported: boolean;
     /** reported, or the report's subject message */
     highlighted: boolean;
@@ -67,6 +80,12 @@ const str = (value: unknown): string => {
 };
 
 const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+const links = (value: unknown): EvidenceLink[] =>
+    arr(value)
+        .map(obj)
+        .filter((l): l is Record<string, unknown> => l !== null)
+        .map(l => ({ url: str(l.url), verdict: normalizeVerdict(l.verdict), reason: str(l.reason) }));
 
 const VERDICTS: Verdict[] = ['pending', 'safe', 'suspicious', 'malicious'];
 
@@ -127,12 +146,20 @@ export function normalizeEvidence(report: ReportLike | null | undefined): Normal
             senderId,
             senderHandle: str(m.senderHandle) || handleById.get(senderId) || senderId || 'unknown',
             text: str(m.text),
-            links: arr(m.links)
-                .map(obj)
-                .filter((l): l is Record<string, unknown> => l !== null)
-                .map(l => ({ url: str(l.url), verdict: normalizeVerdict(l.verdict), reason: str(l.reason) })),
+            links: links(m.links),
             state: str(m.state),
             createdAt: str(m.createdAt),
+            editedAt: str(m.editedAt),
+            versions: arr(m.versions)
+                .map(obj)
+                .filter((v): v is Record<string, unknown> => v !== null)
+                .map((v, i) => ({
+                    version: typeof v.version === 'number' ? v.version : i + 1,
+                    text: str(v.text),
+                    links: links(v.links),
+                    writtenAt: str(v.writtenAt),
+                    replacedAt: str(v.replacedAt),
+                })),
             reported,
             highlighted: reported || (subjectMessageId !== '' && id === subjectMessageId),
             side: senderId !== '' && senderId === leftSender ? 'left' : 'right',

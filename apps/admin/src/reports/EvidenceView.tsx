@@ -14,6 +14,39 @@ const time = (value: string) => {
     return Number.isNaN(date.getTime()) ? value : date.toLocaleString();
 };
 
+/**
+ * Every earlier text of an edited message, oldest first, as frozen with the report: an edit
+ * cannot launder what the reporter saw.
+ */
+const VersionHistory = ({ message }: { message: EvidenceMessage }) => (
+    <Box
+        data-testid="message-versions"
+        sx={theme => ({ mt: 1, pl: 1, borderLeft: `3px solid ${theme.palette.warning.main}` })}
+    >
+        <Typography variant="caption" color="text.secondary">
+            Earlier versions ({message.versions.length}), oldest first
+        </Typography>
+        {message.versions.map(version => (
+            <Box key={version.version} data-testid="message-version" sx={{ mt: 0.5 }}>
+                <Typography variant="caption" color="text.secondary">
+                    v{version.version} · {time(version.writtenAt)} → {time(version.replacedAt)}
+                </Typography>
+                <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', textDecoration: 'line-through' }}>
+                    {version.text || <em>(no text)</em>}
+                </Typography>
+                {version.links.map((link, index) => (
+                    <Stack key={`${link.url}-${index}`} direction="row" spacing={1} sx={{ minWidth: 0, alignItems: 'center' }}>
+                        <VerdictChip verdict={link.verdict} title={link.reason || undefined} />
+                        <Typography variant="caption" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
+                            {link.url || '(unknown url)'}
+                        </Typography>
+                    </Stack>
+                ))}
+            </Box>
+        ))}
+    </Box>
+);
+
 const Bubble = ({ message }: { message: EvidenceMessage }) => {
     const left = message.side === 'left';
     return (
@@ -53,10 +86,14 @@ const Bubble = ({ message }: { message: EvidenceMessage }) => {
                     </Typography>
                     {!QUIET_STATES.includes(message.state) && <Chip size="small" variant="outlined" label={humanize(message.state)} />}
                     {message.highlighted && <Chip size="small" color="error" label="reported" />}
+                    {message.editedAt && (
+                        <Chip size="small" variant="outlined" color="warning" label={`edited ${time(message.editedAt)}`} data-testid="edited-chip" />
+                    )}
                 </Stack>
                 <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', mt: 0.5 }}>
                     {message.text || <em>(no text)</em>}
                 </Typography>
+                {message.versions.length > 0 && <VersionHistory message={message} />}
                 {message.links.length > 0 && (
                     <Stack direction="column" spacing={0.5} sx={{ mt: 1 }}>
                         {message.links.map((link, index) => (

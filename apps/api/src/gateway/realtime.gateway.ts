@@ -130,7 +130,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     void (admitted ?? Promise.resolve()).then(() => this.quota.release(userId, socket.id));
   }
 
-  /** `message.send` {conversationId, clientId, text} → ack {message} | {error}: MessagesService.send, as REST. */
+  /** `message.send` {conversationId, clientId, text, replyTo?} → ack {message} | {error}: MessagesService.send, as REST. */
   @SubscribeMessage('message.send')
   async send(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown) {
     try {

@@ -1,5 +1,6 @@
 import type { DeliveredEvent, WireEvent } from '@app/messaging/events/event-types';
 import { DomainError, RateLimited } from '@app/messaging/errors';
+import { eventForViewer } from '@app/messaging/messages/message-view';
 import { toErrorBody, unavailableCode } from '../http/exception.filter';
 
 /** `user:<id>`: every socket of a user joins it, on whichever process holds the socket. */
@@ -7,9 +8,12 @@ export const userRoom = (userId: string) => `user:${userId}`;
 /** `family:<id>`: every socket opened with an access token of that sign-in (refresh family). */
 export const familyRoom = (familyId: string) => `family:${familyId}`;
 
-/** The wire shape, live as in sync: `{type, cursor, ...payload}` (the recipient is the room, not a field). */
+/**
+ * The wire shape, live as in sync: `{type, cursor, ...payload}` (the recipient is the room, not a field).
+ * A message in it is shown as its recipient sees it (reactions' `me`, a reply's quote: forViewer).
+ */
 export function toWire(delivered: DeliveredEvent): WireEvent {
-  return delivered.event;
+  return eventForViewer(delivered.event, delivered.recipientId);
 }
 
 export interface AckError {

@@ -1,13 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ConversationsService } from '@app/messaging/conversations/conversations.service';
 import { MessagesService } from '@app/messaging/messages/messages.service';
+import { MessageEditsService } from '@app/messaging/messages/message-edits.service';
+import { MessageReactionsService } from '@app/messaging/messages/message-reactions.service';
 import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
 import { parseLimit, parseSeq, optionalString } from '../http/list-params';
 import { ApiErrors, ApiPageQuery, ApiUuidParam, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
 import { EXAMPLE_USER_ID } from './accounts.schemas';
-import { CreateConversationDto, MembersDto, ReadDto, SendMessageDto } from './conversations.dto';
+import { CreateConversationDto, EditMessageDto, MembersDto, ReadDto, SendMessageDto } from './conversations.dto';
 import { Conversation, ConversationPage, Declined, Message, MessagePage, ReadMarker } from './conversations.schemas';
 
 /** Refusals of starting or growing a conversation (message-request rules, blocks, restrictions). */
@@ -22,6 +24,8 @@ export class ConversationsController {
   constructor(
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesService,
+    private readonly edits: MessageEditsService,
+    private readonly reactions: MessageReactionsService,
   ) {}
 
   @Post()
@@ -124,7 +128,7 @@ export class ConversationsController {
   @ApiBody({ type: SendMessageDto })
   @ApiCreatedResponse({ type: Message, description: 'Stored' })
   @ApiOkResponse({ type: Message, description: 'A retry of a stored clientId' })
-  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 403: ['blocked', 'request_pending_limit', 'messaging_restricted'], 422: ['attachments_not_supported'] }, RATE_LIMITED)
+  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 403: ['blocked', 'request_pending_limit', 'messaging_restricted'], 422: ['attachments_not_supported', 'reply_target_not_found'] }, RATE_LIMITED)
   async send(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     // The raw body on purpose: "any attachments/image/video/media field" must be seen as sent.
     const { message, created } = await this.messages.send(user.id, id, body ?? {});
@@ -160,5 +164,43 @@ export class ConversationsController {
   @ApiErrors(NOT_FOUND, { 403: ['forbidden'] })
   unsend(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string) {
     return this.messages.unsend(user.id, id, messageId);
+  }
+
+  @Patch(':id/messages/:messageId')
+  @ApiOperation({
+    summary: 'Edit my message (within 15 minutes of sending it)',
+    description: 'Own visible messages only. The same text rules as a send; links are found and scanned again; editedAt is set and members get message.updated. Every earlier version is kept for staff (a report freezes them as evidence). The same text again changes nothing.',
+  })
+  @ApiUuidParam()
+  @ApiUuidParam('messageId')
+  @ApiBody({ type: EditMessageDto })
+  @ApiOkResponse({ type: Message })
+  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 403: ['forbidden', 'edit_window_passed', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['attachments_not_supported'] }, RATE_LIMITED)
+  edit(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Body() body: Record<string, unknown>) {
+    return this.edits.edit(user.id, id, messageId, body ?? {});
+  }
+
+  @Put(':id/messages/:messageId/reactions/:emoji')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'React to a message with one emoji (idempotent)', description: 'At most 20 different emoji on one message. Members get message.updated.' })
+  @ApiUuidParam()
+  @ApiUuidParam('messageId')
+  @ApiParam({ name: 'emoji', schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\s/]+$' }, description: 'Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request', example: '👍' })
+  @ApiNoContentResponse()
+  @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['too_many_reactions'] }, RATE_LIMITED)
+  async react(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Param('emoji') emoji: string) {
+    await this.reactions.react(user.id, id, messageId, emoji, true);
+  }
+
+  @Delete(':id/messages/:messageId/reactions/:emoji')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Take back my reaction (idempotent)' })
+  @ApiUuidParam()
+  @ApiUuidParam('messageId')
+  @ApiParam({ name: 'emoji', schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\s/]+$' }, description: 'Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request', example: '👍' })
+  @ApiNoContentResponse()
+  @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'] }, RATE_LIMITED)
+  async unreact(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Param('emoji') emoji: string) {
+    await this.reactions.react(user.id, id, messageId, emoji, false);
   }
 }

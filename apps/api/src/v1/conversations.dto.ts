@@ -42,6 +42,22 @@ export class SendMessageDto {
   @Allow()
   text!: unknown;
 
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, nullable: true, description: 'Reply: the seq of a message of this conversation that you can see (else 422 reply_target_not_found); absent or null: not a reply', default: null })
+  @Allow()
+  replyTo?: unknown;
+
+  // Not documented: present only so that "any attachments/image/video/media field" is refused with 422.
+  @Allow() attachments?: unknown;
+  @Allow() image?: unknown;
+  @Allow() video?: unknown;
+  @Allow() media?: unknown;
+}
+
+export class EditMessageDto {
+  @ApiProperty({ type: String, minLength: 1, maxLength: MAX_MESSAGE_CHARS, description: 'The new text: the same rules as a send; links are found and scanned again', example: 'Hi! Loved your point about https://example.com/talk (edited)' })
+  @Allow()
+  text!: unknown;
+
   // Not documented: present only so that "any attachments/image/video/media field" is refused with 422.
   @Allow() attachments?: unknown;
   @Allow() image?: unknown;

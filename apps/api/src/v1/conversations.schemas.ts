@@ -10,6 +10,18 @@ export class Link {
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Why the verdict (e.g. blocklisted_domain)' }) reason?: string | null;
 }
 
+export class ReplyTo {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The quoted message' }) seq!: number;
+  @ApiProperty({ type: String, format: 'uuid' }) senderId!: string;
+  @ApiProperty({ type: String, nullable: true, description: "The quoted message's current text; null once it is removed or unsent, or when you cannot read it" }) text!: string | null;
+}
+
+export class Reaction {
+  @ApiProperty({ type: String, example: '👍', description: 'One emoji' }) emoji!: string;
+  @ApiProperty({ type: 'integer', minimum: 1 }) count!: number;
+  @ApiProperty({ type: Boolean, description: 'Whether I reacted with it' }) me!: boolean;
+}
+
 export class Message {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
   @ApiProperty({ type: String, format: 'uuid' }) conversationId!: string;
@@ -21,6 +33,9 @@ export class Message {
   @ApiProperty({ enum: ['visible', 'removed', 'held'] }) state!: string;
   @ApiPropertyOptional({ type: String, description: 'Only when removed: unsent, malicious_link, moderation' }) removedReason?: string;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null until edited' }) editedAt!: string | null;
+  @ApiProperty({ type: ReplyTo, nullable: true, description: 'What this message replies to; null when not a reply' }) replyTo!: ReplyTo | null;
+  @ApiProperty({ type: [Reaction], description: 'Counts per emoji, in the order they were first used; empty once removed' }) reactions!: Reaction[];
 }
 
 export class ConversationMember {
@@ -76,4 +91,18 @@ export class ReadMarker {
 
 export class DeclinedAll {
   @ApiProperty({ type: 'integer', minimum: 0, description: 'How many pending requests were declined', example: 2 }) declined!: number;
+}
+
+export class SearchHit {
+  @ApiProperty({ type: String, format: 'uuid' }) conversationId!: string;
+  @ApiProperty({ type: String, format: 'uuid' }) messageId!: string;
+  @ApiProperty({ type: 'integer', minimum: 1 }) seq!: number;
+  @ApiProperty({ type: String, format: 'uuid' }) senderId!: string;
+  @ApiProperty({ type: String, description: 'Plain-text excerpt around the match' }) snippet!: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
+}
+
+export class SearchPage {
+  @ApiProperty({ type: [SearchHit], description: 'Best match first' }) items!: SearchHit[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }

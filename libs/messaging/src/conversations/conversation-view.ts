@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.service';
-import { messageView, type MessageView } from '../messages/message-view';
+import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from '../messages/message-view';
 import { memberSeesMessageSql } from '../messages/message-visibility';
 
 export interface ConversationMemberView {
@@ -46,7 +46,7 @@ SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_acti
           FROM conversation_member m JOIN app_user u ON u.id = m.user_id
          WHERE m.conversation_id = c.id) AS members,
        (SELECT row_to_json(lm) FROM (
-          SELECT x.* FROM message x WHERE x.conversation_id = c.id AND ${memberSeesMessageSql('me', 'x')} ORDER BY x.seq DESC LIMIT 1) lm) AS last_message,
+          SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x WHERE x.conversation_id = c.id AND ${memberSeesMessageSql('me', 'x')} ORDER BY x.seq DESC LIMIT 1) lm) AS last_message,
        (SELECT count(*) FROM message x
          WHERE x.conversation_id = c.id AND x.seq > me.read_seq AND x.sender_id <> $2 AND x.state = 'visible'
            AND ${memberSeesMessageSql('me', 'x')})::int AS unread
@@ -54,7 +54,7 @@ SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_acti
   JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = $2
  WHERE c.id = ANY($1::uuid[])`;
 
-export function toConversationView(r: any): ConversationView {
+export function toConversationView(r: any, viewerId: string): ConversationView {
   return {
     id: r.id,
     kind: r.kind,
@@ -66,7 +66,7 @@ export function toConversationView(r: any): ConversationView {
       return v;
     }),
     myState: r.my_state,
-    lastMessage: r.last_message ? messageView(r.last_message) : null,
+    lastMessage: r.last_message ? forViewer(messageView(r.last_message), viewerId) : null,
     unreadCount: r.unread,
     readSeq: Number(r.read_seq),
     lastSeq: Number(r.last_seq),
@@ -80,5 +80,5 @@ export function toConversationView(r: any): ConversationView {
 export async function loadConversationViews(q: Queryable, ids: string[], viewerId: string): Promise<Map<string, ConversationView>> {
   if (ids.length === 0) return new Map();
   const rows = await q.query(VIEW_SQL, [ids, viewerId]);
-  return new Map(rows.map((r) => [r.id as string, toConversationView(r)]));
+  return new Map(rows.map((r) => [r.id as string, toConversationView(r, viewerId)]));
 }

@@ -5,7 +5,7 @@ import { CursorExpired, InvalidCursor } from '../errors';
 import type { OutboxJob } from '../queues';
 import { wireEvent, type EventType, type UserEvent, type WireEvent } from './event-types';
 import { OutboxRelay } from './outbox-relay';
-import { messageView } from '../messages/message-view';
+import { REPLY_QUOTE_SQL, eventForViewer, messageView } from '../messages/message-view';
 
 /** Event types whose row references the message (event.message_id) instead of copying it. */
 export const MESSAGE_EVENT_TYPES = ['message.created', 'message.updated'];
@@ -65,7 +65,8 @@ export const EVENT_PARTITIONS_AHEAD = 7;
 
 /** A page of a user's events; a message.* event gets its message's current row. */
 const SYNC_SQL = `
-SELECT e.cursor, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at
+SELECT e.cursor, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at,
+       m.edited_at, m.reply_to_seq, m.reply_to_sender_id, m.reactions, ${REPLY_QUOTE_SQL('m')}
   FROM event e LEFT JOIN message m ON m.id = e.message_id
  WHERE e.user_id = $1 AND e.cursor > $2 ORDER BY e.cursor LIMIT $3`;
 
@@ -159,7 +160,10 @@ export class EventsService {
     if (!isCompletePage(rows, BigInt(cursor), last, limit + 1)) rows = await this.db.prepared('event_sync', SYNC_SQL, params);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
-    const events = page.map((r) => wireEvent(r.type, String(r.cursor), r.m_id ? { ...r.payload, message: messageView({ ...r, id: r.m_id }) } : r.payload));
+    // Each event as this user sees it (reactions' `me`, a reply's quote), as the live push does (toWire).
+    const events = page.map((r) =>
+      eventForViewer(wireEvent(r.type, String(r.cursor), r.m_id ? { ...r.payload, message: messageView({ ...r, id: r.m_id }) } : r.payload), userId),
+    );
     return { events, cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
   }
 

@@ -6,7 +6,7 @@ import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
 import { MESSAGE_AUDIENCE_SQL, hearsOfMessageSql } from '../messages/message-visibility';
 import { HeldLinks } from '../messages/held-links';
-import { messageView, type LinkView } from '../messages/message-view';
+import { REPLY_QUOTE_SQL, messageView, type LinkView } from '../messages/message-view';
 import { questionView } from '../rooms/room-views';
 import { EnforcementService } from '../safety/enforcement.service';
 import { ReportsService } from '../safety/reports.service';
@@ -90,7 +90,7 @@ ev_input AS (
     FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
    WHERE ${hearsOfMessageSql('m', 'upd', 'upd.sender_id')}),
 ${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false })}
-SELECT upd.*, (SELECT json_agg(json_build_array(e.user_id, e.cursor::text)) FROM ev_ins e WHERE e.message_id = upd.id) AS recipients FROM upd`;
+SELECT upd.*, (SELECT json_agg(json_build_array(e.user_id, e.cursor::text)) FROM ev_ins e WHERE e.message_id = upd.id) AS recipients, ${REPLY_QUOTE_SQL('upd')} FROM upd`;
 
 interface SettleItem {
   messageId: string;
@@ -361,7 +361,7 @@ export class LinkScannerService {
         outboxIds.push(await this.notifyAuthor(q, removed));
         outcome = 'removed';
       } else {
-        const [row] = await q.query('UPDATE message SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [messageId, JSON.stringify(next.links)]);
+        const [row] = await q.query(`UPDATE message SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *, ${REPLY_QUOTE_SQL('message')}`, [messageId, JSON.stringify(next.links)]);
         const view = messageView(row);
         // Same audience as message.created: the sender and the members who may read it (not
         // pending members while it is held); then, held and settled, it reaches them as

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, type Queryable } from '../db/db.service';
 import { EventsService } from '../events/events.service';
-import { messageView } from './message-view';
+import { REPLY_QUOTE_SQL, messageView } from './message-view';
 import { memberSeesMessageSql } from './message-visibility';
 
 /** The pending members (not the sender) who may read message $1 now that it is released. */
@@ -43,7 +43,7 @@ export class HeldLinks {
    * two racing releases (verdict and sweep) only one delivers.
    */
   async releaseIn(q: Queryable, messageId: string): Promise<{ released: boolean; outboxId: string | null }> {
-    const [row] = await q.query(`UPDATE message SET link_hold = false WHERE id = $1 AND link_hold AND state = 'visible' RETURNING *`, [messageId]);
+    const [row] = await q.query(`UPDATE message SET link_hold = false WHERE id = $1 AND link_hold AND state = 'visible' RETURNING *, ${REPLY_QUOTE_SQL('message')}`, [messageId]);
     if (!row) return { released: false, outboxId: null };
     const recipients = await q.query(RELEASED_AUDIENCE_SQL, [messageId]);
     const view = messageView(row);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { parse as parseDomain } from 'tldts';
 import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
-import { Blocked, Forbidden, InvalidRequest, MessagingRestricted, NotFound, RateLimited, RequestPendingLimit } from '../errors';
+import { Blocked, Forbidden, InvalidRequest, MessagingRestricted, NotFound, RateLimited, ReplyTargetNotFound, RequestPendingLimit } from '../errors';
 import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { EventsService, eventInsertCtes } from '../events/events.service';
@@ -11,13 +11,14 @@ import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
 import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/message-request-policy';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
-import { messageView, type MessageView } from './message-view';
+import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from './message-view';
 import { MESSAGE_AUDIENCE_SQL, hearsOfMessageSql, memberSeesMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 
 export interface SendBody {
   clientId?: unknown;
   text?: unknown;
+  replyTo?: unknown;
   [key: string]: unknown;
 }
 
@@ -63,7 +64,7 @@ lk AS (
     LEFT JOIN link l ON l.url = x.url AND NOT x.scan AND l.verdict IN ('safe', 'suspicious') AND (l.overridden OR l.expires_at > now())),
 msg AS (
   -- link_hold: a link still awaits its verdict, so pending members do not read it yet (HeldLinks).
-  INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links, link_hold)
+  INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links, link_hold, reply_to_seq, reply_to_sender_id)
   SELECT $3, $1, conv.last_seq, $2, $4, $5,
          coalesce((SELECT jsonb_agg(CASE WHEN lk.verdict IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', 'pending')
                                          WHEN lk.reason IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', lk.verdict)
@@ -72,7 +73,8 @@ msg AS (
          -- held only where it matters: a link awaits its verdict and someone is still pending
          -- (a member added later reads only what comes after their add)
          EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL)
-           AND EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = $1 AND p.state = 'pending')
+           AND EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = $1 AND p.state = 'pending'),
+         $9::bigint, $10::uuid -- replyTo: checked before the send (MessagesService.replyTarget)
     FROM conv
   RETURNING *),
 lo AS (
@@ -96,7 +98,7 @@ ${eventInsertCtes(
   { outboxEvents: false },
 )}
 SELECT msg.*, (SELECT id FROM ev_outbox) AS outbox_id,
-       (SELECT json_agg(json_build_array(user_id, cursor::text)) FROM ev_ins) AS recipients
+       (SELECT json_agg(json_build_array(user_id, cursor::text)) FROM ev_ins) AS recipients, ${REPLY_QUOTE_SQL('msg')}
   FROM msg`;
 
 export interface SendParams {
@@ -117,6 +119,8 @@ export interface SendParams {
   requestJobs: OutboxJob[];
   /** Unused (links are built in SQL from linkRows); accepted so older callers still type-check. */
   links?: unknown;
+  /** The quoted message (v1.1 replies), already checked to be one the sender can see. */
+  replyTo?: { seq: number; senderId: string } | null;
 }
 
 /** SEND_SQL's parameters in order (the benchmark's floor uses this too). */
@@ -124,15 +128,16 @@ export const sendParams = (p: SendParams): unknown[] => [
   p.conversationId, p.senderId, p.id, p.clientId, p.text,
   JSON.stringify(p.linkRows.map((l, ord) => ({ ord, url: l.url, host: l.host, scan: l.scan ?? false }))),
   JSON.stringify(p.jobs), JSON.stringify(p.requestJobs),
+  p.replyTo?.seq ?? null, p.replyTo?.senderId ?? null,
 ];
 
 /** A page of what the viewer ($2) may read, by seq. */
 const LIST_AFTER_SQL = `
-SELECT x.* FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
+SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
  WHERE x.conversation_id = $1 AND x.seq > $3 AND ($4::bigint IS NULL OR x.seq < $4) AND ${memberSeesMessageSql('me', 'x')}
  ORDER BY x.seq LIMIT $5`;
 const LIST_BEFORE_SQL = `
-SELECT x.* FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
+SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
  WHERE x.conversation_id = $1 AND x.seq < $3 AND ${memberSeesMessageSql('me', 'x')}
  ORDER BY x.seq DESC LIMIT $4`;
 
@@ -140,7 +145,8 @@ SELECT x.* FROM message x JOIN conversation_member me ON me.conversation_id = x.
 export const CONTEXT_SQL = `
 SELECT c.kind, c.creator_id, me.state AS my_state, u.restricted_until,
        coalesce((SELECT json_agg(m.state) FROM conversation_member m WHERE m.conversation_id = c.id AND m.user_id <> $2), '[]') AS other_states,
-       (SELECT row_to_json(x) FROM message x WHERE x.conversation_id = c.id AND x.sender_id = $2 AND x.client_id = $3) AS existing,
+       (SELECT row_to_json(y) FROM (SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x
+          WHERE x.conversation_id = c.id AND x.sender_id = $2 AND x.client_id = $3) y) AS existing,
        (c.kind = 'direct' AND EXISTS (
           SELECT 1 FROM conversation_member o JOIN block b
             ON (b.blocker_id = $2 AND b.blocked_id = o.user_id) OR (b.blocked_id = $2 AND b.blocker_id = o.user_id)
@@ -149,6 +155,12 @@ SELECT c.kind, c.creator_id, me.state AS my_state, u.restricted_until,
   JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = $2
   JOIN app_user u ON u.id = $2
  WHERE c.id = $1`;
+
+/** The message a reply quotes ($3: its seq), if the sender ($2) can see it in conversation $1 (message-visibility.ts). */
+const REPLY_TARGET_SQL = `
+SELECT x.sender_id FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
+ WHERE x.conversation_id = $1 AND x.seq = $3 AND x.state = 'visible' AND me.state IN ('active', 'pending')
+   AND ${memberSeesMessageSql('me', 'x')}`;
 
 @Injectable()
 export class MessagesService {
@@ -170,10 +182,16 @@ export class MessagesService {
    * the slow path, which reads the context to say why or to accept the request first.
    */
   async send(senderId: string, conversationId: string, body: SendBody): Promise<{ message: MessageView; created: boolean }> {
+    const { message, created } = await this.sendStored(senderId, conversationId, body);
+    return { message: forViewer(message, senderId), created };
+  }
+
+  private async sendStored(senderId: string, conversationId: string, body: SendBody): Promise<{ message: MessageView; created: boolean }> {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidRequest('The body must be a JSON object.');
     refuseMedia(body);
     const clientId = validateClientId(body.clientId);
     const text = validateText(body.text, MAX_MESSAGE_CHARS);
+    const replySeq = parseReplyTo(body.replyTo);
     if (!isUuid(conversationId)) throw new NotFound();
 
     try {
@@ -188,6 +206,10 @@ export class MessagesService {
       throw err;
     }
 
+    // Only a reply pays for this read (one indexed row); the send itself stays one statement.
+    const replyTo = replySeq === null ? null : await this.replyTarget(senderId, conversationId, clientId, replySeq);
+    if (replyTo && 'message' in replyTo) return replyTo;
+
     const urls = extractLinks(text);
     const id = newId();
     // The blocklist (in memory) has the last word over a cached verdict: a match is scanned (and removed) by the job.
@@ -201,6 +223,7 @@ export class MessagesService {
       linkRows: urls.map((url) => ({ url, host: hostOf(url), scan: blocklist.length > 0 && classifyUrl(url, { blocklist }).verdict === 'malicious' })),
       jobs: urls.length ? [{ name: JobName.ScanMessage, data: { messageId: id }, jobId: `scan-message-${id}` }] : [],
       requestJobs: [scoreSenderJob(senderId)],
+      replyTo,
     });
     try {
       const [row] = await this.withDeadlockRetry(() => this.db.prepared('message_send', SEND_SQL, params));
@@ -227,7 +250,21 @@ export class MessagesService {
   }
 
   private findByClientId(conversationId: string, senderId: string, clientId: string) {
-    return this.db.one('SELECT * FROM message WHERE conversation_id = $1 AND sender_id = $2 AND client_id = $3', [conversationId, senderId, clientId]);
+    return this.db.one(`SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x WHERE x.conversation_id = $1 AND x.sender_id = $2 AND x.client_id = $3`, [conversationId, senderId, clientId]);
+  }
+
+  /**
+   * replyTo (v1.1): the seq of a visible message of this conversation that the sender can see,
+   * else 422 reply_target_not_found (a non-member still gets 404; a retry of a stored clientId
+   * is answered with its message even if the target was removed since).
+   */
+  private async replyTarget(senderId: string, conversationId: string, clientId: string, seq: number): Promise<{ seq: number; senderId: string } | { message: MessageView; created: false }> {
+    const [row] = await this.db.prepared('message_reply_target', REPLY_TARGET_SQL, [conversationId, senderId, seq]);
+    if (row) return { seq, senderId: row.sender_id };
+    await this.conversations.view(conversationId, senderId);
+    const existing = await this.findByClientId(conversationId, senderId, clientId);
+    if (existing) return { message: messageView(existing), created: false };
+    throw new ReplyTargetNotFound();
   }
 
   private async sendSlowPath(senderId: string, conversationId: string, clientId: string, params: unknown[]): Promise<{ message: MessageView; created: boolean }> {
@@ -278,12 +315,12 @@ export class MessagesService {
       rows = (await this.db.replica.prepared('message_list_before', LIST_BEFORE_SQL, [conversationId, viewerId, beforeSeq, limit + 1])).reverse();
       const hasMore = rows.length > limit;
       const page = hasMore ? rows.slice(1) : rows;
-      return { items: page.map(messageView), nextCursor: hasMore ? `b${page[0].seq}` : null };
+      return { items: page.map((r) => forViewer(messageView(r), viewerId)), nextCursor: hasMore ? `b${page[0].seq}` : null };
     }
     rows = await this.db.replica.prepared('message_list_after', LIST_AFTER_SQL, [conversationId, viewerId, afterSeq ?? 0, beforeSeq ?? null, limit + 1]);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
-    return { items: page.map(messageView), nextCursor: hasMore ? String(page[page.length - 1].seq) : null };
+    return { items: page.map((r) => forViewer(messageView(r), viewerId)), nextCursor: hasMore ? String(page[page.length - 1].seq) : null };
   }
 
   /** Unsend: own messages only; text and links are gone for every reader, the seq stays. */
@@ -294,7 +331,7 @@ export class MessagesService {
     if (!row) throw new NotFound('No such message.');
     if (row.sender_id !== userId) throw new Forbidden('You can only unsend your own messages.');
     const { view } = await this.removeWith(messageId, 'unsent');
-    return view;
+    return forViewer(view, userId);
   }
 
   /** Removal for everyone by staff or the link scanner. */
@@ -331,12 +368,12 @@ export class MessagesService {
          INSERT INTO message_retained (message_id, text, links, reason)
          SELECT old.id, old.text, old.links, $2 FROM old, removed
          ON CONFLICT (message_id) DO NOTHING)
-       SELECT * FROM removed`,
+       SELECT removed.*, ${REPLY_QUOTE_SQL('removed')} FROM removed`,
       [messageId, reason],
     );
     if (!row) {
       // Already removed (or unknown): idempotent, no second event.
-      const [current] = await q.query('SELECT * FROM message WHERE id = $1', [messageId]);
+      const [current] = await q.query(`SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x WHERE x.id = $1`, [messageId]);
       return { view: current ? messageView(current) : null, outboxId: null };
     }
     const view = messageView(row);
@@ -346,7 +383,16 @@ export class MessagesService {
   }
 }
 
-function hostOf(url: string): string {
+/** replyTo: absent or null (not a reply), else a seq. */
+function parseReplyTo(raw: unknown): number | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 1) {
+    throw new InvalidRequest('replyTo must be the seq (an integer of at least 1) of the message you reply to.', [{ field: 'replyTo', problems: ['integer >= 1'] }]);
+  }
+  return raw;
+}
+
+export function hostOf(url: string): string {
   try {
     return new URL(url).hostname.toLowerCase();
   } catch {

@@ -9,6 +9,7 @@ import { Migration20261126150000_send_path } from './Migration20261126150000_sen
 import { Migration20261126160000_link_hold } from './Migration20261126160000_link_hold';
 import { Migration20261126164015_cases } from './Migration20261126164015_cases';
 import { Migration20261126164030_platform } from './Migration20261126164030_platform';
+import { Migration20261126164130_conversation_features } from './Migration20261126164130_conversation_features';
 import { Migration20261126170000_restrict } from './Migration20261126170000_restrict';
 import { Migration20261126171000_hidden_words } from './Migration20261126171000_hidden_words';
 import { Migration20261126173000_event_partitions } from './Migration20261126173000_event_partitions';
@@ -29,6 +30,7 @@ export const migrationsList = [
   { name: 'Migration20261126160000_link_hold', class: Migration20261126160000_link_hold },
   { name: 'Migration20261126164015_cases', class: Migration20261126164015_cases },
   { name: 'Migration20261126164030_platform', class: Migration20261126164030_platform },
+  { name: 'Migration20261126164130_conversation_features', class: Migration20261126164130_conversation_features },
   { name: 'Migration20261126170000_restrict', class: Migration20261126170000_restrict },
   { name: 'Migration20261126171000_hidden_words', class: Migration20261126171000_hidden_words },
   { name: 'Migration20261126173000_event_partitions', class: Migration20261126173000_event_partitions },

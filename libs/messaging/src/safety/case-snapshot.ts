@@ -41,6 +41,22 @@ export interface EvidenceMessage {
   retained?: boolean;
   createdAt: string;
   reported: boolean;
+  /** When it was last edited (v1.1); null if never. */
+  editedAt?: string | null;
+  /**
+   * Every earlier version of an edited message, oldest first (v1.1, `message_version`): the
+   * text and links it had from `writtenAt` until an edit replaced them at `replacedAt`. The
+   * current text is the message's own `text`. Frozen with the report like the rest.
+   */
+  versions?: EvidenceVersion[];
+}
+
+export interface EvidenceVersion {
+  version: number;
+  text: string | null;
+  links: Array<{ url: string; verdict: string; reason?: string | null }>;
+  writtenAt: string;
+  replacedAt: string;
 }
 
 export interface Evidence {
@@ -68,7 +84,7 @@ export interface Evidence {
  * `pending` written at send time. Accepts `links` as [{url, verdict}] or as plain URLs.
  */
 const MESSAGE_COLUMNS = `
-  m.id, m.conversation_id, m.seq, m.sender_id, su.handle AS sender_handle, m.state, m.removed_reason, m.created_at,
+  m.id, m.conversation_id, m.seq, m.sender_id, su.handle AS sender_handle, m.state, m.removed_reason, m.created_at, m.edited_at,
   CASE WHEN m.state = 'removed' THEN m.updated_at END AS removed_at,
   (mr.message_id IS NOT NULL) AS retained,
   coalesce(m.text, mr.text) AS text,
@@ -102,7 +118,25 @@ const toMessage = (r: any, reportedId: string | null): EvidenceMessage => ({
   retained: r.retained === true,
   createdAt: iso(r.created_at)!,
   reported: r.id === reportedId,
+  editedAt: iso(r.edited_at) ?? null,
+  versions: [],
 });
+
+/** Fills in each message's earlier versions (one read for all of them). */
+async function attachVersions(q: Queryable, messages: EvidenceMessage[]): Promise<void> {
+  const ids = messages.filter((m) => m.editedAt).map((m) => m.id);
+  if (ids.length === 0) return;
+  const rows = await q.query(
+    `SELECT message_id, version, text, links, written_at, replaced_at FROM message_version
+      WHERE message_id = ANY($1::uuid[]) ORDER BY message_id, version`,
+    [ids],
+  );
+  for (const m of messages) {
+    m.versions = rows
+      .filter((r) => r.message_id === m.id)
+      .map((r) => ({ version: Number(r.version), text: r.text, links: r.links ?? [], writtenAt: iso(r.written_at)!, replacedAt: iso(r.replaced_at)! }));
+  }
+}
 
 /**
  * Freezes what staff need to judge a report, as it is at report time: the reported
@@ -191,6 +225,8 @@ export class CaseSnapshot {
         evidence.participants = [{ userId: qn.author_id, handle: qn.author_handle, displayName: qn.author_handle, state: 'author', role: 'author' }];
       }
     }
+
+    if (s.type !== 'question') await attachVersions(q, evidence.messages);
 
     if (roomId) {
       const [room] = await q.query('SELECT id, title, status, host_id, created_at FROM room WHERE id = $1', [roomId]);

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import emojiRegex from 'emoji-regex';
+import { Db } from '../db/db.service';
+import { Blocked, Forbidden, InvalidRequest, MessageRemoved, MessagingRestricted, NotFound, TooManyReactions } from '../errors';
+import { EventsService } from '../events/events.service';
+import { isUuid } from '../ids';
+import { ConversationsService } from '../conversations/conversations.service';
+import { RateLimitsService } from '../limits/rate-limits.service';
+import { REPLY_QUOTE_SQL, messageView } from './message-view';
+import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
+
+/** Different emoji one message may carry (API.md, Messages v1.1). */
+export const MAX_REACTION_EMOJI = 20;
+
+/** Exactly one emoji (one grapheme: ZWJ sequences, skin tones, flags and keycaps included), from the maintained emoji-regex. */
+const ONE_EMOJI = new RegExp(`^(?:${emojiRegex().source})$`, emojiRegex().flags.replace('g', ''));
+
+/** `:emoji` as Express decoded it: one emoji, else 400 invalid_request. */
+export function parseEmoji(raw: unknown): string {
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 64 || !ONE_EMOJI.test(raw)) {
+    throw new InvalidRequest('The reaction must be exactly one URL-encoded emoji.', [{ field: 'emoji', problems: ['one emoji'] }]);
+  }
+  return raw;
+}
+
+/**
+ * The message ($3) and whether the reactor ($2) may react to it, locked: they can see it, they
+ * are not restricted, no block stands between them and its sender (in any conversation) or
+ * across a direct conversation. FOR NO KEY UPDATE: reactions to one message are serialised
+ * (the 20-emoji cap holds under races) without blocking the foreign-key checks of events.
+ */
+const REACT_READ_SQL = `
+SELECT x.id, x.state, x.sender_id, x.reactions, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees,
+       (u.restricted_until IS NOT NULL AND u.restricted_until > now()) AS restricted, u.restricted_until,
+       EXISTS (SELECT 1 FROM block b WHERE (b.blocker_id = $2 AND b.blocked_id = x.sender_id) OR (b.blocker_id = x.sender_id AND b.blocked_id = $2)) AS blocked_sender,
+       (c.kind = 'direct' AND EXISTS (
+          SELECT 1 FROM conversation_member o JOIN block b
+            ON (b.blocker_id = $2 AND b.blocked_id = o.user_id) OR (b.blocked_id = $2 AND b.blocker_id = o.user_id)
+           WHERE o.conversation_id = c.id AND o.user_id <> $2)) AS blocked_direct
+  FROM message x
+  JOIN conversation c ON c.id = x.conversation_id
+  JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
+  JOIN app_user u ON u.id = $2
+ WHERE x.conversation_id = $1 AND x.id = $3
+   FOR NO KEY UPDATE OF x`;
+
+interface StoredReaction {
+  emoji: string;
+  by: string[];
+}
+
+/**
+ * Reactions (API.md, Messages v1.1): gated like sending (an active member who can see the
+ * message; pending, declined, departed and blocked members cannot react), idempotent, at most
+ * MAX_REACTION_EMOJI different emoji per message. Stored on the message row (see the
+ * migration), so every reader gets `{emoji, count, me}` without a join.
+ */
+@Injectable()
+export class MessageReactionsService {
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventsService,
+    private readonly conversations: ConversationsService,
+    private readonly limits: RateLimitsService,
+  ) {}
+
+  async react(userId: string, conversationId: string, messageId: string, rawEmoji: unknown, add: boolean): Promise<void> {
+    const conversation = await this.conversations.view(conversationId, userId);
+    if (!isUuid(messageId)) throw new NotFound('No such message.');
+    const emoji = parseEmoji(rawEmoji);
+    if (conversation.myState !== 'active') throw new Forbidden('Accept the request before reacting to its messages.');
+    // Each change is pushed to every member: reactions spend the send burst budget, so toggling cannot flood a chat.
+    await this.limits.consume('sendBurst', userId);
+
+    const outboxId = await this.db.tx(async (q) => {
+      const [m] = await q.query(REACT_READ_SQL, [conversationId, userId, messageId]);
+      if (!m || m.my_state !== 'active' || !m.sees) throw new NotFound('No such message.');
+      if (m.state !== 'visible') throw new MessageRemoved('This message was removed.');
+      if (m.restricted) throw new MessagingRestricted(`You may not send messages until ${new Date(m.restricted_until).toISOString()}.`);
+      if (m.blocked_sender || m.blocked_direct) throw new Blocked('You cannot react to this person.');
+
+      const current: StoredReaction[] = Array.isArray(m.reactions) ? m.reactions : [];
+      const entry = current.find((r) => r.emoji === emoji);
+      let next: StoredReaction[];
+      if (add) {
+        if (entry?.by.includes(userId)) return null; // already there: idempotent, no event
+        if (!entry && current.length >= MAX_REACTION_EMOJI) throw new TooManyReactions();
+        next = entry ? current.map((r) => (r === entry ? { emoji, by: [...r.by, userId] } : r)) : [...current, { emoji, by: [userId] }];
+      } else {
+        if (!entry?.by.includes(userId)) return null;
+        next = current.map((r) => (r === entry ? { emoji, by: r.by.filter((u) => u !== userId) } : r)).filter((r) => r.by.length > 0);
+      }
+      const [row] = await q.query(`UPDATE message x SET reactions = $2::jsonb WHERE x.id = $1 RETURNING x.*, ${REPLY_QUOTE_SQL('x')}`, [messageId, JSON.stringify(next)]);
+      // The same audience as message.created; each recipient's `me` is settled at the door (forViewer).
+      const view = messageView(row);
+      const recipients = (await q.query(MESSAGE_AUDIENCE_SQL, [messageId])).map((r) => r.user_id as string);
+      return this.events.append(q, recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })));
+    });
+    this.events.published(outboxId);
+  }
+}
