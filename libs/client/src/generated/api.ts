@@ -400,6 +400,31 @@ export interface paths {
         delete: operations["ConversationsController_unsend"];
         options?: never;
         head?: never;
+        /**
+         * Edit my message (within 15 minutes of sending it)
+         * @description Own visible messages only. The same text rules as a send; links are found and scanned again; editedAt is set and members get message.updated. Every earlier version is kept for staff (a report freezes them as evidence). The same text again changes nothing.
+         */
+        patch: operations["ConversationsController_edit"];
+        trace?: never;
+    };
+    "/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * React to a message with one emoji (idempotent)
+         * @description At most 20 different emoji on one message. Members get message.updated.
+         */
+        put: operations["ConversationsController_react"];
+        post?: never;
+        /** Take back my reaction (idempotent) */
+        delete: operations["ConversationsController_unreact"];
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -417,6 +442,26 @@ export interface paths {
          * @description An unknown sender, or one with no pending request to me, declines nothing: {declined: 0}.
          */
         post: operations["RequestsController_declineAll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the messages I can read
+         * @description Full-text (words as written, any language) over visible messages of conversations where I am active, from when I joined each, without senders I block. Best match first.
+         */
+        get: operations["SearchController_find"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -744,6 +789,181 @@ export interface paths {
         put?: never;
         /** Resolve a report with an action (moderator); audited */
         post: operations["ReportsAdminController_resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case queue: one open case per subject user, most urgent first by default */
+        get: operations["CasesAdminController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One case with its reports */
+        get: operations["CasesAdminController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/cases/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Claim a case and its reports (moderator) */
+        post: operations["CasesAdminController_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/cases/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Assign a case to a moderator or admin, or back to the queue (moderator) */
+        post: operations["CasesAdminController_assign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/cases/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resolve every open report of the case with one action (moderator); audited */
+        post: operations["CasesAdminController_resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/cases/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The case's messages to its people and their answers */
+        get: operations["CasesAdminController_messages"];
+        put?: never;
+        /** Write to the subject or a reporter of the case, from the team (moderator); audited */
+        post: operations["CasesAdminController_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notice templates */
+        get: operations["TemplatesAdminController_list"];
+        put?: never;
+        /** Create a notice template (admin); audited */
+        post: operations["TemplatesAdminController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One notice template */
+        get: operations["TemplatesAdminController_get"];
+        /** Edit a notice template (admin); audited with the text before and after */
+        put: operations["TemplatesAdminController_update"];
+        post?: never;
+        /** Delete a notice template (admin); audited */
+        delete: operations["TemplatesAdminController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/reporter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's standing as a reporter: accuracy, trusted flagger, muted */
+        get: operations["ReportersAdminController_get"];
+        /** Set trusted flagger (admin) or mute a reporter (moderator); audited */
+        put: operations["ReportersAdminController_set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/transparency": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Transparency counts of a period (admin): reports, actions, appeals, median time to action */
+        get: operations["TransparencyAdminController_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1205,6 +1425,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notices/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a message from the team, once (409 already_replied after) */
+        post: operations["NoticesController_reply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/v1/users/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Create or update the user tied to one of the host app's accounts
+         * @description 201 when created, 200 when it existed (an identical repeat changes nothing). The user has no password: they sign in through tokens minted here or issued by the host.
+         */
+        put: operations["PlatformController_putUser"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/v1/users/{externalId}/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mint an access and refresh token for that user, as sign-in gives
+         * @description Refresh, logout and revocation work as for a password sign-in. A suspended or banned account is refused with 401 account_suspended and `details.appealToken`.
+         */
+        post: operations["PlatformController_tokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/v1/rooms/{externalId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Push the state of one of the host app’s audio rooms
+         * @description The whole current state: title, live or ended, and everyone in the room with their role. The backchannel is exactly the moderators (host included); everyone listed is an attendee; people no longer listed have left. An identical repeat changes nothing and emits nothing; an ended room stays ended (422 room_ended on a later live). Every userExternalId must have been upserted first (422 unknown_user, `details.userExternalIds`).
+         */
+        put: operations["PlatformController_putRoom"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/asyncapi.json": {
         parameters: {
             query?: never;
@@ -1425,6 +1722,24 @@ export interface components {
             /** @description Why the verdict (e.g. blocklisted_domain) */
             reason?: string | null;
         };
+        ReplyTo: {
+            /** @description The quoted message */
+            seq: number;
+            /** Format: uuid */
+            senderId: string;
+            /** @description The quoted message's current text; null once it is removed or unsent, or when you cannot read it */
+            text: string | null;
+        };
+        Reaction: {
+            /**
+             * @description One emoji
+             * @example 👍
+             */
+            emoji: string;
+            count: number;
+            /** @description Whether I reacted with it */
+            me: boolean;
+        };
         Message: {
             /** Format: uuid */
             id: string;
@@ -1445,6 +1760,15 @@ export interface components {
             removedReason?: string;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description null until edited
+             */
+            editedAt: string | null;
+            /** @description What this message replies to; null when not a reply */
+            replyTo: components["schemas"]["ReplyTo"] | null;
+            /** @description Counts per emoji, in the order they were first used; empty once removed */
+            reactions: components["schemas"]["Reaction"][];
         };
         ConversationContext: {
             /**
@@ -1519,12 +1843,24 @@ export interface components {
              * @example Hi! Loved your point about https://example.com/talk
              */
             text: string;
+            /**
+             * @description Reply: the seq of a message of this conversation that you can see (else 422 reply_target_not_found); absent or null: not a reply
+             * @default null
+             */
+            replyTo: number | null;
         };
         MessagePage: {
             /** @description Ordered by seq */
             items: components["schemas"]["Message"][];
             /** @description Continues in the direction of the page */
             nextCursor: string | null;
+        };
+        EditMessageDto: {
+            /**
+             * @description The new text: the same rules as a send; links are found and scanned again
+             * @example Hi! Loved your point about https://example.com/talk (edited)
+             */
+            text: string;
         };
         DeclineAllDto: {
             /**
@@ -1540,6 +1876,24 @@ export interface components {
              * @example 2
              */
             declined: number;
+        };
+        SearchHit: {
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: uuid */
+            messageId: string;
+            seq: number;
+            /** Format: uuid */
+            senderId: string;
+            /** @description Plain-text excerpt around the match */
+            snippet: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SearchPage: {
+            /** @description Best match first */
+            items: components["schemas"]["SearchHit"][];
+            nextCursor: string | null;
         };
         MessageEvent: {
             /**
@@ -1611,16 +1965,48 @@ export interface components {
             /** @description Same as seq */
             readSeq: number;
         };
+        StatementAppeal: {
+            possible: boolean;
+            /**
+             * Format: date-time
+             * @description Appeals are accepted until then (422 appeal_window_passed after)
+             */
+            until: string | null;
+        };
+        Statement: {
+            /** @description warn, remove_content, restrict_messaging, suspend, ban, or lift */
+            action: string;
+            /** @description What happened, in plain words */
+            facts: string;
+            /** @description The rule it is based on */
+            ground: string;
+            /** @description Decided by the platform without a person (malicious links, rules) */
+            automated: boolean;
+            /** Format: date-time */
+            endsAt: string | null;
+            appeal: components["schemas"]["StatementAppeal"];
+        };
+        NoticeReply: {
+            text: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
         Notice: {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "report_outcome" | "warning" | "enforcement" | "appeal_decision" | "content_removed";
+            kind: "report_received" | "report_outcome" | "warning" | "enforcement" | "appeal_decision" | "content_removed" | "action_lifted" | "action_ended" | "case_message";
             text: string;
             /** @description Kind-specific facts (e.g. reportId and outcome) */
             data: {
                 [key: string]: unknown;
             } | null;
+            /** @description The statement of reasons of an action against me (v1.1); null on other notices */
+            statement: components["schemas"]["Statement"] | null;
+            /** @description A message from the team that I can still answer (POST /v1/notices/:id/reply) */
+            replyable: boolean;
+            /** @description My answer to a message from the team */
+            reply: components["schemas"]["NoticeReply"] | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -1742,6 +2128,11 @@ export interface components {
             resolvedByName: string | null;
             /** Format: uuid */
             subjectUserId: string | null;
+            /**
+             * Format: uuid
+             * @description The case this report belongs to (every report about a user has one)
+             */
+            caseId: string | null;
             /** Format: uuid */
             conversationId: string | null;
             /** @enum {string} */
@@ -1796,6 +2187,12 @@ export interface components {
              */
             action: "dismiss" | "remove_content" | "warn" | "restrict_messaging" | "suspend" | "ban";
             /**
+             * Format: uuid
+             * @description A notice template wording the notice to the actioned person; every variable it uses must be filled (422 template_variable_missing)
+             * @example 0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c92
+             */
+            templateId?: string;
+            /**
              * @description restrict_messaging and suspend: hours (fractions allowed); default 24 and 72
              * @example 24
              */
@@ -1831,6 +2228,12 @@ export interface components {
              */
             action: "dismiss" | "remove_content" | "warn" | "restrict_messaging" | "suspend" | "ban";
             /**
+             * Format: uuid
+             * @description A notice template wording the notice to the actioned person; every variable it uses must be filled (422 template_variable_missing)
+             * @example 0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c92
+             */
+            templateId?: string;
+            /**
              * @description restrict_messaging and suspend: hours (fractions allowed); default 24 and 72
              * @example 24
              */
@@ -1838,11 +2241,253 @@ export interface components {
             /** @example Repeated spam after a warning */
             note?: string;
         };
+        Case: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subjectUserId: string;
+            /** @description Open case: its open reports; resolved case: the reports it resolved */
+            reportIds: string[];
+            reportCount: number;
+            /** @description Distinct reasons of its reports */
+            reasons: string[];
+            /** @description See docs/API.md "Cases": top report priority + distinct reporters + live host */
+            priority: number;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /** Format: uuid */
+            assigneeId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            claimedAt: string | null;
+            /** Format: date-time */
+            resolvedAt: string | null;
+            /** Format: uuid */
+            resolvedBy: string | null;
+            /** @description The decision: action, durationHours, note, actionId, templateId */
+            resolution: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Distinct reporters (muted reporters not counted) */
+            reporterCount: number;
+            /** @description A trusted flagger reported this user */
+            trustedFlagger: boolean;
+            /** @description The subject is hosting a live room now */
+            hostingLiveRoom: boolean;
+            /** @description The subject's spam signal (spam-requests score) */
+            spamScore: number | null;
+            /** @description System reports (malicious links, rules) among its reports */
+            systemReports: number;
+            /** @description The subject's handle */
+            subjectHandle: string | null;
+            /** @description The subject's display name */
+            subjectDisplayName: string | null;
+            /** @description Name of the staff member holding it */
+            assigneeName: string | null;
+        };
+        CaseDetail: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            subjectUserId: string;
+            /** @description Open case: its open reports; resolved case: the reports it resolved */
+            reportIds: string[];
+            reportCount: number;
+            /** @description Distinct reasons of its reports */
+            reasons: string[];
+            /** @description See docs/API.md "Cases": top report priority + distinct reporters + live host */
+            priority: number;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /** Format: uuid */
+            assigneeId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            claimedAt: string | null;
+            /** Format: date-time */
+            resolvedAt: string | null;
+            /** Format: uuid */
+            resolvedBy: string | null;
+            /** @description The decision: action, durationHours, note, actionId, templateId */
+            resolution: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Distinct reporters (muted reporters not counted) */
+            reporterCount: number;
+            /** @description A trusted flagger reported this user */
+            trustedFlagger: boolean;
+            /** @description The subject is hosting a live room now */
+            hostingLiveRoom: boolean;
+            /** @description The subject's spam signal (spam-requests score) */
+            spamScore: number | null;
+            /** @description System reports (malicious links, rules) among its reports */
+            systemReports: number;
+            /** @description The subject's handle */
+            subjectHandle: string | null;
+            /** @description The subject's display name */
+            subjectDisplayName: string | null;
+            /** @description Name of the staff member holding it */
+            assigneeName: string | null;
+            /** @description The reports of the case (without evidence: open a report to read it, audited) */
+            reports: components["schemas"]["Report"][];
+        };
+        CaseAssignDto: {
+            /**
+             * Format: uuid
+             * @description A moderator or admin; null puts the case back in the queue
+             * @example 0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91
+             */
+            assigneeId: string | null;
+        };
+        CaseMessage: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            caseId: string;
+            /** Format: uuid */
+            recipientId: string;
+            /** @enum {string} */
+            recipientRole: "subject" | "reporter";
+            text: string;
+            /** Format: uuid */
+            staffId: string;
+            /** @description Shown to staff only; users see the team identity */
+            staffName: string | null;
+            /** Format: uuid */
+            noticeId: string;
+            /** @description The person's one answer */
+            reply: string | null;
+            /** Format: date-time */
+            repliedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CaseMessagePage: {
+            /** @description Oldest first */
+            items: components["schemas"]["CaseMessage"][];
+        };
+        CaseMessageDto: {
+            /**
+             * Format: uuid
+             * @description The case's subject or one of its reporters
+             * @example 0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91
+             */
+            recipientId: string;
+            /** @example Can you tell us more about what happened in the room? */
+            text: string;
+        };
+        NoticeTemplate: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Text with {{variables}}: handle, displayName, action, endsAt, reason, ground, appealUntil */
+            body: string;
+            /** @description The variables the body uses */
+            variables: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            updatedBy: string | null;
+        };
+        TemplateCreateDto: {
+            /** @example Spam suspension */
+            name: string;
+            /** @example Hi {{handle}}, your account got {{action}} for {{reason}} until {{endsAt}}. */
+            body: string;
+        };
+        TemplateUpdateDto: {
+            /** @example Spam suspension */
+            name?: string;
+            /** @example Hi {{handle}}, your account got {{action}} for {{reason}}. */
+            body?: string;
+        };
+        ReporterStanding: {
+            /** Format: uuid */
+            userId: string;
+            /** @description Set by admins: their reports go first */
+            trustedFlagger: boolean;
+            /** @description Set by staff: their reports weigh nothing in the queue */
+            muted: boolean;
+            /** @description Their reports that were decided */
+            judged: number;
+            /** @description Of those, founded (resolved with an action) */
+            founded: number;
+            /** @description (founded + 1) / (judged + 2) */
+            accuracy: number;
+            openReports: number;
+        };
+        ReporterStandingDto: {
+            /**
+             * @description Admins only: their reports go first
+             * @example true
+             */
+            trustedFlagger?: boolean;
+            /**
+             * @description Their reports weigh nothing in the queue
+             * @example false
+             */
+            muted?: boolean;
+        };
+        TransparencyReports: {
+            total: number;
+            /** @description reason → count */
+            byReason: {
+                [key: string]: number;
+            };
+            /** @description user | system → count */
+            bySource: {
+                [key: string]: number;
+            };
+        };
+        TransparencyActions: {
+            total: number;
+            /** @description action → count */
+            byAction: {
+                [key: string]: number;
+            };
+            /** @description Taken by the platform (malicious links, rules) */
+            automated: number;
+        };
+        TransparencyAppeals: {
+            /** @description Filed in the period */
+            total: number;
+            /** @description Decided in the period: upheld (action lifted) */
+            upheld: number;
+            /** @description Decided in the period: rejected (denied) */
+            rejected: number;
+        };
+        Transparency: {
+            /**
+             * Format: date-time
+             * @description Inclusive
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description Exclusive
+             */
+            to: string;
+            reports: components["schemas"]["TransparencyReports"];
+            actions: components["schemas"]["TransparencyActions"];
+            appeals: components["schemas"]["TransparencyAppeals"];
+            /** @description Median hours from a report to a decision that took action, over reports decided in the period */
+            medianHoursToAction: number | null;
+        };
         UserRecord: {
             /** Format: uuid */
             id: string;
             handle: string;
             displayName: string;
+            /** @description The host app's id for this account (platform API); null for native accounts */
+            externalId: string | null;
             /** @enum {string} */
             status: "active" | "suspended" | "banned";
             /** Format: date-time */
@@ -1858,6 +2503,8 @@ export interface components {
             id: string;
             handle: string;
             displayName: string;
+            /** @description The host app's id for this account (platform API); null for native accounts */
+            externalId: string | null;
             /** @enum {string} */
             status: "active" | "suspended" | "banned";
             /** Format: date-time */
@@ -1912,6 +2559,13 @@ export interface components {
             liftedReason: string | null;
             /** @description Not lifted and not expired */
             active: boolean;
+            /** @description Taken by the platform (malicious link, rule), not by staff; not a strike */
+            automated: boolean;
+            /**
+             * Format: date-time
+             * @description The end of the appeal window stated to the person
+             */
+            appealUntil: string | null;
         };
         UserHistory: {
             user: components["schemas"]["UserHistoryUser"];
@@ -2276,6 +2930,76 @@ export interface components {
             items: components["schemas"]["Notice"][];
             nextCursor: string | null;
         };
+        NoticeReplyDto: {
+            /** @example It was a joke between friends; here is the context. */
+            text: string;
+        };
+        PutExternalUserDto: {
+            /**
+             * @description Same rules as registration; unique
+             * @example alice_01
+             */
+            handle: string;
+            /** @example Alice */
+            displayName: string;
+        };
+        ExternalUser: {
+            /**
+             * Format: uuid
+             * @description The Backchannel user id
+             */
+            id: string;
+            /** @example host-user-42 */
+            externalId: string;
+            /** @example alice_01 */
+            handle: string;
+            /** @example Alice */
+            displayName: string;
+        };
+        ExternalTokens: {
+            /** @description Bearer token for /v1 and the socket, as sign-in gives */
+            accessToken: string;
+            /** @description Single use: POST /v1/auth/refresh returns a new pair; POST /v1/auth/logout ends the sign-in */
+            refreshToken: string;
+        };
+        ExternalRoomMemberDto: {
+            /**
+             * @description The externalId of a user upserted before
+             * @example host-user-42
+             */
+            userExternalId: string;
+            /**
+             * @example host
+             * @enum {string}
+             */
+            role: "host" | "moderator" | "speaker" | "listener";
+        };
+        PutExternalRoomDto: {
+            /** @example Friday night show */
+            title: string;
+            /**
+             * @example live
+             * @enum {string}
+             */
+            status: "live" | "ended";
+            /**
+             * @description Everyone in the room now; the moderators (host included) are the backchannel
+             * @example [
+             *       {
+             *         "userExternalId": "host-user-42",
+             *         "role": "host"
+             *       }
+             *     ]
+             */
+            members: components["schemas"]["ExternalRoomMemberDto"][];
+        };
+        ExternalRoom: {
+            /**
+             * Format: uuid
+             * @description The Backchannel room id: /v1/rooms/:id/... work on it
+             */
+            id: string;
+        };
         AsyncApiInfo: {
             title: string;
             version: string;
@@ -2418,6 +3142,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `registration_closed` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "registration_closed";
                     };
                 };
             };
@@ -3845,7 +4581,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cannot be applied: `attachments_not_supported` */
+            /** @description Cannot be applied: `attachments_not_supported`, `reply_target_not_found` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3853,7 +4589,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "attachments_not_supported";
+                        code?: "attachments_not_supported" | "reply_target_not_found";
                     };
                 };
             };
@@ -3931,6 +4667,322 @@ export interface operations {
             };
         };
     };
+    ConversationsController_edit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditMessageDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Invalid input: `invalid_request`, `invalid_text` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request" | "invalid_text";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden`, `edit_window_passed`, `blocked`, `messaging_restricted` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "edit_window_passed" | "blocked" | "messaging_restricted";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `message_removed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "message_removed";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `attachments_not_supported` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "attachments_not_supported";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    ConversationsController_react: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
+                /** @description Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request */
+                emoji: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden`, `blocked`, `messaging_restricted` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "blocked" | "messaging_restricted";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `message_removed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "message_removed";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `too_many_reactions` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "too_many_reactions";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    ConversationsController_unreact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
+                /** @description Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request */
+                emoji: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden`, `blocked`, `messaging_restricted` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden" | "blocked" | "messaging_restricted";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `message_removed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "message_removed";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
     RequestsController_declineAll: {
         parameters: {
             query?: never;
@@ -3973,6 +5025,69 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+        };
+    };
+    SearchController_find: {
+        parameters: {
+            query: {
+                limit?: number;
+                /** @description The `nextCursor` of the previous page */
+                cursor?: string;
+                /** @description Only this conversation (404 unless I am active in it) */
+                conversationId?: string;
+                /** @description Words to find; "quoted phrase", -word and OR work as in web search */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchPage"];
+                };
+            };
+            /** @description Invalid input: `invalid_request`, `invalid_cursor` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request" | "invalid_cursor";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
                     };
                 };
             };
@@ -4955,6 +6070,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unprocessable" | "template_variable_missing";
+                    };
+                };
+            };
         };
     };
     ReportsAdminController_get: {
@@ -5227,6 +6354,270 @@ export interface operations {
                     };
                 };
             };
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unprocessable" | "template_variable_missing";
+                    };
+                };
+            };
+        };
+    };
+    CasesAdminController_list: {
+        parameters: {
+            query?: {
+                /** @description JSON ["field","ASC"|"DESC"]; fields: priority, createdAt, updatedAt, status, assigneeId, resolvedAt, id */
+                sort?: string;
+                /** @description JSON [start, end], inclusive, 0-based; at most 500 rows */
+                range?: string;
+                /** @description JSON object, e.g. {"status":"open","subjectUserId":"…","assigneeId":null} */
+                filter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of rows; the total is in Content-Range */
+            200: {
+                headers: {
+                    /** @description `<resource> <start>-<end>/<total>` */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"][];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+        };
+    };
+    CasesAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseDetail"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    CasesAdminController_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `already_claimed`, `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "already_claimed" | "conflict";
+                    };
+                };
+            };
+        };
+    };
+    CasesAdminController_assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseAssignDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "conflict";
+                    };
+                };
+            };
             /** @description Cannot be applied: `unprocessable` */
             422: {
                 headers: {
@@ -5236,6 +6627,722 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "unprocessable";
+                    };
+                };
+            };
+        };
+    };
+    CasesAdminController_resolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Case"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `already_claimed`, `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "already_claimed" | "conflict";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unprocessable" | "template_variable_missing";
+                    };
+                };
+            };
+        };
+    };
+    CasesAdminController_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseMessagePage"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    CasesAdminController_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CaseMessageDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CaseMessage"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `not_in_case` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_in_case";
+                    };
+                };
+            };
+        };
+    };
+    TemplatesAdminController_list: {
+        parameters: {
+            query?: {
+                /** @description JSON ["field","ASC"|"DESC"]; fields: name, createdAt, updatedAt, id */
+                sort?: string;
+                /** @description JSON [start, end], inclusive, 0-based; at most 500 rows */
+                range?: string;
+                /** @description JSON object of field → value */
+                filter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of rows; the total is in Content-Range */
+            200: {
+                headers: {
+                    /** @description `<resource> <start>-<end>/<total>` */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeTemplate"][];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+        };
+    };
+    TemplatesAdminController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateCreateDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeTemplate"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `template_variable_unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "template_variable_unknown";
+                    };
+                };
+            };
+        };
+    };
+    TemplatesAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeTemplate"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    TemplatesAdminController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TemplateUpdateDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeTemplate"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `template_variable_unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "template_variable_unknown";
+                    };
+                };
+            };
+        };
+    };
+    TemplatesAdminController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoticeTemplate"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    ReportersAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReporterStanding"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    ReportersAdminController_set: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReporterStandingDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReporterStanding"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    TransparencyAdminController_get: {
+        parameters: {
+            query?: {
+                /** @description Exclusive; default: now */
+                to?: string;
+                /** @description Inclusive; default: 30 days before `to` */
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Transparency"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
                     };
                 };
             };
@@ -7143,7 +9250,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cannot be applied: `unprocessable` */
+            /** @description Cannot be applied: `unprocessable`, `appeal_window_passed` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7151,7 +9258,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "unprocessable";
+                        code?: "unprocessable" | "appeal_window_passed";
                     };
                 };
             };
@@ -7199,6 +9306,349 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+        };
+    };
+    NoticesController_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoticeReplyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Notice"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `already_replied` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "already_replied";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `unprocessable` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unprocessable";
+                    };
+                };
+            };
+        };
+    };
+    PlatformController_putUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host app's account id */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutExternalUserDto"];
+            };
+        };
+        responses: {
+            /** @description Updated, or already so */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalUser"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalUser"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `handle_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "handle_taken";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    PlatformController_tokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host app's account id */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalTokens"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "account_suspended";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    PlatformController_putRoom: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host app's room id */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutExternalRoomDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExternalRoom"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `unknown_user`, `room_host_required`, `room_ended` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unknown_user" | "room_host_required" | "room_ended";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
                     };
                 };
             };
