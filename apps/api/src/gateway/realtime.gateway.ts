@@ -23,6 +23,7 @@ import { socketConnections } from './socket-metrics';
 import { SocketQuota } from './socket-quota';
 import { TypingRelay, TypingThrottle, TypingThrottles } from './typing-relay';
 import { familyRoom, toAckError, toWire, userRoom, type AckError } from './wire';
+import { coalesceSocketWrites } from './write-coalescing';
 
 interface SocketData {
   userId: string;
@@ -75,6 +76,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly typingThrottles = new TypingThrottles();
 
   afterInit(server: Server) {
+    coalesceSocketWrites(server);
     // A middleware (not handleConnection) so a refused client gets `connect_error` with
     // err.data = {code, message} and never counts as connected.
     server.use((socket: AppSocket, next) => {
