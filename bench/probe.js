@@ -244,10 +244,13 @@ async function main() {
       const results = [];
       for (let rep = 0; rep < CFG.repeat; rep++) {
         const profFile = join(ctx.logDir, `${phase}-${rep}.cpuprofile`);
-        if (CFG.profile) await ipc(app, { profile: 'start' }, 'started');
         const perfFile = join(ctx.logDir, `${phase}-${rep}.perf.data`);
-        const perf = CFG.perf ? spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '2000', '-g', '-p', String(app.pid), '-o', perfFile], { stdio: 'ignore' }) : null;
-        if (perf) await sleep(300);
+        let perf = null;
+        const record = async () => {
+          if (CFG.profile) await ipc(app, { profile: 'start' }, 'started');
+          perf = CFG.perf ? spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '2000', '-g', '-p', String(app.pid), '-o', perfFile], { stdio: 'ignore' }) : null;
+          if (perf) await sleep(300);
+        };
         let m;
         let extra = '';
         if (phase === 'scan') {
@@ -269,6 +272,7 @@ async function main() {
             if (c.wait + c.paused + c.prioritized >= n) break;
             await sleep(50);
           }
+          await record();
           await meter.start();
           const t0 = performance.now();
           await q.resume();
@@ -281,6 +285,7 @@ async function main() {
         } else {
           const mode = phase.startsWith('rest') ? 'rest' : 'socket';
           const n = phase === 'group' ? 1 : Number(phase.replace(/\D/g, '')) || 1;
+          await record();
           await meter.start();
           const r = await fixedLoad({ mode, url: app.url, lanes: phase === 'group' ? groupLanes : lanes, tracker, n, total: CFG.msgs, tag: `${phase}${rep}`, text: CFG.text });
           await drain();

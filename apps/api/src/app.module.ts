@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+import type { Options } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { CoreModule } from '@app/messaging/core.module';
 import { MessagingModule } from '@app/messaging/messaging.module';
@@ -11,6 +12,22 @@ import { HealthController } from './http/health.controller';
 import { MetricsController } from './http/metrics';
 import { UserAuthGuard, StaffAuthGuard } from './http/auth';
 import { AuthController, MeController, UsersController } from './v1/accounts.controller';
+
+/** pino-http's options: nestjs-pino's request logging, and the hot send route's (fast-send.ts). */
+export function pinoHttpOptions(config: AppConfig): Options {
+  return {
+    level: config.logLevel,
+    genReqId: (req, res) => {
+      const incoming = req.headers['x-request-id'];
+      const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    // Never log credentials: tokens travel in headers and bodies are not logged at all.
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+  };
+}
 
 /**
  * One codebase, roles by env (STYLE.md, convention 4): `api` mounts HTTP and the socket
@@ -24,20 +41,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            genReqId: (req, res) => {
-              const incoming = req.headers['x-request-id'];
-              const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-              res.setHeader('x-request-id', id);
-              return id;
-            },
-            // Never log credentials: tokens travel in headers and bodies are not logged at all.
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: pinoHttpOptions(config) }),
         CoreModule.forRoot(config, jwtSecret),
         MessagingModule,
         TerminusModule,

@@ -38,11 +38,16 @@ export class UserAuthGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest();
-    const claims = this.tokens.verifyAccess(bearer(req.headers.authorization), USER_AUDIENCE);
+    req.user = await this.authenticate(req.headers.authorization);
+    return true;
+  }
+
+  /** The guard's check on an Authorization header, also used by the hot send route (fast-send.ts). */
+  async authenticate(authorization: unknown): Promise<AuthUser> {
+    const claims = this.tokens.verifyAccess(bearer(authorization), USER_AUDIENCE);
     this.sessions.assertLive(claims);
     await this.status.assertActive(claims.sub);
-    req.user = { id: claims.sub } satisfies AuthUser;
-    return true;
+    return { id: claims.sub };
   }
 }
 
