@@ -49,7 +49,7 @@ const CFG = {
   groupSize: 15,
   syncEvents: 10000,
   scanJobs: num('BENCH_SCAN_JOBS', 2000),
-  scanConcurrency: 8, // the link-scan processor's @Processor concurrency
+  scanConcurrency: 32, // the link-scan processor's @Processor concurrency (apps/api/src/worker/link-scan.processor.ts)
   idleSockets: num('BENCH_IDLE_SOCKETS', 10000),
   idleProcs: num('BENCH_IDLE_PROCS', 4),
   profile: process.env.BENCH_PROFILE || 'always',
