@@ -19,6 +19,7 @@ import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { isUuid } from '@app/messaging/ids';
 import { MessagesService } from '@app/messaging/messages/messages.service';
 import { AccountWatch } from './account-watch';
+import { RoomPresence } from './room-presence';
 import { socketConnections } from './socket-metrics';
 import { SocketQuota } from './socket-quota';
 import { TypingRelay, TypingThrottle, TypingThrottles } from './typing-relay';
@@ -33,6 +34,8 @@ interface SocketData {
   expiresAt: number;
   typing: TypingThrottle;
   expiry?: NodeJS.Timeout;
+  /** Counted in RoomPresence (released on disconnect). */
+  present?: boolean;
   /** Settles once the socket is counted against MAX_SOCKETS_PER_USER. */
   admitted?: Promise<void>;
 }
@@ -40,11 +43,16 @@ type AppSocket = Socket<any, any, any, SocketData>;
 
 const INTERNAL: AckError = { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' };
 
-/** Pushes drained outbox events to each recipient's room: `type` is the event name, the payload the whole wire object. */
-export function pushToSockets(server: Pick<Server, 'to'>, events: DeliveredEvent[]) {
+/**
+ * Pushes events to each recipient's room: `type` is the event name, the payload the whole wire
+ * object. With `presence` (an API process), a recipient whose sockets are all on this process
+ * gets a local emit, without the Redis adapter's publish (RoomPresence).
+ */
+export function pushToSockets(server: Pick<Server, 'to' | 'local'>, events: DeliveredEvent[], presence?: RoomPresence) {
   for (const delivered of events) {
     const wire = toWire(delivered);
-    server.to(userRoom(delivered.recipientId)).emit(wire.type, wire);
+    const via = presence?.localOnly(delivered.recipientId) ? server.local : server;
+    via.to(userRoom(delivered.recipientId)).emit(wire.type, wire);
   }
 }
 
@@ -71,6 +79,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly accountWatch: AccountWatch,
     private readonly sessions: SessionRevocations,
     private readonly quota: SocketQuota,
+    private readonly presence: RoomPresence,
   ) {}
 
   private readonly typingThrottles = new TypingThrottles();
@@ -85,7 +94,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         (err) => next(this.connectError(err)),
       );
     });
-    this.relay.registerPusher((events) => pushToSockets(server, events));
+    this.relay.registerPusher((events) => pushToSockets(server, events, this.presence));
     this.accountWatch.start(server);
   }
 
@@ -98,6 +107,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     socket.data.userId = claims.sub;
     socket.data.familyId = claims.fid;
     socket.data.expiresAt = claims.exp * 1000;
+    // Last: the other API processes learn this user is held here before the socket joins its room.
+    await this.presence.admit(claims.sub);
+    socket.data.present = true;
   }
 
   private connectError(err: unknown): Error & { data: AckError } {
@@ -124,9 +136,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleDisconnect(socket: AppSocket) {
-    const { userId, expiry, admitted } = socket.data;
+    const { userId, expiry, admitted, present } = socket.data;
     socketConnections.dec();
     if (!userId) return;
+    if (present) this.presence.release(userId);
     clearTimeout(expiry);
     this.typingThrottles.release(userId);
     void (admitted ?? Promise.resolve()).then(() => this.quota.release(userId, socket.id));

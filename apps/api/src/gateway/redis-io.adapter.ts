@@ -4,6 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '@app/messaging/config';
+import type { RoomPresence } from './room-presence';
 
 /** One channel namespace per deployment (REDIS_PREFIX), shared by every API and worker process. */
 export const socketIoKey = (config: AppConfig) => `${config.redisPrefix}socket.io`;
@@ -54,6 +55,7 @@ export class RedisIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
+    private readonly presence?: RoomPresence,
   ) {
     super(app);
   }
@@ -61,6 +63,7 @@ export class RedisIoAdapter extends IoAdapter {
   async connectToRedis(): Promise<void> {
     this.clients = adapterClients(this.config);
     this.adapterConstructor = createAdapter(this.clients.pub, this.clients.sub, { key: socketIoKey(this.config) });
+    this.presence?.start(this.clients.pub, this.clients.sub, socketIoKey(this.config));
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -70,6 +73,7 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override async dispose(): Promise<void> {
+    await this.presence?.stop();
     await this.clients?.quit();
     this.clients = null;
   }
