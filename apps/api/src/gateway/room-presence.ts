@@ -9,6 +9,21 @@ const PING_MS = 1000;
 /** A peer not heard from for this long is forgotten (then the subscriber count keeps us careful). */
 const PEER_TTL_MS = 5000;
 
+/** Longest a handshake (or the shutdown) waits for an announcement to reach Redis. */
+const ANNOUNCE_WAIT_MS = 1000;
+
+/** Settles when `p` settles or after `ms`, never rejects. */
+function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
 type PresenceMessage =
   | { u: string; t: 'state'; s: number; users: string[] }
   | { u: string; t: 'join' | 'leave'; s: number; user: string }
@@ -94,7 +109,7 @@ export class RoomPresence {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    if (this.pub) await this.publishNow({ u: this.uid, t: 'bye' }).catch(() => undefined);
+    if (this.pub) await withTimeout(this.publishNow({ u: this.uid, t: 'bye' }), ANNOUNCE_WAIT_MS);
     this.pub = null;
   }
 
@@ -114,7 +129,9 @@ export class RoomPresence {
     this.local.set(userId, n + 1);
     if (n === 0) {
       this.seq++;
-      this.joining.set(userId, this.publishNow({ u: this.uid, t: 'join', s: this.seq, user: userId }).catch(() => undefined));
+      // Redis down or slow: the handshake goes on after a while; the peers see the gap in our
+      // sequence at our next ping and stay careful until they have our state again.
+      this.joining.set(userId, withTimeout(this.publishNow({ u: this.uid, t: 'join', s: this.seq, user: userId }), ANNOUNCE_WAIT_MS));
     }
     await this.joining.get(userId);
   }
