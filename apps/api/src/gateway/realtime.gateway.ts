@@ -133,6 +133,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       if (evicted.length) this.server.in(evicted).disconnectSockets(true);
     });
     socketConnections.inc();
+    // As Nest's IoAdapter maps an event's arguments: a trailing function is the ack, one other
+    // argument is the payload, several are an array; no ack, no answer.
+    socket.on('message.send', (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: unknown) => void) : null;
+      const payload = args.length === 0 ? undefined : args.length === 1 ? args[0] : args;
+      void this.send(socket, payload).then((answer) => ack?.(answer));
+    });
   }
 
   handleDisconnect(socket: AppSocket) {
@@ -145,9 +152,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     void (admitted ?? Promise.resolve()).then(() => this.quota.release(userId, socket.id));
   }
 
-  /** `message.send` {conversationId, clientId, text} → ack {message} | {error}: MessagesService.send, as REST. */
-  @SubscribeMessage('message.send')
-  async send(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown) {
+  /**
+   * `message.send` {conversationId, clientId, text} → ack {message} | {error}: MessagesService.send, as REST.
+   * Bound in handleConnection as a plain listener (the hot event): Nest's per-event observable
+   * pipeline did nothing here that this handler does not (it catches every error itself).
+   */
+  async send(socket: AppSocket, payload: unknown) {
     try {
       await this.stillActive(socket);
       const { conversationId, body } = parseSend(payload);
