@@ -19,7 +19,7 @@
  *                                      kernel included, JS names from --perf-basic-prof): top symbols
  *   PROBE_TEXT                         another text (the bench's peer text by default)
  */
-const { spawn, execFileSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const { mkdtempSync, readFileSync } = require('node:fs');
 const os = require('node:os');
@@ -33,6 +33,7 @@ const { JsonClient } = require('./lib/http');
 const { connect, follow, conversation, group, inBatches, registerUsers } = require('./lib/workload');
 const { PeerTracker, PEER_TEXT } = require('./lib/peer');
 const { summarise } = require('./lib/cpu-profile');
+const { summarisePerf } = require('./lib/perf-summary');
 
 const num = (name, def) => (process.env[name] ? Number(process.env[name]) : def);
 const CFG = {
@@ -309,14 +310,12 @@ async function main() {
       const med = sorted[Math.floor(sorted.length / 2)];
       process.stdout.write(`${line(`${phase}*`, med)}  (median of ${results.length}; best app ${f1(sorted[0].app)} µs)\n`);
       if (CFG.perf) {
-        const out = execFileSync('perf', ['report', '-i', med.perfFile, '--no-children', '--sort', 'sym', '--stdio', '-g', 'none', '--percent-limit', '0.4'], { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
-        const total = Number((/Samples: (\d+)(K?)/.exec(out) || []).slice(1).reduce((a, x, i) => (i === 0 ? Number(x) : x === 'K' ? a * 1000 : a), 0));
-        const count = Number((/Event count \(approx\.\): (\d+)/.exec(out) || [])[1] || 0);
-        process.stdout.write(`  perf ${phase}: ${f1(count / 1e3 / med.msgs)} µs on CPU per message (${total} samples)\n`);
-        for (const l of out.split('\n').filter((x) => /^\s+\d/.test(x)).slice(0, 40)) {
-          const [, pct, sym] = /^\s+([\d.]+)%\s+(.*)$/.exec(l) || [];
-          if (pct) process.stdout.write(`    ${f1((Number(pct) / 100) * (count / 1e3 / med.msgs)).padStart(7)} µs  ${sym.trim().slice(0, 150)}\n`);
-        }
+        const p = summarisePerf(med.perfFile, { top: 30 });
+        const us = (ns) => f1(ns / 1000 / med.msgs).padStart(7);
+        process.stdout.write(`  perf ${phase}: ${us(p.totalNs)} µs on CPU per message, kernel ${us(p.kernelNs)}; self time by the nearest JS function:\n`);
+        for (const r of p.functions) process.stdout.write(`    ${us(r.ns)} µs  ${r.name.slice(0, 140)}\n`);
+        process.stdout.write('  inclusive by area:\n');
+        for (const r of p.areas) process.stdout.write(`    ${us(r.ns)} µs  ${r.name}\n`);
       }
       if (CFG.profile) {
         const p = med.profile;
