@@ -124,4 +124,45 @@ describe('fault: two API processes and one worker', () => {
       expect(events.filter((e) => e.type === 'message.updated' && e.message.id === linked.body.id)).toHaveLength(1);
     }
   });
+
+  it('a user held by one API only gets pushes emitted there without Redis, and a socket opened on the other API mid-stream misses nothing', async () => {
+    // Past the APIs' start-up grace (RoomPresence): each knows which users the other holds.
+    await new Promise((r) => setTimeout(r, 4000));
+    const a = await register(api1.url, 'pa');
+    const b = await register(api1.url, 'pb');
+    const convo = await conversation(api1.url, a, [b]);
+    const from = await syncCursor(api1.url, b);
+    const got: Array<{ api: string; ids: string[] }> = [];
+    const listen = async (api: AppProcess, name: string) => {
+      const socket = await connectSocket(api.url, b.token);
+      sockets.push(socket);
+      const log = { api: name, ids: [] as string[] };
+      socket.on('message.created', (e: any) => log.ids.push(e.message.id));
+      got.push(log);
+      return log;
+    };
+    // b only on api1: sends through api1 are pushed locally there, through api2 published.
+    const first = await listen(api1, 'api1');
+    const ids: string[] = [];
+    let second: { api: string; ids: string[] } | null = null;
+    const secondFrom: string[] = [];
+    for (let k = 0; k < 40; k++) {
+      if (k === 20) {
+        // b opens a socket on api2 too: every message sent after its connect reaches it there.
+        second = await listen(api2, 'api2');
+        secondFrom.push(...ids);
+      }
+      const res = await send((k % 3 === 0 ? api2 : api1).url, a, convo, `pa-${k}`, `message ${k}`);
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    await waitFor('both sockets to have their messages', async () => first.ids.length >= ids.length && (second?.ids.length ?? 0) >= ids.length - secondFrom.length, 15000);
+    expect([...first.ids].sort()).toEqual([...ids].sort()); // all, none twice
+    // Every message sent after it connected, none twice (one sent just before may be there too).
+    for (const id of ids.filter((x) => !secondFrom.includes(x))) expect(second!.ids).toContain(id);
+    expect(new Set(second!.ids).size).toBe(second!.ids.length);
+    for (const id of second!.ids) expect(ids).toContain(id);
+    const created = tally((await syncAll(api2.url, b, from)).filter((e) => e.type === 'message.created').map((e) => e.message.id));
+    expect([...created.keys()].sort()).toEqual([...ids].sort());
+  });
 });

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import type { AppConfig } from './config';
-import { AppModule } from './app.module';
+import { AppModule, pinoHttpOptions } from './app.module';
+import { fastSendRoute } from './http/fast-send';
 import { prepareDatabase } from './bootstrap/database';
 import { validationPipe } from './http/validation';
 import { metricsMiddleware } from './http/metrics';
@@ -66,6 +67,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   app.useGlobalPipes(validationPipe);
   if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   app.enableCors({ exposedHeaders: ['Content-Range', 'Retry-After', 'X-Request-Id'] });
+  // After the body parser, the depth limit and CORS, before Nest's router and request logging.
+  if (config.roles.includes('api')) fastSendRoute(app, pinoHttpOptions(config));
 
   const docs = SwaggerModule.createDocument(
     app,

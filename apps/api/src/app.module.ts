@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule, type Params } from 'nestjs-pino';
 import pretty from 'pino-pretty';
+import type { Options } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import { CoreModule } from '@app/messaging/core.module';
 import { MessagingModule } from '@app/messaging/messaging.module';
@@ -31,6 +32,22 @@ function withPrettyStream(config: AppConfig, options: PinoHttpOptions): Params['
   return [options as never, stream];
 }
 
+/** pino-http's options: nestjs-pino's request logging, and the hot send route's (fast-send.ts). */
+export function pinoHttpOptions(config: AppConfig): Options {
+  return {
+    level: config.logLevel,
+    genReqId: (req, res) => {
+      const incoming = req.headers['x-request-id'];
+      const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+      res.setHeader('x-request-id', id);
+      return id;
+    },
+    // Never log credentials: tokens travel in headers and bodies are not logged at all.
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+    autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+  };
+}
+
 /**
  * One codebase, roles by env (STYLE.md, convention 4): `api` mounts HTTP and the socket
  * gateway, `worker` registers the BullMQ processors; `npm start` runs both.
@@ -43,22 +60,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: withPrettyStream(config, {
-            level: config.logLevel,
-            genReqId: (req, res) => {
-              const incoming = req.headers['x-request-id'];
-              const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-              res.setHeader('x-request-id', id);
-              return id;
-            },
-            // Never log credentials: tokens travel in headers and bodies are not logged at all.
-            redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
-            // Platform calls are logged with the key's name (PlatformKeyGuard), never the key.
-            customProps: (req: any) => (req.platformKey ? { platformKey: req.platformKey } : {}),
-            autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
-          }),
-        }),
+        LoggerModule.forRoot({ pinoHttp: withPrettyStream(config, pinoHttpOptions(config) as PinoHttpOptions) }),
         CoreModule.forRoot(config, jwtSecret),
         MessagingModule,
         TerminusModule,

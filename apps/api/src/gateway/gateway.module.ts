@@ -5,6 +5,7 @@ import { SyncController } from '../v1/sync.controller';
 import { AccountWatch } from './account-watch';
 import { RealtimeGateway } from './realtime.gateway';
 import { RedisIoAdapter } from './redis-io.adapter';
+import { RoomPresence } from './room-presence';
 import { SocketQuota } from './socket-quota';
 import { TypingRelay } from './typing-relay';
 import { WorkerEventEmitter } from './worker-emitter';
@@ -13,7 +14,7 @@ import { onAppCreate } from '../app-hooks';
 /** Runs in createApp before the app listens, so the gateway's socket.io server gets the Redis adapter. */
 async function installRedisIoAdapter(app: INestApplication, config: AppConfig) {
   if (!config.roles.includes('api')) return;
-  const adapter = new RedisIoAdapter(app, config);
+  const adapter = new RedisIoAdapter(app, config, app.get(RoomPresence));
   await adapter.connectToRedis();
   app.useWebSocketAdapter(adapter);
 }
@@ -22,7 +23,7 @@ onAppCreate(installRedisIoAdapter);
 /** API role: the socket.io gateway on the API port and GET /v1/sync. */
 @Module({
   controllers: [SyncController],
-  providers: [RealtimeGateway, TypingRelay, AccountWatch, SocketQuota],
+  providers: [RealtimeGateway, TypingRelay, AccountWatch, SocketQuota, RoomPresence],
 })
 export class GatewayModule {}
 

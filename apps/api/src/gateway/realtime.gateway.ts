@@ -19,10 +19,12 @@ import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { isUuid } from '@app/messaging/ids';
 import { MessagesService } from '@app/messaging/messages/messages.service';
 import { AccountWatch } from './account-watch';
+import { RoomPresence } from './room-presence';
 import { socketConnections } from './socket-metrics';
 import { SocketQuota } from './socket-quota';
 import { TypingRelay, TypingThrottle, TypingThrottles } from './typing-relay';
 import { familyRoom, toAckError, toWire, userRoom, type AckError } from './wire';
+import { coalesceSocketWrites } from './write-coalescing';
 
 interface SocketData {
   userId: string;
@@ -32,6 +34,8 @@ interface SocketData {
   expiresAt: number;
   typing: TypingThrottle;
   expiry?: NodeJS.Timeout;
+  /** Counted in RoomPresence (released on disconnect). */
+  present?: boolean;
   /** Settles once the socket is counted against MAX_SOCKETS_PER_USER. */
   admitted?: Promise<void>;
 }
@@ -39,11 +43,16 @@ type AppSocket = Socket<any, any, any, SocketData>;
 
 const INTERNAL: AckError = { code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' };
 
-/** Pushes drained outbox events to each recipient's room: `type` is the event name, the payload the whole wire object. */
-export function pushToSockets(server: Pick<Server, 'to'>, events: DeliveredEvent[]) {
+/**
+ * Pushes events to each recipient's room: `type` is the event name, the payload the whole wire
+ * object. With `presence` (an API process), a recipient whose sockets are all on this process
+ * gets a local emit, without the Redis adapter's publish (RoomPresence).
+ */
+export function pushToSockets(server: Pick<Server, 'to' | 'local'>, events: DeliveredEvent[], presence?: RoomPresence) {
   for (const delivered of events) {
     const wire = toWire(delivered);
-    server.to(userRoom(delivered.recipientId)).emit(wire.type, wire);
+    const via = presence?.localOnly(delivered.recipientId) ? server.local : server;
+    via.to(userRoom(delivered.recipientId)).emit(wire.type, wire);
   }
 }
 
@@ -70,11 +79,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly accountWatch: AccountWatch,
     private readonly sessions: SessionRevocations,
     private readonly quota: SocketQuota,
+    private readonly presence: RoomPresence,
   ) {}
 
   private readonly typingThrottles = new TypingThrottles();
 
   afterInit(server: Server) {
+    coalesceSocketWrites(server);
     // A middleware (not handleConnection) so a refused client gets `connect_error` with
     // err.data = {code, message} and never counts as connected.
     server.use((socket: AppSocket, next) => {
@@ -83,7 +94,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         (err) => next(this.connectError(err)),
       );
     });
-    this.relay.registerPusher((events) => pushToSockets(server, events));
+    this.relay.registerPusher((events) => pushToSockets(server, events, this.presence));
     this.accountWatch.start(server);
   }
 
@@ -96,6 +107,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     socket.data.userId = claims.sub;
     socket.data.familyId = claims.fid;
     socket.data.expiresAt = claims.exp * 1000;
+    // Last: the other API processes learn this user is held here before the socket joins its room.
+    await this.presence.admit(claims.sub);
+    socket.data.present = true;
   }
 
   private connectError(err: unknown): Error & { data: AckError } {
@@ -119,20 +133,31 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       if (evicted.length) this.server.in(evicted).disconnectSockets(true);
     });
     socketConnections.inc();
+    // As Nest's IoAdapter maps an event's arguments: a trailing function is the ack, one other
+    // argument is the payload, several are an array; no ack, no answer.
+    socket.on('message.send', (...args: unknown[]) => {
+      const ack = typeof args[args.length - 1] === 'function' ? (args.pop() as (answer: unknown) => void) : null;
+      const payload = args.length === 0 ? undefined : args.length === 1 ? args[0] : args;
+      void this.send(socket, payload).then((answer) => ack?.(answer));
+    });
   }
 
   handleDisconnect(socket: AppSocket) {
-    const { userId, expiry, admitted } = socket.data;
+    const { userId, expiry, admitted, present } = socket.data;
     socketConnections.dec();
     if (!userId) return;
+    if (present) this.presence.release(userId);
     clearTimeout(expiry);
     this.typingThrottles.release(userId);
     void (admitted ?? Promise.resolve()).then(() => this.quota.release(userId, socket.id));
   }
 
-  /** `message.send` {conversationId, clientId, text, replyTo?} → ack {message} | {error}: MessagesService.send, as REST. */
-  @SubscribeMessage('message.send')
-  async send(@ConnectedSocket() socket: AppSocket, @MessageBody() payload: unknown) {
+  /**
+   * `message.send` {conversationId, clientId, text, replyTo?} → ack {message} | {error}: MessagesService.send, as REST.
+   * Bound in handleConnection as a plain listener (the hot event): Nest's per-event observable
+   * pipeline did nothing here that this handler does not (it catches every error itself).
+   */
+  async send(socket: AppSocket, payload: unknown) {
     try {
       await this.stillActive(socket);
       const { conversationId, body } = parseSend(payload);

@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '@app/messaging/config';
 import { redisClient, type RedisClient } from '@app/messaging/redis';
+import type { RoomPresence } from './room-presence';
 
 /** One channel namespace per deployment (REDIS_PREFIX), shared by every API and worker process. */
 export const socketIoKey = (config: AppConfig) => `${config.redisPrefix}socket.io`;
@@ -94,6 +95,7 @@ export class RedisIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly config: AppConfig,
+    private readonly presence?: RoomPresence,
   ) {
     super(app);
   }
@@ -101,6 +103,7 @@ export class RedisIoAdapter extends IoAdapter {
   async connectToRedis(): Promise<void> {
     this.clients = adapterClients(this.config);
     this.adapterConstructor = ioAdapter(this.config, this.clients);
+    if (!this.config.redisClusterNodes) this.presence?.start(this.clients.pub as Redis, this.clients.sub as Redis, socketIoKey(this.config));
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
@@ -110,6 +113,7 @@ export class RedisIoAdapter extends IoAdapter {
   }
 
   override async dispose(): Promise<void> {
+    await this.presence?.stop();
     await this.clients?.quit();
     this.clients = null;
   }

@@ -94,21 +94,24 @@ export function toErrorBody(err: unknown): { body: ErrorBody; headers?: Record<s
   return { body: { statusCode: 500, code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' } };
 }
 
+const errorLogger = new Logger('Errors');
+
+/** Answers a failed request with the contract's error shape; a 5xx is logged with the request id. */
+export function renderError(err: unknown, req: Request & { id?: string }, res: Response): void {
+  const { body, headers } = toErrorBody(err);
+  if (body.statusCode >= 500) {
+    errorLogger.error({ err, reqId: req.id, route: `${req.method} ${req.originalUrl?.split('?')[0]}` }, 'unhandled error');
+  }
+  if (res.headersSent) return;
+  if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  res.status(body.statusCode).json(body);
+}
+
 @Catch()
 export class GlobalExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
-
   catch(err: unknown, host: ArgumentsHost) {
     if (host.getType() !== 'http') throw err;
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request & { id?: string }>();
-    const { body, headers } = toErrorBody(err);
-    if (body.statusCode >= 500) {
-      this.logger.error({ err, reqId: req.id, route: `${req.method} ${req.originalUrl?.split('?')[0]}` }, 'unhandled error');
-    }
-    if (res.headersSent) return;
-    if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.status(body.statusCode).json(body);
+    renderError(err, ctx.getRequest<Request & { id?: string }>(), ctx.getResponse<Response>());
   }
 }

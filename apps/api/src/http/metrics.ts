@@ -14,6 +14,9 @@ export const httpDuration = new Histogram({
   buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 });
 
+/** The route pattern of a request answered outside the router (fast-send.ts), for the label. */
+export const ROUTE_LABEL = Symbol('metrics route');
+
 /** Records latency by the route pattern (not the raw URL, so ids do not explode the label set). */
 export function metricsMiddleware(req: Request, res: Response, next: NextFunction) {
   if (!defaultsCollected) {
@@ -22,7 +25,7 @@ export function metricsMiddleware(req: Request, res: Response, next: NextFunctio
   }
   const end = httpDuration.startTimer();
   res.on('finish', () => {
-    const route = (req as any).route?.path ? `${req.baseUrl ?? ''}${(req as any).route.path}` : 'unmatched';
+    const route = (req as any)[ROUTE_LABEL] ?? ((req as any).route?.path ? `${req.baseUrl ?? ''}${(req as any).route.path}` : 'unmatched');
     end({ method: req.method, route, status: String(res.statusCode) });
   });
   next();

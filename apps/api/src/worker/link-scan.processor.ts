@@ -7,8 +7,13 @@ import { JobName, QueueName } from '@app/messaging/queues';
 import { safeJobId } from '@app/messaging/queues.module';
 import { payloadCursor, payloadId, unknownJob } from './job-payload';
 
-/** The link-scan queue: one thin door per job onto LinkScannerService (STYLE.md, convention 1). */
-@Processor(QueueName.LinkScan, { concurrency: 8 })
+/**
+ * The link-scan queue: one thin door per job onto LinkScannerService (STYLE.md, convention 1).
+ * Concurrency 32: scans that run together share their read and settle statements
+ * (LinkScannerService batches what arrives while a statement is in flight), so more jobs in
+ * flight means fewer statements per job. The bench's no-op reference worker uses the same.
+ */
+@Processor(QueueName.LinkScan, { concurrency: 32 })
 export class LinkScanProcessor extends WorkerHost {
   private readonly logger = new Logger(LinkScanProcessor.name);
 

@@ -47,14 +47,18 @@ SELECT x.id, x.url, x.host, x.verdict, x.reason, x.rule,
   FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
 ${LINK_UPSERT_SET}`;
 
-/** A message's state and links, with the fresh cached verdicts of its URLs (the scan's first read). */
+/**
+ * Messages' state and links, with the fresh cached verdicts of their URLs (the scan's first
+ * read), for many messages at once ($1: ids): scans that start while one read is in flight
+ * share the next one (LinkScannerService.read).
+ */
 const SCAN_READ_SQL = `
-SELECT m.state, m.links, m.link_hold,
+SELECT m.id, m.state, m.links, m.link_hold,
        (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden))
           FROM link l
          WHERE l.url IN (SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x)
            AND l.verdict <> 'pending' AND (l.overridden OR l.expires_at > now())) AS cached
-  FROM message m WHERE m.id = $1`;
+  FROM message m WHERE m.id = ANY($1::uuid[])`;
 
 /**
  * Scan verdicts (none malicious) of many messages in one statement ($1: [{id, old, new}],
@@ -283,6 +287,41 @@ export class LinkScannerService {
     }
   }
 
+  private readQueue = new Map<string, Array<{ resolve: (row: any) => void; reject: (err: unknown) => void }>>();
+  private reading = false;
+
+  /**
+   * SCAN_READ_SQL for one message: the first read goes at once; reads asked for while a
+   * statement is in flight go together in the next one (up to SETTLE_BATCH messages).
+   */
+  private read(messageId: string): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.readQueue.get(messageId);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.readQueue.set(messageId, [{ resolve, reject }]);
+      if (!this.reading) void this.drainReads();
+    });
+  }
+
+  private async drainReads(): Promise<void> {
+    this.reading = true;
+    try {
+      while (this.readQueue.size) {
+        const batch = [...this.readQueue].slice(0, SETTLE_BATCH);
+        for (const [id] of batch) this.readQueue.delete(id);
+        try {
+          const rows = await this.db.prepared('link_scan_read', SCAN_READ_SQL, [batch.map(([id]) => id)]);
+          const byId = new Map(rows.map((r) => [r.id as string, r]));
+          for (const [id, waiters] of batch) for (const w of waiters) w.resolve(byId.get(id));
+        } catch (err) {
+          for (const [, waiters] of batch) for (const w of waiters) w.reject(err);
+        }
+      }
+    } finally {
+      this.reading = false;
+    }
+  }
+
   private async withDeadlockRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
     for (let i = 1; ; i++) {
       try {
@@ -313,7 +352,7 @@ export class LinkScannerService {
     // The common case in two prepared statements: the message with its cached verdicts, then
     // (no link malicious) one statement that writes the verdicts, the cache, the scan stamps
     // and message.updated, guarded by the links it read. Anything else takes the transaction below.
-    const [current] = await this.db.prepared('link_scan_read', SCAN_READ_SQL, [messageId]);
+    const current = await this.read(messageId);
     if (!current) return 'gone'; // deleted: its occurrences went with it (ON DELETE CASCADE)
     const urls = current.state === 'visible' ? (current.links as LinkView[]).map((l) => l.url) : [];
     const resolved = await this.resolve(urls, blocklist, current.cached ?? []);
