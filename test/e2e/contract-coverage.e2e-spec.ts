@@ -24,11 +24,7 @@ const NOT_YET_BUILT: Record<string, string> = {
   'PUT /platform/v1/users/{}': 'issue #21 (platform API)',
   'POST /platform/v1/users/{}/tokens': 'issue #21 (platform API)',
   'PUT /platform/v1/rooms/{}': 'issue #21 (platform API)',
-  // Staff v1.1: rules, held messages, cases, transparency.
-  'GET /admin/v1/rules': 'issue #14 (rules)',
-  'GET /admin/v1/rule-hits': 'issue #14 (rules)',
-  'POST /admin/v1/held-messages/{}/approve': 'issue #14 (rules and held messages)',
-  'POST /admin/v1/held-messages/{}/reject': 'issue #14 (rules and held messages)',
+  // Staff v1.1: cases, transparency.
   'GET /admin/v1/cases': 'issue #15 (cases)',
   'POST /admin/v1/cases/{}/resolve': 'issue #15 (cases)',
   'GET /admin/v1/transparency': 'issue #15 (transparency report)',

@@ -9,6 +9,7 @@ import { Migration20261126150000_send_path } from './Migration20261126150000_sen
 import { Migration20261126160000_link_hold } from './Migration20261126160000_link_hold';
 import { Migration20261126170000_restrict } from './Migration20261126170000_restrict';
 import { Migration20261126171000_hidden_words } from './Migration20261126171000_hidden_words';
+import { Migration20261126171130_moderation_rules } from './Migration20261126171130_moderation_rules';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -26,4 +27,5 @@ export const migrationsList = [
   { name: 'Migration20261126160000_link_hold', class: Migration20261126160000_link_hold },
   { name: 'Migration20261126170000_restrict', class: Migration20261126170000_restrict },
   { name: 'Migration20261126171000_hidden_words', class: Migration20261126171000_hidden_words },
+  { name: 'Migration20261126171130_moderation_rules', class: Migration20261126171130_moderation_rules },
 ];
