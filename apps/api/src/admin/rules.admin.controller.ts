@@ -142,7 +142,7 @@ export class RulesAdminController {
   @ApiOkResponse({ type: RuleTestResult })
   @ApiErrors(INPUT)
   test(@Body() dto: RuleTestDto) {
-    return this.rules.test(dto as Record<string, unknown>);
+    return this.rules.test(dto as unknown as Record<string, unknown>);
   }
 
   @Get(':id')

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type Redis from 'ioredis';
 import { Db, type Queryable } from '../db/db.service';
 import { BlockedByRule, InvalidRequest, NotFound } from '../errors';
@@ -8,7 +9,9 @@ import { extractLinks } from '../links/link-extractor';
 import { REDIS } from '../redis';
 import { ConversationsService } from '../conversations/conversations.service';
 import { AuditLogService } from '../safety/audit-log.service';
-import { ReportsService, type StaffActor } from '../safety/reports.service';
+// Type-only: reports.service → enforcement.service → messages.service → this file is a cycle, so the
+// class is looked up when a flag rule first fires (ModuleRef), not imported at load time.
+import type { ReportsService, StaffActor } from '../safety/reports.service';
 import { iso } from '../safety/rows';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff-list';
 import { ModerationRule } from './moderation-rule.entity';
@@ -174,7 +177,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     private readonly db: Db,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly audit: AuditLogService,
-    private readonly reports: ReportsService,
+    private readonly moduleRef: ModuleRef,
     private readonly events: EventsService,
     private readonly conversations: ConversationsService,
   ) {}
@@ -313,7 +316,9 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     const rule = s.hits.find((h) => h.applied)!.rule;
     const outboxId = await this.db.tx(async (q) => {
       await this.recordHits(q, s, stored);
-      const report = await this.reports.openSystemReport(q, {
+      const { ReportsService: Reports } = await import('../safety/reports.service');
+      const reports: ReportsService = this.moduleRef.get(Reports, { strict: false });
+      const report = await reports.openSystemReport(q, {
         subjectType: stored.messageId ? 'message' : 'question',
         subjectId: (stored.messageId ?? stored.questionId)!,
         subjectUserId: s.userId,
