@@ -215,7 +215,7 @@ describe('rules: actions', () => {
     const later = await send(sender, conv.id, 'hello there');
     await inbox.waitFor('message.created', (p) => p.message.id === later.body.id);
     expect(inbox.of('message.created', (p) => p.message.id === heldId)).toEqual([]);
-    expect((await syncFrom(recipient, cursor)).filter((e) => e.payload?.message?.id === heldId)).toEqual([]);
+    expect((await syncFrom(recipient, cursor)).filter((e) => e.message?.id === heldId)).toEqual([]);
 
     const approved = await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth);
     expect(approved.status).toBe(200);
@@ -224,7 +224,7 @@ describe('rules: actions', () => {
     const marker = await send(sender, conv.id, 'marker');
     await inbox.waitFor('message.created', (p) => p.message.id === marker.body.id);
     expect(inbox.of('message.created', (p) => p.message.id === heldId)).toHaveLength(1);
-    expect((await syncFrom(recipient, cursor)).filter((e) => e.type === 'message.created' && e.payload.message.id === heldId)).toHaveLength(1);
+    expect((await syncFrom(recipient, cursor)).filter((e) => e.type === 'message.created' && e.message?.id === heldId)).toHaveLength(1);
     expect((await list(recipient, conv.id)).map((m) => m.id)).toContain(heldId);
     expectErrorShape((await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth)).body, 409, 'conflict');
     expectErrorShape((await t.http().post(`/admin/v1/held-messages/${heldId}/reject`).set(admin.auth).send({})).body, 409, 'conflict');
@@ -245,7 +245,7 @@ describe('rules: actions', () => {
       expect(decisions[0].body.state).toBe('removed');
       expect((await list(sender, conv.id)).map((m) => [m.state, m.removedReason])).toEqual([['removed', 'rule']]);
       expect(await list(recipient, conv.id)).toEqual([]);
-      expect((await syncFrom(recipient, cursor)).filter((e) => e.payload?.message?.id === held.id)).toEqual([]);
+      expect((await syncFrom(recipient, cursor)).filter((e) => e.message?.id === held.id)).toEqual([]);
     } else {
       expect((await list(recipient, conv.id)).map((m) => m.id)).toEqual([held.id]);
     }
@@ -296,10 +296,10 @@ describe('rules: actions', () => {
     const host = await registerUser(t.url);
     const room = (await t.http().post('/v1/rooms').set(host.auth).send({ title: 'Rules night' }).expect(201)).body;
     const back = (await t.http().get(`/v1/rooms/${room.id}/backchannel`).set(host.auth).expect(200)).body;
-    expect((await send(host, back.id, `${w}.example is great`)).body.code).toBe('blocked_by_rule');
+    expect((await send(host, back.id, `https://${w}.example is great`)).body.code).toBe('blocked_by_rule');
     const [listener] = await users(1);
     await t.http().post(`/v1/rooms/${room.id}/join`).set(listener.auth).expect(200);
-    const asked = await t.http().post(`/v1/rooms/${room.id}/questions`).set(listener.auth).send({ text: `visit www.${w}.example` });
+    const asked = await t.http().post(`/v1/rooms/${room.id}/questions`).set(listener.auth).send({ text: `visit https://www.${w}.example` });
     expectErrorShape(asked.body, 403, 'blocked_by_rule');
     expect((await db.query('SELECT count(*)::int AS n FROM question WHERE room_id = $1', [room.id]))[0].n).toBe(0);
 
