@@ -106,14 +106,14 @@ export class RuleBodyDto {
   @ApiPropertyOptional({ type: [String], example: ['free crypto', 'airdrop*'] }) @Allow() patterns?: unknown;
   @ApiPropertyOptional({ type: 'array', items: { type: 'string', enum: [...RULE_SCOPES] }, example: ['requests'] }) @Allow() appliesTo?: unknown;
   @ApiPropertyOptional({ enum: RULE_ACTIONS }) @Allow() action?: unknown;
-  @ApiPropertyOptional({ type: String, maxLength: 500 }) @Allow() reason?: unknown;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' } }) @Allow() exemptUserIds?: unknown;
+  @ApiPropertyOptional({ type: String, maxLength: 500, example: 'Crypto offers are not allowed in requests.' }) @Allow() reason?: unknown;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, example: ['0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b'] }) @Allow() exemptUserIds?: unknown;
 }
 
 export class RuleTestDto {
   @ApiProperty({ type: String, maxLength: 4000, example: 'get free crypto at scam.example' }) @Allow() text!: unknown;
   @ApiPropertyOptional({ enum: RULE_KINDS, description: 'A draft rule to test too (not saved)' }) @Allow() kind?: unknown;
-  @ApiPropertyOptional({ type: [String] }) @Allow() patterns?: unknown;
+  @ApiPropertyOptional({ type: [String], example: ['scam.example'] }) @Allow() patterns?: unknown;
 }
 
 const RULE_SORTS = ['name', 'createdAt', 'updatedAt', 'kind', 'action', 'mode', 'enabled', 'id'];
