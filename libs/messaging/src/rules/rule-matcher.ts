@@ -221,8 +221,8 @@ export class RuleMatcher {
       const framed = ` ${tokensOfFolded(folded).join(' ')} `;
       this.keywords.search(framed, (i) => add(this.keywordOwners[i]));
     }
-    if (this.regexUnion && this.regexUnion.matcher(folded).find()) {
-      for (const r of this.regexes) if (!hit.has(r.rule) && r.re.matcher(folded).find()) add(r);
+    if (this.regexUnion && this.regexUnion.test(folded)) {
+      for (const r of this.regexes) if (!hit.has(r.rule) && r.re.test(folded)) add(r);
     }
     if (this.domains.size) {
       for (const raw of hosts) {
