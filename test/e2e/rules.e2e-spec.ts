@@ -217,10 +217,12 @@ describe('rules: actions', () => {
     expect(inbox.of('message.created', (p) => p.message.id === heldId)).toEqual([]);
     expect((await syncFrom(recipient, cursor)).filter((e) => e.message?.id === heldId)).toEqual([]);
 
+    const senderInbox = await open(sender);
     const approved = await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth);
     expect(approved.status).toBe(200);
     expect(approved.body.state).toBe('visible');
     await inbox.waitFor('message.created', (p) => p.message.id === heldId);
+    await senderInbox.waitFor('message.updated', (p) => p.message.id === heldId && p.message.state === 'visible');
     const marker = await send(sender, conv.id, 'marker');
     await inbox.waitFor('message.created', (p) => p.message.id === marker.body.id);
     expect(inbox.of('message.created', (p) => p.message.id === heldId)).toHaveLength(1);

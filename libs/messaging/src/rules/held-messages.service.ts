@@ -65,7 +65,8 @@ const toHeld = (r: any): HeldMessageView => ({
  * The held-messages queue (API.md v1.1 "Rules", action `hold`). A held message is stored
  * with state `held` and read only by its sender (message-visibility.ts). Staff approve it,
  * which makes it `visible` and writes message.created for everyone else who may read it
- * (the first they hear of it: one event each, live and in sync), or reject it, which removes
+ * (the first they hear of it: one event each, live and in sync) and message.updated for its
+ * sender, or reject it, which removes
  * it with reason `rule` (its sender gets message.updated; nobody else ever heard of it).
  * Both lock the row and act only on a message still held, so of two racing decisions one
  * wins and the other answers 409 conflict.
@@ -124,7 +125,15 @@ export class HeldMessagesService {
       const recipients = await q.query(APPROVED_AUDIENCE_SQL, [id]);
       // Its links were not scanned while held (the scanner skips messages that are not visible).
       const jobs = (row.links as unknown[]).length ? [scanJobFor('message', id, `scan-approved-${id}`)] : [];
-      const outbox = await this.events.append(q, recipients.map((r) => ({ userId: r.user_id as string, type: 'message.created' as const, payload: { message } })), jobs);
+      const outbox = await this.events.append(
+        q,
+        [
+          // The sender already has it (as held): for them it is a change of state.
+          { userId: row.sender_id as string, type: 'message.updated' as const, payload: { message } },
+          ...recipients.map((r) => ({ userId: r.user_id as string, type: 'message.created' as const, payload: { message } })),
+        ],
+        jobs,
+      );
       await this.audit.record(q, { staffId: staff.id, action: 'held_message.approve', subjectType: 'message', subjectId: id, after: { recipients: recipients.length } });
       return { view: await this.find(q, id), outboxId: outbox };
     });
