@@ -92,7 +92,7 @@ const Queue = () => {
 };
 
 export const HeldMessageList = () => (
-    <List sort={{ field: 'createdAt', order: 'ASC' }} perPage={25} exporter={false} title="Held messages">
+    <List sort={{ field: 'createdAt', order: 'ASC' }} perPage={25} exporter={false} empty={false} title="Held messages">
         <Queue />
     </List>
 );
