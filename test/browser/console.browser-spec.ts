@@ -127,7 +127,7 @@ it('a moderator creates a rule, tests a text against it before saving, and appro
     await email.fill('admin@example.com');
     await page.locator('input[name="password"]').fill('admin-password-1');
     await page.getByTestId('login-submit').click();
-    await page.getByTestId('dashboard').waitFor();
+    await email.waitFor({ state: 'detached' });
     await page.goto(`${t.url}/admin/#/rules/create`);
   }
   await page.locator('input[name="name"]').fill('Prize scams');
