@@ -16,6 +16,7 @@
  *   BENCH_IDLE_SOCKETS (10000) idle sockets held open on the API process (BENCH_IDLE_PROCS generator processes, 4)
  *   BENCH_PROFILE (always)     always | never: CPU-profile the app under socket N=1 (BENCH_PROFILE_SECONDS, 5)
  *   BENCH_PEER (1)             0: do not run ejabberd (no ratios then); BENCH_PEER_DIR: where its scripts are
+ *   BENCH_RULES (200)          live staff rules for the "send with rules" phase (socket N=1 again; 0 skips it)
  *   BENCH_WRITE (1)            0: print only, leave docs/BENCHMARKS.md alone
  *   BENCH_TEXT                 another message text for the peer workload (e.g. one without a link, to
  *                              see what the link scan costs); targets are only met with the peer's text
@@ -41,6 +42,7 @@ const { PeerTracker, peerLoad, PEER_TEXT } = require('./lib/peer');
 const ejabberd = require('./lib/ejabberd');
 const { floor } = require('./lib/floor');
 const { searchPhase, TARGET_P99_MS: SEARCH_P99_MS } = require('./lib/search');
+const { seedRules, clearRules } = require('./lib/rules');
 const { summarise } = require('./lib/cpu-profile');
 const { cmd, fmt, machine, machineJiffies, table } = require('./lib/stats');
 
@@ -63,9 +65,10 @@ const CFG = {
   text: process.env.BENCH_TEXT || PEER_TEXT,
   search: process.env.BENCH_SEARCH !== '0',
   only: process.env.BENCH_ONLY || '',
+  rules: num('BENCH_RULES', 200),
 };
 /** The targets of issue #13, each a ratio to something measured in the same run. */
-const TARGETS = { socketOverPeer: 1.0, restOverPeer: 0.7, groupOverDirect: 1.0, scanOverNoop: 0.5, backlogDrainMs: 1000, apiOverFloor: 0.5 };
+const TARGETS = { socketOverPeer: 1.0, restOverPeer: 0.7, groupOverDirect: 1.0, scanOverNoop: 0.5, backlogDrainMs: 1000, apiOverFloor: 0.5, rulesOverNone: 0.9 };
 
 const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 
@@ -342,6 +345,20 @@ async function main() {
     };
     for (const mode of ['socket', 'rest']) for (const n of CFG.ns) await peerPhase(`${mode}${n}`, { mode, n });
     await peerPhase('group', { mode: 'socket', n: 1, phaseLanes: groupLanes });
+
+    // ---- issue #14: the same socket N=1 send with 200 live staff rules (none matching) ----
+    if (CFG.rules > 0) {
+      const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
+      try {
+        await seedRules(ctx.admin, redis, ctx.redisPrefix, CFG.rules);
+        await sleep(1000); // the API process recompiles within its 250 ms poll
+        await peerPhase('socket1Rules', { mode: 'socket', n: 1 });
+      } finally {
+        await clearRules(ctx.admin, redis, ctx.redisPrefix).catch((err) => log(`clear rules: ${err.message}`));
+        redis.disconnect();
+        await sleep(1000);
+      }
+    }
 
     // ---- the floors: our own SQL alone, so they move with our design (see the notes) ----
     for (const [i, shape] of ['send', 'send-unprepared', 'context+send', 'five'].entries()) {
@@ -682,6 +699,7 @@ function render(res) {
     ourRow(`REST POST …/messages, N=${n}`, P[`rest${n}`], n);
   }
   ourRow(`${CFG.groupSize}-member group, socket, N=1 per member (received = by all ${CFG.groupSize - 1})`, P.group, 1);
+  ourRow(`socket.io message.send, N=1, with ${CFG.rules} live staff rules (keywords, regexes, domains; none matching)`, P.socket1Rules, 1);
   const main = table([peerText ? 'workload (16 pairs, a link in every message)' : 'workload (16 pairs, BENCH_TEXT)', 'delivered msgs/s', 'deliveries/s', 'p50 ms', 'p99 ms', 'sent', 'lost', 'dup', 'links unscanned at end → drained', 'CPU ms/msg server / PG / Redis', '÷ ejabberd (same N)', '÷ floor'], rows);
 
   // ---- the targets, each against something measured in this run ----
@@ -698,6 +716,7 @@ function render(res) {
   }
   if (r1) t.push(['REST N=1 delivered msgs/s ≥ 0.7 × ejabberd N=1', e1 ? `≥ ${fmt.int(TARGETS.restOverPeer * e1.deliveredPerSec)}` : 'no peer', `${fmt.int(r1.rate)}${e1 ? ` (${fmt.ratio(r1.rate / e1.deliveredPerSec)}×)` : ''}`, e1 ? verdict(r1.rate >= TARGETS.restOverPeer * e1.deliveredPerSec) : 'n/a']);
   if (P.group && s1) t.push([`${CFG.groupSize}-member group deliveries/s ≥ 1.0 × 1:1 socket N=1 delivered msgs/s`, `≥ ${fmt.int(s1.rate)}`, `${fmt.int(P.group.deliveriesPerSecond)} (${fmt.ratio(P.group.deliveriesPerSecond / s1.rate)}×), p99 ${fmt.ms(P.group.latency.pct(99))} ms`, s1.rate > 0 ? verdict(P.group.deliveriesPerSecond >= TARGETS.groupOverDirect * s1.rate) : 'n/a']);
+  if (P.socket1Rules && s1) t.push([`send with ${CFG.rules} live rules ≥ 0.9 × send with none (socket N=1, issue #14)`, `≥ ${fmt.int(TARGETS.rulesOverNone * s1.rate)}`, `${fmt.int(P.socket1Rules.rate)} (${fmt.ratio(P.socket1Rules.rate / s1.rate)}×)`, s1.rate > 0 ? verdict(P.socket1Rules.rate >= TARGETS.rulesOverNone * s1.rate) : 'n/a']);
   if (P.linkScan) t.push(['link scan of new URLs ≥ 0.5 × a no-op BullMQ worker', `≥ ${fmt.int(TARGETS.scanOverNoop * P.linkScan.noopPerSecond)} jobs/s`, `${fmt.int(P.linkScan.scanPerSecond)} jobs/s (${fmt.ratio(P.linkScan.ratio)}×)`, verdict(P.linkScan.ratio >= TARGETS.scanOverNoop)]);
   if (P.search) t.push([`search p99 over ${fmt.int(P.search.messages)} messages (one user in ${P.search.mine} conversations)`, `≤ ${SEARCH_P99_MS} ms`, `${fmt.ms(P.search.latency.pct(99))} ms (p50 ${fmt.ms(P.search.latency.pct(50))} ms, ${P.search.searches} searches)`, verdict(P.search.latency.pct(99) <= SEARCH_P99_MS)]);
   if (P.idle) t.push([`${fmt.int(CFG.idleSockets)} idle sockets on one API process, measured`, `${fmt.int(CFG.idleSockets)} connected`, `${fmt.int(P.idle.sockets)} connected, ${P.idle.failed} refused`, verdict(P.idle.sockets >= CFG.idleSockets && P.idle.failed === 0)]);

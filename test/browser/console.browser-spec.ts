@@ -204,3 +204,47 @@ async function staffAuth() {
   const res = await request(t.url).post('/admin/v1/auth/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
   return { auth: { Authorization: `Bearer ${res.body.accessToken}` } };
 }
+
+it('a moderator creates a rule, tests a text against it before saving, and approves the message it held', async () => {
+  // Signed in by the test above (same page); sign in again if this runs alone.
+  await page.goto(`${t.url}/admin/#/rules/create`);
+  const email = page.locator('input[name="email"]');
+  await page.locator('input[name="name"], input[name="email"]').first().waitFor();
+  if (await email.isVisible()) {
+    await email.fill('admin@example.com');
+    await page.locator('input[name="password"]').fill('admin-password-1');
+    await page.getByTestId('login-submit').click();
+    await email.waitFor({ state: 'detached' });
+    await page.goto(`${t.url}/admin/#/rules/create`);
+  }
+  await page.locator('input[name="name"]').fill('Prize scams');
+  await page.getByRole('combobox', { name: 'Mode' }).click();
+  await page.getByRole('option', { name: 'Live' }).click();
+  await page.locator('textarea[name="patterns"]').fill('free prize*\nclaimnow');
+  await page.getByTestId('rule-test-text').fill('You won a FREE PR1ZES bundle');
+  await page.getByTestId('rule-test-run').click();
+  await expect(page.getByTestId('rule-test-result').textContent()).resolves.toContain('This rule: matches (free prize*)');
+  await shot('rule-test');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL(/#\/rules(\?.*)?$/);
+  await page.getByText('Prize scams').first().waitFor();
+  await shot('rules-list');
+
+  // The saved rule (hold, requests) holds a stranger's request carrying the words.
+  const stranger = await registerUser(t.url);
+  const target = await registerUser(t.url);
+  const conv = await request(t.url).post('/v1/conversations').set(stranger.auth).send({ participantIds: [target.id] }).expect(201);
+  const held = await request(t.url).post(`/v1/conversations/${conv.body.id}/messages`).set(stranger.auth).send({ clientId: 'held-1', text: 'Claim your free prizes today' });
+  expect(held.status).toBe(201);
+  expect(held.body.state).toBe('held');
+
+  // The queue shows it; `a` approves the selected (first) message.
+  await page.goto(`${t.url}/admin/#/held-messages`);
+  await page.getByTestId(`held-${held.body.id}`).waitFor();
+  await shot('held-queue');
+  await page.getByTestId(`held-${held.body.id}`).locator('p').click(); // selects it (it is also the first)
+  await page.keyboard.press('a');
+  await page.getByTestId('held-empty').waitFor();
+  const seen = await request(t.url).get(`/v1/conversations/${conv.body.id}/messages`).set(target.auth).expect(200);
+  expect(seen.body.items.map((m: any) => m.id)).toEqual([held.body.id]);
+});

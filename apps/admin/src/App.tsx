@@ -7,11 +7,13 @@ import blocklist from './blocklist';
 import cases from './cases';
 import { ConsoleLayout } from './common/ConsoleLayout';
 import { Dashboard } from './dashboard/Dashboard';
+import heldMessages from './held-messages';
 import links from './links';
 import { LoginPage } from './login/LoginPage';
 import { authProvider } from './providers/authProvider';
 import { dataProvider } from './providers/dataProvider';
 import reports from './reports';
+import rules from './rules';
 import spamRequests from './spam-requests';
 import staff from './staff';
 import templates from './templates';
@@ -39,6 +41,9 @@ export const App = () => (
         <Resource name="users" options={{ label: 'Users' }} {...users} />
         <Resource name="links" options={{ label: 'Links' }} {...links} />
         <Resource name="blocklist" options={{ label: 'Blocklist' }} {...blocklist} />
+        <Resource name="rules" options={{ label: 'Rules' }} {...rules} />
+        <Resource name="held-messages" options={{ label: 'Held messages' }} {...heldMessages} />
+        <Resource name="rule-hits" />
         <Resource name="actions" options={{ label: 'Actions' }} {...actions} />
         <Resource name="appeals" options={{ label: 'Appeals' }} {...appeals} />
         <Resource name="audit-log" options={{ label: 'Audit log' }} {...auditLog} />

@@ -115,3 +115,14 @@ export interface Transparency {
     appeals: { total: number; upheld: number; rejected: number };
     medianHoursToAction: number | null;
 }
+
+/** POST /admin/v1/rules/test */
+export interface RuleTestResult {
+    matches: { ruleId: string; name: string; enabled: boolean; mode: string; action: string; kind: string; pattern: string }[];
+    draft: { matched: boolean; pattern: string | null } | null;
+}
+
+export const RULE_KINDS = ['keyword', 'regex', 'domain'] as const;
+export const RULE_MODES = ['live', 'dry_run'] as const;
+export const RULE_ACTIONS = ['block', 'hold', 'hide', 'flag'] as const;
+export const RULE_SCOPES = ['requests', 'direct', 'group', 'room', 'questions'] as const;

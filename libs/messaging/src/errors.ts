@@ -39,6 +39,8 @@ export const ForbiddenRole = define(403, 'forbidden_role', 'Your staff role may 
 export const Blocked = define(403, 'blocked', 'You cannot message this person.');
 export const RecipientNotAccepting = define(403, 'recipient_not_accepting', 'This person does not accept new conversations from you.');
 export const RequestPendingLimit = define(403, 'request_pending_limit', 'Wait until your message request is accepted before sending more.');
+/** A live staff rule (action block) refused the message; the message is the rule's reason. */
+export const BlockedByRule = define(403, 'blocked_by_rule', 'This message breaks a rule of this service.');
 export const MessagingRestricted = define(403, 'messaging_restricted', 'Your account may not start conversations or send messages right now.');
 export const NotFound = define(404, 'not_found', 'Not found.');
 export const MethodNotAllowed = define(405, 'method_not_allowed', 'This resource does not support that method.');

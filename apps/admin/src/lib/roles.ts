@@ -33,6 +33,7 @@ const READ: Record<string, Role> = { list: 'triage', show: 'triage', export: 'tr
  *  - users / spam-requests: userAction (moderator)
  *  - links: label (verdict override; triage may label)
  *  - appeals: decide (moderator)
+ *  - rules: test (triage: it changes nothing); held-messages: decide (approve / reject, moderator)
  */
 export const ACCESS: Record<string, Record<string, Role>> = {
     cases: { ...READ, claim: 'moderator', resolve: 'moderator', message: 'moderator' },
@@ -46,6 +47,9 @@ export const ACCESS: Record<string, Record<string, Role>> = {
     actions: { ...READ, lift: 'moderator' },
     appeals: { ...READ, decide: 'moderator' },
     'audit-log': { ...READ },
+    rules: { ...READ, create: 'moderator', edit: 'moderator', delete: 'moderator', test: 'triage' },
+    'rule-hits': { ...READ },
+    'held-messages': { ...READ, decide: 'moderator' },
     staff: { list: 'admin', show: 'admin', export: 'admin', create: 'admin', edit: 'admin' },
 };
 

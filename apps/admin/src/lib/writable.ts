@@ -23,6 +23,10 @@ export const WRITABLE_FIELDS: Record<string, Partial<Record<WriteOperation, read
         create: ['name', 'body'],
         update: ['name', 'body'],
     },
+    rules: {
+        create: ['name', 'enabled', 'mode', 'kind', 'patterns', 'appliesTo', 'action', 'reason', 'exemptUserIds'],
+        update: ['name', 'enabled', 'mode', 'kind', 'patterns', 'appliesTo', 'action', 'reason', 'exemptUserIds'],
+    },
 };
 
 /** Keeps only writable fields; drops undefined values and empty passwords. */

@@ -3,7 +3,7 @@ import type { DataProvider, Identifier } from 'react-admin';
 import { API_URL, requests, type ActionBody, type ApiRequest } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 import { pickWritable } from '../lib/writable';
-import type { BlocklistPreview, BulkOutcome, CaseMessage, Report, Stats, Transparency, UserHistory } from '../types';
+import type { BlocklistPreview, BulkOutcome, CaseMessage, Report, RuleTestResult, Stats, Transparency, UserHistory } from '../types';
 import { httpClient } from './httpClient';
 
 /** react-admin's dataProvider plus the admin API's workflow calls. */
@@ -42,6 +42,12 @@ export interface BackchannelDataProvider extends DataProvider {
     previewBlocklist(params: { pattern: string; kind: string }): Promise<{ data: BlocklistPreview }>;
     /** GET /admin/v1/stats */
     stats(): Promise<{ data: Stats }>;
+    /** POST /admin/v1/rules/test {text, kind?, patterns?} */
+    testRules(params: { text: string; kind?: string; patterns?: string[] }): Promise<{ data: RuleTestResult }>;
+    /** POST /admin/v1/held-messages/:id/approve */
+    approveHeld(id: Identifier): Promise<{ data: unknown }>;
+    /** POST /admin/v1/held-messages/:id/reject {note?} */
+    rejectHeld(id: Identifier, params: { note?: string }): Promise<{ data: unknown }>;
 }
 
 async function send<T>(request: ApiRequest, signal?: AbortSignal): Promise<{ data: T }> {
@@ -104,4 +110,7 @@ export const dataProvider: BackchannelDataProvider = {
     liftAction: (id, { note }) => send(requests.liftAction(id, note)),
     previewBlocklist: ({ pattern, kind }) => send(requests.previewBlocklist(pattern, kind)),
     stats: () => send(requests.stats()),
+    testRules: params => send({ method: 'POST', url: `${API_URL}/rules/test`, body: params }),
+    approveHeld: id => send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/approve` }),
+    rejectHeld: (id, { note }) => send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/reject`, body: note ? { note } : {} }),
 };

@@ -1,5 +1,6 @@
 import { Box, Typography } from '@mui/material';
-import { DateField, Labeled, NumberField, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
+import { Datagrid, DateField, Labeled, NumberField, Pagination, ReferenceManyField, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
+import { EnumField } from '../common/fields';
 import { Section } from '../common/Section';
 import { useCan } from '../common/useApi';
 import { UserActionForm } from './UserActionForm';
@@ -45,6 +46,18 @@ const UserShowContent = () => {
             <Box sx={{ minWidth: 0 }}>
                 <Section title="History">
                     <UserHistoryPanel userId={record.id} query={history} showProfile={false} />
+                </Section>
+                <Section title="Rule hits" testId="user-rule-hits">
+                    <ReferenceManyField reference="rule-hits" target="userId" sort={{ field: 'createdAt', order: 'DESC' }} perPage={10} pagination={<Pagination />}>
+                        <Datagrid bulkActionButtons={false} rowClick={false} empty={<span>No rule has matched this user.</span>}>
+                            <TextField source="ruleName" label="Rule" />
+                            <EnumField source="action" label="Action" />
+                            <EnumField source="mode" label="Mode" />
+                            <EnumField source="scope" label="Scope" />
+                            <TextField source="pattern" />
+                            <DateField source="createdAt" showTime />
+                        </Datagrid>
+                    </ReferenceManyField>
                 </Section>
             </Box>
         </Box>

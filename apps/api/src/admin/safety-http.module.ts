@@ -8,6 +8,7 @@ import { CasesAdminController, ReportersAdminController, TemplatesAdminControlle
 import { ActionsAdminController, AppealsAdminController } from './enforcement.admin.controller';
 import { BlocklistAdminController, LinksAdminController } from './links.admin.controller';
 import { ReportsAdminController } from './reports.admin.controller';
+import { HeldMessagesAdminController, RuleHitsAdminController, RulesAdminController } from './rules.admin.controller';
 import { StaffAuthController } from './staff-auth.controller';
 import { StaffAdminController } from './staff.admin.controller';
 import { StatsAdminController } from './stats.admin.controller';
@@ -36,6 +37,9 @@ import { SpamRequestsAdminController, UsersAdminController } from './users.admin
     AuditLogAdminController,
     StaffAdminController,
     StatsAdminController,
+    RulesAdminController,
+    RuleHitsAdminController,
+    HeldMessagesAdminController,
     ReportsController,
     AppealsController,
     NoticesController,

@@ -2,9 +2,11 @@
  * Hidden words (API.md v1.1, "Hidden requests"): a pure normaliser and whole-word matcher.
  *
  * Text and words are normalised alike: NFKD, combining marks stripped (accents), zero-width
- * characters and soft hyphens removed, lower-cased, then the look-alike substitutions
- * 0→o, 1→i, 3→e, 4/@→a, 5/$→s; the result is split into tokens on anything that is not a
- * letter or a digit. A word matches when its tokens occur as consecutive tokens of the text
+ * characters and soft hyphens removed, lower-cased, Cyrillic and Greek letters that look
+ * like Latin ones folded to them (`іdіоt` in Cyrillic reads as `idiot`), then the leetspeak
+ * substitutions 0→o, 1→i, 3→e, 4/@→a, 5/$→s, 7→t, 8→b; the result is split into tokens
+ * on anything that is not a letter or a digit. Staff rules (libs/messaging/src/rules) use
+ * the same two steps: `foldText` for regexes, `normalizeTokens` for keywords. A word matches when its tokens occur as consecutive tokens of the text
  * (whole words only: `ass` never matches `class`; a word of several tokens is a phrase).
  */
 
@@ -23,21 +25,46 @@ export const DEFAULT_HIDDEN_WORDS: readonly string[] = [
   'slut', 'whore', 'stfu', 'kys', 'kill yourself',
 ];
 
-const SUBSTITUTIONS: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '@': 'a', '5': 's', $: 's' };
-const ZERO_WIDTH = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g;
+const SUBSTITUTIONS: Record<string, string> = {
+  '0': 'o', '1': 'i', '3': 'e', '4': 'a', '@': 'a', '5': 's', $: 's', '7': 't', '8': 'b',
+};
+const ZERO_WIDTH = /[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 const COMBINING = /\p{M}/gu;
-const LOOK_ALIKE = /[013@45$]/g;
+const LEET = /[013@45$78]/g;
 const NOT_WORD = /[^\p{L}\p{N}]+/u;
+/** Lower-case Cyrillic and Greek letters drawn like Latin ones (after toLowerCase). */
+const CONFUSABLES: Record<string, string> = {
+  а: 'a', в: 'b', с: 'c', ԁ: 'd', е: 'e', ё: 'e', һ: 'h', н: 'h', і: 'i', ї: 'i', ј: 'j', к: 'k', м: 'm', о: 'o', р: 'p',
+  ԛ: 'q', ѕ: 's', т: 't', у: 'y', х: 'x', ү: 'y', ԝ: 'w', ɡ: 'g', ı: 'i',
+  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
+};
+const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
+/** Only worth the replace when a character outside ASCII is present. */
+const NON_ASCII = /[^\u0000-\u007f]/;
 
-/** The tokens of a text or word after normalisation (see the file comment). */
-export function normalizeTokens(text: string): string[] {
-  const s = text
+/**
+ * The first step, shared by every matcher: NFKD, accents and zero-width characters removed,
+ * lower-cased, look-alike letters folded to Latin. Digits and punctuation are kept, so a
+ * staff regex's `\d` still means a digit.
+ */
+export function foldText(text: string): string {
+  if (!NON_ASCII.test(text)) return text.toLowerCase();
+  return text
     .normalize('NFKD')
     .replace(COMBINING, '')
     .replace(ZERO_WIDTH, '')
     .toLowerCase()
-    .replace(LOOK_ALIKE, (c) => SUBSTITUTIONS[c]);
-  return s.split(NOT_WORD).filter((t) => t.length > 0);
+    .replace(CONFUSABLE, (c) => CONFUSABLES[c]);
+}
+
+/** The second step: leetspeak substitutions on folded text, then tokens (see the file comment). */
+export function tokensOfFolded(folded: string): string[] {
+  return folded.replace(LEET, (c) => SUBSTITUTIONS[c]).split(NOT_WORD).filter((t) => t.length > 0);
+}
+
+/** The tokens of a text or word after normalisation (see the file comment). */
+export function normalizeTokens(text: string): string[] {
+  return tokensOfFolded(foldText(text));
 }
 
 /** A matcher built once per viewer: compiled word token lists, checked against any number of texts. */

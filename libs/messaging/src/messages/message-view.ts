@@ -27,7 +27,8 @@ export interface MessageView {
   clientId: string;
   text: string | null;
   links: LinkView[];
-  state: 'visible' | 'removed';
+  /** `held`: stopped by a staff rule, read by its sender only until staff decide. */
+  state: 'visible' | 'removed' | 'held';
   removedReason?: string;
   createdAt: string;
   editedAt: string | null;

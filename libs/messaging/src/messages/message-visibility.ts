@@ -17,12 +17,15 @@ import { MAX_REQUEST_MESSAGES } from '../conversations/message-request-policy';
  * - blocks: never a message from someone the reader blocks (a block made after both were in
  *   the group). Decided at read time from the current block rows, so an unblock shows those
  *   messages in lists again; events skipped while blocked are not replayed.
+ * - staff rules: a message a live `hold` rule stopped (state `held`), and one staff then
+ *   rejected (removed with reason `rule`), is read by its sender only (rules/held-messages.ts).
  * Both seq bounds are plain comparisons so the (conversation_id, seq) index serves them.
  */
 export const memberSeesMessageSql = (m: string, x: string): string => `(
   ${x}.seq > ${m}.visible_from_seq
   AND ${x}.seq <= (CASE WHEN ${m}.state = 'pending' THEN ${m}.visible_from_seq + ${MAX_REQUEST_MESSAGES} ELSE 9223372036854775807 END)
   AND (${m}.state <> 'pending' OR NOT ${x}.link_hold)
+  AND ((${x}.state <> 'held' AND ${x}.removed_reason IS DISTINCT FROM 'rule') OR ${x}.sender_id = ${m}.user_id)
   AND NOT EXISTS (SELECT 1 FROM block vb WHERE vb.blocker_id = ${m}.user_id AND vb.blocked_id = ${x}.sender_id))`;
 
 /**

@@ -11,6 +11,7 @@ import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
 import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/message-request-policy';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
+import { RulesService } from '../rules/rules.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from './message-view';
 import { MESSAGE_AUDIENCE_SQL, hearsOfMessageSql, memberSeesMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
@@ -64,7 +65,7 @@ lk AS (
     LEFT JOIN link l ON l.url = x.url AND NOT x.scan AND l.verdict IN ('safe', 'suspicious') AND (l.overridden OR l.expires_at > now())),
 msg AS (
   -- link_hold: a link still awaits its verdict, so pending members do not read it yet (HeldLinks).
-  INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links, link_hold, reply_to_seq, reply_to_sender_id)
+  INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links, link_hold, reply_to_seq, reply_to_sender_id, state)
   SELECT $3, $1, conv.last_seq, $2, $4, $5,
          coalesce((SELECT jsonb_agg(CASE WHEN lk.verdict IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', 'pending')
                                          WHEN lk.reason IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', lk.verdict)
@@ -74,7 +75,9 @@ msg AS (
          -- (a member added later reads only what comes after their add)
          EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL)
            AND EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = $1 AND p.state = 'pending'),
-         $9::bigint, $10::uuid -- replyTo: checked before the send (MessagesService.replyTarget)
+         $9::bigint, $10::uuid, -- replyTo: checked before the send (MessagesService.replyTarget)
+         -- held by a live staff rule (RulesService.screenMessage, decided before this statement): its sender alone reads it
+         CASE WHEN $11::boolean THEN 'held' ELSE 'visible' END
     FROM conv
   RETURNING *),
 lo AS (
@@ -121,6 +124,8 @@ export interface SendParams {
   links?: unknown;
   /** The quoted message (v1.1 replies), already checked to be one the sender can see. */
   replyTo?: { seq: number; senderId: string } | null;
+  /** Store it `held` (a live staff rule with action hold): only its sender reads it until staff approve. */
+  held?: boolean;
 }
 
 /** SEND_SQL's parameters in order (the benchmark's floor uses this too). */
@@ -128,7 +133,7 @@ export const sendParams = (p: SendParams): unknown[] => [
   p.conversationId, p.senderId, p.id, p.clientId, p.text,
   JSON.stringify(p.linkRows.map((l, ord) => ({ ord, url: l.url, host: l.host, scan: l.scan ?? false }))),
   JSON.stringify(p.jobs), JSON.stringify(p.requestJobs),
-  p.replyTo?.seq ?? null, p.replyTo?.senderId ?? null,
+  p.replyTo?.seq ?? null, p.replyTo?.senderId ?? null, p.held ?? false,
 ];
 
 /** A page of what the viewer ($2) may read, by seq. */
@@ -170,6 +175,7 @@ export class MessagesService {
     private readonly limits: RateLimitsService,
     private readonly conversations: ConversationsService,
     private readonly blocklist: BlocklistService,
+    private readonly rules: RulesService,
   ) {}
 
   messageView(row: any): MessageView {
@@ -212,6 +218,8 @@ export class MessagesService {
 
     const urls = extractLinks(text);
     const id = newId();
+    // Staff rules: null unless a rule matched (no rules: no work); a live block throws here, before anything is stored.
+    const screening = await this.rules.screenMessage(senderId, conversationId, text, urls);
     // The blocklist (in memory) has the last word over a cached verdict: a match is scanned (and removed) by the job.
     const blocklist = urls.length ? await this.blocklist.current() : [];
     const params = sendParams({
@@ -224,13 +232,13 @@ export class MessagesService {
       jobs: urls.length ? [{ name: JobName.ScanMessage, data: { messageId: id }, jobId: `scan-message-${id}` }] : [],
       requestJobs: [scoreSenderJob(senderId)],
       replyTo,
+      held: screening?.held,
     });
     try {
       const [row] = await this.withDeadlockRetry(() => this.db.prepared('message_send', SEND_SQL, params));
-      if (row) {
-        return { message: this.publishSend(row), created: true };
-      }
-      return await this.sendSlowPath(senderId, conversationId, clientId, params);
+      const result = row ? { message: this.publishSend(row), created: true } : await this.sendSlowPath(senderId, conversationId, clientId, params);
+      if (screening && result.created) await this.rules.settle(screening, { messageId: result.message.id });
+      return result;
     } catch (err: any) {
       if (err?.code === PG_UNIQUE_VIOLATION) {
         // The same clientId raced in from another request or process: return the winner.
@@ -360,7 +368,7 @@ export class MessagesService {
    */
   async removeIn(q: Queryable, messageId: string, reason: string): Promise<{ view: any; outboxId: string | null }> {
     const [row] = await q.query(
-      `WITH old AS (SELECT id, text, links FROM message WHERE id = $1 AND state = 'visible' FOR UPDATE),
+      `WITH old AS (SELECT id, text, links FROM message WHERE id = $1 AND state IN ('visible', 'held') FOR UPDATE),
        removed AS (
          UPDATE message m SET state = 'removed', removed_reason = $2, text = NULL, links = '[]'::jsonb, updated_at = now()
            FROM old WHERE m.id = old.id RETURNING m.*),

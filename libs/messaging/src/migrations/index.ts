@@ -12,6 +12,7 @@ import { Migration20261126164030_platform } from './Migration20261126164030_plat
 import { Migration20261126164130_conversation_features } from './Migration20261126164130_conversation_features';
 import { Migration20261126170000_restrict } from './Migration20261126170000_restrict';
 import { Migration20261126171000_hidden_words } from './Migration20261126171000_hidden_words';
+import { Migration20261126171130_moderation_rules } from './Migration20261126171130_moderation_rules';
 import { Migration20261126173000_event_partitions } from './Migration20261126173000_event_partitions';
 
 /**
@@ -33,5 +34,6 @@ export const migrationsList = [
   { name: 'Migration20261126164130_conversation_features', class: Migration20261126164130_conversation_features },
   { name: 'Migration20261126170000_restrict', class: Migration20261126170000_restrict },
   { name: 'Migration20261126171000_hidden_words', class: Migration20261126171000_hidden_words },
+  { name: 'Migration20261126171130_moderation_rules', class: Migration20261126171130_moderation_rules },
   { name: 'Migration20261126173000_event_partitions', class: Migration20261126173000_event_partitions },
 ];

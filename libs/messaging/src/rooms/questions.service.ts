@@ -18,6 +18,7 @@ import {
   type SettableQuestionStatus,
 } from './room-views';
 import { isCurrentModerator, RoomsService } from './rooms.service';
+import { RulesService } from '../rules/rules.service';
 
 export interface AskBody {
   text?: unknown;
@@ -44,6 +45,7 @@ export class QuestionsService {
     private readonly db: Db,
     private readonly events: EventsService,
     private readonly limits: RateLimitsService,
+    private readonly rules: RulesService,
   ) {}
 
   async ask(authorId: string, roomId: string, body: AskBody): Promise<QuestionView> {
@@ -54,6 +56,8 @@ export class QuestionsService {
     const urls = extractLinks(text);
     const id = newId();
     const jobs: OutboxJob[] = urls.length ? [scanJobFor('question', id)] : [];
+    // Staff rules, scope `questions`: a live block throws here; flag (and hold) open a report once stored.
+    const screening = await this.rules.screenQuestion(authorId, text, urls);
 
     const { row, outboxId } = await this.db.tx(async (q) => {
       // FOR SHARE: askers do not queue behind each other, but the room cannot end under them.
@@ -85,6 +89,7 @@ export class QuestionsService {
       return { row, outboxId: await this.events.append(q, events, jobs) };
     });
     this.events.published(outboxId);
+    if (screening) await this.rules.settle(screening, { questionId: id });
     return questionView({ ...row, upvoted_by_me: false });
   }
 

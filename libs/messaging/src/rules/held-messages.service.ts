@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import { Db, type Queryable } from '../db/db.service';
+import { Conflict, NotFound } from '../errors';
+import { EventsService } from '../events/events.service';
+import { isUuid } from '../ids';
+import { scanJobFor } from '../links/link-scanner.service';
+import { MessagesService } from '../messages/messages.service';
+import { messageView } from '../messages/message-view';
+import { hearsOfMessageSql } from '../messages/message-visibility';
+import { AuditLogService } from '../safety/audit-log.service';
+import type { StaffActor } from '../safety/reports.service';
+import { iso } from '../safety/rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff-list';
+
+export interface HeldMessageView {
+  id: string;
+  conversationId: string;
+  conversationKind: string;
+  seq: number;
+  senderId: string;
+  senderHandle: string | null;
+  text: string | null;
+  links: unknown[];
+  state: 'held' | 'visible' | 'removed';
+  createdAt: string;
+  /** The live hold rules that held it. */
+  rules: Array<{ id: string | null; name: string; pattern: string }>;
+}
+
+/** Everyone but the sender who may read message $1 now that it is visible (message-visibility.ts). */
+const APPROVED_AUDIENCE_SQL = `
+SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
+ WHERE x.id = $1 AND m.user_id <> x.sender_id AND ${hearsOfMessageSql('m', 'x', 'x.sender_id')}`;
+
+const COLUMNS = `x.id, x.conversation_id, x.seq, x.sender_id, x.text, x.links, x.state, x.created_at, c.kind AS conversation_kind, u.handle AS sender_handle,
+  coalesce((SELECT json_agg(json_build_object('id', h.rule_id, 'name', h.rule_name, 'pattern', h.pattern) ORDER BY h.created_at)
+              FROM rule_hit h WHERE h.message_id = x.id AND h.action = 'hold' AND h.applied), '[]') AS rules`;
+const FROM = `FROM message x JOIN conversation c ON c.id = x.conversation_id LEFT JOIN app_user u ON u.id = x.sender_id`;
+
+const LIST: ListSpec = {
+  filters: {
+    id: { kind: 'uuid', sql: 'x.id' },
+    senderId: { kind: 'uuid', sql: 'x.sender_id' },
+    conversationId: { kind: 'uuid', sql: 'x.conversation_id' },
+  },
+  sorts: { createdAt: 'x.created_at', id: 'x.id' },
+  tiebreak: 'x.id ASC',
+};
+
+const toHeld = (r: any): HeldMessageView => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  conversationKind: r.conversation_kind,
+  seq: Number(r.seq),
+  senderId: r.sender_id,
+  senderHandle: r.sender_handle ?? null,
+  text: r.state === 'removed' ? null : r.text,
+  links: r.state === 'removed' ? [] : (r.links ?? []),
+  state: r.state,
+  createdAt: iso(r.created_at)!,
+  rules: r.rules ?? [],
+});
+
+/**
+ * The held-messages queue (API.md v1.1 "Rules", action `hold`). A held message is stored
+ * with state `held` and read only by its sender (message-visibility.ts). Staff approve it,
+ * which makes it `visible` and writes message.created for everyone else who may read it
+ * (the first they hear of it: one event each, live and in sync) and message.updated for its
+ * sender, or reject it, which removes
+ * it with reason `rule` (its sender gets message.updated; nobody else ever heard of it).
+ * Both lock the row and act only on a message still held, so of two racing decisions one
+ * wins and the other answers 409 conflict.
+ */
+@Injectable()
+export class HeldMessagesService {
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventsService,
+    private readonly messages: MessagesService,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  /** The queue: messages still held, oldest first by default. Audited: it shows private text. */
+  async list(query: ListQuery, staff: StaffActor): Promise<ListPage<HeldMessageView>> {
+    const page = await runList(
+      this.db,
+      LIST,
+      query,
+      (c) => ({
+        sql: `SELECT ${COLUMNS}, count(*) OVER () AS _total ${FROM} ${c.where ? `${c.where} AND` : 'WHERE'} x.state = 'held' ${c.orderBy}`,
+        countSql: `SELECT count(*)::int AS n ${FROM} ${c.where ? `${c.where} AND` : 'WHERE'} x.state = 'held'`,
+      }),
+      toHeld,
+    );
+    await this.audit.record(this.db, {
+      staffId: staff.id, action: 'held_messages.read', subjectType: 'message', subjectId: null,
+      after: { filter: query.filter, range: [query.offset, query.offset + query.limit - 1], rows: page.rows.length, total: page.total },
+    });
+    return page;
+  }
+
+  /** One message that is or was held (approved or rejected ones stay readable here). */
+  async one(id: string, staff: StaffActor, q: Queryable = this.db): Promise<HeldMessageView> {
+    const view = await this.find(q, id);
+    await this.audit.record(q, { staffId: staff.id, action: 'held_message.read', subjectType: 'message', subjectId: id, after: { rows: 1 } });
+    return view;
+  }
+
+  private async find(q: Queryable, id: string): Promise<HeldMessageView> {
+    if (!isUuid(id)) throw new NotFound('No such held message.');
+    const [row] = await q.query(
+      `SELECT ${COLUMNS} ${FROM} WHERE x.id = $1 AND (x.state = 'held' OR EXISTS (SELECT 1 FROM rule_hit h WHERE h.message_id = x.id AND h.action = 'hold' AND h.applied))`,
+      [id],
+    );
+    if (!row) throw new NotFound('No such held message.');
+    return toHeld(row);
+  }
+
+  async approve(staff: StaffActor, id: string): Promise<HeldMessageView> {
+    if (!isUuid(id)) throw new NotFound('No such held message.');
+    const { view, outboxId } = await this.db.tx(async (q) => {
+      await this.lockHeld(q, id);
+      const [row] = await q.query(`UPDATE message SET state = 'visible', updated_at = now() WHERE id = $1 RETURNING *`, [id]);
+      const message = messageView(row);
+      const recipients = await q.query(APPROVED_AUDIENCE_SQL, [id]);
+      // Its links were not scanned while held (the scanner skips messages that are not visible).
+      const jobs = (row.links as unknown[]).length ? [scanJobFor('message', id, `scan-approved-${id}`)] : [];
+      const outbox = await this.events.append(
+        q,
+        [
+          // The sender already has it (as held): for them it is a change of state.
+          { userId: row.sender_id as string, type: 'message.updated' as const, payload: { message } },
+          ...recipients.map((r) => ({ userId: r.user_id as string, type: 'message.created' as const, payload: { message } })),
+        ],
+        jobs,
+      );
+      await this.audit.record(q, { staffId: staff.id, action: 'held_message.approve', subjectType: 'message', subjectId: id, after: { recipients: recipients.length } });
+      return { view: await this.find(q, id), outboxId: outbox };
+    });
+    this.events.published(outboxId);
+    return view;
+  }
+
+  async reject(staff: StaffActor, id: string, note: string | null): Promise<HeldMessageView> {
+    if (!isUuid(id)) throw new NotFound('No such held message.');
+    const { view, outboxId, senderId } = await this.db.tx(async (q) => {
+      const held = await this.lockHeld(q, id);
+      const removed = await this.messages.removeIn(q, id, 'rule');
+      await this.audit.record(q, { staffId: staff.id, action: 'held_message.reject', subjectType: 'message', subjectId: id, after: { note } });
+      return { view: await this.find(q, id), outboxId: removed.outboxId, senderId: held.sender_id as string };
+    });
+    this.events.published(outboxId);
+    await notifySenderOfRejectedHold({ messageId: id, senderId, rules: view.rules, note });
+    return view;
+  }
+
+  /** FOR UPDATE on a message that must still be held: 404 unknown, 409 already decided. */
+  private async lockHeld(q: Queryable, id: string): Promise<{ sender_id: string }> {
+    const [row] = await q.query('SELECT state, sender_id FROM message WHERE id = $1 FOR UPDATE', [id]);
+    if (!row) throw new NotFound('No such held message.');
+    if (row.state !== 'held') throw new Conflict(`This message is no longer held (it is ${row.state}).`);
+    return row;
+  }
+}
+
+/**
+ * CALL POINT for issue #15 (notices / statements of reasons): a held message was rejected,
+ * so its sender should get a statement of reasons naming the rule(s). Deliberately empty
+ * here: #15 builds the notices; wire NoticesService (or its successor) in this one place.
+ */
+export async function notifySenderOfRejectedHold(_input: {
+  messageId: string;
+  senderId: string;
+  rules: Array<{ id: string | null; name: string; pattern: string }>;
+  note: string | null;
+}): Promise<void> {
+  // Intentionally nothing yet (issue #15).
+}

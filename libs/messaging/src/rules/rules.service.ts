@@ -1,0 +1,526 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type Redis from 'ioredis';
+import { Db, type Queryable } from '../db/db.service';
+import { BlockedByRule, InvalidRequest, NotFound } from '../errors';
+import { EventsService } from '../events/events.service';
+import { isUuid, newId } from '../ids';
+import { extractLinks } from '../links/link-extractor';
+import { REDIS } from '../redis';
+import { ConversationsService } from '../conversations/conversations.service';
+import { AuditLogService } from '../safety/audit-log.service';
+// Type-only: reports.service → enforcement.service → messages.service → this file is a cycle, so the
+// class is looked up when a flag rule first fires (ModuleRef), not imported at load time.
+import type { ReportsService, StaffActor } from '../safety/reports.service';
+import { iso } from '../safety/rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff-list';
+import { ModerationRule } from './moderation-rule.entity';
+import {
+  ACTION_STRENGTH,
+  MAX_PATTERNS,
+  RULE_ACTIONS,
+  RULE_KINDS,
+  RULE_MODES,
+  RULE_SCOPES,
+  RuleMatcher,
+  patternProblems,
+  type CompilableRule,
+  type RuleAction,
+  type RuleMatch,
+  type RuleScope,
+} from './rule-matcher';
+
+export interface RuleView extends CompilableRule {
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  /** Matches recorded in the last 24 hours and 7 days (dry-run and live alike). */
+  hits: { day: number; week: number };
+}
+
+export interface RuleHitView {
+  id: string;
+  ruleId: string | null;
+  ruleName: string;
+  userId: string;
+  userHandle: string | null;
+  scope: RuleScope;
+  mode: 'live' | 'dry_run';
+  action: RuleAction;
+  applied: boolean;
+  pattern: string;
+  conversationId: string | null;
+  messageId: string | null;
+  questionId: string | null;
+  createdAt: string;
+}
+
+/** One hit about to be recorded. */
+interface PendingHit {
+  rule: CompilableRule;
+  pattern: string;
+  scope: RuleScope;
+  applied: boolean;
+}
+
+/**
+ * What the rules decided about one send, before it is stored. `action` is the one carried
+ * out (the strongest live one that can apply in this scope), null for dry-run hits only.
+ */
+export interface Screening {
+  userId: string;
+  conversationId: string | null;
+  action: RuleAction | null;
+  /** The message is stored `held` (a live `hold` rule). */
+  held: boolean;
+  hits: PendingHit[];
+}
+
+const DEFAULT_REASON = 'This message breaks a rule of this service.';
+const VERSION_KEY = 'rules:version';
+/** How often a process asks Redis whether the rules changed: an edit is live everywhere well within a second. */
+const POLL_MS = 250;
+
+const RULES: ListSpec = {
+  filters: {
+    id: { kind: 'uuid', sql: 'r.id' },
+    q: { kind: 'search', columns: ['r.name', 'r.reason', "array_to_string(r.patterns, ' ')"] },
+    kind: { kind: 'enum', sql: 'r.kind', values: RULE_KINDS },
+    action: { kind: 'enum', sql: 'r.action', values: RULE_ACTIONS },
+    mode: { kind: 'enum', sql: 'r.mode', values: RULE_MODES },
+    enabled: { kind: 'bool', sql: 'r.enabled' },
+  },
+  sorts: { name: 'r.name', createdAt: 'r.created_at', updatedAt: 'r.updated_at', kind: 'r.kind', action: 'r.action', mode: 'r.mode', enabled: 'r.enabled', id: 'r.id' },
+  tiebreak: 'r.id ASC',
+};
+
+const HITS: ListSpec = {
+  filters: {
+    id: { kind: 'uuid', sql: 'h.id' },
+    ruleId: { kind: 'uuid', sql: 'h.rule_id' },
+    userId: { kind: 'uuid', sql: 'h.user_id' },
+    messageId: { kind: 'uuid', sql: 'h.message_id' },
+    conversationId: { kind: 'uuid', sql: 'h.conversation_id' },
+    mode: { kind: 'enum', sql: 'h.mode', values: RULE_MODES },
+    action: { kind: 'enum', sql: 'h.action', values: RULE_ACTIONS },
+    scope: { kind: 'enum', sql: 'h.scope', values: RULE_SCOPES },
+    applied: { kind: 'bool', sql: 'h.applied' },
+  },
+  sorts: { createdAt: 'h.created_at', ruleName: 'h.rule_name', scope: 'h.scope', action: 'h.action', mode: 'h.mode', id: 'h.id' },
+  tiebreak: 'h.id DESC',
+};
+
+const HIT_COUNTS = `
+  (SELECT count(*)::int FROM rule_hit h WHERE h.rule_id = r.id AND h.created_at > now() - interval '1 day') AS hits_day,
+  (SELECT count(*)::int FROM rule_hit h WHERE h.rule_id = r.id AND h.created_at > now() - interval '7 days') AS hits_week`;
+
+const toRule = (r: any): RuleView => ({
+  id: r.id,
+  name: r.name,
+  enabled: r.enabled,
+  mode: r.mode,
+  kind: r.kind,
+  patterns: r.patterns,
+  appliesTo: r.applies_to,
+  action: r.action,
+  reason: r.reason,
+  exemptUserIds: r.exempt_user_ids ?? [],
+  createdBy: r.created_by,
+  createdAt: iso(r.created_at)!,
+  updatedAt: iso(r.updated_at)!,
+  hits: { day: Number(r.hits_day ?? 0), week: Number(r.hits_week ?? 0) },
+});
+
+const toHit = (r: any): RuleHitView => ({
+  id: r.id,
+  ruleId: r.rule_id,
+  ruleName: r.rule_name,
+  userId: r.user_id,
+  userHandle: r.user_handle ?? null,
+  scope: r.scope,
+  mode: r.mode,
+  action: r.action,
+  applied: r.applied,
+  pattern: r.pattern,
+  conversationId: r.conversation_id,
+  messageId: r.message_id,
+  questionId: r.question_id,
+  createdAt: iso(r.created_at)!,
+});
+
+/** The fields a create or update may set, after validation. */
+type RuleInput = Omit<CompilableRule, 'id'>;
+
+const hostOf = (url: string): string => {
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
+};
+
+/**
+ * Staff rules (API.md v1.1 "Rules"): CRUD with an audit entry per change, the compiled
+ * matcher every send runs (cached per process, rebuilt when the Redis version key moves, so
+ * an edit on one process is live on all within POLL_MS), the decision for a send or a
+ * question (screen), and the record of every hit.
+ */
+@Injectable()
+export class RulesService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RulesService.name);
+  private compiled: RuleMatcher | null = null;
+  private version: string | null = null;
+  private loading: Promise<RuleMatcher> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Db,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly audit: AuditLogService,
+    private readonly moduleRef: ModuleRef,
+    private readonly events: EventsService,
+    private readonly conversations: ConversationsService,
+  ) {}
+
+  onModuleInit() {
+    // Action `hide`: a request a live rule hid at send time stays in the recipient's hidden folder.
+    this.conversations.setRequestHiddenByRule(async (_viewerId, conversationIds) =>
+      (await this.db.query(`SELECT DISTINCT conversation_id FROM rule_hit WHERE conversation_id = ANY($1::uuid[]) AND action = 'hide' AND applied`, [conversationIds]))
+        .map((r) => r.conversation_id as string),
+    );
+  }
+
+  onModuleDestroy() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  // ---- the compiled matcher ------------------------------------------------------------
+
+  /** The matcher; loaded on first use, then kept fresh by the version poll. */
+  async matcher(): Promise<RuleMatcher> {
+    return this.compiled ?? this.load();
+  }
+
+  private load(): Promise<RuleMatcher> {
+    this.loading ??= (async () => {
+      try {
+        const version = await this.redis.get(VERSION_KEY).catch(() => null);
+        const rows = await this.db.em.fork().find(ModerationRule, {}, { orderBy: { createdAt: 'ASC', id: 'ASC' } });
+        this.compiled = new RuleMatcher(rows.map((r) => ({ ...r, exemptUserIds: r.exemptUserIds ?? [] })));
+        this.version = version;
+        this.startPolling();
+        return this.compiled;
+      } finally {
+        this.loading = null;
+      }
+    })();
+    return this.loading;
+  }
+
+  private startPolling() {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      if (this.loading) return;
+      this.redis
+        .get(VERSION_KEY)
+        .then((v) => (v !== this.version ? this.load() : undefined))
+        .catch((err) => this.logger.warn(`rules version poll: ${err?.message ?? err}`));
+    }, POLL_MS);
+    this.timer.unref();
+  }
+
+  /** After a committed change: move the version (other processes reload) and reload here at once. */
+  private async changed(): Promise<void> {
+    await this.redis.incr(VERSION_KEY).catch((err) => this.logger.warn(`rules version bump: ${err?.message ?? err}`));
+    if (this.compiled || this.timer) await this.load();
+  }
+
+  // ---- screening a send ----------------------------------------------------------------
+
+  /**
+   * Before a message is stored: the rules that match its text or links and apply in this
+   * conversation's scope. Null (the common case) when none does; with no enabled rule at all
+   * the text is not even normalised. A live `block` throws 403 blocked_by_rule (its hits
+   * recorded first); otherwise the caller stores the message (held when `held`) and hands
+   * the result to `settle`.
+   */
+  async screenMessage(senderId: string, conversationId: string, text: string, urls: readonly string[]): Promise<Screening | null> {
+    const matcher = this.compiled ?? (await this.matcher());
+    if (matcher.empty) return null;
+    const matches = matcher.match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId));
+    if (matches.length === 0) return null;
+    const [ctx] = await this.db.query(
+      `SELECT c.kind, EXISTS (SELECT 1 FROM conversation_member o WHERE o.conversation_id = c.id AND o.user_id <> $2 AND o.state = 'pending') AS pending
+         FROM conversation c WHERE c.id = $1`,
+      [conversationId, senderId],
+    );
+    if (!ctx) return null; // the send answers 404 itself
+    const scopes: RuleScope[] = ctx.kind === 'room' ? ['room'] : ctx.pending ? ['requests', ctx.kind] : [ctx.kind];
+    return this.decide(senderId, conversationId, matches, scopes);
+  }
+
+  /** Before a room question is stored: as screenMessage, scope `questions`. */
+  async screenQuestion(authorId: string, text: string, urls: readonly string[]): Promise<Screening | null> {
+    const matcher = this.compiled ?? (await this.matcher());
+    if (matcher.empty) return null;
+    const matches = matcher.match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(authorId));
+    return matches.length ? this.decide(authorId, null, matches, ['questions']) : null;
+  }
+
+  /**
+   * Which live action is carried out: the strongest that can apply here. `hide` only means
+   * something for a request (the recipient's hidden folder); `hold` on a room question
+   * flags it (a question is already seen only by the room's moderators and its author
+   * until pinned, and the held-messages queue is for messages).
+   */
+  private async decide(userId: string, conversationId: string | null, matches: RuleMatch[], scopes: RuleScope[]): Promise<Screening | null> {
+    const effective = (action: RuleAction): RuleAction | null => {
+      if (action === 'hide' && !scopes.includes('requests')) return null;
+      if (action === 'hold' && scopes.includes('questions')) return 'flag';
+      return action;
+    };
+    const applicable = matches
+      .map((m) => ({ ...m, scope: m.rule.appliesTo.find((s) => scopes.includes(s)) }))
+      .filter((m): m is RuleMatch & { scope: RuleScope } => m.scope !== undefined);
+    if (applicable.length === 0) return null;
+    let action: RuleAction | null = null;
+    let chosen: (typeof applicable)[number] | null = null;
+    for (const m of applicable) {
+      const a = m.rule.mode === 'live' ? effective(m.rule.action) : null;
+      if (a && (!action || ACTION_STRENGTH[a] > ACTION_STRENGTH[action])) {
+        action = a;
+        chosen = m;
+      }
+    }
+    const screening: Screening = {
+      userId,
+      conversationId,
+      action,
+      held: action === 'hold',
+      hits: applicable.map((m) => ({ rule: m.rule, pattern: m.pattern, scope: m.scope, applied: m === chosen })),
+    };
+    if (action === 'block') {
+      await this.recordHits(this.db, screening, {});
+      throw new BlockedByRule(chosen!.rule.reason || DEFAULT_REASON);
+    }
+    return screening;
+  }
+
+  /** After the message or question was stored: records the hits; `flag` opens a system report. */
+  async settle(s: Screening, stored: { messageId?: string; questionId?: string }): Promise<void> {
+    if (s.action !== 'flag') {
+      await this.recordHits(this.db, s, stored);
+      return;
+    }
+    const rule = s.hits.find((h) => h.applied)!.rule;
+    const outboxId = await this.db.tx(async (q) => {
+      await this.recordHits(q, s, stored);
+      const { ReportsService: Reports } = await import('../safety/reports.service');
+      const reports: ReportsService = this.moduleRef.get(Reports, { strict: false });
+      const report = await reports.openSystemReport(q, {
+        subjectType: stored.messageId ? 'message' : 'question',
+        subjectId: (stored.messageId ?? stored.questionId)!,
+        subjectUserId: s.userId,
+        reason: 'other',
+        note: `Flagged by rule "${rule.name}": ${rule.reason}`,
+      });
+      return report.outboxId;
+    });
+    this.events.published(outboxId);
+  }
+
+  private async recordHits(q: Queryable, s: Screening, stored: { messageId?: string; questionId?: string }): Promise<void> {
+    if (s.hits.length === 0) return;
+    await q.query(
+      `INSERT INTO rule_hit (id, rule_id, rule_name, user_id, scope, mode, action, applied, pattern, conversation_id, message_id, question_id)
+       SELECT x.id, r.id, x.rule_name, $1, x.scope, x.mode, x.action, x.applied, x.pattern, $2, $3, $4
+         FROM jsonb_to_recordset($5::jsonb) AS x(id uuid, rule_id uuid, rule_name text, scope text, mode text, action text, applied boolean, pattern text)
+         LEFT JOIN moderation_rule r ON r.id = x.rule_id`,
+      [
+        s.userId, s.conversationId, stored.messageId ?? null, stored.questionId ?? null,
+        JSON.stringify(s.hits.map((h) => ({
+          id: newId(), rule_id: h.rule.id, rule_name: h.rule.name, scope: h.scope, mode: h.rule.mode, action: h.rule.action, applied: h.applied, pattern: h.pattern,
+        }))),
+      ],
+    );
+  }
+
+  // ---- staff: rules ----------------------------------------------------------------------
+
+  async list(query: ListQuery): Promise<ListPage<RuleView>> {
+    return runList(
+      this.db,
+      RULES,
+      query,
+      (c) => ({
+        sql: `SELECT r.*, ${HIT_COUNTS}, count(*) OVER () AS _total FROM moderation_rule r ${c.where} ${c.orderBy}`,
+        countSql: `SELECT count(*)::int AS n FROM moderation_rule r ${c.where}`,
+      }),
+      toRule,
+    );
+  }
+
+  async one(id: string, q: Queryable = this.db): Promise<RuleView> {
+    if (!isUuid(id)) throw new NotFound('No such rule.');
+    const [row] = await q.query(`SELECT r.*, ${HIT_COUNTS} FROM moderation_rule r WHERE r.id = $1`, [id]);
+    if (!row) throw new NotFound('No such rule.');
+    return toRule(row);
+  }
+
+  async create(staff: StaffActor, body: Record<string, unknown>): Promise<RuleView> {
+    const input = validateRule(body, null);
+    const id = newId();
+    const view = await this.db.tx(async (q) => {
+      await q.query(
+        `INSERT INTO moderation_rule (id, name, enabled, mode, kind, patterns, applies_to, action, reason, exempt_user_ids, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [id, input.name, input.enabled, input.mode, input.kind, input.patterns, input.appliesTo, input.action, input.reason, input.exemptUserIds, staff.id],
+      );
+      const created = await this.one(id, q);
+      await this.audit.record(q, { staffId: staff.id, action: 'rule.create', subjectType: 'rule', subjectId: id, after: auditable(created) });
+      return created;
+    });
+    await this.changed();
+    return view;
+  }
+
+  async update(staff: StaffActor, id: string, body: Record<string, unknown>): Promise<RuleView> {
+    if (!isUuid(id)) throw new NotFound('No such rule.');
+    const view = await this.db.tx(async (q) => {
+      const [locked] = await q.query('SELECT id FROM moderation_rule WHERE id = $1 FOR UPDATE', [id]);
+      if (!locked) throw new NotFound('No such rule.');
+      const before = await this.one(id, q);
+      const input = validateRule(body, before);
+      await q.query(
+        `UPDATE moderation_rule SET name = $2, enabled = $3, mode = $4, kind = $5, patterns = $6, applies_to = $7, action = $8,
+                reason = $9, exempt_user_ids = $10, updated_at = now() WHERE id = $1`,
+        [id, input.name, input.enabled, input.mode, input.kind, input.patterns, input.appliesTo, input.action, input.reason, input.exemptUserIds],
+      );
+      const after = await this.one(id, q);
+      await this.audit.record(q, { staffId: staff.id, action: 'rule.update', subjectType: 'rule', subjectId: id, before: auditable(before), after: auditable(after) });
+      return after;
+    });
+    await this.changed();
+    return view;
+  }
+
+  async remove(staff: StaffActor, id: string): Promise<RuleView> {
+    if (!isUuid(id)) throw new NotFound('No such rule.');
+    const view = await this.db.tx(async (q) => {
+      const [locked] = await q.query('SELECT id FROM moderation_rule WHERE id = $1 FOR UPDATE', [id]);
+      if (!locked) throw new NotFound('No such rule.');
+      const before = await this.one(id, q);
+      await q.query('DELETE FROM moderation_rule WHERE id = $1', [id]);
+      await this.audit.record(q, { staffId: staff.id, action: 'rule.delete', subjectType: 'rule', subjectId: id, before: auditable(before) });
+      return before;
+    });
+    await this.changed();
+    return view;
+  }
+
+  /**
+   * The console's "test before saving": which stored rules (enabled or not) match `text`,
+   * and whether a draft rule (`kind` + `patterns`, not saved) would. Scopes and exemptions
+   * are not considered: this is about the words.
+   */
+  async test(body: Record<string, unknown>): Promise<{ matches: Array<{ ruleId: string; name: string; enabled: boolean; mode: string; action: string; kind: string; pattern: string }>; draft: { matched: boolean; pattern: string | null } | null }> {
+    const text = body?.text;
+    if (typeof text !== 'string' || text.length === 0 || text.length > 4000) {
+      throw new InvalidRequest('text must be 1-4000 characters.', [{ field: 'text', problems: ['1-4000 characters'] }]);
+    }
+    const hosts = extractLinks(text).map(hostOf);
+    const rows = await this.db.em.fork().find(ModerationRule, {}, { orderBy: { createdAt: 'ASC', id: 'ASC' } });
+    const all = new RuleMatcher(rows.map((r) => ({ ...r, enabled: true })));
+    const enabled = new Map(rows.map((r) => [r.id, r.enabled]));
+    const matches = all.match(text, hosts).map((m) => ({
+      ruleId: m.rule.id, name: m.rule.name, enabled: enabled.get(m.rule.id) ?? true, mode: m.rule.mode, action: m.rule.action, kind: m.rule.kind, pattern: m.pattern,
+    }));
+    let draft: { matched: boolean; pattern: string | null } | null = null;
+    if (body.kind !== undefined || body.patterns !== undefined) {
+      const d = validateRule({ name: 'draft', kind: body.kind, patterns: body.patterns, appliesTo: ['direct'], action: 'flag' }, null);
+      const [hit] = new RuleMatcher([{ ...d, id: 'draft' }]).match(text, hosts);
+      draft = { matched: !!hit, pattern: hit?.pattern ?? null };
+    }
+    return { matches, draft };
+  }
+
+  // ---- staff: hits -----------------------------------------------------------------------
+
+  async hits(query: ListQuery): Promise<ListPage<RuleHitView>> {
+    return runList(
+      this.db,
+      HITS,
+      query,
+      (c) => ({
+        sql: `SELECT h.*, u.handle AS user_handle, count(*) OVER () AS _total FROM rule_hit h LEFT JOIN app_user u ON u.id = h.user_id ${c.where} ${c.orderBy}`,
+        countSql: `SELECT count(*)::int AS n FROM rule_hit h ${c.where}`,
+      }),
+      toHit,
+    );
+  }
+
+  async hit(id: string): Promise<RuleHitView> {
+    if (!isUuid(id)) throw new NotFound('No such rule hit.');
+    const [row] = await this.db.query('SELECT h.*, u.handle AS user_handle FROM rule_hit h LEFT JOIN app_user u ON u.id = h.user_id WHERE h.id = $1', [id]);
+    if (!row) throw new NotFound('No such rule hit.');
+    return toHit(row);
+  }
+}
+
+/** The audit entry's copy of a rule: its definition, not its moving hit counts. */
+const auditable = (r: RuleView) => {
+  const { hits: _hits, ...rest } = r;
+  return rest;
+};
+
+/**
+ * A create (`current` null: name, kind, patterns, appliesTo and action required) or an update
+ * (any subset; a react-admin edit sends the whole record, read-only fields are ignored).
+ * Every problem is reported at once as 400 invalid_request with per-field details; a regex
+ * the linear-time engine cannot run is one of them.
+ */
+export function validateRule(body: Record<string, unknown>, current: CompilableRule | null): RuleInput {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidRequest('The body must be a JSON object.');
+  const problems: { field: string; problems: string[] }[] = [];
+  const pick = <T>(field: string, fallback: T | undefined, check: (v: unknown) => string | null): T => {
+    const v = body[field];
+    if (v === undefined && current) return fallback as T;
+    if (v === undefined && fallback !== undefined) return fallback;
+    const problem = v === undefined ? 'required' : check(v);
+    if (problem) problems.push({ field, problems: [problem] });
+    return v as T;
+  };
+  const text = (max: number) => (v: unknown) => (typeof v === 'string' && v.trim().length > 0 && v.length <= max && !/[\u0000-\u001f\u007f]/.test(v) ? null : `a string of 1-${max} characters`);
+  const oneOf = (values: readonly string[]) => (v: unknown) => (typeof v === 'string' && values.includes(v) ? null : values.join(' | '));
+  const name = pick<string>('name', current?.name, text(100));
+  const enabled = pick<boolean>('enabled', current?.enabled ?? true, (v) => (typeof v === 'boolean' ? null : 'boolean'));
+  const mode = pick<CompilableRule['mode']>('mode', current?.mode ?? 'live', oneOf(RULE_MODES));
+  const kind = pick<CompilableRule['kind']>('kind', current?.kind, oneOf(RULE_KINDS));
+  const action = pick<RuleAction>('action', current?.action, oneOf(RULE_ACTIONS));
+  const reason = pick<string>('reason', current?.reason ?? DEFAULT_REASON, text(500));
+  const appliesTo = pick<RuleScope[]>('appliesTo', current?.appliesTo, (v) =>
+    Array.isArray(v) && v.length > 0 && v.every((s) => (RULE_SCOPES as readonly string[]).includes(s)) ? null : `a non-empty array of ${RULE_SCOPES.join(' | ')}`,
+  );
+  const exemptUserIds = pick<string[]>('exemptUserIds', current?.exemptUserIds ?? [], (v) =>
+    Array.isArray(v) && v.length <= 1000 && v.every((id) => typeof id === 'string' && isUuid(id)) ? null : 'an array of user ids',
+  );
+  const patterns = pick<string[]>('patterns', current?.patterns, (v) =>
+    Array.isArray(v) && v.length > 0 && v.length <= MAX_PATTERNS ? null : `an array of 1-${MAX_PATTERNS} patterns`,
+  );
+  if (Array.isArray(patterns) && (RULE_KINDS as readonly string[]).includes(kind)) {
+    patterns.forEach((p, i) => {
+      const bad = patternProblems(kind, p);
+      if (bad.length) problems.push({ field: `patterns[${i}]`, problems: bad });
+    });
+  }
+  if (problems.length) {
+    throw new InvalidRequest(problems.map((p) => `${p.field}: ${p.problems.join(', ')}`).join('; '), problems);
+  }
+  return {
+    name: name.trim(), enabled, mode, kind, action, reason: reason.trim(),
+    appliesTo: [...new Set(appliesTo)],
+    exemptUserIds: [...new Set(exemptUserIds.map((x) => x.toLowerCase()))],
+    patterns: [...new Set(patterns.map((p) => p.trim()))],
+  };
+}

@@ -1,0 +1,335 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { Socket } from 'socket.io-client';
+import { Db } from '@app/messaging/db/db.service';
+import { startTestApp, type TestApp } from '../support/app';
+import { expectErrorShape, loginStaff, registerUser, type TestUser } from '../support/factories';
+import { connectSocket, Inbox } from '../support/socket';
+import { until } from '../support/wait';
+
+/**
+ * Staff rules (API.md v1.1 "Rules", issue #14): CRUD and roles, every action (block, hold,
+ * hide, flag, dry_run) and scope (requests, direct, group, room, questions), normalisation,
+ * the held-messages queue, hits, and a rule edit seen by a second API process.
+ * Rules are global, so every test uses words of its own.
+ */
+
+let t: TestApp;
+let b: TestApp;
+let db: Db;
+let admin: { auth: Record<string, string> };
+let triage: { auth: Record<string, string> };
+const sockets: Socket[] = [];
+
+beforeAll(async () => {
+  const env = { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600' };
+  t = await startTestApp({ label: 'rules', env });
+  b = await startTestApp({ db: t.db, redisPrefix: t.config.redisPrefix, env: { ...env, APP_ROLES: 'api' } });
+  db = t.app.get(Db);
+  admin = await loginStaff(t.url);
+  const email = `triage-${randomBytes(3).toString('hex')}@example.com`;
+  await t.http().post('/admin/v1/staff').set(admin.auth).send({ email, displayName: 'Tri Age', password: 'staff-password-1', role: 'triage' }).expect(201);
+  triage = await loginStaff(t.url, email, 'staff-password-1');
+});
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await b?.close();
+  await t?.close();
+});
+
+/** A word of letters only, unique to the test. */
+const word = () => `zq${[...randomBytes(5)].map((x) => String.fromCharCode(97 + (x % 26))).join('')}`;
+const users = (n: number) => Promise.all(Array.from({ length: n }, () => registerUser(t.url)));
+const follow = (a: TestUser, c: TestUser) => t.http().put(`/v1/users/${c.id}/follow`).set(a.auth).expect(204);
+const createConv = async (a: TestUser, ids: string[]) => (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: ids }).expect(201)).body;
+const send = (u: TestUser, convId: string, text: string, url = t.url) =>
+  request(url).post(`/v1/conversations/${convId}/messages`).set(u.auth).send({ clientId: randomUUID(), text });
+const list = async (u: TestUser, convId: string) => (await t.http().get(`/v1/conversations/${convId}/messages`).set(u.auth).expect(200)).body.items as any[];
+const head = async (u: TestUser) => (await t.http().get('/v1/sync').set(u.auth).expect(200)).body.cursor as string;
+const syncFrom = async (u: TestUser, cursor: string) => (await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
+const rule = async (body: Record<string, unknown>) => {
+  const res = await t.http().post('/admin/v1/rules').set(admin.auth).send({ name: `r-${word()}`, appliesTo: ['requests', 'direct', 'group', 'room', 'questions'], reason: 'Not here.', ...body });
+  expect(res.status).toBe(201);
+  return res.body;
+};
+const hitsOf = async (filter: Record<string, unknown>) =>
+  (await t.http().get('/admin/v1/rule-hits').query({ filter: JSON.stringify(filter) }).set(admin.auth).expect(200)).body as any[];
+async function open(u: TestUser) {
+  const socket = await connectSocket(t.url, u.token);
+  sockets.push(socket);
+  return new Inbox(socket);
+}
+/** An accepted direct conversation (the recipient follows the sender). */
+async function chat() {
+  const [sender, recipient] = await users(2);
+  await follow(recipient, sender);
+  const conv = await createConv(sender, [recipient.id]);
+  return { sender, recipient, conv };
+}
+/** A direct message request: the recipient is pending. */
+async function requestConv() {
+  const [sender, recipient] = await users(2);
+  const conv = await createConv(sender, [recipient.id]);
+  return { sender, recipient, conv };
+}
+
+describe('rules: staff routes', () => {
+  it('create answers the rule; GET/PUT/DELETE of unknown or malformed ids are 404; every change is audited and the chain stays valid', async () => {
+    const w = word();
+    const created = await rule({ kind: 'keyword', patterns: [w, `${w}x*`], action: 'block', mode: 'dry_run' });
+    expect(created).toEqual({
+      id: expect.any(String), name: expect.any(String), enabled: true, mode: 'dry_run', kind: 'keyword', patterns: [w, `${w}x*`],
+      appliesTo: ['requests', 'direct', 'group', 'room', 'questions'], action: 'block', reason: 'Not here.', exemptUserIds: [],
+      createdBy: expect.any(String), createdAt: expect.any(String), updatedAt: expect.any(String), hits: { day: 0, week: 0 },
+    });
+    expect((await t.http().get(`/admin/v1/rules/${created.id}`).set(triage.auth).expect(200)).body.id).toBe(created.id);
+    const listed = await t.http().get('/admin/v1/rules').query({ filter: JSON.stringify({ q: w }) }).set(triage.auth).expect(200);
+    expect(listed.headers['content-range']).toMatch(/^rules 0-0\/1$/);
+    const put = await t.http().put(`/admin/v1/rules/${created.id}`).set(admin.auth).send({ ...created, enabled: false, hits: { day: 9, week: 9 } });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ enabled: false, mode: 'dry_run', patterns: [w, `${w}x*`] });
+    for (const id of [randomUUID(), 'nope']) {
+      expectErrorShape((await t.http().get(`/admin/v1/rules/${id}`).set(admin.auth)).body, 404, 'not_found');
+      expectErrorShape((await t.http().put(`/admin/v1/rules/${id}`).set(admin.auth).send({ enabled: true })).body, 404, 'not_found');
+      expectErrorShape((await t.http().delete(`/admin/v1/rules/${id}`).set(admin.auth)).body, 404, 'not_found');
+      expectErrorShape((await t.http().get(`/admin/v1/rule-hits/${id}`).set(admin.auth)).body, 404, 'not_found');
+      expectErrorShape((await t.http().get(`/admin/v1/held-messages/${id}`).set(admin.auth)).body, 404, 'not_found');
+      expectErrorShape((await t.http().post(`/admin/v1/held-messages/${id}/approve`).set(admin.auth)).body, 404, 'not_found');
+      expectErrorShape((await t.http().post(`/admin/v1/held-messages/${id}/reject`).set(admin.auth).send({})).body, 404, 'not_found');
+    }
+    expect((await t.http().delete(`/admin/v1/rules/${created.id}`).set(admin.auth)).status).toBe(200);
+    expectErrorShape((await t.http().get(`/admin/v1/rules/${created.id}`).set(admin.auth)).body, 404, 'not_found');
+    const audit = (await t.http().get('/admin/v1/audit-log').query({ filter: JSON.stringify({ subjectId: created.id }) }).set(admin.auth).expect(200)).body;
+    expect(audit.map((a: any) => a.action).sort()).toEqual(['rule.create', 'rule.delete', 'rule.update']);
+    expect((await t.http().get('/admin/v1/audit-log/verify').set(admin.auth).expect(200)).body.ok).toBe(true);
+  });
+
+  it('triage reads but cannot write rules or decide held messages (403 forbidden_role)', async () => {
+    const w = word();
+    expectErrorShape((await t.http().post('/admin/v1/rules').set(triage.auth).send({ name: 'x', kind: 'keyword', patterns: [w], appliesTo: ['direct'], action: 'block' })).body, 403, 'forbidden_role');
+    const r = await rule({ kind: 'keyword', patterns: [w], action: 'flag', mode: 'dry_run' });
+    expectErrorShape((await t.http().put(`/admin/v1/rules/${r.id}`).set(triage.auth).send({ enabled: false })).body, 403, 'forbidden_role');
+    expectErrorShape((await t.http().delete(`/admin/v1/rules/${r.id}`).set(triage.auth)).body, 403, 'forbidden_role');
+    expectErrorShape((await t.http().post(`/admin/v1/held-messages/${randomUUID()}/approve`).set(triage.auth)).body, 403, 'forbidden_role');
+    expectErrorShape((await t.http().post(`/admin/v1/held-messages/${randomUUID()}/reject`).set(triage.auth)).body, 403, 'forbidden_role');
+    expect((await t.http().get('/admin/v1/rule-hits').set(triage.auth)).status).toBe(200);
+    expect((await t.http().get('/admin/v1/held-messages').set(triage.auth)).status).toBe(200);
+  });
+
+  it('bad bodies are 400 invalid_request with per-field details; backreferences and lookaround are refused; (a+)+$ is accepted and runs in linear time', async () => {
+    const bad = async (body: Record<string, unknown>, field: string) => {
+      const res = await t.http().post('/admin/v1/rules').set(admin.auth).send({ name: 'x', kind: 'regex', patterns: ['ok'], appliesTo: ['direct'], action: 'block', ...body });
+      expectErrorShape(res.body, 400, 'invalid_request');
+      expect(res.body.details.map((d: any) => d.field)).toContain(field);
+    };
+    await bad({ patterns: ['(a)\\1'] }, 'patterns[0]');
+    await bad({ patterns: ['ok', '(?=x)y'] }, 'patterns[1]');
+    await bad({ patterns: ['(?<!x)y'] }, 'patterns[0]');
+    await bad({ kind: 'domain', patterns: ['not a domain'] }, 'patterns[0]');
+    await bad({ kind: 'keyword', patterns: ['a*b'] }, 'patterns[0]');
+    await bad({ action: 'explode' }, 'action');
+    await bad({ appliesTo: ['everywhere'] }, 'appliesTo');
+    await bad({ patterns: [] }, 'patterns');
+    await bad({ exemptUserIds: ['x'] }, 'exemptUserIds');
+    await bad({ name: undefined, kind: undefined }, 'name');
+
+    const evil = await rule({ kind: 'regex', patterns: ['(a+)+$'], action: 'block', appliesTo: ['direct'] });
+    const { sender, conv } = await chat();
+    const started = Date.now();
+    const res = await send(sender, conv.id, `${'a'.repeat(3990)}!`);
+    expect(res.status).toBe(201);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect((await send(sender, conv.id, 'aaaa')).body.code).toBe('blocked_by_rule');
+    await t.http().delete(`/admin/v1/rules/${evil.id}`).set(admin.auth).expect(200);
+  });
+
+  it('POST /admin/v1/rules/test reports the stored rules and a draft that match a text', async () => {
+    const w = word();
+    const r = await rule({ kind: 'keyword', patterns: [w], action: 'flag', mode: 'dry_run', enabled: false });
+    const res = await t.http().post('/admin/v1/rules/test').set(triage.auth).send({ text: `hey ${w.toUpperCase()} see http://x.${w}.test/a`, kind: 'domain', patterns: [`${w}.test`] });
+    expect(res.status).toBe(200);
+    expect(res.body.matches).toEqual([{ ruleId: r.id, name: r.name, enabled: false, mode: 'dry_run', action: 'flag', kind: 'keyword', pattern: w }]);
+    expect(res.body.draft).toEqual({ matched: true, pattern: `${w}.test` });
+    expectErrorShape((await t.http().post('/admin/v1/rules/test').set(admin.auth).send({})).body, 400, 'invalid_request');
+    expectErrorShape((await t.http().post('/admin/v1/rules/test').set(admin.auth).send({ text: 'x', kind: 'regex', patterns: ['(?=x)'] })).body, 400, 'invalid_request');
+  });
+});
+
+describe('rules: actions', () => {
+  it('block: 403 blocked_by_rule with the reason as message, nothing stored, the hit recorded; an exempt sender passes', async () => {
+    const w = word();
+    const { sender, recipient, conv } = await chat();
+    const [exempt] = await users(1);
+    const r = await rule({ kind: 'keyword', patterns: [w], action: 'block', reason: 'No zq words, please.', appliesTo: ['direct'], exemptUserIds: [exempt.id] });
+    const res = await send(sender, conv.id, `well ${w} then`);
+    expectErrorShape(res.body, 403, 'blocked_by_rule');
+    expect(res.body.message).toBe('No zq words, please.');
+    expect((await db.query('SELECT count(*)::int AS n FROM message WHERE conversation_id = $1', [conv.id]))[0].n).toBe(0);
+    expect(await hitsOf({ ruleId: r.id })).toEqual([
+      expect.objectContaining({ ruleId: r.id, userId: sender.id, scope: 'direct', mode: 'live', action: 'block', applied: true, pattern: w, messageId: null, conversationId: conv.id }),
+    ]);
+    expect((await hitsOf({ userId: sender.id })).map((h) => h.ruleId)).toEqual([r.id]);
+    await follow(recipient, exempt);
+    const mine = await createConv(exempt, [recipient.id]);
+    expect((await send(exempt, mine.id, w)).status).toBe(201);
+  });
+
+  it('normalisation: leetspeak, accents, zero-width characters and Cyrillic look-alikes all match a keyword', async () => {
+    const { sender, conv } = await chat();
+    await rule({ kind: 'keyword', patterns: ['zqscammer'], action: 'block', appliesTo: ['direct'] });
+    for (const text of ['ZQ5C4MM3R!', 'zqscámmér', 'zq\u200bscam\u200dmer', 'zqѕсаmmеr', 'hi Zq$cammer.']) {
+      expect({ text, code: (await send(sender, conv.id, text)).body.code }).toEqual({ text, code: 'blocked_by_rule' });
+    }
+    expect((await send(sender, conv.id, 'zqscammers are words too')).status).toBe(201);
+  });
+
+  it('dry_run changes nothing: delivered as usual, the hit recorded (not applied) and counted on the rule', async () => {
+    const w = word();
+    const { sender, recipient, conv } = await chat();
+    const r = await rule({ kind: 'keyword', patterns: [w], action: 'block', mode: 'dry_run', appliesTo: ['direct'] });
+    const res = await send(sender, conv.id, `${w}!`);
+    expect(res.status).toBe(201);
+    expect(res.body.state).toBe('visible');
+    expect((await list(recipient, conv.id)).map((m) => m.id)).toEqual([res.body.id]);
+    expect(await hitsOf({ ruleId: r.id })).toEqual([expect.objectContaining({ mode: 'dry_run', applied: false, messageId: res.body.id })]);
+    expect((await t.http().get(`/admin/v1/rules/${r.id}`).set(admin.auth)).body.hits).toEqual({ day: 1, week: 1 });
+  });
+
+  it('hold: only the sender reads it (list, sync, live; no unread); approve delivers message.created once, live and in sync; a second decision is 409', async () => {
+    const w = word();
+    const { sender, recipient, conv } = await chat();
+    await rule({ kind: 'keyword', patterns: [w], action: 'hold', appliesTo: ['direct'] });
+    const inbox = await open(recipient);
+    const cursor = await head(recipient);
+    const res = await send(sender, conv.id, `psst ${w}`);
+    expect(res.status).toBe(201);
+    expect(res.body.state).toBe('held');
+    const heldId = res.body.id;
+    expect((await list(sender, conv.id)).map((m) => [m.id, m.state])).toEqual([[heldId, 'held']]);
+    expect(await list(recipient, conv.id)).toEqual([]);
+    expect((await t.http().get(`/v1/conversations/${conv.id}`).set(recipient.auth).expect(200)).body.unreadCount).toBe(0);
+    const queue = (await t.http().get('/admin/v1/held-messages').set(admin.auth).expect(200)).body as any[];
+    expect(queue.find((m) => m.id === heldId)).toMatchObject({ senderId: sender.id, text: `psst ${w}`, state: 'held', conversationKind: 'direct', rules: [expect.objectContaining({ pattern: w })] });
+
+    // A later message reaches the recipient; the held one never did.
+    const later = await send(sender, conv.id, 'hello there');
+    await inbox.waitFor('message.created', (p) => p.message.id === later.body.id);
+    expect(inbox.of('message.created', (p) => p.message.id === heldId)).toEqual([]);
+    expect((await syncFrom(recipient, cursor)).filter((e) => e.message?.id === heldId)).toEqual([]);
+
+    const senderInbox = await open(sender);
+    const approved = await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth);
+    expect(approved.status).toBe(200);
+    expect(approved.body.state).toBe('visible');
+    await inbox.waitFor('message.created', (p) => p.message.id === heldId);
+    await senderInbox.waitFor('message.updated', (p) => p.message.id === heldId && p.message.state === 'visible');
+    const marker = await send(sender, conv.id, 'marker');
+    await inbox.waitFor('message.created', (p) => p.message.id === marker.body.id);
+    expect(inbox.of('message.created', (p) => p.message.id === heldId)).toHaveLength(1);
+    expect((await syncFrom(recipient, cursor)).filter((e) => e.type === 'message.created' && e.message?.id === heldId)).toHaveLength(1);
+    expect((await list(recipient, conv.id)).map((m) => m.id)).toContain(heldId);
+    expectErrorShape((await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth)).body, 409, 'conflict');
+    expectErrorShape((await t.http().post(`/admin/v1/held-messages/${heldId}/reject`).set(admin.auth).send({})).body, 409, 'conflict');
+  });
+
+  it('hold then reject: removed with reason rule for its sender; the recipient never hears of it; parallel decisions: one wins', async () => {
+    const w = word();
+    const { sender, recipient, conv } = await chat();
+    await rule({ kind: 'keyword', patterns: [w], action: 'hold', appliesTo: ['direct'] });
+    const cursor = await head(recipient);
+    const held = (await send(sender, conv.id, w).expect(201)).body;
+    const decisions = await Promise.all([
+      t.http().post(`/admin/v1/held-messages/${held.id}/reject`).set(admin.auth).send({ note: 'spam' }),
+      t.http().post(`/admin/v1/held-messages/${held.id}/approve`).set(admin.auth),
+    ]);
+    expect(decisions.map((d) => d.status).sort()).toEqual([200, 409]);
+    if (decisions[0].status === 200) {
+      expect(decisions[0].body.state).toBe('removed');
+      expect((await list(sender, conv.id)).map((m) => [m.state, m.removedReason])).toEqual([['removed', 'rule']]);
+      expect(await list(recipient, conv.id)).toEqual([]);
+      expect((await syncFrom(recipient, cursor)).filter((e) => e.message?.id === held.id)).toEqual([]);
+    } else {
+      expect((await list(recipient, conv.id)).map((m) => m.id)).toEqual([held.id]);
+    }
+    // A second rejection of a fresh held message, for the sure path.
+    const again = (await send(sender, conv.id, `${w} again`).expect(201)).body;
+    expect((await t.http().post(`/admin/v1/held-messages/${again.id}/reject`).set(admin.auth).send({})).body.state).toBe('removed');
+    expect((await list(recipient, conv.id)).map((m) => m.id)).not.toContain(again.id);
+  });
+
+  it('hide (scope requests): the request goes to the recipient\'s hidden folder; a rule for requests only leaves accepted chats alone', async () => {
+    const w = word();
+    await rule({ kind: 'keyword', patterns: [w], action: 'hide', appliesTo: ['requests'] });
+    const { sender, recipient, conv } = await requestConv();
+    expect((await send(sender, conv.id, `hi ${w}`)).status).toBe(201);
+    const folder = async (f: string) => ((await t.http().get(`/v1/conversations?folder=${f}`).set(recipient.auth).expect(200)).body.items as any[]).map((c) => c.id);
+    expect(await folder('hidden')).toEqual([conv.id]);
+    expect(await folder('requests')).toEqual([]);
+
+    const blockW = word();
+    await rule({ kind: 'keyword', patterns: [blockW], action: 'block', appliesTo: ['requests'] });
+    const req = await requestConv();
+    expect((await send(req.sender, req.conv.id, blockW)).body.code).toBe('blocked_by_rule');
+    const accepted = await chat();
+    expect((await send(accepted.sender, accepted.conv.id, blockW)).status).toBe(201);
+  });
+
+  it('flag (scope group): delivered, and a system report opens on the message', async () => {
+    const w = word();
+    const [a, m1, m2] = await users(3);
+    await follow(m1, a);
+    await follow(m2, a);
+    const group = await createConv(a, [m1.id, m2.id]);
+    await rule({ kind: 'regex', patterns: [`${w}\\s+\\d+`], action: 'flag', appliesTo: ['group'] });
+    const res = await send(a, group.id, `${w.toUpperCase()}   42`);
+    expect(res.status).toBe(201);
+    expect((await list(m1, group.id)).map((x) => x.id)).toEqual([res.body.id]);
+    const reports = (await t.http().get('/admin/v1/reports').query({ filter: JSON.stringify({ source: 'system' }) }).set(admin.auth).expect(200)).body as any[];
+    expect(reports.find((r) => r.subjectId === res.body.id)).toMatchObject({ subjectType: 'message', subjectUserId: a.id, source: 'system' });
+  });
+
+  it('domain rules match the host and its subdomains in links; scope room (backchannel) and questions are screened too', async () => {
+    const w = word();
+    const { sender, conv } = await chat();
+    await rule({ kind: 'domain', patterns: [`${w}.example`], action: 'block', appliesTo: ['direct', 'room', 'questions'] });
+    expect((await send(sender, conv.id, `see https://deep.sub.${w}.example/x`)).body.code).toBe('blocked_by_rule');
+    expect((await send(sender, conv.id, `see https://not${w}.example/x`)).status).toBe(201);
+
+    const host = await registerUser(t.url);
+    const room = (await t.http().post('/v1/rooms').set(host.auth).send({ title: 'Rules night' }).expect(201)).body;
+    const back = (await t.http().get(`/v1/rooms/${room.id}/backchannel`).set(host.auth).expect(200)).body;
+    expect((await send(host, back.id, `https://${w}.example is great`)).body.code).toBe('blocked_by_rule');
+    const [listener] = await users(1);
+    await t.http().post(`/v1/rooms/${room.id}/join`).set(listener.auth).expect(200);
+    const asked = await t.http().post(`/v1/rooms/${room.id}/questions`).set(listener.auth).send({ text: `visit https://www.${w}.example` });
+    expectErrorShape(asked.body, 403, 'blocked_by_rule');
+    expect((await db.query('SELECT count(*)::int AS n FROM question WHERE room_id = $1', [room.id]))[0].n).toBe(0);
+
+    const flagW = word();
+    await rule({ kind: 'keyword', patterns: [flagW], action: 'hold', appliesTo: ['questions'] });
+    const q = await t.http().post(`/v1/rooms/${room.id}/questions`).set(listener.auth).send({ text: `why ${flagW}?` });
+    expect(q.status).toBe(201);
+    const hits = await hitsOf({ userId: listener.id, scope: 'questions' });
+    expect(hits.find((h) => h.questionId === q.body.id)).toMatchObject({ applied: true, action: 'hold' });
+    const reports = (await t.http().get('/admin/v1/reports').query({ filter: JSON.stringify({ source: 'system' }) }).set(admin.auth).expect(200)).body as any[];
+    expect(reports.find((r) => r.subjectId === q.body.id)).toMatchObject({ subjectType: 'question' });
+  });
+});
+
+describe('rules: across processes', () => {
+  it('a rule created, disabled and re-enabled on one API process is in force on another within a second', async () => {
+    const w = word();
+    const { sender, conv } = await chat();
+    // Process b has already compiled its rules (without this one).
+    expect((await send(sender, conv.id, w, b.url)).status).toBe(201);
+    const r = await rule({ kind: 'keyword', patterns: [w], action: 'block', appliesTo: ['direct'] });
+    const blockedOnB = async () => ((await send(sender, conv.id, w, b.url)).status === 403 ? true : undefined);
+    let started = Date.now();
+    await until('rule live on process b', blockedOnB, 1000, 50);
+    expect(Date.now() - started).toBeLessThan(1000);
+    await t.http().put(`/admin/v1/rules/${r.id}`).set(admin.auth).send({ enabled: false }).expect(200);
+    started = Date.now();
+    await until('rule off on process b', async () => ((await send(sender, conv.id, w, b.url)).status === 201 ? true : undefined), 1000, 50);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
