@@ -255,6 +255,11 @@ describe('rules: actions', () => {
     const again = (await send(sender, conv.id, `${w} again`).expect(201)).body;
     expect((await t.http().post(`/admin/v1/held-messages/${again.id}/reject`).set(admin.auth).send({})).body.state).toBe('removed');
     expect((await list(recipient, conv.id)).map((m) => m.id)).not.toContain(again.id);
+    // The sender is told why (statement of reasons, API.md v1.1): a person decided, appealable.
+    const notices = (await t.http().get('/v1/notices').set(sender.auth).expect(200)).body.items;
+    const told = notices.find((n: any) => n.data?.subjectId === again.id);
+    expect(told.statement).toEqual(expect.objectContaining({ action: 'remove_content', automated: false, appeal: expect.objectContaining({ possible: true }) }));
+    expect(told.statement.facts).toContain('safety rule');
   });
 
   it('hide (scope requests): the request goes to the recipient\'s hidden folder; a rule for requests only leaves accepted chats alone', async () => {
@@ -286,6 +291,26 @@ describe('rules: actions', () => {
     expect((await list(m1, group.id)).map((x) => x.id)).toEqual([res.body.id]);
     const reports = (await t.http().get('/admin/v1/reports').query({ filter: JSON.stringify({ source: 'system' }) }).set(admin.auth).expect(200)).body as any[];
     expect(reports.find((r) => r.subjectId === res.body.id)).toMatchObject({ subjectType: 'message', subjectUserId: a.id, source: 'system' });
+  });
+
+  it('an edit is screened as a send: block and hold refuse it (the delivered text stays), flag lets it through and opens a system report', async () => {
+    const [wb, wh, wf] = [word(), word(), word()];
+    const { sender, recipient, conv } = await chat();
+    await rule({ kind: 'keyword', patterns: [wb], action: 'block', appliesTo: ['direct'] });
+    await rule({ kind: 'keyword', patterns: [wh], action: 'hold', appliesTo: ['direct'] });
+    await rule({ kind: 'keyword', patterns: [wf], action: 'flag', appliesTo: ['direct'] });
+    const sent = (await send(sender, conv.id, 'a harmless first text').expect(201)).body;
+    const edit = (text: string) => t.http().patch(`/v1/conversations/${conv.id}/messages/${sent.id}`).set(sender.auth).send({ text });
+    expectErrorShape((await edit(`now ${wb}`)).body, 403, 'blocked_by_rule');
+    expectErrorShape((await edit(`now ${wh}`)).body, 403, 'blocked_by_rule');
+    expect((await list(recipient, conv.id)).map((m) => [m.text, m.editedAt])).toEqual([['a harmless first text', null]]);
+    expect((await edit(`now ${wf}`)).status).toBe(200);
+    expect((await list(recipient, conv.id))[0].text).toBe(`now ${wf}`);
+    await until('a system report on the edited message', async () => {
+      const reports = (await t.http().get('/admin/v1/reports').query({ filter: JSON.stringify({ source: 'system' }) }).set(admin.auth).expect(200)).body as any[];
+      return reports.some((r) => r.subjectId === sent.id);
+    });
+    expect((await hitsOf({ userId: sender.id })).length).toBeGreaterThanOrEqual(3);
   });
 
   it('domain rules match the host and its subdomains in links; scope room (backchannel) and questions are screened too', async () => {

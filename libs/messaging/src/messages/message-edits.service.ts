@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db, type Queryable } from '../db/db.service';
-import { Blocked, EditWindowPassed, Forbidden, InvalidRequest, MessageRemoved, MessagingRestricted, NotFound } from '../errors';
+import { Blocked, BlockedByRule, EditWindowPassed, Forbidden, InvalidRequest, MessageRemoved, MessagingRestricted, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
 import { extractLinks } from '../links/link-extractor';
@@ -13,6 +13,7 @@ import { REPLY_QUOTE_SQL, forViewer, messageView, type LinkView, type MessageVie
 import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateText } from './message-text';
 import { hostOf } from './messages.service';
+import { RulesService } from '../rules/rules.service';
 
 /** A message may be edited this long after it was sent (API.md, Messages v1.1). */
 export const EDIT_WINDOW_MINUTES = 15;
@@ -84,6 +85,7 @@ export class MessageEditsService {
     private readonly conversations: ConversationsService,
     private readonly blocklist: BlocklistService,
     private readonly limits: RateLimitsService,
+    private readonly rules: RulesService,
   ) {}
 
   async edit(userId: string, conversationId: string, messageId: string, body: unknown): Promise<MessageView> {
@@ -96,6 +98,15 @@ export class MessageEditsService {
     await this.limits.consume('sendBurst', userId);
     const urls = extractLinks(text);
     const blocklist = urls.length ? await this.blocklist.current() : [];
+    // Staff rules screen the new text as they screen a send (a live block throws 403
+    // blocked_by_rule here). A `hold` cannot hold an edit of a message that was already
+    // delivered without hiding what members have seen, so a held edit is refused the same
+    // way and the delivered version stays; `flag` lets it through and opens a system report.
+    const screening = await this.rules.screenMessage(userId, conversationId, text, urls);
+    if (screening?.held) {
+      await this.rules.settle(screening, { messageId });
+      throw new BlockedByRule('This edit was not saved: a rule of this service holds such text for review.');
+    }
 
     const res = await this.db.tx(async (q) => {
       const [m] = await q.query(EDIT_READ_SQL, [conversationId, userId, messageId]);
@@ -120,7 +131,6 @@ export class MessageEditsService {
       // Held from pending members while a new link awaits its verdict (HeldLinks), as a send is;
       // a message still held stays held until the scan releases it.
       const hold = m.link_hold || (anyPending && m.someone_pending);
-      await this.screenEditedText(q, { conversationId, messageId, senderId: userId, text, previousText: m.text });
 
       const [row] = await q.query(EDIT_WRITE_SQL, [
         messageId, text, JSON.stringify(links), hold,
@@ -135,16 +145,9 @@ export class MessageEditsService {
       return { row, outboxId };
     });
     this.events.published(res.outboxId);
+    if (screening && res.row) await this.rules.settle(screening, { messageId });
     if (res.row) return forViewer(messageView(res.row), userId);
     const [current] = await this.db.query(`SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x WHERE x.id = $1`, [messageId]);
     return forViewer(messageView(current), userId);
   }
-
-  /**
-   * RULES CALL POINT (AutoMod, issue in progress by another engineer): the rules evaluate an
-   * edited text here exactly as they evaluate a sent one, inside the edit's transaction and
-   * before anything is written. A `block` decision throws (the edit is refused, nothing
-   * stored); `hold`/`flag` write their effects with `q`. No rules engine yet: a no-op.
-   */
-  private async screenEditedText(_q: Queryable, _edit: EditedText): Promise<void> {}
 }

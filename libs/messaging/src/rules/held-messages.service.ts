@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { Db, type Queryable } from '../db/db.service';
 import { Conflict, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
@@ -9,6 +10,7 @@ import { messageView } from '../messages/message-view';
 import { hearsOfMessageSql } from '../messages/message-visibility';
 import { AuditLogService } from '../safety/audit-log.service';
 import type { StaffActor } from '../safety/reports.service';
+import type { EnforcementService } from '../safety/enforcement.service';
 import { iso } from '../safety/rows';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff-list';
 
@@ -78,6 +80,9 @@ export class HeldMessagesService {
     private readonly events: EventsService,
     private readonly messages: MessagesService,
     private readonly audit: AuditLogService,
+    // EnforcementService depends (through reports) on messages, which depend on rules: looked
+    // up when a rejection first needs it, as RulesService does for system reports.
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   /** The queue: messages still held, oldest first by default. Audited: it shows private text. */
@@ -143,14 +148,35 @@ export class HeldMessagesService {
 
   async reject(staff: StaffActor, id: string, note: string | null): Promise<HeldMessageView> {
     if (!isUuid(id)) throw new NotFound('No such held message.');
-    const { view, outboxId, senderId } = await this.db.tx(async (q) => {
+    const { EnforcementService: Enforcement } = await import('../safety/enforcement.service');
+    const enforcement: EnforcementService = this.moduleRef.get(Enforcement, { strict: false });
+    const { view, outboxIds } = await this.db.tx(async (q) => {
       const held = await this.lockHeld(q, id);
       const removed = await this.messages.removeIn(q, id, 'rule');
       await this.audit.record(q, { staffId: staff.id, action: 'held_message.reject', subjectType: 'message', subjectId: id, after: { note } });
-      return { view: await this.find(q, id), outboxId: removed.outboxId, senderId: held.sender_id as string };
+      // The sender's statement of reasons (API.md v1.1): a removal decided by staff on a
+      // message a rule held. Recorded as an action (appealable) without removing again.
+      const found = await this.find(q, id);
+      const rules = found.rules.map((r) => r.name).join(', ');
+      const applied = await enforcement.apply(q, {
+        userId: held.sender_id,
+        action: 'remove_content',
+        reason: 'rule',
+        note,
+        staffId: staff.id,
+        subject: { type: 'message', id },
+        alreadyRemoved: true,
+        facts: `Your message was held by a safety rule (${rules || 'a rule'}) and a moderator reviewed it and did not deliver it; it was removed.`,
+        notice: {
+          kind: 'content_removed',
+          text: 'A message you sent was held for review and was not delivered.',
+          data: { subjectType: 'message', subjectId: id, conversationId: found.conversationId, reason: 'rule' },
+        },
+      });
+      const noticeOutbox = await this.events.append(q, applied.events, applied.jobs);
+      return { view: await this.find(q, id), outboxIds: [removed.outboxId, noticeOutbox, ...applied.outboxIds] };
     });
-    this.events.published(outboxId);
-    await notifySenderOfRejectedHold({ messageId: id, senderId, rules: view.rules, note });
+    for (const outboxId of outboxIds) this.events.published(outboxId);
     return view;
   }
 
@@ -161,18 +187,4 @@ export class HeldMessagesService {
     if (row.state !== 'held') throw new Conflict(`This message is no longer held (it is ${row.state}).`);
     return row;
   }
-}
-
-/**
- * CALL POINT for issue #15 (notices / statements of reasons): a held message was rejected,
- * so its sender should get a statement of reasons naming the rule(s). Deliberately empty
- * here: #15 builds the notices; wire NoticesService (or its successor) in this one place.
- */
-export async function notifySenderOfRejectedHold(_input: {
-  messageId: string;
-  senderId: string;
-  rules: Array<{ id: string | null; name: string; pattern: string }>;
-  note: string | null;
-}): Promise<void> {
-  // Intentionally nothing yet (issue #15).
 }
