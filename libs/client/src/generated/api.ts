@@ -1367,6 +1367,162 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Staff rules (AutoMod), with their hit counts over 24 h and 7 days */
+        get: operations["RulesAdminController_list"];
+        put?: never;
+        /** Create a rule (moderator); live on every API process within a second; audited */
+        post: operations["RulesAdminController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rules/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Which rules (and an optional draft rule) match a text: the console tests before saving */
+        post: operations["RulesAdminController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule */
+        get: operations["RulesAdminController_get"];
+        /** Change a rule (moderator): any subset of its fields; audited */
+        put: operations["RulesAdminController_update"];
+        post?: never;
+        /** Delete a rule (moderator); its hits stay, with its name; audited */
+        delete: operations["RulesAdminController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rule-hits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every rule match, dry-run and live (filter ruleId, userId, mode, action, scope, applied) */
+        get: operations["RuleHitsAdminController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/rule-hits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule hit */
+        get: operations["RuleHitsAdminController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/held-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages held by a live hold rule, awaiting a decision (audited read: private text) */
+        get: operations["HeldMessagesAdminController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/held-messages/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One held (or formerly held) message (audited read) */
+        get: operations["HeldMessagesAdminController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/held-messages/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver a held message (moderator): message.created to everyone else who may read it; audited */
+        post: operations["HeldMessagesAdminController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/held-messages/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove a held message (moderator): removed, reason rule; nobody but its sender ever saw it; audited */
+        post: operations["HeldMessagesAdminController_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports": {
         parameters: {
             query?: never;
@@ -2881,6 +3037,176 @@ export interface components {
             medianResolutionMinutes: number | null;
             topSpamSenders: components["schemas"]["SpamSender"][];
             linkVerdictsPerDay: components["schemas"]["VerdictDay"][];
+        };
+        RuleHitCounts: {
+            /** @description Matches in the last 24 hours */
+            day: number;
+            /** @description Matches in the last 7 days */
+            week: number;
+        };
+        Rule: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            enabled: boolean;
+            /** @enum {string} */
+            mode: "live" | "dry_run";
+            /** @enum {string} */
+            kind: "keyword" | "regex" | "domain";
+            /** @description Keywords (`*` at either end widens), RE2 regexes, or domains */
+            patterns: string[];
+            appliesTo: ("requests" | "direct" | "group" | "room" | "questions")[];
+            /** @enum {string} */
+            action: "block" | "hold" | "hide" | "flag";
+            /** @description Shown to the sender as the message of 403 blocked_by_rule */
+            reason: string;
+            /** @description Accounts this rule never applies to */
+            exemptUserIds: string[];
+            /** Format: uuid */
+            createdBy: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            hits: components["schemas"]["RuleHitCounts"];
+        };
+        RuleTestDto: {
+            /** @example get free crypto at scam.example */
+            text: string;
+            /**
+             * @description A draft rule to test too (not saved)
+             * @enum {string}
+             */
+            kind?: "keyword" | "regex" | "domain";
+            /**
+             * @example [
+             *       "scam.example"
+             *     ]
+             */
+            patterns?: string[];
+        };
+        RuleTestMatch: {
+            /** Format: uuid */
+            ruleId: string;
+            name: string;
+            enabled: boolean;
+            /** @enum {string} */
+            mode: "live" | "dry_run";
+            /** @enum {string} */
+            action: "block" | "hold" | "hide" | "flag";
+            /** @enum {string} */
+            kind: "keyword" | "regex" | "domain";
+            /** @description The pattern that matched */
+            pattern: string;
+        };
+        RuleTestDraft: {
+            matched: boolean;
+            pattern: string | null;
+        };
+        RuleTestResult: {
+            /** @description Stored rules (enabled or not) whose patterns match the text */
+            matches: components["schemas"]["RuleTestMatch"][];
+            /** @description The draft rule of the request, when one was given */
+            draft: components["schemas"]["RuleTestDraft"] | null;
+        };
+        RuleBodyDto: {
+            /** @example Crypto spam */
+            name?: string;
+            /** @default true */
+            enabled: boolean;
+            /**
+             * @default live
+             * @enum {string}
+             */
+            mode: "live" | "dry_run";
+            /** @enum {string} */
+            kind?: "keyword" | "regex" | "domain";
+            /**
+             * @example [
+             *       "free crypto",
+             *       "airdrop*"
+             *     ]
+             */
+            patterns?: string[];
+            /**
+             * @example [
+             *       "requests"
+             *     ]
+             */
+            appliesTo?: ("requests" | "direct" | "group" | "room" | "questions")[];
+            /** @enum {string} */
+            action?: "block" | "hold" | "hide" | "flag";
+            /** @example Crypto offers are not allowed in requests. */
+            reason?: string;
+            /**
+             * @example [
+             *       "0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+             *     ]
+             */
+            exemptUserIds?: string[];
+        };
+        RuleHit: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Null once the rule is deleted
+             */
+            ruleId: string | null;
+            ruleName: string;
+            /** Format: uuid */
+            userId: string;
+            userHandle: string | null;
+            /** @enum {string} */
+            scope: "requests" | "direct" | "group" | "room" | "questions";
+            /** @enum {string} */
+            mode: "live" | "dry_run";
+            /** @enum {string} */
+            action: "block" | "hold" | "hide" | "flag";
+            /** @description The action was carried out (live, and the strongest that applied) */
+            applied: boolean;
+            pattern: string;
+            /** Format: uuid */
+            conversationId: string | null;
+            /**
+             * Format: uuid
+             * @description Null when the send was blocked (nothing stored)
+             */
+            messageId: string | null;
+            /** Format: uuid */
+            questionId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        HeldRule: {
+            /** Format: uuid */
+            id: string | null;
+            name: string;
+            pattern: string;
+        };
+        HeldMessage: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            conversationId: string;
+            /** @enum {string} */
+            conversationKind: "direct" | "group" | "room";
+            seq: number;
+            /** Format: uuid */
+            senderId: string;
+            senderHandle: string | null;
+            text: string | null;
+            links: {
+                [key: string]: unknown;
+            }[];
+            /**
+             * @description visible once approved, removed once rejected
+             * @enum {string}
+             */
+            state: "held" | "visible" | "removed";
+            /** Format: date-time */
+            createdAt: string;
+            rules: components["schemas"]["HeldRule"][];
         };
         CreateReportDto: {
             /**
@@ -9050,6 +9376,691 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "unauthorized";
+                    };
+                };
+            };
+        };
+    };
+    RulesAdminController_list: {
+        parameters: {
+            query?: {
+                /** @description JSON ["field","ASC"|"DESC"]; fields: name, createdAt, updatedAt, kind, action, mode, enabled, id */
+                sort?: string;
+                /** @description JSON [start, end], inclusive, 0-based; at most 500 rows */
+                range?: string;
+                /** @description JSON object of field → value */
+                filter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of rows; the total is in Content-Range */
+            200: {
+                headers: {
+                    /** @description `<resource> <start>-<end>/<total>` */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"][];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+        };
+    };
+    RulesAdminController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleBodyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+        };
+    };
+    RulesAdminController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleTestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleTestResult"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+        };
+    };
+    RulesAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    RulesAdminController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleBodyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    RulesAdminController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rule"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    RuleHitsAdminController_list: {
+        parameters: {
+            query?: {
+                /** @description JSON ["field","ASC"|"DESC"]; fields: createdAt, ruleName, scope, action, mode, id */
+                sort?: string;
+                /** @description JSON [start, end], inclusive, 0-based; at most 500 rows */
+                range?: string;
+                /** @description JSON object of field → value */
+                filter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of rows; the total is in Content-Range */
+            200: {
+                headers: {
+                    /** @description `<resource> <start>-<end>/<total>` */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleHit"][];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+        };
+    };
+    RuleHitsAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleHit"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    HeldMessagesAdminController_list: {
+        parameters: {
+            query?: {
+                /** @description JSON ["field","ASC"|"DESC"]; fields: createdAt, id */
+                sort?: string;
+                /** @description JSON [start, end], inclusive, 0-based; at most 500 rows */
+                range?: string;
+                /** @description JSON object of field → value */
+                filter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of rows; the total is in Content-Range */
+            200: {
+                headers: {
+                    /** @description `<resource> <start>-<end>/<total>` */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldMessage"][];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+        };
+    };
+    HeldMessagesAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldMessage"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    HeldMessagesAdminController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldMessage"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "conflict";
+                    };
+                };
+            };
+        };
+    };
+    HeldMessagesAdminController_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NoteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldMessage"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "conflict";
                     };
                 };
             };
