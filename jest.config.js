@@ -33,6 +33,9 @@ const clusterProject = {
 };
 module.exports = {
   maxWorkers: 2,
+  // ~100 files each boot the app in a reused worker: recycle a worker whose heap grew past
+  // this between files (one CI run hit V8's 4 GB limit in a worker without it).
+  workerIdleMemoryLimit: '1536MB',
   testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
