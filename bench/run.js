@@ -44,6 +44,7 @@ const { floor } = require('./lib/floor');
 const { searchPhase, TARGET_P99_MS: SEARCH_P99_MS } = require('./lib/search');
 const { seedRules, clearRules } = require('./lib/rules');
 const { summarise } = require('./lib/cpu-profile');
+const { pgStatementsStart, pgStatementsRead } = require('./lib/pg-statements');
 const { cmd, fmt, machine, machineJiffies, table } = require('./lib/stats');
 
 const num = (name, def) => (process.env[name] ? Number(process.env[name]) : def);
@@ -307,6 +308,8 @@ async function main() {
       if (down) throw new Error(`${down} of the workload's sockets are disconnected`);
       await drainLinks();
       const before = await links();
+      const pgs = await pgStatementsStart(ctx.admin);
+      if (!pgs.ok && !results.pgStatementsMissing) results.pgStatementsMissing = pgs.why;
       await meter.start();
       let backlog = null;
       const r = await peerLoad({
@@ -336,6 +339,7 @@ async function main() {
       const after = await links();
       r.links = { occurrences: after.total - before.total, pending: after.pending };
       r.cpuPerMsg = perMessage(r.cpu, r.received);
+      if (pgs.ok) r.pgStatements = await pgStatementsRead(ctx.admin, r.received);
       results.phases[name] = r;
       log(
         `  delivered ${fmt.int(r.rate)} msgs/s${r.recipientsPer > 1 ? ` (${fmt.int(r.deliveriesPerSecond)} deliveries/s)` : ''}, p50 ${fmt.ms(r.latency.pct(50))} ms, p99 ${fmt.ms(r.latency.pct(99))} ms, sent ${r.sent}, lost ${r.lost}, dup ${r.duplicates}, errors ${JSON.stringify(r.errors)}; links ${r.links.occurrences} (${r.links.pending} unscanned), backlog at end ${r.backlog.atEnd}, drained after ${r.backlog.drainedMs === null ? 'never' : `${fmt.int(r.backlog.drainedMs)} ms`}`,
@@ -757,6 +761,18 @@ function render(res) {
   if (P.idle) oRows.push([`idle sockets: ${fmt.int(P.idle.sockets)} on the one app process (${CFG.idleProcs} generator processes)`, `${fmt.int(P.idle.rssPerSocket / 1024)} KiB RSS per socket`, `${fmt.int(P.idle.heapPerSocket / 1024)} KiB JS heap per socket (after GC); RSS ${fmt.int(P.idle.rssBefore / 2 ** 20)} → ${fmt.int(P.idle.rssAfter / 2 ** 20)} MiB; connected in ${fmt.int(P.idle.connectMs)} ms; holding them idle: ${P.idle.idleCores.toFixed(2)} cores`]);
   const other = table(['other', 'figure', 'detail'], oRows);
 
+  // PostgreSQL by statement (pg_stat_statements) under socket N=1: where the database's time goes.
+  let pgText = '';
+  let pgMd = '';
+  if (P.socket1 && P.socket1.pgStatements) {
+    const pgRows = P.socket1.pgStatements.map((x) => [x.statement, x.callsPerMsg.toFixed(2), fmt.int(x.execUsPerMsg), x.execMsPerCall.toFixed(3), x.walRecordsPerCall.toFixed(1), fmt.int(x.walBytesPerCall), x.buffersPerCall.toFixed(1)]);
+    const pgTable = table(['PostgreSQL by statement, socket N=1 (pg_stat_statements)', 'calls per msg', 'exec µs per msg', 'exec ms per call', 'WAL records per call', 'WAL bytes per call', 'buffers per call'], pgRows);
+    pgText = `\n${pgTable.text}\n`;
+    pgMd = `\n${pgTable.md}\n\nExecution time excludes parsing, binding and the commit's WAL flush; WAL records and buffers are counts (they do not move with the machine's load).\n`;
+  } else if (res.pgStatementsMissing) {
+    pgText = pgMd = `\nPostgreSQL by statement: not measured (pg_stat_statements: ${res.pgStatementsMissing}; add it to shared_preload_libraries and restart PostgreSQL to see it).\n`;
+  }
+
   let profileText = '';
   let profileMd = '';
   for (const [name, p] of Object.entries(res.profiles || {})) {
@@ -792,6 +808,7 @@ function render(res) {
     floors.text,
     '',
     other.text,
+    pgText,
     profileText,
     ...notes,
     ...res.notes,
@@ -820,6 +837,7 @@ function render(res) {
     '### Sync, link scanning, idle sockets',
     '',
     other.md,
+    pgMd ? `\n### PostgreSQL by statement\n${pgMd}` : '',
     profileMd ? `\n### Profile\n${profileMd}` : '',
     '### Notes',
     '',
