@@ -50,6 +50,9 @@ describe('/health', () => {
       expect(down.body.error?.database ?? down.body.details?.database).toEqual({ status: 'down', message: 'unreachable' });
       expect(JSON.stringify(down.body)).not.toContain(t.db.name);
       expect(JSON.stringify(down.body)).not.toMatch(/terminat|connection|postgres/i);
+      // Liveness checks no dependency: the process answers while the database does not.
+      const live = await t.http().get('/health/live');
+      expect({ status: live.status, body: live.body }).toEqual({ status: 200, body: { status: 'ok' } });
     } finally {
       await root.query(`ALTER DATABASE ${t.db.name} ALLOW_CONNECTIONS true`);
       await root.end();

@@ -100,6 +100,8 @@ describe('fault: PostgreSQL stopped for 5 s during traffic', () => {
     const failedDuringOutage = attempts.filter((a) => a.at >= stoppedAt && a.res.status !== 201 && a.res.status !== 200).length;
     await pg.start();
     const restartedAt = Date.now();
+    // Liveness does not depend on PostgreSQL: an orchestrator must not restart the API for an outage.
+    expect((await call(app.url, 'GET', '/health/live', undefined, undefined, 3000)).status).toBe(200);
     await waitFor('/health to say 200 again without any restart of the app', async () => (await call(app.url, 'GET', '/health', undefined, undefined, 3000)).status === 200, 30000, 200);
     await waitFor('sends to succeed again', async () => attempts.filter((a) => a.at >= restartedAt && a.res.status === 201).length >= 15, 30000, 20);
     stop = true;

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Logger } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { MikroORM } from '@mikro-orm/postgresql';
 import type { RedisClient } from '@app/messaging/redis';
@@ -22,6 +22,21 @@ export class HealthController {
     private readonly orm: MikroORM,
     @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
+
+  /**
+   * Liveness: the process answers (its event loop turns). No dependency is checked, so an
+   * orchestrator does not restart every API process while PostgreSQL or Redis is down: they
+   * recover on their own (the readiness check, `GET /health`, takes them out of rotation).
+   */
+  @Get('live')
+  @ApiOperation({ summary: 'Live: the process answers (no dependency checked; for liveness probes)' })
+  @ApiOkResponse({
+    description: 'The process answers',
+    schema: { type: 'object', properties: { status: { type: 'string', enum: ['ok'] } }, required: ['status'], additionalProperties: false },
+  })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
 
   @Get()
   @ApiOperation({ summary: 'Ready: PostgreSQL and Redis answer and every migration is applied' })
