@@ -110,7 +110,13 @@ export function MessageItem(props: { message: Message; ctx: MessageContext; send
       {editing !== null ? (
         <div className="edit">
           <label htmlFor={`edit-${m.id}`} className="visually-hidden">Edit message</label>
-          <textarea id={`edit-${m.id}`} rows={2} maxLength={4000} value={editing} onChange={(e) => setEditing(e.target.value)} />
+          <textarea id={`edit-${m.id}`} rows={2} maxLength={4000} value={editing}
+            autoFocus
+            onChange={(e) => setEditing(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') setEditing(null);
+            }}
+          />
           <button type="button" onClick={() => void save()}>Save</button>{' '}
           <button type="button" onClick={() => { setEditing(null); setEditError(''); }}>Cancel</button>
           {editError && <p role="alert" className="error">{editError}</p>}
