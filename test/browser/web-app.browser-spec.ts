@@ -250,5 +250,9 @@ it('v1.1 in the web app: a reply with its quote, a reaction and an edit reach th
   await results.getByRole('listitem').filter({ hasText: 'what time is the show' }).waitFor();
   expect(await results.getByRole('listitem').count()).toBe(1);
   await shot(bob.page, 'v11-search');
+
+  // Bob unsends his question: Alice's quote of it says so, live.
+  await item(bob.page, 'what time is the show?').getByRole('button', { name: /^Unsend message/ }).click();
+  await item(alice.page, 'at half past nine').getByLabel('Quoted message').filter({ hasText: 'Original message removed' }).waitFor();
   expect([...alice.errors, ...bob.errors]).toEqual([]);
 });

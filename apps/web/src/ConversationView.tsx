@@ -131,6 +131,16 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
     }
   };
 
+  // A quote follows the quoted message live when it is here (message.updated only names that
+  // one): its edited text, or null once it is removed.
+  const bySeq = s.messages.get(id);
+  const withLiveQuote = (m: Message): Message => {
+    const q = m.replyTo && bySeq?.get(m.replyTo.seq);
+    if (!m.replyTo || !q || q.state === 'held') return m;
+    const text = q.state === 'removed' ? null : q.text;
+    return text === m.replyTo.text ? m : { ...m, replyTo: { ...m.replyTo, text } };
+  };
+
   const Heading = embedded ? 'h2' : 'h1';
   return (
     <section className="conversation" aria-labelledby={`conv-title-${id}`}>
@@ -144,7 +154,7 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
         </div>
       )}
       <ol className="messages" ref={listRef} role="log" aria-live="polite" aria-label="Messages" tabIndex={0}>
-        {messages.map((m) => (
+        {messages.map(withLiveQuote).map((m) => (
           <MessageItem
             key={m.id}
             message={m}
