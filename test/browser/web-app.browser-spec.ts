@@ -183,3 +183,76 @@ it('a room: a listener joins by id and asks, the host sees it live, upvotes and 
   expect(listener.errors.filter(expected).length).toBeLessThanOrEqual(2);
   expect([...host.errors, ...listener.errors.filter((e) => !expected(e))]).toEqual([]);
 });
+
+it('v1.1 in the web app: a reply with its quote, a reaction and an edit reach the other person live; search finds a message', async () => {
+  const alice = await open();
+  await signUp(alice.page, uniqueHandle('alice'), 'Alice');
+  const bob = await open();
+  const bobHandle = uniqueHandle('bob');
+  await signUp(bob.page, bobHandle, 'Bob');
+  await alice.page.getByRole('link', { name: 'New chat' }).click();
+  await alice.page.getByLabel('Their handle').fill(bobHandle);
+  await alice.page.getByRole('button', { name: 'Start chat' }).click();
+  await alice.page.getByRole('heading', { name: 'Bob' }).waitFor();
+  await say(alice.page, 'hi Bob');
+  await bubbles(alice.page, 'hi Bob').waitFor();
+  await bob.page.getByRole('link', { name: 'Requests' }).click();
+  await bob.page.getByRole('link', { name: /Alice/ }).click();
+  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  await bob.page.getByRole('heading', { name: 'Alice' }).waitFor();
+  await say(bob.page, 'what time is the show?');
+  await bubbles(alice.page, 'what time is the show?').waitFor();
+
+  const item = (page: Page, text: string) =>
+    page.locator('ol.messages li.message:not(.sending)', { has: page.locator('.text', { hasText: new RegExp(`^${escape(text)}$`) }) });
+
+  // Alice replies to Bob's question: the composer says so (and can be cancelled), Bob sees the quote live.
+  await item(alice.page, 'what time is the show?').getByRole('button', { name: /^Reply to message/ }).click();
+  await alice.page.getByText('Replying to Bob: what time is the show?').waitFor();
+  await alice.page.getByRole('button', { name: 'Cancel reply' }).click();
+  expect(await alice.page.getByText(/^Replying to/).count()).toBe(0);
+  await item(alice.page, 'what time is the show?').getByRole('button', { name: /^Reply to message/ }).click();
+  await say(alice.page, 'at nine');
+  const quoteAtBob = item(bob.page, 'at nine').getByLabel('Quoted message');
+  await quoteAtBob.filter({ hasText: 'what time is the show?' }).waitFor();
+  expect(await quoteAtBob.innerText()).toContain('You');
+  await item(alice.page, 'at nine').getByLabel('Quoted message').filter({ hasText: 'Bob' }).waitFor();
+  expect(await alice.page.getByText(/^Replying to/).count()).toBe(0);
+
+  // Bob reacts 👍 to Alice's reply from the picker: Alice sees "👍 1" live (not pressed: not hers).
+  await item(bob.page, 'at nine').getByRole('button', { name: /^React to message/ }).click();
+  await bob.page.getByRole('group', { name: 'Pick a reaction' }).getByRole('button', { name: 'React thumbs up' }).click();
+  await item(bob.page, 'at nine').getByRole('button', { name: '👍 1', pressed: true }).waitFor();
+  const theirs = item(alice.page, 'at nine').getByRole('button', { name: '👍 1', pressed: false });
+  await theirs.waitFor();
+  // Alice adds hers by clicking it: 2 on both screens; Bob takes his back: 1.
+  await theirs.click();
+  await item(bob.page, 'at nine').getByRole('button', { name: '👍 2' }).waitFor();
+  await item(bob.page, 'at nine').getByRole('button', { name: '👍 2' }).click();
+  await item(alice.page, 'at nine').getByRole('button', { name: '👍 1', pressed: true }).waitFor();
+  await shot(alice.page, 'v11-reply-reaction');
+
+  // Alice edits her reply; Bob sees the new text and "(edited)" live. Bob cannot edit her message.
+  expect(await item(bob.page, 'at nine').getByRole('button', { name: /^Edit message/ }).count()).toBe(0);
+  await item(alice.page, 'at nine').getByRole('button', { name: /^Edit message/ }).click();
+  await alice.page.getByRole('textbox', { name: 'Edit message' }).fill('at half past nine');
+  await alice.page.getByRole('button', { name: 'Save' }).click();
+  await bubbles(alice.page, 'at half past nine').waitFor();
+  await item(bob.page, 'at half past nine').getByText('(edited)').waitFor();
+  expect(await bubbles(bob.page, 'at nine').count()).toBe(0);
+  await shot(bob.page, 'v11-edited');
+
+  // Search in the conversation finds Bob's question (and only messages that match).
+  await bob.page.getByLabel('Search messages').fill('show');
+  await bob.page.getByLabel('Search messages').press('Enter');
+  const results = bob.page.getByRole('list', { name: 'Search results' });
+  // (ts_headline's snippet keeps the words, not the trailing punctuation)
+  await results.getByRole('listitem').filter({ hasText: 'what time is the show' }).waitFor();
+  expect(await results.getByRole('listitem').count()).toBe(1);
+  await shot(bob.page, 'v11-search');
+
+  // Bob unsends his question: Alice's quote of it says so, live.
+  await item(bob.page, 'what time is the show?').getByRole('button', { name: /^Unsend message/ }).click();
+  await item(alice.page, 'at half past nine').getByLabel('Quoted message').filter({ hasText: 'Original message removed' }).waitFor();
+  expect([...alice.errors, ...bob.errors]).toEqual([]);
+});

@@ -5,6 +5,8 @@ import { store, useStore } from './store';
 import { MessageItem } from './MessageItem';
 import { RequestActions, conversationTitle, others } from './Conversations';
 
+const excerpt = (t: string) => (t.length > 80 ? `${t.slice(0, 80)}…` : t);
+
 type Member = Conversation['members'][number] & { handle?: string; displayName?: string };
 
 /** Loads the latest page of history; live messages arrive through the store (each once). */
@@ -29,6 +31,7 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
   const s = useStore();
   const [error, setError] = useState('');
   const [text, setText] = useState('');
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
   const lastTyping = useRef(0);
   const listRef = useRef<HTMLOListElement>(null);
   const conversation = s.conversations.get(id);
@@ -76,13 +79,16 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
     if (!body) return;
     setText('');
     setError('');
-    const done = bc.send(id, body);
+    const quoted = replyTo;
+    setReplyTo(null);
+    const done = bc.send(id, body, quoted ? { replyTo: quoted.seq } : {});
     store.changed(); // shows it as "sending…" at once
     try {
       await done;
     } catch (err) {
       setError(describeError(err));
       setText(body);
+      setReplyTo(quoted);
     }
   };
 
@@ -104,10 +110,42 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
     }
   };
 
+  const react = async (m: Message, emoji: string, on: boolean) => {
+    const params = { params: { path: { id, messageId: m.id, emoji } } };
+    try {
+      // openapi-fetch encodes path parameters, so the emoji goes out URL-encoded.
+      await unwrap(on ? bc.api.PUT('/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', params) : bc.api.DELETE('/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', params));
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+
+  const edit = async (m: Message, body: string): Promise<string | null> => {
+    try {
+      const updated = await unwrap(bc.api.PATCH('/v1/conversations/{id}/messages/{messageId}', { params: { path: { id, messageId: m.id } }, body: { text: body } }));
+      store.upsertMessage(updated as Message);
+      store.changed();
+      return null;
+    } catch (err) {
+      return describeError(err);
+    }
+  };
+
+  // A quote follows the quoted message live when it is here (message.updated only names that
+  // one): its edited text, or null once it is removed.
+  const bySeq = s.messages.get(id);
+  const withLiveQuote = (m: Message): Message => {
+    const q = m.replyTo && bySeq?.get(m.replyTo.seq);
+    if (!m.replyTo || !q || q.state === 'held') return m;
+    const text = q.state === 'removed' ? null : q.text;
+    return text === m.replyTo.text ? m : { ...m, replyTo: { ...m.replyTo, text } };
+  };
+
   const Heading = embedded ? 'h2' : 'h1';
   return (
     <section className="conversation" aria-labelledby={`conv-title-${id}`}>
       <Heading id={`conv-title-${id}`}>{title ?? conversationTitle(conversation, me)}</Heading>
+      {!embedded && <MessageSearch conversationId={id} nameOf={(u) => (u === me.id ? 'You' : nameOf(u))} />}
       {!embedded && conversation.context && <p className="context">Met in {(conversation.context as { roomTitle?: string }).roomTitle ?? 'a room'}</p>}
       {conversation.myState === 'pending' && (
         <div className="request-banner">
@@ -116,7 +154,7 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
         </div>
       )}
       <ol className="messages" ref={listRef} role="log" aria-live="polite" aria-label="Messages" tabIndex={0}>
-        {messages.map((m) => (
+        {messages.map(withLiveQuote).map((m) => (
           <MessageItem
             key={m.id}
             message={m}
@@ -124,6 +162,10 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
             senderName={nameOf(m.senderId)}
             seenBy={lastMine?.id === m.id ? seenBy : undefined}
             onUnsend={() => void unsend(m)}
+            onReply={conversation.myState === 'active' ? () => setReplyTo(m) : undefined}
+            onReact={conversation.myState === 'active' ? (emoji, on) => void react(m, emoji, on) : undefined}
+            onEdit={(body) => edit(m, body)}
+            replyName={m.replyTo ? (m.replyTo.senderId === me.id ? 'You' : nameOf(m.replyTo.senderId)) : undefined}
           />
         ))}
         {pending.map((p) => (
@@ -135,6 +177,14 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
       </ol>
       <p className="typing" aria-live="polite">{typingNow.length ? `${typingNow.join(', ')} ${typingNow.length > 1 ? 'are' : 'is'} typing…` : '\u00a0'}</p>
       {error && <p role="alert" className="error">{error}</p>}
+      {conversation.myState === 'active' && replyTo && (
+        <div className="replying">
+          <span>
+            Replying to {replyTo.senderId === me.id ? 'yourself' : nameOf(replyTo.senderId)}: {excerpt(replyTo.text ?? '')}
+          </span>
+          <button type="button" className="link" aria-label="Cancel reply" onClick={() => setReplyTo(null)}>×</button>
+        </div>
+      )}
       {conversation.myState === 'active' && (
         <form className="composer" onSubmit={send}>
           <label htmlFor={`composer-${id}`} className="visually-hidden">Message</label>
@@ -157,5 +207,52 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
         </form>
       )}
     </section>
+  );
+}
+
+type SearchHit = { conversationId: string; messageId: string; seq: number; senderId: string; snippet: string; createdAt: string };
+
+/** Full-text search of this conversation's messages (GET /v1/search), best match first. */
+function MessageSearch({ conversationId, nameOf }: { conversationId: string; nameOf: (userId: string) => string }) {
+  const [q, setQ] = useState('');
+  const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [error, setError] = useState('');
+  const search = async (e: FormEvent) => {
+    e.preventDefault();
+    const query = q.trim();
+    if (query.length < 2) {
+      setError('Type at least 2 characters');
+      return;
+    }
+    setError('');
+    try {
+      const res = await unwrap(bc.api.GET('/v1/search', { params: { query: { q: query, conversationId, limit: 20 } } }));
+      setHits(res.items as SearchHit[]);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+  return (
+    <div className="search">
+      <form role="search" onSubmit={search}>
+        <label htmlFor={`search-${conversationId}`} className="visually-hidden">Search messages</label>
+        <input id={`search-${conversationId}`} type="search" maxLength={200} value={q} placeholder="Search messages" onChange={(e) => setQ(e.target.value)} />
+        <button type="submit">Search</button>
+        {hits && (
+          <button type="button" className="link" onClick={() => { setHits(null); setQ(''); }}>Clear</button>
+        )}
+      </form>
+      {error && <p role="alert" className="error">{error}</p>}
+      {hits && (
+        <ul className="search-results" aria-label="Search results">
+          {hits.length === 0 && <li>No messages found</li>}
+          {hits.map((h) => (
+            <li key={h.messageId} data-seq={h.seq}>
+              <span className="sender">{nameOf(h.senderId)}</span>: {h.snippet}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Me, Message } from '@backchannel/client';
 
 /**
@@ -56,26 +56,109 @@ const REMOVED: Record<string, string> = {
   moderation: 'Removed by moderators',
 };
 
-export function MessageItem(props: { message: Message; ctx: MessageContext; senderName: string; seenBy?: string[]; onUnsend?: () => void }) {
-  const { message: m, ctx, senderName, seenBy, onUnsend } = props;
+export const REACTION_EMOJI: Array<[string, string]> = [
+  ['👍', 'thumbs up'],
+  ['❤️', 'heart'],
+  ['😂', 'laughing'],
+  ['😮', 'surprised'],
+  ['😢', 'sad'],
+  ['🙏', 'thanks'],
+];
+const EDIT_WINDOW_MS = 15 * 60 * 1000;
+
+/** What a message can do beyond Unsend (v1.1): reply, react, edit. Each resolves to an error text or null. */
+export interface MessageHandlers {
+  onUnsend?: () => void;
+  onReply?: () => void;
+  onReact?: (emoji: string, on: boolean) => void;
+  onEdit?: (text: string) => Promise<string | null>;
+  replyName?: string;
+}
+
+export function MessageItem(props: { message: Message; ctx: MessageContext; senderName: string; seenBy?: string[] } & MessageHandlers) {
+  const { message: m, ctx, senderName, seenBy, onUnsend, onReply, onReact, onEdit, replyName } = props;
+  const [picker, setPicker] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [editError, setEditError] = useState('');
   const removed = m.state === 'removed';
+  const visible = m.state === 'visible';
   const time = new Date(m.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const canEdit = ctx.mine && visible && !!onEdit && Date.now() - new Date(m.createdAt).getTime() < EDIT_WINDOW_MS;
+  const save = async () => {
+    if (editing === null || !onEdit) return;
+    const err = await onEdit(editing.trim());
+    if (err) setEditError(err);
+    else {
+      setEditing(null);
+      setEditError('');
+    }
+  };
   return (
     <li className={`message ${ctx.mine ? 'mine' : 'theirs'} ${removed ? 'removed' : ''}`} data-seq={m.seq} data-message-id={m.id}>
       <div className="meta">
         <span className="sender">{ctx.mine ? 'You' : senderName}</span> <time dateTime={m.createdAt}>{time}</time>
+        {m.editedAt && <span className="edited"> (edited)</span>}
         {m.state === 'held' && <span className="held"> · held for review</span>}
       </div>
+      {m.replyTo && !removed && (
+        <blockquote className="quote" aria-label="Quoted message">
+          <span className="quote-sender">{replyName ?? 'someone'}</span>{' '}
+          <span className="quote-text">{m.replyTo.text ?? <em>Original message removed</em>}</span>
+        </blockquote>
+      )}
       {messageExtensions.map((x) => x.above && <div key={x.name}>{x.above(m, ctx)}</div>)}
-      <p className="text">{removed ? <em>{REMOVED[m.removedReason ?? ''] ?? 'Message removed'}</em> : m.text}</p>
+      {editing !== null ? (
+        <div className="edit">
+          <label htmlFor={`edit-${m.id}`} className="visually-hidden">Edit message</label>
+          <textarea id={`edit-${m.id}`} rows={2} maxLength={4000} value={editing}
+            autoFocus
+            onChange={(e) => setEditing(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') setEditing(null);
+            }}
+          />
+          <button type="button" onClick={() => void save()}>Save</button>{' '}
+          <button type="button" onClick={() => { setEditing(null); setEditError(''); }}>Cancel</button>
+          {editError && <p role="alert" className="error">{editError}</p>}
+        </div>
+      ) : (
+        <p className="text">{removed ? <em>{REMOVED[m.removedReason ?? ''] ?? 'Message removed'}</em> : m.text}</p>
+      )}
       {!removed && <LinkChips links={m.links} />}
+      {visible && (m.reactions ?? []).length > 0 && (
+        <div className="reactions" aria-label="Reactions">
+          {m.reactions.map((r) => (
+            <button key={r.emoji} type="button" className="reaction" aria-pressed={r.me} onClick={() => onReact?.(r.emoji, !r.me)}>
+              {r.emoji} {r.count}
+            </button>
+          ))}
+        </div>
+      )}
       {messageExtensions.map((x) => x.below && <div key={x.name}>{x.below(m, ctx)}</div>)}
       <div className="actions">
+        {visible && onReply && (
+          <button type="button" className="link" onClick={onReply} aria-label={`Reply to message ${m.seq}`}>Reply</button>
+        )}
+        {visible && onReact && (
+          <button type="button" className="link" aria-expanded={picker} onClick={() => setPicker(!picker)} aria-label={`React to message ${m.seq}`}>React</button>
+        )}
+        {canEdit && editing === null && (
+          <button type="button" className="link" onClick={() => setEditing(m.text)} aria-label={`Edit message ${m.seq}`}>Edit</button>
+        )}
         {ctx.mine && !removed && onUnsend && (
           <button type="button" className="link" onClick={onUnsend} aria-label={`Unsend message ${m.seq}`}>Unsend</button>
         )}
         {messageExtensions.map((x) => x.actions && <span key={x.name}>{x.actions(m, ctx)}</span>)}
       </div>
+      {picker && visible && (
+        <div className="picker" role="group" aria-label="Pick a reaction">
+          {REACTION_EMOJI.map(([e, label]) => (
+            <button key={e} type="button" aria-label={`React ${label}`} onClick={() => { setPicker(false); onReact?.(e, !m.reactions?.some((r) => r.emoji === e && r.me)); }}>
+              {e}
+            </button>
+          ))}
+        </div>
+      )}
       {seenBy && seenBy.length > 0 && <div className="seen">Seen by {seenBy.join(', ')}</div>}
     </li>
   );
