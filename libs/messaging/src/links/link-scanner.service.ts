@@ -301,16 +301,21 @@ export class LinkScannerService {
   private reading = false;
 
   /**
-   * SCAN_READ_SQL for one message: the first read goes at once; reads asked for while a
-   * statement is in flight go together in the next one (up to SETTLE_BATCH messages).
+   * SCAN_READ_SQL for messages (a row each, undefined when gone): the first read goes at once;
+   * reads asked for while a statement is in flight, by this job or others, go together in the
+   * next one (up to SETTLE_BATCH messages).
    */
-  private read(messageId: string): Promise<any> {
-    return new Promise((resolve, reject) => {
-      const waiting = this.readQueue.get(messageId);
-      if (waiting) waiting.push({ resolve, reject });
-      else this.readQueue.set(messageId, [{ resolve, reject }]);
-      if (!this.reading) void this.drainReads();
-    });
+  private read(messageIds: string[]): Promise<any[]> {
+    const rows = messageIds.map(
+      (messageId) =>
+        new Promise<any>((resolve, reject) => {
+          const waiting = this.readQueue.get(messageId);
+          if (waiting) waiting.push({ resolve, reject });
+          else this.readQueue.set(messageId, [{ resolve, reject }]);
+        }),
+    );
+    if (!this.reading) void this.drainReads();
+    return Promise.all(rows);
   }
 
   private async drainReads(): Promise<void> {
@@ -362,7 +367,7 @@ export class LinkScannerService {
     // The common case in two prepared statements: the message with its cached verdicts, then
     // (no link malicious) one statement that writes the verdicts, the cache, the scan stamps
     // and message.updated, guarded by the links it read. Anything else takes scanLocked.
-    const current = await this.read(messageId);
+    const [current] = await this.read([messageId]);
     if (!current) return 'gone'; // deleted: its occurrences went with it (ON DELETE CASCADE)
     const urls = current.state === 'visible' ? (current.links as LinkView[]).map((l) => l.url) : [];
     const resolved = await this.resolve(urls, blocklist, current.cached ?? []);
@@ -392,10 +397,7 @@ export class LinkScannerService {
     const counts: Partial<Record<ScanOutcome, number>> = {};
     const count = (o: ScanOutcome) => (counts[o] = (counts[o] ?? 0) + 1);
     const list = blocklist ?? (await this.blocklist.current());
-    const rows: any[] = [];
-    for (let i = 0; i < ids.length; i += SETTLE_BATCH) {
-      rows.push(...(await this.db.prepared('link_scan_read', SCAN_READ_SQL, [ids.slice(i, i + SETTLE_BATCH)])));
-    }
+    const rows = (await this.read(ids)).filter(Boolean);
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     const visible = rows.filter((r) => r.state === 'visible');
     const urls = visible.flatMap((r) => (r.links as LinkView[]).map((l) => l.url));
