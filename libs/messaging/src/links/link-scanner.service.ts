@@ -118,6 +118,9 @@ interface SettleItem {
 /** Most messages one settle statement takes. */
 const SETTLE_BATCH = 64;
 
+/** Locked scans (removals, held releases, ...) one scan-messages job runs at once. */
+const LOCKED_IN_PARALLEL = 4;
+
 /** How far back a new blocklist entry reaches (issue 5: "links seen in the last 7 days"). */
 export const BLOCKLIST_RESCAN_DAYS = 7;
 
@@ -424,10 +427,21 @@ export class LinkScannerService {
       this.events.push('message.updated', row.recipients, { message: messageView(row) });
       count('updated');
     });
-    const outcomes = await Promise.allSettled(locked.map((id) => this.scanLocked(id, own.get(id) ?? new Map())));
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-    if (failed) throw failed.reason;
-    for (const o of outcomes) if (o.status === 'fulfilled') count(o.value);
+    // At most LOCKED_IN_PARALLEL transactions per job (a wave of malicious links must not
+    // take the pool); every one runs to its end before a failure fails the job.
+    let failure = null as { err: unknown } | null;
+    const next = locked[Symbol.iterator]();
+    const lane = async () => {
+      for (let it = next.next(); !it.done; it = next.next()) {
+        try {
+          count(await this.scanLocked(it.value, own.get(it.value) ?? new Map()));
+        } catch (err) {
+          failure ??= { err };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOCKED_IN_PARALLEL, locked.length) }, lane));
+    if (failure) throw failure.err;
     return counts;
   }
 
