@@ -22,8 +22,12 @@
  *                              see what the link scan costs); targets are only met with the peer's text
  *   BENCH_SEARCH (1)           0: skip the search phase (1M messages loaded in bulk, p99 of GET /v1/search;
  *                              its own knobs in bench/lib/search.js)
+ *   BENCH_PHASES (all)         a subset to run, e.g. `linkScan` or `peer,sync`: peer (warm-up, socket, REST,
+ *                              group), rules, floor, sync, linkScan, profile, search, idle (setup always runs)
+ *   BENCH_SCAN_PROFILE (0)     1: CPU-profile the app during the link scan (top functions printed)
  *   BENCH_ONLY                 `search`: run only the search phase (its own database and app), print, write nothing
- *                              (BENCH_KEEP_DB=1 keeps its database, to EXPLAIN the searches afterwards)
+ *                              (BENCH_KEEP_DB=1 keeps its database, to EXPLAIN the searches afterwards; in a full
+ *                              run it keeps the run's database too)
  * Quick run: BENCH_SECONDS=3 BENCH_FLOOR_SECONDS=2 BENCH_SCAN_JOBS=500 BENCH_IDLE_SOCKETS=2000 BENCH_WRITE=0 npm run bench
  */
 const { spawn } = require('node:child_process');
@@ -67,7 +71,12 @@ const CFG = {
   search: process.env.BENCH_SEARCH !== '0',
   only: process.env.BENCH_ONLY || '',
   rules: num('BENCH_RULES', 200),
+  // A comma-separated subset of: peer (warm-up, socket/REST/group), rules, floor, sync, linkScan, profile, search, idle.
+  phases: process.env.BENCH_PHASES ? new Set(process.env.BENCH_PHASES.split(',').map((s) => s.trim())) : null,
+  scanProfile: process.env.BENCH_SCAN_PROFILE === '1',
 };
+/** Whether BENCH_PHASES (unset: all) includes this phase. */
+const phase = (name) => !CFG.phases || CFG.phases.has(name);
 /** The targets of issue #13, each a ratio to something measured in the same run. */
 const TARGETS = { socketOverPeer: 1.0, restOverPeer: 0.7, groupOverDirect: 1.0, scanOverNoop: 0.5, backlogDrainMs: 1000, apiOverFloor: 0.5, rulesOverNone: 0.9 };
 
@@ -297,7 +306,7 @@ async function main() {
       const t0 = performance.now();
       while ((await pendingLinks()).pending > 0 && performance.now() - t0 < boundMs) await sleep(20);
     };
-    if (CFG.warmup > 0) {
+    if (CFG.warmup > 0 && phase('peer')) {
       log(`warm-up: socket N=1 for ${CFG.warmup} s (not measured) ...`);
       await peerLoad({ mode: 'socket', url: ctx.url, lanes, tracker, n: 1, seconds: CFG.warmup, tag: 'w', text: CFG.text });
       await drainLinks();
@@ -347,11 +356,13 @@ async function main() {
       log(`  cpu: ${cpuLine(r.cpu, r.received)}`);
       return r;
     };
-    for (const mode of ['socket', 'rest']) for (const n of CFG.ns) await peerPhase(`${mode}${n}`, { mode, n });
-    await peerPhase('group', { mode: 'socket', n: 1, phaseLanes: groupLanes });
+    if (phase('peer')) {
+      for (const mode of ['socket', 'rest']) for (const n of CFG.ns) await peerPhase(`${mode}${n}`, { mode, n });
+      await peerPhase('group', { mode: 'socket', n: 1, phaseLanes: groupLanes });
+    }
 
     // ---- issue #14: the same socket N=1 send with 200 live staff rules (none matching) ----
-    if (CFG.rules > 0) {
+    if (CFG.rules > 0 && phase('rules')) {
       const redis = new IORedis(REDIS_URL, { maxRetriesPerRequest: 1 });
       try {
         await seedRules(ctx.admin, redis, ctx.redisPrefix, CFG.rules);
@@ -365,7 +376,7 @@ async function main() {
     }
 
     // ---- the floors: our own SQL alone, so they move with our design (see the notes) ----
-    for (const [i, shape] of ['send', 'send-unprepared', 'context+send', 'five'].entries()) {
+    for (const [i, shape] of (phase('floor') ? ['send', 'send-unprepared', 'context+send', 'five'] : []).entries()) {
       log(`floor ${shape}, ${CFG.floorSeconds} s ...`);
       const r = await floor({ databaseUrl: ctx.databaseUrl, lanes, shape, tag: `f${i}`, warmup: 1, seconds: CFG.floorSeconds, meter });
       results.phases[`floor:${shape}`] = r;
@@ -375,13 +386,13 @@ async function main() {
     }
 
     // ---- sync of 10,000 missed events ----
-    results.phases.sync = await syncPhase(ctx, http, syncUser);
+    if (phase('sync')) results.phases.sync = await syncPhase(ctx, http, syncUser);
 
     // ---- link scan of new URLs against a no-op BullMQ worker ----
-    results.phases.linkScan = await linkScanPhase(ctx, http, lanes, meter, pendingLinks);
+    if (phase('linkScan')) results.phases.linkScan = await linkScanPhase(ctx, http, lanes, meter, pendingLinks);
 
     // ---- where the app's CPU goes per message (socket N=1) ----
-    if (CFG.profile !== 'never') {
+    if (CFG.profile !== 'never' && phase('profile')) {
       const file = join(ctx.logDir, 'app-socket1.cpuprofile');
       log(`profile: app under socket N=1 for ${CFG.profileSeconds} s ...`);
       await ipc(app, { profile: 'start' }, 'started');
@@ -392,20 +403,21 @@ async function main() {
     }
 
     // ---- full-text search over 1M messages (loaded in bulk with SQL) ----
-    if (CFG.search) {
+    if (CFG.search && phase('search')) {
       const [searcher] = await registerUsers(http, `${prefix}q`, 1);
       results.phases.search = await searchPhase(ctx, http, searcher, log);
     }
 
     // ---- 10,000 idle sockets on the one API process ----
     for (const s of sockets.splice(0)) s.close();
-    results.phases.idle = await idlePhase(ctx, app, [...users, ...grp.members]);
+    if (phase('idle')) results.phases.idle = await idlePhase(ctx, app, [...users, ...grp.members]);
   } finally {
     for (const s of sockets) s.close();
     http.close();
     for (const p of Object.values(ctx.procs)) if (p) await p.stop().catch(() => undefined);
     if (ctx.admin) await ctx.admin.end().catch(() => undefined);
-    await dropDatabase(ctx.dbName).catch((err) => log(`drop ${ctx.dbName}: ${err.message}`));
+    if (process.env.BENCH_KEEP_DB === '1') log(`kept database ${ctx.dbName} (BENCH_KEEP_DB=1): drop it when done`);
+    else await dropDatabase(ctx.dbName).catch((err) => log(`drop ${ctx.dbName}: ${err.message}`));
     await clearPrefix(ctx.redisPrefix).catch(() => undefined);
   }
   results.finished = new Date();
@@ -432,6 +444,9 @@ function perMessage(cpu, msgs) {
  * API while the `link-scan` queue is paused (so the jobs are the app's own); then the queue
  * resumes and the clock runs until no link occurrence is left unscanned, in the same app
  * process as everything else. The same number of jobs then go through a no-op BullMQ worker.
+ * The ratio is messages scanned per second over no-op jobs per second: since issue #13's
+ * batching a scan job carries many messages (the outbox relay groups the scans of one drain),
+ * so messages, not jobs, are what the scan side counts (its job count is reported too).
  */
 async function linkScanPhase(ctx, http, lanes, meter, links) {
   const n = CFG.scanJobs;
@@ -441,6 +456,7 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
   const scanQueue = new Queue('link-scan', { connection, prefix: bullPrefix });
   try {
     await scanQueue.pause();
+    const pendingBefore = (await links()).pending;
     await Promise.all(
       lanes.map(async (lane, i) => {
         for (let k = i; k < n; k += lanes.length) {
@@ -449,13 +465,37 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
         }
       }),
     );
+    // Enqueued means: all n occurrences are stored unscanned and the outbox relay has moved
+    // every row with jobs into the (paused) queue. A job carries many messages (the relay
+    // groups one drain's scans into scan-messages jobs), so jobs are counted, not awaited.
     const deadline = Date.now() + 30000;
+    let queued;
     for (;;) {
-      const c = await scanQueue.getJobCounts('wait', 'paused', 'prioritized');
-      if (c.wait + c.paused + c.prioritized >= n) break;
-      if (Date.now() > deadline) throw new Error(`only ${JSON.stringify(c)} scan jobs enqueued of ${n}`);
+      const pending = (await links()).pending - pendingBefore;
+      const outbox = (await ctx.admin.query(`SELECT count(*)::int AS n FROM outbox WHERE jobs <> '[]'::jsonb`)).rows[0].n;
+      queued = await scanQueue.getJobCounts('wait', 'paused', 'prioritized');
+      if (pending >= n && outbox === 0) break;
+      if (Date.now() > deadline) throw new Error(`only ${pending} of ${n} occurrences pending, ${outbox} outbox rows with jobs left, jobs ${JSON.stringify(queued)}`);
       await sleep(50);
     }
+    const jobCount = queued.wait + queued.paused + queued.prioritized;
+    const profileFile = join(ctx.logDir, 'app-linkscan.cpuprofile');
+    // BENCH_SCAN_PROFILE=1: statements of this database during the scan (pg_stat_statements, diffed, not reset).
+    const stmts = async () => {
+      try {
+        await ctx.admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+        const r = await ctx.admin.query(
+          `SELECT queryid::text AS id, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q, calls::int, total_exec_time AS ms, total_plan_time AS plan, rows::int
+             FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        return new Map(r.rows.map((x) => [x.id, x]));
+      } catch (err) {
+        log(`  pg_stat_statements unavailable: ${err.message}`);
+        return null;
+      }
+    };
+    const stmtsBefore = CFG.scanProfile ? await stmts() : null;
+    if (CFG.scanProfile) await ipc(ctx.procs.app, { profile: 'start' }, 'started');
     await meter.start();
     const t0 = performance.now();
     await scanQueue.resume();
@@ -465,6 +505,24 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
     }
     const scanMs = performance.now() - t0;
     const cpu = await meter.stop();
+    if (CFG.scanProfile) {
+      await ipc(ctx.procs.app, { profile: 'stop', file: profileFile }, 'written');
+      const prof = summarise(profileFile, 25);
+      log(`  scan profile (${profileFile}): top self ${prof.topFunctions.slice(0, 12).map((f) => `${f.name} ${f.ms.toFixed(0)}ms`).join('; ')}`);
+      log(`  areas inclusive: ${prof.areasInclusive.slice(0, 14).map((f) => `${f.name} ${f.ms.toFixed(0)}ms`).join('; ')}; busy ${prof.busyMs.toFixed(0)} of ${prof.totalMs.toFixed(0)} ms`);
+      const stmtsAfter = stmtsBefore && (await stmts());
+      if (stmtsAfter) {
+        const d = [...stmtsAfter.values()]
+          .map((a) => {
+            const b = stmtsBefore.get(a.id) || { calls: 0, ms: 0, plan: 0, rows: 0 };
+            return { q: a.q, calls: a.calls - b.calls, ms: a.ms - b.ms, plan: a.plan - b.plan, rows: a.rows - b.rows };
+          })
+          .filter((x) => x.calls > 0 && !/pg_stat_statements|link_occurrence WHERE scanned_at IS NULL\)/.test(x.q))
+          .sort((x, y) => y.ms - x.ms);
+        log(`  statements during the scan: ${d.reduce((s, x) => s + x.calls, 0)} calls, ${d.reduce((s, x) => s + x.ms, 0).toFixed(0)} ms exec`);
+        for (const x of d.slice(0, 12)) log(`    ${String(x.calls).padStart(6)} calls ${x.ms.toFixed(0).padStart(6)} ms exec ${x.plan.toFixed(0).padStart(4)} ms plan ${String(x.rows).padStart(6)} rows  ${x.q}`);
+      }
+    }
     const verdicts = (await ctx.admin.query(`SELECT verdict, count(*)::int AS n FROM link GROUP BY verdict ORDER BY verdict`)).rows;
 
     // The no-op reference: same Redis, same prefix, same job options, same concurrency.
@@ -497,9 +555,9 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
     delete ctx.procs.noop;
     await noopQueue.obliterate({ force: true }).catch(() => undefined);
     await noopQueue.close();
-    const r = { jobs: n, scanPerSecond: (n * 1000) / scanMs, noopPerSecond: (n * 1000) / noopMs, verdicts, cpu, cpuPerMsg: perMessage(cpu, n) };
+    const r = { jobs: n, scanJobs: jobCount, scanPerSecond: (n * 1000) / scanMs, noopPerSecond: (n * 1000) / noopMs, verdicts, cpu, cpuPerMsg: perMessage(cpu, n) };
     r.ratio = r.scanPerSecond / r.noopPerSecond;
-    log(`  scan ${fmt.int(r.scanPerSecond)} jobs/s, no-op ${fmt.int(r.noopPerSecond)} jobs/s, ratio ${fmt.ratio(r.ratio)}; verdicts ${JSON.stringify(verdicts)}`);
+    log(`  scan ${fmt.int(r.scanPerSecond)} messages/s (${fmt.int(jobCount)} jobs), no-op ${fmt.int(r.noopPerSecond)} jobs/s, ratio ${fmt.ratio(r.ratio)}; verdicts ${JSON.stringify(verdicts)}`);
     log(`  cpu: ${cpuLine(cpu, n)}`);
     return r;
   } finally {
@@ -721,7 +779,7 @@ function render(res) {
   if (r1) t.push(['REST N=1 delivered msgs/s ≥ 0.7 × ejabberd N=1', e1 ? `≥ ${fmt.int(TARGETS.restOverPeer * e1.deliveredPerSec)}` : 'no peer', `${fmt.int(r1.rate)}${e1 ? ` (${fmt.ratio(r1.rate / e1.deliveredPerSec)}×)` : ''}`, e1 ? verdict(r1.rate >= TARGETS.restOverPeer * e1.deliveredPerSec) : 'n/a']);
   if (P.group && s1) t.push([`${CFG.groupSize}-member group deliveries/s ≥ 1.0 × 1:1 socket N=1 delivered msgs/s`, `≥ ${fmt.int(s1.rate)}`, `${fmt.int(P.group.deliveriesPerSecond)} (${fmt.ratio(P.group.deliveriesPerSecond / s1.rate)}×), p99 ${fmt.ms(P.group.latency.pct(99))} ms`, s1.rate > 0 ? verdict(P.group.deliveriesPerSecond >= TARGETS.groupOverDirect * s1.rate) : 'n/a']);
   if (P.socket1Rules && s1) t.push([`send with ${CFG.rules} live rules ≥ 0.9 × send with none (socket N=1, issue #14)`, `≥ ${fmt.int(TARGETS.rulesOverNone * s1.rate)}`, `${fmt.int(P.socket1Rules.rate)} (${fmt.ratio(P.socket1Rules.rate / s1.rate)}×)`, s1.rate > 0 ? verdict(P.socket1Rules.rate >= TARGETS.rulesOverNone * s1.rate) : 'n/a']);
-  if (P.linkScan) t.push(['link scan of new URLs ≥ 0.5 × a no-op BullMQ worker', `≥ ${fmt.int(TARGETS.scanOverNoop * P.linkScan.noopPerSecond)} jobs/s`, `${fmt.int(P.linkScan.scanPerSecond)} jobs/s (${fmt.ratio(P.linkScan.ratio)}×)`, verdict(P.linkScan.ratio >= TARGETS.scanOverNoop)]);
+  if (P.linkScan) t.push(['link scan of new URLs ≥ 0.5 × a no-op BullMQ worker', `≥ ${fmt.int(TARGETS.scanOverNoop * P.linkScan.noopPerSecond)} messages/s`, `${fmt.int(P.linkScan.scanPerSecond)} messages/s (${fmt.ratio(P.linkScan.ratio)}×)`, verdict(P.linkScan.ratio >= TARGETS.scanOverNoop)]);
   if (P.search) t.push([`search p99 over ${fmt.int(P.search.messages)} messages (one user in ${P.search.mine} conversations)`, `≤ ${SEARCH_P99_MS} ms`, `${fmt.ms(P.search.latency.pct(99))} ms (p50 ${fmt.ms(P.search.latency.pct(50))} ms, ${P.search.searches} searches)`, verdict(P.search.latency.pct(99) <= SEARCH_P99_MS)]);
   if (P.idle) t.push([`${fmt.int(CFG.idleSockets)} idle sockets on one API process, measured`, `${fmt.int(CFG.idleSockets)} connected`, `${fmt.int(P.idle.sockets)} connected, ${P.idle.failed} refused`, verdict(P.idle.sockets >= CFG.idleSockets && P.idle.failed === 0)]);
   const lost = Object.entries(P).filter(([, r]) => r && r.lost !== undefined).reduce((s, [, r]) => s + r.lost + r.duplicates, 0);
@@ -745,7 +803,7 @@ function render(res) {
     }
   }
   if (P.group) cpuRow('group (per message; ×14 deliveries)', P.group.cpu, P.group.received, P.group.cpu.wall);
-  if (P.linkScan) cpuRow('link scan of new URLs (per job)', P.linkScan.cpu, P.linkScan.jobs, P.linkScan.cpu.wall);
+  if (P.linkScan) cpuRow('link scan of new URLs (per message)', P.linkScan.cpu, P.linkScan.jobs, P.linkScan.cpu.wall);
   const cpuTable = table(['phase', 'messages', 'app (API+worker)', 'ejabberd', 'PostgreSQL', 'Redis', 'load generator', 'other (not ours)'], cpuRows);
 
   // ---- floors, sync, link scan, memory ----
@@ -757,7 +815,7 @@ function render(res) {
   const floors = table(['floor: our own SQL alone, 16 pg clients, text without a link', 'statements/s', 'p50 ms', 'p99 ms', 'PostgreSQL CPU ms each'], fRows);
   const oRows = [];
   if (P.sync) oRows.push([`sync: catch up ${fmt.int(P.sync.events)} missed events (GET /v1/sync)`, `${fmt.int(P.sync.ms)} ms`, `${fmt.int(P.sync.perSecond)} events/s, ${P.sync.pages} pages`]);
-  if (P.linkScan) oRows.push([`link scan: ${fmt.int(P.linkScan.jobs)} messages with new URLs, concurrency ${CFG.scanConcurrency}, in the app process`, `${fmt.int(P.linkScan.scanPerSecond)} jobs/s`, `no-op BullMQ worker ${fmt.int(P.linkScan.noopPerSecond)} jobs/s → ${fmt.ratio(P.linkScan.ratio)}×; verdicts ${P.linkScan.verdicts.map((v) => `${v.verdict} ${v.n}`).join(', ')}`]);
+  if (P.linkScan) oRows.push([`link scan: ${fmt.int(P.linkScan.jobs)} messages with new URLs${P.linkScan.scanJobs ? ` in ${fmt.int(P.linkScan.scanJobs)} jobs` : ''}, concurrency ${CFG.scanConcurrency}, in the app process`, `${fmt.int(P.linkScan.scanPerSecond)} messages/s`, `no-op BullMQ worker ${fmt.int(P.linkScan.noopPerSecond)} jobs/s → ${fmt.ratio(P.linkScan.ratio)}×; verdicts ${P.linkScan.verdicts.map((v) => `${v.verdict} ${v.n}`).join(', ')}`]);
   if (P.idle) oRows.push([`idle sockets: ${fmt.int(P.idle.sockets)} on the one app process (${CFG.idleProcs} generator processes)`, `${fmt.int(P.idle.rssPerSocket / 1024)} KiB RSS per socket`, `${fmt.int(P.idle.heapPerSocket / 1024)} KiB JS heap per socket (after GC); RSS ${fmt.int(P.idle.rssBefore / 2 ** 20)} → ${fmt.int(P.idle.rssAfter / 2 ** 20)} MiB; connected in ${fmt.int(P.idle.connectMs)} ms; holding them idle: ${P.idle.idleCores.toFixed(2)} cores`]);
   const other = table(['other', 'figure', 'detail'], oRows);
 

@@ -40,6 +40,43 @@ it('a job the queue did not take stays in the outbox until the sweep enqueues it
   expect(await db.query(`SELECT 1 FROM outbox`)).toHaveLength(0);
 });
 
+it("the sends' scan jobs one drain moves become one scan-messages job; a lone one stays a scan-message job", async () => {
+  const db = t.app.get(Db);
+  const relay = t.app.get(OutboxRelay);
+  const jobs = t.app.get(JobsService);
+  const a = await registerUser(t.url);
+  const b = await registerUser(t.url);
+  await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
+  const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201)).body;
+  try {
+    relay.registerEnqueuer(async () => {
+      throw new Error('queue unavailable (test)');
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: `batch-${i}`, text: `see batch-${i}.example.com/x` }).expect(201)).body.id);
+    }
+    await relay.flush();
+    expect(await db.query(`SELECT count(*)::int AS n FROM outbox`)).toEqual([{ n: 3 }]);
+
+    // One drain (the sweep) moves the three rows: their scans go as one job.
+    const moved: any[] = [];
+    relay.registerEnqueuer(async (list) => {
+      moved.push(...list);
+    });
+    expect(await relay.sweep(0)).toBe(3);
+    expect(moved).toEqual([{ name: 'scan-messages', data: { messageIds: ids }, jobId: expect.stringMatching(/^scan-messages-[0-9a-f]{40}$/) }]);
+
+    // A drain with one scan keeps the message's own job.
+    moved.length = 0;
+    const lone = (await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: 'lone', text: 'see lone.example.com/x' }).expect(201)).body;
+    await relay.flush();
+    expect(moved).toEqual([{ name: 'scan-message', data: { messageId: lone.id }, jobId: `scan-message-${lone.id}` }]);
+  } finally {
+    relay.registerEnqueuer((list) => jobs.enqueue(list));
+  }
+});
+
 it('a send whose links are all settled, and a scan verdict, write no outbox row: the committing process pushes the event itself, and sync has the same event', async () => {
   const db = t.app.get(Db);
   const relay = t.app.get(OutboxRelay);

@@ -201,6 +201,56 @@ describe('link scanning', () => {
     expect((await syncFrom(b, cb)).filter((e) => e.message?.id === sent.id)).toEqual([]);
   });
 
+  it('a scan-messages job scans many messages together: plain ones become safe (one message.updated each), a malicious one is removed and reported, a deleted one is gone; run again, it changes nothing', async () => {
+    const { a, b, conversationId } = await pair();
+    // Written as the send does it, but with no job: the batch below is the only scan.
+    const store = async (tag: string, url: string) => {
+      const id = newId();
+      await db.tx(async (q) => {
+        await q.query('UPDATE conversation SET last_seq = last_seq + 1 WHERE id = $1', [conversationId]);
+        await q.query(
+          `INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links)
+           SELECT $1, $2, last_seq, $3, $5, $6, $4::jsonb FROM conversation WHERE id = $2`,
+          [id, conversationId, a.id, JSON.stringify([{ url, verdict: 'pending' }]), tag, `see ${url}`],
+        );
+        await q.query(`INSERT INTO link_occurrence (url, host, message_id) VALUES ($1, $2, $3)`, [url, new URL(url).host, id]);
+      });
+      return id;
+    };
+    const shared = 'https://batch-shared.example.com/page';
+    const one = await store('batch-1', shared);
+    const two = await store('batch-2', shared);
+    const other = await store('batch-3', 'https://batch-other.example.org/');
+    const bad = await store('batch-bad', `https://login.${BLOCKED_DOMAIN}/batch`);
+    const gone = newId();
+    const cb = await head(b);
+
+    await t.app.get(JobsService).enqueue([{ name: JobName.ScanMessages, data: { messageIds: [one, two, other, bad, gone] }, jobId: `batch-${one}` }]);
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
+    const job = await until('batch job done', async () => {
+      const j = await queue.getJob(`batch-${one}`);
+      return j?.finishedOn ? j : null;
+    });
+    expect(job.failedReason).toBeUndefined();
+    expect(job.returnvalue).toEqual({ updated: 3, removed: 1, gone: 1 });
+
+    for (const id of [one, two]) expect((await messageOf(b, conversationId, id)).links).toEqual([{ url: shared, verdict: 'safe' }]);
+    expect((await messageOf(b, conversationId, other)).links).toEqual([{ url: 'https://batch-other.example.org/', verdict: 'safe' }]);
+    expect(await messageOf(b, conversationId, bad)).toMatchObject({ state: 'removed', removedReason: 'malicious_link', links: [] });
+    expect(await db.query(`SELECT source FROM report WHERE subject_id = $1`, [bad])).toEqual([{ source: 'system' }]);
+    // Two first sightings of the shared URL in one statement count twice.
+    expect(await db.query(`SELECT verdict, seen_count FROM link WHERE url = $1`, [shared])).toEqual([{ verdict: 'safe', seen_count: 2 }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM link_occurrence WHERE message_id = ANY($1::uuid[]) AND scanned_at IS NULL`, [[one, two, other, bad]])).toEqual([{ n: 0 }]);
+    const updates = (await syncFrom(b, cb)).filter((e) => e.type === 'message.updated');
+    expect(updates.map((e) => e.message.id).sort()).toEqual([one, two, other, bad].sort());
+
+    // Idempotent: the same messages again write nothing and tell nobody.
+    const cb2 = await head(b);
+    expect(await t.app.get(LinkScannerService).scanMessages([one, two, other, bad, gone])).toEqual({ unchanged: 3, skipped: 1, gone: 1 });
+    expect(await db.query(`SELECT seen_count FROM link WHERE url = $1`, [shared])).toEqual([{ seen_count: 2 }]);
+    expect(await syncFrom(b, cb2)).toEqual([]);
+  });
+
   it('a message whose scan job was lost is picked up by the pending-link sweep', async () => {
     const { a, b, conversationId } = await pair();
     const id = newId();
@@ -347,6 +397,18 @@ describe('queues', () => {
       for (const s of await queue.getJobSchedulers()) ids.add(String(s.key ?? s.name));
     }
     expect([...ids].sort()).toEqual([JobName.PruneEvents, JobName.PurgeRetainedMessages, JobName.ReleaseHeldLinks, JobName.SweepOutbox, JobName.SweepPendingLinks].sort());
+  });
+
+  it('a scan-messages job with a malformed id list fails for good', async () => {
+    const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
+    const job = await queue.add(JobName.ScanMessages, { messageIds: [newId(), 'not-a-uuid'] }, { jobId: 'malformed-batch-1' });
+    const done = await until('failed', async () => {
+      const j = await queue.getJob(job.id!);
+      return j?.finishedOn ? j : null;
+    });
+    expect(await done.isFailed()).toBe(true);
+    expect(done.attemptsMade).toBe(1);
+    expect(done.failedReason).toMatch(/messageIds must be 1 to 1000 UUIDs/);
   });
 
   it('a malformed job payload fails for good instead of being retried', async () => {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Queue and job names with their payload types (STYLE.md, convention 5). Producers and
  * processors import these; nothing spells a queue name as a bare string.
@@ -13,6 +15,8 @@ export enum QueueName {
 
 export enum JobName {
   ScanMessage = 'scan-message',
+  /** Many messages' scans in one job (the send's scan jobs grouped by the outbox relay: batchScanJobs). */
+  ScanMessages = 'scan-messages',
   ScanQuestion = 'scan-question',
   RescanBlocklist = 'rescan-blocklist',
   SweepPendingLinks = 'sweep-pending-links',
@@ -28,6 +32,7 @@ export enum JobName {
 
 export interface JobPayloads {
   [JobName.ScanMessage]: { messageId: string };
+  [JobName.ScanMessages]: { messageIds: string[] };
   [JobName.ScanQuestion]: { questionId: string };
   [JobName.RescanBlocklist]: { entryId: string; /** link_occurrence id the previous batch ended at */ after?: number };
   [JobName.SweepPendingLinks]: Record<string, never>;
@@ -55,6 +60,7 @@ export interface PlatformWebhookBody {
 
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ScanMessage]: QueueName.LinkScan,
+  [JobName.ScanMessages]: QueueName.LinkScan,
   [JobName.ScanQuestion]: QueueName.LinkScan,
   [JobName.RescanBlocklist]: QueueName.LinkScan,
   [JobName.SweepPendingLinks]: QueueName.LinkScan,
@@ -80,4 +86,40 @@ export interface OutboxJob<N extends JobName = JobName> {
   /** Overrides DEFAULT_JOB_OPTIONS (attempts, exponential backoff base) for this job. */
   attempts?: number;
   backoffMs?: number;
+}
+
+/** Most messages one scan-messages job carries (the scanner settles them in one statement). */
+export const SCAN_BATCH = 64;
+
+/** jobId of the send's own scan job for a message (MessagesService.send). */
+export const sendScanJobId = (messageId: string) => `scan-message-${messageId}`;
+
+/**
+ * The jobs an outbox drain moves, with the send's per-message scan jobs (jobId
+ * `scan-message-<id>`) grouped into scan-messages jobs of up to SCAN_BATCH messages, so the
+ * link-scan worker pays BullMQ's per-job cost (fetch, lock, moveToFinished) once per batch
+ * and reads and settles the batch in one statement each. A batch's jobId is a digest of its
+ * message ids (`scan-messages-<sha1>`): a repeated drain of the same rows adds nothing; a
+ * drain that groups them differently (the outbox sweep after a crash) scans some messages
+ * twice, which writes nothing the second time (scans compare before writing). A lone scan
+ * job, and every other scan (edits, rescans, sweeps: other jobIds), is left as is.
+ */
+export function batchScanJobs(jobs: ReadonlyArray<OutboxJob>): OutboxJob[] {
+  const out: OutboxJob[] = [];
+  const scans: string[] = [];
+  for (const job of jobs) {
+    const messageId = job.name === JobName.ScanMessage ? (job.data as JobPayloads[JobName.ScanMessage]).messageId : null;
+    if (messageId && job.jobId === sendScanJobId(messageId) && !job.delayMs && !job.attempts) scans.push(messageId);
+    else out.push(job);
+  }
+  const ids = [...new Set(scans)];
+  if (ids.length === 1) out.push({ name: JobName.ScanMessage, data: { messageId: ids[0] }, jobId: sendScanJobId(ids[0]) });
+  else {
+    for (let i = 0; i < ids.length; i += SCAN_BATCH) {
+      const messageIds = ids.slice(i, i + SCAN_BATCH);
+      const digest = createHash('sha1').update(messageIds.join(',')).digest('hex');
+      out.push({ name: JobName.ScanMessages, data: { messageIds }, jobId: `scan-messages-${digest}` });
+    }
+  }
+  return out;
 }

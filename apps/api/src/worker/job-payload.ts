@@ -11,6 +11,15 @@ export function payloadId(data: unknown, field: string): string {
   return value;
 }
 
+/** A job's non-empty list of ids (at most `max`), each checked like payloadId. */
+export function payloadIds(data: unknown, field: string, max = 1000): string[] {
+  const value = (data as Record<string, unknown> | null)?.[field];
+  if (!Array.isArray(value) || value.length === 0 || value.length > max || !value.every((v) => isUuid(v))) {
+    throw new UnrecoverableError(`job payload: ${field} must be 1 to ${max} UUIDs, got ${JSON.stringify(value)?.slice(0, 200)}`);
+  }
+  return value as string[];
+}
+
 export function unknownJob(queue: string, name: string): never {
   throw new UnrecoverableError(`queue ${queue} has no handler for job "${name}"`);
 }

@@ -5,13 +5,14 @@ import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
 import { LinkScannerService, RESCAN_FOLLOW_UP_PREFIX } from '@app/messaging/links/link-scanner.service';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { safeJobId } from '@app/messaging/queues.module';
-import { payloadCursor, payloadId, unknownJob } from './job-payload';
+import { payloadCursor, payloadId, payloadIds, unknownJob } from './job-payload';
 
 /**
  * The link-scan queue: one thin door per job onto LinkScannerService (STYLE.md, convention 1).
  * Concurrency 32: scans that run together share their read and settle statements
  * (LinkScannerService batches what arrives while a statement is in flight), so more jobs in
- * flight means fewer statements per job. The bench's no-op reference worker uses the same.
+ * flight means fewer statements per job. The sends' scans mostly come as scan-messages jobs
+ * of many messages (the outbox relay groups them: batchScanJobs), read and settled together. The bench's no-op reference worker uses the same.
  */
 @Processor(QueueName.LinkScan, { concurrency: 32 })
 export class LinkScanProcessor extends WorkerHost {
@@ -28,6 +29,8 @@ export class LinkScanProcessor extends WorkerHost {
     switch (job.name) {
       case JobName.ScanMessage:
         return this.scanner.scanMessage(payloadId(job.data, 'messageId'));
+      case JobName.ScanMessages:
+        return this.scanner.scanMessages(payloadIds(job.data, 'messageIds'));
       case JobName.ScanQuestion:
         return this.scanner.scanQuestion(payloadId(job.data, 'questionId'));
       case JobName.RescanBlocklist:

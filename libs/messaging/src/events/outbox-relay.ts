@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Db } from '../db/db.service';
-import type { OutboxJob } from '../queues';
+import { batchScanJobs, type OutboxJob } from '../queues';
 import { wireEvent, type DeliveredEvent } from './event-types';
 
 export type EventPusher = (events: DeliveredEvent[]) => void | Promise<void>;
@@ -119,11 +119,13 @@ export class OutboxRelay implements OnApplicationShutdown {
   /** Pushes the events and enqueues the jobs; false when jobs could not be enqueued. */
   private async deliver(rows: OutboxRow[]): Promise<boolean> {
     const events: DeliveredEvent[] = [];
-    const jobs: OutboxJob[] = [];
+    const rowJobs: OutboxJob[] = [];
     for (const row of rows) {
       for (const e of row.events) events.push({ recipientId: e.userId, event: wireEvent(e.type, e.cursor, e.payload) });
-      jobs.push(...row.jobs);
+      rowJobs.push(...row.jobs);
     }
+    // The sends' scan jobs of this drain go as scan-messages jobs of many messages each.
+    const jobs = batchScanJobs(rowJobs);
     if (events.length) {
       for (const push of this.pushers) {
         try {

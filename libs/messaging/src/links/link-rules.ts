@@ -72,6 +72,9 @@ const CONFUSABLES: Readonly<Record<string, string>> = {
 };
 
 function skeleton(label: string): string {
+  // Plain ASCII (most hosts): NFD changes nothing and only the digit swaps apply, so skip the
+  // per-character walk (it was the scan's top function in the link-scan profile).
+  if (/^[a-z0-9-]*$/.test(label)) return label.replace(/0/g, 'o').replace(/1/g, 'l').replace(/rn/g, 'm').replace(/vv/g, 'w');
   // Accents are dropped first so `àpple` and `аpple` reduce the same way.
   const bare = label.normalize('NFD').replace(/\p{M}/gu, '');
   return Array.from(bare, (ch) => CONFUSABLES[ch] ?? ch)

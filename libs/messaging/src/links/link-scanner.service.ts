@@ -56,9 +56,19 @@ const SCAN_READ_SQL = `
 SELECT m.id, m.state, m.links, m.link_hold,
        (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden))
           FROM link l
-         WHERE l.url IN (SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x)
+         WHERE l.url = ANY (ARRAY(SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x))
            AND l.verdict <> 'pending' AND (l.overridden OR l.expires_at > now())) AS cached
   FROM message m WHERE m.id = ANY($1::uuid[])`;
+
+/*
+ * Plan notes (EXPLAIN of the generic plans, which prepared statements settle on): the link
+ * cache is looked up by `url = ANY(ARRAY(...))` and the messages by `id = ANY(ARRAY(...))`,
+ * so both go through their unique indexes; written as a semi-join on a jsonb set (estimated
+ * at 100 rows) the planner seq-scanned `link` once per message and `message` once per
+ * statement, a cost that grew with the tables. The scan stamp filters `scanned_at IS NULL`
+ * through coalesce() so the partial index of pending occurrences (as large as the scan
+ * backlog) is not ANDed with the message's own index for every message.
+ */
 
 /**
  * Scan verdicts (none malicious) of many messages in one statement ($1: [{id, old, new}],
@@ -74,7 +84,7 @@ const SCAN_SETTLE_SQL = `
 WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, old jsonb, new jsonb)),
 cur AS (
   SELECT m.id FROM message m JOIN input i ON i.id = m.id
-   WHERE m.state = 'visible' AND m.links = i.old ORDER BY m.id FOR UPDATE OF m),
+   WHERE m.id = ANY (ARRAY(SELECT id FROM input)) AND m.state = 'visible' AND m.links = i.old ORDER BY m.id FOR UPDATE OF m),
 upd AS (
   UPDATE message m SET links = i.new, updated_at = now() FROM cur JOIN input i ON i.id = cur.id WHERE m.id = cur.id RETURNING m.*),
 rec AS (
@@ -88,7 +98,7 @@ rec AS (
   ${LINK_UPSERT_SET}
   RETURNING 1),
 stamp AS (
-  UPDATE link_occurrence o SET scanned_at = now() FROM upd WHERE o.message_id = upd.id AND o.scanned_at IS NULL RETURNING 1),
+  UPDATE link_occurrence o SET scanned_at = now() FROM upd WHERE o.message_id = upd.id AND coalesce(o.scanned_at IS NULL, false) RETURNING 1),
 ev_input AS (
   SELECT (row_number() OVER (ORDER BY upd.id, m.user_id))::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
     FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
@@ -107,6 +117,9 @@ interface SettleItem {
 
 /** Most messages one settle statement takes. */
 const SETTLE_BATCH = 64;
+
+/** Locked scans (removals, held releases, ...) one scan-messages job runs at once. */
+const LOCKED_IN_PARALLEL = 4;
 
 /** How far back a new blocklist entry reaches (issue 5: "links seen in the last 7 days"). */
 export const BLOCKLIST_RESCAN_DAYS = 7;
@@ -242,15 +255,15 @@ export class LinkScannerService {
   private settling = false;
 
   /**
-   * Queues a scan's verdicts for SCAN_SETTLE_SQL; resolves with the updated message row
-   * (recipients included) or null when the message changed meanwhile. The first scan goes at
+   * Queues scans' verdicts for SCAN_SETTLE_SQL; resolves with each updated message row
+   * (recipients included) or null where the message changed meanwhile. The first scan goes at
    * once; scans that finish while a statement is in flight go together in the next one.
    */
-  private settle(messageId: string, old: LinkView[], next: LinkView[], linkRows: Array<Record<string, unknown>>): Promise<any> {
-    return new Promise((resolve, reject) => {
-      this.settleQueue.push({ messageId, old, next, linkRows, resolve, reject });
-      if (!this.settling) void this.drainSettles();
-    });
+  private settle(items: ReadonlyArray<Omit<SettleItem, 'resolve' | 'reject'>>): Promise<any[]> {
+    // Queued together before the drain starts, so one job's messages share a statement.
+    const rows = items.map((item) => new Promise<any>((resolve, reject) => this.settleQueue.push({ ...item, resolve, reject })));
+    if (!this.settling) void this.drainSettles();
+    return Promise.all(rows);
   }
 
   private async drainSettles(): Promise<void> {
@@ -291,16 +304,21 @@ export class LinkScannerService {
   private reading = false;
 
   /**
-   * SCAN_READ_SQL for one message: the first read goes at once; reads asked for while a
-   * statement is in flight go together in the next one (up to SETTLE_BATCH messages).
+   * SCAN_READ_SQL for messages (a row each, undefined when gone): the first read goes at once;
+   * reads asked for while a statement is in flight, by this job or others, go together in the
+   * next one (up to SETTLE_BATCH messages).
    */
-  private read(messageId: string): Promise<any> {
-    return new Promise((resolve, reject) => {
-      const waiting = this.readQueue.get(messageId);
-      if (waiting) waiting.push({ resolve, reject });
-      else this.readQueue.set(messageId, [{ resolve, reject }]);
-      if (!this.reading) void this.drainReads();
-    });
+  private read(messageIds: string[]): Promise<any[]> {
+    const rows = messageIds.map(
+      (messageId) =>
+        new Promise<any>((resolve, reject) => {
+          const waiting = this.readQueue.get(messageId);
+          if (waiting) waiting.push({ resolve, reject });
+          else this.readQueue.set(messageId, [{ resolve, reject }]);
+        }),
+    );
+    if (!this.reading) void this.drainReads();
+    return Promise.all(rows);
   }
 
   private async drainReads(): Promise<void> {
@@ -310,7 +328,11 @@ export class LinkScannerService {
         const batch = [...this.readQueue].slice(0, SETTLE_BATCH);
         for (const [id] of batch) this.readQueue.delete(id);
         try {
-          const rows = await this.db.prepared('link_scan_read', SCAN_READ_SQL, [batch.map(([id]) => id)]);
+          // Unprepared on purpose: planned on each call (about 2 ms, once per batch of up to 64
+          // messages), so the `link` lookup follows the table's current size. A prepared plan
+          // made while `link` was nearly empty (a fresh deployment, the benchmark) kept seq-
+          // scanning it per message as it grew: 41 ms a call at 5,000 new URLs instead of ~3.
+          const rows = await this.db.query(SCAN_READ_SQL, [batch.map(([id]) => id)]);
           const byId = new Map(rows.map((r) => [r.id as string, r]));
           for (const [id, waiters] of batch) for (const w of waiters) w.resolve(byId.get(id));
         } catch (err) {
@@ -351,25 +373,96 @@ export class LinkScannerService {
   async scanMessage(messageId: string, blocklist?: ReadonlyArray<BlocklistEntry>): Promise<ScanOutcome> {
     // The common case in two prepared statements: the message with its cached verdicts, then
     // (no link malicious) one statement that writes the verdicts, the cache, the scan stamps
-    // and message.updated, guarded by the links it read. Anything else takes the transaction below.
-    const current = await this.read(messageId);
+    // and message.updated, guarded by the links it read. Anything else takes scanLocked.
+    const [current] = await this.read([messageId]);
     if (!current) return 'gone'; // deleted: its occurrences went with it (ON DELETE CASCADE)
     const urls = current.state === 'visible' ? (current.links as LinkView[]).map((l) => l.url) : [];
     const resolved = await this.resolve(urls, blocklist, current.cached ?? []);
-    if (urls.length) {
-      const next = applyVerdicts(current.links, resolved);
-      // A message held from pending members (link_hold) takes the locked path: its release
-      // (HeldLinks) goes with the verdicts in one transaction.
-      if (next.changed.length > 0 && next.malicious.length === 0 && !current.link_hold) {
-        const row = await this.settle(messageId, current.links, next.links, this.linkRows(resolved, next.firstSeen));
-        if (row) {
-          this.events.push('message.updated', row.recipients, { message: messageView(row) });
-          return 'updated';
-        }
-        // The links changed under us (another scan, a removal): decide again, locked.
+    const fast = this.settleable(current, resolved);
+    if (fast) {
+      const [row] = await this.settle([fast]);
+      if (row) {
+        this.events.push('message.updated', row.recipients, { message: messageView(row) });
+        return 'updated';
+      }
+      // The links changed under us (another scan, a removal): decide again, locked.
+    }
+    return this.scanLocked(messageId, resolved);
+  }
+
+  /**
+   * Many messages' scans (a scan-messages job, up to SCAN_BATCH): one read, the URLs of all
+   * of them resolved together (one blocklist, rules in memory, providers only on a miss),
+   * one settle statement for every message whose verdicts change and none is malicious;
+   * the others (malicious, held, gone, not visible, changed meanwhile) each take
+   * scanLocked, as a single scan would. A failure fails the whole job, whose retry scans
+   * them all again: messages already settled then write nothing (`m.links = i.old`).
+   * Returns how many messages ended in each outcome.
+   */
+  async scanMessages(messageIds: string[], blocklist?: ReadonlyArray<BlocklistEntry>): Promise<Partial<Record<ScanOutcome, number>>> {
+    const ids = [...new Set(messageIds)];
+    const counts: Partial<Record<ScanOutcome, number>> = {};
+    const count = (o: ScanOutcome) => (counts[o] = (counts[o] ?? 0) + 1);
+    const list = blocklist ?? (await this.blocklist.current());
+    const rows = (await this.read(ids)).filter(Boolean);
+    const byId = new Map(rows.map((r) => [r.id as string, r]));
+    const visible = rows.filter((r) => r.state === 'visible');
+    const urls = visible.flatMap((r) => (r.links as LinkView[]).map((l) => l.url));
+    const resolved = await this.resolve(urls, list, visible.flatMap((r) => r.cached ?? []));
+
+    // Each message's own verdicts: its cache writes (linkRows, recordLinks) cover its own URLs only.
+    const own = new Map<string, Map<string, ResolvedVerdict>>();
+    for (const r of visible) own.set(r.id, new Map((r.links as LinkView[]).filter((l) => resolved.has(l.url)).map((l) => [l.url, resolved.get(l.url)!])));
+    const locked: string[] = [];
+    const fast: Array<Omit<SettleItem, 'resolve' | 'reject'>> = [];
+    for (const id of ids) {
+      const current = byId.get(id);
+      if (!current) count('gone');
+      else {
+        const item = this.settleable(current, own.get(id) ?? new Map());
+        if (item) fast.push(item);
+        else locked.push(id);
       }
     }
+    const settled = fast.length ? await this.settle(fast) : [];
+    fast.forEach((item, i) => {
+      const row = settled[i];
+      if (!row) return locked.push(item.messageId); // changed under us: decide again, locked
+      this.events.push('message.updated', row.recipients, { message: messageView(row) });
+      count('updated');
+    });
+    // At most LOCKED_IN_PARALLEL transactions per job (a wave of malicious links must not
+    // take the pool); every one runs to its end before a failure fails the job.
+    let failure = null as { err: unknown } | null;
+    const next = locked[Symbol.iterator]();
+    const lane = async () => {
+      for (let it = next.next(); !it.done; it = next.next()) {
+        try {
+          count(await this.scanLocked(it.value, own.get(it.value) ?? new Map()));
+        } catch (err) {
+          failure ??= { err };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOCKED_IN_PARALLEL, locked.length) }, lane));
+    if (failure) throw failure.err;
+    return counts;
+  }
 
+  /**
+   * A scan the one settle statement can take: visible, its links change, none malicious,
+   * not held from pending members (a held message's release (HeldLinks) goes with its
+   * verdicts in scanLocked's transaction). Null: scanLocked decides.
+   */
+  private settleable(current: any, resolved: ReadonlyMap<string, ResolvedVerdict>): Omit<SettleItem, 'resolve' | 'reject'> | null {
+    if (current.state !== 'visible' || (current.links as LinkView[]).length === 0 || current.link_hold) return null;
+    const next = applyVerdicts(current.links, resolved);
+    if (next.changed.length === 0 || next.malicious.length > 0) return null;
+    return { messageId: current.id, old: current.links, next: next.links, linkRows: this.linkRows(resolved, next.firstSeen) };
+  }
+
+  /** A message's scan in one transaction with its row locked: removals, held releases, and every case the settle statement leaves. */
+  private async scanLocked(messageId: string, resolved: ReadonlyMap<string, ResolvedVerdict>): Promise<ScanOutcome> {
     const result = await this.db.tx(async (q) => {
       const [m] = await q.query('SELECT * FROM message WHERE id = $1 FOR UPDATE', [messageId]);
       if (!m) return { outcome: 'gone' as const, outboxIds: [] };

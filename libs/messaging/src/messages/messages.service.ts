@@ -5,7 +5,7 @@ import { Blocked, Forbidden, InvalidRequest, MessagingRestricted, NotFound, Rate
 import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { EventsService, eventInsertCtes } from '../events/events.service';
-import { JobName, type OutboxJob } from '../queues';
+import { JobName, sendScanJobId, type OutboxJob } from '../queues';
 import { extractLinks } from '../links/link-extractor';
 import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
@@ -229,7 +229,7 @@ export class MessagesService {
       clientId,
       text,
       linkRows: urls.map((url) => ({ url, host: hostOf(url), scan: blocklist.length > 0 && classifyUrl(url, { blocklist }).verdict === 'malicious' })),
-      jobs: urls.length ? [{ name: JobName.ScanMessage, data: { messageId: id }, jobId: `scan-message-${id}` }] : [],
+      jobs: urls.length ? [{ name: JobName.ScanMessage, data: { messageId: id }, jobId: sendScanJobId(id) }] : [],
       requestJobs: [scoreSenderJob(senderId)],
       replyTo,
       held: screening?.held,
