@@ -205,7 +205,7 @@ async function run(jobs: Job[]): Promise<string[]> {
 
 // logout takes the refresh token in its body (an expired access token must not stop a sign-out).
 // Public by design: the web app's page and the AsyncAPI document (issue #17).
-const PUBLIC = new Set(['/health', '/v1/auth/register', '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout', '/admin/v1/auth/login', '/', '/asyncapi.json']);
+const PUBLIC = new Set(['/health', '/health/live', '/v1/auth/register', '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout', '/admin/v1/auth/login', '/', '/asyncapi.json']);
 const isAdmin = (path: string) => path.startsWith('/admin/');
 const isPlatform = (path: string) => path.startsWith('/platform/');
 const hasBody = (method: string) => !['get', 'delete'].includes(method);
