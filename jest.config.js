@@ -1,9 +1,25 @@
 /** Three tiers (STYLE.md): unit specs beside the code, e2e against real services, browser. */
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: false }];
+/**
+ * Transpile only (@swc/jest): type errors are `npm run typecheck`'s job, run once in .ci/run.
+ * Nest needs legacy decorators with their design-type metadata.
+ */
+const swcJest = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
 const common = {
   rootDir: __dirname,
   moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': tsJest },
+  transform: { '^.+\\.ts$': swcJest },
   moduleNameMapper: {
     '^@app/messaging$': '<rootDir>/libs/messaging/src',
     '^@app/messaging/(.*)$': '<rootDir>/libs/messaging/src/$1',
