@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { TokensService } from '@app/messaging/accounts/tokens.service';
 import { Db } from '@app/messaging/db/db.service';
+import { usePasswordHashCost } from '@app/messaging/accounts/passwords';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, uniqueHandle } from '../support/factories';
 
@@ -191,5 +192,32 @@ describe('conventions', () => {
     const m = await t.http().get('/metrics');
     expect(m.status).toBe(200);
     expect(m.text).toContain('http_request_duration_seconds');
+  });
+});
+
+describe('password hashing cost', () => {
+  const storedHash = async (app: TestApp, handle: string) => {
+    const rows = await app.app.get(Db).query<{ password_hash: string }>('SELECT password_hash FROM app_user WHERE handle = $1', [handle]);
+    const [, type, , params] = rows[0].password_hash.split('$');
+    return { type, ...Object.fromEntries(params.split(',').map((kv) => kv.split('='))) };
+  };
+
+  it('an app booted without PASSWORD_HASH_COST hashes at the production argon2id cost (m=19456, t=2, p=1); the suite\'s cheap cost is test-only', async () => {
+    const cheap = uniqueHandle('cost');
+    expect((await t.http().post('/v1/auth/register').send({ handle: cheap, displayName: 'C', password: 'long enough pw' })).status).toBe(201);
+    expect(await storedHash(t, cheap)).toEqual({ type: 'argon2id', m: '1024', t: '1', p: '1' });
+    // The cost is process-wide (one app per process in production): this app sets it back at close.
+    const prod = await startTestApp({ label: 'argon-prod', env: { PASSWORD_HASH_COST: 'production' } });
+    try {
+      const handle = uniqueHandle('cost');
+      const reg = await prod.http().post('/v1/auth/register').send({ handle, displayName: 'Cost', password: 'long enough pw' });
+      expect(reg.status).toBe(201);
+      expect(await storedHash(prod, handle)).toEqual({ type: 'argon2id', m: '19456', t: '2', p: '1' });
+      const login = await prod.http().post('/v1/auth/login').send({ handle, password: 'long enough pw' });
+      expect(login.status).toBe(200);
+    } finally {
+      await prod.close();
+      usePasswordHashCost('test');
+    }
   });
 });

@@ -1,5 +1,5 @@
 import * as argon2 from 'argon2';
-import { ARGON2_OPTIONS } from '@app/messaging/accounts/passwords';
+import { ARGON2_TEST_OPTIONS } from '@app/messaging/accounts/passwords';
 import { Db } from '@app/messaging/db/db.service';
 import { EVENT_PARTITIONS_AHEAD, EventsService, SYNC_RECENT_SQL } from '@app/messaging/events/events.service';
 import { newId } from '@app/messaging/ids';
@@ -48,7 +48,7 @@ beforeAll(async () => {
   const orm = await MikroORM.init(ormConfig(db.url, 2));
   await orm.getMigrator().up({ to: PREVIOUS });
   const conn = orm.em.getConnection();
-  const hash = await argon2.hash(PASSWORD, ARGON2_OPTIONS);
+  const hash = await argon2.hash(PASSWORD, ARGON2_TEST_OPTIONS);
   for (const u of [alice, bob]) {
     await conn.execute(`INSERT INTO app_user (id, handle, display_name, password_hash) VALUES (?, ?, ?, ?)`, [u.id, u.handle, u.handle, hash]);
   }

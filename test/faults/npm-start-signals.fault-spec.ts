@@ -81,6 +81,7 @@ describe('fault: stopping `npm start` with a signal', () => {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
           NODE_ENV: 'test',
+          PASSWORD_HASH_COST: 'test',
           HOST: '127.0.0.1',
           PORT: String(port),
           DATABASE_URL: db.url,

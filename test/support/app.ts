@@ -76,6 +76,7 @@ export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
   const redisPrefix = opts.redisPrefix ?? `t${randomBytes(4).toString('hex')}:`;
   const config = loadConfig({
     NODE_ENV: 'test',
+    PASSWORD_HASH_COST: 'test',
     DATABASE_URL: db.url,
     REDIS_URL,
     ...(REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES } : {}),

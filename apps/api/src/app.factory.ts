@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import type { AppConfig } from './config';
+import { usePasswordHashCost } from '@app/messaging/accounts/passwords';
 import { AppModule, pinoHttpOptions } from './app.module';
 import { fastSendRoute } from './http/fast-send';
 import { prepareDatabase } from './bootstrap/database';
@@ -46,6 +47,7 @@ const ADMIN_CSP = [
 ].join('; ');
 
 export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  usePasswordHashCost(config.passwordHashCost);
   const log = opts.log ?? ((m: string) => process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: m }) + '\n'));
   const { jwtSecret } = await prepareDatabase({
     // Migrations, the JWT secret and the first admin need the owning role; the app then runs as DATABASE_URL.

@@ -25,3 +25,14 @@ describe('REDIS_CLUSTER_NODES and DATABASE_REPLICA_URL', () => {
     expect(() => loadConfig({ DATABASE_REPLICA_URL: 'mysql://x/y' })).toThrow(/DATABASE_REPLICA_URL/);
   });
 });
+
+describe('PASSWORD_HASH_COST', () => {
+  it('is production unless set, and test is refused outside NODE_ENV=test', () => {
+    expect(loadConfig({}).passwordHashCost).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'production' }).passwordHashCost).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'test', PASSWORD_HASH_COST: 'test' }).passwordHashCost).toBe('test');
+    expect(() => loadConfig({ NODE_ENV: 'production', PASSWORD_HASH_COST: 'test' })).toThrow(/only for the test suite/);
+    expect(() => loadConfig({ PASSWORD_HASH_COST: 'test' })).toThrow(/only for the test suite/);
+    expect(() => loadConfig({ NODE_ENV: 'test', PASSWORD_HASH_COST: 'cheap' })).toThrow(/expected production or test/);
+  });
+});

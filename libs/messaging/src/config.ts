@@ -58,6 +58,8 @@ export interface AppConfig {
   hostAuth: HostAuthSetting | null;
   /** REGISTRATION=off: POST /v1/auth/register answers 403 registration_closed (the host owns accounts). */
   registrationOpen: boolean;
+  /** PASSWORD_HASH_COST: production (default) or test, which boot refuses unless NODE_ENV=test. */
+  passwordHashCost: 'production' | 'test';
   /** Where staff enforcement against a host-linked user is reported (PLATFORM_WEBHOOK_*); null: not reported. */
   platformWebhook: PlatformWebhookSetting | null;
   limits: {
@@ -151,6 +153,17 @@ function hostAuth(env: Env): HostAuthSetting | null {
     audience: env.AUTH_AUDIENCE!,
     jwksCooldownSeconds: int(env, 'AUTH_JWKS_COOLDOWN_SECONDS', 30, 0, 3600),
   };
+}
+
+function passwordHashCost(env: Env): 'production' | 'test' {
+  const raw = (env.PASSWORD_HASH_COST ?? 'production').trim().toLowerCase();
+  if (raw !== 'production' && raw !== 'test') {
+    throw new ConfigError(`PASSWORD_HASH_COST: expected production or test, got "${env.PASSWORD_HASH_COST}"`);
+  }
+  if (raw === 'test' && env.NODE_ENV !== 'test') {
+    throw new ConfigError('PASSWORD_HASH_COST=test is only for the test suite (NODE_ENV=test); unset it to hash passwords at production cost');
+  }
+  return raw;
 }
 
 function registrationOpen(env: Env): boolean {
@@ -284,6 +297,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     platformApiKeys: platformApiKeys(env),
     hostAuth: hostAuth(env),
     registrationOpen: registrationOpen(env),
+    passwordHashCost: passwordHashCost(env),
     platformWebhook: platformWebhook(env),
     limits: {
       sendBurst: limit(env, 'LIMIT_SEND_BURST', { points: 20, duration: 10 }),

@@ -159,6 +159,7 @@ export class AppProcess {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         NODE_ENV: 'test',
+        PASSWORD_HASH_COST: 'test',
         HOST: '127.0.0.1',
         PORT: String(this.port),
         APP_ROLES: this.opts.roles,

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { MikroORM } from '@mikro-orm/postgresql';
-import * as argon2 from 'argon2';
 import { ormConfig } from '@app/messaging/orm.config';
 import { newId } from '@app/messaging/ids';
-import { ARGON2_OPTIONS } from '@app/messaging/accounts/passwords';
+import { hashPassword } from '@app/messaging/accounts/passwords';
 
 const MIGRATION_LOCK_KEY = 7_302_114_001; // arbitrary, fixed: "backchannel migrations"
 
@@ -68,7 +67,7 @@ export async function prepareDatabase(opts: {
     if (opts.adminEmail && opts.adminPassword) {
       const { rows } = await lock.query('SELECT count(*)::int AS n FROM staff');
       if (rows[0].n === 0) {
-        const hash = await argon2.hash(opts.adminPassword, ARGON2_OPTIONS);
+        const hash = await hashPassword(opts.adminPassword);
         await lock.query(
           `INSERT INTO staff (id, email, display_name, password_hash, role) VALUES ($1, $2, $3, $4, 'admin')`,
           [newId(), opts.adminEmail.toLowerCase(), 'Administrator', hash],

@@ -2,8 +2,24 @@ import * as argon2 from 'argon2';
 
 /** OWASP Password Storage Cheat Sheet: argon2id, m=19 MiB, t=2, p=1. */
 export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+/**
+ * PASSWORD_HASH_COST=test (accepted only with NODE_ENV=test, see config.ts): the suite registers
+ * thousands of accounts and the production cost made each one ~46 ms of CPU. Hashes stay
+ * argon2id and verify() reads the parameters from the hash, so both kinds verify everywhere.
+ */
+export const ARGON2_TEST_OPTIONS = { type: argon2.argon2id, memoryCost: 1024, timeCost: 1, parallelism: 1 } as const;
+export type PasswordHashCost = 'production' | 'test';
 
-export const hashPassword = (password: string) => argon2.hash(password, ARGON2_OPTIONS);
+let options: typeof ARGON2_OPTIONS | typeof ARGON2_TEST_OPTIONS = ARGON2_OPTIONS;
+
+/** Called once at boot from the parsed config (createApp). */
+export function usePasswordHashCost(cost: PasswordHashCost): void {
+  const next = cost === 'test' ? ARGON2_TEST_OPTIONS : ARGON2_OPTIONS;
+  if (next !== options) dummyHash = null;
+  options = next;
+}
+
+export const hashPassword = (password: string) => argon2.hash(password, options);
 
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   try {
