@@ -30,7 +30,9 @@ const common = {
 /**
  * The e2e suites whose subject is Redis (real time, limits, workers) run a second time on a
  * Redis Cluster (3 masters + 3 replicas started by test/cluster/global-setup.ts), with the
- * cluster-only tests in test/cluster. Left out when redis-server 7+ is not installed.
+ * cluster-only tests in test/cluster. Only their cross-process blocks run there: the rest is
+ * declared `singleRedis` (test/support/projects.ts) and runs once, in `e2e`. Left out when
+ * redis-server 7+ is not installed.
  */
 const { spawnSync } = require('node:child_process');
 const redis7 = /v=([7-9]|\d{2,})\./.test(spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).stdout ?? '');

@@ -4,6 +4,7 @@ import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, type TestUser } from '../support/factories';
 import { until } from '../support/wait';
+import { singleRedis } from '../support/projects';
 
 /** A small daily request budget so the tightened limit shows within a few requests. */
 const REQUESTS_PER_DAY = 20;
@@ -72,7 +73,7 @@ describe('message send limits', () => {
   });
 });
 
-describe('spam-request scoring and the adaptive request limit', () => {
+singleRedis.describe('spam-request scoring and the adaptive request limit', () => {
   it('six near-identical requests to strangers, three reported as spam, put the sender in the staff spam queue within seconds', async () => {
     const spammer = await registerUser(t.url);
     const strangers = await Promise.all(Array.from({ length: 6 }, () => registerUser(t.url)));

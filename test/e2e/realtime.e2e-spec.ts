@@ -6,6 +6,7 @@ import { EventsService } from '@app/messaging/events/events.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, type TestUser } from '../support/factories';
 import { connectRefusal, connectSocket, disconnected, emitAck, Inbox } from '../support/socket';
+import { singleRedis } from '../support/projects';
 
 // Generous send limits: this file sends hundreds of messages on purpose.
 const ENV = { LIMIT_SEND_BURST: '2000/10', LIMIT_SEND_SUSTAINED: '20000/3600' };
@@ -70,7 +71,7 @@ async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boo
   }
 }
 
-describe('GET /v1/sync', () => {
+singleRedis.describe('GET /v1/sync', () => {
   it('without a cursor returns no events and the current cursor ("from now on"), then every later event after it', async () => {
     const { a, b, conversationId } = await activePair();
     const start = await t.http().get('/v1/sync').set(b.auth);
@@ -129,7 +130,7 @@ describe('GET /v1/sync', () => {
   });
 });
 
-describe('socket handshake', () => {
+singleRedis.describe('socket handshake', () => {
   it('refuses a missing, malformed, expired or staff token and a suspended account at connect, with {code, message} in err.data', async () => {
     const u = await registerUser(t.url);
     const secret = t.app.get<string>(JWT_SECRET);
@@ -175,7 +176,7 @@ describe('live delivery and exactly-once sync', () => {
     expect(synced.body.events[0]).toEqual(live);
   });
 
-  it('a client that disconnects, misses 100 messages and syncs from its last cursor gets each exactly once, in order, paged with hasMore', async () => {
+  singleRedis.it('a client that disconnects, misses 100 messages and syncs from its last cursor gets each exactly once, in order, paged with hasMore', async () => {
     const { a, b, conversationId } = await activePair();
     const { socket, inbox } = await open(t, b);
     const first = await sendRest(t, a, conversationId, 'm-0', 'before the tunnel');
@@ -233,7 +234,7 @@ describe('live delivery and exactly-once sync', () => {
   });
 });
 
-describe('message.send over the socket', () => {
+singleRedis.describe('message.send over the socket', () => {
   it('a send via socket and via REST with the same clientId yields one message, in either order and when racing', async () => {
     const { a, b, conversationId } = await activePair();
     const { socket } = await open(t, a);
@@ -307,7 +308,7 @@ describe('message.send over the socket', () => {
   });
 });
 
-describe('typing', () => {
+singleRedis.describe('typing', () => {
   it('relays typing to the other active members only: never to a pending recipient, never from one; throttled per socket', async () => {
     const a = await registerUser(t.url);
     const b = await registerUser(t.url);

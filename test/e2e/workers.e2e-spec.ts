@@ -10,6 +10,7 @@ import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { until } from '../support/wait';
+import { singleRedis } from '../support/projects';
 
 let t: TestApp;
 let db: Db;
@@ -92,7 +93,7 @@ describe('link scanning', () => {
     expect(pending[0].n).toBe(0);
   });
 
-  it('every heuristic marks its link suspicious with its reason, and the message stays visible', async () => {
+  singleRedis.it('every heuristic marks its link suspicious with its reason, and the message stays visible', async () => {
     const { a, b, conversationId } = await pair();
     const cases: Array<[string, string]> = [
       ['http://3232235777/', 'ip_literal'], // decimal IPv4
@@ -145,7 +146,7 @@ describe('link scanning', () => {
     ]);
   });
 
-  it('an exact blocklisted URL is malicious, while another path on the same host is safe', async () => {
+  singleRedis.it('an exact blocklisted URL is malicious, while another path on the same host is safe', async () => {
     const { a, b, conversationId } = await pair();
     const bad = await send(a, conversationId, `fill in ${BLOCKED_URL}`);
     const fine = await send(a, conversationId, 'see https://docs.example.net/share/agenda');
@@ -251,7 +252,7 @@ describe('link scanning', () => {
     expect(await syncFrom(b, cb2)).toEqual([]);
   });
 
-  it('a message whose scan job was lost is picked up by the pending-link sweep', async () => {
+  singleRedis.it('a message whose scan job was lost is picked up by the pending-link sweep', async () => {
     const { a, b, conversationId } = await pair();
     const id = newId();
     await db.tx(async (q) => {
@@ -269,7 +270,7 @@ describe('link scanning', () => {
     expect(occ.scanned_at).not.toBeNull();
   });
 
-  it('a new blocklist entry (staff route) re-scans links seen in the last 7 days and removes the messages that now match, older ones stay', async () => {
+  singleRedis.it('a new blocklist entry (staff route) re-scans links seen in the last 7 days and removes the messages that now match, older ones stay', async () => {
     const { a, b, conversationId } = await pair();
     const recent = await send(a, conversationId, 'https://cdn.turned-bad.com/file');
     await until('recent scanned', async () => scanned(await messageOf(b, conversationId, recent.id)));
@@ -295,7 +296,7 @@ describe('link scanning', () => {
     expect(reports).toEqual([{ source: 'system' }]);
   });
 
-  it('a link whose verdict is cached and fresh is settled inside the send: verdict at once, no scan job, no message.updated, the sighting counted by the sweep', async () => {
+  singleRedis.it('a link whose verdict is cached and fresh is settled inside the send: verdict at once, no scan job, no message.updated, the sighting counted by the sweep', async () => {
     const { a, b, conversationId } = await pair();
     const first = await send(a, conversationId, 'see https://known-verdict.example.com/page');
     await until('first scan', async () => scanned(await messageOf(b, conversationId, first.id)));
@@ -321,7 +322,7 @@ describe('link scanning', () => {
     expect(sightings).toEqual({ seen_count: 2 });
   });
 
-  it('a message with a known and an unknown link: the known one is settled in the send, the scan settles the other', async () => {
+  singleRedis.it('a message with a known and an unknown link: the known one is settled in the send, the scan settles the other', async () => {
     const { a, b, conversationId } = await pair();
     const first = await send(a, conversationId, 'https://mixed-known.example.com/');
     await until('first scan', async () => scanned(await messageOf(b, conversationId, first.id)));
@@ -337,7 +338,7 @@ describe('link scanning', () => {
     ]);
   });
 
-  it('a cached safe verdict does not outlive a blocklist entry: the send leaves the link pending and the scan removes the message', async () => {
+  singleRedis.it('a cached safe verdict does not outlive a blocklist entry: the send leaves the link pending and the scan removes the message', async () => {
     const { a, b, conversationId } = await pair();
     await db.query(
       `INSERT INTO link (id, url, host, verdict, rule, scanned_at, expires_at) VALUES ($1, 'https://cached.phish-kit.com/login', 'cached.phish-kit.com', 'safe', 'default', now(), now() + interval '1 hour')`,
@@ -349,7 +350,7 @@ describe('link scanning', () => {
     expect(m.removedReason).toBe('malicious_link');
   });
 
-  it('a staff override of a verdict beats the rules', async () => {
+  singleRedis.it('a staff override of a verdict beats the rules', async () => {
     const { a, b, conversationId } = await pair();
     await db.query(
       `INSERT INTO link (id, url, host, verdict, reason, rule, overridden, scanned_at)
@@ -361,7 +362,7 @@ describe('link scanning', () => {
     expect(m.links).toEqual([{ url: 'https://bit.ly/company-handbook', verdict: 'safe' }]);
   });
 
-  it('questions are scanned too: a malicious link removes the question and reports it, a plain one becomes safe', async () => {
+  singleRedis.it('questions are scanned too: a malicious link removes the question and reports it, a plain one becomes safe', async () => {
     const host = await registerUser(t.url);
     const asker = await registerUser(t.url);
     const room = (await t.http().post('/v1/rooms').set(host.auth).send({ title: 'Links AMA' })).body;
@@ -399,7 +400,7 @@ describe('queues', () => {
     expect([...ids].sort()).toEqual([JobName.PruneEvents, JobName.PurgeRetainedMessages, JobName.ReleaseHeldLinks, JobName.SweepOutbox, JobName.SweepPendingLinks].sort());
   });
 
-  it('a scan-messages job with a malformed id list fails for good', async () => {
+  singleRedis.it('a scan-messages job with a malformed id list fails for good', async () => {
     const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
     const job = await queue.add(JobName.ScanMessages, { messageIds: [newId(), 'not-a-uuid'] }, { jobId: 'malformed-batch-1' });
     const done = await until('failed', async () => {
@@ -411,7 +412,7 @@ describe('queues', () => {
     expect(done.failedReason).toMatch(/messageIds must be 1 to 1000 UUIDs/);
   });
 
-  it('a malformed job payload fails for good instead of being retried', async () => {
+  singleRedis.it('a malformed job payload fails for good instead of being retried', async () => {
     const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
     const job = await queue.add(JobName.ScanMessage, { messageId: 'not-a-uuid' }, { jobId: 'malformed-1' });
     const done = await until('failed', async () => {
