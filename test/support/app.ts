@@ -1,5 +1,7 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import request from 'supertest';
@@ -19,12 +21,56 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database per test file: created here, dropped by drop(). */
-export async function freshDatabase(label = 'e2e'): Promise<TestDatabase> {
+/**
+ * A database with every committed migration applied, copied by each startTestApp instead of
+ * migrating ~100 fresh databases one by one. Named by a digest of the migrations folder, so a
+ * changed or new migration makes a new one; made once under an advisory lock (jest workers
+ * and parallel runs share it), tables only: each app still adds its JWT secret and admin.
+ */
+let template: Promise<string> | null = null;
+export function migratedTemplate(): Promise<string> {
+  return (template ??= (async () => {
+    const dir = join(__dirname, '../../libs/messaging/src/migrations');
+    const digest = createHash('sha256');
+    for (const f of readdirSync(dir).sort()) digest.update(f).update(readFileSync(join(dir, f)));
+    const name = `bc_tpl_${digest.digest('hex').slice(0, 16)}`;
+    const admin = new Client({ connectionString: `${PG_BASE}/postgres` });
+    await admin.connect();
+    try {
+      await admin.query('SELECT pg_advisory_lock(7302114002)');
+      const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+      if (exists.rowCount === 0) {
+        const building = `${name}_build`;
+        await admin.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+        await admin.query(`CREATE DATABASE ${building}`);
+        const { MikroORM } = await import('@mikro-orm/postgresql');
+        const { ormConfig } = await import('@app/messaging/orm.config');
+        const orm = await MikroORM.init(ormConfig(`${PG_BASE}/${building}`, 2));
+        try {
+          await orm.getMigrator().up();
+        } finally {
+          await orm.close(true);
+        }
+        await admin.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
+      }
+    } finally {
+      await admin.query('SELECT pg_advisory_unlock(7302114002)').catch(() => undefined);
+      await admin.end();
+    }
+    return name;
+  })());
+}
+
+/**
+ * A fresh database per test file: created here, dropped by drop(). Empty, or with
+ * `migrated: true` a copy of migratedTemplate().
+ */
+export async function freshDatabase(label = 'e2e', opts: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const name = `bc_${label.replace(/\W/g, '_').slice(0, 20)}_${randomBytes(4).toString('hex')}`.toLowerCase();
+  const from = opts.migrated ? ` TEMPLATE ${await migratedTemplate()}` : '';
   const admin = new Client({ connectionString: `${PG_BASE}/postgres` });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${from}`);
   await admin.end();
   return {
     name,
@@ -72,7 +118,7 @@ export interface StartOptions {
 
 /** Boots the real app (all roles unless APP_ROLES is given) on a random port. */
 export async function startTestApp(opts: StartOptions = {}): Promise<TestApp> {
-  const db = opts.db ?? (await freshDatabase(opts.label));
+  const db = opts.db ?? (await freshDatabase(opts.label, { migrated: true }));
   const redisPrefix = opts.redisPrefix ?? `t${randomBytes(4).toString('hex')}:`;
   const config = loadConfig({
     NODE_ENV: 'test',
