@@ -21,13 +21,17 @@ export function App() {
         store.clear();
       }
     });
-    bc.restore().then(async (ok) => {
-      if (ok) {
-        setMe(bc.user);
-        await bc.start().catch(() => setMe(null));
-      }
-      setReady(true);
-    });
+    // A failed restore (storage unreadable, server down) shows the sign-in page, not "Loading…" forever.
+    void bc
+      .restore()
+      .then(async (ok) => {
+        if (ok) {
+          setMe(bc.user);
+          await bc.start().catch(() => setMe(null));
+        }
+      })
+      .catch(() => setMe(null))
+      .finally(() => setReady(true));
     return off;
   }, []);
 

@@ -220,19 +220,21 @@ export class BackchannelClient {
 
   private reconnectSoon(refreshFirst: boolean): void {
     if (this.reconnectTimer || !this.running) return;
-    this.reconnectTimer = setTimeout(async () => {
-      this.reconnectTimer = null;
-      if (!this.running) return;
-      if (refreshFirst) {
-        try {
-          await this.session.refresh();
-          return; // onSession reconnects with the new token
-        } catch (err) {
-          if (err instanceof AuthError) return; // the session ended: signed out
-        }
+    this.reconnectTimer = setTimeout(() => void this.reconnect(refreshFirst), this.opts.reconnectDelayMs ?? 250);
+  }
+
+  private async reconnect(refreshFirst: boolean): Promise<void> {
+    this.reconnectTimer = null;
+    if (!this.running) return;
+    if (refreshFirst) {
+      try {
+        await this.session.refresh();
+        return; // onSession reconnects with the new token
+      } catch (err) {
+        if (err instanceof AuthError) return; // the session ended: signed out
       }
-      this.socketRef?.connect();
-    }, this.opts.reconnectDelayMs ?? 250);
+    }
+    this.socketRef?.connect();
   }
 
   // ------------------------------------------------------------------ cursor and sync

@@ -73,17 +73,17 @@ export type Handler<K extends ClientEventName> = (payload: ClientEventMap[K]) =>
 
 /** A tiny typed emitter: works the same in Node and browsers. A handler that throws is reported, not fatal. */
 export class Emitter {
-  private readonly handlers = new Map<string, Set<(p: any) => void>>();
+  private readonly handlers: { [K in ClientEventName]?: Set<Handler<K>> } = {};
 
   on<K extends ClientEventName>(name: K, handler: Handler<K>): () => void {
-    let set = this.handlers.get(name);
-    if (!set) this.handlers.set(name, (set = new Set()));
+    const set: Set<Handler<K>> = (this.handlers[name] as Set<Handler<K>> | undefined) ?? new Set();
+    (this.handlers as Record<K, Set<Handler<K>>>)[name] = set;
     set.add(handler);
-    return () => set!.delete(handler);
+    return () => set.delete(handler);
   }
 
   emit<K extends ClientEventName>(name: K, payload: ClientEventMap[K]): void {
-    for (const h of [...(this.handlers.get(name) ?? [])]) {
+    for (const h of [...((this.handlers[name] as Set<Handler<K>> | undefined) ?? [])]) {
       try {
         h(payload);
       } catch (error) {

@@ -1,6 +1,6 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from './generated/api';
-import { NetworkError, apiError } from './errors';
+import { NetworkError, apiError, type ErrorBodyLike } from './errors';
 import type { Session } from './session';
 
 export type RestClient = Client<paths>;
@@ -24,7 +24,7 @@ export function createRest(baseUrl: string, session: Session, fetchImpl: typeof 
     const spare = input.clone();
     const res = await attempt(input, await session.fresh().catch(() => session.accessToken));
     if (res.status !== 401 || !session.signedIn || input.url.includes('/v1/auth/')) return res;
-    const body = await res.clone().json().catch(() => null);
+    const body = (await res.clone().json().catch(() => null)) as ErrorBodyLike | null;
     // A suspended account or a reused refresh token will not be cured by refreshing.
     if (body?.code === 'account_suspended') return res;
     try {
@@ -43,5 +43,5 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   const { data, error, response } = await call;
   if (response.ok) return data as T;
   const retryAfter = Number(response.headers.get('retry-after')) || undefined;
-  throw apiError(response.status, (error ?? null) as any, retryAfter);
+  throw apiError(response.status, (error ?? null) as ErrorBodyLike | null, retryAfter);
 }

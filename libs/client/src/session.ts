@@ -1,4 +1,4 @@
-import { ApiError, AuthError, NetworkError, apiError } from './errors';
+import { ApiError, AuthError, NetworkError, apiError, type ErrorBodyLike } from './errors';
 import type { Me } from './events';
 import type { ClientStorage } from './storage';
 
@@ -18,7 +18,7 @@ export function tokenExpiry(token: string): number | null {
   try {
     const part = token.split('.')[1];
     const json = decodeBase64Url(part);
-    const exp = JSON.parse(json).exp;
+    const exp = (JSON.parse(json) as { exp?: unknown } | null)?.exp;
     return typeof exp === 'number' ? exp : null;
   } catch {
     return null;
@@ -105,13 +105,14 @@ export class Session {
       } catch (err) {
         throw new NetworkError(err);
       }
-      const body = await res.json().catch(() => null);
-      if (res.status !== 200) {
+      const body = (await res.json().catch(() => null)) as (Partial<StoredSession> & ErrorBodyLike) | null;
+      if (res.status !== 200 || !body?.accessToken || !body.refreshToken) {
         const error = apiError(res.status, body);
         if (error instanceof AuthError) await this.clear(error.code);
         throw error;
       }
-      if (this.current !== current) return this.current ?? body; // signed out or replaced meanwhile
+      const tokens: Tokens = { accessToken: body.accessToken, refreshToken: body.refreshToken };
+      if (this.current !== current) return this.current ?? tokens; // signed out or replaced meanwhile
       this.current = { user: body.user ?? current.user, accessToken: body.accessToken, refreshToken: body.refreshToken };
       await this.storage.set(KEY, this.current);
       this.schedule();

@@ -29,7 +29,7 @@ const ToggleButton = () => {
             data-testid={`rule-toggle-${record.id}`}
             onClick={e => {
                 e.stopPropagation();
-                update('rules', { id: record.id, data: { enabled: !record.enabled }, previousData: record }, { mutationMode: 'pessimistic' });
+                void update('rules', { id: record.id, data: { enabled: !record.enabled }, previousData: record }, { mutationMode: 'pessimistic' });
             }}
         >
             {record.enabled ? 'Disable' : 'Enable'}
