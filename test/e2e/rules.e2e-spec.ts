@@ -279,6 +279,21 @@ describe('rules: actions', () => {
     expect((await send(accepted.sender, accepted.conv.id, blockW)).status).toBe(201);
   });
 
+  it('hide is decided per message and viewer: a member added to the group later, who cannot read the matched message, sees the request in requests', async () => {
+    const w = word();
+    await rule({ kind: 'keyword', patterns: [w], action: 'hide', appliesTo: ['requests'] });
+    const [a, b, c, late] = await users(4);
+    const group = await createConv(a, [b.id, c.id]); // b and c do not follow a: pending
+    expect((await send(a, group.id, `hi ${w}`)).status).toBe(201);
+    const folder = async (u: TestUser, f: string) => ((await t.http().get(`/v1/conversations?folder=${f}`).set(u.auth).expect(200)).body.items as any[]).map((c) => c.id);
+    expect(await folder(b, 'hidden')).toEqual([group.id]);
+    await t.http().post(`/v1/conversations/${group.id}/members`).set(a.auth).send({ userIds: [late.id] }).expect(200);
+    expect(await list(late, group.id)).toEqual([]); // history before joining is not theirs to read
+    expect(await folder(late, 'hidden')).toEqual([]);
+    expect(await folder(late, 'requests')).toEqual([group.id]);
+    expect(await folder(b, 'hidden')).toEqual([group.id]);
+  });
+
   it('flag (scope group): delivered, and a system report opens on the message', async () => {
     const w = word();
     const [a, m1, m2] = await users(3);

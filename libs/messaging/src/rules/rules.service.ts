@@ -6,6 +6,7 @@ import { BlockedByRule, InvalidRequest, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid, newId } from '../ids';
 import { extractLinks } from '../links/link-extractor';
+import { memberSeesMessageSql } from '../messages/message-visibility';
 import { REDIS } from '../redis';
 import { ConversationsService } from '../conversations/conversations.service';
 import { AuditLogService } from '../safety/audit-log.service';
@@ -183,10 +184,19 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit() {
-    // Action `hide`: a request a live rule hid at send time stays in the recipient's hidden folder.
-    this.conversations.setRequestHiddenByRule(async (_viewerId, conversationIds) =>
-      (await this.db.query(`SELECT DISTINCT conversation_id FROM rule_hit WHERE conversation_id = ANY($1::uuid[]) AND action = 'hide' AND applied`, [conversationIds]))
-        .map((r) => r.conversation_id as string),
+    // Action `hide`: a request is in the viewer's hidden folder while a visible message they
+    // may read (the one visibility predicate, as for hidden words) is one a live hide rule
+    // matched. Per message and per viewer: a member added later, who never reads that
+    // message, is not hidden from, nor is anyone once it is gone.
+    this.conversations.setRequestHiddenByRule(async (viewerId, conversationIds) =>
+      (await this.db.query(
+        `SELECT DISTINCT m.conversation_id FROM conversation_member m
+           JOIN rule_hit h ON h.conversation_id = m.conversation_id AND h.action = 'hide' AND h.applied
+           JOIN message x ON x.id = h.message_id
+          WHERE m.user_id = $1 AND m.conversation_id = ANY($2::uuid[]) AND m.state = 'pending' AND x.state = 'visible'
+            AND ${memberSeesMessageSql('m', 'x')}`,
+        [viewerId, conversationIds],
+      )).map((r) => r.conversation_id as string),
     );
   }
 
