@@ -136,5 +136,9 @@ describe('rule matcher: what regexes may cost', () => {
     expect(book.forScopes(['room']).empty).toBe(true);
     expect(book.covers(['group', 'room'])).toBe(false);
     expect(book.forScopes(['direct'])).toBe(book.forScopes(['direct'])); // compiled once
+    expect(book.uniformOver(['requests', 'direct', 'group', 'room'])).toBe(false);
+    const everywhere = new RuleBook([rule('all', 'keyword', ['zq'], { appliesTo: ['requests', 'direct', 'group', 'room'] }), rule('q', 'keyword', ['zq'], { appliesTo: ['questions'] })]);
+    expect(everywhere.uniformOver(['requests', 'direct', 'group', 'room'])).toBe(true);
+    expect(everywhere.forScopes(['room']).ruleIds).toEqual(everywhere.forScopes(['requests', 'direct', 'group', 'room']).ruleIds);
   });
 });

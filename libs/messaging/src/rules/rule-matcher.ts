@@ -460,6 +460,17 @@ export class RuleBook {
     return out;
   }
 
+  /**
+   * Every enabled rule that applies to one of these scopes applies to all of them, so the
+   * matcher is the same for any non-empty subset (a send need not know its scopes to pick it).
+   */
+  uniformOver(scopes: readonly RuleScope[]): boolean {
+    return this.enabled.every((r) => {
+      const n = scopes.filter((s) => r.appliesTo.includes(s)).length;
+      return n === 0 || n === scopes.length;
+    });
+  }
+
   /** Some enabled rule applies to one of these scopes. */
   covers(scopes: readonly RuleScope[]): boolean {
     return this.enabled.some((r) => r.appliesTo.some((s) => scopes.includes(s)));

@@ -274,6 +274,12 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
   async screenMessage(senderId: string, conversationId: string, text: string, urls: readonly string[]): Promise<Screening | null> {
     const book = this.compiled ?? (await this.book());
     if (!book.covers(MESSAGE_SCOPES)) return null;
+    // When every message rule applies to every kind of message, the scopes do not change which
+    // rules run: match first, and read the conversation only on a match (the common send makes
+    // no extra round trip). Otherwise the scopes pick the rules, so they are read first.
+    const uniform = book.uniformOver(MESSAGE_SCOPES);
+    const early = uniform ? book.forScopes(MESSAGE_SCOPES).match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId)) : null;
+    if (early && early.length === 0) return null;
     const [ctx] = await this.db.query(
       `SELECT c.kind, EXISTS (SELECT 1 FROM conversation_member o WHERE o.conversation_id = c.id AND o.user_id <> $2 AND o.state = 'pending') AS pending
          FROM conversation c WHERE c.id = $1`,
@@ -281,9 +287,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     );
     if (!ctx) return null; // the send answers 404 itself
     const scopes: RuleScope[] = ctx.kind === 'room' ? ['room'] : ctx.pending ? ['requests', ctx.kind] : [ctx.kind];
-    const matcher = book.forScopes(scopes);
-    if (matcher.empty) return null;
-    const matches = matcher.match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId));
+    const matches = early ?? book.forScopes(scopes).match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId));
     return matches.length ? this.decide(senderId, conversationId, matches, scopes) : null;
   }
 
