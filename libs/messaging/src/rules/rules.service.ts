@@ -6,6 +6,7 @@ import { BlockedByRule, InvalidRequest, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid, newId } from '../ids';
 import { extractLinks } from '../links/link-extractor';
+import { memberSeesMessageSql } from '../messages/message-visibility';
 import { REDIS } from '../redis';
 import { ConversationsService } from '../conversations/conversations.service';
 import { AuditLogService } from '../safety/audit-log.service';
@@ -18,12 +19,15 @@ import { ModerationRule } from './moderation-rule.entity';
 import {
   ACTION_STRENGTH,
   MAX_PATTERNS,
+  MAX_RULES_PROGRAM,
   RULE_ACTIONS,
   RULE_KINDS,
   RULE_MODES,
   RULE_SCOPES,
+  RuleBook,
   RuleMatcher,
-  patternProblems,
+  patternsProblems,
+  rulePrograms,
   type CompilableRule,
   type RuleAction,
   type RuleMatch,
@@ -77,6 +81,10 @@ export interface Screening {
 }
 
 const DEFAULT_REASON = 'This message breaks a rule of this service.';
+/** The scopes a message (not a question) can have. */
+const MESSAGE_SCOPES: RuleScope[] = ['requests', 'direct', 'group', 'room'];
+/** Rule writes take this transaction lock, so two of them cannot both pass the MAX_RULES_PROGRAM check. */
+const RULES_WRITE_LOCK = 7_314_020_611;
 const VERSION_KEY = 'rules:version';
 /** How often a process asks Redis whether the rules changed: an edit is live everywhere well within a second. */
 const POLL_MS = 250;
@@ -168,9 +176,12 @@ const hostOf = (url: string): string => {
 @Injectable()
 export class RulesService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(RulesService.name);
-  private compiled: RuleMatcher | null = null;
+  private compiled: RuleBook | null = null;
+  /** Every stored rule, enabled or not, for the console's test (compiled on its first call per version). */
+  private stored: CompilableRule[] = [];
+  private testMatcher: RuleMatcher | null = null;
   private version: string | null = null;
-  private loading: Promise<RuleMatcher> | null = null;
+  private loading: Promise<RuleBook> | null = null;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -183,10 +194,19 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit() {
-    // Action `hide`: a request a live rule hid at send time stays in the recipient's hidden folder.
-    this.conversations.setRequestHiddenByRule(async (_viewerId, conversationIds) =>
-      (await this.db.query(`SELECT DISTINCT conversation_id FROM rule_hit WHERE conversation_id = ANY($1::uuid[]) AND action = 'hide' AND applied`, [conversationIds]))
-        .map((r) => r.conversation_id as string),
+    // Action `hide`: a request is in the viewer's hidden folder while a visible message they
+    // may read (the one visibility predicate, as for hidden words) is one a live hide rule
+    // matched. Per message and per viewer: a member added later, who never reads that
+    // message, is not hidden from, nor is anyone once it is gone.
+    this.conversations.setRequestHiddenByRule(async (viewerId, conversationIds) =>
+      (await this.db.query(
+        `SELECT DISTINCT m.conversation_id FROM conversation_member m
+           JOIN rule_hit h ON h.conversation_id = m.conversation_id AND h.action = 'hide' AND h.applied
+           JOIN message x ON x.id = h.message_id
+          WHERE m.user_id = $1 AND m.conversation_id = ANY($2::uuid[]) AND m.state = 'pending' AND x.state = 'visible'
+            AND ${memberSeesMessageSql('m', 'x')}`,
+        [viewerId, conversationIds],
+      )).map((r) => r.conversation_id as string),
     );
   }
 
@@ -197,17 +217,23 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
 
   // ---- the compiled matcher ------------------------------------------------------------
 
-  /** The matcher; loaded on first use, then kept fresh by the version poll. */
-  async matcher(): Promise<RuleMatcher> {
+  /** The compiled rules; loaded on first use, then kept fresh by the version poll. */
+  async book(): Promise<RuleBook> {
     return this.compiled ?? this.load();
   }
 
-  private load(): Promise<RuleMatcher> {
+  private load(): Promise<RuleBook> {
     this.loading ??= (async () => {
       try {
         const version = await this.redis.get(VERSION_KEY).catch(() => null);
         const rows = await this.db.em.fork().find(ModerationRule, {}, { orderBy: { createdAt: 'ASC', id: 'ASC' } });
-        this.compiled = new RuleMatcher(rows.map((r) => ({ ...r, exemptUserIds: r.exemptUserIds ?? [] })));
+        this.stored = rows.map((r) => ({
+          id: r.id, name: r.name, enabled: r.enabled, mode: r.mode, kind: r.kind, patterns: r.patterns, appliesTo: r.appliesTo,
+          action: r.action, reason: r.reason, exemptUserIds: r.exemptUserIds ?? [],
+        }));
+        this.compiled = new RuleBook(this.stored);
+        this.testMatcher = null;
+        for (const warning of this.compiled.costWarnings()) this.logger.warn(`rules: ${warning}`);
         this.version = version;
         this.startPolling();
         return this.compiled;
@@ -246,10 +272,14 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
    * the result to `settle`.
    */
   async screenMessage(senderId: string, conversationId: string, text: string, urls: readonly string[]): Promise<Screening | null> {
-    const matcher = this.compiled ?? (await this.matcher());
-    if (matcher.empty) return null;
-    const matches = matcher.match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId));
-    if (matches.length === 0) return null;
+    const book = this.compiled ?? (await this.book());
+    if (!book.covers(MESSAGE_SCOPES)) return null;
+    // When every message rule applies to every kind of message, the scopes do not change which
+    // rules run: match first, and read the conversation only on a match (the common send makes
+    // no extra round trip). Otherwise the scopes pick the rules, so they are read first.
+    const uniform = book.uniformOver(MESSAGE_SCOPES);
+    const early = uniform ? book.forScopes(MESSAGE_SCOPES).match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId)) : null;
+    if (early && early.length === 0) return null;
     const [ctx] = await this.db.query(
       `SELECT c.kind, EXISTS (SELECT 1 FROM conversation_member o WHERE o.conversation_id = c.id AND o.user_id <> $2 AND o.state = 'pending') AS pending
          FROM conversation c WHERE c.id = $1`,
@@ -257,12 +287,13 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     );
     if (!ctx) return null; // the send answers 404 itself
     const scopes: RuleScope[] = ctx.kind === 'room' ? ['room'] : ctx.pending ? ['requests', ctx.kind] : [ctx.kind];
-    return this.decide(senderId, conversationId, matches, scopes);
+    const matches = early ?? book.forScopes(scopes).match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId));
+    return matches.length ? this.decide(senderId, conversationId, matches, scopes) : null;
   }
 
   /** Before a room question is stored: as screenMessage, scope `questions`. */
   async screenQuestion(authorId: string, text: string, urls: readonly string[]): Promise<Screening | null> {
-    const matcher = this.compiled ?? (await this.matcher());
+    const matcher = (this.compiled ?? (await this.book())).forScopes(['questions']);
     if (matcher.empty) return null;
     const matches = matcher.match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(authorId));
     return matches.length ? this.decide(authorId, null, matches, ['questions']) : null;
@@ -372,6 +403,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     const input = validateRule(body, null);
     const id = newId();
     const view = await this.db.tx(async (q) => {
+      await this.checkRulesProgram(q, id, input);
       await q.query(
         `INSERT INTO moderation_rule (id, name, enabled, mode, kind, patterns, applies_to, action, reason, exempt_user_ids, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -392,6 +424,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
       if (!locked) throw new NotFound('No such rule.');
       const before = await this.one(id, q);
       const input = validateRule(body, before);
+      await this.checkRulesProgram(q, id, input, before);
       await q.query(
         `UPDATE moderation_rule SET name = $2, enabled = $3, mode = $4, kind = $5, patterns = $6, applies_to = $7, action = $8,
                 reason = $9, exempt_user_ids = $10, updated_at = now() WHERE id = $1`,
@@ -420,9 +453,33 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * MAX_RULES_PROGRAM: the regexes of every stored rule (enabled or not), with this rule's
+   * new patterns instead of its old ones, may not compile to more instructions than that.
+   * A change that does not add cost always passes (so rows written before the bound can still
+   * be shrunk or disabled). Refused with 400 invalid_request naming the pattern that crosses
+   * the bound. Serialised by a transaction lock, so two writes cannot both pass.
+   */
+  private async checkRulesProgram(q: Queryable, id: string, input: RuleInput, before?: CompilableRule): Promise<void> {
+    if (input.kind !== 'regex') return;
+    await q.query('SELECT pg_advisory_xact_lock($1)', [RULES_WRITE_LOCK]);
+    const others = await q.query(`SELECT patterns FROM moderation_rule WHERE kind = 'regex' AND id <> $1`, [id]);
+    const base = others.reduce((n: number, r: any) => n + rulePrograms('regex', r.patterns).reduce((a, b) => a + b, 0), 0);
+    const mine = rulePrograms('regex', input.patterns);
+    const total = base + mine.reduce((a, b) => a + b, 0);
+    const previous = base + (before ? rulePrograms(before.kind, before.patterns).reduce((a, b) => a + b, 0) : 0);
+    if (total <= MAX_RULES_PROGRAM || total <= previous) return;
+    let running = base;
+    const at = mine.findIndex((size) => (running += size) > MAX_RULES_PROGRAM);
+    const i = at < 0 ? mine.length - 1 : at;
+    const problem = `\`${input.patterns[i]}\` (${mine[i]} instructions) would bring the stored regex rules to ${total} instructions, more than the ${MAX_RULES_PROGRAM} they may cost together (the other regex rules use ${base}): simplify or remove patterns`;
+    throw new InvalidRequest(`patterns[${i}]: ${problem}`, [{ field: `patterns[${i}]`, problems: [problem] }]);
+  }
+
+  /**
    * The console's "test before saving": which stored rules (enabled or not) match `text`,
    * and whether a draft rule (`kind` + `patterns`, not saved) would. Scopes and exemptions
-   * are not considered: this is about the words.
+   * are not considered: this is about the words. The stored rules are compiled once per
+   * rules version (as a send's are), not per call.
    */
   async test(body: Record<string, unknown>): Promise<{ matches: Array<{ ruleId: string; name: string; enabled: boolean; mode: string; action: string; kind: string; pattern: string }>; draft: { matched: boolean; pattern: string | null } | null }> {
     const text = body?.text;
@@ -430,10 +487,11 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
       throw new InvalidRequest('text must be 1-4000 characters.', [{ field: 'text', problems: ['1-4000 characters'] }]);
     }
     const hosts = extractLinks(text).map(hostOf);
-    const rows = await this.db.em.fork().find(ModerationRule, {}, { orderBy: { createdAt: 'ASC', id: 'ASC' } });
-    const all = new RuleMatcher(rows.map((r) => ({ ...r, enabled: true })));
+    if (!this.compiled) await this.book();
+    const rows = this.stored;
+    this.testMatcher ??= new RuleMatcher(rows.map((r) => ({ ...r, enabled: true })));
     const enabled = new Map(rows.map((r) => [r.id, r.enabled]));
-    const matches = all.match(text, hosts).map((m) => ({
+    const matches = this.testMatcher.match(text, hosts).map((m) => ({
       ruleId: m.rule.id, name: m.rule.name, enabled: enabled.get(m.rule.id) ?? true, mode: m.rule.mode, action: m.rule.action, kind: m.rule.kind, pattern: m.pattern,
     }));
     let draft: { matched: boolean; pattern: string | null } | null = null;
@@ -509,10 +567,7 @@ export function validateRule(body: Record<string, unknown>, current: CompilableR
     Array.isArray(v) && v.length > 0 && v.length <= MAX_PATTERNS ? null : `an array of 1-${MAX_PATTERNS} patterns`,
   );
   if (Array.isArray(patterns) && (RULE_KINDS as readonly string[]).includes(kind)) {
-    patterns.forEach((p, i) => {
-      const bad = patternProblems(kind, p);
-      if (bad.length) problems.push({ field: `patterns[${i}]`, problems: bad });
-    });
+    for (const bad of patternsProblems(kind, patterns)) problems.push({ field: `patterns[${bad.index}]`, problems: bad.problems });
   }
   if (problems.length) {
     throw new InvalidRequest(problems.map((p) => `${p.field}: ${p.problems.join(', ')}`).join('; '), problems);
