@@ -904,7 +904,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The case's messages to its people and their answers */
+        /** The case's messages to its people and their answers (audited: a staff read of users' private words) */
         get: operations["CasesAdminController_messages"];
         put?: never;
         /** Write to the subject or a reporter of the case, from the team (moderator); audited */
