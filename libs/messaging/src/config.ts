@@ -74,6 +74,8 @@ export interface AppConfig {
     registerPerIp: RateLimitSetting;
     /** Calls per platform key (LIMIT_PLATFORM). */
     platformPerKey: RateLimitSetting;
+    /** Failed platform authentications (wrong keys) per client address (LIMIT_PLATFORM_AUTH_FAILURES). */
+    platformAuthFailuresPerIp: RateLimitSetting;
   };
 }
 
@@ -296,6 +298,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       loginPerIp: limit(env, 'LIMIT_LOGIN_IP', { points: 300, duration: 86400 }),
       registerPerIp: limit(env, 'LIMIT_REGISTER_IP', { points: 300, duration: 3600 }),
       platformPerKey: limit(env, 'LIMIT_PLATFORM', { points: 6000, duration: 60 }),
+      platformAuthFailuresPerIp: limit(env, 'LIMIT_PLATFORM_AUTH_FAILURES', { points: 30, duration: 600 }),
     },
   };
 }
