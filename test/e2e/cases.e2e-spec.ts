@@ -411,8 +411,33 @@ describe('mod mail', () => {
       ['reporter', expect.stringMatching(/^answer \d$/)],
     ]);
     const audit = await db.query(`SELECT action, staff_id FROM audit_log WHERE subject_type = 'case' AND subject_id = $1 ORDER BY seq`, [c.id]);
-    expect(audit.map((a) => a.action)).toEqual(['case.message', 'case.message', 'case.reply', 'case.reply']);
+    expect(audit.map((a) => a.action)).toEqual(['case.message', 'case.message', 'case.reply', 'case.reply', 'case.messages.read']);
     expect(audit.filter((a) => a.action === 'case.reply').every((a) => a.staff_id === null)).toBe(true);
+  });
+});
+
+describe('mod mail reads', () => {
+  it('every staff read of a case\'s mod mail (users\' private answers) is one audit entry naming the reader and what was read', async () => {
+    const { subject, case: c } = await reportedUser(1);
+    const sent = await t.http().post(`/admin/v1/cases/${c.id}/messages`).set(moderator.auth).send({ recipientId: subject.id, text: 'What happened?' });
+    expect(sent.status).toBe(201);
+    const seen = (await notices(subject)).find((n) => n.kind === 'case_message');
+    expect((await t.http().post(`/v1/notices/${seen.id}/reply`).set(subject.auth).send({ text: 'my private side of it' })).status).toBe(200);
+    const reads = () => db.query(`SELECT staff_id, after FROM audit_log WHERE action = 'case.messages.read' AND subject_id = $1 ORDER BY seq`, [c.id]);
+    expect(await reads()).toEqual([]);
+
+    // Every staff role reads it (as every role reads a report's evidence), and each read is recorded.
+    for (const reader of [triage, moderator, admin]) {
+      const thread = await t.http().get(`/admin/v1/cases/${c.id}/messages`).set(reader.auth);
+      expect(thread.status).toBe(200);
+      expect(thread.body.items.map((m: any) => m.reply)).toEqual(['my private side of it']);
+    }
+    const entries = await reads();
+    expect(entries.map((e) => e.staff_id)).toEqual([triage.staff.id, moderator.staff.id, admin.staff.id]);
+    expect(entries[0].after).toEqual({ messageIds: [sent.body.id], replies: 1 });
+    // An unknown case reads nothing and records nothing.
+    expect((await t.http().get(`/admin/v1/cases/${UNKNOWN}/messages`).set(triage.auth)).status).toBe(404);
+    expect(await db.query(`SELECT 1 FROM audit_log WHERE action = 'case.messages.read' AND subject_id = $1`, [UNKNOWN])).toEqual([]);
   });
 });
 

@@ -45,6 +45,11 @@ beforeAll(async () => {
       LIMIT_REPORTS: '100000/3600',
       PLATFORM_API_KEYS: `fuzz:${PLATFORM_KEY}`,
       LIMIT_PLATFORM: '100000/60',
+      LIMIT_PLATFORM_AUTH_FAILURES: '100000/60',
+      LIMIT_SEARCH: '100000/60',
+      LIMIT_BLOCKS: '100000/60',
+      LIMIT_HIDDEN_WORDS: '100000/60',
+      LIMIT_DECLINE_ALL: '100000/60',
     },
   });
   [a, b, c, victim, refresher] = await Promise.all([registerUser(t.url), registerUser(t.url), registerUser(t.url), registerUser(t.url), registerUser(t.url)]);

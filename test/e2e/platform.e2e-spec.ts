@@ -12,6 +12,7 @@ const MAIN_KEY = 'main-key-0123456789abcdef';
 const BARE_KEY = 'bare-key-0123456789abcdef';
 const BURST_KEY = 'burst-key-0123456789abcdef';
 const PLATFORM_LIMIT = 250;
+const AUTH_FAILURES = 30;
 
 let t: TestApp;
 let off: TestApp;
@@ -21,7 +22,7 @@ beforeAll(async () => {
   [t, off] = await Promise.all([
     startTestApp({
       label: 'platform',
-      env: { PLATFORM_API_KEYS: `main:${MAIN_KEY}, ${BARE_KEY},burst:${BURST_KEY}`, LIMIT_PLATFORM: `${PLATFORM_LIMIT}/600` },
+      env: { PLATFORM_API_KEYS: `main:${MAIN_KEY}, ${BARE_KEY},burst:${BURST_KEY}`, LIMIT_PLATFORM: `${PLATFORM_LIMIT}/600`, LIMIT_PLATFORM_AUTH_FAILURES: `${AUTH_FAILURES}/600` },
     }),
     startTestApp({ label: 'platform_off', env: { APP_ROLES: 'api' } }),
   ]);
@@ -126,6 +127,43 @@ describe('platform keys', () => {
     expectErrorShape(limited!.body, 429, 'rate_limited');
     expect(Number(limited!.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect((await mintTokens('nobody-here', MAIN_KEY)).status).toBe(404);
+  });
+});
+
+describe('failed platform authentication is throttled per client address', () => {
+  // The app trusts X-Forwarded-For from a loopback proxy, so each test address is its own client.
+  const from = (ip: string) => ({ 'X-Forwarded-For': ip });
+
+  it('past the bound of wrong keys from one address, every call from it is 429 with Retry-After, even with a right key; other addresses are untouched', async () => {
+    const attacker = from('203.0.113.7');
+    const guesses = await Promise.all(
+      Array.from({ length: AUTH_FAILURES * 2 }, (_, i) =>
+        request(t.url).post('/platform/v1/users/nobody/tokens').set(attacker).set({ Authorization: `Bearer guess-${i}-0123456789abcdef` }),
+      ),
+    );
+    expect(guesses.filter((r) => r.status === 401).length).toBe(AUTH_FAILURES);
+    const limited = guesses.filter((r) => r.status === 429);
+    expect(limited.length).toBe(AUTH_FAILURES);
+    for (const r of limited) {
+      expectErrorShape(r.body, 429, 'rate_limited');
+      expect(Number(r.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    }
+    // A right guess from that address learns nothing now.
+    const right = await request(t.url).post('/platform/v1/users/nobody/tokens').set(attacker).set(key(BARE_KEY));
+    expectErrorShape(right.body, 429, 'rate_limited');
+    // The host's own backend, elsewhere, still works.
+    expect((await request(t.url).post('/platform/v1/users/nobody/tokens').set(from('198.51.100.20')).set(key(BARE_KEY))).status).toBe(404);
+  });
+
+  it('calls with a right key spend nothing of the failure budget, however many run at once', async () => {
+    const host = from('198.51.100.30');
+    const calls = await Promise.all(
+      Array.from({ length: AUTH_FAILURES * 2 }, () => request(t.url).post('/platform/v1/users/nobody/tokens').set(host).set(key(BARE_KEY))),
+    );
+    expect(calls.map((r) => r.status)).toEqual(calls.map(() => 404));
+    // Its failures still count from zero.
+    const wrong = await request(t.url).post('/platform/v1/users/nobody/tokens').set(host).set({ Authorization: 'Bearer not-a-key-0123456789abcdef' });
+    expectErrorShape(wrong.body, 401, 'unauthorized');
   });
 });
 

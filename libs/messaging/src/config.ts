@@ -76,6 +76,16 @@ export interface AppConfig {
     registerPerIp: RateLimitSetting;
     /** Calls per platform key (LIMIT_PLATFORM). */
     platformPerKey: RateLimitSetting;
+    /** Searches per user (LIMIT_SEARCH): each ranks every matching message the caller can read. */
+    searchPerUser: RateLimitSetting;
+    /** Blocks, unblocks, restricts and unrestricts per user (LIMIT_BLOCKS). */
+    blocksPerUser: RateLimitSetting;
+    /** Hidden-words updates per user (LIMIT_HIDDEN_WORDS). */
+    hiddenWordsPerUser: RateLimitSetting;
+    /** Decline-all calls per user (LIMIT_DECLINE_ALL). */
+    declineAllPerUser: RateLimitSetting;
+    /** Failed platform authentications (wrong keys) per client address (LIMIT_PLATFORM_AUTH_FAILURES). */
+    platformAuthFailuresPerIp: RateLimitSetting;
   };
 }
 
@@ -310,6 +320,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       loginPerIp: limit(env, 'LIMIT_LOGIN_IP', { points: 300, duration: 86400 }),
       registerPerIp: limit(env, 'LIMIT_REGISTER_IP', { points: 300, duration: 3600 }),
       platformPerKey: limit(env, 'LIMIT_PLATFORM', { points: 6000, duration: 60 }),
+      platformAuthFailuresPerIp: limit(env, 'LIMIT_PLATFORM_AUTH_FAILURES', { points: 30, duration: 600 }),
+      searchPerUser: limit(env, 'LIMIT_SEARCH', { points: 60, duration: 60 }),
+      blocksPerUser: limit(env, 'LIMIT_BLOCKS', { points: 300, duration: 3600 }),
+      hiddenWordsPerUser: limit(env, 'LIMIT_HIDDEN_WORDS', { points: 60, duration: 3600 }),
+      declineAllPerUser: limit(env, 'LIMIT_DECLINE_ALL', { points: 120, duration: 3600 }),
     },
   };
 }

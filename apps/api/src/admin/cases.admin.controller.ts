@@ -75,12 +75,12 @@ export class CasesAdminController {
   }
 
   @Get(':id/messages')
-  @ApiOperation({ summary: "The case's messages to its people and their answers" })
+  @ApiOperation({ summary: "The case's messages to its people and their answers (audited: a staff read of users' private words)" })
   @ApiUuidParam()
   @ApiOkResponse({ type: CaseMessagePage })
   @ApiErrors(NOT_FOUND)
-  async messages(@Param('id') id: string) {
-    return { items: await this.cases.messages(id) };
+  async messages(@CurrentStaff() staff: AuthStaff, @Param('id') id: string) {
+    return { items: await this.cases.messages(id, staff) };
   }
 
   /** Mod mail: the person sees a notice from the team (no staff name) and may answer once. */

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
 import { NotFound, Unauthorized } from '@app/messaging/errors';
 import { RateLimitsService } from '@app/messaging/limits/rate-limits.service';
-import { bearer } from '../http/auth';
+import { bearer, clientIp } from '../http/auth';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -15,6 +15,12 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * (app.module's pino customProps) and names the per-key rate limit; the key itself is never
  * logged (the authorization header is redacted). User and staff tokens are not keys (401),
  * and a platform key is not a token anywhere else.
+ *
+ * Wrong keys are throttled per client address (LIMIT_PLATFORM_AUTH_FAILURES) before any
+ * answer depends on the key: a wrong key spends one point atomically (401, then 429 once
+ * spent), and a right key from an address whose failures are spent is refused too (429), so
+ * guessing past the bound learns nothing. A right key spends nothing, so the host's own
+ * parallel calls never trip it. The comparison itself is in memory: no I/O before the check.
  */
 @Injectable()
 export class PlatformKeyGuard implements CanActivate {
@@ -33,7 +39,12 @@ export class PlatformKeyGuard implements CanActivate {
     const given = digest(bearer(req.headers.authorization));
     let name: string | null = null;
     for (const k of this.keys) if (timingSafeEqual(k.digest, given) && name === null) name = k.name;
-    if (name === null) throw new Unauthorized('This platform key is not valid.');
+    const ip = clientIp(req);
+    if (name === null) {
+      await this.limits.consume('platformAuthFailuresPerIp', ip);
+      throw new Unauthorized('This platform key is not valid.');
+    }
+    await this.limits.check('platformAuthFailuresPerIp', ip);
     req.platformKey = name;
     await this.limits.consume('platformPerKey', name);
     return true;

@@ -84,7 +84,7 @@ export class MeController {
   @Put('hidden-words')
   @ApiOperation({ summary: 'Replace my hidden words (both fields required)', description: 'Applies to existing requests at once: they move between requests and hidden.' })
   @ApiOkResponse({ type: HiddenWords })
-  @ApiErrors(INPUT)
+  @ApiErrors(INPUT, RATE_LIMITED)
   setHiddenWords(@CurrentUser() user: AuthUser, @Body() dto: HiddenWordsDto) {
     return this.accounts.setHiddenWords(user.id, dto);
   }
@@ -141,7 +141,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Block (idempotent)' })
   @ApiUuidParam()
   @ApiNoContentResponse()
-  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] })
+  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] }, RATE_LIMITED)
   async block(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.accounts.block(user.id, id);
   }
@@ -151,7 +151,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Unblock (idempotent)' })
   @ApiUuidParam()
   @ApiNoContentResponse()
-  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] })
+  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] }, RATE_LIMITED)
   async unblock(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.accounts.unblock(user.id, id);
   }
@@ -161,7 +161,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Restrict (idempotent): their new conversations with me start as requests; they stop seeing my read markers and typing' })
   @ApiUuidParam()
   @ApiNoContentResponse()
-  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] })
+  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] }, RATE_LIMITED)
   async restrict(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.accounts.restrict(user.id, id);
   }
@@ -171,7 +171,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Unrestrict (idempotent)' })
   @ApiUuidParam()
   @ApiNoContentResponse()
-  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] })
+  @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] }, RATE_LIMITED)
   async unrestrict(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     await this.accounts.unrestrict(user.id, id);
   }

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ConversationsService } from '@app/messaging/conversations/conversations.service';
 import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
-import { ApiErrors, INPUT, USER_AUTH } from '../http/api-docs';
+import { ApiErrors, INPUT, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
 import { DeclineAllDto } from './conversations.dto';
 import { DeclinedAll } from './conversations.schemas';
 
@@ -22,7 +22,7 @@ export class RequestsController {
     description: 'An unknown sender, or one with no pending request to me, declines nothing: {declined: 0}.',
   })
   @ApiOkResponse({ type: DeclinedAll })
-  @ApiErrors(INPUT)
+  @ApiErrors(INPUT, RATE_LIMITED)
   declineAll(@CurrentUser() user: AuthUser, @Body() dto: DeclineAllDto) {
     return this.conversations.declineAll(user.id, dto?.senderId);
   }

@@ -259,6 +259,7 @@ export class AccountsService {
     if (problems.length || 'problems' in checked) {
       throw new InvalidRequest('words must be an array of at most 200 words of 1-50 characters, and useDefaultList a boolean; both are required.', problems);
     }
+    await this.limits.consume('hiddenWordsPerUser', userId);
     const row = await this.db.one(
       'UPDATE app_user SET hidden_words = $2::text[], use_default_hidden_words = $3 WHERE id = $1 RETURNING hidden_words, use_default_hidden_words',
       [userId, checked.words, b.useDefaultList],
@@ -300,6 +301,12 @@ export class AccountsService {
     if (id === me) throw new CannotTargetSelf();
   }
 
+  /** Block, unblock, restrict, unrestrict: a valid target, within the caller's LIMIT_BLOCKS budget. */
+  private async graphTarget(me: string, id: string): Promise<void> {
+    await this.target(me, id);
+    await this.limits.consume('blocksPerUser', me);
+  }
+
   async follow(me: string, id: string): Promise<void> {
     await this.target(me, id);
     await this.db.query('INSERT INTO follow (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, id]);
@@ -312,23 +319,23 @@ export class AccountsService {
 
   /** Blocking also removes follows in both directions. */
   async block(me: string, id: string): Promise<void> {
-    await this.target(me, id);
+    await this.graphTarget(me, id);
     await this.db.tx((q) => blockIn(q, me, id));
   }
 
   /** Restrict (API.md v1.1): the restricted user is not told. */
   async restrict(me: string, id: string): Promise<void> {
-    await this.target(me, id);
+    await this.graphTarget(me, id);
     await this.db.query('INSERT INTO restrict (restrictor_id, restricted_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, id]);
   }
 
   async unrestrict(me: string, id: string): Promise<void> {
-    await this.target(me, id);
+    await this.graphTarget(me, id);
     await this.db.query('DELETE FROM restrict WHERE restrictor_id = $1 AND restricted_id = $2', [me, id]);
   }
 
   async unblock(me: string, id: string): Promise<void> {
-    await this.target(me, id);
+    await this.graphTarget(me, id);
     await this.db.query('DELETE FROM block WHERE blocker_id = $1 AND blocked_id = $2', [me, id]);
   }
 }

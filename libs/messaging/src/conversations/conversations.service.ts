@@ -409,6 +409,7 @@ export class ConversationsService {
     if (typeof senderId !== 'string' || !isUuid(senderId)) {
       throw new InvalidRequest('senderId must be a user id.', [{ field: 'senderId', problems: ['uuid'] }]);
     }
+    await this.limits.consume('declineAllPerUser', userId);
     const declined = await this.db.tx(async (q) => {
       const rows = await q.query(
         `SELECT cm.conversation_id FROM conversation_member cm JOIN conversation c ON c.id = cm.conversation_id

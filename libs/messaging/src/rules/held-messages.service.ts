@@ -166,6 +166,7 @@ export class HeldMessagesService {
         staffId: staff.id,
         subject: { type: 'message', id },
         alreadyRemoved: true,
+        auditDetail: { heldMessageId: id, rules: found.rules.map((r) => r.id) },
         facts: `Your message was held by a safety rule (${rules || 'a rule'}) and a moderator reviewed it and did not deliver it; it was removed.`,
         notice: {
           kind: 'content_removed',

@@ -284,13 +284,26 @@ export class CasesService {
 
   // ---------------------------------------------------------------- mod mail
 
-  async messages(id: string): Promise<CaseMessageRow[]> {
-    await this.load(this.db, id);
-    const rows = await this.db.query(
-      `SELECT m.*, s.display_name AS staff_name FROM case_message m LEFT JOIN staff s ON s.id = m.staff_id WHERE m.case_id = $1 ORDER BY m.created_at, m.id`,
-      [id],
-    );
-    return rows.map(toMessage);
+  /**
+   * The case's mod mail with the people's answers: private words of users, so, like a
+   * report's evidence, every staff role may read it and every read is one audit entry
+   * (`case.messages.read`, the messages and how many answers were shown).
+   */
+  async messages(id: string, staff: StaffActor): Promise<CaseMessageRow[]> {
+    return this.db.tx(async (q) => {
+      await this.load(q, id);
+      const rows = (
+        await q.query(
+          `SELECT m.*, s.display_name AS staff_name FROM case_message m LEFT JOIN staff s ON s.id = m.staff_id WHERE m.case_id = $1 ORDER BY m.created_at, m.id`,
+          [id],
+        )
+      ).map(toMessage);
+      await this.audit.record(q, {
+        staffId: staff.id, action: 'case.messages.read', subjectType: 'case', subjectId: id,
+        after: { messageIds: rows.map((m) => m.id), replies: rows.filter((m) => m.reply !== null).length },
+      });
+      return rows;
+    });
   }
 
   /**

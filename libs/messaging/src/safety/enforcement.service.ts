@@ -50,6 +50,8 @@ export interface ApplyInput {
   template?: { id: string; body: string } | null;
   /** The notice's kind, text and data, when the caller words it (automated paths). */
   notice?: { kind: NoticeKind; text: string; data: Record<string, unknown> };
+  /** Extra facts for the action's audit entry (report ids, a case, a rule, the URLs...). */
+  auditDetail?: Record<string, unknown>;
 }
 
 export interface Applied {
@@ -215,8 +217,12 @@ export class EnforcementService {
 
   /**
    * Applies an action inside the caller's transaction: the strike row, the content removal
-   * (remove_content), the new standing, a notice to the person, and the expiry job of a
-   * timed action. The caller publishes the outbox and calls afterCommit().
+   * (remove_content), the new standing, a notice to the person, the expiry job of a timed
+   * action, and its one audit entry (`user.<action>`, naming the actionId). Every action
+   * path (resolves, direct actions, held-message rejects, automated removals) comes through
+   * here, so the transparency counts of `moderation_action` and the audit log's `user.*`
+   * entries are written together and always reconcile. The caller publishes the outbox and
+   * calls afterCommit().
    */
   async apply(q: Queryable, input: ApplyInput): Promise<Applied> {
     // A removal that is only recorded changes no standing: no account lock (the automated
@@ -250,6 +256,14 @@ export class EnforcementService {
     const after = recordOnly ? before : await this.reconcile(q, input.userId);
     const expiresAt = iso(row.expires_at);
     const appealUntil = iso(row.appeal_until);
+    await this.audit.record(q, {
+      staffId: input.staffId, action: `user.${input.action}`, subjectType: 'user', subjectId: input.userId,
+      before,
+      after: {
+        ...after, actionId, expiresAt, automated: input.automated === true, reason: input.reason, note: input.note ?? null,
+        subject: input.subject ?? null, ...(input.auditDetail ?? {}),
+      },
+    });
     const statement = statementFor({
       action: input.action,
       reason: input.reason,
@@ -315,7 +329,7 @@ export class EnforcementService {
       detail?: Record<string, unknown>;
     },
   ): Promise<Applied> {
-    const applied = await this.apply(q, {
+    return this.apply(q, {
       userId: input.userId,
       action: input.action,
       durationHours: input.durationHours,
@@ -326,13 +340,8 @@ export class EnforcementService {
       alreadyRemoved: input.alreadyRemoved,
       facts: input.facts,
       notice: input.notice,
+      auditDetail: input.detail,
     });
-    await this.audit.record(q, {
-      staffId: null, action: `user.${input.action}`, subjectType: 'user', subjectId: input.userId,
-      before: applied.before,
-      after: { ...applied.after, actionId: applied.actionId, expiresAt: applied.expiresAt, automated: true, reason: input.reason, subject: input.subject ?? null, ...(input.detail ?? {}) },
-    });
-    return applied;
   }
 
   private async readStanding(q: Queryable, userId: string): Promise<Standing> {

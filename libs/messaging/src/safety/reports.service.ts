@@ -605,17 +605,12 @@ export class ReportsService {
           removeSubjects: group.map((r) => ({ type: r.subject_type, id: r.subject_id })),
           reports: group.length,
           template,
+          auditDetail: {
+            reportIds: group.map((r) => r.id), ...(opts.caseId ? { caseId: opts.caseId } : {}), ...(template ? { templateId: template.id } : {}),
+          },
         });
         applied.push({ userId, applied: result });
         actionByUser.set(userId, result.actionId);
-        await this.audit.record(q, {
-          staffId: staff.id, action: `user.${body.action}`, subjectType: 'user', subjectId: userId,
-          before: result.before,
-          after: {
-            ...result.after, actionId: result.actionId, expiresAt: result.expiresAt, reportIds: group.map((r) => r.id),
-            ...(opts.caseId ? { caseId: opts.caseId } : {}), ...(template ? { templateId: template.id } : {}),
-          },
-        });
       }
     }
     const hours = EnforcementService.duration(body.action, body.durationHours);

@@ -33,7 +33,8 @@ export function parsePeriod(rawFrom: unknown, rawTo: unknown, now = new Date()):
 /**
  * Counts of a period from the records the audit log is written with, in the same
  * transactions (so the two reconcile): reports filed (`report.create`), actions taken
- * against accounts, by staff or automated (`user.<action>`), appeals filed
+ * against accounts, by staff or automated (`user.<action>`, written by
+ * EnforcementService.apply beside every `moderation_action` row), appeals filed
  * (`appeal.create`) and decided (`appeal.uphold` / `appeal.deny`, "rejected" here).
  * medianHoursToAction: the median time from a report's filing to a decision that took
  * action (not a dismissal), over reports decided in the period.

@@ -190,10 +190,6 @@ export class UserReviewService {
       const applied = await this.enforcement.apply(q, {
         userId: id, action: body.action, durationHours: body.durationHours, note: body.note ?? null, reason: 'direct', staffId: staff.id,
       });
-      await this.audit.record(q, {
-        staffId: staff.id, action: `user.${body.action}`, subjectType: 'user', subjectId: id,
-        before: applied.before, after: { ...applied.after, actionId: applied.actionId, expiresAt: applied.expiresAt, note: body.note ?? null },
-      });
       const outboxId = await this.events.append(q, applied.events, applied.jobs);
       const [row] = await q.query(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [applied.actionId]);
       return { applied, outboxIds: [...applied.outboxIds, outboxId], row };
