@@ -5,7 +5,8 @@ import { CursorExpired, InvalidCursor } from '../errors';
 import type { OutboxJob } from '../queues';
 import { wireEvent, type EventType, type UserEvent, type WireEvent } from './event-types';
 import { OutboxRelay } from './outbox-relay';
-import { REPLY_QUOTE_SQL, eventForViewer, messageView } from '../messages/message-view';
+import { REPLY_QUOTE_SQL, eventForViewer, messageView, withheldMessageView } from '../messages/message-view';
+import { memberReadsMessageSql } from '../messages/message-visibility';
 
 /** Event types whose row references the message (event.message_id) instead of copying it. */
 export const MESSAGE_EVENT_TYPES = ['message.created', 'message.updated'];
@@ -63,11 +64,19 @@ const MAX_CURSOR = 2n ** 62n;
 /** Day partitions kept ready ahead of today: a week of worker downtime before rows land in the default partition. */
 export const EVENT_PARTITIONS_AHEAD = 7;
 
-/** A page of a user's events; a message.* event gets its message's current row. */
+/**
+ * A page of a user's events; a message.* event gets its message's current row and whether the
+ * user reads that message now (`m_reads`: the lists' own predicate, memberReadsMessageSql, on
+ * their membership row), so a message the lists hide is rendered withheld (withheldMessageView):
+ * an edit made after they left, declined or blocked the sender, or while a new link is held from
+ * them, never reaches them this way. Still one statement: two index joins per event row.
+ */
 const SYNC_SQL = `
 SELECT e.cursor, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at,
-       m.edited_at, m.reply_to_seq, m.reply_to_sender_id, m.reactions, ${REPLY_QUOTE_SQL('m')}
+       m.edited_at, m.reply_to_seq, m.reply_to_sender_id, m.reactions, ${REPLY_QUOTE_SQL('m')},
+       coalesce(${memberReadsMessageSql('r', 'm')}, false) AS m_reads
   FROM event e LEFT JOIN message m ON m.id = e.message_id
+  LEFT JOIN conversation_member r ON r.conversation_id = m.conversation_id AND r.user_id = e.user_id
  WHERE e.user_id = $1 AND e.cursor > $2 ORDER BY e.cursor LIMIT $3`;
 
 /**
@@ -160,10 +169,12 @@ export class EventsService {
     if (!isCompletePage(rows, BigInt(cursor), last, limit + 1)) rows = await this.db.prepared('event_sync', SYNC_SQL, params);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
-    // Each event as this user sees it (reactions' `me`, a reply's quote), as the live push does (toWire).
-    const events = page.map((r) =>
-      eventForViewer(wireEvent(r.type, String(r.cursor), r.m_id ? { ...r.payload, message: messageView({ ...r, id: r.m_id }) } : r.payload), userId),
-    );
+    // Each event as this user sees it now: a message they no longer read withheld, and
+    // reactions' `me` and a reply's quote as the live push shows them (toWire).
+    const events = page.map((r) => {
+      const message = r.m_id ? (r.m_reads ? messageView({ ...r, id: r.m_id }) : withheldMessageView({ ...r, id: r.m_id })) : null;
+      return eventForViewer(wireEvent(r.type, String(r.cursor), message ? { ...r.payload, message } : r.payload), userId);
+    });
     return { events, cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
   }
 
