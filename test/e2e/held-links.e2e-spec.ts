@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
+import { Db } from '@app/messaging/db/db.service';
 import { QueueName } from '@app/messaging/queues';
 import { HeldLinks } from '@app/messaging/messages/held-links';
 import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
@@ -227,6 +228,30 @@ describe('held links (scanner paused, HELD_LINK_MAX_SECONDS=2)', () => {
     expect(withCursor(inbox).map((e) => e.payload.cursor)).toEqual(synced.map((e) => e.cursor));
     expect(JSON.stringify(synced)).not.toContain('past the cap');
     expect((await h.list(recipient, conv.id)).map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('an edit that adds a link to a message older than the bound holds it for the bound counted from the edit, not from the send; the pending recipient then gets it once more only as message.updated', async () => {
+    const { stranger, recipient, inbox, cursor, convId } = await h.request();
+    const sent = await h.send(stranger, convId, 'hello from the hallway');
+    await inbox.waitFor('message.created', (p) => p.message.id === sent.id);
+    // Sent long before the bound (the edit window is 15 minutes).
+    await t.app.get(Db).query(`UPDATE message SET created_at = now() - interval '5 minutes' WHERE id = $1`, [sent.id]);
+
+    await queue.pause();
+    const text = 'the photos: https://example.com/late-link';
+    const edited = await h.edit(stranger, convId, sent.id, text);
+    // A sweep right after the edit finds nothing overdue: the edited text has waited no time yet.
+    expect(await t.app.get(HeldLinks).releaseOverdue()).toBe(0);
+    expect(await h.list(recipient, convId)).toEqual([]);
+
+    const [updated] = await inbox.waitFor('message.updated', (p) => p.message.id === sent.id, 1, 15_000);
+    expect(Date.now() - Date.parse(edited.editedAt)).toBeGreaterThanOrEqual(2000);
+    expect(updated.message).toMatchObject({ id: sent.id, text, links: [{ url: 'https://example.com/late-link', verdict: 'pending' }] });
+    expect(inbox.of('message.created').filter((p) => p.message.id === sent.id)).toHaveLength(1);
+    const synced = await h.syncFrom(recipient, cursor);
+    expect(synced.filter((e) => e.type === 'message.created' && e.message.id === sent.id)).toHaveLength(1);
+    expect(withCursor(inbox).map((e) => e.payload.cursor)).toEqual(synced.map((e) => e.cursor));
+    await queue.resume();
   });
 
   it('the verdict and the sweep racing to release a held message deliver it to the pending recipient exactly once', async () => {

@@ -27,7 +27,9 @@ SELECT m.user_id,
  * - the verdict (LinkScannerService): safe or suspicious → released with the verdicts in it;
  *   malicious → removed while still held, so pending members never see it in any form;
  * - HELD_LINK_MAX_SECONDS passed with no verdict (the scanner is slow or down): the sweep
- *   releases it as it is, links `pending`; the verdict then follows as message.updated.
+ *   releases it as it is, links `pending`; the verdict then follows as message.updated. The
+ *   wait is counted from when its current text was written (`edited_at`, else `created_at`):
+ *   an edit that adds a link to an old message holds it for the whole bound too (issue #26).
  * Releasing clears the flag and writes, to the pending members who may now read it,
  * `message.created` when it is the first they hear of it, or `message.updated` when they had
  * it before an edit held it (each message is created once for a member, live and in sync;
@@ -65,13 +67,15 @@ export class HeldLinks {
   }
 
   /**
-   * The bounded wait: releases visible messages held longer than HELD_LINK_MAX_SECONDS, each
-   * in its own short transaction (oldest first, at most `batch` a run). Returns how many.
+   * The bounded wait: releases visible messages whose current text has been held longer than
+   * HELD_LINK_MAX_SECONDS, each in its own short transaction (oldest first, at most `batch` a
+   * run). Returns how many. The partial index holds only held visible messages, so the filter
+   * on the text's time reads a handful of rows.
    */
   async releaseOverdue(batch = 500): Promise<number> {
     const rows = await this.db.query(
-      `SELECT id FROM message WHERE link_hold AND state = 'visible' AND created_at < now() - make_interval(secs => $1)
-        ORDER BY created_at LIMIT $2`,
+      `SELECT id FROM message WHERE link_hold AND state = 'visible' AND coalesce(edited_at, created_at) < now() - make_interval(secs => $1)
+        ORDER BY coalesce(edited_at, created_at) LIMIT $2`,
       [this.config.heldLinkMaxSeconds, batch],
     );
     let released = 0;
