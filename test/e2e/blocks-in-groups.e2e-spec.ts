@@ -165,6 +165,34 @@ describe('a block made later inside a group', () => {
   });
 });
 
+describe('a block made later, seen through sync from an old cursor', () => {
+  it('renders the blocked member\'s earlier messages as the list does while the block stands (no text, not even an edit made after the block); after unblocking, their current text', async () => {
+    const [owner, a, c] = await users(3);
+    const conv = await activeGroup(owner, [a, c]);
+    const cHead = await head(c);
+    const m = await send(a, conv, 'before the block');
+    expect((await syncAll(c, cHead)).find((e) => e.type === 'message.created').message.text).toBe('before the block');
+
+    await block(c, a);
+    const edited = await t.http().patch(`/v1/conversations/${conv}/messages/${m.id}`).set(a.auth).send({ text: 'after the block: gossip about c' });
+    expect(edited.status).toBe(200);
+    expect((await messages(c, conv)).map((x) => x.id)).toEqual([]);
+
+    const synced = await syncAll(c, cHead);
+    expect(JSON.stringify(synced)).not.toContain('gossip');
+    expect(JSON.stringify(synced)).not.toContain('before the block');
+    expect(synced.map((e) => [e.type, e.message?.id])).toEqual([['message.created', m.id]]);
+    expect(synced[0].message).toMatchObject({ id: m.id, senderId: a.id, state: 'held', text: null, links: [] });
+
+    // Decided at read time, as the lists are: unblocking shows the message as it is now.
+    await unblock(c, a);
+    const again = await syncAll(c, cHead);
+    expect(again.map((e) => e.cursor)).toEqual(synced.map((e) => e.cursor));
+    expect(again[0].message).toMatchObject({ id: m.id, state: 'visible', text: 'after the block: gossip about c' });
+    expect((await messages(c, conv)).map((x) => x.text)).toEqual(['after the block: gossip about c']);
+  });
+});
+
 describe('a block made while the blocked person is being added', () => {
   it('whichever commits first, the blocker never reads the blocked member there: the add is refused, or the block acts as a later block', async () => {
     for (let round = 0; round < 6; round++) {

@@ -175,9 +175,10 @@ describe('message requests', () => {
     const after = await t.http().get(`/v1/conversations/${c.body.id}`).set(a.auth);
     expect(after.body.members).toEqual(before.body.members);
     expect(after.body.members.find((m: any) => m.userId === b.id).state).toBe('pending');
-    // While pending, b had the request and its preview; after declining, nothing at all.
+    // While pending, b had the request and its preview; after declining, nothing at all: a
+    // sync from before shows those events as the (404) lists would, the preview's text withheld.
     const bSync = await t.http().get(`/v1/sync?cursor=${bHead}`).set(b.auth).expect(200);
-    expect(bSync.body.events.map((e: any) => `${e.type}:${e.message?.text ?? ''}`)).toEqual(['request.created:', 'message.created:first']);
+    expect(bSync.body.events.map((e: any) => `${e.type}:${e.message?.state ?? ''}:${e.message?.text ?? ''}`)).toEqual(['request.created::', 'message.created:held:']);
     expect(first.body.seq).toBe(1);
     expect((await t.http().get(`/v1/sync?cursor=${beforeDecline}`).set(b.auth).expect(200)).body.events).toEqual([]);
     // The sender's sync after the decline holds exactly their own second message: nothing tells them.

@@ -156,3 +156,60 @@ describe('members added to a group read from the moment they were added', () => 
     expect(await seqsOf(mod, bc.id)).toEqual([1, 2, 3, 4]);
   });
 });
+
+describe('a member who left reads nothing more of the group', () => {
+  it('sync from a cursor before they left renders the group\'s messages as the list does (404: no text), so an edit made after they left never reaches them', async () => {
+    const [owner, a, b] = await users(3);
+    await follow(a, owner);
+    await follow(b, owner);
+    const created = await create(owner, [a.id, b.id]);
+    expect(created.status).toBe(201);
+    const conv = created.body.id as string;
+    const bHead = await head(b);
+    const m = await send(a, conv, 'the plan, before b left');
+    const before = (await syncFrom(b, bHead)).find((e) => e.type === 'message.created' && e.message.id === m.id);
+    expect(before.message.text).toBe('the plan, before b left');
+
+    expect((await t.http().delete(`/v1/conversations/${conv}/members/me`).set(b.auth)).status).toBe(204);
+    const edited = await t.http().patch(`/v1/conversations/${conv}/messages/${m.id}`).set(a.auth).send({ text: 'the new plan, after b left' });
+    expect(edited.status).toBe(200);
+    expect((await t.http().get(`/v1/conversations/${conv}/messages`).set(b.auth)).status).toBe(404);
+
+    const synced = await syncFrom(b, bHead);
+    expect(JSON.stringify(synced)).not.toContain('the new plan');
+    expect(JSON.stringify(synced)).not.toContain('the plan, before b left');
+    // The event is still there (cursors stay consecutive); what it says is withheld.
+    const messageEvents = synced.filter((e) => e.type.startsWith('message.'));
+    expect(messageEvents.map((e) => [e.type, e.message.id])).toEqual([['message.created', m.id]]);
+    expect(messageEvents[0].message).toMatchObject({ id: m.id, seq: m.seq, state: 'held', text: null, links: [], reactions: [], editedAt: null });
+  });
+});
+
+describe('conversation events show their lastMessage as the lists do now', () => {
+  it('sync from an old cursor never replays an unsent message\'s text through the lastMessage of a conversation.updated written before the unsend', async () => {
+    const [owner, a, b, c] = await users(4);
+    for (const u of [a, b, c]) await follow(u, owner);
+    const created = await create(owner, [a.id, b.id]);
+    expect(created.status).toBe(201);
+    const conv = created.body.id as string;
+    const bHead = await head(b);
+    const m = await send(a, conv, 'a secret meant for nobody');
+    expect((await add(owner, conv, [c.id])).status).toBe(200);
+    const updated = (await syncFrom(b, bHead)).find((e) => e.type === 'conversation.updated');
+    expect(updated.conversation.lastMessage).toMatchObject({ id: m.id, text: 'a secret meant for nobody' });
+
+    expect((await t.http().delete(`/v1/conversations/${conv}/messages/${m.id}`).set(a.auth)).status).toBe(200);
+    const synced = await syncFrom(b, bHead);
+    expect(JSON.stringify(synced)).not.toContain('a secret meant for nobody');
+    expect(synced.find((e) => e.type === 'conversation.updated').conversation.lastMessage).toMatchObject({ id: m.id, state: 'removed', text: null });
+    expect((await view(b, conv)).lastMessage).toMatchObject({ id: m.id, state: 'removed', text: null });
+
+    // And once b has left, the same event shows it withheld, as their 404 list would.
+    expect((await t.http().delete(`/v1/conversations/${conv}/members/me`).set(b.auth)).status).toBe(204);
+    const m2 = await send(a, conv, 'after b left');
+    const again = await syncFrom(b, bHead);
+    expect(JSON.stringify(again)).not.toContain('after b left');
+    expect(again.find((e) => e.type === 'conversation.updated').conversation.lastMessage).toMatchObject({ id: m.id, state: 'removed', text: null });
+    expect(m2.seq).toBe(2);
+  });
+});

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import type { Socket } from 'socket.io-client';
+import { Db } from '@app/messaging/db/db.service';
 import { QueueName } from '@app/messaging/queues';
 import { HeldLinks } from '@app/messaging/messages/held-links';
 import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
@@ -34,6 +35,8 @@ function helpers(t: () => TestApp) {
   const syncFrom = async (u: TestUser, cursor: string) => (await t().http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
   const list = async (u: TestUser, convId: string) => (await t().http().get(`/v1/conversations/${convId}/messages`).set(u.auth).expect(200)).body.items as any[];
   const view = async (u: TestUser, convId: string) => (await t().http().get(`/v1/conversations/${convId}`).set(u.auth).expect(200)).body;
+  const edit = async (u: TestUser, convId: string, messageId: string, text: string) =>
+    (await t().http().patch(`/v1/conversations/${convId}/messages/${messageId}`).set(u.auth).send({ text }).expect(200)).body;
   async function listen(u: TestUser): Promise<Inbox> {
     const s = await connectSocket(t().url, u.token);
     sockets.push(s);
@@ -49,7 +52,7 @@ function helpers(t: () => TestApp) {
     await inbox.waitFor('request.created');
     return { stranger, recipient, inbox, cursor, convId: conv.id as string };
   }
-  return { follow, send, head, syncFrom, list, view, listen, request };
+  return { follow, send, head, syncFrom, list, view, edit, listen, request };
 }
 
 afterAll(() => {
@@ -58,11 +61,17 @@ afterAll(() => {
 
 describe('held links (scanner running, default bound)', () => {
   let t: TestApp;
+  let queue: Queue;
   const h = helpers(() => t);
   beforeAll(async () => {
     t = await startTestApp({ label: 'held_links' });
+    queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
     const staff = await loginStaff(t.url);
     expect((await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: PHISH_DOMAIN, kind: 'domain', reason: 'test phishing' })).status).toBe(201);
+  });
+  // A test that pauses the scanner never leaves it paused for the next one.
+  afterEach(async () => {
+    await queue?.resume();
   });
   afterAll(async () => {
     await t?.close();
@@ -116,6 +125,41 @@ describe('held links (scanner running, default bound)', () => {
     expect(inbox.of('message.created').map((p) => p.message.id)).toEqual([sent.id, after.id]);
     expect(inbox.of('message.updated')).toHaveLength(0);
     expect((await h.list(recipient, convId)).map((m) => m.links)).toEqual([[{ url: 'https://example.com/held-slides', verdict: 'safe' }], []]);
+  });
+
+  it('an edit that adds an unscanned link to a request hides the message from the pending recipient as the list does (list, lastMessage, live, and sync from before the edit: no text); after the verdict they get the new text once, as message.updated', async () => {
+    const { stranger, recipient, inbox, cursor, convId } = await h.request();
+    const sent = await h.send(stranger, convId, 'hi, we met at the talk');
+    await inbox.waitFor('message.created', (p) => p.message.id === sent.id);
+
+    await queue.pause();
+    const phish = 'confirm your seat at https://example.com/edited-in-link';
+    const edited = await h.edit(stranger, convId, sent.id, phish);
+    expect(edited.links).toEqual([{ url: 'https://example.com/edited-in-link', verdict: 'pending' }]);
+
+    // Held: the list, lastMessage and unreadCount show nothing...
+    expect(await h.list(recipient, convId)).toEqual([]);
+    const v = await h.view(recipient, convId);
+    expect(v.lastMessage).toBeNull();
+    expect(v.unreadCount).toBe(0);
+    // ...and neither does sync from before the edit: the event stays (cursors are consecutive,
+    // and it is the one message.created of this message), its content is withheld.
+    const synced = await h.syncFrom(recipient, cursor);
+    expect(synced.map((e) => e.type)).toEqual(['request.created', 'message.created']);
+    expect(synced[1].message).toMatchObject({ id: sent.id, seq: sent.seq, senderId: stranger.id, state: 'held', text: null, links: [], reactions: [], replyTo: null });
+    expect(JSON.stringify(synced)).not.toContain('edited-in-link');
+    expect(JSON.stringify(synced)).not.toContain('we met at the talk');
+
+    // The verdict releases it: the recipient already had its message.created, so the new text comes as message.updated.
+    await queue.resume();
+    const [updated] = await inbox.waitFor('message.updated', (p) => p.message.id === sent.id, 1, 15_000);
+    expect(updated.message).toMatchObject({ id: sent.id, text: phish, state: 'visible', links: [{ url: 'https://example.com/edited-in-link', verdict: 'safe' }] });
+    expect(inbox.of('message.created').filter((p) => p.message.id === sent.id)).toHaveLength(1);
+    const after = await h.syncFrom(recipient, cursor);
+    expect(after.map((e) => `${e.type}:${e.message?.id === sent.id}`)).toEqual(['request.created:false', 'message.created:true', 'message.updated:true']);
+    expect(after[1].message).toMatchObject({ text: phish, state: 'visible' });
+    expect(after[2]).toEqual(updated);
+    expect((await h.list(recipient, convId)).map((m) => m.text)).toEqual([phish]);
   });
 
   it('an accepted conversation is not held: the active recipient gets the message at once with its links pending, then the verdict as message.updated', async () => {
@@ -184,6 +228,30 @@ describe('held links (scanner paused, HELD_LINK_MAX_SECONDS=2)', () => {
     expect(withCursor(inbox).map((e) => e.payload.cursor)).toEqual(synced.map((e) => e.cursor));
     expect(JSON.stringify(synced)).not.toContain('past the cap');
     expect((await h.list(recipient, conv.id)).map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('an edit that adds a link to a message older than the bound holds it for the bound counted from the edit, not from the send; the pending recipient then gets it once more only as message.updated', async () => {
+    const { stranger, recipient, inbox, cursor, convId } = await h.request();
+    const sent = await h.send(stranger, convId, 'hello from the hallway');
+    await inbox.waitFor('message.created', (p) => p.message.id === sent.id);
+    // Sent long before the bound (the edit window is 15 minutes).
+    await t.app.get(Db).query(`UPDATE message SET created_at = now() - interval '5 minutes' WHERE id = $1`, [sent.id]);
+
+    await queue.pause();
+    const text = 'the photos: https://example.com/late-link';
+    const edited = await h.edit(stranger, convId, sent.id, text);
+    // A sweep right after the edit finds nothing overdue: the edited text has waited no time yet.
+    expect(await t.app.get(HeldLinks).releaseOverdue()).toBe(0);
+    expect(await h.list(recipient, convId)).toEqual([]);
+
+    const [updated] = await inbox.waitFor('message.updated', (p) => p.message.id === sent.id, 1, 15_000);
+    expect(Date.now() - Date.parse(edited.editedAt)).toBeGreaterThanOrEqual(2000);
+    expect(updated.message).toMatchObject({ id: sent.id, text, links: [{ url: 'https://example.com/late-link', verdict: 'pending' }] });
+    expect(inbox.of('message.created').filter((p) => p.message.id === sent.id)).toHaveLength(1);
+    const synced = await h.syncFrom(recipient, cursor);
+    expect(synced.filter((e) => e.type === 'message.created' && e.message.id === sent.id)).toHaveLength(1);
+    expect(withCursor(inbox).map((e) => e.payload.cursor)).toEqual(synced.map((e) => e.cursor));
+    await queue.resume();
   });
 
   it('the verdict and the sweep racing to release a held message deliver it to the pending recipient exactly once', async () => {

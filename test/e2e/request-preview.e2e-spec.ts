@@ -117,4 +117,23 @@ describe('a request shows what it says', () => {
     expect(JSON.stringify(synced)).not.toContain('wrong person');
     expect((await requestsOf(recipient)).find((c) => c.id === conv.id).lastMessage).toMatchObject({ id: sent.id, state: 'removed', text: null });
   });
+
+  it('after a decline, sync from an old cursor renders the request as the lists do (no text): an edit made after the decline never reaches the decliner', async () => {
+    const [stranger, recipient] = [await registerUser(t.url), await registerUser(t.url)];
+    const cursor = await head(recipient);
+    const conv = (await t.http().post('/v1/conversations').set(stranger.auth).send({ participantIds: [recipient.id] }).expect(201)).body;
+    const sent = await send(stranger, conv.id, 'are you the one from the talk?');
+    expect((await syncFrom(recipient, cursor)).find((e) => e.type === 'message.created').message.text).toBe('are you the one from the talk?');
+
+    expect((await t.http().post(`/v1/conversations/${conv.id}/decline`).set(recipient.auth)).status).toBe(200);
+    const edited = await t.http().patch(`/v1/conversations/${conv.id}/messages/${sent.id}`).set(stranger.auth).send({ text: 'fine, then pay me: https://example.com/pay' });
+    expect(edited.status).toBe(200);
+    expect((await t.http().get(`/v1/conversations/${conv.id}/messages`).set(recipient.auth)).status).toBe(404);
+
+    const synced = await syncFrom(recipient, cursor);
+    expect(JSON.stringify(synced)).not.toContain('pay me');
+    expect(JSON.stringify(synced)).not.toContain('example.com/pay');
+    const created = synced.filter((e) => e.type === 'message.created');
+    expect(created.map((e) => e.message)).toEqual([expect.objectContaining({ id: sent.id, state: 'held', text: null, links: [] })]);
+  });
 });

@@ -28,9 +28,14 @@ export class Message {
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Per conversation: 1, 2, 3… without gaps' }) seq!: number;
   @ApiProperty({ type: String, format: 'uuid' }) senderId!: string;
   @ApiProperty({ type: String, description: "The sender's idempotency key" }) clientId!: string;
-  @ApiProperty({ type: String, nullable: true, description: 'null once removed' }) text!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'null once removed, and while the message is held from you' }) text!: string | null;
   @ApiProperty({ type: [Link] }) links!: Link[];
-  @ApiProperty({ enum: ['visible', 'removed', 'held'] }) state!: string;
+  @ApiProperty({
+    enum: ['visible', 'removed', 'held'],
+    description:
+      'held: stored but not readable by you now: your own message awaiting staff review, or, in an event synced after you lost sight of the message (you left, declined, blocked its sender, or a new link awaits its verdict in a request), the message without its content',
+  })
+  state!: string;
   @ApiPropertyOptional({ type: String, description: 'Only when removed: unsent, malicious_link, moderation' }) removedReason?: string;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null until edited' }) editedAt!: string | null;

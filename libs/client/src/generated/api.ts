@@ -1924,10 +1924,13 @@ export interface components {
             senderId: string;
             /** @description The sender's idempotency key */
             clientId: string;
-            /** @description null once removed */
+            /** @description null once removed, and while the message is held from you */
             text: string | null;
             links: components["schemas"]["Link"][];
-            /** @enum {string} */
+            /**
+             * @description held: stored but not readable by you now: your own message awaiting staff review, or, in an event synced after you lost sight of the message (you left, declined, blocked its sender, or a new link awaits its verdict in a request), the message without its content
+             * @enum {string}
+             */
             state: "visible" | "removed" | "held";
             /** @description Only when removed: unsent, malicious_link, moderation */
             removedReason?: string;

@@ -5,7 +5,8 @@ import { CursorExpired, InvalidCursor } from '../errors';
 import type { OutboxJob } from '../queues';
 import { wireEvent, type EventType, type UserEvent, type WireEvent } from './event-types';
 import { OutboxRelay } from './outbox-relay';
-import { REPLY_QUOTE_SQL, eventForViewer, messageView } from '../messages/message-view';
+import { REPLY_QUOTE_SQL, eventForViewer, messageView, withheldMessageView } from '../messages/message-view';
+import { memberReadsMessageSql } from '../messages/message-visibility';
 
 /** Event types whose row references the message (event.message_id) instead of copying it. */
 export const MESSAGE_EVENT_TYPES = ['message.created', 'message.updated'];
@@ -63,11 +64,27 @@ const MAX_CURSOR = 2n ** 62n;
 /** Day partitions kept ready ahead of today: a week of worker downtime before rows land in the default partition. */
 export const EVENT_PARTITIONS_AHEAD = 7;
 
-/** A page of a user's events; a message.* event gets its message's current row. */
+/**
+ * A page of a user's events, each message in it as the user reads it now. A message.* event gets
+ * its message's current row, and a conversation event (conversation.updated, request.created)
+ * the current row of the lastMessage its payload named (the stored copy may hold text since
+ * unsent or removed), each with whether the user reads it now (`m_reads`, `lm_reads`: the lists'
+ * own predicate, memberReadsMessageSql, on their membership row). A message the lists hide is
+ * rendered withheld (withheldMessageView): an edit made after they left, declined or blocked
+ * the sender, or while a new link is held from them, never reaches them this way. Still one
+ * statement: a few index joins per event row.
+ */
 const SYNC_SQL = `
 SELECT e.cursor, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at,
-       m.edited_at, m.reply_to_seq, m.reply_to_sender_id, m.reactions, ${REPLY_QUOTE_SQL('m')}
-  FROM event e LEFT JOIN message m ON m.id = e.message_id
+       m.edited_at, m.reply_to_seq, m.reply_to_sender_id, m.reactions, ${REPLY_QUOTE_SQL('m')},
+       coalesce(${memberReadsMessageSql('r', 'm')}, false) AS m_reads,
+       CASE WHEN lm.id IS NOT NULL THEN (SELECT row_to_json(q) FROM (SELECT lm.*, ${REPLY_QUOTE_SQL('lm')}) q) END AS lm_row,
+       coalesce(${memberReadsMessageSql('lr', 'lm')}, false) AS lm_reads
+  FROM event e
+  LEFT JOIN message m ON m.id = e.message_id
+  LEFT JOIN conversation_member r ON r.conversation_id = m.conversation_id AND r.user_id = e.user_id
+  LEFT JOIN message lm ON e.message_id IS NULL AND lm.id = (e.payload #>> '{conversation,lastMessage,id}')::uuid
+  LEFT JOIN conversation_member lr ON lr.conversation_id = lm.conversation_id AND lr.user_id = e.user_id
  WHERE e.user_id = $1 AND e.cursor > $2 ORDER BY e.cursor LIMIT $3`;
 
 /**
@@ -76,7 +93,7 @@ SELECT e.cursor, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.se
  * finds everything. Whether it found everything is checked, not assumed: see sync().
  */
 const SYNC_RECENT_HOURS = 24;
-export const SYNC_RECENT_SQL = `${SYNC_SQL.replace('ORDER BY', `AND e.created_at >= now() - interval '${SYNC_RECENT_HOURS} hours' ORDER BY`)}`;
+export const SYNC_RECENT_SQL = `${SYNC_SQL.replace(' ORDER BY e.cursor', ` AND e.created_at >= now() - interval '${SYNC_RECENT_HOURS} hours' ORDER BY e.cursor`)}`;
 
 /**
  * Did the time-bounded query return the whole page? A user's cursors are consecutive (handed
@@ -160,10 +177,17 @@ export class EventsService {
     if (!isCompletePage(rows, BigInt(cursor), last, limit + 1)) rows = await this.db.prepared('event_sync', SYNC_SQL, params);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
-    // Each event as this user sees it (reactions' `me`, a reply's quote), as the live push does (toWire).
-    const events = page.map((r) =>
-      eventForViewer(wireEvent(r.type, String(r.cursor), r.m_id ? { ...r.payload, message: messageView({ ...r, id: r.m_id }) } : r.payload), userId),
-    );
+    // Each event as this user sees it now: a message they no longer read withheld, and
+    // reactions' `me` and a reply's quote as the live push shows them (toWire).
+    const events = page.map((r) => {
+      let payload = r.payload;
+      if (r.m_id) payload = { ...payload, message: r.m_reads ? messageView({ ...r, id: r.m_id }) : withheldMessageView({ ...r, id: r.m_id }) };
+      else if (r.lm_row && payload?.conversation) {
+        const lastMessage = r.lm_reads ? messageView(r.lm_row) : withheldMessageView(r.lm_row);
+        payload = { ...payload, conversation: { ...payload.conversation, lastMessage } };
+      }
+      return eventForViewer(wireEvent(r.type, String(r.cursor), payload), userId);
+    });
     return { events, cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
   }
 

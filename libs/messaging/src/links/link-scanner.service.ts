@@ -4,7 +4,7 @@ import { Db, type Queryable } from '../db/db.service';
 import { EventsService, eventInsertCtes } from '../events/events.service';
 import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
-import { MESSAGE_AUDIENCE_SQL, hearsOfMessageSql } from '../messages/message-visibility';
+import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../messages/message-visibility';
 import { HeldLinks } from '../messages/held-links';
 import { REPLY_QUOTE_SQL, messageView, type LinkView } from '../messages/message-view';
 import { questionView } from '../rooms/room-views';
@@ -102,7 +102,7 @@ stamp AS (
 ev_input AS (
   SELECT (row_number() OVER (ORDER BY upd.id, m.user_id))::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
     FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
-   WHERE ${hearsOfMessageSql('m', 'upd', 'upd.sender_id')}),
+   WHERE ${memberReadsMessageSql('m', 'upd')}),
 ${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false })}
 SELECT upd.*, (SELECT json_agg(json_build_array(e.user_id, e.cursor::text)) FROM ev_ins e WHERE e.message_id = upd.id) AS recipients, ${REPLY_QUOTE_SQL('upd')} FROM upd`;
 

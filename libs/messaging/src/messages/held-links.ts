@@ -3,12 +3,20 @@ import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, type Queryable } from '../db/db.service';
 import { EventsService } from '../events/events.service';
 import { REPLY_QUOTE_SQL, messageView } from './message-view';
-import { memberSeesMessageSql } from './message-visibility';
+import { memberReadsMessageSql } from './message-visibility';
 
-/** The pending members (not the sender) who may read message $1 now that it is released. */
+/**
+ * The pending members (not the sender) who may read message $1 now that it is released, and
+ * whether each already had its message.created: a message held by an edit (a new link in a
+ * request) reached them before the edit. Their events are found by user and time (the event
+ * key, partitions from the message's creation on), so this costs a few index reads a member.
+ */
 const RELEASED_AUDIENCE_SQL = `
-SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
- WHERE x.id = $1 AND m.state = 'pending' AND m.user_id <> x.sender_id AND ${memberSeesMessageSql('m', 'x')}`;
+SELECT m.user_id,
+       EXISTS (SELECT 1 FROM event e WHERE e.user_id = m.user_id AND e.created_at >= x.created_at
+                  AND e.message_id = x.id AND e.type = 'message.created') AS had_it
+  FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
+ WHERE x.id = $1 AND m.state = 'pending' AND m.user_id <> x.sender_id AND ${memberReadsMessageSql('m', 'x')}`;
 
 /**
  * Messages held from message requests until their links have a verdict (issue #20, item 5).
@@ -19,10 +27,14 @@ SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id 
  * - the verdict (LinkScannerService): safe or suspicious → released with the verdicts in it;
  *   malicious → removed while still held, so pending members never see it in any form;
  * - HELD_LINK_MAX_SECONDS passed with no verdict (the scanner is slow or down): the sweep
- *   releases it as it is, links `pending`; the verdict then follows as message.updated.
- * Releasing clears the flag and writes `message.created` (not `message.updated`: it is the
- * first they hear of it) to the pending members who may now read it, in one transaction
- * with the message row locked, so the verdict and the sweep cannot both deliver it.
+ *   releases it as it is, links `pending`; the verdict then follows as message.updated. The
+ *   wait is counted from when its current text was written (`edited_at`, else `created_at`):
+ *   an edit that adds a link to an old message holds it for the whole bound too (issue #26).
+ * Releasing clears the flag and writes, to the pending members who may now read it,
+ * `message.created` when it is the first they hear of it, or `message.updated` when they had
+ * it before an edit held it (each message is created once for a member, live and in sync;
+ * sync meanwhile renders that first event withheld, EventsService.sync). It does so in one
+ * transaction with the message row locked, so the verdict and the sweep cannot both deliver it.
  * Active members are never held: they chose to talk, so they get the message at once and
  * the verdict as message.updated.
  */
@@ -47,18 +59,23 @@ export class HeldLinks {
     if (!row) return { released: false, outboxId: null };
     const recipients = await q.query(RELEASED_AUDIENCE_SQL, [messageId]);
     const view = messageView(row);
-    const outboxId = await this.events.append(q, recipients.map((r) => ({ userId: r.user_id as string, type: 'message.created' as const, payload: { message: view } })));
+    const outboxId = await this.events.append(
+      q,
+      recipients.map((r) => ({ userId: r.user_id as string, type: r.had_it ? ('message.updated' as const) : ('message.created' as const), payload: { message: view } })),
+    );
     return { released: true, outboxId };
   }
 
   /**
-   * The bounded wait: releases visible messages held longer than HELD_LINK_MAX_SECONDS, each
-   * in its own short transaction (oldest first, at most `batch` a run). Returns how many.
+   * The bounded wait: releases visible messages whose current text has been held longer than
+   * HELD_LINK_MAX_SECONDS, each in its own short transaction (oldest first, at most `batch` a
+   * run). Returns how many. The partial index holds only held visible messages, so the filter
+   * on the text's time reads a handful of rows.
    */
   async releaseOverdue(batch = 500): Promise<number> {
     const rows = await this.db.query(
-      `SELECT id FROM message WHERE link_hold AND state = 'visible' AND created_at < now() - make_interval(secs => $1)
-        ORDER BY created_at LIMIT $2`,
+      `SELECT id FROM message WHERE link_hold AND state = 'visible' AND coalesce(edited_at, created_at) < now() - make_interval(secs => $1)
+        ORDER BY coalesce(edited_at, created_at) LIMIT $2`,
       [this.config.heldLinkMaxSeconds, batch],
     );
     let released = 0;

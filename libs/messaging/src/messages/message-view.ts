@@ -96,6 +96,22 @@ export function messageView(r: any): StoredMessageView {
   return v;
 }
 
+/**
+ * A message as shown to a reader who does not read it now (memberReadsMessageSql is false), in
+ * an event written when they did: sync renders events at read time, and such an event keeps its
+ * place (cursors stay consecutive, and it stays the one message.created of that message, so a
+ * client still sees each message created exactly once) but says nothing the list would not:
+ * `state: "held"` (stored, not readable by you now), no text, links, reactions, quote or edit
+ * time. A removed message says nothing anyway and keeps its removal. When the reader may read it
+ * again (a held link released, an unblock), the same event renders it in full, and a release
+ * brings it as message.updated (HeldLinks).
+ */
+export function withheldMessageView(r: any): StoredMessageView {
+  const v = messageView(r);
+  if (v.state === 'removed') return v;
+  return { ...v, text: null, links: [], state: 'held', editedAt: null, replyTo: null, reactions: [] };
+}
+
 /** The contract's Message for one reader: `me` on each reaction, the quote's text only if they may read it. */
 export function forViewer(v: StoredMessageView | MessageView, viewerId: string): MessageView {
   const s = v as StoredMessageView;

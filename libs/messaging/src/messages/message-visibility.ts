@@ -29,17 +29,21 @@ export const memberSeesMessageSql = (m: string, x: string): string => `(
   AND NOT EXISTS (SELECT 1 FROM block vb WHERE vb.blocker_id = ${m}.user_id AND vb.blocked_id = ${x}.sender_id))`;
 
 /**
- * Who gets message events: the sender, and the active and pending members who may read it
- * (a pending member: the request preview, the first three). Declined and departed members
- * get nothing.
+ * Whether member row `m` reads message `x` now, as the lists decide it: a member who may open
+ * the conversation (`active` or `pending`; a declined or departed member gets 404) and may see
+ * that message (memberSeesMessageSql). The one rule for every door that shows a message to a
+ * member: the message list, who is written a message event (send, edit, reaction, unsend,
+ * verdict, release, approval) and how sync renders an event at read time (EventsService.sync:
+ * an event of a message the reader no longer reads shows it withheld, message-view.ts).
  */
-export const hearsOfMessageSql = (m: string, x: string, senderId: string): string =>
-  `(${m}.user_id = ${senderId} OR (${m}.state IN ('active', 'pending') AND ${memberSeesMessageSql(m, x)}))`;
+export const memberReadsMessageSql = (m: string, x: string): string =>
+  `(${m}.state IN ('active', 'pending') AND ${memberSeesMessageSql(m, x)})`;
 
 /**
- * Who hears of a change to message $1 (message.updated): the same audience message.created
- * had (or, for a held message, will have), minus anyone who since blocked the sender.
+ * Who hears of a change to message $1 (message.updated): the members who read it now
+ * (memberReadsMessageSql), so never a departed or declined member, one who since blocked the
+ * sender, or a pending one while it is held from them.
  */
 export const MESSAGE_AUDIENCE_SQL = `
 SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
- WHERE x.id = $1 AND ${hearsOfMessageSql('m', 'x', 'x.sender_id')}`;
+ WHERE x.id = $1 AND ${memberReadsMessageSql('m', 'x')}`;

@@ -13,7 +13,7 @@ import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/mes
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
 import { RulesService } from '../rules/rules.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from './message-view';
-import { MESSAGE_AUDIENCE_SQL, hearsOfMessageSql, memberSeesMessageSql } from './message-visibility';
+import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 
 export interface SendBody {
@@ -91,7 +91,7 @@ ev_input AS (
   SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type, '{}'::jsonb AS payload, msg.id AS message_id
     FROM conversation_member m, msg
    -- the sender, active members and pending ones (the request preview) who may read it
-   WHERE m.conversation_id = $1 AND ${hearsOfMessageSql('m', 'msg', '$2')}),
+   WHERE m.conversation_id = $1 AND ${memberReadsMessageSql('m', 'msg')}),
 ${eventInsertCtes(
   'ev_input',
   `(CASE WHEN EXISTS (SELECT 1 FROM msg)
@@ -139,11 +139,11 @@ export const sendParams = (p: SendParams): unknown[] => [
 /** A page of what the viewer ($2) may read, by seq. */
 const LIST_AFTER_SQL = `
 SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
- WHERE x.conversation_id = $1 AND x.seq > $3 AND ($4::bigint IS NULL OR x.seq < $4) AND ${memberSeesMessageSql('me', 'x')}
+ WHERE x.conversation_id = $1 AND x.seq > $3 AND ($4::bigint IS NULL OR x.seq < $4) AND ${memberReadsMessageSql('me', 'x')}
  ORDER BY x.seq LIMIT $5`;
 const LIST_BEFORE_SQL = `
 SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
- WHERE x.conversation_id = $1 AND x.seq < $3 AND ${memberSeesMessageSql('me', 'x')}
+ WHERE x.conversation_id = $1 AND x.seq < $3 AND ${memberReadsMessageSql('me', 'x')}
  ORDER BY x.seq DESC LIMIT $4`;
 
 /** Why a send was refused, and whether this clientId was already stored (the slow path). */
@@ -164,8 +164,7 @@ SELECT c.kind, c.creator_id, me.state AS my_state, u.restricted_until,
 /** The message a reply quotes ($3: its seq), if the sender ($2) can see it in conversation $1 (message-visibility.ts). */
 const REPLY_TARGET_SQL = `
 SELECT x.sender_id FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
- WHERE x.conversation_id = $1 AND x.seq = $3 AND x.state = 'visible' AND me.state IN ('active', 'pending')
-   AND ${memberSeesMessageSql('me', 'x')}`;
+ WHERE x.conversation_id = $1 AND x.seq = $3 AND x.state = 'visible' AND ${memberReadsMessageSql('me', 'x')}`;
 
 @Injectable()
 export class MessagesService {

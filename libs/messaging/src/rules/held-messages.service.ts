@@ -7,7 +7,7 @@ import { isUuid } from '../ids';
 import { scanJobFor } from '../links/link-scanner.service';
 import { MessagesService } from '../messages/messages.service';
 import { messageView } from '../messages/message-view';
-import { hearsOfMessageSql } from '../messages/message-visibility';
+import { memberReadsMessageSql } from '../messages/message-visibility';
 import { AuditLogService } from '../safety/audit-log.service';
 import type { StaffActor } from '../safety/reports.service';
 import type { EnforcementService } from '../safety/enforcement.service';
@@ -32,7 +32,7 @@ export interface HeldMessageView {
 /** Everyone but the sender who may read message $1 now that it is visible (message-visibility.ts). */
 const APPROVED_AUDIENCE_SQL = `
 SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
- WHERE x.id = $1 AND m.user_id <> x.sender_id AND ${hearsOfMessageSql('m', 'x', 'x.sender_id')}`;
+ WHERE x.id = $1 AND m.user_id <> x.sender_id AND ${memberReadsMessageSql('m', 'x')}`;
 
 const COLUMNS = `x.id, x.conversation_id, x.seq, x.sender_id, x.text, x.links, x.state, x.created_at, c.kind AS conversation_kind, u.handle AS sender_handle,
   coalesce((SELECT json_agg(json_build_object('id', h.rule_id, 'name', h.rule_name, 'pattern', h.pattern) ORDER BY h.created_at)
