@@ -36,3 +36,18 @@ describe('PASSWORD_HASH_COST', () => {
     expect(() => loadConfig({ NODE_ENV: 'test', PASSWORD_HASH_COST: 'cheap' })).toThrow(/expected production or test/);
   });
 });
+
+describe('SOCKET_MAX_BUFFERED_BYTES and SOCKET_MAX_BUFFERED_MESSAGES', () => {
+  it('default to 1 MiB and 1,000 packets per socket', () => {
+    const c = loadConfig({});
+    expect(c.socketMaxBufferedBytes).toBe(1024 * 1024);
+    expect(c.socketMaxBufferedMessages).toBe(1000);
+  });
+
+  it('refuse a byte bound below 64 KiB (one event could pass it alone) and a packet bound below 10', () => {
+    expect(loadConfig({ SOCKET_MAX_BUFFERED_BYTES: '65536', SOCKET_MAX_BUFFERED_MESSAGES: '10' })).toMatchObject({ socketMaxBufferedBytes: 65536, socketMaxBufferedMessages: 10 });
+    expect(() => loadConfig({ SOCKET_MAX_BUFFERED_BYTES: '65535' })).toThrow(/^SOCKET_MAX_BUFFERED_BYTES: must be between 65536 and/);
+    expect(() => loadConfig({ SOCKET_MAX_BUFFERED_MESSAGES: '9' })).toThrow(/^SOCKET_MAX_BUFFERED_MESSAGES: must be between 10 and/);
+    expect(() => loadConfig({ SOCKET_MAX_BUFFERED_BYTES: '1MB' })).toThrow(/^SOCKET_MAX_BUFFERED_BYTES: expected a whole number/);
+  });
+});

@@ -52,6 +52,14 @@ export interface AppConfig {
   urlhausAuthKey: string | null;
   /** Open sockets one user may hold across all API processes; a new one over it closes the oldest. */
   maxSocketsPerUser: number;
+  /**
+   * What the server may hold for one socket that is not taking what it is sent (a paused TCP
+   * connection, a polling client that stopped polling): bytes (SOCKET_MAX_BUFFERED_BYTES) and
+   * packets (SOCKET_MAX_BUFFERED_MESSAGES). Past either, the socket is closed; the client
+   * reconnects and syncs from its cursor.
+   */
+  socketMaxBufferedBytes: number;
+  socketMaxBufferedMessages: number;
   /** Keys of the host app's backend for /platform/v1 (PLATFORM_API_KEYS); empty: every platform route is 404. */
   platformApiKeys: PlatformApiKey[];
   /** The host's identity provider (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE); null: only our own tokens. */
@@ -304,6 +312,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     linkProviders: linkProviders(env),
     urlhausAuthKey: env.URLHAUS_AUTH_KEY || null,
     maxSocketsPerUser: int(env, 'MAX_SOCKETS_PER_USER', 10, 1, 1000),
+    // 1 MiB, Centrifugo's default (client_queue_max_size), on top of the kernel's send buffer
+    // (up to 4 MiB): some 60 of the largest events (16 KB), 2,000 typical ones. At least 64 KiB,
+    // so that one event (a 16 KB text and a 16 KB quote) never passes it alone.
+    socketMaxBufferedBytes: int(env, 'SOCKET_MAX_BUFFERED_BYTES', 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024),
+    // 1,000 packets: bounds tiny ones (typing, read markers) whose per-packet overhead the byte
+    // count misses; a connection that takes its data never holds more than one tick's packets.
+    socketMaxBufferedMessages: int(env, 'SOCKET_MAX_BUFFERED_MESSAGES', 1000, 10, 1_000_000),
     platformApiKeys: platformApiKeys(env),
     hostAuth: hostAuth(env),
     registrationOpen: registrationOpen(env),

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -10,6 +10,7 @@ import {
   WebSocketServer,
 } from '@nestjs/websockets';
 import type { Server, Socket } from 'socket.io';
+import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
 import { AccountStatusService } from '@app/messaging/accounts/account-status.service';
 import { SessionRevocations } from '@app/messaging/accounts/session-revocations.service';
 import { UserTokensService } from '@app/messaging/accounts/user-tokens.service';
@@ -20,6 +21,7 @@ import { isUuid } from '@app/messaging/ids';
 import { MessagesService } from '@app/messaging/messages/messages.service';
 import { AccountWatch } from './account-watch';
 import { RoomPresence } from './room-presence';
+import { boundSendBacklog } from './send-backlog';
 import { socketConnections } from './socket-metrics';
 import { SocketQuota } from './socket-quota';
 import { TypingRelay, TypingThrottle, TypingThrottles } from './typing-relay';
@@ -80,12 +82,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly sessions: SessionRevocations,
     private readonly quota: SocketQuota,
     private readonly presence: RoomPresence,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   private readonly typingThrottles = new TypingThrottles();
 
   afterInit(server: Server) {
     coalesceSocketWrites(server);
+    boundSendBacklog(server, { maxBytes: this.config.socketMaxBufferedBytes, maxMessages: this.config.socketMaxBufferedMessages });
     // A middleware (not handleConnection) so a refused client gets `connect_error` with
     // err.data = {code, message} and never counts as connected.
     server.use((socket: AppSocket, next) => {
