@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import request from 'supertest';
 import * as ts from 'typescript';
 import { startTestApp, type TestApp } from '../support/app';
-import { documentedCodes, normaliseRoute, operationOf } from '../support/contract';
+import { documentedCodes, expectContract, expectError, normaliseRoute, operationOf } from '../support/contract';
 
 /**
  * The client contract is kept inside the repository, at docs/contract/API.md (a copy of the
@@ -232,4 +232,22 @@ it('every built route of API.md has a test asserting one of its own documented e
     if (!asserted.some((c) => own.length === 0 || own.includes(c))) missing.push(`${route} (documents ${own.join(', ') || 'only 401s'})`);
   }
   expect(missing).toEqual([]);
+});
+
+it('the helpers refuse a body that drifts from the document: a missing field, an undocumented one, a wrong type, a wrong status or code', async () => {
+  const u = await request(t.url).post('/v1/auth/register').send({ handle: `cc_${Date.now().toString(36)}`, displayName: 'CC', password: 'correct horse battery' }).expect(201);
+  const me = await request(t.url).get('/v1/me').set('Authorization', `Bearer ${u.body.accessToken}`);
+  await expectContract(me, 'GET /v1/me', 200);
+  const drift = (body: unknown) => ({ ...me, status: me.status, body, request: me.request });
+  const { id: _id, ...missing } = me.body;
+  await expect(expectContract(drift(missing), 'GET /v1/me', 200)).rejects.toThrow(/must have required property 'id'/);
+  await expect(expectContract(drift({ ...me.body, secret: 1 }), 'GET /v1/me', 200)).rejects.toThrow(/must NOT have additional properties: secret/);
+  await expect(expectContract(drift({ ...me.body, handle: 42 }), 'GET /v1/me', 200)).rejects.toThrow(/handle must be string/);
+  await expect(expectContract(me, 'GET /v1/me', 201)).rejects.toThrow(/expected 201, got 200/);
+  const anonymous = await request(t.url).get('/v1/me');
+  await expectError(anonymous, 'GET /v1/me', 401, 'unauthorized');
+  await expect(expectError(anonymous, 'GET /v1/me', 401, 'invalid_credentials')).rejects.toThrow(/expected code invalid_credentials/);
+  // A code the route does not document is refused even when the server answers it.
+  const undocumented = { ...anonymous, status: 401, body: { ...anonymous.body, code: 'handle_taken' }, request: anonymous.request };
+  await expect(expectError(undocumented, 'GET /v1/me', 401, 'handle_taken')).rejects.toThrow(/401 handle_taken is not documented/);
 });
