@@ -5,6 +5,7 @@ import { Db } from '@app/messaging/db/db.service';
 import { EventsService } from '@app/messaging/events/events.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
 import { connectRefusal, connectSocket, disconnected, emitAck, Inbox } from '../support/socket';
 
 // Generous send limits: this file sends hundreds of messages on purpose.
@@ -84,6 +85,7 @@ describe('GET /v1/sync', () => {
     expect(next.body.events).toHaveLength(1);
     expect(next.body.events[0]).toEqual({ type: 'message.created', cursor: next.body.cursor, message: sent.body });
     expect(next.body.events[0]).not.toHaveProperty('userId');
+    await expectContract(next, 'GET /v1/sync', 200);
   });
 
   it('refuses a cursor it never issued with 400 invalid_cursor, a limit outside 1..500 with 400 invalid_request, no token with 401', async () => {
@@ -93,6 +95,7 @@ describe('GET /v1/sync', () => {
       const res = await t.http().get(`/v1/sync?${q}`).set(u.auth);
       expect(res.status).toBe(400);
       expectErrorShape(res.body, 400, 'invalid_cursor');
+      await expectError(res, 'GET /v1/sync', 400, 'invalid_cursor');
     }
     for (const limit of ['0', '501', 'ten', '-3', '1.5']) {
       const res = await t.http().get(`/v1/sync?cursor=${head}&limit=${limit}`).set(u.auth);
@@ -122,6 +125,7 @@ describe('GET /v1/sync', () => {
     const expired = await t.http().get(`/v1/sync?cursor=${before}`).set(b.auth);
     expect(expired.status).toBe(410);
     expectErrorShape(expired.body, 410, 'cursor_expired');
+    await expectError(expired, 'GET /v1/sync', 410, 'cursor_expired');
     // From the pruned boundary on, sync still works: the newer event is intact.
     const fromMid = await t.http().get(`/v1/sync?cursor=${mid}`).set(b.auth);
     expect(fromMid.status).toBe(200);
