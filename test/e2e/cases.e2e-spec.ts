@@ -168,6 +168,22 @@ describe('cases: claim, assign, resolve', () => {
     ]) expectErrorShape(res.body, 403, 'forbidden_role');
   });
 
+  it(`racing claims of one case by two moderators have exactly one winner, whom every report of the case follows (${RACE_ROUNDS} rounds, a fresh case each)`, async () => {
+    const reporters = await Promise.all([1, 2].map(() => registerUser(t.url)));
+    await raceRounds(RACE_ROUNDS, async () => {
+      const subject = await registerUser(t.url);
+      for (const r of reporters) expect((await report(r, { subjectType: 'user', subjectId: subject.id, reason: 'spam' })).status).toBe(201);
+      const [c] = await caseOf(subject.id);
+      const claims = await Promise.all([moderator, moderator2].map((s) => t.http().post(`/admin/v1/cases/${c.id}/claim`).set(s.auth)));
+      expect(claims.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(claims.find((r) => r.status === 409)!.body.code).toBe('already_claimed');
+      const winner = claims[0].status === 200 ? moderator : moderator2;
+      expect(await db.query('SELECT DISTINCT assignee_id FROM report WHERE case_id = $1', [c.id])).toEqual([{ assignee_id: winner.staff.id }]);
+      const audit = await db.query(`SELECT action FROM audit_log WHERE subject_type = 'case' AND subject_id = $1`, [c.id]);
+      expect(audit.map((a) => a.action)).toEqual(['case.claim']);
+    });
+  });
+
   it('claim is exclusive (409 already_claimed for another moderator), assign hands it on, and the reports follow the case', async () => {
     const { case: c } = await reportedUser(2);
     const claims = await Promise.all([moderator, moderator2].map((s) => t.http().post(`/admin/v1/cases/${c.id}/claim`).set(s.auth)));
