@@ -94,6 +94,8 @@ export interface ContractCall {
   route: string;
   status: number | undefined;
   code: string | undefined;
+  /** Awaited (or returned): an un-awaited call's failure would be lost. */
+  awaited: boolean;
   where: string;
 }
 
@@ -117,7 +119,8 @@ export function contractCalls(source: string, file = 'source.ts'): ContractCall[
       const route = literal(n.arguments[1]);
       const status = n.arguments[2] && ts.isNumericLiteral(n.arguments[2]) ? Number(n.arguments[2].text) : undefined;
       const line = sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
-      if (route) out.push({ helper: n.expression.text, route: normaliseRoute(route), status, code: literal(n.arguments[3]), where: `${relative(ROOT, file)}:${line}` });
+      const awaited = ts.isAwaitExpression(n.parent) || ts.isReturnStatement(n.parent) || ts.isArrowFunction(n.parent);
+      if (route) out.push({ helper: n.expression.text, route: normaliseRoute(route), status, code: literal(n.arguments[3]), awaited, where: `${relative(ROOT, file)}:${line}` });
     }
     ts.forEachChild(n, visit);
   };
@@ -194,18 +197,21 @@ it('the source scan finds literal helper calls and nothing in comments or string
     const s = "expectError(res, 'GET /v1/ignored', 404, 'not_found')";
     await expectContract(await t.http().get(\`/v1/users/\${id}\`).set(a.auth), 'GET /v1/users/{id}', 200);
     await expectError(res, 'POST /v1/conversations/:id/messages', 403, 'request_pending_limit');
+    expectContract(res, 'GET /v1/me', 200);
   `);
-  expect(calls.map(({ helper, route, status, code }) => [helper, route, status, code])).toEqual([
-    ['expectContract', 'GET /v1/users/{}', 200, undefined],
-    ['expectError', 'POST /v1/conversations/{}/messages', 403, 'request_pending_limit'],
+  expect(calls.map(({ helper, route, status, code, awaited }) => [helper, route, status, code, awaited])).toEqual([
+    ['expectContract', 'GET /v1/users/{}', 200, undefined, true],
+    ['expectError', 'POST /v1/conversations/{}/messages', 403, 'request_pending_limit', true],
+    ['expectContract', 'GET /v1/me', 200, undefined, false],
   ]);
 });
 
-it('every helper call in the tests names a documented operation, a literal status, and for errors a code documented at that status', () => {
+it('every helper call in the tests is awaited and names a documented operation, a literal status, and for errors a code documented at that status', () => {
   const problems: string[] = [];
   for (const c of allCalls()) {
     try {
       const { op } = operationOf(doc, c.route);
+      if (!c.awaited) problems.push(`${c.where}: ${c.helper} is not awaited, so its failure would be lost`);
       if (c.status === undefined) problems.push(`${c.where}: ${c.route}: the status is not a number literal`);
       else if (!op.responses?.[String(c.status)]) problems.push(`${c.where}: ${c.route} documents no ${c.status}`);
       else if (c.helper === 'expectError' && (!c.code || !documentedCodes(doc, c.route, c.status).includes(c.code))) problems.push(`${c.where}: ${c.route} ${c.status} ${c.code ?? '(code not a literal)'} is not a documented code`);
