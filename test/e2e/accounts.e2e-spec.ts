@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { TokensService } from '@app/messaging/accounts/tokens.service';
 import { Db } from '@app/messaging/db/db.service';
 import { usePasswordHashCost } from '@app/messaging/accounts/passwords';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, uniqueHandle } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -18,6 +20,7 @@ describe('register, login, refresh', () => {
     const handle = uniqueHandle('reg');
     const res = await t.http().post('/v1/auth/register').send({ handle, displayName: 'Reg', password: 'long enough pw' });
     expect(res.status).toBe(201);
+    await expectContract(res, 'POST /v1/auth/register', 201);
     expect(res.body.user).toMatchObject({ handle, displayName: 'Reg', allowIncoming: 'all' });
     expect(typeof res.body.accessToken).toBe('string');
     expect(typeof res.body.refreshToken).toBe('string');
@@ -25,6 +28,7 @@ describe('register, login, refresh', () => {
     const again = await t.http().post('/v1/auth/register').send({ handle, displayName: 'Reg', password: 'long enough pw' });
     expect(again.status).toBe(409);
     expectErrorShape(again.body, 409, 'handle_taken');
+    await expectError(again, 'POST /v1/auth/register', 409, 'handle_taken');
   });
 
   it('validates handle pattern and password length with 400 invalid_request and details', async () => {
@@ -45,10 +49,12 @@ describe('register, login, refresh', () => {
     const u = await registerUser(t.url);
     const ok = await t.http().post('/v1/auth/login').send({ handle: u.handle, password: 'correct horse battery' });
     expect(ok.status).toBe(200);
+    await expectContract(ok, 'POST /v1/auth/login', 200);
     expect(ok.body.user.id).toBe(u.id);
     const bad = await t.http().post('/v1/auth/login').send({ handle: u.handle, password: 'wrong password!' });
     expect(bad.status).toBe(401);
     expectErrorShape(bad.body, 401, 'invalid_credentials');
+    await expectError(bad, 'POST /v1/auth/login', 401, 'invalid_credentials');
     const nobody = await t.http().post('/v1/auth/login').send({ handle: 'nobody_here', password: 'wrong password!' });
     expect(nobody.status).toBe(401);
     expect(nobody.body.code).toBe('invalid_credentials');
@@ -58,9 +64,11 @@ describe('register, login, refresh', () => {
     const u = await registerUser(t.url);
     const r1 = await t.http().post('/v1/auth/refresh').send({ refreshToken: u.refreshToken });
     expect(r1.status).toBe(200);
+    await expectContract(r1, 'POST /v1/auth/refresh', 200);
     expect(r1.body.refreshToken).not.toBe(u.refreshToken);
     const me = await t.http().get('/v1/me').set('Authorization', `Bearer ${r1.body.accessToken}`);
     expect(me.status).toBe(200);
+    await expectContract(me, 'GET /v1/me', 200);
     const reuse = await t.http().post('/v1/auth/refresh').send({ refreshToken: u.refreshToken });
     expect(reuse.status).toBe(401);
     expectErrorShape(reuse.body, 401);
@@ -97,6 +105,7 @@ describe('register, login, refresh', () => {
     const res = await t.http().post('/v1/auth/refresh').send({ refreshToken: 'garbage' });
     expect(res.status).toBe(401);
     expectErrorShape(res.body, 401, 'invalid_refresh_token');
+    await expectError(res, 'POST /v1/auth/refresh', 401, 'invalid_refresh_token');
   });
 
   it('limits failed logins per handle with 429 rate_limited and Retry-After', async () => {
@@ -118,8 +127,10 @@ describe('me, users, follow, block', () => {
     const garbage = await t.http().get('/v1/me').set('Authorization', 'Bearer nope');
     expect(garbage.status).toBe(401);
     expectErrorShape(garbage.body, 401);
+    await expectError(garbage, 'GET /v1/me', 401, 'unauthorized');
     const staff = await t.http().post('/admin/v1/auth/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
     expect(staff.status).toBe(200);
+    await expectContract(staff, 'POST /admin/v1/auth/login', 200);
     expect(staff.body.accessToken).toEqual(expect.any(String));
     const res = await t.http().get('/v1/me').set('Authorization', `Bearer ${staff.body.accessToken}`);
     expect(res.status).toBe(401);
@@ -130,11 +141,13 @@ describe('me, users, follow, block', () => {
     const u = await registerUser(t.url);
     const ok = await t.http().patch('/v1/me/settings').set(u.auth).send({ allowIncoming: 'following' });
     expect(ok.status).toBe(200);
+    await expectContract(ok, 'PATCH /v1/me/settings', 200);
     expect(ok.body.allowIncoming).toBe('following');
     expect((await t.http().get('/v1/me').set(u.auth)).body.allowIncoming).toBe('following');
     const bad = await t.http().patch('/v1/me/settings').set(u.auth).send({ allowIncoming: 'everyone' });
     expect(bad.status).toBe(400);
     expectErrorShape(bad.body, 400, 'invalid_request');
+    await expectError(bad, 'PATCH /v1/me/settings', 400, 'invalid_request');
   });
 
   it('GET /v1/users/:id returns the public profile only; unknown or malformed id is 404', async () => {
@@ -143,13 +156,15 @@ describe('me, users, follow, block', () => {
     const res = await t.http().get(`/v1/users/${b.id}`).set(a.auth);
     expect(res.status).toBe(200);
     expect(Object.keys(res.body).sort()).toEqual(['createdAt', 'displayName', 'handle', 'id']);
+    await expectContract(res, 'GET /v1/users/{id}', 200);
     expect((await t.http().get('/v1/users/00000000-0000-7000-8000-000000000000').set(a.auth)).status).toBe(404);
     const malformed = await t.http().get("/v1/users/1' OR '1'='1").set(a.auth);
     expect(malformed.status).toBe(404);
     expectErrorShape(malformed.body, 404, 'not_found');
+    await expectError(malformed, 'GET /v1/users/{id}', 404, 'not_found');
   });
 
-  it('follow and block are idempotent 204s; self-targeting is 422; block removes follows both ways', async () => {
+  it('follow and block are idempotent 204s; self-targeting is 422 cannot_target_self; unknown ids 404; block removes follows both ways; unfollow removes the follow', async () => {
     const a = await registerUser(t.url);
     const b = await registerUser(t.url);
     for (let i = 0; i < 2; i++) expect((await t.http().put(`/v1/users/${b.id}/follow`).set(a.auth)).status).toBe(204);
@@ -157,15 +172,29 @@ describe('me, users, follow, block', () => {
     const self = await t.http().put(`/v1/users/${a.id}/follow`).set(a.auth);
     expect(self.status).toBe(422);
     expectErrorShape(self.body, 422);
+    await expectError(self, 'PUT /v1/users/{id}/follow', 422, 'cannot_target_self');
+    await expectContract(await t.http().put(`/v1/users/${b.id}/follow`).set(a.auth), 'PUT /v1/users/{id}/follow', 204);
     expect((await t.http().put(`/v1/users/${a.id}/block`).set(a.auth)).status).toBe(422);
+    await expectError(await t.http().put(`/v1/users/${a.id}/block`).set(a.auth), 'PUT /v1/users/{id}/block', 422, 'cannot_target_self');
+    await expectError(await t.http().put(`/v1/users/${randomUUID()}/block`).set(a.auth), 'PUT /v1/users/{id}/block', 404, 'not_found');
     for (let i = 0; i < 2; i++) expect((await t.http().put(`/v1/users/${b.id}/block`).set(a.auth)).status).toBe(204);
+    await expectContract(await t.http().put(`/v1/users/${b.id}/block`).set(a.auth), 'PUT /v1/users/{id}/block', 204);
     const { rows } = await t.app.get(require('@app/messaging/db/db.service').Db).withClient((c: any) =>
       c.query('SELECT count(*)::int AS n FROM follow WHERE (follower_id = $1 AND followee_id = $2) OR (follower_id = $2 AND followee_id = $1)', [a.id, b.id]),
     );
     expect(rows[0].n).toBe(0);
-    for (let i = 0; i < 2; i++) expect((await t.http().delete(`/v1/users/${b.id}/block`).set(a.auth)).status).toBe(204);
-    for (let i = 0; i < 2; i++) expect((await t.http().delete(`/v1/users/${b.id}/follow`).set(a.auth)).status).toBe(204);
+    for (let i = 0; i < 2; i++) await expectContract(await t.http().delete(`/v1/users/${b.id}/block`).set(a.auth), 'DELETE /v1/users/{id}/block', 204);
+    await expectError(await t.http().delete(`/v1/users/${a.id}/block`).set(a.auth), 'DELETE /v1/users/{id}/block', 422, 'cannot_target_self');
+    // Unfollow really removes the follow (and stays a 204 when there is none left).
+    const follows = async () => (await t.app.get(Db).query('SELECT count(*)::int AS n FROM follow WHERE follower_id = $1 AND followee_id = $2', [a.id, b.id]))[0].n;
+    await expectContract(await t.http().put(`/v1/users/${b.id}/follow`).set(a.auth), 'PUT /v1/users/{id}/follow', 204);
+    expect(await follows()).toBe(1);
+    for (let i = 0; i < 2; i++) await expectContract(await t.http().delete(`/v1/users/${b.id}/follow`).set(a.auth), 'DELETE /v1/users/{id}/follow', 204);
+    expect(await follows()).toBe(0);
+    await expectError(await t.http().delete(`/v1/users/${a.id}/follow`).set(a.auth), 'DELETE /v1/users/{id}/follow', 422, 'cannot_target_self');
+    await expectError(await t.http().delete(`/v1/users/${randomUUID()}/follow`).set(a.auth), 'DELETE /v1/users/{id}/follow', 404, 'not_found');
     expect((await t.http().put('/v1/users/not-a-uuid/follow').set(a.auth)).status).toBe(404);
+    await expectError(await t.http().put('/v1/users/not-a-uuid/follow').set(a.auth), 'PUT /v1/users/{id}/follow', 404, 'not_found');
   });
 });
 
@@ -186,6 +215,7 @@ describe('conventions', () => {
     const h = await t.http().get('/health');
     expect(h.status).toBe(200);
     expect(h.body.info).toMatchObject({ database: { status: 'up' }, redis: { status: 'up' } });
+    await expectContract(h, 'GET /health', 200);
     const docs = await t.http().get('/docs-json');
     expect(docs.status).toBe(200);
     expect(docs.body.paths['/v1/auth/register']).toBeDefined();

@@ -2,6 +2,7 @@ import { Db } from '@app/messaging/db/db.service';
 import { newId } from '@app/messaging/ids';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
 
 /**
  * The staff API as the react-admin console uses it: sign-in, simple REST lists (sort,
@@ -41,6 +42,7 @@ describe('staff sign-in', () => {
     const bad = await t.http().post('/admin/v1/auth/login').send({ email: 'admin@example.com', password: 'wrong-password' });
     expect(bad.status).toBe(401);
     expectErrorShape(bad.body, 401, 'invalid_credentials');
+    await expectError(bad, 'POST /admin/v1/auth/login', 401, 'invalid_credentials');
     const nobody = await t.http().post('/admin/v1/auth/login').send({ email: 'nobody@example.com', password: 'wrong-password' });
     expect(nobody.status).toBe(401);
     expect(nobody.body.code).toBe('invalid_credentials');
@@ -120,6 +122,44 @@ describe('react-admin simple REST', () => {
     }
   });
 
+  it('every resource lists rows of the documented shape, and answers a bad range with a documented 400 invalid_request', async () => {
+    // A row in every list: a report (and its case), a warning and its appeal, a blocklist entry, a link, a spam sender.
+    const [a, b] = [await registerUser(t.url), await registerUser(t.url)];
+    const filed = await t.http().post('/v1/reports').set(a.auth).send({ subjectType: 'user', subjectId: b.id, reason: 'spam' }).expect(201);
+    const warned = await t.http().post(`/admin/v1/users/${b.id}/actions`).set(admin.auth).send({ action: 'warn', note: 'x' }).expect(200);
+    await t.http().post('/v1/appeals').set(b.auth).send({ actionId: warned.body.action.id, text: 'not me' }).expect(201);
+    await t.http().post('/admin/v1/blocklist').set(admin.auth).send({ pattern: 'shapes.example', kind: 'domain', reason: 'test' }).expect(201);
+    const conv = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+    await t.http().post(`/v1/conversations/${conv.body.id}/messages`).set(a.auth).send({ clientId: 'shape-1', text: 'see https://shapes-link.example/x' }).expect(201);
+    await db.query(`INSERT INTO sender_stats (sender_id, requests_sent, declined, reported, score, sample, last_at) VALUES ($1, 40, 30, 5, 9.5, '["hi"]', now())`, [a.id]);
+    const list = async (resource: string) => {
+      const res = await t.http().get(`/admin/v1/${resource}`).set(admin.auth);
+      expect([resource, res.status, res.body.length > 0]).toEqual([resource, 200, true]);
+      return res;
+    };
+    await expectContract(await list('reports'), 'GET /admin/v1/reports', 200);
+    await expectContract(await list('spam-requests'), 'GET /admin/v1/spam-requests', 200);
+    await expectContract(await list('users'), 'GET /admin/v1/users', 200);
+    await expectContract(await list('links'), 'GET /admin/v1/links', 200);
+    await expectContract(await list('blocklist'), 'GET /admin/v1/blocklist', 200);
+    await expectContract(await list('actions'), 'GET /admin/v1/actions', 200);
+    await expectContract(await list('appeals'), 'GET /admin/v1/appeals', 200);
+    await expectContract(await list('audit-log'), 'GET /admin/v1/audit-log', 200);
+    await expectContract(await list('staff'), 'GET /admin/v1/staff', 200);
+    await expectContract(await t.http().get(`/admin/v1/reports/${filed.body.id}`).set(admin.auth), 'GET /admin/v1/reports/{id}', 200);
+    await expectError(await t.http().get(`/admin/v1/reports/${newId()}`).set(admin.auth), 'GET /admin/v1/reports/{id}', 404, 'not_found');
+    const badRange = `range=${q([5, 1])}`;
+    await expectError(await t.http().get(`/admin/v1/reports?${badRange}`).set(admin.auth), 'GET /admin/v1/reports', 400, 'invalid_request');
+    await expectError(await t.http().get(`/admin/v1/spam-requests?${badRange}`).set(admin.auth), 'GET /admin/v1/spam-requests', 400, 'invalid_request');
+    await expectError(await t.http().get(`/admin/v1/users?${badRange}`).set(admin.auth), 'GET /admin/v1/users', 400, 'invalid_request');
+    await expectError(await t.http().get(`/admin/v1/links?${badRange}`).set(admin.auth), 'GET /admin/v1/links', 400, 'invalid_request');
+    await expectError(await t.http().get(`/admin/v1/blocklist?${badRange}`).set(admin.auth), 'GET /admin/v1/blocklist', 400, 'invalid_request');
+    await expectError(await t.http().get(`/admin/v1/actions?${badRange}`).set(admin.auth), 'GET /admin/v1/actions', 400, 'invalid_request');
+    await expectError(await t.http().get(`/admin/v1/appeals?${badRange}`).set(admin.auth), 'GET /admin/v1/appeals', 400, 'invalid_request');
+    await expectError(await t.http().get(`/admin/v1/audit-log?${badRange}`).set(admin.auth), 'GET /admin/v1/audit-log', 400, 'invalid_request');
+    await expectError(await t.http().get(`/admin/v1/staff?${badRange}`).set(admin.auth), 'GET /admin/v1/staff', 400, 'invalid_request');
+  });
+
   it('GET one is 404 not_found for unknown and malformed ids on every resource', async () => {
     for (const resource of ['reports', 'spam-requests', 'users', 'links', 'blocklist', 'actions', 'appeals', 'audit-log', 'staff']) {
       for (const id of ['0190a000-0000-7000-8000-000000000000', 'not-an-id', '99999999999', "1'%20or%201=1"]) {
@@ -139,6 +179,7 @@ describe('staff accounts (admins only)', () => {
     const res = await t.http().get('/admin/v1/staff').set(m.auth);
     expect(res.status).toBe(403);
     expectErrorShape(res.body, 403, 'forbidden_role');
+    await expectError(res, 'GET /admin/v1/staff', 403, 'forbidden_role');
     const create = await t.http().post('/admin/v1/staff').set(m.auth).send({ email: 'x@example.com', displayName: 'x', password: 'long-enough-1', role: 'admin' });
     expect(create.status).toBe(403);
   });
@@ -200,12 +241,13 @@ describe('links and the blocklist', () => {
     expect(created.body).toEqual({ id: expect.any(String), pattern: 'badstore.example', kind: 'domain', reason: 'fraud shop', createdBy: m.staff.id, createdByName: 'A moderator', createdAt: expect.any(String), rescan: null });
     const dup = await t.http().post('/admin/v1/blocklist').set(m.auth).send({ pattern: 'badstore.example', kind: 'domain' });
     expect(dup.status).toBe(409);
-    expectErrorShape(dup.body, 409);
+    await expectError(dup, 'POST /admin/v1/blocklist', 409, 'conflict');
     const url = await t.http().post('/admin/v1/blocklist').set(m.auth).send({ pattern: 'HTTPS://Evil.Example/Path#frag', kind: 'url' });
     expect(url.body.pattern).toBe('https://evil.example/Path');
     for (const bad of [{ pattern: 'not a domain', kind: 'domain' }, { pattern: 'javascript:alert(1)', kind: 'url' }, { pattern: 'x.example', kind: 'regex' }]) {
       const res = await t.http().post('/admin/v1/blocklist').set(m.auth).send(bad);
       expect(res.status).toBe(400);
+      await expectError(res, 'POST /admin/v1/blocklist', 400, 'invalid_request');
     }
     // The re-scan job (run by the workers after commit) makes matching links malicious.
     const deadline = Date.now() + 8000;

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Ajv from 'ajv';
 import type { Socket } from 'socket.io-client';
 import { EVENT_TYPES } from '@app/messaging/events/event-types';
+import { Published } from '../../apps/api/src/docs/published';
 import { startTestApp, type TestApp } from '../support/app';
+import { expectContract, expectError } from '../support/contract';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { connectSocket, emitAck, Inbox } from '../support/socket';
 import { until } from '../support/wait';
@@ -62,6 +67,29 @@ it('is an AsyncAPI 3 document naming every server → client event of the contra
     let at: any = doc;
     for (const p of path) at = at?.[p];
     expect([r, at !== undefined]).toEqual([r, true]);
+  }
+});
+
+it('GET /asyncapi.json and GET / answer as documented: the document and the web page, and 404 not_found while there is none to serve', async () => {
+  await expectContract(await t.http().get('/asyncapi.json'), 'GET /asyncapi.json', 200);
+  const published = t.app.get(Published);
+  const { openapi, webDir } = published;
+  const dir = mkdtempSync(join(tmpdir(), 'bc-web-'));
+  try {
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Backchannel test page</title>');
+    published.webDir = dir;
+    const page = await t.http().get('/');
+    await expectContract(page, 'GET /', 200);
+    expect(page.text).toContain('Backchannel test page');
+    // Not built (no index.html), and no OpenAPI document to derive the AsyncAPI one from.
+    published.webDir = join(dir, 'missing');
+    await expectError(await t.http().get('/'), 'GET /', 404, 'not_found');
+    published.openapi = null;
+    await expectError(await t.http().get('/asyncapi.json'), 'GET /asyncapi.json', 404, 'not_found');
+  } finally {
+    published.openapi = openapi;
+    published.webDir = webDir;
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

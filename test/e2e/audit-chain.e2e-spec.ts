@@ -4,6 +4,8 @@ import { Db } from '@app/messaging/db/db.service';
 import { newId } from '@app/messaging/ids';
 import { PG_BASE, freshDatabase, startTestApp, type TestApp } from '../support/app';
 import { loginStaff, uniqueHandle } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 
 /**
  * The audit log is tamper-evident (API.md v1.1): a SHA-256 chain over the entries, checked by
@@ -23,7 +25,7 @@ async function staffWith(role: 'moderator' | 'triage') {
 
 const verify = async () => {
   const res = await t.http().get('/admin/v1/audit-log/verify').set(admin.auth);
-  expect(res.status).toBe(200);
+  await expectContract(res, 'GET /admin/v1/audit-log/verify', 200);
   return res.body;
 };
 const count = async () => Number((await pg.query('SELECT count(*) AS n FROM audit_log')).rows[0].n);
@@ -163,23 +165,26 @@ describe('tampering by the database owner is detected', () => {
   });
 });
 
-it('20 parallel staff actions all succeed and leave one valid chain with exactly 20 more entries', async () => {
+it(`20 parallel staff actions all succeed and leave one valid chain with exactly 20 more entries (${RACE_ROUNDS} rounds, fresh links and patterns each)`, async () => {
   const mod = await staffWith('moderator');
   const db = t.app.get(Db);
-  const links: string[] = [];
-  for (let i = 0; i < 10; i++) {
-    const id = newId();
-    await db.query(`INSERT INTO link (id, url, host, verdict, rule) VALUES ($1, $2, 'par.example', 'suspicious', 'default')`, [id, `https://par.example/${i}`]);
-    links.push(id);
-  }
-  const before = await count();
-  const results = await Promise.all([
-    ...Array.from({ length: 10 }, (_, i) => t.http().post('/admin/v1/blocklist').set(mod.auth).send({ pattern: `par${i}.example`, kind: 'domain' })),
-    ...links.map((id) => t.http().put(`/admin/v1/links/${id}`).set(mod.auth).send({ verdict: 'safe' })),
-  ]);
-  expect(results.map((r) => r.status).sort()).toEqual([...Array(10).fill(200), ...Array(10).fill(201)]);
-  expect(await count()).toBe(before + 20);
-  expect(await verify()).toEqual({ ok: true, entries: before + 20 });
+  await expectError(await t.http().get('/admin/v1/audit-log/verify').set(mod.auth), 'GET /admin/v1/audit-log/verify', 403, 'forbidden_role');
+  await raceRounds(RACE_ROUNDS, async (round) => {
+    const links: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const id = newId();
+      await db.query(`INSERT INTO link (id, url, host, verdict, rule) VALUES ($1, $2, 'par.example', 'suspicious', 'default')`, [id, `https://par.example/${round}/${i}`]);
+      links.push(id);
+    }
+    const before = await count();
+    const results = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => t.http().post('/admin/v1/blocklist').set(mod.auth).send({ pattern: `par${round}-${i}.example`, kind: 'domain' })),
+      ...links.map((id) => t.http().put(`/admin/v1/links/${id}`).set(mod.auth).send({ verdict: 'safe' })),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([...Array(10).fill(200), ...Array(10).fill(201)]);
+    expect(await count()).toBe(before + 20);
+    expect(await verify()).toEqual({ ok: true, entries: before + 20 });
+  });
 });
 
 describe('running as a role that may only INSERT and SELECT the audit log', () => {

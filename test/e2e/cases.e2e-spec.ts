@@ -3,6 +3,8 @@ import { newId } from '@app/messaging/ids';
 import { EnforcementService } from '@app/messaging/safety/enforcement.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 import { until } from '../support/wait';
 
 /**
@@ -113,11 +115,18 @@ describe('cases: one open case per subject user', () => {
     expect(one.body.reports.every((r: any) => r.evidence === null)).toBe(true);
   });
 
-  it('twelve people reporting the same user at once make one case holding all twelve reports', async () => {
-    const { subject, reportIds, case: c } = await reportedUser(12, 'spam');
-    expect((await caseOf(subject.id))).toHaveLength(1);
-    expect([...c.reportIds].sort()).toEqual([...reportIds].sort());
-    expect(c.reportCount).toBe(12);
+  it(`twelve people reporting the same user at once make one case holding all twelve reports (${RACE_ROUNDS} rounds, a fresh subject each)`, async () => {
+    const reporters = await Promise.all(Array.from({ length: 12 }, () => registerUser(t.url)));
+    await raceRounds(RACE_ROUNDS, async () => {
+      const subject = await registerUser(t.url);
+      const res = await Promise.all(reporters.map((r) => report(r, { subjectType: 'user', subjectId: subject.id, reason: 'spam' })));
+      expect(res.map((r) => r.status)).toEqual(reporters.map(() => 201));
+      await expectContract(res[0], 'POST /v1/reports', 201);
+      const cases = await caseOf(subject.id);
+      expect(cases).toHaveLength(1);
+      expect([...cases[0].reportIds].sort()).toEqual(res.map((r) => r.body.id).sort());
+      expect(cases[0].reportCount).toBe(12);
+    });
   });
 
   it('react-admin list conventions: Content-Range, sort, range, filter; bad filters are 400', async () => {
@@ -127,15 +136,17 @@ describe('cases: one open case per subject user', () => {
     expect(res.headers['content-range']).toMatch(/^cases 0-1\/\d+$/);
     expect(res.body).toHaveLength(2);
     expect(res.body[0].priority).toBeGreaterThanOrEqual(res.body[1].priority);
+    await expectContract(res, 'GET /admin/v1/cases', 200);
     const bad = await t.http().get(`/admin/v1/cases?filter=${q({ nope: 1 })}`).set(moderator.auth);
     expectErrorShape(bad.body, 400, 'invalid_request');
+    await expectError(bad, 'GET /admin/v1/cases', 400, 'invalid_request');
   });
 
   it('unknown or malformed case ids are 404 on every case route', async () => {
     for (const id of [UNKNOWN, 'not-a-uuid']) {
       expect((await t.http().get(`/admin/v1/cases/${id}`).set(moderator.auth)).status).toBe(404);
       expect((await t.http().post(`/admin/v1/cases/${id}/claim`).set(moderator.auth)).status).toBe(404);
-      expect((await resolveCase(moderator, id, { action: 'dismiss' })).status).toBe(404);
+      await expectError(await resolveCase(moderator, id, { action: 'dismiss' }), 'POST /admin/v1/cases/{id}/resolve', 404, 'not_found');
       expect((await t.http().post(`/admin/v1/cases/${id}/messages`).set(moderator.auth).send({ recipientId: UNKNOWN, text: 'hi' })).status).toBe(404);
       expect((await t.http().get(`/admin/v1/cases/${id}/messages`).set(moderator.auth)).status).toBe(404);
       const notice = await t.http().post(`/v1/notices/${id}/reply`).set((await registerUser(t.url)).auth).send({ text: 'x' });
@@ -157,6 +168,22 @@ describe('cases: claim, assign, resolve', () => {
     ]) expectErrorShape(res.body, 403, 'forbidden_role');
   });
 
+  it(`racing claims of one case by two moderators have exactly one winner, whom every report of the case follows (${RACE_ROUNDS} rounds, a fresh case each)`, async () => {
+    const reporters = await Promise.all([1, 2].map(() => registerUser(t.url)));
+    await raceRounds(RACE_ROUNDS, async () => {
+      const subject = await registerUser(t.url);
+      for (const r of reporters) expect((await report(r, { subjectType: 'user', subjectId: subject.id, reason: 'spam' })).status).toBe(201);
+      const [c] = await caseOf(subject.id);
+      const claims = await Promise.all([moderator, moderator2].map((s) => t.http().post(`/admin/v1/cases/${c.id}/claim`).set(s.auth)));
+      expect(claims.map((r) => r.status).sort()).toEqual([200, 409]);
+      expect(claims.find((r) => r.status === 409)!.body.code).toBe('already_claimed');
+      const winner = claims[0].status === 200 ? moderator : moderator2;
+      expect(await db.query('SELECT DISTINCT assignee_id FROM report WHERE case_id = $1', [c.id])).toEqual([{ assignee_id: winner.staff.id }]);
+      const audit = await db.query(`SELECT action FROM audit_log WHERE subject_type = 'case' AND subject_id = $1`, [c.id]);
+      expect(audit.map((a) => a.action)).toEqual(['case.claim']);
+    });
+  });
+
   it('claim is exclusive (409 already_claimed for another moderator), assign hands it on, and the reports follow the case', async () => {
     const { case: c } = await reportedUser(2);
     const claims = await Promise.all([moderator, moderator2].map((s) => t.http().post(`/admin/v1/cases/${c.id}/claim`).set(s.auth)));
@@ -165,6 +192,7 @@ describe('cases: claim, assign, resolve', () => {
     const loser = winner === moderator ? moderator2 : moderator;
     expect(claims.find((r) => r.status === 409)!.body.code).toBe('already_claimed');
     expect((await resolveCase(loser, c.id, { action: 'dismiss' })).body.code).toBe('already_claimed');
+    await expectError(await resolveCase(loser, c.id, { action: 'dismiss' }), 'POST /admin/v1/cases/{id}/resolve', 409, 'already_claimed');
     const reports = await db.query('SELECT DISTINCT assignee_id FROM report WHERE case_id = $1', [c.id]);
     expect(reports).toEqual([{ assignee_id: winner.staff.id }]);
 
@@ -229,10 +257,13 @@ describe('cases: claim, assign, resolve', () => {
     expect(fresh.reportCount).toBe(1);
   });
 
-  it('reports filed while the case is being resolved land in the resolved case or in one new open case, never in a closed one', async () => {
-    for (let round = 0; round < 3; round++) {
-      const { subject, case: c } = await reportedUser(1, 'spam');
-      const late = await Promise.all([1, 2, 3, 4, 5].map(() => registerUser(t.url)));
+  it(`reports filed while the case is being resolved land in the resolved case or in one new open case, never in a closed one (${RACE_ROUNDS} rounds, a fresh subject each)`, async () => {
+    const first = await registerUser(t.url);
+    const late = await Promise.all([1, 2, 3, 4, 5].map(() => registerUser(t.url)));
+    await raceRounds(RACE_ROUNDS, async () => {
+      const subject = await registerUser(t.url);
+      expect((await report(first, { subjectType: 'user', subjectId: subject.id, reason: 'spam' })).status).toBe(201);
+      const [c] = await caseOf(subject.id);
       const [resolved, ...filed] = await Promise.all([
         resolveCase(moderator, c.id, { action: 'warn' }),
         ...late.map((u) => report(u, { subjectType: 'user', subjectId: subject.id, reason: 'harassment' })),
@@ -249,12 +280,12 @@ describe('cases: claim, assign, resolve', () => {
       const open = await db.query(`SELECT id FROM moderation_case WHERE subject_user_id = $1 AND status = 'open'`, [subject.id]);
       expect(open.length).toBeLessThanOrEqual(1);
       if (rows.some((r) => r.status !== 'resolved')) expect(open).toHaveLength(1);
-    }
+    });
   });
 
   it('a dismissed case counts against each reporter: judged, not founded', async () => {
     const { reporters, case: c } = await reportedUser(1, 'spam');
-    expect((await resolveCase(moderator, c.id, { action: 'dismiss' })).status).toBe(200);
+    await expectContract(await resolveCase(moderator, c.id, { action: 'dismiss' }), 'POST /admin/v1/cases/{id}/resolve', 200);
     const standing = await t.http().get(`/admin/v1/users/${reporters[0].id}/reporter`).set(moderator.auth);
     expect(standing.body).toMatchObject({ judged: 1, founded: 0 });
     expect((await notices(reporters[0])).find((n) => n.kind === 'report_outcome').text).toMatch(/no violation/);
@@ -262,7 +293,9 @@ describe('cases: claim, assign, resolve', () => {
 
   it('resolving the last open report through the reports route closes the case', async () => {
     const { reportIds, case: c } = await reportedUser(1);
-    expect((await t.http().post(`/admin/v1/reports/${reportIds[0]}/resolve`).set(moderator.auth).send({ action: 'dismiss' })).status).toBe(200);
+    await expectContract(await t.http().post(`/admin/v1/reports/${reportIds[0]}/resolve`).set(moderator.auth).send({ action: 'dismiss' }), 'POST /admin/v1/reports/{id}/resolve', 200);
+    await expectError(await t.http().post(`/admin/v1/reports/${reportIds[0]}/resolve`).set(moderator.auth).send({ action: 'dismiss' }), 'POST /admin/v1/reports/{id}/resolve', 409, 'conflict');
+    await expectError(await t.http().post(`/admin/v1/reports/${UNKNOWN}/resolve`).set(moderator.auth).send({ action: 'dismiss' }), 'POST /admin/v1/reports/{id}/resolve', 404, 'not_found');
     const one = await t.http().get(`/admin/v1/cases/${c.id}`).set(moderator.auth);
     expect(one.body.status).toBe('resolved');
   });
@@ -273,9 +306,13 @@ describe('statements of reasons on every action path', () => {
     const u = await registerUser(t.url);
     const warn = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'warn', note: 'x' });
     expect(warn.status).toBe(200);
+    await expectContract(warn, 'POST /admin/v1/users/{id}/actions', 200);
+    await expectError(await t.http().post(`/admin/v1/users/${UNKNOWN}/actions`).set(moderator.auth).send({ action: 'warn' }), 'POST /admin/v1/users/{id}/actions', 404, 'not_found');
+    await expectError(await t.http().post(`/admin/v1/users/${u.id}/actions`).set(triage.auth).send({ action: 'warn' }), 'POST /admin/v1/users/{id}/actions', 403, 'forbidden_role');
     const restrict = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'restrict_messaging', durationHours: 5 });
     const lifted = await t.http().post(`/admin/v1/actions/${restrict.body.action.id}/lift`).set(moderator.auth).send({ note: 'mistake' });
     expect(lifted.status).toBe(200);
+    await expectContract(lifted, 'POST /admin/v1/actions/{id}/lift', 200);
     const mine = await notices(u);
     const warning = mine.find((n) => n.kind === 'warning');
     expect(warning.statement).toMatchObject({ action: 'warn', automated: false, endsAt: null, appeal: { possible: true, until: warning.data.expiresAt ?? expect.any(String) } });
@@ -331,10 +368,16 @@ describe('appeal window', () => {
     const u = await registerUser(t.url);
     const first = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'warn' });
     const second = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'warn' });
-    expect((await t.http().post('/v1/appeals').set(u.auth).send({ actionId: first.body.action.id, text: 'please' })).status).toBe(201);
+    await expectContract(await t.http().post('/v1/appeals').set(u.auth).send({ actionId: first.body.action.id, text: 'please' }), 'POST /v1/appeals', 201);
+    await expectError(await t.http().post('/v1/appeals').set(u.auth).send({ actionId: first.body.action.id, text: 'again' }), 'POST /v1/appeals', 409, 'already_appealed');
+    await expectContract(await t.http().get('/v1/appeals').set(u.auth), 'GET /v1/appeals', 200);
+    await expectError(await t.http().get('/v1/appeals'), 'GET /v1/appeals', 401, 'unauthorized');
+    await expectContract(await t.http().get('/v1/notices').set(u.auth), 'GET /v1/notices', 200);
+    await expectError(await t.http().get('/v1/notices?limit=0').set(u.auth), 'GET /v1/notices', 400, 'invalid_request');
     await db.query(`UPDATE moderation_action SET appeal_until = now() - interval '1 minute' WHERE id = $1`, [second.body.action.id]);
     const late = await t.http().post('/v1/appeals').set(u.auth).send({ actionId: second.body.action.id, text: 'please' });
     expectErrorShape(late.body, 422, 'appeal_window_passed');
+    await expectError(late, 'POST /v1/appeals', 422, 'appeal_window_passed');
   });
 });
 
@@ -469,6 +512,8 @@ describe('reporters: trusted flaggers and muted reporters', () => {
 describe('transparency', () => {
   it('admin only; bad periods are 400', async () => {
     expectErrorShape((await t.http().get('/admin/v1/transparency').set(moderator.auth)).body, 403, 'forbidden_role');
+    await expectError(await t.http().get('/admin/v1/transparency').set(moderator.auth), 'GET /admin/v1/transparency', 403, 'forbidden_role');
+    await expectError(await t.http().get('/admin/v1/transparency?from=yesterday').set(admin.auth), 'GET /admin/v1/transparency', 400, 'invalid_request');
     expectErrorShape((await t.http().get('/admin/v1/transparency?from=yesterday').set(admin.auth)).body, 400, 'invalid_request');
     expectErrorShape((await t.http().get('/admin/v1/transparency?from=2026-02-01&to=2026-01-01').set(admin.auth)).body, 400, 'invalid_request');
     const empty = await t.http().get('/admin/v1/transparency?from=2020-01-01&to=2020-02-01').set(admin.auth);
@@ -477,6 +522,7 @@ describe('transparency', () => {
       reports: { total: 0, byReason: {}, bySource: {} }, actions: { total: 0, byAction: {}, automated: 0 }, appeals: { total: 0, upheld: 0, rejected: 0 },
       medianHoursToAction: null,
     });
+    await expectContract(empty, 'GET /admin/v1/transparency', 200);
   });
 
   it('the counts of the period reconcile with the audit log', async () => {

@@ -2,6 +2,8 @@ import request from 'supertest';
 import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 
 let t: TestApp;
 let db: Db;
@@ -26,7 +28,7 @@ async function friends() {
   await follow(b, a);
   await follow(a, b);
   const c = await create(a, [b.id]);
-  expect(c.status).toBe(201);
+  await expectContract(c, 'POST /v1/conversations', 201);
   return { a, b, conv: c.body };
 }
 
@@ -37,25 +39,28 @@ describe('direct conversations', () => {
     expect(conv.members.map((m: any) => m.userId).sort()).toEqual([a.id, b.id].sort());
     const again = await create(a, [b.id]);
     expect(again.status).toBe(200);
+    await expectContract(again, 'POST /v1/conversations', 200);
     expect(again.body.id).toBe(conv.id);
     const reverse = await create(b, [a.id]);
     expect(reverse.status).toBe(200);
     expect(reverse.body.id).toBe(conv.id);
   });
 
-  it('10 parallel creates of the same pair (from both sides) give one conversation', async () => {
-    const a = await registerUser(t.url);
-    const b = await registerUser(t.url);
-    await follow(b, a);
-    await follow(a, b);
-    const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => (i % 2 ? create(a, [b.id]) : create(b, [a.id]))),
-    );
-    expect(results.every((r) => r.status === 201 || r.status === 200)).toBe(true);
-    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
-    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation WHERE direct_key = $1`, [[a.id, b.id].sort().join(':')]);
-    expect(n).toBe(1);
+  it(`10 parallel creates of the same pair (from both sides) give one conversation (${RACE_ROUNDS} rounds, a fresh pair each)`, async () => {
+    await raceRounds(RACE_ROUNDS, async () => {
+      const a = await registerUser(t.url);
+      const b = await registerUser(t.url);
+      await follow(b, a);
+      await follow(a, b);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? create(a, [b.id]) : create(b, [a.id]))),
+      );
+      expect(results.every((r) => r.status === 201 || r.status === 200)).toBe(true);
+      expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+      expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation WHERE direct_key = $1`, [[a.id, b.id].sort().join(':')]);
+      expect(n).toBe(1);
+    });
   });
 
   it('refuses bad participant lists: 400 for wrong types, 404 for unknown users, 422 for only yourself', async () => {
@@ -66,6 +71,8 @@ describe('direct conversations', () => {
       expectErrorShape(r.body, 400, 'invalid_request');
     }
     expect((await create(a, ['00000000-0000-7000-8000-000000000000'])).status).toBe(404);
+    await expectError(await create(a, ['00000000-0000-7000-8000-000000000000']), 'POST /v1/conversations', 404, 'not_found');
+    await expectError(await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: 'x' }), 'POST /v1/conversations', 400, 'invalid_request');
     expect((await create(a, ['nope'])).status).toBe(404);
     expect((await create(a, [a.id])).status).toBe(422);
   });
@@ -78,6 +85,7 @@ describe('groups', () => {
     const tooMany = await create(a, others.map((u) => u.id));
     expect(tooMany.status).toBe(422);
     expectErrorShape(tooMany.body, 422, 'group_too_large');
+    await expectError(tooMany, 'POST /v1/conversations', 422, 'group_too_large');
     const ok = await create(a, others.slice(0, 14).map((u) => u.id), { title: 'Fourteen friends' });
     expect(ok.status).toBe(201);
     expect(ok.body.kind).toBe('group');
@@ -86,18 +94,23 @@ describe('groups', () => {
     const add = await t.http().post(`/v1/conversations/${ok.body.id}/members`).set(a.auth).send({ userIds: [others[14].id] });
     expect(add.status).toBe(422);
     expect(add.body.code).toBe('group_too_large');
+    await expectError(add, 'POST /v1/conversations/{id}/members', 422, 'group_too_large');
   });
 
-  it('parallel adds cannot push a group past 15', async () => {
-    const a = await registerUser(t.url);
+  it(`parallel adds cannot push a group past 15 (${RACE_ROUNDS} rounds, a fresh group by a fresh creator each)`, async () => {
     const first = await Promise.all(Array.from({ length: 12 }, () => registerUser(t.url)));
     const extra = await Promise.all(Array.from({ length: 6 }, () => registerUser(t.url)));
-    const g = await create(a, first.map((u) => u.id));
-    const results = await Promise.all(extra.map((u) => t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [u.id] })));
-    expect(results.filter((r) => r.status === 200)).toHaveLength(2);
-    expect(results.filter((r) => r.status === 422)).toHaveLength(4);
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation_member WHERE conversation_id = $1 AND state IN ('active','pending')`, [g.body.id]);
-    expect(n).toBe(15);
+    await raceRounds(RACE_ROUNDS, async () => {
+      // A fresh creator each round: one person making 20 groups in a few seconds meets the create limit.
+      const a = await registerUser(t.url);
+      const g = await create(a, first.map((u) => u.id));
+      expect(g.status).toBe(201);
+      const results = await Promise.all(extra.map((u) => t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [u.id] })));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 200, 422, 422, 422, 422]);
+      await expectContract(results.find((r) => r.status === 200)!, 'POST /v1/conversations/{id}/members', 200);
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation_member WHERE conversation_id = $1 AND state IN ('active','pending')`, [g.body.id]);
+      expect(n).toBe(15);
+    });
   });
 
   it('only members add members; adding to a direct conversation is 422; leaving removes you', async () => {
@@ -105,13 +118,16 @@ describe('groups', () => {
     const c = await registerUser(t.url);
     const outsider = await registerUser(t.url);
     expect((await t.http().post(`/v1/conversations/${conv.id}/members`).set(a.auth).send({ userIds: [c.id] })).status).toBe(422);
+    await expectError(await t.http().post(`/v1/conversations/${conv.id}/members`).set(a.auth).send({ userIds: [c.id] }), 'POST /v1/conversations/{id}/members', 422, 'not_a_group');
+    await expectError(await t.http().delete(`/v1/conversations/${conv.id}/members/me`).set(a.auth), 'DELETE /v1/conversations/{id}/members/me', 422, 'not_a_group');
     const g = await create(a, [b.id, c.id]);
     expect((await t.http().post(`/v1/conversations/${g.body.id}/members`).set(outsider.auth).send({ userIds: [outsider.id] })).status).toBe(404);
     await follow(c, a);
-    expect((await t.http().delete(`/v1/conversations/${g.body.id}/members/me`).set(b.auth)).status).toBe(204);
+    await expectContract(await t.http().delete(`/v1/conversations/${g.body.id}/members/me`).set(b.auth), 'DELETE /v1/conversations/{id}/members/me', 204);
     expect((await t.http().get(`/v1/conversations/${g.body.id}`).set(b.auth)).status).toBe(404);
     const view = await t.http().get(`/v1/conversations/${g.body.id}`).set(a.auth);
     expect(view.body.members.find((m: any) => m.userId === b.id).state).toBe('left');
+    await expectContract(view, 'GET /v1/conversations/{id}', 200);
   });
 });
 
@@ -125,27 +141,31 @@ describe('message requests', () => {
     await send(a, c.body.id, 'hello there').expect(201);
     const requests = await t.http().get('/v1/conversations?folder=requests').set(b.auth);
     expect(requests.body.items.map((x: any) => x.id)).toEqual([c.body.id]);
+    await expectContract(requests, 'GET /v1/conversations', 200);
     expect(requests.body.items[0]).toMatchObject({ myState: 'pending', unreadCount: 1 });
     expect(requests.body.items[0].lastMessage.text).toBe('hello there');
     expect((await t.http().get('/v1/conversations?folder=inbox').set(b.auth)).body.items).toHaveLength(0);
     const acc = await t.http().post(`/v1/conversations/${c.body.id}/accept`).set(b.auth);
     expect(acc.status).toBe(200);
+    await expectContract(acc, 'POST /v1/conversations/{id}/accept', 200);
     expect(acc.body.myState).toBe('active');
     expect((await t.http().get('/v1/conversations?folder=inbox').set(b.auth)).body.items.map((x: any) => x.id)).toEqual([c.body.id]);
     expect((await t.http().get('/v1/conversations?folder=requests').set(b.auth)).body.items).toHaveLength(0);
   });
 
-  it('the creator may send 3 messages while pending; the 4th is 403 request_pending_limit, even in parallel', async () => {
+  it(`the creator may send 3 messages while pending; the 4th is 403 request_pending_limit, even in parallel (${RACE_ROUNDS} rounds, a fresh recipient each)`, async () => {
     const a = await registerUser(t.url);
-    const b = await registerUser(t.url);
-    const c = await create(a, [b.id]);
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => send(a, c.body.id, `msg ${i}`)));
-    expect(results.filter((r) => r.status === 201)).toHaveLength(3);
-    const refused = results.filter((r) => r.status === 403);
-    expect(refused).toHaveLength(5);
-    expectErrorShape(refused[0].body, 403, 'request_pending_limit');
-    const seqs = results.filter((r) => r.status === 201).map((r) => r.body.seq).sort();
-    expect(seqs).toEqual([1, 2, 3]);
+    await raceRounds(RACE_ROUNDS, async () => {
+      const b = await registerUser(t.url);
+      const c = await create(a, [b.id]);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => send(a, c.body.id, `msg ${i}`)));
+      expect(results.filter((r) => r.status === 201)).toHaveLength(3);
+      const refused = results.filter((r) => r.status === 403);
+      expect(refused).toHaveLength(5);
+      await expectError(refused[0], 'POST /v1/conversations/{id}/messages', 403, 'request_pending_limit');
+      const seqs = results.filter((r) => r.status === 201).map((r) => r.body.seq).sort();
+      expect(seqs).toEqual([1, 2, 3]);
+    });
   });
 
   it('a pending recipient who replies has accepted, and the creator is no longer capped', async () => {
@@ -167,7 +187,8 @@ describe('message requests', () => {
     const before = await t.http().get(`/v1/conversations/${c.body.id}`).set(a.auth);
     const aHead = (await t.http().get('/v1/sync').set(a.auth).expect(200)).body.cursor;
     const beforeDecline = (await t.http().get('/v1/sync').set(b.auth).expect(200)).body.cursor;
-    expect((await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(b.auth)).status).toBe(200);
+    await expectContract(await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(b.auth), 'POST /v1/conversations/{id}/decline', 200);
+    await expectError(await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(a.auth), 'POST /v1/conversations/{id}/decline', 422, 'not_pending');
     expect((await t.http().get(`/v1/conversations/${c.body.id}`).set(b.auth)).status).toBe(404);
     expect((await t.http().get('/v1/conversations?folder=requests').set(b.auth)).body.items).toHaveLength(0);
     const second = await send(a, c.body.id, 'second').expect(201);
@@ -217,6 +238,7 @@ describe('message requests', () => {
     const r = await create(a, [b.id]);
     expect(r.status).toBe(403);
     expectErrorShape(r.body, 403, 'recipient_not_accepting');
+    await expectError(r, 'POST /v1/conversations', 403, 'recipient_not_accepting');
     await follow(b, a);
     expect((await create(a, [b.id])).status).toBe(201);
     const c = await registerUser(t.url);
@@ -230,6 +252,7 @@ describe('message requests', () => {
     const c = await registerUser(t.url);
     await t.http().put(`/v1/users/${a.id}/block`).set(b.auth).expect(204);
     expect((await send(a, conv.id, 'hey')).body.code).toBe('blocked');
+    await expectError(await send(a, conv.id, 'hey'), 'POST /v1/conversations/{id}/messages', 403, 'blocked');
     expect((await send(b, conv.id, 'hey')).body.code).toBe('blocked');
     expect((await create(a, [b.id])).status).toBe(403);
     await t.http().put(`/v1/users/${c.id}/block`).set(a.auth).expect(204);
@@ -239,6 +262,7 @@ describe('message requests', () => {
     const add = await t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [c.id] });
     expect(add.status).toBe(403);
     expect(add.body.code).toBe('blocked');
+    await expectError(add, 'POST /v1/conversations/{id}/members', 403, 'blocked');
   });
 });
 
@@ -252,16 +276,22 @@ describe('messages', () => {
     expect(page.body.items.map((m: any) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
-  it('10 parallel sends with the same clientId give one message (201 once, 200 for the rest)', async () => {
+  it(`10 parallel sends with the same clientId give one message (201 once, 200 for the rest) (${RACE_ROUNDS} rounds, a fresh clientId each)`, async () => {
     const { a, conv } = await friends();
-    const results = await Promise.all(Array.from({ length: 10 }, () => send(a, conv.id, 'once', 'same-client-id')));
-    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-    expect(results.filter((r) => r.status === 200)).toHaveLength(9);
-    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1`, [conv.id]);
-    expect(n).toBe(1);
-    const next = await send(a, conv.id, 'after');
-    expect(next.body.seq).toBe(2);
+    await raceRounds(RACE_ROUNDS, async (round) => {
+      const results = await Promise.all(Array.from({ length: 10 }, () => send(a, conv.id, 'once', `same-client-id-${round}`)));
+      expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+      expect(results.filter((r) => r.status === 200)).toHaveLength(9);
+      expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+      await expectContract(results.find((r) => r.status === 201)!, 'POST /v1/conversations/{id}/messages', 201);
+      await expectContract(results.find((r) => r.status === 200)!, 'POST /v1/conversations/{id}/messages', 200);
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND client_id = $2`, [conv.id, `same-client-id-${round}`]);
+      expect(n).toBe(1);
+      // The seqs stay gapless: round r's message is seq 2r - 1, and the send after it 2r.
+      expect(results[0].body.seq).toBe(2 * round - 1);
+      const next = await send(a, conv.id, 'after');
+      expect(next.body.seq).toBe(2 * round);
+    });
   });
 
   it('text rules: trimmed 1..4000, control characters 400 invalid_text, media fields 422', async () => {
@@ -273,11 +303,13 @@ describe('messages', () => {
       const r = await send(a, conv.id, bad);
       expect(r.status).toBe(400);
       expectErrorShape(r.body, 400, 'invalid_text');
+      await expectError(r, 'POST /v1/conversations/{id}/messages', 400, 'invalid_text');
     }
     for (const field of ['attachments', 'image', 'video', 'media']) {
       const r = await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: `m-${field}`, text: 'hi', [field]: 'https://x/y.png' });
       expect(r.status).toBe(422);
       expectErrorShape(r.body, 422, 'attachments_not_supported');
+      await expectError(r, 'POST /v1/conversations/{id}/messages', 422, 'attachments_not_supported');
     }
     const noClient = await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ text: 'hi' });
     expect(noClient.status).toBe(400);
@@ -295,10 +327,11 @@ describe('messages', () => {
     const { a, b, conv } = await friends();
     const m = await send(a, conv.id, 'oops example.com');
     await send(b, conv.id, 'reply').expect(201);
-    expect((await t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`).set(b.auth)).status).toBe(403);
+    await expectError(await t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`).set(b.auth), 'DELETE /v1/conversations/{id}/messages/{messageId}', 403, 'forbidden');
     const un = await t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`).set(a.auth);
     expect(un.status).toBe(200);
     expect(un.body).toMatchObject({ state: 'removed', removedReason: 'unsent', text: null, links: [], seq: 1 });
+    await expectContract(un, 'DELETE /v1/conversations/{id}/messages/{messageId}', 200);
     const seen = await t.http().get(`/v1/conversations/${conv.id}/messages`).set(b.auth);
     expect(seen.body.items[0]).toMatchObject({ seq: 1, state: 'removed', text: null });
     expect(seen.body.items[1].seq).toBe(2);
@@ -310,6 +343,7 @@ describe('messages', () => {
     const p1 = await t.http().get(`/v1/conversations/${conv.id}/messages?limit=3`).set(a.auth);
     expect(p1.body.items.map((m: any) => m.seq)).toEqual([1, 2, 3]);
     expect(p1.body.nextCursor).toBe('3');
+    await expectContract(p1, 'GET /v1/conversations/{id}/messages', 200);
     const p2 = await t.http().get(`/v1/conversations/${conv.id}/messages?afterSeq=3&limit=3`).set(a.auth);
     expect(p2.body.items.map((m: any) => m.seq)).toEqual([4, 5, 6]);
     const before = await t.http().get(`/v1/conversations/${conv.id}/messages?beforeSeq=7&limit=2`).set(a.auth);
@@ -318,6 +352,7 @@ describe('messages', () => {
       const r = await t.http().get(`/v1/conversations/${conv.id}/messages?${q}`).set(a.auth);
       expect(r.status).toBe(400);
       expectErrorShape(r.body, 400);
+      await expectError(r, 'GET /v1/conversations/{id}/messages', 400, 'invalid_request');
     }
   });
 
@@ -345,9 +380,10 @@ describe('messages', () => {
     const r = await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 3 });
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ readSeq: 3, unreadCount: 2 });
+    await expectContract(r, 'POST /v1/conversations/{id}/read', 200);
     const back = await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 1 });
     expect(back.body.readSeq).toBe(3);
-    expect((await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 'x' })).status).toBe(400);
+    await expectError(await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 'x' }), 'POST /v1/conversations/{id}/read', 400, 'invalid_request');
     expect((await t.http().get(`/v1/conversations/${conv.id}`).set(b.auth)).body.unreadCount).toBe(2);
   });
 
@@ -365,7 +401,7 @@ describe('messages', () => {
     const p2 = await t.http().get(`/v1/conversations?folder=inbox&limit=2&cursor=${p1.body.nextCursor}`).set(a.auth);
     expect(p2.body.items.map((c: any) => c.id)).toEqual([ids[1]]);
     expect(p2.body.nextCursor).toBeNull();
-    expect((await t.http().get('/v1/conversations?folder=spam').set(a.auth)).status).toBe(400);
+    await expectError(await t.http().get('/v1/conversations?folder=spam').set(a.auth), 'GET /v1/conversations', 400, 'invalid_request');
     expect((await t.http().get('/v1/conversations?cursor=garbage').set(a.auth)).status).toBe(400);
   });
 });
@@ -394,4 +430,20 @@ describe('non-members get 404 on every conversation and message route', () => {
       expectErrorShape(r.body, 404, 'not_found');
     }
   });
+});
+
+it('a conversation, its messages, its members and its read marker are 404 not_found to a non-member, as documented', async () => {
+  const { a, conv } = await friends();
+  const m = await send(a, conv.id, 'private');
+  const outsider = await registerUser(t.url);
+  const as = (r: request.Test) => r.set(outsider.auth);
+  await expectError(await as(t.http().get(`/v1/conversations/${conv.id}`)), 'GET /v1/conversations/{id}', 404, 'not_found');
+  await expectError(await as(t.http().post(`/v1/conversations/${conv.id}/accept`)), 'POST /v1/conversations/{id}/accept', 404, 'not_found');
+  await expectError(await as(t.http().post(`/v1/conversations/${conv.id}/decline`)), 'POST /v1/conversations/{id}/decline', 404, 'not_found');
+  await expectError(await as(t.http().post(`/v1/conversations/${conv.id}/members`)).send({ userIds: [outsider.id] }), 'POST /v1/conversations/{id}/members', 404, 'not_found');
+  await expectError(await as(t.http().delete(`/v1/conversations/${conv.id}/members/me`)), 'DELETE /v1/conversations/{id}/members/me', 404, 'not_found');
+  await expectError(await as(t.http().post(`/v1/conversations/${conv.id}/read`)).send({ seq: 1 }), 'POST /v1/conversations/{id}/read', 404, 'not_found');
+  await expectError(await as(t.http().post(`/v1/conversations/${conv.id}/messages`)).send({ clientId: 'x', text: 'intruder' }), 'POST /v1/conversations/{id}/messages', 404, 'not_found');
+  await expectError(await as(t.http().get(`/v1/conversations/${conv.id}/messages`)), 'GET /v1/conversations/{id}/messages', 404, 'not_found');
+  await expectError(await as(t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`)), 'DELETE /v1/conversations/{id}/messages/{messageId}', 404, 'not_found');
 });

@@ -1,5 +1,6 @@
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -19,6 +20,7 @@ describe('GET /v1/users?handle= (v1.1): finding people by handle', () => {
     expect(exact.status).toBe(200);
     expect(exact.body.items).toEqual([{ id: other.id, handle, displayName: handle, createdAt: expect.any(String) }]);
     expect(exact.body.nextCursor).toBeNull();
+    await expectContract(exact, 'GET /v1/users', 200);
 
     const upper = await t.http().get('/v1/users').query({ handle: handle.toUpperCase() }).set(me.auth);
     expect(upper.status).toBe(200);
@@ -43,6 +45,7 @@ describe('GET /v1/users?handle= (v1.1): finding people by handle', () => {
       const res = await t.http().get(`/v1/users${qs}`).set(me.auth);
       expect(res.status).toBe(400);
       expectErrorShape(res.body, 400, 'invalid_request');
+      await expectError(res, 'GET /v1/users', 400, 'invalid_request');
     }
   });
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
+import { expectError } from '../support/contract';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 
 /** Operational hardening: console headers, a quiet /health, a closed /metrics, and a careful blocklist. */
@@ -47,6 +48,7 @@ describe('/health', () => {
       await root.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [t.db.name]);
       const down = await t.http().get('/health');
       expect(down.status).toBe(503);
+      await expectError(down, 'GET /health', 503, 'service_unavailable');
       expect(down.body.error?.database ?? down.body.details?.database).toEqual({ status: 'down', message: 'unreachable' });
       expect(JSON.stringify(down.body)).not.toContain(t.db.name);
       expect(JSON.stringify(down.body)).not.toMatch(/terminat|connection|postgres/i);

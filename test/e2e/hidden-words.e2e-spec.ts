@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
 
 /**
  * Hidden words and the hidden folder (issue #14, API.md v1.1 "Hidden requests"): a request
@@ -34,12 +35,15 @@ describe('hidden words settings', () => {
     const u = await registerUser(t.url);
     const res = await t.http().get('/v1/me/hidden-words').set(u.auth).expect(200);
     expect(res.body).toEqual({ words: [], useDefaultList: true });
+    await expectContract(res, 'GET /v1/me/hidden-words', 200);
+    await expectError(await t.http().get('/v1/me/hidden-words'), 'GET /v1/me/hidden-words', 401, 'unauthorized');
   });
 
   it('PUT replaces both fields and GET returns them (trimmed, duplicates dropped)', async () => {
     const u = await registerUser(t.url);
     const put = await setWords(u, [' idiot ', 'idiot', 'go away'], false);
     expect(put.body).toEqual({ words: ['idiot', 'go away'], useDefaultList: false });
+    await expectContract(put, 'PUT /v1/me/hidden-words', 200);
     expect((await t.http().get('/v1/me/hidden-words').set(u.auth).expect(200)).body).toEqual(put.body);
   });
 
@@ -57,6 +61,7 @@ describe('hidden words settings', () => {
     const res = await t.http().put('/v1/me/hidden-words').set(u.auth).send(body);
     expect(res.status).toBe(400);
     expectErrorShape(res.body, 400, 'invalid_request');
+    await expectError(res, 'PUT /v1/me/hidden-words', 400, 'invalid_request');
     expect(res.body.details.map((d: any) => d.field)).toContain(field);
     expect((await t.http().get('/v1/me/hidden-words').set(u.auth).expect(200)).body).toEqual({ words: [], useDefaultList: true });
   });

@@ -1,6 +1,9 @@
 import request from 'supertest';
+import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 
 /**
  * POST /admin/v1/actions/:id/lift (contract v1.1): staff end a restriction, suspension or
@@ -108,16 +111,22 @@ it('lifting a ban restores the account', async () => {
   expect(user.body.status).toBe('active');
 });
 
-it('lifting twice (even in parallel) succeeds exactly once; the other is 409 already_lifted', async () => {
+it(`lifting twice (even in parallel) succeeds exactly once; the other is 409 already_lifted (${RACE_ROUNDS} rounds, a fresh action each)`, async () => {
   const u = await registerUser(a.url);
-  const actionId = await act(u, { action: 'suspend', durationHours: 5 });
-  const results = await Promise.all([lift(actionId), lift(actionId), lift(actionId)]);
-  expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
-  for (const r of results.filter((x) => x.status === 409)) expectErrorShape(r.body, 409, 'already_lifted');
-  const notices = await request(a.url).get('/v1/notices').set(u.auth);
-  expect(notices.body.items.filter((n: any) => n.kind === 'action_lifted')).toHaveLength(1);
-  const again = await lift(actionId);
-  expectErrorShape(again.body, 409, 'already_lifted');
+  await raceRounds(RACE_ROUNDS, async (round) => {
+    const actionId = await act(u, { action: 'suspend', durationHours: 5 });
+    const results = await Promise.all([lift(actionId), lift(actionId), lift(actionId)]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    await expectContract(results.find((r) => r.status === 200)!, 'POST /admin/v1/actions/{id}/lift', 200);
+    for (const r of results.filter((x) => x.status === 409)) await expectError(r, 'POST /admin/v1/actions/{id}/lift', 409, 'already_lifted');
+    // One notice per lifted action: this round's is the only new one.
+    const [{ n }] = await a.app.get(Db).query(`SELECT count(*)::int AS n FROM notice WHERE user_id = $1 AND kind = 'action_lifted'`, [u.id]);
+    expect(n).toBe(round);
+    const again = await lift(actionId);
+    expectErrorShape(again.body, 409, 'already_lifted');
+  });
+  const notices = await request(a.url).get('/v1/notices?limit=100').set(u.auth);
+  expect(notices.body.items.filter((n: any) => n.kind === 'action_lifted')).toHaveLength(RACE_ROUNDS);
 });
 
 it('of two overlapping suspensions, lifting one keeps the other in force (the account stays suspended until it ends)', async () => {
@@ -140,6 +149,7 @@ it('a warning cannot be lifted: 422 not_liftable', async () => {
   const actionId = await act(u, { action: 'warn' });
   const res = await lift(actionId);
   expectErrorShape(res.body, 422, 'not_liftable');
+  await expectError(res, 'POST /admin/v1/actions/{id}/lift', 422, 'not_liftable');
 });
 
 it('triage may not lift (403 forbidden_role); a moderator may', async () => {
@@ -154,6 +164,7 @@ it('triage may not lift (403 forbidden_role); a moderator may', async () => {
 it('an unknown or malformed action id is 404 not_found', async () => {
   expectErrorShape((await lift('00000000-0000-4000-8000-000000000000')).body, 404, 'not_found');
   expectErrorShape((await lift('not-a-uuid')).body, 404, 'not_found');
+  await expectError(await lift('not-a-uuid'), 'POST /admin/v1/actions/{id}/lift', 404, 'not_found');
 });
 
 it('a note longer than 2000 characters is 400 invalid_request', async () => {

@@ -1,6 +1,8 @@
 import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 import { connectSocket, emitAck } from '../support/socket';
 import { until } from '../support/wait';
 
@@ -91,6 +93,7 @@ describe('edits', () => {
     const cursor = await head(b);
     const res = await edit(a, conversationId, m.id, { text: '  see you at one, map: https://example.com/map  ' });
     expect(res.status).toBe(200);
+    await expectContract(res, 'PATCH /v1/conversations/{id}/messages/{messageId}', 200);
     expect(res.body.text).toBe('see you at one, map: https://example.com/map');
     expect(res.body.editedAt).toEqual(expect.any(String));
     expect(res.body.links).toEqual([{ url: 'https://example.com/map', verdict: 'pending' }]);
@@ -124,6 +127,7 @@ describe('edits', () => {
     const old = await send(a, conversationId, 'old words');
     await db.query(`UPDATE message SET created_at = now() - interval '16 minutes' WHERE id = $1`, [old.id]);
     expectErrorShape((await edit(a, conversationId, old.id, { text: 'new words' })).body, 403, 'edit_window_passed');
+    await expectError(await edit(a, conversationId, old.id, { text: 'new words' }), 'PATCH /v1/conversations/{id}/messages/{messageId}', 403, 'edit_window_passed');
     const recent = await send(a, conversationId, 'recent');
     await db.query(`UPDATE message SET created_at = now() - interval '14 minutes' WHERE id = $1`, [recent.id]);
     expect((await edit(a, conversationId, recent.id, { text: 'recent, edited' })).status).toBe(200);
@@ -164,7 +168,7 @@ describe('reactions', () => {
     const m = await send(a, conversationId, 'react to me');
     const cursorC = await head(c);
     await reaction(a, conversationId, m.id, '👍').expect(204);
-    await reaction(a, conversationId, m.id, '👍').expect(204);
+    await expectContract(await reaction(a, conversationId, m.id, '👍'), 'PUT /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 204);
     await reaction(b, conversationId, m.id, '👍').expect(204);
     await reaction(b, conversationId, m.id, '👨‍👩‍👧').expect(204);
     await reaction(b, conversationId, m.id, '🇫🇷').expect(204);
@@ -181,7 +185,7 @@ describe('reactions', () => {
     expect(events).toHaveLength(4); // the repeated PUT wrote nothing
     for (const e of events) for (const r of e.message.reactions) expect(Object.keys(r).sort()).toEqual(['count', 'emoji', 'me']);
     await reaction(a, conversationId, m.id, '👍', 'delete').expect(204);
-    await reaction(a, conversationId, m.id, '👍', 'delete').expect(204);
+    await expectContract(await reaction(a, conversationId, m.id, '👍', 'delete'), 'DELETE /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 204);
     await reaction(b, conversationId, m.id, '🇫🇷', 'delete').expect(204);
     expect((await messageAs(a, conversationId, m.id)).reactions).toEqual([
       { emoji: '👍', count: 1, me: false },
@@ -215,21 +219,26 @@ describe('reactions', () => {
       expect([bad, res.status]).toEqual([bad, 400]);
       expectErrorShape(res.body, 400, 'invalid_request');
     }
+    await expectError(await reaction(a, conversationId, m.id, 'a'), 'PUT /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 400, 'invalid_request');
+    await expectError(await reaction(a, conversationId, m.id, 'a', 'delete'), 'DELETE /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 400, 'invalid_request');
     const malformed = await t.http().put(`/v1/conversations/${conversationId}/messages/${m.id}/reactions/%F0%9F`).set(a.auth);
     expect(malformed.status).toBe(400);
     expect((await messageAs(a, conversationId, m.id)).reactions).toEqual([]);
   });
 
-  it('at most 20 different emoji: 25 parallel PUTs of distinct emoji store exactly 20, the rest 422 too_many_reactions', async () => {
+  it(`at most 20 different emoji: 25 parallel PUTs of distinct emoji store exactly 20, the rest 422 too_many_reactions (${RACE_ROUNDS} rounds, a fresh message each)`, async () => {
     const { a, members, conversationId } = await group(1);
-    const m = await send(a, conversationId, 'pile on');
     const emoji = ['😀', '😁', '😂', '🤣', '😃', '😄', '😅', '😆', '😉', '😊', '😋', '😎', '😍', '😘', '🥰', '😗', '😙', '🥲', '😚', '🙂', '🤗', '🤩', '🤔', '🫡', '🤨'];
-    const results = await Promise.all(emoji.map((e, i) => reaction(i % 2 ? a : members[0], conversationId, m.id, e)));
-    expect(results.filter((r) => r.status === 204)).toHaveLength(20);
-    const refused = results.filter((r) => r.status !== 204);
-    expect(refused).toHaveLength(5);
-    for (const r of refused) expectErrorShape(r.body, 422, 'too_many_reactions');
-    expect((await messageAs(a, conversationId, m.id)).reactions).toHaveLength(20);
+    let m: any;
+    await raceRounds(RACE_ROUNDS, async (round) => {
+      m = await send(a, conversationId, `pile on ${round}`);
+      const results = await Promise.all(emoji.map((e, i) => reaction(i % 2 ? a : members[0], conversationId, m.id, e)));
+      expect(results.filter((r) => r.status === 204)).toHaveLength(20);
+      const refused = results.filter((r) => r.status !== 204);
+      expect(refused).toHaveLength(5);
+      for (const r of refused) await expectError(r, 'PUT /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 422, 'too_many_reactions');
+      expect((await messageAs(a, conversationId, m.id)).reactions).toHaveLength(20);
+    });
     // An emoji already there can still be added to by another member.
     const present = (await messageAs(a, conversationId, m.id)).reactions[0].emoji;
     await reaction(members[0], conversationId, m.id, present).expect(204);
@@ -345,6 +354,8 @@ describe('search', () => {
     expect(page2.body.nextCursor).toBeNull();
     expect((await search(a, { q: 'zebracorn', conversationId }).expect(200)).body.items).toHaveLength(2);
     expectErrorShape((await search(a, { q: 'z' })).body, 400, 'invalid_request');
+    await expectContract(res, 'GET /v1/search', 200);
+    await expectError(await search(a, { q: 'z' }), 'GET /v1/search', 400, 'invalid_request');
     expectErrorShape((await search(a, { q: 'z'.repeat(201) })).body, 400, 'invalid_request');
     expectErrorShape((await t.http().get('/v1/search').set(a.auth)).body, 400, 'invalid_request');
     expectErrorShape((await search(a, { q: 'zebracorn', cursor: 'garbage' })).body, 400, 'invalid_cursor');

@@ -2,6 +2,8 @@ import request from 'supertest';
 import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 import { connectRefusal, connectSocket } from '../support/socket';
 
 /**
@@ -11,6 +13,9 @@ import { connectRefusal, connectSocket } from '../support/socket';
 const MAIN_KEY = 'main-key-0123456789abcdef';
 const BARE_KEY = 'bare-key-0123456789abcdef';
 const BURST_KEY = 'burst-key-0123456789abcdef';
+/** The race tests' keys: each key has its own budget, and 20 rounds of bursts would spend the main key's. */
+const RACE_USERS_KEY = 'race-users-key-0123456789abcdef';
+const RACE_ROOMS_KEY = 'race-rooms-key-0123456789abcdef';
 const PLATFORM_LIMIT = 250;
 const AUTH_FAILURES = 30;
 
@@ -22,7 +27,7 @@ beforeAll(async () => {
   [t, off] = await Promise.all([
     startTestApp({
       label: 'platform',
-      env: { PLATFORM_API_KEYS: `main:${MAIN_KEY}, ${BARE_KEY},burst:${BURST_KEY}`, LIMIT_PLATFORM: `${PLATFORM_LIMIT}/600`, LIMIT_PLATFORM_AUTH_FAILURES: `${AUTH_FAILURES}/600` },
+      env: { PLATFORM_API_KEYS: `main:${MAIN_KEY}, ${BARE_KEY},burst:${BURST_KEY},raceusers:${RACE_USERS_KEY},racerooms:${RACE_ROOMS_KEY}`, LIMIT_PLATFORM: `${PLATFORM_LIMIT}/600`, LIMIT_PLATFORM_AUTH_FAILURES: `${AUTH_FAILURES}/600` },
     }),
     startTestApp({ label: 'platform_off', env: { APP_ROLES: 'api' } }),
   ]);
@@ -174,10 +179,12 @@ describe('PUT /platform/v1/users/:externalId', () => {
     const created = await putUser(id, { handle, displayName: 'First' });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({ id: expect.any(String), externalId: id, handle, displayName: 'First' });
+    await expectContract(created, 'PUT /platform/v1/users/{externalId}', 201);
     const handle2 = uniqueHandle('up');
     const updated = await putUser(id, { handle: handle2, displayName: 'Second' });
     expect(updated.status).toBe(200);
     expect(updated.body).toEqual({ id: created.body.id, externalId: id, handle: handle2, displayName: 'Second' });
+    await expectContract(updated, 'PUT /platform/v1/users/{externalId}', 200);
     const again = await putUser(id, { handle: handle2, displayName: 'Second' });
     expect([again.status, again.body]).toEqual([200, updated.body]);
     const [row] = await db.query('SELECT password_hash, external_id FROM app_user WHERE id = $1', [created.body.id]);
@@ -194,6 +201,7 @@ describe('PUT /platform/v1/users/:externalId', () => {
     const res = await putUser(ext(), { handle: taken.handle, displayName: 'X' });
     expect(res.status).toBe(409);
     expectErrorShape(res.body, 409, 'handle_taken');
+    await expectError(res, 'PUT /platform/v1/users/{externalId}', 409, 'handle_taken');
     for (const body of [{ handle: 'Has Caps', displayName: 'X' }, { handle: 'ab', displayName: 'X' }, { handle: uniqueHandle(), displayName: '' }, { handle: uniqueHandle() }, {}]) {
       const bad = await putUser(ext(), body);
       expect(bad.status).toBe(400);
@@ -206,16 +214,18 @@ describe('PUT /platform/v1/users/:externalId', () => {
     expect([spaced.status, spaced.body.code]).toEqual([400, 'invalid_request']);
   });
 
-  it('parallel first PUTs of one externalId make exactly one user (one 201, the rest 200, same id)', async () => {
-    const id = ext('par');
-    const handle = uniqueHandle('par');
-    const results = await Promise.all(Array.from({ length: 8 }, () => putUser(id, { handle, displayName: 'Par' })));
-    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
-    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
-    const rows = await db.query('SELECT id FROM app_user WHERE external_id = $1', [id]);
-    expect(rows).toHaveLength(1);
-    const cursors = await db.query('SELECT user_id FROM user_cursor WHERE user_id = $1', [rows[0].id]);
-    expect(cursors).toHaveLength(1);
+  it(`parallel first PUTs of one externalId make exactly one user (one 201, the rest 200, same id) (${RACE_ROUNDS} rounds, a fresh externalId each)`, async () => {
+    await raceRounds(RACE_ROUNDS, async () => {
+      const id = ext('par');
+      const handle = uniqueHandle('par');
+      const results = await Promise.all(Array.from({ length: 8 }, () => putUser(id, { handle, displayName: 'Par' }, RACE_USERS_KEY)));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
+      expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+      const rows = await db.query('SELECT id FROM app_user WHERE external_id = $1', [id]);
+      expect(rows).toHaveLength(1);
+      const cursors = await db.query('SELECT user_id FROM user_cursor WHERE user_id = $1', [rows[0].id]);
+      expect(cursors).toHaveLength(1);
+    });
   });
 });
 
@@ -256,6 +266,7 @@ describe('staff see the externalId', () => {
 describe('POST /platform/v1/users/:externalId/tokens', () => {
   it('tokens work on /v1 and the socket; refresh rotates; logout ends them', async () => {
     const p = await hostUser('tok');
+    await expectContract(await mintTokens(p.externalId), 'POST /platform/v1/users/{externalId}/tokens', 200);
     const me = await request(t.url).get('/v1/me').set(p.auth);
     expect(me.status).toBe(200);
     expect(me.body).toEqual(expect.objectContaining({ id: p.id, handle: p.handle }));
@@ -273,6 +284,7 @@ describe('POST /platform/v1/users/:externalId/tokens', () => {
     const unknown = await mintTokens(ext('nobody'));
     expect(unknown.status).toBe(404);
     expectErrorShape(unknown.body, 404, 'not_found');
+    await expectError(unknown, 'POST /platform/v1/users/{externalId}/tokens', 404, 'not_found');
     for (const action of ['suspend', 'ban']) {
       const p = await hostUser(action);
       await request(t.url).post(`/admin/v1/users/${p.id}/actions`).set(staff.auth).send({ action, note: 'test' }).expect(200);
@@ -372,44 +384,50 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
     expect((await eventsSince(mod, modCursor)).map((e) => e.type)).toEqual(['conversation.updated']);
   });
 
-  it('parallel PUTs with different member sets end consistent: the backchannel is the moderators of one applied state', async () => {
+  it(`parallel PUTs with different member sets end consistent: the backchannel is the moderators of one applied state (${RACE_ROUNDS} rounds, a fresh room each)`, async () => {
     const people = await Promise.all(Array.from({ length: 6 }, (_, i) => hostUser(`pp${i}`)));
     const [host, ...rest] = people;
-    const roomExt = ext('par');
-    expect((await putRoom(roomExt, { title: 'Race', status: 'live', members: [member(host, 'host')] })).status).toBe(200);
-    const states = Array.from({ length: 8 }, (_, i) => [
-      member(host, 'host'),
-      ...rest.map((u, j) => member(u, (i + j) % 3 === 0 ? 'moderator' : (i + j) % 3 === 1 ? 'speaker' : 'listener')),
-    ]);
-    const results = await Promise.all(states.map((members) => putRoom(roomExt, { title: 'Race', status: 'live', members })));
-    expect(results.map((r) => r.status)).toEqual(states.map(() => 200));
-    const roomId = results[0].body.id;
-    const { members, moderators } = await backchannelVsModerators(roomId);
-    expect(members).toEqual(moderators);
-    const candidates = states.map((s) => s.filter((m) => m.role === 'host' || m.role === 'moderator').map((m) => people.find((p) => p.externalId === m.userExternalId)!.id).sort());
-    expect(candidates).toContainEqual(members);
-    // And the stored roles are exactly that one state's.
-    const roles = await db.query('SELECT user_id::text, role FROM room_member WHERE room_id = $1 ORDER BY user_id', [roomId]);
-    const winner = states[candidates.findIndex((c) => JSON.stringify(c) === JSON.stringify(members))];
-    const expected = winner.map((m) => ({ user_id: people.find((p) => p.externalId === m.userExternalId)!.id, role: m.role === 'host' ? 'moderator' : m.role }));
-    expect(roles).toEqual(expected.sort((a, b) => a.user_id.localeCompare(b.user_id)));
+    await raceRounds(RACE_ROUNDS, async () => {
+      const roomExt = ext('par');
+      const first = await putRoom(roomExt, { title: 'Race', status: 'live', members: [member(host, 'host')] }, RACE_ROOMS_KEY);
+      expect(first.status).toBe(200);
+      await expectContract(first, 'PUT /platform/v1/rooms/{externalId}', 200);
+      const states = Array.from({ length: 8 }, (_, i) => [
+        member(host, 'host'),
+        ...rest.map((u, j) => member(u, (i + j) % 3 === 0 ? 'moderator' : (i + j) % 3 === 1 ? 'speaker' : 'listener')),
+      ]);
+      const results = await Promise.all(states.map((members) => putRoom(roomExt, { title: 'Race', status: 'live', members }, RACE_ROOMS_KEY)));
+      expect(results.map((r) => r.status)).toEqual(states.map(() => 200));
+      const roomId = results[0].body.id;
+      const { members, moderators } = await backchannelVsModerators(roomId);
+      expect(members).toEqual(moderators);
+      const candidates = states.map((s) => s.filter((m) => m.role === 'host' || m.role === 'moderator').map((m) => people.find((p) => p.externalId === m.userExternalId)!.id).sort());
+      expect(candidates).toContainEqual(members);
+      // And the stored roles are exactly that one state's.
+      const roles = await db.query('SELECT user_id::text, role FROM room_member WHERE room_id = $1 ORDER BY user_id', [roomId]);
+      const winner = states[candidates.findIndex((c) => JSON.stringify(c) === JSON.stringify(members))];
+      const expected = winner.map((m) => ({ user_id: people.find((p) => p.externalId === m.userExternalId)!.id, role: m.role === 'host' ? 'moderator' : m.role }));
+      expect(roles).toEqual(expected.sort((a, b) => a.user_id.localeCompare(b.user_id)));
+    });
   });
 
-  it('native role changes racing platform PUTs share the room lock: the backchannel is always exactly the present moderators', async () => {
+  it(`native role changes racing platform PUTs share the room lock: the backchannel is always exactly the present moderators (${RACE_ROUNDS} rounds, a fresh room each)`, async () => {
     const [host, a, b, c] = await Promise.all([hostUser('h'), hostUser('a'), hostUser('b'), hostUser('c')]);
-    const roomExt = ext('mix');
     const base = [member(host, 'host'), member(a, 'listener'), member(b, 'listener'), member(c, 'listener')];
-    const { body } = await putRoom(roomExt, { title: 'Mixed', status: 'live', members: base });
-    const results = await Promise.all([
-      request(t.url).put(`/v1/rooms/${body.id}/members/${a.id}/role`).set(host.auth).send({ role: 'moderator' }),
-      putRoom(roomExt, { title: 'Mixed', status: 'live', members: [member(host, 'host'), member(a, 'listener'), member(b, 'moderator'), member(c, 'listener')] }),
-      request(t.url).put(`/v1/rooms/${body.id}/members/${c.id}/role`).set(host.auth).send({ role: 'moderator' }),
-      putRoom(roomExt, { title: 'Mixed', status: 'live', members: [member(host, 'host'), member(a, 'speaker'), member(b, 'listener'), member(c, 'moderator')] }),
-    ]);
-    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    const { members, moderators } = await backchannelVsModerators(body.id);
-    expect(members).toEqual(moderators);
-    expect(members).toContain(host.id);
+    await raceRounds(RACE_ROUNDS, async () => {
+      const roomExt = ext('mix');
+      const { body } = await putRoom(roomExt, { title: 'Mixed', status: 'live', members: base }, BARE_KEY);
+      const results = await Promise.all([
+        request(t.url).put(`/v1/rooms/${body.id}/members/${a.id}/role`).set(host.auth).send({ role: 'moderator' }),
+        putRoom(roomExt, { title: 'Mixed', status: 'live', members: [member(host, 'host'), member(a, 'listener'), member(b, 'moderator'), member(c, 'listener')] }, BARE_KEY),
+        request(t.url).put(`/v1/rooms/${body.id}/members/${c.id}/role`).set(host.auth).send({ role: 'moderator' }),
+        putRoom(roomExt, { title: 'Mixed', status: 'live', members: [member(host, 'host'), member(a, 'speaker'), member(b, 'listener'), member(c, 'moderator')] }, BARE_KEY),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      const { members, moderators } = await backchannelVsModerators(body.id);
+      expect(members).toEqual(moderators);
+      expect(members).toContain(host.id);
+    });
   });
 
   it('an ended room ends: questions close, it does not go live again (422 room_ended), repeating ended is fine', async () => {
@@ -427,6 +445,7 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
     const live = await putRoom(roomExt, { title: 'Ends', status: 'live', members });
     expect(live.status).toBe(422);
     expectErrorShape(live.body, 422, 'room_ended');
+    await expectError(live, 'PUT /platform/v1/rooms/{externalId}', 422, 'room_ended');
     // A room first seen as ended is created ended.
     const late = await putRoom(ext('late'), { title: 'Late', status: 'ended', members });
     expect(late.status).toBe(200);
@@ -438,6 +457,7 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
     const res = await putRoom(ext('unk'), { title: 'X', status: 'live', members: [member(host, 'host'), { userExternalId: 'ghost-1', role: 'listener' }] });
     expect(res.status).toBe(422);
     expectErrorShape(res.body, 422, 'unknown_user');
+    await expectError(res, 'PUT /platform/v1/rooms/{externalId}', 422, 'unknown_user');
     expect(res.body.details).toEqual({ userExternalIds: ['ghost-1'] });
     const hostless = await putRoom(ext('nohost'), { title: 'X', status: 'live', members: [member(host, 'moderator')] });
     expect(hostless.status).toBe(422);

@@ -5,6 +5,8 @@ import { Db } from '@app/messaging/db/db.service';
 import { EventsService } from '@app/messaging/events/events.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 import { connectRefusal, connectSocket, disconnected, emitAck, Inbox } from '../support/socket';
 import { singleRedis } from '../support/projects';
 
@@ -85,6 +87,7 @@ singleRedis.describe('GET /v1/sync', () => {
     expect(next.body.events).toHaveLength(1);
     expect(next.body.events[0]).toEqual({ type: 'message.created', cursor: next.body.cursor, message: sent.body });
     expect(next.body.events[0]).not.toHaveProperty('userId');
+    await expectContract(next, 'GET /v1/sync', 200);
   });
 
   it('refuses a cursor it never issued with 400 invalid_cursor, a limit outside 1..500 with 400 invalid_request, no token with 401', async () => {
@@ -94,6 +97,7 @@ singleRedis.describe('GET /v1/sync', () => {
       const res = await t.http().get(`/v1/sync?${q}`).set(u.auth);
       expect(res.status).toBe(400);
       expectErrorShape(res.body, 400, 'invalid_cursor');
+      await expectError(res, 'GET /v1/sync', 400, 'invalid_cursor');
     }
     for (const limit of ['0', '501', 'ten', '-3', '1.5']) {
       const res = await t.http().get(`/v1/sync?cursor=${head}&limit=${limit}`).set(u.auth);
@@ -123,6 +127,7 @@ singleRedis.describe('GET /v1/sync', () => {
     const expired = await t.http().get(`/v1/sync?cursor=${before}`).set(b.auth);
     expect(expired.status).toBe(410);
     expectErrorShape(expired.body, 410, 'cursor_expired');
+    await expectError(expired, 'GET /v1/sync', 410, 'cursor_expired');
     // From the pruned boundary on, sync still works: the newer event is intact.
     const fromMid = await t.http().get(`/v1/sync?cursor=${mid}`).set(b.auth);
     expect(fromMid.status).toBe(200);
@@ -235,7 +240,7 @@ describe('live delivery and exactly-once sync', () => {
 });
 
 singleRedis.describe('message.send over the socket', () => {
-  it('a send via socket and via REST with the same clientId yields one message, in either order and when racing', async () => {
+  it(`a send via socket and via REST with the same clientId yields one message, in either order and when racing (${RACE_ROUNDS} rounds, a fresh clientId each)`, async () => {
     const { a, b, conversationId } = await activePair();
     const { socket } = await open(t, a);
     const bInbox = (await open(t, b)).inbox;
@@ -250,22 +255,28 @@ singleRedis.describe('message.send over the socket', () => {
     expect(restFirst.status).toBe(201);
     expect((await emitAck(socket, 'message.send', { conversationId, clientId: 'same-2', text: 'twice?' })).message).toEqual(restFirst.body);
 
-    const [raceSocket, raceRest] = await Promise.all([
-      emitAck(socket, 'message.send', { conversationId, clientId: 'same-3', text: 'race' }),
-      sendRest(t, a, conversationId, 'same-3', 'race'),
-    ]);
-    expect(raceRest.body.id).toBe(raceSocket.message.id);
+    const raced: string[] = [];
+    await raceRounds(RACE_ROUNDS, async (round) => {
+      const clientId = `same-race-${String(round).padStart(2, '0')}`;
+      raced.push(clientId);
+      const [raceSocket, raceRest] = await Promise.all([
+        emitAck(socket, 'message.send', { conversationId, clientId, text: 'race' }),
+        sendRest(t, a, conversationId, clientId, 'race'),
+      ]);
+      expect([200, 201]).toContain(raceRest.status);
+      expect(raceRest.body.id).toBe(raceSocket.message.id);
+    });
 
     const rows = await t.app.get(Db).query(
       `SELECT client_id, count(*)::int AS n FROM message WHERE conversation_id = $1 GROUP BY client_id ORDER BY client_id`,
       [conversationId],
     );
-    expect(rows).toEqual([{ client_id: 'same-1', n: 1 }, { client_id: 'same-2', n: 1 }, { client_id: 'same-3', n: 1 }]);
+    expect(rows).toEqual(['same-1', 'same-2', ...raced].sort().map((client_id) => ({ client_id, n: 1 })));
     // b hears each message once, however many times it was submitted.
-    await bInbox.waitFor('message.created', () => true, 3);
+    await bInbox.waitFor('message.created', () => true, 2 + RACE_ROUNDS);
     const last = await sendRest(t, a, conversationId, 'same-4', 'barrier');
     await bInbox.waitFor('message.created', (p) => p.message.id === last.body.id);
-    expect(bInbox.of('message.created').map((p) => p.message.clientId).sort()).toEqual(['same-1', 'same-2', 'same-3', 'same-4']);
+    expect(bInbox.of('message.created').map((p) => p.message.clientId).sort()).toEqual(['same-1', 'same-2', 'same-4', ...raced].sort());
   });
 
   it('acks {error: {code, message}} with the REST codes for bad payloads and refused sends, and the socket stays usable', async () => {

@@ -3,6 +3,8 @@ import type { Socket } from 'socket.io-client';
 import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 import { connectSocket, emitAck, Inbox } from '../support/socket';
 import { until } from '../support/wait';
 
@@ -48,16 +50,18 @@ describe('restrict', () => {
   it('PUT and DELETE /restrict are idempotent 204s; malformed or unknown id → 404 not_found; self → 422 cannot_target_self', async () => {
     const [a, b] = await users(2);
     expect((await restrict(a, b.id)).status).toBe(204);
-    expect((await restrict(a, b.id)).status).toBe(204);
+    await expectContract(await restrict(a, b.id), 'PUT /v1/users/{id}/restrict', 204);
     expect((await db.query('SELECT count(*)::int AS n FROM restrict WHERE restrictor_id = $1', [a.id]))[0].n).toBe(1);
     expect((await unrestrict(a, b.id)).status).toBe(204);
-    expect((await unrestrict(a, b.id)).status).toBe(204);
+    await expectContract(await unrestrict(a, b.id), 'DELETE /v1/users/{id}/restrict', 204);
     expect((await db.query('SELECT count(*)::int AS n FROM restrict WHERE restrictor_id = $1', [a.id]))[0].n).toBe(0);
     for (const req of [restrict, unrestrict]) {
       expectErrorShape((await req(a, 'not-a-uuid')).body, 404, 'not_found');
       expectErrorShape((await req(a, randomUUID())).body, 404, 'not_found');
       expectErrorShape((await req(a, a.id)).body, 422, 'cannot_target_self');
     }
+    await expectError(await restrict(a, a.id), 'PUT /v1/users/{id}/restrict', 422, 'cannot_target_self');
+    await expectError(await unrestrict(a, randomUUID()), 'DELETE /v1/users/{id}/restrict', 404, 'not_found');
   });
 
   it('a conversation the restricted user starts with me begins as a request even though I follow them; unrestrict restores', async () => {
@@ -159,6 +163,7 @@ describe('decline-all', () => {
     const res = await t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: sender.id });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ declined: 2 });
+    await expectContract(res, 'POST /v1/requests/decline-all', 200);
 
     const states = await db.query(
       `SELECT conversation_id, user_id, state FROM conversation_member WHERE conversation_id = ANY($1::uuid[]) ORDER BY conversation_id, user_id`,
@@ -183,16 +188,19 @@ describe('decline-all', () => {
     expect((await t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: sender.id })).body).toEqual({ declined: 0 });
   });
 
-  it('parallel decline-alls each answer 200 and decline every request exactly once', async () => {
-    const [me, sender, other] = await users(3);
-    const convs = [(await create(sender, [me.id])).body, (await create(sender, [me.id, other.id])).body, (await create(sender, [me.id, other.id])).body];
-    const results = await Promise.all(Array.from({ length: 6 }, () => t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: sender.id })));
-    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
-    expect(results.reduce((n, r) => n + r.body.declined, 0)).toBe(3);
-    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation_member WHERE user_id = $1 AND state = 'declined' AND conversation_id = ANY($2::uuid[])`, [
-      me.id, convs.map((c) => c.id),
-    ]);
-    expect(n).toBe(3);
+  it(`parallel decline-alls each answer 200 and decline every request exactly once (${RACE_ROUNDS} rounds, a fresh sender each)`, async () => {
+    const [me, other] = await users(2);
+    await raceRounds(RACE_ROUNDS, async () => {
+      const [sender] = await users(1);
+      const convs = [(await create(sender, [me.id])).body, (await create(sender, [me.id, other.id])).body, (await create(sender, [me.id, other.id])).body];
+      const results = await Promise.all(Array.from({ length: 6 }, () => t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: sender.id })));
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+      expect(results.reduce((n, r) => n + r.body.declined, 0)).toBe(3);
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation_member WHERE user_id = $1 AND state = 'declined' AND conversation_id = ANY($2::uuid[])`, [
+        me.id, convs.map((c) => c.id),
+      ]);
+      expect(n).toBe(3);
+    });
   });
 
   it('an unknown sender → 200 {declined: 0}; a senderId that is not a uuid → 400 invalid_request', async () => {
@@ -203,6 +211,7 @@ describe('decline-all', () => {
     for (const body of [{ senderId: 'nope' }, { senderId: 42 }, {}]) {
       expectErrorShape((await t.http().post('/v1/requests/decline-all').set(me.auth).send(body)).body, 400, 'invalid_request');
     }
+    await expectError(await t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: 'nope' }), 'POST /v1/requests/decline-all', 400, 'invalid_request');
   });
 });
 
@@ -244,6 +253,7 @@ describe('report-and-block', () => {
     // Reporting the same subject again with block: true blocks (the same report, 200).
     const again = await report(me, { subjectType: 'user', subjectId: d.id, block: true });
     expect(again.status).toBe(200);
+    await expectContract(again, 'POST /v1/reports', 200);
     expect(await blocks(me, d)).toBe(1);
   });
 
@@ -252,6 +262,8 @@ describe('report-and-block', () => {
     for (const block of ['yes', 1, 'true']) {
       expectErrorShape((await report(me, { subjectType: 'user', subjectId: a.id, block })).body, 400, 'invalid_request');
     }
+    await expectError(await report(me, { subjectType: 'user', subjectId: me.id }), 'POST /v1/reports', 422, 'cannot_target_self');
+    await expectError(await report(me, { subjectType: 'user', subjectId: randomUUID() }), 'POST /v1/reports', 404, 'not_found');
     expect((await db.query('SELECT count(*)::int AS n FROM report WHERE reporter_id = $1', [me.id]))[0].n).toBe(0);
     expect(await blocks(me, a)).toBe(0);
   });

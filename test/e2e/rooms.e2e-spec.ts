@@ -4,6 +4,8 @@ import { JobsService } from '@app/messaging/queues.module';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 
 const QUESTIONS_PER_ROOM = 6;
 
@@ -81,8 +83,10 @@ describe('rooms: create, get, join, leave', () => {
       endedAt: null,
       myRole: 'moderator',
     });
+    await expectContract(res, 'POST /v1/rooms', 201);
     const bc = await backchannel(host, res.body.id);
     expect(bc.status).toBe(200);
+    await expectContract(bc, 'GET /v1/rooms/{id}/backchannel', 200);
     expect(bc.body).toMatchObject({
       kind: 'room',
       title: 'Late night radio',
@@ -100,6 +104,7 @@ describe('rooms: create, get, join, leave', () => {
       const res = await t.http().post('/v1/rooms').set(host.auth).send(body);
       expect(res.status).toBe(400);
       expectErrorShape(res.body, 400, 'invalid_request');
+      await expectError(res, 'POST /v1/rooms', 400, 'invalid_request');
     }
     expect((await t.http().post('/v1/rooms').send({ title: 'no token' })).status).toBe(401);
   });
@@ -127,7 +132,8 @@ describe('rooms: create, get, join, leave', () => {
       const [{ n }] = await db.query('SELECT count(*)::int AS n FROM room_member WHERE room_id = $1 AND user_id = $2', [room.id, who.id]);
       expect({ round, rows: n }).toEqual({ round, rows: 1 });
     }
-    expect((await join(u, MISSING_ID)).status).toBe(404);
+    await expectContract(await join(u, room.id), 'POST /v1/rooms/{id}/join', 200);
+    await expectError(await join(u, MISSING_ID), 'POST /v1/rooms/{id}/join', 404, 'not_found');
     expect((await join(u, 'nope')).status).toBe(404);
   });
 
@@ -148,6 +154,7 @@ describe('roles and the backchannel', () => {
     const byListener = await setRole(a, room.id, b.id, 'speaker');
     expect(byListener.status).toBe(403);
     expectErrorShape(byListener.body, 403, 'forbidden');
+    await expectError(byListener, 'PUT /v1/rooms/{id}/members/{userId}/role', 403, 'forbidden');
     const byStranger = await setRole(stranger, room.id, b.id, 'speaker');
     expect(byStranger.status).toBe(404);
     expectErrorShape(byStranger.body, 404, 'not_found');
@@ -156,14 +163,17 @@ describe('roles and the backchannel', () => {
     const badRole = await setRole(host, room.id, b.id, 'owner');
     expect(badRole.status).toBe(400);
     expectErrorShape(badRole.body, 400, 'invalid_request');
-    expect((await setRole(host, room.id, b.id, 'speaker')).status).toBe(200);
+    await expectContract(await setRole(host, room.id, b.id, 'speaker'), 'PUT /v1/rooms/{id}/members/{userId}/role', 200);
   });
 
-  it('the host always stays a moderator (403 on demoting the host)', async () => {
+  it('the host always stays a moderator (403 forbidden on demoting the host)', async () => {
     const { host, room, people: [m] } = await roomWith(1);
     await setRole(host, room.id, m.id, 'moderator').expect(200);
     const res = await setRole(m, room.id, host.id, 'listener');
     expect(res.status).toBe(403);
+    await expectError(res, 'PUT /v1/rooms/{id}/members/{userId}/role', 403, 'forbidden');
+    const [{ role }] = await db.query('SELECT role FROM room_member WHERE room_id = $1 AND user_id = $2', [room.id, host.id]);
+    expect(role).toBe('moderator');
     expect((await backchannel(host, room.id)).status).toBe(200);
   });
 
@@ -234,6 +244,7 @@ describe('roles and the backchannel', () => {
       expectErrorShape(res.body, 404, 'not_found');
     }
     expect((await backchannel(host, 'bad-id')).status).toBe(404);
+    await expectError(await backchannel(stranger, room.id), 'GET /v1/rooms/{id}/backchannel', 404, 'not_found');
   });
 
   it('a moderator who leaves the room leaves the backchannel; coming back as moderator restores it', async () => {
@@ -248,13 +259,16 @@ describe('roles and the backchannel', () => {
     expect(await backchannelVsModerators(room.id)).toEqual({ members: [host.id, m.id].sort(), moderators: [host.id, m.id].sort() });
   });
 
-  it('parallel promotions, demotions, leaves and joins never let the backchannel drift from the moderators', async () => {
-    const { host, room, people } = await roomWith(5);
+  it(`parallel promotions, demotions, leaves and joins never let the backchannel drift from the moderators (${RACE_ROUNDS} rounds, a fresh room each)`, async () => {
+    const host = await registerUser(t.url);
+    const people = await Promise.all(Array.from({ length: 5 }, () => registerUser(t.url)));
     const [m1, m2] = people;
-    await setRole(host, room.id, m1.id, 'moderator').expect(200);
-    await setRole(host, room.id, m2.id, 'moderator').expect(200);
     const roles = ['moderator', 'listener', 'speaker'];
-    for (let round = 0; round < 2; round++) {
+    await raceRounds(RACE_ROUNDS, async (round) => {
+      const room = await createRoom(host, `Race ${round}`);
+      for (const r of await Promise.all(people.map((p) => join(p, room.id)))) expect(r.status).toBe(200);
+      await setRole(host, room.id, m1.id, 'moderator').expect(200);
+      await setRole(host, room.id, m2.id, 'moderator').expect(200);
       const results = await Promise.all([
         ...Array.from({ length: 10 }, (_, i) => {
           const actor = [host, m1, m2][i % 3];
@@ -269,15 +283,15 @@ describe('roles and the backchannel', () => {
       const state = await backchannelVsModerators(room.id);
       expect(state.members).toEqual(state.moderators);
       expect(state.moderators).toContain(host.id);
-    }
-    // Ten flips of one person at once: whatever order they land in, the last one wins in both tables.
-    const target = people[3];
-    const flips = await Promise.all(Array.from({ length: 10 }, (_, i) => setRole(host, room.id, target.id, i % 2 ? 'moderator' : 'listener')));
-    expect(flips.every((r) => r.status === 200)).toBe(true);
-    const state = await backchannelVsModerators(room.id);
-    expect(state.members).toEqual(state.moderators);
-    const [{ role }] = await db.query('SELECT role FROM room_member WHERE room_id = $1 AND user_id = $2', [room.id, target.id]);
-    expect(state.members.includes(target.id)).toBe(role === 'moderator');
+      // Ten flips of one person at once: whatever order they land in, the last one wins in both tables.
+      const target = people[3];
+      const flips = await Promise.all(Array.from({ length: 10 }, (_, i) => setRole(host, room.id, target.id, i % 2 ? 'moderator' : 'listener')));
+      expect(flips.every((r) => r.status === 200)).toBe(true);
+      const after = await backchannelVsModerators(room.id);
+      expect(after.members).toEqual(after.moderators);
+      const [{ role }] = await db.query('SELECT role FROM room_member WHERE room_id = $1 AND user_id = $2', [room.id, target.id]);
+      expect(after.members.includes(target.id)).toBe(role === 'moderator');
+    });
   });
 });
 
@@ -289,9 +303,11 @@ describe('ending a room', () => {
     const byListener = await t.http().post(`/v1/rooms/${room.id}/end`).set(listener.auth);
     expect(byListener.status).toBe(403);
     expectErrorShape(byListener.body, 403, 'forbidden');
+    await expectError(byListener, 'POST /v1/rooms/{id}/end', 403, 'forbidden');
     expect((await t.http().post(`/v1/rooms/${room.id}/end`).set(stranger.auth)).status).toBe(404);
     const ended = await t.http().post(`/v1/rooms/${room.id}/end`).set(mod.auth);
     expect(ended.status).toBe(200);
+    await expectContract(ended, 'POST /v1/rooms/{id}/end', 200);
     expect(ended.body).toMatchObject({ id: room.id, status: 'ended', endedAt: expect.any(String) });
     const again = await t.http().post(`/v1/rooms/${room.id}/end`).set(host.auth);
     expect(again.status).toBe(200);
@@ -315,6 +331,11 @@ describe('ending a room', () => {
       expect(res.status).toBe(422);
       expectErrorShape(res.body, 422, 'room_ended');
     }
+    await expectError(await join(newcomer, room.id), 'POST /v1/rooms/{id}/join', 422, 'room_ended');
+    await expectError(await ask(listener, room.id, { text: 'too late?' }), 'POST /v1/rooms/{id}/questions', 422, 'room_ended');
+    await expectError(await upvote(host, room.id, q.body.id), 'POST /v1/rooms/{id}/questions/{qid}/upvote', 422, 'room_ended');
+    await expectError(await patchQuestion(host, room.id, q.body.id, 'answered'), 'PATCH /v1/rooms/{id}/questions/{qid}', 422, 'room_ended');
+    await expectError(await setRole(host, room.id, listener.id, 'speaker'), 'PUT /v1/rooms/{id}/members/{userId}/role', 422, 'room_ended');
     // What was said stays readable to the people who were there.
     expect((await questions(listener, room.id)).body.items.map((x: any) => x.id)).toEqual([q.body.id]);
   });
@@ -325,6 +346,7 @@ describe('questions', () => {
     const { room, people: [u] } = await roomWith(1);
     const res = await ask(u, room.id, { text: '  What about example.com/docs and https://foo.example.org/x?  ' });
     expect(res.status).toBe(201);
+    await expectContract(res, 'POST /v1/rooms/{id}/questions', 201);
     expect(res.body).toMatchObject({
       id: expect.any(String),
       roomId: room.id,
@@ -361,6 +383,7 @@ describe('questions', () => {
       const res = await ask(u, room.id, { text });
       expect(res.status).toBe(400);
       expectErrorShape(res.body, 400, 'invalid_text');
+      await expectError(res, 'POST /v1/rooms/{id}/questions', 400, 'invalid_text');
     }
     const media = await ask(u, room.id, { text: 'look', image: 'x.png' });
     expect(media.status).toBe(422);
@@ -414,6 +437,7 @@ describe('questions', () => {
     expect(modView.items.map((x: any) => x.text)).toEqual(['a2', 'c1', 'b2', 'b1', 'a1']);
     expect(modView.items.map((x: any) => x.status)).toEqual(['pinned', 'open', 'open', 'answered', 'dismissed']);
     expect(modView.items.find((x: any) => x.id === qc1.id)).toMatchObject({ upvotes: 2, upvotedByMe: true });
+    await expectContract(await questions(host, room.id), 'GET /v1/rooms/{id}/questions', 200);
 
     expect((await questions(b, room.id)).body.items.map((x: any) => x.text)).toEqual(['a2', 'b2', 'b1']);
     expect((await questions(c, room.id)).body.items.map((x: any) => x.text)).toEqual(['a2', 'c1']);
@@ -432,26 +456,36 @@ describe('questions', () => {
     const second = (await t.http().get(`/v1/rooms/${room.id}/questions?limit=2&cursor=${first.nextCursor}`).set(host.auth).expect(200)).body;
     expect(second).toEqual({ items: [expect.objectContaining({ text: 'p3' })], nextCursor: null });
     expect((await t.http().get(`/v1/rooms/${room.id}/questions?cursor=garbage`).set(host.auth)).status).toBe(400);
+    await expectError(await t.http().get(`/v1/rooms/${room.id}/questions?limit=0`).set(host.auth), 'GET /v1/rooms/{id}/questions', 400, 'invalid_request');
     expect((await t.http().get(`/v1/rooms/${room.id}/questions?limit=0`).set(host.auth)).status).toBe(400);
   });
 
-  it('one upvote per user: a second is a no-op and 10 parallel upvotes by one user count once', async () => {
-    const { host, room, people: [a, b] } = await roomWith(2);
-    const q = (await ask(a, room.id, { text: 'upvote me' })).body;
-    const first = await upvote(a, room.id, q.id);
-    expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ id: q.id, upvotes: 1, upvotedByMe: true });
-    const second = await upvote(a, room.id, q.id);
-    expect(second.status).toBe(200);
-    expect(second.body.upvotes).toBe(1);
+  it(`one upvote per user: a second is a no-op and 10 parallel upvotes by one user count once (${RACE_ROUNDS} rounds, a fresh room and question each)`, async () => {
+    const { host, room: first, people: [a, b] } = await roomWith(2);
+    let room = first;
+    await raceRounds(RACE_ROUNDS, async (round) => {
+      // A fresh room each round: asking is limited per user per room.
+      if (round > 1) {
+        room = await createRoom(host);
+        for (const p of [a, b]) await join(p, room.id).expect(200);
+      }
+      const q = (await ask(a, room.id, { text: `upvote me ${round}` })).body;
+      const first = await upvote(a, room.id, q.id);
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ id: q.id, upvotes: 1, upvotedByMe: true });
+      await expectContract(first, 'POST /v1/rooms/{id}/questions/{qid}/upvote', 200);
+      const second = await upvote(a, room.id, q.id);
+      expect(second.status).toBe(200);
+      expect(second.body.upvotes).toBe(1);
 
-    const burst = await Promise.all(Array.from({ length: 10 }, () => upvote(host, room.id, q.id)));
-    expect(burst.every((r) => r.status === 200)).toBe(true);
-    await patchQuestion(host, room.id, q.id, 'pinned').expect(200);
-    await Promise.all(Array.from({ length: 10 }, () => upvote(b, room.id, q.id)));
-    const [row] = await db.query('SELECT upvotes, (SELECT count(*)::int FROM question_upvote WHERE question_id = $1) AS votes FROM question WHERE id = $1', [q.id]);
-    expect(row).toEqual({ upvotes: 3, votes: 3 });
-    expect((await upvote(a, room.id, MISSING_ID)).status).toBe(404);
+      const burst = await Promise.all(Array.from({ length: 10 }, () => upvote(host, room.id, q.id)));
+      expect(burst.every((r) => r.status === 200)).toBe(true);
+      await patchQuestion(host, room.id, q.id, 'pinned').expect(200);
+      await Promise.all(Array.from({ length: 10 }, () => upvote(b, room.id, q.id)));
+      const [row] = await db.query('SELECT upvotes, (SELECT count(*)::int FROM question_upvote WHERE question_id = $1) AS votes FROM question WHERE id = $1', [q.id]);
+      expect(row).toEqual({ upvotes: 3, votes: 3 });
+    });
+    await expectError(await upvote(a, room.id, MISSING_ID), 'POST /v1/rooms/{id}/questions/{qid}/upvote', 404, 'not_found');
     expect((await upvote(a, room.id, 'nope')).status).toBe(404);
   });
 
@@ -462,6 +496,7 @@ describe('questions', () => {
     const byListener = await patchQuestion(a, room.id, q.id, 'pinned');
     expect(byListener.status).toBe(403);
     expectErrorShape(byListener.body, 403, 'forbidden');
+    await expectError(byListener, 'PATCH /v1/rooms/{id}/questions/{qid}', 403, 'forbidden');
     expect((await patchQuestion(stranger, room.id, q.id, 'pinned')).status).toBe(404);
     for (const status of ['open', 'closed', 3, null]) {
       const res = await patchQuestion(host, room.id, q.id, status);
@@ -474,6 +509,7 @@ describe('questions', () => {
     const ok = await patchQuestion(host, room.id, q.id, 'answered');
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ id: q.id, status: 'answered' });
+    await expectContract(ok, 'PATCH /v1/rooms/{id}/questions/{qid}', 200);
   });
 
   it('question.created goes to the moderators; question.updated to the author, and when pinned to everyone in the room', async () => {
@@ -513,6 +549,7 @@ describe('attendees', () => {
     for (const viewer of [host, a, b]) {
       const res = await t.http().get(`/v1/rooms/${room.id}/attendees`).set(viewer.auth);
       expect(res.status).toBe(200);
+      await expectContract(res, 'GET /v1/rooms/{id}/attendees', 200);
       expect(res.body.items.map((x: any) => ({ userId: x.userId, handle: x.handle, displayName: x.displayName, role: x.role }))).toEqual([
         { userId: host.id, handle: host.handle, displayName: host.handle, role: 'moderator' },
         { userId: a.id, handle: a.handle, displayName: a.handle, role: 'speaker' },
@@ -522,6 +559,7 @@ describe('attendees', () => {
     const res = await t.http().get(`/v1/rooms/${room.id}/attendees`).set(stranger.auth);
     expect(res.status).toBe(404);
     expectErrorShape(res.body, 404, 'not_found');
+    await expectError(res, 'GET /v1/rooms/{id}/attendees', 404, 'not_found');
     expect((await t.http().get('/v1/rooms/zzz/attendees').set(host.auth)).status).toBe(404);
     // Still listed (and still allowed to look) after the room ended.
     await t.http().post(`/v1/rooms/${room.id}/end`).set(host.auth).expect(200);

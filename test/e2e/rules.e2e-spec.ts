@@ -5,6 +5,8 @@ import { Db } from '@app/messaging/db/db.service';
 import { MAX_PATTERN_PROGRAM, MAX_RULES_PROGRAM, rulePrograms } from '@app/messaging/rules/rule-matcher';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 import { connectSocket, Inbox } from '../support/socket';
 import { until } from '../support/wait';
 
@@ -86,6 +88,8 @@ describe('rules: staff routes', () => {
     expect((await t.http().get(`/admin/v1/rules/${created.id}`).set(triage.auth).expect(200)).body.id).toBe(created.id);
     const listed = await t.http().get('/admin/v1/rules').query({ filter: JSON.stringify({ q: w }) }).set(triage.auth).expect(200);
     expect(listed.headers['content-range']).toMatch(/^rules 0-0\/1$/);
+    await expectContract(listed, 'GET /admin/v1/rules', 200);
+    await expectError(await t.http().get('/admin/v1/rules').query({ filter: '{nope' }).set(triage.auth), 'GET /admin/v1/rules', 400, 'invalid_request');
     const put = await t.http().put(`/admin/v1/rules/${created.id}`).set(admin.auth).send({ ...created, enabled: false, hits: { day: 9, week: 9 } });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ enabled: false, mode: 'dry_run', patterns: [w, `${w}x*`] });
@@ -98,6 +102,8 @@ describe('rules: staff routes', () => {
       expectErrorShape((await t.http().post(`/admin/v1/held-messages/${id}/approve`).set(admin.auth)).body, 404, 'not_found');
       expectErrorShape((await t.http().post(`/admin/v1/held-messages/${id}/reject`).set(admin.auth).send({})).body, 404, 'not_found');
     }
+    await expectError(await t.http().post(`/admin/v1/held-messages/${randomUUID()}/approve`).set(admin.auth), 'POST /admin/v1/held-messages/{id}/approve', 404, 'not_found');
+    await expectError(await t.http().post(`/admin/v1/held-messages/${randomUUID()}/reject`).set(admin.auth).send({}), 'POST /admin/v1/held-messages/{id}/reject', 404, 'not_found');
     expect((await t.http().delete(`/admin/v1/rules/${created.id}`).set(admin.auth)).status).toBe(200);
     expectErrorShape((await t.http().get(`/admin/v1/rules/${created.id}`).set(admin.auth)).body, 404, 'not_found');
     const audit = (await t.http().get('/admin/v1/audit-log').query({ filter: JSON.stringify({ subjectId: created.id }) }).set(admin.auth).expect(200)).body;
@@ -113,8 +119,9 @@ describe('rules: staff routes', () => {
     expectErrorShape((await t.http().delete(`/admin/v1/rules/${r.id}`).set(triage.auth)).body, 403, 'forbidden_role');
     expectErrorShape((await t.http().post(`/admin/v1/held-messages/${randomUUID()}/approve`).set(triage.auth)).body, 403, 'forbidden_role');
     expectErrorShape((await t.http().post(`/admin/v1/held-messages/${randomUUID()}/reject`).set(triage.auth)).body, 403, 'forbidden_role');
-    expect((await t.http().get('/admin/v1/rule-hits').set(triage.auth)).status).toBe(200);
-    expect((await t.http().get('/admin/v1/held-messages').set(triage.auth)).status).toBe(200);
+    await expectContract(await t.http().get('/admin/v1/rule-hits').set(triage.auth), 'GET /admin/v1/rule-hits', 200);
+    await expectContract(await t.http().get('/admin/v1/held-messages').set(triage.auth), 'GET /admin/v1/held-messages', 200);
+    await expectError(await t.http().get('/admin/v1/rule-hits').query({ filter: '{nope' }).set(triage.auth), 'GET /admin/v1/rule-hits', 400, 'invalid_request');
   });
 
   it('bad bodies are 400 invalid_request with per-field details; backreferences and lookaround are refused; (a+)+$ is accepted and runs in linear time', async () => {
@@ -322,6 +329,7 @@ describe('rules: actions', () => {
     const senderInbox = await open(sender);
     const approved = await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth);
     expect(approved.status).toBe(200);
+    await expectContract(approved, 'POST /admin/v1/held-messages/{id}/approve', 200);
     expect(approved.body.state).toBe('visible');
     await inbox.waitFor('message.created', (p) => p.message.id === heldId);
     await senderInbox.waitFor('message.updated', (p) => p.message.id === heldId && p.message.state === 'visible');
@@ -332,30 +340,39 @@ describe('rules: actions', () => {
     expect((await list(recipient, conv.id)).map((m) => m.id)).toContain(heldId);
     expectErrorShape((await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth)).body, 409, 'conflict');
     expectErrorShape((await t.http().post(`/admin/v1/held-messages/${heldId}/reject`).set(admin.auth).send({})).body, 409, 'conflict');
+    await expectError(await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth), 'POST /admin/v1/held-messages/{id}/approve', 409, 'conflict');
+    await expectError(await t.http().post(`/admin/v1/held-messages/${heldId}/reject`).set(admin.auth).send({}), 'POST /admin/v1/held-messages/{id}/reject', 409, 'conflict');
   });
 
-  it('hold then reject: removed with reason rule for its sender; the recipient never hears of it; parallel decisions: one wins', async () => {
+  it(`hold then reject: removed with reason rule for its sender; the recipient never hears of it; parallel decisions: one wins (${RACE_ROUNDS} rounds, a fresh held message each)`, async () => {
     const w = word();
     const { sender, recipient, conv } = await chat();
     await rule({ kind: 'keyword', patterns: [w], action: 'hold', appliesTo: ['direct'] });
-    const cursor = await head(recipient);
-    const held = (await send(sender, conv.id, w).expect(201)).body;
-    const decisions = await Promise.all([
-      t.http().post(`/admin/v1/held-messages/${held.id}/reject`).set(admin.auth).send({ note: 'spam' }),
-      t.http().post(`/admin/v1/held-messages/${held.id}/approve`).set(admin.auth),
-    ]);
-    expect(decisions.map((d) => d.status).sort()).toEqual([200, 409]);
-    if (decisions[0].status === 200) {
-      expect(decisions[0].body.state).toBe('removed');
-      expect((await list(sender, conv.id)).map((m) => [m.state, m.removedReason])).toEqual([['removed', 'rule']]);
-      expect(await list(recipient, conv.id)).toEqual([]);
-      expect((await syncFrom(recipient, cursor)).filter((e) => e.message?.id === held.id)).toEqual([]);
-    } else {
-      expect((await list(recipient, conv.id)).map((m) => m.id)).toEqual([held.id]);
-    }
+    await raceRounds(RACE_ROUNDS, async (round) => {
+      const cursor = await head(recipient);
+      const held = (await send(sender, conv.id, `${w} ${round}`).expect(201)).body;
+      const decisions = await Promise.all([
+        t.http().post(`/admin/v1/held-messages/${held.id}/reject`).set(admin.auth).send({ note: 'spam' }),
+        t.http().post(`/admin/v1/held-messages/${held.id}/approve`).set(admin.auth),
+      ]);
+      expect(decisions.map((d) => d.status).sort()).toEqual([200, 409]);
+      const byId = async (u: TestUser) => (await list(u, conv.id)).find((m) => m.id === held.id);
+      if (decisions[0].status === 200) {
+        expect(decisions[0].body.state).toBe('removed');
+        await expectContract(decisions[0], 'POST /admin/v1/held-messages/{id}/reject', 200);
+        expect(await byId(sender)).toMatchObject({ state: 'removed', removedReason: 'rule' });
+        expect(await byId(recipient)).toBeUndefined();
+        expect((await syncFrom(recipient, cursor)).filter((e) => e.message?.id === held.id)).toEqual([]);
+      } else {
+        expect(decisions[1].body.state).toBe('visible');
+        await expectContract(decisions[1], 'POST /admin/v1/held-messages/{id}/approve', 200);
+        expect(await byId(recipient)).toMatchObject({ state: 'visible' });
+      }
+    });
     // A second rejection of a fresh held message, for the sure path.
     const again = (await send(sender, conv.id, `${w} again`).expect(201)).body;
     expect((await t.http().post(`/admin/v1/held-messages/${again.id}/reject`).set(admin.auth).send({})).body.state).toBe('removed');
+    await expectError(await t.http().post(`/admin/v1/held-messages/${again.id}/reject`).set(admin.auth).send({}), 'POST /admin/v1/held-messages/{id}/reject', 409, 'conflict');
     expect((await list(recipient, conv.id)).map((m) => m.id)).not.toContain(again.id);
     // The sender is told why (statement of reasons, API.md v1.1): a person decided, appealable.
     const notices = (await t.http().get('/v1/notices').set(sender.auth).expect(200)).body.items;

@@ -6,6 +6,7 @@ import { Db } from '@app/messaging/db/db.service';
 import { REDIS } from '@app/messaging/redis';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
+import { expectContract, expectError } from '../support/contract';
 import { connectRefusal, connectSocket, disconnected, emitAck, Inbox } from '../support/socket';
 
 // Two API processes on one database and one Redis; a small socket cap so the cap is testable.
@@ -104,9 +105,10 @@ describe('POST /v1/auth/logout', () => {
     expect((await request(a.url).post('/v1/auth/logout').send({ refreshToken: 'garbage' })).status).toBe(204);
     const u = await registerUser(a.url);
     expect((await request(a.url).post('/v1/auth/logout').send({ refreshToken: u.refreshToken })).status).toBe(204);
-    expect((await request(a.url).post('/v1/auth/logout').send({ refreshToken: u.refreshToken })).status).toBe(204);
+    await expectContract(await request(a.url).post('/v1/auth/logout').send({ refreshToken: u.refreshToken }), 'POST /v1/auth/logout', 204);
     const missing = await request(a.url).post('/v1/auth/logout').send({});
     expectErrorShape(missing.body, 400, 'invalid_request');
+    await expectError(missing, 'POST /v1/auth/logout', 400, 'invalid_request');
   });
 });
 
