@@ -143,6 +143,27 @@ describe('rules: staff routes', () => {
     await t.http().delete(`/admin/v1/rules/${evil.id}`).set(admin.auth).expect(200);
   });
 
+  it('regexes valid alone stay valid together: two rules naming the same group, or a \\Q without \\E, neither fail a request nor hide a match', async () => {
+    const [w1, w2, w3] = [word(), word(), word()];
+    const made: Array<{ id: string }> = [];
+    const created: number[] = [];
+    for (const [pattern, action, mode] of [[`(?P<n>${w1})`, 'block', 'live'], [`(?P<n>${w2})`, 'flag', 'dry_run'], [`\\Q${w3}`, 'flag', 'dry_run']]) {
+      const res = await t.http().post('/admin/v1/rules').set(admin.auth).send({ name: `r-${word()}`, kind: 'regex', patterns: [pattern], action, mode, appliesTo: ['direct'], reason: 'Not here.' });
+      created.push(res.status);
+      if (res.status === 201) made.push(res.body);
+    }
+    expect(created).toEqual([201, 201, 201]);
+    const { sender, conv } = await chat();
+    const statuses = [];
+    for (const text of ['plain hello', `say ${w1}`, `say ${w2}`, `say ${w3}`]) {
+      const res = await send(sender, conv.id, text);
+      statuses.push([text, res.status, res.body.code ?? null]);
+    }
+    expect(statuses).toEqual([['plain hello', 201, null], [`say ${w1}`, 403, 'blocked_by_rule'], [`say ${w2}`, 201, null], [`say ${w3}`, 201, null]]);
+    expect((await hitsOf({ ruleId: made[2].id })).length).toBe(1);
+    for (const r of made) await t.http().delete(`/admin/v1/rules/${r.id}`).set(admin.auth).expect(200);
+  });
+
   it('POST /admin/v1/rules/test reports the stored rules and a draft that match a text', async () => {
     const w = word();
     const r = await rule({ kind: 'keyword', patterns: [w], action: 'flag', mode: 'dry_run', enabled: false });

@@ -164,6 +164,19 @@ interface Owned {
   pattern: string;
 }
 
+/**
+ * One program for all regexes, or null when patterns valid alone do not compile together
+ * (two rules naming the same group `(?P<n>…)`; a `\Q` without `\E` quoting the union's
+ * `)`): then every send was a 500 (issue #33); now each regex is tried on its own.
+ */
+function compileUnion(union: string[]): RE2JS | null {
+  try {
+    return RE2JS.compile(union.join('|'), RE2JS.CASE_INSENSITIVE);
+  } catch {
+    return null;
+  }
+}
+
 /** Every enabled rule compiled once (per process, per rules version). */
 export class RuleMatcher {
   private readonly rules: CompilableRule[];
@@ -199,7 +212,7 @@ export class RuleMatcher {
       }
     });
     this.keywords = needles.length ? new AhoCorasick(needles) : null;
-    this.regexUnion = union.length ? RE2JS.compile(union.join('|'), RE2JS.CASE_INSENSITIVE) : null;
+    this.regexUnion = union.length ? compileUnion(union) : null;
   }
 
   static readonly EMPTY = new RuleMatcher([]);
@@ -221,7 +234,8 @@ export class RuleMatcher {
       const framed = ` ${tokensOfFolded(folded).join(' ')} `;
       this.keywords.search(framed, (i) => add(this.keywordOwners[i]));
     }
-    if (this.regexUnion && this.regexUnion.test(folded)) {
+    // The union only screens out texts no regex matches; without one, each regex is tried.
+    if (this.regexes.length && (!this.regexUnion || this.regexUnion.test(folded))) {
       for (const r of this.regexes) if (!hit.has(r.rule) && r.re.test(folded)) add(r);
     }
     if (this.domains.size) {
