@@ -171,3 +171,10 @@ it('hostile but well-formed filter values (LIKE wildcards, dates at the ends of 
   }
   expect(probed).toBeGreaterThan(lists.length * HOSTILE_VALID_VALUES.length);
 });
+
+it('LIKE wildcards in a search filter are matched as characters: % and _ find no staff member, a real word finds the admin', async () => {
+  const find = async (q: string) => (await t.http().get(`/admin/v1/staff?filter=${enc(JSON.stringify({ q }))}`).set(admin.auth).expect(200)).body.map((s: any) => s.email);
+  expect({ admin: await find('admin'), percent: await find('%'), underscore: await find('_'), both: await find('%_%') }).toEqual({
+    admin: ['admin@example.com'], percent: [], underscore: [], both: [],
+  });
+});
