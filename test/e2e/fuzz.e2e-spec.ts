@@ -429,13 +429,14 @@ function validRequests(): Base[] {
       fresh: async () => ({ params: { id: (await h().post('/v1/appeals').set(punished.auth).send({ actionId: await freshAction('warn'), text: 'not me' }).expect(201)).body.id } }),
     },
     // ---- staff: templates, rules, held messages
-    { method: 'post', path: '/admin/v1/templates', params: {}, body: { name: '', body: 'Hi {{handle}}, {{action}}' }, auth: staff.auth, fresh: async () => ({ body: { name: `t ${next()}` } }) },
+    // Names need not be unique: creating the same template or rule again is valid.
+    { method: 'post', path: '/admin/v1/templates', params: {}, body: { name: 'fuzzed template', body: 'Hi {{handle}}, {{action}}' }, auth: staff.auth },
     { method: 'put', path: '/admin/v1/templates/{id}', params: { id: ids.template }, body: { name: 'fuzz template', body: 'Hi {{handle}}' }, auth: staff.auth },
     {
       method: 'delete', path: '/admin/v1/templates/{id}', params: { id: '' }, body: {}, auth: staff.auth,
       fresh: async () => ({ params: { id: (await h().post('/admin/v1/templates').set(staff.auth).send({ name: `d ${next()}`, body: 'x' }).expect(201)).body.id } }),
     },
-    { method: 'post', path: '/admin/v1/rules', params: {}, body: ruleBody(''), auth: staff.auth, fresh: async () => ({ body: { name: `r ${next()}` } }), extra: { patterns: HOSTILE_PATTERNS } },
+    { method: 'post', path: '/admin/v1/rules', params: {}, body: ruleBody('fuzzed rule'), auth: staff.auth, extra: { patterns: HOSTILE_PATTERNS } },
     { method: 'put', path: '/admin/v1/rules/{id}', params: { id: ids.rule }, body: ruleBody('fuzz rule'), auth: staff.auth, extra: { patterns: HOSTILE_PATTERNS } },
     { method: 'post', path: '/admin/v1/rules/test', params: {}, body: { text: 'get fuzzxz now', kind: 'regex', patterns: ['fuzz(x|y)+z'] }, auth: staff.auth, extra: { patterns: HOSTILE_PATTERNS, text: ['a'.repeat(4000), 'a'.repeat(4001)] } },
     {
