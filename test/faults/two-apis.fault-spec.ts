@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import type { Socket } from 'socket.io-client';
 import { connectSocket, emitAck } from '../support/socket';
 import {
@@ -126,8 +127,16 @@ describe('fault: two API processes and one worker', () => {
   });
 
   it('a user held by one API only gets pushes emitted there without Redis, and a socket opened on the other API mid-stream misses nothing', async () => {
-    // Past the APIs' start-up grace (RoomPresence): each knows which users the other holds.
-    await new Promise((r) => setTimeout(r, 4000));
+    // Everything the APIs publish on the socket.io adapter's channels, as seen by Redis.
+    const watcher = new Redis(SHARED_REDIS_URL);
+    const published: Buffer[] = [];
+    watcher.on('pmessageBuffer', (_pattern: Buffer, _channel: Buffer, message: Buffer) => published.push(message));
+    await watcher.psubscribe(`${prefix}socket.io#*`);
+    /** Whether a push naming this message went through Redis (a PING first: the watcher has read every earlier publish). */
+    const viaRedis = async (id: string) => {
+      await watcher.ping();
+      return published.some((m) => m.includes(id));
+    };
     const a = await register(api1.url, 'pa');
     const b = await register(api1.url, 'pb');
     const convo = await conversation(api1.url, a, [b]);
@@ -141,9 +150,20 @@ describe('fault: two API processes and one worker', () => {
       got.push(log);
       return log;
     };
-    // b only on api1: sends through api1 are pushed locally there, through api2 published.
     const first = await listen(api1, 'api1');
     const ids: string[] = [];
+    // Instead of sleeping past the APIs' start-up grace (RoomPresence): probe until api1 knows
+    // b is held by it alone, that is until a push to b reaches b without going through Redis.
+    await waitFor('api1 to push to b (held only there) without Redis', async () => {
+      const res = await send(api1.url, a, convo, `probe-${ids.length}`, 'probe');
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+      await waitFor('the probe on b’s socket', async () => first.ids.includes(res.body.id), 10000, 10);
+      return !(await viaRedis(res.body.id));
+    }, 20000, 200);
+    // b only on api1: sends through api1 are pushed locally there, through api2 published.
+    const local: string[] = [];
+    const remote: string[] = [];
     let second: { api: string; ids: string[] } | null = null;
     const secondFrom: string[] = [];
     for (let k = 0; k < 40; k++) {
@@ -155,6 +175,7 @@ describe('fault: two API processes and one worker', () => {
       const res = await send((k % 3 === 0 ? api2 : api1).url, a, convo, `pa-${k}`, `message ${k}`);
       expect(res.status).toBe(201);
       ids.push(res.body.id);
+      if (k < 20) (k % 3 === 0 ? remote : local).push(res.body.id);
     }
     await waitFor('both sockets to have their messages', async () => first.ids.length >= ids.length && (second?.ids.length ?? 0) >= ids.length - secondFrom.length, 15000);
     expect([...first.ids].sort()).toEqual([...ids].sort()); // all, none twice
@@ -164,5 +185,10 @@ describe('fault: two API processes and one worker', () => {
     for (const id of second!.ids) expect(ids).toContain(id);
     const created = tally((await syncAll(api2.url, b, from)).filter((e) => e.type === 'message.created').map((e) => e.message.id));
     expect([...created.keys()].sort()).toEqual([...ids].sort());
+    // While b was on api1 only: api1's pushes stayed local, api2's went through Redis.
+    const routes = async (list: string[]) => Promise.all(list.map(async (id) => ((await viaRedis(id)) ? 'redis' : 'local')));
+    expect(await routes(local)).toEqual(local.map(() => 'local'));
+    expect(await routes(remote)).toEqual(remote.map(() => 'redis'));
+    watcher.disconnect();
   });
 });

@@ -324,6 +324,19 @@ interface Owned {
 }
 
 /**
+ * One program for all regexes, or null when patterns valid alone do not compile together
+ * (two rules naming the same group `(?P<n>…)`; a `\Q` without `\E` quoting the union's
+ * `)`): then every send was a 500 (issue #33); now each regex is tried on its own.
+ */
+function compileUnion(union: string[]): RE2JS | null {
+  try {
+    return RE2JS.compile(union.join('|'), RE2JS.CASE_INSENSITIVE);
+  } catch {
+    return null;
+  }
+}
+
+/**
  * A set of enabled rules compiled once into one pass (per process, per rules version, per
  * scope: see RuleBook). Its regexes never cost more than MAX_RULES_PROGRAM together: a
  * pattern refused by compileRegex is skipped, and from the first regex that would take the
@@ -380,7 +393,7 @@ export class RuleMatcher {
     });
     this.regexProgram = program;
     this.keywords = needles.length ? new AhoCorasick(needles) : null;
-    this.regexUnion = union.length ? RE2JS.compile(union.join('|'), RE2JS.CASE_INSENSITIVE) : null;
+    this.regexUnion = union.length ? compileUnion(union) : null;
   }
 
   /** The ids of the rules this matcher evaluates. */
@@ -407,9 +420,10 @@ export class RuleMatcher {
       const framed = ` ${tokensOfFolded(folded).join(' ')} `;
       this.keywords.search(framed, (i) => add(this.keywordOwners[i]));
     }
-    if (this.regexUnion) {
+    // The union only screens out texts no regex matches; without one, each regex is tried.
+    if (this.regexes.length) {
       const read = folded.length > MAX_REGEX_TEXT ? folded.slice(0, MAX_REGEX_TEXT) : folded;
-      if (this.regexUnion.test(read)) for (const r of this.regexes) if (!hit.has(r.rule) && r.re.test(read)) add(r);
+      if (!this.regexUnion || this.regexUnion.test(read)) for (const r of this.regexes) if (!hit.has(r.rule) && r.re.test(read)) add(r);
     }
     if (this.domains.size) {
       for (const raw of hosts) {

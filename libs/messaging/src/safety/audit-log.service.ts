@@ -96,6 +96,18 @@ const toRow = (r: any): AuditRow => ({
   subjectName: r.subject_name ?? null,
 });
 
+/** A UTF-16 surrogate without its pair. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * JSON for a jsonb column. jsonb refuses a lone surrogate ("\ud800"), which JSON and so a
+ * request body allow; it becomes U+FFFD, as the driver already writes it into text columns,
+ * so an audited text reads the same as the row it describes (a 500 before: issue #33).
+ */
+function jsonbText(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v));
+}
+
 /**
  * Who did what to which subject, and when, with the state before and after. Rows are only
  * ever inserted: the table refuses UPDATE, DELETE and TRUNCATE itself (a trigger in the
@@ -124,8 +136,8 @@ export class AuditLogService {
       e.action,
       e.subjectType ?? null,
       e.subjectId ?? null,
-      e.before === undefined ? null : JSON.stringify(e.before),
-      e.after === undefined ? null : JSON.stringify(e.after),
+      e.before === undefined ? null : jsonbText(e.before),
+      e.after === undefined ? null : jsonbText(e.after),
     ];
     const insert = () =>
       q.query(
