@@ -94,8 +94,8 @@ export class MessageEditsService {
     const text = validateText((body as { text?: unknown }).text, MAX_MESSAGE_CHARS);
     await this.conversations.view(conversationId, userId);
     if (!isUuid(messageId)) throw new NotFound('No such message.');
-    // An edit is a write members hear of: it spends the send burst budget, as a send does.
-    await this.limits.consume('sendBurst', userId);
+    // An edit is a write members hear of: it spends the send budgets, as a send does.
+    await this.limits.spendSendBudget(userId);
     const urls = extractLinks(text);
     const blocklist = urls.length ? await this.blocklist.current() : [];
     // Staff rules screen the new text as they screen a send (a live block throws 403

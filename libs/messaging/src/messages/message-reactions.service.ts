@@ -69,8 +69,8 @@ export class MessageReactionsService {
     if (!isUuid(messageId)) throw new NotFound('No such message.');
     const emoji = parseEmoji(rawEmoji);
     if (conversation.myState !== 'active') throw new Forbidden('Accept the request before reacting to its messages.');
-    // Each change is pushed to every member: reactions spend the send burst budget, so toggling cannot flood a chat.
-    await this.limits.consume('sendBurst', userId);
+    // Each change is pushed to every member: reactions spend the send budgets (burst and sustained), so toggling cannot flood a chat.
+    await this.limits.spendSendBudget(userId);
 
     const outboxId = await this.db.tx(async (q) => {
       const [m] = await q.query(REACT_READ_SQL, [conversationId, userId, messageId]);

@@ -201,8 +201,7 @@ export class MessagesService {
     if (!isUuid(conversationId)) throw new NotFound();
 
     try {
-      // Both budgets in parallel: one Redis round trip of latency instead of two.
-      await Promise.all([this.limits.consume('sendBurst', senderId), this.limits.consume('sendSustained', senderId)]);
+      await this.limits.spendSendBudget(senderId);
     } catch (err) {
       // A retry of a message that was stored is answered even when the budget is spent.
       if (err instanceof RateLimited) {
