@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Db, type Queryable } from '../db/db.service';
-import { Blocked, BlockedByRule, EditWindowPassed, Forbidden, InvalidRequest, MessageRemoved, MessagingRestricted, NotFound } from '../errors';
+import { Db } from '../db/db.service';
+import { EditWindowPassed, Forbidden, InvalidRequest, MessageRemoved, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
 import { extractLinks } from '../links/link-extractor';
@@ -8,10 +8,10 @@ import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
 import { JobName, type OutboxJob } from '../queues';
 import { RateLimitsService } from '../limits/rate-limits.service';
-import { ConversationsService } from '../conversations/conversations.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type LinkView, type MessageView } from './message-view';
 import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateText } from './message-text';
+import { assertMayWrite, writeCheckColumns } from './write-check';
 import { hostOf } from './messages.service';
 import { RulesService } from '../rules/rules.service';
 
@@ -19,26 +19,38 @@ import { RulesService } from '../rules/rules.service';
 export const EDIT_WINDOW_MINUTES = 15;
 
 /**
- * The message ($3) with what decides whether its sender ($2) may edit it now, locked for the
- * edit: the editor's membership and whether they can see it, a restriction, a block across a
- * direct conversation (the same gates as a send), the 15-minute window, and whether someone
- * is still pending (a new link is then held from them: HeldLinks).
+ * The message ($3) of conversation $1 with what decides whether its sender ($2) may edit it
+ * now: the editor's membership and whether they can see it, the write check a send makes
+ * (write-check.ts: a restriction, a block across a direct conversation), the 15-minute window,
+ * and whether someone is still pending (a new link is then held
+ * from them: HeldLinks). Read once before the staff rules screen the text (so rules only ever
+ * see an edit of the caller's own message) and again, locked, for the write.
  */
-const EDIT_READ_SQL = `
-SELECT x.*, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees,
-       (u.restricted_until IS NOT NULL AND u.restricted_until > now()) AS restricted, u.restricted_until,
-       (c.kind = 'direct' AND EXISTS (
-          SELECT 1 FROM conversation_member o JOIN block b
-            ON (b.blocker_id = $2 AND b.blocked_id = o.user_id) OR (b.blocked_id = $2 AND b.blocker_id = o.user_id)
-           WHERE o.conversation_id = c.id AND o.user_id <> $2)) AS blocked,
+const EDIT_READ_SQL = (lock: boolean) => `
+SELECT x.*, ${REPLY_QUOTE_SQL('x')}, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees, ${writeCheckColumns('u', 'c', '$2')},
        (x.created_at > now() - make_interval(mins => ${EDIT_WINDOW_MINUTES})) AS in_window,
        EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = x.conversation_id AND p.state = 'pending') AS someone_pending
   FROM message x
   JOIN conversation c ON c.id = x.conversation_id
   JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
   JOIN app_user u ON u.id = $2
- WHERE x.conversation_id = $1 AND x.id = $3
-   FOR UPDATE OF x`;
+ WHERE x.conversation_id = $1 AND x.id = $3${lock ? '\n   FOR UPDATE OF x' : ''}`;
+const EDIT_CHECK_SQL = EDIT_READ_SQL(false);
+const EDIT_LOCK_SQL = EDIT_READ_SQL(true);
+
+/**
+ * Whether `userId` may edit this message (a row of EDIT_READ_SQL, or none): what they may not
+ * see is 404, before anything else is looked at.
+ */
+function assertEditable(m: any, userId: string): void {
+  if (!m || (m.my_state !== 'active' && m.my_state !== 'pending') || !m.sees) throw new NotFound('No such message.');
+  if (m.sender_id !== userId) throw new Forbidden('You can only edit your own messages.');
+  if (m.state !== 'visible') throw new MessageRemoved('This message was removed; it can no longer be edited.');
+  assertMayWrite(m);
+  if (!m.in_window) throw new EditWindowPassed();
+}
+
+
 
 /**
  * One edit under the row lock: the text and links it replaces become the next
@@ -74,15 +86,15 @@ export interface EditedText {
 
 /**
  * Edits (API.md, Messages v1.1): own visible messages, within EDIT_WINDOW_MINUTES, under the
- * send's text rules and gates. Every earlier version is kept for staff (`message_version`),
- * links are found and scanned again, and members get `message.updated`.
+ * send's text rules, write check and budgets. Every earlier
+ * version is kept for staff (`message_version`), links are found and scanned again, and
+ * members get `message.updated`.
  */
 @Injectable()
 export class MessageEditsService {
   constructor(
     private readonly db: Db,
     private readonly events: EventsService,
-    private readonly conversations: ConversationsService,
     private readonly blocklist: BlocklistService,
     private readonly limits: RateLimitsService,
     private readonly rules: RulesService,
@@ -92,32 +104,28 @@ export class MessageEditsService {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidRequest('The body must be a JSON object.');
     refuseMedia(body as Record<string, unknown>);
     const text = validateText((body as { text?: unknown }).text, MAX_MESSAGE_CHARS);
-    await this.conversations.view(conversationId, userId);
-    if (!isUuid(messageId)) throw new NotFound('No such message.');
+    if (!isUuid(conversationId) || !isUuid(messageId)) throw new NotFound('No such message.');
     // An edit is a write members hear of: it spends the send budgets, as a send does.
     await this.limits.spendSendBudget(userId);
+
+    // Membership, ownership and the write check first: a message the caller may not edit is
+    // refused before any rule sees the text, so no rule hit ever names someone else's message.
+    const [current] = await this.db.query(EDIT_CHECK_SQL, [conversationId, userId, messageId]);
+    assertEditable(current, userId);
+    // The same text again (a retry): nothing changes, no version, no event.
+    if (current.text === text) return forViewer(messageView(current), userId);
+
     const urls = extractLinks(text);
     const blocklist = urls.length ? await this.blocklist.current() : [];
-    // Staff rules screen the new text as they screen a send (a live block throws 403
-    // blocked_by_rule here). A `hold` cannot hold an edit of a message that was already
-    // delivered without hiding what members have seen, so a held edit is refused the same
-    // way and the delivered version stays; `flag` lets it through and opens a system report.
-    const screening = await this.rules.screenMessage(userId, conversationId, text, urls);
-    if (screening?.held) {
-      await this.rules.settle(screening, { messageId });
-      throw new BlockedByRule('This edit was not saved: a rule of this service holds such text for review.');
-    }
+    // Staff rules screen the new text as they screen a send: a live `block` or `hold` throws
+    // 403 blocked_by_rule (the delivered version stays; RulesService.screenMessage); `flag`
+    // lets it through and opens a system report.
+    const screening = await this.rules.screenMessage(userId, conversationId, text, urls, { edit: true });
 
     const res = await this.db.tx(async (q) => {
-      const [m] = await q.query(EDIT_READ_SQL, [conversationId, userId, messageId]);
-      if (!m || (m.my_state !== 'active' && m.my_state !== 'pending') || !m.sees) throw new NotFound('No such message.');
-      if (m.sender_id !== userId) throw new Forbidden('You can only edit your own messages.');
-      if (m.state !== 'visible') throw new MessageRemoved('This message was removed; it can no longer be edited.');
-      if (m.restricted) throw new MessagingRestricted(`You may not send messages until ${new Date(m.restricted_until).toISOString()}.`);
-      if (m.blocked) throw new Blocked();
-      if (!m.in_window) throw new EditWindowPassed();
-      // The same text again (a retry): nothing changes, no version, no event.
-      if (m.text === text) return { row: null as any, outboxId: null };
+      const [m] = await q.query(EDIT_LOCK_SQL, [conversationId, userId, messageId]);
+      assertEditable(m, userId);
+      if (m.text === text) return { row: m, changed: false, outboxId: null };
 
       // A URL already in the message keeps its verdict unless the blocklist now condemns it;
       // every other URL is `pending` and scanned, as on a send.
@@ -142,12 +150,10 @@ export class MessageEditsService {
         : [];
       const recipients = (await q.query(MESSAGE_AUDIENCE_SQL, [messageId])).map((r) => r.user_id as string);
       const outboxId = await this.events.append(q, recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })), jobs);
-      return { row, outboxId };
+      return { row, changed: true, outboxId };
     });
     this.events.published(res.outboxId);
-    if (screening && res.row) await this.rules.settle(screening, { messageId });
-    if (res.row) return forViewer(messageView(res.row), userId);
-    const [current] = await this.db.query(`SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x WHERE x.id = $1`, [messageId]);
-    return forViewer(messageView(current), userId);
+    if (screening && res.changed) await this.rules.settle(screening, { messageId });
+    return forViewer(messageView(res.row), userId);
   }
 }

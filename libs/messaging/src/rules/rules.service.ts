@@ -243,9 +243,12 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
    * conversation's scope. Null (the common case) when none does; with no enabled rule at all
    * the text is not even normalised. A live `block` throws 403 blocked_by_rule (its hits
    * recorded first); otherwise the caller stores the message (held when `held`) and hands
-   * the result to `settle`.
+   * the result to `settle`. An edit (`edit`) of a message members have already read cannot be
+   * held without hiding what they saw, so for an edit a live `hold` refuses as `block` does:
+   * its hits name the editor and the conversation, never a message that was not held.
+   * The caller screens only a write it has already allowed (the editor's own message).
    */
-  async screenMessage(senderId: string, conversationId: string, text: string, urls: readonly string[]): Promise<Screening | null> {
+  async screenMessage(senderId: string, conversationId: string, text: string, urls: readonly string[], opts: { edit?: boolean } = {}): Promise<Screening | null> {
     const matcher = this.compiled ?? (await this.matcher());
     if (matcher.empty) return null;
     const matches = matcher.match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId));
@@ -257,7 +260,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     );
     if (!ctx) return null; // the send answers 404 itself
     const scopes: RuleScope[] = ctx.kind === 'room' ? ['room'] : ctx.pending ? ['requests', ctx.kind] : [ctx.kind];
-    return this.decide(senderId, conversationId, matches, scopes);
+    return this.decide(senderId, conversationId, matches, scopes, opts.edit ?? false);
   }
 
   /** Before a room question is stored: as screenMessage, scope `questions`. */
@@ -272,12 +275,14 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
    * Which live action is carried out: the strongest that can apply here. `hide` only means
    * something for a request (the recipient's hidden folder); `hold` on a room question
    * flags it (a question is already seen only by the room's moderators and its author
-   * until pinned, and the held-messages queue is for messages).
+   * until pinned, and the held-messages queue is for messages); `hold` on an edit blocks it
+   * (screenMessage).
    */
-  private async decide(userId: string, conversationId: string | null, matches: RuleMatch[], scopes: RuleScope[]): Promise<Screening | null> {
+  private async decide(userId: string, conversationId: string | null, matches: RuleMatch[], scopes: RuleScope[], edit = false): Promise<Screening | null> {
     const effective = (action: RuleAction): RuleAction | null => {
       if (action === 'hide' && !scopes.includes('requests')) return null;
       if (action === 'hold' && scopes.includes('questions')) return 'flag';
+      if (action === 'hold' && edit) return 'block';
       return action;
     };
     const applicable = matches
