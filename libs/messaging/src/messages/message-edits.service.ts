@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../db/db.service';
-import { EditWindowPassed, Forbidden, InvalidRequest, MessageRemoved, NotFound } from '../errors';
+import { EditLimitReached, EditWindowPassed, Forbidden, InvalidRequest, MessageRemoved, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
 import { extractLinks } from '../links/link-extractor';
@@ -19,16 +19,24 @@ import { RulesService } from '../rules/rules.service';
 export const EDIT_WINDOW_MINUTES = 15;
 
 /**
+ * Earlier versions one message keeps (API.md v1.2): each edit stores one, so a message takes
+ * at most this many edits (then 409 edit_limit_reached). It bounds what an edit history costs
+ * to store, to fan out, and to freeze into a report's evidence (CaseSnapshot).
+ */
+export const MAX_MESSAGE_VERSIONS = 20;
+
+/**
  * The message ($3) of conversation $1 with what decides whether its sender ($2) may edit it
  * now: the editor's membership and whether they can see it, the write check a send makes
  * (write-check.ts: a restriction, a block across a direct conversation), the 15-minute window,
- * and whether someone is still pending (a new link is then held
+ * how many versions it keeps, and whether someone is still pending (a new link is then held
  * from them: HeldLinks). Read once before the staff rules screen the text (so rules only ever
  * see an edit of the caller's own message) and again, locked, for the write.
  */
 const EDIT_READ_SQL = (lock: boolean) => `
 SELECT x.*, ${REPLY_QUOTE_SQL('x')}, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees, ${writeCheckColumns('u', 'c', '$2')},
        (x.created_at > now() - make_interval(mins => ${EDIT_WINDOW_MINUTES})) AS in_window,
+       (SELECT count(*)::int FROM message_version v WHERE v.message_id = x.id) AS versions,
        EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = x.conversation_id AND p.state = 'pending') AS someone_pending
   FROM message x
   JOIN conversation c ON c.id = x.conversation_id
@@ -50,19 +58,22 @@ function assertEditable(m: any, userId: string): void {
   if (!m.in_window) throw new EditWindowPassed();
 }
 
-
+const editLimitReached = () => new EditLimitReached(`A message keeps at most ${MAX_MESSAGE_VERSIONS} earlier versions; send a new message instead.`);
 
 /**
  * One edit under the row lock: the text and links it replaces become the next
  * `message_version` (staff only; reports freeze them), the row gets the new text, links and
  * `edited_at`, and new URLs get their link occurrences (the same scan machinery as a send).
+ * No row back: the message already keeps $6 versions. The cap is checked here, in a statement
+ * that starts once the lock is held: the locked read's own snapshot predates the lock wait,
+ * so its count could miss the versions of edits that committed while it waited.
  */
 const EDIT_WRITE_SQL = `
 WITH ver AS (
   INSERT INTO message_version (message_id, version, text, links, written_at)
   SELECT m.id, coalesce((SELECT max(v.version) FROM message_version v WHERE v.message_id = m.id), 0) + 1,
          m.text, m.links, coalesce(m.edited_at, m.created_at)
-    FROM message m WHERE m.id = $1
+    FROM message m WHERE m.id = $1 AND (SELECT count(*) FROM message_version v WHERE v.message_id = m.id) < $6
   RETURNING 1),
 upd AS (
   UPDATE message m SET text = $2, links = $3::jsonb, link_hold = $4, edited_at = now(), updated_at = now()
@@ -86,7 +97,7 @@ export interface EditedText {
 
 /**
  * Edits (API.md, Messages v1.1): own visible messages, within EDIT_WINDOW_MINUTES, under the
- * send's text rules, write check and budgets. Every earlier
+ * send's text rules, write check and budgets, at most MAX_MESSAGE_VERSIONS times. Every earlier
  * version is kept for staff (`message_version`), links are found and scanned again, and
  * members get `message.updated`.
  */
@@ -114,6 +125,8 @@ export class MessageEditsService {
     assertEditable(current, userId);
     // The same text again (a retry): nothing changes, no version, no event.
     if (current.text === text) return forViewer(messageView(current), userId);
+    // A new text needs room for one more version (checked again by the write, under the lock).
+    if (current.versions >= MAX_MESSAGE_VERSIONS) throw editLimitReached();
 
     const urls = extractLinks(text);
     const blocklist = urls.length ? await this.blocklist.current() : [];
@@ -143,7 +156,9 @@ export class MessageEditsService {
       const [row] = await q.query(EDIT_WRITE_SQL, [
         messageId, text, JSON.stringify(links), hold,
         JSON.stringify(links.map((l) => ({ url: l.url, host: hostOf(l.url), pending: l.verdict === 'pending' }))),
+        MAX_MESSAGE_VERSIONS,
       ]);
+      if (!row) throw editLimitReached();
       const view = messageView(row);
       const jobs: OutboxJob[] = anyPending || hold
         ? [{ name: JobName.ScanMessage, data: { messageId }, jobId: `scan-message-${messageId}-edit-${Date.parse(view.editedAt!)}` }]
