@@ -27,8 +27,9 @@ export function parseEmoji(raw: unknown): string {
 /**
  * The message ($3) and whether the reactor ($2) may react to it, locked: they can see it, they
  * may write here (write-check.ts: not restricted, no block across a direct conversation), and
- * no block stands between them and its sender (in any conversation). FOR NO KEY UPDATE: reactions to one message are serialised
- * (the 20-emoji cap holds under races) without blocking the foreign-key checks of events.
+ * no block stands between them and its sender (in any conversation). FOR NO KEY UPDATE:
+ * reactions to one message are serialised (the 20-emoji cap holds under races) without
+ * blocking the foreign-key checks of events.
  */
 const REACT_READ_SQL = `
 SELECT x.id, x.state, x.sender_id, x.reactions, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees, ${writeCheckColumns('u', 'c', '$2')},

@@ -25,12 +25,12 @@ export interface SendBody {
 }
 
 /**
- * The send, as ONE statement: check the sender may send (an active member, and write-check.ts:
- * not restricted, no block across a direct conversation), bump the conversation's seq (the row lock orders
- * concurrent sends and a rolled-back send burns no number), apply the pending-request cap
- * on that locked row itself, insert the message and its link occurrences (a link whose
- * verdict is cached and fresh is settled here, from the `link` cache; only a message with
- * a link left pending writes the scan job), give every active or pending member who may
+ * The send, as ONE statement: check the sender may send (an active member who may write here,
+ * write-check.ts: not restricted, no block across a direct conversation), bump the
+ * conversation's seq (the row lock orders concurrent sends and a rolled-back send burns no
+ * number), apply the pending-request cap on that locked row itself, insert the message and
+ * its link occurrences (a link whose verdict is cached and fresh is settled here, from the
+ * `link` cache; only a message with a link left pending writes the scan job), give every active or pending member who may
  * read it (message-visibility.ts: not one who blocks the sender; a pending one only the
  * first three, and not while a link awaits its verdict: `link_hold`) a message.created
  * event with its own cursor, and write an outbox row only for jobs (the scan of a pending
