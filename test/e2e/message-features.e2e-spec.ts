@@ -159,6 +159,41 @@ describe('edits', () => {
     expect(all.map((r) => r.text)).toEqual(['version one', 'version two', 'version three']);
     expect((await messageAs(b, conversationId, m.id)).text).toBe('innocent now');
   });
+
+  it('a message keeps at most 20 earlier versions: of 25 parallel edits exactly 20 are stored, the rest 409 edit_limit_reached; the current text again is still 200', async () => {
+    const { a, b, conversationId } = await chat();
+    const m = await send(a, conversationId, 'version zero');
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => edit(a, conversationId, m.id, { text: `parallel edit ${i}` })));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(20);
+    const refused = results.filter((r) => r.status !== 200);
+    expect(refused).toHaveLength(5);
+    for (const r of refused) expectErrorShape(r.body, 409, 'edit_limit_reached');
+    const [{ n }] = await db.query('SELECT count(*)::int AS n FROM message_version WHERE message_id = $1', [m.id]);
+    expect(n).toBe(20);
+    const current = (await messageAs(b, conversationId, m.id)).text;
+    expect((await edit(a, conversationId, m.id, { text: current })).status).toBe(200);
+    expectErrorShape((await edit(a, conversationId, m.id, { text: 'one more' })).body, 409, 'edit_limit_reached');
+    expect((await messageAs(b, conversationId, m.id)).text).toBe(current);
+  });
+
+  it("a report's evidence holds at most 20 versions of a message: the original and the newest, with the count of those left out", async () => {
+    const { a, b, conversationId } = await chat();
+    const m = await send(a, conversationId, 'the current text');
+    // A history longer than the cap, as a message edited before the cap existed has.
+    await db.query('UPDATE message SET edited_at = now() WHERE id = $1', [m.id]);
+    await db.query(
+      `INSERT INTO message_version (message_id, version, text, links, written_at)
+       SELECT $1, v, 'version ' || v || ' ' || repeat('y', 3900), '[]'::jsonb, now() FROM generate_series(1, 60) v`,
+      [m.id],
+    );
+    const rep = await t.http().post('/v1/reports').set(b.auth).send({ subjectType: 'message', subjectId: m.id, reason: 'harassment' });
+    expect(rep.status).toBe(201);
+    const shown = await t.http().get(`/admin/v1/reports/${rep.body.id}`).set(admin.auth).expect(200);
+    const reported = shown.body.evidence.messages.find((x: any) => x.id === m.id);
+    expect(reported.versions.map((v: any) => v.version)).toEqual([1, ...Array.from({ length: 19 }, (_, i) => 42 + i)]);
+    expect(reported.versionsOmitted).toBe(40);
+    expect(reported.text).toBe('the current text');
+  });
 });
 
 describe('reactions', () => {

@@ -461,6 +461,37 @@ describe('rules: actions', () => {
     expect((await hitsOf({ userId: sender.id })).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('an edit is checked for membership and ownership before any rule: an unknown or foreign message id is 404 (someone else\'s own message 403), no hit is recorded and nothing shows as held', async () => {
+    const [wh, wb] = [word(), word()];
+    await rule({ kind: 'keyword', patterns: [wh], action: 'hold', appliesTo: ['direct'] });
+    await rule({ kind: 'keyword', patterns: [wb], action: 'block', appliesTo: ['direct'] });
+    const { sender, recipient, conv } = await chat();
+    const mine = (await send(recipient, conv.id, 'the recipient speaks').expect(201)).body;
+    // A private message of two other people, in a conversation the caller is not in.
+    const other = await chat();
+    const secret = (await send(other.sender, other.conv.id, 'a private thing').expect(201)).body;
+    const patch = (convId: string, messageId: string, text: string) =>
+      t.http().patch(`/v1/conversations/${convId}/messages/${messageId}`).set(sender.auth).send({ text });
+
+    for (const text of [`now ${wh}`, `now ${wb}`]) {
+      expectErrorShape((await patch(conv.id, randomUUID(), text)).body, 404, 'not_found');
+      expectErrorShape((await patch(conv.id, secret.id, text)).body, 404, 'not_found');
+      expectErrorShape((await patch(other.conv.id, secret.id, text)).body, 404, 'not_found');
+      expectErrorShape((await patch(conv.id, mine.id, text)).body, 403, 'forbidden');
+    }
+    expect(await hitsOf({ userId: sender.id })).toEqual([]);
+    expectErrorShape((await t.http().get(`/admin/v1/held-messages/${secret.id}`).set(admin.auth)).body, 404, 'not_found');
+    expect((await list(other.recipient, other.conv.id)).map((m) => [m.id, m.text, m.editedAt])).toEqual([[secret.id, 'a private thing', null]]);
+
+    // The caller's own message: the hold rule refuses the edit; its hit names the caller, and
+    // the message (which was never held) does not appear as a held message.
+    const own = (await send(sender, conv.id, 'my own words').expect(201)).body;
+    expectErrorShape((await patch(conv.id, own.id, `now ${wh}`)).body, 403, 'blocked_by_rule');
+    expect((await hitsOf({ userId: sender.id })).map((h) => [h.userId, h.conversationId, h.pattern])).toEqual([[sender.id, conv.id, wh]]);
+    expectErrorShape((await t.http().get(`/admin/v1/held-messages/${own.id}`).set(admin.auth)).body, 404, 'not_found');
+    expect((await list(recipient, conv.id)).find((m) => m.id === own.id).text).toBe('my own words');
+  });
+
   it('domain rules match the host and its subdomains in links; scope room (backchannel) and questions are screened too', async () => {
     const w = word();
     const { sender, conv } = await chat();

@@ -71,6 +71,7 @@ export const ReplyTargetNotFound = define(422, 'reply_target_not_found', 'replyT
 export const TooManyReactions = define(422, 'too_many_reactions', 'A message has at most 20 different emoji.');
 export const EditWindowPassed = define(403, 'edit_window_passed', 'A message can be edited only within 15 minutes of sending it.');
 export const MessageRemoved = define(409, 'message_removed', 'This message was removed.');
+export const EditLimitReached = define(409, 'edit_limit_reached', 'This message was edited as often as a message may be; send a new one instead.');
 
 export class RateLimited extends DomainError {
   static readonly code = 'rate_limited';

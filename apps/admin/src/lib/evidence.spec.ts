@@ -23,8 +23,17 @@ describe('normalizeEvidence', () => {
         expect(edited.editedAt).toBe('2026-11-26T10:05:00.000Z');
         expect(edited.versions.map(v => [v.version, v.text])).toEqual([[1, 'version one'], [2, 'version two']]);
         expect(edited.versions[0].links).toEqual([{ url: 'http://bad', verdict: 'malicious', reason: '' }]);
+        expect(edited.versionsOmitted).toBe(0);
         expect(plain.versions).toEqual([]);
         expect(plain.editedAt).toBe('');
+    });
+
+    it('carries how many versions a bounded snapshot left out', () => {
+        const message = (versionsOmitted: unknown) => normalizeEvidence({
+            evidence: { messages: [{ id: 'm1', seq: 1, senderId: 'u1', text: 'now', editedAt: '2026-11-26T10:05:00.000Z', versions: [{ version: 1 }, { version: 42 }], versionsOmitted }] },
+        }).messages[0];
+        expect(message(40).versionsOmitted).toBe(40);
+        for (const junk of [undefined, -1, '40', null]) expect(message(junk).versionsOmitted).toBe(0);
     });
 
     it('survives missing or malformed evidence', () => {

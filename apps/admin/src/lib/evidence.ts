@@ -34,6 +34,8 @@ export interface EvidenceMessage {
     editedAt: string;
     /** Every earlier version of an edited message, oldest first; the bubble's text is the last one. */
     versions: EvidenceVersion[];
+    /** Earlier versions the snapshot left out (between the original and the newest ones it keeps). */
+    versionsOmitted: number;
     reported: boolean;
     /** reported, or the report's subject message */
     highlighted: boolean;
@@ -160,6 +162,7 @@ export function normalizeEvidence(report: ReportLike | null | undefined): Normal
                     writtenAt: str(v.writtenAt),
                     replacedAt: str(v.replacedAt),
                 })),
+            versionsOmitted: typeof m.versionsOmitted === 'number' && m.versionsOmitted > 0 ? m.versionsOmitted : 0,
             reported,
             highlighted: reported || (subjectMessageId !== '' && id === subjectMessageId),
             side: senderId !== '' && senderId === leftSender ? 'left' : 'right',

@@ -26,8 +26,13 @@ const VersionHistory = ({ message }: { message: EvidenceMessage }) => (
         <Typography variant="caption" color="text.secondary">
             Earlier versions ({message.versions.length}), oldest first
         </Typography>
-        {message.versions.map(version => (
+        {message.versions.map((version, index) => (
             <Box key={version.version} data-testid="message-version" sx={{ mt: 0.5 }}>
+                {index === 1 && message.versionsOmitted > 0 && (
+                    <Typography variant="caption" color="text.secondary" component="div" data-testid="versions-omitted">
+                        … {message.versionsOmitted} more versions, not kept in this report …
+                    </Typography>
+                )}
                 <Typography variant="caption" color="text.secondary">
                     v{version.version} · {time(version.writtenAt)} → {time(version.replacedAt)}
                 </Typography>

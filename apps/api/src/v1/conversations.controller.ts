@@ -169,13 +169,13 @@ export class ConversationsController {
   @Patch(':id/messages/:messageId')
   @ApiOperation({
     summary: 'Edit my message (within 15 minutes of sending it)',
-    description: 'Own visible messages only. The same text rules as a send; links are found and scanned again; editedAt is set and members get message.updated. Every earlier version is kept for staff (a report freezes them as evidence). The same text again changes nothing.',
+    description: 'Own visible messages only. The same text rules, write checks, staff rules and send budgets as a send; links are found and scanned again; editedAt is set and members get message.updated. Every earlier version is kept for staff (a report freezes them as evidence), at most 20: a 21st edit is 409 edit_limit_reached. The same text again changes nothing.',
   })
   @ApiUuidParam()
   @ApiUuidParam('messageId')
   @ApiBody({ type: EditMessageDto })
   @ApiOkResponse({ type: Message })
-  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 403: ['forbidden', 'edit_window_passed', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['attachments_not_supported'] }, RATE_LIMITED)
+  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 403: ['forbidden', 'edit_window_passed', 'blocked', 'messaging_restricted', 'blocked_by_rule'], 409: ['message_removed', 'edit_limit_reached'], 422: ['attachments_not_supported'] }, RATE_LIMITED)
   edit(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Body() body: Record<string, unknown>) {
     return this.edits.edit(user.id, id, messageId, body ?? {});
   }

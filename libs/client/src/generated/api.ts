@@ -419,7 +419,7 @@ export interface paths {
         head?: never;
         /**
          * Edit my message (within 15 minutes of sending it)
-         * @description Own visible messages only. The same text rules as a send; links are found and scanned again; editedAt is set and members get message.updated. Every earlier version is kept for staff (a report freezes them as evidence). The same text again changes nothing.
+         * @description Own visible messages only. The same text rules, write checks, staff rules and send budgets as a send; links are found and scanned again; editedAt is set and members get message.updated. Every earlier version is kept for staff (a report freezes them as evidence), at most 20: a 21st edit is 409 edit_limit_reached. The same text again changes nothing.
          */
         patch: operations["ConversationsController_edit"];
         trace?: never;
@@ -5154,7 +5154,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Refused by a rule: `forbidden`, `edit_window_passed`, `blocked`, `messaging_restricted` */
+            /** @description Refused by a rule: `forbidden`, `edit_window_passed`, `blocked`, `messaging_restricted`, `blocked_by_rule` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5162,7 +5162,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "edit_window_passed" | "blocked" | "messaging_restricted";
+                        code?: "forbidden" | "edit_window_passed" | "blocked" | "messaging_restricted" | "blocked_by_rule";
                     };
                 };
             };
@@ -5178,7 +5178,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict with the current state: `message_removed` */
+            /** @description Conflict with the current state: `message_removed`, `edit_limit_reached` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5186,7 +5186,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "message_removed";
+                        code?: "message_removed" | "edit_limit_reached";
                     };
                 };
             };

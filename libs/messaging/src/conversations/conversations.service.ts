@@ -3,7 +3,6 @@ import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
 import {
   Blocked,
   GroupTooLarge,
-  InvalidCursor,
   InvalidRequest,
   MessagingRestricted,
   NotAGroup,
@@ -12,6 +11,7 @@ import {
   Unprocessable,
 } from '../errors';
 import { isUuid, newId } from '../ids';
+import { KeysetCursor } from '../keyset-cursor';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { EventsService } from '../events/events.service';
 import type { UserEvent } from '../events/event-types';
@@ -244,14 +244,8 @@ export class ConversationsService {
     }
     let after: { at: string; id: string } | null = null;
     if (cursor) {
-      try {
-        const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-        // Only the exact form this method issues: JavaScript parses times PostgreSQL refuses.
-        if (!isUuid(id) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(at) || new Date(at).toISOString() !== at) throw new Error('bad');
-        after = { at, id };
-      } catch {
-        throw new InvalidCursor();
-      }
+      const [at, id] = KeysetCursor.decode(cursor, ['time', 'uuid']);
+      after = { at, id };
     }
     const page: ListRow[] = [];
     let more = false;
@@ -287,7 +281,7 @@ export class ConversationsService {
     const last = page[page.length - 1];
     return {
       items: page.map((r) => views.get(r.id)!).filter(Boolean),
-      nextCursor: more ? Buffer.from(`${new Date(last.last_activity_at).toISOString()}|${last.id}`).toString('base64url') : null,
+      nextCursor: more ? KeysetCursor.encode([new Date(last.last_activity_at).toISOString(), last.id]) : null,
     };
   }
 

@@ -52,6 +52,15 @@ export class RateLimitsService implements OnModuleInit {
   }
 
   /**
+   * A write every member hears of (a send, an edit, a reaction) spends both send budgets, the
+   * burst and the sustained one: one definition, so no kind of write escapes either (API.md
+   * v1.2). In parallel: one Redis round trip of latency instead of two.
+   */
+  async spendSendBudget(userId: string): Promise<void> {
+    await Promise.all([this.consume('sendBurst', userId), this.consume('sendSustained', userId)]);
+  }
+
+  /**
    * Sign-in guessing budgets, after rate-limiter-flexible's login-protection pattern: an
    * attempt is RESERVED before the password is verified (one atomic consume, so parallel
    * guesses cannot all slip past a check), per account AND client address (consecutive

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Db, type Queryable } from '../db/db.service';
-import { Blocked, BlockedByRule, EditWindowPassed, Forbidden, InvalidRequest, MessageRemoved, MessagingRestricted, NotFound } from '../errors';
+import { Db } from '../db/db.service';
+import { EditLimitReached, EditWindowPassed, Forbidden, InvalidRequest, MessageRemoved, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
 import { extractLinks } from '../links/link-extractor';
@@ -8,10 +8,10 @@ import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
 import { JobName, type OutboxJob } from '../queues';
 import { RateLimitsService } from '../limits/rate-limits.service';
-import { ConversationsService } from '../conversations/conversations.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type LinkView, type MessageView } from './message-view';
 import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateText } from './message-text';
+import { assertMayWrite, writeCheckColumns } from './write-check';
 import { hostOf } from './messages.service';
 import { RulesService } from '../rules/rules.service';
 
@@ -19,38 +19,61 @@ import { RulesService } from '../rules/rules.service';
 export const EDIT_WINDOW_MINUTES = 15;
 
 /**
- * The message ($3) with what decides whether its sender ($2) may edit it now, locked for the
- * edit: the editor's membership and whether they can see it, a restriction, a block across a
- * direct conversation (the same gates as a send), the 15-minute window, and whether someone
- * is still pending (a new link is then held from them: HeldLinks).
+ * Earlier versions one message keeps (API.md v1.2): each edit stores one, so a message takes
+ * at most this many edits (then 409 edit_limit_reached). It bounds what an edit history costs
+ * to store, to fan out, and to freeze into a report's evidence (CaseSnapshot).
  */
-const EDIT_READ_SQL = `
-SELECT x.*, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees,
-       (u.restricted_until IS NOT NULL AND u.restricted_until > now()) AS restricted, u.restricted_until,
-       (c.kind = 'direct' AND EXISTS (
-          SELECT 1 FROM conversation_member o JOIN block b
-            ON (b.blocker_id = $2 AND b.blocked_id = o.user_id) OR (b.blocked_id = $2 AND b.blocker_id = o.user_id)
-           WHERE o.conversation_id = c.id AND o.user_id <> $2)) AS blocked,
+export const MAX_MESSAGE_VERSIONS = 20;
+
+/**
+ * The message ($3) of conversation $1 with what decides whether its sender ($2) may edit it
+ * now: the editor's membership and whether they can see it, the write check a send makes
+ * (write-check.ts: a restriction, a block across a direct conversation), the 15-minute window,
+ * how many versions it keeps, and whether someone is still pending (a new link is then held
+ * from them: HeldLinks). Read once before the staff rules screen the text (so rules only ever
+ * see an edit of the caller's own message) and again, locked, for the write.
+ */
+const EDIT_READ_SQL = (lock: boolean) => `
+SELECT x.*, ${REPLY_QUOTE_SQL('x')}, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees, ${writeCheckColumns('u', 'c', '$2')},
        (x.created_at > now() - make_interval(mins => ${EDIT_WINDOW_MINUTES})) AS in_window,
+       (SELECT count(*)::int FROM message_version v WHERE v.message_id = x.id) AS versions,
        EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = x.conversation_id AND p.state = 'pending') AS someone_pending
   FROM message x
   JOIN conversation c ON c.id = x.conversation_id
   JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
   JOIN app_user u ON u.id = $2
- WHERE x.conversation_id = $1 AND x.id = $3
-   FOR UPDATE OF x`;
+ WHERE x.conversation_id = $1 AND x.id = $3${lock ? '\n   FOR UPDATE OF x' : ''}`;
+const EDIT_CHECK_SQL = EDIT_READ_SQL(false);
+const EDIT_LOCK_SQL = EDIT_READ_SQL(true);
+
+/**
+ * Whether `userId` may edit this message (a row of EDIT_READ_SQL, or none): what they may not
+ * see is 404, before anything else is looked at.
+ */
+function assertEditable(m: any, userId: string): void {
+  if (!m || (m.my_state !== 'active' && m.my_state !== 'pending') || !m.sees) throw new NotFound('No such message.');
+  if (m.sender_id !== userId) throw new Forbidden('You can only edit your own messages.');
+  if (m.state !== 'visible') throw new MessageRemoved('This message was removed; it can no longer be edited.');
+  assertMayWrite(m);
+  if (!m.in_window) throw new EditWindowPassed();
+}
+
+const editLimitReached = () => new EditLimitReached(`A message keeps at most ${MAX_MESSAGE_VERSIONS} earlier versions; send a new message instead.`);
 
 /**
  * One edit under the row lock: the text and links it replaces become the next
  * `message_version` (staff only; reports freeze them), the row gets the new text, links and
  * `edited_at`, and new URLs get their link occurrences (the same scan machinery as a send).
+ * No row back: the message already keeps $6 versions. The cap is checked here, in a statement
+ * that starts once the lock is held: the locked read's own snapshot predates the lock wait,
+ * so its count could miss the versions of edits that committed while it waited.
  */
 const EDIT_WRITE_SQL = `
 WITH ver AS (
   INSERT INTO message_version (message_id, version, text, links, written_at)
   SELECT m.id, coalesce((SELECT max(v.version) FROM message_version v WHERE v.message_id = m.id), 0) + 1,
          m.text, m.links, coalesce(m.edited_at, m.created_at)
-    FROM message m WHERE m.id = $1
+    FROM message m WHERE m.id = $1 AND (SELECT count(*) FROM message_version v WHERE v.message_id = m.id) < $6
   RETURNING 1),
 upd AS (
   UPDATE message m SET text = $2, links = $3::jsonb, link_hold = $4, edited_at = now(), updated_at = now()
@@ -74,15 +97,15 @@ export interface EditedText {
 
 /**
  * Edits (API.md, Messages v1.1): own visible messages, within EDIT_WINDOW_MINUTES, under the
- * send's text rules and gates. Every earlier version is kept for staff (`message_version`),
- * links are found and scanned again, and members get `message.updated`.
+ * send's text rules, write check and budgets, at most MAX_MESSAGE_VERSIONS times. Every earlier
+ * version is kept for staff (`message_version`), links are found and scanned again, and
+ * members get `message.updated`.
  */
 @Injectable()
 export class MessageEditsService {
   constructor(
     private readonly db: Db,
     private readonly events: EventsService,
-    private readonly conversations: ConversationsService,
     private readonly blocklist: BlocklistService,
     private readonly limits: RateLimitsService,
     private readonly rules: RulesService,
@@ -92,32 +115,30 @@ export class MessageEditsService {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new InvalidRequest('The body must be a JSON object.');
     refuseMedia(body as Record<string, unknown>);
     const text = validateText((body as { text?: unknown }).text, MAX_MESSAGE_CHARS);
-    await this.conversations.view(conversationId, userId);
-    if (!isUuid(messageId)) throw new NotFound('No such message.');
-    // An edit is a write members hear of: it spends the send burst budget, as a send does.
-    await this.limits.consume('sendBurst', userId);
+    if (!isUuid(conversationId) || !isUuid(messageId)) throw new NotFound('No such message.');
+    // An edit is a write members hear of: it spends the send budgets, as a send does.
+    await this.limits.spendSendBudget(userId);
+
+    // Membership, ownership and the write check first: a message the caller may not edit is
+    // refused before any rule sees the text, so no rule hit ever names someone else's message.
+    const [current] = await this.db.query(EDIT_CHECK_SQL, [conversationId, userId, messageId]);
+    assertEditable(current, userId);
+    // The same text again (a retry): nothing changes, no version, no event.
+    if (current.text === text) return forViewer(messageView(current), userId);
+    // A new text needs room for one more version (checked again by the write, under the lock).
+    if (current.versions >= MAX_MESSAGE_VERSIONS) throw editLimitReached();
+
     const urls = extractLinks(text);
     const blocklist = urls.length ? await this.blocklist.current() : [];
-    // Staff rules screen the new text as they screen a send (a live block throws 403
-    // blocked_by_rule here). A `hold` cannot hold an edit of a message that was already
-    // delivered without hiding what members have seen, so a held edit is refused the same
-    // way and the delivered version stays; `flag` lets it through and opens a system report.
-    const screening = await this.rules.screenMessage(userId, conversationId, text, urls);
-    if (screening?.held) {
-      await this.rules.settle(screening, { messageId });
-      throw new BlockedByRule('This edit was not saved: a rule of this service holds such text for review.');
-    }
+    // Staff rules screen the new text as they screen a send: a live `block` or `hold` throws
+    // 403 blocked_by_rule (the delivered version stays; RulesService.screenMessage); `flag`
+    // lets it through and opens a system report.
+    const screening = await this.rules.screenMessage(userId, conversationId, text, urls, { edit: true });
 
     const res = await this.db.tx(async (q) => {
-      const [m] = await q.query(EDIT_READ_SQL, [conversationId, userId, messageId]);
-      if (!m || (m.my_state !== 'active' && m.my_state !== 'pending') || !m.sees) throw new NotFound('No such message.');
-      if (m.sender_id !== userId) throw new Forbidden('You can only edit your own messages.');
-      if (m.state !== 'visible') throw new MessageRemoved('This message was removed; it can no longer be edited.');
-      if (m.restricted) throw new MessagingRestricted(`You may not send messages until ${new Date(m.restricted_until).toISOString()}.`);
-      if (m.blocked) throw new Blocked();
-      if (!m.in_window) throw new EditWindowPassed();
-      // The same text again (a retry): nothing changes, no version, no event.
-      if (m.text === text) return { row: null as any, outboxId: null };
+      const [m] = await q.query(EDIT_LOCK_SQL, [conversationId, userId, messageId]);
+      assertEditable(m, userId);
+      if (m.text === text) return { row: m, changed: false, outboxId: null };
 
       // A URL already in the message keeps its verdict unless the blocklist now condemns it;
       // every other URL is `pending` and scanned, as on a send.
@@ -135,19 +156,19 @@ export class MessageEditsService {
       const [row] = await q.query(EDIT_WRITE_SQL, [
         messageId, text, JSON.stringify(links), hold,
         JSON.stringify(links.map((l) => ({ url: l.url, host: hostOf(l.url), pending: l.verdict === 'pending' }))),
+        MAX_MESSAGE_VERSIONS,
       ]);
+      if (!row) throw editLimitReached();
       const view = messageView(row);
       const jobs: OutboxJob[] = anyPending || hold
         ? [{ name: JobName.ScanMessage, data: { messageId }, jobId: `scan-message-${messageId}-edit-${Date.parse(view.editedAt!)}` }]
         : [];
       const recipients = (await q.query(MESSAGE_AUDIENCE_SQL, [messageId])).map((r) => r.user_id as string);
       const outboxId = await this.events.append(q, recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })), jobs);
-      return { row, outboxId };
+      return { row, changed: true, outboxId };
     });
     this.events.published(res.outboxId);
-    if (screening && res.row) await this.rules.settle(screening, { messageId });
-    if (res.row) return forViewer(messageView(res.row), userId);
-    const [current] = await this.db.query(`SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x WHERE x.id = $1`, [messageId]);
-    return forViewer(messageView(current), userId);
+    if (screening && res.changed) await this.rules.settle(screening, { messageId });
+    return forViewer(messageView(res.row), userId);
   }
 }

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import emojiRegex from 'emoji-regex';
 import { Db } from '../db/db.service';
-import { Blocked, Forbidden, InvalidRequest, MessageRemoved, MessagingRestricted, NotFound, TooManyReactions } from '../errors';
+import { Blocked, Forbidden, InvalidRequest, MessageRemoved, NotFound, TooManyReactions } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
 import { ConversationsService } from '../conversations/conversations.service';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { REPLY_QUOTE_SQL, messageView } from './message-view';
 import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
+import { assertMayWrite, writeCheckColumns } from './write-check';
 
 /** Different emoji one message may carry (API.md, Messages v1.1). */
 export const MAX_REACTION_EMOJI = 20;
@@ -25,18 +26,14 @@ export function parseEmoji(raw: unknown): string {
 
 /**
  * The message ($3) and whether the reactor ($2) may react to it, locked: they can see it, they
- * are not restricted, no block stands between them and its sender (in any conversation) or
- * across a direct conversation. FOR NO KEY UPDATE: reactions to one message are serialised
- * (the 20-emoji cap holds under races) without blocking the foreign-key checks of events.
+ * may write here (write-check.ts: not restricted, no block across a direct conversation), and
+ * no block stands between them and its sender (in any conversation). FOR NO KEY UPDATE:
+ * reactions to one message are serialised (the 20-emoji cap holds under races) without
+ * blocking the foreign-key checks of events.
  */
 const REACT_READ_SQL = `
-SELECT x.id, x.state, x.sender_id, x.reactions, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees,
-       (u.restricted_until IS NOT NULL AND u.restricted_until > now()) AS restricted, u.restricted_until,
-       EXISTS (SELECT 1 FROM block b WHERE (b.blocker_id = $2 AND b.blocked_id = x.sender_id) OR (b.blocker_id = x.sender_id AND b.blocked_id = $2)) AS blocked_sender,
-       (c.kind = 'direct' AND EXISTS (
-          SELECT 1 FROM conversation_member o JOIN block b
-            ON (b.blocker_id = $2 AND b.blocked_id = o.user_id) OR (b.blocked_id = $2 AND b.blocker_id = o.user_id)
-           WHERE o.conversation_id = c.id AND o.user_id <> $2)) AS blocked_direct
+SELECT x.id, x.state, x.sender_id, x.reactions, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees, ${writeCheckColumns('u', 'c', '$2')},
+       EXISTS (SELECT 1 FROM block b WHERE (b.blocker_id = $2 AND b.blocked_id = x.sender_id) OR (b.blocker_id = x.sender_id AND b.blocked_id = $2)) AS blocked_sender
   FROM message x
   JOIN conversation c ON c.id = x.conversation_id
   JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
@@ -69,15 +66,15 @@ export class MessageReactionsService {
     if (!isUuid(messageId)) throw new NotFound('No such message.');
     const emoji = parseEmoji(rawEmoji);
     if (conversation.myState !== 'active') throw new Forbidden('Accept the request before reacting to its messages.');
-    // Each change is pushed to every member: reactions spend the send burst budget, so toggling cannot flood a chat.
-    await this.limits.consume('sendBurst', userId);
+    // Each change is pushed to every member: reactions spend the send budgets (burst and sustained), so toggling cannot flood a chat.
+    await this.limits.spendSendBudget(userId);
 
     const outboxId = await this.db.tx(async (q) => {
       const [m] = await q.query(REACT_READ_SQL, [conversationId, userId, messageId]);
       if (!m || m.my_state !== 'active' || !m.sees) throw new NotFound('No such message.');
       if (m.state !== 'visible') throw new MessageRemoved('This message was removed.');
-      if (m.restricted) throw new MessagingRestricted(`You may not send messages until ${new Date(m.restricted_until).toISOString()}.`);
-      if (m.blocked_sender || m.blocked_direct) throw new Blocked('You cannot react to this person.');
+      assertMayWrite(m, 'You cannot react to this person.');
+      if (m.blocked_sender) throw new Blocked('You cannot react to this person.');
 
       const current: StoredReaction[] = Array.isArray(m.reactions) ? m.reactions : [];
       const entry = current.find((r) => r.emoji === emoji);

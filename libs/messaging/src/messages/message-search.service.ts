@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../db/db.service';
-import { InvalidCursor, InvalidRequest, NotFound } from '../errors';
+import { InvalidRequest, NotFound } from '../errors';
 import { isUuid } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
+import { KeysetCursor } from '../keyset-cursor';
 import { memberSeesMessageSql } from './message-visibility';
 
 export const SEARCH_MIN_CHARS = 2;
@@ -95,9 +96,10 @@ export class MessageSearchService {
       const member = await this.db.one(`SELECT 1 FROM conversation_member WHERE conversation_id = $1 AND user_id = $2 AND state = 'active'`, [conversationId, userId]);
       if (!member) throw new NotFound();
     }
-    const after = opts.cursor === undefined ? null : decodeCursor(opts.cursor);
+    // (rank, id) of the last hit seen; the rank is bound as a real (float4), which KeysetCursor checks.
+    const [afterRank, afterId] = opts.cursor === undefined ? [null, null] : KeysetCursor.decode(opts.cursor, ['real', 'uuid']);
     await this.limits.consume('searchPerUser', userId);
-    const rows = await this.db.query(SEARCH_SQL, [userId, q, conversationId, after?.rank ?? null, after?.id ?? null, opts.limit + 1]);
+    const rows = await this.db.query(SEARCH_SQL, [userId, q, conversationId, afterRank, afterId, opts.limit + 1]);
     const page = rows.slice(0, opts.limit);
     const last = page[page.length - 1];
     return {
@@ -109,14 +111,7 @@ export class MessageSearchService {
         snippet: r.snippet,
         createdAt: new Date(r.created_at).toISOString(),
       })),
-      nextCursor: rows.length > opts.limit ? Buffer.from(`${last.rank}|${last.id}`).toString('base64url') : null,
+      nextCursor: rows.length > opts.limit ? KeysetCursor.encode([last.rank, last.id]) : null,
     };
   }
-}
-
-function decodeCursor(raw: string): { rank: number; id: string } {
-  const [rank, id] = Buffer.from(raw, 'base64url').toString().split('|');
-  const n = Number(rank);
-  if (!rank || !Number.isFinite(n) || !isUuid(id ?? '')) throw new InvalidCursor();
-  return { rank: n, id };
 }

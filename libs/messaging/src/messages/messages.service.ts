@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { parse as parseDomain } from 'tldts';
 import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
-import { Blocked, Forbidden, InvalidRequest, MessagingRestricted, NotFound, RateLimited, ReplyTargetNotFound, RequestPendingLimit } from '../errors';
+import { Forbidden, InvalidRequest, NotFound, RateLimited, ReplyTargetNotFound, RequestPendingLimit } from '../errors';
 import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { EventsService, eventInsertCtes } from '../events/events.service';
@@ -15,6 +15,7 @@ import { RulesService } from '../rules/rules.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from './message-view';
 import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from './message-visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
+import { assertMayWrite, directBlockSql, writeCheckColumns, writerRestrictedSql } from './write-check';
 
 export interface SendBody {
   clientId?: unknown;
@@ -24,12 +25,12 @@ export interface SendBody {
 }
 
 /**
- * The send, as ONE statement: check the sender may send (an active member, not restricted,
- * no block across a direct conversation), bump the conversation's seq (the row lock orders
- * concurrent sends and a rolled-back send burns no number), apply the pending-request cap
- * on that locked row itself, insert the message and its link occurrences (a link whose
- * verdict is cached and fresh is settled here, from the `link` cache; only a message with
- * a link left pending writes the scan job), give every active or pending member who may
+ * The send, as ONE statement: check the sender may send (an active member who may write here,
+ * write-check.ts: not restricted, no block across a direct conversation), bump the
+ * conversation's seq (the row lock orders concurrent sends and a rolled-back send burns no
+ * number), apply the pending-request cap on that locked row itself, insert the message and
+ * its link occurrences (a link whose verdict is cached and fresh is settled here, from the
+ * `link` cache; only a message with a link left pending writes the scan job), give every active or pending member who may
  * read it (message-visibility.ts: not one who blocks the sender; a pending one only the
  * first three, and not while a link awaits its verdict: `link_hold`) a message.created
  * event with its own cursor, and write an outbox row only for jobs (the scan of a pending
@@ -42,7 +43,7 @@ export const SEND_SQL = `
 WITH sender AS (
   SELECT 1 FROM conversation_member me JOIN app_user u ON u.id = me.user_id
    WHERE me.conversation_id = $1 AND me.user_id = $2 AND me.state = 'active'
-     AND (u.restricted_until IS NULL OR u.restricted_until <= now())),
+     AND NOT ${writerRestrictedSql('u')}),
 capped AS (
   SELECT (c.creator_id = $2 AND EXISTS (
             SELECT 1 FROM conversation_member o
@@ -54,10 +55,7 @@ conv AS (
     FROM capped
    WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender)
      AND (NOT capped.v OR c.request_msgs < ${MAX_REQUEST_MESSAGES})
-     AND NOT (c.kind = 'direct' AND EXISTS (
-       SELECT 1 FROM conversation_member o JOIN block b
-         ON (b.blocker_id = $2 AND b.blocked_id = o.user_id) OR (b.blocked_id = $2 AND b.blocker_id = o.user_id)
-        WHERE o.conversation_id = $1 AND o.user_id <> $2))
+     AND NOT ${directBlockSql('c', '$2')}
    RETURNING c.last_seq, capped.v AS capped),
 lk AS (
   SELECT x.ord, x.url, x.host, l.verdict, l.reason
@@ -148,14 +146,10 @@ SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x JOIN conversation_member me O
 
 /** Why a send was refused, and whether this clientId was already stored (the slow path). */
 export const CONTEXT_SQL = `
-SELECT c.kind, c.creator_id, me.state AS my_state, u.restricted_until,
+SELECT c.kind, c.creator_id, me.state AS my_state, ${writeCheckColumns('u', 'c', '$2')},
        coalesce((SELECT json_agg(m.state) FROM conversation_member m WHERE m.conversation_id = c.id AND m.user_id <> $2), '[]') AS other_states,
        (SELECT row_to_json(y) FROM (SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x
-          WHERE x.conversation_id = c.id AND x.sender_id = $2 AND x.client_id = $3) y) AS existing,
-       (c.kind = 'direct' AND EXISTS (
-          SELECT 1 FROM conversation_member o JOIN block b
-            ON (b.blocker_id = $2 AND b.blocked_id = o.user_id) OR (b.blocked_id = $2 AND b.blocker_id = o.user_id)
-           WHERE o.conversation_id = c.id AND o.user_id <> $2)) AS blocked
+          WHERE x.conversation_id = c.id AND x.sender_id = $2 AND x.client_id = $3) y) AS existing
   FROM conversation c
   JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = $2
   JOIN app_user u ON u.id = $2
@@ -200,8 +194,7 @@ export class MessagesService {
     if (!isUuid(conversationId)) throw new NotFound();
 
     try {
-      // Both budgets in parallel: one Redis round trip of latency instead of two.
-      await Promise.all([this.limits.consume('sendBurst', senderId), this.limits.consume('sendSustained', senderId)]);
+      await this.limits.spendSendBudget(senderId);
     } catch (err) {
       // A retry of a message that was stored is answered even when the budget is spent.
       if (err instanceof RateLimited) {
@@ -278,10 +271,7 @@ export class MessagesService {
     const [ctx] = await this.db.prepared('message_send_context', CONTEXT_SQL, [conversationId, senderId, clientId]);
     if (!ctx || (ctx.my_state !== 'active' && ctx.my_state !== 'pending')) throw new NotFound();
     if (ctx.existing) return { message: messageView(ctx.existing), created: false };
-    if (ctx.restricted_until && new Date(ctx.restricted_until).getTime() > Date.now()) {
-      throw new MessagingRestricted(`You may not send messages until ${new Date(ctx.restricted_until).toISOString()}.`);
-    }
-    if (ctx.blocked) throw new Blocked();
+    assertMayWrite(ctx);
     if (ctx.my_state === 'pending') {
       // A pending recipient who replies has accepted: activation and send commit together.
       const { row, extraOutbox } = await this.db.tx(async (q) => {

@@ -269,9 +269,12 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
    * conversation's scope. Null (the common case) when none does; with no enabled rule at all
    * the text is not even normalised. A live `block` throws 403 blocked_by_rule (its hits
    * recorded first); otherwise the caller stores the message (held when `held`) and hands
-   * the result to `settle`.
+   * the result to `settle`. An edit (`edit`) of a message members have already read cannot be
+   * held without hiding what they saw, so for an edit a live `hold` refuses as `block` does:
+   * its hits name the editor and the conversation, never a message that was not held.
+   * The caller screens only a write it has already allowed (the editor's own message).
    */
-  async screenMessage(senderId: string, conversationId: string, text: string, urls: readonly string[]): Promise<Screening | null> {
+  async screenMessage(senderId: string, conversationId: string, text: string, urls: readonly string[], opts: { edit?: boolean } = {}): Promise<Screening | null> {
     const book = this.compiled ?? (await this.book());
     if (!book.covers(MESSAGE_SCOPES)) return null;
     // When every message rule applies to every kind of message, the scopes do not change which
@@ -288,7 +291,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     if (!ctx) return null; // the send answers 404 itself
     const scopes: RuleScope[] = ctx.kind === 'room' ? ['room'] : ctx.pending ? ['requests', ctx.kind] : [ctx.kind];
     const matches = early ?? book.forScopes(scopes).match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId));
-    return matches.length ? this.decide(senderId, conversationId, matches, scopes) : null;
+    return matches.length ? this.decide(senderId, conversationId, matches, scopes, opts.edit ?? false) : null;
   }
 
   /** Before a room question is stored: as screenMessage, scope `questions`. */
@@ -303,12 +306,14 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
    * Which live action is carried out: the strongest that can apply here. `hide` only means
    * something for a request (the recipient's hidden folder); `hold` on a room question
    * flags it (a question is already seen only by the room's moderators and its author
-   * until pinned, and the held-messages queue is for messages).
+   * until pinned, and the held-messages queue is for messages); `hold` on an edit blocks it
+   * (screenMessage).
    */
-  private async decide(userId: string, conversationId: string | null, matches: RuleMatch[], scopes: RuleScope[]): Promise<Screening | null> {
+  private async decide(userId: string, conversationId: string | null, matches: RuleMatch[], scopes: RuleScope[], edit = false): Promise<Screening | null> {
     const effective = (action: RuleAction): RuleAction | null => {
       if (action === 'hide' && !scopes.includes('requests')) return null;
       if (action === 'hold' && scopes.includes('questions')) return 'flag';
+      if (action === 'hold' && edit) return 'block';
       return action;
     };
     const applicable = matches

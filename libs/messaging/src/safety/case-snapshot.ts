@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../db/db.service';
+import { MAX_MESSAGE_VERSIONS } from '../messages/message-edits.service';
 import { iso } from './rows';
 import type { SubjectType } from './vocabulary';
 
@@ -49,6 +50,11 @@ export interface EvidenceMessage {
    * current text is the message's own `text`. Frozen with the report like the rest.
    */
   versions?: EvidenceVersion[];
+  /**
+   * Earlier versions left out of `versions` to keep the evidence bounded (a message edited
+   * before MAX_MESSAGE_VERSIONS was enforced): `versions` holds the original and the newest.
+   */
+  versionsOmitted?: number;
 }
 
 export interface EvidenceVersion {
@@ -122,19 +128,29 @@ const toMessage = (r: any, reportedId: string | null): EvidenceMessage => ({
   versions: [],
 });
 
-/** Fills in each message's earlier versions (one read for all of them). */
+/**
+ * Fills in each message's earlier versions (one read for all of them), at most
+ * MAX_MESSAGE_VERSIONS each, the bound an edit keeps to (so a snapshot stays bounded whatever
+ * history a message has): the original, which members read first, and the newest ones.
+ */
 async function attachVersions(q: Queryable, messages: EvidenceMessage[]): Promise<void> {
   const ids = messages.filter((m) => m.editedAt).map((m) => m.id);
   if (ids.length === 0) return;
   const rows = await q.query(
-    `SELECT message_id, version, text, links, written_at, replaced_at FROM message_version
-      WHERE message_id = ANY($1::uuid[]) ORDER BY message_id, version`,
-    [ids],
+    `SELECT message_id, version, text, links, written_at, replaced_at, omitted
+       FROM (SELECT v.*, row_number() OVER (PARTITION BY v.message_id ORDER BY v.version DESC) AS newest,
+                    greatest(count(*) OVER (PARTITION BY v.message_id) - $2, 0) AS omitted,
+                    min(v.version) OVER (PARTITION BY v.message_id) AS first
+               FROM message_version v WHERE v.message_id = ANY($1::uuid[])) t
+      WHERE t.version = t.first OR t.newest < $2
+      ORDER BY message_id, version`,
+    [ids, MAX_MESSAGE_VERSIONS],
   );
   for (const m of messages) {
-    m.versions = rows
-      .filter((r) => r.message_id === m.id)
-      .map((r) => ({ version: Number(r.version), text: r.text, links: r.links ?? [], writtenAt: iso(r.written_at)!, replacedAt: iso(r.replaced_at)! }));
+    const mine = rows.filter((r) => r.message_id === m.id);
+    m.versions = mine.map((r) => ({ version: Number(r.version), text: r.text, links: r.links ?? [], writtenAt: iso(r.written_at)!, replacedAt: iso(r.replaced_at)! }));
+    const omitted = mine.length ? Number(mine[0].omitted) : 0;
+    if (omitted > 0) m.versionsOmitted = omitted;
   }
 }
 

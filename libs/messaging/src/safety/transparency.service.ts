@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../db/db.service';
 import { InvalidRequest } from '../errors';
+import { MAX_YEAR, MIN_YEAR, parseIsoTime } from '../iso-time';
 
 /** API.md "transparency" (v1.1): the counts of a period, as a DSA transparency report needs them. */
 export interface TransparencyReport {
@@ -15,16 +16,18 @@ export interface TransparencyReport {
 const DEFAULT_PERIOD_DAYS = 30;
 const MAX_PERIOD_DAYS = 3660;
 
-/** `from` inclusive, `to` exclusive; ISO-8601 times (a bare date is midnight UTC). Defaults: the last 30 days. */
+/** `from` inclusive, `to` exclusive; ISO-8601 times (iso-time.ts: a bare date is midnight UTC, no offset is UTC). Defaults: the last 30 days. */
 export function parsePeriod(rawFrom: unknown, rawTo: unknown, now = new Date()): { from: Date; to: Date } {
   const parse = (raw: unknown, name: string): Date | null => {
     if (raw === undefined || raw === '') return null;
-    const d = typeof raw === 'string' && /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw) ? new Date(raw) : new Date(NaN);
-    if (Number.isNaN(d.getTime())) throw new InvalidRequest(`${name} must be an ISO-8601 date or time.`, [{ field: name, problems: ['iso8601'] }]);
+    const d = typeof raw === 'string' ? parseIsoTime(raw) : null;
+    if (!d) throw new InvalidRequest(`${name} must be an ISO-8601 date or time in years ${MIN_YEAR}-${MAX_YEAR}.`, [{ field: name, problems: ['iso8601'] }]);
     return d;
   };
   const to = parse(rawTo, 'to') ?? now;
   const from = parse(rawFrom, 'from') ?? new Date(to.getTime() - DEFAULT_PERIOD_DAYS * 86400_000);
+  // The default `from` of an early `to` may fall before year 1, which PostgreSQL refuses.
+  if (from.getUTCFullYear() < MIN_YEAR) throw new InvalidRequest(`from must be in years ${MIN_YEAR}-${MAX_YEAR}.`, [{ field: 'from', problems: ['iso8601'] }]);
   if (from.getTime() >= to.getTime()) throw new InvalidRequest('from must be before to.', [{ field: 'from', problems: ['before_to'] }]);
   if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86400_000) throw new InvalidRequest(`A period is at most ${MAX_PERIOD_DAYS} days.`, [{ field: 'from', problems: ['period_too_long'] }]);
   return { from, to };
