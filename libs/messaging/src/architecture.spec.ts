@@ -76,7 +76,9 @@ export function literals(source: string): string[] {
 const sqlIn = (source: string): string[] => literals(source).filter((t) => SQL.test(t));
 
 describe('architecture: SQL lives in repositories, not services', () => {
-  const files = serviceFiles(SRC).map((f) => relative(SRC, f).split('\\').join('/')).sort();
+  const files = serviceFiles(SRC)
+    .map((f) => relative(SRC, f).split('\\').join('/'))
+    .sort();
   const withSql = files.filter((f) => sqlIn(readFileSync(join(SRC, f), 'utf8')).length > 0);
 
   it('the scanner recognises SQL in string and template literals, and not English', () => {
