@@ -21,8 +21,6 @@ const STILL_TO_CONVERT = [
   'messages/message-search.service.ts',
   'messages/messages.service.ts',
   'rooms/questions.service.ts',
-  'rooms/room-sync.service.ts',
-  'rooms/rooms.service.ts',
   'rules/held-messages.service.ts',
   'rules/rules.service.ts',
   'safety/appeals.service.ts',

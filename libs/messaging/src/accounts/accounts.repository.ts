@@ -180,6 +180,15 @@ export async function userIdByExternalId(q: Queryable, externalId: string): Prom
   return row?.id;
 }
 
+/** externalId → user id for those of `externalIds` that exist. */
+export async function userIdsByExternalIds(q: Queryable, externalIds: string[]): Promise<Map<string, string>> {
+  const rows = await q.query<{ id: string; external_id: string }>(
+    'SELECT id, external_id FROM app_user WHERE external_id = ANY($1::text[])',
+    [externalIds],
+  );
+  return new Map(rows.map((r) => [r.external_id, r.id]));
+}
+
 /** Creates the account of an externalId (and its cursor); undefined if one exists already. */
 export async function insertExternalUserIfAbsent(
   q: Queryable,

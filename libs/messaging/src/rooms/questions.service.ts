@@ -18,6 +18,8 @@ import {
   type SettableQuestionStatus,
 } from './room-views';
 import { isCurrentModerator, RoomsService } from './rooms.service';
+import * as repo from './rooms.repository';
+import type { RoomStanding } from './rows';
 import { RulesService } from '../rules/rules.service';
 
 export interface AskBody {
@@ -25,12 +27,6 @@ export interface AskBody {
   [key: string]: unknown;
 }
 
-/** The caller's standing in a room, with the room's state, in one read. */
-interface Standing {
-  status: 'live' | 'ended';
-  my_role: 'moderator' | 'speaker' | 'listener' | null;
-  my_present: boolean | null;
-}
 
 const hostOf = (url: string): string => new URL(url).hostname;
 
@@ -62,7 +58,7 @@ export class QuestionsService {
     const { row, outboxId } = await this.db.tx(async (q) => {
       // FOR SHARE: askers do not queue behind each other, but the room cannot end under them.
       const room = await RoomsService.lock(q, roomId, authorId, 'SHARE');
-      if (room.my_role === null) throw new NotFound('No such room.');
+      if (room.myRole === null) throw new NotFound('No such room.');
       if (room.status !== 'live') throw new RoomEnded('The room has ended; questions are closed.');
       await this.limits.consume('questionsPerRoom', `${authorId}:${roomId}`);
       const [row] = await q.query(
@@ -150,7 +146,7 @@ export class QuestionsService {
     }
     const { row, outboxId } = await this.db.tx(async (q) => {
       const room = await RoomsService.lock(q, roomId, actorId, 'SHARE');
-      if (room.my_role === null) throw new NotFound('No such room.');
+      if (room.myRole === null) throw new NotFound('No such room.');
       if (!isCurrentModerator(room)) throw new Forbidden('Only the room’s moderators can change a question’s status.');
       if (!isUuid(questionId)) throw new NotFound('No such question.');
       const [existing] = await q.query(
@@ -179,13 +175,9 @@ export class QuestionsService {
   }
 
   /** 404 unless the caller is or was in the room. */
-  private async standing(userId: string, roomId: string): Promise<Standing> {
+  private async standing(userId: string, roomId: string): Promise<RoomStanding> {
     if (!isUuid(roomId)) throw new NotFound('No such room.');
-    const row = await this.db.one<Standing>(
-      `SELECT r.status, m.role AS my_role, m.present AS my_present
-         FROM room r JOIN room_member m ON m.room_id = r.id AND m.user_id = $2 WHERE r.id = $1`,
-      [roomId, userId],
-    );
+    const row = await repo.standing(this.db, roomId, userId);
     if (!row) throw new NotFound('No such room.');
     return row;
   }

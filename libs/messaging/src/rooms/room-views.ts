@@ -1,4 +1,5 @@
 import type { LinkView } from '../messages/message-view';
+import type { AttendeeRow, RoomRow } from './rows';
 
 export type RoomRole = 'moderator' | 'speaker' | 'listener';
 export const ROOM_ROLES: readonly RoomRole[] = ['moderator', 'speaker', 'listener'];
@@ -43,14 +44,14 @@ export interface AttendeeView {
 
 const iso = (v: unknown): string => new Date(v as string).toISOString();
 
-export function roomView(r: any, myRole: RoomRole | null): RoomView {
+export function roomView(r: RoomRow, myRole: RoomRole | null): RoomView {
   return {
     id: r.id,
     title: r.title,
-    hostId: r.host_id,
+    hostId: r.hostId,
     status: r.status,
-    createdAt: iso(r.created_at),
-    endedAt: r.ended_at ? iso(r.ended_at) : null,
+    createdAt: iso(r.createdAt),
+    endedAt: r.endedAt ? iso(r.endedAt) : null,
     myRole,
   };
 }
@@ -79,8 +80,8 @@ export function questionView(r: any): QuestionView {
   return v;
 }
 
-export function attendeeView(r: any): AttendeeView {
-  return { userId: r.user_id, handle: r.handle, displayName: r.display_name, role: r.role, present: r.present };
+export function attendeeView(r: AttendeeRow): AttendeeView {
+  return { userId: r.userId, handle: r.handle, displayName: r.displayName, role: r.role, present: r.present };
 }
 
 /** Order of the questions list: pinned, open, answered, dismissed; then most upvoted; then oldest. */
