@@ -20,7 +20,6 @@ const STILL_TO_CONVERT = [
   'messages/message-reactions.service.ts',
   'messages/message-search.service.ts',
   'messages/messages.service.ts',
-  'rooms/questions.service.ts',
   'rules/held-messages.service.ts',
   'rules/rules.service.ts',
   'safety/appeals.service.ts',

@@ -1,5 +1,13 @@
 import type { Queryable } from '../db/db.service';
-import { ROLE_ORDER_SQL, type RoomRole } from './room-views';
+import {
+  QUESTION_ORDER_SQL,
+  questionRow,
+  ROLE_ORDER_SQL,
+  type QuestionRecord,
+  type QuestionRow,
+  type RoomRole,
+  type SettableQuestionStatus,
+} from './room-views';
 import type { AttendeeRow, RoomRow, RoomStanding } from './rows';
 
 /**
@@ -263,4 +271,113 @@ export async function markLeftExcept(q: Queryable, roomId: string, userIds: stri
     `UPDATE room_member SET present = false, left_at = now() WHERE room_id = $1 AND present AND NOT (user_id = ANY($2::uuid[]))`,
     [roomId, userIds],
   );
+}
+
+// ---- questions ------------------------------------------------------------------------------
+
+/**
+ * Stores a question with its links `pending` (and their occurrences for the link scan);
+ * returns it with the room's present moderators, who hear of it.
+ */
+export async function insertQuestion(
+  q: Queryable,
+  x: { id: string; roomId: string; authorId: string; text: string; links: string; occurrences: string },
+): Promise<{ question: QuestionRow; moderators: string[] }> {
+  const [row] = await q.query<QuestionRecord & { moderators: string[] }>(
+    `WITH qn AS (
+           INSERT INTO question (id, room_id, author_id, text, links) VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING *),
+         lo AS (
+           INSERT INTO link_occurrence (url, host, question_id)
+           SELECT l.url, l.host, qn.id FROM qn, jsonb_to_recordset($6::jsonb) AS l(url text, host text))
+         SELECT qn.*,
+                (SELECT coalesce(array_agg(m.user_id::text), '{}') FROM room_member m
+                  WHERE m.room_id = qn.room_id AND m.role = 'moderator' AND m.present) AS moderators
+           FROM qn`,
+    [x.id, x.roomId, x.authorId, x.text, x.links, x.occurrences],
+  );
+  return { question: questionRow(row), moderators: row.moderators };
+}
+
+/** A page of a room's questions in list order: all of them (`everything`), else the viewer's own and the pinned ones. */
+export async function questions(
+  q: Queryable,
+  roomId: string,
+  viewerId: string,
+  everything: boolean,
+  limit: number,
+  offset: number,
+): Promise<QuestionRow[]> {
+  const rows = await q.query<QuestionRecord>(
+    `SELECT q.*, EXISTS (SELECT 1 FROM question_upvote u WHERE u.question_id = q.id AND u.user_id = $2) AS upvoted_by_me
+         FROM question q
+        WHERE q.room_id = $1 AND ($3::boolean OR q.author_id = $2 OR q.status = 'pinned')
+        ORDER BY ${QUESTION_ORDER_SQL}
+        LIMIT $4 OFFSET $5`,
+    [roomId, viewerId, everything, limit, offset],
+  );
+  return rows.map(questionRow);
+}
+
+/**
+ * The room's status for a member, and the state of the question if that member may see it
+ * (null otherwise); undefined unless the user is or was in the room.
+ */
+export async function upvoteContext(
+  q: Queryable,
+  roomId: string,
+  userId: string,
+  questionId: string,
+): Promise<{ status: RoomRow['status']; questionState: QuestionRow['state'] | null } | undefined> {
+  const [ctx] = await q.query<{ status: RoomRow['status']; question_state: QuestionRow['state'] | null }>(
+    `SELECT r.status, q.state AS question_state
+         FROM room r
+         JOIN room_member m ON m.room_id = r.id AND m.user_id = $2
+         LEFT JOIN question q ON q.id = $3 AND q.room_id = r.id
+                             AND ((m.role = 'moderator' AND m.present) OR q.author_id = $2 OR q.status = 'pinned')
+        WHERE r.id = $1`,
+    [roomId, userId, questionId],
+  );
+  return ctx && { status: ctx.status, questionState: ctx.question_state };
+}
+
+/** One upvote per user: the count moves only when the insert happened. undefined for a repeat. */
+export async function upvote(q: Queryable, questionId: string, userId: string): Promise<QuestionRow | undefined> {
+  const [row] = await q.query<QuestionRecord>(
+    `WITH ins AS (
+         INSERT INTO question_upvote (question_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING question_id)
+       UPDATE question q SET upvotes = q.upvotes + 1 FROM ins WHERE q.id = ins.question_id RETURNING q.*`,
+    [questionId, userId],
+  );
+  return row && questionRow(row);
+}
+
+export async function question(q: Queryable, questionId: string): Promise<QuestionRow | undefined> {
+  const [row] = await q.query<QuestionRecord>('SELECT * FROM question WHERE id = $1', [questionId]);
+  return row && questionRow(row);
+}
+
+/** Locks a question of this room, with whether the viewer upvoted it. */
+export async function lockQuestion(q: Queryable, questionId: string, roomId: string, viewerId: string): Promise<QuestionRow | undefined> {
+  const [row] = await q.query<QuestionRecord>(
+    `SELECT q.*, EXISTS (SELECT 1 FROM question_upvote u WHERE u.question_id = q.id AND u.user_id = $3) AS upvoted_by_me
+           FROM question q WHERE q.id = $1 AND q.room_id = $2 FOR UPDATE OF q`,
+    [questionId, roomId, viewerId],
+  );
+  return row && questionRow(row);
+}
+
+/** Sets the status; returns the question and who is told: present moderators, and everyone present for a pin. */
+export async function setQuestionStatus(
+  q: Queryable,
+  questionId: string,
+  status: SettableQuestionStatus,
+): Promise<{ question: QuestionRow; audience: string[] }> {
+  const [row] = await q.query<QuestionRecord & { audience: string[] }>(
+    `UPDATE question q SET status = $2, updated_at = now() WHERE q.id = $1
+         RETURNING q.*,
+           (SELECT coalesce(array_agg(m.user_id::text), '{}') FROM room_member m
+             WHERE m.room_id = q.room_id AND m.present AND (m.role = 'moderator' OR $2 = 'pinned')) AS audience`,
+    [questionId, status],
+  );
+  return { question: questionRow(row), audience: row.audience };
 }
