@@ -14,7 +14,6 @@ const STILL_TO_CONVERT = [
   'conversations/conversations.service.ts',
   'events/events.service.ts',
   'limits/spam-score.service.ts',
-  'links/blocklist.service.ts',
   'links/link-scanner.service.ts',
   'messages/message-edits.service.ts',
   'messages/message-reactions.service.ts',
