@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { RedisClient } from '../redis';
 import { Db } from '../db/db.service';
+import { standing } from './accounts.repository';
 import { AccountSuspended, Unauthorized } from '../errors';
 import { REDIS } from '../redis';
 
@@ -49,12 +50,9 @@ export class AccountStatusService {
   private async readStatus(userId: string): Promise<'active' | 'suspended' | 'missing'> {
     const cached = await this.redis.get(this.key(userId)).catch(() => null);
     if (cached === 'active' || cached === 'suspended' || cached === 'missing') return cached;
-    const row = await this.db.one<{ status: string; suspended_until: Date | string | null }>(
-      'SELECT status, suspended_until FROM app_user WHERE id = $1',
-      [userId],
-    );
+    const row = await standing(this.db, userId);
     // The driver may hand timestamptz over as a string: normalise before comparing.
-    const until = row?.suspended_until ? new Date(row.suspended_until) : null;
+    const until = row?.suspendedUntil ? new Date(row.suspendedUntil) : null;
     let status: 'active' | 'suspended' | 'missing' = 'missing';
     let ttl = TTL_SECONDS;
     if (row) {

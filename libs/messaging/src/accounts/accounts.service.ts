@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
+import * as repo from './accounts.repository';
+import type { AllowIncoming, HiddenWordsRow, PublicUserRow, UserRow } from './rows';
 import {
   AccountSuspended,
   CannotTargetSelf,
@@ -20,12 +22,8 @@ import { AccountStatusService } from './account-status.service';
 import { SessionRevocations } from './session-revocations.service';
 import { validateHiddenWords } from '../conversations/hidden-words';
 
-export interface HiddenWords {
-  words: string[];
-  useDefaultList: boolean;
-}
-
-export type AllowIncoming = 'all' | 'following' | 'none';
+export type { AllowIncoming } from './rows';
+export type HiddenWords = HiddenWordsRow;
 
 export interface PublicUser {
   id: string;
@@ -49,11 +47,11 @@ export interface Session {
   refreshToken: string;
 }
 
-const toPublic = (r: any): PublicUser => ({
+const toPublic = (r: PublicUserRow): PublicUser => ({
   id: r.id,
   handle: r.handle,
-  displayName: r.display_name,
-  createdAt: new Date(r.created_at).toISOString(),
+  displayName: r.displayName,
+  createdAt: new Date(r.createdAt).toISOString(),
 });
 /** A time still in the future, as ISO-8601; a past one is no longer in force. */
 const inForce = (t: unknown): string | null => {
@@ -61,12 +59,12 @@ const inForce = (t: unknown): string | null => {
   const ms = new Date(t as string).getTime();
   return ms > Date.now() ? new Date(ms).toISOString() : null;
 };
-const toMe = (r: any): Me => ({
+const toMe = (r: UserRow): Me => ({
   ...toPublic(r),
-  allowIncoming: r.allow_incoming,
+  allowIncoming: r.allowIncoming,
   status: r.status,
-  restrictedUntil: inForce(r.restricted_until),
-  suspendedUntil: r.status === 'suspended' ? inForce(r.suspended_until) : null,
+  restrictedUntil: inForce(r.restrictedUntil),
+  suspendedUntil: r.status === 'suspended' ? inForce(r.suspendedUntil) : null,
 });
 
 /** Longest handle query worth looking up (handles are at most 30 characters). */
@@ -92,17 +90,10 @@ export class AccountsService {
     const hash = await hashPassword(input.password);
     const id = newId();
     try {
-      const row = await this.db.tx(async (q) => {
-        const [u] = await q.query(
-          `INSERT INTO app_user (id, handle, display_name, password_hash) VALUES ($1, $2, $3, $4) RETURNING *`,
-          [id, input.handle, input.displayName, hash],
-        );
-        await q.query('INSERT INTO user_cursor (user_id) VALUES ($1)', [id]);
-        return u;
-      });
+      const row = await this.db.tx((q) => repo.insertUser(q, { id, handle: input.handle, displayName: input.displayName, passwordHash: hash }));
       return this.issueSession(row, newId());
-    } catch (err: any) {
-      if (err?.code === PG_UNIQUE_VIOLATION) throw new HandleTaken();
+    } catch (err) {
+      if ((err as { code?: string } | null)?.code === PG_UNIQUE_VIOLATION) throw new HandleTaken();
       throw err;
     }
   }
@@ -111,8 +102,8 @@ export class AccountsService {
     const handle = input.handle.toLowerCase();
     // The attempt is reserved before the password is verified: guessing gets 429, not answers.
     await this.limits.reserveLogin(`user:${handle}`, ip);
-    const row = await this.db.one('SELECT * FROM app_user WHERE handle = $1', [handle]);
-    const ok = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), input.password);
+    const row = await repo.userByHandle(this.db, handle);
+    const ok = await verifyPassword(row?.passwordHash ?? (await dummyPasswordHash()), input.password);
     if (!row || !ok) throw new InvalidCredentials();
     await this.limits.loginSucceeded(`user:${handle}`, ip);
     if ((await this.status.status(row.id)) === 'suspended') {
@@ -130,7 +121,7 @@ export class AccountsService {
    * and the same refusal for a suspended or banned account, appeal token included.
    */
   async signInExternal(externalId: string): Promise<Session> {
-    const row = await this.db.one('SELECT * FROM app_user WHERE external_id = $1', [externalId]);
+    const row = await repo.userByExternalId(this.db, externalId);
     if (!row) throw new NotFound('No user has this externalId.');
     if ((await this.status.status(row.id)) === 'suspended') {
       throw new AccountSuspended('This account is suspended. details.appealToken lets the person appeal (POST /v1/appeals).', {
@@ -140,13 +131,9 @@ export class AccountsService {
     return this.issueSession(row, newId());
   }
 
-  private async issueSession(row: any, familyId: string, q: { query: Db['query'] } = this.db): Promise<Session> {
+  private async issueSession(row: UserRow, familyId: string, q: Queryable = this.db): Promise<Session> {
     const { token, hash } = this.tokens.newRefreshToken();
-    await q.query(
-      `INSERT INTO refresh_token (id, family_id, user_id, token_hash, expires_at)
-       VALUES ($1, $2, $3, $4, now() + make_interval(days => $5))`,
-      [newId(), familyId, row.id, hash, this.config.refreshTokenTtlDays],
-    );
+    await repo.insertRefreshToken(q, { id: newId(), familyId, userId: row.id, tokenHash: hash, ttlDays: this.config.refreshTokenTtlDays });
     return {
       user: toMe(row),
       accessToken: this.tokens.signAccess(row.id, USER_AUDIENCE, { fid: familyId }),
@@ -162,22 +149,18 @@ export class AccountsService {
   async refresh(refreshToken: string): Promise<Session> {
     const hash = TokensService.hashRefresh(refreshToken);
     const outcome = await this.db.tx(async (q) => {
-      const [claimed] = await q.query(
-        `UPDATE refresh_token SET used_at = now()
-          WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-          RETURNING family_id, user_id`,
-        [hash],
-      );
+      const claimed = await repo.claimRefreshToken(q, hash);
       if (claimed) {
-        const [user] = await q.query('SELECT * FROM app_user WHERE id = $1', [claimed.user_id]);
-        return { kind: 'ok' as const, user, familyId: claimed.family_id as string };
+        // The token references its user (foreign key), so the row is there.
+        const user = (await repo.userById(q, claimed.userId))!;
+        return { kind: 'ok' as const, user, familyId: claimed.familyId };
       }
-      const [known] = await q.query('SELECT family_id, used_at, revoked_at FROM refresh_token WHERE token_hash = $1', [hash]);
+      const known = await repo.refreshTokenState(q, hash);
       // A used token presented again is reuse (revoke the family); one that was only revoked
       // (logout, an earlier reuse) is simply no longer valid.
-      if (known?.used_at) {
-        await q.query('UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1', [known.family_id]);
-        return { kind: 'reused' as const, familyId: known.family_id as string };
+      if (known?.usedAt) {
+        await repo.revokeFamily(q, known.familyId);
+        return { kind: 'reused' as const, familyId: known.familyId };
       }
       return { kind: 'invalid' as const };
     });
@@ -192,11 +175,7 @@ export class AccountsService {
     // The new token is inserted after the claim committed; if the family was revoked in
     // between by a reuse, the insert below still lands but the next check revokes it.
     return this.db.tx(async (q) => {
-      const [fam] = await q.query(
-        'SELECT bool_or(revoked_at IS NOT NULL) AS revoked FROM refresh_token WHERE family_id = $1',
-        [outcome.familyId],
-      );
-      if (fam?.revoked) throw new RefreshTokenReused();
+      if (await repo.familyRevoked(q, outcome.familyId)) throw new RefreshTokenReused();
       return this.issueSession(outcome.user, outcome.familyId, q);
     });
   }
@@ -209,40 +188,31 @@ export class AccountsService {
    * announcement still reaches the sockets.
    */
   async logout(refreshToken: string): Promise<void> {
-    const [row] = await this.db.query<{ family_id: string }>(
-      `WITH fam AS (SELECT family_id FROM refresh_token WHERE token_hash = $1),
-            revoke AS (UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now())
-                        WHERE family_id IN (SELECT family_id FROM fam))
-       SELECT family_id FROM fam`,
-      [TokensService.hashRefresh(refreshToken)],
-    );
-    if (row) await this.sessions.announce(row.family_id);
+    const familyId = await repo.revokeFamilyOfToken(this.db, TokensService.hashRefresh(refreshToken));
+    if (familyId) await this.sessions.announce(familyId);
   }
 
   /** Revokes every refresh token of a user (suspension, ban). */
   async revokeAllSessions(userId: string): Promise<void> {
-    await this.db.query('UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+    await repo.revokeAllRefreshTokens(this.db, userId);
   }
 
   async me(userId: string): Promise<Me> {
-    const row = await this.db.one('SELECT * FROM app_user WHERE id = $1', [userId]);
+    const row = await repo.userById(this.db, userId);
     if (!row) throw new NotFound();
     return toMe(row);
   }
 
   async updateSettings(userId: string, patch: { allowIncoming?: AllowIncoming }): Promise<Me> {
-    const row = await this.db.one(
-      'UPDATE app_user SET allow_incoming = coalesce($2, allow_incoming) WHERE id = $1 RETURNING *',
-      [userId, patch.allowIncoming ?? null],
-    );
+    const row = await repo.updateAllowIncoming(this.db, userId, patch.allowIncoming ?? null);
     if (!row) throw new NotFound();
     return toMe(row);
   }
 
   async hiddenWords(userId: string): Promise<HiddenWords> {
-    const row = await this.db.one('SELECT hidden_words, use_default_hidden_words FROM app_user WHERE id = $1', [userId]);
+    const row = await repo.hiddenWords(this.db, userId);
     if (!row) throw new NotFound();
-    return { words: row.hidden_words, useDefaultList: row.use_default_hidden_words };
+    return row;
   }
 
   /**
@@ -254,23 +224,21 @@ export class AccountsService {
     const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
     const problems: { field: string; problems: string[] }[] = [];
     const checked = validateHiddenWords(b.words);
+    const useDefaultList = b.useDefaultList;
     if ('problems' in checked) problems.push(...checked.problems);
-    if (typeof b.useDefaultList !== 'boolean') problems.push({ field: 'useDefaultList', problems: ['must be true or false'] });
-    if (problems.length || 'problems' in checked) {
+    if (typeof useDefaultList !== 'boolean') problems.push({ field: 'useDefaultList', problems: ['must be true or false'] });
+    if (problems.length || 'problems' in checked || typeof useDefaultList !== 'boolean') {
       throw new InvalidRequest('words must be an array of at most 200 words of 1-50 characters, and useDefaultList a boolean; both are required.', problems);
     }
     await this.limits.consume('hiddenWordsPerUser', userId);
-    const row = await this.db.one(
-      'UPDATE app_user SET hidden_words = $2::text[], use_default_hidden_words = $3 WHERE id = $1 RETURNING hidden_words, use_default_hidden_words',
-      [userId, checked.words, b.useDefaultList],
-    );
+    const row = await repo.setHiddenWords(this.db, userId, checked.words, useDefaultList);
     if (!row) throw new NotFound();
-    return { words: row.hidden_words, useDefaultList: row.use_default_hidden_words };
+    return row;
   }
 
   async getPublic(id: string): Promise<PublicUser> {
     if (!isUuid(id)) throw new NotFound('No such user.');
-    const row = await this.db.one('SELECT id, handle, display_name, created_at FROM app_user WHERE id = $1', [id]);
+    const row = await repo.publicUserById(this.db, id);
     if (!row) throw new NotFound('No such user.');
     return toPublic(row);
   }
@@ -287,12 +255,7 @@ export class AccountsService {
     }
     // Only a string that could be a handle is looked up (NUL and the like never reach SQL).
     if (!HANDLE.test(handle.trim().toLowerCase())) return { items: [], nextCursor: null };
-    const rows = await this.db.query(
-      `SELECT u.id, u.handle, u.display_name, u.created_at FROM app_user u
-        WHERE u.handle = lower($1) AND u.status <> 'banned'
-          AND NOT EXISTS (SELECT 1 FROM block b WHERE b.blocker_id = u.id AND b.blocked_id = $2)`,
-      [handle.trim(), viewerId],
-    );
+    const rows = await repo.findableByHandle(this.db, handle.trim(), viewerId);
     return { items: rows.map(toPublic), nextCursor: null };
   }
 
@@ -309,12 +272,12 @@ export class AccountsService {
 
   async follow(me: string, id: string): Promise<void> {
     await this.target(me, id);
-    await this.db.query('INSERT INTO follow (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, id]);
+    await repo.insertFollow(this.db, me, id);
   }
 
   async unfollow(me: string, id: string): Promise<void> {
     await this.target(me, id);
-    await this.db.query('DELETE FROM follow WHERE follower_id = $1 AND followee_id = $2', [me, id]);
+    await repo.deleteFollow(this.db, me, id);
   }
 
   /** Blocking also removes follows in both directions. */
@@ -326,25 +289,22 @@ export class AccountsService {
   /** Restrict (API.md v1.1): the restricted user is not told. */
   async restrict(me: string, id: string): Promise<void> {
     await this.graphTarget(me, id);
-    await this.db.query('INSERT INTO restrict (restrictor_id, restricted_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, id]);
+    await repo.insertRestrict(this.db, me, id);
   }
 
   async unrestrict(me: string, id: string): Promise<void> {
     await this.graphTarget(me, id);
-    await this.db.query('DELETE FROM restrict WHERE restrictor_id = $1 AND restricted_id = $2', [me, id]);
+    await repo.deleteRestrict(this.db, me, id);
   }
 
   async unblock(me: string, id: string): Promise<void> {
     await this.graphTarget(me, id);
-    await this.db.query('DELETE FROM block WHERE blocker_id = $1 AND blocked_id = $2', [me, id]);
+    await repo.deleteBlock(this.db, me, id);
   }
 }
 
 /** A block inside the caller's transaction: the block row, and follows removed both ways (also used by report-and-block). */
 export async function blockIn(q: Queryable, me: string, id: string): Promise<void> {
-  await q.query('INSERT INTO block (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [me, id]);
-  await q.query(
-    'DELETE FROM follow WHERE (follower_id = $1 AND followee_id = $2) OR (follower_id = $2 AND followee_id = $1)',
-    [me, id],
-  );
+  await repo.insertBlock(q, me, id);
+  await repo.deleteFollowsBetween(q, me, id);
 }

@@ -3,17 +3,14 @@ import { randomInt } from 'node:crypto';
 import { Db, PG_UNIQUE_VIOLATION } from '../db/db.service';
 import { HandleTaken, InvalidRequest } from '../errors';
 import { newId } from '../ids';
+import * as repo from './accounts.repository';
+import type { ExternalUserRow } from './rows';
 
 /** The host app's id for an account or a room: 1-255 printable ASCII characters, no spaces. */
 export const EXTERNAL_ID = /^[\x21-\x7e]{1,255}$/;
 export const EXTERNAL_ID_PATTERN = '^[\\x21-\\x7e]{1,255}$';
 
-export interface ExternalUser {
-  id: string;
-  externalId: string;
-  handle: string;
-  displayName: string;
-}
+export type ExternalUser = ExternalUserRow;
 
 const HANDLE_MAX = 30;
 const DISPLAY_NAME_MAX = 60;
@@ -50,17 +47,6 @@ export function displayNameFromClaim(raw: unknown, fallback: string): string {
   return [...(text || fallback)].slice(0, DISPLAY_NAME_MAX).join('');
 }
 
-const UPSERT_SQL = `
-WITH u AS (
-  INSERT INTO app_user (id, handle, display_name, external_id) VALUES ($1, $2, $3, $4)
-  ON CONFLICT (external_id) DO UPDATE SET handle = excluded.handle, display_name = excluded.display_name
-   WHERE app_user.handle <> excluded.handle OR app_user.display_name <> excluded.display_name
-  RETURNING id, handle, display_name, external_id, (xmax = 0) AS created),
-c AS (INSERT INTO user_cursor (user_id) SELECT id FROM u WHERE created ON CONFLICT DO NOTHING)
-SELECT * FROM u`;
-
-const toExternal = (r: any): ExternalUser => ({ id: r.id, externalId: r.external_id, handle: r.handle, displayName: r.display_name });
-
 /**
  * Accounts that belong to the host app (issue #21): created or updated by the host's
  * backend (PUT /platform/v1/users/:externalId) or provisioned from a host-issued token.
@@ -77,16 +63,17 @@ export class ExternalAccountsService {
   async upsert(externalId: string, input: { handle: string; displayName: string }): Promise<{ user: ExternalUser; created: boolean }> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const [row] = await this.db.query(UPSERT_SQL, [newId(), input.handle, input.displayName, externalId]);
-        if (row) return { user: toExternal(row), created: row.created === true };
+        const written = await repo.upsertExternalUser(this.db, { id: newId(), handle: input.handle, displayName: input.displayName, externalId });
+        if (written) return written;
         // Nothing to change: the row as it is.
-        const same = await this.db.one('SELECT id, handle, display_name, external_id FROM app_user WHERE external_id = $1', [externalId]);
-        if (same) return { user: toExternal(same), created: false };
-      } catch (err: any) {
-        if (err?.code !== PG_UNIQUE_VIOLATION) throw err;
+        const same = await repo.externalUser(this.db, externalId);
+        if (same) return { user: same, created: false };
+      } catch (err) {
+        const pg = err as { code?: string; constraint?: string } | null;
+        if (pg?.code !== PG_UNIQUE_VIOLATION) throw err;
         // Two first PUTs of one externalId can trip over the handle index before the
         // externalId arbiter sees the other row; the retry then takes the update path.
-        if (attempt >= 1 || err.constraint !== 'app_user_handle_key') throw new HandleTaken();
+        if (attempt >= 1 || pg.constraint !== 'app_user_handle_key') throw new HandleTaken();
       }
     }
   }
@@ -98,28 +85,21 @@ export class ExternalAccountsService {
   async provision(externalId: string, claims: { preferredUsername?: unknown; name?: unknown }): Promise<string> {
     const cached = this.known.get(externalId);
     if (cached) return cached;
-    const existing = await this.db.one<{ id: string }>('SELECT id FROM app_user WHERE external_id = $1', [externalId]);
-    if (existing) return this.remember(externalId, existing.id);
+    const existing = await repo.userIdByExternalId(this.db, externalId);
+    if (existing) return this.remember(externalId, existing);
     const base = handleFromClaim(claims.preferredUsername ?? claims.name);
     const displayName = displayNameFromClaim(claims.name ?? claims.preferredUsername, base);
     for (let attempt = 0; attempt < 8; attempt++) {
       const suffix = attempt === 0 ? '' : `_${randomInt(1000, 99999)}`;
       const handle = `${base.slice(0, HANDLE_MAX - suffix.length)}${suffix}`;
       try {
-        const [row] = await this.db.query<{ id: string }>(
-          `WITH u AS (
-             INSERT INTO app_user (id, handle, display_name, external_id) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (external_id) DO NOTHING RETURNING id),
-           c AS (INSERT INTO user_cursor (user_id) SELECT id FROM u)
-           SELECT id FROM u`,
-          [newId(), handle, displayName, externalId],
-        );
-        if (row) return this.remember(externalId, row.id);
+        const id = await repo.insertExternalUserIfAbsent(this.db, { id: newId(), handle, displayName, externalId });
+        if (id) return this.remember(externalId, id);
         // Provisioned by a concurrent request.
-        const other = await this.db.one<{ id: string }>('SELECT id FROM app_user WHERE external_id = $1', [externalId]);
-        if (other) return this.remember(externalId, other.id);
-      } catch (err: any) {
-        if (err?.code !== PG_UNIQUE_VIOLATION) throw err;
+        const other = await repo.userIdByExternalId(this.db, externalId);
+        if (other) return this.remember(externalId, other);
+      } catch (err) {
+        if ((err as { code?: string } | null)?.code !== PG_UNIQUE_VIOLATION) throw err;
       }
     }
     throw new HandleTaken('No free handle could be derived from the token; upsert this user through the platform API first.');

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { RedisClient } from '../redis';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db } from '../db/db.service';
+import { familiesRevokedWithin } from './accounts.repository';
 import { ServiceUnavailable, SessionRevoked } from '../errors';
 import { REDIS } from '../redis';
 
@@ -66,16 +67,12 @@ export class SessionRevocations {
 
   /** Loads the families revoked recently enough to still have live access tokens (boot, subscriber reconnect). */
   async load(): Promise<void> {
-    const rows = await this.db.query<{ family_id: string; revoked_at: Date | string }>(
-      `SELECT family_id, max(revoked_at) AS revoked_at FROM refresh_token
-        WHERE revoked_at > now() - make_interval(secs => $1) GROUP BY family_id`,
-      [this.lifetimeMs / 1000],
-    );
+    const rows = await familiesRevokedWithin(this.db, this.lifetimeMs / 1000);
     const now = Date.now();
     for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
     for (const r of rows) {
-      const at = new Date(r.revoked_at).getTime();
-      if (at + this.lifetimeMs > (this.revoked.get(r.family_id) ?? 0)) this.remember(r.family_id, at);
+      const at = new Date(r.revokedAt).getTime();
+      if (at + this.lifetimeMs > (this.revoked.get(r.familyId) ?? 0)) this.remember(r.familyId, at);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey, type JWTPayload } from 'jose';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { ServiceUnavailable, Unauthorized } from '../errors';
 import { EXTERNAL_ID, ExternalAccountsService } from './external-accounts.service';
@@ -56,7 +56,7 @@ export class UserTokensService {
 
   private async verifyHost(token: string): Promise<AccessClaims> {
     const host = this.config.hostAuth!;
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.jwks!, {
         algorithms: HOST_ALGORITHMS,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../db/db.service';
 import type { BlocklistEntry } from './link-rules';
+import { blocklistEntries, blocklistEntry } from './links.repository';
 
 /**
  * The staff blocklist, held in memory for a few seconds: every scan classifies against it,
@@ -28,13 +29,12 @@ export class BlocklistService {
   }
 
   private async load(): Promise<BlocklistEntry[]> {
-    const rows = await this.db.query<BlocklistEntry>('SELECT pattern, kind FROM blocklist_entry ORDER BY created_at');
-    this.entries = rows.map((r) => ({ pattern: r.pattern, kind: r.kind }));
+    this.entries = await blocklistEntries(this.db);
     this.loadedAt = Date.now();
     return this.entries;
   }
 
   async entry(entryId: string): Promise<(BlocklistEntry & { id: string }) | undefined> {
-    return this.db.one('SELECT id, pattern, kind FROM blocklist_entry WHERE id = $1', [entryId]);
+    return blocklistEntry(this.db, entryId);
   }
 }

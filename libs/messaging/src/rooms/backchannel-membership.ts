@@ -35,7 +35,7 @@ SELECT (SELECT coalesce(array_agg(user_id::text), '{}') FROM added) AS added,
 
 export const BackchannelMembership = {
   async reconcile(q: Queryable, backchannelId: string, roomId: string): Promise<BackchannelChange> {
-    const [row] = await q.query(RECONCILE_SQL, [backchannelId, roomId]);
+    const [row] = await q.query<BackchannelChange>(RECONCILE_SQL, [backchannelId, roomId]);
     return { added: row.added, removed: row.removed, moderators: row.moderators };
   },
 

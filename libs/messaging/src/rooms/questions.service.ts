@@ -11,13 +11,14 @@ import { scanJobFor } from '../links/link-scanner.service';
 import type { OutboxJob } from '../queues';
 import { OffsetCursor } from './offset-cursor';
 import {
-  QUESTION_ORDER_SQL,
-  questionView,
+  questionViewOf,
   SETTABLE_QUESTION_STATUSES,
   type QuestionView,
   type SettableQuestionStatus,
 } from './room-views';
 import { isCurrentModerator, RoomsService } from './rooms.service';
+import * as repo from './rooms.repository';
+import type { RoomStanding } from './rows';
 import { RulesService } from '../rules/rules.service';
 
 export interface AskBody {
@@ -25,12 +26,6 @@ export interface AskBody {
   [key: string]: unknown;
 }
 
-/** The caller's standing in a room, with the room's state, in one read. */
-interface Standing {
-  status: 'live' | 'ended';
-  my_role: 'moderator' | 'speaker' | 'listener' | null;
-  my_present: boolean | null;
-}
 
 const hostOf = (url: string): string => new URL(url).hostname;
 
@@ -62,35 +57,24 @@ export class QuestionsService {
     const { row, outboxId } = await this.db.tx(async (q) => {
       // FOR SHARE: askers do not queue behind each other, but the room cannot end under them.
       const room = await RoomsService.lock(q, roomId, authorId, 'SHARE');
-      if (room.my_role === null) throw new NotFound('No such room.');
+      if (room.myRole === null) throw new NotFound('No such room.');
       if (room.status !== 'live') throw new RoomEnded('The room has ended; questions are closed.');
       await this.limits.consume('questionsPerRoom', `${authorId}:${roomId}`);
-      const [row] = await q.query(
-        `WITH qn AS (
-           INSERT INTO question (id, room_id, author_id, text, links) VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING *),
-         lo AS (
-           INSERT INTO link_occurrence (url, host, question_id)
-           SELECT l.url, l.host, qn.id FROM qn, jsonb_to_recordset($6::jsonb) AS l(url text, host text))
-         SELECT qn.*,
-                (SELECT coalesce(array_agg(m.user_id::text), '{}') FROM room_member m
-                  WHERE m.room_id = qn.room_id AND m.role = 'moderator' AND m.present) AS moderators
-           FROM qn`,
-        [
-          id,
-          roomId,
-          authorId,
-          text,
-          JSON.stringify(urls.map((url) => ({ url, verdict: 'pending' }))),
-          JSON.stringify(urls.map((url) => ({ url, host: hostOf(url) }))),
-        ],
-      );
-      const question = questionView(row);
-      const events: UserEvent[] = (row.moderators as string[]).map((userId) => ({ userId, type: 'question.created', payload: { question } }));
+      const { question: row, moderators } = await repo.insertQuestion(q, {
+        id,
+        roomId,
+        authorId,
+        text,
+        links: JSON.stringify(urls.map((url) => ({ url, verdict: 'pending' }))),
+        occurrences: JSON.stringify(urls.map((url) => ({ url, host: hostOf(url) }))),
+      });
+      const question = questionViewOf(row);
+      const events: UserEvent[] = moderators.map((userId) => ({ userId, type: 'question.created', payload: { question } }));
       return { row, outboxId: await this.events.append(q, events, jobs) };
     });
     this.events.published(outboxId);
     if (screening) await this.rules.settle(screening, { questionId: id });
-    return questionView({ ...row, upvoted_by_me: false });
+    return questionViewOf({ ...row, upvotedByMe: false });
   }
 
   /** Sorted by status (pinned, open, answered, dismissed), then upvotes, then age. */
@@ -98,15 +82,8 @@ export class QuestionsService {
     const offset = OffsetCursor.decode(cursor);
     const standing = await this.standing(userId, roomId);
     const everything = isCurrentModerator(standing);
-    const rows = await this.db.query(
-      `SELECT q.*, EXISTS (SELECT 1 FROM question_upvote u WHERE u.question_id = q.id AND u.user_id = $2) AS upvoted_by_me
-         FROM question q
-        WHERE q.room_id = $1 AND ($3::boolean OR q.author_id = $2 OR q.status = 'pinned')
-        ORDER BY ${QUESTION_ORDER_SQL}
-        LIMIT $4 OFFSET $5`,
-      [roomId, userId, everything, limit + 1, offset],
-    );
-    return OffsetCursor.page(rows.map(questionView), offset, limit);
+    const rows = await repo.questions(this.db, roomId, userId, everything, limit + 1, offset);
+    return OffsetCursor.page(rows.map(questionViewOf), offset, limit);
   }
 
   /**
@@ -116,28 +93,16 @@ export class QuestionsService {
   async upvote(userId: string, roomId: string, questionId: string): Promise<QuestionView> {
     if (!isUuid(roomId)) throw new NotFound('No such room.');
     if (!isUuid(questionId)) throw new NotFound('No such question.');
-    const ctx = await this.db.one(
-      `SELECT r.status, q.state AS question_state
-         FROM room r
-         JOIN room_member m ON m.room_id = r.id AND m.user_id = $2
-         LEFT JOIN question q ON q.id = $3 AND q.room_id = r.id
-                             AND ((m.role = 'moderator' AND m.present) OR q.author_id = $2 OR q.status = 'pinned')
-        WHERE r.id = $1`,
-      [roomId, userId, questionId],
-    );
+    const ctx = await repo.upvoteContext(this.db, roomId, userId, questionId);
     if (!ctx) throw new NotFound('No such room.');
-    if (!ctx.question_state) throw new NotFound('No such question.');
+    if (!ctx.questionState) throw new NotFound('No such question.');
     if (ctx.status !== 'live') throw new RoomEnded('The room has ended; questions are closed.');
-    if (ctx.question_state !== 'visible') throw new NotFound('No such question.');
-    const [row] = await this.db.query(
-      `WITH ins AS (
-         INSERT INTO question_upvote (question_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING question_id)
-       UPDATE question q SET upvotes = q.upvotes + 1 FROM ins WHERE q.id = ins.question_id RETURNING q.*`,
-      [questionId, userId],
-    );
+    if (ctx.questionState !== 'visible') throw new NotFound('No such question.');
+    const row = await repo.upvote(this.db, questionId, userId);
     // No row: this user had already upvoted; the second is a no-op and answers the same way.
-    const current = row ?? (await this.db.one('SELECT * FROM question WHERE id = $1', [questionId]));
-    return questionView({ ...current, upvoted_by_me: true });
+    // (The question exists: the context above found it, and questions are never deleted.)
+    const current = row ?? (await repo.question(this.db, questionId))!;
+    return questionViewOf({ ...current, upvotedByMe: true });
   }
 
   /**
@@ -150,42 +115,28 @@ export class QuestionsService {
     }
     const { row, outboxId } = await this.db.tx(async (q) => {
       const room = await RoomsService.lock(q, roomId, actorId, 'SHARE');
-      if (room.my_role === null) throw new NotFound('No such room.');
+      if (room.myRole === null) throw new NotFound('No such room.');
       if (!isCurrentModerator(room)) throw new Forbidden('Only the room’s moderators can change a question’s status.');
       if (!isUuid(questionId)) throw new NotFound('No such question.');
-      const [existing] = await q.query(
-        `SELECT q.*, EXISTS (SELECT 1 FROM question_upvote u WHERE u.question_id = q.id AND u.user_id = $3) AS upvoted_by_me
-           FROM question q WHERE q.id = $1 AND q.room_id = $2 FOR UPDATE OF q`,
-        [questionId, roomId, actorId],
-      );
+      const existing = await repo.lockQuestion(q, questionId, roomId, actorId);
       if (!existing) throw new NotFound('No such question.');
       if (room.status !== 'live') throw new RoomEnded('The room has ended; questions are closed.');
       if (existing.status === status) return { row: existing, outboxId: null };
-      const [row] = await q.query(
-        `UPDATE question q SET status = $2, updated_at = now() WHERE q.id = $1
-         RETURNING q.*,
-           (SELECT coalesce(array_agg(m.user_id::text), '{}') FROM room_member m
-             WHERE m.room_id = q.room_id AND m.present AND (m.role = 'moderator' OR $2 = 'pinned')) AS audience`,
-        [questionId, status as SettableQuestionStatus],
-      );
-      const question = questionView(row);
-      row.upvoted_by_me = existing.upvoted_by_me;
-      const recipients = [...new Set<string>([row.author_id, ...row.audience])].sort();
+      const { question: updated, audience } = await repo.setQuestionStatus(q, questionId, status as SettableQuestionStatus);
+      const question = questionViewOf(updated);
+      const row = { ...updated, upvotedByMe: existing.upvotedByMe };
+      const recipients = [...new Set<string>([row.authorId, ...audience])].sort();
       const events: UserEvent[] = recipients.map((userId) => ({ userId, type: 'question.updated', payload: { question } }));
       return { row, outboxId: await this.events.append(q, events) };
     });
     this.events.published(outboxId);
-    return questionView(row);
+    return questionViewOf(row);
   }
 
   /** 404 unless the caller is or was in the room. */
-  private async standing(userId: string, roomId: string): Promise<Standing> {
+  private async standing(userId: string, roomId: string): Promise<RoomStanding> {
     if (!isUuid(roomId)) throw new NotFound('No such room.');
-    const row = await this.db.one<Standing>(
-      `SELECT r.status, m.role AS my_role, m.present AS my_present
-         FROM room r JOIN room_member m ON m.room_id = r.id AND m.user_id = $2 WHERE r.id = $1`,
-      [roomId, userId],
-    );
+    const row = await repo.standing(this.db, roomId, userId);
     if (!row) throw new NotFound('No such room.');
     return row;
   }

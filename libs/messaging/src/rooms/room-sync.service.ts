@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { assertExternalId } from '../accounts/external-accounts.service';
 import { ConversationsService } from '../conversations/conversations.service';
-import { Db, type Queryable } from '../db/db.service';
+import { userIdsByExternalIds } from '../accounts/accounts.repository';
+import { Db } from '../db/db.service';
 import { InvalidRequest, RoomEnded, RoomHostRequired, UnknownUser } from '../errors';
 import { EventsService } from '../events/events.service';
 import { newId } from '../ids';
 import { BackchannelMembership } from './backchannel-membership';
+import * as repo from './rooms.repository';
 import type { RoomRole } from './room-views';
 import { validateRoomTitle } from './rooms.service';
 
@@ -50,69 +52,36 @@ export class RoomSyncService {
     const hostId = members.find((m) => m.host)?.userId ?? null;
 
     const { id, outboxId } = await this.db.tx(async (q) => {
-      await q.query(`SELECT pg_advisory_xact_lock(hashtextextended('platform-room:' || $1, 0))`, [externalId]);
-      let [room] = await q.query(`SELECT * FROM room WHERE external_id = $1 FOR UPDATE`, [externalId]);
+      await repo.lockExternalRoomId(q, externalId);
+      let room = await repo.lockRoomByExternalId(q, externalId);
       let titleChanged = false;
       if (!room) {
         if (!hostId) throw new RoomHostRequired();
-        room = await this.create(q, externalId, state.title, hostId);
+        room = await repo.insertExternalRoom(q, { roomId: newId(), backchannelId: newId(), title: state.title, hostId, externalId });
       } else {
         if (room.status === 'ended' && state.status === 'live') throw new RoomEnded('This room has ended; an ended room does not go live again.');
         if (room.title !== state.title) {
           titleChanged = true;
-          await q.query('UPDATE room SET title = $2 WHERE id = $1', [room.id, state.title]);
-          await q.query(
-            `UPDATE conversation SET title = $2, context = jsonb_build_object('roomId', $3::uuid, 'roomTitle', $2::text) WHERE id = $1`,
-            [room.backchannel_id, state.title, room.id],
-          );
+          await repo.renameRoom(q, room, state.title);
         }
-        if (hostId && room.host_id !== hostId) await q.query('UPDATE room SET host_id = $2 WHERE id = $1', [room.id, hostId]);
+        if (hostId && room.hostId !== hostId) await repo.setHost(q, room.id, hostId);
       }
-      await q.query(
-        `INSERT INTO room_member (room_id, user_id, role)
-         SELECT $1, m.user_id, m.role FROM unnest($2::uuid[], $3::text[]) AS m(user_id, role)
-         ON CONFLICT (room_id, user_id) DO UPDATE SET role = excluded.role, present = true, left_at = NULL
-          WHERE room_member.role <> excluded.role OR NOT room_member.present`,
-        [room.id, members.map((m) => m.userId), members.map((m) => m.role)],
-      );
-      await q.query(
-        `UPDATE room_member SET present = false, left_at = now() WHERE room_id = $1 AND present AND NOT (user_id = ANY($2::uuid[]))`,
-        [room.id, members.map((m) => m.userId)],
-      );
-      if (state.status === 'ended' && room.status !== 'ended') {
-        await q.query(`UPDATE room SET status = 'ended', ended_at = now() WHERE id = $1`, [room.id]);
-      }
-      const change = await BackchannelMembership.reconcile(q, room.backchannel_id, room.id);
+      await repo.makePresent(q, room.id, members);
+      await repo.markLeftExcept(q, room.id, members.map((m) => m.userId));
+      if (state.status === 'ended' && room.status !== 'ended') await repo.endRoom(q, room.id);
+      const change = await BackchannelMembership.reconcile(q, room.backchannelId, room.id);
       // A new title reaches every moderator (the backchannel's title and context changed).
       const recipients = titleChanged ? [...new Set([...BackchannelMembership.recipients(change), ...change.moderators])].sort() : BackchannelMembership.recipients(change);
-      const outboxId = await this.events.append(q, await this.conversations.eventsFor(q, room.backchannel_id, recipients));
-      return { id: room.id as string, outboxId };
+      const outboxId = await this.events.append(q, await this.conversations.eventsFor(q, room.backchannelId, recipients));
+      return { id: room.id, outboxId };
     });
     this.events.published(outboxId);
     return { id };
   }
 
-  /** The room and its backchannel, as RoomsService.create makes them; members follow in put(). */
-  private async create(q: Queryable, externalId: string, title: string, hostId: string) {
-    const roomId = newId();
-    const backchannelId = newId();
-    const [room] = await q.query(
-      `WITH c AS (
-         INSERT INTO conversation (id, kind, title, creator_id, room_id, context)
-         VALUES ($2::uuid, 'room', $3::text, $4::uuid, $1::uuid, jsonb_build_object('roomId', $1::uuid, 'roomTitle', $3::text))
-         RETURNING id)
-       INSERT INTO room (id, title, host_id, backchannel_id, external_id) SELECT $1::uuid, $3::text, $4::uuid, id, $5 FROM c RETURNING *`,
-      [roomId, backchannelId, title, hostId, externalId],
-    );
-    return room;
-  }
-
   /** externalId → user id for every member; any unknown one is 422 unknown_user naming them all. */
   private async userIds(externalIds: string[]): Promise<Map<string, string>> {
-    const rows = externalIds.length
-      ? await this.db.query<{ id: string; external_id: string }>('SELECT id, external_id FROM app_user WHERE external_id = ANY($1::text[])', [externalIds])
-      : [];
-    const map = new Map(rows.map((r) => [r.external_id, r.id]));
+    const map = externalIds.length ? await userIdsByExternalIds(this.db, externalIds) : new Map<string, string>();
     const unknown = externalIds.filter((e) => !map.has(e));
     if (unknown.length) throw new UnknownUser(undefined, { userExternalIds: unknown.slice(0, 100) });
     return map;
@@ -128,8 +97,9 @@ function parseState(body: unknown): ExternalRoomState {
     throw new InvalidRequest(`members must be an array of at most ${MAX_EXTERNAL_ROOM_MEMBERS}.`, [{ field: 'members', problems: ['must be an array'] }]);
   }
   const seen = new Set<string>();
-  const members = b.members.map((m: any, i: number) => {
+  const members = (b.members as unknown[]).map((raw, i) => {
     const field = `members[${i}]`;
+    const m = raw as Record<string, unknown> | null;
     if (!m || typeof m !== 'object') throw new InvalidRequest(`${field} must be an object {userExternalId, role}.`, [{ field, problems: ['must be an object'] }]);
     const userExternalId = assertExternalId(m.userExternalId, `${field}.userExternalId`);
     if (!(EXTERNAL_ROOM_ROLES as readonly unknown[]).includes(m.role)) {

@@ -1,4 +1,5 @@
 import type { LinkView } from '../messages/message-view';
+import type { AttendeeRow, RoomRow } from './rows';
 
 export type RoomRole = 'moderator' | 'speaker' | 'listener';
 export const ROOM_ROLES: readonly RoomRole[] = ['moderator', 'speaker', 'listener'];
@@ -43,44 +44,93 @@ export interface AttendeeView {
 
 const iso = (v: unknown): string => new Date(v as string).toISOString();
 
-export function roomView(r: any, myRole: RoomRole | null): RoomView {
+export function roomView(r: RoomRow, myRole: RoomRole | null): RoomView {
   return {
     id: r.id,
     title: r.title,
-    hostId: r.host_id,
+    hostId: r.hostId,
     status: r.status,
-    createdAt: iso(r.created_at),
-    endedAt: r.ended_at ? iso(r.ended_at) : null,
+    createdAt: iso(r.createdAt),
+    endedAt: r.endedAt ? iso(r.endedAt) : null,
     myRole,
   };
 }
 
-/**
- * The contract's Question JSON from a `question` row. A removed question (a malicious link)
- * loses its text and links for everyone, like a removed message; the row stays so the
- * author and moderators see that it was removed. `upvoted_by_me`, when selected, becomes
- * `upvotedByMe`.
- */
-export function questionView(r: any): QuestionView {
-  const removed = r.state === 'removed';
-  const v: QuestionView = {
+/** A `question` row as the database returns it (the link scanner and enforcement read it themselves). */
+export interface QuestionRecord {
+  id: string;
+  room_id: string;
+  author_id: string;
+  text: string | null;
+  links: LinkView[] | null;
+  status: QuestionStatus;
+  upvotes: number | string;
+  created_at: Date | string;
+  state: 'visible' | 'removed';
+  removed_reason: string | null;
+  upvoted_by_me?: boolean;
+}
+
+/** A question as services see it: typed and camelCased (`upvotedByMe` when it was selected). */
+export interface QuestionRow {
+  id: string;
+  roomId: string;
+  authorId: string;
+  text: string | null;
+  links: LinkView[] | null;
+  status: QuestionStatus;
+  upvotes: number;
+  createdAt: Date | string;
+  state: 'visible' | 'removed';
+  removedReason: string | null;
+  upvotedByMe?: boolean;
+}
+
+export function questionRow(r: QuestionRecord): QuestionRow {
+  const row: QuestionRow = {
     id: r.id,
     roomId: r.room_id,
     authorId: r.author_id,
+    text: r.text,
+    links: r.links,
+    status: r.status,
+    upvotes: Number(r.upvotes),
+    createdAt: r.created_at,
+    state: r.state,
+    removedReason: r.removed_reason,
+  };
+  if (typeof r.upvoted_by_me === 'boolean') row.upvotedByMe = r.upvoted_by_me;
+  return row;
+}
+
+/**
+ * The contract's Question JSON. A removed question (a malicious link) loses its text and
+ * links for everyone, like a removed message; the row stays so the author and moderators
+ * see that it was removed.
+ */
+export function questionViewOf(r: QuestionRow): QuestionView {
+  const removed = r.state === 'removed';
+  const v: QuestionView = {
+    id: r.id,
+    roomId: r.roomId,
+    authorId: r.authorId,
     text: removed ? null : r.text,
     links: removed ? [] : (r.links ?? []),
     status: r.status,
-    upvotes: Number(r.upvotes),
-    createdAt: iso(r.created_at),
+    upvotes: r.upvotes,
+    createdAt: iso(r.createdAt),
     state: r.state,
   };
-  if (removed) v.removedReason = r.removed_reason ?? 'removed';
-  if (typeof r.upvoted_by_me === 'boolean') v.upvotedByMe = r.upvoted_by_me;
+  if (removed) v.removedReason = r.removedReason ?? 'removed';
+  if (typeof r.upvotedByMe === 'boolean') v.upvotedByMe = r.upvotedByMe;
   return v;
 }
 
-export function attendeeView(r: any): AttendeeView {
-  return { userId: r.user_id, handle: r.handle, displayName: r.display_name, role: r.role, present: r.present };
+/** The same view from a raw `question` row (`upvoted_by_me`, when selected, becomes `upvotedByMe`). */
+export const questionView = (r: QuestionRecord): QuestionView => questionViewOf(questionRow(r));
+
+export function attendeeView(r: AttendeeRow): AttendeeView {
+  return { userId: r.userId, handle: r.handle, displayName: r.displayName, role: r.role, present: r.present };
 }
 
 /** Order of the questions list: pinned, open, answered, dismissed; then most upvoted; then oldest. */

@@ -1,0 +1,119 @@
+/**
+ * The import rules of Backchannel (docs/ARCHITECTURE.md, issue #27). `npm run depcruise`
+ * checks apps/ and libs/ against them; today's violations are listed in
+ * .dependency-cruiser-known-violations.json and only a NEW violation fails. When you fix
+ * one, regenerate the baseline so it cannot come back:
+ *   npx depcruise apps libs --config .dependency-cruiser.cjs --output-type baseline \
+ *     > .dependency-cruiser-known-violations.json
+ *
+ * Layers of libs/messaging/src, lowest first. A layer may import itself and any layer below
+ * it, never one above. A consequence that travels up goes through a job or an interface the
+ * higher layer provides, not an import.
+ */
+const SRC = '^libs/messaging/src/';
+
+// Each layer as one path regex. Order matters: index 0 is the bottom.
+const LAYERS = [
+  {
+    name: 'foundation',
+    // db, redis, config, errors, ids, queue names, the SSRF-safe fetch (links/ssrf-guard.ts
+    // until it moves to net/), the outbound webhook to the host platform.
+    path: `${SRC}(db/|net/|platform/|redis\\.ts|config(\\.spec)?\\.ts|errors\\.ts|ids\\.ts|queues(\\.spec)?\\.ts|links/ssrf-guard(\\.spec)?\\.ts)`,
+  },
+  // Who may see and who may write: named SQL predicates, pure checks, rate limits.
+  { name: 'policy', path: `${SRC}(policy/|limits/)` },
+  { name: 'accounts', path: `${SRC}accounts/` },
+  { name: 'conversations', path: `${SRC}conversations/` },
+  { name: 'events', path: `${SRC}events/` },
+  { name: 'messages', path: `${SRC}messages/` },
+  // links, rules, rooms share a level of the issue's picture; inside it links (scanning) sit
+  // below rules (which match links) and rules below rooms (questions go through the rules).
+  { name: 'links', path: `${SRC}links/(?!ssrf-guard)` },
+  { name: 'rules', path: `${SRC}rules/` },
+  { name: 'rooms', path: `${SRC}rooms/` },
+  { name: 'safety', path: `${SRC}safety/` },
+];
+
+const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({
+  name: `layer-${layer.name}`,
+  comment: `${layer.name} is imported by the layers above it and imports none of them: ${LAYERS.slice(i + 1)
+    .map((l) => l.name)
+    .join(', ')}. Send a consequence upward through a job or an interface the higher layer provides.`,
+  severity: 'error',
+  from: { path: layer.path },
+  to: { path: LAYERS.slice(i + 1).map((l) => l.path) },
+}));
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    ...layerRules,
+    {
+      name: 'no-circular',
+      comment: 'No import circle, not even through type-only imports: untangle it, do not hide it behind import().',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-dynamic-import-in-server',
+      comment: 'An `await import()` in the server is how a circle gets dodged; import statically or invert the dependency.',
+      severity: 'error',
+      from: { path: '^(libs/messaging|apps/api)/' },
+      to: { dynamic: true },
+    },
+    {
+      name: 'libs-not-to-apps',
+      comment: 'A library never imports an app.',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'apps-only-to-libs',
+      comment: 'An app imports libraries, never another app.',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
+    },
+    {
+      name: 'client-not-to-server',
+      comment: 'The SDK (libs/client) runs in browsers: it never imports the server library.',
+      severity: 'error',
+      from: { path: '^libs/client/' },
+      to: { path: '^libs/messaging/' },
+    },
+    {
+      name: 'not-to-tests',
+      comment: 'Production code never imports test support, benchmarks or spec files.',
+      severity: 'error',
+      // libs/client/tools/generate-types.ts boots the test app to read its OpenAPI document.
+      from: { path: '^(apps|libs)/', pathNot: ['\\.(spec|e2e-spec)\\.tsx?$', '^libs/client/tools/'] },
+      to: { path: ['^test/', '^bench/', '\\.(spec|e2e-spec)\\.tsx?$'] },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'An import that resolves to nothing is a typo or a missing package.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    // Migrations import nothing of ours; generated client types are large and import nothing.
+    exclude: { path: ['(^|/)node_modules/', '^dist/', '\\.d\\.ts$', '^libs/messaging/src/migrations/Migration'] },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json', '.d.ts'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    cache: false,
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};

@@ -1,0 +1,311 @@
+import type { Queryable } from '../db/db.service';
+import type {
+  AllowIncoming,
+  ExternalUserRow,
+  HiddenWordsRow,
+  PublicUserRow,
+  RefreshClaim,
+  RefreshTokenState,
+  RevokedFamilyRow,
+  UserRow,
+  UserStandingRow,
+} from './rows';
+
+/**
+ * The accounts domain's SQL (STYLE.md §9, §12): users, refresh tokens, follows, blocks,
+ * restricts. Functions take a Queryable, so they run on the pool or inside `db.tx`, and hand
+ * back typed camelCase rows; the rules (who may sign in, rotation, reuse) are in the services.
+ */
+
+interface AppUserRecord {
+  id: string;
+  handle: string;
+  display_name: string;
+  created_at: Date | string;
+  password_hash: string | null;
+  allow_incoming: AllowIncoming;
+  status: UserRow['status'];
+  suspended_until: Date | string | null;
+  restricted_until: Date | string | null;
+  external_id: string | null;
+}
+
+const toUser = (r: AppUserRecord): UserRow => ({
+  id: r.id,
+  handle: r.handle,
+  displayName: r.display_name,
+  createdAt: r.created_at,
+  passwordHash: r.password_hash,
+  allowIncoming: r.allow_incoming,
+  status: r.status,
+  suspendedUntil: r.suspended_until,
+  restrictedUntil: r.restricted_until,
+  externalId: r.external_id,
+});
+
+type PublicRecord = Pick<AppUserRecord, 'id' | 'handle' | 'display_name' | 'created_at'>;
+const toPublic = (r: PublicRecord): PublicUserRow => ({ id: r.id, handle: r.handle, displayName: r.display_name, createdAt: r.created_at });
+
+type ExternalRecord = Pick<AppUserRecord, 'id' | 'handle' | 'display_name'> & { external_id: string };
+const toExternal = (r: ExternalRecord): ExternalUserRow => ({
+  id: r.id,
+  externalId: r.external_id,
+  handle: r.handle,
+  displayName: r.display_name,
+});
+
+type HiddenWordsRecord = { hidden_words: string[]; use_default_hidden_words: boolean };
+const toHiddenWords = (r: HiddenWordsRecord): HiddenWordsRow => ({
+  words: r.hidden_words,
+  useDefaultList: r.use_default_hidden_words,
+});
+
+// ---- users ----------------------------------------------------------------------------------
+
+/** A new password account and its event cursor (call inside `db.tx`). */
+export async function insertUser(
+  q: Queryable,
+  u: { id: string; handle: string; displayName: string; passwordHash: string },
+): Promise<UserRow> {
+  const [row] = await q.query<AppUserRecord>(
+    `INSERT INTO app_user (id, handle, display_name, password_hash) VALUES ($1, $2, $3, $4) RETURNING *`,
+    [u.id, u.handle, u.displayName, u.passwordHash],
+  );
+  await q.query('INSERT INTO user_cursor (user_id) VALUES ($1)', [u.id]);
+  return toUser(row);
+}
+
+export async function userByHandle(q: Queryable, handle: string): Promise<UserRow | undefined> {
+  const [row] = await q.query<AppUserRecord>('SELECT * FROM app_user WHERE handle = $1', [handle]);
+  return row && toUser(row);
+}
+
+export async function userByExternalId(q: Queryable, externalId: string): Promise<UserRow | undefined> {
+  const [row] = await q.query<AppUserRecord>('SELECT * FROM app_user WHERE external_id = $1', [externalId]);
+  return row && toUser(row);
+}
+
+export async function userById(q: Queryable, id: string): Promise<UserRow | undefined> {
+  const [row] = await q.query<AppUserRecord>('SELECT * FROM app_user WHERE id = $1', [id]);
+  return row && toUser(row);
+}
+
+export async function publicUserById(q: Queryable, id: string): Promise<PublicUserRow | undefined> {
+  const [row] = await q.query<PublicRecord>('SELECT id, handle, display_name, created_at FROM app_user WHERE id = $1', [id]);
+  return row && toPublic(row);
+}
+
+/**
+ * The user with exactly this handle (lower-cased by SQL), unless banned or blocking the
+ * viewer: both look like an unknown handle.
+ */
+export async function findableByHandle(q: Queryable, handle: string, viewerId: string): Promise<PublicUserRow[]> {
+  const rows = await q.query<PublicRecord>(
+    `SELECT u.id, u.handle, u.display_name, u.created_at FROM app_user u
+        WHERE u.handle = lower($1) AND u.status <> 'banned'
+          AND NOT EXISTS (SELECT 1 FROM block b WHERE b.blocker_id = u.id AND b.blocked_id = $2)`,
+    [handle, viewerId],
+  );
+  return rows.map(toPublic);
+}
+
+/** Sets allow_incoming when given (null keeps it); undefined when there is no such user. */
+export async function updateAllowIncoming(q: Queryable, userId: string, allowIncoming: AllowIncoming | null): Promise<UserRow | undefined> {
+  const [row] = await q.query<AppUserRecord>(
+    'UPDATE app_user SET allow_incoming = coalesce($2, allow_incoming) WHERE id = $1 RETURNING *',
+    [userId, allowIncoming],
+  );
+  return row && toUser(row);
+}
+
+export async function hiddenWords(q: Queryable, userId: string): Promise<HiddenWordsRow | undefined> {
+  const [row] = await q.query<HiddenWordsRecord>('SELECT hidden_words, use_default_hidden_words FROM app_user WHERE id = $1', [userId]);
+  return row && toHiddenWords(row);
+}
+
+export async function setHiddenWords(
+  q: Queryable,
+  userId: string,
+  words: string[],
+  useDefaultList: boolean,
+): Promise<HiddenWordsRow | undefined> {
+  const [row] = await q.query<HiddenWordsRecord>(
+    'UPDATE app_user SET hidden_words = $2::text[], use_default_hidden_words = $3 WHERE id = $1 RETURNING hidden_words, use_default_hidden_words',
+    [userId, words, useDefaultList],
+  );
+  return row && toHiddenWords(row);
+}
+
+/** Status and suspension end, for "may this account act now?" (AccountStatusService). */
+export async function standing(q: Queryable, userId: string): Promise<UserStandingRow | undefined> {
+  const [row] = await q.query<{ status: UserStandingRow['status']; suspended_until: Date | string | null }>(
+    'SELECT status, suspended_until FROM app_user WHERE id = $1',
+    [userId],
+  );
+  return row && { status: row.status, suspendedUntil: row.suspended_until };
+}
+
+// ---- host-app (external) accounts -----------------------------------------------------------
+
+const UPSERT_EXTERNAL_SQL = `
+WITH u AS (
+  INSERT INTO app_user (id, handle, display_name, external_id) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (external_id) DO UPDATE SET handle = excluded.handle, display_name = excluded.display_name
+   WHERE app_user.handle <> excluded.handle OR app_user.display_name <> excluded.display_name
+  RETURNING id, handle, display_name, external_id, (xmax = 0) AS created),
+c AS (INSERT INTO user_cursor (user_id) SELECT id FROM u WHERE created ON CONFLICT DO NOTHING)
+SELECT * FROM u`;
+
+/**
+ * Creates or renames the account of an externalId (with its event cursor when created).
+ * undefined when the row already says exactly this (nothing written).
+ */
+export async function upsertExternalUser(
+  q: Queryable,
+  u: { id: string; handle: string; displayName: string; externalId: string },
+): Promise<{ user: ExternalUserRow; created: boolean } | undefined> {
+  const [row] = await q.query<ExternalRecord & { created: boolean }>(UPSERT_EXTERNAL_SQL, [u.id, u.handle, u.displayName, u.externalId]);
+  return row && { user: toExternal(row), created: row.created === true };
+}
+
+export async function externalUser(q: Queryable, externalId: string): Promise<ExternalUserRow | undefined> {
+  const [row] = await q.query<ExternalRecord>('SELECT id, handle, display_name, external_id FROM app_user WHERE external_id = $1', [
+    externalId,
+  ]);
+  return row && toExternal(row);
+}
+
+export async function userIdByExternalId(q: Queryable, externalId: string): Promise<string | undefined> {
+  const [row] = await q.query<{ id: string }>('SELECT id FROM app_user WHERE external_id = $1', [externalId]);
+  return row?.id;
+}
+
+/** externalId → user id for those of `externalIds` that exist. */
+export async function userIdsByExternalIds(q: Queryable, externalIds: string[]): Promise<Map<string, string>> {
+  const rows = await q.query<{ id: string; external_id: string }>(
+    'SELECT id, external_id FROM app_user WHERE external_id = ANY($1::text[])',
+    [externalIds],
+  );
+  return new Map(rows.map((r) => [r.external_id, r.id]));
+}
+
+/** Creates the account of an externalId (and its cursor); undefined if one exists already. */
+export async function insertExternalUserIfAbsent(
+  q: Queryable,
+  u: { id: string; handle: string; displayName: string; externalId: string },
+): Promise<string | undefined> {
+  const [row] = await q.query<{ id: string }>(
+    `WITH u AS (
+             INSERT INTO app_user (id, handle, display_name, external_id) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (external_id) DO NOTHING RETURNING id),
+           c AS (INSERT INTO user_cursor (user_id) SELECT id FROM u)
+           SELECT id FROM u`,
+    [u.id, u.handle, u.displayName, u.externalId],
+  );
+  return row?.id;
+}
+
+// ---- refresh tokens -------------------------------------------------------------------------
+
+export async function insertRefreshToken(
+  q: Queryable,
+  t: { id: string; familyId: string; userId: string; tokenHash: string; ttlDays: number },
+): Promise<void> {
+  await q.query(
+    `INSERT INTO refresh_token (id, family_id, user_id, token_hash, expires_at)
+       VALUES ($1, $2, $3, $4, now() + make_interval(days => $5))`,
+    [t.id, t.familyId, t.userId, t.tokenHash, t.ttlDays],
+  );
+}
+
+/**
+ * Marks a live token used, in one conditional UPDATE: of two simultaneous claims exactly one
+ * gets the row back. undefined when the token is unknown, used, revoked or expired.
+ */
+export async function claimRefreshToken(q: Queryable, tokenHash: string): Promise<RefreshClaim | undefined> {
+  const [row] = await q.query<{ family_id: string; user_id: string }>(
+    `UPDATE refresh_token SET used_at = now()
+          WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+          RETURNING family_id, user_id`,
+    [tokenHash],
+  );
+  return row && { familyId: row.family_id, userId: row.user_id };
+}
+
+export async function refreshTokenState(q: Queryable, tokenHash: string): Promise<RefreshTokenState | undefined> {
+  const [row] = await q.query<{ family_id: string; used_at: Date | string | null; revoked_at: Date | string | null }>(
+    'SELECT family_id, used_at, revoked_at FROM refresh_token WHERE token_hash = $1',
+    [tokenHash],
+  );
+  return row && { familyId: row.family_id, usedAt: row.used_at, revokedAt: row.revoked_at };
+}
+
+export async function revokeFamily(q: Queryable, familyId: string): Promise<void> {
+  await q.query('UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now()) WHERE family_id = $1', [familyId]);
+}
+
+/** Whether any token of the family is revoked (a reuse revoked it meanwhile). */
+export async function familyRevoked(q: Queryable, familyId: string): Promise<boolean> {
+  const [row] = await q.query<{ revoked: boolean | null }>(
+    'SELECT bool_or(revoked_at IS NOT NULL) AS revoked FROM refresh_token WHERE family_id = $1',
+    [familyId],
+  );
+  return row?.revoked === true;
+}
+
+/** Revokes the family of the token (known or not, used or not); its family id, or undefined for an unknown token. */
+export async function revokeFamilyOfToken(q: Queryable, tokenHash: string): Promise<string | undefined> {
+  const [row] = await q.query<{ family_id: string }>(
+    `WITH fam AS (SELECT family_id FROM refresh_token WHERE token_hash = $1),
+            revoke AS (UPDATE refresh_token SET revoked_at = coalesce(revoked_at, now())
+                        WHERE family_id IN (SELECT family_id FROM fam))
+       SELECT family_id FROM fam`,
+    [tokenHash],
+  );
+  return row?.family_id;
+}
+
+export async function revokeAllRefreshTokens(q: Queryable, userId: string): Promise<void> {
+  await q.query('UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL', [userId]);
+}
+
+/** Families revoked within the last `seconds` (each with its latest revocation time). */
+export async function familiesRevokedWithin(q: Queryable, seconds: number): Promise<RevokedFamilyRow[]> {
+  const rows = await q.query<{ family_id: string; revoked_at: Date | string }>(
+    `SELECT family_id, max(revoked_at) AS revoked_at FROM refresh_token
+        WHERE revoked_at > now() - make_interval(secs => $1) GROUP BY family_id`,
+    [seconds],
+  );
+  return rows.map((r) => ({ familyId: r.family_id, revokedAt: r.revoked_at }));
+}
+
+// ---- follows, blocks, restricts -------------------------------------------------------------
+
+export async function insertFollow(q: Queryable, followerId: string, followeeId: string): Promise<void> {
+  await q.query('INSERT INTO follow (follower_id, followee_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [followerId, followeeId]);
+}
+
+export async function deleteFollow(q: Queryable, followerId: string, followeeId: string): Promise<void> {
+  await q.query('DELETE FROM follow WHERE follower_id = $1 AND followee_id = $2', [followerId, followeeId]);
+}
+
+/** Removes follows between two users, both directions. */
+export async function deleteFollowsBetween(q: Queryable, a: string, b: string): Promise<void> {
+  await q.query('DELETE FROM follow WHERE (follower_id = $1 AND followee_id = $2) OR (follower_id = $2 AND followee_id = $1)', [a, b]);
+}
+
+export async function insertBlock(q: Queryable, blockerId: string, blockedId: string): Promise<void> {
+  await q.query('INSERT INTO block (blocker_id, blocked_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [blockerId, blockedId]);
+}
+
+export async function deleteBlock(q: Queryable, blockerId: string, blockedId: string): Promise<void> {
+  await q.query('DELETE FROM block WHERE blocker_id = $1 AND blocked_id = $2', [blockerId, blockedId]);
+}
+
+export async function insertRestrict(q: Queryable, restrictorId: string, restrictedId: string): Promise<void> {
+  await q.query('INSERT INTO restrict (restrictor_id, restricted_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [restrictorId, restrictedId]);
+}
+
+export async function deleteRestrict(q: Queryable, restrictorId: string, restrictedId: string): Promise<void> {
+  await q.query('DELETE FROM restrict WHERE restrictor_id = $1 AND restricted_id = $2', [restrictorId, restrictedId]);
+}

@@ -1,0 +1,60 @@
+/** The accounts domain's rows as accounts.repository.ts hands them to services: typed and camelCased. */
+
+export type AllowIncoming = 'all' | 'following' | 'none';
+export type UserStatus = 'active' | 'suspended' | 'banned';
+
+/** Timestamps as the driver gives them (a Date, or a string for some column types). */
+export type Timestamp = Date | string;
+
+/** What anyone may see of a user. */
+export interface PublicUserRow {
+  id: string;
+  handle: string;
+  displayName: string;
+  createdAt: Timestamp;
+}
+
+/** An app_user row, as sign-in, refresh and settings read it. */
+export interface UserRow extends PublicUserRow {
+  passwordHash: string | null;
+  allowIncoming: AllowIncoming;
+  status: UserStatus;
+  suspendedUntil: Timestamp | null;
+  restrictedUntil: Timestamp | null;
+  externalId: string | null;
+}
+
+export interface HiddenWordsRow {
+  words: string[];
+  useDefaultList: boolean;
+}
+
+export interface UserStandingRow {
+  status: UserStatus;
+  suspendedUntil: Timestamp | null;
+}
+
+/** An account of the host app (no password), as the platform API shows it. */
+export interface ExternalUserRow {
+  id: string;
+  externalId: string;
+  handle: string;
+  displayName: string;
+}
+
+/** The outcome of claiming a refresh token (rotation with reuse detection). */
+export interface RefreshClaim {
+  familyId: string;
+  userId: string;
+}
+
+export interface RefreshTokenState {
+  familyId: string;
+  usedAt: Timestamp | null;
+  revokedAt: Timestamp | null;
+}
+
+export interface RevokedFamilyRow {
+  familyId: string;
+  revokedAt: Timestamp;
+}

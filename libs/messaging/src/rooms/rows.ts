@@ -1,0 +1,37 @@
+import type { RoomRole } from './room-views';
+
+/** The rooms domain's rows as rooms.repository.ts hands them to services: typed and camelCased. */
+
+export type RoomStatus = 'live' | 'ended';
+
+export interface RoomRow {
+  id: string;
+  title: string;
+  hostId: string;
+  status: RoomStatus;
+  backchannelId: string;
+  createdAt: Date | string;
+  endedAt: Date | string | null;
+  externalId: string | null;
+}
+
+/** A room row locked for the transaction, with the caller's membership (null when never in it). */
+export interface LockedRoom extends RoomRow {
+  myRole: RoomRole | null;
+  myPresent: boolean | null;
+}
+
+/** The caller's standing in a room, with the room's state, in one read. */
+export interface RoomStanding {
+  status: RoomStatus;
+  myRole: RoomRole | null;
+  myPresent: boolean | null;
+}
+
+export interface AttendeeRow {
+  userId: string;
+  handle: string;
+  displayName: string;
+  role: RoomRole;
+  present: boolean;
+}
