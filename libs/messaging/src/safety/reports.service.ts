@@ -12,10 +12,12 @@ import { RateLimitsService } from '../limits/rate-limits.service';
 import { JobName, type OutboxJob } from '../queues';
 import { AuditLogService } from './audit-log.service';
 import { attachToCase, closeSettledCases, lockCasesOfReports } from './case-queue.sql';
+import { deadlineJob, lockSubject, reprioritize } from './report-queue.sql';
+import { SystemReports } from './system-reports';
 import { CaseSnapshot, type CaseSubject, type Evidence } from './case-snapshot';
 import { EnforcementService, type Applied } from './enforcement.service';
 import { NoticesService, type NoticeDraft } from './notices.service';
-import { basePriority, EFFECTIVE_PRIORITY_SQL } from './report-priority';
+import { EFFECTIVE_PRIORITY_SQL } from './report-priority';
 import { iso } from './rows';
 import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
 import { REPORT_STATUSES, SUBJECT_TYPES, type ReportReason, type ResolveAction, type SubjectType } from './vocabulary';
@@ -173,10 +175,6 @@ const OUTCOME_TEXT = {
   no_violation: 'Thanks for your report. We reviewed it and found no violation of our rules.',
 };
 
-/** Serialises reports about one subject, so counting its reporters is exact under concurrency. */
-const lockSubject = (q: Queryable, type: string, id: string) =>
-  q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7302114))', [`report:${type}:${id}`]);
-
 /**
  * Reports from users and from the system, and the staff queue that works them: claim,
  * escalate, resolve (with an enforcement action), bulk resolve.
@@ -193,6 +191,7 @@ export class ReportsService {
     private readonly enforcement: EnforcementService,
     private readonly notices: NoticesService,
     private readonly audit: AuditLogService,
+    private readonly system: SystemReports,
   ) {}
 
   // ---------------------------------------------------------------- end users
@@ -245,7 +244,7 @@ export class ReportsService {
       }
       // The case first (lock order: case, then reports), then the queue weights.
       const caseId = subject.subjectUserId ? await attachToCase(q, id, subject.subjectUserId) : null;
-      await this.reprioritize(q, { subjectType: subject.type, subjectId: subject.id });
+      await reprioritize(q, { subjectType: subject.type, subjectId: subject.id });
       await this.audit.record(q, {
         staffId: null, action: 'report.create', subjectType: 'report', subjectId: id,
         after: { source: 'user', reason: input.reason, subjectType: subject.type, subjectId: subject.id, subjectUserId: subject.subjectUserId, caseId },
@@ -254,7 +253,7 @@ export class ReportsService {
       const receipt = await this.notices.create(q, [
         { userId: reporterId, kind: 'report_received', text: RECEIPT_TEXT, data: { reportId: id, subjectType: subject.type, subjectId: subject.id, reason: input.reason } },
       ]);
-      const jobs: OutboxJob[] = [this.deadlineJob(id, row.due_at)];
+      const jobs: OutboxJob[] = [deadlineJob(id, row.due_at)];
       const spamRequest = input.reason === 'spam' && subject.reporterState === 'pending' && subject.conversationId && subject.subjectUserId;
       if (spamRequest) {
         await this.conversations.decline(reporterId, subject.conversationId!, q);
@@ -340,105 +339,14 @@ export class ReportsService {
     return { type, id, subjectUserId: qn.author_id, conversationId: null, reporterState: null, roomId: qn.room_id, blockUserId: qn.author_id };
   }
 
-  /**
-   * A report raised by the platform itself (e.g. the link scanner found a malicious link),
-   * inside the caller's transaction. Idempotent on (subject, reason): a second call returns
-   * the first report. The caller publishes `outboxId` after commit (it carries the
-   * first-response deadline job).
-   */
-  async openSystemReport(
-    q: Queryable,
-    input: { subjectType: SubjectType; subjectId: string; subjectUserId: string | null; reason: string; note?: string | null; evidence?: Record<string, unknown> | null },
-  ): Promise<{ id: string; created: boolean; outboxId: string | null }> {
-    await lockSubject(q, input.subjectType, input.subjectId);
-    const [prior] = await q.query(
-      `SELECT id FROM report WHERE source = 'system' AND subject_type = $1 AND subject_id = $2 AND reason = $3`,
-      [input.subjectType, input.subjectId, input.reason],
-    );
-    if (prior) return { id: prior.id, created: false, outboxId: null };
-    const facts = await this.subjectFacts(q, input.subjectType, input.subjectId, input.subjectUserId);
-    const evidence = input.evidence ?? (await this.snapshot.freeze(q, facts, null));
-    const id = newId();
-    const [row] = await q.query(
-      `INSERT INTO report (id, subject_type, subject_id, subject_user_id, conversation_id, reason, note, source, priority, due_at, evidence)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'system', 0, now() + make_interval(hours => $8), $9::jsonb)
-       ON CONFLICT (subject_type, subject_id, reason) WHERE source = 'system' DO NOTHING
-       RETURNING id, due_at`,
-      [id, input.subjectType, input.subjectId, facts.subjectUserId, facts.conversationId, input.reason, input.note ?? null,
-       this.config.reportFirstResponseHours, JSON.stringify(evidence)],
-    );
-    if (!row) {
-      const [again] = await q.query(`SELECT id FROM report WHERE source = 'system' AND subject_type = $1 AND subject_id = $2 AND reason = $3`, [
-        input.subjectType, input.subjectId, input.reason,
-      ]);
-      return { id: again.id, created: false, outboxId: null };
-    }
-    const caseId = facts.subjectUserId ? await attachToCase(q, id, facts.subjectUserId) : null;
-    await this.reprioritize(q, { subjectType: input.subjectType, subjectId: input.subjectId });
-    await this.audit.record(q, {
-      staffId: null, action: 'report.create', subjectType: 'report', subjectId: id,
-      after: { source: 'system', reason: input.reason, subjectType: input.subjectType, subjectId: input.subjectId, subjectUserId: facts.subjectUserId, caseId },
-    });
-    return { id, created: true, outboxId: await this.events.append(q, [], [this.deadlineJob(id, row.due_at)]) };
+  /** A report raised by the platform itself: see SystemReports.openSystemReport. */
+  openSystemReport(q: Queryable, input: Parameters<SystemReports['openSystemReport']>[1]) {
+    return this.system.openSystemReport(q, input);
   }
 
-  /** The subject's conversation and author, without any viewer (for system reports). */
-  private async subjectFacts(q: Queryable, type: SubjectType, id: string, subjectUserId: string | null): Promise<CaseSubject> {
-    if (type === 'message') {
-      const [m] = await q.query('SELECT m.conversation_id, m.sender_id, m.seq, c.room_id FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.id = $1', [id]);
-      if (m) return { type, id, subjectUserId: subjectUserId ?? m.sender_id, conversationId: m.conversation_id, reporterState: null, messageSeq: Number(m.seq), roomId: m.room_id };
-    } else if (type === 'conversation') {
-      const [c] = await q.query('SELECT id, creator_id, room_id FROM conversation WHERE id = $1', [id]);
-      if (c) return { type, id, subjectUserId: subjectUserId ?? c.creator_id, conversationId: c.id, reporterState: null, roomId: c.room_id };
-    } else if (type === 'question') {
-      const [qn] = await q.query('SELECT author_id, room_id FROM question WHERE id = $1', [id]);
-      if (qn) return { type, id, subjectUserId: subjectUserId ?? qn.author_id, conversationId: null, reporterState: null, roomId: qn.room_id };
-    }
-    return { type, id, subjectUserId: subjectUserId ?? (type === 'user' ? id : null), conversationId: null, reporterState: null };
-  }
-
-  private deadlineJob(reportId: string, dueAt: Date): OutboxJob {
-    return {
-      name: JobName.ReportDeadline,
-      data: { reportId },
-      jobId: `report-deadline-${reportId}`,
-      delayMs: Math.max(0, new Date(dueAt).getTime() - Date.now()),
-    };
-  }
-
-  /**
-   * Recomputes the stored priority of unresolved reports about a subject (more reporters)
-   * or filed by some reporters (their track record changed).
-   */
   /** Re-weighs a reporter's open reports (their standing changed: trusted, muted). */
   reweighReporter(q: Queryable, reporterId: string): Promise<void> {
-    return this.reprioritize(q, { reporterIds: [reporterId] });
-  }
-
-  private async reprioritize(q: Queryable, where: { subjectType: string; subjectId: string } | { reporterIds: string[] }): Promise<void> {
-    const bySubject = 'subjectId' in where;
-    if (!bySubject && where.reporterIds.length === 0) return;
-    const rows = await q.query(
-      `SELECT r.id, r.reason, r.source, r.priority,
-              (SELECT count(DISTINCT s.reporter_id) FROM report s
-                WHERE s.subject_type = r.subject_type AND s.subject_id = r.subject_id AND s.reporter_id IS NOT NULL)::int AS reporters,
-              (SELECT count(*) FROM report p WHERE p.reporter_id = r.reporter_id AND p.status = 'resolved')::int AS judged,
-              (SELECT count(*) FROM report p WHERE p.reporter_id = r.reporter_id AND p.status = 'resolved'
-                  AND coalesce(p.resolution ->> 'action', 'dismiss') <> 'dismiss')::int AS actioned,
-              coalesce(ru.trusted_flagger, false) AS trusted, coalesce(ru.reports_muted, false) AS muted
-         FROM report r LEFT JOIN app_user ru ON ru.id = r.reporter_id
-        WHERE r.status <> 'resolved' AND ${bySubject ? 'r.subject_type = $1 AND r.subject_id = $2' : 'r.reporter_id = ANY($1::uuid[])'}
-        ORDER BY r.id FOR UPDATE OF r`,
-      bySubject ? [where.subjectType, where.subjectId] : [where.reporterIds],
-    );
-    const changed = rows
-      .map((r) => ({ id: r.id, p: basePriority({ reason: r.reason, source: r.source, reporters: r.reporters, judged: r.judged, actioned: r.actioned, trusted: r.trusted, muted: r.muted }), old: Number(r.priority) }))
-      .filter((r) => Math.abs(r.p - r.old) > 1e-6);
-    if (changed.length === 0) return;
-    await q.query(
-      `UPDATE report r SET priority = x.p FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, p real) WHERE r.id = x.id`,
-      [JSON.stringify(changed.map(({ id, p }) => ({ id, p })))],
-    );
+    return reprioritize(q, { reporterIds: [reporterId] });
   }
 
   // ---------------------------------------------------------------- staff queue
@@ -645,7 +553,7 @@ export class ReportsService {
       .filter((r) => r.reporter_id)
       .map((r) => ({ userId: r.reporter_id, kind: 'report_outcome', text: OUTCOME_TEXT[outcome], data: { reportId: r.id, outcome, subjectType: r.subject_type, subjectId: r.subject_id } }));
     const events: UserEvent[] = [...applied.flatMap((a) => a.applied.events), ...(await this.notices.create(q, drafts))];
-    await this.reprioritize(q, { reporterIds: [...new Set(reports.map((r) => r.reporter_id).filter(Boolean))] as string[] });
+    await reprioritize(q, { reporterIds: [...new Set(reports.map((r) => r.reporter_id).filter(Boolean))] as string[] });
     await closeSettledCases(q, [...new Set(reports.map((r) => r.case_id).filter(Boolean))] as string[], staff.id);
     const jobs = applied.flatMap((a) => a.applied.jobs);
     const outboxIds = [...applied.flatMap((a) => a.applied.outboxIds), await this.events.append(q, events, jobs)];

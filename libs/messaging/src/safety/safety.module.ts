@@ -16,6 +16,9 @@ import { TemplatesService } from './templates.service';
 import { TransparencyService } from './transparency.service';
 import { UserReviewService } from './user-review.service';
 import { PlatformWebhooks } from '../platform/platform-webhook';
+import { HELD_REJECTIONS, RULE_FLAG_REPORTS } from '../rules/rule-consequences';
+import { SafetyHeldRejections, SafetyRuleFlagReports } from './rule-consequences';
+import { SystemReports } from './system-reports';
 
 const SERVICES = [
   AuditLogService,
@@ -34,19 +37,29 @@ const SERVICES = [
   ReportersService,
   TemplatesService,
   TransparencyService,
+  SystemReports,
+  SafetyRuleFlagReports,
+  SafetyHeldRejections,
+];
+
+/** Handed down to rules (a lower layer): what a flag rule or a held message's rejection sets off here. */
+const RULE_CONSEQUENCES = [
+  { provide: RULE_FLAG_REPORTS, useExisting: SafetyRuleFlagReports },
+  { provide: HELD_REJECTIONS, useExisting: SafetyHeldRejections },
 ];
 
 /**
  * Trust and safety, for every role: the API's report and staff routes and the workers
  * (expiry and deadline jobs, and the link scanner, which opens system reports through
  * ReportsService.openSystemReport) share these services. Global so other features can
- * inject ReportsService without importing this module. Jobs it writes to the outbox need
+ * inject ReportsService without importing this module, and so rules (below safety) gets
+ * RULE_FLAG_REPORTS and HELD_REJECTIONS without importing it. Jobs it writes to the outbox need
  * the queues, hence QueuesModule (a module imported twice is still one instance).
  */
 @Global()
 @Module({
   imports: [QueuesModule],
-  providers: SERVICES,
-  exports: SERVICES,
+  providers: [...SERVICES, ...RULE_CONSEQUENCES],
+  exports: [...SERVICES, RULE_FLAG_REPORTS, HELD_REJECTIONS],
 })
 export class SafetyModule {}
