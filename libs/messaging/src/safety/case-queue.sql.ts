@@ -46,3 +46,17 @@ export async function closeSettledCases(q: Queryable, caseIds: string[], staffId
     [caseIds, staffId],
   );
 }
+
+/** Gives the case (and its open reports, so a report-level resolve respects the claim too) to a staff member, or back to the queue. */
+export async function setCaseAssignee(q: Queryable, id: string, assigneeId: string | null): Promise<void> {
+  await q.query(
+    `UPDATE moderation_case SET assignee_id = $2, claimed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE now() END, updated_at = now() WHERE id = $1`,
+    [id, assigneeId],
+  );
+  await q.query(
+    `UPDATE report SET assignee_id = $2, claimed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE now() END,
+            first_response_at = CASE WHEN $2::uuid IS NULL THEN first_response_at ELSE coalesce(first_response_at, now()) END
+      WHERE case_id = $1 AND status <> 'resolved'`,
+    [id, assigneeId],
+  );
+}

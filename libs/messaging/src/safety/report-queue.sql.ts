@@ -50,3 +50,21 @@ export async function reprioritize(q: Queryable, where: { subjectType: string; s
     [JSON.stringify(changed.map(({ id, p }) => ({ id, p })))],
   );
 }
+
+/** A staff member takes a report (their first response, if it is the first). */
+export async function claimReport(q: Queryable, id: string, staffId: string): Promise<void> {
+  await q.query(
+    `UPDATE report SET assignee_id = $2, claimed_at = now(), first_response_at = coalesce(first_response_at, now()) WHERE id = $1`,
+    [id, staffId],
+  );
+}
+
+/** Hands a report up: escalated and unassigned, so a senior moderator can claim it. */
+export async function escalateReport(q: Queryable, id: string, staffId: string, note: string | null): Promise<void> {
+  await q.query(
+    `UPDATE report SET status = 'escalated', escalated_at = now(), escalated_by = $2, escalation_note = $3,
+            assignee_id = NULL, claimed_at = NULL, first_response_at = coalesce(first_response_at, now())
+      WHERE id = $1`,
+    [id, staffId, note],
+  );
+}

@@ -4,7 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config';
 import { blockIn } from '../accounts/accounts.service';
 import { ConversationsService } from '../conversations/conversations.service';
 import { Db, type Queryable } from '../db/db.service';
-import { AlreadyClaimed, CannotTargetSelf, Conflict, DomainError, NotFound, Unprocessable } from '../errors';
+import { CannotTargetSelf, Conflict, DomainError, NotFound, Unprocessable } from '../errors';
 import type { UserEvent } from '../events/event-types';
 import { EventsService } from '../events/events.service';
 import { isUuid, newId } from '../ids';
@@ -14,6 +14,8 @@ import { AuditLogService } from './audit-log.service';
 import { attachToCase, closeSettledCases, lockCasesOfReports } from './case-queue.sql';
 import { deadlineJob, lockSubject, reprioritize } from './report-queue.sql';
 import { SystemReports } from './system-reports';
+import { ModerationEvents } from './moderation-events';
+import { nextReportState } from './moderation-state';
 import { CaseSnapshot, type CaseSubject, type Evidence } from './case-snapshot';
 import { EnforcementService, type Applied } from './enforcement.service';
 import { NoticesService, type NoticeDraft } from './notices.service';
@@ -192,6 +194,7 @@ export class ReportsService {
     private readonly notices: NoticesService,
     private readonly audit: AuditLogService,
     private readonly system: SystemReports,
+    private readonly moderation: ModerationEvents,
   ) {}
 
   // ---------------------------------------------------------------- end users
@@ -375,13 +378,6 @@ export class ReportsService {
     });
   }
 
-  private async lockReport(q: Queryable, id: string): Promise<any> {
-    if (!isUuid(id)) throw new NotFound('No such report.');
-    const [row] = await q.query('SELECT * FROM report WHERE id = $1 FOR UPDATE', [id]);
-    if (!row) throw new NotFound('No such report.');
-    return row;
-  }
-
   private async reload(q: Queryable, id: string): Promise<ReportRow> {
     const [row] = await q.query(`SELECT ${COLUMNS} FROM report r ${NAMES} WHERE r.id = $1`, [id]);
     return toReportRow(row);
@@ -394,18 +390,7 @@ export class ReportsService {
    */
   async claim(id: string, staff: StaffActor): Promise<ReportRow> {
     return this.db.tx(async (q) => {
-      const r = await this.lockReport(q, id);
-      if (r.status === 'resolved') throw new Conflict('This report is already resolved.');
-      if (r.assignee_id === staff.id) return this.reload(q, id);
-      if (r.assignee_id) throw new AlreadyClaimed();
-      await q.query(
-        `UPDATE report SET assignee_id = $2, claimed_at = now(), first_response_at = coalesce(first_response_at, now()) WHERE id = $1`,
-        [id, staff.id],
-      );
-      await this.audit.record(q, {
-        staffId: staff.id, action: 'report.claim', subjectType: 'report', subjectId: id,
-        before: { assigneeId: null, status: r.status }, after: { assigneeId: staff.id, status: r.status },
-      });
+      await this.moderation.log(q, { type: 'report', id, event: { type: 'claim', staff } });
       return this.reload(q, id);
     });
   }
@@ -416,19 +401,7 @@ export class ReportsService {
    */
   async escalate(id: string, staff: StaffActor, note: string | null): Promise<ReportRow> {
     return this.db.tx(async (q) => {
-      const r = await this.lockReport(q, id);
-      if (r.status === 'resolved') throw new Conflict('This report is already resolved.');
-      if (r.status === 'escalated') return this.reload(q, id);
-      await q.query(
-        `UPDATE report SET status = 'escalated', escalated_at = now(), escalated_by = $2, escalation_note = $3,
-                assignee_id = NULL, claimed_at = NULL, first_response_at = coalesce(first_response_at, now())
-          WHERE id = $1`,
-        [id, staff.id, note],
-      );
-      await this.audit.record(q, {
-        staffId: staff.id, action: 'report.escalate', subjectType: 'report', subjectId: id,
-        before: { status: r.status, assigneeId: r.assignee_id }, after: { status: 'escalated', assigneeId: null, note },
-      });
+      await this.moderation.log(q, { type: 'report', id, event: { type: 'escalate', staff, note } });
       return this.reload(q, id);
     });
   }
@@ -437,7 +410,7 @@ export class ReportsService {
   async resolve(id: string, staff: StaffActor, body: ResolveBody): Promise<ReportRow> {
     const done = await this.db.tx(async (q) => {
       if (isUuid(id)) await lockCasesOfReports(q, [id]);
-      const r = await this.lockReport(q, id);
+      const r = await this.moderation.check(q, { type: 'report', id, event: { type: 'resolve', staff } });
       const problem = this.cannotResolve(r, staff, body.action);
       if (problem) throw problem;
       const result = await this.resolveLocked(q, staff, [r], body, { bulk: false });
@@ -476,8 +449,8 @@ export class ReportsService {
   }
 
   private cannotResolve(r: any, staff: StaffActor, action: ResolveAction): DomainError | null {
-    if (r.status === 'resolved') return new Conflict('This report is already resolved.');
-    if (r.assignee_id && r.assignee_id !== staff.id && staff.role !== 'admin') return new AlreadyClaimed();
+    const transition = nextReportState({ status: r.status, assigneeId: r.assignee_id }, { type: 'resolve', staff });
+    if (transition.refused) return transition.refused;
     if (action === 'remove_content' && r.subject_type !== 'message' && r.subject_type !== 'question') {
       return new Unprocessable('remove_content applies to a reported message or question.');
     }

@@ -19,6 +19,7 @@ import { PlatformWebhooks } from '../platform/platform-webhook';
 import { HELD_REJECTIONS, RULE_FLAG_REPORTS } from '../rules/rule-consequences';
 import { SafetyHeldRejections, SafetyRuleFlagReports } from './rule-consequences';
 import { SystemReports } from './system-reports';
+import { ModerationEvents } from './moderation-events';
 
 const SERVICES = [
   AuditLogService,
@@ -38,6 +39,7 @@ const SERVICES = [
   TemplatesService,
   TransparencyService,
   SystemReports,
+  ModerationEvents,
   SafetyRuleFlagReports,
   SafetyHeldRejections,
 ];
