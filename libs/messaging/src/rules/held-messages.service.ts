@@ -7,9 +7,9 @@ import { scanJobFor } from '../links/link-scanner.service';
 import { MessagesService } from '../messages/messages.service';
 import { messageView } from '../messages/message-view';
 import { hearsOfMessageSql } from '../messages/message-visibility';
-import { AuditLogService } from '../safety/audit-log.service';
+import { AuditLogService } from '../safety/audit/audit-log.service';
 import { iso } from '../safety/rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff-list';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff/staff-list';
 import { HELD_REJECTIONS, type HeldRejections, type RuleStaff } from './rule-consequences';
 
 export interface HeldMessageView {

@@ -8,9 +8,9 @@ import { extractLinks } from '../links/link-extractor';
 import { memberSeesMessageSql } from '../messages/message-visibility';
 import { REDIS } from '../redis';
 import { ConversationsService } from '../conversations/conversations.service';
-import { AuditLogService } from '../safety/audit-log.service';
+import { AuditLogService } from '../safety/audit/audit-log.service';
 import { iso } from '../safety/rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff-list';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff/staff-list';
 import { ModerationRule } from './moderation-rule.entity';
 import { RULE_FLAG_REPORTS, type RuleFlagReports, type RuleStaff } from './rule-consequences';
 import {

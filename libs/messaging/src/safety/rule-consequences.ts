@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../db/db.service';
 import type { HeldRejections, RuleFlagReports } from '../rules/rule-consequences';
-import { EnforcementService } from './enforcement.service';
-import { SystemReports } from './system-reports';
+import { EnforcementService } from './enforcement/enforcement.service';
+import { SystemReports } from './reports/system-reports';
 
 /** A flag rule's system report (see rules/rule-consequences.ts), provided as RULE_FLAG_REPORTS. */
 @Injectable()

@@ -1,25 +1,25 @@
 import { Global, Module } from '@nestjs/common';
 import { QueuesModule } from '../queues.module';
-import { AppealsService } from './appeals.service';
-import { AuditLogService } from './audit-log.service';
+import { AppealsService } from './enforcement/appeals.service';
+import { AuditLogService } from './audit/audit-log.service';
 import { CaseSnapshot } from './case-snapshot';
-import { CasesService } from './cases.service';
-import { EnforcementService } from './enforcement.service';
-import { LinkReviewService } from './link-review.service';
-import { ModerationStatsService } from './moderation-stats.service';
-import { NoticesService } from './notices.service';
-import { ReportersService } from './reporters.service';
-import { ReportsService } from './reports.service';
-import { SpamQueueService } from './spam-queue.service';
-import { StaffService } from './staff.service';
-import { TemplatesService } from './templates.service';
+import { CasesService } from './reports/cases.service';
+import { EnforcementService } from './enforcement/enforcement.service';
+import { LinkReviewService } from './reports/link-review.service';
+import { ModerationStatsService } from './audit/moderation-stats.service';
+import { NoticesService } from './enforcement/notices.service';
+import { ReportersService } from './reports/reporters.service';
+import { ReportsService } from './reports/reports.service';
+import { SpamQueueService } from './reports/spam-queue.service';
+import { StaffService } from './staff/staff.service';
+import { TemplatesService } from './enforcement/templates.service';
 import { TransparencyService } from './transparency.service';
-import { UserReviewService } from './user-review.service';
+import { UserReviewService } from './reports/user-review.service';
 import { PlatformWebhooks } from '../platform/platform-webhook';
 import { HELD_REJECTIONS, RULE_FLAG_REPORTS } from '../rules/rule-consequences';
 import { SafetyHeldRejections, SafetyRuleFlagReports } from './rule-consequences';
-import { SystemReports } from './system-reports';
-import { ModerationEvents } from './moderation-events';
+import { SystemReports } from './reports/system-reports';
+import { ModerationEvents } from './reports/moderation-events';
 
 const SERVICES = [
   AuditLogService,

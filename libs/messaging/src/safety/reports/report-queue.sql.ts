@@ -1,5 +1,5 @@
-import type { Queryable } from '../db/db.service';
-import { JobName, type OutboxJob } from '../queues';
+import type { Queryable } from '../../db/db.service';
+import { JobName, type OutboxJob } from '../../queues';
 import { basePriority } from './report-priority';
 
 /**

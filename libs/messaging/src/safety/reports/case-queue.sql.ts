@@ -1,5 +1,5 @@
-import type { Queryable } from '../db/db.service';
-import { newId } from '../ids';
+import type { Queryable } from '../../db/db.service';
+import { newId } from '../../ids';
 
 /**
  * The case queue's writes that the report paths share (SQL beside its domain). Lock order,

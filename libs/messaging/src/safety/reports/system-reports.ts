@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config';
-import type { Queryable } from '../db/db.service';
-import { EventsService } from '../events/events.service';
-import { newId } from '../ids';
-import { AuditLogService } from './audit-log.service';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import type { Queryable } from '../../db/db.service';
+import { EventsService } from '../../events/events.service';
+import { newId } from '../../ids';
+import { AuditLogService } from '../audit/audit-log.service';
 import { attachToCase } from './case-queue.sql';
-import { CaseSnapshot, type CaseSubject } from './case-snapshot';
+import { CaseSnapshot, type CaseSubject } from '../case-snapshot';
 import { deadlineJob, lockSubject, reprioritize } from './report-queue.sql';
-import type { SubjectType } from './vocabulary';
+import type { SubjectType } from '../vocabulary';
 
 /**
  * Reports the platform files itself (a malicious link, a flag rule). Apart from

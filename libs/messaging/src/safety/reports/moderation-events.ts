@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Queryable } from '../db/db.service';
-import { NotFound } from '../errors';
-import { isUuid } from '../ids';
-import { AuditLogService } from './audit-log.service';
+import type { Queryable } from '../../db/db.service';
+import { NotFound } from '../../errors';
+import { isUuid } from '../../ids';
+import { AuditLogService } from '../audit/audit-log.service';
 import { setCaseAssignee } from './case-queue.sql';
 import { nextCaseState, nextReportState, type CaseEvent, type Decided, type ReportEvent, type ReportState, type CaseState } from './moderation-state';
 import { claimReport, escalateReport } from './report-queue.sql';

@@ -1,4 +1,4 @@
-import { AlreadyClaimed, Conflict, type DomainError, Unprocessable } from '../errors';
+import { AlreadyClaimed, Conflict, type DomainError, Unprocessable } from '../../errors';
 
 /**
  * How a report and a case move under staff events (Ozone's review states): one pure

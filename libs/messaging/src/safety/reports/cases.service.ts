@@ -1,16 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { Db, type Queryable } from '../db/db.service';
-import { AlreadyReplied, Conflict, NotFound, NotInCase, Unprocessable } from '../errors';
-import { EnforcementService } from './enforcement.service';
-import { EventsService } from '../events/events.service';
-import { isUuid, newId } from '../ids';
-import { AuditLogService } from './audit-log.service';
+import { Db, type Queryable } from '../../db/db.service';
+import { AlreadyReplied, Conflict, NotFound, NotInCase, Unprocessable } from '../../errors';
+import { EnforcementService } from '../enforcement/enforcement.service';
+import { EventsService } from '../../events/events.service';
+import { isUuid, newId } from '../../ids';
+import { AuditLogService } from '../audit/audit-log.service';
 import { ModerationEvents } from './moderation-events';
-import { NoticesService, toNotice, type Notice } from './notices.service';
+import { NoticesService, toNotice, type Notice } from '../enforcement/notices.service';
 import { CASE_PRIORITY_SQL } from './report-priority';
 import { ReportsService, toReportRow, type ReportRow, type ResolveBody, type StaffActor } from './reports.service';
-import { iso } from './rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
+import { iso } from '../rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
 
 /** The queue by subject user (API.md "Cases", v1.1). */
 export interface CaseRow {
