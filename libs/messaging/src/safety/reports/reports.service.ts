@@ -16,7 +16,7 @@ import { deadlineJob, lockSubject, reprioritize } from './report-queue.sql';
 import { SystemReports } from './system-reports';
 import { ModerationEvents } from './moderation-events';
 import { nextReportState } from './moderation-state';
-import { CaseSnapshot, type CaseSubject, type Evidence } from '../case-snapshot';
+import { CaseSnapshot, type CaseSubject, type Evidence } from './case-snapshot';
 import { EnforcementService, type Applied } from '../enforcement/enforcement.service';
 import { NoticesService, type NoticeDraft } from '../enforcement/notices.service';
 import { EFFECTIVE_PRIORITY_SQL } from './report-priority';

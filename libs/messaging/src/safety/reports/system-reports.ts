@@ -5,7 +5,7 @@ import { EventsService } from '../../events/events.service';
 import { newId } from '../../ids';
 import { AuditLogService } from '../audit/audit-log.service';
 import { attachToCase } from './case-queue.sql';
-import { CaseSnapshot, type CaseSubject } from '../case-snapshot';
+import { CaseSnapshot, type CaseSubject } from './case-snapshot';
 import { deadlineJob, lockSubject, reprioritize } from './report-queue.sql';
 import type { SubjectType } from '../vocabulary';
 

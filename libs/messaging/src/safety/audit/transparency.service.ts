@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../db/db.service';
-import { InvalidRequest } from '../errors';
+import { Db } from '../../db/db.service';
+import { InvalidRequest } from '../../errors';
 
 /** API.md "transparency" (v1.1): the counts of a period, as a DSA transparency report needs them. */
 export interface TransparencyReport {

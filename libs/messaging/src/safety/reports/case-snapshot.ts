@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { Queryable } from '../db/db.service';
-import { iso } from './rows';
-import type { SubjectType } from './vocabulary';
+import type { Queryable } from '../../db/db.service';
+import { iso } from '../rows';
+import type { SubjectType } from '../vocabulary';
 
 /** Messages kept on each side of a reported message. */
 export const CONTEXT_MESSAGES = 10;
