@@ -1,6 +1,6 @@
 import { Db } from '@app/messaging/db/db.service';
 import { newId } from '@app/messaging/ids';
-import { EnforcementService } from '@app/messaging/safety/enforcement.service';
+import { EnforcementService } from '@app/messaging/safety/enforcement/enforcement.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle, type TestUser } from '../support/factories';
 import { expectContract, expectError } from '../support/contract';

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { Db } from '@app/messaging/db/db.service';
-import { EnforcementService } from '@app/messaging/safety/enforcement.service';
-import { ReportsService } from '@app/messaging/safety/reports.service';
+import { EnforcementService } from '@app/messaging/safety/enforcement/enforcement.service';
+import { ReportsService } from '@app/messaging/safety/reports/reports.service';
 import { JobsService } from '@app/messaging/queues.module';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';

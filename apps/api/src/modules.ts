@@ -11,12 +11,14 @@ import { SafetyJobsModule } from '@app/messaging/safety/safety-jobs';
 import { PlatformHttpModule } from './platform/platform.controller';
 import { DocsModule } from './docs/docs.controller';
 import { RulesModule } from '@app/messaging/rules/rules.module';
+import { SafetyModule } from '@app/messaging/safety/safety.module';
 
 /**
  * Feature modules by role. Each feature registers itself here (one line), so app.module
  * stays a list and features stay in their own folders.
  */
-// Loaded by every role (Nest loads a module listed in both arrays once).
-const SHARED_MODULES: Type[] = [QueuesModule, LinksModule, SpamScoreModule, RulesModule];
+// Loaded by every role (Nest loads a module listed in both arrays once). SafetyModule provides
+// what rules hand up to trust and safety (rules/rule-consequences.ts), so it is loaded wherever rules are.
+const SHARED_MODULES: Type[] = [QueuesModule, LinksModule, SpamScoreModule, RulesModule, SafetyModule];
 export const API_MODULES: Type[] = [...SHARED_MODULES, ConversationsHttpModule, GatewayModule, RoomsHttpModule, SafetyHttpModule, PlatformHttpModule, DocsModule];
 export const WORKER_MODULES: Type[] = [...SHARED_MODULES, WorkerModule, WorkerEventsModule, SafetyJobsModule];

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { CasesService } from '@app/messaging/safety/cases.service';
-import { ReportersService } from '@app/messaging/safety/reporters.service';
-import { TemplatesService } from '@app/messaging/safety/templates.service';
-import { parsePeriod, TransparencyService } from '@app/messaging/safety/transparency.service';
+import { CasesService } from '@app/messaging/safety/reports/cases.service';
+import { ReportersService } from '@app/messaging/safety/reports/reporters.service';
+import { TemplatesService } from '@app/messaging/safety/enforcement/templates.service';
+import { parsePeriod, TransparencyService } from '@app/messaging/safety/audit/transparency.service';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';

@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } f
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import type { Response } from 'express';
-import { AppealsService } from '@app/messaging/safety/appeals.service';
-import { EnforcementService } from '@app/messaging/safety/enforcement.service';
+import { AppealsService } from '@app/messaging/safety/enforcement/appeals.service';
+import { EnforcementService } from '@app/messaging/safety/enforcement/enforcement.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
 import { AppealDecisionDto, LiftActionDto } from './admin.dto';

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuer
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import type { Response } from 'express';
 import { ForbiddenRole, InvalidRequest } from '@app/messaging/errors';
-import { LinkReviewService } from '@app/messaging/safety/link-review.service';
+import { LinkReviewService } from '@app/messaging/safety/reports/link-review.service';
 import { BLOCKLIST_KINDS, type BlocklistKind } from '@app/messaging/safety/vocabulary';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } f
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import type { Response } from 'express';
-import { ReportsService } from '@app/messaging/safety/reports.service';
+import { ReportsService } from '@app/messaging/safety/reports/reports.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
 import { BulkResolveDto, NoteDto, ResolveDto } from './admin.dto';

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, INPUT, RATE_LIMITED } from '../http/api-docs';
-import { StaffService } from '@app/messaging/safety/staff.service';
+import { StaffService } from '@app/messaging/safety/staff/staff.service';
 import { ClientIp } from '../http/auth';
 import { StaffLoginDto } from './admin.dto';
 import { StaffSession } from './admin.schemas';

@@ -2,7 +2,7 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, STAFF_AUTH } from '../http/api-docs';
 import { ModerationStats } from './admin.schemas';
-import { ModerationStatsService } from '@app/messaging/safety/moderation-stats.service';
+import { ModerationStatsService } from '@app/messaging/safety/audit/moderation-stats.service';
 import { StaffAuthGuard } from '../http/auth';
 
 @ApiTags('admin: stats')

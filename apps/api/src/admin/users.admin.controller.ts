@@ -2,8 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } f
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import type { Response } from 'express';
-import { SpamQueueService } from '@app/messaging/safety/spam-queue.service';
-import { UserReviewService } from '@app/messaging/safety/user-review.service';
+import { SpamQueueService } from '@app/messaging/safety/reports/spam-queue.service';
+import { UserReviewService } from '@app/messaging/safety/reports/user-review.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
 import { UserActionDto } from './admin.dto';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength } from 'class-validator';
-import { AppealsService } from '@app/messaging/safety/appeals.service';
+import { AppealsService } from '@app/messaging/safety/enforcement/appeals.service';
 import { ApiErrors, INPUT, NOT_FOUND, USER_AUTH } from '../http/api-docs';
 import { AppealAuthGuard, CurrentUser, type AuthUser } from '../http/auth';
 import { Appeal, AppealPage } from './safety.schemas';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength } from 'class-validator';
-import { CasesService } from '@app/messaging/safety/cases.service';
-import { NoticesService } from '@app/messaging/safety/notices.service';
+import { CasesService } from '@app/messaging/safety/reports/cases.service';
+import { NoticesService } from '@app/messaging/safety/enforcement/notices.service';
 import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
 import { optionalString, parseLimit } from '../http/list-params';
 import { ApiErrors, ApiPageQuery, ApiUuidParam, INPUT, NOT_FOUND, USER_AUTH } from '../http/api-docs';

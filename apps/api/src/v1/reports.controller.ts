@@ -2,7 +2,7 @@ import { Body, Controller, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Response } from 'express';
-import { ReportsService } from '@app/messaging/safety/reports.service';
+import { ReportsService } from '@app/messaging/safety/reports/reports.service';
 import { REPORT_REASONS, SUBJECT_TYPES, type ReportReason, type SubjectType } from '@app/messaging/safety/vocabulary';
 import { ApiErrors, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
 import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';

@@ -8,8 +8,8 @@ import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../messages/message
 import { HeldLinks } from '../messages/held-links';
 import { REPLY_QUOTE_SQL, messageView, type LinkView } from '../messages/message-view';
 import { questionView } from '../rooms/room-views';
-import { EnforcementService } from '../safety/enforcement.service';
-import { ReportsService } from '../safety/reports.service';
+import { EnforcementService } from '../safety/enforcement/enforcement.service';
+import { ReportsService } from '../safety/reports/reports.service';
 import { JobName, type OutboxJob } from '../queues';
 import { JobsService } from '../queues.module';
 import { BlocklistService } from './blocklist.service';

@@ -1,5 +1,4 @@
-import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { Inject, Injectable } from '@nestjs/common';
 import { Db, type Queryable } from '../db/db.service';
 import { Conflict, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
@@ -8,11 +7,10 @@ import { scanJobFor } from '../links/link-scanner.service';
 import { MessagesService } from '../messages/messages.service';
 import { messageView } from '../messages/message-view';
 import { memberReadsMessageSql } from '../messages/message-visibility';
-import { AuditLogService } from '../safety/audit-log.service';
-import type { StaffActor } from '../safety/reports.service';
-import type { EnforcementService } from '../safety/enforcement.service';
+import { AuditLogService } from '../safety/audit/audit-log.service';
 import { iso } from '../safety/rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff-list';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff/staff-list';
+import { HELD_REJECTIONS, type HeldRejections, type RuleStaff } from './rule-consequences';
 
 export interface HeldMessageView {
   id: string;
@@ -80,13 +78,11 @@ export class HeldMessagesService {
     private readonly events: EventsService,
     private readonly messages: MessagesService,
     private readonly audit: AuditLogService,
-    // EnforcementService depends (through reports) on messages, which depend on rules: looked
-    // up when a rejection first needs it, as RulesService does for system reports.
-    private readonly moduleRef: ModuleRef,
+    @Inject(HELD_REJECTIONS) private readonly rejections: HeldRejections,
   ) {}
 
   /** The queue: messages still held, oldest first by default. Audited: it shows private text. */
-  async list(query: ListQuery, staff: StaffActor): Promise<ListPage<HeldMessageView>> {
+  async list(query: ListQuery, staff: RuleStaff): Promise<ListPage<HeldMessageView>> {
     const page = await runList(
       this.db,
       LIST,
@@ -105,7 +101,7 @@ export class HeldMessagesService {
   }
 
   /** One message that is or was held (approved or rejected ones stay readable here). */
-  async one(id: string, staff: StaffActor, q: Queryable = this.db): Promise<HeldMessageView> {
+  async one(id: string, staff: RuleStaff, q: Queryable = this.db): Promise<HeldMessageView> {
     const view = await this.find(q, id);
     await this.audit.record(q, { staffId: staff.id, action: 'held_message.read', subjectType: 'message', subjectId: id, after: { rows: 1 } });
     return view;
@@ -121,7 +117,7 @@ export class HeldMessagesService {
     return toHeld(row);
   }
 
-  async approve(staff: StaffActor, id: string): Promise<HeldMessageView> {
+  async approve(staff: RuleStaff, id: string): Promise<HeldMessageView> {
     if (!isUuid(id)) throw new NotFound('No such held message.');
     const { view, outboxId } = await this.db.tx(async (q) => {
       await this.lockHeld(q, id);
@@ -146,33 +142,15 @@ export class HeldMessagesService {
     return view;
   }
 
-  async reject(staff: StaffActor, id: string, note: string | null): Promise<HeldMessageView> {
+  async reject(staff: RuleStaff, id: string, note: string | null): Promise<HeldMessageView> {
     if (!isUuid(id)) throw new NotFound('No such held message.');
-    const { EnforcementService: Enforcement } = await import('../safety/enforcement.service');
-    const enforcement: EnforcementService = this.moduleRef.get(Enforcement, { strict: false });
     const { view, outboxIds } = await this.db.tx(async (q) => {
       const held = await this.lockHeld(q, id);
       const removed = await this.messages.removeIn(q, id, 'rule');
       await this.audit.record(q, { staffId: staff.id, action: 'held_message.reject', subjectType: 'message', subjectId: id, after: { note } });
-      // The sender's statement of reasons (API.md v1.1): a removal decided by staff on a
-      // message a rule held. Recorded as an action (appealable) without removing again.
       const found = await this.find(q, id);
-      const rules = found.rules.map((r) => r.name).join(', ');
-      const applied = await enforcement.apply(q, {
-        userId: held.sender_id,
-        action: 'remove_content',
-        reason: 'rule',
-        note,
-        staffId: staff.id,
-        subject: { type: 'message', id },
-        alreadyRemoved: true,
-        auditDetail: { heldMessageId: id, rules: found.rules.map((r) => r.id) },
-        facts: `Your message was held by a safety rule (${rules || 'a rule'}) and a moderator reviewed it and did not deliver it; it was removed.`,
-        notice: {
-          kind: 'content_removed',
-          text: 'A message you sent was held for review and was not delivered.',
-          data: { subjectType: 'message', subjectId: id, conversationId: found.conversationId, reason: 'rule' },
-        },
+      const applied = await this.rejections.enforceHeldRejection(q, {
+        staffId: staff.id, senderId: held.sender_id, messageId: id, conversationId: found.conversationId, note, rules: found.rules,
       });
       const noticeOutbox = await this.events.append(q, applied.events, applied.jobs);
       return { view: await this.find(q, id), outboxIds: [removed.outboxId, noticeOutbox, ...applied.outboxIds] };

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type Redis from 'ioredis';
 import { Db, type Queryable } from '../db/db.service';
 import { BlockedByRule, InvalidRequest, NotFound } from '../errors';
@@ -9,13 +8,11 @@ import { extractLinks } from '../links/link-extractor';
 import { memberSeesMessageSql } from '../messages/message-visibility';
 import { REDIS } from '../redis';
 import { ConversationsService } from '../conversations/conversations.service';
-import { AuditLogService } from '../safety/audit-log.service';
-// Type-only: reports.service → enforcement.service → messages.service → this file is a cycle, so the
-// class is looked up when a flag rule first fires (ModuleRef), not imported at load time.
-import type { ReportsService, StaffActor } from '../safety/reports.service';
+import { AuditLogService } from '../safety/audit/audit-log.service';
 import { iso } from '../safety/rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff-list';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff/staff-list';
 import { ModerationRule } from './moderation-rule.entity';
+import { RULE_FLAG_REPORTS, type RuleFlagReports, type RuleStaff } from './rule-consequences';
 import {
   ACTION_STRENGTH,
   MAX_PATTERNS,
@@ -188,7 +185,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     private readonly db: Db,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly audit: AuditLogService,
-    private readonly moduleRef: ModuleRef,
+    @Inject(RULE_FLAG_REPORTS) private readonly flagReports: RuleFlagReports,
     private readonly events: EventsService,
     private readonly conversations: ConversationsService,
   ) {}
@@ -352,14 +349,12 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     const rule = s.hits.find((h) => h.applied)!.rule;
     const outboxId = await this.db.tx(async (q) => {
       await this.recordHits(q, s, stored);
-      const { ReportsService: Reports } = await import('../safety/reports.service');
-      const reports: ReportsService = this.moduleRef.get(Reports, { strict: false });
-      const report = await reports.openSystemReport(q, {
+      const report = await this.flagReports.fileFlagReport(q, {
         subjectType: stored.messageId ? 'message' : 'question',
         subjectId: (stored.messageId ?? stored.questionId)!,
         subjectUserId: s.userId,
-        reason: 'other',
-        note: `Flagged by rule "${rule.name}": ${rule.reason}`,
+        ruleName: rule.name,
+        ruleReason: rule.reason,
       });
       return report.outboxId;
     });
@@ -404,7 +399,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     return toRule(row);
   }
 
-  async create(staff: StaffActor, body: Record<string, unknown>): Promise<RuleView> {
+  async create(staff: RuleStaff, body: Record<string, unknown>): Promise<RuleView> {
     const input = validateRule(body, null);
     const id = newId();
     const view = await this.db.tx(async (q) => {
@@ -422,7 +417,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     return view;
   }
 
-  async update(staff: StaffActor, id: string, body: Record<string, unknown>): Promise<RuleView> {
+  async update(staff: RuleStaff, id: string, body: Record<string, unknown>): Promise<RuleView> {
     if (!isUuid(id)) throw new NotFound('No such rule.');
     const view = await this.db.tx(async (q) => {
       const [locked] = await q.query('SELECT id FROM moderation_rule WHERE id = $1 FOR UPDATE', [id]);
@@ -443,7 +438,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     return view;
   }
 
-  async remove(staff: StaffActor, id: string): Promise<RuleView> {
+  async remove(staff: RuleStaff, id: string): Promise<RuleView> {
     if (!isUuid(id)) throw new NotFound('No such rule.');
     const view = await this.db.tx(async (q) => {
       const [locked] = await q.query('SELECT id FROM moderation_rule WHERE id = $1 FOR UPDATE', [id]);

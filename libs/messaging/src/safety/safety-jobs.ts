@@ -3,8 +3,8 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { isUuid } from '../ids';
 import { JobName, QueueName, type JobPayloads } from '../queues';
-import { EnforcementService } from './enforcement.service';
-import { ReportsService } from './reports.service';
+import { EnforcementService } from './enforcement/enforcement.service';
+import { ReportsService } from './reports/reports.service';
 import { SafetyModule } from './safety.module';
 
 /**

@@ -1,21 +1,25 @@
 import { Global, Module } from '@nestjs/common';
 import { QueuesModule } from '../queues.module';
-import { AppealsService } from './appeals.service';
-import { AuditLogService } from './audit-log.service';
-import { CaseSnapshot } from './case-snapshot';
-import { CasesService } from './cases.service';
-import { EnforcementService } from './enforcement.service';
-import { LinkReviewService } from './link-review.service';
-import { ModerationStatsService } from './moderation-stats.service';
-import { NoticesService } from './notices.service';
-import { ReportersService } from './reporters.service';
-import { ReportsService } from './reports.service';
-import { SpamQueueService } from './spam-queue.service';
-import { StaffService } from './staff.service';
-import { TemplatesService } from './templates.service';
-import { TransparencyService } from './transparency.service';
-import { UserReviewService } from './user-review.service';
+import { AppealsService } from './enforcement/appeals.service';
+import { AuditLogService } from './audit/audit-log.service';
+import { CaseSnapshot } from './reports/case-snapshot';
+import { CasesService } from './reports/cases.service';
+import { EnforcementService } from './enforcement/enforcement.service';
+import { LinkReviewService } from './reports/link-review.service';
+import { ModerationStatsService } from './audit/moderation-stats.service';
+import { NoticesService } from './enforcement/notices.service';
+import { ReportersService } from './reports/reporters.service';
+import { ReportsService } from './reports/reports.service';
+import { SpamQueueService } from './reports/spam-queue.service';
+import { StaffService } from './staff/staff.service';
+import { TemplatesService } from './enforcement/templates.service';
+import { TransparencyService } from './audit/transparency.service';
+import { UserReviewService } from './reports/user-review.service';
 import { PlatformWebhooks } from '../platform/platform-webhook';
+import { HELD_REJECTIONS, RULE_FLAG_REPORTS } from '../rules/rule-consequences';
+import { SafetyHeldRejections, SafetyRuleFlagReports } from './rule-consequences';
+import { SystemReports } from './reports/system-reports';
+import { ModerationEvents } from './reports/moderation-events';
 
 const SERVICES = [
   AuditLogService,
@@ -34,19 +38,30 @@ const SERVICES = [
   ReportersService,
   TemplatesService,
   TransparencyService,
+  SystemReports,
+  ModerationEvents,
+  SafetyRuleFlagReports,
+  SafetyHeldRejections,
+];
+
+/** Handed down to rules (a lower layer): what a flag rule or a held message's rejection sets off here. */
+const RULE_CONSEQUENCES = [
+  { provide: RULE_FLAG_REPORTS, useExisting: SafetyRuleFlagReports },
+  { provide: HELD_REJECTIONS, useExisting: SafetyHeldRejections },
 ];
 
 /**
  * Trust and safety, for every role: the API's report and staff routes and the workers
  * (expiry and deadline jobs, and the link scanner, which opens system reports through
  * ReportsService.openSystemReport) share these services. Global so other features can
- * inject ReportsService without importing this module. Jobs it writes to the outbox need
+ * inject ReportsService without importing this module, and so rules (below safety) gets
+ * RULE_FLAG_REPORTS and HELD_REJECTIONS without importing it. Jobs it writes to the outbox need
  * the queues, hence QueuesModule (a module imported twice is still one instance).
  */
 @Global()
 @Module({
   imports: [QueuesModule],
-  providers: SERVICES,
-  exports: SERVICES,
+  providers: [...SERVICES, ...RULE_CONSEQUENCES],
+  exports: [...SERVICES, RULE_FLAG_REPORTS, HELD_REJECTIONS],
 })
 export class SafetyModule {}

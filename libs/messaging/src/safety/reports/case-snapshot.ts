@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Queryable } from '../db/db.service';
-import { MAX_MESSAGE_VERSIONS } from '../messages/message-edits.service';
-import { iso } from './rows';
-import type { SubjectType } from './vocabulary';
+import type { Queryable } from '../../db/db.service';
+import { MAX_MESSAGE_VERSIONS } from '../../messages/message-edits.service';
+import { iso } from '../rows';
+import type { SubjectType } from '../vocabulary';
 
 /** Messages kept on each side of a reported message. */
 export const CONTEXT_MESSAGES = 10;

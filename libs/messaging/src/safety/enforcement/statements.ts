@@ -1,4 +1,4 @@
-import { TemplateVariableMissing, TemplateVariableUnknown } from '../errors';
+import { TemplateVariableMissing, TemplateVariableUnknown } from '../../errors';
 
 /**
  * Statements of reasons (DSA Art. 17; API.md "Notices" v1.1): every action taken against a

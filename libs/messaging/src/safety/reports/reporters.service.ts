@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Db, type Queryable } from '../db/db.service';
-import { ForbiddenRole, NotFound } from '../errors';
-import { isUuid } from '../ids';
-import { AuditLogService } from './audit-log.service';
+import { Db, type Queryable } from '../../db/db.service';
+import { ForbiddenRole, NotFound } from '../../errors';
+import { isUuid } from '../../ids';
+import { AuditLogService } from '../audit/audit-log.service';
 import { reporterAccuracy } from './report-priority';
 import { ReportsService, type StaffActor } from './reports.service';
 

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { Db, PG_UNIQUE_VIOLATION } from '../db/db.service';
-import { AlreadyAppealed, AppealWindowPassed, Conflict, NotFound, Unprocessable } from '../errors';
-import { EventsService } from '../events/events.service';
-import { isUuid, newId } from '../ids';
-import { AuditLogService } from './audit-log.service';
+import { Db, PG_UNIQUE_VIOLATION } from '../../db/db.service';
+import { AlreadyAppealed, AppealWindowPassed, Conflict, NotFound, Unprocessable } from '../../errors';
+import { EventsService } from '../../events/events.service';
+import { isUuid, newId } from '../../ids';
+import { AuditLogService } from '../audit/audit-log.service';
 import { EnforcementService } from './enforcement.service';
 import { NoticesService } from './notices.service';
-import { iso } from './rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
-import type { StaffActor } from './reports.service';
-import { APPEAL_DECISIONS, type AppealDecision } from './vocabulary';
+import { iso } from '../rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import type { StaffActor } from '../reports/reports.service';
+import { APPEAL_DECISIONS, type AppealDecision } from '../vocabulary';
 
 export interface AppealRow {
   id: string;

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { RedisClient } from '../redis';
-import { Db, isTx, type Queryable } from '../db/db.service';
-import { NotFound } from '../errors';
-import { REDIS } from '../redis';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
-import { iso } from './rows';
+import type { RedisClient } from '../../redis';
+import { Db, isTx, type Queryable } from '../../db/db.service';
+import { NotFound } from '../../errors';
+import { REDIS } from '../../redis';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import { iso } from '../rows';
 
 export interface AuditEntry {
   staffId: string | null;

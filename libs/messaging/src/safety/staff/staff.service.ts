@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '../accounts/passwords';
-import type { StaffRole } from '../accounts/staff.entity';
-import { STAFF_AUDIENCE, TokensService } from '../accounts/tokens.service';
-import { Db, PG_UNIQUE_VIOLATION } from '../db/db.service';
-import { EmailTaken, InvalidCredentials, NotFound, Unauthorized, Unprocessable } from '../errors';
-import { isUuid, newId } from '../ids';
-import { RateLimitsService } from '../limits/rate-limits.service';
-import { AuditLogService } from './audit-log.service';
-import { iso } from './rows';
+import { dummyPasswordHash, hashPassword, verifyPassword } from '../../accounts/passwords';
+import type { StaffRole } from '../../accounts/staff.entity';
+import { STAFF_AUDIENCE, TokensService } from '../../accounts/tokens.service';
+import { Db, PG_UNIQUE_VIOLATION } from '../../db/db.service';
+import { EmailTaken, InvalidCredentials, NotFound, Unauthorized, Unprocessable } from '../../errors';
+import { isUuid, newId } from '../../ids';
+import { RateLimitsService } from '../../limits/rate-limits.service';
+import { AuditLogService } from '../audit/audit-log.service';
+import { iso } from '../rows';
 import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
-import type { StaffActor } from './reports.service';
+import type { StaffActor } from '../reports/reports.service';
 
 export interface StaffRow {
   id: string;

@@ -1,17 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { parse as parseDomain } from 'tldts';
-import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
-import { Conflict, ForbiddenRole, InvalidRequest, NotFound } from '../errors';
-import { EventsService } from '../events/events.service';
-import { isUuid, newId } from '../ids';
-import { normalizeUrl } from '../links/link-extractor';
-import { BLOCKLIST_RESCAN_DAYS, blocklistDomainHost, scanJobFor } from '../links/link-scanner.service';
-import { JobName, type OutboxJob } from '../queues';
-import { AuditLogService } from './audit-log.service';
+import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../../db/db.service';
+import { Conflict, ForbiddenRole, InvalidRequest, NotFound } from '../../errors';
+import { EventsService } from '../../events/events.service';
+import { isUuid, newId } from '../../ids';
+import { normalizeUrl } from '../../links/link-extractor';
+import { BLOCKLIST_RESCAN_DAYS, blocklistDomainHost, scanJobFor } from '../../links/link-scanner.service';
+import { JobName, type OutboxJob } from '../../queues';
+import { AuditLogService } from '../audit/audit-log.service';
 import type { StaffActor } from './reports.service';
-import { iso } from './rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
-import { LINK_LABELS, type BlocklistKind } from './vocabulary';
+import { iso } from '../rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import { LINK_LABELS, type BlocklistKind } from '../vocabulary';
 
 export interface LinkRow {
   id: string;

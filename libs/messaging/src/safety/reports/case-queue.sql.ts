@@ -1,5 +1,5 @@
-import type { Queryable } from '../db/db.service';
-import { newId } from '../ids';
+import type { Queryable } from '../../db/db.service';
+import { newId } from '../../ids';
 
 /**
  * The case queue's writes that the report paths share (SQL beside its domain). Lock order,
@@ -44,5 +44,19 @@ export async function closeSettledCases(q: Queryable, caseIds: string[], staffId
       WHERE c.id = ANY($1::uuid[]) AND c.status = 'open'
         AND NOT EXISTS (SELECT 1 FROM report r WHERE r.case_id = c.id AND r.status <> 'resolved')`,
     [caseIds, staffId],
+  );
+}
+
+/** Gives the case (and its open reports, so a report-level resolve respects the claim too) to a staff member, or back to the queue. */
+export async function setCaseAssignee(q: Queryable, id: string, assigneeId: string | null): Promise<void> {
+  await q.query(
+    `UPDATE moderation_case SET assignee_id = $2, claimed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE now() END, updated_at = now() WHERE id = $1`,
+    [id, assigneeId],
+  );
+  await q.query(
+    `UPDATE report SET assignee_id = $2, claimed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE now() END,
+            first_response_at = CASE WHEN $2::uuid IS NULL THEN first_response_at ELSE coalesce(first_response_at, now()) END
+      WHERE case_id = $1 AND status <> 'resolved'`,
+    [id, assigneeId],
   );
 }

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config';
-import { Db } from '../db/db.service';
-import { NotFound } from '../errors';
-import { isUuid } from '../ids';
-import { AuditLogService } from './audit-log.service';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { Db } from '../../db/db.service';
+import { NotFound } from '../../errors';
+import { isUuid } from '../../ids';
+import { AuditLogService } from '../audit/audit-log.service';
 import type { StaffActor } from './reports.service';
-import { iso } from './rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
+import { iso } from '../rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
 
 export interface SpamRequestRow {
   /** The sender's id: one row per sender. */

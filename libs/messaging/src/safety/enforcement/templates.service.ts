@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../db/db.service';
-import { NotFound } from '../errors';
-import { isUuid, newId } from '../ids';
-import { AuditLogService } from './audit-log.service';
-import type { StaffActor } from './reports.service';
-import { iso } from './rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
+import { Db } from '../../db/db.service';
+import { NotFound } from '../../errors';
+import { isUuid, newId } from '../../ids';
+import { AuditLogService } from '../audit/audit-log.service';
+import type { StaffActor } from '../reports/reports.service';
+import { iso } from '../rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
 import { assertKnownVariables, templateVariables } from './statements';
 
 /** A notice text with {{variables}}, chosen when resolving (templateId). */

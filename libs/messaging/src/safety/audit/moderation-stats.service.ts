@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config';
-import { Db } from '../db/db.service';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { Db } from '../../db/db.service';
 
 export interface ModerationStats {
   openByReason: Array<{ reason: string; count: number }>;

@@ -1,23 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config';
-import { AccountStatusService } from '../accounts/account-status.service';
-import { AccountsService } from '../accounts/accounts.service';
-import { Db, type Queryable } from '../db/db.service';
-import { AlreadyEnded, AlreadyLifted, NotFound, NotLiftable, Unprocessable } from '../errors';
-import { EventsService } from '../events/events.service';
-import { AuditLogService } from './audit-log.service';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
-import type { UserEvent } from '../events/event-types';
-import { isUuid, newId } from '../ids';
-import { MessagesService } from '../messages/messages.service';
-import { JobName, type OutboxJob } from '../queues';
-import { PlatformWebhooks } from '../platform/platform-webhook';
-import { questionView } from '../rooms/room-views';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { AccountStatusService } from '../../accounts/account-status.service';
+import { AccountsService } from '../../accounts/accounts.service';
+import { Db, type Queryable } from '../../db/db.service';
+import { AlreadyEnded, AlreadyLifted, NotFound, NotLiftable, Unprocessable } from '../../errors';
+import { EventsService } from '../../events/events.service';
+import { AuditLogService } from '../audit/audit-log.service';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import type { UserEvent } from '../../events/event-types';
+import { isUuid, newId } from '../../ids';
+import { MessagesService } from '../../messages/messages.service';
+import { JobName, type OutboxJob } from '../../queues';
+import { PlatformWebhooks } from '../../platform/platform-webhook';
+import { questionView } from '../../rooms/room-views';
 import { NoticesService, type NoticeDraft } from './notices.service';
-import { iso } from './rows';
+import { iso } from '../rows';
 import { reasonWords, renderTemplate, staffFacts, statementFor, type Statement } from './statements';
 import { STRIKE_DECAY_DAYS } from './strike-ladder';
-import { DEFAULT_DURATION_HOURS, LIFTABLE_ACTIONS, TIMED_ACTIONS, type EnforcementAction, type NoticeKind } from './vocabulary';
+import { DEFAULT_DURATION_HOURS, LIFTABLE_ACTIONS, TIMED_ACTIONS, type EnforcementAction, type NoticeKind } from '../vocabulary';
 
 /** The account's standing, as the audit log records it before and after an action. */
 export interface Standing {

@@ -1,4 +1,4 @@
-import type { EnforcementAction } from './vocabulary';
+import type { EnforcementAction } from '../vocabulary';
 
 /** A strike stops counting after this many days (unless an appeal lifts it sooner). */
 export const STRIKE_DECAY_DAYS = 90;

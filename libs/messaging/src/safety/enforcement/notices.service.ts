@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Db, type Queryable } from '../db/db.service';
-import { InvalidCursor } from '../errors';
-import type { UserEvent } from '../events/event-types';
-import { isUuid, newId } from '../ids';
-import { iso } from './rows';
+import { Db, type Queryable } from '../../db/db.service';
+import { InvalidCursor } from '../../errors';
+import type { UserEvent } from '../../events/event-types';
+import { isUuid, newId } from '../../ids';
+import { iso } from '../rows';
 import type { Statement } from './statements';
-import type { NoticeKind } from './vocabulary';
+import type { NoticeKind } from '../vocabulary';
 
 export interface Notice {
   id: string;

@@ -1,24 +1,28 @@
-import { MAX_REQUEST_MESSAGES } from '../conversations/message-request-policy';
+import { MAX_REQUEST_MESSAGES } from '../../conversations/message-request-policy';
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config';
-import { blockIn } from '../accounts/accounts.service';
-import { ConversationsService } from '../conversations/conversations.service';
-import { Db, type Queryable } from '../db/db.service';
-import { AlreadyClaimed, CannotTargetSelf, Conflict, DomainError, NotFound, Unprocessable } from '../errors';
-import type { UserEvent } from '../events/event-types';
-import { EventsService } from '../events/events.service';
-import { isUuid, newId } from '../ids';
-import { RateLimitsService } from '../limits/rate-limits.service';
-import { JobName, type OutboxJob } from '../queues';
-import { AuditLogService } from './audit-log.service';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { blockIn } from '../../accounts/accounts.service';
+import { ConversationsService } from '../../conversations/conversations.service';
+import { Db, type Queryable } from '../../db/db.service';
+import { CannotTargetSelf, Conflict, DomainError, NotFound, Unprocessable } from '../../errors';
+import type { UserEvent } from '../../events/event-types';
+import { EventsService } from '../../events/events.service';
+import { isUuid, newId } from '../../ids';
+import { RateLimitsService } from '../../limits/rate-limits.service';
+import { JobName, type OutboxJob } from '../../queues';
+import { AuditLogService } from '../audit/audit-log.service';
 import { attachToCase, closeSettledCases, lockCasesOfReports } from './case-queue.sql';
+import { deadlineJob, lockSubject, reprioritize } from './report-queue.sql';
+import { SystemReports } from './system-reports';
+import { ModerationEvents } from './moderation-events';
+import { nextReportState } from './moderation-state';
 import { CaseSnapshot, type CaseSubject, type Evidence } from './case-snapshot';
-import { EnforcementService, type Applied } from './enforcement.service';
-import { NoticesService, type NoticeDraft } from './notices.service';
-import { basePriority, EFFECTIVE_PRIORITY_SQL } from './report-priority';
-import { iso } from './rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
-import { REPORT_STATUSES, SUBJECT_TYPES, type ReportReason, type ResolveAction, type SubjectType } from './vocabulary';
+import { EnforcementService, type Applied } from '../enforcement/enforcement.service';
+import { NoticesService, type NoticeDraft } from '../enforcement/notices.service';
+import { EFFECTIVE_PRIORITY_SQL } from './report-priority';
+import { iso } from '../rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import { REPORT_STATUSES, SUBJECT_TYPES, type ReportReason, type ResolveAction, type SubjectType } from '../vocabulary';
 
 export interface StaffActor {
   id: string;
@@ -173,10 +177,6 @@ const OUTCOME_TEXT = {
   no_violation: 'Thanks for your report. We reviewed it and found no violation of our rules.',
 };
 
-/** Serialises reports about one subject, so counting its reporters is exact under concurrency. */
-const lockSubject = (q: Queryable, type: string, id: string) =>
-  q.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 7302114))', [`report:${type}:${id}`]);
-
 /**
  * Reports from users and from the system, and the staff queue that works them: claim,
  * escalate, resolve (with an enforcement action), bulk resolve.
@@ -193,6 +193,8 @@ export class ReportsService {
     private readonly enforcement: EnforcementService,
     private readonly notices: NoticesService,
     private readonly audit: AuditLogService,
+    private readonly system: SystemReports,
+    private readonly moderation: ModerationEvents,
   ) {}
 
   // ---------------------------------------------------------------- end users
@@ -245,7 +247,7 @@ export class ReportsService {
       }
       // The case first (lock order: case, then reports), then the queue weights.
       const caseId = subject.subjectUserId ? await attachToCase(q, id, subject.subjectUserId) : null;
-      await this.reprioritize(q, { subjectType: subject.type, subjectId: subject.id });
+      await reprioritize(q, { subjectType: subject.type, subjectId: subject.id });
       await this.audit.record(q, {
         staffId: null, action: 'report.create', subjectType: 'report', subjectId: id,
         after: { source: 'user', reason: input.reason, subjectType: subject.type, subjectId: subject.id, subjectUserId: subject.subjectUserId, caseId },
@@ -254,7 +256,7 @@ export class ReportsService {
       const receipt = await this.notices.create(q, [
         { userId: reporterId, kind: 'report_received', text: RECEIPT_TEXT, data: { reportId: id, subjectType: subject.type, subjectId: subject.id, reason: input.reason } },
       ]);
-      const jobs: OutboxJob[] = [this.deadlineJob(id, row.due_at)];
+      const jobs: OutboxJob[] = [deadlineJob(id, row.due_at)];
       const spamRequest = input.reason === 'spam' && subject.reporterState === 'pending' && subject.conversationId && subject.subjectUserId;
       if (spamRequest) {
         await this.conversations.decline(reporterId, subject.conversationId!, q);
@@ -340,105 +342,14 @@ export class ReportsService {
     return { type, id, subjectUserId: qn.author_id, conversationId: null, reporterState: null, roomId: qn.room_id, blockUserId: qn.author_id };
   }
 
-  /**
-   * A report raised by the platform itself (e.g. the link scanner found a malicious link),
-   * inside the caller's transaction. Idempotent on (subject, reason): a second call returns
-   * the first report. The caller publishes `outboxId` after commit (it carries the
-   * first-response deadline job).
-   */
-  async openSystemReport(
-    q: Queryable,
-    input: { subjectType: SubjectType; subjectId: string; subjectUserId: string | null; reason: string; note?: string | null; evidence?: Record<string, unknown> | null },
-  ): Promise<{ id: string; created: boolean; outboxId: string | null }> {
-    await lockSubject(q, input.subjectType, input.subjectId);
-    const [prior] = await q.query(
-      `SELECT id FROM report WHERE source = 'system' AND subject_type = $1 AND subject_id = $2 AND reason = $3`,
-      [input.subjectType, input.subjectId, input.reason],
-    );
-    if (prior) return { id: prior.id, created: false, outboxId: null };
-    const facts = await this.subjectFacts(q, input.subjectType, input.subjectId, input.subjectUserId);
-    const evidence = input.evidence ?? (await this.snapshot.freeze(q, facts, null));
-    const id = newId();
-    const [row] = await q.query(
-      `INSERT INTO report (id, subject_type, subject_id, subject_user_id, conversation_id, reason, note, source, priority, due_at, evidence)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'system', 0, now() + make_interval(hours => $8), $9::jsonb)
-       ON CONFLICT (subject_type, subject_id, reason) WHERE source = 'system' DO NOTHING
-       RETURNING id, due_at`,
-      [id, input.subjectType, input.subjectId, facts.subjectUserId, facts.conversationId, input.reason, input.note ?? null,
-       this.config.reportFirstResponseHours, JSON.stringify(evidence)],
-    );
-    if (!row) {
-      const [again] = await q.query(`SELECT id FROM report WHERE source = 'system' AND subject_type = $1 AND subject_id = $2 AND reason = $3`, [
-        input.subjectType, input.subjectId, input.reason,
-      ]);
-      return { id: again.id, created: false, outboxId: null };
-    }
-    const caseId = facts.subjectUserId ? await attachToCase(q, id, facts.subjectUserId) : null;
-    await this.reprioritize(q, { subjectType: input.subjectType, subjectId: input.subjectId });
-    await this.audit.record(q, {
-      staffId: null, action: 'report.create', subjectType: 'report', subjectId: id,
-      after: { source: 'system', reason: input.reason, subjectType: input.subjectType, subjectId: input.subjectId, subjectUserId: facts.subjectUserId, caseId },
-    });
-    return { id, created: true, outboxId: await this.events.append(q, [], [this.deadlineJob(id, row.due_at)]) };
+  /** A report raised by the platform itself: see SystemReports.openSystemReport. */
+  openSystemReport(q: Queryable, input: Parameters<SystemReports['openSystemReport']>[1]) {
+    return this.system.openSystemReport(q, input);
   }
 
-  /** The subject's conversation and author, without any viewer (for system reports). */
-  private async subjectFacts(q: Queryable, type: SubjectType, id: string, subjectUserId: string | null): Promise<CaseSubject> {
-    if (type === 'message') {
-      const [m] = await q.query('SELECT m.conversation_id, m.sender_id, m.seq, c.room_id FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.id = $1', [id]);
-      if (m) return { type, id, subjectUserId: subjectUserId ?? m.sender_id, conversationId: m.conversation_id, reporterState: null, messageSeq: Number(m.seq), roomId: m.room_id };
-    } else if (type === 'conversation') {
-      const [c] = await q.query('SELECT id, creator_id, room_id FROM conversation WHERE id = $1', [id]);
-      if (c) return { type, id, subjectUserId: subjectUserId ?? c.creator_id, conversationId: c.id, reporterState: null, roomId: c.room_id };
-    } else if (type === 'question') {
-      const [qn] = await q.query('SELECT author_id, room_id FROM question WHERE id = $1', [id]);
-      if (qn) return { type, id, subjectUserId: subjectUserId ?? qn.author_id, conversationId: null, reporterState: null, roomId: qn.room_id };
-    }
-    return { type, id, subjectUserId: subjectUserId ?? (type === 'user' ? id : null), conversationId: null, reporterState: null };
-  }
-
-  private deadlineJob(reportId: string, dueAt: Date): OutboxJob {
-    return {
-      name: JobName.ReportDeadline,
-      data: { reportId },
-      jobId: `report-deadline-${reportId}`,
-      delayMs: Math.max(0, new Date(dueAt).getTime() - Date.now()),
-    };
-  }
-
-  /**
-   * Recomputes the stored priority of unresolved reports about a subject (more reporters)
-   * or filed by some reporters (their track record changed).
-   */
   /** Re-weighs a reporter's open reports (their standing changed: trusted, muted). */
   reweighReporter(q: Queryable, reporterId: string): Promise<void> {
-    return this.reprioritize(q, { reporterIds: [reporterId] });
-  }
-
-  private async reprioritize(q: Queryable, where: { subjectType: string; subjectId: string } | { reporterIds: string[] }): Promise<void> {
-    const bySubject = 'subjectId' in where;
-    if (!bySubject && where.reporterIds.length === 0) return;
-    const rows = await q.query(
-      `SELECT r.id, r.reason, r.source, r.priority,
-              (SELECT count(DISTINCT s.reporter_id) FROM report s
-                WHERE s.subject_type = r.subject_type AND s.subject_id = r.subject_id AND s.reporter_id IS NOT NULL)::int AS reporters,
-              (SELECT count(*) FROM report p WHERE p.reporter_id = r.reporter_id AND p.status = 'resolved')::int AS judged,
-              (SELECT count(*) FROM report p WHERE p.reporter_id = r.reporter_id AND p.status = 'resolved'
-                  AND coalesce(p.resolution ->> 'action', 'dismiss') <> 'dismiss')::int AS actioned,
-              coalesce(ru.trusted_flagger, false) AS trusted, coalesce(ru.reports_muted, false) AS muted
-         FROM report r LEFT JOIN app_user ru ON ru.id = r.reporter_id
-        WHERE r.status <> 'resolved' AND ${bySubject ? 'r.subject_type = $1 AND r.subject_id = $2' : 'r.reporter_id = ANY($1::uuid[])'}
-        ORDER BY r.id FOR UPDATE OF r`,
-      bySubject ? [where.subjectType, where.subjectId] : [where.reporterIds],
-    );
-    const changed = rows
-      .map((r) => ({ id: r.id, p: basePriority({ reason: r.reason, source: r.source, reporters: r.reporters, judged: r.judged, actioned: r.actioned, trusted: r.trusted, muted: r.muted }), old: Number(r.priority) }))
-      .filter((r) => Math.abs(r.p - r.old) > 1e-6);
-    if (changed.length === 0) return;
-    await q.query(
-      `UPDATE report r SET priority = x.p FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, p real) WHERE r.id = x.id`,
-      [JSON.stringify(changed.map(({ id, p }) => ({ id, p })))],
-    );
+    return reprioritize(q, { reporterIds: [reporterId] });
   }
 
   // ---------------------------------------------------------------- staff queue
@@ -467,13 +378,6 @@ export class ReportsService {
     });
   }
 
-  private async lockReport(q: Queryable, id: string): Promise<any> {
-    if (!isUuid(id)) throw new NotFound('No such report.');
-    const [row] = await q.query('SELECT * FROM report WHERE id = $1 FOR UPDATE', [id]);
-    if (!row) throw new NotFound('No such report.');
-    return row;
-  }
-
   private async reload(q: Queryable, id: string): Promise<ReportRow> {
     const [row] = await q.query(`SELECT ${COLUMNS} FROM report r ${NAMES} WHERE r.id = $1`, [id]);
     return toReportRow(row);
@@ -486,18 +390,7 @@ export class ReportsService {
    */
   async claim(id: string, staff: StaffActor): Promise<ReportRow> {
     return this.db.tx(async (q) => {
-      const r = await this.lockReport(q, id);
-      if (r.status === 'resolved') throw new Conflict('This report is already resolved.');
-      if (r.assignee_id === staff.id) return this.reload(q, id);
-      if (r.assignee_id) throw new AlreadyClaimed();
-      await q.query(
-        `UPDATE report SET assignee_id = $2, claimed_at = now(), first_response_at = coalesce(first_response_at, now()) WHERE id = $1`,
-        [id, staff.id],
-      );
-      await this.audit.record(q, {
-        staffId: staff.id, action: 'report.claim', subjectType: 'report', subjectId: id,
-        before: { assigneeId: null, status: r.status }, after: { assigneeId: staff.id, status: r.status },
-      });
+      await this.moderation.log(q, { type: 'report', id, event: { type: 'claim', staff } });
       return this.reload(q, id);
     });
   }
@@ -508,19 +401,7 @@ export class ReportsService {
    */
   async escalate(id: string, staff: StaffActor, note: string | null): Promise<ReportRow> {
     return this.db.tx(async (q) => {
-      const r = await this.lockReport(q, id);
-      if (r.status === 'resolved') throw new Conflict('This report is already resolved.');
-      if (r.status === 'escalated') return this.reload(q, id);
-      await q.query(
-        `UPDATE report SET status = 'escalated', escalated_at = now(), escalated_by = $2, escalation_note = $3,
-                assignee_id = NULL, claimed_at = NULL, first_response_at = coalesce(first_response_at, now())
-          WHERE id = $1`,
-        [id, staff.id, note],
-      );
-      await this.audit.record(q, {
-        staffId: staff.id, action: 'report.escalate', subjectType: 'report', subjectId: id,
-        before: { status: r.status, assigneeId: r.assignee_id }, after: { status: 'escalated', assigneeId: null, note },
-      });
+      await this.moderation.log(q, { type: 'report', id, event: { type: 'escalate', staff, note } });
       return this.reload(q, id);
     });
   }
@@ -529,7 +410,7 @@ export class ReportsService {
   async resolve(id: string, staff: StaffActor, body: ResolveBody): Promise<ReportRow> {
     const done = await this.db.tx(async (q) => {
       if (isUuid(id)) await lockCasesOfReports(q, [id]);
-      const r = await this.lockReport(q, id);
+      const r = await this.moderation.check(q, { type: 'report', id, event: { type: 'resolve', staff } });
       const problem = this.cannotResolve(r, staff, body.action);
       if (problem) throw problem;
       const result = await this.resolveLocked(q, staff, [r], body, { bulk: false });
@@ -568,8 +449,8 @@ export class ReportsService {
   }
 
   private cannotResolve(r: any, staff: StaffActor, action: ResolveAction): DomainError | null {
-    if (r.status === 'resolved') return new Conflict('This report is already resolved.');
-    if (r.assignee_id && r.assignee_id !== staff.id && staff.role !== 'admin') return new AlreadyClaimed();
+    const transition = nextReportState({ status: r.status, assigneeId: r.assignee_id }, { type: 'resolve', staff });
+    if (transition.refused) return transition.refused;
     if (action === 'remove_content' && r.subject_type !== 'message' && r.subject_type !== 'question') {
       return new Unprocessable('remove_content applies to a reported message or question.');
     }
@@ -645,7 +526,7 @@ export class ReportsService {
       .filter((r) => r.reporter_id)
       .map((r) => ({ userId: r.reporter_id, kind: 'report_outcome', text: OUTCOME_TEXT[outcome], data: { reportId: r.id, outcome, subjectType: r.subject_type, subjectId: r.subject_id } }));
     const events: UserEvent[] = [...applied.flatMap((a) => a.applied.events), ...(await this.notices.create(q, drafts))];
-    await this.reprioritize(q, { reporterIds: [...new Set(reports.map((r) => r.reporter_id).filter(Boolean))] as string[] });
+    await reprioritize(q, { reporterIds: [...new Set(reports.map((r) => r.reporter_id).filter(Boolean))] as string[] });
     await closeSettledCases(q, [...new Set(reports.map((r) => r.case_id).filter(Boolean))] as string[], staff.id);
     const jobs = applied.flatMap((a) => a.applied.jobs);
     const outboxIds = [...applied.flatMap((a) => a.applied.outboxIds), await this.events.append(q, events, jobs)];

@@ -1,16 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config';
-import { Db } from '../db/db.service';
-import { NotFound } from '../errors';
-import { EventsService } from '../events/events.service';
-import { isUuid } from '../ids';
-import { AuditLogService } from './audit-log.service';
-import { ACTION_NAMES_SQL, EnforcementService, toActionRow, type ActionRow, type Standing } from './enforcement.service';
+import { APP_CONFIG, type AppConfig } from '../../config';
+import { Db } from '../../db/db.service';
+import { NotFound } from '../../errors';
+import { EventsService } from '../../events/events.service';
+import { isUuid } from '../../ids';
+import { AuditLogService } from '../audit/audit-log.service';
+import { ACTION_NAMES_SQL, EnforcementService, toActionRow, type ActionRow, type Standing } from '../enforcement/enforcement.service';
 import type { StaffActor } from './reports.service';
-import { iso } from './rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
-import { STRIKE_DECAY_DAYS, suggestedAction, type SuggestedAction } from './strike-ladder';
-import type { UserAction } from './vocabulary';
+import { iso } from '../rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import { STRIKE_DECAY_DAYS, suggestedAction, type SuggestedAction } from '../enforcement/strike-ladder';
+import type { UserAction } from '../vocabulary';
 
 export interface UserRow {
   id: string;

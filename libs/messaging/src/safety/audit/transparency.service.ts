@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../db/db.service';
-import { InvalidRequest } from '../errors';
-import { MAX_YEAR, MIN_YEAR, parseIsoTime } from '../iso-time';
+import { Db } from '../../db/db.service';
+import { InvalidRequest } from '../../errors';
+import { MAX_YEAR, MIN_YEAR, parseIsoTime } from '../../iso-time';
 
 /** API.md "transparency" (v1.1): the counts of a period, as a DSA transparency report needs them. */
 export interface TransparencyReport {

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import { Db, type Queryable } from '../db/db.service';
-import { AlreadyClaimed, AlreadyReplied, Conflict, NotFound, NotInCase, Unprocessable } from '../errors';
-import { EnforcementService } from './enforcement.service';
-import { EventsService } from '../events/events.service';
-import { isUuid, newId } from '../ids';
-import { AuditLogService } from './audit-log.service';
-import { NoticesService, toNotice, type Notice } from './notices.service';
+import { Db, type Queryable } from '../../db/db.service';
+import { AlreadyReplied, Conflict, NotFound, NotInCase, Unprocessable } from '../../errors';
+import { EnforcementService } from '../enforcement/enforcement.service';
+import { EventsService } from '../../events/events.service';
+import { isUuid, newId } from '../../ids';
+import { AuditLogService } from '../audit/audit-log.service';
+import { ModerationEvents } from './moderation-events';
+import { NoticesService, toNotice, type Notice } from '../enforcement/notices.service';
 import { CASE_PRIORITY_SQL } from './report-priority';
 import { ReportsService, toReportRow, type ReportRow, type ResolveBody, type StaffActor } from './reports.service';
-import { iso } from './rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
+import { iso } from '../rows';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
 
 /** The queue by subject user (API.md "Cases", v1.1). */
 export interface CaseRow {
@@ -155,6 +156,7 @@ export class CasesService {
     private readonly notices: NoticesService,
     private readonly events: EventsService,
     private readonly audit: AuditLogService,
+    private readonly moderation: ModerationEvents,
   ) {}
 
   list(query: ListQuery): Promise<ListPage<CaseRow>> {
@@ -201,14 +203,7 @@ export class CasesService {
   /** Takes the case (and its open reports) for oneself; idempotent for the holder, 409 already_claimed for others. */
   async claim(id: string, staff: StaffActor): Promise<CaseRow> {
     return this.db.tx(async (q) => {
-      const c = await this.lock(q, id);
-      if (c.status === 'resolved') throw new Conflict('This case is already resolved.');
-      if (c.assignee_id === staff.id) return this.load(q, id);
-      if (c.assignee_id) throw new AlreadyClaimed('Another moderator has claimed this case.');
-      await this.setAssignee(q, id, staff.id);
-      await this.audit.record(q, {
-        staffId: staff.id, action: 'case.claim', subjectType: 'case', subjectId: id, before: { assigneeId: null }, after: { assigneeId: staff.id },
-      });
+      await this.moderation.log(q, { type: 'case', id, event: { type: 'claim', staff } });
       return this.load(q, id);
     });
   }
@@ -216,35 +211,10 @@ export class CasesService {
   /** Hands the case to a moderator or admin (or back to the queue with null). */
   async assign(id: string, staff: StaffActor, assigneeId: string | null): Promise<CaseRow> {
     return this.db.tx(async (q) => {
-      const c = await this.lock(q, id);
-      if (c.status === 'resolved') throw new Conflict('This case is already resolved.');
-      if (assigneeId !== null) {
-        const [s] = isUuid(assigneeId) ? await q.query('SELECT role, disabled FROM staff WHERE id = $1', [assigneeId]) : [];
-        if (!s || s.disabled) throw new Unprocessable('No such active staff member to assign.');
-        if (s.role === 'triage') throw new Unprocessable('A case can only be assigned to a moderator or an admin.');
-      }
-      if (c.assignee_id !== assigneeId) {
-        await this.setAssignee(q, id, assigneeId);
-        await this.audit.record(q, {
-          staffId: staff.id, action: 'case.assign', subjectType: 'case', subjectId: id, before: { assigneeId: c.assignee_id }, after: { assigneeId },
-        });
-      }
+      const [assignee] = assigneeId !== null && isUuid(assigneeId) ? await q.query('SELECT role, disabled FROM staff WHERE id = $1', [assigneeId]) : [];
+      await this.moderation.log(q, { type: 'case', id, event: { type: 'assign', staff, assigneeId, assignee: assignee ?? null } });
       return this.load(q, id);
     });
-  }
-
-  private async setAssignee(q: Queryable, id: string, assigneeId: string | null): Promise<void> {
-    await q.query(
-      `UPDATE moderation_case SET assignee_id = $2, claimed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE now() END, updated_at = now() WHERE id = $1`,
-      [id, assigneeId],
-    );
-    // The case's reports follow it, so a report-level resolve respects the claim too.
-    await q.query(
-      `UPDATE report SET assignee_id = $2, claimed_at = CASE WHEN $2::uuid IS NULL THEN NULL ELSE now() END,
-              first_response_at = CASE WHEN $2::uuid IS NULL THEN first_response_at ELSE coalesce(first_response_at, now()) END
-        WHERE case_id = $1 AND status <> 'resolved'`,
-      [id, assigneeId],
-    );
   }
 
   /**
@@ -254,9 +224,7 @@ export class CasesService {
    */
   async resolve(id: string, staff: StaffActor, body: ResolveBody): Promise<CaseRow> {
     const done = await this.db.tx(async (q) => {
-      const c = await this.lock(q, id);
-      if (c.status === 'resolved') throw new Conflict('This case is already resolved.');
-      if (c.assignee_id && c.assignee_id !== staff.id && staff.role !== 'admin') throw new AlreadyClaimed('Another moderator has claimed this case.');
+      const c = await this.moderation.check(q, { type: 'case', id, event: { type: 'resolve', staff } });
       const reports = await q.query(`SELECT * FROM report WHERE case_id = $1 AND status <> 'resolved' ORDER BY id FOR UPDATE`, [id]);
       if (reports.length === 0) throw new Conflict('This case has no open reports.');
       if (body.action === 'remove_content' && !reports.some((r) => r.subject_type === 'message' || r.subject_type === 'question')) {
