@@ -23,7 +23,7 @@ interface Delivery {
   answered: number;
 }
 let receiver: Server;
-let deliveries: Delivery[] = [];
+const deliveries: Delivery[] = [];
 /** Status codes to answer, in order; 200 once used up. */
 let answers: number[] = [];
 let t: TestApp;

@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { clearRedisPrefix, freePort, freshDatabase, ROOT, SHARED_REDIS_URL, waitFor, type Database } from './support/cluster';
 
@@ -20,7 +20,6 @@ const portOpen = (port: number) =>
 /** Every process whose parent is `pid` (from /proc), recursively. */
 function descendants(pid: number): number[] {
   const out: number[] = [];
-  const { readdirSync } = require('node:fs') as typeof import('node:fs');
   const parents = new Map<number, number[]>();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;

@@ -22,7 +22,7 @@ export async function raceRounds(rounds: number, round: (index: number) => Promi
         if (err.stack && !err.stack.includes(prefix)) err.stack = err.stack.replace(original, err.message);
         throw err;
       }
-      throw new Error(prefix + String(err));
+      throw new Error(prefix + String(err), { cause: err });
     }
   }
   return rounds;

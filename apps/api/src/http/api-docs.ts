@@ -89,7 +89,7 @@ export const ApiPageQuery = (max = 100, def = 50) =>
  * react-admin simple REST list: `sort`, `range` and `filter` are JSON in the query string,
  * the body is an array of rows and the total rides in `Content-Range`.
  */
-export function ApiStaffList(row: Function, sortable: readonly string[], filterNote = 'JSON object of field → value') {
+export function ApiStaffList(row: abstract new (...args: never[]) => unknown, sortable: readonly string[], filterNote = 'JSON object of field → value') {
   return applyDecorators(
     ApiQuery({ name: 'sort', required: false, schema: { type: 'string', example: `["${sortable[0]}","DESC"]` }, description: `JSON ["field","ASC"|"DESC"]; fields: ${sortable.join(', ')}` }),
     ApiQuery({ name: 'range', required: false, schema: { type: 'string', example: '[0,24]' }, description: 'JSON [start, end], inclusive, 0-based; at most 500 rows' }),

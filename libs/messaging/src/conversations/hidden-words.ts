@@ -28,6 +28,8 @@ export const DEFAULT_HIDDEN_WORDS: readonly string[] = [
 const SUBSTITUTIONS: Record<string, string> = {
   '0': 'o', '1': 'i', '3': 'e', '4': 'a', '@': 'a', '5': 's', $: 's', '7': 't', '8': 'b',
 };
+// U+034F (combining grapheme joiner) is listed on purpose: it is invisible and splits words.
+// eslint-disable-next-line no-misleading-character-class
 const ZERO_WIDTH = /[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 const COMBINING = /\p{M}/gu;
 const LEET = /[013@45$78]/g;

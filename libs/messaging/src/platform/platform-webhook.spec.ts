@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { loadConfig, ConfigError } from '../config';
 import { PermanentDeliveryError, PlatformWebhooks, signWebhook } from './platform-webhook';
 
@@ -26,7 +27,7 @@ describe('platform webhook delivery', () => {
   });
 
   it('signs "<t>.<body>" with HMAC-SHA256 as t=…,v1=…', () => {
-    expect(signWebhook('secret', '{"a":1}', 1700000000)).toBe('t=1700000000,v1=' + require('node:crypto').createHmac('sha256', 'secret').update('1700000000.{"a":1}').digest('hex'));
+    expect(signWebhook('secret', '{"a":1}', 1700000000)).toBe('t=1700000000,v1=' + createHmac('sha256', 'secret').update('1700000000.{"a":1}').digest('hex'));
   });
 });
 
