@@ -19,6 +19,12 @@ export interface TxQueryable extends Queryable {
   afterCommit(fn: () => Promise<void> | void): void;
 }
 
+/** The part of knex's client that lends out its pg connections. */
+interface KnexPool {
+  acquireConnection(): Promise<PoolClient>;
+  releaseConnection(c: PoolClient): Promise<void>;
+}
+
 export const isTx = (q: Queryable): q is TxQueryable => typeof (q as TxQueryable).beforeCommit === 'function';
 
 /**
@@ -51,8 +57,8 @@ export class Db implements Queryable, OnApplicationShutdown {
     return this.orm.em as EntityManager;
   }
 
-  private get knexClient(): { acquireConnection(): Promise<PoolClient>; releaseConnection(c: PoolClient): Promise<void> } {
-    return (this.orm.em as EntityManager).getConnection().getKnex().client as any;
+  private get knexClient(): KnexPool {
+    return (this.orm.em as EntityManager).getConnection().getKnex().client as unknown as KnexPool;
   }
 
   async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -82,13 +88,13 @@ export class Db implements Queryable, OnApplicationShutdown {
   }
 
   /**
-   * Runs fn in one transaction. Serialization failures and deadlocks (40001, 40P01) are
-   * retried a few times: they are the database telling two writers to take turns.
+   * Runs fn in one transaction, retried as a whole on a serialization failure or deadlock
+   * (withDeadlockRetry: `retries` more attempts after the first).
    */
   async tx<T>(fn: (q: TxQueryable) => Promise<T>, retries = 3): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.withClient(async (client) => {
+    return withDeadlockRetry(
+      () =>
+        this.withClient(async (client) => {
           await client.query('BEGIN');
           try {
             const before: Array<() => Promise<void>> = [];
@@ -109,11 +115,29 @@ export class Db implements Queryable, OnApplicationShutdown {
             await client.query('ROLLBACK').catch(() => undefined);
             throw err;
           }
-        });
-      } catch (err: any) {
-        if (attempt < retries && (err?.code === '40001' || err?.code === '40P01')) continue;
-        throw err;
-      }
+        }),
+      retries + 1,
+    );
+  }
+}
+
+/** Serialization failure and deadlock: the database telling two writers to take turns. */
+const PG_SERIALIZATION_FAILURE = '40001';
+const PG_DEADLOCK_DETECTED = '40P01';
+
+/**
+ * Runs fn, again (up to `attempts` in all) when PostgreSQL aborted it as a serialization
+ * failure or deadlock victim. fn must be one whole unit of work: a transaction (Db.tx) or a
+ * single autocommit statement (the send, the scan settle), never a statement inside a
+ * transaction, which a deadlock has already rolled back.
+ */
+export async function withDeadlockRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: unknown } | null)?.code;
+      if (i >= attempts || (code !== PG_SERIALIZATION_FAILURE && code !== PG_DEADLOCK_DETECTED)) throw err;
     }
   }
 }
