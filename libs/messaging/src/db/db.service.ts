@@ -9,10 +9,14 @@ export interface Queryable {
   query<R extends QueryResultRow = any>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 
+/** A Queryable that also runs named (server-side prepared) statements: the Db, db.replica and a transaction's q. */
+export interface PreparingQueryable extends Queryable {
+  prepared<R extends QueryResultRow = any>(name: string, sql: string, params?: unknown[]): Promise<R[]>;
+}
+
 /** What Db.tx hands its callback: a Queryable on the transaction's connection, plus commit hooks. */
-export interface TxQueryable extends Queryable {
+export interface TxQueryable extends PreparingQueryable {
   client: PoolClient;
-  prepared: Db['prepared'];
   /** Runs on this transaction just before COMMIT, in registration order (an error rolls back). */
   beforeCommit(fn: () => Promise<void>): void;
   /** Runs after COMMIT succeeded; an error there is ignored (the transaction stands), so log it in the hook. */
@@ -33,7 +37,7 @@ export const isTx = (q: Queryable): q is TxQueryable => typeof (q as TxQueryable
  * ORM unit of work, because every extra round trip costs throughput (see docs/BENCHMARKS.md).
  */
 @Injectable()
-export class Db implements Queryable, OnApplicationShutdown {
+export class Db implements PreparingQueryable, OnApplicationShutdown {
   /**
    * Lag-tolerant reads (staff lists, dashboard, history pages): the replica at
    * DATABASE_REPLICA_URL when it has replayed every write committed before the read, else
