@@ -1,7 +1,8 @@
 import * as argon2 from 'argon2';
 import { ARGON2_TEST_OPTIONS } from '@app/messaging/accounts/passwords';
 import { Db } from '@app/messaging/db/db.service';
-import { EVENT_PARTITIONS_AHEAD, EventsService, SYNC_RECENT_SQL } from '@app/messaging/events/events.service';
+import { EVENT_PARTITIONS_AHEAD, EventsService } from '@app/messaging/events/events.service';
+import { SYNC_RECENT_SQL } from '@app/messaging/events/events.repository';
 import { newId } from '@app/messaging/ids';
 import { freshDatabase, startTestApp, type TestApp, type TestDatabase } from '../support/app';
 import { expectErrorShape, uniqueHandle } from '../support/factories';

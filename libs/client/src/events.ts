@@ -27,16 +27,24 @@ export type EventOf<K extends ServerEventType> = ServerEvent extends infer E
     : never
   : never;
 
-export const SERVER_EVENT_TYPES: readonly ServerEventType[] = [
-  'message.created',
-  'message.updated',
-  'conversation.updated',
-  'request.created',
-  'question.created',
-  'question.updated',
-  'read.updated',
-  'notice.created',
-];
+/**
+ * Every cursor-carrying event type, in the server's order (EVENT_TYPES in
+ * libs/messaging/src/events/event-types.ts, the one list). The SDK cannot import server code,
+ * so it holds a copy, checked at compile time against ServerEventType (generated from the
+ * OpenAPI document, which the server derives from that list): a type missing here or unknown
+ * there does not compile.
+ */
+const EVERY_SERVER_EVENT_TYPE: { [K in ServerEventType]: true } = {
+  'message.created': true,
+  'message.updated': true,
+  'conversation.updated': true,
+  'request.created': true,
+  'question.created': true,
+  'question.updated': true,
+  'read.updated': true,
+  'notice.created': true,
+};
+export const SERVER_EVENT_TYPES = Object.keys(EVERY_SERVER_EVENT_TYPE) as readonly ServerEventType[];
 
 /** `typing` is relayed live only: no cursor, never in sync. */
 export interface TypingEvent {

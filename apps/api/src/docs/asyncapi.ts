@@ -5,20 +5,9 @@
  * test/e2e/asyncapi.e2e-spec.ts validates real socket traffic against it.
  */
 import { EVENT_TYPES, type EventType } from '@app/messaging/events/event-types';
+import { EVENT_SCHEMA } from '../v1/sync.schemas';
 
 type Schema = Record<string, any>;
-
-/** Which sync schema carries each event type (sync.schemas.ts). */
-const EVENT_SCHEMA: Record<EventType, string> = {
-  'message.created': 'MessageEvent',
-  'message.updated': 'MessageEvent',
-  'conversation.updated': 'ConversationEvent',
-  'request.created': 'ConversationEvent',
-  'question.created': 'QuestionEvent',
-  'question.updated': 'QuestionEvent',
-  'read.updated': 'ReadEvent',
-  'notice.created': 'NoticeEvent',
-};
 
 const EVENT_SUMMARY: Record<EventType, string> = {
   'message.created': 'A message in one of my conversations (mine included)',

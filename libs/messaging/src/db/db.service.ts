@@ -9,14 +9,24 @@ export interface Queryable {
   query<R extends QueryResultRow = any>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 
+/** A Queryable that also runs named (server-side prepared) statements: the Db, db.replica and a transaction's q. */
+export interface PreparingQueryable extends Queryable {
+  prepared<R extends QueryResultRow = any>(name: string, sql: string, params?: unknown[]): Promise<R[]>;
+}
+
 /** What Db.tx hands its callback: a Queryable on the transaction's connection, plus commit hooks. */
-export interface TxQueryable extends Queryable {
+export interface TxQueryable extends PreparingQueryable {
   client: PoolClient;
-  prepared: Db['prepared'];
   /** Runs on this transaction just before COMMIT, in registration order (an error rolls back). */
   beforeCommit(fn: () => Promise<void>): void;
   /** Runs after COMMIT succeeded; an error there is ignored (the transaction stands), so log it in the hook. */
   afterCommit(fn: () => Promise<void> | void): void;
+}
+
+/** The part of knex's client that lends out its pg connections. */
+interface KnexPool {
+  acquireConnection(): Promise<PoolClient>;
+  releaseConnection(c: PoolClient): Promise<void>;
 }
 
 export const isTx = (q: Queryable): q is TxQueryable => typeof (q as TxQueryable).beforeCommit === 'function';
@@ -27,7 +37,7 @@ export const isTx = (q: Queryable): q is TxQueryable => typeof (q as TxQueryable
  * ORM unit of work, because every extra round trip costs throughput (see docs/BENCHMARKS.md).
  */
 @Injectable()
-export class Db implements Queryable, OnApplicationShutdown {
+export class Db implements PreparingQueryable, OnApplicationShutdown {
   /**
    * Lag-tolerant reads (staff lists, dashboard, history pages): the replica at
    * DATABASE_REPLICA_URL when it has replayed every write committed before the read, else
@@ -51,8 +61,8 @@ export class Db implements Queryable, OnApplicationShutdown {
     return this.orm.em as EntityManager;
   }
 
-  private get knexClient(): { acquireConnection(): Promise<PoolClient>; releaseConnection(c: PoolClient): Promise<void> } {
-    return (this.orm.em as EntityManager).getConnection().getKnex().client as any;
+  private get knexClient(): KnexPool {
+    return (this.orm.em as EntityManager).getConnection().getKnex().client as unknown as KnexPool;
   }
 
   async withClient<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -82,13 +92,13 @@ export class Db implements Queryable, OnApplicationShutdown {
   }
 
   /**
-   * Runs fn in one transaction. Serialization failures and deadlocks (40001, 40P01) are
-   * retried a few times: they are the database telling two writers to take turns.
+   * Runs fn in one transaction, retried as a whole on a serialization failure or deadlock
+   * (withDeadlockRetry: `retries` more attempts after the first).
    */
   async tx<T>(fn: (q: TxQueryable) => Promise<T>, retries = 3): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.withClient(async (client) => {
+    return withDeadlockRetry(
+      () =>
+        this.withClient(async (client) => {
           await client.query('BEGIN');
           try {
             const before: Array<() => Promise<void>> = [];
@@ -109,11 +119,29 @@ export class Db implements Queryable, OnApplicationShutdown {
             await client.query('ROLLBACK').catch(() => undefined);
             throw err;
           }
-        });
-      } catch (err: any) {
-        if (attempt < retries && (err?.code === '40001' || err?.code === '40P01')) continue;
-        throw err;
-      }
+        }),
+      retries + 1,
+    );
+  }
+}
+
+/** Serialization failure and deadlock: the database telling two writers to take turns. */
+const PG_SERIALIZATION_FAILURE = '40001';
+const PG_DEADLOCK_DETECTED = '40P01';
+
+/**
+ * Runs fn, again (up to `attempts` in all) when PostgreSQL aborted it as a serialization
+ * failure or deadlock victim. fn must be one whole unit of work: a transaction (Db.tx) or a
+ * single autocommit statement (the send, the scan settle), never a statement inside a
+ * transaction, which a deadlock has already rolled back.
+ */
+export async function withDeadlockRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: unknown } | null)?.code;
+      if (i >= attempts || (code !== PG_SERIALIZATION_FAILURE && code !== PG_DEADLOCK_DETECTED)) throw err;
     }
   }
 }

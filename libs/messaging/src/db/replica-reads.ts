@@ -1,11 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Pool, type QueryResultRow } from 'pg';
-import type { Queryable } from './db.service';
-
-interface Primary {
-  query<R extends QueryResultRow = any>(sql: string, params?: unknown[]): Promise<R[]>;
-  prepared<R extends QueryResultRow = any>(name: string, sql: string, params?: unknown[]): Promise<R[]>;
-}
+import type { PreparingQueryable } from './db.service';
 
 /** How long a read waits for the replica to catch up before it goes to the primary instead. */
 const CATCH_UP_TRIES = 4;
@@ -22,14 +17,14 @@ const BEHIND_BACKOFF_MS = 1000;
  * sends the read to the primary, and the next second of reads too. Without a replica
  * everything runs on the primary as before.
  */
-export class ReplicaReads implements Queryable {
+export class ReplicaReads implements PreparingQueryable {
   private readonly logger = new Logger(ReplicaReads.name);
   private behindUntil = 0;
   /** Reads served by the replica and by the primary in its stead, for tests and metrics. */
   readonly served = { replica: 0, primary: 0 };
 
   constructor(
-    private readonly primary: Primary,
+    private readonly primary: PreparingQueryable,
     private readonly pool: Pool | null,
   ) {}
 

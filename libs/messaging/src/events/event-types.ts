@@ -11,6 +11,9 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/** Event types whose row references the message (event.message_id) instead of copying it. */
+export const MESSAGE_EVENT_TYPES: readonly EventType[] = ['message.created', 'message.updated'];
+
 /** One event for one user, before it has a cursor. payload: {message} | {conversation} | {question} | {notice} | ... */
 export interface UserEvent {
   userId: string;

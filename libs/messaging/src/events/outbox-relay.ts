@@ -2,15 +2,10 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Db } from '../db/db.service';
 import { batchScanJobs, type OutboxJob } from '../queues';
 import { wireEvent, type DeliveredEvent } from './event-types';
+import { deleteDrainedOutboxRows, deleteOutboxRows, lockStaleOutboxRows, takeOutboxRows, type OutboxRow } from './events.repository';
 
 export type EventPusher = (events: DeliveredEvent[]) => void | Promise<void>;
 export type JobEnqueuer = (jobs: OutboxJob[]) => Promise<void>;
-
-interface OutboxRow {
-  id: string;
-  events: Array<{ userId: string; cursor: string; type: string; payload: Record<string, unknown> }>;
-  jobs: OutboxJob[];
-}
 
 /**
  * Drains the transactional outbox after commit: pushes events to sockets (the gateway
@@ -67,21 +62,12 @@ export class OutboxRelay implements OnApplicationShutdown {
     const ids = this.pending.splice(0, this.pending.length);
     this.flushing = (async () => {
       try {
-        // Rows with only events are deleted as they are read (sync keeps the events). Rows
-        // carrying jobs are deleted only once the jobs are in the queue, so a crash between
-        // the two leaves them for the sweep instead of losing them.
-        const rows = await this.db.prepared<OutboxRow & { deleted: boolean }>(
-          'outbox_drain',
-          `WITH done AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) AND jobs = '[]'::jsonb RETURNING id, events, jobs)
-           SELECT id, events, jobs, true AS deleted FROM done
-           UNION ALL
-           SELECT id, events, jobs, false AS deleted FROM outbox WHERE id = ANY($1::bigint[]) AND jobs <> '[]'::jsonb`,
-          [ids],
-        );
+        // Rows with only events are deleted as they are read; rows with jobs once those are enqueued.
+        const rows = await takeOutboxRows(this.db, ids);
         const enqueued = await this.deliver(rows);
         const withJobs = rows.filter((r) => !r.deleted).map((r) => r.id);
         if (withJobs.length && enqueued) {
-          await this.db.prepared('outbox_done', 'DELETE FROM outbox WHERE id = ANY($1::bigint[])', [withJobs]);
+          await deleteDrainedOutboxRows(this.db, withJobs);
         }
       } catch (err) {
         this.logger.warn(`outbox drain failed (the sweep will retry): ${(err as Error).message}`);
@@ -101,14 +87,10 @@ export class OutboxRelay implements OnApplicationShutdown {
     let total = 0;
     for (;;) {
       const n = await this.db.tx(async (q) => {
-        const rows = await q.query<OutboxRow>(
-          `SELECT id, events, jobs FROM outbox WHERE created_at < now() - make_interval(secs => $1)
-            ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
-          [olderThanMs / 1000, batch],
-        );
+        const rows = await lockStaleOutboxRows(q, olderThanMs, batch);
         if (rows.length === 0) return 0;
         if (!(await this.deliver(rows))) throw new Error('jobs could not be enqueued');
-        await q.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+        await deleteOutboxRows(q, rows.map((r) => r.id));
         return rows.length;
       });
       if (n === 0) return total;

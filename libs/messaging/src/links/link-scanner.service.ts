@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
-import { Db, type Queryable } from '../db/db.service';
+import { Db, withDeadlockRetry, type Queryable } from '../db/db.service';
 import { EventsService, eventInsertCtes } from '../events/events.service';
 import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
@@ -282,7 +282,7 @@ export class LinkScannerService {
         }
         this.settleQueue = rest;
         try {
-          const rows = await this.withDeadlockRetry(() =>
+          const rows = await withDeadlockRetry(() =>
             this.db.prepared('link_scan_settle', SCAN_SETTLE_SQL, [
               JSON.stringify(batch.map((b) => ({ id: b.messageId, old: b.old, new: b.next }))),
               JSON.stringify(batch.flatMap((b) => b.linkRows.map((r) => ({ ...r, mid: b.messageId })))),
@@ -341,16 +341,6 @@ export class LinkScannerService {
       }
     } finally {
       this.reading = false;
-    }
-  }
-
-  private async withDeadlockRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
-    for (let i = 1; ; i++) {
-      try {
-        return await fn();
-      } catch (err: any) {
-        if (i >= attempts || (err?.code !== '40P01' && err?.code !== '40001')) throw err;
-      }
     }
   }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { parse as parseDomain } from 'tldts';
-import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
+import { Db, PG_UNIQUE_VIOLATION, withDeadlockRetry, type Queryable } from '../db/db.service';
 import { Forbidden, InvalidRequest, NotFound, RateLimited, ReplyTargetNotFound, RequestPendingLimit } from '../errors';
 import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
@@ -227,7 +227,7 @@ export class MessagesService {
       held: screening?.held,
     });
     try {
-      const [row] = await this.withDeadlockRetry(() => this.db.prepared('message_send', SEND_SQL, params));
+      const [row] = await withDeadlockRetry(() => this.db.prepared('message_send', SEND_SQL, params));
       const result = row ? { message: this.publishSend(row), created: true } : await this.sendSlowPath(senderId, conversationId, clientId, params);
       if (screening && result.created) await this.rules.settle(screening, { messageId: result.message.id });
       return result;
@@ -291,16 +291,6 @@ export class MessagesService {
     const [row] = await this.db.prepared('message_send', SEND_SQL, params);
     if (!row) throw new NotFound();
     return { message: this.publishSend(row), created: true };
-  }
-
-  private async withDeadlockRetry<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
-    for (let i = 1; ; i++) {
-      try {
-        return await fn();
-      } catch (err: any) {
-        if (i >= attempts || (err?.code !== '40P01' && err?.code !== '40001')) throw err;
-      }
-    }
   }
 
   /** Messages by seq that the viewer may read (message-visibility.ts): after `afterSeq` ascending, or the page right before `beforeSeq`. */

@@ -9,6 +9,7 @@ import type { Queryable } from '../db/db.service';
 import { newId } from '../ids';
 import { resolveFetchableAddresses, SsrfRefusedError } from '../links/ssrf-guard';
 import { JobName, type OutboxJob, type PlatformWebhookBody } from '../queues';
+import { findHostUserStanding } from './platform.repository';
 
 export const SIGNATURE_HEADER = 'X-Backchannel-Signature';
 /** Deliveries are retried 10 times, 2 s, 4 s, 8 s ... apart (about 17 minutes in all). */
@@ -49,19 +50,16 @@ export class PlatformWebhooks {
     action: PlatformWebhookBody['action'],
   ): Promise<OutboxJob[]> {
     if (!this.config.platformWebhook || !REPORTED_ACTIONS.has(action.action)) return [];
-    const [u] = await q.query(
-      `SELECT external_id, status, suspended_until, restricted_until FROM app_user WHERE id = $1`,
-      [userId],
-    );
-    if (!u?.external_id) return [];
-    const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+    const u = await findHostUserStanding(q, userId);
+    if (!u) return [];
+    const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
     const body: PlatformWebhookBody = {
       id: newId(),
       type,
       createdAt: new Date().toISOString(),
-      user: { id: userId, externalId: u.external_id },
+      user: { id: userId, externalId: u.externalId },
       action,
-      standing: { status: u.status, suspendedUntil: iso(u.suspended_until), restrictedUntil: iso(u.restricted_until) },
+      standing: { status: u.status, suspendedUntil: iso(u.suspendedUntil), restrictedUntil: iso(u.restrictedUntil) },
     };
     return [{ name: JobName.NotifyPlatform, data: { body }, jobId: `notify-platform-${body.id}`, attempts: ATTEMPTS, backoffMs: BACKOFF_MS }];
   }
@@ -110,7 +108,7 @@ function post(url: string, address: LookupAddress, raw: string, headers: Record<
         timeout: TIMEOUT_MS,
         // Connect to the address that was checked, never to a fresh DNS answer.
         lookup: ((_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) =>
-          opts?.all ? cb(null, [address]) : cb(null, address.address, address.family)) as any,
+          opts?.all ? cb(null, [address]) : cb(null, address.address, address.family)) as unknown as http.RequestOptions['lookup'],
       },
       (res) => {
         res.resume();

@@ -1,0 +1,239 @@
+import type { PreparingQueryable, Queryable } from '../db/db.service';
+import type { OutboxJob } from '../queues';
+import { REPLY_QUOTE_SQL } from '../messages/message-view';
+import { memberReadsMessageSql } from '../messages/message-visibility';
+
+/**
+ * The event stream's SQL (STYLE.md 9, 12): writing events with their per-user cursors, reading
+ * a user's page for sync, partition upkeep, and the outbox the relay drains. Functions take a
+ * Queryable so they run inside the caller's db.tx; rows come back typed and camelCased.
+ */
+
+/**
+ * SQL that turns rows of {ord, user_id, type, payload, message_id} into event rows with
+ * per-user cursors and one outbox row. The user_cursor rows are locked in user-id order
+ * (so concurrent writers cannot deadlock on them) and held until commit, which makes each
+ * user's cursors strictly increasing in commit order: sync can never skip a late commit.
+ * Exported as fragments so the message send can embed it in its single statement.
+ * A message.* event stores a reference (message_id) and not the message: sync renders the
+ * message's current state from its row (a removed message is never replayed with its text,
+ * a scanned one shows its verdicts), so one send writes the message once, not once per
+ * member. The outbox copy (for the live push) still carries the payload as given.
+ */
+export function eventInsertCtes(inputCte: string, jobsParam: string, opts: { outboxEvents?: boolean } = {}): string {
+  // outboxEvents false (the send): the outbox row is written only for jobs; the committing
+  // process pushes the events itself from what the statement returned (EventsService.push).
+  const outboxEvents = opts.outboxEvents ?? true;
+  const events = outboxEvents
+    ? `coalesce((SELECT jsonb_agg(jsonb_build_object('userId', user_id, 'cursor', cursor::text, 'type', type, 'payload', payload)) FROM ev_numbered), '[]'::jsonb)`
+    : `'[]'::jsonb`;
+  const when = outboxEvents
+    ? `EXISTS (SELECT 1 FROM ev_ins) OR jsonb_array_length(${jobsParam}::jsonb) > 0`
+    : `jsonb_array_length(${jobsParam}::jsonb) > 0`;
+  return `
+  ev_counts AS (SELECT user_id, count(*)::bigint AS n FROM ${inputCte} GROUP BY user_id),
+  ev_locked AS (SELECT uc.user_id FROM user_cursor uc WHERE uc.user_id IN (SELECT user_id FROM ev_counts) ORDER BY uc.user_id FOR UPDATE),
+  ev_bumped AS (
+    UPDATE user_cursor uc SET last = uc.last + c.n FROM ev_counts c
+     WHERE uc.user_id = c.user_id AND uc.user_id IN (SELECT user_id FROM ev_locked)
+     RETURNING uc.user_id, uc.last - c.n AS base),
+  ev_numbered AS (
+    SELECT i.user_id, i.type, i.payload, i.message_id, b.base + row_number() OVER (PARTITION BY i.user_id ORDER BY i.ord) AS cursor
+      FROM ${inputCte} i JOIN ev_bumped b ON b.user_id = i.user_id),
+  ev_ins AS (
+    INSERT INTO event (user_id, cursor, type, payload, message_id)
+    SELECT user_id, cursor, type, CASE WHEN message_id IS NULL THEN payload ELSE payload - 'message' END, message_id FROM ev_numbered
+    RETURNING user_id, cursor, message_id),
+  ev_outbox AS (
+    INSERT INTO outbox (events, jobs)
+    SELECT ${events}, ${jobsParam}::jsonb
+     WHERE ${when}
+    RETURNING id)`;
+}
+
+/** One event to store, in the order given; messageId set for a message.* event (the row is referenced, not copied). */
+export interface NewEvent {
+  userId: string;
+  type: string;
+  payload: Record<string, unknown>;
+  messageId: string | null;
+}
+
+/** Stores the events (and jobs) in one statement; the outbox row's id, or null when none was written. */
+export async function insertEvents(q: Queryable, events: NewEvent[], jobs: OutboxJob[]): Promise<string | null> {
+  const input = events.map((e, ord) => ({ ord, user_id: e.userId, type: e.type, payload: e.payload, message_id: e.messageId }));
+  const rows = await q.query<{ id: string }>(
+    `WITH ev_input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(ord int, user_id uuid, type text, payload jsonb, message_id uuid)),
+       ${eventInsertCtes('ev_input', '$2')}
+       SELECT id FROM ev_outbox`,
+    [JSON.stringify(input), JSON.stringify(jobs)],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** A user's cursor bounds: the last cursor handed out, and the first one still kept (older days were dropped). */
+export interface UserCursor {
+  last: bigint;
+  prunedBelow: bigint;
+}
+
+/** Null for a user without a cursor row. */
+export async function findUserCursor(q: Queryable, userId: string): Promise<UserCursor | null> {
+  const [row] = await q.query<{ last: string; pruned_below: string }>('SELECT last, pruned_below FROM user_cursor WHERE user_id = $1', [userId]);
+  return row ? { last: BigInt(row.last), prunedBelow: BigInt(row.pruned_below) } : null;
+}
+
+/**
+ * A page of a user's events, each message in it as the user reads it now. A message.* event gets
+ * its message's current row, and a conversation event (conversation.updated, request.created)
+ * the current row of the lastMessage its payload named (the stored copy may hold text since
+ * unsent or removed), each with whether the user reads it now (`m_reads`, `lm_reads`: the lists'
+ * own predicate, memberReadsMessageSql, on their membership row). Still one statement: a few
+ * index joins per event row.
+ */
+const SYNC_SQL = `
+SELECT e.cursor, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at,
+       m.edited_at, m.reply_to_seq, m.reply_to_sender_id, m.reactions, ${REPLY_QUOTE_SQL('m')},
+       coalesce(${memberReadsMessageSql('r', 'm')}, false) AS m_reads,
+       CASE WHEN lm.id IS NOT NULL THEN (SELECT row_to_json(q) FROM (SELECT lm.*, ${REPLY_QUOTE_SQL('lm')}) q) END AS lm_row,
+       coalesce(${memberReadsMessageSql('lr', 'lm')}, false) AS lm_reads
+  FROM event e
+  LEFT JOIN message m ON m.id = e.message_id
+  LEFT JOIN conversation_member r ON r.conversation_id = m.conversation_id AND r.user_id = e.user_id
+  LEFT JOIN message lm ON e.message_id IS NULL AND lm.id = (e.payload #>> '{conversation,lastMessage,id}')::uuid
+  LEFT JOIN conversation_member lr ON lr.conversation_id = lm.conversation_id AND lr.user_id = e.user_id
+ WHERE e.user_id = $1 AND e.cursor > $2 ORDER BY e.cursor LIMIT $3`;
+
+/**
+ * The same page, but only from the partitions of the last SYNC_RECENT_HOURS (pruned at executor
+ * start: the bound is a stable expression), which is where a client that was online recently
+ * finds everything. Whether it found everything is checked, not assumed: see readEventsAfter.
+ */
+const SYNC_RECENT_HOURS = 24;
+export const SYNC_RECENT_SQL = `${SYNC_SQL.replace(' ORDER BY e.cursor', ` AND e.created_at >= now() - interval '${SYNC_RECENT_HOURS} hours' ORDER BY e.cursor`)}`;
+
+/**
+ * Did the time-bounded query return the whole page? A user's cursors are consecutive (handed
+ * out as last+1.. under the user_cursor lock, no gaps: a rolled-back writer rolls its bump back,
+ * and only whole old days are ever dropped), so the page after `cursor` must be exactly
+ * cursor+1, cursor+2, ... and hold min(limit+1, last-cursor) rows at least. Anything else (an
+ * event older than the bound, e.g. a client offline for two days, or a late commit from a long
+ * transaction) shows as a gap or a short page, and the caller falls back to the unbounded query:
+ * the bound only ever saves work, it never hides an event.
+ */
+export function isCompletePage(rows: Array<{ cursor: string | number | bigint }>, after: bigint, last: bigint, wanted: number): boolean {
+  const expected = last - after < BigInt(wanted) ? Number(last - after) : wanted;
+  if (rows.length < expected) return false;
+  return rows.every((r, i) => BigInt(r.cursor) === after + BigInt(i + 1));
+}
+
+/**
+ * A `message` row as messageView reads it (snake_case columns, plus reply_quote). Opaque here:
+ * the events layer only hands it to messageView / withheldMessageView.
+ */
+export type MessageRowForView = Record<string, unknown>;
+
+/** A message an event shows, as it is now, and whether the event's user reads it now (memberReadsMessageSql). */
+export interface ShownMessage {
+  row: MessageRowForView;
+  readable: boolean;
+}
+
+/** One stored event of a user, with the current state of the message it shows. */
+export interface StoredEvent {
+  cursor: string;
+  type: string;
+  payload: Record<string, unknown>;
+  /** A message.* event's message. */
+  message: ShownMessage | null;
+  /** A conversation event's conversation.lastMessage, when its payload names one that still exists. */
+  lastMessage: ShownMessage | null;
+}
+
+interface SyncRow {
+  cursor: string;
+  type: string;
+  payload: Record<string, unknown>;
+  m_id: string | null;
+  m_reads: boolean;
+  lm_row: MessageRowForView | null;
+  lm_reads: boolean;
+  [messageColumn: string]: unknown;
+}
+
+function storedEvent(r: SyncRow): StoredEvent {
+  const { cursor, type, payload, m_id, m_reads, lm_row, lm_reads } = r;
+  return {
+    cursor,
+    type,
+    payload,
+    message: m_id ? { row: { ...r, id: m_id }, readable: m_reads } : null,
+    lastMessage: lm_row ? { row: lm_row, readable: lm_reads } : null,
+  };
+}
+
+/**
+ * Up to `limit` of the user's events after cursor `after` (whose last cursor is `last`), in
+ * cursor order: first from the recent partitions only, and from all of them when that page is
+ * not provably complete (isCompletePage).
+ */
+export async function readEventsAfter(q: PreparingQueryable, userId: string, after: string, last: bigint, limit: number): Promise<StoredEvent[]> {
+  const params = [userId, after, limit];
+  let rows = await q.prepared<SyncRow>('event_sync_recent', SYNC_RECENT_SQL, params);
+  if (!isCompletePage(rows, BigInt(after), last, limit)) rows = await q.prepared<SyncRow>('event_sync', SYNC_SQL, params);
+  return rows.map(storedEvent);
+}
+
+/** What event_partitions_maintain did: partitions created and dropped, rows moved out of the default one. */
+export interface PartitionUpkeep {
+  created: string[];
+  dropped: string[];
+  deletedFromDefault: number;
+}
+
+export async function maintainEventPartitions(q: Queryable, daysAhead: number, retentionDays: number): Promise<PartitionUpkeep> {
+  const rows = await q.query<{ r: PartitionUpkeep }>('SELECT event_partitions_maintain($1, $2) AS r', [daysAhead, retentionDays]);
+  return rows[0].r;
+}
+
+/** An outbox row: events to push (already stored, with their cursors) and jobs to enqueue. */
+export interface OutboxRow {
+  id: string;
+  events: Array<{ userId: string; cursor: string; type: string; payload: Record<string, unknown> }>;
+  jobs: OutboxJob[];
+}
+
+/**
+ * The outbox rows of these ids. Rows with only events are deleted as they are read (sync keeps
+ * the events); rows carrying jobs stay (`deleted` false) until the jobs are in the queue, so a
+ * crash between the two leaves them for the sweep instead of losing them.
+ */
+export async function takeOutboxRows(q: PreparingQueryable, ids: string[]): Promise<Array<OutboxRow & { deleted: boolean }>> {
+  return q.prepared<OutboxRow & { deleted: boolean }>(
+    'outbox_drain',
+    `WITH done AS (DELETE FROM outbox WHERE id = ANY($1::bigint[]) AND jobs = '[]'::jsonb RETURNING id, events, jobs)
+           SELECT id, events, jobs, true AS deleted FROM done
+           UNION ALL
+           SELECT id, events, jobs, false AS deleted FROM outbox WHERE id = ANY($1::bigint[]) AND jobs <> '[]'::jsonb`,
+    [ids],
+  );
+}
+
+/** Deletes drained rows whose jobs are enqueued now. */
+export async function deleteDrainedOutboxRows(q: PreparingQueryable, ids: string[]): Promise<void> {
+  await q.prepared('outbox_done', 'DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+}
+
+/** Locks up to `batch` rows older than `olderThanMs` that no other sweeper holds (inside the caller's db.tx). */
+export async function lockStaleOutboxRows(q: Queryable, olderThanMs: number, batch: number): Promise<OutboxRow[]> {
+  return q.query<OutboxRow>(
+    `SELECT id, events, jobs FROM outbox WHERE created_at < now() - make_interval(secs => $1)
+            ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+    [olderThanMs / 1000, batch],
+  );
+}
+
+export async function deleteOutboxRows(q: Queryable, ids: string[]): Promise<void> {
+  await q.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [ids]);
+}
