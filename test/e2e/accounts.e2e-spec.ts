@@ -177,9 +177,7 @@ describe('me, users, follow, block', () => {
     await expectError(await t.http().put(`/v1/users/${randomUUID()}/block`).set(a.auth), 'PUT /v1/users/{id}/block', 404, 'not_found');
     for (let i = 0; i < 2; i++) expect((await t.http().put(`/v1/users/${b.id}/block`).set(a.auth)).status).toBe(204);
     await expectContract(await t.http().put(`/v1/users/${b.id}/block`).set(a.auth), 'PUT /v1/users/{id}/block', 204);
-    const { rows } = await t.app.get(Db).withClient((c: any) =>
-      c.query('SELECT count(*)::int AS n FROM follow WHERE (follower_id = $1 AND followee_id = $2) OR (follower_id = $2 AND followee_id = $1)', [a.id, b.id]),
-    );
+    const rows = await t.app.get(Db).query<{ n: number }>('SELECT count(*)::int AS n FROM follow WHERE (follower_id = $1 AND followee_id = $2) OR (follower_id = $2 AND followee_id = $1)', [a.id, b.id]);
     expect(rows[0].n).toBe(0);
     for (let i = 0; i < 2; i++) await expectContract(await t.http().delete(`/v1/users/${b.id}/block`).set(a.auth), 'DELETE /v1/users/{id}/block', 204);
     await expectError(await t.http().delete(`/v1/users/${a.id}/block`).set(a.auth), 'DELETE /v1/users/{id}/block', 422, 'cannot_target_self');
