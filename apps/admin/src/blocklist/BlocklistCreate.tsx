@@ -1,6 +1,6 @@
 import { Create, FormDataConsumer, required, SelectInput, SimpleForm, TextInput } from 'react-admin';
 import { choicesOf } from '../lib/format';
-import { BLOCKLIST_KINDS } from '../types';
+import { BLOCKLIST_KINDS } from '@backchannel/client/admin';
 import { BlocklistMatches } from './BlocklistMatches';
 import { BlocklistPreview } from './BlocklistPreview';
 

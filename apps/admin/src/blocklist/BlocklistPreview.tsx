@@ -2,7 +2,7 @@ import { Alert, Box, LinearProgress, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { useApiQuery } from '../common/useApi';
 import { errorMessage } from '../lib/errors';
-import type { BlocklistPreview as Preview } from '../types';
+import type { BlocklistPreview as Preview } from '@backchannel/client/admin';
 
 const DEBOUNCE_MS = 350;
 

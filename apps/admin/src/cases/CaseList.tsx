@@ -2,7 +2,7 @@ import { Chip, Stack } from '@mui/material';
 import { Datagrid, DateField, FunctionField, List, NumberField, SelectInput, TextInput } from 'react-admin';
 import { PriorityField, StaffField, StatusField, UserLinkField } from '../common/fields';
 import { humanize } from '../lib/format';
-import type { Case } from '../types';
+import type { Case } from '@backchannel/client/admin';
 
 const filters = [
     <SelectInput

@@ -2,14 +2,11 @@
  * The signed-in staff member and their access token, kept in localStorage.
  * Written against a minimal storage interface so it can be unit-tested.
  */
-import { isRole, type Role } from './roles';
+import type { StaffSummary } from '@backchannel/client/admin';
+import { isRole } from './roles';
 
-export interface Staff {
-    id: string;
-    email: string;
-    role: Role;
-    displayName: string;
-}
+/** The `staff` of the login answer (StaffSession). */
+export type Staff = StaffSummary;
 
 export interface StorageLike {
     getItem(key: string): string | null;

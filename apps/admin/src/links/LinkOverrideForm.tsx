@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { useRecordContext } from 'react-admin';
 import { useBackchannel, useRunner } from '../common/useApi';
 import { humanize } from '../lib/format';
-import { LINK_VERDICTS } from '../types';
+import { LINK_VERDICTS } from '@backchannel/client/admin';
 
 /** PUT /admin/v1/links/:id {verdict, reason} */
 export const LinkOverrideForm = () => {

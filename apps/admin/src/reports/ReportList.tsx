@@ -24,7 +24,7 @@ import { DueField, EnumField, PriorityField, StaffField, StatusField, UserLinkFi
 import { useCan } from '../common/useApi';
 import { choicesOf } from '../lib/format';
 import { moveCursor, SHORTCUT_HELP } from '../lib/shortcuts';
-import { REPORT_REASONS, REPORT_SOURCES, REPORT_STATUSES, type Report } from '../types';
+import { REPORT_REASONS, REPORT_SOURCES, REPORT_REVIEW_STATES, type Report } from '@backchannel/client/admin';
 import { ResolveDialog } from './ResolveDialog';
 import { useReportShortcuts } from './useReportShortcuts';
 import { useReportWorkflow } from './useReportWorkflow';
@@ -41,7 +41,7 @@ const filters = [
         emptyText="All"
         alwaysOn
     />,
-    <SelectInput key="reviewState" source="reviewState" label="Review state" choices={choicesOf(REPORT_STATUSES)} />,
+    <SelectInput key="reviewState" source="reviewState" label="Review state" choices={choicesOf(REPORT_REVIEW_STATES)} />,
     <SelectInput key="reason" source="reason" choices={choicesOf(REPORT_REASONS)} alwaysOn />,
     <SelectInput key="source" source="source" choices={choicesOf(REPORT_SOURCES)} />,
     <NullableBooleanInput key="overdue" source="overdue" />,

@@ -10,7 +10,7 @@ import { Section } from '../common/Section';
 import { normalizeEvidence } from '../lib/evidence';
 import { humanize } from '../lib/format';
 import { SHORTCUT_HELP } from '../lib/shortcuts';
-import type { Report } from '../types';
+import type { Report } from '@backchannel/client/admin';
 import { UserHistoryPanel } from '../users/UserHistoryPanel';
 import { useUserHistory } from '../users/useUserHistory';
 import { EscalateDialog } from './EscalateDialog';
