@@ -89,7 +89,7 @@ export function isTokenExpired(token: string, nowMs: number): boolean {
 export function createSession(storage: StorageLike) {
     const read = () => {
         const token = storage.getItem(TOKEN_KEY);
-        let staff: Staff | null = null;
+        let staff: Staff | null;
         try {
             staff = parseStaff(JSON.parse(storage.getItem(STAFF_KEY) ?? 'null'));
         } catch {

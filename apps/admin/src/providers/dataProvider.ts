@@ -4,9 +4,12 @@ import { API_URL, requests, type ActionBody, type ApiRequest } from '../lib/api'
 import { errorMessage } from '../lib/errors';
 import { pickWritable } from '../lib/writable';
 import type {
+    AppealDecision,
+    BlocklistKind,
     BlocklistPreview,
     BulkResolveResult,
     CaseMessagePage,
+    LinkLabel,
     ModerationStats,
     Report,
     RuleTestBody,
@@ -51,11 +54,11 @@ export interface BackchannelDataProvider extends DataProvider {
     /** POST /admin/v1/actions/:id/lift {note}: ends a restriction, suspension or ban early */
     liftAction(id: Identifier, params: { note: string }): Promise<{ data: unknown }>;
     /** POST /admin/v1/appeals/:id/decide {decision, note} */
-    decideAppeal(id: Identifier, params: { decision: 'upheld' | 'denied'; note: string }): Promise<{ data: unknown }>;
+    decideAppeal(id: Identifier, params: { decision: AppealDecision; note: string }): Promise<{ data: unknown }>;
     /** PUT /admin/v1/links/:id {verdict, reason} */
-    overrideLink(id: Identifier, params: { verdict: string; reason: string }): Promise<{ data: unknown }>;
+    overrideLink(id: Identifier, params: { verdict: LinkLabel; reason: string }): Promise<{ data: unknown }>;
     /** GET /admin/v1/blocklist/preview?pattern=&kind= */
-    previewBlocklist(params: { pattern: string; kind: string }): Promise<{ data: BlocklistPreview }>;
+    previewBlocklist(params: { pattern: string; kind: BlocklistKind }): Promise<{ data: BlocklistPreview }>;
     /** GET /admin/v1/stats */
     stats(): Promise<{ data: ModerationStats }>;
     /** POST /admin/v1/rules/test {text, kind?, patterns?} */

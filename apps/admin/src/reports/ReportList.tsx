@@ -54,12 +54,16 @@ const filters = [
 /** Toggles the assigneeId filter to the signed-in staff member. */
 const MineButton = () => {
     const { identity } = useGetIdentity();
-    const { filterValues, setFilters, displayedFilters } = useListContext();
+    const list = useListContext<Report>();
+    // react-admin types the filters `any`: they are the query's filter object and which filters are shown.
+    const filters = list.filterValues as Record<string, unknown>;
+    const shown = list.displayedFilters as Record<string, boolean>;
+    const { setFilters } = list;
     if (!identity) return null;
-    const mine = filterValues.assigneeId !== undefined && String(filterValues.assigneeId) === String(identity.id);
+    const mine = filters.assigneeId !== undefined && String(filters.assigneeId) === String(identity.id);
     const toggle = () => {
-        const { assigneeId: _ignored, ...rest } = filterValues;
-        setFilters(mine ? rest : { ...rest, assigneeId: identity.id }, { ...displayedFilters, assigneeId: !mine });
+        const { assigneeId: _ignored, ...rest } = filters;
+        setFilters(mine ? rest : { ...rest, assigneeId: identity.id }, { ...shown, assigneeId: !mine });
     };
     return (
         <Button size="small" startIcon={<PersonIcon />} onClick={toggle} variant={mine ? 'contained' : 'text'} data-testid="mine-filter">
