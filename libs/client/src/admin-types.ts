@@ -8,11 +8,13 @@ import type { components, paths } from './generated/api';
 import {
     appealStatusValues,
     blocklistEntryKindValues,
+    caseStatusValues,
     linkLabelDtoVerdictValues,
     linkRecordVerdictValues,
     reportReasonValues,
     reportReviewStateValues,
     reportSourceValues,
+    reportStatusValues,
     reportSubjectTypeValues,
     resolveDtoActionValues,
     ruleActionValues,
@@ -80,6 +82,9 @@ export type RuleTestBody = Schemas['RuleTestDto'];
 export type ReportReason = Report['reason'];
 export type ReportSource = Report['source'];
 export type ReportSubjectType = Report['subjectType'];
+/** The contract's report status: escalated reports are still `open`. */
+export type ReportStatus = Report['status'];
+export type CaseStatus = Case['status'];
 /** The queue's review state (the contract's `status` keeps escalated reports `open`). */
 export type ReportReviewState = Report['reviewState'];
 export type UserStatus = UserRecord['status'];
@@ -101,6 +106,8 @@ export type UserAction = UserActionBody['action'];
 
 export const REPORT_REASONS: readonly ReportReason[] = reportReasonValues;
 export const REPORT_SOURCES: readonly ReportSource[] = reportSourceValues;
+export const REPORT_STATUSES: readonly ReportStatus[] = reportStatusValues;
+export const CASE_STATUSES: readonly CaseStatus[] = caseStatusValues;
 export const REPORT_SUBJECT_TYPES: readonly ReportSubjectType[] = reportSubjectTypeValues;
 export const REPORT_REVIEW_STATES: readonly ReportReviewState[] = reportReviewStateValues;
 export const USER_STATUSES: readonly UserStatus[] = userRecordStatusValues;

@@ -24,20 +24,19 @@ import { DueField, EnumField, PriorityField, StaffField, StatusField, UserLinkFi
 import { useCan } from '../common/useApi';
 import { choicesOf } from '../lib/format';
 import { moveCursor, SHORTCUT_HELP } from '../lib/shortcuts';
-import { REPORT_REASONS, REPORT_SOURCES, REPORT_REVIEW_STATES, type Report } from '@backchannel/client/admin';
+import { REPORT_REASONS, REPORT_REVIEW_STATES, REPORT_SOURCES, REPORT_STATUSES, type Report, type ReportStatus } from '@backchannel/client/admin';
 import { ResolveDialog } from './ResolveDialog';
 import { useReportShortcuts } from './useReportShortcuts';
 import { useReportWorkflow } from './useReportWorkflow';
+
+const QUEUE_LABELS: Record<ReportStatus, string> = { open: 'Open (incl. escalated)', resolved: 'Resolved' };
 
 const filters = [
     <SelectInput
         key="status"
         source="status"
         label="Queue"
-        choices={[
-            { id: 'open', name: 'Open (incl. escalated)' },
-            { id: 'resolved', name: 'Resolved' },
-        ]}
+        choices={REPORT_STATUSES.map(id => ({ id, name: QUEUE_LABELS[id] }))}
         emptyText="All"
         alwaysOn
     />,
