@@ -24,6 +24,7 @@ const common = {
     '^@app/messaging$': '<rootDir>/libs/messaging/src',
     '^@app/messaging/(.*)$': '<rootDir>/libs/messaging/src/$1',
     '^@backchannel/client$': '<rootDir>/libs/client/src',
+    '^@backchannel/client/admin$': '<rootDir>/libs/client/src/admin-types',
   },
   testEnvironment: 'node',
 };

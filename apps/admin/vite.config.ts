@@ -10,6 +10,10 @@ export default defineConfig({
     root,
     base: '/admin/',
     plugins: [react()],
+    resolve: {
+        // The admin API's wire types and enumerations, generated from the server's OpenAPI document.
+        alias: { '@backchannel/client/admin': fileURLToPath(new URL('../../libs/client/src/admin-types.ts', import.meta.url)) },
+    },
     build: {
         outDir: '../../dist/admin',
         emptyOutDir: true,

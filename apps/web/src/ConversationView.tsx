@@ -1,13 +1,11 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { Conversation, Me, Message } from '@backchannel/client';
+import type { Me, Message, components } from '@backchannel/client';
 import { bc, describeError, unwrap } from './bc';
 import { store, useStore } from './store';
 import { MessageItem } from './MessageItem';
 import { RequestActions, conversationTitle, others } from './Conversations';
 
 const excerpt = (t: string) => (t.length > 80 ? `${t.slice(0, 80)}…` : t);
-
-type Member = Conversation['members'][number] & { handle?: string; displayName?: string };
 
 /** Loads the latest page of history; live messages arrive through the store (each once). */
 async function loadHistory(id: string): Promise<void> {
@@ -53,7 +51,7 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
     store.markedRead(id, me.id, lastSeq);
     store.changed();
     bc.markRead(id, lastSeq).catch(() => undefined);
-  }, [id, lastSeq, myRead, conversation?.myState]);
+  }, [id, me.id, lastSeq, myRead, conversation?.myState]);
 
   useEffect(() => {
     const el = listRef.current;
@@ -62,7 +60,7 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
 
   if (!conversation) return <p>{error ? <span role="alert" className="error">{error}</span> : 'Loading…'}</p>;
 
-  const members = conversation.members as Member[];
+  const members = conversation.members;
   const nameOf = (userId: string) => {
     const m = members.find((x) => x.userId === userId);
     return m?.displayName ?? m?.handle ?? 'someone';
@@ -210,7 +208,7 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
   );
 }
 
-type SearchHit = { conversationId: string; messageId: string; seq: number; senderId: string; snippet: string; createdAt: string };
+type SearchHit = components['schemas']['SearchHit'];
 
 /** Full-text search of this conversation's messages (GET /v1/search), best match first. */
 function MessageSearch({ conversationId, nameOf }: { conversationId: string; nameOf: (userId: string) => string }) {
@@ -227,7 +225,7 @@ function MessageSearch({ conversationId, nameOf }: { conversationId: string; nam
     setError('');
     try {
       const res = await unwrap(bc.api.GET('/v1/search', { params: { query: { q: query, conversationId, limit: 20 } } }));
-      setHits(res.items as SearchHit[]);
+      setHits(res.items);
     } catch (err) {
       setError(describeError(err));
     }

@@ -5,9 +5,8 @@ import { store, useStore } from './store';
 import { go } from './route';
 
 type Folder = 'inbox' | 'requests' | 'hidden';
-type Member = Conversation['members'][number] & { handle?: string; displayName?: string };
 
-export const others = (c: Conversation, me: Me) => (c.members as Member[]).filter((m) => m.userId !== me.id);
+export const others = (c: Conversation, me: Me) => c.members.filter((m) => m.userId !== me.id);
 
 export function conversationTitle(c: Conversation, me: Me): string {
   if (c.title) return c.title;
@@ -47,7 +46,7 @@ export function ConversationList({ folder, me }: { folder: Folder; me: Me }) {
 
   const items = [...s.conversations.values()]
     .filter((c) => c.kind !== 'room' && inFolder(c, folder, hiddenIds))
-    .sort((a, b) => String((b as any).lastActivityAt ?? b.lastMessage?.createdAt ?? '').localeCompare(String((a as any).lastActivityAt ?? a.lastMessage?.createdAt ?? '')));
+    .sort((a, b) => (b.lastActivityAt ?? b.lastMessage?.createdAt ?? '').localeCompare(a.lastActivityAt ?? a.lastMessage?.createdAt ?? ''));
   const heading = folder === 'inbox' ? 'Inbox' : folder === 'requests' ? 'Message requests' : 'Hidden requests';
 
   return (

@@ -3,16 +3,6 @@ import type { Notice } from '@backchannel/client';
 import { bc, describeError, unwrap } from './bc';
 import { store, useStore } from './store';
 
-/** v1.1 statement of reasons; shown when the server sends it (older notices have none). */
-interface Statement {
-  action?: string;
-  facts?: string;
-  ground?: string;
-  automated?: boolean;
-  endsAt?: string | null;
-  appeal?: { possible: boolean; until: string | null };
-}
-
 export function Notices() {
   const s = useStore();
   const [error, setError] = useState('');
@@ -40,7 +30,8 @@ export function Notices() {
 }
 
 function NoticeItem({ notice }: { notice: Notice }) {
-  const statement = (notice as Notice & { statement?: Statement | null }).statement ?? null;
+  // v1.1 statement of reasons; shown when the server sends it (older notices have none).
+  const statement = notice.statement ?? null;
   const data = (notice.data ?? {}) as { actionId?: string; appealable?: boolean };
   const canAppeal = !!data.actionId && (statement?.appeal?.possible ?? data.appealable === true);
   return (

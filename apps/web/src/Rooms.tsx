@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { NotFoundError, type Me, type Question, type components } from '@backchannel/client';
 import { bc, describeError, unwrap } from './bc';
 import { store, useStore } from './store';
@@ -52,7 +52,7 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
   const [text, setText] = useState('');
   const [outside, setOutside] = useState(false);
 
-  const load = async () => {
+  const load = useCallback(async () => {
     try {
       const r = await unwrap(bc.api.GET('/v1/rooms/{id}', { params: { path: { id } } }));
       setRoom(r);
@@ -72,10 +72,10 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
       if (err instanceof NotFoundError) setOutside(true);
       else setError(describeError(err));
     }
-  };
+  }, [id]);
   useEffect(() => {
     void load();
-  }, [id]);
+  }, [load]);
 
   const join = async () => {
     setError('');

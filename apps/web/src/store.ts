@@ -40,7 +40,7 @@ class Store {
   upsertConversation(c: Conversation) {
     this.conversations.set(c.id, c);
     const reads = this.reads.get(c.id) ?? new Map<string, number>();
-    for (const m of c.members as Array<{ userId: string; readSeq?: number }>) {
+    for (const m of c.members) {
       if (typeof m.readSeq === 'number') reads.set(m.userId, Math.max(reads.get(m.userId) ?? 0, m.readSeq));
     }
     this.reads.set(c.id, reads);
@@ -48,7 +48,7 @@ class Store {
 
   upsertMessage(m: Message) {
     let byseq = this.messages.get(m.conversationId);
-    if (!byseq) this.messages.set(m.conversationId, (byseq = new Map()));
+    if (!byseq) this.messages.set(m.conversationId, (byseq = new Map<number, Message>()));
     const isNew = !byseq.has(m.seq);
     byseq.set(m.seq, m);
     this.typing.get(m.conversationId)?.delete(m.senderId); // their message ends their typing
@@ -63,7 +63,7 @@ class Store {
 
   upsertQuestion(q: Question) {
     let m = this.questions.get(q.roomId);
-    if (!m) this.questions.set(q.roomId, (m = new Map()));
+    if (!m) this.questions.set(q.roomId, (m = new Map<string, Question>()));
     m.set(q.id, q);
   }
 

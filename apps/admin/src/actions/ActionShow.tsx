@@ -1,11 +1,12 @@
 import { Box } from '@mui/material';
 import { DateField, Labeled, Show, SimpleShowLayout, TextField, TopToolbar, useRecordContext } from 'react-admin';
+import type { ModerationAction } from '@backchannel/client/admin';
 import { ActionNameField, RecordLinkField, StaffField, UserLinkField } from '../common/fields';
 import { ActionStateField } from './ActionStateField';
 import { LiftButton } from './LiftButton';
 
 const Actions = () => {
-    const record = useRecordContext();
+    const record = useRecordContext<ModerationAction>();
     return (
         <TopToolbar>
             <LiftButton action={record} size="medium" />

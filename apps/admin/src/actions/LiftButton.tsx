@@ -1,7 +1,7 @@
 import { Button, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, TextField } from '@mui/material';
 import LockOpenIcon from '@mui/icons-material/LockOpen';
 import { useState } from 'react';
-import type { Identifier } from 'react-admin';
+import type { ModerationAction } from '@backchannel/client/admin';
 import { useBackchannel, useCan, useRunner } from '../common/useApi';
 import { actionLabel } from '../lib/ladder';
 import { isLiftable } from '../lib/describe';
@@ -10,7 +10,7 @@ import { isLiftable } from '../lib/describe';
  * "Lift early" for a restriction, suspension or ban still in force (POST /actions/:id/lift).
  * Hidden for other actions, for lifted or ended ones, and for roles that may not lift.
  */
-export const LiftButton = ({ action, onLifted, size = 'small' }: { action: Record<string, any> | undefined; onLifted?: () => void; size?: 'small' | 'medium' }) => {
+export const LiftButton = ({ action, onLifted, size = 'small' }: { action: ModerationAction | undefined; onLifted?: () => void; size?: 'small' | 'medium' }) => {
     const dataProvider = useBackchannel();
     const { run, pending } = useRunner();
     const allowed = useCan('actions', 'lift');
@@ -18,7 +18,7 @@ export const LiftButton = ({ action, onLifted, size = 'small' }: { action: Recor
     const [note, setNote] = useState('');
     if (!action || !allowed || !isLiftable(action)) return null;
     const submit = async () => {
-        const done = await run('lift', () => dataProvider.liftAction(action.id as Identifier, { note: note.trim() }), {
+        const done = await run('lift', () => dataProvider.liftAction(action.id, { note: note.trim() }), {
             success: "Action lifted: the account is restored unless another action applies",
         });
         if (done !== undefined) {

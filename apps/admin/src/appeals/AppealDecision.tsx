@@ -1,11 +1,12 @@
 import { Button, Stack, TextField, Typography } from '@mui/material';
 import { useState } from 'react';
+import type { AppealDecision as Decision, StaffAppeal } from '@backchannel/client/admin';
 import { useRecordContext } from 'react-admin';
 import { useBackchannel, useCan, useRunner } from '../common/useApi';
 
 /** POST /admin/v1/appeals/:id/decide {decision: 'upheld'|'denied', note} */
 export const AppealDecision = () => {
-    const record = useRecordContext();
+    const record = useRecordContext<StaffAppeal>();
     const dataProvider = useBackchannel();
     const { run, pending } = useRunner();
     const canDecide = useCan('appeals', 'decide');
@@ -25,7 +26,7 @@ export const AppealDecision = () => {
             </Typography>
         );
     }
-    const decide = (decision: 'upheld' | 'denied') =>
+    const decide = (decision: Decision) =>
         run(decision, () => dataProvider.decideAppeal(record.id, { decision, note: note.trim() }), {
             success: decision === 'upheld' ? 'Appeal upheld: the action is lifted' : 'Appeal denied',
         });

@@ -1,7 +1,7 @@
 import { Datagrid, DateField, List, SelectInput, TextInput } from 'react-admin';
 import { RecordLinkField, ShortTextField, StatusField, UserLinkField } from '../common/fields';
 import { choicesOf } from '../lib/format';
-import { APPEAL_STATUSES } from '../types';
+import { APPEAL_STATUSES } from '@backchannel/client/admin';
 
 const filters = [
     <SelectInput key="status" source="status" choices={choicesOf(APPEAL_STATUSES)} alwaysOn />,

@@ -1,11 +1,12 @@
 import { Box, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
+import type { AuditEntry } from '@backchannel/client/admin';
 import { DateField, Labeled, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
 import { RawToggle, StaffField } from '../common/fields';
 import { auditActionLabel } from '../lib/describe';
 import { AuditSubjectField } from './AuditSubjectField';
 
 const AuditAction = (_: { label?: string }) => {
-    const record = useRecordContext();
+    const record = useRecordContext<AuditEntry>();
     return (
         <Labeled label="What">
             <span title={String(record?.action ?? '')}>{auditActionLabel(record?.action)}</span>
@@ -18,7 +19,7 @@ import { diffSnapshots } from '../lib/tabulate';
 const KIND_COLOR: Record<string, string> = { added: 'success.main', removed: 'error.main', changed: 'warning.main', same: 'text.secondary' };
 
 const Diff = () => {
-    const record = useRecordContext();
+    const record = useRecordContext<AuditEntry>();
     if (!record) return null;
     const changes = diffSnapshots(record.before, record.after);
     return (
@@ -52,7 +53,7 @@ const Diff = () => {
 };
 
 const Snapshots = () => {
-    const record = useRecordContext();
+    const record = useRecordContext<AuditEntry>();
     if (!record) return null;
     return (
         <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 2, width: '100%' }}>

@@ -1,6 +1,9 @@
 import { Create, FormDataConsumer, required, SelectInput, SimpleForm, TextInput } from 'react-admin';
 import { choicesOf } from '../lib/format';
-import { BLOCKLIST_KINDS } from '../types';
+import { BLOCKLIST_KINDS, type BlocklistEntry } from '@backchannel/client/admin';
+
+/** The form's values: an entry being written. */
+type Draft = Partial<Pick<BlocklistEntry, 'pattern' | 'kind' | 'reason'>>;
 import { BlocklistMatches } from './BlocklistMatches';
 import { BlocklistPreview } from './BlocklistPreview';
 
@@ -15,8 +18,8 @@ export const BlocklistCreate = () => (
                 helperText="Domain (evil.example, or paste a link: only its host is kept) or URL prefix (https://host/path)"
             />
             <TextInput source="reason" validate={required()} fullWidth multiline />
-            <FormDataConsumer>{({ formData }) => <BlocklistMatches pattern={formData.pattern} kind={formData.kind} />}</FormDataConsumer>
-            <FormDataConsumer>{({ formData }) => <BlocklistPreview pattern={formData.pattern} kind={formData.kind} />}</FormDataConsumer>
+            <FormDataConsumer<Draft>>{({ formData }) => <BlocklistMatches pattern={formData.pattern} kind={formData.kind} />}</FormDataConsumer>
+            <FormDataConsumer<Draft>>{({ formData }) => <BlocklistPreview pattern={formData.pattern} kind={formData.kind} />}</FormDataConsumer>
         </SimpleForm>
     </Create>
 );

@@ -1,7 +1,7 @@
 import { CreateButton, Datagrid, DateField, DeleteButton, ExportButton, List, SelectInput, TextField, TextInput, TopToolbar } from 'react-admin';
 import { EnumField, StaffField } from '../common/fields';
 import { choicesOf } from '../lib/format';
-import { BLOCKLIST_KINDS } from '../types';
+import { BLOCKLIST_KINDS } from '@backchannel/client/admin';
 
 const filters = [
     <SelectInput key="kind" source="kind" choices={choicesOf(BLOCKLIST_KINDS)} alwaysOn />,

@@ -2,14 +2,14 @@ import { Alert, Box, LinearProgress, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { useApiQuery } from '../common/useApi';
 import { errorMessage } from '../lib/errors';
-import type { BlocklistPreview as Preview } from '../types';
+import { BLOCKLIST_KINDS, type BlocklistKind, type BlocklistPreview as Preview } from '@backchannel/client/admin';
 
 const DEBOUNCE_MS = 350;
 
 /** Live GET /admin/v1/blocklist/preview?pattern=&kind= while the form is edited. */
 export const BlocklistPreview = ({ pattern, kind }: { pattern: unknown; kind: unknown }) => {
     const text = typeof pattern === 'string' ? pattern.trim() : '';
-    const k = typeof kind === 'string' && kind ? kind : 'domain';
+    const k: BlocklistKind = BLOCKLIST_KINDS.find(value => value === kind) ?? 'domain';
     const [debounced, setDebounced] = useState({ text, k });
     useEffect(() => {
         const timer = window.setTimeout(() => setDebounced({ text, k }), DEBOUNCE_MS);

@@ -1,4 +1,5 @@
 import { DateField, DeleteButton, Show, SimpleShowLayout, TextField, TopToolbar, useRecordContext } from 'react-admin';
+import type { BlocklistEntry } from '@backchannel/client/admin';
 import { EnumField } from '../common/fields';
 import { BlocklistPreview } from './BlocklistPreview';
 
@@ -9,7 +10,7 @@ const Actions = () => (
 );
 
 const CurrentMatches = () => {
-    const record = useRecordContext();
+    const record = useRecordContext<BlocklistEntry>();
     return record ? <BlocklistPreview pattern={record.pattern} kind={record.kind} /> : null;
 };
 

@@ -1,18 +1,15 @@
 import { Chip, Stack } from '@mui/material';
 import { Datagrid, DateField, FunctionField, List, NumberField, SelectInput, TextInput } from 'react-admin';
 import { PriorityField, StaffField, StatusField, UserLinkField } from '../common/fields';
-import { humanize } from '../lib/format';
-import type { Case } from '../types';
+import { choicesOf, humanize } from '../lib/format';
+import { CASE_STATUSES, type Case } from '@backchannel/client/admin';
 
 const filters = [
     <SelectInput
         key="status"
         source="status"
         label="Queue"
-        choices={[
-            { id: 'open', name: 'Open' },
-            { id: 'resolved', name: 'Resolved' },
-        ]}
+        choices={choicesOf(CASE_STATUSES)}
         emptyText="All"
         alwaysOn
     />,

@@ -5,7 +5,7 @@ import { PriorityField, StatusField } from '../common/fields';
 import { useApiQuery, useBackchannel, useCan, useRunner } from '../common/useApi';
 import { humanize } from '../lib/format';
 import { ResolveDialog } from '../reports/ResolveDialog';
-import type { Case, CaseMessage } from '../types';
+import type { CaseDetail as Case, CaseMessage } from '@backchannel/client/admin';
 import { CaseSignals } from './CaseList';
 
 const CaseSummary = () => {

@@ -13,7 +13,7 @@ export interface FieldProps {
 }
 
 const get = (record: Record<string, unknown> | undefined, source: string): unknown =>
-    record ? source.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as any)[key] : undefined), record) : undefined;
+    record ? source.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), record) : undefined;
 
 const stop = (event: MouseEvent) => event.stopPropagation();
 

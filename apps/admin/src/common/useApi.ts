@@ -77,7 +77,7 @@ export function useRunner() {
 
 /** The signed-in staff role (undefined while loading). */
 export function useRole(): Role | undefined {
-    const { permissions } = usePermissions();
+    const { permissions } = usePermissions<unknown>();
     return isRole(permissions) ? permissions : undefined;
 }
 

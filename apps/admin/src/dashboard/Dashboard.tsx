@@ -6,7 +6,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { useApiQuery } from '../common/useApi';
 import { errorMessage } from '../lib/errors';
 import { formatMinutes, humanize } from '../lib/format';
-import type { Stats } from '../types';
+import type { ModerationStats as Stats } from '@backchannel/client/admin';
 
 const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
@@ -40,7 +40,7 @@ const reportsFilter = (filter: Record<string, unknown>) =>
 /** GET /admin/v1/stats */
 export const Dashboard = () => {
     const query = useApiQuery<Stats>('stats', dp => dp.stats());
-    const stats = query.data ?? {};
+    const stats: Partial<Stats> = query.data ?? {};
     const openByReason = (Array.isArray(stats.openByReason) ? stats.openByReason : []).map(row => ({
         reason: humanize(row?.reason),
         count: num(row?.count),

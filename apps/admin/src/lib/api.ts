@@ -4,6 +4,8 @@
  * here makes the exact HTTP contract unit-testable.
  */
 
+import type { AppealDecision, BlocklistKind, LinkLabel } from '@backchannel/client/admin';
+
 export const API_URL = '/admin/v1';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -100,19 +102,19 @@ export const requests = {
         body: { note },
     }),
 
-    decideAppeal: (appealId: Id, decision: 'upheld' | 'denied', note: string): ApiRequest => ({
+    decideAppeal: (appealId: Id, decision: AppealDecision, note: string): ApiRequest => ({
         method: 'POST',
         url: `${API_URL}/appeals/${seg(appealId)}/decide`,
         body: { decision, note },
     }),
 
-    overrideLink: (linkId: Id, verdict: string, reason: string): ApiRequest => ({
+    overrideLink: (linkId: Id, verdict: LinkLabel, reason: string): ApiRequest => ({
         method: 'PUT',
         url: `${API_URL}/links/${seg(linkId)}`,
         body: { verdict, reason },
     }),
 
-    previewBlocklist: (pattern: string, kind: string): ApiRequest => ({
+    previewBlocklist: (pattern: string, kind: BlocklistKind): ApiRequest => ({
         method: 'GET',
         url: `${API_URL}/blocklist/preview?${new URLSearchParams({ pattern, kind }).toString()}`,
     }),

@@ -2,8 +2,9 @@
  * Normalises a report's frozen `evidence` snapshot for display. Every field
  * may be missing or of the wrong type; the result is always safe to render.
  */
+import { LINK_VERDICTS, type LinkVerdict } from '@backchannel/client/admin';
 
-export type Verdict = 'pending' | 'safe' | 'suspicious' | 'malicious' | 'unknown';
+export type Verdict = LinkVerdict | 'unknown';
 
 export interface EvidenceLink {
     url: string;
@@ -89,10 +90,8 @@ const links = (value: unknown): EvidenceLink[] =>
         .filter((l): l is Record<string, unknown> => l !== null)
         .map(l => ({ url: str(l.url), verdict: normalizeVerdict(l.verdict), reason: str(l.reason) }));
 
-const VERDICTS: Verdict[] = ['pending', 'safe', 'suspicious', 'malicious'];
-
 export function normalizeVerdict(value: unknown): Verdict {
-    return (VERDICTS as unknown[]).includes(value) ? (value as Verdict) : 'unknown';
+    return (LINK_VERDICTS as readonly unknown[]).includes(value) ? (value as LinkVerdict) : 'unknown';
 }
 
 /** Context can be a string or an object (e.g. {roomId, questionId}). */

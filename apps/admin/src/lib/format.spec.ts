@@ -8,6 +8,7 @@ import {
     priorityBand,
     shortValue,
     statusColor,
+    userOption,
     verdictColor,
 } from './format';
 
@@ -88,7 +89,6 @@ describe('format', () => {
 
 describe('userOption', () => {
     it('names a user by handle and display name, never by id alone', () => {
-        const { userOption } = require('./format');
         expect(userOption({ id: 'u1', handle: 'bob', displayName: 'Bob B' })).toBe('@bob · Bob B');
         expect(userOption({ id: 'u1', handle: 'bob', displayName: 'bob' })).toBe('@bob');
     });

@@ -3,21 +3,14 @@
  * (resolve / bulk-resolve) or directly on a user, from mildest to harshest.
  */
 
-export type ResolveAction = 'dismiss' | 'remove_content' | 'warn' | 'restrict_messaging' | 'suspend' | 'ban';
-export type UserAction = 'warn' | 'restrict_messaging' | 'suspend' | 'ban';
+import { RESOLVE_ACTIONS, USER_ACTIONS, type ResolveAction, type UserAction } from '@backchannel/client/admin';
 
-/** Report resolution ladder, mildest first. */
-export const RESOLVE_ACTIONS: readonly ResolveAction[] = [
-    'dismiss',
-    'remove_content',
-    'warn',
-    'restrict_messaging',
-    'suspend',
-    'ban',
-];
-
-/** Actions that can be taken on a user outside of a report. */
-export const USER_ACTIONS: readonly UserAction[] = ['warn', 'restrict_messaging', 'suspend', 'ban'];
+/**
+ * The report resolution ladder (RESOLVE_ACTIONS) and the actions that can be taken on a user
+ * outside of a report (USER_ACTIONS): the enumerations of the API's ResolveDto and
+ * UserActionDto, which the server declares mildest first.
+ */
+export { RESOLVE_ACTIONS, USER_ACTIONS, type ResolveAction, type UserAction };
 
 export const ACTION_LABELS: Record<string, string> = {
     dismiss: 'Dismiss',

@@ -8,14 +8,17 @@
  * same rules; this only avoids showing buttons that would fail with a 403.
  */
 
-export type Role = 'admin' | 'moderator' | 'triage';
+import { STAFF_ROLES, type StaffRole } from '@backchannel/client/admin';
+
+/** The API's staff roles (StaffMember.role). */
+export type Role = StaffRole;
 
 export const ROLES: readonly Role[] = ['triage', 'moderator', 'admin'];
 
 const RANK: Record<Role, number> = { triage: 1, moderator: 2, admin: 3 };
 
 export function isRole(value: unknown): value is Role {
-    return value === 'admin' || value === 'moderator' || value === 'triage';
+    return (STAFF_ROLES as readonly unknown[]).includes(value);
 }
 
 /** True when `role` is at least `minimum` (unknown roles are never enough). */

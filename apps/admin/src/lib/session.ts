@@ -2,14 +2,11 @@
  * The signed-in staff member and their access token, kept in localStorage.
  * Written against a minimal storage interface so it can be unit-tested.
  */
-import { isRole, type Role } from './roles';
+import type { StaffSummary } from '@backchannel/client/admin';
+import { isRole } from './roles';
 
-export interface Staff {
-    id: string;
-    email: string;
-    role: Role;
-    displayName: string;
-}
+/** The `staff` of the login answer (StaffSession). */
+export type Staff = StaffSummary;
 
 export interface StorageLike {
     getItem(key: string): string | null;
@@ -92,7 +89,7 @@ export function isTokenExpired(token: string, nowMs: number): boolean {
 export function createSession(storage: StorageLike) {
     const read = () => {
         const token = storage.getItem(TOKEN_KEY);
-        let staff: Staff | null = null;
+        let staff: Staff | null;
         try {
             staff = parseStaff(JSON.parse(storage.getItem(STAFF_KEY) ?? 'null'));
         } catch {

@@ -1,4 +1,4 @@
-import type { Transparency } from '../types';
+import type { Transparency } from '@backchannel/client/admin';
 
 /** One row per count: section, key, value. The period is stated on every row so a pasted excerpt keeps it. */
 export function transparencyRows(t: Transparency): Array<[string, string, number | string]> {

@@ -1,7 +1,7 @@
 import { Datagrid, DateField, List, NumberField, SelectInput, TextField, TextInput } from 'react-admin';
 import { MarkerField, ShortTextField, VerdictField } from '../common/fields';
 import { choicesOf } from '../lib/format';
-import { LINK_VERDICTS } from '../types';
+import { LINK_VERDICTS } from '@backchannel/client/admin';
 
 const filters = [
     <SelectInput key="verdict" source="verdict" choices={choicesOf(LINK_VERDICTS)} alwaysOn />,

@@ -3,14 +3,14 @@ import { useState, type FormEvent } from 'react';
 import { useRecordContext } from 'react-admin';
 import { useBackchannel, useRunner } from '../common/useApi';
 import { humanize } from '../lib/format';
-import { LINK_VERDICTS } from '../types';
+import { LINK_LABELS, type LinkLabel, type LinkRecord } from '@backchannel/client/admin';
 
 /** PUT /admin/v1/links/:id {verdict, reason} */
 export const LinkOverrideForm = () => {
-    const record = useRecordContext();
+    const record = useRecordContext<LinkRecord>();
     const dataProvider = useBackchannel();
     const { run, pending } = useRunner();
-    const [verdict, setVerdict] = useState<string>(record?.verdict && record.verdict !== 'pending' ? record.verdict : 'safe');
+    const [verdict, setVerdict] = useState<LinkLabel>(record && record.verdict !== 'pending' ? record.verdict : 'safe');
     const [reason, setReason] = useState('');
     if (!record) return null;
 
@@ -29,11 +29,11 @@ export const LinkOverrideForm = () => {
                     select
                     label="Verdict"
                     value={verdict}
-                    onChange={event => setVerdict(event.target.value)}
+                    onChange={event => setVerdict(LINK_LABELS.find(v => v === event.target.value) ?? 'safe')}
                     sx={{ minWidth: 180 }}
                     slotProps={{ select: { native: true }, inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'link-verdict-select', name: 'verdict' } }}
                 >
-                    {LINK_VERDICTS.filter(v => v !== 'pending').map(v => (
+                    {LINK_LABELS.map(v => (
                         <option key={v} value={v}>
                             {humanize(v)}
                         </option>

@@ -1,3 +1,4 @@
+import type { StaffSession } from '@backchannel/client/admin';
 import type { AuthProvider } from 'react-admin';
 import { requests } from '../lib/api';
 import { can } from '../lib/roles';
@@ -22,8 +23,9 @@ export const authProvider: AuthProvider = {
             method: request.method,
             body: JSON.stringify(request.body),
         });
-        const staff = parseStaff(json?.staff);
-        const token = json?.accessToken;
+        const answer = json as Partial<StaffSession> | undefined;
+        const staff = parseStaff(answer?.staff);
+        const token = answer?.accessToken;
         if (!staff || typeof token !== 'string' || token === '') {
             throw new Error('Unexpected response from the login endpoint');
         }

@@ -3,8 +3,27 @@ import type { DataProvider, Identifier } from 'react-admin';
 import { API_URL, requests, type ActionBody, type ApiRequest } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 import { pickWritable } from '../lib/writable';
-import type { BlocklistPreview, BulkOutcome, CaseMessage, Report, RuleTestResult, Stats, Transparency, UserHistory } from '../types';
+import type {
+    AppealDecision,
+    BlocklistKind,
+    BlocklistPreview,
+    BulkResolveResult,
+    CaseMessagePage,
+    LinkLabel,
+    ModerationStats,
+    Report,
+    RuleTestBody,
+    RuleTestResult,
+    Transparency,
+    UserHistory,
+} from '@backchannel/client/admin';
 import { httpClient } from './httpClient';
+
+/** The console's per-user outcome of a bulk user action (one POST per user). */
+export interface BulkOutcome {
+    succeeded: Identifier[];
+    failed: { id: Identifier; message: string }[];
+}
 
 /** react-admin's dataProvider plus the admin API's workflow calls. */
 export interface BackchannelDataProvider extends DataProvider {
@@ -15,13 +34,13 @@ export interface BackchannelDataProvider extends DataProvider {
     /** POST /admin/v1/reports/:id/resolve {action, durationHours?, note} */
     resolve(id: Identifier, params: ActionBody): Promise<{ data: Report }>;
     /** POST /admin/v1/reports/bulk-resolve {ids, action, durationHours?, note} */
-    bulkResolve(params: ActionBody & { ids: Identifier[] }): Promise<{ data: unknown }>;
+    bulkResolve(params: ActionBody & { ids: Identifier[] }): Promise<{ data: BulkResolveResult }>;
     /** POST /admin/v1/cases/:id/claim */
     claimCase(id: Identifier): Promise<{ data: unknown }>;
     /** POST /admin/v1/cases/:id/resolve (the report resolve body) */
     resolveCase(id: Identifier, params: ActionBody): Promise<{ data: unknown }>;
     /** GET /admin/v1/cases/:id/messages */
-    caseMessages(id: Identifier): Promise<{ data: { items: CaseMessage[] } }>;
+    caseMessages(id: Identifier): Promise<{ data: CaseMessagePage }>;
     /** POST /admin/v1/cases/:id/messages {recipientId, text} */
     sendCaseMessage(id: Identifier, params: { recipientId: Identifier; text: string }): Promise<{ data: unknown }>;
     /** GET /admin/v1/transparency?from=&to= */
@@ -35,15 +54,15 @@ export interface BackchannelDataProvider extends DataProvider {
     /** POST /admin/v1/actions/:id/lift {note}: ends a restriction, suspension or ban early */
     liftAction(id: Identifier, params: { note: string }): Promise<{ data: unknown }>;
     /** POST /admin/v1/appeals/:id/decide {decision, note} */
-    decideAppeal(id: Identifier, params: { decision: 'upheld' | 'denied'; note: string }): Promise<{ data: unknown }>;
+    decideAppeal(id: Identifier, params: { decision: AppealDecision; note: string }): Promise<{ data: unknown }>;
     /** PUT /admin/v1/links/:id {verdict, reason} */
-    overrideLink(id: Identifier, params: { verdict: string; reason: string }): Promise<{ data: unknown }>;
+    overrideLink(id: Identifier, params: { verdict: LinkLabel; reason: string }): Promise<{ data: unknown }>;
     /** GET /admin/v1/blocklist/preview?pattern=&kind= */
-    previewBlocklist(params: { pattern: string; kind: string }): Promise<{ data: BlocklistPreview }>;
+    previewBlocklist(params: { pattern: string; kind: BlocklistKind }): Promise<{ data: BlocklistPreview }>;
     /** GET /admin/v1/stats */
-    stats(): Promise<{ data: Stats }>;
+    stats(): Promise<{ data: ModerationStats }>;
     /** POST /admin/v1/rules/test {text, kind?, patterns?} */
-    testRules(params: { text: string; kind?: string; patterns?: string[] }): Promise<{ data: RuleTestResult }>;
+    testRules(params: RuleTestBody): Promise<{ data: RuleTestResult }>;
     /** POST /admin/v1/held-messages/:id/approve */
     approveHeld(id: Identifier): Promise<{ data: unknown }>;
     /** POST /admin/v1/held-messages/:id/reject {note?} */

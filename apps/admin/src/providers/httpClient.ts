@@ -6,7 +6,8 @@ export interface HttpResponse {
     status: number;
     headers: Headers;
     body: string;
-    json: any;
+    /** The parsed JSON body (undefined when there is none): the caller states its type. */
+    json: unknown;
 }
 
 export type HttpClient = (url: string, options?: RequestInit) => Promise<HttpResponse>;
@@ -36,7 +37,7 @@ export const httpClient: HttpClient = async (url, options = {}) => {
     }
 
     const text = await response.text();
-    let json: any = undefined;
+    let json: unknown = undefined;
     if (text) {
         try {
             json = JSON.parse(text);

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import { RawToggle, VerdictChip } from '../common/fields';
 import { normalizeEvidence, type EvidenceMessage } from '../lib/evidence';
 import { humanize } from '../lib/format';
-import type { Report } from '../types';
+import type { Report } from '@backchannel/client/admin';
 
 const QUIET_STATES = ['', 'visible', 'active', 'sent', 'delivered', 'normal'];
 

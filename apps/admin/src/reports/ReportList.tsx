@@ -24,24 +24,23 @@ import { DueField, EnumField, PriorityField, StaffField, StatusField, UserLinkFi
 import { useCan } from '../common/useApi';
 import { choicesOf } from '../lib/format';
 import { moveCursor, SHORTCUT_HELP } from '../lib/shortcuts';
-import { REPORT_REASONS, REPORT_SOURCES, REPORT_STATUSES, type Report } from '../types';
+import { REPORT_REASONS, REPORT_REVIEW_STATES, REPORT_SOURCES, REPORT_STATUSES, type Report, type ReportStatus } from '@backchannel/client/admin';
 import { ResolveDialog } from './ResolveDialog';
 import { useReportShortcuts } from './useReportShortcuts';
 import { useReportWorkflow } from './useReportWorkflow';
+
+const QUEUE_LABELS: Record<ReportStatus, string> = { open: 'Open (incl. escalated)', resolved: 'Resolved' };
 
 const filters = [
     <SelectInput
         key="status"
         source="status"
         label="Queue"
-        choices={[
-            { id: 'open', name: 'Open (incl. escalated)' },
-            { id: 'resolved', name: 'Resolved' },
-        ]}
+        choices={REPORT_STATUSES.map(id => ({ id, name: QUEUE_LABELS[id] }))}
         emptyText="All"
         alwaysOn
     />,
-    <SelectInput key="reviewState" source="reviewState" label="Review state" choices={choicesOf(REPORT_STATUSES)} />,
+    <SelectInput key="reviewState" source="reviewState" label="Review state" choices={choicesOf(REPORT_REVIEW_STATES)} />,
     <SelectInput key="reason" source="reason" choices={choicesOf(REPORT_REASONS)} alwaysOn />,
     <SelectInput key="source" source="source" choices={choicesOf(REPORT_SOURCES)} />,
     <NullableBooleanInput key="overdue" source="overdue" />,
@@ -54,12 +53,16 @@ const filters = [
 /** Toggles the assigneeId filter to the signed-in staff member. */
 const MineButton = () => {
     const { identity } = useGetIdentity();
-    const { filterValues, setFilters, displayedFilters } = useListContext();
+    const list = useListContext<Report>();
+    // react-admin types the filters `any`: they are the query's filter object and which filters are shown.
+    const filters = list.filterValues as Record<string, unknown>;
+    const shown = list.displayedFilters as Record<string, boolean>;
+    const { setFilters } = list;
     if (!identity) return null;
-    const mine = filterValues.assigneeId !== undefined && String(filterValues.assigneeId) === String(identity.id);
+    const mine = filters.assigneeId !== undefined && String(filters.assigneeId) === String(identity.id);
     const toggle = () => {
-        const { assigneeId: _ignored, ...rest } = filterValues;
-        setFilters(mine ? rest : { ...rest, assigneeId: identity.id }, { ...displayedFilters, assigneeId: !mine });
+        const { assigneeId: _ignored, ...rest } = filters;
+        setFilters(mine ? rest : { ...rest, assigneeId: identity.id }, { ...shown, assigneeId: !mine });
     };
     return (
         <Button size="small" startIcon={<PersonIcon />} onClick={toggle} variant={mine ? 'contained' : 'text'} data-testid="mine-filter">

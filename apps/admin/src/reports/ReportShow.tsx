@@ -10,7 +10,7 @@ import { Section } from '../common/Section';
 import { normalizeEvidence } from '../lib/evidence';
 import { humanize } from '../lib/format';
 import { SHORTCUT_HELP } from '../lib/shortcuts';
-import type { Report } from '../types';
+import type { Report } from '@backchannel/client/admin';
 import { UserHistoryPanel } from '../users/UserHistoryPanel';
 import { useUserHistory } from '../users/useUserHistory';
 import { EscalateDialog } from './EscalateDialog';
@@ -41,7 +41,7 @@ const when = (value: unknown) => (value ? new Date(String(value)).toLocaleString
 const ReportSummary = ({ report }: { report: Report }) => {
     const handles = new Map(normalizeEvidence(report).participants.map(p => [p.userId, p.handle]));
     const handleOf = (id: unknown) => (id ? handles.get(String(id)) || undefined : undefined);
-    const subjectHandle = (report as any).subjectHandle ?? handleOf(report.subjectUserId);
+    const subjectHandle = report.subjectHandle ?? handleOf(report.subjectUserId);
     const subjectName = subjectHandle ? `@${String(subjectHandle)}` : null;
     return (
         <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.75, alignItems: 'center' }}>

@@ -1,5 +1,6 @@
 import { useCallback } from 'react';
 import { useNotify, useRedirect, useStore, type Identifier } from 'react-admin';
+import type { Report } from '@backchannel/client/admin';
 import { useBackchannel } from '../common/useApi';
 import { adjacentId } from '../lib/shortcuts';
 
@@ -24,7 +25,7 @@ export function useAdjacentReport(currentId: Identifier | undefined) {
     return useCallback(
         async (step: 1 | -1, afterResolve = false) => {
             try {
-                const { data } = await dataProvider.getList('reports', {
+                const { data } = await dataProvider.getList<Report>('reports', {
                     pagination: { page: 1, perPage: 100 },
                     sort: { field: params?.sort || 'priority', order: params?.order || 'DESC' },
                     // The queue as the list shows it; by default the open reports (the list's default too).

@@ -3,7 +3,7 @@ import { useGetIdentity, type Identifier } from 'react-admin';
 import { useBackchannel, useRole, useRunner } from '../common/useApi';
 import type { ActionBody } from '../lib/api';
 import { can } from '../lib/roles';
-import type { Report } from '../types';
+import type { Report } from '@backchannel/client/admin';
 
 export const SHORTCUT_DISMISS_NOTE = 'Dismissed from the queue (keyboard shortcut)';
 

@@ -1,6 +1,9 @@
 import { BooleanInput, CheckboxGroupInput, FormDataConsumer, required, SelectInput, SimpleForm, TextInput } from 'react-admin';
 import { choicesOf } from '../lib/format';
-import { RULE_ACTIONS, RULE_KINDS, RULE_MODES, RULE_SCOPES } from '../types';
+import { RULE_ACTIONS, RULE_KINDS, RULE_MODES, RULE_SCOPES, type Rule } from '@backchannel/client/admin';
+
+/** The form's values: a rule being written (react-admin starts from defaultValues). */
+type RuleDraft = Partial<Rule>;
 import { RuleTester } from './RuleTester';
 
 /** Patterns and exempt ids are edited one per line. */
@@ -9,7 +12,7 @@ const lines = {
     parse: (v: string) => v.split('\n').map(s => s.trim()).filter(Boolean),
 };
 
-const PATTERN_HELP: Record<string, string> = {
+const PATTERN_HELP: Record<Rule['kind'], string> = {
     keyword: 'One per line. Whole words, ignoring case, accents, look-alikes and leetspeak; * at either end widens (scam*, *coin).',
     regex: 'One per line. RE2 syntax (linear time): no backreferences or lookaround. Case-insensitive, over folded text.',
     domain: 'One per line. Matches the host and its subdomains in any link (example.com also catches a.example.com).',
@@ -21,15 +24,15 @@ export const RuleForm = () => (
         <BooleanInput source="enabled" />
         <SelectInput source="mode" choices={choicesOf(RULE_MODES)} validate={required()} helperText="Dry run records hits and changes nothing" />
         <SelectInput source="kind" choices={choicesOf(RULE_KINDS)} validate={required()} />
-        <FormDataConsumer>
+        <FormDataConsumer<RuleDraft>>
             {({ formData }) => (
-                <TextInput source="patterns" multiline minRows={3} fullWidth validate={required()} {...lines} helperText={PATTERN_HELP[formData.kind] ?? ''} />
+                <TextInput source="patterns" multiline minRows={3} fullWidth validate={required()} {...lines} helperText={(formData.kind && PATTERN_HELP[formData.kind]) ?? ''} />
             )}
         </FormDataConsumer>
         <CheckboxGroupInput source="appliesTo" label="Applies to" choices={choicesOf(RULE_SCOPES)} validate={required()} />
         <SelectInput source="action" choices={choicesOf(RULE_ACTIONS)} validate={required()} helperText="block refuses; hold waits for staff; hide sends a request to the hidden folder; flag delivers and opens a report" />
         <TextInput source="reason" fullWidth multiline helperText="Shown to the sender when the rule blocks" />
         <TextInput source="exemptUserIds" label="Exempt user ids" multiline fullWidth {...lines} helperText="One user id per line: accounts this rule never applies to" />
-        <FormDataConsumer>{({ formData }) => <RuleTester kind={formData.kind} patterns={formData.patterns} />}</FormDataConsumer>
+        <FormDataConsumer<RuleDraft>>{({ formData }) => <RuleTester kind={formData.kind} patterns={formData.patterns} />}</FormDataConsumer>
     </SimpleForm>
 );

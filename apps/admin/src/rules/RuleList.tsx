@@ -6,7 +6,7 @@ import { Button } from '@mui/material';
 import { EnumField } from '../common/fields';
 import { useCan } from '../common/useApi';
 import { choicesOf } from '../lib/format';
-import { RULE_ACTIONS, RULE_KINDS, RULE_MODES } from '../types';
+import { RULE_ACTIONS, RULE_KINDS, RULE_MODES } from '@backchannel/client/admin';
 import { RuleTester } from './RuleTester';
 
 const filters = [

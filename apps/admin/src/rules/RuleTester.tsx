@@ -1,7 +1,7 @@
 import { Alert, Box, Button, Chip, Stack, TextField as MuiTextField, Typography } from '@mui/material';
 import { useState } from 'react';
 import { errorMessage } from '../lib/errors';
-import type { RuleTestResult } from '../types';
+import type { RuleKind, RuleTestResult } from '@backchannel/client/admin';
 import { useBackchannel } from '../common/useApi';
 
 /**
@@ -9,7 +9,7 @@ import { useBackchannel } from '../common/useApi';
  * against the draft in the form (its kind and patterns), through POST /admin/v1/rules/test.
  * Nothing is saved or recorded.
  */
-export const RuleTester = ({ kind, patterns }: { kind?: string; patterns?: string[] }) => {
+export const RuleTester = ({ kind, patterns }: { kind?: RuleKind; patterns?: string[] }) => {
     const dataProvider = useBackchannel();
     const [text, setText] = useState('');
     const [result, setResult] = useState<RuleTestResult | null>(null);

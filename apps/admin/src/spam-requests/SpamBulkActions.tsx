@@ -2,6 +2,7 @@ import { Alert, Button, Dialog, DialogActions, DialogContent, DialogContentText,
 import BlockIcon from '@mui/icons-material/Block';
 import VolumeOffIcon from '@mui/icons-material/VolumeOff';
 import { useState, type FormEvent, type ReactNode } from 'react';
+import type { SpamRequest } from '@backchannel/client/admin';
 import { useListContext, useNotify, useRefresh } from 'react-admin';
 import { ActionFormFields } from '../common/ActionFormFields';
 import { useBackchannel } from '../common/useApi';
@@ -13,7 +14,7 @@ import { buildActionPayload, initialResolveState, validateActionForm, type Resol
  * one POST /admin/v1/users/:senderId/actions per distinct sender.
  */
 const SpamActionButton = ({ action, label, icon }: { action: UserAction; label: string; icon: ReactNode }) => {
-    const { selectedIds, data, onUnselectItems } = useListContext();
+    const { selectedIds, data, onUnselectItems } = useListContext<SpamRequest>();
     const dataProvider = useBackchannel();
     const notify = useNotify();
     const refresh = useRefresh();

@@ -1,7 +1,7 @@
 import { Datagrid, DateField, EmailField, List, SelectInput, TextField } from 'react-admin';
 import { EnumField } from '../common/fields';
 import { choicesOf } from '../lib/format';
-import { STAFF_ROLES } from '../types';
+import { STAFF_ROLES } from '@backchannel/client/admin';
 
 const filters = [<SelectInput key="role" source="role" choices={choicesOf(STAFF_ROLES)} alwaysOn />];
 

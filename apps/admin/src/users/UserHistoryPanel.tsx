@@ -18,7 +18,7 @@ import { errorMessage } from '../lib/errors';
 import { humanize, shortValue } from '../lib/format';
 import { actionLabel, parseSuggestedAction } from '../lib/ladder';
 import { sectionShape, tabulate } from '../lib/tabulate';
-import type { UserHistory } from '../types';
+import type { ModerationAction, UserHistory, UserHistoryUser, UserRecord } from '@backchannel/client/admin';
 import { LiftButton } from '../actions/LiftButton';
 import { actionState, spamSignalLines, type SpamSignals } from '../lib/describe';
 
@@ -111,7 +111,7 @@ export const HistorySection = ({ title, value, empty = 'Nothing here yet.' }: { 
 };
 
 /** Status, restriction and suspension of an account, in words. */
-export const StandingChips = ({ user }: { user: Record<string, unknown> }) => {
+export const StandingChips = ({ user }: { user: Partial<Pick<UserRecord, 'status' | 'suspendedUntil' | 'restrictedUntil'>> }) => {
     const at = (v: unknown) => new Date(String(v)).toLocaleString();
     return (
         <Stack direction="row" spacing={1} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap' }} data-testid="standing">
@@ -127,8 +127,8 @@ export const StandingChips = ({ user }: { user: Record<string, unknown> }) => {
 };
 
 /** Enforcement actions with their state, and "Lift early" on those still in force. */
-const ActionsSection = ({ actions, onLifted }: { actions: unknown; onLifted: () => void }) => {
-    const rows = Array.isArray(actions) ? (actions as Record<string, any>[]) : [];
+const ActionsSection = ({ actions, onLifted }: { actions: ModerationAction[] | undefined; onLifted: () => void }) => {
+    const rows = Array.isArray(actions) ? actions : [];
     return (
         <Box sx={{ mb: 2 }} data-testid="history-actions">
             <Typography variant="subtitle2" sx={{ mb: 0.5 }}>
@@ -196,14 +196,12 @@ export const UserHistoryPanel = ({ userId, query, showProfile = true }: { userId
     }
     if (query.isPending && !query.data) return <LinearProgress />;
     if (query.error) return <Alert severity="error">Could not load the user’s history: {errorMessage(query.error)}</Alert>;
-    const history = query.data ?? {};
-    const user = history.user && typeof history.user === 'object' ? history.user : {};
+    const history: Partial<UserHistory> = query.data ?? {};
+    const user: Partial<UserHistoryUser> = history.user ?? {};
     const suggested = parseSuggestedAction(history.suggestedAction);
     const because =
-        history.suggestedAction && typeof history.suggestedAction === 'object' && typeof (history.suggestedAction as any).because === 'string'
-            ? String((history.suggestedAction as any).because)
-            : null;
-    const strikes = typeof history.strikes === 'number' ? history.strikes : (user as Record<string, unknown>).strikes;
+        typeof history.suggestedAction?.because === 'string' ? history.suggestedAction.because : null;
+    const strikes = typeof history.strikes === 'number' ? history.strikes : user.strikes;
 
     return (
         <Box data-testid="history">
@@ -215,7 +213,7 @@ export const UserHistoryPanel = ({ userId, query, showProfile = true }: { userId
                         </Link>
                     </Typography>
                     {user.displayName ? <Typography variant="body2">{String(user.displayName)}</Typography> : null}
-                    <StandingChips user={user as Record<string, unknown>} />
+                    <StandingChips user={user} />
                 </Stack>
             )}
             <Stack direction="row" spacing={1} useFlexGap sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>

@@ -1,7 +1,7 @@
 import { Datagrid, DateField, List, NumberField, SearchInput, SelectInput, TextField, TextInput } from 'react-admin';
 import { StatusField } from '../common/fields';
 import { choicesOf } from '../lib/format';
-import { USER_STATUSES } from '../types';
+import { USER_STATUSES } from '@backchannel/client/admin';
 
 const filters = [
     <SearchInput key="q" source="q" placeholder="Search handle, name or external id" alwaysOn />,

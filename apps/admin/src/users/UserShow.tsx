@@ -1,5 +1,6 @@
 import { Box, Typography } from '@mui/material';
 import { Datagrid, DateField, Labeled, NumberField, Pagination, ReferenceManyField, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
+import type { UserRecord } from '@backchannel/client/admin';
 import { EnumField } from '../common/fields';
 import { Section } from '../common/Section';
 import { useCan } from '../common/useApi';
@@ -8,12 +9,12 @@ import { StandingChips, UserHistoryPanel } from './UserHistoryPanel';
 import { useUserHistory } from './useUserHistory';
 
 const UserTitle = () => {
-    const record = useRecordContext();
+    const record = useRecordContext<UserRecord>();
     return <span>User{record ? ` @${record.handle ?? record.id}` : ''}</span>;
 };
 
 const UserShowContent = () => {
-    const record = useRecordContext();
+    const record = useRecordContext<UserRecord>();
     const history = useUserHistory(record?.id);
     const canAct = useCan('users', 'userAction');
     if (!record) return null;

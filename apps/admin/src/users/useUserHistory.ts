@@ -1,5 +1,5 @@
 import { useApiQuery } from '../common/useApi';
-import type { UserHistory } from '../types';
+import type { UserHistory } from '@backchannel/client/admin';
 
 /** GET /admin/v1/users/:id/history (disabled when userId is empty). */
 export const useUserHistory = (userId: unknown) => {
