@@ -6,7 +6,7 @@ import type { OutboxJob } from '../queues';
 import { wireEvent, type EventType, type UserEvent, type WireEvent } from './event-types';
 import { OutboxRelay } from './outbox-relay';
 import { REPLY_QUOTE_SQL, eventForViewer, messageView, withheldMessageView } from '../messages/message-view';
-import { memberReadsMessageSql } from '../messages/message-visibility';
+import { memberReadsMessageSql } from '../policy/visibility';
 
 /** Event types whose row references the message (event.message_id) instead of copying it. */
 export const MESSAGE_EVENT_TYPES = ['message.created', 'message.updated'];

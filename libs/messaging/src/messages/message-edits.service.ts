@@ -9,9 +9,9 @@ import { classifyUrl } from '../links/link-rules';
 import { JobName, type OutboxJob } from '../queues';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type LinkView, type MessageView } from './message-view';
-import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
+import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from '../policy/visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateText } from './message-text';
-import { assertMayWrite, writeCheckColumns } from './write-check';
+import { assertMayWrite, writeCheckColumns } from '../policy/write-policy';
 import { hostOf } from './messages.service';
 import { RulesService } from '../rules/rules.service';
 
@@ -28,7 +28,7 @@ export const MAX_MESSAGE_VERSIONS = 20;
 /**
  * The message ($3) of conversation $1 with what decides whether its sender ($2) may edit it
  * now: the editor's membership and whether they can see it, the write check a send makes
- * (write-check.ts: a restriction, a block across a direct conversation), the 15-minute window,
+ * (policy/write-policy.ts: a restriction, a block across a direct conversation), the 15-minute window,
  * how many versions it keeps, and whether someone is still pending (a new link is then held
  * from them: HeldLinks). Read once before the staff rules screen the text (so rules only ever
  * see an edit of the caller's own message) and again, locked, for the write.

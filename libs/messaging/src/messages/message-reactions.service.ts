@@ -7,8 +7,8 @@ import { isUuid } from '../ids';
 import { ConversationsService } from '../conversations/conversations.service';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { REPLY_QUOTE_SQL, messageView } from './message-view';
-import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
-import { assertMayWrite, writeCheckColumns } from './write-check';
+import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from '../policy/visibility';
+import { assertMayWrite, pairBlockedSql, writeCheckColumns } from '../policy/write-policy';
 
 /** Different emoji one message may carry (API.md, Messages v1.1). */
 export const MAX_REACTION_EMOJI = 20;
@@ -26,14 +26,14 @@ export function parseEmoji(raw: unknown): string {
 
 /**
  * The message ($3) and whether the reactor ($2) may react to it, locked: they can see it, they
- * may write here (write-check.ts: not restricted, no block across a direct conversation), and
+ * may write here (policy/write-policy.ts: not restricted, no block across a direct conversation), and
  * no block stands between them and its sender (in any conversation). FOR NO KEY UPDATE:
  * reactions to one message are serialised (the 20-emoji cap holds under races) without
  * blocking the foreign-key checks of events.
  */
 const REACT_READ_SQL = `
 SELECT x.id, x.state, x.sender_id, x.reactions, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees, ${writeCheckColumns('u', 'c', '$2')},
-       EXISTS (SELECT 1 FROM block b WHERE (b.blocker_id = $2 AND b.blocked_id = x.sender_id) OR (b.blocker_id = x.sender_id AND b.blocked_id = $2)) AS blocked_sender
+       ${pairBlockedSql('$2', 'x.sender_id')} AS blocked_sender
   FROM message x
   JOIN conversation c ON c.id = x.conversation_id
   JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2

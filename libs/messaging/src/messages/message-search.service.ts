@@ -4,7 +4,7 @@ import { InvalidRequest, NotFound } from '../errors';
 import { isUuid } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { KeysetCursor } from '../keyset-cursor';
-import { memberSeesMessageSql } from './message-visibility';
+import { memberSeesMessageSql } from '../policy/visibility';
 
 export const SEARCH_MIN_CHARS = 2;
 export const SEARCH_MAX_CHARS = 200;
@@ -27,7 +27,7 @@ export function searchCostProblem(q: string): string | null {
 /**
  * Full-text search over what the caller ($1) may read: conversations where they are `active`
  * (optionally one, $3), visible messages only (removed and held ones are not `visible`), and
- * per message the same predicate as every reader (message-visibility.ts: history from when
+ * per message the same predicate as every reader (policy/visibility.ts: history from when
  * they joined, never a sender they block). `simple` configuration: messages come in any
  * language, so words are matched as written (lower-cased), with no language's stemming.
  * The conversation ids are an array (an init plan): the planner ANDs the GIN index on

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { parse as parseDomain } from 'tldts';
 import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
-import { Forbidden, InvalidRequest, NotFound, RateLimited, ReplyTargetNotFound, RequestPendingLimit } from '../errors';
+import { Forbidden, InvalidRequest, NotFound, RateLimited, ReplyTargetNotFound } from '../errors';
 import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { EventsService, eventInsertCtes } from '../events/events.service';
@@ -9,13 +9,14 @@ import { JobName, sendScanJobId, type OutboxJob } from '../queues';
 import { extractLinks } from '../links/link-extractor';
 import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
-import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/message-request-policy';
+import { MAX_REQUEST_MESSAGES, creatorCappedSql } from '../policy/request-cap';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
 import { RulesService } from '../rules/rules.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from './message-view';
-import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from './message-visibility';
+import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../policy/visibility';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
-import { assertMayWrite, directBlockSql, writeCheckColumns, writerRestrictedSql } from './write-check';
+import { assertMayWrite, directBlockSql, writeCheckColumns } from '../policy/write-policy';
+import { restrictedSql } from '../policy/standing';
 
 export interface SendBody {
   clientId?: unknown;
@@ -26,12 +27,12 @@ export interface SendBody {
 
 /**
  * The send, as ONE statement: check the sender may send (an active member who may write here,
- * write-check.ts: not restricted, no block across a direct conversation), bump the
+ * policy/write-policy.ts: not restricted, no block across a direct conversation), bump the
  * conversation's seq (the row lock orders concurrent sends and a rolled-back send burns no
  * number), apply the pending-request cap on that locked row itself, insert the message and
  * its link occurrences (a link whose verdict is cached and fresh is settled here, from the
  * `link` cache; only a message with a link left pending writes the scan job), give every active or pending member who may
- * read it (message-visibility.ts: not one who blocks the sender; a pending one only the
+ * read it (policy/visibility.ts: not one who blocks the sender; a pending one only the
  * first three, and not while a link awaits its verdict: `link_hold`) a message.created
  * event with its own cursor, and write an outbox row only for jobs (the scan of a pending
  * link, spam scoring). The events are pushed by this process from the returned
@@ -43,11 +44,9 @@ export const SEND_SQL = `
 WITH sender AS (
   SELECT 1 FROM conversation_member me JOIN app_user u ON u.id = me.user_id
    WHERE me.conversation_id = $1 AND me.user_id = $2 AND me.state = 'active'
-     AND NOT ${writerRestrictedSql('u')}),
+     AND NOT ${restrictedSql('u')}),
 capped AS (
-  SELECT (c.creator_id = $2 AND EXISTS (
-            SELECT 1 FROM conversation_member o
-             WHERE o.conversation_id = $1 AND o.user_id <> $2 AND o.state IN ('pending', 'declined'))) AS v
+  SELECT ${creatorCappedSql('c', '$2')} AS v
     FROM conversation c WHERE c.id = $1),
 conv AS (
   UPDATE conversation c SET last_seq = c.last_seq + 1, last_activity_at = now(),
@@ -146,8 +145,7 @@ SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x JOIN conversation_member me O
 
 /** Why a send was refused, and whether this clientId was already stored (the slow path). */
 export const CONTEXT_SQL = `
-SELECT c.kind, c.creator_id, me.state AS my_state, ${writeCheckColumns('u', 'c', '$2')},
-       coalesce((SELECT json_agg(m.state) FROM conversation_member m WHERE m.conversation_id = c.id AND m.user_id <> $2), '[]') AS other_states,
+SELECT c.kind, c.creator_id, me.state AS my_state, ${writeCheckColumns('u', 'c', '$2', { send: true })},
        (SELECT row_to_json(y) FROM (SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x
           WHERE x.conversation_id = c.id AND x.sender_id = $2 AND x.client_id = $3) y) AS existing
   FROM conversation c
@@ -155,10 +153,19 @@ SELECT c.kind, c.creator_id, me.state AS my_state, ${writeCheckColumns('u', 'c',
   JOIN app_user u ON u.id = $2
  WHERE c.id = $1`;
 
-/** The message a reply quotes ($3: its seq), if the sender ($2) can see it in conversation $1 (message-visibility.ts). */
+/**
+ * The message a reply quotes ($3: its seq), if the sender ($2) can see it in conversation $1
+ * (policy/visibility.ts), with the sender's membership and the write check (policy/write-policy.ts),
+ * so a reply is refused for the same reasons, in the same order, as any send.
+ */
 const REPLY_TARGET_SQL = `
-SELECT x.sender_id FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
- WHERE x.conversation_id = $1 AND x.seq = $3 AND x.state = 'visible' AND ${memberReadsMessageSql('me', 'x')}`;
+SELECT me.state AS my_state, ${writeCheckColumns('u', 'c', '$2')},
+       (SELECT x.sender_id FROM message x
+         WHERE x.conversation_id = $1 AND x.seq = $3 AND x.state = 'visible' AND ${memberReadsMessageSql('me', 'x')}) AS target_sender_id
+  FROM conversation c
+  JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = $2
+  JOIN app_user u ON u.id = $2
+ WHERE c.id = $1`;
 
 @Injectable()
 export class MessagesService {
@@ -260,10 +267,12 @@ export class MessagesService {
    */
   private async replyTarget(senderId: string, conversationId: string, clientId: string, seq: number): Promise<{ seq: number; senderId: string } | { message: MessageView; created: false }> {
     const [row] = await this.db.prepared('message_reply_target', REPLY_TARGET_SQL, [conversationId, senderId, seq]);
-    if (row) return { seq, senderId: row.sender_id };
-    await this.conversations.view(conversationId, senderId);
+    if (!row || (row.my_state !== 'active' && row.my_state !== 'pending')) throw new NotFound();
+    if (row.target_sender_id) return { seq, senderId: row.target_sender_id };
     const existing = await this.findByClientId(conversationId, senderId, clientId);
     if (existing) return { message: messageView(existing), created: false };
+    // A writer who may not write here is told so, not that the target is missing (a blocker cannot see the blocked one's messages).
+    assertMayWrite(row);
     throw new ReplyTargetNotFound();
   }
 
@@ -284,9 +293,6 @@ export class MessagesService {
       this.events.published(extraOutbox);
       return { message: this.publishSend(row), created: true };
     }
-    if (MessageRequestPolicy.creatorIsCapped(senderId, ctx.creator_id, ctx.other_states)) {
-      throw new RequestPendingLimit(`Until your request is accepted you can send at most ${MAX_REQUEST_MESSAGES} messages.`);
-    }
     // The context changed between the two reads (e.g. the request was just accepted): once more.
     const [row] = await this.db.prepared('message_send', SEND_SQL, params);
     if (!row) throw new NotFound();
@@ -303,7 +309,7 @@ export class MessagesService {
     }
   }
 
-  /** Messages by seq that the viewer may read (message-visibility.ts): after `afterSeq` ascending, or the page right before `beforeSeq`. */
+  /** Messages by seq that the viewer may read (policy/visibility.ts): after `afterSeq` ascending, or the page right before `beforeSeq`. */
   async list(viewerId: string, conversationId: string, opts: { afterSeq?: number; beforeSeq?: number; limit: number }): Promise<{ items: MessageView[]; nextCursor: string | null }> {
     await this.conversations.view(conversationId, viewerId);
     const { afterSeq, beforeSeq, limit } = opts;

@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * `message.link_hold`: true while the message's links await their verdict and a `pending`
- * member (a message request's recipient) may not read it yet (message-visibility.ts). Set by
+ * member (a message request's recipient) may not read it yet (policy/visibility.ts). Set by
  * the send when any link is still `pending`; cleared by the verdict or, past
  * HELD_LINK_MAX_SECONDS, by the held-link sweep, each of which then delivers it to the
  * pending members. A message removed while held keeps it: they never see it. The partial

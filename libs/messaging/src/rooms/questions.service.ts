@@ -19,6 +19,7 @@ import {
 } from './room-views';
 import { isCurrentModerator, RoomsService } from './rooms.service';
 import { RulesService } from '../rules/rules.service';
+import { assertAccountMayWrite } from '../policy/standing';
 
 export interface AskBody {
   text?: unknown;
@@ -63,6 +64,7 @@ export class QuestionsService {
       // FOR SHARE: askers do not queue behind each other, but the room cannot end under them.
       const room = await RoomsService.lock(q, roomId, authorId, 'SHARE');
       if (room.my_role === null) throw new NotFound('No such room.');
+      await assertAccountMayWrite(q, authorId); // the write policy: a restricted account asks nothing
       if (room.status !== 'live') throw new RoomEnded('The room has ended; questions are closed.');
       await this.limits.consume('questionsPerRoom', `${authorId}:${roomId}`);
       const [row] = await q.query(
