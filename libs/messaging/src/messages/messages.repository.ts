@@ -44,7 +44,7 @@ WITH sender AS (
    WHERE me.conversation_id = $1 AND me.user_id = $2 AND me.state = 'active'
      AND NOT ${restrictedSql('u')}),
 capped AS (
-  SELECT ${creatorCappedSql('c', '$2')} AS v
+  SELECT ${creatorCappedSql('c', '$2', '$1')} AS v
     FROM conversation c WHERE c.id = $1),
 conv AS (
   UPDATE conversation c SET last_seq = c.last_seq + 1, last_activity_at = now(),
