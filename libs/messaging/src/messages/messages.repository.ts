@@ -3,8 +3,8 @@ import { eventInsertCtes } from '../events/events.service';
 import type { OutboxJob } from '../queues';
 import { MAX_REQUEST_MESSAGES, creatorCappedSql } from '../policy/request-cap';
 import { restrictedSql } from '../policy/standing';
-import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../policy/visibility';
-import { directBlockSql, writeCheckColumns, type WriteCheckRow } from '../policy/write-policy';
+import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql, memberSeesMessageSql } from '../policy/visibility';
+import { directBlockSql, pairBlockedSql, writeCheckColumns, type WriteCheckRow } from '../policy/write-policy';
 import { REPLY_QUOTE_SQL } from './message-view';
 
 /**
@@ -265,4 +265,100 @@ export async function messageById(q: Queryable, messageId: string): Promise<Mess
 /** Who hears of a change to message `messageId` (policy/visibility.ts). */
 export async function audienceOf(q: Queryable, messageId: string): Promise<string[]> {
   return (await q.query(MESSAGE_AUDIENCE_SQL, [messageId])).map((r) => r.user_id);
+}
+
+// Edits (MessageEditsService)
+
+/**
+ * The message ($3) of conversation $1 with what decides whether its sender ($2) may edit it
+ * now: the editor's membership and whether they can see it, the write check a send makes
+ * (policy/write-policy.ts: a restriction, a block across a direct conversation), the edit window ($4 minutes),
+ * how many versions it keeps, and whether someone is still pending (a new link is then held
+ * from them: HeldLinks). Read once before the staff rules screen the text (so rules only ever
+ * see an edit of the caller's own message) and again, locked, for the write.
+ */
+export const EDIT_READ_SQL = (lock: boolean) => `
+SELECT x.*, ${REPLY_QUOTE_SQL('x')}, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees, ${writeCheckColumns('u', 'c', '$2')},
+       (x.created_at > now() - make_interval(mins => $4::int)) AS in_window,
+       (SELECT count(*)::int FROM message_version v WHERE v.message_id = x.id) AS versions,
+       EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = x.conversation_id AND p.state = 'pending') AS someone_pending
+  FROM message x
+  JOIN conversation c ON c.id = x.conversation_id
+  JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
+  JOIN app_user u ON u.id = $2
+ WHERE x.conversation_id = $1 AND x.id = $3${lock ? '\n   FOR UPDATE OF x' : ''}`;
+
+/**
+ * One edit under the row lock: the text and links it replaces become the next
+ * `message_version` (staff only; reports freeze them), the row gets the new text, links and
+ * `edited_at`, and new URLs get their link occurrences (the same scan machinery as a send).
+ * No row back: the message already keeps $6 versions. The cap is checked here, in a statement
+ * that starts once the lock is held: the locked read's own snapshot predates the lock wait,
+ * so its count could miss the versions of edits that committed while it waited.
+ */
+export const EDIT_WRITE_SQL = `
+WITH ver AS (
+  INSERT INTO message_version (message_id, version, text, links, written_at)
+  SELECT m.id, coalesce((SELECT max(v.version) FROM message_version v WHERE v.message_id = m.id), 0) + 1,
+         m.text, m.links, coalesce(m.edited_at, m.created_at)
+    FROM message m WHERE m.id = $1 AND (SELECT count(*) FROM message_version v WHERE v.message_id = m.id) < $6
+  RETURNING 1),
+upd AS (
+  UPDATE message m SET text = $2, links = $3::jsonb, link_hold = $4, edited_at = now(), updated_at = now()
+   WHERE m.id = $1 AND EXISTS (SELECT 1 FROM ver)
+  RETURNING m.*),
+occ AS (
+  INSERT INTO link_occurrence (url, host, message_id, scanned_at)
+  SELECT x.url, x.host, upd.id, CASE WHEN x.pending THEN NULL ELSE now() END
+    FROM upd, jsonb_to_recordset($5::jsonb) AS x(url text, host text, pending boolean)
+   WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = upd.id AND o.url = x.url)
+  RETURNING 1)
+SELECT upd.*, ${REPLY_QUOTE_SQL('upd')} FROM upd`;
+
+/** The edit's read (EDIT_READ_SQL), optionally locking the message; a message row plus what the edit decides from. */
+export async function editContext(q: Queryable, conversationId: string, userId: string, messageId: string, windowMinutes: number, opts: { lock?: boolean } = {}): Promise<(MessageRow & WriteCheckRow) | undefined> {
+  const [row] = await q.query(opts.lock ? EDIT_LOCK_SQL : EDIT_CHECK_SQL, [conversationId, userId, messageId, windowMinutes]);
+  return row;
+}
+const EDIT_CHECK_SQL = EDIT_READ_SQL(false);
+const EDIT_LOCK_SQL = EDIT_READ_SQL(true);
+
+/** One edit under the row lock (EDIT_WRITE_SQL); none when the message already keeps `maxVersions` versions. */
+export async function writeEdit(
+  q: Queryable,
+  e: { messageId: string; text: string; links: unknown[]; hold: boolean; occurrences: Array<{ url: string; host: string; pending: boolean }>; maxVersions: number },
+): Promise<MessageRow | undefined> {
+  const [row] = await q.query(EDIT_WRITE_SQL, [e.messageId, e.text, JSON.stringify(e.links), e.hold, JSON.stringify(e.occurrences), e.maxVersions]);
+  return row;
+}
+
+// Reactions (MessageReactionsService)
+
+/**
+ * The message ($3) and whether the reactor ($2) may react to it, locked: they can see it, they
+ * may write here (policy/write-policy.ts: not restricted, no block across a direct conversation), and
+ * no block stands between them and its sender (in any conversation). FOR NO KEY UPDATE:
+ * reactions to one message are serialised (the 20-emoji cap holds under races) without
+ * blocking the foreign-key checks of events.
+ */
+export const REACT_READ_SQL = `
+SELECT x.id, x.state, x.sender_id, x.reactions, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees, ${writeCheckColumns('u', 'c', '$2')},
+       ${pairBlockedSql('$2', 'x.sender_id')} AS blocked_sender
+  FROM message x
+  JOIN conversation c ON c.id = x.conversation_id
+  JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
+  JOIN app_user u ON u.id = $2
+ WHERE x.conversation_id = $1 AND x.id = $3
+   FOR NO KEY UPDATE OF x`;
+
+/** The reaction's locked read (REACT_READ_SQL). */
+export async function reactContext(q: Queryable, conversationId: string, userId: string, messageId: string): Promise<(MessageRow & WriteCheckRow) | undefined> {
+  const [row] = await q.query(REACT_READ_SQL, [conversationId, userId, messageId]);
+  return row;
+}
+
+/** Stores a message's reactions; the updated row. */
+export async function setReactions(q: Queryable, messageId: string, reactions: unknown[]): Promise<MessageRow> {
+  const [row] = await q.query(`UPDATE message x SET reactions = $2::jsonb WHERE x.id = $1 RETURNING x.*, ${REPLY_QUOTE_SQL('x')}`, [messageId, JSON.stringify(reactions)]);
+  return row;
 }
