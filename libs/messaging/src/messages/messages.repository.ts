@@ -362,3 +362,75 @@ export async function setReactions(q: Queryable, messageId: string, reactions: u
   const [row] = await q.query(`UPDATE message x SET reactions = $2::jsonb WHERE x.id = $1 RETURNING x.*, ${REPLY_QUOTE_SQL('x')}`, [messageId, JSON.stringify(reactions)]);
   return row;
 }
+
+// Search (MessageSearchService)
+
+/**
+ * Full-text search over what the caller ($1) may read: conversations where they are `active`
+ * (optionally one, $3), visible messages only (removed and held ones are not `visible`), and
+ * per message the same predicate as every reader (policy/visibility.ts: history from when
+ * they joined, never a sender they block). `simple` configuration: messages come in any
+ * language, so words are matched as written (lower-cased), with no language's stemming.
+ * The conversation ids are an array (an init plan): the planner ANDs the GIN index on
+ * `search_tsv` (the words) with a conversation_id index (mine), or uses the latter alone
+ * when the words are common. Ranking reads the stored tsvector (nothing parsed again).
+ * Keyset pagination on (rank, id): $4/$5.
+ * Planned for each search, NOT prepared: with the words known, PostgreSQL estimates from the
+ * column's word statistics and picks per query (the words' GIN bitmap ANDed with my
+ * conversations for rare words, my conversations filtered for very common ones). A generic
+ * prepared plan cannot tell the two apart and made every search read all my messages.
+ * Snippets (ts_headline re-parses the text) are made for the page's rows only.
+ */
+const SEARCH_SQL = `
+WITH mine AS (
+  SELECT m.conversation_id, m.user_id, m.state, m.visible_from_seq FROM conversation_member m
+   WHERE m.user_id = $1 AND m.state = 'active' AND ($3::uuid IS NULL OR m.conversation_id = $3)),
+hits AS (
+  SELECT x.id, x.conversation_id, x.seq, x.sender_id, x.created_at, x.text,
+         ts_rank(x.search_tsv, websearch_to_tsquery('simple', $2)) AS rank
+    FROM message x JOIN mine me ON me.conversation_id = x.conversation_id
+   WHERE x.conversation_id = ANY (ARRAY(SELECT conversation_id FROM mine))
+     AND x.state = 'visible' AND x.search_tsv @@ websearch_to_tsquery('simple', $2)
+     AND ${memberSeesMessageSql('me', 'x')}
+     AND ($4::real IS NULL OR ts_rank(x.search_tsv, websearch_to_tsquery('simple', $2)) < $4::real
+          OR (ts_rank(x.search_tsv, websearch_to_tsquery('simple', $2)) = $4::real AND x.id > $5::uuid))
+   ORDER BY rank DESC, x.id
+   LIMIT $6)
+SELECT hits.id, hits.conversation_id, hits.seq, hits.sender_id, hits.created_at, hits.rank,
+       ts_headline('simple', hits.text, websearch_to_tsquery('simple', $2),
+                   'StartSel="", StopSel="", MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter=" … "') AS snippet
+  FROM hits ORDER BY hits.rank DESC, hits.id`;
+
+/** One search hit as the service pages it, camelCased. */
+export interface SearchRow {
+  id: string;
+  conversationId: string;
+  seq: number;
+  senderId: string;
+  createdAt: Date;
+  rank: number;
+  snippet: string;
+}
+
+/** A page of SEARCH_SQL: hits after (afterRank, afterId), best first. */
+export async function searchMessages(
+  q: Queryable,
+  s: { userId: string; q: string; conversationId: string | null; afterRank: unknown; afterId: unknown; limit: number },
+): Promise<SearchRow[]> {
+  const rows = await q.query(SEARCH_SQL, [s.userId, s.q, s.conversationId, s.afterRank, s.afterId, s.limit]);
+  return rows.map((r) => ({
+    id: r.id,
+    conversationId: r.conversation_id,
+    seq: Number(r.seq),
+    senderId: r.sender_id,
+    createdAt: new Date(r.created_at),
+    rank: r.rank,
+    snippet: r.snippet,
+  }));
+}
+
+/** Whether the user is an active member of the conversation. */
+export async function isActiveMember(q: Queryable, conversationId: string, userId: string): Promise<boolean> {
+  const rows = await q.query(`SELECT 1 FROM conversation_member WHERE conversation_id = $1 AND user_id = $2 AND state = 'active'`, [conversationId, userId]);
+  return rows.length > 0;
+}
