@@ -20,7 +20,7 @@ const { now, textFor } = require('./load');
 const { Samples } = require('./stats');
 
 async function floor({ databaseUrl, lanes, shape, tag, warmup, seconds, meter }) {
-  const { SEND_SQL, CONTEXT_SQL, sendParams } = builtLib('messages/messages.service.js');
+  const { SEND_SQL, CONTEXT_SQL, sendParams } = builtLib('messages/messages.repository.js');
   const { newId } = builtLib('ids.js');
   if (typeof SEND_SQL !== 'string' || typeof CONTEXT_SQL !== 'string') throw new Error('the build does not export SEND_SQL/CONTEXT_SQL');
   const clients = await Promise.all(

@@ -13,10 +13,6 @@ import * as ts from 'typescript';
 const STILL_TO_CONVERT = [
   'conversations/conversations.service.ts',
   'links/link-scanner.service.ts',
-  'messages/message-edits.service.ts',
-  'messages/message-reactions.service.ts',
-  'messages/message-search.service.ts',
-  'messages/messages.service.ts',
   'rules/held-messages.service.ts',
   'rules/rules.service.ts',
   'safety/audit/audit-log.service.ts',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Db } from '@app/messaging/db/db.service';
 import { Forbidden, NotFound } from '@app/messaging/errors';
 import { isUuid } from '@app/messaging/ids';
+import { pairBlockedSql } from '@app/messaging/policy/write-policy';
 
 /** One relay per conversation per user per window: keystrokes arrive far faster than that. */
 export const TYPING_WINDOW_MS = 2000;
@@ -79,9 +80,7 @@ export class TypingRelay {
          LEFT JOIN conversation_member m
            ON me.state = 'active'
           AND m.conversation_id = me.conversation_id AND m.user_id <> me.user_id AND m.state = 'active'
-          AND NOT EXISTS (SELECT 1 FROM block b
-                           WHERE (b.blocker_id = m.user_id AND b.blocked_id = me.user_id)
-                              OR (b.blocker_id = me.user_id AND b.blocked_id = m.user_id))
+          AND NOT ${pairBlockedSql('m.user_id', 'me.user_id')}
           AND NOT EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = me.user_id AND r.restricted_id = m.user_id)
         WHERE me.conversation_id = $1 AND me.user_id = $2
         GROUP BY me.state`,

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from '../messages/message-view';
-import { memberSeesMessageSql } from '../messages/message-visibility';
+import { memberSeesMessageSql } from '../policy/visibility';
 
 export interface ConversationMemberView {
   userId: string;
@@ -31,7 +31,7 @@ export interface ConversationView {
 /**
  * The contract's Conversation JSON for one viewer, for many conversations in one
  * statement. Another member's `declined` is shown as `pending`: the sender is never told.
- * lastMessage and unreadCount count only what the viewer may read (message-visibility.ts).
+ * lastMessage and unreadCount count only what the viewer may read (policy/visibility.ts).
  */
 const VIEW_SQL = `
 SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_activity_at, c.last_seq,

@@ -4,7 +4,6 @@ import {
   Blocked,
   GroupTooLarge,
   InvalidRequest,
-  MessagingRestricted,
   NotAGroup,
   NotFound,
   NotPending,
@@ -16,8 +15,11 @@ import { RateLimitsService } from '../limits/rate-limits.service';
 import { EventsService } from '../events/events.service';
 import type { UserEvent } from '../events/event-types';
 import { JobName, type OutboxJob } from '../queues';
-import { MAX_MEMBERS, MAX_REQUEST_MESSAGES, MessageRequestPolicy, type RecipientFacts } from './message-request-policy';
-import { memberSeesMessageSql } from '../messages/message-visibility';
+import { MAX_MEMBERS, MessageRequestPolicy, type RecipientFacts } from './message-request-policy';
+import { memberSeesMessageSql } from '../policy/visibility';
+import { readCeilingSql } from '../policy/request-cap';
+import { assertNotRestricted, restrictedSql } from '../policy/standing';
+import { blockAmongSql, pairBlockedSql } from '../policy/write-policy';
 import { loadConversationViews, type ConversationView } from './conversation-view';
 import { HiddenWordMatcher } from './hidden-words';
 
@@ -91,12 +93,11 @@ export class ConversationsService {
     return out;
   }
 
+  /** The write policy's standing check for starting a conversation or adding members (policy/standing.ts). */
   async assertMayMessage(userId: string, q: Queryable = this.db): Promise<{ requestLimitFactor: number }> {
-    const row = await q.query('SELECT restricted_until, request_limit_factor FROM app_user WHERE id = $1', [userId]);
+    const row = await q.query(`SELECT ${restrictedSql('u')} AS restricted, u.restricted_until, u.request_limit_factor FROM app_user u WHERE u.id = $1`, [userId]);
     const r = row[0];
-    if (r?.restricted_until && new Date(r.restricted_until).getTime() > Date.now()) {
-      throw new MessagingRestricted(`You may not start conversations or send messages until ${new Date(r.restricted_until).toISOString()}.`);
-    }
+    assertNotRestricted(r);
     return { requestLimitFactor: Number(r?.request_limit_factor ?? 1) };
   }
 
@@ -116,7 +117,7 @@ export class ConversationsService {
     const rows = await q.query(
       `SELECT u.id, u.allow_incoming,
               EXISTS (SELECT 1 FROM follow f WHERE f.follower_id = u.id AND f.followee_id = $1) AS follows_creator,
-              EXISTS (SELECT 1 FROM block b WHERE (b.blocker_id = u.id AND b.blocked_id = $1) OR (b.blocker_id = $1 AND b.blocked_id = u.id)) AS blocked,
+              ${pairBlockedSql('u.id', '$1')} AS blocked,
               EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = u.id AND r.restricted_id = $1) AS restricts_creator
          FROM app_user u WHERE u.id = ANY($2::uuid[])`,
       [actorId, ids],
@@ -137,13 +138,11 @@ export class ConversationsService {
    * still holds a seat). One query over the block table in both directions.
    * A block committed concurrently with this check is not seen here; the result is then the
    * same as a block made right after the add, which the read-time visibility rule
-   * (message-visibility.ts) already covers: the blocker never reads the blocked member there.
+   * (policy/visibility.ts) already covers: the blocker never reads the blocked member there.
    */
   private async assertNoBlockAmong(q: Queryable, newcomers: string[], everyone: string[]): Promise<void> {
     const [row] = await q.query(
-      `SELECT EXISTS (SELECT 1 FROM block b
-                       WHERE (b.blocker_id = ANY($1::uuid[]) AND b.blocked_id = ANY($2::uuid[]))
-                          OR (b.blocked_id = ANY($1::uuid[]) AND b.blocker_id = ANY($2::uuid[]))) AS blocked`,
+      `SELECT ${blockAmongSql('$1::uuid[]', '$2::uuid[]')} AS blocked`,
       [newcomers, everyone],
     );
     if (row?.blocked) throw new Blocked();
@@ -297,7 +296,7 @@ export class ConversationsService {
 
   /**
    * Which of these pending requests are hidden from `viewerId` (API.md "Hidden requests"):
-   * a visible message they may read (the first three, message-visibility.ts) contains one of
+   * a visible message they may read (the first three, policy/visibility.ts) contains one of
    * their hidden words, or a default-list word while useDefaultList is on; or a staff rule
    * hides it (the hook `requestHiddenByRule`, none until staff rules are built).
    */
@@ -491,8 +490,7 @@ export class ConversationsService {
     const result = await this.db.tx(async (q) => {
       const m = await this.lockMember(q, conversationId, userId, ['active', 'pending']);
       const [row] = await q.query(
-        `UPDATE conversation_member m SET read_seq = greatest(m.read_seq, least($3::bigint, c.last_seq,
-             CASE WHEN m.state = 'pending' THEN m.visible_from_seq + ${MAX_REQUEST_MESSAGES} ELSE c.last_seq END))
+        `UPDATE conversation_member m SET read_seq = greatest(m.read_seq, least($3::bigint, c.last_seq, ${readCeilingSql('m', 'c.last_seq')}))
            FROM conversation c
           WHERE m.conversation_id = $1 AND m.user_id = $2 AND c.id = m.conversation_id
           RETURNING m.read_seq`,

@@ -30,12 +30,3 @@ describe('MessageRequestPolicy.initialState', () => {
     );
   });
 });
-
-describe('MessageRequestPolicy.creatorIsCapped', () => {
-  it('caps only the creator, and only while someone is pending or (silently) declined', () => {
-    expect(MessageRequestPolicy.creatorIsCapped('a', 'a', ['pending'])).toBe(true);
-    expect(MessageRequestPolicy.creatorIsCapped('a', 'a', ['declined'])).toBe(true);
-    expect(MessageRequestPolicy.creatorIsCapped('a', 'a', ['active'])).toBe(false);
-    expect(MessageRequestPolicy.creatorIsCapped('b', 'a', ['pending'])).toBe(false);
-  });
-});

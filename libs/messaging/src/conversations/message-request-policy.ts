@@ -12,7 +12,8 @@ export interface RecipientFacts {
 }
 
 export const MAX_MEMBERS = 15;
-export const MAX_REQUEST_MESSAGES = 3;
+/** The request cap lives with the write and read policies (policy/request-cap.ts). */
+export { MAX_REQUEST_MESSAGES } from '../policy/request-cap';
 
 /**
  * The message-request rules of API.md in one place:
@@ -27,10 +28,5 @@ export const MessageRequestPolicy = {
     if (r.allowIncoming === 'none') throw new RecipientNotAccepting();
     if (r.allowIncoming === 'following' && !r.followsCreator) throw new RecipientNotAccepting();
     return r.followsCreator && !r.restrictsCreator ? 'active' : 'pending';
-  },
-
-  /** The creator is capped while any recipient has not accepted (a declined one looks pending to them). */
-  creatorIsCapped(senderId: string, creatorId: string | null, otherStates: string[]): boolean {
-    return senderId === creatorId && otherStates.some((s) => s === 'pending' || s === 'declined');
   },
 };

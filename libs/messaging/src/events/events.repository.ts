@@ -1,7 +1,7 @@
 import type { PreparingQueryable, Queryable } from '../db/db.service';
 import type { OutboxJob } from '../queues';
 import { REPLY_QUOTE_SQL } from '../messages/message-view';
-import { memberReadsMessageSql } from '../messages/message-visibility';
+import { memberReadsMessageSql } from '../policy/visibility';
 
 /**
  * The event stream's SQL (STYLE.md 9, 12): writing events with their per-user cursors, reading

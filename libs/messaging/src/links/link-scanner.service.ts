@@ -4,7 +4,7 @@ import { Db, withDeadlockRetry, type Queryable } from '../db/db.service';
 import { EventsService, eventInsertCtes } from '../events/events.service';
 import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
-import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../messages/message-visibility';
+import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../policy/visibility';
 import { HeldLinks } from '../messages/held-links';
 import { REPLY_QUOTE_SQL, messageView, type LinkView } from '../messages/message-view';
 import { questionView } from '../rooms/room-views';

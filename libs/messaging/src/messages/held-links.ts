@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, type Queryable } from '../db/db.service';
 import { EventsService } from '../events/events.service';
 import { REPLY_QUOTE_SQL, messageView } from './message-view';
-import { memberReadsMessageSql } from './message-visibility';
+import { memberReadsMessageSql } from '../policy/visibility';
 
 /**
  * The pending members (not the sender) who may read message $1 now that it is released, and
@@ -22,7 +22,7 @@ SELECT m.user_id,
  * Messages held from message requests until their links have a verdict (issue #20, item 5).
  * The send stores a message with `link_hold` when any link is still `pending` and a member is
  * still pending (nobody else is held from anything); a `pending`
- * member does not read it meanwhile (message-visibility.ts) and gets no event. Release
+ * member does not read it meanwhile (policy/visibility.ts) and gets no event. Release
  * happens once, whichever comes first:
  * - the verdict (LinkScannerService): safe or suspicious → released with the verdicts in it;
  *   malicious → removed while still held, so pending members never see it in any form;

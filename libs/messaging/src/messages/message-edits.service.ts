@@ -8,10 +8,11 @@ import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
 import { JobName, type OutboxJob } from '../queues';
 import { RateLimitsService } from '../limits/rate-limits.service';
-import { REPLY_QUOTE_SQL, forViewer, messageView, type LinkView, type MessageView } from './message-view';
-import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
+import { forViewer, messageView, type LinkView, type MessageView } from './message-view';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateText } from './message-text';
-import { assertMayWrite, writeCheckColumns } from './write-check';
+import { assertMayWrite, type WriteCheckRow } from '../policy/write-policy';
+import * as messages from './messages.repository';
+import type { MessageRow } from './messages.repository';
 import { hostOf } from './messages.service';
 import { RulesService } from '../rules/rules.service';
 
@@ -25,32 +26,12 @@ export const EDIT_WINDOW_MINUTES = 15;
  */
 export const MAX_MESSAGE_VERSIONS = 20;
 
-/**
- * The message ($3) of conversation $1 with what decides whether its sender ($2) may edit it
- * now: the editor's membership and whether they can see it, the write check a send makes
- * (write-check.ts: a restriction, a block across a direct conversation), the 15-minute window,
- * how many versions it keeps, and whether someone is still pending (a new link is then held
- * from them: HeldLinks). Read once before the staff rules screen the text (so rules only ever
- * see an edit of the caller's own message) and again, locked, for the write.
- */
-const EDIT_READ_SQL = (lock: boolean) => `
-SELECT x.*, ${REPLY_QUOTE_SQL('x')}, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees, ${writeCheckColumns('u', 'c', '$2')},
-       (x.created_at > now() - make_interval(mins => ${EDIT_WINDOW_MINUTES})) AS in_window,
-       (SELECT count(*)::int FROM message_version v WHERE v.message_id = x.id) AS versions,
-       EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = x.conversation_id AND p.state = 'pending') AS someone_pending
-  FROM message x
-  JOIN conversation c ON c.id = x.conversation_id
-  JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
-  JOIN app_user u ON u.id = $2
- WHERE x.conversation_id = $1 AND x.id = $3${lock ? '\n   FOR UPDATE OF x' : ''}`;
-const EDIT_CHECK_SQL = EDIT_READ_SQL(false);
-const EDIT_LOCK_SQL = EDIT_READ_SQL(true);
 
 /**
  * Whether `userId` may edit this message (a row of EDIT_READ_SQL, or none): what they may not
  * see is 404, before anything else is looked at.
  */
-function assertEditable(m: any, userId: string): void {
+function assertEditable(m: (MessageRow & WriteCheckRow) | undefined, userId: string): asserts m is MessageRow & WriteCheckRow {
   if (!m || (m.my_state !== 'active' && m.my_state !== 'pending') || !m.sees) throw new NotFound('No such message.');
   if (m.sender_id !== userId) throw new Forbidden('You can only edit your own messages.');
   if (m.state !== 'visible') throw new MessageRemoved('This message was removed; it can no longer be edited.');
@@ -60,32 +41,6 @@ function assertEditable(m: any, userId: string): void {
 
 const editLimitReached = () => new EditLimitReached(`A message keeps at most ${MAX_MESSAGE_VERSIONS} earlier versions; send a new message instead.`);
 
-/**
- * One edit under the row lock: the text and links it replaces become the next
- * `message_version` (staff only; reports freeze them), the row gets the new text, links and
- * `edited_at`, and new URLs get their link occurrences (the same scan machinery as a send).
- * No row back: the message already keeps $6 versions. The cap is checked here, in a statement
- * that starts once the lock is held: the locked read's own snapshot predates the lock wait,
- * so its count could miss the versions of edits that committed while it waited.
- */
-const EDIT_WRITE_SQL = `
-WITH ver AS (
-  INSERT INTO message_version (message_id, version, text, links, written_at)
-  SELECT m.id, coalesce((SELECT max(v.version) FROM message_version v WHERE v.message_id = m.id), 0) + 1,
-         m.text, m.links, coalesce(m.edited_at, m.created_at)
-    FROM message m WHERE m.id = $1 AND (SELECT count(*) FROM message_version v WHERE v.message_id = m.id) < $6
-  RETURNING 1),
-upd AS (
-  UPDATE message m SET text = $2, links = $3::jsonb, link_hold = $4, edited_at = now(), updated_at = now()
-   WHERE m.id = $1 AND EXISTS (SELECT 1 FROM ver)
-  RETURNING m.*),
-occ AS (
-  INSERT INTO link_occurrence (url, host, message_id, scanned_at)
-  SELECT x.url, x.host, upd.id, CASE WHEN x.pending THEN NULL ELSE now() END
-    FROM upd, jsonb_to_recordset($5::jsonb) AS x(url text, host text, pending boolean)
-   WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = upd.id AND o.url = x.url)
-  RETURNING 1)
-SELECT upd.*, ${REPLY_QUOTE_SQL('upd')} FROM upd`;
 
 export interface EditedText {
   conversationId: string;
@@ -121,7 +76,7 @@ export class MessageEditsService {
 
     // Membership, ownership and the write check first: a message the caller may not edit is
     // refused before any rule sees the text, so no rule hit ever names someone else's message.
-    const [current] = await this.db.query(EDIT_CHECK_SQL, [conversationId, userId, messageId]);
+    const current = await messages.editContext(this.db, conversationId, userId, messageId, EDIT_WINDOW_MINUTES);
     assertEditable(current, userId);
     // The same text again (a retry): nothing changes, no version, no event.
     if (current.text === text) return forViewer(messageView(current), userId);
@@ -136,7 +91,7 @@ export class MessageEditsService {
     const screening = await this.rules.screenMessage(userId, conversationId, text, urls, { edit: true });
 
     const res = await this.db.tx(async (q) => {
-      const [m] = await q.query(EDIT_LOCK_SQL, [conversationId, userId, messageId]);
+      const m = await messages.editContext(q, conversationId, userId, messageId, EDIT_WINDOW_MINUTES, { lock: true });
       assertEditable(m, userId);
       if (m.text === text) return { row: m, changed: false, outboxId: null };
 
@@ -153,17 +108,17 @@ export class MessageEditsService {
       // a message still held stays held until the scan releases it.
       const hold = m.link_hold || (anyPending && m.someone_pending);
 
-      const [row] = await q.query(EDIT_WRITE_SQL, [
-        messageId, text, JSON.stringify(links), hold,
-        JSON.stringify(links.map((l) => ({ url: l.url, host: hostOf(l.url), pending: l.verdict === 'pending' }))),
-        MAX_MESSAGE_VERSIONS,
-      ]);
+      const row = await messages.writeEdit(q, {
+        messageId, text, links, hold,
+        occurrences: links.map((l) => ({ url: l.url, host: hostOf(l.url), pending: l.verdict === 'pending' })),
+        maxVersions: MAX_MESSAGE_VERSIONS,
+      });
       if (!row) throw editLimitReached();
       const view = messageView(row);
       const jobs: OutboxJob[] = anyPending || hold
         ? [{ name: JobName.ScanMessage, data: { messageId }, jobId: `scan-message-${messageId}-edit-${Date.parse(view.editedAt!)}` }]
         : [];
-      const recipients = (await q.query(MESSAGE_AUDIENCE_SQL, [messageId])).map((r) => r.user_id as string);
+      const recipients = await messages.audienceOf(q, messageId);
       const outboxId = await this.events.append(q, recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })), jobs);
       return { row, changed: true, outboxId };
     });

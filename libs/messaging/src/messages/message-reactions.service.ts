@@ -6,9 +6,9 @@ import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
 import { ConversationsService } from '../conversations/conversations.service';
 import { RateLimitsService } from '../limits/rate-limits.service';
-import { REPLY_QUOTE_SQL, messageView } from './message-view';
-import { MESSAGE_AUDIENCE_SQL, memberSeesMessageSql } from './message-visibility';
-import { assertMayWrite, writeCheckColumns } from './write-check';
+import { messageView } from './message-view';
+import { assertMayWrite } from '../policy/write-policy';
+import * as messages from './messages.repository';
 
 /** Different emoji one message may carry (API.md, Messages v1.1). */
 export const MAX_REACTION_EMOJI = 20;
@@ -24,22 +24,6 @@ export function parseEmoji(raw: unknown): string {
   return raw;
 }
 
-/**
- * The message ($3) and whether the reactor ($2) may react to it, locked: they can see it, they
- * may write here (write-check.ts: not restricted, no block across a direct conversation), and
- * no block stands between them and its sender (in any conversation). FOR NO KEY UPDATE:
- * reactions to one message are serialised (the 20-emoji cap holds under races) without
- * blocking the foreign-key checks of events.
- */
-const REACT_READ_SQL = `
-SELECT x.id, x.state, x.sender_id, x.reactions, me.state AS my_state, ${memberSeesMessageSql('me', 'x')} AS sees, ${writeCheckColumns('u', 'c', '$2')},
-       EXISTS (SELECT 1 FROM block b WHERE (b.blocker_id = $2 AND b.blocked_id = x.sender_id) OR (b.blocker_id = x.sender_id AND b.blocked_id = $2)) AS blocked_sender
-  FROM message x
-  JOIN conversation c ON c.id = x.conversation_id
-  JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
-  JOIN app_user u ON u.id = $2
- WHERE x.conversation_id = $1 AND x.id = $3
-   FOR NO KEY UPDATE OF x`;
 
 interface StoredReaction {
   emoji: string;
@@ -70,7 +54,7 @@ export class MessageReactionsService {
     await this.limits.spendSendBudget(userId);
 
     const outboxId = await this.db.tx(async (q) => {
-      const [m] = await q.query(REACT_READ_SQL, [conversationId, userId, messageId]);
+      const m = await messages.reactContext(q, conversationId, userId, messageId);
       if (!m || m.my_state !== 'active' || !m.sees) throw new NotFound('No such message.');
       if (m.state !== 'visible') throw new MessageRemoved('This message was removed.');
       assertMayWrite(m, 'You cannot react to this person.');
@@ -87,10 +71,10 @@ export class MessageReactionsService {
         if (!entry?.by.includes(userId)) return null;
         next = current.map((r) => (r === entry ? { emoji, by: r.by.filter((u) => u !== userId) } : r)).filter((r) => r.by.length > 0);
       }
-      const [row] = await q.query(`UPDATE message x SET reactions = $2::jsonb WHERE x.id = $1 RETURNING x.*, ${REPLY_QUOTE_SQL('x')}`, [messageId, JSON.stringify(next)]);
+      const row = await messages.setReactions(q, messageId, next);
       // The same audience as message.created; each recipient's `me` is settled at the door (forViewer).
       const view = messageView(row);
-      const recipients = (await q.query(MESSAGE_AUDIENCE_SQL, [messageId])).map((r) => r.user_id as string);
+      const recipients = await messages.audienceOf(q, messageId);
       return this.events.append(q, recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })));
     });
     this.events.published(outboxId);

@@ -1,4 +1,4 @@
-import { memberSeesMessageSql } from './message-visibility';
+import { memberSeesMessageSql } from '../policy/visibility';
 
 export interface LinkView {
   url: string;
@@ -49,7 +49,7 @@ export interface StoredMessageView extends Omit<MessageView, 'replyTo' | 'reacti
 
 /**
  * SQL column `reply_quote` for message alias `x`: the quoted message as it is now (text null
- * once removed) and the members who may read it (message-visibility.ts), so a member added
+ * once removed) and the members who may read it (policy/visibility.ts), so a member added
  * after it was posted, or who blocks its sender, is not shown its text. Costs nothing for a
  * message that is not a reply.
  */

@@ -1,21 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { parse as parseDomain } from 'tldts';
 import { Db, PG_UNIQUE_VIOLATION, withDeadlockRetry, type Queryable } from '../db/db.service';
-import { Forbidden, InvalidRequest, NotFound, RateLimited, ReplyTargetNotFound, RequestPendingLimit } from '../errors';
+import { Forbidden, InvalidRequest, NotFound, RateLimited, ReplyTargetNotFound } from '../errors';
 import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
-import { EventsService, eventInsertCtes } from '../events/events.service';
-import { JobName, sendScanJobId, type OutboxJob } from '../queues';
+import { EventsService } from '../events/events.service';
+import { JobName, sendScanJobId } from '../queues';
 import { extractLinks } from '../links/link-extractor';
 import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
-import { MAX_REQUEST_MESSAGES, MessageRequestPolicy } from '../conversations/message-request-policy';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
 import { RulesService } from '../rules/rules.service';
-import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from './message-view';
-import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from './message-visibility';
+import { forViewer, messageView, type MessageView } from './message-view';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
-import { assertMayWrite, directBlockSql, writeCheckColumns, writerRestrictedSql } from './write-check';
+import { assertMayWrite } from '../policy/write-policy';
+import * as messages from './messages.repository';
+import { sendParams } from './messages.repository';
+
+/** The send's statement and parameters live in messages.repository.ts; re-exported for older importers. */
+export { CONTEXT_SQL, SEND_SQL, sendParams, type SendParams } from './messages.repository';
 
 export interface SendBody {
   clientId?: unknown;
@@ -23,142 +26,6 @@ export interface SendBody {
   replyTo?: unknown;
   [key: string]: unknown;
 }
-
-/**
- * The send, as ONE statement: check the sender may send (an active member who may write here,
- * write-check.ts: not restricted, no block across a direct conversation), bump the
- * conversation's seq (the row lock orders concurrent sends and a rolled-back send burns no
- * number), apply the pending-request cap on that locked row itself, insert the message and
- * its link occurrences (a link whose verdict is cached and fresh is settled here, from the
- * `link` cache; only a message with a link left pending writes the scan job), give every active or pending member who may
- * read it (message-visibility.ts: not one who blocks the sender; a pending one only the
- * first three, and not while a link awaits its verdict: `link_hold`) a message.created
- * event with its own cursor, and write an outbox row only for jobs (the scan of a pending
- * link, spam scoring). The events are pushed by this process from the returned
- * `recipients` (publishSend): no outbox copy of them is written and deleted.
- * No row back means a rule refused it: the slow path (CONTEXT_SQL) then says which.
- * A repeated clientId trips the unique index and rolls the whole statement back.
- */
-export const SEND_SQL = `
-WITH sender AS (
-  SELECT 1 FROM conversation_member me JOIN app_user u ON u.id = me.user_id
-   WHERE me.conversation_id = $1 AND me.user_id = $2 AND me.state = 'active'
-     AND NOT ${writerRestrictedSql('u')}),
-capped AS (
-  SELECT (c.creator_id = $2 AND EXISTS (
-            SELECT 1 FROM conversation_member o
-             WHERE o.conversation_id = $1 AND o.user_id <> $2 AND o.state IN ('pending', 'declined'))) AS v
-    FROM conversation c WHERE c.id = $1),
-conv AS (
-  UPDATE conversation c SET last_seq = c.last_seq + 1, last_activity_at = now(),
-         request_msgs = c.request_msgs + (CASE WHEN capped.v THEN 1 ELSE 0 END)
-    FROM capped
-   WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender)
-     AND (NOT capped.v OR c.request_msgs < ${MAX_REQUEST_MESSAGES})
-     AND NOT ${directBlockSql('c', '$2')}
-   RETURNING c.last_seq, capped.v AS capped),
-lk AS (
-  SELECT x.ord, x.url, x.host, l.verdict, l.reason
-    FROM jsonb_to_recordset($6::jsonb) AS x(ord int, url text, host text, scan boolean)
-    LEFT JOIN link l ON l.url = x.url AND NOT x.scan AND l.verdict IN ('safe', 'suspicious') AND (l.overridden OR l.expires_at > now())),
-msg AS (
-  -- link_hold: a link still awaits its verdict, so pending members do not read it yet (HeldLinks).
-  INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links, link_hold, reply_to_seq, reply_to_sender_id, state)
-  SELECT $3, $1, conv.last_seq, $2, $4, $5,
-         coalesce((SELECT jsonb_agg(CASE WHEN lk.verdict IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', 'pending')
-                                         WHEN lk.reason IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', lk.verdict)
-                                         ELSE jsonb_build_object('url', lk.url, 'verdict', lk.verdict, 'reason', lk.reason) END ORDER BY lk.ord)
-                     FROM lk), '[]'::jsonb),
-         -- held only where it matters: a link awaits its verdict and someone is still pending
-         -- (a member added later reads only what comes after their add)
-         EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL)
-           AND EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = $1 AND p.state = 'pending'),
-         $9::bigint, $10::uuid, -- replyTo: checked before the send (MessagesService.replyTarget)
-         -- held by a live staff rule (RulesService.screenMessage, decided before this statement): its sender alone reads it
-         CASE WHEN $11::boolean THEN 'held' ELSE 'visible' END
-    FROM conv
-  RETURNING *),
-lo AS (
-  INSERT INTO link_occurrence (url, host, message_id, scanned_at)
-  SELECT lk.url, lk.host, msg.id, CASE WHEN lk.verdict IS NULL THEN NULL ELSE now() END FROM msg, lk
-  RETURNING 1),
-seen AS (
-  INSERT INTO link_sighting (url) SELECT lk.url FROM msg, lk WHERE lk.verdict IS NOT NULL
-  RETURNING 1),
-ev_input AS (
-  SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type, '{}'::jsonb AS payload, msg.id AS message_id
-    FROM conversation_member m, msg
-   -- the sender, active members and pending ones (the request preview) who may read it
-   WHERE m.conversation_id = $1 AND ${memberReadsMessageSql('m', 'msg')}),
-${eventInsertCtes(
-  'ev_input',
-  `(CASE WHEN EXISTS (SELECT 1 FROM msg)
-         THEN (CASE WHEN EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL) THEN $7::jsonb ELSE '[]'::jsonb END)
-           || (CASE WHEN (SELECT capped FROM conv) THEN $8::jsonb ELSE '[]'::jsonb END)
-         ELSE '[]'::jsonb END)`,
-  { outboxEvents: false },
-)}
-SELECT msg.*, (SELECT id FROM ev_outbox) AS outbox_id,
-       (SELECT json_agg(json_build_array(user_id, cursor::text)) FROM ev_ins) AS recipients, ${REPLY_QUOTE_SQL('msg')}
-  FROM msg`;
-
-export interface SendParams {
-  conversationId: string;
-  senderId: string;
-  id: string;
-  clientId: string;
-  text: string;
-  /**
-   * The message's links in order. A link whose verdict is cached and fresh (safe or
-   * suspicious, not matched by the blocklist: `scan` false) is settled inside the send;
-   * the others are stored `pending` and make the scan job.
-   */
-  linkRows: Array<{ url: string; host: string; scan?: boolean }>;
-  /** Enqueued with the message only when one of its links is left pending (the link scan). */
-  jobs: OutboxJob[];
-  /** Enqueued only when the send counted against a pending request (spam scoring). */
-  requestJobs: OutboxJob[];
-  /** Unused (links are built in SQL from linkRows); accepted so older callers still type-check. */
-  links?: unknown;
-  /** The quoted message (v1.1 replies), already checked to be one the sender can see. */
-  replyTo?: { seq: number; senderId: string } | null;
-  /** Store it `held` (a live staff rule with action hold): only its sender reads it until staff approve. */
-  held?: boolean;
-}
-
-/** SEND_SQL's parameters in order (the benchmark's floor uses this too). */
-export const sendParams = (p: SendParams): unknown[] => [
-  p.conversationId, p.senderId, p.id, p.clientId, p.text,
-  JSON.stringify(p.linkRows.map((l, ord) => ({ ord, url: l.url, host: l.host, scan: l.scan ?? false }))),
-  JSON.stringify(p.jobs), JSON.stringify(p.requestJobs),
-  p.replyTo?.seq ?? null, p.replyTo?.senderId ?? null, p.held ?? false,
-];
-
-/** A page of what the viewer ($2) may read, by seq. */
-const LIST_AFTER_SQL = `
-SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
- WHERE x.conversation_id = $1 AND x.seq > $3 AND ($4::bigint IS NULL OR x.seq < $4) AND ${memberReadsMessageSql('me', 'x')}
- ORDER BY x.seq LIMIT $5`;
-const LIST_BEFORE_SQL = `
-SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
- WHERE x.conversation_id = $1 AND x.seq < $3 AND ${memberReadsMessageSql('me', 'x')}
- ORDER BY x.seq DESC LIMIT $4`;
-
-/** Why a send was refused, and whether this clientId was already stored (the slow path). */
-export const CONTEXT_SQL = `
-SELECT c.kind, c.creator_id, me.state AS my_state, ${writeCheckColumns('u', 'c', '$2')},
-       coalesce((SELECT json_agg(m.state) FROM conversation_member m WHERE m.conversation_id = c.id AND m.user_id <> $2), '[]') AS other_states,
-       (SELECT row_to_json(y) FROM (SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x
-          WHERE x.conversation_id = c.id AND x.sender_id = $2 AND x.client_id = $3) y) AS existing
-  FROM conversation c
-  JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = $2
-  JOIN app_user u ON u.id = $2
- WHERE c.id = $1`;
-
-/** The message a reply quotes ($3: its seq), if the sender ($2) can see it in conversation $1 (message-visibility.ts). */
-const REPLY_TARGET_SQL = `
-SELECT x.sender_id FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
- WHERE x.conversation_id = $1 AND x.seq = $3 AND x.state = 'visible' AND ${memberReadsMessageSql('me', 'x')}`;
 
 @Injectable()
 export class MessagesService {
@@ -227,7 +94,7 @@ export class MessagesService {
       held: screening?.held,
     });
     try {
-      const [row] = await withDeadlockRetry(() => this.db.prepared('message_send', SEND_SQL, params));
+      const row = await withDeadlockRetry(() => messages.insertMessage(this.db, params));
       const result = row ? { message: this.publishSend(row), created: true } : await this.sendSlowPath(senderId, conversationId, clientId, params);
       if (screening && result.created) await this.rules.settle(screening, { messageId: result.message.id });
       return result;
@@ -250,7 +117,7 @@ export class MessagesService {
   }
 
   private findByClientId(conversationId: string, senderId: string, clientId: string) {
-    return this.db.one(`SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x WHERE x.conversation_id = $1 AND x.sender_id = $2 AND x.client_id = $3`, [conversationId, senderId, clientId]);
+    return messages.findByClientId(this.db, conversationId, senderId, clientId);
   }
 
   /**
@@ -259,52 +126,51 @@ export class MessagesService {
    * is answered with its message even if the target was removed since).
    */
   private async replyTarget(senderId: string, conversationId: string, clientId: string, seq: number): Promise<{ seq: number; senderId: string } | { message: MessageView; created: false }> {
-    const [row] = await this.db.prepared('message_reply_target', REPLY_TARGET_SQL, [conversationId, senderId, seq]);
-    if (row) return { seq, senderId: row.sender_id };
-    await this.conversations.view(conversationId, senderId);
+    const row = await messages.replyTarget(this.db, conversationId, senderId, seq);
+    if (!row || (row.myState !== 'active' && row.myState !== 'pending')) throw new NotFound();
+    if (row.targetSenderId) return { seq, senderId: row.targetSenderId };
     const existing = await this.findByClientId(conversationId, senderId, clientId);
     if (existing) return { message: messageView(existing), created: false };
+    // A writer who may not write here is told so, not that the target is missing (a blocker cannot see the blocked one's messages).
+    assertMayWrite(row);
     throw new ReplyTargetNotFound();
   }
 
   private async sendSlowPath(senderId: string, conversationId: string, clientId: string, params: unknown[]): Promise<{ message: MessageView; created: boolean }> {
-    const [ctx] = await this.db.prepared('message_send_context', CONTEXT_SQL, [conversationId, senderId, clientId]);
-    if (!ctx || (ctx.my_state !== 'active' && ctx.my_state !== 'pending')) throw new NotFound();
+    const ctx = await messages.sendContext(this.db, conversationId, senderId, clientId);
+    if (!ctx || (ctx.myState !== 'active' && ctx.myState !== 'pending')) throw new NotFound();
     if (ctx.existing) return { message: messageView(ctx.existing), created: false };
     assertMayWrite(ctx);
-    if (ctx.my_state === 'pending') {
+    if (ctx.myState === 'pending') {
       // A pending recipient who replies has accepted: activation and send commit together.
       const { row, extraOutbox } = await this.db.tx(async (q) => {
         await this.conversations.activate(q, conversationId, senderId);
-        const [r] = await q.prepared('message_send', SEND_SQL, params);
-        const active = (await q.query(`SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND state = 'active'`, [conversationId])).map((x) => x.user_id);
+        const r = await messages.insertMessage(q, params);
+        const active = await messages.activeMemberIds(q, conversationId);
         return { row: r, extraOutbox: r ? await this.events.append(q, await this.conversations.eventsFor(q, conversationId, active)) : null };
       });
       if (!row) throw new NotFound();
       this.events.published(extraOutbox);
       return { message: this.publishSend(row), created: true };
     }
-    if (MessageRequestPolicy.creatorIsCapped(senderId, ctx.creator_id, ctx.other_states)) {
-      throw new RequestPendingLimit(`Until your request is accepted you can send at most ${MAX_REQUEST_MESSAGES} messages.`);
-    }
     // The context changed between the two reads (e.g. the request was just accepted): once more.
-    const [row] = await this.db.prepared('message_send', SEND_SQL, params);
+    const row = await messages.insertMessage(this.db, params);
     if (!row) throw new NotFound();
     return { message: this.publishSend(row), created: true };
   }
 
-  /** Messages by seq that the viewer may read (message-visibility.ts): after `afterSeq` ascending, or the page right before `beforeSeq`. */
+  /** Messages by seq that the viewer may read (policy/visibility.ts): after `afterSeq` ascending, or the page right before `beforeSeq`. */
   async list(viewerId: string, conversationId: string, opts: { afterSeq?: number; beforeSeq?: number; limit: number }): Promise<{ items: MessageView[]; nextCursor: string | null }> {
     await this.conversations.view(conversationId, viewerId);
     const { afterSeq, beforeSeq, limit } = opts;
     let rows: any[];
     if (afterSeq === undefined && beforeSeq !== undefined) {
-      rows = (await this.db.replica.prepared('message_list_before', LIST_BEFORE_SQL, [conversationId, viewerId, beforeSeq, limit + 1])).reverse();
+      rows = (await messages.listBefore(this.db.replica, conversationId, viewerId, beforeSeq, limit + 1)).reverse();
       const hasMore = rows.length > limit;
       const page = hasMore ? rows.slice(1) : rows;
       return { items: page.map((r) => forViewer(messageView(r), viewerId)), nextCursor: hasMore ? `b${page[0].seq}` : null };
     }
-    rows = await this.db.replica.prepared('message_list_after', LIST_AFTER_SQL, [conversationId, viewerId, afterSeq ?? 0, beforeSeq ?? null, limit + 1]);
+    rows = await messages.listAfter(this.db.replica, conversationId, viewerId, afterSeq ?? 0, beforeSeq ?? null, limit + 1);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
     return { items: page.map((r) => forViewer(messageView(r), viewerId)), nextCursor: hasMore ? String(page[page.length - 1].seq) : null };
@@ -314,9 +180,9 @@ export class MessagesService {
   async unsend(userId: string, conversationId: string, messageId: string): Promise<MessageView> {
     await this.conversations.view(conversationId, userId);
     if (!isUuid(messageId)) throw new NotFound('No such message.');
-    const row = await this.db.one('SELECT sender_id, state FROM message WHERE id = $1 AND conversation_id = $2', [messageId, conversationId]);
+    const row = await messages.senderAndState(this.db, conversationId, messageId);
     if (!row) throw new NotFound('No such message.');
-    if (row.sender_id !== userId) throw new Forbidden('You can only unsend your own messages.');
+    if (row.senderId !== userId) throw new Forbidden('You can only unsend your own messages.');
     const { view } = await this.removeWith(messageId, 'unsent');
     return forViewer(view, userId);
   }
@@ -346,25 +212,14 @@ export class MessagesService {
    * current row, so a sync from an old cursor does not replay the text either.
    */
   async removeIn(q: Queryable, messageId: string, reason: string): Promise<{ view: any; outboxId: string | null }> {
-    const [row] = await q.query(
-      `WITH old AS (SELECT id, text, links FROM message WHERE id = $1 AND state IN ('visible', 'held') FOR UPDATE),
-       removed AS (
-         UPDATE message m SET state = 'removed', removed_reason = $2, text = NULL, links = '[]'::jsonb, updated_at = now()
-           FROM old WHERE m.id = old.id RETURNING m.*),
-       kept AS (
-         INSERT INTO message_retained (message_id, text, links, reason)
-         SELECT old.id, old.text, old.links, $2 FROM old, removed
-         ON CONFLICT (message_id) DO NOTHING)
-       SELECT removed.*, ${REPLY_QUOTE_SQL('removed')} FROM removed`,
-      [messageId, reason],
-    );
+    const row = await messages.removeMessage(q, messageId, reason);
     if (!row) {
       // Already removed (or unknown): idempotent, no second event.
-      const [current] = await q.query(`SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x WHERE x.id = $1`, [messageId]);
+      const current = await messages.messageById(q, messageId);
       return { view: current ? messageView(current) : null, outboxId: null };
     }
     const view = messageView(row);
-    const recipients = (await q.query(MESSAGE_AUDIENCE_SQL, [row.id])).map((r) => r.user_id);
+    const recipients = await messages.audienceOf(q, row.id);
     const outboxId = await this.events.append(q, recipients.map((userId) => ({ userId, type: 'message.updated' as const, payload: { message: view } })));
     return { view, outboxId };
   }

@@ -20,6 +20,7 @@ import { isCurrentModerator, RoomsService } from './rooms.service';
 import * as repo from './rooms.repository';
 import type { RoomStanding } from './rows';
 import { RulesService } from '../rules/rules.service';
+import { assertAccountMayWrite } from '../policy/standing';
 
 export interface AskBody {
   text?: unknown;
@@ -58,6 +59,7 @@ export class QuestionsService {
       // FOR SHARE: askers do not queue behind each other, but the room cannot end under them.
       const room = await RoomsService.lock(q, roomId, authorId, 'SHARE');
       if (room.myRole === null) throw new NotFound('No such room.');
+      await assertAccountMayWrite(q, authorId); // the write policy: a restricted account asks nothing
       if (room.status !== 'live') throw new RoomEnded('The room has ended; questions are closed.');
       await this.limits.consume('questionsPerRoom', `${authorId}:${roomId}`);
       const { question: row, moderators } = await repo.insertQuestion(q, {

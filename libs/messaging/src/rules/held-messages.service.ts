@@ -6,7 +6,7 @@ import { isUuid } from '../ids';
 import { scanJobFor } from '../links/link-scanner.service';
 import { MessagesService } from '../messages/messages.service';
 import { messageView } from '../messages/message-view';
-import { memberReadsMessageSql } from '../messages/message-visibility';
+import { memberReadsMessageSql } from '../policy/visibility';
 import { AuditLogService } from '../safety/audit/audit-log.service';
 import { iso } from '../safety/rows';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff/staff-list';
@@ -27,7 +27,7 @@ export interface HeldMessageView {
   rules: Array<{ id: string | null; name: string; pattern: string }>;
 }
 
-/** Everyone but the sender who may read message $1 now that it is visible (message-visibility.ts). */
+/** Everyone but the sender who may read message $1 now that it is visible (policy/visibility.ts). */
 const APPROVED_AUDIENCE_SQL = `
 SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
  WHERE x.id = $1 AND m.user_id <> x.sender_id AND ${memberReadsMessageSql('m', 'x')}`;
@@ -63,7 +63,7 @@ const toHeld = (r: any): HeldMessageView => ({
 
 /**
  * The held-messages queue (API.md v1.1 "Rules", action `hold`). A held message is stored
- * with state `held` and read only by its sender (message-visibility.ts). Staff approve it,
+ * with state `held` and read only by its sender (policy/visibility.ts). Staff approve it,
  * which makes it `visible` and writes message.created for everyone else who may read it
  * (the first they hear of it: one event each, live and in sync) and message.updated for its
  * sender, or reject it, which removes

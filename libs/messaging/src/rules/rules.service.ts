@@ -5,7 +5,7 @@ import { BlockedByRule, InvalidRequest, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid, newId } from '../ids';
 import { extractLinks } from '../links/link-extractor';
-import { memberSeesMessageSql } from '../messages/message-visibility';
+import { memberSeesMessageSql } from '../policy/visibility';
 import { REDIS } from '../redis';
 import { ConversationsService } from '../conversations/conversations.service';
 import { AuditLogService } from '../safety/audit/audit-log.service';

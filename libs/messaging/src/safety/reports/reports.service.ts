@@ -1,4 +1,4 @@
-import { MAX_REQUEST_MESSAGES } from '../../conversations/message-request-policy';
+import { readCeilingSql } from '../../policy/request-cap';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { blockIn } from '../../accounts/accounts.service';
@@ -297,7 +297,7 @@ export class ReportsService {
       const [m] = await q.query(
         `SELECT m.id, m.conversation_id, m.sender_id, m.seq, c.room_id, cm.state AS my_state,
                 (c.kind = 'room' OR (m.seq > cm.visible_from_seq
-                  AND (cm.state <> 'pending' OR (m.seq <= cm.visible_from_seq + ${MAX_REQUEST_MESSAGES} AND NOT m.link_hold)))) AS could_see
+                  AND m.seq <= ${readCeilingSql('cm', '9223372036854775807')} AND (cm.state <> 'pending' OR NOT m.link_hold))) AS could_see
            FROM message m JOIN conversation c ON c.id = m.conversation_id
            LEFT JOIN conversation_member cm ON cm.conversation_id = m.conversation_id AND cm.user_id = $2
           WHERE m.id = $1

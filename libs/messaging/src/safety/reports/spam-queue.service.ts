@@ -1,3 +1,4 @@
+import { restrictedSql } from '../../policy/standing';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Db } from '../../db/db.service';
@@ -25,7 +26,7 @@ export interface SpamRequestRow {
 }
 
 const COLUMNS = `s.sender_id, u.handle, s.requests_sent, s.declined, s.reported, s.duplicate_texts, s.score, s.sample, s.last_at,
-  u.status, CASE WHEN u.restricted_until > now() THEN u.restricted_until END AS restricted_until`;
+  u.status, CASE WHEN ${restrictedSql('u')} THEN u.restricted_until END AS restricted_until`;
 
 const toRow = (r: any): SpamRequestRow => ({
   id: r.sender_id,

@@ -1,3 +1,4 @@
+import { restrictedSql } from '../../policy/standing';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Db } from '../../db/db.service';
@@ -30,7 +31,7 @@ const STATUS_SQL = `(CASE WHEN u.status = 'suspended' AND u.suspended_until <= n
 const STRIKES_SQL = `(SELECT count(*) FROM moderation_action a
    WHERE a.user_id = u.id AND a.lifted_at IS NULL AND NOT a.automated AND a.created_at > now() - make_interval(days => ${STRIKE_DECAY_DAYS}))::int`;
 const COLUMNS = `u.id, u.handle, u.display_name, u.external_id, ${STATUS_SQL} AS status,
-  CASE WHEN u.restricted_until > now() THEN u.restricted_until END AS restricted_until,
+  CASE WHEN ${restrictedSql('u')} THEN u.restricted_until END AS restricted_until,
   CASE WHEN u.suspended_until > now() THEN u.suspended_until END AS suspended_until,
   ${STRIKES_SQL} AS strikes, u.created_at`;
 
@@ -53,7 +54,7 @@ const LIST: ListSpec = {
     handle: { kind: 'text', sql: 'u.handle' },
     externalId: { kind: 'text', sql: 'u.external_id' },
     status: { kind: 'enum', sql: STATUS_SQL, values: ['active', 'suspended', 'banned'] },
-    restricted: { kind: 'bool', sql: 'coalesce(u.restricted_until > now(), false)' },
+    restricted: { kind: 'bool', sql: restrictedSql('u') },
   },
   sorts: {
     createdAt: 'u.created_at',

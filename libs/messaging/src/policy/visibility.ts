@@ -1,4 +1,4 @@
-import { MAX_REQUEST_MESSAGES } from '../conversations/message-request-policy';
+import { readCeilingSql } from './request-cap';
 
 /**
  * Which messages a member may read, as one SQL predicate used by every reader (message list,
@@ -7,7 +7,7 @@ import { MAX_REQUEST_MESSAGES } from '../conversations/message-request-policy';
  * conversation_member row, `x` the message:
  * - history: only messages posted after they joined (`visible_from_seq`, set when a member is
  *   added to a group; 0 for founders, direct conversations and the room backchannel);
- * - requests: a `pending` member reads at most the first MAX_REQUEST_MESSAGES messages posted
+ * - requests: a `pending` member reads at most the first MAX_REQUEST_MESSAGES messages posted (request-cap.ts)
  *   since they joined, whoever sent them (a puppet cannot carry a spammer past the cap);
  *   the rest once they accept. Seqs are gapless, so "the first three" is a seq bound;
  * - held links: a `pending` member does not read a message whose links await their verdict
@@ -23,7 +23,7 @@ import { MAX_REQUEST_MESSAGES } from '../conversations/message-request-policy';
  */
 export const memberSeesMessageSql = (m: string, x: string): string => `(
   ${x}.seq > ${m}.visible_from_seq
-  AND ${x}.seq <= (CASE WHEN ${m}.state = 'pending' THEN ${m}.visible_from_seq + ${MAX_REQUEST_MESSAGES} ELSE 9223372036854775807 END)
+  AND ${x}.seq <= ${readCeilingSql(m, '9223372036854775807')}
   AND (${m}.state <> 'pending' OR NOT ${x}.link_hold)
   AND ((${x}.state <> 'held' AND ${x}.removed_reason IS DISTINCT FROM 'rule') OR ${x}.sender_id = ${m}.user_id)
   AND NOT EXISTS (SELECT 1 FROM block vb WHERE vb.blocker_id = ${m}.user_id AND vb.blocked_id = ${x}.sender_id))`;
