@@ -49,7 +49,13 @@ const CFG = {
 const log = (...a) => process.stderr.write(`[probe ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 
 function procIo(pid) {
-  const io = Object.fromEntries(readFileSync(`/proc/${pid}/io`, 'utf8').trim().split('\n').map((l) => l.split(/:\s+/)).map(([k, v]) => [k, Number(v)]));
+  const io = Object.fromEntries(
+    readFileSync(`/proc/${pid}/io`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/:\s+/))
+      .map(([k, v]) => [k, Number(v)]),
+  );
   const st = readFileSync(`/proc/${pid}/status`, 'utf8');
   const ctx = (k) => Number((new RegExp(`${k}:\\s+(\\d+)`).exec(st) || [])[1] || 0);
   return { syscr: io.syscr, syscw: io.syscw, vcs: ctx('voluntary_ctxt_switches'), ivcs: ctx('nonvoluntary_ctxt_switches') };
@@ -67,9 +73,17 @@ class Meter {
     this.ctx = ctx;
   }
   async snap() {
-    const { rows } = await this.ctx.admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [this.ctx.dbName]);
+    const { rows } = await this.ctx.admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+      this.ctx.dbName,
+    ]);
     const pg = new Map(rows.map((r) => [r.pid, cpuSplit(r.pid)]));
-    return { t: performance.now(), app: cpuSplit(this.ctx.app.pid), io: procIo(this.ctx.app.pid), pg, redis: await redisCalls(this.ctx.redis) };
+    return {
+      t: performance.now(),
+      app: cpuSplit(this.ctx.app.pid),
+      io: procIo(this.ctx.app.pid),
+      pg,
+      redis: await redisCalls(this.ctx.redis),
+    };
   }
   async start() {
     this.a = await this.snap();
@@ -152,7 +166,13 @@ async function fixedLoad({ mode, url, lanes, tracker, n, total, tag, text }) {
     }),
   );
   for (const c of clients) c.close();
-  return { received: tracker.messages, duplicates: tracker.duplicates, errors, seconds: (performance.now() - t0) / 1000, latency: tracker.latency };
+  return {
+    received: tracker.messages,
+    duplicates: tracker.duplicates,
+    errors,
+    seconds: (performance.now() - t0) / 1000,
+    latency: tracker.latency,
+  };
 }
 
 function ipc(proc, msg, until, timeoutMs = 30000) {
@@ -206,13 +226,17 @@ async function main() {
     const prefix = `p${runId}`;
     const users = await registerUsers(http, `${prefix}p`, 2 * CFG.pairs);
     const lanes = [];
-    await inBatches(Array.from({ length: CFG.pairs }, (_, i) => i), 4, async (i) => {
-      const sender = users[i];
-      const receiver = users[CFG.pairs + i];
-      await follow(http, sender, receiver);
-      await follow(http, receiver, sender);
-      lanes[i] = { sender, receiver, conversationId: await conversation(http, sender, [receiver]), recipients: [receiver.id] };
-    });
+    await inBatches(
+      Array.from({ length: CFG.pairs }, (_, i) => i),
+      4,
+      async (i) => {
+        const sender = users[i];
+        const receiver = users[CFG.pairs + i];
+        await follow(http, sender, receiver);
+        await follow(http, receiver, sender);
+        lanes[i] = { sender, receiver, conversationId: await conversation(http, sender, [receiver]), recipients: [receiver.id] };
+      },
+    );
     for (const lane of lanes) {
       lane.socket = await connect(app.url, lane.sender.token);
       tracker.attach(lane.socket, lane.sender.id);
@@ -228,10 +252,16 @@ async function main() {
         const s = await connect(app.url, m.token);
         sockets.push(s);
         tracker.attach(s, m.id);
-        groupLanes.push({ sender: m, socket: s, conversationId: grp.id, recipients: grp.members.filter((x) => x.id !== m.id).map((x) => x.id) });
+        groupLanes.push({
+          sender: m,
+          socket: s,
+          conversationId: grp.id,
+          recipients: grp.members.filter((x) => x.id !== m.id).map((x) => x.id),
+        });
       }
     }
-    const pending = async () => (await ctx.admin.query('SELECT count(*)::int AS n FROM link_occurrence WHERE scanned_at IS NULL')).rows[0].n;
+    const pending = async () =>
+      (await ctx.admin.query('SELECT count(*)::int AS n FROM link_occurrence WHERE scanned_at IS NULL')).rows[0].n;
     const drain = async () => {
       const t0 = performance.now();
       while ((await pending()) > 0 && performance.now() - t0 < 60000) await sleep(10);
@@ -249,7 +279,11 @@ async function main() {
         let perf = null;
         const record = async () => {
           if (CFG.profile) await ipc(app, { profile: 'start' }, 'started');
-          perf = CFG.perf ? spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '2000', '-g', '-p', String(app.pid), '-o', perfFile], { stdio: 'ignore' }) : null;
+          perf = CFG.perf
+            ? spawn('perf', ['record', '-q', '-e', 'cpu-clock', '-F', '2000', '-g', '-p', String(app.pid), '-o', perfFile], {
+                stdio: 'ignore',
+              })
+            : null;
           if (perf) await sleep(300);
         };
         let m;
@@ -263,7 +297,11 @@ async function main() {
           await Promise.all(
             lanes.map(async (lane, i) => {
               for (let k = i; k < n; k += lanes.length) {
-                const res = await http.post(`/v1/conversations/${lane.conversationId}/messages`, { clientId: `ls-${round}-${k}`, text: `have a look at https://s${round}x${k % 997}.example.org/a/${k}?ref=probe` }, lane.sender.token);
+                const res = await http.post(
+                  `/v1/conversations/${lane.conversationId}/messages`,
+                  { clientId: `ls-${round}-${k}`, text: `have a look at https://s${round}x${k % 997}.example.org/a/${k}?ref=probe` },
+                  lane.sender.token,
+                );
                 if (res.status !== 201) throw new Error(`link send ${res.status}`);
               }
             }),
@@ -288,7 +326,16 @@ async function main() {
           const n = phase === 'group' ? 1 : Number(phase.replace(/\D/g, '')) || 1;
           await record();
           await meter.start();
-          const r = await fixedLoad({ mode, url: app.url, lanes: phase === 'group' ? groupLanes : lanes, tracker, n, total: CFG.msgs, tag: `${phase}${rep}`, text: CFG.text });
+          const r = await fixedLoad({
+            mode,
+            url: app.url,
+            lanes: phase === 'group' ? groupLanes : lanes,
+            tracker,
+            n,
+            total: CFG.msgs,
+            tag: `${phase}${rep}`,
+            text: CFG.text,
+          });
           await drain();
           m = await meter.stop(r.received);
           extra = `${Math.round(r.received / r.seconds)} msgs/s p99 ${f1(r.latency.pct(99))} ms dup ${r.duplicates} err ${JSON.stringify(r.errors)}`;
@@ -312,7 +359,9 @@ async function main() {
       if (CFG.perf) {
         const p = summarisePerf(med.perfFile, { top: 30 });
         const us = (ns) => f1(ns / 1000 / med.msgs).padStart(7);
-        process.stdout.write(`  perf ${phase}: ${us(p.totalNs)} µs on CPU per message, kernel ${us(p.kernelNs)}; self time by the nearest JS function:\n`);
+        process.stdout.write(
+          `  perf ${phase}: ${us(p.totalNs)} µs on CPU per message, kernel ${us(p.kernelNs)}; self time by the nearest JS function:\n`,
+        );
         for (const r of p.functions) process.stdout.write(`    ${us(r.ns)} µs  ${r.name.slice(0, 140)}\n`);
         process.stdout.write('  inclusive by area:\n');
         for (const r of p.areas) process.stdout.write(`    ${us(r.ns)} µs  ${r.name}\n`);

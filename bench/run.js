@@ -39,7 +39,19 @@ const { performance } = require('node:perf_hooks');
 const { Client } = require('pg');
 const IORedis = require('ioredis');
 const { Queue } = require('bullmq');
-const { AppProcess, REDIS_URL, ROOT, builtMain, createDatabase, cpuSeconds, cpuSplit, dropDatabase, freePort, rssBytes, sleep } = require('./lib/product');
+const {
+  AppProcess,
+  REDIS_URL,
+  ROOT,
+  builtMain,
+  createDatabase,
+  cpuSeconds,
+  cpuSplit,
+  dropDatabase,
+  freePort,
+  rssBytes,
+  sleep,
+} = require('./lib/product');
 const { JsonClient } = require('./lib/http');
 const { connect, follow, conversation, group, inBatches, registerUsers } = require('./lib/workload');
 const { PeerTracker, peerLoad, PEER_TEXT } = require('./lib/peer');
@@ -78,7 +90,15 @@ const CFG = {
 /** Whether BENCH_PHASES (unset: all) includes this phase. */
 const phase = (name) => !CFG.phases || CFG.phases.has(name);
 /** The targets of issue #13, each a ratio to something measured in the same run. */
-const TARGETS = { socketOverPeer: 1.0, restOverPeer: 0.7, groupOverDirect: 1.0, scanOverNoop: 0.5, backlogDrainMs: 1000, apiOverFloor: 0.5, rulesOverNone: 0.9 };
+const TARGETS = {
+  socketOverPeer: 1.0,
+  restOverPeer: 0.7,
+  groupOverDirect: 1.0,
+  scanOverNoop: 0.5,
+  backlogDrainMs: 1000,
+  apiOverFloor: 0.5,
+  rulesOverNone: 0.9,
+};
 
 const log = (...a) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${a.join(' ')}\n`);
 
@@ -89,7 +109,9 @@ class CpuMeter {
   }
   async pgBackends() {
     if (!this.ctx.admin) return new Map();
-    const { rows } = await this.ctx.admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [this.ctx.dbName]);
+    const { rows } = await this.ctx.admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+      this.ctx.dbName,
+    ]);
     return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
   }
   async snap() {
@@ -126,12 +148,21 @@ class CpuMeter {
     out.redis = b.redis - a.redis;
     out.generator = (b.gen.user - a.gen.user + b.gen.system - a.gen.system) / 1e6;
     out.machine = b.machine.busy - a.machine.busy;
-    const ours = Object.entries(out).filter(([k]) => !['wall', 'machine'].includes(k)).reduce((s, [, v]) => s + v, 0);
+    const ours = Object.entries(out)
+      .filter(([k]) => !['wall', 'machine'].includes(k))
+      .reduce((s, [, v]) => s + v, 0);
     out.other = Math.max(0, out.machine - ours);
     Object.defineProperty(out, 'kernel', { value: kernel, enumerable: false });
     // Connections PostgreSQL had to fork during the phase (a pool growing under a burst).
     const fresh = this.since
-      ? Number((await this.ctx.admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND backend_start > $2 AND pid <> pg_backend_pid()', [this.ctx.dbName, this.since])).rows[0].n)
+      ? Number(
+          (
+            await this.ctx.admin.query(
+              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND backend_start > $2 AND pid <> pg_backend_pid()',
+              [this.ctx.dbName, this.since],
+            )
+          ).rows[0].n,
+        )
       : null;
     Object.defineProperty(out, 'newConnections', { value: fresh, enumerable: false });
     return out;
@@ -146,8 +177,13 @@ function cpuLine(cpu, msgs) {
       const sys = cpu.kernel && cpu.kernel[k] !== undefined && v > 0 ? `, ${Math.round((100 * cpu.kernel[k]) / v)}% kernel` : '';
       return `${k} ${(v / cpu.wall).toFixed(2)} cores (${per(v)} ms/msg${sys})`;
     });
-  const ours = Object.entries(cpu).filter(([k]) => !['wall', 'machine', 'other'].includes(k)).reduce((sum, [, v]) => sum + v, 0);
-  const bound = msgs > 0 ? ` → all of ours ${per(ours)} ms/msg, at most ${fmt.int((os.cpus().length * msgs) / ours)} msg/s on ${os.cpus().length} cores` : '';
+  const ours = Object.entries(cpu)
+    .filter(([k]) => !['wall', 'machine', 'other'].includes(k))
+    .reduce((sum, [, v]) => sum + v, 0);
+  const bound =
+    msgs > 0
+      ? ` → all of ours ${per(ours)} ms/msg, at most ${fmt.int((os.cpus().length * msgs) / ours)} msg/s on ${os.cpus().length} cores`
+      : '';
   const conns = cpu.newConnections ? `; ${cpu.newConnections} new PostgreSQL connection(s) opened` : '';
   return `${parts.join(', ')}; machine busy ${(cpu.machine / cpu.wall).toFixed(2)} of ${os.cpus().length} cores${bound}${conns}`;
 }
@@ -159,7 +195,14 @@ async function searchOnly() {
   ctx.dbName = `bench_${runId}`;
   ctx.databaseUrl = await createDatabase(ctx.dbName);
   ctx.redisPrefix = `bench${runId}:`;
-  const app = new AppProcess({ name: 'app', roles: 'api,worker', port: await freePort(), databaseUrl: ctx.databaseUrl, redisPrefix: ctx.redisPrefix, logDir: ctx.logDir }).start();
+  const app = new AppProcess({
+    name: 'app',
+    roles: 'api,worker',
+    port: await freePort(),
+    databaseUrl: ctx.databaseUrl,
+    redisPrefix: ctx.redisPrefix,
+    logDir: ctx.logDir,
+  }).start();
   const http = new JsonClient(await app.ready().then(() => app.url), 8);
   try {
     ctx.admin = new Client({ connectionString: ctx.databaseUrl });
@@ -170,7 +213,9 @@ async function searchOnly() {
       `search over ${fmt.int(r.messages)} messages in ${fmt.int(r.conversations)} conversations, one user active in ${r.mine}: ` +
         `p50 ${fmt.ms(r.latency.pct(50))} ms, p99 ${fmt.ms(r.latency.pct(99))} ms over ${r.searches} searches (target ≤ ${SEARCH_P99_MS} ms); ` +
         `load ${r.loadSeconds.toFixed(0)} s, index build ${r.indexSeconds.toFixed(0)} s (${r.indexSize})\n` +
-        Object.entries(r.byKind).map(([k, v]) => `  ${k}: p50 ${fmt.ms(v.p50)} ms, p99 ${fmt.ms(v.p99)} ms`).join('\n') +
+        Object.entries(r.byKind)
+          .map(([k, v]) => `  ${k}: p50 ${fmt.ms(v.p50)} ms, p99 ${fmt.ms(v.p99)} ms`)
+          .join('\n') +
         `\n  plan: ${r.plan}\n`,
     );
   } finally {
@@ -199,7 +244,9 @@ async function main() {
     r.disconnect();
   }
   results.machine = machine(pgv, redisVersion);
-  log(`machine: ${results.machine.cpuModel}, ${results.machine.cores} cores, load ${results.machine.loadAvg.map((l) => l.toFixed(2)).join(' ')}`);
+  log(
+    `machine: ${results.machine.cpuModel}, ${results.machine.cores} cores, load ${results.machine.loadAvg.map((l) => l.toFixed(2)).join(' ')}`,
+  );
 
   // The peer must not compete with anything we measure: stopped unless it is its turn.
   const peer = ejabberd.available(ROOT);
@@ -224,7 +271,9 @@ async function main() {
   await app.ready();
   ctx.procs.app = app;
   ctx.url = app.url;
-  log(`app (api,worker) pid ${app.pid} on ${app.url}: node ${builtMain().replace(`${ROOT}/`, '')}; database ${ctx.dbName}; logs in ${ctx.logDir}`);
+  log(
+    `app (api,worker) pid ${app.pid} on ${app.url}: node ${builtMain().replace(`${ROOT}/`, '')}; database ${ctx.dbName}; logs in ${ctx.logDir}`,
+  );
   ctx.admin = new Client({ connectionString: ctx.databaseUrl });
   await ctx.admin.connect();
   ctx.adminPid = (await ctx.admin.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
@@ -232,11 +281,18 @@ async function main() {
   const http = new JsonClient(ctx.url, 64);
   const sockets = [];
   const tracker = new PeerTracker();
-  const links = async () => (await ctx.admin.query('SELECT count(*)::int AS total, count(*) FILTER (WHERE scanned_at IS NULL)::int AS pending FROM link_occurrence')).rows[0];
+  const links = async () =>
+    (
+      await ctx.admin.query(
+        'SELECT count(*)::int AS total, count(*) FILTER (WHERE scanned_at IS NULL)::int AS pending FROM link_occurrence',
+      )
+    ).rows[0];
   // The polls (every 10-20 ms while a backlog drains) count only what the partial index on
   // unscanned occurrences holds: counting every occurrence each time cost PostgreSQL more CPU
   // than a scan job as the table grew, and was billed to the phase being measured.
-  const pendingLinks = async () => ({ pending: (await ctx.admin.query('SELECT count(*)::int AS n FROM link_occurrence WHERE scanned_at IS NULL')).rows[0].n });
+  const pendingLinks = async () => ({
+    pending: (await ctx.admin.query('SELECT count(*)::int AS n FROM link_occurrence WHERE scanned_at IS NULL')).rows[0].n,
+  });
   try {
     // ---- setup, through the public API: 16 pairs who follow each other, a group, a sync user ----
     const t = performance.now();
@@ -256,7 +312,9 @@ async function main() {
     );
     const grp = await group(http, prefix, CFG.groupSize);
     const [syncUser] = await registerUsers(http, `${prefix}s`, 1);
-    log(`setup: ${users.length + CFG.groupSize + 1} users, ${CFG.pairs} pairs, a ${CFG.groupSize}-member group in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    log(
+      `setup: ${users.length + CFG.groupSize + 1} users, ${CFG.pairs} pairs, a ${CFG.groupSize}-member group in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     // ---- the peer, same workload, same sitting; stopped before we are measured ----
     if (peer.ok) {
@@ -268,7 +326,9 @@ async function main() {
           const probe = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(__dirname, 'lib/cpu-probe.js'))}`;
           const r = ejabberd.run(peer.dir, n, CFG.seconds, probe);
           results.peer[n] = r;
-          log(`  delivered ${fmt.int(r.deliveredPerSec)} msgs/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, sent ${r.sent}, lost ${r.lost}, dup ${r.duplicates}${r.cpu ? `; cpu ejabberd ${(r.cpu.ejabberd / r.cpu.wall).toFixed(2)}, PostgreSQL ${(r.cpu.postgres / r.cpu.wall).toFixed(2)} cores` : ''}`);
+          log(
+            `  delivered ${fmt.int(r.deliveredPerSec)} msgs/s, p50 ${r.p50ms} ms, p99 ${r.p99ms} ms, sent ${r.sent}, lost ${r.lost}, dup ${r.duplicates}${r.cpu ? `; cpu ejabberd ${(r.cpu.ejabberd / r.cpu.wall).toFixed(2)}, PostgreSQL ${(r.cpu.postgres / r.cpu.wall).toFixed(2)} cores` : ''}`,
+          );
         }
       } catch (err) {
         results.peer = {};
@@ -297,7 +357,12 @@ async function main() {
       const s = await connect(ctx.url, m.token);
       sockets.push(s);
       tracker.attach(s, m.id);
-      groupLanes.push({ sender: m, socket: s, conversationId: grp.id, recipients: grp.members.filter((x) => x.id !== m.id).map((x) => x.id) });
+      groupLanes.push({
+        sender: m,
+        socket: s,
+        conversationId: grp.id,
+        recipients: grp.members.filter((x) => x.id !== m.id).map((x) => x.id),
+      });
     }
     log(`${sockets.length} sockets connected`);
 
@@ -396,7 +461,16 @@ async function main() {
       const file = join(ctx.logDir, 'app-socket1.cpuprofile');
       log(`profile: app under socket N=1 for ${CFG.profileSeconds} s ...`);
       await ipc(app, { profile: 'start' }, 'started');
-      const r = await peerLoad({ mode: 'socket', url: ctx.url, lanes, tracker, n: 1, seconds: CFG.profileSeconds, tag: 'prof', text: CFG.text });
+      const r = await peerLoad({
+        mode: 'socket',
+        url: ctx.url,
+        lanes,
+        tracker,
+        n: 1,
+        seconds: CFG.profileSeconds,
+        tag: 'prof',
+        text: CFG.text,
+      });
       await ipc(app, { profile: 'stop', file }, 'written');
       await drainLinks();
       results.profiles.socket1 = { file, rate: r.rate, received: r.received, ...summarise(file, 15) };
@@ -460,7 +534,11 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
     await Promise.all(
       lanes.map(async (lane, i) => {
         for (let k = i; k < n; k += lanes.length) {
-          const res = await http.post(`/v1/conversations/${lane.conversationId}/messages`, { clientId: `ls-${k}`, text: `have a look at https://site${k % 997}.example.org/articles/${k}?ref=bench` }, lane.sender.token);
+          const res = await http.post(
+            `/v1/conversations/${lane.conversationId}/messages`,
+            { clientId: `ls-${k}`, text: `have a look at https://site${k % 997}.example.org/articles/${k}?ref=bench` },
+            lane.sender.token,
+          );
           if (res.status !== 201) throw new Error(`link send ${res.status} ${JSON.stringify(res.body)}`);
         }
       }),
@@ -475,7 +553,10 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
       const outbox = (await ctx.admin.query(`SELECT count(*)::int AS n FROM outbox WHERE jobs <> '[]'::jsonb`)).rows[0].n;
       queued = await scanQueue.getJobCounts('wait', 'paused', 'prioritized');
       if (pending >= n && outbox === 0) break;
-      if (Date.now() > deadline) throw new Error(`only ${pending} of ${n} occurrences pending, ${outbox} outbox rows with jobs left, jobs ${JSON.stringify(queued)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `only ${pending} of ${n} occurrences pending, ${outbox} outbox rows with jobs left, jobs ${JSON.stringify(queued)}`,
+        );
       await sleep(50);
     }
     const jobCount = queued.wait + queued.paused + queued.prioritized;
@@ -508,8 +589,18 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
     if (CFG.scanProfile) {
       await ipc(ctx.procs.app, { profile: 'stop', file: profileFile }, 'written');
       const prof = summarise(profileFile, 25);
-      log(`  scan profile (${profileFile}): top self ${prof.topFunctions.slice(0, 12).map((f) => `${f.name} ${f.ms.toFixed(0)}ms`).join('; ')}`);
-      log(`  areas inclusive: ${prof.areasInclusive.slice(0, 14).map((f) => `${f.name} ${f.ms.toFixed(0)}ms`).join('; ')}; busy ${prof.busyMs.toFixed(0)} of ${prof.totalMs.toFixed(0)} ms`);
+      log(
+        `  scan profile (${profileFile}): top self ${prof.topFunctions
+          .slice(0, 12)
+          .map((f) => `${f.name} ${f.ms.toFixed(0)}ms`)
+          .join('; ')}`,
+      );
+      log(
+        `  areas inclusive: ${prof.areasInclusive
+          .slice(0, 14)
+          .map((f) => `${f.name} ${f.ms.toFixed(0)}ms`)
+          .join('; ')}; busy ${prof.busyMs.toFixed(0)} of ${prof.totalMs.toFixed(0)} ms`,
+      );
       const stmtsAfter = stmtsBefore && (await stmts());
       if (stmtsAfter) {
         const d = [...stmtsAfter.values()]
@@ -519,8 +610,13 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
           })
           .filter((x) => x.calls > 0 && !/pg_stat_statements|link_occurrence WHERE scanned_at IS NULL\)/.test(x.q))
           .sort((x, y) => y.ms - x.ms);
-        log(`  statements during the scan: ${d.reduce((s, x) => s + x.calls, 0)} calls, ${d.reduce((s, x) => s + x.ms, 0).toFixed(0)} ms exec`);
-        for (const x of d.slice(0, 12)) log(`    ${String(x.calls).padStart(6)} calls ${x.ms.toFixed(0).padStart(6)} ms exec ${x.plan.toFixed(0).padStart(4)} ms plan ${String(x.rows).padStart(6)} rows  ${x.q}`);
+        log(
+          `  statements during the scan: ${d.reduce((s, x) => s + x.calls, 0)} calls, ${d.reduce((s, x) => s + x.ms, 0).toFixed(0)} ms exec`,
+        );
+        for (const x of d.slice(0, 12))
+          log(
+            `    ${String(x.calls).padStart(6)} calls ${x.ms.toFixed(0).padStart(6)} ms exec ${x.plan.toFixed(0).padStart(4)} ms plan ${String(x.rows).padStart(6)} rows  ${x.q}`,
+          );
       }
     }
     const verdicts = (await ctx.admin.query(`SELECT verdict, count(*)::int AS n FROM link GROUP BY verdict ORDER BY verdict`)).rows;
@@ -540,7 +636,13 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
     });
     await noopQueue.pause();
     for (let i = 0; i < n; i += 500) {
-      await noopQueue.addBulk(Array.from({ length: Math.min(500, n - i) }, (_, j) => ({ name: 'scan-message', data: { messageId: `noop-${i + j}` }, opts: { ...DEFAULT_JOB_OPTIONS, jobId: `noop-${i + j}` } })));
+      await noopQueue.addBulk(
+        Array.from({ length: Math.min(500, n - i) }, (_, j) => ({
+          name: 'scan-message',
+          data: { messageId: `noop-${i + j}` },
+          opts: { ...DEFAULT_JOB_OPTIONS, jobId: `noop-${i + j}` },
+        })),
+      );
     }
     const n0 = performance.now();
     await noopQueue.resume();
@@ -555,9 +657,19 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
     delete ctx.procs.noop;
     await noopQueue.obliterate({ force: true }).catch(() => undefined);
     await noopQueue.close();
-    const r = { jobs: n, scanJobs: jobCount, scanPerSecond: (n * 1000) / scanMs, noopPerSecond: (n * 1000) / noopMs, verdicts, cpu, cpuPerMsg: perMessage(cpu, n) };
+    const r = {
+      jobs: n,
+      scanJobs: jobCount,
+      scanPerSecond: (n * 1000) / scanMs,
+      noopPerSecond: (n * 1000) / noopMs,
+      verdicts,
+      cpu,
+      cpuPerMsg: perMessage(cpu, n),
+    };
     r.ratio = r.scanPerSecond / r.noopPerSecond;
-    log(`  scan ${fmt.int(r.scanPerSecond)} messages/s (${fmt.int(jobCount)} jobs), no-op ${fmt.int(r.noopPerSecond)} jobs/s, ratio ${fmt.ratio(r.ratio)}; verdicts ${JSON.stringify(verdicts)}`);
+    log(
+      `  scan ${fmt.int(r.scanPerSecond)} messages/s (${fmt.int(jobCount)} jobs), no-op ${fmt.int(r.noopPerSecond)} jobs/s, ratio ${fmt.ratio(r.ratio)}; verdicts ${JSON.stringify(verdicts)}`,
+    );
     log(`  cpu: ${cpuLine(cpu, n)}`);
     return r;
   } finally {
@@ -589,10 +701,14 @@ async function idlePhase(ctx, app, users) {
     await Promise.all(
       Array.from({ length: CFG.idleProcs }, (_, i) => {
         const count = Math.floor(total / CFG.idleProcs) + (i < total % CFG.idleProcs ? 1 : 0);
-        const child = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$1"', process.execPath, join(__dirname, 'lib/idle-client.js')], {
-          stdio: ['pipe', 'pipe', openSync(join(ctx.logDir, `idle-${i}.log`), 'a')],
-          env: { ...process.env, URL: ctx.url, TOKENS: tokens, COUNT: String(count), BATCH: '50' },
-        });
+        const child = spawn(
+          'sh',
+          ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$1"', process.execPath, join(__dirname, 'lib/idle-client.js')],
+          {
+            stdio: ['pipe', 'pipe', openSync(join(ctx.logDir, `idle-${i}.log`), 'a')],
+            env: { ...process.env, URL: ctx.url, TOKENS: tokens, COUNT: String(count), BATCH: '50' },
+          },
+        );
         procs.push(child);
         return new Promise((resolve, reject) => {
           const t = setTimeout(() => reject(new Error(`idle-socket process ${i} did not finish connecting in 120 s`)), 120000);
@@ -626,7 +742,9 @@ async function idlePhase(ctx, app, users) {
     // Idle means idle: what the app spends holding them for 3 s (socket.io pings every 25 s).
     await sleep(3000);
     r.idleCores = (cpuSeconds(app.pid) - cpu) / 3;
-    log(`  ${fmt.int(connected)} connected (${failed} refused) in ${fmt.int(connectMs)} ms; app RSS ${fmt.int(before.rss / 2 ** 20)} → ${fmt.int(after.rss / 2 ** 20)} MiB (${fmt.int(r.rssPerSocket / 1024)} KiB/socket), heap ${fmt.int(r.heapPerSocket / 1024)} KiB/socket; idle CPU ${r.idleCores.toFixed(2)} cores`);
+    log(
+      `  ${fmt.int(connected)} connected (${failed} refused) in ${fmt.int(connectMs)} ms; app RSS ${fmt.int(before.rss / 2 ** 20)} → ${fmt.int(after.rss / 2 ** 20)} MiB (${fmt.int(r.rssPerSocket / 1024)} KiB/socket), heap ${fmt.int(r.heapPerSocket / 1024)} KiB/socket; idle CPU ${r.idleCores.toFixed(2)} cores`,
+    );
     return r;
   } finally {
     for (const c of procs) c.kill('SIGTERM');
@@ -641,7 +759,13 @@ function ipc(proc, msg, until, timeoutMs = 30000) {
         clearTimeout(t);
         proc.child.off('message', on);
         reject(new Error(m.message));
-      } else if (m && (m.profile === until || (until === 'memory' && m.memory) || (until === 'loopDelay' && m.loopDelay && m.loopDelay !== 'started') || (until === 'loopStarted' && m.loopDelay === 'started'))) {
+      } else if (
+        m &&
+        (m.profile === until ||
+          (until === 'memory' && m.memory) ||
+          (until === 'loopDelay' && m.loopDelay && m.loopDelay !== 'started') ||
+          (until === 'loopStarted' && m.loopDelay === 'started'))
+      ) {
         clearTimeout(t);
         proc.child.off('message', on);
         resolve(m);
@@ -705,12 +829,12 @@ async function syncPhase(ctx, http, user) {
     if (!res.body.hasMore) break;
   }
   const ms = performance.now() - t0;
-  if (count !== CFG.syncEvents || ids.size !== CFG.syncEvents) throw new Error(`sync returned ${count} events (${ids.size} distinct), expected ${CFG.syncEvents}`);
+  if (count !== CFG.syncEvents || ids.size !== CFG.syncEvents)
+    throw new Error(`sync returned ${count} events (${ids.size} distinct), expected ${CFG.syncEvents}`);
   const r = { events: count, pages, ms, perSecond: (count * 1000) / ms, bytesPerEvent: JSON.stringify(payload).length };
   log(`  ${count} events in ${pages} pages, ${fmt.int(ms)} ms (${fmt.int(r.perSecond)} events/s)`);
   return r;
 }
-
 
 async function clearPrefix(prefix) {
   const r = new IORedis(REDIS_URL);
@@ -725,7 +849,6 @@ async function clearPrefix(prefix) {
     r.disconnect();
   }
 }
-
 
 // ---------------------------------------------------------------- report
 
@@ -744,16 +867,48 @@ function render(res) {
   const ourRow = (label, r, n) => {
     if (!r) return;
     const e = ej(n);
-    const backlog = r.backlog ? (r.backlog.drainedMs === null ? `${fmt.int(r.backlog.atEnd)}, still pending 60 s later` : `${fmt.int(r.backlog.atEnd)} → 0 in ${ms(r.backlog.drainedMs)}`) : '';
+    const backlog = r.backlog
+      ? r.backlog.drainedMs === null
+        ? `${fmt.int(r.backlog.atEnd)}, still pending 60 s later`
+        : `${fmt.int(r.backlog.atEnd)} → 0 in ${ms(r.backlog.drainedMs)}`
+      : '';
     const ratio = e && r.recipientsPer === 1 ? fmt.ratio(r.rate / e.deliveredPerSec) : '';
     const cpu = r.cpuPerMsg ? `${fmt.ms(r.cpuPerMsg.app)} / ${fmt.ms(r.cpuPerMsg.postgres)} / ${fmt.ms(r.cpuPerMsg.redis)}` : '';
-    rows.push([label, fmt.int(r.rate), r.recipientsPer > 1 ? fmt.int(r.deliveriesPerSecond) : '', fmt.ms(r.latency.pct(50)), fmt.ms(r.latency.pct(99)), fmt.int(r.sent), fmt.int(r.lost), fmt.int(r.duplicates), backlog, cpu, ratio, floorRate && r.recipientsPer === 1 ? fmt.ratio(r.rate / floorRate) : '']);
+    rows.push([
+      label,
+      fmt.int(r.rate),
+      r.recipientsPer > 1 ? fmt.int(r.deliveriesPerSecond) : '',
+      fmt.ms(r.latency.pct(50)),
+      fmt.ms(r.latency.pct(99)),
+      fmt.int(r.sent),
+      fmt.int(r.lost),
+      fmt.int(r.duplicates),
+      backlog,
+      cpu,
+      ratio,
+      floorRate && r.recipientsPer === 1 ? fmt.ratio(r.rate / floorRate) : '',
+    ]);
   };
   const peerRow = (n) => {
     const e = ej(n);
     if (!e) return;
-    const cpu = e.cpu ? `${fmt.ms((1000 * e.cpu.ejabberd) / (e.deliveredPerSec * e.seconds))} / ${fmt.ms((1000 * e.cpu.postgres) / (e.deliveredPerSec * e.seconds))} / –` : '';
-    rows.push([`ejabberd, XMPP, N=${n}`, fmt.int(e.deliveredPerSec), '', fmt.ms(e.p50ms), fmt.ms(e.p99ms), fmt.int(e.sent), fmt.int(e.lost), fmt.int(e.duplicates), 'no link scanning', cpu, '1.00', '']);
+    const cpu = e.cpu
+      ? `${fmt.ms((1000 * e.cpu.ejabberd) / (e.deliveredPerSec * e.seconds))} / ${fmt.ms((1000 * e.cpu.postgres) / (e.deliveredPerSec * e.seconds))} / –`
+      : '';
+    rows.push([
+      `ejabberd, XMPP, N=${n}`,
+      fmt.int(e.deliveredPerSec),
+      '',
+      fmt.ms(e.p50ms),
+      fmt.ms(e.p99ms),
+      fmt.int(e.sent),
+      fmt.int(e.lost),
+      fmt.int(e.duplicates),
+      'no link scanning',
+      cpu,
+      '1.00',
+      '',
+    ]);
   };
   for (const n of CFG.ns) {
     peerRow(n);
@@ -762,7 +917,23 @@ function render(res) {
   }
   ourRow(`${CFG.groupSize}-member group, socket, N=1 per member (received = by all ${CFG.groupSize - 1})`, P.group, 1);
   ourRow(`socket.io message.send, N=1, with ${CFG.rules} live staff rules (keywords, regexes, domains; none matching)`, P.socket1Rules, 1);
-  const main = table([peerText ? 'workload (16 pairs, a link in every message)' : 'workload (16 pairs, BENCH_TEXT)', 'delivered msgs/s', 'deliveries/s', 'p50 ms', 'p99 ms', 'sent', 'lost', 'dup', 'links unscanned at end → drained', 'CPU ms/msg server / PG / Redis', '÷ ejabberd (same N)', '÷ floor'], rows);
+  const main = table(
+    [
+      peerText ? 'workload (16 pairs, a link in every message)' : 'workload (16 pairs, BENCH_TEXT)',
+      'delivered msgs/s',
+      'deliveries/s',
+      'p50 ms',
+      'p99 ms',
+      'sent',
+      'lost',
+      'dup',
+      'links unscanned at end → drained',
+      'CPU ms/msg server / PG / Redis',
+      '÷ ejabberd (same N)',
+      '÷ floor',
+    ],
+    rows,
+  );
 
   // ---- the targets, each against something measured in this run ----
   const t = [];
@@ -772,20 +943,85 @@ function render(res) {
   if (s1) {
     const linksOk = s1.links.pending === 0 && s1.links.occurrences >= s1.received;
     const drainOk = s1.backlog.drainedMs !== null && s1.backlog.drainedMs <= TARGETS.backlogDrainMs;
-    t.push(['socket N=1: links all scanned, backlog drained within 1 s of the end of the load', `0 unscanned, ≤ ${TARGETS.backlogDrainMs} ms`, `${s1.links.occurrences} links for ${s1.received} msgs, ${s1.links.pending} unscanned; ${s1.backlog.atEnd} at end, drained in ${ms(s1.backlog.drainedMs)}`, verdict(linksOk && drainOk)]);
-    t.push(['socket N=1 delivered msgs/s ≥ 1.0 × ejabberd N=1', e1 ? `≥ ${fmt.int(e1.deliveredPerSec)}` : 'no peer', `${fmt.int(s1.rate)}${e1 ? ` (${fmt.ratio(s1.rate / e1.deliveredPerSec)}×)` : ''}`, e1 ? verdict(s1.rate >= TARGETS.socketOverPeer * e1.deliveredPerSec) : 'n/a']);
-    t.push(['socket N=1 p99 ≤ ejabberd N=1 p99', e1 ? `≤ ${fmt.ms(e1.p99ms)} ms` : 'no peer', `${fmt.ms(s1.latency.pct(99))} ms`, e1 ? verdict(s1.latency.pct(99) <= e1.p99ms) : 'n/a']);
+    t.push([
+      'socket N=1: links all scanned, backlog drained within 1 s of the end of the load',
+      `0 unscanned, ≤ ${TARGETS.backlogDrainMs} ms`,
+      `${s1.links.occurrences} links for ${s1.received} msgs, ${s1.links.pending} unscanned; ${s1.backlog.atEnd} at end, drained in ${ms(s1.backlog.drainedMs)}`,
+      verdict(linksOk && drainOk),
+    ]);
+    t.push([
+      'socket N=1 delivered msgs/s ≥ 1.0 × ejabberd N=1',
+      e1 ? `≥ ${fmt.int(e1.deliveredPerSec)}` : 'no peer',
+      `${fmt.int(s1.rate)}${e1 ? ` (${fmt.ratio(s1.rate / e1.deliveredPerSec)}×)` : ''}`,
+      e1 ? verdict(s1.rate >= TARGETS.socketOverPeer * e1.deliveredPerSec) : 'n/a',
+    ]);
+    t.push([
+      'socket N=1 p99 ≤ ejabberd N=1 p99',
+      e1 ? `≤ ${fmt.ms(e1.p99ms)} ms` : 'no peer',
+      `${fmt.ms(s1.latency.pct(99))} ms`,
+      e1 ? verdict(s1.latency.pct(99) <= e1.p99ms) : 'n/a',
+    ]);
   }
-  if (r1) t.push(['REST N=1 delivered msgs/s ≥ 0.7 × ejabberd N=1', e1 ? `≥ ${fmt.int(TARGETS.restOverPeer * e1.deliveredPerSec)}` : 'no peer', `${fmt.int(r1.rate)}${e1 ? ` (${fmt.ratio(r1.rate / e1.deliveredPerSec)}×)` : ''}`, e1 ? verdict(r1.rate >= TARGETS.restOverPeer * e1.deliveredPerSec) : 'n/a']);
-  if (P.group && s1) t.push([`${CFG.groupSize}-member group deliveries/s ≥ 1.0 × 1:1 socket N=1 delivered msgs/s`, `≥ ${fmt.int(s1.rate)}`, `${fmt.int(P.group.deliveriesPerSecond)} (${fmt.ratio(P.group.deliveriesPerSecond / s1.rate)}×), p99 ${fmt.ms(P.group.latency.pct(99))} ms`, s1.rate > 0 ? verdict(P.group.deliveriesPerSecond >= TARGETS.groupOverDirect * s1.rate) : 'n/a']);
-  if (P.socket1Rules && s1) t.push([`send with ${CFG.rules} live rules ≥ 0.9 × send with none (socket N=1, issue #14)`, `≥ ${fmt.int(TARGETS.rulesOverNone * s1.rate)}`, `${fmt.int(P.socket1Rules.rate)} (${fmt.ratio(P.socket1Rules.rate / s1.rate)}×)`, s1.rate > 0 ? verdict(P.socket1Rules.rate >= TARGETS.rulesOverNone * s1.rate) : 'n/a']);
-  if (P.linkScan) t.push(['link scan of new URLs ≥ 0.5 × a no-op BullMQ worker', `≥ ${fmt.int(TARGETS.scanOverNoop * P.linkScan.noopPerSecond)} messages/s`, `${fmt.int(P.linkScan.scanPerSecond)} messages/s (${fmt.ratio(P.linkScan.ratio)}×)`, verdict(P.linkScan.ratio >= TARGETS.scanOverNoop)]);
-  if (P.search) t.push([`search p99 over ${fmt.int(P.search.messages)} messages (one user in ${P.search.mine} conversations)`, `≤ ${SEARCH_P99_MS} ms`, `${fmt.ms(P.search.latency.pct(99))} ms (p50 ${fmt.ms(P.search.latency.pct(50))} ms, ${P.search.searches} searches)`, verdict(P.search.latency.pct(99) <= SEARCH_P99_MS)]);
-  if (P.idle) t.push([`${fmt.int(CFG.idleSockets)} idle sockets on one API process, measured`, `${fmt.int(CFG.idleSockets)} connected`, `${fmt.int(P.idle.sockets)} connected, ${P.idle.failed} refused`, verdict(P.idle.sockets >= CFG.idleSockets && P.idle.failed === 0)]);
-  const lost = Object.entries(P).filter(([, r]) => r && r.lost !== undefined).reduce((s, [, r]) => s + r.lost + r.duplicates, 0);
+  if (r1)
+    t.push([
+      'REST N=1 delivered msgs/s ≥ 0.7 × ejabberd N=1',
+      e1 ? `≥ ${fmt.int(TARGETS.restOverPeer * e1.deliveredPerSec)}` : 'no peer',
+      `${fmt.int(r1.rate)}${e1 ? ` (${fmt.ratio(r1.rate / e1.deliveredPerSec)}×)` : ''}`,
+      e1 ? verdict(r1.rate >= TARGETS.restOverPeer * e1.deliveredPerSec) : 'n/a',
+    ]);
+  if (P.group && s1)
+    t.push([
+      `${CFG.groupSize}-member group deliveries/s ≥ 1.0 × 1:1 socket N=1 delivered msgs/s`,
+      `≥ ${fmt.int(s1.rate)}`,
+      `${fmt.int(P.group.deliveriesPerSecond)} (${fmt.ratio(P.group.deliveriesPerSecond / s1.rate)}×), p99 ${fmt.ms(P.group.latency.pct(99))} ms`,
+      s1.rate > 0 ? verdict(P.group.deliveriesPerSecond >= TARGETS.groupOverDirect * s1.rate) : 'n/a',
+    ]);
+  if (P.socket1Rules && s1)
+    t.push([
+      `send with ${CFG.rules} live rules ≥ 0.9 × send with none (socket N=1, issue #14)`,
+      `≥ ${fmt.int(TARGETS.rulesOverNone * s1.rate)}`,
+      `${fmt.int(P.socket1Rules.rate)} (${fmt.ratio(P.socket1Rules.rate / s1.rate)}×)`,
+      s1.rate > 0 ? verdict(P.socket1Rules.rate >= TARGETS.rulesOverNone * s1.rate) : 'n/a',
+    ]);
+  if (P.linkScan)
+    t.push([
+      'link scan of new URLs ≥ 0.5 × a no-op BullMQ worker',
+      `≥ ${fmt.int(TARGETS.scanOverNoop * P.linkScan.noopPerSecond)} messages/s`,
+      `${fmt.int(P.linkScan.scanPerSecond)} messages/s (${fmt.ratio(P.linkScan.ratio)}×)`,
+      verdict(P.linkScan.ratio >= TARGETS.scanOverNoop),
+    ]);
+  if (P.search)
+    t.push([
+      `search p99 over ${fmt.int(P.search.messages)} messages (one user in ${P.search.mine} conversations)`,
+      `≤ ${SEARCH_P99_MS} ms`,
+      `${fmt.ms(P.search.latency.pct(99))} ms (p50 ${fmt.ms(P.search.latency.pct(50))} ms, ${P.search.searches} searches)`,
+      verdict(P.search.latency.pct(99) <= SEARCH_P99_MS),
+    ]);
+  if (P.idle)
+    t.push([
+      `${fmt.int(CFG.idleSockets)} idle sockets on one API process, measured`,
+      `${fmt.int(CFG.idleSockets)} connected`,
+      `${fmt.int(P.idle.sockets)} connected, ${P.idle.failed} refused`,
+      verdict(P.idle.sockets >= CFG.idleSockets && P.idle.failed === 0),
+    ]);
+  const lost = Object.entries(P)
+    .filter(([, r]) => r && r.lost !== undefined)
+    .reduce((s, [, r]) => s + r.lost + r.duplicates, 0);
   t.push(['nothing lost or duplicated in any of our phases', '0', fmt.int(lost), verdict(lost === 0)]);
-  if (floorRate && s1) t.push(['(kept) socket N=1 ÷ floor ≥ 0.5 — the floor is our own SQL: it moves with our design', `≥ ${fmt.int(TARGETS.apiOverFloor * floorRate)}`, `${fmt.ratio(s1.rate / floorRate)}`, verdict(s1.rate / floorRate >= TARGETS.apiOverFloor)]);
-  if (floorRate && r1) t.push(['(kept) REST N=1 ÷ floor ≥ 0.5 — same caveat', `≥ ${fmt.int(TARGETS.apiOverFloor * floorRate)}`, `${fmt.ratio(r1.rate / floorRate)}`, verdict(r1.rate / floorRate >= TARGETS.apiOverFloor)]);
+  if (floorRate && s1)
+    t.push([
+      '(kept) socket N=1 ÷ floor ≥ 0.5 — the floor is our own SQL: it moves with our design',
+      `≥ ${fmt.int(TARGETS.apiOverFloor * floorRate)}`,
+      `${fmt.ratio(s1.rate / floorRate)}`,
+      verdict(s1.rate / floorRate >= TARGETS.apiOverFloor),
+    ]);
+  if (floorRate && r1)
+    t.push([
+      '(kept) REST N=1 ÷ floor ≥ 0.5 — same caveat',
+      `≥ ${fmt.int(TARGETS.apiOverFloor * floorRate)}`,
+      `${fmt.ratio(r1.rate / floorRate)}`,
+      verdict(r1.rate / floorRate >= TARGETS.apiOverFloor),
+    ]);
   const targets = table(['target (issue #13)', 'required (this run)', 'measured', 'verdict'], t);
 
   // ---- CPU by process per delivered message ----
@@ -796,7 +1032,13 @@ function render(res) {
   };
   for (const n of CFG.ns) {
     const e = ej(n);
-    if (e && e.cpu) cpuRow(`ejabberd N=${n} (load window; other includes its load generator)`, { ejabberd: e.cpu.ejabberd, postgres: e.cpu.postgres, other: Math.max(0, e.cpu.machine - e.cpu.ejabberd - e.cpu.postgres) }, e.deliveredPerSec * e.seconds, e.cpu.wall);
+    if (e && e.cpu)
+      cpuRow(
+        `ejabberd N=${n} (load window; other includes its load generator)`,
+        { ejabberd: e.cpu.ejabberd, postgres: e.cpu.postgres, other: Math.max(0, e.cpu.machine - e.cpu.ejabberd - e.cpu.postgres) },
+        e.deliveredPerSec * e.seconds,
+        e.cpu.wall,
+      );
     for (const mode of ['socket', 'rest']) {
       const r = P[`${mode}${n}`];
       if (r) cpuRow(`${mode} N=${n}`, r.cpu, r.received, r.cpu.wall);
@@ -804,31 +1046,84 @@ function render(res) {
   }
   if (P.group) cpuRow('group (per message; ×14 deliveries)', P.group.cpu, P.group.received, P.group.cpu.wall);
   if (P.linkScan) cpuRow('link scan of new URLs (per message)', P.linkScan.cpu, P.linkScan.jobs, P.linkScan.cpu.wall);
-  const cpuTable = table(['phase', 'messages', 'app (API+worker)', 'ejabberd', 'PostgreSQL', 'Redis', 'load generator', 'other (not ours)'], cpuRows);
+  const cpuTable = table(
+    ['phase', 'messages', 'app (API+worker)', 'ejabberd', 'PostgreSQL', 'Redis', 'load generator', 'other (not ours)'],
+    cpuRows,
+  );
 
   // ---- floors, sync, link scan, memory ----
   const fRows = [];
-  for (const [shape, label] of [['send', 'SEND_SQL via pg, prepared as the API does'], ['send-unprepared', 'SEND_SQL planned on every call'], ['context+send', 'CONTEXT_SQL + SEND_SQL (two round trips)'], ['five', 'five statements in a transaction (less work than ours)']]) {
+  for (const [shape, label] of [
+    ['send', 'SEND_SQL via pg, prepared as the API does'],
+    ['send-unprepared', 'SEND_SQL planned on every call'],
+    ['context+send', 'CONTEXT_SQL + SEND_SQL (two round trips)'],
+    ['five', 'five statements in a transaction (less work than ours)'],
+  ]) {
     const r = P[`floor:${shape}`];
-    if (r) fRows.push([label, fmt.int(r.rate), fmt.ms(r.latency.pct(50)), fmt.ms(r.latency.pct(99)), r.cpu ? `${fmt.ms((1000 * r.cpu.postgres) / r.ok)}` : '']);
+    if (r)
+      fRows.push([
+        label,
+        fmt.int(r.rate),
+        fmt.ms(r.latency.pct(50)),
+        fmt.ms(r.latency.pct(99)),
+        r.cpu ? `${fmt.ms((1000 * r.cpu.postgres) / r.ok)}` : '',
+      ]);
   }
-  const floors = table(['floor: our own SQL alone, 16 pg clients, text without a link', 'statements/s', 'p50 ms', 'p99 ms', 'PostgreSQL CPU ms each'], fRows);
+  const floors = table(
+    ['floor: our own SQL alone, 16 pg clients, text without a link', 'statements/s', 'p50 ms', 'p99 ms', 'PostgreSQL CPU ms each'],
+    fRows,
+  );
   const oRows = [];
-  if (P.sync) oRows.push([`sync: catch up ${fmt.int(P.sync.events)} missed events (GET /v1/sync)`, `${fmt.int(P.sync.ms)} ms`, `${fmt.int(P.sync.perSecond)} events/s, ${P.sync.pages} pages`]);
-  if (P.linkScan) oRows.push([`link scan: ${fmt.int(P.linkScan.jobs)} messages with new URLs${P.linkScan.scanJobs ? ` in ${fmt.int(P.linkScan.scanJobs)} jobs` : ''}, concurrency ${CFG.scanConcurrency}, in the app process`, `${fmt.int(P.linkScan.scanPerSecond)} messages/s`, `no-op BullMQ worker ${fmt.int(P.linkScan.noopPerSecond)} jobs/s → ${fmt.ratio(P.linkScan.ratio)}×; verdicts ${P.linkScan.verdicts.map((v) => `${v.verdict} ${v.n}`).join(', ')}`]);
-  if (P.idle) oRows.push([`idle sockets: ${fmt.int(P.idle.sockets)} on the one app process (${CFG.idleProcs} generator processes)`, `${fmt.int(P.idle.rssPerSocket / 1024)} KiB RSS per socket`, `${fmt.int(P.idle.heapPerSocket / 1024)} KiB JS heap per socket (after GC); RSS ${fmt.int(P.idle.rssBefore / 2 ** 20)} → ${fmt.int(P.idle.rssAfter / 2 ** 20)} MiB; connected in ${fmt.int(P.idle.connectMs)} ms; holding them idle: ${P.idle.idleCores.toFixed(2)} cores`]);
+  if (P.sync)
+    oRows.push([
+      `sync: catch up ${fmt.int(P.sync.events)} missed events (GET /v1/sync)`,
+      `${fmt.int(P.sync.ms)} ms`,
+      `${fmt.int(P.sync.perSecond)} events/s, ${P.sync.pages} pages`,
+    ]);
+  if (P.linkScan)
+    oRows.push([
+      `link scan: ${fmt.int(P.linkScan.jobs)} messages with new URLs${P.linkScan.scanJobs ? ` in ${fmt.int(P.linkScan.scanJobs)} jobs` : ''}, concurrency ${CFG.scanConcurrency}, in the app process`,
+      `${fmt.int(P.linkScan.scanPerSecond)} messages/s`,
+      `no-op BullMQ worker ${fmt.int(P.linkScan.noopPerSecond)} jobs/s → ${fmt.ratio(P.linkScan.ratio)}×; verdicts ${P.linkScan.verdicts.map((v) => `${v.verdict} ${v.n}`).join(', ')}`,
+    ]);
+  if (P.idle)
+    oRows.push([
+      `idle sockets: ${fmt.int(P.idle.sockets)} on the one app process (${CFG.idleProcs} generator processes)`,
+      `${fmt.int(P.idle.rssPerSocket / 1024)} KiB RSS per socket`,
+      `${fmt.int(P.idle.heapPerSocket / 1024)} KiB JS heap per socket (after GC); RSS ${fmt.int(P.idle.rssBefore / 2 ** 20)} → ${fmt.int(P.idle.rssAfter / 2 ** 20)} MiB; connected in ${fmt.int(P.idle.connectMs)} ms; holding them idle: ${P.idle.idleCores.toFixed(2)} cores`,
+    ]);
   const other = table(['other', 'figure', 'detail'], oRows);
 
   // PostgreSQL by statement (pg_stat_statements) under socket N=1: where the database's time goes.
   let pgText = '';
   let pgMd = '';
   if (P.socket1 && P.socket1.pgStatements) {
-    const pgRows = P.socket1.pgStatements.map((x) => [x.statement, x.callsPerMsg.toFixed(2), fmt.int(x.execUsPerMsg), x.execMsPerCall.toFixed(3), x.walRecordsPerCall.toFixed(1), fmt.int(x.walBytesPerCall), x.buffersPerCall.toFixed(1)]);
-    const pgTable = table(['PostgreSQL by statement, socket N=1 (pg_stat_statements)', 'calls per msg', 'exec µs per msg', 'exec ms per call', 'WAL records per call', 'WAL bytes per call', 'buffers per call'], pgRows);
+    const pgRows = P.socket1.pgStatements.map((x) => [
+      x.statement,
+      x.callsPerMsg.toFixed(2),
+      fmt.int(x.execUsPerMsg),
+      x.execMsPerCall.toFixed(3),
+      x.walRecordsPerCall.toFixed(1),
+      fmt.int(x.walBytesPerCall),
+      x.buffersPerCall.toFixed(1),
+    ]);
+    const pgTable = table(
+      [
+        'PostgreSQL by statement, socket N=1 (pg_stat_statements)',
+        'calls per msg',
+        'exec µs per msg',
+        'exec ms per call',
+        'WAL records per call',
+        'WAL bytes per call',
+        'buffers per call',
+      ],
+      pgRows,
+    );
     pgText = `\n${pgTable.text}\n`;
     pgMd = `\n${pgTable.md}\n\nExecution time excludes parsing, binding and the commit's WAL flush; WAL records and buffers are counts (they do not move with the machine's load).\n`;
   } else if (res.pgStatementsMissing) {
-    pgText = pgMd = `\nPostgreSQL by statement: not measured (pg_stat_statements: ${res.pgStatementsMissing}; add it to shared_preload_libraries and restart PostgreSQL to see it).\n`;
+    pgText =
+      pgMd = `\nPostgreSQL by statement: not measured (pg_stat_statements: ${res.pgStatementsMissing}; add it to shared_preload_libraries and restart PostgreSQL to see it).\n`;
   }
 
   let profileText = '';
@@ -837,9 +1132,18 @@ function render(res) {
     const msgs = p.received;
     const perMsg = (msAll) => (msgs > 0 ? fmt.ms((1000 * msAll) / msgs) : 'n/a'); // µs per message
     const head = `App CPU profile under ${name} (${fmt.int(p.rate)} msgs/s while profiled, ${fmt.int(msgs)} messages; the main thread was busy ${fmt.pct((100 * p.busyMs) / p.totalMs)} of ${fmt.int(p.totalMs)} ms)`;
-    const areas = table(['area (self time)', 'ms', 'µs per message', '% of busy'], p.areasSelf.slice(0, 12).map((a) => [a.name, fmt.int(a.ms), perMsg(a.ms), fmt.pct(a.pctBusy)]));
-    const incl = table(['area (inclusive: on the stack)', 'ms', 'µs per message', '% of busy'], p.areasInclusive.slice(0, 12).map((a) => [a.name, fmt.int(a.ms), perMsg(a.ms), fmt.pct(a.pctBusy)]));
-    const fns = table(['top functions (self time)', 'ms', 'µs per message', '% of busy'], p.topFunctions.slice(0, 15).map((a) => [a.name, fmt.int(a.ms), perMsg(a.ms), fmt.pct(a.pctBusy)]));
+    const areas = table(
+      ['area (self time)', 'ms', 'µs per message', '% of busy'],
+      p.areasSelf.slice(0, 12).map((a) => [a.name, fmt.int(a.ms), perMsg(a.ms), fmt.pct(a.pctBusy)]),
+    );
+    const incl = table(
+      ['area (inclusive: on the stack)', 'ms', 'µs per message', '% of busy'],
+      p.areasInclusive.slice(0, 12).map((a) => [a.name, fmt.int(a.ms), perMsg(a.ms), fmt.pct(a.pctBusy)]),
+    );
+    const fns = table(
+      ['top functions (self time)', 'ms', 'µs per message', '% of busy'],
+      p.topFunctions.slice(0, 15).map((a) => [a.name, fmt.int(a.ms), perMsg(a.ms), fmt.pct(a.pctBusy)]),
+    );
     profileText += `\n${head}\n${areas.text}\n\n${incl.text}\n\n${fns.text}\n`;
     profileMd += `\n#### ${head}\n\n${areas.md}\n\n${incl.md}\n\n${fns.md}\n`;
   }
@@ -847,7 +1151,7 @@ function render(res) {
   const notes = [
     `The peer is the anchor: ejabberd ran ${peerOk ? 'in this run, just before us, on the same machine and workload, and was stopped before we were measured' : `NOT in this run (${res.peerMissing}); no ratio to it is printed, and none is taken from another day`}.`,
     'The floors are our own SQL (SEND_SQL and variants) issued straight through pg: they move with our design (a heavier statement lowers the floor and flatters the ÷ floor ratio), so they are kept for context and for the next engineer, not as a goal that proves speed.',
-    `Workload: ${CFG.pairs} pairs who follow each other, each sender and each receiver on its own socket; every sender keeps at most N messages its receiver has not yet received (REST: and whose HTTP response has not come back); text "${CFG.text}"${peerText ? ' (every message has a link, scanned by the worker in the same process)' : ' — NOT the peer\'s text (BENCH_TEXT): an experiment, no target applies'}; latency send → receive in the generator; lost = sent − received after a drain of up to 10 s; every message has its own clientId, duplicates are a second arrival of a clientId at a recipient. CPU per message counts from the start of the load until the link backlog is drained, per message received.`,
+    `Workload: ${CFG.pairs} pairs who follow each other, each sender and each receiver on its own socket; every sender keeps at most N messages its receiver has not yet received (REST: and whose HTTP response has not come back); text "${CFG.text}"${peerText ? ' (every message has a link, scanned by the worker in the same process)' : " — NOT the peer's text (BENCH_TEXT): an experiment, no target applies"}; latency send → receive in the generator; lost = sent − received after a drain of up to 10 s; every message has its own clientId, duplicates are a second arrival of a clientId at a recipient. CPU per message counts from the start of the load until the link backlog is drained, per message received.`,
     `One app process (APP_ROLES=api,worker, node ${builtMain().replace(`${ROOT}/`, '')}, NODE_ENV=production, as \`npm start\` runs it; send limits raised so the rate limiter never refuses), PostgreSQL, Redis and the load generator share the machine's ${m.cores} cores; the ejabberd rows count ejabberd and its PostgreSQL backends only (its load generator is not in the CPU figures).`,
   ];
   const machineLine = `${m.cpuModel}, ${m.cores} cores, ${m.ramGiB.toFixed(1)} GiB RAM, ${m.kernel}; Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; load average at start ${m.loadAvg.map((l) => l.toFixed(2)).join(' / ')}`;
@@ -917,7 +1221,6 @@ function writeDoc(generated) {
   const after = doc.slice(doc.indexOf(END));
   writeFileSync(file, `${before}\n${generated}\n${after}`);
 }
-
 
 (CFG.only === 'search' ? searchOnly() : main()).catch((err) => {
   log(`failed: ${err.stack || err}`);

@@ -35,7 +35,9 @@ function startCluster() {
   const dir = mkdtempSync(join(os.tmpdir(), 'bc-bench-rcluster-'));
   const base = 21000 + Math.floor(Math.random() * 20000);
   const nodes = execFileSync(join(ROOT, 'test/redis-cluster.sh'), ['start', String(base), dir], { encoding: 'utf8' }).trim();
-  const pids = readdirSync(dir).filter((f) => f.endsWith('.pid')).map((f) => Number(readFileSync(join(dir, f), 'utf8')));
+  const pids = readdirSync(dir)
+    .filter((f) => f.endsWith('.pid'))
+    .map((f) => Number(readFileSync(join(dir, f), 'utf8')));
   return { nodes, pids, stop: () => spawnSync(join(ROOT, 'test/redis-cluster.sh'), ['stop', dir]) };
 }
 
@@ -53,7 +55,8 @@ async function run(topology, redis) {
   const redisPrefix = `sc${randomBytes(3).toString('hex')}:`;
   const logDir = join(os.tmpdir(), 'backchannel-scale', db);
   const procs = [];
-  const mk = async (name, roles) => procs.push(new AppProcess({ name, roles, port: await freePort(), databaseUrl, redisPrefix, logDir, env }).start());
+  const mk = async (name, roles) =>
+    procs.push(new AppProcess({ name, roles, port: await freePort(), databaseUrl, redisPrefix, logDir, env }).start());
   try {
     if (topology === 'one') {
       await mk('app', 'api,worker');
@@ -88,7 +91,14 @@ async function run(topology, redis) {
     const lanes = pairs.flatMap((p, i) =>
       Array.from({ length: INFLIGHT }, async (_, lane) => {
         for (let k = 0; !stop; k++) {
-          const ack = await senders[i].timeout(15000).emitWithAck('message.send', { conversationId: p.conversations[0].id, clientId: `${lane}-${k}`, text: 'hello from the scale bench' }).catch(() => ({}));
+          const ack = await senders[i]
+            .timeout(15000)
+            .emitWithAck('message.send', {
+              conversationId: p.conversations[0].id,
+              clientId: `${lane}-${k}`,
+              text: 'hello from the scale bench',
+            })
+            .catch(() => ({}));
           if (ack.message) sent++;
           else failed++;
         }
@@ -123,18 +133,31 @@ async function run(topology, redis) {
 
 (async () => {
   const results = [];
-  for (const [topology, redis] of [['one', 'single'], ['split', 'single'], ['one', 'cluster'], ['split', 'cluster']]) {
+  for (const [topology, redis] of [
+    ['one', 'single'],
+    ['split', 'single'],
+    ['one', 'cluster'],
+    ['split', 'cluster'],
+  ]) {
     if (ONLY && !ONLY.includes(`${topology}/${redis}`)) continue;
     log(`${topology}/${redis}...`);
     results.push(await run(topology, redis));
     log(JSON.stringify(results[results.length - 1]));
   }
-  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   const f = (v, d = 1) => (v === null || v === undefined || Number.isNaN(v) ? '—' : v.toFixed(d));
-  console.log(`\n${new Date().toISOString()}  ${os.cpus().length} cores, load average ${load}; ${SENDERS} senders × ${INFLIGHT} in flight, ${SECONDS} s each\n`);
+  console.log(
+    `\n${new Date().toISOString()}  ${os.cpus().length} cores, load average ${load}; ${SENDERS} senders × ${INFLIGHT} in flight, ${SECONDS} s each\n`,
+  );
   console.log('| topology | sends/s | deliveries/s | failed | app CPU ms/msg | PostgreSQL CPU ms/msg | Redis CPU ms/msg |');
   console.log('|---|---|---|---|---|---|---|');
-  for (const r of results) console.log(`| ${r.topology} | ${f(r.sendsPerSec, 0)} | ${f(r.deliveredPerSec, 0)} | ${r.failed} | ${f(r.appCpuMsPerMsg, 2)} | ${f(r.pgCpuMsPerMsg, 2)} | ${f(r.redisCpuMsPerMsg, 2)} |`);
+  for (const r of results)
+    console.log(
+      `| ${r.topology} | ${f(r.sendsPerSec, 0)} | ${f(r.deliveredPerSec, 0)} | ${r.failed} | ${f(r.appCpuMsPerMsg, 2)} | ${f(r.pgCpuMsPerMsg, 2)} | ${f(r.redisCpuMsPerMsg, 2)} |`,
+    );
 })().catch((err) => {
   console.error(err);
   process.exit(1);

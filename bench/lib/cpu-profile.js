@@ -25,13 +25,22 @@ function areaOf(frame) {
     return `node:${m ? m[2] : url}`;
   }
   const dist = url.indexOf('/dist/');
-  if (dist >= 0) return `app:${url.slice(dist + '/dist/'.length).replace(/^(apps\/api\/src|libs\/messaging\/src)\//, '').replace(/\.js$/, '')}`;
+  if (dist >= 0)
+    return `app:${url
+      .slice(dist + '/dist/'.length)
+      .replace(/^(apps\/api\/src|libs\/messaging\/src)\//, '')
+      .replace(/\.js$/, '')}`;
   return url.replace(/^file:\/\//, '');
 }
 
 function fnLabel(frame) {
   const name = frame.functionName || '(anonymous)';
-  const file = frame.url ? frame.url.replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, '').replace(/^file:\/\//, '') : '';
+  const file = frame.url
+    ? frame.url
+        .replace(/^.*\/node_modules\//, '')
+        .replace(/^.*\/dist\//, '')
+        .replace(/^file:\/\//, '')
+    : '';
   return file ? `${name} ${file}:${frame.lineNumber + 1}` : name;
 }
 

@@ -10,7 +10,9 @@ const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 function peerDir(root) {
-  const candidates = [process.env.BENCH_PEER_DIR, join(root, '../shared/peers/ejabberd'), join(root, '../../shared/peers/ejabberd')].filter(Boolean);
+  const candidates = [process.env.BENCH_PEER_DIR, join(root, '../shared/peers/ejabberd'), join(root, '../../shared/peers/ejabberd')].filter(
+    Boolean,
+  );
   return candidates.find((d) => existsSync(join(d, 'run.sh')) && existsSync(join(d, 'setup.sh'))) || null;
 }
 

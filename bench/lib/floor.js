@@ -57,8 +57,20 @@ async function floor({ databaseUrl, lanes, shape, tag, warmup, seconds, meter })
                 if (!ctx.rows[0] || ctx.rows[0].existing) throw new Error('unexpected context');
               }
               // The parameters MessagesService.send passes for a text with no links.
-              const values = sendParams({ conversationId: c.id, senderId: lane.sender.id, id: newId(), clientId, text, links: [], linkRows: [], jobs: [], requestJobs: [] });
-              const res = await db.query(shape === 'send-unprepared' ? { text: SEND_SQL, values } : { name: 'bench_send', text: SEND_SQL, values });
+              const values = sendParams({
+                conversationId: c.id,
+                senderId: lane.sender.id,
+                id: newId(),
+                clientId,
+                text,
+                links: [],
+                linkRows: [],
+                jobs: [],
+                requestJobs: [],
+              });
+              const res = await db.query(
+                shape === 'send-unprepared' ? { text: SEND_SQL, values } : { name: 'bench_send', text: SEND_SQL, values },
+              );
               if (res.rows.length !== 1) throw new Error('SEND_SQL stored nothing');
             }
             const t1 = now();
@@ -82,14 +94,20 @@ async function floor({ databaseUrl, lanes, shape, tag, warmup, seconds, meter })
 
 async function fiveStatements(db, id, c, senderId, clientId, text) {
   await db.query('BEGIN');
-  const { rows } = await db.query('UPDATE conversation SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq', [c.id]);
+  const { rows } = await db.query(
+    'UPDATE conversation SET last_seq = last_seq + 1, last_activity_at = now() WHERE id = $1 RETURNING last_seq',
+    [c.id],
+  );
   const seq = rows[0].last_seq;
   const msg = await db.query(
     `INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links) VALUES ($1, $2, $3, $4, $5, $6, '[]'::jsonb) RETURNING *`,
     [id, c.id, seq, senderId, clientId, text],
   );
   const m = msg.rows[0];
-  const payload = { type: 'message.created', message: { id, conversationId: c.id, seq: String(seq), senderId, clientId, text, links: [], state: 'visible', createdAt: m.created_at } };
+  const payload = {
+    type: 'message.created',
+    message: { id, conversationId: c.id, seq: String(seq), senderId, clientId, text, links: [], state: 'visible', createdAt: m.created_at },
+  };
   const members = [senderId, ...c.recipients];
   await db.query(
     `INSERT INTO outbox (events) SELECT jsonb_build_array(jsonb_build_object('userId', u) || $2::jsonb) FROM unnest($1::uuid[]) AS u`,

@@ -15,7 +15,14 @@ const sockets = [];
 let failed = 0;
 
 function connect(token) {
-  const socket = io(url, { path: '/socket.io', transports: ['websocket'], reconnection: false, forceNew: true, timeout: 30000, auth: { token } });
+  const socket = io(url, {
+    path: '/socket.io',
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: 30000,
+    auth: { token },
+  });
   return new Promise((resolve) => {
     socket.once('connect', () => {
       sockets.push(socket);

@@ -157,7 +157,9 @@ async function socketOpenLoop({ lanes, tracker, tag, warmup = 0, seconds, rate, 
 
 function withDeadline(promise, ms, what) {
   let t;
-  return Promise.race([promise, new Promise((_, reject) => (t = setTimeout(() => reject(new Error(what)), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([promise, new Promise((_, reject) => (t = setTimeout(() => reject(new Error(what)), ms)))]).finally(() =>
+    clearTimeout(t),
+  );
 }
 
 module.exports = { restClosedLoop, socketClosedLoop, socketOpenLoop, textFor, now, sleepUntil, withDeadline };

@@ -20,7 +20,11 @@ function areaOfPath(path) {
     return `node:${m ? m[2] : path}`;
   }
   const dist = path.indexOf('/dist/');
-  if (dist >= 0) return `app:${path.slice(dist + '/dist/'.length).replace(/^(apps\/api\/src|libs\/messaging\/src)\//, '').replace(/\.js(:\d+)*$/, '')}`;
+  if (dist >= 0)
+    return `app:${path
+      .slice(dist + '/dist/'.length)
+      .replace(/^(apps\/api\/src|libs\/messaging\/src)\//, '')
+      .replace(/\.js(:\d+)*$/, '')}`;
   return path;
 }
 
@@ -34,7 +38,11 @@ function jsFrame(sym) {
 }
 
 function summarisePerf(file, { top = 30 } = {}) {
-  const text = execFileSync('perf', ['script', '-i', file, '-F', 'period,ip,sym'], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] });
+  const text = execFileSync('perf', ['script', '-i', file, '-F', 'period,ip,sym'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const fnSelf = new Map();
   const areaIncl = new Map();
   const kernelBy = new Map();
@@ -66,7 +74,11 @@ function summarisePerf(file, { top = 30 } = {}) {
       add(kernelBy, owner ? owner.fn : frames.find((f) => /^(__x64_sys|do_syscall|__sys)/.test(f)) || frames[0], period);
     }
   }
-  const rank = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ns]) => ({ name, ns }));
+  const rank = (m) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ns]) => ({ name, ns }));
   return { totalNs: total, kernelNs: kernel, functions: rank(fnSelf), areas: rank(areaIncl), kernelBy: rank(kernelBy) };
 }
 

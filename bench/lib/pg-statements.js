@@ -20,7 +20,10 @@ async function pgStatementsStart(db) {
 /** Known statements by how they start (the rest are shown by their first words). */
 const NAMES = [
   [/^WITH sender AS/, 'SEND_SQL (the send)'],
-  [/^WITH input AS \(SELECT \* FROM jsonb_to_recordset\(\$1::jsonb\) AS i\(id uuid, old jsonb, new jsonb\)\)/, 'SCAN_SETTLE_SQL (link scan verdicts)'],
+  [
+    /^WITH input AS \(SELECT \* FROM jsonb_to_recordset\(\$1::jsonb\) AS i\(id uuid, old jsonb, new jsonb\)\)/,
+    'SCAN_SETTLE_SQL (link scan verdicts)',
+  ],
   [/^SELECT m\.id, m\.state, m\.links, m\.link_hold/, 'SCAN_READ_SQL (link scan read)'],
   [/^SELECT e\.cursor, e\.type/, 'sync page'],
 ];
@@ -41,15 +44,17 @@ async function pgStatementsRead(db, msgs, top = 6) {
       ORDER BY total_exec_time DESC LIMIT $1`,
     [top],
   );
-  return rows.filter((r) => msgs <= 0 || (1000 * r.exec_ms) / msgs >= 1).map((r) => ({
-    statement: nameOf(r.query),
-    callsPerMsg: msgs > 0 ? r.calls / msgs : NaN,
-    execUsPerMsg: msgs > 0 ? (1000 * r.exec_ms) / msgs : NaN,
-    execMsPerCall: r.exec_ms / r.calls,
-    walRecordsPerCall: r.wal / r.calls,
-    walBytesPerCall: r.wal_bytes / r.calls,
-    buffersPerCall: r.blks / r.calls,
-  }));
+  return rows
+    .filter((r) => msgs <= 0 || (1000 * r.exec_ms) / msgs >= 1)
+    .map((r) => ({
+      statement: nameOf(r.query),
+      callsPerMsg: msgs > 0 ? r.calls / msgs : NaN,
+      execUsPerMsg: msgs > 0 ? (1000 * r.exec_ms) / msgs : NaN,
+      execMsPerCall: r.exec_ms / r.calls,
+      walRecordsPerCall: r.wal / r.calls,
+      walBytesPerCall: r.wal_bytes / r.calls,
+      buffersPerCall: r.blks / r.calls,
+    }));
 }
 
 module.exports = { pgStatementsStart, pgStatementsRead };

@@ -122,7 +122,10 @@ class AppProcess {
     while (Date.now() < deadline) {
       if (dead) throw new Error(`${this.name} exited during startup:\n${this.logTail()}`);
       if (this.roles.includes('api')) {
-        const ok = await fetch(`${this.url}/health`).then((r) => r.status === 200, () => false);
+        const ok = await fetch(`${this.url}/health`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ok) return this;
       } else if (/workers started/.test(this.logTail(200))) {
         return this;
@@ -166,4 +169,18 @@ function rssBytes(pid) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-module.exports = { AppProcess, PG_BASE, REDIS_URL, ROOT, builtLib, builtMain, createDatabase, cpuSeconds, cpuSplit, dropDatabase, freePort, rssBytes, sleep };
+module.exports = {
+  AppProcess,
+  PG_BASE,
+  REDIS_URL,
+  ROOT,
+  builtLib,
+  builtMain,
+  createDatabase,
+  cpuSeconds,
+  cpuSplit,
+  dropDatabase,
+  freePort,
+  rssBytes,
+  sleep,
+};

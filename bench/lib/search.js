@@ -56,7 +56,9 @@ async function loadCorpus(admin, searcherId, log) {
     [CFG.users],
   );
   await admin.query(`INSERT INTO user_cursor (user_id) SELECT id FROM app_user WHERE handle LIKE 'sbench\\_%' ON CONFLICT DO NOTHING`);
-  await admin.query(`CREATE TEMP TABLE sb_users AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM app_user WHERE handle LIKE 'sbench\\_%'`);
+  await admin.query(
+    `CREATE TEMP TABLE sb_users AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM app_user WHERE handle LIKE 'sbench\\_%'`,
+  );
   // Conversations of two or three members (a third in every fourth), the searcher in the first `mine`.
   await admin.query(
     `CREATE TEMP TABLE sb_conv AS
@@ -84,7 +86,9 @@ async function loadCorpus(admin, searcherId, log) {
     [searcherId, CFG.mine],
   );
   const t1 = performance.now();
-  log(`search: ${CFG.conversations} conversations, ${CFG.users} users in ${((t1 - t0) / 1000).toFixed(1)} s; loading ${CFG.messages} messages ...`);
+  log(
+    `search: ${CFG.conversations} conversations, ${CFG.users} users in ${((t1 - t0) / 1000).toFixed(1)} s; loading ${CFG.messages} messages ...`,
+  );
   // Messages: 6–15 words each, word rank ~ power(random, 3) × vocabulary (a few words very common).
   // The word subquery names g and c.n (its length), so it is drawn again for every row.
   const batch = 200_000;
@@ -108,7 +112,9 @@ async function loadCorpus(admin, searcherId, log) {
   await admin.query(def);
   const t3 = performance.now();
   await admin.query('ANALYZE message; ANALYZE conversation_member; ANALYZE conversation');
-  const { rows } = await admin.query(`SELECT count(*)::int AS n, pg_size_pretty(pg_relation_size('message_search_idx')) AS idx FROM message`);
+  const { rows } = await admin.query(
+    `SELECT count(*)::int AS n, pg_size_pretty(pg_relation_size('message_search_idx')) AS idx FROM message`,
+  );
   log(`search: index built in ${((t3 - t2) / 1000).toFixed(1)} s (${rows[0].idx}); ${rows[0].n} messages`);
   return { vocab, messages: rows[0].n, loadSeconds: (t2 - t0) / 1000, indexSeconds: (t3 - t2) / 1000, indexSize: rows[0].idx };
 }
@@ -119,12 +125,23 @@ function queries(vocab) {
   const out = [];
   for (let i = 0; out.length < CFG.queries + 50; i++) {
     switch (i % 6) {
-      case 0: out.push({ kind: 'common', q: pick(0, 20, i) }); break;
-      case 1: out.push({ kind: 'medium', q: pick(100, 600, i) }); break;
-      case 2: out.push({ kind: 'rare', q: pick(2000, 5000, i) }); break;
-      case 3: out.push({ kind: 'two words', q: `${pick(0, 50, i)} ${pick(50, 500, i)}` }); break;
-      case 4: out.push({ kind: 'phrase', q: `"${pick(0, 30, i)} ${pick(0, 30, i + 1)}"` }); break;
-      default: out.push({ kind: 'absent', q: `zzqx${i}` });
+      case 0:
+        out.push({ kind: 'common', q: pick(0, 20, i) });
+        break;
+      case 1:
+        out.push({ kind: 'medium', q: pick(100, 600, i) });
+        break;
+      case 2:
+        out.push({ kind: 'rare', q: pick(2000, 5000, i) });
+        break;
+      case 3:
+        out.push({ kind: 'two words', q: `${pick(0, 50, i)} ${pick(50, 500, i)}` });
+        break;
+      case 4:
+        out.push({ kind: 'phrase', q: `"${pick(0, 30, i)} ${pick(0, 30, i + 1)}"` });
+        break;
+      default:
+        out.push({ kind: 'absent', q: `zzqx${i}` });
     }
   }
   return out;
@@ -165,7 +182,9 @@ async function searchPhase(ctx, http, searcher, log) {
     plan: plan.rows.map((x) => x['QUERY PLAN']).join(' | '),
     targetP99Ms: TARGET_P99_MS,
   };
-  log(`search: ${r.searches} searches, p50 ${r.latency.pct(50).toFixed(1)} ms, p99 ${r.latency.pct(99).toFixed(1)} ms (target ≤ ${TARGET_P99_MS} ms), ${r.avgHits.toFixed(1)} hits a search`);
+  log(
+    `search: ${r.searches} searches, p50 ${r.latency.pct(50).toFixed(1)} ms, p99 ${r.latency.pct(99).toFixed(1)} ms (target ≤ ${TARGET_P99_MS} ms), ${r.avgHits.toFixed(1)} hits a search`,
+  );
   for (const [k, v] of Object.entries(r.byKind)) log(`  ${k}: p50 ${v.p50.toFixed(1)} ms, p99 ${v.p99.toFixed(1)} ms`);
   log(`  plan: ${r.plan}`);
   return r;

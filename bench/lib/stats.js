@@ -65,7 +65,11 @@ function table(headers, rows) {
   const widths = headers.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   const line = (r) => r.map((c, i) => c.padEnd(widths[i])).join('  ');
   const text = [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
-  const md = [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...all.slice(1).map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const md = [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...all.slice(1).map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
   return { text, md };
 }
 

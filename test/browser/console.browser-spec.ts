@@ -32,7 +32,16 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.setDefaultTimeout(20_000);
@@ -47,7 +56,10 @@ it('a moderator works a report from the queue to a suspension, and the audit log
   // A stranger sends an abusive message request; the recipient reports it.
   const offender = await registerUser(t.url);
   const victim = await registerUser(t.url);
-  const conv = await request(t.url).post('/v1/conversations').set(offender.auth).send({ participantIds: [victim.id] });
+  const conv = await request(t.url)
+    .post('/v1/conversations')
+    .set(offender.auth)
+    .send({ participantIds: [victim.id] });
   expect(conv.status).toBe(201);
   const msg = await request(t.url)
     .post(`/v1/conversations/${conv.body.id}/messages`)
@@ -60,7 +72,10 @@ it('a moderator works a report from the queue to a suspension, and the audit log
     .set(offender.auth)
     .send({ text: 'You are worthless!! visit scam-prize.example.com now' })
     .expect(200);
-  const report = await request(t.url).post('/v1/reports').set(victim.auth).send({ subjectType: 'message', subjectId: msg.body.id, reason: 'harassment', note: 'threatening me' });
+  const report = await request(t.url)
+    .post('/v1/reports')
+    .set(victim.auth)
+    .send({ subjectType: 'message', subjectId: msg.body.id, reason: 'harassment', note: 'threatening me' });
   expect(report.status).toBe(201);
 
   // Sign in.
@@ -85,7 +100,9 @@ it('a moderator works a report from the queue to a suspension, and the audit log
   const reported = page.getByTestId('reported-message');
   await expect(reported.textContent()).resolves.toContain('You are worthless!!');
   // The edit history: the earlier version, under the current text.
-  await expect(reported.getByTestId('message-versions').textContent()).resolves.toContain('You are worthless, visit scam-prize.example.com now');
+  await expect(reported.getByTestId('message-versions').textContent()).resolves.toContain(
+    'You are worthless, visit scam-prize.example.com now',
+  );
   await expect(reported.getByTestId('message-version').count()).resolves.toBe(1);
   await expect(reported.getByTestId('edited-chip').count()).resolves.toBe(1);
   await shot('report-evidence');
@@ -100,14 +117,21 @@ it('a moderator works a report from the queue to a suspension, and the audit log
   await page.getByTestId('resolve-dialog').waitFor();
   await page.getByTestId('resolve-action').selectOption('suspend');
   await page.getByTestId('resolve-duration').locator('input').or(page.locator('input[data-testid="resolve-duration"]')).first().fill('24');
-  await page.getByTestId('resolve-note').locator('textarea, input').or(page.locator('[data-testid="resolve-note"]:is(textarea, input)')).first().fill('Harassment in a message request');
+  await page
+    .getByTestId('resolve-note')
+    .locator('textarea, input')
+    .or(page.locator('[data-testid="resolve-note"]:is(textarea, input)'))
+    .first()
+    .fill('Harassment in a message request');
   await shot('resolve-dialog');
   await page.getByTestId('resolve-submit').click();
   // The queue moves on after a resolution; this was its only open report, so back to the list.
   await page.waitForURL(/#\/reports(\?.*)?$/);
   await page.getByTestId('report-list').waitFor();
   await shot('resolved');
-  const resolved = await request(t.url).get(`/admin/v1/reports/${report.body.id}`).set((await staffAuth()).auth);
+  const resolved = await request(t.url)
+    .get(`/admin/v1/reports/${report.body.id}`)
+    .set((await staffAuth()).auth);
   expect(resolved.body.status).toBe('resolved');
 
   // The suspension is real and immediate.
@@ -117,9 +141,15 @@ it('a moderator works a report from the queue to a suspension, and the audit log
 
   // The audit log page lists the resolution.
   await page.goto(`${t.url}/admin/#/audit-log`);
-  await page.getByText(/resolve/i).first().waitFor();
+  await page
+    .getByText(/resolve/i)
+    .first()
+    .waitFor();
   await shot('audit-log');
-  const audit = await request(t.url).get('/admin/v1/audit-log').set((await staffAuth()).auth).query({ filter: JSON.stringify({ subjectId: report.body.id }) });
+  const audit = await request(t.url)
+    .get('/admin/v1/audit-log')
+    .set((await staffAuth()).auth)
+    .query({ filter: JSON.stringify({ subjectId: report.body.id }) });
   expect(audit.status).toBe(200);
   expect(audit.body.some((row: any) => /resolve/.test(row.action))).toBe(true);
 });
@@ -127,11 +157,22 @@ it('a moderator works a report from the queue to a suspension, and the audit log
 it('a moderator works a case from the case queue: the reports inside it, a message to the subject and their answer, one resolution for all; transparency exports CSV', async () => {
   const subject = await registerUser(t.url, `casey_${Date.now().toString(36)}`.slice(0, 30));
   const [r1, r2] = [await registerUser(t.url), await registerUser(t.url)];
-  const f1 = await request(t.url).post('/v1/reports').set(r1.auth).send({ subjectType: 'user', subjectId: subject.id, reason: 'harassment', note: 'first reporter' });
-  const f2 = await request(t.url).post('/v1/reports').set(r2.auth).send({ subjectType: 'user', subjectId: subject.id, reason: 'hate', note: 'second reporter' });
+  const f1 = await request(t.url)
+    .post('/v1/reports')
+    .set(r1.auth)
+    .send({ subjectType: 'user', subjectId: subject.id, reason: 'harassment', note: 'first reporter' });
+  const f2 = await request(t.url)
+    .post('/v1/reports')
+    .set(r2.auth)
+    .send({ subjectType: 'user', subjectId: subject.id, reason: 'hate', note: 'second reporter' });
   expect([f1.status, f2.status]).toEqual([201, 201]);
   const staff = await staffAuth();
-  const [c] = (await request(t.url).get('/admin/v1/cases').set(staff.auth).query({ filter: JSON.stringify({ subjectUserId: subject.id }) })).body;
+  const [c] = (
+    await request(t.url)
+      .get('/admin/v1/cases')
+      .set(staff.auth)
+      .query({ filter: JSON.stringify({ subjectUserId: subject.id }) })
+  ).body;
   expect(c.reportCount).toBe(2);
 
   // Signed in already when the first test ran; sign in when this one runs alone.
@@ -163,9 +204,13 @@ it('a moderator works a case from the case queue: the reports inside it, a messa
   await page.locator('[data-testid="case-message-text"]').fill('Please tell us what happened.');
   await page.getByTestId('case-message-send').click();
   await page.getByTestId('case-message').first().waitFor();
-  const notice = await until('case message notice', async () => (await request(t.url).get('/v1/notices').set(subject.auth)).body.items.find((n: any) => n.kind === 'case_message'));
+  const notice = await until('case message notice', async () =>
+    (await request(t.url).get('/v1/notices').set(subject.auth)).body.items.find((n: any) => n.kind === 'case_message'),
+  );
   expect(notice.data.from).toBe('Backchannel Trust & Safety');
-  expect((await request(t.url).post(`/v1/notices/${notice.id}/reply`).set(subject.auth).send({ text: 'It was a misunderstanding.' })).status).toBe(200);
+  expect(
+    (await request(t.url).post(`/v1/notices/${notice.id}/reply`).set(subject.auth).send({ text: 'It was a misunderstanding.' })).status,
+  ).toBe(200);
   await page.reload();
   await page.getByTestId('case-message-reply').filter({ hasText: 'It was a misunderstanding.' }).waitFor();
   await shot('case-message-answered');
@@ -174,11 +219,19 @@ it('a moderator works a case from the case queue: the reports inside it, a messa
   await page.getByTestId('case-resolve').click();
   await page.getByTestId('resolve-dialog').waitFor();
   await page.getByTestId('resolve-action').selectOption('warn');
-  await page.getByTestId('resolve-note').locator('textarea, input').or(page.locator('[data-testid="resolve-note"]:is(textarea, input)')).first().fill('Warned after two reports');
+  await page
+    .getByTestId('resolve-note')
+    .locator('textarea, input')
+    .or(page.locator('[data-testid="resolve-note"]:is(textarea, input)'))
+    .first()
+    .fill('Warned after two reports');
   await page.getByTestId('resolve-submit').click();
   await page.getByTestId('case-resolution').waitFor();
   await shot('case-resolved');
-  const reports = await request(t.url).get('/admin/v1/reports').set(staff.auth).query({ filter: JSON.stringify({ caseId: c.id }) });
+  const reports = await request(t.url)
+    .get('/admin/v1/reports')
+    .set(staff.auth)
+    .query({ filter: JSON.stringify({ caseId: c.id }) });
   expect(reports.body.map((r: any) => r.status)).toEqual(['resolved', 'resolved']);
   const warning = (await request(t.url).get('/v1/notices').set(subject.auth)).body.items.find((n: any) => n.kind === 'warning');
   expect(warning.statement).toMatchObject({ action: 'warn', automated: false, appeal: { possible: true } });
@@ -233,8 +286,15 @@ it('a moderator creates a rule, tests a text against it before saving, and appro
   // The saved rule (hold, requests) holds a stranger's request carrying the words.
   const stranger = await registerUser(t.url);
   const target = await registerUser(t.url);
-  const conv = await request(t.url).post('/v1/conversations').set(stranger.auth).send({ participantIds: [target.id] }).expect(201);
-  const held = await request(t.url).post(`/v1/conversations/${conv.body.id}/messages`).set(stranger.auth).send({ clientId: 'held-1', text: 'Claim your free prizes today' });
+  const conv = await request(t.url)
+    .post('/v1/conversations')
+    .set(stranger.auth)
+    .send({ participantIds: [target.id] })
+    .expect(201);
+  const held = await request(t.url)
+    .post(`/v1/conversations/${conv.body.id}/messages`)
+    .set(stranger.auth)
+    .send({ clientId: 'held-1', text: 'Claim your free prizes today' });
   expect(held.status).toBe(201);
   expect(held.body.state).toBe('held');
 

@@ -30,7 +30,16 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.setDefaultTimeout(20_000);
@@ -54,7 +63,10 @@ afterAll(async () => {
 });
 
 async function reportUser(reporter: { auth: Record<string, string> }, subjectId: string, reason = 'harassment') {
-  const r = await request(t.url).post('/v1/reports').set(reporter.auth).send({ subjectType: 'user', subjectId, reason, note: 'keeps messaging me' });
+  const r = await request(t.url)
+    .post('/v1/reports')
+    .set(reporter.auth)
+    .send({ subjectType: 'user', subjectId, reason, note: 'keeps messaging me' });
   expect(r.status).toBe(201);
   return r.body.id as string;
 }
@@ -81,7 +93,10 @@ it('reports, actions and the audit log show handles and names; a resolution read
   await page.getByTestId('resolve-dialog').waitFor();
   await page.getByTestId('resolve-action').selectOption('suspend');
   await page.locator('[data-testid="resolve-duration"] input, input[data-testid="resolve-duration"]').first().fill('72');
-  await page.locator('[data-testid="resolve-note"] textarea, textarea[data-testid="resolve-note"], [data-testid="resolve-note"] input').first().fill('Harassment');
+  await page
+    .locator('[data-testid="resolve-note"] textarea, textarea[data-testid="resolve-note"], [data-testid="resolve-note"] input')
+    .first()
+    .fill('Harassment');
   await page.getByTestId('resolve-submit').click();
   // The queue moves on to the next open report.
   await page.waitForURL(new RegExp(`/reports/${second}/show`));
@@ -98,11 +113,15 @@ it('reports, actions and the audit log show handles and names; a resolution read
   // The actions list names the user and the staff member.
   await page.goto(`${t.url}/admin/#/actions`);
   await page.getByText('@mallory_first').first().waitFor();
-  await expect(page.locator('[data-testid="staff-name"], .MuiChip-label').filter({ hasText: admin.staff.displayName }).count()).resolves.toBeGreaterThan(0);
+  await expect(
+    page.locator('[data-testid="staff-name"], .MuiChip-label').filter({ hasText: admin.staff.displayName }).count(),
+  ).resolves.toBeGreaterThan(0);
   await shot('04-actions-names');
 
   // The audit log filters by staff name and by action, and names the subject.
-  await page.goto(`${t.url}/admin/#/audit-log?filter=${encodeURIComponent(JSON.stringify({ action: 'report.resolve', staffQ: admin.staff.displayName }))}`);
+  await page.goto(
+    `${t.url}/admin/#/audit-log?filter=${encodeURIComponent(JSON.stringify({ action: 'report.resolve', staffQ: admin.staff.displayName }))}`,
+  );
   await page.getByText('Resolved a report').first().waitFor();
   await shot('05-audit-log-filtered');
   await page.goto(`${t.url}/admin/#/audit-log?filter=${encodeURIComponent(JSON.stringify({ subjectId: offender.id }))}`);
@@ -114,7 +133,10 @@ it('reports, actions and the audit log show handles and names; a resolution read
 
 it('lifting a suspension from the user page restores the account and the page shows it at once', async () => {
   const u = await registerUser(t.url, 'sam_suspended');
-  const act = await request(t.url).post(`/admin/v1/users/${u.id}/actions`).set(admin.auth).send({ action: 'suspend', durationHours: 48, note: 'x' });
+  const act = await request(t.url)
+    .post(`/admin/v1/users/${u.id}/actions`)
+    .set(admin.auth)
+    .send({ action: 'suspend', durationHours: 48, note: 'x' });
   expect(act.status).toBe(200);
   await page.goto(`${t.url}/admin/#/users/${u.id}/show`);
   await page.getByTestId('standing-suspended').first().waitFor();
@@ -133,7 +155,10 @@ it('lifting a suspension from the user page restores the account and the page sh
   expect((await request(t.url).get('/v1/me').set(u.auth)).status).toBe(200);
 
   // A restriction shows on the user's standing, and lifts from the action page.
-  const r = await request(t.url).post(`/admin/v1/users/${u.id}/actions`).set(admin.auth).send({ action: 'restrict_messaging', durationHours: 24 });
+  const r = await request(t.url)
+    .post(`/admin/v1/users/${u.id}/actions`)
+    .set(admin.auth)
+    .send({ action: 'restrict_messaging', durationHours: 24 });
   await page.reload();
   await page.getByTestId('standing-restricted').first().waitFor();
   await shot('09b-user-restricted');
@@ -149,9 +174,16 @@ it('lifting a suspension from the user page restores the account and the page sh
 it('spam signals read in plain words and the raw subject JSON stays behind a toggle', async () => {
   const sender = await registerUser(t.url, 'pat_sender');
   const target = await registerUser(t.url, 'quinn_target');
-  const conv = await request(t.url).post('/v1/conversations').set(sender.auth).send({ participantIds: [target.id] });
+  const conv = await request(t.url)
+    .post('/v1/conversations')
+    .set(sender.auth)
+    .send({ participantIds: [target.id] });
   expect(conv.status).toBe(201);
-  await request(t.url).post(`/v1/conversations/${conv.body.id}/messages`).set(sender.auth).send({ clientId: 'c1', text: 'hello there' }).expect(201);
+  await request(t.url)
+    .post(`/v1/conversations/${conv.body.id}/messages`)
+    .set(sender.auth)
+    .send({ clientId: 'c1', text: 'hello there' })
+    .expect(201);
   await page.goto(`${t.url}/admin/#/users/${sender.id}/show`);
   const spam = page.getByTestId('spam-signals');
   await spam.getByText(/message request/).waitFor();

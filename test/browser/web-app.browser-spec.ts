@@ -18,7 +18,8 @@ const PASSWORD = 'browser-test-password';
 let t: TestApp;
 let browser: Browser;
 let step = 0;
-const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
@@ -30,7 +31,16 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 });
 
@@ -71,7 +81,8 @@ async function say(page: Page, text: string) {
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const bubbles = (page: Page, text: string) => page.locator('ol.messages li.message:not(.sending) .text', { hasText: new RegExp(`^${escape(text)}$`) });
+const bubbles = (page: Page, text: string) =>
+  page.locator('ol.messages li.message:not(.sending) .text', { hasText: new RegExp(`^${escape(text)}$`) });
 
 it('two people chat live through a request, and one who was offline sees each message once when back', async () => {
   const aliceHandle = uniqueHandle('alice');
@@ -207,11 +218,15 @@ it('v1.1 in the web app: a reply with its quote, a reaction and an edit reach th
     page.locator('ol.messages li.message:not(.sending)', { has: page.locator('.text', { hasText: new RegExp(`^${escape(text)}$`) }) });
 
   // Alice replies to Bob's question: the composer says so (and can be cancelled), Bob sees the quote live.
-  await item(alice.page, 'what time is the show?').getByRole('button', { name: /^Reply to message/ }).click();
+  await item(alice.page, 'what time is the show?')
+    .getByRole('button', { name: /^Reply to message/ })
+    .click();
   await alice.page.getByText('Replying to Bob: what time is the show?').waitFor();
   await alice.page.getByRole('button', { name: 'Cancel reply' }).click();
   expect(await alice.page.getByText(/^Replying to/).count()).toBe(0);
-  await item(alice.page, 'what time is the show?').getByRole('button', { name: /^Reply to message/ }).click();
+  await item(alice.page, 'what time is the show?')
+    .getByRole('button', { name: /^Reply to message/ })
+    .click();
   await say(alice.page, 'at nine');
   const quoteAtBob = item(bob.page, 'at nine').getByLabel('Quoted message');
   await quoteAtBob.filter({ hasText: 'what time is the show?' }).waitFor();
@@ -220,7 +235,9 @@ it('v1.1 in the web app: a reply with its quote, a reaction and an edit reach th
   expect(await alice.page.getByText(/^Replying to/).count()).toBe(0);
 
   // Bob reacts 👍 to Alice's reply from the picker: Alice sees "👍 1" live (not pressed: not hers).
-  await item(bob.page, 'at nine').getByRole('button', { name: /^React to message/ }).click();
+  await item(bob.page, 'at nine')
+    .getByRole('button', { name: /^React to message/ })
+    .click();
   await bob.page.getByRole('group', { name: 'Pick a reaction' }).getByRole('button', { name: 'React thumbs up' }).click();
   await item(bob.page, 'at nine').getByRole('button', { name: '👍 1', pressed: true }).waitFor();
   const theirs = item(alice.page, 'at nine').getByRole('button', { name: '👍 1', pressed: false });
@@ -233,8 +250,14 @@ it('v1.1 in the web app: a reply with its quote, a reaction and an edit reach th
   await shot(alice.page, 'v11-reply-reaction');
 
   // Alice edits her reply; Bob sees the new text and "(edited)" live. Bob cannot edit her message.
-  expect(await item(bob.page, 'at nine').getByRole('button', { name: /^Edit message/ }).count()).toBe(0);
-  await item(alice.page, 'at nine').getByRole('button', { name: /^Edit message/ }).click();
+  expect(
+    await item(bob.page, 'at nine')
+      .getByRole('button', { name: /^Edit message/ })
+      .count(),
+  ).toBe(0);
+  await item(alice.page, 'at nine')
+    .getByRole('button', { name: /^Edit message/ })
+    .click();
   await alice.page.getByRole('textbox', { name: 'Edit message' }).fill('at half past nine');
   await alice.page.getByRole('button', { name: 'Save' }).click();
   await bubbles(alice.page, 'at half past nine').waitFor();
@@ -252,7 +275,9 @@ it('v1.1 in the web app: a reply with its quote, a reaction and an edit reach th
   await shot(bob.page, 'v11-search');
 
   // Bob unsends his question: Alice's quote of it says so, live.
-  await item(bob.page, 'what time is the show?').getByRole('button', { name: /^Unsend message/ }).click();
+  await item(bob.page, 'what time is the show?')
+    .getByRole('button', { name: /^Unsend message/ })
+    .click();
   await item(alice.page, 'at half past nine').getByLabel('Quoted message').filter({ hasText: 'Original message removed' }).waitFor();
   expect([...alice.errors, ...bob.errors]).toEqual([]);
 });

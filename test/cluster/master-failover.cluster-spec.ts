@@ -109,7 +109,10 @@ describe('cluster: a Redis master dies under traffic', () => {
     await Promise.all(traffic);
 
     // The replica took the dead master's slots over (the traffic really met a failover).
-    const survivor = new Cluster(clusterNodes(state.nodes).filter((n) => n.port !== owner), { redisOptions: { maxRetriesPerRequest: 1 } });
+    const survivor = new Cluster(
+      clusterNodes(state.nodes).filter((n) => n.port !== owner),
+      { redisOptions: { maxRetriesPerRequest: 1 } },
+    );
     const slotsAfter = (await survivor.cluster('SLOTS')) as unknown as Array<[number, number, [string, number, string]]>;
     survivor.disconnect();
     expect(slotsAfter.find(([lo, hi]) => slot >= lo && slot <= hi)![2][1]).not.toBe(owner);
@@ -117,7 +120,10 @@ describe('cluster: a Redis master dies under traffic', () => {
     expect({ api1: api1.alive, api2: api2.alive }).toEqual({ api1: true, api2: true });
 
     // One row per clientId, seqs without gaps.
-    const rows = await db.query<{ id: string; client_id: string; seq: string }>('SELECT id, client_id, seq FROM message WHERE conversation_id = $1 ORDER BY seq', [groupId]);
+    const rows = await db.query<{ id: string; client_id: string; seq: string }>(
+      'SELECT id, client_id, seq FROM message WHERE conversation_id = $1 ORDER BY seq',
+      [groupId],
+    );
     expect(rows).toHaveLength(members.length * PER_MEMBER);
     expect(new Set(rows.map((r) => r.client_id)).size).toBe(members.length * PER_MEMBER);
     expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => i + 1));
@@ -139,17 +145,23 @@ describe('cluster: a Redis master dies under traffic', () => {
     // they are back is recovered by sync (checked above), so keep sending until one message
     // reaches every socket live.
     let n = 0;
-    await waitFor('a message sent after the failover to reach every socket live', async () => {
-      const after = await send(api2.url, members[1], groupId, `after-failover-${++n}`, 'still here');
-      expect(after.status).toBe(201);
-      const deadline = Date.now() + 3000;
-      while (Date.now() < deadline) {
-        if ([...received.values()].every((log) => log.includes(after.body.id))) return true;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return false;
-    }, 45000);
+    await waitFor(
+      'a message sent after the failover to reach every socket live',
+      async () => {
+        const after = await send(api2.url, members[1], groupId, `after-failover-${++n}`, 'still here');
+        expect(after.status).toBe(201);
+        const deadline = Date.now() + 3000;
+        while (Date.now() < deadline) {
+          if ([...received.values()].every((log) => log.includes(after.body.id))) return true;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return false;
+      },
+      45000,
+    );
     // How long live pushes were interrupted (docs/SCALING.md quotes this line).
-    process.stderr.write(`redis master failover: live pushes reached every socket again ${Date.now() - killedAt} ms after the SIGKILL (${n} probe message(s))\n`);
+    process.stderr.write(
+      `redis master failover: live pushes reached every socket again ${Date.now() - killedAt} ms after the SIGKILL (${n} probe message(s))\n`,
+    );
   });
 });

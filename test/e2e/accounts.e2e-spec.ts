@@ -82,7 +82,9 @@ describe('register, login, refresh', () => {
     let token = u.refreshToken;
     for (let round = 0; round < 20; round++) {
       // Each round starts from a fresh family (a new sign-in), since the last one ended revoked.
-      if (round > 0) token = (await t.http().post('/v1/auth/login').send({ handle: u.handle, password: 'correct horse battery' }).expect(200)).body.refreshToken;
+      if (round > 0)
+        token = (await t.http().post('/v1/auth/login').send({ handle: u.handle, password: 'correct horse battery' }).expect(200)).body
+          .refreshToken;
       const results = await Promise.all([0, 1, 2, 3].map(() => request(t.url).post('/v1/auth/refresh').send({ refreshToken: token })));
       expect({ round, statuses: results.map((r) => r.status).filter((s) => s !== 200 && s !== 401) }).toEqual({ round, statuses: [] });
       // The claim (used_at set once) has one winner: at most one new pair, never two. Whether
@@ -111,7 +113,8 @@ describe('register, login, refresh', () => {
   it('limits failed logins per handle with 429 rate_limited and Retry-After: 10 wrong passwords are 401, the 11th is 429', async () => {
     const u = await registerUser(t.url);
     const statuses: number[] = [];
-    for (let i = 0; i < 10; i++) statuses.push((await t.http().post('/v1/auth/login').send({ handle: u.handle, password: 'wrong password!' })).status);
+    for (let i = 0; i < 10; i++)
+      statuses.push((await t.http().post('/v1/auth/login').send({ handle: u.handle, password: 'wrong password!' })).status);
     expect(statuses).toEqual(Array(10).fill(401));
     const last = await t.http().post('/v1/auth/login').send({ handle: u.handle, password: 'wrong password!' });
     expectErrorShape(last.body, 429, 'rate_limited');
@@ -177,18 +180,41 @@ describe('me, users, follow, block', () => {
     await expectError(await t.http().put(`/v1/users/${randomUUID()}/block`).set(a.auth), 'PUT /v1/users/{id}/block', 404, 'not_found');
     for (let i = 0; i < 2; i++) expect((await t.http().put(`/v1/users/${b.id}/block`).set(a.auth)).status).toBe(204);
     await expectContract(await t.http().put(`/v1/users/${b.id}/block`).set(a.auth), 'PUT /v1/users/{id}/block', 204);
-    const rows = await t.app.get(Db).query<{ n: number }>('SELECT count(*)::int AS n FROM follow WHERE (follower_id = $1 AND followee_id = $2) OR (follower_id = $2 AND followee_id = $1)', [a.id, b.id]);
+    const rows = await t.app
+      .get(Db)
+      .query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM follow WHERE (follower_id = $1 AND followee_id = $2) OR (follower_id = $2 AND followee_id = $1)',
+        [a.id, b.id],
+      );
     expect(rows[0].n).toBe(0);
-    for (let i = 0; i < 2; i++) await expectContract(await t.http().delete(`/v1/users/${b.id}/block`).set(a.auth), 'DELETE /v1/users/{id}/block', 204);
-    await expectError(await t.http().delete(`/v1/users/${a.id}/block`).set(a.auth), 'DELETE /v1/users/{id}/block', 422, 'cannot_target_self');
+    for (let i = 0; i < 2; i++)
+      await expectContract(await t.http().delete(`/v1/users/${b.id}/block`).set(a.auth), 'DELETE /v1/users/{id}/block', 204);
+    await expectError(
+      await t.http().delete(`/v1/users/${a.id}/block`).set(a.auth),
+      'DELETE /v1/users/{id}/block',
+      422,
+      'cannot_target_self',
+    );
     // Unfollow really removes the follow (and stays a 204 when there is none left).
-    const follows = async () => (await t.app.get(Db).query('SELECT count(*)::int AS n FROM follow WHERE follower_id = $1 AND followee_id = $2', [a.id, b.id]))[0].n;
+    const follows = async () =>
+      (await t.app.get(Db).query('SELECT count(*)::int AS n FROM follow WHERE follower_id = $1 AND followee_id = $2', [a.id, b.id]))[0].n;
     await expectContract(await t.http().put(`/v1/users/${b.id}/follow`).set(a.auth), 'PUT /v1/users/{id}/follow', 204);
     expect(await follows()).toBe(1);
-    for (let i = 0; i < 2; i++) await expectContract(await t.http().delete(`/v1/users/${b.id}/follow`).set(a.auth), 'DELETE /v1/users/{id}/follow', 204);
+    for (let i = 0; i < 2; i++)
+      await expectContract(await t.http().delete(`/v1/users/${b.id}/follow`).set(a.auth), 'DELETE /v1/users/{id}/follow', 204);
     expect(await follows()).toBe(0);
-    await expectError(await t.http().delete(`/v1/users/${a.id}/follow`).set(a.auth), 'DELETE /v1/users/{id}/follow', 422, 'cannot_target_self');
-    await expectError(await t.http().delete(`/v1/users/${randomUUID()}/follow`).set(a.auth), 'DELETE /v1/users/{id}/follow', 404, 'not_found');
+    await expectError(
+      await t.http().delete(`/v1/users/${a.id}/follow`).set(a.auth),
+      'DELETE /v1/users/{id}/follow',
+      422,
+      'cannot_target_self',
+    );
+    await expectError(
+      await t.http().delete(`/v1/users/${randomUUID()}/follow`).set(a.auth),
+      'DELETE /v1/users/{id}/follow',
+      404,
+      'not_found',
+    );
     expect((await t.http().put('/v1/users/not-a-uuid/follow').set(a.auth)).status).toBe(404);
     await expectError(await t.http().put('/v1/users/not-a-uuid/follow').set(a.auth), 'PUT /v1/users/{id}/follow', 404, 'not_found');
   });
@@ -202,7 +228,10 @@ describe('conventions', () => {
     const bad = await t.http().post('/v1/auth/login').set('Content-Type', 'application/json').send('{"handle": ');
     expect(bad.status).toBe(400);
     expectErrorShape(bad.body, 400);
-    const big = await t.http().post('/v1/auth/login').send({ handle: 'x', password: 'y'.repeat(70 * 1024) });
+    const big = await t
+      .http()
+      .post('/v1/auth/login')
+      .send({ handle: 'x', password: 'y'.repeat(70 * 1024) });
     expect(big.status).toBe(413);
     expectErrorShape(big.body, 413, 'payload_too_large');
   });
@@ -228,9 +257,11 @@ describe('password hashing cost', () => {
     return { type, ...Object.fromEntries(params.split(',').map((kv) => kv.split('='))) };
   };
 
-  it('an app booted without PASSWORD_HASH_COST hashes at the production argon2id cost (m=19456, t=2, p=1); the suite\'s cheap cost is test-only', async () => {
+  it("an app booted without PASSWORD_HASH_COST hashes at the production argon2id cost (m=19456, t=2, p=1); the suite's cheap cost is test-only", async () => {
     const cheap = uniqueHandle('cost');
-    expect((await t.http().post('/v1/auth/register').send({ handle: cheap, displayName: 'C', password: 'long enough pw' })).status).toBe(201);
+    expect((await t.http().post('/v1/auth/register').send({ handle: cheap, displayName: 'C', password: 'long enough pw' })).status).toBe(
+      201,
+    );
     expect(await storedHash(t, cheap)).toEqual({ type: 'argon2id', m: '1024', t: '1', p: '1' });
     // The cost is process-wide (one app per process in production): this app sets it back at close.
     const prod = await startTestApp({ label: 'argon-prod', env: { PASSWORD_HASH_COST: 'production' } });

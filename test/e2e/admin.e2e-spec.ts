@@ -17,7 +17,11 @@ const q = (o: unknown) => encodeURIComponent(JSON.stringify(o));
 
 async function staffWith(role: 'admin' | 'moderator' | 'triage') {
   const email = `${uniqueHandle(role)}@example.com`;
-  const res = await t.http().post('/admin/v1/staff').set(admin.auth).send({ email, displayName: `A ${role}`, password: 'staff-password-1', role });
+  const res = await t
+    .http()
+    .post('/admin/v1/staff')
+    .set(admin.auth)
+    .send({ email, displayName: `A ${role}`, password: 'staff-password-1', role });
   expect(res.status).toBe(201);
   return { ...(await loginStaff(t.url, email, 'staff-password-1')), email };
 }
@@ -52,7 +56,11 @@ describe('staff sign-in', () => {
 
   it('is rate limited per email: guessing gets 429 with Retry-After, even with the right password', async () => {
     const m = await staffWith('moderator');
-    for (let i = 0; i < 5; i++) await t.http().post('/admin/v1/auth/login').send({ email: m.email, password: `guess-${i}-xxxxxx` });
+    for (let i = 0; i < 5; i++)
+      await t
+        .http()
+        .post('/admin/v1/auth/login')
+        .send({ email: m.email, password: `guess-${i}-xxxxxx` });
     const blocked = await t.http().post('/admin/v1/auth/login').send({ email: m.email, password: 'staff-password-1' });
     expect(blocked.status).toBe(429);
     expectErrorShape(blocked.body, 429, 'rate_limited');
@@ -72,24 +80,49 @@ describe('staff sign-in', () => {
 describe('react-admin simple REST', () => {
   it('lists carry Content-Range "<resource> start-end/total" and honour range and sort', async () => {
     for (let i = 0; i < 3; i++) await registerUser(t.url, uniqueHandle('listme'));
-    const all = await t.http().get(`/admin/v1/users?filter=${q({ q: 'listme' })}`).set(admin.auth);
+    const all = await t
+      .http()
+      .get(`/admin/v1/users?filter=${q({ q: 'listme' })}`)
+      .set(admin.auth);
     expect(all.status).toBe(200);
     expect(all.headers['content-range']).toBe(`users 0-2/3`);
-    const page = await t.http().get(`/admin/v1/users?sort=${q(['createdAt', 'ASC'])}&range=${q([1, 1])}&filter=${q({ q: 'listme' })}`).set(admin.auth);
+    const page = await t
+      .http()
+      .get(`/admin/v1/users?sort=${q(['createdAt', 'ASC'])}&range=${q([1, 1])}&filter=${q({ q: 'listme' })}`)
+      .set(admin.auth);
     expect(page.headers['content-range']).toBe('users 1-1/3');
     expect(page.body).toHaveLength(1);
-    const asc = await t.http().get(`/admin/v1/users?sort=${q(['createdAt', 'ASC'])}&filter=${q({ q: 'listme' })}`).set(admin.auth);
-    const desc = await t.http().get(`/admin/v1/users?sort=${q(['createdAt', 'DESC'])}&filter=${q({ q: 'listme' })}`).set(admin.auth);
+    const asc = await t
+      .http()
+      .get(`/admin/v1/users?sort=${q(['createdAt', 'ASC'])}&filter=${q({ q: 'listme' })}`)
+      .set(admin.auth);
+    const desc = await t
+      .http()
+      .get(`/admin/v1/users?sort=${q(['createdAt', 'DESC'])}&filter=${q({ q: 'listme' })}`)
+      .set(admin.auth);
     expect(desc.body.map((u: any) => u.id)).toEqual([...asc.body.map((u: any) => u.id)].reverse());
     expect(page.body[0].id).toBe(asc.body[1].id);
     expect(asc.body[0]).toEqual({
-      id: expect.any(String), handle: expect.stringContaining('listme'), displayName: expect.any(String), externalId: null, status: 'active',
-      restrictedUntil: null, suspendedUntil: null, strikes: 0, createdAt: expect.any(String),
+      id: expect.any(String),
+      handle: expect.stringContaining('listme'),
+      displayName: expect.any(String),
+      externalId: null,
+      status: 'active',
+      restrictedUntil: null,
+      suspendedUntil: null,
+      strikes: 0,
+      createdAt: expect.any(String),
     });
     // getMany: filter={"id": [...]}.
-    const many = await t.http().get(`/admin/v1/users?filter=${q({ id: [asc.body[0].id, asc.body[2].id] })}`).set(admin.auth);
+    const many = await t
+      .http()
+      .get(`/admin/v1/users?filter=${q({ id: [asc.body[0].id, asc.body[2].id] })}`)
+      .set(admin.auth);
     expect(many.body.map((u: any) => u.id).sort()).toEqual([asc.body[0].id, asc.body[2].id].sort());
-    const empty = await t.http().get(`/admin/v1/users?range=${q([50, 74])}&filter=${q({ q: 'listme' })}`).set(admin.auth);
+    const empty = await t
+      .http()
+      .get(`/admin/v1/users?range=${q([50, 74])}&filter=${q({ q: 'listme' })}`)
+      .set(admin.auth);
     expect(empty.body).toEqual([]);
     expect(empty.headers['content-range']).toBe('users 50-50/3');
   });
@@ -109,7 +142,10 @@ describe('react-admin simple REST', () => {
       expect(res.status).toBe(400);
       expectErrorShape(res.body, 400, 'invalid_request');
     }
-    const reports = await t.http().get(`/admin/v1/reports?sort=${q(['evidence', 'ASC'])}`).set(admin.auth);
+    const reports = await t
+      .http()
+      .get(`/admin/v1/reports?sort=${q(['evidence', 'ASC'])}`)
+      .set(admin.auth);
     expect(reports.status).toBe(400);
   });
 
@@ -128,10 +164,27 @@ describe('react-admin simple REST', () => {
     const filed = await t.http().post('/v1/reports').set(a.auth).send({ subjectType: 'user', subjectId: b.id, reason: 'spam' }).expect(201);
     const warned = await t.http().post(`/admin/v1/users/${b.id}/actions`).set(admin.auth).send({ action: 'warn', note: 'x' }).expect(200);
     await t.http().post('/v1/appeals').set(b.auth).send({ actionId: warned.body.action.id, text: 'not me' }).expect(201);
-    await t.http().post('/admin/v1/blocklist').set(admin.auth).send({ pattern: 'shapes.example', kind: 'domain', reason: 'test' }).expect(201);
-    const conv = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
-    await t.http().post(`/v1/conversations/${conv.body.id}/messages`).set(a.auth).send({ clientId: 'shape-1', text: 'see https://shapes-link.example/x' }).expect(201);
-    await db.query(`INSERT INTO sender_stats (sender_id, requests_sent, declined, reported, score, sample, last_at) VALUES ($1, 40, 30, 5, 9.5, '["hi"]', now())`, [a.id]);
+    await t
+      .http()
+      .post('/admin/v1/blocklist')
+      .set(admin.auth)
+      .send({ pattern: 'shapes.example', kind: 'domain', reason: 'test' })
+      .expect(201);
+    const conv = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] });
+    await t
+      .http()
+      .post(`/v1/conversations/${conv.body.id}/messages`)
+      .set(a.auth)
+      .send({ clientId: 'shape-1', text: 'see https://shapes-link.example/x' })
+      .expect(201);
+    await db.query(
+      `INSERT INTO sender_stats (sender_id, requests_sent, declined, reported, score, sample, last_at) VALUES ($1, 40, 30, 5, 9.5, '["hi"]', now())`,
+      [a.id],
+    );
     const list = async (resource: string) => {
       const res = await t.http().get(`/admin/v1/${resource}`).set(admin.auth);
       expect([resource, res.status, res.body.length > 0]).toEqual([resource, 200, true]);
@@ -150,13 +203,28 @@ describe('react-admin simple REST', () => {
     await expectError(await t.http().get(`/admin/v1/reports/${newId()}`).set(admin.auth), 'GET /admin/v1/reports/{id}', 404, 'not_found');
     const badRange = `range=${q([5, 1])}`;
     await expectError(await t.http().get(`/admin/v1/reports?${badRange}`).set(admin.auth), 'GET /admin/v1/reports', 400, 'invalid_request');
-    await expectError(await t.http().get(`/admin/v1/spam-requests?${badRange}`).set(admin.auth), 'GET /admin/v1/spam-requests', 400, 'invalid_request');
+    await expectError(
+      await t.http().get(`/admin/v1/spam-requests?${badRange}`).set(admin.auth),
+      'GET /admin/v1/spam-requests',
+      400,
+      'invalid_request',
+    );
     await expectError(await t.http().get(`/admin/v1/users?${badRange}`).set(admin.auth), 'GET /admin/v1/users', 400, 'invalid_request');
     await expectError(await t.http().get(`/admin/v1/links?${badRange}`).set(admin.auth), 'GET /admin/v1/links', 400, 'invalid_request');
-    await expectError(await t.http().get(`/admin/v1/blocklist?${badRange}`).set(admin.auth), 'GET /admin/v1/blocklist', 400, 'invalid_request');
+    await expectError(
+      await t.http().get(`/admin/v1/blocklist?${badRange}`).set(admin.auth),
+      'GET /admin/v1/blocklist',
+      400,
+      'invalid_request',
+    );
     await expectError(await t.http().get(`/admin/v1/actions?${badRange}`).set(admin.auth), 'GET /admin/v1/actions', 400, 'invalid_request');
     await expectError(await t.http().get(`/admin/v1/appeals?${badRange}`).set(admin.auth), 'GET /admin/v1/appeals', 400, 'invalid_request');
-    await expectError(await t.http().get(`/admin/v1/audit-log?${badRange}`).set(admin.auth), 'GET /admin/v1/audit-log', 400, 'invalid_request');
+    await expectError(
+      await t.http().get(`/admin/v1/audit-log?${badRange}`).set(admin.auth),
+      'GET /admin/v1/audit-log',
+      400,
+      'invalid_request',
+    );
     await expectError(await t.http().get(`/admin/v1/staff?${badRange}`).set(admin.auth), 'GET /admin/v1/staff', 400, 'invalid_request');
   });
 
@@ -180,20 +248,39 @@ describe('staff accounts (admins only)', () => {
     expect(res.status).toBe(403);
     expectErrorShape(res.body, 403, 'forbidden_role');
     await expectError(res, 'GET /admin/v1/staff', 403, 'forbidden_role');
-    const create = await t.http().post('/admin/v1/staff').set(m.auth).send({ email: 'x@example.com', displayName: 'x', password: 'long-enough-1', role: 'admin' });
+    const create = await t
+      .http()
+      .post('/admin/v1/staff')
+      .set(m.auth)
+      .send({ email: 'x@example.com', displayName: 'x', password: 'long-enough-1', role: 'admin' });
     expect(create.status).toBe(403);
   });
 
   it('creates staff (409 email_taken on a duplicate), changes roles at once, and disabling signs the account out', async () => {
     const tri = await staffWith('triage');
-    const dup = await t.http().post('/admin/v1/staff').set(admin.auth).send({ email: tri.email.toUpperCase(), displayName: 'dup', password: 'staff-password-1', role: 'triage' });
+    const dup = await t
+      .http()
+      .post('/admin/v1/staff')
+      .set(admin.auth)
+      .send({ email: tri.email.toUpperCase(), displayName: 'dup', password: 'staff-password-1', role: 'triage' });
     expect(dup.status).toBe(409);
     expectErrorShape(dup.body, 409, 'email_taken');
     const row = await t.http().get(`/admin/v1/staff/${tri.staff.id}`).set(admin.auth);
-    expect(row.body).toEqual({ id: tri.staff.id, email: tri.email, displayName: 'A triage', role: 'triage', disabled: false, createdAt: expect.any(String) });
+    expect(row.body).toEqual({
+      id: tri.staff.id,
+      email: tri.email,
+      displayName: 'A triage',
+      role: 'triage',
+      disabled: false,
+      createdAt: expect.any(String),
+    });
     expect(JSON.stringify(row.body)).not.toMatch(/password/i);
     expect((await t.http().post('/admin/v1/blocklist').set(tri.auth).send({ pattern: 'promo.example', kind: 'domain' })).status).toBe(403);
-    const promoted = await t.http().put(`/admin/v1/staff/${tri.staff.id}`).set(admin.auth).send({ role: 'moderator', displayName: 'Promoted' });
+    const promoted = await t
+      .http()
+      .put(`/admin/v1/staff/${tri.staff.id}`)
+      .set(admin.auth)
+      .send({ role: 'moderator', displayName: 'Promoted' });
     expect(promoted.status).toBe(200);
     expect(promoted.body).toMatchObject({ role: 'moderator', displayName: 'Promoted' });
     // The same token now carries the new role (roles are read on each request).
@@ -203,7 +290,10 @@ describe('staff accounts (admins only)', () => {
     expect(disabled.body.disabled).toBe(true);
     expect((await t.http().get('/admin/v1/reports').set(tri.auth)).status).toBe(401);
     expect((await t.http().post('/admin/v1/auth/login').send({ email: tri.email, password: 'staff-password-1' })).status).toBe(401);
-    const audit = await t.http().get(`/admin/v1/audit-log?filter=${q({ subjectId: tri.staff.id })}`).set(admin.auth);
+    const audit = await t
+      .http()
+      .get(`/admin/v1/audit-log?filter=${q({ subjectId: tri.staff.id })}`)
+      .set(admin.auth);
     expect(audit.body.map((a: any) => a.action)).toEqual(expect.arrayContaining(['staff.create', 'staff.update']));
     expect(audit.body[0].staffEmail).toBe('admin@example.com');
   });
@@ -222,7 +312,10 @@ describe('staff accounts (admins only)', () => {
 describe('links and the blocklist', () => {
   async function seedLink(url: string, host: string, verdict = 'safe') {
     const id = newId();
-    await db.query(`INSERT INTO link (id, url, host, verdict, scanned_at, expires_at, seen_count) VALUES ($1, $2, $3, $4, now(), now() + interval '1 day', 1)`, [id, url, host, verdict]);
+    await db.query(
+      `INSERT INTO link (id, url, host, verdict, scanned_at, expires_at, seen_count) VALUES ($1, $2, $3, $4, now(), now() + interval '1 day', 1)`,
+      [id, url, host, verdict],
+    );
     await db.query(`INSERT INTO link_occurrence (url, host) VALUES ($1, $2)`, [url, host]);
     return id;
   }
@@ -232,19 +325,39 @@ describe('links and the blocklist', () => {
     await seedLink('https://shop.badstore.example/deal', 'shop.badstore.example');
     await seedLink('https://badstore.example/', 'badstore.example');
     await seedLink('https://notbadstore.example/', 'notbadstore.example');
-    const preview = await t.http().get(`/admin/v1/blocklist/preview?pattern=${encodeURIComponent('*.BadStore.Example.')}&kind=domain`).set(m.auth);
+    const preview = await t
+      .http()
+      .get(`/admin/v1/blocklist/preview?pattern=${encodeURIComponent('*.BadStore.Example.')}&kind=domain`)
+      .set(m.auth);
     expect(preview.status).toBe(200);
     expect(preview.body.matches).toBe(2);
     expect(preview.body.sample.sort()).toEqual(['https://badstore.example/', 'https://shop.badstore.example/deal']);
-    const created = await t.http().post('/admin/v1/blocklist').set(m.auth).send({ pattern: '*.BadStore.Example.', kind: 'domain', reason: 'fraud shop' });
+    const created = await t
+      .http()
+      .post('/admin/v1/blocklist')
+      .set(m.auth)
+      .send({ pattern: '*.BadStore.Example.', kind: 'domain', reason: 'fraud shop' });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.any(String), pattern: 'badstore.example', kind: 'domain', reason: 'fraud shop', createdBy: m.staff.id, createdByName: 'A moderator', createdAt: expect.any(String), rescan: null });
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      pattern: 'badstore.example',
+      kind: 'domain',
+      reason: 'fraud shop',
+      createdBy: m.staff.id,
+      createdByName: 'A moderator',
+      createdAt: expect.any(String),
+      rescan: null,
+    });
     const dup = await t.http().post('/admin/v1/blocklist').set(m.auth).send({ pattern: 'badstore.example', kind: 'domain' });
     expect(dup.status).toBe(409);
     await expectError(dup, 'POST /admin/v1/blocklist', 409, 'conflict');
     const url = await t.http().post('/admin/v1/blocklist').set(m.auth).send({ pattern: 'HTTPS://Evil.Example/Path#frag', kind: 'url' });
     expect(url.body.pattern).toBe('https://evil.example/Path');
-    for (const bad of [{ pattern: 'not a domain', kind: 'domain' }, { pattern: 'javascript:alert(1)', kind: 'url' }, { pattern: 'x.example', kind: 'regex' }]) {
+    for (const bad of [
+      { pattern: 'not a domain', kind: 'domain' },
+      { pattern: 'javascript:alert(1)', kind: 'url' },
+      { pattern: 'x.example', kind: 'regex' },
+    ]) {
       const res = await t.http().post('/admin/v1/blocklist').set(m.auth).send(bad);
       expect(res.status).toBe(400);
       await expectError(res, 'POST /admin/v1/blocklist', 400, 'invalid_request');
@@ -262,7 +375,10 @@ describe('links and the blocklist', () => {
       { host: 'notbadstore.example', verdict: 'safe' },
       { host: 'shop.badstore.example', verdict: 'malicious' },
     ]);
-    const listed = await t.http().get(`/admin/v1/blocklist?filter=${q({ kind: 'domain', pattern: 'badstore' })}`).set(m.auth);
+    const listed = await t
+      .http()
+      .get(`/admin/v1/blocklist?filter=${q({ kind: 'domain', pattern: 'badstore' })}`)
+      .set(m.auth);
     expect(listed.body.map((e: any) => e.id)).toEqual([created.body.id]);
     const removed = await t.http().delete(`/admin/v1/blocklist/${created.body.id}`).set(m.auth);
     expect(removed.status).toBe(200);
@@ -276,9 +392,21 @@ describe('links and the blocklist', () => {
     const id = await seedLink('https://fine.example/page', 'fine.example');
     const res = await t.http().put(`/admin/v1/links/${id}`).set(tri.auth).send({ verdict: 'suspicious', reason: 'lookalike' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id, url: 'https://fine.example/page', host: 'fine.example', verdict: 'suspicious', reason: 'lookalike', rule: 'staff', overridden: true, seenCount: 1 });
+    expect(res.body).toMatchObject({
+      id,
+      url: 'https://fine.example/page',
+      host: 'fine.example',
+      verdict: 'suspicious',
+      reason: 'lookalike',
+      rule: 'staff',
+      overridden: true,
+      seenCount: 1,
+    });
     expect(res.body.lastSeenAt).toEqual(expect.any(String));
-    const listed = await t.http().get(`/admin/v1/links?filter=${q({ verdict: 'suspicious', overridden: true })}`).set(tri.auth);
+    const listed = await t
+      .http()
+      .get(`/admin/v1/links?filter=${q({ verdict: 'suspicious', overridden: true })}`)
+      .set(tri.auth);
     expect(listed.body.map((l: any) => l.id)).toContain(id);
     const bad = await t.http().put(`/admin/v1/links/${id}`).set(tri.auth).send({ verdict: 'evil' });
     expect(bad.status).toBe(400);
@@ -301,7 +429,11 @@ describe('end-user reports are rate limited', () => {
     }
     const again = await t.http().post('/v1/reports').set(reporter.auth).send({ subjectType: 'user', subjectId: ids[0], reason: 'spam' });
     expect(again.status).toBe(200);
-    const over = await t.http().post('/v1/reports').set(reporter.auth).send({ subjectType: 'user', subjectId: ids[budget], reason: 'spam' });
+    const over = await t
+      .http()
+      .post('/v1/reports')
+      .set(reporter.auth)
+      .send({ subjectType: 'user', subjectId: ids[budget], reason: 'spam' });
     expect(over.status).toBe(429);
     expectErrorShape(over.body, 429, 'rate_limited');
     expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
@@ -321,11 +453,21 @@ describe('spam queue and dashboard', () => {
     expect(list.status).toBe(200);
     expect(list.body.map((r: any) => r.senderId)).toContain(spammer.id);
     expect(list.body.map((r: any) => r.senderId)).not.toContain(quiet.id);
-    const one = await t.http().get(`/admin/v1/spam-requests?filter=${q({ senderId: spammer.id })}`).set(admin.auth);
+    const one = await t
+      .http()
+      .get(`/admin/v1/spam-requests?filter=${q({ senderId: spammer.id })}`)
+      .set(admin.auth);
     expect(one.headers['content-range']).toBe('spam-requests 0-0/1');
     expect(one.body[0]).toMatchObject({
-      id: spammer.id, senderId: spammer.id, senderHandle: spammer.handle, requestsSent: 40, declined: 30, reported: 5, score: 9.5,
-      sample: ['win a prize', 'click here'], lastAt: expect.any(String),
+      id: spammer.id,
+      senderId: spammer.id,
+      senderHandle: spammer.handle,
+      requestsSent: 40,
+      declined: 30,
+      reported: 5,
+      score: 9.5,
+      sample: ['win a prize', 'click here'],
+      lastAt: expect.any(String),
     });
     expect((await t.http().get(`/admin/v1/spam-requests/${quiet.id}`).set(admin.auth)).status).toBe(404);
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'spam_requests.read'`);
@@ -349,6 +491,11 @@ describe('spam queue and dashboard', () => {
       linkVerdictsPerDay: expect.any(Array),
     });
     expect(res.body.linkVerdictsPerDay).toHaveLength(14);
-    expect(res.body.linkVerdictsPerDay[13]).toEqual({ day: new Date().toISOString().slice(0, 10), safe: expect.any(Number), suspicious: expect.any(Number), malicious: expect.any(Number) });
+    expect(res.body.linkVerdictsPerDay[13]).toEqual({
+      day: new Date().toISOString().slice(0, 10),
+      safe: expect.any(Number),
+      suspicious: expect.any(Number),
+      malicious: expect.any(Number),
+    });
   });
 });

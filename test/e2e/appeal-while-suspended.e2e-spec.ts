@@ -12,7 +12,11 @@ afterAll(async () => {
 it('a suspended account signs in to an appeal-only token, appeals, and an upheld appeal lets it back in', async () => {
   const u = await registerUser(t.url);
   const admin = await loginStaff(t.url);
-  const act = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(admin.auth).send({ action: 'suspend', durationHours: 72, note: 'spam run' });
+  const act = await t
+    .http()
+    .post(`/admin/v1/users/${u.id}/actions`)
+    .set(admin.auth)
+    .send({ action: 'suspend', durationHours: 72, note: 'spam run' });
   expect(act.status).toBe(200);
   const actionId = act.body.action.id;
 
@@ -38,9 +42,20 @@ it('a suspended account signs in to an appeal-only token, appeals, and an upheld
   expect((await t.http().get('/v1/appeals').set(appealAuth)).body.items).toHaveLength(1);
   expect((await t.http().post('/v1/appeals').set(appealAuth).send({ actionId, text: 'again' })).status).toBe(409);
 
-  const decided = await t.http().post(`/admin/v1/appeals/${appeal.body.id}/decide`).set(admin.auth).send({ decision: 'upheld', note: 'fair' });
+  const decided = await t
+    .http()
+    .post(`/admin/v1/appeals/${appeal.body.id}/decide`)
+    .set(admin.auth)
+    .send({ decision: 'upheld', note: 'fair' });
   expect(decided.status).toBe(200);
   const back = await t.http().post('/v1/auth/login').send({ handle: u.handle, password: 'correct horse battery' });
   expect(back.status).toBe(200);
-  expect((await t.http().get('/v1/me').set({ Authorization: `Bearer ${back.body.accessToken}` })).status).toBe(200);
+  expect(
+    (
+      await t
+        .http()
+        .get('/v1/me')
+        .set({ Authorization: `Bearer ${back.body.accessToken}` })
+    ).status,
+  ).toBe(200);
 });

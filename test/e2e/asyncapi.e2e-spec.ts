@@ -40,7 +40,11 @@ function validatorFor(messageName: string) {
   const payload = doc.components.messages[messageName]?.payload;
   if (!payload) throw new Error(`no message ${messageName} in the document`);
   const rewrite = (s: any): any =>
-    Array.isArray(s) ? s.map(rewrite) : s && typeof s === 'object' ? Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === '$ref' ? `doc${v}` : rewrite(v)])) : s;
+    Array.isArray(s)
+      ? s.map(rewrite)
+      : s && typeof s === 'object'
+        ? Object.fromEntries(Object.entries(s).map(([k, v]) => [k, k === '$ref' ? `doc${v}` : rewrite(v)]))
+        : s;
   // Component schemas refer to each other as #/components/schemas/X: resolve them inside "doc".
   ajv.removeSchema('doc');
   ajv.addSchema(rewrite({ $id: 'doc', components: { schemas: doc.components.schemas } }));
@@ -95,7 +99,10 @@ it('GET /asyncapi.json and GET / answer as documented: the document and the web 
 
 it('every event the server emits in a run that covers them all matches its schema in the document', async () => {
   const staff = await loginStaff(t.url);
-  expect((await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: BAD_DOMAIN, kind: 'domain', reason: 'test phishing' })).status).toBe(201);
+  expect(
+    (await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: BAD_DOMAIN, kind: 'domain', reason: 'test phishing' }))
+      .status,
+  ).toBe(201);
   const [a, b, c] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
   const inboxes = new Map<string, Inbox>();
   const socketOf = new Map<string, Socket>();
@@ -108,18 +115,41 @@ it('every event the server emits in a run that covers them all matches its schem
   const http = (u: TestUser) => ({ auth: u.auth });
   await t.http().put(`/v1/users/${a.id}/follow`).set(http(b).auth).expect(204);
   // request.created (c does not follow a), conversation.updated (c accepts)
-  const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id], title: 'asyncapi' }).expect(201)).body;
+  const conv = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id, c.id], title: 'asyncapi' })
+      .expect(201)
+  ).body;
   // message.send over the socket, with its ack
-  const ack = await emitAck(socketOf.get(a.id)!, 'message.send', { conversationId: conv.id, clientId: randomUUID(), text: 'hello over the socket' });
+  const ack = await emitAck(socketOf.get(a.id)!, 'message.send', {
+    conversationId: conv.id,
+    clientId: randomUUID(),
+    text: 'hello over the socket',
+  });
   const refused = await emitAck(socketOf.get(a.id)!, 'message.send', { conversationId: conv.id, clientId: randomUUID(), text: '' });
   expect(ack.message).toBeDefined();
   expect(refused.error).toMatchObject({ code: expect.any(String) });
   await t.http().post(`/v1/conversations/${conv.id}/accept`).set(c.auth).expect(200);
   // message.created, message.updated (unsend, link verdicts), notice.created (malicious link)
-  const m = (await t.http().post(`/v1/conversations/${conv.id}/messages`).set(b.auth).send({ clientId: randomUUID(), text: 'to unsend' }).expect(201)).body;
+  const m = (
+    await t.http().post(`/v1/conversations/${conv.id}/messages`).set(b.auth).send({ clientId: randomUUID(), text: 'to unsend' }).expect(201)
+  ).body;
   await t.http().delete(`/v1/conversations/${conv.id}/messages/${m.id}`).set(b.auth).expect(200);
-  await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: randomUUID(), text: 'see https://example.com/asyncapi' }).expect(201);
-  await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: randomUUID(), text: `win at https://x.${BAD_DOMAIN}/claim` }).expect(201);
+  await t
+    .http()
+    .post(`/v1/conversations/${conv.id}/messages`)
+    .set(a.auth)
+    .send({ clientId: randomUUID(), text: 'see https://example.com/asyncapi' })
+    .expect(201);
+  await t
+    .http()
+    .post(`/v1/conversations/${conv.id}/messages`)
+    .set(a.auth)
+    .send({ clientId: randomUUID(), text: `win at https://x.${BAD_DOMAIN}/claim` })
+    .expect(201);
   // read.updated
   await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 1 }).expect(200);
   // typing, with its ack
@@ -131,10 +161,14 @@ it('every event the server emits in a run that covers them all matches its schem
   await t.http().patch(`/v1/rooms/${room.id}/questions/${q.id}`).set(a.auth).send({ status: 'pinned' }).expect(200);
 
   const all = () => [...inboxes.values()].flatMap((i) => i.events);
-  await until('every event type on some socket', async () => {
-    const names = new Set(all().map((e) => e.name));
-    return [...EVENT_TYPES, 'typing'].every((n) => names.has(n));
-  }, 30000);
+  await until(
+    'every event type on some socket',
+    async () => {
+      const names = new Set(all().map((e) => e.name));
+      return [...EVENT_TYPES, 'typing'].every((n) => names.has(n));
+    },
+    30000,
+  );
 
   const validators = new Map<string, ReturnType<typeof validatorFor>>();
   const problems: string[] = [];
@@ -154,6 +188,8 @@ it('every event the server emits in a run that covers them all matches its schem
   expect(problems).toEqual([]);
   // A payload that breaks the schema is caught (the check is not vacuous).
   expect(validatorFor('message.created')({ type: 'message.created', cursor: '1', message: { id: 'x' } })).toBe(false);
-  expect(validatorFor('read.updated')({ type: 'message.created', cursor: '1', conversationId: conv.id, userId: b.id, seq: 1, readSeq: 1 })).toBe(false);
+  expect(
+    validatorFor('read.updated')({ type: 'message.created', cursor: '1', conversationId: conv.id, userId: b.id, seq: 1, readSeq: 1 }),
+  ).toBe(false);
   expect(events.length).toBeGreaterThan(15);
 });

@@ -18,7 +18,11 @@ let admin: { auth: Record<string, string>; staff: { id: string } };
 
 async function staffWith(role: 'moderator' | 'triage') {
   const email = `${uniqueHandle(role)}@example.com`;
-  const res = await t.http().post('/admin/v1/staff').set(admin.auth).send({ email, displayName: `A ${role}`, password: 'staff-password-1', role });
+  const res = await t
+    .http()
+    .post('/admin/v1/staff')
+    .set(admin.auth)
+    .send({ email, displayName: `A ${role}`, password: 'staff-password-1', role });
   expect(res.status).toBe(201);
   return loginStaff(t.url, email, 'staff-password-1');
 }
@@ -48,8 +52,19 @@ async function restore(row: any) {
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (id) DO UPDATE SET staff_id = $2, action = $3, subject_type = $4, subject_id = $5, before = $6, after = $7,
        created_at = $8, seq = $9, prev_hash = $10, hash = $11`,
-    [row.id, row.staff_id, row.action, row.subject_type, row.subject_id, row.before === null ? null : JSON.stringify(row.before),
-      row.after === null ? null : JSON.stringify(row.after), row.created_at_text, row.seq, row.prev_hash, row.hash],
+    [
+      row.id,
+      row.staff_id,
+      row.action,
+      row.subject_type,
+      row.subject_id,
+      row.before === null ? null : JSON.stringify(row.before),
+      row.after === null ? null : JSON.stringify(row.after),
+      row.created_at_text,
+      row.seq,
+      row.prev_hash,
+      row.hash,
+    ],
   );
 }
 
@@ -61,7 +76,9 @@ beforeAll(async () => {
   // A few entries of different shapes (logins without a transaction, actions inside one).
   const mod = await staffWith('moderator');
   for (const pattern of ['one.example', 'two.example']) {
-    expect((await t.http().post('/admin/v1/blocklist').set(mod.auth).send({ pattern, kind: 'domain', reason: 'tést "quotes" | pipes' })).status).toBe(201);
+    expect(
+      (await t.http().post('/admin/v1/blocklist').set(mod.auth).send({ pattern, kind: 'domain', reason: 'tést "quotes" | pipes' })).status,
+    ).toBe(201);
   }
 });
 afterAll(async () => {
@@ -71,7 +88,10 @@ afterAll(async () => {
 
 describe('the chain', () => {
   it('every entry carries seq 1..n, prevHash (64 zeros for the first) equal to the previous hash, and a SHA-256 hash; verify answers {ok: true, entries: n}', async () => {
-    const list = await t.http().get(`/admin/v1/audit-log?sort=${encodeURIComponent('["seq","ASC"]')}&range=[0,99]`).set(admin.auth);
+    const list = await t
+      .http()
+      .get(`/admin/v1/audit-log?sort=${encodeURIComponent('["seq","ASC"]')}&range=[0,99]`)
+      .set(admin.auth);
     expect(list.status).toBe(200);
     const n = await count();
     expect(list.body).toHaveLength(n);
@@ -159,7 +179,12 @@ describe('tampering by the database owner is detected', () => {
         [r.id],
       );
     }
-    expect(await verify()).toEqual({ ok: false, entries: rows.length, firstBrokenId: String(rows[rows.length - 1].id), reason: 'anchor_mismatch' });
+    expect(await verify()).toEqual({
+      ok: false,
+      entries: rows.length,
+      firstBrokenId: String(rows[rows.length - 1].id),
+      reason: 'anchor_mismatch',
+    });
     for (const r of rows.slice(1)) await restore(r);
     expect(await verify()).toEqual({ ok: true, entries: rows.length });
   });
@@ -168,17 +193,31 @@ describe('tampering by the database owner is detected', () => {
 it(`20 parallel staff actions all succeed and leave one valid chain with exactly 20 more entries (${RACE_ROUNDS} rounds, fresh links and patterns each)`, async () => {
   const mod = await staffWith('moderator');
   const db = t.app.get(Db);
-  await expectError(await t.http().get('/admin/v1/audit-log/verify').set(mod.auth), 'GET /admin/v1/audit-log/verify', 403, 'forbidden_role');
+  await expectError(
+    await t.http().get('/admin/v1/audit-log/verify').set(mod.auth),
+    'GET /admin/v1/audit-log/verify',
+    403,
+    'forbidden_role',
+  );
   await raceRounds(RACE_ROUNDS, async (round) => {
     const links: string[] = [];
     for (let i = 0; i < 10; i++) {
       const id = newId();
-      await db.query(`INSERT INTO link (id, url, host, verdict, rule) VALUES ($1, $2, 'par.example', 'suspicious', 'default')`, [id, `https://par.example/${round}/${i}`]);
+      await db.query(`INSERT INTO link (id, url, host, verdict, rule) VALUES ($1, $2, 'par.example', 'suspicious', 'default')`, [
+        id,
+        `https://par.example/${round}/${i}`,
+      ]);
       links.push(id);
     }
     const before = await count();
     const results = await Promise.all([
-      ...Array.from({ length: 10 }, (_, i) => t.http().post('/admin/v1/blocklist').set(mod.auth).send({ pattern: `par${round}-${i}.example`, kind: 'domain' })),
+      ...Array.from({ length: 10 }, (_, i) =>
+        t
+          .http()
+          .post('/admin/v1/blocklist')
+          .set(mod.auth)
+          .send({ pattern: `par${round}-${i}.example`, kind: 'domain' }),
+      ),
       ...links.map((id) => t.http().put(`/admin/v1/links/${id}`).set(mod.auth).send({ verdict: 'safe' })),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([...Array(10).fill(200), ...Array(10).fill(201)]);
@@ -200,12 +239,18 @@ describe('running as a role that may only INSERT and SELECT the audit log', () =
     await root.query(`CREATE ROLE ${role} LOGIN`);
     await root.query(`GRANT CONNECT ON DATABASE ${db.name} TO ${role}`);
     await root.query(`GRANT USAGE ON SCHEMA public TO ${role}`);
-    await root.query(`ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role}`);
+    await root.query(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role}`,
+    );
     await root.query(`ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${role}`);
     await root.end();
     rt = await startTestApp({
       db,
-      env: { APP_ROLES: 'api', DATABASE_URL: `postgres://${role}@${PG_BASE.replace(/^postgres:\/\/[^@]*@/, '')}/${db.name}`, DATABASE_MIGRATION_URL: db.url },
+      env: {
+        APP_ROLES: 'api',
+        DATABASE_URL: `postgres://${role}@${PG_BASE.replace(/^postgres:\/\/[^@]*@/, '')}/${db.name}`,
+        DATABASE_MIGRATION_URL: db.url,
+      },
     });
     asRuntime = new Client({ connectionString: rt.config.databaseUrl });
     await asRuntime.connect();
@@ -234,7 +279,10 @@ describe('running as a role that may only INSERT and SELECT the audit log', () =
       `TRUNCATE audit_log`,
       `ALTER TABLE audit_log DISABLE TRIGGER ALL`,
     ]) {
-      const err = await asRuntime.query(sql).then(() => null, (e) => e);
+      const err = await asRuntime.query(sql).then(
+        () => null,
+        (e) => e,
+      );
       expect([sql, err?.code]).toEqual([sql, expect.stringMatching(/^(42501)$/)]);
     }
   });
@@ -256,7 +304,12 @@ it('entries written before the chain existed are chained by the migration, in id
     const res = await app.http().get('/admin/v1/audit-log/verify').set(staff.auth);
     expect(res.body).toEqual({ ok: true, entries: 4 }); // three old entries and the login
     const first = await app.app.get(Db).query('SELECT action, seq FROM audit_log ORDER BY seq');
-    expect(first).toEqual([{ action: 'old.one', seq: '1' }, { action: 'old.two', seq: '2' }, { action: 'old.three', seq: '3' }, { action: 'staff.login', seq: '4' }]);
+    expect(first).toEqual([
+      { action: 'old.one', seq: '1' },
+      { action: 'old.two', seq: '2' },
+      { action: 'old.three', seq: '3' },
+      { action: 'staff.login', seq: '4' },
+    ]);
   } finally {
     await app.close();
     await db.drop();

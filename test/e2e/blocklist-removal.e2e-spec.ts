@@ -14,7 +14,11 @@ afterAll(async () => {
 it('removing a blocklist entry un-caches the verdicts it decided (and only those), so those links are classified afresh', async () => {
   const db = t.app.get(Db);
   const admin = await loginStaff(t.url);
-  const entry = await t.http().post('/admin/v1/blocklist').set(admin.auth).send({ pattern: 'evil.example', kind: 'domain', reason: 'test' });
+  const entry = await t
+    .http()
+    .post('/admin/v1/blocklist')
+    .set(admin.auth)
+    .send({ pattern: 'evil.example', kind: 'domain', reason: 'test' });
   expect(entry.status).toBe(201);
   const row = (url: string, host: string, rule: string, overridden = false) =>
     db.query(

@@ -29,7 +29,8 @@ const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/fol
 const block = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/block`).set(a.auth).expect(204);
 const unblock = (a: TestUser, b: TestUser) => t.http().delete(`/v1/users/${b.id}/block`).set(a.auth).expect(204);
 const create = (a: TestUser, ids: string[]) => t.http().post('/v1/conversations').set(a.auth).send({ participantIds: ids });
-const add = (a: TestUser, convId: string, ids: string[]) => t.http().post(`/v1/conversations/${convId}/members`).set(a.auth).send({ userIds: ids });
+const add = (a: TestUser, convId: string, ids: string[]) =>
+  t.http().post(`/v1/conversations/${convId}/members`).set(a.auth).send({ userIds: ids });
 async function send(u: TestUser, convId: string, text: string) {
   const res = await t.http().post(`/v1/conversations/${convId}/messages`).set(u.auth).send({ clientId: randomUUID(), text });
   expect(res.status).toBe(201);
@@ -52,7 +53,10 @@ const head = async (u: TestUser) => (await t.http().get('/v1/sync').set(u.auth))
 /** A group created by `owner` in which every listed member is active (they follow the owner). */
 async function activeGroup(owner: TestUser, members: TestUser[]) {
   for (const m of members) await follow(m, owner);
-  const res = await create(owner, members.map((m) => m.id));
+  const res = await create(
+    owner,
+    members.map((m) => m.id),
+  );
   expect(res.status).toBe(201);
   expect(res.body.members.every((m: any) => m.state === 'active')).toBe(true);
   return res.body.id as string;
@@ -117,7 +121,7 @@ describe('blocks hold when members are added', () => {
 });
 
 describe('a block made later inside a group', () => {
-  it('hides the blocked member\'s messages from the blocker: no live or synced message.created or message.updated, not in the list, lastMessage or unreadCount; others see everything; unblock shows them in lists again', async () => {
+  it("hides the blocked member's messages from the blocker: no live or synced message.created or message.updated, not in the list, lastMessage or unreadCount; others see everything; unblock shows them in lists again", async () => {
     const [owner, a, c] = await users(3);
     const conv = await activeGroup(owner, [a, c]);
     const earlier = await send(a, conv, 'before the block');
@@ -144,7 +148,11 @@ describe('a block made later inside a group', () => {
     expect(cInbox.of('message.updated')).toHaveLength(0);
     const cSynced = (await syncAll(c, cHead)).filter((e) => e.type.startsWith('message.'));
     expect(cSynced.map((e) => [e.type, e.message.id])).toEqual([['message.created', fromOwner.id]]);
-    expect((await syncAll(owner, ownerHead)).filter((e) => e.type === 'message.created').map((e) => e.message.id)).toEqual([fromOwner.id, fromA.id, last.id]);
+    expect((await syncAll(owner, ownerHead)).filter((e) => e.type === 'message.created').map((e) => e.message.id)).toEqual([
+      fromOwner.id,
+      fromA.id,
+      last.id,
+    ]);
 
     // Lists: c no longer reads a's messages, earlier ones included, while the block stands.
     expect((await messages(c, conv)).map((m) => m.id)).toEqual([fromOwner.id]);
@@ -167,7 +175,7 @@ describe('a block made later inside a group', () => {
 });
 
 describe('a block made later, seen through sync from an old cursor', () => {
-  it('renders the blocked member\'s earlier messages as the list does while the block stands (no text, not even an edit made after the block); after unblocking, their current text', async () => {
+  it("renders the blocked member's earlier messages as the list does while the block stands (no text, not even an edit made after the block); after unblocking, their current text", async () => {
     const [owner, a, c] = await users(3);
     const conv = await activeGroup(owner, [a, c]);
     const cHead = await head(c);
@@ -175,7 +183,11 @@ describe('a block made later, seen through sync from an old cursor', () => {
     expect((await syncAll(c, cHead)).find((e) => e.type === 'message.created').message.text).toBe('before the block');
 
     await block(c, a);
-    const edited = await t.http().patch(`/v1/conversations/${conv}/messages/${m.id}`).set(a.auth).send({ text: 'after the block: gossip about c' });
+    const edited = await t
+      .http()
+      .patch(`/v1/conversations/${conv}/messages/${m.id}`)
+      .set(a.auth)
+      .send({ text: 'after the block: gossip about c' });
     expect(edited.status).toBe(200);
     expect((await messages(c, conv)).map((x) => x.id)).toEqual([]);
 
@@ -202,10 +214,7 @@ describe('a block made while the blocked person is being added', () => {
       await follow(c, owner);
       const conv = await activeGroup(owner, [a, other]);
       const cHead = await head(c);
-      const [blocked, added] = await Promise.all([
-        t.http().put(`/v1/users/${a.id}/block`).set(c.auth),
-        add(owner, conv, [c.id]),
-      ]);
+      const [blocked, added] = await Promise.all([t.http().put(`/v1/users/${a.id}/block`).set(c.auth), add(owner, conv, [c.id])]);
       expect(blocked.status).toBe(204);
       expect([200, 403]).toContain(added.status);
       const fromA = await send(a, conv, `round ${round}`);

@@ -31,11 +31,21 @@ async function staffWith(role: 'admin' | 'moderator' | 'triage', displayName = `
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ label: 'cases', env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600', LIMIT_REPORTS: '1000/3600' } });
+  t = await startTestApp({
+    label: 'cases',
+    env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600', LIMIT_REPORTS: '1000/3600' },
+  });
   db = t.app.get(Db);
-  await db.query(`INSERT INTO blocklist_entry (id, pattern, kind, reason) VALUES ($1, $2, 'domain', 'phishing kit')`, [newId(), BLOCKED_DOMAIN]);
+  await db.query(`INSERT INTO blocklist_entry (id, pattern, kind, reason) VALUES ($1, $2, 'domain', 'phishing kit')`, [
+    newId(),
+    BLOCKED_DOMAIN,
+  ]);
   admin = await loginStaff(t.url);
-  [moderator, moderator2, triage] = await Promise.all([staffWith('moderator', 'Morgan Secretname'), staffWith('moderator'), staffWith('triage')]);
+  [moderator, moderator2, triage] = await Promise.all([
+    staffWith('moderator', 'Morgan Secretname'),
+    staffWith('moderator'),
+    staffWith('triage'),
+  ]);
 });
 afterAll(async () => {
   await t?.close();
@@ -43,21 +53,33 @@ afterAll(async () => {
 
 const q = (o: unknown) => encodeURIComponent(JSON.stringify(o));
 const send = (u: TestUser, convId: string, text: string) =>
-  t.http().post(`/v1/conversations/${convId}/messages`).set(u.auth).send({ clientId: `c-${Math.random()}`, text });
+  t
+    .http()
+    .post(`/v1/conversations/${convId}/messages`)
+    .set(u.auth)
+    .send({ clientId: `c-${Math.random()}`, text });
 const report = (u: TestUser, body: Record<string, unknown>) => t.http().post('/v1/reports').set(u.auth).send(body);
 const caseOf = async (userId: string, status = 'open') => {
-  const res = await t.http().get(`/admin/v1/cases?filter=${q({ subjectUserId: userId, status })}`).set(moderator.auth);
+  const res = await t
+    .http()
+    .get(`/admin/v1/cases?filter=${q({ subjectUserId: userId, status })}`)
+    .set(moderator.auth);
   expect(res.status).toBe(200);
   return res.body as any[];
 };
 const notices = async (u: TestUser) => (await t.http().get('/v1/notices').set(u.auth).expect(200)).body.items as any[];
-const resolveCase = (s: Staff, id: string, body: Record<string, unknown>) => t.http().post(`/admin/v1/cases/${id}/resolve`).set(s.auth).send(body);
+const resolveCase = (s: Staff, id: string, body: Record<string, unknown>) =>
+  t.http().post(`/admin/v1/cases/${id}/resolve`).set(s.auth).send(body);
 
 /** Two users who follow each other, in an active direct conversation. */
 async function chat(a: TestUser, b: TestUser) {
   await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
   await t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
-  const c = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  const c = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
   expect([200, 201]).toContain(c.status);
   return c.body.id as string;
 }
@@ -82,8 +104,13 @@ describe('cases: one open case per subject user', () => {
     expect(m.status).toBe(201);
     // r4 hosts a live room; the subject asks a question there (r4 sees it: a moderator).
     const room = (await t.http().post('/v1/rooms').set(r4.auth).send({ title: 'Open mic' }).expect(201)).body;
-    await t.http().post(`/v1/rooms/${room.id}/join`).set(subject.auth).expect((res) => expect(res.status).toBeLessThan(300));
-    const question = (await t.http().post(`/v1/rooms/${room.id}/questions`).set(subject.auth).send({ text: 'why so boring' }).expect(201)).body;
+    await t
+      .http()
+      .post(`/v1/rooms/${room.id}/join`)
+      .set(subject.auth)
+      .expect((res) => expect(res.status).toBeLessThan(300));
+    const question = (await t.http().post(`/v1/rooms/${room.id}/questions`).set(subject.auth).send({ text: 'why so boring' }).expect(201))
+      .body;
     // The subject hosts a live room of their own.
     await t.http().post('/v1/rooms').set(subject.auth).send({ title: 'My show' }).expect(201);
 
@@ -100,13 +127,22 @@ describe('cases: one open case per subject user', () => {
     expect(cases).toHaveLength(1);
     expect([...cases[0].reportIds].sort()).toEqual(ids);
     expect(cases[0]).toMatchObject({
-      subjectUserId: subject.id, reportCount: 4, status: 'open', assigneeId: null, reasons: ['harassment', 'hate', 'other', 'spam'],
-      reporterCount: 4, hostingLiveRoom: true, trustedFlagger: false,
+      subjectUserId: subject.id,
+      reportCount: 4,
+      status: 'open',
+      assigneeId: null,
+      reasons: ['harassment', 'hate', 'other', 'spam'],
+      reporterCount: 4,
+      hostingLiveRoom: true,
+      trustedFlagger: false,
     });
     const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM moderation_case WHERE subject_user_id = $1`, [subject.id]);
     expect(n).toBe(1);
     // Every report names its case; the reports resource still lists them.
-    const reports = await t.http().get(`/admin/v1/reports?filter=${q({ caseId: cases[0].id })}`).set(moderator.auth);
+    const reports = await t
+      .http()
+      .get(`/admin/v1/reports?filter=${q({ caseId: cases[0].id })}`)
+      .set(moderator.auth);
     expect(reports.body.map((r: any) => r.id).sort()).toEqual(ids);
     // GET one carries the reports inside the case.
     const one = await t.http().get(`/admin/v1/cases/${cases[0].id}`).set(triage.auth);
@@ -131,13 +167,19 @@ describe('cases: one open case per subject user', () => {
 
   it('react-admin list conventions: Content-Range, sort, range, filter; bad filters are 400', async () => {
     await reportedUser(1);
-    const res = await t.http().get(`/admin/v1/cases?sort=${q(['priority', 'DESC'])}&range=${q([0, 1])}&filter=${q({ status: 'open' })}`).set(moderator.auth);
+    const res = await t
+      .http()
+      .get(`/admin/v1/cases?sort=${q(['priority', 'DESC'])}&range=${q([0, 1])}&filter=${q({ status: 'open' })}`)
+      .set(moderator.auth);
     expect(res.status).toBe(200);
     expect(res.headers['content-range']).toMatch(/^cases 0-1\/\d+$/);
     expect(res.body).toHaveLength(2);
     expect(res.body[0].priority).toBeGreaterThanOrEqual(res.body[1].priority);
     await expectContract(res, 'GET /admin/v1/cases', 200);
-    const bad = await t.http().get(`/admin/v1/cases?filter=${q({ nope: 1 })}`).set(moderator.auth);
+    const bad = await t
+      .http()
+      .get(`/admin/v1/cases?filter=${q({ nope: 1 })}`)
+      .set(moderator.auth);
     expectErrorShape(bad.body, 400, 'invalid_request');
     await expectError(bad, 'GET /admin/v1/cases', 400, 'invalid_request');
   });
@@ -147,9 +189,15 @@ describe('cases: one open case per subject user', () => {
       expect((await t.http().get(`/admin/v1/cases/${id}`).set(moderator.auth)).status).toBe(404);
       expect((await t.http().post(`/admin/v1/cases/${id}/claim`).set(moderator.auth)).status).toBe(404);
       await expectError(await resolveCase(moderator, id, { action: 'dismiss' }), 'POST /admin/v1/cases/{id}/resolve', 404, 'not_found');
-      expect((await t.http().post(`/admin/v1/cases/${id}/messages`).set(moderator.auth).send({ recipientId: UNKNOWN, text: 'hi' })).status).toBe(404);
+      expect(
+        (await t.http().post(`/admin/v1/cases/${id}/messages`).set(moderator.auth).send({ recipientId: UNKNOWN, text: 'hi' })).status,
+      ).toBe(404);
       expect((await t.http().get(`/admin/v1/cases/${id}/messages`).set(moderator.auth)).status).toBe(404);
-      const notice = await t.http().post(`/v1/notices/${id}/reply`).set((await registerUser(t.url)).auth).send({ text: 'x' });
+      const notice = await t
+        .http()
+        .post(`/v1/notices/${id}/reply`)
+        .set((await registerUser(t.url)).auth)
+        .send({ text: 'x' });
       expectErrorShape(notice.body, 404, 'not_found');
     }
   });
@@ -165,7 +213,8 @@ describe('cases: claim, assign, resolve', () => {
       await resolveCase(triage, c.id, { action: 'dismiss' }),
       await t.http().post(`/admin/v1/cases/${c.id}/messages`).set(triage.auth).send({ recipientId: subject.id, text: 'hi' }),
       await t.http().put(`/admin/v1/users/${subject.id}/reporter`).set(triage.auth).send({ muted: true }),
-    ]) expectErrorShape(res.body, 403, 'forbidden_role');
+    ])
+      expectErrorShape(res.body, 403, 'forbidden_role');
   });
 
   it(`racing claims of one case by two moderators have exactly one winner, whom every report of the case follows (${RACE_ROUNDS} rounds, a fresh case each)`, async () => {
@@ -178,7 +227,9 @@ describe('cases: claim, assign, resolve', () => {
       expect(claims.map((r) => r.status).sort()).toEqual([200, 409]);
       expect(claims.find((r) => r.status === 409)!.body.code).toBe('already_claimed');
       const winner = claims[0].status === 200 ? moderator : moderator2;
-      expect(await db.query('SELECT DISTINCT assignee_id FROM report WHERE case_id = $1', [c.id])).toEqual([{ assignee_id: winner.staff.id }]);
+      expect(await db.query('SELECT DISTINCT assignee_id FROM report WHERE case_id = $1', [c.id])).toEqual([
+        { assignee_id: winner.staff.id },
+      ]);
       const audit = await db.query(`SELECT action FROM audit_log WHERE subject_type = 'case' AND subject_id = $1`, [c.id]);
       expect(audit.map((a) => a.action)).toEqual(['case.claim']);
     });
@@ -196,7 +247,11 @@ describe('cases: claim, assign, resolve', () => {
     const reports = await db.query('SELECT DISTINCT assignee_id FROM report WHERE case_id = $1', [c.id]);
     expect(reports).toEqual([{ assignee_id: winner.staff.id }]);
 
-    expectErrorShape((await t.http().post(`/admin/v1/cases/${c.id}/assign`).set(winner.auth).send({ assigneeId: triage.staff.id })).body, 422, 'unprocessable');
+    expectErrorShape(
+      (await t.http().post(`/admin/v1/cases/${c.id}/assign`).set(winner.auth).send({ assigneeId: triage.staff.id })).body,
+      422,
+      'unprocessable',
+    );
     const handed = await t.http().post(`/admin/v1/cases/${c.id}/assign`).set(winner.auth).send({ assigneeId: loser.staff.id });
     expect(handed.status).toBe(200);
     expect(handed.body.assigneeId).toBe(loser.staff.id);
@@ -208,7 +263,11 @@ describe('cases: claim, assign, resolve', () => {
     const { subject, reporters, reportIds, case: c } = await reportedUser(3, 'hate');
     const res = await resolveCase(moderator, c.id, { action: 'suspend', durationHours: 24, note: 'internal: clear hate' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: c.id, status: 'resolved', resolution: expect.objectContaining({ action: 'suspend', durationHours: 24 }) });
+    expect(res.body).toMatchObject({
+      id: c.id,
+      status: 'resolved',
+      resolution: expect.objectContaining({ action: 'suspend', durationHours: 24 }),
+    });
     expect([...res.body.reportIds].sort()).toEqual([...reportIds].sort());
 
     const reports = await db.query('SELECT status, resolution FROM report WHERE id = ANY($1::uuid[])', [reportIds]);
@@ -220,14 +279,22 @@ describe('cases: claim, assign, resolve', () => {
           OR (subject_id = $2 AND action = 'user.suspend') OR (subject_id = $3 AND action = 'case.resolve')`,
       [reportIds, subject.id, c.id],
     );
-    expect(audit.filter((a) => a.action === 'report.resolve').map((a) => a.subject_id).sort()).toEqual([...reportIds].sort());
+    expect(
+      audit
+        .filter((a) => a.action === 'report.resolve')
+        .map((a) => a.subject_id)
+        .sort(),
+    ).toEqual([...reportIds].sort());
     expect(audit.filter((a) => a.action === 'user.suspend')).toHaveLength(1);
     expect(audit.filter((a) => a.action === 'case.resolve')).toHaveLength(1);
 
     // The subject's statement of reasons (read from the database: a suspended account cannot sign in).
     const [n] = await db.query(`SELECT kind, text, statement FROM notice WHERE user_id = $1 AND kind = 'enforcement'`, [subject.id]);
     expect(n.statement).toMatchObject({
-      action: 'suspend', automated: false, ground: 'Community Guidelines: hateful conduct', endsAt: expect.any(String),
+      action: 'suspend',
+      automated: false,
+      ground: 'Community Guidelines: hateful conduct',
+      endsAt: expect.any(String),
       appeal: { possible: true, until: expect.any(String) },
     });
     expect(n.statement.facts).toMatch(/3 reports about your account/);
@@ -293,9 +360,23 @@ describe('cases: claim, assign, resolve', () => {
 
   it('resolving the last open report through the reports route closes the case', async () => {
     const { reportIds, case: c } = await reportedUser(1);
-    await expectContract(await t.http().post(`/admin/v1/reports/${reportIds[0]}/resolve`).set(moderator.auth).send({ action: 'dismiss' }), 'POST /admin/v1/reports/{id}/resolve', 200);
-    await expectError(await t.http().post(`/admin/v1/reports/${reportIds[0]}/resolve`).set(moderator.auth).send({ action: 'dismiss' }), 'POST /admin/v1/reports/{id}/resolve', 409, 'conflict');
-    await expectError(await t.http().post(`/admin/v1/reports/${UNKNOWN}/resolve`).set(moderator.auth).send({ action: 'dismiss' }), 'POST /admin/v1/reports/{id}/resolve', 404, 'not_found');
+    await expectContract(
+      await t.http().post(`/admin/v1/reports/${reportIds[0]}/resolve`).set(moderator.auth).send({ action: 'dismiss' }),
+      'POST /admin/v1/reports/{id}/resolve',
+      200,
+    );
+    await expectError(
+      await t.http().post(`/admin/v1/reports/${reportIds[0]}/resolve`).set(moderator.auth).send({ action: 'dismiss' }),
+      'POST /admin/v1/reports/{id}/resolve',
+      409,
+      'conflict',
+    );
+    await expectError(
+      await t.http().post(`/admin/v1/reports/${UNKNOWN}/resolve`).set(moderator.auth).send({ action: 'dismiss' }),
+      'POST /admin/v1/reports/{id}/resolve',
+      404,
+      'not_found',
+    );
     const one = await t.http().get(`/admin/v1/cases/${c.id}`).set(moderator.auth);
     expect(one.body.status).toBe('resolved');
   });
@@ -307,17 +388,40 @@ describe('statements of reasons on every action path', () => {
     const warn = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'warn', note: 'x' });
     expect(warn.status).toBe(200);
     await expectContract(warn, 'POST /admin/v1/users/{id}/actions', 200);
-    await expectError(await t.http().post(`/admin/v1/users/${UNKNOWN}/actions`).set(moderator.auth).send({ action: 'warn' }), 'POST /admin/v1/users/{id}/actions', 404, 'not_found');
-    await expectError(await t.http().post(`/admin/v1/users/${u.id}/actions`).set(triage.auth).send({ action: 'warn' }), 'POST /admin/v1/users/{id}/actions', 403, 'forbidden_role');
-    const restrict = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'restrict_messaging', durationHours: 5 });
+    await expectError(
+      await t.http().post(`/admin/v1/users/${UNKNOWN}/actions`).set(moderator.auth).send({ action: 'warn' }),
+      'POST /admin/v1/users/{id}/actions',
+      404,
+      'not_found',
+    );
+    await expectError(
+      await t.http().post(`/admin/v1/users/${u.id}/actions`).set(triage.auth).send({ action: 'warn' }),
+      'POST /admin/v1/users/{id}/actions',
+      403,
+      'forbidden_role',
+    );
+    const restrict = await t
+      .http()
+      .post(`/admin/v1/users/${u.id}/actions`)
+      .set(moderator.auth)
+      .send({ action: 'restrict_messaging', durationHours: 5 });
     const lifted = await t.http().post(`/admin/v1/actions/${restrict.body.action.id}/lift`).set(moderator.auth).send({ note: 'mistake' });
     expect(lifted.status).toBe(200);
     await expectContract(lifted, 'POST /admin/v1/actions/{id}/lift', 200);
     const mine = await notices(u);
     const warning = mine.find((n) => n.kind === 'warning');
-    expect(warning.statement).toMatchObject({ action: 'warn', automated: false, endsAt: null, appeal: { possible: true, until: warning.data.expiresAt ?? expect.any(String) } });
+    expect(warning.statement).toMatchObject({
+      action: 'warn',
+      automated: false,
+      endsAt: null,
+      appeal: { possible: true, until: warning.data.expiresAt ?? expect.any(String) },
+    });
     const restriction = mine.find((n) => n.kind === 'enforcement');
-    expect(restriction.statement).toMatchObject({ action: 'restrict_messaging', endsAt: restrict.body.action.expiresAt, appeal: { possible: true } });
+    expect(restriction.statement).toMatchObject({
+      action: 'restrict_messaging',
+      endsAt: restrict.body.action.expiresAt,
+      appeal: { possible: true },
+    });
     expect(restriction.statement.appeal.until).toBe(restrict.body.action.appealUntil);
     const lift = mine.find((n) => n.kind === 'action_lifted');
     expect(lift.statement).toMatchObject({ action: 'lift', automated: false, endsAt: null, appeal: { possible: false, until: null } });
@@ -325,25 +429,48 @@ describe('statements of reasons on every action path', () => {
 
   it('a timed suspension that runs its course tells the user, once, with an automated statement', async () => {
     const u = await registerUser(t.url);
-    const act = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'suspend', durationHours: 0.001 });
+    const act = await t
+      .http()
+      .post(`/admin/v1/users/${u.id}/actions`)
+      .set(moderator.auth)
+      .send({ action: 'suspend', durationHours: 0.001 });
     expect(act.status).toBe(200);
-    const ended = await until('action_ended notice', async () => (await db.query(`SELECT kind, text, statement FROM notice WHERE user_id = $1 AND kind = 'action_ended'`, [u.id]))[0], 20_000);
-    expect(ended.statement).toEqual({ action: 'expire', facts: ended.text, ground: 'Community Guidelines', automated: true, endsAt: null, appeal: { possible: false, until: null } });
+    const ended = await until(
+      'action_ended notice',
+      async () => (await db.query(`SELECT kind, text, statement FROM notice WHERE user_id = $1 AND kind = 'action_ended'`, [u.id]))[0],
+      20_000,
+    );
+    expect(ended.statement).toEqual({
+      action: 'expire',
+      facts: ended.text,
+      ground: 'Community Guidelines',
+      automated: true,
+      endsAt: null,
+      appeal: { possible: false, until: null },
+    });
     expect((await t.http().get('/v1/me').set(u.auth)).status).toBe(200);
     // The sweep running again changes nothing and sends nothing more.
     await t.app.get(EnforcementService).expireDue();
     expect(await db.query(`SELECT id FROM notice WHERE user_id = $1 AND kind = 'action_ended'`, [u.id])).toHaveLength(1);
   });
 
-  it('a malicious link removal is an automated remove_content action: statement (automated), audit entry without staff, appealable, joins the sender\'s case, no strike', async () => {
+  it("a malicious link removal is an automated remove_content action: statement (automated), audit entry without staff, appealable, joins the sender's case, no strike", async () => {
     const [a, b] = [await registerUser(t.url), await registerUser(t.url)];
     const conv = await chat(a, b);
     const sent = await send(a, conv, `claim it at https://login.${BLOCKED_DOMAIN}/gift`);
     expect(sent.status).toBe(201);
     const notice = await until('removal notice', async () => (await notices(a)).find((n) => n.kind === 'content_removed'));
-    expect(notice.data).toMatchObject({ subjectType: 'message', subjectId: sent.body.id, reason: 'malicious_link', actionId: expect.any(String) });
+    expect(notice.data).toMatchObject({
+      subjectType: 'message',
+      subjectId: sent.body.id,
+      reason: 'malicious_link',
+      actionId: expect.any(String),
+    });
     expect(notice.statement).toMatchObject({
-      action: 'remove_content', automated: true, endsAt: null, ground: 'Community Guidelines: malicious links (malware and phishing)',
+      action: 'remove_content',
+      automated: true,
+      endsAt: null,
+      ground: 'Community Guidelines: malicious links (malware and phishing)',
       appeal: { possible: true, until: expect.any(String) },
     });
     expect(notice.statement.facts).toMatch(new RegExp(BLOCKED_DOMAIN));
@@ -368,8 +495,17 @@ describe('appeal window', () => {
     const u = await registerUser(t.url);
     const first = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'warn' });
     const second = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'warn' });
-    await expectContract(await t.http().post('/v1/appeals').set(u.auth).send({ actionId: first.body.action.id, text: 'please' }), 'POST /v1/appeals', 201);
-    await expectError(await t.http().post('/v1/appeals').set(u.auth).send({ actionId: first.body.action.id, text: 'again' }), 'POST /v1/appeals', 409, 'already_appealed');
+    await expectContract(
+      await t.http().post('/v1/appeals').set(u.auth).send({ actionId: first.body.action.id, text: 'please' }),
+      'POST /v1/appeals',
+      201,
+    );
+    await expectError(
+      await t.http().post('/v1/appeals').set(u.auth).send({ actionId: first.body.action.id, text: 'again' }),
+      'POST /v1/appeals',
+      409,
+      'already_appealed',
+    );
     await expectContract(await t.http().get('/v1/appeals').set(u.auth), 'GET /v1/appeals', 200);
     await expectError(await t.http().get('/v1/appeals'), 'GET /v1/appeals', 401, 'unauthorized');
     await expectContract(await t.http().get('/v1/notices').set(u.auth), 'GET /v1/notices', 200);
@@ -383,18 +519,37 @@ describe('appeal window', () => {
 
 describe('templates', () => {
   it('admins write templates (audited), moderators and triage read them, unknown variables are refused', async () => {
-    const created = await t.http().post('/admin/v1/templates').set(admin.auth).send({ name: 'Suspension', body: 'Hi {{handle}}, {{action}} until {{endsAt}} for {{reason}}.' });
+    const created = await t
+      .http()
+      .post('/admin/v1/templates')
+      .set(admin.auth)
+      .send({ name: 'Suspension', body: 'Hi {{handle}}, {{action}} until {{endsAt}} for {{reason}}.' });
     expect(created.status).toBe(201);
     expect(created.body.variables).toEqual(['handle', 'action', 'endsAt', 'reason']);
-    expectErrorShape((await t.http().post('/admin/v1/templates').set(moderator.auth).send({ name: 'x', body: 'y' })).body, 403, 'forbidden_role');
-    expectErrorShape((await t.http().put(`/admin/v1/templates/${created.body.id}`).set(moderator.auth).send({ body: 'y' })).body, 403, 'forbidden_role');
-    expectErrorShape((await t.http().post('/admin/v1/templates').set(admin.auth).send({ name: 'x', body: '{{nope}}' })).body, 422, 'template_variable_unknown');
+    expectErrorShape(
+      (await t.http().post('/admin/v1/templates').set(moderator.auth).send({ name: 'x', body: 'y' })).body,
+      403,
+      'forbidden_role',
+    );
+    expectErrorShape(
+      (await t.http().put(`/admin/v1/templates/${created.body.id}`).set(moderator.auth).send({ body: 'y' })).body,
+      403,
+      'forbidden_role',
+    );
+    expectErrorShape(
+      (await t.http().post('/admin/v1/templates').set(admin.auth).send({ name: 'x', body: '{{nope}}' })).body,
+      422,
+      'template_variable_unknown',
+    );
     const list = await t.http().get('/admin/v1/templates').set(triage.auth);
     expect(list.status).toBe(200);
     expect(list.headers['content-range']).toMatch(/^templates /);
     const edited = await t.http().put(`/admin/v1/templates/${created.body.id}`).set(admin.auth).send({ name: 'Suspension v2' });
     expect(edited.body.name).toBe('Suspension v2');
-    const audit = await db.query(`SELECT action, before, after FROM audit_log WHERE subject_type = 'template' AND subject_id = $1 ORDER BY seq`, [created.body.id]);
+    const audit = await db.query(
+      `SELECT action, before, after FROM audit_log WHERE subject_type = 'template' AND subject_id = $1 ORDER BY seq`,
+      [created.body.id],
+    );
     expect(audit.map((a) => a.action)).toEqual(['template.create', 'template.update']);
     expect(audit[1].before.name).toBe('Suspension');
     expect(audit[1].after.name).toBe('Suspension v2');
@@ -402,7 +557,13 @@ describe('templates', () => {
   });
 
   it('a template leaving a variable unfilled cannot be sent (422 template_variable_missing, nothing changes); filled, it words the notice', async () => {
-    const tpl = (await t.http().post('/admin/v1/templates').set(admin.auth).send({ name: 'Timed', body: 'Hi {{handle}}: {{action}} until {{endsAt}}, for {{reason}}.' })).body;
+    const tpl = (
+      await t
+        .http()
+        .post('/admin/v1/templates')
+        .set(admin.auth)
+        .send({ name: 'Timed', body: 'Hi {{handle}}: {{action}} until {{endsAt}}, for {{reason}}.' })
+    ).body;
     const { subject, case: c } = await reportedUser(1, 'spam');
     const missing = await resolveCase(moderator, c.id, { action: 'warn', templateId: tpl.id });
     expectErrorShape(missing.body, 422, 'template_variable_missing');
@@ -424,49 +585,91 @@ describe('mod mail', () => {
   it('staff write to the subject and a reporter from the team identity; each answers once (409 after, racing too); all on the case and in the audit log', async () => {
     const { subject, reporters, case: c } = await reportedUser(1);
     const stranger = await registerUser(t.url);
-    expectErrorShape((await t.http().post(`/admin/v1/cases/${c.id}/messages`).set(moderator.auth).send({ recipientId: stranger.id, text: 'hi' })).body, 422, 'not_in_case');
-    const toSubject = await t.http().post(`/admin/v1/cases/${c.id}/messages`).set(moderator.auth).send({ recipientId: subject.id, text: 'Tell us what happened.' });
+    expectErrorShape(
+      (await t.http().post(`/admin/v1/cases/${c.id}/messages`).set(moderator.auth).send({ recipientId: stranger.id, text: 'hi' })).body,
+      422,
+      'not_in_case',
+    );
+    const toSubject = await t
+      .http()
+      .post(`/admin/v1/cases/${c.id}/messages`)
+      .set(moderator.auth)
+      .send({ recipientId: subject.id, text: 'Tell us what happened.' });
     expect(toSubject.status).toBe(201);
     expect(toSubject.body).toMatchObject({ recipientRole: 'subject', staffName: 'Morgan Secretname', reply: null });
-    const toReporter = await t.http().post(`/admin/v1/cases/${c.id}/messages`).set(moderator.auth).send({ recipientId: reporters[0].id, text: 'Any screenshots?' });
+    const toReporter = await t
+      .http()
+      .post(`/admin/v1/cases/${c.id}/messages`)
+      .set(moderator.auth)
+      .send({ recipientId: reporters[0].id, text: 'Any screenshots?' });
     expect(toReporter.body.recipientRole).toBe('reporter');
 
     const seen = (await notices(subject)).find((n) => n.kind === 'case_message');
-    expect(seen).toMatchObject({ text: 'Tell us what happened.', replyable: true, reply: null, data: { from: 'Backchannel Trust & Safety' } });
+    expect(seen).toMatchObject({
+      text: 'Tell us what happened.',
+      replyable: true,
+      reply: null,
+      data: { from: 'Backchannel Trust & Safety' },
+    });
     expect(JSON.stringify(seen)).not.toMatch(/Morgan|Secretname/);
     // Someone else cannot answer it.
     expect((await t.http().post(`/v1/notices/${seen.id}/reply`).set(stranger.auth).send({ text: 'me' })).status).toBe(404);
     const answer = await t.http().post(`/v1/notices/${seen.id}/reply`).set(subject.auth).send({ text: 'It was a joke.' });
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ id: seen.id, replyable: false, reply: { text: 'It was a joke.' } });
-    expectErrorShape((await t.http().post(`/v1/notices/${seen.id}/reply`).set(subject.auth).send({ text: 'again' })).body, 409, 'already_replied');
+    expectErrorShape(
+      (await t.http().post(`/v1/notices/${seen.id}/reply`).set(subject.auth).send({ text: 'again' })).body,
+      409,
+      'already_replied',
+    );
 
     const reporterNotice = (await notices(reporters[0])).find((n) => n.kind === 'case_message');
-    const racing = await Promise.all([1, 2, 3].map((i) => t.http().post(`/v1/notices/${reporterNotice.id}/reply`).set(reporters[0].auth).send({ text: `answer ${i}` })));
+    const racing = await Promise.all(
+      [1, 2, 3].map((i) =>
+        t
+          .http()
+          .post(`/v1/notices/${reporterNotice.id}/reply`)
+          .set(reporters[0].auth)
+          .send({ text: `answer ${i}` }),
+      ),
+    );
     expect(racing.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     // Only a staff message can be answered.
     const receipt = (await notices(reporters[0])).find((n) => n.kind === 'report_received');
-    expectErrorShape((await t.http().post(`/v1/notices/${receipt.id}/reply`).set(reporters[0].auth).send({ text: 'x' })).body, 422, 'unprocessable');
+    expectErrorShape(
+      (await t.http().post(`/v1/notices/${receipt.id}/reply`).set(reporters[0].auth).send({ text: 'x' })).body,
+      422,
+      'unprocessable',
+    );
 
     const thread = await t.http().get(`/admin/v1/cases/${c.id}/messages`).set(triage.auth);
     expect(thread.body.items.map((m: any) => [m.recipientRole, m.reply])).toEqual([
       ['subject', 'It was a joke.'],
       ['reporter', expect.stringMatching(/^answer \d$/)],
     ]);
-    const audit = await db.query(`SELECT action, staff_id FROM audit_log WHERE subject_type = 'case' AND subject_id = $1 ORDER BY seq`, [c.id]);
+    const audit = await db.query(`SELECT action, staff_id FROM audit_log WHERE subject_type = 'case' AND subject_id = $1 ORDER BY seq`, [
+      c.id,
+    ]);
     expect(audit.map((a) => a.action)).toEqual(['case.message', 'case.message', 'case.reply', 'case.reply', 'case.messages.read']);
     expect(audit.filter((a) => a.action === 'case.reply').every((a) => a.staff_id === null)).toBe(true);
   });
 });
 
 describe('mod mail reads', () => {
-  it('every staff read of a case\'s mod mail (users\' private answers) is one audit entry naming the reader and what was read', async () => {
+  it("every staff read of a case's mod mail (users' private answers) is one audit entry naming the reader and what was read", async () => {
     const { subject, case: c } = await reportedUser(1);
-    const sent = await t.http().post(`/admin/v1/cases/${c.id}/messages`).set(moderator.auth).send({ recipientId: subject.id, text: 'What happened?' });
+    const sent = await t
+      .http()
+      .post(`/admin/v1/cases/${c.id}/messages`)
+      .set(moderator.auth)
+      .send({ recipientId: subject.id, text: 'What happened?' });
     expect(sent.status).toBe(201);
     const seen = (await notices(subject)).find((n) => n.kind === 'case_message');
-    expect((await t.http().post(`/v1/notices/${seen.id}/reply`).set(subject.auth).send({ text: 'my private side of it' })).status).toBe(200);
-    const reads = () => db.query(`SELECT staff_id, after FROM audit_log WHERE action = 'case.messages.read' AND subject_id = $1 ORDER BY seq`, [c.id]);
+    expect((await t.http().post(`/v1/notices/${seen.id}/reply`).set(subject.auth).send({ text: 'my private side of it' })).status).toBe(
+      200,
+    );
+    const reads = () =>
+      db.query(`SELECT staff_id, after FROM audit_log WHERE action = 'case.messages.read' AND subject_id = $1 ORDER BY seq`, [c.id]);
     expect(await reads()).toEqual([]);
 
     // Every staff role reads it (as every role reads a report's evidence), and each read is recorded.
@@ -485,11 +688,17 @@ describe('mod mail reads', () => {
 });
 
 describe('reporters: trusted flaggers and muted reporters', () => {
-  it('only admins make a trusted flagger; a trusted flagger\'s case goes ahead of an older identical one; a muted reporter\'s goes last', async () => {
+  it("only admins make a trusted flagger; a trusted flagger's case goes ahead of an older identical one; a muted reporter's goes last", async () => {
     const trusted = await registerUser(t.url);
     const muted = await registerUser(t.url);
-    expectErrorShape((await t.http().put(`/admin/v1/users/${trusted.id}/reporter`).set(moderator.auth).send({ trustedFlagger: true })).body, 403, 'forbidden_role');
-    expect((await t.http().put(`/admin/v1/users/${trusted.id}/reporter`).set(admin.auth).send({ trustedFlagger: true })).body.trustedFlagger).toBe(true);
+    expectErrorShape(
+      (await t.http().put(`/admin/v1/users/${trusted.id}/reporter`).set(moderator.auth).send({ trustedFlagger: true })).body,
+      403,
+      'forbidden_role',
+    );
+    expect(
+      (await t.http().put(`/admin/v1/users/${trusted.id}/reporter`).set(admin.auth).send({ trustedFlagger: true })).body.trustedFlagger,
+    ).toBe(true);
     expect((await t.http().put(`/admin/v1/users/${muted.id}/reporter`).set(moderator.auth).send({ muted: true })).body.muted).toBe(true);
     expect((await t.http().put(`/admin/v1/users/${UNKNOWN}/reporter`).set(moderator.auth).send({ muted: true })).status).toBe(404);
 
@@ -498,13 +707,18 @@ describe('reporters: trusted flaggers and muted reporters', () => {
     expect((await report(plain, { subjectType: 'user', subjectId: older.id, reason: 'spam' })).status).toBe(201);
     expect((await report(trusted, { subjectType: 'user', subjectId: newer.id, reason: 'spam' })).status).toBe(201);
     expect((await report(muted, { subjectType: 'user', subjectId: mutedSubject.id, reason: 'spam' })).status).toBe(201);
-    const queue = await t.http().get(`/admin/v1/cases?filter=${q({ subjectUserId: [older.id, newer.id, mutedSubject.id] })}&sort=${q(['priority', 'DESC'])}`).set(moderator.auth);
+    const queue = await t
+      .http()
+      .get(`/admin/v1/cases?filter=${q({ subjectUserId: [older.id, newer.id, mutedSubject.id] })}&sort=${q(['priority', 'DESC'])}`)
+      .set(moderator.auth);
     expect(queue.body.map((c: any) => c.subjectUserId)).toEqual([newer.id, older.id, mutedSubject.id]);
     expect(queue.body[0].trustedFlagger).toBe(true);
     expect(queue.body[2].reporterCount).toBe(0);
     // Muted reporters still get their receipt.
     expect((await notices(muted)).some((n) => n.kind === 'report_received')).toBe(true);
-    const audit = await db.query(`SELECT action FROM audit_log WHERE action = 'user.reporter_standing' AND subject_id = ANY($1::text[])`, [[trusted.id, muted.id]]);
+    const audit = await db.query(`SELECT action FROM audit_log WHERE action = 'user.reporter_standing' AND subject_id = ANY($1::text[])`, [
+      [trusted.id, muted.id],
+    ]);
     expect(audit).toHaveLength(2);
   });
 });
@@ -512,14 +726,31 @@ describe('reporters: trusted flaggers and muted reporters', () => {
 describe('transparency', () => {
   it('admin only; bad periods are 400', async () => {
     expectErrorShape((await t.http().get('/admin/v1/transparency').set(moderator.auth)).body, 403, 'forbidden_role');
-    await expectError(await t.http().get('/admin/v1/transparency').set(moderator.auth), 'GET /admin/v1/transparency', 403, 'forbidden_role');
-    await expectError(await t.http().get('/admin/v1/transparency?from=yesterday').set(admin.auth), 'GET /admin/v1/transparency', 400, 'invalid_request');
+    await expectError(
+      await t.http().get('/admin/v1/transparency').set(moderator.auth),
+      'GET /admin/v1/transparency',
+      403,
+      'forbidden_role',
+    );
+    await expectError(
+      await t.http().get('/admin/v1/transparency?from=yesterday').set(admin.auth),
+      'GET /admin/v1/transparency',
+      400,
+      'invalid_request',
+    );
     expectErrorShape((await t.http().get('/admin/v1/transparency?from=yesterday').set(admin.auth)).body, 400, 'invalid_request');
-    expectErrorShape((await t.http().get('/admin/v1/transparency?from=2026-02-01&to=2026-01-01').set(admin.auth)).body, 400, 'invalid_request');
+    expectErrorShape(
+      (await t.http().get('/admin/v1/transparency?from=2026-02-01&to=2026-01-01').set(admin.auth)).body,
+      400,
+      'invalid_request',
+    );
     const empty = await t.http().get('/admin/v1/transparency?from=2020-01-01&to=2020-02-01').set(admin.auth);
     expect(empty.body).toEqual({
-      from: '2020-01-01T00:00:00.000Z', to: '2020-02-01T00:00:00.000Z',
-      reports: { total: 0, byReason: {}, bySource: {} }, actions: { total: 0, byAction: {}, automated: 0 }, appeals: { total: 0, upheld: 0, rejected: 0 },
+      from: '2020-01-01T00:00:00.000Z',
+      to: '2020-02-01T00:00:00.000Z',
+      reports: { total: 0, byReason: {}, bySource: {} },
+      actions: { total: 0, byAction: {}, automated: 0 },
+      appeals: { total: 0, upheld: 0, rejected: 0 },
       medianHoursToAction: null,
     });
     await expectContract(empty, 'GET /admin/v1/transparency', 200);
@@ -532,8 +763,12 @@ describe('transparency', () => {
     const w2 = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'warn' });
     const ap1 = await t.http().post('/v1/appeals').set(u.auth).send({ actionId: w1.body.action.id, text: 'a' });
     const ap2 = await t.http().post('/v1/appeals').set(u.auth).send({ actionId: w2.body.action.id, text: 'b' });
-    expect((await t.http().post(`/admin/v1/appeals/${ap1.body.id}/decide`).set(moderator.auth).send({ decision: 'upheld' })).status).toBe(200);
-    expect((await t.http().post(`/admin/v1/appeals/${ap2.body.id}/decide`).set(moderator.auth).send({ decision: 'denied' })).status).toBe(200);
+    expect((await t.http().post(`/admin/v1/appeals/${ap1.body.id}/decide`).set(moderator.auth).send({ decision: 'upheld' })).status).toBe(
+      200,
+    );
+    expect((await t.http().post(`/admin/v1/appeals/${ap2.body.id}/decide`).set(moderator.auth).send({ decision: 'denied' })).status).toBe(
+      200,
+    );
     const { case: c } = await reportedUser(2, 'violence');
     expect((await resolveCase(moderator, c.id, { action: 'ban' })).status).toBe(200);
 
@@ -545,16 +780,24 @@ describe('transparency', () => {
     // The audit log, read through its own route, page by page.
     const entries: any[] = [];
     for (let start = 0; ; start += 500) {
-      const page = await t.http().get(`/admin/v1/audit-log?sort=${q(['seq', 'ASC'])}&range=${q([start, start + 499])}`).set(admin.auth);
+      const page = await t
+        .http()
+        .get(`/admin/v1/audit-log?sort=${q(['seq', 'ASC'])}&range=${q([start, start + 499])}`)
+        .set(admin.auth);
       entries.push(...page.body);
       if (page.body.length < 500) break;
     }
     const inPeriod = entries.filter((e) => e.createdAt >= STARTED && e.createdAt < to);
-    const tally = (rows: any[], f: (e: any) => string) => rows.reduce((acc: Record<string, number>, e) => ({ ...acc, [f(e)]: (acc[f(e)] ?? 0) + 1 }), {});
+    const tally = (rows: any[], f: (e: any) => string) =>
+      rows.reduce((acc: Record<string, number>, e) => ({ ...acc, [f(e)]: (acc[f(e)] ?? 0) + 1 }), {});
     const ACTIONS = ['user.warn', 'user.remove_content', 'user.restrict_messaging', 'user.suspend', 'user.ban'];
     const filed = inPeriod.filter((e) => e.action === 'report.create');
     const acted = inPeriod.filter((e) => ACTIONS.includes(e.action));
-    expect(body.reports).toEqual({ total: filed.length, byReason: tally(filed, (e) => e.after.reason), bySource: tally(filed, (e) => e.after.source) });
+    expect(body.reports).toEqual({
+      total: filed.length,
+      byReason: tally(filed, (e) => e.after.reason),
+      bySource: tally(filed, (e) => e.after.source),
+    });
     expect(body.actions).toEqual({
       total: acted.length,
       byAction: tally(acted, (e) => e.action.slice('user.'.length)),

@@ -40,13 +40,23 @@ it('refused calls throw the error class for their code; a refused send leaves th
   const b = newClient();
   await a.signUp({ handle: handle('err_a'), displayName: 'A', password: 'sdk-password-1' });
   const bob = await b.signUp({ handle: handle('err_b'), displayName: 'B', password: 'sdk-password-1' });
-  await expect(a.signUp({ handle: bob.handle, displayName: 'x', password: 'sdk-password-1' })).rejects.toMatchObject({ constructor: RuleError, status: 409, code: 'handle_taken' });
-  await expect(unwrap(a.api.GET('/v1/conversations/{id}', { params: { path: { id: randomUUID() } } }))).rejects.toBeInstanceOf(NotFoundError);
+  await expect(a.signUp({ handle: bob.handle, displayName: 'x', password: 'sdk-password-1' })).rejects.toMatchObject({
+    constructor: RuleError,
+    status: 409,
+    code: 'handle_taken',
+  });
+  await expect(unwrap(a.api.GET('/v1/conversations/{id}', { params: { path: { id: randomUUID() } } }))).rejects.toBeInstanceOf(
+    NotFoundError,
+  );
   await a.start();
   const conv = await unwrap(a.api.POST('/v1/conversations', { body: { participantIds: [bob.id] } }));
   for (let i = 0; i < 3; i++) await a.send(conv.id, `request ${i}`);
   const failed = new Promise((r) => a.on('send.failed', r));
-  await expect(a.send(conv.id, 'a fourth before accept')).rejects.toMatchObject({ constructor: RuleError, status: 403, code: 'request_pending_limit' });
+  await expect(a.send(conv.id, 'a fourth before accept')).rejects.toMatchObject({
+    constructor: RuleError,
+    status: 403,
+    code: 'request_pending_limit',
+  });
   await failed;
   await expect(a.send(conv.id, '\u0001')).rejects.toBeInstanceOf(ValidationError);
   expect(a.pending()).toEqual([]);

@@ -15,7 +15,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-it('the generated SDK types match the running server\'s OpenAPI document (else: npm run client:types)', async () => {
+it("the generated SDK types match the running server's OpenAPI document (else: npm run client:types)", async () => {
   const doc = (await t.http().get('/docs-json').expect(200)).body;
   const fresh = typesFromDocument(doc);
   const committed = readFileSync(GENERATED_TYPES, 'utf8');
@@ -23,6 +23,8 @@ it('the generated SDK types match the running server\'s OpenAPI document (else: 
     const a = fresh.split('\n');
     const b = committed.split('\n');
     const line = a.findIndex((l, i) => l !== b[i]);
-    throw new Error(`libs/client/src/generated/api.ts is stale (first difference at line ${line + 1}: "${b[line] ?? ''}" should be "${a[line] ?? ''}"); run npm run client:types`);
+    throw new Error(
+      `libs/client/src/generated/api.ts is stale (first difference at line ${line + 1}: "${b[line] ?? ''}" should be "${a[line] ?? ''}"); run npm run client:types`,
+    );
   }
 });

@@ -34,11 +34,11 @@ const NOT_YET_BUILT: Record<string, string> = {
   'GET /admin/v1/reporters/{}': 'v1.2 reporters who misuse reporting',
   'POST /admin/v1/users/{}/reporting-suspension': 'v1.2 reporters who misuse reporting',
   'PUT /v1/me/limits': 'v1.2 limits',
-  'PUT /admin/v1/users/{}/dm-access': 'v1.2 moderators\' tools for DMs',
-  'DELETE /admin/v1/users/{}/dm-access': 'v1.2 moderators\' tools for DMs',
-  'POST /admin/v1/conversations/{}/lock': 'v1.2 moderators\' tools for DMs',
-  'DELETE /admin/v1/conversations/{}/lock': 'v1.2 moderators\' tools for DMs',
-  'GET /admin/v1/users/{}/dm-stats': 'v1.2 moderators\' tools for DMs',
+  'PUT /admin/v1/users/{}/dm-access': "v1.2 moderators' tools for DMs",
+  'DELETE /admin/v1/users/{}/dm-access': "v1.2 moderators' tools for DMs",
+  'POST /admin/v1/conversations/{}/lock': "v1.2 moderators' tools for DMs",
+  'DELETE /admin/v1/conversations/{}/lock': "v1.2 moderators' tools for DMs",
+  'GET /admin/v1/users/{}/dm-stats': "v1.2 moderators' tools for DMs",
   'POST /v1/rooms/{}/start': 'v1.2 rooms organized in advance',
   'GET /v1/rooms': 'v1.2 rooms organized in advance',
   'POST /v1/me/export': 'v1.2 export',
@@ -73,7 +73,10 @@ function sharedContractPath(): string | undefined {
  */
 export function contractRoutes(markdown: string): string[] {
   const out = new Set<string>();
-  const re = new RegExp(`\\b((?:${METHOD}\\s*/\\s*)*)(${METHOD})\\s+(/[A-Za-z0-9_\\-/:.{}]*)((?:(?:(?!GET|POST|PUT|PATCH|DELETE)[\\s\\S]){0,80}?\\u2026(/[a-z-]+))?)`, 'g');
+  const re = new RegExp(
+    `\\b((?:${METHOD}\\s*/\\s*)*)(${METHOD})\\s+(/[A-Za-z0-9_\\-/:.{}]*)((?:(?:(?!GET|POST|PUT|PATCH|DELETE)[\\s\\S]){0,80}?\\u2026(/[a-z-]+))?)`,
+    'g',
+  );
   for (const m of markdown.replace(/`/g, '').matchAll(re)) {
     const methods = [...m[1].matchAll(new RegExp(METHOD, 'g'))].map((x) => x[0]).concat(m[2]);
     const path = normalise(m[3].replace(/\.$/, ''));
@@ -86,7 +89,11 @@ export function contractRoutes(markdown: string): string[] {
   return [...out].sort();
 }
 
-const normalise = (path: string) => path.replace(/:[A-Za-z]\w*/g, '{}').replace(/\{[^}]*\}/g, '{}').replace(/(.)\/$/, '$1');
+const normalise = (path: string) =>
+  path
+    .replace(/:[A-Za-z]\w*/g, '{}')
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/(.)\/$/, '$1');
 
 /** One literal `expectContract(res, 'ROUTE', status)` or `expectError(res, 'ROUTE', status, 'code')` in a test source. */
 export interface ContractCall {
@@ -115,12 +122,24 @@ export function contractCalls(source: string, file = 'source.ts'): ContractCall[
   const out: ContractCall[] = [];
   const literal = (n: ts.Node | undefined) => (n && (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) ? n.text : undefined);
   const visit = (n: ts.Node) => {
-    if (ts.isCallExpression(n) && ts.isIdentifier(n.expression) && (n.expression.text === 'expectContract' || n.expression.text === 'expectError')) {
+    if (
+      ts.isCallExpression(n) &&
+      ts.isIdentifier(n.expression) &&
+      (n.expression.text === 'expectContract' || n.expression.text === 'expectError')
+    ) {
       const route = literal(n.arguments[1]);
       const status = n.arguments[2] && ts.isNumericLiteral(n.arguments[2]) ? Number(n.arguments[2].text) : undefined;
       const line = sf.getLineAndCharacterOfPosition(n.getStart()).line + 1;
       const awaited = ts.isAwaitExpression(n.parent) || ts.isReturnStatement(n.parent) || ts.isArrowFunction(n.parent);
-      if (route) out.push({ helper: n.expression.text, route: normaliseRoute(route), status, code: literal(n.arguments[3]), awaited, where: `${relative(ROOT, file)}:${line}` });
+      if (route)
+        out.push({
+          helper: n.expression.text,
+          route: normaliseRoute(route),
+          status,
+          code: literal(n.arguments[3]),
+          awaited,
+          where: `${relative(ROOT, file)}:${line}`,
+        });
     }
     ts.forEachChild(n, visit);
   };
@@ -157,7 +176,10 @@ const shared = sharedContractPath();
 (shared ? it : it.skip)('docs/contract/API.md is the same text as the shared contract (../shared/API.md), where that exists', () => {
   const here = readFileSync(contractPath(), 'utf8');
   const there = readFileSync(shared!, 'utf8');
-  if (here !== there) throw new Error(`docs/contract/API.md differs from ${shared}: the shared contract changed; copy it over (cp ${shared} docs/contract/API.md) and build or list what it adds`);
+  if (here !== there)
+    throw new Error(
+      `docs/contract/API.md differs from ${shared}: the shared contract changed; copy it over (cp ${shared} docs/contract/API.md) and build or list what it adds`,
+    );
 });
 
 it('the parser finds the contract routes, including "PUT / DELETE" pairs, query forms and v1.1 routes', () => {
@@ -214,7 +236,8 @@ it('every helper call in the tests is awaited and names a documented operation, 
       if (!c.awaited) problems.push(`${c.where}: ${c.helper} is not awaited, so its failure would be lost`);
       if (c.status === undefined) problems.push(`${c.where}: ${c.route}: the status is not a number literal`);
       else if (!op.responses?.[String(c.status)]) problems.push(`${c.where}: ${c.route} documents no ${c.status}`);
-      else if (c.helper === 'expectError' && (!c.code || !documentedCodes(doc, c.route, c.status).includes(c.code))) problems.push(`${c.where}: ${c.route} ${c.status} ${c.code ?? '(code not a literal)'} is not a documented code`);
+      else if (c.helper === 'expectError' && (!c.code || !documentedCodes(doc, c.route, c.status).includes(c.code)))
+        problems.push(`${c.where}: ${c.route} ${c.status} ${c.code ?? '(code not a literal)'} is not a documented code`);
     } catch (err: any) {
       problems.push(`${c.where}: ${err.message}`);
     }
@@ -223,7 +246,11 @@ it('every helper call in the tests is awaited and names a documented operation, 
 });
 
 it('every built route of API.md has a test asserting its response shape against the OpenAPI document', () => {
-  const shaped = new Set(allCalls().filter((c) => c.helper === 'expectContract' && c.status !== undefined && c.status < 300).map((c) => c.route));
+  const shaped = new Set(
+    allCalls()
+      .filter((c) => c.helper === 'expectContract' && c.status !== undefined && c.status < 300)
+      .map((c) => c.route),
+  );
   expect(builtRoutes().filter((r) => !shaped.has(r))).toEqual([]);
 });
 
@@ -243,13 +270,18 @@ it('every built route of API.md has a test asserting one of its own documented e
 });
 
 it('the helpers refuse a body that drifts from the document: a missing field, an undocumented one, a wrong type, a wrong status or code', async () => {
-  const u = await request(t.url).post('/v1/auth/register').send({ handle: `cc_${Date.now().toString(36)}`, displayName: 'CC', password: 'correct horse battery' }).expect(201);
+  const u = await request(t.url)
+    .post('/v1/auth/register')
+    .send({ handle: `cc_${Date.now().toString(36)}`, displayName: 'CC', password: 'correct horse battery' })
+    .expect(201);
   const me = await request(t.url).get('/v1/me').set('Authorization', `Bearer ${u.body.accessToken}`);
   await expectContract(me, 'GET /v1/me', 200);
   const drift = (body: unknown) => ({ ...me, status: me.status, body, request: me.request });
   const { id: _id, ...missing } = me.body;
   await expect(expectContract(drift(missing), 'GET /v1/me', 200)).rejects.toThrow(/must have required property 'id'/);
-  await expect(expectContract(drift({ ...me.body, secret: 1 }), 'GET /v1/me', 200)).rejects.toThrow(/must NOT have additional properties: secret/);
+  await expect(expectContract(drift({ ...me.body, secret: 1 }), 'GET /v1/me', 200)).rejects.toThrow(
+    /must NOT have additional properties: secret/,
+  );
   await expect(expectContract(drift({ ...me.body, handle: 42 }), 'GET /v1/me', 200)).rejects.toThrow(/handle must be string/);
   await expect(expectContract(me, 'GET /v1/me', 201)).rejects.toThrow(/expected 201, got 200/);
   const anonymous = await request(t.url).get('/v1/me');

@@ -17,7 +17,11 @@ afterAll(async () => {
 
 const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
 const create = (a: TestUser, ids: string[], extra: Record<string, unknown> = {}) =>
-  t.http().post('/v1/conversations').set(a.auth).send({ participantIds: ids, ...extra });
+  t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: ids, ...extra });
 const send = (a: TestUser, convId: string, text: string, clientId = `c-${Math.random()}`) =>
   t.http().post(`/v1/conversations/${convId}/messages`).set(a.auth).send({ clientId, text });
 
@@ -52,9 +56,7 @@ describe('direct conversations', () => {
       const b = await registerUser(t.url);
       await follow(b, a);
       await follow(a, b);
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => (i % 2 ? create(a, [b.id]) : create(b, [a.id]))),
-      );
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? create(a, [b.id]) : create(b, [a.id]))));
       expect(results.every((r) => r.status === 201 || r.status === 200)).toBe(true);
       expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
       expect(results.filter((r) => r.status === 201)).toHaveLength(1);
@@ -72,7 +74,12 @@ describe('direct conversations', () => {
     }
     expect((await create(a, ['00000000-0000-7000-8000-000000000000'])).status).toBe(404);
     await expectError(await create(a, ['00000000-0000-7000-8000-000000000000']), 'POST /v1/conversations', 404, 'not_found');
-    await expectError(await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: 'x' }), 'POST /v1/conversations', 400, 'invalid_request');
+    await expectError(
+      await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: 'x' }),
+      'POST /v1/conversations',
+      400,
+      'invalid_request',
+    );
     expect((await create(a, ['nope'])).status).toBe(404);
     expect((await create(a, [a.id])).status).toBe(422);
   });
@@ -82,16 +89,27 @@ describe('groups', () => {
   it('at most 15 members in all, creator included: 422 group_too_large on create and on add', async () => {
     const a = await registerUser(t.url);
     const others = await Promise.all(Array.from({ length: 15 }, () => registerUser(t.url)));
-    const tooMany = await create(a, others.map((u) => u.id));
+    const tooMany = await create(
+      a,
+      others.map((u) => u.id),
+    );
     expect(tooMany.status).toBe(422);
     expectErrorShape(tooMany.body, 422, 'group_too_large');
     await expectError(tooMany, 'POST /v1/conversations', 422, 'group_too_large');
-    const ok = await create(a, others.slice(0, 14).map((u) => u.id), { title: 'Fourteen friends' });
+    const ok = await create(
+      a,
+      others.slice(0, 14).map((u) => u.id),
+      { title: 'Fourteen friends' },
+    );
     expect(ok.status).toBe(201);
     expect(ok.body.kind).toBe('group');
     expect(ok.body.title).toBe('Fourteen friends');
     expect(ok.body.members).toHaveLength(15);
-    const add = await t.http().post(`/v1/conversations/${ok.body.id}/members`).set(a.auth).send({ userIds: [others[14].id] });
+    const add = await t
+      .http()
+      .post(`/v1/conversations/${ok.body.id}/members`)
+      .set(a.auth)
+      .send({ userIds: [others[14].id] });
     expect(add.status).toBe(422);
     expect(add.body.code).toBe('group_too_large');
     await expectError(add, 'POST /v1/conversations/{id}/members', 422, 'group_too_large');
@@ -103,12 +121,30 @@ describe('groups', () => {
     await raceRounds(RACE_ROUNDS, async () => {
       // A fresh creator each round: one person making 20 groups in a few seconds meets the create limit.
       const a = await registerUser(t.url);
-      const g = await create(a, first.map((u) => u.id));
+      const g = await create(
+        a,
+        first.map((u) => u.id),
+      );
       expect(g.status).toBe(201);
-      const results = await Promise.all(extra.map((u) => t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [u.id] })));
+      const results = await Promise.all(
+        extra.map((u) =>
+          t
+            .http()
+            .post(`/v1/conversations/${g.body.id}/members`)
+            .set(a.auth)
+            .send({ userIds: [u.id] }),
+        ),
+      );
       expect(results.map((r) => r.status).sort()).toEqual([200, 200, 422, 422, 422, 422]);
-      await expectContract(results.find((r) => r.status === 200)!, 'POST /v1/conversations/{id}/members', 200);
-      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation_member WHERE conversation_id = $1 AND state IN ('active','pending')`, [g.body.id]);
+      await expectContract(
+        results.find((r) => r.status === 200)!,
+        'POST /v1/conversations/{id}/members',
+        200,
+      );
+      const [{ n }] = await db.query(
+        `SELECT count(*)::int AS n FROM conversation_member WHERE conversation_id = $1 AND state IN ('active','pending')`,
+        [g.body.id],
+      );
       expect(n).toBe(15);
     });
   });
@@ -117,13 +153,47 @@ describe('groups', () => {
     const { a, b, conv } = await friends();
     const c = await registerUser(t.url);
     const outsider = await registerUser(t.url);
-    expect((await t.http().post(`/v1/conversations/${conv.id}/members`).set(a.auth).send({ userIds: [c.id] })).status).toBe(422);
-    await expectError(await t.http().post(`/v1/conversations/${conv.id}/members`).set(a.auth).send({ userIds: [c.id] }), 'POST /v1/conversations/{id}/members', 422, 'not_a_group');
-    await expectError(await t.http().delete(`/v1/conversations/${conv.id}/members/me`).set(a.auth), 'DELETE /v1/conversations/{id}/members/me', 422, 'not_a_group');
+    expect(
+      (
+        await t
+          .http()
+          .post(`/v1/conversations/${conv.id}/members`)
+          .set(a.auth)
+          .send({ userIds: [c.id] })
+      ).status,
+    ).toBe(422);
+    await expectError(
+      await t
+        .http()
+        .post(`/v1/conversations/${conv.id}/members`)
+        .set(a.auth)
+        .send({ userIds: [c.id] }),
+      'POST /v1/conversations/{id}/members',
+      422,
+      'not_a_group',
+    );
+    await expectError(
+      await t.http().delete(`/v1/conversations/${conv.id}/members/me`).set(a.auth),
+      'DELETE /v1/conversations/{id}/members/me',
+      422,
+      'not_a_group',
+    );
     const g = await create(a, [b.id, c.id]);
-    expect((await t.http().post(`/v1/conversations/${g.body.id}/members`).set(outsider.auth).send({ userIds: [outsider.id] })).status).toBe(404);
+    expect(
+      (
+        await t
+          .http()
+          .post(`/v1/conversations/${g.body.id}/members`)
+          .set(outsider.auth)
+          .send({ userIds: [outsider.id] })
+      ).status,
+    ).toBe(404);
     await follow(c, a);
-    await expectContract(await t.http().delete(`/v1/conversations/${g.body.id}/members/me`).set(b.auth), 'DELETE /v1/conversations/{id}/members/me', 204);
+    await expectContract(
+      await t.http().delete(`/v1/conversations/${g.body.id}/members/me`).set(b.auth),
+      'DELETE /v1/conversations/{id}/members/me',
+      204,
+    );
     expect((await t.http().get(`/v1/conversations/${g.body.id}`).set(b.auth)).status).toBe(404);
     const view = await t.http().get(`/v1/conversations/${g.body.id}`).set(a.auth);
     expect(view.body.members.find((m: any) => m.userId === b.id).state).toBe('left');
@@ -163,7 +233,10 @@ describe('message requests', () => {
       const refused = results.filter((r) => r.status === 403);
       expect(refused).toHaveLength(5);
       await expectError(refused[0], 'POST /v1/conversations/{id}/messages', 403, 'request_pending_limit');
-      const seqs = results.filter((r) => r.status === 201).map((r) => r.body.seq).sort();
+      const seqs = results
+        .filter((r) => r.status === 201)
+        .map((r) => r.body.seq)
+        .sort();
       expect(seqs).toEqual([1, 2, 3]);
     });
   });
@@ -187,8 +260,17 @@ describe('message requests', () => {
     const before = await t.http().get(`/v1/conversations/${c.body.id}`).set(a.auth);
     const aHead = (await t.http().get('/v1/sync').set(a.auth).expect(200)).body.cursor;
     const beforeDecline = (await t.http().get('/v1/sync').set(b.auth).expect(200)).body.cursor;
-    await expectContract(await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(b.auth), 'POST /v1/conversations/{id}/decline', 200);
-    await expectError(await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(a.auth), 'POST /v1/conversations/{id}/decline', 422, 'not_pending');
+    await expectContract(
+      await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(b.auth),
+      'POST /v1/conversations/{id}/decline',
+      200,
+    );
+    await expectError(
+      await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(a.auth),
+      'POST /v1/conversations/{id}/decline',
+      422,
+      'not_pending',
+    );
     expect((await t.http().get(`/v1/conversations/${c.body.id}`).set(b.auth)).status).toBe(404);
     expect((await t.http().get('/v1/conversations?folder=requests').set(b.auth)).body.items).toHaveLength(0);
     const second = await send(a, c.body.id, 'second').expect(201);
@@ -199,7 +281,10 @@ describe('message requests', () => {
     // While pending, b had the request and its preview; after declining, nothing at all: a
     // sync from before shows those events as the (404) lists would, the preview's text withheld.
     const bSync = await t.http().get(`/v1/sync?cursor=${bHead}`).set(b.auth).expect(200);
-    expect(bSync.body.events.map((e: any) => `${e.type}:${e.message?.state ?? ''}:${e.message?.text ?? ''}`)).toEqual(['request.created::', 'message.created:held:']);
+    expect(bSync.body.events.map((e: any) => `${e.type}:${e.message?.state ?? ''}:${e.message?.text ?? ''}`)).toEqual([
+      'request.created::',
+      'message.created:held:',
+    ]);
     expect(first.body.seq).toBe(1);
     expect((await t.http().get(`/v1/sync?cursor=${beforeDecline}`).set(b.auth).expect(200)).body.events).toEqual([]);
     // The sender's sync after the decline holds exactly their own second message: nothing tells them.
@@ -218,11 +303,19 @@ describe('message requests', () => {
     const before = await t.http().get(`/v1/conversations/${g.body.id}`).set(a.auth);
     // The sender still sees b as pending, so b is still one of the 15.
     const late = await registerUser(t.url);
-    const full = await t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [late.id] });
+    const full = await t
+      .http()
+      .post(`/v1/conversations/${g.body.id}/members`)
+      .set(a.auth)
+      .send({ userIds: [late.id] });
     expect(full.status).toBe(422);
     expect(full.body.code).toBe('group_too_large');
     // Adding b again is a no-op: b is already a member as far as the sender knows.
-    const again = await t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [b.id] });
+    const again = await t
+      .http()
+      .post(`/v1/conversations/${g.body.id}/members`)
+      .set(a.auth)
+      .send({ userIds: [b.id] });
     expect(again.status).toBe(200);
     expect(again.body.members).toEqual(before.body.members);
     expect((await t.http().get(`/v1/conversations/${g.body.id}`).set(b.auth)).status).toBe(404);
@@ -259,7 +352,11 @@ describe('message requests', () => {
     expect((await create(c, [a.id])).body.code).toBe('blocked');
     const d = await registerUser(t.url);
     const g = await create(a, [d.id, (await registerUser(t.url)).id]);
-    const add = await t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [c.id] });
+    const add = await t
+      .http()
+      .post(`/v1/conversations/${g.body.id}/members`)
+      .set(a.auth)
+      .send({ userIds: [c.id] });
     expect(add.status).toBe(403);
     expect(add.body.code).toBe('blocked');
     await expectError(add, 'POST /v1/conversations/{id}/members', 403, 'blocked');
@@ -283,9 +380,20 @@ describe('messages', () => {
       expect(results.filter((r) => r.status === 201)).toHaveLength(1);
       expect(results.filter((r) => r.status === 200)).toHaveLength(9);
       expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
-      await expectContract(results.find((r) => r.status === 201)!, 'POST /v1/conversations/{id}/messages', 201);
-      await expectContract(results.find((r) => r.status === 200)!, 'POST /v1/conversations/{id}/messages', 200);
-      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND client_id = $2`, [conv.id, `same-client-id-${round}`]);
+      await expectContract(
+        results.find((r) => r.status === 201)!,
+        'POST /v1/conversations/{id}/messages',
+        201,
+      );
+      await expectContract(
+        results.find((r) => r.status === 200)!,
+        'POST /v1/conversations/{id}/messages',
+        200,
+      );
+      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM message WHERE conversation_id = $1 AND client_id = $2`, [
+        conv.id,
+        `same-client-id-${round}`,
+      ]);
       expect(n).toBe(1);
       // The seqs stay gapless: round r's message is seq 2r - 1, and the send after it 2r.
       expect(results[0].body.seq).toBe(2 * round - 1);
@@ -306,7 +414,11 @@ describe('messages', () => {
       await expectError(r, 'POST /v1/conversations/{id}/messages', 400, 'invalid_text');
     }
     for (const field of ['attachments', 'image', 'video', 'media']) {
-      const r = await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: `m-${field}`, text: 'hi', [field]: 'https://x/y.png' });
+      const r = await t
+        .http()
+        .post(`/v1/conversations/${conv.id}/messages`)
+        .set(a.auth)
+        .send({ clientId: `m-${field}`, text: 'hi', [field]: 'https://x/y.png' });
       expect(r.status).toBe(422);
       expectErrorShape(r.body, 422, 'attachments_not_supported');
       await expectError(r, 'POST /v1/conversations/{id}/messages', 422, 'attachments_not_supported');
@@ -327,7 +439,12 @@ describe('messages', () => {
     const { a, b, conv } = await friends();
     const m = await send(a, conv.id, 'oops example.com');
     await send(b, conv.id, 'reply').expect(201);
-    await expectError(await t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`).set(b.auth), 'DELETE /v1/conversations/{id}/messages/{messageId}', 403, 'forbidden');
+    await expectError(
+      await t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`).set(b.auth),
+      'DELETE /v1/conversations/{id}/messages/{messageId}',
+      403,
+      'forbidden',
+    );
     const un = await t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`).set(a.auth);
     expect(un.status).toBe(200);
     expect(un.body).toMatchObject({ state: 'removed', removedReason: 'unsent', text: null, links: [], seq: 1 });
@@ -383,7 +500,12 @@ describe('messages', () => {
     await expectContract(r, 'POST /v1/conversations/{id}/read', 200);
     const back = await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 1 });
     expect(back.body.readSeq).toBe(3);
-    await expectError(await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 'x' }), 'POST /v1/conversations/{id}/read', 400, 'invalid_request');
+    await expectError(
+      await t.http().post(`/v1/conversations/${conv.id}/read`).set(b.auth).send({ seq: 'x' }),
+      'POST /v1/conversations/{id}/read',
+      400,
+      'invalid_request',
+    );
     expect((await t.http().get(`/v1/conversations/${conv.id}`).set(b.auth)).body.unreadCount).toBe(2);
   });
 
@@ -439,11 +561,46 @@ it('a conversation, its messages, its members and its read marker are 404 not_fo
   const as = (r: request.Test) => r.set(outsider.auth);
   await expectError(await as(t.http().get(`/v1/conversations/${conv.id}`)), 'GET /v1/conversations/{id}', 404, 'not_found');
   await expectError(await as(t.http().post(`/v1/conversations/${conv.id}/accept`)), 'POST /v1/conversations/{id}/accept', 404, 'not_found');
-  await expectError(await as(t.http().post(`/v1/conversations/${conv.id}/decline`)), 'POST /v1/conversations/{id}/decline', 404, 'not_found');
-  await expectError(await as(t.http().post(`/v1/conversations/${conv.id}/members`)).send({ userIds: [outsider.id] }), 'POST /v1/conversations/{id}/members', 404, 'not_found');
-  await expectError(await as(t.http().delete(`/v1/conversations/${conv.id}/members/me`)), 'DELETE /v1/conversations/{id}/members/me', 404, 'not_found');
-  await expectError(await as(t.http().post(`/v1/conversations/${conv.id}/read`)).send({ seq: 1 }), 'POST /v1/conversations/{id}/read', 404, 'not_found');
-  await expectError(await as(t.http().post(`/v1/conversations/${conv.id}/messages`)).send({ clientId: 'x', text: 'intruder' }), 'POST /v1/conversations/{id}/messages', 404, 'not_found');
-  await expectError(await as(t.http().get(`/v1/conversations/${conv.id}/messages`)), 'GET /v1/conversations/{id}/messages', 404, 'not_found');
-  await expectError(await as(t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`)), 'DELETE /v1/conversations/{id}/messages/{messageId}', 404, 'not_found');
+  await expectError(
+    await as(t.http().post(`/v1/conversations/${conv.id}/decline`)),
+    'POST /v1/conversations/{id}/decline',
+    404,
+    'not_found',
+  );
+  await expectError(
+    await as(t.http().post(`/v1/conversations/${conv.id}/members`)).send({ userIds: [outsider.id] }),
+    'POST /v1/conversations/{id}/members',
+    404,
+    'not_found',
+  );
+  await expectError(
+    await as(t.http().delete(`/v1/conversations/${conv.id}/members/me`)),
+    'DELETE /v1/conversations/{id}/members/me',
+    404,
+    'not_found',
+  );
+  await expectError(
+    await as(t.http().post(`/v1/conversations/${conv.id}/read`)).send({ seq: 1 }),
+    'POST /v1/conversations/{id}/read',
+    404,
+    'not_found',
+  );
+  await expectError(
+    await as(t.http().post(`/v1/conversations/${conv.id}/messages`)).send({ clientId: 'x', text: 'intruder' }),
+    'POST /v1/conversations/{id}/messages',
+    404,
+    'not_found',
+  );
+  await expectError(
+    await as(t.http().get(`/v1/conversations/${conv.id}/messages`)),
+    'GET /v1/conversations/{id}/messages',
+    404,
+    'not_found',
+  );
+  await expectError(
+    await as(t.http().delete(`/v1/conversations/${conv.id}/messages/${m.body.id}`)),
+    'DELETE /v1/conversations/{id}/messages/{messageId}',
+    404,
+    'not_found',
+  );
 });

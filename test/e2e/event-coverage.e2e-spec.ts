@@ -40,7 +40,11 @@ async function syncAfter(u: TestUser, cursor: string): Promise<any[]> {
  */
 async function barrier(u: TestUser, inbox: Inbox): Promise<void> {
   const x = await registerUser(t.url);
-  const res = await t.http().post('/v1/conversations').set(x.auth).send({ participantIds: [u.id] });
+  const res = await t
+    .http()
+    .post('/v1/conversations')
+    .set(x.auth)
+    .send({ participantIds: [u.id] });
   expect(res.status).toBe(201);
   await inbox.waitFor('request.created', (p) => p.conversation.id === res.body.id);
 }
@@ -68,9 +72,18 @@ describe('request.created', () => {
     const b = await registerUser(t.url);
     const [ia, ib] = [await live(a), await live(b)];
     const [ca, cb] = [await head(a), await head(b)];
-    const conv = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201);
+    const conv = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201);
     const event = await exactlyOne(b, ib, cb, 'request.created', conv.body.id);
-    expect(event).toEqual({ type: 'request.created', cursor: expect.stringMatching(/^\d+$/), conversation: expect.objectContaining({ id: conv.body.id, myState: 'pending' }) });
+    expect(event).toEqual({
+      type: 'request.created',
+      cursor: expect.stringMatching(/^\d+$/),
+      conversation: expect.objectContaining({ id: conv.body.id, myState: 'pending' }),
+    });
     await barrier(a, ia);
     expect(ia.of('request.created', about(conv.body.id))).toEqual([]);
     expect((await syncAfter(a, ca)).filter((e) => e.type === 'request.created' && about(conv.body.id)(e))).toEqual([]);
@@ -83,10 +96,20 @@ describe('request.created', () => {
     const d = await registerUser(t.url);
     await follow(b, a);
     await follow(c, a);
-    const g = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id], title: 'group' }).expect(201);
+    const g = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id, c.id], title: 'group' })
+      .expect(201);
     const inboxD = await live(d);
     const cd = await head(d);
-    await t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [d.id] }).expect(200);
+    await t
+      .http()
+      .post(`/v1/conversations/${g.body.id}/members`)
+      .set(a.auth)
+      .send({ userIds: [d.id] })
+      .expect(200);
     const event = await exactlyOne(d, inboxD, cd, 'request.created', g.body.id);
     expect(event.conversation).toMatchObject({ id: g.body.id, kind: 'group', myState: 'pending' });
   });
@@ -96,7 +119,12 @@ describe('conversation.updated', () => {
   it('accept: the creator gets exactly one conversation.updated showing the recipient active', async () => {
     const a = await registerUser(t.url);
     const b = await registerUser(t.url);
-    const conv = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201);
+    const conv = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201);
     const ia = await live(a);
     const ca = await head(a);
     await t.http().post(`/v1/conversations/${conv.body.id}/accept`).set(b.auth).expect(200);
@@ -112,11 +140,21 @@ describe('conversation.updated', () => {
     await follow(b, a);
     await follow(c, a);
     await follow(d, a);
-    const g = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id], title: 'group' }).expect(201);
+    const g = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id, c.id], title: 'group' })
+      .expect(201);
     const members = [a, b, c];
     const inboxes = await Promise.all(members.map(live));
     const cursors = await Promise.all(members.map(head));
-    await t.http().post(`/v1/conversations/${g.body.id}/members`).set(a.auth).send({ userIds: [d.id] }).expect(200);
+    await t
+      .http()
+      .post(`/v1/conversations/${g.body.id}/members`)
+      .set(a.auth)
+      .send({ userIds: [d.id] })
+      .expect(200);
     for (const [i, u] of members.entries()) {
       const event = await exactlyOne(u, inboxes[i], cursors[i], 'conversation.updated', g.body.id);
       expect(event.conversation.members.find((m: any) => m.userId === d.id).state).toBe('active');
@@ -129,7 +167,12 @@ describe('conversation.updated', () => {
     const c = await registerUser(t.url);
     await follow(b, a);
     await follow(c, a);
-    const g = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id], title: 'group' }).expect(201);
+    const g = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id, c.id], title: 'group' })
+      .expect(201);
     const stay = [a, b];
     const inboxes = await Promise.all(stay.map(live));
     const cursors = await Promise.all(stay.map(head));
@@ -146,8 +189,18 @@ describe('message.updated', () => {
     const a = await registerUser(t.url);
     const b = await registerUser(t.url);
     await follow(b, a);
-    const conv = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201);
-    const sent = await t.http().post(`/v1/conversations/${conv.body.id}/messages`).set(a.auth).send({ clientId: 'u1', text: 'oops' }).expect(201);
+    const conv = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201);
+    const sent = await t
+      .http()
+      .post(`/v1/conversations/${conv.body.id}/messages`)
+      .set(a.auth)
+      .send({ clientId: 'u1', text: 'oops' })
+      .expect(201);
     const members = [a, b];
     const inboxes = await Promise.all(members.map(live));
     const cursors = await Promise.all(members.map(head));
@@ -155,7 +208,14 @@ describe('message.updated', () => {
     for (const [i, u] of members.entries()) {
       const event = await exactlyOne(u, inboxes[i], cursors[i], 'message.updated', conv.body.id);
       expect(event).toEqual({ type: 'message.updated', cursor: expect.stringMatching(/^\d+$/), message: un.body });
-      expect(event.message).toMatchObject({ id: sent.body.id, seq: sent.body.seq, state: 'removed', removedReason: 'unsent', text: null, links: [] });
+      expect(event.message).toMatchObject({
+        id: sent.body.id,
+        seq: sent.body.seq,
+        state: 'removed',
+        removedReason: 'unsent',
+        text: null,
+        links: [],
+      });
     }
   });
 });

@@ -28,7 +28,10 @@ const dayName = (offsetDays: number) => {
 };
 
 async function syncPage(user: { token: string }, cursor: string | number, limit = 500) {
-  return t.http().get(`/v1/sync?cursor=${cursor}&limit=${limit}`).set({ Authorization: `Bearer ${user.token}` });
+  return t
+    .http()
+    .get(`/v1/sync?cursor=${cursor}&limit=${limit}`)
+    .set({ Authorization: `Bearer ${user.token}` });
 }
 
 async function syncAll(user: { token: string }, cursor: string | number, limit = 100): Promise<any[]> {
@@ -51,7 +54,12 @@ beforeAll(async () => {
   const conn = orm.em.getConnection();
   const hash = await argon2.hash(PASSWORD, ARGON2_TEST_OPTIONS);
   for (const u of [alice, bob]) {
-    await conn.execute(`INSERT INTO app_user (id, handle, display_name, password_hash) VALUES (?, ?, ?, ?)`, [u.id, u.handle, u.handle, hash]);
+    await conn.execute(`INSERT INTO app_user (id, handle, display_name, password_hash) VALUES (?, ?, ?, ?)`, [
+      u.id,
+      u.handle,
+      u.handle,
+      hash,
+    ]);
   }
   // Alice: 300 events over 100 days; the first 5 older than the 90 days the migration gives
   // partitions to, the rest spread over the last 10 days, created_at slightly out of cursor
@@ -93,7 +101,9 @@ it('the migration converts the old table: every event kept as it was, in day par
   expect(after).toHaveLength(350);
   expect(after).toEqual(before);
   expect((await q(`SELECT relkind FROM pg_class WHERE relname = 'event'`))[0].relkind).toBe('p');
-  const parts = (await q(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'event'::regclass`)).map((r) => r.relname);
+  const parts = (
+    await q(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'event'::regclass`)
+  ).map((r) => r.relname);
   for (let d = -9; d <= EVENT_PARTITIONS_AHEAD; d++) expect(parts).toContain(dayName(d));
   // Rows older than the 90 days given partitions wait in the default partition.
   expect((await q(`SELECT count(*)::int AS n FROM event_default`))[0].n).toBe(5);
@@ -109,7 +119,10 @@ it('sync after the conversion returns every event once, in order, across old day
 
 it('new events are written to the partition of the day they are inserted, with created_at at insert time', async () => {
   await q(`UPDATE user_cursor SET last = last + 1 WHERE user_id = $1`, [bob.id]);
-  const [row] = await q(`INSERT INTO event (user_id, cursor, type, payload) VALUES ($1, 51, 'read.updated', '{}') RETURNING tableoid::regclass::text AS part, created_at`, [bob.id]);
+  const [row] = await q(
+    `INSERT INTO event (user_id, cursor, type, payload) VALUES ($1, 51, 'read.updated', '{}') RETURNING tableoid::regclass::text AS part, created_at`,
+    [bob.id],
+  );
   expect(row.part).toBe(dayName(0));
 });
 
@@ -135,7 +148,10 @@ it('the recent-sync query scans only the last day or two of partitions', async (
 it('an event older than the recent window right after the cursor (a late commit) is not skipped: sync falls back to all partitions', async () => {
   // Cursor 52 stamped three days ago, 53 now: the bounded query sees 53 only, a gap after 51.
   await q(`UPDATE user_cursor SET last = last + 2 WHERE user_id = $1`, [bob.id]);
-  await q(`INSERT INTO event (user_id, cursor, type, payload, created_at) VALUES ($1, 52, 'read.updated', '{"late": true}', now() - interval '3 days')`, [bob.id]);
+  await q(
+    `INSERT INTO event (user_id, cursor, type, payload, created_at) VALUES ($1, 52, 'read.updated', '{"late": true}', now() - interval '3 days')`,
+    [bob.id],
+  );
   await q(`INSERT INTO event (user_id, cursor, type, payload) VALUES ($1, 53, 'read.updated', '{}')`, [bob.id]);
   const res = await syncPage(bob, 51);
   expect(res.body.events.map((e: any) => Number(e.cursor))).toEqual([52, 53]);
@@ -145,7 +161,10 @@ it('an event older than the recent window right after the cursor (a late commit)
 it('rows in the default partition move into the day partition when it is created', async () => {
   const far = await q(`SELECT (now() + interval '10 days') AS at`);
   await q(`UPDATE user_cursor SET last = last + 1 WHERE user_id = $1`, [bob.id]);
-  await q(`INSERT INTO event (user_id, cursor, type, payload, created_at) VALUES ($1, 54, 'read.updated', '{"future": true}', $2)`, [bob.id, far[0].at]);
+  await q(`INSERT INTO event (user_id, cursor, type, payload, created_at) VALUES ($1, 54, 'read.updated', '{"future": true}', $2)`, [
+    bob.id,
+    far[0].at,
+  ]);
   expect((await q(`SELECT count(*)::int AS n FROM event_default WHERE user_id = $1`, [bob.id]))[0].n).toBe(1);
   const [{ r }] = await q(`SELECT event_partitions_maintain(12, 3650) AS r`);
   expect(r.created).toContain(dayName(10));
@@ -157,10 +176,19 @@ it('rows in the default partition move into the day partition when it is created
 
 it('the maintenance job drops whole days past the retention (no DELETE) and older cursors then get 410', async () => {
   const retention = 5;
-  const oldDays = (await q(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                              WHERE i.inhparent = 'event'::regclass AND c.relname ~ '^event_p' ORDER BY 1`)).map((r) => r.relname).filter((n) => n < dayName(-retention));
+  const oldDays = (
+    await q(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                              WHERE i.inhparent = 'event'::regclass AND c.relname ~ '^event_p' ORDER BY 1`)
+  )
+    .map((r) => r.relname)
+    .filter((n) => n < dayName(-retention));
   expect(oldDays.length).toBeGreaterThan(3);
-  const expectedPruned = (await q(`SELECT max(cursor)::int AS m FROM event WHERE user_id = $1 AND (created_at < now() - make_interval(days => $2))`, [alice.id, retention]))[0].m;
+  const expectedPruned = (
+    await q(`SELECT max(cursor)::int AS m FROM event WHERE user_id = $1 AND (created_at < now() - make_interval(days => $2))`, [
+      alice.id,
+      retention,
+    ])
+  )[0].m;
   const [{ r }] = await q(`SELECT event_partitions_maintain($1, $2) AS r`, [EVENT_PARTITIONS_AHEAD, retention]);
   expect(r.dropped.sort()).toEqual(oldDays.filter((n) => n < dayName(-retention)).sort());
   expect(r.deletedFromDefault).toBe(5);

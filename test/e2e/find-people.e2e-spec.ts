@@ -27,7 +27,11 @@ describe('GET /v1/users?handle= (v1.1): finding people by handle', () => {
     expect(upper.body.items.map((u: any) => u.id)).toEqual([other.id]);
 
     // A prefix is not the handle: exactly that handle or nothing.
-    const prefix = await t.http().get('/v1/users').query({ handle: handle.slice(0, -1) }).set(me.auth);
+    const prefix = await t
+      .http()
+      .get('/v1/users')
+      .query({ handle: handle.slice(0, -1) })
+      .set(me.auth);
     expect(prefix.status).toBe(200);
     expect(prefix.body.items).toEqual([]);
 
@@ -78,7 +82,10 @@ describe('GET /v1/me shows the account standing', () => {
     const rep = await t.http().post('/v1/reports').set(reporter.auth).send({ subjectType: 'user', subjectId: me.id, reason: 'spam' });
     expect(rep.status).toBe(201);
     const staff = await loginStaff(t.url);
-    const resolved = await t.http().post(`/admin/v1/reports/${rep.body.id}/resolve`).set(staff.auth)
+    const resolved = await t
+      .http()
+      .post(`/admin/v1/reports/${rep.body.id}/resolve`)
+      .set(staff.auth)
       .send({ action: 'restrict_messaging', durationHours: 24, note: 'test' });
     expect(resolved.status).toBe(200);
 

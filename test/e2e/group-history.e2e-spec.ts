@@ -25,7 +25,8 @@ afterAll(async () => {
 const users = (n: number) => Promise.all(Array.from({ length: n }, () => registerUser(t.url)));
 const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
 const create = (a: TestUser, ids: string[]) => t.http().post('/v1/conversations').set(a.auth).send({ participantIds: ids });
-const add = (a: TestUser, convId: string, ids: string[]) => t.http().post(`/v1/conversations/${convId}/members`).set(a.auth).send({ userIds: ids });
+const add = (a: TestUser, convId: string, ids: string[]) =>
+  t.http().post(`/v1/conversations/${convId}/members`).set(a.auth).send({ userIds: ids });
 const sendRaw = (u: TestUser, convId: string, text: string) =>
   t.http().post(`/v1/conversations/${convId}/messages`).set(u.auth).send({ clientId: randomUUID(), text });
 async function send(u: TestUser, convId: string, text: string) {
@@ -40,7 +41,8 @@ async function seqsOf(u: TestUser, convId: string, query = ''): Promise<number[]
 }
 const view = async (u: TestUser, convId: string) => (await t.http().get(`/v1/conversations/${convId}`).set(u.auth).expect(200)).body;
 const head = async (u: TestUser) => (await t.http().get('/v1/sync').set(u.auth)).body.cursor as string;
-const syncFrom = async (u: TestUser, cursor: string) => (await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
+const syncFrom = async (u: TestUser, cursor: string) =>
+  (await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('pending members and the request cap', () => {
@@ -69,7 +71,9 @@ describe('pending members and the request cap', () => {
     const pendingView = await view(stranger, conv);
     expect(pendingView.lastMessage.seq).toBe(3);
     expect(pendingView.unreadCount).toBe(3);
-    const request = (await t.http().get('/v1/conversations?folder=requests').set(stranger.auth).expect(200)).body.items.find((c: any) => c.id === conv);
+    const request = (await t.http().get('/v1/conversations?folder=requests').set(stranger.auth).expect(200)).body.items.find(
+      (c: any) => c.id === conv,
+    );
     expect(request.lastMessage.seq).toBe(3);
     expect(request.unreadCount).toBe(3);
     const synced = await syncFrom(stranger, strangerHead);
@@ -158,7 +162,7 @@ describe('members added to a group read from the moment they were added', () => 
 });
 
 describe('a member who left reads nothing more of the group', () => {
-  it('sync from a cursor before they left renders the group\'s messages as the list does (404: no text), so an edit made after they left never reaches them', async () => {
+  it("sync from a cursor before they left renders the group's messages as the list does (404: no text), so an edit made after they left never reaches them", async () => {
     const [owner, a, b] = await users(3);
     await follow(a, owner);
     await follow(b, owner);
@@ -171,7 +175,11 @@ describe('a member who left reads nothing more of the group', () => {
     expect(before.message.text).toBe('the plan, before b left');
 
     expect((await t.http().delete(`/v1/conversations/${conv}/members/me`).set(b.auth)).status).toBe(204);
-    const edited = await t.http().patch(`/v1/conversations/${conv}/messages/${m.id}`).set(a.auth).send({ text: 'the new plan, after b left' });
+    const edited = await t
+      .http()
+      .patch(`/v1/conversations/${conv}/messages/${m.id}`)
+      .set(a.auth)
+      .send({ text: 'the new plan, after b left' });
     expect(edited.status).toBe(200);
     expect((await t.http().get(`/v1/conversations/${conv}/messages`).set(b.auth)).status).toBe(404);
 
@@ -181,12 +189,20 @@ describe('a member who left reads nothing more of the group', () => {
     // The event is still there (cursors stay consecutive); what it says is withheld.
     const messageEvents = synced.filter((e) => e.type.startsWith('message.'));
     expect(messageEvents.map((e) => [e.type, e.message.id])).toEqual([['message.created', m.id]]);
-    expect(messageEvents[0].message).toMatchObject({ id: m.id, seq: m.seq, state: 'held', text: null, links: [], reactions: [], editedAt: null });
+    expect(messageEvents[0].message).toMatchObject({
+      id: m.id,
+      seq: m.seq,
+      state: 'held',
+      text: null,
+      links: [],
+      reactions: [],
+      editedAt: null,
+    });
   });
 });
 
 describe('conversation events show their lastMessage as the lists do now', () => {
-  it('sync from an old cursor never replays an unsent message\'s text through the lastMessage of a conversation.updated written before the unsend', async () => {
+  it("sync from an old cursor never replays an unsent message's text through the lastMessage of a conversation.updated written before the unsend", async () => {
     const [owner, a, b, c] = await users(4);
     for (const u of [a, b, c]) await follow(u, owner);
     const created = await create(owner, [a.id, b.id]);
@@ -201,7 +217,11 @@ describe('conversation events show their lastMessage as the lists do now', () =>
     expect((await t.http().delete(`/v1/conversations/${conv}/messages/${m.id}`).set(a.auth)).status).toBe(200);
     const synced = await syncFrom(b, bHead);
     expect(JSON.stringify(synced)).not.toContain('a secret meant for nobody');
-    expect(synced.find((e) => e.type === 'conversation.updated').conversation.lastMessage).toMatchObject({ id: m.id, state: 'removed', text: null });
+    expect(synced.find((e) => e.type === 'conversation.updated').conversation.lastMessage).toMatchObject({
+      id: m.id,
+      state: 'removed',
+      text: null,
+    });
     expect((await view(b, conv)).lastMessage).toMatchObject({ id: m.id, state: 'removed', text: null });
 
     // And once b has left, the same event shows it withheld, as their 404 list would.
@@ -209,7 +229,11 @@ describe('conversation events show their lastMessage as the lists do now', () =>
     const m2 = await send(a, conv, 'after b left');
     const again = await syncFrom(b, bHead);
     expect(JSON.stringify(again)).not.toContain('after b left');
-    expect(again.find((e) => e.type === 'conversation.updated').conversation.lastMessage).toMatchObject({ id: m.id, state: 'removed', text: null });
+    expect(again.find((e) => e.type === 'conversation.updated').conversation.lastMessage).toMatchObject({
+      id: m.id,
+      state: 'removed',
+      text: null,
+    });
     expect(m2.seq).toBe(2);
   });
 });

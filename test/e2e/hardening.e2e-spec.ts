@@ -27,7 +27,12 @@ afterAll(async () => {
 
 describe('/admin console headers', () => {
   it('every /admin page carries a CSP with frame-ancestors none and X-Frame-Options DENY', async () => {
-    for (const [path, status] of [['/admin', 200], ['/admin/', 200], ['/admin/reports', 200], ['/admin/index.html', 200]] as const) {
+    for (const [path, status] of [
+      ['/admin', 200],
+      ['/admin/', 200],
+      ['/admin/reports', 200],
+      ['/admin/index.html', 200],
+    ] as const) {
       const res = await t.http().get(path);
       expect([path, res.status]).toEqual([path, status]);
       expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
@@ -45,7 +50,9 @@ describe('/health', () => {
     await root.connect();
     try {
       await root.query(`ALTER DATABASE ${t.db.name} ALLOW_CONNECTIONS false`);
-      await root.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [t.db.name]);
+      await root.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [
+        t.db.name,
+      ]);
       const down = await t.http().get('/health');
       expect(down.status).toBe(503);
       await expectError(down, 'GET /health', 503, 'service_unavailable');
@@ -98,7 +105,10 @@ describe('blocklist', () => {
       const res = await t.http().post('/admin/v1/blocklist').set(admin.auth).send({ pattern, kind: 'domain' });
       expect([pattern, res.status, res.body.code]).toEqual([pattern, 400, 'invalid_request']);
       expect(res.body.message).toMatch(/public suffix/);
-      const preview = await t.http().get(`/admin/v1/blocklist/preview?kind=domain&pattern=${encodeURIComponent(pattern)}`).set(admin.auth);
+      const preview = await t
+        .http()
+        .get(`/admin/v1/blocklist/preview?kind=domain&pattern=${encodeURIComponent(pattern)}`)
+        .set(admin.auth);
       expect([pattern, preview.status]).toEqual([pattern, 400]);
     }
     for (const pattern of ['evil.co.uk', 'evil.github.io']) {
@@ -110,15 +120,26 @@ describe('blocklist', () => {
     const a: TestUser = await registerUser(t.url);
     const b: TestUser = await registerUser(t.url);
     expect((await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth)).status).toBe(204);
-    const conv = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+    const conv = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] });
     expect(conv.status).toBe(201);
     const N = 25; // three batches of 10
     for (let i = 0; i < N; i++) {
-      const sent = await t.http().post(`/v1/conversations/${conv.body.id}/messages`).set(a.auth).send({ clientId: randomUUID(), text: `see https://p${i}.batched.example/x` });
+      const sent = await t
+        .http()
+        .post(`/v1/conversations/${conv.body.id}/messages`)
+        .set(a.auth)
+        .send({ clientId: randomUUID(), text: `see https://p${i}.batched.example/x` });
       expect(sent.status).toBe(201);
     }
     const db = t.app.get(Db);
-    const settled = async () => Number((await db.query(`SELECT count(*) AS n FROM link_occurrence WHERE host LIKE '%batched.example' AND scanned_at IS NOT NULL`))[0].n);
+    const settled = async () =>
+      Number(
+        (await db.query(`SELECT count(*) AS n FROM link_occurrence WHERE host LIKE '%batched.example' AND scanned_at IS NOT NULL`))[0].n,
+      );
     let deadline = Date.now() + 30_000;
     while (Date.now() < deadline && (await settled()) < N) await new Promise((r) => setTimeout(r, 200));
     expect(await settled()).toBe(N);
@@ -134,7 +155,8 @@ describe('blocklist', () => {
       await new Promise((r) => setTimeout(r, 200));
     } while (Date.now() < deadline);
     expect(entry.rescan).toEqual({ total: N, done: N });
-    const removed = async () => Number((await db.query(`SELECT count(*) AS n FROM message WHERE conversation_id = $1 AND state = 'removed'`, [conv.body.id]))[0].n);
+    const removed = async () =>
+      Number((await db.query(`SELECT count(*) AS n FROM message WHERE conversation_id = $1 AND state = 'removed'`, [conv.body.id]))[0].n);
     deadline = Date.now() + 30_000;
     while (Date.now() < deadline && (await removed()) < N) await new Promise((r) => setTimeout(r, 200));
     expect(await removed()).toBe(N);

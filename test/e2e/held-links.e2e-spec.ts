@@ -32,8 +32,10 @@ function helpers(t: () => TestApp) {
     return res.body;
   }
   const head = async (u: TestUser) => (await t().http().get('/v1/sync').set(u.auth).expect(200)).body.cursor as string;
-  const syncFrom = async (u: TestUser, cursor: string) => (await t().http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
-  const list = async (u: TestUser, convId: string) => (await t().http().get(`/v1/conversations/${convId}/messages`).set(u.auth).expect(200)).body.items as any[];
+  const syncFrom = async (u: TestUser, cursor: string) =>
+    (await t().http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
+  const list = async (u: TestUser, convId: string) =>
+    (await t().http().get(`/v1/conversations/${convId}/messages`).set(u.auth).expect(200)).body.items as any[];
   const view = async (u: TestUser, convId: string) => (await t().http().get(`/v1/conversations/${convId}`).set(u.auth).expect(200)).body;
   const edit = async (u: TestUser, convId: string, messageId: string, text: string) =>
     (await t().http().patch(`/v1/conversations/${convId}/messages/${messageId}`).set(u.auth).send({ text }).expect(200)).body;
@@ -47,7 +49,14 @@ function helpers(t: () => TestApp) {
     const [stranger, recipient] = [await registerUser(t().url), await registerUser(t().url)];
     const inbox = await listen(recipient);
     const cursor = await head(recipient);
-    const conv = (await t().http().post('/v1/conversations').set(stranger.auth).send({ participantIds: [recipient.id] }).expect(201)).body;
+    const conv = (
+      await t()
+        .http()
+        .post('/v1/conversations')
+        .set(stranger.auth)
+        .send({ participantIds: [recipient.id] })
+        .expect(201)
+    ).body;
     expect(conv.members.find((m: any) => m.userId === recipient.id).state).toBe('pending');
     await inbox.waitFor('request.created');
     return { stranger, recipient, inbox, cursor, convId: conv.id as string };
@@ -67,7 +76,10 @@ describe('held links (scanner running, default bound)', () => {
     t = await startTestApp({ label: 'held_links' });
     queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
     const staff = await loginStaff(t.url);
-    expect((await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: PHISH_DOMAIN, kind: 'domain', reason: 'test phishing' })).status).toBe(201);
+    expect(
+      (await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: PHISH_DOMAIN, kind: 'domain', reason: 'test phishing' }))
+        .status,
+    ).toBe(201);
   });
   // A test that pauses the scanner never leaves it paused for the next one.
   afterEach(async () => {
@@ -104,7 +116,11 @@ describe('held links (scanner running, default bound)', () => {
     expect(v.lastMessage.id).toBe(after.id);
     expect(v.unreadCount).toBe(1);
     // They never saw it, so there is nothing for them to report.
-    const report = await t.http().post('/v1/reports').set(recipient.auth).send({ subjectType: 'message', subjectId: sent.id, reason: 'scam' });
+    const report = await t
+      .http()
+      .post('/v1/reports')
+      .set(recipient.auth)
+      .send({ subjectType: 'message', subjectId: sent.id, reason: 'scam' });
     expect(report.status).toBe(404);
   });
 
@@ -124,7 +140,10 @@ describe('held links (scanner running, default bound)', () => {
     await inbox.waitFor('message.created', (p) => p.message.id === after.id);
     expect(inbox.of('message.created').map((p) => p.message.id)).toEqual([sent.id, after.id]);
     expect(inbox.of('message.updated')).toHaveLength(0);
-    expect((await h.list(recipient, convId)).map((m) => m.links)).toEqual([[{ url: 'https://example.com/held-slides', verdict: 'safe' }], []]);
+    expect((await h.list(recipient, convId)).map((m) => m.links)).toEqual([
+      [{ url: 'https://example.com/held-slides', verdict: 'safe' }],
+      [],
+    ]);
   });
 
   it('an edit that adds an unscanned link to a request hides the message from the pending recipient as the list does (list, lastMessage, live, and sync from before the edit: no text); after the verdict they get the new text once, as message.updated', async () => {
@@ -146,17 +165,35 @@ describe('held links (scanner running, default bound)', () => {
     // and it is the one message.created of this message), its content is withheld.
     const synced = await h.syncFrom(recipient, cursor);
     expect(synced.map((e) => e.type)).toEqual(['request.created', 'message.created']);
-    expect(synced[1].message).toMatchObject({ id: sent.id, seq: sent.seq, senderId: stranger.id, state: 'held', text: null, links: [], reactions: [], replyTo: null });
+    expect(synced[1].message).toMatchObject({
+      id: sent.id,
+      seq: sent.seq,
+      senderId: stranger.id,
+      state: 'held',
+      text: null,
+      links: [],
+      reactions: [],
+      replyTo: null,
+    });
     expect(JSON.stringify(synced)).not.toContain('edited-in-link');
     expect(JSON.stringify(synced)).not.toContain('we met at the talk');
 
     // The verdict releases it: the recipient already had its message.created, so the new text comes as message.updated.
     await queue.resume();
     const [updated] = await inbox.waitFor('message.updated', (p) => p.message.id === sent.id, 1, 15_000);
-    expect(updated.message).toMatchObject({ id: sent.id, text: phish, state: 'visible', links: [{ url: 'https://example.com/edited-in-link', verdict: 'safe' }] });
+    expect(updated.message).toMatchObject({
+      id: sent.id,
+      text: phish,
+      state: 'visible',
+      links: [{ url: 'https://example.com/edited-in-link', verdict: 'safe' }],
+    });
     expect(inbox.of('message.created').filter((p) => p.message.id === sent.id)).toHaveLength(1);
     const after = await h.syncFrom(recipient, cursor);
-    expect(after.map((e) => `${e.type}:${e.message?.id === sent.id}`)).toEqual(['request.created:false', 'message.created:true', 'message.updated:true']);
+    expect(after.map((e) => `${e.type}:${e.message?.id === sent.id}`)).toEqual([
+      'request.created:false',
+      'message.created:true',
+      'message.updated:true',
+    ]);
     expect(after[1].message).toMatchObject({ text: phish, state: 'visible' });
     expect(after[2]).toEqual(updated);
     expect((await h.list(recipient, convId)).map((m) => m.text)).toEqual([phish]);
@@ -166,7 +203,14 @@ describe('held links (scanner running, default bound)', () => {
     const [a, b] = [await registerUser(t.url), await registerUser(t.url)];
     await h.follow(b, a);
     const inbox = await h.listen(b);
-    const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201)).body;
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [b.id] })
+        .expect(201)
+    ).body;
     expect(conv.members.find((m: any) => m.userId === b.id).state).toBe('active');
     const sent = await h.send(a, conv.id, 'https://example.com/not-held');
     const [created] = await inbox.waitFor('message.created', (p) => p.message.id === sent.id);
@@ -194,7 +238,14 @@ describe('held links (scanner paused, HELD_LINK_MAX_SECONDS=2)', () => {
     await h.follow(puppet, spammer);
     const inbox = await h.listen(recipient);
     const cursor = await h.head(recipient);
-    const conv = (await t.http().post('/v1/conversations').set(spammer.auth).send({ participantIds: [puppet.id, recipient.id] }).expect(201)).body;
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(spammer.auth)
+        .send({ participantIds: [puppet.id, recipient.id] })
+        .expect(201)
+    ).body;
     await inbox.waitFor('request.created');
 
     await queue.pause();
@@ -214,7 +265,12 @@ describe('held links (scanner paused, HELD_LINK_MAX_SECONDS=2)', () => {
     // After the bound the sweep releases it, its verdict still pending.
     const [released] = await inbox.waitFor('message.created', (p) => p.message.id === held.id, 1, 15_000);
     expect(Date.now() - sentAt).toBeGreaterThanOrEqual(2000);
-    expect(released.message).toMatchObject({ id: held.id, seq: 1, text: held.text, links: [{ url: 'https://example.com/slow-verdict', verdict: 'pending' }] });
+    expect(released.message).toMatchObject({
+      id: held.id,
+      seq: 1,
+      text: held.text,
+      links: [{ url: 'https://example.com/slow-verdict', verdict: 'pending' }],
+    });
     expect((await h.list(recipient, conv.id)).map((m) => m.seq)).toEqual([1, 2, 3]);
     expect((await h.view(recipient, conv.id)).unreadCount).toBe(3);
 
@@ -224,7 +280,13 @@ describe('held links (scanner paused, HELD_LINK_MAX_SECONDS=2)', () => {
     expect(updated.message.links).toEqual([{ url: 'https://example.com/slow-verdict', verdict: 'safe' }]);
 
     const synced = await h.syncFrom(recipient, cursor);
-    expect(synced.map((e) => `${e.type}:${e.message?.seq ?? ''}`)).toEqual(['request.created:', 'message.created:2', 'message.created:3', 'message.created:1', 'message.updated:1']);
+    expect(synced.map((e) => `${e.type}:${e.message?.seq ?? ''}`)).toEqual([
+      'request.created:',
+      'message.created:2',
+      'message.created:3',
+      'message.created:1',
+      'message.updated:1',
+    ]);
     expect(withCursor(inbox).map((e) => e.payload.cursor)).toEqual(synced.map((e) => e.cursor));
     expect(JSON.stringify(synced)).not.toContain('past the cap');
     expect((await h.list(recipient, conv.id)).map((m) => m.seq)).toEqual([1, 2, 3]);
@@ -262,7 +324,13 @@ describe('held links (scanner paused, HELD_LINK_MAX_SECONDS=2)', () => {
     await until('past the bound', async () => Date.now() - Date.parse(sent.createdAt) > 2100);
     const held = t.app.get(HeldLinks);
     const scanner = t.app.get(LinkScannerService);
-    await Promise.all([held.releaseOverdue(), held.releaseOverdue(), scanner.scanMessage(sent.id), scanner.scanMessage(sent.id), held.releaseOverdue()]);
+    await Promise.all([
+      held.releaseOverdue(),
+      held.releaseOverdue(),
+      scanner.scanMessage(sent.id),
+      scanner.scanMessage(sent.id),
+      held.releaseOverdue(),
+    ]);
     await queue.resume();
     await inbox.waitFor('message.created', (p) => p.message.id === sent.id);
     // A later message is delivered, so anything written before it has been pushed.

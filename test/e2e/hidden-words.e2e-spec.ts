@@ -24,9 +24,17 @@ const ids = async (u: TestUser, folder: string) =>
 const setWords = (u: TestUser, words: string[], useDefaultList = false) =>
   t.http().put('/v1/me/hidden-words').set(u.auth).send({ words, useDefaultList }).expect(200);
 async function request(from: TestUser, to: TestUser, ...texts: string[]): Promise<string> {
-  const conv = (await t.http().post('/v1/conversations').set(from.auth).send({ participantIds: [to.id] }).expect(201)).body;
+  const conv = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(from.auth)
+      .send({ participantIds: [to.id] })
+      .expect(201)
+  ).body;
   expect(conv.members.find((m: any) => m.userId === to.id).state).toBe('pending');
-  for (const text of texts) await t.http().post(`/v1/conversations/${conv.id}/messages`).set(from.auth).send({ clientId: randomUUID(), text }).expect(201);
+  for (const text of texts)
+    await t.http().post(`/v1/conversations/${conv.id}/messages`).set(from.auth).send({ clientId: randomUUID(), text }).expect(201);
   return conv.id;
 }
 
@@ -88,7 +96,8 @@ describe('the hidden folder', () => {
     const recipient = await registerUser(t.url);
     await setWords(recipient, ['idiot', 'stupid', 'l0ser', 'asshat'], false);
     const hidden = [];
-    for (const text of ['you 1D10T', 'ÍDÏÔT!', '$TUP1D', 'what a loser', 'hey @$$h4t']) hidden.push(await request(await registerUser(t.url), recipient, text));
+    for (const text of ['you 1D10T', 'ÍDÏÔT!', '$TUP1D', 'what a loser', 'hey @$$h4t'])
+      hidden.push(await request(await registerUser(t.url), recipient, text));
     expect((await ids(recipient, 'hidden')).sort()).toEqual(hidden.sort());
     expect(await ids(recipient, 'requests')).toEqual([]);
   });
@@ -135,10 +144,14 @@ describe('the hidden folder', () => {
       hidden.unshift(await request(await registerUser(t.url), recipient, `idiot ${i}`));
       shown.unshift(await request(await registerUser(t.url), recipient, `hello ${i}`));
     }
-    for (const [folder, expected] of [['hidden', hidden], ['requests', shown]] as const) {
+    for (const [folder, expected] of [
+      ['hidden', hidden],
+      ['requests', shown],
+    ] as const) {
       const p1 = (await t.http().get(`/v1/conversations?folder=${folder}&limit=2`).set(recipient.auth).expect(200)).body;
       expect(p1.items.map((c: any) => c.id)).toEqual(expected.slice(0, 2));
-      const p2 = (await t.http().get(`/v1/conversations?folder=${folder}&limit=2&cursor=${p1.nextCursor}`).set(recipient.auth).expect(200)).body;
+      const p2 = (await t.http().get(`/v1/conversations?folder=${folder}&limit=2&cursor=${p1.nextCursor}`).set(recipient.auth).expect(200))
+        .body;
       expect(p2.items.map((c: any) => c.id)).toEqual(expected.slice(2));
       expect(p2.nextCursor).toBeNull();
     }
@@ -162,7 +175,11 @@ describe('the hidden folder', () => {
     expect(before.members.find((m: any) => m.userId === recipient.id).state).toBe('pending');
 
     const msg = (await t.http().get(`/v1/conversations/${conv}/messages`).set(recipient.auth).expect(200)).body.items[0];
-    const report = await t.http().post('/v1/reports').set(recipient.auth).send({ subjectType: 'message', subjectId: msg.id, reason: 'harassment' });
+    const report = await t
+      .http()
+      .post('/v1/reports')
+      .set(recipient.auth)
+      .send({ subjectType: 'message', subjectId: msg.id, reason: 'harassment' });
     expect(report.status).toBe(201);
     expect(await ids(recipient, 'hidden')).toEqual([conv]);
 

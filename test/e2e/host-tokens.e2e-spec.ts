@@ -72,7 +72,11 @@ afterAll(async () => {
 let n = 0;
 const sub = (base = 'acct') => `${base}-${Date.now().toString(36)}-${++n}`;
 
-function hostToken(key: SigningKey, claims: Record<string, unknown>, opts: { iss?: string; aud?: string; exp?: number; iat?: number; kid?: string } = {}) {
+function hostToken(
+  key: SigningKey,
+  claims: Record<string, unknown>,
+  opts: { iss?: string; aud?: string; exp?: number; iat?: number; kid?: string } = {},
+) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: opts.kid ?? key.kid, typ: 'JWT' })
@@ -82,7 +86,10 @@ function hostToken(key: SigningKey, claims: Record<string, unknown>, opts: { iss
     .setExpirationTime(opts.exp ?? now + 300)
     .sign(key.privateKey);
 }
-const me = (token: string) => request(t.url).get('/v1/me').set({ Authorization: `Bearer ${token}` });
+const me = (token: string) =>
+  request(t.url)
+    .get('/v1/me')
+    .set({ Authorization: `Bearer ${token}` });
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
 
 describe('host-issued JWTs on /v1 and the socket', () => {
@@ -97,7 +104,9 @@ describe('host-issued JWTs on /v1 and the socket', () => {
     const again = await me(await hostToken(rsa, { sub: s, preferred_username: 'someone_else', name: 'Other' }));
     expect(again.body.id).toBe(res.body.id);
     // The platform API sees that user under the same externalId.
-    const tokens = await request(t.url).post(`/platform/v1/users/${s}/tokens`).set({ Authorization: `Bearer ${PLATFORM_KEY}` });
+    const tokens = await request(t.url)
+      .post(`/platform/v1/users/${s}/tokens`)
+      .set({ Authorization: `Bearer ${PLATFORM_KEY}` });
     expect(tokens.status).toBe(200);
     expect((await me(tokens.body.accessToken)).body.id).toBe(res.body.id);
   });
@@ -151,7 +160,11 @@ describe('host-issued JWTs on /v1 and the socket', () => {
         .sign(new TextEncoder().encode(JSON.stringify(rsa.jwk))),
       unknownKid: await hostToken(rsa, { sub: s }, { kid: 'nope' }),
       noSub: await hostToken(rsa, {}),
-      noExp: await new SignJWT({ sub: s }).setProtectedHeader({ alg: 'RS256', kid: rsa.kid }).setIssuer(ISSUER).setAudience(AUDIENCE).sign(rsa.privateKey),
+      noExp: await new SignJWT({ sub: s })
+        .setProtectedHeader({ alg: 'RS256', kid: rsa.kid })
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .sign(rsa.privateKey),
     };
     for (const [name, token] of Object.entries(cases)) {
       const res = await me(token);
@@ -214,9 +227,14 @@ describe('host-issued JWTs on /v1 and the socket', () => {
   });
 
   it('our own tokens keep working alongside host tokens', async () => {
-    const put = await request(t.url).put('/platform/v1/users/native-ish').set({ Authorization: `Bearer ${PLATFORM_KEY}` }).send({ handle: 'native_ish', displayName: 'N' });
+    const put = await request(t.url)
+      .put('/platform/v1/users/native-ish')
+      .set({ Authorization: `Bearer ${PLATFORM_KEY}` })
+      .send({ handle: 'native_ish', displayName: 'N' });
     expect(put.status).toBe(201);
-    const tokens = await request(t.url).post('/platform/v1/users/native-ish/tokens').set({ Authorization: `Bearer ${PLATFORM_KEY}` });
+    const tokens = await request(t.url)
+      .post('/platform/v1/users/native-ish/tokens')
+      .set({ Authorization: `Bearer ${PLATFORM_KEY}` });
     expect((await me(tokens.body.accessToken)).status).toBe(200);
     const socket = await connectSocket(t.url, tokens.body.accessToken);
     socket.close();
@@ -225,7 +243,9 @@ describe('host-issued JWTs on /v1 and the socket', () => {
 
 describe('REGISTRATION=off', () => {
   it('POST /v1/auth/register answers 403 registration_closed', async () => {
-    const res = await request(t.url).post('/v1/auth/register').send({ handle: 'would_register', displayName: 'W', password: 'correct horse battery' });
+    const res = await request(t.url)
+      .post('/v1/auth/register')
+      .send({ handle: 'would_register', displayName: 'W', password: 'correct horse battery' });
     expect(res.status).toBe(403);
     expectErrorShape(res.body, 403, 'registration_closed');
     expect(await db.query(`SELECT id FROM app_user WHERE handle = 'would_register'`)).toEqual([]);

@@ -25,16 +25,34 @@ describe('cursors', () => {
   it('a search cursor whose rank is not a real PostgreSQL can store (1e39, 1e-50, Infinity) or has extra parts is 400 invalid_cursor', async () => {
     const a = await registerUser(t.url);
     for (const rank of ['1e39', '-1e39', '1e-50', '3.5e38', 'Infinity', 'NaN', '']) {
-      const r = await t.http().get('/v1/search').query({ q: 'hello', cursor: cursorOf(`${rank}|${uuid}`) }).set(a.auth);
+      const r = await t
+        .http()
+        .get('/v1/search')
+        .query({ q: 'hello', cursor: cursorOf(`${rank}|${uuid}`) })
+        .set(a.auth);
       expect([rank, r.status]).toEqual([rank, 400]);
       expectErrorShape(r.body, 400, 'invalid_cursor');
     }
     for (const raw of [`0.5|${uuid}|x`, `0.5|not-a-uuid`, '0.5']) {
-      expectErrorShape((await t.http().get('/v1/search').query({ q: 'hello', cursor: cursorOf(raw) }).set(a.auth)).body, 400, 'invalid_cursor');
+      expectErrorShape(
+        (
+          await t
+            .http()
+            .get('/v1/search')
+            .query({ q: 'hello', cursor: cursorOf(raw) })
+            .set(a.auth)
+        ).body,
+        400,
+        'invalid_cursor',
+      );
     }
     // Ranks PostgreSQL does store still page (nothing matches: an empty page).
     for (const rank of ['0.0607927', '0', '1e-40', '3.4e38']) {
-      const r = await t.http().get('/v1/search').query({ q: 'hello', cursor: cursorOf(`${rank}|${uuid}`) }).set(a.auth);
+      const r = await t
+        .http()
+        .get('/v1/search')
+        .query({ q: 'hello', cursor: cursorOf(`${rank}|${uuid}`) })
+        .set(a.auth);
       expect([rank, r.status, r.body.items]).toEqual([rank, 200, []]);
     }
   });
@@ -42,11 +60,19 @@ describe('cursors', () => {
   it('a conversation-list cursor in year 0 is 400 invalid_cursor', async () => {
     const a = await registerUser(t.url);
     for (const at of ['0000-01-01T00:00:00.000Z', '0000-12-31T23:59:59.999Z']) {
-      const r = await t.http().get('/v1/conversations').query({ folder: 'inbox', cursor: cursorOf(`${at}|${uuid}`) }).set(a.auth);
+      const r = await t
+        .http()
+        .get('/v1/conversations')
+        .query({ folder: 'inbox', cursor: cursorOf(`${at}|${uuid}`) })
+        .set(a.auth);
       expect([at, r.status]).toEqual([at, 400]);
       expectErrorShape(r.body, 400, 'invalid_cursor');
     }
-    const ok = await t.http().get('/v1/conversations').query({ folder: 'inbox', cursor: cursorOf(`0001-01-01T00:00:00.000Z|${uuid}`) }).set(a.auth);
+    const ok = await t
+      .http()
+      .get('/v1/conversations')
+      .query({ folder: 'inbox', cursor: cursorOf(`0001-01-01T00:00:00.000Z|${uuid}`) })
+      .set(a.auth);
     expect([ok.status, ok.body.items]).toEqual([200, []]);
   });
 });

@@ -18,7 +18,10 @@ const q = (o: unknown) => encodeURIComponent(JSON.stringify(o));
 
 async function staffWith(role: 'admin' | 'moderator' | 'triage') {
   const email = `${uniqueHandle(role)}@example.com`;
-  const res = await request(a.url).post('/admin/v1/staff').set(admin.auth).send({ email, displayName: `A ${role}`, password: 'staff-password-1', role });
+  const res = await request(a.url)
+    .post('/admin/v1/staff')
+    .set(admin.auth)
+    .send({ email, displayName: `A ${role}`, password: 'staff-password-1', role });
   expect(res.status).toBe(201);
   return loginStaff(a.url, email, 'staff-password-1');
 }
@@ -61,10 +64,20 @@ it('lifting a suspension lets the user in again at once on both API processes, s
 
   const res = await lift(actionId, admin.auth, 'mistaken identity');
   expect(res.status).toBe(200);
-  expect(res.body).toMatchObject({ id: actionId, action: 'suspend', active: false, liftedAt: expect.any(String), liftedReason: 'staff_lift' });
+  expect(res.body).toMatchObject({
+    id: actionId,
+    action: 'suspend',
+    active: false,
+    liftedAt: expect.any(String),
+    liftedReason: 'staff_lift',
+  });
 
   const started = Date.now();
-  const onB = await until(() => request(b.url).get('/v1/me').set(u.auth), (r) => r.status === 200, 500);
+  const onB = await until(
+    () => request(b.url).get('/v1/me').set(u.auth),
+    (r) => r.status === 200,
+    500,
+  );
   expect(onB.status).toBe(200);
   expect(Date.now() - started).toBeLessThan(500);
   expect((await request(a.url).get('/v1/me').set(u.auth)).status).toBe(200);
@@ -81,12 +94,17 @@ it('lifting a suspension lets the user in again at once on both API processes, s
   );
   expect(sync.body.events.filter((e: any) => e.type === 'notice.created' && e.notice.kind === 'action_lifted')).toHaveLength(1);
 
-  const audit = await request(a.url).get(`/admin/v1/audit-log?filter=${q({ subjectId: u.id, action: 'action.lift' })}`).set(admin.auth);
+  const audit = await request(a.url)
+    .get(`/admin/v1/audit-log?filter=${q({ subjectId: u.id, action: 'action.lift' })}`)
+    .set(admin.auth);
   expect(audit.status).toBe(200);
   expect(audit.body).toHaveLength(1);
   expect(audit.body[0]).toMatchObject({
-    staffId: admin.staff.id, subjectType: 'user', subjectId: u.id,
-    before: { status: 'suspended' }, after: { status: 'active', actionId, note: 'mistaken identity' },
+    staffId: admin.staff.id,
+    subjectType: 'user',
+    subjectId: u.id,
+    before: { status: 'suspended' },
+    after: { status: 'active', actionId, note: 'mistaken identity' },
   });
 });
 
@@ -94,11 +112,21 @@ it('lifting a restriction lets the user send again at once', async () => {
   const u = await registerUser(a.url);
   const v = await registerUser(a.url);
   const actionId = await act(u, { action: 'restrict_messaging', durationHours: 24 });
-  const refused = await request(a.url).post('/v1/conversations').set(u.auth).send({ participantIds: [v.id] });
+  const refused = await request(a.url)
+    .post('/v1/conversations')
+    .set(u.auth)
+    .send({ participantIds: [v.id] });
   expect(refused.status).toBe(403);
   expect(refused.body.code).toBe('messaging_restricted');
   expect((await lift(actionId)).status).toBe(200);
-  expect((await request(a.url).post('/v1/conversations').set(u.auth).send({ participantIds: [v.id] })).status).toBe(201);
+  expect(
+    (
+      await request(a.url)
+        .post('/v1/conversations')
+        .set(u.auth)
+        .send({ participantIds: [v.id] })
+    ).status,
+  ).toBe(201);
 });
 
 it('lifting a ban restores the account', async () => {
@@ -117,10 +145,17 @@ it(`lifting twice (even in parallel) succeeds exactly once; the other is 409 alr
     const actionId = await act(u, { action: 'suspend', durationHours: 5 });
     const results = await Promise.all([lift(actionId), lift(actionId), lift(actionId)]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
-    await expectContract(results.find((r) => r.status === 200)!, 'POST /admin/v1/actions/{id}/lift', 200);
-    for (const r of results.filter((x) => x.status === 409)) await expectError(r, 'POST /admin/v1/actions/{id}/lift', 409, 'already_lifted');
+    await expectContract(
+      results.find((r) => r.status === 200)!,
+      'POST /admin/v1/actions/{id}/lift',
+      200,
+    );
+    for (const r of results.filter((x) => x.status === 409))
+      await expectError(r, 'POST /admin/v1/actions/{id}/lift', 409, 'already_lifted');
     // One notice per lifted action: this round's is the only new one.
-    const [{ n }] = await a.app.get(Db).query(`SELECT count(*)::int AS n FROM notice WHERE user_id = $1 AND kind = 'action_lifted'`, [u.id]);
+    const [{ n }] = await a.app
+      .get(Db)
+      .query(`SELECT count(*)::int AS n FROM notice WHERE user_id = $1 AND kind = 'action_lifted'`, [u.id]);
     expect(n).toBe(round);
     const again = await lift(actionId);
     expectErrorShape(again.body, 409, 'already_lifted');

@@ -28,19 +28,32 @@ afterAll(async () => {
   await t?.close();
 });
 
-const startConversation = (from: TestUser, to: TestUser) => t.http().post('/v1/conversations').set(from.auth).send({ participantIds: [to.id] });
+const startConversation = (from: TestUser, to: TestUser) =>
+  t
+    .http()
+    .post('/v1/conversations')
+    .set(from.auth)
+    .send({ participantIds: [to.id] });
 const sendText = (url: string, from: TestUser, conversationId: string, text: string) =>
   request(url).post(`/v1/conversations/${conversationId}/messages`).set(from.auth).send({ clientId: randomUUID(), text });
 
 const spamRow = async (senderId: string) => {
-  const res = await t.http().get('/admin/v1/spam-requests').query({ filter: JSON.stringify({ senderId }) }).set(staff.auth);
+  const res = await t
+    .http()
+    .get('/admin/v1/spam-requests')
+    .query({ filter: JSON.stringify({ senderId }) })
+    .set(staff.auth);
   expect(res.status).toBe(200);
   return res.body as any[];
 };
 
 describe('message send limits', () => {
   it('300 rapid sends split over two API processes get exactly the burst budget through; the rest are 429 rate_limited with Retry-After in whole seconds', async () => {
-    const second = await startTestApp({ db: t.db, redisPrefix: t.config.redisPrefix, env: { APP_ROLES: 'api', LIMIT_SEND_BURST: SEND_BURST } });
+    const second = await startTestApp({
+      db: t.db,
+      redisPrefix: t.config.redisPrefix,
+      env: { APP_ROLES: 'api', LIMIT_SEND_BURST: SEND_BURST },
+    });
     try {
       const a = await registerUser(t.url);
       const b = await registerUser(t.url);
@@ -51,7 +64,9 @@ describe('message send limits', () => {
       const results: request.Response[] = [];
       for (let batch = 0; batch < 6; batch++) {
         results.push(
-          ...(await Promise.all(Array.from({ length: 50 }, (_, i) => sendText(i % 2 ? second.url : t.url, a, conv.body.id, `burst ${batch}-${i}`)))),
+          ...(await Promise.all(
+            Array.from({ length: 50 }, (_, i) => sendText(i % 2 ? second.url : t.url, a, conv.body.id, `burst ${batch}-${i}`)),
+          )),
         );
       }
       const created = results.filter((r) => r.status === 201);
@@ -82,7 +97,12 @@ singleRedis.describe('spam-request scoring and the adaptive request limit', () =
       const conv = await startConversation(spammer, s);
       expect(conv.status).toBe(201);
       expect(conv.body.members.find((m: any) => m.userId === s.id).state).toBe('pending');
-      const sent = await sendText(t.url, spammer, conv.body.id, `Earn $${(i + 1) * 150} a day from home!!! Reply now, only ${i + 3} spots left`);
+      const sent = await sendText(
+        t.url,
+        spammer,
+        conv.body.id,
+        `Earn $${(i + 1) * 150} a day from home!!! Reply now, only ${i + 3} spots left`,
+      );
       expect(sent.status).toBe(201);
       messageIds.push(sent.body.id);
     }
@@ -113,7 +133,9 @@ singleRedis.describe('spam-request scoring and the adaptive request limit', () =
     }
     for (const s of first.slice(0, 3)) {
       const [conv] = (await t.http().get('/v1/conversations?folder=requests').set(s.auth)).body.items;
-      expect((await t.http().post('/v1/reports').set(s.auth).send({ subjectType: 'conversation', subjectId: conv.id, reason: 'spam' })).status).toBe(201);
+      expect(
+        (await t.http().post('/v1/reports').set(s.auth).send({ subjectType: 'conversation', subjectId: conv.id, reason: 'spam' })).status,
+      ).toBe(201);
     }
 
     // 1 → 0.5 after the second report, → 0.2 after the third (or straight to 0.2 if scored once).
@@ -124,7 +146,8 @@ singleRedis.describe('spam-request scoring and the adaptive request limit', () =
     const [stats] = await db.query('SELECT limit_reason FROM sender_stats WHERE sender_id = $1', [spammer.id]);
     expect(stats.limit_reason).toMatch(/3 spam report\(s\).*request limit cut to 20%/);
 
-    const audit = await t.http()
+    const audit = await t
+      .http()
       .get('/admin/v1/audit-log')
       .query({ filter: JSON.stringify({ subjectId: spammer.id, action: 'user.request_limit_auto' }), sort: JSON.stringify(['id', 'ASC']) })
       .set(staff.auth);

@@ -15,7 +15,11 @@ const enc = (o: unknown) => encodeURIComponent(JSON.stringify(o));
 
 async function staffWith(role: 'moderator' | 'triage') {
   const email = `${uniqueHandle(role)}@example.com`;
-  const res = await t.http().post('/admin/v1/staff').set(admin.auth).send({ email, displayName: `A ${role}`, password: 'staff-password-1', role });
+  const res = await t
+    .http()
+    .post('/admin/v1/staff')
+    .set(admin.auth)
+    .send({ email, displayName: `A ${role}`, password: 'staff-password-1', role });
   expect(res.status).toBe(201);
   return loginStaff(t.url, email, 'staff-password-1');
 }
@@ -49,12 +53,19 @@ describe('staff reads of private URLs are audited', () => {
     await link('https://elsewhere.example/x', 'safe', 'default');
     const all = await t.http().get('/admin/v1/links').set(triage.auth);
     expect(all.status).toBe(200);
-    const search = await t.http().get(`/admin/v1/links?filter=${enc({ q: 'secret-doc' })}&range=${enc([0, 9])}`).set(triage.auth);
+    const search = await t
+      .http()
+      .get(`/admin/v1/links?filter=${enc({ q: 'secret-doc' })}&range=${enc([0, 9])}`)
+      .set(triage.auth);
     expect(search.status).toBe(200);
     expect(search.body).toHaveLength(2);
     expect(await auditOf(triage.staff.id, 'links.read')).toEqual([
       { subject_type: 'link', subject_id: null, after: { filter: {}, sort: ['lastSeenAt', 'DESC'], range: [0, 24], rows: 3, total: 3 } },
-      { subject_type: 'link', subject_id: null, after: { filter: { q: 'secret-doc' }, sort: ['lastSeenAt', 'DESC'], range: [0, 9], rows: 2, total: 2 } },
+      {
+        subject_type: 'link',
+        subject_id: null,
+        after: { filter: { q: 'secret-doc' }, sort: ['lastSeenAt', 'DESC'], range: [0, 9], rows: 2, total: 2 },
+      },
     ]);
   });
 
@@ -68,7 +79,10 @@ describe('staff reads of private URLs are audited', () => {
   it('a blocklist preview (which shows sample URLs) writes exactly one blocklist.preview entry with the pattern and how many URLs it showed', async () => {
     const triage = await staffWith('triage');
     for (const path of ['a', 'b']) {
-      await db.query(`INSERT INTO link_occurrence (url, host, question_id) VALUES ($1, 'preview.example', $2)`, [`https://preview.example/${path}`, newId()]);
+      await db.query(`INSERT INTO link_occurrence (url, host, question_id) VALUES ($1, 'preview.example', $2)`, [
+        `https://preview.example/${path}`,
+        newId(),
+      ]);
     }
     const res = await t.http().get('/admin/v1/blocklist/preview?pattern=preview.example&kind=domain').set(triage.auth);
     expect(res.status).toBe(200);
@@ -82,7 +96,9 @@ describe('staff reads of private URLs are audited', () => {
 describe('a safe label over a condemned link needs a moderator', () => {
   it('triage labelling a blocklisted link safe (or suspicious) is 403 forbidden_role and no override is stored', async () => {
     const triage = await staffWith('triage');
-    expect((await t.http().post('/admin/v1/blocklist').set(admin.auth).send({ pattern: 'condemned.example', kind: 'domain' })).status).toBe(201);
+    expect((await t.http().post('/admin/v1/blocklist').set(admin.auth).send({ pattern: 'condemned.example', kind: 'domain' })).status).toBe(
+      201,
+    );
     // Cached safe before the entry existed: the blocklist still condemns it.
     const id = await link('https://sub.condemned.example/p', 'safe', 'default');
     const res = await t.http().put(`/admin/v1/links/${id}`).set(triage.auth).send({ verdict: 'safe' });
@@ -97,13 +113,18 @@ describe('a safe label over a condemned link needs a moderator', () => {
     const id = await link('https://provider-bad.example/x', 'malicious', 'provider:urlhaus', 'malware_download');
     const res = await t.http().put(`/admin/v1/links/${id}`).set(triage.auth).send({ verdict: 'safe' });
     expect([res.status, res.body.code]).toEqual([403, 'forbidden_role']);
-    expect((await db.query('SELECT verdict, overridden FROM link WHERE id = $1', [id]))[0]).toEqual({ verdict: 'malicious', overridden: false });
+    expect((await db.query('SELECT verdict, overridden FROM link WHERE id = $1', [id]))[0]).toEqual({
+      verdict: 'malicious',
+      overridden: false,
+    });
   });
 
   it('a moderator may label a blocklisted link safe; triage may still label an uncondemned link safe', async () => {
     const moderator = await staffWith('moderator');
     const triage = await staffWith('triage');
-    expect((await t.http().post('/admin/v1/blocklist').set(admin.auth).send({ pattern: 'https://only.example/this', kind: 'url' })).status).toBe(201);
+    expect(
+      (await t.http().post('/admin/v1/blocklist').set(admin.auth).send({ pattern: 'https://only.example/this', kind: 'url' })).status,
+    ).toBe(201);
     const condemned = await link('https://only.example/this', 'malicious', 'blocklist', 'blocklisted_url');
     const ok = await t.http().put(`/admin/v1/links/${condemned}`).set(moderator.auth).send({ verdict: 'safe' });
     expect([ok.status, ok.body.verdict, ok.body.overridden]).toEqual([200, 'safe', true]);

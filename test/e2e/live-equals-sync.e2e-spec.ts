@@ -44,11 +44,18 @@ async function syncAll(u: TestUser, cursor: string): Promise<any[]> {
 const liveEvents = (inbox: Inbox) => inbox.events.filter((e) => e.payload && typeof e.payload === 'object' && 'cursor' in e.payload);
 
 describe('live equals sync', () => {
-  it('read.updated in a 3-member group reaches each member exactly once, with that member\'s own cursor and the reader as userId', async () => {
+  it("read.updated in a 3-member group reaches each member exactly once, with that member's own cursor and the reader as userId", async () => {
     const [a, b, c] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
     await follow(b, a);
     await follow(c, a);
-    const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id] }).expect(201)).body;
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [b.id, c.id] })
+        .expect(201)
+    ).body;
     await send(a, conv.id, 'hello group');
     const inboxes = new Map<string, Inbox>();
     const heads = new Map<string, string>();
@@ -75,19 +82,39 @@ describe('live equals sync', () => {
     const [a, b, c] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
     await follow(b, a);
     await follow(c, a);
-    const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id] }).expect(201)).body;
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [b.id, c.id] })
+        .expect(201)
+    ).body;
     const head = (await t.http().get('/v1/sync').set(b.auth)).body.cursor;
     const m = await send(a, conv.id, 'stored once');
-    const rows = await t.app.get(Db).query(`SELECT user_id, payload, message_id FROM event WHERE type = 'message.created' AND message_id = $1 ORDER BY user_id`, [m.id]);
+    const rows = await t.app
+      .get(Db)
+      .query(`SELECT user_id, payload, message_id FROM event WHERE type = 'message.created' AND message_id = $1 ORDER BY user_id`, [m.id]);
     expect(rows).toEqual([a.id, b.id, c.id].sort().map((user_id) => ({ user_id, payload: {}, message_id: m.id })));
-    expect((await syncAll(b, head)).filter((e) => e.type === 'message.created')).toEqual([{ type: 'message.created', cursor: expect.any(String), message: m }]);
+    expect((await syncAll(b, head)).filter((e) => e.type === 'message.created')).toEqual([
+      { type: 'message.created', cursor: expect.any(String), message: m },
+    ]);
   });
 
-  it('for every user, every event received live has the same type, cursor and payload as in that user\'s sync, over a run producing every event type', async () => {
+  it("for every user, every event received live has the same type, cursor and payload as in that user's sync, over a run producing every event type", async () => {
     const staff = await loginStaff(t.url);
-    expect((await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: BAD_DOMAIN, kind: 'domain', reason: 'test phishing' })).status).toBe(201);
+    expect(
+      (await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: BAD_DOMAIN, kind: 'domain', reason: 'test phishing' }))
+        .status,
+    ).toBe(201);
 
-    const [a, b, c, d, e] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
+    const [a, b, c, d, e] = [
+      await registerUser(t.url),
+      await registerUser(t.url),
+      await registerUser(t.url),
+      await registerUser(t.url),
+      await registerUser(t.url),
+    ];
     const users = [a, b, c, d, e];
     await follow(b, a);
     await follow(c, a);
@@ -101,8 +128,23 @@ describe('live equals sync', () => {
     }
 
     // conversation.updated (create), request.created (a stranger added as a pending member)
-    const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id], title: 'all events' }).expect(201)).body;
-    expect((await t.http().post(`/v1/conversations/${conv.id}/members`).set(a.auth).send({ userIds: [d.id] })).status).toBe(200);
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [b.id, c.id], title: 'all events' })
+        .expect(201)
+    ).body;
+    expect(
+      (
+        await t
+          .http()
+          .post(`/v1/conversations/${conv.id}/members`)
+          .set(a.auth)
+          .send({ userIds: [d.id] })
+      ).status,
+    ).toBe(200);
     // message.created from everyone active; message.updated by unsend
     const m1 = await send(a, conv.id, 'one');
     const m2 = await send(b, conv.id, 'two, to be unsent');
@@ -113,7 +155,14 @@ describe('live equals sync', () => {
     const bad = await send(a, conv.id, `prize at https://x.${BAD_DOMAIN}/claim`);
     // e stays a pending recipient of a's request: the preview (message.created for a plain
     // message, and for a safe link once its verdict releases it), never the phishing one.
-    const req = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [e.id] }).expect(201)).body;
+    const req = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [e.id] })
+        .expect(201)
+    ).body;
     await send(a, req.id, 'hello stranger');
     const reqSafe = await send(a, req.id, 'my portfolio https://example.com/live-sync-portfolio');
     const reqBad = await send(a, req.id, `claim at https://y.${BAD_DOMAIN}/win`);
@@ -138,7 +187,10 @@ describe('live equals sync', () => {
     });
     await until('request scans', async () => {
       const items = (await t.http().get(`/v1/conversations/${req.id}/messages`).set(a.auth)).body.items as any[];
-      return items.find((x) => x.id === reqSafe.id)?.links.every((l: any) => l.verdict !== 'pending') && items.find((x) => x.id === reqBad.id)?.state === 'removed';
+      return (
+        items.find((x) => x.id === reqSafe.id)?.links.every((l: any) => l.verdict !== 'pending') &&
+        items.find((x) => x.id === reqBad.id)?.state === 'removed'
+      );
     });
     await until('notice', async () => (await syncAll(a, heads.get(a.id)!)).filter((e) => e.type === 'notice.created').length === 2);
 
@@ -172,7 +224,12 @@ describe('live equals sync', () => {
       // the message as it was then. So message events are compared by identity, and every
       // synced copy must be the message's current state: the last version pushed live.
       const identity = (p: any) =>
-        p.message ? { ...p, message: { id: p.message.id, seq: p.message.seq, conversationId: p.message.conversationId, senderId: p.message.senderId } } : p;
+        p.message
+          ? {
+              ...p,
+              message: { id: p.message.id, seq: p.message.seq, conversationId: p.message.conversationId, senderId: p.message.senderId },
+            }
+          : p;
       expect(live.map((e) => identity(e.payload))).toEqual(synced.map(identity));
       const latestLive = new Map<string, any>();
       for (const e of live) if (e.payload.message) latestLive.set(e.payload.message.id, e.payload.message);
@@ -191,14 +248,24 @@ describe('live equals sync', () => {
     }
     // The pending recipient's part: the request, then exactly the plain and the released safe
     // message (with its verdict); nothing of the phishing one.
-    const pendingSide = (await syncAll(e, heads.get(e.id)!)).filter((x) => x.conversation?.id === req.id || x.message?.conversationId === req.id);
+    const pendingSide = (await syncAll(e, heads.get(e.id)!)).filter(
+      (x) => x.conversation?.id === req.id || x.message?.conversationId === req.id,
+    );
     expect(pendingSide.map((x) => x.type)).toEqual(['request.created', 'message.created', 'message.created']);
-    expect(pendingSide[2].message).toMatchObject({ id: reqSafe.id, links: [{ url: 'https://example.com/live-sync-portfolio', verdict: 'safe' }] });
+    expect(pendingSide[2].message).toMatchObject({
+      id: reqSafe.id,
+      links: [{ url: 'https://example.com/live-sync-portfolio', verdict: 'safe' }],
+    });
     expect(JSON.stringify(pendingSide)).not.toContain(reqBad.id);
     // The run covered every event type there is.
     expect([...seen].sort()).toEqual([...EVENT_TYPES].sort());
     // read.updated carries the reader, not the recipient.
     const readsSeenByA = (await syncAll(a, heads.get(a.id)!)).filter((e) => e.type === 'read.updated');
-    expect(readsSeenByA.map((e) => [e.userId, e.seq]).sort()).toEqual([[b.id, m1.seq], [c.id, m2.seq]].sort());
+    expect(readsSeenByA.map((e) => [e.userId, e.seq]).sort()).toEqual(
+      [
+        [b.id, m1.seq],
+        [c.id, m2.seq],
+      ].sort(),
+    );
   });
 });

@@ -67,7 +67,9 @@ describe('end-user login', () => {
     const u = await registerUser(t.url);
     for (let i = 0; i < PER_HANDLE_AND_IP - 1; i++) expect((await userLogin('192.0.2.80', u.handle, 'wrong password!')).status).toBe(401);
     expect((await userLogin('192.0.2.80', u.handle, 'correct horse battery')).status).toBe(200);
-    const again = await Promise.all(Array.from({ length: PER_HANDLE_AND_IP + 2 }, () => userLogin('192.0.2.80', u.handle, 'wrong password!')));
+    const again = await Promise.all(
+      Array.from({ length: PER_HANDLE_AND_IP + 2 }, () => userLogin('192.0.2.80', u.handle, 'wrong password!')),
+    );
     expect(tally(again)).toEqual({ '401 invalid_credentials': PER_HANDLE_AND_IP, '429 rate_limited': 2 });
   });
 

@@ -29,14 +29,25 @@ afterAll(async () => {
 
 let n = 0;
 const send = async (u: TestUser, conversationId: string, text: string, extra: Record<string, unknown> = {}) => {
-  const res = await t.http().post(`/v1/conversations/${conversationId}/messages`).set(u.auth).send({ clientId: `c-${++n}-${Math.random()}`, text, ...extra });
+  const res = await t
+    .http()
+    .post(`/v1/conversations/${conversationId}/messages`)
+    .set(u.auth)
+    .send({ clientId: `c-${++n}-${Math.random()}`, text, ...extra });
   expect(res.status).toBe(201);
   return res.body;
 };
 const edit = (u: TestUser, conversationId: string, messageId: string, body: unknown) =>
-  t.http().patch(`/v1/conversations/${conversationId}/messages/${messageId}`).set(u.auth).send(body as object);
+  t
+    .http()
+    .patch(`/v1/conversations/${conversationId}/messages/${messageId}`)
+    .set(u.auth)
+    .send(body as object);
 const reaction = (u: TestUser, conversationId: string, messageId: string, emoji: string, method: 'put' | 'delete' = 'put') =>
-  t.http()[method](`/v1/conversations/${conversationId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`).set(u.auth);
+  t
+    .http()
+    [method](`/v1/conversations/${conversationId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`)
+    .set(u.auth);
 const list = async (u: TestUser, conversationId: string) => {
   const res = await t.http().get(`/v1/conversations/${conversationId}/messages`).set(u.auth);
   expect(res.status).toBe(200);
@@ -45,7 +56,8 @@ const list = async (u: TestUser, conversationId: string) => {
 const messageAs = async (u: TestUser, conversationId: string, id: string) => (await list(u, conversationId)).find((m) => m.id === id);
 const search = (u: TestUser, query: Record<string, string>) => t.http().get('/v1/search').query(query).set(u.auth);
 const head = async (u: TestUser) => (await t.http().get('/v1/sync').set(u.auth).expect(200)).body.cursor as string;
-const syncFrom = async (u: TestUser, cursor: string) => (await t.http().get('/v1/sync').query({ cursor }).set(u.auth).expect(200)).body.events as any[];
+const syncFrom = async (u: TestUser, cursor: string) =>
+  (await t.http().get('/v1/sync').query({ cursor }).set(u.auth).expect(200)).body.events as any[];
 
 const follow = (who: TestUser, whom: TestUser) => t.http().put(`/v1/users/${whom.id}/follow`).set(who.auth).expect(204);
 
@@ -55,7 +67,11 @@ async function chat() {
   const b = await registerUser(t.url);
   await follow(b, a);
   await follow(a, b);
-  const c = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  const c = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
   expect(c.status).toBe(201);
   return { a, b, conversationId: c.body.id as string };
 }
@@ -69,7 +85,11 @@ async function group(count: number) {
     await follow(u, a);
     members.push(u);
   }
-  const c = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: members.map((u) => u.id), title: 'g' });
+  const c = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: members.map((u) => u.id), title: 'g' });
   expect(c.status).toBe(201);
   return { a, members, conversationId: c.body.id as string };
 }
@@ -78,7 +98,11 @@ async function group(count: number) {
 async function request() {
   const a = await registerUser(t.url);
   const b = await registerUser(t.url);
-  const c = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  const c = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
   expect(c.status).toBe(201);
   return { a, b, conversationId: c.body.id as string };
 }
@@ -98,7 +122,9 @@ describe('edits', () => {
     expect(res.body.editedAt).toEqual(expect.any(String));
     expect(res.body.links).toEqual([{ url: 'https://example.com/map', verdict: 'pending' }]);
     expect(res.body.seq).toBe(m.seq);
-    const updated = await until('b hears of the edit', async () => (await syncFrom(b, cursor)).find((e) => e.type === 'message.updated' && e.message.id === m.id));
+    const updated = await until('b hears of the edit', async () =>
+      (await syncFrom(b, cursor)).find((e) => e.type === 'message.updated' && e.message.id === m.id),
+    );
     expect(updated.message.text).toContain('see you at one');
     // The new link is scanned by the same machinery as a send's (the verdict lands on the row).
     await until('the edited link is scanned', async () => (await messageAs(b, conversationId, m.id))?.links[0]?.verdict !== 'pending');
@@ -127,7 +153,12 @@ describe('edits', () => {
     const old = await send(a, conversationId, 'old words');
     await db.query(`UPDATE message SET created_at = now() - interval '16 minutes' WHERE id = $1`, [old.id]);
     expectErrorShape((await edit(a, conversationId, old.id, { text: 'new words' })).body, 403, 'edit_window_passed');
-    await expectError(await edit(a, conversationId, old.id, { text: 'new words' }), 'PATCH /v1/conversations/{id}/messages/{messageId}', 403, 'edit_window_passed');
+    await expectError(
+      await edit(a, conversationId, old.id, { text: 'new words' }),
+      'PATCH /v1/conversations/{id}/messages/{messageId}',
+      403,
+      'edit_window_passed',
+    );
     const recent = await send(a, conversationId, 'recent');
     await db.query(`UPDATE message SET created_at = now() - interval '14 minutes' WHERE id = $1`, [recent.id]);
     expect((await edit(a, conversationId, recent.id, { text: 'recent, edited' })).status).toBe(200);
@@ -151,7 +182,10 @@ describe('edits', () => {
     const reported = shown.body.evidence.messages.find((x: any) => x.id === m.id);
     expect(reported.text).toBe('version three');
     expect(reported.editedAt).toEqual(expect.any(String));
-    expect(reported.versions.map((v: any) => [v.version, v.text])).toEqual([[1, 'version one'], [2, 'version two']]);
+    expect(reported.versions.map((v: any) => [v.version, v.text])).toEqual([
+      [1, 'version one'],
+      [2, 'version two'],
+    ]);
     expect(reported.versions[0]).toEqual(expect.objectContaining({ writtenAt: m.createdAt, replacedAt: expect.any(String) }));
     expect(shown.body.evidence.subject.message.versions).toHaveLength(2);
     // Staff still have every version, the end user only the current text.
@@ -203,7 +237,11 @@ describe('reactions', () => {
     const m = await send(a, conversationId, 'react to me');
     const cursorC = await head(c);
     await reaction(a, conversationId, m.id, '👍').expect(204);
-    await expectContract(await reaction(a, conversationId, m.id, '👍'), 'PUT /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 204);
+    await expectContract(
+      await reaction(a, conversationId, m.id, '👍'),
+      'PUT /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}',
+      204,
+    );
     await reaction(b, conversationId, m.id, '👍').expect(204);
     await reaction(b, conversationId, m.id, '👨‍👩‍👧').expect(204);
     await reaction(b, conversationId, m.id, '🇫🇷').expect(204);
@@ -220,7 +258,11 @@ describe('reactions', () => {
     expect(events).toHaveLength(4); // the repeated PUT wrote nothing
     for (const e of events) for (const r of e.message.reactions) expect(Object.keys(r).sort()).toEqual(['count', 'emoji', 'me']);
     await reaction(a, conversationId, m.id, '👍', 'delete').expect(204);
-    await expectContract(await reaction(a, conversationId, m.id, '👍', 'delete'), 'DELETE /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 204);
+    await expectContract(
+      await reaction(a, conversationId, m.id, '👍', 'delete'),
+      'DELETE /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}',
+      204,
+    );
     await reaction(b, conversationId, m.id, '🇫🇷', 'delete').expect(204);
     expect((await messageAs(a, conversationId, m.id)).reactions).toEqual([
       { emoji: '👍', count: 1, me: false },
@@ -254,8 +296,18 @@ describe('reactions', () => {
       expect([bad, res.status]).toEqual([bad, 400]);
       expectErrorShape(res.body, 400, 'invalid_request');
     }
-    await expectError(await reaction(a, conversationId, m.id, 'a'), 'PUT /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 400, 'invalid_request');
-    await expectError(await reaction(a, conversationId, m.id, 'a', 'delete'), 'DELETE /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 400, 'invalid_request');
+    await expectError(
+      await reaction(a, conversationId, m.id, 'a'),
+      'PUT /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}',
+      400,
+      'invalid_request',
+    );
+    await expectError(
+      await reaction(a, conversationId, m.id, 'a', 'delete'),
+      'DELETE /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}',
+      400,
+      'invalid_request',
+    );
     const malformed = await t.http().put(`/v1/conversations/${conversationId}/messages/${m.id}/reactions/%F0%9F`).set(a.auth);
     expect(malformed.status).toBe(400);
     expect((await messageAs(a, conversationId, m.id)).reactions).toEqual([]);
@@ -263,7 +315,33 @@ describe('reactions', () => {
 
   it(`at most 20 different emoji: 25 parallel PUTs of distinct emoji store exactly 20, the rest 422 too_many_reactions (${RACE_ROUNDS} rounds, a fresh message each)`, async () => {
     const { a, members, conversationId } = await group(1);
-    const emoji = ['😀', '😁', '😂', '🤣', '😃', '😄', '😅', '😆', '😉', '😊', '😋', '😎', '😍', '😘', '🥰', '😗', '😙', '🥲', '😚', '🙂', '🤗', '🤩', '🤔', '🫡', '🤨'];
+    const emoji = [
+      '😀',
+      '😁',
+      '😂',
+      '🤣',
+      '😃',
+      '😄',
+      '😅',
+      '😆',
+      '😉',
+      '😊',
+      '😋',
+      '😎',
+      '😍',
+      '😘',
+      '🥰',
+      '😗',
+      '😙',
+      '🥲',
+      '😚',
+      '🙂',
+      '🤗',
+      '🤩',
+      '🤔',
+      '🫡',
+      '🤨',
+    ];
     let m: any;
     await raceRounds(RACE_ROUNDS, async (round) => {
       m = await send(a, conversationId, `pile on ${round}`);
@@ -271,7 +349,8 @@ describe('reactions', () => {
       expect(results.filter((r) => r.status === 204)).toHaveLength(20);
       const refused = results.filter((r) => r.status !== 204);
       expect(refused).toHaveLength(5);
-      for (const r of refused) await expectError(r, 'PUT /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 422, 'too_many_reactions');
+      for (const r of refused)
+        await expectError(r, 'PUT /v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', 422, 'too_many_reactions');
       expect((await messageAs(a, conversationId, m.id)).reactions).toHaveLength(20);
     });
     // An emoji already there can still be added to by another member.
@@ -329,7 +408,17 @@ describe('replies', () => {
     expect(synced.message.replyTo.text).toBeNull();
     expect(cursor).toEqual(expect.any(String));
     // A removed message cannot be replied to any more.
-    expectErrorShape((await t.http().post(`/v1/conversations/${conversationId}/messages`).set(b.auth).send({ clientId: 'r-gone', text: 'hm', replyTo: first.seq })).body, 422, 'reply_target_not_found');
+    expectErrorShape(
+      (
+        await t
+          .http()
+          .post(`/v1/conversations/${conversationId}/messages`)
+          .set(b.auth)
+          .send({ clientId: 'r-gone', text: 'hm', replyTo: first.seq })
+      ).body,
+      422,
+      'reply_target_not_found',
+    );
   });
 
   it('replyTo must be a seq the sender can see in this conversation: else 422 (non-members 404, bad types 400)', async () => {
@@ -337,9 +426,18 @@ describe('replies', () => {
     const early = await send(a, conversationId, 'before you came');
     const late = await registerUser(t.url);
     await follow(late, a);
-    await t.http().post(`/v1/conversations/${conversationId}/members`).set(a.auth).send({ userIds: [late.id] }).expect(200);
+    await t
+      .http()
+      .post(`/v1/conversations/${conversationId}/members`)
+      .set(a.auth)
+      .send({ userIds: [late.id] })
+      .expect(200);
     const post = (u: TestUser, body: Record<string, unknown>, conv = conversationId) =>
-      t.http().post(`/v1/conversations/${conv}/messages`).set(u.auth).send({ clientId: `r-${++n}`, text: 'reply', ...body });
+      t
+        .http()
+        .post(`/v1/conversations/${conv}/messages`)
+        .set(u.auth)
+        .send({ clientId: `r-${++n}`, text: 'reply', ...body });
     expectErrorShape((await post(late, { replyTo: early.seq })).body, 422, 'reply_target_not_found');
     expectErrorShape((await post(a, { replyTo: 999 })).body, 422, 'reply_target_not_found');
     const other = await chat();
@@ -379,7 +477,14 @@ describe('search', () => {
     await send(a, conversationId, 'nothing to see');
     const res = await search(a, { q: 'zebracorn' }).expect(200);
     expect(res.body.items).toHaveLength(2);
-    expect(res.body.items[0]).toEqual({ conversationId, messageId: best.id, seq: best.seq, senderId: b.id, snippet: expect.stringContaining('zebracorn'), createdAt: best.createdAt });
+    expect(res.body.items[0]).toEqual({
+      conversationId,
+      messageId: best.id,
+      seq: best.seq,
+      senderId: b.id,
+      snippet: expect.stringContaining('zebracorn'),
+      createdAt: best.createdAt,
+    });
     const page1 = await search(a, { q: 'zebracorn', limit: '1' }).expect(200);
     expect(page1.body.items).toHaveLength(1);
     expect(page1.body.nextCursor).toEqual(expect.any(String));
@@ -407,12 +512,18 @@ describe('search', () => {
     await send(a, conversationId, 'quokkaword before the newcomer');
     const late = await registerUser(t.url);
     await follow(late, a);
-    await t.http().post(`/v1/conversations/${conversationId}/members`).set(a.auth).send({ userIds: [late.id] }).expect(200);
+    await t
+      .http()
+      .post(`/v1/conversations/${conversationId}/members`)
+      .set(a.auth)
+      .send({ userIds: [late.id] })
+      .expect(200);
     const after = await send(a, conversationId, 'quokkaword after the newcomer');
     const fromB = await send(b, conversationId, 'quokkaword from b');
     const unsent = await send(a, conversationId, 'quokkaword unsent');
     await t.http().delete(`/v1/conversations/${conversationId}/messages/${unsent.id}`).set(a.auth).expect(200);
-    const ids = async (u: TestUser) => ((await search(u, { q: 'quokkaword' }).expect(200)).body.items as any[]).map((x) => x.messageId).sort();
+    const ids = async (u: TestUser) =>
+      ((await search(u, { q: 'quokkaword' }).expect(200)).body.items as any[]).map((x) => x.messageId).sort();
 
     expect(await ids(late)).toEqual([after.id, fromB.id].sort());
     expect(await ids(c)).toHaveLength(3);

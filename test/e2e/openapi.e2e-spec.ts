@@ -65,7 +65,8 @@ function typingProblems(schema: any, where: string, seen = new Set<any>()): stri
     for (const [k, p] of Object.entries<any>(schema.properties ?? {})) out.push(...typingProblems(p, `${where}.${k}`, seen));
     if (typeof schema.additionalProperties === 'object') out.push(...typingProblems(schema.additionalProperties, `${where}{}`, seen));
   }
-  if (schema.type === 'array') out.push(...(schema.items ? typingProblems(schema.items, `${where}[]`, seen) : [`${where}: array without items`]));
+  if (schema.type === 'array')
+    out.push(...(schema.items ? typingProblems(schema.items, `${where}[]`, seen) : [`${where}: array without items`]));
   return out;
 }
 
@@ -81,7 +82,9 @@ it('every operation has a summary, a typed success response (or a bodiless 204) 
     if (ok.length === 0) problems.push(`${id}: no 2xx response`);
     for (const s of ok) {
       // GET / answers the web app's HTML; everything else JSON.
-      const schema = op.responses[s].content?.['application/json']?.schema ?? (path === '/' ? op.responses[s].content?.['text/html']?.schema : undefined);
+      const schema =
+        op.responses[s].content?.['application/json']?.schema ??
+        (path === '/' ? op.responses[s].content?.['text/html']?.schema : undefined);
       if (s === '204') {
         if (op.responses[s].content) problems.push(`${id}: 204 with a body`);
       } else if (!schema) problems.push(`${id}: ${s} without a schema`);
@@ -95,30 +98,47 @@ it('every operation has a summary, a typed success response (or a bodiless 204) 
     for (const s of errors) {
       const codes = errorCodes(op.responses[s].content?.['application/json']?.schema);
       if (!codes) problems.push(`${id}: ${s} is not an ErrorBody with its codes`);
-      else for (const c of codes) if (!op.responses[s].description?.includes(c)) problems.push(`${id}: ${s} description does not name ${c}`);
+      else
+        for (const c of codes) if (!op.responses[s].description?.includes(c)) problems.push(`${id}: ${s} description does not name ${c}`);
     }
     const authed = (op.security ?? doc.security ?? []).length > 0;
-    if (authed && !errorCodes(op.responses['401']?.content?.['application/json']?.schema)?.includes('unauthorized')) problems.push(`${id}: authenticated but no 401 unauthorized`);
+    if (authed && !errorCodes(op.responses['401']?.content?.['application/json']?.schema)?.includes('unauthorized'))
+      problems.push(`${id}: authenticated but no 401 unauthorized`);
     const hasInput = (op.parameters ?? []).some((p: any) => p.in === 'query') || !!op.requestBody;
-    if (hasInput && !errorCodes(op.responses['400']?.content?.['application/json']?.schema)?.includes('invalid_request')) problems.push(`${id}: takes input but no 400 invalid_request`);
+    if (hasInput && !errorCodes(op.responses['400']?.content?.['application/json']?.schema)?.includes('invalid_request'))
+      problems.push(`${id}: takes input but no 400 invalid_request`);
     const takesId = (op.parameters ?? []).some((p: any) => p.in === 'path');
-    if (takesId && !errorCodes(op.responses['404']?.content?.['application/json']?.schema)?.includes('not_found')) problems.push(`${id}: takes an id but no 404 not_found`);
+    if (takesId && !errorCodes(op.responses['404']?.content?.['application/json']?.schema)?.includes('not_found'))
+      problems.push(`${id}: takes an id but no 404 not_found`);
   }
   expect(problems).toEqual([]);
 });
 
 it('the contract routes document their domain error codes, and rate-limited routes their 429 with Retry-After', () => {
-  const codesOf = (method: string, path: string, status: string) => errorCodes(doc.paths[path][method].responses[status]?.content?.['application/json']?.schema) ?? [];
+  const codesOf = (method: string, path: string, status: string) =>
+    errorCodes(doc.paths[path][method].responses[status]?.content?.['application/json']?.schema) ?? [];
   expect(codesOf('post', '/v1/auth/register', '409')).toEqual(['handle_taken']);
   expect(codesOf('post', '/v1/auth/login', '401')).toEqual(expect.arrayContaining(['invalid_credentials', 'account_suspended']));
   expect(codesOf('post', '/v1/conversations', '422')).toEqual(expect.arrayContaining(['group_too_large']));
-  expect(codesOf('post', '/v1/conversations', '403')).toEqual(expect.arrayContaining(['blocked', 'recipient_not_accepting', 'messaging_restricted']));
-  expect(codesOf('post', '/v1/conversations/{id}/messages', '403')).toEqual(expect.arrayContaining(['blocked', 'request_pending_limit', 'messaging_restricted']));
+  expect(codesOf('post', '/v1/conversations', '403')).toEqual(
+    expect.arrayContaining(['blocked', 'recipient_not_accepting', 'messaging_restricted']),
+  );
+  expect(codesOf('post', '/v1/conversations/{id}/messages', '403')).toEqual(
+    expect.arrayContaining(['blocked', 'request_pending_limit', 'messaging_restricted']),
+  );
   expect(codesOf('post', '/v1/conversations/{id}/messages', '400')).toEqual(expect.arrayContaining(['invalid_request', 'invalid_text']));
   expect(codesOf('post', '/v1/conversations/{id}/messages', '422')).toEqual(['attachments_not_supported', 'reply_target_not_found']);
   expect(codesOf('get', '/v1/sync', '400')).toEqual(expect.arrayContaining(['invalid_request', 'invalid_cursor']));
   expect(codesOf('get', '/v1/sync', '410')).toEqual(['cursor_expired']);
-  for (const [method, path] of [['post', '/v1/auth/register'], ['post', '/v1/auth/login'], ['post', '/v1/conversations'], ['post', '/v1/conversations/{id}/messages'], ['post', '/v1/reports'], ['post', '/v1/rooms/{id}/questions'], ['post', '/admin/v1/auth/login']]) {
+  for (const [method, path] of [
+    ['post', '/v1/auth/register'],
+    ['post', '/v1/auth/login'],
+    ['post', '/v1/conversations'],
+    ['post', '/v1/conversations/{id}/messages'],
+    ['post', '/v1/reports'],
+    ['post', '/v1/rooms/{id}/questions'],
+    ['post', '/admin/v1/auth/login'],
+  ]) {
     const r = doc.paths[path][method].responses['429'];
     expect([path, errorCodes(r?.content?.['application/json']?.schema)]).toEqual([path, ['rate_limited']]);
     expect([path, r.headers?.['Retry-After']?.schema?.type]).toEqual([path, 'integer']);
@@ -133,21 +153,32 @@ it('every path and query parameter is typed: ids as uuid strings, seqs and limit
     for (const name of path.match(/\{([^}]+)\}/g) ?? []) {
       const p = params.find((x) => x.in === 'path' && `{${x.name}}` === name);
       if (!p) problems.push(`${id}: path parameter ${name} not described`);
-      else if (p.schema?.type !== 'string' || !(p.schema.format === 'uuid' || p.schema.pattern)) problems.push(`${id}: ${name} is not a uuid (or patterned) string`);
+      else if (p.schema?.type !== 'string' || !(p.schema.format === 'uuid' || p.schema.pattern))
+        problems.push(`${id}: ${name} is not a uuid (or patterned) string`);
     }
     for (const p of params) {
-      if (!['string', 'integer', 'number', 'boolean'].includes(p.schema?.type)) problems.push(`${id}: ${p.in} ${p.name} typed ${JSON.stringify(p.schema)}`);
-      if (['limit', 'afterSeq', 'beforeSeq'].includes(p.name) && (p.schema.type !== 'integer' || typeof p.schema.minimum !== 'number' || (p.name === 'limit' && typeof p.schema.maximum !== 'number'))) {
+      if (!['string', 'integer', 'number', 'boolean'].includes(p.schema?.type))
+        problems.push(`${id}: ${p.in} ${p.name} typed ${JSON.stringify(p.schema)}`);
+      if (
+        ['limit', 'afterSeq', 'beforeSeq'].includes(p.name) &&
+        (p.schema.type !== 'integer' ||
+          typeof p.schema.minimum !== 'number' ||
+          (p.name === 'limit' && typeof p.schema.maximum !== 'number'))
+      ) {
         problems.push(`${id}: ${p.name} is not a bounded integer`);
       }
     }
   }
   expect(problems).toEqual([]);
-  const q = (path: string, name: string, method = 'get') => doc.paths[path][method].parameters.find((p: any) => p.in === 'query' && p.name === name)?.schema;
-  expect(q('/v1/conversations', 'folder')).toEqual(expect.objectContaining({ type: 'string', enum: ['inbox', 'requests', 'hidden'], default: 'inbox' }));
+  const q = (path: string, name: string, method = 'get') =>
+    doc.paths[path][method].parameters.find((p: any) => p.in === 'query' && p.name === name)?.schema;
+  expect(q('/v1/conversations', 'folder')).toEqual(
+    expect.objectContaining({ type: 'string', enum: ['inbox', 'requests', 'hidden'], default: 'inbox' }),
+  );
   expect(q('/v1/conversations', 'limit')).toEqual(expect.objectContaining({ type: 'integer', minimum: 1, maximum: 100, default: 50 }));
   expect(q('/v1/conversations', 'cursor')).toEqual(expect.objectContaining({ type: 'string' }));
-  for (const name of ['afterSeq', 'beforeSeq']) expect(q('/v1/conversations/{id}/messages', name)).toEqual(expect.objectContaining({ type: 'integer', minimum: 0 }));
+  for (const name of ['afterSeq', 'beforeSeq'])
+    expect(q('/v1/conversations/{id}/messages', name)).toEqual(expect.objectContaining({ type: 'integer', minimum: 0 }));
   expect(q('/v1/conversations/{id}/messages', 'cursor')).toEqual(expect.objectContaining({ type: 'string' }));
   expect(q('/v1/sync', 'limit')).toEqual(expect.objectContaining({ type: 'integer', minimum: 1, maximum: 500 }));
   expect(q('/v1/sync', 'cursor')).toEqual(expect.objectContaining({ type: 'string' }));
@@ -168,7 +199,8 @@ it('no field anywhere is an untyped object, and every request body is a typed sc
     // examples (inventing "string" for a property without one): so every property has one.
     if (media?.example === undefined && !media?.examples) {
       for (const [k, p] of Object.entries<any>(schema?.properties ?? {})) {
-        if (p.example === undefined && p.enum === undefined && p.default === undefined) problems.push(`${method} ${path}: body field ${k} has no example`);
+        if (p.example === undefined && p.enum === undefined && p.default === undefined)
+          problems.push(`${method} ${path}: body field ${k} has no example`);
       }
     }
   }
@@ -179,7 +211,9 @@ it('no field anywhere is an untyped object, and every request body is a typed sc
   expect(prop('ReadDto', 'seq').type).toBe('integer');
   expect(prop('CreateConversationDto', 'title').type).toBe('string');
   expect(prop('CreateConversationDto', 'roomId')).toEqual(expect.objectContaining({ type: 'string', format: 'uuid' }));
-  expect(prop('CreateConversationDto', 'participantIds')).toEqual(expect.objectContaining({ type: 'array', items: expect.objectContaining({ type: 'string', format: 'uuid' }) }));
+  expect(prop('CreateConversationDto', 'participantIds')).toEqual(
+    expect.objectContaining({ type: 'array', items: expect.objectContaining({ type: 'string', format: 'uuid' }) }),
+  );
 });
 
 it('the sync page describes its events as a union keyed by type, each with its cursor and payload', () => {
@@ -188,13 +222,24 @@ it('the sync page describes its events as a union keyed by type, each with its c
   const union = page.properties.events.items;
   expect(union.discriminator.propertyName).toBe('type');
   const mapped = Object.keys(union.discriminator.mapping).sort();
-  expect(mapped).toEqual(['conversation.updated', 'message.created', 'message.updated', 'notice.created', 'question.created', 'question.updated', 'read.updated', 'request.created']);
+  expect(mapped).toEqual([
+    'conversation.updated',
+    'message.created',
+    'message.updated',
+    'notice.created',
+    'question.created',
+    'question.updated',
+    'read.updated',
+    'request.created',
+  ]);
   for (const ref of union.oneOf.map((s: any) => s.$ref)) {
     const ev = deref({ $ref: ref });
     expect([ref, ev.required]).toEqual([ref, expect.arrayContaining(['type', 'cursor'])]);
   }
   expect(deref({ $ref: union.discriminator.mapping['message.created'] }).properties.message.$ref).toBe('#/components/schemas/Message');
-  expect(deref({ $ref: union.discriminator.mapping['read.updated'] }).required).toEqual(expect.arrayContaining(['conversationId', 'userId', 'seq']));
+  expect(deref({ $ref: union.discriminator.mapping['read.updated'] }).required).toEqual(
+    expect.arrayContaining(['conversationId', 'userId', 'seq']),
+  );
 });
 
 // ---- a client generated from the document ----
@@ -220,7 +265,8 @@ function tsType(s: any): string {
     case 'object': {
       const req = new Set<string>(s.required ?? []);
       const fields = Object.entries<any>(s.properties ?? {}).map(([k, v]) => `${JSON.stringify(k)}${req.has(k) ? '' : '?'}: ${tsType(v)};`);
-      if (s.additionalProperties) fields.push(`[key: string]: ${s.additionalProperties === true ? 'unknown' : tsType(s.additionalProperties)};`);
+      if (s.additionalProperties)
+        fields.push(`[key: string]: ${s.additionalProperties === true ? 'unknown' : tsType(s.additionalProperties)};`);
       return `{ ${fields.join(' ')} }${nullable}`;
     }
     default:
@@ -229,7 +275,10 @@ function tsType(s: any): string {
 }
 
 function generateClient(): string {
-  const lines = ['/* generated from /docs-json */', 'declare function call<T>(method: string, path: string, query: Record<string, string | number | boolean | undefined>, body?: unknown): Promise<T>;'];
+  const lines = [
+    '/* generated from /docs-json */',
+    'declare function call<T>(method: string, path: string, query: Record<string, string | number | boolean | undefined>, body?: unknown): Promise<T>;',
+  ];
   for (const [name, schema] of Object.entries<any>(doc.components.schemas)) lines.push(`export type ${ident(name)} = ${tsType(schema)};`);
   const seen = new Set<string>();
   for (const { method, path, op } of operations()) {
@@ -246,7 +295,11 @@ function generateClient(): string {
     const queryType = `{ ${queryParams.map((p) => `${p.name}${p.required ? '' : '?'}: ${tsType(p.schema)};`).join(' ')} }`;
     args.push(queryParams.some((p) => p.required) ? `query: ${queryType}` : `query: ${queryType} = {}`);
     const ok = Object.keys(op.responses).filter((s) => /^2\d\d$/.test(s));
-    const result = ok.map((s) => (s === '204' ? 'void' : tsType(op.responses[s].content['application/json']?.schema ?? op.responses[s].content['text/html'].schema))).join(' | ');
+    const result = ok
+      .map((s) =>
+        s === '204' ? 'void' : tsType(op.responses[s].content['application/json']?.schema ?? op.responses[s].content['text/html'].schema),
+      )
+      .join(' | ');
     const url = path.replace(/\{([^}]+)\}/g, (_m, n) => `\${encodeURIComponent(path.${n})}`);
     lines.push(`export function ${fn}(${args.join(', ')}): Promise<${result}> {`);
     lines.push(`  return call<${result}>(${JSON.stringify(method.toUpperCase())}, \`${url}\`, query${body ? ', body' : ''});`);
@@ -259,11 +312,11 @@ function generateClient(): string {
   lines.push(
     'export async function walkthrough(): Promise<string> {',
     "  const s = await AuthController_register({ handle: 'alice_01', displayName: 'Alice', password: 'correct horse battery' });",
-    "  const c = await ConversationsController_create({ participantIds: [s.user.id] });",
+    '  const c = await ConversationsController_create({ participantIds: [s.user.id] });',
     "  const m = await ConversationsController_send({ id: c.id }, { clientId: 'x', text: 'hi' });",
     '  const page = await ConversationsController_listMessages({ id: c.id }, { afterSeq: m.seq, limit: 10 });',
     '  const sync = await SyncController_sync({ cursor: page.nextCursor ?? undefined });',
-    "  const first = sync.events[0];",
+    '  const first = sync.events[0];',
     "  if (first && first.type === 'message.created') return first.message.text ?? '';",
     '  return c.members.map((x) => x.state).join(",") + String(sync.hasMore);',
     '}',
@@ -307,7 +360,8 @@ function mismatches(value: unknown, schema: any, where: string): string[] {
       return [];
   }
 }
-const responseSchema = (method: string, path: string, status: number) => doc.paths[path][method].responses[String(status)].content['application/json'].schema;
+const responseSchema = (method: string, path: string, status: number) =>
+  doc.paths[path][method].responses[String(status)].content['application/json'].schema;
 
 /** The body Swagger UI would offer: the media type's example, else one built from property examples. */
 function exampleBody(op: any): unknown {
@@ -355,15 +409,23 @@ it('the declared example bodies of register, create conversation, send message a
   // The example names a user id that does not exist here: well-formed, so 404, never 400.
   const asIs = await request(t.url).post('/v1/conversations').set(auth).send(ex('post', '/v1/conversations'));
   expect([asIs.status, asIs.body.code]).toEqual([404, 'not_found']);
-  const withBob = JSON.parse(JSON.stringify(ex('post', '/v1/conversations')).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, bob.id));
+  const withBob = JSON.parse(
+    JSON.stringify(ex('post', '/v1/conversations')).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, bob.id),
+  );
   const created = await request(t.url).post('/v1/conversations').set(auth).send(withBob);
   expect([created.status, created.body.code]).toEqual([201, undefined]);
 
-  const sent = await request(t.url).post(`/v1/conversations/${created.body.id}/messages`).set(auth).send(ex('post', '/v1/conversations/{id}/messages'));
+  const sent = await request(t.url)
+    .post(`/v1/conversations/${created.body.id}/messages`)
+    .set(auth)
+    .send(ex('post', '/v1/conversations/{id}/messages'));
   expect([sent.status, sent.body.code]).toEqual([201, undefined]);
   expect(sent.body.seq).toBe(1);
 
-  const read = await request(t.url).post(`/v1/conversations/${created.body.id}/read`).set(bob.auth).send(ex('post', '/v1/conversations/{id}/read'));
+  const read = await request(t.url)
+    .post(`/v1/conversations/${created.body.id}/read`)
+    .set(bob.auth)
+    .send(ex('post', '/v1/conversations/{id}/read'));
   expect([read.status, read.body.code]).toEqual([200, undefined]);
   expect(read.body).toEqual({ conversationId: created.body.id, readSeq: 1, unreadCount: 0 });
 });
@@ -375,9 +437,17 @@ it('real responses carry exactly the documented fields and types (session, me, c
   await request(t.url).put(`/v1/users/${alice.id}/follow`).set(bob.auth).expect(204);
   const sync0 = await request(t.url).get('/v1/sync').set(bob.auth);
   const aliceSync0 = await request(t.url).get('/v1/sync').set(alice.auth);
-  const register = await request(t.url).post('/v1/auth/register').send({ handle: `x${alice.handle}`.slice(0, 30), displayName: 'X', password: 'correct horse battery' });
-  const conv = await request(t.url).post('/v1/conversations').set(alice.auth).send({ participantIds: [bob.id] });
-  const msg = await request(t.url).post(`/v1/conversations/${conv.body.id}/messages`).set(alice.auth).send({ clientId: 'c1', text: 'hello' });
+  const register = await request(t.url)
+    .post('/v1/auth/register')
+    .send({ handle: `x${alice.handle}`.slice(0, 30), displayName: 'X', password: 'correct horse battery' });
+  const conv = await request(t.url)
+    .post('/v1/conversations')
+    .set(alice.auth)
+    .send({ participantIds: [bob.id] });
+  const msg = await request(t.url)
+    .post(`/v1/conversations/${conv.body.id}/messages`)
+    .set(alice.auth)
+    .send({ clientId: 'c1', text: 'hello' });
   await request(t.url).post(`/v1/conversations/${conv.body.id}/read`).set(bob.auth).send({ seq: 1 }).expect(200);
   const checks: Array<[string, string, number, request.Response]> = [
     ['post', '/v1/auth/register', 201, register],
@@ -391,9 +461,13 @@ it('real responses carry exactly the documented fields and types (session, me, c
   const sync = await request(t.url).get(`/v1/sync?cursor=${sync0.body.cursor}`).set(bob.auth);
   const aliceSync = await request(t.url).get(`/v1/sync?cursor=${aliceSync0.body.cursor}`).set(alice.auth);
   // The text has no link, so no scan verdict (a message.updated, from a worker, whenever) joins these.
-  for (const page of [sync, aliceSync]) expect(page.body.events.map((e: any) => e.type)).toEqual(['conversation.updated', 'message.created', 'read.updated']);
+  for (const page of [sync, aliceSync])
+    expect(page.body.events.map((e: any) => e.type)).toEqual(['conversation.updated', 'message.created', 'read.updated']);
   checks.push(['get', '/v1/sync', 200, sync], ['get', '/v1/sync', 200, aliceSync]);
-  const withLink = await request(t.url).post(`/v1/conversations/${conv.body.id}/messages`).set(alice.auth).send({ clientId: 'c2', text: 'see https://example.com/a' });
+  const withLink = await request(t.url)
+    .post(`/v1/conversations/${conv.body.id}/messages`)
+    .set(alice.auth)
+    .send({ clientId: 'c2', text: 'see https://example.com/a' });
   expect(withLink.body.links).toEqual([{ url: 'https://example.com/a', verdict: 'pending' }]);
   checks.push(['post', '/v1/conversations/{id}/messages', 201, withLink]);
   const problems = checks.flatMap(([method, path, status, res]) => [
@@ -424,9 +498,15 @@ it('real staff responses carry exactly the documented fields and types (login, r
   ];
   // Issue #15: cases, mod mail, templates, reporter standing, transparency, notices with statements and replies.
   const caseId = (await get('/admin/v1/cases')).body[0].id;
-  const mail = await request(t.url).post(`/admin/v1/cases/${caseId}/messages`).set(staff.auth).send({ recipientId: bob.id, text: 'Tell us more.' });
+  const mail = await request(t.url)
+    .post(`/admin/v1/cases/${caseId}/messages`)
+    .set(staff.auth)
+    .send({ recipientId: bob.id, text: 'Tell us more.' });
   const warned = await request(t.url).post(`/admin/v1/users/${bob.id}/actions`).set(staff.auth).send({ action: 'warn' });
-  const template = await request(t.url).post('/admin/v1/templates').set(staff.auth).send({ name: 'Warn', body: 'Hi {{handle}}: {{action}}.' });
+  const template = await request(t.url)
+    .post('/admin/v1/templates')
+    .set(staff.auth)
+    .send({ name: 'Warn', body: 'Hi {{handle}}: {{action}}.' });
   const bobNotices = await request(t.url).get('/v1/notices').set(bob.auth);
   const mailNotice = bobNotices.body.items.find((n: any) => n.kind === 'case_message');
   const replied = await request(t.url).post(`/v1/notices/${mailNotice.id}/reply`).set(bob.auth).send({ text: 'Sure.' });
@@ -443,7 +523,12 @@ it('real staff responses carry exactly the documented fields and types (login, r
     ['get', '/v1/notices', 200, await request(t.url).get('/v1/notices').set(bob.auth)],
     ['get', '/v1/notices', 200, await request(t.url).get('/v1/notices').set(alice.auth)],
     ['post', '/v1/notices/{id}/reply', 200, replied],
-    ['post', '/admin/v1/cases/{id}/resolve', 200, await request(t.url).post(`/admin/v1/cases/${caseId}/resolve`).set(staff.auth).send({ action: 'warn' })],
+    [
+      'post',
+      '/admin/v1/cases/{id}/resolve',
+      200,
+      await request(t.url).post(`/admin/v1/cases/${caseId}/resolve`).set(staff.auth).send({ action: 'warn' }),
+    ],
     ['get', '/admin/v1/transparency', 200, await get('/admin/v1/transparency')],
   );
   const problems = checks.flatMap(([method, path, status, res]) => [
@@ -452,5 +537,9 @@ it('real staff responses carry exactly the documented fields and types (login, r
   ]);
   expect(problems).toEqual([]);
   // The pages are not empty, so the rows themselves were checked.
-  expect(checks.filter(([, p]) => ['/admin/v1/reports', '/admin/v1/users', '/admin/v1/audit-log', '/admin/v1/staff'].includes(p)).map(([, , , r]) => r.body.length > 0)).toEqual([true, true, true, true]);
+  expect(
+    checks
+      .filter(([, p]) => ['/admin/v1/reports', '/admin/v1/users', '/admin/v1/audit-log', '/admin/v1/staff'].includes(p))
+      .map(([, , , r]) => r.body.length > 0),
+  ).toEqual([true, true, true, true]);
 });

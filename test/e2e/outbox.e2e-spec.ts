@@ -22,13 +22,27 @@ it('a job the queue did not take stays in the outbox until the sweep enqueues it
   const a = await registerUser(t.url);
   const b = await registerUser(t.url);
   await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
-  const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201)).body;
+  const conv = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201)
+  ).body;
 
   relay.registerEnqueuer(async () => {
     throw new Error('queue unavailable (test)');
   });
   await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: 'plain', text: 'no links here' }).expect(201);
-  const linked = (await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: 'link', text: 'see example.com/x' }).expect(201)).body;
+  const linked = (
+    await t
+      .http()
+      .post(`/v1/conversations/${conv.id}/messages`)
+      .set(a.auth)
+      .send({ clientId: 'link', text: 'see example.com/x' })
+      .expect(201)
+  ).body;
   await relay.flush();
   const left = await db.query(`SELECT jobs FROM outbox`);
   expect(left).toHaveLength(1);
@@ -47,14 +61,30 @@ it("the sends' scan jobs one drain moves become one scan-messages job; a lone on
   const a = await registerUser(t.url);
   const b = await registerUser(t.url);
   await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
-  const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201)).body;
+  const conv = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201)
+  ).body;
   try {
     relay.registerEnqueuer(async () => {
       throw new Error('queue unavailable (test)');
     });
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      ids.push((await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: `batch-${i}`, text: `see batch-${i}.example.com/x` }).expect(201)).body.id);
+      ids.push(
+        (
+          await t
+            .http()
+            .post(`/v1/conversations/${conv.id}/messages`)
+            .set(a.auth)
+            .send({ clientId: `batch-${i}`, text: `see batch-${i}.example.com/x` })
+            .expect(201)
+        ).body.id,
+      );
     }
     await relay.flush();
     expect(await db.query(`SELECT count(*)::int AS n FROM outbox`)).toEqual([{ n: 3 }]);
@@ -65,11 +95,20 @@ it("the sends' scan jobs one drain moves become one scan-messages job; a lone on
       moved.push(...list);
     });
     expect(await relay.sweep(0)).toBe(3);
-    expect(moved).toEqual([{ name: 'scan-messages', data: { messageIds: ids }, jobId: expect.stringMatching(/^scan-messages-[0-9a-f]{40}$/) }]);
+    expect(moved).toEqual([
+      { name: 'scan-messages', data: { messageIds: ids }, jobId: expect.stringMatching(/^scan-messages-[0-9a-f]{40}$/) },
+    ]);
 
     // A drain with one scan keeps the message's own job.
     moved.length = 0;
-    const lone = (await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: 'lone', text: 'see lone.example.com/x' }).expect(201)).body;
+    const lone = (
+      await t
+        .http()
+        .post(`/v1/conversations/${conv.id}/messages`)
+        .set(a.auth)
+        .send({ clientId: 'lone', text: 'see lone.example.com/x' })
+        .expect(201)
+    ).body;
     await relay.flush();
     expect(moved).toEqual([{ name: 'scan-message', data: { messageId: lone.id }, jobId: `scan-message-${lone.id}` }]);
   } finally {
@@ -83,24 +122,47 @@ it('a send whose links are all settled, and a scan verdict, write no outbox row:
   const a = await registerUser(t.url);
   const b = await registerUser(t.url);
   await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
-  const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201)).body;
+  const conv = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201)
+  ).body;
   const socket = await connectSocket(t.url, b.token);
   try {
     const inbox = new Inbox(socket);
     const cursor = (await t.http().get('/v1/sync').set(b.auth)).body.cursor;
     // Every outbox insert from here on is recorded, even one the relay deletes at once.
     await db.query(`CREATE TABLE outbox_seen (jobs jsonb, events jsonb)`);
-    await db.query(`CREATE FUNCTION outbox_seen_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO outbox_seen VALUES (NEW.jobs, NEW.events); RETURN NEW; END $$`);
+    await db.query(
+      `CREATE FUNCTION outbox_seen_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO outbox_seen VALUES (NEW.jobs, NEW.events); RETURN NEW; END $$`,
+    );
     await db.query(`CREATE TRIGGER outbox_seen_tr AFTER INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION outbox_seen_fn()`);
 
-    const plain = (await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: 'plain-2', text: 'no links here' }).expect(201)).body;
+    const plain = (
+      await t
+        .http()
+        .post(`/v1/conversations/${conv.id}/messages`)
+        .set(a.auth)
+        .send({ clientId: 'plain-2', text: 'no links here' })
+        .expect(201)
+    ).body;
     const [live] = await inbox.waitFor('message.created', (p) => p.message.id === plain.id);
     const synced = (await t.http().get(`/v1/sync?cursor=${cursor}`).set(b.auth)).body.events;
     expect(synced).toEqual([live]);
     expect(live).toMatchObject({ type: 'message.created', message: { id: plain.id, text: 'no links here' } });
 
     // A pending link makes the scan job: one outbox row, holding the job and no copy of the events.
-    const linked = (await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: 'link-2', text: 'see never-seen.example.com/y' }).expect(201)).body;
+    const linked = (
+      await t
+        .http()
+        .post(`/v1/conversations/${conv.id}/messages`)
+        .set(a.auth)
+        .send({ clientId: 'link-2', text: 'see never-seen.example.com/y' })
+        .expect(201)
+    ).body;
     await inbox.waitFor('message.created', (p) => p.message.id === linked.id);
     await relay.flush();
     const seen = await db.query(`SELECT jobs, events FROM outbox_seen`);

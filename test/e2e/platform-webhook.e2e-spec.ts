@@ -42,7 +42,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const { port } = receiver.address() as AddressInfo;
-  const env = { PLATFORM_API_KEYS: KEY, PLATFORM_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks/backchannel`, PLATFORM_WEBHOOK_SECRET: SECRET };
+  const env = {
+    PLATFORM_API_KEYS: KEY,
+    PLATFORM_WEBHOOK_URL: `http://127.0.0.1:${port}/hooks/backchannel`,
+    PLATFORM_WEBHOOK_SECRET: SECRET,
+  };
   [t, guarded] = await Promise.all([
     startTestApp({ label: 'webhook', env: { ...env, PLATFORM_WEBHOOK_ALLOW_PRIVATE: 'true' } }),
     // Same receiver, without the allowance: 127.0.0.1 is refused.
@@ -64,7 +68,10 @@ function signatureValid(d: Delivery, secret = SECRET): boolean {
 }
 
 async function hostUser(app: TestApp, externalId: string) {
-  const res = await request(app.url).put(`/platform/v1/users/${externalId}`).set({ Authorization: `Bearer ${KEY}` }).send({ handle: uniqueHandle('wh'), displayName: 'Hooked' });
+  const res = await request(app.url)
+    .put(`/platform/v1/users/${externalId}`)
+    .set({ Authorization: `Bearer ${KEY}` })
+    .send({ handle: uniqueHandle('wh'), displayName: 'Hooked' });
   expect(res.status).toBe(201);
   return res.body as { id: string; externalId: string };
 }
@@ -73,7 +80,10 @@ it('staff suspend a host user: a signed POST arrives, is retried after a 500 (sa
   const staff = await loginStaff(t.url);
   const user = await hostUser(t, 'wh-user-1');
   answers = [500];
-  const acted = await request(t.url).post(`/admin/v1/users/${user.id}/actions`).set(staff.auth).send({ action: 'suspend', durationHours: 2, note: 'internal note' });
+  const acted = await request(t.url)
+    .post(`/admin/v1/users/${user.id}/actions`)
+    .set(staff.auth)
+    .send({ action: 'suspend', durationHours: 2, note: 'internal note' });
   expect(acted.status).toBe(200);
   await until('the retried delivery', async () => deliveries.filter((d) => d.body.type === 'enforcement.applied').length >= 2, 30_000);
   const [first, second] = deliveries.filter((d) => d.body.type === 'enforcement.applied');
@@ -102,12 +112,14 @@ it('staff suspend a host user: a signed POST arrives, is retried after a 500 (sa
   await request(t.url).post(`/admin/v1/actions/${acted.body.action.id}/lift`).set(staff.auth).send({ note: 'mistake' }).expect(200);
   const lifted = await until('the lift notice', async () => deliveries.find((d) => d.body.type === 'enforcement.lifted'));
   expect(signatureValid(lifted)).toBe(true);
-  expect(lifted.body).toEqual(expect.objectContaining({
-    type: 'enforcement.lifted',
-    user: { id: user.id, externalId: 'wh-user-1' },
-    action: expect.objectContaining({ id: acted.body.action.id, action: 'suspend' }),
-    standing: { status: 'active', suspendedUntil: null, restrictedUntil: null },
-  }));
+  expect(lifted.body).toEqual(
+    expect.objectContaining({
+      type: 'enforcement.lifted',
+      user: { id: user.id, externalId: 'wh-user-1' },
+      action: expect.objectContaining({ id: acted.body.action.id, action: 'suspend' }),
+      standing: { status: 'active', suspendedUntil: null, restrictedUntil: null },
+    }),
+  );
 });
 
 it('warn through a report resolve is sent too; a native user (no externalId) is not', async () => {
@@ -115,9 +127,15 @@ it('warn through a report resolve is sent too; a native user (no externalId) is 
   const user = await hostUser(t, 'wh-user-2');
   const native = await registerUser(t.url);
   const reporter = await registerUser(t.url);
-  const report = await request(t.url).post('/v1/reports').set(reporter.auth).send({ subjectType: 'user', subjectId: user.id, reason: 'harassment' });
+  const report = await request(t.url)
+    .post('/v1/reports')
+    .set(reporter.auth)
+    .send({ subjectType: 'user', subjectId: user.id, reason: 'harassment' });
   expect(report.status).toBe(201);
-  const resolved = await request(t.url).post(`/admin/v1/reports/${report.body.id}/resolve`).set(staff.auth).send({ action: 'warn', note: 'first warning' });
+  const resolved = await request(t.url)
+    .post(`/admin/v1/reports/${report.body.id}/resolve`)
+    .set(staff.auth)
+    .send({ action: 'warn', note: 'first warning' });
   expect(resolved.status).toBe(200);
   await request(t.url).post(`/admin/v1/users/${native.id}/actions`).set(staff.auth).send({ action: 'ban' }).expect(200);
   const warned = await until('the warn notice', async () => deliveries.find((d) => d.body.user.externalId === 'wh-user-2'));
@@ -136,7 +154,9 @@ it('SSRF guard: without PLATFORM_WEBHOOK_ALLOW_PRIVATE a loopback receiver is re
   await request(guarded.url).post(`/admin/v1/users/${user.id}/actions`).set(staff.auth).send({ action: 'restrict_messaging' }).expect(200);
   const queue = new Queue(QueueName.Platform, { connection: { url: REDIS_URL }, prefix: `${guarded.config.redisPrefix}bull` });
   try {
-    const failed = await until('the refused delivery', async () => (await queue.getFailed()).find((j) => j.data?.body?.user?.externalId === 'wh-guarded'));
+    const failed = await until('the refused delivery', async () =>
+      (await queue.getFailed()).find((j) => j.data?.body?.user?.externalId === 'wh-guarded'),
+    );
     expect(failed.failedReason).toMatch(/ssrf_refused/);
     expect(failed.attemptsMade).toBe(1);
   } finally {

@@ -27,7 +27,11 @@ beforeAll(async () => {
   [t, off] = await Promise.all([
     startTestApp({
       label: 'platform',
-      env: { PLATFORM_API_KEYS: `main:${MAIN_KEY}, ${BARE_KEY},burst:${BURST_KEY},raceusers:${RACE_USERS_KEY},racerooms:${RACE_ROOMS_KEY}`, LIMIT_PLATFORM: `${PLATFORM_LIMIT}/600`, LIMIT_PLATFORM_AUTH_FAILURES: `${AUTH_FAILURES}/600` },
+      env: {
+        PLATFORM_API_KEYS: `main:${MAIN_KEY}, ${BARE_KEY},burst:${BURST_KEY},raceusers:${RACE_USERS_KEY},racerooms:${RACE_ROOMS_KEY}`,
+        LIMIT_PLATFORM: `${PLATFORM_LIMIT}/600`,
+        LIMIT_PLATFORM_AUTH_FAILURES: `${AUTH_FAILURES}/600`,
+      },
     }),
     startTestApp({ label: 'platform_off', env: { APP_ROLES: 'api' } }),
   ]);
@@ -42,10 +46,19 @@ const key = (k = MAIN_KEY) => ({ Authorization: `Bearer ${k}` });
 let n = 0;
 const ext = (base = 'u') => `${base}-${Date.now().toString(36)}-${++n}|host`;
 const putUser = (externalId: string, body: Record<string, unknown>, k = MAIN_KEY) =>
-  request(t.url).put(`/platform/v1/users/${encodeURIComponent(externalId)}`).set(key(k)).send(body);
-const mintTokens = (externalId: string, k = MAIN_KEY) => request(t.url).post(`/platform/v1/users/${encodeURIComponent(externalId)}/tokens`).set(key(k));
+  request(t.url)
+    .put(`/platform/v1/users/${encodeURIComponent(externalId)}`)
+    .set(key(k))
+    .send(body);
+const mintTokens = (externalId: string, k = MAIN_KEY) =>
+  request(t.url)
+    .post(`/platform/v1/users/${encodeURIComponent(externalId)}/tokens`)
+    .set(key(k));
 const putRoom = (externalId: string, body: Record<string, unknown>, k = MAIN_KEY) =>
-  request(t.url).put(`/platform/v1/rooms/${encodeURIComponent(externalId)}`).set(key(k)).send(body);
+  request(t.url)
+    .put(`/platform/v1/rooms/${encodeURIComponent(externalId)}`)
+    .set(key(k))
+    .send(body);
 
 /** An upserted user with a minted session. */
 async function hostUser(base = 'p') {
@@ -55,11 +68,18 @@ async function hostUser(base = 'p') {
   expect(put.status).toBe(201);
   const tokens = await mintTokens(externalId);
   expect(tokens.status).toBe(200);
-  return { externalId, id: put.body.id as string, handle, auth: { Authorization: `Bearer ${tokens.body.accessToken}` }, refreshToken: tokens.body.refreshToken as string };
+  return {
+    externalId,
+    id: put.body.id as string,
+    handle,
+    auth: { Authorization: `Bearer ${tokens.body.accessToken}` },
+    refreshToken: tokens.body.refreshToken as string,
+  };
 }
 type HostUser = Awaited<ReturnType<typeof hostUser>>;
 
-const syncHead = async (u: { auth: { Authorization: string } }): Promise<string> => (await request(t.url).get('/v1/sync').set(u.auth).expect(200)).body.cursor;
+const syncHead = async (u: { auth: { Authorization: string } }): Promise<string> =>
+  (await request(t.url).get('/v1/sync').set(u.auth).expect(200)).body.cursor;
 const eventsSince = async (u: { auth: { Authorization: string } }, cursor: string): Promise<any[]> =>
   (await request(t.url).get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events;
 
@@ -93,7 +113,12 @@ describe('platform keys', () => {
 
   it('missing or wrong key: 401 on every route; a named key and a bare key both work', async () => {
     const id = ext();
-    for (const auth of [{}, { Authorization: 'Bearer nope-not-a-key-at-all' }, { Authorization: `Bearer ${MAIN_KEY}x` }, { Authorization: MAIN_KEY }]) {
+    for (const auth of [
+      {},
+      { Authorization: 'Bearer nope-not-a-key-at-all' },
+      { Authorization: `Bearer ${MAIN_KEY}x` },
+      { Authorization: MAIN_KEY },
+    ]) {
       for (const res of [
         await request(t.url).put(`/platform/v1/users/${id}`).set(auth).send({ handle: uniqueHandle(), displayName: 'A' }),
         await request(t.url).post(`/platform/v1/users/${id}/tokens`).set(auth),
@@ -111,7 +136,9 @@ describe('platform keys', () => {
     const u = await registerUser(t.url);
     const p = await hostUser();
     for (const auth of [u.auth, p.auth, staff.auth]) {
-      const res = await request(t.url).post(`/platform/v1/users/${encodeURIComponent(p.externalId)}/tokens`).set(auth);
+      const res = await request(t.url)
+        .post(`/platform/v1/users/${encodeURIComponent(p.externalId)}/tokens`)
+        .set(auth);
       expect([res.status, res.body.code]).toEqual([401, 'unauthorized']);
     }
     for (const path of ['/v1/me', '/v1/conversations', '/admin/v1/users', '/admin/v1/reports']) {
@@ -144,7 +171,10 @@ describe('failed platform authentication is throttled per client address', () =>
     const attacker = from('203.0.113.7');
     const guesses = await Promise.all(
       Array.from({ length: AUTH_FAILURES * 2 }, (_, i) =>
-        request(t.url).post('/platform/v1/users/nobody/tokens').set(attacker).set({ Authorization: `Bearer guess-${i}-0123456789abcdef` }),
+        request(t.url)
+          .post('/platform/v1/users/nobody/tokens')
+          .set(attacker)
+          .set({ Authorization: `Bearer guess-${i}-0123456789abcdef` }),
       ),
     );
     expect(guesses.filter((r) => r.status === 401).length).toBe(AUTH_FAILURES);
@@ -168,7 +198,10 @@ describe('failed platform authentication is throttled per client address', () =>
     );
     expect(calls.map((r) => r.status)).toEqual(calls.map(() => 404));
     // Its failures still count from zero.
-    const wrong = await request(t.url).post('/platform/v1/users/nobody/tokens').set(host).set({ Authorization: 'Bearer not-a-key-0123456789abcdef' });
+    const wrong = await request(t.url)
+      .post('/platform/v1/users/nobody/tokens')
+      .set(host)
+      .set({ Authorization: 'Bearer not-a-key-0123456789abcdef' });
     expectErrorShape(wrong.body, 401, 'unauthorized');
   });
 });
@@ -192,7 +225,9 @@ describe('PUT /platform/v1/users/:externalId', () => {
     expect(row).toEqual({ password_hash: null, external_id: id });
     // No password: signing in with one never works.
     for (const password of ['', 'correct horse battery', 'null']) {
-      const login = await request(t.url).post('/v1/auth/login').send({ handle: handle2, password: password || 'x' });
+      const login = await request(t.url)
+        .post('/v1/auth/login')
+        .send({ handle: handle2, password: password || 'x' });
       expect([login.status, login.body.code]).toEqual([401, 'invalid_credentials']);
     }
   });
@@ -203,7 +238,13 @@ describe('PUT /platform/v1/users/:externalId', () => {
     expect(res.status).toBe(409);
     expectErrorShape(res.body, 409, 'handle_taken');
     await expectError(res, 'PUT /platform/v1/users/{externalId}', 409, 'handle_taken');
-    for (const body of [{ handle: 'Has Caps', displayName: 'X' }, { handle: 'ab', displayName: 'X' }, { handle: uniqueHandle(), displayName: '' }, { handle: uniqueHandle() }, {}]) {
+    for (const body of [
+      { handle: 'Has Caps', displayName: 'X' },
+      { handle: 'ab', displayName: 'X' },
+      { handle: uniqueHandle(), displayName: '' },
+      { handle: uniqueHandle() },
+      {},
+    ]) {
       const bad = await putUser(ext(), body);
       expect(bad.status).toBe(400);
       expectErrorShape(bad.body, 400, 'invalid_request');
@@ -241,7 +282,11 @@ describe('OpenAPI', () => {
     const room = await putRoom(ext('docroom'), { title: 'Doc', status: 'live', members: [{ userExternalId: id, role: 'host' }] });
     expect(Object.keys(room.body).sort()).toEqual(fields('ExternalRoom'));
     expect(doc.components.securitySchemes['platform-key']).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
-    for (const [path, method] of [['/platform/v1/users/{externalId}', 'put'], ['/platform/v1/users/{externalId}/tokens', 'post'], ['/platform/v1/rooms/{externalId}', 'put']]) {
+    for (const [path, method] of [
+      ['/platform/v1/users/{externalId}', 'put'],
+      ['/platform/v1/users/{externalId}/tokens', 'post'],
+      ['/platform/v1/rooms/{externalId}', 'put'],
+    ]) {
       expect(doc.paths[path][method].security).toEqual([{ 'platform-key': [] }]);
     }
   });
@@ -255,9 +300,15 @@ describe('staff see the externalId', () => {
     expect(one.body).toEqual(expect.objectContaining({ id: p.id, handle: p.handle, externalId: p.externalId }));
     const history = await request(t.url).get(`/admin/v1/users/${p.id}/history`).set(staff.auth).expect(200);
     expect(history.body.user.externalId).toBe(p.externalId);
-    const byFilter = await request(t.url).get(`/admin/v1/users?filter=${q({ externalId: p.externalId })}`).set(staff.auth).expect(200);
+    const byFilter = await request(t.url)
+      .get(`/admin/v1/users?filter=${q({ externalId: p.externalId })}`)
+      .set(staff.auth)
+      .expect(200);
     expect(byFilter.body.map((u: any) => u.id)).toEqual([p.id]);
-    const bySearch = await request(t.url).get(`/admin/v1/users?filter=${q({ q: p.externalId.slice(0, -5) })}`).set(staff.auth).expect(200);
+    const bySearch = await request(t.url)
+      .get(`/admin/v1/users?filter=${q({ q: p.externalId.slice(0, -5) })}`)
+      .set(staff.auth)
+      .expect(200);
     expect(bySearch.body.map((u: any) => u.id)).toEqual([p.id]);
     const native = await registerUser(t.url);
     expect((await request(t.url).get(`/admin/v1/users/${native.id}`).set(staff.auth)).body.externalId).toBeNull();
@@ -277,7 +328,9 @@ describe('POST /platform/v1/users/:externalId/tokens', () => {
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.user.id).toBe(p.id);
     await request(t.url).post('/v1/auth/logout').send({ refreshToken: refreshed.body.refreshToken }).expect(204);
-    const after = await request(t.url).get('/v1/me').set({ Authorization: `Bearer ${refreshed.body.accessToken}` });
+    const after = await request(t.url)
+      .get('/v1/me')
+      .set({ Authorization: `Bearer ${refreshed.body.accessToken}` });
     expect([after.status, after.body.code]).toEqual([401, 'session_revoked']);
   });
 
@@ -314,7 +367,9 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
     expect(res.body).toEqual({ id: expect.any(String) });
     const roomId = res.body.id;
     const room = await request(t.url).get(`/v1/rooms/${roomId}`).set(listener.auth).expect(200);
-    expect(room.body).toEqual(expect.objectContaining({ id: roomId, title: 'Morning show', hostId: host.id, status: 'live', myRole: 'listener' }));
+    expect(room.body).toEqual(
+      expect.objectContaining({ id: roomId, title: 'Morning show', hostId: host.id, status: 'live', myRole: 'listener' }),
+    );
     const state = await backchannelVsModerators(roomId);
     expect(state.members).toEqual([host.id, mod.id].sort());
     expect(state.moderators).toEqual(state.members);
@@ -333,19 +388,31 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
     expect(q.status).toBe(201);
     const list = await request(t.url).get(`/v1/rooms/${roomId}/questions`).set(mod.auth).expect(200);
     expect(list.body.items.map((x: any) => x.id)).toEqual([q.body.id]);
-    expect((await request(t.url).patch(`/v1/rooms/${roomId}/questions/${q.body.id}`).set(mod.auth).send({ status: 'pinned' })).status).toBe(200);
+    expect((await request(t.url).patch(`/v1/rooms/${roomId}/questions/${q.body.id}`).set(mod.auth).send({ status: 'pinned' })).status).toBe(
+      200,
+    );
     // Co-attendee context: a conversation started with a co-attendee carries the room.
-    const conv = await request(t.url).post('/v1/conversations').set(listener.auth).send({ participantIds: [speaker.id], roomId });
+    const conv = await request(t.url)
+      .post('/v1/conversations')
+      .set(listener.auth)
+      .send({ participantIds: [speaker.id], roomId });
     expect(conv.status).toBe(201);
     expect(conv.body.context).toEqual({ roomId, roomTitle: 'Morning show' });
-    const implicit = await request(t.url).post('/v1/conversations').set(speaker.auth).send({ participantIds: [mod.id] });
+    const implicit = await request(t.url)
+      .post('/v1/conversations')
+      .set(speaker.auth)
+      .send({ participantIds: [mod.id] });
     expect(implicit.body.context).toEqual({ roomId, roomTitle: 'Morning show' });
   });
 
   it('a repeated identical PUT returns the same id, changes nothing and emits nothing (no new sync events)', async () => {
     const [host, mod, listener] = await Promise.all([hostUser('h'), hostUser('m'), hostUser('l')]);
     const roomExt = ext('rep');
-    const body = { title: 'Repeat', status: 'live', members: [member(host, 'host'), member(mod, 'moderator'), member(listener, 'listener')] };
+    const body = {
+      title: 'Repeat',
+      status: 'live',
+      members: [member(host, 'host'), member(mod, 'moderator'), member(listener, 'listener')],
+    };
     const first = await putRoom(roomExt, body);
     expect(first.status).toBe(200);
     const cursors = await Promise.all([host, mod, listener].map(syncHead));
@@ -358,7 +425,10 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
     for (const [i, u] of [host, mod, listener].entries()) expect(await eventsSince(u, cursors[i])).toEqual([]);
     expect(after.events).toBe(before.events);
     // A change (the listener becomes a moderator) does emit: the backchannel gained someone.
-    const promoted = await putRoom(roomExt, { ...body, members: [member(host, 'host'), member(mod, 'moderator'), member(listener, 'moderator')] });
+    const promoted = await putRoom(roomExt, {
+      ...body,
+      members: [member(host, 'host'), member(mod, 'moderator'), member(listener, 'moderator')],
+    });
     expect(promoted.status).toBe(200);
     const evs = await eventsSince(listener, cursors[2]);
     expect(evs.map((e) => e.type)).toEqual(['conversation.updated']);
@@ -368,7 +438,11 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
   it('members no longer listed have left (still attendees); demoted moderators leave the backchannel; the title follows', async () => {
     const [host, mod, listener] = await Promise.all([hostUser('h'), hostUser('m'), hostUser('l')]);
     const roomExt = ext('chg');
-    const { body } = await putRoom(roomExt, { title: 'One', status: 'live', members: [member(host, 'host'), member(mod, 'moderator'), member(listener, 'listener')] });
+    const { body } = await putRoom(roomExt, {
+      title: 'One',
+      status: 'live',
+      members: [member(host, 'host'), member(mod, 'moderator'), member(listener, 'listener')],
+    });
     const modCursor = await syncHead(mod);
     const res = await putRoom(roomExt, { title: 'Two', status: 'live', members: [member(host, 'host'), member(mod, 'listener')] });
     expect(res.status).toBe(200);
@@ -397,17 +471,27 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
         member(host, 'host'),
         ...rest.map((u, j) => member(u, (i + j) % 3 === 0 ? 'moderator' : (i + j) % 3 === 1 ? 'speaker' : 'listener')),
       ]);
-      const results = await Promise.all(states.map((members) => putRoom(roomExt, { title: 'Race', status: 'live', members }, RACE_ROOMS_KEY)));
+      const results = await Promise.all(
+        states.map((members) => putRoom(roomExt, { title: 'Race', status: 'live', members }, RACE_ROOMS_KEY)),
+      );
       expect(results.map((r) => r.status)).toEqual(states.map(() => 200));
       const roomId = results[0].body.id;
       const { members, moderators } = await backchannelVsModerators(roomId);
       expect(members).toEqual(moderators);
-      const candidates = states.map((s) => s.filter((m) => m.role === 'host' || m.role === 'moderator').map((m) => people.find((p) => p.externalId === m.userExternalId)!.id).sort());
+      const candidates = states.map((s) =>
+        s
+          .filter((m) => m.role === 'host' || m.role === 'moderator')
+          .map((m) => people.find((p) => p.externalId === m.userExternalId)!.id)
+          .sort(),
+      );
       expect(candidates).toContainEqual(members);
       // And the stored roles are exactly that one state's.
       const roles = await db.query('SELECT user_id::text, role FROM room_member WHERE room_id = $1 ORDER BY user_id', [roomId]);
       const winner = states[candidates.findIndex((c) => JSON.stringify(c) === JSON.stringify(members))];
-      const expected = winner.map((m) => ({ user_id: people.find((p) => p.externalId === m.userExternalId)!.id, role: m.role === 'host' ? 'moderator' : m.role }));
+      const expected = winner.map((m) => ({
+        user_id: people.find((p) => p.externalId === m.userExternalId)!.id,
+        role: m.role === 'host' ? 'moderator' : m.role,
+      }));
       expect(roles).toEqual(expected.sort((a, b) => a.user_id.localeCompare(b.user_id)));
     });
   });
@@ -420,9 +504,25 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
       const { body } = await putRoom(roomExt, { title: 'Mixed', status: 'live', members: base }, BARE_KEY);
       const results = await Promise.all([
         request(t.url).put(`/v1/rooms/${body.id}/members/${a.id}/role`).set(host.auth).send({ role: 'moderator' }),
-        putRoom(roomExt, { title: 'Mixed', status: 'live', members: [member(host, 'host'), member(a, 'listener'), member(b, 'moderator'), member(c, 'listener')] }, BARE_KEY),
+        putRoom(
+          roomExt,
+          {
+            title: 'Mixed',
+            status: 'live',
+            members: [member(host, 'host'), member(a, 'listener'), member(b, 'moderator'), member(c, 'listener')],
+          },
+          BARE_KEY,
+        ),
         request(t.url).put(`/v1/rooms/${body.id}/members/${c.id}/role`).set(host.auth).send({ role: 'moderator' }),
-        putRoom(roomExt, { title: 'Mixed', status: 'live', members: [member(host, 'host'), member(a, 'speaker'), member(b, 'listener'), member(c, 'moderator')] }, BARE_KEY),
+        putRoom(
+          roomExt,
+          {
+            title: 'Mixed',
+            status: 'live',
+            members: [member(host, 'host'), member(a, 'speaker'), member(b, 'listener'), member(c, 'moderator')],
+          },
+          BARE_KEY,
+        ),
       ]);
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
       const { members, moderators } = await backchannelVsModerators(body.id);
@@ -455,7 +555,11 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
 
   it('unknown userExternalId: 422 unknown_user naming them; a new room without a host: 422 room_host_required; bad bodies: 400', async () => {
     const host = await hostUser('h');
-    const res = await putRoom(ext('unk'), { title: 'X', status: 'live', members: [member(host, 'host'), { userExternalId: 'ghost-1', role: 'listener' }] });
+    const res = await putRoom(ext('unk'), {
+      title: 'X',
+      status: 'live',
+      members: [member(host, 'host'), { userExternalId: 'ghost-1', role: 'listener' }],
+    });
     expect(res.status).toBe(422);
     expectErrorShape(res.body, 422, 'unknown_user');
     await expectError(res, 'PUT /platform/v1/rooms/{externalId}', 422, 'unknown_user');

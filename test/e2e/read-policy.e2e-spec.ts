@@ -32,7 +32,11 @@ afterAll(async () => {
 const user = () => registerUser(t.url);
 const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
 async function conversation(a: TestUser, others: TestUser[]): Promise<string> {
-  const res = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: others.map((o) => o.id) });
+  const res = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: others.map((o) => o.id) });
   expect(res.status).toBe(201);
   return res.body.id;
 }
@@ -137,7 +141,11 @@ describe('read policy: every render path agrees on whether a member sees a messa
     const rd = await reader();
     const stranger = await user();
     const conv = await conversation(stranger, [rd.r]);
-    await t.http().post(`/v1/conversations/${conv}/decline`).set(rd.r.auth).expect((res) => expect(res.status).toBeLessThan(300));
+    await t
+      .http()
+      .post(`/v1/conversations/${conv}/decline`)
+      .set(rd.r.auth)
+      .expect((res) => expect(res.status).toBeLessThan(300));
     const w = word();
     const m = await send(stranger, conv, `still there? ${w}`);
     expect(await revealed(rd, conv, m.id, w, EVERY)).toEqual(all(EVERY, false));

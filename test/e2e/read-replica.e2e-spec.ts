@@ -31,7 +31,11 @@ beforeAll(async () => {
   a = await registerUser(t.url);
   b = await registerUser(t.url);
   await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
-  const conv = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  const conv = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
   expect([200, 201]).toContain(conv.status);
   conversationId = conv.body.id;
 }, 180_000);
@@ -44,7 +48,11 @@ afterAll(async () => {
 const served = () => ({ ...t.app.get(Db).replica.served });
 
 it('staff lists, the dashboard and history pages are read from the replica once it has caught up', async () => {
-  const sent = await t.http().post(`/v1/conversations/${conversationId}/messages`).set(a.auth).send({ clientId: 'r1', text: 'hello replica' });
+  const sent = await t
+    .http()
+    .post(`/v1/conversations/${conversationId}/messages`)
+    .set(a.auth)
+    .send({ clientId: 'r1', text: 'hello replica' });
   expect(sent.status).toBe(201);
   const start = served();
   const history = await t.http().get(`/v1/conversations/${conversationId}/messages`).set(b.auth);
@@ -62,15 +70,25 @@ it('staff lists, the dashboard and history pages are read from the replica once 
 it('with the replica paused, a sender sees their new message in the history at once and staff see a new account (primary fallback)', async () => {
   await cluster.onReplica('SELECT pg_wal_replay_pause()');
   try {
-    await until('replay to be paused', async () => (await cluster.onReplica(`SELECT pg_get_wal_replay_pause_state() AS s`))[0].s === 'paused');
-    const sent = await t.http().post(`/v1/conversations/${conversationId}/messages`).set(a.auth).send({ clientId: 'r2', text: 'written while paused' });
+    await until(
+      'replay to be paused',
+      async () => (await cluster.onReplica(`SELECT pg_get_wal_replay_pause_state() AS s`))[0].s === 'paused',
+    );
+    const sent = await t
+      .http()
+      .post(`/v1/conversations/${conversationId}/messages`)
+      .set(a.auth)
+      .send({ clientId: 'r2', text: 'written while paused' });
     expect(sent.status).toBe(201);
     const before = served();
     const history = await t.http().get(`/v1/conversations/${conversationId}/messages?beforeSeq=1000`).set(a.auth);
     expect(history.status).toBe(200);
     expect(history.body.items.map((m: any) => m.id)).toContain(sent.body.id);
     const fresh = await registerUser(t.url);
-    const users = await t.http().get(`/admin/v1/users?filter=${encodeURIComponent(JSON.stringify({ q: fresh.handle }))}`).set(staff.auth);
+    const users = await t
+      .http()
+      .get(`/admin/v1/users?filter=${encodeURIComponent(JSON.stringify({ q: fresh.handle }))}`)
+      .set(staff.auth);
     expect(users.status).toBe(200);
     expect(JSON.stringify(users.body)).toContain(fresh.id);
     const after = served();
@@ -82,11 +100,16 @@ it('with the replica paused, a sender sees their new message in the history at o
     await cluster.onReplica('SELECT pg_wal_replay_resume()');
   }
   // Resumed: reads return to the replica by themselves.
-  await until('reads to be served by the replica again', async () => {
-    const s = served().replica;
-    await t.http().get('/admin/v1/users').set(staff.auth).expect(200);
-    return served().replica > s;
-  }, 15_000, 200);
+  await until(
+    'reads to be served by the replica again',
+    async () => {
+      const s = served().replica;
+      await t.http().get('/admin/v1/users').set(staff.auth).expect(200);
+      return served().replica > s;
+    },
+    15_000,
+    200,
+  );
 });
 
 it('a replica that is down costs nothing but the primary: reads keep answering', async () => {

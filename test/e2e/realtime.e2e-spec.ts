@@ -34,7 +34,11 @@ async function activePair(app: TestApp = t) {
   const a = await registerUser(app.url);
   const b = await registerUser(app.url);
   expect((await app.http().put(`/v1/users/${a.id}/follow`).set(b.auth)).status).toBe(204);
-  const res = await app.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  const res = await app
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
   expect(res.status).toBe(201);
   expect(res.body.members.find((m: any) => m.userId === b.id).state).toBe('active');
   return { a, b, conversationId: res.body.id as string };
@@ -51,7 +55,11 @@ async function sendRest(app: TestApp, user: TestUser, conversationId: string, cl
  */
 async function barrier(app: TestApp, user: TestUser, inbox: Inbox): Promise<void> {
   const x = await registerUser(app.url);
-  const res = await app.http().post('/v1/conversations').set(x.auth).send({ participantIds: [user.id] });
+  const res = await app
+    .http()
+    .post('/v1/conversations')
+    .set(x.auth)
+    .send({ participantIds: [user.id] });
   expect(res.status).toBe(201);
   await inbox.waitFor('request.created', (p) => p.conversation.id === res.body.id);
 }
@@ -59,7 +67,11 @@ async function barrier(app: TestApp, user: TestUser, inbox: Inbox): Promise<void
 /** Suspends through the staff route, as a moderator would. */
 async function suspendByStaff(app: TestApp, userId: string) {
   const admin = await loginStaff(app.url);
-  const res = await app.http().post(`/admin/v1/users/${userId}/actions`).set(admin.auth).send({ action: 'suspend', durationHours: 1, note: 'test' });
+  const res = await app
+    .http()
+    .post(`/admin/v1/users/${userId}/actions`)
+    .set(admin.auth)
+    .send({ action: 'suspend', durationHours: 1, note: 'test' });
   expect(res.status).toBe(200);
 }
 
@@ -93,7 +105,14 @@ singleRedis.describe('GET /v1/sync', () => {
   it('refuses a cursor it never issued with 400 invalid_cursor, a limit outside 1..500 with 400 invalid_request, no token with 401', async () => {
     const u = await registerUser(t.url);
     const head = (await t.http().get('/v1/sync').set(u.auth)).body.cursor;
-    for (const q of [`cursor=${BigInt(head) + 5n}`, 'cursor=abc', 'cursor=-1', 'cursor=1e3', 'cursor=99999999999999999999', 'cursor=1&cursor=2']) {
+    for (const q of [
+      `cursor=${BigInt(head) + 5n}`,
+      'cursor=abc',
+      'cursor=-1',
+      'cursor=1e3',
+      'cursor=99999999999999999999',
+      'cursor=1&cursor=2',
+    ]) {
       const res = await t.http().get(`/v1/sync?${q}`).set(u.auth);
       expect(res.status).toBe(400);
       expectErrorShape(res.body, 400, 'invalid_cursor');
@@ -119,10 +138,7 @@ singleRedis.describe('GET /v1/sync', () => {
     expect((await sendRest(t, a, conversationId, 'new-1', 'fresh')).status).toBe(201);
     // Age b's first event past the 30-day window (no day partition is that old: the row moves
     // to the default partition), then run the scheduled job's work.
-    await t.app.get(Db).query(
-      `UPDATE event SET created_at = now() - interval '31 days' WHERE user_id = $1 AND cursor <= $2`,
-      [b.id, mid],
-    );
+    await t.app.get(Db).query(`UPDATE event SET created_at = now() - interval '31 days' WHERE user_id = $1 AND cursor <= $2`, [b.id, mid]);
     expect((await t.app.get(EventsService).prune()).deletedFromDefault).toBeGreaterThanOrEqual(1);
     const expired = await t.http().get(`/v1/sync?cursor=${before}`).set(b.auth);
     expect(expired.status).toBe(410);
@@ -139,9 +155,18 @@ singleRedis.describe('socket handshake', () => {
   it('refuses a missing, malformed, expired or staff token and a suspended account at connect, with {code, message} in err.data', async () => {
     const u = await registerUser(t.url);
     const secret = t.app.get<string>(JWT_SECRET);
-    const expired = jwt.sign({ exp: Math.floor(Date.now() / 1000) - 60 }, secret, { subject: u.id, audience: USER_AUDIENCE, issuer: 'backchannel' });
+    const expired = jwt.sign({ exp: Math.floor(Date.now() / 1000) - 60 }, secret, {
+      subject: u.id,
+      audience: USER_AUDIENCE,
+      issuer: 'backchannel',
+    });
     const forged = jwt.sign({}, 'x'.repeat(40), { subject: u.id, audience: USER_AUDIENCE, issuer: 'backchannel', expiresIn: 600 });
-    const staffAudience = jwt.sign({ role: 'admin' }, secret, { subject: u.id, audience: STAFF_AUDIENCE, issuer: 'backchannel', expiresIn: 600 });
+    const staffAudience = jwt.sign({ role: 'admin' }, secret, {
+      subject: u.id,
+      audience: STAFF_AUDIENCE,
+      issuer: 'backchannel',
+      expiresIn: 600,
+    });
     for (const token of [undefined, '', 'not-a-jwt', 42, expired, forged, staffAudience]) {
       const refusal = await connectRefusal(t.url, token);
       expect(refusal.data).toEqual({ code: 'unauthorized', message: expect.any(String) });
@@ -177,49 +202,55 @@ describe('live delivery and exactly-once sync', () => {
     }
     // The live cursor is the synced one: syncing from just before it yields that very event.
     const [live] = phone.inbox.of('message.created', (p) => p.message.id === sent.body.id);
-    const synced = await t.http().get(`/v1/sync?cursor=${BigInt(live.cursor) - 1n}`).set(b.auth);
+    const synced = await t
+      .http()
+      .get(`/v1/sync?cursor=${BigInt(live.cursor) - 1n}`)
+      .set(b.auth);
     expect(synced.body.events[0]).toEqual(live);
   });
 
-  singleRedis.it('a client that disconnects, misses 100 messages and syncs from its last cursor gets each exactly once, in order, paged with hasMore', async () => {
-    const { a, b, conversationId } = await activePair();
-    const { socket, inbox } = await open(t, b);
-    const first = await sendRest(t, a, conversationId, 'm-0', 'before the tunnel');
-    const [seen] = await inbox.waitFor('message.created', (p) => p.message.id === first.body.id);
-    socket.close();
+  singleRedis.it(
+    'a client that disconnects, misses 100 messages and syncs from its last cursor gets each exactly once, in order, paged with hasMore',
+    async () => {
+      const { a, b, conversationId } = await activePair();
+      const { socket, inbox } = await open(t, b);
+      const first = await sendRest(t, a, conversationId, 'm-0', 'before the tunnel');
+      const [seen] = await inbox.waitFor('message.created', (p) => p.message.id === first.body.id);
+      socket.close();
 
-    // 100 sends, ten at a time in parallel: concurrent commits must still give b gap-free, ordered cursors.
-    for (let batch = 0; batch < 10; batch++) {
-      const results = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => sendRest(t, a, conversationId, `m-${batch * 10 + i + 1}`, `message ${batch * 10 + i + 1}`)),
-      );
-      for (const r of results) expect(r.status).toBe(201);
-    }
-    expect(inbox.of('message.created')).toHaveLength(1);
+      // 100 sends, ten at a time in parallel: concurrent commits must still give b gap-free, ordered cursors.
+      for (let batch = 0; batch < 10; batch++) {
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => sendRest(t, a, conversationId, `m-${batch * 10 + i + 1}`, `message ${batch * 10 + i + 1}`)),
+        );
+        for (const r of results) expect(r.status).toBe(201);
+      }
+      expect(inbox.of('message.created')).toHaveLength(1);
 
-    const received: any[] = [];
-    const pages: boolean[] = [];
-    let cursor = seen.cursor;
-    for (let guard = 0; guard < 10; guard++) {
-      const res = await t.http().get(`/v1/sync?cursor=${cursor}&limit=30`).set(b.auth);
-      expect(res.status).toBe(200);
-      received.push(...res.body.events);
-      pages.push(res.body.hasMore);
-      cursor = res.body.cursor;
-      if (!res.body.hasMore) break;
-    }
-    expect(pages).toEqual([true, true, true, false]);
-    const messages = received.filter((e) => e.type === 'message.created').map((e) => e.message);
-    expect(messages).toHaveLength(100);
-    expect(new Set(messages.map((m) => m.id)).size).toBe(100);
-    expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => first.body.seq + 1 + i));
-    const cursors = received.map((e) => BigInt(e.cursor));
-    for (let i = 1; i < cursors.length; i++) expect(cursors[i]).toBe(cursors[i - 1] + 1n);
-    expect(cursor).toBe(received[received.length - 1].cursor);
+      const received: any[] = [];
+      const pages: boolean[] = [];
+      let cursor = seen.cursor;
+      for (let guard = 0; guard < 10; guard++) {
+        const res = await t.http().get(`/v1/sync?cursor=${cursor}&limit=30`).set(b.auth);
+        expect(res.status).toBe(200);
+        received.push(...res.body.events);
+        pages.push(res.body.hasMore);
+        cursor = res.body.cursor;
+        if (!res.body.hasMore) break;
+      }
+      expect(pages).toEqual([true, true, true, false]);
+      const messages = received.filter((e) => e.type === 'message.created').map((e) => e.message);
+      expect(messages).toHaveLength(100);
+      expect(new Set(messages.map((m) => m.id)).size).toBe(100);
+      expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => first.body.seq + 1 + i));
+      const cursors = received.map((e) => BigInt(e.cursor));
+      for (let i = 1; i < cursors.length; i++) expect(cursors[i]).toBe(cursors[i - 1] + 1n);
+      expect(cursor).toBe(received[received.length - 1].cursor);
 
-    const done = await t.http().get(`/v1/sync?cursor=${cursor}`).set(b.auth);
-    expect(done.body).toEqual({ events: [], cursor, hasMore: false });
-  });
+      const done = await t.http().get(`/v1/sync?cursor=${cursor}`).set(b.auth);
+      expect(done.body).toEqual({ events: [], cursor, hasMore: false });
+    },
+  );
 
   it('an event drained by a worker-only process (APP_ROLES=worker) reaches sockets held by an API process', async () => {
     const worker = await startTestApp({ db: t.db, redisPrefix: t.config.redisPrefix, env: { ...ENV, APP_ROLES: 'worker' } });
@@ -228,7 +259,9 @@ describe('live delivery and exactly-once sync', () => {
       const { inbox } = await open(t, u);
       const events = worker.app.get(EventsService);
       const notice = { id: 'n-1', text: 'A link you sent was removed.' };
-      const outboxId = await worker.app.get(Db).tx((q) => events.append(q, [{ userId: u.id, type: 'notice.created', payload: { notice } }]));
+      const outboxId = await worker.app
+        .get(Db)
+        .tx((q) => events.append(q, [{ userId: u.id, type: 'notice.created', payload: { notice } }]));
       events.published(outboxId);
       await inbox.waitFor('notice.created');
       await barrier(t, u, inbox);
@@ -267,16 +300,22 @@ singleRedis.describe('message.send over the socket', () => {
       expect(raceRest.body.id).toBe(raceSocket.message.id);
     });
 
-    const rows = await t.app.get(Db).query(
-      `SELECT client_id, count(*)::int AS n FROM message WHERE conversation_id = $1 GROUP BY client_id ORDER BY client_id`,
-      [conversationId],
-    );
+    const rows = await t.app
+      .get(Db)
+      .query(`SELECT client_id, count(*)::int AS n FROM message WHERE conversation_id = $1 GROUP BY client_id ORDER BY client_id`, [
+        conversationId,
+      ]);
     expect(rows).toEqual(['same-1', 'same-2', ...raced].sort().map((client_id) => ({ client_id, n: 1 })));
     // b hears each message once, however many times it was submitted.
     await bInbox.waitFor('message.created', () => true, 2 + RACE_ROUNDS);
     const last = await sendRest(t, a, conversationId, 'same-4', 'barrier');
     await bInbox.waitFor('message.created', (p) => p.message.id === last.body.id);
-    expect(bInbox.of('message.created').map((p) => p.message.clientId).sort()).toEqual(['same-1', 'same-2', 'same-4', ...raced].sort());
+    expect(
+      bInbox
+        .of('message.created')
+        .map((p) => p.message.clientId)
+        .sort(),
+    ).toEqual(['same-1', 'same-2', 'same-4', ...raced].sort());
   });
 
   it('acks {error: {code, message}} with the REST codes for bad payloads and refused sends, and the socket stays usable', async () => {
@@ -308,11 +347,17 @@ singleRedis.describe('message.send over the socket', () => {
   it('applies the same pending-request cap as REST: the 4th socket send to a pending recipient is refused', async () => {
     const a = await registerUser(t.url);
     const stranger = await registerUser(t.url);
-    const res = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [stranger.id] });
+    const res = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [stranger.id] });
     expect(res.body.members.find((m: any) => m.userId === stranger.id).state).toBe('pending');
     const { socket } = await open(t, a);
     for (let i = 1; i <= 3; i++) {
-      expect((await emitAck(socket, 'message.send', { conversationId: res.body.id, clientId: `r${i}`, text: `hi ${i}` })).message).toBeDefined();
+      expect(
+        (await emitAck(socket, 'message.send', { conversationId: res.body.id, clientId: `r${i}`, text: `hi ${i}` })).message,
+      ).toBeDefined();
     }
     const fourth = await emitAck(socket, 'message.send', { conversationId: res.body.id, clientId: 'r4', text: 'hi 4' });
     expect(fourth.error.code).toBe('request_pending_limit');
@@ -326,7 +371,11 @@ singleRedis.describe('typing', () => {
     const c = await registerUser(t.url);
     const outsider = await registerUser(t.url);
     expect((await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth)).status).toBe(204);
-    const group = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id], title: 'plans' });
+    const group = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id, c.id], title: 'plans' });
     expect(group.status).toBe(201);
     const states = Object.fromEntries(group.body.members.map((m: any) => [m.userId, m.state]));
     expect(states).toEqual({ [a.id]: 'active', [b.id]: 'active', [c.id]: 'pending' });
@@ -398,7 +447,7 @@ describe('several API processes on one database and one Redis', () => {
     await onFirst.inbox.waitFor('typing', (p) => p.userId === b.id);
   });
 
-  it("drops every socket of a user who gets suspended, on every process, and refuses them on reconnect", async () => {
+  it('drops every socket of a user who gets suspended, on every process, and refuses them on reconnect', async () => {
     const u = await registerUser(t.url);
     const one = await open(t, u);
     const two = await open(t2, u);

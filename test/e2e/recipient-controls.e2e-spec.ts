@@ -35,10 +35,12 @@ async function send(u: TestUser, convId: string, text: string) {
   expect(res.status).toBe(201);
   return res.body;
 }
-const read = (u: TestUser, convId: string, seq: number) => t.http().post(`/v1/conversations/${convId}/read`).set(u.auth).send({ seq }).expect(200);
+const read = (u: TestUser, convId: string, seq: number) =>
+  t.http().post(`/v1/conversations/${convId}/read`).set(u.auth).send({ seq }).expect(200);
 const view = async (u: TestUser, convId: string) => (await t.http().get(`/v1/conversations/${convId}`).set(u.auth).expect(200)).body;
 const head = async (u: TestUser) => (await t.http().get('/v1/sync').set(u.auth).expect(200)).body.cursor as string;
-const syncFrom = async (u: TestUser, cursor: string) => (await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
+const syncFrom = async (u: TestUser, cursor: string) =>
+  (await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
 async function open(u: TestUser) {
   const socket = await connectSocket(t.url, u.token);
   sockets.push(socket);
@@ -140,7 +142,12 @@ describe('restrict', () => {
 
     expect((await unrestrict(me, them.id)).status).toBe(204);
     // The first relay after the throttle window (2 s) reaches them again.
-    await until('my typing is relayed again', async () => (await emitAck(sMe.socket, 'typing', { conversationId: group.id })).relayed === true, 10_000, 250);
+    await until(
+      'my typing is relayed again',
+      async () => (await emitAck(sMe.socket, 'typing', { conversationId: group.id })).relayed === true,
+      10_000,
+      250,
+    );
     await sThem.inbox.waitFor('typing', (p) => p.userId === me.id);
     expect(sThem.inbox.of('typing', (p) => p.userId === me.id)).toHaveLength(1);
   });
@@ -192,13 +199,20 @@ describe('decline-all', () => {
     const [me, other] = await users(2);
     await raceRounds(RACE_ROUNDS, async () => {
       const [sender] = await users(1);
-      const convs = [(await create(sender, [me.id])).body, (await create(sender, [me.id, other.id])).body, (await create(sender, [me.id, other.id])).body];
-      const results = await Promise.all(Array.from({ length: 6 }, () => t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: sender.id })));
+      const convs = [
+        (await create(sender, [me.id])).body,
+        (await create(sender, [me.id, other.id])).body,
+        (await create(sender, [me.id, other.id])).body,
+      ];
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: sender.id })),
+      );
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
       expect(results.reduce((n, r) => n + r.body.declined, 0)).toBe(3);
-      const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM conversation_member WHERE user_id = $1 AND state = 'declined' AND conversation_id = ANY($2::uuid[])`, [
-        me.id, convs.map((c) => c.id),
-      ]);
+      const [{ n }] = await db.query(
+        `SELECT count(*)::int AS n FROM conversation_member WHERE user_id = $1 AND state = 'declined' AND conversation_id = ANY($2::uuid[])`,
+        [me.id, convs.map((c) => c.id)],
+      );
       expect(n).toBe(3);
     });
   });
@@ -211,14 +225,24 @@ describe('decline-all', () => {
     for (const body of [{ senderId: 'nope' }, { senderId: 42 }, {}]) {
       expectErrorShape((await t.http().post('/v1/requests/decline-all').set(me.auth).send(body)).body, 400, 'invalid_request');
     }
-    await expectError(await t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: 'nope' }), 'POST /v1/requests/decline-all', 400, 'invalid_request');
+    await expectError(
+      await t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: 'nope' }),
+      'POST /v1/requests/decline-all',
+      400,
+      'invalid_request',
+    );
   });
 });
 
 describe('report-and-block', () => {
   const blocks = async (a: TestUser, b: TestUser) =>
     (await db.query('SELECT count(*)::int AS n FROM block WHERE blocker_id = $1 AND blocked_id = $2', [a.id, b.id]))[0].n as number;
-  const report = (u: TestUser, body: Record<string, unknown>) => t.http().post('/v1/reports').set(u.auth).send({ reason: 'harassment', ...body });
+  const report = (u: TestUser, body: Record<string, unknown>) =>
+    t
+      .http()
+      .post('/v1/reports')
+      .set(u.auth)
+      .send({ reason: 'harassment', ...body });
 
   it('block: true on a message blocks its sender and removes follows both ways', async () => {
     const [me, them] = await users(2);

@@ -31,8 +31,10 @@ async function send(u: TestUser, convId: string, text: string) {
   return res.body;
 }
 const head = async (u: TestUser) => (await t.http().get('/v1/sync').set(u.auth).expect(200)).body.cursor as string;
-const syncFrom = async (u: TestUser, cursor: string) => (await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
-const requestsOf = async (u: TestUser) => (await t.http().get('/v1/conversations?folder=requests').set(u.auth).expect(200)).body.items as any[];
+const syncFrom = async (u: TestUser, cursor: string) =>
+  (await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
+const requestsOf = async (u: TestUser) =>
+  (await t.http().get('/v1/conversations?folder=requests').set(u.auth).expect(200)).body.items as any[];
 async function listen(u: TestUser): Promise<Inbox> {
   const s = await connectSocket(t.url, u.token);
   sockets.push(s);
@@ -45,7 +47,14 @@ describe('a request shows what it says', () => {
     const inbox = await listen(recipient);
     const cursor = await head(recipient);
 
-    const conv = (await t.http().post('/v1/conversations').set(stranger.auth).send({ participantIds: [recipient.id] }).expect(201)).body;
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(stranger.auth)
+        .send({ participantIds: [recipient.id] })
+        .expect(201)
+    ).body;
     expect(conv.members.find((m: any) => m.userId === recipient.id).state).toBe('pending');
     const [request] = await inbox.waitFor('request.created');
     expect(request.conversation).toMatchObject({ id: conv.id, myState: 'pending', lastMessage: null });
@@ -71,7 +80,14 @@ describe('a request shows what it says', () => {
     await follow(puppet, spammer);
     const inbox = await listen(recipient);
     const cursor = await head(recipient);
-    const conv = (await t.http().post('/v1/conversations').set(spammer.auth).send({ participantIds: [puppet.id, recipient.id] }).expect(201)).body;
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(spammer.auth)
+        .send({ participantIds: [puppet.id, recipient.id] })
+        .expect(201)
+    ).body;
 
     const first = [await send(spammer, conv.id, 'spam 1'), await send(spammer, conv.id, 'spam 2'), await send(spammer, conv.id, 'spam 3')];
     const capped = await sendRaw(spammer, conv.id, 'spam 4 (capped)');
@@ -104,7 +120,14 @@ describe('a request shows what it says', () => {
     const [stranger, recipient] = [await registerUser(t.url), await registerUser(t.url)];
     const inbox = await listen(recipient);
     const cursor = await head(recipient);
-    const conv = (await t.http().post('/v1/conversations').set(stranger.auth).send({ participantIds: [recipient.id] }).expect(201)).body;
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(stranger.auth)
+        .send({ participantIds: [recipient.id] })
+        .expect(201)
+    ).body;
     const sent = await send(stranger, conv.id, 'oops, wrong person');
     await inbox.waitFor('message.created');
     expect((await t.http().delete(`/v1/conversations/${conv.id}/messages/${sent.id}`).set(stranger.auth)).status).toBe(200);
@@ -115,18 +138,35 @@ describe('a request shows what it says', () => {
     expect(synced.map((e) => e.type)).toEqual(['request.created', 'message.created', 'message.updated']);
     // Sync from an old cursor replays the removed version, never the text.
     expect(JSON.stringify(synced)).not.toContain('wrong person');
-    expect((await requestsOf(recipient)).find((c) => c.id === conv.id).lastMessage).toMatchObject({ id: sent.id, state: 'removed', text: null });
+    expect((await requestsOf(recipient)).find((c) => c.id === conv.id).lastMessage).toMatchObject({
+      id: sent.id,
+      state: 'removed',
+      text: null,
+    });
   });
 
   it('after a decline, sync from an old cursor renders the request as the lists do (no text): an edit made after the decline never reaches the decliner', async () => {
     const [stranger, recipient] = [await registerUser(t.url), await registerUser(t.url)];
     const cursor = await head(recipient);
-    const conv = (await t.http().post('/v1/conversations').set(stranger.auth).send({ participantIds: [recipient.id] }).expect(201)).body;
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(stranger.auth)
+        .send({ participantIds: [recipient.id] })
+        .expect(201)
+    ).body;
     const sent = await send(stranger, conv.id, 'are you the one from the talk?');
-    expect((await syncFrom(recipient, cursor)).find((e) => e.type === 'message.created').message.text).toBe('are you the one from the talk?');
+    expect((await syncFrom(recipient, cursor)).find((e) => e.type === 'message.created').message.text).toBe(
+      'are you the one from the talk?',
+    );
 
     expect((await t.http().post(`/v1/conversations/${conv.id}/decline`).set(recipient.auth)).status).toBe(200);
-    const edited = await t.http().patch(`/v1/conversations/${conv.id}/messages/${sent.id}`).set(stranger.auth).send({ text: 'fine, then pay me: https://example.com/pay' });
+    const edited = await t
+      .http()
+      .patch(`/v1/conversations/${conv.id}/messages/${sent.id}`)
+      .set(stranger.auth)
+      .send({ text: 'fine, then pay me: https://example.com/pay' });
     expect(edited.status).toBe(200);
     expect((await t.http().get(`/v1/conversations/${conv.id}/messages`).set(recipient.auth)).status).toBe(404);
 

@@ -26,10 +26,19 @@ describe('re-opening a declined direct conversation', () => {
   it('the decliner starting the pair again is an accept: the other side gets conversation.updated showing them active', async () => {
     const a = await registerUser(t.url);
     const b = await registerUser(t.url);
-    const c = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201);
+    const c = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201);
     await t.http().post(`/v1/conversations/${c.body.id}/decline`).set(b.auth).expect(200);
     const head = (await t.http().get('/v1/sync').set(a.auth)).body.cursor;
-    const again = await t.http().post('/v1/conversations').set(b.auth).send({ participantIds: [a.id] });
+    const again = await t
+      .http()
+      .post('/v1/conversations')
+      .set(b.auth)
+      .send({ participantIds: [a.id] });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id: c.body.id, myState: 'active' });
     const sync = await t.http().get(`/v1/sync?cursor=${head}`).set(a.auth).expect(200);

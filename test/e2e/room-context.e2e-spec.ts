@@ -30,7 +30,11 @@ const endRoom = async (host: TestUser, roomId: string, daysAgo: number) => {
 };
 
 const start = (creator: TestUser, ...others: TestUser[]) =>
-  t.http().post('/v1/conversations').set(creator.auth).send({ participantIds: others.map((o) => o.id) });
+  t
+    .http()
+    .post('/v1/conversations')
+    .set(creator.auth)
+    .send({ participantIds: others.map((o) => o.id) });
 
 describe('room context without roomId', () => {
   it('two users who attended the same live room get context.roomId without naming it, and the recipient sees it', async () => {
@@ -40,7 +44,9 @@ describe('room context without roomId', () => {
     expect(res.status).toBe(201);
     expect(res.body.context).toEqual({ roomId: room.id, roomTitle: 'Night owls' });
     const requests = (await t.http().get('/v1/conversations?folder=requests').set(b.auth).expect(200)).body.items;
-    expect(requests.filter((c: any) => c.id === res.body.id)).toEqual([expect.objectContaining({ context: { roomId: room.id, roomTitle: 'Night owls' } })]);
+    expect(requests.filter((c: any) => c.id === res.body.id)).toEqual([
+      expect.objectContaining({ context: { roomId: room.id, roomTitle: 'Night owls' } }),
+    ]);
   });
 
   it('a room that ended less than 7 days ago still counts', async () => {

@@ -31,13 +31,18 @@ const leave = (u: TestUser, roomId: string) => t.http().post(`/v1/rooms/${roomId
 const setRole = (actor: TestUser, roomId: string, target: string, role: string) =>
   request(t.url).put(`/v1/rooms/${roomId}/members/${target}/role`).set(actor.auth).send({ role });
 const backchannel = (u: TestUser, roomId: string) => t.http().get(`/v1/rooms/${roomId}/backchannel`).set(u.auth);
-const ask = (u: TestUser, roomId: string, body: Record<string, unknown>) => t.http().post(`/v1/rooms/${roomId}/questions`).set(u.auth).send(body);
+const ask = (u: TestUser, roomId: string, body: Record<string, unknown>) =>
+  t.http().post(`/v1/rooms/${roomId}/questions`).set(u.auth).send(body);
 const questions = (u: TestUser, roomId: string) => t.http().get(`/v1/rooms/${roomId}/questions`).set(u.auth);
 const upvote = (u: TestUser, roomId: string, qid: string) => request(t.url).post(`/v1/rooms/${roomId}/questions/${qid}/upvote`).set(u.auth);
 const patchQuestion = (u: TestUser, roomId: string, qid: string, status: unknown) =>
   t.http().patch(`/v1/rooms/${roomId}/questions/${qid}`).set(u.auth).send({ status });
 const sendTo = (u: TestUser, conversationId: string, text: string) =>
-  t.http().post(`/v1/conversations/${conversationId}/messages`).set(u.auth).send({ clientId: `c-${Math.random()}`, text });
+  t
+    .http()
+    .post(`/v1/conversations/${conversationId}/messages`)
+    .set(u.auth)
+    .send({ clientId: `c-${Math.random()}`, text });
 
 /** A room hosted by a fresh user with `listeners` fresh users joined. */
 async function roomWith(listeners: number, title?: string) {
@@ -128,7 +133,11 @@ describe('rooms: create, get, join, leave', () => {
     for (let round = 0; round < 20; round++) {
       const who = round === 0 ? u : await registerUser(t.url);
       const results = await Promise.all([join(who, room.id), join(who, room.id), join(who, room.id), join(who, room.id)]);
-      expect({ round, statuses: results.map((r) => r.status), roles: results.map((r) => r.body.myRole) }).toEqual({ round, statuses: [200, 200, 200, 200], roles: ['listener', 'listener', 'listener', 'listener'] });
+      expect({ round, statuses: results.map((r) => r.status), roles: results.map((r) => r.body.myRole) }).toEqual({
+        round,
+        statuses: [200, 200, 200, 200],
+        roles: ['listener', 'listener', 'listener', 'listener'],
+      });
       const [{ n }] = await db.query('SELECT count(*)::int AS n FROM room_member WHERE room_id = $1 AND user_id = $2', [room.id, who.id]);
       expect({ round, rows: n }).toEqual({ round, rows: 1 });
     }
@@ -138,7 +147,11 @@ describe('rooms: create, get, join, leave', () => {
   });
 
   it('leaving and rejoining keeps the role a member had', async () => {
-    const { host, room, people: [u] } = await roomWith(1);
+    const {
+      host,
+      room,
+      people: [u],
+    } = await roomWith(1);
     expect((await setRole(host, room.id, u.id, 'speaker')).body).toMatchObject({ userId: u.id, role: 'speaker', present: true });
     expect((await leave(u, room.id)).status).toBe(200);
     const back = await join(u, room.id);
@@ -149,7 +162,11 @@ describe('rooms: create, get, join, leave', () => {
 
 describe('roles and the backchannel', () => {
   it('only moderators set roles: a listener gets 403 forbidden, a stranger 404; the target must have been in the room', async () => {
-    const { host, room, people: [a, b] } = await roomWith(2);
+    const {
+      host,
+      room,
+      people: [a, b],
+    } = await roomWith(2);
     const stranger = await registerUser(t.url);
     const byListener = await setRole(a, room.id, b.id, 'speaker');
     expect(byListener.status).toBe(403);
@@ -167,7 +184,11 @@ describe('roles and the backchannel', () => {
   });
 
   it('the host always stays a moderator (403 forbidden on demoting the host)', async () => {
-    const { host, room, people: [m] } = await roomWith(1);
+    const {
+      host,
+      room,
+      people: [m],
+    } = await roomWith(1);
     await setRole(host, room.id, m.id, 'moderator').expect(200);
     const res = await setRole(m, room.id, host.id, 'listener');
     expect(res.status).toBe(403);
@@ -178,7 +199,11 @@ describe('roles and the backchannel', () => {
   });
 
   it('promotion adds to the backchannel and demotion removes, both directions, with conversation.updated to the one changed and the other moderators', async () => {
-    const { host, room, people: [m, other] } = await roomWith(2);
+    const {
+      host,
+      room,
+      people: [m, other],
+    } = await roomWith(2);
     expect((await backchannel(m, room.id)).status).toBe(404);
     const hostCursor = await syncHead(host);
     const mCursor = await syncHead(m);
@@ -187,11 +212,18 @@ describe('roles and the backchannel', () => {
     expect((await setRole(host, room.id, m.id, 'moderator')).body).toMatchObject({ userId: m.id, role: 'moderator' });
     const bc = await backchannel(m, room.id);
     expect(bc.status).toBe(200);
-    expect(bc.body.members.filter((x: any) => x.state === 'active').map((x: any) => x.userId).sort()).toEqual([host.id, m.id].sort());
+    expect(
+      bc.body.members
+        .filter((x: any) => x.state === 'active')
+        .map((x: any) => x.userId)
+        .sort(),
+    ).toEqual([host.id, m.id].sort());
     const toM = (await eventsSince(m, mCursor)).filter((e) => e.type === 'conversation.updated');
     expect(toM).toHaveLength(1);
     expect(toM[0].conversation).toMatchObject({ id: bc.body.id, kind: 'room', myState: 'active' });
-    expect((await eventsSince(host, hostCursor)).filter((e) => e.type === 'conversation.updated' && e.conversation.id === bc.body.id)).toHaveLength(1);
+    expect(
+      (await eventsSince(host, hostCursor)).filter((e) => e.type === 'conversation.updated' && e.conversation.id === bc.body.id),
+    ).toHaveLength(1);
     expect(await eventsSince(other, otherCursor)).toEqual([]);
 
     // The new moderator talks in the backchannel through the regular messages route.
@@ -215,7 +247,11 @@ describe('roles and the backchannel', () => {
   });
 
   it('a demoted moderator can neither read nor send in the backchannel (404 on every route)', async () => {
-    const { host, room, people: [m] } = await roomWith(1);
+    const {
+      host,
+      room,
+      people: [m],
+    } = await roomWith(1);
     await setRole(host, room.id, m.id, 'moderator').expect(200);
     const bcId = (await backchannel(m, room.id)).body.id;
     expect((await sendTo(m, bcId, 'before')).status).toBe(201);
@@ -235,7 +271,11 @@ describe('roles and the backchannel', () => {
   });
 
   it('listeners, speakers and strangers get 404 on the backchannel', async () => {
-    const { host, room, people: [listener, speaker] } = await roomWith(2);
+    const {
+      host,
+      room,
+      people: [listener, speaker],
+    } = await roomWith(2);
     await setRole(host, room.id, speaker.id, 'speaker').expect(200);
     const stranger = await registerUser(t.url);
     for (const u of [listener, speaker, stranger]) {
@@ -248,7 +288,11 @@ describe('roles and the backchannel', () => {
   });
 
   it('a moderator who leaves the room leaves the backchannel; coming back as moderator restores it', async () => {
-    const { host, room, people: [m] } = await roomWith(1);
+    const {
+      host,
+      room,
+      people: [m],
+    } = await roomWith(1);
     await setRole(host, room.id, m.id, 'moderator').expect(200);
     expect((await leave(m, room.id)).status).toBe(200);
     expect((await backchannel(m, room.id)).status).toBe(404);
@@ -285,7 +329,9 @@ describe('roles and the backchannel', () => {
       expect(state.moderators).toContain(host.id);
       // Ten flips of one person at once: whatever order they land in, the last one wins in both tables.
       const target = people[3];
-      const flips = await Promise.all(Array.from({ length: 10 }, (_, i) => setRole(host, room.id, target.id, i % 2 ? 'moderator' : 'listener')));
+      const flips = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => setRole(host, room.id, target.id, i % 2 ? 'moderator' : 'listener')),
+      );
       expect(flips.every((r) => r.status === 200)).toBe(true);
       const after = await backchannelVsModerators(room.id);
       expect(after.members).toEqual(after.moderators);
@@ -297,7 +343,11 @@ describe('roles and the backchannel', () => {
 
 describe('ending a room', () => {
   it('the host or a moderator ends it; a listener gets 403 and a stranger 404; ending twice is a no-op', async () => {
-    const { host, room, people: [listener, mod] } = await roomWith(2);
+    const {
+      host,
+      room,
+      people: [listener, mod],
+    } = await roomWith(2);
     const stranger = await registerUser(t.url);
     await setRole(host, room.id, mod.id, 'moderator').expect(200);
     const byListener = await t.http().post(`/v1/rooms/${room.id}/end`).set(listener.auth);
@@ -315,7 +365,11 @@ describe('ending a room', () => {
   });
 
   it('an ended room refuses joins, questions, upvotes and role changes with 422 room_ended', async () => {
-    const { host, room, people: [listener] } = await roomWith(1);
+    const {
+      host,
+      room,
+      people: [listener],
+    } = await roomWith(1);
     const q = await ask(listener, room.id, { text: 'asked in time' });
     expect(q.status).toBe(201);
     await t.http().post(`/v1/rooms/${room.id}/end`).set(host.auth).expect(200);
@@ -343,7 +397,10 @@ describe('ending a room', () => {
 
 describe('questions', () => {
   it('any member asks while live: 201 Question JSON; links are listed pending, recorded and queued for scanning', async () => {
-    const { room, people: [u] } = await roomWith(1);
+    const {
+      room,
+      people: [u],
+    } = await roomWith(1);
     const res = await ask(u, room.id, { text: '  What about example.com/docs and https://foo.example.org/x?  ' });
     expect(res.status).toBe(201);
     await expectContract(res, 'POST /v1/rooms/{id}/questions', 201);
@@ -368,7 +425,7 @@ describe('questions', () => {
     // The scan job was written with the question and reached the link-scan queue after commit.
     const queue = t.app.get(JobsService).queue(QueueName.LinkScan);
     let job = await queue.getJob(`scan-question-${res.body.id}`);
-    for (const deadline = Date.now() + 5000; !job && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 5000; !job && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 50));
       job = await queue.getJob(`scan-question-${res.body.id}`);
     }
@@ -378,7 +435,10 @@ describe('questions', () => {
   });
 
   it('text is 1-500 characters after trimming without control characters (400 invalid_text); media fields are 422', async () => {
-    const { room, people: [u] } = await roomWith(1);
+    const {
+      room,
+      people: [u],
+    } = await roomWith(1);
     for (const text of ['', '   ', 'x'.repeat(501), 'bell\u0007', 'nul\u0000', 12, undefined]) {
       const res = await ask(u, room.id, { text });
       expect(res.status).toBe(400);
@@ -407,7 +467,10 @@ describe('questions', () => {
   });
 
   it(`is rate limited per user per room (${QUESTIONS_PER_ROOM} here): 429 rate_limited with Retry-After, other rooms unaffected`, async () => {
-    const { room, people: [u] } = await roomWith(1);
+    const {
+      room,
+      people: [u],
+    } = await roomWith(1);
     const other = await createRoom(await registerUser(t.url));
     await join(u, other.id).expect(200);
     for (let i = 0; i < QUESTIONS_PER_ROOM; i++) expect((await ask(u, room.id, { text: `q${i}` })).status).toBe(201);
@@ -419,7 +482,11 @@ describe('questions', () => {
   });
 
   it('moderators see every question; others see their own and the pinned ones; sorted by status then upvotes', async () => {
-    const { host, room, people: [a, b, c] } = await roomWith(3);
+    const {
+      host,
+      room,
+      people: [a, b, c],
+    } = await roomWith(3);
     const qa1 = (await ask(a, room.id, { text: 'a1' })).body;
     const qa2 = (await ask(a, room.id, { text: 'a2' })).body;
     const qb1 = (await ask(b, room.id, { text: 'b1' })).body;
@@ -449,19 +516,33 @@ describe('questions', () => {
   });
 
   it('pages with limit and an opaque cursor', async () => {
-    const { host, room, people: [a] } = await roomWith(1);
+    const {
+      host,
+      room,
+      people: [a],
+    } = await roomWith(1);
     for (const text of ['p1', 'p2', 'p3']) await ask(a, room.id, { text }).expect(201);
     const first = (await t.http().get(`/v1/rooms/${room.id}/questions?limit=2`).set(host.auth).expect(200)).body;
     expect(first.items.map((x: any) => x.text)).toEqual(['p1', 'p2']);
-    const second = (await t.http().get(`/v1/rooms/${room.id}/questions?limit=2&cursor=${first.nextCursor}`).set(host.auth).expect(200)).body;
+    const second = (await t.http().get(`/v1/rooms/${room.id}/questions?limit=2&cursor=${first.nextCursor}`).set(host.auth).expect(200))
+      .body;
     expect(second).toEqual({ items: [expect.objectContaining({ text: 'p3' })], nextCursor: null });
     expect((await t.http().get(`/v1/rooms/${room.id}/questions?cursor=garbage`).set(host.auth)).status).toBe(400);
-    await expectError(await t.http().get(`/v1/rooms/${room.id}/questions?limit=0`).set(host.auth), 'GET /v1/rooms/{id}/questions', 400, 'invalid_request');
+    await expectError(
+      await t.http().get(`/v1/rooms/${room.id}/questions?limit=0`).set(host.auth),
+      'GET /v1/rooms/{id}/questions',
+      400,
+      'invalid_request',
+    );
     expect((await t.http().get(`/v1/rooms/${room.id}/questions?limit=0`).set(host.auth)).status).toBe(400);
   });
 
   it(`one upvote per user: a second is a no-op and 10 parallel upvotes by one user count once (${RACE_ROUNDS} rounds, a fresh room and question each)`, async () => {
-    const { host, room: first, people: [a, b] } = await roomWith(2);
+    const {
+      host,
+      room: first,
+      people: [a, b],
+    } = await roomWith(2);
     let room = first;
     await raceRounds(RACE_ROUNDS, async (round) => {
       // A fresh room each round: asking is limited per user per room.
@@ -482,7 +563,10 @@ describe('questions', () => {
       expect(burst.every((r) => r.status === 200)).toBe(true);
       await patchQuestion(host, room.id, q.id, 'pinned').expect(200);
       await Promise.all(Array.from({ length: 10 }, () => upvote(b, room.id, q.id)));
-      const [row] = await db.query('SELECT upvotes, (SELECT count(*)::int FROM question_upvote WHERE question_id = $1) AS votes FROM question WHERE id = $1', [q.id]);
+      const [row] = await db.query(
+        'SELECT upvotes, (SELECT count(*)::int FROM question_upvote WHERE question_id = $1) AS votes FROM question WHERE id = $1',
+        [q.id],
+      );
       expect(row).toEqual({ upvotes: 3, votes: 3 });
     });
     await expectError(await upvote(a, room.id, MISSING_ID), 'POST /v1/rooms/{id}/questions/{qid}/upvote', 404, 'not_found');
@@ -490,7 +574,11 @@ describe('questions', () => {
   });
 
   it('PATCH status: moderators only (listener 403, stranger 404); pinned|answered|dismissed only; unknown question 404', async () => {
-    const { host, room, people: [a] } = await roomWith(1);
+    const {
+      host,
+      room,
+      people: [a],
+    } = await roomWith(1);
     const stranger = await registerUser(t.url);
     const q = (await ask(a, room.id, { text: 'status?' })).body;
     const byListener = await patchQuestion(a, room.id, q.id, 'pinned');
@@ -513,7 +601,11 @@ describe('questions', () => {
   });
 
   it('question.created goes to the moderators; question.updated to the author, and when pinned to everyone in the room', async () => {
-    const { host, room, people: [author, listener, gone] } = await roomWith(3);
+    const {
+      host,
+      room,
+      people: [author, listener, gone],
+    } = await roomWith(3);
     await leave(gone, room.id).expect(200);
     const cursors = new Map<TestUser, string>();
     for (const u of [host, author, listener, gone]) cursors.set(u, await syncHead(u));
@@ -542,7 +634,11 @@ describe('questions', () => {
 
 describe('attendees', () => {
   it('lists everyone who was ever in the room with handle, displayName and role, for people who were in it; others 404', async () => {
-    const { host, room, people: [a, b] } = await roomWith(2);
+    const {
+      host,
+      room,
+      people: [a, b],
+    } = await roomWith(2);
     await setRole(host, room.id, a.id, 'speaker').expect(200);
     await leave(b, room.id).expect(200);
     const stranger = await registerUser(t.url);
@@ -569,8 +665,15 @@ describe('attendees', () => {
 
 describe('meeting after the room', () => {
   it('a conversation started with a co-attendee carries context {roomId, roomTitle} into the recipient’s requests folder', async () => {
-    const { room, people: [a, b] } = await roomWith(2, 'Synth nerds');
-    const created = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id], roomId: room.id });
+    const {
+      room,
+      people: [a, b],
+    } = await roomWith(2, 'Synth nerds');
+    const created = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id], roomId: room.id });
     expect(created.status).toBe(201);
     expect(created.body.context).toEqual({ roomId: room.id, roomTitle: 'Synth nerds' });
     const requests = (await t.http().get('/v1/conversations?folder=requests').set(b.auth).expect(200)).body.items;
@@ -579,18 +682,35 @@ describe('meeting after the room', () => {
   });
 
   it('the context does not make it accepted: a recipient who follows the creator gets it in the inbox, with the context', async () => {
-    const { room, people: [a, b] } = await roomWith(2, 'Garden club');
+    const {
+      room,
+      people: [a, b],
+    } = await roomWith(2, 'Garden club');
     await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
-    const created = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id], roomId: room.id });
+    const created = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id], roomId: room.id });
     expect(created.status).toBe(201);
     const inbox = (await t.http().get('/v1/conversations?folder=inbox').set(b.auth).expect(200)).body.items;
-    expect(inbox.find((c: any) => c.id === created.body.id)).toMatchObject({ myState: 'active', context: { roomId: room.id, roomTitle: 'Garden club' } });
+    expect(inbox.find((c: any) => c.id === created.body.id)).toMatchObject({
+      myState: 'active',
+      context: { roomId: room.id, roomTitle: 'Garden club' },
+    });
   });
 
   it('people who were not both in the room cannot claim it as context', async () => {
-    const { room, people: [a] } = await roomWith(1);
+    const {
+      room,
+      people: [a],
+    } = await roomWith(1);
     const outsider = await registerUser(t.url);
-    const res = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [outsider.id], roomId: room.id });
+    const res = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [outsider.id], roomId: room.id });
     expect(res.status).toBe(404);
     expectErrorShape(res.body, 404, 'not_found');
   });

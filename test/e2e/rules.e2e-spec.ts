@@ -31,7 +31,12 @@ beforeAll(async () => {
   db = t.app.get(Db);
   admin = await loginStaff(t.url);
   const email = `triage-${randomBytes(3).toString('hex')}@example.com`;
-  await t.http().post('/admin/v1/staff').set(admin.auth).send({ email, displayName: 'Tri Age', password: 'staff-password-1', role: 'triage' }).expect(201);
+  await t
+    .http()
+    .post('/admin/v1/staff')
+    .set(admin.auth)
+    .send({ email, displayName: 'Tri Age', password: 'staff-password-1', role: 'triage' })
+    .expect(201);
   triage = await loginStaff(t.url, email, 'staff-password-1');
 });
 afterAll(async () => {
@@ -44,19 +49,33 @@ afterAll(async () => {
 const word = () => `zq${[...randomBytes(5)].map((x) => String.fromCharCode(97 + (x % 26))).join('')}`;
 const users = (n: number) => Promise.all(Array.from({ length: n }, () => registerUser(t.url)));
 const follow = (a: TestUser, c: TestUser) => t.http().put(`/v1/users/${c.id}/follow`).set(a.auth).expect(204);
-const createConv = async (a: TestUser, ids: string[]) => (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: ids }).expect(201)).body;
+const createConv = async (a: TestUser, ids: string[]) =>
+  (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: ids }).expect(201)).body;
 const send = (u: TestUser, convId: string, text: string, url = t.url) =>
   request(url).post(`/v1/conversations/${convId}/messages`).set(u.auth).send({ clientId: randomUUID(), text });
-const list = async (u: TestUser, convId: string) => (await t.http().get(`/v1/conversations/${convId}/messages`).set(u.auth).expect(200)).body.items as any[];
+const list = async (u: TestUser, convId: string) =>
+  (await t.http().get(`/v1/conversations/${convId}/messages`).set(u.auth).expect(200)).body.items as any[];
 const head = async (u: TestUser) => (await t.http().get('/v1/sync').set(u.auth).expect(200)).body.cursor as string;
-const syncFrom = async (u: TestUser, cursor: string) => (await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
+const syncFrom = async (u: TestUser, cursor: string) =>
+  (await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200)).body.events as any[];
 const rule = async (body: Record<string, unknown>) => {
-  const res = await t.http().post('/admin/v1/rules').set(admin.auth).send({ name: `r-${word()}`, appliesTo: ['requests', 'direct', 'group', 'room', 'questions'], reason: 'Not here.', ...body });
+  const res = await t
+    .http()
+    .post('/admin/v1/rules')
+    .set(admin.auth)
+    .send({ name: `r-${word()}`, appliesTo: ['requests', 'direct', 'group', 'room', 'questions'], reason: 'Not here.', ...body });
   expect(res.status).toBe(201);
   return res.body;
 };
 const hitsOf = async (filter: Record<string, unknown>) =>
-  (await t.http().get('/admin/v1/rule-hits').query({ filter: JSON.stringify(filter) }).set(admin.auth).expect(200)).body as any[];
+  (
+    await t
+      .http()
+      .get('/admin/v1/rule-hits')
+      .query({ filter: JSON.stringify(filter) })
+      .set(admin.auth)
+      .expect(200)
+  ).body as any[];
 async function open(u: TestUser) {
   const socket = await connectSocket(t.url, u.token);
   sockets.push(socket);
@@ -81,16 +100,41 @@ describe('rules: staff routes', () => {
     const w = word();
     const created = await rule({ kind: 'keyword', patterns: [w, `${w}x*`], action: 'block', mode: 'dry_run' });
     expect(created).toEqual({
-      id: expect.any(String), name: expect.any(String), enabled: true, mode: 'dry_run', kind: 'keyword', patterns: [w, `${w}x*`],
-      appliesTo: ['requests', 'direct', 'group', 'room', 'questions'], action: 'block', reason: 'Not here.', exemptUserIds: [],
-      createdBy: expect.any(String), createdAt: expect.any(String), updatedAt: expect.any(String), hits: { day: 0, week: 0 },
+      id: expect.any(String),
+      name: expect.any(String),
+      enabled: true,
+      mode: 'dry_run',
+      kind: 'keyword',
+      patterns: [w, `${w}x*`],
+      appliesTo: ['requests', 'direct', 'group', 'room', 'questions'],
+      action: 'block',
+      reason: 'Not here.',
+      exemptUserIds: [],
+      createdBy: expect.any(String),
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+      hits: { day: 0, week: 0 },
     });
     expect((await t.http().get(`/admin/v1/rules/${created.id}`).set(triage.auth).expect(200)).body.id).toBe(created.id);
-    const listed = await t.http().get('/admin/v1/rules').query({ filter: JSON.stringify({ q: w }) }).set(triage.auth).expect(200);
+    const listed = await t
+      .http()
+      .get('/admin/v1/rules')
+      .query({ filter: JSON.stringify({ q: w }) })
+      .set(triage.auth)
+      .expect(200);
     expect(listed.headers['content-range']).toMatch(/^rules 0-0\/1$/);
     await expectContract(listed, 'GET /admin/v1/rules', 200);
-    await expectError(await t.http().get('/admin/v1/rules').query({ filter: '{nope' }).set(triage.auth), 'GET /admin/v1/rules', 400, 'invalid_request');
-    const put = await t.http().put(`/admin/v1/rules/${created.id}`).set(admin.auth).send({ ...created, enabled: false, hits: { day: 9, week: 9 } });
+    await expectError(
+      await t.http().get('/admin/v1/rules').query({ filter: '{nope' }).set(triage.auth),
+      'GET /admin/v1/rules',
+      400,
+      'invalid_request',
+    );
+    const put = await t
+      .http()
+      .put(`/admin/v1/rules/${created.id}`)
+      .set(admin.auth)
+      .send({ ...created, enabled: false, hits: { day: 9, week: 9 } });
     expect(put.status).toBe(200);
     expect(put.body).toMatchObject({ enabled: false, mode: 'dry_run', patterns: [w, `${w}x*`] });
     for (const id of [randomUUID(), 'nope']) {
@@ -102,18 +146,45 @@ describe('rules: staff routes', () => {
       expectErrorShape((await t.http().post(`/admin/v1/held-messages/${id}/approve`).set(admin.auth)).body, 404, 'not_found');
       expectErrorShape((await t.http().post(`/admin/v1/held-messages/${id}/reject`).set(admin.auth).send({})).body, 404, 'not_found');
     }
-    await expectError(await t.http().post(`/admin/v1/held-messages/${randomUUID()}/approve`).set(admin.auth), 'POST /admin/v1/held-messages/{id}/approve', 404, 'not_found');
-    await expectError(await t.http().post(`/admin/v1/held-messages/${randomUUID()}/reject`).set(admin.auth).send({}), 'POST /admin/v1/held-messages/{id}/reject', 404, 'not_found');
+    await expectError(
+      await t.http().post(`/admin/v1/held-messages/${randomUUID()}/approve`).set(admin.auth),
+      'POST /admin/v1/held-messages/{id}/approve',
+      404,
+      'not_found',
+    );
+    await expectError(
+      await t.http().post(`/admin/v1/held-messages/${randomUUID()}/reject`).set(admin.auth).send({}),
+      'POST /admin/v1/held-messages/{id}/reject',
+      404,
+      'not_found',
+    );
     expect((await t.http().delete(`/admin/v1/rules/${created.id}`).set(admin.auth)).status).toBe(200);
     expectErrorShape((await t.http().get(`/admin/v1/rules/${created.id}`).set(admin.auth)).body, 404, 'not_found');
-    const audit = (await t.http().get('/admin/v1/audit-log').query({ filter: JSON.stringify({ subjectId: created.id }) }).set(admin.auth).expect(200)).body;
+    const audit = (
+      await t
+        .http()
+        .get('/admin/v1/audit-log')
+        .query({ filter: JSON.stringify({ subjectId: created.id }) })
+        .set(admin.auth)
+        .expect(200)
+    ).body;
     expect(audit.map((a: any) => a.action).sort()).toEqual(['rule.create', 'rule.delete', 'rule.update']);
     expect((await t.http().get('/admin/v1/audit-log/verify').set(admin.auth).expect(200)).body.ok).toBe(true);
   });
 
   it('triage reads but cannot write rules or decide held messages (403 forbidden_role)', async () => {
     const w = word();
-    expectErrorShape((await t.http().post('/admin/v1/rules').set(triage.auth).send({ name: 'x', kind: 'keyword', patterns: [w], appliesTo: ['direct'], action: 'block' })).body, 403, 'forbidden_role');
+    expectErrorShape(
+      (
+        await t
+          .http()
+          .post('/admin/v1/rules')
+          .set(triage.auth)
+          .send({ name: 'x', kind: 'keyword', patterns: [w], appliesTo: ['direct'], action: 'block' })
+      ).body,
+      403,
+      'forbidden_role',
+    );
     const r = await rule({ kind: 'keyword', patterns: [w], action: 'flag', mode: 'dry_run' });
     expectErrorShape((await t.http().put(`/admin/v1/rules/${r.id}`).set(triage.auth).send({ enabled: false })).body, 403, 'forbidden_role');
     expectErrorShape((await t.http().delete(`/admin/v1/rules/${r.id}`).set(triage.auth)).body, 403, 'forbidden_role');
@@ -121,12 +192,21 @@ describe('rules: staff routes', () => {
     expectErrorShape((await t.http().post(`/admin/v1/held-messages/${randomUUID()}/reject`).set(triage.auth)).body, 403, 'forbidden_role');
     await expectContract(await t.http().get('/admin/v1/rule-hits').set(triage.auth), 'GET /admin/v1/rule-hits', 200);
     await expectContract(await t.http().get('/admin/v1/held-messages').set(triage.auth), 'GET /admin/v1/held-messages', 200);
-    await expectError(await t.http().get('/admin/v1/rule-hits').query({ filter: '{nope' }).set(triage.auth), 'GET /admin/v1/rule-hits', 400, 'invalid_request');
+    await expectError(
+      await t.http().get('/admin/v1/rule-hits').query({ filter: '{nope' }).set(triage.auth),
+      'GET /admin/v1/rule-hits',
+      400,
+      'invalid_request',
+    );
   });
 
   it('bad bodies are 400 invalid_request with per-field details; backreferences and lookaround are refused; (a+)+$ is accepted and runs in linear time', async () => {
     const bad = async (body: Record<string, unknown>, field: string) => {
-      const res = await t.http().post('/admin/v1/rules').set(admin.auth).send({ name: 'x', kind: 'regex', patterns: ['ok'], appliesTo: ['direct'], action: 'block', ...body });
+      const res = await t
+        .http()
+        .post('/admin/v1/rules')
+        .set(admin.auth)
+        .send({ name: 'x', kind: 'regex', patterns: ['ok'], appliesTo: ['direct'], action: 'block', ...body });
       expectErrorShape(res.body, 400, 'invalid_request');
       expect(res.body.details.map((d: any) => d.field)).toContain(field);
     };
@@ -155,8 +235,16 @@ describe('rules: staff routes', () => {
     const [w1, w2, w3] = [word(), word(), word()];
     const made: Array<{ id: string }> = [];
     const created: number[] = [];
-    for (const [pattern, action, mode] of [[`(?P<n>${w1})`, 'block', 'live'], [`(?P<n>${w2})`, 'flag', 'dry_run'], [`\\Q${w3}`, 'flag', 'dry_run']]) {
-      const res = await t.http().post('/admin/v1/rules').set(admin.auth).send({ name: `r-${word()}`, kind: 'regex', patterns: [pattern], action, mode, appliesTo: ['direct'], reason: 'Not here.' });
+    for (const [pattern, action, mode] of [
+      [`(?P<n>${w1})`, 'block', 'live'],
+      [`(?P<n>${w2})`, 'flag', 'dry_run'],
+      [`\\Q${w3}`, 'flag', 'dry_run'],
+    ]) {
+      const res = await t
+        .http()
+        .post('/admin/v1/rules')
+        .set(admin.auth)
+        .send({ name: `r-${word()}`, kind: 'regex', patterns: [pattern], action, mode, appliesTo: ['direct'], reason: 'Not here.' });
       created.push(res.status);
       if (res.status === 201) made.push(res.body);
     }
@@ -167,7 +255,12 @@ describe('rules: staff routes', () => {
       const res = await send(sender, conv.id, text);
       statuses.push([text, res.status, res.body.code ?? null]);
     }
-    expect(statuses).toEqual([['plain hello', 201, null], [`say ${w1}`, 403, 'blocked_by_rule'], [`say ${w2}`, 201, null], [`say ${w3}`, 201, null]]);
+    expect(statuses).toEqual([
+      ['plain hello', 201, null],
+      [`say ${w1}`, 403, 'blocked_by_rule'],
+      [`say ${w2}`, 201, null],
+      [`say ${w3}`, 201, null],
+    ]);
     expect((await hitsOf({ ruleId: made[2].id })).length).toBe(1);
     for (const r of made) await t.http().delete(`/admin/v1/rules/${r.id}`).set(admin.auth).expect(200);
   });
@@ -175,17 +268,46 @@ describe('rules: staff routes', () => {
   it('POST /admin/v1/rules/test reports the stored rules and a draft that match a text', async () => {
     const w = word();
     const r = await rule({ kind: 'keyword', patterns: [w], action: 'flag', mode: 'dry_run', enabled: false });
-    const res = await t.http().post('/admin/v1/rules/test').set(triage.auth).send({ text: `hey ${w.toUpperCase()} see http://x.${w}.test/a`, kind: 'domain', patterns: [`${w}.test`] });
+    const res = await t
+      .http()
+      .post('/admin/v1/rules/test')
+      .set(triage.auth)
+      .send({ text: `hey ${w.toUpperCase()} see http://x.${w}.test/a`, kind: 'domain', patterns: [`${w}.test`] });
     expect(res.status).toBe(200);
-    expect(res.body.matches).toEqual([{ ruleId: r.id, name: r.name, enabled: false, mode: 'dry_run', action: 'flag', kind: 'keyword', pattern: w }]);
+    expect(res.body.matches).toEqual([
+      { ruleId: r.id, name: r.name, enabled: false, mode: 'dry_run', action: 'flag', kind: 'keyword', pattern: w },
+    ]);
     expect(res.body.draft).toEqual({ matched: true, pattern: `${w}.test` });
     // The stored rules are compiled once per rules version, and a change is seen at once.
     await t.http().delete(`/admin/v1/rules/${r.id}`).set(admin.auth).expect(200);
-    expect((await t.http().post('/admin/v1/rules/test').set(triage.auth).send({ text: `hey ${w}` }).expect(200)).body.matches).toEqual([]);
-    const draftTooCostly = await t.http().post('/admin/v1/rules/test').set(triage.auth).send({ text: 'x', kind: 'regex', patterns: ['[a-z]{1000}'.repeat(18)] });
+    expect(
+      (
+        await t
+          .http()
+          .post('/admin/v1/rules/test')
+          .set(triage.auth)
+          .send({ text: `hey ${w}` })
+          .expect(200)
+      ).body.matches,
+    ).toEqual([]);
+    const draftTooCostly = await t
+      .http()
+      .post('/admin/v1/rules/test')
+      .set(triage.auth)
+      .send({ text: 'x', kind: 'regex', patterns: ['[a-z]{1000}'.repeat(18)] });
     expectErrorShape(draftTooCostly.body, 400, 'invalid_request');
     expectErrorShape((await t.http().post('/admin/v1/rules/test').set(admin.auth).send({})).body, 400, 'invalid_request');
-    expectErrorShape((await t.http().post('/admin/v1/rules/test').set(admin.auth).send({ text: 'x', kind: 'regex', patterns: ['(?=x)'] })).body, 400, 'invalid_request');
+    expectErrorShape(
+      (
+        await t
+          .http()
+          .post('/admin/v1/rules/test')
+          .set(admin.auth)
+          .send({ text: 'x', kind: 'regex', patterns: ['(?=x)'] })
+      ).body,
+      400,
+      'invalid_request',
+    );
   });
 });
 
@@ -194,7 +316,14 @@ describe('rules: what regexes may cost (issue #26 item 1)', () => {
   const cost = (patterns: string[]) => rulePrograms('regex', patterns).reduce((a, b) => a + b, 0);
   /** RE2 instructions the stored regex rules (enabled or not) compile to now. */
   const storedRegexCost = async () => {
-    const rows = (await t.http().get('/admin/v1/rules').query({ filter: JSON.stringify({ kind: 'regex' }), range: '[0,99]' }).set(admin.auth).expect(200)).body as any[];
+    const rows = (
+      await t
+        .http()
+        .get('/admin/v1/rules')
+        .query({ filter: JSON.stringify({ kind: 'regex' }), range: '[0,99]' })
+        .set(admin.auth)
+        .expect(200)
+    ).body as any[];
     return rows.reduce((n, r) => n + cost(r.patterns), 0);
   };
   /** Distinct patterns (different classes, so the alternation cannot share them) filling `budget` instructions exactly. */
@@ -214,7 +343,11 @@ describe('rules: what regexes may cost (issue #26 item 1)', () => {
   };
 
   it(`a pattern past ${MAX_PATTERN_PROGRAM} instructions, or one taking all regex rules past ${MAX_RULES_PROGRAM}, is refused with 400 naming it; with the largest set allowed a 4,000-character send and /health/live stay prompt`, async () => {
-    const refused = await t.http().post('/admin/v1/rules').set(admin.auth).send({ name: 'slow', kind: 'regex', patterns: ['ok', issuePattern], appliesTo: ['questions'], action: 'flag', mode: 'dry_run' });
+    const refused = await t
+      .http()
+      .post('/admin/v1/rules')
+      .set(admin.auth)
+      .send({ name: 'slow', kind: 'regex', patterns: ['ok', issuePattern], appliesTo: ['questions'], action: 'flag', mode: 'dry_run' });
     expectErrorShape(refused.body, 400, 'invalid_request');
     expect(refused.body.details).toEqual([{ field: 'patterns[1]', problems: [expect.stringContaining(issuePattern)] }]);
     expect(refused.body.message).toContain(issuePattern);
@@ -226,21 +359,40 @@ describe('rules: what regexes may cost (issue #26 item 1)', () => {
     const fill = await rule({ kind: 'regex', patterns, action: 'flag', mode: 'dry_run', appliesTo: ['direct'] });
     try {
       const extra = `${w}\\d+x`;
-      const over = await t.http().post('/admin/v1/rules').set(admin.auth).send({ name: 'one more', kind: 'regex', patterns: [extra], appliesTo: ['room'], action: 'block' });
+      const over = await t
+        .http()
+        .post('/admin/v1/rules')
+        .set(admin.auth)
+        .send({ name: 'one more', kind: 'regex', patterns: [extra], appliesTo: ['room'], action: 'block' });
       expectErrorShape(over.body, 400, 'invalid_request');
       expect(over.body.details.map((d: any) => d.field)).toEqual(['patterns[0]']);
       expect(over.body.message).toContain(extra);
       expect(over.body.message).toContain(String(MAX_RULES_PROGRAM));
       // Growing a stored rule past the bound is refused the same way; a change that adds no cost passes.
-      const grow = await t.http().put(`/admin/v1/rules/${fill.id}`).set(admin.auth).send({ patterns: [...patterns, extra] });
+      const grow = await t
+        .http()
+        .put(`/admin/v1/rules/${fill.id}`)
+        .set(admin.auth)
+        .send({ patterns: [...patterns, extra] });
       expectErrorShape(grow.body, 400, 'invalid_request');
-      expect((await t.http().put(`/admin/v1/rules/${fill.id}`).set(admin.auth).send({ appliesTo: ['direct', 'group'] })).status).toBe(200);
+      expect(
+        (
+          await t
+            .http()
+            .put(`/admin/v1/rules/${fill.id}`)
+            .set(admin.auth)
+            .send({ appliesTo: ['direct', 'group'] })
+        ).status,
+      ).toBe(200);
 
       // Every pattern runs on this text to its end (letters only, and every pattern needs a 9).
       const { sender, conv } = await chat();
       const started = Date.now();
       const sending = send(sender, conv.id, 'a'.repeat(4000));
-      const health = t.http().get('/health/live').then((r) => ({ status: r.status, ms: Date.now() - started }));
+      const health = t
+        .http()
+        .get('/health/live')
+        .then((r) => ({ status: r.status, ms: Date.now() - started }));
       const [sent, live] = await Promise.all([sending, health]);
       expect(sent.status).toBe(201);
       expect(live.status).toBe(200);
@@ -257,7 +409,15 @@ describe('rules: what regexes may cost (issue #26 item 1)', () => {
     expect(cost(patterns)).toBeGreaterThan(MAX_RULES_PROGRAM - cost([`${w}\\d+`]));
     const rows = [
       { id: randomUUID(), kind: 'regex', patterns, applies: ['questions'], mode: 'dry_run', action: 'flag', at: '2000-01-01T00:00:00Z' },
-      { id: randomUUID(), kind: 'regex', patterns: [`${w}\\d+`], applies: ['questions', 'direct'], mode: 'live', action: 'block', at: null },
+      {
+        id: randomUUID(),
+        kind: 'regex',
+        patterns: [`${w}\\d+`],
+        applies: ['questions', 'direct'],
+        mode: 'live',
+        action: 'block',
+        at: null,
+      },
       { id: randomUUID(), kind: 'regex', patterns: [`${wHuge}[a-z]{400}`], applies: ['direct'], mode: 'live', action: 'block', at: null },
     ];
     for (const r of rows) {
@@ -276,7 +436,15 @@ describe('rules: what regexes may cost (issue #26 item 1)', () => {
       const room = (await t.http().post('/v1/rooms').set(host.auth).send({ title: 'Costs' }).expect(201)).body;
       const [listener] = await users(1);
       await t.http().post(`/v1/rooms/${room.id}/join`).set(listener.auth).expect(200);
-      expect((await t.http().post(`/v1/rooms/${room.id}/questions`).set(listener.auth).send({ text: `${w}42?` })).status).toBe(201);
+      expect(
+        (
+          await t
+            .http()
+            .post(`/v1/rooms/${room.id}/questions`)
+            .set(listener.auth)
+            .send({ text: `${w}42?` })
+        ).status,
+      ).toBe(201);
       // A stored pattern past the per-pattern bound never runs.
       expect((await send(sender, conv.id, `${wHuge}${'a'.repeat(400)}`)).status).toBe(201);
     } finally {
@@ -290,13 +458,30 @@ describe('rules: actions', () => {
     const w = word();
     const { sender, recipient, conv } = await chat();
     const [exempt] = await users(1);
-    const r = await rule({ kind: 'keyword', patterns: [w], action: 'block', reason: 'No zq words, please.', appliesTo: ['direct'], exemptUserIds: [exempt.id] });
+    const r = await rule({
+      kind: 'keyword',
+      patterns: [w],
+      action: 'block',
+      reason: 'No zq words, please.',
+      appliesTo: ['direct'],
+      exemptUserIds: [exempt.id],
+    });
     const res = await send(sender, conv.id, `well ${w} then`);
     expectErrorShape(res.body, 403, 'blocked_by_rule');
     expect(res.body.message).toBe('No zq words, please.');
     expect((await db.query('SELECT count(*)::int AS n FROM message WHERE conversation_id = $1', [conv.id]))[0].n).toBe(0);
     expect(await hitsOf({ ruleId: r.id })).toEqual([
-      expect.objectContaining({ ruleId: r.id, userId: sender.id, scope: 'direct', mode: 'live', action: 'block', applied: true, pattern: w, messageId: null, conversationId: conv.id }),
+      expect.objectContaining({
+        ruleId: r.id,
+        userId: sender.id,
+        scope: 'direct',
+        mode: 'live',
+        action: 'block',
+        applied: true,
+        pattern: w,
+        messageId: null,
+        conversationId: conv.id,
+      }),
     ]);
     expect((await hitsOf({ userId: sender.id })).map((h) => h.ruleId)).toEqual([r.id]);
     await follow(recipient, exempt);
@@ -339,7 +524,13 @@ describe('rules: actions', () => {
     expect(await list(recipient, conv.id)).toEqual([]);
     expect((await t.http().get(`/v1/conversations/${conv.id}`).set(recipient.auth).expect(200)).body.unreadCount).toBe(0);
     const queue = (await t.http().get('/admin/v1/held-messages').set(admin.auth).expect(200)).body as any[];
-    expect(queue.find((m) => m.id === heldId)).toMatchObject({ senderId: sender.id, text: `psst ${w}`, state: 'held', conversationKind: 'direct', rules: [expect.objectContaining({ pattern: w })] });
+    expect(queue.find((m) => m.id === heldId)).toMatchObject({
+      senderId: sender.id,
+      text: `psst ${w}`,
+      state: 'held',
+      conversationKind: 'direct',
+      rules: [expect.objectContaining({ pattern: w })],
+    });
 
     // A later message reaches the recipient; the held one never did.
     const later = await send(sender, conv.id, 'hello there');
@@ -361,8 +552,18 @@ describe('rules: actions', () => {
     expect((await list(recipient, conv.id)).map((m) => m.id)).toContain(heldId);
     expectErrorShape((await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth)).body, 409, 'conflict');
     expectErrorShape((await t.http().post(`/admin/v1/held-messages/${heldId}/reject`).set(admin.auth).send({})).body, 409, 'conflict');
-    await expectError(await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth), 'POST /admin/v1/held-messages/{id}/approve', 409, 'conflict');
-    await expectError(await t.http().post(`/admin/v1/held-messages/${heldId}/reject`).set(admin.auth).send({}), 'POST /admin/v1/held-messages/{id}/reject', 409, 'conflict');
+    await expectError(
+      await t.http().post(`/admin/v1/held-messages/${heldId}/approve`).set(admin.auth),
+      'POST /admin/v1/held-messages/{id}/approve',
+      409,
+      'conflict',
+    );
+    await expectError(
+      await t.http().post(`/admin/v1/held-messages/${heldId}/reject`).set(admin.auth).send({}),
+      'POST /admin/v1/held-messages/{id}/reject',
+      409,
+      'conflict',
+    );
   });
 
   it(`hold then reject: removed with reason rule for its sender; the recipient never hears of it; two racing rejections: one wins, the other is 409 (${RACE_ROUNDS} rounds, a fresh held message each)`, async () => {
@@ -374,10 +575,16 @@ describe('rules: actions', () => {
       const held = (await send(sender, conv.id, `${w} ${round}`).expect(201)).body;
       // Two rejections race: whichever wins, the outcome is the same (the order of approve against
       // reject is covered by the hold test: a decision after another is 409).
-      const decisions = await Promise.all([1, 2].map(() => t.http().post(`/admin/v1/held-messages/${held.id}/reject`).set(admin.auth).send({ note: 'spam' })));
+      const decisions = await Promise.all(
+        [1, 2].map(() => t.http().post(`/admin/v1/held-messages/${held.id}/reject`).set(admin.auth).send({ note: 'spam' })),
+      );
       expect(decisions.map((d) => d.status).sort()).toEqual([200, 409]);
       expect(decisions.map((d) => (d.status === 200 ? d.body.state : d.body.code)).sort()).toEqual(['conflict', 'removed']);
-      await expectContract(decisions.find((d) => d.status === 200)!, 'POST /admin/v1/held-messages/{id}/reject', 200);
+      await expectContract(
+        decisions.find((d) => d.status === 200)!,
+        'POST /admin/v1/held-messages/{id}/reject',
+        200,
+      );
       const byId = async (u: TestUser) => (await list(u, conv.id)).find((m) => m.id === held.id);
       expect(await byId(sender)).toMatchObject({ state: 'removed', removedReason: 'rule' });
       expect(await byId(recipient)).toBeUndefined();
@@ -386,21 +593,29 @@ describe('rules: actions', () => {
     // A rejection without a race: the sender's notice.
     const again = (await send(sender, conv.id, `${w} again`).expect(201)).body;
     expect((await t.http().post(`/admin/v1/held-messages/${again.id}/reject`).set(admin.auth).send({})).body.state).toBe('removed');
-    await expectError(await t.http().post(`/admin/v1/held-messages/${again.id}/reject`).set(admin.auth).send({}), 'POST /admin/v1/held-messages/{id}/reject', 409, 'conflict');
+    await expectError(
+      await t.http().post(`/admin/v1/held-messages/${again.id}/reject`).set(admin.auth).send({}),
+      'POST /admin/v1/held-messages/{id}/reject',
+      409,
+      'conflict',
+    );
     expect((await list(recipient, conv.id)).map((m) => m.id)).not.toContain(again.id);
     // The sender is told why (statement of reasons, API.md v1.1): a person decided, appealable.
     const notices = (await t.http().get('/v1/notices').set(sender.auth).expect(200)).body.items;
     const told = notices.find((n: any) => n.data?.subjectId === again.id);
-    expect(told.statement).toEqual(expect.objectContaining({ action: 'remove_content', automated: false, appeal: expect.objectContaining({ possible: true }) }));
+    expect(told.statement).toEqual(
+      expect.objectContaining({ action: 'remove_content', automated: false, appeal: expect.objectContaining({ possible: true }) }),
+    );
     expect(told.statement.facts).toContain('safety rule');
   });
 
-  it('hide (scope requests): the request goes to the recipient\'s hidden folder; a rule for requests only leaves accepted chats alone', async () => {
+  it("hide (scope requests): the request goes to the recipient's hidden folder; a rule for requests only leaves accepted chats alone", async () => {
     const w = word();
     await rule({ kind: 'keyword', patterns: [w], action: 'hide', appliesTo: ['requests'] });
     const { sender, recipient, conv } = await requestConv();
     expect((await send(sender, conv.id, `hi ${w}`)).status).toBe(201);
-    const folder = async (f: string) => ((await t.http().get(`/v1/conversations?folder=${f}`).set(recipient.auth).expect(200)).body.items as any[]).map((c) => c.id);
+    const folder = async (f: string) =>
+      ((await t.http().get(`/v1/conversations?folder=${f}`).set(recipient.auth).expect(200)).body.items as any[]).map((c) => c.id);
     expect(await folder('hidden')).toEqual([conv.id]);
     expect(await folder('requests')).toEqual([]);
 
@@ -418,9 +633,15 @@ describe('rules: actions', () => {
     const [a, b, c, late] = await users(4);
     const group = await createConv(a, [b.id, c.id]); // b and c do not follow a: pending
     expect((await send(a, group.id, `hi ${w}`)).status).toBe(201);
-    const folder = async (u: TestUser, f: string) => ((await t.http().get(`/v1/conversations?folder=${f}`).set(u.auth).expect(200)).body.items as any[]).map((c) => c.id);
+    const folder = async (u: TestUser, f: string) =>
+      ((await t.http().get(`/v1/conversations?folder=${f}`).set(u.auth).expect(200)).body.items as any[]).map((c) => c.id);
     expect(await folder(b, 'hidden')).toEqual([group.id]);
-    await t.http().post(`/v1/conversations/${group.id}/members`).set(a.auth).send({ userIds: [late.id] }).expect(200);
+    await t
+      .http()
+      .post(`/v1/conversations/${group.id}/members`)
+      .set(a.auth)
+      .send({ userIds: [late.id] })
+      .expect(200);
     expect(await list(late, group.id)).toEqual([]); // history before joining is not theirs to read
     expect(await folder(late, 'hidden')).toEqual([]);
     expect(await folder(late, 'requests')).toEqual([group.id]);
@@ -437,8 +658,19 @@ describe('rules: actions', () => {
     const res = await send(a, group.id, `${w.toUpperCase()}   42`);
     expect(res.status).toBe(201);
     expect((await list(m1, group.id)).map((x) => x.id)).toEqual([res.body.id]);
-    const reports = (await t.http().get('/admin/v1/reports').query({ filter: JSON.stringify({ source: 'system' }) }).set(admin.auth).expect(200)).body as any[];
-    expect(reports.find((r) => r.subjectId === res.body.id)).toMatchObject({ subjectType: 'message', subjectUserId: a.id, source: 'system' });
+    const reports = (
+      await t
+        .http()
+        .get('/admin/v1/reports')
+        .query({ filter: JSON.stringify({ source: 'system' }) })
+        .set(admin.auth)
+        .expect(200)
+    ).body as any[];
+    expect(reports.find((r) => r.subjectId === res.body.id)).toMatchObject({
+      subjectType: 'message',
+      subjectUserId: a.id,
+      source: 'system',
+    });
   });
 
   it('an edit is screened as a send: block and hold refuse it (the delivered text stays), flag lets it through and opens a system report', async () => {
@@ -455,13 +687,20 @@ describe('rules: actions', () => {
     expect((await edit(`now ${wf}`)).status).toBe(200);
     expect((await list(recipient, conv.id))[0].text).toBe(`now ${wf}`);
     await until('a system report on the edited message', async () => {
-      const reports = (await t.http().get('/admin/v1/reports').query({ filter: JSON.stringify({ source: 'system' }) }).set(admin.auth).expect(200)).body as any[];
+      const reports = (
+        await t
+          .http()
+          .get('/admin/v1/reports')
+          .query({ filter: JSON.stringify({ source: 'system' }) })
+          .set(admin.auth)
+          .expect(200)
+      ).body as any[];
       return reports.some((r) => r.subjectId === sent.id);
     });
     expect((await hitsOf({ userId: sender.id })).length).toBeGreaterThanOrEqual(3);
   });
 
-  it('an edit is checked for membership and ownership before any rule: an unknown or foreign message id is 404 (someone else\'s own message 403), no hit is recorded and nothing shows as held', async () => {
+  it("an edit is checked for membership and ownership before any rule: an unknown or foreign message id is 404 (someone else's own message 403), no hit is recorded and nothing shows as held", async () => {
     const [wh, wb] = [word(), word()];
     await rule({ kind: 'keyword', patterns: [wh], action: 'hold', appliesTo: ['direct'] });
     await rule({ kind: 'keyword', patterns: [wb], action: 'block', appliesTo: ['direct'] });
@@ -481,7 +720,9 @@ describe('rules: actions', () => {
     }
     expect(await hitsOf({ userId: sender.id })).toEqual([]);
     expectErrorShape((await t.http().get(`/admin/v1/held-messages/${secret.id}`).set(admin.auth)).body, 404, 'not_found');
-    expect((await list(other.recipient, other.conv.id)).map((m) => [m.id, m.text, m.editedAt])).toEqual([[secret.id, 'a private thing', null]]);
+    expect((await list(other.recipient, other.conv.id)).map((m) => [m.id, m.text, m.editedAt])).toEqual([
+      [secret.id, 'a private thing', null],
+    ]);
 
     // The caller's own message: the hold rule refuses the edit; its hit names the caller, and
     // the message (which was never held) does not appear as a held message.
@@ -505,17 +746,32 @@ describe('rules: actions', () => {
     expect((await send(host, back.id, `https://${w}.example is great`)).body.code).toBe('blocked_by_rule');
     const [listener] = await users(1);
     await t.http().post(`/v1/rooms/${room.id}/join`).set(listener.auth).expect(200);
-    const asked = await t.http().post(`/v1/rooms/${room.id}/questions`).set(listener.auth).send({ text: `visit https://www.${w}.example` });
+    const asked = await t
+      .http()
+      .post(`/v1/rooms/${room.id}/questions`)
+      .set(listener.auth)
+      .send({ text: `visit https://www.${w}.example` });
     expectErrorShape(asked.body, 403, 'blocked_by_rule');
     expect((await db.query('SELECT count(*)::int AS n FROM question WHERE room_id = $1', [room.id]))[0].n).toBe(0);
 
     const flagW = word();
     await rule({ kind: 'keyword', patterns: [flagW], action: 'hold', appliesTo: ['questions'] });
-    const q = await t.http().post(`/v1/rooms/${room.id}/questions`).set(listener.auth).send({ text: `why ${flagW}?` });
+    const q = await t
+      .http()
+      .post(`/v1/rooms/${room.id}/questions`)
+      .set(listener.auth)
+      .send({ text: `why ${flagW}?` });
     expect(q.status).toBe(201);
     const hits = await hitsOf({ userId: listener.id, scope: 'questions' });
     expect(hits.find((h) => h.questionId === q.body.id)).toMatchObject({ applied: true, action: 'hold' });
-    const reports = (await t.http().get('/admin/v1/reports').query({ filter: JSON.stringify({ source: 'system' }) }).set(admin.auth).expect(200)).body as any[];
+    const reports = (
+      await t
+        .http()
+        .get('/admin/v1/reports')
+        .query({ filter: JSON.stringify({ source: 'system' }) })
+        .set(admin.auth)
+        .expect(200)
+    ).body as any[];
     expect(reports.find((r) => r.subjectId === q.body.id)).toMatchObject({ subjectType: 'question' });
   });
 });

@@ -28,7 +28,10 @@ async function staffWith(role: 'admin' | 'moderator' | 'triage') {
 }
 
 beforeAll(async () => {
-  t = await startTestApp({ label: 'safety', env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600', LIMIT_REPORTS: '1000/3600' } });
+  t = await startTestApp({
+    label: 'safety',
+    env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600', LIMIT_REPORTS: '1000/3600' },
+  });
   db = t.app.get(Db);
   admin = await loginStaff(t.url);
   [moderator, moderator2, triage] = await Promise.all([staffWith('moderator'), staffWith('moderator'), staffWith('triage')]);
@@ -38,14 +41,22 @@ afterAll(async () => {
 });
 
 const send = (u: TestUser, convId: string, text: string) =>
-  t.http().post(`/v1/conversations/${convId}/messages`).set(u.auth).send({ clientId: `c-${Math.random()}`, text });
+  t
+    .http()
+    .post(`/v1/conversations/${convId}/messages`)
+    .set(u.auth)
+    .send({ clientId: `c-${Math.random()}`, text });
 const report = (u: TestUser, body: Record<string, unknown>) => t.http().post('/v1/reports').set(u.auth).send(body);
 const resolve = (staff: { auth: Record<string, string> }, id: string, body: Record<string, unknown>) =>
   t.http().post(`/admin/v1/reports/${id}/resolve`).set(staff.auth).send(body);
 
 /** a writes to b, a stranger: b's side is a pending message request. */
 async function request2(a: TestUser, b: TestUser, ...texts: string[]) {
-  const c = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  const c = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
   expect(c.status).toBe(201);
   const messages = [];
   for (const text of texts) {
@@ -62,7 +73,11 @@ async function chat() {
   const b = await registerUser(t.url);
   await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
   await t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
-  const c = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  const c = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
   expect(c.status).toBe(201);
   return { a, b, conversationId: c.body.id as string };
 }
@@ -116,7 +131,9 @@ describe('POST /v1/reports', () => {
     await raceRounds(RACE_ROUNDS, async (round) => {
       const m2 = await send(a, conversationId, `again awful ${round}`);
       const racing = await Promise.all(
-        Array.from({ length: 6 }, () => request(t.url).post('/v1/reports').set(b.auth).send({ subjectType: 'message', subjectId: m2.body.id, reason: 'harassment' })),
+        Array.from({ length: 6 }, () =>
+          request(t.url).post('/v1/reports').set(b.auth).send({ subjectType: 'message', subjectId: m2.body.id, reason: 'harassment' }),
+        ),
       );
       expect(racing.filter((r) => r.status === 201)).toHaveLength(1);
       expect(racing.every((r) => r.status === 201 || r.status === 200)).toBe(true);
@@ -149,7 +166,12 @@ describe('POST /v1/reports', () => {
     expectErrorShape(own.body, 422);
     const self = await report(a, { subjectType: 'user', subjectId: a.id, reason: 'spam' });
     expect(self.status).toBe(422);
-    for (const body of [{}, { subjectType: 'photo', subjectId: a.id, reason: 'spam' }, { subjectType: 'user', subjectId: a.id, reason: 'boring' }, { subjectType: 'user', subjectId: 5, reason: 'spam' }]) {
+    for (const body of [
+      {},
+      { subjectType: 'photo', subjectId: a.id, reason: 'spam' },
+      { subjectType: 'user', subjectId: a.id, reason: 'boring' },
+      { subjectType: 'user', subjectId: 5, reason: 'spam' },
+    ]) {
       const bad = await report(a, body);
       expect(bad.status).toBe(400);
       expectErrorShape(bad.body, 400, 'invalid_request');
@@ -165,7 +187,10 @@ describe('POST /v1/reports', () => {
     await reportAndGet(target, { subjectType: 'message', subjectId: messages[0].id, reason: 'spam' });
     const after = await t.http().get('/v1/conversations?folder=requests').set(target.auth);
     expect(after.body.items.map((c: any) => c.id)).not.toContain(conversationId);
-    const [member] = await db.query('SELECT state FROM conversation_member WHERE conversation_id = $1 AND user_id = $2', [conversationId, target.id]);
+    const [member] = await db.query('SELECT state FROM conversation_member WHERE conversation_id = $1 AND user_id = $2', [
+      conversationId,
+      target.id,
+    ]);
     expect(member.state).toBe('declined');
     const [stats] = await db.query('SELECT reported, declined FROM sender_stats WHERE sender_id = $1', [spammer.id]);
     expect(stats.reported).toBeGreaterThanOrEqual(1);
@@ -181,8 +206,16 @@ describe('POST /v1/reports', () => {
     const asker = await registerUser(t.url);
     const room = await t.http().post('/v1/rooms').set(host.auth).send({ title: 'Open mic' });
     expect(room.status).toBe(201);
-    await t.http().post(`/v1/rooms/${room.body.id}/join`).set(listener.auth).expect((r) => expect(r.status).toBeLessThan(300));
-    await t.http().post(`/v1/rooms/${room.body.id}/join`).set(asker.auth).expect((r) => expect(r.status).toBeLessThan(300));
+    await t
+      .http()
+      .post(`/v1/rooms/${room.body.id}/join`)
+      .set(listener.auth)
+      .expect((r) => expect(r.status).toBeLessThan(300));
+    await t
+      .http()
+      .post(`/v1/rooms/${room.body.id}/join`)
+      .set(asker.auth)
+      .expect((r) => expect(r.status).toBeLessThan(300));
     const qn = await t.http().post(`/v1/rooms/${room.body.id}/questions`).set(asker.auth).send({ text: 'a nasty question' });
     expect(qn.status).toBe(201);
     const hidden = await report(listener, { subjectType: 'question', subjectId: qn.body.id, reason: 'hate' });
@@ -205,7 +238,13 @@ describe('case snapshot', () => {
   it('freezes the message, its links, sender, time, context either side and participants; unsend never touches it', async () => {
     const sender = await registerUser(t.url);
     const target = await registerUser(t.url);
-    const { conversationId, messages } = await request2(sender, target, 'hello there', 'claim your prize at https://prize.example.com/win now', 'hurry');
+    const { conversationId, messages } = await request2(
+      sender,
+      target,
+      'hello there',
+      'claim your prize at https://prize.example.com/win now',
+      'hurry',
+    );
     const reported = messages[1];
     const id = await reportAndGet(target, { subjectType: 'message', subjectId: reported.id, reason: 'scam', note: 'phishing' });
 
@@ -230,9 +269,21 @@ describe('case snapshot', () => {
     expect(ev.messages.map((m: any) => m.text)).toEqual(['hello there', 'claim your prize at https://prize.example.com/win now', 'hurry']);
     expect(ev.participants.map((p: any) => p.userId).sort()).toEqual([sender.id, target.id].sort());
     expect(ev.conversation).toMatchObject({ id: conversationId, wasRequest: true, reporterState: 'pending' });
-    expect(res.body).toMatchObject({ subjectType: 'message', subjectId: reported.id, subjectUserId: sender.id, reporterId: target.id, source: 'user', status: 'open', reason: 'scam', note: 'phishing' });
+    expect(res.body).toMatchObject({
+      subjectType: 'message',
+      subjectId: reported.id,
+      subjectUserId: sender.id,
+      reporterId: target.id,
+      source: 'user',
+      status: 'open',
+      reason: 'scam',
+      note: 'phishing',
+    });
     // The read of message content is in the audit log.
-    const audit = await t.http().get(`/admin/v1/audit-log?filter=${encodeURIComponent(JSON.stringify({ subjectId: id, action: 'report.read' }))}`).set(admin.auth);
+    const audit = await t
+      .http()
+      .get(`/admin/v1/audit-log?filter=${encodeURIComponent(JSON.stringify({ subjectId: id, action: 'report.read' }))}`)
+      .set(admin.auth);
     expect(audit.body.length).toBeGreaterThanOrEqual(1);
   });
 
@@ -263,13 +314,35 @@ describe('staff roles and the queue', () => {
     const esc = await t.http().post(`/admin/v1/reports/${id}/escalate`).set(triage.auth).send({ note: 'needs a senior look' });
     expect(esc.status).toBe(200);
     // The contract's status stays open|resolved; the review state says escalated.
-    expect(esc.body).toMatchObject({ id, status: 'open', reviewState: 'escalated', escalated: true, escalationNote: 'needs a senior look' });
+    expect(esc.body).toMatchObject({
+      id,
+      status: 'open',
+      reviewState: 'escalated',
+      escalated: true,
+      escalationNote: 'needs a senior look',
+    });
     expect(esc.body.firstResponseAt).not.toBeNull();
-    const open = await t.http().get('/admin/v1/reports').set(triage.auth).query({ filter: JSON.stringify({ status: 'open', subjectId: m.body.id }) });
+    const open = await t
+      .http()
+      .get('/admin/v1/reports')
+      .set(triage.auth)
+      .query({ filter: JSON.stringify({ status: 'open', subjectId: m.body.id }) });
     expect(open.body.map((r: any) => r.id)).toContain(id);
-    const escalated = await t.http().get('/admin/v1/reports').set(triage.auth).query({ filter: JSON.stringify({ reviewState: 'escalated', subjectId: m.body.id }) });
+    const escalated = await t
+      .http()
+      .get('/admin/v1/reports')
+      .set(triage.auth)
+      .query({ filter: JSON.stringify({ reviewState: 'escalated', subjectId: m.body.id }) });
     expect(escalated.body.map((r: any) => r.id)).toEqual([id]);
-    expect((await t.http().get('/admin/v1/reports').set(triage.auth).query({ filter: JSON.stringify({ status: 'escalated' }) })).status).toBe(400);
+    expect(
+      (
+        await t
+          .http()
+          .get('/admin/v1/reports')
+          .set(triage.auth)
+          .query({ filter: JSON.stringify({ status: 'escalated' }) })
+      ).status,
+    ).toBe(400);
   });
 
   it('racing claims by two moderators have exactly one winner, 20 rounds out of 20; the loser gets 409 already_claimed', async () => {
@@ -277,7 +350,9 @@ describe('staff roles and the queue', () => {
     for (let round = 0; round < 20; round++) {
       const m = await send(a, conversationId, `threat ${round}`);
       const id = await reportAndGet(b, { subjectType: 'message', subjectId: m.body.id, reason: 'violence' });
-      const results = await Promise.all([moderator, moderator2].map((who) => request(t.url).post(`/admin/v1/reports/${id}/claim`).set(who.auth)));
+      const results = await Promise.all(
+        [moderator, moderator2].map((who) => request(t.url).post(`/admin/v1/reports/${id}/claim`).set(who.auth)),
+      );
       expect({ round, statuses: results.map((r) => r.status).sort() }).toEqual({ round, statuses: [200, 409] });
       expectErrorShape(results.find((r) => r.status === 409)!.body, 409, 'already_claimed');
       const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'report.claim' AND subject_id = $1`, [id]);
@@ -317,12 +392,16 @@ describe('staff roles and the queue', () => {
     const urgent = await chat();
     const sh = await send(urgent.a, urgent.conversationId, 'worrying words');
     const shId = await reportAndGet(urgent.b, { subjectType: 'message', subjectId: sh.body.id, reason: 'self_harm' });
-    const list = await t.http().get(`/admin/v1/reports?filter=${encodeURIComponent(JSON.stringify({ id: [spamId, shId] }))}`).set(moderator.auth);
+    const list = await t
+      .http()
+      .get(`/admin/v1/reports?filter=${encodeURIComponent(JSON.stringify({ id: [spamId, shId] }))}`)
+      .set(moderator.auth);
     expect(list.body.map((r: any) => r.id)).toEqual([shId, spamId]);
     // Corroboration: three more people report the same user; the report's priority grows.
     const lone = await reportAndGet(victim, { subjectType: 'user', subjectId: spammy.a.id, reason: 'harassment' });
     const p0 = (await t.http().get(`/admin/v1/reports/${lone}`).set(moderator.auth)).body.priority;
-    for (let i = 0; i < 3; i++) await reportAndGet(await registerUser(t.url), { subjectType: 'user', subjectId: spammy.a.id, reason: 'harassment' });
+    for (let i = 0; i < 3; i++)
+      await reportAndGet(await registerUser(t.url), { subjectType: 'user', subjectId: spammy.a.id, reason: 'harassment' });
     const p1 = (await t.http().get(`/admin/v1/reports/${lone}`).set(moderator.auth)).body.priority;
     expect(p1).toBeGreaterThan(p0 + 20);
   });
@@ -337,7 +416,10 @@ describe('staff roles and the queue', () => {
     expect(new Date(fresh.body.dueAt).getTime() - new Date(fresh.body.createdAt).getTime()).toBe(windowMs);
     // The job is in BullMQ (written with the report, enqueued by the outbox relay after commit).
     const queue = t.app.get(JobsService).queue(QueueName.Deadlines);
-    const job = await until(() => queue.getJob(`report-deadline-${id}`), (j) => !!j);
+    const job = await until(
+      () => queue.getJob(`report-deadline-${id}`),
+      (j) => !!j,
+    );
     expect(job).toMatchObject({ name: JobName.ReportDeadline, data: { reportId: id } });
     expect(await job!.getState()).toBe('delayed');
     // Its delay runs to the deadline: measured from when it was added, it ends at dueAt (within a second).
@@ -348,9 +430,16 @@ describe('staff roles and the queue', () => {
     // Time passes (the deadline moved into the past) and the delayed job comes due: the real worker flags it.
     await db.query(`UPDATE report SET due_at = now() - interval '1 minute' WHERE id = $1`, [id]);
     await job!.promote();
-    const row = await until(async () => (await db.query('SELECT overdue FROM report WHERE id = $1', [id]))[0], (r) => r.overdue === true, 10_000);
+    const row = await until(
+      async () => (await db.query('SELECT overdue FROM report WHERE id = $1', [id]))[0],
+      (r) => r.overdue === true,
+      10_000,
+    );
     expect(row.overdue).toBe(true);
-    const overdue = await t.http().get(`/admin/v1/reports?filter=${encodeURIComponent(JSON.stringify({ overdue: true, id: [id] }))}`).set(moderator.auth);
+    const overdue = await t
+      .http()
+      .get(`/admin/v1/reports?filter=${encodeURIComponent(JSON.stringify({ overdue: true, id: [id] }))}`)
+      .set(moderator.auth);
     expect(overdue.body.map((r: any) => r.id)).toEqual([id]);
   });
 });
@@ -367,7 +456,11 @@ describe('enforcement', () => {
     expect(res.body.resolvedAt).not.toBeNull();
     for (const u of [a, b]) {
       const list = await t.http().get(`/v1/conversations/${conversationId}/messages`).set(u.auth);
-      expect(list.body.items.find((x: any) => x.id === m.body.id)).toMatchObject({ state: 'removed', removedReason: 'moderation', text: null });
+      expect(list.body.items.find((x: any) => x.id === m.body.id)).toMatchObject({
+        state: 'removed',
+        removedReason: 'moderation',
+        text: null,
+      });
     }
     const outcome = (await notices(b)).find((n) => n.kind === 'report_outcome');
     expect(outcome?.text).toMatch(/took action/);
@@ -404,7 +497,11 @@ describe('enforcement', () => {
     expect(blocked.status).toBe(403);
     expectErrorShape(blocked.body, 403, 'messaging_restricted');
     const other = await registerUser(t.url);
-    const created = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [other.id] });
+    const created = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [other.id] });
     expect(created.status).toBe(403);
     expect(created.body.code).toBe('messaging_restricted');
     // The rest of the account works, and the person was told.
@@ -436,7 +533,11 @@ describe('enforcement', () => {
     expect(status).toBe('suspended');
     // Time runs out: the token works again (the refresh tokens stay revoked), and the
     // delayed expiry job puts the stored status back.
-    const back = await until(() => t.http().get('/v1/me').set(a.auth), (r) => r.status === 200, 10_000);
+    const back = await until(
+      () => t.http().get('/v1/me').set(a.auth),
+      (r) => r.status === 200,
+      10_000,
+    );
     expect(back.status).toBe(200);
     const after = await until(
       async () => (await db.query('SELECT status, suspended_until FROM app_user WHERE id = $1', [a.id]))[0],
@@ -466,15 +567,26 @@ describe('enforcement', () => {
     const { a, b, conversationId } = await chat();
     const c = await registerUser(t.url);
     const d = await registerUser(t.url);
-    const g = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id, c.id, d.id], title: 'group' });
+    const g = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id, c.id, d.id], title: 'group' });
     expect(g.status).toBe(201);
     for (const u of [c, d]) await t.http().post(`/v1/conversations/${g.body.id}/accept`).set(u.auth);
     const m = await send(a, g.body.id, 'scam link');
     const ids = [];
     for (const u of [b, c, d]) ids.push(await reportAndGet(u, { subjectType: 'message', subjectId: m.body.id, reason: 'scam' }));
-    const listed = await t.http().get(`/admin/v1/reports?filter=${encodeURIComponent(JSON.stringify({ subjectId: m.body.id }))}`).set(moderator.auth);
+    const listed = await t
+      .http()
+      .get(`/admin/v1/reports?filter=${encodeURIComponent(JSON.stringify({ subjectId: m.body.id }))}`)
+      .set(moderator.auth);
     expect(listed.body.map((r: any) => r.id).sort()).toEqual([...ids].sort());
-    const res = await t.http().post('/admin/v1/reports/bulk-resolve').set(moderator.auth).send({ ids: [...ids, '0190a000-0000-7000-8000-000000000000'], action: 'remove_content', note: 'scam' });
+    const res = await t
+      .http()
+      .post('/admin/v1/reports/bulk-resolve')
+      .set(moderator.auth)
+      .send({ ids: [...ids, '0190a000-0000-7000-8000-000000000000'], action: 'remove_content', note: 'scam' });
     expect(res.status).toBe(200);
     expect(res.body.succeeded.sort()).toEqual([...ids].sort());
     expect(res.body.failed).toEqual([expect.objectContaining({ id: '0190a000-0000-7000-8000-000000000000', code: 'not_found' })]);
@@ -494,10 +606,18 @@ describe('enforcement', () => {
     await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'warn', note: '1' }).expect(200);
     expect((await notices(u)).find((n) => n.kind === 'warning')).toBeDefined();
     expect(await suggested()).toEqual({ action: 'restrict_messaging', durationHours: 24 });
-    await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'restrict_messaging', durationHours: 1, note: '2' }).expect(200);
+    await t
+      .http()
+      .post(`/admin/v1/users/${u.id}/actions`)
+      .set(moderator.auth)
+      .send({ action: 'restrict_messaging', durationHours: 1, note: '2' })
+      .expect(200);
     expect(await suggested()).toEqual({ action: 'suspend', durationHours: 72 });
     // Strikes older than 90 days no longer count.
-    await db.query(`INSERT INTO moderation_action (id, user_id, action, created_at) VALUES ('0190a000-0000-7000-8000-00000000abcd', $1, 'warn', now() - interval '91 days')`, [u.id]);
+    await db.query(
+      `INSERT INTO moderation_action (id, user_id, action, created_at) VALUES ('0190a000-0000-7000-8000-00000000abcd', $1, 'warn', now() - interval '91 days')`,
+      [u.id],
+    );
     const h = await t.http().get(`/admin/v1/users/${u.id}/history`).set(moderator.auth);
     expect(h.body.strikes).toBe(2);
     expect(h.body.actions).toHaveLength(3);
@@ -508,7 +628,11 @@ describe('enforcement', () => {
 describe('appeals', () => {
   it('the actioned user appeals once; an upheld appeal lifts the restriction and the strike', async () => {
     const { a, b, conversationId } = await chat();
-    const act = await t.http().post(`/admin/v1/users/${a.id}/actions`).set(moderator.auth).send({ action: 'restrict_messaging', durationHours: 48, note: 'x' });
+    const act = await t
+      .http()
+      .post(`/admin/v1/users/${a.id}/actions`)
+      .set(moderator.auth)
+      .send({ action: 'restrict_messaging', durationHours: 48, note: 'x' });
     const actionId = act.body.action.id;
     expect((await send(a, conversationId, 'blocked?')).status).toBe(403);
     const stranger = await t.http().post('/v1/appeals').set(b.auth).send({ actionId, text: 'not mine' });
@@ -519,9 +643,17 @@ describe('appeals', () => {
     const twice = await t.http().post('/v1/appeals').set(a.auth).send({ actionId, text: 'again' });
     expect(twice.status).toBe(409);
     expectErrorShape(twice.body, 409, 'already_appealed');
-    const byTriage = await t.http().post(`/admin/v1/appeals/${appeal.body.id}/decide`).set(triage.auth).send({ decision: 'upheld', note: '' });
+    const byTriage = await t
+      .http()
+      .post(`/admin/v1/appeals/${appeal.body.id}/decide`)
+      .set(triage.auth)
+      .send({ decision: 'upheld', note: '' });
     expect(byTriage.status).toBe(403);
-    const decided = await t.http().post(`/admin/v1/appeals/${appeal.body.id}/decide`).set(moderator.auth).send({ decision: 'upheld', note: 'fair' });
+    const decided = await t
+      .http()
+      .post(`/admin/v1/appeals/${appeal.body.id}/decide`)
+      .set(moderator.auth)
+      .send({ decision: 'upheld', note: 'fair' });
     expect(decided.status).toBe(200);
     expect(decided.body).toMatchObject({ status: 'upheld', decidedBy: moderator.staff.id });
     expect((await send(a, conversationId, 'free again')).status).toBe(201);
@@ -538,9 +670,10 @@ describe('appeals', () => {
     const act = await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'suspend', durationHours: 72 });
     expect((await t.http().get('/v1/me').set(u.auth)).status).toBe(401);
     // The person appealed (rows by SQL: a suspended account cannot call /v1 until it is over).
-    const [ap] = await db.query(`INSERT INTO appeal (id, action_id, user_id, text) VALUES ('0190a000-0000-7000-8000-0000000000ee', $1, $2, 'please') RETURNING id`, [
-      act.body.action.id, u.id,
-    ]);
+    const [ap] = await db.query(
+      `INSERT INTO appeal (id, action_id, user_id, text) VALUES ('0190a000-0000-7000-8000-0000000000ee', $1, $2, 'please') RETURNING id`,
+      [act.body.action.id, u.id],
+    );
     const decided = await t.http().post(`/admin/v1/appeals/${ap.id}/decide`).set(admin.auth).send({ decision: 'upheld' });
     expect(decided.status).toBe(200);
     expect((await t.http().get('/v1/me').set(u.auth)).status).toBe(200);

@@ -13,10 +13,25 @@ it('a spent send budget is 429 with Retry-After, but a retry of a stored clientI
   const a = await registerUser(t.url);
   const b = await registerUser(t.url);
   await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
-  const conv = (await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] })).body;
+  const conv = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+  ).body;
   const sent = [];
   for (let i = 0; i < 3; i++) {
-    sent.push((await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: `k${i}`, text: `m${i}` }).expect(201)).body);
+    sent.push(
+      (
+        await t
+          .http()
+          .post(`/v1/conversations/${conv.id}/messages`)
+          .set(a.auth)
+          .send({ clientId: `k${i}`, text: `m${i}` })
+          .expect(201)
+      ).body,
+    );
   }
   const refused = await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: 'k3', text: 'one too many' });
   expect(refused.status).toBe(429);

@@ -42,7 +42,11 @@ async function activePair() {
   const x = await registerUser(a.url);
   const y = await registerUser(a.url);
   expect((await a.http().put(`/v1/users/${x.id}/follow`).set(y.auth)).status).toBe(204);
-  const res = await a.http().post('/v1/conversations').set(x.auth).send({ participantIds: [y.id] });
+  const res = await a
+    .http()
+    .post('/v1/conversations')
+    .set(x.auth)
+    .send({ participantIds: [y.id] });
   expect(res.status).toBe(201);
   return { x, y, conversationId: res.body.id as string };
 }

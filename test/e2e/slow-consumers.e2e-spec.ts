@@ -38,7 +38,11 @@ async function activePair() {
   const a = await registerUser(t.url);
   const b = await registerUser(t.url);
   expect((await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth)).status).toBe(204);
-  const res = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  const res = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
   expect(res.status).toBe(201);
   return { a, b, conversationId: res.body.id as string };
 }
@@ -124,7 +128,11 @@ async function flood(
   while (ids.length < opts.max && !opts.stop()) {
     const batch = await Promise.all(
       Array.from({ length: opts.parallel }, (_, i) =>
-        t.http().post(`/v1/conversations/${conversationId}/messages`).set(a.auth).send({ clientId: `${opts.label}-${ids.length + i}`, text: opts.text }),
+        t
+          .http()
+          .post(`/v1/conversations/${conversationId}/messages`)
+          .set(a.auth)
+          .send({ clientId: `${opts.label}-${ids.length + i}`, text: opts.text }),
       ),
     );
     for (const r of batch) {
@@ -187,7 +195,14 @@ describe('a socket that stops reading', () => {
     // (a few MB on loopback), then whatever the server process holds.
     const tcp = (client.io.engine.transport as any).ws._socket;
     tcp.pause();
-    const { ids, maxHeld } = await flood(a, conversationId, { text: LONGEST, max: 1000, parallel: 4, stop: () => !server.connected, watched: server, label: 'ws' });
+    const { ids, maxHeld } = await flood(a, conversationId, {
+      text: LONGEST,
+      max: 1000,
+      parallel: 4,
+      stop: () => !server.connected,
+      watched: server,
+      label: 'ws',
+    });
     expect(server.connected).toBe(false);
     expect(serverSockets(b.id)).toHaveLength(0);
     expect(await disconnectsMetric('websocket')).toBe(before + 1);
@@ -201,7 +216,11 @@ describe('a socket that stops reading', () => {
     const live = inbox.of('message.created').length;
     expect(live).toBeGreaterThan(0); // what the kernel buffers held came live...
     expect(live).toBeLessThan(ids.length); // ...the rest only through sync
-    const applied = await applyThenResync(b, from, inbox.events.map((e) => e.payload));
+    const applied = await applyThenResync(
+      b,
+      from,
+      inbox.events.map((e) => e.payload),
+    );
     expect(applied).toHaveLength(ids.length); // none twice
     expect([...applied].sort()).toEqual([...ids].sort()); // none lost
   });
@@ -214,7 +233,14 @@ describe('a socket that stops reading', () => {
     const [server] = serverSockets(b.id);
     expect(server.conn.transport.name).toBe('polling');
 
-    const { ids, maxHeld } = await flood(a, conversationId, { text: LONGEST, max: 60, parallel: 2, stop: () => !server.connected, watched: server, label: 'pb' });
+    const { ids, maxHeld } = await flood(a, conversationId, {
+      text: LONGEST,
+      max: 60,
+      parallel: 2,
+      stop: () => !server.connected,
+      watched: server,
+      label: 'pb',
+    });
     expect(server.connected).toBe(false);
     expect(await disconnectsMetric('polling')).toBe(before + 1);
     expect(maxHeld.bytes).toBeLessThanOrEqual(MAX_BYTES);
@@ -233,7 +259,14 @@ describe('a socket that stops reading', () => {
     await PollingClient.open(t.url, b.token);
     const [server] = serverSockets(b.id);
 
-    const { ids, maxHeld } = await flood(a, conversationId, { text: 'hi', max: 3 * MAX_MESSAGES, parallel: 10, stop: () => !server.connected, watched: server, label: 'pm' });
+    const { ids, maxHeld } = await flood(a, conversationId, {
+      text: 'hi',
+      max: 3 * MAX_MESSAGES,
+      parallel: 10,
+      stop: () => !server.connected,
+      watched: server,
+      label: 'pm',
+    });
     expect(server.connected).toBe(false);
     expect(await disconnectsMetric('polling')).toBe(before + 1);
     expect(maxHeld.packets).toBeLessThanOrEqual(MAX_MESSAGES);
@@ -250,10 +283,22 @@ describe('a socket that stops reading', () => {
     const inbox = new Inbox(client);
     const [server] = serverSockets(b.id);
     // 3 MB and 200 messages in all, far past both bounds, in bursts within them.
-    const { ids } = await flood(a, conversationId, { text: LONGEST, max: 200, parallel: 4, stop: () => false, watched: server, label: 'ok' });
+    const { ids } = await flood(a, conversationId, {
+      text: LONGEST,
+      max: 200,
+      parallel: 4,
+      stop: () => false,
+      watched: server,
+      label: 'ok',
+    });
     await until('every message to arrive', async () => inbox.of('message.created').length >= ids.length);
     expect(server.connected).toBe(true);
     expect(client.connected).toBe(true);
-    expect(inbox.of('message.created').map((e) => e.message.id).sort()).toEqual([...ids].sort());
+    expect(
+      inbox
+        .of('message.created')
+        .map((e) => e.message.id)
+        .sort(),
+    ).toEqual([...ids].sort());
   });
 });

@@ -21,34 +21,62 @@ afterAll(async () => {
 it('report, action, audit-log and blocklist rows name their users and staff beside the ids', async () => {
   const offender = await registerUser(t.url);
   const victim = await registerUser(t.url);
-  const rep = await request(t.url).post('/v1/reports').set(victim.auth).send({ subjectType: 'user', subjectId: offender.id, reason: 'spam' });
+  const rep = await request(t.url)
+    .post('/v1/reports')
+    .set(victim.auth)
+    .send({ subjectType: 'user', subjectId: offender.id, reason: 'spam' });
   expect(rep.status).toBe(201);
-  const reports = await request(t.url).get(`/admin/v1/reports?filter=${q({ id: rep.body.id })}`).set(admin.auth);
+  const reports = await request(t.url)
+    .get(`/admin/v1/reports?filter=${q({ id: rep.body.id })}`)
+    .set(admin.auth);
   expect(reports.body).toHaveLength(1);
   expect(reports.body[0]).toMatchObject({
-    subjectUserId: offender.id, subjectHandle: offender.handle, subjectDisplayName: offender.handle, reporterId: victim.id, reporterHandle: victim.handle,
+    subjectUserId: offender.id,
+    subjectHandle: offender.handle,
+    subjectDisplayName: offender.handle,
+    reporterId: victim.id,
+    reporterHandle: victim.handle,
   });
   const one = await request(t.url).get(`/admin/v1/reports/${rep.body.id}`).set(admin.auth);
   expect(one.body).toMatchObject({ subjectHandle: offender.handle, reporterHandle: victim.handle });
 
   const act = await request(t.url).post(`/admin/v1/users/${offender.id}/actions`).set(admin.auth).send({ action: 'warn' });
   expect(act.status).toBe(200);
-  expect(act.body.action).toMatchObject({ userId: offender.id, userHandle: offender.handle, staffId: admin.staff.id, staffName: admin.staff.displayName });
-  const actions = await request(t.url).get(`/admin/v1/actions?filter=${q({ userQ: offender.handle })}`).set(admin.auth);
+  expect(act.body.action).toMatchObject({
+    userId: offender.id,
+    userHandle: offender.handle,
+    staffId: admin.staff.id,
+    staffName: admin.staff.displayName,
+  });
+  const actions = await request(t.url)
+    .get(`/admin/v1/actions?filter=${q({ userQ: offender.handle })}`)
+    .set(admin.auth);
   expect(actions.body).toHaveLength(1);
-  expect(actions.body[0]).toMatchObject({ id: act.body.action.id, userHandle: offender.handle, userDisplayName: offender.handle, staffName: admin.staff.displayName });
+  expect(actions.body[0]).toMatchObject({
+    id: act.body.action.id,
+    userHandle: offender.handle,
+    userDisplayName: offender.handle,
+    staffName: admin.staff.displayName,
+  });
 
-  const audit = await request(t.url).get(`/admin/v1/audit-log?filter=${q({ subjectId: offender.id, action: 'user.warn' })}`).set(admin.auth);
+  const audit = await request(t.url)
+    .get(`/admin/v1/audit-log?filter=${q({ subjectId: offender.id, action: 'user.warn' })}`)
+    .set(admin.auth);
   expect(audit.body).toHaveLength(1);
   expect(audit.body[0]).toMatchObject({ staffName: admin.staff.displayName, subjectHandle: offender.handle, subjectName: offender.handle });
   const byStaffName = await request(t.url)
     .get(`/admin/v1/audit-log?filter=${q({ staffQ: admin.staff.displayName.toUpperCase(), action: 'user.warn', subjectId: offender.id })}`)
     .set(admin.auth);
   expect(byStaffName.body.map((r: any) => r.id)).toEqual([audit.body[0].id]);
-  const noOne = await request(t.url).get(`/admin/v1/audit-log?filter=${q({ staffQ: 'nobody-by-this-name' })}`).set(admin.auth);
+  const noOne = await request(t.url)
+    .get(`/admin/v1/audit-log?filter=${q({ staffQ: 'nobody-by-this-name' })}`)
+    .set(admin.auth);
   expect(noOne.body).toEqual([]);
 
-  const entry = await request(t.url).post('/admin/v1/blocklist').set(admin.auth).send({ pattern: 'names-test.example', kind: 'domain', reason: 'test' });
+  const entry = await request(t.url)
+    .post('/admin/v1/blocklist')
+    .set(admin.auth)
+    .send({ pattern: 'names-test.example', kind: 'domain', reason: 'test' });
   expect(entry.status).toBe(201);
   const blocklist = await request(t.url).get(`/admin/v1/blocklist/${entry.body.id}`).set(admin.auth);
   expect(blocklist.body).toMatchObject({ createdBy: admin.staff.id, createdByName: admin.staff.displayName });
@@ -60,11 +88,22 @@ it('appeal rows name the appellant and the deciding staff member beside their id
   expect(act.status).toBe(200);
   const appeal = await request(t.url).post('/v1/appeals').set(offender.auth).send({ actionId: act.body.action.id, text: 'It was not me.' });
   expect(appeal.status).toBe(201);
-  const open = await request(t.url).get(`/admin/v1/appeals?filter=${q({ userId: offender.id })}`).set(admin.auth);
+  const open = await request(t.url)
+    .get(`/admin/v1/appeals?filter=${q({ userId: offender.id })}`)
+    .set(admin.auth);
   expect(open.status).toBe(200);
   expect(open.body).toHaveLength(1);
-  expect(open.body[0]).toMatchObject({ id: appeal.body.id, userId: offender.id, userHandle: offender.handle, userDisplayName: offender.handle, decidedByName: null });
-  const decided = await request(t.url).post(`/admin/v1/appeals/${appeal.body.id}/decide`).set(admin.auth).send({ decision: 'denied', note: 'stands' });
+  expect(open.body[0]).toMatchObject({
+    id: appeal.body.id,
+    userId: offender.id,
+    userHandle: offender.handle,
+    userDisplayName: offender.handle,
+    decidedByName: null,
+  });
+  const decided = await request(t.url)
+    .post(`/admin/v1/appeals/${appeal.body.id}/decide`)
+    .set(admin.auth)
+    .send({ decision: 'denied', note: 'stands' });
   expect(decided.status).toBe(200);
   const one = await request(t.url).get(`/admin/v1/appeals/${appeal.body.id}`).set(admin.auth);
   expect(one.body).toMatchObject({ userHandle: offender.handle, decidedBy: admin.staff.id, decidedByName: admin.staff.displayName });

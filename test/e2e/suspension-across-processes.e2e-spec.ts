@@ -18,7 +18,10 @@ it('a suspension made through the staff route on one API process refuses the use
   const admin = await loginStaff(a.url);
   // Process b has just answered for this user, so it holds a fresh "active" in memory.
   expect((await request(b.url).get('/v1/me').set(u.auth)).status).toBe(200);
-  const act = await request(a.url).post(`/admin/v1/users/${u.id}/actions`).set(admin.auth).send({ action: 'suspend', durationHours: 1, note: 'x' });
+  const act = await request(a.url)
+    .post(`/admin/v1/users/${u.id}/actions`)
+    .set(admin.auth)
+    .send({ action: 'suspend', durationHours: 1, note: 'x' });
   expect(act.status).toBe(200);
   // On the process that made the change: the very next request.
   const here = await request(a.url).get('/v1/me').set(u.auth);

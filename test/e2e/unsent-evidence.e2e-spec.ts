@@ -17,7 +17,10 @@ let db: Db;
 let admin: { auth: { Authorization: string } };
 
 beforeAll(async () => {
-  t = await startTestApp({ label: 'unsent', env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600', LIMIT_REPORTS: '1000/3600' } });
+  t = await startTestApp({
+    label: 'unsent',
+    env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600', LIMIT_REPORTS: '1000/3600' },
+  });
   db = t.app.get(Db);
   admin = await loginStaff(t.url);
 });
@@ -26,7 +29,11 @@ afterAll(async () => {
 });
 
 const send = async (u: TestUser, conversationId: string, text: string) => {
-  const res = await t.http().post(`/v1/conversations/${conversationId}/messages`).set(u.auth).send({ clientId: `c-${Math.random()}`, text });
+  const res = await t
+    .http()
+    .post(`/v1/conversations/${conversationId}/messages`)
+    .set(u.auth)
+    .send({ clientId: `c-${Math.random()}`, text });
   expect(res.status).toBe(201);
   return res.body as { id: string; seq: number; createdAt: string };
 };
@@ -46,7 +53,11 @@ async function chat() {
   const b = await registerUser(t.url);
   await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
   await t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
-  const c = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  const c = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
   expect(c.status).toBe(201);
   return { a, b, conversationId: c.body.id as string };
 }
@@ -60,7 +71,11 @@ async function group(n: number) {
     await t.http().put(`/v1/users/${a.id}/follow`).set(u.auth).expect(204);
     members.push(u);
   }
-  const c = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: members.map((u) => u.id), title: 'g' });
+  const c = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: members.map((u) => u.id), title: 'g' });
   expect(c.status).toBe(201);
   expect(c.body.kind).toBe('group');
   return { a, members, conversationId: c.body.id as string };
@@ -112,7 +127,9 @@ describe('unsent messages as evidence', () => {
     expect(ev.subject.message.links).toEqual([expect.objectContaining({ url: 'https://threat.example.com/x' })]);
     expect(ev.messages.map((x: any) => x.text)).toEqual(['before', 'you will regret this https://threat.example.com/x', 'after']);
     // Reading retained text is a staff read of message content: audited.
-    const audit = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'report.read' AND subject_id = $1`, [filed.body.id]);
+    const audit = await db.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'report.read' AND subject_id = $1`, [
+      filed.body.id,
+    ]);
     expect(audit).toEqual([{ n: 1 }]);
   });
 
@@ -126,9 +143,14 @@ describe('unsent messages as evidence', () => {
     expect(un.body).toMatchObject({ state: 'removed', removedReason: 'unsent', text: null, links: [] });
     expect(JSON.stringify(un.body)).not.toContain(secret);
 
-    for (const [u, cursor] of [[a, cursorA], [b, cursorB]] as const) {
+    for (const [u, cursor] of [
+      [a, cursorA],
+      [b, cursorB],
+    ] as const) {
       const list = await t.http().get(`/v1/conversations/${conversationId}/messages`).set(u.auth).expect(200);
-      expect(list.body.items).toEqual([expect.objectContaining({ id: m.id, state: 'removed', removedReason: 'unsent', text: null, links: [] })]);
+      expect(list.body.items).toEqual([
+        expect.objectContaining({ id: m.id, state: 'removed', removedReason: 'unsent', text: null, links: [] }),
+      ]);
       const sync = await t.http().get(`/v1/sync?cursor=${cursor}`).set(u.auth).expect(200);
       const about = sync.body.events.filter((e: any) => e.message?.id === m.id);
       // Created, then updated: the unsend last (a link verdict may land in between, as another update).
@@ -154,12 +176,24 @@ describe('unsent messages as evidence', () => {
     expectErrorShape(r1.body, 404, 'not_found');
 
     // A group: c is added after the message was sent (and unsent); b was there.
-    const { a: owner, members: [gb], conversationId: groupId } = await group(2);
+    const {
+      a: owner,
+      members: [gb],
+      conversationId: groupId,
+    } = await group(2);
     const gm = await send(owner, groupId, 'group words');
     expect((await unsend(owner, groupId, gm.id)).status).toBe(200);
     const c = await registerUser(t.url);
     await t.http().put(`/v1/users/${owner.id}/follow`).set(c.auth).expect(204);
-    expect((await t.http().post(`/v1/conversations/${groupId}/members`).set(owner.auth).send({ userIds: [c.id] })).status).toBe(200);
+    expect(
+      (
+        await t
+          .http()
+          .post(`/v1/conversations/${groupId}/members`)
+          .set(owner.auth)
+          .send({ userIds: [c.id] })
+      ).status,
+    ).toBe(200);
     const r2 = await report(c, gm.id);
     expect(r2.status).toBe(404);
     expectErrorShape(r2.body, 404, 'not_found');
@@ -185,7 +219,9 @@ describe('unsent messages as evidence', () => {
     const m = await send(a, conversationId, 'moderated words');
     const first = await report(b, m.id);
     expect(first.status).toBe(201);
-    expect((await t.http().post(`/admin/v1/reports/${first.body.id}/resolve`).set(admin.auth).send({ action: 'remove_content' })).status).toBe(200);
+    expect(
+      (await t.http().post(`/admin/v1/reports/${first.body.id}/resolve`).set(admin.auth).send({ action: 'remove_content' })).status,
+    ).toBe(200);
     const list = await t.http().get(`/v1/conversations/${conversationId}/messages`).set(b.auth).expect(200);
     expect(list.body.items).toEqual([expect.objectContaining({ id: m.id, state: 'removed', removedReason: 'moderation', text: null })]);
     const [kept] = await db.query('SELECT text, reason FROM message_retained WHERE message_id = $1', [m.id]);
@@ -193,7 +229,11 @@ describe('unsent messages as evidence', () => {
   });
 
   it('the maintenance job purges retained text past UNSENT_RETENTION_DAYS and keeps newer copies; frozen evidence stays', async () => {
-    const { a, members: [b, c], conversationId } = await group(2);
+    const {
+      a,
+      members: [b, c],
+      conversationId,
+    } = await group(2);
     const old = await send(a, conversationId, 'old unsent words');
     const fresh = await send(a, conversationId, 'fresh unsent words');
     const before = await report(b, old.id);
@@ -201,18 +241,25 @@ describe('unsent messages as evidence', () => {
     expect((await unsend(a, conversationId, old.id)).status).toBe(200);
     expect((await unsend(a, conversationId, fresh.id)).status).toBe(200);
     await db.query(`UPDATE message_retained SET retained_at = now() - make_interval(days => $2, mins => 1) WHERE message_id = $1`, [
-      old.id, t.config.unsentRetentionDays,
+      old.id,
+      t.config.unsentRetentionDays,
     ]);
 
     const result = await runMaintenance(JobName.PurgeRetainedMessages, `purge-${Math.random().toString(36).slice(2)}`);
     expect(result).toEqual({ purged: 1 });
-    expect(await db.query('SELECT message_id FROM message_retained WHERE message_id = ANY($1::uuid[])', [[old.id, fresh.id]]))
-      .toEqual([{ message_id: fresh.id }]);
+    expect(await db.query('SELECT message_id FROM message_retained WHERE message_id = ANY($1::uuid[])', [[old.id, fresh.id]])).toEqual([
+      { message_id: fresh.id },
+    ]);
 
     // Reported after the purge: nothing left to freeze. Frozen before it: the copy stays.
     const after = await report(c, old.id);
     expect(after.status).toBe(201);
-    expect((await evidenceOf(after.body.id)).subject.message).toMatchObject({ id: old.id, text: null, removedReason: 'unsent', retained: false });
+    expect((await evidenceOf(after.body.id)).subject.message).toMatchObject({
+      id: old.id,
+      text: null,
+      removedReason: 'unsent',
+      retained: false,
+    });
     expect((await evidenceOf(before.body.id)).subject.message.text).toBe('old unsent words');
     const newer = await report(c, fresh.id);
     expect(newer.status).toBe(201);

@@ -44,16 +44,28 @@ function expectBudget(results: request.Response[], ok: number, budget: number) {
 }
 
 describe('search', () => {
-  it('one user\'s parallel searches get exactly the search budget through, the rest 429 with Retry-After; another user is not affected', async () => {
+  it("one user's parallel searches get exactly the search budget through, the rest 429 with Retry-After; another user is not affected", async () => {
     const [a, b] = await users(2);
-    const results = await Promise.all(Array.from({ length: SEARCH * 4 }, (_, i) => t.http().get('/v1/search').query({ q: `word${i} OR other` }).set(a.auth)));
+    const results = await Promise.all(
+      Array.from({ length: SEARCH * 4 }, (_, i) =>
+        t
+          .http()
+          .get('/v1/search')
+          .query({ q: `word${i} OR other` })
+          .set(a.auth),
+      ),
+    );
     expectBudget(results, 200, SEARCH);
     expect((await t.http().get('/v1/search').query({ q: 'hello' }).set(b.auth)).status).toBe(200);
   });
 
-  it('a query\'s cost is bounded: more than 4 ORs or more than 12 words, is 400 invalid_request and spends nothing', async () => {
+  it("a query's cost is bounded: more than 4 ORs or more than 12 words, is 400 invalid_request and spends nothing", async () => {
     const [a] = await users(1);
-    for (const q of ['a1 OR b2 OR c3 OR d4 OR e5 OR f6 OR g7 OR h8', 'aa or bb or cc or dd or ee or ff', Array.from({ length: 13 }, (_, i) => `w${i}`).join(' ')]) {
+    for (const q of [
+      'a1 OR b2 OR c3 OR d4 OR e5 OR f6 OR g7 OR h8',
+      'aa or bb or cc or dd or ee or ff',
+      Array.from({ length: 13 }, (_, i) => `w${i}`).join(' '),
+    ]) {
       const res = await t.http().get('/v1/search').query({ q }).set(a.auth);
       expectErrorShape(res.body, 400, 'invalid_request');
       expect(res.body.details).toEqual([expect.objectContaining({ field: 'q' })]);
@@ -78,7 +90,13 @@ describe('block, restrict, hidden words, decline-all', () => {
 
   it('hidden-words updates have a per-user budget: parallel PUTs past it are 429', async () => {
     const [me, other] = await users(2);
-    const puts = Array.from({ length: HIDDEN_WORDS * 3 }, (_, i) => t.http().put('/v1/me/hidden-words').set(me.auth).send({ words: [`word${i}`], useDefaultList: true }));
+    const puts = Array.from({ length: HIDDEN_WORDS * 3 }, (_, i) =>
+      t
+        .http()
+        .put('/v1/me/hidden-words')
+        .set(me.auth)
+        .send({ words: [`word${i}`], useDefaultList: true }),
+    );
     expectBudget(await Promise.all(puts), 200, HIDDEN_WORDS);
     expect((await t.http().put('/v1/me/hidden-words').set(other.auth).send({ words: [], useDefaultList: false })).status).toBe(200);
   });

@@ -37,7 +37,11 @@ async function pair(): Promise<{ a: TestUser; b: TestUser; conversationId: strin
   const a = await registerUser(t.url);
   const b = await registerUser(t.url);
   expect((await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth)).status).toBe(204);
-  const res = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] });
+  const res = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
   expect(res.status).toBe(201);
   return { a, b, conversationId: res.body.id };
 }
@@ -74,7 +78,10 @@ describe('link scanning', () => {
       { url: 'http://example.org/agenda', verdict: 'safe' },
     ]);
     expect(m.state).toBe('visible');
-    for (const [u, c] of [[a, ca], [b, cb]] as const) {
+    for (const [u, c] of [
+      [a, ca],
+      [b, cb],
+    ] as const) {
       const updates = await until('message.updated', async () => {
         const evs = (await syncFrom(u, c)).filter((e) => e.type === 'message.updated' && e.message.id === sent.id);
         return evs.length ? evs : null;
@@ -82,14 +89,17 @@ describe('link scanning', () => {
       expect(updates).toHaveLength(1);
       expect(updates[0].message.links.map((l: any) => l.verdict)).toEqual(['safe', 'safe']);
     }
-    const cache = await db.query(`SELECT url, verdict, rule, seen_count, expires_at > now() AS fresh FROM link WHERE url = ANY($1) ORDER BY url`, [
-      ['https://example.com/notes', 'http://example.org/agenda'],
-    ]);
+    const cache = await db.query(
+      `SELECT url, verdict, rule, seen_count, expires_at > now() AS fresh FROM link WHERE url = ANY($1) ORDER BY url`,
+      [['https://example.com/notes', 'http://example.org/agenda']],
+    );
     expect(cache).toEqual([
       { url: 'http://example.org/agenda', verdict: 'safe', rule: 'default', seen_count: 1, fresh: true },
       { url: 'https://example.com/notes', verdict: 'safe', rule: 'default', seen_count: 1, fresh: true },
     ]);
-    const pending = await db.query('SELECT count(*)::int AS n FROM link_occurrence WHERE message_id = $1 AND scanned_at IS NULL', [sent.id]);
+    const pending = await db.query('SELECT count(*)::int AS n FROM link_occurrence WHERE message_id = $1 AND scanned_at IS NULL', [
+      sent.id,
+    ]);
     expect(pending[0].n).toBe(0);
   });
 
@@ -126,17 +136,32 @@ describe('link scanning', () => {
     expect((await messageOf(a, conversationId, sent.id)).state).toBe('removed');
 
     const removedFor = async (u: TestUser, c: string) =>
-      until('removal event', async () => (await syncFrom(u, c)).find((e) => e.type === 'message.updated' && e.message.id === sent.id && e.message.state === 'removed'));
+      until('removal event', async () =>
+        (await syncFrom(u, c)).find((e) => e.type === 'message.updated' && e.message.id === sent.id && e.message.state === 'removed'),
+      );
     expect((await removedFor(b, cb)).message).toMatchObject({ removedReason: 'malicious_link', text: null, links: [] });
     await removedFor(a, ca);
 
     const notice = await until('notice', async () => (await syncFrom(a, ca)).find((e) => e.type === 'notice.created'));
-    expect(notice.notice).toMatchObject({ kind: 'content_removed', data: { subjectType: 'message', subjectId: sent.id, reason: 'malicious_link' } });
+    expect(notice.notice).toMatchObject({
+      kind: 'content_removed',
+      data: { subjectType: 'message', subjectId: sent.id, reason: 'malicious_link' },
+    });
     expect((await syncFrom(b, cb)).some((e) => e.type === 'notice.created')).toBe(false);
 
-    const reports = await db.query(`SELECT subject_type, subject_user_id, source, reason, status, reporter_id, evidence FROM report WHERE subject_id = $1`, [sent.id]);
+    const reports = await db.query(
+      `SELECT subject_type, subject_user_id, source, reason, status, reporter_id, evidence FROM report WHERE subject_id = $1`,
+      [sent.id],
+    );
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ subject_type: 'message', subject_user_id: a.id, source: 'system', reason: 'scam', status: 'open', reporter_id: null });
+    expect(reports[0]).toMatchObject({
+      subject_type: 'message',
+      subject_user_id: a.id,
+      source: 'system',
+      reason: 'scam',
+      status: 'open',
+      reporter_id: null,
+    });
     // The evidence keeps what the removal blanked: the text and the verdicts.
     const frozen = reports[0].evidence.messages.find((x: any) => x.id === sent.id);
     expect(frozen).toMatchObject({ senderId: a.id, text: expect.stringContaining('free gift') });
@@ -226,7 +251,9 @@ describe('link scanning', () => {
     const gone = newId();
     const cb = await head(b);
 
-    await t.app.get(JobsService).enqueue([{ name: JobName.ScanMessages, data: { messageIds: [one, two, other, bad, gone] }, jobId: `batch-${one}` }]);
+    await t.app
+      .get(JobsService)
+      .enqueue([{ name: JobName.ScanMessages, data: { messageIds: [one, two, other, bad, gone] }, jobId: `batch-${one}` }]);
     const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
     const job = await until('batch job done', async () => {
       const j = await queue.getJob(`batch-${one}`);
@@ -241,7 +268,11 @@ describe('link scanning', () => {
     expect(await db.query(`SELECT source FROM report WHERE subject_id = $1`, [bad])).toEqual([{ source: 'system' }]);
     // Two first sightings of the shared URL in one statement count twice.
     expect(await db.query(`SELECT verdict, seen_count FROM link WHERE url = $1`, [shared])).toEqual([{ verdict: 'safe', seen_count: 2 }]);
-    expect(await db.query(`SELECT count(*)::int AS n FROM link_occurrence WHERE message_id = ANY($1::uuid[]) AND scanned_at IS NULL`, [[one, two, other, bad]])).toEqual([{ n: 0 }]);
+    expect(
+      await db.query(`SELECT count(*)::int AS n FROM link_occurrence WHERE message_id = ANY($1::uuid[]) AND scanned_at IS NULL`, [
+        [one, two, other, bad],
+      ]),
+    ).toEqual([{ n: 0 }]);
     const updates = (await syncFrom(b, cb)).filter((e) => e.type === 'message.updated');
     expect(updates.map((e) => e.message.id).sort()).toEqual([one, two, other, bad].sort());
 
@@ -262,7 +293,10 @@ describe('link scanning', () => {
          SELECT $1, $2, last_seq, $3, 'lost', 'https://lost-job.example.com/', $4::jsonb FROM conversation WHERE id = $2`,
         [id, conversationId, a.id, JSON.stringify([{ url: 'https://lost-job.example.com/', verdict: 'pending' }])],
       );
-      await q.query(`INSERT INTO link_occurrence (url, host, message_id) VALUES ('https://lost-job.example.com/', 'lost-job.example.com', $1)`, [id]);
+      await q.query(
+        `INSERT INTO link_occurrence (url, host, message_id) VALUES ('https://lost-job.example.com/', 'lost-job.example.com', $1)`,
+        [id],
+      );
     });
     const m = await until('sweep', async () => scanned(await messageOf(b, conversationId, id)), 15_000);
     expect(m.links).toEqual([{ url: 'https://lost-job.example.com/', verdict: 'safe' }]);
@@ -270,85 +304,103 @@ describe('link scanning', () => {
     expect(occ.scanned_at).not.toBeNull();
   });
 
-  singleRedis.it('a new blocklist entry (staff route) re-scans links seen in the last 7 days and removes the messages that now match, older ones stay', async () => {
-    const { a, b, conversationId } = await pair();
-    const recent = await send(a, conversationId, 'https://cdn.turned-bad.com/file');
-    await until('recent scanned', async () => scanned(await messageOf(b, conversationId, recent.id)));
-    const old = await send(a, conversationId, 'https://www.turned-bad.com/old');
-    await until('old scanned', async () => scanned(await messageOf(b, conversationId, old.id)));
-    await db.query(`UPDATE link_occurrence SET created_at = now() - interval '8 days' WHERE message_id = $1`, [old.id]);
-    await db.query(`UPDATE link SET last_seen_at = now() - interval '8 days' WHERE url = 'https://www.turned-bad.com/old'`);
-    expect((await messageOf(b, conversationId, recent.id)).links[0].verdict).toBe('safe');
+  singleRedis.it(
+    'a new blocklist entry (staff route) re-scans links seen in the last 7 days and removes the messages that now match, older ones stay',
+    async () => {
+      const { a, b, conversationId } = await pair();
+      const recent = await send(a, conversationId, 'https://cdn.turned-bad.com/file');
+      await until('recent scanned', async () => scanned(await messageOf(b, conversationId, recent.id)));
+      const old = await send(a, conversationId, 'https://www.turned-bad.com/old');
+      await until('old scanned', async () => scanned(await messageOf(b, conversationId, old.id)));
+      await db.query(`UPDATE link_occurrence SET created_at = now() - interval '8 days' WHERE message_id = $1`, [old.id]);
+      await db.query(`UPDATE link SET last_seen_at = now() - interval '8 days' WHERE url = 'https://www.turned-bad.com/old'`);
+      expect((await messageOf(b, conversationId, recent.id)).links[0].verdict).toBe('safe');
 
-    const staff = await loginStaff(t.url);
-    const added = await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: 'turned-bad.com', kind: 'domain', reason: 'now hosting malware' });
-    expect(added.status).toBe(201);
+      const staff = await loginStaff(t.url);
+      const added = await t
+        .http()
+        .post('/admin/v1/blocklist')
+        .set(staff.auth)
+        .send({ pattern: 'turned-bad.com', kind: 'domain', reason: 'now hosting malware' });
+      expect(added.status).toBe(201);
 
-    const m = await until('rescan removal', async () => {
-      const x = await messageOf(b, conversationId, recent.id);
-      return x.state === 'removed' && x;
-    });
-    expect(m.removedReason).toBe('malicious_link');
-    const [link] = await db.query(`SELECT verdict, reason, rule FROM link WHERE url = 'https://cdn.turned-bad.com/file'`);
-    expect(link).toEqual({ verdict: 'malicious', reason: 'blocklisted_domain', rule: 'blocklist' });
-    expect((await messageOf(b, conversationId, old.id)).state).toBe('visible');
-    const reports = await db.query(`SELECT source FROM report WHERE subject_id = $1`, [recent.id]);
-    expect(reports).toEqual([{ source: 'system' }]);
-  });
+      const m = await until('rescan removal', async () => {
+        const x = await messageOf(b, conversationId, recent.id);
+        return x.state === 'removed' && x;
+      });
+      expect(m.removedReason).toBe('malicious_link');
+      const [link] = await db.query(`SELECT verdict, reason, rule FROM link WHERE url = 'https://cdn.turned-bad.com/file'`);
+      expect(link).toEqual({ verdict: 'malicious', reason: 'blocklisted_domain', rule: 'blocklist' });
+      expect((await messageOf(b, conversationId, old.id)).state).toBe('visible');
+      const reports = await db.query(`SELECT source FROM report WHERE subject_id = $1`, [recent.id]);
+      expect(reports).toEqual([{ source: 'system' }]);
+    },
+  );
 
-  singleRedis.it('a link whose verdict is cached and fresh is settled inside the send: verdict at once, no scan job, no message.updated, the sighting counted by the sweep', async () => {
-    const { a, b, conversationId } = await pair();
-    const first = await send(a, conversationId, 'see https://known-verdict.example.com/page');
-    await until('first scan', async () => scanned(await messageOf(b, conversationId, first.id)));
-    const cb = await head(b);
+  singleRedis.it(
+    'a link whose verdict is cached and fresh is settled inside the send: verdict at once, no scan job, no message.updated, the sighting counted by the sweep',
+    async () => {
+      const { a, b, conversationId } = await pair();
+      const first = await send(a, conversationId, 'see https://known-verdict.example.com/page');
+      await until('first scan', async () => scanned(await messageOf(b, conversationId, first.id)));
+      const cb = await head(b);
 
-    const second = await send(a, conversationId, 'again https://known-verdict.example.com/page');
-    expect(second.links).toEqual([{ url: 'https://known-verdict.example.com/page', verdict: 'safe' }]);
-    const [occ] = await db.query('SELECT scanned_at IS NOT NULL AS settled FROM link_occurrence WHERE message_id = $1', [second.id]);
-    expect(occ).toEqual({ settled: true });
-    await t.app.get(OutboxRelay).flush();
-    const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
-    expect(await queue.getJob(safeJobId(`scan-message-${second.id}`))).toBeUndefined();
-    // A later message with an unknown link is scanned after it: by then any update of the second would be there too.
-    const later = await send(a, conversationId, 'https://unknown-later.example.com/');
-    await until('later scan', async () => scanned(await messageOf(b, conversationId, later.id)));
-    const evs = (await syncFrom(b, cb)).filter((e) => e.message?.id === second.id);
-    expect(evs.map((e) => [e.type, e.message.links])).toEqual([['message.created', [{ url: 'https://known-verdict.example.com/page', verdict: 'safe' }]]]);
+      const second = await send(a, conversationId, 'again https://known-verdict.example.com/page');
+      expect(second.links).toEqual([{ url: 'https://known-verdict.example.com/page', verdict: 'safe' }]);
+      const [occ] = await db.query('SELECT scanned_at IS NOT NULL AS settled FROM link_occurrence WHERE message_id = $1', [second.id]);
+      expect(occ).toEqual({ settled: true });
+      await t.app.get(OutboxRelay).flush();
+      const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
+      expect(await queue.getJob(safeJobId(`scan-message-${second.id}`))).toBeUndefined();
+      // A later message with an unknown link is scanned after it: by then any update of the second would be there too.
+      const later = await send(a, conversationId, 'https://unknown-later.example.com/');
+      await until('later scan', async () => scanned(await messageOf(b, conversationId, later.id)));
+      const evs = (await syncFrom(b, cb)).filter((e) => e.message?.id === second.id);
+      expect(evs.map((e) => [e.type, e.message.links])).toEqual([
+        ['message.created', [{ url: 'https://known-verdict.example.com/page', verdict: 'safe' }]],
+      ]);
 
-    const sightings = await until('sighting counted', async () => {
-      const [l] = await db.query(`SELECT seen_count FROM link WHERE url = 'https://known-verdict.example.com/page'`);
-      return l.seen_count === 2 ? l : null;
-    });
-    expect(sightings).toEqual({ seen_count: 2 });
-  });
+      const sightings = await until('sighting counted', async () => {
+        const [l] = await db.query(`SELECT seen_count FROM link WHERE url = 'https://known-verdict.example.com/page'`);
+        return l.seen_count === 2 ? l : null;
+      });
+      expect(sightings).toEqual({ seen_count: 2 });
+    },
+  );
 
-  singleRedis.it('a message with a known and an unknown link: the known one is settled in the send, the scan settles the other', async () => {
-    const { a, b, conversationId } = await pair();
-    const first = await send(a, conversationId, 'https://mixed-known.example.com/');
-    await until('first scan', async () => scanned(await messageOf(b, conversationId, first.id)));
-    const sent = await send(a, conversationId, 'https://mixed-known.example.com/ and https://bit.ly/mixed-new');
-    expect(sent.links).toEqual([
-      { url: 'https://mixed-known.example.com/', verdict: 'safe' },
-      { url: 'https://bit.ly/mixed-new', verdict: 'pending' },
-    ]);
-    const m = await until('scan', async () => scanned(await messageOf(b, conversationId, sent.id)));
-    expect(m.links).toEqual([
-      { url: 'https://mixed-known.example.com/', verdict: 'safe' },
-      { url: 'https://bit.ly/mixed-new', verdict: 'suspicious', reason: 'url_shortener' },
-    ]);
-  });
+  singleRedis.it(
+    'a message with a known and an unknown link: the known one is settled in the send, the scan settles the other',
+    async () => {
+      const { a, b, conversationId } = await pair();
+      const first = await send(a, conversationId, 'https://mixed-known.example.com/');
+      await until('first scan', async () => scanned(await messageOf(b, conversationId, first.id)));
+      const sent = await send(a, conversationId, 'https://mixed-known.example.com/ and https://bit.ly/mixed-new');
+      expect(sent.links).toEqual([
+        { url: 'https://mixed-known.example.com/', verdict: 'safe' },
+        { url: 'https://bit.ly/mixed-new', verdict: 'pending' },
+      ]);
+      const m = await until('scan', async () => scanned(await messageOf(b, conversationId, sent.id)));
+      expect(m.links).toEqual([
+        { url: 'https://mixed-known.example.com/', verdict: 'safe' },
+        { url: 'https://bit.ly/mixed-new', verdict: 'suspicious', reason: 'url_shortener' },
+      ]);
+    },
+  );
 
-  singleRedis.it('a cached safe verdict does not outlive a blocklist entry: the send leaves the link pending and the scan removes the message', async () => {
-    const { a, b, conversationId } = await pair();
-    await db.query(
-      `INSERT INTO link (id, url, host, verdict, rule, scanned_at, expires_at) VALUES ($1, 'https://cached.phish-kit.com/login', 'cached.phish-kit.com', 'safe', 'default', now(), now() + interval '1 hour')`,
-      [newId()],
-    );
-    const sent = await send(a, conversationId, 'https://cached.phish-kit.com/login');
-    expect(sent.links).toEqual([{ url: 'https://cached.phish-kit.com/login', verdict: 'pending' }]);
-    const m = await until('removal', async () => scanned(await messageOf(b, conversationId, sent.id)));
-    expect(m.removedReason).toBe('malicious_link');
-  });
+  singleRedis.it(
+    'a cached safe verdict does not outlive a blocklist entry: the send leaves the link pending and the scan removes the message',
+    async () => {
+      const { a, b, conversationId } = await pair();
+      await db.query(
+        `INSERT INTO link (id, url, host, verdict, rule, scanned_at, expires_at) VALUES ($1, 'https://cached.phish-kit.com/login', 'cached.phish-kit.com', 'safe', 'default', now(), now() + interval '1 hour')`,
+        [newId()],
+      );
+      const sent = await send(a, conversationId, 'https://cached.phish-kit.com/login');
+      expect(sent.links).toEqual([{ url: 'https://cached.phish-kit.com/login', verdict: 'pending' }]);
+      const m = await until('removal', async () => scanned(await messageOf(b, conversationId, sent.id)));
+      expect(m.removedReason).toBe('malicious_link');
+    },
+  );
 
   singleRedis.it('a staff override of a verdict beats the rules', async () => {
     const { a, b, conversationId } = await pair();
@@ -367,8 +419,16 @@ describe('link scanning', () => {
     const asker = await registerUser(t.url);
     const room = (await t.http().post('/v1/rooms').set(host.auth).send({ title: 'Links AMA' })).body;
     expect((await t.http().post(`/v1/rooms/${room.id}/join`).set(asker.auth)).status).toBe(200);
-    const plain = (await t.http().post(`/v1/rooms/${room.id}/questions`).set(asker.auth).send({ text: 'thoughts on https://example.com/post ?' })).body;
-    const bad = (await t.http().post(`/v1/rooms/${room.id}/questions`).set(asker.auth).send({ text: `win at https://x.${BLOCKED_DOMAIN}/` })).body;
+    const plain = (
+      await t.http().post(`/v1/rooms/${room.id}/questions`).set(asker.auth).send({ text: 'thoughts on https://example.com/post ?' })
+    ).body;
+    const bad = (
+      await t
+        .http()
+        .post(`/v1/rooms/${room.id}/questions`)
+        .set(asker.auth)
+        .send({ text: `win at https://x.${BLOCKED_DOMAIN}/` })
+    ).body;
     const questionOf = async (id: string) =>
       ((await t.http().get(`/v1/rooms/${room.id}/questions`).set(host.auth)).body.items as any[]).find((q) => q.id === id);
 
@@ -397,7 +457,9 @@ describe('queues', () => {
       const queue = t.app.get<Queue>(getQueueToken(name), { strict: false });
       for (const s of await queue.getJobSchedulers()) ids.add(String(s.key ?? s.name));
     }
-    expect([...ids].sort()).toEqual([JobName.PruneEvents, JobName.PurgeRetainedMessages, JobName.ReleaseHeldLinks, JobName.SweepOutbox, JobName.SweepPendingLinks].sort());
+    expect([...ids].sort()).toEqual(
+      [JobName.PruneEvents, JobName.PurgeRetainedMessages, JobName.ReleaseHeldLinks, JobName.SweepOutbox, JobName.SweepPendingLinks].sort(),
+    );
   });
 
   singleRedis.it('a scan-messages job with a malformed id list fails for good', async () => {

@@ -26,7 +26,10 @@ const send = (u: TestUser, conversationId: string, text: string) =>
 const edit = (u: TestUser, conversationId: string, messageId: string, text: string) =>
   t.http().patch(`/v1/conversations/${conversationId}/messages/${messageId}`).set(u.auth).send({ text });
 const react = (u: TestUser, conversationId: string, messageId: string, emoji: string, method: 'put' | 'delete' = 'put') =>
-  t.http()[method](`/v1/conversations/${conversationId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`).set(u.auth);
+  t
+    .http()
+    [method](`/v1/conversations/${conversationId}/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`)
+    .set(u.auth);
 
 /** Two users who follow each other, in an active direct conversation. */
 async function chat() {
@@ -34,7 +37,12 @@ async function chat() {
   const b = await registerUser(t.url);
   await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth).expect(204);
   await t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
-  const c = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [b.id] }).expect(201);
+  const c = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] })
+    .expect(201);
   return { a, b, conversationId: c.body.id as string };
 }
 

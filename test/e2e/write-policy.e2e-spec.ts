@@ -27,7 +27,11 @@ const user = () => registerUser(t.url);
 const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
 const block = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/block`).set(a.auth).expect(204);
 async function conversation(a: TestUser, others: TestUser[]): Promise<string> {
-  const res = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: others.map((o) => o.id) });
+  const res = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: others.map((o) => o.id) });
   expect(res.status).toBe(201);
   return res.body.id;
 }
@@ -39,7 +43,12 @@ async function send(u: TestUser, convId: string, text = 'hello'): Promise<{ id: 
 async function room(host: TestUser, members: TestUser[]): Promise<string> {
   const res = await t.http().post('/v1/rooms').set(host.auth).send({ title: 'policy room' });
   expect(res.status).toBe(201);
-  for (const m of members) await t.http().post(`/v1/rooms/${res.body.id}/join`).set(m.auth).expect((r) => expect(r.status).toBeLessThan(300));
+  for (const m of members)
+    await t
+      .http()
+      .post(`/v1/rooms/${res.body.id}/join`)
+      .set(m.auth)
+      .expect((r) => expect(r.status).toBeLessThan(300));
   return res.body.id;
 }
 
@@ -64,7 +73,13 @@ type Path = 'send (REST)' | 'send (socket)' | 'reply' | 'edit' | 'react' | 'add 
 const rest = (res: { status: number; body: any }): Outcome => ({ status: res.status, code: res.body?.code ?? null });
 const paths: Record<Path, (s: Scene) => Promise<Outcome>> = {
   'send (REST)': async (s) =>
-    rest(await t.http().post(`/v1/conversations/${s.conversationId}/messages`).set(s.writer.auth).send({ clientId: randomUUID(), text: 'one more' })),
+    rest(
+      await t
+        .http()
+        .post(`/v1/conversations/${s.conversationId}/messages`)
+        .set(s.writer.auth)
+        .send({ clientId: randomUUID(), text: 'one more' }),
+    ),
   'send (socket)': async (s) => {
     const socket = await connectSocket(t.url, s.writer.token);
     sockets.push(socket);
@@ -74,11 +89,32 @@ const paths: Record<Path, (s: Scene) => Promise<Outcome>> = {
     return ack.error ? { status: null, code: ack.error.code } : { status: 201, code: null };
   },
   reply: async (s) =>
-    rest(await t.http().post(`/v1/conversations/${s.conversationId}/messages`).set(s.writer.auth).send({ clientId: randomUUID(), text: 'replying', replyTo: s.replySeq })),
-  edit: async (s) => rest(await t.http().patch(`/v1/conversations/${s.conversationId}/messages/${s.message.id}`).set(s.writer.auth).send({ text: 'edited' })),
+    rest(
+      await t
+        .http()
+        .post(`/v1/conversations/${s.conversationId}/messages`)
+        .set(s.writer.auth)
+        .send({ clientId: randomUUID(), text: 'replying', replyTo: s.replySeq }),
+    ),
+  edit: async (s) =>
+    rest(
+      await t.http().patch(`/v1/conversations/${s.conversationId}/messages/${s.message.id}`).set(s.writer.auth).send({ text: 'edited' }),
+    ),
   react: async (s) =>
-    rest(await t.http().put(`/v1/conversations/${s.conversationId}/messages/${s.message.id}/reactions/${encodeURIComponent('👍')}`).set(s.writer.auth)),
-  'add member': async (s) => rest(await t.http().post(`/v1/conversations/${s.groupId}/members`).set(s.writer.auth).send({ userIds: [s.newcomer!.id] })),
+    rest(
+      await t
+        .http()
+        .put(`/v1/conversations/${s.conversationId}/messages/${s.message.id}/reactions/${encodeURIComponent('👍')}`)
+        .set(s.writer.auth),
+    ),
+  'add member': async (s) =>
+    rest(
+      await t
+        .http()
+        .post(`/v1/conversations/${s.groupId}/members`)
+        .set(s.writer.auth)
+        .send({ userIds: [s.newcomer!.id] }),
+    ),
   question: async (s) => rest(await t.http().post(`/v1/rooms/${s.roomId}/questions`).set(s.writer.auth).send({ text: 'a question?' })),
 };
 
@@ -87,7 +123,8 @@ async function expectEveryPath(scene: Scene, which: Path[], expected: Outcome) {
   const got: Record<string, Outcome> = {};
   for (const p of which) got[p] = await paths[p](scene);
   const want: Record<string, Outcome> = {};
-  for (const p of which) want[p] = p === 'send (socket)' ? { status: expected.code ? null : expected.status, code: expected.code } : expected;
+  for (const p of which)
+    want[p] = p === 'send (socket)' ? { status: expected.code ? null : expected.status, code: expected.code } : expected;
   expect(got).toEqual(want);
 }
 
@@ -101,13 +138,21 @@ describe('write policy: the same case answers the same on every write path', () 
     const message = await send(a, direct);
     const groupId = await conversation(a, [b, c]);
     const roomId = await room(host, [a]);
-    const res = await t.http().post(`/admin/v1/users/${a.id}/actions`).set(admin.auth).send({ action: 'restrict_messaging', durationHours: 24, note: 'policy test' });
+    const res = await t
+      .http()
+      .post(`/admin/v1/users/${a.id}/actions`)
+      .set(admin.auth)
+      .send({ action: 'restrict_messaging', durationHours: 24, note: 'policy test' });
     expect(res.status).toBe(200);
 
     const scene: Scene = { writer: a, conversationId: direct, message, replySeq: message.seq, groupId, newcomer, roomId };
     await expectEveryPath(scene, [...CONVERSATION_WRITES, 'add member', 'question'], { status: 403, code: 'messaging_restricted' });
     // One refusal, one text: starting a conversation says exactly what a send says.
-    const created = await t.http().post('/v1/conversations').set(a.auth).send({ participantIds: [newcomer.id] });
+    const created = await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [newcomer.id] });
     const sent = await t.http().post(`/v1/conversations/${direct}/messages`).set(a.auth).send({ clientId: randomUUID(), text: 'x' });
     expect(created.body).toEqual(sent.body);
   });

@@ -20,7 +20,13 @@ describe('fault: the SDK through server crashes, socket drops and a client resta
 
   beforeAll(async () => {
     db = await freshDatabase('sdk');
-    api = await new AppProcess({ name: 'api', roles: 'api,worker', db, redisPrefix: prefix, env: { ACCESS_TOKEN_TTL_SECONDS: '20' } }).start();
+    api = await new AppProcess({
+      name: 'api',
+      roles: 'api,worker',
+      db,
+      redisPrefix: prefix,
+      env: { ACCESS_TOKEN_TTL_SECONDS: '20' },
+    }).start();
   });
 
   afterAll(async () => {
@@ -32,7 +38,13 @@ describe('fault: the SDK through server crashes, socket drops and a client resta
   });
 
   const client = (file: string) => {
-    const c = new BackchannelClient({ baseUrl: api.url, storage: new FileStorage(join(dir, file)), reconnectDelayMs: 100, reconnectDelayMaxMs: 1000, requestTimeoutMs: 5000 });
+    const c = new BackchannelClient({
+      baseUrl: api.url,
+      storage: new FileStorage(join(dir, file)),
+      reconnectDelayMs: 100,
+      reconnectDelayMaxMs: 1000,
+      requestTimeoutMs: 5000,
+    });
     clients.push(c);
     return c;
   };
@@ -110,7 +122,9 @@ describe('fault: the SDK through server crashes, socket drops and a client resta
     expect(acked.size).toBe(TOTAL);
     expect(received.map((m) => m.text)).toEqual(texts);
     expect(received.map((m) => m.seq)).toEqual(texts.map((_, i) => i + 1));
-    const rows = await db.query(`SELECT count(*)::int AS n, count(DISTINCT client_id)::int AS d FROM message WHERE conversation_id = $1`, [conversation.id]);
+    const rows = await db.query(`SELECT count(*)::int AS n, count(DISTINCT client_id)::int AS d FROM message WHERE conversation_id = $1`, [
+      conversation.id,
+    ]);
     expect(rows[0]).toEqual({ n: TOTAL, d: TOTAL });
   });
 });

@@ -46,12 +46,16 @@ export default async function globalSetup() {
   try {
     if (!stale()) return;
     const started = Date.now();
-    const res = spawnSync(process.execPath, [join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'api'], { cwd: ROOT, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, [join(ROOT, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'api'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     // tsc emits even when it reports type errors; those fail `npm run typecheck`, not these tests.
     if (builtAt() < started - 1000) {
       throw new Error(`nest build api failed (exit ${res.status}):\n${res.stdout}\n${res.stderr}`);
     }
-    if (res.status !== 0) process.stderr.write(`\n[faults] nest build api reported errors but emitted dist/:\n${(res.stdout + res.stderr).slice(0, 2000)}\n`);
+    if (res.status !== 0)
+      process.stderr.write(`\n[faults] nest build api reported errors but emitted dist/:\n${(res.stdout + res.stderr).slice(0, 2000)}\n`);
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }

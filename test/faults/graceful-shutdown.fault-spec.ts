@@ -1,5 +1,18 @@
 import { Client } from 'pg';
-import { AppProcess, SHARED_REDIS_URL, clearRedisPrefix, conversation, follow, freshDatabase, newPrefix, register, send, sleep, waitFor, type Database } from './support/cluster';
+import {
+  AppProcess,
+  SHARED_REDIS_URL,
+  clearRedisPrefix,
+  conversation,
+  follow,
+  freshDatabase,
+  newPrefix,
+  register,
+  send,
+  sleep,
+  waitFor,
+  type Database,
+} from './support/cluster';
 
 /**
  * SIGTERM while sends are in flight: the process stops accepting, finishes what it took,
@@ -41,17 +54,24 @@ describe('fault: SIGTERM during a burst of sends', () => {
         send(api.url, a, conv, `term-${i}`, `message ${i}`, 30000).then((res) => ({ i, status: res.status, body: res.body as any })),
       );
       let waiting = 0;
-      await waitFor('every send to be waiting on the row lock inside the server', async () => {
-        const { rows } = await probe.query(
-          `SELECT count(*)::int AS n FROM pg_stat_activity
+      await waitFor(
+        'every send to be waiting on the row lock inside the server',
+        async () => {
+          const { rows } = await probe.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
             WHERE datname = current_database() AND pid <> $1 AND state = 'active' AND wait_event_type = 'Lock'`,
-          [(lock as any).processID],
-        );
-        waiting = rows[0].n;
-        return waiting === N;
-      }, 15000, 25);
+            [(lock as any).processID],
+          );
+          waiting = rows[0].n;
+          return waiting === N;
+        },
+        15000,
+        25,
+      );
       expect(waiting).toBe(N);
-      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => api.child!.once('exit', (code, signal) => resolve({ code, signal })));
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        api.child!.once('exit', (code, signal) => resolve({ code, signal })),
+      );
       api.child!.kill('SIGTERM');
       // Shutdown is under way while all N are in flight; then PostgreSQL lets them through.
       await sleep(500);
@@ -63,8 +83,13 @@ describe('fault: SIGTERM during a burst of sends', () => {
       // Nest closes the app, then re-raises SIGTERM on itself: the conventional exit for a signal.
       expect([exit.code === 0, exit.signal === 'SIGTERM']).toContain(true);
 
-      const { rows } = await lock.query('SELECT client_id, count(*)::int AS n FROM message WHERE conversation_id = $1 GROUP BY client_id ORDER BY client_id', [conv]);
-      expect(rows).toEqual(Array.from({ length: N }, (_, i) => ({ client_id: `term-${i}`, n: 1 })).sort((x, y) => x.client_id.localeCompare(y.client_id)));
+      const { rows } = await lock.query(
+        'SELECT client_id, count(*)::int AS n FROM message WHERE conversation_id = $1 GROUP BY client_id ORDER BY client_id',
+        [conv],
+      );
+      expect(rows).toEqual(
+        Array.from({ length: N }, (_, i) => ({ client_id: `term-${i}`, n: 1 })).sort((x, y) => x.client_id.localeCompare(y.client_id)),
+      );
       const seqs = await lock.query('SELECT seq FROM message WHERE conversation_id = $1 ORDER BY seq', [conv]);
       expect(seqs.rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: N }, (_, k) => k + 1));
       // Drained before exit: nothing is left for a sweep to find.

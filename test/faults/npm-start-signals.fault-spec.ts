@@ -93,10 +93,14 @@ describe('fault: stopping `npm start` with a signal', () => {
       npm.stderr!.on('data', (b) => (output += b));
       const npmExit = new Promise<void>((r) => npm!.once('exit', () => r()));
 
-      await waitFor('the server behind npm start to answer /health', async () => {
-        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
-        return res?.status === 200;
-      }, 60_000);
+      await waitFor(
+        'the server behind npm start to answer /health',
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+          return res?.status === 200;
+        },
+        60_000,
+      );
       const tree = descendants(npm.pid!);
       started = tree;
       expect(tree.length).toBeGreaterThan(0); // the server runs under npm

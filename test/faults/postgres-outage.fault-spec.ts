@@ -92,27 +92,50 @@ describe('fault: PostgreSQL stopped for 5 s during traffic', () => {
     await waitFor('traffic to flow', async () => acked.size >= 30, 20000, 10);
     const stoppedAt = Date.now();
     await pg.stop();
-    const healthDown = await waitFor('/health to say 503 while PostgreSQL is down', async () => {
-      const h = await call(app.url, 'GET', '/health', undefined, undefined, 3000);
-      return h.status === 503 ? h : null;
-    }, 4000, 100);
+    const healthDown = await waitFor(
+      '/health to say 503 while PostgreSQL is down',
+      async () => {
+        const h = await call(app.url, 'GET', '/health', undefined, undefined, 3000);
+        return h.status === 503 ? h : null;
+      },
+      4000,
+      100,
+    );
     await sleep(Math.max(0, stoppedAt + 5000 - Date.now()));
     const failedDuringOutage = attempts.filter((a) => a.at >= stoppedAt && a.res.status !== 201 && a.res.status !== 200).length;
     await pg.start();
     const restartedAt = Date.now();
     // Liveness does not depend on PostgreSQL: an orchestrator must not restart the API for an outage.
     expect((await call(app.url, 'GET', '/health/live', undefined, undefined, 3000)).status).toBe(200);
-    await waitFor('/health to say 200 again without any restart of the app', async () => (await call(app.url, 'GET', '/health', undefined, undefined, 3000)).status === 200, 30000, 200);
-    await waitFor('sends to succeed again', async () => attempts.filter((a) => a.at >= restartedAt && a.res.status === 201).length >= 15, 30000, 20);
+    await waitFor(
+      '/health to say 200 again without any restart of the app',
+      async () => (await call(app.url, 'GET', '/health', undefined, undefined, 3000)).status === 200,
+      30000,
+      200,
+    );
+    await waitFor(
+      'sends to succeed again',
+      async () => attempts.filter((a) => a.at >= restartedAt && a.res.status === 201).length >= 15,
+      30000,
+      20,
+    );
     stop = true;
     await Promise.all(traffic);
 
-    expect(healthDown.body).toEqual(expect.objectContaining({ statusCode: 503, details: expect.objectContaining({ database: expect.objectContaining({ status: 'down' }) }) }));
+    expect(healthDown.body).toEqual(
+      expect.objectContaining({
+        statusCode: 503,
+        details: expect.objectContaining({ database: expect.objectContaining({ status: 'down' }) }),
+      }),
+    );
     expect(failedDuringOutage).toBeGreaterThan(0); // the outage was felt: the test proves something
     // Only the contract's answers: 201 (stored), 200 (a retry's replay), or 503 database_unavailable.
     const statuses = tally(attempts.map((a) => String(a.res.status)));
     const odd = attempts.filter((a) => !['200', '201', '503'].includes(String(a.res.status)));
-    expect({ statuses: Object.fromEntries(statuses), odd: odd.slice(0, 3).map((a) => a.res) }).toEqual({ statuses: Object.fromEntries(statuses), odd: [] });
+    expect({ statuses: Object.fromEntries(statuses), odd: odd.slice(0, 3).map((a) => a.res) }).toEqual({
+      statuses: Object.fromEntries(statuses),
+      odd: [],
+    });
     for (const a of attempts.filter((x) => x.res.status === 503 && x.sender !== SOCKET)) {
       expect(a.res.body).toEqual({ statusCode: 503, code: 'database_unavailable', message: expect.any(String) });
     }
@@ -128,12 +151,17 @@ describe('fault: PostgreSQL stopped for 5 s during traffic', () => {
     expect(app.child!.pid).toBe(pid);
 
     // Every acknowledged clientId is stored exactly once, under the id it was acknowledged with.
-    const rows = await db.query<{ id: string; client_id: string; conversation_id: string; seq: string }>('SELECT id, client_id, conversation_id, seq FROM message');
+    const rows = await db.query<{ id: string; client_id: string; conversation_id: string; seq: string }>(
+      'SELECT id, client_id, conversation_id, seq FROM message',
+    );
     expect(tally(rows.map((r) => r.client_id)).size).toBe(rows.length);
     expect(rows).toHaveLength(acked.size);
     for (const r of rows) expect(acked.get(r.client_id)).toBe(r.id);
     for (const c of conversations) {
-      const seqs = rows.filter((r) => r.conversation_id === c).map((r) => Number(r.seq)).sort((x, y) => x - y);
+      const seqs = rows
+        .filter((r) => r.conversation_id === c)
+        .map((r) => Number(r.seq))
+        .sort((x, y) => x - y);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     }
     // The recipient's event log has each message exactly once.

@@ -70,10 +70,15 @@ describe('fault: Redis restarted during traffic', () => {
     await redis.stop('SIGKILL');
     // Health notices the outage (polled against a deadline, not after a fixed sleep).
     let health = await call(app.url, 'GET', '/health', undefined, undefined, 5000);
-    await waitFor('health to answer 503 while Redis is down', async () => {
-      health = await call(app.url, 'GET', '/health', undefined, undefined, 5000);
-      return health.status === 503;
-    }, 15000, 100);
+    await waitFor(
+      'health to answer 503 while Redis is down',
+      async () => {
+        health = await call(app.url, 'GET', '/health', undefined, undefined, 5000);
+        return health.status === 503;
+      },
+      15000,
+      100,
+    );
     expect({ status: health.status, alive: app.alive, log: app.alive ? '' : app.logTail() }).toEqual({ status: 503, alive: true, log: '' });
     // Redis stays down a while longer so the traffic meets the outage (a duration to hold, not a wait before an assert).
     await sleep(1500);
@@ -86,7 +91,12 @@ describe('fault: Redis restarted during traffic', () => {
       200,
     );
     const backAt = outcomes.length;
-    await waitFor('a few more sends after recovery', async () => outcomes.slice(backAt).filter((o) => o.res.status === 201).length >= 10, 20000, 20);
+    await waitFor(
+      'a few more sends after recovery',
+      async () => outcomes.slice(backAt).filter((o) => o.res.status === 201).length >= 10,
+      20000,
+      20,
+    );
     stop = true;
     await Promise.all(traffic);
 
@@ -107,11 +117,16 @@ describe('fault: Redis restarted during traffic', () => {
       o.res = retry;
     }
     const acked = new Map(outcomes.map((o) => [o.clientId, o.res.body.id as string]));
-    const rows = await db.query<{ id: string; client_id: string; conversation_id: string; seq: string }>('SELECT id, client_id, conversation_id, seq FROM message');
+    const rows = await db.query<{ id: string; client_id: string; conversation_id: string; seq: string }>(
+      'SELECT id, client_id, conversation_id, seq FROM message',
+    );
     expect(rows).toHaveLength(acked.size);
     for (const r of rows) expect(acked.get(r.client_id)).toBe(r.id);
     for (const c of conversations) {
-      const seqs = rows.filter((r) => r.conversation_id === c).map((r) => Number(r.seq)).sort((x, y) => x - y);
+      const seqs = rows
+        .filter((r) => r.conversation_id === c)
+        .map((r) => Number(r.seq))
+        .sort((x, y) => x - y);
       expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     }
     const created = tally((await syncAll(app.url, recipient, from)).filter((e) => e.type === 'message.created').map((e) => e.message.id));

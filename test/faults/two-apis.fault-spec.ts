@@ -104,15 +104,20 @@ describe('fault: two API processes and one worker', () => {
     ids.push(linked.body.id);
 
     const expected = [...ids].sort();
-    await waitFor('every socket to have every message and the verdict', async () =>
-      [...received.values()].every((l) => l.created.length >= expected.length && l.updated.includes(linked.body.id)), 20000);
+    await waitFor(
+      'every socket to have every message and the verdict',
+      async () => [...received.values()].every((l) => l.created.length >= expected.length && l.updated.includes(linked.body.id)),
+      20000,
+    );
     for (const log of received.values()) {
       expect([...log.created].sort()).toEqual(expected); // all of them, none twice
       expect(log.updated.filter((id) => id === linked.body.id)).toHaveLength(1);
     }
 
     // The database: one row per message, seqs 1..n without gaps.
-    const rows = await db.query<{ id: string; seq: string }>('SELECT id, seq FROM message WHERE conversation_id = $1 ORDER BY seq', [groupId]);
+    const rows = await db.query<{ id: string; seq: string }>('SELECT id, seq FROM message WHERE conversation_id = $1 ORDER BY seq', [
+      groupId,
+    ]);
     expect(rows.map((r) => r.id).sort()).toEqual(expected);
     expect(rows.map((r) => Number(r.seq))).toEqual(rows.map((_, i) => i + 1));
 
@@ -154,13 +159,18 @@ describe('fault: two API processes and one worker', () => {
     const ids: string[] = [];
     // Instead of sleeping past the APIs' start-up grace (RoomPresence): probe until api1 knows
     // b is held by it alone, that is until a push to b reaches b without going through Redis.
-    await waitFor('api1 to push to b (held only there) without Redis', async () => {
-      const res = await send(api1.url, a, convo, `probe-${ids.length}`, 'probe');
-      expect(res.status).toBe(201);
-      ids.push(res.body.id);
-      await waitFor('the probe on b’s socket', async () => first.ids.includes(res.body.id), 10000, 10);
-      return !(await viaRedis(res.body.id));
-    }, 20000, 200);
+    await waitFor(
+      'api1 to push to b (held only there) without Redis',
+      async () => {
+        const res = await send(api1.url, a, convo, `probe-${ids.length}`, 'probe');
+        expect(res.status).toBe(201);
+        ids.push(res.body.id);
+        await waitFor('the probe on b’s socket', async () => first.ids.includes(res.body.id), 10000, 10);
+        return !(await viaRedis(res.body.id));
+      },
+      20000,
+      200,
+    );
     // b only on api1: sends through api1 are pushed locally there, through api2 published.
     const local: string[] = [];
     const remote: string[] = [];
@@ -177,7 +187,11 @@ describe('fault: two API processes and one worker', () => {
       ids.push(res.body.id);
       if (k < 20) (k % 3 === 0 ? remote : local).push(res.body.id);
     }
-    await waitFor('both sockets to have their messages', async () => first.ids.length >= ids.length && (second?.ids.length ?? 0) >= ids.length - secondFrom.length, 15000);
+    await waitFor(
+      'both sockets to have their messages',
+      async () => first.ids.length >= ids.length && (second?.ids.length ?? 0) >= ids.length - secondFrom.length,
+      15000,
+    );
     expect([...first.ids].sort()).toEqual([...ids].sort()); // all, none twice
     // Every message sent after it connected, none twice (one sent just before may be there too).
     for (const id of ids.filter((x) => !secondFrom.includes(x))) expect(second!.ids).toContain(id);

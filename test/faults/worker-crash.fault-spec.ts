@@ -90,15 +90,21 @@ describe('fault: a link-scan worker killed mid-scan', () => {
     }
 
     // The dead worker wrote nothing: its transaction never got past the lock.
-    await waitFor('the dead worker\'s backend to go away', async () => {
-      const rows = await db.query(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND query ILIKE '%FOR UPDATE%' AND state <> 'idle'`, [db.name]);
+    await waitFor("the dead worker's backend to go away", async () => {
+      const rows = await db.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND query ILIKE '%FOR UPDATE%' AND state <> 'idle'`,
+        [db.name],
+      );
       return rows.length === 0;
     });
     // The dead worker's scan is all or nothing: its backend either never got past the lock
     // (nothing written) or, the scan being one statement already sent, finished it once the
     // lock was released (verdict, stamp and one message.updated per member, committed together).
     const [pending] = await db.query('SELECT links FROM message WHERE id = $1', [messageId]);
-    const [{ n: updatesBefore }] = await db.query(`SELECT count(*)::int AS n FROM event WHERE type = 'message.updated' AND message_id = $1`, [messageId]);
+    const [{ n: updatesBefore }] = await db.query(
+      `SELECT count(*)::int AS n FROM event WHERE type = 'message.updated' AND message_id = $1`,
+      [messageId],
+    );
     expect([
       { verdicts: ['pending'], updates: 0 },
       { verdicts: ['safe'], updates: 2 },

@@ -43,7 +43,10 @@ export function openApiDocument(origin: string): Promise<any> {
 /** "METHOD /a/{x}/b", "METHOD /a/:x/b" and "METHOD /a/{}/b" all read as "METHOD /a/{}/b". */
 export const normaliseRoute = (route: string): string => {
   const [method, path] = route.trim().split(/\s+/, 2);
-  return `${method.toUpperCase()} ${path.replace(/:[A-Za-z]\w*/g, '{}').replace(/\{[^}]*\}/g, '{}').replace(/(.)\/$/, '$1')}`;
+  return `${method.toUpperCase()} ${path
+    .replace(/:[A-Za-z]\w*/g, '{}')
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/(.)\/$/, '$1')}`;
 };
 
 /** The operation of `doc` that `route` names; throws when the document has none. */
@@ -81,7 +84,8 @@ function toJsonSchema(s: any, inAllOf = false): any {
   for (const [k, v] of Object.entries<any>(s)) {
     if (k === '$ref') out.$ref = `openapi${v}`;
     else if (k === 'allOf') out.allOf = v.map((x: any) => toJsonSchema(x, true));
-    else if (k === 'properties' || k === 'patternProperties') out[k] = Object.fromEntries(Object.entries<any>(v).map(([p, ps]) => [p, toJsonSchema(ps)]));
+    else if (k === 'properties' || k === 'patternProperties')
+      out[k] = Object.fromEntries(Object.entries<any>(v).map(([p, ps]) => [p, toJsonSchema(ps)]));
     else if (k === 'example' || k === 'examples' || k === 'discriminator' || k === 'nullable') continue;
     else out[k] = toJsonSchema(v);
   }
@@ -126,7 +130,8 @@ export async function expectContract(res: ContractResponse, route: string, statu
   const response = operationOf(doc, route).op.responses?.[String(status)];
   if (!response) throw new Error(`${route}: the OpenAPI document has no ${status} response for it`);
   if (!response.content) {
-    const empty = res.body === undefined || res.body === null || (typeof res.body === 'object' && Object.keys(res.body as object).length === 0);
+    const empty =
+      res.body === undefined || res.body === null || (typeof res.body === 'object' && Object.keys(res.body as object).length === 0);
     if (!empty || (res.text ?? '') !== '') throw new Error(`${route} ${status}: documented without a body, answered ${show(res)}`);
     return;
   }
@@ -134,12 +139,16 @@ export async function expectContract(res: ContractResponse, route: string, statu
   if (!json) {
     const type = String(res.headers?.['content-type'] ?? '');
     const documented = Object.keys(response.content);
-    if (!documented.some((m) => type.startsWith(m))) throw new Error(`${route} ${status}: content-type ${type}, documented ${documented.join(', ')}`);
+    if (!documented.some((m) => type.startsWith(m)))
+      throw new Error(`${route} ${status}: content-type ${type}, documented ${documented.join(', ')}`);
     return;
   }
   const validate = validatorFor(doc, `${normaliseRoute(route)} ${status}`, json.schema);
   if (!validate(res.body)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${e.params.additionalProperty}` : ''}`);
+    const problems = (validate.errors ?? []).map(
+      (e) =>
+        `${e.instancePath || '(body)'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${e.params.additionalProperty}` : ''}`,
+    );
     throw new Error(`${route} ${status}: the body does not match the OpenAPI schema:\n  ${problems.join('\n  ')}\nbody: ${show(res)}`);
   }
 }
@@ -154,6 +163,7 @@ export async function expectError(res: ContractResponse, route: string, status: 
   if (body?.code !== code) throw new Error(`${route} ${status}: expected code ${code}, got ${show(res)}`);
   const doc = await openApiDocument(originOf(res));
   const codes = documentedCodes(doc, route, status);
-  if (!codes.includes(code)) throw new Error(`${route}: ${status} ${code} is not documented (the document lists ${codes.join(', ') || 'nothing'} for ${status})`);
+  if (!codes.includes(code))
+    throw new Error(`${route}: ${status} ${code} is not documented (the document lists ${codes.join(', ') || 'nothing'} for ${status})`);
   await expectContract(res, route, status);
 }

@@ -39,7 +39,8 @@ export class PrimaryWithReplica {
   private run(tool: string, args: string[]): void {
     const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(this.bin, tool), ...args]] : [join(this.bin, tool), args];
     const res = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 120_000 });
-    if (res.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${res.status}): ${res.stdout}${res.stderr}\n${this.logTail()}`);
+    if (res.status !== 0)
+      throw new Error(`${tool} ${args.join(' ')} failed (${res.status}): ${res.stdout}${res.stderr}\n${this.logTail()}`);
   }
 
   logTail(): string {
@@ -54,7 +55,20 @@ export class PrimaryWithReplica {
     await this.primary.init();
     if (asRoot) spawnSync('chown', ['-R', 'postgres:', this.dir]);
     this.replicaPort = (await portFree(5433)) ? 5433 : await freePort();
-    this.run('pg_basebackup', ['-h', '127.0.0.1', '-p', String(this.primary.port), '-U', 'postgres', '-D', this.data, '-R', '-X', 'stream', '--no-sync']);
+    this.run('pg_basebackup', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(this.primary.port),
+      '-U',
+      'postgres',
+      '-D',
+      this.data,
+      '-R',
+      '-X',
+      'stream',
+      '--no-sync',
+    ]);
     const opts = `-p ${this.replicaPort} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c shared_buffers=32MB -c max_connections=100 -c hot_standby=on`;
     this.run('pg_ctl', ['-D', this.data, '-l', join(this.dir, 'replica.log'), '-o', opts, '-w', '-t', '60', 'start']);
     return this;

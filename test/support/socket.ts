@@ -76,7 +76,9 @@ export class Inbox {
       if (found.length >= count) return found;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`timed out waiting for ${count} "${name}" event(s); got ${found.length}: ${JSON.stringify(this.events.map((e) => e.name))}`);
+        throw new Error(
+          `timed out waiting for ${count} "${name}" event(s); got ${found.length}: ${JSON.stringify(this.events.map((e) => e.name))}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);

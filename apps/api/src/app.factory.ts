@@ -31,7 +31,6 @@ export interface CreateAppOptions {
   shutdownHooks?: boolean;
 }
 
-
 /** MUI styles are injected at run time, hence 'unsafe-inline' for styles only; scripts are the bundle's own. */
 const ADMIN_CSP = [
   "default-src 'self'",
@@ -78,7 +77,10 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
       .setTitle('Backchannel API')
       .setVersion('1')
       .addBearerAuth()
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A platform key from PLATFORM_API_KEYS (server to server, /platform/v1 only)' }, PLATFORM_KEY_SCHEME)
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', description: 'A platform key from PLATFORM_API_KEYS (server to server, /platform/v1 only)' },
+        PLATFORM_KEY_SCHEME,
+      )
       .build(),
   );
   SwaggerModule.setup('docs', app, docs, { jsonDocumentUrl: 'docs-json' });
@@ -87,17 +89,27 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   const root = join(__dirname, '..', '..', '..');
   if (config.roles.includes('api')) {
     // The end-user web app (GET / is DocsController; its bundle loads from /assets) and GET /asyncapi.json.
-    const webDir = [join(root, 'web'), join(root, 'dist', 'web')].find((d) => existsSync(join(d, 'index.html'))) ?? join(root, 'dist', 'web');
+    const webDir =
+      [join(root, 'web'), join(root, 'dist', 'web')].find((d) => existsSync(join(d, 'index.html'))) ?? join(root, 'dist', 'web');
     const published = app.get(Published);
     published.openapi = docs;
     published.webDir = webDir;
-    const assets = express.static(join(webDir, 'assets'), { index: false, fallthrough: true, redirect: false, immutable: true, maxAge: '365d' });
+    const assets = express.static(join(webDir, 'assets'), {
+      index: false,
+      fallthrough: true,
+      redirect: false,
+      immutable: true,
+      maxAge: '365d',
+    });
     app.use('/assets', (req: express.Request, res: express.Response, next: express.NextFunction) => {
       webSecurityHeaders(res);
       assets(req, res, next);
     });
   }
-  const adminDir = config.adminStaticDir ?? [join(root, 'admin'), join(root, 'dist', 'admin')].find((d) => existsSync(join(d, 'index.html'))) ?? join(root, 'admin');
+  const adminDir =
+    config.adminStaticDir ??
+    [join(root, 'admin'), join(root, 'dist', 'admin')].find((d) => existsSync(join(d, 'index.html'))) ??
+    join(root, 'admin');
   if (config.roles.includes('api') && existsSync(join(adminDir, 'index.html'))) {
     app.use('/admin', (req: express.Request, res: express.Response, next: express.NextFunction) => {
       if (req.path.startsWith('/v1')) return next();

@@ -70,10 +70,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  const hint =
-    err?.code === 'ECONNREFUSED'
-      ? ` (is the service at ${err.address}:${err.port} running? See README "Running it")`
-      : '';
+  const hint = err?.code === 'ECONNREFUSED' ? ` (is the service at ${err.address}:${err.port} running? See README "Running it")` : '';
   process.stderr.write(`startup failed: ${err?.message ?? err}${hint}\n`);
   process.exit(1);
 });

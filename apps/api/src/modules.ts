@@ -20,5 +20,13 @@ import { SafetyModule } from '@app/messaging/safety/safety.module';
 // Loaded by every role (Nest loads a module listed in both arrays once). SafetyModule provides
 // what rules hand up to trust and safety (rules/rule-consequences.ts), so it is loaded wherever rules are.
 const SHARED_MODULES: Type[] = [QueuesModule, LinksModule, SpamScoreModule, RulesModule, SafetyModule];
-export const API_MODULES: Type[] = [...SHARED_MODULES, ConversationsHttpModule, GatewayModule, RoomsHttpModule, SafetyHttpModule, PlatformHttpModule, DocsModule];
+export const API_MODULES: Type[] = [
+  ...SHARED_MODULES,
+  ConversationsHttpModule,
+  GatewayModule,
+  RoomsHttpModule,
+  SafetyHttpModule,
+  PlatformHttpModule,
+  DocsModule,
+];
 export const WORKER_MODULES: Type[] = [...SHARED_MODULES, WorkerModule, WorkerEventsModule, SafetyJobsModule];

@@ -64,22 +64,32 @@ function Shell({ me }: { me: Me }) {
   return (
     <div className="shell">
       <header className="top">
-        <a className="brand" href="#/inbox">Backchannel</a>
+        <a className="brand" href="#/inbox">
+          Backchannel
+        </a>
         <span className={`conn conn-${s.connection}`} role="status" aria-live="polite">
           {s.connection === 'connected' ? 'online' : s.connection === 'connecting' ? 'connecting…' : 'offline: reconnecting'}
         </span>
-        <span className="me" title={me.id}>@{me.handle}</span>
-        <button type="button" className="link" onClick={() => void bc.signOut()}>Sign out</button>
+        <span className="me" title={me.id}>
+          @{me.handle}
+        </span>
+        <button type="button" className="link" onClick={() => void bc.signOut()}>
+          Sign out
+        </button>
       </header>
       <nav aria-label="Main">
         <ul className="tabs">
           {NAV.map(([href, label]) => (
             <li key={href}>
-              <a href={href} aria-current={current === href ? 'page' : undefined}>{label}</a>
+              <a href={href} aria-current={current === href ? 'page' : undefined}>
+                {label}
+              </a>
             </li>
           ))}
           <li>
-            <a href="#/new" className="primary" aria-current={route.name === 'new' ? 'page' : undefined}>New chat</a>
+            <a href="#/new" className="primary" aria-current={route.name === 'new' ? 'page' : undefined}>
+              New chat
+            </a>
           </li>
         </ul>
       </nav>

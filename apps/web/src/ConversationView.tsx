@@ -16,7 +16,9 @@ async function loadHistory(id: string): Promise<void> {
   const afterSeq = Math.max(0, last - 200);
   for (let page = 0; page < 5; page++) {
     const res = await unwrap(
-      bc.api.GET('/v1/conversations/{id}/messages', { params: { path: { id }, query: cursor ? { cursor, limit: 100 } : { afterSeq, limit: 100 } } }),
+      bc.api.GET('/v1/conversations/{id}/messages', {
+        params: { path: { id }, query: cursor ? { cursor, limit: 100 } : { afterSeq, limit: 100 } },
+      }),
     );
     for (const m of res.items) store.upsertMessage(m);
     if (!res.nextCursor) break;
@@ -58,17 +60,32 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
     if (el) el.scrollTop = el.scrollHeight;
   }, [messages.length, pending.length]);
 
-  if (!conversation) return <p>{error ? <span role="alert" className="error">{error}</span> : 'Loading…'}</p>;
+  if (!conversation)
+    return (
+      <p>
+        {error ? (
+          <span role="alert" className="error">
+            {error}
+          </span>
+        ) : (
+          'Loading…'
+        )}
+      </p>
+    );
 
   const members = conversation.members;
   const nameOf = (userId: string) => {
     const m = members.find((x) => x.userId === userId);
     return m?.displayName ?? m?.handle ?? 'someone';
   };
-  const typingNow = [...(s.typing.get(id)?.entries() ?? [])].filter(([u, until]) => u !== me.id && until > Date.now()).map(([u]) => nameOf(u));
+  const typingNow = [...(s.typing.get(id)?.entries() ?? [])]
+    .filter(([u, until]) => u !== me.id && until > Date.now())
+    .map(([u]) => nameOf(u));
   const lastMine = [...messages].reverse().find((m) => m.senderId === me.id && m.state !== 'removed');
   const seenBy = lastMine
-    ? others(conversation, me).filter((m) => (s.reads.get(id)?.get(m.userId) ?? 0) >= lastMine.seq).map((m) => nameOf(m.userId))
+    ? others(conversation, me)
+        .filter((m) => (s.reads.get(id)?.get(m.userId) ?? 0) >= lastMine.seq)
+        .map((m) => nameOf(m.userId))
     : [];
 
   const send = async (e: FormEvent) => {
@@ -100,7 +117,9 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
 
   const unsend = async (m: Message) => {
     try {
-      const removed = await unwrap(bc.api.DELETE('/v1/conversations/{id}/messages/{messageId}', { params: { path: { id, messageId: m.id } } }));
+      const removed = await unwrap(
+        bc.api.DELETE('/v1/conversations/{id}/messages/{messageId}', { params: { path: { id, messageId: m.id } } }),
+      );
       store.upsertMessage(removed as Message);
       store.changed();
     } catch (err) {
@@ -112,7 +131,11 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
     const params = { params: { path: { id, messageId: m.id, emoji } } };
     try {
       // openapi-fetch encodes path parameters, so the emoji goes out URL-encoded.
-      await unwrap(on ? bc.api.PUT('/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', params) : bc.api.DELETE('/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', params));
+      await unwrap(
+        on
+          ? bc.api.PUT('/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', params)
+          : bc.api.DELETE('/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}', params),
+      );
     } catch (err) {
       setError(describeError(err));
     }
@@ -120,7 +143,9 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
 
   const edit = async (m: Message, body: string): Promise<string | null> => {
     try {
-      const updated = await unwrap(bc.api.PATCH('/v1/conversations/{id}/messages/{messageId}', { params: { path: { id, messageId: m.id } }, body: { text: body } }));
+      const updated = await unwrap(
+        bc.api.PATCH('/v1/conversations/{id}/messages/{messageId}', { params: { path: { id, messageId: m.id } }, body: { text: body } }),
+      );
       store.upsertMessage(updated as Message);
       store.changed();
       return null;
@@ -144,7 +169,9 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
     <section className="conversation" aria-labelledby={`conv-title-${id}`}>
       <Heading id={`conv-title-${id}`}>{title ?? conversationTitle(conversation, me)}</Heading>
       {!embedded && <MessageSearch conversationId={id} nameOf={(u) => (u === me.id ? 'You' : nameOf(u))} />}
-      {!embedded && conversation.context && <p className="context">Met in {(conversation.context as { roomTitle?: string }).roomTitle ?? 'a room'}</p>}
+      {!embedded && conversation.context && (
+        <p className="context">Met in {(conversation.context as { roomTitle?: string }).roomTitle ?? 'a room'}</p>
+      )}
       {conversation.myState === 'pending' && (
         <div className="request-banner">
           <p>This is a message request. Accept to reply; they won’t know if you decline.</p>
@@ -173,19 +200,29 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
           </li>
         ))}
       </ol>
-      <p className="typing" aria-live="polite">{typingNow.length ? `${typingNow.join(', ')} ${typingNow.length > 1 ? 'are' : 'is'} typing…` : '\u00a0'}</p>
-      {error && <p role="alert" className="error">{error}</p>}
+      <p className="typing" aria-live="polite">
+        {typingNow.length ? `${typingNow.join(', ')} ${typingNow.length > 1 ? 'are' : 'is'} typing…` : '\u00a0'}
+      </p>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {conversation.myState === 'active' && replyTo && (
         <div className="replying">
           <span>
             Replying to {replyTo.senderId === me.id ? 'yourself' : nameOf(replyTo.senderId)}: {excerpt(replyTo.text ?? '')}
           </span>
-          <button type="button" className="link" aria-label="Cancel reply" onClick={() => setReplyTo(null)}>×</button>
+          <button type="button" className="link" aria-label="Cancel reply" onClick={() => setReplyTo(null)}>
+            ×
+          </button>
         </div>
       )}
       {conversation.myState === 'active' && (
         <form className="composer" onSubmit={send}>
-          <label htmlFor={`composer-${id}`} className="visually-hidden">Message</label>
+          <label htmlFor={`composer-${id}`} className="visually-hidden">
+            Message
+          </label>
           <textarea
             id={`composer-${id}`}
             name="message"
@@ -233,14 +270,36 @@ function MessageSearch({ conversationId, nameOf }: { conversationId: string; nam
   return (
     <div className="search">
       <form role="search" onSubmit={search}>
-        <label htmlFor={`search-${conversationId}`} className="visually-hidden">Search messages</label>
-        <input id={`search-${conversationId}`} type="search" maxLength={200} value={q} placeholder="Search messages" onChange={(e) => setQ(e.target.value)} />
+        <label htmlFor={`search-${conversationId}`} className="visually-hidden">
+          Search messages
+        </label>
+        <input
+          id={`search-${conversationId}`}
+          type="search"
+          maxLength={200}
+          value={q}
+          placeholder="Search messages"
+          onChange={(e) => setQ(e.target.value)}
+        />
         <button type="submit">Search</button>
         {hits && (
-          <button type="button" className="link" onClick={() => { setHits(null); setQ(''); }}>Clear</button>
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setHits(null);
+              setQ('');
+            }}
+          >
+            Clear
+          </button>
         )}
       </form>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {hits && (
         <ul className="search-results" aria-label="Search results">
           {hits.length === 0 && <li>No messages found</li>}

@@ -53,14 +53,22 @@ export function ConversationList({ folder, me }: { folder: Folder; me: Me }) {
     <section aria-labelledby="list-title">
       <h1 id="list-title">{heading}</h1>
       {folder !== 'inbox' && <p className="hint">People you don’t follow. They won’t know if you decline.</p>}
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {loaded && items.length === 0 && <p className="empty">Nothing here.</p>}
       <ul className="conversations">
         {items.map((c) => (
           <li key={c.id} className="conversation-row">
             <a href={`#/c/${c.id}`} className="conversation-link">
               <span className="title">{conversationTitle(c, me)}</span>
-              {c.unreadCount > 0 && <span className="badge" aria-label={`${c.unreadCount} unread`}>{c.unreadCount}</span>}
+              {c.unreadCount > 0 && (
+                <span className="badge" aria-label={`${c.unreadCount} unread`}>
+                  {c.unreadCount}
+                </span>
+              )}
               <span className="preview">{c.lastMessage ? (c.lastMessage.text ?? 'Message removed') : 'No messages yet'}</span>
               {c.context && <span className="context">Met in {(c.context as { roomTitle?: string }).roomTitle ?? 'a room'}</span>}
             </a>
@@ -104,15 +112,43 @@ export function RequestActions({ conversation, me }: { conversation: Conversatio
 
   return (
     <div className="request-actions" role="group" aria-label="Request actions">
-      <button type="button" onClick={() => act('Accepted', async () => { await unwrap(bc.api.POST('/v1/conversations/{id}/accept', { params: { path: { id } } })); hiddenIds.delete(id); await refresh(); go(`#/c/${id}`); })}>
+      <button
+        type="button"
+        onClick={() =>
+          act('Accepted', async () => {
+            await unwrap(bc.api.POST('/v1/conversations/{id}/accept', { params: { path: { id } } }));
+            hiddenIds.delete(id);
+            await refresh();
+            go(`#/c/${id}`);
+          })
+        }
+      >
         Accept
       </button>
-      <button type="button" onClick={() => act('Declined', async () => { await unwrap(bc.api.POST('/v1/conversations/{id}/decline', { params: { path: { id } } })); drop(); })}>
+      <button
+        type="button"
+        onClick={() =>
+          act('Declined', async () => {
+            await unwrap(bc.api.POST('/v1/conversations/{id}/decline', { params: { path: { id } } }));
+            drop();
+          })
+        }
+      >
         Decline
       </button>
-      <button type="button" aria-expanded={reporting} onClick={() => setReporting(!reporting)}>Report…</button>
+      <button type="button" aria-expanded={reporting} onClick={() => setReporting(!reporting)}>
+        Report…
+      </button>
       {creator && (
-        <button type="button" onClick={() => act('Blocked', async () => { await unwrap(bc.api.PUT('/v1/users/{id}/block', { params: { path: { id: creator } } })); drop(); })}>
+        <button
+          type="button"
+          onClick={() =>
+            act('Blocked', async () => {
+              await unwrap(bc.api.PUT('/v1/users/{id}/block', { params: { path: { id: creator } } }));
+              drop();
+            })
+          }
+        >
           Block
         </button>
       )}
@@ -131,7 +167,11 @@ export function RequestActions({ conversation, me }: { conversation: Conversatio
           <label>
             Reason
             <select value={reason} onChange={(e) => setReason(e.target.value as (typeof REASONS)[number])}>
-              {REASONS.map((r) => <option key={r} value={r}>{r.replace('_', ' ')}</option>)}
+              {REASONS.map((r) => (
+                <option key={r} value={r}>
+                  {r.replace('_', ' ')}
+                </option>
+              ))}
             </select>
           </label>
           <label className="check">
@@ -140,7 +180,11 @@ export function RequestActions({ conversation, me }: { conversation: Conversatio
           <button type="submit">Send report</button>
         </form>
       )}
-      {status && <span role="status" className="status">{status}</span>}
+      {status && (
+        <span role="status" className="status">
+          {status}
+        </span>
+      )}
     </div>
   );
 }
@@ -174,7 +218,11 @@ export function NewConversation() {
         </label>
         <button type="submit">Start chat</button>
       </form>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

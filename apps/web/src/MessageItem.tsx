@@ -109,17 +109,37 @@ export function MessageItem(props: { message: Message; ctx: MessageContext; send
       {messageExtensions.map((x) => x.above && <div key={x.name}>{x.above(m, ctx)}</div>)}
       {editing !== null ? (
         <div className="edit">
-          <label htmlFor={`edit-${m.id}`} className="visually-hidden">Edit message</label>
-          <textarea id={`edit-${m.id}`} rows={2} maxLength={4000} value={editing}
+          <label htmlFor={`edit-${m.id}`} className="visually-hidden">
+            Edit message
+          </label>
+          <textarea
+            id={`edit-${m.id}`}
+            rows={2}
+            maxLength={4000}
+            value={editing}
             autoFocus
             onChange={(e) => setEditing(e.target.value)}
             onKeyDown={(e) => {
               if (e.key === 'Escape') setEditing(null);
             }}
           />
-          <button type="button" onClick={() => void save()}>Save</button>{' '}
-          <button type="button" onClick={() => { setEditing(null); setEditError(''); }}>Cancel</button>
-          {editError && <p role="alert" className="error">{editError}</p>}
+          <button type="button" onClick={() => void save()}>
+            Save
+          </button>{' '}
+          <button
+            type="button"
+            onClick={() => {
+              setEditing(null);
+              setEditError('');
+            }}
+          >
+            Cancel
+          </button>
+          {editError && (
+            <p role="alert" className="error">
+              {editError}
+            </p>
+          )}
         </div>
       ) : (
         <p className="text">{removed ? <em>{REMOVED[m.removedReason ?? ''] ?? 'Message removed'}</em> : m.text}</p>
@@ -137,23 +157,45 @@ export function MessageItem(props: { message: Message; ctx: MessageContext; send
       {messageExtensions.map((x) => x.below && <div key={x.name}>{x.below(m, ctx)}</div>)}
       <div className="actions">
         {visible && onReply && (
-          <button type="button" className="link" onClick={onReply} aria-label={`Reply to message ${m.seq}`}>Reply</button>
+          <button type="button" className="link" onClick={onReply} aria-label={`Reply to message ${m.seq}`}>
+            Reply
+          </button>
         )}
         {visible && onReact && (
-          <button type="button" className="link" aria-expanded={picker} onClick={() => setPicker(!picker)} aria-label={`React to message ${m.seq}`}>React</button>
+          <button
+            type="button"
+            className="link"
+            aria-expanded={picker}
+            onClick={() => setPicker(!picker)}
+            aria-label={`React to message ${m.seq}`}
+          >
+            React
+          </button>
         )}
         {canEdit && editing === null && (
-          <button type="button" className="link" onClick={() => setEditing(m.text)} aria-label={`Edit message ${m.seq}`}>Edit</button>
+          <button type="button" className="link" onClick={() => setEditing(m.text)} aria-label={`Edit message ${m.seq}`}>
+            Edit
+          </button>
         )}
         {ctx.mine && !removed && onUnsend && (
-          <button type="button" className="link" onClick={onUnsend} aria-label={`Unsend message ${m.seq}`}>Unsend</button>
+          <button type="button" className="link" onClick={onUnsend} aria-label={`Unsend message ${m.seq}`}>
+            Unsend
+          </button>
         )}
         {messageExtensions.map((x) => x.actions && <span key={x.name}>{x.actions(m, ctx)}</span>)}
       </div>
       {picker && visible && (
         <div className="picker" role="group" aria-label="Pick a reaction">
           {REACTION_EMOJI.map(([e, label]) => (
-            <button key={e} type="button" aria-label={`React ${label}`} onClick={() => { setPicker(false); onReact?.(e, !m.reactions?.some((r) => r.emoji === e && r.me)); }}>
+            <button
+              key={e}
+              type="button"
+              aria-label={`React ${label}`}
+              onClick={() => {
+                setPicker(false);
+                onReact?.(e, !m.reactions?.some((r) => r.emoji === e && r.me));
+              }}
+            >
               {e}
             </button>
           ))}

@@ -10,7 +10,9 @@ export function Notices() {
     unwrap(bc.api.GET('/v1/notices', { params: { query: { limit: 50 } } })).then(
       (page) => {
         const known = new Set(store.notices.map((n) => n.id));
-        store.notices = [...store.notices, ...page.items.filter((n) => !known.has(n.id))].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+        store.notices = [...store.notices, ...page.items.filter((n) => !known.has(n.id))].sort((a, b) =>
+          b.createdAt.localeCompare(a.createdAt),
+        );
         store.changed();
       },
       (err) => setError(describeError(err)),
@@ -20,10 +22,16 @@ export function Notices() {
     <section aria-labelledby="notices-title">
       <h1 id="notices-title">Notices</h1>
       <p className="hint">What the moderators tell you: outcomes of your reports and actions on your account.</p>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {s.notices.length === 0 && <p className="empty">No notices.</p>}
       <ul className="notices">
-        {s.notices.map((n) => <NoticeItem key={n.id} notice={n} />)}
+        {s.notices.map((n) => (
+          <NoticeItem key={n.id} notice={n} />
+        ))}
       </ul>
     </section>
   );
@@ -37,17 +45,48 @@ function NoticeItem({ notice }: { notice: Notice }) {
   return (
     <li className="notice">
       <p>
-        <strong>{notice.kind.replace(/_/g, ' ')}</strong> · <time dateTime={notice.createdAt}>{new Date(notice.createdAt).toLocaleString()}</time>
+        <strong>{notice.kind.replace(/_/g, ' ')}</strong> ·{' '}
+        <time dateTime={notice.createdAt}>{new Date(notice.createdAt).toLocaleString()}</time>
       </p>
       <p>{notice.text}</p>
       {statement && (
         <dl className="statement">
-          {statement.action && (<><dt>Action</dt><dd>{statement.action}</dd></>)}
-          {statement.facts && (<><dt>What happened</dt><dd>{statement.facts}</dd></>)}
-          {statement.ground && (<><dt>Why</dt><dd>{statement.ground}</dd></>)}
-          <dt>Decided</dt><dd>{statement.automated ? 'automatically' : 'by a moderator'}</dd>
-          {statement.endsAt && (<><dt>Until</dt><dd>{new Date(statement.endsAt).toLocaleString()}</dd></>)}
-          {statement.appeal && (<><dt>Appeal</dt><dd>{statement.appeal.possible ? `possible${statement.appeal.until ? ` until ${new Date(statement.appeal.until).toLocaleString()}` : ''}` : 'not possible'}</dd></>)}
+          {statement.action && (
+            <>
+              <dt>Action</dt>
+              <dd>{statement.action}</dd>
+            </>
+          )}
+          {statement.facts && (
+            <>
+              <dt>What happened</dt>
+              <dd>{statement.facts}</dd>
+            </>
+          )}
+          {statement.ground && (
+            <>
+              <dt>Why</dt>
+              <dd>{statement.ground}</dd>
+            </>
+          )}
+          <dt>Decided</dt>
+          <dd>{statement.automated ? 'automatically' : 'by a moderator'}</dd>
+          {statement.endsAt && (
+            <>
+              <dt>Until</dt>
+              <dd>{new Date(statement.endsAt).toLocaleString()}</dd>
+            </>
+          )}
+          {statement.appeal && (
+            <>
+              <dt>Appeal</dt>
+              <dd>
+                {statement.appeal.possible
+                  ? `possible${statement.appeal.until ? ` until ${new Date(statement.appeal.until).toLocaleString()}` : ''}`
+                  : 'not possible'}
+              </dd>
+            </>
+          )}
         </dl>
       )}
       {canAppeal && <AppealForm actionId={data.actionId!} />}
@@ -59,7 +98,12 @@ function AppealForm({ actionId }: { actionId: string }) {
   const [open, setOpen] = useState(false);
   const [text, setText] = useState('');
   const [status, setStatus] = useState('');
-  if (!open) return <button type="button" onClick={() => setOpen(true)}>Appeal this decision</button>;
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Appeal this decision
+      </button>
+    );
   return (
     <form
       className="appeal"

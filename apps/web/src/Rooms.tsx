@@ -32,14 +32,24 @@ export function Rooms() {
         </label>
         <button type="submit">Start a room</button>
       </form>
-      <form onSubmit={(e) => { e.preventDefault(); go(`#/r/${roomId.trim()}`); }} className="inline-form">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          go(`#/r/${roomId.trim()}`);
+        }}
+        className="inline-form"
+      >
         <label>
           Room id
           <input required value={roomId} onChange={(e) => setRoomId(e.target.value)} />
         </label>
         <button type="submit">Open</button>
       </form>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
@@ -101,12 +111,29 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
       <section aria-labelledby="room-title" className="room">
         <h1 id="room-title">Room</h1>
         <p className="hint">You are not in this room yet.</p>
-        <button type="button" onClick={() => void join()}>Join as listener</button>
-        {error && <p role="alert" className="error">{error}</p>}
+        <button type="button" onClick={() => void join()}>
+          Join as listener
+        </button>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
       </section>
     );
   }
-  if (!room) return <p>{error ? <span role="alert" className="error">{error}</span> : 'Loading…'}</p>;
+  if (!room)
+    return (
+      <p>
+        {error ? (
+          <span role="alert" className="error">
+            {error}
+          </span>
+        ) : (
+          'Loading…'
+        )}
+      </p>
+    );
   const moderator = room.myRole === 'moderator';
   const questions: Question[] = [...(s.questions.get(id)?.values() ?? [])]
     .filter((q) => q.status !== 'dismissed' || moderator)
@@ -119,15 +146,32 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
         {room.status === 'live' ? 'Live' : 'Ended'} · you are {room.myRole ?? 'not in this room'} · room id <code>{room.id}</code>
       </p>
       {!room.myRole && room.status === 'live' && (
-        <button type="button" onClick={() => void join()}>Join as listener</button>
+        <button type="button" onClick={() => void join()}>
+          Join as listener
+        </button>
       )}
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       {room.myRole && (
         <div className="room-columns">
           <section aria-labelledby="questions-title">
             <h2 id="questions-title">Questions</h2>
             {room.status === 'live' && (
-              <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void act(async () => { const q = await unwrap(bc.api.POST('/v1/rooms/{id}/questions', { params: { path: { id } }, body: { text } })); store.upsertQuestion(q); store.changed(); setText(''); }); }}>
+              <form
+                className="inline-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  void act(async () => {
+                    const q = await unwrap(bc.api.POST('/v1/rooms/{id}/questions', { params: { path: { id } }, body: { text } }));
+                    store.upsertQuestion(q);
+                    store.changed();
+                    setText('');
+                  });
+                }}
+              >
                 <label>
                   Ask a question
                   <input required maxLength={500} value={text} onChange={(e) => setText(e.target.value)} />
@@ -139,27 +183,83 @@ export function RoomView({ id, me }: { id: string; me: Me }) {
             <ul className="questions">
               {questions.map((q) => (
                 <li key={q.id} className={`question q-${q.status}`}>
-                  <p>{q.status === 'pinned' && <strong>Pinned · </strong>}{q.text}</p>
+                  <p>
+                    {q.status === 'pinned' && <strong>Pinned · </strong>}
+                    {q.text}
+                  </p>
                   <LinkChips links={q.links as never} />
                   <div className="actions">
                     <span aria-label={`${q.upvotes} upvotes`}>▲ {q.upvotes}</span>
                     {q.authorId !== me.id && (
-                      <button type="button" onClick={() => act(async () => { await unwrap(bc.api.POST('/v1/rooms/{id}/questions/{qid}/upvote', { params: { path: { id, qid: q.id } } })); await load(); })}>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          act(async () => {
+                            await unwrap(bc.api.POST('/v1/rooms/{id}/questions/{qid}/upvote', { params: { path: { id, qid: q.id } } }));
+                            await load();
+                          })
+                        }
+                      >
                         Upvote
                       </button>
                     )}
                     {moderator && q.status !== 'pinned' && (
-                      <button type="button" onClick={() => act(() => unwrap(bc.api.PATCH('/v1/rooms/{id}/questions/{qid}', { params: { path: { id, qid: q.id } }, body: { status: 'pinned' } })).then((x) => { store.upsertQuestion(x as Question); store.changed(); }))}>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          act(() =>
+                            unwrap(
+                              bc.api.PATCH('/v1/rooms/{id}/questions/{qid}', {
+                                params: { path: { id, qid: q.id } },
+                                body: { status: 'pinned' },
+                              }),
+                            ).then((x) => {
+                              store.upsertQuestion(x as Question);
+                              store.changed();
+                            }),
+                          )
+                        }
+                      >
                         Pin
                       </button>
                     )}
                     {moderator && q.status !== 'answered' && (
-                      <button type="button" onClick={() => act(() => unwrap(bc.api.PATCH('/v1/rooms/{id}/questions/{qid}', { params: { path: { id, qid: q.id } }, body: { status: 'answered' } })).then((x) => { store.upsertQuestion(x as Question); store.changed(); }))}>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          act(() =>
+                            unwrap(
+                              bc.api.PATCH('/v1/rooms/{id}/questions/{qid}', {
+                                params: { path: { id, qid: q.id } },
+                                body: { status: 'answered' },
+                              }),
+                            ).then((x) => {
+                              store.upsertQuestion(x as Question);
+                              store.changed();
+                            }),
+                          )
+                        }
+                      >
                         Answered
                       </button>
                     )}
                     {moderator && q.status !== 'dismissed' && (
-                      <button type="button" onClick={() => act(() => unwrap(bc.api.PATCH('/v1/rooms/{id}/questions/{qid}', { params: { path: { id, qid: q.id } }, body: { status: 'dismissed' } })).then((x) => { store.upsertQuestion(x as Question); store.changed(); }))}>
+                      <button
+                        type="button"
+                        onClick={() =>
+                          act(() =>
+                            unwrap(
+                              bc.api.PATCH('/v1/rooms/{id}/questions/{qid}', {
+                                params: { path: { id, qid: q.id } },
+                                body: { status: 'dismissed' },
+                              }),
+                            ).then((x) => {
+                              store.upsertQuestion(x as Question);
+                              store.changed();
+                            }),
+                          )
+                        }
+                      >
                         Dismiss
                       </button>
                     )}

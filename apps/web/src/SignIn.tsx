@@ -15,7 +15,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }
     setBusy(true);
     setError('');
     try {
-      const me = mode === 'in' ? await bc.signIn(handle, password) : await bc.signUp({ handle, displayName: displayName || handle, password });
+      const me =
+        mode === 'in' ? await bc.signIn(handle, password) : await bc.signUp({ handle, displayName: displayName || handle, password });
       await onSignedIn(me);
     } catch (err) {
       setError(describeError(err));
@@ -31,7 +32,14 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }
         <h2 id="signin-title">{mode === 'in' ? 'Sign in' : 'Create an account'}</h2>
         <label>
           Handle
-          <input name="handle" autoComplete="username" required pattern="[a-z0-9_]{3,30}" value={handle} onChange={(e) => setHandle(e.target.value.toLowerCase())} />
+          <input
+            name="handle"
+            autoComplete="username"
+            required
+            pattern="[a-z0-9_]{3,30}"
+            value={handle}
+            onChange={(e) => setHandle(e.target.value.toLowerCase())}
+          />
         </label>
         {mode === 'up' && (
           <label>
@@ -41,10 +49,24 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }
         )}
         <label>
           Password
-          <input name="password" type="password" autoComplete={mode === 'in' ? 'current-password' : 'new-password'} required minLength={mode === 'up' ? 10 : 1} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            name="password"
+            type="password"
+            autoComplete={mode === 'in' ? 'current-password' : 'new-password'}
+            required
+            minLength={mode === 'up' ? 10 : 1}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
-        {error && <p role="alert" className="error">{error}</p>}
-        <button type="submit" disabled={busy}>{mode === 'in' ? 'Sign in' : 'Sign up'}</button>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          {mode === 'in' ? 'Sign in' : 'Sign up'}
+        </button>
       </form>
       <p>
         {mode === 'in' ? 'New here? ' : 'Have an account? '}

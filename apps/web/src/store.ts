@@ -57,7 +57,11 @@ class Store {
     const me = bc.user?.id;
     const unread = isNew && me && m.senderId !== me && m.seq > (this.reads.get(c.id)?.get(me) ?? 0) ? 1 : 0;
     if (!c.lastMessage || c.lastMessage.seq <= m.seq || unread) {
-      this.conversations.set(c.id, { ...c, lastMessage: !c.lastMessage || c.lastMessage.seq <= m.seq ? m : c.lastMessage, unreadCount: c.unreadCount + unread });
+      this.conversations.set(c.id, {
+        ...c,
+        lastMessage: !c.lastMessage || c.lastMessage.seq <= m.seq ? m : c.lastMessage,
+        unreadCount: c.unreadCount + unread,
+      });
     }
   }
 

@@ -6,34 +6,34 @@
  */
 import type { components, paths } from './generated/api';
 import {
-    appealStatusValues,
-    blocklistEntryKindValues,
-    caseStatusValues,
-    linkLabelDtoVerdictValues,
-    linkRecordVerdictValues,
-    reportReasonValues,
-    reportReviewStateValues,
-    reportSourceValues,
-    reportStatusValues,
-    reportSubjectTypeValues,
-    resolveDtoActionValues,
-    ruleActionValues,
-    ruleAppliesToValues,
-    ruleKindValues,
-    ruleModeValues,
-    staffMemberRoleValues,
-    userActionDtoActionValues,
-    userRecordStatusValues,
+  appealStatusValues,
+  blocklistEntryKindValues,
+  caseStatusValues,
+  linkLabelDtoVerdictValues,
+  linkRecordVerdictValues,
+  reportReasonValues,
+  reportReviewStateValues,
+  reportSourceValues,
+  reportStatusValues,
+  reportSubjectTypeValues,
+  resolveDtoActionValues,
+  ruleActionValues,
+  ruleAppliesToValues,
+  ruleKindValues,
+  ruleModeValues,
+  staffMemberRoleValues,
+  userActionDtoActionValues,
+  userRecordStatusValues,
 } from './generated/api';
 
 type Schemas = components['schemas'];
 
 /** The JSON body of a 200 answer to `GET <path>`. */
 export type AdminGet<P extends keyof paths> = paths[P] extends {
-    get: { responses: { 200: { content: { 'application/json': infer T } } } };
+  get: { responses: { 200: { content: { 'application/json': infer T } } } };
 }
-    ? T
-    : never;
+  ? T
+  : never;
 
 // Rows of the react-admin resources (each has an `id`).
 export type Report = Schemas['Report'];

@@ -1,6 +1,15 @@
 import { io, type Socket } from 'socket.io-client';
 import { ApiError, AuthError, CursorExpiredError, RateLimitedError, ValidationError, isTransient } from './errors';
-import { Emitter, SERVER_EVENT_TYPES, type ClientEventName, type Handler, type Me, type Message, type ServerEvent, type TypingEvent } from './events';
+import {
+  Emitter,
+  SERVER_EVENT_TYPES,
+  type ClientEventName,
+  type Handler,
+  type Me,
+  type Message,
+  type ServerEvent,
+  type TypingEvent,
+} from './events';
 import { newClientId } from './ids';
 import { createRest, unwrap, type RestClient } from './rest';
 import { Session } from './session';
@@ -266,7 +275,7 @@ export class BackchannelClient {
   /** Pages `GET /v1/sync` from the stored cursor until `hasMore` is false; retries while the server is unreachable. */
   private async syncFromCursor(): Promise<void> {
     let applied = 0;
-    for (let attempt = 0; this.running; ) {
+    for (let attempt = 0; this.running;) {
       try {
         const query: { cursor?: string; limit?: number } = this.cursorValue === null ? {} : { cursor: this.cursorValue };
         const page = await unwrap(this.api.GET('/v1/sync', { params: { query } }));
@@ -332,7 +341,7 @@ export class BackchannelClient {
   }
 
   private async flushOutbox(): Promise<void> {
-    for (let attempt = 0; this.running && this.outbox.length > 0; ) {
+    for (let attempt = 0; this.running && this.outbox.length > 0;) {
       const item = this.outbox[0];
       try {
         const body: { clientId: string; text: string; replyTo?: number } = { clientId: item.clientId, text: item.text };

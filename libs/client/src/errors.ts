@@ -34,7 +34,13 @@ export class ValidationError extends ApiError {}
 export class RuleError extends ApiError {}
 /** 429 `rate_limited`: retry after `retryAfterSeconds`. */
 export class RateLimitedError extends ApiError {
-  constructor(status: number, code: string, message: string, details: unknown, readonly retryAfterSeconds: number) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: unknown,
+    readonly retryAfterSeconds: number,
+  ) {
     super(status, code, message, details);
   }
 }

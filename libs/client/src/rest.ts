@@ -24,7 +24,10 @@ export function createRest(baseUrl: string, session: Session, fetchImpl: typeof 
     const spare = input.clone();
     const res = await attempt(input, await session.fresh().catch(() => session.accessToken));
     if (res.status !== 401 || !session.signedIn || input.url.includes('/v1/auth/')) return res;
-    const body = (await res.clone().json().catch(() => null)) as ErrorBodyLike | null;
+    const body = (await res
+      .clone()
+      .json()
+      .catch(() => null)) as ErrorBodyLike | null;
     // A suspended account or a reused refresh token will not be cured by refreshing.
     if (body?.code === 'account_suspended') return res;
     try {

@@ -26,7 +26,10 @@ export function tokenExpiry(token: string): number | null {
 }
 
 function decodeBase64Url(s: string): string {
-  const b64 = s.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(s.length / 4) * 4, '=');
+  const b64 = s
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(s.length / 4) * 4, '=');
   const bin = atob(b64);
   const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
   return new TextDecoder().decode(bytes);
@@ -134,14 +137,17 @@ export class Session {
     const lifetime = exp * 1000 - Date.now();
     // leeway, but never more than a fifth of a short token's life
     const ahead = Math.min(this.leewaySeconds * 1000, Math.max(1000, lifetime / 5));
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.refresh().catch((err) => {
-        if (!(err instanceof ApiError && err.status === 401) && this.current && !this.stopped) {
-          this.timer = setTimeout(() => this.schedule(), 1000);
-        }
-      });
-    }, Math.max(0, lifetime - ahead));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.refresh().catch((err) => {
+          if (!(err instanceof ApiError && err.status === 401) && this.current && !this.stopped) {
+            this.timer = setTimeout(() => this.schedule(), 1000);
+          }
+        });
+      },
+      Math.max(0, lifetime - ahead),
+    );
     (this.timer as { unref?: () => void }).unref?.();
   }
 

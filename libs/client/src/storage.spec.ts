@@ -2,14 +2,30 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileStorage, LocalStorageStorage, MemoryStorage } from './storage';
-import { AccountSuspendedError, AuthError, CursorExpiredError, NotFoundError, RateLimitedError, RuleError, ServerError, ValidationError, apiError, isTransient, NetworkError } from './errors';
+import {
+  AccountSuspendedError,
+  AuthError,
+  CursorExpiredError,
+  NotFoundError,
+  RateLimitedError,
+  RuleError,
+  ServerError,
+  ValidationError,
+  apiError,
+  isTransient,
+  NetworkError,
+} from './errors';
 import { tokenExpiry } from './session';
 import { newClientId } from './ids';
 
 describe('client storages keep JSON values by key', () => {
   it('memory and Web Storage (under a prefix) round-trip values and forget deleted keys', async () => {
     const map = new Map<string, string>();
-    const web = { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k) };
+    const web = {
+      getItem: (k: string) => map.get(k) ?? null,
+      setItem: (k: string, v: string) => void map.set(k, v),
+      removeItem: (k: string) => void map.delete(k),
+    };
     for (const s of [new MemoryStorage(), new LocalStorageStorage('bc:', web)]) {
       await s.set('cursor', '41');
       await s.set('outbox', [{ clientId: 'a', text: 'hi' }]);

@@ -8,7 +8,10 @@ describe('REDIS_CLUSTER_NODES and DATABASE_REPLICA_URL', () => {
   });
 
   it('parse seed nodes (IPv6 in brackets) and a replica URL', () => {
-    const c = loadConfig({ REDIS_CLUSTER_NODES: '127.0.0.1:7000, redis-2:7001,[::1]:7002', DATABASE_REPLICA_URL: 'postgres://ro@replica:5432/bc' });
+    const c = loadConfig({
+      REDIS_CLUSTER_NODES: '127.0.0.1:7000, redis-2:7001,[::1]:7002',
+      DATABASE_REPLICA_URL: 'postgres://ro@replica:5432/bc',
+    });
     expect(c.redisClusterNodes).toEqual([
       { host: '127.0.0.1', port: 7000 },
       { host: 'redis-2', port: 7001 },
@@ -45,7 +48,10 @@ describe('SOCKET_MAX_BUFFERED_BYTES and SOCKET_MAX_BUFFERED_MESSAGES', () => {
   });
 
   it('refuse a byte bound below 64 KiB (one event could pass it alone) and a packet bound below 10', () => {
-    expect(loadConfig({ SOCKET_MAX_BUFFERED_BYTES: '65536', SOCKET_MAX_BUFFERED_MESSAGES: '10' })).toMatchObject({ socketMaxBufferedBytes: 65536, socketMaxBufferedMessages: 10 });
+    expect(loadConfig({ SOCKET_MAX_BUFFERED_BYTES: '65536', SOCKET_MAX_BUFFERED_MESSAGES: '10' })).toMatchObject({
+      socketMaxBufferedBytes: 65536,
+      socketMaxBufferedMessages: 10,
+    });
     expect(() => loadConfig({ SOCKET_MAX_BUFFERED_BYTES: '65535' })).toThrow(/^SOCKET_MAX_BUFFERED_BYTES: must be between 65536 and/);
     expect(() => loadConfig({ SOCKET_MAX_BUFFERED_MESSAGES: '9' })).toThrow(/^SOCKET_MAX_BUFFERED_MESSAGES: must be between 10 and/);
     expect(() => loadConfig({ SOCKET_MAX_BUFFERED_BYTES: '1MB' })).toThrow(/^SOCKET_MAX_BUFFERED_BYTES: expected a whole number/);

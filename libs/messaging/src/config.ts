@@ -124,13 +124,17 @@ export const LINK_PROVIDER_NAMES = ['urlhaus'] as const;
 export type LinkProviderName = (typeof LINK_PROVIDER_NAMES)[number];
 
 function linkProviders(env: Env): LinkProviderName[] {
-  const names = (env.LINK_PROVIDERS ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  const names = (env.LINK_PROVIDERS ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (!(LINK_PROVIDER_NAMES as readonly string[]).includes(n)) {
       throw new ConfigError(`LINK_PROVIDERS: unknown provider "${n}" (known: ${LINK_PROVIDER_NAMES.join(', ')})`);
     }
   }
-  if (names.includes('urlhaus') && !env.URLHAUS_AUTH_KEY) throw new ConfigError('URLHAUS_AUTH_KEY: required when LINK_PROVIDERS includes urlhaus');
+  if (names.includes('urlhaus') && !env.URLHAUS_AUTH_KEY)
+    throw new ConfigError('URLHAUS_AUTH_KEY: required when LINK_PROVIDERS includes urlhaus');
   return [...new Set(names)] as LinkProviderName[];
 }
 
@@ -145,14 +149,18 @@ const KEY_TEXT = /^[\x21-\x7e]{16,256}$/;
  */
 export function platformApiKeys(env: Env): PlatformApiKey[] {
   const raw = env.PLATFORM_API_KEYS ?? '';
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const out: PlatformApiKey[] = [];
   entries.forEach((entry, i) => {
     const colon = entry.indexOf(':');
     const name = colon > 0 ? entry.slice(0, colon) : `key${i + 1}`;
     const key = colon > 0 ? entry.slice(colon + 1) : entry;
     if (!KEY_NAME.test(name)) throw new ConfigError(`PLATFORM_API_KEYS: entry ${i + 1}: a name is 1-64 of A-Z a-z 0-9 _ . -`);
-    if (!KEY_TEXT.test(key)) throw new ConfigError(`PLATFORM_API_KEYS: entry ${i + 1} (${name}): a key is 16-256 printable characters without spaces or commas`);
+    if (!KEY_TEXT.test(key))
+      throw new ConfigError(`PLATFORM_API_KEYS: entry ${i + 1} (${name}): a key is 16-256 printable characters without spaces or commas`);
     if (out.some((k) => k.name === name)) throw new ConfigError(`PLATFORM_API_KEYS: the name "${name}" is used twice`);
     if (out.some((k) => k.key === key)) throw new ConfigError(`PLATFORM_API_KEYS: entry ${i + 1} (${name}) repeats a key`);
     out.push({ name, key });
@@ -179,7 +187,9 @@ function passwordHashCost(env: Env): 'production' | 'test' {
     throw new ConfigError(`PASSWORD_HASH_COST: expected production or test, got "${env.PASSWORD_HASH_COST}"`);
   }
   if (raw === 'test' && env.NODE_ENV !== 'test') {
-    throw new ConfigError('PASSWORD_HASH_COST=test is only for the test suite (NODE_ENV=test); unset it to hash passwords at production cost');
+    throw new ConfigError(
+      'PASSWORD_HASH_COST=test is only for the test suite (NODE_ENV=test); unset it to hash passwords at production cost',
+    );
   }
   return raw;
 }
@@ -204,7 +214,11 @@ function platformWebhook(env: Env): PlatformWebhookSetting | null {
   }
   const secret = env.PLATFORM_WEBHOOK_SECRET ?? '';
   if (secret.length < 16) throw new ConfigError('PLATFORM_WEBHOOK_SECRET: required with PLATFORM_WEBHOOK_URL, at least 16 characters');
-  return { url: url(env, 'PLATFORM_WEBHOOK_URL', '', ['https:', 'http:']), secret, allowPrivate: bool(env, 'PLATFORM_WEBHOOK_ALLOW_PRIVATE') };
+  return {
+    url: url(env, 'PLATFORM_WEBHOOK_URL', '', ['https:', 'http:']),
+    secret,
+    allowPrivate: bool(env, 'PLATFORM_WEBHOOK_ALLOW_PRIVATE'),
+  };
 }
 
 /** `host:port,host:port` (IPv6 as `[::1]:7000`); at least one node. */
@@ -213,7 +227,8 @@ function clusterNodes(env: Env): Array<{ host: string; port: number }> | null {
   if (raw === '') return null;
   return raw.split(',').map((item) => {
     const m = /^\[?([^\]\s]+?)\]?:(\d{1,5})$/.exec(item.trim());
-    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new ConfigError(`REDIS_CLUSTER_NODES: expected host:port[,host:port...], got "${item.trim()}"`);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
+      throw new ConfigError(`REDIS_CLUSTER_NODES: expected host:port[,host:port...], got "${item.trim()}"`);
     return { host: m[1], port: Number(m[2]) };
   });
 }
@@ -221,7 +236,8 @@ function clusterNodes(env: Env): Array<{ host: string; port: number }> | null {
 function metricsToken(env: Env): string | null {
   const raw = env.METRICS_TOKEN;
   if (raw === undefined || raw === '') return null;
-  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw)) throw new ConfigError('METRICS_TOKEN: use at least 16 printable characters without spaces');
+  if (raw.length < 16 || !/^[\x21-\x7e]+$/.test(raw))
+    throw new ConfigError('METRICS_TOKEN: use at least 16 printable characters without spaces');
   return raw;
 }
 
@@ -260,7 +276,10 @@ function limit(env: Env, name: string, def: RateLimitSetting): RateLimitSetting 
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
-  const rolesRaw = (env.APP_ROLES ?? 'api,worker').split(',').map((r) => r.trim()).filter(Boolean);
+  const rolesRaw = (env.APP_ROLES ?? 'api,worker')
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   for (const r of rolesRaw) {
     if (r !== 'api' && r !== 'worker') throw new ConfigError(`APP_ROLES: unknown role "${r}" (use api, worker or api,worker)`);
   }

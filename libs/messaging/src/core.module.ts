@@ -41,8 +41,17 @@ export class CoreModule implements OnApplicationShutdown {
         UserTokensService,
       ],
       exports: [
-        APP_CONFIG, JWT_SECRET, REDIS, Db, TokensService, AccountStatusService, AccountsService, SessionRevocations, RateLimitsService,
-        ExternalAccountsService, UserTokensService,
+        APP_CONFIG,
+        JWT_SECRET,
+        REDIS,
+        Db,
+        TokensService,
+        AccountStatusService,
+        AccountsService,
+        SessionRevocations,
+        RateLimitsService,
+        ExternalAccountsService,
+        UserTokensService,
       ],
     };
   }

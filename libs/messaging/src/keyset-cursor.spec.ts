@@ -21,9 +21,18 @@ describe('KeysetCursor', () => {
 
   it('refuses a real PostgreSQL cannot store as float4, a time outside years 1-9999, a wrong part count: 400 invalid_cursor', () => {
     for (const rank of ['1e39', '3.5e38', '1e-50', '7e-46', '-1', 'Infinity', 'NaN', '', '0x10', '1_0']) {
-      expect([rank, code(() => KeysetCursor.decode(KeysetCursor.encode([rank, uuid]), ['real', 'uuid']))]).toEqual([rank, 'invalid_cursor']);
+      expect([rank, code(() => KeysetCursor.decode(KeysetCursor.encode([rank, uuid]), ['real', 'uuid']))]).toEqual([
+        rank,
+        'invalid_cursor',
+      ]);
     }
-    for (const at of ['0000-01-01T00:00:00.000Z', '2020', '2020-01-01T00:00:00Z', '2026-02-30T00:00:00.000Z', '+275760-09-13T00:00:00.000Z']) {
+    for (const at of [
+      '0000-01-01T00:00:00.000Z',
+      '2020',
+      '2020-01-01T00:00:00Z',
+      '2026-02-30T00:00:00.000Z',
+      '+275760-09-13T00:00:00.000Z',
+    ]) {
       expect([at, code(() => KeysetCursor.decode(KeysetCursor.encode([at, uuid]), ['time', 'uuid']))]).toEqual([at, 'invalid_cursor']);
     }
     expect(code(() => KeysetCursor.decode(KeysetCursor.encode([0.5, uuid, 'x']), ['real', 'uuid']))).toBe('invalid_cursor');

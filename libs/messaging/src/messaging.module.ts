@@ -12,7 +12,27 @@ import { MessageSearchService } from './messages/message-search.service';
 /** Conversations, messages and the event outbox: the heart of Backchannel, used by REST, sockets and workers. */
 @Global()
 @Module({
-  providers: [OutboxRelay, EventsService, ConversationsService, MessagesService, RetainedMessages, HeldLinks, MessageEditsService, MessageReactionsService, MessageSearchService],
-  exports: [OutboxRelay, EventsService, ConversationsService, MessagesService, RetainedMessages, HeldLinks, MessageEditsService, MessageReactionsService, MessageSearchService],
+  providers: [
+    OutboxRelay,
+    EventsService,
+    ConversationsService,
+    MessagesService,
+    RetainedMessages,
+    HeldLinks,
+    MessageEditsService,
+    MessageReactionsService,
+    MessageSearchService,
+  ],
+  exports: [
+    OutboxRelay,
+    EventsService,
+    ConversationsService,
+    MessagesService,
+    RetainedMessages,
+    HeldLinks,
+    MessageEditsService,
+    MessageReactionsService,
+    MessageSearchService,
+  ],
 })
 export class MessagingModule {}

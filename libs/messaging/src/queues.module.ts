@@ -97,7 +97,9 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     // BullMQ leaves these shared connections open: close them once every worker (closed by
     // @nestjs/bullmq's explorer in this same shutdown; close() is idempotent) and queue is done.
     const explorer = this.moduleRef.get(BullExplorer, { strict: false }) as unknown as { workers?: Worker[] } | undefined;
-    await Promise.all([...(explorer?.workers ?? []).map((w) => w.close()), ...[...this.queues.values()].map((q) => q.close())]).catch(() => undefined);
+    await Promise.all([...(explorer?.workers ?? []).map((w) => w.close()), ...[...this.queues.values()].map((q) => q.close())]).catch(
+      () => undefined,
+    );
     clusterConnections.delete(this.config);
     await Promise.all(clusters.map((c) => c.quit().catch(() => c.disconnect())));
   }
@@ -130,7 +132,10 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   async enqueue(jobs: OutboxJob[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not take ${jobs.length} job(s) within ${ENQUEUE_TIMEOUT_MS} ms; they are added once it is back`)), ENQUEUE_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not take ${jobs.length} job(s) within ${ENQUEUE_TIMEOUT_MS} ms; they are added once it is back`)),
+        ENQUEUE_TIMEOUT_MS,
+      );
     });
     try {
       await Promise.race([this.add(jobs), timeout]);

@@ -8,7 +8,10 @@ export type RedisClient = Redis | Cluster;
 
 export type RedisTarget = Pick<AppConfig, 'redisUrl' | 'redisClusterNodes'>;
 
-export interface RedisClientOptions extends Pick<RedisOptions, 'maxRetriesPerRequest' | 'enableOfflineQueue' | 'lazyConnect' | 'connectionName'> {
+export interface RedisClientOptions extends Pick<
+  RedisOptions,
+  'maxRetriesPerRequest' | 'enableOfflineQueue' | 'lazyConnect' | 'connectionName'
+> {
   keyPrefix?: string;
   enableAutoPipelining?: boolean;
   /** Cluster only: receive sharded pub/sub (SSUBSCRIBE) messages from every shard. */

@@ -25,7 +25,12 @@ export function builtMain(): string {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -196,7 +201,10 @@ export class AppProcess {
     while (Date.now() < deadline) {
       if (!this.alive) throw new Error(`${this.opts.name} exited during startup:\n${this.logTail()}`);
       if (this.opts.roles.includes('api')) {
-        const ok = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status === 200, () => false);
+        const ok = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2000) }).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ok) return;
       } else if (/workers started/.test(this.logTail(400))) {
         return;
@@ -237,20 +245,29 @@ export class PrivateRedis {
 
   async start(): Promise<this> {
     if (!this.port) this.port = await freePort();
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', this.dir], {
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', this.dir],
+      {
+        stdio: 'ignore',
+      },
+    );
     this.child = child;
     this.exited = new Promise((r) => child.once('exit', () => r()));
-    await waitFor('the private redis-server', async () => {
-      const r = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      try {
-        await r.connect();
-        return (await r.ping()) === 'PONG';
-      } finally {
-        r.disconnect();
-      }
-    }, 10000, 50);
+    await waitFor(
+      'the private redis-server',
+      async () => {
+        const r = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        try {
+          await r.connect();
+          return (await r.ping()) === 'PONG';
+        } finally {
+          r.disconnect();
+        }
+      },
+      10000,
+      50,
+    );
     return this;
   }
 
@@ -284,7 +301,10 @@ export async function call(url: string, method: string, path: string, token?: st
   try {
     const res = await fetch(`${url}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -379,7 +399,8 @@ export class PrivatePostgres {
     const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(this.bin, tool), ...args]] : [join(this.bin, tool), args];
     const res = spawnSync(cmd, argv, { encoding: 'utf8', timeout: 60000 });
-    if (res.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${res.status}): ${res.stdout}${res.stderr}\n${this.logTail()}`);
+    if (res.status !== 0)
+      throw new Error(`${tool} ${args.join(' ')} failed (${res.status}): ${res.stdout}${res.stderr}\n${this.logTail()}`);
   }
 
   logTail(): string {

@@ -5,12 +5,7 @@ import { ActionStateField } from './ActionStateField';
 
 const filters = [
     <TextInput key="userQ" source="userQ" label="User (handle or name)" alwaysOn />,
-    <SelectInput
-        key="action"
-        source="action"
-        choices={Object.keys(ACTION_LABELS).map(id => ({ id, name: ACTION_LABELS[id] }))}
-        alwaysOn
-    />,
+    <SelectInput key="action" source="action" choices={Object.keys(ACTION_LABELS).map(id => ({ id, name: ACTION_LABELS[id] }))} alwaysOn />,
     <TextInput key="reportId" source="reportId" label="Report id" />,
 ];
 

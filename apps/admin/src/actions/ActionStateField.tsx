@@ -8,5 +8,13 @@ export const ActionStateField = (_props: FieldProps) => {
     const record = useRecordContext();
     if (!record) return null;
     const state = actionState(record as Record<string, unknown>);
-    return <Chip size="small" variant="outlined" color={state.inForce ? 'warning' : 'default'} label={state.label} data-testid="action-state" />;
+    return (
+        <Chip
+            size="small"
+            variant="outlined"
+            color={state.inForce ? 'warning' : 'default'}
+            label={state.label}
+            data-testid="action-state"
+        />
+    );
 };

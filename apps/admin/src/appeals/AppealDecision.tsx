@@ -42,10 +42,22 @@ export const AppealDecision = () => {
                 slotProps={{ htmlInput: { 'data-testid': 'appeal-note', name: 'note', maxLength: 2000 } }}
             />
             <Stack direction="row" spacing={1}>
-                <Button variant="contained" color="success" disabled={!!pending} onClick={() => void decide('upheld')} data-testid="appeal-uphold">
+                <Button
+                    variant="contained"
+                    color="success"
+                    disabled={!!pending}
+                    onClick={() => void decide('upheld')}
+                    data-testid="appeal-uphold"
+                >
                     Uphold appeal (lift action)
                 </Button>
-                <Button variant="outlined" color="error" disabled={!!pending} onClick={() => void decide('denied')} data-testid="appeal-deny">
+                <Button
+                    variant="outlined"
+                    color="error"
+                    disabled={!!pending}
+                    onClick={() => void decide('denied')}
+                    data-testid="appeal-deny"
+                >
                     Deny appeal
                 </Button>
             </Stack>

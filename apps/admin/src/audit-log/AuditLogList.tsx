@@ -9,7 +9,13 @@ const filters = [
     <ReferenceInput key="subjectId" source="subjectId" reference="users" label="About user" alwaysOn>
         <AutocompleteInput label="About user" optionText={userOption} filterToQuery={q => ({ q })} sx={{ minWidth: 260 }} />
     </ReferenceInput>,
-    <SelectInput key="action" source="action" label="What" choices={AUDIT_ACTIONS.map(id => ({ id, name: auditActionLabel(id) }))} alwaysOn />,
+    <SelectInput
+        key="action"
+        source="action"
+        label="What"
+        choices={AUDIT_ACTIONS.map(id => ({ id, name: auditActionLabel(id) }))}
+        alwaysOn
+    />,
 ];
 
 export const AuditLogList = () => (

@@ -16,7 +16,12 @@ const AuditAction = (_: { label?: string }) => {
 import { shortValue } from '../lib/format';
 import { diffSnapshots } from '../lib/tabulate';
 
-const KIND_COLOR: Record<string, string> = { added: 'success.main', removed: 'error.main', changed: 'warning.main', same: 'text.secondary' };
+const KIND_COLOR: Record<string, string> = {
+    added: 'success.main',
+    removed: 'error.main',
+    changed: 'warning.main',
+    same: 'text.secondary',
+};
 
 const Diff = () => {
     const record = useRecordContext<AuditEntry>();
@@ -41,8 +46,12 @@ const Diff = () => {
                         {changes.map(change => (
                             <TableRow key={change.field}>
                                 <TableCell sx={{ color: KIND_COLOR[change.kind], fontWeight: 600 }}>{change.field}</TableCell>
-                                <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-word' }}>{shortValue(change.before, 200)}</TableCell>
-                                <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-word' }}>{shortValue(change.after, 200)}</TableCell>
+                                <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-word' }}>
+                                    {shortValue(change.before, 200)}
+                                </TableCell>
+                                <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-word' }}>
+                                    {shortValue(change.after, 200)}
+                                </TableCell>
                             </TableRow>
                         ))}
                     </TableBody>

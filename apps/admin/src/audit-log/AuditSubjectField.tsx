@@ -1,7 +1,14 @@
 import { Link, useRecordContext } from 'react-admin';
 import { humanize } from '../lib/format';
 
-const RESOURCE: Record<string, string> = { user: 'users', report: 'reports', appeal: 'appeals', blocklist: 'blocklist', action: 'actions', link: 'links' };
+const RESOURCE: Record<string, string> = {
+    user: 'users',
+    report: 'reports',
+    appeal: 'appeals',
+    blocklist: 'blocklist',
+    action: 'actions',
+    link: 'links',
+};
 
 /** The subject by name ("@bob · Bob", "staff Ann"), else its type with a short id; the full id on hover. */
 export const AuditSubjectField = (_props: { source: string; label?: string; sortable?: boolean }) => {
@@ -10,12 +17,18 @@ export const AuditSubjectField = (_props: { source: string; label?: string; sort
     const id = String(r.subjectId);
     const type = String(r.subjectType ?? '');
     let text: string;
-    if (type === 'user' && r.subjectHandle) text = `@${r.subjectHandle}${r.subjectName && r.subjectName !== r.subjectHandle ? ` · ${r.subjectName}` : ''}`;
+    if (type === 'user' && r.subjectHandle)
+        text = `@${r.subjectHandle}${r.subjectName && r.subjectName !== r.subjectHandle ? ` · ${r.subjectName}` : ''}`;
     else if (type === 'staff' && r.subjectName) text = `staff ${r.subjectName}`;
     else text = `${humanize(type || 'subject')} ${id.slice(0, 8)}`;
     const resource = RESOURCE[type];
     return resource ? (
-        <Link to={`/${resource}/${encodeURIComponent(id)}/show`} title={`${type} id ${id}`} onClick={(e: { stopPropagation: () => void }) => e.stopPropagation()} data-testid="audit-subject">
+        <Link
+            to={`/${resource}/${encodeURIComponent(id)}/show`}
+            title={`${type} id ${id}`}
+            onClick={(e: { stopPropagation: () => void }) => e.stopPropagation()}
+            data-testid="audit-subject"
+        >
             {text}
         </Link>
     ) : (

@@ -18,8 +18,12 @@ export const BlocklistCreate = () => (
                 helperText="Domain (evil.example, or paste a link: only its host is kept) or URL prefix (https://host/path)"
             />
             <TextInput source="reason" validate={required()} fullWidth multiline />
-            <FormDataConsumer<Draft>>{({ formData }) => <BlocklistMatches pattern={formData.pattern} kind={formData.kind} />}</FormDataConsumer>
-            <FormDataConsumer<Draft>>{({ formData }) => <BlocklistPreview pattern={formData.pattern} kind={formData.kind} />}</FormDataConsumer>
+            <FormDataConsumer<Draft>>
+                {({ formData }) => <BlocklistMatches pattern={formData.pattern} kind={formData.kind} />}
+            </FormDataConsumer>
+            <FormDataConsumer<Draft>>
+                {({ formData }) => <BlocklistPreview pattern={formData.pattern} kind={formData.kind} />}
+            </FormDataConsumer>
         </SimpleForm>
     </Create>
 );

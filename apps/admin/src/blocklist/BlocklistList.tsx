@@ -1,4 +1,15 @@
-import { CreateButton, Datagrid, DateField, DeleteButton, ExportButton, List, SelectInput, TextField, TextInput, TopToolbar } from 'react-admin';
+import {
+    CreateButton,
+    Datagrid,
+    DateField,
+    DeleteButton,
+    ExportButton,
+    List,
+    SelectInput,
+    TextField,
+    TextInput,
+    TopToolbar,
+} from 'react-admin';
 import { EnumField, StaffField } from '../common/fields';
 import { choicesOf } from '../lib/format';
 import { BLOCKLIST_KINDS } from '@backchannel/client/admin';

@@ -33,13 +33,22 @@ export const BlocklistPreview = ({ pattern, kind }: { pattern: unknown; kind: un
             {key !== null && !!query.error && <Alert severity="error">{errorMessage(query.error)}</Alert>}
             {key !== null && !query.isPending && matches !== null && (
                 <>
-                    <Typography variant="body2" color={matches > 0 ? 'warning.main' : 'text.secondary'} data-testid="blocklist-preview-count">
+                    <Typography
+                        variant="body2"
+                        color={matches > 0 ? 'warning.main' : 'text.secondary'}
+                        data-testid="blocklist-preview-count"
+                    >
                         {matches} known link{matches === 1 ? '' : 's'} would be blocked
                     </Typography>
                     {sample.length > 0 && (
                         <Box component="ul" sx={{ m: 0, pl: 2 }}>
                             {sample.map((url, index) => (
-                                <Typography component="li" key={`${url}-${index}`} variant="caption" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
+                                <Typography
+                                    component="li"
+                                    key={`${url}-${index}`}
+                                    variant="caption"
+                                    sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}
+                                >
                                     {String(url)}
                                 </Typography>
                             ))}

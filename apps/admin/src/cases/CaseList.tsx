@@ -5,14 +5,7 @@ import { choicesOf, humanize } from '../lib/format';
 import { CASE_STATUSES, type Case } from '@backchannel/client/admin';
 
 const filters = [
-    <SelectInput
-        key="status"
-        source="status"
-        label="Queue"
-        choices={choicesOf(CASE_STATUSES)}
-        emptyText="All"
-        alwaysOn
-    />,
+    <SelectInput key="status" source="status" label="Queue" choices={choicesOf(CASE_STATUSES)} emptyText="All" alwaysOn />,
     <TextInput key="subjectQ" source="subjectQ" label="Subject handle or name" alwaysOn />,
 ];
 
@@ -22,16 +15,30 @@ export const CaseSignals = ({ record }: { record: Case }) => (
         {record.trustedFlagger && <Chip size="small" color="secondary" label="trusted flagger" data-testid="case-trusted" />}
         {record.hostingLiveRoom && <Chip size="small" color="warning" label="hosting live" />}
         {record.systemReports > 0 && <Chip size="small" variant="outlined" label={`${record.systemReports} system`} />}
-        {record.spamScore !== null && record.spamScore > 0 && <Chip size="small" variant="outlined" label={`spam ${record.spamScore.toFixed(1)}`} />}
+        {record.spamScore !== null && record.spamScore > 0 && (
+            <Chip size="small" variant="outlined" label={`spam ${record.spamScore.toFixed(1)}`} />
+        )}
     </Stack>
 );
 
 /** The queue by subject user: one row per person, most urgent first. */
 export const CaseList = () => (
-    <List sort={{ field: 'priority', order: 'DESC' }} filterDefaultValues={{ status: 'open' }} filters={filters} perPage={25} title="Case queue">
+    <List
+        sort={{ field: 'priority', order: 'DESC' }}
+        filterDefaultValues={{ status: 'open' }}
+        filters={filters}
+        perPage={25}
+        title="Case queue"
+    >
         <Datagrid rowClick="show" bulkActionButtons={false} data-testid="case-list">
             <PriorityField source="priority" label="Priority" />
-            <UserLinkField source="subjectUserId" handleSource="subjectHandle" nameSource="subjectDisplayName" label="Subject" sortable={false} />
+            <UserLinkField
+                source="subjectUserId"
+                handleSource="subjectHandle"
+                nameSource="subjectDisplayName"
+                label="Subject"
+                sortable={false}
+            />
             <NumberField source="reportCount" label="Reports" sortable={false} />
             <NumberField source="reporterCount" label="People" sortable={false} />
             <FunctionField label="Reasons" render={(r: Case) => r.reasons.map(humanize).join(', ')} />

@@ -1,4 +1,19 @@
-import { Alert, Box, Button, Card, CardContent, MenuItem, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import {
+    Alert,
+    Box,
+    Button,
+    Card,
+    CardContent,
+    MenuItem,
+    Stack,
+    Table,
+    TableBody,
+    TableCell,
+    TableHead,
+    TableRow,
+    TextField,
+    Typography,
+} from '@mui/material';
 import { useState } from 'react';
 import { Link, Show, useRecordContext } from 'react-admin';
 import { PriorityField, StatusField } from '../common/fields';
@@ -29,13 +44,19 @@ const CaseSummary = () => {
                 <CaseSignals record={record} />
             </Stack>
             <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-                {record.reportCount} report{record.reportCount === 1 ? '' : 's'} from {record.reporterCount} {record.reporterCount === 1 ? 'person' : 'people'} ·{' '}
-                {record.reasons.map(humanize).join(', ')} · {record.assigneeName ? `held by ${record.assigneeName}` : 'unassigned'}
+                {record.reportCount} report{record.reportCount === 1 ? '' : 's'} from {record.reporterCount}{' '}
+                {record.reporterCount === 1 ? 'person' : 'people'} · {record.reasons.map(humanize).join(', ')} ·{' '}
+                {record.assigneeName ? `held by ${record.assigneeName}` : 'unassigned'}
             </Typography>
             {open && (
                 <Stack direction="row" spacing={1} sx={{ mb: 2 }}>
                     {canClaim && (
-                        <Button variant="outlined" disabled={!!pending} data-testid="case-claim" onClick={() => void run('claim', () => dataProvider.claimCase(record.id), { success: 'Case claimed' })}>
+                        <Button
+                            variant="outlined"
+                            disabled={!!pending}
+                            data-testid="case-claim"
+                            onClick={() => void run('claim', () => dataProvider.claimCase(record.id), { success: 'Case claimed' })}
+                        >
                             Claim
                         </Button>
                     )}
@@ -52,7 +73,13 @@ const CaseSummary = () => {
                     {record.resolution.note ? ` (“${String(record.resolution.note)}”)` : ''}
                 </Alert>
             )}
-            <ResolveDialog open={resolveOpen} onClose={() => setResolveOpen(false)} ids={record.reportIds} caseId={record.id} subjectUserId={record.subjectUserId} />
+            <ResolveDialog
+                open={resolveOpen}
+                onClose={() => setResolveOpen(false)}
+                ids={record.reportIds}
+                caseId={record.id}
+                subjectUserId={record.subjectUserId}
+            />
         </Box>
     );
 };
@@ -107,12 +134,18 @@ const CaseMessages = () => {
     if (!record) return null;
     const people = [
         { id: record.subjectUserId, label: `@${record.subjectHandle ?? record.subjectUserId} (subject)` },
-        ...Array.from(new Map((record.reports ?? []).filter(r => r.reporterId).map(r => [r.reporterId as string, `@${r.reporterHandle ?? r.reporterId} (reporter)`])).entries()).map(
-            ([id, label]) => ({ id, label }),
-        ),
+        ...Array.from(
+            new Map(
+                (record.reports ?? [])
+                    .filter(r => r.reporterId)
+                    .map(r => [r.reporterId as string, `@${r.reporterHandle ?? r.reporterId} (reporter)`]),
+            ).entries(),
+        ).map(([id, label]) => ({ id, label })),
     ];
     const sendIt = async () => {
-        const done = await run('message', () => dataProvider.sendCaseMessage(record.id, { recipientId, text: text.trim() }), { success: 'Message sent' });
+        const done = await run('message', () => dataProvider.sendCaseMessage(record.id, { recipientId, text: text.trim() }), {
+            success: 'Message sent',
+        });
         if (done !== undefined) {
             setText('');
             messages.refetch();
@@ -129,7 +162,11 @@ const CaseMessages = () => {
                         </Typography>
                         <Typography variant="body2">{m.text}</Typography>
                         {m.reply !== null ? (
-                            <Typography variant="body2" sx={{ mt: 1, pl: 2, borderLeft: '3px solid', borderColor: 'divider' }} data-testid="case-message-reply">
+                            <Typography
+                                variant="body2"
+                                sx={{ mt: 1, pl: 2, borderLeft: '3px solid', borderColor: 'divider' }}
+                                data-testid="case-message-reply"
+                            >
                                 Answer: {m.reply}
                             </Typography>
                         ) : (
@@ -142,15 +179,36 @@ const CaseMessages = () => {
             ))}
             {canWrite && (
                 <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: 'flex-start' }}>
-                    <TextField select size="small" label="To" value={recipientId} onChange={e => setRecipientId(e.target.value)} sx={{ minWidth: 220 }} slotProps={{ htmlInput: { 'data-testid': 'case-message-to' } }}>
+                    <TextField
+                        select
+                        size="small"
+                        label="To"
+                        value={recipientId}
+                        onChange={e => setRecipientId(e.target.value)}
+                        sx={{ minWidth: 220 }}
+                        slotProps={{ htmlInput: { 'data-testid': 'case-message-to' } }}
+                    >
                         {people.map(p => (
                             <MenuItem key={p.id} value={p.id}>
                                 {p.label}
                             </MenuItem>
                         ))}
                     </TextField>
-                    <TextField size="small" label="Message" value={text} onChange={e => setText(e.target.value)} fullWidth multiline slotProps={{ htmlInput: { 'data-testid': 'case-message-text', maxLength: 2000 } }} />
-                    <Button variant="outlined" disabled={!!pending || !recipientId || !text.trim()} onClick={() => void sendIt()} data-testid="case-message-send">
+                    <TextField
+                        size="small"
+                        label="Message"
+                        value={text}
+                        onChange={e => setText(e.target.value)}
+                        fullWidth
+                        multiline
+                        slotProps={{ htmlInput: { 'data-testid': 'case-message-text', maxLength: 2000 } }}
+                    />
+                    <Button
+                        variant="outlined"
+                        disabled={!!pending || !recipientId || !text.trim()}
+                        onClick={() => void sendIt()}
+                        data-testid="case-message-send"
+                    >
                         Send
                     </Button>
                 </Stack>

@@ -1,12 +1,6 @@
 import { Box, Chip, Stack, TextField, Typography } from '@mui/material';
 import StarIcon from '@mui/icons-material/Star';
-import {
-    ACTION_LABELS,
-    durationForAction,
-    ladderSteps,
-    needsDuration,
-    type ResolveFormState,
-} from '../lib/ladder';
+import { ACTION_LABELS, durationForAction, ladderSteps, needsDuration, type ResolveFormState } from '../lib/ladder';
 
 export interface ActionFormFieldsProps {
     value: ResolveFormState;
@@ -25,7 +19,15 @@ export interface ActionFormFieldsProps {
  * Action ladder + native <select> + duration (restrict/suspend only) + note.
  * Shared by the resolve dialog, bulk resolve and the user action form.
  */
-export const ActionFormFields = ({ value, onChange, actions, testIdPrefix, suggested, showLadder = true, disabled }: ActionFormFieldsProps) => {
+export const ActionFormFields = ({
+    value,
+    onChange,
+    actions,
+    testIdPrefix,
+    suggested,
+    showLadder = true,
+    disabled,
+}: ActionFormFieldsProps) => {
     const steps = ladderSteps(suggested).filter(step => actions.includes(step.action));
     const setAction = (action: string) =>
         onChange({ ...value, action, durationHours: durationForAction(action, needsDuration(value.action) ? value.durationHours : '') });

@@ -9,7 +9,9 @@ const ConsoleMenu = () => {
         <Menu>
             <Menu.DashboardItem />
             <Menu.ResourceItems />
-            {canSeeTransparency && <Menu.Item to="/transparency" primaryText="Transparency" leftIcon={<AssessmentIcon />} data-testid="menu-transparency" />}
+            {canSeeTransparency && (
+                <Menu.Item to="/transparency" primaryText="Transparency" leftIcon={<AssessmentIcon />} data-testid="menu-transparency" />
+            )}
         </Menu>
     );
 };

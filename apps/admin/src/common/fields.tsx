@@ -13,7 +13,14 @@ export interface FieldProps {
 }
 
 const get = (record: Record<string, unknown> | undefined, source: string): unknown =>
-    record ? source.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), record) : undefined;
+    record
+        ? source
+              .split('.')
+              .reduce<unknown>(
+                  (value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined),
+                  record,
+              )
+        : undefined;
 
 const stop = (event: MouseEvent) => event.stopPropagation();
 
@@ -52,10 +59,20 @@ export const PriorityField = ({ source }: FieldProps) => {
 export const DueField = ({ source }: FieldProps) => {
     const record = useRecordContext();
     if (!record) return null;
-    if (record.status === 'resolved') return <Typography variant="body2" color="text.secondary">—</Typography>;
+    if (record.status === 'resolved')
+        return (
+            <Typography variant="body2" color="text.secondary">
+                —
+            </Typography>
+        );
     const { label, overdue } = formatDue(get(record, source), Date.now(), record.overdue);
     return (
-        <Typography variant="body2" color={overdue ? 'error' : 'text.primary'} sx={{ fontWeight: overdue ? 600 : 400 }} data-overdue={overdue}>
+        <Typography
+            variant="body2"
+            color={overdue ? 'error' : 'text.primary'}
+            sx={{ fontWeight: overdue ? 600 : 400 }}
+            data-overdue={overdue}
+        >
             {label}
         </Typography>
     );
@@ -98,7 +115,9 @@ export const UserLinkField = ({
     return (
         <Link to={`/users/${encodeURIComponent(String(id))}/show`} onClick={stop} title={`user id ${String(id)}`} data-testid="user-link">
             {handle ? `@${String(handle)}` : `user ${String(id).slice(0, 8)}`}
-            {name && name !== handle ? <Typography component="span" variant="body2" color="text.secondary">{` · ${String(name)}`}</Typography> : null}
+            {name && name !== handle ? (
+                <Typography component="span" variant="body2" color="text.secondary">{` · ${String(name)}`}</Typography>
+            ) : null}
         </Link>
     );
 };
@@ -120,16 +139,30 @@ export const StaffField = ({ source, nameSource, empty = 'unassigned' }: FieldPr
     const record = useRecordContext();
     const { identity } = useGetIdentity();
     const id = get(record, source);
-    if (id === null || id === undefined || id === '') return <Typography variant="body2" color="text.secondary">{empty}</Typography>;
+    if (id === null || id === undefined || id === '')
+        return (
+            <Typography variant="body2" color="text.secondary">
+                {empty}
+            </Typography>
+        );
     const name = nameSource ? get(record, nameSource) : undefined;
-    if (identity && String(identity.id) === String(id)) return <Chip size="small" color="primary" label={name ? `you (${String(name)})` : 'you'} title={`staff id ${String(id)}`} />;
-    return <span title={`staff id ${String(id)}`} data-testid="staff-name">{name ? String(name) : `staff ${String(id).slice(0, 8)}`}</span>;
+    if (identity && String(identity.id) === String(id))
+        return <Chip size="small" color="primary" label={name ? `you (${String(name)})` : 'you'} title={`staff id ${String(id)}`} />;
+    return (
+        <span title={`staff id ${String(id)}`} data-testid="staff-name">
+            {name ? String(name) : `staff ${String(id).slice(0, 8)}`}
+        </span>
+    );
 };
 
 /** A boolean as a neutral marker: "Overridden by staff" as a plain chip, nothing when false. */
 export const MarkerField = ({ source, label }: FieldProps & { label: string }) => {
     const record = useRecordContext();
-    return get(record, source) === true ? <Chip size="small" variant="outlined" color="info" label={label} data-testid="marker" /> : <span>—</span>;
+    return get(record, source) === true ? (
+        <Chip size="small" variant="outlined" color="info" label={label} data-testid="marker" />
+    ) : (
+        <span>—</span>
+    );
 };
 
 /** Truncated text with the full value on hover. */
@@ -155,7 +188,17 @@ export const JsonBlock = ({ value }: { value: unknown }) => {
     return (
         <Box
             component="pre"
-            sx={{ m: 0, p: 1, bgcolor: 'action.hover', borderRadius: 1, fontSize: 12, overflow: 'auto', maxHeight: 320, whiteSpace: 'pre-wrap', wordBreak: 'break-word' }}
+            sx={{
+                m: 0,
+                p: 1,
+                bgcolor: 'action.hover',
+                borderRadius: 1,
+                fontSize: 12,
+                overflow: 'auto',
+                maxHeight: 320,
+                whiteSpace: 'pre-wrap',
+                wordBreak: 'break-word',
+            }}
         >
             {text}
         </Box>
@@ -168,7 +211,12 @@ export const RawToggle = ({ value, label = 'raw data', testId }: { value: unknow
     if (value === null || value === undefined) return null;
     return (
         <Box data-testid={testId}>
-            <Button size="small" onClick={() => setOpen(o => !o)} aria-expanded={open} data-testid={testId ? `${testId}-toggle` : undefined}>
+            <Button
+                size="small"
+                onClick={() => setOpen(o => !o)}
+                aria-expanded={open}
+                data-testid={testId ? `${testId}-toggle` : undefined}
+            >
                 {open ? `Hide ${label}` : `Show ${label}`}
             </Button>
             {open ? <JsonBlock value={value} /> : null}

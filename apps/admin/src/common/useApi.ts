@@ -55,7 +55,7 @@ export function useRunner() {
     const refresh = useRefresh();
     const [pending, setPending] = useState<string | null>(null);
     const run = useCallback(
-        async <T,>(label: string, task: () => Promise<T>, options: RunOptions = {}): Promise<T | undefined> => {
+        async <T>(label: string, task: () => Promise<T>, options: RunOptions = {}): Promise<T | undefined> => {
             setPending(label);
             try {
                 const result = await task();

@@ -10,7 +10,19 @@ import type { ModerationStats as Stats } from '@backchannel/client/admin';
 
 const num = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
-const StatCard = ({ label, value, testId, to, danger }: { label: string; value: string; testId: string; to?: string; danger?: boolean }) => (
+const StatCard = ({
+    label,
+    value,
+    testId,
+    to,
+    danger,
+}: {
+    label: string;
+    value: string;
+    testId: string;
+    to?: string;
+    danger?: boolean;
+}) => (
     <Card variant="outlined" data-testid={testId}>
         <CardContent>
             <Typography variant="overline" color="text.secondary">
@@ -74,8 +86,18 @@ export const Dashboard = () => {
             )}
             <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr 1fr', md: 'repeat(4, 1fr)' }, gap: 2, mb: 2 }}>
                 <StatCard label="Open reports" value={String(openTotal)} testId="stat-open" to={reportsFilter({ status: 'open' })} />
-                <StatCard label="Overdue" value={String(overdue)} testId="stat-overdue" danger={overdue > 0} to={reportsFilter({ overdue: true })} />
-                <StatCard label="Median first response" value={formatMinutes(stats.medianFirstResponseMinutes)} testId="stat-first-response" />
+                <StatCard
+                    label="Overdue"
+                    value={String(overdue)}
+                    testId="stat-overdue"
+                    danger={overdue > 0}
+                    to={reportsFilter({ overdue: true })}
+                />
+                <StatCard
+                    label="Median first response"
+                    value={formatMinutes(stats.medianFirstResponseMinutes)}
+                    testId="stat-first-response"
+                />
                 <StatCard label="Median resolution" value={formatMinutes(stats.medianResolutionMinutes)} testId="stat-resolution" />
             </Box>
             <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr' }, gap: 2, mb: 2 }}>

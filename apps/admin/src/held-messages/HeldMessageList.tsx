@@ -55,10 +55,17 @@ const Queue = () => {
     });
 
     if (isPending) return null;
-    if (data.length === 0) return <Typography sx={{ p: 2 }} data-testid="held-empty">Nothing is held.</Typography>;
+    if (data.length === 0)
+        return (
+            <Typography sx={{ p: 2 }} data-testid="held-empty">
+                Nothing is held.
+            </Typography>
+        );
     return (
         <Stack spacing={1} sx={{ p: 1 }}>
-            <Typography variant="caption" color="text.secondary">{HELP}</Typography>
+            <Typography variant="caption" color="text.secondary">
+                {HELP}
+            </Typography>
             {data.map((row, i) => (
                 <RecordContextProvider key={row.id} value={row}>
                     <Box
@@ -66,20 +73,34 @@ const Queue = () => {
                         onClick={() => setCursor(i)}
                         sx={{ p: 1.5, border: 2, borderRadius: 1, borderColor: i === cursor ? 'primary.main' : 'divider' }}
                     >
-                        <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+                        <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
                             <Typography variant="subtitle2">@{row.senderHandle ?? row.senderId}</Typography>
                             <Chip size="small" label={row.conversationKind} />
-                            {row.rules.map(r => <Chip key={`${r.id}-${r.pattern}`} size="small" color="warning" label={`${r.name}: ${r.pattern}`} />)}
+                            {row.rules.map(r => (
+                                <Chip key={`${r.id}-${r.pattern}`} size="small" color="warning" label={`${r.name}: ${r.pattern}`} />
+                            ))}
                             <Box sx={{ flex: 1 }} />
                             <DateField source="createdAt" showTime />
                         </Stack>
                         <TextField source="text" component="p" sx={{ whiteSpace: 'pre-wrap', my: 1 }} />
                         {canDecide && (
                             <Stack direction="row" spacing={1}>
-                                <Button size="small" variant="contained" disabled={busy} onClick={() => decide(row, 'approve')} data-testid={`held-approve-${row.id}`}>
+                                <Button
+                                    size="small"
+                                    variant="contained"
+                                    disabled={busy}
+                                    onClick={() => decide(row, 'approve')}
+                                    data-testid={`held-approve-${row.id}`}
+                                >
                                     Approve (a)
                                 </Button>
-                                <Button size="small" color="error" disabled={busy} onClick={() => decide(row, 'reject')} data-testid={`held-reject-${row.id}`}>
+                                <Button
+                                    size="small"
+                                    color="error"
+                                    disabled={busy}
+                                    onClick={() => decide(row, 'reject')}
+                                    data-testid={`held-reject-${row.id}`}
+                                >
                                     Reject (x)
                                 </Button>
                             </Stack>

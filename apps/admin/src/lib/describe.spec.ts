@@ -2,8 +2,12 @@ import { decodePunycodeLabel, describeBlocklistEntry, hostToUnicode, isLiftable,
 
 describe('resolutionSentence', () => {
     it('reads a resolution as a sentence, with the duration in words and the note quoted', () => {
-        expect(resolutionSentence({ action: 'suspend', durationHours: 72, note: 'threats' }, '@bob')).toBe('Suspended @bob for 3 days. Note: “threats”');
-        expect(resolutionSentence({ action: 'restrict_messaging', durationHours: 24, note: null })).toBe('Restricted the user from messaging for 1 day.');
+        expect(resolutionSentence({ action: 'suspend', durationHours: 72, note: 'threats' }, '@bob')).toBe(
+            'Suspended @bob for 3 days. Note: “threats”',
+        );
+        expect(resolutionSentence({ action: 'restrict_messaging', durationHours: 24, note: null })).toBe(
+            'Restricted the user from messaging for 1 day.',
+        );
         expect(resolutionSentence({ action: 'dismiss', note: '' })).toBe('Dismissed: no violation found.');
         expect(resolutionSentence({ action: 'suspend', durationHours: 5 })).toBe('Suspended the user for 5 hours.');
         expect(resolutionSentence(null)).toBe('Not resolved yet.');
@@ -13,9 +17,22 @@ describe('resolutionSentence', () => {
 describe('spamSignalLines', () => {
     it('says whether the sender looks like spam in words, never "Flagged false"', () => {
         const lines = spamSignalLines({ requestsSent: 1, declined: 0, reported: 0, score: 1.5, flagged: false, requestLimitFactor: 1 });
-        expect(lines).toEqual(['Not flagged as spam (score 1.5, below the queue threshold).', '1 message request sent; 0 declined, 0 reported.']);
+        expect(lines).toEqual([
+            'Not flagged as spam (score 1.5, below the queue threshold).',
+            '1 message request sent; 0 declined, 0 reported.',
+        ]);
         expect(lines.join(' ')).not.toMatch(/false|true/);
-        expect(spamSignalLines({ requestsSent: 9, declined: 5, reported: 2, duplicateTexts: 4, score: 9, flagged: true, requestLimitFactor: 0.25 })).toEqual([
+        expect(
+            spamSignalLines({
+                requestsSent: 9,
+                declined: 5,
+                reported: 2,
+                duplicateTexts: 4,
+                score: 9,
+                flagged: true,
+                requestLimitFactor: 0.25,
+            }),
+        ).toEqual([
             'Looks like spam: score 9, at or above the queue threshold.',
             '9 message requests sent; 5 declined, 2 reported.',
             '4 requests repeated the same text.',
@@ -43,7 +60,9 @@ describe('describeBlocklistEntry', () => {
     });
     it('warns that a www. host misses the bare domain', () => {
         const d = describeBlocklistEntry('domain', 'www.evil.example')!;
-        expect(d.warnings).toEqual(['www.evil.example does not cover evil.example itself or its other subdomains; enter evil.example to block the whole domain.']);
+        expect(d.warnings).toEqual([
+            'www.evil.example does not cover evil.example itself or its other subdomains; enter evil.example to block the whole domain.',
+        ]);
     });
     it('shows a punycode host in both forms', () => {
         const d = describeBlocklistEntry('domain', 'xn--bcher-kva.example')!;

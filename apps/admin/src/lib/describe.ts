@@ -59,7 +59,13 @@ export function spamSignalLines(spam: SpamSignals | null | undefined): string[] 
 }
 
 // RFC 3492 punycode decoding (for showing xn-- hosts as people read them).
-const BASE = 36, TMIN = 1, TMAX = 26, SKEW = 38, DAMP = 700, INITIAL_BIAS = 72, INITIAL_N = 128;
+const BASE = 36,
+    TMIN = 1,
+    TMAX = 26,
+    SKEW = 38,
+    DAMP = 700,
+    INITIAL_BIAS = 72,
+    INITIAL_N = 128;
 function adapt(delta: number, numPoints: number, first: boolean): number {
     delta = first ? Math.floor(delta / DAMP) : delta >> 1;
     delta += Math.floor(delta / numPoints);
@@ -84,8 +90,10 @@ export function decodePunycodeLabel(input: string): string | null {
         if (input.charCodeAt(j) >= 0x80) return null;
         output.push(input.charCodeAt(j));
     }
-    let i = 0, nCode = INITIAL_N, bias = INITIAL_BIAS;
-    for (let index = basic > 0 ? basic + 1 : 0; index < input.length; ) {
+    let i = 0,
+        nCode = INITIAL_N,
+        bias = INITIAL_BIAS;
+    for (let index = basic > 0 ? basic + 1 : 0; index < input.length;) {
         const oldi = i;
         for (let w = 1, k = BASE; ; k += BASE) {
             if (index >= input.length) return null;
@@ -156,7 +164,9 @@ export function describeBlocklistEntry(kind: unknown, input: unknown): Blocklist
     const typed = raw.toLowerCase().replace(/\.+$/, '');
     if (host !== typed && unicode !== typed) warnings.push(`Only the host is kept: ${host}.`);
     if (host.startsWith('www.')) {
-        warnings.push(`${host} does not cover ${host.slice(4)} itself or its other subdomains; enter ${host.slice(4)} to block the whole domain.`);
+        warnings.push(
+            `${host} does not cover ${host.slice(4)} itself or its other subdomains; enter ${host.slice(4)} to block the whole domain.`,
+        );
     }
     if (!host.includes('.')) warnings.push('A domain needs at least one dot (e.g. evil.example).');
     return {
@@ -170,7 +180,10 @@ export function describeBlocklistEntry(kind: unknown, input: unknown): Blocklist
 const LIFTABLE = new Set(['restrict_messaging', 'suspend', 'ban']);
 
 /** A restriction, suspension or ban still in force (not lifted, not run out). */
-export function isLiftable(action: { action?: unknown; liftedAt?: unknown; expiresAt?: unknown; active?: unknown }, now = Date.now()): boolean {
+export function isLiftable(
+    action: { action?: unknown; liftedAt?: unknown; expiresAt?: unknown; active?: unknown },
+    now = Date.now(),
+): boolean {
     if (!LIFTABLE.has(String(action.action))) return false;
     if (action.liftedAt) return false;
     if (action.active === false) return false;
@@ -178,7 +191,10 @@ export function isLiftable(action: { action?: unknown; liftedAt?: unknown; expir
 }
 
 /** "Active until …", "Lifted …", "Ended …", or "Permanent" for a ban still in force. */
-export function actionState(action: { action?: unknown; liftedAt?: unknown; expiresAt?: unknown }, now = Date.now()): { label: string; inForce: boolean } {
+export function actionState(
+    action: { action?: unknown; liftedAt?: unknown; expiresAt?: unknown },
+    now = Date.now(),
+): { label: string; inForce: boolean } {
     const at = (v: unknown) => new Date(String(v)).toLocaleString();
     if (action.liftedAt) return { label: `Lifted ${at(action.liftedAt)}`, inForce: false };
     if (!LIFTABLE.has(String(action.action))) return { label: 'Done', inForce: false };
@@ -190,11 +206,25 @@ export function actionState(action: { action?: unknown; liftedAt?: unknown; expi
 
 /** Every audit-log action the server writes, for the "What" filter. */
 export const AUDIT_ACTIONS = [
-    'report.read', 'report.claim', 'report.escalate', 'report.resolve',
-    'user.history.read', 'user.warn', 'user.restrict_messaging', 'user.suspend', 'user.ban', 'action.lift',
-    'appeal.uphold', 'appeal.deny', 'spam_requests.read',
-    'link.label', 'blocklist.create', 'blocklist.delete',
-    'staff.login', 'staff.create', 'staff.update',
+    'report.read',
+    'report.claim',
+    'report.escalate',
+    'report.resolve',
+    'user.history.read',
+    'user.warn',
+    'user.restrict_messaging',
+    'user.suspend',
+    'user.ban',
+    'action.lift',
+    'appeal.uphold',
+    'appeal.deny',
+    'spam_requests.read',
+    'link.label',
+    'blocklist.create',
+    'blocklist.delete',
+    'staff.login',
+    'staff.create',
+    'staff.update',
 ] as const;
 
 const AUDIT_WORDS: Record<string, string> = {

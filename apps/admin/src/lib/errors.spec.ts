@@ -2,9 +2,9 @@ import { errorCode, errorMessage, formatApiError } from './errors';
 
 describe('API errors', () => {
     it('shows message and code', () => {
-        expect(
-            formatApiError({ statusCode: 409, code: 'already_claimed', message: 'Report is claimed by someone else' }, 409),
-        ).toBe('Report is claimed by someone else (already_claimed)');
+        expect(formatApiError({ statusCode: 409, code: 'already_claimed', message: 'Report is claimed by someone else' }, 409)).toBe(
+            'Report is claimed by someone else (already_claimed)',
+        );
     });
 
     it('joins validation message arrays', () => {

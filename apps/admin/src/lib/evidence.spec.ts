@@ -8,9 +8,19 @@ describe('normalizeEvidence', () => {
             evidence: {
                 messages: [
                     {
-                        id: 'm1', seq: 1, senderId: 'u1', text: 'version three', editedAt: '2026-11-26T10:05:00.000Z',
+                        id: 'm1',
+                        seq: 1,
+                        senderId: 'u1',
+                        text: 'version three',
+                        editedAt: '2026-11-26T10:05:00.000Z',
                         versions: [
-                            { version: 1, text: 'version one', links: [{ url: 'http://bad', verdict: 'malicious' }], writtenAt: '2026-11-26T10:00:00.000Z', replacedAt: '2026-11-26T10:01:00.000Z' },
+                            {
+                                version: 1,
+                                text: 'version one',
+                                links: [{ url: 'http://bad', verdict: 'malicious' }],
+                                writtenAt: '2026-11-26T10:00:00.000Z',
+                                replacedAt: '2026-11-26T10:01:00.000Z',
+                            },
                             null,
                             { text: 'version two', writtenAt: '2026-11-26T10:01:00.000Z', replacedAt: '2026-11-26T10:05:00.000Z' },
                         ],
@@ -21,7 +31,10 @@ describe('normalizeEvidence', () => {
         });
         const [edited, plain] = result.messages;
         expect(edited.editedAt).toBe('2026-11-26T10:05:00.000Z');
-        expect(edited.versions.map(v => [v.version, v.text])).toEqual([[1, 'version one'], [2, 'version two']]);
+        expect(edited.versions.map(v => [v.version, v.text])).toEqual([
+            [1, 'version one'],
+            [2, 'version two'],
+        ]);
         expect(edited.versions[0].links).toEqual([{ url: 'http://bad', verdict: 'malicious', reason: '' }]);
         expect(edited.versionsOmitted).toBe(0);
         expect(plain.versions).toEqual([]);
@@ -29,9 +42,22 @@ describe('normalizeEvidence', () => {
     });
 
     it('carries how many versions a bounded snapshot left out', () => {
-        const message = (versionsOmitted: unknown) => normalizeEvidence({
-            evidence: { messages: [{ id: 'm1', seq: 1, senderId: 'u1', text: 'now', editedAt: '2026-11-26T10:05:00.000Z', versions: [{ version: 1 }, { version: 42 }], versionsOmitted }] },
-        }).messages[0];
+        const message = (versionsOmitted: unknown) =>
+            normalizeEvidence({
+                evidence: {
+                    messages: [
+                        {
+                            id: 'm1',
+                            seq: 1,
+                            senderId: 'u1',
+                            text: 'now',
+                            editedAt: '2026-11-26T10:05:00.000Z',
+                            versions: [{ version: 1 }, { version: 42 }],
+                            versionsOmitted,
+                        },
+                    ],
+                },
+            }).messages[0];
         expect(message(40).versionsOmitted).toBe(40);
         for (const junk of [undefined, -1, '40', null]) expect(message(junk).versionsOmitted).toBe(0);
     });

@@ -169,8 +169,7 @@ export function normalizeEvidence(report: ReportLike | null | undefined): Normal
         };
     });
     const primary =
-        (subjectMessageId !== '' ? messages.find(m => m.id === subjectMessageId) : undefined) ??
-        messages.find(m => m.highlighted);
+        (subjectMessageId !== '' ? messages.find(m => m.id === subjectMessageId) : undefined) ?? messages.find(m => m.highlighted);
     if (primary) primary.primary = true;
 
     const conv = obj(evidence.conversation);

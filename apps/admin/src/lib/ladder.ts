@@ -61,9 +61,7 @@ export function parseSuggestedAction(value: unknown): SuggestedAction | null {
         const record = value as Record<string, unknown>;
         if (isResolveAction(record.action)) {
             const hours = Number(record.durationHours);
-            return Number.isFinite(hours) && hours > 0
-                ? { action: record.action, durationHours: hours }
-                : { action: record.action };
+            return Number.isFinite(hours) && hours > 0 ? { action: record.action, durationHours: hours } : { action: record.action };
         }
     }
     return null;
@@ -105,9 +103,7 @@ export function initialResolveState(suggested: unknown): ResolveFormState {
     const action: ResolveAction = parsed ? parsed.action : 'dismiss';
     return {
         action,
-        durationHours: needsDuration(action)
-            ? String(parsed?.durationHours ?? DEFAULT_DURATION_HOURS[action])
-            : '',
+        durationHours: needsDuration(action) ? String(parsed?.durationHours ?? DEFAULT_DURATION_HOURS[action]) : '',
         note: '',
     };
 }

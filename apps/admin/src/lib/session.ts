@@ -50,7 +50,7 @@ export function decodeBase64Url(input: string): string | null {
     }
     // UTF-8 decode
     let out = '';
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
         const b = bytes[i];
         let code: number;
         let extra: number;

@@ -28,8 +28,7 @@ const PREFERRED = [
     'count',
 ];
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-    !!value && typeof value === 'object' && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => !!value && typeof value === 'object' && !Array.isArray(value);
 
 /**
  * Turns an array of records into a table with at most `maxColumns` columns,

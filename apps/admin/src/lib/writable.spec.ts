@@ -24,9 +24,11 @@ describe('pickWritable', () => {
     });
 
     it('keeps blocklist entries to pattern/kind/reason', () => {
-        expect(pickWritable('blocklist', 'create', { pattern: 'evil.example', kind: 'domain', reason: 'phishing', x: 1 })).toEqual(
-            { pattern: 'evil.example', kind: 'domain', reason: 'phishing' },
-        );
+        expect(pickWritable('blocklist', 'create', { pattern: 'evil.example', kind: 'domain', reason: 'phishing', x: 1 })).toEqual({
+            pattern: 'evil.example',
+            kind: 'domain',
+            reason: 'phishing',
+        });
     });
 
     it('sends only verdict and reason for links', () => {

@@ -31,7 +31,11 @@ export const LinkOverrideForm = () => {
                     value={verdict}
                     onChange={event => setVerdict(LINK_LABELS.find(v => v === event.target.value) ?? 'safe')}
                     sx={{ minWidth: 180 }}
-                    slotProps={{ select: { native: true }, inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'link-verdict-select', name: 'verdict' } }}
+                    slotProps={{
+                        select: { native: true },
+                        inputLabel: { shrink: true },
+                        htmlInput: { 'data-testid': 'link-verdict-select', name: 'verdict' },
+                    }}
                 >
                     {LINK_LABELS.map(v => (
                         <option key={v} value={v}>
@@ -47,7 +51,13 @@ export const LinkOverrideForm = () => {
                     required
                     slotProps={{ htmlInput: { 'data-testid': 'link-reason', name: 'reason', maxLength: 500 } }}
                 />
-                <Button type="submit" variant="contained" disabled={!!pending || reason.trim() === ''} data-testid="link-override-submit" sx={{ whiteSpace: 'nowrap', mt: 1 }}>
+                <Button
+                    type="submit"
+                    variant="contained"
+                    disabled={!!pending || reason.trim() === ''}
+                    data-testid="link-override-submit"
+                    sx={{ whiteSpace: 'nowrap', mt: 1 }}
+                >
                     Override verdict
                 </Button>
             </Stack>

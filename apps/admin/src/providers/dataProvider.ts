@@ -118,9 +118,7 @@ export const dataProvider: BackchannelDataProvider = {
             else outcome.failed.push({ id: unique[index], message: errorMessage(result.reason) });
         });
         // surface a 401 so the auth layer logs out
-        const unauthorized = results.find(
-            r => r.status === 'rejected' && (r.reason as { status?: number } | undefined)?.status === 401,
-        );
+        const unauthorized = results.find(r => r.status === 'rejected' && (r.reason as { status?: number } | undefined)?.status === 401);
         if (unauthorized && unauthorized.status === 'rejected') throw unauthorized.reason;
         return { data: outcome };
     },
@@ -131,5 +129,6 @@ export const dataProvider: BackchannelDataProvider = {
     stats: () => send(requests.stats()),
     testRules: params => send({ method: 'POST', url: `${API_URL}/rules/test`, body: params }),
     approveHeld: id => send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/approve` }),
-    rejectHeld: (id, { note }) => send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/reject`, body: note ? { note } : {} }),
+    rejectHeld: (id, { note }) =>
+        send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/reject`, body: note ? { note } : {} }),
 };

@@ -19,10 +19,7 @@ const time = (value: string) => {
  * cannot launder what the reporter saw.
  */
 const VersionHistory = ({ message }: { message: EvidenceMessage }) => (
-    <Box
-        data-testid="message-versions"
-        sx={theme => ({ mt: 1, pl: 1, borderLeft: `3px solid ${theme.palette.warning.main}` })}
-    >
+    <Box data-testid="message-versions" sx={theme => ({ mt: 1, pl: 1, borderLeft: `3px solid ${theme.palette.warning.main}` })}>
         <Typography variant="caption" color="text.secondary">
             Earlier versions ({message.versions.length}), oldest first
         </Typography>
@@ -92,7 +89,13 @@ const Bubble = ({ message }: { message: EvidenceMessage }) => {
                     {!QUIET_STATES.includes(message.state) && <Chip size="small" variant="outlined" label={humanize(message.state)} />}
                     {message.highlighted && <Chip size="small" color="error" label="reported" />}
                     {message.editedAt && (
-                        <Chip size="small" variant="outlined" color="warning" label={`edited ${time(message.editedAt)}`} data-testid="edited-chip" />
+                        <Chip
+                            size="small"
+                            variant="outlined"
+                            color="warning"
+                            label={`edited ${time(message.editedAt)}`}
+                            data-testid="edited-chip"
+                        />
                     )}
                 </Stack>
                 <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', mt: 0.5 }}>
@@ -104,7 +107,11 @@ const Bubble = ({ message }: { message: EvidenceMessage }) => {
                         {message.links.map((link, index) => (
                             <Stack key={`${link.url}-${index}`} direction="row" spacing={1} sx={{ minWidth: 0, alignItems: 'center' }}>
                                 <VerdictChip verdict={link.verdict} title={link.reason || undefined} />
-                                <Typography variant="caption" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }} title={link.reason || undefined}>
+                                <Typography
+                                    variant="caption"
+                                    sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}
+                                    title={link.reason || undefined}
+                                >
                                     {link.url || '(unknown url)'}
                                 </Typography>
                             </Stack>
@@ -141,7 +148,9 @@ export const EvidenceView = ({ report }: { report: Partial<Report> | undefined }
                         </Typography>
                     )}
                     {conversation?.kind && <Chip size="small" variant="outlined" label={humanize(conversation.kind)} />}
-                    {conversation?.wasRequest && <Chip size="small" color="warning" variant="outlined" label="Started as a message request" />}
+                    {conversation?.wasRequest && (
+                        <Chip size="small" color="warning" variant="outlined" label="Started as a message request" />
+                    )}
                     {room && <Chip size="small" variant="outlined" label={`Room: ${room.title || room.id}`} />}
                     {conversation?.context && (
                         <Typography variant="caption" color="text.secondary" sx={{ wordBreak: 'break-word' }}>
@@ -164,7 +173,19 @@ export const EvidenceView = ({ report }: { report: Partial<Report> | undefined }
                 </Stack>
             )}
             {messages.length > 0 ? (
-                <Box ref={scroller} sx={{ position: 'relative', maxHeight: 560, overflowY: 'auto', pr: 1, border: 1, borderColor: 'divider', borderRadius: 1, p: 1 }}>
+                <Box
+                    ref={scroller}
+                    sx={{
+                        position: 'relative',
+                        maxHeight: 560,
+                        overflowY: 'auto',
+                        pr: 1,
+                        border: 1,
+                        borderColor: 'divider',
+                        borderRadius: 1,
+                        p: 1,
+                    }}
+                >
                     {messages.map(message => (
                         <Bubble key={message.key} message={message} />
                     ))}

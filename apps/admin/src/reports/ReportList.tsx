@@ -24,7 +24,14 @@ import { DueField, EnumField, PriorityField, StaffField, StatusField, UserLinkFi
 import { useCan } from '../common/useApi';
 import { choicesOf } from '../lib/format';
 import { moveCursor, SHORTCUT_HELP } from '../lib/shortcuts';
-import { REPORT_REASONS, REPORT_REVIEW_STATES, REPORT_SOURCES, REPORT_STATUSES, type Report, type ReportStatus } from '@backchannel/client/admin';
+import {
+    REPORT_REASONS,
+    REPORT_REVIEW_STATES,
+    REPORT_SOURCES,
+    REPORT_STATUSES,
+    type Report,
+    type ReportStatus,
+} from '@backchannel/client/admin';
 import { ResolveDialog } from './ResolveDialog';
 import { useReportShortcuts } from './useReportShortcuts';
 import { useReportWorkflow } from './useReportWorkflow';
@@ -87,7 +94,14 @@ const BulkResolveButton = () => {
             <Button size="small" startIcon={<CheckIcon />} onClick={() => setOpen(true)} data-testid="bulk-resolve-button">
                 Resolve {selectedIds.length}
             </Button>
-            <ResolveDialog open={open} onClose={() => setOpen(false)} ids={selectedIds} bulk suggested={null} onResolved={() => onUnselectItems()} />
+            <ResolveDialog
+                open={open}
+                onClose={() => setOpen(false)}
+                ids={selectedIds}
+                bulk
+                suggested={null}
+                onResolved={() => onUnselectItems()}
+            />
         </>
     );
 };
@@ -154,7 +168,13 @@ const ReportGrid = () => {
                 <PriorityField source="priority" label="Priority" />
                 <EnumField source="reason" label="Reason" />
                 <EnumField source="subjectType" label="Subject" />
-                <UserLinkField source="subjectUserId" handleSource="subjectHandle" nameSource="subjectDisplayName" label="Subject user" sortable={false} />
+                <UserLinkField
+                    source="subjectUserId"
+                    handleSource="subjectHandle"
+                    nameSource="subjectDisplayName"
+                    label="Subject user"
+                    sortable={false}
+                />
                 <StatusField source="reviewState" label="Status" />
                 <EnumField source="source" label="Source" />
                 <StaffField source="assigneeId" nameSource="assigneeName" label="Assignee" />
@@ -186,4 +206,3 @@ export const ReportList = () => (
         <ReportGrid />
     </List>
 );
-

@@ -44,7 +44,10 @@ const ReportSummary = ({ report }: { report: Report }) => {
     const subjectHandle = report.subjectHandle ?? handleOf(report.subjectUserId);
     const subjectName = subjectHandle ? `@${String(subjectHandle)}` : null;
     return (
-        <Box component="dl" sx={{ m: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.75, alignItems: 'center' }}>
+        <Box
+            component="dl"
+            sx={{ m: 0, display: 'grid', gridTemplateColumns: 'max-content 1fr', columnGap: 2, rowGap: 0.75, alignItems: 'center' }}
+        >
             <Row label="Status">
                 <span data-testid="report-status" data-status={report.reviewState ?? report.status}>
                     <EnumChip value={report.reviewState ?? report.status} />
@@ -58,10 +61,18 @@ const ReportSummary = ({ report }: { report: Report }) => {
                 <DueField source="dueAt" />
             </Row>
             <Row label="Subject">
-                {humanize(report.subjectType)} <Typography component="span" variant="caption" sx={{ fontFamily: 'monospace' }}>{report.subjectId}</Typography>
+                {humanize(report.subjectType)}{' '}
+                <Typography component="span" variant="caption" sx={{ fontFamily: 'monospace' }}>
+                    {report.subjectId}
+                </Typography>
             </Row>
             <Row label="Subject user">
-                <UserLinkField source="subjectUserId" handleSource="subjectHandle" nameSource="subjectDisplayName" handle={handleOf(report.subjectUserId)} />
+                <UserLinkField
+                    source="subjectUserId"
+                    handleSource="subjectHandle"
+                    nameSource="subjectDisplayName"
+                    handle={handleOf(report.subjectUserId)}
+                />
             </Row>
             <Row label="Source">
                 {humanize(report.source)}
@@ -121,7 +132,9 @@ const ReportShowContent = () => {
             next: () => void goTo(1),
             previous: () => void goTo(-1),
             claim: workflow.canClaim && !workflow.claimedByMe ? () => void workflow.claim() : undefined,
-            dismiss: workflow.canResolve ? () => void workflow.dismiss().then(done => (done !== undefined ? goTo(1, true) : undefined)) : undefined,
+            dismiss: workflow.canResolve
+                ? () => void workflow.dismiss().then(done => (done !== undefined ? goTo(1, true) : undefined))
+                : undefined,
             resolve: workflow.canResolve ? () => setResolveOpen(true) : undefined,
         },
         !!report,
@@ -211,7 +224,12 @@ const ReportShowContent = () => {
                 suggested={suggested ?? null}
                 onResolved={() => void goTo(1, true)}
             />
-            <EscalateDialog open={escalateOpen} onClose={() => setEscalateOpen(false)} onEscalate={workflow.escalate} pending={!!workflow.pending} />
+            <EscalateDialog
+                open={escalateOpen}
+                onClose={() => setEscalateOpen(false)}
+                onEscalate={workflow.escalate}
+                pending={!!workflow.pending}
+            />
         </Box>
     );
 };

@@ -32,7 +32,11 @@ export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, s
     const [form, setForm] = useState<ResolveFormState>(() => initialResolveState(suggestion));
     const [touched, setTouched] = useState(false);
     const [templateId, setTemplateId] = useState('');
-    const templates = useGetList<{ id: string; name: string }>('templates', { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } }, { enabled: open });
+    const templates = useGetList<{ id: string; name: string }>(
+        'templates',
+        { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } },
+        { enabled: open },
+    );
     const [error, setError] = useState<string | null>(null);
 
     // Preselect the suggestion each time the dialog opens (and when it arrives).
@@ -69,7 +73,14 @@ export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, s
                     : bulk
                       ? dataProvider.bulkResolve({ ids, ...payload })
                       : dataProvider.resolve(ids[0], payload),
-            { success: caseId !== undefined ? 'Case resolved' : bulk ? `${ids.length} report${ids.length === 1 ? '' : 's'} resolved` : 'Report resolved' },
+            {
+                success:
+                    caseId !== undefined
+                        ? 'Case resolved'
+                        : bulk
+                          ? `${ids.length} report${ids.length === 1 ? '' : 's'} resolved`
+                          : 'Report resolved',
+            },
         );
         if (result !== undefined) {
             onClose();

@@ -41,7 +41,9 @@ export function useReportWorkflow(report: Partial<Report> | undefined) {
     );
     const resolve = useCallback(
         (body: ActionBody) =>
-            id === undefined ? Promise.resolve(undefined) : run('resolve', () => dataProvider.resolve(id, body), { success: 'Report resolved' }),
+            id === undefined
+                ? Promise.resolve(undefined)
+                : run('resolve', () => dataProvider.resolve(id, body), { success: 'Report resolved' }),
         [dataProvider, id, run],
     );
 

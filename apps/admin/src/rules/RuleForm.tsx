@@ -9,7 +9,11 @@ import { RuleTester } from './RuleTester';
 /** Patterns and exempt ids are edited one per line. */
 const lines = {
     format: (v: unknown) => (Array.isArray(v) ? v.join('\n') : (v ?? '')),
-    parse: (v: string) => v.split('\n').map(s => s.trim()).filter(Boolean),
+    parse: (v: string) =>
+        v
+            .split('\n')
+            .map(s => s.trim())
+            .filter(Boolean),
 };
 
 const PATTERN_HELP: Record<Rule['kind'], string> = {
@@ -19,20 +23,47 @@ const PATTERN_HELP: Record<Rule['kind'], string> = {
 };
 
 export const RuleForm = () => (
-    <SimpleForm defaultValues={{ enabled: true, mode: 'dry_run', kind: 'keyword', action: 'hold', appliesTo: ['requests'], exemptUserIds: [] }}>
+    <SimpleForm
+        defaultValues={{ enabled: true, mode: 'dry_run', kind: 'keyword', action: 'hold', appliesTo: ['requests'], exemptUserIds: [] }}
+    >
         <TextInput source="name" validate={required()} fullWidth />
         <BooleanInput source="enabled" />
-        <SelectInput source="mode" choices={choicesOf(RULE_MODES)} validate={required()} helperText="Dry run records hits and changes nothing" />
+        <SelectInput
+            source="mode"
+            choices={choicesOf(RULE_MODES)}
+            validate={required()}
+            helperText="Dry run records hits and changes nothing"
+        />
         <SelectInput source="kind" choices={choicesOf(RULE_KINDS)} validate={required()} />
         <FormDataConsumer<RuleDraft>>
             {({ formData }) => (
-                <TextInput source="patterns" multiline minRows={3} fullWidth validate={required()} {...lines} helperText={(formData.kind && PATTERN_HELP[formData.kind]) ?? ''} />
+                <TextInput
+                    source="patterns"
+                    multiline
+                    minRows={3}
+                    fullWidth
+                    validate={required()}
+                    {...lines}
+                    helperText={(formData.kind && PATTERN_HELP[formData.kind]) ?? ''}
+                />
             )}
         </FormDataConsumer>
         <CheckboxGroupInput source="appliesTo" label="Applies to" choices={choicesOf(RULE_SCOPES)} validate={required()} />
-        <SelectInput source="action" choices={choicesOf(RULE_ACTIONS)} validate={required()} helperText="block refuses; hold waits for staff; hide sends a request to the hidden folder; flag delivers and opens a report" />
+        <SelectInput
+            source="action"
+            choices={choicesOf(RULE_ACTIONS)}
+            validate={required()}
+            helperText="block refuses; hold waits for staff; hide sends a request to the hidden folder; flag delivers and opens a report"
+        />
         <TextInput source="reason" fullWidth multiline helperText="Shown to the sender when the rule blocks" />
-        <TextInput source="exemptUserIds" label="Exempt user ids" multiline fullWidth {...lines} helperText="One user id per line: accounts this rule never applies to" />
+        <TextInput
+            source="exemptUserIds"
+            label="Exempt user ids"
+            multiline
+            fullWidth
+            {...lines}
+            helperText="One user id per line: accounts this rule never applies to"
+        />
         <FormDataConsumer<RuleDraft>>{({ formData }) => <RuleTester kind={formData.kind} patterns={formData.patterns} />}</FormDataConsumer>
     </SimpleForm>
 );

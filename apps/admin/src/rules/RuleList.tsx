@@ -1,6 +1,18 @@
 import {
-    BooleanField, BooleanInput, CreateButton, Datagrid, DateField, EditButton, FunctionField, List, SelectInput, TextField, TextInput, TopToolbar,
-    useRecordContext, useUpdate,
+    BooleanField,
+    BooleanInput,
+    CreateButton,
+    Datagrid,
+    DateField,
+    EditButton,
+    FunctionField,
+    List,
+    SelectInput,
+    TextField,
+    TextInput,
+    TopToolbar,
+    useRecordContext,
+    useUpdate,
 } from 'react-admin';
 import { Button } from '@mui/material';
 import { EnumField } from '../common/fields';
@@ -29,7 +41,11 @@ const ToggleButton = () => {
             data-testid={`rule-toggle-${record.id}`}
             onClick={e => {
                 e.stopPropagation();
-                void update('rules', { id: record.id, data: { enabled: !record.enabled }, previousData: record }, { mutationMode: 'pessimistic' });
+                void update(
+                    'rules',
+                    { id: record.id, data: { enabled: !record.enabled }, previousData: record },
+                    { mutationMode: 'pessimistic' },
+                );
             }}
         >
             {record.enabled ? 'Disable' : 'Enable'}
@@ -52,7 +68,12 @@ export const RuleList = () => {
                 <BooleanField source="enabled" />
                 <EnumField source="mode" label="Mode" />
                 <EnumField source="kind" label="Kind" />
-                <FunctionField label="Patterns" render={(r: { patterns: string[] }) => `${r.patterns.slice(0, 3).join(', ')}${r.patterns.length > 3 ? ` +${r.patterns.length - 3}` : ''}`} />
+                <FunctionField
+                    label="Patterns"
+                    render={(r: { patterns: string[] }) =>
+                        `${r.patterns.slice(0, 3).join(', ')}${r.patterns.length > 3 ? ` +${r.patterns.length - 3}` : ''}`
+                    }
+                />
                 <FunctionField label="Applies to" render={(r: { appliesTo: string[] }) => r.appliesTo.join(', ')} />
                 <EnumField source="action" label="Action" />
                 <FunctionField label="Hits 24 h" sortable={false} render={(r: { hits: { day: number } }) => r.hits.day} />

@@ -40,7 +40,11 @@ export const RuleTester = ({ kind, patterns }: { kind?: RuleKind; patterns?: str
                     Test
                 </Button>
             </Stack>
-            {error && <Alert severity="error" sx={{ mt: 1 }}>{error}</Alert>}
+            {error && (
+                <Alert severity="error" sx={{ mt: 1 }}>
+                    {error}
+                </Alert>
+            )}
             {result && (
                 <Box sx={{ mt: 1 }} data-testid="rule-test-result">
                     {result.draft && (
@@ -48,12 +52,14 @@ export const RuleTester = ({ kind, patterns }: { kind?: RuleKind; patterns?: str
                             This rule: {result.draft.matched ? `matches (${result.draft.pattern})` : 'does not match'}
                         </Typography>
                     )}
-                    <Typography variant="body2">
-                        Saved rules matching: {result.matches.length === 0 ? 'none' : ''}
-                    </Typography>
+                    <Typography variant="body2">Saved rules matching: {result.matches.length === 0 ? 'none' : ''}</Typography>
                     <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap', mt: 0.5 }}>
                         {result.matches.map(m => (
-                            <Chip key={m.ruleId} size="small" label={`${m.name}: ${m.action}${m.mode === 'dry_run' ? ' (dry run)' : ''}${m.enabled ? '' : ' (off)'} · ${m.pattern}`} />
+                            <Chip
+                                key={m.ruleId}
+                                size="small"
+                                label={`${m.name}: ${m.action}${m.mode === 'dry_run' ? ' (dry run)' : ''}${m.enabled ? '' : ' (off)'} · ${m.pattern}`}
+                            />
                         ))}
                     </Stack>
                 </Box>

@@ -95,7 +95,13 @@ const SpamActionButton = ({ action, label, icon }: { action: UserAction; label: 
                         <Button onClick={() => setOpen(false)} disabled={pending}>
                             Cancel
                         </Button>
-                        <Button type="submit" variant="contained" color="error" disabled={pending || senderIds.length === 0} data-testid="spam-action-submit">
+                        <Button
+                            type="submit"
+                            variant="contained"
+                            color="error"
+                            disabled={pending || senderIds.length === 0}
+                            data-testid="spam-action-submit"
+                        >
                             {label}
                         </Button>
                     </DialogActions>

@@ -1,4 +1,18 @@
-import { Create, DateField, Edit, email, minLength, PasswordInput, required, SelectInput, Show, SimpleForm, SimpleShowLayout, TextField, TextInput } from 'react-admin';
+import {
+    Create,
+    DateField,
+    Edit,
+    email,
+    minLength,
+    PasswordInput,
+    required,
+    SelectInput,
+    Show,
+    SimpleForm,
+    SimpleShowLayout,
+    TextField,
+    TextInput,
+} from 'react-admin';
 import { EnumField } from '../common/fields';
 import { choicesOf } from '../lib/format';
 import { STAFF_ROLES } from '@backchannel/client/admin';

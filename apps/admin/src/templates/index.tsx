@@ -1,7 +1,21 @@
 import TemplateIcon from '@mui/icons-material/Article';
-import { Create, Datagrid, DateField, Edit, FunctionField, List, Show, SimpleForm, SimpleShowLayout, TextField, TextInput, required } from 'react-admin';
+import {
+    Create,
+    Datagrid,
+    DateField,
+    Edit,
+    FunctionField,
+    List,
+    Show,
+    SimpleForm,
+    SimpleShowLayout,
+    TextField,
+    TextInput,
+    required,
+} from 'react-admin';
 
-const HELP = 'Variables: {{handle}}, {{displayName}}, {{action}}, {{endsAt}}, {{reason}}, {{ground}}, {{appealUntil}}. A decision that leaves one of them empty cannot be sent.';
+const HELP =
+    'Variables: {{handle}}, {{displayName}}, {{action}}, {{endsAt}}, {{reason}}, {{ground}}, {{appealUntil}}. A decision that leaves one of them empty cannot be sent.';
 
 const TemplateList = () => (
     <List sort={{ field: 'name', order: 'ASC' }} title="Notice templates">

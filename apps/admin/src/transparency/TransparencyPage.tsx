@@ -1,4 +1,18 @@
-import { Alert, Box, Button, Card, CardContent, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
+import {
+    Alert,
+    Box,
+    Button,
+    Card,
+    CardContent,
+    Stack,
+    Table,
+    TableBody,
+    TableCell,
+    TableHead,
+    TableRow,
+    TextField,
+    Typography,
+} from '@mui/material';
 import DownloadIcon from '@mui/icons-material/Download';
 import { useState } from 'react';
 import { Title } from 'react-admin';
@@ -28,9 +42,27 @@ export const TransparencyPage = () => {
             <Title title="Transparency" />
             <CardContent>
                 <Stack direction="row" spacing={2} sx={{ mb: 2, alignItems: 'center' }}>
-                    <TextField type="date" label="From (inclusive)" value={from} onChange={e => setFrom(e.target.value)} slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'transparency-from' } }} />
-                    <TextField type="date" label="To (exclusive)" value={to} onChange={e => setTo(e.target.value)} slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'transparency-to' } }} />
-                    <Button startIcon={<DownloadIcon />} variant="outlined" onClick={download} disabled={!query.data} data-testid="transparency-csv">
+                    <TextField
+                        type="date"
+                        label="From (inclusive)"
+                        value={from}
+                        onChange={e => setFrom(e.target.value)}
+                        slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'transparency-from' } }}
+                    />
+                    <TextField
+                        type="date"
+                        label="To (exclusive)"
+                        value={to}
+                        onChange={e => setTo(e.target.value)}
+                        slotProps={{ inputLabel: { shrink: true }, htmlInput: { 'data-testid': 'transparency-to' } }}
+                    />
+                    <Button
+                        startIcon={<DownloadIcon />}
+                        variant="outlined"
+                        onClick={download}
+                        disabled={!query.data}
+                        data-testid="transparency-csv"
+                    >
                         Export CSV
                     </Button>
                 </Stack>

@@ -1,16 +1,4 @@
-import {
-    Alert,
-    Box,
-    Chip,
-    LinearProgress,
-    Stack,
-    Table,
-    TableBody,
-    TableCell,
-    TableHead,
-    TableRow,
-    Typography,
-} from '@mui/material';
+import { Alert, Box, Chip, LinearProgress, Stack, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { Link } from 'react-admin';
 import { EnumChip } from '../common/fields';
 import type { ApiQuery } from '../common/useApi';
@@ -117,11 +105,29 @@ export const StandingChips = ({ user }: { user: Partial<Pick<UserRecord, 'status
         <Stack direction="row" spacing={1} useFlexGap sx={{ alignItems: 'center', flexWrap: 'wrap' }} data-testid="standing">
             <EnumChip value={user.status} />
             {user.status === 'banned' ? <Chip size="small" color="error" label="banned: cannot sign in or send" /> : null}
-            {user.suspendedUntil ? <Chip size="small" variant="outlined" color="warning" label={`suspended until ${at(user.suspendedUntil)}`} data-testid="standing-suspended" /> : null}
-            {user.restrictedUntil ? (
-                <Chip size="small" variant="outlined" color="warning" label={`messaging restricted until ${at(user.restrictedUntil)}`} data-testid="standing-restricted" />
+            {user.suspendedUntil ? (
+                <Chip
+                    size="small"
+                    variant="outlined"
+                    color="warning"
+                    label={`suspended until ${at(user.suspendedUntil)}`}
+                    data-testid="standing-suspended"
+                />
             ) : null}
-            {user.status === 'active' && !user.restrictedUntil ? <Typography variant="body2" color="text.secondary">no restrictions in force</Typography> : null}
+            {user.restrictedUntil ? (
+                <Chip
+                    size="small"
+                    variant="outlined"
+                    color="warning"
+                    label={`messaging restricted until ${at(user.restrictedUntil)}`}
+                    data-testid="standing-restricted"
+                />
+            ) : null}
+            {user.status === 'active' && !user.restrictedUntil ? (
+                <Typography variant="body2" color="text.secondary">
+                    no restrictions in force
+                </Typography>
+            ) : null}
         </Stack>
     );
 };
@@ -159,7 +165,9 @@ const ActionsSection = ({ actions, onLifted }: { actions: ModerationAction[] | u
                                 </TableCell>
                                 <TableCell>{a.createdAt ? new Date(String(a.createdAt)).toLocaleString() : '—'}</TableCell>
                                 <TableCell>{actionState(a).label}</TableCell>
-                                <TableCell title={a.staffId ? `staff id ${String(a.staffId)}` : undefined}>{a.staffName ?? (a.staffId ? 'staff' : 'automatic')}</TableCell>
+                                <TableCell title={a.staffId ? `staff id ${String(a.staffId)}` : undefined}>
+                                    {a.staffName ?? (a.staffId ? 'staff' : 'automatic')}
+                                </TableCell>
                                 <TableCell align="right">
                                     <LiftButton action={a} onLifted={onLifted} />
                                 </TableCell>
@@ -186,7 +194,15 @@ const SpamSection = ({ spam }: { spam: unknown }) => (
 );
 
 /** The subject's profile and moderation history (GET /users/:id/history). */
-export const UserHistoryPanel = ({ userId, query, showProfile = true }: { userId: unknown; query: ApiQuery<UserHistory>; showProfile?: boolean }) => {
+export const UserHistoryPanel = ({
+    userId,
+    query,
+    showProfile = true,
+}: {
+    userId: unknown;
+    query: ApiQuery<UserHistory>;
+    showProfile?: boolean;
+}) => {
     if (userId === null || userId === undefined || userId === '') {
         return (
             <Typography variant="body2" color="text.secondary">
@@ -199,8 +215,7 @@ export const UserHistoryPanel = ({ userId, query, showProfile = true }: { userId
     const history: Partial<UserHistory> = query.data ?? {};
     const user: Partial<UserHistoryUser> = history.user ?? {};
     const suggested = parseSuggestedAction(history.suggestedAction);
-    const because =
-        typeof history.suggestedAction?.because === 'string' ? history.suggestedAction.because : null;
+    const because = typeof history.suggestedAction?.because === 'string' ? history.suggestedAction.because : null;
     const strikes = typeof history.strikes === 'number' ? history.strikes : user.strikes;
 
     return (
@@ -217,14 +232,23 @@ export const UserHistoryPanel = ({ userId, query, showProfile = true }: { userId
                 </Stack>
             )}
             <Stack direction="row" spacing={1} useFlexGap sx={{ mb: 2, alignItems: 'center', flexWrap: 'wrap' }}>
-                <Chip size="small" label={`${typeof strikes === 'number' ? strikes : 0} strike${strikes === 1 ? '' : 's'}`} color={typeof strikes === 'number' && strikes > 0 ? 'warning' : 'default'} data-testid="strikes" />
+                <Chip
+                    size="small"
+                    label={`${typeof strikes === 'number' ? strikes : 0} strike${strikes === 1 ? '' : 's'}`}
+                    color={typeof strikes === 'number' && strikes > 0 ? 'warning' : 'default'}
+                    data-testid="strikes"
+                />
                 <Typography variant="body2" color="text.secondary">
                     Suggested:
                 </Typography>
                 <Chip
                     size="small"
                     color="secondary"
-                    label={suggested ? `${actionLabel(suggested.action)}${suggested.durationHours ? ` · ${suggested.durationHours}h` : ''}` : 'no further step'}
+                    label={
+                        suggested
+                            ? `${actionLabel(suggested.action)}${suggested.durationHours ? ` · ${suggested.durationHours}h` : ''}`
+                            : 'no further step'
+                    }
                     data-testid="suggested-action"
                     data-action={suggested?.action ?? ''}
                 />

@@ -1,5 +1,16 @@
 import { Box, Typography } from '@mui/material';
-import { Datagrid, DateField, Labeled, NumberField, Pagination, ReferenceManyField, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
+import {
+    Datagrid,
+    DateField,
+    Labeled,
+    NumberField,
+    Pagination,
+    ReferenceManyField,
+    Show,
+    SimpleShowLayout,
+    TextField,
+    useRecordContext,
+} from 'react-admin';
 import type { UserRecord } from '@backchannel/client/admin';
 import { EnumField } from '../common/fields';
 import { Section } from '../common/Section';
@@ -36,7 +47,12 @@ const UserShowContent = () => {
                 </Section>
                 {canAct ? (
                     <Section title="Take action">
-                        <UserActionForm key={JSON.stringify(history.data?.suggestedAction ?? null)} userId={record.id} suggested={history.data?.suggestedAction} onDone={history.refetch} />
+                        <UserActionForm
+                            key={JSON.stringify(history.data?.suggestedAction ?? null)}
+                            userId={record.id}
+                            suggested={history.data?.suggestedAction}
+                            onDone={history.refetch}
+                        />
                     </Section>
                 ) : (
                     <Typography variant="body2" color="text.secondary">
@@ -49,7 +65,13 @@ const UserShowContent = () => {
                     <UserHistoryPanel userId={record.id} query={history} showProfile={false} />
                 </Section>
                 <Section title="Rule hits" testId="user-rule-hits">
-                    <ReferenceManyField reference="rule-hits" target="userId" sort={{ field: 'createdAt', order: 'DESC' }} perPage={10} pagination={<Pagination />}>
+                    <ReferenceManyField
+                        reference="rule-hits"
+                        target="userId"
+                        sort={{ field: 'createdAt', order: 'DESC' }}
+                        perPage={10}
+                        pagination={<Pagination />}
+                    >
                         <Datagrid bulkActionButtons={false} rowClick={false} empty={<span>No rule has matched this user.</span>}>
                             <TextField source="ruleName" label="Rule" />
                             <EnumField source="action" label="Action" />

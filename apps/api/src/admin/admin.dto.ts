@@ -40,7 +40,12 @@ const EMAIL = /^[^@\s\p{Cc}\p{Cs}]+@[^@\s\p{Cc}\p{Cs}]+$/u;
 
 export class StaffLoginDto {
   // PostgreSQL text cannot hold NUL: refused here (400), not a 500 from the lookup.
-  @ApiProperty({ type: String, maxLength: 320, example: 'admin@example.com' }) @IsString() @MinLength(1) @MaxLength(320) @Matches(/^[^\u0000]*$/, { message: 'email must not contain NUL characters' }) email!: string;
+  @ApiProperty({ type: String, maxLength: 320, example: 'admin@example.com' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(320)
+  @Matches(/^[^\u0000]*$/, { message: 'email must not contain NUL characters' })
+  email!: string;
   @ApiProperty({ type: String, maxLength: 256, example: 'admin-password-1' }) @IsString() @MinLength(1) @MaxLength(256) password!: string;
 }
 
@@ -56,13 +61,26 @@ export class NoteDto {
 export class ResolveDto {
   @ApiProperty({ enum: RESOLVE_ACTIONS, example: 'warn' }) @IsIn(RESOLVE_ACTIONS) action!: ResolveAction;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'A notice template wording the notice to the actioned person; every variable it uses must be filled (422 template_variable_missing)', example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c92' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    description:
+      'A notice template wording the notice to the actioned person; every variable it uses must be filled (422 template_variable_missing)',
+    example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c92',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   templateId?: string;
 
-  @ApiPropertyOptional({ type: Number, exclusiveMinimum: true, minimum: 0, maximum: MAX_DURATION_HOURS, description: 'restrict_messaging and suspend: hours (fractions allowed); default 24 and 72', example: 24 })
+  @ApiPropertyOptional({
+    type: Number,
+    exclusiveMinimum: true,
+    minimum: 0,
+    maximum: MAX_DURATION_HOURS,
+    description: 'restrict_messaging and suspend: hours (fractions allowed); default 24 and 72',
+    example: 24,
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
@@ -78,7 +96,13 @@ export class ResolveDto {
 }
 
 export class BulkResolveDto extends ResolveDto {
-  @ApiProperty({ type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, maxItems: 100, example: ['0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91'] })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', format: 'uuid' },
+    minItems: 1,
+    maxItems: 100,
+    example: ['0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91'],
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -90,7 +114,14 @@ export class BulkResolveDto extends ResolveDto {
 export class UserActionDto {
   @ApiProperty({ enum: USER_ACTIONS, example: 'warn' }) @IsIn(USER_ACTIONS) action!: UserAction;
 
-  @ApiPropertyOptional({ type: Number, exclusiveMinimum: true, minimum: 0, maximum: MAX_DURATION_HOURS, description: 'restrict_messaging and suspend: hours (fractions allowed); default 24 and 72', example: 24 })
+  @ApiPropertyOptional({
+    type: Number,
+    exclusiveMinimum: true,
+    minimum: 0,
+    maximum: MAX_DURATION_HOURS,
+    description: 'restrict_messaging and suspend: hours (fractions allowed); default 24 and 72',
+    example: 24,
+  })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
@@ -117,7 +148,12 @@ export class AppealDecisionDto {
 }
 
 export class LiftActionDto {
-  @ApiPropertyOptional({ type: String, maxLength: 2000, example: 'Appeal upheld by phone; lifting early', description: 'Why it is lifted (internal; the person is not shown it)' })
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 2000,
+    example: 'Appeal upheld by phone; lifting early',
+    description: 'Why it is lifted (internal; the person is not shown it)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(2000)
@@ -137,7 +173,13 @@ export class LinkLabelDto {
 }
 
 export class BlocklistCreateDto {
-  @ApiProperty({ type: String, minLength: 1, maxLength: 2048, description: 'domain: a host (matches it and every subdomain); url: one URL', example: 'bad.example' })
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: 2048,
+    description: 'domain: a host (matches it and every subdomain); url: one URL',
+    example: 'bad.example',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(2048)
@@ -154,7 +196,11 @@ export class BlocklistCreateDto {
 }
 
 export class StaffCreateDto {
-  @ApiProperty({ type: String, maxLength: 320, example: 'moderator@example.com' }) @IsString() @MaxLength(320) @Matches(EMAIL, { message: 'email must be an email address' }) email!: string;
+  @ApiProperty({ type: String, maxLength: 320, example: 'moderator@example.com' })
+  @IsString()
+  @MaxLength(320)
+  @Matches(EMAIL, { message: 'email must be an email address' })
+  email!: string;
 
   @ApiProperty({ type: String, minLength: 1, maxLength: 60, example: 'Mo Derator' })
   @IsString()
@@ -163,13 +209,22 @@ export class StaffCreateDto {
   @Matches(NO_CONTROL, { message: 'displayName must not contain control characters' })
   displayName!: string;
 
-  @ApiProperty({ type: String, minLength: 10, maxLength: 256, example: 'a long staff password' }) @IsString() @MinLength(10) @MaxLength(256) password!: string;
+  @ApiProperty({ type: String, minLength: 10, maxLength: 256, example: 'a long staff password' })
+  @IsString()
+  @MinLength(10)
+  @MaxLength(256)
+  password!: string;
 
   @ApiProperty({ enum: STAFF_ROLES, example: 'moderator' }) @IsIn(STAFF_ROLES) role!: StaffRole;
 }
 
 export class StaffUpdateDto {
-  @ApiPropertyOptional({ type: String, maxLength: 320, example: 'moderator@example.com' }) @IsOptional() @IsString() @MaxLength(320) @Matches(EMAIL, { message: 'email must be an email address' }) email?: string;
+  @ApiPropertyOptional({ type: String, maxLength: 320, example: 'moderator@example.com' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  @Matches(EMAIL, { message: 'email must be an email address' })
+  email?: string;
 
   @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 60, example: 'Mo Derator' })
   @IsOptional()
@@ -179,7 +234,12 @@ export class StaffUpdateDto {
   @Matches(NO_CONTROL, { message: 'displayName must not contain control characters' })
   displayName?: string;
 
-  @ApiPropertyOptional({ type: String, minLength: 10, maxLength: 256, example: 'a long staff password' }) @IsOptional() @IsString() @MinLength(10) @MaxLength(256) password?: string;
+  @ApiPropertyOptional({ type: String, minLength: 10, maxLength: 256, example: 'a long staff password' })
+  @IsOptional()
+  @IsString()
+  @MinLength(10)
+  @MaxLength(256)
+  password?: string;
 
   @ApiPropertyOptional({ enum: STAFF_ROLES, example: 'moderator' }) @IsOptional() @IsIn(STAFF_ROLES) role?: StaffRole;
 
@@ -187,7 +247,13 @@ export class StaffUpdateDto {
 }
 
 export class CaseAssignDto {
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A moderator or admin; null puts the case back in the queue', example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'A moderator or admin; null puts the case back in the queue',
+    example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91',
+  })
   @ValidateIf((o) => o.assigneeId !== null)
   @IsString()
   @MaxLength(64)
@@ -195,7 +261,12 @@ export class CaseAssignDto {
 }
 
 export class CaseMessageDto {
-  @ApiProperty({ type: String, format: 'uuid', description: "The case's subject or one of its reporters", example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    description: "The case's subject or one of its reporters",
+    example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91',
+  })
   @IsString()
   @MaxLength(64)
   recipientId!: string;
@@ -216,7 +287,12 @@ export class TemplateCreateDto {
   @Matches(NO_CONTROL, { message: 'name must not contain control characters' })
   name!: string;
 
-  @ApiProperty({ type: String, minLength: 1, maxLength: 4000, example: 'Hi {{handle}}, your account got {{action}} for {{reason}} until {{endsAt}}.' })
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: 4000,
+    example: 'Hi {{handle}}, your account got {{action}} for {{reason}} until {{endsAt}}.',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(4000)
@@ -233,7 +309,12 @@ export class TemplateUpdateDto {
   @Matches(NO_CONTROL, { message: 'name must not contain control characters' })
   name?: string;
 
-  @ApiPropertyOptional({ type: String, minLength: 1, maxLength: 4000, example: 'Hi {{handle}}, your account got {{action}} for {{reason}}.' })
+  @ApiPropertyOptional({
+    type: String,
+    minLength: 1,
+    maxLength: 4000,
+    example: 'Hi {{handle}}, your account got {{action}} for {{reason}}.',
+  })
   @ValidateIf((o) => o.body !== undefined)
   @IsString()
   @MinLength(1)
@@ -243,6 +324,12 @@ export class TemplateUpdateDto {
 }
 
 export class ReporterStandingDto {
-  @ApiPropertyOptional({ type: Boolean, description: 'Admins only: their reports go first', example: true }) @ValidateIf((o) => o.trustedFlagger !== undefined) @IsBoolean() trustedFlagger?: boolean;
-  @ApiPropertyOptional({ type: Boolean, description: 'Their reports weigh nothing in the queue', example: false }) @ValidateIf((o) => o.muted !== undefined) @IsBoolean() muted?: boolean;
+  @ApiPropertyOptional({ type: Boolean, description: 'Admins only: their reports go first', example: true })
+  @ValidateIf((o) => o.trustedFlagger !== undefined)
+  @IsBoolean()
+  trustedFlagger?: boolean;
+  @ApiPropertyOptional({ type: Boolean, description: 'Their reports weigh nothing in the queue', example: false })
+  @ValidateIf((o) => o.muted !== undefined)
+  @IsBoolean()
+  muted?: boolean;
 }

@@ -39,13 +39,15 @@ export class Report {
   @ApiProperty(ID) id!: string;
   @ApiProperty({ enum: SUBJECT_TYPES }) subjectType!: string;
   @ApiProperty({ type: String }) subjectId!: string;
-  @ApiProperty({ ...TEXT_OR_NULL, description: "The subject user's handle (the reported user, or the sender of the reported content)" }) subjectHandle!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The subject user's handle (the reported user, or the sender of the reported content)" })
+  subjectHandle!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: "The subject user's display name" }) subjectDisplayName!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: "The reporter's handle (null for system reports)" }) reporterHandle!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member who claimed it' }) assigneeName!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member who resolved it' }) resolvedByName!: string | null;
   @ApiProperty(ID_OR_NULL) subjectUserId!: string | null;
-  @ApiProperty({ ...ID_OR_NULL, description: 'The case this report belongs to (every report about a user has one)' }) caseId!: string | null;
+  @ApiProperty({ ...ID_OR_NULL, description: 'The case this report belongs to (every report about a user has one)' }) caseId!:
+    string | null;
   @ApiProperty(ID_OR_NULL) conversationId!: string | null;
   @ApiProperty({ enum: REPORT_REASONS }) reason!: string;
   @ApiProperty(TEXT_OR_NULL) note!: string | null;
@@ -87,7 +89,8 @@ export class UserRecord {
   @ApiProperty(ID) id!: string;
   @ApiProperty({ type: String }) handle!: string;
   @ApiProperty({ type: String }) displayName!: string;
-  @ApiProperty({ type: String, nullable: true, description: "The host app's id for this account (platform API); null for native accounts" }) externalId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The host app's id for this account (platform API); null for native accounts" })
+  externalId!: string | null;
   @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;
   @ApiProperty(TIME_OR_NULL) restrictedUntil!: string | null;
   @ApiProperty(TIME_OR_NULL) suspendedUntil!: string | null;
@@ -97,11 +100,16 @@ export class UserRecord {
 
 export class UserHistoryUser extends UserRecord {
   @ApiProperty({ enum: ['all', 'following', 'none'] }) allowIncoming!: string;
-  @ApiProperty({ type: Number, description: 'Multiplier of the message-request budget (below 1 for flagged senders)' }) requestLimitFactor!: number;
+  @ApiProperty({ type: Number, description: 'Multiplier of the message-request budget (below 1 for flagged senders)' })
+  requestLimitFactor!: number;
 }
 
 export class SuggestedAction {
-  @ApiProperty({ enum: ['none', 'remove_content', 'warn', 'restrict_messaging', 'suspend', 'ban'], description: 'none: nothing on the ladder is harsher than what is in force' }) action!: string;
+  @ApiProperty({
+    enum: ['none', 'remove_content', 'warn', 'restrict_messaging', 'suspend', 'ban'],
+    description: 'none: nothing on the ladder is harsher than what is in force',
+  })
+  action!: string;
   @ApiPropertyOptional({ type: Number }) durationHours?: number;
   @ApiPropertyOptional({ type: String, description: 'Why the ladder step was adjusted for actions in force' }) because?: string;
 }
@@ -124,7 +132,8 @@ export class ModerationAction {
   @ApiProperty(TIME_OR_NULL) liftedAt!: string | null;
   @ApiProperty(TEXT_OR_NULL) liftedReason!: string | null;
   @ApiProperty({ type: Boolean, description: 'Not lifted and not expired' }) active!: boolean;
-  @ApiProperty({ type: Boolean, description: 'Taken by the platform (malicious link, rule), not by staff; not a strike' }) automated!: boolean;
+  @ApiProperty({ type: Boolean, description: 'Taken by the platform (malicious link, rule), not by staff; not a strike' })
+  automated!: boolean;
   @ApiProperty({ ...TIME_OR_NULL, description: 'The end of the appeal window stated to the person' }) appealUntil!: string | null;
 }
 
@@ -193,7 +202,12 @@ export class BlocklistEntry {
   @ApiProperty(ID_OR_NULL) createdBy!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: "The author's name" }) createdByName!: string | null;
   @ApiProperty(TIME) createdAt!: string;
-  @ApiProperty({ type: RescanProgress, nullable: true, description: 'The re-scan of the last 7 days this entry started; null until it starts' }) rescan!: RescanProgress | null;
+  @ApiProperty({
+    type: RescanProgress,
+    nullable: true,
+    description: 'The re-scan of the last 7 days this entry started; null until it starts',
+  })
+  rescan!: RescanProgress | null;
 }
 
 export class BlocklistPreview {
@@ -217,15 +231,22 @@ export class AuditEntry {
   @ApiProperty({ ...TEXT_OR_NULL, description: 'The subject user handle, when the subject is a user' }) subjectHandle!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: 'The subject user or staff display name' }) subjectName!: string | null;
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Position in the hash chain: 1, 2, 3… without gaps' }) seq!: number;
-  @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'hash of the entry before (64 zeros for the first)' }) prevHash!: string;
-  @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'SHA-256 over prevHash, seq and every column of this entry' }) hash!: string;
+  @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'hash of the entry before (64 zeros for the first)' })
+  prevHash!: string;
+  @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'SHA-256 over prevHash, seq and every column of this entry' })
+  hash!: string;
 }
 
 export class AuditVerification {
   @ApiProperty({ type: Boolean, description: 'true when every stored entry matches the chain and its anchor' }) ok!: boolean;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'entries checked' }) entries!: number;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'the first entry that does not match (when ok is false)' }) firstBrokenId?: string | null;
-  @ApiPropertyOptional({ enum: ['hash_mismatch', 'broken_link', 'gap', 'truncated', 'anchor_mismatch'], description: 'why the chain is broken (when ok is false)' }) reason?: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'the first entry that does not match (when ok is false)' })
+  firstBrokenId?: string | null;
+  @ApiPropertyOptional({
+    enum: ['hash_mismatch', 'broken_link', 'gap', 'truncated', 'anchor_mismatch'],
+    description: 'why the chain is broken (when ok is false)',
+  })
+  reason?: string;
 }
 
 class ReasonCount {
@@ -266,7 +287,8 @@ export class Case {
   @ApiProperty({ type: [String], description: 'Open case: its open reports; resolved case: the reports it resolved' }) reportIds!: string[];
   @ApiProperty({ type: 'integer', minimum: 0 }) reportCount!: number;
   @ApiProperty({ type: [String], description: 'Distinct reasons of its reports' }) reasons!: string[];
-  @ApiProperty({ type: Number, description: 'See docs/API.md "Cases": top report priority + distinct reporters + live host' }) priority!: number;
+  @ApiProperty({ type: Number, description: 'See docs/API.md "Cases": top report priority + distinct reporters + live host' })
+  priority!: number;
   @ApiProperty({ enum: ['open', 'resolved'] }) status!: string;
   @ApiProperty(ID_OR_NULL) assigneeId!: string | null;
   @ApiProperty(TIME) createdAt!: string;
@@ -274,19 +296,24 @@ export class Case {
   @ApiProperty(TIME_OR_NULL) claimedAt!: string | null;
   @ApiProperty(TIME_OR_NULL) resolvedAt!: string | null;
   @ApiProperty(ID_OR_NULL) resolvedBy!: string | null;
-  @ApiProperty({ ...JSON_OBJECT, description: 'The decision: action, durationHours, note, actionId, templateId' }) resolution!: Record<string, unknown> | null;
+  @ApiProperty({ ...JSON_OBJECT, description: 'The decision: action, durationHours, note, actionId, templateId' }) resolution!: Record<
+    string,
+    unknown
+  > | null;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'Distinct reporters (muted reporters not counted)' }) reporterCount!: number;
   @ApiProperty({ type: Boolean, description: 'A trusted flagger reported this user' }) trustedFlagger!: boolean;
   @ApiProperty({ type: Boolean, description: 'The subject is hosting a live room now' }) hostingLiveRoom!: boolean;
   @ApiProperty({ type: Number, nullable: true, description: "The subject's spam signal (spam-requests score)" }) spamScore!: number | null;
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'System reports (malicious links, rules) among its reports' }) systemReports!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'System reports (malicious links, rules) among its reports' })
+  systemReports!: number;
   @ApiProperty({ ...TEXT_OR_NULL, description: "The subject's handle" }) subjectHandle!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: "The subject's display name" }) subjectDisplayName!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member holding it' }) assigneeName!: string | null;
 }
 
 export class CaseDetail extends Case {
-  @ApiProperty({ type: [Report], description: 'The reports of the case (without evidence: open a report to read it, audited)' }) reports!: Report[];
+  @ApiProperty({ type: [Report], description: 'The reports of the case (without evidence: open a report to read it, audited)' })
+  reports!: Report[];
 }
 
 export class CaseMessage {
@@ -310,7 +337,8 @@ export class CaseMessagePage {
 export class NoticeTemplate {
   @ApiProperty(ID) id!: string;
   @ApiProperty({ type: String }) name!: string;
-  @ApiProperty({ type: String, description: 'Text with {{variables}}: handle, displayName, action, endsAt, reason, ground, appealUntil' }) body!: string;
+  @ApiProperty({ type: String, description: 'Text with {{variables}}: handle, displayName, action, endsAt, reason, ground, appealUntil' })
+  body!: string;
   @ApiProperty({ type: [String], description: 'The variables the body uses' }) variables!: string[];
   @ApiProperty(TIME) createdAt!: string;
   @ApiProperty(TIME) updatedAt!: string;
@@ -349,6 +377,10 @@ export class Transparency {
   @ApiProperty({ type: TransparencyReports }) reports!: TransparencyReports;
   @ApiProperty({ type: TransparencyActions }) actions!: TransparencyActions;
   @ApiProperty({ type: TransparencyAppeals }) appeals!: TransparencyAppeals;
-  @ApiProperty({ type: Number, nullable: true, description: 'Median hours from a report to a decision that took action, over reports decided in the period' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Median hours from a report to a decision that took action, over reports decided in the period',
+  })
   medianHoursToAction!: number | null;
 }

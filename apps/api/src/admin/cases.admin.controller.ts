@@ -71,7 +71,12 @@ export class CasesAdminController {
   @ApiOkResponse({ type: Case })
   @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['already_claimed', 'conflict'], 422: ['unprocessable', 'template_variable_missing'] })
   resolve(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: ResolveDto) {
-    return this.cases.resolve(id, staff, { action: dto.action, durationHours: dto.durationHours, note: dto.note?.trim() || null, templateId: dto.templateId ?? null });
+    return this.cases.resolve(id, staff, {
+      action: dto.action,
+      durationHours: dto.durationHours,
+      note: dto.note?.trim() || null,
+      templateId: dto.templateId ?? null,
+    });
   }
 
   @Get(':id/messages')
@@ -189,7 +194,12 @@ export class TransparencyAdminController {
   @Get()
   @MinRole('admin')
   @ApiOperation({ summary: 'Transparency counts of a period (admin): reports, actions, appeals, median time to action' })
-  @ApiQuery({ name: 'from', required: false, schema: { type: 'string', format: 'date-time' }, description: 'Inclusive; default: 30 days before `to`' })
+  @ApiQuery({
+    name: 'from',
+    required: false,
+    schema: { type: 'string', format: 'date-time' },
+    description: 'Inclusive; default: 30 days before `to`',
+  })
   @ApiQuery({ name: 'to', required: false, schema: { type: 'string', format: 'date-time' }, description: 'Exclusive; default: now' })
   @ApiOkResponse({ type: Transparency })
   @ApiErrors(INPUT, STAFF_ROLE)

@@ -47,7 +47,8 @@ export class LinksAdminController {
   @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE)
   label(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: LinkLabelDto) {
     // A malicious label removes every recent message carrying the link: that is acting, not labelling.
-    if (dto.verdict === 'malicious' && staff.role === 'triage') throw new ForbiddenRole('Labelling a link malicious removes content: this needs the moderator role.');
+    if (dto.verdict === 'malicious' && staff.role === 'triage')
+      throw new ForbiddenRole('Labelling a link malicious removes content: this needs the moderator role.');
     return this.links.label(id, staff, dto.verdict, dto.reason?.trim() || null);
   }
 }

@@ -9,7 +9,19 @@ import { BulkResolveDto, NoteDto, ResolveDto } from './admin.dto';
 import { sendPage } from './ra-response';
 import { BulkResolveResult, Report } from './admin.schemas';
 
-const SORTS = ['priority', 'createdAt', 'dueAt', 'status', 'reason', 'subjectType', 'source', 'assigneeId', 'claimedAt', 'resolvedAt', 'id'];
+const SORTS = [
+  'priority',
+  'createdAt',
+  'dueAt',
+  'status',
+  'reason',
+  'subjectType',
+  'source',
+  'assigneeId',
+  'claimedAt',
+  'resolvedAt',
+  'id',
+];
 
 @ApiTags('admin: reports')
 @ApiBearerAuth()
@@ -34,7 +46,12 @@ export class ReportsAdminController {
   @ApiOkResponse({ type: BulkResolveResult })
   @ApiErrors(INPUT, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable', 'template_variable_missing'] })
   bulkResolve(@CurrentStaff() staff: AuthStaff, @Body() dto: BulkResolveDto) {
-    return this.reports.bulkResolve(dto.ids, staff, { action: dto.action, durationHours: dto.durationHours, note: dto.note ?? null, templateId: dto.templateId ?? null });
+    return this.reports.bulkResolve(dto.ids, staff, {
+      action: dto.action,
+      durationHours: dto.durationHours,
+      note: dto.note ?? null,
+      templateId: dto.templateId ?? null,
+    });
   }
 
   /** One report with its frozen evidence (audited: a staff read of message content). */
@@ -76,6 +93,11 @@ export class ReportsAdminController {
   @ApiOkResponse({ type: Report })
   @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable', 'template_variable_missing'] })
   resolve(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: ResolveDto) {
-    return this.reports.resolve(id, staff, { action: dto.action, durationHours: dto.durationHours, note: dto.note?.trim() || null, templateId: dto.templateId ?? null });
+    return this.reports.resolve(id, staff, {
+      action: dto.action,
+      durationHours: dto.durationHours,
+      note: dto.note?.trim() || null,
+      templateId: dto.templateId ?? null,
+    });
   }
 }

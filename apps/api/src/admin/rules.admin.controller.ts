@@ -1,5 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Allow } from 'class-validator';
 import type { Response } from 'express';
 import { HeldMessagesService } from '@app/messaging/rules/held-messages.service';
@@ -32,7 +41,8 @@ export class Rule {
   @ApiProperty({ type: 'array', items: { type: 'string', enum: [...RULE_SCOPES] } }) appliesTo!: string[];
   @ApiProperty({ enum: RULE_ACTIONS }) action!: string;
   @ApiProperty({ type: String, description: 'Shown to the sender as the message of 403 blocked_by_rule' }) reason!: string;
-  @ApiProperty({ type: 'array', items: { type: 'string', format: 'uuid' }, description: 'Accounts this rule never applies to' }) exemptUserIds!: string[];
+  @ApiProperty({ type: 'array', items: { type: 'string', format: 'uuid' }, description: 'Accounts this rule never applies to' })
+  exemptUserIds!: string[];
   @ApiProperty(ID_OR_NULL) createdBy!: string | null;
   @ApiProperty(TIME) createdAt!: string;
   @ApiProperty(TIME) updatedAt!: string;
@@ -55,8 +65,10 @@ export class RuleTestDraft {
 }
 
 export class RuleTestResult {
-  @ApiProperty({ type: [RuleTestMatch], description: 'Stored rules (enabled or not) whose patterns match the text' }) matches!: RuleTestMatch[];
-  @ApiProperty({ type: RuleTestDraft, nullable: true, description: 'The draft rule of the request, when one was given' }) draft!: RuleTestDraft | null;
+  @ApiProperty({ type: [RuleTestMatch], description: 'Stored rules (enabled or not) whose patterns match the text' })
+  matches!: RuleTestMatch[];
+  @ApiProperty({ type: RuleTestDraft, nullable: true, description: 'The draft rule of the request, when one was given' })
+  draft!: RuleTestDraft | null;
 }
 
 export class RuleHit {
@@ -104,10 +116,14 @@ export class RuleBodyDto {
   @ApiPropertyOptional({ enum: RULE_MODES, default: 'live' }) @Allow() mode?: unknown;
   @ApiPropertyOptional({ enum: RULE_KINDS }) @Allow() kind?: unknown;
   @ApiPropertyOptional({ type: [String], example: ['free crypto', 'airdrop*'] }) @Allow() patterns?: unknown;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'string', enum: [...RULE_SCOPES] }, example: ['requests'] }) @Allow() appliesTo?: unknown;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', enum: [...RULE_SCOPES] }, example: ['requests'] })
+  @Allow()
+  appliesTo?: unknown;
   @ApiPropertyOptional({ enum: RULE_ACTIONS }) @Allow() action?: unknown;
   @ApiPropertyOptional({ type: String, maxLength: 500, example: 'Crypto offers are not allowed in requests.' }) @Allow() reason?: unknown;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, example: ['0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b'] }) @Allow() exemptUserIds?: unknown;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, example: ['0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b'] })
+  @Allow()
+  exemptUserIds?: unknown;
 }
 
 export class RuleTestDto {

@@ -4,7 +4,12 @@ import { AppealsController } from '../v1/appeals.controller';
 import { NoticesController } from '../v1/notices.controller';
 import { ReportsController } from '../v1/reports.controller';
 import { AuditLogAdminController } from './audit-log.admin.controller';
-import { CasesAdminController, ReportersAdminController, TemplatesAdminController, TransparencyAdminController } from './cases.admin.controller';
+import {
+  CasesAdminController,
+  ReportersAdminController,
+  TemplatesAdminController,
+  TransparencyAdminController,
+} from './cases.admin.controller';
 import { ActionsAdminController, AppealsAdminController } from './enforcement.admin.controller';
 import { BlocklistAdminController, LinksAdminController } from './links.admin.controller';
 import { ReportsAdminController } from './reports.admin.controller';

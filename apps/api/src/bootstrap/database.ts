@@ -57,10 +57,9 @@ export async function prepareDatabase(opts: {
 
     let jwtSecret = opts.jwtSecret;
     if (!jwtSecret) {
-      await lock.query(
-        `INSERT INTO app_setting (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`,
-        [randomBytes(48).toString('base64url')],
-      );
+      await lock.query(`INSERT INTO app_setting (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`, [
+        randomBytes(48).toString('base64url'),
+      ]);
       jwtSecret = (await lock.query(`SELECT value FROM app_setting WHERE key = 'jwt_secret'`)).rows[0].value as string;
     }
 
@@ -68,10 +67,12 @@ export async function prepareDatabase(opts: {
       const { rows } = await lock.query('SELECT count(*)::int AS n FROM staff');
       if (rows[0].n === 0) {
         const hash = await hashPassword(opts.adminPassword);
-        await lock.query(
-          `INSERT INTO staff (id, email, display_name, password_hash, role) VALUES ($1, $2, $3, $4, 'admin')`,
-          [newId(), opts.adminEmail.toLowerCase(), 'Administrator', hash],
-        );
+        await lock.query(`INSERT INTO staff (id, email, display_name, password_hash, role) VALUES ($1, $2, $3, $4, 'admin')`, [
+          newId(),
+          opts.adminEmail.toLowerCase(),
+          'Administrator',
+          hash,
+        ]);
         log(`created the first admin staff account ${opts.adminEmail}`);
       }
     }

@@ -27,7 +27,8 @@ export function toJsonSchema(s: unknown): any {
   const { nullable, example, discriminator: _d, ...rest } = s as Schema;
   const out: Schema = {};
   for (const [k, v] of Object.entries(rest)) {
-    if (k === 'properties' || k === 'patternProperties') out[k] = Object.fromEntries(Object.entries(v as Schema).map(([p, ps]) => [p, toJsonSchema(ps)]));
+    if (k === 'properties' || k === 'patternProperties')
+      out[k] = Object.fromEntries(Object.entries(v as Schema).map(([p, ps]) => [p, toJsonSchema(ps)]));
     else if (['items', 'additionalProperties', 'not', 'allOf', 'oneOf', 'anyOf'].includes(k)) out[k] = toJsonSchema(v);
     else out[k] = v;
   }
@@ -60,7 +61,11 @@ const SOCKET_SCHEMAS: Record<string, Schema> = {
       code: { type: 'string', description: 'The same stable code the REST route answers (e.g. request_pending_limit, rate_limited)' },
       message: { type: 'string' },
       details: { description: 'invalid_request: the failing fields' },
-      retryAfterSeconds: { type: 'integer', minimum: 1, description: 'rate_limited and *_unavailable: wait this long, then retry with the same clientId' },
+      retryAfterSeconds: {
+        type: 'integer',
+        minimum: 1,
+        description: 'rate_limited and *_unavailable: wait this long, then retry with the same clientId',
+      },
     },
     additionalProperties: false,
   },
@@ -69,7 +74,12 @@ const SOCKET_SCHEMAS: Record<string, Schema> = {
     required: ['conversationId', 'clientId', 'text'],
     properties: {
       conversationId: { type: 'string', format: 'uuid' },
-      clientId: { type: 'string', minLength: 1, maxLength: 100, description: 'Generated once per message; a retry with the same one answers the stored message' },
+      clientId: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 100,
+        description: 'Generated once per message; a retry with the same one answers the stored message',
+      },
       text: { type: 'string', minLength: 1, maxLength: 4000 },
     },
   },
@@ -86,14 +96,22 @@ const SOCKET_SCHEMAS: Record<string, Schema> = {
   },
   TypingAck: {
     oneOf: [
-      { type: 'object', required: ['relayed'], properties: { relayed: { type: 'boolean', description: 'false: throttled (at most one relay every few seconds)' } }, additionalProperties: false },
+      {
+        type: 'object',
+        required: ['relayed'],
+        properties: { relayed: { type: 'boolean', description: 'false: throttled (at most one relay every few seconds)' } },
+        additionalProperties: false,
+      },
       { type: 'object', required: ['error'], properties: { error: ref('AckError') }, additionalProperties: false },
     ],
   },
   TypingEvent: {
     type: 'object',
     required: ['conversationId', 'userId'],
-    properties: { conversationId: { type: 'string', format: 'uuid' }, userId: { type: 'string', format: 'uuid', description: 'Who is typing' } },
+    properties: {
+      conversationId: { type: 'string', format: 'uuid' },
+      userId: { type: 'string', format: 'uuid', description: 'Who is typing' },
+    },
     additionalProperties: false,
   },
 };
@@ -123,15 +141,40 @@ export function buildAsyncApi(openapi: { components?: { schemas?: Record<string,
     };
   }
   const socketMessages: Schema = {
-    typing: { name: 'typing', title: 'typing', summary: 'A member is typing (live only: no cursor, never in sync)', payload: ref('TypingEvent') },
-    'message.send': { name: 'message.send', title: 'message.send', summary: 'Send a message (same rules as POST /v1/conversations/{id}/messages)', payload: ref('MessageSendPayload') },
-    'message.send.ack': { name: 'message.send.ack', title: 'message.send ack', summary: 'The acknowledgement: {message} or {error}', payload: ref('MessageSendAck') },
-    'typing.send': { name: 'typing', title: 'typing (client → server)', summary: 'I am typing in a conversation', payload: ref('TypingPayload') },
+    typing: {
+      name: 'typing',
+      title: 'typing',
+      summary: 'A member is typing (live only: no cursor, never in sync)',
+      payload: ref('TypingEvent'),
+    },
+    'message.send': {
+      name: 'message.send',
+      title: 'message.send',
+      summary: 'Send a message (same rules as POST /v1/conversations/{id}/messages)',
+      payload: ref('MessageSendPayload'),
+    },
+    'message.send.ack': {
+      name: 'message.send.ack',
+      title: 'message.send ack',
+      summary: 'The acknowledgement: {message} or {error}',
+      payload: ref('MessageSendAck'),
+    },
+    'typing.send': {
+      name: 'typing',
+      title: 'typing (client → server)',
+      summary: 'I am typing in a conversation',
+      payload: ref('TypingPayload'),
+    },
     'typing.ack': { name: 'typing.ack', title: 'typing ack', summary: '{relayed} or {error}', payload: ref('TypingAck') },
   };
   Object.assign(messages, socketMessages);
   for (const k of Object.keys(socketMessages)) channelMessages[k] = { $ref: `#/components/messages/${k}` };
-  operations['receive.typing'] = { action: 'receive', channel, summary: socketMessages.typing.summary, messages: [{ $ref: '#/channels/user/messages/typing' }] };
+  operations['receive.typing'] = {
+    action: 'receive',
+    channel,
+    summary: socketMessages.typing.summary,
+    messages: [{ $ref: '#/channels/user/messages/typing' }],
+  };
   operations['send.message.send'] = {
     action: 'send',
     channel,
@@ -181,7 +224,12 @@ export function buildAsyncApi(openapi: { components?: { schemas?: Record<string,
       schemas,
       messages,
       securitySchemes: {
-        accessToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The access token, passed as socket.io handshake `auth: {token}`' },
+        accessToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'The access token, passed as socket.io handshake `auth: {token}`',
+        },
       },
     },
   };

@@ -39,10 +39,22 @@ class AsyncApiDocument {
   @ApiProperty({ enum: ['3.0.0'] }) asyncapi!: string;
   @ApiProperty({ type: AsyncApiInfo }) info!: AsyncApiInfo;
   @ApiProperty({ type: String, enum: ['application/json'] }) defaultContentType!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The socket.io server on this port' }) servers!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'One channel: the user\'s socket' }) channels!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'receive.<event> for each server → client event; send.message.send and send.typing with their acks as reply' }) operations!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'schemas (JSON Schema), messages, securitySchemes' }) components!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The socket.io server on this port' }) servers!: Record<
+    string,
+    unknown
+  >;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: "One channel: the user's socket" }) channels!: Record<
+    string,
+    unknown
+  >;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'receive.<event> for each server → client event; send.message.send and send.typing with their acks as reply',
+  })
+  operations!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'schemas (JSON Schema), messages, securitySchemes' })
+  components!: Record<string, unknown>;
 }
 
 @ApiTags('docs')
@@ -61,7 +73,10 @@ export class DocsController {
 
   @Get()
   @ApiOperation({ summary: 'The end-user web app (sign in, inbox, requests, conversations, rooms, notices)' })
-  @ApiOkResponse({ description: 'index.html of the web app; its scripts load from /assets', content: { 'text/html': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    description: 'index.html of the web app; its scripts load from /assets',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
   @ApiErrors({ 404: ['not_found'] })
   web(@Res() res: Response) {
     const dir = this.published.webDir;

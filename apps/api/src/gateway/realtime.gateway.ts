@@ -128,7 +128,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   handleConnection(socket: AppSocket) {
     const { userId, familyId, expiresAt } = socket.data;
     // Local rooms: join is synchronous with the adapters we use; a rejected join would only miss live pushes (sync recovers them).
-    void Promise.resolve(socket.join(familyId ? [userRoom(userId), familyRoom(familyId)] : userRoom(userId))).catch(() => socket.disconnect(true));
+    void Promise.resolve(socket.join(familyId ? [userRoom(userId), familyRoom(familyId)] : userRoom(userId))).catch(() =>
+      socket.disconnect(true),
+    );
     socket.data.typing = this.typingThrottles.acquire(userId);
     // A socket lives no longer than the token that opened it (timers never exceed 24 days; tokens live ≤ 1 day).
     socket.data.expiry = setTimeout(() => socket.disconnect(true), Math.max(0, expiresAt - Date.now()));

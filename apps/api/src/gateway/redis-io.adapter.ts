@@ -103,7 +103,8 @@ export class RedisIoAdapter extends IoAdapter {
   async connectToRedis(): Promise<void> {
     this.clients = adapterClients(this.config);
     this.adapterConstructor = ioAdapter(this.config, this.clients);
-    if (!this.config.redisClusterNodes) this.presence?.start(this.clients.pub as Redis, this.clients.sub as Redis, socketIoKey(this.config));
+    if (!this.config.redisClusterNodes)
+      this.presence?.start(this.clients.pub as Redis, this.clients.sub as Redis, socketIoKey(this.config));
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {

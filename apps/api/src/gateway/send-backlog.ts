@@ -74,7 +74,9 @@ export function boundSendBacklog(server: Server, limits: SendBacklogLimits): voi
 function cutOff(socket: EngineSocket, heldBytes: number, heldPackets: number): void {
   const transport = socket.transport;
   slowConsumerDisconnects.inc({ transport: transport.name });
-  logger.warn(`closed socket ${socket.id} (${transport.name}): it stopped reading with ${heldBytes} bytes in ${heldPackets} packets waiting`);
+  logger.warn(
+    `closed socket ${socket.id} (${transport.name}): it stopped reading with ${heldBytes} bytes in ${heldPackets} packets waiting`,
+  );
   process.nextTick(() => {
     socket.close(true);
     transport.socket?.terminate();

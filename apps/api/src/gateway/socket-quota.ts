@@ -37,7 +37,10 @@ export class SocketQuota {
   private readonly logger = new Logger(SocketQuota.name);
   private readonly redis: QuotaRedis;
 
-  constructor(@Inject(REDIS) redis: RedisClient, @Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(REDIS) redis: RedisClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     this.redis = redis as QuotaRedis;
     if (typeof this.redis.socketQuotaAdmit !== 'function') {
       redis.defineCommand('socketQuotaAdmit', { numberOfKeys: 1, lua: ADMIT_LUA });

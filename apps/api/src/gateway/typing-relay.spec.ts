@@ -39,8 +39,11 @@ describe('wire shapes', () => {
     });
   });
 
-  it('no payload key can clobber the routing fields: the payload keeps its userId, type and cursor are the event\'s own', () => {
-    const delivered = { recipientId: 'recipient', event: wireEvent('read.updated', '9', { userId: 'reader', type: 'notice.created', cursor: '1', seq: 3 }) };
+  it("no payload key can clobber the routing fields: the payload keeps its userId, type and cursor are the event's own", () => {
+    const delivered = {
+      recipientId: 'recipient',
+      event: wireEvent('read.updated', '9', { userId: 'reader', type: 'notice.created', cursor: '1', seq: 3 }),
+    };
     expect(toWire(delivered)).toEqual({ type: 'read.updated', cursor: '9', userId: 'reader', seq: 3 });
     const rooms: string[] = [];
     const names: string[] = [];

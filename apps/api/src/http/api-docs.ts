@@ -10,12 +10,20 @@ import { ApiExtraModels, ApiParam, ApiProperty, ApiPropertyOptional, ApiQuery, A
 /** The one error shape (exception.filter.ts). `code` is the stable machine code. */
 export class ErrorBody {
   @ApiProperty({ type: 'integer', example: 404 }) statusCode!: number;
-  @ApiProperty({ type: String, example: 'not_found', description: 'Stable snake_case machine code; the route lists the ones it may answer' }) code!: string;
+  @ApiProperty({
+    type: String,
+    example: 'not_found',
+    description: 'Stable snake_case machine code; the route lists the ones it may answer',
+  })
+  code!: string;
   @ApiProperty({ type: String, example: 'Not found.', description: 'Human text; may change' }) message!: string;
 
   @ApiPropertyOptional({
     description: 'invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken}`',
-    oneOf: [{ type: 'array', items: { type: 'object', additionalProperties: true } }, { type: 'object', additionalProperties: true }],
+    oneOf: [
+      { type: 'array', items: { type: 'object', additionalProperties: true } },
+      { type: 'object', additionalProperties: true },
+    ],
   })
   details?: unknown;
 }
@@ -68,7 +76,9 @@ export function ApiErrors(...sets: ErrorCodes[]): MethodDecorator & ClassDecorat
         allOf: [{ $ref: getSchemaPath(ErrorBody) }, { type: 'object', properties: { code: { type: 'string', enum: codes } } }],
         example: { statusCode: status, code: codes[0], message: MEANING[status] ?? 'Error' },
       },
-      ...(status === 429 ? { headers: { 'Retry-After': { description: 'Whole seconds to wait', schema: { type: 'integer', minimum: 1 } } } } : {}),
+      ...(status === 429
+        ? { headers: { 'Retry-After': { description: 'Whole seconds to wait', schema: { type: 'integer', minimum: 1 } } } }
+        : {}),
     }),
   );
   return applyDecorators(ApiExtraModels(ErrorBody), ...decorators);
@@ -82,24 +92,45 @@ export const ApiUuidParam = (name = 'id', description?: string) =>
 export const ApiPageQuery = (max = 100, def = 50) =>
   applyDecorators(
     ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: max, default: def } }),
-    ApiQuery({ name: 'cursor', required: false, schema: { type: 'string', maxLength: 500 }, description: 'The `nextCursor` of the previous page' }),
+    ApiQuery({
+      name: 'cursor',
+      required: false,
+      schema: { type: 'string', maxLength: 500 },
+      description: 'The `nextCursor` of the previous page',
+    }),
   );
 
 /**
  * react-admin simple REST list: `sort`, `range` and `filter` are JSON in the query string,
  * the body is an array of rows and the total rides in `Content-Range`.
  */
-export function ApiStaffList(row: abstract new (...args: never[]) => unknown, sortable: readonly string[], filterNote = 'JSON object of field → value') {
+export function ApiStaffList(
+  row: abstract new (...args: never[]) => unknown,
+  sortable: readonly string[],
+  filterNote = 'JSON object of field → value',
+) {
   return applyDecorators(
-    ApiQuery({ name: 'sort', required: false, schema: { type: 'string', example: `["${sortable[0]}","DESC"]` }, description: `JSON ["field","ASC"|"DESC"]; fields: ${sortable.join(', ')}` }),
-    ApiQuery({ name: 'range', required: false, schema: { type: 'string', example: '[0,24]' }, description: 'JSON [start, end], inclusive, 0-based; at most 500 rows' }),
+    ApiQuery({
+      name: 'sort',
+      required: false,
+      schema: { type: 'string', example: `["${sortable[0]}","DESC"]` },
+      description: `JSON ["field","ASC"|"DESC"]; fields: ${sortable.join(', ')}`,
+    }),
+    ApiQuery({
+      name: 'range',
+      required: false,
+      schema: { type: 'string', example: '[0,24]' },
+      description: 'JSON [start, end], inclusive, 0-based; at most 500 rows',
+    }),
     ApiQuery({ name: 'filter', required: false, schema: { type: 'string', example: '{}' }, description: filterNote }),
     ApiResponse({
       status: 200,
       description: 'The page of rows; the total is in Content-Range',
       type: row,
       isArray: true,
-      headers: { 'Content-Range': { description: '`<resource> <start>-<end>/<total>`', schema: { type: 'string', example: 'reports 0-24/319' } } },
+      headers: {
+        'Content-Range': { description: '`<resource> <start>-<end>/<total>`', schema: { type: 'string', example: 'reports 0-24/319' } },
+      },
     }),
     ApiErrors(INPUT),
   );

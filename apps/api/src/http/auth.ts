@@ -118,5 +118,6 @@ export class StaffAuthGuard implements CanActivate {
 export const CurrentUser = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthUser => ctx.switchToHttp().getRequest().user);
 export const CurrentStaff = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthStaff => ctx.switchToHttp().getRequest().staff);
 /** The client's address: the socket's, or X-Forwarded-For from a loopback proxy ('trust proxy'). */
-export const clientIp = (req: { ip?: string; socket?: { remoteAddress?: string } }): string => req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+export const clientIp = (req: { ip?: string; socket?: { remoteAddress?: string } }): string =>
+  req.ip ?? req.socket?.remoteAddress ?? 'unknown';
 export const ClientIp = createParamDecorator((_: unknown, ctx: ExecutionContext): string => clientIp(ctx.switchToHttp().getRequest()));

@@ -24,7 +24,16 @@ const CODE_BY_STATUS: Record<number, string> = {
 };
 
 /** Socket-level failures to reach a dependency (refused, reset, unreachable, timed out). */
-const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const CONNECTION_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
 /** SQLSTATEs meaning "the database cannot serve you now": connection exceptions (08…), shutting down or starting (57P01–57P03), too many connections (53300). */
 const PG_UNAVAILABLE = /^(08...|57P0[123]|53300)$/;
 const PG_LOST = /^(Connection terminated|Client has encountered a connection error|Knex: Timeout acquiring a connection)/;
@@ -44,8 +53,15 @@ function databasePort(): string {
 export function unavailableCode(err: unknown): 'database_unavailable' | 'service_unavailable' | null {
   for (let e: any = err, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause ?? e.previous, depth++) {
     const code = typeof e.code === 'string' ? e.code : '';
-    if (e.name === 'ConnectionException' || e.name === 'KnexTimeoutError' || PG_UNAVAILABLE.test(code) || PG_LOST.test(String(e.message ?? ''))) return 'database_unavailable';
-    if (CONNECTION_ERRNOS.has(code)) return e.port !== undefined && String(e.port) === databasePort() ? 'database_unavailable' : 'service_unavailable';
+    if (
+      e.name === 'ConnectionException' ||
+      e.name === 'KnexTimeoutError' ||
+      PG_UNAVAILABLE.test(code) ||
+      PG_LOST.test(String(e.message ?? ''))
+    )
+      return 'database_unavailable';
+    if (CONNECTION_ERRNOS.has(code))
+      return e.port !== undefined && String(e.port) === databasePort() ? 'database_unavailable' : 'service_unavailable';
   }
   return null;
 }
@@ -83,14 +99,27 @@ export function toErrorBody(err: unknown): { body: ErrorBody; headers?: Record<s
     }
     const status = Number(e.status ?? e.statusCode);
     if (status >= 400 && status < 500) {
-      return { body: { statusCode: status, code: CODE_BY_STATUS[status] ?? 'invalid_request', message: String(e.message ?? 'Bad request') } };
+      return {
+        body: { statusCode: status, code: CODE_BY_STATUS[status] ?? 'invalid_request', message: String(e.message ?? 'Bad request') },
+      };
     }
   }
   const unavailable = unavailableCode(err);
   if (unavailable === 'database_unavailable') {
-    return { body: { statusCode: 503, code: unavailable, message: 'The database is unavailable right now; retry shortly (with the same clientId for a send).' }, headers: { 'Retry-After': '1' } };
+    return {
+      body: {
+        statusCode: 503,
+        code: unavailable,
+        message: 'The database is unavailable right now; retry shortly (with the same clientId for a send).',
+      },
+      headers: { 'Retry-After': '1' },
+    };
   }
-  if (unavailable) return { body: { statusCode: 503, code: unavailable, message: 'A dependency is unavailable right now; retry shortly.' }, headers: { 'Retry-After': '1' } };
+  if (unavailable)
+    return {
+      body: { statusCode: 503, code: unavailable, message: 'A dependency is unavailable right now; retry shortly.' },
+      headers: { 'Retry-After': '1' },
+    };
   return { body: { statusCode: 500, code: 'internal_error', message: 'Something went wrong on our side; it has been logged.' } };
 }
 

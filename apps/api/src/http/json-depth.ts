@@ -24,7 +24,11 @@ export function jsonDepth(value: unknown, stopAt = Infinity): number {
  */
 export function jsonDepthLimit(req: Request, _res: Response, next: NextFunction) {
   if (req.body !== null && typeof req.body === 'object' && jsonDepth(req.body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
-    return next(new InvalidRequest(`The body is nested more than ${MAX_JSON_DEPTH} levels deep.`, [{ field: 'body', problems: [`depth <= ${MAX_JSON_DEPTH}`] }]));
+    return next(
+      new InvalidRequest(`The body is nested more than ${MAX_JSON_DEPTH} levels deep.`, [
+        { field: 'body', problems: [`depth <= ${MAX_JSON_DEPTH}`] },
+      ]),
+    );
   }
   next();
 }

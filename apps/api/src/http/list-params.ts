@@ -3,7 +3,8 @@ import { InvalidRequest } from '@app/messaging/errors';
 /** `?limit=` per the contract: 1..100, default 50; anything else is 400, never 500. */
 export function parseLimit(raw: unknown, def = 50): number {
   if (raw === undefined || raw === '') return def;
-  if (typeof raw !== 'string' || !/^\d{1,3}$/.test(raw)) throw new InvalidRequest('limit must be a whole number from 1 to 100.', [{ field: 'limit', problems: ['1..100'] }]);
+  if (typeof raw !== 'string' || !/^\d{1,3}$/.test(raw))
+    throw new InvalidRequest('limit must be a whole number from 1 to 100.', [{ field: 'limit', problems: ['1..100'] }]);
   const n = Number(raw);
   if (n < 1 || n > 100) throw new InvalidRequest('limit must be a whole number from 1 to 100.', [{ field: 'limit', problems: ['1..100'] }]);
   return n;
@@ -20,7 +21,8 @@ export function parseSeq(raw: unknown, name: string): number | undefined {
 
 export function optionalString(raw: unknown, name: string): string | undefined {
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || raw.length > 500) throw new InvalidRequest(`${name} must be a string.`, [{ field: name, problems: ['string'] }]);
+  if (typeof raw !== 'string' || raw.length > 500)
+    throw new InvalidRequest(`${name} must be a string.`, [{ field: name, problems: ['string'] }]);
   return raw;
 }
 
@@ -35,7 +37,8 @@ export interface RaListParams {
 
 function parseJson(raw: unknown, name: string): unknown {
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || raw.length > 20_000) throw new InvalidRequest(`${name} must be JSON.`, [{ field: name, problems: ['JSON text'] }]);
+  if (typeof raw !== 'string' || raw.length > 20_000)
+    throw new InvalidRequest(`${name} must be JSON.`, [{ field: name, problems: ['JSON text'] }]);
   try {
     return JSON.parse(raw);
   } catch {
@@ -60,7 +63,13 @@ export function parseRaList(query: Record<string, unknown>, sortable: string[], 
   const sort = parseJson(query.sort, 'sort') ?? defSort;
   const range = parseJson(query.range, 'range') ?? [0, 24];
   const filter = parseJson(query.filter, 'filter') ?? {};
-  if (!Array.isArray(sort) || sort.length !== 2 || typeof sort[0] !== 'string' || typeof sort[1] !== 'string' || !['ASC', 'DESC'].includes(sort[1].toUpperCase())) {
+  if (
+    !Array.isArray(sort) ||
+    sort.length !== 2 ||
+    typeof sort[0] !== 'string' ||
+    typeof sort[1] !== 'string' ||
+    !['ASC', 'DESC'].includes(sort[1].toUpperCase())
+  ) {
     throw bad('sort must be ["field","ASC"|"DESC"].', 'sort', '["field","ASC"|"DESC"]');
   }
   if (!sortable.includes(sort[0])) throw bad(`sort field must be one of: ${sortable.join(', ')}.`, 'sort', `unknown field`);
@@ -71,11 +80,22 @@ export function parseRaList(query: Record<string, unknown>, sortable: string[], 
     range[1] < range[0] ||
     range[0] > MAX_LIST_OFFSET
   ) {
-    throw bad(`range must be [start, end]: whole numbers with 0 <= start <= end, start at most ${MAX_LIST_OFFSET}.`, 'range', 'invalid range');
+    throw bad(
+      `range must be [start, end]: whole numbers with 0 <= start <= end, start at most ${MAX_LIST_OFFSET}.`,
+      'range',
+      'invalid range',
+    );
   }
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) throw bad('filter must be a JSON object.', 'filter', 'object');
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter))
+    throw bad('filter must be a JSON object.', 'filter', 'object');
   const limit = Math.min(range[1] - range[0] + 1, MAX_LIST_PAGE);
-  return { sortField: sort[0], sortOrder: sort[1].toUpperCase() as 'ASC' | 'DESC', offset: range[0], limit, filter: filter as Record<string, unknown> };
+  return {
+    sortField: sort[0],
+    sortOrder: sort[1].toUpperCase() as 'ASC' | 'DESC',
+    offset: range[0],
+    limit,
+    filter: filter as Record<string, unknown>,
+  };
 }
 
 export function contentRange(resource: string, offset: number, count: number, total: number): string {

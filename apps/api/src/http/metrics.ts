@@ -51,7 +51,8 @@ export class MetricsController {
     } else {
       const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
       const want = Buffer.from(token);
-      if (given.length !== want.length || !timingSafeEqual(given, want)) throw new Unauthorized('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
+      if (given.length !== want.length || !timingSafeEqual(given, want))
+        throw new Unauthorized('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
     }
     // Set here, not by @Header: a refusal above must keep the JSON error body.
     res.setHeader('Content-Type', register.contentType);

@@ -38,7 +38,8 @@ export class PlatformController {
   @Put('users/:externalId')
   @ApiOperation({
     summary: "Create or update the user tied to one of the host app's accounts",
-    description: '201 when created, 200 when it existed (an identical repeat changes nothing). The user has no password: they sign in through tokens minted here or issued by the host.',
+    description:
+      '201 when created, 200 when it existed (an identical repeat changes nothing). The user has no password: they sign in through tokens minted here or issued by the host.',
   })
   @ApiExternalIdParam('externalId', "The host app's account id")
   @ApiCreatedResponse({ type: ExternalUser, description: 'Created' })
@@ -54,7 +55,8 @@ export class PlatformController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Mint an access and refresh token for that user, as sign-in gives',
-    description: 'Refresh, logout and revocation work as for a password sign-in. A suspended or banned account is refused with 401 account_suspended and `details.appealToken`.',
+    description:
+      'Refresh, logout and revocation work as for a password sign-in. A suspended or banned account is refused with 401 account_suspended and `details.appealToken`.',
   })
   @ApiExternalIdParam('externalId', "The host app's account id")
   @ApiOkResponse({ type: ExternalTokens })

@@ -12,7 +12,8 @@ export class ExternalUser {
 
 export class ExternalTokens {
   @ApiProperty({ type: String, description: 'Bearer token for /v1 and the socket, as sign-in gives' }) accessToken!: string;
-  @ApiProperty({ type: String, description: 'Single use: POST /v1/auth/refresh returns a new pair; POST /v1/auth/logout ends the sign-in' }) refreshToken!: string;
+  @ApiProperty({ type: String, description: 'Single use: POST /v1/auth/refresh returns a new pair; POST /v1/auth/logout ends the sign-in' })
+  refreshToken!: string;
 }
 
 export class ExternalRoom {

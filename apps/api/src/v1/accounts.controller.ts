@@ -21,7 +21,10 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in with handle and password', description: 'A suspended account gets 401 account_suspended with `details.appealToken`, a token that can only appeal.' })
+  @ApiOperation({
+    summary: 'Sign in with handle and password',
+    description: 'A suspended account gets 401 account_suspended with `details.appealToken`, a token that can only appeal.',
+  })
   @ApiOkResponse({ type: Session })
   @ApiErrors(INPUT, RATE_LIMITED, { 401: ['invalid_credentials', 'account_suspended'] })
   login(@Body() dto: LoginDto, @ClientIp() ip: string) {
@@ -30,7 +33,10 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Trade a refresh token for a new pair', description: 'Refresh tokens rotate; presenting a used one revokes its whole sign-in (401 refresh_token_reused).' })
+  @ApiOperation({
+    summary: 'Trade a refresh token for a new pair',
+    description: 'Refresh tokens rotate; presenting a used one revokes its whole sign-in (401 refresh_token_reused).',
+  })
   @ApiOkResponse({ type: Session })
   @ApiErrors(INPUT, { 401: ['invalid_refresh_token', 'refresh_token_reused', 'account_suspended'] })
   refresh(@Body() dto: RefreshDto) {
@@ -75,14 +81,21 @@ export class MeController {
   }
 
   @Get('hidden-words')
-  @ApiOperation({ summary: 'My hidden words', description: 'Message requests containing one of these words (or a default-list word while useDefaultList is on) are listed in folder=hidden instead of requests.' })
+  @ApiOperation({
+    summary: 'My hidden words',
+    description:
+      'Message requests containing one of these words (or a default-list word while useDefaultList is on) are listed in folder=hidden instead of requests.',
+  })
   @ApiOkResponse({ type: HiddenWords })
   hiddenWords(@CurrentUser() user: AuthUser) {
     return this.accounts.hiddenWords(user.id);
   }
 
   @Put('hidden-words')
-  @ApiOperation({ summary: 'Replace my hidden words (both fields required)', description: 'Applies to existing requests at once: they move between requests and hidden.' })
+  @ApiOperation({
+    summary: 'Replace my hidden words (both fields required)',
+    description: 'Applies to existing requests at once: they move between requests and hidden.',
+  })
   @ApiOkResponse({ type: HiddenWords })
   @ApiErrors(INPUT, RATE_LIMITED)
   setHiddenWords(@CurrentUser() user: AuthUser, @Body() dto: HiddenWordsDto) {
@@ -100,7 +113,12 @@ export class UsersController {
 
   @Get()
   @ApiOperation({ summary: 'Find a person by exact handle (case-insensitive)' })
-  @ApiQuery({ name: 'handle', required: true, schema: { type: 'string', maxLength: 100, example: 'alice_01' }, description: 'exact handle, case-insensitive' })
+  @ApiQuery({
+    name: 'handle',
+    required: true,
+    schema: { type: 'string', maxLength: 100, example: 'alice_01' },
+    description: 'exact handle, case-insensitive',
+  })
   @ApiOkResponse({ type: UserPage, description: 'The user with that handle, or no item' })
   @ApiErrors(INPUT)
   find(@CurrentUser() user: AuthUser, @Query('handle') handle: unknown) {
@@ -158,7 +176,9 @@ export class UsersController {
 
   @Put(':id/restrict')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Restrict (idempotent): their new conversations with me start as requests; they stop seeing my read markers and typing' })
+  @ApiOperation({
+    summary: 'Restrict (idempotent): their new conversations with me start as requests; they stop seeing my read markers and typing',
+  })
   @ApiUuidParam()
   @ApiNoContentResponse()
   @ApiErrors(NOT_FOUND, { 422: ['cannot_target_self'] }, RATE_LIMITED)

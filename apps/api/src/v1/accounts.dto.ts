@@ -38,7 +38,12 @@ export class LoginDto {
 }
 
 export class RefreshDto {
-  @ApiProperty({ type: String, maxLength: 512, description: 'The refreshToken of the last sign-in or refresh', example: 'q9X2vJ0cY7mE4tR1sL8nB6wK3hF5pA0dZ2uG7iC1oVe' })
+  @ApiProperty({
+    type: String,
+    maxLength: 512,
+    description: 'The refreshToken of the last sign-in or refresh',
+    example: 'q9X2vJ0cY7mE4tR1sL8nB6wK3hF5pA0dZ2uG7iC1oVe',
+  })
   @IsString()
   @MinLength(1)
   @MaxLength(512)
@@ -56,7 +61,12 @@ export class SettingsDto {
 
 /** Validated by AccountsService.setHiddenWords (per-word details); both fields are required. */
 export class HiddenWordsDto {
-  @ApiProperty({ type: [String], maxItems: 200, example: ['idiot', 'go away'], description: 'At most 200 words of 1-50 characters; replaces the list' })
+  @ApiProperty({
+    type: [String],
+    maxItems: 200,
+    example: ['idiot', 'go away'],
+    description: 'At most 200 words of 1-50 characters; replaces the list',
+  })
   @Allow()
   words!: unknown;
 

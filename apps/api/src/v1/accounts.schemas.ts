@@ -14,10 +14,13 @@ export class User {
 
 /** The signed-in user: the profile, settings and standing. */
 export class Me extends User {
-  @ApiProperty({ enum: ['all', 'following', 'none'], description: 'Who may start a conversation with me' }) allowIncoming!: 'all' | 'following' | 'none';
+  @ApiProperty({ enum: ['all', 'following', 'none'], description: 'Who may start a conversation with me' }) allowIncoming!:
+    'all' | 'following' | 'none';
   @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Until when sending is refused (a restriction in force)' }) restrictedUntil!: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Until when the account is suspended; a ban has no end' }) suspendedUntil!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Until when sending is refused (a restriction in force)' })
+  restrictedUntil!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Until when the account is suspended; a ban has no end' })
+  suspendedUntil!: string | null;
 }
 
 export class Session {
@@ -32,6 +35,13 @@ export class UserPage {
 }
 
 export class HiddenWords {
-  @ApiProperty({ type: [String], maxItems: 200, example: ['idiot', 'go away'], description: 'My own hidden words (1-50 characters each); matched by whole word, ignoring case, accents and look-alikes' }) words!: string[];
-  @ApiProperty({ type: Boolean, example: true, description: 'Whether the built-in default list also applies (true for new accounts)' }) useDefaultList!: boolean;
+  @ApiProperty({
+    type: [String],
+    maxItems: 200,
+    example: ['idiot', 'go away'],
+    description: 'My own hidden words (1-50 characters each); matched by whole word, ignoring case, accents and look-alikes',
+  })
+  words!: string[];
+  @ApiProperty({ type: Boolean, example: true, description: 'Whether the built-in default list also applies (true for new accounts)' })
+  useDefaultList!: boolean;
 }

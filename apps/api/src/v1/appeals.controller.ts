@@ -7,7 +7,15 @@ import { AppealAuthGuard, CurrentUser, type AuthUser } from '../http/auth';
 import { Appeal, AppealPage } from './safety.schemas';
 
 export class CreateAppealDto {
-  @ApiProperty({ type: String, format: 'uuid', example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c90', description: 'The action appealed (from the enforcement notice)' }) @IsString() @MaxLength(64) actionId!: string;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    example: '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c90',
+    description: 'The action appealed (from the enforcement notice)',
+  })
+  @IsString()
+  @MaxLength(64)
+  actionId!: string;
 
   @ApiProperty({ type: String, minLength: 1, maxLength: 2000, example: 'The link was to my own shop; it is not spam.' })
   @IsString()
@@ -27,7 +35,10 @@ export class AppealsController {
 
   /** 201 the appeal; only the person the action was taken against (else 404); once per action (409 already_appealed). */
   @Post()
-  @ApiOperation({ summary: 'Appeal an action taken against me', description: 'Also with the appeal-only token a suspended account gets at sign-in (details.appealToken).' })
+  @ApiOperation({
+    summary: 'Appeal an action taken against me',
+    description: 'Also with the appeal-only token a suspended account gets at sign-in (details.appealToken).',
+  })
   @ApiCreatedResponse({ type: Appeal })
   @ApiErrors(INPUT, NOT_FOUND, { 409: ['already_appealed'], 422: ['unprocessable', 'appeal_window_passed'] })
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateAppealDto) {

@@ -1,5 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ConversationsService } from '@app/messaging/conversations/conversations.service';
 import { MessagesService } from '@app/messaging/messages/messages.service';
@@ -31,13 +41,17 @@ export class ConversationsController {
   @Post()
   @ApiOperation({
     summary: 'Start a conversation: direct (one other participant) or group',
-    description: 'A direct conversation of the same pair is returned as it is (200), never twice. A recipient who does not follow you gets it as a message request.',
+    description:
+      'A direct conversation of the same pair is returned as it is (200), never twice. A recipient who does not follow you gets it as a message request.',
   })
   @ApiBody({
     type: CreateConversationDto,
     examples: {
       direct: { summary: 'A direct conversation', value: { participantIds: [EXAMPLE_USER_ID] } },
-      group: { summary: 'A group', value: { participantIds: [EXAMPLE_USER_ID, '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9e'], title: 'Weekend plans' } },
+      group: {
+        summary: 'A group',
+        value: { participantIds: [EXAMPLE_USER_ID, '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9e'], title: 'Weekend plans' },
+      },
     },
   })
   @ApiCreatedResponse({ type: Conversation, description: 'Created' })
@@ -51,7 +65,13 @@ export class ConversationsController {
 
   @Get()
   @ApiOperation({ summary: 'My conversations in a folder, newest activity first' })
-  @ApiQuery({ name: 'folder', required: false, schema: { type: 'string', enum: ['inbox', 'requests', 'hidden'], default: 'inbox' }, description: 'inbox: where I am active; requests: message requests waiting for me, except hidden ones; hidden: requests hidden by my hidden words (or a staff rule)' })
+  @ApiQuery({
+    name: 'folder',
+    required: false,
+    schema: { type: 'string', enum: ['inbox', 'requests', 'hidden'], default: 'inbox' },
+    description:
+      'inbox: where I am active; requests: message requests waiting for me, except hidden ones; hidden: requests hidden by my hidden words (or a staff rule)',
+  })
   @ApiPageQuery()
   @ApiOkResponse({ type: ConversationPage })
   @ApiErrors(INPUT, { 400: ['invalid_cursor'] })
@@ -122,14 +142,26 @@ export class ConversationsController {
   @Post(':id/messages')
   @ApiOperation({
     summary: 'Send a text message',
-    description: 'The same clientId again from the same sender answers 200 with the stored message, nothing new stored. Any attachments, image, video or media field → 422.',
+    description:
+      'The same clientId again from the same sender answers 200 with the stored message, nothing new stored. Any attachments, image, video or media field → 422.',
   })
   @ApiUuidParam()
   @ApiBody({ type: SendMessageDto })
   @ApiCreatedResponse({ type: Message, description: 'Stored' })
   @ApiOkResponse({ type: Message, description: 'A retry of a stored clientId' })
-  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 403: ['blocked', 'request_pending_limit', 'messaging_restricted'], 422: ['attachments_not_supported', 'reply_target_not_found'] }, RATE_LIMITED)
-  async send(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() body: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  @ApiErrors(
+    INPUT,
+    { 400: ['invalid_text'] },
+    NOT_FOUND,
+    { 403: ['blocked', 'request_pending_limit', 'messaging_restricted'], 422: ['attachments_not_supported', 'reply_target_not_found'] },
+    RATE_LIMITED,
+  )
+  async send(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Body() body: Record<string, unknown>,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     // The raw body on purpose: "any attachments/image/video/media field" must be seen as sent.
     const { message, created } = await this.messages.send(user.id, id, body ?? {});
     res.status(created ? 201 : 200);
@@ -139,8 +171,18 @@ export class ConversationsController {
   @Get(':id/messages')
   @ApiOperation({ summary: 'Messages of a conversation, ordered by seq' })
   @ApiUuidParam()
-  @ApiQuery({ name: 'afterSeq', required: false, schema: { type: 'integer', minimum: 0 }, description: 'Only messages with a greater seq (oldest first)' })
-  @ApiQuery({ name: 'beforeSeq', required: false, schema: { type: 'integer', minimum: 0 }, description: 'Only messages with a smaller seq (the newest of them)' })
+  @ApiQuery({
+    name: 'afterSeq',
+    required: false,
+    schema: { type: 'integer', minimum: 0 },
+    description: 'Only messages with a greater seq (oldest first)',
+  })
+  @ApiQuery({
+    name: 'beforeSeq',
+    required: false,
+    schema: { type: 'integer', minimum: 0 },
+    description: 'Only messages with a smaller seq (the newest of them)',
+  })
   @ApiPageQuery()
   @ApiOkResponse({ type: MessagePage })
   @ApiErrors(INPUT, NOT_FOUND)
@@ -169,26 +211,61 @@ export class ConversationsController {
   @Patch(':id/messages/:messageId')
   @ApiOperation({
     summary: 'Edit my message (within 15 minutes of sending it)',
-    description: 'Own visible messages only. The same text rules, write checks, staff rules and send budgets as a send; links are found and scanned again; editedAt is set and members get message.updated. Every earlier version is kept for staff (a report freezes them as evidence), at most 20: a 21st edit is 409 edit_limit_reached. The same text again changes nothing.',
+    description:
+      'Own visible messages only. The same text rules, write checks, staff rules and send budgets as a send; links are found and scanned again; editedAt is set and members get message.updated. Every earlier version is kept for staff (a report freezes them as evidence), at most 20: a 21st edit is 409 edit_limit_reached. The same text again changes nothing.',
   })
   @ApiUuidParam()
   @ApiUuidParam('messageId')
   @ApiBody({ type: EditMessageDto })
   @ApiOkResponse({ type: Message })
-  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 403: ['forbidden', 'edit_window_passed', 'blocked', 'messaging_restricted', 'blocked_by_rule'], 409: ['message_removed', 'edit_limit_reached'], 422: ['attachments_not_supported'] }, RATE_LIMITED)
-  edit(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Body() body: Record<string, unknown>) {
+  @ApiErrors(
+    INPUT,
+    { 400: ['invalid_text'] },
+    NOT_FOUND,
+    {
+      403: ['forbidden', 'edit_window_passed', 'blocked', 'messaging_restricted', 'blocked_by_rule'],
+      409: ['message_removed', 'edit_limit_reached'],
+      422: ['attachments_not_supported'],
+    },
+    RATE_LIMITED,
+  )
+  edit(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('messageId') messageId: string,
+    @Body() body: Record<string, unknown>,
+  ) {
     return this.edits.edit(user.id, id, messageId, body ?? {});
   }
 
   @Put(':id/messages/:messageId/reactions/:emoji')
   @HttpCode(204)
-  @ApiOperation({ summary: 'React to a message with one emoji (idempotent)', description: 'At most 20 different emoji on one message. Members get message.updated.' })
+  @ApiOperation({
+    summary: 'React to a message with one emoji (idempotent)',
+    description: 'At most 20 different emoji on one message. Members get message.updated.',
+  })
   @ApiUuidParam()
   @ApiUuidParam('messageId')
-  @ApiParam({ name: 'emoji', schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\s/]+$' }, description: 'Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request', example: '👍' })
+  @ApiParam({
+    name: 'emoji',
+    schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\s/]+$' },
+    description:
+      'Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request',
+    example: '👍',
+  })
   @ApiNoContentResponse()
-  @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['too_many_reactions'] }, RATE_LIMITED)
-  async react(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Param('emoji') emoji: string) {
+  @ApiErrors(
+    INPUT,
+    NOT_FOUND,
+    { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['too_many_reactions'] },
+    RATE_LIMITED,
+  )
+  async react(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('messageId') messageId: string,
+    @Param('emoji') emoji: string,
+  ) {
     await this.reactions.react(user.id, id, messageId, emoji, true);
   }
 
@@ -197,10 +274,21 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Take back my reaction (idempotent)' })
   @ApiUuidParam()
   @ApiUuidParam('messageId')
-  @ApiParam({ name: 'emoji', schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\s/]+$' }, description: 'Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request', example: '👍' })
+  @ApiParam({
+    name: 'emoji',
+    schema: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[^\\s/]+$' },
+    description:
+      'Exactly one URL-encoded emoji (one grapheme: skin tones, flags and ZWJ sequences included); anything else → 400 invalid_request',
+    example: '👍',
+  })
   @ApiNoContentResponse()
   @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'] }, RATE_LIMITED)
-  async unreact(@CurrentUser() user: AuthUser, @Param('id') id: string, @Param('messageId') messageId: string, @Param('emoji') emoji: string) {
+  async unreact(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Param('messageId') messageId: string,
+    @Param('emoji') emoji: string,
+  ) {
     await this.reactions.react(user.id, id, messageId, emoji, false);
   }
 }

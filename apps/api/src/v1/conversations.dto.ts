@@ -8,7 +8,14 @@ import { EXAMPLE_USER_ID } from './accounts.schemas';
 // declared `unknown` would otherwise be documented as an object.
 
 export class CreateConversationDto {
-  @ApiProperty({ type: 'array', items: { type: 'string', format: 'uuid' }, minItems: 1, description: 'The other participants: one → the direct conversation of the pair; two or more → a group (15 members at most, you included)', example: [EXAMPLE_USER_ID] })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', format: 'uuid' },
+    minItems: 1,
+    description:
+      'The other participants: one → the direct conversation of the pair; two or more → a group (15 members at most, you included)',
+    example: [EXAMPLE_USER_ID],
+  })
   @Allow()
   participantIds!: unknown;
 
@@ -16,7 +23,12 @@ export class CreateConversationDto {
   @Allow()
   title?: unknown;
 
-  @ApiPropertyOptional({ type: String, format: 'uuid', description: 'A room both attended: the conversation carries context {roomId, roomTitle}. Left out: the most recent room shared in the last 7 days, if any' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'uuid',
+    description:
+      'A room both attended: the conversation carries context {roomId, roomTitle}. Left out: the most recent room shared in the last 7 days, if any',
+  })
   @Allow()
   roomId?: unknown;
 }
@@ -34,15 +46,34 @@ export class ReadDto {
 }
 
 export class SendMessageDto {
-  @ApiProperty({ type: String, minLength: 1, maxLength: 100, description: 'Idempotency key chosen by the client: the same key again returns the stored message (200)', example: 'c7f1e1a4-msg-0001' })
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: 100,
+    description: 'Idempotency key chosen by the client: the same key again returns the stored message (200)',
+    example: 'c7f1e1a4-msg-0001',
+  })
   @Allow()
   clientId!: unknown;
 
-  @ApiProperty({ type: String, minLength: 1, maxLength: MAX_MESSAGE_CHARS, description: 'Trimmed; no control characters but \\n and \\t; links are found and scanned', example: 'Hi! Loved your point about https://example.com/talk' })
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: MAX_MESSAGE_CHARS,
+    description: 'Trimmed; no control characters but \\n and \\t; links are found and scanned',
+    example: 'Hi! Loved your point about https://example.com/talk',
+  })
   @Allow()
   text!: unknown;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, nullable: true, description: 'Reply: the seq of a message of this conversation that you can see (else 422 reply_target_not_found); absent or null: not a reply', default: null })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    nullable: true,
+    description:
+      'Reply: the seq of a message of this conversation that you can see (else 422 reply_target_not_found); absent or null: not a reply',
+    default: null,
+  })
   @Allow()
   replyTo?: unknown;
 
@@ -54,7 +85,13 @@ export class SendMessageDto {
 }
 
 export class EditMessageDto {
-  @ApiProperty({ type: String, minLength: 1, maxLength: MAX_MESSAGE_CHARS, description: 'The new text: the same rules as a send; links are found and scanned again', example: 'Hi! Loved your point about https://example.com/talk (edited)' })
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: MAX_MESSAGE_CHARS,
+    description: 'The new text: the same rules as a send; links are found and scanned again',
+    example: 'Hi! Loved your point about https://example.com/talk (edited)',
+  })
   @Allow()
   text!: unknown;
 
@@ -66,7 +103,12 @@ export class EditMessageDto {
 }
 
 export class DeclineAllDto {
-  @ApiProperty({ type: String, format: 'uuid', description: 'The sender whose pending requests to me are declined', example: EXAMPLE_USER_ID })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    description: 'The sender whose pending requests to me are declined',
+    example: EXAMPLE_USER_ID,
+  })
   @Allow()
   senderId!: unknown;
 }

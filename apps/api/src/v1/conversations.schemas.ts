@@ -13,7 +13,12 @@ export class Link {
 export class ReplyTo {
   @ApiProperty({ type: 'integer', minimum: 1, description: 'The quoted message' }) seq!: number;
   @ApiProperty({ type: String, format: 'uuid' }) senderId!: string;
-  @ApiProperty({ type: String, nullable: true, description: "The quoted message's current text; null once it is removed or unsent, or when you cannot read it" }) text!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The quoted message's current text; null once it is removed or unsent, or when you cannot read it",
+  })
+  text!: string | null;
 }
 
 export class Reaction {
@@ -28,7 +33,8 @@ export class Message {
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Per conversation: 1, 2, 3… without gaps' }) seq!: number;
   @ApiProperty({ type: String, format: 'uuid' }) senderId!: string;
   @ApiProperty({ type: String, description: "The sender's idempotency key" }) clientId!: string;
-  @ApiProperty({ type: String, nullable: true, description: 'null once removed, and while the message is held from you' }) text!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'null once removed, and while the message is held from you' }) text!:
+    string | null;
   @ApiProperty({ type: [Link] }) links!: Link[];
   @ApiProperty({
     enum: ['visible', 'removed', 'held'],
@@ -39,8 +45,10 @@ export class Message {
   @ApiPropertyOptional({ type: String, description: 'Only when removed: unsent, malicious_link, moderation' }) removedReason?: string;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null until edited' }) editedAt!: string | null;
-  @ApiProperty({ type: ReplyTo, nullable: true, description: 'What this message replies to; null when not a reply' }) replyTo!: ReplyTo | null;
-  @ApiProperty({ type: [Reaction], description: 'Counts per emoji, in the order they were first used; empty once removed' }) reactions!: Reaction[];
+  @ApiProperty({ type: ReplyTo, nullable: true, description: 'What this message replies to; null when not a reply' })
+  replyTo!: ReplyTo | null;
+  @ApiProperty({ type: [Reaction], description: 'Counts per emoji, in the order they were first used; empty once removed' })
+  reactions!: Reaction[];
 }
 
 export class ConversationMember {
@@ -68,7 +76,8 @@ export class Conversation {
   @ApiProperty({ type: 'integer', minimum: 0 }) unreadCount!: number;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'My read marker' }) readSeq!: number;
   @ApiProperty({ type: 'integer', minimum: 0 }) lastSeq!: number;
-  @ApiProperty({ type: ConversationContext, nullable: true, description: 'Where the participants met' }) context!: ConversationContext | null;
+  @ApiProperty({ type: ConversationContext, nullable: true, description: 'Where the participants met' })
+  context!: ConversationContext | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time' }) lastActivityAt!: string;
 }

@@ -24,7 +24,8 @@ export class CreateReportDto {
   @ApiPropertyOptional({
     type: Boolean,
     example: true,
-    description: 'Also block the reported user: the sender of a message, the user, the author of a question, the other member of a direct conversation (nobody for a group)',
+    description:
+      'Also block the reported user: the sender of a message, the user, the author of a question, the other member of a direct conversation (nobody for a group)',
   })
   @IsOptional()
   @IsBoolean()
@@ -41,7 +42,11 @@ export class ReportsController {
 
   /** 201 {id}; the same reporter on the same subject again → 200 with the same id. */
   @Post()
-  @ApiOperation({ summary: 'Report a message, user, conversation or question', description: 'A reported message is frozen as evidence. Reporting a pending request as spam also declines it. With block: true the reported user is blocked as well.' })
+  @ApiOperation({
+    summary: 'Report a message, user, conversation or question',
+    description:
+      'A reported message is frozen as evidence. Reporting a pending request as spam also declines it. With block: true the reported user is blocked as well.',
+  })
   @ApiCreatedResponse({ type: ReportCreated, description: 'Filed' })
   @ApiOkResponse({ type: ReportCreated, description: 'The same reporter on the same subject again: the same report' })
   @ApiErrors(INPUT, NOT_FOUND, { 422: ['cannot_target_self'] }, RATE_LIMITED)

@@ -18,7 +18,7 @@ export class RequestsController {
   @Post('decline-all')
   @HttpCode(200)
   @ApiOperation({
-    summary: "Decline every pending request this sender created for me (the sender is not told)",
+    summary: 'Decline every pending request this sender created for me (the sender is not told)',
     description: 'An unknown sender, or one with no pending request to me, declines nothing: {declined: 0}.',
   })
   @ApiOkResponse({ type: DeclinedAll })

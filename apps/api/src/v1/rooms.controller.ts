@@ -98,7 +98,10 @@ export class RoomsController {
   }
 
   @Post(':id/questions')
-  @ApiOperation({ summary: 'Ask a question in a live room', description: 'Text rules as for messages (1–500 characters); links are scanned; media fields → 422.' })
+  @ApiOperation({
+    summary: 'Ask a question in a live room',
+    description: 'Text rules as for messages (1–500 characters); links are scanned; media fields → 422.',
+  })
   @ApiUuidParam()
   @ApiCreatedResponse({ type: Question })
   @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 422: ['room_ended', 'attachments_not_supported'] }, RATE_LIMITED)

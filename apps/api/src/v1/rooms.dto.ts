@@ -4,7 +4,13 @@ import { ROOM_ROLES, SETTABLE_QUESTION_STATUSES, type RoomRole, type SettableQue
 import { MAX_ROOM_TITLE_CHARS } from '@app/messaging/rooms/rooms.service';
 
 export class CreateRoomDto {
-  @ApiProperty({ type: String, minLength: 1, maxLength: MAX_ROOM_TITLE_CHARS, description: 'Trimmed; no control characters', example: 'Friday night show' })
+  @ApiProperty({
+    type: String,
+    minLength: 1,
+    maxLength: MAX_ROOM_TITLE_CHARS,
+    description: 'Trimmed; no control characters',
+    example: 'Friday night show',
+  })
   @IsString()
   title!: string;
 }

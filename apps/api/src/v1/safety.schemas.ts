@@ -9,7 +9,13 @@ export class ReportCreated {
 
 export class StatementAppeal {
   @ApiProperty({ type: Boolean }) possible!: boolean;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Appeals are accepted until then (422 appeal_window_passed after)' }) until!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Appeals are accepted until then (422 appeal_window_passed after)',
+  })
+  until!: string | null;
 }
 
 export class Statement {
@@ -30,11 +36,21 @@ export class Notice {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
   @ApiProperty({ enum: NOTICE_KINDS }) kind!: string;
   @ApiProperty({ type: String }) text!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'Kind-specific facts (e.g. reportId and outcome)' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Kind-specific facts (e.g. reportId and outcome)',
+  })
   data!: Record<string, unknown> | null;
-  @ApiProperty({ type: Statement, nullable: true, description: 'The statement of reasons of an action against me (v1.1); null on other notices' })
+  @ApiProperty({
+    type: Statement,
+    nullable: true,
+    description: 'The statement of reasons of an action against me (v1.1); null on other notices',
+  })
   statement!: Statement | null;
-  @ApiProperty({ type: Boolean, description: 'A message from the team that I can still answer (POST /v1/notices/:id/reply)' }) replyable!: boolean;
+  @ApiProperty({ type: Boolean, description: 'A message from the team that I can still answer (POST /v1/notices/:id/reply)' })
+  replyable!: boolean;
   @ApiProperty({ type: NoticeReply, nullable: true, description: 'My answer to a message from the team' }) reply!: NoticeReply | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
 }

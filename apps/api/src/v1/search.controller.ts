@@ -17,10 +17,21 @@ export class SearchController {
   @Get()
   @ApiOperation({
     summary: 'Search the messages I can read',
-    description: 'Full-text (words as written, any language) over visible messages of conversations where I am active, from when I joined each, without senders I block. Best match first.',
+    description:
+      'Full-text (words as written, any language) over visible messages of conversations where I am active, from when I joined each, without senders I block. Best match first.',
   })
-  @ApiQuery({ name: 'q', required: true, schema: { type: 'string', minLength: 2, maxLength: 200 }, description: 'Words to find; "quoted phrase", -word and OR work as in web search (at most 4 ORs and 12 words)' })
-  @ApiQuery({ name: 'conversationId', required: false, schema: { type: 'string', format: 'uuid' }, description: 'Only this conversation (404 unless I am active in it)' })
+  @ApiQuery({
+    name: 'q',
+    required: true,
+    schema: { type: 'string', minLength: 2, maxLength: 200 },
+    description: 'Words to find; "quoted phrase", -word and OR work as in web search (at most 4 ORs and 12 words)',
+  })
+  @ApiQuery({
+    name: 'conversationId',
+    required: false,
+    schema: { type: 'string', format: 'uuid' },
+    description: 'Only this conversation (404 unless I am active in it)',
+  })
   @ApiPageQuery(100, 20)
   @ApiOkResponse({ type: SearchPage })
   @ApiErrors(INPUT, { 400: ['invalid_cursor'] }, NOT_FOUND, RATE_LIMITED)

@@ -36,7 +36,12 @@ export class SyncController {
    */
   @Get()
   @ApiOperation({ summary: 'Every event for me after a cursor, in order (reconnect and catch up)' })
-  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string', maxLength: 500 }, description: 'The last cursor seen (an event\'s or a page\'s); without it: no events, and the current cursor' })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    schema: { type: 'string', maxLength: 500 },
+    description: "The last cursor seen (an event's or a page's); without it: no events, and the current cursor",
+  })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 500 } })
   @ApiOkResponse({ type: SyncPage })
   @ApiErrors(INPUT, { 400: ['invalid_cursor'], 410: ['cursor_expired'] })

@@ -28,6 +28,7 @@ export function unknownJob(queue: string, name: string): never {
 export function payloadCursor(data: unknown, field: string): number {
   const value = (data as Record<string, unknown> | null)?.[field];
   if (value === undefined) return 0;
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new UnrecoverableError(`job payload: ${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(value) || (value as number) < 0)
+    throw new UnrecoverableError(`job payload: ${field} must be a non-negative integer, got ${JSON.stringify(value)}`);
   return value as number;
 }

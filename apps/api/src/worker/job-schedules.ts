@@ -34,11 +34,13 @@ export class JobSchedules implements OnApplicationBootstrap {
 
   async onApplicationBootstrap() {
     for (const s of schedules(this.config)) {
-      await this.jobs.queue(JOB_QUEUE[s.name]).upsertJobScheduler(
-        s.name,
-        { every: s.everyMs },
-        { name: s.name, data: {}, opts: { attempts: 1, removeOnComplete: 50, removeOnFail: 200 } },
-      );
+      await this.jobs
+        .queue(JOB_QUEUE[s.name])
+        .upsertJobScheduler(
+          s.name,
+          { every: s.everyMs },
+          { name: s.name, data: {}, opts: { attempts: 1, removeOnComplete: 50, removeOnFail: 200 } },
+        );
     }
   }
 }

@@ -90,7 +90,9 @@ export class AccountsService {
     const hash = await hashPassword(input.password);
     const id = newId();
     try {
-      const row = await this.db.tx((q) => repo.insertUser(q, { id, handle: input.handle, displayName: input.displayName, passwordHash: hash }));
+      const row = await this.db.tx((q) =>
+        repo.insertUser(q, { id, handle: input.handle, displayName: input.displayName, passwordHash: hash }),
+      );
       return this.issueSession(row, newId());
     } catch (err) {
       if ((err as { code?: string } | null)?.code === PG_UNIQUE_VIOLATION) throw new HandleTaken();
@@ -228,7 +230,10 @@ export class AccountsService {
     if ('problems' in checked) problems.push(...checked.problems);
     if (typeof useDefaultList !== 'boolean') problems.push({ field: 'useDefaultList', problems: ['must be true or false'] });
     if (problems.length || 'problems' in checked || typeof useDefaultList !== 'boolean') {
-      throw new InvalidRequest('words must be an array of at most 200 words of 1-50 characters, and useDefaultList a boolean; both are required.', problems);
+      throw new InvalidRequest(
+        'words must be an array of at most 200 words of 1-50 characters, and useDefaultList a boolean; both are required.',
+        problems,
+      );
     }
     await this.limits.consume('hiddenWordsPerUser', userId);
     const row = await repo.setHiddenWords(this.db, userId, checked.words, useDefaultList);

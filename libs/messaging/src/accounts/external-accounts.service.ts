@@ -19,7 +19,9 @@ const KNOWN_MAX = 50_000;
 
 export function assertExternalId(raw: unknown, field = 'externalId'): string {
   if (typeof raw !== 'string' || !EXTERNAL_ID.test(raw)) {
-    throw new InvalidRequest(`${field} must be 1-255 printable ASCII characters without spaces.`, [{ field, problems: ['1-255 printable ASCII characters, no spaces'] }]);
+    throw new InvalidRequest(`${field} must be 1-255 printable ASCII characters without spaces.`, [
+      { field, problems: ['1-255 printable ASCII characters, no spaces'] },
+    ]);
   }
   return raw;
 }
@@ -43,7 +45,13 @@ export function handleFromClaim(raw: unknown): string {
 }
 
 export function displayNameFromClaim(raw: unknown, fallback: string): string {
-  const text = typeof raw === 'string' ? raw.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim() : '';
+  const text =
+    typeof raw === 'string'
+      ? raw
+          .replace(/[\u0000-\u001f\u007f]/g, ' ')
+          .replace(/\s+/g, ' ')
+          .trim()
+      : '';
   return [...(text || fallback)].slice(0, DISPLAY_NAME_MAX).join('');
 }
 
@@ -63,7 +71,12 @@ export class ExternalAccountsService {
   async upsert(externalId: string, input: { handle: string; displayName: string }): Promise<{ user: ExternalUser; created: boolean }> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const written = await repo.upsertExternalUser(this.db, { id: newId(), handle: input.handle, displayName: input.displayName, externalId });
+        const written = await repo.upsertExternalUser(this.db, {
+          id: newId(),
+          handle: input.handle,
+          displayName: input.displayName,
+          externalId,
+        });
         if (written) return written;
         // Nothing to change: the row as it is.
         const same = await repo.externalUser(this.db, externalId);

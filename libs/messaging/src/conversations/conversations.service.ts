@@ -1,14 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
-import {
-  Blocked,
-  GroupTooLarge,
-  InvalidRequest,
-  NotAGroup,
-  NotFound,
-  NotPending,
-  Unprocessable,
-} from '../errors';
+import { Blocked, GroupTooLarge, InvalidRequest, NotAGroup, NotFound, NotPending, Unprocessable } from '../errors';
 import { isUuid, newId } from '../ids';
 import { KeysetCursor } from '../keyset-cursor';
 import { RateLimitsService } from '../limits/rate-limits.service';
@@ -84,7 +76,12 @@ export class ConversationsService {
   }
 
   /** Builds conversation.updated / request.created events for each listed user, as they see it. */
-  async eventsFor(q: Queryable, conversationId: string, userIds: string[], type: 'conversation.updated' | 'request.created' = 'conversation.updated'): Promise<UserEvent[]> {
+  async eventsFor(
+    q: Queryable,
+    conversationId: string,
+    userIds: string[],
+    type: 'conversation.updated' | 'request.created' = 'conversation.updated',
+  ): Promise<UserEvent[]> {
     const out: UserEvent[] = [];
     for (const userId of userIds) {
       const v = (await loadConversationViews(q, [conversationId], userId)).get(conversationId);
@@ -95,7 +92,10 @@ export class ConversationsService {
 
   /** The write policy's standing check for starting a conversation or adding members (policy/standing.ts). */
   async assertMayMessage(userId: string, q: Queryable = this.db): Promise<{ requestLimitFactor: number }> {
-    const row = await q.query(`SELECT ${restrictedSql('u')} AS restricted, u.restricted_until, u.request_limit_factor FROM app_user u WHERE u.id = $1`, [userId]);
+    const row = await q.query(
+      `SELECT ${restrictedSql('u')} AS restricted, u.restricted_until, u.request_limit_factor FROM app_user u WHERE u.id = $1`,
+      [userId],
+    );
     const r = row[0];
     assertNotRestricted(r);
     return { requestLimitFactor: Number(r?.request_limit_factor ?? 1) };
@@ -103,7 +103,9 @@ export class ConversationsService {
 
   private parseParticipants(creatorId: string, raw: unknown): string[] {
     if (!Array.isArray(raw) || raw.length === 0 || raw.length > 100 || !raw.every((x) => typeof x === 'string')) {
-      throw new InvalidRequest('participantIds must be a non-empty array of user ids.', [{ field: 'participantIds', problems: ['array of ids'] }]);
+      throw new InvalidRequest('participantIds must be a non-empty array of user ids.', [
+        { field: 'participantIds', problems: ['array of ids'] },
+      ]);
     }
     const ids = [...new Set(raw as string[])].filter((id) => id !== creatorId);
     if (ids.length === 0) throw new Unprocessable('Name at least one other participant.');
@@ -141,10 +143,7 @@ export class ConversationsService {
    * (policy/visibility.ts) already covers: the blocker never reads the blocked member there.
    */
   private async assertNoBlockAmong(q: Queryable, newcomers: string[], everyone: string[]): Promise<void> {
-    const [row] = await q.query(
-      `SELECT ${blockAmongSql('$1::uuid[]', '$2::uuid[]')} AS blocked`,
-      [newcomers, everyone],
-    );
+    const [row] = await q.query(`SELECT ${blockAmongSql('$1::uuid[]', '$2::uuid[]')} AS blocked`, [newcomers, everyone]);
     if (row?.blocked) throw new Blocked();
   }
 
@@ -178,9 +177,20 @@ export class ConversationsService {
       const outboxId = await this.db.tx(async (q) => {
         await q.query(
           `INSERT INTO conversation (id, kind, title, creator_id, direct_key, room_id, context) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [id, kind, kind === 'group' ? title : null, creatorId, directKey, context?.roomId ?? null, context ? JSON.stringify(context) : null],
+          [
+            id,
+            kind,
+            kind === 'group' ? title : null,
+            creatorId,
+            directKey,
+            context?.roomId ?? null,
+            context ? JSON.stringify(context) : null,
+          ],
         );
-        const memberRows = [{ user_id: creatorId, state: 'active', role: kind === 'group' ? 'owner' : 'member' }, ...others.map((u) => ({ user_id: u, state: states.get(u)!, role: 'member' }))];
+        const memberRows = [
+          { user_id: creatorId, state: 'active', role: kind === 'group' ? 'owner' : 'member' },
+          ...others.map((u) => ({ user_id: u, state: states.get(u)!, role: 'member' })),
+        ];
         await q.query(
           `INSERT INTO conversation_member (conversation_id, user_id, state, role)
            SELECT $1, x.user_id, x.state, x.role FROM jsonb_to_recordset($2::jsonb) AS x(user_id uuid, state text, role text)`,
@@ -237,7 +247,12 @@ export class ConversationsService {
     return this.view(row.id, creatorId);
   }
 
-  async list(viewerId: string, folder: unknown, cursor: string | undefined, limit: number): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
+  async list(
+    viewerId: string,
+    folder: unknown,
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
     if (folder !== undefined && folder !== 'inbox' && folder !== 'requests' && folder !== 'hidden') {
       throw new InvalidRequest('folder must be inbox, requests or hidden.', [{ field: 'folder', problems: ['inbox | requests | hidden'] }]);
     }
@@ -258,7 +273,10 @@ export class ConversationsService {
       let scanAfter = after;
       for (;;) {
         const rows = await this.folderRows(viewerId, 'pending', scanAfter, batch);
-        const hidden = await this.hiddenRequests(viewerId, rows.map((r) => r.id));
+        const hidden = await this.hiddenRequests(
+          viewerId,
+          rows.map((r) => r.id),
+        );
         for (const r of rows) {
           if (hidden.has(r.id) !== wantHidden) continue;
           if (page.length === limit) {
@@ -276,7 +294,11 @@ export class ConversationsService {
       page.push(...rows.slice(0, limit));
       more = rows.length > limit;
     }
-    const views = await loadConversationViews(this.db, page.map((r) => r.id), viewerId);
+    const views = await loadConversationViews(
+      this.db,
+      page.map((r) => r.id),
+      viewerId,
+    );
     const last = page[page.length - 1];
     return {
       items: page.map((r) => views.get(r.id)!).filter(Boolean),
@@ -284,7 +306,12 @@ export class ConversationsService {
     };
   }
 
-  private folderRows(viewerId: string, state: 'active' | 'pending', after: { at: string; id: string } | null, limit: number): Promise<ListRow[]> {
+  private folderRows(
+    viewerId: string,
+    state: 'active' | 'pending',
+    after: { at: string; id: string } | null,
+    limit: number,
+  ): Promise<ListRow[]> {
     return this.db.query(
       `SELECT c.id, c.last_activity_at FROM conversation_member m JOIN conversation c ON c.id = m.conversation_id
         WHERE m.user_id = $1 AND m.state = $2
@@ -315,11 +342,14 @@ export class ConversationsService {
       for (const t of texts) if (matcher.matches(t.text)) hidden.add(t.conversation_id);
     }
     if (this.requestHiddenByRule) {
-      for (const id of await this.requestHiddenByRule(viewerId, conversationIds.filter((id) => !hidden.has(id)))) hidden.add(id);
+      for (const id of await this.requestHiddenByRule(
+        viewerId,
+        conversationIds.filter((id) => !hidden.has(id)),
+      ))
+        hidden.add(id);
     }
     return hidden;
   }
-
 
   /** Locks the viewer's membership row; 404 unless it exists in one of `states`. */
   private async lockMember(q: Queryable, conversationId: string, userId: string, states: string[]) {
@@ -334,7 +364,9 @@ export class ConversationsService {
   }
 
   private async activeMemberIds(q: Queryable, conversationId: string): Promise<string[]> {
-    return (await q.query(`SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND state = 'active'`, [conversationId])).map((r) => r.user_id);
+    return (await q.query(`SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND state = 'active'`, [conversationId])).map(
+      (r) => r.user_id,
+    );
   }
 
   async accept(userId: string, conversationId: string): Promise<ConversationView> {
@@ -369,10 +401,10 @@ export class ConversationsService {
         if (row?.state === 'active') throw new NotPending('Only a pending message request can be declined.');
         throw err;
       });
-      await tx.query(
-        `UPDATE conversation_member SET state = 'declined', updated_at = now() WHERE conversation_id = $1 AND user_id = $2`,
-        [conversationId, userId],
-      );
+      await tx.query(`UPDATE conversation_member SET state = 'declined', updated_at = now() WHERE conversation_id = $1 AND user_id = $2`, [
+        conversationId,
+        userId,
+      ]);
       if (m.creator_id) {
         await tx.query(
           `INSERT INTO sender_stats (sender_id, declined, last_at) VALUES ($1, 1, now())
@@ -469,10 +501,10 @@ export class ConversationsService {
     const outboxId = await this.db.tx(async (q) => {
       const m = await this.lockMember(q, conversationId, userId, ['active', 'pending']);
       if (m.kind !== 'group') throw new NotAGroup('Only group conversations can be left.');
-      await q.query(
-        `UPDATE conversation_member SET state = 'left', updated_at = now() WHERE conversation_id = $1 AND user_id = $2`,
-        [conversationId, userId],
-      );
+      await q.query(`UPDATE conversation_member SET state = 'left', updated_at = now() WHERE conversation_id = $1 AND user_id = $2`, [
+        conversationId,
+        userId,
+      ]);
       return this.events.append(q, await this.eventsFor(q, conversationId, await this.activeMemberIds(q, conversationId)));
     });
     this.events.published(outboxId);
@@ -483,7 +515,11 @@ export class ConversationsService {
    * they may read). It never points before the member joined: adding sets it to the join
    * seq. A pending recipient's marker is stored but nobody else hears of it until they accept.
    */
-  async markRead(userId: string, conversationId: string, seq: unknown): Promise<{ conversationId: string; readSeq: number; unreadCount: number }> {
+  async markRead(
+    userId: string,
+    conversationId: string,
+    seq: unknown,
+  ): Promise<{ conversationId: string; readSeq: number; unreadCount: number }> {
     if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > Number.MAX_SAFE_INTEGER) {
       throw new InvalidRequest('seq must be a non-negative integer.', [{ field: 'seq', problems: ['non-negative integer'] }]);
     }
@@ -510,7 +546,11 @@ export class ConversationsService {
         const recipients = (await this.activeMemberIds(q, conversationId)).filter((u) => !restricted.has(u));
         outboxId = await this.events.append(
           q,
-          recipients.map((u) => ({ userId: u, type: 'read.updated' as const, payload: { conversationId, userId, seq: Number(row.read_seq), readSeq: Number(row.read_seq) } })),
+          recipients.map((u) => ({
+            userId: u,
+            type: 'read.updated' as const,
+            payload: { conversationId, userId, seq: Number(row.read_seq), readSeq: Number(row.read_seq) },
+          })),
         );
       }
       return { readSeq: Number(row.read_seq), unread, outboxId };

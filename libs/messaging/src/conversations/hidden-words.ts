@@ -19,14 +19,40 @@ export const MAX_HIDDEN_WORD_LENGTH = 50;
  * where it can be reviewed and changed without a deploy). Matched like a user's own words.
  */
 export const DEFAULT_HIDDEN_WORDS: readonly string[] = [
-  'fuck', 'fucking', 'fucker', 'motherfucker', 'fuck you', 'fuck off',
-  'shit', 'bullshit', 'piece of shit',
-  'bitch', 'bastard', 'asshole', 'dickhead', 'cunt', 'twat', 'wanker', 'prick',
-  'slut', 'whore', 'stfu', 'kys', 'kill yourself',
+  'fuck',
+  'fucking',
+  'fucker',
+  'motherfucker',
+  'fuck you',
+  'fuck off',
+  'shit',
+  'bullshit',
+  'piece of shit',
+  'bitch',
+  'bastard',
+  'asshole',
+  'dickhead',
+  'cunt',
+  'twat',
+  'wanker',
+  'prick',
+  'slut',
+  'whore',
+  'stfu',
+  'kys',
+  'kill yourself',
 ];
 
 const SUBSTITUTIONS: Record<string, string> = {
-  '0': 'o', '1': 'i', '3': 'e', '4': 'a', '@': 'a', '5': 's', $: 's', '7': 't', '8': 'b',
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '@': 'a',
+  '5': 's',
+  $: 's',
+  '7': 't',
+  '8': 'b',
 };
 // U+034F (combining grapheme joiner) is listed on purpose: it is invisible and splits words.
 // eslint-disable-next-line no-misleading-character-class
@@ -36,9 +62,43 @@ const LEET = /[013@45$78]/g;
 const NOT_WORD = /[^\p{L}\p{N}]+/u;
 /** Lower-case Cyrillic and Greek letters drawn like Latin ones (after toLowerCase). */
 const CONFUSABLES: Record<string, string> = {
-  а: 'a', в: 'b', с: 'c', ԁ: 'd', е: 'e', ё: 'e', һ: 'h', н: 'h', і: 'i', ї: 'i', ј: 'j', к: 'k', м: 'm', о: 'o', р: 'p',
-  ԛ: 'q', ѕ: 's', т: 't', у: 'y', х: 'x', ү: 'y', ԝ: 'w', ɡ: 'g', ı: 'i',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
+  а: 'a',
+  в: 'b',
+  с: 'c',
+  ԁ: 'd',
+  е: 'e',
+  ё: 'e',
+  һ: 'h',
+  н: 'h',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  к: 'k',
+  м: 'm',
+  о: 'o',
+  р: 'p',
+  ԛ: 'q',
+  ѕ: 's',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ү: 'y',
+  ԝ: 'w',
+  ɡ: 'g',
+  ı: 'i',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ω: 'w',
 };
 const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
 /** Only worth the replace when a character outside ASCII is present. */
@@ -61,7 +121,10 @@ export function foldText(text: string): string {
 
 /** The second step: leetspeak substitutions on folded text, then tokens (see the file comment). */
 export function tokensOfFolded(folded: string): string[] {
-  return folded.replace(LEET, (c) => SUBSTITUTIONS[c]).split(NOT_WORD).filter((t) => t.length > 0);
+  return folded
+    .replace(LEET, (c) => SUBSTITUTIONS[c])
+    .split(NOT_WORD)
+    .filter((t) => t.length > 0);
 }
 
 /** The tokens of a text or word after normalisation (see the file comment). */
@@ -116,8 +179,10 @@ export function validateHiddenWords(raw: unknown): { words: string[] } | { probl
     const field = `words[${i}]`;
     if (typeof w !== 'string') return problems.push({ field, problems: ['must be a string'] });
     const t = w.trim();
-    if (t.length < 1 || t.length > MAX_HIDDEN_WORD_LENGTH) return problems.push({ field, problems: [`must be 1-${MAX_HIDDEN_WORD_LENGTH} characters`] });
-    if (/[\u0000-\u001f\u007f]/.test(t) || /[\ud800-\udfff]/.test(t.replace(/[\ud800-\udbff][\udc00-\udfff]/g, ''))) return problems.push({ field, problems: ['must not contain control characters or lone surrogates'] });
+    if (t.length < 1 || t.length > MAX_HIDDEN_WORD_LENGTH)
+      return problems.push({ field, problems: [`must be 1-${MAX_HIDDEN_WORD_LENGTH} characters`] });
+    if (/[\u0000-\u001f\u007f]/.test(t) || /[\ud800-\udfff]/.test(t.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')))
+      return problems.push({ field, problems: ['must not contain control characters or lone surrogates'] });
     if (normalizeTokens(t).length === 0) return problems.push({ field, problems: ['must contain a letter or digit'] });
     if (!words.includes(t)) words.push(t);
   });

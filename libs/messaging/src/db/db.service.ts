@@ -106,14 +106,18 @@ export class Db implements PreparingQueryable, OnApplicationShutdown {
             const q: TxQueryable = {
               client,
               query: async (sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows,
-              prepared: async (name: string, sql: string, params: unknown[] = []) => (await client.query({ name, text: sql, values: params })).rows,
+              prepared: async (name: string, sql: string, params: unknown[] = []) =>
+                (await client.query({ name, text: sql, values: params })).rows,
               beforeCommit: (hook) => void before.push(hook),
               afterCommit: (hook) => void after.push(hook),
             };
             const result = await fn(q);
             for (const hook of before) await hook();
             await client.query('COMMIT');
-            for (const hook of after) await Promise.resolve().then(hook).catch(() => undefined); // committed: never undo the answer
+            for (const hook of after)
+              await Promise.resolve()
+                .then(hook)
+                .catch(() => undefined); // committed: never undo the answer
             return result;
           } catch (err) {
             await client.query('ROLLBACK').catch(() => undefined);

@@ -29,11 +29,17 @@ export class ReplicaReads implements PreparingQueryable {
   ) {}
 
   query<R extends QueryResultRow = any>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return this.read((c) => c.query<R>(sql, params), () => this.primary.query<R>(sql, params));
+    return this.read(
+      (c) => c.query<R>(sql, params),
+      () => this.primary.query<R>(sql, params),
+    );
   }
 
   prepared<R extends QueryResultRow = any>(name: string, sql: string, params: unknown[] = []): Promise<R[]> {
-    return this.read((c) => c.query<R>({ name, text: sql, values: params }), () => this.primary.prepared<R>(name, sql, params));
+    return this.read(
+      (c) => c.query<R>({ name, text: sql, values: params }),
+      () => this.primary.prepared<R>(name, sql, params),
+    );
   }
 
   private async read<R extends QueryResultRow>(

@@ -80,7 +80,9 @@ export interface UserCursor {
 
 /** Null for a user without a cursor row. */
 export async function findUserCursor(q: Queryable, userId: string): Promise<UserCursor | null> {
-  const [row] = await q.query<{ last: string; pruned_below: string }>('SELECT last, pruned_below FROM user_cursor WHERE user_id = $1', [userId]);
+  const [row] = await q.query<{ last: string; pruned_below: string }>('SELECT last, pruned_below FROM user_cursor WHERE user_id = $1', [
+    userId,
+  ]);
   return row ? { last: BigInt(row.last), prunedBelow: BigInt(row.pruned_below) } : null;
 }
 
@@ -178,7 +180,13 @@ function storedEvent(r: SyncRow): StoredEvent {
  * cursor order: first from the recent partitions only, and from all of them when that page is
  * not provably complete (isCompletePage).
  */
-export async function readEventsAfter(q: PreparingQueryable, userId: string, after: string, last: bigint, limit: number): Promise<StoredEvent[]> {
+export async function readEventsAfter(
+  q: PreparingQueryable,
+  userId: string,
+  after: string,
+  last: bigint,
+  limit: number,
+): Promise<StoredEvent[]> {
   const params = [userId, after, limit];
   let rows = await q.prepared<SyncRow>('event_sync_recent', SYNC_RECENT_SQL, params);
   if (!isCompletePage(rows, BigInt(after), last, limit)) rows = await q.prepared<SyncRow>('event_sync', SYNC_SQL, params);

@@ -5,7 +5,14 @@ import { CursorExpired, InvalidCursor } from '../errors';
 import type { OutboxJob } from '../queues';
 import { MESSAGE_EVENT_TYPES, wireEvent, type EventType, type UserEvent, type WireEvent } from './event-types';
 import { OutboxRelay } from './outbox-relay';
-import { findUserCursor, insertEvents, maintainEventPartitions, readEventsAfter, type PartitionUpkeep, type ShownMessage } from './events.repository';
+import {
+  findUserCursor,
+  insertEvents,
+  maintainEventPartitions,
+  readEventsAfter,
+  type PartitionUpkeep,
+  type ShownMessage,
+} from './events.repository';
 import { eventForViewer, messageView, withheldMessageView } from '../messages/message-view';
 
 /** The send and the link scan embed the event-writing CTEs in their own statements. */
@@ -51,7 +58,11 @@ export class EventsService {
    */
   async append(q: Queryable, events: UserEvent[], jobs: OutboxJob[] = []): Promise<string | null> {
     if (events.length === 0 && jobs.length === 0) return null;
-    return insertEvents(q, events.map((e) => ({ userId: e.userId, type: e.type, payload: e.payload, messageId: messageIdOf(e) })), jobs);
+    return insertEvents(
+      q,
+      events.map((e) => ({ userId: e.userId, type: e.type, payload: e.payload, messageId: messageIdOf(e) })),
+      jobs,
+    );
   }
 
   /**
@@ -61,7 +72,8 @@ export class EventsService {
    * resumes from its last cursor after a reconnect) delivers them.
    */
   push(type: EventType, recipients: ReadonlyArray<readonly [string, string]> | null | undefined, payload: Record<string, unknown>): void {
-    if (recipients?.length) this.relay.push(recipients.map(([recipientId, cursor]) => ({ recipientId, event: wireEvent(type, cursor, payload) })));
+    if (recipients?.length)
+      this.relay.push(recipients.map(([recipientId, cursor]) => ({ recipientId, event: wireEvent(type, cursor, payload) })));
   }
 
   /** After commit: push the events and enqueue the jobs (never before commit). */
@@ -91,7 +103,10 @@ export class EventsService {
       let payload = e.payload;
       if (e.message) payload = { ...payload, message: shownTo(e.message) };
       else if (e.lastMessage && payload?.conversation) {
-        payload = { ...payload, conversation: { ...(payload.conversation as Record<string, unknown>), lastMessage: shownTo(e.lastMessage) } };
+        payload = {
+          ...payload,
+          conversation: { ...(payload.conversation as Record<string, unknown>), lastMessage: shownTo(e.lastMessage) },
+        };
       }
       return eventForViewer(wireEvent(e.type, e.cursor, payload), userId);
     });

@@ -90,7 +90,10 @@ export class OutboxRelay implements OnApplicationShutdown {
         const rows = await lockStaleOutboxRows(q, olderThanMs, batch);
         if (rows.length === 0) return 0;
         if (!(await this.deliver(rows))) throw new Error('jobs could not be enqueued');
-        await deleteOutboxRows(q, rows.map((r) => r.id));
+        await deleteOutboxRows(
+          q,
+          rows.map((r) => r.id),
+        );
         return rows.length;
       });
       if (n === 0) return total;

@@ -86,12 +86,18 @@ export class RateLimitsService implements OnModuleInit {
   }
 
   async reward(policy: LimitPolicy, key: string, points = 1): Promise<void> {
-    await this.limiters.get(policy)!.reward(key, points).catch(() => undefined);
+    await this.limiters
+      .get(policy)!
+      .reward(key, points)
+      .catch(() => undefined);
   }
 
   /** Gives points back (e.g. a successful login clears the per-handle failure budget). */
   async reset(policy: LimitPolicy, key: string): Promise<void> {
-    await this.limiters.get(policy)!.delete(key).catch(() => undefined);
+    await this.limiters
+      .get(policy)!
+      .delete(key)
+      .catch(() => undefined);
   }
 
   /** Whether `key` still has budget, without spending any. */

@@ -143,7 +143,12 @@ export async function swapRequestLimitFactor(q: Queryable, senderId: string, fac
 }
 
 /** The audit entry of an automatic request-limit change (no staff member: staff_id NULL). */
-export async function insertAutoLimitAudit(q: Queryable, senderId: string, before: Record<string, unknown>, after: Record<string, unknown>): Promise<void> {
+export async function insertAutoLimitAudit(
+  q: Queryable,
+  senderId: string,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Promise<void> {
   await q.query(
     `INSERT INTO audit_log (staff_id, action, subject_type, subject_id, before, after)
              VALUES (NULL, 'user.request_limit_auto', 'user', $1, $2::jsonb, $3::jsonb)`,

@@ -54,7 +54,9 @@ export class SpamScoreService {
     };
     const score = spamScore(signals);
     const limit = requestLimitFor(signals);
-    const sample = recent.slice(0, SAMPLE_SIZE).map((r) => (r.text.length > SAMPLE_CHARS ? `${r.text.slice(0, SAMPLE_CHARS - 1)}…` : r.text));
+    const sample = recent
+      .slice(0, SAMPLE_SIZE)
+      .map((r) => (r.text.length > SAMPLE_CHARS ? `${r.text.slice(0, SAMPLE_CHARS - 1)}…` : r.text));
     const lastAt = [recent[0]?.createdAt, counts.lastRequestAt].filter((d): d is Date => Boolean(d)).map((d) => new Date(d).getTime());
     const result: SenderScore = {
       senderId,

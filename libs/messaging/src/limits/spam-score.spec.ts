@@ -43,8 +43,18 @@ describe('largestDuplicateFanout', () => {
   });
 
   it('is 0 when no text went to two people, and ignores texts that are only links or numbers', () => {
-    expect(largestDuplicateFanout([{ text: 'hi', recipients: ['u1'] }, { text: 'yo', recipients: ['u2'] }])).toBe(0);
-    expect(largestDuplicateFanout([{ text: 'https://x.example/1', recipients: ['u1'] }, { text: '12345', recipients: ['u2'] }])).toBe(0);
+    expect(
+      largestDuplicateFanout([
+        { text: 'hi', recipients: ['u1'] },
+        { text: 'yo', recipients: ['u2'] },
+      ]),
+    ).toBe(0);
+    expect(
+      largestDuplicateFanout([
+        { text: 'https://x.example/1', recipients: ['u1'] },
+        { text: '12345', recipients: ['u2'] },
+      ]),
+    ).toBe(0);
   });
 });
 
@@ -66,7 +76,10 @@ describe('spamScore', () => {
 
 describe('requestLimitFor', () => {
   it('keeps the normal budget below the minimum sample, however bad the ratio', () => {
-    expect(requestLimitFor(signals({ requestsSent: MIN_REQUESTS_FOR_LIMIT - 1, declined: 3, reported: 3 }))).toEqual({ factor: 1, reason: null });
+    expect(requestLimitFor(signals({ requestsSent: MIN_REQUESTS_FOR_LIMIT - 1, declined: 3, reported: 3 }))).toEqual({
+      factor: 1,
+      reason: null,
+    });
   });
 
   it('halves the budget when half the requests are declined', () => {

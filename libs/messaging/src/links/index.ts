@@ -1,12 +1,5 @@
 export { extractLinks, normalizeUrl, MAX_LINKS_PER_MESSAGE } from './link-extractor';
-export {
-  classifyUrl,
-  isIpLiteralHost,
-  LOOKALIKE_BRANDS,
-  MAX_HOST_LABELS,
-  MAX_HOST_LENGTH,
-  URL_SHORTENERS,
-} from './link-rules';
+export { classifyUrl, isIpLiteralHost, LOOKALIKE_BRANDS, MAX_HOST_LABELS, MAX_HOST_LENGTH, URL_SHORTENERS } from './link-rules';
 export type {
   BlocklistEntry,
   BlocklistReason,

@@ -76,18 +76,11 @@ describe('extractLinks', () => {
   });
 
   it('keeps a non-default port', () => {
-    expect(extractLinks('http://x.com:443/ and https://x.com:8443/')).toEqual([
-      'http://x.com:443/',
-      'https://x.com:8443/',
-    ]);
+    expect(extractLinks('http://x.com:443/ and https://x.com:8443/')).toEqual(['http://x.com:443/', 'https://x.com:8443/']);
   });
 
   it('de-duplicates links that normalise to the same URL, keeping first position', () => {
-    expect(extractLinks('b.com a.com B.COM http://b.com/ https://a.com')).toEqual([
-      'http://b.com/',
-      'http://a.com/',
-      'https://a.com/',
-    ]);
+    expect(extractLinks('b.com a.com B.COM http://b.com/ https://a.com')).toEqual(['http://b.com/', 'http://a.com/', 'https://a.com/']);
   });
 
   it(`caps the result at ${MAX_LINKS_PER_MESSAGE} links`, () => {

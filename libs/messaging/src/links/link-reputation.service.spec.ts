@@ -34,11 +34,17 @@ describe('UrlhausProvider', () => {
   });
 
   it('calls a URL listed and online malicious, one taken offline suspicious', async () => {
-    expect(await new UrlhausProvider('k', fakeFetch({ query_status: 'ok', url_status: 'online', threat: 'malware_download' }).impl).check('http://x.example/')).toEqual({
+    expect(
+      await new UrlhausProvider('k', fakeFetch({ query_status: 'ok', url_status: 'online', threat: 'malware_download' }).impl).check(
+        'http://x.example/',
+      ),
+    ).toEqual({
       verdict: 'malicious',
       reason: 'urlhaus_malware_download',
     });
-    expect((await new UrlhausProvider('k', fakeFetch({ query_status: 'ok', url_status: 'offline' }).impl).check('http://x.example/'))?.verdict).toBe('suspicious');
+    expect(
+      (await new UrlhausProvider('k', fakeFetch({ query_status: 'ok', url_status: 'offline' }).impl).check('http://x.example/'))?.verdict,
+    ).toBe('suspicious');
   });
 
   it('treats an error status as a failure, not as "clean"', async () => {
@@ -52,7 +58,9 @@ describe('LinkReputationService', () => {
   });
 
   it('LINK_PROVIDERS=urlhaus turns the URLhaus provider on (and requires its key)', () => {
-    expect(new LinkReputationService(config({ LINK_PROVIDERS: 'urlhaus', URLHAUS_AUTH_KEY: 'k' }), []).providers.map((p) => p.name)).toEqual(['urlhaus']);
+    expect(
+      new LinkReputationService(config({ LINK_PROVIDERS: 'urlhaus', URLHAUS_AUTH_KEY: 'k' }), []).providers.map((p) => p.name),
+    ).toEqual(['urlhaus']);
     expect(() => config({ LINK_PROVIDERS: 'urlhaus' })).toThrow(/URLHAUS_AUTH_KEY/);
     expect(() => config({ LINK_PROVIDERS: 'nope' })).toThrow(/unknown provider "nope"/);
   });
@@ -67,7 +75,11 @@ describe('LinkReputationService', () => {
     };
     const service = quiet(new LinkReputationService(config(), [failing, mild, harsh]));
     expect(await service.opinion('http://x.example/')).toEqual({ verdict: 'malicious', reason: 'phishing', provider: 'harsh' });
-    expect(await quiet(new LinkReputationService(config(), [failing])).opinion('http://x.example/').catch(() => 'threw')).toBeNull();
+    expect(
+      await quiet(new LinkReputationService(config(), [failing]))
+        .opinion('http://x.example/')
+        .catch(() => 'threw'),
+    ).toBeNull();
   });
 
   it('gives up on a provider that does not answer in time', async () => {

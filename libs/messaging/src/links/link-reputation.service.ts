@@ -61,10 +61,7 @@ export class LinkReputationService {
   private readonly logger = new Logger(LinkReputationService.name);
   readonly providers: LinkReputationProvider[];
 
-  constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(LINK_REPUTATION_PROVIDERS) extra: LinkReputationProvider[],
-  ) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(LINK_REPUTATION_PROVIDERS) extra: LinkReputationProvider[]) {
     this.providers = [
       ...config.linkProviders.map((name) => {
         switch (name) {

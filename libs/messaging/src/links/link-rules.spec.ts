@@ -49,7 +49,9 @@ describe('classifyUrl', () => {
     });
 
     it('a malformed blocklist pattern is ignored, not matched against everything', () => {
-      expect(classifyUrl('http://example.com/', ctx({ pattern: 'http://', kind: 'url' }, { pattern: '', kind: 'domain' })).verdict).toBe('safe');
+      expect(classifyUrl('http://example.com/', ctx({ pattern: 'http://', kind: 'url' }, { pattern: '', kind: 'domain' })).verdict).toBe(
+        'safe',
+      );
     });
   });
 
@@ -134,13 +136,23 @@ describe('classifyUrl', () => {
   });
 
   describe('heuristic: url_shortener', () => {
-    it.each(['bit.ly', 'tinyurl.com', 't.co', 'goo.gl', 'ow.ly', 'is.gd', 'buff.ly', 'rebrand.ly', 'cutt.ly', 'shorturl.at', 'tiny.cc', 's.id'])(
-      'flags %s',
-      (host) => {
-        expect(URL_SHORTENERS.has(host)).toBe(true);
-        expectSuspicious(`https://${host}/abc123`, 'url_shortener');
-      },
-    );
+    it.each([
+      'bit.ly',
+      'tinyurl.com',
+      't.co',
+      'goo.gl',
+      'ow.ly',
+      'is.gd',
+      'buff.ly',
+      'rebrand.ly',
+      'cutt.ly',
+      'shorturl.at',
+      'tiny.cc',
+      's.id',
+    ])('flags %s', (host) => {
+      expect(URL_SHORTENERS.has(host)).toBe(true);
+      expectSuspicious(`https://${host}/abc123`, 'url_shortener');
+    });
 
     it('flags a subdomain of a shortener', () => {
       expectSuspicious('https://www.bit.ly/abc', 'url_shortener');

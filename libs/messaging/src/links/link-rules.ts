@@ -39,16 +39,56 @@ export const MAX_HOST_LABELS = 5;
 
 /** Matched against the host and its subdomains. */
 export const URL_SHORTENERS: ReadonlySet<string> = new Set([
-  'bit.ly', 'bitly.com', 'tinyurl.com', 't.co', 'goo.gl', 'ow.ly', 'is.gd', 'v.gd', 'buff.ly',
-  'rebrand.ly', 'cutt.ly', 'shorturl.at', 'tiny.cc', 's.id', 't.ly', 'rb.gy', 'lnkd.in',
-  'adf.ly', 'shorte.st', 'bc.vc', 'ouo.io', 'clck.ru', 'u.to', 'x.co', 'tiny.one', 'bl.ink',
+  'bit.ly',
+  'bitly.com',
+  'tinyurl.com',
+  't.co',
+  'goo.gl',
+  'ow.ly',
+  'is.gd',
+  'v.gd',
+  'buff.ly',
+  'rebrand.ly',
+  'cutt.ly',
+  'shorturl.at',
+  'tiny.cc',
+  's.id',
+  't.ly',
+  'rb.gy',
+  'lnkd.in',
+  'adf.ly',
+  'shorte.st',
+  'bc.vc',
+  'ouo.io',
+  'clck.ru',
+  'u.to',
+  'x.co',
+  'tiny.one',
+  'bl.ink',
 ]);
 
 /** Second-level labels phishers imitate most; compared by confusables skeleton, never by TLD. */
 export const LOOKALIKE_BRANDS: ReadonlyArray<string> = [
-  'google', 'gmail', 'youtube', 'apple', 'icloud', 'paypal', 'microsoft', 'outlook', 'amazon',
-  'facebook', 'instagram', 'whatsapp', 'netflix', 'clubhouse', 'twitter', 'linkedin',
-  'telegram', 'discord', 'coinbase', 'binance',
+  'google',
+  'gmail',
+  'youtube',
+  'apple',
+  'icloud',
+  'paypal',
+  'microsoft',
+  'outlook',
+  'amazon',
+  'facebook',
+  'instagram',
+  'whatsapp',
+  'netflix',
+  'clubhouse',
+  'twitter',
+  'linkedin',
+  'telegram',
+  'discord',
+  'coinbase',
+  'binance',
 ];
 
 /**
@@ -57,18 +97,58 @@ export const LOOKALIKE_BRANDS: ReadonlyArray<string> = [
  */
 const CONFUSABLES: Readonly<Record<string, string>> = {
   // Cyrillic
-  'а': 'a', 'с': 'c', 'ԁ': 'd', 'е': 'e', 'һ': 'h', 'і': 'i', 'ј': 'j', 'к': 'k',
-  'ӏ': 'l', 'м': 'm', 'п': 'n', 'о': 'o', 'р': 'p', 'ԛ': 'q', 'г': 'r', 'ѕ': 's', 'т': 't',
-  'у': 'y', 'ԝ': 'w', 'х': 'x', 'ь': 'b',
+  а: 'a',
+  с: 'c',
+  ԁ: 'd',
+  е: 'e',
+  һ: 'h',
+  і: 'i',
+  ј: 'j',
+  к: 'k',
+  ӏ: 'l',
+  м: 'm',
+  п: 'n',
+  о: 'o',
+  р: 'p',
+  ԛ: 'q',
+  г: 'r',
+  ѕ: 's',
+  т: 't',
+  у: 'y',
+  ԝ: 'w',
+  х: 'x',
+  ь: 'b',
   // Greek
-  'α': 'a', 'ε': 'e', 'η': 'n', 'ι': 'i', 'κ': 'k', 'ν': 'v', 'ο': 'o', 'ρ': 'p',
-  'τ': 't', 'υ': 'u', 'χ': 'x', 'ω': 'w',
+  α: 'a',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ω: 'w',
   // Armenian
-  'օ': 'o', 'ո': 'n', 'ս': 'u', 'հ': 'h', 'զ': 'q', 'ց': 'g',
+  օ: 'o',
+  ո: 'n',
+  ս: 'u',
+  հ: 'h',
+  զ: 'q',
+  ց: 'g',
   // Latin extended
-  'ı': 'i', 'ɩ': 'i', 'ɑ': 'a', 'ɡ': 'g', 'ʏ': 'y', 'ɴ': 'n', 'ɪ': 'i',
+  ı: 'i',
+  ɩ: 'i',
+  ɑ: 'a',
+  ɡ: 'g',
+  ʏ: 'y',
+  ɴ: 'n',
+  ɪ: 'i',
   // ASCII
-  '0': 'o', '1': 'l',
+  '0': 'o',
+  '1': 'l',
 };
 
 function skeleton(label: string): string {
@@ -87,10 +167,39 @@ const BRAND_SKELETONS: ReadonlyMap<string, string> = new Map(LOOKALIKE_BRANDS.ma
 
 const SCRIPTS: ReadonlyArray<readonly [string, RegExp]> = (
   [
-    'Latin', 'Cyrillic', 'Greek', 'Armenian', 'Georgian', 'Hebrew', 'Arabic', 'Syriac', 'Thaana',
-    'Han', 'Hiragana', 'Katakana', 'Hangul', 'Bopomofo', 'Thai', 'Lao', 'Khmer', 'Myanmar',
-    'Devanagari', 'Bengali', 'Gurmukhi', 'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada',
-    'Malayalam', 'Sinhala', 'Tibetan', 'Mongolian', 'Ethiopic', 'Cherokee', 'Coptic',
+    'Latin',
+    'Cyrillic',
+    'Greek',
+    'Armenian',
+    'Georgian',
+    'Hebrew',
+    'Arabic',
+    'Syriac',
+    'Thaana',
+    'Han',
+    'Hiragana',
+    'Katakana',
+    'Hangul',
+    'Bopomofo',
+    'Thai',
+    'Lao',
+    'Khmer',
+    'Myanmar',
+    'Devanagari',
+    'Bengali',
+    'Gurmukhi',
+    'Gujarati',
+    'Oriya',
+    'Tamil',
+    'Telugu',
+    'Kannada',
+    'Malayalam',
+    'Sinhala',
+    'Tibetan',
+    'Mongolian',
+    'Ethiopic',
+    'Cherokee',
+    'Coptic',
   ] as const
 ).map((name) => [name, new RegExp(`\\p{Script=${name}}`, 'u')] as const);
 
@@ -199,11 +308,13 @@ function heuristicFor(url: URL, raw: string): HeuristicReason | null {
   // URL rewrites decimal/octal/hex hosts to dotted form; check what was typed as well.
   if (isIpLiteralHost(host) || rawHostIsIp(raw)) return 'ip_literal';
 
-  if (registrableLabels(host).some((label) => {
-    const decoded = decodeLabel(label);
-    const brand = BRAND_SKELETONS.get(skeleton(decoded));
-    return brand !== undefined && decoded !== brand;
-  })) {
+  if (
+    registrableLabels(host).some((label) => {
+      const decoded = decodeLabel(label);
+      const brand = BRAND_SKELETONS.get(skeleton(decoded));
+      return brand !== undefined && decoded !== brand;
+    })
+  ) {
     return 'brand_lookalike';
   }
   if (host.split('.').some((label) => label.startsWith('xn--') && isMixedScript(decodeLabel(label)))) {

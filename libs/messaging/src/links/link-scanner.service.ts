@@ -233,7 +233,12 @@ export class LinkScannerService {
         }
         const offline = classifyUrl(url, { blocklist: list });
         if (offline.verdict === 'malicious') {
-          out.set(url, { verdict: offline.verdict, reason: offline.reason, rule: offline.rule, fresh: !(hit && hit.verdict === 'malicious' && hit.reason === offline.reason) });
+          out.set(url, {
+            verdict: offline.verdict,
+            reason: offline.reason,
+            rule: offline.rule,
+            fresh: !(hit && hit.verdict === 'malicious' && hit.reason === offline.reason),
+          });
           return;
         }
         if (hit) {
@@ -243,7 +248,13 @@ export class LinkScannerService {
         let decided: ResolvedVerdict = { verdict: offline.verdict, reason: offline.reason, rule: offline.rule, fresh: true };
         if (this.reputation.enabled) {
           const opinion = await this.reputation.opinion(url);
-          if (opinion) decided = worseVerdict(decided, { verdict: opinion.verdict, reason: opinion.reason, rule: `provider:${opinion.provider}`, fresh: true });
+          if (opinion)
+            decided = worseVerdict(decided, {
+              verdict: opinion.verdict,
+              reason: opinion.reason,
+              rule: `provider:${opinion.provider}`,
+              fresh: true,
+            });
         }
         out.set(url, decided);
       }),
@@ -350,7 +361,16 @@ export class LinkScannerService {
     return [...resolved]
       .filter(([url, r]) => r.fresh || seen.has(url))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([url, r]) => ({ id: newId(), url, host: hostOf(url), verdict: r.verdict, reason: r.reason, rule: r.rule, fresh: r.fresh, seen: seen.has(url) ? 1 : 0 }));
+      .map(([url, r]) => ({
+        id: newId(),
+        url,
+        host: hostOf(url),
+        verdict: r.verdict,
+        reason: r.reason,
+        rule: r.rule,
+        fresh: r.fresh,
+        seen: seen.has(url) ? 1 : 0,
+      }));
   }
 
   /** Writes this scan's verdicts into the `link` cache; `firstSeen` URLs count one more sighting. */
@@ -398,11 +418,16 @@ export class LinkScannerService {
     const byId = new Map(rows.map((r) => [r.id as string, r]));
     const visible = rows.filter((r) => r.state === 'visible');
     const urls = visible.flatMap((r) => (r.links as LinkView[]).map((l) => l.url));
-    const resolved = await this.resolve(urls, list, visible.flatMap((r) => r.cached ?? []));
+    const resolved = await this.resolve(
+      urls,
+      list,
+      visible.flatMap((r) => r.cached ?? []),
+    );
 
     // Each message's own verdicts: its cache writes (linkRows, recordLinks) cover its own URLs only.
     const own = new Map<string, Map<string, ResolvedVerdict>>();
-    for (const r of visible) own.set(r.id, new Map((r.links as LinkView[]).filter((l) => resolved.has(l.url)).map((l) => [l.url, resolved.get(l.url)!])));
+    for (const r of visible)
+      own.set(r.id, new Map((r.links as LinkView[]).filter((l) => resolved.has(l.url)).map((l) => [l.url, resolved.get(l.url)!])));
     const locked: string[] = [];
     const fast: Array<Omit<SettleItem, 'resolve' | 'reject'>> = [];
     for (const id of ids) {
@@ -456,7 +481,8 @@ export class LinkScannerService {
     const result = await this.db.tx(async (q) => {
       const [m] = await q.query('SELECT * FROM message WHERE id = $1 FOR UPDATE', [messageId]);
       if (!m) return { outcome: 'gone' as const, outboxIds: [] };
-      const markScanned = () => q.query('UPDATE link_occurrence SET scanned_at = now() WHERE message_id = $1 AND scanned_at IS NULL', [messageId]);
+      const markScanned = () =>
+        q.query('UPDATE link_occurrence SET scanned_at = now() WHERE message_id = $1 AND scanned_at IS NULL', [messageId]);
       if (m.state !== 'visible' || (m.links as LinkView[]).length === 0) {
         await markScanned();
         return { outcome: 'skipped' as const, outboxIds: [] };
@@ -477,19 +503,33 @@ export class LinkScannerService {
         // condemned it; then the removal blanks text and links for everyone. A message still
         // held is removed held: pending members never hear of it (HeldLinks).
         await q.query('UPDATE message SET links = $2::jsonb WHERE id = $1', [messageId, JSON.stringify(next.links)]);
-        const removed = { kind: 'message' as const, id: messageId, authorId: m.sender_id, conversationId: m.conversation_id, malicious: next.malicious };
+        const removed = {
+          kind: 'message' as const,
+          id: messageId,
+          authorId: m.sender_id,
+          conversationId: m.conversation_id,
+          malicious: next.malicious,
+        };
         outboxIds.push(await this.openSystemReport(q, removed));
         outboxIds.push((await this.messages.removeIn(q, messageId, 'malicious_link')).outboxId);
         outboxIds.push(await this.notifyAuthor(q, removed));
         outcome = 'removed';
       } else {
-        const [row] = await q.query(`UPDATE message SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *, ${REPLY_QUOTE_SQL('message')}`, [messageId, JSON.stringify(next.links)]);
+        const [row] = await q.query(
+          `UPDATE message SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *, ${REPLY_QUOTE_SQL('message')}`,
+          [messageId, JSON.stringify(next.links)],
+        );
         const view = messageView(row);
         // Same audience as message.created: the sender and the members who may read it (not
         // pending members while it is held); then, held and settled, it reaches them as
         // message.created with the verdicts in it, the first they hear of it.
         const recipients = await q.query(MESSAGE_AUDIENCE_SQL, [row.id]);
-        outboxIds.push(await this.events.append(q, recipients.map((r) => ({ userId: r.user_id, type: 'message.updated' as const, payload: { message: view } }))));
+        outboxIds.push(
+          await this.events.append(
+            q,
+            recipients.map((r) => ({ userId: r.user_id, type: 'message.updated' as const, payload: { message: view } })),
+          ),
+        );
         if (row.link_hold && settled) outboxIds.push((await this.held.releaseIn(q, messageId)).outboxId);
         outcome = 'updated';
       }
@@ -512,7 +552,8 @@ export class LinkScannerService {
 
     const result = await this.db.tx(async (q) => {
       const [row] = await q.query('SELECT * FROM question WHERE id = $1 FOR UPDATE', [questionId]);
-      const markScanned = () => q.query('UPDATE link_occurrence SET scanned_at = now() WHERE question_id = $1 AND scanned_at IS NULL', [questionId]);
+      const markScanned = () =>
+        q.query('UPDATE link_occurrence SET scanned_at = now() WHERE question_id = $1 AND scanned_at IS NULL', [questionId]);
       if (!row) {
         await markScanned();
         return { outcome: 'gone' as const, outboxIds: [] };
@@ -529,7 +570,13 @@ export class LinkScannerService {
       await this.recordLinks(q, resolved, next.firstSeen);
       const malicious = next.malicious.length > 0;
       const outboxIds: Array<string | null> = [];
-      const removed = { kind: 'question' as const, id: questionId, authorId: row.author_id, conversationId: null, malicious: next.malicious };
+      const removed = {
+        kind: 'question' as const,
+        id: questionId,
+        authorId: row.author_id,
+        conversationId: null,
+        malicious: next.malicious,
+      };
       if (malicious) {
         // Verdicts first, so the report's frozen evidence shows the question with its verdicts.
         await q.query('UPDATE question SET links = $2::jsonb WHERE id = $1', [questionId, JSON.stringify(next.links)]);
@@ -541,10 +588,18 @@ export class LinkScannerService {
               WHERE id = $1 RETURNING *`,
             [questionId],
           )
-        : await q.query('UPDATE question SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [questionId, JSON.stringify(next.links)]);
+        : await q.query('UPDATE question SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [
+            questionId,
+            JSON.stringify(next.links),
+          ]);
       const view = questionView(updated);
       const audience = await this.questionAudience(q, updated);
-      outboxIds.push(await this.events.append(q, audience.map((userId) => ({ userId, type: 'question.updated' as const, payload: { question: view } }))));
+      outboxIds.push(
+        await this.events.append(
+          q,
+          audience.map((userId) => ({ userId, type: 'question.updated' as const, payload: { question: view } })),
+        ),
+      );
       if (malicious) outboxIds.push(await this.notifyAuthor(q, removed));
       await markScanned();
       return { outcome: (malicious ? 'removed' : 'updated') as ScanOutcome, outboxIds };
@@ -657,7 +712,12 @@ export class LinkScannerService {
         );
       }
       if (followUp) {
-        jobs.push({ name: JobName.RescanBlocklist, data: { entryId }, jobId: `${RESCAN_FOLLOW_UP_PREFIX}${entryId}`, delayMs: BlocklistService.CACHE_MS + 1000 });
+        jobs.push({
+          name: JobName.RescanBlocklist,
+          data: { entryId },
+          jobId: `${RESCAN_FOLLOW_UP_PREFIX}${entryId}`,
+          delayMs: BlocklistService.CACHE_MS + 1000,
+        });
       }
     }
     const batch = await this.db.query(
@@ -676,7 +736,11 @@ export class LinkScannerService {
       const key = o.message_id ? `m-${o.message_id}` : `q-${o.question_id}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      jobs.push(o.message_id ? scanJobFor('message', o.message_id, `rescan-${entryId}-m-${o.message_id}`) : scanJobFor('question', o.question_id, `rescan-${entryId}-q-${o.question_id}`));
+      jobs.push(
+        o.message_id
+          ? scanJobFor('message', o.message_id, `rescan-${entryId}-m-${o.message_id}`)
+          : scanJobFor('question', o.question_id, `rescan-${entryId}-q-${o.question_id}`),
+      );
     }
     const next = batch.length === this.config.blocklistRescanBatch ? Number(batch[batch.length - 1].id) : null;
     if (next !== null) {
@@ -684,9 +748,12 @@ export class LinkScannerService {
       jobs.push({ name: JobName.RescanBlocklist, data: { entryId, after: next }, jobId: `${prefix}${entryId}-after-${next}` });
     }
     if (jobs.length) await this.jobs.enqueue(jobs);
-    if (tracked && batch.length) await this.db.query('UPDATE blocklist_entry SET rescan_done = rescan_done + $2 WHERE id = $1', [entryId, batch.length]);
+    if (tracked && batch.length)
+      await this.db.query('UPDATE blocklist_entry SET rescan_done = rescan_done + $2 WHERE id = $1', [entryId, batch.length]);
     if (links || seen.size) {
-      this.logger.log(`blocklist ${entry.kind} "${entry.pattern}": ${links} link(s) now malicious, ${seen.size} item(s) re-scanned (after ${after})`);
+      this.logger.log(
+        `blocklist ${entry.kind} "${entry.pattern}": ${links} link(s) now malicious, ${seen.size} item(s) re-scanned (after ${after})`,
+      );
     }
     return { links, subjects: seen.size, next };
   }
@@ -733,7 +800,9 @@ export class LinkScannerService {
     );
     if (rows.length === 0) return 0;
     const jobs = rows.map((r) =>
-      r.message_id ? scanJobFor('message', r.message_id, `sweep-m-${r.message_id}`) : scanJobFor('question', r.question_id, `sweep-q-${r.question_id}`),
+      r.message_id
+        ? scanJobFor('message', r.message_id, `sweep-m-${r.message_id}`)
+        : scanJobFor('question', r.question_id, `sweep-q-${r.question_id}`),
     );
     await this.jobs.removeFinished(jobs);
     await this.jobs.enqueue(jobs);

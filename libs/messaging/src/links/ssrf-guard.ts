@@ -14,7 +14,10 @@ export interface LinkReputationProvider {
 export class SsrfRefusedError extends Error {
   readonly code = 'ssrf_refused' as const;
 
-  constructor(message: string, readonly url: string) {
+  constructor(
+    message: string,
+    readonly url: string,
+  ) {
     super(message);
     this.name = 'SsrfRefusedError';
   }
@@ -106,7 +109,7 @@ const FORBIDDEN_V4_RANGES = FORBIDDEN_V4.map(([network, bits]) => {
 });
 
 function isForbiddenV4(address: number): boolean {
-  return FORBIDDEN_V4_RANGES.some(({ network, mask }) => ((address & mask) >>> 0) === network >>> 0);
+  return FORBIDDEN_V4_RANGES.some(({ network, mask }) => (address & mask) >>> 0 === network >>> 0);
 }
 
 function embeddedV4(groups: number[]): number {

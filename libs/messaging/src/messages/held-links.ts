@@ -55,13 +55,20 @@ export class HeldLinks {
    * two racing releases (verdict and sweep) only one delivers.
    */
   async releaseIn(q: Queryable, messageId: string): Promise<{ released: boolean; outboxId: string | null }> {
-    const [row] = await q.query(`UPDATE message SET link_hold = false WHERE id = $1 AND link_hold AND state = 'visible' RETURNING *, ${REPLY_QUOTE_SQL('message')}`, [messageId]);
+    const [row] = await q.query(
+      `UPDATE message SET link_hold = false WHERE id = $1 AND link_hold AND state = 'visible' RETURNING *, ${REPLY_QUOTE_SQL('message')}`,
+      [messageId],
+    );
     if (!row) return { released: false, outboxId: null };
     const recipients = await q.query(RELEASED_AUDIENCE_SQL, [messageId]);
     const view = messageView(row);
     const outboxId = await this.events.append(
       q,
-      recipients.map((r) => ({ userId: r.user_id as string, type: r.had_it ? ('message.updated' as const) : ('message.created' as const), payload: { message: view } })),
+      recipients.map((r) => ({
+        userId: r.user_id as string,
+        type: r.had_it ? ('message.updated' as const) : ('message.created' as const),
+        payload: { message: view },
+      })),
     );
     return { released: true, outboxId };
   }

@@ -26,7 +26,6 @@ export const EDIT_WINDOW_MINUTES = 15;
  */
 export const MAX_MESSAGE_VERSIONS = 20;
 
-
 /**
  * Whether `userId` may edit this message (a row of EDIT_READ_SQL, or none): what they may not
  * see is 404, before anything else is looked at.
@@ -39,8 +38,8 @@ function assertEditable(m: (MessageRow & WriteCheckRow) | undefined, userId: str
   if (!m.in_window) throw new EditWindowPassed();
 }
 
-const editLimitReached = () => new EditLimitReached(`A message keeps at most ${MAX_MESSAGE_VERSIONS} earlier versions; send a new message instead.`);
-
+const editLimitReached = () =>
+  new EditLimitReached(`A message keeps at most ${MAX_MESSAGE_VERSIONS} earlier versions; send a new message instead.`);
 
 export interface EditedText {
   conversationId: string;
@@ -109,17 +108,25 @@ export class MessageEditsService {
       const hold = m.link_hold || (anyPending && m.someone_pending);
 
       const row = await messages.writeEdit(q, {
-        messageId, text, links, hold,
+        messageId,
+        text,
+        links,
+        hold,
         occurrences: links.map((l) => ({ url: l.url, host: hostOf(l.url), pending: l.verdict === 'pending' })),
         maxVersions: MAX_MESSAGE_VERSIONS,
       });
       if (!row) throw editLimitReached();
       const view = messageView(row);
-      const jobs: OutboxJob[] = anyPending || hold
-        ? [{ name: JobName.ScanMessage, data: { messageId }, jobId: `scan-message-${messageId}-edit-${Date.parse(view.editedAt!)}` }]
-        : [];
+      const jobs: OutboxJob[] =
+        anyPending || hold
+          ? [{ name: JobName.ScanMessage, data: { messageId }, jobId: `scan-message-${messageId}-edit-${Date.parse(view.editedAt!)}` }]
+          : [];
       const recipients = await messages.audienceOf(q, messageId);
-      const outboxId = await this.events.append(q, recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })), jobs);
+      const outboxId = await this.events.append(
+        q,
+        recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })),
+        jobs,
+      );
       return { row, changed: true, outboxId };
     });
     this.events.published(res.outboxId);

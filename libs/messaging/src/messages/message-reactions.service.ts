@@ -24,7 +24,6 @@ export function parseEmoji(raw: unknown): string {
   return raw;
 }
 
-
 interface StoredReaction {
   emoji: string;
   by: string[];
@@ -75,7 +74,10 @@ export class MessageReactionsService {
       // The same audience as message.created; each recipient's `me` is settled at the door (forViewer).
       const view = messageView(row);
       const recipients = await messages.audienceOf(q, messageId);
-      return this.events.append(q, recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })));
+      return this.events.append(
+        q,
+        recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })),
+      );
     });
     this.events.published(outboxId);
   }

@@ -24,7 +24,6 @@ export function searchCostProblem(q: string): string | null {
   return null;
 }
 
-
 export interface SearchHit {
   conversationId: string;
   messageId: string;
@@ -46,17 +45,23 @@ export class MessageSearchService {
     private readonly limits: RateLimitsService,
   ) {}
 
-  async search(userId: string, opts: { q: unknown; conversationId?: string; limit: number; cursor?: string }): Promise<{ items: SearchHit[]; nextCursor: string | null }> {
+  async search(
+    userId: string,
+    opts: { q: unknown; conversationId?: string; limit: number; cursor?: string },
+  ): Promise<{ items: SearchHit[]; nextCursor: string | null }> {
     const q = typeof opts.q === 'string' ? opts.q.trim() : '';
     const length = [...q].length;
     if (length < SEARCH_MIN_CHARS || length > SEARCH_MAX_CHARS || /[\u0000-\u001F]/.test(q)) {
-      throw new InvalidRequest(`q must be ${SEARCH_MIN_CHARS}-${SEARCH_MAX_CHARS} characters.`, [{ field: 'q', problems: [`${SEARCH_MIN_CHARS}..${SEARCH_MAX_CHARS} characters`] }]);
+      throw new InvalidRequest(`q must be ${SEARCH_MIN_CHARS}-${SEARCH_MAX_CHARS} characters.`, [
+        { field: 'q', problems: [`${SEARCH_MIN_CHARS}..${SEARCH_MAX_CHARS} characters`] },
+      ]);
     }
     const costly = searchCostProblem(q);
     if (costly) throw new InvalidRequest(`q may have ${costly}.`, [{ field: 'q', problems: [costly] }]);
     const conversationId = opts.conversationId ?? null;
     if (conversationId !== null) {
-      if (!isUuid(conversationId)) throw new InvalidRequest('conversationId must be a conversation id.', [{ field: 'conversationId', problems: ['uuid'] }]);
+      if (!isUuid(conversationId))
+        throw new InvalidRequest('conversationId must be a conversation id.', [{ field: 'conversationId', problems: ['uuid'] }]);
       // One conversation: only where I am active; anyone else is told nothing exists.
       if (!(await messages.isActiveMember(this.db, conversationId, userId))) throw new NotFound();
     }

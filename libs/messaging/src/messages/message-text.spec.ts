@@ -21,7 +21,9 @@ describe('validateText', () => {
 describe('refuseMedia', () => {
   it('refuses attachments, image, video and media with 422 attachments_not_supported', () => {
     for (const f of ['attachments', 'image', 'video', 'media']) {
-      expect(() => refuseMedia({ text: 'x', [f]: null })).toThrow(expect.objectContaining({ code: 'attachments_not_supported', status: 422 }));
+      expect(() => refuseMedia({ text: 'x', [f]: null })).toThrow(
+        expect.objectContaining({ code: 'attachments_not_supported', status: 422 }),
+      );
     }
     expect(() => refuseMedia({ text: 'x', clientId: 'c' })).not.toThrow();
   });

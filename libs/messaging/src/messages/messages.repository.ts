@@ -125,10 +125,17 @@ export interface SendParams {
 
 /** SEND_SQL's parameters in order (the benchmark's floor uses this too). */
 export const sendParams = (p: SendParams): unknown[] => [
-  p.conversationId, p.senderId, p.id, p.clientId, p.text,
+  p.conversationId,
+  p.senderId,
+  p.id,
+  p.clientId,
+  p.text,
   JSON.stringify(p.linkRows.map((l, ord) => ({ ord, url: l.url, host: l.host, scan: l.scan ?? false }))),
-  JSON.stringify(p.jobs), JSON.stringify(p.requestJobs),
-  p.replyTo?.seq ?? null, p.replyTo?.senderId ?? null, p.held ?? false,
+  JSON.stringify(p.jobs),
+  JSON.stringify(p.requestJobs),
+  p.replyTo?.seq ?? null,
+  p.replyTo?.senderId ?? null,
+  p.held ?? false,
 ];
 
 /** A page of what the viewer ($2) may read, by seq. */
@@ -165,8 +172,6 @@ SELECT me.state AS my_state, ${writeCheckColumns('u', 'c', '$2')},
   JOIN app_user u ON u.id = $2
  WHERE c.id = $1`;
 
-
-
 /** The send, one statement: the stored row with `recipients` and `outbox_id`, or none when a rule refused it (the slow path says which). */
 export async function insertMessage(q: Prepares, params: unknown[]): Promise<MessageRow | undefined> {
   const [row] = await q.prepared('message_send', SEND_SQL, params);
@@ -181,7 +186,12 @@ export interface SendContext extends WriteCheckRow {
   existing: MessageRow | null;
 }
 
-export async function sendContext(q: Prepares, conversationId: string, senderId: string, clientId: string): Promise<SendContext | undefined> {
+export async function sendContext(
+  q: Prepares,
+  conversationId: string,
+  senderId: string,
+  clientId: string,
+): Promise<SendContext | undefined> {
   const [r] = await q.prepared('message_send_context', CONTEXT_SQL, [conversationId, senderId, clientId]);
   if (!r) return undefined;
   return {
@@ -205,22 +215,45 @@ export interface ReplyTarget extends WriteCheckRow {
 export async function replyTarget(q: Prepares, conversationId: string, senderId: string, seq: number): Promise<ReplyTarget | undefined> {
   const [r] = await q.prepared('message_reply_target', REPLY_TARGET_SQL, [conversationId, senderId, seq]);
   if (!r) return undefined;
-  return { myState: r.my_state, restricted: r.restricted, restricted_until: r.restricted_until, blocked: r.blocked, targetSenderId: r.target_sender_id };
+  return {
+    myState: r.my_state,
+    restricted: r.restricted,
+    restricted_until: r.restricted_until,
+    blocked: r.blocked,
+    targetSenderId: r.target_sender_id,
+  };
 }
 
 /** The sender's message with this clientId, if stored. */
-export async function findByClientId(q: Queryable, conversationId: string, senderId: string, clientId: string): Promise<MessageRow | undefined> {
-  const [row] = await q.query(`SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x WHERE x.conversation_id = $1 AND x.sender_id = $2 AND x.client_id = $3`, [conversationId, senderId, clientId]);
+export async function findByClientId(
+  q: Queryable,
+  conversationId: string,
+  senderId: string,
+  clientId: string,
+): Promise<MessageRow | undefined> {
+  const [row] = await q.query(
+    `SELECT x.*, ${REPLY_QUOTE_SQL('x')} FROM message x WHERE x.conversation_id = $1 AND x.sender_id = $2 AND x.client_id = $3`,
+    [conversationId, senderId, clientId],
+  );
   return row;
 }
 
 /** Ids of the active members (they hear of an accept). */
 export async function activeMemberIds(q: Queryable, conversationId: string): Promise<string[]> {
-  return (await q.query(`SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND state = 'active'`, [conversationId])).map((x) => x.user_id);
+  return (await q.query(`SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND state = 'active'`, [conversationId])).map(
+    (x) => x.user_id,
+  );
 }
 
 /** A page the viewer may read: after `afterSeq` (and before `beforeSeq`, if given) ascending. */
-export function listAfter(q: Prepares, conversationId: string, viewerId: string, afterSeq: number, beforeSeq: number | null, limit: number): Promise<MessageRow[]> {
+export function listAfter(
+  q: Prepares,
+  conversationId: string,
+  viewerId: string,
+  afterSeq: number,
+  beforeSeq: number | null,
+  limit: number,
+): Promise<MessageRow[]> {
   return q.prepared('message_list_after', LIST_AFTER_SQL, [conversationId, viewerId, afterSeq, beforeSeq, limit]);
 }
 
@@ -230,7 +263,11 @@ export function listBefore(q: Prepares, conversationId: string, viewerId: string
 }
 
 /** The sender and state of message `messageId` of this conversation (unsend). */
-export async function senderAndState(q: Queryable, conversationId: string, messageId: string): Promise<{ senderId: string; state: string } | undefined> {
+export async function senderAndState(
+  q: Queryable,
+  conversationId: string,
+  messageId: string,
+): Promise<{ senderId: string; state: string } | undefined> {
   const [r] = await q.query('SELECT sender_id, state FROM message WHERE id = $1 AND conversation_id = $2', [messageId, conversationId]);
   return r ? { senderId: r.sender_id, state: r.state } : undefined;
 }
@@ -316,7 +353,14 @@ occ AS (
 SELECT upd.*, ${REPLY_QUOTE_SQL('upd')} FROM upd`;
 
 /** The edit's read (EDIT_READ_SQL), optionally locking the message; a message row plus what the edit decides from. */
-export async function editContext(q: Queryable, conversationId: string, userId: string, messageId: string, windowMinutes: number, opts: { lock?: boolean } = {}): Promise<(MessageRow & WriteCheckRow) | undefined> {
+export async function editContext(
+  q: Queryable,
+  conversationId: string,
+  userId: string,
+  messageId: string,
+  windowMinutes: number,
+  opts: { lock?: boolean } = {},
+): Promise<(MessageRow & WriteCheckRow) | undefined> {
   const [row] = await q.query(opts.lock ? EDIT_LOCK_SQL : EDIT_CHECK_SQL, [conversationId, userId, messageId, windowMinutes]);
   return row;
 }
@@ -326,9 +370,23 @@ const EDIT_LOCK_SQL = EDIT_READ_SQL(true);
 /** One edit under the row lock (EDIT_WRITE_SQL); none when the message already keeps `maxVersions` versions. */
 export async function writeEdit(
   q: Queryable,
-  e: { messageId: string; text: string; links: unknown[]; hold: boolean; occurrences: Array<{ url: string; host: string; pending: boolean }>; maxVersions: number },
+  e: {
+    messageId: string;
+    text: string;
+    links: unknown[];
+    hold: boolean;
+    occurrences: Array<{ url: string; host: string; pending: boolean }>;
+    maxVersions: number;
+  },
 ): Promise<MessageRow | undefined> {
-  const [row] = await q.query(EDIT_WRITE_SQL, [e.messageId, e.text, JSON.stringify(e.links), e.hold, JSON.stringify(e.occurrences), e.maxVersions]);
+  const [row] = await q.query(EDIT_WRITE_SQL, [
+    e.messageId,
+    e.text,
+    JSON.stringify(e.links),
+    e.hold,
+    JSON.stringify(e.occurrences),
+    e.maxVersions,
+  ]);
   return row;
 }
 
@@ -352,14 +410,22 @@ SELECT x.id, x.state, x.sender_id, x.reactions, me.state AS my_state, ${memberSe
    FOR NO KEY UPDATE OF x`;
 
 /** The reaction's locked read (REACT_READ_SQL). */
-export async function reactContext(q: Queryable, conversationId: string, userId: string, messageId: string): Promise<(MessageRow & WriteCheckRow) | undefined> {
+export async function reactContext(
+  q: Queryable,
+  conversationId: string,
+  userId: string,
+  messageId: string,
+): Promise<(MessageRow & WriteCheckRow) | undefined> {
   const [row] = await q.query(REACT_READ_SQL, [conversationId, userId, messageId]);
   return row;
 }
 
 /** Stores a message's reactions; the updated row. */
 export async function setReactions(q: Queryable, messageId: string, reactions: unknown[]): Promise<MessageRow> {
-  const [row] = await q.query(`UPDATE message x SET reactions = $2::jsonb WHERE x.id = $1 RETURNING x.*, ${REPLY_QUOTE_SQL('x')}`, [messageId, JSON.stringify(reactions)]);
+  const [row] = await q.query(`UPDATE message x SET reactions = $2::jsonb WHERE x.id = $1 RETURNING x.*, ${REPLY_QUOTE_SQL('x')}`, [
+    messageId,
+    JSON.stringify(reactions),
+  ]);
   return row;
 }
 
@@ -431,6 +497,9 @@ export async function searchMessages(
 
 /** Whether the user is an active member of the conversation. */
 export async function isActiveMember(q: Queryable, conversationId: string, userId: string): Promise<boolean> {
-  const rows = await q.query(`SELECT 1 FROM conversation_member WHERE conversation_id = $1 AND user_id = $2 AND state = 'active'`, [conversationId, userId]);
+  const rows = await q.query(`SELECT 1 FROM conversation_member WHERE conversation_id = $1 AND user_id = $2 AND state = 'active'`, [
+    conversationId,
+    userId,
+  ]);
   return rows.length > 0;
 }

@@ -87,7 +87,11 @@ export class MessagesService {
       id,
       clientId,
       text,
-      linkRows: urls.map((url) => ({ url, host: hostOf(url), scan: blocklist.length > 0 && classifyUrl(url, { blocklist }).verdict === 'malicious' })),
+      linkRows: urls.map((url) => ({
+        url,
+        host: hostOf(url),
+        scan: blocklist.length > 0 && classifyUrl(url, { blocklist }).verdict === 'malicious',
+      })),
       jobs: urls.length ? [{ name: JobName.ScanMessage, data: { messageId: id }, jobId: sendScanJobId(id) }] : [],
       requestJobs: [scoreSenderJob(senderId)],
       replyTo,
@@ -95,7 +99,9 @@ export class MessagesService {
     });
     try {
       const row = await withDeadlockRetry(() => messages.insertMessage(this.db, params));
-      const result = row ? { message: this.publishSend(row), created: true } : await this.sendSlowPath(senderId, conversationId, clientId, params);
+      const result = row
+        ? { message: this.publishSend(row), created: true }
+        : await this.sendSlowPath(senderId, conversationId, clientId, params);
       if (screening && result.created) await this.rules.settle(screening, { messageId: result.message.id });
       return result;
     } catch (err: any) {
@@ -125,7 +131,12 @@ export class MessagesService {
    * else 422 reply_target_not_found (a non-member still gets 404; a retry of a stored clientId
    * is answered with its message even if the target was removed since).
    */
-  private async replyTarget(senderId: string, conversationId: string, clientId: string, seq: number): Promise<{ seq: number; senderId: string } | { message: MessageView; created: false }> {
+  private async replyTarget(
+    senderId: string,
+    conversationId: string,
+    clientId: string,
+    seq: number,
+  ): Promise<{ seq: number; senderId: string } | { message: MessageView; created: false }> {
     const row = await messages.replyTarget(this.db, conversationId, senderId, seq);
     if (!row || (row.myState !== 'active' && row.myState !== 'pending')) throw new NotFound();
     if (row.targetSenderId) return { seq, senderId: row.targetSenderId };
@@ -136,7 +147,12 @@ export class MessagesService {
     throw new ReplyTargetNotFound();
   }
 
-  private async sendSlowPath(senderId: string, conversationId: string, clientId: string, params: unknown[]): Promise<{ message: MessageView; created: boolean }> {
+  private async sendSlowPath(
+    senderId: string,
+    conversationId: string,
+    clientId: string,
+    params: unknown[],
+  ): Promise<{ message: MessageView; created: boolean }> {
     const ctx = await messages.sendContext(this.db, conversationId, senderId, clientId);
     if (!ctx || (ctx.myState !== 'active' && ctx.myState !== 'pending')) throw new NotFound();
     if (ctx.existing) return { message: messageView(ctx.existing), created: false };
@@ -147,7 +163,10 @@ export class MessagesService {
         await this.conversations.activate(q, conversationId, senderId);
         const r = await messages.insertMessage(q, params);
         const active = await messages.activeMemberIds(q, conversationId);
-        return { row: r, extraOutbox: r ? await this.events.append(q, await this.conversations.eventsFor(q, conversationId, active)) : null };
+        return {
+          row: r,
+          extraOutbox: r ? await this.events.append(q, await this.conversations.eventsFor(q, conversationId, active)) : null,
+        };
       });
       if (!row) throw new NotFound();
       this.events.published(extraOutbox);
@@ -160,7 +179,11 @@ export class MessagesService {
   }
 
   /** Messages by seq that the viewer may read (policy/visibility.ts): after `afterSeq` ascending, or the page right before `beforeSeq`. */
-  async list(viewerId: string, conversationId: string, opts: { afterSeq?: number; beforeSeq?: number; limit: number }): Promise<{ items: MessageView[]; nextCursor: string | null }> {
+  async list(
+    viewerId: string,
+    conversationId: string,
+    opts: { afterSeq?: number; beforeSeq?: number; limit: number },
+  ): Promise<{ items: MessageView[]; nextCursor: string | null }> {
     await this.conversations.view(conversationId, viewerId);
     const { afterSeq, beforeSeq, limit } = opts;
     let rows: any[];
@@ -220,7 +243,10 @@ export class MessagesService {
     }
     const view = messageView(row);
     const recipients = await messages.audienceOf(q, row.id);
-    const outboxId = await this.events.append(q, recipients.map((userId) => ({ userId, type: 'message.updated' as const, payload: { message: view } })));
+    const outboxId = await this.events.append(
+      q,
+      recipients.map((userId) => ({ userId, type: 'message.updated' as const, payload: { message: view } })),
+    );
     return { view, outboxId };
   }
 }
@@ -229,7 +255,9 @@ export class MessagesService {
 function parseReplyTo(raw: unknown): number | null {
   if (raw === undefined || raw === null) return null;
   if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 1) {
-    throw new InvalidRequest('replyTo must be the seq (an integer of at least 1) of the message you reply to.', [{ field: 'replyTo', problems: ['integer >= 1'] }]);
+    throw new InvalidRequest('replyTo must be the seq (an integer of at least 1) of the message you reply to.', [
+      { field: 'replyTo', problems: ['integer >= 1'] },
+    ]);
   }
   return raw;
 }

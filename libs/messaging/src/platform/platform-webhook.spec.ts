@@ -11,7 +11,13 @@ const body = {
   standing: { status: 'banned', suspendedUntil: null, restrictedUntil: null },
 };
 const hooks = (url: string, allowPrivate = false) =>
-  new PlatformWebhooks(loadConfig({ PLATFORM_WEBHOOK_URL: url, PLATFORM_WEBHOOK_SECRET: 'whsec-0123456789abcdef', PLATFORM_WEBHOOK_ALLOW_PRIVATE: String(allowPrivate) }));
+  new PlatformWebhooks(
+    loadConfig({
+      PLATFORM_WEBHOOK_URL: url,
+      PLATFORM_WEBHOOK_SECRET: 'whsec-0123456789abcdef',
+      PLATFORM_WEBHOOK_ALLOW_PRIVATE: String(allowPrivate),
+    }),
+  );
 
 describe('platform webhook delivery', () => {
   it.each([
@@ -27,7 +33,9 @@ describe('platform webhook delivery', () => {
   });
 
   it('signs "<t>.<body>" with HMAC-SHA256 as t=…,v1=…', () => {
-    expect(signWebhook('secret', '{"a":1}', 1700000000)).toBe('t=1700000000,v1=' + createHmac('sha256', 'secret').update('1700000000.{"a":1}').digest('hex'));
+    expect(signWebhook('secret', '{"a":1}', 1700000000)).toBe(
+      't=1700000000,v1=' + createHmac('sha256', 'secret').update('1700000000.{"a":1}').digest('hex'),
+    );
   });
 });
 
@@ -38,7 +46,13 @@ describe('platform settings', () => {
       { name: 'key2', key: 'fedcba9876543210fedc' },
     ]);
     expect(loadConfig({}).platformApiKeys).toEqual([]);
-    for (const bad of ['short', 'a:short', 'a:0123456789abcdef0123,a:fedcba9876543210fedc', '0123456789abcdef0123,0123456789abcdef0123', 'bad name:0123456789abcdef0123']) {
+    for (const bad of [
+      'short',
+      'a:short',
+      'a:0123456789abcdef0123,a:fedcba9876543210fedc',
+      '0123456789abcdef0123,0123456789abcdef0123',
+      'bad name:0123456789abcdef0123',
+    ]) {
       expect(() => loadConfig({ PLATFORM_API_KEYS: bad })).toThrow(ConfigError);
     }
   });
@@ -46,12 +60,17 @@ describe('platform settings', () => {
   it('AUTH_* come together; REGISTRATION is on or off; a webhook URL needs a secret', () => {
     expect(() => loadConfig({ AUTH_JWKS_URL: 'https://id.example/jwks.json' })).toThrow(/AUTH_ISSUER, AUTH_AUDIENCE: required/);
     expect(loadConfig({ AUTH_JWKS_URL: 'https://id.example/jwks.json', AUTH_ISSUER: 'i', AUTH_AUDIENCE: 'a' }).hostAuth).toEqual({
-      jwksUrl: 'https://id.example/jwks.json', issuer: 'i', audience: 'a', jwksCooldownSeconds: 30,
+      jwksUrl: 'https://id.example/jwks.json',
+      issuer: 'i',
+      audience: 'a',
+      jwksCooldownSeconds: 30,
     });
     expect(loadConfig({ REGISTRATION: 'off' }).registrationOpen).toBe(false);
     expect(loadConfig({}).registrationOpen).toBe(true);
     expect(() => loadConfig({ REGISTRATION: 'closed' })).toThrow(ConfigError);
     expect(() => loadConfig({ PLATFORM_WEBHOOK_URL: 'https://host.example/hook' })).toThrow(/PLATFORM_WEBHOOK_SECRET/);
-    expect(() => loadConfig({ PLATFORM_WEBHOOK_URL: 'ftp://host.example/hook', PLATFORM_WEBHOOK_SECRET: 'whsec-0123456789abcdef' })).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({ PLATFORM_WEBHOOK_URL: 'ftp://host.example/hook', PLATFORM_WEBHOOK_SECRET: 'whsec-0123456789abcdef' }),
+    ).toThrow(ConfigError);
   });
 });

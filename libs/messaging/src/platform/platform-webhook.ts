@@ -61,7 +61,9 @@ export class PlatformWebhooks {
       action,
       standing: { status: u.status, suspendedUntil: iso(u.suspendedUntil), restrictedUntil: iso(u.restrictedUntil) },
     };
-    return [{ name: JobName.NotifyPlatform, data: { body }, jobId: `notify-platform-${body.id}`, attempts: ATTEMPTS, backoffMs: BACKOFF_MS }];
+    return [
+      { name: JobName.NotifyPlatform, data: { body }, jobId: `notify-platform-${body.id}`, attempts: ATTEMPTS, backoffMs: BACKOFF_MS },
+    ];
   }
 
   /** One delivery attempt; throws to be retried, PermanentDeliveryError when a retry cannot help. */

@@ -11,7 +11,11 @@ export const MAX_REQUEST_MESSAGES = 3;
  * The sender (`senderId`, a SQL expression) is the creator of conversation `c` and someone
  * there has not accepted. `conversationId` may name `c.id` by a parameter (SEND_SQL: `$1`).
  */
-export const creatorCappedSql = (c: string, senderId: string, conversationId = `${c}.id`): string => `(${c}.creator_id = ${senderId} AND EXISTS (
+export const creatorCappedSql = (
+  c: string,
+  senderId: string,
+  conversationId = `${c}.id`,
+): string => `(${c}.creator_id = ${senderId} AND EXISTS (
             SELECT 1 FROM conversation_member o
              WHERE o.conversation_id = ${conversationId} AND o.user_id <> ${senderId} AND o.state IN ('pending', 'declined')))`;
 

@@ -22,9 +22,13 @@ describe('assertMayWrite: one refusal per rule, in one order', () => {
     expect(() => assertMayWrite(row({ restricted: false, restricted_until: new Date(Date.now() - 1000) }))).not.toThrow();
   });
   it('refuses a blocked pair with 403 blocked before the request cap', () => {
-    expect(() => assertMayWrite(row({ blocked: true, over_request_cap: true }))).toThrow(expect.objectContaining({ status: 403, code: 'blocked' }));
+    expect(() => assertMayWrite(row({ blocked: true, over_request_cap: true }))).toThrow(
+      expect.objectContaining({ status: 403, code: 'blocked' }),
+    );
   });
   it('refuses a send past the request cap with 403 request_pending_limit', () => {
-    expect(() => assertMayWrite(row({ over_request_cap: true }))).toThrow(expect.objectContaining({ status: 403, code: 'request_pending_limit' }));
+    expect(() => assertMayWrite(row({ over_request_cap: true }))).toThrow(
+      expect.objectContaining({ status: 403, code: 'request_pending_limit' }),
+    );
   });
 });

@@ -10,12 +10,7 @@ import { MAX_QUESTION_CHARS, refuseMedia, validateText } from '../messages/messa
 import { scanJobFor } from '../links/link-scanner.service';
 import type { OutboxJob } from '../queues';
 import { OffsetCursor } from './offset-cursor';
-import {
-  questionViewOf,
-  SETTABLE_QUESTION_STATUSES,
-  type QuestionView,
-  type SettableQuestionStatus,
-} from './room-views';
+import { questionViewOf, SETTABLE_QUESTION_STATUSES, type QuestionView, type SettableQuestionStatus } from './room-views';
 import { isCurrentModerator, RoomsService } from './rooms.service';
 import * as repo from './rooms.repository';
 import type { RoomStanding } from './rows';
@@ -26,7 +21,6 @@ export interface AskBody {
   text?: unknown;
   [key: string]: unknown;
 }
-
 
 const hostOf = (url: string): string => new URL(url).hostname;
 
@@ -80,7 +74,12 @@ export class QuestionsService {
   }
 
   /** Sorted by status (pinned, open, answered, dismissed), then upvotes, then age. */
-  async list(userId: string, roomId: string, limit: number, cursor?: string): Promise<{ items: QuestionView[]; nextCursor: string | null }> {
+  async list(
+    userId: string,
+    roomId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: QuestionView[]; nextCursor: string | null }> {
     const offset = OffsetCursor.decode(cursor);
     const standing = await this.standing(userId, roomId);
     const everything = isCurrentModerator(standing);
@@ -113,7 +112,9 @@ export class QuestionsService {
    */
   async setStatus(actorId: string, roomId: string, questionId: string, status: unknown): Promise<QuestionView> {
     if (typeof status !== 'string' || !(SETTABLE_QUESTION_STATUSES as readonly string[]).includes(status)) {
-      throw new InvalidRequest('status must be pinned, answered or dismissed.', [{ field: 'status', problems: ['pinned | answered | dismissed'] }]);
+      throw new InvalidRequest('status must be pinned, answered or dismissed.', [
+        { field: 'status', problems: ['pinned | answered | dismissed'] },
+      ]);
     }
     const { row, outboxId } = await this.db.tx(async (q) => {
       const room = await RoomsService.lock(q, roomId, actorId, 'SHARE');

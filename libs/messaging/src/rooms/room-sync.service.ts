@@ -59,7 +59,8 @@ export class RoomSyncService {
         if (!hostId) throw new RoomHostRequired();
         room = await repo.insertExternalRoom(q, { roomId: newId(), backchannelId: newId(), title: state.title, hostId, externalId });
       } else {
-        if (room.status === 'ended' && state.status === 'live') throw new RoomEnded('This room has ended; an ended room does not go live again.');
+        if (room.status === 'ended' && state.status === 'live')
+          throw new RoomEnded('This room has ended; an ended room does not go live again.');
         if (room.title !== state.title) {
           titleChanged = true;
           await repo.renameRoom(q, room, state.title);
@@ -67,11 +68,17 @@ export class RoomSyncService {
         if (hostId && room.hostId !== hostId) await repo.setHost(q, room.id, hostId);
       }
       await repo.makePresent(q, room.id, members);
-      await repo.markLeftExcept(q, room.id, members.map((m) => m.userId));
+      await repo.markLeftExcept(
+        q,
+        room.id,
+        members.map((m) => m.userId),
+      );
       if (state.status === 'ended' && room.status !== 'ended') await repo.endRoom(q, room.id);
       const change = await BackchannelMembership.reconcile(q, room.backchannelId, room.id);
       // A new title reaches every moderator (the backchannel's title and context changed).
-      const recipients = titleChanged ? [...new Set([...BackchannelMembership.recipients(change), ...change.moderators])].sort() : BackchannelMembership.recipients(change);
+      const recipients = titleChanged
+        ? [...new Set([...BackchannelMembership.recipients(change), ...change.moderators])].sort()
+        : BackchannelMembership.recipients(change);
       const outboxId = await this.events.append(q, await this.conversations.eventsFor(q, room.backchannelId, recipients));
       return { id: room.id, outboxId };
     });
@@ -92,20 +99,27 @@ function parseState(body: unknown): ExternalRoomState {
   const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : null) as Record<string, unknown> | null;
   if (!b) throw new InvalidRequest('The body must be a JSON object {title, status, members}.');
   const title = validateRoomTitle(b.title);
-  if (b.status !== 'live' && b.status !== 'ended') throw new InvalidRequest('status must be "live" or "ended".', [{ field: 'status', problems: ['must be live or ended'] }]);
+  if (b.status !== 'live' && b.status !== 'ended')
+    throw new InvalidRequest('status must be "live" or "ended".', [{ field: 'status', problems: ['must be live or ended'] }]);
   if (!Array.isArray(b.members) || b.members.length > MAX_EXTERNAL_ROOM_MEMBERS) {
-    throw new InvalidRequest(`members must be an array of at most ${MAX_EXTERNAL_ROOM_MEMBERS}.`, [{ field: 'members', problems: ['must be an array'] }]);
+    throw new InvalidRequest(`members must be an array of at most ${MAX_EXTERNAL_ROOM_MEMBERS}.`, [
+      { field: 'members', problems: ['must be an array'] },
+    ]);
   }
   const seen = new Set<string>();
   const members = (b.members as unknown[]).map((raw, i) => {
     const field = `members[${i}]`;
     const m = raw as Record<string, unknown> | null;
-    if (!m || typeof m !== 'object') throw new InvalidRequest(`${field} must be an object {userExternalId, role}.`, [{ field, problems: ['must be an object'] }]);
+    if (!m || typeof m !== 'object')
+      throw new InvalidRequest(`${field} must be an object {userExternalId, role}.`, [{ field, problems: ['must be an object'] }]);
     const userExternalId = assertExternalId(m.userExternalId, `${field}.userExternalId`);
     if (!(EXTERNAL_ROOM_ROLES as readonly unknown[]).includes(m.role)) {
-      throw new InvalidRequest(`${field}.role must be host, moderator, speaker or listener.`, [{ field: `${field}.role`, problems: ['must be host, moderator, speaker or listener'] }]);
+      throw new InvalidRequest(`${field}.role must be host, moderator, speaker or listener.`, [
+        { field: `${field}.role`, problems: ['must be host, moderator, speaker or listener'] },
+      ]);
     }
-    if (seen.has(userExternalId)) throw new InvalidRequest(`${field}: ${userExternalId} is listed twice.`, [{ field, problems: ['listed twice'] }]);
+    if (seen.has(userExternalId))
+      throw new InvalidRequest(`${field}: ${userExternalId} is listed twice.`, [{ field, problems: ['listed twice'] }]);
     seen.add(userExternalId);
     return { userExternalId, role: m.role as ExternalRoomRole };
   });

@@ -18,7 +18,8 @@ const TITLE_CONTROLS = /[\u0000-\u001F\u007F]/;
 
 export type { LockedRoom } from './rows';
 
-export const isCurrentModerator = (r: { myRole: RoomRole | null; myPresent: boolean | null }) => r.myRole === 'moderator' && r.myPresent === true;
+export const isCurrentModerator = (r: { myRole: RoomRole | null; myPresent: boolean | null }) =>
+  r.myRole === 'moderator' && r.myPresent === true;
 
 /**
  * Rooms, membership and roles. Every transaction that changes who is in a room or what
@@ -159,7 +160,12 @@ export class RoomsService implements OnModuleInit {
   }
 
   /** Everyone who was ever in the room, for people who were in it. */
-  async attendees(userId: string, roomId: string, limit: number, cursor?: string): Promise<{ items: AttendeeView[]; nextCursor: string | null }> {
+  async attendees(
+    userId: string,
+    roomId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: AttendeeView[]; nextCursor: string | null }> {
     if (!isUuid(roomId)) throw new NotFound('No such room.');
     const offset = OffsetCursor.decode(cursor);
     const rows = await repo.attendees(this.db, roomId, userId, limit + 1, offset);

@@ -94,7 +94,10 @@ export class HeldMessagesService {
       toHeld,
     );
     await this.audit.record(this.db, {
-      staffId: staff.id, action: 'held_messages.read', subjectType: 'message', subjectId: null,
+      staffId: staff.id,
+      action: 'held_messages.read',
+      subjectType: 'message',
+      subjectId: null,
       after: { filter: query.filter, range: [query.offset, query.offset + query.limit - 1], rows: page.rows.length, total: page.total },
     });
     return page;
@@ -103,7 +106,13 @@ export class HeldMessagesService {
   /** One message that is or was held (approved or rejected ones stay readable here). */
   async one(id: string, staff: RuleStaff, q: Queryable = this.db): Promise<HeldMessageView> {
     const view = await this.find(q, id);
-    await this.audit.record(q, { staffId: staff.id, action: 'held_message.read', subjectType: 'message', subjectId: id, after: { rows: 1 } });
+    await this.audit.record(q, {
+      staffId: staff.id,
+      action: 'held_message.read',
+      subjectType: 'message',
+      subjectId: id,
+      after: { rows: 1 },
+    });
     return view;
   }
 
@@ -135,7 +144,13 @@ export class HeldMessagesService {
         ],
         jobs,
       );
-      await this.audit.record(q, { staffId: staff.id, action: 'held_message.approve', subjectType: 'message', subjectId: id, after: { recipients: recipients.length } });
+      await this.audit.record(q, {
+        staffId: staff.id,
+        action: 'held_message.approve',
+        subjectType: 'message',
+        subjectId: id,
+        after: { recipients: recipients.length },
+      });
       return { view: await this.find(q, id), outboxId: outbox };
     });
     this.events.published(outboxId);
@@ -147,10 +162,21 @@ export class HeldMessagesService {
     const { view, outboxIds } = await this.db.tx(async (q) => {
       const held = await this.lockHeld(q, id);
       const removed = await this.messages.removeIn(q, id, 'rule');
-      await this.audit.record(q, { staffId: staff.id, action: 'held_message.reject', subjectType: 'message', subjectId: id, after: { note } });
+      await this.audit.record(q, {
+        staffId: staff.id,
+        action: 'held_message.reject',
+        subjectType: 'message',
+        subjectId: id,
+        after: { note },
+      });
       const found = await this.find(q, id);
       const applied = await this.rejections.enforceHeldRejection(q, {
-        staffId: staff.id, senderId: held.sender_id, messageId: id, conversationId: found.conversationId, note, rules: found.rules,
+        staffId: staff.id,
+        senderId: held.sender_id,
+        messageId: id,
+        conversationId: found.conversationId,
+        note,
+        rules: found.rules,
       });
       const noticeOutbox = await this.events.append(q, applied.events, applied.jobs);
       return { view: await this.find(q, id), outboxIds: [removed.outboxId, noticeOutbox, ...applied.outboxIds] };

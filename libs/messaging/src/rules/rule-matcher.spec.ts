@@ -1,13 +1,39 @@
 import { RE2JS } from 're2js';
 import {
-  AhoCorasick, MAX_PATTERN_PROGRAM, MAX_REGEX_TEXT, MAX_RULES_PROGRAM, RuleBook, RuleMatcher, compileRegex, estimatedProgramSize, keywordNeedle,
-  normalizeDomain, patternProblems, patternsProblems, rulePrograms, type CompilableRule,
+  AhoCorasick,
+  MAX_PATTERN_PROGRAM,
+  MAX_REGEX_TEXT,
+  MAX_RULES_PROGRAM,
+  RuleBook,
+  RuleMatcher,
+  compileRegex,
+  estimatedProgramSize,
+  keywordNeedle,
+  normalizeDomain,
+  patternProblems,
+  patternsProblems,
+  rulePrograms,
+  type CompilableRule,
 } from './rule-matcher';
 
 const rule = (id: string, kind: CompilableRule['kind'], patterns: string[], extra: Partial<CompilableRule> = {}): CompilableRule => ({
-  id, name: id, enabled: true, mode: 'live', kind, patterns, appliesTo: ['direct'], action: 'block', reason: 'r', exemptUserIds: [], ...extra,
+  id,
+  name: id,
+  enabled: true,
+  mode: 'live',
+  kind,
+  patterns,
+  appliesTo: ['direct'],
+  action: 'block',
+  reason: 'r',
+  exemptUserIds: [],
+  ...extra,
 });
-const ids = (m: RuleMatcher, text: string, hosts: string[] = []) => m.match(text, hosts).map((x) => x.rule.id).sort();
+const ids = (m: RuleMatcher, text: string, hosts: string[] = []) =>
+  m
+    .match(text, hosts)
+    .map((x) => x.rule.id)
+    .sort();
 
 describe('rule matcher: Aho-Corasick', () => {
   it('finds every needle, overlapping ones included, in one pass', () => {
@@ -19,7 +45,11 @@ describe('rule matcher: Aho-Corasick', () => {
 });
 
 describe('rule matcher: keywords', () => {
-  const m = new RuleMatcher([rule('kw', 'keyword', ['idiot', 'go away']), rule('pre', 'keyword', ['scam*']), rule('suf', 'keyword', ['*coin'])]);
+  const m = new RuleMatcher([
+    rule('kw', 'keyword', ['idiot', 'go away']),
+    rule('pre', 'keyword', ['scam*']),
+    rule('suf', 'keyword', ['*coin']),
+  ]);
   it('normalises leetspeak, accents, zero-width characters and Cyrillic look-alikes', () => {
     expect(ids(m, 'you 1d10t')).toEqual(['kw']);
     expect(ids(m, 'ÍDÏÖT!')).toEqual(['kw']);
@@ -76,8 +106,17 @@ describe('rule matcher: regexes and domains', () => {
 describe('rule matcher: what regexes may cost', () => {
   const issuePattern = '[a-z]{1000}'.repeat(18); // 198 characters, 18,002 instructions: ~0.6 s per 4,000-character message
 
-  it('the size estimate read from a pattern\'s text is close to RE2\'s program size where repeats make programs large', () => {
-    for (const p of [issuePattern, 'a{0,1000}', '\\pL{0,500}x', '(?:[a-z]{100}){10}', '.{0,100}', '\\d{3}-\\d{4}', '(?:buy|sell)\\s+\\w+', '\\Q.*\\E+']) {
+  it("the size estimate read from a pattern's text is close to RE2's program size where repeats make programs large", () => {
+    for (const p of [
+      issuePattern,
+      'a{0,1000}',
+      '\\pL{0,500}x',
+      '(?:[a-z]{100}){10}',
+      '.{0,100}',
+      '\\d{3}-\\d{4}',
+      '(?:buy|sell)\\s+\\w+',
+      '\\Q.*\\E+',
+    ]) {
       const real = RE2JS.compile(p, RE2JS.CASE_INSENSITIVE).programSize();
       const estimate = estimatedProgramSize(p);
       expect({ p, ok: estimate >= real * 0.5 && estimate <= real * 2 + 10 }).toEqual({ p, ok: true });
@@ -137,7 +176,10 @@ describe('rule matcher: what regexes may cost', () => {
     expect(book.covers(['group', 'room'])).toBe(false);
     expect(book.forScopes(['direct'])).toBe(book.forScopes(['direct'])); // compiled once
     expect(book.uniformOver(['requests', 'direct', 'group', 'room'])).toBe(false);
-    const everywhere = new RuleBook([rule('all', 'keyword', ['zq'], { appliesTo: ['requests', 'direct', 'group', 'room'] }), rule('q', 'keyword', ['zq'], { appliesTo: ['questions'] })]);
+    const everywhere = new RuleBook([
+      rule('all', 'keyword', ['zq'], { appliesTo: ['requests', 'direct', 'group', 'room'] }),
+      rule('q', 'keyword', ['zq'], { appliesTo: ['questions'] }),
+    ]);
     expect(everywhere.uniformOver(['requests', 'direct', 'group', 'room'])).toBe(true);
     expect(everywhere.forScopes(['room']).ruleIds).toEqual(everywhere.forScopes(['requests', 'direct', 'group', 'room']).ruleIds);
   });

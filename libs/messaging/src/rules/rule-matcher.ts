@@ -92,7 +92,11 @@ export function keywordNeedle(pattern: string): string | null {
 
 /** `Example.COM`, `*.example.com`, `https://example.com/x` → `example.com`; null when it is not a domain. */
 export function normalizeDomain(pattern: string): string | null {
-  let p = pattern.trim().toLowerCase().replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/^\*\./, '');
+  let p = pattern
+    .trim()
+    .toLowerCase()
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//, '')
+    .replace(/^\*\./, '');
   p = p.split(/[/?#]/, 1)[0].replace(/\.$/, '');
   if (!p || /[\s@:*]/.test(p) || !p.includes('.')) return null;
   try {
@@ -202,16 +206,23 @@ export function compileRegex(pattern: string): { re: RE2JS; size: number } | { e
   const folded = foldRegex(pattern);
   const estimate = estimatedProgramSize(folded);
   if (estimate > MAX_ESTIMATED_PROGRAM) {
-    compiled = { error: `too costly: it expands to about ${estimate} instructions, more than the ${MAX_PATTERN_PROGRAM} a pattern may cost (shorten its repeats)` };
+    compiled = {
+      error: `too costly: it expands to about ${estimate} instructions, more than the ${MAX_PATTERN_PROGRAM} a pattern may cost (shorten its repeats)`,
+    };
   } else {
     try {
       const re = RE2JS.compile(folded, RE2JS.CASE_INSENSITIVE);
       const size = re.programSize();
-      compiled = size > MAX_PATTERN_PROGRAM
-        ? { error: `too costly: it compiles to ${size} instructions, more than the ${MAX_PATTERN_PROGRAM} a pattern may cost (shorten its repeats)` }
-        : { re, size };
+      compiled =
+        size > MAX_PATTERN_PROGRAM
+          ? {
+              error: `too costly: it compiles to ${size} instructions, more than the ${MAX_PATTERN_PROGRAM} a pattern may cost (shorten its repeats)`,
+            }
+          : { re, size };
     } catch (err: any) {
-      compiled = { error: `not a regex the linear-time engine (RE2) can run: ${String(err?.message ?? err).replace(/^error parsing regexp: /, '')}` };
+      compiled = {
+        error: `not a regex the linear-time engine (RE2) can run: ${String(err?.message ?? err).replace(/^error parsing regexp: /, '')}`,
+      };
     }
   }
   if (compiledRegexes.size >= MAX_CACHED_REGEXES) compiledRegexes.clear();
@@ -252,7 +263,12 @@ export function patternsProblems(kind: RuleKind, patterns: readonly unknown[]): 
     if (kind === 'regex' && typeof p === 'string' && p.length <= MAX_PATTERN_CHARS) {
       estimated += Math.min(estimatedProgramSize(foldRegex(p)), MAX_ESTIMATED_PROGRAM + 1);
       if (estimated > 2 * MAX_RULES_PROGRAM) {
-        out.push({ index, problems: [`\`${p}\` not checked: this rule's regexes already expand to more than the ${MAX_RULES_PROGRAM} instructions all regex rules may cost together`] });
+        out.push({
+          index,
+          problems: [
+            `\`${p}\` not checked: this rule's regexes already expand to more than the ${MAX_RULES_PROGRAM} instructions all regex rules may cost together`,
+          ],
+        });
         return;
       }
     }
@@ -382,7 +398,11 @@ export class RuleMatcher {
           }
           if (full || program + c.size > MAX_RULES_PROGRAM) {
             full = true; // from here on, every regex is skipped: the oldest rules are the ones that run
-            this.skipped.push({ ruleId: r.id, pattern, problem: `past the ${MAX_RULES_PROGRAM} instructions all regexes may cost together` });
+            this.skipped.push({
+              ruleId: r.id,
+              pattern,
+              problem: `past the ${MAX_RULES_PROGRAM} instructions all regexes may cost together`,
+            });
             continue;
           }
           program += c.size;
@@ -470,7 +490,10 @@ export class RuleBook {
         else total += c.size;
       }
     }
-    if (total > MAX_RULES_PROGRAM) out.push(`the enabled regex rules compile to ${total} instructions, more than ${MAX_RULES_PROGRAM}: the newest are not run where they do not fit`);
+    if (total > MAX_RULES_PROGRAM)
+      out.push(
+        `the enabled regex rules compile to ${total} instructions, more than ${MAX_RULES_PROGRAM}: the newest are not run where they do not fit`,
+      );
     return out;
   }
 

@@ -95,7 +95,16 @@ const RULES: ListSpec = {
     mode: { kind: 'enum', sql: 'r.mode', values: RULE_MODES },
     enabled: { kind: 'bool', sql: 'r.enabled' },
   },
-  sorts: { name: 'r.name', createdAt: 'r.created_at', updatedAt: 'r.updated_at', kind: 'r.kind', action: 'r.action', mode: 'r.mode', enabled: 'r.enabled', id: 'r.id' },
+  sorts: {
+    name: 'r.name',
+    createdAt: 'r.created_at',
+    updatedAt: 'r.updated_at',
+    kind: 'r.kind',
+    action: 'r.action',
+    mode: 'r.mode',
+    enabled: 'r.enabled',
+    id: 'r.id',
+  },
   tiebreak: 'r.id ASC',
 };
 
@@ -196,14 +205,16 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     // matched. Per message and per viewer: a member added later, who never reads that
     // message, is not hidden from, nor is anyone once it is gone.
     this.conversations.setRequestHiddenByRule(async (viewerId, conversationIds) =>
-      (await this.db.query(
-        `SELECT DISTINCT m.conversation_id FROM conversation_member m
+      (
+        await this.db.query(
+          `SELECT DISTINCT m.conversation_id FROM conversation_member m
            JOIN rule_hit h ON h.conversation_id = m.conversation_id AND h.action = 'hide' AND h.applied
            JOIN message x ON x.id = h.message_id
           WHERE m.user_id = $1 AND m.conversation_id = ANY($2::uuid[]) AND m.state = 'pending' AND x.state = 'visible'
             AND ${memberSeesMessageSql('m', 'x')}`,
-        [viewerId, conversationIds],
-      )).map((r) => r.conversation_id as string),
+          [viewerId, conversationIds],
+        )
+      ).map((r) => r.conversation_id as string),
     );
   }
 
@@ -225,8 +236,16 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
         const version = await this.redis.get(VERSION_KEY).catch(() => null);
         const rows = await this.db.em.fork().find(ModerationRule, {}, { orderBy: { createdAt: 'ASC', id: 'ASC' } });
         this.stored = rows.map((r) => ({
-          id: r.id, name: r.name, enabled: r.enabled, mode: r.mode, kind: r.kind, patterns: r.patterns, appliesTo: r.appliesTo,
-          action: r.action, reason: r.reason, exemptUserIds: r.exemptUserIds ?? [],
+          id: r.id,
+          name: r.name,
+          enabled: r.enabled,
+          mode: r.mode,
+          kind: r.kind,
+          patterns: r.patterns,
+          appliesTo: r.appliesTo,
+          action: r.action,
+          reason: r.reason,
+          exemptUserIds: r.exemptUserIds ?? [],
         }));
         this.compiled = new RuleBook(this.stored);
         this.testMatcher = null;
@@ -271,14 +290,25 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
    * its hits name the editor and the conversation, never a message that was not held.
    * The caller screens only a write it has already allowed (the editor's own message).
    */
-  async screenMessage(senderId: string, conversationId: string, text: string, urls: readonly string[], opts: { edit?: boolean } = {}): Promise<Screening | null> {
+  async screenMessage(
+    senderId: string,
+    conversationId: string,
+    text: string,
+    urls: readonly string[],
+    opts: { edit?: boolean } = {},
+  ): Promise<Screening | null> {
     const book = this.compiled ?? (await this.book());
     if (!book.covers(MESSAGE_SCOPES)) return null;
     // When every message rule applies to every kind of message, the scopes do not change which
     // rules run: match first, and read the conversation only on a match (the common send makes
     // no extra round trip). Otherwise the scopes pick the rules, so they are read first.
     const uniform = book.uniformOver(MESSAGE_SCOPES);
-    const early = uniform ? book.forScopes(MESSAGE_SCOPES).match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId)) : null;
+    const early = uniform
+      ? book
+          .forScopes(MESSAGE_SCOPES)
+          .match(text, urls.map(hostOf))
+          .filter((m) => !m.rule.exemptUserIds.includes(senderId))
+      : null;
     if (early && early.length === 0) return null;
     const [ctx] = await this.db.query(
       `SELECT c.kind, EXISTS (SELECT 1 FROM conversation_member o WHERE o.conversation_id = c.id AND o.user_id <> $2 AND o.state = 'pending') AS pending
@@ -287,7 +317,12 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     );
     if (!ctx) return null; // the send answers 404 itself
     const scopes: RuleScope[] = ctx.kind === 'room' ? ['room'] : ctx.pending ? ['requests', ctx.kind] : [ctx.kind];
-    const matches = early ?? book.forScopes(scopes).match(text, urls.map(hostOf)).filter((m) => !m.rule.exemptUserIds.includes(senderId));
+    const matches =
+      early ??
+      book
+        .forScopes(scopes)
+        .match(text, urls.map(hostOf))
+        .filter((m) => !m.rule.exemptUserIds.includes(senderId));
     return matches.length ? this.decide(senderId, conversationId, matches, scopes, opts.edit ?? false) : null;
   }
 
@@ -306,7 +341,13 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
    * until pinned, and the held-messages queue is for messages); `hold` on an edit blocks it
    * (screenMessage).
    */
-  private async decide(userId: string, conversationId: string | null, matches: RuleMatch[], scopes: RuleScope[], edit = false): Promise<Screening | null> {
+  private async decide(
+    userId: string,
+    conversationId: string | null,
+    matches: RuleMatch[],
+    scopes: RuleScope[],
+    edit = false,
+  ): Promise<Screening | null> {
     const effective = (action: RuleAction): RuleAction | null => {
       if (action === 'hide' && !scopes.includes('requests')) return null;
       if (action === 'hold' && scopes.includes('questions')) return 'flag';
@@ -369,10 +410,22 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
          FROM jsonb_to_recordset($5::jsonb) AS x(id uuid, rule_id uuid, rule_name text, scope text, mode text, action text, applied boolean, pattern text)
          LEFT JOIN moderation_rule r ON r.id = x.rule_id`,
       [
-        s.userId, s.conversationId, stored.messageId ?? null, stored.questionId ?? null,
-        JSON.stringify(s.hits.map((h) => ({
-          id: newId(), rule_id: h.rule.id, rule_name: h.rule.name, scope: h.scope, mode: h.rule.mode, action: h.rule.action, applied: h.applied, pattern: h.pattern,
-        }))),
+        s.userId,
+        s.conversationId,
+        stored.messageId ?? null,
+        stored.questionId ?? null,
+        JSON.stringify(
+          s.hits.map((h) => ({
+            id: newId(),
+            rule_id: h.rule.id,
+            rule_name: h.rule.name,
+            scope: h.scope,
+            mode: h.rule.mode,
+            action: h.rule.action,
+            applied: h.applied,
+            pattern: h.pattern,
+          })),
+        ),
       ],
     );
   }
@@ -407,10 +460,28 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
       await q.query(
         `INSERT INTO moderation_rule (id, name, enabled, mode, kind, patterns, applies_to, action, reason, exempt_user_ids, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [id, input.name, input.enabled, input.mode, input.kind, input.patterns, input.appliesTo, input.action, input.reason, input.exemptUserIds, staff.id],
+        [
+          id,
+          input.name,
+          input.enabled,
+          input.mode,
+          input.kind,
+          input.patterns,
+          input.appliesTo,
+          input.action,
+          input.reason,
+          input.exemptUserIds,
+          staff.id,
+        ],
       );
       const created = await this.one(id, q);
-      await this.audit.record(q, { staffId: staff.id, action: 'rule.create', subjectType: 'rule', subjectId: id, after: auditable(created) });
+      await this.audit.record(q, {
+        staffId: staff.id,
+        action: 'rule.create',
+        subjectType: 'rule',
+        subjectId: id,
+        after: auditable(created),
+      });
       return created;
     });
     await this.changed();
@@ -428,10 +499,28 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
       await q.query(
         `UPDATE moderation_rule SET name = $2, enabled = $3, mode = $4, kind = $5, patterns = $6, applies_to = $7, action = $8,
                 reason = $9, exempt_user_ids = $10, updated_at = now() WHERE id = $1`,
-        [id, input.name, input.enabled, input.mode, input.kind, input.patterns, input.appliesTo, input.action, input.reason, input.exemptUserIds],
+        [
+          id,
+          input.name,
+          input.enabled,
+          input.mode,
+          input.kind,
+          input.patterns,
+          input.appliesTo,
+          input.action,
+          input.reason,
+          input.exemptUserIds,
+        ],
       );
       const after = await this.one(id, q);
-      await this.audit.record(q, { staffId: staff.id, action: 'rule.update', subjectType: 'rule', subjectId: id, before: auditable(before), after: auditable(after) });
+      await this.audit.record(q, {
+        staffId: staff.id,
+        action: 'rule.update',
+        subjectType: 'rule',
+        subjectId: id,
+        before: auditable(before),
+        after: auditable(after),
+      });
       return after;
     });
     await this.changed();
@@ -445,7 +534,13 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
       if (!locked) throw new NotFound('No such rule.');
       const before = await this.one(id, q);
       await q.query('DELETE FROM moderation_rule WHERE id = $1', [id]);
-      await this.audit.record(q, { staffId: staff.id, action: 'rule.delete', subjectType: 'rule', subjectId: id, before: auditable(before) });
+      await this.audit.record(q, {
+        staffId: staff.id,
+        action: 'rule.delete',
+        subjectType: 'rule',
+        subjectId: id,
+        before: auditable(before),
+      });
       return before;
     });
     await this.changed();
@@ -481,7 +576,12 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
    * are not considered: this is about the words. The stored rules are compiled once per
    * rules version (as a send's are), not per call.
    */
-  async test(body: Record<string, unknown>): Promise<{ matches: Array<{ ruleId: string; name: string; enabled: boolean; mode: string; action: string; kind: string; pattern: string }>; draft: { matched: boolean; pattern: string | null } | null }> {
+  async test(
+    body: Record<string, unknown>,
+  ): Promise<{
+    matches: Array<{ ruleId: string; name: string; enabled: boolean; mode: string; action: string; kind: string; pattern: string }>;
+    draft: { matched: boolean; pattern: string | null } | null;
+  }> {
     const text = body?.text;
     if (typeof text !== 'string' || text.length === 0 || text.length > 4000) {
       throw new InvalidRequest('text must be 1-4000 characters.', [{ field: 'text', problems: ['1-4000 characters'] }]);
@@ -492,7 +592,13 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     this.testMatcher ??= new RuleMatcher(rows.map((r) => ({ ...r, enabled: true })));
     const enabled = new Map(rows.map((r) => [r.id, r.enabled]));
     const matches = this.testMatcher.match(text, hosts).map((m) => ({
-      ruleId: m.rule.id, name: m.rule.name, enabled: enabled.get(m.rule.id) ?? true, mode: m.rule.mode, action: m.rule.action, kind: m.rule.kind, pattern: m.pattern,
+      ruleId: m.rule.id,
+      name: m.rule.name,
+      enabled: enabled.get(m.rule.id) ?? true,
+      mode: m.rule.mode,
+      action: m.rule.action,
+      kind: m.rule.kind,
+      pattern: m.pattern,
     }));
     let draft: { matched: boolean; pattern: string | null } | null = null;
     if (body.kind !== undefined || body.patterns !== undefined) {
@@ -520,7 +626,10 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
 
   async hit(id: string): Promise<RuleHitView> {
     if (!isUuid(id)) throw new NotFound('No such rule hit.');
-    const [row] = await this.db.query('SELECT h.*, u.handle AS user_handle FROM rule_hit h LEFT JOIN app_user u ON u.id = h.user_id WHERE h.id = $1', [id]);
+    const [row] = await this.db.query(
+      'SELECT h.*, u.handle AS user_handle FROM rule_hit h LEFT JOIN app_user u ON u.id = h.user_id WHERE h.id = $1',
+      [id],
+    );
     if (!row) throw new NotFound('No such rule hit.');
     return toHit(row);
   }
@@ -549,7 +658,10 @@ export function validateRule(body: Record<string, unknown>, current: CompilableR
     if (problem) problems.push({ field, problems: [problem] });
     return v as T;
   };
-  const text = (max: number) => (v: unknown) => (typeof v === 'string' && v.trim().length > 0 && v.length <= max && !/[\u0000-\u001f\u007f]/.test(v) ? null : `a string of 1-${max} characters`);
+  const text = (max: number) => (v: unknown) =>
+    typeof v === 'string' && v.trim().length > 0 && v.length <= max && !/[\u0000-\u001f\u007f]/.test(v)
+      ? null
+      : `a string of 1-${max} characters`;
   const oneOf = (values: readonly string[]) => (v: unknown) => (typeof v === 'string' && values.includes(v) ? null : values.join(' | '));
   const name = pick<string>('name', current?.name, text(100));
   const enabled = pick<boolean>('enabled', current?.enabled ?? true, (v) => (typeof v === 'boolean' ? null : 'boolean'));
@@ -558,7 +670,9 @@ export function validateRule(body: Record<string, unknown>, current: CompilableR
   const action = pick<RuleAction>('action', current?.action, oneOf(RULE_ACTIONS));
   const reason = pick<string>('reason', current?.reason ?? DEFAULT_REASON, text(500));
   const appliesTo = pick<RuleScope[]>('appliesTo', current?.appliesTo, (v) =>
-    Array.isArray(v) && v.length > 0 && v.every((s) => (RULE_SCOPES as readonly string[]).includes(s)) ? null : `a non-empty array of ${RULE_SCOPES.join(' | ')}`,
+    Array.isArray(v) && v.length > 0 && v.every((s) => (RULE_SCOPES as readonly string[]).includes(s))
+      ? null
+      : `a non-empty array of ${RULE_SCOPES.join(' | ')}`,
   );
   const exemptUserIds = pick<string[]>('exemptUserIds', current?.exemptUserIds ?? [], (v) =>
     Array.isArray(v) && v.length <= 1000 && v.every((id) => typeof id === 'string' && isUuid(id)) ? null : 'an array of user ids',
@@ -573,7 +687,12 @@ export function validateRule(body: Record<string, unknown>, current: CompilableR
     throw new InvalidRequest(problems.map((p) => `${p.field}: ${p.problems.join(', ')}`).join('; '), problems);
   }
   return {
-    name: name.trim(), enabled, mode, kind, action, reason: reason.trim(),
+    name: name.trim(),
+    enabled,
+    mode,
+    kind,
+    action,
+    reason: reason.trim(),
     appliesTo: [...new Set(appliesTo)],
     exemptUserIds: [...new Set(exemptUserIds.map((x) => x.toLowerCase()))],
     patterns: [...new Set(patterns.map((p) => p.trim()))],

@@ -36,7 +36,17 @@ export const BLOCKLIST_KINDS = ['domain', 'url'] as const;
 export type BlocklistKind = (typeof BLOCKLIST_KINDS)[number];
 
 /** Notice kinds a user can receive (GET /v1/notices). */
-export const NOTICE_KINDS = ['report_received', 'report_outcome', 'warning', 'enforcement', 'appeal_decision', 'content_removed', 'action_lifted', 'action_ended', 'case_message'] as const;
+export const NOTICE_KINDS = [
+  'report_received',
+  'report_outcome',
+  'warning',
+  'enforcement',
+  'appeal_decision',
+  'content_removed',
+  'action_lifted',
+  'action_ended',
+  'case_message',
+] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /** What staff can end early (POST /admin/v1/actions/:id/lift); a warning or a removal has nothing left to end. */

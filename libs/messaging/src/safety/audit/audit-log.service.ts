@@ -37,7 +37,12 @@ export interface AuditRow {
 
 export type AuditVerification =
   | { ok: true; entries: number }
-  | { ok: false; entries: number; firstBrokenId: string | null; reason: 'hash_mismatch' | 'broken_link' | 'gap' | 'truncated' | 'anchor_mismatch' };
+  | {
+      ok: false;
+      entries: number;
+      firstBrokenId: string | null;
+      reason: 'hash_mismatch' | 'broken_link' | 'gap' | 'truncated' | 'anchor_mismatch';
+    };
 
 /**
  * The entry hash, recomputed to verify. Must stay identical to the expression in
@@ -72,7 +77,10 @@ const LIST: ListSpec = {
     subjectType: { kind: 'text', sql: 'a.subject_type' },
     action: { kind: 'text', sql: 'a.action' },
     /** Staff by name or email (the console's staff filter; moderators cannot list staff). */
-    staffQ: { kind: 'search', columns: ['(SELECT x.display_name FROM staff x WHERE x.id = a.staff_id)', '(SELECT x.email FROM staff x WHERE x.id = a.staff_id)'] },
+    staffQ: {
+      kind: 'search',
+      columns: ['(SELECT x.display_name FROM staff x WHERE x.id = a.staff_id)', '(SELECT x.email FROM staff x WHERE x.id = a.staff_id)'],
+    },
   },
   sorts: { id: 'a.id', createdAt: 'a.created_at', action: 'a.action', staffId: 'a.staff_id', seq: 'a.seq' },
   tiebreak: 'a.id DESC',
@@ -202,7 +210,8 @@ export class AuditLogService {
     if (anchorSeq > 0) {
       const held = seqToId.get(anchorSeq);
       if (!held) return { ok: false, entries, firstBrokenId: anchor.id ?? null, reason: 'truncated' };
-      if (held.hash !== anchor.hash || held.id !== anchor.id) return { ok: false, entries, firstBrokenId: held.id, reason: 'anchor_mismatch' };
+      if (held.hash !== anchor.hash || held.id !== anchor.id)
+        return { ok: false, entries, firstBrokenId: held.id, reason: 'anchor_mismatch' };
     }
     return { ok: true, entries };
   }
@@ -223,10 +232,7 @@ export class AuditLogService {
 
   async one(id: string): Promise<AuditRow> {
     if (!/^\d{1,18}$/.test(id)) throw new NotFound('No such audit entry.');
-    const row = await this.db.one(
-      `SELECT a.*, ${NAMES_SELECT} FROM audit_log a ${NAMES_JOIN} WHERE a.id = $1`,
-      [id],
-    );
+    const row = await this.db.one(`SELECT a.*, ${NAMES_SELECT} FROM audit_log a ${NAMES_JOIN} WHERE a.id = $1`, [id]);
     if (!row) throw new NotFound('No such audit entry.');
     return toRow(row);
   }

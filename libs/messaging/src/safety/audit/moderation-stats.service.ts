@@ -27,17 +27,21 @@ export class ModerationStatsService {
 
   async stats(): Promise<ModerationStats> {
     const [byReason, times, spam, verdicts] = await Promise.all([
-      this.db.replica.query(`SELECT reason, count(*)::int AS count FROM report WHERE status <> 'resolved' GROUP BY reason ORDER BY count DESC, reason`),
       this.db.replica.query(
-        `SELECT
+        `SELECT reason, count(*)::int AS count FROM report WHERE status <> 'resolved' GROUP BY reason ORDER BY count DESC, reason`,
+      ),
+      this.db.replica
+        .query(
+          `SELECT
            (SELECT count(*)::int FROM report WHERE status <> 'resolved' AND (overdue OR (first_response_at IS NULL AND due_at <= now()))) AS overdue,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at) / 60)
              FILTER (WHERE first_response_at IS NOT NULL) AS first_response,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 60)
              FILTER (WHERE resolved_at IS NOT NULL) AS resolution
          FROM report WHERE created_at > now() - make_interval(days => $1)`,
-        [STATS_WINDOW_DAYS],
-      ).then((rows) => rows[0]),
+          [STATS_WINDOW_DAYS],
+        )
+        .then((rows) => rows[0]),
       this.db.replica.query(
         `SELECT s.sender_id, u.handle, s.score FROM sender_stats s JOIN app_user u ON u.id = s.sender_id
           WHERE s.score >= $1 ORDER BY s.score DESC, s.sender_id LIMIT 10`,

@@ -21,15 +21,20 @@ export function parsePeriod(rawFrom: unknown, rawTo: unknown, now = new Date()):
   const parse = (raw: unknown, name: string): Date | null => {
     if (raw === undefined || raw === '') return null;
     const d = typeof raw === 'string' ? parseIsoTime(raw) : null;
-    if (!d) throw new InvalidRequest(`${name} must be an ISO-8601 date or time in years ${MIN_YEAR}-${MAX_YEAR}.`, [{ field: name, problems: ['iso8601'] }]);
+    if (!d)
+      throw new InvalidRequest(`${name} must be an ISO-8601 date or time in years ${MIN_YEAR}-${MAX_YEAR}.`, [
+        { field: name, problems: ['iso8601'] },
+      ]);
     return d;
   };
   const to = parse(rawTo, 'to') ?? now;
   const from = parse(rawFrom, 'from') ?? new Date(to.getTime() - DEFAULT_PERIOD_DAYS * 86400_000);
   // The default `from` of an early `to` may fall before year 1, which PostgreSQL refuses.
-  if (from.getUTCFullYear() < MIN_YEAR) throw new InvalidRequest(`from must be in years ${MIN_YEAR}-${MAX_YEAR}.`, [{ field: 'from', problems: ['iso8601'] }]);
+  if (from.getUTCFullYear() < MIN_YEAR)
+    throw new InvalidRequest(`from must be in years ${MIN_YEAR}-${MAX_YEAR}.`, [{ field: 'from', problems: ['iso8601'] }]);
   if (from.getTime() >= to.getTime()) throw new InvalidRequest('from must be before to.', [{ field: 'from', problems: ['before_to'] }]);
-  if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86400_000) throw new InvalidRequest(`A period is at most ${MAX_PERIOD_DAYS} days.`, [{ field: 'from', problems: ['period_too_long'] }]);
+  if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * 86400_000)
+    throw new InvalidRequest(`A period is at most ${MAX_PERIOD_DAYS} days.`, [{ field: 'from', problems: ['period_too_long'] }]);
   return { from, to };
 }
 
@@ -49,8 +54,14 @@ export class TransparencyService {
   async report(from: Date, to: Date): Promise<TransparencyReport> {
     const range = [from.toISOString(), to.toISOString()];
     const [reports, actions, [appeals], [median]] = await Promise.all([
-      this.db.query(`SELECT reason, source, count(*)::int AS n FROM report WHERE created_at >= $1 AND created_at < $2 GROUP BY reason, source`, range),
-      this.db.query(`SELECT action, automated, count(*)::int AS n FROM moderation_action WHERE created_at >= $1 AND created_at < $2 GROUP BY action, automated`, range),
+      this.db.query(
+        `SELECT reason, source, count(*)::int AS n FROM report WHERE created_at >= $1 AND created_at < $2 GROUP BY reason, source`,
+        range,
+      ),
+      this.db.query(
+        `SELECT action, automated, count(*)::int AS n FROM moderation_action WHERE created_at >= $1 AND created_at < $2 GROUP BY action, automated`,
+        range,
+      ),
       this.db.query(
         `SELECT (SELECT count(*) FROM appeal WHERE created_at >= $1 AND created_at < $2)::int AS total,
                 (SELECT count(*) FROM appeal WHERE status = 'upheld' AND decided_at >= $1 AND decided_at < $2)::int AS upheld,
@@ -63,7 +74,8 @@ export class TransparencyService {
         range,
       ),
     ]);
-    const tally = (rows: any[], key: string) => rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + r.n }), {});
+    const tally = (rows: any[], key: string) =>
+      rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + r.n }), {});
     const sum = (rows: any[]) => rows.reduce((n, r) => n + r.n, 0);
     return {
       from: from.toISOString(),

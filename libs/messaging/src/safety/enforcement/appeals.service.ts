@@ -108,7 +108,13 @@ export class AppealsService {
           [newId(), input.actionId, userId, input.text, action.action],
         );
         // Filed by the user, recorded for the transparency report (which counts the audit log's records).
-        await this.audit.record(q, { staffId: null, action: 'appeal.create', subjectType: 'appeal', subjectId: row.id, after: { actionId: input.actionId, action: action.action, userId } });
+        await this.audit.record(q, {
+          staffId: null,
+          action: 'appeal.create',
+          subjectType: 'appeal',
+          subjectId: row.id,
+          after: { actionId: input.actionId, action: action.action, userId },
+        });
         return toAppeal(row);
       });
     } catch (err: any) {
@@ -129,17 +135,27 @@ export class AppealsService {
       if (!ap) throw new NotFound('No such appeal.');
       if (ap.status !== 'open') throw new Conflict(`This appeal was already decided (${ap.status}).`);
       const lifted = decision === 'upheld' ? await this.enforcement.lift(q, ap.action_id, 'appeal_upheld') : null;
-      await q.query(
-        `UPDATE appeal SET status = $2, decided_by = $3, decided_at = now(), decision_note = $4 WHERE id = $1`,
-        [appealId, decision, staff.id, note],
-      );
+      await q.query(`UPDATE appeal SET status = $2, decided_by = $3, decided_at = now(), decision_note = $4 WHERE id = $1`, [
+        appealId,
+        decision,
+        staff.id,
+        note,
+      ]);
       await this.audit.record(q, {
-        staffId: staff.id, action: `appeal.${decision === 'upheld' ? 'uphold' : 'deny'}`, subjectType: 'appeal', subjectId: appealId,
+        staffId: staff.id,
+        action: `appeal.${decision === 'upheld' ? 'uphold' : 'deny'}`,
+        subjectType: 'appeal',
+        subjectId: appealId,
         before: { status: 'open', ...(lifted ? { standing: lifted.before } : {}) },
         after: { status: decision, note, actionId: ap.action_id, ...(lifted ? { standing: lifted.after } : {}) },
       });
       const events = await this.notices.create(q, [
-        { userId: ap.user_id, kind: 'appeal_decision', text: DECISION_TEXT[decision], data: { appealId, actionId: ap.action_id, decision } },
+        {
+          userId: ap.user_id,
+          kind: 'appeal_decision',
+          text: DECISION_TEXT[decision],
+          data: { appealId, actionId: ap.action_id, decision },
+        },
       ]);
       const outboxId = await this.events.append(q, events, lifted?.jobs ?? []);
       const [row] = await q.query(`${SELECT} WHERE ap.id = $1`, [appealId]);

@@ -120,7 +120,13 @@ const ACTIONS_LIST: ListSpec = {
   filters: {
     id: { kind: 'uuid', sql: 'a.id' },
     userId: { kind: 'uuid', sql: 'a.user_id' },
-    userQ: { kind: 'search', columns: ['(SELECT x.handle FROM app_user x WHERE x.id = a.user_id)', '(SELECT x.display_name FROM app_user x WHERE x.id = a.user_id)'] },
+    userQ: {
+      kind: 'search',
+      columns: [
+        '(SELECT x.handle FROM app_user x WHERE x.id = a.user_id)',
+        '(SELECT x.display_name FROM app_user x WHERE x.id = a.user_id)',
+      ],
+    },
     action: { kind: 'text', sql: 'a.action' },
     staffId: { kind: 'uuid', sql: 'a.staff_id' },
     reportId: { kind: 'uuid', sql: 'a.report_id' },
@@ -128,8 +134,16 @@ const ACTIONS_LIST: ListSpec = {
     active: { kind: 'bool', sql: 'a.lifted_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())' },
   },
   sorts: {
-    createdAt: 'a.created_at', action: 'a.action', reason: 'a.reason', note: 'a.note', expiresAt: 'a.expires_at', liftedAt: 'a.lifted_at',
-    userId: 'a.user_id', staffId: 'a.staff_id', reportId: 'a.report_id', id: 'a.id',
+    createdAt: 'a.created_at',
+    action: 'a.action',
+    reason: 'a.reason',
+    note: 'a.note',
+    expiresAt: 'a.expires_at',
+    liftedAt: 'a.lifted_at',
+    userId: 'a.user_id',
+    staffId: 'a.staff_id',
+    reportId: 'a.report_id',
+    id: 'a.id',
   },
   tiebreak: 'a.id DESC',
 };
@@ -143,7 +157,11 @@ const standingOf = (r: any): Standing => ({
 const because = reasonWords;
 /** How a template's {{action}} reads. */
 const ACTION_WORDS: Record<string, string> = {
-  warn: 'a warning', remove_content: 'removal of your content', restrict_messaging: 'a messaging restriction', suspend: 'a suspension', ban: 'a ban',
+  warn: 'a warning',
+  remove_content: 'removal of your content',
+  restrict_messaging: 'a messaging restriction',
+  suspend: 'a suspension',
+  ban: 'a ban',
 };
 const until = (at: string | null) => (at ? new Date(at).toUTCString() : '');
 
@@ -161,7 +179,9 @@ function liftedNotice(action: string, after: Standing): string {
   if (action === 'restrict_messaging' && after.restrictedUntil) {
     return `${head} Another restriction still applies until ${until(after.restrictedUntil)}.`;
   }
-  return action === 'restrict_messaging' ? `${head} You can start conversations and send messages again.` : `${head} You can use Backchannel again.`;
+  return action === 'restrict_messaging'
+    ? `${head} You can start conversations and send messages again.`
+    : `${head} You can use Backchannel again.`;
 }
 
 /** What the actioned person is told; never the staff note, which is internal. */
@@ -233,7 +253,9 @@ export class EnforcementService {
     const outboxIds: Array<string | null> = [];
     const events: UserEvent[] = [];
     if (input.action === 'remove_content' && !recordOnly) {
-      const targets = (input.removeSubjects ?? (input.subject ? [input.subject] : [])).filter((s) => s.type === 'message' || s.type === 'question');
+      const targets = (input.removeSubjects ?? (input.subject ? [input.subject] : [])).filter(
+        (s) => s.type === 'message' || s.type === 'question',
+      );
       if (targets.length === 0) throw new Unprocessable('remove_content applies to a reported message or question.');
       for (const t of targets) {
         if (t.type === 'message') outboxIds.push((await this.messages.removeIn(q, t.id, 'moderation')).outboxId);
@@ -249,25 +271,45 @@ export class EnforcementService {
                $11, now() + make_interval(days => $12::int))
        RETURNING *`,
       [
-        actionId, input.userId, input.action, input.reason, input.note ?? null, input.staffId, input.reportId ?? null,
-        input.subject?.type ?? null, input.subject?.id ?? null, hours, input.automated === true, this.config.appealWindowDays,
+        actionId,
+        input.userId,
+        input.action,
+        input.reason,
+        input.note ?? null,
+        input.staffId,
+        input.reportId ?? null,
+        input.subject?.type ?? null,
+        input.subject?.id ?? null,
+        hours,
+        input.automated === true,
+        this.config.appealWindowDays,
       ],
     );
     const after = recordOnly ? before : await this.reconcile(q, input.userId);
     const expiresAt = iso(row.expires_at);
     const appealUntil = iso(row.appeal_until);
     await this.audit.record(q, {
-      staffId: input.staffId, action: `user.${input.action}`, subjectType: 'user', subjectId: input.userId,
+      staffId: input.staffId,
+      action: `user.${input.action}`,
+      subjectType: 'user',
+      subjectId: input.userId,
       before,
       after: {
-        ...after, actionId, expiresAt, automated: input.automated === true, reason: input.reason, note: input.note ?? null,
-        subject: input.subject ?? null, ...(input.auditDetail ?? {}),
+        ...after,
+        actionId,
+        expiresAt,
+        automated: input.automated === true,
+        reason: input.reason,
+        note: input.note ?? null,
+        subject: input.subject ?? null,
+        ...(input.auditDetail ?? {}),
       },
     });
     const statement = statementFor({
       action: input.action,
       reason: input.reason,
-      facts: input.facts ?? staffFacts({ action: input.action, reason: input.reason, subjectType: input.subject?.type, reports: input.reports }),
+      facts:
+        input.facts ?? staffFacts({ action: input.action, reason: input.reason, subjectType: input.subject?.type, reports: input.reports }),
       automated: input.automated === true,
       endsAt: expiresAt,
       appealUntil,
@@ -291,7 +333,11 @@ export class EnforcementService {
       text,
       data: {
         ...(input.notice?.data ?? {}),
-        actionId, action: input.action, reason: input.reason, expiresAt, appealable: appealUntil !== null,
+        actionId,
+        action: input.action,
+        reason: input.reason,
+        expiresAt,
+        appealable: appealUntil !== null,
         ...(input.template ? { templateId: input.template.id } : {}),
       },
       statement,
@@ -301,7 +347,14 @@ export class EnforcementService {
       ? [{ name: JobName.ExpireAction, data: { actionId }, jobId: `expire-action-${actionId}`, delayMs: Math.ceil(hours * 3600_000) }]
       : [];
     // The host app hears of it (PLATFORM_WEBHOOK_URL) when the person is one of its users.
-    jobs.push(...(await this.webhooks.jobsFor(q, input.userId, 'enforcement.applied', { id: actionId, action: input.action, reason: input.reason, expiresAt })));
+    jobs.push(
+      ...(await this.webhooks.jobsFor(q, input.userId, 'enforcement.applied', {
+        id: actionId,
+        action: input.action,
+        reason: input.reason,
+        expiresAt,
+      })),
+    );
     return { actionId, action: input.action, expiresAt, statement, before, after, events, jobs, outboxIds };
   }
 
@@ -384,13 +437,25 @@ export class EnforcementService {
   }
 
   /** Lifts an action (an upheld appeal): it stops counting as a strike and stops applying. */
-  async lift(q: Queryable, actionId: string, reason: string): Promise<{ userId: string; before: Standing; after: Standing; jobs: OutboxJob[] } | null> {
+  async lift(
+    q: Queryable,
+    actionId: string,
+    reason: string,
+  ): Promise<{ userId: string; before: Standing; after: Standing; jobs: OutboxJob[] } | null> {
     const [a] = await q.query('SELECT user_id, action, reason, expires_at FROM moderation_action WHERE id = $1', [actionId]);
     if (!a) return null;
     const before = await this.lockStanding(q, a.user_id);
-    await q.query('UPDATE moderation_action SET lifted_at = now(), lifted_reason = $2 WHERE id = $1 AND lifted_at IS NULL', [actionId, reason]);
+    await q.query('UPDATE moderation_action SET lifted_at = now(), lifted_reason = $2 WHERE id = $1 AND lifted_at IS NULL', [
+      actionId,
+      reason,
+    ]);
     const after = await this.reconcile(q, a.user_id);
-    const jobs = await this.webhooks.jobsFor(q, a.user_id, 'enforcement.lifted', { id: actionId, action: a.action, reason: a.reason, expiresAt: iso(a.expires_at) });
+    const jobs = await this.webhooks.jobsFor(q, a.user_id, 'enforcement.lifted', {
+      id: actionId,
+      action: a.action,
+      reason: a.reason,
+      expiresAt: iso(a.expires_at),
+    });
     return { userId: a.user_id, before, after, jobs };
   }
 
@@ -408,14 +473,18 @@ export class EnforcementService {
     const done = await this.db.tx(async (q) => {
       const before = await this.lockStanding(q, owner.user_id);
       const [a] = await q.query('SELECT * FROM moderation_action WHERE id = $1 FOR UPDATE', [actionId]);
-      if (!LIFTABLE_ACTIONS.has(a.action)) throw new NotLiftable(`A ${a.action} cannot be lifted; only a restriction, suspension or ban can.`);
+      if (!LIFTABLE_ACTIONS.has(a.action))
+        throw new NotLiftable(`A ${a.action} cannot be lifted; only a restriction, suspension or ban can.`);
       if (a.lifted_at) throw new AlreadyLifted();
       if (a.expires_at && new Date(a.expires_at).getTime() <= Date.now()) throw new AlreadyEnded();
       await q.query(`UPDATE moderation_action SET lifted_at = now(), lifted_reason = 'staff_lift' WHERE id = $1`, [actionId]);
       const [row] = await q.query(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [actionId]);
       const after = await this.reconcile(q, owner.user_id);
       await this.audit.record(q, {
-        staffId, action: 'action.lift', subjectType: 'user', subjectId: owner.user_id,
+        staffId,
+        action: 'action.lift',
+        subjectType: 'user',
+        subjectId: owner.user_id,
         before: { ...before, actionId, action: a.action, expiresAt: iso(a.expires_at) },
         after: { ...after, actionId, note },
       });
@@ -424,7 +493,12 @@ export class EnforcementService {
       const events = await this.notices.create(q, [
         { userId: owner.user_id, kind: 'action_lifted', text, data: { actionId, action: a.action }, statement },
       ]);
-      const jobs = await this.webhooks.jobsFor(q, owner.user_id, 'enforcement.lifted', { id: actionId, action: a.action, reason: a.reason, expiresAt: iso(a.expires_at) });
+      const jobs = await this.webhooks.jobsFor(q, owner.user_id, 'enforcement.lifted', {
+        id: actionId,
+        action: a.action,
+        reason: a.reason,
+        expiresAt: iso(a.expires_at),
+      });
       const outboxId = await this.events.append(q, events, jobs);
       return { row, before, after, outboxId };
     });
@@ -469,7 +543,10 @@ export class EnforcementService {
       const drafts: NoticeDraft[] = ended.map((action) => {
         const text = action === 'suspend' ? ENDED_TEXT.suspend : ENDED_TEXT.restrict_messaging;
         return {
-          userId, kind: 'action_ended', text, data: { action },
+          userId,
+          kind: 'action_ended',
+          text,
+          data: { action },
           statement: statementFor({ action: 'expire', reason: null, facts: text, automated: true, endsAt: null, appealUntil: null }),
         };
       });

@@ -51,7 +51,14 @@ export class NoticesService {
   /** Inserts the notices in the caller's transaction; returns their events for EventsService.append. */
   async create(q: Queryable, drafts: NoticeDraft[]): Promise<UserEvent[]> {
     if (drafts.length === 0) return [];
-    const input = drafts.map((d) => ({ id: newId(), user_id: d.userId, kind: d.kind, text: d.text, data: d.data ?? null, statement: d.statement ?? null }));
+    const input = drafts.map((d) => ({
+      id: newId(),
+      user_id: d.userId,
+      kind: d.kind,
+      text: d.text,
+      data: d.data ?? null,
+      statement: d.statement ?? null,
+    }));
     const rows = await q.query(
       `INSERT INTO notice (id, user_id, kind, text, data, statement)
        SELECT id, user_id, kind, text, data, statement

@@ -93,7 +93,9 @@ export function templateVariables(body: string): string[] {
 export function assertKnownVariables(body: string): void {
   const unknown = templateVariables(body).filter((v) => !(TEMPLATE_VARIABLES as readonly string[]).includes(v));
   if (unknown.length) {
-    throw new TemplateVariableUnknown(`Unknown template variable(s): ${unknown.join(', ')}. Known: ${TEMPLATE_VARIABLES.join(', ')}.`, { unknown });
+    throw new TemplateVariableUnknown(`Unknown template variable(s): ${unknown.join(', ')}. Known: ${TEMPLATE_VARIABLES.join(', ')}.`, {
+      unknown,
+    });
   }
 }
 

@@ -10,12 +10,16 @@ describe('strike ladder', () => {
   });
 
   it('suggests nothing harsher while a ban is in force', () => {
-    for (const n of [0, 2, 5]) expect(suggestedAction(n, { status: 'banned' })).toMatchObject({ action: 'none', because: expect.stringMatching(/already banned/i) });
+    for (const n of [0, 2, 5])
+      expect(suggestedAction(n, { status: 'banned' })).toMatchObject({ action: 'none', because: expect.stringMatching(/already banned/i) });
   });
 
   it('never suggests a suspension or restriction while suspended, but still a ban at three strikes', () => {
     const s = { status: 'suspended', suspendedUntil: '2030-01-02T03:04:05.000Z' };
-    expect(suggestedAction(2, s)).toEqual({ action: 'warn', because: 'Already suspended until 2030-01-02 03:04 UTC: a warning records the strike.' });
+    expect(suggestedAction(2, s)).toEqual({
+      action: 'warn',
+      because: 'Already suspended until 2030-01-02 03:04 UTC: a warning records the strike.',
+    });
     expect(suggestedAction(1, s).action).toBe('warn');
     expect(suggestedAction(3, s)).toEqual({ action: 'ban' });
   });

@@ -18,7 +18,13 @@ export interface InForce {
   restrictedUntil?: string | null;
 }
 
-const when = (at: string | null | undefined) => (at ? ` until ${new Date(at).toISOString().replace(/:\d\d\.\d+Z$/, ' UTC').replace('T', ' ')}` : '');
+const when = (at: string | null | undefined) =>
+  at
+    ? ` until ${new Date(at)
+        .toISOString()
+        .replace(/:\d\d\.\d+Z$/, ' UTC')
+        .replace('T', ' ')}`
+    : '';
 
 /**
  * The next step of the enforcement ladder for someone with `activeStrikes` strikes:
@@ -38,7 +44,8 @@ export function suggestedAction(activeStrikes: number, inForce?: InForce): Sugge
           ? { action: 'suspend', durationHours: 72 }
           : { action: 'ban' };
   if (!inForce) return step;
-  if (inForce.status === 'banned') return { action: 'none', because: 'Already banned: nothing on the ladder is harsher. Lift the ban to change it.' };
+  if (inForce.status === 'banned')
+    return { action: 'none', because: 'Already banned: nothing on the ladder is harsher. Lift the ban to change it.' };
   const suspended = inForce.status === 'suspended';
   if (suspended && (step.action === 'restrict_messaging' || step.action === 'suspend')) {
     return { action: 'warn', because: `Already suspended${when(inForce.suspendedUntil)}: a warning records the strike.` };

@@ -70,11 +70,19 @@ export class TemplatesService {
   async create(staff: StaffActor, input: { name: string; body: string }): Promise<TemplateRow> {
     assertKnownVariables(input.body);
     return this.db.tx(async (q) => {
-      const [row] = await q.query(
-        'INSERT INTO notice_template (id, name, body, updated_by) VALUES ($1, $2, $3, $4) RETURNING *',
-        [newId(), input.name, input.body, staff.id],
-      );
-      await this.audit.record(q, { staffId: staff.id, action: 'template.create', subjectType: 'template', subjectId: row.id, after: { name: row.name, body: row.body } });
+      const [row] = await q.query('INSERT INTO notice_template (id, name, body, updated_by) VALUES ($1, $2, $3, $4) RETURNING *', [
+        newId(),
+        input.name,
+        input.body,
+        staff.id,
+      ]);
+      await this.audit.record(q, {
+        staffId: staff.id,
+        action: 'template.create',
+        subjectType: 'template',
+        subjectId: row.id,
+        after: { name: row.name, body: row.body },
+      });
       return toTemplate(row);
     });
   }
@@ -90,8 +98,12 @@ export class TemplatesService {
         [id, input.name ?? before.name, input.body ?? before.body, staff.id],
       );
       await this.audit.record(q, {
-        staffId: staff.id, action: 'template.update', subjectType: 'template', subjectId: id,
-        before: { name: before.name, body: before.body }, after: { name: row.name, body: row.body },
+        staffId: staff.id,
+        action: 'template.update',
+        subjectType: 'template',
+        subjectId: id,
+        before: { name: before.name, body: before.body },
+        after: { name: row.name, body: row.body },
       });
       return toTemplate(row);
     });
@@ -102,7 +114,13 @@ export class TemplatesService {
     return this.db.tx(async (q) => {
       const [row] = await q.query('DELETE FROM notice_template WHERE id = $1 RETURNING *', [id]);
       if (!row) throw new NotFound('No such template.');
-      await this.audit.record(q, { staffId: staff.id, action: 'template.delete', subjectType: 'template', subjectId: id, before: { name: row.name, body: row.body } });
+      await this.audit.record(q, {
+        staffId: staff.id,
+        action: 'template.delete',
+        subjectType: 'template',
+        subjectId: id,
+        before: { name: row.name, body: row.body },
+      });
       return toTemplate(row);
     });
   }

@@ -148,7 +148,13 @@ async function attachVersions(q: Queryable, messages: EvidenceMessage[]): Promis
   );
   for (const m of messages) {
     const mine = rows.filter((r) => r.message_id === m.id);
-    m.versions = mine.map((r) => ({ version: Number(r.version), text: r.text, links: r.links ?? [], writtenAt: iso(r.written_at)!, replacedAt: iso(r.replaced_at)! }));
+    m.versions = mine.map((r) => ({
+      version: Number(r.version),
+      text: r.text,
+      links: r.links ?? [],
+      writtenAt: iso(r.written_at)!,
+      replacedAt: iso(r.replaced_at)!,
+    }));
     const omitted = mine.length ? Number(mine[0].omitted) : 0;
     if (omitted > 0) m.versionsOmitted = omitted;
   }
@@ -192,7 +198,13 @@ export class CaseSnapshot {
       );
       evidence.messages = rows.map((r) => toMessage(r, s.id));
       const reported = evidence.messages.find((m) => m.reported);
-      evidence.subject = { type: 'message', id: s.id, ...(reported ? { message: reported, senderId: reported.senderId, senderHandle: reported.senderHandle, sentAt: reported.createdAt } : {}) };
+      evidence.subject = {
+        type: 'message',
+        id: s.id,
+        ...(reported
+          ? { message: reported, senderId: reported.senderId, senderHandle: reported.senderHandle, sentAt: reported.createdAt }
+          : {}),
+      };
     } else if (s.type === 'conversation') {
       const rows = await q.query(
         `SELECT * FROM (SELECT ${MESSAGE_COLUMNS} FROM ${MESSAGE_FROM}
@@ -230,15 +242,37 @@ export class CaseSnapshot {
         roomId = roomId ?? qn.room_id;
         const links = await this.linkVerdicts(q, qn.links);
         evidence.subject = {
-          type: 'question', id: qn.id, roomId: qn.room_id, authorId: qn.author_id, authorHandle: qn.author_handle,
-          text: qn.text, links, status: qn.status, state: qn.state, upvotes: qn.upvotes, createdAt: iso(qn.created_at),
+          type: 'question',
+          id: qn.id,
+          roomId: qn.room_id,
+          authorId: qn.author_id,
+          authorHandle: qn.author_handle,
+          text: qn.text,
+          links,
+          status: qn.status,
+          state: qn.state,
+          upvotes: qn.upvotes,
+          createdAt: iso(qn.created_at),
         };
         // Rendered like a message so the console shows the words and links the same way.
-        evidence.messages = [{
-          id: qn.id, conversationId: '', seq: null, senderId: qn.author_id, senderHandle: qn.author_handle, text: qn.text,
-          links, state: qn.state, removedReason: qn.removed_reason, createdAt: iso(qn.created_at)!, reported: true,
-        }];
-        evidence.participants = [{ userId: qn.author_id, handle: qn.author_handle, displayName: qn.author_handle, state: 'author', role: 'author' }];
+        evidence.messages = [
+          {
+            id: qn.id,
+            conversationId: '',
+            seq: null,
+            senderId: qn.author_id,
+            senderHandle: qn.author_handle,
+            text: qn.text,
+            links,
+            state: qn.state,
+            removedReason: qn.removed_reason,
+            createdAt: iso(qn.created_at)!,
+            reported: true,
+          },
+        ];
+        evidence.participants = [
+          { userId: qn.author_id, handle: qn.author_handle, displayName: qn.author_handle, state: 'author', role: 'author' },
+        ];
       }
     }
 
@@ -246,20 +280,29 @@ export class CaseSnapshot {
 
     if (roomId) {
       const [room] = await q.query('SELECT id, title, status, host_id, created_at FROM room WHERE id = $1', [roomId]);
-      if (room) evidence.room = { id: room.id, title: room.title, status: room.status, hostId: room.host_id, createdAt: iso(room.created_at)! };
+      if (room)
+        evidence.room = { id: room.id, title: room.title, status: room.status, hostId: room.host_id, createdAt: iso(room.created_at)! };
     }
     return evidence;
   }
 
   private async conversation(q: Queryable, conversationId: string, reporterState: string | null) {
-    const [c] = await q.query('SELECT id, kind, title, creator_id, room_id, context, created_at FROM conversation WHERE id = $1', [conversationId]);
+    const [c] = await q.query('SELECT id, kind, title, creator_id, room_id, context, created_at FROM conversation WHERE id = $1', [
+      conversationId,
+    ]);
     const members = await q.query(
       `SELECT cm.user_id, u.handle, u.display_name, cm.state, cm.role
          FROM conversation_member cm JOIN app_user u ON u.id = cm.user_id
         WHERE cm.conversation_id = $1 ORDER BY cm.joined_at, cm.user_id`,
       [conversationId],
     );
-    const participants = members.map((m) => ({ userId: m.user_id, handle: m.handle, displayName: m.display_name, state: m.state, role: m.role }));
+    const participants = members.map((m) => ({
+      userId: m.user_id,
+      handle: m.handle,
+      displayName: m.display_name,
+      state: m.state,
+      role: m.role,
+    }));
     const contextRoom = c?.context && typeof c.context === 'object' && typeof c.context.roomId === 'string' ? c.context.roomId : null;
     return {
       conversation: c

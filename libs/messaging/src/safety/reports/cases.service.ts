@@ -183,7 +183,10 @@ export class CasesService {
         WHERE r.id = ANY($1::uuid[]) ORDER BY r.priority DESC, r.created_at`,
       [row.reportIds],
     );
-    return { ...row, reports: reports.map((r) => ({ ...toReportRow(r), subjectHandle: row.subjectHandle, subjectDisplayName: row.subjectDisplayName })) };
+    return {
+      ...row,
+      reports: reports.map((r) => ({ ...toReportRow(r), subjectHandle: row.subjectHandle, subjectDisplayName: row.subjectDisplayName })),
+    };
   }
 
   private async load(q: Queryable, id: string): Promise<CaseRow> {
@@ -211,7 +214,8 @@ export class CasesService {
   /** Hands the case to a moderator or admin (or back to the queue with null). */
   async assign(id: string, staff: StaffActor, assigneeId: string | null): Promise<CaseRow> {
     return this.db.tx(async (q) => {
-      const [assignee] = assigneeId !== null && isUuid(assigneeId) ? await q.query('SELECT role, disabled FROM staff WHERE id = $1', [assigneeId]) : [];
+      const [assignee] =
+        assigneeId !== null && isUuid(assigneeId) ? await q.query('SELECT role, disabled FROM staff WHERE id = $1', [assigneeId]) : [];
       await this.moderation.log(q, { type: 'case', id, event: { type: 'assign', staff, assigneeId, assignee: assignee ?? null } });
       return this.load(q, id);
     });
@@ -233,7 +237,14 @@ export class CasesService {
       const result = await this.reports.resolveLocked(q, staff, reports, body, { bulk: false, caseId: id });
       const actionId = result.applied[0]?.applied.actionId ?? null;
       const hours = EnforcementService.duration(body.action, body.durationHours);
-      const resolution = { action: body.action, ...(hours ? { durationHours: hours } : {}), note: body.note ?? null, actionId, templateId: body.templateId ?? null, staffId: staff.id };
+      const resolution = {
+        action: body.action,
+        ...(hours ? { durationHours: hours } : {}),
+        note: body.note ?? null,
+        actionId,
+        templateId: body.templateId ?? null,
+        staffId: staff.id,
+      };
       await q.query(
         `UPDATE moderation_case SET status = 'resolved', resolved_at = now(), resolved_by = $2, resolution = $3::jsonb, updated_at = now(),
                 assignee_id = coalesce(assignee_id, $2)
@@ -241,8 +252,12 @@ export class CasesService {
         [id, staff.id, JSON.stringify(resolution)],
       );
       await this.audit.record(q, {
-        staffId: staff.id, action: 'case.resolve', subjectType: 'case', subjectId: id,
-        before: { status: 'open', assigneeId: c.assignee_id }, after: { status: 'resolved', resolution, reportIds: reports.map((r) => r.id) },
+        staffId: staff.id,
+        action: 'case.resolve',
+        subjectType: 'case',
+        subjectId: id,
+        before: { status: 'open', assigneeId: c.assignee_id },
+        after: { status: 'resolved', resolution, reportIds: reports.map((r) => r.id) },
       });
       return { ...result, row: await this.load(q, id) };
     });
@@ -267,7 +282,10 @@ export class CasesService {
         )
       ).map(toMessage);
       await this.audit.record(q, {
-        staffId: staff.id, action: 'case.messages.read', subjectType: 'case', subjectId: id,
+        staffId: staff.id,
+        action: 'case.messages.read',
+        subjectType: 'case',
+        subjectId: id,
         after: { messageIds: rows.map((m) => m.id), replies: rows.filter((m) => m.reply !== null).length },
       });
       return rows;
@@ -305,7 +323,10 @@ export class CasesService {
       );
       await q.query('UPDATE moderation_case SET updated_at = now() WHERE id = $1', [id]);
       await this.audit.record(q, {
-        staffId: staff.id, action: 'case.message', subjectType: 'case', subjectId: id,
+        staffId: staff.id,
+        action: 'case.message',
+        subjectType: 'case',
+        subjectId: id,
         after: { messageId, recipientId: input.recipientId, recipientRole: role, text: input.text },
       });
       const outboxId = await this.events.append(q, events);
@@ -337,7 +358,11 @@ export class CasesService {
       if (!m) throw new AlreadyReplied();
       await q.query('UPDATE moderation_case SET updated_at = now() WHERE id = $1', [n.case_id]);
       await this.audit.record(q, {
-        staffId: null, action: 'case.reply', subjectType: 'case', subjectId: n.case_id, after: { messageId: n.message_id, userId, text },
+        staffId: null,
+        action: 'case.reply',
+        subjectType: 'case',
+        subjectId: n.case_id,
+        after: { messageId: n.message_id, userId, text },
       });
       return toNotice({ ...n, reply_text: m.reply_text, replied_at: m.replied_at });
     });

@@ -61,7 +61,10 @@ const toEntry = (r: any): BlocklistRow => ({
   reason: r.reason,
   createdBy: r.created_by,
   createdAt: iso(r.created_at)!,
-  rescan: r.rescan_total === null || r.rescan_total === undefined ? null : { total: r.rescan_total, done: Math.min(r.rescan_done ?? 0, r.rescan_total) },
+  rescan:
+    r.rescan_total === null || r.rescan_total === undefined
+      ? null
+      : { total: r.rescan_total, done: Math.min(r.rescan_done ?? 0, r.rescan_total) },
   createdByName: r.created_by_name ?? null,
 });
 const AUTHOR = `(SELECT s.display_name FROM staff s WHERE s.id = b.created_by) AS created_by_name`;
@@ -75,8 +78,17 @@ const LINKS: ListSpec = {
     q: { kind: 'search', columns: ['l.url'] },
   },
   sorts: {
-    lastSeenAt: 'l.last_seen_at', firstSeenAt: 'l.first_seen_at', seenCount: 'l.seen_count', url: 'l.url', host: 'l.host',
-    verdict: 'l.verdict', reason: 'l.reason', rule: 'l.rule', overridden: 'l.overridden', scannedAt: 'l.scanned_at', id: 'l.id',
+    lastSeenAt: 'l.last_seen_at',
+    firstSeenAt: 'l.first_seen_at',
+    seenCount: 'l.seen_count',
+    url: 'l.url',
+    host: 'l.host',
+    verdict: 'l.verdict',
+    reason: 'l.reason',
+    rule: 'l.rule',
+    overridden: 'l.overridden',
+    scannedAt: 'l.scanned_at',
+    id: 'l.id',
   },
   tiebreak: 'l.id ASC',
 };
@@ -127,10 +139,16 @@ export class LinkReviewService {
       toLink,
     );
     await this.audit.record(this.db, {
-      staffId: staff.id, action: 'links.read', subjectType: 'link', subjectId: null,
+      staffId: staff.id,
+      action: 'links.read',
+      subjectType: 'link',
+      subjectId: null,
       after: {
-        filter: query.filter, sort: [query.sortField, query.sortOrder],
-        range: [query.offset, query.offset + query.limit - 1], rows: page.rows.length, total: page.total,
+        filter: query.filter,
+        sort: [query.sortField, query.sortOrder],
+        range: [query.offset, query.offset + query.limit - 1],
+        rows: page.rows.length,
+        total: page.total,
       },
     });
     return page;
@@ -160,7 +178,10 @@ export class LinkReviewService {
         [id, verdict, reason ?? 'staff_override'],
       );
       await this.audit.record(q, {
-        staffId: staff.id, action: 'link.label', subjectType: 'link', subjectId: id,
+        staffId: staff.id,
+        action: 'link.label',
+        subjectType: 'link',
+        subjectId: id,
         before: { verdict: before.verdict, reason: before.reason, rule: before.rule, overridden: before.overridden },
         after: { verdict: row.verdict, reason: row.reason, rule: row.rule, overridden: true },
       });
@@ -195,7 +216,8 @@ export class LinkReviewService {
         LIMIT 1`,
       [link.url, link.host],
     );
-    const condemnedBy = hit || link.rule === 'blocklist' ? 'the blocklist' : String(link.rule ?? '').startsWith('provider:') ? 'a reputation provider' : null;
+    const condemnedBy =
+      hit || link.rule === 'blocklist' ? 'the blocklist' : String(link.rule ?? '').startsWith('provider:') ? 'a reputation provider' : null;
     const condemned = hit || link.rule === 'blocklist' ? 'malicious' : link.verdict;
     if (condemnedBy && rank(verdict) < rank(condemned)) {
       throw new ForbiddenRole(`This link was condemned by ${condemnedBy}; labelling it ${verdict} needs the moderator role.`);
@@ -241,7 +263,9 @@ export class LinkReviewService {
     }
     if (!normalised || (kind === 'domain' && !normalised.includes('.') && !normalised.startsWith('['))) {
       throw new InvalidRequest(
-        kind === 'domain' ? `"${pattern}" is not a domain name (e.g. evil.example).` : `"${pattern}" is not a URL (e.g. https://evil.example/path).`,
+        kind === 'domain'
+          ? `"${pattern}" is not a domain name (e.g. evil.example).`
+          : `"${pattern}" is not a URL (e.g. https://evil.example/path).`,
         [{ field: 'pattern', problems: [`not a ${kind}`] }],
       );
     }
@@ -262,10 +286,18 @@ export class LinkReviewService {
           [newId(), pattern, input.kind, input.reason ?? null, staff.id],
         );
         const entry = toEntry(row);
-        await this.audit.record(q, { staffId: staff.id, action: 'blocklist.create', subjectType: 'blocklist', subjectId: entry.id, after: entry });
-        const outboxId = await this.events.append(q, [], [
-          { name: JobName.RescanBlocklist, data: { entryId: entry.id }, jobId: `rescan-blocklist-${entry.id}` },
-        ]);
+        await this.audit.record(q, {
+          staffId: staff.id,
+          action: 'blocklist.create',
+          subjectType: 'blocklist',
+          subjectId: entry.id,
+          after: entry,
+        });
+        const outboxId = await this.events.append(
+          q,
+          [],
+          [{ name: JobName.RescanBlocklist, data: { entryId: entry.id }, jobId: `rescan-blocklist-${entry.id}` }],
+        );
         return { entry, outboxId };
       });
       this.events.published(done.outboxId);
@@ -285,17 +317,18 @@ export class LinkReviewService {
       // Verdicts this entry decided are no longer cached as such: the next sighting of those
       // links is classified afresh (content it already removed stays removed).
       const match = entry.kind === 'domain' ? `(host = $1 OR right(host, length($1) + 1) = '.' || $1)` : 'url = $1';
-      await q.query(
-        `UPDATE link SET expires_at = now() WHERE rule = 'blocklist' AND NOT overridden AND ${match}`,
-        [entry.pattern],
-      );
+      await q.query(`UPDATE link SET expires_at = now() WHERE rule = 'blocklist' AND NOT overridden AND ${match}`, [entry.pattern]);
       await this.audit.record(q, { staffId: staff.id, action: 'blocklist.delete', subjectType: 'blocklist', subjectId: id, before: entry });
       return entry;
     });
   }
 
   /** What a new entry would catch: links seen in the last days that it matches. */
-  async preview(kind: BlocklistKind, rawPattern: string, staff: StaffActor): Promise<{ pattern: string; kind: BlocklistKind; matches: number; sample: string[] }> {
+  async preview(
+    kind: BlocklistKind,
+    rawPattern: string,
+    staff: StaffActor,
+  ): Promise<{ pattern: string; kind: BlocklistKind; matches: number; sample: string[] }> {
     const pattern = LinkReviewService.normalisePattern(kind, rawPattern);
     const match = kind === 'domain' ? `(o.host = $1 OR right(o.host, length($1) + 1) = '.' || $1)` : 'o.url = $1';
     const [row] = await this.db.query(
@@ -307,7 +340,10 @@ export class LinkReviewService {
     );
     // The sample shows URLs users sent: audited like every other staff read of them.
     await this.audit.record(this.db, {
-      staffId: staff.id, action: 'blocklist.preview', subjectType: 'blocklist', subjectId: null,
+      staffId: staff.id,
+      action: 'blocklist.preview',
+      subjectType: 'blocklist',
+      subjectId: null,
       after: { pattern, kind, matches: row.matches, rows: row.sample.length },
     });
     return { pattern, kind, matches: row.matches, sample: row.sample };

@@ -4,7 +4,15 @@ import { NotFound } from '../../errors';
 import { isUuid } from '../../ids';
 import { AuditLogService } from '../audit/audit-log.service';
 import { setCaseAssignee } from './case-queue.sql';
-import { nextCaseState, nextReportState, type CaseEvent, type Decided, type ReportEvent, type ReportState, type CaseState } from './moderation-state';
+import {
+  nextCaseState,
+  nextReportState,
+  type CaseEvent,
+  type Decided,
+  type ReportEvent,
+  type ReportState,
+  type CaseState,
+} from './moderation-state';
 import { claimReport, escalateReport } from './report-queue.sql';
 
 export type ModerationSubject = { type: 'report'; id: string; event: ReportEvent } | { type: 'case'; id: string; event: CaseEvent };
@@ -36,11 +44,17 @@ export class ModerationEvents {
       const e = subject.event;
       if (e.type === 'claim') {
         await claimReport(q, subject.id, staffId);
-        await this.audit.record(q, { ...audit, before: { assigneeId: null, status: row.status }, after: { assigneeId: staffId, status: row.status } });
+        await this.audit.record(q, {
+          ...audit,
+          before: { assigneeId: null, status: row.status },
+          after: { assigneeId: staffId, status: row.status },
+        });
       } else if (e.type === 'escalate') {
         await escalateReport(q, subject.id, staffId, e.note);
         await this.audit.record(q, {
-          ...audit, before: { status: row.status, assigneeId: row.assignee_id }, after: { status: 'escalated', assigneeId: null, note: e.note },
+          ...audit,
+          before: { status: row.status, assigneeId: row.assignee_id },
+          after: { status: 'escalated', assigneeId: null, note: e.note },
         });
       } else throw new Error('resolve is stored by the resolve path; use check');
     } else {
@@ -58,7 +72,10 @@ export class ModerationEvents {
     return (await this.lockAndDecide(q, subject)).row;
   }
 
-  private async lockAndDecide(q: Queryable, subject: ModerationSubject): Promise<{ row: any; transition: Decided<ReportState | CaseState> }> {
+  private async lockAndDecide(
+    q: Queryable,
+    subject: ModerationSubject,
+  ): Promise<{ row: any; transition: Decided<ReportState | CaseState> }> {
     if (!isUuid(subject.id)) throw new NotFound(MISSING[subject.type]);
     const [row] = await q.query(`SELECT * FROM ${TABLE[subject.type]} WHERE id = $1 FOR UPDATE`, [subject.id]);
     if (!row) throw new NotFound(MISSING[subject.type]);

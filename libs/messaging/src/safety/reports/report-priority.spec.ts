@@ -4,13 +4,17 @@ const base = { source: 'user' as const, reporters: 1, judged: 0, actioned: 0 };
 
 describe('report priority', () => {
   it('ranks harm first: self_harm > violence > hate > harassment > scam > other > spam', () => {
-    const order = ['self_harm', 'violence', 'hate', 'harassment', 'scam', 'other', 'spam'].map((reason) => basePriority({ ...base, reason }));
+    const order = ['self_harm', 'violence', 'hate', 'harassment', 'scam', 'other', 'spam'].map((reason) =>
+      basePriority({ ...base, reason }),
+    );
     expect([...order].sort((a, b) => b - a)).toEqual(order);
     expect(new Set(order).size).toBe(order.length);
   });
 
   it('a pile of spam reporters never outranks one self-harm report', () => {
-    expect(basePriority({ ...base, reason: 'spam', reporters: 1000, judged: 100, actioned: 100 })).toBeLessThan(basePriority({ ...base, reason: 'self_harm' }));
+    expect(basePriority({ ...base, reason: 'spam', reporters: 1000, judged: 100, actioned: 100 })).toBeLessThan(
+      basePriority({ ...base, reason: 'self_harm' }),
+    );
   });
 
   it('each further distinct reporter adds weight, up to a cap', () => {
@@ -31,7 +35,9 @@ describe('report priority', () => {
   });
 
   it('system reports rank above an unproven user report of the same reason', () => {
-    expect(basePriority({ ...base, reason: 'scam', source: 'system', reporters: 0 })).toBeGreaterThan(basePriority({ ...base, reason: 'scam' }));
+    expect(basePriority({ ...base, reason: 'scam', source: 'system', reporters: 0 })).toBeGreaterThan(
+      basePriority({ ...base, reason: 'scam' }),
+    );
   });
 });
 
@@ -45,4 +51,3 @@ describe('reporter standing', () => {
     expect(basePriority({ ...base, judged: 4, actioned: 0 })).toBeLessThan(basePriority({ ...base, judged: 2, actioned: 0 }) - 15);
   });
 });
-

@@ -63,7 +63,11 @@ export function basePriority(input: PriorityInput): number {
   const corroboration = extra * POINTS_PER_EXTRA_REPORTER;
   let accuracy = input.source === 'system' ? SYSTEM_REPORT_POINTS : (reporterAccuracy(input.judged, input.actioned) - 0.5) * ACCURACY_SPAN;
   if (input.source === 'user' && input.trusted) accuracy = Math.max(accuracy, 0) + TRUSTED_FLAGGER_POINTS;
-  else if (input.source === 'user' && input.judged >= UNFOUNDED_MIN_JUDGED && reporterAccuracy(input.judged, input.actioned) <= UNFOUNDED_MAX_ACCURACY) {
+  else if (
+    input.source === 'user' &&
+    input.judged >= UNFOUNDED_MIN_JUDGED &&
+    reporterAccuracy(input.judged, input.actioned) <= UNFOUNDED_MAX_ACCURACY
+  ) {
     accuracy -= UNFOUNDED_PENALTY;
   }
   return Math.round((severity + corroboration + accuracy) * 100) / 100;

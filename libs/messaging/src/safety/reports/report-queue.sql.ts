@@ -25,7 +25,10 @@ export function deadlineJob(reportId: string, dueAt: Date): OutboxJob {
  * Recomputes the stored priority of unresolved reports about a subject (more reporters)
  * or filed by some reporters (their track record changed).
  */
-export async function reprioritize(q: Queryable, where: { subjectType: string; subjectId: string } | { reporterIds: string[] }): Promise<void> {
+export async function reprioritize(
+  q: Queryable,
+  where: { subjectType: string; subjectId: string } | { reporterIds: string[] },
+): Promise<void> {
   const bySubject = 'subjectId' in where;
   if (!bySubject && where.reporterIds.length === 0) return;
   const rows = await q.query(
@@ -42,13 +45,24 @@ export async function reprioritize(q: Queryable, where: { subjectType: string; s
     bySubject ? [where.subjectType, where.subjectId] : [where.reporterIds],
   );
   const changed = rows
-    .map((r) => ({ id: r.id, p: basePriority({ reason: r.reason, source: r.source, reporters: r.reporters, judged: r.judged, actioned: r.actioned, trusted: r.trusted, muted: r.muted }), old: Number(r.priority) }))
+    .map((r) => ({
+      id: r.id,
+      p: basePriority({
+        reason: r.reason,
+        source: r.source,
+        reporters: r.reporters,
+        judged: r.judged,
+        actioned: r.actioned,
+        trusted: r.trusted,
+        muted: r.muted,
+      }),
+      old: Number(r.priority),
+    }))
     .filter((r) => Math.abs(r.p - r.old) > 1e-6);
   if (changed.length === 0) return;
-  await q.query(
-    `UPDATE report r SET priority = x.p FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, p real) WHERE r.id = x.id`,
-    [JSON.stringify(changed.map(({ id, p }) => ({ id, p })))],
-  );
+  await q.query(`UPDATE report r SET priority = x.p FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, p real) WHERE r.id = x.id`, [
+    JSON.stringify(changed.map(({ id, p }) => ({ id, p }))),
+  ]);
 }
 
 /** A staff member takes a report (their first response, if it is the first). */

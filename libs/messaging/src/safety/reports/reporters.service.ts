@@ -58,18 +58,27 @@ export class ReportersService {
   }
 
   async set(staff: StaffActor, userId: string, input: { trustedFlagger?: boolean; muted?: boolean }): Promise<ReporterStanding> {
-    if (input.trustedFlagger !== undefined && staff.role !== 'admin') throw new ForbiddenRole('Only an admin can make someone a trusted flagger.');
+    if (input.trustedFlagger !== undefined && staff.role !== 'admin')
+      throw new ForbiddenRole('Only an admin can make someone a trusted flagger.');
     if (!isUuid(userId)) throw new NotFound('No such user.');
     return this.db.tx(async (q) => {
       const [u] = await q.query('SELECT trusted_flagger, reports_muted FROM app_user WHERE id = $1 FOR UPDATE', [userId]);
       if (!u) throw new NotFound('No such user.');
       const next = { trustedFlagger: input.trustedFlagger ?? u.trusted_flagger, muted: input.muted ?? u.reports_muted };
       if (next.trustedFlagger !== u.trusted_flagger || next.muted !== u.reports_muted) {
-        await q.query('UPDATE app_user SET trusted_flagger = $2, reports_muted = $3 WHERE id = $1', [userId, next.trustedFlagger, next.muted]);
+        await q.query('UPDATE app_user SET trusted_flagger = $2, reports_muted = $3 WHERE id = $1', [
+          userId,
+          next.trustedFlagger,
+          next.muted,
+        ]);
         await this.reports.reweighReporter(q, userId);
         await this.audit.record(q, {
-          staffId: staff.id, action: 'user.reporter_standing', subjectType: 'user', subjectId: userId,
-          before: { trustedFlagger: u.trusted_flagger, muted: u.reports_muted }, after: next,
+          staffId: staff.id,
+          action: 'user.reporter_standing',
+          subjectType: 'user',
+          subjectId: userId,
+          before: { trustedFlagger: u.trusted_flagger, muted: u.reports_muted },
+          after: next,
         });
       }
       return this.standing(userId, q);

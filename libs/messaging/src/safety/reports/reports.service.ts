@@ -209,10 +209,11 @@ export class ReportsService {
     input: { subjectType: SubjectType; subjectId: string; reason: ReportReason; note?: string | null; block?: boolean },
   ): Promise<{ id: string; created: boolean }> {
     if (!isUuid(input.subjectId)) throw new NotFound('Nothing to report there.');
-    const existing = await this.db.one(
-      'SELECT id FROM report WHERE reporter_id = $1 AND subject_type = $2 AND subject_id = $3',
-      [reporterId, input.subjectType, input.subjectId],
-    );
+    const existing = await this.db.one('SELECT id FROM report WHERE reporter_id = $1 AND subject_type = $2 AND subject_id = $3', [
+      reporterId,
+      input.subjectType,
+      input.subjectId,
+    ]);
     if (existing) {
       // Reporting again with block: true still blocks (the report stays the same).
       if (input.block) {
@@ -236,12 +237,24 @@ export class ReportsService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'user', $8, 0, now() + make_interval(hours => $9), $10::jsonb)
          ON CONFLICT (reporter_id, subject_type, subject_id) WHERE reporter_id IS NOT NULL DO NOTHING
          RETURNING id, due_at`,
-        [id, subject.type, subject.id, subject.subjectUserId, subject.conversationId, input.reason, input.note ?? null, reporterId,
-         this.config.reportFirstResponseHours, JSON.stringify(evidence)],
+        [
+          id,
+          subject.type,
+          subject.id,
+          subject.subjectUserId,
+          subject.conversationId,
+          input.reason,
+          input.note ?? null,
+          reporterId,
+          this.config.reportFirstResponseHours,
+          JSON.stringify(evidence),
+        ],
       );
       if (!row) {
         const [prior] = await q.query('SELECT id FROM report WHERE reporter_id = $1 AND subject_type = $2 AND subject_id = $3', [
-          reporterId, subject.type, subject.id,
+          reporterId,
+          subject.type,
+          subject.id,
         ]);
         return { id: prior.id as string, created: false, outboxId: null };
       }
@@ -249,12 +262,27 @@ export class ReportsService {
       const caseId = subject.subjectUserId ? await attachToCase(q, id, subject.subjectUserId) : null;
       await reprioritize(q, { subjectType: subject.type, subjectId: subject.id });
       await this.audit.record(q, {
-        staffId: null, action: 'report.create', subjectType: 'report', subjectId: id,
-        after: { source: 'user', reason: input.reason, subjectType: subject.type, subjectId: subject.id, subjectUserId: subject.subjectUserId, caseId },
+        staffId: null,
+        action: 'report.create',
+        subjectType: 'report',
+        subjectId: id,
+        after: {
+          source: 'user',
+          reason: input.reason,
+          subjectType: subject.type,
+          subjectId: subject.id,
+          subjectUserId: subject.subjectUserId,
+          caseId,
+        },
       });
       // The receipt (DSA Art. 16): the reporter is told their report arrived.
       const receipt = await this.notices.create(q, [
-        { userId: reporterId, kind: 'report_received', text: RECEIPT_TEXT, data: { reportId: id, subjectType: subject.type, subjectId: subject.id, reason: input.reason } },
+        {
+          userId: reporterId,
+          kind: 'report_received',
+          text: RECEIPT_TEXT,
+          data: { reportId: id, subjectType: subject.type, subjectId: subject.id, reason: input.reason },
+        },
       ]);
       const jobs: OutboxJob[] = [deadlineJob(id, row.due_at)];
       const spamRequest = input.reason === 'spam' && subject.reporterState === 'pending' && subject.conversationId && subject.subjectUserId;
@@ -270,7 +298,11 @@ export class ReportsService {
              updated_at = now()`,
           [subject.subjectUserId, reporterId, id],
         );
-        jobs.push({ name: JobName.ScoreSender, data: { senderId: subject.subjectUserId! }, jobId: `score-${subject.subjectUserId}-report-${id}` });
+        jobs.push({
+          name: JobName.ScoreSender,
+          data: { senderId: subject.subjectUserId! },
+          jobId: `score-${subject.subjectUserId}-report-${id}`,
+        });
       }
       if (input.block && subject.blockUserId) await blockIn(q, reporterId, subject.blockUserId);
       return { id, created: true, outboxId: await this.events.append(q, receipt, jobs) };
@@ -307,7 +339,13 @@ export class ReportsService {
       if (!m || !['active', 'pending'].includes(m.my_state) || !m.could_see) throw hidden();
       if (m.sender_id === reporterId) throw new CannotTargetSelf('You cannot report your own message.');
       return {
-        type, id, subjectUserId: m.sender_id, conversationId: m.conversation_id, reporterState: m.my_state, messageSeq: Number(m.seq), roomId: m.room_id,
+        type,
+        id,
+        subjectUserId: m.sender_id,
+        conversationId: m.conversation_id,
+        reporterState: m.my_state,
+        messageSeq: Number(m.seq),
+        roomId: m.room_id,
         blockUserId: m.sender_id,
       };
     }
@@ -321,7 +359,8 @@ export class ReportsService {
       );
       if (!c || !['active', 'pending'].includes(c.my_state)) throw hidden();
       // Whom the report is about: the sender of a request, or the other side of a direct chat.
-      const subjectUserId = c.my_state === 'pending' && c.creator_id !== reporterId ? c.creator_id : c.kind === 'direct' ? c.other_id : null;
+      const subjectUserId =
+        c.my_state === 'pending' && c.creator_id !== reporterId ? c.creator_id : c.kind === 'direct' ? c.other_id : null;
       const blockUserId = c.kind === 'direct' ? c.other_id : null;
       return { type, id, subjectUserId, conversationId: c.id, reporterState: c.my_state, roomId: c.room_id, blockUserId };
     }
@@ -339,7 +378,15 @@ export class ReportsService {
     );
     if (!qn || !qn.role || !(qn.role === 'moderator' || qn.status === 'pinned' || qn.author_id === reporterId)) throw hidden();
     if (qn.author_id === reporterId) throw new CannotTargetSelf('You cannot report your own question.');
-    return { type, id, subjectUserId: qn.author_id, conversationId: null, reporterState: null, roomId: qn.room_id, blockUserId: qn.author_id };
+    return {
+      type,
+      id,
+      subjectUserId: qn.author_id,
+      conversationId: null,
+      reporterState: null,
+      roomId: qn.room_id,
+      blockUserId: qn.author_id,
+    };
   }
 
   /** A report raised by the platform itself: see SystemReports.openSystemReport. */
@@ -428,7 +475,9 @@ export class ReportsService {
    */
   async bulkResolve(ids: string[], staff: StaffActor, body: ResolveBody): Promise<BulkOutcome> {
     const unique = [...new Set(ids)];
-    const failed: BulkOutcome['failed'] = unique.filter((id) => !isUuid(id)).map((id) => ({ id, code: 'not_found', message: 'No such report.' }));
+    const failed: BulkOutcome['failed'] = unique
+      .filter((id) => !isUuid(id))
+      .map((id) => ({ id, code: 'not_found', message: 'No such report.' }));
     const valid = unique.filter(isUuid);
     const done = await this.db.tx(async (q) => {
       await lockCasesOfReports(q, valid);
@@ -454,7 +503,8 @@ export class ReportsService {
     if (action === 'remove_content' && r.subject_type !== 'message' && r.subject_type !== 'question') {
       return new Unprocessable('remove_content applies to a reported message or question.');
     }
-    if (action !== 'dismiss' && !r.subject_user_id) return new Unprocessable('This report names nobody to act against; dismiss it or act on a user.');
+    if (action !== 'dismiss' && !r.subject_user_id)
+      return new Unprocessable('This report names nobody to act against; dismiss it or act on a user.');
     return null;
   }
 
@@ -487,7 +537,9 @@ export class ReportsService {
           reports: group.length,
           template,
           auditDetail: {
-            reportIds: group.map((r) => r.id), ...(opts.caseId ? { caseId: opts.caseId } : {}), ...(template ? { templateId: template.id } : {}),
+            reportIds: group.map((r) => r.id),
+            ...(opts.caseId ? { caseId: opts.caseId } : {}),
+            ...(template ? { templateId: template.id } : {}),
           },
         });
         applied.push({ userId, applied: result });
@@ -517,14 +569,23 @@ export class ReportsService {
     );
     for (const [i, r] of reports.entries()) {
       await this.audit.record(q, {
-        staffId: staff.id, action: 'report.resolve', subjectType: 'report', subjectId: r.id,
-        before: { status: r.status, assigneeId: r.assignee_id }, after: { status: 'resolved', resolution: resolutions[i].resolution },
+        staffId: staff.id,
+        action: 'report.resolve',
+        subjectType: 'report',
+        subjectId: r.id,
+        before: { status: r.status, assigneeId: r.assignee_id },
+        after: { status: 'resolved', resolution: resolutions[i].resolution },
       });
     }
     const outcome = body.action === 'dismiss' ? 'no_violation' : 'action_taken';
     const drafts: NoticeDraft[] = reports
       .filter((r) => r.reporter_id)
-      .map((r) => ({ userId: r.reporter_id, kind: 'report_outcome', text: OUTCOME_TEXT[outcome], data: { reportId: r.id, outcome, subjectType: r.subject_type, subjectId: r.subject_id } }));
+      .map((r) => ({
+        userId: r.reporter_id,
+        kind: 'report_outcome',
+        text: OUTCOME_TEXT[outcome],
+        data: { reportId: r.id, outcome, subjectType: r.subject_type, subjectId: r.subject_id },
+      }));
     const events: UserEvent[] = [...applied.flatMap((a) => a.applied.events), ...(await this.notices.create(q, drafts))];
     await reprioritize(q, { reporterIds: [...new Set(reports.map((r) => r.reporter_id).filter(Boolean))] as string[] });
     await closeSettledCases(q, [...new Set(reports.map((r) => r.case_id).filter(Boolean))] as string[], staff.id);

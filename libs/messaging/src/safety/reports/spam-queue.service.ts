@@ -50,8 +50,14 @@ const LIST: ListSpec = {
     q: { kind: 'search', columns: ['u.handle'] },
   },
   sorts: {
-    score: 's.score', requestsSent: 's.requests_sent', declined: 's.declined', reported: 's.reported', lastAt: 's.last_at',
-    senderHandle: 'u.handle', id: 's.sender_id', senderId: 's.sender_id',
+    score: 's.score',
+    requestsSent: 's.requests_sent',
+    declined: 's.declined',
+    reported: 's.reported',
+    lastAt: 's.last_at',
+    senderHandle: 'u.handle',
+    id: 's.sender_id',
+    senderId: 's.sender_id',
   },
   tiebreak: 's.sender_id ASC',
 };
@@ -86,7 +92,11 @@ export class SpamQueueService {
     );
     if (page.rows.length) {
       await this.audit.record(this.db, {
-        staffId: staff.id, action: 'spam_requests.read', subjectType: 'user', subjectId: null, after: { senderIds: page.rows.map((r) => r.id) },
+        staffId: staff.id,
+        action: 'spam_requests.read',
+        subjectType: 'user',
+        subjectId: null,
+        after: { senderIds: page.rows.map((r) => r.id) },
       });
     }
     return page;

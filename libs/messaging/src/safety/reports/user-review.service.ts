@@ -149,8 +149,15 @@ export class UserReviewService {
       ),
     ]);
     const report = (r: any) => ({
-      id: r.id, subjectType: r.subject_type, subjectId: r.subject_id, reason: r.reason, source: r.source, status: r.status,
-      outcome: r.outcome ?? null, createdAt: iso(r.created_at), resolvedAt: iso(r.resolved_at),
+      id: r.id,
+      subjectType: r.subject_type,
+      subjectId: r.subject_id,
+      reason: r.reason,
+      source: r.source,
+      status: r.status,
+      outcome: r.outcome ?? null,
+      createdAt: iso(r.created_at),
+      resolvedAt: iso(r.resolved_at),
       ...(r.reporter_id !== undefined ? { reporterId: r.reporter_id } : {}),
       ...(r.subject_user_id !== undefined ? { subjectUserId: r.subject_user_id } : {}),
     });
@@ -165,17 +172,33 @@ export class UserReviewService {
       reportsBy: by.map(report),
       actions: actions.map(toActionRow),
       appeals: appeals.map((a) => ({
-        id: a.id, actionId: a.action_id, action: a.action, status: a.status, text: a.text, createdAt: iso(a.created_at), decidedAt: iso(a.decided_at),
+        id: a.id,
+        actionId: a.action_id,
+        action: a.action,
+        status: a.status,
+        text: a.text,
+        createdAt: iso(a.created_at),
+        decidedAt: iso(a.decided_at),
       })),
       spam: s
         ? {
-            requestsSent: s.requests_sent, declined: s.declined, reported: s.reported, duplicateTexts: s.duplicate_texts,
-            score: Number(s.score), flagged: Number(s.score) >= this.config.spamScoreThreshold, sample: s.sample ?? [],
-            lastAt: iso(s.last_at), requestLimitFactor: Number(u.request_limit_factor),
+            requestsSent: s.requests_sent,
+            declined: s.declined,
+            reported: s.reported,
+            duplicateTexts: s.duplicate_texts,
+            score: Number(s.score),
+            flagged: Number(s.score) >= this.config.spamScoreThreshold,
+            sample: s.sample ?? [],
+            lastAt: iso(s.last_at),
+            requestLimitFactor: Number(u.request_limit_factor),
           }
         : null,
       recentRequests: requests.map((r) => ({
-        conversationId: r.id, createdAt: iso(r.created_at), context: r.context ?? null, recipients: r.recipients ?? [], firstText: r.first_text,
+        conversationId: r.id,
+        createdAt: iso(r.created_at),
+        context: r.context ?? null,
+        recipients: r.recipients ?? [],
+        firstText: r.first_text,
       })),
     };
   }
@@ -189,7 +212,12 @@ export class UserReviewService {
     if (!isUuid(id)) throw new NotFound('No such user.');
     const done = await this.db.tx(async (q) => {
       const applied = await this.enforcement.apply(q, {
-        userId: id, action: body.action, durationHours: body.durationHours, note: body.note ?? null, reason: 'direct', staffId: staff.id,
+        userId: id,
+        action: body.action,
+        durationHours: body.durationHours,
+        note: body.note ?? null,
+        reason: 'direct',
+        staffId: staff.id,
       });
       const outboxId = await this.events.append(q, applied.events, applied.jobs);
       const [row] = await q.query(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [applied.actionId]);

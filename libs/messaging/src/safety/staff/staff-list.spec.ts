@@ -13,7 +13,12 @@ const spec: ListSpec = {
   tiebreak: 't.id',
 };
 const query = (filter: Record<string, unknown>, extra: Partial<ListQuery> = {}): ListQuery => ({
-  sortField: 'createdAt', sortOrder: 'DESC', offset: 0, limit: 25, filter, ...extra,
+  sortField: 'createdAt',
+  sortOrder: 'DESC',
+  offset: 0,
+  limit: 25,
+  filter,
+  ...extra,
 });
 const U1 = '0190a000-0000-7000-8000-000000000001';
 const U2 = '0190a000-0000-7000-8000-000000000002';

@@ -75,7 +75,9 @@ export function listClauses(spec: ListSpec, query: ListQuery, args: unknown[] = 
     if (raw === undefined || (raw === '' && f.kind !== 'text')) continue;
     if (f.kind === 'search') {
       if (typeof raw !== 'string' || raw.length > 200) {
-        throw new InvalidRequest(`filter ${name} must be a string of at most 200 characters.`, [{ field: `filter.${name}`, problems: ['string'] }]);
+        throw new InvalidRequest(`filter ${name} must be a string of at most 200 characters.`, [
+          { field: `filter.${name}`, problems: ['string'] },
+        ]);
       }
       const p = param(`%${escapeLike(raw.trim())}%`);
       conds.push(`(${f.columns.map((c) => `${c} ILIKE ${p}`).join(' OR ')})`);
@@ -86,8 +88,13 @@ export function listClauses(spec: ListSpec, query: ListQuery, args: unknown[] = 
       continue;
     }
     const values = Array.isArray(raw) ? raw : [raw];
-    if (values.length > 1000) throw new InvalidRequest(`filter ${name} lists too many values (at most 1000).`, [{ field: `filter.${name}`, problems: ['at most 1000 values'] }]);
-    if (values.some((v) => v === null || (typeof v !== 'string' && typeof v !== 'boolean' && typeof v !== 'number') || String(v).length > 500)) {
+    if (values.length > 1000)
+      throw new InvalidRequest(`filter ${name} lists too many values (at most 1000).`, [
+        { field: `filter.${name}`, problems: ['at most 1000 values'] },
+      ]);
+    if (
+      values.some((v) => v === null || (typeof v !== 'string' && typeof v !== 'boolean' && typeof v !== 'number') || String(v).length > 500)
+    ) {
       throw new InvalidRequest(`filter ${name} must be a value or a list of values.`, [{ field: `filter.${name}`, problems: ['scalar'] }]);
     }
     if (Array.isArray(raw) && name === 'id') limit = Math.max(limit, values.length);
@@ -100,7 +107,9 @@ export function listClauses(spec: ListSpec, query: ListQuery, args: unknown[] = 
     if (f.kind === 'enum') {
       const bad = strings.find((v) => !f.values.includes(v));
       if (bad !== undefined) {
-        throw new InvalidRequest(`filter ${name} must be one of: ${f.values.join(', ')}.`, [{ field: `filter.${name}`, problems: [`unknown value ${bad}`] }]);
+        throw new InvalidRequest(`filter ${name} must be one of: ${f.values.join(', ')}.`, [
+          { field: `filter.${name}`, problems: [`unknown value ${bad}`] },
+        ]);
       }
     }
     let usable = strings;
@@ -110,10 +119,17 @@ export function listClauses(spec: ListSpec, query: ListQuery, args: unknown[] = 
       continue;
     }
     const cast = f.kind === 'uuid' ? 'uuid[]' : 'text[]';
-    conds.push(usable.length === 1 ? `${f.sql} = ${param(usable[0])}${f.kind === 'uuid' ? '::uuid' : ''}` : `${f.sql} = ANY(${param(usable)}::${cast})`);
+    conds.push(
+      usable.length === 1
+        ? `${f.sql} = ${param(usable[0])}${f.kind === 'uuid' ? '::uuid' : ''}`
+        : `${f.sql} = ANY(${param(usable)}::${cast})`,
+    );
   }
   const sortSql = Object.hasOwn(spec.sorts, query.sortField) ? spec.sorts[query.sortField] : undefined;
-  if (!sortSql) throw new InvalidRequest(`sort field must be one of: ${Object.keys(spec.sorts).join(', ')}.`, [{ field: 'sort', problems: ['unknown field'] }]);
+  if (!sortSql)
+    throw new InvalidRequest(`sort field must be one of: ${Object.keys(spec.sorts).join(', ')}.`, [
+      { field: 'sort', problems: ['unknown field'] },
+    ]);
   if (!Number.isSafeInteger(query.offset) || query.offset < 0 || !Number.isSafeInteger(limit) || limit < 1) {
     throw new InvalidRequest('range must be whole numbers with 0 <= start <= end.', [{ field: 'range', problems: ['invalid range'] }]);
   }

@@ -108,7 +108,13 @@ export class StaffService {
           [newId(), input.email.trim().toLowerCase(), input.displayName, hash, input.role],
         );
         const created = toStaff(row);
-        await this.audit.record(q, { staffId: actor.id, action: 'staff.create', subjectType: 'staff', subjectId: created.id, after: created });
+        await this.audit.record(q, {
+          staffId: actor.id,
+          action: 'staff.create',
+          subjectType: 'staff',
+          subjectId: created.id,
+          after: created,
+        });
         return created;
       });
     } catch (err: any) {
@@ -134,7 +140,8 @@ export class StaffService {
         const admins = await q.query(`SELECT id FROM staff WHERE role = 'admin' AND NOT disabled ORDER BY id FOR UPDATE`);
         const [current] = await q.query(`SELECT ${COLUMNS.replace(/s\./g, '')} FROM staff WHERE id = $1 FOR UPDATE`, [id]);
         if (!current) throw new NotFound('No such staff member.');
-        const losesAdmin = current.role === 'admin' && !current.disabled && ((patch.role && patch.role !== 'admin') || patch.disabled === true);
+        const losesAdmin =
+          current.role === 'admin' && !current.disabled && ((patch.role && patch.role !== 'admin') || patch.disabled === true);
         if (losesAdmin && admins.length <= 1) throw new Unprocessable('Keep at least one enabled admin: promote someone else first.');
         const [row] = await q.query(
           `UPDATE staff SET email = coalesce($2, email), display_name = coalesce($3, display_name), role = coalesce($4, role),
@@ -145,8 +152,12 @@ export class StaffService {
         const before = toStaff(current);
         const after = toStaff(row);
         await this.audit.record(q, {
-          staffId: actor.id, action: 'staff.update', subjectType: 'staff', subjectId: id,
-          before, after: { ...after, ...(hash ? { passwordChanged: true } : {}) },
+          staffId: actor.id,
+          action: 'staff.update',
+          subjectType: 'staff',
+          subjectId: id,
+          before,
+          after: { ...after, ...(hash ? { passwordChanged: true } : {}) },
         });
         return after;
       });
