@@ -1,7 +1,8 @@
 import type { LinkView } from '../messages/message-view';
-import type { AttendeeRow, RoomRow } from './rows';
+import type { AttendeeRow, RoomRole, RoomRow } from './rows';
 
-export type RoomRole = 'moderator' | 'speaker' | 'listener';
+export type { RoomRole };
+
 export const ROOM_ROLES: readonly RoomRole[] = ['moderator', 'speaker', 'listener'];
 
 export type QuestionStatus = 'open' | 'pinned' | 'answered' | 'dismissed';

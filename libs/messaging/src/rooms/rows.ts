@@ -1,4 +1,5 @@
-import type { RoomRole } from './room-views';
+/** A member's role in a room (rows and views both speak of it; declared here, the lower of the two). */
+export type RoomRole = 'moderator' | 'speaker' | 'listener';
 
 /** The rooms domain's rows as rooms.repository.ts hands them to services: typed and camelCased. */
 

@@ -576,9 +576,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
    * are not considered: this is about the words. The stored rules are compiled once per
    * rules version (as a send's are), not per call.
    */
-  async test(
-    body: Record<string, unknown>,
-  ): Promise<{
+  async test(body: Record<string, unknown>): Promise<{
     matches: Array<{ ruleId: string; name: string; enabled: boolean; mode: string; action: string; kind: string; pattern: string }>;
     draft: { matched: boolean; pattern: string | null } | null;
   }> {
