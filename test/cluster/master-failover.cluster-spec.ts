@@ -108,14 +108,28 @@ describe('cluster: a Redis master dies under traffic', () => {
     killed = true;
     await Promise.all(traffic);
 
-    // The replica took the dead master's slots over (the traffic really met a failover).
+    // The replica takes the dead master's slots over. The sends above may all finish before it
+    // does (they can avoid the dead master), so wait for the promotion (bounded by the cluster's
+    // node timeout): the live-delivery step below then runs across the failover.
     const survivor = new Cluster(
       clusterNodes(state.nodes).filter((n) => n.port !== owner),
       { redisOptions: { maxRetriesPerRequest: 1 } },
     );
-    const slotsAfter = (await survivor.cluster('SLOTS')) as unknown as Array<[number, number, [string, number, string]]>;
-    survivor.disconnect();
-    expect(slotsAfter.find(([lo, hi]) => slot >= lo && slot <= hi)![2][1]).not.toBe(owner);
+    try {
+      const newOwner = await waitFor(
+        "the replica's promotion",
+        async () => {
+          const slotsAfter = (await survivor.cluster('SLOTS')) as unknown as Array<[number, number, [string, number, string]]>;
+          const port = slotsAfter.find(([lo, hi]) => slot >= lo && slot <= hi)?.[2][1];
+          return port !== undefined && port !== owner ? port : null;
+        },
+        30000,
+        100,
+      );
+      expect(newOwner).not.toBe(owner);
+    } finally {
+      survivor.disconnect();
+    }
     expect(statuses.filter((s) => s >= 500 && s !== 503)).toEqual([]);
     expect({ api1: api1.alive, api2: api2.alive }).toEqual({ api1: true, api2: true });
 
