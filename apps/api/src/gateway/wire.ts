@@ -1,6 +1,6 @@
 import type { DeliveredEvent, WireEvent } from '@app/messaging/events/event-types';
 import { DomainError, RateLimited } from '@app/messaging/errors';
-import { eventForViewer } from '@app/messaging/messages/message-view';
+import { eventForViewer } from '@app/messaging/views/message-view';
 import { toErrorBody, unavailableCode } from '../http/exception.filter';
 
 /** `user:<id>`: every socket of a user joins it, on whichever process holds the socket. */

@@ -20,7 +20,7 @@ import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords';
 import { APPEAL_AUDIENCE, TokensService, USER_AUDIENCE } from './tokens.service';
 import { AccountStatusService } from './account-status.service';
 import { SessionRevocations } from './session-revocations.service';
-import { validateHiddenWords } from '../conversations/hidden-words';
+import { validateHiddenWords } from './hidden-words';
 
 export type { AllowIncoming } from './rows';
 export type HiddenWords = HiddenWordsRow;

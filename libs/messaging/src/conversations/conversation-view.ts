@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.service';
-import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from '../messages/message-view';
+import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from '../views/message-view';
 import { memberSeesMessageSql } from '../policy/visibility';
 
 export interface ConversationMemberView {

@@ -13,7 +13,7 @@ import { readCeilingSql } from '../policy/request-cap';
 import { assertNotRestricted, restrictedSql } from '../policy/standing';
 import { blockAmongSql, pairBlockedSql } from '../policy/write-policy';
 import { loadConversationViews, type ConversationView } from './conversation-view';
-import { HiddenWordMatcher } from './hidden-words';
+import { HiddenWordMatcher } from '../accounts/hidden-words';
 
 /**
  * Resolves `context` for a conversation started from a room (wired by the rooms feature):

@@ -1,6 +1,6 @@
 import type { PreparingQueryable, Queryable } from '../db/db.service';
 import type { OutboxJob } from '../queues';
-import { REPLY_QUOTE_SQL } from '../messages/message-view';
+import { REPLY_QUOTE_SQL } from '../views/message-view';
 import { memberReadsMessageSql } from '../policy/visibility';
 
 /**

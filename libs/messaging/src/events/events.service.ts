@@ -13,7 +13,7 @@ import {
   type PartitionUpkeep,
   type ShownMessage,
 } from './events.repository';
-import { eventForViewer, messageView, withheldMessageView } from '../messages/message-view';
+import { eventForViewer, messageView, withheldMessageView } from '../views/message-view';
 
 /** The send and the link scan embed the event-writing CTEs in their own statements. */
 export { eventInsertCtes } from './events.repository';

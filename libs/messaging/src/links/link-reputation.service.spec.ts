@@ -1,6 +1,6 @@
 import { loadConfig } from '../config';
 import { LinkReputationService, UrlhausProvider, worseVerdict } from './link-reputation.service';
-import type { LinkReputationProvider } from './ssrf-guard';
+import type { LinkReputationProvider } from './link-reputation.service';
 
 const config = (env: Record<string, string> = {}) => loadConfig({ NODE_ENV: 'test', ...env });
 

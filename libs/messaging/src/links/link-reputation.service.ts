@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import type { LinkVerdict } from './link-rules';
-import type { LinkReputationProvider } from './ssrf-guard';
+
+/** What an online reputation source (Safe Browsing, an internal service, ...) must implement. */
+export interface LinkReputationProvider {
+  name: string;
+  /** null means "no opinion": the offline verdict stands. */
+  check(url: string): Promise<{ verdict: LinkVerdict; reason: string | null } | null>;
+}
 
 /** Extra providers an operator (or a test) can add in code; LINK_PROVIDERS picks built-in ones. */
 export const LINK_REPUTATION_PROVIDERS = Symbol('LINK_REPUTATION_PROVIDERS');

@@ -1,7 +1,8 @@
 import { domainToUnicode } from 'node:url';
 import { parse as parseDomain } from 'tldts';
+import { LETTER_CONFUSABLES } from '../text/confusables';
 import { normalizeUrl } from './link-extractor';
-import { parseIpv4Loose, parseIpv6 } from './ssrf-guard';
+import { parseIpv4Loose, parseIpv6 } from '../net/ssrf-guard';
 
 export type LinkVerdict = 'safe' | 'suspicious' | 'malicious';
 
@@ -91,65 +92,8 @@ export const LOOKALIKE_BRANDS: ReadonlyArray<string> = [
   'binance',
 ];
 
-/**
- * Small subset of Unicode confusables.txt: Cyrillic, Greek, Armenian and Latin-extended letters
- * that render like ASCII, plus the ASCII digit swaps phishers use (`paypa1`, `g00gle`).
- */
-const CONFUSABLES: Readonly<Record<string, string>> = {
-  // Cyrillic
-  а: 'a',
-  с: 'c',
-  ԁ: 'd',
-  е: 'e',
-  һ: 'h',
-  і: 'i',
-  ј: 'j',
-  к: 'k',
-  ӏ: 'l',
-  м: 'm',
-  п: 'n',
-  о: 'o',
-  р: 'p',
-  ԛ: 'q',
-  г: 'r',
-  ѕ: 's',
-  т: 't',
-  у: 'y',
-  ԝ: 'w',
-  х: 'x',
-  ь: 'b',
-  // Greek
-  α: 'a',
-  ε: 'e',
-  η: 'n',
-  ι: 'i',
-  κ: 'k',
-  ν: 'v',
-  ο: 'o',
-  ρ: 'p',
-  τ: 't',
-  υ: 'u',
-  χ: 'x',
-  ω: 'w',
-  // Armenian
-  օ: 'o',
-  ո: 'n',
-  ս: 'u',
-  հ: 'h',
-  զ: 'q',
-  ց: 'g',
-  // Latin extended
-  ı: 'i',
-  ɩ: 'i',
-  ɑ: 'a',
-  ɡ: 'g',
-  ʏ: 'y',
-  ɴ: 'n',
-  ɪ: 'i',
-  // ASCII
-  '0': 'o',
-  '1': 'l',
-};
+/** The shared look-alike letters (text/confusables.ts) plus the digit swaps phishers use in hosts (`paypa1`, `g00gle`). */
+const CONFUSABLES: Readonly<Record<string, string>> = { ...LETTER_CONFUSABLES, '0': 'o', '1': 'l' };
 
 function skeleton(label: string): string {
   // Plain ASCII (most hosts): NFD changes nothing and only the digit swaps apply, so skip the

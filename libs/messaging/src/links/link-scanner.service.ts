@@ -6,7 +6,7 @@ import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
 import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../policy/visibility';
 import { HeldLinks } from '../messages/held-links';
-import { REPLY_QUOTE_SQL, messageView, type LinkView } from '../messages/message-view';
+import { REPLY_QUOTE_SQL, messageView, type LinkView } from '../views/message-view';
 import { questionView } from '../rooms/room-views';
 import { EnforcementService } from '../safety/enforcement/enforcement.service';
 import { ReportsService } from '../safety/reports/reports.service';

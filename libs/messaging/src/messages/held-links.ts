@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, type Queryable } from '../db/db.service';
 import { EventsService } from '../events/events.service';
-import { REPLY_QUOTE_SQL, messageView } from './message-view';
+import { REPLY_QUOTE_SQL, messageView } from '../views/message-view';
 import { memberReadsMessageSql } from '../policy/visibility';
 
 /**

@@ -8,7 +8,7 @@ import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
 import { JobName, type OutboxJob } from '../queues';
 import { RateLimitsService } from '../limits/rate-limits.service';
-import { forViewer, messageView, type LinkView, type MessageView } from './message-view';
+import { forViewer, messageView, type LinkView, type MessageView } from '../views/message-view';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateText } from './message-text';
 import { assertMayWrite, type WriteCheckRow } from '../policy/write-policy';
 import * as messages from './messages.repository';

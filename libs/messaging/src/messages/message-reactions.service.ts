@@ -6,7 +6,7 @@ import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
 import { ConversationsService } from '../conversations/conversations.service';
 import { RateLimitsService } from '../limits/rate-limits.service';
-import { messageView } from './message-view';
+import { messageView } from '../views/message-view';
 import { assertMayWrite } from '../policy/write-policy';
 import * as messages from './messages.repository';
 

@@ -5,7 +5,7 @@ import { MAX_REQUEST_MESSAGES, creatorCappedSql } from '../policy/request-cap';
 import { restrictedSql } from '../policy/standing';
 import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql, memberSeesMessageSql } from '../policy/visibility';
 import { directBlockSql, pairBlockedSql, writeCheckColumns, type WriteCheckRow } from '../policy/write-policy';
-import { REPLY_QUOTE_SQL } from './message-view';
+import { REPLY_QUOTE_SQL } from '../views/message-view';
 
 /**
  * The messages domain's SQL (STYLE.md conventions 9 and 12): the send and its slow path, the

@@ -11,7 +11,7 @@ import { BlocklistService } from '../links/blocklist.service';
 import { classifyUrl } from '../links/link-rules';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
 import { RulesService } from '../rules/rules.service';
-import { forViewer, messageView, type MessageView } from './message-view';
+import { forViewer, messageView, type MessageView } from '../views/message-view';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 import { assertMayWrite } from '../policy/write-policy';
 import * as messages from './messages.repository';

@@ -7,7 +7,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { APP_CONFIG, type AppConfig } from '../config';
 import type { Queryable } from '../db/db.service';
 import { newId } from '../ids';
-import { resolveFetchableAddresses, SsrfRefusedError } from '../links/ssrf-guard';
+import { resolveFetchableAddresses, SsrfRefusedError } from '../net/ssrf-guard';
 import { JobName, type OutboxJob, type PlatformWebhookBody } from '../queues';
 import { findHostUserStanding } from './platform.repository';
 

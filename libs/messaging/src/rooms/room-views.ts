@@ -1,4 +1,4 @@
-import type { LinkView } from '../messages/message-view';
+import type { LinkView } from '../views/message-view';
 import type { AttendeeRow, RoomRole, RoomRow } from './rows';
 
 export type { RoomRole };

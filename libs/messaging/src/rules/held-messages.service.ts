@@ -5,7 +5,7 @@ import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
 import { scanJobFor } from '../links/link-scanner.service';
 import { MessagesService } from '../messages/messages.service';
-import { messageView } from '../messages/message-view';
+import { messageView } from '../views/message-view';
 import { memberReadsMessageSql } from '../policy/visibility';
 import { AuditLogService } from '../safety/audit/audit-log.service';
 import { iso } from '../safety/rows';

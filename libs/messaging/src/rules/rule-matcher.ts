@@ -1,5 +1,5 @@
 import { RE2JS } from 're2js';
-import { foldText, tokensOfFolded } from '../conversations/hidden-words';
+import { foldText, tokensOfFolded } from '../accounts/hidden-words';
 
 /**
  * Staff rules (API.md v1.1 "Rules"), the pure part: validating patterns and compiling every

@@ -1,14 +1,6 @@
 import { promises as dnsPromises } from 'node:dns';
 import type { LookupAddress } from 'node:dns';
 import { isIPv4, isIPv6 } from 'node:net';
-import type { LinkVerdict } from './link-rules';
-
-/** What an online reputation source (Safe Browsing, an internal service, ...) must implement. */
-export interface LinkReputationProvider {
-  name: string;
-  /** null means "no opinion": the offline verdict stands. */
-  check(url: string): Promise<{ verdict: LinkVerdict; reason: string | null } | null>;
-}
 
 /** Thrown when a URL must not be fetched from inside our network. */
 export class SsrfRefusedError extends Error {

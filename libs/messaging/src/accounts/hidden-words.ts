@@ -1,3 +1,5 @@
+import { CONFUSABLE_LETTER, LETTER_CONFUSABLES } from '../text/confusables';
+
 /**
  * Hidden words (API.md v1.1, "Hidden requests"): a pure normaliser and whole-word matcher.
  *
@@ -60,47 +62,6 @@ const ZERO_WIDTH = /[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u
 const COMBINING = /\p{M}/gu;
 const LEET = /[013@45$78]/g;
 const NOT_WORD = /[^\p{L}\p{N}]+/u;
-/** Lower-case Cyrillic and Greek letters drawn like Latin ones (after toLowerCase). */
-const CONFUSABLES: Record<string, string> = {
-  а: 'a',
-  в: 'b',
-  с: 'c',
-  ԁ: 'd',
-  е: 'e',
-  ё: 'e',
-  һ: 'h',
-  н: 'h',
-  і: 'i',
-  ї: 'i',
-  ј: 'j',
-  к: 'k',
-  м: 'm',
-  о: 'o',
-  р: 'p',
-  ԛ: 'q',
-  ѕ: 's',
-  т: 't',
-  у: 'y',
-  х: 'x',
-  ү: 'y',
-  ԝ: 'w',
-  ɡ: 'g',
-  ı: 'i',
-  α: 'a',
-  β: 'b',
-  ε: 'e',
-  η: 'n',
-  ι: 'i',
-  κ: 'k',
-  ν: 'v',
-  ο: 'o',
-  ρ: 'p',
-  τ: 't',
-  υ: 'u',
-  χ: 'x',
-  ω: 'w',
-};
-const CONFUSABLE = new RegExp(`[${Object.keys(CONFUSABLES).join('')}]`, 'g');
 /** Only worth the replace when a character outside ASCII is present. */
 const NON_ASCII = /[^\u0000-\u007f]/;
 
@@ -116,7 +77,7 @@ export function foldText(text: string): string {
     .replace(COMBINING, '')
     .replace(ZERO_WIDTH, '')
     .toLowerCase()
-    .replace(CONFUSABLE, (c) => CONFUSABLES[c]);
+    .replace(CONFUSABLE_LETTER, (c) => LETTER_CONFUSABLES[c]);
 }
 
 /** The second step: leetspeak substitutions on folded text, then tokens (see the file comment). */

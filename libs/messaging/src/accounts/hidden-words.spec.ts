@@ -1,4 +1,5 @@
-import { HiddenWordMatcher, normalizeTokens, validateHiddenWords } from './hidden-words';
+import { HiddenWordMatcher, foldText, normalizeTokens, validateHiddenWords } from './hidden-words';
+import { LETTER_CONFUSABLES } from '../text/confusables';
 
 describe('hidden words: normaliser', () => {
   it('folds case, accents, zero-width characters and look-alikes, and splits on non-letters', () => {
@@ -47,5 +48,16 @@ describe('hidden words: validation', () => {
     expect(validateHiddenWords(['a\u0000b'])).toHaveProperty('problems');
     expect(validateHiddenWords(['!!!'])).toHaveProperty('problems');
     expect(validateHiddenWords([1])).toHaveProperty('problems');
+  });
+});
+
+describe('one look-alike table (text/confusables.ts) for hidden words and link hosts', () => {
+  it('folds every look-alike letter the link rules know to its Latin letter', () => {
+    for (const [letter, latin] of Object.entries(LETTER_CONFUSABLES)) expect([letter, foldText(letter)]).toEqual([letter, latin]);
+  });
+
+  it('so an Armenian or Latin-extended look-alike (once only a link check) is caught in a hidden word', () => {
+    const m = new HiddenWordMatcher(['idiot']);
+    expect(m.matches('what an ɪdіօt')).toBe(true);
   });
 });
