@@ -1,18 +1,12 @@
 import { Inject, Injectable, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
 import { APP_CONFIG, type AppConfig } from '../config';
+import type { PreparingQueryable, Queryable } from './queryable';
 import { ReplicaReads, replicaPool } from './replica-reads';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { PoolClient, QueryResultRow } from 'pg';
 
-export interface Queryable {
-  query<R extends QueryResultRow = any>(sql: string, params?: unknown[]): Promise<R[]>;
-}
-
-/** A Queryable that also runs named (server-side prepared) statements: the Db, db.replica and a transaction's q. */
-export interface PreparingQueryable extends Queryable {
-  prepared<R extends QueryResultRow = any>(name: string, sql: string, params?: unknown[]): Promise<R[]>;
-}
+export type { PreparingQueryable, Queryable } from './queryable';
 
 /** What Db.tx hands its callback: a Queryable on the transaction's connection, plus commit hooks. */
 export interface TxQueryable extends PreparingQueryable {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Pool, type QueryResultRow } from 'pg';
-import type { PreparingQueryable } from './db.service';
+import type { PreparingQueryable } from './queryable';
 
 /** How long a read waits for the replica to catch up before it goes to the primary instead. */
 const CATCH_UP_TRIES = 4;
