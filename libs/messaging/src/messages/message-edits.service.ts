@@ -1,11 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Db } from '../db/db.service';
 import { EditLimitReached, EditWindowPassed, Forbidden, InvalidRequest, MessageRemoved, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
-import { extractLinks } from '../links/link-extractor';
-import { BlocklistService } from '../links/blocklist.service';
-import { classifyUrl } from '../links/link-rules';
 import { JobName, type OutboxJob } from '../queues';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { forViewer, messageView, type LinkView, type MessageView } from '../views/message-view';
@@ -14,7 +11,7 @@ import { assertMayWrite, type WriteCheckRow } from '../policy/write-policy';
 import * as messages from './messages.repository';
 import type { MessageRow } from './messages.repository';
 import { hostOf } from './messages.service';
-import { RulesService } from '../rules/rules.service';
+import { CONTENT_SCREEN, type ContentScreen } from './content-screen';
 
 /** A message may be edited this long after it was sent (API.md, Messages v1.1). */
 export const EDIT_WINDOW_MINUTES = 15;
@@ -60,9 +57,8 @@ export class MessageEditsService {
   constructor(
     private readonly db: Db,
     private readonly events: EventsService,
-    private readonly blocklist: BlocklistService,
     private readonly limits: RateLimitsService,
-    private readonly rules: RulesService,
+    @Inject(CONTENT_SCREEN) private readonly screen: ContentScreen,
   ) {}
 
   async edit(userId: string, conversationId: string, messageId: string, body: unknown): Promise<MessageView> {
@@ -82,12 +78,10 @@ export class MessageEditsService {
     // A new text needs room for one more version (checked again by the write, under the lock).
     if (current.versions >= MAX_MESSAGE_VERSIONS) throw editLimitReached();
 
-    const urls = extractLinks(text);
-    const blocklist = urls.length ? await this.blocklist.current() : [];
-    // Staff rules screen the new text as they screen a send: a live `block` or `hold` throws
-    // 403 blocked_by_rule (the delivered version stays; RulesService.screenMessage); `flag`
-    // lets it through and opens a system report.
-    const screening = await this.rules.screenMessage(userId, conversationId, text, urls, { edit: true });
+    // Links, the blocklist and the staff rules screen the new text as they screen a send: a
+    // live `block` or `hold` throws 403 blocked_by_rule (the delivered version stays;
+    // RulesService.screenMessage); `flag` lets it through and opens a system report.
+    const { urls, blocklisted, settle } = await this.screen.screen(userId, conversationId, text, { edit: true });
 
     const res = await this.db.tx(async (q) => {
       const m = await messages.editContext(q, conversationId, userId, messageId, EDIT_WINDOW_MINUTES, { lock: true });
@@ -99,8 +93,7 @@ export class MessageEditsService {
       const old = new Map((m.links as LinkView[]).map((l) => [l.url, l]));
       const links: LinkView[] = urls.map((url) => {
         const kept = old.get(url);
-        const blocklisted = blocklist.length > 0 && classifyUrl(url, { blocklist }).verdict === 'malicious';
-        return kept && kept.verdict !== 'pending' && !blocklisted ? kept : { url, verdict: 'pending' };
+        return kept && kept.verdict !== 'pending' && !blocklisted(url) ? kept : { url, verdict: 'pending' };
       });
       const anyPending = links.some((l) => l.verdict === 'pending');
       // Held from pending members while a new link awaits its verdict (HeldLinks), as a send is;
@@ -130,7 +123,7 @@ export class MessageEditsService {
       return { row, changed: true, outboxId };
     });
     this.events.published(res.outboxId);
-    if (screening && res.changed) await this.rules.settle(screening, { messageId });
+    if (settle && res.changed) await settle({ messageId });
     return forViewer(messageView(res.row), userId);
   }
 }

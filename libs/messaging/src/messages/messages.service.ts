@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { parse as parseDomain } from 'tldts';
 import { Db, PG_UNIQUE_VIOLATION, withDeadlockRetry, type Queryable } from '../db/db.service';
 import { Forbidden, InvalidRequest, NotFound, RateLimited, ReplyTargetNotFound } from '../errors';
@@ -6,11 +6,8 @@ import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { EventsService } from '../events/events.service';
 import { JobName, sendScanJobId } from '../queues';
-import { extractLinks } from '../links/link-extractor';
-import { BlocklistService } from '../links/blocklist.service';
-import { classifyUrl } from '../links/link-rules';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
-import { RulesService } from '../rules/rules.service';
+import { CONTENT_SCREEN, type ContentScreen } from './content-screen';
 import { forViewer, messageView, type MessageView } from '../views/message-view';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 import { assertMayWrite } from '../policy/write-policy';
@@ -34,8 +31,7 @@ export class MessagesService {
     private readonly events: EventsService,
     private readonly limits: RateLimitsService,
     private readonly conversations: ConversationsService,
-    private readonly blocklist: BlocklistService,
-    private readonly rules: RulesService,
+    @Inject(CONTENT_SCREEN) private readonly screen: ContentScreen,
   ) {}
 
   messageView(row: any): MessageView {
@@ -75,12 +71,9 @@ export class MessagesService {
     const replyTo = replySeq === null ? null : await this.replyTarget(senderId, conversationId, clientId, replySeq);
     if (replyTo && 'message' in replyTo) return replyTo;
 
-    const urls = extractLinks(text);
     const id = newId();
-    // Staff rules: null unless a rule matched (no rules: no work); a live block throws here, before anything is stored.
-    const screening = await this.rules.screenMessage(senderId, conversationId, text, urls);
-    // The blocklist (in memory) has the last word over a cached verdict: a match is scanned (and removed) by the job.
-    const blocklist = urls.length ? await this.blocklist.current() : [];
+    // Links, the blocklist and the staff rules (a live block throws here, before anything is stored).
+    const { urls, blocklisted, held, settle } = await this.screen.screen(senderId, conversationId, text);
     const params = sendParams({
       conversationId,
       senderId,
@@ -90,19 +83,19 @@ export class MessagesService {
       linkRows: urls.map((url) => ({
         url,
         host: hostOf(url),
-        scan: blocklist.length > 0 && classifyUrl(url, { blocklist }).verdict === 'malicious',
+        scan: blocklisted(url),
       })),
       jobs: urls.length ? [{ name: JobName.ScanMessage, data: { messageId: id }, jobId: sendScanJobId(id) }] : [],
       requestJobs: [scoreSenderJob(senderId)],
       replyTo,
-      held: screening?.held,
+      held,
     });
     try {
       const row = await withDeadlockRetry(() => messages.insertMessage(this.db, params));
       const result = row
         ? { message: this.publishSend(row), created: true }
         : await this.sendSlowPath(senderId, conversationId, clientId, params);
-      if (screening && result.created) await this.rules.settle(screening, { messageId: result.message.id });
+      if (settle && result.created) await settle({ messageId: result.message.id });
       return result;
     } catch (err: any) {
       if (err?.code === PG_UNIQUE_VIOLATION) {
