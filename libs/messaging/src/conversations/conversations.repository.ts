@@ -22,7 +22,9 @@ import type {
  * `db.tx`, and hand back typed camelCase rows; the message-request policy, the group size,
  * the block checks and hidden words are decided in ConversationsService. The policy
  * predicates (policy/*) are interpolated here, so every path shares one rule.
- * (The Conversation view's statement lives in conversation-view.ts.)
+ * The Conversation view's statement stays in conversation-view.ts: it interpolates
+ * messages/message-view's REPLY_QUOTE_SQL, an upward import (a known layer violation) that a
+ * new file here would add to, not remove.
  */
 
 // ---- the write policy's reads -----------------------------------------------------------------
