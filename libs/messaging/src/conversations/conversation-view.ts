@@ -54,13 +54,41 @@ SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_acti
   JOIN conversation_member me ON me.conversation_id = c.id AND me.user_id = $2
  WHERE c.id = ANY($1::uuid[])`;
 
-export function toConversationView(r: any, viewerId: string): ConversationView {
+/** A member as VIEW_SQL's json_build_object spells it. */
+interface MemberJson {
+  userId: string;
+  handle: string;
+  displayName: string;
+  state: ConversationMemberView['state'];
+  role: string;
+  readSeq: number | string | null;
+}
+
+/** A row of VIEW_SQL (snake_case; bigints as text, json columns parsed). */
+export interface ConversationViewRecord {
+  id: string;
+  kind: ConversationView['kind'];
+  title: string | null;
+  creator_id: string | null;
+  context: Record<string, unknown> | null;
+  created_at: Date | string;
+  last_activity_at: Date | string;
+  last_seq: string;
+  my_state: ConversationView['myState'];
+  read_seq: string;
+  members: MemberJson[] | null;
+  /** A message row (row_to_json, with reply_quote), as messageView reads it. */
+  last_message: Record<string, unknown> | null;
+  unread: number;
+}
+
+export function toConversationView(r: ConversationViewRecord, viewerId: string): ConversationView {
   return {
     id: r.id,
     kind: r.kind,
     title: r.title,
     creatorId: r.creator_id,
-    members: (r.members ?? []).map((m: any) => {
+    members: (r.members ?? []).map((m) => {
       const v: ConversationMemberView = { userId: m.userId, handle: m.handle, displayName: m.displayName, state: m.state, role: m.role };
       if (m.readSeq !== null && m.readSeq !== undefined) v.readSeq = Number(m.readSeq);
       return v;
@@ -79,6 +107,6 @@ export function toConversationView(r: any, viewerId: string): ConversationView {
 /** Views of `ids` for `viewerId` (any membership state; callers decide visibility). */
 export async function loadConversationViews(q: Queryable, ids: string[], viewerId: string): Promise<Map<string, ConversationView>> {
   if (ids.length === 0) return new Map();
-  const rows = await q.query(VIEW_SQL, [ids, viewerId]);
-  return new Map(rows.map((r) => [r.id as string, toConversationView(r, viewerId)]));
+  const rows = await q.query<ConversationViewRecord>(VIEW_SQL, [ids, viewerId]);
+  return new Map(rows.map((r) => [r.id, toConversationView(r, viewerId)]));
 }

@@ -8,11 +8,11 @@ import { EventsService } from '../events/events.service';
 import type { UserEvent } from '../events/event-types';
 import { JobName, type OutboxJob } from '../queues';
 import { MAX_MEMBERS, MessageRequestPolicy, type RecipientFacts } from './message-request-policy';
-import { memberSeesMessageSql } from '../policy/visibility';
-import { readCeilingSql } from '../policy/request-cap';
-import { assertNotRestricted, restrictedSql } from '../policy/standing';
-import { blockAmongSql, pairBlockedSql } from '../policy/write-policy';
+import { assertNotRestricted } from '../policy/standing';
+import { hiddenWords } from '../accounts/accounts.repository';
 import { loadConversationViews, type ConversationView } from './conversation-view';
+import * as conversations from './conversations.repository';
+import type { FolderRow, LockedMemberRow, MemberState, NewMember } from './rows';
 import { HiddenWordMatcher } from '../accounts/hidden-words';
 
 /**
@@ -26,11 +26,6 @@ export type RoomContextResolver = (userIds: string[], roomId: string | null) => 
  * requests of `viewerId`, the ids a live rule hides. Wire it with setRequestHiddenByRule.
  */
 export type RequestHiddenByRule = (viewerId: string, conversationIds: string[]) => Promise<Iterable<string>>;
-
-interface ListRow {
-  id: string;
-  last_activity_at: string | Date;
-}
 
 export interface CreateConversationInput {
   participantIds: unknown;
@@ -92,13 +87,9 @@ export class ConversationsService {
 
   /** The write policy's standing check for starting a conversation or adding members (policy/standing.ts). */
   async assertMayMessage(userId: string, q: Queryable = this.db): Promise<{ requestLimitFactor: number }> {
-    const row = await q.query(
-      `SELECT ${restrictedSql('u')} AS restricted, u.restricted_until, u.request_limit_factor FROM app_user u WHERE u.id = $1`,
-      [userId],
-    );
-    const r = row[0];
-    assertNotRestricted(r);
-    return { requestLimitFactor: Number(r?.request_limit_factor ?? 1) };
+    const r = await conversations.messagingStanding(q, userId);
+    assertNotRestricted(r && { restricted: r.restricted, restricted_until: r.restrictedUntil });
+    return { requestLimitFactor: Number(r?.requestLimitFactor ?? 1) };
   }
 
   private parseParticipants(creatorId: string, raw: unknown): string[] {
@@ -116,22 +107,9 @@ export class ConversationsService {
 
   /** Facts about each prospective member relative to `actorId`, in one query; 404 if any is unknown. */
   private async recipientFacts(q: Queryable, actorId: string, ids: string[]): Promise<RecipientFacts[]> {
-    const rows = await q.query(
-      `SELECT u.id, u.allow_incoming,
-              EXISTS (SELECT 1 FROM follow f WHERE f.follower_id = u.id AND f.followee_id = $1) AS follows_creator,
-              ${pairBlockedSql('u.id', '$1')} AS blocked,
-              EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = u.id AND r.restricted_id = $1) AS restricts_creator
-         FROM app_user u WHERE u.id = ANY($2::uuid[])`,
-      [actorId, ids],
-    );
-    if (rows.length !== ids.length) throw new NotFound('No such user.');
-    return rows.map((r) => ({
-      userId: r.id,
-      allowIncoming: r.allow_incoming,
-      followsCreator: r.follows_creator,
-      blocked: r.blocked,
-      restrictsCreator: r.restricts_creator,
-    }));
+    const facts = await conversations.recipientFacts(q, actorId, ids);
+    if (facts.length !== ids.length) throw new NotFound('No such user.');
+    return facts;
   }
 
   /**
@@ -143,8 +121,7 @@ export class ConversationsService {
    * (policy/visibility.ts) already covers: the blocker never reads the blocked member there.
    */
   private async assertNoBlockAmong(q: Queryable, newcomers: string[], everyone: string[]): Promise<void> {
-    const [row] = await q.query(`SELECT ${blockAmongSql('$1::uuid[]', '$2::uuid[]')} AS blocked`, [newcomers, everyone]);
-    if (row?.blocked) throw new Blocked();
+    if (await conversations.blockAmong(q, newcomers, everyone)) throw new Blocked();
   }
 
   async create(creatorId: string, input: CreateConversationInput): Promise<{ conversation: ConversationView; created: boolean }> {
@@ -175,29 +152,22 @@ export class ConversationsService {
     const directKey = kind === 'direct' ? [creatorId, others[0]].sort().join(':') : null;
     try {
       const outboxId = await this.db.tx(async (q) => {
-        await q.query(
-          `INSERT INTO conversation (id, kind, title, creator_id, direct_key, room_id, context) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [
-            id,
-            kind,
-            kind === 'group' ? title : null,
-            creatorId,
-            directKey,
-            context?.roomId ?? null,
-            context ? JSON.stringify(context) : null,
-          ],
-        );
-        const memberRows = [
-          { user_id: creatorId, state: 'active', role: kind === 'group' ? 'owner' : 'member' },
-          ...others.map((u) => ({ user_id: u, state: states.get(u)!, role: 'member' })),
+        await conversations.insertConversation(q, {
+          id,
+          kind,
+          title: kind === 'group' ? title : null,
+          creatorId,
+          directKey,
+          roomId: (context?.roomId as string | undefined) ?? null,
+          context: context ? JSON.stringify(context) : null,
+        });
+        const memberRows: NewMember[] = [
+          { userId: creatorId, state: 'active', role: kind === 'group' ? 'owner' : 'member' },
+          ...others.map((u): NewMember => ({ userId: u, state: states.get(u)!, role: 'member' })),
         ];
-        await q.query(
-          `INSERT INTO conversation_member (conversation_id, user_id, state, role)
-           SELECT $1, x.user_id, x.state, x.role FROM jsonb_to_recordset($2::jsonb) AS x(user_id uuid, state text, role text)`,
-          [id, JSON.stringify(memberRows)],
-        );
-        const active = memberRows.filter((m) => m.state === 'active').map((m) => m.user_id);
-        const pending = memberRows.filter((m) => m.state === 'pending').map((m) => m.user_id);
+        await conversations.insertMembers(q, id, memberRows);
+        const active = memberRows.filter((m) => m.state === 'active').map((m) => m.userId);
+        const pending = memberRows.filter((m) => m.state === 'pending').map((m) => m.userId);
         const events = [
           ...(await this.eventsFor(q, id, active, 'conversation.updated')),
           ...(await this.eventsFor(q, id, pending, 'request.created')),
@@ -232,19 +202,15 @@ export class ConversationsService {
   /** The direct conversation of a pair, re-opened for the creator if they had left or declined it. */
   private async findDirect(creatorId: string, otherId: string): Promise<ConversationView | null> {
     const key = [creatorId, otherId].sort().join(':');
-    const row = await this.db.one('SELECT id FROM conversation WHERE direct_key = $1', [key]);
-    if (!row) return null;
+    const id = await conversations.directConversationId(this.db, key);
+    if (!id) return null;
     // Re-opening is an accept: the other side hears of it (conversation.updated), as for accept.
     const outboxId = await this.db.tx(async (q) => {
-      const reopened = await q.query(
-        `UPDATE conversation_member SET state = 'active', updated_at = now()
-          WHERE conversation_id = $1 AND user_id = $2 AND state IN ('declined', 'left') RETURNING 1`,
-        [row.id, creatorId],
-      );
-      return reopened.length ? this.events.append(q, await this.eventsFor(q, row.id, await this.activeMemberIds(q, row.id))) : null;
+      const reopened = await conversations.reopenMember(q, id, creatorId);
+      return reopened ? this.events.append(q, await this.eventsFor(q, id, await conversations.activeMemberIds(q, id))) : null;
     });
     this.events.published(outboxId);
-    return this.view(row.id, creatorId);
+    return this.view(id, creatorId);
   }
 
   async list(
@@ -261,7 +227,7 @@ export class ConversationsService {
       const [at, id] = KeysetCursor.decode(cursor, ['time', 'uuid']);
       after = { at, id };
     }
-    const page: ListRow[] = [];
+    const page: FolderRow[] = [];
     let more = false;
     if (folder === 'requests' || folder === 'hidden') {
       // Hidden-ness is decided at read time (the viewer's words are their own setting, so a
@@ -272,7 +238,7 @@ export class ConversationsService {
       const batch = Math.max(limit + 1, 50);
       let scanAfter = after;
       for (;;) {
-        const rows = await this.folderRows(viewerId, 'pending', scanAfter, batch);
+        const rows = await conversations.folderPage(this.db, viewerId, 'pending', scanAfter, batch);
         const hidden = await this.hiddenRequests(
           viewerId,
           rows.map((r) => r.id),
@@ -287,10 +253,10 @@ export class ConversationsService {
         }
         if (more || rows.length < batch) break;
         const last = rows[rows.length - 1];
-        scanAfter = { at: new Date(last.last_activity_at).toISOString(), id: last.id };
+        scanAfter = { at: new Date(last.lastActivityAt).toISOString(), id: last.id };
       }
     } else {
-      const rows = await this.folderRows(viewerId, 'active', after, limit + 1);
+      const rows = await conversations.folderPage(this.db, viewerId, 'active', after, limit + 1);
       page.push(...rows.slice(0, limit));
       more = rows.length > limit;
     }
@@ -302,23 +268,8 @@ export class ConversationsService {
     const last = page[page.length - 1];
     return {
       items: page.map((r) => views.get(r.id)!).filter(Boolean),
-      nextCursor: more ? KeysetCursor.encode([new Date(last.last_activity_at).toISOString(), last.id]) : null,
+      nextCursor: more ? KeysetCursor.encode([new Date(last.lastActivityAt).toISOString(), last.id]) : null,
     };
-  }
-
-  private folderRows(
-    viewerId: string,
-    state: 'active' | 'pending',
-    after: { at: string; id: string } | null,
-    limit: number,
-  ): Promise<ListRow[]> {
-    return this.db.query(
-      `SELECT c.id, c.last_activity_at FROM conversation_member m JOIN conversation c ON c.id = m.conversation_id
-        WHERE m.user_id = $1 AND m.state = $2
-          AND ($3::timestamptz IS NULL OR (c.last_activity_at, c.id) < ($3::timestamptz, $4::uuid))
-        ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $5`,
-      [viewerId, state, after?.at ?? null, after?.id ?? null, limit],
-    );
   }
 
   /**
@@ -330,16 +281,11 @@ export class ConversationsService {
   async hiddenRequests(viewerId: string, conversationIds: string[]): Promise<Set<string>> {
     const hidden = new Set<string>();
     if (conversationIds.length === 0) return hidden;
-    const [settings] = await this.db.query('SELECT hidden_words, use_default_hidden_words FROM app_user WHERE id = $1', [viewerId]);
-    const matcher = HiddenWordMatcher.forSettings(settings?.hidden_words ?? [], settings?.use_default_hidden_words ?? true);
+    const settings = await hiddenWords(this.db, viewerId);
+    const matcher = HiddenWordMatcher.forSettings(settings?.words ?? [], settings?.useDefaultList ?? true);
     if (!matcher.empty) {
-      const texts = await this.db.query(
-        `SELECT x.conversation_id, x.text FROM conversation_member m JOIN message x ON x.conversation_id = m.conversation_id
-          WHERE m.user_id = $1 AND m.conversation_id = ANY($2::uuid[]) AND m.state = 'pending' AND x.state = 'visible'
-            AND ${memberSeesMessageSql('m', 'x')}`,
-        [viewerId, conversationIds],
-      );
-      for (const t of texts) if (matcher.matches(t.text)) hidden.add(t.conversation_id);
+      const texts = await conversations.pendingRequestTexts(this.db, viewerId, conversationIds);
+      for (const t of texts) if (matcher.matches(t.text)) hidden.add(t.conversationId);
     }
     if (this.requestHiddenByRule) {
       for (const id of await this.requestHiddenByRule(
@@ -352,21 +298,11 @@ export class ConversationsService {
   }
 
   /** Locks the viewer's membership row; 404 unless it exists in one of `states`. */
-  private async lockMember(q: Queryable, conversationId: string, userId: string, states: string[]) {
+  private async lockMember(q: Queryable, conversationId: string, userId: string, states: MemberState[]): Promise<LockedMemberRow> {
     if (!isUuid(conversationId)) throw new NotFound();
-    const [m] = await q.query(
-      `SELECT m.state, m.read_seq, c.kind, c.creator_id FROM conversation_member m JOIN conversation c ON c.id = m.conversation_id
-        WHERE m.conversation_id = $1 AND m.user_id = $2 FOR UPDATE OF m`,
-      [conversationId, userId],
-    );
+    const m = await conversations.lockMember(q, conversationId, userId);
     if (!m || !states.includes(m.state)) throw new NotFound();
-    return m as { state: string; read_seq: string; kind: string; creator_id: string };
-  }
-
-  private async activeMemberIds(q: Queryable, conversationId: string): Promise<string[]> {
-    return (await q.query(`SELECT user_id FROM conversation_member WHERE conversation_id = $1 AND state = 'active'`, [conversationId])).map(
-      (r) => r.user_id,
-    );
+    return m;
   }
 
   async accept(userId: string, conversationId: string): Promise<ConversationView> {
@@ -374,7 +310,7 @@ export class ConversationsService {
       const m = await this.lockMember(q, conversationId, userId, ['pending', 'active']);
       if (m.state === 'active') return null;
       await this.activate(q, conversationId, userId);
-      return this.events.append(q, await this.eventsFor(q, conversationId, await this.activeMemberIds(q, conversationId)));
+      return this.events.append(q, await this.eventsFor(q, conversationId, await conversations.activeMemberIds(q, conversationId)));
     });
     this.events.published(outboxId);
     return this.view(conversationId, userId);
@@ -382,10 +318,7 @@ export class ConversationsService {
 
   /** pending → active inside the caller's transaction (accept, or replying to a request). */
   async activate(q: Queryable, conversationId: string, userId: string): Promise<void> {
-    await q.query(
-      `UPDATE conversation_member SET state = 'active', updated_at = now() WHERE conversation_id = $1 AND user_id = $2 AND state = 'pending'`,
-      [conversationId, userId],
-    );
+    await conversations.activatePendingMember(q, conversationId, userId);
   }
 
   /**
@@ -395,23 +328,14 @@ export class ConversationsService {
   async decline(userId: string, conversationId: string, q?: Queryable): Promise<void> {
     const run = async (tx: Queryable) => {
       const m = await this.lockMember(tx, conversationId, userId, ['pending']).catch(async (err) => {
-        const [row] = isUuid(conversationId)
-          ? await tx.query('SELECT state FROM conversation_member WHERE conversation_id = $1 AND user_id = $2', [conversationId, userId])
-          : [];
-        if (row?.state === 'active') throw new NotPending('Only a pending message request can be declined.');
+        const state = isUuid(conversationId) ? await conversations.memberState(tx, conversationId, userId) : undefined;
+        if (state === 'active') throw new NotPending('Only a pending message request can be declined.');
         throw err;
       });
-      await tx.query(`UPDATE conversation_member SET state = 'declined', updated_at = now() WHERE conversation_id = $1 AND user_id = $2`, [
-        conversationId,
-        userId,
-      ]);
-      if (m.creator_id) {
-        await tx.query(
-          `INSERT INTO sender_stats (sender_id, declined, last_at) VALUES ($1, 1, now())
-           ON CONFLICT (sender_id) DO UPDATE SET declined = sender_stats.declined + 1, updated_at = now()`,
-          [m.creator_id],
-        );
-        return this.events.append(tx, [], [scoreSenderJob(m.creator_id)]);
+      await conversations.declineMember(tx, conversationId, userId);
+      if (m.creatorId) {
+        await conversations.countDeclined(tx, m.creatorId);
+        return this.events.append(tx, [], [scoreSenderJob(m.creatorId)]);
       }
       return null;
     };
@@ -436,15 +360,9 @@ export class ConversationsService {
     }
     await this.limits.consume('declineAllPerUser', userId);
     const declined = await this.db.tx(async (q) => {
-      const rows = await q.query(
-        `SELECT cm.conversation_id FROM conversation_member cm JOIN conversation c ON c.id = cm.conversation_id
-          WHERE cm.user_id = $1 AND cm.state = 'pending' AND c.creator_id = $2
-          ORDER BY cm.conversation_id
-            FOR UPDATE OF cm`,
-        [userId, senderId],
-      );
-      for (const r of rows) await this.decline(userId, r.conversation_id, q);
-      return rows.length;
+      const ids = await conversations.lockPendingFrom(q, userId, senderId);
+      for (const id of ids) await this.decline(userId, id, q);
+      return ids.length;
     });
     return { declined };
   }
@@ -459,36 +377,29 @@ export class ConversationsService {
       if (m.state !== 'active') throw new NotFound();
       if (m.kind !== 'group') throw new NotAGroup('Members can only be added to group conversations.');
       // The conversation row lock serializes concurrent adds, so the 15 limit holds.
-      await q.query('SELECT 1 FROM conversation WHERE id = $1 FOR UPDATE', [conversationId]);
+      await conversations.lockConversation(q, conversationId);
       const ids = [...new Set(rawIds as string[])];
       if (ids.some((id) => !isUuid(id))) throw new NotFound('No such user.');
-      const current = await q.query(`SELECT user_id, state FROM conversation_member WHERE conversation_id = $1`, [conversationId]);
+      const current = await conversations.memberStates(q, conversationId);
       // A decliner still looks pending to everyone else (decline is silent): they keep their
       // seat, and re-adding them is a no-op that tells them nothing.
-      const occupying = new Set(current.filter((r) => r.state !== 'left').map((r) => r.user_id));
+      const occupying = new Set(current.filter((r) => r.state !== 'left').map((r) => r.userId));
       const fresh = ids.filter((id) => !occupying.has(id));
       if (fresh.length === 0) return null;
       if (occupying.size + fresh.length > MAX_MEMBERS) throw new GroupTooLarge(`A conversation has at most ${MAX_MEMBERS} members.`);
       const facts = await this.recipientFacts(q, actorId, fresh);
       if (facts.some((f) => f.blocked)) throw new Blocked();
       await this.assertNoBlockAmong(q, fresh, [...occupying, ...fresh]);
-      const states = facts.map((f) => ({ user_id: f.userId, state: MessageRequestPolicy.initialState(f) }));
+      const states = facts.map((f) => ({ userId: f.userId, state: MessageRequestPolicy.initialState(f) }));
       const pendingCount = states.filter((s) => s.state === 'pending').length;
       if (pendingCount > 0) await this.limits.consume('requestsPerDay', actorId, pendingCount, requestLimitFactor);
       // A newcomer reads from here on (API.md v1.1), a re-added member from the re-add: the
       // conversation row is locked, so no send can slip between this last_seq and the insert.
-      await q.query(
-        `INSERT INTO conversation_member (conversation_id, user_id, state, role, visible_from_seq, read_seq)
-         SELECT $1, x.user_id, x.state, 'member', c.last_seq, c.last_seq
-           FROM jsonb_to_recordset($2::jsonb) AS x(user_id uuid, state text), conversation c WHERE c.id = $1
-         ON CONFLICT (conversation_id, user_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now(), joined_at = now(),
-            visible_from_seq = EXCLUDED.visible_from_seq, read_seq = greatest(conversation_member.read_seq, EXCLUDED.read_seq)`,
-        [conversationId, JSON.stringify(states)],
-      );
-      await q.query('UPDATE conversation SET last_activity_at = now() WHERE id = $1', [conversationId]);
-      const pending = states.filter((s) => s.state === 'pending').map((s) => s.user_id);
+      await conversations.upsertAddedMembers(q, conversationId, states);
+      await conversations.touchConversation(q, conversationId);
+      const pending = states.filter((s) => s.state === 'pending').map((s) => s.userId);
       const events = [
-        ...(await this.eventsFor(q, conversationId, await this.activeMemberIds(q, conversationId))),
+        ...(await this.eventsFor(q, conversationId, await conversations.activeMemberIds(q, conversationId))),
         ...(await this.eventsFor(q, conversationId, pending, 'request.created')),
       ];
       return this.events.append(q, events);
@@ -501,11 +412,8 @@ export class ConversationsService {
     const outboxId = await this.db.tx(async (q) => {
       const m = await this.lockMember(q, conversationId, userId, ['active', 'pending']);
       if (m.kind !== 'group') throw new NotAGroup('Only group conversations can be left.');
-      await q.query(`UPDATE conversation_member SET state = 'left', updated_at = now() WHERE conversation_id = $1 AND user_id = $2`, [
-        conversationId,
-        userId,
-      ]);
-      return this.events.append(q, await this.eventsFor(q, conversationId, await this.activeMemberIds(q, conversationId)));
+      await conversations.leaveMember(q, conversationId, userId);
+      return this.events.append(q, await this.eventsFor(q, conversationId, await conversations.activeMemberIds(q, conversationId)));
     });
     this.events.published(outboxId);
   }
@@ -525,35 +433,23 @@ export class ConversationsService {
     }
     const result = await this.db.tx(async (q) => {
       const m = await this.lockMember(q, conversationId, userId, ['active', 'pending']);
-      const [row] = await q.query(
-        `UPDATE conversation_member m SET read_seq = greatest(m.read_seq, least($3::bigint, c.last_seq, ${readCeilingSql('m', 'c.last_seq')}))
-           FROM conversation c
-          WHERE m.conversation_id = $1 AND m.user_id = $2 AND c.id = m.conversation_id
-          RETURNING m.read_seq`,
-        [conversationId, userId, seq],
-      );
-      const [{ unread }] = await q.query(
-        `SELECT count(*)::int AS unread FROM message x JOIN conversation_member me ON me.conversation_id = x.conversation_id AND me.user_id = $2
-          WHERE x.conversation_id = $1 AND x.seq > me.read_seq AND x.sender_id <> $2 AND x.state = 'visible' AND ${memberSeesMessageSql('me', 'x')}`,
-        [conversationId, userId],
-      );
+      const readSeq = await conversations.advanceReadMarker(q, conversationId, userId, seq);
+      const unread = await conversations.unreadCount(q, conversationId, userId);
       let outboxId: string | null = null;
-      if (m.state === 'active' && String(row.read_seq) !== String(m.read_seq)) {
+      if (m.state === 'active' && String(readSeq) !== String(m.readSeq)) {
         // Restrict (v1.1): the people this reader restricts do not hear of their read marker.
-        const restricted = new Set<string>(
-          (await q.query('SELECT restricted_id FROM restrict WHERE restrictor_id = $1', [userId])).map((r: any) => r.restricted_id),
-        );
-        const recipients = (await this.activeMemberIds(q, conversationId)).filter((u) => !restricted.has(u));
+        const restricted = new Set<string>(await conversations.restrictedIds(q, userId));
+        const recipients = (await conversations.activeMemberIds(q, conversationId)).filter((u) => !restricted.has(u));
         outboxId = await this.events.append(
           q,
           recipients.map((u) => ({
             userId: u,
             type: 'read.updated' as const,
-            payload: { conversationId, userId, seq: Number(row.read_seq), readSeq: Number(row.read_seq) },
+            payload: { conversationId, userId, seq: Number(readSeq), readSeq: Number(readSeq) },
           })),
         );
       }
-      return { readSeq: Number(row.read_seq), unread, outboxId };
+      return { readSeq: Number(readSeq), unread, outboxId };
     });
     this.events.published(result.outboxId);
     return { conversationId, readSeq: result.readSeq, unreadCount: result.unread };
