@@ -1,9 +1,8 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { BullModule, getQueueToken } from '@nestjs/bullmq';
-import { ModuleRef } from '@nestjs/core';
+import { BullModule, WorkerHost, getQueueToken } from '@nestjs/bullmq';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import type { JobsOptions, Queue, Worker } from 'bullmq';
 import { Cluster } from 'ioredis';
-import { BullExplorer } from '@nestjs/bullmq/dist/bull.explorer';
 import { Gauge, register } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from './config';
 import { OutboxRelay } from './events/outbox-relay';
@@ -11,6 +10,9 @@ import { JOB_QUEUE, QueueName, type OutboxJob } from './queues';
 import { redisClient } from './redis';
 
 const QUEUE_NAMES = Object.values(QueueName);
+
+/** Every queue of QUEUE_NAMES, in that order: one provider injecting each queue's token. */
+const ALL_QUEUES = Symbol('ALL_QUEUES');
 
 /**
  * Retried with exponential backoff (1 s, 2 s, 4 s, ...) because a scan that failed on a
@@ -69,15 +71,16 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
   private readonly queues = new Map<QueueName, Queue>();
 
   constructor(
-    private readonly moduleRef: ModuleRef,
+    @Inject(ALL_QUEUES) private readonly allQueues: Queue[],
+    private readonly discovery: DiscoveryService,
     private readonly relay: OutboxRelay,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit() {
     let lastWarn = 0;
-    for (const name of QUEUE_NAMES) {
-      const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+    for (const [i, name] of QUEUE_NAMES.entries()) {
+      const queue = this.allQueues[i];
       // Without a listener BullMQ prints every reconnect failure; one line per 10 s says enough.
       queue.on('error', (err) => {
         if (Date.now() - lastWarn < 10_000) return;
@@ -96,10 +99,20 @@ export class JobsService implements OnModuleInit, OnApplicationShutdown {
     if (!clusters) return;
     // BullMQ leaves these shared connections open: close them once every worker (closed by
     // @nestjs/bullmq's explorer in this same shutdown; close() is idempotent) and queue is done.
-    const explorer = this.moduleRef.get(BullExplorer, { strict: false }) as unknown as { workers?: Worker[] } | undefined;
-    await Promise.all([...(explorer?.workers ?? []).map((w) => w.close()), ...[...this.queues.values()].map((q) => q.close())]).catch(
-      () => undefined,
-    );
+    // The workers are those of this app's processors (WorkerHost), found as the explorer finds them.
+    const workers = this.discovery
+      .getProviders()
+      .map((wrapper) => wrapper.instance as unknown)
+      .filter((instance): instance is WorkerHost => instance instanceof WorkerHost)
+      .map((host): Worker | undefined => {
+        try {
+          return host.worker;
+        } catch {
+          return undefined; // a processor whose worker was never started (the API role)
+        }
+      })
+      .filter((w): w is Worker => w !== undefined);
+    await Promise.all([...workers.map((w) => w.close()), ...[...this.queues.values()].map((q) => q.close())]).catch(() => undefined);
     clusterConnections.delete(this.config);
     await Promise.all(clusters.map((c) => c.quit().catch(() => c.disconnect())));
   }
@@ -223,6 +236,7 @@ function ensureQueueGauge() {
 @Global()
 @Module({
   imports: [
+    DiscoveryModule,
     BullModule.forRootAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
@@ -242,7 +256,10 @@ function ensureQueueGauge() {
       })),
     ),
   ],
-  providers: [JobsService],
+  providers: [
+    JobsService,
+    { provide: ALL_QUEUES, useFactory: (...queues: Queue[]) => queues, inject: QUEUE_NAMES.map((name) => getQueueToken(name)) },
+  ],
   exports: [BullModule, JobsService],
 })
 export class QueuesModule {
