@@ -12,7 +12,6 @@ import * as ts from 'typescript';
  */
 const STILL_TO_CONVERT = [
   'conversations/conversations.service.ts',
-  'links/link-scanner.service.ts',
   'rules/held-messages.service.ts',
   'rules/rules.service.ts',
   'safety/audit/audit-log.service.ts',
