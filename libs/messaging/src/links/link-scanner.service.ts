@@ -1,13 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, withDeadlockRetry, type Queryable } from '../db/db.service';
-import { EventsService, eventInsertCtes } from '../events/events.service';
+import { EventsService } from '../events/events.service';
 import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
-import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../policy/visibility';
 import { HeldLinks } from '../messages/held-links';
-import { REPLY_QUOTE_SQL, messageView, type LinkView } from '../views/message-view';
-import { questionView } from '../rooms/room-views';
+import { messageView, type LinkView } from '../views/message-view';
+import { questionViewOf } from '../rooms/room-views';
 import { EnforcementService } from '../safety/enforcement/enforcement.service';
 import { ReportsService } from '../safety/reports/reports.service';
 import { JobName, type OutboxJob } from '../queues';
@@ -16,6 +15,8 @@ import { BlocklistService } from './blocklist.service';
 import { normalizeUrl } from './link-extractor';
 import { classifyUrl, type BlocklistEntry, type LinkVerdict } from './link-rules';
 import { LinkReputationService, worseVerdict } from './link-reputation.service';
+import * as repo from './link-scanner.repository';
+import type { CachedVerdict, LinkCacheRow, RescanTarget, ScanRead, SettleInput, SettledScan } from './link-scanner.repository';
 
 /** A URL's verdict for this scan; `fresh`: decided now (rules or providers), not read from the cache. */
 export interface ResolvedVerdict {
@@ -27,91 +28,8 @@ export interface ResolvedVerdict {
 
 export type ScanOutcome = 'gone' | 'skipped' | 'unchanged' | 'updated' | 'removed';
 
-/** The `link` upsert's conflict rule: a staff override stands; a cached (not fresh) row only counts a sighting. */
-const LINK_UPSERT_SET = `
-ON CONFLICT (url) DO UPDATE SET
-  verdict    = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.verdict    ELSE excluded.verdict END,
-  reason     = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.reason     ELSE excluded.reason END,
-  rule       = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.rule       ELSE excluded.rule END,
-  scanned_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.scanned_at ELSE excluded.scanned_at END,
-  expires_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.expires_at ELSE excluded.expires_at END,
-  seen_count = l.seen_count + excluded.seen_count,
-  last_seen_at = CASE WHEN excluded.seen_count > 0 THEN now() ELSE l.last_seen_at END`;
-
-/** Upserts the `link` cache from rows of linkRows() ($rows) with a TTL in hours ($ttl). */
-const RECORD_LINKS_SQL = (rows: string, ttl: string) => `
-INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
-SELECT x.id, x.url, x.host, x.verdict, x.reason, x.rule,
-       CASE WHEN x.fresh THEN now() END, CASE WHEN x.fresh THEN now() + make_interval(hours => ${ttl}) END,
-       x.seen, now()
-  FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
-${LINK_UPSERT_SET}`;
-
-/**
- * Messages' state and links, with the fresh cached verdicts of their URLs (the scan's first
- * read), for many messages at once ($1: ids): scans that start while one read is in flight
- * share the next one (LinkScannerService.read).
- */
-const SCAN_READ_SQL = `
-SELECT m.id, m.state, m.links, m.link_hold,
-       (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden))
-          FROM link l
-         WHERE l.url = ANY (ARRAY(SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x))
-           AND l.verdict <> 'pending' AND (l.overridden OR l.expires_at > now())) AS cached
-  FROM message m WHERE m.id = ANY($1::uuid[])`;
-
-/*
- * Plan notes (EXPLAIN of the generic plans, which prepared statements settle on): the link
- * cache is looked up by `url = ANY(ARRAY(...))` and the messages by `id = ANY(ARRAY(...))`,
- * so both go through their unique indexes; written as a semi-join on a jsonb set (estimated
- * at 100 rows) the planner seq-scanned `link` once per message and `message` once per
- * statement, a cost that grew with the tables. The scan stamp filters `scanned_at IS NULL`
- * through coalesce() so the partial index of pending occurrences (as large as the scan
- * backlog) is not ANDed with the message's own index for every message.
- */
-
-/**
- * Scan verdicts (none malicious) of many messages in one statement ($1: [{id, old, new}],
- * distinct ids): only a message still visible with the links its scan read (`old`; the row
- * lock re-checks that after any wait) gets its new links, its scan stamps and a
- * message.updated per reader (a reference to the message, same audience as
- * message.created); the cache ($2: linkRows() tagged with their message, TTL $3) counts the
- * sightings of those messages only. Concurrent scans are settled together by the batcher in
- * LinkScannerService, so many messages to the same people take each user_cursor lock once.
- * A message not returned changed meanwhile: its scan decides again.
- */
-const SCAN_SETTLE_SQL = `
-WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, old jsonb, new jsonb)),
-cur AS (
-  SELECT m.id FROM message m JOIN input i ON i.id = m.id
-   WHERE m.id = ANY (ARRAY(SELECT id FROM input)) AND m.state = 'visible' AND m.links = i.old ORDER BY m.id FOR UPDATE OF m),
-upd AS (
-  UPDATE message m SET links = i.new, updated_at = now() FROM cur JOIN input i ON i.id = cur.id WHERE m.id = cur.id RETURNING m.*),
-rec AS (
-  INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
-  SELECT (array_agg(x.id))[1], x.url, min(x.host), (array_agg(x.verdict))[1], (array_agg(x.reason))[1], (array_agg(x.rule))[1],
-         CASE WHEN bool_or(x.fresh) THEN now() END, CASE WHEN bool_or(x.fresh) THEN now() + make_interval(hours => $3) END,
-         sum(x.seen)::int, now()
-    FROM jsonb_to_recordset($2::jsonb) AS x(mid uuid, id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
-   WHERE x.mid IN (SELECT id FROM upd)
-   GROUP BY x.url ORDER BY x.url
-  ${LINK_UPSERT_SET}
-  RETURNING 1),
-stamp AS (
-  UPDATE link_occurrence o SET scanned_at = now() FROM upd WHERE o.message_id = upd.id AND coalesce(o.scanned_at IS NULL, false) RETURNING 1),
-ev_input AS (
-  SELECT (row_number() OVER (ORDER BY upd.id, m.user_id))::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
-    FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
-   WHERE ${memberReadsMessageSql('m', 'upd')}),
-${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false })}
-SELECT upd.*, (SELECT json_agg(json_build_array(e.user_id, e.cursor::text)) FROM ev_ins e WHERE e.message_id = upd.id) AS recipients, ${REPLY_QUOTE_SQL('upd')} FROM upd`;
-
-interface SettleItem {
-  messageId: string;
-  old: LinkView[];
-  next: LinkView[];
-  linkRows: Array<Record<string, unknown>>;
-  resolve: (row: any) => void;
+interface SettleItem extends SettleInput {
+  resolve: (row: SettledScan | null) => void;
   reject: (err: unknown) => void;
 }
 
@@ -210,20 +128,15 @@ export class LinkScannerService {
    * blocklist is applied even over a cached verdict (a URL cached `safe` yesterday that staff
    * blocked today is malicious now); a staff override beats everything.
    */
-  async resolve(urls: string[], blocklist?: ReadonlyArray<BlocklistEntry>, cachedRows?: any[]): Promise<Map<string, ResolvedVerdict>> {
+  async resolve(
+    urls: string[],
+    blocklist?: ReadonlyArray<BlocklistEntry>,
+    cachedRows?: CachedVerdict[],
+  ): Promise<Map<string, ResolvedVerdict>> {
     const out = new Map<string, ResolvedVerdict>();
     if (urls.length === 0) return out;
     const list = blocklist ?? (await this.blocklist.current());
-    const cached = new Map(
-      (
-        cachedRows ??
-        (await this.db.query(
-          `SELECT url, verdict, reason, rule, overridden FROM link
-            WHERE url = ANY($1::text[]) AND verdict <> 'pending' AND (overridden OR expires_at > now())`,
-          [urls],
-        ))
-      ).map((r) => [r.url as string, r]),
-    );
+    const cached = new Map((cachedRows ?? (await repo.cachedVerdicts(this.db, urls))).map((r) => [r.url, r]));
     await Promise.all(
       [...new Set(urls)].map(async (url) => {
         const hit = cached.get(url);
@@ -266,13 +179,16 @@ export class LinkScannerService {
   private settling = false;
 
   /**
-   * Queues scans' verdicts for SCAN_SETTLE_SQL; resolves with each updated message row
-   * (recipients included) or null where the message changed meanwhile. The first scan goes at
-   * once; scans that finish while a statement is in flight go together in the next one.
+   * Queues scans' verdicts for the settle statement (repo.settleScans); resolves with each
+   * updated message (recipients included) or null where the message changed meanwhile. The
+   * first scan goes at once; scans that finish while a statement is in flight go together in
+   * the next one.
    */
-  private settle(items: ReadonlyArray<Omit<SettleItem, 'resolve' | 'reject'>>): Promise<any[]> {
+  private settle(items: ReadonlyArray<SettleInput>): Promise<Array<SettledScan | null>> {
     // Queued together before the drain starts, so one job's messages share a statement.
-    const rows = items.map((item) => new Promise<any>((resolve, reject) => this.settleQueue.push({ ...item, resolve, reject })));
+    const rows = items.map(
+      (item) => new Promise<SettledScan | null>((resolve, reject) => this.settleQueue.push({ ...item, resolve, reject })),
+    );
     if (!this.settling) void this.drainSettles();
     return Promise.all(rows);
   }
@@ -293,14 +209,8 @@ export class LinkScannerService {
         }
         this.settleQueue = rest;
         try {
-          const rows = await withDeadlockRetry(() =>
-            this.db.prepared('link_scan_settle', SCAN_SETTLE_SQL, [
-              JSON.stringify(batch.map((b) => ({ id: b.messageId, old: b.old, new: b.next }))),
-              JSON.stringify(batch.flatMap((b) => b.linkRows.map((r) => ({ ...r, mid: b.messageId })))),
-              this.config.linkVerdictTtlHours,
-            ]),
-          );
-          const byId = new Map(rows.map((r) => [r.id as string, r]));
+          const rows = await withDeadlockRetry(() => repo.settleScans(this.db, batch, this.config.linkVerdictTtlHours));
+          const byId = new Map(rows.map((r) => [r.id, r]));
           for (const b of batch) b.resolve(byId.get(b.messageId) ?? null);
         } catch (err) {
           for (const b of batch) b.reject(err);
@@ -311,18 +221,18 @@ export class LinkScannerService {
     }
   }
 
-  private readQueue = new Map<string, Array<{ resolve: (row: any) => void; reject: (err: unknown) => void }>>();
+  private readQueue = new Map<string, Array<{ resolve: (row: ScanRead | undefined) => void; reject: (err: unknown) => void }>>();
   private reading = false;
 
   /**
-   * SCAN_READ_SQL for messages (a row each, undefined when gone): the first read goes at once;
-   * reads asked for while a statement is in flight, by this job or others, go together in the
-   * next one (up to SETTLE_BATCH messages).
+   * The scan's first read for messages (repo.readScans; a row each, undefined when gone): the
+   * first read goes at once; reads asked for while a statement is in flight, by this job or
+   * others, go together in the next one (up to SETTLE_BATCH messages).
    */
-  private read(messageIds: string[]): Promise<any[]> {
+  private read(messageIds: string[]): Promise<Array<ScanRead | undefined>> {
     const rows = messageIds.map(
       (messageId) =>
-        new Promise<any>((resolve, reject) => {
+        new Promise<ScanRead | undefined>((resolve, reject) => {
           const waiting = this.readQueue.get(messageId);
           if (waiting) waiting.push({ resolve, reject });
           else this.readQueue.set(messageId, [{ resolve, reject }]);
@@ -339,12 +249,12 @@ export class LinkScannerService {
         const batch = [...this.readQueue].slice(0, SETTLE_BATCH);
         for (const [id] of batch) this.readQueue.delete(id);
         try {
-          // Unprepared on purpose: planned on each call (about 2 ms, once per batch of up to 64
-          // messages), so the `link` lookup follows the table's current size. A prepared plan
-          // made while `link` was nearly empty (a fresh deployment, the benchmark) kept seq-
-          // scanning it per message as it grew: 41 ms a call at 5,000 new URLs instead of ~3.
-          const rows = await this.db.query(SCAN_READ_SQL, [batch.map(([id]) => id)]);
-          const byId = new Map(rows.map((r) => [r.id as string, r]));
+          // Unprepared on purpose (repo.readScans says why).
+          const rows = await repo.readScans(
+            this.db,
+            batch.map(([id]) => id),
+          );
+          const byId = new Map(rows.map((r) => [r.id, r]));
           for (const [id, waiters] of batch) for (const w of waiters) w.resolve(byId.get(id));
         } catch (err) {
           for (const [, waiters] of batch) for (const w of waiters) w.reject(err);
@@ -356,7 +266,7 @@ export class LinkScannerService {
   }
 
   /** The `link` cache rows this scan writes, in URL order (one lock order for every writer: no deadlocks). */
-  private linkRows(resolved: ReadonlyMap<string, ResolvedVerdict>, firstSeen: string[]) {
+  private linkRows(resolved: ReadonlyMap<string, ResolvedVerdict>, firstSeen: string[]): LinkCacheRow[] {
     const seen = new Set(firstSeen);
     return [...resolved]
       .filter(([url, r]) => r.fresh || seen.has(url))
@@ -377,7 +287,7 @@ export class LinkScannerService {
   private async recordLinks(q: Queryable, resolved: ReadonlyMap<string, ResolvedVerdict>, firstSeen: string[]): Promise<void> {
     const rows = this.linkRows(resolved, firstSeen);
     if (rows.length === 0) return;
-    await q.query(`${RECORD_LINKS_SQL('$1', '$2')} RETURNING 1`, [JSON.stringify(rows), this.config.linkVerdictTtlHours]);
+    await repo.recordLinks(q, rows, this.config.linkVerdictTtlHours);
   }
 
   async scanMessage(messageId: string, blocklist?: ReadonlyArray<BlocklistEntry>): Promise<ScanOutcome> {
@@ -386,13 +296,13 @@ export class LinkScannerService {
     // and message.updated, guarded by the links it read. Anything else takes scanLocked.
     const [current] = await this.read([messageId]);
     if (!current) return 'gone'; // deleted: its occurrences went with it (ON DELETE CASCADE)
-    const urls = current.state === 'visible' ? (current.links as LinkView[]).map((l) => l.url) : [];
+    const urls = current.state === 'visible' ? current.links.map((l) => l.url) : [];
     const resolved = await this.resolve(urls, blocklist, current.cached ?? []);
     const fast = this.settleable(current, resolved);
     if (fast) {
       const [row] = await this.settle([fast]);
       if (row) {
-        this.events.push('message.updated', row.recipients, { message: messageView(row) });
+        this.events.push('message.updated', row.recipients, { message: messageView(row.stored) });
         return 'updated';
       }
       // The links changed under us (another scan, a removal): decide again, locked.
@@ -414,10 +324,10 @@ export class LinkScannerService {
     const counts: Partial<Record<ScanOutcome, number>> = {};
     const count = (o: ScanOutcome) => (counts[o] = (counts[o] ?? 0) + 1);
     const list = blocklist ?? (await this.blocklist.current());
-    const rows = (await this.read(ids)).filter(Boolean);
-    const byId = new Map(rows.map((r) => [r.id as string, r]));
+    const rows = (await this.read(ids)).filter((r): r is ScanRead => Boolean(r));
+    const byId = new Map(rows.map((r) => [r.id, r]));
     const visible = rows.filter((r) => r.state === 'visible');
-    const urls = visible.flatMap((r) => (r.links as LinkView[]).map((l) => l.url));
+    const urls = visible.flatMap((r) => r.links.map((l) => l.url));
     const resolved = await this.resolve(
       urls,
       list,
@@ -426,10 +336,9 @@ export class LinkScannerService {
 
     // Each message's own verdicts: its cache writes (linkRows, recordLinks) cover its own URLs only.
     const own = new Map<string, Map<string, ResolvedVerdict>>();
-    for (const r of visible)
-      own.set(r.id, new Map((r.links as LinkView[]).filter((l) => resolved.has(l.url)).map((l) => [l.url, resolved.get(l.url)!])));
+    for (const r of visible) own.set(r.id, new Map(r.links.filter((l) => resolved.has(l.url)).map((l) => [l.url, resolved.get(l.url)!])));
     const locked: string[] = [];
-    const fast: Array<Omit<SettleItem, 'resolve' | 'reject'>> = [];
+    const fast: SettleInput[] = [];
     for (const id of ids) {
       const current = byId.get(id);
       if (!current) count('gone');
@@ -443,7 +352,7 @@ export class LinkScannerService {
     fast.forEach((item, i) => {
       const row = settled[i];
       if (!row) return locked.push(item.messageId); // changed under us: decide again, locked
-      this.events.push('message.updated', row.recipients, { message: messageView(row) });
+      this.events.push('message.updated', row.recipients, { message: messageView(row.stored) });
       count('updated');
     });
     // At most LOCKED_IN_PARALLEL transactions per job (a wave of malicious links must not
@@ -469,8 +378,8 @@ export class LinkScannerService {
    * not held from pending members (a held message's release (HeldLinks) goes with its
    * verdicts in scanLocked's transaction). Null: scanLocked decides.
    */
-  private settleable(current: any, resolved: ReadonlyMap<string, ResolvedVerdict>): Omit<SettleItem, 'resolve' | 'reject'> | null {
-    if (current.state !== 'visible' || (current.links as LinkView[]).length === 0 || current.link_hold) return null;
+  private settleable(current: ScanRead, resolved: ReadonlyMap<string, ResolvedVerdict>): SettleInput | null {
+    if (current.state !== 'visible' || current.links.length === 0 || current.linkHold) return null;
     const next = applyVerdicts(current.links, resolved);
     if (next.changed.length === 0 || next.malicious.length > 0) return null;
     return { messageId: current.id, old: current.links, next: next.links, linkRows: this.linkRows(resolved, next.firstSeen) };
@@ -479,11 +388,10 @@ export class LinkScannerService {
   /** A message's scan in one transaction with its row locked: removals, held releases, and every case the settle statement leaves. */
   private async scanLocked(messageId: string, resolved: ReadonlyMap<string, ResolvedVerdict>): Promise<ScanOutcome> {
     const result = await this.db.tx(async (q) => {
-      const [m] = await q.query('SELECT * FROM message WHERE id = $1 FOR UPDATE', [messageId]);
+      const m = await repo.lockMessage(q, messageId);
       if (!m) return { outcome: 'gone' as const, outboxIds: [] };
-      const markScanned = () =>
-        q.query('UPDATE link_occurrence SET scanned_at = now() WHERE message_id = $1 AND scanned_at IS NULL', [messageId]);
-      if (m.state !== 'visible' || (m.links as LinkView[]).length === 0) {
+      const markScanned = () => repo.markMessageScanned(q, messageId);
+      if (m.state !== 'visible' || m.links.length === 0) {
         await markScanned();
         return { outcome: 'skipped' as const, outboxIds: [] };
       }
@@ -491,7 +399,7 @@ export class LinkScannerService {
       // Every link has its verdict: a message held from pending members may go to them now.
       const settled = next.links.every((l) => l.verdict !== 'pending');
       if (next.changed.length === 0) {
-        const outboxIds = m.link_hold && settled ? [(await this.held.releaseIn(q, messageId)).outboxId] : [];
+        const outboxIds = m.linkHold && settled ? [(await this.held.releaseIn(q, messageId)).outboxId] : [];
         await markScanned();
         return { outcome: 'unchanged' as const, outboxIds };
       }
@@ -502,12 +410,12 @@ export class LinkScannerService {
         // Verdicts first, so the report's frozen evidence shows the text with the link that
         // condemned it; then the removal blanks text and links for everyone. A message still
         // held is removed held: pending members never hear of it (HeldLinks).
-        await q.query('UPDATE message SET links = $2::jsonb WHERE id = $1', [messageId, JSON.stringify(next.links)]);
+        await repo.setMessageLinks(q, messageId, next.links);
         const removed = {
           kind: 'message' as const,
           id: messageId,
-          authorId: m.sender_id,
-          conversationId: m.conversation_id,
+          authorId: m.senderId,
+          conversationId: m.conversationId,
           malicious: next.malicious,
         };
         outboxIds.push(await this.openSystemReport(q, removed));
@@ -515,22 +423,19 @@ export class LinkScannerService {
         outboxIds.push(await this.notifyAuthor(q, removed));
         outcome = 'removed';
       } else {
-        const [row] = await q.query(
-          `UPDATE message SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *, ${REPLY_QUOTE_SQL('message')}`,
-          [messageId, JSON.stringify(next.links)],
-        );
-        const view = messageView(row);
+        const row = await repo.updateMessageLinks(q, messageId, next.links);
+        const view = messageView(row.stored);
         // Same audience as message.created: the sender and the members who may read it (not
         // pending members while it is held); then, held and settled, it reaches them as
         // message.created with the verdicts in it, the first they hear of it.
-        const recipients = await q.query(MESSAGE_AUDIENCE_SQL, [row.id]);
+        const recipients = await repo.messageAudience(q, row.id);
         outboxIds.push(
           await this.events.append(
             q,
-            recipients.map((r) => ({ userId: r.user_id, type: 'message.updated' as const, payload: { message: view } })),
+            recipients.map((userId) => ({ userId, type: 'message.updated' as const, payload: { message: view } })),
           ),
         );
-        if (row.link_hold && settled) outboxIds.push((await this.held.releaseIn(q, messageId)).outboxId);
+        if (row.linkHold && settled) outboxIds.push((await this.held.releaseIn(q, messageId)).outboxId);
         outcome = 'updated';
       }
       await markScanned();
@@ -541,19 +446,18 @@ export class LinkScannerService {
   }
 
   async scanQuestion(questionId: string, blocklist?: ReadonlyArray<BlocklistEntry>): Promise<ScanOutcome> {
-    const current = await this.db.one('SELECT state, links FROM question WHERE id = $1', [questionId]);
+    const current = await repo.questionScanState(this.db, questionId);
     if (!current) {
       // question_id has no foreign key: settle orphaned occurrences so the sweep stops retrying them.
-      await this.db.query('UPDATE link_occurrence SET scanned_at = now() WHERE question_id = $1 AND scanned_at IS NULL', [questionId]);
+      await repo.markQuestionScanned(this.db, questionId);
       return 'gone';
     }
-    const urls = current.state === 'visible' ? (current.links as LinkView[]).map((l) => l.url) : [];
+    const urls = current.state === 'visible' ? current.links.map((l) => l.url) : [];
     const resolved = await this.resolve(urls, blocklist);
 
     const result = await this.db.tx(async (q) => {
-      const [row] = await q.query('SELECT * FROM question WHERE id = $1 FOR UPDATE', [questionId]);
-      const markScanned = () =>
-        q.query('UPDATE link_occurrence SET scanned_at = now() WHERE question_id = $1 AND scanned_at IS NULL', [questionId]);
+      const row = await repo.lockQuestion(q, questionId);
+      const markScanned = () => repo.markQuestionScanned(q, questionId);
       if (!row) {
         await markScanned();
         return { outcome: 'gone' as const, outboxIds: [] };
@@ -562,7 +466,7 @@ export class LinkScannerService {
         await markScanned();
         return { outcome: 'skipped' as const, outboxIds: [] };
       }
-      const next = applyVerdicts(row.links, resolved);
+      const next = applyVerdicts(row.links as LinkView[], resolved);
       if (next.changed.length === 0) {
         await markScanned();
         return { outcome: 'unchanged' as const, outboxIds: [] };
@@ -573,27 +477,20 @@ export class LinkScannerService {
       const removed = {
         kind: 'question' as const,
         id: questionId,
-        authorId: row.author_id,
+        authorId: row.authorId,
         conversationId: null,
         malicious: next.malicious,
       };
       if (malicious) {
         // Verdicts first, so the report's frozen evidence shows the question with its verdicts.
-        await q.query('UPDATE question SET links = $2::jsonb WHERE id = $1', [questionId, JSON.stringify(next.links)]);
+        await repo.setQuestionLinks(q, questionId, next.links);
         outboxIds.push(await this.openSystemReport(q, removed));
       }
-      const [updated] = malicious
-        ? await q.query(
-            `UPDATE question SET state = 'removed', removed_reason = 'malicious_link', text = NULL, links = '[]'::jsonb, updated_at = now()
-              WHERE id = $1 RETURNING *`,
-            [questionId],
-          )
-        : await q.query('UPDATE question SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [
-            questionId,
-            JSON.stringify(next.links),
-          ]);
-      const view = questionView(updated);
-      const audience = await this.questionAudience(q, updated);
+      const updated = malicious
+        ? await repo.removeQuestionForMaliciousLink(q, questionId)
+        : await repo.updateQuestionLinks(q, questionId, next.links);
+      const view = questionViewOf(updated);
+      const audience = await repo.questionAudience(q, updated);
       outboxIds.push(
         await this.events.append(
           q,
@@ -606,20 +503,6 @@ export class LinkScannerService {
     });
     for (const id of result.outboxIds) this.events.published(id);
     return result.outcome;
-  }
-
-  /**
-   * Who hears about a question (API.md: moderators see every question, others their own and
-   * pinned ones): the author, the room's moderators, and everyone present once it is pinned.
-   */
-  private async questionAudience(q: Queryable, question: any): Promise<string[]> {
-    const rows = await q.query(
-      `SELECT user_id FROM room_member
-        WHERE room_id = $1 AND present AND (role = 'moderator' OR $2::boolean)
-       UNION SELECT $3::uuid`,
-      [question.room_id, question.status === 'pinned', question.author_id],
-    );
-    return rows.map((r) => r.user_id);
   }
 
   /**
@@ -684,7 +567,7 @@ export class LinkScannerService {
     const host = entry.kind === 'domain' ? blocklistDomainHost(entry.pattern) : null;
     const url = entry.kind === 'url' ? normalizeUrl(entry.pattern) : null;
     if (!host && !url) return none;
-    const match = host ? `(o.host = $1 OR right(o.host, length($1) + 1) = '.' || $1)` : 'o.url = $1';
+    const target: RescanTarget = host ? { host } : { url: url! };
     const reason = entry.kind === 'domain' ? 'blocklisted_domain' : 'blocklisted_url';
     const firstOfPass = after === 0;
     const tracked = followUp; // the first pass reports progress; the follow-up pass does not
@@ -693,24 +576,8 @@ export class LinkScannerService {
     if (firstOfPass) {
       await this.blocklist.current(true);
       // Cached verdicts of matching links seen lately, set-based (the URLs never leave PostgreSQL).
-      links = (
-        await this.db.query(
-          `UPDATE link o SET verdict = 'malicious', reason = $2, rule = 'blocklist', scanned_at = now(),
-                  expires_at = now() + make_interval(hours => $3)
-            WHERE ${match} AND o.last_seen_at > now() - make_interval(days => $4) AND NOT o.overridden
-              AND (o.verdict <> 'malicious' OR o.reason IS DISTINCT FROM $2)
-            RETURNING 1`,
-          [host ?? url, reason, this.config.linkVerdictTtlHours, BLOCKLIST_RESCAN_DAYS],
-        )
-      ).length;
-      if (tracked) {
-        await this.db.query(
-          `UPDATE blocklist_entry SET rescan_done = 0, rescan_total = (
-             SELECT count(*) FROM link_occurrence o WHERE ${match} AND o.created_at > now() - make_interval(days => $2))
-            WHERE id = $3`,
-          [host ?? url, BLOCKLIST_RESCAN_DAYS, entryId],
-        );
-      }
+      links = await repo.markBlocklistedLinks(this.db, target, reason, this.config.linkVerdictTtlHours, BLOCKLIST_RESCAN_DAYS);
+      if (tracked) await repo.startRescanProgress(this.db, entryId, target, BLOCKLIST_RESCAN_DAYS);
       if (followUp) {
         jobs.push({
           name: JobName.RescanBlocklist,
@@ -720,36 +587,27 @@ export class LinkScannerService {
         });
       }
     }
-    const batch = await this.db.query(
-      `SELECT o.id, o.url, o.message_id, o.question_id, coalesce(m.state, qu.state) = 'visible' AS visible
-         FROM link_occurrence o
-         LEFT JOIN message m ON m.id = o.message_id
-         LEFT JOIN question qu ON qu.id = o.question_id
-        WHERE o.id > $2 AND ${match} AND o.created_at > now() - make_interval(days => $3)
-        ORDER BY o.id LIMIT $4`,
-      [host ?? url, after, BLOCKLIST_RESCAN_DAYS, this.config.blocklistRescanBatch],
-    );
+    const batch = await repo.rescanOccurrences(this.db, target, after, BLOCKLIST_RESCAN_DAYS, this.config.blocklistRescanBatch);
     // The SQL is a prefilter; the rule that scans use has the last word.
     const matching = batch.filter((o) => o.visible && classifyUrl(o.url, { blocklist: [entry] }).verdict === 'malicious');
     const seen = new Set<string>();
     for (const o of matching) {
-      const key = o.message_id ? `m-${o.message_id}` : `q-${o.question_id}`;
+      const key = o.messageId ? `m-${o.messageId}` : `q-${o.questionId}`;
       if (seen.has(key)) continue;
       seen.add(key);
       jobs.push(
-        o.message_id
-          ? scanJobFor('message', o.message_id, `rescan-${entryId}-m-${o.message_id}`)
-          : scanJobFor('question', o.question_id, `rescan-${entryId}-q-${o.question_id}`),
+        o.messageId
+          ? scanJobFor('message', o.messageId, `rescan-${entryId}-m-${o.messageId}`)
+          : scanJobFor('question', o.questionId!, `rescan-${entryId}-q-${o.questionId}`),
       );
     }
-    const next = batch.length === this.config.blocklistRescanBatch ? Number(batch[batch.length - 1].id) : null;
+    const next = batch.length === this.config.blocklistRescanBatch ? batch[batch.length - 1].id : null;
     if (next !== null) {
       const prefix = followUp ? 'rescan-blocklist-' : RESCAN_FOLLOW_UP_PREFIX;
       jobs.push({ name: JobName.RescanBlocklist, data: { entryId, after: next }, jobId: `${prefix}${entryId}-after-${next}` });
     }
     if (jobs.length) await this.jobs.enqueue(jobs);
-    if (tracked && batch.length)
-      await this.db.query('UPDATE blocklist_entry SET rescan_done = rescan_done + $2 WHERE id = $1', [entryId, batch.length]);
+    if (tracked && batch.length) await repo.addRescanDone(this.db, entryId, batch.length);
     if (links || seen.size) {
       this.logger.log(
         `blocklist ${entry.kind} "${entry.pattern}": ${links} link(s) now malicious, ${seen.size} item(s) re-scanned (after ${after})`,
@@ -767,17 +625,7 @@ export class LinkScannerService {
   async countSightings(batch = 5000): Promise<number> {
     let total = 0;
     for (;;) {
-      const [{ n }] = await this.db.query(
-        `WITH o AS (
-           DELETE FROM link_sighting WHERE ctid IN (SELECT ctid FROM link_sighting LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING url, seen_at),
-         agg AS (SELECT url, count(*)::int AS n, max(seen_at) AS last FROM o GROUP BY url ORDER BY url),
-         upd AS (
-           UPDATE link l SET seen_count = l.seen_count + agg.n, last_seen_at = greatest(l.last_seen_at, agg.last)
-             FROM agg WHERE l.url = agg.url RETURNING 1)
-         SELECT coalesce((SELECT sum(n) FROM agg), 0)::int AS n`,
-        [batch],
-      );
+      const n = await repo.foldSightings(this.db, batch);
       total += n;
       if (n < batch) return total;
     }
@@ -791,18 +639,12 @@ export class LinkScannerService {
    */
   async sweepPending(olderThanSeconds: number, batch = 500): Promise<number> {
     await this.countSightings();
-    const rows = await this.db.query(
-      `SELECT message_id, question_id FROM link_occurrence
-        WHERE scanned_at IS NULL AND created_at < now() - make_interval(secs => $1)
-        GROUP BY message_id, question_id
-        ORDER BY min(created_at) LIMIT $2`,
-      [olderThanSeconds, batch],
-    );
+    const rows = await repo.pendingScans(this.db, olderThanSeconds, batch);
     if (rows.length === 0) return 0;
     const jobs = rows.map((r) =>
-      r.message_id
-        ? scanJobFor('message', r.message_id, `sweep-m-${r.message_id}`)
-        : scanJobFor('question', r.question_id, `sweep-q-${r.question_id}`),
+      r.messageId
+        ? scanJobFor('message', r.messageId, `sweep-m-${r.messageId}`)
+        : scanJobFor('question', r.questionId!, `sweep-q-${r.questionId}`),
     );
     await this.jobs.removeFinished(jobs);
     await this.jobs.enqueue(jobs);

@@ -2,8 +2,8 @@ import type { Queryable } from '../db/db.service';
 import type { BlocklistEntry } from './link-rules';
 
 /**
- * The links domain's SQL (STYLE.md §9, §12): the staff blocklist so far; the link scanner's
- * statements follow. Functions take a Queryable, so they run on the pool or inside `db.tx`.
+ * The links domain's SQL (STYLE.md §9, §12): the staff blocklist; the link scanner's
+ * statements are in link-scanner.repository.ts. Functions take a Queryable, so they run on the pool or inside `db.tx`.
  */
 
 /** Every blocklist entry, oldest first. */

@@ -1,0 +1,496 @@
+import type { PreparingQueryable, Queryable } from '../db/db.service';
+import { eventInsertCtes } from '../events/events.service';
+import type { LinkView } from '../views/message-view';
+import { REPLY_QUOTE_SQL } from '../views/message-view';
+import type { MessageRow } from '../messages/messages.repository';
+import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../policy/visibility';
+import type { LinkVerdict } from './link-rules';
+
+/**
+ * The link scanner's SQL (STYLE.md §9, §12): the `link` cache, the scan's read and settle
+ * statements, the locked scan of a message or question, the blocklist re-scan, sightings and
+ * the pending sweep. Functions take a Queryable (a PreparingQueryable for the prepared settle
+ * statement), so they run on the pool or inside `db.tx`; the verdicts and what to do with
+ * them stay in LinkScannerService. Message rows stay as stored (snake_case), because
+ * messageView renders them; the rows the scanner decides from are typed and camelCased.
+ */
+
+/** A fresh cached verdict of a URL (or one staff overrode), as the scan reads it. */
+export interface CachedVerdict {
+  url: string;
+  verdict: LinkVerdict;
+  reason: string | null;
+  rule: string | null;
+  overridden: boolean;
+}
+
+/** A `link` cache row a scan writes (linkRows() in LinkScannerService), in URL order. */
+export interface LinkCacheRow {
+  id: string;
+  url: string;
+  host: string;
+  verdict: LinkVerdict;
+  reason: string | null;
+  rule: string;
+  fresh: boolean;
+  seen: number;
+}
+
+/** A message as the scan's first read sees it: its state, links and the cached verdicts of its URLs. */
+export interface ScanRead {
+  id: string;
+  state: 'visible' | 'removed' | 'held';
+  links: LinkView[];
+  linkHold: boolean;
+  /** Null when none of its URLs has a fresh cached verdict. */
+  cached: CachedVerdict[] | null;
+}
+
+/** A message locked for its scan: what the scan decides from. */
+export interface LockedMessage {
+  id: string;
+  state: 'visible' | 'removed' | 'held';
+  links: LinkView[];
+  linkHold: boolean;
+  senderId: string;
+  conversationId: string;
+}
+
+/** A message the settle statement updated: the stored row (for messageView) and who heard of it, with their cursors. */
+export interface SettledScan {
+  id: string;
+  recipients: Array<[string, string]> | null;
+  stored: MessageRow;
+}
+
+/** A message whose links a locked scan updated: the stored row with its reply quote (for messageView). */
+export interface UpdatedMessage {
+  id: string;
+  linkHold: boolean;
+  stored: MessageRow;
+}
+
+/**
+ * A question as the scan reads it: the fields of QuestionRow (rooms/room-views.ts, a layer
+ * above links, so declared here), typed and camelCased.
+ */
+export interface ScannedQuestion {
+  id: string;
+  roomId: string;
+  authorId: string;
+  text: string | null;
+  links: LinkView[] | null;
+  status: 'open' | 'pinned' | 'answered' | 'dismissed';
+  upvotes: number;
+  createdAt: Date | string;
+  state: 'visible' | 'removed';
+  removedReason: string | null;
+}
+
+/** What a new blocklist entry matches: a host (and its subdomains) or one normalised URL. */
+export type RescanTarget = { host: string } | { url: string };
+
+/** A link occurrence of the blocklist re-scan, with whether its message or question is still visible. */
+export interface RescanOccurrence {
+  id: number;
+  url: string;
+  messageId: string | null;
+  questionId: string | null;
+  visible: boolean;
+}
+
+/** A message or question whose links wait for their scan. */
+export interface PendingScan {
+  messageId: string | null;
+  questionId: string | null;
+}
+
+/** A `message` row as stored (with whatever else the statement returns beside it). */
+interface MessageRecord {
+  id: string;
+  state: LockedMessage['state'];
+  links: LinkView[];
+  link_hold: boolean;
+  sender_id: string;
+  conversation_id: string;
+  [column: string]: unknown;
+}
+
+interface ScanReadRecord {
+  id: string;
+  state: ScanRead['state'];
+  links: LinkView[];
+  link_hold: boolean;
+  cached: CachedVerdict[] | null;
+}
+
+const toScanRead = (r: ScanReadRecord): ScanRead => ({
+  id: r.id,
+  state: r.state,
+  links: r.links,
+  linkHold: r.link_hold,
+  cached: r.cached,
+});
+
+interface QuestionRecord {
+  id: string;
+  room_id: string;
+  author_id: string;
+  text: string | null;
+  links: LinkView[] | null;
+  status: ScannedQuestion['status'];
+  upvotes: number | string;
+  created_at: Date | string;
+  state: ScannedQuestion['state'];
+  removed_reason: string | null;
+}
+
+const toQuestion = (r: QuestionRecord): ScannedQuestion => ({
+  id: r.id,
+  roomId: r.room_id,
+  authorId: r.author_id,
+  text: r.text,
+  links: r.links,
+  status: r.status,
+  upvotes: Number(r.upvotes),
+  createdAt: r.created_at,
+  state: r.state,
+  removedReason: r.removed_reason,
+});
+
+interface OccurrenceRecord {
+  id: string | number;
+  url: string;
+  message_id: string | null;
+  question_id: string | null;
+  visible: boolean;
+}
+
+const toOccurrence = (r: OccurrenceRecord): RescanOccurrence => ({
+  id: Number(r.id),
+  url: r.url,
+  messageId: r.message_id,
+  questionId: r.question_id,
+  visible: r.visible,
+});
+
+// ---- the `link` cache -----------------------------------------------------------------------
+
+/** The `link` upsert's conflict rule: a staff override stands; a cached (not fresh) row only counts a sighting. */
+const LINK_UPSERT_SET = `
+ON CONFLICT (url) DO UPDATE SET
+  verdict    = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.verdict    ELSE excluded.verdict END,
+  reason     = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.reason     ELSE excluded.reason END,
+  rule       = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.rule       ELSE excluded.rule END,
+  scanned_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.scanned_at ELSE excluded.scanned_at END,
+  expires_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.expires_at ELSE excluded.expires_at END,
+  seen_count = l.seen_count + excluded.seen_count,
+  last_seen_at = CASE WHEN excluded.seen_count > 0 THEN now() ELSE l.last_seen_at END`;
+
+/** Upserts the `link` cache from rows of linkRows() ($rows) with a TTL in hours ($ttl). */
+const RECORD_LINKS_SQL = (rows: string, ttl: string) => `
+INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
+SELECT x.id, x.url, x.host, x.verdict, x.reason, x.rule,
+       CASE WHEN x.fresh THEN now() END, CASE WHEN x.fresh THEN now() + make_interval(hours => ${ttl}) END,
+       x.seen, now()
+  FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+${LINK_UPSERT_SET}`;
+
+/** The fresh cached verdicts of these URLs (or ones staff overrode). */
+export async function cachedVerdicts(q: Queryable, urls: string[]): Promise<CachedVerdict[]> {
+  const rows = await q.query<CachedVerdict>(
+    `SELECT url, verdict, reason, rule, overridden FROM link
+            WHERE url = ANY($1::text[]) AND verdict <> 'pending' AND (overridden OR expires_at > now())`,
+    [urls],
+  );
+  return rows.map((r) => ({ url: r.url, verdict: r.verdict, reason: r.reason, rule: r.rule, overridden: r.overridden }));
+}
+
+/** Writes a scan's verdicts into the `link` cache (rows in URL order, TTL in hours). */
+export async function recordLinks(q: Queryable, rows: LinkCacheRow[], ttlHours: number): Promise<void> {
+  await q.query(`${RECORD_LINKS_SQL('$1', '$2')} RETURNING 1`, [JSON.stringify(rows), ttlHours]);
+}
+
+// ---- the scan's read and settle statements --------------------------------------------------
+
+/**
+ * Messages' state and links, with the fresh cached verdicts of their URLs (the scan's first
+ * read), for many messages at once ($1: ids): scans that start while one read is in flight
+ * share the next one (LinkScannerService.read).
+ */
+const SCAN_READ_SQL = `
+SELECT m.id, m.state, m.links, m.link_hold,
+       (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden))
+          FROM link l
+         WHERE l.url = ANY (ARRAY(SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x))
+           AND l.verdict <> 'pending' AND (l.overridden OR l.expires_at > now())) AS cached
+  FROM message m WHERE m.id = ANY($1::uuid[])`;
+
+/*
+ * Plan notes (EXPLAIN of the generic plans, which prepared statements settle on): the link
+ * cache is looked up by `url = ANY(ARRAY(...))` and the messages by `id = ANY(ARRAY(...))`,
+ * so both go through their unique indexes; written as a semi-join on a jsonb set (estimated
+ * at 100 rows) the planner seq-scanned `link` once per message and `message` once per
+ * statement, a cost that grew with the tables. The scan stamp filters `scanned_at IS NULL`
+ * through coalesce() so the partial index of pending occurrences (as large as the scan
+ * backlog) is not ANDed with the message's own index for every message.
+ */
+
+/**
+ * Scan verdicts (none malicious) of many messages in one statement ($1: [{id, old, new}],
+ * distinct ids): only a message still visible with the links its scan read (`old`; the row
+ * lock re-checks that after any wait) gets its new links, its scan stamps and a
+ * message.updated per reader (a reference to the message, same audience as
+ * message.created); the cache ($2: linkRows() tagged with their message, TTL $3) counts the
+ * sightings of those messages only. Concurrent scans are settled together by the batcher in
+ * LinkScannerService, so many messages to the same people take each user_cursor lock once.
+ * A message not returned changed meanwhile: its scan decides again.
+ */
+const SCAN_SETTLE_SQL = `
+WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, old jsonb, new jsonb)),
+cur AS (
+  SELECT m.id FROM message m JOIN input i ON i.id = m.id
+   WHERE m.id = ANY (ARRAY(SELECT id FROM input)) AND m.state = 'visible' AND m.links = i.old ORDER BY m.id FOR UPDATE OF m),
+upd AS (
+  UPDATE message m SET links = i.new, updated_at = now() FROM cur JOIN input i ON i.id = cur.id WHERE m.id = cur.id RETURNING m.*),
+rec AS (
+  INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
+  SELECT (array_agg(x.id))[1], x.url, min(x.host), (array_agg(x.verdict))[1], (array_agg(x.reason))[1], (array_agg(x.rule))[1],
+         CASE WHEN bool_or(x.fresh) THEN now() END, CASE WHEN bool_or(x.fresh) THEN now() + make_interval(hours => $3) END,
+         sum(x.seen)::int, now()
+    FROM jsonb_to_recordset($2::jsonb) AS x(mid uuid, id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+   WHERE x.mid IN (SELECT id FROM upd)
+   GROUP BY x.url ORDER BY x.url
+  ${LINK_UPSERT_SET}
+  RETURNING 1),
+stamp AS (
+  UPDATE link_occurrence o SET scanned_at = now() FROM upd WHERE o.message_id = upd.id AND coalesce(o.scanned_at IS NULL, false) RETURNING 1),
+ev_input AS (
+  SELECT (row_number() OVER (ORDER BY upd.id, m.user_id))::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
+    FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
+   WHERE ${memberReadsMessageSql('m', 'upd')}),
+${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false })}
+SELECT upd.*, (SELECT json_agg(json_build_array(e.user_id, e.cursor::text)) FROM ev_ins e WHERE e.message_id = upd.id) AS recipients, ${REPLY_QUOTE_SQL('upd')} FROM upd`;
+
+/**
+ * SCAN_READ_SQL for many messages (a row each that still exists). Unprepared on purpose:
+ * planned on each call (about 2 ms, once per batch of up to 64 messages), so the `link`
+ * lookup follows the table's current size. A prepared plan made while `link` was nearly
+ * empty (a fresh deployment, the benchmark) kept seq-scanning it per message as it grew:
+ * 41 ms a call at 5,000 new URLs instead of ~3.
+ */
+export async function readScans(q: Queryable, messageIds: string[]): Promise<ScanRead[]> {
+  const rows = await q.query<ScanReadRecord>(SCAN_READ_SQL, [messageIds]);
+  return rows.map(toScanRead);
+}
+
+/** One message's part of SCAN_SETTLE_SQL: the links its scan read, its new links and its cache rows. */
+export interface SettleInput {
+  messageId: string;
+  old: LinkView[];
+  next: LinkView[];
+  linkRows: LinkCacheRow[];
+}
+
+/** SCAN_SETTLE_SQL (prepared as `link_scan_settle`) for distinct messages; a message changed meanwhile is not returned. */
+export async function settleScans(q: PreparingQueryable, items: ReadonlyArray<SettleInput>, ttlHours: number): Promise<SettledScan[]> {
+  const rows = await q.prepared<MessageRecord & { recipients: SettledScan['recipients'] }>('link_scan_settle', SCAN_SETTLE_SQL, [
+    JSON.stringify(items.map((b) => ({ id: b.messageId, old: b.old, new: b.next }))),
+    JSON.stringify(items.flatMap((b) => b.linkRows.map((r) => ({ ...r, mid: b.messageId })))),
+    ttlHours,
+  ]);
+  return rows.map((r) => ({ id: r.id, recipients: r.recipients, stored: r }));
+}
+
+// ---- a message's locked scan ----------------------------------------------------------------
+
+/** The message, its row locked for the scan (call inside `db.tx`). */
+export async function lockMessage(q: Queryable, messageId: string): Promise<LockedMessage | undefined> {
+  const [m] = await q.query<MessageRecord>('SELECT * FROM message WHERE id = $1 FOR UPDATE', [messageId]);
+  return (
+    m && {
+      id: m.id,
+      state: m.state,
+      links: m.links,
+      linkHold: m.link_hold,
+      senderId: m.sender_id,
+      conversationId: m.conversation_id,
+    }
+  );
+}
+
+/** Stamps the message's pending link occurrences scanned. */
+export async function markMessageScanned(q: Queryable, messageId: string): Promise<void> {
+  await q.query('UPDATE link_occurrence SET scanned_at = now() WHERE message_id = $1 AND scanned_at IS NULL', [messageId]);
+}
+
+/** The message's links with their verdicts, updated_at untouched: set before its removal, for the report's evidence. */
+export async function setMessageLinks(q: Queryable, messageId: string, links: LinkView[]): Promise<void> {
+  await q.query('UPDATE message SET links = $2::jsonb WHERE id = $1', [messageId, JSON.stringify(links)]);
+}
+
+/** The message's links with their verdicts; the stored row back with its reply quote. */
+export async function updateMessageLinks(q: Queryable, messageId: string, links: LinkView[]): Promise<UpdatedMessage> {
+  const [row] = await q.query<MessageRecord>(
+    `UPDATE message SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *, ${REPLY_QUOTE_SQL('message')}`,
+    [messageId, JSON.stringify(links)],
+  );
+  return { id: row.id, linkHold: row.link_hold, stored: row };
+}
+
+/** Who hears of a change to the message: the audience of message.created (policy/visibility.ts). */
+export async function messageAudience(q: Queryable, messageId: string): Promise<string[]> {
+  const rows = await q.query<{ user_id: string }>(MESSAGE_AUDIENCE_SQL, [messageId]);
+  return rows.map((r) => r.user_id);
+}
+
+// ---- a question's scan ----------------------------------------------------------------------
+
+/** The question's state and links, unlocked (the scan's first read). */
+export async function questionScanState(
+  q: Queryable,
+  questionId: string,
+): Promise<{ state: ScannedQuestion['state']; links: LinkView[] } | undefined> {
+  const [row] = await q.query<{ state: ScannedQuestion['state']; links: LinkView[] }>('SELECT state, links FROM question WHERE id = $1', [
+    questionId,
+  ]);
+  return row && { state: row.state, links: row.links };
+}
+
+/** Stamps the question's pending link occurrences scanned. */
+export async function markQuestionScanned(q: Queryable, questionId: string): Promise<void> {
+  await q.query('UPDATE link_occurrence SET scanned_at = now() WHERE question_id = $1 AND scanned_at IS NULL', [questionId]);
+}
+
+/** The question, its row locked for the scan (call inside `db.tx`). */
+export async function lockQuestion(q: Queryable, questionId: string): Promise<ScannedQuestion | undefined> {
+  const [row] = await q.query<QuestionRecord>('SELECT * FROM question WHERE id = $1 FOR UPDATE', [questionId]);
+  return row && toQuestion(row);
+}
+
+/** The question's links with their verdicts, updated_at untouched: set before its removal, for the report's evidence. */
+export async function setQuestionLinks(q: Queryable, questionId: string, links: LinkView[]): Promise<void> {
+  await q.query('UPDATE question SET links = $2::jsonb WHERE id = $1', [questionId, JSON.stringify(links)]);
+}
+
+/** Removes the question for a malicious link: text and links blanked for everyone. */
+export async function removeQuestionForMaliciousLink(q: Queryable, questionId: string): Promise<ScannedQuestion> {
+  const [row] = await q.query<QuestionRecord>(
+    `UPDATE question SET state = 'removed', removed_reason = 'malicious_link', text = NULL, links = '[]'::jsonb, updated_at = now()
+              WHERE id = $1 RETURNING *`,
+    [questionId],
+  );
+  return toQuestion(row);
+}
+
+/** The question's links with their verdicts. */
+export async function updateQuestionLinks(q: Queryable, questionId: string, links: LinkView[]): Promise<ScannedQuestion> {
+  const [row] = await q.query<QuestionRecord>('UPDATE question SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [
+    questionId,
+    JSON.stringify(links),
+  ]);
+  return toQuestion(row);
+}
+
+/**
+ * Who hears about a question (API.md: moderators see every question, others their own and
+ * pinned ones): the author, the room's moderators, and everyone present once it is pinned.
+ */
+export async function questionAudience(q: Queryable, question: ScannedQuestion): Promise<string[]> {
+  const rows = await q.query<{ user_id: string }>(
+    `SELECT user_id FROM room_member
+        WHERE room_id = $1 AND present AND (role = 'moderator' OR $2::boolean)
+       UNION SELECT $3::uuid`,
+    [question.roomId, question.status === 'pinned', question.authorId],
+  );
+  return rows.map((r) => r.user_id);
+}
+
+// ---- the blocklist re-scan ------------------------------------------------------------------
+
+/** The occurrences (or links, alias `o`) a blocklist target matches, its value as $1. */
+const targetMatchSql = (t: RescanTarget) => ('host' in t ? `(o.host = $1 OR right(o.host, length($1) + 1) = '.' || $1)` : 'o.url = $1');
+const targetValue = (t: RescanTarget) => ('host' in t ? t.host : t.url);
+
+/**
+ * Cached verdicts of matching links seen in the last `days`, set-based (the URLs never leave
+ * PostgreSQL): malicious for `reason`, for `ttlHours`; a staff override stands. Returns how
+ * many changed.
+ */
+export async function markBlocklistedLinks(q: Queryable, t: RescanTarget, reason: string, ttlHours: number, days: number): Promise<number> {
+  return (
+    await q.query(
+      `UPDATE link o SET verdict = 'malicious', reason = $2, rule = 'blocklist', scanned_at = now(),
+                  expires_at = now() + make_interval(hours => $3)
+            WHERE ${targetMatchSql(t)} AND o.last_seen_at > now() - make_interval(days => $4) AND NOT o.overridden
+              AND (o.verdict <> 'malicious' OR o.reason IS DISTINCT FROM $2)
+            RETURNING 1`,
+      [targetValue(t), reason, ttlHours, days],
+    )
+  ).length;
+}
+
+/** Starts the entry's re-scan progress: none done of the matching occurrences of the last `days`. */
+export async function startRescanProgress(q: Queryable, entryId: string, t: RescanTarget, days: number): Promise<void> {
+  await q.query(
+    `UPDATE blocklist_entry SET rescan_done = 0, rescan_total = (
+             SELECT count(*) FROM link_occurrence o WHERE ${targetMatchSql(t)} AND o.created_at > now() - make_interval(days => $2))
+            WHERE id = $3`,
+    [targetValue(t), days, entryId],
+  );
+}
+
+/** The next `limit` matching occurrences of the last `days` after occurrence id `after`, by id. */
+export async function rescanOccurrences(
+  q: Queryable,
+  t: RescanTarget,
+  after: number,
+  days: number,
+  limit: number,
+): Promise<RescanOccurrence[]> {
+  const rows = await q.query<OccurrenceRecord>(
+    `SELECT o.id, o.url, o.message_id, o.question_id, coalesce(m.state, qu.state) = 'visible' AS visible
+         FROM link_occurrence o
+         LEFT JOIN message m ON m.id = o.message_id
+         LEFT JOIN question qu ON qu.id = o.question_id
+        WHERE o.id > $2 AND ${targetMatchSql(t)} AND o.created_at > now() - make_interval(days => $3)
+        ORDER BY o.id LIMIT $4`,
+    [targetValue(t), after, days, limit],
+  );
+  return rows.map(toOccurrence);
+}
+
+/** Counts `n` more occurrences re-scanned for the entry. */
+export async function addRescanDone(q: Queryable, entryId: string, n: number): Promise<void> {
+  await q.query('UPDATE blocklist_entry SET rescan_done = rescan_done + $2 WHERE id = $1', [entryId, n]);
+}
+
+// ---- sightings and the pending sweep --------------------------------------------------------
+
+/** Folds up to `batch` link_sighting rows into link.seen_count / last_seen_at; returns how many it counted. */
+export async function foldSightings(q: Queryable, batch: number): Promise<number> {
+  const [{ n }] = await q.query<{ n: number }>(
+    `WITH o AS (
+           DELETE FROM link_sighting WHERE ctid IN (SELECT ctid FROM link_sighting LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING url, seen_at),
+         agg AS (SELECT url, count(*)::int AS n, max(seen_at) AS last FROM o GROUP BY url ORDER BY url),
+         upd AS (
+           UPDATE link l SET seen_count = l.seen_count + agg.n, last_seen_at = greatest(l.last_seen_at, agg.last)
+             FROM agg WHERE l.url = agg.url RETURNING 1)
+         SELECT coalesce((SELECT sum(n) FROM agg), 0)::int AS n`,
+    [batch],
+  );
+  return n;
+}
+
+/** Up to `batch` messages and questions with a link unscanned for over `olderThanSeconds`, oldest first. */
+export async function pendingScans(q: Queryable, olderThanSeconds: number, batch: number): Promise<PendingScan[]> {
+  const rows = await q.query<{ message_id: string | null; question_id: string | null }>(
+    `SELECT message_id, question_id FROM link_occurrence
+        WHERE scanned_at IS NULL AND created_at < now() - make_interval(secs => $1)
+        GROUP BY message_id, question_id
+        ORDER BY min(created_at) LIMIT $2`,
+    [olderThanSeconds, batch],
+  );
+  return rows.map((r) => ({ messageId: r.message_id, questionId: r.question_id }));
+}
