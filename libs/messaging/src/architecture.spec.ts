@@ -13,7 +13,6 @@ import * as ts from 'typescript';
 const STILL_TO_CONVERT = [
   'conversations/conversations.service.ts',
   'links/link-scanner.service.ts',
-  'rules/held-messages.service.ts',
   'safety/audit/audit-log.service.ts',
   'safety/audit/moderation-stats.service.ts',
   'safety/audit/transparency.service.ts',
