@@ -6,10 +6,10 @@ import { isUuid } from '../ids';
 import { scanJobFor } from '../links/link-scanner.service';
 import { MessagesService } from '../messages/messages.service';
 import { messageView } from '../views/message-view';
-import { memberReadsMessageSql } from '../policy/visibility';
 import { AuditLogService } from '../safety/audit/audit-log.service';
 import { iso } from '../safety/rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff/staff-list';
+import { type ListPage, type ListQuery } from '../safety/staff/staff-list';
+import * as held from './held-messages.repository';
 import { HELD_REJECTIONS, type HeldRejections, type RuleStaff } from './rule-consequences';
 
 export interface HeldMessageView {
@@ -27,38 +27,18 @@ export interface HeldMessageView {
   rules: Array<{ id: string | null; name: string; pattern: string }>;
 }
 
-/** Everyone but the sender who may read message $1 now that it is visible (policy/visibility.ts). */
-const APPROVED_AUDIENCE_SQL = `
-SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
- WHERE x.id = $1 AND m.user_id <> x.sender_id AND ${memberReadsMessageSql('m', 'x')}`;
-
-const COLUMNS = `x.id, x.conversation_id, x.seq, x.sender_id, x.text, x.links, x.state, x.created_at, c.kind AS conversation_kind, u.handle AS sender_handle,
-  coalesce((SELECT json_agg(json_build_object('id', h.rule_id, 'name', h.rule_name, 'pattern', h.pattern) ORDER BY h.created_at)
-              FROM rule_hit h WHERE h.message_id = x.id AND h.action = 'hold' AND h.applied), '[]') AS rules`;
-const FROM = `FROM message x JOIN conversation c ON c.id = x.conversation_id LEFT JOIN app_user u ON u.id = x.sender_id`;
-
-const LIST: ListSpec = {
-  filters: {
-    id: { kind: 'uuid', sql: 'x.id' },
-    senderId: { kind: 'uuid', sql: 'x.sender_id' },
-    conversationId: { kind: 'uuid', sql: 'x.conversation_id' },
-  },
-  sorts: { createdAt: 'x.created_at', id: 'x.id' },
-  tiebreak: 'x.id ASC',
-};
-
-const toHeld = (r: any): HeldMessageView => ({
+const toView = (r: held.HeldMessageRow): HeldMessageView => ({
   id: r.id,
-  conversationId: r.conversation_id,
-  conversationKind: r.conversation_kind,
-  seq: Number(r.seq),
-  senderId: r.sender_id,
-  senderHandle: r.sender_handle ?? null,
+  conversationId: r.conversationId,
+  conversationKind: r.conversationKind,
+  seq: r.seq,
+  senderId: r.senderId,
+  senderHandle: r.senderHandle,
   text: r.state === 'removed' ? null : r.text,
-  links: r.state === 'removed' ? [] : (r.links ?? []),
+  links: r.state === 'removed' ? [] : r.links,
   state: r.state,
-  createdAt: iso(r.created_at)!,
-  rules: r.rules ?? [],
+  createdAt: iso(r.createdAt)!,
+  rules: r.rules,
 });
 
 /**
@@ -83,16 +63,8 @@ export class HeldMessagesService {
 
   /** The queue: messages still held, oldest first by default. Audited: it shows private text. */
   async list(query: ListQuery, staff: RuleStaff): Promise<ListPage<HeldMessageView>> {
-    const page = await runList(
-      this.db,
-      LIST,
-      query,
-      (c) => ({
-        sql: `SELECT ${COLUMNS}, count(*) OVER () AS _total ${FROM} ${c.where ? `${c.where} AND` : 'WHERE'} x.state = 'held' ${c.orderBy}`,
-        countSql: `SELECT count(*)::int AS n ${FROM} ${c.where ? `${c.where} AND` : 'WHERE'} x.state = 'held'`,
-      }),
-      toHeld,
-    );
+    const found = await held.listHeld(this.db, query);
+    const page = { ...found, rows: found.rows.map(toView) };
     await this.audit.record(this.db, {
       staffId: staff.id,
       action: 'held_messages.read',
@@ -118,21 +90,18 @@ export class HeldMessagesService {
 
   private async find(q: Queryable, id: string): Promise<HeldMessageView> {
     if (!isUuid(id)) throw new NotFound('No such held message.');
-    const [row] = await q.query(
-      `SELECT ${COLUMNS} ${FROM} WHERE x.id = $1 AND (x.state = 'held' OR EXISTS (SELECT 1 FROM rule_hit h WHERE h.message_id = x.id AND h.action = 'hold' AND h.applied))`,
-      [id],
-    );
+    const row = await held.heldOrOnceHeld(q, id);
     if (!row) throw new NotFound('No such held message.');
-    return toHeld(row);
+    return toView(row);
   }
 
   async approve(staff: RuleStaff, id: string): Promise<HeldMessageView> {
     if (!isUuid(id)) throw new NotFound('No such held message.');
     const { view, outboxId } = await this.db.tx(async (q) => {
       await this.lockHeld(q, id);
-      const [row] = await q.query(`UPDATE message SET state = 'visible', updated_at = now() WHERE id = $1 RETURNING *`, [id]);
+      const row = await held.makeVisible(q, id);
       const message = messageView(row);
-      const recipients = await q.query(APPROVED_AUDIENCE_SQL, [id]);
+      const recipients = await held.approvedAudience(q, id);
       // Its links were not scanned while held (the scanner skips messages that are not visible).
       const jobs = (row.links as unknown[]).length ? [scanJobFor('message', id, `scan-approved-${id}`)] : [];
       const outbox = await this.events.append(
@@ -140,7 +109,7 @@ export class HeldMessagesService {
         [
           // The sender already has it (as held): for them it is a change of state.
           { userId: row.sender_id as string, type: 'message.updated' as const, payload: { message } },
-          ...recipients.map((r) => ({ userId: r.user_id as string, type: 'message.created' as const, payload: { message } })),
+          ...recipients.map((userId) => ({ userId, type: 'message.created' as const, payload: { message } })),
         ],
         jobs,
       );
@@ -160,7 +129,7 @@ export class HeldMessagesService {
   async reject(staff: RuleStaff, id: string, note: string | null): Promise<HeldMessageView> {
     if (!isUuid(id)) throw new NotFound('No such held message.');
     const { view, outboxIds } = await this.db.tx(async (q) => {
-      const held = await this.lockHeld(q, id);
+      const locked = await this.lockHeld(q, id);
       const removed = await this.messages.removeIn(q, id, 'rule');
       await this.audit.record(q, {
         staffId: staff.id,
@@ -172,7 +141,7 @@ export class HeldMessagesService {
       const found = await this.find(q, id);
       const applied = await this.rejections.enforceHeldRejection(q, {
         staffId: staff.id,
-        senderId: held.sender_id,
+        senderId: locked.senderId,
         messageId: id,
         conversationId: found.conversationId,
         note,
@@ -186,8 +155,8 @@ export class HeldMessagesService {
   }
 
   /** FOR UPDATE on a message that must still be held: 404 unknown, 409 already decided. */
-  private async lockHeld(q: Queryable, id: string): Promise<{ sender_id: string }> {
-    const [row] = await q.query('SELECT state, sender_id FROM message WHERE id = $1 FOR UPDATE', [id]);
+  private async lockHeld(q: Queryable, id: string): Promise<{ senderId: string }> {
+    const row = await held.lockMessage(q, id);
     if (!row) throw new NotFound('No such held message.');
     if (row.state !== 'held') throw new Conflict(`This message is no longer held (it is ${row.state}).`);
     return row;

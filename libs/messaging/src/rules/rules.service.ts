@@ -5,13 +5,11 @@ import { BlockedByRule, InvalidRequest, NotFound } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid, newId } from '../ids';
 import { extractLinks } from '../links/link-extractor';
-import { memberSeesMessageSql } from '../policy/visibility';
 import { REDIS } from '../redis';
 import { ConversationsService } from '../conversations/conversations.service';
 import { AuditLogService } from '../safety/audit/audit-log.service';
 import { iso } from '../safety/rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff/staff-list';
-import { ModerationRule } from './moderation-rule.entity';
+import { type ListPage, type ListQuery } from '../safety/staff/staff-list';
 import { RULE_FLAG_REPORTS, type RuleFlagReports, type RuleStaff } from './rule-consequences';
 import {
   ACTION_STRENGTH,
@@ -30,6 +28,7 @@ import {
   type RuleMatch,
   type RuleScope,
 } from './rule-matcher';
+import * as rules from './rules.repository';
 
 export interface RuleView extends CompilableRule {
   createdBy: string | null;
@@ -80,90 +79,31 @@ export interface Screening {
 const DEFAULT_REASON = 'This message breaks a rule of this service.';
 /** The scopes a message (not a question) can have. */
 const MESSAGE_SCOPES: RuleScope[] = ['requests', 'direct', 'group', 'room'];
-/** Rule writes take this transaction lock, so two of them cannot both pass the MAX_RULES_PROGRAM check. */
-const RULES_WRITE_LOCK = 7_314_020_611;
 const VERSION_KEY = 'rules:version';
 /** How often a process asks Redis whether the rules changed: an edit is live everywhere well within a second. */
 const POLL_MS = 250;
 
-const RULES: ListSpec = {
-  filters: {
-    id: { kind: 'uuid', sql: 'r.id' },
-    q: { kind: 'search', columns: ['r.name', 'r.reason', "array_to_string(r.patterns, ' ')"] },
-    kind: { kind: 'enum', sql: 'r.kind', values: RULE_KINDS },
-    action: { kind: 'enum', sql: 'r.action', values: RULE_ACTIONS },
-    mode: { kind: 'enum', sql: 'r.mode', values: RULE_MODES },
-    enabled: { kind: 'bool', sql: 'r.enabled' },
-  },
-  sorts: {
-    name: 'r.name',
-    createdAt: 'r.created_at',
-    updatedAt: 'r.updated_at',
-    kind: 'r.kind',
-    action: 'r.action',
-    mode: 'r.mode',
-    enabled: 'r.enabled',
-    id: 'r.id',
-  },
-  tiebreak: 'r.id ASC',
-};
-
-const HITS: ListSpec = {
-  filters: {
-    id: { kind: 'uuid', sql: 'h.id' },
-    ruleId: { kind: 'uuid', sql: 'h.rule_id' },
-    userId: { kind: 'uuid', sql: 'h.user_id' },
-    messageId: { kind: 'uuid', sql: 'h.message_id' },
-    conversationId: { kind: 'uuid', sql: 'h.conversation_id' },
-    mode: { kind: 'enum', sql: 'h.mode', values: RULE_MODES },
-    action: { kind: 'enum', sql: 'h.action', values: RULE_ACTIONS },
-    scope: { kind: 'enum', sql: 'h.scope', values: RULE_SCOPES },
-    applied: { kind: 'bool', sql: 'h.applied' },
-  },
-  sorts: { createdAt: 'h.created_at', ruleName: 'h.rule_name', scope: 'h.scope', action: 'h.action', mode: 'h.mode', id: 'h.id' },
-  tiebreak: 'h.id DESC',
-};
-
-const HIT_COUNTS = `
-  (SELECT count(*)::int FROM rule_hit h WHERE h.rule_id = r.id AND h.created_at > now() - interval '1 day') AS hits_day,
-  (SELECT count(*)::int FROM rule_hit h WHERE h.rule_id = r.id AND h.created_at > now() - interval '7 days') AS hits_week`;
-
-const toRule = (r: any): RuleView => ({
+const toRuleView = (r: rules.RuleRow): RuleView => ({
   id: r.id,
   name: r.name,
   enabled: r.enabled,
   mode: r.mode,
   kind: r.kind,
   patterns: r.patterns,
-  appliesTo: r.applies_to,
+  appliesTo: r.appliesTo,
   action: r.action,
   reason: r.reason,
-  exemptUserIds: r.exempt_user_ids ?? [],
-  createdBy: r.created_by,
-  createdAt: iso(r.created_at)!,
-  updatedAt: iso(r.updated_at)!,
-  hits: { day: Number(r.hits_day ?? 0), week: Number(r.hits_week ?? 0) },
+  exemptUserIds: r.exemptUserIds,
+  createdBy: r.createdBy,
+  createdAt: iso(r.createdAt)!,
+  updatedAt: iso(r.updatedAt)!,
+  hits: { day: r.hitsDay, week: r.hitsWeek },
 });
 
-const toHit = (r: any): RuleHitView => ({
-  id: r.id,
-  ruleId: r.rule_id,
-  ruleName: r.rule_name,
-  userId: r.user_id,
-  userHandle: r.user_handle ?? null,
-  scope: r.scope,
-  mode: r.mode,
-  action: r.action,
-  applied: r.applied,
-  pattern: r.pattern,
-  conversationId: r.conversation_id,
-  messageId: r.message_id,
-  questionId: r.question_id,
-  createdAt: iso(r.created_at)!,
-});
+const toHitView = (r: rules.RuleHitRow): RuleHitView => ({ ...r, createdAt: iso(r.createdAt)! });
 
 /** The fields a create or update may set, after validation. */
-type RuleInput = Omit<CompilableRule, 'id'>;
+type RuleInput = rules.RuleFields;
 
 const hostOf = (url: string): string => {
   try {
@@ -204,17 +144,8 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     // may read (the one visibility predicate, as for hidden words) is one a live hide rule
     // matched. Per message and per viewer: a member added later, who never reads that
     // message, is not hidden from, nor is anyone once it is gone.
-    this.conversations.setRequestHiddenByRule(async (viewerId, conversationIds) =>
-      (
-        await this.db.query(
-          `SELECT DISTINCT m.conversation_id FROM conversation_member m
-           JOIN rule_hit h ON h.conversation_id = m.conversation_id AND h.action = 'hide' AND h.applied
-           JOIN message x ON x.id = h.message_id
-          WHERE m.user_id = $1 AND m.conversation_id = ANY($2::uuid[]) AND m.state = 'pending' AND x.state = 'visible'
-            AND ${memberSeesMessageSql('m', 'x')}`,
-          [viewerId, conversationIds],
-        )
-      ).map((r) => r.conversation_id as string),
+    this.conversations.setRequestHiddenByRule((viewerId, conversationIds) =>
+      rules.requestsHiddenByRule(this.db, viewerId, conversationIds),
     );
   }
 
@@ -234,7 +165,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     this.loading ??= (async () => {
       try {
         const version = await this.redis.get(VERSION_KEY).catch(() => null);
-        const rows = await this.db.em.fork().find(ModerationRule, {}, { orderBy: { createdAt: 'ASC', id: 'ASC' } });
+        const rows = await rules.allRules(this.db);
         this.stored = rows.map((r) => ({
           id: r.id,
           name: r.name,
@@ -310,11 +241,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
           .filter((m) => !m.rule.exemptUserIds.includes(senderId))
       : null;
     if (early && early.length === 0) return null;
-    const [ctx] = await this.db.query(
-      `SELECT c.kind, EXISTS (SELECT 1 FROM conversation_member o WHERE o.conversation_id = c.id AND o.user_id <> $2 AND o.state = 'pending') AS pending
-         FROM conversation c WHERE c.id = $1`,
-      [conversationId, senderId],
-    );
+    const ctx = await rules.sendScope(this.db, conversationId, senderId);
     if (!ctx) return null; // the send answers 404 itself
     const scopes: RuleScope[] = ctx.kind === 'room' ? ['room'] : ctx.pending ? ['requests', ctx.kind] : [ctx.kind];
     const matches =
@@ -404,52 +331,25 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
 
   private async recordHits(q: Queryable, s: Screening, stored: { messageId?: string; questionId?: string }): Promise<void> {
     if (s.hits.length === 0) return;
-    await q.query(
-      `INSERT INTO rule_hit (id, rule_id, rule_name, user_id, scope, mode, action, applied, pattern, conversation_id, message_id, question_id)
-       SELECT x.id, r.id, x.rule_name, $1, x.scope, x.mode, x.action, x.applied, x.pattern, $2, $3, $4
-         FROM jsonb_to_recordset($5::jsonb) AS x(id uuid, rule_id uuid, rule_name text, scope text, mode text, action text, applied boolean, pattern text)
-         LEFT JOIN moderation_rule r ON r.id = x.rule_id`,
-      [
-        s.userId,
-        s.conversationId,
-        stored.messageId ?? null,
-        stored.questionId ?? null,
-        JSON.stringify(
-          s.hits.map((h) => ({
-            id: newId(),
-            rule_id: h.rule.id,
-            rule_name: h.rule.name,
-            scope: h.scope,
-            mode: h.rule.mode,
-            action: h.rule.action,
-            applied: h.applied,
-            pattern: h.pattern,
-          })),
-        ),
-      ],
+    await rules.insertHits(
+      q,
+      { userId: s.userId, conversationId: s.conversationId, messageId: stored.messageId ?? null, questionId: stored.questionId ?? null },
+      s.hits,
     );
   }
 
   // ---- staff: rules ----------------------------------------------------------------------
 
   async list(query: ListQuery): Promise<ListPage<RuleView>> {
-    return runList(
-      this.db,
-      RULES,
-      query,
-      (c) => ({
-        sql: `SELECT r.*, ${HIT_COUNTS}, count(*) OVER () AS _total FROM moderation_rule r ${c.where} ${c.orderBy}`,
-        countSql: `SELECT count(*)::int AS n FROM moderation_rule r ${c.where}`,
-      }),
-      toRule,
-    );
+    const page = await rules.listRules(this.db, query);
+    return { ...page, rows: page.rows.map(toRuleView) };
   }
 
   async one(id: string, q: Queryable = this.db): Promise<RuleView> {
     if (!isUuid(id)) throw new NotFound('No such rule.');
-    const [row] = await q.query(`SELECT r.*, ${HIT_COUNTS} FROM moderation_rule r WHERE r.id = $1`, [id]);
+    const row = await rules.ruleById(q, id);
     if (!row) throw new NotFound('No such rule.');
-    return toRule(row);
+    return toRuleView(row);
   }
 
   async create(staff: RuleStaff, body: Record<string, unknown>): Promise<RuleView> {
@@ -457,23 +357,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     const id = newId();
     const view = await this.db.tx(async (q) => {
       await this.checkRulesProgram(q, id, input);
-      await q.query(
-        `INSERT INTO moderation_rule (id, name, enabled, mode, kind, patterns, applies_to, action, reason, exempt_user_ids, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          id,
-          input.name,
-          input.enabled,
-          input.mode,
-          input.kind,
-          input.patterns,
-          input.appliesTo,
-          input.action,
-          input.reason,
-          input.exemptUserIds,
-          staff.id,
-        ],
-      );
+      await rules.insertRule(q, id, input, staff.id);
       const created = await this.one(id, q);
       await this.audit.record(q, {
         staffId: staff.id,
@@ -491,27 +375,11 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
   async update(staff: RuleStaff, id: string, body: Record<string, unknown>): Promise<RuleView> {
     if (!isUuid(id)) throw new NotFound('No such rule.');
     const view = await this.db.tx(async (q) => {
-      const [locked] = await q.query('SELECT id FROM moderation_rule WHERE id = $1 FOR UPDATE', [id]);
-      if (!locked) throw new NotFound('No such rule.');
+      if (!(await rules.lockRule(q, id))) throw new NotFound('No such rule.');
       const before = await this.one(id, q);
       const input = validateRule(body, before);
       await this.checkRulesProgram(q, id, input, before);
-      await q.query(
-        `UPDATE moderation_rule SET name = $2, enabled = $3, mode = $4, kind = $5, patterns = $6, applies_to = $7, action = $8,
-                reason = $9, exempt_user_ids = $10, updated_at = now() WHERE id = $1`,
-        [
-          id,
-          input.name,
-          input.enabled,
-          input.mode,
-          input.kind,
-          input.patterns,
-          input.appliesTo,
-          input.action,
-          input.reason,
-          input.exemptUserIds,
-        ],
-      );
+      await rules.updateRule(q, id, input);
       const after = await this.one(id, q);
       await this.audit.record(q, {
         staffId: staff.id,
@@ -530,10 +398,9 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
   async remove(staff: RuleStaff, id: string): Promise<RuleView> {
     if (!isUuid(id)) throw new NotFound('No such rule.');
     const view = await this.db.tx(async (q) => {
-      const [locked] = await q.query('SELECT id FROM moderation_rule WHERE id = $1 FOR UPDATE', [id]);
-      if (!locked) throw new NotFound('No such rule.');
+      if (!(await rules.lockRule(q, id))) throw new NotFound('No such rule.');
       const before = await this.one(id, q);
-      await q.query('DELETE FROM moderation_rule WHERE id = $1', [id]);
+      await rules.deleteRule(q, id);
       await this.audit.record(q, {
         staffId: staff.id,
         action: 'rule.delete',
@@ -556,9 +423,9 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
    */
   private async checkRulesProgram(q: Queryable, id: string, input: RuleInput, before?: CompilableRule): Promise<void> {
     if (input.kind !== 'regex') return;
-    await q.query('SELECT pg_advisory_xact_lock($1)', [RULES_WRITE_LOCK]);
-    const others = await q.query(`SELECT patterns FROM moderation_rule WHERE kind = 'regex' AND id <> $1`, [id]);
-    const base = others.reduce((n: number, r: any) => n + rulePrograms('regex', r.patterns).reduce((a, b) => a + b, 0), 0);
+    await rules.lockRuleWrites(q);
+    const others = await rules.regexPatternsExcept(q, id);
+    const base = others.reduce((n, patterns) => n + rulePrograms('regex', patterns).reduce((a, b) => a + b, 0), 0);
     const mine = rulePrograms('regex', input.patterns);
     const total = base + mine.reduce((a, b) => a + b, 0);
     const previous = base + (before ? rulePrograms(before.kind, before.patterns).reduce((a, b) => a + b, 0) : 0);
@@ -610,26 +477,15 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
   // ---- staff: hits -----------------------------------------------------------------------
 
   async hits(query: ListQuery): Promise<ListPage<RuleHitView>> {
-    return runList(
-      this.db,
-      HITS,
-      query,
-      (c) => ({
-        sql: `SELECT h.*, u.handle AS user_handle, count(*) OVER () AS _total FROM rule_hit h LEFT JOIN app_user u ON u.id = h.user_id ${c.where} ${c.orderBy}`,
-        countSql: `SELECT count(*)::int AS n FROM rule_hit h ${c.where}`,
-      }),
-      toHit,
-    );
+    const page = await rules.listHits(this.db, query);
+    return { ...page, rows: page.rows.map(toHitView) };
   }
 
   async hit(id: string): Promise<RuleHitView> {
     if (!isUuid(id)) throw new NotFound('No such rule hit.');
-    const [row] = await this.db.query(
-      'SELECT h.*, u.handle AS user_handle FROM rule_hit h LEFT JOIN app_user u ON u.id = h.user_id WHERE h.id = $1',
-      [id],
-    );
+    const row = await rules.hitById(this.db, id);
     if (!row) throw new NotFound('No such rule hit.');
-    return toHit(row);
+    return toHitView(row);
   }
 }
 
