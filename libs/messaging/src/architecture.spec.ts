@@ -15,8 +15,6 @@ const STILL_TO_CONVERT = [
   'links/link-scanner.service.ts',
   'rules/held-messages.service.ts',
   'rules/rules.service.ts',
-  'safety/audit/moderation-stats.service.ts',
-  'safety/audit/transparency.service.ts',
   'safety/enforcement/appeals.service.ts',
   'safety/enforcement/enforcement.service.ts',
   'safety/enforcement/notices.service.ts',
