@@ -25,7 +25,6 @@ const STILL_TO_CONVERT = [
   'safety/reports/reports.service.ts',
   'safety/reports/spam-queue.service.ts',
   'safety/reports/user-review.service.ts',
-  'safety/staff/staff.service.ts',
 ];
 
 const SRC = __dirname;

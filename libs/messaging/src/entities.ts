@@ -1,6 +1,5 @@
 import { AppSetting } from './accounts/app-setting.entity';
-import { Staff } from './accounts/staff.entity';
 import { ModerationRule } from './rules/moderation-rule.entity';
 
 /** Every MikroORM entity, registered explicitly (no folder globbing in dist/ vs ts). */
-export const ENTITIES = [AppSetting, Staff, ModerationRule];
+export const ENTITIES = [AppSetting, ModerationRule];
