@@ -27,7 +27,7 @@ import {
   type ResolveAction,
   type UserAction,
 } from '@app/messaging/safety/vocabulary';
-import type { StaffRole } from '@app/messaging/accounts/staff.entity';
+import type { StaffRole } from '@app/messaging/accounts/staff-roles';
 
 /** No control characters, and no lone surrogates: they cannot be stored in the jsonb of the audit log and resolutions. */
 const NO_CONTROL = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\p{Cs}]*$/u;

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, type QueryResultRow } from 'pg';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormConfig } from '@app/messaging/orm.config';
 import { newId } from '@app/messaging/ids';
 import { hashPassword } from '@app/messaging/accounts/passwords';
+import { offerJwtSecret, storedJwtSecret } from '@app/messaging/accounts/app-settings.repository';
+import type { Queryable } from '@app/messaging/db/db.service';
 
 const MIGRATION_LOCK_KEY = 7_302_114_001; // arbitrary, fixed: "backchannel migrations"
 
@@ -57,10 +59,13 @@ export async function prepareDatabase(opts: {
 
     let jwtSecret = opts.jwtSecret;
     if (!jwtSecret) {
-      await lock.query(`INSERT INTO app_setting (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING`, [
-        randomBytes(48).toString('base64url'),
-      ]);
-      jwtSecret = (await lock.query(`SELECT value FROM app_setting WHERE key = 'jwt_secret'`)).rows[0].value as string;
+      const q: Queryable = {
+        query: async <R extends QueryResultRow>(sql: string, params?: unknown[]) => (await lock.query<R>(sql, params)).rows,
+      };
+      await offerJwtSecret(q, randomBytes(48).toString('base64url'));
+      const stored = await storedJwtSecret(q);
+      if (!stored) throw new Error('app_setting holds no jwt_secret right after storing one.');
+      jwtSecret = stored;
     }
 
     if (opts.adminEmail && opts.adminPassword) {

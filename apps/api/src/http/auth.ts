@@ -6,7 +6,7 @@ import { APPEAL_AUDIENCE, STAFF_AUDIENCE, TokensService, USER_AUDIENCE } from '@
 import { Db } from '@app/messaging/db/db.service';
 import { UserTokensService } from '@app/messaging/accounts/user-tokens.service';
 import { ForbiddenRole, Unauthorized } from '@app/messaging/errors';
-import { STAFF_ROLE_RANK, type StaffRole } from '@app/messaging/accounts/staff.entity';
+import { STAFF_ROLE_RANK, type StaffRole } from '@app/messaging/accounts/staff-roles';
 
 export interface AuthUser {
   id: string;

@@ -58,3 +58,9 @@ export interface RevokedFamilyRow {
   familyId: string;
   revokedAt: Timestamp;
 }
+
+/** A process-wide setting every API process must share (table app_setting, e.g. the generated JWT secret). */
+export interface AppSettingRow {
+  key: string;
+  value: string;
+}

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Db } from '../../db/db.service';
+import { linkVerdictsPerDay, openByReason, responseTimes, topSpamSenders } from './moderation-stats.repository';
 
 export interface ModerationStats {
   openByReason: Array<{ reason: string; count: number }>;
@@ -26,45 +27,20 @@ export class ModerationStatsService {
   ) {}
 
   async stats(): Promise<ModerationStats> {
+    const q = this.db.replica;
     const [byReason, times, spam, verdicts] = await Promise.all([
-      this.db.replica.query(
-        `SELECT reason, count(*)::int AS count FROM report WHERE status <> 'resolved' GROUP BY reason ORDER BY count DESC, reason`,
-      ),
-      this.db.replica
-        .query(
-          `SELECT
-           (SELECT count(*)::int FROM report WHERE status <> 'resolved' AND (overdue OR (first_response_at IS NULL AND due_at <= now()))) AS overdue,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_response_at - created_at) / 60)
-             FILTER (WHERE first_response_at IS NOT NULL) AS first_response,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 60)
-             FILTER (WHERE resolved_at IS NOT NULL) AS resolution
-         FROM report WHERE created_at > now() - make_interval(days => $1)`,
-          [STATS_WINDOW_DAYS],
-        )
-        .then((rows) => rows[0]),
-      this.db.replica.query(
-        `SELECT s.sender_id, u.handle, s.score FROM sender_stats s JOIN app_user u ON u.id = s.sender_id
-          WHERE s.score >= $1 ORDER BY s.score DESC, s.sender_id LIMIT 10`,
-        [this.config.spamScoreThreshold],
-      ),
-      this.db.replica.query(
-        `SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
-                count(l.id) FILTER (WHERE l.verdict = 'safe')::int AS safe,
-                count(l.id) FILTER (WHERE l.verdict = 'suspicious')::int AS suspicious,
-                count(l.id) FILTER (WHERE l.verdict = 'malicious')::int AS malicious
-           FROM generate_series((now() AT TIME ZONE 'UTC')::date - ($1::int - 1), (now() AT TIME ZONE 'UTC')::date, interval '1 day') AS d(day)
-           LEFT JOIN link l ON l.scanned_at IS NOT NULL AND (l.scanned_at AT TIME ZONE 'UTC')::date = d.day::date
-          GROUP BY d.day ORDER BY d.day`,
-        [VERDICT_DAYS],
-      ),
+      openByReason(q),
+      responseTimes(q, STATS_WINDOW_DAYS),
+      topSpamSenders(q, this.config.spamScoreThreshold),
+      linkVerdictsPerDay(q, VERDICT_DAYS),
     ]);
     return {
-      openByReason: byReason.map((r) => ({ reason: r.reason, count: r.count })),
+      openByReason: byReason,
       overdue: times?.overdue ?? 0,
-      medianFirstResponseMinutes: round1(times?.first_response),
-      medianResolutionMinutes: round1(times?.resolution),
-      topSpamSenders: spam.map((r) => ({ senderId: r.sender_id, handle: r.handle, score: Number(r.score) })),
-      linkVerdictsPerDay: verdicts.map((r) => ({ day: r.day, safe: r.safe, suspicious: r.suspicious, malicious: r.malicious })),
+      medianFirstResponseMinutes: round1(times?.firstResponseMinutes),
+      medianResolutionMinutes: round1(times?.resolutionMinutes),
+      topSpamSenders: spam,
+      linkVerdictsPerDay: verdicts,
     };
   }
 }

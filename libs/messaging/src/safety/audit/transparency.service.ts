@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Db } from '../../db/db.service';
 import { InvalidRequest } from '../../errors';
 import { MAX_YEAR, MIN_YEAR, parseIsoTime } from '../../iso-time';
+import { actionCounts, appealCounts, medianHoursToAction, reportCounts } from './transparency.repository';
 
 /** API.md "transparency" (v1.1): the counts of a period, as a DSA transparency report needs them. */
 export interface TransparencyReport {
@@ -52,38 +53,23 @@ export class TransparencyService {
   constructor(private readonly db: Db) {}
 
   async report(from: Date, to: Date): Promise<TransparencyReport> {
-    const range = [from.toISOString(), to.toISOString()];
-    const [reports, actions, [appeals], [median]] = await Promise.all([
-      this.db.query(
-        `SELECT reason, source, count(*)::int AS n FROM report WHERE created_at >= $1 AND created_at < $2 GROUP BY reason, source`,
-        range,
-      ),
-      this.db.query(
-        `SELECT action, automated, count(*)::int AS n FROM moderation_action WHERE created_at >= $1 AND created_at < $2 GROUP BY action, automated`,
-        range,
-      ),
-      this.db.query(
-        `SELECT (SELECT count(*) FROM appeal WHERE created_at >= $1 AND created_at < $2)::int AS total,
-                (SELECT count(*) FROM appeal WHERE status = 'upheld' AND decided_at >= $1 AND decided_at < $2)::int AS upheld,
-                (SELECT count(*) FROM appeal WHERE status = 'denied' AND decided_at >= $1 AND decided_at < $2)::int AS rejected`,
-        range,
-      ),
-      this.db.query(
-        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 3600) AS hours
-           FROM report WHERE resolved_at >= $1 AND resolved_at < $2 AND coalesce(resolution ->> 'action', 'dismiss') <> 'dismiss'`,
-        range,
-      ),
+    const period = { from, to };
+    const [reports, actions, appeals, median] = await Promise.all([
+      reportCounts(this.db, period),
+      actionCounts(this.db, period),
+      appealCounts(this.db, period),
+      medianHoursToAction(this.db, period),
     ]);
-    const tally = (rows: any[], key: string) =>
-      rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r[key]]: (acc[r[key]] ?? 0) + r.n }), {});
-    const sum = (rows: any[]) => rows.reduce((n, r) => n + r.n, 0);
+    const tally = <R extends { n: number }>(rows: R[], key: keyof R) =>
+      rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [String(r[key])]: (acc[String(r[key])] ?? 0) + r.n }), {});
+    const sum = (rows: Array<{ n: number }>) => rows.reduce((n, r) => n + r.n, 0);
     return {
       from: from.toISOString(),
       to: to.toISOString(),
       reports: { total: sum(reports), byReason: tally(reports, 'reason'), bySource: tally(reports, 'source') },
       actions: { total: sum(actions), byAction: tally(actions, 'action'), automated: sum(actions.filter((a) => a.automated)) },
       appeals: { total: appeals.total, upheld: appeals.upheld, rejected: appeals.rejected },
-      medianHoursToAction: median?.hours === null || median?.hours === undefined ? null : Math.round(Number(median.hours) * 100) / 100,
+      medianHoursToAction: median === null ? null : Math.round(Number(median) * 100) / 100,
     };
   }
 }
