@@ -23,7 +23,6 @@ const STILL_TO_CONVERT = [
   'safety/enforcement/notices.service.ts',
   'safety/enforcement/templates.service.ts',
   'safety/reports/cases.service.ts',
-  'safety/reports/link-review.service.ts',
   'safety/reports/reports.service.ts',
   'safety/staff/staff.service.ts',
 ];
