@@ -16,11 +16,7 @@ const STILL_TO_CONVERT = [
   'safety/enforcement/notices.service.ts',
   'safety/enforcement/templates.service.ts',
   'safety/reports/cases.service.ts',
-  'safety/reports/link-review.service.ts',
-  'safety/reports/reporters.service.ts',
   'safety/reports/reports.service.ts',
-  'safety/reports/spam-queue.service.ts',
-  'safety/reports/user-review.service.ts',
 ];
 
 const SRC = __dirname;

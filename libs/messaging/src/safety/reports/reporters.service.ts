@@ -4,6 +4,7 @@ import { ForbiddenRole, NotFound } from '../../errors';
 import { isUuid } from '../../ids';
 import { AuditLogService } from '../audit/audit-log.service';
 import { reporterAccuracy } from './report-priority';
+import { lockReporterFlags, reporterRecord, setReporterFlags } from './reporters.repository';
 import { ReportsService, type StaffActor } from './reports.service';
 
 /** A user as a reporter: their track record and the flags staff set. */
@@ -36,24 +37,16 @@ export class ReportersService {
 
   async standing(userId: string, q: Queryable = this.db): Promise<ReporterStanding> {
     if (!isUuid(userId)) throw new NotFound('No such user.');
-    const [r] = await q.query(
-      `SELECT u.id, u.trusted_flagger, u.reports_muted,
-              (SELECT count(*) FROM report p WHERE p.reporter_id = u.id AND p.status = 'resolved')::int AS judged,
-              (SELECT count(*) FROM report p WHERE p.reporter_id = u.id AND p.status = 'resolved'
-                  AND coalesce(p.resolution ->> 'action', 'dismiss') <> 'dismiss')::int AS founded,
-              (SELECT count(*) FROM report p WHERE p.reporter_id = u.id AND p.status <> 'resolved')::int AS open_reports
-         FROM app_user u WHERE u.id = $1`,
-      [userId],
-    );
+    const r = await reporterRecord(q, userId);
     if (!r) throw new NotFound('No such user.');
     return {
-      userId: r.id,
-      trustedFlagger: r.trusted_flagger,
-      muted: r.reports_muted,
+      userId: r.userId,
+      trustedFlagger: r.trustedFlagger,
+      muted: r.muted,
       judged: r.judged,
       founded: r.founded,
       accuracy: Math.round(reporterAccuracy(r.judged, r.founded) * 1000) / 1000,
-      openReports: r.open_reports,
+      openReports: r.openReports,
     };
   }
 
@@ -62,22 +55,18 @@ export class ReportersService {
       throw new ForbiddenRole('Only an admin can make someone a trusted flagger.');
     if (!isUuid(userId)) throw new NotFound('No such user.');
     return this.db.tx(async (q) => {
-      const [u] = await q.query('SELECT trusted_flagger, reports_muted FROM app_user WHERE id = $1 FOR UPDATE', [userId]);
+      const u = await lockReporterFlags(q, userId);
       if (!u) throw new NotFound('No such user.');
-      const next = { trustedFlagger: input.trustedFlagger ?? u.trusted_flagger, muted: input.muted ?? u.reports_muted };
-      if (next.trustedFlagger !== u.trusted_flagger || next.muted !== u.reports_muted) {
-        await q.query('UPDATE app_user SET trusted_flagger = $2, reports_muted = $3 WHERE id = $1', [
-          userId,
-          next.trustedFlagger,
-          next.muted,
-        ]);
+      const next = { trustedFlagger: input.trustedFlagger ?? u.trustedFlagger, muted: input.muted ?? u.muted };
+      if (next.trustedFlagger !== u.trustedFlagger || next.muted !== u.muted) {
+        await setReporterFlags(q, userId, next);
         await this.reports.reweighReporter(q, userId);
         await this.audit.record(q, {
           staffId: staff.id,
           action: 'user.reporter_standing',
           subjectType: 'user',
           subjectId: userId,
-          before: { trustedFlagger: u.trusted_flagger, muted: u.reports_muted },
+          before: { trustedFlagger: u.trustedFlagger, muted: u.muted },
           after: next,
         });
       }
