@@ -25,7 +25,6 @@ const STILL_TO_CONVERT = [
   'safety/reports/cases.service.ts',
   'safety/reports/link-review.service.ts',
   'safety/reports/reporters.service.ts',
-  'safety/reports/reports.service.ts',
   'safety/reports/spam-queue.service.ts',
   'safety/reports/user-review.service.ts',
   'safety/staff/staff.service.ts',

@@ -8,7 +8,8 @@ import { AuditLogService } from '../audit/audit-log.service';
 import { ModerationEvents } from './moderation-events';
 import { NoticesService, toNotice, type Notice } from '../enforcement/notices.service';
 import { CASE_PRIORITY_SQL } from './report-priority';
-import { ReportsService, toReportRow, type ReportRow, type ResolveBody, type StaffActor } from './reports.service';
+import { ReportsService, type ResolveBody, type StaffActor } from './reports.service';
+import { lockOpenReportsOfCase, reportsOfCaseView, type ReportRow } from './reports.repository';
 import { iso } from '../rows';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
 
@@ -175,17 +176,10 @@ export class CasesService {
   /** One case with its reports (without their evidence: opening a report reads it, audited). */
   async one(id: string): Promise<CaseDetail> {
     const row = await this.load(this.db, id);
-    const reports = await this.db.query(
-      `SELECT r.id, r.subject_type, r.subject_id, r.subject_user_id, r.case_id, r.conversation_id, r.reason, r.note, r.source, r.reporter_id,
-              r.status, r.priority, r.assignee_id, r.claimed_at, r.due_at, r.overdue, r.first_response_at, r.escalated_at, r.escalated_by,
-              r.escalation_note, r.created_at, r.resolved_at, r.resolved_by, r.resolution, ru.handle AS reporter_handle
-         FROM report r LEFT JOIN app_user ru ON ru.id = r.reporter_id
-        WHERE r.id = ANY($1::uuid[]) ORDER BY r.priority DESC, r.created_at`,
-      [row.reportIds],
-    );
+    const reports = await reportsOfCaseView(this.db, row.reportIds);
     return {
       ...row,
-      reports: reports.map((r) => ({ ...toReportRow(r), subjectHandle: row.subjectHandle, subjectDisplayName: row.subjectDisplayName })),
+      reports: reports.map((r) => ({ ...r, subjectHandle: row.subjectHandle, subjectDisplayName: row.subjectDisplayName })),
     };
   }
 
@@ -229,9 +223,9 @@ export class CasesService {
   async resolve(id: string, staff: StaffActor, body: ResolveBody): Promise<CaseRow> {
     const done = await this.db.tx(async (q) => {
       const c = await this.moderation.check(q, { type: 'case', id, event: { type: 'resolve', staff } });
-      const reports = await q.query(`SELECT * FROM report WHERE case_id = $1 AND status <> 'resolved' ORDER BY id FOR UPDATE`, [id]);
+      const reports = await lockOpenReportsOfCase(q, id);
       if (reports.length === 0) throw new Conflict('This case has no open reports.');
-      if (body.action === 'remove_content' && !reports.some((r) => r.subject_type === 'message' || r.subject_type === 'question')) {
+      if (body.action === 'remove_content' && !reports.some((r) => r.subjectType === 'message' || r.subjectType === 'question')) {
         throw new Unprocessable('remove_content needs a reported message or question in the case.');
       }
       const result = await this.reports.resolveLocked(q, staff, reports, body, { bulk: false, caseId: id });
@@ -256,7 +250,7 @@ export class CasesService {
         action: 'case.resolve',
         subjectType: 'case',
         subjectId: id,
-        before: { status: 'open', assigneeId: c.assignee_id },
+        before: { status: 'open', assigneeId: c.assigneeId },
         after: { status: 'resolved', resolution, reportIds: reports.map((r) => r.id) },
       });
       return { ...result, row: await this.load(q, id) };
