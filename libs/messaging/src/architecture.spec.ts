@@ -22,7 +22,6 @@ const STILL_TO_CONVERT = [
   'safety/enforcement/enforcement.service.ts',
   'safety/enforcement/notices.service.ts',
   'safety/enforcement/templates.service.ts',
-  'safety/reports/cases.service.ts',
   'safety/reports/link-review.service.ts',
   'safety/reports/reporters.service.ts',
   'safety/reports/spam-queue.service.ts',
