@@ -15,8 +15,6 @@ const STILL_TO_CONVERT = [
   'safety/enforcement/enforcement.service.ts',
   'safety/enforcement/notices.service.ts',
   'safety/enforcement/templates.service.ts',
-  'safety/reports/cases.service.ts',
-  'safety/reports/reports.service.ts',
 ];
 
 const SRC = __dirname;

@@ -1,8 +1,35 @@
 import type { Queryable } from '../../db/db.service';
 import { newId } from '../../ids';
 
+/** A moderation_case row as stored, read under its row lock for a staff event. */
+export interface StoredCase {
+  id: string;
+  subjectUserId: string;
+  status: 'open' | 'resolved';
+  assigneeId: string | null;
+  claimedAt: Date | null;
+  resolvedAt: Date | null;
+  resolvedBy: string | null;
+  resolution: Record<string, unknown> | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface CaseRecord {
+  id: string;
+  subject_user_id: string;
+  status: 'open' | 'resolved';
+  assignee_id: string | null;
+  claimed_at: Date | null;
+  resolved_at: Date | null;
+  resolved_by: string | null;
+  resolution: Record<string, unknown> | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
 /**
- * The case queue's writes that the report paths share (SQL beside its domain). Lock order,
+ * The case queue's locks and writes that the report and case paths share (SQL beside its domain). Lock order,
  * everywhere: the case row first, then its reports. Filing a report upserts the case right
  * after inserting the report and before touching any other report, so it never holds a
  * report lock while waiting for a case.
@@ -24,6 +51,25 @@ export async function attachToCase(q: Queryable, reportId: string, subjectUserId
   );
   await q.query('UPDATE report SET case_id = $2 WHERE id = $1', [reportId, c.id]);
   return c.id;
+}
+
+/** Locks one case for a staff event or a message to its people (the caller's transaction holds it). */
+export async function lockCase(q: Queryable, id: string): Promise<StoredCase | undefined> {
+  const [c] = await q.query<CaseRecord>('SELECT * FROM moderation_case WHERE id = $1 FOR UPDATE', [id]);
+  return (
+    c && {
+      id: c.id,
+      subjectUserId: c.subject_user_id,
+      status: c.status,
+      assigneeId: c.assignee_id,
+      claimedAt: c.claimed_at,
+      resolvedAt: c.resolved_at,
+      resolvedBy: c.resolved_by,
+      resolution: c.resolution,
+      createdAt: c.created_at,
+      updatedAt: c.updated_at,
+    }
+  );
 }
 
 /** Locks the cases of these reports (in id order) before the reports themselves are locked. */

@@ -3,7 +3,7 @@ import type { Queryable } from '../../db/db.service';
 import { NotFound } from '../../errors';
 import { isUuid } from '../../ids';
 import { AuditLogService } from '../audit/audit-log.service';
-import { setCaseAssignee } from './case-queue.sql';
+import { lockCase, setCaseAssignee, type StoredCase } from './case-queue.sql';
 import {
   nextCaseState,
   nextReportState,
@@ -12,13 +12,16 @@ import {
   type ReportEvent,
   type ReportState,
   type CaseState,
+  type Transition,
 } from './moderation-state';
 import { claimReport, escalateReport } from './report-queue.sql';
+import { lockReport, type StoredReport } from './reports.repository';
 
-export type ModerationSubject = { type: 'report'; id: string; event: ReportEvent } | { type: 'case'; id: string; event: CaseEvent };
+export type ReportModeration = { type: 'report'; id: string; event: ReportEvent };
+export type CaseModeration = { type: 'case'; id: string; event: CaseEvent };
+export type ModerationSubject = ReportModeration | CaseModeration;
 
 const MISSING = { report: 'No such report.', case: 'No such case.' };
-const TABLE = { report: 'report', case: 'moderation_case' };
 
 /**
  * The one writer of staff events on reports and cases (Ozone's logEvent): inside the
@@ -30,12 +33,20 @@ const TABLE = { report: 'report', case: 'moderation_case' };
  * notices, the reporters' weights): `check` locks and refuses as here, and the resolve path
  * (ReportsService.resolveLocked) stores it and writes its audit entries.
  */
+/** A refused transition is thrown as the route's error. */
+function decided<S>(transition: Transition<S>): Decided<S> {
+  if (transition.refused) throw transition.refused;
+  return transition;
+}
+
 @Injectable()
 export class ModerationEvents {
   constructor(private readonly audit: AuditLogService) {}
 
   /** Locks the subject's row and applies its event; answers the row as it was before. */
-  async log(q: Queryable, subject: ModerationSubject): Promise<any> {
+  log(q: Queryable, subject: ReportModeration): Promise<StoredReport>;
+  log(q: Queryable, subject: CaseModeration): Promise<StoredCase>;
+  async log(q: Queryable, subject: ModerationSubject): Promise<StoredReport | StoredCase> {
     const { row, transition } = await this.lockAndDecide(q, subject);
     if (!transition.changed) return row;
     const staffId = subject.event.staff.id;
@@ -53,7 +64,7 @@ export class ModerationEvents {
         await escalateReport(q, subject.id, staffId, e.note);
         await this.audit.record(q, {
           ...audit,
-          before: { status: row.status, assigneeId: row.assignee_id },
+          before: { status: row.status, assigneeId: row.assigneeId },
           after: { status: 'escalated', assigneeId: null, note: e.note },
         });
       } else throw new Error('resolve is stored by the resolve path; use check');
@@ -62,26 +73,30 @@ export class ModerationEvents {
       if (e.type === 'resolve') throw new Error('resolve is stored by the resolve path; use check');
       const { assigneeId } = transition.next;
       await setCaseAssignee(q, subject.id, assigneeId);
-      await this.audit.record(q, { ...audit, before: { assigneeId: row.assignee_id }, after: { assigneeId } });
+      await this.audit.record(q, { ...audit, before: { assigneeId: row.assigneeId }, after: { assigneeId } });
     }
     return row;
   }
 
   /** Locks the subject's row and refuses the event if it may not happen; stores nothing. */
-  async check(q: Queryable, subject: ModerationSubject): Promise<any> {
+  check(q: Queryable, subject: ReportModeration): Promise<StoredReport>;
+  check(q: Queryable, subject: CaseModeration): Promise<StoredCase>;
+  async check(q: Queryable, subject: ModerationSubject): Promise<StoredReport | StoredCase> {
     return (await this.lockAndDecide(q, subject)).row;
   }
 
   private async lockAndDecide(
     q: Queryable,
     subject: ModerationSubject,
-  ): Promise<{ row: any; transition: Decided<ReportState | CaseState> }> {
+  ): Promise<{ row: StoredReport | StoredCase; transition: Decided<ReportState | CaseState> }> {
     if (!isUuid(subject.id)) throw new NotFound(MISSING[subject.type]);
-    const [row] = await q.query(`SELECT * FROM ${TABLE[subject.type]} WHERE id = $1 FOR UPDATE`, [subject.id]);
-    if (!row) throw new NotFound(MISSING[subject.type]);
-    const current = { status: row.status, assigneeId: row.assignee_id ?? null };
-    const transition = subject.type === 'report' ? nextReportState(current, subject.event) : nextCaseState(current, subject.event);
-    if (transition.refused) throw transition.refused;
-    return { row, transition };
+    if (subject.type === 'report') {
+      const row = await lockReport(q, subject.id);
+      if (!row) throw new NotFound(MISSING.report);
+      return { row, transition: decided(nextReportState({ status: row.status, assigneeId: row.assigneeId ?? null }, subject.event)) };
+    }
+    const row = await lockCase(q, subject.id);
+    if (!row) throw new NotFound(MISSING.case);
+    return { row, transition: decided(nextCaseState({ status: row.status, assigneeId: row.assigneeId ?? null }, subject.event)) };
   }
 }
