@@ -21,7 +21,6 @@ const STILL_TO_CONVERT = [
   'safety/enforcement/appeals.service.ts',
   'safety/enforcement/enforcement.service.ts',
   'safety/enforcement/notices.service.ts',
-  'safety/enforcement/templates.service.ts',
   'safety/reports/cases.service.ts',
   'safety/reports/link-review.service.ts',
   'safety/reports/reporters.service.ts',
