@@ -20,7 +20,6 @@ const STILL_TO_CONVERT = [
   'safety/audit/transparency.service.ts',
   'safety/enforcement/appeals.service.ts',
   'safety/enforcement/enforcement.service.ts',
-  'safety/enforcement/notices.service.ts',
   'safety/reports/cases.service.ts',
   'safety/reports/link-review.service.ts',
   'safety/reports/reporters.service.ts',

@@ -6,7 +6,8 @@ import { EventsService } from '../../events/events.service';
 import { isUuid, newId } from '../../ids';
 import { AuditLogService } from '../audit/audit-log.service';
 import { ModerationEvents } from './moderation-events';
-import { NoticesService, toNotice, type Notice } from '../enforcement/notices.service';
+import { NoticesService, type Notice } from '../enforcement/notices.service';
+import { toNotice, type NoticeRecord } from '../enforcement/notices.repository';
 import { CASE_PRIORITY_SQL } from './report-priority';
 import { ReportsService, toReportRow, type ReportRow, type ResolveBody, type StaffActor } from './reports.service';
 import { iso } from '../rows';
@@ -364,7 +365,7 @@ export class CasesService {
         subjectId: n.case_id,
         after: { messageId: n.message_id, userId, text },
       });
-      return toNotice({ ...n, reply_text: m.reply_text, replied_at: m.replied_at });
+      return toNotice({ ...n, reply_text: m.reply_text, replied_at: m.replied_at } as NoticeRecord);
     });
   }
 }
