@@ -18,7 +18,6 @@ const STILL_TO_CONVERT = [
   'safety/audit/audit-log.service.ts',
   'safety/audit/moderation-stats.service.ts',
   'safety/audit/transparency.service.ts',
-  'safety/enforcement/enforcement.service.ts',
   'safety/reports/cases.service.ts',
   'safety/reports/link-review.service.ts',
   'safety/reports/reporters.service.ts',

@@ -6,7 +6,8 @@ import { NotFound } from '../../errors';
 import { EventsService } from '../../events/events.service';
 import { isUuid } from '../../ids';
 import { AuditLogService } from '../audit/audit-log.service';
-import { ACTION_NAMES_SQL, EnforcementService, toActionRow, type ActionRow, type Standing } from '../enforcement/enforcement.service';
+import { EnforcementService, type ActionRow, type Standing } from '../enforcement/enforcement.service';
+import { ACTION_NAMES_SQL, toActionRow, type ActionRecord } from '../enforcement/enforcement.repository';
 import type { StaffActor } from './reports.service';
 import { iso } from '../rows';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
@@ -225,6 +226,6 @@ export class UserReviewService {
     });
     for (const o of done.outboxIds) this.events.published(o);
     await this.enforcement.afterCommit(id, done.applied.before, done.applied.after);
-    return { action: toActionRow(done.row), standing: done.applied.after };
+    return { action: toActionRow(done.row as ActionRecord), standing: done.applied.after };
   }
 }
