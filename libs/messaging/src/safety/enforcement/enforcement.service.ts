@@ -6,25 +6,21 @@ import { Db, type Queryable } from '../../db/db.service';
 import { AlreadyEnded, AlreadyLifted, NotFound, NotLiftable, Unprocessable } from '../../errors';
 import { EventsService } from '../../events/events.service';
 import { AuditLogService } from '../audit/audit-log.service';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import type { ListPage, ListQuery } from '../staff/staff-list';
 import type { UserEvent } from '../../events/event-types';
 import { isUuid, newId } from '../../ids';
 import { MessagesService } from '../../messages/messages.service';
 import { JobName, type OutboxJob } from '../../queues';
 import { PlatformWebhooks } from '../../platform/platform-webhook';
-import { questionView } from '../../rooms/room-views';
+import { questionViewOf } from '../../rooms/room-views';
+import * as enforcement from './enforcement.repository';
+import type { ActionRow, Standing } from './enforcement.repository';
 import { NoticesService, type NoticeDraft } from './notices.service';
-import { iso } from '../rows';
 import { reasonWords, renderTemplate, staffFacts, statementFor, type Statement } from './statements';
 import { STRIKE_DECAY_DAYS } from './strike-ladder';
 import { DEFAULT_DURATION_HOURS, LIFTABLE_ACTIONS, TIMED_ACTIONS, type EnforcementAction, type NoticeKind } from '../vocabulary';
 
-/** The account's standing, as the audit log records it before and after an action. */
-export interface Standing {
-  status: string;
-  suspendedUntil: string | null;
-  restrictedUntil: string | null;
-}
+export type { ActionRow, Standing } from './enforcement.repository';
 
 export interface ApplyInput {
   userId: string;
@@ -66,93 +62,6 @@ export interface Applied {
   /** Outbox rows other services wrote in this transaction (content removal); publish after commit. */
   outboxIds: Array<string | null>;
 }
-
-export interface ActionRow {
-  id: string;
-  userId: string;
-  action: string;
-  reason: string | null;
-  note: string | null;
-  staffId: string | null;
-  reportId: string | null;
-  subjectType: string | null;
-  subjectId: string | null;
-  createdAt: string;
-  expiresAt: string | null;
-  liftedAt: string | null;
-  liftedReason: string | null;
-  active: boolean;
-  automated: boolean;
-  appealUntil: string | null;
-  /** Names beside the ids, for the console (null where the read did not join them). */
-  userHandle: string | null;
-  userDisplayName: string | null;
-  staffName: string | null;
-}
-
-export const toActionRow = (r: any): ActionRow => ({
-  id: r.id,
-  userId: r.user_id,
-  action: r.action,
-  reason: r.reason,
-  note: r.note,
-  staffId: r.staff_id,
-  reportId: r.report_id,
-  subjectType: r.subject_type,
-  subjectId: r.subject_id,
-  createdAt: iso(r.created_at)!,
-  expiresAt: iso(r.expires_at),
-  liftedAt: iso(r.lifted_at),
-  liftedReason: r.lifted_reason ?? null,
-  automated: r.automated === true,
-  appealUntil: iso(r.appeal_until),
-  active: !r.lifted_at && (!r.expires_at || new Date(r.expires_at).getTime() > Date.now()),
-  userHandle: r.user_handle ?? null,
-  userDisplayName: r.user_display_name ?? null,
-  staffName: r.staff_name ?? null,
-});
-
-/** The action with the names of its user and staff member. */
-export const ACTION_NAMES_SQL = `a.*, u.handle AS user_handle, u.display_name AS user_display_name, s.display_name AS staff_name
-  FROM moderation_action a LEFT JOIN app_user u ON u.id = a.user_id LEFT JOIN staff s ON s.id = a.staff_id`;
-
-const ACTIONS_LIST: ListSpec = {
-  filters: {
-    id: { kind: 'uuid', sql: 'a.id' },
-    userId: { kind: 'uuid', sql: 'a.user_id' },
-    userQ: {
-      kind: 'search',
-      columns: [
-        '(SELECT x.handle FROM app_user x WHERE x.id = a.user_id)',
-        '(SELECT x.display_name FROM app_user x WHERE x.id = a.user_id)',
-      ],
-    },
-    action: { kind: 'text', sql: 'a.action' },
-    staffId: { kind: 'uuid', sql: 'a.staff_id' },
-    reportId: { kind: 'uuid', sql: 'a.report_id' },
-    subjectId: { kind: 'uuid', sql: 'a.subject_id' },
-    active: { kind: 'bool', sql: 'a.lifted_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())' },
-  },
-  sorts: {
-    createdAt: 'a.created_at',
-    action: 'a.action',
-    reason: 'a.reason',
-    note: 'a.note',
-    expiresAt: 'a.expires_at',
-    liftedAt: 'a.lifted_at',
-    userId: 'a.user_id',
-    staffId: 'a.staff_id',
-    reportId: 'a.report_id',
-    id: 'a.id',
-  },
-  tiebreak: 'a.id DESC',
-};
-
-const standingOf = (r: any): Standing => ({
-  status: r.status,
-  suspendedUntil: iso(r.suspended_until),
-  restrictedUntil: iso(r.restricted_until),
-});
 
 const because = reasonWords;
 /** How a template's {{action}} reads. */
@@ -230,9 +139,9 @@ export class EnforcementService {
 
   /** Locks the account row; 404 if there is no such account. */
   async lockStanding(q: Queryable, userId: string): Promise<Standing> {
-    const [u] = await q.query('SELECT status, suspended_until, restricted_until FROM app_user WHERE id = $1 FOR UPDATE', [userId]);
-    if (!u) throw new NotFound('No such user.');
-    return standingOf(u);
+    const standing = await enforcement.lockStanding(q, userId);
+    if (!standing) throw new NotFound('No such user.');
+    return standing;
   }
 
   /**
@@ -264,30 +173,21 @@ export class EnforcementService {
     }
     const hours = EnforcementService.duration(input.action, input.durationHours);
     const actionId = newId();
-    const [row] = await q.query(
-      `INSERT INTO moderation_action (id, user_id, action, reason, note, staff_id, report_id, subject_type, subject_id, expires_at, automated, appeal_until)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
-               CASE WHEN $10::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $10::float8 * 3600) END,
-               $11, now() + make_interval(days => $12::int))
-       RETURNING *`,
-      [
-        actionId,
-        input.userId,
-        input.action,
-        input.reason,
-        input.note ?? null,
-        input.staffId,
-        input.reportId ?? null,
-        input.subject?.type ?? null,
-        input.subject?.id ?? null,
-        hours,
-        input.automated === true,
-        this.config.appealWindowDays,
-      ],
-    );
+    const { expiresAt, appealUntil } = await enforcement.insertAction(q, {
+      id: actionId,
+      userId: input.userId,
+      action: input.action,
+      reason: input.reason,
+      note: input.note ?? null,
+      staffId: input.staffId,
+      reportId: input.reportId ?? null,
+      subjectType: input.subject?.type ?? null,
+      subjectId: input.subject?.id ?? null,
+      hours,
+      automated: input.automated === true,
+      appealWindowDays: this.config.appealWindowDays,
+    });
     const after = recordOnly ? before : await this.reconcile(q, input.userId);
-    const expiresAt = iso(row.expires_at);
-    const appealUntil = iso(row.appeal_until);
     await this.audit.record(q, {
       staffId: input.staffId,
       action: `user.${input.action}`,
@@ -316,10 +216,10 @@ export class EnforcementService {
     });
     let text = input.notice?.text ?? noticeFor(input.action, input.reason, expiresAt, input.subject?.type);
     if (input.template) {
-      const [u] = await q.query('SELECT handle, display_name FROM app_user WHERE id = $1', [input.userId]);
+      const u = await enforcement.userNames(q, input.userId);
       text = renderTemplate(input.template.body, {
         handle: u?.handle ?? null,
-        displayName: u?.display_name ?? null,
+        displayName: u?.displayName ?? null,
         action: ACTION_WORDS[input.action],
         endsAt: expiresAt ? until(expiresAt) : null,
         reason: because(input.reason),
@@ -398,9 +298,9 @@ export class EnforcementService {
   }
 
   private async readStanding(q: Queryable, userId: string): Promise<Standing> {
-    const [u] = await q.query('SELECT status, suspended_until, restricted_until FROM app_user WHERE id = $1', [userId]);
-    if (!u) throw new NotFound('No such user.');
-    return standingOf(u);
+    const standing = await enforcement.readStanding(q, userId);
+    if (!standing) throw new NotFound('No such user.');
+    return standing;
   }
 
   /**
@@ -419,21 +319,7 @@ export class EnforcementService {
    * unlifted restriction ends. Idempotent, so expiry jobs may run any number of times.
    */
   async reconcile(q: Queryable, userId: string): Promise<Standing> {
-    const [u] = await q.query(
-      `WITH a AS (
-         SELECT coalesce(bool_or(action = 'ban'), false) AS banned,
-                max(expires_at) FILTER (WHERE action = 'suspend' AND expires_at > now()) AS suspended_until,
-                max(expires_at) FILTER (WHERE action = 'restrict_messaging' AND expires_at > now()) AS restricted_until
-           FROM moderation_action WHERE user_id = $1 AND lifted_at IS NULL)
-       UPDATE app_user u SET
-         status = CASE WHEN a.banned THEN 'banned' WHEN a.suspended_until IS NOT NULL THEN 'suspended' ELSE 'active' END,
-         suspended_until = CASE WHEN a.banned THEN NULL ELSE a.suspended_until END,
-         restricted_until = a.restricted_until
-       FROM a WHERE u.id = $1
-       RETURNING u.status, u.suspended_until, u.restricted_until`,
-      [userId],
-    );
-    return standingOf(u);
+    return enforcement.reconcileStanding(q, userId);
   }
 
   /** Lifts an action (an upheld appeal): it stops counting as a strike and stops applying. */
@@ -442,21 +328,18 @@ export class EnforcementService {
     actionId: string,
     reason: string,
   ): Promise<{ userId: string; before: Standing; after: Standing; jobs: OutboxJob[] } | null> {
-    const [a] = await q.query('SELECT user_id, action, reason, expires_at FROM moderation_action WHERE id = $1', [actionId]);
+    const a = await enforcement.actionToLift(q, actionId);
     if (!a) return null;
-    const before = await this.lockStanding(q, a.user_id);
-    await q.query('UPDATE moderation_action SET lifted_at = now(), lifted_reason = $2 WHERE id = $1 AND lifted_at IS NULL', [
-      actionId,
-      reason,
-    ]);
-    const after = await this.reconcile(q, a.user_id);
-    const jobs = await this.webhooks.jobsFor(q, a.user_id, 'enforcement.lifted', {
+    const before = await this.lockStanding(q, a.userId);
+    await enforcement.markLifted(q, actionId, reason);
+    const after = await this.reconcile(q, a.userId);
+    const jobs = await this.webhooks.jobsFor(q, a.userId, 'enforcement.lifted', {
       id: actionId,
       action: a.action,
       reason: a.reason,
-      expiresAt: iso(a.expires_at),
+      expiresAt: a.expiresAt,
     });
-    return { userId: a.user_id, before, after, jobs };
+    return { userId: a.userId, before, after, jobs };
   }
 
   /**
@@ -468,43 +351,43 @@ export class EnforcementService {
    */
   async liftEarly(actionId: string, staffId: string, note: string | null): Promise<ActionRow> {
     if (!isUuid(actionId)) throw new NotFound('No such action.');
-    const owner = await this.db.one<{ user_id: string }>('SELECT user_id FROM moderation_action WHERE id = $1', [actionId]);
-    if (!owner) throw new NotFound('No such action.');
+    const ownerId = await enforcement.actionOwner(this.db, actionId);
+    if (!ownerId) throw new NotFound('No such action.');
     const done = await this.db.tx(async (q) => {
-      const before = await this.lockStanding(q, owner.user_id);
-      const [a] = await q.query('SELECT * FROM moderation_action WHERE id = $1 FOR UPDATE', [actionId]);
+      const before = await this.lockStanding(q, ownerId);
+      const a = await enforcement.lockAction(q, actionId);
       if (!LIFTABLE_ACTIONS.has(a.action))
         throw new NotLiftable(`A ${a.action} cannot be lifted; only a restriction, suspension or ban can.`);
-      if (a.lifted_at) throw new AlreadyLifted();
-      if (a.expires_at && new Date(a.expires_at).getTime() <= Date.now()) throw new AlreadyEnded();
-      await q.query(`UPDATE moderation_action SET lifted_at = now(), lifted_reason = 'staff_lift' WHERE id = $1`, [actionId]);
-      const [row] = await q.query(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [actionId]);
-      const after = await this.reconcile(q, owner.user_id);
+      if (a.liftedAt) throw new AlreadyLifted();
+      if (a.expiresAt && new Date(a.expiresAt).getTime() <= Date.now()) throw new AlreadyEnded();
+      await enforcement.markLiftedByStaff(q, actionId);
+      const row = await enforcement.actionWithNames(q, actionId);
+      const after = await this.reconcile(q, ownerId);
       await this.audit.record(q, {
         staffId,
         action: 'action.lift',
         subjectType: 'user',
-        subjectId: owner.user_id,
-        before: { ...before, actionId, action: a.action, expiresAt: iso(a.expires_at) },
+        subjectId: ownerId,
+        before: { ...before, actionId, action: a.action, expiresAt: a.expiresAt },
         after: { ...after, actionId, note },
       });
       const text = liftedNotice(a.action, after);
       const statement = statementFor({ action: 'lift', reason: a.reason, facts: text, automated: false, endsAt: null, appealUntil: null });
       const events = await this.notices.create(q, [
-        { userId: owner.user_id, kind: 'action_lifted', text, data: { actionId, action: a.action }, statement },
+        { userId: ownerId, kind: 'action_lifted', text, data: { actionId, action: a.action }, statement },
       ]);
-      const jobs = await this.webhooks.jobsFor(q, owner.user_id, 'enforcement.lifted', {
+      const jobs = await this.webhooks.jobsFor(q, ownerId, 'enforcement.lifted', {
         id: actionId,
         action: a.action,
         reason: a.reason,
-        expiresAt: iso(a.expires_at),
+        expiresAt: a.expiresAt,
       });
       const outboxId = await this.events.append(q, events, jobs);
       return { row, before, after, outboxId };
     });
     this.events.published(done.outboxId);
-    await this.afterCommit(owner.user_id, done.before, done.after);
-    return toActionRow(done.row);
+    await this.afterCommit(ownerId, done.before, done.after);
+    return done.row!;
   }
 
   /**
@@ -514,21 +397,17 @@ export class EnforcementService {
    * only tidies the stored status and tells the gateways.
    */
   async expireAction(actionId: string): Promise<boolean> {
-    const [a] = await this.db.query('SELECT user_id, expires_at FROM moderation_action WHERE id = $1', [actionId]);
-    if (!a || !a.expires_at) return false;
-    if (new Date(a.expires_at).getTime() > Date.now()) return false;
-    return this.expireUser(a.user_id);
+    const a = await enforcement.actionExpiry(this.db, actionId);
+    if (!a || !a.expiresAt) return false;
+    if (new Date(a.expiresAt).getTime() > Date.now()) return false;
+    return this.expireUser(a.userId);
   }
 
   /** Every account whose suspension or restriction has run out (a safety net for lost jobs). */
   async expireDue(limit = 500): Promise<number> {
-    const rows = await this.db.query(
-      `SELECT id FROM app_user WHERE status = 'suspended' AND suspended_until <= now()
-       UNION SELECT id FROM app_user WHERE restricted_until <= now() LIMIT $1`,
-      [limit],
-    );
+    const userIds = await enforcement.dueForExpiry(this.db, limit);
     let n = 0;
-    for (const r of rows) if (await this.expireUser(r.id)) n++;
+    for (const userId of userIds) if (await this.expireUser(userId)) n++;
     return n;
   }
 
@@ -561,32 +440,18 @@ export class EnforcementService {
 
   /** Strikes in force: unlifted actions of the last STRIKE_DECAY_DAYS days. */
   async activeStrikes(q: Queryable, userId: string): Promise<number> {
-    const [r] = await q.query(
-      `SELECT count(*)::int AS n FROM moderation_action
-        WHERE user_id = $1 AND lifted_at IS NULL AND NOT automated AND created_at > now() - make_interval(days => $2)`,
-      [userId, STRIKE_DECAY_DAYS],
-    );
-    return r?.n ?? 0;
+    return enforcement.countActiveStrikes(q, userId, STRIKE_DECAY_DAYS);
   }
 
   listActions(query: ListQuery): Promise<ListPage<ActionRow>> {
-    return runList(
-      this.db.replica,
-      ACTIONS_LIST,
-      query,
-      (c) => ({
-        sql: `SELECT ${ACTION_NAMES_SQL.replace(' FROM', ', count(*) OVER () AS _total FROM')} ${c.where} ${c.orderBy}`,
-        countSql: `SELECT count(*)::int AS n FROM moderation_action a ${c.where}`,
-      }),
-      toActionRow,
-    );
+    return enforcement.listActions(this.db.replica, query);
   }
 
   async oneAction(id: string): Promise<ActionRow> {
     if (!isUuid(id)) throw new NotFound('No such action.');
-    const row = await this.db.one(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [id]);
+    const row = await enforcement.actionWithNames(this.db, id);
     if (!row) throw new NotFound('No such action.');
-    return toActionRow(row);
+    return row;
   }
 
   /**
@@ -595,18 +460,10 @@ export class EnforcementService {
    * present when it was pinned).
    */
   private async removeQuestion(q: Queryable, questionId: string): Promise<UserEvent[]> {
-    const [row] = await q.query(
-      `UPDATE question SET state = 'removed', removed_reason = 'moderation', text = NULL, links = '[]'::jsonb, updated_at = now()
-        WHERE id = $1 AND state = 'visible' RETURNING *`,
-      [questionId],
-    );
+    const row = await enforcement.removeQuestion(q, questionId);
     if (!row) return [];
-    const audience = await q.query(
-      `SELECT user_id FROM room_member WHERE room_id = $1 AND present AND (role = 'moderator' OR $2::boolean)
-       UNION SELECT $3::uuid`,
-      [row.room_id, row.status === 'pinned', row.author_id],
-    );
-    const view = questionView(row);
-    return audience.map((r) => ({ userId: r.user_id, type: 'question.updated' as const, payload: { question: view } }));
+    const audience = await enforcement.questionAudience(q, row.roomId, row.status === 'pinned', row.authorId);
+    const view = questionViewOf(row);
+    return audience.map((userId) => ({ userId, type: 'question.updated' as const, payload: { question: view } }));
   }
 }

@@ -3,22 +3,12 @@ import { Db, type Queryable } from '../../db/db.service';
 import { InvalidCursor } from '../../errors';
 import type { UserEvent } from '../../events/event-types';
 import { isUuid, newId } from '../../ids';
-import { iso } from '../rows';
 import type { Statement } from './statements';
 import type { NoticeKind } from '../vocabulary';
+import * as notices from './notices.repository';
+import type { Notice } from './notices.repository';
 
-export interface Notice {
-  id: string;
-  kind: NoticeKind;
-  text: string;
-  data: Record<string, unknown> | null;
-  /** The statement of reasons of an action against this user (API.md v1.1); null on other notices. */
-  statement: Statement | null;
-  /** A staff message of a case (kind case_message): whether it may be answered, and the answer once given. */
-  replyable: boolean;
-  reply: { text: string; createdAt: string } | null;
-  createdAt: string;
-}
+export type { Notice } from './notices.repository';
 
 export interface NoticeDraft {
   userId: string;
@@ -27,17 +17,6 @@ export interface NoticeDraft {
   data?: Record<string, unknown>;
   statement?: Statement | null;
 }
-
-export const toNotice = (r: any): Notice => ({
-  id: r.id,
-  kind: r.kind,
-  text: r.text,
-  data: r.data ?? null,
-  statement: r.statement ?? null,
-  replyable: r.kind === 'case_message' && !r.replied_at,
-  reply: r.replied_at ? { text: r.reply_text, createdAt: iso(r.replied_at)! } : null,
-  createdAt: iso(r.created_at)!,
-});
 
 /**
  * What the platform tells a user about moderation: outcomes of their reports (never naming
@@ -51,22 +30,18 @@ export class NoticesService {
   /** Inserts the notices in the caller's transaction; returns their events for EventsService.append. */
   async create(q: Queryable, drafts: NoticeDraft[]): Promise<UserEvent[]> {
     if (drafts.length === 0) return [];
-    const input = drafts.map((d) => ({
-      id: newId(),
-      user_id: d.userId,
-      kind: d.kind,
-      text: d.text,
-      data: d.data ?? null,
-      statement: d.statement ?? null,
-    }));
-    const rows = await q.query(
-      `INSERT INTO notice (id, user_id, kind, text, data, statement)
-       SELECT id, user_id, kind, text, data, statement
-         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, user_id uuid, kind text, text text, data jsonb, statement jsonb)
-       RETURNING *`,
-      [JSON.stringify(input)],
+    const stored = await notices.insertMany(
+      q,
+      drafts.map((d) => ({
+        id: newId(),
+        userId: d.userId,
+        kind: d.kind,
+        text: d.text,
+        data: d.data ?? null,
+        statement: d.statement ?? null,
+      })),
     );
-    return rows.map((r) => ({ userId: r.user_id, type: 'notice.created' as const, payload: { notice: toNotice(r) } }));
+    return stored.map(({ userId, notice }) => ({ userId, type: 'notice.created' as const, payload: { notice } }));
   }
 
   /**
@@ -87,12 +62,8 @@ export class NoticesService {
   /** Newest first; the cursor is the last notice id of the previous page (ids are time-ordered). */
   async list(userId: string, limit: number, cursor?: string): Promise<{ items: Notice[]; nextCursor: string | null }> {
     if (cursor !== undefined && cursor !== '' && !isUuid(cursor)) throw new InvalidCursor();
-    const rows = await this.db.query(
-      `SELECT n.*, cm.reply_text, cm.replied_at FROM notice n LEFT JOIN case_message cm ON cm.notice_id = n.id
-        WHERE n.user_id = $1 AND ($2::uuid IS NULL OR n.id < $2::uuid) ORDER BY n.id DESC LIMIT $3`,
-      [userId, cursor || null, limit + 1],
-    );
-    const page = rows.slice(0, limit).map(toNotice);
+    const rows = await notices.ofUser(this.db, userId, cursor || null, limit + 1);
+    const page = rows.slice(0, limit);
     return { items: page, nextCursor: rows.length > limit ? page[page.length - 1].id : null };
   }
 }

@@ -4,36 +4,10 @@ import { NotFound } from '../../errors';
 import { isUuid, newId } from '../../ids';
 import { AuditLogService } from '../audit/audit-log.service';
 import type { StaffActor } from '../reports/reports.service';
-import { iso } from '../rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
-import { assertKnownVariables, templateVariables } from './statements';
-
-/** A notice text with {{variables}}, chosen when resolving (templateId). */
-export interface TemplateRow {
-  id: string;
-  name: string;
-  body: string;
-  variables: string[];
-  createdAt: string;
-  updatedAt: string;
-  updatedBy: string | null;
-}
-
-const toTemplate = (r: any): TemplateRow => ({
-  id: r.id,
-  name: r.name,
-  body: r.body,
-  variables: templateVariables(r.body),
-  createdAt: iso(r.created_at)!,
-  updatedAt: iso(r.updated_at)!,
-  updatedBy: r.updated_by ?? null,
-});
-
-const LIST: ListSpec = {
-  filters: { id: { kind: 'uuid', sql: 't.id' }, q: { kind: 'search', columns: ['t.name', 't.body'] } },
-  sorts: { name: 't.name', createdAt: 't.created_at', updatedAt: 't.updated_at', id: 't.id' },
-  tiebreak: 't.id ASC',
-};
+import type { ListPage, ListQuery } from '../staff/staff-list';
+import { assertKnownVariables } from './statements';
+import * as templates from './templates.repository';
+import type { TemplateRow } from './templates.repository';
 
 /**
  * The library of notice templates. Staff read them; admins write them, and every write is
@@ -48,34 +22,20 @@ export class TemplatesService {
   ) {}
 
   list(query: ListQuery): Promise<ListPage<TemplateRow>> {
-    return runList(
-      this.db,
-      LIST,
-      query,
-      (c) => ({
-        sql: `SELECT t.*, count(*) OVER () AS _total FROM notice_template t ${c.where} ${c.orderBy}`,
-        countSql: `SELECT count(*)::int AS n FROM notice_template t ${c.where}`,
-      }),
-      toTemplate,
-    );
+    return templates.list(this.db, query);
   }
 
   async one(id: string): Promise<TemplateRow> {
     if (!isUuid(id)) throw new NotFound('No such template.');
-    const row = await this.db.one('SELECT * FROM notice_template WHERE id = $1', [id]);
+    const row = await templates.byId(this.db, id);
     if (!row) throw new NotFound('No such template.');
-    return toTemplate(row);
+    return row;
   }
 
   async create(staff: StaffActor, input: { name: string; body: string }): Promise<TemplateRow> {
     assertKnownVariables(input.body);
     return this.db.tx(async (q) => {
-      const [row] = await q.query('INSERT INTO notice_template (id, name, body, updated_by) VALUES ($1, $2, $3, $4) RETURNING *', [
-        newId(),
-        input.name,
-        input.body,
-        staff.id,
-      ]);
+      const row = await templates.insert(q, { id: newId(), name: input.name, body: input.body, updatedBy: staff.id });
       await this.audit.record(q, {
         staffId: staff.id,
         action: 'template.create',
@@ -83,7 +43,7 @@ export class TemplatesService {
         subjectId: row.id,
         after: { name: row.name, body: row.body },
       });
-      return toTemplate(row);
+      return row;
     });
   }
 
@@ -91,12 +51,9 @@ export class TemplatesService {
     if (!isUuid(id)) throw new NotFound('No such template.');
     if (input.body !== undefined) assertKnownVariables(input.body);
     return this.db.tx(async (q) => {
-      const [before] = await q.query('SELECT * FROM notice_template WHERE id = $1 FOR UPDATE', [id]);
+      const before = await templates.lockById(q, id);
       if (!before) throw new NotFound('No such template.');
-      const [row] = await q.query(
-        'UPDATE notice_template SET name = $2, body = $3, updated_by = $4, updated_at = now() WHERE id = $1 RETURNING *',
-        [id, input.name ?? before.name, input.body ?? before.body, staff.id],
-      );
+      const row = await templates.update(q, id, { name: input.name ?? before.name, body: input.body ?? before.body, updatedBy: staff.id });
       await this.audit.record(q, {
         staffId: staff.id,
         action: 'template.update',
@@ -105,14 +62,14 @@ export class TemplatesService {
         before: { name: before.name, body: before.body },
         after: { name: row.name, body: row.body },
       });
-      return toTemplate(row);
+      return row;
     });
   }
 
   async remove(staff: StaffActor, id: string): Promise<TemplateRow> {
     if (!isUuid(id)) throw new NotFound('No such template.');
     return this.db.tx(async (q) => {
-      const [row] = await q.query('DELETE FROM notice_template WHERE id = $1 RETURNING *', [id]);
+      const row = await templates.remove(q, id);
       if (!row) throw new NotFound('No such template.');
       await this.audit.record(q, {
         staffId: staff.id,
@@ -121,7 +78,7 @@ export class TemplatesService {
         subjectId: id,
         before: { name: row.name, body: row.body },
       });
-      return toTemplate(row);
+      return row;
     });
   }
 }

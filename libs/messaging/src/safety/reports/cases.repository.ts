@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/db.service';
-import { toNotice, type Notice } from '../enforcement/notices.service';
+import { toNotice, type Notice, type NoticeRecord } from '../enforcement/notices.repository';
 import { iso } from '../rows';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
 import { CASE_PRIORITY_SQL } from './report-priority';
@@ -274,7 +274,7 @@ export async function staffDisplayName(q: Queryable, staffId: string): Promise<s
 
 /** The user's own notice (else undefined) with the staff message it carries, if any. */
 export async function noticeForReply(q: Queryable, noticeId: string, userId: string): Promise<NoticeForReply | undefined> {
-  const [n] = await q.query<Record<string, unknown> & { message_id: string | null; case_id: string | null }>(
+  const [n] = await q.query<NoticeRecord & { message_id: string | null; case_id: string | null }>(
     `SELECT n.*, m.id AS message_id, m.case_id FROM notice n LEFT JOIN case_message m ON m.notice_id = n.id WHERE n.id = $1 AND n.user_id = $2`,
     [noticeId, userId],
   );

@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/db.service';
 import { restrictedSql } from '../../policy/standing';
-import { ACTION_NAMES_SQL, toActionRow, type ActionRow } from '../enforcement/enforcement.service';
+import { ACTION_NAMES_SQL, toActionRow, type ActionRecord, type ActionRow } from '../enforcement/enforcement.repository';
 import { STRIKE_DECAY_DAYS } from '../enforcement/strike-ladder';
 import { iso } from '../rows';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
@@ -239,16 +239,13 @@ export async function reportsBy(q: Queryable, userId: string): Promise<UserRepor
 
 /** The latest 50 actions on the user. */
 export async function actionsOn(q: Queryable, userId: string): Promise<ActionRow[]> {
-  const rows = await q.query<Record<string, unknown>>(
-    `SELECT ${ACTION_NAMES_SQL} WHERE a.user_id = $1 ORDER BY a.created_at DESC LIMIT 50`,
-    [userId],
-  );
+  const rows = await q.query<ActionRecord>(`SELECT ${ACTION_NAMES_SQL} WHERE a.user_id = $1 ORDER BY a.created_at DESC LIMIT 50`, [userId]);
   return rows.map(toActionRow);
 }
 
 /** One action with the names of its user and staff member (it must exist). */
 export async function actionById(q: Queryable, actionId: string): Promise<ActionRow> {
-  const [row] = await q.query<Record<string, unknown>>(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [actionId]);
+  const [row] = await q.query<ActionRecord>(`SELECT ${ACTION_NAMES_SQL} WHERE a.id = $1`, [actionId]);
   return toActionRow(row);
 }
 
