@@ -25,6 +25,7 @@ const common = {
     '^@app/messaging/(.*)$': '<rootDir>/libs/messaging/src/$1',
     '^@backchannel/client$': '<rootDir>/libs/client/src',
     '^@backchannel/client/admin$': '<rootDir>/libs/client/src/admin-types',
+    '^@backchannel/client/node$': '<rootDir>/libs/client/src/node',
   },
   testEnvironment: 'node',
 };

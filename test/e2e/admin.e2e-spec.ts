@@ -3,6 +3,7 @@ import { newId } from '@app/messaging/ids';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle } from '../support/factories';
 import { expectContract, expectError } from '../support/contract';
+import { until } from '../support/wait';
 
 /**
  * The staff API as the react-admin console uses it: sign-in, simple REST lists (sort,
@@ -185,6 +186,11 @@ describe('react-admin simple REST', () => {
       `INSERT INTO sender_stats (sender_id, requests_sent, declined, reported, score, sample, last_at) VALUES ($1, 40, 30, 5, 9.5, '["hi"]', now())`,
       [a.id],
     );
+    // The link's row is written by the scan job after the send: wait for it (bounded), not for luck.
+    await until('the link scan to list shapes-link.example', async () => {
+      const res = await t.http().get('/admin/v1/links').set(admin.auth);
+      return res.status === 200 && (res.body as Array<{ url: string }>).some((l) => l.url.includes('shapes-link.example'));
+    });
     const list = async (resource: string) => {
       const res = await t.http().get(`/admin/v1/${resource}`).set(admin.auth);
       expect([resource, res.status, res.body.length > 0]).toEqual([resource, 200, true]);

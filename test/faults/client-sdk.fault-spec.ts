@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackchannelClient, FileStorage, unwrap, type Message } from '@backchannel/client';
+import { BackchannelClient, unwrap, type Message } from '@backchannel/client';
+import { FileStorage } from '@backchannel/client/node';
 import { AppProcess, SHARED_REDIS_URL, clearRedisPrefix, freshDatabase, newPrefix, sleep, waitFor, type Database } from './support/cluster';
 
 /**

@@ -12,14 +12,16 @@ import { PlatformHttpModule } from './platform/platform.controller';
 import { DocsModule } from './docs/docs.controller';
 import { RulesModule } from '@app/messaging/rules/rules.module';
 import { SafetyModule } from '@app/messaging/safety/safety.module';
+import { RoomsModule } from '@app/messaging/rooms/rooms.module';
 
 /**
  * Feature modules by role. Each feature registers itself here (one line), so app.module
  * stays a list and features stay in their own folders.
  */
 // Loaded by every role (Nest loads a module listed in both arrays once). SafetyModule provides
-// what rules hand up to trust and safety (rules/rule-consequences.ts), so it is loaded wherever rules are.
-const SHARED_MODULES: Type[] = [QueuesModule, LinksModule, SpamScoreModule, RulesModule, SafetyModule];
+// what rules and links hand up to trust and safety (rules/rule-consequences.ts, links/link-consequences.ts),
+// RoomsModule what the link scanner hands up to rooms, so both are loaded wherever rules and links are.
+const SHARED_MODULES: Type[] = [QueuesModule, LinksModule, SpamScoreModule, RulesModule, SafetyModule, RoomsModule];
 export const API_MODULES: Type[] = [
   ...SHARED_MODULES,
   ConversationsHttpModule,

@@ -2,7 +2,7 @@
 export { BackchannelClient, type ClientOptions } from './client';
 export { Session, tokenExpiry, type Tokens } from './session';
 export { createRest, unwrap, type RestClient } from './rest';
-export { MemoryStorage, LocalStorageStorage, FileStorage, type ClientStorage } from './storage';
+export { MemoryStorage, LocalStorageStorage, type ClientStorage } from './storage';
 export { newClientId } from './ids';
 export * from './errors';
 export * from './events';

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStorage, LocalStorageStorage, MemoryStorage } from './storage';
+import { FileStorage } from './node';
+import { LocalStorageStorage, MemoryStorage } from './storage';
 import {
   AccountSuspendedError,
   AuthError,

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startTestApp } from '../../../test/support/app';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const GENERATED_TYPES = join(ROOT, 'libs/client/src/generated/api.ts');
@@ -36,7 +37,6 @@ export function typesFromDocument(doc: unknown): string {
 
 async function main() {
   // The app needs its database and Redis to boot; the test helper gives it a scratch database.
-  const { startTestApp } = await import('../../../test/support/app');
   const t = await startTestApp({ label: 'client_types' });
   try {
     const res = await fetch(`${t.url}/docs-json`);

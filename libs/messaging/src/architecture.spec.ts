@@ -72,3 +72,18 @@ describe('architecture: SQL lives in repositories, not services', () => {
     expect(doors.map((f) => relative(APP, f))).toEqual([]);
   });
 });
+
+describe('architecture: no dodged dependencies in libs/', () => {
+  const LIBS = join(SRC, '../..');
+  const files = sourceFiles(LIBS, /\.tsx?$/).filter((f) => !/\.(spec|e2e-spec)\.tsx?$/.test(f) && !f.includes('node_modules'));
+
+  it('scans every library (the scan is not vacuous)', () => {
+    expect(files.some((f) => f.endsWith('messages/messages.service.ts'))).toBe(true);
+    expect(files.some((f) => f.endsWith('client/src/client.ts'))).toBe(true);
+  });
+
+  it('no `await import(` and no ModuleRef lookup: a dependency is injected or imported statically', () => {
+    const found = files.filter((f) => /\bawait\s+import\s*\(|\bModuleRef\b|moduleRef\.get\b/.test(readFileSync(f, 'utf8')));
+    expect(found.map((f) => relative(LIBS, f))).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiPara
 import { ApiErrors, ApiStaffList, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import type { Response } from 'express';
 import { MethodNotAllowed } from '@app/messaging/errors';
-import { AuditLogService } from '@app/messaging/safety/audit/audit-log.service';
+import { AuditLogService } from '@app/messaging/audit/audit-log.service';
 import { MinRole, StaffAuthGuard } from '../http/auth';
 import { parseRaList } from '../http/list-params';
 import { sendPage } from './ra-response';

@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { ListPage } from '@app/messaging/safety/staff/staff-list';
+import type { ListPage } from '@app/messaging/db/staff-list';
 import { contentRange } from '../http/list-params';
 
 /** react-admin simple REST: the page is the body, the total rides in Content-Range. */

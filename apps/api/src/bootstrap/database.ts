@@ -5,6 +5,7 @@ import { ormConfig } from '@app/messaging/orm.config';
 import { newId } from '@app/messaging/ids';
 import { hashPassword } from '@app/messaging/accounts/passwords';
 import { offerJwtSecret, storedJwtSecret } from '@app/messaging/accounts/app-settings.repository';
+import { insertStaff, staffCount } from '@app/messaging/safety/staff/staff.repository';
 import type { Queryable } from '@app/messaging/db/db.service';
 
 const MIGRATION_LOCK_KEY = 7_302_114_001; // arbitrary, fixed: "backchannel migrations"
@@ -57,11 +58,11 @@ export async function prepareDatabase(opts: {
     const migrated = (await orm.getMigrator().up()).map((m) => m.name);
     if (migrated.length) log(`applied migrations: ${migrated.join(', ')}`);
 
+    const q: Queryable = {
+      query: async <R extends QueryResultRow>(sql: string, params?: unknown[]) => (await lock.query<R>(sql, params)).rows,
+    };
     let jwtSecret = opts.jwtSecret;
     if (!jwtSecret) {
-      const q: Queryable = {
-        query: async <R extends QueryResultRow>(sql: string, params?: unknown[]) => (await lock.query<R>(sql, params)).rows,
-      };
       await offerJwtSecret(q, randomBytes(48).toString('base64url'));
       const stored = await storedJwtSecret(q);
       if (!stored) throw new Error('app_setting holds no jwt_secret right after storing one.');
@@ -69,15 +70,15 @@ export async function prepareDatabase(opts: {
     }
 
     if (opts.adminEmail && opts.adminPassword) {
-      const { rows } = await lock.query('SELECT count(*)::int AS n FROM staff');
-      if (rows[0].n === 0) {
-        const hash = await hashPassword(opts.adminPassword);
-        await lock.query(`INSERT INTO staff (id, email, display_name, password_hash, role) VALUES ($1, $2, $3, $4, 'admin')`, [
-          newId(),
-          opts.adminEmail.toLowerCase(),
-          'Administrator',
-          hash,
-        ]);
+      if ((await staffCount(q)) === 0) {
+        const passwordHash = await hashPassword(opts.adminPassword);
+        await insertStaff(q, {
+          id: newId(),
+          email: opts.adminEmail.toLowerCase(),
+          displayName: 'Administrator',
+          passwordHash,
+          role: 'admin',
+        });
         log(`created the first admin staff account ${opts.adminEmail}`);
       }
     }

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { REQUESTS_HIDDEN_BY_RULE, ROOM_CONTEXT, type RequestsHiddenByRule, type RoomContextSource } from './conversation-extensions';
 import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
 import { Blocked, GroupTooLarge, InvalidRequest, NotAGroup, NotFound, NotPending, Unprocessable } from '../errors';
 import { isUuid, newId } from '../ids';
@@ -14,18 +15,6 @@ import { loadConversationViews, type ConversationView } from './conversation-vie
 import * as conversations from './conversations.repository';
 import type { FolderRow, LockedMemberRow, MemberState, NewMember } from './rows';
 import { HiddenWordMatcher } from '../accounts/hidden-words';
-
-/**
- * Resolves `context` for a conversation started from a room (wired by the rooms feature):
- * the named room, or with `roomId` null the most recent room everyone shared lately.
- */
-export type RoomContextResolver = (userIds: string[], roomId: string | null) => Promise<Record<string, unknown> | null>;
-
-/**
- * Hook for staff rules with action `hide` (API.md v1.1, not built yet): of these pending
- * requests of `viewerId`, the ids a live rule hides. Wire it with setRequestHiddenByRule.
- */
-export type RequestHiddenByRule = (viewerId: string, conversationIds: string[]) => Promise<Iterable<string>>;
 
 export interface CreateConversationInput {
   participantIds: unknown;
@@ -44,23 +33,13 @@ export const scoreSenderJob = (senderId: string): OutboxJob => ({
 
 @Injectable()
 export class ConversationsService {
-  private roomContext: RoomContextResolver | null = null;
-  private requestHiddenByRule: RequestHiddenByRule | null = null;
-
   constructor(
     private readonly db: Db,
     private readonly events: EventsService,
     private readonly limits: RateLimitsService,
+    @Inject(ROOM_CONTEXT) private readonly rooms: RoomContextSource,
+    @Inject(REQUESTS_HIDDEN_BY_RULE) private readonly hiddenByRule: RequestsHiddenByRule,
   ) {}
-
-  setRoomContextResolver(resolver: RoomContextResolver) {
-    this.roomContext = resolver;
-  }
-
-  /** Staff rules (action `hide`) plug in here; until then only hidden words hide a request. */
-  setRequestHiddenByRule(resolver: RequestHiddenByRule) {
-    this.requestHiddenByRule = resolver;
-  }
 
   /** The conversation as `viewerId` sees it; 404 unless they are an active or pending member. */
   async view(conversationId: string, viewerId: string, q: Queryable = this.db): Promise<ConversationView> {
@@ -192,9 +171,9 @@ export class ConversationsService {
    * the last 7 days, or none.
    */
   private async roomContextFor(userIds: string[], roomId: unknown): Promise<Record<string, unknown> | null> {
-    if (roomId === undefined || roomId === null) return this.roomContext ? this.roomContext(userIds, null) : null;
+    if (roomId === undefined || roomId === null) return this.rooms.sharedRoomContext(userIds, null);
     if (!isUuid(roomId)) throw new NotFound('No such room.');
-    const context = this.roomContext ? await this.roomContext(userIds, roomId) : null;
+    const context = await this.rooms.sharedRoomContext(userIds, roomId);
     if (!context) throw new NotFound('No such room, or you were not in it together.');
     return context;
   }
@@ -276,7 +255,7 @@ export class ConversationsService {
    * Which of these pending requests are hidden from `viewerId` (API.md "Hidden requests"):
    * a visible message they may read (the first three, policy/visibility.ts) contains one of
    * their hidden words, or a default-list word while useDefaultList is on; or a staff rule
-   * hides it (the hook `requestHiddenByRule`, none until staff rules are built).
+   * with action `hide` hides it (REQUESTS_HIDDEN_BY_RULE, rules/hidden-requests.ts).
    */
   async hiddenRequests(viewerId: string, conversationIds: string[]): Promise<Set<string>> {
     const hidden = new Set<string>();
@@ -287,13 +266,8 @@ export class ConversationsService {
       const texts = await conversations.pendingRequestTexts(this.db, viewerId, conversationIds);
       for (const t of texts) if (matcher.matches(t.text)) hidden.add(t.conversationId);
     }
-    if (this.requestHiddenByRule) {
-      for (const id of await this.requestHiddenByRule(
-        viewerId,
-        conversationIds.filter((id) => !hidden.has(id)),
-      ))
-        hidden.add(id);
-    }
+    const rest = conversationIds.filter((id) => !hidden.has(id));
+    if (rest.length > 0) for (const id of await this.hiddenByRule.hiddenRequests(viewerId, rest)) hidden.add(id);
     return hidden;
   }
 

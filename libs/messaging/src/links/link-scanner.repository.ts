@@ -5,6 +5,7 @@ import { REPLY_QUOTE_SQL } from '../views/message-view';
 import type { MessageRow } from '../messages/messages.repository';
 import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../policy/visibility';
 import type { LinkVerdict } from './link-rules';
+import { questionRow, type QuestionRecord, type QuestionRow } from '../views/question-view';
 
 /**
  * The link scanner's SQL (STYLE.md §9, §12): the `link` cache, the scan's read and settle
@@ -70,23 +71,6 @@ export interface UpdatedMessage {
   stored: MessageRow;
 }
 
-/**
- * A question as the scan reads it: the fields of QuestionRow (rooms/room-views.ts, a layer
- * above links, so declared here), typed and camelCased.
- */
-export interface ScannedQuestion {
-  id: string;
-  roomId: string;
-  authorId: string;
-  text: string | null;
-  links: LinkView[] | null;
-  status: 'open' | 'pinned' | 'answered' | 'dismissed';
-  upvotes: number;
-  createdAt: Date | string;
-  state: 'visible' | 'removed';
-  removedReason: string | null;
-}
-
 /** What a new blocklist entry matches: a host (and its subdomains) or one normalised URL. */
 export type RescanTarget = { host: string } | { url: string };
 
@@ -130,32 +114,6 @@ const toScanRead = (r: ScanReadRecord): ScanRead => ({
   links: r.links,
   linkHold: r.link_hold,
   cached: r.cached,
-});
-
-interface QuestionRecord {
-  id: string;
-  room_id: string;
-  author_id: string;
-  text: string | null;
-  links: LinkView[] | null;
-  status: ScannedQuestion['status'];
-  upvotes: number | string;
-  created_at: Date | string;
-  state: ScannedQuestion['state'];
-  removed_reason: string | null;
-}
-
-const toQuestion = (r: QuestionRecord): ScannedQuestion => ({
-  id: r.id,
-  roomId: r.room_id,
-  authorId: r.author_id,
-  text: r.text,
-  links: r.links,
-  status: r.status,
-  upvotes: Number(r.upvotes),
-  createdAt: r.created_at,
-  state: r.state,
-  removedReason: r.removed_reason,
 });
 
 interface OccurrenceRecord {
@@ -350,8 +308,8 @@ export async function messageAudience(q: Queryable, messageId: string): Promise<
 export async function questionScanState(
   q: Queryable,
   questionId: string,
-): Promise<{ state: ScannedQuestion['state']; links: LinkView[] } | undefined> {
-  const [row] = await q.query<{ state: ScannedQuestion['state']; links: LinkView[] }>('SELECT state, links FROM question WHERE id = $1', [
+): Promise<{ state: QuestionRow['state']; links: LinkView[] } | undefined> {
+  const [row] = await q.query<{ state: QuestionRow['state']; links: LinkView[] }>('SELECT state, links FROM question WHERE id = $1', [
     questionId,
   ]);
   return row && { state: row.state, links: row.links };
@@ -363,9 +321,9 @@ export async function markQuestionScanned(q: Queryable, questionId: string): Pro
 }
 
 /** The question, its row locked for the scan (call inside `db.tx`). */
-export async function lockQuestion(q: Queryable, questionId: string): Promise<ScannedQuestion | undefined> {
+export async function lockQuestion(q: Queryable, questionId: string): Promise<QuestionRow | undefined> {
   const [row] = await q.query<QuestionRecord>('SELECT * FROM question WHERE id = $1 FOR UPDATE', [questionId]);
-  return row && toQuestion(row);
+  return row && questionRow(row);
 }
 
 /** The question's links with their verdicts, updated_at untouched: set before its removal, for the report's evidence. */
@@ -374,36 +332,22 @@ export async function setQuestionLinks(q: Queryable, questionId: string, links: 
 }
 
 /** Removes the question for a malicious link: text and links blanked for everyone. */
-export async function removeQuestionForMaliciousLink(q: Queryable, questionId: string): Promise<ScannedQuestion> {
+export async function removeQuestionForMaliciousLink(q: Queryable, questionId: string): Promise<QuestionRow> {
   const [row] = await q.query<QuestionRecord>(
     `UPDATE question SET state = 'removed', removed_reason = 'malicious_link', text = NULL, links = '[]'::jsonb, updated_at = now()
               WHERE id = $1 RETURNING *`,
     [questionId],
   );
-  return toQuestion(row);
+  return questionRow(row);
 }
 
 /** The question's links with their verdicts. */
-export async function updateQuestionLinks(q: Queryable, questionId: string, links: LinkView[]): Promise<ScannedQuestion> {
+export async function updateQuestionLinks(q: Queryable, questionId: string, links: LinkView[]): Promise<QuestionRow> {
   const [row] = await q.query<QuestionRecord>('UPDATE question SET links = $2::jsonb, updated_at = now() WHERE id = $1 RETURNING *', [
     questionId,
     JSON.stringify(links),
   ]);
-  return toQuestion(row);
-}
-
-/**
- * Who hears about a question (API.md: moderators see every question, others their own and
- * pinned ones): the author, the room's moderators, and everyone present once it is pinned.
- */
-export async function questionAudience(q: Queryable, question: ScannedQuestion): Promise<string[]> {
-  const rows = await q.query<{ user_id: string }>(
-    `SELECT user_id FROM room_member
-        WHERE room_id = $1 AND present AND (role = 'moderator' OR $2::boolean)
-       UNION SELECT $3::uuid`,
-    [question.roomId, question.status === 'pinned', question.authorId],
-  );
-  return rows.map((r) => r.user_id);
+  return questionRow(row);
 }
 
 // ---- the blocklist re-scan ------------------------------------------------------------------

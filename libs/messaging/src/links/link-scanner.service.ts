@@ -6,15 +6,13 @@ import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
 import { HeldLinks } from '../messages/held-links';
 import { messageView, type LinkView } from '../views/message-view';
-import { questionViewOf } from '../rooms/room-views';
-import { EnforcementService } from '../safety/enforcement/enforcement.service';
-import { ReportsService } from '../safety/reports/reports.service';
 import { JobName, type OutboxJob } from '../queues';
 import { JobsService } from '../queues.module';
 import { BlocklistService } from './blocklist.service';
 import { normalizeUrl } from './link-extractor';
 import { classifyUrl, type BlocklistEntry, type LinkVerdict } from './link-rules';
 import { LinkReputationService, worseVerdict } from './link-reputation.service';
+import { LINK_REMOVALS, QUESTION_LINK_UPDATES, type LinkRemovals, type QuestionLinkUpdates } from './link-consequences';
 import * as repo from './link-scanner.repository';
 import type { CachedVerdict, LinkCacheRow, RescanTarget, ScanRead, SettleInput, SettledScan } from './link-scanner.repository';
 
@@ -84,19 +82,6 @@ export function applyVerdicts(links: LinkView[], resolved: ReadonlyMap<string, R
   return { links: next, changed, firstSeen, malicious: next.filter((l) => l.verdict === 'malicious') };
 }
 
-interface RemovedContent {
-  kind: 'message' | 'question';
-  id: string;
-  authorId: string;
-  conversationId: string | null;
-  malicious: LinkView[];
-}
-
-const NOTICE_TEXT = {
-  message: 'A message you sent was removed for everyone because it contains a link known to be harmful.',
-  question: 'A question you asked was removed because it contains a link known to be harmful.',
-};
-
 /**
  * Link scanning for messages and questions (API.md "Messages" → Links). Each scan:
  * verdicts come from the `link` cache (valid until `expires_at`, or for good once staff
@@ -117,9 +102,9 @@ export class LinkScannerService {
     private readonly jobs: JobsService,
     private readonly blocklist: BlocklistService,
     private readonly reputation: LinkReputationService,
-    private readonly reports: ReportsService,
+    @Inject(LINK_REMOVALS) private readonly removals: LinkRemovals,
+    @Inject(QUESTION_LINK_UPDATES) private readonly questions: QuestionLinkUpdates,
     private readonly held: HeldLinks,
-    private readonly enforcement: EnforcementService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -418,9 +403,9 @@ export class LinkScannerService {
           conversationId: m.conversationId,
           malicious: next.malicious,
         };
-        outboxIds.push(await this.openSystemReport(q, removed));
+        outboxIds.push(await this.removals.reportRemoval(q, removed));
         outboxIds.push((await this.messages.removeIn(q, messageId, 'malicious_link')).outboxId);
-        outboxIds.push(await this.notifyAuthor(q, removed));
+        outboxIds.push(await this.removals.enforceRemoval(q, removed));
         outcome = 'removed';
       } else {
         const row = await repo.updateMessageLinks(q, messageId, next.links);
@@ -484,71 +469,18 @@ export class LinkScannerService {
       if (malicious) {
         // Verdicts first, so the report's frozen evidence shows the question with its verdicts.
         await repo.setQuestionLinks(q, questionId, next.links);
-        outboxIds.push(await this.openSystemReport(q, removed));
+        outboxIds.push(await this.removals.reportRemoval(q, removed));
       }
       const updated = malicious
         ? await repo.removeQuestionForMaliciousLink(q, questionId)
         : await repo.updateQuestionLinks(q, questionId, next.links);
-      const view = questionViewOf(updated);
-      const audience = await repo.questionAudience(q, updated);
-      outboxIds.push(
-        await this.events.append(
-          q,
-          audience.map((userId) => ({ userId, type: 'question.updated' as const, payload: { question: view } })),
-        ),
-      );
-      if (malicious) outboxIds.push(await this.notifyAuthor(q, removed));
+      outboxIds.push(await this.questions.questionUpdated(q, updated));
+      if (malicious) outboxIds.push(await this.removals.enforceRemoval(q, removed));
       await markScanned();
       return { outcome: (malicious ? 'removed' : 'updated') as ScanOutcome, outboxIds };
     });
     for (const id of result.outboxIds) this.events.published(id);
     return result.outcome;
-  }
-
-  /**
-   * Staff get one system report per removed subject, its evidence frozen before the removal
-   * blanks it (ReportsService makes a repeat a no-op). Returns the outbox id to publish.
-   */
-  private async openSystemReport(q: Queryable, s: RemovedContent): Promise<string | null> {
-    const report = await this.reports.openSystemReport(q, {
-      subjectType: s.kind,
-      subjectId: s.id,
-      subjectUserId: s.authorId,
-      reason: 'scam',
-      note: `Removed automatically: malicious link ${s.malicious.map((l) => `${l.url} (${l.reason ?? 'malicious'})`).join(', ')}`,
-    });
-    return report.outboxId;
-  }
-
-  /**
-   * The author is told, with a `notice.created` event. Called after the removal's own events,
-   * whose user_cursor locks already cover the author, so no second lock order arises.
-   */
-  private async notifyAuthor(q: Queryable, s: RemovedContent): Promise<string | null> {
-    // Recorded as an automated remove_content action: the author's notice carries the
-    // statement of reasons (automated, appealable) and the audit log has the action.
-    const urls = s.malicious.map((l) => l.url);
-    const applied = await this.enforcement.recordAutomated(q, {
-      userId: s.authorId,
-      action: 'remove_content',
-      reason: 'malicious_link',
-      facts: `Your ${s.kind} contained a link that our link scanner classified as malicious (${urls.join(', ')}); it was removed for everyone.`,
-      subject: { type: s.kind, id: s.id },
-      alreadyRemoved: true,
-      notice: {
-        kind: 'content_removed',
-        text: NOTICE_TEXT[s.kind],
-        data: {
-          subjectType: s.kind,
-          subjectId: s.id,
-          ...(s.conversationId ? { conversationId: s.conversationId } : {}),
-          reason: 'malicious_link',
-          urls,
-        },
-      },
-      detail: { urls },
-    });
-    return this.events.append(q, applied.events, applied.jobs);
   }
 
   /**

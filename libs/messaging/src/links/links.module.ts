@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { SafetyModule } from '../safety/safety.module';
 import { BlocklistService } from './blocklist.service';
 import { LINK_REPUTATION_PROVIDERS, LinkReputationService } from './link-reputation.service';
 import { LinkScannerService } from './link-scanner.service';
@@ -8,12 +7,12 @@ import { LinkScannerService } from './link-scanner.service';
  * Link scanning: the blocklist cache, optional online reputation providers and the scanner
  * the link-scan processor calls. Global so staff features (blocklist, overrides) can reuse
  * the same blocklist and verdict logic. LINK_REPUTATION_PROVIDERS is where code-level
- * providers plug in; the built-in ones are picked by LINK_PROVIDERS.
+ * providers plug in; the built-in ones are picked by LINK_PROVIDERS. What a removal sets off
+ * in safety and rooms comes through LINK_REMOVALS and QUESTION_LINK_UPDATES
+ * (link-consequences.ts), provided by those global modules: links imports neither.
  */
 @Global()
 @Module({
-  // The scanner opens system reports and sends notices through the safety services.
-  imports: [SafetyModule],
   providers: [BlocklistService, LinkReputationService, LinkScannerService, { provide: LINK_REPUTATION_PROVIDERS, useValue: [] }],
   exports: [BlocklistService, LinkReputationService, LinkScannerService],
 })

@@ -10,7 +10,8 @@ import { MAX_QUESTION_CHARS, refuseMedia, validateText } from '../messages/messa
 import { scanJobFor } from '../links/link-scanner.service';
 import type { OutboxJob } from '../queues';
 import { OffsetCursor } from './offset-cursor';
-import { questionViewOf, SETTABLE_QUESTION_STATUSES, type QuestionView, type SettableQuestionStatus } from './room-views';
+import { SETTABLE_QUESTION_STATUSES, type SettableQuestionStatus } from './room-views';
+import { questionViewOf, type QuestionView } from '../views/question-view';
 import { isCurrentModerator, RoomsService } from './rooms.service';
 import * as repo from './rooms.repository';
 import type { RoomStanding } from './rows';

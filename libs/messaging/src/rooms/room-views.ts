@@ -1,11 +1,10 @@
-import type { LinkView } from '../views/message-view';
 import type { AttendeeRow, RoomRole, RoomRow } from './rows';
+import type { QuestionStatus } from '../views/question-view';
 
 export type { RoomRole };
 
 export const ROOM_ROLES: readonly RoomRole[] = ['moderator', 'speaker', 'listener'];
 
-export type QuestionStatus = 'open' | 'pinned' | 'answered' | 'dismissed';
 /** The statuses a moderator may set; `open` is only where a question starts. */
 export const SETTABLE_QUESTION_STATUSES = ['pinned', 'answered', 'dismissed'] as const;
 export type SettableQuestionStatus = (typeof SETTABLE_QUESTION_STATUSES)[number];
@@ -19,20 +18,6 @@ export interface RoomView {
   endedAt: string | null;
   /** The caller's role in the room (null when the caller was never in it). */
   myRole: RoomRole | null;
-}
-
-export interface QuestionView {
-  id: string;
-  roomId: string;
-  authorId: string;
-  text: string | null;
-  links: LinkView[];
-  status: QuestionStatus;
-  upvotes: number;
-  createdAt: string;
-  state: 'visible' | 'removed';
-  removedReason?: string;
-  upvotedByMe?: boolean;
 }
 
 export interface AttendeeView {
@@ -56,79 +41,6 @@ export function roomView(r: RoomRow, myRole: RoomRole | null): RoomView {
     myRole,
   };
 }
-
-/** A `question` row as the database returns it (the link scanner and enforcement read it themselves). */
-export interface QuestionRecord {
-  id: string;
-  room_id: string;
-  author_id: string;
-  text: string | null;
-  links: LinkView[] | null;
-  status: QuestionStatus;
-  upvotes: number | string;
-  created_at: Date | string;
-  state: 'visible' | 'removed';
-  removed_reason: string | null;
-  upvoted_by_me?: boolean;
-}
-
-/** A question as services see it: typed and camelCased (`upvotedByMe` when it was selected). */
-export interface QuestionRow {
-  id: string;
-  roomId: string;
-  authorId: string;
-  text: string | null;
-  links: LinkView[] | null;
-  status: QuestionStatus;
-  upvotes: number;
-  createdAt: Date | string;
-  state: 'visible' | 'removed';
-  removedReason: string | null;
-  upvotedByMe?: boolean;
-}
-
-export function questionRow(r: QuestionRecord): QuestionRow {
-  const row: QuestionRow = {
-    id: r.id,
-    roomId: r.room_id,
-    authorId: r.author_id,
-    text: r.text,
-    links: r.links,
-    status: r.status,
-    upvotes: Number(r.upvotes),
-    createdAt: r.created_at,
-    state: r.state,
-    removedReason: r.removed_reason,
-  };
-  if (typeof r.upvoted_by_me === 'boolean') row.upvotedByMe = r.upvoted_by_me;
-  return row;
-}
-
-/**
- * The contract's Question JSON. A removed question (a malicious link) loses its text and
- * links for everyone, like a removed message; the row stays so the author and moderators
- * see that it was removed.
- */
-export function questionViewOf(r: QuestionRow): QuestionView {
-  const removed = r.state === 'removed';
-  const v: QuestionView = {
-    id: r.id,
-    roomId: r.roomId,
-    authorId: r.authorId,
-    text: removed ? null : r.text,
-    links: removed ? [] : (r.links ?? []),
-    status: r.status,
-    upvotes: r.upvotes,
-    createdAt: iso(r.createdAt),
-    state: r.state,
-  };
-  if (removed) v.removedReason = r.removedReason ?? 'removed';
-  if (typeof r.upvotedByMe === 'boolean') v.upvotedByMe = r.upvotedByMe;
-  return v;
-}
-
-/** The same view from a raw `question` row (`upvoted_by_me`, when selected, becomes `upvotedByMe`). */
-export const questionView = (r: QuestionRecord): QuestionView => questionViewOf(questionRow(r));
 
 export function attendeeView(r: AttendeeRow): AttendeeView {
   return { userId: r.userId, handle: r.handle, displayName: r.displayName, role: r.role, present: r.present };

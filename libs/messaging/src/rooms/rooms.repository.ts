@@ -1,13 +1,6 @@
 import type { Queryable } from '../db/db.service';
-import {
-  QUESTION_ORDER_SQL,
-  questionRow,
-  ROLE_ORDER_SQL,
-  type QuestionRecord,
-  type QuestionRow,
-  type RoomRole,
-  type SettableQuestionStatus,
-} from './room-views';
+import { QUESTION_ORDER_SQL, ROLE_ORDER_SQL, type RoomRole, type SettableQuestionStatus } from './room-views';
+import { questionRow, type QuestionRecord, type QuestionRow } from '../views/question-view';
 import type { AttendeeRow, RoomRow, RoomStanding } from './rows';
 
 /**
@@ -380,4 +373,14 @@ export async function setQuestionStatus(
     [questionId, status],
   );
   return { question: questionRow(row), audience: row.audience };
+}
+
+/** Who sees a question of this room: its present moderators, everyone present when it is pinned, and its author. */
+export async function questionAudience(q: Queryable, roomId: string, pinned: boolean, authorId: string): Promise<string[]> {
+  const rows = await q.query<{ user_id: string }>(
+    `SELECT user_id FROM room_member WHERE room_id = $1 AND present AND (role = 'moderator' OR $2::boolean)
+       UNION SELECT $3::uuid`,
+    [roomId, pinned, authorId],
+  );
+  return rows.map((r) => r.user_id);
 }

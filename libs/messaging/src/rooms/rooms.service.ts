@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Db, type Queryable } from '../db/db.service';
 import type { ConversationView } from '../conversations/conversation-view';
 import { ConversationsService } from '../conversations/conversations.service';
@@ -12,8 +12,6 @@ import type { LockedRoom } from './rows';
 import { attendeeView, roomView, type AttendeeView, type RoomRole, type RoomView } from './room-views';
 
 export const MAX_ROOM_TITLE_CHARS = 100;
-/** A conversation started without `roomId` takes its context from a room shared this recently. */
-export const SHARED_ROOM_DAYS = 7;
 const TITLE_CONTROLS = /[\u0000-\u001F\u007F]/;
 
 export type { LockedRoom } from './rows';
@@ -28,17 +26,12 @@ export const isCurrentModerator = (r: { myRole: RoomRole | null; myPresent: bool
  * inside the same transaction: it cannot drift from the moderators, even under races.
  */
 @Injectable()
-export class RoomsService implements OnModuleInit {
+export class RoomsService {
   constructor(
     private readonly db: Db,
     private readonly events: EventsService,
     private readonly conversations: ConversationsService,
   ) {}
-
-  /** A conversation started with `roomId` carries the room as context when everyone was in it. */
-  onModuleInit() {
-    this.conversations.setRoomContextResolver((userIds, roomId) => this.sharedRoomContext(userIds, roomId));
-  }
 
   /**
    * Locks the room row, then reads the caller's membership. Two statements on purpose: under
@@ -172,20 +165,6 @@ export class RoomsService implements OnModuleInit {
     // A member always sees at least themselves on the first page; nothing at all means not a member.
     if (rows.length === 0 && !(await repo.wasIn(this.db, roomId, userId))) throw new NotFound('No such room.');
     return OffsetCursor.page(rows.map(attendeeView), offset, limit);
-  }
-
-  /**
-   * For a new conversation started "from" a room: `{roomId, roomTitle}` when every one of
-   * `userIds` (the creator and the participants) was in that room, otherwise null. Without
-   * a `roomId`, the most recent room they were all in that was live within the last
-   * SHARED_ROOM_DAYS days (still live, or ended since): one query, driven by the first
-   * user's rooms.
-   */
-  async sharedRoomContext(userIds: string[], roomId: string | null): Promise<{ roomId: string; roomTitle: string } | null> {
-    const ids = [...new Set(userIds)];
-    if ((roomId !== null && !isUuid(roomId)) || ids.length === 0 || !ids.every(isUuid)) return null;
-    const row = await repo.sharedRoom(this.db, ids, roomId, SHARED_ROOM_DAYS);
-    return row ? { roomId: row.id, roomTitle: row.title } : null;
   }
 
   /** Brings the backchannel in line with the moderators and writes the events; returns the outbox id. */

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.service';
 import type { MessageRow } from '../messages/messages.repository';
 import { memberReadsMessageSql } from '../policy/visibility';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff/staff-list';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../db/staff-list';
 
 /**
  * The held-messages queue's SQL (STYLE.md §9, §12): messages a live `hold` rule held, with

@@ -6,26 +6,14 @@ import { isUuid } from '../ids';
 import { scanJobFor } from '../links/link-scanner.service';
 import { MessagesService } from '../messages/messages.service';
 import { messageView } from '../views/message-view';
-import { AuditLogService } from '../safety/audit/audit-log.service';
-import { iso } from '../safety/rows';
-import { type ListPage, type ListQuery } from '../safety/staff/staff-list';
+import { AuditLogService } from '../audit/audit-log.service';
+import { iso } from '../db/row-values';
+import { type ListPage, type ListQuery } from '../db/staff-list';
 import * as held from './held-messages.repository';
+import type { HeldMessageRow } from './held-messages.repository';
 import { HELD_REJECTIONS, type HeldRejections, type RuleStaff } from './rule-consequences';
 
-export interface HeldMessageView {
-  id: string;
-  conversationId: string;
-  conversationKind: string;
-  seq: number;
-  senderId: string;
-  senderHandle: string | null;
-  text: string | null;
-  links: unknown[];
-  state: 'held' | 'visible' | 'removed';
-  createdAt: string;
-  /** The live hold rules that held it. */
-  rules: Array<{ id: string | null; name: string; pattern: string }>;
-}
+export type HeldMessageView = Omit<HeldMessageRow, 'createdAt'> & { createdAt: string };
 
 const toView = (r: held.HeldMessageRow): HeldMessageView => ({
   id: r.id,

@@ -1,5 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { REQUESTS_HIDDEN_BY_RULE } from '../conversations/conversation-extensions';
 import { CONTENT_SCREEN } from '../messages/content-screen';
+import { RuleHiddenRequests } from './hidden-requests';
 import { RulesContentScreen } from './content-screen.service';
 import { HeldMessagesService } from './held-messages.service';
 import { RulesService } from './rules.service';
@@ -13,7 +15,14 @@ import { RulesService } from './rules.service';
  */
 @Global()
 @Module({
-  providers: [RulesService, HeldMessagesService, RulesContentScreen, { provide: CONTENT_SCREEN, useExisting: RulesContentScreen }],
-  exports: [RulesService, HeldMessagesService, CONTENT_SCREEN],
+  providers: [
+    RulesService,
+    HeldMessagesService,
+    RulesContentScreen,
+    { provide: CONTENT_SCREEN, useExisting: RulesContentScreen },
+    RuleHiddenRequests,
+    { provide: REQUESTS_HIDDEN_BY_RULE, useExisting: RuleHiddenRequests },
+  ],
+  exports: [RulesService, HeldMessagesService, CONTENT_SCREEN, REQUESTS_HIDDEN_BY_RULE],
 })
 export class RulesModule {}

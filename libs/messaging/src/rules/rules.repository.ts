@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.service';
 import { newId } from '../ids';
 import { memberSeesMessageSql } from '../policy/visibility';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../safety/staff/staff-list';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../db/staff-list';
 import { RULE_ACTIONS, RULE_KINDS, RULE_MODES, RULE_SCOPES, type CompilableRule, type RuleAction, type RuleScope } from './rule-matcher';
 
 /**

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { Db, type Queryable } from '../db/db.service';
 import { BlockedByRule, InvalidRequest, NotFound } from '../errors';
@@ -6,10 +6,9 @@ import { EventsService } from '../events/events.service';
 import { isUuid, newId } from '../ids';
 import { extractLinks } from '../links/link-extractor';
 import { REDIS } from '../redis';
-import { ConversationsService } from '../conversations/conversations.service';
-import { AuditLogService } from '../safety/audit/audit-log.service';
-import { iso } from '../safety/rows';
-import { type ListPage, type ListQuery } from '../safety/staff/staff-list';
+import { AuditLogService } from '../audit/audit-log.service';
+import { iso } from '../db/row-values';
+import { type ListPage, type ListQuery } from '../db/staff-list';
 import { RULE_FLAG_REPORTS, type RuleFlagReports, type RuleStaff } from './rule-consequences';
 import {
   ACTION_STRENGTH,
@@ -29,6 +28,7 @@ import {
   type RuleScope,
 } from './rule-matcher';
 import * as rules from './rules.repository';
+import type { RuleHitRow } from './rules.repository';
 
 export interface RuleView extends CompilableRule {
   createdBy: string | null;
@@ -38,22 +38,7 @@ export interface RuleView extends CompilableRule {
   hits: { day: number; week: number };
 }
 
-export interface RuleHitView {
-  id: string;
-  ruleId: string | null;
-  ruleName: string;
-  userId: string;
-  userHandle: string | null;
-  scope: RuleScope;
-  mode: 'live' | 'dry_run';
-  action: RuleAction;
-  applied: boolean;
-  pattern: string;
-  conversationId: string | null;
-  messageId: string | null;
-  questionId: string | null;
-  createdAt: string;
-}
+export type RuleHitView = Omit<RuleHitRow, 'createdAt'> & { createdAt: string };
 
 /** One hit about to be recorded. */
 interface PendingHit {
@@ -120,7 +105,7 @@ const hostOf = (url: string): string => {
  * question (screen), and the record of every hit.
  */
 @Injectable()
-export class RulesService implements OnModuleInit, OnModuleDestroy {
+export class RulesService implements OnModuleDestroy {
   private readonly logger = new Logger(RulesService.name);
   private compiled: RuleBook | null = null;
   /** Every stored rule, enabled or not, for the console's test (compiled on its first call per version). */
@@ -136,18 +121,7 @@ export class RulesService implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditLogService,
     @Inject(RULE_FLAG_REPORTS) private readonly flagReports: RuleFlagReports,
     private readonly events: EventsService,
-    private readonly conversations: ConversationsService,
   ) {}
-
-  onModuleInit() {
-    // Action `hide`: a request is in the viewer's hidden folder while a visible message they
-    // may read (the one visibility predicate, as for hidden words) is one a live hide rule
-    // matched. Per message and per viewer: a member added later, who never reads that
-    // message, is not hidden from, nor is anyone once it is gone.
-    this.conversations.setRequestHiddenByRule((viewerId, conversationIds) =>
-      rules.requestsHiddenByRule(this.db, viewerId, conversationIds),
-    );
-  }
 
   onModuleDestroy() {
     if (this.timer) clearInterval(this.timer);

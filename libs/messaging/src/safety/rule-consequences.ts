@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../db/db.service';
+import { EventsService } from '../events/events.service';
+import type { LinkRemovals, RemovedContent } from '../links/link-consequences';
 import type { HeldRejections, RuleFlagReports } from '../rules/rule-consequences';
 import { EnforcementService } from './enforcement/enforcement.service';
 import { SystemReports } from './reports/system-reports';
@@ -47,5 +49,62 @@ export class SafetyHeldRejections implements HeldRejections {
       },
     });
     return { events: applied.events, jobs: applied.jobs, outboxIds: applied.outboxIds };
+  }
+}
+
+const REMOVAL_NOTICE = {
+  message: 'A message you sent was removed for everyone because it contains a link known to be harmful.',
+  question: 'A question you asked was removed because it contains a link known to be harmful.',
+};
+
+/** What a malicious link's removal sets off here (see links/link-consequences.ts), provided as LINK_REMOVALS. */
+@Injectable()
+export class SafetyLinkRemovals implements LinkRemovals {
+  constructor(
+    private readonly system: SystemReports,
+    private readonly enforcement: EnforcementService,
+    private readonly events: EventsService,
+  ) {}
+
+  async reportRemoval(q: Queryable, s: RemovedContent): Promise<string | null> {
+    const report = await this.system.openSystemReport(q, {
+      subjectType: s.kind,
+      subjectId: s.id,
+      subjectUserId: s.authorId,
+      reason: 'scam',
+      note: `Removed automatically: malicious link ${s.malicious.map((l) => `${l.url} (${l.reason ?? 'malicious'})`).join(', ')}`,
+    });
+    return report.outboxId;
+  }
+
+  /**
+   * The author is told, with a `notice.created` event. Called after the removal's own events,
+   * whose user_cursor locks already cover the author, so no second lock order arises.
+   */
+  async enforceRemoval(q: Queryable, s: RemovedContent): Promise<string | null> {
+    // Recorded as an automated remove_content action: the author's notice carries the
+    // statement of reasons (automated, appealable) and the audit log has the action.
+    const urls = s.malicious.map((l) => l.url);
+    const applied = await this.enforcement.recordAutomated(q, {
+      userId: s.authorId,
+      action: 'remove_content',
+      reason: 'malicious_link',
+      facts: `Your ${s.kind} contained a link that our link scanner classified as malicious (${urls.join(', ')}); it was removed for everyone.`,
+      subject: { type: s.kind, id: s.id },
+      alreadyRemoved: true,
+      notice: {
+        kind: 'content_removed',
+        text: REMOVAL_NOTICE[s.kind],
+        data: {
+          subjectType: s.kind,
+          subjectId: s.id,
+          ...(s.conversationId ? { conversationId: s.conversationId } : {}),
+          reason: 'malicious_link',
+          urls,
+        },
+      },
+      detail: { urls },
+    });
+    return this.events.append(q, applied.events, applied.jobs);
   }
 }

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { QueuesModule } from '../queues.module';
 import { AppealsService } from './enforcement/appeals.service';
-import { AuditLogService } from './audit/audit-log.service';
+import { AuditLogService } from '../audit/audit-log.service';
 import { CaseSnapshot } from './reports/case-snapshot';
 import { CasesService } from './reports/cases.service';
 import { EnforcementService } from './enforcement/enforcement.service';
@@ -16,8 +16,9 @@ import { TemplatesService } from './enforcement/templates.service';
 import { TransparencyService } from './audit/transparency.service';
 import { UserReviewService } from './reports/user-review.service';
 import { PlatformWebhooks } from '../platform/platform-webhook';
+import { LINK_REMOVALS } from '../links/link-consequences';
 import { HELD_REJECTIONS, RULE_FLAG_REPORTS } from '../rules/rule-consequences';
-import { SafetyHeldRejections, SafetyRuleFlagReports } from './rule-consequences';
+import { SafetyHeldRejections, SafetyLinkRemovals, SafetyRuleFlagReports } from './rule-consequences';
 import { SystemReports } from './reports/system-reports';
 import { ModerationEvents } from './reports/moderation-events';
 
@@ -42,26 +43,28 @@ const SERVICES = [
   ModerationEvents,
   SafetyRuleFlagReports,
   SafetyHeldRejections,
+  SafetyLinkRemovals,
 ];
 
-/** Handed down to rules (a lower layer): what a flag rule or a held message's rejection sets off here. */
+/** Handed down to rules and links (lower layers): what a flag rule, a held message's rejection or a malicious link's removal sets off here. */
 const RULE_CONSEQUENCES = [
   { provide: RULE_FLAG_REPORTS, useExisting: SafetyRuleFlagReports },
   { provide: HELD_REJECTIONS, useExisting: SafetyHeldRejections },
+  { provide: LINK_REMOVALS, useExisting: SafetyLinkRemovals },
 ];
 
 /**
  * Trust and safety, for every role: the API's report and staff routes and the workers
- * (expiry and deadline jobs, and the link scanner, which opens system reports through
- * ReportsService.openSystemReport) share these services. Global so other features can
- * inject ReportsService without importing this module, and so rules (below safety) gets
- * RULE_FLAG_REPORTS and HELD_REJECTIONS without importing it. Jobs it writes to the outbox need
+ * (expiry and deadline jobs, the link scanner's removals) share these services. Global so
+ * other features can inject ReportsService without importing this module, and so rules and
+ * links (below safety) get RULE_FLAG_REPORTS, HELD_REJECTIONS and LINK_REMOVALS without
+ * importing it. Jobs it writes to the outbox need
  * the queues, hence QueuesModule (a module imported twice is still one instance).
  */
 @Global()
 @Module({
   imports: [QueuesModule],
   providers: [...SERVICES, ...RULE_CONSEQUENCES],
-  exports: [...SERVICES, RULE_FLAG_REPORTS, HELD_REJECTIONS],
+  exports: [...SERVICES, RULE_FLAG_REPORTS, HELD_REJECTIONS, LINK_REMOVALS],
 })
 export class SafetyModule {}

@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/db.service';
-import { questionRow, type QuestionRecord, type QuestionRow } from '../../rooms/room-views';
-import { iso } from '../rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import { questionRow, type QuestionRecord, type QuestionRow } from '../../views/question-view';
+import { iso } from '../../db/row-values';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
 
 /**
  * Enforcement's SQL (STYLE.md §9, §12): moderation actions (strikes), the account standing
@@ -319,14 +319,4 @@ export async function removeQuestion(q: Queryable, questionId: string): Promise<
     [questionId],
   );
   return row && questionRow(row);
-}
-
-/** Who sees a question of this room: its present moderators, everyone present when it is pinned, and its author. */
-export async function questionAudience(q: Queryable, roomId: string, pinned: boolean, authorId: string): Promise<string[]> {
-  const rows = await q.query<{ user_id: string }>(
-    `SELECT user_id FROM room_member WHERE room_id = $1 AND present AND (role = 'moderator' OR $2::boolean)
-       UNION SELECT $3::uuid`,
-    [roomId, pinned, authorId],
-  );
-  return rows.map((r) => r.user_id);
 }

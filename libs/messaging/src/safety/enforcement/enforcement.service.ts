@@ -5,14 +5,15 @@ import { AccountsService } from '../../accounts/accounts.service';
 import { Db, type Queryable } from '../../db/db.service';
 import { AlreadyEnded, AlreadyLifted, NotFound, NotLiftable, Unprocessable } from '../../errors';
 import { EventsService } from '../../events/events.service';
-import { AuditLogService } from '../audit/audit-log.service';
-import type { ListPage, ListQuery } from '../staff/staff-list';
+import { AuditLogService } from '../../audit/audit-log.service';
+import type { ListPage, ListQuery } from '../../db/staff-list';
 import type { UserEvent } from '../../events/event-types';
 import { isUuid, newId } from '../../ids';
 import { MessagesService } from '../../messages/messages.service';
 import { JobName, type OutboxJob } from '../../queues';
 import { PlatformWebhooks } from '../../platform/platform-webhook';
-import { questionViewOf } from '../../rooms/room-views';
+import { questionViewOf } from '../../views/question-view';
+import { questionAudience } from '../../rooms/rooms.repository';
 import * as enforcement from './enforcement.repository';
 import type { ActionRow, Standing } from './enforcement.repository';
 import { NoticesService, type NoticeDraft } from './notices.service';
@@ -462,7 +463,7 @@ export class EnforcementService {
   private async removeQuestion(q: Queryable, questionId: string): Promise<UserEvent[]> {
     const row = await enforcement.removeQuestion(q, questionId);
     if (!row) return [];
-    const audience = await enforcement.questionAudience(q, row.roomId, row.status === 'pinned', row.authorId);
+    const audience = await questionAudience(q, row.roomId, row.status === 'pinned', row.authorId);
     const view = questionViewOf(row);
     return audience.map((userId) => ({ userId, type: 'question.updated' as const, payload: { question: view } }));
   }

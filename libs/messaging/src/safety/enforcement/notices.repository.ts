@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/db.service';
-import { iso } from '../rows';
+import { iso } from '../../db/row-values';
 import type { NoticeKind } from '../vocabulary';
 import type { Statement } from './statements';
 

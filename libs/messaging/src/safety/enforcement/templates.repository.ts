@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/db.service';
-import { iso } from '../rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import { iso } from '../../db/row-values';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
 import { templateVariables } from './statements';
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../../db/db.service';
 import { MAX_MESSAGE_VERSIONS } from '../../messages/message-edits.service';
-import { iso } from '../rows';
+import { iso } from '../../db/row-values';
 import type { SubjectType } from '../vocabulary';
 
 /** Messages kept on each side of a reported message. */

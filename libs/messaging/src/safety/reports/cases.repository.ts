@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/db.service';
 import { toNotice, type Notice, type NoticeRecord } from '../enforcement/notices.repository';
-import { iso } from '../rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import { iso } from '../../db/row-values';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
 import { CASE_PRIORITY_SQL } from './report-priority';
 import type { ReportRow } from './reports.repository';
 

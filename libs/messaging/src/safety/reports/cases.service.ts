@@ -4,7 +4,7 @@ import { AlreadyReplied, Conflict, NotFound, NotInCase, Unprocessable } from '..
 import { EnforcementService } from '../enforcement/enforcement.service';
 import { EventsService } from '../../events/events.service';
 import { isUuid, newId } from '../../ids';
-import { AuditLogService } from '../audit/audit-log.service';
+import { AuditLogService } from '../../audit/audit-log.service';
 import { ModerationEvents } from './moderation-events';
 import { NoticesService, type Notice } from '../enforcement/notices.service';
 import { ReportsService, type ResolveBody, type StaffActor } from './reports.service';
@@ -26,7 +26,7 @@ import {
   type CaseMessageRow,
   type CaseRow,
 } from './cases.repository';
-import type { ListPage, ListQuery } from '../staff/staff-list';
+import type { ListPage, ListQuery } from '../../db/staff-list';
 
 /** Users see staff messages as coming from the team. */
 export const TEAM_IDENTITY = 'Backchannel Trust & Safety';

@@ -7,7 +7,7 @@ import { isUuid, newId } from '../../ids';
 import { normalizeUrl } from '../../links/link-extractor';
 import { BLOCKLIST_RESCAN_DAYS, blocklistDomainHost, scanJobFor } from '../../links/link-scanner.service';
 import { JobName, type OutboxJob } from '../../queues';
-import { AuditLogService } from '../audit/audit-log.service';
+import { AuditLogService } from '../../audit/audit-log.service';
 import type { StaffActor } from './reports.service';
 import {
   blocklistEntryById,
@@ -25,7 +25,7 @@ import {
   type BlocklistRow,
   type LinkRow,
 } from './link-review.repository';
-import type { ListPage, ListQuery } from '../staff/staff-list';
+import type { ListPage, ListQuery } from '../../db/staff-list';
 import type { BlocklistKind } from '../vocabulary';
 
 /** Most jobs a single label or blocklist change enqueues; older content is left to its own scans. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../../db/db.service';
 import { NotFound } from '../../errors';
 import { isUuid } from '../../ids';
-import { AuditLogService } from '../audit/audit-log.service';
+import { AuditLogService } from '../../audit/audit-log.service';
 import { lockCase, setCaseAssignee, type StoredCase } from './case-queue.sql';
 import {
   nextCaseState,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Db, type Queryable } from '../../db/db.service';
 import { ForbiddenRole, NotFound } from '../../errors';
 import { isUuid } from '../../ids';
-import { AuditLogService } from '../audit/audit-log.service';
+import { AuditLogService } from '../../audit/audit-log.service';
 import { reporterAccuracy } from './report-priority';
 import { lockReporterFlags, reporterRecord, setReporterFlags } from './reporters.repository';
 import { ReportsService, type StaffActor } from './reports.service';

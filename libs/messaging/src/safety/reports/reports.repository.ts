@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/db.service';
 import { readCeilingSql } from '../../policy/request-cap';
-import { iso } from '../rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import { iso } from '../../db/row-values';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
 import { REPORT_STATUSES, SUBJECT_TYPES, type ReportStatus, type SubjectType } from '../vocabulary';
 import type { Evidence } from './case-snapshot';
 import { EFFECTIVE_PRIORITY_SQL } from './report-priority';

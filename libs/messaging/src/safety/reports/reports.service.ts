@@ -9,7 +9,7 @@ import { EventsService } from '../../events/events.service';
 import { isUuid, newId } from '../../ids';
 import { RateLimitsService } from '../../limits/rate-limits.service';
 import { JobName, type OutboxJob } from '../../queues';
-import { AuditLogService } from '../audit/audit-log.service';
+import { AuditLogService } from '../../audit/audit-log.service';
 import { attachToCase, closeSettledCases, lockCasesOfReports } from './case-queue.sql';
 import { deadlineJob, lockSubject, reprioritize } from './report-queue.sql';
 import { SystemReports } from './system-reports';
@@ -18,7 +18,7 @@ import { nextReportState } from './moderation-state';
 import { CaseSnapshot, type CaseSubject } from './case-snapshot';
 import { EnforcementService, type Applied } from '../enforcement/enforcement.service';
 import { NoticesService, type NoticeDraft } from '../enforcement/notices.service';
-import type { ListPage, ListQuery } from '../staff/staff-list';
+import type { ListPage, ListQuery } from '../../db/staff-list';
 import type { ReportReason, ResolveAction, SubjectType } from '../vocabulary';
 import {
   countSpamReport,

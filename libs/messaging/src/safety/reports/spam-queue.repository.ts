@@ -1,7 +1,7 @@
 import type { Queryable } from '../../db/db.service';
 import { restrictedSql } from '../../policy/standing';
-import { iso } from '../rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import { iso } from '../../db/row-values';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
 
 /**
  * The spam queue's SQL (STYLE.md §9, §12): `sender_stats` joined to the sender, at or above

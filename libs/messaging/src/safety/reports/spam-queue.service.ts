@@ -3,10 +3,10 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import { Db } from '../../db/db.service';
 import { NotFound } from '../../errors';
 import { isUuid } from '../../ids';
-import { AuditLogService } from '../audit/audit-log.service';
+import { AuditLogService } from '../../audit/audit-log.service';
 import type { StaffActor } from './reports.service';
 import { spamQueueEntry, spamQueuePage, type SpamRequestRow } from './spam-queue.repository';
-import type { ListPage, ListQuery } from '../staff/staff-list';
+import type { ListPage, ListQuery } from '../../db/staff-list';
 
 /**
  * Senders whose message requests look like spam: `sender_stats` (kept by the spam scorer)

@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import type { Queryable } from '../../db/db.service';
 import { EventsService } from '../../events/events.service';
 import { newId } from '../../ids';
-import { AuditLogService } from '../audit/audit-log.service';
+import { AuditLogService } from '../../audit/audit-log.service';
 import { attachToCase } from './case-queue.sql';
 import { CaseSnapshot, type CaseSubject } from './case-snapshot';
 import { deadlineJob, lockSubject, reprioritize } from './report-queue.sql';

@@ -2,8 +2,8 @@ import type { Queryable } from '../../db/db.service';
 import { restrictedSql } from '../../policy/standing';
 import { ACTION_NAMES_SQL, toActionRow, type ActionRecord, type ActionRow } from '../enforcement/enforcement.repository';
 import { STRIKE_DECAY_DAYS } from '../enforcement/strike-ladder';
-import { iso } from '../rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
+import { iso } from '../../db/row-values';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
 
 /**
  * The staff view of accounts, as data (STYLE.md §9, §12): the user list and one user, and

@@ -4,7 +4,7 @@ import { Db } from '../../db/db.service';
 import { NotFound } from '../../errors';
 import { EventsService } from '../../events/events.service';
 import { isUuid } from '../../ids';
-import { AuditLogService } from '../audit/audit-log.service';
+import { AuditLogService } from '../../audit/audit-log.service';
 import { EnforcementService, type ActionRow, type Standing } from '../enforcement/enforcement.service';
 import type { StaffActor } from './reports.service';
 import {
@@ -24,7 +24,7 @@ import {
   type UserRow,
   type UserSettingsRow,
 } from './user-review.repository';
-import type { ListPage, ListQuery } from '../staff/staff-list';
+import type { ListPage, ListQuery } from '../../db/staff-list';
 import { suggestedAction, type SuggestedAction } from '../enforcement/strike-ladder';
 import type { UserAction } from '../vocabulary';
 

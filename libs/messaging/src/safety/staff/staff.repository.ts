@@ -1,8 +1,8 @@
 import type { Queryable } from '../../db/db.service';
 import type { StaffRole } from '../../accounts/staff-roles';
-import { iso } from '../rows';
+import { iso } from '../../db/row-values';
 import type { StaffCredentialsRow, StaffRow } from './rows';
-import { runList, type ListPage, type ListQuery, type ListSpec } from './staff-list';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
 
 /**
  * Staff accounts' SQL (STYLE.md §9, §12): sign-in lookup, the console's list, create and
@@ -63,6 +63,12 @@ export function listStaff(q: Queryable, query: ListQuery): Promise<ListPage<Staf
 export async function staffById(q: Queryable, id: string): Promise<StaffRow | undefined> {
   const [row] = await q.query<StaffRecord>(`SELECT ${COLUMNS} FROM staff s WHERE s.id = $1`, [id]);
   return row && toStaff(row);
+}
+
+/** How many staff accounts exist (start-up creates the first admin only when none does). */
+export async function staffCount(q: Queryable): Promise<number> {
+  const [row] = await q.query<{ n: number }>('SELECT count(*)::int AS n FROM staff');
+  return row.n;
 }
 
 /** Inserts an account; a taken email is PostgreSQL's unique violation. */

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { RedisClient } from '../../redis';
-import { Db, isTx, type Queryable } from '../../db/db.service';
-import { NotFound } from '../../errors';
-import { REDIS } from '../../redis';
-import type { ListPage, ListQuery } from '../staff/staff-list';
+import type { RedisClient } from '../redis';
+import { Db, isTx, type Queryable } from '../db/db.service';
+import { NotFound } from '../errors';
+import { REDIS } from '../redis';
+import type { ListPage, ListQuery } from '../db/staff-list';
 import {
   CHAIN_BATCH,
   chainBatch,

@@ -1,4 +1,4 @@
-import { InvalidRequest } from '../../errors';
+import { InvalidRequest } from '../errors';
 import { listClauses, type ListQuery, type ListSpec } from './staff-list';
 
 const spec: ListSpec = {

@@ -1,6 +1,6 @@
-import type { Queryable } from '../../db/db.service';
-import { runList, type ListPage, type ListQuery, type ListSpec } from '../staff/staff-list';
-import { iso } from '../rows';
+import type { Queryable } from '../db/db.service';
+import { runList, type ListPage, type ListQuery, type ListSpec } from '../db/staff-list';
+import { iso } from '../db/row-values';
 
 /**
  * The audit log's SQL (STYLE.md §9, §12): the append, the chain walk that `verify` checks,

@@ -1,5 +1,5 @@
-import { InvalidRequest } from '../../errors';
-import { isUuid } from '../../ids';
+import { InvalidRequest } from '../errors';
+import { isUuid } from '../ids';
 
 /** A react-admin list request, already parsed from `sort`, `range` and `filter`. */
 export interface ListQuery {
