@@ -17,6 +17,14 @@ const { Samples } = require('./stats');
 
 const now = () => performance.now();
 const PEER_TEXT = 'hello there, this is a typical short direct message with a link example.org/x';
+/** The peer's text without its link, about as long (the "no link" phase). */
+const NO_LINK_TEXT = 'hello there, this is a typical short direct message with no link in it at all';
+/**
+ * The peer's text with a URL never seen before: `k` is unique per message of the phase and
+ * `run` per run (the run's database and Redis prefix are fresh too), so every scan misses the
+ * link cache.
+ */
+const newLinkText = (run) => (k) => `hello there, this is a typical short direct message with a link shop${k}-${run}.example.net/deal/${k}`;
 
 /** Matches arrivals on recipients' sockets to sends; one instance for the whole run. */
 class PeerTracker {
@@ -99,6 +107,8 @@ async function peerLoad({ mode, url, lanes, tracker, n, seconds, tag, drainMs = 
   const errors = {};
   const fail = (k) => (errors[k] = (errors[k] || 0) + 1);
   const clients = mode === 'rest' ? lanes.map(() => new JsonClient(url, n)) : [];
+  const textOf = typeof text === 'function' ? text : () => text;
+  let seq = 0;
   const state = lanes.map((lane, i) => {
     const s = { i, sent: 0, received: 0, failed: 0, inFlight: 0, waiter: null, httpOpen: new Set(), gotBeforeResponse: new Set() };
     s.wake = () => {
@@ -127,8 +137,9 @@ async function peerLoad({ mode, url, lanes, tracker, n, seconds, tag, drainMs = 
         s.sent++;
         s.inFlight++;
         tracker.expect(clientId, s, lane.recipients);
+        const body = textOf(seq++);
         if (mode === 'socket') {
-          lane.socket.emit('message.send', { conversationId: lane.conversationId, clientId, text }, (ack) => {
+          lane.socket.emit('message.send', { conversationId: lane.conversationId, clientId, text: body }, (ack) => {
             if (!(ack && ack.message)) {
               fail((ack && ack.error && ack.error.code) || 'no_ack');
               tracker.cancel(clientId);
@@ -137,7 +148,7 @@ async function peerLoad({ mode, url, lanes, tracker, n, seconds, tag, drainMs = 
         } else {
           s.httpOpen.add(clientId);
           clients[i]
-            .post(`/v1/conversations/${lane.conversationId}/messages`, { clientId, text }, lane.sender.token)
+            .post(`/v1/conversations/${lane.conversationId}/messages`, { clientId, text: body }, lane.sender.token)
             .then(
               (res) => res.status,
               (err) => err.code || 'network',
@@ -157,8 +168,8 @@ async function peerLoad({ mode, url, lanes, tracker, n, seconds, tag, drainMs = 
     }),
   );
   const sendEnd = now();
-  const endInfo = onEnd ? onEnd() : null;
   const sentTotal = () => state.reduce((a, s) => a + s.sent - s.failed, 0);
+  const endInfo = onEnd ? onEnd({ sent: sentTotal }) : null;
   const drainUntil = now() + drainMs;
   while (tracker.messages < sentTotal() && now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
   for (const c of clients) c.close();
@@ -184,4 +195,4 @@ async function peerLoad({ mode, url, lanes, tracker, n, seconds, tag, drainMs = 
   };
 }
 
-module.exports = { PEER_TEXT, PeerTracker, peerLoad };
+module.exports = { NO_LINK_TEXT, PEER_TEXT, PeerTracker, newLinkText, peerLoad };
