@@ -37,6 +37,8 @@ const LAYERS = [
   { name: 'rules', path: `${SRC}rules/` },
   { name: 'rooms', path: `${SRC}rooms/` },
   { name: 'safety', path: `${SRC}safety/` },
+  // A user's data export reads every domain's data of that user (notices included), so it sits on top.
+  { name: 'exports', path: `${SRC}exports/` },
 ];
 
 const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({

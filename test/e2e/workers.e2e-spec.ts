@@ -451,14 +451,21 @@ describe('queues', () => {
     expect(res.text).toMatch(/bullmq_queue_jobs\{queue="spam-score",state="waiting"\} \d+/);
   });
 
-  it('the worker role registers its job schedulers (pending-link sweep, outbox sweep, event pruning, retained-text purge, held-link release)', async () => {
+  it('the worker role registers its job schedulers (pending-link sweep, outbox sweep, event pruning, retained-text purge, held-link release, expired-export purge)', async () => {
     const ids = new Set<string>();
     for (const name of [QueueName.LinkScan, QueueName.Maintenance]) {
       const queue = t.app.get<Queue>(getQueueToken(name), { strict: false });
       for (const s of await queue.getJobSchedulers()) ids.add(String(s.key ?? s.name));
     }
     expect([...ids].sort()).toEqual(
-      [JobName.PruneEvents, JobName.PurgeRetainedMessages, JobName.ReleaseHeldLinks, JobName.SweepOutbox, JobName.SweepPendingLinks].sort(),
+      [
+        JobName.PruneEvents,
+        JobName.PurgeRetainedMessages,
+        JobName.ReleaseHeldLinks,
+        JobName.SweepOutbox,
+        JobName.SweepPendingLinks,
+        JobName.PurgeExpiredExports,
+      ].sort(),
     );
   });
 

@@ -13,6 +13,7 @@ import { HealthController } from './http/health.controller';
 import { MetricsController } from './http/metrics';
 import { UserAuthGuard, StaffAuthGuard } from './http/auth';
 import { AuthController, MeController, UsersController } from './v1/accounts.controller';
+import { ExportsController } from './v1/exports.controller';
 
 type PinoHttpOptions = Exclude<NonNullable<Params['pinoHttp']>, unknown[]>;
 
@@ -67,7 +68,11 @@ export class AppModule {
         ...(api ? (extra.api ?? []) : []),
         ...(worker ? (extra.worker ?? []) : []),
       ],
-      controllers: [HealthController, MetricsController, ...(api ? [AuthController, MeController, UsersController] : [])],
+      controllers: [
+        HealthController,
+        MetricsController,
+        ...(api ? [AuthController, MeController, UsersController, ExportsController] : []),
+      ],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }, UserAuthGuard, StaffAuthGuard],
     };
   }

@@ -28,6 +28,10 @@ export enum JobName {
   PurgeRetainedMessages = 'purge-retained-messages',
   ReleaseHeldLinks = 'release-held-links',
   NotifyPlatform = 'notify-platform',
+  /** Writes one data export's archive (exports/exports.service.ts). */
+  WriteExport = 'write-export',
+  /** Deletes data exports past their expiry. */
+  PurgeExpiredExports = 'purge-expired-exports',
 }
 
 export interface JobPayloads {
@@ -45,6 +49,8 @@ export interface JobPayloads {
   [JobName.ReleaseHeldLinks]: Record<string, never>;
   /** The signed JSON body to POST to PLATFORM_WEBHOOK_URL (built when staff acted). */
   [JobName.NotifyPlatform]: { body: PlatformWebhookBody };
+  [JobName.WriteExport]: { exportId: string };
+  [JobName.PurgeExpiredExports]: Record<string, never>;
 }
 
 /** What the host app's backend receives when staff act against one of its users. */
@@ -74,6 +80,9 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ReleaseHeldLinks]: QueueName.Maintenance,
   // Its own queue: a slow or failing receiver never holds up housekeeping or scans.
   [JobName.NotifyPlatform]: QueueName.Platform,
+  // Rare (one per user per day) and streamed in batches, so housekeeping waits little for one.
+  [JobName.WriteExport]: QueueName.Maintenance,
+  [JobName.PurgeExpiredExports]: QueueName.Maintenance,
 };
 
 /** A job written to the outbox inside the transaction, enqueued after commit. */

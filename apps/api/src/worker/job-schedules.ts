@@ -17,6 +17,7 @@ export function schedules(config: AppConfig): Schedule[] {
     { name: JobName.PruneEvents, everyMs: 3600_000 },
     { name: JobName.PurgeRetainedMessages, everyMs: 3600_000 },
     { name: JobName.ReleaseHeldLinks, everyMs: HeldLinks.sweepEveryMs(config) },
+    { name: JobName.PurgeExpiredExports, everyMs: 3600_000 },
   ];
 }
 

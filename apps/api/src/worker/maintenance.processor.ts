@@ -6,11 +6,13 @@ import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { RetainedMessages } from '@app/messaging/messages/retained-messages';
 import { HeldLinks } from '@app/messaging/messages/held-links';
 import { JobName, QueueName } from '@app/messaging/queues';
-import { unknownJob } from './job-payload';
+import { ExportsService } from '@app/messaging/exports/exports.service';
+import { payloadId, unknownJob } from './job-payload';
 
 /**
  * Housekeeping on a schedule: outbox rows no process drained, events and retained message text
- * past retention, messages held from requests longer than HELD_LINK_MAX_SECONDS.
+ * past retention, messages held from requests longer than HELD_LINK_MAX_SECONDS, data exports
+ * past their expiry; and the writing of a data export's archive (rare: one per user a day).
  */
 @Processor(QueueName.Maintenance, { concurrency: 1 })
 export class MaintenanceProcessor extends WorkerHost {
@@ -21,6 +23,7 @@ export class MaintenanceProcessor extends WorkerHost {
     private readonly events: EventsService,
     private readonly retained: RetainedMessages,
     private readonly held: HeldLinks,
+    private readonly exports: ExportsService,
   ) {
     super();
   }
@@ -35,6 +38,10 @@ export class MaintenanceProcessor extends WorkerHost {
         return { purged: await this.retained.purgeExpired() };
       case JobName.ReleaseHeldLinks:
         return { released: await this.held.releaseOverdue() };
+      case JobName.WriteExport:
+        return this.exports.write(payloadId(job.data, 'exportId'));
+      case JobName.PurgeExpiredExports:
+        return { purged: await this.exports.purgeExpired() };
       default:
         return unknownJob(QueueName.Maintenance, job.name);
     }

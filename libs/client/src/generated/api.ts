@@ -259,6 +259,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for an export of my data
+         * @description Written in the background; poll GET /v1/me/export/{id}. One a day (429 rate_limited with Retry-After).
+         */
+        post: operations["ExportsController_request"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/export/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An export of mine: its status, and its download path once ready */
+        get: operations["ExportsController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/export/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a ready export (the owner only; anyone else: 404) */
+        get: operations["ExportsController_archive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/conversations": {
         parameters: {
             query?: never;
@@ -1853,24 +1907,43 @@ export interface components {
             /** @description Always null: a handle names at most one user */
             nextCursor: string | null;
         };
-        CreateConversationDto: {
+        DataExport: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "ready";
             /**
-             * @description The other participants: one → the direct conversation of the pair; two or more → a group (15 members at most, you included)
-             * @example [
-             *       "0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9d"
-             *     ]
+             * @description Where to download the archive (a path on the API, with the same token); null until ready
+             * @example /v1/me/export/0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9d/archive
              */
-            participantIds: string[];
+            url: string | null;
+            /** Format: date-time */
+            createdAt: string;
             /**
-             * @description Group title
-             * @example Weekend plans
+             * Format: date-time
+             * @description The archive is deleted then (7 days after the request)
              */
-            title?: string;
+            expiresAt: string;
+        };
+        ExportSettings: {
+            /** @enum {string} */
+            allowIncoming: "all" | "following" | "none";
+            hiddenWords: string[];
+            useDefaultList: boolean;
+        };
+        ExportEdge: {
+            /** Format: uuid */
+            userId: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ConversationContext: {
             /**
              * Format: uuid
-             * @description A room both attended: the conversation carries context {roomId, roomTitle}. Left out: the most recent room shared in the last 7 days, if any
+             * @description The room both attended
              */
-            roomId?: string;
+            roomId: string;
+            roomTitle?: string;
         };
         ConversationMember: {
             /** Format: uuid */
@@ -1946,13 +2019,116 @@ export interface components {
             /** @description Counts per emoji, in the order they were first used; empty once removed */
             reactions: components["schemas"]["Reaction"][];
         };
-        ConversationContext: {
+        ExportConversation: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "direct" | "group" | "room";
+            title: string | null;
+            /** @enum {string} */
+            myState: "active" | "pending" | "declined" | "left";
+            /** Format: date-time */
+            createdAt: string;
+            context: components["schemas"]["ConversationContext"] | null;
+            /** @description As GET /v1/conversations/{id} lists them */
+            members: components["schemas"]["ConversationMember"][];
+            /** @description Every message I sent, and what I read as a member (a pending request: no more than the request cap lets me read), or could read up to when I left; each as the message list shows it */
+            messages: components["schemas"]["Message"][];
+        };
+        ExportReport: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            subjectType: "message" | "user" | "conversation" | "question";
+            /** Format: uuid */
+            subjectId: string;
+            reason: string;
+            note: string | null;
+            /** @enum {string} */
+            status: "open" | "resolved";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            resolvedAt: string | null;
+        };
+        StatementAppeal: {
+            possible: boolean;
+            /**
+             * Format: date-time
+             * @description Appeals are accepted until then (422 appeal_window_passed after)
+             */
+            until: string | null;
+        };
+        Statement: {
+            /** @description warn, remove_content, restrict_messaging, suspend, ban, or lift */
+            action: string;
+            /** @description What happened, in plain words */
+            facts: string;
+            /** @description The rule it is based on */
+            ground: string;
+            /** @description Decided by the platform without a person (malicious links, rules) */
+            automated: boolean;
+            /** Format: date-time */
+            endsAt: string | null;
+            appeal: components["schemas"]["StatementAppeal"];
+        };
+        NoticeReply: {
+            text: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Notice: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "report_received" | "report_outcome" | "warning" | "enforcement" | "appeal_decision" | "content_removed" | "action_lifted" | "action_ended" | "case_message";
+            text: string;
+            /** @description Kind-specific facts (e.g. reportId and outcome) */
+            data: {
+                [key: string]: unknown;
+            } | null;
+            /** @description The statement of reasons of an action against me (v1.1); null on other notices */
+            statement: components["schemas"]["Statement"] | null;
+            /** @description A message from the team that I can still answer (POST /v1/notices/:id/reply) */
+            replyable: boolean;
+            /** @description My answer to a message from the team */
+            reply: components["schemas"]["NoticeReply"] | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DataExportArchive: {
+            /** Format: date-time */
+            exportedAt: string;
+            profile: components["schemas"]["User"];
+            settings: components["schemas"]["ExportSettings"];
+            /** @description People I follow */
+            follows: components["schemas"]["ExportEdge"][];
+            /** @description People I block */
+            blocks: components["schemas"]["ExportEdge"][];
+            conversations: components["schemas"]["ExportConversation"][];
+            /** @description Reports I filed */
+            reports: components["schemas"]["ExportReport"][];
+            /** @description What moderation told me, newest first, as GET /v1/notices lists it */
+            notices: components["schemas"]["Notice"][];
+        };
+        CreateConversationDto: {
+            /**
+             * @description The other participants: one → the direct conversation of the pair; two or more → a group (15 members at most, you included)
+             * @example [
+             *       "0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9d"
+             *     ]
+             */
+            participantIds: string[];
+            /**
+             * @description Group title
+             * @example Weekend plans
+             */
+            title?: string;
             /**
              * Format: uuid
-             * @description The room both attended
+             * @description A room both attended: the conversation carries context {roomId, roomTitle}. Left out: the most recent room shared in the last 7 days, if any
              */
-            roomId: string;
-            roomTitle?: string;
+            roomId?: string;
         };
         Conversation: {
             /** Format: uuid */
@@ -2140,51 +2316,6 @@ export interface components {
             seq: number;
             /** @description Same as seq */
             readSeq: number;
-        };
-        StatementAppeal: {
-            possible: boolean;
-            /**
-             * Format: date-time
-             * @description Appeals are accepted until then (422 appeal_window_passed after)
-             */
-            until: string | null;
-        };
-        Statement: {
-            /** @description warn, remove_content, restrict_messaging, suspend, ban, or lift */
-            action: string;
-            /** @description What happened, in plain words */
-            facts: string;
-            /** @description The rule it is based on */
-            ground: string;
-            /** @description Decided by the platform without a person (malicious links, rules) */
-            automated: boolean;
-            /** Format: date-time */
-            endsAt: string | null;
-            appeal: components["schemas"]["StatementAppeal"];
-        };
-        NoticeReply: {
-            text: string;
-            /** Format: date-time */
-            createdAt: string;
-        };
-        Notice: {
-            /** Format: uuid */
-            id: string;
-            /** @enum {string} */
-            kind: "report_received" | "report_outcome" | "warning" | "enforcement" | "appeal_decision" | "content_removed" | "action_lifted" | "action_ended" | "case_message";
-            text: string;
-            /** @description Kind-specific facts (e.g. reportId and outcome) */
-            data: {
-                [key: string]: unknown;
-            } | null;
-            /** @description The statement of reasons of an action against me (v1.1); null on other notices */
-            statement: components["schemas"]["Statement"] | null;
-            /** @description A message from the team that I can still answer (POST /v1/notices/:id/reply) */
-            replyable: boolean;
-            /** @description My answer to a message from the team */
-            reply: components["schemas"]["NoticeReply"] | null;
-            /** Format: date-time */
-            createdAt: string;
         };
         NoticeEvent: {
             /**
@@ -4339,6 +4470,141 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    ExportsController_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"];
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
+    ExportsController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExport"];
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    ExportsController_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataExportArchive"];
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
                     };
                 };
             };
@@ -10923,6 +11189,12 @@ export const pathsV1UsersIdRestrictDeleteResponses401ContentApplicationJsonCodeV
 export const pathsV1UsersIdRestrictDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/users/{id}/restrict"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1UsersIdRestrictDeleteResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/users/{id}/restrict"]["delete"]["responses"]["422"]["content"]["application/json"]["code"]> = ["cannot_target_self"];
 export const pathsV1UsersIdRestrictDeleteResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/users/{id}/restrict"]["delete"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
+export const pathsV1MeExportPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/export"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1MeExportPostResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/export"]["post"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
+export const pathsV1MeExportIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/export/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1MeExportIdGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/export/{id}"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsV1MeExportIdArchiveGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/export/{id}/archive"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1MeExportIdArchiveGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/export/{id}/archive"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1ConversationsGetParametersQueryFolderValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations"]["get"]["parameters"]["query"]["folder"]> = ["inbox", "requests", "hidden"];
 export const pathsV1ConversationsGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request", "invalid_cursor"];
 export const pathsV1ConversationsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
@@ -11265,9 +11537,16 @@ export const pathsGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray
 export const meAllowIncomingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["allowIncoming"]> = ["all", "following", "none"];
 export const meStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["status"]> = ["active", "suspended", "banned"];
 export const settingsDtoAllowIncomingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingsDto"]["allowIncoming"]> = ["all", "following", "none"];
+export const dataExportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataExport"]["status"]> = ["pending", "ready"];
+export const exportSettingsAllowIncomingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportSettings"]["allowIncoming"]> = ["all", "following", "none"];
 export const conversationMemberStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConversationMember"]["state"]> = ["active", "pending", "declined", "left"];
 export const linkVerdictValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Link"]["verdict"]> = ["pending", "safe", "suspicious", "malicious"];
 export const messageStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Message"]["state"]> = ["visible", "removed", "held"];
+export const exportConversationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportConversation"]["kind"]> = ["direct", "group", "room"];
+export const exportConversationMyStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportConversation"]["myState"]> = ["active", "pending", "declined", "left"];
+export const exportReportSubjectTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportReport"]["subjectType"]> = ["message", "user", "conversation", "question"];
+export const exportReportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportReport"]["status"]> = ["open", "resolved"];
+export const noticeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Notice"]["kind"]> = ["report_received", "report_outcome", "warning", "enforcement", "appeal_decision", "content_removed", "action_lifted", "action_ended", "case_message"];
 export const conversationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Conversation"]["kind"]> = ["direct", "group", "room"];
 export const conversationMyStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Conversation"]["myState"]> = ["active", "pending", "declined", "left"];
 export const declinedMyStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Declined"]["myState"]> = ["declined"];
@@ -11277,7 +11556,6 @@ export const questionStatusValues: ReadonlyArray<FlattenedDeepRequired<component
 export const questionStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Question"]["state"]> = ["visible", "removed"];
 export const questionEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["QuestionEvent"]["type"]> = ["question.created", "question.updated"];
 export const readEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReadEvent"]["type"]> = ["read.updated"];
-export const noticeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Notice"]["kind"]> = ["report_received", "report_outcome", "warning", "enforcement", "appeal_decision", "content_removed", "action_lifted", "action_ended", "case_message"];
 export const noticeEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NoticeEvent"]["type"]> = ["notice.created"];
 export const roomStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["status"]> = ["live", "ended"];
 export const roomMyRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["myRole"]> = ["moderator", "speaker", "listener"];

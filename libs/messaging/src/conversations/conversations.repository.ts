@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.service';
 import { readCeilingSql } from '../policy/request-cap';
 import { restrictedSql } from '../policy/standing';
-import { memberSeesMessageSql } from '../policy/visibility';
+import { leftSeqSql, memberSeesMessageSql } from '../policy/visibility';
 import { blockAmongSql, pairBlockedSql } from '../policy/write-policy';
 import type { RecipientFacts } from './message-request-policy';
 import type {
@@ -214,10 +214,11 @@ export async function declineMember(q: Queryable, conversationId: string, userId
 }
 
 export async function leaveMember(q: Queryable, conversationId: string, userId: string): Promise<void> {
-  await q.query(`UPDATE conversation_member SET state = 'left', updated_at = now() WHERE conversation_id = $1 AND user_id = $2`, [
-    conversationId,
-    userId,
-  ]);
+  await q.query(
+    `UPDATE conversation_member cm SET state = 'left', left_seq = ${leftSeqSql('cm', 'c')}, updated_at = now()
+       FROM conversation c WHERE c.id = cm.conversation_id AND cm.conversation_id = $1 AND cm.user_id = $2`,
+    [conversationId, userId],
+  );
 }
 
 /**

@@ -47,3 +47,21 @@ export const memberReadsMessageSql = (m: string, x: string): string =>
 export const MESSAGE_AUDIENCE_SQL = `
 SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
  WHERE x.id = $1 AND ${memberReadsMessageSql('m', 'x')}`;
+
+/**
+ * `left_seq` for member row `m` as it leaves conversation `c`: the last seq it could read then
+ * (a pending member: at most its request ceiling). Set by every statement that makes a member
+ * `left`, so memberExportsMessageSql can hold a left conversation up to when they left.
+ */
+export const leftSeqSql = (m: string, c: string): string => `LEAST(${readCeilingSql(m, `${c}.last_seq`)}, ${c}.last_seq)`;
+
+/**
+ * Which messages of a conversation a data export (exports/) holds for member row `m`: every
+ * message they sent; while they may open it, what they read now (memberReadsMessageSql, so a
+ * pending member's export holds no more than the request cap lets them read); after leaving,
+ * what they could see up to when they left (`left_seq`). A declined member: their own only.
+ */
+export const memberExportsMessageSql = (m: string, x: string): string => `(
+  ${x}.sender_id = ${m}.user_id
+  OR ${memberReadsMessageSql(m, x)}
+  OR (${m}.state = 'left' AND ${x}.seq <= ${m}.left_seq AND ${memberSeesMessageSql(m, x)}))`;

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.service';
+import { leftSeqSql } from '../policy/visibility';
 
 export interface BackchannelChange {
   added: string[];
@@ -26,8 +27,9 @@ added AS (
    WHERE conversation_member.state <> 'active' OR conversation_member.role <> 'moderator'
   RETURNING user_id),
 removed AS (
-  UPDATE conversation_member cm SET state = 'left', updated_at = now()
-   WHERE cm.conversation_id = $1 AND cm.state <> 'left' AND cm.user_id NOT IN (SELECT user_id FROM want)
+  UPDATE conversation_member cm SET state = 'left', left_seq = ${leftSeqSql('cm', 'c')}, updated_at = now()
+    FROM conversation c
+   WHERE c.id = cm.conversation_id AND cm.conversation_id = $1 AND cm.state <> 'left' AND cm.user_id NOT IN (SELECT user_id FROM want)
   RETURNING cm.user_id)
 SELECT (SELECT coalesce(array_agg(user_id::text), '{}') FROM added) AS added,
        (SELECT coalesce(array_agg(user_id::text), '{}') FROM removed) AS removed,

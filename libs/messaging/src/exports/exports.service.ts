@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import { Db } from '../db/db.service';
+import { NotFound, RateLimited } from '../errors';
+import { isUuid, newId } from '../ids';
+import { JobName } from '../queues';
+import { EventsService } from '../events/events.service';
+import { AccountsService } from '../accounts/accounts.service';
+import { forViewer, messageView } from '../views/message-view';
+import { loadConversationViews } from '../conversations/conversation-view';
+import { NoticesService } from '../safety/enforcement/notices.service';
+import { ArchiveWriter } from './archive-writer';
+import * as repo from './exports.repository';
+import type { DataExportRow, ExportEdgeRow, ExportStatus } from './rows';
+
+/** What `GET /v1/me/export/:id` answers. */
+export interface ExportView {
+  id: string;
+  status: ExportStatus;
+  /** Where to download the archive (a path on the API), null until ready. */
+  url: string | null;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** A ready archive, read chunk by chunk. */
+export interface ExportDownload {
+  size: number;
+  stream: Readable;
+}
+
+/** An archive is kept this long after it was requested, then the maintenance sweep deletes it. */
+export const EXPORT_TTL_SECONDS = 7 * 24 * 3600;
+/** At most one export per user in this window (429 rate_limited with Retry-After after). */
+export const EXPORT_INTERVAL_SECONDS = 24 * 3600;
+/** Archive chunk size (data_export_chunk rows). */
+export const EXPORT_CHUNK_BYTES = 1024 * 1024;
+/** Messages read per keyset batch, and memberships per page: the writer never holds more. */
+const MESSAGE_BATCH = 500;
+const MEMBERSHIP_BATCH = 100;
+const NOTICE_BATCH = 100;
+
+const archiveUrl = (id: string) => `/v1/me/export/${id}/archive`;
+
+const toView = (r: DataExportRow): ExportView => ({
+  id: r.id,
+  status: r.status,
+  url: r.status === 'ready' ? archiveUrl(r.id) : null,
+  createdAt: r.createdAt.toISOString(),
+  expiresAt: r.expiresAt.toISOString(),
+});
+
+/**
+ * "Your data" (API.md v1.2, issue #31): a user asks for an export, a maintenance job writes
+ * the archive into PostgreSQL in chunks (so any API process serves it), the owner downloads
+ * it chunk by chunk, and the sweep deletes it after EXPORT_TTL_SECONDS. Which messages it holds
+ * is the one visibility policy (memberExportsMessageSql), and each is rendered as the lists
+ * render it (views/message-view.ts).
+ */
+@Injectable()
+export class ExportsService {
+  constructor(
+    private readonly db: Db,
+    private readonly events: EventsService,
+    private readonly accounts: AccountsService,
+    private readonly notices: NoticesService,
+  ) {}
+
+  /** One a day: requests of one user are serialised by a lock, so parallel ones create one export. */
+  async request(userId: string): Promise<ExportView> {
+    const { row, outboxId } = await this.db.tx(async (q) => {
+      await repo.lockUserRequests(q, userId);
+      const wait = await repo.secondsUntilNextRequest(q, userId, EXPORT_INTERVAL_SECONDS);
+      if (wait !== null) throw new RateLimited(wait, 'You can request one export of your data a day.');
+      const row = await repo.insertExport(q, newId(), userId, EXPORT_TTL_SECONDS);
+      const outboxId = await this.events.append(
+        q,
+        [],
+        [{ name: JobName.WriteExport, data: { exportId: row.id }, jobId: `write-export-${row.id}` }],
+      );
+      return { row, outboxId };
+    });
+    this.events.published(outboxId);
+    return toView(row);
+  }
+
+  /** Another user's export, an expired one and a malformed id are all 404. */
+  async status(userId: string, id: string): Promise<ExportView> {
+    return toView(await this.owned(userId, id));
+  }
+
+  async download(userId: string, id: string): Promise<ExportDownload> {
+    const row = await this.owned(userId, id);
+    if (row.status !== 'ready' || row.size === null) throw new NotFound();
+    const db = this.db;
+    async function* chunks() {
+      for (let n = 0; ; n++) {
+        const bytes = await repo.chunk(db, id, n);
+        if (!bytes) return;
+        yield bytes;
+      }
+    }
+    return { size: row.size, stream: Readable.from(chunks()) };
+  }
+
+  /**
+   * The job: writes the archive `{profile, settings, follows, blocks, conversations, reports,
+   * notices}`, conversation by conversation and messages in keyset batches. Idempotent: a
+   * ready or deleted export is left alone, and a retry drops the chunks of an interrupted try.
+   */
+  async write(exportId: string): Promise<{ written: boolean; size?: number }> {
+    const row = await repo.exportById(this.db, exportId);
+    if (!row || row.status !== 'pending') return { written: false };
+    const userId = row.userId;
+    await repo.deleteChunks(this.db, exportId);
+    const out = new ArchiveWriter((n, bytes) => repo.insertChunk(this.db, exportId, n, bytes), EXPORT_CHUNK_BYTES);
+
+    const me = await this.accounts.me(userId);
+    const hiddenWords = await this.accounts.hiddenWords(userId);
+    const edges = (rows: ExportEdgeRow[]) => rows.map((r) => ({ userId: r.userId, createdAt: r.createdAt.toISOString() }));
+    await out.write(`{"exportedAt":${JSON.stringify(new Date().toISOString())}`);
+    await out.write(`,"profile":${JSON.stringify({ id: me.id, handle: me.handle, displayName: me.displayName, createdAt: me.createdAt })}`);
+    await out.write(
+      `,"settings":${JSON.stringify({ allowIncoming: me.allowIncoming, hiddenWords: hiddenWords.words, useDefaultList: hiddenWords.useDefaultList })}`,
+    );
+    await out.write(`,"follows":${JSON.stringify(edges(await repo.follows(this.db, userId)))}`);
+    await out.write(`,"blocks":${JSON.stringify(edges(await repo.blocks(this.db, userId)))}`);
+
+    await out.write(`,"conversations":[`);
+    let first = true;
+    for (let after: string | null = null; ;) {
+      const page = await repo.membershipsAfter(this.db, userId, after, MEMBERSHIP_BATCH);
+      // Rendered as GET /v1/conversations/:id renders them (another member's declined reads as pending).
+      const views = await loadConversationViews(this.db, page, userId);
+      for (const id of page) {
+        const c = views.get(id);
+        if (!c) continue;
+        const head = {
+          id: c.id,
+          kind: c.kind,
+          title: c.title,
+          myState: c.myState,
+          createdAt: c.createdAt,
+          context: c.context,
+          members: c.members,
+        };
+        await out.write(`${first ? '' : ','}${JSON.stringify(head).slice(0, -1)},"messages":[`);
+        first = false;
+        let firstMessage = true;
+        for (let seq = 0; ;) {
+          const batch = await repo.exportedMessagesAfter(this.db, id, userId, seq, MESSAGE_BATCH);
+          for (const m of batch) {
+            await out.write(`${firstMessage ? '' : ','}${JSON.stringify(forViewer(messageView(m), userId))}`);
+            firstMessage = false;
+          }
+          if (batch.length < MESSAGE_BATCH) break;
+          seq = Number(batch[batch.length - 1].seq);
+        }
+        await out.write(`]}`);
+      }
+      if (page.length < MEMBERSHIP_BATCH) break;
+      after = page[page.length - 1];
+    }
+    await out.write(`]`);
+
+    const reports = (await repo.reportsFiled(this.db, userId)).map((r) => ({
+      ...r,
+      status: r.status === 'resolved' ? 'resolved' : 'open',
+      createdAt: r.createdAt.toISOString(),
+      resolvedAt: r.resolvedAt?.toISOString() ?? null,
+    }));
+    await out.write(`,"reports":${JSON.stringify(reports)}`);
+
+    await out.write(`,"notices":[`);
+    let firstNotice = true;
+    for (let cursor: string | undefined; ;) {
+      const page = await this.notices.list(userId, NOTICE_BATCH, cursor);
+      for (const n of page.items) {
+        await out.write(`${firstNotice ? '' : ','}${JSON.stringify(n)}`);
+        firstNotice = false;
+      }
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    await out.write(`]}`);
+
+    const size = await out.end();
+    return { written: await repo.markReady(this.db, exportId, size), size };
+  }
+
+  /** The maintenance sweep: deletes expired exports and their chunks; how many. */
+  purgeExpired(): Promise<number> {
+    return repo.deleteExpired(this.db);
+  }
+
+  private async owned(userId: string, id: string): Promise<DataExportRow> {
+    const row = isUuid(id) ? await repo.exportOfOwner(this.db, id, userId) : null;
+    if (!row) throw new NotFound();
+    return row;
+  }
+}
