@@ -204,6 +204,56 @@ describe('which messages an export holds (the visibility policy)', () => {
     expect(left.messages.map((m: any) => m.text)).toEqual(['before 1', 'before 2 (mine)']);
   });
 
+  it('a pending member who leaves a group keeps, in the export, no more than the request cap let them read', async () => {
+    const [spammer, puppet, stranger] = await users(3);
+    await follow(puppet, spammer);
+    const conv = await create(spammer, [puppet.id, stranger.id]);
+    await send(spammer, conv, 'spam 1');
+    await send(puppet, conv, 'puppet 1');
+    await t
+      .http()
+      .delete(`/v1/conversations/${conv}/members/me`)
+      .set(stranger.auth)
+      .expect((r) => expect(r.status).toBeLessThan(300));
+    for (let i = 2; i <= 4; i++) await send(puppet, conv, `puppet ${i}`);
+    const left = conversationIn(await exportOf(stranger), conv);
+    expect(left.myState).toBe('left');
+    expect(left.messages.map((m: any) => m.text)).toEqual(['spam 1', 'puppet 1']);
+
+    const [spammer2, puppet2, stranger2] = await users(3);
+    await follow(puppet2, spammer2);
+    const conv2 = await create(spammer2, [puppet2.id, stranger2.id]);
+    for (let i = 1; i <= 3; i++) await send(spammer2, conv2, `spam ${i}`);
+    for (let i = 1; i <= 3; i++) await send(puppet2, conv2, `puppet ${i}`);
+    await t
+      .http()
+      .delete(`/v1/conversations/${conv2}/members/me`)
+      .set(stranger2.auth)
+      .expect((r) => expect(r.status).toBeLessThan(300));
+    expect(conversationIn(await exportOf(stranger2), conv2).messages.map((m: any) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("a former moderator's export holds the room backchannel up to when they stopped being a moderator", async () => {
+    const [host, mod] = await users(2);
+    const room = await t.http().post('/v1/rooms').set(host.auth).send({ title: 'export room' });
+    expect(room.status).toBe(201);
+    await t
+      .http()
+      .post(`/v1/rooms/${room.body.id}/join`)
+      .set(mod.auth)
+      .expect((r) => expect(r.status).toBeLessThan(300));
+    const role = (r: string) => t.http().put(`/v1/rooms/${room.body.id}/members/${mod.id}/role`).set(host.auth).send({ role: r });
+    expect((await role('moderator')).status).toBeLessThan(300);
+    const bc = (await t.http().get(`/v1/rooms/${room.body.id}/backchannel`).set(host.auth).expect(200)).body.id as string;
+    await send(host, bc, 'one');
+    await send(mod, bc, 'two');
+    expect((await role('listener')).status).toBeLessThan(300);
+    await send(host, bc, 'three');
+    const c = conversationIn(await exportOf(mod), bc);
+    expect(c).toMatchObject({ kind: 'room', myState: 'left' });
+    expect(c.messages.map((m: any) => m.text)).toEqual(['one', 'two']);
+  });
+
   it("a declined request holds only what I sent there (nothing of the stranger who wrote to me); the stranger's export still shows me pending (the sender is not told)", async () => {
     const [stranger, me] = await users(2);
     const conv = await create(stranger, [me.id]);
