@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Db } from '@app/messaging/db/db.service';
+import { ExportsService } from '@app/messaging/exports/exports.service';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectContract, expectError } from '../support/contract';
@@ -136,7 +137,7 @@ describe('shapes, ownership and what the archive holds', () => {
   });
 });
 
-describe('a large archive', () => {
+describe('a large archive, written once', () => {
   it('more messages than one read batch (500) and more bytes than one chunk (1 MB): stored in several chunks, downloaded whole and in order', async () => {
     const [a, b] = await users(2);
     await follow(b, a);
@@ -163,6 +164,26 @@ describe('a large archive', () => {
     );
     expect(chunks.n).toBeGreaterThanOrEqual(2);
     expect(chunks.biggest).toBeLessThan(1024 * 1024 + 10_000);
+  });
+  it('the write job runs at least once: runs of the same export at once write it once, whole (a valid JSON document)', async () => {
+    const [a] = await users(1);
+    const res = await t.http().post('/v1/me/export').set(a.auth).expect(202);
+    const exportsService = t.app.get(ExportsService);
+    const runs = await Promise.all([
+      exportsService.write(res.body.id),
+      exportsService.write(res.body.id),
+      exportsService.write(res.body.id),
+    ]);
+    expect(runs.filter((r) => r.written).length).toBeLessThanOrEqual(1);
+    const ready = await t.http().get(`/v1/me/export/${res.body.id}`).set(a.auth).expect(200);
+    expect(ready.body.status).toBe('ready');
+    const archive = await t.http().get(ready.body.url).set(a.auth).expect(200);
+    expect(archive.body.profile.id).toBe(a.id);
+    const [stored] = await db.query(
+      'SELECT size, (SELECT sum(octet_length(bytes))::int FROM data_export_chunk WHERE export_id = $1) AS bytes FROM data_export WHERE id = $1',
+      [res.body.id],
+    );
+    expect(Number(stored.size)).toBe(stored.bytes);
   });
 });
 

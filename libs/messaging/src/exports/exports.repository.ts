@@ -63,14 +63,21 @@ export async function exportOfOwner(q: Queryable, id: string, userId: string): P
   return row ? toExport(row) : null;
 }
 
-export async function exportById(q: Queryable, id: string): Promise<DataExportRow | null> {
-  const [row] = await q.query<DataExportRecord>(`SELECT * FROM data_export WHERE id = $1`, [id]);
-  return row ? toExport(row) : null;
+/**
+ * Makes the writing transaction read one snapshot (REPEATABLE READ), so an archive written in
+ * many batches is consistent. Must be the transaction's first statement.
+ */
+export async function readOneSnapshot(q: Queryable): Promise<void> {
+  await q.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`);
 }
 
-/** Drops what an earlier, interrupted attempt wrote (jobs run at least once). */
-export async function deleteChunks(q: Queryable, exportId: string): Promise<void> {
-  await q.query(`DELETE FROM data_export_chunk WHERE export_id = $1`, [exportId]);
+/**
+ * Locks a pending export for writing (until the transaction ends); null when it is gone or
+ * already written. A second run of the same job waits here, then finds it written.
+ */
+export async function lockPendingExport(q: Queryable, id: string): Promise<DataExportRow | null> {
+  const [row] = await q.query<DataExportRecord>(`SELECT * FROM data_export WHERE id = $1 AND status = 'pending' FOR UPDATE`, [id]);
+  return row ? toExport(row) : null;
 }
 
 export async function insertChunk(q: Queryable, exportId: string, n: number, bytes: Buffer): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { Db } from '../db/db.service';
+import { Db, type Queryable } from '../db/db.service';
 import { NotFound, RateLimited } from '../errors';
 import { isUuid, newId } from '../ids';
 import { JobName } from '../queues';
@@ -105,16 +105,21 @@ export class ExportsService {
 
   /**
    * The job: writes the archive `{profile, settings, follows, blocks, conversations, reports,
-   * notices}`, conversation by conversation and messages in keyset batches. Idempotent: a
-   * ready or deleted export is left alone, and a retry drops the chunks of an interrupted try.
+   * notices}`, conversation by conversation and messages in keyset batches, in one transaction
+   * that reads one snapshot and holds the export's row: the archive appears whole or not at all,
+   * and a second run of the job (BullMQ delivers at least once) waits, then finds it written.
    */
   async write(exportId: string): Promise<{ written: boolean; size?: number }> {
-    const row = await repo.exportById(this.db, exportId);
-    if (!row || row.status !== 'pending') return { written: false };
-    const userId = row.userId;
-    await repo.deleteChunks(this.db, exportId);
-    const out = new ArchiveWriter((n, bytes) => repo.insertChunk(this.db, exportId, n, bytes), EXPORT_CHUNK_BYTES);
+    return this.db.tx(async (q) => {
+      await repo.readOneSnapshot(q);
+      const row = await repo.lockPendingExport(q, exportId);
+      if (!row) return { written: false };
+      return { written: true, size: await this.writeArchive(q, exportId, row.userId) };
+    });
+  }
 
+  private async writeArchive(q: Queryable, exportId: string, userId: string): Promise<number> {
+    const out = new ArchiveWriter((n, bytes) => repo.insertChunk(q, exportId, n, bytes), EXPORT_CHUNK_BYTES);
     const me = await this.accounts.me(userId);
     const hiddenWords = await this.accounts.hiddenWords(userId);
     const edges = (rows: ExportEdgeRow[]) => rows.map((r) => ({ userId: r.userId, createdAt: r.createdAt.toISOString() }));
@@ -123,15 +128,15 @@ export class ExportsService {
     await out.write(
       `,"settings":${JSON.stringify({ allowIncoming: me.allowIncoming, hiddenWords: hiddenWords.words, useDefaultList: hiddenWords.useDefaultList })}`,
     );
-    await out.write(`,"follows":${JSON.stringify(edges(await repo.follows(this.db, userId)))}`);
-    await out.write(`,"blocks":${JSON.stringify(edges(await repo.blocks(this.db, userId)))}`);
+    await out.write(`,"follows":${JSON.stringify(edges(await repo.follows(q, userId)))}`);
+    await out.write(`,"blocks":${JSON.stringify(edges(await repo.blocks(q, userId)))}`);
 
     await out.write(`,"conversations":[`);
     let first = true;
     for (let after: string | null = null; ;) {
-      const page = await repo.membershipsAfter(this.db, userId, after, MEMBERSHIP_BATCH);
+      const page = await repo.membershipsAfter(q, userId, after, MEMBERSHIP_BATCH);
       // Rendered as GET /v1/conversations/:id renders them (another member's declined reads as pending).
-      const views = await loadConversationViews(this.db, page, userId);
+      const views = await loadConversationViews(q, page, userId);
       for (const id of page) {
         const c = views.get(id);
         if (!c) continue;
@@ -148,7 +153,7 @@ export class ExportsService {
         first = false;
         let firstMessage = true;
         for (let seq = 0; ;) {
-          const batch = await repo.exportedMessagesAfter(this.db, id, userId, seq, MESSAGE_BATCH);
+          const batch = await repo.exportedMessagesAfter(q, id, userId, seq, MESSAGE_BATCH);
           for (const m of batch) {
             await out.write(`${firstMessage ? '' : ','}${JSON.stringify(forViewer(messageView(m), userId))}`);
             firstMessage = false;
@@ -163,7 +168,7 @@ export class ExportsService {
     }
     await out.write(`]`);
 
-    const reports = (await repo.reportsFiled(this.db, userId)).map((r) => ({
+    const reports = (await repo.reportsFiled(q, userId)).map((r) => ({
       ...r,
       status: r.status === 'resolved' ? 'resolved' : 'open',
       createdAt: r.createdAt.toISOString(),
@@ -185,7 +190,8 @@ export class ExportsService {
     await out.write(`]}`);
 
     const size = await out.end();
-    return { written: await repo.markReady(this.db, exportId, size), size };
+    await repo.markReady(q, exportId, size);
+    return size;
   }
 
   /** The maintenance sweep: deletes expired exports and their chunks; how many. */
