@@ -70,6 +70,12 @@ describe('shapes, ownership and what the archive holds', () => {
     const conv = await create(a, [b.id]);
     await send(a, conv, 'hello from a');
     await send(b, conv, 'hello from b');
+    const filed = await t
+      .http()
+      .post('/v1/reports')
+      .set(a.auth)
+      .send({ subjectType: 'user', subjectId: other.id, reason: 'spam', note: 'mine' });
+    expect(filed.status).toBe(201);
 
     const res = await t.http().post('/v1/me/export').set(a.auth);
     await expectContract(res, 'POST /v1/me/export', 202);
@@ -104,6 +110,16 @@ describe('shapes, ownership and what the archive holds', () => {
     expect(archive.settings).toMatchObject({ allowIncoming: 'all' });
     expect(archive.follows.map((f: any) => f.userId)).toEqual([b.id]);
     expect(archive.blocks.map((f: any) => f.userId)).toEqual([other.id]);
+    expect(archive.reports).toEqual([
+      expect.objectContaining({
+        id: filed.body.id,
+        subjectType: 'user',
+        subjectId: other.id,
+        reason: 'spam',
+        note: 'mine',
+        status: 'open',
+      }),
+    ]);
     const c = conversationIn(archive, conv);
     expect(c).toMatchObject({ id: conv, kind: 'direct' });
     expect(c.members.map((m: any) => m.userId).sort()).toEqual([a.id, b.id].sort());

@@ -107,18 +107,22 @@ export async function deleteExpired(q: Queryable): Promise<number> {
   return row?.n ?? 0;
 }
 
-export async function follows(q: Queryable, userId: string): Promise<ExportEdgeRow[]> {
+/** A page of the people I follow, by their id after `afterId` (keyset). */
+export async function followsAfter(q: Queryable, userId: string, afterId: string | null, limit: number): Promise<ExportEdgeRow[]> {
   const rows = await q.query<{ user_id: string; created_at: Date }>(
-    `SELECT followee_id AS user_id, created_at FROM follow WHERE follower_id = $1 ORDER BY created_at, followee_id`,
-    [userId],
+    `SELECT followee_id AS user_id, created_at FROM follow
+      WHERE follower_id = $1 AND ($2::uuid IS NULL OR followee_id > $2) ORDER BY followee_id LIMIT $3`,
+    [userId, afterId, limit],
   );
   return rows.map((r) => ({ userId: r.user_id, createdAt: at(r.created_at) }));
 }
 
-export async function blocks(q: Queryable, userId: string): Promise<ExportEdgeRow[]> {
+/** A page of the people I block, by their id after `afterId` (keyset). */
+export async function blocksAfter(q: Queryable, userId: string, afterId: string | null, limit: number): Promise<ExportEdgeRow[]> {
   const rows = await q.query<{ user_id: string; created_at: Date }>(
-    `SELECT blocked_id AS user_id, created_at FROM block WHERE blocker_id = $1 ORDER BY created_at, blocked_id`,
-    [userId],
+    `SELECT blocked_id AS user_id, created_at FROM block
+      WHERE blocker_id = $1 AND ($2::uuid IS NULL OR blocked_id > $2) ORDER BY blocked_id LIMIT $3`,
+    [userId, afterId, limit],
   );
   return rows.map((r) => ({ userId: r.user_id, createdAt: at(r.created_at) }));
 }
@@ -153,7 +157,8 @@ export async function exportedMessagesAfter(
   );
 }
 
-export async function reportsFiled(q: Queryable, userId: string): Promise<ExportReportRow[]> {
+/** A page of the reports I filed, by id after `afterId` (keyset; ids are time-ordered). */
+export async function reportsFiledAfter(q: Queryable, userId: string, afterId: string | null, limit: number): Promise<ExportReportRow[]> {
   const rows = await q.query<{
     id: string;
     subject_type: string;
@@ -165,8 +170,8 @@ export async function reportsFiled(q: Queryable, userId: string): Promise<Export
     resolved_at: Date | null;
   }>(
     `SELECT id, subject_type, subject_id, reason, note, status, created_at, resolved_at
-       FROM report WHERE reporter_id = $1 ORDER BY created_at, id`,
-    [userId],
+       FROM report WHERE reporter_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+    [userId, afterId, limit],
   );
   return rows.map((r) => ({
     id: r.id,

@@ -39,6 +39,28 @@ export const EXPORT_CHUNK_BYTES = 1024 * 1024;
 const MESSAGE_BATCH = 500;
 const MEMBERSHIP_BATCH = 100;
 const NOTICE_BATCH = 100;
+const EDGE_BATCH = 1000;
+
+/** Writes a JSON array read in keyset pages (`page(after)`, `key` of a row is the next `after`). */
+async function writeArray<R>(
+  out: ArchiveWriter,
+  page: (after: string | null) => Promise<R[]>,
+  key: (row: R) => string,
+  render: (row: R) => unknown,
+): Promise<void> {
+  await out.write('[');
+  let first = true;
+  for (let after: string | null = null; ;) {
+    const rows = await page(after);
+    for (const r of rows) {
+      await out.write(`${first ? '' : ','}${JSON.stringify(render(r))}`);
+      first = false;
+    }
+    if (rows.length === 0) break;
+    after = key(rows[rows.length - 1]);
+  }
+  await out.write(']');
+}
 
 const archiveUrl = (id: string) => `/v1/me/export/${id}/archive`;
 
@@ -122,15 +144,26 @@ export class ExportsService {
     const out = new ArchiveWriter((n, bytes) => repo.insertChunk(q, exportId, n, bytes), EXPORT_CHUNK_BYTES);
     const me = await this.accounts.me(userId);
     const hiddenWords = await this.accounts.hiddenWords(userId);
-    const edges = (rows: ExportEdgeRow[]) => rows.map((r) => ({ userId: r.userId, createdAt: r.createdAt.toISOString() }));
     await out.write(`{"exportedAt":${JSON.stringify(new Date().toISOString())}`);
     await out.write(`,"profile":${JSON.stringify({ id: me.id, handle: me.handle, displayName: me.displayName, createdAt: me.createdAt })}`);
     await out.write(
       `,"settings":${JSON.stringify({ allowIncoming: me.allowIncoming, hiddenWords: hiddenWords.words, useDefaultList: hiddenWords.useDefaultList })}`,
     );
-    await out.write(`,"follows":${JSON.stringify(edges(await repo.follows(q, userId)))}`);
-    await out.write(`,"blocks":${JSON.stringify(edges(await repo.blocks(q, userId)))}`);
-
+    const edge = (r: ExportEdgeRow) => ({ userId: r.userId, createdAt: r.createdAt.toISOString() });
+    await out.write(`,"follows":`);
+    await writeArray(
+      out,
+      (after: string | null) => repo.followsAfter(q, userId, after, EDGE_BATCH),
+      (r) => r.userId,
+      edge,
+    );
+    await out.write(`,"blocks":`);
+    await writeArray(
+      out,
+      (after: string | null) => repo.blocksAfter(q, userId, after, EDGE_BATCH),
+      (r) => r.userId,
+      edge,
+    );
     await out.write(`,"conversations":[`);
     let first = true;
     for (let after: string | null = null; ;) {
@@ -168,14 +201,18 @@ export class ExportsService {
     }
     await out.write(`]`);
 
-    const reports = (await repo.reportsFiled(q, userId)).map((r) => ({
-      ...r,
-      status: r.status === 'resolved' ? 'resolved' : 'open',
-      createdAt: r.createdAt.toISOString(),
-      resolvedAt: r.resolvedAt?.toISOString() ?? null,
-    }));
-    await out.write(`,"reports":${JSON.stringify(reports)}`);
-
+    await out.write(`,"reports":`);
+    await writeArray(
+      out,
+      (after: string | null) => repo.reportsFiledAfter(q, userId, after, EDGE_BATCH),
+      (r) => r.id,
+      (r) => ({
+        ...r,
+        status: r.status === 'resolved' ? 'resolved' : 'open',
+        createdAt: r.createdAt.toISOString(),
+        resolvedAt: r.resolvedAt?.toISOString() ?? null,
+      }),
+    );
     await out.write(`,"notices":[`);
     let firstNotice = true;
     for (let cursor: string | undefined; ;) {
