@@ -6,12 +6,13 @@ import { QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
 import { registerUser, type TestUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
+import { until } from '../support/wait';
 
 /**
  * The read policy (STYLE.md convention 11, libs/messaging/src/policy/visibility.ts): "may this
  * member see this message now" is one predicate, so every path that renders a message to a
- * member (the message list, sync, the live push, search, the conversation's lastMessage)
- * agrees. Each case asks every path whether it reveals one message's text to one reader.
+ * member (the message list, sync, the live push, search, the conversation's lastMessage, the
+ * data export) agrees. Each case asks every path whether it reveals one message's text to one reader.
  */
 
 let t: TestApp;
@@ -58,7 +59,7 @@ async function reader() {
 }
 type Reader = Awaited<ReturnType<typeof reader>>;
 
-type RenderPath = 'list' | 'sync' | 'live' | 'search' | 'lastMessage';
+type RenderPath = 'list' | 'sync' | 'live' | 'search' | 'lastMessage' | 'export';
 const word = () => `quokka${randomBytes(4).toString('hex')}`;
 const shows = (m: any, id: string, w: string) => m?.id === id && typeof m.text === 'string' && m.text.includes(w);
 
@@ -80,6 +81,15 @@ async function revealed(rd: Reader, convId: string, id: string, w: string, paths
     } else if (p === 'search') {
       const res = await t.http().get(`/v1/search?q=${w}`).set(rd.r.auth).expect(200);
       out[p] = res.body.items.some((i: any) => i.messageId === id);
+    } else if (p === 'export') {
+      // One export a day: each case's reader is a fresh user, exported once.
+      const asked = await t.http().post('/v1/me/export').set(rd.r.auth).expect(202);
+      const ready = await until('export ready', async () => {
+        const s = await t.http().get(`/v1/me/export/${asked.body.id}`).set(rd.r.auth).expect(200);
+        return s.body.status === 'ready' ? s.body : null;
+      });
+      const archive = (await t.http().get(ready.url).set(rd.r.auth).expect(200)).body;
+      out[p] = archive.conversations.some((c: any) => c.messages.some((m: any) => shows(m, id, w)));
     } else {
       const res = await t.http().get(`/v1/conversations/${convId}`).set(rd.r.auth);
       out[p] = res.status === 200 && shows(res.body.lastMessage, id, w);
@@ -88,10 +98,10 @@ async function revealed(rd: Reader, convId: string, id: string, w: string, paths
   return out;
 }
 const all = (paths: RenderPath[], v: boolean) => Object.fromEntries(paths.map((p) => [p, v]));
-const EVERY: RenderPath[] = ['list', 'sync', 'live', 'search', 'lastMessage'];
+const EVERY: RenderPath[] = ['list', 'sync', 'live', 'search', 'lastMessage', 'export'];
 
 describe('read policy: every render path agrees on whether a member sees a message', () => {
-  it('an active member sees a new message on every path (list, sync, live, search, lastMessage)', async () => {
+  it('an active member sees a new message on every path (list, sync, live, search, lastMessage, export)', async () => {
     const rd = await reader();
     const [a, c] = await Promise.all([user(), user()]);
     await follow(rd.r, a);
@@ -151,7 +161,7 @@ describe('read policy: every render path agrees on whether a member sees a messa
     expect(await revealed(rd, conv, m.id, w, EVERY)).toEqual(all(EVERY, false));
   });
 
-  it('a removed (unsent) message shows its text on no path that renders it now (list, sync, search, lastMessage)', async () => {
+  it('a removed (unsent) message shows its text on no path that renders it now (list, sync, search, lastMessage, export)', async () => {
     const rd = await reader();
     const [a, c] = await Promise.all([user(), user()]);
     await follow(rd.r, a);
@@ -161,7 +171,7 @@ describe('read policy: every render path agrees on whether a member sees a messa
     const m = await send(a, g, `oops ${w}`);
     await t.http().delete(`/v1/conversations/${g}/messages/${m.id}`).set(a.auth).expect(200);
     // The live push of the message happened while it was visible; what renders it now must not show the text.
-    const now: RenderPath[] = ['list', 'sync', 'search', 'lastMessage'];
+    const now: RenderPath[] = ['list', 'sync', 'search', 'lastMessage', 'export'];
     expect(await revealed(rd, g, m.id, w, now)).toEqual(all(now, false));
   });
 });
