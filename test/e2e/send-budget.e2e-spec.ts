@@ -64,12 +64,13 @@ async function chat(): Promise<{ a: TestUser; conversationId: string }> {
  * in-memory block). Counted with MONITOR: the app's commands (not the script's inner calls)
  * whose arguments name this sender's rate-limit keys.
  */
-it('a send spends both budgets in one Redis command; once the budget is spent, refusals cost no Redis command', async () => {
+it('a send spends both budgets in one Redis command; once the budget is spent, refusals cost no Redis command and spend nothing', async () => {
   const warm = await chat();
   await t.http().post(`/v1/conversations/${warm.conversationId}/messages`).set(warm.a.auth).send({ clientId: 'w', text: 'w' }).expect(201);
 
   const { a, conversationId } = await chat();
-  const monitor = await new Redis(REDIS_URL).monitor();
+  const base = new Redis(REDIS_URL);
+  const monitor = await base.monitor();
   const seen: string[][] = [];
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     if (source !== 'lua') seen.push(args);
@@ -77,7 +78,11 @@ it('a send spends both budgets in one Redis command; once the budget is spent, r
   try {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const res = await t.http().post(`/v1/conversations/${conversationId}/messages`).set(a.auth).send({ clientId: `c${i}`, text: `m${i}` });
+      const res = await t
+        .http()
+        .post(`/v1/conversations/${conversationId}/messages`)
+        .set(a.auth)
+        .send({ clientId: `c${i}`, text: `m${i}` });
       statuses.push(res.status);
       if (res.status === 429) {
         expectErrorShape(res.body, 429, 'rate_limited');
@@ -98,7 +103,10 @@ it('a send spends both budgets in one Redis command; once the budget is spent, r
     }
     const limitCommands = seen.filter((args) => args.some((arg) => arg.includes('rl:') && arg.includes(a.id)));
     expect(limitCommands.length).toBeLessThanOrEqual(3);
+    // All or nothing: the refused sends spent no point of the sustained budget either.
+    expect(await base.get(`${t.config.redisPrefix}rl:sendSustained:{${a.id}}`)).toBe('3');
   } finally {
     monitor.disconnect();
+    base.disconnect();
   }
 });
