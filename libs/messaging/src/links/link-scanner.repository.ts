@@ -498,9 +498,11 @@ export async function flushBacklog(q: Queryable, batch: number, wait = false): P
         ORDER BY x.created_at, x.message_id, x.ord
        RETURNING 1),
      seen AS (SELECT url, count(*)::int AS n, max(created_at) AS last FROM x WHERE x.cached GROUP BY url ORDER BY url),
+     -- link rows locked in URL order (as every writer of the cache takes them): concurrent flushes never deadlock
+     locked AS (SELECT l.url FROM link l WHERE l.url IN (SELECT url FROM seen) ORDER BY l.url FOR UPDATE),
      upd AS (
        UPDATE link l SET seen_count = l.seen_count + seen.n, last_seen_at = greatest(l.last_seen_at, seen.last)
-         FROM seen WHERE l.url = seen.url RETURNING 1)
+         FROM seen WHERE l.url = seen.url AND l.url IN (SELECT url FROM locked) RETURNING 1)
      SELECT (SELECT count(*) FROM b)::int AS messages`,
     [batch],
   );
@@ -514,12 +516,16 @@ export async function flushBacklog(q: Queryable, batch: number, wait = false): P
  * writes its occurrence unscanned, the scan's stamp does not see that occurrence yet. Run
  * after each flush batch commits, and so after every scan job (which flushes once its scans
  * committed), it stamps those; it reads only the unscanned occurrences (their partial index).
+ * Rows a scan is stamping right now are skipped (it stamps them), so the two never wait on each other.
  */
 export async function stampSettledOccurrences(q: Queryable): Promise<void> {
   await q.query(
-    `UPDATE link_occurrence o SET scanned_at = now() FROM message m
-      WHERE o.scanned_at IS NULL AND m.id = o.message_id
-        AND (m.state <> 'visible' OR NOT m.links @> jsonb_build_array(jsonb_build_object('url', o.url, 'verdict', 'pending')))`,
+    `UPDATE link_occurrence o SET scanned_at = now()
+      WHERE o.id IN (
+        SELECT u.id FROM link_occurrence u JOIN message m ON m.id = u.message_id
+         WHERE u.scanned_at IS NULL
+           AND (m.state <> 'visible' OR NOT m.links @> jsonb_build_array(jsonb_build_object('url', u.url, 'verdict', 'pending')))
+           FOR UPDATE OF u SKIP LOCKED)`,
   );
 }
 

@@ -666,7 +666,7 @@ export class LinkScannerService {
   private async flushAll(batch: number, wait: boolean): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await repo.flushBacklog(this.db, batch, wait);
+      const n = await withDeadlockRetry(() => repo.flushBacklog(this.db, batch, wait));
       // What a scan overlapping a flush (this one, or an earlier one anywhere) left unstamped.
       await repo.stampSettledOccurrences(this.db);
       total += n;
