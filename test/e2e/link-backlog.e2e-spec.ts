@@ -166,3 +166,31 @@ it('an occurrence a flush left unscanned while an overlapping scan settled its m
     { url: 'https://overlap.backlog.example/', host: 'overlap.backlog.example', scanned: true },
   ]);
 });
+
+it('a flush that waits (the blocklist re-scan) waits for rows another flush holds, then goes on to every other row', async () => {
+  const { a, conversationId } = await pair();
+  await scanner.flushBacklog();
+  const sent = [];
+  for (let i = 0; i < 3; i++) sent.push(await send(a, conversationId, `https://wait${i}.backlog.example/`));
+  let taken!: () => void;
+  const tookIt = new Promise<void>((r) => (taken = r));
+  // Another flush: it holds the row a scan of the backlog finds first, and commits later.
+  const other = db.tx(async (q) => {
+    const [first] = await q.query('SELECT ctid::text AS c FROM link_backlog LIMIT 1 FOR UPDATE');
+    await q.query('DELETE FROM link_backlog WHERE ctid = $1::tid', [first.c]);
+    taken();
+    await new Promise((r) => setTimeout(r, 500));
+  });
+  await tookIt;
+  let otherCommitted = false;
+  void other.then(() => (otherCommitted = true));
+  const flushed = scanner.flushBacklog({ wait: true, batch: 1 }).then((n) => ({ n, otherCommitted }));
+  await other;
+  // It waited for the other flush's commit (whose occurrences the re-scan then reads), and took the rest.
+  expect(await flushed).toEqual({ n: 2, otherCommitted: true });
+  expect(await db.query('SELECT count(*)::int AS n FROM link_backlog')).toEqual([{ n: 0 }]);
+  const written = await db.query('SELECT count(*)::int AS n FROM link_occurrence WHERE message_id = ANY($1::uuid[])', [
+    sent.map((m) => m.id),
+  ]);
+  expect(written).toEqual([{ n: 2 }]);
+});
