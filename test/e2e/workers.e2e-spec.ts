@@ -312,6 +312,11 @@ describe('link scanning', () => {
       await until('recent scanned', async () => scanned(await messageOf(b, conversationId, recent.id)));
       const old = await send(a, conversationId, 'https://www.turned-bad.com/old');
       await until('old scanned', async () => scanned(await messageOf(b, conversationId, old.id)));
+      // Its occurrence is written by the scanner after the send (the backlog flush): age it once it is there.
+      await until(
+        'old occurrence written',
+        async () => (await db.query(`SELECT 1 FROM link_occurrence WHERE message_id = $1`, [old.id]))[0],
+      );
       await db.query(`UPDATE link_occurrence SET created_at = now() - interval '8 days' WHERE message_id = $1`, [old.id]);
       await db.query(`UPDATE link SET last_seen_at = now() - interval '8 days' WHERE url = 'https://www.turned-bad.com/old'`);
       expect((await messageOf(b, conversationId, recent.id)).links[0].verdict).toBe('safe');
@@ -347,7 +352,11 @@ describe('link scanning', () => {
 
       const second = await send(a, conversationId, 'again https://known-verdict.example.com/page');
       expect(second.links).toEqual([{ url: 'https://known-verdict.example.com/page', verdict: 'safe' }]);
-      const [occ] = await db.query('SELECT scanned_at IS NOT NULL AS settled FROM link_occurrence WHERE message_id = $1', [second.id]);
+      // Its occurrence is written after the send, by the scanner (the backlog flush), already settled.
+      const occ = await until(
+        'occurrence written',
+        async () => (await db.query('SELECT scanned_at IS NOT NULL AS settled FROM link_occurrence WHERE message_id = $1', [second.id]))[0],
+      );
       expect(occ).toEqual({ settled: true });
       await t.app.get(OutboxRelay).flush();
       const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
