@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { Client } from 'pg';
 import { Db } from '@app/messaging/db/db.service';
+import type { ConversationQueue } from '@app/messaging/messages/conversation-queue';
+import { MAX_WAITING_SENDS_PER_CONVERSATION, MessagesService } from '@app/messaging/messages/messages.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
 import { expectContract, expectError } from '../support/contract';
@@ -436,6 +438,39 @@ describe('messages', () => {
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);
       await Promise.all([holder.end(), observer.end()]);
+    }
+  });
+
+  it(`at most ${MAX_WAITING_SENDS_PER_CONVERSATION} sends wait for one conversation in a process: one more is 429 rate_limited, a retry of a stored clientId is still answered, the queued ones are all stored`, async () => {
+    const { a, b, conv } = await friends();
+    const stored = await send(a, conv.id, 'stored before', 'stored-before').expect(201);
+    const turns = (t.app.get(MessagesService) as any).sendTurns as ConversationQueue;
+    const holder = new Client({ connectionString: t.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM conversation WHERE id = $1 FOR UPDATE', [conv.id]);
+      // One in its statement (waiting on the lock held here) and the bound's worth behind it.
+      const burst = Promise.all(
+        Array.from({ length: MAX_WAITING_SENDS_PER_CONVERSATION + 1 }, (_, i) => send(i % 2 ? a : b, conv.id, `queued ${i}`)),
+      );
+      await until('the queue to fill', async () => turns.waitingFor(conv.id) === MAX_WAITING_SENDS_PER_CONVERSATION);
+      const refused = await send(a, conv.id, 'one too many');
+      await expectError(refused, 'POST /v1/conversations/{id}/messages', 429, 'rate_limited');
+      expect(refused.headers['retry-after']).toBe('1');
+      const replay = await send(a, conv.id, 'stored before', 'stored-before');
+      expect(replay.status).toBe(200);
+      expect(replay.body.id).toBe(stored.body.id);
+      await holder.query('ROLLBACK');
+      const results = await burst;
+      expect(results.filter((r) => r.status !== 201)).toEqual([]);
+      expect(results.map((r) => r.body.seq).sort((x, y) => x - y)).toEqual(
+        Array.from({ length: MAX_WAITING_SENDS_PER_CONVERSATION + 1 }, (_, i) => i + 2),
+      );
+      expect(turns.busyConversations).toBe(0);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
     }
   });
 
