@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { freshDatabase, type TestDatabase } from '../support/app';
+import { PrimaryWithReplica } from '../support/replica';
 
 /**
  * The primitive the event stream's redesign rests on (docs/ARCHITECTURE.md "The event
@@ -135,4 +136,57 @@ it('many interleaved writers: every committed row is read exactly once, in any r
   }
   expect([...seen].sort()).toEqual([...expected].sort());
   expect(new Set(seen).size).toBe(seen.length);
+});
+
+describe('on a hot standby', () => {
+  let cluster: PrimaryWithReplica;
+  const clients: Client[] = [];
+  const open = async (url: string) => {
+    const c = new Client(url);
+    await c.connect();
+    clients.push(c);
+    return c;
+  };
+
+  beforeAll(async () => {
+    cluster = await new PrimaryWithReplica().start();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of clients) await c.end().catch(() => undefined);
+    await cluster?.dispose();
+  });
+
+  it("the standby's horizon waits for a transaction still in flight on the primary (sync can read the replica)", async () => {
+    const [p1, p2] = [await open(`${cluster.primaryBase}/postgres`), await open(`${cluster.primaryBase}/postgres`)];
+    await p1.query(`CREATE TABLE stream_probe (tx xid8 NOT NULL DEFAULT pg_current_xact_id(), id bigserial PRIMARY KEY, v text NOT NULL)`);
+    const replica = await open(`${cluster.replicaBase}/postgres`);
+    const onReplica = async (sql: string) => (await replica.query(sql)).rows;
+    const until = async <T>(what: () => Promise<T>, ok: (v: T) => boolean) => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const v = await what().catch(() => undefined);
+        if (v !== undefined && ok(v)) return v;
+        if (Date.now() > deadline) throw new Error(`timed out; last: ${JSON.stringify(v)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const belowHorizon = () =>
+      onReplica(`SELECT v FROM stream_probe WHERE tx < pg_snapshot_xmin(pg_current_snapshot()) ORDER BY tx, id`).then((r) =>
+        r.map((x) => x.v),
+      );
+
+    await p1.query('BEGIN');
+    await p1.query(`INSERT INTO stream_probe (v) VALUES ('first, commits last')`);
+    await p2.query(`INSERT INTO stream_probe (v) VALUES ('second, commits first')`);
+    // The committed row has reached the standby...
+    await until(
+      () => onReplica(`SELECT v FROM stream_probe`),
+      (r) => r.length === 1,
+    );
+    // ...but it lies above the standby's horizon while the earlier transaction runs on the primary.
+    expect(await belowHorizon()).toEqual([]);
+    await p1.query('COMMIT');
+    expect(await until(belowHorizon, (r) => r.length === 2)).toEqual(['first, commits last', 'second, commits first']);
+  });
 });
