@@ -134,7 +134,7 @@ it('deleting a message cascades as before; a rule hit keeps its conversation and
 });
 
 it('the migration can be rolled back', async () => {
-  await orm.getMigrator().down();
+  await orm.getMigrator().down({ to: 'Migration20261205010000_message_key' });
   const pk = await q(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'message'::regclass AND contype = 'p'`);
   expect(pk).toEqual([{ def: 'PRIMARY KEY (id)' }]);
   await orm.getMigrator().up();
