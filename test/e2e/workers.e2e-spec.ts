@@ -193,7 +193,12 @@ describe('link scanning', () => {
            SELECT $1, $2, last_seq, $3, $5, $6, $4::jsonb FROM conversation WHERE id = $2`,
           [id, conversationId, a.id, JSON.stringify([{ url, verdict: 'pending' }]), `twice-${round}`, `see ${url}`],
         );
-        await q.query(`INSERT INTO link_occurrence (url, host, message_id) VALUES ($1, $2, $3)`, [url, new URL(url).host, id]);
+        await q.query(`INSERT INTO link_occurrence (url, host, message_id, conversation_id) VALUES ($1, $2, $3, $4)`, [
+          url,
+          new URL(url).host,
+          id,
+          conversationId,
+        ]);
       });
       const cb = await head(b);
       const outcomes = await Promise.all([scanner.scanMessage(id), scanner.scanMessage(id)]);
@@ -239,7 +244,12 @@ describe('link scanning', () => {
            SELECT $1, $2, last_seq, $3, $5, $6, $4::jsonb FROM conversation WHERE id = $2`,
           [id, conversationId, a.id, JSON.stringify([{ url, verdict: 'pending' }]), tag, `see ${url}`],
         );
-        await q.query(`INSERT INTO link_occurrence (url, host, message_id) VALUES ($1, $2, $3)`, [url, new URL(url).host, id]);
+        await q.query(`INSERT INTO link_occurrence (url, host, message_id, conversation_id) VALUES ($1, $2, $3, $4)`, [
+          url,
+          new URL(url).host,
+          id,
+          conversationId,
+        ]);
       });
       return id;
     };
@@ -294,8 +304,8 @@ describe('link scanning', () => {
         [id, conversationId, a.id, JSON.stringify([{ url: 'https://lost-job.example.com/', verdict: 'pending' }])],
       );
       await q.query(
-        `INSERT INTO link_occurrence (url, host, message_id) VALUES ('https://lost-job.example.com/', 'lost-job.example.com', $1)`,
-        [id],
+        `INSERT INTO link_occurrence (url, host, message_id, conversation_id) VALUES ('https://lost-job.example.com/', 'lost-job.example.com', $1, $2)`,
+        [id, conversationId],
       );
     });
     const m = await until('sweep', async () => scanned(await messageOf(b, conversationId, id)), 15_000);

@@ -431,8 +431,8 @@ export async function flushBacklog(q: Queryable, batch: number, wait = false): P
        SELECT b.message_id, b.created_at, l.url, l.host, l.cached, l.ord
          FROM b, ROWS FROM (jsonb_to_recordset(b.links) AS (url text, host text, cached boolean)) WITH ORDINALITY AS l(url, host, cached, ord)),
      occ AS (
-       INSERT INTO link_occurrence (url, host, message_id, scanned_at, created_at)
-       SELECT x.url, x.host, x.message_id,
+       INSERT INTO link_occurrence (url, host, message_id, conversation_id, scanned_at, created_at)
+       SELECT x.url, x.host, x.message_id, m.conversation_id,
               CASE WHEN x.cached THEN x.created_at
                    WHEN m.state <> 'visible' OR NOT m.links @> jsonb_build_array(jsonb_build_object('url', x.url, 'verdict', 'pending')) THEN now()
               END,

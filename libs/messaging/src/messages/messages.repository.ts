@@ -281,14 +281,14 @@ export async function senderAndState(
  */
 export async function removeMessage(q: Queryable, messageId: string, reason: string): Promise<MessageRow | undefined> {
   const [row] = await q.query(
-    `WITH old AS (SELECT id, text, links FROM message WHERE id = $1 AND state IN ('visible', 'held') FOR UPDATE),
+    `WITH old AS (SELECT id, conversation_id, text, links FROM message WHERE id = $1 AND state IN ('visible', 'held') FOR UPDATE),
      removed AS (
        UPDATE message m SET state = 'removed', removed_reason = $2, text = NULL, links = '[]'::jsonb, updated_at = now()
          FROM old WHERE m.id = old.id RETURNING m.*),
      kept AS (
-       INSERT INTO message_retained (message_id, text, links, reason)
-       SELECT old.id, old.text, old.links, $2 FROM old, removed
-       ON CONFLICT (message_id) DO NOTHING)
+       INSERT INTO message_retained (message_id, conversation_id, text, links, reason)
+       SELECT old.id, old.conversation_id, old.text, old.links, $2 FROM old, removed
+       ON CONFLICT (message_id, conversation_id) DO NOTHING)
      SELECT removed.*, ${REPLY_QUOTE_SQL('removed')} FROM removed`,
     [messageId, reason],
   );
@@ -337,8 +337,8 @@ SELECT x.*, ${REPLY_QUOTE_SQL('x')}, me.state AS my_state, ${memberSeesMessageSq
  */
 export const EDIT_WRITE_SQL = `
 WITH ver AS (
-  INSERT INTO message_version (message_id, version, text, links, written_at)
-  SELECT m.id, coalesce((SELECT max(v.version) FROM message_version v WHERE v.message_id = m.id), 0) + 1,
+  INSERT INTO message_version (message_id, conversation_id, version, text, links, written_at)
+  SELECT m.id, m.conversation_id, coalesce((SELECT max(v.version) FROM message_version v WHERE v.message_id = m.id), 0) + 1,
          m.text, m.links, coalesce(m.edited_at, m.created_at)
     FROM message m WHERE m.id = $1 AND (SELECT count(*) FROM message_version v WHERE v.message_id = m.id) < $6
   RETURNING 1),
@@ -347,8 +347,8 @@ upd AS (
    WHERE m.id = $1 AND EXISTS (SELECT 1 FROM ver)
   RETURNING m.*),
 occ AS (
-  INSERT INTO link_occurrence (url, host, message_id, scanned_at)
-  SELECT x.url, x.host, upd.id, CASE WHEN x.pending THEN NULL ELSE now() END
+  INSERT INTO link_occurrence (url, host, message_id, conversation_id, scanned_at)
+  SELECT x.url, x.host, upd.id, upd.conversation_id, CASE WHEN x.pending THEN NULL ELSE now() END
     FROM upd, jsonb_to_recordset($5::jsonb) AS x(url text, host text, pending boolean)
    WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = upd.id AND o.url = x.url)
   RETURNING 1)

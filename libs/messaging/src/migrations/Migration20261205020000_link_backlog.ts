@@ -24,8 +24,8 @@ export class Migration20261205020000_link_backlog extends Migration {
   override async down(): Promise<void> {
     this.addSql(`create table link_sighting (url text not null, seen_at timestamptz not null default now());`);
     this.addSql(
-      `insert into link_occurrence (url, host, message_id, scanned_at, created_at)
-       select x.url, x.host, b.message_id, case when x.cached then b.created_at end, b.created_at
+      `insert into link_occurrence (url, host, message_id, conversation_id, scanned_at, created_at)
+       select x.url, x.host, b.message_id, b.conversation_id, case when x.cached then b.created_at end, b.created_at
          from link_backlog b join message m on m.id = b.message_id, jsonb_to_recordset(b.links) as x(url text, host text, cached boolean);`,
     );
     this.addSql(

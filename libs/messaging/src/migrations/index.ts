@@ -14,6 +14,7 @@ import { Migration20261126170000_restrict } from './Migration20261126170000_rest
 import { Migration20261126171000_hidden_words } from './Migration20261126171000_hidden_words';
 import { Migration20261126171130_moderation_rules } from './Migration20261126171130_moderation_rules';
 import { Migration20261126173000_event_partitions } from './Migration20261126173000_event_partitions';
+import { Migration20261205010000_message_key } from './Migration20261205010000_message_key';
 import { Migration20261205020000_link_backlog } from './Migration20261205020000_link_backlog';
 
 /**
@@ -37,5 +38,6 @@ export const migrationsList = [
   { name: 'Migration20261126171000_hidden_words', class: Migration20261126171000_hidden_words },
   { name: 'Migration20261126171130_moderation_rules', class: Migration20261126171130_moderation_rules },
   { name: 'Migration20261126173000_event_partitions', class: Migration20261126173000_event_partitions },
+  { name: 'Migration20261205010000_message_key', class: Migration20261205010000_message_key },
   { name: 'Migration20261205020000_link_backlog', class: Migration20261205020000_link_backlog },
 ];
