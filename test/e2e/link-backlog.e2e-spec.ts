@@ -156,8 +156,8 @@ it('an occurrence a flush left unscanned while an overlapping scan settled its m
   const sent = await send(a, conversationId, 'https://overlap.backlog.example/');
   // As the overlap leaves it: the flush read the link pending, the scan's stamp did not see the occurrence.
   await db.query(
-    `INSERT INTO link_occurrence (url, host, message_id) VALUES ('https://overlap.backlog.example/', 'overlap.backlog.example', $1)`,
-    [sent.id],
+    `INSERT INTO link_occurrence (url, host, message_id, conversation_id) VALUES ('https://overlap.backlog.example/', 'overlap.backlog.example', $1, $2)`,
+    [sent.id, conversationId],
   );
   await db.query(`DELETE FROM link_backlog WHERE message_id = $1`, [sent.id]);
   await db.query(`UPDATE message SET links = '[{"url": "https://overlap.backlog.example/", "verdict": "safe"}]' WHERE id = $1`, [sent.id]);
