@@ -67,6 +67,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     // A path Fastify cannot decode (a bad %-escape) still gets the contract's error shape.
     frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => renderError(err, req, reply),
+    // While the app drains (main.ts), a request on a connection still open is answered as
+    // before (with Connection: close), not with Fastify's bare 503 outside the error shape.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, jwtSecret, { api: API_MODULES, worker: WORKER_MODULES }),
