@@ -70,6 +70,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     // While the app drains (main.ts), a request on a connection still open is answered as
     // before (with Connection: close), not with Fastify's bare 503 outside the error shape.
     return503OnClosing: false,
+    // Node's (and so Express's) idle keep-alive timeout, not Fastify's 72 s: a connection that
+    // was busy when the drain began closes 5 s after its last answer, within the drain's bound.
+    keepAliveTimeout: 5_000,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, jwtSecret, { api: API_MODULES, worker: WORKER_MODULES }),
