@@ -32,6 +32,14 @@ export interface CreateAppOptions {
   shutdownHooks?: boolean;
 }
 
+/** Any origin; Express cors()'s methods and lenient preflight, which the contract was written against. */
+const CORS = {
+  origin: '*',
+  methods: 'GET,HEAD,PUT,PATCH,POST,DELETE',
+  strictPreflight: false,
+  exposedHeaders: 'Content-Range,Retry-After,X-Request-Id',
+};
+
 /** MUI styles are injected at run time, hence 'unsafe-inline' for styles only; scripts are the bundle's own. */
 const ADMIN_CSP = [
   "default-src 'self'",
@@ -66,7 +74,11 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     // a path parameter may be long (the handler answers for it, not the router).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     // A path Fastify cannot decode (a bad %-escape) still gets the contract's error shape.
-    frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => renderError(err, req, reply),
+    frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => {
+      // Answered before any hook, so CORS's headers are set here.
+      reply.header('Access-Control-Allow-Origin', '*').header('Access-Control-Expose-Headers', CORS.exposedHeaders);
+      renderError(err, req, reply);
+    },
     // While the app drains (main.ts), a request on a connection still open is answered as
     // before (with Connection: close), not with Fastify's bare 503 outside the error shape.
     return503OnClosing: false,
@@ -89,12 +101,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   useJsonBodies(fastify);
   app.useGlobalPipes(validationPipe);
   if (opts.shutdownHooks !== false) app.enableShutdownHooks();
-  app.enableCors({
-    // Express's cors() defaults, which the contract was written against.
-    methods: 'GET,HEAD,PUT,PATCH,POST,DELETE',
-    strictPreflight: false,
-    exposedHeaders: 'Content-Range,Retry-After,X-Request-Id',
-  });
+  app.enableCors(CORS);
   if (config.roles.includes('api')) fastSendRoute(app);
 
   const docs = SwaggerModule.createDocument(

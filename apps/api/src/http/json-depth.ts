@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { InvalidRequest } from '@app/messaging/errors';
 
 /** Deepest nesting a request body may have; no route takes more than a few levels. */
@@ -26,6 +27,30 @@ function bodyError(type: string, status: number, message: string): Error {
 }
 
 const FIRST_CHAR = /^[\x20\x09\x0a\x0d]*([^\x20\x09\x0a\x0d])/;
+
+const INFLATE: Record<string, (b: Buffer, o: { maxOutputLength: number }) => Buffer> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  deflate: inflateSync,
+  br: brotliDecompressSync,
+};
+
+/**
+ * A body sent with Content-Encoding gzip, deflate or br, inflated (at most MAX_BODY_BYTES
+ * once inflated, else 413); any other encoding is 415, as body-parser had it.
+ */
+export function inflateBody(encoding: string | undefined, raw: Buffer): Buffer {
+  const enc = (encoding ?? 'identity').toLowerCase();
+  if (enc === 'identity') return raw;
+  const inflate = INFLATE[enc];
+  if (!inflate) throw bodyError('encoding.unsupported', 415, `unsupported content encoding "${enc}"`);
+  try {
+    return inflate(raw, { maxOutputLength: MAX_BODY_BYTES });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw bodyError('entity.too.large', 413, 'request entity too large');
+    throw bodyError('inflate.failed', 400, (err as Error).message);
+  }
+}
 
 /**
  * A JSON body as the contract reads it: an object or an array only (anything else, or bad
@@ -73,7 +98,7 @@ export function useJsonBodies(fastify: FastifyInstance): void {
     (req: FastifyRequest, raw: Buffer, done: (err: Error | null, body?: unknown) => void) => {
       let body: unknown;
       try {
-        body = parseJsonBody(req.headers['content-type'], raw);
+        body = parseJsonBody(req.headers['content-type'], inflateBody(req.headers['content-encoding'], raw));
       } catch (err) {
         return done(err as Error, undefined);
       }

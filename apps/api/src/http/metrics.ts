@@ -14,25 +14,20 @@ export const httpDuration = new Histogram({
   buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 });
 
-const TIMER = Symbol('metrics timer');
-
 /**
- * Records latency by the route pattern (not the raw URL, so ids do not explode the label
- * set); a request no route matched is `unmatched`.
+ * Records latency (Fastify's own clock, from the request's arrival) by the route pattern (not
+ * the raw URL, so ids do not explode the label set); a request no route matched, a CORS
+ * preflight included, is `unmatched`.
  */
 export function useHttpMetrics(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', (req, _reply, done) => {
-    if (!defaultsCollected) {
-      defaultsCollected = true;
-      collectDefaultMetrics();
-    }
-    (req as any)[TIMER] = httpDuration.startTimer();
-    done();
-  });
+  if (!defaultsCollected) {
+    defaultsCollected = true;
+    collectDefaultMetrics();
+  }
   fastify.addHook('onResponse', (req, reply, done) => {
-    const end = (req as any)[TIMER] as ((labels: Record<string, string>) => void) | undefined;
-    const route = req.is404 ? undefined : req.routeOptions.url;
-    end?.({ method: req.method, route: route ?? 'unmatched', status: String(reply.statusCode) });
+    // '*' is @fastify/cors's preflight route: not one of the app's.
+    const route = req.is404 || req.routeOptions.url === '*' ? undefined : req.routeOptions.url;
+    httpDuration.observe({ method: req.method, route: route ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
   });
 }
