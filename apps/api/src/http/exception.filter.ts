@@ -92,7 +92,7 @@ export function toErrorBody(err: unknown): { body: ErrorBody; headers?: Record<s
     if (res?.details) body.details = res.details;
     return { body };
   }
-  // body-parser and other http-errors style errors carry their own 4xx status.
+  // The body parser's errors (json-depth.ts, typed as body-parser's were) and other http-errors style errors carry their own 4xx status.
   const e = err as any;
   if (e && typeof e === 'object') {
     if (e.type === 'entity.parse.failed') {
@@ -131,9 +131,7 @@ const errorLogger = new Logger('Errors');
 export function renderError(err: unknown, req: FastifyRequest, res: FastifyReply): void {
   const { body, headers } = toErrorBody(err);
   if (body.statusCode >= 500) {
-    // The request id is pino-http's (nestjs-pino's middleware sets it on the Node request).
-    const reqId = (req.raw as { id?: unknown }).id;
-    errorLogger.error({ err, reqId, route: `${req.method} ${req.url.split('?')[0]}` }, 'unhandled error');
+    errorLogger.error({ err, reqId: req.id, route: `${req.method} ${req.url.split('?')[0]}` }, 'unhandled error');
   }
   if (res.sent || res.raw.headersSent) return;
   if (headers) for (const [k, v] of Object.entries(headers)) res.header(k, v);
