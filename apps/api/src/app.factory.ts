@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import fastifyStatic from '@fastify/static';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Store, storage } from 'nestjs-pino/storage';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { existsSync, statSync } from 'node:fs';
@@ -99,6 +100,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   });
   useHttpMetrics(fastify);
   useJsonBodies(fastify);
+  keepRequestLogger(fastify);
   app.useGlobalPipes(validationPipe);
   if (opts.shutdownHooks !== false) app.enableShutdownHooks();
   app.enableCors(CORS);
@@ -177,6 +179,20 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
   // Errors raised outside a handler (a body that cannot be parsed, a middleware's) reach Nest's
   // error handler on Fastify, and so the GlobalExceptionFilter: the contract's shape.
   return app;
+}
+
+/**
+ * nestjs-pino's middleware runs the rest of the request in its logger's context, but on
+ * Fastify the body is read after the middlewares, from the socket's events: a body that
+ * arrives in later packets loses that context, and its handler is put back in it (Express
+ * parsed bodies before the middlewares).
+ */
+function keepRequestLogger(fastify: FastifyInstance): void {
+  fastify.addHook('preHandler', (req, _reply, done) => {
+    const log = (req.raw as { log?: Store['logger'] }).log;
+    if (storage.getStore() || !log) return done();
+    storage.run(new Store(log), done);
+  });
 }
 
 function isFile(path: string): boolean {
