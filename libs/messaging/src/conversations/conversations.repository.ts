@@ -22,9 +22,8 @@ import type {
  * `db.tx`, and hand back typed camelCase rows; the message-request policy, the group size,
  * the block checks and hidden words are decided in ConversationsService. The policy
  * predicates (policy/*) are interpolated here, so every path shares one rule.
- * The Conversation view's statement stays in conversation-view.ts: it interpolates
- * messages/message-view's REPLY_QUOTE_SQL, an upward import (a known layer violation) that a
- * new file here would add to, not remove.
+ * The Conversation view's statement stays in conversation-view.ts, beside the mapping that
+ * reads it (a view loader).
  */
 
 // ---- the write policy's reads -----------------------------------------------------------------
