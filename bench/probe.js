@@ -261,7 +261,11 @@ async function main() {
       }
     }
     const pending = async () =>
-      (await ctx.admin.query('SELECT count(*)::int AS n FROM link_occurrence WHERE scanned_at IS NULL')).rows[0].n;
+      (
+        await ctx.admin.query(
+          `SELECT count(*)::int AS n FROM message m, jsonb_array_elements(m.links) l WHERE m.id IN (SELECT message_id FROM link_backlog UNION SELECT message_id FROM link_occurrence WHERE scanned_at IS NULL AND message_id IS NOT NULL) AND m.state = 'visible' AND l ->> 'verdict' = 'pending'`,
+        )
+      ).rows[0].n;
     const drain = async () => {
       const t0 = performance.now();
       while ((await pending()) > 0 && performance.now() - t0 < 60000) await sleep(10);

@@ -1,9 +1,13 @@
 import request from 'supertest';
+import { Client } from 'pg';
 import { Db } from '@app/messaging/db/db.service';
+import type { ConversationQueue } from '@app/messaging/messages/conversation-queue';
+import { MAX_WAITING_SENDS_PER_CONVERSATION, MessagesService } from '@app/messaging/messages/messages.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
 import { expectContract, expectError } from '../support/contract';
 import { RACE_ROUNDS, raceRounds } from '../support/race';
+import { until } from '../support/wait';
 
 let t: TestApp;
 let db: Db;
@@ -400,6 +404,74 @@ describe('messages', () => {
       const next = await send(a, conv.id, 'after');
       expect(next.body.seq).toBe(2 * round);
     });
+  });
+
+  it('8 sends in flight on one conversation wait in the process, not on its row lock: one statement at a time, the others and other conversations unharmed, all stored in seq order', async () => {
+    const { a, b, conv } = await friends();
+    const other = await friends();
+    // Hold the conversation's row lock from outside the app, as a send from another process would.
+    const holder = new Client({ connectionString: t.db.url });
+    // Outside any transaction: a transaction reads pg_stat_activity once and keeps that snapshot.
+    const observer = new Client({ connectionString: t.db.url });
+    await Promise.all([holder.connect(), observer.connect()]);
+    const lockWaiters = async () =>
+      (
+        await observer.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock'`,
+        )
+      ).rows[0].n;
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM conversation WHERE id = $1 FOR UPDATE', [conv.id]);
+      const burst = Promise.all(Array.from({ length: 8 }, (_, i) => send(i % 2 ? a : b, conv.id, `queued ${i}`)));
+      await until('the first send waiting on the row lock', async () => (await lockWaiters()) >= 1);
+      // Time for all eight to reach the database if they were going to (without the queue: 8 waiters).
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(await lockWaiters()).toBe(1);
+      // Another conversation is not held up by this one.
+      expect((await send(other.a, other.conv.id, 'elsewhere')).status).toBe(201);
+      await holder.query('ROLLBACK');
+      const results = await burst;
+      expect(results.map((r) => r.status)).toEqual(Array(8).fill(201));
+      expect(results.map((r) => r.body.seq).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await Promise.all([holder.end(), observer.end()]);
+    }
+  });
+
+  it(`at most ${MAX_WAITING_SENDS_PER_CONVERSATION} sends wait for one conversation in a process: one more is 429 rate_limited, a retry of a stored clientId is still answered, the queued ones are all stored`, async () => {
+    const { a, b, conv } = await friends();
+    const stored = await send(a, conv.id, 'stored before', 'stored-before').expect(201);
+    const turns = (t.app.get(MessagesService) as any).sendTurns as ConversationQueue;
+    const holder = new Client({ connectionString: t.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM conversation WHERE id = $1 FOR UPDATE', [conv.id]);
+      // One in its statement (waiting on the lock held here) and the bound's worth behind it.
+      const burst = Promise.all(
+        Array.from({ length: MAX_WAITING_SENDS_PER_CONVERSATION + 1 }, (_, i) => send(i % 2 ? a : b, conv.id, `queued ${i}`)),
+      );
+      await until('the queue to fill', async () => turns.waitingFor(conv.id) === MAX_WAITING_SENDS_PER_CONVERSATION);
+      const refused = await send(a, conv.id, 'one too many');
+      await expectError(refused, 'POST /v1/conversations/{id}/messages', 429, 'rate_limited');
+      expect(refused.headers['retry-after']).toBe('1');
+      const replay = await send(a, conv.id, 'stored before', 'stored-before');
+      expect(replay.status).toBe(200);
+      expect(replay.body.id).toBe(stored.body.id);
+      await holder.query('ROLLBACK');
+      const results = await burst;
+      expect(results.filter((r) => r.status !== 201)).toEqual([]);
+      expect(results.map((r) => r.body.seq).sort((x, y) => x - y)).toEqual(
+        Array.from({ length: MAX_WAITING_SENDS_PER_CONVERSATION + 1 }, (_, i) => i + 2),
+      );
+      expect(turns.busyConversations).toBe(0);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
   });
 
   it('text rules: trimmed 1..4000, control characters 400 invalid_text, media fields 422', async () => {

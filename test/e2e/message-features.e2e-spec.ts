@@ -216,9 +216,9 @@ describe('edits', () => {
     // A history longer than the cap, as a message edited before the cap existed has.
     await db.query('UPDATE message SET edited_at = now() WHERE id = $1', [m.id]);
     await db.query(
-      `INSERT INTO message_version (message_id, version, text, links, written_at)
-       SELECT $1, v, 'version ' || v || ' ' || repeat('y', 3900), '[]'::jsonb, now() FROM generate_series(1, 60) v`,
-      [m.id],
+      `INSERT INTO message_version (message_id, conversation_id, version, text, links, written_at)
+       SELECT $1, $2, v, 'version ' || v || ' ' || repeat('y', 3900), '[]'::jsonb, now() FROM generate_series(1, 60) v`,
+      [m.id, conversationId],
     );
     const rep = await t.http().post('/v1/reports').set(b.auth).send({ subjectType: 'message', subjectId: m.id, reason: 'harassment' });
     expect(rep.status).toBe(201);

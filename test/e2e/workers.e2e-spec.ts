@@ -193,7 +193,12 @@ describe('link scanning', () => {
            SELECT $1, $2, last_seq, $3, $5, $6, $4::jsonb FROM conversation WHERE id = $2`,
           [id, conversationId, a.id, JSON.stringify([{ url, verdict: 'pending' }]), `twice-${round}`, `see ${url}`],
         );
-        await q.query(`INSERT INTO link_occurrence (url, host, message_id) VALUES ($1, $2, $3)`, [url, new URL(url).host, id]);
+        await q.query(`INSERT INTO link_occurrence (url, host, message_id, conversation_id) VALUES ($1, $2, $3, $4)`, [
+          url,
+          new URL(url).host,
+          id,
+          conversationId,
+        ]);
       });
       const cb = await head(b);
       const outcomes = await Promise.all([scanner.scanMessage(id), scanner.scanMessage(id)]);
@@ -239,7 +244,12 @@ describe('link scanning', () => {
            SELECT $1, $2, last_seq, $3, $5, $6, $4::jsonb FROM conversation WHERE id = $2`,
           [id, conversationId, a.id, JSON.stringify([{ url, verdict: 'pending' }]), tag, `see ${url}`],
         );
-        await q.query(`INSERT INTO link_occurrence (url, host, message_id) VALUES ($1, $2, $3)`, [url, new URL(url).host, id]);
+        await q.query(`INSERT INTO link_occurrence (url, host, message_id, conversation_id) VALUES ($1, $2, $3, $4)`, [
+          url,
+          new URL(url).host,
+          id,
+          conversationId,
+        ]);
       });
       return id;
     };
@@ -294,8 +304,8 @@ describe('link scanning', () => {
         [id, conversationId, a.id, JSON.stringify([{ url: 'https://lost-job.example.com/', verdict: 'pending' }])],
       );
       await q.query(
-        `INSERT INTO link_occurrence (url, host, message_id) VALUES ('https://lost-job.example.com/', 'lost-job.example.com', $1)`,
-        [id],
+        `INSERT INTO link_occurrence (url, host, message_id, conversation_id) VALUES ('https://lost-job.example.com/', 'lost-job.example.com', $1, $2)`,
+        [id, conversationId],
       );
     });
     const m = await until('sweep', async () => scanned(await messageOf(b, conversationId, id)), 15_000);
@@ -312,6 +322,11 @@ describe('link scanning', () => {
       await until('recent scanned', async () => scanned(await messageOf(b, conversationId, recent.id)));
       const old = await send(a, conversationId, 'https://www.turned-bad.com/old');
       await until('old scanned', async () => scanned(await messageOf(b, conversationId, old.id)));
+      // Its occurrence is written by the scanner after the send (the backlog flush): age it once it is there.
+      await until(
+        'old occurrence written',
+        async () => (await db.query(`SELECT 1 FROM link_occurrence WHERE message_id = $1`, [old.id]))[0],
+      );
       await db.query(`UPDATE link_occurrence SET created_at = now() - interval '8 days' WHERE message_id = $1`, [old.id]);
       await db.query(`UPDATE link SET last_seen_at = now() - interval '8 days' WHERE url = 'https://www.turned-bad.com/old'`);
       expect((await messageOf(b, conversationId, recent.id)).links[0].verdict).toBe('safe');
@@ -347,7 +362,11 @@ describe('link scanning', () => {
 
       const second = await send(a, conversationId, 'again https://known-verdict.example.com/page');
       expect(second.links).toEqual([{ url: 'https://known-verdict.example.com/page', verdict: 'safe' }]);
-      const [occ] = await db.query('SELECT scanned_at IS NOT NULL AS settled FROM link_occurrence WHERE message_id = $1', [second.id]);
+      // Its occurrence is written after the send, by the scanner (the backlog flush), already settled.
+      const occ = await until(
+        'occurrence written',
+        async () => (await db.query('SELECT scanned_at IS NOT NULL AS settled FROM link_occurrence WHERE message_id = $1', [second.id]))[0],
+      );
       expect(occ).toEqual({ settled: true });
       await t.app.get(OutboxRelay).flush();
       const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import request from 'supertest';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config';
 import { createApp } from '../../apps/api/src/app.factory';
 import { clearClusterPrefix } from './redis-cluster';
@@ -100,7 +100,7 @@ export async function clearRedisPrefix(prefix: string): Promise<void> {
 }
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   url: string;
   config: AppConfig;
   db: TestDatabase;

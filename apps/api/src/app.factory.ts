@@ -1,20 +1,22 @@
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Store, storage } from 'nestjs-pino/storage';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import express from 'express';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import type { AppConfig } from './config';
 import { usePasswordHashCost } from '@app/messaging/accounts/passwords';
-import { AppModule, pinoHttpOptions } from './app.module';
+import { AppModule, requestId } from './app.module';
 import { fastSendRoute } from './http/fast-send';
 import { prepareDatabase } from './bootstrap/database';
 import { validationPipe } from './http/validation';
-import { metricsMiddleware } from './http/metrics';
-import { jsonDepthLimit } from './http/json-depth';
+import { useHttpMetrics } from './http/metrics';
+import { MAX_BODY_BYTES, useJsonBodies } from './http/json-depth';
 import { API_MODULES, WORKER_MODULES } from './modules';
-import { toErrorBody } from './http/exception.filter';
+import { renderError } from './http/exception.filter';
 import { appCreateHooks } from './app-hooks';
 import { PLATFORM_KEY_SCHEME } from './platform/platform.controller';
 import { Published } from './docs/published';
@@ -31,6 +33,14 @@ export interface CreateAppOptions {
   shutdownHooks?: boolean;
 }
 
+/** Any origin; Express cors()'s methods and lenient preflight, which the contract was written against. */
+const CORS = {
+  origin: '*',
+  methods: 'GET,HEAD,PUT,PATCH,POST,DELETE',
+  strictPreflight: false,
+  exposedHeaders: 'Content-Range,Retry-After,X-Request-Id',
+};
+
 /** MUI styles are injected at run time, hence 'unsafe-inline' for styles only; scripts are the bundle's own. */
 const ADMIN_CSP = [
   "default-src 'self'",
@@ -45,7 +55,7 @@ const ADMIN_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestExpressApplication> {
+export async function createApp(config: AppConfig, opts: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   usePasswordHashCost(config.passwordHashCost);
   const log = opts.log ?? ((m: string) => process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), msg: m }) + '\n'));
   const { jwtSecret } = await prepareDatabase({
@@ -56,20 +66,45 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     adminPassword: config.adminPassword,
     log,
   });
-  const app = await NestFactory.create<NestExpressApplication>(
+  const adapter = new FastifyAdapter({
+    // X-Forwarded-For is believed from a proxy on this host only (req.ip is then the client's).
+    trustProxy: 'loopback',
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: requestId,
+    // Routing as Express had it: paths match in any case and with or without a trailing slash;
+    // a path parameter may be long (the handler answers for it, not the router).
+    routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+    // A path Fastify cannot decode (a bad %-escape) still gets the contract's error shape.
+    frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => {
+      // Answered before any hook, so CORS's headers are set here.
+      reply.header('Access-Control-Allow-Origin', '*').header('Access-Control-Expose-Headers', CORS.exposedHeaders);
+      renderError(err, req, reply);
+    },
+    // While the app drains (main.ts), a request on a connection still open is answered as
+    // before (with Connection: close), not with Fastify's bare 503 outside the error shape.
+    return503OnClosing: false,
+    // Node's (and so Express's) idle keep-alive timeout, not Fastify's 72 s: a connection that
+    // was busy when the drain began closes 5 s after its last answer, within the drain's bound.
+    keepAliveTimeout: 5_000,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, jwtSecret, { api: API_MODULES, worker: WORKER_MODULES }),
+    adapter,
     { bodyParser: false, bufferLogs: true, abortOnError: false },
   );
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback');
-  app.use(metricsMiddleware);
-  app.use(express.json({ limit: '64kb', strict: true }));
-  app.use(jsonDepthLimit);
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (req, reply, done) => {
+    reply.header('x-request-id', req.id);
+    done();
+  });
+  useHttpMetrics(fastify);
+  useJsonBodies(fastify);
+  keepRequestLogger(fastify);
   app.useGlobalPipes(validationPipe);
   if (opts.shutdownHooks !== false) app.enableShutdownHooks();
-  app.enableCors({ exposedHeaders: ['Content-Range', 'Retry-After', 'X-Request-Id'] });
-  // After the body parser, the depth limit and CORS, before Nest's router and request logging.
-  if (config.roles.includes('api')) fastSendRoute(app, pinoHttpOptions(config));
+  app.enableCors(CORS);
+  if (config.roles.includes('api')) fastSendRoute(app);
 
   const docs = SwaggerModule.createDocument(
     app,
@@ -94,43 +129,76 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     const published = app.get(Published);
     published.openapi = docs;
     published.webDir = webDir;
-    const assets = express.static(join(webDir, 'assets'), {
+    await app.register(fastifyStatic, {
+      root: join(webDir, 'assets'),
+      prefix: '/assets/',
       index: false,
-      fallthrough: true,
       redirect: false,
       immutable: true,
       maxAge: '365d',
-    });
-    app.use('/assets', (req: express.Request, res: express.Response, next: express.NextFunction) => {
-      webSecurityHeaders(res);
-      assets(req, res, next);
+      decorateReply: false,
     });
   }
   const adminDir =
     config.adminStaticDir ??
     [join(root, 'admin'), join(root, 'dist', 'admin')].find((d) => existsSync(join(d, 'index.html'))) ??
     join(root, 'admin');
-  if (config.roles.includes('api') && existsSync(join(adminDir, 'index.html'))) {
-    app.use('/admin', (req: express.Request, res: express.Response, next: express.NextFunction) => {
-      if (req.path.startsWith('/v1')) return next();
-      // The console must never be framed (clickjacking a moderator's clicks) and runs only its own code.
-      res.setHeader('Content-Security-Policy', ADMIN_CSP);
-      res.setHeader('X-Frame-Options', 'DENY');
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Referrer-Policy', 'no-referrer');
-      express.static(adminDir, { index: 'index.html', fallthrough: true, redirect: false })(req, res, () => {
-        if (req.method === 'GET' && !req.path.includes('.')) return res.sendFile(join(adminDir, 'index.html'));
-        next();
-      });
+  const adminConsole = config.roles.includes('api') && existsSync(join(adminDir, 'index.html'));
+  if (config.roles.includes('api')) {
+    // Every /assets answer, and every /admin one but the staff API's, carries the page headers (404s too).
+    fastify.addHook('onRequest', (req, reply, done) => {
+      const path = req.url.split('?')[0].toLowerCase();
+      if (path === '/assets' || path.startsWith('/assets/')) webSecurityHeaders(reply);
+      else if (adminConsole && (path === '/admin' || path.startsWith('/admin/')) && !path.startsWith('/admin/v1')) {
+        // The console must never be framed (clickjacking a moderator's clicks) and runs only its own code.
+        reply.header('Content-Security-Policy', ADMIN_CSP);
+        reply.header('X-Frame-Options', 'DENY');
+        reply.header('X-Content-Type-Options', 'nosniff');
+        reply.header('Referrer-Policy', 'no-referrer');
+      }
+      done();
     });
   }
+  if (adminConsole) {
+    // The console's files, and index.html for any other GET without a dot (its client-side routes).
+    await app.register(fastifyStatic, { root: adminDir, serve: false });
+    const adminRoot = resolve(adminDir);
+    const serveConsole = (req: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) => {
+      const rest = req.params['*'] ?? '';
+      if (`/${rest}`.toLowerCase().startsWith('/v1')) return reply.callNotFound();
+      const file = resolve(adminRoot, rest === '' ? 'index.html' : rest);
+      const inside = file === adminRoot || file.startsWith(adminRoot + sep);
+      if (inside && isFile(file)) return reply.sendFile(file.slice(adminRoot.length + 1), adminRoot);
+      if (!rest.includes('.')) return reply.sendFile('index.html', adminRoot);
+      return reply.callNotFound();
+    };
+    fastify.get('/admin', serveConsole);
+    fastify.get('/admin/*', serveConsole);
+  }
   for (const hook of appCreateHooks) await hook(app, config);
-  // Errors raised before Nest's router (e.g. body-parser) still get the contract's shape.
-  app.use((err: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) return next(err);
-    const { body, headers } = toErrorBody(err);
-    if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-    res.status(body.statusCode).json(body);
-  });
+  // Errors raised outside a handler (a body that cannot be parsed, a middleware's) reach Nest's
+  // error handler on Fastify, and so the GlobalExceptionFilter: the contract's shape.
   return app;
+}
+
+/**
+ * nestjs-pino's middleware runs the rest of the request in its logger's context, but on
+ * Fastify the body is read after the middlewares, from the socket's events: a body that
+ * arrives in later packets loses that context, and its handler is put back in it (Express
+ * parsed bodies before the middlewares).
+ */
+function keepRequestLogger(fastify: FastifyInstance): void {
+  fastify.addHook('preHandler', (req, _reply, done) => {
+    const log = (req.raw as { log?: Store['logger'] }).log;
+    if (storage.getStore() || !log) return done();
+    storage.run(new Store(log), done);
+  });
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }

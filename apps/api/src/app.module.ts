@@ -5,6 +5,7 @@ import { LoggerModule, type Params } from 'nestjs-pino';
 import pretty from 'pino-pretty';
 import type { Options } from 'pino-http';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { CoreModule } from '@app/messaging/core.module';
 import { MessagingModule } from '@app/messaging/messaging.module';
 import type { AppConfig } from './config';
@@ -33,13 +34,21 @@ function withPrettyStream(config: AppConfig, options: PinoHttpOptions): Params['
   return [options as never, stream];
 }
 
-/** pino-http's options: nestjs-pino's request logging, and the hot send route's (fast-send.ts). */
+/** A request's id: its own X-Request-Id when well formed, else a new UUID (answered in X-Request-Id). */
+export function requestId(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * pino-http's options: nestjs-pino's request logging. On Fastify the request already has its
+ * id (requestId, app.factory.ts) when pino-http sees it, which pino-http keeps.
+ */
 export function pinoHttpOptions(config: AppConfig): Options {
   return {
     level: config.logLevel,
     genReqId: (req, res) => {
-      const incoming = req.headers['x-request-id'];
-      const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+      const id = requestId(req);
       res.setHeader('x-request-id', id);
       return id;
     },

@@ -58,7 +58,8 @@ export const isCluster = (client: RedisClient): client is Cluster => (client as 
 /**
  * One shared ioredis client for caches and rate limits. Keys are namespaced by
  * REDIS_PREFIX so tests (and several deployments) can share one Redis. Every key it
- * touches is a single key per command or script, so on a cluster each lands on its own slot.
+ * touches is a single key per command or script, so on a cluster each lands on its own slot
+ * (the send budget's script has two keys with one hash tag: one slot, limits/send-budget.ts).
  */
 export function createRedis(config: RedisTarget & Pick<AppConfig, 'redisPrefix'>): RedisClient {
   return redisClient(config, {

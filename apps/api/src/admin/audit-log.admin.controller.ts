@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStaffList, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { MethodNotAllowed } from '@app/messaging/errors';
 import { AuditLogService } from '@app/messaging/audit/audit-log.service';
 import { MinRole, StaffAuthGuard } from '../http/auth';
@@ -24,7 +24,7 @@ export class AuditLogAdminController {
   @Get()
   @ApiOperation({ summary: 'The append-only audit log of staff reads and actions' })
   @ApiStaffList(AuditEntry, SORTS)
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'audit-log', await this.audit.list(parseRaList(query, SORTS, ['id', 'DESC'])));
   }
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CasesService } from '@app/messaging/safety/reports/cases.service';
 import { ReportersService } from '@app/messaging/safety/reports/reporters.service';
 import { TemplatesService } from '@app/messaging/safety/enforcement/templates.service';
@@ -27,7 +27,7 @@ export class CasesAdminController {
   @Get()
   @ApiOperation({ summary: 'The case queue: one open case per subject user, most urgent first by default' })
   @ApiStaffList(Case, CASE_SORTS, 'JSON object, e.g. {"status":"open","subjectUserId":"…","assigneeId":null}')
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'cases', await this.cases.list(parseRaList(query, CASE_SORTS, ['priority', 'DESC'])));
   }
 
@@ -111,7 +111,7 @@ export class TemplatesAdminController {
   @Get()
   @ApiOperation({ summary: 'Notice templates' })
   @ApiStaffList(NoticeTemplate, TEMPLATE_SORTS)
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'templates', await this.templates.list(parseRaList(query, TEMPLATE_SORTS, ['name', 'ASC'])));
   }
 

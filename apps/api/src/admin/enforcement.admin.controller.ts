@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AppealsService } from '@app/messaging/safety/enforcement/appeals.service';
 import { EnforcementService } from '@app/messaging/safety/enforcement/enforcement.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
@@ -25,7 +25,7 @@ export class ActionsAdminController {
   @Get()
   @ApiOperation({ summary: 'Enforcement actions taken against accounts' })
   @ApiStaffList(ModerationAction, ACTION_SORTS)
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'actions', await this.enforcement.listActions(parseRaList(query, ACTION_SORTS, ['createdAt', 'DESC'])));
   }
 
@@ -62,7 +62,7 @@ export class AppealsAdminController {
   @Get()
   @ApiOperation({ summary: 'Appeals of enforcement actions' })
   @ApiStaffList(StaffAppeal, APPEAL_SORTS)
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'appeals', await this.appeals.list(parseRaList(query, APPEAL_SORTS, ['createdAt', 'DESC'])));
   }
 

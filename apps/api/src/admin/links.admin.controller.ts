@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ForbiddenRole, InvalidRequest } from '@app/messaging/errors';
 import { LinkReviewService } from '@app/messaging/safety/reports/link-review.service';
 import { BLOCKLIST_KINDS, type BlocklistKind } from '@app/messaging/safety/vocabulary';
@@ -25,7 +25,7 @@ export class LinksAdminController {
   @Get()
   @ApiOperation({ summary: 'Links seen in messages and questions, with their verdicts (audited read)' })
   @ApiStaffList(LinkRecord, LINK_SORTS)
-  async list(@CurrentStaff() staff: AuthStaff, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@CurrentStaff() staff: AuthStaff, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'links', await this.links.listLinks(parseRaList(query, LINK_SORTS, ['lastSeenAt', 'DESC']), staff));
   }
 
@@ -64,7 +64,7 @@ export class BlocklistAdminController {
   @Get()
   @ApiOperation({ summary: 'Blocklist entries' })
   @ApiStaffList(BlocklistEntry, BLOCKLIST_SORTS)
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'blocklist', await this.links.listBlocklist(parseRaList(query, BLOCKLIST_SORTS, ['createdAt', 'DESC'])));
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ReportsService } from '@app/messaging/safety/reports/reports.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
@@ -35,7 +35,7 @@ export class ReportsAdminController {
   @Get()
   @ApiOperation({ summary: 'The report queue, most urgent first by default' })
   @ApiStaffList(Report, SORTS, 'JSON object, e.g. {"status":"open","subjectId":"…"}')
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'reports', await this.reports.list(parseRaList(query, SORTS, ['priority', 'DESC'])));
   }
 

@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { Allow } from 'class-validator';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { HeldMessagesService } from '@app/messaging/rules/held-messages.service';
 import { RULE_ACTIONS, RULE_KINDS, RULE_MODES, RULE_SCOPES } from '@app/messaging/rules/rule-matcher';
 import { RulesService } from '@app/messaging/rules/rules.service';
@@ -147,7 +147,7 @@ export class RulesAdminController {
   @Get()
   @ApiOperation({ summary: 'Staff rules (AutoMod), with their hit counts over 24 h and 7 days' })
   @ApiStaffList(Rule, RULE_SORTS)
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'rules', await this.rules.list(parseRaList(query, RULE_SORTS, ['createdAt', 'DESC'])));
   }
 
@@ -213,7 +213,7 @@ export class RuleHitsAdminController {
   @Get()
   @ApiOperation({ summary: 'Every rule match, dry-run and live (filter ruleId, userId, mode, action, scope, applied)' })
   @ApiStaffList(RuleHit, HIT_SORTS)
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'rule-hits', await this.rules.hits(parseRaList(query, HIT_SORTS, ['createdAt', 'DESC'])));
   }
 
@@ -238,7 +238,7 @@ export class HeldMessagesAdminController {
   @Get()
   @ApiOperation({ summary: 'Messages held by a live hold rule, awaiting a decision (audited read: private text)' })
   @ApiStaffList(HeldMessage, HELD_SORTS)
-  async list(@CurrentStaff() staff: AuthStaff, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@CurrentStaff() staff: AuthStaff, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'held-messages', await this.held.list(parseRaList(query, HELD_SORTS, ['createdAt', 'ASC']), staff));
   }
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { StaffService } from '@app/messaging/safety/staff/staff.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
@@ -24,7 +24,7 @@ export class StaffAdminController {
   @Get()
   @ApiOperation({ summary: 'Staff accounts (admin)' })
   @ApiStaffList(StaffMember, SORTS)
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'staff', await this.staff.list(parseRaList(query, SORTS, ['createdAt', 'DESC'])));
   }
 

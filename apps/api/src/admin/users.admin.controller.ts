@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { SpamQueueService } from '@app/messaging/safety/reports/spam-queue.service';
 import { UserReviewService } from '@app/messaging/safety/reports/user-review.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
@@ -24,7 +24,7 @@ export class UsersAdminController {
   @Get()
   @ApiOperation({ summary: 'End-user accounts' })
   @ApiStaffList(UserRecord, USER_SORTS)
-  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'users', await this.users.list(parseRaList(query, USER_SORTS, ['createdAt', 'DESC'])));
   }
 
@@ -71,7 +71,7 @@ export class SpamRequestsAdminController {
   @Get()
   @ApiOperation({ summary: 'Senders whose message requests look like spam, highest score first' })
   @ApiStaffList(SpamRequest, SPAM_SORTS, 'JSON object, e.g. {"senderId":"…"}')
-  async list(@CurrentStaff() staff: AuthStaff, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+  async list(@CurrentStaff() staff: AuthStaff, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) res: FastifyReply) {
     return sendPage(res, 'spam-requests', await this.spam.list(parseRaList(query, SPAM_SORTS, ['score', 'DESC']), staff));
   }
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Module, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
-import { existsSync } from 'node:fs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NotFound } from '@app/messaging/errors';
 import { ApiErrors, NOT_FOUND } from '../http/api-docs';
@@ -22,11 +22,11 @@ export const WEB_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-export function webSecurityHeaders(res: Response): void {
-  res.setHeader('Content-Security-Policy', WEB_CSP);
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+export function webSecurityHeaders(res: { header(name: string, value: string): unknown }): void {
+  res.header('Content-Security-Policy', WEB_CSP);
+  res.header('X-Frame-Options', 'DENY');
+  res.header('X-Content-Type-Options', 'nosniff');
+  res.header('Referrer-Policy', 'no-referrer');
 }
 
 class AsyncApiInfo {
@@ -66,7 +66,7 @@ export class DocsController {
   @ApiOperation({ summary: 'The AsyncAPI 3 document of the socket events, their payloads and the acks of message.send and typing' })
   @ApiOkResponse({ type: AsyncApiDocument })
   @ApiErrors(NOT_FOUND)
-  asyncapi(@Req() req: Request) {
+  asyncapi(@Req() req: FastifyRequest) {
     if (!this.published.openapi) throw new NotFound();
     return buildAsyncApi(this.published.openapi, req.headers.host ?? '127.0.0.1:3000');
   }
@@ -78,12 +78,12 @@ export class DocsController {
     content: { 'text/html': { schema: { type: 'string' } } },
   })
   @ApiErrors({ 404: ['not_found'] })
-  web(@Res() res: Response) {
+  web(@Res() res: FastifyReply) {
     const dir = this.published.webDir;
     if (!dir || !existsSync(join(dir, 'index.html'))) throw new NotFound('The web app is not built: npm run build:web.');
     webSecurityHeaders(res);
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(join(dir, 'index.html'));
+    res.header('Cache-Control', 'no-cache');
+    res.type('text/html; charset=UTF-8').send(readFileSync(join(dir, 'index.html')));
   }
 }
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Db } from '@app/messaging/db/db.service';
 import { Forbidden, NotFound } from '@app/messaging/errors';
 import { isUuid } from '@app/messaging/ids';
-import { pairBlockedSql } from '@app/messaging/policy/write-policy';
+import { typingAudience } from '@app/messaging/conversations/conversations.repository';
 
 /** One relay per conversation per user per window: keystrokes arrive far faster than that. */
 export const TYPING_WINDOW_MS = 2000;
@@ -73,19 +73,7 @@ export class TypingRelay {
   async recipients(senderId: string, conversationId: unknown, throttle: TypingThrottle, now = Date.now()): Promise<TypingDecision> {
     if (!isUuid(conversationId)) throw new NotFound();
     if (!throttle.admit(conversationId, now)) return { throttled: true };
-    const row = await this.db.one<{ state: string; recipients: string[] }>(
-      `SELECT me.state,
-              coalesce(array_agg(m.user_id) FILTER (WHERE m.user_id IS NOT NULL), '{}') AS recipients
-         FROM conversation_member me
-         LEFT JOIN conversation_member m
-           ON me.state = 'active'
-          AND m.conversation_id = me.conversation_id AND m.user_id <> me.user_id AND m.state = 'active'
-          AND NOT ${pairBlockedSql('m.user_id', 'me.user_id')}
-          AND NOT EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = me.user_id AND r.restricted_id = m.user_id)
-        WHERE me.conversation_id = $1 AND me.user_id = $2
-        GROUP BY me.state`,
-      [conversationId, senderId],
-    );
+    const row = await typingAudience(this.db, conversationId, senderId);
     if (!row || row.state === 'left' || row.state === 'declined') throw new NotFound();
     if (row.state !== 'active') throw new Forbidden('Accept the message request before typing in this conversation.');
     throttle.relayed(conversationId, now);

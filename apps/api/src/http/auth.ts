@@ -7,6 +7,7 @@ import { Db } from '@app/messaging/db/db.service';
 import { UserTokensService } from '@app/messaging/accounts/user-tokens.service';
 import { ForbiddenRole, Unauthorized } from '@app/messaging/errors';
 import { STAFF_ROLE_RANK, type StaffRole } from '@app/messaging/accounts/staff-roles';
+import { staffById } from '@app/messaging/safety/staff/staff.repository';
 
 export interface AuthUser {
   id: string;
@@ -103,9 +104,9 @@ export class StaffAuthGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest();
     const claims = this.tokens.verifyAccess(bearer(req.headers.authorization), STAFF_AUDIENCE);
-    const row = await this.db.one('SELECT id, email, role, display_name, disabled FROM staff WHERE id = $1', [claims.sub]);
+    const row = await staffById(this.db, claims.sub);
     if (!row || row.disabled) throw new Unauthorized('This staff account is disabled.');
-    const staff: AuthStaff = { id: row.id, email: row.email, role: row.role, displayName: row.display_name };
+    const staff: AuthStaff = { id: row.id, email: row.email, role: row.role, displayName: row.displayName };
     const min = this.reflector.getAllAndOverride<StaffRole | undefined>(MIN_ROLE, [ctx.getHandler(), ctx.getClass()]) ?? 'triage';
     if (STAFF_ROLE_RANK[staff.role] < STAFF_ROLE_RANK[min]) {
       throw new ForbiddenRole(`This needs the ${min} role; you are ${staff.role}.`);

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@app/messaging/errors';
 
 export interface ErrorBody {
@@ -66,6 +66,8 @@ export function unavailableCode(err: unknown): 'database_unavailable' | 'service
   return null;
 }
 
+const TOO_LARGE: ErrorBody = { statusCode: 413, code: 'payload_too_large', message: 'The request body is larger than 64 KiB.' };
+
 /**
  * Maps every error to the contract's shape in one place (STYLE.md, convention 2).
  * Anything unrecognised is a 500 with a generic message and is logged with the request id;
@@ -83,20 +85,20 @@ export function toErrorBody(err: unknown): { body: ErrorBody; headers?: Record<s
     if (status === 404 && typeof res?.message === 'string' && res.message.startsWith('Cannot ')) {
       return { body: { statusCode: 404, code: 'not_found', message: 'No such route.' } };
     }
+    // Fastify's body limit (FST_ERR_CTP_BODY_TOO_LARGE, which Nest turns into an HttpException).
+    if (status === 413) return { body: TOO_LARGE };
     const message = typeof res === 'string' ? res : Array.isArray(res?.message) ? res.message.join('; ') : (res?.message ?? err.message);
     const body: ErrorBody = { statusCode: status, code: res?.code ?? CODE_BY_STATUS[status] ?? `http_${status}`, message };
     if (res?.details) body.details = res.details;
     return { body };
   }
-  // body-parser and other http-errors style errors carry their own 4xx status.
+  // The body parser's errors (json-depth.ts, typed as body-parser's were) and other http-errors style errors carry their own 4xx status.
   const e = err as any;
   if (e && typeof e === 'object') {
     if (e.type === 'entity.parse.failed') {
       return { body: { statusCode: 400, code: 'invalid_json', message: 'The request body is not valid JSON.' } };
     }
-    if (e.type === 'entity.too.large') {
-      return { body: { statusCode: 413, code: 'payload_too_large', message: 'The request body is larger than 64 KiB.' } };
-    }
+    if (e.type === 'entity.too.large') return { body: TOO_LARGE };
     const status = Number(e.status ?? e.statusCode);
     if (status >= 400 && status < 500) {
       return {
@@ -126,14 +128,14 @@ export function toErrorBody(err: unknown): { body: ErrorBody; headers?: Record<s
 const errorLogger = new Logger('Errors');
 
 /** Answers a failed request with the contract's error shape; a 5xx is logged with the request id. */
-export function renderError(err: unknown, req: Request & { id?: string }, res: Response): void {
+export function renderError(err: unknown, req: FastifyRequest, res: FastifyReply): void {
   const { body, headers } = toErrorBody(err);
   if (body.statusCode >= 500) {
-    errorLogger.error({ err, reqId: req.id, route: `${req.method} ${req.originalUrl?.split('?')[0]}` }, 'unhandled error');
+    errorLogger.error({ err, reqId: req.id, route: `${req.method} ${req.url.split('?')[0]}` }, 'unhandled error');
   }
-  if (res.headersSent) return;
-  if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.status(body.statusCode).json(body);
+  if (res.sent || res.raw.headersSent) return;
+  if (headers) for (const [k, v] of Object.entries(headers)) res.header(k, v);
+  res.status(body.statusCode).send(body);
 }
 
 @Catch()
@@ -141,6 +143,6 @@ export class GlobalExceptionFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost) {
     if (host.getType() !== 'http') throw err;
     const ctx = host.switchToHttp();
-    renderError(err, ctx.getRequest<Request & { id?: string }>(), ctx.getResponse<Response>());
+    renderError(err, ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>());
   }
 }

@@ -3,7 +3,7 @@ import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/messaging/config';
 import { NotFound, Unauthorized } from '@app/messaging/errors';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Histogram, register } from 'prom-client';
 
 let defaultsCollected = false;
@@ -14,21 +14,22 @@ export const httpDuration = new Histogram({
   buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 });
 
-/** The route pattern of a request answered outside the router (fast-send.ts), for the label. */
-export const ROUTE_LABEL = Symbol('metrics route');
-
-/** Records latency by the route pattern (not the raw URL, so ids do not explode the label set). */
-export function metricsMiddleware(req: Request, res: Response, next: NextFunction) {
+/**
+ * Records latency (Fastify's own clock, from the request's arrival) by the route pattern (not
+ * the raw URL, so ids do not explode the label set); a request no route matched, a CORS
+ * preflight included, is `unmatched`.
+ */
+export function useHttpMetrics(fastify: FastifyInstance): void {
   if (!defaultsCollected) {
     defaultsCollected = true;
     collectDefaultMetrics();
   }
-  const end = httpDuration.startTimer();
-  res.on('finish', () => {
-    const route = (req as any)[ROUTE_LABEL] ?? ((req as any).route?.path ? `${req.baseUrl ?? ''}${(req as any).route.path}` : 'unmatched');
-    end({ method: req.method, route, status: String(res.statusCode) });
+  fastify.addHook('onResponse', (req, reply, done) => {
+    // '*' is @fastify/cors's preflight route: not one of the app's.
+    const route = req.is404 || req.routeOptions.url === '*' ? undefined : req.routeOptions.url;
+    httpDuration.observe({ method: req.method, route: route ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
-  next();
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
@@ -44,10 +45,10 @@ export class MetricsController {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   @Get()
-  metrics(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  metrics(@Req() req: FastifyRequest, @Res({ passthrough: true }) res: FastifyReply) {
     const token = this.config.metricsToken;
     if (token === null) {
-      if (!LOOPBACK.has(req.ip ?? '')) throw new NotFound();
+      if (!LOOPBACK.has(req.ip)) throw new NotFound();
     } else {
       const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
       const want = Buffer.from(token);
@@ -55,7 +56,7 @@ export class MetricsController {
         throw new Unauthorized('GET /metrics needs Authorization: Bearer <METRICS_TOKEN>.');
     }
     // Set here, not by @Header: a refusal above must keep the JSON error body.
-    res.setHeader('Content-Type', register.contentType);
+    res.header('Content-Type', register.contentType);
     return register.metrics();
   }
 }

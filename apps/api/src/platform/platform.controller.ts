@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Module, Param, Post, Put, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { AccountsService } from '@app/messaging/accounts/accounts.service';
 import { assertExternalId, EXTERNAL_ID_PATTERN, ExternalAccountsService } from '@app/messaging/accounts/external-accounts.service';
 import { RoomsModule } from '@app/messaging/rooms/rooms.module';
@@ -45,7 +45,7 @@ export class PlatformController {
   @ApiCreatedResponse({ type: ExternalUser, description: 'Created' })
   @ApiOkResponse({ type: ExternalUser, description: 'Updated, or already so' })
   @ApiErrors(INPUT, { 409: ['handle_taken'] })
-  async putUser(@Param('externalId') externalId: string, @Body() dto: PutExternalUserDto, @Res({ passthrough: true }) res: Response) {
+  async putUser(@Param('externalId') externalId: string, @Body() dto: PutExternalUserDto, @Res({ passthrough: true }) res: FastifyReply) {
     const { user, created } = await this.external.upsert(assertExternalId(externalId), dto);
     res.status(created ? 201 : 200);
     return user;

@@ -10,7 +10,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ConversationsService } from '@app/messaging/conversations/conversations.service';
 import { MessagesService } from '@app/messaging/messages/messages.service';
 import { MessageEditsService } from '@app/messaging/messages/message-edits.service';
@@ -57,7 +57,7 @@ export class ConversationsController {
   @ApiCreatedResponse({ type: Conversation, description: 'Created' })
   @ApiOkResponse({ type: Conversation, description: 'The existing direct conversation of this pair' })
   @ApiErrors(INPUT, { 404: ['not_found'] }, START_RULES, RATE_LIMITED)
-  async create(@CurrentUser() user: AuthUser, @Body() dto: CreateConversationDto, @Res({ passthrough: true }) res: Response) {
+  async create(@CurrentUser() user: AuthUser, @Body() dto: CreateConversationDto, @Res({ passthrough: true }) res: FastifyReply) {
     const { conversation, created } = await this.conversations.create(user.id, dto);
     res.status(created ? 201 : 200);
     return conversation;
@@ -160,7 +160,7 @@ export class ConversationsController {
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,
     @Body() body: Record<string, unknown>,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ) {
     // The raw body on purpose: "any attachments/image/video/media field" must be seen as sent.
     const { message, created } = await this.messages.send(user.id, id, body ?? {});

@@ -1,7 +1,7 @@
 import { Body, Controller, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ReportsService } from '@app/messaging/safety/reports/reports.service';
 import { REPORT_REASONS, SUBJECT_TYPES, type ReportReason, type SubjectType } from '@app/messaging/safety/vocabulary';
 import { ApiErrors, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
@@ -50,7 +50,7 @@ export class ReportsController {
   @ApiCreatedResponse({ type: ReportCreated, description: 'Filed' })
   @ApiOkResponse({ type: ReportCreated, description: 'The same reporter on the same subject again: the same report' })
   @ApiErrors(INPUT, NOT_FOUND, { 422: ['cannot_target_self'] }, RATE_LIMITED)
-  async create(@CurrentUser() user: AuthUser, @Body() dto: CreateReportDto, @Res({ passthrough: true }) res: Response) {
+  async create(@CurrentUser() user: AuthUser, @Body() dto: CreateReportDto, @Res({ passthrough: true }) res: FastifyReply) {
     const { id, created } = await this.reports.file(user.id, {
       subjectType: dto.subjectType,
       subjectId: dto.subjectId,

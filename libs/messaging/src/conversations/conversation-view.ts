@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from '../views/message-view';
-import { memberSeesMessageSql } from '../policy/visibility';
+import { memberSeesMessageSql, restrictsSql } from '../policy/visibility';
 
 export interface ConversationMemberView {
   userId: string;
@@ -41,7 +41,7 @@ SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_acti
                  'state', CASE WHEN m.state = 'declined' AND m.user_id <> $2 THEN 'pending' ELSE m.state END,
                  'role', m.role,
                  'readSeq', CASE WHEN m.state = 'active'
-                                  AND NOT EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = m.user_id AND r.restricted_id = $2)
+                                  AND NOT ${restrictsSql('m.user_id', '$2')}
                                  THEN m.read_seq END) ORDER BY m.joined_at, m.user_id)
           FROM conversation_member m JOIN app_user u ON u.id = m.user_id
          WHERE m.conversation_id = c.id) AS members,

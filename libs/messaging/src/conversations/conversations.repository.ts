@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.service';
 import { readCeilingSql } from '../policy/request-cap';
 import { restrictedSql } from '../policy/standing';
-import { leftSeqSql, memberSeesMessageSql } from '../policy/visibility';
+import { leftSeqSql, memberSeesMessageSql, restrictsSql } from '../policy/visibility';
 import { blockAmongSql, pairBlockedSql } from '../policy/write-policy';
 import type { RecipientFacts } from './message-request-policy';
 import type {
@@ -22,9 +22,8 @@ import type {
  * `db.tx`, and hand back typed camelCase rows; the message-request policy, the group size,
  * the block checks and hidden words are decided in ConversationsService. The policy
  * predicates (policy/*) are interpolated here, so every path shares one rule.
- * The Conversation view's statement stays in conversation-view.ts: it interpolates
- * messages/message-view's REPLY_QUOTE_SQL, an upward import (a known layer violation) that a
- * new file here would add to, not remove.
+ * The Conversation view's statement stays in conversation-view.ts, beside the mapping that
+ * reads it (a view loader).
  */
 
 // ---- the write policy's reads -----------------------------------------------------------------
@@ -58,7 +57,7 @@ export async function recipientFacts(q: Queryable, actorId: string, ids: string[
     `SELECT u.id, u.allow_incoming,
               EXISTS (SELECT 1 FROM follow f WHERE f.follower_id = u.id AND f.followee_id = $1) AS follows_creator,
               ${pairBlockedSql('u.id', '$1')} AS blocked,
-              EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = u.id AND r.restricted_id = $1) AS restricts_creator
+              ${restrictsSql('u.id', '$1')} AS restricts_creator
          FROM app_user u WHERE u.id = ANY($2::uuid[])`,
     [actorId, ids],
   );
@@ -286,4 +285,30 @@ export async function countDeclined(q: Queryable, senderId: string): Promise<voi
            ON CONFLICT (sender_id) DO UPDATE SET declined = sender_stats.declined + 1, updated_at = now()`,
     [senderId],
   );
+}
+
+/**
+ * Typing (ephemeral, never stored): the signaller's membership state and, when active, the
+ * other active members who may hear them (no block either way; not someone the signaller
+ * restricted). Undefined when the signaller was never a member.
+ */
+export async function typingAudience(
+  q: Queryable,
+  conversationId: string,
+  userId: string,
+): Promise<{ state: MemberState; recipients: string[] } | undefined> {
+  const [row] = await q.query<{ state: MemberState; recipients: string[] }>(
+    `SELECT me.state,
+            coalesce(array_agg(m.user_id) FILTER (WHERE m.user_id IS NOT NULL), '{}') AS recipients
+       FROM conversation_member me
+       LEFT JOIN conversation_member m
+         ON me.state = 'active'
+        AND m.conversation_id = me.conversation_id AND m.user_id <> me.user_id AND m.state = 'active'
+        AND NOT ${pairBlockedSql('m.user_id', 'me.user_id')}
+        AND NOT ${restrictsSql('me.user_id', 'm.user_id')}
+      WHERE me.conversation_id = $1 AND me.user_id = $2
+      GROUP BY me.state`,
+    [conversationId, userId],
+  );
+  return row;
 }

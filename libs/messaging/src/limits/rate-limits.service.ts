@@ -4,16 +4,21 @@ import type { RedisClient } from '../redis';
 import { APP_CONFIG, type AppConfig, type RateLimitSetting } from '../config';
 import { RateLimited, ServiceUnavailable } from '../errors';
 import { REDIS } from '../redis';
+import { SendBudget } from './send-budget';
 
-export type LimitPolicy = keyof AppConfig['limits'];
+/** The send budgets are spent together, only through spendSendBudget (SendBudget). */
+type SendPolicy = 'sendBurst' | 'sendSustained';
+export type LimitPolicy = Exclude<keyof AppConfig['limits'], SendPolicy>;
 
 /**
  * Every limit is a rate-limiter-flexible limiter on the shared Redis: atomic (Lua) and
- * shared by every API process, so two processes cannot each grant the full budget.
+ * shared by every API process, so two processes cannot each grant the full budget. The two
+ * send budgets are one script (SendBudget), on the hot path of every write.
  */
 @Injectable()
 export class RateLimitsService implements OnModuleInit {
   private limiters = new Map<string, RateLimiterRedis>();
+  private sendBudget!: SendBudget;
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
@@ -21,9 +26,11 @@ export class RateLimitsService implements OnModuleInit {
   ) {}
 
   onModuleInit() {
-    for (const [name, setting] of Object.entries(this.config.limits)) {
+    const { sendBurst, sendSustained, ...others } = this.config.limits;
+    for (const [name, setting] of Object.entries(others)) {
       this.limiters.set(name, this.build(name, setting));
     }
+    this.sendBudget = new SendBudget(this.redis, sendBurst, sendSustained);
   }
 
   private build(name: string, s: RateLimitSetting): RateLimiterRedis {
@@ -54,10 +61,17 @@ export class RateLimitsService implements OnModuleInit {
   /**
    * A write every member hears of (a send, an edit, a reaction) spends both send budgets, the
    * burst and the sustained one: one definition, so no kind of write escapes either (API.md
-   * v1.2). In parallel: one Redis round trip of latency instead of two.
+   * v1.2). One Redis command for both, none while this process knows the budget is spent
+   * (SendBudget). 429 + Retry-After until a send can pass; 503 when Redis cannot answer.
    */
   async spendSendBudget(userId: string): Promise<void> {
-    await Promise.all([this.consume('sendBurst', userId), this.consume('sendSustained', userId)]);
+    let spent: Awaited<ReturnType<SendBudget['spend']>>;
+    try {
+      spent = await this.sendBudget.spend(userId);
+    } catch {
+      throw new ServiceUnavailable('Rate limiting is unavailable (Redis); retry shortly.');
+    }
+    if (!spent.admitted) throw new RateLimited(spent.retryAfterMs / 1000);
   }
 
   /**

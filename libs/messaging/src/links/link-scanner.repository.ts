@@ -9,8 +9,8 @@ import { questionRow, type QuestionRecord, type QuestionRow } from '../views/que
 
 /**
  * The link scanner's SQL (STYLE.md §9, §12): the `link` cache, the scan's read and settle
- * statements, the locked scan of a message or question, the blocklist re-scan, sightings and
- * the pending sweep. Functions take a Queryable (a PreparingQueryable for the prepared settle
+ * statements, the locked scan of a message or question, the blocklist re-scan, the link
+ * backlog (occurrences and sightings written after the send) and the pending sweep. Functions take a Queryable (a PreparingQueryable for the prepared settle
  * statement), so they run on the pool or inside `db.tx`; the verdicts and what to do with
  * them stay in LinkScannerService. Message rows stay as stored (snake_case), because
  * messageView renders them; the rows the scanner decides from are typed and camelCased.
@@ -409,22 +409,68 @@ export async function addRescanDone(q: Queryable, entryId: string, n: number): P
   await q.query('UPDATE blocklist_entry SET rescan_done = rescan_done + $2 WHERE id = $1', [entryId, n]);
 }
 
-// ---- sightings and the pending sweep --------------------------------------------------------
+// ---- the link backlog and the pending sweep -------------------------------------------------
 
-/** Folds up to `batch` link_sighting rows into link.seen_count / last_seen_at; returns how many it counted. */
-export async function foldSightings(q: Queryable, batch: number): Promise<number> {
-  const [{ n }] = await q.query<{ n: number }>(
-    `WITH o AS (
-           DELETE FROM link_sighting WHERE ctid IN (SELECT ctid FROM link_sighting LIMIT $1 FOR UPDATE SKIP LOCKED)
-           RETURNING url, seen_at),
-         agg AS (SELECT url, count(*)::int AS n, max(seen_at) AS last FROM o GROUP BY url ORDER BY url),
-         upd AS (
-           UPDATE link l SET seen_count = l.seen_count + agg.n, last_seen_at = greatest(l.last_seen_at, agg.last)
-             FROM agg WHERE l.url = agg.url RETURNING 1)
-         SELECT coalesce((SELECT sum(n) FROM agg), 0)::int AS n`,
+/**
+ * Takes up to `batch` link_backlog rows (a send's links, written instead of its occurrences
+ * and sightings) and, in one statement: writes their link occurrences (created at the send;
+ * scanned at the send for a link settled from the cache, now for one whose message's scan
+ * already gave it a verdict or whose message is no longer visible, else left for the scan),
+ * skipping a URL the message already has an occurrence of (an edit writes its own), and
+ * counts the cached links' sightings into link.seen_count / last_seen_at, URL by URL in
+ * order. A message deleted meanwhile writes nothing (its occurrences would have gone with
+ * it). Returns how many backlog rows it took. `wait`: take rows another flush holds once it commits (the blocklist re-scan must see
+ * them), instead of skipping them.
+ */
+export async function flushBacklog(q: Queryable, batch: number, wait = false): Promise<number> {
+  const [r] = await q.query<{ messages: number }>(
+    `WITH b AS (
+       DELETE FROM link_backlog WHERE ctid IN (SELECT ctid FROM link_backlog LIMIT $1 FOR UPDATE${wait ? '' : ' SKIP LOCKED'})
+       RETURNING message_id, links, created_at),
+     x AS (
+       SELECT b.message_id, b.created_at, l.url, l.host, l.cached, l.ord
+         FROM b, ROWS FROM (jsonb_to_recordset(b.links) AS (url text, host text, cached boolean)) WITH ORDINALITY AS l(url, host, cached, ord)),
+     occ AS (
+       INSERT INTO link_occurrence (url, host, message_id, conversation_id, scanned_at, created_at)
+       SELECT x.url, x.host, x.message_id, m.conversation_id,
+              CASE WHEN x.cached THEN x.created_at
+                   WHEN m.state <> 'visible' OR NOT m.links @> jsonb_build_array(jsonb_build_object('url', x.url, 'verdict', 'pending')) THEN now()
+              END,
+              x.created_at
+         FROM x JOIN message m ON m.id = x.message_id
+        WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = x.message_id AND o.url = x.url)
+        ORDER BY x.created_at, x.message_id, x.ord
+       RETURNING 1),
+     seen AS (SELECT url, count(*)::int AS n, max(created_at) AS last FROM x WHERE x.cached GROUP BY url ORDER BY url),
+     -- link rows locked in URL order (as every writer of the cache takes them): concurrent flushes never deadlock
+     locked AS (SELECT l.url FROM link l WHERE l.url IN (SELECT url FROM seen) ORDER BY l.url FOR UPDATE),
+     upd AS (
+       UPDATE link l SET seen_count = l.seen_count + seen.n, last_seen_at = greatest(l.last_seen_at, seen.last)
+         FROM seen WHERE l.url = seen.url AND l.url IN (SELECT url FROM locked) RETURNING 1)
+     SELECT (SELECT count(*) FROM b)::int AS messages`,
     [batch],
   );
-  return n;
+  return r.messages;
+}
+
+/**
+ * Stamps the unscanned message occurrences whose message's scan has given their link a
+ * verdict (or whose message is no longer visible). A flush and a scan of the same message
+ * that overlap cannot see each other's rows: the flush reads the link still pending and
+ * writes its occurrence unscanned, the scan's stamp does not see that occurrence yet. Run
+ * after each flush batch commits, and so after every scan job (which flushes once its scans
+ * committed), it stamps those; it reads only the unscanned occurrences (their partial index).
+ * Rows a scan is stamping right now are skipped (it stamps them), so the two never wait on each other.
+ */
+export async function stampSettledOccurrences(q: Queryable): Promise<void> {
+  await q.query(
+    `UPDATE link_occurrence o SET scanned_at = now()
+      WHERE o.id IN (
+        SELECT u.id FROM link_occurrence u JOIN message m ON m.id = u.message_id
+         WHERE u.scanned_at IS NULL
+           AND (m.state <> 'visible' OR NOT m.links @> jsonb_build_array(jsonb_build_object('url', u.url, 'verdict', 'pending')))
+           FOR UPDATE OF u SKIP LOCKED)`,
+  );
 }
 
 /** Up to `batch` messages and questions with a link unscanned for over `olderThanSeconds`, oldest first. */

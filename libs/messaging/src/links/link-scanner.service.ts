@@ -31,6 +31,9 @@ interface SettleItem extends SettleInput {
   reject: (err: unknown) => void;
 }
 
+/** Most sends' link_backlog rows one flush statement takes. */
+const BACKLOG_BATCH = 2000;
+
 /** Most messages one settle statement takes. */
 const SETTLE_BATCH = 64;
 
@@ -276,6 +279,14 @@ export class LinkScannerService {
   }
 
   async scanMessage(messageId: string, blocklist?: ReadonlyArray<BlocklistEntry>): Promise<ScanOutcome> {
+    try {
+      return await this.scanOne(messageId, blocklist);
+    } finally {
+      await this.flushAfterScan();
+    }
+  }
+
+  private async scanOne(messageId: string, blocklist?: ReadonlyArray<BlocklistEntry>): Promise<ScanOutcome> {
     // The common case in two prepared statements: the message with its cached verdicts, then
     // (no link malicious) one statement that writes the verdicts, the cache, the scan stamps
     // and message.updated, guarded by the links it read. Anything else takes scanLocked.
@@ -354,6 +365,7 @@ export class LinkScannerService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(LOCKED_IN_PARALLEL, locked.length) }, lane));
+    await this.flushAfterScan();
     if (failure) throw failure.err;
     return counts;
   }
@@ -506,6 +518,8 @@ export class LinkScannerService {
     const jobs: OutboxJob[] = [];
     let links = 0;
     if (firstOfPass) {
+      // Sends whose occurrences and sightings are still in the backlog are matched too.
+      await this.flushBacklog({ wait: true });
       await this.blocklist.current(true);
       // Cached verdicts of matching links seen lately, set-based (the URLs never leave PostgreSQL).
       links = await repo.markBlocklistedLinks(this.db, target, reason, this.config.linkVerdictTtlHours, BLOCKLIST_RESCAN_DAYS);
@@ -548,18 +562,63 @@ export class LinkScannerService {
     return { links, subjects: seen.size, next };
   }
 
+  private flushing: Promise<number> | null = null;
+  private flushAgain = false;
+
   /**
-   * Sightings of links the send settled from the cache (link_sighting: the send never writes
-   * the shared `link` row, every message with a popular URL would queue on its lock) are
-   * folded into link.seen_count / last_seen_at here, in batches, on the pending-link sweep's
-   * schedule. Returns how many sightings it counted.
+   * Writes the link occurrences and counts the sightings of the sends' links (link_backlog: the
+   * send writes one unindexed row instead of an occurrence with six indexes per link and a
+   * sighting row), in batches of `batch` until the backlog is empty. Runs after every scan job,
+   * on the pending-link sweep's schedule, and before a blocklist re-scan. Within a process one
+   * flush runs at a time: asked for while one runs, it runs once more after it. `wait`: rows
+   * another process's flush holds are waited for, not skipped (the blocklist re-scan must find
+   * every message sent before it). Returns how many sends' rows this call took.
    */
-  async countSightings(batch = 5000): Promise<number> {
+  async flushBacklog(opts: { batch?: number; wait?: boolean } = {}): Promise<number> {
+    if (opts.wait) return this.flushAll(opts.batch ?? BACKLOG_BATCH, true);
+    if (this.flushing) {
+      this.flushAgain = true;
+      return this.flushing;
+    }
+    this.flushing = (async () => {
+      let total = 0;
+      try {
+        do {
+          this.flushAgain = false;
+          total += await this.flushAll(opts.batch ?? BACKLOG_BATCH, false);
+        } while (this.flushAgain);
+        return total;
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private async flushAll(batch: number, wait: boolean): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await repo.foldSightings(this.db, batch);
+      const n = await withDeadlockRetry(() => repo.flushBacklog(this.db, batch, wait));
+      // What a scan overlapping a flush (this one, or an earlier one anywhere) left unstamped.
+      await repo.stampSettledOccurrences(this.db);
       total += n;
       if (n < batch) return total;
+    }
+  }
+
+  /**
+   * After a scan job: the backlog's occurrences and sightings, a failure logged (the sweep runs
+   * it again). A flush already running here takes them in one more round; the job does not wait.
+   */
+  private async flushAfterScan(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    try {
+      await this.flushBacklog();
+    } catch (err) {
+      this.logger.warn(`link backlog flush failed: ${(err as Error).message}`);
     }
   }
 
@@ -570,7 +629,8 @@ export class LinkScannerService {
    * otherwise ignore the new one as a duplicate.
    */
   async sweepPending(olderThanSeconds: number, batch = 500): Promise<number> {
-    await this.countSightings();
+    // A send's links become occurrences here at the latest, so a lost job's are found below.
+    await this.flushBacklog();
     const rows = await repo.pendingScans(this.db, olderThanSeconds, batch);
     if (rows.length === 0) return 0;
     const jobs = rows.map((r) =>

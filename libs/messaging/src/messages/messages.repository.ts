@@ -27,9 +27,11 @@ export type MessageRow = Record<string, any>;
  * The send, as ONE statement: check the sender may send (an active member who may write here,
  * policy/write-policy.ts: not restricted, no block across a direct conversation), bump the
  * conversation's seq (the row lock orders concurrent sends and a rolled-back send burns no
- * number), apply the pending-request cap on that locked row itself, insert the message and
- * its link occurrences (a link whose verdict is cached and fresh is settled here, from the
- * `link` cache; only a message with a link left pending writes the scan job), give every active or pending member who may
+ * number), apply the pending-request cap on that locked row itself, insert the message (a
+ * link whose verdict is cached and fresh is settled here, from the `link` cache; only a
+ * message with a link left pending writes the scan job) and, if it has links, one
+ * `link_backlog` row: its link occurrences and sightings are written later by the scanner,
+ * in batches (LinkScannerService.flushBacklog), give every active or pending member who may
  * read it (policy/visibility.ts: not one who blocks the sender; a pending one only the
  * first three, and not while a link awaits its verdict: `link_hold`) a message.created
  * event with its own cursor, and write an outbox row only for jobs (the scan of a pending
@@ -75,12 +77,12 @@ msg AS (
          CASE WHEN $11::boolean THEN 'held' ELSE 'visible' END
     FROM conv
   RETURNING *),
-lo AS (
-  INSERT INTO link_occurrence (url, host, message_id, scanned_at)
-  SELECT lk.url, lk.host, msg.id, CASE WHEN lk.verdict IS NULL THEN NULL ELSE now() END FROM msg, lk
-  RETURNING 1),
-seen AS (
-  INSERT INTO link_sighting (url) SELECT lk.url FROM msg, lk WHERE lk.verdict IS NOT NULL
+lb AS (
+  -- one unindexed row for a message with links: the scanner writes its occurrences and counts
+  -- the sightings of the links settled from the cache, in batches (LinkScannerService.flushBacklog)
+  INSERT INTO link_backlog (message_id, conversation_id, links)
+  SELECT msg.id, $1, jsonb_agg(jsonb_build_object('url', lk.url, 'host', lk.host, 'cached', lk.verdict IS NOT NULL) ORDER BY lk.ord)
+    FROM msg, lk GROUP BY msg.id
   RETURNING 1),
 ev_input AS (
   SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type, '{}'::jsonb AS payload, msg.id AS message_id
@@ -279,14 +281,14 @@ export async function senderAndState(
  */
 export async function removeMessage(q: Queryable, messageId: string, reason: string): Promise<MessageRow | undefined> {
   const [row] = await q.query(
-    `WITH old AS (SELECT id, text, links FROM message WHERE id = $1 AND state IN ('visible', 'held') FOR UPDATE),
+    `WITH old AS (SELECT id, conversation_id, text, links FROM message WHERE id = $1 AND state IN ('visible', 'held') FOR UPDATE),
      removed AS (
        UPDATE message m SET state = 'removed', removed_reason = $2, text = NULL, links = '[]'::jsonb, updated_at = now()
          FROM old WHERE m.id = old.id RETURNING m.*),
      kept AS (
-       INSERT INTO message_retained (message_id, text, links, reason)
-       SELECT old.id, old.text, old.links, $2 FROM old, removed
-       ON CONFLICT (message_id) DO NOTHING)
+       INSERT INTO message_retained (message_id, conversation_id, text, links, reason)
+       SELECT old.id, old.conversation_id, old.text, old.links, $2 FROM old, removed
+       ON CONFLICT (message_id, conversation_id) DO NOTHING)
      SELECT removed.*, ${REPLY_QUOTE_SQL('removed')} FROM removed`,
     [messageId, reason],
   );
@@ -335,8 +337,8 @@ SELECT x.*, ${REPLY_QUOTE_SQL('x')}, me.state AS my_state, ${memberSeesMessageSq
  */
 export const EDIT_WRITE_SQL = `
 WITH ver AS (
-  INSERT INTO message_version (message_id, version, text, links, written_at)
-  SELECT m.id, coalesce((SELECT max(v.version) FROM message_version v WHERE v.message_id = m.id), 0) + 1,
+  INSERT INTO message_version (message_id, conversation_id, version, text, links, written_at)
+  SELECT m.id, m.conversation_id, coalesce((SELECT max(v.version) FROM message_version v WHERE v.message_id = m.id), 0) + 1,
          m.text, m.links, coalesce(m.edited_at, m.created_at)
     FROM message m WHERE m.id = $1 AND (SELECT count(*) FROM message_version v WHERE v.message_id = m.id) < $6
   RETURNING 1),
@@ -345,8 +347,8 @@ upd AS (
    WHERE m.id = $1 AND EXISTS (SELECT 1 FROM ver)
   RETURNING m.*),
 occ AS (
-  INSERT INTO link_occurrence (url, host, message_id, scanned_at)
-  SELECT x.url, x.host, upd.id, CASE WHEN x.pending THEN NULL ELSE now() END
+  INSERT INTO link_occurrence (url, host, message_id, conversation_id, scanned_at)
+  SELECT x.url, x.host, upd.id, upd.conversation_id, CASE WHEN x.pending THEN NULL ELSE now() END
     FROM upd, jsonb_to_recordset($5::jsonb) AS x(url text, host text, pending boolean)
    WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = upd.id AND o.url = x.url)
   RETURNING 1)

@@ -12,6 +12,7 @@ import { forViewer, messageView, type MessageView } from '../views/message-view'
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 import { assertMayWrite } from '../policy/write-policy';
 import * as messages from './messages.repository';
+import { ConversationQueue, ConversationQueueFull } from './conversation-queue';
 import { sendParams } from './messages.repository';
 
 /** The send's statement and parameters live in messages.repository.ts; re-exported for older importers. */
@@ -24,8 +25,19 @@ export interface SendBody {
   [key: string]: unknown;
 }
 
+/**
+ * Sends that may wait for one conversation in this process behind the one in its statement;
+ * one more is refused with 429 rate_limited (Retry-After: 1), before anything is stored. Above
+ * what a conversation's members can put in flight within their send budgets (15 members × a
+ * burst of 20 by default), about half a second of queue at ~1 ms a statement, and a bound
+ * on what a hot conversation holds in memory (each waiter: its parameters, ≤ ~20 KB).
+ */
+export const MAX_WAITING_SENDS_PER_CONVERSATION = 512;
+
 @Injectable()
 export class MessagesService {
+  private readonly sendTurns = new ConversationQueue(MAX_WAITING_SENDS_PER_CONVERSATION);
+
   constructor(
     private readonly db: Db,
     private readonly events: EventsService,
@@ -91,18 +103,23 @@ export class MessagesService {
       held,
     });
     try {
-      const row = await withDeadlockRetry(() => messages.insertMessage(this.db, params));
-      const result = row
-        ? { message: this.publishSend(row), created: true }
-        : await this.sendSlowPath(senderId, conversationId, clientId, params);
+      // One send per conversation in a statement at a time from this process (conversation-queue.ts);
+      // published inside its turn, so this process pushes a conversation's messages in seq order.
+      const stored = await this.sendTurns.run(conversationId, async () => {
+        const row = await withDeadlockRetry(() => messages.insertMessage(this.db, params));
+        return row && this.publishSend(row);
+      });
+      const result = stored ? { message: stored, created: true } : await this.sendSlowPath(senderId, conversationId, clientId, params);
       if (settle && result.created) await settle({ messageId: result.message.id });
       return result;
     } catch (err: any) {
-      if (err?.code === PG_UNIQUE_VIOLATION) {
+      if (err?.code === PG_UNIQUE_VIOLATION || err instanceof ConversationQueueFull) {
         // The same clientId raced in from another request or process: return the winner.
+        // Or the conversation's queue is full: a retry of a stored message is still answered.
         const existing = await this.findByClientId(conversationId, senderId, clientId);
         if (existing) return { message: messageView(existing), created: false };
       }
+      if (err instanceof ConversationQueueFull) throw new RateLimited(1, 'This conversation is busy; try again shortly.');
       throw err;
     }
   }

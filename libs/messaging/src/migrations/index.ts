@@ -14,7 +14,9 @@ import { Migration20261126170000_restrict } from './Migration20261126170000_rest
 import { Migration20261126171000_hidden_words } from './Migration20261126171000_hidden_words';
 import { Migration20261126171130_moderation_rules } from './Migration20261126171130_moderation_rules';
 import { Migration20261126173000_event_partitions } from './Migration20261126173000_event_partitions';
-import { Migration20261205000000_data_export } from './Migration20261205000000_data_export';
+import { Migration20261205010000_message_key } from './Migration20261205010000_message_key';
+import { Migration20261205020000_link_backlog } from './Migration20261205020000_link_backlog';
+import { Migration20261205030000_data_export } from './Migration20261205030000_data_export';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -37,5 +39,7 @@ export const migrationsList = [
   { name: 'Migration20261126171000_hidden_words', class: Migration20261126171000_hidden_words },
   { name: 'Migration20261126171130_moderation_rules', class: Migration20261126171130_moderation_rules },
   { name: 'Migration20261126173000_event_partitions', class: Migration20261126173000_event_partitions },
-  { name: 'Migration20261205000000_data_export', class: Migration20261205000000_data_export },
+  { name: 'Migration20261205010000_message_key', class: Migration20261205010000_message_key },
+  { name: 'Migration20261205020000_link_backlog', class: Migration20261205020000_link_backlog },
+  { name: 'Migration20261205030000_data_export', class: Migration20261205030000_data_export },
 ];

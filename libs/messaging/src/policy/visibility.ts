@@ -49,6 +49,14 @@ SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id 
  WHERE x.id = $1 AND ${memberReadsMessageSql('m', 'x')}`;
 
 /**
+ * Restrict (v1.1): `restrictor` has restricted `restricted` (both user-id SQL expressions). The
+ * restricted person then does not see the restrictor's read markers, hears no typing from
+ * them, and their requests to the restrictor go to its hidden folder. One predicate for all.
+ */
+export const restrictsSql = (restrictor: string, restricted: string): string =>
+  `EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = ${restrictor} AND r.restricted_id = ${restricted})`;
+
+/**
  * `left_seq` for member row `m` as it leaves conversation `c`: the last seq it could read then
  * (a pending member: at most its request ceiling). Set by every statement that makes a member
  * `left`, so memberExportsMessageSql can hold a left conversation up to when they left.

@@ -169,11 +169,22 @@ export async function labelLink(q: Queryable, id: string, verdict: string, reaso
   return toLink(row);
 }
 
-/** The messages and questions that carried this URL in the last `days` (at most `limit`). */
+/**
+ * A send's links still in `link_backlog` (their occurrences not yet written by the scanner,
+ * LinkScannerService.flushBacklog), as occurrences `o` (url, host, message_id, question_id,
+ * created_at). A flush moves rows from there to link_occurrence in one transaction, so one
+ * statement reading both sees each once.
+ */
+const BACKLOG_OCCURRENCES = `(SELECT x.url, x.host, b.message_id, NULL::uuid AS question_id, b.created_at
+     FROM link_backlog b, jsonb_to_recordset(b.links) AS x(url text, host text))`;
+
+/** The messages and questions that carried this URL in the last `days` (at most `limit`), backlog included. */
 export async function recentOccurrences(q: Queryable, url: string, days: number, limit: number): Promise<OccurrenceSubjectRow[]> {
   const rows = await q.query<{ message_id: string | null; question_id: string | null }>(
-    `SELECT DISTINCT o.message_id, o.question_id FROM link_occurrence o
-          WHERE o.url = $1 AND o.created_at > now() - make_interval(days => $2) LIMIT $3`,
+    `SELECT DISTINCT o.message_id, o.question_id
+       FROM (SELECT url, message_id, question_id, created_at FROM link_occurrence
+             UNION ALL SELECT url, message_id, question_id, created_at FROM ${BACKLOG_OCCURRENCES} bo) o
+      WHERE o.url = $1 AND o.created_at > now() - make_interval(days => $2) LIMIT $3`,
     [url, days, limit],
   );
   return rows.map((s) => ({ messageId: s.message_id, questionId: s.question_id }));
@@ -235,7 +246,7 @@ export async function expireVerdictsOfEntry(q: Queryable, entry: { kind: Blockli
   await q.query(`UPDATE link SET expires_at = now() WHERE rule = 'blocklist' AND NOT overridden AND ${match}`, [entry.pattern]);
 }
 
-/** Link occurrences of the last `days` a pattern matches: how many, and the most recent distinct URLs (at most `sample`). */
+/** Link occurrences (backlog included) of the last `days` a pattern matches: how many, and the most recent distinct URLs (at most `sample`). */
 export async function patternMatches(
   q: Queryable,
   kind: BlocklistKind,
@@ -245,8 +256,10 @@ export async function patternMatches(
 ): Promise<{ matches: number; sample: string[] }> {
   const match = kind === 'domain' ? `(o.host = $1 OR right(o.host, length($1) + 1) = '.' || $1)` : 'o.url = $1';
   const [row] = await q.query<{ matches: number; sample: string[] }>(
-    `WITH hits AS (SELECT o.url, o.created_at FROM link_occurrence o
-                      WHERE o.created_at > now() - make_interval(days => $2) AND ${match})
+    `WITH hits AS (SELECT o.url, o.created_at
+                     FROM (SELECT url, host, created_at FROM link_occurrence
+                           UNION ALL SELECT url, host, created_at FROM ${BACKLOG_OCCURRENCES} bo) o
+                    WHERE o.created_at > now() - make_interval(days => $2) AND ${match})
        SELECT (SELECT count(*)::int FROM hits) AS matches,
               coalesce((SELECT array_agg(url) FROM (SELECT url FROM hits GROUP BY url ORDER BY max(created_at) DESC LIMIT $3) s), '{}') AS sample`,
     [pattern, days, sample],

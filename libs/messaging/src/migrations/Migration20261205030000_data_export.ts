@@ -9,7 +9,7 @@ import { Migration } from '@mikro-orm/migrations';
  * - `data_export`: one archive request; `data_export_chunk`: its JSON in ~1 MB pieces, stored in
  *   PostgreSQL so any API process serves the download, piece by piece.
  */
-export class Migration20261205000000_data_export extends Migration {
+export class Migration20261205030000_data_export extends Migration {
   override async up(): Promise<void> {
     this.addSql(`alter table conversation_member add column left_seq bigint;`);
     this.addSql(`update conversation_member cm set left_seq = coalesce((

@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { Db } from '@app/messaging/db/db.service';
+import { newId } from '@app/messaging/ids';
+import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
+import { QueueName } from '@app/messaging/queues';
+import { startTestApp, type TestApp } from '../support/app';
+import { loginStaff, registerUser, type TestUser } from '../support/factories';
+import { until } from '../support/wait';
+
+/**
+ * Links off the synchronous write (issue #28): a send writes its message and one
+ * `link_backlog` row; the scanner writes the occurrences and counts the sightings later, in
+ * batches. An API-only app: no worker scans or flushes behind the test's back, so every
+ * window between the send and the scanner is held open on purpose.
+ */
+let t: TestApp;
+let db: Db;
+let scanner: LinkScannerService;
+
+beforeAll(async () => {
+  t = await startTestApp({ label: 'link_backlog', env: { APP_ROLES: 'api' } });
+  db = t.app.get(Db);
+  scanner = t.app.get(LinkScannerService);
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+async function pair(): Promise<{ a: TestUser; b: TestUser; conversationId: string }> {
+  const a = await registerUser(t.url);
+  const b = await registerUser(t.url);
+  expect((await t.http().put(`/v1/users/${a.id}/follow`).set(b.auth)).status).toBe(204);
+  const res = await t
+    .http()
+    .post('/v1/conversations')
+    .set(a.auth)
+    .send({ participantIds: [b.id] });
+  expect(res.status).toBe(201);
+  return { a, b, conversationId: res.body.id };
+}
+
+async function send(u: TestUser, conversationId: string, text: string) {
+  const res = await t.http().post(`/v1/conversations/${conversationId}/messages`).set(u.auth).send({ clientId: randomUUID(), text });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+const cacheSafe = (url: string) =>
+  db.query(
+    `INSERT INTO link (id, url, host, verdict, rule, scanned_at, expires_at, seen_count) VALUES ($1, $2, $3, 'safe', 'default', now(), now() + interval '1 hour', 1)`,
+    [newId(), url, new URL(url).hostname],
+  );
+const occurrencesOf = (messageId: string) =>
+  db.query('SELECT url, host, scanned_at IS NOT NULL AS scanned FROM link_occurrence WHERE message_id = $1 ORDER BY id', [messageId]);
+const stateOf = async (messageId: string) => (await db.query('SELECT state, removed_reason FROM message WHERE id = $1', [messageId]))[0];
+
+it('a send writes no occurrence and no sighting, one backlog row; the flush writes them (a cached link scanned, a new one pending)', async () => {
+  const { a, conversationId } = await pair();
+  await cacheSafe('https://known.backlog.example/a');
+  const sent = await send(a, conversationId, 'https://known.backlog.example/a and https://new.backlog.example/b');
+  expect(sent.links).toEqual([
+    { url: 'https://known.backlog.example/a', verdict: 'safe' },
+    { url: 'https://new.backlog.example/b', verdict: 'pending' },
+  ]);
+  const plain = await send(a, conversationId, 'no link here');
+  expect(await occurrencesOf(sent.id)).toEqual([]);
+  expect(await db.query('SELECT message_id FROM link_backlog WHERE message_id = ANY($1::uuid[])', [[sent.id, plain.id]])).toEqual([
+    { message_id: sent.id },
+  ]);
+
+  await scanner.flushBacklog();
+  expect(await occurrencesOf(sent.id)).toEqual([
+    { url: 'https://known.backlog.example/a', host: 'known.backlog.example', scanned: true },
+    { url: 'https://new.backlog.example/b', host: 'new.backlog.example', scanned: false },
+  ]);
+  expect(await db.query('SELECT count(*)::int AS n FROM link_backlog')).toEqual([{ n: 0 }]);
+  expect(await db.query(`SELECT seen_count FROM link WHERE url = 'https://known.backlog.example/a'`)).toEqual([{ seen_count: 2 }]);
+
+  // The scan stamps it; a second flush writes nothing again.
+  expect(await scanner.scanMessage(sent.id)).toBe('updated');
+  await scanner.flushBacklog();
+  expect((await occurrencesOf(sent.id)).map((o) => o.scanned)).toEqual([true, true]);
+});
+
+it('a message scanned before the flush gets its occurrences already stamped', async () => {
+  const { a, conversationId } = await pair();
+  const sent = await send(a, conversationId, 'https://scanned-first.backlog.example/');
+  expect(await scanner.scanMessage(sent.id)).toBe('updated');
+  await scanner.flushBacklog();
+  expect(await occurrencesOf(sent.id)).toEqual([
+    { url: 'https://scanned-first.backlog.example/', host: 'scanned-first.backlog.example', scanned: true },
+  ]);
+});
+
+it('a blocklist entry added between the send and the scanner still finds and removes the message (cached link and new link)', async () => {
+  const { a, conversationId } = await pair();
+  await cacheSafe('https://shop.window-bad.example/deal');
+  const cached = await send(a, conversationId, 'deal at https://shop.window-bad.example/deal');
+  expect(cached.links).toEqual([{ url: 'https://shop.window-bad.example/deal', verdict: 'safe' }]);
+  const fresh = await send(a, conversationId, 'and https://cdn.window-bad.example/new');
+  expect(fresh.links).toEqual([{ url: 'https://cdn.window-bad.example/new', verdict: 'pending' }]);
+  // Nothing has written their occurrences yet: the window is open.
+  expect(await occurrencesOf(cached.id)).toEqual([]);
+
+  const staff = await loginStaff(t.url);
+  const preview = await t.http().get(`/admin/v1/blocklist/preview?pattern=window-bad.example&kind=domain`).set(staff.auth);
+  expect(preview.status).toBe(200);
+  expect(preview.body.matches).toBe(2);
+  const added = await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: 'window-bad.example', kind: 'domain' });
+  expect(added.status).toBe(201);
+
+  // The re-scan job's first pass, run here (no worker in this app).
+  const pass = await scanner.rescanBlocklist(added.body.id, true);
+  expect(pass.subjects).toBe(2);
+  expect(await db.query(`SELECT verdict, rule FROM link WHERE url = 'https://shop.window-bad.example/deal'`)).toEqual([
+    { verdict: 'malicious', rule: 'blocklist' },
+  ]);
+  const [entry] = await db.query('SELECT rescan_total, rescan_done FROM blocklist_entry WHERE id = $1', [added.body.id]);
+  expect(entry).toEqual({ rescan_total: 2, rescan_done: 2 });
+  // The scans it enqueued remove both.
+  expect(await scanner.scanMessages([cached.id, fresh.id])).toEqual({ removed: 2 });
+  expect(await stateOf(cached.id)).toEqual({ state: 'removed', removed_reason: 'malicious_link' });
+  expect(await stateOf(fresh.id)).toEqual({ state: 'removed', removed_reason: 'malicious_link' });
+});
+
+it('a staff label re-scans messages still in the backlog', async () => {
+  const { a, conversationId } = await pair();
+  await cacheSafe('https://label.backlog.example/x');
+  const sent = await send(a, conversationId, 'https://label.backlog.example/x');
+  const staff = await loginStaff(t.url);
+  const [link] = await db.query(`SELECT id FROM link WHERE url = 'https://label.backlog.example/x'`);
+  const res = await t
+    .http()
+    .put(`/admin/v1/links/${link.id}`)
+    .set(staff.auth)
+    .send({ verdict: 'malicious', reason: 'staff_found_phishing' });
+  expect(res.status).toBeLessThan(300);
+  const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
+  const job = await until("the label's scan job", async () =>
+    (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).find((j) => JSON.stringify(j.data).includes(sent.id)),
+  );
+  expect(job).toBeDefined();
+});
+
+it('a message whose scan job was lost is found by the pending sweep while it is still in the backlog', async () => {
+  const { a, conversationId } = await pair();
+  const sent = await send(a, conversationId, 'https://lost.backlog.example/');
+  expect(await scanner.sweepPending(0)).toBeGreaterThanOrEqual(1);
+  expect(await occurrencesOf(sent.id)).toEqual([{ url: 'https://lost.backlog.example/', host: 'lost.backlog.example', scanned: false }]);
+});
+
+it('an occurrence a flush left unscanned while an overlapping scan settled its message is stamped by the next flush', async () => {
+  const { a, conversationId } = await pair();
+  const sent = await send(a, conversationId, 'https://overlap.backlog.example/');
+  // As the overlap leaves it: the flush read the link pending, the scan's stamp did not see the occurrence.
+  await db.query(
+    `INSERT INTO link_occurrence (url, host, message_id, conversation_id) VALUES ('https://overlap.backlog.example/', 'overlap.backlog.example', $1, $2)`,
+    [sent.id, conversationId],
+  );
+  await db.query(`DELETE FROM link_backlog WHERE message_id = $1`, [sent.id]);
+  await db.query(`UPDATE message SET links = '[{"url": "https://overlap.backlog.example/", "verdict": "safe"}]' WHERE id = $1`, [sent.id]);
+  await scanner.flushBacklog();
+  expect(await occurrencesOf(sent.id)).toEqual([
+    { url: 'https://overlap.backlog.example/', host: 'overlap.backlog.example', scanned: true },
+  ]);
+});
+
+it('a flush that waits (the blocklist re-scan) waits for rows another flush holds, then goes on to every other row', async () => {
+  const { a, conversationId } = await pair();
+  await scanner.flushBacklog();
+  const sent = [];
+  for (let i = 0; i < 3; i++) sent.push(await send(a, conversationId, `https://wait${i}.backlog.example/`));
+  let taken!: () => void;
+  const tookIt = new Promise<void>((r) => (taken = r));
+  // Another flush: it holds the row a scan of the backlog finds first, and commits later.
+  const other = db.tx(async (q) => {
+    const [first] = await q.query('SELECT ctid::text AS c FROM link_backlog LIMIT 1 FOR UPDATE');
+    await q.query('DELETE FROM link_backlog WHERE ctid = $1::tid', [first.c]);
+    taken();
+    await new Promise((r) => setTimeout(r, 500));
+  });
+  await tookIt;
+  let otherCommitted = false;
+  void other.then(() => (otherCommitted = true));
+  const flushed = scanner.flushBacklog({ wait: true, batch: 1 }).then((n) => ({ n, otherCommitted }));
+  await other;
+  // It waited for the other flush's commit (whose occurrences the re-scan then reads), and took the rest.
+  expect(await flushed).toEqual({ n: 2, otherCommitted: true });
+  expect(await db.query('SELECT count(*)::int AS n FROM link_backlog')).toEqual([{ n: 0 }]);
+  const written = await db.query('SELECT count(*)::int AS n FROM link_occurrence WHERE message_id = ANY($1::uuid[])', [
+    sent.map((m) => m.id),
+  ]);
+  expect(written).toEqual([{ n: 2 }]);
+});
