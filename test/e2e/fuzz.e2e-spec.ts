@@ -524,6 +524,8 @@ async function freshRequest(): Promise<string> {
 }
 
 function validRequests(): Base[] {
+  // One data export a day per user: each export request is sent as a new user.
+  const exporter: Record<string, string> = {};
   return [
     // ---- accounts
     {
@@ -552,6 +554,17 @@ function validRequests(): Base[] {
       fresh: async () => ({ body: { refreshToken: await freshLogin() } }),
     },
     { method: 'patch', path: '/v1/me/settings', params: {}, body: { allowIncoming: 'all' }, auth: a.auth },
+    {
+      method: 'post',
+      path: '/v1/me/export',
+      params: {},
+      body: {},
+      auth: exporter,
+      fresh: async () => {
+        Object.assign(exporter, (await registerUser(t.url)).auth);
+        return {};
+      },
+    },
     {
       method: 'put',
       path: '/v1/me/hidden-words',
