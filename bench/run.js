@@ -541,13 +541,6 @@ async function main() {
         n,
         label: `socket.io message.send, N=${n}, the same link in every message (verdict cached)`,
       });
-    if (phase('newLinks'))
-      await peerPhase('newLinks', {
-        mode: 'socket',
-        n: 1,
-        text: newLinkText(runId),
-        label: 'socket.io message.send, N=1, a NEW link in every message (shop<k>-<run>.example.net/deal/<k>)',
-      });
     if (phase('noLink'))
       await peerPhase('noLink', {
         mode: 'socket',
@@ -586,6 +579,23 @@ async function main() {
         redis.disconnect();
         await sleep(1000);
       }
+    }
+
+    // The new-link phase runs after every cached-link phase: it leaves the most behind (a new
+    // link row, occurrence and scan per message) and the vacuum PostgreSQL then owes would land
+    // in whichever phase came next. That debt is paid here, outside any measured phase, and its
+    // time printed: it is part of what a new link costs.
+    if (phase('newLinks'))
+      await peerPhase('newLinks', {
+        mode: 'socket',
+        n: 1,
+        text: newLinkText(runId),
+        label: 'socket.io message.send, N=1, a NEW link in every message (shop<k>-<run>.example.net/deal/<k>)',
+      });
+    if (phase('newLinks')) {
+      const t = performance.now();
+      await ctx.admin.query('VACUUM (ANALYZE)');
+      log(`  vacuum after the new-link phase: ${fmt.int(performance.now() - t)} ms`);
     }
 
     // ---- the floors: our own SQL alone, so they move with our design (see the notes) ----
