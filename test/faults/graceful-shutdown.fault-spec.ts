@@ -35,27 +35,39 @@ describe('fault: SIGTERM during a burst of sends', () => {
     await clearRedisPrefix(SHARED_REDIS_URL, prefix);
   });
 
-  it('every send accepted before SIGTERM (provably in flight: blocked in PostgreSQL) finishes with 201, is stored once, the outbox is drained empty, and the process exits on the signal', async () => {
+  it('every send accepted before SIGTERM (provably in flight: blocked in PostgreSQL, or queued behind one that is) finishes with 201, is stored once, the outbox is drained empty, and the process exits on the signal', async () => {
     const a = await register(api.url, 'ta');
-    const b = await register(api.url, 'tb');
-    await follow(api.url, b, a);
-    const conv = await conversation(api.url, a, [b]);
-    const N = 12; // below the pool size (20), so every send holds a connection of its own
+    // C conversations, PER sends each: the first send of each waits on the conversation's row
+    // lock in PostgreSQL, the others wait behind it in the process's per-conversation queue
+    // (messages/conversation-queue.ts), so both places a send can be in flight are covered.
+    const C = 6;
+    const PER = 2;
+    const N = C * PER; // below the pool size (20)
+    const convs: string[] = [];
+    for (let k = 0; k < C; k++) {
+      const b = await register(api.url, `tb${k}`);
+      await follow(api.url, b, a);
+      convs.push(await conversation(api.url, a, [b]));
+    }
     const lock = new Client({ connectionString: db.url });
     // A second session to watch from: pg_stat_activity is a snapshot per transaction, and lock sits in one.
     const probe = new Client({ connectionString: db.url });
     await lock.connect();
     await probe.connect();
     try {
-      // Hold the conversation row: every send reaches SEND_SQL and waits there, inside the server.
+      // Hold the conversation rows: every send reaches SEND_SQL (or its conversation's queue) and waits there, inside the server.
       await lock.query('BEGIN');
-      await lock.query('SELECT id FROM conversation WHERE id = $1 FOR UPDATE', [conv]);
+      await lock.query('SELECT id FROM conversation WHERE id = ANY($1::uuid[]) FOR UPDATE', [convs]);
       const inFlight = Array.from({ length: N }, (_, i) =>
-        send(api.url, a, conv, `term-${i}`, `message ${i}`, 30000).then((res) => ({ i, status: res.status, body: res.body as any })),
+        send(api.url, a, convs[i % C], `term-${i}`, `message ${i}`, 30000).then((res) => ({
+          i,
+          status: res.status,
+          body: res.body as any,
+        })),
       );
       let waiting = 0;
       await waitFor(
-        'every send to be waiting on the row lock inside the server',
+        'one send per conversation to be waiting on the row lock inside the server',
         async () => {
           const { rows } = await probe.query(
             `SELECT count(*)::int AS n FROM pg_stat_activity
@@ -63,12 +75,15 @@ describe('fault: SIGTERM during a burst of sends', () => {
             [(lock as any).processID],
           );
           waiting = rows[0].n;
-          return waiting === N;
+          return waiting === C;
         },
         15000,
         25,
       );
-      expect(waiting).toBe(N);
+      // Give the queued sends time to arrive (they are on their own connections, already sent).
+      await sleep(300);
+      // One per conversation in PostgreSQL, never more: the others are queued in the process.
+      expect(waiting).toBe(C);
       const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
         api.child!.once('exit', (code, signal) => resolve({ code, signal })),
       );
@@ -84,14 +99,20 @@ describe('fault: SIGTERM during a burst of sends', () => {
       expect([exit.code === 0, exit.signal === 'SIGTERM']).toContain(true);
 
       const { rows } = await lock.query(
-        'SELECT client_id, count(*)::int AS n FROM message WHERE conversation_id = $1 GROUP BY client_id ORDER BY client_id',
-        [conv],
+        'SELECT client_id, count(*)::int AS n FROM message WHERE conversation_id = ANY($1::uuid[]) GROUP BY client_id ORDER BY client_id',
+        [convs],
       );
       expect(rows).toEqual(
         Array.from({ length: N }, (_, i) => ({ client_id: `term-${i}`, n: 1 })).sort((x, y) => x.client_id.localeCompare(y.client_id)),
       );
-      const seqs = await lock.query('SELECT seq FROM message WHERE conversation_id = $1 ORDER BY seq', [conv]);
-      expect(seqs.rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: N }, (_, k) => k + 1));
+      const seqs = await lock.query('SELECT conversation_id, seq FROM message WHERE conversation_id = ANY($1::uuid[]) ORDER BY seq', [
+        convs,
+      ]);
+      for (const c of convs) {
+        expect(seqs.rows.filter((r) => r.conversation_id === c).map((r) => Number(r.seq))).toEqual(
+          Array.from({ length: PER }, (_, k) => k + 1),
+        );
+      }
       // Drained before exit: nothing is left for a sweep to find.
       const outbox = await lock.query('SELECT count(*)::int AS n FROM outbox');
       expect(outbox.rows[0].n).toBe(0);

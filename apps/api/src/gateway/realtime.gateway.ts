@@ -107,7 +107,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (typeof token !== 'string' || token === '') throw new Unauthorized('Connect with auth: {token: <accessToken>}.');
     const claims = await this.tokens.verify(token);
     this.sessions.assertLive(claims);
-    await this.status.assertActive(claims.sub);
+    await this.status.assertActive(claims.sub, { fresh: true });
     socket.data.userId = claims.sub;
     socket.data.familyId = claims.fid;
     socket.data.expiresAt = claims.exp * 1000;

@@ -66,7 +66,14 @@ export class AccountStatusService {
     return status;
   }
 
-  async assertActive(userId: string): Promise<void> {
+  /**
+   * `fresh`: skip this process's own copy and read the shared one (Redis, else PostgreSQL).
+   * For a socket handshake: another process's adapter can drop a suspended user's sockets here
+   * before this process's subscriber has heard account-changed, and the user reconnecting at
+   * once must not be let in on a copy that message was about to drop.
+   */
+  async assertActive(userId: string, opts: { fresh?: boolean } = {}): Promise<void> {
+    if (opts.fresh) this.local.delete(userId);
     const s = await this.status(userId);
     if (s === 'suspended') throw new AccountSuspended();
     if (s === 'missing') throw new Unauthorized('This account no longer exists.');
