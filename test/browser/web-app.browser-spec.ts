@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
@@ -280,4 +280,34 @@ it('v1.1 in the web app: a reply with its quote, a reaction and an edit reach th
     .click();
   await item(alice.page, 'at half past nine').getByLabel('Quoted message').filter({ hasText: 'Original message removed' }).waitFor();
   expect([...alice.errors, ...bob.errors]).toEqual([]);
+});
+
+it('"Download your data": progress, then a JSON file with the profile and conversations; a second one the same day says when to ask again', async () => {
+  const { page, errors } = await open();
+  const handle = uniqueHandle('dana');
+  await signUp(page, handle, 'Dana');
+  await page.getByRole('link', { name: `@${handle}` }).click();
+  await page.getByRole('heading', { name: 'Your data' }).waitFor();
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download your data' }).click();
+  await page.getByText('Preparing your archive…').waitFor();
+  await page.getByRole('status').filter({ hasText: 'Downloaded' }).waitFor();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe('backchannel-export.json');
+  const archive = JSON.parse(readFileSync(await file.path(), 'utf8')) as { profile: { handle: string }; conversations: unknown[] };
+  expect(archive.profile.handle).toBe(handle);
+  expect(Array.isArray(archive.conversations)).toBe(true);
+  await shot(page, 'your-data-downloaded');
+
+  // Within the day: 429 with Retry-After, shown as a sentence, not a code.
+  await page.getByRole('button', { name: 'Download your data' }).click();
+  const refusal = page.getByRole('alert');
+  await refusal.filter({ hasText: /You can download your data once a day\. You can ask again in about 2[34] hours/ }).waitFor();
+  expect(await refusal.innerText()).not.toMatch(/rate_limited|429/);
+  await shot(page, 'your-data-rate-limited');
+  // The one expected refusal: the second POST /v1/me/export (the response and the console's line about it).
+  const expected = (e: string) => /^429 POST .*\/v1\/me\/export$/.test(e) || /status of 429/.test(e);
+  expect(errors.filter(expected).length).toBeGreaterThanOrEqual(1);
+  expect(errors.filter((e) => !expected(e))).toEqual([]);
 });

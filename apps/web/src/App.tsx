@@ -8,6 +8,7 @@ import { ConversationList, NewConversation } from './Conversations';
 import { ConversationView } from './ConversationView';
 import { RoomView, Rooms } from './Rooms';
 import { Notices } from './Notices';
+import { Account } from './Account';
 
 /** Signed out: the sign-in screen. Signed in: the SDK runs (sync, live events, outbox) and the routes show. */
 export function App() {
@@ -70,9 +71,9 @@ function Shell({ me }: { me: Me }) {
         <span className={`conn conn-${s.connection}`} role="status" aria-live="polite">
           {s.connection === 'connected' ? 'online' : s.connection === 'connecting' ? 'connecting…' : 'offline: reconnecting'}
         </span>
-        <span className="me" title={me.id}>
+        <a className="me" href="#/account" title="Account and your data" aria-current={route.name === 'account' ? 'page' : undefined}>
           @{me.handle}
-        </span>
+        </a>
         <button type="button" className="link" onClick={() => void bc.signOut()}>
           Sign out
         </button>
@@ -116,5 +117,7 @@ function Screen({ route, me }: { route: Route; me: Me }) {
       return <RoomView id={route.id} me={me} />;
     case 'notices':
       return <Notices />;
+    case 'account':
+      return <Account me={me} />;
   }
 }

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 
-/** Hash routes (#/inbox, #/c/<id>, #/r/<id>, ...): the server only ever serves / for the app. */
+/** Hash routes (#/inbox, #/c/<id>, #/r/<id>, #/account, ...): the server only ever serves / for the app. */
 export type Route =
-  | { name: 'inbox' | 'requests' | 'hidden' | 'new' | 'rooms' | 'notices' }
+  | { name: 'inbox' | 'requests' | 'hidden' | 'new' | 'rooms' | 'notices' | 'account' }
   | { name: 'conversation'; id: string }
   | { name: 'room'; id: string };
 
@@ -10,7 +10,7 @@ export function parseRoute(hash: string): Route {
   const [, a, b] = hash.replace(/^#/, '').split('/');
   if (a === 'c' && b) return { name: 'conversation', id: b };
   if (a === 'r' && b) return { name: 'room', id: b };
-  if (a === 'requests' || a === 'hidden' || a === 'new' || a === 'rooms' || a === 'notices') return { name: a };
+  if (a === 'requests' || a === 'hidden' || a === 'new' || a === 'rooms' || a === 'notices' || a === 'account') return { name: a };
   return { name: 'inbox' };
 }
 

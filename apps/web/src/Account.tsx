@@ -1,0 +1,113 @@
+import { useEffect, useRef, useState } from 'react';
+import { RateLimitedError, type Me } from '@backchannel/client';
+import { bc, describeError, unwrap } from './bc';
+
+/** Polling the export's status: once a second, for at most this many tries before saying it is slow. */
+const POLL_MS = 1000;
+const POLL_TRIES = 120;
+const FILE_NAME = 'backchannel-export.json';
+
+export function Account({ me }: { me: Me }) {
+  return (
+    <section aria-labelledby="account-title">
+      <h1 id="account-title">Account</h1>
+      <p>
+        Signed in as <strong>@{me.handle}</strong>
+      </p>
+      <YourData />
+    </section>
+  );
+}
+
+type Progress =
+  { state: 'idle' } | { state: 'working'; text: string } | { state: 'done' } | { state: 'slow' } | { state: 'error'; text: string };
+
+/**
+ * "Download your data" (API.md "Your data"): POST /v1/me/export, poll its status every second
+ * (bounded), then fetch the archive with this session's token and save it as a file. A second
+ * request within the day is refused (429 with Retry-After): say when they can ask again.
+ */
+function YourData() {
+  const [progress, setProgress] = useState<Progress>({ state: 'idle' });
+  // An export asked for but not yet downloaded (polling gave up): a new click resumes it, not a new POST.
+  const pending = useRef<string | null>(null);
+  const alive = useRef(true);
+  useEffect(() => {
+    alive.current = true;
+    return () => {
+      alive.current = false;
+    };
+  }, []);
+
+  const run = async () => {
+    try {
+      setProgress({ state: 'working', text: 'Preparing your archive…' });
+      let id = pending.current;
+      if (!id) {
+        id = (await unwrap(bc.api.POST('/v1/me/export'))).id;
+        pending.current = id;
+      }
+      let ready = false;
+      for (let i = 0; i < POLL_TRIES && alive.current; i++) {
+        const status = await unwrap(bc.api.GET('/v1/me/export/{id}', { params: { path: { id } } }));
+        if (status.status === 'ready') {
+          ready = true;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+      if (!alive.current) return;
+      if (!ready) return setProgress({ state: 'slow' });
+      setProgress({ state: 'working', text: 'Downloading…' });
+      const archive = await unwrap(bc.api.GET('/v1/me/export/{id}/archive', { params: { path: { id } }, parseAs: 'blob' }));
+      save(new Blob([archive], { type: 'application/json' }), FILE_NAME);
+      pending.current = null;
+      if (alive.current) setProgress({ state: 'done' });
+    } catch (err) {
+      if (alive.current)
+        setProgress({ state: 'error', text: err instanceof RateLimitedError ? tryAgain(err.retryAfterSeconds) : describeError(err) });
+    }
+  };
+
+  return (
+    <section aria-labelledby="your-data-title" className="your-data">
+      <h2 id="your-data-title">Your data</h2>
+      <p className="hint">A copy of your profile, settings, follows, blocks, conversations, reports and notices, as one JSON file.</p>
+      <button type="button" className="primary" disabled={progress.state === 'working'} onClick={() => void run()}>
+        Download your data
+      </button>
+      <p role="status" aria-live="polite" className="progress">
+        {progress.state === 'working' && progress.text}
+        {progress.state === 'done' && 'Downloaded'}
+        {progress.state === 'slow' && 'Your archive is still being prepared. Press the button again in a few minutes to download it.'}
+      </p>
+      {progress.state === 'error' && (
+        <p role="alert" className="error">
+          {progress.text}
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** Saves a blob as a file through a temporary <a download>. */
+function save(blob: Blob, name: string) {
+  const href = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
+/** "You can download your data once a day. You can ask again in about 23 hours (Sat 4:12 AM)." */
+export function tryAgain(seconds: number): string {
+  const at = new Date(Date.now() + seconds * 1000);
+  const minutes = Math.ceil(seconds / 60);
+  const hours = Math.round(seconds / 3600);
+  const wait = minutes <= 1 ? 'in a minute' : minutes < 90 ? `in ${minutes} minutes` : `in about ${hours} hour${hours === 1 ? '' : 's'}`;
+  const when = at.toLocaleString(undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' });
+  return `You can download your data once a day. You can ask again ${wait} (${when}).`;
+}
