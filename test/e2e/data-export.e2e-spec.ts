@@ -241,6 +241,29 @@ describe('which messages an export holds (the visibility policy)', () => {
     expect(left.messages.map((m: any) => m.text)).toEqual(['before 1', 'before 2 (mine)']);
   });
 
+  it('a left conversation does not show who is in it now, their read markers or a title set since (GET on it is 404 for me)', async () => {
+    const [a, b, c, d] = await users(4);
+    for (const u of [b, c, d]) await follow(u, a);
+    const conv = await create(a, [b.id, c.id]);
+    await send(a, conv, 'hello all');
+    await t
+      .http()
+      .delete(`/v1/conversations/${conv}/members/me`)
+      .set(c.auth)
+      .expect((r) => expect(r.status).toBeLessThan(300));
+    await t
+      .http()
+      .post(`/v1/conversations/${conv}/members`)
+      .set(a.auth)
+      .send({ userIds: [d.id] })
+      .expect((r) => expect(r.status).toBeLessThan(300));
+    await t.http().get(`/v1/conversations/${conv}`).set(c.auth).expect(404);
+    const left = conversationIn(await exportOf(c), conv);
+    expect(left.members).toEqual([expect.objectContaining({ userId: c.id, state: 'left' })]);
+    expect(JSON.stringify(left)).not.toContain(d.id);
+    expect(left.members.some((m: any) => 'readSeq' in m)).toBe(false);
+  });
+
   it('a pending member who leaves a group keeps, in the export, no more than the request cap let them read', async () => {
     const [spammer, puppet, stranger] = await users(3);
     await follow(puppet, spammer);

@@ -86,6 +86,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     // Node's (and so Express's) idle keep-alive timeout, not Fastify's 72 s: a connection that
     // was busy when the drain began closes 5 s after its last answer, within the drain's bound.
     keepAliveTimeout: 5_000,
+    // Node's own bound on receiving a whole request (Fastify's default is none): a client that
+    // trickles its headers or body cannot hold a connection for ever, as under Express.
+    requestTimeout: 300_000,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, jwtSecret, { api: API_MODULES, worker: WORKER_MODULES }),

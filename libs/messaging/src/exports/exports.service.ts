@@ -173,14 +173,19 @@ export class ExportsService {
       for (const id of page) {
         const c = views.get(id);
         if (!c) continue;
+        // Who is in it now, their read markers and today's title are what GET
+        // /v1/conversations/:id shows an active or pending member; a member who left or
+        // declined is answered 404 there, so their archive lists only themselves (the senders
+        // of the messages they hold are in those messages) and no title set after they left.
+        const current = c.myState === 'active' || c.myState === 'pending';
         const head = {
           id: c.id,
           kind: c.kind,
-          title: c.title,
+          title: current ? c.title : null,
           myState: c.myState,
           createdAt: c.createdAt,
           context: c.context,
-          members: c.members,
+          members: current ? c.members : c.members.filter((m) => m.userId === userId).map(({ readSeq: _readSeq, ...m }) => m),
         };
         await out.write(`${first ? '' : ','}${JSON.stringify(head).slice(0, -1)},"messages":[`);
         first = false;

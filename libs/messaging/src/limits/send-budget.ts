@@ -61,6 +61,8 @@ export class SendBudget {
   private readonly redis: BudgetRedis;
   /** userId → epoch ms until which a send is refused without asking Redis. */
   private readonly blockedUntil = new Map<string, number>();
+  /** The map's size that triggers the next sweep: it doubles when a sweep frees little, so a wave of blocked users costs amortised O(1) per block, not a full walk each. */
+  private sweepAt = SWEEP_AT;
 
   constructor(
     redis: RedisClient,
@@ -101,9 +103,10 @@ export class SendBudget {
   }
 
   private block(userId: string, until: number): void {
-    if (this.blockedUntil.size >= SWEEP_AT) {
+    if (this.blockedUntil.size >= this.sweepAt) {
       const now = this.now();
       for (const [id, t] of this.blockedUntil) if (t <= now) this.blockedUntil.delete(id);
+      this.sweepAt = Math.max(SWEEP_AT, 2 * this.blockedUntil.size);
     }
     this.blockedUntil.set(userId, until);
   }
