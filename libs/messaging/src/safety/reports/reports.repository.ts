@@ -518,3 +518,76 @@ export async function flagAllOverdue(q: Queryable): Promise<number> {
   );
   return rows.length;
 }
+
+// ---- reports the platform files itself (SystemReports) ------------------------------------------
+
+/** The system report about this subject for this reason, if one exists (one per subject and reason). */
+export async function systemReportId(q: Queryable, subjectType: string, subjectId: string, reason: string): Promise<string | undefined> {
+  const [row] = await q.query<{ id: string }>(
+    `SELECT id FROM report WHERE source = 'system' AND subject_type = $1 AND subject_id = $2 AND reason = $3`,
+    [subjectType, subjectId, reason],
+  );
+  return row?.id;
+}
+
+/** Inserts a system report; undefined when a racing call inserted it first (the partial unique index). */
+export async function insertSystemReport(
+  q: Queryable,
+  r: {
+    id: string;
+    subjectType: string;
+    subjectId: string;
+    subjectUserId: string | null;
+    conversationId: string | null;
+    reason: string;
+    note: string | null;
+    firstResponseHours: number;
+    evidence: unknown;
+  },
+): Promise<{ dueAt: Date } | undefined> {
+  const [row] = await q.query<{ due_at: Date }>(
+    `INSERT INTO report (id, subject_type, subject_id, subject_user_id, conversation_id, reason, note, source, priority, due_at, evidence)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'system', 0, now() + make_interval(hours => $8), $9::jsonb)
+     ON CONFLICT (subject_type, subject_id, reason) WHERE source = 'system' DO NOTHING
+     RETURNING id, due_at`,
+    [
+      r.id,
+      r.subjectType,
+      r.subjectId,
+      r.subjectUserId,
+      r.conversationId,
+      r.reason,
+      r.note,
+      r.firstResponseHours,
+      JSON.stringify(r.evidence),
+    ],
+  );
+  return row && { dueAt: row.due_at };
+}
+
+/** What a system report needs of its subject without any viewer: its conversation, room, author and (a message) seq. */
+export async function subjectFacts(
+  q: Queryable,
+  type: string,
+  id: string,
+): Promise<{ authorId: string | null; conversationId: string | null; roomId: string | null; messageSeq?: number } | undefined> {
+  if (type === 'message') {
+    const [m] = await q.query<{ conversation_id: string; sender_id: string; seq: string; room_id: string | null }>(
+      'SELECT m.conversation_id, m.sender_id, m.seq, c.room_id FROM message m JOIN conversation c ON c.id = m.conversation_id WHERE m.id = $1',
+      [id],
+    );
+    return m && { authorId: m.sender_id, conversationId: m.conversation_id, roomId: m.room_id, messageSeq: Number(m.seq) };
+  }
+  if (type === 'conversation') {
+    const [c] = await q.query<{ id: string; creator_id: string | null; room_id: string | null }>(
+      'SELECT id, creator_id, room_id FROM conversation WHERE id = $1',
+      [id],
+    );
+    return c && { authorId: c.creator_id, conversationId: c.id, roomId: c.room_id };
+  }
+  if (type === 'question') {
+    const [qn] = await q.query<{ author_id: string; room_id: string }>('SELECT author_id, room_id FROM question WHERE id = $1', [id]);
+    return qn && { authorId: qn.author_id, conversationId: null, roomId: qn.room_id };
+  }
+  return undefined;
+}

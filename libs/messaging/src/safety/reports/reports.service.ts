@@ -10,7 +10,8 @@ import { isUuid, newId } from '../../ids';
 import { RateLimitsService } from '../../limits/rate-limits.service';
 import { JobName, type OutboxJob } from '../../queues';
 import { AuditLogService } from '../../audit/audit-log.service';
-import { attachToCase, closeSettledCases, lockCasesOfReports } from './case-queue.sql';
+import { closeSettledCases, lockCasesOfReports } from './case-queue.sql';
+import { queueNewReport } from './report-intake';
 import { deadlineJob, lockSubject, reprioritize } from './report-queue.sql';
 import { SystemReports } from './system-reports';
 import { ModerationEvents } from './moderation-events';
@@ -133,22 +134,13 @@ export class ReportsService {
         const prior = (await reportIdOf(q, reporterId, subject.type, subject.id))!;
         return { id: prior, created: false, outboxId: null };
       }
-      // The case first (lock order: case, then reports), then the queue weights.
-      const caseId = subject.subjectUserId ? await attachToCase(q, id, subject.subjectUserId) : null;
-      await reprioritize(q, { subjectType: subject.type, subjectId: subject.id });
-      await this.audit.record(q, {
-        staffId: null,
-        action: 'report.create',
-        subjectType: 'report',
-        subjectId: id,
-        after: {
-          source: 'user',
-          reason: input.reason,
-          subjectType: subject.type,
-          subjectId: subject.id,
-          subjectUserId: subject.subjectUserId,
-          caseId,
-        },
+      await queueNewReport(q, this.audit, {
+        id,
+        source: 'user',
+        reason: input.reason,
+        subjectType: subject.type,
+        subjectId: subject.id,
+        subjectUserId: subject.subjectUserId,
       });
       // The receipt (DSA Art. 16): the reporter is told their report arrived.
       const receipt = await this.notices.create(q, [
