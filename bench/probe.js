@@ -28,7 +28,7 @@ const { performance } = require('node:perf_hooks');
 const { Client } = require('pg');
 const IORedis = require('ioredis');
 const { Queue } = require('bullmq');
-const { AppProcess, REDIS_URL, createDatabase, cpuSplit, dropDatabase, freePort, sleep } = require('./lib/product');
+const { AppProcess, PENDING_LINKS_SQL, REDIS_URL, createDatabase, cpuSplit, dropDatabase, freePort, sleep } = require('./lib/product');
 const { JsonClient } = require('./lib/http');
 const { connect, follow, conversation, group, inBatches, registerUsers } = require('./lib/workload');
 const { PeerTracker, PEER_TEXT } = require('./lib/peer');
@@ -260,12 +260,7 @@ async function main() {
         });
       }
     }
-    const pending = async () =>
-      (
-        await ctx.admin.query(
-          `SELECT count(*)::int AS n FROM message m, jsonb_array_elements(m.links) l WHERE m.id IN (SELECT message_id FROM link_backlog UNION SELECT message_id FROM link_occurrence WHERE scanned_at IS NULL AND message_id IS NOT NULL) AND m.state = 'visible' AND l ->> 'verdict' = 'pending'`,
-        )
-      ).rows[0].n;
+    const pending = async () => (await ctx.admin.query(PENDING_LINKS_SQL)).rows[0].n;
     const drain = async () => {
       const t0 = performance.now();
       while ((await pending()) > 0 && performance.now() - t0 < 60000) await sleep(10);

@@ -36,12 +36,6 @@
  *                              run it keeps the run's database too)
  * Quick run: BENCH_QUICK=1 npm run bench   (or e.g. BENCH_QUICK=1 BENCH_PHASES=ejabberd,newLinks npm run bench)
  */
-/** Links awaiting their verdict: unscanned occurrences, and backlog messages still pending (issue #28's link_backlog). */
-const PENDING_LINKS_SQL = `/* PENDING_LINKS */ SELECT count(*)::int AS n
-  FROM message m, jsonb_array_elements(m.links) l
- WHERE m.id IN (SELECT message_id FROM link_backlog
-                UNION SELECT message_id FROM link_occurrence WHERE scanned_at IS NULL AND message_id IS NOT NULL)
-   AND m.state = 'visible' AND l ->> 'verdict' = 'pending'`;
 
 const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
@@ -54,6 +48,7 @@ const IORedis = require('ioredis');
 const { Queue } = require('bullmq');
 const {
   AppProcess,
+  PENDING_LINKS_SQL,
   REDIS_URL,
   ROOT,
   builtMain,

@@ -170,7 +170,15 @@ function rssBytes(pid) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Links awaiting their verdict: unscanned occurrences, and backlog messages still pending (issue #28's link_backlog). */
+const PENDING_LINKS_SQL = `/* PENDING_LINKS */ SELECT count(*)::int AS n
+  FROM message m, jsonb_array_elements(m.links) l
+ WHERE m.id IN (SELECT message_id FROM link_backlog
+                UNION SELECT message_id FROM link_occurrence WHERE scanned_at IS NULL AND message_id IS NOT NULL)
+   AND m.state = 'visible' AND l ->> 'verdict' = 'pending'`;
+
 module.exports = {
+  PENDING_LINKS_SQL,
   AppProcess,
   PG_BASE,
   REDIS_URL,

@@ -599,11 +599,13 @@ export class LinkScannerService {
     let total = 0;
     for (;;) {
       const n = await withDeadlockRetry(() => repo.flushBacklog(this.db, batch, wait));
-      // What a scan overlapping a flush (this one, or an earlier one anywhere) left unstamped.
-      await repo.stampSettledOccurrences(this.db);
       total += n;
-      if (n < batch) return total;
+      if (n < batch) break;
     }
+    // Once the backlog is empty, not after every batch (it reads every unscanned occurrence):
+    // what a scan overlapping a flush (this one, or an earlier one anywhere) left unstamped.
+    await repo.stampSettledOccurrences(this.db);
+    return total;
   }
 
   /**

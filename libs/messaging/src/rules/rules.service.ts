@@ -139,19 +139,8 @@ export class RulesService implements OnModuleDestroy {
     this.loading ??= (async () => {
       try {
         const version = await this.redis.get(VERSION_KEY).catch(() => null);
-        const rows = await rules.allRules(this.db);
-        this.stored = rows.map((r) => ({
-          id: r.id,
-          name: r.name,
-          enabled: r.enabled,
-          mode: r.mode,
-          kind: r.kind,
-          patterns: r.patterns,
-          appliesTo: r.appliesTo,
-          action: r.action,
-          reason: r.reason,
-          exemptUserIds: r.exemptUserIds ?? [],
-        }));
+        // A stored rule is a compilable one (ModerationRuleRow extends CompilableRule).
+        this.stored = await rules.allRules(this.db);
         this.compiled = new RuleBook(this.stored);
         this.testMatcher = null;
         for (const warning of this.compiled.costWarnings()) this.logger.warn(`rules: ${warning}`);
