@@ -29,6 +29,12 @@ export interface ConversationView {
 }
 
 /**
+ * Whether a member in this state may open the conversation (GET /v1/conversations/:id and
+ * what it shows of the members); a member who left or declined is answered 404.
+ */
+export const opensConversation = (state: ConversationView['myState']): boolean => state === 'active' || state === 'pending';
+
+/**
  * The contract's Conversation JSON for one viewer, for many conversations in one
  * statement. Another member's `declined` is shown as `pending`: the sender is never told.
  * lastMessage and unreadCount count only what the viewer may read (policy/visibility.ts).

@@ -11,7 +11,7 @@ import { JobName, type OutboxJob } from '../queues';
 import { MAX_MEMBERS, MessageRequestPolicy, type RecipientFacts } from './message-request-policy';
 import { assertNotRestricted } from '../policy/standing';
 import { hiddenWords } from '../accounts/accounts.repository';
-import { loadConversationViews, type ConversationView } from './conversation-view';
+import { loadConversationViews, opensConversation, type ConversationView } from './conversation-view';
 import * as conversations from './conversations.repository';
 import type { FolderRow, LockedMemberRow, MemberState, NewMember } from './rows';
 import { HiddenWordMatcher } from '../accounts/hidden-words';
@@ -45,7 +45,7 @@ export class ConversationsService {
   async view(conversationId: string, viewerId: string, q: Queryable = this.db): Promise<ConversationView> {
     if (!isUuid(conversationId)) throw new NotFound();
     const v = (await loadConversationViews(q, [conversationId], viewerId)).get(conversationId);
-    if (!v || (v.myState !== 'active' && v.myState !== 'pending')) throw new NotFound();
+    if (!v || !opensConversation(v.myState)) throw new NotFound();
     return v;
   }
 

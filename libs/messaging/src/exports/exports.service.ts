@@ -7,7 +7,7 @@ import { JobName } from '../queues';
 import { EventsService } from '../events/events.service';
 import { AccountsService } from '../accounts/accounts.service';
 import { forViewer, messageView } from '../views/message-view';
-import { loadConversationViews } from '../conversations/conversation-view';
+import { loadConversationViews, opensConversation } from '../conversations/conversation-view';
 import { NoticesService } from '../safety/enforcement/notices.service';
 import { ArchiveWriter } from './archive-writer';
 import * as repo from './exports.repository';
@@ -177,7 +177,7 @@ export class ExportsService {
         // /v1/conversations/:id shows an active or pending member; a member who left or
         // declined is answered 404 there, so their archive lists only themselves (the senders
         // of the messages they hold are in those messages) and no title set after they left.
-        const current = c.myState === 'active' || c.myState === 'pending';
+        const current = opensConversation(c.myState);
         const head = {
           id: c.id,
           kind: c.kind,
