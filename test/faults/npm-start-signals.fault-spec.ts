@@ -69,6 +69,57 @@ describe('fault: stopping `npm start` with a signal', () => {
     await db?.drop();
   });
 
+  it('one Ctrl-C in a terminal (SIGINT to the whole process group, which npm forwards again) drains and exits 0; start-up shows no framework wiring lines at info', async () => {
+    const port = await freePort();
+    let output = '';
+    // detached: npm leads its own process group, as a shell's foreground job does; a
+    // terminal's Ctrl-C signals every process of that group (npm, and node under it).
+    npm = spawn('npm', ['start', '--ignore-scripts'], {
+      cwd: ROOT,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NODE_ENV: 'test',
+        PASSWORD_HASH_COST: 'test',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        REDIS_URL: SHARED_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        LOG_LEVEL: 'info',
+        LOG_FORMAT: 'pretty',
+      },
+    });
+    npm.stdout!.on('data', (b) => (output += b));
+    npm.stderr!.on('data', (b) => (output += b));
+    const npmExit = new Promise<number | null>((r) => npm!.once('exit', (code) => r(code)));
+    await waitFor(
+      'the server behind npm start to answer /health',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+        return res?.status === 200;
+      },
+      60_000,
+    );
+    await waitFor('the where-everything-is lines', async () => /listening on http/.test(output), 10_000);
+    const tree = descendants(npm.pid!);
+    started = tree;
+
+    const beforeListening = output.slice(0, output.indexOf('listening on http'));
+    expect(beforeListening).not.toMatch(/RouterExplorer|RoutesResolver|InstanceLoader|Mapped \{/);
+    expect(beforeListening.split('\n').filter((l) => l.trim()).length).toBeLessThan(15);
+
+    process.kill(-npm.pid!, 'SIGINT');
+    const code = await npmExit;
+    await waitFor('every process npm started to exit', async () => tree.every((pid) => !alive(pid)), 30_000);
+    expect(await portOpen(port)).toBe(false);
+    await waitFor('the drain to be logged', async () => /drained and stopped in \d+ ms/.test(output), 5_000);
+    expect(output).not.toContain('SIGINT again');
+    expect(code).toBe(0);
+  });
+
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} to npm ends the server: the port closes, no node is left, the drain is logged`, async () => {
       const port = await freePort();

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Store, storage } from 'nestjs-pino/storage';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { QuietFrameworkLogger } from './bootstrap/quiet-framework-logger';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { AppConfig } from './config';
@@ -95,7 +96,7 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     adapter,
     { bodyParser: false, bufferLogs: true, abortOnError: false },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(new QuietFrameworkLogger(app.get(Logger)));
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
