@@ -116,6 +116,13 @@ it('reports, actions and the audit log show handles and names; a resolution read
   await expect(
     page.locator('[data-testid="staff-name"], .MuiChip-label').filter({ hasText: admin.staff.displayName }).count(),
   ).resolves.toBeGreaterThan(0);
+  // Its report column names the report by its reason, never by an id.
+  await page
+    .getByTestId('record-link')
+    .filter({ hasText: /report$/ })
+    .first()
+    .waitFor();
+  await expect(page.locator('tbody').first().textContent()).resolves.not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
   await shot('04-actions-names');
 
   // The audit log filters by staff name and by action, and names the subject.
@@ -123,6 +130,12 @@ it('reports, actions and the audit log show handles and names; a resolution read
     `${t.url}/admin/#/audit-log?filter=${encodeURIComponent(JSON.stringify({ action: 'report.resolve', staffQ: admin.staff.displayName }))}`,
   );
   await page.getByText('Resolved a report').first().waitFor();
+  // A report is named in words ("Harassment report about @mallory_first"), not "Report 01a2…".
+  await page
+    .getByTestId('audit-subject')
+    .filter({ hasText: /report about @mallory_first$/ })
+    .first()
+    .waitFor();
   await shot('05-audit-log-filtered');
   await page.goto(`${t.url}/admin/#/audit-log?filter=${encodeURIComponent(JSON.stringify({ subjectId: offender.id }))}`);
   await page.getByTestId('audit-subject').filter({ hasText: '@mallory_first' }).first().waitFor();

@@ -88,6 +88,7 @@ it('appeal rows name the appellant and the deciding staff member beside their id
   expect(act.status).toBe(200);
   const appeal = await request(t.url).post('/v1/appeals').set(offender.auth).send({ actionId: act.body.action.id, text: 'It was not me.' });
   expect(appeal.status).toBe(201);
+  expect(appeal.body).toMatchObject({ action: 'warn', actionCreatedAt: act.body.action.createdAt });
   const open = await request(t.url)
     .get(`/admin/v1/appeals?filter=${q({ userId: offender.id })}`)
     .set(admin.auth);
@@ -99,6 +100,8 @@ it('appeal rows name the appellant and the deciding staff member beside their id
     userHandle: offender.handle,
     userDisplayName: offender.handle,
     decidedByName: null,
+    action: 'warn',
+    actionCreatedAt: act.body.action.createdAt,
   });
   const decided = await request(t.url)
     .post(`/admin/v1/appeals/${appeal.body.id}/decide`)
@@ -111,4 +114,46 @@ it('appeal rows name the appellant and the deciding staff member beside their id
   const mine = await request(t.url).get('/v1/appeals').set(offender.auth);
   expect(mine.status).toBe(200);
   expect(JSON.stringify(mine.body)).not.toContain('decidedByName');
+});
+
+it('audit entries about things, not people, name them in words (subjectLabel): a rule, a report, an action, a blocklist entry', async () => {
+  const offender = await registerUser(t.url);
+  const victim = await registerUser(t.url);
+  const rule = await request(t.url)
+    .post('/admin/v1/rules')
+    .set(admin.auth)
+    .send({ name: 'names test words', kind: 'keyword', patterns: ['zzqq'], action: 'flag', appliesTo: ['direct'], reason: 'Not here.' });
+  expect(rule.status).toBe(201);
+  const rep = await request(t.url)
+    .post('/v1/reports')
+    .set(victim.auth)
+    .send({ subjectType: 'user', subjectId: offender.id, reason: 'harassment' });
+  expect(rep.status).toBe(201);
+  const resolved = await request(t.url)
+    .post(`/admin/v1/reports/${rep.body.id}/resolve`)
+    .set(admin.auth)
+    .send({ action: 'warn', note: 'n' });
+  expect(resolved.status).toBe(200);
+  const entry = await request(t.url)
+    .post('/admin/v1/blocklist')
+    .set(admin.auth)
+    .send({ pattern: 'names-label.example', kind: 'domain', reason: 'test' });
+  expect(entry.status).toBe(201);
+
+  const labelOf = async (subjectId: string) => {
+    const res = await request(t.url)
+      .get(`/admin/v1/audit-log?filter=${q({ subjectId })}`)
+      .set(admin.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBeGreaterThan(0);
+    return res.body[0].subjectLabel;
+  };
+  expect(await labelOf(rule.body.id)).toBe('Rule "names test words"');
+  expect(await labelOf(rep.body.id)).toBe(`Harassment report about @${offender.handle}`);
+  expect(await labelOf(entry.body.id)).toBe('Blocklist entry names-label.example');
+  // A person is named by handle and name, not by a label.
+  const aboutUser = await request(t.url)
+    .get(`/admin/v1/audit-log?filter=${q({ subjectId: offender.id })}`)
+    .set(admin.auth);
+  expect(aboutUser.body[0]).toMatchObject({ subjectHandle: offender.handle, subjectLabel: null });
 });

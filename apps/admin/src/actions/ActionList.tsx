@@ -1,3 +1,4 @@
+import { humanize } from '../lib/format';
 import { Datagrid, DateField, List, SelectInput, TextInput } from 'react-admin';
 import { ActionNameField, RecordLinkField, ShortTextField, StaffField, UserLinkField } from '../common/fields';
 import { ACTION_LABELS } from '../lib/ladder';
@@ -19,7 +20,13 @@ export const ActionList = () => (
             <ShortTextField source="reason" max={40} />
             <ShortTextField source="note" max={50} />
             <StaffField source="staffId" nameSource="staffName" empty="automatic" label="By" sortable={false} />
-            <RecordLinkField source="reportId" resource="reports" label="Report" />
+            <RecordLinkField
+                source="reportId"
+                resource="reports"
+                label="Report"
+                kind="report"
+                text={r => (r.reason ? `${humanize(String(r.reason))} report` : null)}
+            />
         </Datagrid>
     </List>
 );

@@ -1,3 +1,4 @@
+import { humanize } from '../lib/format';
 import { Box } from '@mui/material';
 import { DateField, Labeled, Show, SimpleShowLayout, TextField, TopToolbar, useRecordContext } from 'react-admin';
 import type { ModerationAction } from '@backchannel/client/admin';
@@ -27,7 +28,13 @@ export const ActionShow = () => (
             <TextField source="reason" emptyText="—" />
             <TextField source="note" label="Staff note" emptyText="—" />
             <StaffField source="staffId" nameSource="staffName" empty="automatic" label="By" />
-            <RecordLinkField source="reportId" resource="reports" label="Report" />
+            <RecordLinkField
+                source="reportId"
+                resource="reports"
+                label="Report"
+                kind="report"
+                text={r => (r.reason ? `${humanize(String(r.reason))} report` : null)}
+            />
             <DateField source="createdAt" showTime label="Taken" />
             <DateField source="expiresAt" showTime emptyText="never (permanent or not timed)" label="Runs until" />
             <DateField source="liftedAt" showTime emptyText="—" label="Lifted" />

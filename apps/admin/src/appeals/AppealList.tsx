@@ -1,6 +1,7 @@
 import { Datagrid, DateField, List, SelectInput, TextInput } from 'react-admin';
 import { RecordLinkField, ShortTextField, StatusField, UserLinkField } from '../common/fields';
-import { choicesOf } from '../lib/format';
+import { choicesOf, humanize } from '../lib/format';
+import { ACTION_LABELS } from '../lib/ladder';
 import { APPEAL_STATUSES } from '@backchannel/client/admin';
 
 const filters = [
@@ -13,7 +14,17 @@ export const AppealList = () => (
         <Datagrid rowClick="show" bulkActionButtons={false}>
             <DateField source="createdAt" showTime />
             <UserLinkField source="userId" handleSource="userHandle" nameSource="userDisplayName" label="User" sortable={false} />
-            <RecordLinkField source="actionId" resource="actions" label="Action" />
+            <RecordLinkField
+                source="actionId"
+                resource="actions"
+                label="Action"
+                kind="action"
+                text={r =>
+                    r.action
+                        ? `${ACTION_LABELS[String(r.action)] ?? humanize(String(r.action))}${r.actionCreatedAt ? ` · ${new Date(String(r.actionCreatedAt)).toLocaleDateString()}` : ''}`
+                        : null
+                }
+            />
             <ShortTextField source="text" max={80} />
             <StatusField source="status" label="Status" />
             <DateField source="decidedAt" showTime emptyText="—" />

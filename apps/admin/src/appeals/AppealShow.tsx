@@ -2,6 +2,8 @@ import { Box, Typography } from '@mui/material';
 import { DateField, Labeled, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
 import { RecordLinkField, StatusField, UserLinkField } from '../common/fields';
 import { Section } from '../common/Section';
+import { humanize } from '../lib/format';
+import { ACTION_LABELS } from '../lib/ladder';
 import { AppealDecision } from './AppealDecision';
 
 const AppealText = () => {
@@ -19,7 +21,17 @@ export const AppealShow = () => (
     <Show>
         <SimpleShowLayout>
             <UserLinkField source="userId" handleSource="userHandle" nameSource="userDisplayName" label="User" />
-            <RecordLinkField source="actionId" resource="actions" label="Appealed action" />
+            <RecordLinkField
+                source="actionId"
+                resource="actions"
+                label="Appealed action"
+                kind="action"
+                text={r =>
+                    r.action
+                        ? `${ACTION_LABELS[String(r.action)] ?? humanize(String(r.action))}${r.actionCreatedAt ? ` · ${new Date(String(r.actionCreatedAt)).toLocaleDateString()}` : ''}`
+                        : null
+                }
+            />
             <AppealText />
             <StatusField source="status" label="Status" />
             <DateField source="createdAt" showTime />

@@ -10,7 +10,7 @@ const RESOURCE: Record<string, string> = {
     link: 'links',
 };
 
-/** The subject by name ("@bob · Bob", "staff Ann"), else its type with a short id; the full id on hover. */
+/** The subject by name ("@bob · Bob", "staff Ann", "Rule \"spam words\"", "Case about @bob"), else its type with a short id; the full id on hover. */
 export const AuditSubjectField = (_props: { source: string; label?: string; sortable?: boolean }) => {
     const r = useRecordContext();
     if (!r || !r.subjectId) return <span>—</span>;
@@ -20,6 +20,7 @@ export const AuditSubjectField = (_props: { source: string; label?: string; sort
     if (type === 'user' && r.subjectHandle)
         text = `@${r.subjectHandle}${r.subjectName && r.subjectName !== r.subjectHandle ? ` · ${r.subjectName}` : ''}`;
     else if (type === 'staff' && r.subjectName) text = `staff ${r.subjectName}`;
+    else if (r.subjectLabel) text = String(r.subjectLabel);
     else text = `${humanize(type || 'subject')} ${id.slice(0, 8)}`;
     const resource = RESOURCE[type];
     return resource ? (

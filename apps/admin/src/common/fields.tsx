@@ -122,14 +122,28 @@ export const UserLinkField = ({
     );
 };
 
-/** Link to any record's show page by id. */
-export const RecordLinkField = ({ source, resource }: FieldProps & { resource: string }) => {
+/**
+ * Link to any record's show page, named in words (`text` from the record, e.g. "Suspend ·
+ * 3 Dec 2026"), else as its kind with a short id; the full id is on hover, never the text.
+ */
+export const RecordLinkField = ({
+    source,
+    resource,
+    text,
+    kind,
+}: FieldProps & { resource: string; text?: (record: Record<string, unknown>) => string | null | undefined; kind?: string }) => {
     const record = useRecordContext();
     const id = get(record, source);
     if (id === null || id === undefined || id === '') return <span>—</span>;
+    const named = record && text ? text(record) : null;
     return (
-        <Link to={`/${resource}/${encodeURIComponent(String(id))}/show`} onClick={stop}>
-            {String(id)}
+        <Link
+            to={`/${resource}/${encodeURIComponent(String(id))}/show`}
+            onClick={stop}
+            title={`${kind ?? resource} id ${String(id)}`}
+            data-testid="record-link"
+        >
+            {named || `${kind ?? resource} ${String(id).slice(0, 8)}`}
         </Link>
     );
 };

@@ -230,6 +230,11 @@ export class AuditEntry {
   @ApiProperty({ ...TEXT_OR_NULL, description: "The staff member's name" }) staffName!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: 'The subject user handle, when the subject is a user' }) subjectHandle!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: 'The subject user or staff display name' }) subjectName!: string | null;
+  @ApiProperty({
+    ...TEXT_OR_NULL,
+    description: 'A subject that is not a person, in words (e.g. `Rule "spam words"`, `Case about @bob`, `Harassment report about @bob`)',
+  })
+  subjectLabel!: string | null;
   @ApiProperty({ type: 'integer', minimum: 1, description: 'Position in the hash chain: 1, 2, 3… without gaps' }) seq!: number;
   @ApiProperty({ type: String, pattern: '^[0-9a-f]{64}$', description: 'hash of the entry before (64 zeros for the first)' })
   prevHash!: string;

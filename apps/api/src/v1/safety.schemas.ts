@@ -64,6 +64,8 @@ export class Appeal {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
   @ApiProperty({ type: String, format: 'uuid' }) actionId!: string;
   @ApiProperty({ type: String, nullable: true, description: 'The action appealed (suspend, ban, …)' }) action!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the appealed action was taken' })
+  actionCreatedAt!: string | null;
   @ApiProperty({ type: String, format: 'uuid' }) userId!: string;
   @ApiProperty({ type: String }) text!: string;
   @ApiProperty({ enum: ['open', 'upheld', 'denied'] }) status!: string;

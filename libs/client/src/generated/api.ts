@@ -3033,6 +3033,11 @@ export interface components {
             actionId: string;
             /** @description The action appealed (suspend, ban, …) */
             action: string | null;
+            /**
+             * Format: date-time
+             * @description When the appealed action was taken
+             */
+            actionCreatedAt: string | null;
             /** Format: uuid */
             userId: string;
             text: string;
@@ -3068,6 +3073,11 @@ export interface components {
             actionId: string;
             /** @description The action appealed (suspend, ban, …) */
             action: string | null;
+            /**
+             * Format: date-time
+             * @description When the appealed action was taken
+             */
+            actionCreatedAt: string | null;
             /** Format: uuid */
             userId: string;
             text: string;
@@ -3105,6 +3115,8 @@ export interface components {
             subjectHandle: string | null;
             /** @description The subject user or staff display name */
             subjectName: string | null;
+            /** @description A subject that is not a person, in words (e.g. `Rule "spam words"`, `Case about @bob`, `Harassment report about @bob`) */
+            subjectLabel: string | null;
             /** @description Position in the hash chain: 1, 2, 3… without gaps */
             seq: number;
             /** @description hash of the entry before (64 zeros for the first) */

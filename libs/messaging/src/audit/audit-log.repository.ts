@@ -26,6 +26,8 @@ export interface AuditRow {
   staffName: string | null;
   subjectHandle: string | null;
   subjectName: string | null;
+  /** A subject that is not a person, in words (SUBJECT_LABEL_SQL); null for people and unknown ones. */
+  subjectLabel: string | null;
 }
 
 /** One entry to append; `before` and `after` already JSON text for the jsonb columns (or null). */
@@ -70,6 +72,7 @@ interface AuditRecord {
   staff_name?: string | null;
   subject_handle?: string | null;
   subject_name?: string | null;
+  subject_label?: string | null;
 }
 
 const toRow = (r: AuditRecord): AuditRow => ({
@@ -88,6 +91,7 @@ const toRow = (r: AuditRecord): AuditRow => ({
   staffName: r.staff_name ?? null,
   subjectHandle: r.subject_handle ?? null,
   subjectName: r.subject_name ?? null,
+  subjectLabel: r.subject_label ?? null,
 });
 
 /**
@@ -103,9 +107,32 @@ const ENTRY_HASH_SQL = `encode(pg_catalog.sha256(convert_to(concat_ws('|',
 /** Entries per chain-walk batch; a shorter batch is the end of the chain. */
 export const CHAIN_BATCH = 5000;
 
+/**
+ * A subject that is not a person, named as staff speak of it ("Rule \"spam words\"", "Case
+ * about @bob", "Harassment report about @bob", "Suspend of @bob"), so the console never shows
+ * a bare id. Each branch is one index lookup by primary key (subject ids are uuids; anything
+ * else is left unnamed); a person's own name comes from NAMES_JOIN.
+ */
+const SUBJECT_UUID = `(CASE WHEN a.subject_id ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$' THEN a.subject_id::uuid END)`;
+const who = (userIdSql: string) => `coalesce('@' || (SELECT x.handle FROM app_user x WHERE x.id = ${userIdSql}), 'a deleted account')`;
+const SUBJECT_LABEL_SQL = `CASE a.subject_type
+    WHEN 'rule' THEN (SELECT 'Rule "' || r.name || '"' FROM moderation_rule r WHERE r.id = ${SUBJECT_UUID})
+    WHEN 'case' THEN (SELECT 'Case about ' || ${who('c.subject_user_id')} FROM moderation_case c WHERE c.id = ${SUBJECT_UUID})
+    WHEN 'report' THEN (SELECT initcap(replace(r.reason, '_', ' ')) || ' report about ' || ${who('r.subject_user_id')}
+                          FROM report r WHERE r.id = ${SUBJECT_UUID})
+    WHEN 'appeal' THEN (SELECT 'Appeal by ' || ${who('ap.user_id')} FROM appeal ap WHERE ap.id = ${SUBJECT_UUID})
+    WHEN 'action' THEN (SELECT initcap(replace(m.action, '_', ' ')) || ' of ' || ${who('m.user_id')}
+                          FROM moderation_action m WHERE m.id = ${SUBJECT_UUID})
+    WHEN 'template' THEN (SELECT 'Template "' || t.name || '"' FROM notice_template t WHERE t.id = ${SUBJECT_UUID})
+    WHEN 'blocklist' THEN (SELECT 'Blocklist entry ' || b.pattern FROM blocklist_entry b WHERE b.id = ${SUBJECT_UUID})
+    WHEN 'link' THEN (SELECT 'Link ' || l.url FROM link l WHERE l.id = ${SUBJECT_UUID})
+    WHEN 'message' THEN (SELECT 'Message by ' || ${who('m.sender_id')} FROM message m WHERE m.id = ${SUBJECT_UUID} LIMIT 1)
+  END`;
+
 /** The staff member's name, and the subject's when it is a user or a staff member. */
 const NAMES_SELECT = `s.email AS staff_email, s.display_name AS staff_name,
-  coalesce(su.display_name, ss.display_name) AS subject_name, su.handle AS subject_handle`;
+  coalesce(su.display_name, ss.display_name) AS subject_name, su.handle AS subject_handle,
+  ${SUBJECT_LABEL_SQL} AS subject_label`;
 const NAMES_JOIN = `LEFT JOIN staff s ON s.id = a.staff_id
   LEFT JOIN app_user su ON a.subject_type = 'user' AND su.id::text = a.subject_id
   LEFT JOIN staff ss ON a.subject_type = 'staff' AND ss.id::text = a.subject_id`;

@@ -13,6 +13,8 @@ export interface AppealRow {
   id: string;
   actionId: string;
   action: string | null;
+  /** When the appealed action was taken (present where the action was joined). */
+  actionCreatedAt: string | null;
   userId: string;
   text: string;
   status: 'open' | 'upheld' | 'denied';
@@ -45,6 +47,7 @@ interface AppealRecord {
   action_id: string;
   /** Present where the action was joined (or named on insert). */
   action?: string | null;
+  action_created_at?: Date | string | null;
   user_id: string;
   text: string;
   status: AppealRow['status'];
@@ -64,6 +67,7 @@ const toAppeal = (r: AppealRecord): AppealRow => ({
   id: r.id,
   actionId: r.action_id,
   action: r.action ?? null,
+  actionCreatedAt: iso(r.action_created_at ?? null),
   userId: r.user_id,
   text: r.text,
   status: r.status,
@@ -95,7 +99,7 @@ const LIST: ListSpec = {
   tiebreak: 'ap.id DESC',
 };
 
-const SELECT = `SELECT ap.*, a.action FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id`;
+const SELECT = `SELECT ap.*, a.action, a.created_at AS action_created_at FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id`;
 
 export async function appealableAction(q: Queryable, actionId: string): Promise<AppealableAction | undefined> {
   const [a] = await q.query<{
@@ -132,7 +136,8 @@ export async function insert(
   a: { id: string; actionId: string; userId: string; text: string; action: string },
 ): Promise<AppealRow> {
   const [row] = await q.query<AppealRecord>(
-    `INSERT INTO appeal (id, action_id, user_id, text) VALUES ($1, $2, $3, $4) RETURNING *, $5::text AS action`,
+    `INSERT INTO appeal (id, action_id, user_id, text) VALUES ($1, $2, $3, $4) RETURNING *, $5::text AS action,
+       (SELECT created_at FROM moderation_action WHERE id = $2) AS action_created_at`,
     [a.id, a.actionId, a.userId, a.text, a.action],
   );
   return toAppeal(row);
@@ -165,7 +170,7 @@ export function list(q: Queryable, query: ListQuery): Promise<ListPage<StaffAppe
     LIST,
     query,
     (c) => ({
-      sql: `SELECT ap.*, a.action, ${STAFF_NAMES}, count(*) OVER () AS _total
+      sql: `SELECT ap.*, a.action, a.created_at AS action_created_at, ${STAFF_NAMES}, count(*) OVER () AS _total
                 FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id ${STAFF_JOINS} ${c.where} ${c.orderBy}`,
       countSql: `SELECT count(*)::int AS n FROM appeal ap ${c.where}`,
     }),
@@ -176,7 +181,7 @@ export function list(q: Queryable, query: ListQuery): Promise<ListPage<StaffAppe
 /** One appeal for staff, with names. */
 export async function staffById(q: Queryable, id: string): Promise<StaffAppealRow | undefined> {
   const [row] = await q.query<StaffAppealRecord>(
-    `SELECT ap.*, a.action, ${STAFF_NAMES} FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id ${STAFF_JOINS} WHERE ap.id = $1`,
+    `SELECT ap.*, a.action, a.created_at AS action_created_at, ${STAFF_NAMES} FROM appeal ap JOIN moderation_action a ON a.id = ap.action_id ${STAFF_JOINS} WHERE ap.id = $1`,
     [id],
   );
   return row && toStaffAppeal(row);
