@@ -166,7 +166,7 @@ it('a room: a listener joins by id and asks, the host sees it live, upvotes and 
   const listener = await open();
   await signUp(listener.page, uniqueHandle('listener'), 'Lee');
   await listener.page.getByRole('link', { name: 'Rooms' }).click();
-  await listener.page.getByLabel('Room id').fill(roomId);
+  await listener.page.getByLabel('Someone else’s room (its link or id)').fill(roomId);
   await listener.page.getByRole('button', { name: 'Open' }).click();
   await listener.page.getByRole('button', { name: 'Join as listener' }).click();
   await listener.page.getByText('you are listener').waitFor();
@@ -193,6 +193,49 @@ it('a room: a listener joins by id and asks, the host sees it live, upvotes and 
   const expected = (e: string) => e.endsWith(`/v1/rooms/${roomId}`) || /status of 404/.test(e);
   expect(listener.errors.filter(expected).length).toBeLessThanOrEqual(2);
   expect([...host.errors, ...listener.errors.filter((e) => !expected(e))]).toEqual([]);
+});
+
+it('a room organized in advance: the host schedules it, names a moderator by handle, who finds it by title and writes in the backchannel before it starts; then it goes live', async () => {
+  const host = await open();
+  await signUp(host.page, uniqueHandle('planner'), 'Planner');
+  const modHandle = uniqueHandle('comod');
+  const mod = await open();
+  await signUp(mod.page, modHandle, 'Co-moderator');
+
+  await host.page.getByRole('link', { name: 'Rooms' }).click();
+  await host.page.getByText('No live or upcoming rooms').waitFor();
+  await host.page.getByLabel('Room title').fill('Sunday planning show');
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await host.page.getByLabel('Starts at (leave empty to go live now)').fill(local);
+  await host.page.getByRole('button', { name: 'Schedule the room' }).click();
+  await host.page.getByRole('heading', { name: 'Sunday planning show', level: 1 }).waitFor();
+  await host.page.getByText(/^Scheduled for/).waitFor();
+  const lineup = host.page.getByRole('form', { name: 'Name the lineup' });
+  await lineup.getByLabel('Handle').fill(`@${modHandle}`);
+  await lineup.getByLabel('Role').selectOption('moderator');
+  await lineup.getByRole('button', { name: 'Add to the lineup' }).click();
+  await lineup
+    .getByRole('status')
+    .filter({ hasText: `@${modHandle} is a moderator` })
+    .waitFor();
+  // Questions are not open before the room is live.
+  expect(await host.page.getByLabel('Ask a question').count()).toBe(0);
+
+  // The moderator finds the room by its title, not an id, and writes in the backchannel.
+  await mod.page.getByRole('link', { name: 'Rooms' }).click();
+  await mod.page.getByRole('link', { name: 'Sunday planning show' }).click();
+  await mod.page.getByText('you are moderator').waitFor();
+  const modBackchannel = mod.page.getByRole('region', { name: 'Moderators’ backchannel' });
+  await modBackchannel.getByLabel('Message', { exact: true }).fill('I will take the first hour');
+  await modBackchannel.getByLabel('Message', { exact: true }).press('Enter');
+  await bubbles(host.page, 'I will take the first hour').waitFor();
+
+  await host.page.getByRole('button', { name: 'Go live now' }).click();
+  await host.page.getByLabel('Ask a question').waitFor();
+  await host.page.getByText(/^Live/).waitFor();
+  await shot(host.page, 'scheduled-room-live');
+  expect([...host.errors, ...mod.errors]).toEqual([]);
 });
 
 it('v1.1 in the web app: a reply with its quote, a reaction and an edit reach the other person live; search finds a message', async () => {

@@ -723,6 +723,24 @@ function validRequests(): Base[] {
     },
     {
       method: 'post',
+      path: '/v1/rooms/{id}/start',
+      params: { id: '' },
+      body: {},
+      auth: a.auth,
+      fresh: async () => ({
+        params: {
+          id: (
+            await h()
+              .post('/v1/rooms')
+              .set(a.auth)
+              .send({ title: 'to start', startsAt: new Date(Date.now() + 86_400_000).toISOString() })
+              .expect(201)
+          ).body.id,
+        },
+      }),
+    },
+    {
+      method: 'post',
       path: '/v1/rooms/{id}/end',
       params: { id: '' },
       body: {},

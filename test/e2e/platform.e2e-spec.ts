@@ -553,6 +553,35 @@ describe('PUT /platform/v1/rooms/:externalId', () => {
     expect((await request(t.url).get(`/v1/rooms/${late.body.id}`).set(listener.auth).expect(200)).body.status).toBe('ended');
   });
 
+  it('a room organized in advance (v1.2): scheduled with its lineup, then live, then ended; it never goes back (409 / 422)', async () => {
+    const [host, mod, listener] = await Promise.all([hostUser('sh'), hostUser('sm'), hostUser('sl')]);
+    const roomExt = ext('sched');
+    const lineup = [member(host, 'host'), member(mod, 'moderator')];
+    const startsAt = new Date(Date.now() - 60_000).toISOString(); // running late: a past start time is kept
+    const put = await putRoom(roomExt, { title: 'Later', status: 'scheduled', startsAt, members: lineup });
+    expect(put.status).toBe(200);
+    const room = await request(t.url).get(`/v1/rooms/${put.body.id}`).set(host.auth).expect(200);
+    expect(room.body).toMatchObject({ status: 'scheduled', startsAt });
+    // The lineup organizes in the backchannel before going live; listeners cannot join yet.
+    expect((await request(t.url).get(`/v1/rooms/${put.body.id}/backchannel`).set(mod.auth)).status).toBe(200);
+    const early = await request(t.url).post(`/v1/rooms/${put.body.id}/join`).set(listener.auth);
+    expect([early.status, early.body.code]).toEqual([422, 'room_not_live']);
+    expect((await request(t.url).get('/v1/rooms?status=scheduled').set(mod.auth).expect(200)).body.items).toEqual([
+      { id: put.body.id, title: 'Later', status: 'scheduled', startsAt, myRole: 'moderator' },
+    ]);
+
+    const live = await putRoom(roomExt, { title: 'Later', status: 'live', members: [...lineup, member(listener, 'listener')] });
+    expect(live.status).toBe(200);
+    expect((await request(t.url).get(`/v1/rooms/${put.body.id}`).set(listener.auth).expect(200)).body.status).toBe('live');
+    const back = await putRoom(roomExt, { title: 'Later', status: 'scheduled', members: lineup });
+    await expectError(back, 'PUT /platform/v1/rooms/{externalId}', 409, 'conflict');
+    expect((await putRoom(roomExt, { title: 'Later', status: 'ended', members: lineup })).status).toBe(200);
+    const again = await putRoom(roomExt, { title: 'Later', status: 'scheduled', members: lineup });
+    await expectError(again, 'PUT /platform/v1/rooms/{externalId}', 422, 'room_ended');
+    const badTime = await putRoom(ext('badtime'), { title: 'X', status: 'scheduled', startsAt: 'tomorrow', members: lineup });
+    await expectError(badTime, 'PUT /platform/v1/rooms/{externalId}', 400, 'invalid_request');
+  });
+
   it('unknown userExternalId: 422 unknown_user naming them; a new room without a host: 422 room_host_required; bad bodies: 400', async () => {
     const host = await hostUser('h');
     const res = await putRoom(ext('unk'), {

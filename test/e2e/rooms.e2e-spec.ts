@@ -84,6 +84,7 @@ describe('rooms: create, get, join, leave', () => {
       title: 'Late night radio',
       hostId: host.id,
       status: 'live',
+      startsAt: null,
       createdAt: expect.any(String),
       endedAt: null,
       myRole: 'moderator',

@@ -78,6 +78,11 @@ export const AttachmentsNotSupported = define(422, 'attachments_not_supported', 
 export const CannotTargetSelf = define(422, 'cannot_target_self', 'You cannot do that to yourself.');
 export const NotAGroup = define(422, 'not_a_group', 'Only group conversations support that.');
 export const RoomEnded = define(422, 'room_ended', 'The room has ended.');
+export const RoomNotLive = define(
+  422,
+  'room_not_live',
+  'The room has not started yet: it goes live when its host or a moderator starts it.',
+);
 export const NotLiftable = define(422, 'not_liftable', 'Only a restriction, suspension or ban can be lifted.');
 export const UnknownUser = define(
   422,

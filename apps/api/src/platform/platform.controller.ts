@@ -70,11 +70,11 @@ export class PlatformController {
   @ApiOperation({
     summary: 'Push the state of one of the host app’s audio rooms',
     description:
-      'The whole current state: title, live or ended, and everyone in the room with their role. The backchannel is exactly the moderators (host included); everyone listed is an attendee; people no longer listed have left. An identical repeat changes nothing and emits nothing; an ended room stays ended (422 room_ended on a later live). Every userExternalId must have been upserted first (422 unknown_user, `details.userExternalIds`).',
+      'The whole current state: title, scheduled (v1.2, with an optional startsAt), live or ended, and everyone in the room with their role. The backchannel is exactly the moderators (host included); everyone listed is an attendee; people no longer listed have left. An identical repeat changes nothing and emits nothing; an ended room stays ended (422 room_ended on a later live or scheduled), a live one does not go back to scheduled (409 conflict). Every userExternalId must have been upserted first (422 unknown_user, `details.userExternalIds`).',
   })
   @ApiExternalIdParam('externalId', "The host app's room id")
   @ApiOkResponse({ type: ExternalRoom })
-  @ApiErrors(INPUT, { 422: ['unknown_user', 'room_host_required', 'room_ended'] })
+  @ApiErrors(INPUT, { 409: ['conflict'], 422: ['unknown_user', 'room_host_required', 'room_ended'] })
   putRoom(@Param('externalId') externalId: string, @Body() dto: PutExternalRoomDto) {
     return this.rooms.put(externalId, dto);
   }

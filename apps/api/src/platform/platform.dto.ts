@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { EXTERNAL_ROOM_ROLES, MAX_EXTERNAL_ROOM_MEMBERS } from '@app/messaging/rooms/room-sync.service';
 import { MAX_ROOM_TITLE_CHARS } from '@app/messaging/rooms/rooms.service';
@@ -28,9 +28,23 @@ export class PutExternalRoomDto {
   @Allow()
   title!: string;
 
-  @ApiProperty({ enum: ['live', 'ended'], example: 'live' })
+  @ApiProperty({
+    enum: ['scheduled', 'live', 'ended'],
+    example: 'live',
+    description: 'scheduled → live → ended; an ended room stays ended (422 room_ended), a live one does not go back to scheduled (409)',
+  })
   @Allow()
-  status!: 'live' | 'ended';
+  status!: 'scheduled' | 'live' | 'ended';
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When a scheduled room is meant to start (v1.2)',
+    example: '2026-12-24T18:00:00Z',
+  })
+  @Allow()
+  startsAt?: string | null;
 
   @ApiProperty({
     type: [ExternalRoomMemberDto],

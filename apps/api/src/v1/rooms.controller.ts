@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Module, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { QuestionsService } from '@app/messaging/rooms/questions.service';
 import { RoomsModule } from '@app/messaging/rooms/rooms.module';
 import { RoomsService } from '@app/messaging/rooms/rooms.service';
@@ -8,7 +8,7 @@ import { optionalString, parseLimit } from '../http/list-params';
 import { ApiErrors, ApiPageQuery, ApiUuidParam, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
 import { Conversation } from './conversations.schemas';
 import { AskQuestionDto, CreateRoomDto, SetQuestionStatusDto, SetRoleDto } from './rooms.dto';
-import { Attendee, AttendeePage, Question, QuestionPage, Room } from './rooms.schemas';
+import { Attendee, AttendeePage, Question, QuestionPage, Room, RoomList } from './rooms.schemas';
 
 @ApiTags('rooms')
 @ApiBearerAuth()
@@ -22,11 +22,34 @@ export class RoomsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Start a live room; I am its host and a moderator' })
+  @ApiOperation({
+    summary: 'Start a live room, or schedule one (startsAt); I am its host and a moderator',
+    description:
+      'With `startsAt` the room is `scheduled`: the host names moderators and speakers, who organize in its backchannel; join and questions answer 422 room_not_live until it is started.',
+  })
   @ApiCreatedResponse({ type: Room })
   @ApiErrors(INPUT)
   create(@CurrentUser() user: AuthUser, @Body() dto: CreateRoomDto) {
-    return this.rooms.create(user.id, dto.title);
+    return this.rooms.create(user.id, dto.title, dto.startsAt);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Rooms I host, moderate or speak in that are scheduled or live (v1.2)' })
+  @ApiQuery({ name: 'status', required: false, enum: ['scheduled', 'live'] })
+  @ApiOkResponse({ type: RoomList })
+  @ApiErrors(INPUT)
+  list(@CurrentUser() user: AuthUser, @Query('status') status?: string) {
+    return this.rooms.list(user.id, status);
+  }
+
+  @Post(':id/start')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Start a scheduled room: it goes live (host or moderator; v1.2)' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: Room })
+  @ApiErrors(NOT_FOUND, { 403: ['forbidden'], 422: ['room_ended'] })
+  start(@CurrentUser() user: AuthUser, @Param('id') id: string) {
+    return this.rooms.start(user.id, id);
   }
 
   @Get(':id')
@@ -43,7 +66,7 @@ export class RoomsController {
   @ApiOperation({ summary: 'Join a live room as a listener' })
   @ApiUuidParam()
   @ApiOkResponse({ type: Room })
-  @ApiErrors(NOT_FOUND, { 422: ['room_ended'] })
+  @ApiErrors(NOT_FOUND, { 422: ['room_ended', 'room_not_live'] })
   join(@CurrentUser() user: AuthUser, @Param('id') id: string) {
     return this.rooms.join(user.id, id);
   }
@@ -104,7 +127,13 @@ export class RoomsController {
   })
   @ApiUuidParam()
   @ApiCreatedResponse({ type: Question })
-  @ApiErrors(INPUT, { 400: ['invalid_text'] }, NOT_FOUND, { 422: ['room_ended', 'attachments_not_supported'] }, RATE_LIMITED)
+  @ApiErrors(
+    INPUT,
+    { 400: ['invalid_text'] },
+    NOT_FOUND,
+    { 422: ['room_ended', 'room_not_live', 'attachments_not_supported'] },
+    RATE_LIMITED,
+  )
   ask(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: AskQuestionDto) {
     return this.questions.ask(user.id, id, { ...dto });
   }
@@ -114,7 +143,7 @@ export class RoomsController {
   @ApiUuidParam()
   @ApiPageQuery()
   @ApiOkResponse({ type: QuestionPage })
-  @ApiErrors(INPUT, { 400: ['invalid_cursor'] }, NOT_FOUND)
+  @ApiErrors(INPUT, { 400: ['invalid_cursor'] }, NOT_FOUND, { 422: ['room_not_live'] })
   listQuestions(@CurrentUser() user: AuthUser, @Param('id') id: string, @Query() query: Record<string, unknown>) {
     return this.questions.list(user.id, id, parseLimit(query.limit), optionalString(query.cursor, 'cursor'));
   }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsIn, IsString } from 'class-validator';
 import { ROOM_ROLES, SETTABLE_QUESTION_STATUSES, type RoomRole, type SettableQuestionStatus } from '@app/messaging/rooms/room-views';
 import { MAX_ROOM_TITLE_CHARS } from '@app/messaging/rooms/rooms.service';
@@ -13,6 +13,16 @@ export class CreateRoomDto {
   })
   @IsString()
   title!: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description:
+      'v1.2: schedule the room instead of going live now (ISO-8601 with a zone, in the future, at most 90 days ahead); it is `scheduled` until POST /v1/rooms/:id/start',
+    example: '2026-12-24T18:00:00Z',
+  })
+  @Allow()
+  startsAt?: unknown;
 }
 
 export class SetRoleDto {

@@ -8,10 +8,25 @@ export class Room {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
   @ApiProperty({ type: String, example: 'Friday night show' }) title!: string;
   @ApiProperty({ type: String, format: 'uuid' }) hostId!: string;
-  @ApiProperty({ enum: ['live', 'ended'] }) status!: string;
+  @ApiProperty({ enum: ['scheduled', 'live', 'ended'] }) status!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a scheduled room is meant to start (v1.2)' })
+  startsAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) endedAt!: string | null;
   @ApiProperty({ enum: ROOM_ROLES, nullable: true, description: "The caller's role; null when never in the room" }) myRole!: string | null;
+}
+
+export class RoomListItem {
+  @ApiProperty({ type: String, format: 'uuid' }) id!: string;
+  @ApiProperty({ type: String, example: 'Friday night show' }) title!: string;
+  @ApiProperty({ enum: ['scheduled', 'live'] }) status!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) startsAt!: string | null;
+  @ApiProperty({ enum: ['moderator', 'speaker'], description: 'My role in it (the host is a moderator)' }) myRole!: string;
+}
+
+export class RoomList {
+  @ApiProperty({ type: [RoomListItem], description: 'Live rooms first (newest first), then scheduled ones by start time; at most 200' })
+  items!: RoomListItem[];
 }
 
 export class Question {

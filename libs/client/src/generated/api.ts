@@ -563,10 +563,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Rooms I host, moderate or speak in that are scheduled or live (v1.2) */
+        get: operations["RoomsController_list"];
+        put?: never;
+        /**
+         * Start a live room, or schedule one (startsAt); I am its host and a moderator
+         * @description With `startsAt` the room is `scheduled`: the host names moderators and speakers, who organize in its backchannel; join and questions answer 422 room_not_live until it is started.
+         */
+        post: operations["RoomsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rooms/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
         get?: never;
         put?: never;
-        /** Start a live room; I am its host and a moderator */
-        post: operations["RoomsController_create"];
+        /** Start a scheduled room: it goes live (host or moderator; v1.2) */
+        post: operations["RoomsController_start"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1719,7 +1740,7 @@ export interface paths {
         get?: never;
         /**
          * Push the state of one of the host app’s audio rooms
-         * @description The whole current state: title, live or ended, and everyone in the room with their role. The backchannel is exactly the moderators (host included); everyone listed is an attendee; people no longer listed have left. An identical repeat changes nothing and emits nothing; an ended room stays ended (422 room_ended on a later live). Every userExternalId must have been upserted first (422 unknown_user, `details.userExternalIds`).
+         * @description The whole current state: title, scheduled (v1.2, with an optional startsAt), live or ended, and everyone in the room with their role. The backchannel is exactly the moderators (host included); everyone listed is an attendee; people no longer listed have left. An identical repeat changes nothing and emits nothing; an ended room stays ended (422 room_ended on a later live or scheduled), a live one does not go back to scheduled (409 conflict). Every userExternalId must have been upserted first (422 unknown_user, `details.userExternalIds`).
          */
         put: operations["PlatformController_putRoom"];
         post?: never;
@@ -2341,6 +2362,12 @@ export interface components {
              * @example Friday night show
              */
             title: string;
+            /**
+             * Format: date-time
+             * @description v1.2: schedule the room instead of going live now (ISO-8601 with a zone, in the future, at most 90 days ahead); it is `scheduled` until POST /v1/rooms/:id/start
+             * @example 2026-12-24T18:00:00Z
+             */
+            startsAt?: string;
         };
         Room: {
             /** Format: uuid */
@@ -2350,7 +2377,12 @@ export interface components {
             /** Format: uuid */
             hostId: string;
             /** @enum {string} */
-            status: "live" | "ended";
+            status: "scheduled" | "live" | "ended";
+            /**
+             * Format: date-time
+             * @description When a scheduled room is meant to start (v1.2)
+             */
+            startsAt: string | null;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2360,6 +2392,25 @@ export interface components {
              * @enum {string|null}
              */
             myRole: "moderator" | "speaker" | "listener" | null;
+        };
+        RoomListItem: {
+            /** Format: uuid */
+            id: string;
+            /** @example Friday night show */
+            title: string;
+            /** @enum {string} */
+            status: "scheduled" | "live";
+            /** Format: date-time */
+            startsAt: string | null;
+            /**
+             * @description My role in it (the host is a moderator)
+             * @enum {string}
+             */
+            myRole: "moderator" | "speaker";
+        };
+        RoomList: {
+            /** @description Live rooms first (newest first), then scheduled ones by start time; at most 200 */
+            items: components["schemas"]["RoomListItem"][];
         };
         SetRoleDto: {
             /**
@@ -3467,10 +3518,17 @@ export interface components {
             /** @example Friday night show */
             title: string;
             /**
+             * @description scheduled → live → ended; an ended room stays ended (422 room_ended), a live one does not go back to scheduled (409)
              * @example live
              * @enum {string}
              */
-            status: "live" | "ended";
+            status: "scheduled" | "live" | "ended";
+            /**
+             * Format: date-time
+             * @description When a scheduled room is meant to start (v1.2)
+             * @example 2026-12-24T18:00:00Z
+             */
+            startsAt?: string | null;
             /**
              * @description Everyone in the room now; the moderators (host included) are the backchannel
              * @example [
@@ -5897,6 +5955,51 @@ export interface operations {
             };
         };
     };
+    RoomsController_list: {
+        parameters: {
+            query?: {
+                status?: "scheduled" | "live";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoomList"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+        };
+    };
     RoomsController_create: {
         parameters: {
             query?: never;
@@ -5939,6 +6042,75 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+        };
+    };
+    RoomsController_start: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Room"];
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `room_ended` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "room_ended";
                     };
                 };
             };
@@ -6032,7 +6204,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cannot be applied: `room_ended` */
+            /** @description Cannot be applied: `room_ended`, `room_not_live` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6040,7 +6212,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "room_ended";
+                        code?: "room_ended" | "room_not_live";
                     };
                 };
             };
@@ -6399,6 +6571,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Cannot be applied: `room_not_live` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "room_not_live";
+                    };
+                };
+            };
         };
     };
     RoomsController_ask: {
@@ -6460,7 +6644,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cannot be applied: `room_ended`, `attachments_not_supported` */
+            /** @description Cannot be applied: `room_ended`, `room_not_live`, `attachments_not_supported` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6468,7 +6652,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "room_ended" | "attachments_not_supported";
+                        code?: "room_ended" | "room_not_live" | "attachments_not_supported";
                     };
                 };
             };
@@ -11056,6 +11240,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Conflict with the current state: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "conflict";
+                    };
+                };
+            };
             /** @description Cannot be applied: `unknown_user`, `room_host_required`, `room_ended` */
             422: {
                 headers: {
@@ -11278,13 +11474,20 @@ export const pathsV1SearchGetResponses429ContentApplicationJsonCodeValues: Reado
 export const pathsV1SyncGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/sync"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request", "invalid_cursor"];
 export const pathsV1SyncGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/sync"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1SyncGetResponses410ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/sync"]["get"]["responses"]["410"]["content"]["application/json"]["code"]> = ["cursor_expired"];
+export const pathsV1RoomsGetParametersQueryStatusValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms"]["get"]["parameters"]["query"]["status"]> = ["scheduled", "live"];
+export const pathsV1RoomsGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsV1RoomsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1RoomsPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1RoomsPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1RoomsIdStartPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/start"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1RoomsIdStartPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/start"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden"];
+export const pathsV1RoomsIdStartPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/start"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsV1RoomsIdStartPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/start"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["room_ended"];
 export const pathsV1RoomsIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1RoomsIdGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1RoomsIdJoinPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/join"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1RoomsIdJoinPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/join"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
-export const pathsV1RoomsIdJoinPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/join"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["room_ended"];
+export const pathsV1RoomsIdJoinPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/join"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["room_ended", "room_not_live"];
 export const pathsV1RoomsIdLeavePostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/leave"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1RoomsIdLeavePostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/leave"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1RoomsIdMembersUserIdRolePutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/members/{userId}/role"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
@@ -11303,10 +11506,11 @@ export const pathsV1RoomsIdAttendeesGetResponses404ContentApplicationJsonCodeVal
 export const pathsV1RoomsIdQuestionsGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request", "invalid_cursor"];
 export const pathsV1RoomsIdQuestionsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1RoomsIdQuestionsGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsV1RoomsIdQuestionsGetResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions"]["get"]["responses"]["422"]["content"]["application/json"]["code"]> = ["room_not_live"];
 export const pathsV1RoomsIdQuestionsPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request", "invalid_text"];
 export const pathsV1RoomsIdQuestionsPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1RoomsIdQuestionsPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
-export const pathsV1RoomsIdQuestionsPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["room_ended", "attachments_not_supported"];
+export const pathsV1RoomsIdQuestionsPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["room_ended", "room_not_live", "attachments_not_supported"];
 export const pathsV1RoomsIdQuestionsPostResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions"]["post"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
 export const pathsV1RoomsIdQuestionsQidUpvotePostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions/{qid}/upvote"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1RoomsIdQuestionsQidUpvotePostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/rooms/{id}/questions/{qid}/upvote"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
@@ -11542,6 +11746,7 @@ export const pathsPlatformV1UsersExternalIdTokensPostResponses429ContentApplicat
 export const pathsPlatformV1RoomsExternalIdPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/rooms/{externalId}"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsPlatformV1RoomsExternalIdPutResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/rooms/{externalId}"]["put"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsPlatformV1RoomsExternalIdPutResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/rooms/{externalId}"]["put"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsPlatformV1RoomsExternalIdPutResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/rooms/{externalId}"]["put"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
 export const pathsPlatformV1RoomsExternalIdPutResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/rooms/{externalId}"]["put"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unknown_user", "room_host_required", "room_ended"];
 export const pathsPlatformV1RoomsExternalIdPutResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/rooms/{externalId}"]["put"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
 export const pathsAsyncapiJsonGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/asyncapi.json"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
@@ -11569,8 +11774,10 @@ export const questionStateValues: ReadonlyArray<FlattenedDeepRequired<components
 export const questionEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["QuestionEvent"]["type"]> = ["question.created", "question.updated"];
 export const readEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ReadEvent"]["type"]> = ["read.updated"];
 export const noticeEventTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NoticeEvent"]["type"]> = ["notice.created"];
-export const roomStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["status"]> = ["live", "ended"];
+export const roomStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["status"]> = ["scheduled", "live", "ended"];
 export const roomMyRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Room"]["myRole"]> = ["moderator", "speaker", "listener"];
+export const roomListItemStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoomListItem"]["status"]> = ["scheduled", "live"];
+export const roomListItemMyRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RoomListItem"]["myRole"]> = ["moderator", "speaker"];
 export const setRoleDtoRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SetRoleDto"]["role"]> = ["moderator", "speaker", "listener"];
 export const attendeeRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Attendee"]["role"]> = ["moderator", "speaker", "listener"];
 export const setQuestionStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SetQuestionStatusDto"]["status"]> = ["pinned", "answered", "dismissed"];
@@ -11624,6 +11831,6 @@ export const heldMessageStateValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const createReportDtoSubjectTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CreateReportDto"]["subjectType"]> = ["message", "user", "conversation", "question"];
 export const createReportDtoReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CreateReportDto"]["reason"]> = ["spam", "harassment", "hate", "violence", "self_harm", "scam", "other"];
 export const externalRoomMemberDtoRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExternalRoomMemberDto"]["role"]> = ["host", "moderator", "speaker", "listener"];
-export const putExternalRoomDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PutExternalRoomDto"]["status"]> = ["live", "ended"];
+export const putExternalRoomDtoStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PutExternalRoomDto"]["status"]> = ["scheduled", "live", "ended"];
 export const asyncApiDocumentAsyncapiValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AsyncApiDocument"]["asyncapi"]> = ["3.0.0"];
 export const asyncApiDocumentDefaultContentTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AsyncApiDocument"]["defaultContentType"]> = ["application/json"];

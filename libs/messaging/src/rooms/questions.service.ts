@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Db } from '../db/db.service';
-import { Forbidden, InvalidRequest, NotFound, RoomEnded } from '../errors';
+import { Forbidden, InvalidRequest, NotFound } from '../errors';
+import { assertRoomLive } from './room-status';
 import { EventsService } from '../events/events.service';
 import type { UserEvent } from '../events/event-types';
 import { isUuid, newId } from '../ids';
@@ -55,7 +56,7 @@ export class QuestionsService {
       const room = await RoomsService.lock(q, roomId, authorId, 'SHARE');
       if (room.myRole === null) throw new NotFound('No such room.');
       await assertAccountMayWrite(q, authorId); // the write policy: a restricted account asks nothing
-      if (room.status !== 'live') throw new RoomEnded('The room has ended; questions are closed.');
+      assertRoomLive(room.status, 'The room has ended; questions are closed.');
       await this.limits.consume('questionsPerRoom', `${authorId}:${roomId}`);
       const { question: row, moderators } = await repo.insertQuestion(q, {
         id,
@@ -83,6 +84,7 @@ export class QuestionsService {
   ): Promise<{ items: QuestionView[]; nextCursor: string | null }> {
     const offset = OffsetCursor.decode(cursor);
     const standing = await this.standing(userId, roomId);
+    if (standing.status === 'scheduled') assertRoomLive(standing.status);
     const everything = isCurrentModerator(standing);
     const rows = await repo.questions(this.db, roomId, userId, everything, limit + 1, offset);
     return OffsetCursor.page(rows.map(questionViewOf), offset, limit);
@@ -98,7 +100,7 @@ export class QuestionsService {
     const ctx = await repo.upvoteContext(this.db, roomId, userId, questionId);
     if (!ctx) throw new NotFound('No such room.');
     if (!ctx.questionState) throw new NotFound('No such question.');
-    if (ctx.status !== 'live') throw new RoomEnded('The room has ended; questions are closed.');
+    assertRoomLive(ctx.status, 'The room has ended; questions are closed.');
     if (ctx.questionState !== 'visible') throw new NotFound('No such question.');
     const row = await repo.upvote(this.db, questionId, userId);
     // No row: this user had already upvoted; the second is a no-op and answers the same way.
@@ -124,7 +126,7 @@ export class QuestionsService {
       if (!isUuid(questionId)) throw new NotFound('No such question.');
       const existing = await repo.lockQuestion(q, questionId, roomId, actorId);
       if (!existing) throw new NotFound('No such question.');
-      if (room.status !== 'live') throw new RoomEnded('The room has ended; questions are closed.');
+      assertRoomLive(room.status, 'The room has ended; questions are closed.');
       if (existing.status === status) return { row: existing, outboxId: null };
       const { question: updated, audience } = await repo.setQuestionStatus(q, questionId, status as SettableQuestionStatus);
       const question = questionViewOf(updated);

@@ -3,13 +3,13 @@ import { assertExternalId } from '../accounts/external-accounts.service';
 import { ConversationsService } from '../conversations/conversations.service';
 import { userIdsByExternalIds } from '../accounts/accounts.repository';
 import { Db } from '../db/db.service';
-import { InvalidRequest, RoomEnded, RoomHostRequired, UnknownUser } from '../errors';
+import { Conflict, InvalidRequest, RoomEnded, RoomHostRequired, UnknownUser } from '../errors';
 import { EventsService } from '../events/events.service';
 import { newId } from '../ids';
 import { BackchannelMembership } from './backchannel-membership';
 import * as repo from './rooms.repository';
 import type { RoomRole } from './room-views';
-import { validateRoomTitle } from './rooms.service';
+import { validateRoomTitle, validateStartsAt } from './rooms.service';
 
 export const EXTERNAL_ROOM_ROLES = ['host', 'moderator', 'speaker', 'listener'] as const;
 export type ExternalRoomRole = (typeof EXTERNAL_ROOM_ROLES)[number];
@@ -18,7 +18,9 @@ export const MAX_EXTERNAL_ROOM_MEMBERS = 5000;
 
 export interface ExternalRoomState {
   title: string;
-  status: 'live' | 'ended';
+  status: 'scheduled' | 'live' | 'ended';
+  /** When a scheduled room is meant to start, if the host app knows (ISO-8601). */
+  startsAt: Date | null;
   members: Array<{ userExternalId: string; role: ExternalRoomRole }>;
 }
 
@@ -57,10 +59,27 @@ export class RoomSyncService {
       let titleChanged = false;
       if (!room) {
         if (!hostId) throw new RoomHostRequired();
-        room = await repo.insertExternalRoom(q, { roomId: newId(), backchannelId: newId(), title: state.title, hostId, externalId });
+        room = await repo.insertExternalRoom(q, {
+          roomId: newId(),
+          backchannelId: newId(),
+          title: state.title,
+          hostId,
+          externalId,
+          status: state.status === 'scheduled' ? 'scheduled' : 'live',
+          startsAt: state.startsAt,
+        });
       } else {
-        if (room.status === 'ended' && state.status === 'live')
+        if (room.status === 'ended' && state.status !== 'ended')
           throw new RoomEnded('This room has ended; an ended room does not go live again.');
+        if (room.status === 'live' && state.status === 'scheduled')
+          throw new Conflict('This room is live; a live room does not go back to scheduled.');
+        if (room.status === 'scheduled' && state.status === 'live') await repo.startRoom(q, room.id);
+        if (
+          state.status === 'scheduled' &&
+          state.startsAt &&
+          (!room.startsAt || new Date(room.startsAt).getTime() !== state.startsAt.getTime())
+        )
+          await repo.setStartsAt(q, room.id, state.startsAt);
         if (room.title !== state.title) {
           titleChanged = true;
           await repo.renameRoom(q, room, state.title);
@@ -99,8 +118,11 @@ function parseState(body: unknown): ExternalRoomState {
   const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : null) as Record<string, unknown> | null;
   if (!b) throw new InvalidRequest('The body must be a JSON object {title, status, members}.');
   const title = validateRoomTitle(b.title);
-  if (b.status !== 'live' && b.status !== 'ended')
-    throw new InvalidRequest('status must be "live" or "ended".', [{ field: 'status', problems: ['must be live or ended'] }]);
+  if (b.status !== 'scheduled' && b.status !== 'live' && b.status !== 'ended')
+    throw new InvalidRequest('status must be "scheduled", "live" or "ended".', [
+      { field: 'status', problems: ['must be scheduled, live or ended'] },
+    ]);
+  const startsAt = b.startsAt === undefined || b.startsAt === null ? null : validateStartsAt(b.startsAt, { future: false }); // a room running late keeps its start time
   if (!Array.isArray(b.members) || b.members.length > MAX_EXTERNAL_ROOM_MEMBERS) {
     throw new InvalidRequest(`members must be an array of at most ${MAX_EXTERNAL_ROOM_MEMBERS}.`, [
       { field: 'members', problems: ['must be an array'] },
@@ -123,5 +145,5 @@ function parseState(body: unknown): ExternalRoomState {
     seen.add(userExternalId);
     return { userExternalId, role: m.role as ExternalRoomRole };
   });
-  return { title, status: b.status, members };
+  return { title, status: b.status, startsAt, members };
 }

@@ -1,4 +1,4 @@
-import type { AttendeeRow, RoomRole, RoomRow } from './rows';
+import type { AttendeeRow, RoomListRow, RoomRole, RoomRow, RoomStatus } from './rows';
 import type { QuestionStatus } from '../views/question-view';
 
 export type { RoomRole };
@@ -13,7 +13,9 @@ export interface RoomView {
   id: string;
   title: string;
   hostId: string;
-  status: 'live' | 'ended';
+  status: RoomStatus;
+  /** When a scheduled room is meant to start; null for a room created live. */
+  startsAt: string | null;
   createdAt: string;
   endedAt: string | null;
   /** The caller's role in the room (null when the caller was never in it). */
@@ -36,10 +38,24 @@ export function roomView(r: RoomRow, myRole: RoomRole | null): RoomView {
     title: r.title,
     hostId: r.hostId,
     status: r.status,
+    startsAt: r.startsAt ? iso(r.startsAt) : null,
     createdAt: iso(r.createdAt),
     endedAt: r.endedAt ? iso(r.endedAt) : null,
     myRole,
   };
+}
+
+/** `GET /v1/rooms`: `{id, title, status, startsAt}`, with my role in it. */
+export interface RoomListItem {
+  id: string;
+  title: string;
+  status: RoomStatus;
+  startsAt: string | null;
+  myRole: RoomRole;
+}
+
+export function roomListItem(r: RoomListRow): RoomListItem {
+  return { id: r.id, title: r.title, status: r.status, startsAt: r.startsAt ? iso(r.startsAt) : null, myRole: r.myRole };
 }
 
 export function attendeeView(r: AttendeeRow): AttendeeView {

@@ -1,7 +1,8 @@
 import type { Queryable } from '../db/db.service';
+import { pairBlockedSql } from '../policy/write-policy';
 import { QUESTION_ORDER_SQL, ROLE_ORDER_SQL, type RoomRole, type SettableQuestionStatus } from './room-views';
 import { questionRow, type QuestionRecord, type QuestionRow } from '../views/question-view';
-import type { AttendeeRow, RoomRow, RoomStanding } from './rows';
+import type { AttendeeRow, RoomListRow, RoomRow, RoomStanding, RoomStatus } from './rows';
 
 /**
  * The rooms domain's SQL (STYLE.md §9, §12): rooms, room members, the backchannel a room
@@ -19,6 +20,8 @@ interface RoomRecord {
   created_at: Date | string;
   ended_at: Date | string | null;
   external_id: string | null;
+  starts_at: Date | string | null;
+  started_at: Date | string | null;
 }
 
 const toRoom = (r: RoomRecord): RoomRow => ({
@@ -30,6 +33,8 @@ const toRoom = (r: RoomRecord): RoomRow => ({
   createdAt: r.created_at,
   endedAt: r.ended_at,
   externalId: r.external_id,
+  startsAt: r.starts_at,
+  startedAt: r.started_at,
 });
 
 interface AttendeeRecord {
@@ -65,7 +70,7 @@ export async function membership(q: Queryable, roomId: string, userId: string): 
 /** One statement: the backchannel, the room pointing at it, the host as moderator of both. */
 export async function insertRoom(
   q: Queryable,
-  r: { roomId: string; backchannelId: string; title: string; hostId: string },
+  r: { roomId: string; backchannelId: string; title: string; hostId: string; startsAt?: Date | null },
 ): Promise<RoomRow> {
   const [room] = await q.query<RoomRecord>(
     `WITH c AS (
@@ -73,13 +78,15 @@ export async function insertRoom(
            VALUES ($2::uuid, 'room', $3::text, $4::uuid, $1::uuid, jsonb_build_object('roomId', $1::uuid, 'roomTitle', $3::text))
            RETURNING id),
          r AS (
-           INSERT INTO room (id, title, host_id, backchannel_id) SELECT $1::uuid, $3::text, $4::uuid, id FROM c RETURNING *),
+           INSERT INTO room (id, title, host_id, backchannel_id, status, starts_at)
+           SELECT $1::uuid, $3::text, $4::uuid, id, CASE WHEN $5::timestamptz IS NULL THEN 'live' ELSE 'scheduled' END, $5::timestamptz
+             FROM c RETURNING *),
          m AS (
            INSERT INTO room_member (room_id, user_id, role) SELECT id, host_id, 'moderator' FROM r),
          cm AS (
            INSERT INTO conversation_member (conversation_id, user_id, state, role) SELECT id, $4::uuid, 'active', 'moderator' FROM c)
          SELECT * FROM r`,
-    [r.roomId, r.backchannelId, r.title, r.hostId],
+    [r.roomId, r.backchannelId, r.title, r.hostId, r.startsAt ?? null],
   );
   return toRoom(room);
 }
@@ -90,15 +97,24 @@ export async function insertRoom(
  */
 export async function insertExternalRoom(
   q: Queryable,
-  r: { roomId: string; backchannelId: string; title: string; hostId: string; externalId: string },
+  r: {
+    roomId: string;
+    backchannelId: string;
+    title: string;
+    hostId: string;
+    externalId: string;
+    status: 'scheduled' | 'live';
+    startsAt: Date | null;
+  },
 ): Promise<RoomRow> {
   const [room] = await q.query<RoomRecord>(
     `WITH c AS (
          INSERT INTO conversation (id, kind, title, creator_id, room_id, context)
          VALUES ($2::uuid, 'room', $3::text, $4::uuid, $1::uuid, jsonb_build_object('roomId', $1::uuid, 'roomTitle', $3::text))
          RETURNING id)
-       INSERT INTO room (id, title, host_id, backchannel_id, external_id) SELECT $1::uuid, $3::text, $4::uuid, id, $5 FROM c RETURNING *`,
-    [r.roomId, r.backchannelId, r.title, r.hostId, r.externalId],
+       INSERT INTO room (id, title, host_id, backchannel_id, external_id, status, starts_at)
+       SELECT $1::uuid, $3::text, $4::uuid, id, $5, $6::text, $7::timestamptz FROM c RETURNING *`,
+    [r.roomId, r.backchannelId, r.title, r.hostId, r.externalId, r.status, r.startsAt],
   );
   return toRoom(room);
 }
@@ -160,6 +176,65 @@ export async function setMemberRole(q: Queryable, roomId: string, userId: string
     [roomId, userId, role],
   );
   return row && toAttendee(row);
+}
+
+/** A scheduled room goes live; the row as it is now. */
+export async function startRoom(q: Queryable, roomId: string): Promise<RoomRow> {
+  const [started] = await q.query<RoomRecord>(
+    `UPDATE room SET status = 'live', started_at = now() WHERE id = $1 AND status = 'scheduled' RETURNING *`,
+    [roomId],
+  );
+  return toRoom(started);
+}
+
+/** A scheduled room's start time (platform rooms move it). */
+export async function setStartsAt(q: Queryable, roomId: string, startsAt: Date): Promise<void> {
+  await q.query('UPDATE room SET starts_at = $2 WHERE id = $1', [roomId, startsAt]);
+}
+
+/**
+ * Names someone to a role in a scheduled room: they become a member (present: being named is
+ * being in the lineup), or their role changes. Undefined when the user does not exist or a
+ * block stands between them and the person naming them.
+ */
+export async function nameMember(
+  q: Queryable,
+  roomId: string,
+  actorId: string,
+  userId: string,
+  role: RoomRole,
+): Promise<AttendeeRow | undefined> {
+  const [row] = await q.query<AttendeeRecord>(
+    `WITH target AS (
+           SELECT u.id, u.handle, u.display_name FROM app_user u
+            WHERE u.id = $2 AND u.status = 'active' AND NOT ${pairBlockedSql('$2::uuid', '$4::uuid')}),
+         upd AS (
+           INSERT INTO room_member (room_id, user_id, role) SELECT $1, id, $3 FROM target
+           ON CONFLICT (room_id, user_id) DO UPDATE SET role = $3, present = true, left_at = NULL
+           RETURNING user_id, role, present)
+         SELECT upd.*, t.handle, t.display_name FROM upd JOIN target t ON t.id = upd.user_id`,
+    [roomId, userId, role, actorId],
+  );
+  return row && toAttendee(row);
+}
+
+/**
+ * The rooms someone hosts, moderates or speaks in that are not over: live ones first (newest
+ * first), then scheduled ones by start time.
+ */
+export async function roomsOf(q: Queryable, userId: string, status: 'scheduled' | 'live' | null, limit: number): Promise<RoomListRow[]> {
+  const rows = await q.query<{ id: string; title: string; status: RoomStatus; starts_at: Date | string | null; my_role: RoomRole }>(
+    `SELECT r.id, r.title, r.status, r.starts_at, m.role AS my_role
+         FROM room_member m JOIN room r ON r.id = m.room_id
+        WHERE m.user_id = $1 AND m.role IN ('moderator', 'speaker')
+          AND (r.status = $2 OR ($2 IS NULL AND r.status IN ('scheduled', 'live')))
+        ORDER BY CASE r.status WHEN 'live' THEN 0 ELSE 1 END,
+                 CASE WHEN r.status = 'live' THEN coalesce(r.started_at, r.created_at) END DESC,
+                 r.starts_at, r.id
+        LIMIT $3`,
+    [userId, status, limit],
+  );
+  return rows.map((r) => ({ id: r.id, title: r.title, status: r.status, startsAt: r.starts_at, myRole: r.my_role }));
 }
 
 export async function endRoom(q: Queryable, roomId: string): Promise<RoomRow> {

@@ -3,13 +3,14 @@ import { Db, type Queryable } from '../db/db.service';
 import type { ConversationView } from '../conversations/conversation-view';
 import { ConversationsService } from '../conversations/conversations.service';
 import { Forbidden, InvalidRequest, NotFound, RoomEnded } from '../errors';
+import { assertRoomLive, MAX_SCHEDULE_DAYS } from './room-status';
 import { EventsService } from '../events/events.service';
 import { isUuid, newId } from '../ids';
 import { BackchannelMembership } from './backchannel-membership';
 import { OffsetCursor } from './offset-cursor';
 import * as repo from './rooms.repository';
 import type { LockedRoom } from './rows';
-import { attendeeView, roomView, type AttendeeView, type RoomRole, type RoomView } from './room-views';
+import { attendeeView, roomListItem, roomView, type AttendeeView, type RoomListItem, type RoomRole, type RoomView } from './room-views';
 
 export const MAX_ROOM_TITLE_CHARS = 100;
 const TITLE_CONTROLS = /[\u0000-\u001F\u007F]/;
@@ -54,13 +55,18 @@ export class RoomsService {
     if (room.myRole === null) throw new NotFound('No such room.');
   }
 
-  async create(hostId: string, rawTitle: string): Promise<RoomView> {
+  /**
+   * A live room, or with `startsAt` a scheduled one (status `scheduled` until its host or a
+   * moderator starts it; nothing starts it by the clock: people go live, a timer does not).
+   */
+  async create(hostId: string, rawTitle: string, rawStartsAt?: unknown): Promise<RoomView> {
     const title = validateRoomTitle(rawTitle);
+    const startsAt = rawStartsAt === undefined || rawStartsAt === null ? null : validateStartsAt(rawStartsAt);
     const roomId = newId();
     const backchannelId = newId();
     const { room, outboxId } = await this.db.tx(async (q) => {
       // The host is a moderator of the room and of its backchannel from the start.
-      const room = await repo.insertRoom(q, { roomId, backchannelId, title, hostId });
+      const room = await repo.insertRoom(q, { roomId, backchannelId, title, hostId, startsAt });
       const events = await this.conversations.eventsFor(q, backchannelId, [hostId]);
       return { room, outboxId: await this.events.append(q, events) };
     });
@@ -88,7 +94,7 @@ export class RoomsService {
 
     const { room, role, outboxId } = await this.db.tx(async (q) => {
       const room = await RoomsService.lock(q, roomId, userId);
-      if (room.status !== 'live') throw new RoomEnded();
+      assertRoomLive(room.status);
       const role = await repo.joinAsListener(q, roomId, userId);
       const outboxId = role === 'moderator' ? await this.reconcile(q, room) : null;
       return { room, role, outboxId };
@@ -113,22 +119,49 @@ export class RoomsService {
 
   /**
    * Moderators (present, role moderator) set anyone's role who is or was in the room; the
-   * host always stays a moderator. The backchannel follows in the same transaction.
+   * host always stays a moderator. While the room is scheduled they also name people who are
+   * not in it yet (anyone not blocked either way with them): the lineup, who then organize in
+   * the backchannel before going live. The backchannel follows in the same transaction.
    */
   async setRole(actorId: string, roomId: string, targetId: string, role: RoomRole): Promise<AttendeeView> {
     const { target, outboxId } = await this.db.tx(async (q) => {
       const room = await RoomsService.lock(q, roomId, actorId);
       RoomsService.requireMember(room);
       if (!isCurrentModerator(room)) throw new Forbidden('Only the room’s moderators can change roles.');
-      if (room.status !== 'live') throw new RoomEnded();
+      if (room.status === 'ended') throw new RoomEnded();
       if (!isUuid(targetId)) throw new NotFound('That person is not in this room.');
       if (targetId === room.hostId && role !== 'moderator') throw new Forbidden('The host is always a moderator.');
-      const target = await repo.setMemberRole(q, roomId, targetId, role);
-      if (!target) throw new NotFound('That person is not in this room.');
+      const target =
+        room.status === 'scheduled'
+          ? await repo.nameMember(q, roomId, actorId, targetId, role)
+          : await repo.setMemberRole(q, roomId, targetId, role);
+      if (!target) throw new NotFound(room.status === 'scheduled' ? 'No such person.' : 'That person is not in this room.');
       return { target, outboxId: await this.reconcile(q, room) };
     });
     this.events.published(outboxId);
     return attendeeView(target);
+  }
+
+  /** The host or a moderator starts a scheduled room; starting a live one is a no-op, an ended one 422. */
+  async start(actorId: string, roomId: string): Promise<RoomView> {
+    const room = await this.db.tx(async (q) => {
+      const room = await RoomsService.lock(q, roomId, actorId);
+      RoomsService.requireMember(room);
+      if (room.hostId !== actorId && !isCurrentModerator(room)) throw new Forbidden('Only the host or a moderator can start the room.');
+      if (room.status === 'ended') throw new RoomEnded('This room has ended; an ended room does not go live again.');
+      if (room.status === 'live') return room;
+      return { ...room, ...(await repo.startRoom(q, roomId)) };
+    });
+    return roomView(room, room.myRole);
+  }
+
+  /** The rooms I host, moderate or speak in that are not over (`status` narrows to one kind). */
+  async list(userId: string, rawStatus: unknown): Promise<{ items: RoomListItem[] }> {
+    if (rawStatus !== undefined && rawStatus !== 'scheduled' && rawStatus !== 'live') {
+      throw new InvalidRequest('status must be scheduled or live.', [{ field: 'status', problems: ['scheduled | live'] }]);
+    }
+    const rows = await repo.roomsOf(this.db, userId, (rawStatus as 'scheduled' | 'live' | undefined) ?? null, MAX_LISTED_ROOMS);
+    return { items: rows.map(roomListItem) };
   }
 
   /** The host or a moderator ends the room; ending an ended room is a no-op. */
@@ -173,6 +206,22 @@ export class RoomsService {
     const recipients = BackchannelMembership.recipients(change);
     return this.events.append(q, await this.conversations.eventsFor(q, room.backchannelId, recipients));
   }
+}
+
+/** At most this many rooms in `GET /v1/rooms` (upcoming and live: a person is in few at a time). */
+export const MAX_LISTED_ROOMS = 200;
+
+/** A start time: ISO-8601 with a date and a time, in the future (unless told otherwise), at most MAX_SCHEDULE_DAYS ahead. */
+export function validateStartsAt(raw: unknown, opts: { future: boolean } = { future: true }): Date {
+  const problem = (msg: string) => new InvalidRequest(`startsAt ${msg}`, [{ field: 'startsAt', problems: [msg] }]);
+  if (typeof raw !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(raw)) {
+    throw problem('must be an ISO-8601 date and time with a zone, e.g. 2026-12-24T18:00:00Z');
+  }
+  const at = new Date(raw);
+  if (Number.isNaN(at.getTime())) throw problem('is not a real date and time');
+  if (opts.future && at.getTime() <= Date.now()) throw problem('must be in the future');
+  if (at.getTime() > Date.now() + MAX_SCHEDULE_DAYS * 86_400_000) throw problem(`must be at most ${MAX_SCHEDULE_DAYS} days ahead`);
+  return at;
 }
 
 export function validateRoomTitle(raw: unknown): string {

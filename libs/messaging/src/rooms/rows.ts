@@ -3,7 +3,7 @@ export type RoomRole = 'moderator' | 'speaker' | 'listener';
 
 /** The rooms domain's rows as rooms.repository.ts hands them to services: typed and camelCased. */
 
-export type RoomStatus = 'live' | 'ended';
+export type RoomStatus = 'scheduled' | 'live' | 'ended';
 
 export interface RoomRow {
   id: string;
@@ -14,6 +14,19 @@ export interface RoomRow {
   createdAt: Date | string;
   endedAt: Date | string | null;
   externalId: string | null;
+  /** When a scheduled room is meant to start (null for rooms created live). */
+  startsAt: Date | string | null;
+  /** When it went live (null while scheduled, and for rooms created live: their createdAt). */
+  startedAt: Date | string | null;
+}
+
+/** A line of someone's list of upcoming and live rooms. */
+export interface RoomListRow {
+  id: string;
+  title: string;
+  status: RoomStatus;
+  startsAt: Date | string | null;
+  myRole: RoomRole;
 }
 
 /** A room row locked for the transaction, with the caller's membership (null when never in it). */
