@@ -41,10 +41,6 @@ const NOT_YET_BUILT: Record<string, string> = {
   'GET /admin/v1/users/{}/dm-stats': "v1.2 moderators' tools for DMs",
   'POST /v1/rooms/{}/start': 'v1.2 rooms organized in advance',
   'GET /v1/rooms': 'v1.2 rooms organized in advance',
-  'DELETE /v1/me': 'v1.2 account deletion',
-  'PUT /admin/v1/users/{}/legal-hold': 'v1.2 account deletion',
-  'DELETE /admin/v1/users/{}/legal-hold': 'v1.2 account deletion',
-  'DELETE /platform/v1/users/{}': 'v1.2 account deletion',
 };
 
 const METHOD = '(?:GET|POST|PUT|PATCH|DELETE)';

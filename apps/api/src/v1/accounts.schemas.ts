@@ -7,7 +7,13 @@ export const EXAMPLE_USER_ID = '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9d';
 /** A public profile. */
 export class User {
   @ApiProperty({ type: String, format: 'uuid', example: EXAMPLE_USER_ID }) id!: string;
-  @ApiProperty({ type: String, example: 'alice_01' }) handle!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'alice_01',
+    description: 'null for a deleted account (displayName "Deleted account")',
+  })
+  handle!: string | null;
   @ApiProperty({ type: String, example: 'Alice' }) displayName!: string;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
 }
