@@ -20,6 +20,8 @@ export class User {
 
 /** The signed-in user: the profile, settings and standing. */
 export class Me extends User {
+  /** A signed-in account is never a deleted one, so it always has its handle. */
+  @ApiProperty({ type: String, nullable: false, example: 'alice_01', description: 'My handle' }) declare handle: string;
   @ApiProperty({ enum: ['all', 'following', 'none'], description: 'Who may start a conversation with me' }) allowIncoming!:
     'all' | 'following' | 'none';
   @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;
