@@ -37,8 +37,10 @@ const LAYERS = [
   { name: 'rules', path: `${SRC}rules/` },
   { name: 'rooms', path: `${SRC}rooms/` },
   { name: 'safety', path: `${SRC}safety/` },
-  // A user's data export reads every domain's data of that user (notices included), so it sits on top.
-  { name: 'exports', path: `${SRC}exports/` },
+  // "Your data": a user's data export reads every domain's data of that user (notices
+  // included), and account deletion (erasure/) undoes it through every domain's services, so
+  // both sit on top.
+  { name: 'exports', path: `${SRC}(exports|erasure)/` },
 ];
 
 const layerRules = LAYERS.slice(0, -1).map((layer, i) => ({

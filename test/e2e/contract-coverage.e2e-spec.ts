@@ -39,10 +39,6 @@ const NOT_YET_BUILT: Record<string, string> = {
   'POST /admin/v1/conversations/{}/lock': "v1.2 moderators' tools for DMs",
   'DELETE /admin/v1/conversations/{}/lock': "v1.2 moderators' tools for DMs",
   'GET /admin/v1/users/{}/dm-stats': "v1.2 moderators' tools for DMs",
-  'DELETE /v1/me': 'v1.2 account deletion',
-  'PUT /admin/v1/users/{}/legal-hold': 'v1.2 account deletion',
-  'DELETE /admin/v1/users/{}/legal-hold': 'v1.2 account deletion',
-  'DELETE /platform/v1/users/{}': 'v1.2 account deletion',
 };
 
 const METHOD = '(?:GET|POST|PUT|PATCH|DELETE)';

@@ -14,6 +14,7 @@ import { RulesModule } from '@app/messaging/rules/rules.module';
 import { SafetyModule } from '@app/messaging/safety/safety.module';
 import { RoomsModule } from '@app/messaging/rooms/rooms.module';
 import { ExportsModule } from '@app/messaging/exports/exports.module';
+import { ErasureModule } from '@app/messaging/erasure/erasure.module';
 
 /**
  * Feature modules by role. Each feature registers itself here (one line), so app.module
@@ -22,7 +23,16 @@ import { ExportsModule } from '@app/messaging/exports/exports.module';
 // Loaded by every role (Nest loads a module listed in both arrays once). SafetyModule provides
 // what rules and links hand up to trust and safety (rules/rule-consequences.ts, links/link-consequences.ts),
 // RoomsModule what the link scanner hands up to rooms, so both are loaded wherever rules and links are.
-const SHARED_MODULES: Type[] = [QueuesModule, LinksModule, SpamScoreModule, RulesModule, SafetyModule, RoomsModule, ExportsModule];
+const SHARED_MODULES: Type[] = [
+  QueuesModule,
+  LinksModule,
+  SpamScoreModule,
+  RulesModule,
+  SafetyModule,
+  RoomsModule,
+  ExportsModule,
+  ErasureModule,
+];
 export const API_MODULES: Type[] = [
   ...SHARED_MODULES,
   ConversationsHttpModule,

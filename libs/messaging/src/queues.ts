@@ -32,6 +32,8 @@ export enum JobName {
   WriteExport = 'write-export',
   /** Deletes data exports past their expiry. */
   PurgeExpiredExports = 'purge-expired-exports',
+  /** Erases what a deleted account wrote (erasure/account-deletion.service.ts). */
+  EraseAccount = 'erase-account',
 }
 
 export interface JobPayloads {
@@ -51,6 +53,7 @@ export interface JobPayloads {
   [JobName.NotifyPlatform]: { body: PlatformWebhookBody };
   [JobName.WriteExport]: { exportId: string };
   [JobName.PurgeExpiredExports]: Record<string, never>;
+  [JobName.EraseAccount]: { userId: string };
 }
 
 /** What the host app's backend receives when staff act against one of its users. */
@@ -83,6 +86,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   // Rare (one per user per day) and streamed in batches, so housekeeping waits little for one.
   [JobName.WriteExport]: QueueName.Maintenance,
   [JobName.PurgeExpiredExports]: QueueName.Maintenance,
+  // Rare (one per deleted account), in batches; idempotent, so a retry finishes what a crash left.
+  [JobName.EraseAccount]: QueueName.Maintenance,
 };
 
 /** A job written to the outbox inside the transaction, enqueued after commit. */

@@ -136,6 +136,16 @@ export class UserActionDto {
   note?: string;
 }
 
+/** PUT (note required: why the account is held) and DELETE (note optional) /admin/v1/users/:id/legal-hold. */
+export class LegalHoldDto {
+  @ApiPropertyOptional({ type: String, maxLength: 2000, example: 'Preservation request from the police, ref. 2026/118' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @Matches(NO_CONTROL, { message: 'note must not contain control characters' })
+  note?: string;
+}
+
 export class AppealDecisionDto {
   @ApiProperty({ enum: APPEAL_DECISIONS, example: 'upheld' }) @IsIn(APPEAL_DECISIONS) decision!: AppealDecision;
 

@@ -85,10 +85,15 @@ export class BulkResolveResult {
   @ApiProperty({ type: [String], description: 'The enforcement actions created' }) actionIds!: string[];
 }
 
+export class LegalHold {
+  @ApiProperty({ type: String }) note!: string;
+  @ApiProperty(TIME) createdAt!: string;
+}
+
 export class UserRecord {
   @ApiProperty(ID) id!: string;
-  @ApiProperty({ type: String }) handle!: string;
-  @ApiProperty({ type: String }) displayName!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'null once the account is deleted' }) handle!: string | null;
+  @ApiProperty({ type: String, description: '"Deleted account" once deleted' }) displayName!: string;
   @ApiProperty({ type: String, nullable: true, description: "The host app's id for this account (platform API); null for native accounts" })
   externalId!: string | null;
   @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;
@@ -96,6 +101,10 @@ export class UserRecord {
   @ApiProperty(TIME_OR_NULL) suspendedUntil!: string | null;
   @ApiProperty({ type: 'integer', minimum: 0 }) strikes!: number;
   @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty({ ...TIME_OR_NULL, description: 'When the person deleted the account; null while it exists' }) deletedAt!: string | null;
+  @ApiProperty({ type: LegalHold, nullable: true, description: "A legal hold keeping the account's evidence past its retention" })
+  legalHold!: LegalHold | null;
+  @ApiProperty({ type: [String], description: "Ids of the account's open cases" }) openCaseIds!: string[];
 }
 
 export class UserHistoryUser extends UserRecord {

@@ -1,12 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { LegalHoldsService } from '@app/messaging/safety/reports/legal-holds.service';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import type { FastifyReply } from 'fastify';
 import { SpamQueueService } from '@app/messaging/safety/reports/spam-queue.service';
 import { UserReviewService } from '@app/messaging/safety/reports/user-review.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
-import { UserActionDto } from './admin.dto';
+import { LegalHoldDto, UserActionDto } from './admin.dto';
 import { sendPage } from './ra-response';
 import { SpamRequest, UserActionResult, UserHistory, UserRecord } from './admin.schemas';
 
@@ -19,7 +20,34 @@ const SPAM_SORTS = ['score', 'requestsSent', 'declined', 'reported', 'lastAt', '
 @UseGuards(StaffAuthGuard)
 @Controller('admin/v1/users')
 export class UsersAdminController {
-  constructor(private readonly users: UserReviewService) {}
+  constructor(
+    private readonly users: UserReviewService,
+    private readonly holds: LegalHoldsService,
+  ) {}
+
+  @Put(':id/legal-hold')
+  @HttpCode(204)
+  @MinRole('admin')
+  @ApiOperation({
+    summary: "Place a legal hold (admin): the account's evidence is kept past its retention, even after a deletion; audited",
+  })
+  @ApiUuidParam()
+  @ApiNoContentResponse({ description: 'Held (a repeat replaces the note)' })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE)
+  async placeLegalHold(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: LegalHoldDto) {
+    await this.holds.place(id, staff, dto.note);
+  }
+
+  @Delete(':id/legal-hold')
+  @HttpCode(204)
+  @MinRole('admin')
+  @ApiOperation({ summary: 'Lift a legal hold (admin); the retention applies again; audited' })
+  @ApiUuidParam()
+  @ApiNoContentResponse({ description: 'Lifted, or there was none' })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE)
+  async liftLegalHold(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: LegalHoldDto) {
+    await this.holds.lift(id, staff, dto.note);
+  }
 
   @Get()
   @ApiOperation({ summary: 'End-user accounts' })

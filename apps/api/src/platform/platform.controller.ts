@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Module, Param, Post, Put, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, HttpCode, Module, Param, Post, Put, Res, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AccountDeletionService } from '@app/messaging/erasure/account-deletion.service';
 import type { FastifyReply } from 'fastify';
 import { AccountsService } from '@app/messaging/accounts/accounts.service';
 import { assertExternalId, EXTERNAL_ID_PATTERN, ExternalAccountsService } from '@app/messaging/accounts/external-accounts.service';
@@ -33,7 +34,22 @@ export class PlatformController {
     private readonly external: ExternalAccountsService,
     private readonly accounts: AccountsService,
     private readonly rooms: RoomSyncService,
+    private readonly deletion: AccountDeletionService,
   ) {}
+
+  @Delete('users/:externalId')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: "Delete the user tied to one of the host app's accounts",
+    description:
+      'As DELETE /v1/me does for the person: sessions and sockets end at once, the profile reads "Deleted account", the messages they sent are removed for end users (`account_deleted`). The externalId is free again for a new account; repeating the deletion is 202 again.',
+  })
+  @ApiExternalIdParam('externalId', "The host app's account id")
+  @ApiAcceptedResponse({ description: 'Deleted; the rest of the erasure follows in the background' })
+  @ApiErrors(INPUT, NOT_FOUND)
+  async deleteUser(@Param('externalId') externalId: string) {
+    await this.deletion.deleteExternal(assertExternalId(externalId));
+  }
 
   @Put('users/:externalId')
   @ApiOperation({

@@ -1,9 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AccountsService } from '@app/messaging/accounts/accounts.service';
+import { AccountDeletionService } from '@app/messaging/erasure/account-deletion.service';
 import { ApiErrors, ApiUuidParam, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
 import { ClientIp, CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
-import { HiddenWordsDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
+import { DeleteAccountDto, HiddenWordsDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
 import { HiddenWords, Me, Session, User, UserPage } from './accounts.schemas';
 
 @ApiTags('auth')
@@ -63,7 +73,23 @@ export class AuthController {
 @UseGuards(UserAuthGuard)
 @Controller('v1/me')
 export class MeController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly deletion: AccountDeletionService,
+  ) {}
+
+  @Delete()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Delete my account',
+    description:
+      'Confirmed with my password (no body for an account without one). At once: my tokens stop working (401) and my sockets close, my profile reads `{handle: null, displayName: "Deleted account"}` and my handle is held for 30 days. In the background, within seconds: the messages I sent read `state: "removed"`, `removedReason: "account_deleted"` (their seq stays), my reactions are gone and I leave my groups. Repeating it is harmless.',
+  })
+  @ApiAcceptedResponse({ description: 'Deleted; the rest of the erasure follows in the background' })
+  @ApiErrors(INPUT, RATE_LIMITED, { 401: ['invalid_credentials'] })
+  async deleteMe(@CurrentUser() user: AuthUser, @Body() dto: DeleteAccountDto, @ClientIp() ip: string) {
+    await this.deletion.deleteMe(user.id, dto, ip);
+  }
 
   @Get()
   @ApiOperation({ summary: 'My account, settings and standing' })

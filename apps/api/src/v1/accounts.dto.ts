@@ -52,6 +52,16 @@ export class RefreshDto {
 
 export class LogoutDto extends RefreshDto {}
 
+/** DELETE /v1/me: the password confirms it; an account without one (a host account) sends no body. */
+export class DeleteAccountDto {
+  @ApiPropertyOptional({ type: String, maxLength: 256, description: 'Required when the account has a password' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  password?: string;
+}
+
 export class SettingsDto {
   @ApiPropertyOptional({ enum: ['all', 'following', 'none'], example: 'following' })
   @IsOptional()

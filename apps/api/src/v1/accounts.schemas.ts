@@ -7,13 +7,21 @@ export const EXAMPLE_USER_ID = '0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9d';
 /** A public profile. */
 export class User {
   @ApiProperty({ type: String, format: 'uuid', example: EXAMPLE_USER_ID }) id!: string;
-  @ApiProperty({ type: String, example: 'alice_01' }) handle!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'alice_01',
+    description: 'null for a deleted account (displayName "Deleted account")',
+  })
+  handle!: string | null;
   @ApiProperty({ type: String, example: 'Alice' }) displayName!: string;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
 }
 
 /** The signed-in user: the profile, settings and standing. */
 export class Me extends User {
+  /** A signed-in account is never a deleted one, so it always has its handle. */
+  @ApiProperty({ type: String, nullable: false, example: 'alice_01', description: 'My handle' }) declare handle: string;
   @ApiProperty({ enum: ['all', 'following', 'none'], description: 'Who may start a conversation with me' }) allowIncoming!:
     'all' | 'following' | 'none';
   @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;

@@ -7,12 +7,15 @@ import { RetainedMessages } from '@app/messaging/messages/retained-messages';
 import { HeldLinks } from '@app/messaging/messages/held-links';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { ExportsService } from '@app/messaging/exports/exports.service';
+import { AccountDeletionService } from '@app/messaging/erasure/account-deletion.service';
+import { ErasedEvidence } from '@app/messaging/safety/reports/erased-evidence.service';
 import { payloadId, unknownJob } from './job-payload';
 
 /**
  * Housekeeping on a schedule: outbox rows no process drained, events and retained message text
  * past retention, messages held from requests longer than HELD_LINK_MAX_SECONDS, data exports
- * past their expiry; and the writing of a data export's archive (rare: one per user a day).
+ * past their expiry (and a deleted account's evidence past its hold); the writing of a data
+ * export's archive (rare: one per user a day) and the erasure of a deleted account's content.
  */
 @Processor(QueueName.Maintenance, { concurrency: 1 })
 export class MaintenanceProcessor extends WorkerHost {
@@ -24,6 +27,8 @@ export class MaintenanceProcessor extends WorkerHost {
     private readonly retained: RetainedMessages,
     private readonly held: HeldLinks,
     private readonly exports: ExportsService,
+    private readonly deletion: AccountDeletionService,
+    private readonly evidence: ErasedEvidence,
   ) {
     super();
   }
@@ -35,13 +40,20 @@ export class MaintenanceProcessor extends WorkerHost {
       case JobName.PruneEvents:
         return { pruned: await this.events.prune() };
       case JobName.PurgeRetainedMessages:
-        return { purged: await this.retained.purgeExpired() };
+        // Retention of unsent text, and what follows it: a deleted account's evidence and its held handle.
+        return {
+          purged: await this.retained.purgeExpired(),
+          evidence: await this.evidence.purgeExpired(),
+          handleHolds: await this.deletion.purgeExpiredHandleHolds(),
+        };
       case JobName.ReleaseHeldLinks:
         return { released: await this.held.releaseOverdue() };
       case JobName.WriteExport:
         return this.exports.write(payloadId(job.data, 'exportId'));
       case JobName.PurgeExpiredExports:
         return { purged: await this.exports.purgeExpired() };
+      case JobName.EraseAccount:
+        return this.deletion.eraseContent(payloadId(job.data, 'userId'));
       default:
         return unknownJob(QueueName.Maintenance, job.name);
     }

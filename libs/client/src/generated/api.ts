@@ -124,7 +124,11 @@ export interface paths {
         get: operations["MeController_me"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete my account
+         * @description Confirmed with my password (no body for an account without one). At once: my tokens stop working (401) and my sockets close, my profile reads `{handle: null, displayName: "Deleted account"}` and my handle is held for 30 days. In the background, within seconds: the messages I sent read `state: "removed"`, `removedReason: "account_deleted"` (their seq stays), my reactions are gone and I leave my groups. Repeating it is harmless.
+         */
+        delete: operations["MeController_deleteMe"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1062,6 +1066,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/users/{id}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Place a legal hold (admin): the account's evidence is kept past its retention, even after a deletion; audited */
+        put: operations["UsersAdminController_placeLegalHold"];
+        post?: never;
+        /** Lift a legal hold (admin); the retention applies again; audited */
+        delete: operations["UsersAdminController_liftLegalHold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users": {
         parameters: {
             query?: never;
@@ -1704,7 +1726,11 @@ export interface paths {
          */
         put: operations["PlatformController_putUser"];
         post?: never;
-        delete?: never;
+        /**
+         * Delete the user tied to one of the host app's accounts
+         * @description As DELETE /v1/me does for the person: sessions and sockets end at once, the profile reads "Deleted account", the messages they sent are removed for end users (`account_deleted`). The externalId is free again for a new account; repeating the deletion is 202 again.
+         */
+        delete: operations["PlatformController_deleteUser"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1822,7 +1848,10 @@ export interface components {
              * @example 0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9d
              */
             id: string;
-            /** @example alice_01 */
+            /**
+             * @description My handle
+             * @example alice_01
+             */
             handle: string;
             /** @example Alice */
             displayName: string;
@@ -1873,6 +1902,10 @@ export interface components {
              */
             refreshToken: string;
         };
+        DeleteAccountDto: {
+            /** @description Required when the account has a password */
+            password?: string;
+        };
         SettingsDto: {
             /**
              * @example following
@@ -1916,8 +1949,11 @@ export interface components {
              * @example 0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9d
              */
             id: string;
-            /** @example alice_01 */
-            handle: string;
+            /**
+             * @description null for a deleted account (displayName "Deleted account")
+             * @example alice_01
+             */
+            handle: string | null;
             /** @example Alice */
             displayName: string;
             /** Format: date-time */
@@ -2839,10 +2875,21 @@ export interface components {
             /** @description Median hours from a report to a decision that took action, over reports decided in the period */
             medianHoursToAction: number | null;
         };
+        LegalHoldDto: {
+            /** @example Preservation request from the police, ref. 2026/118 */
+            note?: string;
+        };
+        LegalHold: {
+            note: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
         UserRecord: {
             /** Format: uuid */
             id: string;
-            handle: string;
+            /** @description null once the account is deleted */
+            handle: string | null;
+            /** @description "Deleted account" once deleted */
             displayName: string;
             /** @description The host app's id for this account (platform API); null for native accounts */
             externalId: string | null;
@@ -2855,11 +2902,22 @@ export interface components {
             strikes: number;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the person deleted the account; null while it exists
+             */
+            deletedAt: string | null;
+            /** @description A legal hold keeping the account's evidence past its retention */
+            legalHold: components["schemas"]["LegalHold"] | null;
+            /** @description Ids of the account's open cases */
+            openCaseIds: string[];
         };
         UserHistoryUser: {
             /** Format: uuid */
             id: string;
-            handle: string;
+            /** @description null once the account is deleted */
+            handle: string | null;
+            /** @description "Deleted account" once deleted */
             displayName: string;
             /** @description The host app's id for this account (platform API); null for native accounts */
             externalId: string | null;
@@ -2872,6 +2930,15 @@ export interface components {
             strikes: number;
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description When the person deleted the account; null while it exists
+             */
+            deletedAt: string | null;
+            /** @description A legal hold keeping the account's evidence past its retention */
+            legalHold: components["schemas"]["LegalHold"] | null;
+            /** @description Ids of the account's open cases */
+            openCaseIds: string[];
             /** @enum {string} */
             allowIncoming: "all" | "following" | "none";
             /** @description Multiplier of the message-request budget (below 1 for flagged senders) */
@@ -3923,6 +3990,66 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+        };
+    };
+    MeController_deleteMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountDto"];
+            };
+        };
+        responses: {
+            /** @description Deleted; the rest of the erasure follows in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `invalid_credentials` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_credentials";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
                     };
                 };
             };
@@ -8277,6 +8404,150 @@ export interface operations {
             };
         };
     };
+    UsersAdminController_placeLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegalHoldDto"];
+            };
+        };
+        responses: {
+            /** @description Held (a repeat replaces the note) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    UsersAdminController_liftLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LegalHoldDto"];
+            };
+        };
+        responses: {
+            /** @description Lifted, or there was none */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
     UsersAdminController_list: {
         parameters: {
             query?: {
@@ -11108,6 +11379,77 @@ export interface operations {
             };
         };
     };
+    PlatformController_deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The host app's account id */
+                externalId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; the rest of the erasure follows in the background */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Rate limited; retry after `Retry-After` seconds: `rate_limited` */
+            429: {
+                headers: {
+                    /** @description Whole seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "rate_limited";
+                    };
+                };
+            };
+        };
+    };
     PlatformController_tokens: {
         parameters: {
             query?: never;
@@ -11365,6 +11707,9 @@ export const pathsV1AuthRefreshPostResponses400ContentApplicationJsonCodeValues:
 export const pathsV1AuthRefreshPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/auth/refresh"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["invalid_refresh_token", "refresh_token_reused", "account_suspended"];
 export const pathsV1AuthLogoutPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/auth/logout"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1MeGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1MeDeleteResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me"]["delete"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsV1MeDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["invalid_credentials"];
+export const pathsV1MeDeleteResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me"]["delete"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
 export const pathsV1MeSettingsPatchResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/settings"]["patch"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1MeSettingsPatchResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/settings"]["patch"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1MeHiddenWordsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/hidden-words"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
@@ -11598,6 +11943,14 @@ export const pathsAdminV1UsersIdReporterPutResponses404ContentApplicationJsonCod
 export const pathsAdminV1TransparencyGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1TransparencyGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1TransparencyGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1UsersIdLegalHoldPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1UsersIdLegalHoldPutResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["put"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1UsersIdLegalHoldPutResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["put"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1UsersIdLegalHoldPutResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["put"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1UsersIdLegalHoldDeleteResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["delete"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1UsersIdLegalHoldDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1UsersIdLegalHoldDeleteResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["delete"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1UsersIdLegalHoldDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1UsersGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1UsersGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1UsersIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
@@ -11739,6 +12092,10 @@ export const pathsPlatformV1UsersExternalIdPutResponses401ContentApplicationJson
 export const pathsPlatformV1UsersExternalIdPutResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/users/{externalId}"]["put"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsPlatformV1UsersExternalIdPutResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/users/{externalId}"]["put"]["responses"]["409"]["content"]["application/json"]["code"]> = ["handle_taken"];
 export const pathsPlatformV1UsersExternalIdPutResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/users/{externalId}"]["put"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
+export const pathsPlatformV1UsersExternalIdDeleteResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/users/{externalId}"]["delete"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsPlatformV1UsersExternalIdDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/users/{externalId}"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsPlatformV1UsersExternalIdDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/users/{externalId}"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsPlatformV1UsersExternalIdDeleteResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/users/{externalId}"]["delete"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
 export const pathsPlatformV1UsersExternalIdTokensPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/users/{externalId}/tokens"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsPlatformV1UsersExternalIdTokensPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/users/{externalId}/tokens"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "account_suspended"];
 export const pathsPlatformV1UsersExternalIdTokensPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/platform/v1/users/{externalId}/tokens"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];

@@ -19,7 +19,7 @@ import type {
 
 interface AppUserRecord {
   id: string;
-  handle: string;
+  handle: string | null;
   display_name: string;
   created_at: Date | string;
   password_hash: string | null;
@@ -28,6 +28,7 @@ interface AppUserRecord {
   suspended_until: Date | string | null;
   restricted_until: Date | string | null;
   external_id: string | null;
+  deleted_at?: Date | string | null;
 }
 
 const toUser = (r: AppUserRecord): UserRow => ({
@@ -41,12 +42,14 @@ const toUser = (r: AppUserRecord): UserRow => ({
   suspendedUntil: r.suspended_until,
   restrictedUntil: r.restricted_until,
   externalId: r.external_id,
+  deletedAt: r.deleted_at ?? null,
 });
 
 type PublicRecord = Pick<AppUserRecord, 'id' | 'handle' | 'display_name' | 'created_at'>;
 const toPublic = (r: PublicRecord): PublicUserRow => ({ id: r.id, handle: r.handle, displayName: r.display_name, createdAt: r.created_at });
 
-type ExternalRecord = Pick<AppUserRecord, 'id' | 'handle' | 'display_name'> & { external_id: string };
+/** A host account found by its externalId: never a deleted one (deletion clears external_id), so it has its handle. */
+type ExternalRecord = Pick<AppUserRecord, 'id' | 'display_name'> & { handle: string; external_id: string };
 const toExternal = (r: ExternalRecord): ExternalUserRow => ({
   id: r.id,
   externalId: r.external_id,
@@ -139,7 +142,8 @@ export async function setHiddenWords(
 /** Status and suspension end, for "may this account act now?" (AccountStatusService). */
 export async function standing(q: Queryable, userId: string): Promise<UserStandingRow | undefined> {
   const [row] = await q.query<{ status: UserStandingRow['status']; suspended_until: Date | string | null }>(
-    'SELECT status, suspended_until FROM app_user WHERE id = $1',
+    // A deleted account has no standing: it reads as missing (401 on its tokens).
+    'SELECT status, suspended_until FROM app_user WHERE id = $1 AND deleted_at IS NULL',
     [userId],
   );
   return row && { status: row.status, suspendedUntil: row.suspended_until };
@@ -308,4 +312,39 @@ export async function insertRestrict(q: Queryable, restrictorId: string, restric
 
 export async function deleteRestrict(q: Queryable, restrictorId: string, restrictedId: string): Promise<void> {
   await q.query('DELETE FROM restrict WHERE restrictor_id = $1 AND restricted_id = $2', [restrictorId, restrictedId]);
+}
+
+// ---- handles held after a deletion ----------------------------------------------------------
+
+/** The stored form of a held handle: its SHA-256, so the handle itself is not kept. */
+const HANDLE_HASH_SQL = (p: string) => `encode(sha256(convert_to(lower(${p}), 'UTF8')), 'hex')`;
+
+/**
+ * Serialises registration and deletion of one handle (until the transaction ends), so a
+ * registration cannot slip in between a deletion's release of the handle and its hold.
+ */
+export async function lockHandle(q: Queryable, handle: string): Promise<void> {
+  await q.query(`SELECT pg_advisory_xact_lock(hashtextextended(lower($1), 31))`, [handle]);
+}
+
+/** Whether the handle belonged to an account deleted less than the hold ago. */
+export async function handleHeld(q: Queryable, handle: string): Promise<boolean> {
+  const [row] = await q.query<{ one: number }>(`SELECT 1 AS one FROM handle_hold WHERE handle_hash = ${HANDLE_HASH_SQL('$1')} AND until > now()`, [handle]);
+  return !!row;
+}
+
+export async function holdHandle(q: Queryable, handle: string, days: number): Promise<void> {
+  await q.query(
+    `INSERT INTO handle_hold (handle_hash, until) VALUES (${HANDLE_HASH_SQL('$1')}, now() + make_interval(days => $2))
+       ON CONFLICT (handle_hash) DO UPDATE SET until = excluded.until`,
+    [handle, days],
+  );
+}
+
+/** Holds past their end; returns how many were deleted. */
+export async function purgeExpiredHandleHolds(q: Queryable): Promise<number> {
+  const [row] = await q.query<{ n: number }>(
+    `WITH d AS (DELETE FROM handle_hold WHERE until <= now() RETURNING 1) SELECT count(*)::int AS n FROM d`,
+  );
+  return row?.n ?? 0;
 }

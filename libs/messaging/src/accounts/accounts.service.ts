@@ -27,7 +27,8 @@ export type HiddenWords = HiddenWordsRow;
 
 export interface PublicUser {
   id: string;
-  handle: string;
+  /** null once the account is deleted (its displayName is then "Deleted account"). */
+  handle: string | null;
   displayName: string;
   createdAt: string;
 }
@@ -90,9 +91,12 @@ export class AccountsService {
     const hash = await hashPassword(input.password);
     const id = newId();
     try {
-      const row = await this.db.tx((q) =>
-        repo.insertUser(q, { id, handle: input.handle, displayName: input.displayName, passwordHash: hash }),
-      );
+      const row = await this.db.tx(async (q) => {
+        // A deleted account's handle is held for HANDLE_HOLD_DAYS (API.md v1.2): taken, as if still in use.
+        await repo.lockHandle(q, input.handle);
+        if (await repo.handleHeld(q, input.handle)) throw new HandleTaken();
+        return repo.insertUser(q, { id, handle: input.handle, displayName: input.displayName, passwordHash: hash });
+      });
       return this.issueSession(row, newId());
     } catch (err) {
       if ((err as { code?: string } | null)?.code === PG_UNIQUE_VIOLATION) throw new HandleTaken();

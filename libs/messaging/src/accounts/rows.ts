@@ -9,7 +9,8 @@ export type Timestamp = Date | string;
 /** What anyone may see of a user. */
 export interface PublicUserRow {
   id: string;
-  handle: string;
+  /** null once the account is deleted. */
+  handle: string | null;
   displayName: string;
   createdAt: Timestamp;
 }
@@ -22,6 +23,8 @@ export interface UserRow extends PublicUserRow {
   suspendedUntil: Timestamp | null;
   restrictedUntil: Timestamp | null;
   externalId: string | null;
+  /** When the account was deleted (API.md v1.2), else null. */
+  deletedAt: Timestamp | null;
 }
 
 export interface HiddenWordsRow {

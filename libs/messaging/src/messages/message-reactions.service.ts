@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import emojiRegex from 'emoji-regex';
-import { Db } from '../db/db.service';
+import { Db, type Queryable } from '../db/db.service';
 import { Blocked, Forbidden, InvalidRequest, MessageRemoved, NotFound, TooManyReactions } from '../errors';
 import { EventsService } from '../events/events.service';
 import { isUuid } from '../ids';
@@ -68,17 +68,53 @@ export class MessageReactionsService {
         next = entry ? current.map((r) => (r === entry ? { emoji, by: [...r.by, userId] } : r)) : [...current, { emoji, by: [userId] }];
       } else {
         if (!entry?.by.includes(userId)) return null;
-        next = current.map((r) => (r === entry ? { emoji, by: r.by.filter((u) => u !== userId) } : r)).filter((r) => r.by.length > 0);
+        next = withoutReactionsOf(current, userId, emoji);
       }
-      const row = await messages.setReactions(q, messageId, next);
-      // The same audience as message.created; each recipient's `me` is settled at the door (forViewer).
-      const view = messageView(row);
-      const recipients = await messages.audienceOf(q, messageId);
-      return this.events.append(
-        q,
-        recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })),
-      );
+      return this.store(q, messageId, next);
     });
     this.events.published(outboxId);
   }
+
+  /** Stores a message's new reactions and tells the same audience as message.created; each recipient's `me` is settled at the door (forViewer). */
+  private async store(q: Queryable, messageId: string, next: StoredReaction[]): Promise<string | null> {
+    const row = await messages.setReactions(q, messageId, next);
+    const view = messageView(row);
+    const recipients = await messages.audienceOf(q, messageId);
+    return this.events.append(
+      q,
+      recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })),
+    );
+  }
+
+  /**
+   * Takes back every reaction of `userId` (account deletion, API.md v1.2): each message
+   * changes as an un-react does, with its message.updated. Batches of WITHDRAW_BATCH messages,
+   * one transaction each; returns how many messages changed. Idempotent.
+   */
+  async withdrawAll(userId: string): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { n, outboxIds } = await this.db.tx(async (q) => {
+        const rows = await messages.lockReactedBy(q, userId, WITHDRAW_BATCH);
+        const ids: Array<string | null> = [];
+        for (const r of rows) {
+          const current: StoredReaction[] = Array.isArray(r.reactions) ? (r.reactions as StoredReaction[]) : [];
+          ids.push(await this.store(q, r.id, withoutReactionsOf(current, userId)));
+        }
+        return { n: rows.length, outboxIds: ids };
+      });
+      for (const id of outboxIds) this.events.published(id);
+      total += n;
+      if (n < WITHDRAW_BATCH) return total;
+    }
+  }
+}
+
+const WITHDRAW_BATCH = 200;
+
+/** The reactions without `userId`'s (of one emoji, or of every emoji), dropping emoji nobody reacts with any more. */
+export function withoutReactionsOf<R extends StoredReaction>(current: R[], userId: string, emoji?: string): StoredReaction[] {
+  return current
+    .map((r) => (emoji === undefined || r.emoji === emoji ? { emoji: r.emoji, by: r.by.filter((u) => u !== userId) } : r))
+    .filter((r) => r.by.length > 0);
 }

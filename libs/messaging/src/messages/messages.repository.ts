@@ -431,6 +431,20 @@ export async function setReactions(q: Queryable, messageId: string, reactions: u
   return row;
 }
 
+/**
+ * Up to `limit` messages of conversations `userId` is or was a member of that carry a reaction
+ * of theirs, each with its reactions, locked as REACT_READ_SQL locks (account deletion).
+ */
+export async function lockReactedBy(q: Queryable, userId: string, limit: number): Promise<Array<{ id: string; reactions: unknown }>> {
+  return q.query(
+    `SELECT x.id, x.reactions FROM message x
+      WHERE x.conversation_id IN (SELECT cm.conversation_id FROM conversation_member cm WHERE cm.user_id = $1)
+        AND x.reactions @> jsonb_build_array(jsonb_build_object('by', jsonb_build_array($1::text)))
+      LIMIT $2 FOR NO KEY UPDATE OF x`,
+    [userId, limit],
+  );
+}
+
 // Search (MessageSearchService)
 
 /**

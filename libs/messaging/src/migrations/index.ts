@@ -18,6 +18,7 @@ import { Migration20261205010000_message_key } from './Migration20261205010000_m
 import { Migration20261205020000_link_backlog } from './Migration20261205020000_link_backlog';
 import { Migration20261205030000_data_export } from './Migration20261205030000_data_export';
 import { Migration20261206080000_scheduled_rooms } from './Migration20261206080000_scheduled_rooms';
+import { Migration20261206100000_account_deletion } from './Migration20261206100000_account_deletion';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -44,4 +45,5 @@ export const migrationsList = [
   { name: 'Migration20261205020000_link_backlog', class: Migration20261205020000_link_backlog },
   { name: 'Migration20261205030000_data_export', class: Migration20261205030000_data_export },
   { name: 'Migration20261206080000_scheduled_rooms', class: Migration20261206080000_scheduled_rooms },
+  { name: 'Migration20261206100000_account_deletion', class: Migration20261206100000_account_deletion },
 ];

@@ -21,6 +21,8 @@ import { HELD_REJECTIONS, RULE_FLAG_REPORTS } from '../rules/rule-consequences';
 import { SafetyHeldRejections, SafetyLinkRemovals, SafetyRuleFlagReports } from './rule-consequences';
 import { SystemReports } from './reports/system-reports';
 import { ModerationEvents } from './reports/moderation-events';
+import { LegalHoldsService } from './reports/legal-holds.service';
+import { ErasedEvidence } from './reports/erased-evidence.service';
 
 const SERVICES = [
   AuditLogService,
@@ -44,6 +46,8 @@ const SERVICES = [
   SafetyRuleFlagReports,
   SafetyHeldRejections,
   SafetyLinkRemovals,
+  LegalHoldsService,
+  ErasedEvidence,
 ];
 
 /** Handed down to rules and links (lower layers): what a flag rule, a held message's rejection or a malicious link's removal sets off here. */

@@ -312,11 +312,11 @@ export function listActions(q: Queryable, query: ListQuery): Promise<ListPage<Ac
 // ---- questions ------------------------------------------------------------------------------
 
 /** Takes a visible question down (text and links gone); undefined when it was not visible. */
-export async function removeQuestion(q: Queryable, questionId: string): Promise<QuestionRow | undefined> {
+export async function removeQuestion(q: Queryable, questionId: string, reason = 'moderation'): Promise<QuestionRow | undefined> {
   const [row] = await q.query<QuestionRecord>(
-    `UPDATE question SET state = 'removed', removed_reason = 'moderation', text = NULL, links = '[]'::jsonb, updated_at = now()
+    `UPDATE question SET state = 'removed', removed_reason = $2, text = NULL, links = '[]'::jsonb, updated_at = now()
         WHERE id = $1 AND state = 'visible' RETURNING *`,
-    [questionId],
+    [questionId, reason],
   );
   return row && questionRow(row);
 }

@@ -13,7 +13,8 @@ import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/
 
 export interface UserRow {
   id: string;
-  handle: string;
+  /** null once the account is deleted. */
+  handle: string | null;
   displayName: string;
   /** The host app's id for this account (platform API, host-issued tokens); null for native accounts. */
   externalId: string | null;
@@ -22,6 +23,12 @@ export interface UserRow {
   suspendedUntil: string | null;
   strikes: number;
   createdAt: string;
+  /** When the person deleted the account (API.md v1.2), else null. */
+  deletedAt: string | null;
+  /** A legal hold keeping the account's evidence past its retention, else null. */
+  legalHold: { note: string; createdAt: string } | null;
+  /** The account's open cases, oldest first (a deleted account's evidence stays while they are open). */
+  openCaseIds: string[];
 }
 
 /** A user with the settings the history shows. */
@@ -77,7 +84,7 @@ export interface SentRequestRow {
 
 interface UserRecord {
   id: string;
-  handle: string;
+  handle: string | null;
   display_name: string;
   external_id: string | null;
   status: UserRow['status'];
@@ -85,6 +92,9 @@ interface UserRecord {
   suspended_until: Date | string | null;
   strikes: number | string;
   created_at: Date | string;
+  deleted_at: Date | string | null;
+  legal_hold: { note: string; createdAt: string } | null;
+  open_case_ids: string[] | null;
 }
 
 interface UserSettingsRecord extends UserRecord {
@@ -141,7 +151,9 @@ const STRIKES_SQL = `(SELECT count(*) FROM moderation_action a
 const COLUMNS = `u.id, u.handle, u.display_name, u.external_id, ${STATUS_SQL} AS status,
   CASE WHEN ${restrictedSql('u')} THEN u.restricted_until END AS restricted_until,
   CASE WHEN u.suspended_until > now() THEN u.suspended_until END AS suspended_until,
-  ${STRIKES_SQL} AS strikes, u.created_at`;
+  ${STRIKES_SQL} AS strikes, u.created_at, u.deleted_at,
+  (SELECT jsonb_build_object('note', lh.note, 'createdAt', lh.created_at) FROM legal_hold lh WHERE lh.user_id = u.id) AS legal_hold,
+  ARRAY(SELECT mc.id FROM moderation_case mc WHERE mc.subject_user_id = u.id AND mc.status = 'open' ORDER BY mc.created_at) AS open_case_ids`;
 
 const toUser = (r: UserRecord): UserRow => ({
   id: r.id,
@@ -153,6 +165,9 @@ const toUser = (r: UserRecord): UserRow => ({
   suspendedUntil: iso(r.suspended_until),
   strikes: Number(r.strikes),
   createdAt: iso(r.created_at)!,
+  deletedAt: iso(r.deleted_at),
+  legalHold: r.legal_hold ? { note: r.legal_hold.note, createdAt: iso(r.legal_hold.createdAt)! } : null,
+  openCaseIds: r.open_case_ids ?? [],
 });
 
 const toReport = (r: ReportRecord): UserReportRow => ({
@@ -177,6 +192,7 @@ const LIST: ListSpec = {
     externalId: { kind: 'text', sql: 'u.external_id' },
     status: { kind: 'enum', sql: STATUS_SQL, values: ['active', 'suspended', 'banned'] },
     restricted: { kind: 'bool', sql: restrictedSql('u') },
+    deleted: { kind: 'bool', sql: '(u.deleted_at IS NOT NULL)' },
   },
   sorts: {
     createdAt: 'u.created_at',
