@@ -83,7 +83,7 @@ export const RoomNotLive = define(
   'room_not_live',
   'The room has not started yet: it goes live when its host or a moderator starts it.',
 );
-export const NotLiftable = define(422, 'not_liftable', 'Only a restriction, suspension or ban can be lifted.');
+export const NotLiftable = define(422, 'not_liftable', 'Only a warning, restriction, suspension or ban can be lifted.');
 export const UnknownUser = define(
   422,
   'unknown_user',

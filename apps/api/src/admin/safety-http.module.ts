@@ -12,6 +12,7 @@ import {
 } from './cases.admin.controller';
 import { ActionsAdminController, AppealsAdminController } from './enforcement.admin.controller';
 import { BlocklistAdminController, LinksAdminController } from './links.admin.controller';
+import { PoliciesAdminController } from './policies.admin.controller';
 import { ReportsAdminController } from './reports.admin.controller';
 import { HeldMessagesAdminController, RuleHitsAdminController, RulesAdminController } from './rules.admin.controller';
 import { StaffAuthController } from './staff-auth.controller';
@@ -31,6 +32,7 @@ import { SpamRequestsAdminController, UsersAdminController } from './users.admin
     ReportsAdminController,
     CasesAdminController,
     TemplatesAdminController,
+    PoliciesAdminController,
     ReportersAdminController,
     TransparencyAdminController,
     UsersAdminController,

@@ -19,6 +19,7 @@ import { Migration20261205020000_link_backlog } from './Migration20261205020000_
 import { Migration20261205030000_data_export } from './Migration20261205030000_data_export';
 import { Migration20261206080000_scheduled_rooms } from './Migration20261206080000_scheduled_rooms';
 import { Migration20261206100000_account_deletion } from './Migration20261206100000_account_deletion';
+import { Migration20261206200000_policies } from './Migration20261206200000_policies';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -46,4 +47,5 @@ export const migrationsList = [
   { name: 'Migration20261205030000_data_export', class: Migration20261205030000_data_export },
   { name: 'Migration20261206080000_scheduled_rooms', class: Migration20261206080000_scheduled_rooms },
   { name: 'Migration20261206100000_account_deletion', class: Migration20261206100000_account_deletion },
+  { name: 'Migration20261206200000_policies', class: Migration20261206200000_policies },
 ];
