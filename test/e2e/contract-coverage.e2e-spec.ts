@@ -28,7 +28,6 @@ const NOT_YET_BUILT: Record<string, string> = {
   // v1.2 (API.md "v1.2 additions").
   'GET /admin/v1/policies': 'v1.2 policies',
   'GET /admin/v1/users/{}/standing': 'v1.2 strikes',
-  'GET /admin/v1/transparency/statements': 'v1.2 statements for the EU database',
   'PUT /admin/v1/trusted-flaggers/{}': 'v1.2 trusted flaggers',
   'DELETE /admin/v1/trusted-flaggers/{}': 'v1.2 trusted flaggers',
   'GET /admin/v1/reporters/{}': 'v1.2 reporters who misuse reporting',

@@ -10,6 +10,7 @@ import {
   TemplatesAdminController,
   TransparencyAdminController,
 } from './cases.admin.controller';
+import { TdbStatementsAdminController } from './dsa.admin.controller';
 import { ActionsAdminController, AppealsAdminController } from './enforcement.admin.controller';
 import { BlocklistAdminController, LinksAdminController } from './links.admin.controller';
 import { ReportsAdminController } from './reports.admin.controller';
@@ -33,6 +34,7 @@ import { SpamRequestsAdminController, UsersAdminController } from './users.admin
     TemplatesAdminController,
     ReportersAdminController,
     TransparencyAdminController,
+    TdbStatementsAdminController,
     UsersAdminController,
     SpamRequestsAdminController,
     LinksAdminController,

@@ -21,6 +21,7 @@ import { HELD_REJECTIONS, RULE_FLAG_REPORTS } from '../rules/rule-consequences';
 import { SafetyHeldRejections, SafetyLinkRemovals, SafetyRuleFlagReports } from './rule-consequences';
 import { SystemReports } from './reports/system-reports';
 import { ModerationEvents } from './reports/moderation-events';
+import { TdbStatementsService } from './dsa/tdb-statements.service';
 
 const SERVICES = [
   AuditLogService,
@@ -44,6 +45,7 @@ const SERVICES = [
   SafetyRuleFlagReports,
   SafetyHeldRejections,
   SafetyLinkRemovals,
+  TdbStatementsService,
 ];
 
 /** Handed down to rules and links (lower layers): what a flag rule, a held message's rejection or a malicious link's removal sets off here. */

@@ -1,0 +1,62 @@
+import type { Queryable } from '../../db/db.service';
+import type { DecisionFacts } from './tdb-statement';
+
+/**
+ * The statements export's SQL (STYLE.md §9, §12): every decision (moderation_action row)
+ * taken in a period, with what the EU database asks about it and nothing about the people.
+ * The reports a decision answers are the one it names (report_id) and every report whose
+ * resolution names it (a case or bulk resolve answers several); read among the reports
+ * about the same user, which the index on subject_user_id finds.
+ */
+
+/** Timestamps arrive as text (the pool's type parsers keep them exact). */
+interface DecisionRecord {
+  id: string;
+  action: string;
+  reason: string | null;
+  automated: boolean;
+  created_at: Date | string;
+  expires_at: Date | string | null;
+  subject_type: string | null;
+  content_at: Date | string | null;
+  trusted: boolean | null;
+  user_notice: boolean | null;
+  system_notice: boolean | null;
+}
+
+const DECISIONS_SQL = `
+  SELECT a.id, a.action, a.reason, a.automated, a.created_at, a.expires_at, a.subject_type,
+         coalesce(m.created_at, qn.created_at, n.first_at) AS content_at,
+         n.trusted, n.user_notice, n.system_notice
+    FROM moderation_action a
+    LEFT JOIN LATERAL (SELECT x.created_at FROM message x WHERE a.subject_type = 'message' AND x.id = a.subject_id LIMIT 1) m ON true
+    LEFT JOIN LATERAL (SELECT x.created_at FROM question x WHERE a.subject_type = 'question' AND x.id = a.subject_id) qn ON true
+    LEFT JOIN LATERAL (
+      SELECT bool_or(r.source = 'trusted_flagger') AS trusted, bool_or(r.source = 'user') AS user_notice,
+             bool_or(r.source = 'system') AS system_notice, min(r.created_at) AS first_at
+        FROM report r
+       WHERE r.id = a.report_id
+          OR (r.subject_user_id = a.user_id AND r.resolution ->> 'actionId' = a.id::text)) n ON true`;
+
+const toFacts = (r: DecisionRecord): DecisionFacts => ({
+  actionId: r.id,
+  action: r.action,
+  reason: r.reason,
+  automated: r.automated,
+  takenAt: new Date(r.created_at),
+  expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
+  subjectType: r.subject_type,
+  contentAt: r.content_at === null ? null : new Date(r.content_at),
+  notice: r.trusted ? 'trusted_flagger' : r.user_notice ? 'user' : r.system_notice ? 'system' : null,
+  detectedAutomatically: r.automated || r.system_notice === true || r.reason === 'rule' || r.reason === 'malicious_link',
+  policy: null,
+});
+
+/** Decisions taken in [from, to), oldest first. */
+export async function decisionsIn(q: Queryable, from: Date, to: Date): Promise<DecisionFacts[]> {
+  const rows = await q.query<DecisionRecord>(
+    `${DECISIONS_SQL} WHERE a.created_at >= $1 AND a.created_at < $2 ORDER BY a.created_at, a.id`,
+    [from.toISOString(), to.toISOString()],
+  );
+  return rows.map(toFacts);
+}
