@@ -1,10 +1,12 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parsePeriod } from '@app/messaging/safety/audit/transparency.service';
 import { TdbStatementsService } from '@app/messaging/safety/dsa/tdb-statements.service';
-import { ApiErrors, INPUT, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
-import { MinRole, StaffAuthGuard } from '../http/auth';
-import { TdbStatements } from './dsa.schemas';
+import { ReportersService } from '@app/messaging/safety/reports/reporters.service';
+import { ApiErrors, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
+import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
+import { TrustedFlaggerDto } from './dsa.dto';
+import { ReporterPrecision, TdbStatements, TrustedFlagger } from './dsa.schemas';
 
 @ApiTags('admin: transparency')
 @ApiBearerAuth()
@@ -32,5 +34,58 @@ export class TdbStatementsAdminController {
   list(@Query('from') from: unknown, @Query('to') to: unknown) {
     const period = parsePeriod(from, to);
     return this.statements.statements(period.from, period.to);
+  }
+}
+
+@ApiTags('admin: reporters')
+@ApiBearerAuth()
+@ApiErrors(STAFF_AUTH)
+@UseGuards(StaffAuthGuard)
+@Controller('admin/v1/trusted-flaggers')
+export class TrustedFlaggersAdminController {
+  constructor(private readonly reporters: ReportersService) {}
+
+  @Put(':userId')
+  @MinRole('admin')
+  @ApiOperation({
+    summary: 'Designate a trusted flagger (admin, DSA Art. 22); audited',
+    description:
+      'Their reports from now on: source trusted_flagger, a quarter of the usual first-response time, their case first in the queue.',
+  })
+  @ApiUuidParam('userId')
+  @ApiOkResponse({ type: TrustedFlagger })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE)
+  put(@CurrentStaff() staff: AuthStaff, @Param('userId') userId: string, @Body() dto: TrustedFlaggerDto) {
+    return this.reporters.designateTrustedFlagger(staff, userId, dto.name.trim());
+  }
+
+  @Delete(':userId')
+  @MinRole('admin')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End a trusted flagger designation (admin); reports already filed keep their source; audited' })
+  @ApiUuidParam('userId')
+  @ApiNoContentResponse()
+  @ApiErrors(NOT_FOUND, STAFF_ROLE)
+  async remove(@CurrentStaff() staff: AuthStaff, @Param('userId') userId: string) {
+    await this.reporters.revokeTrustedFlagger(staff, userId);
+  }
+}
+
+@ApiTags('admin: reporters')
+@ApiBearerAuth()
+@ApiErrors(STAFF_AUTH)
+@UseGuards(StaffAuthGuard)
+@Controller('admin/v1/reporters')
+export class ReporterPrecisionAdminController {
+  constructor(private readonly reporters: ReportersService) {}
+
+  @Get(':userId')
+  @MinRole('moderator')
+  @ApiOperation({ summary: "A reporter's precision (moderator and up, DSA Art. 23): reports, upheld, dismissed, precision" })
+  @ApiUuidParam('userId')
+  @ApiOkResponse({ type: ReporterPrecision })
+  @ApiErrors(NOT_FOUND, STAFF_ROLE)
+  get(@Param('userId') userId: string) {
+    return this.reporters.precision(userId);
   }
 }

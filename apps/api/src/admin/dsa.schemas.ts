@@ -40,3 +40,23 @@ export class TdbStatement {
 export class TdbStatements {
   @ApiProperty({ type: [TdbStatement] }) statements!: TdbStatement[];
 }
+
+export class TrustedFlagger {
+  @ApiProperty({ type: String, format: 'uuid' }) userId!: string;
+  @ApiProperty({ type: String }) name!: string;
+  @ApiProperty({ type: String, format: 'date-time', description: 'Designated since' }) since!: string;
+}
+
+export class ReporterPrecision {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Every report they filed' }) reports!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Closed reports that led to an action' }) upheld!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Closed reports that did not' }) dismissed!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    maximum: 1,
+    description: 'upheld / (upheld + dismissed); null before any closed report',
+  })
+  precision!: number | null;
+}

@@ -10,7 +10,7 @@ import {
   TemplatesAdminController,
   TransparencyAdminController,
 } from './cases.admin.controller';
-import { TdbStatementsAdminController } from './dsa.admin.controller';
+import { ReporterPrecisionAdminController, TdbStatementsAdminController, TrustedFlaggersAdminController } from './dsa.admin.controller';
 import { ActionsAdminController, AppealsAdminController } from './enforcement.admin.controller';
 import { BlocklistAdminController, LinksAdminController } from './links.admin.controller';
 import { ReportsAdminController } from './reports.admin.controller';
@@ -35,6 +35,8 @@ import { SpamRequestsAdminController, UsersAdminController } from './users.admin
     ReportersAdminController,
     TransparencyAdminController,
     TdbStatementsAdminController,
+    TrustedFlaggersAdminController,
+    ReporterPrecisionAdminController,
     UsersAdminController,
     SpamRequestsAdminController,
     LinksAdminController,
