@@ -1,4 +1,5 @@
 import { groundFor, reasonWords } from '../enforcement/statements';
+import { isStatementCategory } from '../enforcement/dsa-vocabulary';
 import type { AutomatedDecision, SourceType, StatementCategory } from './tdb-vocabulary';
 
 /**
@@ -47,10 +48,10 @@ export interface DecisionFacts {
   /** The decision followed an automated detection (a rule held or flagged it, a link scan found it). */
   detectedAutomatically: boolean;
   /** The policy it was taken under, once decisions name one. */
-  policy: { key: string; title: string; description: string; category: string; severity: string | null } | null;
+  policy: { key: string; title: string; description: string; category: string | null; severity: string | null } | null;
 }
 
-/** The category of a reason, for decisions recorded before they named a policy. */
+/** The category of a reason, for a decision that names no policy (none is recorded without one since policies exist). */
 const REASON_CATEGORY: Readonly<Record<string, StatementCategory>> = {
   spam: 'STATEMENT_CATEGORY_OTHER_VIOLATION_TC',
   harassment: 'STATEMENT_CATEGORY_CYBER_VIOLENCE',
@@ -115,7 +116,7 @@ export function tdbStatementOf(f: DecisionFacts): TdbStatement {
     incompatible_content_ground: clip(groundTitle, 500),
     incompatible_content_explanation: clip(explanation, 2000),
     content_type: ['CONTENT_TYPE_TEXT'],
-    category: (f.policy?.category as StatementCategory | undefined) ?? categoryOfReason(f.reason),
+    category: isStatementCategory(f.policy?.category) ? f.policy.category : categoryOfReason(f.reason),
     decision_facts: clip(factsOf(f, groundTitle), 5000),
     source_type: f.notice === 'trusted_flagger' ? 'SOURCE_TRUSTED_FLAGGER' : f.notice === 'user' ? 'SOURCE_ARTICLE_16' : 'SOURCE_VOLUNTARY',
     automated_detection: f.detectedAutomatically || f.automated ? 'Yes' : 'No',

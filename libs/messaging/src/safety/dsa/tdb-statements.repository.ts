@@ -22,13 +22,20 @@ interface DecisionRecord {
   trusted: boolean | null;
   user_notice: boolean | null;
   system_notice: boolean | null;
+  policy: string | null;
+  severity: string | null;
+  category: string | null;
+  policy_title: string | null;
+  policy_description: string | null;
 }
 
 const DECISIONS_SQL = `
   SELECT a.id, a.action, a.reason, a.automated, a.created_at, a.expires_at, a.subject_type,
          coalesce(m.created_at, qn.created_at, n.first_at) AS content_at,
-         n.trusted, n.user_notice, n.system_notice
+         n.trusted, n.user_notice, n.system_notice,
+         a.policy, a.severity, a.category, p.title AS policy_title, p.description AS policy_description
     FROM moderation_action a
+    LEFT JOIN policy p ON p.key = a.policy
     LEFT JOIN LATERAL (SELECT x.created_at FROM message x WHERE a.subject_type = 'message' AND x.id = a.subject_id LIMIT 1) m ON true
     LEFT JOIN LATERAL (SELECT x.created_at FROM question x WHERE a.subject_type = 'question' AND x.id = a.subject_id) qn ON true
     LEFT JOIN LATERAL (
@@ -49,7 +56,16 @@ const toFacts = (r: DecisionRecord): DecisionFacts => ({
   contentAt: r.content_at === null ? null : new Date(r.content_at),
   notice: r.trusted ? 'trusted_flagger' : r.user_notice ? 'user' : r.system_notice ? 'system' : null,
   detectedAutomatically: r.automated || r.system_notice === true || r.reason === 'rule' || r.reason === 'malicious_link',
-  policy: null,
+  // The category is the one stored with the decision (its policy's when it was taken), so it exports the same later.
+  policy: r.policy
+    ? {
+        key: r.policy,
+        title: r.policy_title ?? r.policy,
+        description: r.policy_description ?? '',
+        category: r.category,
+        severity: r.severity,
+      }
+    : null,
 });
 
 /** Decisions taken in [from, to), oldest first. */
