@@ -11,6 +11,8 @@ export enum QueueName {
   Deadlines = 'deadlines',
   Maintenance = 'maintenance',
   Platform = 'platform',
+  /** The EU DSA Transparency Database submitter: its own queue, so a slow database holds up nothing else. */
+  DsaTdb = 'dsa-tdb',
 }
 
 export enum JobName {
@@ -32,6 +34,8 @@ export enum JobName {
   WriteExport = 'write-export',
   /** Deletes data exports past their expiry. */
   PurgeExpiredExports = 'purge-expired-exports',
+  /** Sends unsent statements of reasons to the EU DSA Transparency Database (safety/dsa/tdb-submitter.ts). */
+  SubmitStatements = 'submit-statements',
 }
 
 export interface JobPayloads {
@@ -51,6 +55,7 @@ export interface JobPayloads {
   [JobName.NotifyPlatform]: { body: PlatformWebhookBody };
   [JobName.WriteExport]: { exportId: string };
   [JobName.PurgeExpiredExports]: Record<string, never>;
+  [JobName.SubmitStatements]: Record<string, never>;
 }
 
 /** What the host app's backend receives when staff act against one of its users. */
@@ -83,6 +88,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   // Rare (one per user per day) and streamed in batches, so housekeeping waits little for one.
   [JobName.WriteExport]: QueueName.Maintenance,
   [JobName.PurgeExpiredExports]: QueueName.Maintenance,
+  [JobName.SubmitStatements]: QueueName.DsaTdb,
 };
 
 /** A job written to the outbox inside the transaction, enqueued after commit. */

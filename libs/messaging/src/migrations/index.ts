@@ -19,6 +19,7 @@ import { Migration20261205020000_link_backlog } from './Migration20261205020000_
 import { Migration20261205030000_data_export } from './Migration20261205030000_data_export';
 import { Migration20261206200000_policies } from './Migration20261206200000_policies';
 import { Migration20261206300000_trusted_flaggers } from './Migration20261206300000_trusted_flaggers';
+import { Migration20261206300100_tdb_submissions } from './Migration20261206300100_tdb_submissions';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -46,4 +47,5 @@ export const migrationsList = [
   { name: 'Migration20261205030000_data_export', class: Migration20261205030000_data_export },
   { name: 'Migration20261206200000_policies', class: Migration20261206200000_policies },
   { name: 'Migration20261206300000_trusted_flaggers', class: Migration20261206300000_trusted_flaggers },
+  { name: 'Migration20261206300100_tdb_submissions', class: Migration20261206300100_tdb_submissions },
 ];

@@ -22,6 +22,7 @@ import { SafetyHeldRejections, SafetyLinkRemovals, SafetyRuleFlagReports } from 
 import { SystemReports } from './reports/system-reports';
 import { ModerationEvents } from './reports/moderation-events';
 import { TdbStatementsService } from './dsa/tdb-statements.service';
+import { TdbSubmitter } from './dsa/tdb-submitter';
 
 const SERVICES = [
   AuditLogService,
@@ -46,6 +47,7 @@ const SERVICES = [
   SafetyHeldRejections,
   SafetyLinkRemovals,
   TdbStatementsService,
+  TdbSubmitter,
 ];
 
 /** Handed down to rules and links (lower layers): what a flag rule, a held message's rejection or a malicious link's removal sets off here. */

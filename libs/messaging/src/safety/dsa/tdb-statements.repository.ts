@@ -76,3 +76,42 @@ export async function decisionsIn(q: Queryable, from: Date, to: Date): Promise<D
   );
   return rows.map(toFacts);
 }
+
+/** Decisions the submitter has not settled yet (no tdb_submission row), oldest first. */
+export async function unsubmittedDecisions(q: Queryable, limit: number): Promise<DecisionFacts[]> {
+  const rows = await q.query<DecisionRecord>(
+    `${DECISIONS_SQL} WHERE NOT EXISTS (SELECT 1 FROM tdb_submission s WHERE s.action_id = a.id) ORDER BY a.created_at, a.id LIMIT $1`,
+    [limit],
+  );
+  return rows.map(toFacts);
+}
+
+export interface SubmissionRecord {
+  actionId: string;
+  puid: string;
+  status: 'accepted' | 'existing' | 'rejected';
+  tdbUuid?: string | null;
+  errors?: unknown;
+}
+
+/** Records what the database answered; a decision settled twice (two runs overlapping) keeps its first record. */
+export async function recordSubmissions(q: Queryable, rows: SubmissionRecord[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `INSERT INTO tdb_submission (action_id, puid, status, tdb_uuid, errors)
+     SELECT x.action_id, x.puid, x.status, x.tdb_uuid, x.errors
+       FROM jsonb_to_recordset($1::jsonb) AS x(action_id uuid, puid text, status text, tdb_uuid text, errors jsonb)
+     ON CONFLICT DO NOTHING`,
+    [
+      JSON.stringify(
+        rows.map((r) => ({ action_id: r.actionId, puid: r.puid, status: r.status, tdb_uuid: r.tdbUuid ?? null, errors: r.errors ?? null })),
+      ),
+    ],
+  );
+}
+
+/** How many statements the submitter settled, by status. */
+export async function submissionCounts(q: Queryable): Promise<Record<string, number>> {
+  const rows = await q.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM tdb_submission GROUP BY status');
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
