@@ -293,7 +293,8 @@ describe('cases: claim, assign, resolve', () => {
     expect(n.statement).toMatchObject({
       action: 'suspend',
       automated: false,
-      ground: 'Community Guidelines: hateful conduct',
+      // v1.2: the ground names the policy (the reports' reason's: hate), with its description.
+      ground: expect.stringMatching(/^Community Guidelines: Hateful conduct\. Attacking or dehumanising people/),
       endsAt: expect.any(String),
       appeal: { possible: true, until: expect.any(String) },
     });
@@ -454,7 +455,7 @@ describe('statements of reasons on every action path', () => {
     expect(await db.query(`SELECT id FROM notice WHERE user_id = $1 AND kind = 'action_ended'`, [u.id])).toHaveLength(1);
   });
 
-  it("a malicious link removal is an automated remove_content action: statement (automated), audit entry without staff, appealable, joins the sender's case, no strike", async () => {
+  it("a malicious link removal is an automated remove_content action: statement (automated), audit entry without staff, appealable, joins the sender's case, under policy scam with its first severity's strike", async () => {
     const [a, b] = [await registerUser(t.url), await registerUser(t.url)];
     const conv = await chat(a, b);
     const sent = await send(a, conv, `claim it at https://login.${BLOCKED_DOMAIN}/gift`);
@@ -470,21 +471,24 @@ describe('statements of reasons on every action path', () => {
       action: 'remove_content',
       automated: true,
       endsAt: null,
-      ground: 'Community Guidelines: malicious links (malware and phishing)',
+      // v1.2: malicious-link removals fall under the `scam` policy.
+      ground: expect.stringMatching(/^Community Guidelines: Scams and fraud\. /),
       appeal: { possible: true, until: expect.any(String) },
     });
     expect(notice.statement.facts).toMatch(new RegExp(BLOCKED_DOMAIN));
-    const [action] = await db.query('SELECT action, automated, staff_id FROM moderation_action WHERE id = $1', [notice.data.actionId]);
-    expect(action).toEqual({ action: 'remove_content', automated: true, staff_id: null });
+    const [action] = await db.query('SELECT action, automated, staff_id, policy, severity, strikes FROM moderation_action WHERE id = $1', [
+      notice.data.actionId,
+    ]);
+    expect(action).toEqual({ action: 'remove_content', automated: true, staff_id: null, policy: 'scam', severity: 'low', strikes: 1 });
     const audit = await db.query(`SELECT staff_id, after FROM audit_log WHERE action = 'user.remove_content' AND subject_id = $1`, [a.id]);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ staff_id: null, after: { automated: true, actionId: notice.data.actionId } });
     // The system report is in the sender's case.
     const c = await until('case', async () => (await caseOf(a.id))[0]);
     expect(c).toMatchObject({ systemReports: 1, reasons: ['scam'] });
-    // Automated removals are no strike.
+    // v1.2: every action gives its severity's strikes, automated ones too (scam's first severity: one).
     const user = await t.http().get(`/admin/v1/users/${a.id}`).set(moderator.auth);
-    expect(user.body.strikes).toBe(0);
+    expect(user.body.strikes).toBe(1);
     const appeal = await t.http().post('/v1/appeals').set(a.auth).send({ actionId: notice.data.actionId, text: 'It was my own shop.' });
     expect(appeal.status).toBe(201);
   });

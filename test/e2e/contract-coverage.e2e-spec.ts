@@ -26,8 +26,6 @@ import { documentedCodes, expectContract, expectError, normaliseRoute, operation
  */
 const NOT_YET_BUILT: Record<string, string> = {
   // v1.2 (API.md "v1.2 additions").
-  'GET /admin/v1/policies': 'v1.2 policies',
-  'GET /admin/v1/users/{}/standing': 'v1.2 strikes',
   'POST /admin/v1/users/{}/reporting-suspension': 'v1.2 reporters who misuse reporting',
   'PUT /v1/me/limits': 'v1.2 limits',
   'PUT /admin/v1/users/{}/dm-access': "v1.2 moderators' tools for DMs",

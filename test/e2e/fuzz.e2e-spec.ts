@@ -149,6 +149,7 @@ beforeAll(async () => {
     await http().post('/admin/v1/templates').set(staff.auth).send({ name: 'fuzz template', body: 'Hi {{handle}}' }).expect(201)
   ).body.id;
   ids.rule = (await http().post('/admin/v1/rules').set(staff.auth).send(ruleBody('fuzz rule')).expect(201)).body.id;
+  ids.policy = (await http().post('/admin/v1/policies').set(staff.auth).send(policyBody('fuzz_policy')).expect(201)).body.id;
   // Holds a direct message carrying HOLD_WORD: the held-messages queue gets a fresh message per request.
   await http()
     .post('/admin/v1/rules')
@@ -490,6 +491,17 @@ const SEARCH_RANKS = [...SEARCH_RANKS_OUT_OF_RANGE, '0', '-0'];
 const h = () => request(t.url);
 let made = 0;
 /** A name no other request of this run uses. */
+const POLICY_SEVERITIES = [
+  { key: 'low', strikes: 1, expiryDays: 30, suggestedAction: 'warn' },
+  { key: 'high', strikes: 3, expiryDays: 90, suggestedAction: 'suspend' },
+];
+const policyBody = (key: string) => ({
+  key,
+  title: 'Fuzzed policy',
+  description: 'A policy the fuzzer writes.',
+  category: 'STATEMENT_CATEGORY_OTHER_VIOLATION_TC',
+  severities: POLICY_SEVERITIES,
+});
 const next = () => `${Date.now().toString(36)}${(++made).toString(36)}`;
 
 /** A message of the victim reported by c: a fresh open report (and the victim's open case). */
@@ -923,6 +935,40 @@ function validRequests(): Base[] {
               .post('/admin/v1/templates')
               .set(staff.auth)
               .send({ name: `d ${next()}`, body: 'x' })
+              .expect(201)
+          ).body.id,
+        },
+      }),
+    },
+    // ---- staff: policies (a key is unique, so each create names a fresh one)
+    {
+      method: 'post',
+      path: '/admin/v1/policies',
+      params: {},
+      body: policyBody('fuzzed_policy'),
+      auth: staff.auth,
+      fresh: async () => ({ body: { key: `fz_${next()}` } }),
+    },
+    {
+      method: 'put',
+      path: '/admin/v1/policies/{id}',
+      params: { id: ids.policy },
+      body: { title: 'Fuzz policy', description: 'Edited.', category: 'STATEMENT_CATEGORY_SCAMS_AND_FRAUD', severities: POLICY_SEVERITIES },
+      auth: staff.auth,
+    },
+    {
+      method: 'delete',
+      path: '/admin/v1/policies/{id}',
+      params: { id: '' },
+      body: {},
+      auth: staff.auth,
+      fresh: async () => ({
+        params: {
+          id: (
+            await h()
+              .post('/admin/v1/policies')
+              .set(staff.auth)
+              .send(policyBody(`fd_${next()}`))
               .expect(201)
           ).body.id,
         },

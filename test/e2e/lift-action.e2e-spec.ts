@@ -179,12 +179,30 @@ it('of two overlapping suspensions, lifting one keeps the other in force (the ac
   expect((await request(a.url).get('/v1/me').set(u.auth)).status).toBe(200);
 });
 
-it('a warning cannot be lifted: 422 not_liftable', async () => {
+it('(v1.2) a warning can be lifted: its strikes stop counting and the person is told; a removal cannot be lifted: 422 not_liftable', async () => {
   const u = await registerUser(a.url);
-  const actionId = await act(u, { action: 'warn' });
+  const actionId = await act(u, { action: 'warn', policy: 'harassment', severity: 'medium' });
+  const standing = async () => (await request(a.url).get(`/admin/v1/users/${u.id}/standing`).set(admin.auth)).body;
+  expect((await standing()).activeStrikes).toBe(2);
   const res = await lift(actionId);
-  expectErrorShape(res.body, 422, 'not_liftable');
-  await expectError(res, 'POST /admin/v1/actions/{id}/lift', 422, 'not_liftable');
+  expect(res.status).toBe(200);
+  expect(res.body).toMatchObject({ id: actionId, action: 'warn', liftedAt: expect.any(String) });
+  expect(await standing()).toMatchObject({ activeStrikes: 0, strikes: [], suggestedAction: { action: 'warn' } });
+  const notices = (await request(a.url).get('/v1/notices').set(u.auth)).body.items;
+  expect(notices[0]).toMatchObject({ kind: 'action_lifted', text: expect.stringMatching(/lifted the warning.*no longer counts/) });
+  expectErrorShape((await lift(actionId)).body, 409, 'already_lifted');
+
+  // A removal has nothing left to lift.
+  const removal = '0190a000-0000-7000-8000-00000000beef';
+  await a.app
+    .get(Db)
+    .query(
+      `INSERT INTO moderation_action (id, user_id, action, policy, severity, strikes) VALUES ($1, $2, 'remove_content', 'spam', 'low', 0)`,
+      [removal, u.id],
+    );
+  const refused = await lift(removal);
+  expectErrorShape(refused.body, 422, 'not_liftable');
+  await expectError(refused, 'POST /admin/v1/actions/{id}/lift', 422, 'not_liftable');
 });
 
 it('triage may not lift (403 forbidden_role); a moderator may', async () => {

@@ -110,6 +110,9 @@ describe('rules: staff routes', () => {
       action: 'block',
       reason: 'Not here.',
       exemptUserIds: [],
+      // v1.2: a rule that names no policy falls under `other`, at its first severity.
+      policy: 'other',
+      severity: 'low',
       createdBy: expect.any(String),
       createdAt: expect.any(String),
       updatedAt: expect.any(String),

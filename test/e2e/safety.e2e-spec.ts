@@ -599,7 +599,7 @@ describe('enforcement', () => {
     void conversationId;
   });
 
-  it('strikes climb the ladder: warn, restrict 24h, suspend 72h, ban', async () => {
+  it("strikes climb the ladder: warn, restrict 24h, suspend 72h, ban (each default decision gives its policy's first severity: one strike)", async () => {
     const u = await registerUser(t.url);
     const suggested = async () => (await t.http().get(`/admin/v1/users/${u.id}/history`).set(moderator.auth)).body.suggestedAction;
     expect(await suggested()).toEqual({ action: 'warn' });
@@ -613,14 +613,25 @@ describe('enforcement', () => {
       .send({ action: 'restrict_messaging', durationHours: 1, note: '2' })
       .expect(200);
     expect(await suggested()).toEqual({ action: 'suspend', durationHours: 72 });
-    // Strikes older than 90 days no longer count.
+    // Strikes past their expiry no longer count (this one gave 3, which would mean a ban).
     await db.query(
-      `INSERT INTO moderation_action (id, user_id, action, created_at) VALUES ('0190a000-0000-7000-8000-00000000abcd', $1, 'warn', now() - interval '91 days')`,
+      `INSERT INTO moderation_action (id, user_id, action, created_at, policy, severity, strikes, strikes_expire_at)
+         VALUES ('0190a000-0000-7000-8000-00000000abcd', $1, 'warn', now() - interval '91 days', 'other', 'high', 3, now() - interval '1 day')`,
       [u.id],
     );
     const h = await t.http().get(`/admin/v1/users/${u.id}/history`).set(moderator.auth);
     expect(h.body.strikes).toBe(2);
+    expect(await suggested()).toEqual({ action: 'suspend', durationHours: 72 });
+    // A third strike: the ladder suggests a ban.
+    await t.http().post(`/admin/v1/users/${u.id}/actions`).set(moderator.auth).send({ action: 'warn', note: '3' }).expect(200);
+    expect(await suggested()).toEqual({ action: 'ban' });
     expect(h.body.actions).toHaveLength(3);
+    expect(h.body.actions.map((x: { policy: string; strikes: number }) => [x.policy, x.strikes])).toEqual(
+      expect.arrayContaining([
+        ['other', 1],
+        ['other', 1],
+      ]),
+    );
     expect(h.body.user).toMatchObject({ id: u.id, handle: u.handle, status: 'active' });
   });
 });

@@ -86,7 +86,7 @@ export const AttachmentsNotSupported = define(422, 'attachments_not_supported', 
 export const CannotTargetSelf = define(422, 'cannot_target_self', 'You cannot do that to yourself.');
 export const NotAGroup = define(422, 'not_a_group', 'Only group conversations support that.');
 export const RoomEnded = define(422, 'room_ended', 'The room has ended.');
-export const NotLiftable = define(422, 'not_liftable', 'Only a restriction, suspension or ban can be lifted.');
+export const NotLiftable = define(422, 'not_liftable', 'Only a warning, restriction, suspension or ban can be lifted.');
 export const UnknownUser = define(
   422,
   'unknown_user',

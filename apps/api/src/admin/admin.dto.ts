@@ -58,6 +58,56 @@ export class NoteDto {
   note?: string;
 }
 
+/** A held message's rejection: a note, and the policy and severity (default: the holding rule's, else `other`). */
+export class HeldRejectDto extends NoteDto {
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 40,
+    description: "The policy's key; left out: the holding rule's policy (none: `other`). Unknown: 400 invalid_request",
+    example: 'harassment',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  policy?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 40,
+    description: "A severity key of that policy; left out: the policy's first. Unknown: 400 invalid_request",
+    example: 'low',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  severity?: string;
+}
+
+/** GET /admin/v1/users/:id/standing: the decision about to be taken, for its suggestion. */
+export class StandingQueryDto {
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 40,
+    description: 'The policy about to be chosen: the suggestion then takes its severity into account. Unknown: 400 invalid_request',
+    example: 'harassment',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  policy?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 40,
+    description: "A severity key of that policy; left out: the policy's first. Unknown: 400 invalid_request",
+    example: 'low',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  severity?: string;
+}
+
 export class ResolveDto {
   @ApiProperty({ enum: RESOLVE_ACTIONS, example: 'warn' }) @IsIn(RESOLVE_ACTIONS) action!: ResolveAction;
 
@@ -72,6 +122,28 @@ export class ResolveDto {
   @IsString()
   @MaxLength(64)
   templateId?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 40,
+    description: "The policy's key; left out: the report's reason's policy (no report: `other`). Unknown: 400 invalid_request",
+    example: 'harassment',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  policy?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 40,
+    description: "A severity key of that policy; left out: the policy's first. Unknown: 400 invalid_request",
+    example: 'low',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  severity?: string;
 
   @ApiPropertyOptional({
     type: Number,
@@ -113,6 +185,28 @@ export class BulkResolveDto extends ResolveDto {
 
 export class UserActionDto {
   @ApiProperty({ enum: USER_ACTIONS, example: 'warn' }) @IsIn(USER_ACTIONS) action!: UserAction;
+
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 40,
+    description: "The policy's key; left out: the report's reason's policy (no report: `other`). Unknown: 400 invalid_request",
+    example: 'harassment',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  policy?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 40,
+    description: "A severity key of that policy; left out: the policy's first. Unknown: 400 invalid_request",
+    example: 'low',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  severity?: string;
 
   @ApiPropertyOptional({
     type: Number,

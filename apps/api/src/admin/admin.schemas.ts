@@ -1,6 +1,7 @@
 import { Appeal } from '../v1/safety.schemas';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { REPORT_REASONS, REPORT_SOURCES, SUBJECT_TYPES } from '@app/messaging/safety/vocabulary';
+import { STATEMENT_CATEGORIES } from '@app/messaging/safety/enforcement/dsa-vocabulary';
 
 /** Response shapes of the staff API (/admin/v1): react-admin rows and the action results. */
 
@@ -132,9 +133,57 @@ export class ModerationAction {
   @ApiProperty(TIME_OR_NULL) liftedAt!: string | null;
   @ApiProperty(TEXT_OR_NULL) liftedReason!: string | null;
   @ApiProperty({ type: Boolean, description: 'Not lifted and not expired' }) active!: boolean;
-  @ApiProperty({ type: Boolean, description: 'Taken by the platform (malicious link, rule), not by staff; not a strike' })
+  @ApiProperty({ type: Boolean, description: 'Taken by the platform (malicious link, rule), not by staff' })
   automated!: boolean;
   @ApiProperty({ ...TIME_OR_NULL, description: 'The end of the appeal window stated to the person' }) appealUntil!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The policy's key (null only for actions older than policies)", example: 'spam' })
+  policy!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'The severity key within the policy', example: 'low' }) severity!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The policy's EU DSA category when the action was taken" }) category!: string | null;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Strikes it gave (they stop counting when it is lifted or they expire)' })
+  strikes!: number;
+  @ApiProperty({ ...TIME_OR_NULL, description: 'When its strikes expire' }) strikesExpireAt!: string | null;
+}
+
+export class Strike {
+  @ApiProperty(ID) actionId!: string;
+  @ApiProperty({ ...TEXT_OR_NULL, description: "The policy's key", example: 'spam' }) policy!: string | null;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'The severity key', example: 'low' }) severity!: string | null;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Strikes this action gave' }) count!: number;
+  @ApiProperty(TIME) expiresAt!: string;
+}
+
+export class UserStanding {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'The sum of the strikes in force' }) activeStrikes!: number;
+  @ApiProperty({ type: [Strike], description: 'The strikes in force, the soonest to expire first' }) strikes!: Strike[];
+  @ApiProperty({ type: SuggestedAction, description: 'What the ladder suggests for the next violation' })
+  suggestedAction!: SuggestedAction;
+}
+
+export class PolicySeverity {
+  @ApiProperty({ type: String, pattern: '^[a-z0-9_]{1,40}$', example: 'low' }) key!: string;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100, description: 'Strikes a decision at this severity gives', example: 1 })
+  strikes!: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 3650, description: 'Days until those strikes expire', example: 90 })
+  expiryDays!: number;
+  @ApiProperty({
+    enum: ['remove_content', 'warn', 'restrict_messaging', 'suspend', 'ban'],
+    description: 'The least the ladder suggests for a decision at this severity',
+  })
+  suggestedAction!: string;
+}
+
+export class Policy {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ type: String, pattern: '^[a-z0-9_]{2,40}$', example: 'harassment' }) key!: string;
+  @ApiProperty({ type: String, maxLength: 100, example: 'Harassment and bullying' }) title!: string;
+  @ApiProperty({ type: String, maxLength: 2000 }) description!: string;
+  @ApiProperty({ enum: STATEMENT_CATEGORIES, description: "The EU DSA Transparency Database's category" }) category!: string;
+  @ApiProperty({ type: [PolicySeverity], minItems: 1, description: 'Mildest first; a decision naming no severity takes the first' })
+  severities!: PolicySeverity[];
+  @ApiProperty(TIME) createdAt!: string;
+  @ApiProperty(TIME) updatedAt!: string;
+  @ApiProperty(ID_OR_NULL) updatedBy!: string | null;
 }
 
 export class UserHistory {

@@ -76,6 +76,8 @@ export class CasesAdminController {
       durationHours: dto.durationHours,
       note: dto.note?.trim() || null,
       templateId: dto.templateId ?? null,
+      policy: dto.policy ?? null,
+      severity: dto.severity ?? null,
     });
   }
 

@@ -11,7 +11,7 @@ import { sendPage } from './ra-response';
 import { ModerationAction, StaffAppeal } from './admin.schemas';
 import { Appeal } from '../v1/safety.schemas';
 
-const ACTION_SORTS = ['createdAt', 'action', 'reason', 'note', 'expiresAt', 'liftedAt', 'userId', 'staffId', 'reportId', 'id'];
+const ACTION_SORTS = ['createdAt', 'action', 'reason', 'policy', 'note', 'expiresAt', 'liftedAt', 'userId', 'staffId', 'reportId', 'id'];
 const APPEAL_SORTS = ['createdAt', 'status', 'decidedAt', 'userId', 'id'];
 
 @ApiTags('admin: actions')
@@ -41,7 +41,9 @@ export class ActionsAdminController {
   /** Ends a restriction, suspension or ban early: the account is restored at once (v1.1). */
   @Post(':id/lift')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Lift a restriction, suspension or ban early (moderator): the account is restored at once' })
+  @ApiOperation({
+    summary: 'Lift a warning, restriction, suspension or ban (moderator): the account is restored and its strikes stop counting at once',
+  })
   @ApiUuidParam()
   @ApiOkResponse({ type: ModerationAction })
   @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['already_lifted', 'already_ended'], 422: ['not_liftable'] })
@@ -75,7 +77,7 @@ export class AppealsAdminController {
     return this.appeals.one(id);
   }
 
-  /** upheld lifts the action (un-suspends, un-restricts, removes the strike); denied keeps it. */
+  /** upheld lifts the action (un-suspends, un-restricts, removes its strikes); denied keeps it. */
   @Post(':id/decide')
   @HttpCode(200)
   @MinRole('moderator')

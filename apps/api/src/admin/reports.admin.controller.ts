@@ -51,6 +51,8 @@ export class ReportsAdminController {
       durationHours: dto.durationHours,
       note: dto.note ?? null,
       templateId: dto.templateId ?? null,
+      policy: dto.policy ?? null,
+      severity: dto.severity ?? null,
     });
   }
 
@@ -98,6 +100,8 @@ export class ReportsAdminController {
       durationHours: dto.durationHours,
       note: dto.note?.trim() || null,
       templateId: dto.templateId ?? null,
+      policy: dto.policy ?? null,
+      severity: dto.severity ?? null,
     });
   }
 }

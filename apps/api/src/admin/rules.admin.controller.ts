@@ -17,7 +17,7 @@ import { RulesService } from '@app/messaging/rules/rules.service';
 import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
-import { NoteDto } from './admin.dto';
+import { HeldRejectDto } from './admin.dto';
 import { sendPage } from './ra-response';
 
 const ID = { type: String, format: 'uuid' } as const;
@@ -43,6 +43,10 @@ export class Rule {
   @ApiProperty({ type: String, description: 'Shown to the sender as the message of 403 blocked_by_rule' }) reason!: string;
   @ApiProperty({ type: 'array', items: { type: 'string', format: 'uuid' }, description: 'Accounts this rule never applies to' })
   exemptUserIds!: string[];
+  @ApiProperty({ type: String, nullable: true, description: "The policy (key) its decisions name; default 'other'", example: 'spam' })
+  policy!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "A severity key of that policy; default the policy's first", example: 'low' })
+  severity!: string | null;
   @ApiProperty(ID_OR_NULL) createdBy!: string | null;
   @ApiProperty(TIME) createdAt!: string;
   @ApiProperty(TIME) updatedAt!: string;
@@ -92,6 +96,9 @@ export class HeldRule {
   @ApiProperty(ID_OR_NULL) id!: string | null;
   @ApiProperty({ type: String }) name!: string;
   @ApiProperty({ type: String }) pattern!: string;
+  @ApiProperty({ type: String, nullable: true, description: "The rule's policy now (a rejection's default); null once deleted" })
+  policy!: string | null;
+  @ApiProperty({ type: String, nullable: true }) severity!: string | null;
 }
 
 export class HeldMessage {
@@ -124,6 +131,12 @@ export class RuleBodyDto {
   @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, example: ['0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b'] })
   @Allow()
   exemptUserIds?: unknown;
+  @ApiPropertyOptional({ type: String, description: "A policy's key (unknown: 400 invalid_request); default 'other'", example: 'spam' })
+  @Allow()
+  policy?: unknown;
+  @ApiPropertyOptional({ type: String, description: "A severity key of that policy; default the policy's first", example: 'low' })
+  @Allow()
+  severity?: unknown;
 }
 
 export class RuleTestDto {
@@ -267,10 +280,10 @@ export class HeldMessagesAdminController {
   @MinRole('moderator')
   @ApiOperation({ summary: 'Remove a held message (moderator): removed, reason rule; nobody but its sender ever saw it; audited' })
   @ApiUuidParam()
-  @ApiBody({ type: NoteDto, required: false })
+  @ApiBody({ type: HeldRejectDto, required: false })
   @ApiOkResponse({ type: HeldMessage })
   @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['conflict'] })
-  reject(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: NoteDto) {
-    return this.held.reject(staff, id, dto?.note?.trim() || null);
+  reject(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: HeldRejectDto) {
+    return this.held.reject(staff, id, dto?.note?.trim() || null, { policy: dto?.policy, severity: dto?.severity });
   }
 }

@@ -13,6 +13,7 @@ import {
 import { ReporterPrecisionAdminController, TdbStatementsAdminController, TrustedFlaggersAdminController } from './dsa.admin.controller';
 import { ActionsAdminController, AppealsAdminController } from './enforcement.admin.controller';
 import { BlocklistAdminController, LinksAdminController } from './links.admin.controller';
+import { PoliciesAdminController } from './policies.admin.controller';
 import { ReportsAdminController } from './reports.admin.controller';
 import { HeldMessagesAdminController, RuleHitsAdminController, RulesAdminController } from './rules.admin.controller';
 import { StaffAuthController } from './staff-auth.controller';
@@ -32,6 +33,7 @@ import { SpamRequestsAdminController, UsersAdminController } from './users.admin
     ReportsAdminController,
     CasesAdminController,
     TemplatesAdminController,
+    PoliciesAdminController,
     ReportersAdminController,
     TransparencyAdminController,
     TdbStatementsAdminController,

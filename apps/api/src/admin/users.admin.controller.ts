@@ -6,9 +6,9 @@ import { SpamQueueService } from '@app/messaging/safety/reports/spam-queue.servi
 import { UserReviewService } from '@app/messaging/safety/reports/user-review.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
-import { UserActionDto } from './admin.dto';
+import { StandingQueryDto, UserActionDto } from './admin.dto';
 import { sendPage } from './ra-response';
-import { SpamRequest, UserActionResult, UserHistory, UserRecord } from './admin.schemas';
+import { SpamRequest, UserActionResult, UserHistory, UserRecord, UserStanding } from './admin.schemas';
 
 const USER_SORTS = ['createdAt', 'handle', 'displayName', 'status', 'strikes', 'restrictedUntil', 'suspendedUntil', 'id'];
 const SPAM_SORTS = ['score', 'requestsSent', 'declined', 'reported', 'lastAt', 'senderHandle', 'senderId', 'id'];
@@ -47,16 +47,34 @@ export class UsersAdminController {
     return this.users.history(id, staff);
   }
 
-  /** A direct action (e.g. from the spam queue): warn, restrict_messaging, suspend or ban. */
+  /** The strikes in force and the ladder's next step (with ?policy=&severity=: for that decision). */
+  @Get(':id/standing')
+  @ApiOperation({ summary: "A person's strikes in force (each action's, with policy, severity and expiry) and the suggested next action" })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: UserStanding })
+  @ApiErrors(INPUT, NOT_FOUND)
+  standing(@Param('id') id: string, @Query() query: StandingQueryDto) {
+    return this.users.standing(id, { policy: query.policy, severity: query.severity });
+  }
+
+  /** A direct action (e.g. from the spam queue): warn, restrict_messaging, suspend or ban, under a policy and severity. */
   @Post(':id/actions')
   @HttpCode(200)
   @MinRole('moderator')
-  @ApiOperation({ summary: 'Act on an account directly (moderator): warn, restrict, suspend or ban' })
+  @ApiOperation({
+    summary: 'Act on an account directly (moderator): warn, restrict, suspend or ban, with its notice and statement of reasons',
+  })
   @ApiUuidParam()
   @ApiOkResponse({ type: UserActionResult })
   @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 422: ['unprocessable'] })
   act(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: UserActionDto) {
-    return this.users.act(id, staff, { action: dto.action, durationHours: dto.durationHours, note: dto.note?.trim() || null });
+    return this.users.act(id, staff, {
+      action: dto.action,
+      durationHours: dto.durationHours,
+      note: dto.note?.trim() || null,
+      policy: dto.policy,
+      severity: dto.severity,
+    });
   }
 }
 

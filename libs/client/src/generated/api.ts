@@ -1006,6 +1006,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Policies decisions name: key, title, DSA category, severities (every staff role) */
+        get: operations["PoliciesAdminController_list"];
+        put?: never;
+        /** Create a policy (admin); a key that exists is 409 conflict; audited */
+        post: operations["PoliciesAdminController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One policy */
+        get: operations["PoliciesAdminController_get"];
+        /** Edit a policy (admin): any of title, description, category, severities (the key stays); audited */
+        put: operations["PoliciesAdminController_update"];
+        post?: never;
+        /** Delete a policy (admin): not a default one, nor one a rule names (409 conflict); audited */
+        delete: operations["PoliciesAdminController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}/reporter": {
         parameters: {
             query?: never;
@@ -1150,6 +1187,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/users/{id}/standing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's strikes in force (each action's, with policy, severity and expiry) and the suggested next action */
+        get: operations["UsersAdminController_standing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}/actions": {
         parameters: {
             query?: never;
@@ -1159,7 +1213,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Act on an account directly (moderator): warn, restrict, suspend or ban */
+        /** Act on an account directly (moderator): warn, restrict, suspend or ban, with its notice and statement of reasons */
         post: operations["UsersAdminController_act"];
         delete?: never;
         options?: never;
@@ -1332,7 +1386,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Lift a restriction, suspension or ban early (moderator): the account is restored at once */
+        /** Lift a warning, restriction, suspension or ban (moderator): the account is restored and its strikes stop counting at once */
         post: operations["ActionsAdminController_lift"];
         delete?: never;
         options?: never;
@@ -2561,6 +2615,16 @@ export interface components {
              */
             templateId?: string;
             /**
+             * @description The policy's key; left out: the report's reason's policy (no report: `other`). Unknown: 400 invalid_request
+             * @example harassment
+             */
+            policy?: string;
+            /**
+             * @description A severity key of that policy; left out: the policy's first. Unknown: 400 invalid_request
+             * @example low
+             */
+            severity?: string;
+            /**
              * @description restrict_messaging and suspend: hours (fractions allowed); default 24 and 72
              * @example 24
              */
@@ -2601,6 +2665,16 @@ export interface components {
              * @example 0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c92
              */
             templateId?: string;
+            /**
+             * @description The policy's key; left out: the report's reason's policy (no report: `other`). Unknown: 400 invalid_request
+             * @example harassment
+             */
+            policy?: string;
+            /**
+             * @description A severity key of that policy; left out: the policy's first. Unknown: 400 invalid_request
+             * @example low
+             */
+            severity?: string;
             /**
              * @description restrict_messaging and suspend: hours (fractions allowed); default 24 and 72
              * @example 24
@@ -2776,6 +2850,81 @@ export interface components {
             name?: string;
             /** @example Hi {{handle}}, your account got {{action}} for {{reason}}. */
             body?: string;
+        };
+        PolicySeverity: {
+            /** @example low */
+            key: string;
+            /**
+             * @description Strikes a decision at this severity gives
+             * @example 1
+             */
+            strikes: number;
+            /**
+             * @description Days until those strikes expire
+             * @example 90
+             */
+            expiryDays: number;
+            /**
+             * @description The least the ladder suggests for a decision at this severity
+             * @enum {string}
+             */
+            suggestedAction: "remove_content" | "warn" | "restrict_messaging" | "suspend" | "ban";
+        };
+        Policy: {
+            /** Format: uuid */
+            id: string;
+            /** @example harassment */
+            key: string;
+            /** @example Harassment and bullying */
+            title: string;
+            description: string;
+            /**
+             * @description The EU DSA Transparency Database's category
+             * @enum {string}
+             */
+            category: "STATEMENT_CATEGORY_ANIMAL_WELFARE" | "STATEMENT_CATEGORY_CONSUMER_INFORMATION" | "STATEMENT_CATEGORY_CYBER_VIOLENCE" | "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN" | "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS" | "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH" | "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS" | "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS" | "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE" | "STATEMENT_CATEGORY_OTHER_VIOLATION_TC" | "STATEMENT_CATEGORY_PROTECTION_OF_MINORS" | "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY" | "STATEMENT_CATEGORY_SCAMS_AND_FRAUD" | "STATEMENT_CATEGORY_SELF_HARM" | "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS" | "STATEMENT_CATEGORY_VIOLENCE";
+            /** @description Mildest first; a decision naming no severity takes the first */
+            severities: components["schemas"]["PolicySeverity"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: uuid */
+            updatedBy: string | null;
+        };
+        PolicyBodyDto: {
+            /**
+             * @description Required on create; cannot change
+             * @example doxxing
+             */
+            key?: string;
+            /** @example Sharing private information */
+            title?: string;
+            /** @example Publishing someone's address, phone number or documents without consent. */
+            description?: string;
+            /**
+             * @example STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS
+             * @enum {string}
+             */
+            category?: "STATEMENT_CATEGORY_ANIMAL_WELFARE" | "STATEMENT_CATEGORY_CONSUMER_INFORMATION" | "STATEMENT_CATEGORY_CYBER_VIOLENCE" | "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN" | "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS" | "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH" | "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS" | "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS" | "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE" | "STATEMENT_CATEGORY_OTHER_VIOLATION_TC" | "STATEMENT_CATEGORY_PROTECTION_OF_MINORS" | "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY" | "STATEMENT_CATEGORY_SCAMS_AND_FRAUD" | "STATEMENT_CATEGORY_SELF_HARM" | "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS" | "STATEMENT_CATEGORY_VIOLENCE";
+            /**
+             * @description Mildest first
+             * @example [
+             *       {
+             *         "key": "low",
+             *         "strikes": 1,
+             *         "expiryDays": 90,
+             *         "suggestedAction": "warn"
+             *       },
+             *       {
+             *         "key": "high",
+             *         "strikes": 3,
+             *         "expiryDays": 180,
+             *         "suggestedAction": "suspend"
+             *       }
+             *     ]
+             */
+            severities?: components["schemas"]["PolicySeverity"][];
         };
         ReporterStanding: {
             /** Format: uuid */
@@ -3008,13 +3157,32 @@ export interface components {
             liftedReason: string | null;
             /** @description Not lifted and not expired */
             active: boolean;
-            /** @description Taken by the platform (malicious link, rule), not by staff; not a strike */
+            /** @description Taken by the platform (malicious link, rule), not by staff */
             automated: boolean;
             /**
              * Format: date-time
              * @description The end of the appeal window stated to the person
              */
             appealUntil: string | null;
+            /**
+             * @description The policy's key (null only for actions older than policies)
+             * @example spam
+             */
+            policy: string | null;
+            /**
+             * @description The severity key within the policy
+             * @example low
+             */
+            severity: string | null;
+            /** @description The policy's EU DSA category when the action was taken */
+            category: string | null;
+            /** @description Strikes it gave (they stop counting when it is lifted or they expire) */
+            strikes: number;
+            /**
+             * Format: date-time
+             * @description When its strikes expire
+             */
+            strikesExpireAt: string | null;
         };
         UserHistory: {
             user: components["schemas"]["UserHistoryUser"];
@@ -3039,12 +3207,48 @@ export interface components {
                 [key: string]: unknown;
             }[];
         };
+        Strike: {
+            /** Format: uuid */
+            actionId: string;
+            /**
+             * @description The policy's key
+             * @example spam
+             */
+            policy: string | null;
+            /**
+             * @description The severity key
+             * @example low
+             */
+            severity: string | null;
+            /** @description Strikes this action gave */
+            count: number;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        UserStanding: {
+            /** @description The sum of the strikes in force */
+            activeStrikes: number;
+            /** @description The strikes in force, the soonest to expire first */
+            strikes: components["schemas"]["Strike"][];
+            /** @description What the ladder suggests for the next violation */
+            suggestedAction: components["schemas"]["SuggestedAction"];
+        };
         UserActionDto: {
             /**
              * @example warn
              * @enum {string}
              */
             action: "warn" | "restrict_messaging" | "suspend" | "ban";
+            /**
+             * @description The policy's key; left out: the report's reason's policy (no report: `other`). Unknown: 400 invalid_request
+             * @example harassment
+             */
+            policy?: string;
+            /**
+             * @description A severity key of that policy; left out: the policy's first. Unknown: 400 invalid_request
+             * @example low
+             */
+            severity?: string;
             /**
              * @description restrict_messaging and suspend: hours (fractions allowed); default 24 and 72
              * @example 24
@@ -3355,6 +3559,16 @@ export interface components {
             reason: string;
             /** @description Accounts this rule never applies to */
             exemptUserIds: string[];
+            /**
+             * @description The policy (key) its decisions name; default 'other'
+             * @example spam
+             */
+            policy: string | null;
+            /**
+             * @description A severity key of that policy; default the policy's first
+             * @example low
+             */
+            severity: string | null;
             /** Format: uuid */
             createdBy: string | null;
             /** Format: date-time */
@@ -3437,6 +3651,16 @@ export interface components {
              *     ]
              */
             exemptUserIds?: string[];
+            /**
+             * @description A policy's key (unknown: 400 invalid_request); default 'other'
+             * @example spam
+             */
+            policy?: string;
+            /**
+             * @description A severity key of that policy; default the policy's first
+             * @example low
+             */
+            severity?: string;
         };
         RuleHit: {
             /** Format: uuid */
@@ -3476,6 +3700,9 @@ export interface components {
             id: string | null;
             name: string;
             pattern: string;
+            /** @description The rule's policy now (a rejection's default); null once deleted */
+            policy: string | null;
+            severity: string | null;
         };
         HeldMessage: {
             /** Format: uuid */
@@ -3500,6 +3727,20 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             rules: components["schemas"]["HeldRule"][];
+        };
+        HeldRejectDto: {
+            /** @example Repeated spam after a warning */
+            note?: string;
+            /**
+             * @description The policy's key; left out: the holding rule's policy (none: `other`). Unknown: 400 invalid_request
+             * @example harassment
+             */
+            policy?: string;
+            /**
+             * @description A severity key of that policy; left out: the policy's first. Unknown: 400 invalid_request
+             * @example low
+             */
+            severity?: string;
         };
         CreateReportDto: {
             /**
@@ -8045,6 +8286,318 @@ export interface operations {
             };
         };
     };
+    PoliciesAdminController_list: {
+        parameters: {
+            query?: {
+                /** @description JSON ["field","ASC"|"DESC"]; fields: key, title, category, createdAt, updatedAt, id */
+                sort?: string;
+                /** @description JSON [start, end], inclusive, 0-based; at most 500 rows */
+                range?: string;
+                /** @description JSON object of field → value */
+                filter?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page of rows; the total is in Content-Range */
+            200: {
+                headers: {
+                    /** @description `<resource> <start>-<end>/<total>` */
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"][];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+        };
+    };
+    PoliciesAdminController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyBodyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "conflict";
+                    };
+                };
+            };
+        };
+    };
+    PoliciesAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    PoliciesAdminController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyBodyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    PoliciesAdminController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted policy */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Policy"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "conflict";
+                    };
+                };
+            };
+        };
+    };
     ReportersAdminController_get: {
         parameters: {
             query?: never;
@@ -8583,6 +9136,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserHistory"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    UsersAdminController_standing: {
+        parameters: {
+            query?: {
+                /** @description The policy about to be chosen: the suggestion then takes its severity into account. Unknown: 400 invalid_request */
+                policy?: string;
+                /** @description A severity key of that policy; left out: the policy's first. Unknown: 400 invalid_request */
+                severity?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserStanding"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
                 };
             };
             /** @description Not signed in: `unauthorized` */
@@ -9241,7 +9856,7 @@ export interface operations {
     ActionsAdminController_list: {
         parameters: {
             query?: {
-                /** @description JSON ["field","ASC"|"DESC"]; fields: createdAt, action, reason, note, expiresAt, liftedAt, userId, staffId, reportId, id */
+                /** @description JSON ["field","ASC"|"DESC"]; fields: createdAt, action, reason, policy, note, expiresAt, liftedAt, userId, staffId, reportId, id */
                 sort?: string;
                 /** @description JSON [start, end], inclusive, 0-based; at most 500 rows */
                 range?: string;
@@ -10786,7 +11401,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["NoteDto"];
+                "application/json": components["schemas"]["HeldRejectDto"];
             };
         };
         responses: {
@@ -11760,6 +12375,22 @@ export const pathsAdminV1TemplatesIdPutResponses422ContentApplicationJsonCodeVal
 export const pathsAdminV1TemplatesIdDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/templates/{id}"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1TemplatesIdDeleteResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/templates/{id}"]["delete"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1TemplatesIdDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/templates/{id}"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1PoliciesGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1PoliciesGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1PoliciesPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1PoliciesPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1PoliciesPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1PoliciesPostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
+export const pathsAdminV1PoliciesIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1PoliciesIdGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies/{id}"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1PoliciesIdPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies/{id}"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1PoliciesIdPutResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies/{id}"]["put"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1PoliciesIdPutResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies/{id}"]["put"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1PoliciesIdPutResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies/{id}"]["put"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1PoliciesIdDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies/{id}"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1PoliciesIdDeleteResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies/{id}"]["delete"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1PoliciesIdDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies/{id}"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1PoliciesIdDeleteResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/policies/{id}"]["delete"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
 export const pathsAdminV1UsersIdReporterGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporter"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1UsersIdReporterGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporter"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1UsersIdReporterPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporter"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
@@ -11788,6 +12419,9 @@ export const pathsAdminV1UsersIdGetResponses401ContentApplicationJsonCodeValues:
 export const pathsAdminV1UsersIdGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1UsersIdHistoryGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/history"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1UsersIdHistoryGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/history"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1UsersIdStandingGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/standing"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1UsersIdStandingGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/standing"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1UsersIdStandingGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/standing"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1UsersIdActionsPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/actions"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1UsersIdActionsPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/actions"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1UsersIdActionsPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/actions"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
@@ -11973,6 +12607,9 @@ export const resolveDtoActionValues: ReadonlyArray<FlattenedDeepRequired<compone
 export const caseStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Case"]["status"]> = ["open", "resolved"];
 export const caseDetailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseDetail"]["status"]> = ["open", "resolved"];
 export const caseMessageRecipientRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseMessage"]["recipientRole"]> = ["subject", "reporter"];
+export const policySeveritySuggestedActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PolicySeverity"]["suggestedAction"]> = ["remove_content", "warn", "restrict_messaging", "suspend", "ban"];
+export const policyCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Policy"]["category"]> = ["STATEMENT_CATEGORY_ANIMAL_WELFARE", "STATEMENT_CATEGORY_CONSUMER_INFORMATION", "STATEMENT_CATEGORY_CYBER_VIOLENCE", "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN", "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS", "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "STATEMENT_CATEGORY_SELF_HARM", "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS", "STATEMENT_CATEGORY_VIOLENCE"];
+export const policyBodyDtoCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PolicyBodyDto"]["category"]> = ["STATEMENT_CATEGORY_ANIMAL_WELFARE", "STATEMENT_CATEGORY_CONSUMER_INFORMATION", "STATEMENT_CATEGORY_CYBER_VIOLENCE", "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN", "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS", "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "STATEMENT_CATEGORY_SELF_HARM", "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS", "STATEMENT_CATEGORY_VIOLENCE"];
 export const tdbStatementDecision_visibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["decision_visibility"]> = ["DECISION_VISIBILITY_CONTENT_REMOVED", "DECISION_VISIBILITY_CONTENT_DISABLED", "DECISION_VISIBILITY_CONTENT_DEMOTED", "DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED", "DECISION_VISIBILITY_CONTENT_INTERACTION_RESTRICTED", "DECISION_VISIBILITY_CONTENT_LABELLED", "DECISION_VISIBILITY_OTHER"];
 export const tdbStatementDecision_accountValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["decision_account"]> = ["DECISION_ACCOUNT_SUSPENDED", "DECISION_ACCOUNT_TERMINATED"];
 export const tdbStatementDecision_provisionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["decision_provision"]> = ["DECISION_PROVISION_PARTIAL_SUSPENSION", "DECISION_PROVISION_TOTAL_SUSPENSION", "DECISION_PROVISION_PARTIAL_TERMINATION", "DECISION_PROVISION_TOTAL_TERMINATION"];

@@ -22,7 +22,8 @@ export interface HeldMessageRow {
   links: unknown[];
   state: 'held' | 'visible' | 'removed';
   createdAt: Date;
-  rules: Array<{ id: string | null; name: string; pattern: string }>;
+  /** With the policy and severity each rule names now (null once the rule is deleted). */
+  rules: Array<{ id: string | null; name: string; pattern: string; policy: string | null; severity: string | null }>;
 }
 
 interface HeldMessageRecord {
@@ -59,8 +60,10 @@ SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id 
  WHERE x.id = $1 AND m.user_id <> x.sender_id AND ${memberReadsMessageSql('m', 'x')}`;
 
 const COLUMNS = `x.id, x.conversation_id, x.seq, x.sender_id, x.text, x.links, x.state, x.created_at, c.kind AS conversation_kind, u.handle AS sender_handle,
-  coalesce((SELECT json_agg(json_build_object('id', h.rule_id, 'name', h.rule_name, 'pattern', h.pattern) ORDER BY h.created_at)
-              FROM rule_hit h WHERE h.message_id = x.id AND h.action = 'hold' AND h.applied), '[]') AS rules`;
+  coalesce((SELECT json_agg(json_build_object('id', h.rule_id, 'name', h.rule_name, 'pattern', h.pattern, 'policy', r.policy, 'severity', r.severity)
+                             ORDER BY h.created_at)
+              FROM rule_hit h LEFT JOIN moderation_rule r ON r.id = h.rule_id
+             WHERE h.message_id = x.id AND h.action = 'hold' AND h.applied), '[]') AS rules`;
 const FROM = `FROM message x JOIN conversation c ON c.id = x.conversation_id LEFT JOIN app_user u ON u.id = x.sender_id`;
 
 const LIST: ListSpec = {

@@ -114,7 +114,16 @@ export class HeldMessagesService {
     return view;
   }
 
-  async reject(staff: RuleStaff, id: string, note: string | null): Promise<HeldMessageView> {
+  /**
+   * Rejects a held message: removed, and enforced as an action under the policy (and
+   * severity) staff name, or else the holding rule's (API.md v1.2).
+   */
+  async reject(
+    staff: RuleStaff,
+    id: string,
+    note: string | null,
+    decision: { policy?: string | null; severity?: string | null } = {},
+  ): Promise<HeldMessageView> {
     if (!isUuid(id)) throw new NotFound('No such held message.');
     const { view, outboxIds } = await this.db.tx(async (q) => {
       const locked = await this.lockHeld(q, id);
@@ -133,6 +142,8 @@ export class HeldMessagesService {
         messageId: id,
         conversationId: found.conversationId,
         note,
+        policy: decision.policy,
+        severity: decision.severity,
         rules: found.rules,
       });
       const noticeOutbox = await this.events.append(q, applied.events, applied.jobs);

@@ -14,6 +14,9 @@ import { RULE_ACTIONS, RULE_KINDS, RULE_MODES, RULE_SCOPES, type CompilableRule,
 
 /** A stored rule (the table is Migration20261126171130_moderation_rules). */
 export interface ModerationRuleRow extends CompilableRule {
+  /** The policy and severity (keys) its decisions name (API.md v1.2; default `other`). */
+  policy: string | null;
+  severity: string | null;
   createdBy: string | null;
   createdAt: Date;
   updatedAt: Date;
@@ -64,6 +67,8 @@ interface ModerationRuleRecord {
   action: RuleAction;
   reason: string;
   exempt_user_ids: string[] | null;
+  policy: string | null;
+  severity: string | null;
   created_by: string | null;
   created_at: Date;
   updated_at: Date;
@@ -100,6 +105,8 @@ const toModerationRule = (r: ModerationRuleRecord): ModerationRuleRow => ({
   action: r.action,
   reason: r.reason,
   exemptUserIds: r.exempt_user_ids ?? [],
+  policy: r.policy ?? null,
+  severity: r.severity ?? null,
   createdBy: r.created_by,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -290,6 +297,11 @@ export async function updateRule(q: Queryable, id: string, input: RuleFields): P
       input.exemptUserIds,
     ],
   );
+}
+
+/** The policy and severity (keys) the rule's decisions name. */
+export async function setRulePolicy(q: Queryable, id: string, policy: string, severity: string): Promise<void> {
+  await q.query('UPDATE moderation_rule SET policy = $2, severity = $3 WHERE id = $1', [id, policy, severity]);
 }
 
 export async function deleteRule(q: Queryable, id: string): Promise<void> {

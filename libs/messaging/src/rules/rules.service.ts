@@ -9,7 +9,7 @@ import { REDIS } from '../redis';
 import { AuditLogService } from '../audit/audit-log.service';
 import { iso } from '../db/row-values';
 import { type ListPage, type ListQuery } from '../db/staff-list';
-import { RULE_FLAG_REPORTS, type RuleFlagReports, type RuleStaff } from './rule-consequences';
+import { RULE_FLAG_REPORTS, RULE_POLICIES, type RuleFlagReports, type RulePolicies, type RuleStaff } from './rule-consequences';
 import {
   ACTION_STRENGTH,
   MAX_PATTERNS,
@@ -31,6 +31,8 @@ import * as rules from './rules.repository';
 import type { RuleHitRow } from './rules.repository';
 
 export interface RuleView extends CompilableRule {
+  policy: string | null;
+  severity: string | null;
   createdBy: string | null;
   createdAt: string;
   updatedAt: string;
@@ -79,6 +81,8 @@ const toRuleView = (r: rules.RuleRow): RuleView => ({
   action: r.action,
   reason: r.reason,
   exemptUserIds: r.exemptUserIds,
+  policy: r.policy,
+  severity: r.severity,
   createdBy: r.createdBy,
   createdAt: iso(r.createdAt)!,
   updatedAt: iso(r.updatedAt)!,
@@ -121,6 +125,7 @@ export class RulesService implements OnModuleDestroy {
     private readonly audit: AuditLogService,
     @Inject(RULE_FLAG_REPORTS) private readonly flagReports: RuleFlagReports,
     private readonly events: EventsService,
+    @Inject(RULE_POLICIES) private readonly policies: RulePolicies,
   ) {}
 
   onModuleDestroy() {
@@ -286,6 +291,8 @@ export class RulesService implements OnModuleDestroy {
         subjectUserId: s.userId,
         ruleName: rule.name,
         ruleReason: rule.reason,
+        // The matcher keeps the stored rows (ModerationRuleRow), which carry the rule's policy.
+        rulePolicy: (rule as Partial<rules.ModerationRuleRow>).policy ?? null,
       });
       return report.outboxId;
     });
@@ -319,8 +326,13 @@ export class RulesService implements OnModuleDestroy {
     const input = validateRule(body, null);
     const id = newId();
     const view = await this.db.tx(async (q) => {
+      const policy = await this.policies.choose(q, {
+        policy: body.policy as string | undefined,
+        severity: body.severity as string | undefined,
+      });
       await this.checkRulesProgram(q, id, input);
       await rules.insertRule(q, id, input, staff.id);
+      await rules.setRulePolicy(q, id, policy.policy, policy.severity);
       const created = await this.one(id, q);
       await this.audit.record(q, {
         staffId: staff.id,
@@ -341,8 +353,14 @@ export class RulesService implements OnModuleDestroy {
       if (!(await rules.lockRule(q, id))) throw new NotFound('No such rule.');
       const before = await this.one(id, q);
       const input = validateRule(body, before);
+      // A new policy without a severity takes its first; a new severity alone stays under the rule's policy.
+      const policy = await this.policies.choose(q, {
+        policy: (body.policy as string | undefined) ?? before.policy,
+        severity: (body.severity as string | undefined) ?? (body.policy === undefined ? before.severity : undefined),
+      });
       await this.checkRulesProgram(q, id, input, before);
       await rules.updateRule(q, id, input);
+      await rules.setRulePolicy(q, id, policy.policy, policy.severity);
       const after = await this.one(id, q);
       await this.audit.record(q, {
         staffId: staff.id,

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Queryable } from '../db/db.service';
 import { EventsService } from '../events/events.service';
 import type { LinkRemovals, RemovedContent } from '../links/link-consequences';
-import type { HeldRejections, RuleFlagReports } from '../rules/rule-consequences';
+import type { HeldRejections, RuleFlagReports, RulePolicies } from '../rules/rule-consequences';
 import { EnforcementService } from './enforcement/enforcement.service';
+import { PoliciesService } from './enforcement/policies.service';
 import { SystemReports } from './reports/system-reports';
+import { REPORT_REASONS, type ReportReason } from './vocabulary';
 
 /** A flag rule's system report (see rules/rule-consequences.ts), provided as RULE_FLAG_REPORTS. */
 @Injectable()
@@ -16,26 +18,50 @@ export class SafetyRuleFlagReports implements RuleFlagReports {
       subjectType: flag.subjectType,
       subjectId: flag.subjectId,
       subjectUserId: flag.subjectUserId,
-      reason: 'other',
+      reason: (REPORT_REASONS as readonly string[]).includes(flag.rulePolicy ?? '') ? (flag.rulePolicy as ReportReason) : 'other',
       note: `Flagged by rule "${flag.ruleName}": ${flag.ruleReason}`,
     });
     return { outboxId: report.outboxId };
   }
 }
 
+/** The policies a rule names (see rules/rule-consequences.ts), provided as RULE_POLICIES. */
+@Injectable()
+export class SafetyRulePolicies implements RulePolicies {
+  constructor(private readonly policies: PoliciesService) {}
+
+  async choose(q: Queryable, asked: { policy?: string | null; severity?: string | null }) {
+    const c = await this.policies.choose(q, asked, { share: true });
+    return { policy: c.policy.key, severity: c.severity.key };
+  }
+}
+
 /** A held message's rejection, enforced (see rules/rule-consequences.ts), provided as HELD_REJECTIONS. */
 @Injectable()
 export class SafetyHeldRejections implements HeldRejections {
-  constructor(private readonly enforcement: EnforcementService) {}
+  constructor(
+    private readonly enforcement: EnforcementService,
+    private readonly policies: PoliciesService,
+  ) {}
 
   async enforceHeldRejection(q: Queryable, r: Parameters<HeldRejections['enforceHeldRejection']>[1]) {
     // The sender's statement of reasons (API.md v1.1): a removal decided by staff on a
     // message a rule held. Recorded as an action (appealable) without removing again.
     const names = r.rules.map((x) => x.name).join(', ');
+    // Staff name the policy (and severity), or else the first holding rule's policy applies
+    // (at the rule's severity while the policy still has it); a rule's policy deleted since: `other`.
+    let asked: { policy?: string | null; severity?: string | null } = { policy: r.policy, severity: r.severity };
+    if ((r.policy ?? null) === null && (r.severity ?? null) === null) {
+      const rule = r.rules.find((x) => x.policy);
+      const p = rule?.policy ? await this.policies.findByKey(rule.policy, q) : undefined;
+      if (p) asked = { policy: p.key, severity: p.severities.some((x) => x.key === rule!.severity) ? rule!.severity : null };
+    }
+    const policy = await this.policies.choose(q, asked);
     const applied = await this.enforcement.apply(q, {
       userId: r.senderId,
       action: 'remove_content',
       reason: 'rule',
+      policy,
       note: r.note,
       staffId: r.staffId,
       subject: { type: 'message', id: r.messageId },
@@ -64,6 +90,7 @@ export class SafetyLinkRemovals implements LinkRemovals {
     private readonly system: SystemReports,
     private readonly enforcement: EnforcementService,
     private readonly events: EventsService,
+    private readonly policies: PoliciesService,
   ) {}
 
   async reportRemoval(q: Queryable, s: RemovedContent): Promise<string | null> {
@@ -89,6 +116,8 @@ export class SafetyLinkRemovals implements LinkRemovals {
       userId: s.authorId,
       action: 'remove_content',
       reason: 'malicious_link',
+      // API.md v1.2: malicious-link removals fall under `scam` (its first severity).
+      policy: await this.policies.choose(q, { policy: 'scam' }),
       facts: `Your ${s.kind} contained a link that our link scanner classified as malicious (${urls.join(', ')}); it was removed for everyone.`,
       subject: { type: s.kind, id: s.id },
       alreadyRemoved: true,

@@ -13,12 +13,13 @@ import { ReportsService } from './reports/reports.service';
 import { SpamQueueService } from './reports/spam-queue.service';
 import { StaffService } from './staff/staff.service';
 import { TemplatesService } from './enforcement/templates.service';
+import { PoliciesService } from './enforcement/policies.service';
 import { TransparencyService } from './audit/transparency.service';
 import { UserReviewService } from './reports/user-review.service';
 import { PlatformWebhooks } from '../platform/platform-webhook';
 import { LINK_REMOVALS } from '../links/link-consequences';
-import { HELD_REJECTIONS, RULE_FLAG_REPORTS } from '../rules/rule-consequences';
-import { SafetyHeldRejections, SafetyLinkRemovals, SafetyRuleFlagReports } from './rule-consequences';
+import { HELD_REJECTIONS, RULE_FLAG_REPORTS, RULE_POLICIES } from '../rules/rule-consequences';
+import { SafetyHeldRejections, SafetyLinkRemovals, SafetyRuleFlagReports, SafetyRulePolicies } from './rule-consequences';
 import { SystemReports } from './reports/system-reports';
 import { ModerationEvents } from './reports/moderation-events';
 import { TdbStatementsService } from './dsa/tdb-statements.service';
@@ -40,12 +41,14 @@ const SERVICES = [
   CasesService,
   ReportersService,
   TemplatesService,
+  PoliciesService,
   TransparencyService,
   SystemReports,
   ModerationEvents,
   SafetyRuleFlagReports,
   SafetyHeldRejections,
   SafetyLinkRemovals,
+  SafetyRulePolicies,
   TdbStatementsService,
   TdbSubmitter,
 ];
@@ -55,6 +58,7 @@ const RULE_CONSEQUENCES = [
   { provide: RULE_FLAG_REPORTS, useExisting: SafetyRuleFlagReports },
   { provide: HELD_REJECTIONS, useExisting: SafetyHeldRejections },
   { provide: LINK_REMOVALS, useExisting: SafetyLinkRemovals },
+  { provide: RULE_POLICIES, useExisting: SafetyRulePolicies },
 ];
 
 /**
@@ -69,6 +73,6 @@ const RULE_CONSEQUENCES = [
 @Module({
   imports: [QueuesModule],
   providers: [...SERVICES, ...RULE_CONSEQUENCES],
-  exports: [...SERVICES, RULE_FLAG_REPORTS, HELD_REJECTIONS, LINK_REMOVALS],
+  exports: [...SERVICES, RULE_FLAG_REPORTS, HELD_REJECTIONS, LINK_REMOVALS, RULE_POLICIES],
 })
 export class SafetyModule {}

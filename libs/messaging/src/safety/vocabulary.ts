@@ -55,5 +55,8 @@ export const NOTICE_KINDS = [
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
-/** What staff can end early (POST /admin/v1/actions/:id/lift); a warning or a removal has nothing left to end. */
-export const LIFTABLE_ACTIONS: ReadonlySet<string> = new Set(['restrict_messaging', 'suspend', 'ban']);
+/**
+ * What staff can lift (POST /admin/v1/actions/:id/lift): a restriction, suspension or ban ends
+ * early, and (v1.2) a warning stops counting its strikes; a removal has nothing left to undo.
+ */
+export const LIFTABLE_ACTIONS: ReadonlySet<string> = new Set(['warn', 'restrict_messaging', 'suspend', 'ban']);

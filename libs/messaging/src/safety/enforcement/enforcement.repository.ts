@@ -34,6 +34,13 @@ export interface ActionRow {
   active: boolean;
   automated: boolean;
   appealUntil: string | null;
+  /** The policy and severity the decision named (keys), and the policy's DSA category then. */
+  policy: string | null;
+  severity: string | null;
+  category: string | null;
+  /** Strikes the action gave, in force until strikesExpireAt unless it is lifted. */
+  strikes: number;
+  strikesExpireAt: string | null;
   /** Names beside the ids, for the console (null where the read did not join them). */
   userHandle: string | null;
   userDisplayName: string | null;
@@ -57,6 +64,11 @@ export interface ActionRecord {
   lifted_reason: string | null;
   automated: boolean;
   appeal_until: Date | string | null;
+  policy: string | null;
+  severity: string | null;
+  category: string | null;
+  strikes: number;
+  strikes_expire_at: Date | string | null;
   user_handle?: string | null;
   user_display_name?: string | null;
   staff_name?: string | null;
@@ -78,6 +90,11 @@ export const toActionRow = (r: ActionRecord): ActionRow => ({
   liftedReason: r.lifted_reason ?? null,
   automated: r.automated === true,
   appealUntil: iso(r.appeal_until),
+  policy: r.policy ?? null,
+  severity: r.severity ?? null,
+  category: r.category ?? null,
+  strikes: Number(r.strikes ?? 0),
+  strikesExpireAt: iso(r.strikes_expire_at),
   active: !r.lifted_at && (!r.expires_at || new Date(r.expires_at).getTime() > Date.now()),
   userHandle: r.user_handle ?? null,
   userDisplayName: r.user_display_name ?? null,
@@ -102,6 +119,7 @@ const ACTIONS_LIST: ListSpec = {
     action: { kind: 'text', sql: 'a.action' },
     staffId: { kind: 'uuid', sql: 'a.staff_id' },
     reportId: { kind: 'uuid', sql: 'a.report_id' },
+    policy: { kind: 'text', sql: 'a.policy' },
     subjectId: { kind: 'uuid', sql: 'a.subject_id' },
     active: { kind: 'bool', sql: 'a.lifted_at IS NULL AND (a.expires_at IS NULL OR a.expires_at > now())' },
   },
@@ -109,6 +127,7 @@ const ACTIONS_LIST: ListSpec = {
     createdAt: 'a.created_at',
     action: 'a.action',
     reason: 'a.reason',
+    policy: 'a.policy',
     note: 'a.note',
     expiresAt: 'a.expires_at',
     liftedAt: 'a.lifted_at',
@@ -205,13 +224,20 @@ export async function insertAction(
     hours: number | null;
     automated: boolean;
     appealWindowDays: number;
+    policy: string;
+    severity: string;
+    category: string;
+    strikes: number;
+    strikeDays: number;
   },
 ): Promise<ActionRow> {
   const [row] = await q.query<ActionRecord>(
-    `INSERT INTO moderation_action (id, user_id, action, reason, note, staff_id, report_id, subject_type, subject_id, expires_at, automated, appeal_until)
+    `INSERT INTO moderation_action (id, user_id, action, reason, note, staff_id, report_id, subject_type, subject_id, expires_at, automated, appeal_until,
+                                    policy, severity, category, strikes, strikes_expire_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
                CASE WHEN $10::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $10::float8 * 3600) END,
-               $11, now() + make_interval(days => $12::int))
+               $11, now() + make_interval(days => $12::int),
+               $13, $14, $15, $16, CASE WHEN $16::int > 0 THEN now() + make_interval(days => $17::int) END)
        RETURNING *`,
     [
       a.id,
@@ -226,6 +252,11 @@ export async function insertAction(
       a.hours,
       a.automated,
       a.appealWindowDays,
+      a.policy,
+      a.severity,
+      a.category,
+      a.strikes,
+      a.strikeDays,
     ],
   );
   return toActionRow(row);
@@ -286,14 +317,47 @@ export async function actionExpiry(
   return a && { userId: a.user_id, expiresAt: a.expires_at };
 }
 
-/** Unlifted actions by staff (not automated) of the last `decayDays` days. */
-export async function countActiveStrikes(q: Queryable, userId: string, decayDays: number): Promise<number> {
-  const [r] = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM moderation_action
-        WHERE user_id = $1 AND lifted_at IS NULL AND NOT automated AND created_at > now() - make_interval(days => $2)`,
-    [userId, decayDays],
+// ---- strikes --------------------------------------------------------------------------------
+
+/**
+ * Whether the strikes of action `a` count now: it gave some, it is not lifted, and they have
+ * not expired. The one definition, used by the standing, the user list and the history.
+ */
+export const strikesInForceSql = (a: string) => `${a}.strikes > 0 AND ${a}.lifted_at IS NULL AND ${a}.strikes_expire_at > now()`;
+
+/** The strikes in force on the user whose id is the SQL expression `userId`, as an int expression. */
+export const activeStrikesSql = (userId: string) =>
+  `(SELECT coalesce(sum(s.strikes), 0) FROM moderation_action s WHERE s.user_id = ${userId} AND ${strikesInForceSql('s')})::int`;
+
+/** One action's strikes in force. */
+export interface StrikeRow {
+  actionId: string;
+  policy: string | null;
+  severity: string | null;
+  count: number;
+  expiresAt: string;
+}
+
+/** The strikes in force on the user, the soonest to expire first. */
+export async function strikesInForce(q: Queryable, userId: string): Promise<StrikeRow[]> {
+  const rows = await q.query<{
+    id: string;
+    policy: string | null;
+    severity: string | null;
+    strikes: number;
+    strikes_expire_at: Date | string;
+  }>(
+    `SELECT a.id, a.policy, a.severity, a.strikes, a.strikes_expire_at FROM moderation_action a
+      WHERE a.user_id = $1 AND ${strikesInForceSql('a')} ORDER BY a.strikes_expire_at, a.id`,
+    [userId],
   );
-  return r?.n ?? 0;
+  return rows.map((r) => ({
+    actionId: r.id,
+    policy: r.policy,
+    severity: r.severity,
+    count: Number(r.strikes),
+    expiresAt: iso(r.strikes_expire_at)!,
+  }));
 }
 
 export function listActions(q: Queryable, query: ListQuery): Promise<ListPage<ActionRow>> {

@@ -17,8 +17,8 @@ import { questionAudience } from '../../rooms/rooms.repository';
 import * as enforcement from './enforcement.repository';
 import type { ActionRow, Standing } from './enforcement.repository';
 import { NoticesService, type NoticeDraft } from './notices.service';
-import { reasonWords, renderTemplate, staffFacts, statementFor, type Statement } from './statements';
-import { STRIKE_DECAY_DAYS } from './strike-ladder';
+import { policyWords, renderTemplate, staffFacts, statementFor, type Statement } from './statements';
+import type { PolicyChoice } from './policies';
 import { DEFAULT_DURATION_HOURS, LIFTABLE_ACTIONS, TIMED_ACTIONS, type EnforcementAction, type NoticeKind } from '../vocabulary';
 
 export type { ActionRow, Standing } from './enforcement.repository';
@@ -30,6 +30,8 @@ export interface ApplyInput {
   note?: string | null;
   /** Why (the report's reason, or "direct"). */
   reason: string | null;
+  /** The policy and severity the decision names (PoliciesService.choose): its strikes, ground and category. */
+  policy: PolicyChoice;
   staffId: string | null;
   reportId?: string | null;
   subject?: { type: string; id: string } | null;
@@ -54,6 +56,9 @@ export interface ApplyInput {
 export interface Applied {
   actionId: string;
   action: EnforcementAction;
+  /** The policy and severity keys it was taken under. */
+  policy: string;
+  severity: string;
   expiresAt: string | null;
   statement: Statement;
   before: Standing;
@@ -64,7 +69,6 @@ export interface Applied {
   outboxIds: Array<string | null>;
 }
 
-const because = reasonWords;
 /** How a template's {{action}} reads. */
 const ACTION_WORDS: Record<string, string> = {
   warn: 'a warning',
@@ -80,10 +84,16 @@ const ENDED_TEXT = {
   restrict_messaging: 'Your messaging restriction has ended. You can start conversations and send messages again.',
 };
 
-const LIFTED_WORDS: Record<string, string> = { restrict_messaging: 'messaging restriction', suspend: 'suspension', ban: 'ban' };
+const LIFTED_WORDS: Record<string, string> = {
+  warn: 'warning',
+  restrict_messaging: 'messaging restriction',
+  suspend: 'suspension',
+  ban: 'ban',
+};
 /** Whether anything still applies after this lift is said plainly; the staff note is never shown. */
 function liftedNotice(action: string, after: Standing): string {
   const head = `We lifted the ${LIFTED_WORDS[action] ?? 'action'} on your account.`;
+  if (action === 'warn') return `${head} It no longer counts against your account.`;
   if (after.status === 'banned') return `${head} Another ban on your account is still in force.`;
   if (after.status === 'suspended') return `${head} Another suspension still applies until ${until(after.suspendedUntil)}.`;
   if (action === 'restrict_messaging' && after.restrictedUntil) {
@@ -95,18 +105,18 @@ function liftedNotice(action: string, after: Standing): string {
 }
 
 /** What the actioned person is told; never the staff note, which is internal. */
-function noticeFor(action: EnforcementAction, reason: string | null, expiresAt: string | null, subjectType?: string): string {
+function noticeFor(action: EnforcementAction, because: string, expiresAt: string | null, subjectType?: string): string {
   switch (action) {
     case 'warn':
-      return `Warning: we reviewed a report about you and found ${because(reason)}. Repeated violations lead to restrictions or suspension.`;
+      return `Warning: we reviewed a report about you and found ${because}. Repeated violations lead to restrictions or suspension.`;
     case 'remove_content':
-      return `We removed your ${subjectType === 'question' ? 'question' : 'message'} for ${because(reason)}.`;
+      return `We removed your ${subjectType === 'question' ? 'question' : 'message'} for ${because}.`;
     case 'restrict_messaging':
-      return `You cannot start conversations or send messages until ${until(expiresAt)}, for ${because(reason)}.`;
+      return `You cannot start conversations or send messages until ${until(expiresAt)}, for ${because}.`;
     case 'suspend':
-      return `Your account is suspended until ${until(expiresAt)}, for ${because(reason)}.`;
+      return `Your account is suspended until ${until(expiresAt)}, for ${because}.`;
     case 'ban':
-      return `Your account is banned for ${because(reason)}.`;
+      return `Your account is banned for ${because}.`;
   }
 }
 
@@ -173,6 +183,7 @@ export class EnforcementService {
       }
     }
     const hours = EnforcementService.duration(input.action, input.durationHours);
+    const { policy, severity } = input.policy;
     const actionId = newId();
     const { expiresAt, appealUntil } = await enforcement.insertAction(q, {
       id: actionId,
@@ -187,6 +198,11 @@ export class EnforcementService {
       hours,
       automated: input.automated === true,
       appealWindowDays: this.config.appealWindowDays,
+      policy: policy.key,
+      severity: severity.key,
+      category: policy.category,
+      strikes: severity.strikes,
+      strikeDays: severity.expiryDays,
     });
     const after = recordOnly ? before : await this.reconcile(q, input.userId);
     await this.audit.record(q, {
@@ -201,21 +217,25 @@ export class EnforcementService {
         expiresAt,
         automated: input.automated === true,
         reason: input.reason,
+        policy: policy.key,
+        severity: severity.key,
+        strikes: severity.strikes,
         note: input.note ?? null,
         subject: input.subject ?? null,
         ...(input.auditDetail ?? {}),
       },
     });
+    const found = policyWords(policy);
     const statement = statementFor({
       action: input.action,
       reason: input.reason,
-      facts:
-        input.facts ?? staffFacts({ action: input.action, reason: input.reason, subjectType: input.subject?.type, reports: input.reports }),
+      policy,
+      facts: input.facts ?? staffFacts({ action: input.action, policy, subjectType: input.subject?.type, reports: input.reports }),
       automated: input.automated === true,
       endsAt: expiresAt,
       appealUntil,
     });
-    let text = input.notice?.text ?? noticeFor(input.action, input.reason, expiresAt, input.subject?.type);
+    let text = input.notice?.text ?? noticeFor(input.action, found, expiresAt, input.subject?.type);
     if (input.template) {
       const u = await enforcement.userNames(q, input.userId);
       text = renderTemplate(input.template.body, {
@@ -223,9 +243,10 @@ export class EnforcementService {
         displayName: u?.displayName ?? null,
         action: ACTION_WORDS[input.action],
         endsAt: expiresAt ? until(expiresAt) : null,
-        reason: because(input.reason),
+        reason: found,
         ground: statement.ground,
         appealUntil: appealUntil ? until(appealUntil) : null,
+        policy: policy.title,
       });
     }
     const draft: NoticeDraft = {
@@ -237,6 +258,8 @@ export class EnforcementService {
         actionId,
         action: input.action,
         reason: input.reason,
+        policy: policy.key,
+        severity: severity.key,
         expiresAt,
         appealable: appealUntil !== null,
         ...(input.template ? { templateId: input.template.id } : {}),
@@ -256,13 +279,25 @@ export class EnforcementService {
         expiresAt,
       })),
     );
-    return { actionId, action: input.action, expiresAt, statement, before, after, events, jobs, outboxIds };
+    return {
+      actionId,
+      action: input.action,
+      policy: policy.key,
+      severity: severity.key,
+      expiresAt,
+      statement,
+      before,
+      after,
+      events,
+      jobs,
+      outboxIds,
+    };
   }
 
   /**
    * An action the platform takes by itself (a malicious link, a rule): recorded like a staff
-   * action (so it can be appealed and is counted in transparency reports, but it is no
-   * strike), with the statement of reasons (automated: true) in the person's notice and one
+   * action (so it can be appealed, is counted in transparency reports and gives its
+   * severity's strikes), with the statement of reasons (automated: true) in the person's notice and one
    * audit entry with no staff member. Runs in the caller's transaction; the caller appends
    * `events` and `jobs` to the outbox and, for account-level actions, calls afterCommit().
    * This is the entry point for the rules engine.
@@ -273,6 +308,8 @@ export class EnforcementService {
       userId: string;
       action: EnforcementAction;
       reason: string;
+      /** The policy and severity (PoliciesService.choose), as a staff decision names them. */
+      policy: PolicyChoice;
       facts: string;
       subject?: { type: string; id: string } | null;
       durationHours?: number | null;
@@ -288,6 +325,7 @@ export class EnforcementService {
       action: input.action,
       durationHours: input.durationHours,
       reason: input.reason,
+      policy: input.policy,
       staffId: null,
       subject: input.subject ?? null,
       automated: true,
@@ -323,7 +361,7 @@ export class EnforcementService {
     return enforcement.reconcileStanding(q, userId);
   }
 
-  /** Lifts an action (an upheld appeal): it stops counting as a strike and stops applying. */
+  /** Lifts an action (an upheld appeal): its strikes stop counting and it stops applying. */
   async lift(
     q: Queryable,
     actionId: string,
@@ -344,7 +382,8 @@ export class EnforcementService {
   }
 
   /**
-   * Staff end a restriction, suspension or ban early (POST /admin/v1/actions/:id/lift).
+   * Staff end a warning, restriction, suspension or ban early (POST /admin/v1/actions/:id/lift);
+   * its strikes stop counting at once.
    * Locks the account and then the action (the order apply() and appeals use), so parallel
    * lifts of one action succeed exactly once. The standing is recomputed from the actions
    * still in force: of two overlapping suspensions, lifting one leaves the other applying.
@@ -358,7 +397,7 @@ export class EnforcementService {
       const before = await this.lockStanding(q, ownerId);
       const a = await enforcement.lockAction(q, actionId);
       if (!LIFTABLE_ACTIONS.has(a.action))
-        throw new NotLiftable(`A ${a.action} cannot be lifted; only a restriction, suspension or ban can.`);
+        throw new NotLiftable(`A ${a.action} cannot be lifted; only a warning, restriction, suspension or ban can.`);
       if (a.liftedAt) throw new AlreadyLifted();
       if (a.expiresAt && new Date(a.expiresAt).getTime() <= Date.now()) throw new AlreadyEnded();
       await enforcement.markLiftedByStaff(q, actionId);
@@ -437,11 +476,6 @@ export class EnforcementService {
     const changed = JSON.stringify(res.before) !== JSON.stringify(res.after);
     if (changed && res.before.status !== res.after.status) await this.accountStatus.changed(userId);
     return changed;
-  }
-
-  /** Strikes in force: unlifted actions of the last STRIKE_DECAY_DAYS days. */
-  async activeStrikes(q: Queryable, userId: string): Promise<number> {
-    return enforcement.countActiveStrikes(q, userId, STRIKE_DECAY_DAYS);
   }
 
   listActions(query: ListQuery): Promise<ListPage<ActionRow>> {

@@ -84,9 +84,12 @@ export async function byId(q: Queryable, id: string): Promise<PolicyRow | undefi
   return row && toPolicy(row);
 }
 
-/** The policy with this key (undefined when there is none). */
-export async function findByKey(q: Queryable, key: string): Promise<PolicyRow | undefined> {
-  const [row] = await q.query<PolicyRecord>('SELECT * FROM policy WHERE key = $1', [key]);
+/**
+ * The policy with this key (undefined when there is none); `share` keeps its row share-locked
+ * for the transaction, so a delete waits until a write naming it has committed.
+ */
+export async function findByKey(q: Queryable, key: string, opts: { share?: boolean } = {}): Promise<PolicyRow | undefined> {
+  const [row] = await q.query<PolicyRecord>(`SELECT * FROM policy WHERE key = $1${opts.share ? ' FOR SHARE' : ''}`, [key]);
   return row && toPolicy(row);
 }
 

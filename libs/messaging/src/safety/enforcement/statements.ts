@@ -40,6 +40,11 @@ const REASON_WORDS: Readonly<Record<string, string>> = {
 /** The reason in words, as notices say it. */
 export const reasonWords = (reason: string | null | undefined): string => REASON_WORDS[reason ?? ''] ?? 'breaking our rules';
 
+/** What a decision under this policy found, in words (the default policies' own words; else the policy's title). */
+export const policyWords = (p: { key: string; title: string }): string =>
+  REASON_WORDS[p.key] ??
+  (p.key === 'other' ? 'breaking our rules' : `a breach of our policy on ${p.title.charAt(0).toLowerCase()}${p.title.slice(1)}`);
+
 const SUBJECT_WORDS: Readonly<Record<string, string>> = {
   message: 'a message you sent',
   question: 'a question you asked in a room',
@@ -48,19 +53,32 @@ const SUBJECT_WORDS: Readonly<Record<string, string>> = {
 };
 
 /** The facts of a staff decision, in plain words, without naming any reporter. */
-export function staffFacts(input: { action: string; reason: string | null; subjectType?: string | null; reports?: number }): string {
+export function staffFacts(input: {
+  action: string;
+  policy: { key: string; title: string };
+  subjectType?: string | null;
+  reports?: number;
+}): string {
   const what = SUBJECT_WORDS[input.subjectType ?? 'user'] ?? 'your account';
   const n = input.reports ?? 0;
-  if (n > 0) {
-    return `A moderator reviewed ${n === 1 ? 'a report' : `${n} reports`} about ${what} and found ${reasonWords(input.reason)}.`;
-  }
-  return `A moderator reviewed your account and found ${reasonWords(input.reason)}.`;
+  const found = policyWords(input.policy);
+  if (n > 0) return `A moderator reviewed ${n === 1 ? 'a report' : `${n} reports`} about ${what} and found ${found}.`;
+  return `A moderator reviewed your account and found ${found}.`;
 }
 
-/** The statement for an action taken now, with its end and its appeal deadline. */
+/** How a statement of reasons names the policy a decision was taken under: its ground. */
+export const policyGround = (p: { title: string; description: string }): string =>
+  `Community Guidelines: ${p.title}${p.description.trim() ? `. ${p.description.trim().replace(/\.$/, '')}.` : ''}`;
+
+/**
+ * The statement for an action taken now, with its end and its appeal deadline. Its ground
+ * names the policy the decision was taken under (an action); a lift or an expiry, which is
+ * no decision under a policy, names the ground of the original reason.
+ */
 export function statementFor(input: {
   action: string;
   reason: string | null;
+  policy?: { title: string; description: string };
   facts: string;
   automated: boolean;
   endsAt: string | null;
@@ -69,7 +87,7 @@ export function statementFor(input: {
   return {
     action: input.action,
     facts: input.facts,
-    ground: groundFor(input.reason),
+    ground: input.policy ? policyGround(input.policy) : groundFor(input.reason),
     automated: input.automated,
     endsAt: input.endsAt,
     appeal: { possible: input.appealUntil !== null, until: input.appealUntil },
@@ -78,8 +96,8 @@ export function statementFor(input: {
 
 // ---------------------------------------------------------------- templates
 
-/** Variables a notice template may use; a decision fills those it has (endsAt only for timed actions). */
-export const TEMPLATE_VARIABLES = ['handle', 'displayName', 'action', 'endsAt', 'reason', 'ground', 'appealUntil'] as const;
+/** Variables a notice template may use; a decision fills those it has (endsAt only for timed actions; policy: the policy's title). */
+export const TEMPLATE_VARIABLES = ['handle', 'displayName', 'action', 'endsAt', 'reason', 'ground', 'appealUntil', 'policy'] as const;
 export type TemplateVariable = (typeof TEMPLATE_VARIABLES)[number];
 
 const VARIABLE = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;

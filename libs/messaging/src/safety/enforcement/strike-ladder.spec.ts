@@ -31,3 +31,29 @@ describe('strike ladder', () => {
     expect(suggestedAction(1, { status: 'active' })).toEqual({ action: 'restrict_messaging', durationHours: 24 });
   });
 });
+
+describe('strike ladder with a policy severity', () => {
+  const severe = { policy: 'hate', severity: 'severe', suggestedAction: 'ban' };
+  const medium = { policy: 'spam', severity: 'medium', suggestedAction: 'restrict_messaging' };
+
+  it("takes the severity's suggested action as the least it suggests, and says why", () => {
+    expect(suggestedAction(0, undefined, severe)).toEqual({
+      action: 'ban',
+      because: 'Policy "hate" at severity "severe" suggests at least a ban.',
+    });
+    expect(suggestedAction(0, undefined, medium)).toMatchObject({ action: 'restrict_messaging', durationHours: 24 });
+  });
+
+  it('keeps the step of the strikes in force when it is harsher than the severity suggests', () => {
+    expect(suggestedAction(2, undefined, medium)).toEqual({ action: 'suspend', durationHours: 72 });
+    expect(suggestedAction(1, undefined, { policy: 'other', severity: 'low', suggestedAction: 'warn' })).toEqual({
+      action: 'restrict_messaging',
+      durationHours: 24,
+    });
+  });
+
+  it('still accounts for what is in force', () => {
+    expect(suggestedAction(0, { status: 'banned' }, severe).action).toBe('none');
+    expect(suggestedAction(0, { status: 'active', restrictedUntil: '2030-01-02T03:04:05.000Z' }, medium).action).toBe('warn');
+  });
+});

@@ -114,6 +114,7 @@ export class CasesService {
         note: body.note ?? null,
         actionId,
         templateId: body.templateId ?? null,
+        ...(result.applied[0] ? { policy: result.applied[0].applied.policy, severity: result.applied[0].applied.severity } : {}),
         staffId: staff.id,
       };
       await storeCaseResolution(q, id, staff.id, resolution);

@@ -19,6 +19,7 @@ import { nextReportState } from './moderation-state';
 import { CaseSnapshot, type CaseSubject } from './case-snapshot';
 import { EnforcementService, type Applied } from '../enforcement/enforcement.service';
 import { NoticesService, type NoticeDraft } from '../enforcement/notices.service';
+import { PoliciesService } from '../enforcement/policies.service';
 import type { ListPage, ListQuery } from '../../db/staff-list';
 import { TRUSTED_FLAGGER_DEADLINE_FACTOR, type ReportReason, type ResolveAction, type SubjectType } from '../vocabulary';
 import { reporterFiling } from './reporters.repository';
@@ -53,6 +54,9 @@ export interface ResolveBody {
   note?: string | null;
   /** A notice template for the actioned person (every variable it uses must be filled: 422 template_variable_missing). */
   templateId?: string | null;
+  /** The policy (key) and severity (key) of the decision; left out, the report's reason's policy at its first severity. */
+  policy?: string | null;
+  severity?: string | null;
 }
 
 export interface BulkOutcome {
@@ -86,6 +90,7 @@ export class ReportsService {
     private readonly audit: AuditLogService,
     private readonly system: SystemReports,
     private readonly moderation: ModerationEvents,
+    private readonly policies: PoliciesService,
   ) {}
 
   // ---------------------------------------------------------------- end users
@@ -359,18 +364,21 @@ export class ReportsService {
     const template = await this.templateFor(q, body);
     const applied: Array<{ userId: string; applied: Applied }> = [];
     const actionByUser = new Map<string, string>();
+    const policyByUser = new Map<string, { policy: string; severity: string }>();
     if (body.action !== 'dismiss') {
       // Every report here names a person (cannotResolve, or the case's subject).
       const byUser = new Map<string, StoredReport[]>();
       for (const r of reports) byUser.set(r.subjectUserId!, [...(byUser.get(r.subjectUserId!) ?? []), r]);
       for (const [userId, group] of byUser) {
         const first = group[0];
+        const policy = await this.policies.choose(q, { policy: body.policy, severity: body.severity, reason: first.reason });
         const result = await this.enforcement.apply(q, {
           userId,
           action: body.action,
           durationHours: body.durationHours,
           note: body.note ?? null,
           reason: first.reason,
+          policy,
           staffId: staff.id,
           reportId: first.id,
           subject: { type: first.subjectType, id: first.subjectId },
@@ -385,6 +393,7 @@ export class ReportsService {
         });
         applied.push({ userId, applied: result });
         actionByUser.set(userId, result.actionId);
+        policyByUser.set(userId, { policy: policy.policy.key, severity: policy.severity.key });
       }
     }
     const hours = EnforcementService.duration(body.action, body.durationHours);
@@ -395,6 +404,7 @@ export class ReportsService {
         ...(hours ? { durationHours: hours } : {}),
         note: body.note ?? null,
         actionId: body.action === 'dismiss' || !r.subjectUserId ? null : (actionByUser.get(r.subjectUserId) ?? null),
+        ...(r.subjectUserId && policyByUser.has(r.subjectUserId) ? policyByUser.get(r.subjectUserId) : {}),
         staffId: staff.id,
         ...(bulk ? { bulk: true } : {}),
         ...(opts.caseId ? { caseId: opts.caseId } : {}),

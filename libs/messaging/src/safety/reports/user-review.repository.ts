@@ -1,7 +1,6 @@
 import type { Queryable } from '../../db/db.service';
 import { restrictedSql } from '../../policy/standing';
-import { ACTION_NAMES_SQL, toActionRow, type ActionRecord, type ActionRow } from '../enforcement/enforcement.repository';
-import { STRIKE_DECAY_DAYS } from '../enforcement/strike-ladder';
+import { ACTION_NAMES_SQL, activeStrikesSql, toActionRow, type ActionRecord, type ActionRow } from '../enforcement/enforcement.repository';
 import { iso } from '../../db/row-values';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
 
@@ -136,8 +135,7 @@ interface SentRequestRecord {
 
 /** As enforced right now: a suspension whose time is up reads as active even before the expiry job ran. */
 const STATUS_SQL = `(CASE WHEN u.status = 'suspended' AND u.suspended_until <= now() THEN 'active' ELSE u.status END)`;
-const STRIKES_SQL = `(SELECT count(*) FROM moderation_action a
-   WHERE a.user_id = u.id AND a.lifted_at IS NULL AND NOT a.automated AND a.created_at > now() - make_interval(days => ${STRIKE_DECAY_DAYS}))::int`;
+const STRIKES_SQL = activeStrikesSql('u.id');
 const COLUMNS = `u.id, u.handle, u.display_name, u.external_id, ${STATUS_SQL} AS status,
   CASE WHEN ${restrictedSql('u')} THEN u.restricted_until END AS restricted_until,
   CASE WHEN u.suspended_until > now() THEN u.suspended_until END AS suspended_until,

@@ -26,7 +26,16 @@ import {
 } from './user-review.repository';
 import type { ListPage, ListQuery } from '../../db/staff-list';
 import { suggestedAction, type SuggestedAction } from '../enforcement/strike-ladder';
+import { strikesInForce, type StrikeRow } from '../enforcement/enforcement.repository';
+import { PoliciesService, type PolicyAsked } from '../enforcement/policies.service';
 import type { UserAction } from '../vocabulary';
+
+/** GET /admin/v1/users/:id/standing: the strikes in force and what the ladder suggests next. */
+export interface UserStanding {
+  activeStrikes: number;
+  strikes: StrikeRow[];
+  suggestedAction: SuggestedAction;
+}
 
 export interface UserHistory {
   user: UserSettingsRow;
@@ -49,6 +58,7 @@ export class UserReviewService {
     private readonly events: EventsService,
     private readonly enforcement: EnforcementService,
     private readonly audit: AuditLogService,
+    private readonly policies: PoliciesService,
   ) {}
 
   list(query: ListQuery): Promise<ListPage<UserRow>> {
@@ -107,11 +117,38 @@ export class UserReviewService {
     };
   }
 
+  /**
+   * The strikes in force on a person (each action's, with its policy, severity and expiry) and
+   * the ladder's next step. With a policy (and severity) the console is about to choose, the
+   * step takes that severity's suggested action into account (strike-ladder.ts).
+   */
+  async standing(id: string, asked: { policy?: string; severity?: string } = {}): Promise<UserStanding> {
+    if (!isUuid(id)) throw new NotFound('No such user.');
+    const user = await userById(this.db, id);
+    if (!user) throw new NotFound('No such user.');
+    const strikes = await strikesInForce(this.db, id);
+    const activeStrikes = strikes.reduce((n, s) => n + s.count, 0);
+    const violation = asked.policy !== undefined || asked.severity !== undefined ? await this.policies.choose(this.db, asked) : undefined;
+    return {
+      activeStrikes,
+      strikes,
+      suggestedAction: suggestedAction(
+        activeStrikes,
+        user,
+        violation && {
+          policy: violation.policy.key,
+          severity: violation.severity.key,
+          suggestedAction: violation.severity.suggestedAction,
+        },
+      ),
+    };
+  }
+
   /** A direct action on an account (from the user view or the spam queue), outside any report. */
   async act(
     id: string,
     staff: StaffActor,
-    body: { action: UserAction; durationHours?: number | null; note?: string | null },
+    body: { action: UserAction; durationHours?: number | null; note?: string | null } & Omit<PolicyAsked, 'reason'>,
   ): Promise<{ action: ActionRow; standing: Standing }> {
     if (!isUuid(id)) throw new NotFound('No such user.');
     const done = await this.db.tx(async (q) => {
@@ -121,6 +158,7 @@ export class UserReviewService {
         durationHours: body.durationHours,
         note: body.note ?? null,
         reason: 'direct',
+        policy: await this.policies.choose(q, { policy: body.policy, severity: body.severity }),
         staffId: staff.id,
       });
       const outboxId = await this.events.append(q, applied.events, applied.jobs);
