@@ -26,10 +26,6 @@ import { documentedCodes, expectContract, expectError, normaliseRoute, operation
  */
 const NOT_YET_BUILT: Record<string, string> = {
   // v1.2 (API.md "v1.2 additions").
-  'GET /admin/v1/transparency/statements': 'v1.2 statements for the EU database',
-  'PUT /admin/v1/trusted-flaggers/{}': 'v1.2 trusted flaggers',
-  'DELETE /admin/v1/trusted-flaggers/{}': 'v1.2 trusted flaggers',
-  'GET /admin/v1/reporters/{}': 'v1.2 reporters who misuse reporting',
   'POST /admin/v1/users/{}/reporting-suspension': 'v1.2 reporters who misuse reporting',
   'PUT /v1/me/limits': 'v1.2 limits',
   'PUT /admin/v1/users/{}/dm-access': "v1.2 moderators' tools for DMs",

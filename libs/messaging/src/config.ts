@@ -70,6 +70,8 @@ export interface AppConfig {
   passwordHashCost: 'production' | 'test';
   /** Where staff enforcement against a host-linked user is reported (PLATFORM_WEBHOOK_*); null: not reported. */
   platformWebhook: PlatformWebhookSetting | null;
+  /** The EU DSA Transparency Database submitter (DSA_TDB_URL and DSA_TDB_TOKEN); null: off. */
+  dsaTdb: DsaTdbSetting | null;
   limits: {
     sendBurst: RateLimitSetting;
     sendSustained: RateLimitSetting;
@@ -116,6 +118,16 @@ export interface PlatformWebhookSetting {
   secret: string;
   /** PLATFORM_WEBHOOK_ALLOW_PRIVATE=true: deliver to loopback/private addresses (tests, a receiver on the same host). */
   allowPrivate: boolean;
+}
+
+export interface DsaTdbSetting {
+  /** The database's base URL, e.g. https://transparency.dsa.ec.europa.eu (the API is under /api/v1). */
+  url: string;
+  token: string;
+  /** DSA_TDB_RETRY_BASE_MS: the first wait after a 5xx or a network error; each retry doubles it. */
+  retryBaseMs: number;
+  /** DSA_TDB_EVERY_SECONDS: how often the submitter runs. */
+  everySeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -205,6 +217,17 @@ function bool(env: Env, name: string): boolean {
   if (raw === '' || raw === 'false' || raw === '0') return false;
   if (raw === 'true' || raw === '1') return true;
   throw new ConfigError(`${name}: expected true or false, got "${env[name]}"`);
+}
+
+function dsaTdb(env: Env): DsaTdbSetting | null {
+  if (!env.DSA_TDB_URL && !env.DSA_TDB_TOKEN) return null;
+  if (!env.DSA_TDB_URL || !env.DSA_TDB_TOKEN) throw new ConfigError('DSA_TDB_URL and DSA_TDB_TOKEN: set both (the submitter) or neither');
+  return {
+    url: url(env, 'DSA_TDB_URL', '', ['https:', 'http:']).replace(/\/+$/, ''),
+    token: env.DSA_TDB_TOKEN,
+    retryBaseMs: int(env, 'DSA_TDB_RETRY_BASE_MS', 2000, 1, 600_000),
+    everySeconds: int(env, 'DSA_TDB_EVERY_SECONDS', 600, 1, 86400),
+  };
 }
 
 function platformWebhook(env: Env): PlatformWebhookSetting | null {
@@ -343,6 +366,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     registrationOpen: registrationOpen(env),
     passwordHashCost: passwordHashCost(env),
     platformWebhook: platformWebhook(env),
+    dsaTdb: dsaTdb(env),
     limits: {
       sendBurst: limit(env, 'LIMIT_SEND_BURST', { points: 20, duration: 10 }),
       sendSustained: limit(env, 'LIMIT_SEND_SUSTAINED', { points: 300, duration: 3600 }),

@@ -58,6 +58,8 @@ export const MessagingRestricted = define(
   'messaging_restricted',
   'Your account may not start conversations or send messages right now.',
 );
+/** A reporting suspension (DSA Art. 23) is running: the person may not file reports until it ends. */
+export const ReportingSuspended = define(403, 'reporting_suspended', 'Your account may not file reports right now.');
 export const NotFound = define(404, 'not_found', 'Not found.');
 export const MethodNotAllowed = define(405, 'method_not_allowed', 'This resource does not support that method.');
 export const CursorExpired = define(
@@ -71,6 +73,12 @@ export const EmailTaken = define(409, 'email_taken', 'That email is taken.');
 export const AlreadyClaimed = define(409, 'already_claimed', 'Another moderator has claimed this report.');
 export const AlreadyAppealed = define(409, 'already_appealed', 'This action was already appealed.');
 export const AlreadyLifted = define(409, 'already_lifted', 'This action was already lifted.');
+/** A reporting suspension needs a prior warning under the unfounded_reports policy (DSA Art. 23). */
+export const WarningRequired = define(
+  409,
+  'warning_required',
+  'Warn this person about unfounded reports (policy unfounded_reports) before suspending their reporting.',
+);
 export const AlreadyEnded = define(409, 'already_ended', 'This action has already run its course; there is nothing left to lift.');
 export const Unprocessable = define(422, 'unprocessable', 'The request cannot be applied.');
 export const GroupTooLarge = define(422, 'group_too_large', 'A conversation has at most 15 members.');

@@ -11,6 +11,8 @@ export enum QueueName {
   Deadlines = 'deadlines',
   Maintenance = 'maintenance',
   Platform = 'platform',
+  /** The EU DSA Transparency Database submitter: its own queue, so a slow database holds up nothing else. */
+  DsaTdb = 'dsa-tdb',
 }
 
 export enum JobName {
@@ -34,6 +36,8 @@ export enum JobName {
   PurgeExpiredExports = 'purge-expired-exports',
   /** Erases what a deleted account wrote (erasure/account-deletion.service.ts). */
   EraseAccount = 'erase-account',
+  /** Sends unsent statements of reasons to the EU DSA Transparency Database (safety/dsa/tdb-submitter.ts). */
+  SubmitStatements = 'submit-statements',
 }
 
 export interface JobPayloads {
@@ -54,6 +58,7 @@ export interface JobPayloads {
   [JobName.WriteExport]: { exportId: string };
   [JobName.PurgeExpiredExports]: Record<string, never>;
   [JobName.EraseAccount]: { userId: string };
+  [JobName.SubmitStatements]: Record<string, never>;
 }
 
 /** What the host app's backend receives when staff act against one of its users. */
@@ -88,6 +93,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.PurgeExpiredExports]: QueueName.Maintenance,
   // Rare (one per deleted account), in batches; idempotent, so a retry finishes what a crash left.
   [JobName.EraseAccount]: QueueName.Maintenance,
+  [JobName.SubmitStatements]: QueueName.DsaTdb,
 };
 
 /** A job written to the outbox inside the transaction, enqueued after commit. */

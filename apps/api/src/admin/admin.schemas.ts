@@ -1,6 +1,6 @@
 import { Appeal } from '../v1/safety.schemas';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { REPORT_REASONS, SUBJECT_TYPES } from '@app/messaging/safety/vocabulary';
+import { REPORT_REASONS, REPORT_SOURCES, SUBJECT_TYPES } from '@app/messaging/safety/vocabulary';
 import { STATEMENT_CATEGORIES } from '@app/messaging/safety/enforcement/dsa-vocabulary';
 
 /** Response shapes of the staff API (/admin/v1): react-admin rows and the action results. */
@@ -52,7 +52,7 @@ export class Report {
   @ApiProperty(ID_OR_NULL) conversationId!: string | null;
   @ApiProperty({ enum: REPORT_REASONS }) reason!: string;
   @ApiProperty(TEXT_OR_NULL) note!: string | null;
-  @ApiProperty({ enum: ['user', 'system'] }) source!: string;
+  @ApiProperty({ enum: REPORT_SOURCES, description: 'trusted_flagger: filed by a trusted flagger (DSA Art. 22)' }) source!: string;
   @ApiProperty(ID_OR_NULL) reporterId!: string | null;
   @ApiProperty({ enum: ['open', 'resolved'], description: 'An escalated report is still open' }) status!: string;
   @ApiProperty({ enum: ['open', 'escalated', 'resolved'] }) reviewState!: string;

@@ -10,6 +10,7 @@ import {
   TemplatesAdminController,
   TransparencyAdminController,
 } from './cases.admin.controller';
+import { ReporterPrecisionAdminController, TdbStatementsAdminController, TrustedFlaggersAdminController } from './dsa.admin.controller';
 import { ActionsAdminController, AppealsAdminController } from './enforcement.admin.controller';
 import { BlocklistAdminController, LinksAdminController } from './links.admin.controller';
 import { PoliciesAdminController } from './policies.admin.controller';
@@ -35,6 +36,9 @@ import { SpamRequestsAdminController, UsersAdminController } from './users.admin
     PoliciesAdminController,
     ReportersAdminController,
     TransparencyAdminController,
+    TdbStatementsAdminController,
+    TrustedFlaggersAdminController,
+    ReporterPrecisionAdminController,
     UsersAdminController,
     SpamRequestsAdminController,
     LinksAdminController,

@@ -18,6 +18,8 @@ export function schedules(config: AppConfig): Schedule[] {
     { name: JobName.PurgeRetainedMessages, everyMs: 3600_000 },
     { name: JobName.ReleaseHeldLinks, everyMs: HeldLinks.sweepEveryMs(config) },
     { name: JobName.PurgeExpiredExports, everyMs: 3600_000 },
+    // Only when DSA_TDB_URL and DSA_TDB_TOKEN are set.
+    ...(config.dsaTdb ? [{ name: JobName.SubmitStatements, everyMs: config.dsaTdb.everySeconds * 1000 }] : []),
   ];
 }
 

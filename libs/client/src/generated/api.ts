@@ -1103,6 +1103,64 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/transparency/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Statements of reasons of a period (admin), in the EU DSA Transparency Database format
+         * @description One per decision taken in the period; field names and values as the database API takes them; no personal data.
+         */
+        get: operations["TdbStatementsAdminController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/trusted-flaggers/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Designate a trusted flagger (admin, DSA Art. 22); audited
+         * @description Their reports from now on: source trusted_flagger, a quarter of the usual first-response time, their case first in the queue.
+         */
+        put: operations["TrustedFlaggersAdminController_put"];
+        post?: never;
+        /** End a trusted flagger designation (admin); reports already filed keep their source; audited */
+        delete: operations["TrustedFlaggersAdminController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/reporters/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A reporter's precision (moderator and up, DSA Art. 23): reports, upheld, dismissed, precision */
+        get: operations["ReporterPrecisionAdminController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}/legal-hold": {
         parameters: {
             query?: never;
@@ -2586,8 +2644,11 @@ export interface components {
             /** @enum {string} */
             reason: "spam" | "harassment" | "hate" | "violence" | "self_harm" | "scam" | "other";
             note: string | null;
-            /** @enum {string} */
-            source: "user" | "system";
+            /**
+             * @description trusted_flagger: filed by a trusted flagger (DSA Art. 22)
+             * @enum {string}
+             */
+            source: "user" | "trusted_flagger" | "system";
             /** Format: uuid */
             reporterId: string | null;
             /**
@@ -3023,6 +3084,87 @@ export interface components {
             appeals: components["schemas"]["TransparencyAppeals"];
             /** @description Median hours from a report to a decision that took action, over reports decided in the period */
             medianHoursToAction: number | null;
+        };
+        TdbStatement: {
+            decision_visibility?: ("DECISION_VISIBILITY_CONTENT_REMOVED" | "DECISION_VISIBILITY_CONTENT_DISABLED" | "DECISION_VISIBILITY_CONTENT_DEMOTED" | "DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED" | "DECISION_VISIBILITY_CONTENT_INTERACTION_RESTRICTED" | "DECISION_VISIBILITY_CONTENT_LABELLED" | "DECISION_VISIBILITY_OTHER")[];
+            /** @description With DECISION_VISIBILITY_OTHER (a warning) */
+            decision_visibility_other?: string;
+            /** @enum {string} */
+            decision_account?: "DECISION_ACCOUNT_SUSPENDED" | "DECISION_ACCOUNT_TERMINATED";
+            /** @enum {string} */
+            decision_provision?: "DECISION_PROVISION_PARTIAL_SUSPENSION" | "DECISION_PROVISION_TOTAL_SUSPENSION" | "DECISION_PROVISION_PARTIAL_TERMINATION" | "DECISION_PROVISION_TOTAL_TERMINATION";
+            /** @enum {string} */
+            decision_ground: "DECISION_GROUND_INCOMPATIBLE_CONTENT";
+            incompatible_content_ground: string;
+            incompatible_content_explanation: string;
+            content_type: "CONTENT_TYPE_TEXT"[];
+            /**
+             * @description The decision's policy's category
+             * @enum {string}
+             */
+            category: "STATEMENT_CATEGORY_ANIMAL_WELFARE" | "STATEMENT_CATEGORY_CONSUMER_INFORMATION" | "STATEMENT_CATEGORY_CYBER_VIOLENCE" | "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN" | "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS" | "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH" | "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS" | "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS" | "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE" | "STATEMENT_CATEGORY_OTHER_VIOLATION_TC" | "STATEMENT_CATEGORY_PROTECTION_OF_MINORS" | "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY" | "STATEMENT_CATEGORY_SCAMS_AND_FRAUD" | "STATEMENT_CATEGORY_SELF_HARM" | "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS" | "STATEMENT_CATEGORY_VIOLENCE";
+            /** @description Worded from the decision alone: no personal data */
+            decision_facts: string;
+            /** @enum {string} */
+            source_type: "SOURCE_ARTICLE_16" | "SOURCE_TRUSTED_FLAGGER" | "SOURCE_VOLUNTARY";
+            /** @enum {string} */
+            automated_detection: "Yes" | "No";
+            /** @enum {string} */
+            automated_decision: "AUTOMATED_DECISION_FULLY" | "AUTOMATED_DECISION_PARTIALLY" | "AUTOMATED_DECISION_NOT_AUTOMATED";
+            /**
+             * Format: date
+             * @example 2026-12-05
+             */
+            content_date: string;
+            /**
+             * Format: date
+             * @example 2026-12-05
+             */
+            application_date: string;
+            /**
+             * Format: date
+             * @description A suspension: when it ends
+             * @example 2026-12-05
+             */
+            end_date_account_restriction?: string;
+            /**
+             * Format: date
+             * @description A messaging or reporting restriction: when it ends
+             * @example 2026-12-05
+             */
+            end_date_service_restriction?: string;
+            /** @description Stable: the same decision always has the same puid */
+            puid: string;
+        };
+        TdbStatements: {
+            statements: components["schemas"]["TdbStatement"][];
+        };
+        TrustedFlaggerDto: {
+            /**
+             * @description The designated entity
+             * @example Safer Internet Centre
+             */
+            name: string;
+        };
+        TrustedFlagger: {
+            /** Format: uuid */
+            userId: string;
+            name: string;
+            /**
+             * Format: date-time
+             * @description Designated since
+             */
+            since: string;
+        };
+        ReporterPrecision: {
+            /** @description Every report they filed */
+            reports: number;
+            /** @description Closed reports that led to an action */
+            upheld: number;
+            /** @description Closed reports that did not */
+            dismissed: number;
+            /** @description upheld / (upheld + dismissed); null before any closed report */
+            precision: number | null;
         };
         LegalHoldDto: {
             /** @example Preservation request from the police, ref. 2026/118 */
@@ -8957,6 +9099,251 @@ export interface operations {
             };
         };
     };
+    TdbStatementsAdminController_list: {
+        parameters: {
+            query?: {
+                /** @description Exclusive; default: now */
+                to?: string;
+                /** @description Inclusive; default: 30 days before `to` */
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TdbStatements"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+        };
+    };
+    TrustedFlaggersAdminController_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrustedFlaggerDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrustedFlagger"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    TrustedFlaggersAdminController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    ReporterPrecisionAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReporterPrecision"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
     UsersAdminController_placeLegalHold: {
         parameters: {
             query?: never;
@@ -12574,6 +12961,19 @@ export const pathsAdminV1UsersIdReporterPutResponses404ContentApplicationJsonCod
 export const pathsAdminV1TransparencyGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1TransparencyGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1TransparencyGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1TransparencyStatementsGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency/statements"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1TransparencyStatementsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency/statements"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1TransparencyStatementsGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency/statements"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1TrustedFlaggersUserIdPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/trusted-flaggers/{userId}"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1TrustedFlaggersUserIdPutResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/trusted-flaggers/{userId}"]["put"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1TrustedFlaggersUserIdPutResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/trusted-flaggers/{userId}"]["put"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1TrustedFlaggersUserIdPutResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/trusted-flaggers/{userId}"]["put"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1TrustedFlaggersUserIdDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/trusted-flaggers/{userId}"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1TrustedFlaggersUserIdDeleteResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/trusted-flaggers/{userId}"]["delete"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1TrustedFlaggersUserIdDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/trusted-flaggers/{userId}"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1ReportersUserIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reporters/{userId}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1ReportersUserIdGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reporters/{userId}"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1ReportersUserIdGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reporters/{userId}"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1UsersIdLegalHoldPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1UsersIdLegalHoldPutResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["put"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1UsersIdLegalHoldPutResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["put"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
@@ -12775,7 +13175,7 @@ export const setQuestionStatusDtoStatusValues: ReadonlyArray<FlattenedDeepRequir
 export const staffSummaryRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StaffSummary"]["role"]> = ["admin", "moderator", "triage"];
 export const reportSubjectTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["subjectType"]> = ["message", "user", "conversation", "question"];
 export const reportReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["reason"]> = ["spam", "harassment", "hate", "violence", "self_harm", "scam", "other"];
-export const reportSourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["source"]> = ["user", "system"];
+export const reportSourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["source"]> = ["user", "trusted_flagger", "system"];
 export const reportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["status"]> = ["open", "resolved"];
 export const reportReviewStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["reviewState"]> = ["open", "escalated", "resolved"];
 export const bulkResolveDtoActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkResolveDto"]["action"]> = ["dismiss", "remove_content", "warn", "restrict_messaging", "suspend", "ban"];
@@ -12786,6 +13186,15 @@ export const caseMessageRecipientRoleValues: ReadonlyArray<FlattenedDeepRequired
 export const policySeveritySuggestedActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PolicySeverity"]["suggestedAction"]> = ["remove_content", "warn", "restrict_messaging", "suspend", "ban"];
 export const policyCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Policy"]["category"]> = ["STATEMENT_CATEGORY_ANIMAL_WELFARE", "STATEMENT_CATEGORY_CONSUMER_INFORMATION", "STATEMENT_CATEGORY_CYBER_VIOLENCE", "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN", "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS", "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "STATEMENT_CATEGORY_SELF_HARM", "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS", "STATEMENT_CATEGORY_VIOLENCE"];
 export const policyBodyDtoCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PolicyBodyDto"]["category"]> = ["STATEMENT_CATEGORY_ANIMAL_WELFARE", "STATEMENT_CATEGORY_CONSUMER_INFORMATION", "STATEMENT_CATEGORY_CYBER_VIOLENCE", "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN", "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS", "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "STATEMENT_CATEGORY_SELF_HARM", "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS", "STATEMENT_CATEGORY_VIOLENCE"];
+export const tdbStatementDecision_visibilityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["decision_visibility"]> = ["DECISION_VISIBILITY_CONTENT_REMOVED", "DECISION_VISIBILITY_CONTENT_DISABLED", "DECISION_VISIBILITY_CONTENT_DEMOTED", "DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED", "DECISION_VISIBILITY_CONTENT_INTERACTION_RESTRICTED", "DECISION_VISIBILITY_CONTENT_LABELLED", "DECISION_VISIBILITY_OTHER"];
+export const tdbStatementDecision_accountValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["decision_account"]> = ["DECISION_ACCOUNT_SUSPENDED", "DECISION_ACCOUNT_TERMINATED"];
+export const tdbStatementDecision_provisionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["decision_provision"]> = ["DECISION_PROVISION_PARTIAL_SUSPENSION", "DECISION_PROVISION_TOTAL_SUSPENSION", "DECISION_PROVISION_PARTIAL_TERMINATION", "DECISION_PROVISION_TOTAL_TERMINATION"];
+export const tdbStatementDecision_groundValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["decision_ground"]> = ["DECISION_GROUND_INCOMPATIBLE_CONTENT"];
+export const tdbStatementContent_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["content_type"]> = ["CONTENT_TYPE_TEXT"];
+export const tdbStatementCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["category"]> = ["STATEMENT_CATEGORY_ANIMAL_WELFARE", "STATEMENT_CATEGORY_CONSUMER_INFORMATION", "STATEMENT_CATEGORY_CYBER_VIOLENCE", "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN", "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS", "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "STATEMENT_CATEGORY_SELF_HARM", "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS", "STATEMENT_CATEGORY_VIOLENCE"];
+export const tdbStatementSource_typeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["source_type"]> = ["SOURCE_ARTICLE_16", "SOURCE_TRUSTED_FLAGGER", "SOURCE_VOLUNTARY"];
+export const tdbStatementAutomated_detectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["automated_detection"]> = ["Yes", "No"];
+export const tdbStatementAutomated_decisionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TdbStatement"]["automated_decision"]> = ["AUTOMATED_DECISION_FULLY", "AUTOMATED_DECISION_PARTIALLY", "AUTOMATED_DECISION_NOT_AUTOMATED"];
 export const userRecordStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserRecord"]["status"]> = ["active", "suspended", "banned"];
 export const userHistoryUserStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserHistoryUser"]["status"]> = ["active", "suspended", "banned"];
 export const userHistoryUserAllowIncomingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["UserHistoryUser"]["allowIncoming"]> = ["all", "following", "none"];

@@ -20,16 +20,16 @@ const COUNTS_SQL = `
 WITH ${REQUESTS_CTE},
 reporters AS (
   SELECT r.reporter_id FROM report r
-   WHERE r.subject_user_id = $1 AND r.source = 'user' AND r.reason IN ('spam', 'scam')
+   WHERE r.subject_user_id = $1 AND r.source <> 'system' AND r.reason IN ('spam', 'scam')
   UNION
   SELECT r.reporter_id FROM report r
-   WHERE r.subject_type = 'user' AND r.subject_id = $1 AND r.source = 'user' AND r.reason IN ('spam', 'scam')
+   WHERE r.subject_type = 'user' AND r.subject_id = $1 AND r.source <> 'system' AND r.reason IN ('spam', 'scam')
   UNION
   SELECT r.reporter_id FROM message x JOIN report r ON r.subject_type = 'message' AND r.subject_id = x.id
-   WHERE x.sender_id = $1 AND r.source = 'user' AND r.reason IN ('spam', 'scam')
+   WHERE x.sender_id = $1 AND r.source <> 'system' AND r.reason IN ('spam', 'scam')
   UNION
   SELECT r.reporter_id FROM conversation c JOIN report r ON r.subject_type = 'conversation' AND r.subject_id = c.id
-   WHERE c.creator_id = $1 AND r.source = 'user' AND r.reason IN ('spam', 'scam'))
+   WHERE c.creator_id = $1 AND r.source <> 'system' AND r.reason IN ('spam', 'scam'))
 SELECT (SELECT count(*)::int FROM reqs) AS requests_sent,
        (SELECT count(*)::int FROM reqs WHERE declined) AS declined,
        (SELECT count(*)::int FROM reporters WHERE reporter_id IS NOT NULL) AS reported,

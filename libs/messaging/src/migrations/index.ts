@@ -20,6 +20,8 @@ import { Migration20261205030000_data_export } from './Migration20261205030000_d
 import { Migration20261206080000_scheduled_rooms } from './Migration20261206080000_scheduled_rooms';
 import { Migration20261206100000_account_deletion } from './Migration20261206100000_account_deletion';
 import { Migration20261206200000_policies } from './Migration20261206200000_policies';
+import { Migration20261206300000_trusted_flaggers } from './Migration20261206300000_trusted_flaggers';
+import { Migration20261206300100_tdb_submissions } from './Migration20261206300100_tdb_submissions';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -48,4 +50,6 @@ export const migrationsList = [
   { name: 'Migration20261206080000_scheduled_rooms', class: Migration20261206080000_scheduled_rooms },
   { name: 'Migration20261206100000_account_deletion', class: Migration20261206100000_account_deletion },
   { name: 'Migration20261206200000_policies', class: Migration20261206200000_policies },
+  { name: 'Migration20261206300000_trusted_flaggers', class: Migration20261206300000_trusted_flaggers },
+  { name: 'Migration20261206300100_tdb_submissions', class: Migration20261206300100_tdb_submissions },
 ];

@@ -24,6 +24,8 @@ import { SystemReports } from './reports/system-reports';
 import { ModerationEvents } from './reports/moderation-events';
 import { LegalHoldsService } from './reports/legal-holds.service';
 import { ErasedEvidence } from './reports/erased-evidence.service';
+import { TdbStatementsService } from './dsa/tdb-statements.service';
+import { TdbSubmitter } from './dsa/tdb-submitter';
 
 const SERVICES = [
   AuditLogService,
@@ -51,6 +53,8 @@ const SERVICES = [
   LegalHoldsService,
   ErasedEvidence,
   SafetyRulePolicies,
+  TdbStatementsService,
+  TdbSubmitter,
 ];
 
 /** Handed down to rules and links (lower layers): what a flag rule, a held message's rejection or a malicious link's removal sets off here. */

@@ -8,6 +8,12 @@ export type SubjectType = (typeof SUBJECT_TYPES)[number];
 export const REPORT_REASONS = ['spam', 'harassment', 'hate', 'violence', 'self_harm', 'scam', 'other'] as const;
 export type ReportReason = (typeof REPORT_REASONS)[number];
 
+/** Who filed a report: a user, a trusted flagger (DSA Art. 22, stamped as they file), or the platform itself. */
+export const REPORT_SOURCES = ['user', 'trusted_flagger', 'system'] as const;
+export type ReportSource = (typeof REPORT_SOURCES)[number];
+/** A trusted flagger's report is due for a first response in this share of the usual time. */
+export const TRUSTED_FLAGGER_DEADLINE_FACTOR = 0.25;
+
 export const REPORT_STATUSES = ['open', 'escalated', 'resolved'] as const;
 export type ReportStatus = (typeof REPORT_STATUSES)[number];
 

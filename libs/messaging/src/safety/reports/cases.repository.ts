@@ -121,8 +121,7 @@ const COLUMNS = `c.*, ${CASE_PRIORITY_SQL} AS priority,
   (SELECT count(*) FILTER (WHERE r.source = 'system') ${CASE_REPORTS})::int AS system_reports,
   (SELECT count(DISTINCT r.reporter_id) FROM report r JOIN app_user rp ON rp.id = r.reporter_id
     WHERE r.case_id = c.id AND (c.status = 'resolved' OR r.status <> 'resolved') AND NOT rp.reports_muted)::int AS reporter_count,
-  EXISTS (SELECT 1 FROM report r JOIN app_user rp ON rp.id = r.reporter_id
-    WHERE r.case_id = c.id AND (c.status = 'resolved' OR r.status <> 'resolved') AND rp.trusted_flagger) AS trusted_flagger,
+  EXISTS (SELECT 1 ${CASE_REPORTS} AND r.source = 'trusted_flagger') AS trusted_flagger,
   EXISTS (SELECT 1 FROM room lr WHERE lr.host_id = c.subject_user_id AND lr.status = 'live') AS hosting_live_room,
   (SELECT ss.score FROM sender_stats ss WHERE ss.sender_id = c.subject_user_id) AS spam_score,
   su.handle AS subject_handle, su.display_name AS subject_display_name,

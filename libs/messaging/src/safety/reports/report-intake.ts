@@ -2,6 +2,7 @@ import type { AuditLogService } from '../../audit/audit-log.service';
 import type { Queryable } from '../../db/db.service';
 import { attachToCase } from './case-queue.sql';
 import { reprioritize } from './report-queue.sql';
+import type { ReportSource } from '../vocabulary';
 
 /**
  * What every new report goes through once it is stored, whoever filed it (a user:
@@ -12,7 +13,7 @@ import { reprioritize } from './report-queue.sql';
 export async function queueNewReport(
   q: Queryable,
   audit: AuditLogService,
-  r: { id: string; source: 'user' | 'system'; reason: string; subjectType: string; subjectId: string; subjectUserId: string | null },
+  r: { id: string; source: ReportSource; reason: string; subjectType: string; subjectId: string; subjectUserId: string | null },
 ): Promise<string | null> {
   const caseId = r.subjectUserId ? await attachToCase(q, r.id, r.subjectUserId) : null;
   await reprioritize(q, { subjectType: r.subjectType, subjectId: r.subjectId });

@@ -1,4 +1,4 @@
-import { basePriority, reporterAccuracy, REASON_SEVERITY } from './report-priority';
+import { basePriority, caseWithoutTrustedCeiling, reporterAccuracy, REASON_SEVERITY, TRUSTED_CASE_POINTS } from './report-priority';
 
 const base = { source: 'user' as const, reporters: 1, judged: 0, actioned: 0 };
 
@@ -44,8 +44,18 @@ describe('report priority', () => {
 describe('reporter standing', () => {
   const base = { reason: 'spam', source: 'user' as const, reporters: 1, judged: 0, actioned: 0 };
   it('a trusted flagger outranks any untrusted report of the same reason, and a muted reporter weighs nothing', () => {
-    expect(basePriority({ ...base, trusted: true })).toBeGreaterThan(basePriority({ ...base, judged: 50, actioned: 50 }) + 50);
+    expect(basePriority({ ...base, source: 'trusted_flagger' })).toBeGreaterThan(basePriority({ ...base, judged: 50, actioned: 50 }) + 50);
     expect(basePriority({ ...base, muted: true })).toBe(0);
+    expect(basePriority({ ...base, source: 'trusted_flagger', muted: true })).toBeGreaterThan(0);
+  });
+  it("a case with a trusted flagger's report is above every case without one, whatever those reach", () => {
+    const best = Math.max(
+      ...['self_harm', 'violence', 'spam'].flatMap((reason) =>
+        (['user', 'system'] as const).map((source) => basePriority({ reason, source, reporters: 1000, judged: 1000, actioned: 1000 })),
+      ),
+    );
+    expect(caseWithoutTrustedCeiling()).toBeGreaterThanOrEqual(best);
+    expect(TRUSTED_CASE_POINTS).toBeGreaterThan(caseWithoutTrustedCeiling());
   });
   it('repeatedly unfounded reporters are pushed down further', () => {
     expect(basePriority({ ...base, judged: 4, actioned: 0 })).toBeLessThan(basePriority({ ...base, judged: 2, actioned: 0 }) - 15);

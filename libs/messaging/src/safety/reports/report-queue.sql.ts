@@ -38,7 +38,7 @@ export async function reprioritize(
             (SELECT count(*) FROM report p WHERE p.reporter_id = r.reporter_id AND p.status = 'resolved')::int AS judged,
             (SELECT count(*) FROM report p WHERE p.reporter_id = r.reporter_id AND p.status = 'resolved'
                 AND coalesce(p.resolution ->> 'action', 'dismiss') <> 'dismiss')::int AS actioned,
-            coalesce(ru.trusted_flagger, false) AS trusted, coalesce(ru.reports_muted, false) AS muted
+            coalesce(ru.reports_muted, false) AS muted
        FROM report r LEFT JOIN app_user ru ON ru.id = r.reporter_id
       WHERE r.status <> 'resolved' AND ${bySubject ? 'r.subject_type = $1 AND r.subject_id = $2' : 'r.reporter_id = ANY($1::uuid[])'}
       ORDER BY r.id FOR UPDATE OF r`,
@@ -53,7 +53,6 @@ export async function reprioritize(
         reporters: r.reporters,
         judged: r.judged,
         actioned: r.actioned,
-        trusted: r.trusted,
         muted: r.muted,
       }),
       old: Number(r.priority),

@@ -57,3 +57,45 @@ export async function lockReporterFlags(q: Queryable, userId: string): Promise<R
 export async function setReporterFlags(q: Queryable, userId: string, flags: ReporterFlags): Promise<void> {
   await q.query('UPDATE app_user SET trusted_flagger = $2, reports_muted = $3 WHERE id = $1', [userId, flags.trustedFlagger, flags.muted]);
 }
+
+/** What filing a report needs to know of its reporter: a trusted flagger now, a reporting suspension running. */
+export async function reporterFiling(
+  q: Queryable,
+  userId: string,
+): Promise<{ trustedFlagger: boolean; reportingSuspendedUntil: Date | null } | undefined> {
+  // A reporting suspension is a `suspend_reporting` action in force (lifting it ends it, like any action).
+  const [u] = await q.query<{ trusted_flagger: boolean; reporting_suspended_until: Date | string | null }>(
+    `SELECT u.trusted_flagger,
+            (SELECT max(a.expires_at) FROM moderation_action a
+              WHERE a.user_id = u.id AND a.action = 'suspend_reporting' AND a.lifted_at IS NULL AND a.expires_at > now()) AS reporting_suspended_until
+       FROM app_user u WHERE u.id = $1`,
+    [userId],
+  );
+  return (
+    u && {
+      trustedFlagger: u.trusted_flagger,
+      reportingSuspendedUntil: u.reporting_suspended_until === null ? null : new Date(u.reporting_suspended_until),
+    }
+  );
+}
+
+export interface TrustedFlaggerRow {
+  userId: string;
+  name: string | null;
+  since: string | null;
+}
+
+/** Designates (name: a string) or ends (name: null) a trusted flagger; the caller holds the user's row lock. */
+export async function setTrustedFlagger(q: Queryable, userId: string, name: string | null): Promise<TrustedFlaggerRow> {
+  const [r] = await q.query<{ id: string; trusted_flagger_name: string | null; trusted_flagger_since: Date | string | null }>(
+    `UPDATE app_user SET trusted_flagger = $2::text IS NOT NULL, trusted_flagger_name = $2,
+            trusted_flagger_since = CASE WHEN $2::text IS NULL THEN NULL ELSE coalesce(trusted_flagger_since, now()) END
+      WHERE id = $1 RETURNING id, trusted_flagger_name, trusted_flagger_since`,
+    [userId, name],
+  );
+  return {
+    userId: r.id,
+    name: r.trusted_flagger_name,
+    since: r.trusted_flagger_since === null ? null : new Date(r.trusted_flagger_since).toISOString(),
+  };
+}

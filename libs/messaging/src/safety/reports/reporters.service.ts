@@ -4,7 +4,7 @@ import { ForbiddenRole, NotFound } from '../../errors';
 import { isUuid } from '../../ids';
 import { AuditLogService } from '../../audit/audit-log.service';
 import { reporterAccuracy } from './report-priority';
-import { lockReporterFlags, reporterRecord, setReporterFlags } from './reporters.repository';
+import { lockReporterFlags, reporterRecord, setReporterFlags, setTrustedFlagger, type TrustedFlaggerRow } from './reporters.repository';
 import { ReportsService, type StaffActor } from './reports.service';
 
 /** A user as a reporter: their track record and the flags staff set. */
@@ -18,6 +18,17 @@ export interface ReporterStanding {
   /** Laplace-smoothed share founded (0.5 for a newcomer); weighs their reports in the queue. */
   accuracy: number;
   openReports: number;
+}
+
+/** GET /admin/v1/reporters/:userId (DSA Art. 23): how often a person's closed reports were upheld. */
+export interface ReporterPrecision {
+  /** Every report they filed. */
+  reports: number;
+  /** Closed reports that led to an action / that did not. */
+  upheld: number;
+  dismissed: number;
+  /** upheld / (upheld + dismissed); null before any closed report. */
+  precision: number | null;
 }
 
 /**
@@ -48,6 +59,52 @@ export class ReportersService {
       accuracy: Math.round(reporterAccuracy(r.judged, r.founded) * 1000) / 1000,
       openReports: r.openReports,
     };
+  }
+
+  async precision(userId: string): Promise<ReporterPrecision> {
+    if (!isUuid(userId)) throw new NotFound('No such user.');
+    const r = await reporterRecord(this.db, userId);
+    if (!r) throw new NotFound('No such user.');
+    return {
+      reports: r.judged + r.openReports,
+      upheld: r.founded,
+      dismissed: r.judged - r.founded,
+      precision: r.judged === 0 ? null : r.founded / r.judged,
+    };
+  }
+
+  /**
+   * PUT /admin/v1/trusted-flaggers/:userId (admin, DSA Art. 22): the account's reports from now
+   * on are a trusted flagger's (source trusted_flagger, a quarter of the deadline, the front of
+   * the queue). Renaming keeps the original date. Audited.
+   */
+  async designateTrustedFlagger(staff: StaffActor, userId: string, name: string): Promise<TrustedFlaggerRow> {
+    return this.changeTrustedFlagger(staff, userId, name);
+  }
+
+  /** DELETE /admin/v1/trusted-flaggers/:userId (admin): reports filed from now on are ordinary ones; 404 when not designated. */
+  async revokeTrustedFlagger(staff: StaffActor, userId: string): Promise<void> {
+    await this.changeTrustedFlagger(staff, userId, null);
+  }
+
+  private async changeTrustedFlagger(staff: StaffActor, userId: string, name: string | null): Promise<TrustedFlaggerRow> {
+    if (staff.role !== 'admin') throw new ForbiddenRole('Only an admin can designate trusted flaggers.');
+    if (!isUuid(userId)) throw new NotFound('No such user.');
+    return this.db.tx(async (q) => {
+      const u = await lockReporterFlags(q, userId);
+      if (!u) throw new NotFound('No such user.');
+      if (name === null && !u.trustedFlagger) throw new NotFound('This user is not a trusted flagger.');
+      const row = await setTrustedFlagger(q, userId, name);
+      await this.audit.record(q, {
+        staffId: staff.id,
+        action: name === null ? 'user.trusted_flagger_revoke' : 'user.trusted_flagger',
+        subjectType: 'user',
+        subjectId: userId,
+        before: { trustedFlagger: u.trustedFlagger },
+        after: { trustedFlagger: name !== null, name },
+      });
+      return row;
+    });
   }
 
   async set(staff: StaffActor, userId: string, input: { trustedFlagger?: boolean; muted?: boolean }): Promise<ReporterStanding> {

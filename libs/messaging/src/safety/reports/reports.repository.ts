@@ -2,7 +2,7 @@ import type { Queryable } from '../../db/db.service';
 import { readCeilingSql } from '../../policy/request-cap';
 import { iso } from '../../db/row-values';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
-import { REPORT_STATUSES, SUBJECT_TYPES, type ReportStatus, type SubjectType } from '../vocabulary';
+import { REPORT_SOURCES, REPORT_STATUSES, SUBJECT_TYPES, type ReportSource, type ReportStatus, type SubjectType } from '../vocabulary';
 import type { Evidence } from './case-snapshot';
 import { EFFECTIVE_PRIORITY_SQL } from './report-priority';
 
@@ -27,7 +27,7 @@ export interface ReportRow {
   conversationId: string | null;
   reason: string;
   note: string | null;
-  source: 'user' | 'system';
+  source: ReportSource;
   reporterId: string | null;
   /** The contract's two states: an escalated report is still open. */
   status: 'open' | 'resolved';
@@ -66,7 +66,7 @@ export interface StoredReport {
   conversationId: string | null;
   reason: string;
   note: string | null;
-  source: 'user' | 'system';
+  source: ReportSource;
   reporterId: string | null;
   status: ReportStatus;
   priority: number;
@@ -125,7 +125,7 @@ interface ReportRecord {
   conversation_id: string | null;
   reason: string;
   note: string | null;
-  source: 'user' | 'system';
+  source: ReportSource;
   reporter_id: string | null;
   status: ReportStatus;
   priority: number | string;
@@ -244,6 +244,8 @@ export async function insertUserReport(
     reason: string;
     note: string | null;
     reporterId: string;
+    /** `trusted_flagger` when the reporter is one as they file it. */
+    source: 'user' | 'trusted_flagger';
     firstResponseHours: number;
     evidence: unknown;
   },
@@ -251,7 +253,7 @@ export async function insertUserReport(
   const [row] = await q.query<{ id: string; due_at: Date }>(
     `INSERT INTO report (id, subject_type, subject_id, subject_user_id, conversation_id, reason, note, source, reporter_id,
                          priority, due_at, evidence)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'user', $8, 0, now() + make_interval(hours => $9), $10::jsonb)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $11, $8, 0, now() + $9::float8 * interval '1 hour', $10::jsonb)
      ON CONFLICT (reporter_id, subject_type, subject_id) WHERE reporter_id IS NOT NULL DO NOTHING
      RETURNING id, due_at`,
     [
@@ -265,6 +267,7 @@ export async function insertUserReport(
       r.reporterId,
       r.firstResponseHours,
       JSON.stringify(r.evidence),
+      r.source,
     ],
   );
   return row && { id: row.id, dueAt: row.due_at };
@@ -386,7 +389,7 @@ const LIST: ListSpec = {
     reviewState: { kind: 'enum', sql: 'r.status', values: REPORT_STATUSES },
     escalated: { kind: 'bool', sql: "r.status = 'escalated'" },
     reason: { kind: 'text', sql: 'r.reason' },
-    source: { kind: 'enum', sql: 'r.source', values: ['user', 'system'] },
+    source: { kind: 'enum', sql: 'r.source', values: REPORT_SOURCES },
     assigneeId: { kind: 'uuid', sql: 'r.assignee_id' },
     overdue: { kind: 'bool', sql: OVERDUE_SQL },
     subjectId: { kind: 'uuid', sql: 'r.subject_id' },

@@ -3,7 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../config';
 import { blockIn } from '../../accounts/accounts.service';
 import { ConversationsService } from '../../conversations/conversations.service';
 import { Db, type Queryable } from '../../db/db.service';
-import { CannotTargetSelf, Conflict, DomainError, NotFound, Unprocessable } from '../../errors';
+import { CannotTargetSelf, Conflict, DomainError, NotFound, ReportingSuspended, Unprocessable } from '../../errors';
 import type { UserEvent } from '../../events/event-types';
 import { EventsService } from '../../events/events.service';
 import { isUuid, newId } from '../../ids';
@@ -21,7 +21,8 @@ import { EnforcementService, type Applied } from '../enforcement/enforcement.ser
 import { NoticesService, type NoticeDraft } from '../enforcement/notices.service';
 import { PoliciesService } from '../enforcement/policies.service';
 import type { ListPage, ListQuery } from '../../db/staff-list';
-import type { ReportReason, ResolveAction, SubjectType } from '../vocabulary';
+import { TRUSTED_FLAGGER_DEADLINE_FACTOR, type ReportReason, type ResolveAction, type SubjectType } from '../vocabulary';
+import { reporterFiling } from './reporters.repository';
 import {
   countSpamReport,
   flagAllOverdue,
@@ -103,6 +104,13 @@ export class ReportsService {
     reporterId: string,
     input: { subjectType: SubjectType; subjectId: string; reason: ReportReason; note?: string | null; block?: boolean },
   ): Promise<{ id: string; created: boolean }> {
+    const filing = await reporterFiling(this.db, reporterId);
+    if (filing?.reportingSuspendedUntil) {
+      throw new ReportingSuspended(
+        `You can't file reports until ${filing.reportingSuspendedUntil.toUTCString()}, because earlier reports of yours were manifestly unfounded.`,
+        { until: filing.reportingSuspendedUntil.toISOString() },
+      );
+    }
     if (!isUuid(input.subjectId)) throw new NotFound('Nothing to report there.');
     const existing = await reportIdOf(this.db, reporterId, input.subjectType, input.subjectId);
     if (existing) {
@@ -122,6 +130,9 @@ export class ReportsService {
       await lockSubject(q, subject.type, subject.id);
       const evidence = await this.snapshot.freeze(q, subject, reporterId);
       const id = newId();
+      // A trusted flagger's report (DSA Art. 22) says so for good, and is due in a quarter of the time.
+      const trusted = (await reporterFiling(q, reporterId))?.trustedFlagger === true;
+      const source = trusted ? 'trusted_flagger' : 'user';
       const row = await insertUserReport(q, {
         id,
         subjectType: subject.type,
@@ -131,7 +142,8 @@ export class ReportsService {
         reason: input.reason,
         note: input.note ?? null,
         reporterId,
-        firstResponseHours: this.config.reportFirstResponseHours,
+        source,
+        firstResponseHours: this.config.reportFirstResponseHours * (trusted ? TRUSTED_FLAGGER_DEADLINE_FACTOR : 1),
         evidence,
       });
       if (!row) {
@@ -141,7 +153,7 @@ export class ReportsService {
       }
       await queueNewReport(q, this.audit, {
         id,
-        source: 'user',
+        source,
         reason: input.reason,
         subjectType: subject.type,
         subjectId: subject.id,
