@@ -33,7 +33,6 @@ const NOT_YET_BUILT: Record<string, string> = {
   'DELETE /admin/v1/trusted-flaggers/{}': 'v1.2 trusted flaggers',
   'GET /admin/v1/reporters/{}': 'v1.2 reporters who misuse reporting',
   'POST /admin/v1/users/{}/reporting-suspension': 'v1.2 reporters who misuse reporting',
-  'PUT /v1/me/limits': 'v1.2 limits',
   'PUT /admin/v1/users/{}/dm-access': "v1.2 moderators' tools for DMs",
   'DELETE /admin/v1/users/{}/dm-access': "v1.2 moderators' tools for DMs",
   'POST /admin/v1/conversations/{}/lock': "v1.2 moderators' tools for DMs",

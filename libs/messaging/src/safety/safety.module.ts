@@ -21,6 +21,8 @@ import { HELD_REJECTIONS, RULE_FLAG_REPORTS } from '../rules/rule-consequences';
 import { SafetyHeldRejections, SafetyLinkRemovals, SafetyRuleFlagReports } from './rule-consequences';
 import { SystemReports } from './reports/system-reports';
 import { ModerationEvents } from './reports/moderation-events';
+import { SafetyProtectionNotices } from './protection-notices';
+import { PROTECTION_NOTICES } from '../conversations/conversation-extensions';
 
 const SERVICES = [
   AuditLogService,
@@ -44,6 +46,7 @@ const SERVICES = [
   SafetyRuleFlagReports,
   SafetyHeldRejections,
   SafetyLinkRemovals,
+  SafetyProtectionNotices,
 ];
 
 /** Handed down to rules and links (lower layers): what a flag rule, a held message's rejection or a malicious link's removal sets off here. */
@@ -51,6 +54,7 @@ const RULE_CONSEQUENCES = [
   { provide: RULE_FLAG_REPORTS, useExisting: SafetyRuleFlagReports },
   { provide: HELD_REJECTIONS, useExisting: SafetyHeldRejections },
   { provide: LINK_REMOVALS, useExisting: SafetyLinkRemovals },
+  { provide: PROTECTION_NOTICES, useExisting: SafetyProtectionNotices },
 ];
 
 /**
@@ -65,6 +69,6 @@ const RULE_CONSEQUENCES = [
 @Module({
   imports: [QueuesModule],
   providers: [...SERVICES, ...RULE_CONSEQUENCES],
-  exports: [...SERVICES, RULE_FLAG_REPORTS, HELD_REJECTIONS, LINK_REMOVALS],
+  exports: [...SERVICES, RULE_FLAG_REPORTS, HELD_REJECTIONS, LINK_REMOVALS, PROTECTION_NOTICES],
 })
 export class SafetyModule {}
