@@ -1,8 +1,9 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
-import { uniqueHandle } from '../support/factories';
+import { registerUser, uniqueHandle } from '../support/factories';
 
 /**
  * The end-user web app (served at /) in Chromium, two people on phone-sized screens: both sign
@@ -14,6 +15,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = join(__dirname, '..', '..', 'test-artifacts', 'browser', 'web');
 const PHONE = { width: 390, height: 844 };
 const PASSWORD = 'browser-test-password';
+const PILE_ON_REQUESTS = 3;
 
 let t: TestApp;
 let browser: Browser;
@@ -27,7 +29,8 @@ beforeAll(async () => {
     throw new Error('The web app is not built: run `npm run build:web` (npm test does it first).');
   }
   mkdirSync(SHOTS, { recursive: true });
-  t = await startTestApp({ label: 'web' });
+  // The pile-on breaker trips at the 4th request to one person (the Limits test drives it; no other test sends anyone more than one).
+  t = await startTestApp({ label: 'web', env: { PILE_ON_REQUESTS: String(PILE_ON_REQUESTS) } });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -353,4 +356,70 @@ it('"Download your data": progress, then a JSON file with the profile and conver
   const expected = (e: string) => /^429 POST .*\/v1\/me\/export$/.test(e) || /status of 429/.test(e);
   expect(errors.filter(expected).length).toBeGreaterThanOrEqual(1);
   expect(errors.filter((e) => !expected(e))).toEqual([]);
+});
+
+it('Limits: turned on in the settings, a stranger who tries to start a chat is refused; a rush of requests turns them on by itself and the notice says so', async () => {
+  const erinHandle = uniqueHandle('erin');
+  const erin = await open();
+  await signUp(erin.page, erinHandle, 'Erin');
+  const frank = await open();
+  await signUp(frank.page, uniqueHandle('frank'), 'Frank');
+
+  // Erin turns Limits on for a week: people who don't follow her.
+  await erin.page.getByRole('link', { name: `@${erinHandle}` }).click();
+  await erin.page.getByRole('heading', { name: 'Limits' }).waitFor();
+  await erin.page.getByRole('combobox', { name: 'Limit new conversations from' }).selectOption({ label: "People who don't follow you" });
+  await erin.page.getByRole('combobox', { name: 'For how long' }).selectOption({ label: '7 days' });
+  await erin.page.getByRole('button', { name: 'Turn on Limits' }).click();
+  await erin.page
+    .getByRole('status')
+    .filter({ hasText: /^Limits are on until/ })
+    .waitFor();
+  await erin.page.getByText(/^On until/).waitFor();
+  await shot(erin.page, 'limits-on');
+
+  // Frank, a stranger, cannot start a chat with her: said in words.
+  await frank.page.getByRole('link', { name: 'New chat' }).click();
+  await frank.page.getByLabel('Their handle').fill(erinHandle);
+  await frank.page.getByRole('button', { name: 'Start chat' }).click();
+  await frank.page.getByRole('alert').filter({ hasText: 'does not accept new conversations' }).waitFor();
+  await shot(frank.page, 'limits-refused');
+
+  // Erin turns them off; who may add her to groups is saved as she picks it.
+  await erin.page.getByRole('button', { name: 'Turn off Limits' }).click();
+  await erin.page
+    .getByRole('status')
+    .filter({ hasText: /^Limits are off/ })
+    .waitFor();
+  await erin.page.getByRole('combobox', { name: 'Who can add you to groups' }).selectOption({ label: 'Only people you follow' });
+  await erin.page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  await erin.page.reload();
+  await erin.page.getByRole('heading', { name: 'Group invitations' }).waitFor();
+  const invites = await erin.page.getByRole('combobox', { name: 'Who can add you to groups' }).elementHandle();
+  await erin.page.waitForFunction((el) => (el as HTMLSelectElement).value === 'following', invites);
+
+  // A rush: one request more than PILE_ON_REQUESTS from strangers turns Limits on by itself.
+  const strangers = await Promise.all(Array.from({ length: PILE_ON_REQUESTS + 1 }, () => registerUser(t.url)));
+  const erinId = (await request(t.url).get('/v1/users').query({ handle: erinHandle }).set(strangers[0].auth)).body.items[0].id as string;
+  for (const s of strangers) {
+    expect(
+      (
+        await request(t.url)
+          .post('/v1/conversations')
+          .set(s.auth)
+          .send({ participantIds: [erinId] })
+      ).status,
+    ).toBe(201);
+  }
+  await erin.page.getByRole('link', { name: 'Notices' }).click();
+  const notice = erin.page.getByRole('listitem').filter({ hasText: 'Limits turned on for you' });
+  await notice.getByText(`${PILE_ON_REQUESTS + 1} message requests in 10 minutes`).waitFor();
+  await notice.getByRole('link', { name: 'Change or turn off Limits' }).waitFor();
+  await shot(erin.page, 'limits-notice');
+  await notice.getByRole('link', { name: 'Change or turn off Limits' }).click();
+  await erin.page.getByText(/^On until/).waitFor();
+
+  const expected = (e: string) => /^403 POST .*\/v1\/conversations$/.test(e) || /status of 403/.test(e);
+  expect(frank.errors.filter(expected).length).toBeGreaterThanOrEqual(1);
+  expect([...erin.errors, ...frank.errors.filter((e) => !expected(e))]).toEqual([]);
 });

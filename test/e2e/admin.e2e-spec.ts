@@ -495,8 +495,11 @@ describe('spam queue and dashboard', () => {
       medianResolutionMinutes: null,
       topSpamSenders: expect.any(Array),
       linkVerdictsPerDay: expect.any(Array),
+      pileOnTripsPerDay: expect.any(Array),
     });
     expect(res.body.linkVerdictsPerDay).toHaveLength(14);
+    expect(res.body.pileOnTripsPerDay).toHaveLength(14);
+    expect(res.body.pileOnTripsPerDay[13]).toEqual({ day: new Date().toISOString().slice(0, 10), trips: 0 });
     expect(res.body.linkVerdictsPerDay[13]).toEqual({
       day: new Date().toISOString().slice(0, 10),
       safe: expect.any(Number),

@@ -14,7 +14,186 @@ export function Account({ me }: { me: Me }) {
       <p>
         Signed in as <strong>@{me.handle}</strong>
       </p>
+      <Limits />
+      <GroupInvites initial={me.allowGroupInvites} />
       <YourData />
+    </section>
+  );
+}
+
+type LimitsFrom = 'non_followers' | 'recent_followers';
+interface LimitsState {
+  from: LimitsFrom | null;
+  until: string | null;
+}
+
+const LIMITS_FROM: Array<{ value: LimitsFrom; label: string }> = [
+  { value: 'non_followers', label: "People who don't follow you" },
+  { value: 'recent_followers', label: "People who don't follow you or followed you in the last week" },
+];
+const LIMITS_DAYS = [1, 3, 7, 14, 28];
+const fromLabel = (from: LimitsFrom | null) => LIMITS_FROM.find((f) => f.value === from)?.label.toLowerCase() ?? '';
+const untilText = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { weekday: 'short', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+
+/**
+ * Limits (API.md v1.2): for a while, the people chosen cannot start a conversation with you and
+ * their pending requests go to Hidden requests. Turning them off lets new conversations in again;
+ * what was hidden stays in Hidden requests. The pile-on breaker may also turn them on.
+ */
+function Limits() {
+  const [limits, setLimits] = useState<LimitsState | null>(null);
+  const [from, setFrom] = useState<LimitsFrom>('non_followers');
+  const [days, setDays] = useState(7);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState('');
+  useEffect(() => {
+    unwrap(bc.api.GET('/v1/me/limits')).then(
+      (l) => setLimits(l as LimitsState),
+      (err) => setError(describeError(err)),
+    );
+  }, []);
+
+  const turnOn = async () => {
+    setError('');
+    setStatus('');
+    try {
+      const until = new Date(Date.now() + days * 86_400_000 - 60_000).toISOString();
+      const l = (await unwrap(bc.api.PUT('/v1/me/limits', { body: { from, until } }))) as LimitsState;
+      setLimits(l);
+      setStatus(`Limits are on until ${untilText(l.until!)}.`);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+  const turnOff = async () => {
+    setError('');
+    setStatus('');
+    try {
+      await unwrap(bc.api.DELETE('/v1/me/limits'));
+      setLimits({ from: null, until: null });
+      setStatus('Limits are off. Requests they hid stay in Hidden requests.');
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
+
+  const on = !!limits?.until;
+  return (
+    <section aria-labelledby="limits-title" className="settings-block">
+      <h2 id="limits-title">Limits</h2>
+      <p className="hint">
+        Getting too many messages from people you don't know? For a while, they can't start new conversations with you, and their requests
+        move to Hidden requests.
+      </p>
+      {on ? (
+        <>
+          <p>
+            On until <strong>{untilText(limits!.until!)}</strong> for {fromLabel(limits!.from)}.
+          </p>
+          <button type="button" onClick={() => void turnOff()}>
+            Turn off Limits
+          </button>
+        </>
+      ) : (
+        <form
+          className="settings-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void turnOn();
+          }}
+        >
+          <label>
+            Limit new conversations from
+            <select value={from} onChange={(e) => setFrom(e.target.value as LimitsFrom)}>
+              {LIMITS_FROM.map((f) => (
+                <option key={f.value} value={f.value}>
+                  {f.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            For how long
+            <select value={days} onChange={(e) => setDays(Number(e.target.value))}>
+              {LIMITS_DAYS.map((d) => (
+                <option key={d} value={d}>
+                  {d === 1 ? '1 day' : `${d} days`}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" className="primary" disabled={!limits}>
+            Turn on Limits
+          </button>
+        </form>
+      )}
+      <p role="status" aria-live="polite" className="progress">
+        {status}
+      </p>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}
+
+type GroupInvitesValue = Me['allowGroupInvites'];
+const GROUP_INVITES: Array<{ value: GroupInvitesValue; label: string }> = [
+  { value: 'all', label: 'Everyone' },
+  { value: 'following', label: 'Only people you follow' },
+  { value: 'none', label: 'Nobody' },
+];
+
+/** Who may add me to a group (PATCH /v1/me/settings allowGroupInvites); saved on change. */
+function GroupInvites({ initial }: { initial: GroupInvitesValue }) {
+  const [value, setValue] = useState<GroupInvitesValue>(initial ?? 'all');
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState('');
+  // The signed-in user the session kept may predate a change made elsewhere: ask the server.
+  useEffect(() => {
+    unwrap(bc.api.GET('/v1/me')).then(
+      (me) => setValue(me.allowGroupInvites),
+      () => undefined,
+    );
+  }, []);
+  const change = async (next: GroupInvitesValue) => {
+    const before = value;
+    setValue(next);
+    setError('');
+    setStatus('');
+    try {
+      const me = await unwrap(bc.api.PATCH('/v1/me/settings', { body: { allowGroupInvites: next } }));
+      setValue(me.allowGroupInvites);
+      setStatus('Saved');
+    } catch (err) {
+      setValue(before);
+      setError(describeError(err));
+    }
+  };
+  return (
+    <section aria-labelledby="group-invites-title" className="settings-block">
+      <h2 id="group-invites-title">Group invitations</h2>
+      <label>
+        Who can add you to groups
+        <select value={value} onChange={(e) => void change(e.target.value as GroupInvitesValue)}>
+          {GROUP_INVITES.map((g) => (
+            <option key={g.value} value={g.value}>
+              {g.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p role="status" aria-live="polite" className="progress">
+        {status}
+      </p>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

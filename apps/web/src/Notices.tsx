@@ -37,7 +37,59 @@ export function Notices() {
   );
 }
 
+/** Headings people read; a kind not listed here is shown by its name. */
+const TITLES: Record<string, string> = {
+  report_received: 'Report received',
+  report_outcome: 'About your report',
+  warning: 'Warning',
+  enforcement: 'Action on your account',
+  appeal_decision: 'Your appeal',
+  content_removed: 'Content removed',
+  action_lifted: 'Action lifted',
+  action_ended: 'Action ended',
+  case_message: 'Message from the team',
+  protection: 'Protection',
+};
+
+/**
+ * The pile-on breaker's notice (action limits_enabled): Limits were turned on for this person's
+ * own protection. Not an action against them: no statement, nothing to appeal; it says until
+ * when and where to change it.
+ */
+function LimitsEnabled({ notice }: { notice: Notice }) {
+  const data = (notice.data ?? {}) as { limits?: { until?: string }; requests?: number; windowMinutes?: number };
+  const until = data.limits?.until;
+  return (
+    <li className="notice" aria-label="Limits turned on">
+      <p>
+        <strong>Limits turned on for you</strong> · <time dateTime={notice.createdAt}>{new Date(notice.createdAt).toLocaleString()}</time>
+      </p>
+      <p>{notice.text}</p>
+      <dl className="statement">
+        {data.requests !== undefined && (
+          <>
+            <dt>What happened</dt>
+            <dd>
+              {data.requests} message requests in {data.windowMinutes} minutes
+            </dd>
+          </>
+        )}
+        {until && (
+          <>
+            <dt>Until</dt>
+            <dd>{new Date(until).toLocaleString()}</dd>
+          </>
+        )}
+      </dl>
+      <p>
+        <a href="#/account">Change or turn off Limits</a> · <a href="#/hidden">See hidden requests</a>
+      </p>
+    </li>
+  );
+}
+
 function NoticeItem({ notice }: { notice: Notice }) {
+  if (notice.action === 'limits_enabled') return <LimitsEnabled notice={notice} />;
   // v1.1 statement of reasons; shown when the server sends it (older notices have none).
   const statement = notice.statement ?? null;
   const data = (notice.data ?? {}) as { actionId?: string; appealable?: boolean };
@@ -45,7 +97,7 @@ function NoticeItem({ notice }: { notice: Notice }) {
   return (
     <li className="notice">
       <p>
-        <strong>{notice.kind.replace(/_/g, ' ')}</strong> ·{' '}
+        <strong>{TITLES[notice.kind] ?? notice.kind.replace(/_/g, ' ')}</strong> ·{' '}
         <time dateTime={notice.createdAt}>{new Date(notice.createdAt).toLocaleString()}</time>
       </p>
       <p>{notice.text}</p>

@@ -72,6 +72,19 @@ export interface AppConfig {
   platformWebhook: PlatformWebhookSetting | null;
   /** The EU DSA Transparency Database submitter (DSA_TDB_URL and DSA_TDB_TOKEN); null: off. */
   dsaTdb: DsaTdbSetting | null;
+  /**
+   * The pile-on breaker (API.md v1.2): more than `requests` new message requests to one person
+   * within `windowMinutes` (half as many after a room they spoke in ended within the hour)
+   * switch their Limits on for `limitsHours`. PILE_ON_REQUESTS, PILE_ON_WINDOW_MINUTES,
+   * PILE_ON_LIMITS_HOURS.
+   */
+  pileOn: { requests: number; windowMinutes: number; limitsHours: number };
+  /**
+   * Fan-out of first messages: a sender who starts more than `requests` conversations with
+   * strangers within `windowMinutes` has the next ones held for staff review (the spam-request
+   * queue). FANOUT_REQUESTS, FANOUT_WINDOW_MINUTES.
+   */
+  fanOut: { requests: number; windowMinutes: number };
   limits: {
     sendBurst: RateLimitSetting;
     sendSustained: RateLimitSetting;
@@ -367,6 +380,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     passwordHashCost: passwordHashCost(env),
     platformWebhook: platformWebhook(env),
     dsaTdb: dsaTdb(env),
+    pileOn: {
+      requests: int(env, 'PILE_ON_REQUESTS', 20, 2, 1_000_000),
+      windowMinutes: int(env, 'PILE_ON_WINDOW_MINUTES', 10, 1, 24 * 60),
+      limitsHours: int(env, 'PILE_ON_LIMITS_HOURS', 24, 1, 28 * 24),
+    },
+    // Ten in ten minutes: a person writing to people they met in a room types each first
+    // message (a minute or more apiece); a script sends dozens a minute. README, "Fan-out".
+    fanOut: {
+      requests: int(env, 'FANOUT_REQUESTS', 10, 1, 1_000_000),
+      windowMinutes: int(env, 'FANOUT_WINDOW_MINUTES', 10, 1, 24 * 60),
+    },
     limits: {
       sendBurst: limit(env, 'LIMIT_SEND_BURST', { points: 20, duration: 10 }),
       sendSustained: limit(env, 'LIMIT_SEND_SUSTAINED', { points: 300, duration: 3600 }),

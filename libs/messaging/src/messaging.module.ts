@@ -8,6 +8,7 @@ import { HeldLinks } from './messages/held-links';
 import { MessageEditsService } from './messages/message-edits.service';
 import { MessageReactionsService } from './messages/message-reactions.service';
 import { MessageSearchService } from './messages/message-search.service';
+import { RequestProtectionService } from './conversations/request-protection.service';
 
 /** Conversations, messages and the event outbox: the heart of Backchannel, used by REST, sockets and workers. */
 @Global()
@@ -16,6 +17,7 @@ import { MessageSearchService } from './messages/message-search.service';
     OutboxRelay,
     EventsService,
     ConversationsService,
+    RequestProtectionService,
     MessagesService,
     RetainedMessages,
     HeldLinks,
@@ -27,6 +29,7 @@ import { MessageSearchService } from './messages/message-search.service';
     OutboxRelay,
     EventsService,
     ConversationsService,
+    RequestProtectionService,
     MessagesService,
     RetainedMessages,
     HeldLinks,

@@ -178,6 +178,8 @@ export class AppProcess {
         LIMIT_SEND_SUSTAINED: '100000/3600',
         LIMIT_CONVERSATIONS: '100000/3600',
         LIMIT_REQUESTS: '100000/86400',
+        FANOUT_REQUESTS: '100000',
+        PILE_ON_REQUESTS: '100000',
         LIMIT_REGISTER_IP: '100000/3600',
         ...this.opts.env,
       },

@@ -63,6 +63,11 @@ export const Dashboard = () => {
         suspicious: num(row?.suspicious),
         malicious: num(row?.malicious),
     }));
+    const trips = (Array.isArray(stats.pileOnTripsPerDay) ? stats.pileOnTripsPerDay : []).map(row => ({
+        day: String(row?.day ?? ''),
+        trips: num(row?.trips),
+    }));
+    const tripsTotal = trips.reduce((sum, row) => sum + row.trips, 0);
     const spammers = Array.isArray(stats.topSpamSenders) ? stats.topSpamSenders : [];
     const openTotal = openByReason.reduce((sum, row) => sum + row.count, 0);
     const overdue = num(stats.overdue);
@@ -133,6 +138,26 @@ export const Dashboard = () => {
                             </BarChart>
                         </ResponsiveContainer>
                     )}
+                </ChartCard>
+            </Box>
+            <Box sx={{ mb: 2 }}>
+                <ChartCard title="Pile-on breaker trips per day (Limits switched on automatically)" testId="chart-pile-on-trips">
+                    {tripsTotal === 0 ? (
+                        <Typography color="text.secondary">No pile-ons in the last {trips.length || 14} days.</Typography>
+                    ) : (
+                        <ResponsiveContainer width="100%" height={200}>
+                            <BarChart data={trips} margin={{ top: 8, right: 8, left: -16, bottom: 0 }}>
+                                <CartesianGrid strokeDasharray="3 3" />
+                                <XAxis dataKey="day" />
+                                <YAxis allowDecimals={false} />
+                                <Tooltip />
+                                <Bar isAnimationActive={false} dataKey="trips" name="Trips" fill="#6a1b9a" />
+                            </BarChart>
+                        </ResponsiveContainer>
+                    )}
+                    <Typography variant="body2" color="text.secondary" data-testid="pile-on-trips-total">
+                        {tripsTotal} in the last {trips.length || 14} days
+                    </Typography>
                 </ChartCard>
             </Box>
             <ChartCard title="Top spam senders" testId="top-spam-senders">

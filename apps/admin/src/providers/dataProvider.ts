@@ -67,6 +67,8 @@ export interface BackchannelDataProvider extends DataProvider {
     approveHeld(id: Identifier): Promise<{ data: unknown }>;
     /** POST /admin/v1/held-messages/:id/reject {note?} */
     rejectHeld(id: Identifier, params: { note?: string }): Promise<{ data: unknown }>;
+    /** POST /admin/v1/spam-requests/:senderId/release | decline {note?}: the requests a fan-out burst held */
+    settleHeldRequests(senderId: Identifier, params: { release: boolean; note?: string }): Promise<{ data: { requests: number } }>;
 }
 
 async function send<T>(request: ApiRequest, signal?: AbortSignal): Promise<{ data: T }> {
@@ -131,4 +133,10 @@ export const dataProvider: BackchannelDataProvider = {
     approveHeld: id => send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/approve` }),
     rejectHeld: (id, { note }) =>
         send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/reject`, body: note ? { note } : {} }),
+    settleHeldRequests: (senderId, { release, note }) =>
+        send({
+            method: 'POST',
+            url: `${API_URL}/spam-requests/${encodeURIComponent(String(senderId))}/${release ? 'release' : 'decline'}`,
+            body: note ? { note } : {},
+        }) as Promise<{ data: { requests: number } }>,
 };

@@ -20,9 +20,23 @@ export const SampleField = ({ max = 3 }: { label?: string; sortable?: boolean; m
     );
 };
 
-/** Clicking a row opens the sender's user page. */
-const senderPath = (_id: unknown, _resource: string, record: RaRecord) =>
-    record?.senderId ? `/users/${encodeURIComponent(String(record.senderId))}/show` : false;
+/** "5 in 10 min": the fan-out burst that held this sender's requests. */
+export const BurstField = (_props: { label?: string; sortable?: boolean }) => {
+    const record = useRecordContext();
+    const burst = record?.burst as { count?: number; windowMinutes?: number } | null | undefined;
+    if (!burst?.count) return <span>—</span>;
+    return (
+        <span>
+            {burst.count} new chats in {burst.windowMinutes} min
+        </span>
+    );
+};
+
+/** Clicking a row opens the sender's user page; a sender with requests held for review opens the row, where staff settle them. */
+const senderPath = (_id: unknown, _resource: string, record: RaRecord) => {
+    if (Number(record?.heldRequests ?? 0) > 0) return `/spam-requests/${encodeURIComponent(String(record.id))}/show`;
+    return record?.senderId ? `/users/${encodeURIComponent(String(record.senderId))}/show` : false;
+};
 
 export const SpamRequestList = () => {
     const canAct = useCan('spam-requests', 'userAction');
@@ -34,6 +48,8 @@ export const SpamRequestList = () => {
                 <NumberField source="requestsSent" label="Requests" />
                 <NumberField source="declined" />
                 <NumberField source="reported" />
+                <NumberField source="heldRequests" label="Held for review" sortable={false} />
+                <BurstField label="Burst" sortable={false} />
                 <SampleField label="Sample" sortable={false} />
                 <DateField source="lastAt" label="Last request" showTime />
             </Datagrid>

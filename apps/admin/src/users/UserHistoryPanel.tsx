@@ -15,6 +15,11 @@ const SECTIONS: { key: keyof UserHistory; title: string; empty: string }[] = [
     { key: 'reportsAbout', title: 'Reports about this user', empty: 'Nobody has reported this user.' },
     { key: 'appeals', title: 'Appeals', empty: 'This user has not appealed any action.' },
     { key: 'recentRequests', title: 'Recent message requests', empty: 'No message requests to strangers recently.' },
+    {
+        key: 'pileOnTrips',
+        title: 'Pile-on breaker trips (Limits switched on to protect them)',
+        empty: 'The pile-on breaker has never tripped for this user.',
+    },
     { key: 'reportsBy', title: 'Reports filed by this user', empty: 'This user has not reported anyone.' },
 ];
 

@@ -195,6 +195,17 @@ export class Policy {
   @ApiProperty(ID_OR_NULL) updatedBy!: string | null;
 }
 
+export class PileOnTrip {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty(TIME) at!: string;
+  @ApiProperty({ type: 'integer', description: 'Requests in the window when it tripped' }) requests!: number;
+  @ApiProperty({ type: 'integer' }) threshold!: number;
+  @ApiProperty({ type: 'integer' }) windowMinutes!: number;
+  @ApiProperty({ type: Boolean, description: 'Threshold halved: they had been on the stage of a room that ended within the hour' })
+  halved!: boolean;
+  @ApiProperty(TIME) limitsUntil!: string;
+}
+
 export class UserHistory {
   @ApiProperty({ type: UserHistoryUser }) user!: UserHistoryUser;
   @ApiProperty({ type: 'integer', minimum: 0 }) strikes!: number;
@@ -205,6 +216,8 @@ export class UserHistory {
   @ApiProperty(JSON_ROWS) appeals!: Record<string, unknown>[];
   @ApiProperty({ ...JSON_OBJECT, description: 'Spam-score signals, when any' }) spam!: Record<string, unknown> | null;
   @ApiProperty(JSON_ROWS) recentRequests!: Record<string, unknown>[];
+  @ApiProperty({ type: [PileOnTrip], description: 'Times the pile-on breaker switched their Limits on, newest first' })
+  pileOnTrips!: PileOnTrip[];
 }
 
 export class Standing {
@@ -216,6 +229,12 @@ export class Standing {
 export class UserActionResult {
   @ApiProperty({ type: ModerationAction }) action!: ModerationAction;
   @ApiProperty({ type: Standing }) standing!: Standing;
+}
+
+export class FanOutBurst {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Conversations with strangers started within the window' }) count!: number;
+  @ApiProperty({ type: 'integer', minimum: 1 }) windowMinutes!: number;
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the burst last held a request' }) at!: string;
 }
 
 export class SpamRequest {
@@ -231,6 +250,22 @@ export class SpamRequest {
   @ApiProperty(TIME_OR_NULL) lastAt!: string | null;
   @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) senderStatus!: string;
   @ApiProperty(TIME_OR_NULL) restrictedUntil!: string | null;
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    description: 'Requests held for review by the fan-out check: their recipients see nothing until staff release them',
+  })
+  heldRequests!: number;
+  @ApiProperty({
+    type: FanOutBurst,
+    nullable: true,
+    description: 'The burst that held them: conversations with strangers started within the window',
+  })
+  burst!: FanOutBurst | null;
+}
+
+export class SettledHeldRequests {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Held requests released (or declined)' }) requests!: number;
 }
 
 export class LinkRecord {
@@ -328,6 +363,11 @@ class VerdictDay {
   @ApiProperty({ type: 'integer', minimum: 0 }) malicious!: number;
 }
 
+export class TripDay {
+  @ApiProperty({ type: String, example: '2026-12-06' }) day!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) trips!: number;
+}
+
 export class ModerationStats {
   @ApiProperty({ type: [ReasonCount] }) openByReason!: ReasonCount[];
   @ApiProperty({ type: 'integer', minimum: 0 }) overdue!: number;
@@ -335,6 +375,8 @@ export class ModerationStats {
   @ApiProperty({ type: Number, nullable: true }) medianResolutionMinutes!: number | null;
   @ApiProperty({ type: [SpamSender] }) topSpamSenders!: SpamSender[];
   @ApiProperty({ type: [VerdictDay] }) linkVerdictsPerDay!: VerdictDay[];
+  @ApiProperty({ type: [TripDay], description: 'Times the pile-on breaker switched Limits on, per UTC day (last 14 days)' })
+  pileOnTripsPerDay!: TripDay[];
 }
 
 /** An appeal as staff see it: the appellant and the deciding staff member named beside their ids. */

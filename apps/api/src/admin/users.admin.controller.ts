@@ -7,9 +7,9 @@ import { SpamQueueService } from '@app/messaging/safety/reports/spam-queue.servi
 import { UserReviewService } from '@app/messaging/safety/reports/user-review.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
-import { LegalHoldDto, StandingQueryDto, UserActionDto } from './admin.dto';
+import { LegalHoldDto, NoteDto, StandingQueryDto, UserActionDto } from './admin.dto';
 import { sendPage } from './ra-response';
-import { SpamRequest, UserActionResult, UserHistory, UserRecord, UserStanding } from './admin.schemas';
+import { SettledHeldRequests, SpamRequest, UserActionResult, UserHistory, UserRecord, UserStanding } from './admin.schemas';
 
 const USER_SORTS = ['createdAt', 'handle', 'displayName', 'status', 'strikes', 'restrictedUntil', 'suspendedUntil', 'id'];
 const SPAM_SORTS = ['score', 'requestsSent', 'declined', 'reported', 'lastAt', 'senderHandle', 'senderId', 'id'];
@@ -128,5 +128,27 @@ export class SpamRequestsAdminController {
   @ApiErrors(NOT_FOUND)
   get(@CurrentStaff() staff: AuthStaff, @Param('id') id: string) {
     return this.spam.one(id, staff);
+  }
+
+  @Post(':id/release')
+  @HttpCode(200)
+  @MinRole('moderator')
+  @ApiOperation({ summary: "Release a sender's requests held by the fan-out check to their recipients (moderator; audited)" })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: SettledHeldRequests })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE)
+  release(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.spam.settleHeld(id, staff, true, dto.note?.trim() || null);
+  }
+
+  @Post(':id/decline')
+  @HttpCode(200)
+  @MinRole('moderator')
+  @ApiOperation({ summary: "Decline a sender's requests held by the fan-out check: their recipients never see them (moderator; audited)" })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: SettledHeldRequests })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE)
+  decline(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: NoteDto) {
+    return this.spam.settleHeld(id, staff, false, dto.note?.trim() || null);
   }
 }

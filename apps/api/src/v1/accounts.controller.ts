@@ -11,10 +11,11 @@ import {
 } from '@nestjs/swagger';
 import { AccountsService } from '@app/messaging/accounts/accounts.service';
 import { AccountDeletionService } from '@app/messaging/erasure/account-deletion.service';
+import { RequestProtectionService } from '@app/messaging/conversations/request-protection.service';
 import { ApiErrors, ApiUuidParam, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
 import { ClientIp, CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
-import { DeleteAccountDto, HiddenWordsDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
-import { HiddenWords, Me, Session, User, UserPage } from './accounts.schemas';
+import { DeleteAccountDto, HiddenWordsDto, LimitsDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
+import { HiddenWords, Limits, Me, Session, User, UserPage } from './accounts.schemas';
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -76,6 +77,7 @@ export class MeController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly deletion: AccountDeletionService,
+    private readonly protection: RequestProtectionService,
   ) {}
 
   @Delete()
@@ -99,11 +101,42 @@ export class MeController {
   }
 
   @Patch('settings')
-  @ApiOperation({ summary: 'Change my settings (who may start conversations with me)' })
+  @ApiOperation({ summary: 'Change my settings (who may start conversations with me, who may add me to groups)' })
   @ApiOkResponse({ type: Me })
   @ApiErrors(INPUT)
   settings(@CurrentUser() user: AuthUser, @Body() dto: SettingsDto) {
     return this.accounts.updateSettings(user.id, dto);
+  }
+
+  @Get('limits')
+  @ApiOperation({ summary: 'My Limits (both fields null when off)' })
+  @ApiOkResponse({ type: Limits })
+  limits(@CurrentUser() user: AuthUser) {
+    return this.protection.limits(user.id);
+  }
+
+  @Put('limits')
+  @ApiOperation({
+    summary: 'Turn Limits on, or change them',
+    description:
+      'Until `until`, the people in `from` cannot start a conversation with me (403 recipient_not_accepting, as allowIncoming=none), ' +
+      'and their pending requests move to folder=hidden. The pile-on breaker also turns them on (non_followers).',
+  })
+  @ApiOkResponse({ type: Limits })
+  @ApiErrors(INPUT)
+  setLimits(@CurrentUser() user: AuthUser, @Body() dto: LimitsDto) {
+    return this.protection.setLimits(user.id, dto);
+  }
+
+  @Delete('limits')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'End my Limits',
+    description: 'New conversations are admitted again; requests they moved to folder=hidden stay there (nothing moves back by surprise).',
+  })
+  @ApiNoContentResponse({ description: 'Limits are off' })
+  async endLimits(@CurrentUser() user: AuthUser) {
+    await this.protection.endLimits(user.id);
   }
 
   @Get('hidden-words')

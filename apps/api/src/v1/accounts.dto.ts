@@ -67,6 +67,15 @@ export class SettingsDto {
   @IsOptional()
   @IsIn(['all', 'following', 'none'])
   allowIncoming?: 'all' | 'following' | 'none';
+
+  @ApiPropertyOptional({
+    enum: ['all', 'following', 'none'],
+    example: 'following',
+    description: 'Who may add me to a group (v1.2): everyone, only people I follow, or nobody',
+  })
+  @IsOptional()
+  @IsIn(['all', 'following', 'none'])
+  allowGroupInvites?: 'all' | 'following' | 'none';
 }
 
 /** Validated by AccountsService.setHiddenWords (per-word details); both fields are required. */
@@ -83,4 +92,19 @@ export class HiddenWordsDto {
   @ApiProperty({ type: Boolean, example: true, description: 'Whether the built-in default list also applies' })
   @Allow()
   useDefaultList!: unknown;
+}
+
+/** Validated by RequestProtectionService.setLimits (per-field details). */
+export class LimitsDto {
+  @ApiProperty({
+    enum: ['non_followers', 'recent_followers'],
+    example: 'non_followers',
+    description: 'non_followers: people who do not follow me; recent_followers: also people who started following me less than 7 days ago',
+  })
+  @Allow()
+  from!: unknown;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'When Limits end: in the future, at most 28 days ahead' })
+  @Allow()
+  until!: unknown;
 }

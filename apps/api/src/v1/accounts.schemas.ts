@@ -24,6 +24,8 @@ export class Me extends User {
   @ApiProperty({ type: String, nullable: false, example: 'alice_01', description: 'My handle' }) declare handle: string;
   @ApiProperty({ enum: ['all', 'following', 'none'], description: 'Who may start a conversation with me' }) allowIncoming!:
     'all' | 'following' | 'none';
+  @ApiProperty({ enum: ['all', 'following', 'none'], description: 'Who may add me to a group (v1.2)' }) allowGroupInvites!:
+    'all' | 'following' | 'none';
   @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Until when sending is refused (a restriction in force)' })
   restrictedUntil!: string | null;
@@ -52,4 +54,11 @@ export class HiddenWords {
   words!: string[];
   @ApiProperty({ type: Boolean, example: true, description: 'Whether the built-in default list also applies (true for new accounts)' })
   useDefaultList!: boolean;
+}
+
+/** My Limits (v1.2); both null when off. */
+export class Limits {
+  @ApiProperty({ enum: ['non_followers', 'recent_followers'], nullable: true, description: 'Whose new conversations are refused' })
+  from!: 'non_followers' | 'recent_followers' | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When they end' }) until!: string | null;
 }

@@ -35,6 +35,13 @@ export class NoticeReply {
 export class Notice {
   @ApiProperty({ type: String, format: 'uuid' }) id!: string;
   @ApiProperty({ enum: NOTICE_KINDS }) kind!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'What it tells of: the action of its statement (warn, suspend, …), or e.g. limits_enabled (the pile-on breaker turned Limits on)',
+  })
+  action!: string | null;
   @ApiProperty({ type: String }) text!: string;
   @ApiProperty({
     type: 'object',

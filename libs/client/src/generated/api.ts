@@ -147,8 +147,33 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change my settings (who may start conversations with me) */
+        /** Change my settings (who may start conversations with me, who may add me to groups) */
         patch: operations["MeController_settings"];
+        trace?: never;
+    };
+    "/v1/me/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My Limits (both fields null when off) */
+        get: operations["MeController_limits"];
+        /**
+         * Turn Limits on, or change them
+         * @description Until `until`, the people in `from` cannot start a conversation with me (403 recipient_not_accepting, as allowIncoming=none), and their pending requests move to folder=hidden. The pile-on breaker also turns them on (non_followers).
+         */
+        put: operations["MeController_setLimits"];
+        post?: never;
+        /**
+         * End my Limits
+         * @description New conversations are admitted again; requests they moved to folder=hidden stay there (nothing moves back by surprise).
+         */
+        delete: operations["MeController_endLimits"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/me/hidden-words": {
@@ -1298,6 +1323,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/spam-requests/{id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a sender's requests held by the fan-out check to their recipients (moderator; audited) */
+        post: operations["SpamRequestsAdminController_release"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/spam-requests/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline a sender's requests held by the fan-out check: their recipients never see them (moderator; audited) */
+        post: operations["SpamRequestsAdminController_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/links": {
         parameters: {
             query?: never;
@@ -1974,6 +2033,11 @@ export interface components {
              * @enum {string}
              */
             allowIncoming: "all" | "following" | "none";
+            /**
+             * @description Who may add me to a group (v1.2)
+             * @enum {string}
+             */
+            allowGroupInvites: "all" | "following" | "none";
             /** @enum {string} */
             status: "active" | "suspended" | "banned";
             /**
@@ -2024,6 +2088,37 @@ export interface components {
              * @enum {string}
              */
             allowIncoming?: "all" | "following" | "none";
+            /**
+             * @description Who may add me to a group (v1.2): everyone, only people I follow, or nobody
+             * @example following
+             * @enum {string}
+             */
+            allowGroupInvites?: "all" | "following" | "none";
+        };
+        Limits: {
+            /**
+             * @description Whose new conversations are refused
+             * @enum {string|null}
+             */
+            from: "non_followers" | "recent_followers" | null;
+            /**
+             * Format: date-time
+             * @description When they end
+             */
+            until: string | null;
+        };
+        LimitsDto: {
+            /**
+             * @description non_followers: people who do not follow me; recent_followers: also people who started following me less than 7 days ago
+             * @example non_followers
+             * @enum {string}
+             */
+            from: "non_followers" | "recent_followers";
+            /**
+             * Format: date-time
+             * @description When Limits end: in the future, at most 28 days ahead
+             */
+            until: string;
         };
         HiddenWords: {
             /**
@@ -2250,7 +2345,9 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            kind: "report_received" | "report_outcome" | "warning" | "enforcement" | "appeal_decision" | "content_removed" | "action_lifted" | "action_ended" | "case_message";
+            kind: "report_received" | "report_outcome" | "warning" | "enforcement" | "appeal_decision" | "content_removed" | "action_lifted" | "action_ended" | "case_message" | "protection";
+            /** @description What it tells of: the action of its statement (warn, suspend, …), or e.g. limits_enabled (the pile-on breaker turned Limits on) */
+            action: string | null;
             text: string;
             /** @description Kind-specific facts (e.g. reportId and outcome) */
             data: {
@@ -3302,6 +3399,20 @@ export interface components {
              */
             strikesExpireAt: string | null;
         };
+        PileOnTrip: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            at: string;
+            /** @description Requests in the window when it tripped */
+            requests: number;
+            threshold: number;
+            windowMinutes: number;
+            /** @description Threshold halved: they had been on the stage of a room that ended within the hour */
+            halved: boolean;
+            /** Format: date-time */
+            limitsUntil: string;
+        };
         UserHistory: {
             user: components["schemas"]["UserHistoryUser"];
             strikes: number;
@@ -3324,6 +3435,8 @@ export interface components {
             recentRequests: {
                 [key: string]: unknown;
             }[];
+            /** @description Times the pile-on breaker switched their Limits on, newest first */
+            pileOnTrips: components["schemas"]["PileOnTrip"][];
         };
         Strike: {
             /** Format: uuid */
@@ -3387,6 +3500,16 @@ export interface components {
             action: components["schemas"]["ModerationAction"];
             standing: components["schemas"]["Standing"];
         };
+        FanOutBurst: {
+            /** @description Conversations with strangers started within the window */
+            count: number;
+            windowMinutes: number;
+            /**
+             * Format: date-time
+             * @description When the burst last held a request
+             */
+            at: string;
+        };
         SpamRequest: {
             /**
              * Format: uuid
@@ -3409,6 +3532,14 @@ export interface components {
             senderStatus: "active" | "suspended" | "banned";
             /** Format: date-time */
             restrictedUntil: string | null;
+            /** @description Requests held for review by the fan-out check: their recipients see nothing until staff release them */
+            heldRequests: number;
+            /** @description The burst that held them: conversations with strangers started within the window */
+            burst: components["schemas"]["FanOutBurst"] | null;
+        };
+        SettledHeldRequests: {
+            /** @description Held requests released (or declined) */
+            requests: number;
         };
         LinkRecord: {
             /** Format: uuid */
@@ -3657,6 +3788,11 @@ export interface components {
             suspicious: number;
             malicious: number;
         };
+        TripDay: {
+            /** @example 2026-12-06 */
+            day: string;
+            trips: number;
+        };
         ModerationStats: {
             openByReason: components["schemas"]["ReasonCount"][];
             overdue: number;
@@ -3664,6 +3800,8 @@ export interface components {
             medianResolutionMinutes: number | null;
             topSpamSenders: components["schemas"]["SpamSender"][];
             linkVerdictsPerDay: components["schemas"]["VerdictDay"][];
+            /** @description Times the pile-on breaker switched Limits on, per UTC day (last 14 days) */
+            pileOnTripsPerDay: components["schemas"]["TripDay"][];
         };
         RuleHitCounts: {
             /** @description Matches in the last 24 hours */
@@ -4470,6 +4608,114 @@ export interface operations {
                         code?: "invalid_request";
                     };
                 };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+        };
+    };
+    MeController_limits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Limits"];
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+        };
+    };
+    MeController_setLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LimitsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Limits"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized" | "session_revoked" | "account_suspended";
+                    };
+                };
+            };
+        };
+    };
+    MeController_endLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Limits are off */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Not signed in: `unauthorized`, `session_revoked`, `account_suspended` */
             401: {
@@ -9876,6 +10122,152 @@ export interface operations {
             };
         };
     };
+    SpamRequestsAdminController_release: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettledHeldRequests"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    SpamRequestsAdminController_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettledHeldRequests"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
     LinksAdminController_list: {
         parameters: {
             query?: {
@@ -12714,6 +13106,10 @@ export const pathsV1MeDeleteResponses401ContentApplicationJsonCodeValues: Readon
 export const pathsV1MeDeleteResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me"]["delete"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
 export const pathsV1MeSettingsPatchResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/settings"]["patch"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1MeSettingsPatchResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/settings"]["patch"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1MeLimitsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/limits"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1MeLimitsPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/limits"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsV1MeLimitsPutResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/limits"]["put"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1MeLimitsDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/limits"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1MeHiddenWordsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/hidden-words"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1MeHiddenWordsPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/hidden-words"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1MeHiddenWordsPutResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/hidden-words"]["put"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
@@ -13000,6 +13396,14 @@ export const pathsAdminV1SpamRequestsGetResponses400ContentApplicationJsonCodeVa
 export const pathsAdminV1SpamRequestsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1SpamRequestsIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1SpamRequestsIdGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1SpamRequestsIdReleasePostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}/release"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1SpamRequestsIdReleasePostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}/release"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1SpamRequestsIdReleasePostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}/release"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1SpamRequestsIdReleasePostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}/release"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1SpamRequestsIdDeclinePostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}/decline"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1SpamRequestsIdDeclinePostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}/decline"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1SpamRequestsIdDeclinePostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}/decline"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1SpamRequestsIdDeclinePostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}/decline"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1LinksGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/links"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1LinksGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/links"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1LinksIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/links/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
@@ -13143,8 +13547,12 @@ export const pathsPlatformV1RoomsExternalIdPutResponses429ContentApplicationJson
 export const pathsAsyncapiJsonGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/asyncapi.json"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const meAllowIncomingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["allowIncoming"]> = ["all", "following", "none"];
+export const meAllowGroupInvitesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["allowGroupInvites"]> = ["all", "following", "none"];
 export const meStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["status"]> = ["active", "suspended", "banned"];
 export const settingsDtoAllowIncomingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingsDto"]["allowIncoming"]> = ["all", "following", "none"];
+export const settingsDtoAllowGroupInvitesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingsDto"]["allowGroupInvites"]> = ["all", "following", "none"];
+export const limitsFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Limits"]["from"]> = ["non_followers", "recent_followers"];
+export const limitsDtoFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LimitsDto"]["from"]> = ["non_followers", "recent_followers"];
 export const dataExportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataExport"]["status"]> = ["pending", "ready"];
 export const exportSettingsAllowIncomingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportSettings"]["allowIncoming"]> = ["all", "following", "none"];
 export const conversationMemberStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConversationMember"]["state"]> = ["active", "pending", "declined", "left"];
@@ -13154,7 +13562,7 @@ export const exportConversationKindValues: ReadonlyArray<FlattenedDeepRequired<c
 export const exportConversationMyStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportConversation"]["myState"]> = ["active", "pending", "declined", "left"];
 export const exportReportSubjectTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportReport"]["subjectType"]> = ["message", "user", "conversation", "question"];
 export const exportReportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportReport"]["status"]> = ["open", "resolved"];
-export const noticeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Notice"]["kind"]> = ["report_received", "report_outcome", "warning", "enforcement", "appeal_decision", "content_removed", "action_lifted", "action_ended", "case_message"];
+export const noticeKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Notice"]["kind"]> = ["report_received", "report_outcome", "warning", "enforcement", "appeal_decision", "content_removed", "action_lifted", "action_ended", "case_message", "protection"];
 export const conversationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Conversation"]["kind"]> = ["direct", "group", "room"];
 export const conversationMyStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Conversation"]["myState"]> = ["active", "pending", "declined", "left"];
 export const declinedMyStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Declined"]["myState"]> = ["declined"];

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/db.service';
 import type {
+  AllowGroupInvites,
   AllowIncoming,
   ExternalUserRow,
   HiddenWordsRow,
@@ -24,6 +25,7 @@ interface AppUserRecord {
   created_at: Date | string;
   password_hash: string | null;
   allow_incoming: AllowIncoming;
+  allow_group_invites: AllowGroupInvites;
   status: UserRow['status'];
   suspended_until: Date | string | null;
   restricted_until: Date | string | null;
@@ -38,6 +40,7 @@ const toUser = (r: AppUserRecord): UserRow => ({
   createdAt: r.created_at,
   passwordHash: r.password_hash,
   allowIncoming: r.allow_incoming,
+  allowGroupInvites: r.allow_group_invites,
   status: r.status,
   suspendedUntil: r.suspended_until,
   restrictedUntil: r.restricted_until,
@@ -112,11 +115,16 @@ export async function findableByHandle(q: Queryable, handle: string, viewerId: s
   return rows.map(toPublic);
 }
 
-/** Sets allow_incoming when given (null keeps it); undefined when there is no such user. */
-export async function updateAllowIncoming(q: Queryable, userId: string, allowIncoming: AllowIncoming | null): Promise<UserRow | undefined> {
+/** Sets allow_incoming and allow_group_invites when given (null keeps each); undefined when there is no such user. */
+export async function updateSettings(
+  q: Queryable,
+  userId: string,
+  allowIncoming: AllowIncoming | null,
+  allowGroupInvites: AllowGroupInvites | null = null,
+): Promise<UserRow | undefined> {
   const [row] = await q.query<AppUserRecord>(
-    'UPDATE app_user SET allow_incoming = coalesce($2, allow_incoming) WHERE id = $1 RETURNING *',
-    [userId, allowIncoming],
+    'UPDATE app_user SET allow_incoming = coalesce($2, allow_incoming), allow_group_invites = coalesce($3, allow_group_invites) WHERE id = $1 RETURNING *',
+    [userId, allowIncoming, allowGroupInvites],
   );
   return row && toUser(row);
 }

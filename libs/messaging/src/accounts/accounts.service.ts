@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
 import * as repo from './accounts.repository';
-import type { AllowIncoming, HiddenWordsRow, PublicUserRow, UserRow } from './rows';
+import type { AllowGroupInvites, AllowIncoming, HiddenWordsRow, PublicUserRow, UserRow } from './rows';
 import {
   AccountSuspended,
   CannotTargetSelf,
@@ -22,7 +22,7 @@ import { AccountStatusService } from './account-status.service';
 import { SessionRevocations } from './session-revocations.service';
 import { validateHiddenWords } from './hidden-words';
 
-export type { AllowIncoming } from './rows';
+export type { AllowGroupInvites, AllowIncoming } from './rows';
 export type HiddenWords = HiddenWordsRow;
 
 export interface PublicUser {
@@ -35,6 +35,8 @@ export interface PublicUser {
 
 export interface Me extends PublicUser {
   allowIncoming: AllowIncoming;
+  /** Who may add me to a group (v1.2). */
+  allowGroupInvites: AllowGroupInvites;
   status: string;
   /** Until when sending messages is refused (a restriction in force), else null. */
   restrictedUntil: string | null;
@@ -63,6 +65,7 @@ const inForce = (t: unknown): string | null => {
 const toMe = (r: UserRow): Me => ({
   ...toPublic(r),
   allowIncoming: r.allowIncoming,
+  allowGroupInvites: r.allowGroupInvites,
   status: r.status,
   restrictedUntil: inForce(r.restrictedUntil),
   suspendedUntil: r.status === 'suspended' ? inForce(r.suspendedUntil) : null,
@@ -209,8 +212,8 @@ export class AccountsService {
     return toMe(row);
   }
 
-  async updateSettings(userId: string, patch: { allowIncoming?: AllowIncoming }): Promise<Me> {
-    const row = await repo.updateAllowIncoming(this.db, userId, patch.allowIncoming ?? null);
+  async updateSettings(userId: string, patch: { allowIncoming?: AllowIncoming; allowGroupInvites?: AllowGroupInvites }): Promise<Me> {
+    const row = await repo.updateSettings(this.db, userId, patch.allowIncoming ?? null, patch.allowGroupInvites ?? null);
     if (!row) throw new NotFound();
     return toMe(row);
   }

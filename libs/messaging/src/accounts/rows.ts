@@ -1,6 +1,8 @@
 /** The accounts domain's rows as accounts.repository.ts hands them to services: typed and camelCased. */
 
 export type AllowIncoming = 'all' | 'following' | 'none';
+/** Who may add me to a group (v1.2). */
+export type AllowGroupInvites = 'all' | 'following' | 'none';
 export type UserStatus = 'active' | 'suspended' | 'banned';
 
 /** Timestamps as the driver gives them (a Date, or a string for some column types). */
@@ -19,6 +21,7 @@ export interface PublicUserRow {
 export interface UserRow extends PublicUserRow {
   passwordHash: string | null;
   allowIncoming: AllowIncoming;
+  allowGroupInvites: AllowGroupInvites;
   status: UserStatus;
   suspendedUntil: Timestamp | null;
   restrictedUntil: Timestamp | null;

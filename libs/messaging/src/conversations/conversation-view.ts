@@ -6,7 +6,7 @@ export interface ConversationMemberView {
   userId: string;
   handle: string;
   displayName: string;
-  state: 'active' | 'pending' | 'declined' | 'left';
+  state: 'active' | 'pending' | 'declined' | 'left' | 'held';
   role: string;
   /** Read marker of active members only: a pending recipient reveals nothing until they accept. */
   readSeq?: number;
@@ -18,7 +18,7 @@ export interface ConversationView {
   title: string | null;
   creatorId: string | null;
   members: ConversationMemberView[];
-  myState: 'active' | 'pending' | 'declined' | 'left';
+  myState: 'active' | 'pending' | 'declined' | 'left' | 'held';
   lastMessage: MessageView | null;
   unreadCount: number;
   readSeq: number;
@@ -36,7 +36,8 @@ export const opensConversation = (state: ConversationView['myState']): boolean =
 
 /**
  * The contract's Conversation JSON for one viewer, for many conversations in one
- * statement. Another member's `declined` is shown as `pending`: the sender is never told.
+ * statement. Another member's `declined` is shown as `pending`: the sender is never told; so is
+ * a request `held` for review (the sender sees it as sent).
  * lastMessage and unreadCount count only what the viewer may read (policy/visibility.ts).
  */
 const VIEW_SQL = `
@@ -44,7 +45,7 @@ SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_acti
        me.state AS my_state, me.read_seq,
        (SELECT json_agg(json_build_object(
                  'userId', m.user_id, 'handle', u.handle, 'displayName', u.display_name,
-                 'state', CASE WHEN m.state = 'declined' AND m.user_id <> $2 THEN 'pending' ELSE m.state END,
+                 'state', CASE WHEN m.state IN ('declined', 'held') AND m.user_id <> $2 THEN 'pending' ELSE m.state END,
                  'role', m.role,
                  'readSeq', CASE WHEN m.state = 'active'
                                   AND NOT ${restrictsSql('m.user_id', '$2')}

@@ -3,6 +3,7 @@ import { readCeilingSql } from '../policy/request-cap';
 import { restrictedSql } from '../policy/standing';
 import { leftSeqSql, memberSeesMessageSql, restrictsSql } from '../policy/visibility';
 import { blockAmongSql, pairBlockedSql } from '../policy/write-policy';
+import { limitsExcludeSql } from '../policy/limits';
 import type { RecipientFacts } from './message-request-policy';
 import type {
   FolderRow,
@@ -46,6 +47,8 @@ export async function messagingStanding(q: Queryable, userId: string): Promise<M
 interface FactsRecord {
   id: string;
   allow_incoming: RecipientFacts['allowIncoming'];
+  allow_group_invites: NonNullable<RecipientFacts['allowGroupInvites']>;
+  limited_out: boolean;
   follows_creator: boolean;
   blocked: boolean;
   restricts_creator: boolean;
@@ -54,7 +57,7 @@ interface FactsRecord {
 /** Facts about each of `ids` relative to `actorId`, in one query; an unknown id has no row. */
 export async function recipientFacts(q: Queryable, actorId: string, ids: string[]): Promise<RecipientFacts[]> {
   const rows = await q.query<FactsRecord>(
-    `SELECT u.id, u.allow_incoming,
+    `SELECT u.id, u.allow_incoming, u.allow_group_invites, ${limitsExcludeSql('u', '$1')} AS limited_out,
               EXISTS (SELECT 1 FROM follow f WHERE f.follower_id = u.id AND f.followee_id = $1) AS follows_creator,
               ${pairBlockedSql('u.id', '$1')} AS blocked,
               ${restrictsSql('u.id', '$1')} AS restricts_creator
@@ -64,6 +67,8 @@ export async function recipientFacts(q: Queryable, actorId: string, ids: string[
   return rows.map((r) => ({
     userId: r.id,
     allowIncoming: r.allow_incoming,
+    allowGroupInvites: r.allow_group_invites,
+    limitedOut: r.limited_out,
     followsCreator: r.follows_creator,
     blocked: r.blocked,
     restrictsCreator: r.restricts_creator,
@@ -187,11 +192,11 @@ export async function memberStates(q: Queryable, conversationId: string): Promis
   return rows.map((r) => ({ userId: r.user_id, state: r.state }));
 }
 
-/** declined or left → active for the user; true when a row changed. */
+/** declined, left (or held: they start it themselves) → active for the user; true when a row changed. */
 export async function reopenMember(q: Queryable, conversationId: string, userId: string): Promise<boolean> {
   const reopened = await q.query(
     `UPDATE conversation_member SET state = 'active', updated_at = now()
-          WHERE conversation_id = $1 AND user_id = $2 AND state IN ('declined', 'left') RETURNING 1`,
+          WHERE conversation_id = $1 AND user_id = $2 AND state IN ('declined', 'left', 'held') RETURNING 1`,
     [conversationId, userId],
   );
   return reopened.length > 0;

@@ -15,6 +15,8 @@ import { loadConversationViews, opensConversation, type ConversationView } from 
 import * as conversations from './conversations.repository';
 import type { FolderRow, LockedMemberRow, MemberState, NewMember } from './rows';
 import { HiddenWordMatcher } from '../accounts/hidden-words';
+import { RequestProtectionService, type RequestScreen } from './request-protection.service';
+import { hiddenRequestIds, settleHeld } from './request-protection.repository';
 
 export interface CreateConversationInput {
   participantIds: unknown;
@@ -39,6 +41,7 @@ export class ConversationsService {
     private readonly limits: RateLimitsService,
     @Inject(ROOM_CONTEXT) private readonly rooms: RoomContextSource,
     @Inject(REQUESTS_HIDDEN_BY_RULE) private readonly hiddenByRule: RequestsHiddenByRule,
+    private readonly protection: RequestProtectionService,
   ) {}
 
   /** The conversation as `viewerId` sees it; 404 unless they are an active or pending member. */
@@ -116,8 +119,10 @@ export class ConversationsService {
     const { requestLimitFactor } = await this.assertMayMessage(creatorId);
     const facts = await this.recipientFacts(this.db, creatorId, others);
     await this.assertNoBlockAmong(this.db, others, [creatorId, ...others]);
-    const states = new Map(facts.map((f) => [f.userId, MessageRequestPolicy.initialState(f)]));
     const kind = others.length === 1 ? 'direct' : 'group';
+    const states = new Map<string, MemberState>(
+      facts.map((f) => [f.userId, MessageRequestPolicy.initialState(f, { group: kind === 'group' })]),
+    );
 
     if (kind === 'direct') {
       const existing = await this.findDirect(creatorId, others[0]);
@@ -129,6 +134,13 @@ export class ConversationsService {
 
     const id = newId();
     const directKey = kind === 'direct' ? [creatorId, others[0]].sort().join(':') : null;
+    // The request waves (fan-out, pile-on) are counted before the transaction, on the shared Redis.
+    const screen = await this.protection.screen(
+      creatorId,
+      id,
+      others.filter((u) => states.get(u) === 'pending'),
+    );
+    if (screen.held) for (const u of others) if (states.get(u) === 'pending') states.set(u, 'held');
     try {
       const outboxId = await this.db.tx(async (q) => {
         await conversations.insertConversation(q, {
@@ -150,11 +162,13 @@ export class ConversationsService {
         const events = [
           ...(await this.eventsFor(q, id, active, 'conversation.updated')),
           ...(await this.eventsFor(q, id, pending, 'request.created')),
+          ...(await this.protection.apply(q, screen)),
         ];
-        return this.events.append(q, events, pending.length ? [scoreSenderJob(creatorId)] : []);
+        return this.events.append(q, events, pending.length || screen.held ? [scoreSenderJob(creatorId)] : []);
       });
       this.events.published(outboxId);
     } catch (err: any) {
+      await this.protection.forget(screen);
       // Both sides created the same direct pair at once: the unique direct_key lets one win.
       if (err?.code === PG_UNIQUE_VIOLATION && directKey) {
         const existing = await this.findDirect(creatorId, others[0]);
@@ -254,12 +268,15 @@ export class ConversationsService {
   /**
    * Which of these pending requests are hidden from `viewerId` (API.md "Hidden requests"):
    * a visible message they may read (the first three, policy/visibility.ts) contains one of
-   * their hidden words, or a default-list word while useDefaultList is on; or a staff rule
+   * their hidden words, or a default-list word while useDefaultList is on; or Limits or the
+   * pile-on breaker moved it there (request-protection.service.ts); or a staff rule
    * with action `hide` hides it (REQUESTS_HIDDEN_BY_RULE, rules/hidden-requests.ts).
    */
   async hiddenRequests(viewerId: string, conversationIds: string[]): Promise<Set<string>> {
     const hidden = new Set<string>();
     if (conversationIds.length === 0) return hidden;
+    // Moved there by Limits or the pile-on breaker (stored: ending Limits moves nothing back).
+    for (const id of await hiddenRequestIds(this.db, viewerId, conversationIds)) hidden.add(id);
     const settings = await hiddenWords(this.db, viewerId);
     const matcher = HiddenWordMatcher.forSettings(settings?.words ?? [], settings?.useDefaultList ?? true);
     if (!matcher.empty) {
@@ -346,40 +363,76 @@ export class ConversationsService {
       throw new InvalidRequest('userIds must be a non-empty array of user ids.', [{ field: 'userIds', problems: ['array of ids'] }]);
     }
     const { requestLimitFactor } = await this.assertMayMessage(actorId);
-    const outboxId = await this.db.tx(async (q) => {
-      const m = await this.lockMember(q, conversationId, actorId, ['active', 'pending']);
-      if (m.state !== 'active') throw new NotFound();
-      if (m.kind !== 'group') throw new NotAGroup('Members can only be added to group conversations.');
-      // The conversation row lock serializes concurrent adds, so the 15 limit holds.
-      await conversations.lockConversation(q, conversationId);
-      const ids = [...new Set(rawIds as string[])];
-      if (ids.some((id) => !isUuid(id))) throw new NotFound('No such user.');
-      const current = await conversations.memberStates(q, conversationId);
-      // A decliner still looks pending to everyone else (decline is silent): they keep their
-      // seat, and re-adding them is a no-op that tells them nothing.
-      const occupying = new Set(current.filter((r) => r.state !== 'left').map((r) => r.userId));
-      const fresh = ids.filter((id) => !occupying.has(id));
-      if (fresh.length === 0) return null;
-      if (occupying.size + fresh.length > MAX_MEMBERS) throw new GroupTooLarge(`A conversation has at most ${MAX_MEMBERS} members.`);
-      const facts = await this.recipientFacts(q, actorId, fresh);
-      if (facts.some((f) => f.blocked)) throw new Blocked();
-      await this.assertNoBlockAmong(q, fresh, [...occupying, ...fresh]);
-      const states = facts.map((f) => ({ userId: f.userId, state: MessageRequestPolicy.initialState(f) }));
-      const pendingCount = states.filter((s) => s.state === 'pending').length;
-      if (pendingCount > 0) await this.limits.consume('requestsPerDay', actorId, pendingCount, requestLimitFactor);
-      // A newcomer reads from here on (API.md v1.1), a re-added member from the re-add: the
-      // conversation row is locked, so no send can slip between this last_seq and the insert.
-      await conversations.upsertAddedMembers(q, conversationId, states);
-      await conversations.touchConversation(q, conversationId);
-      const pending = states.filter((s) => s.state === 'pending').map((s) => s.userId);
-      const events = [
-        ...(await this.eventsFor(q, conversationId, await conversations.activeMemberIds(q, conversationId))),
-        ...(await this.eventsFor(q, conversationId, pending, 'request.created')),
-      ];
-      return this.events.append(q, events);
-    });
+    let screen: RequestScreen | undefined;
+    const outboxId = await this.db
+      .tx(async (q) => {
+        const m = await this.lockMember(q, conversationId, actorId, ['active', 'pending']);
+        if (m.state !== 'active') throw new NotFound();
+        if (m.kind !== 'group') throw new NotAGroup('Members can only be added to group conversations.');
+        // The conversation row lock serializes concurrent adds, so the 15 limit holds.
+        await conversations.lockConversation(q, conversationId);
+        const ids = [...new Set(rawIds as string[])];
+        if (ids.some((id) => !isUuid(id))) throw new NotFound('No such user.');
+        const current = await conversations.memberStates(q, conversationId);
+        // A decliner still looks pending to everyone else (decline is silent): they keep their
+        // seat, and re-adding them is a no-op that tells them nothing.
+        const occupying = new Set(current.filter((r) => r.state !== 'left').map((r) => r.userId));
+        const fresh = ids.filter((id) => !occupying.has(id));
+        if (fresh.length === 0) return null;
+        if (occupying.size + fresh.length > MAX_MEMBERS) throw new GroupTooLarge(`A conversation has at most ${MAX_MEMBERS} members.`);
+        const facts = await this.recipientFacts(q, actorId, fresh);
+        if (facts.some((f) => f.blocked)) throw new Blocked();
+        await this.assertNoBlockAmong(q, fresh, [...occupying, ...fresh]);
+        const states = facts.map((f): { userId: string; state: MemberState } => ({
+          userId: f.userId,
+          state: MessageRequestPolicy.initialState(f, { group: true }),
+        }));
+        const pendingCount = states.filter((s) => s.state === 'pending').length;
+        if (pendingCount > 0) await this.limits.consume('requestsPerDay', actorId, pendingCount, requestLimitFactor);
+        const waves = await this.protection.screen(
+          actorId,
+          conversationId,
+          states.filter((s) => s.state === 'pending').map((s) => s.userId),
+        );
+        screen = waves;
+        if (waves.held) for (const s of states) if (s.state === 'pending') s.state = 'held';
+        // A newcomer reads from here on (API.md v1.1), a re-added member from the re-add: the
+        // conversation row is locked, so no send can slip between this last_seq and the insert.
+        await conversations.upsertAddedMembers(q, conversationId, states);
+        await conversations.touchConversation(q, conversationId);
+        const pending = states.filter((s) => s.state === 'pending').map((s) => s.userId);
+        const events = [
+          ...(await this.eventsFor(q, conversationId, await conversations.activeMemberIds(q, conversationId))),
+          ...(await this.eventsFor(q, conversationId, pending, 'request.created')),
+          ...(await this.protection.apply(q, waves)),
+        ];
+        return this.events.append(q, events, waves.held ? [scoreSenderJob(actorId)] : []);
+      })
+      .catch(async (err) => {
+        if (screen) await this.protection.forget(screen);
+        throw err;
+      });
     this.events.published(outboxId);
     return this.view(conversationId, actorId);
+  }
+
+  /**
+   * Staff settle the requests a fan-out burst held (the spam-request queue): `release`
+   * makes each one an ordinary pending request, and its recipient hears of it now
+   * (request.created); otherwise each is declined, silently as a decline is, and its
+   * recipient never sees it. How many requests were settled.
+   */
+  async settleHeldRequests(senderId: string, release: boolean): Promise<number> {
+    const result = await this.db.tx(async (q) => {
+      const rows = await settleHeld(q, senderId, release ? 'pending' : 'declined');
+      const events = [];
+      if (release) for (const r of rows) events.push(...(await this.eventsFor(q, r.conversationId, [r.userId], 'request.created')));
+      else for (let i = 0; i < rows.length; i++) await conversations.countDeclined(q, senderId);
+      const outboxId = rows.length ? await this.events.append(q, events, [scoreSenderJob(senderId)]) : null;
+      return { settled: rows.length, outboxId };
+    });
+    this.events.published(result.outboxId);
+    return result.settled;
   }
 
   async leave(userId: string, conversationId: string): Promise<void> {

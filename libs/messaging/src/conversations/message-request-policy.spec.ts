@@ -30,3 +30,34 @@ describe('MessageRequestPolicy.initialState', () => {
     );
   });
 });
+
+describe('MessageRequestPolicy.initialState (v1.2: Limits and group invites)', () => {
+  it('Limits that hold the creator back refuse as allowIncoming=none does', () => {
+    let none: unknown;
+    let limited: unknown;
+    try {
+      MessageRequestPolicy.initialState(facts({ allowIncoming: 'none' }));
+    } catch (e) {
+      none = e;
+    }
+    try {
+      MessageRequestPolicy.initialState(facts({ limitedOut: true }));
+    } catch (e) {
+      limited = e;
+    }
+    expect(limited).toMatchObject({ code: 'recipient_not_accepting', status: 403, message: (none as Error).message });
+    expect(MessageRequestPolicy.initialState(facts({ limitedOut: false }))).toBe('pending');
+  });
+  it('allowGroupInvites applies to groups only: none refuses everyone, following admits only people they follow', () => {
+    expect(() => MessageRequestPolicy.initialState(facts({ allowGroupInvites: 'none', followsCreator: true }), { group: true })).toThrow(
+      expect.objectContaining({ code: 'recipient_not_accepting' }),
+    );
+    expect(() => MessageRequestPolicy.initialState(facts({ allowGroupInvites: 'following' }), { group: true })).toThrow(
+      expect.objectContaining({ code: 'recipient_not_accepting' }),
+    );
+    expect(MessageRequestPolicy.initialState(facts({ allowGroupInvites: 'following', followsCreator: true }), { group: true })).toBe(
+      'active',
+    );
+    expect(MessageRequestPolicy.initialState(facts({ allowGroupInvites: 'none' }), { group: false })).toBe('pending');
+  });
+});

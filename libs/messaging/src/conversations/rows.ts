@@ -1,7 +1,8 @@
 /** The conversations domain's rows as conversations.repository.ts hands them to services: typed and camelCased. */
 
 export type ConversationKind = 'direct' | 'group' | 'room';
-export type MemberState = 'active' | 'pending' | 'declined' | 'left';
+/** `held` (v1.2): a request the fan-out check holds for staff review; its recipient sees nothing of it yet. */
+export type MemberState = 'active' | 'pending' | 'declined' | 'left' | 'held';
 export type MemberRole = 'owner' | 'member';
 
 /** Timestamps as the driver gives them (a Date, or a string for some column types). */

@@ -14,7 +14,7 @@ reqs AS (
     JOIN conversation_member m ON m.conversation_id = c.id AND m.user_id <> c.creator_id
    WHERE c.creator_id = $1 AND c.kind <> 'room'
    GROUP BY c.id
-  HAVING bool_or(m.state IN ('pending', 'declined')) OR max(c.request_msgs) > 0)`;
+  HAVING bool_or(m.state IN ('pending', 'declined', 'held')) OR max(c.request_msgs) > 0)`;
 
 const COUNTS_SQL = `
 WITH ${REQUESTS_CTE},

@@ -71,7 +71,7 @@ msg AS (
          -- held only where it matters: a link awaits its verdict and someone is still pending
          -- (a member added later reads only what comes after their add)
          EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL)
-           AND EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = $1 AND p.state = 'pending'),
+           AND EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = $1 AND p.state IN ('pending', 'held')),
          $9::bigint, $10::uuid, -- replyTo: checked before the send (MessagesService.replyTarget)
          -- held by a live staff rule (RulesService.screenMessage, decided before this statement): its sender alone reads it
          CASE WHEN $11::boolean THEN 'held' ELSE 'visible' END

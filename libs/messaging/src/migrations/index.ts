@@ -16,6 +16,7 @@ import { Migration20261126171130_moderation_rules } from './Migration20261126171
 import { Migration20261126173000_event_partitions } from './Migration20261126173000_event_partitions';
 import { Migration20261205010000_message_key } from './Migration20261205010000_message_key';
 import { Migration20261205020000_link_backlog } from './Migration20261205020000_link_backlog';
+import { Migration20261206400000_request_protection } from './Migration20261206400000_request_protection';
 import { Migration20261205030000_data_export } from './Migration20261205030000_data_export';
 import { Migration20261206080000_scheduled_rooms } from './Migration20261206080000_scheduled_rooms';
 import { Migration20261206100000_account_deletion } from './Migration20261206100000_account_deletion';
@@ -52,4 +53,5 @@ export const migrationsList = [
   { name: 'Migration20261206200000_policies', class: Migration20261206200000_policies },
   { name: 'Migration20261206300000_trusted_flaggers', class: Migration20261206300000_trusted_flaggers },
   { name: 'Migration20261206300100_tdb_submissions', class: Migration20261206300100_tdb_submissions },
+  { name: 'Migration20261206400000_request_protection', class: Migration20261206400000_request_protection },
 ];

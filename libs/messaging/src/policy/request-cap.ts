@@ -1,6 +1,6 @@
 /**
- * The message-request cap (API.md): while any recipient has not accepted (a declined one
- * looks pending to the creator), the creator may send at most MAX_REQUEST_MESSAGES messages
+ * The message-request cap (API.md): while any recipient has not accepted (a declined one,
+ * and one held for review, looks pending to the creator), the creator may send at most MAX_REQUEST_MESSAGES messages
  * (the next: 403 request_pending_limit), and a pending member reads at most the first
  * MAX_REQUEST_MESSAGES messages posted since they joined (visibility.ts). One number, one
  * predicate for each side.
@@ -17,7 +17,7 @@ export const creatorCappedSql = (
   conversationId = `${c}.id`,
 ): string => `(${c}.creator_id = ${senderId} AND EXISTS (
             SELECT 1 FROM conversation_member o
-             WHERE o.conversation_id = ${conversationId} AND o.user_id <> ${senderId} AND o.state IN ('pending', 'declined')))`;
+             WHERE o.conversation_id = ${conversationId} AND o.user_id <> ${senderId} AND o.state IN ('pending', 'declined', 'held')))`;
 
 /** The last seq member row `m` reads: a pending member only the first MAX_REQUEST_MESSAGES since they joined. */
 export const readCeilingSql = (m: string, otherwise: string): string =>

@@ -7,7 +7,10 @@ import * as repo from './rooms.repository';
 /** How far back "a room everyone shared lately" reaches. */
 export const SHARED_ROOM_DAYS = 7;
 
-/** Room context for conversations started from a room; provided as ROOM_CONTEXT (conversations/conversation-extensions.ts). */
+/**
+ * Room context for conversations started from a room, and who was on a room's stage lately
+ * (the pile-on breaker); provided as ROOM_CONTEXT (conversations/conversation-extensions.ts).
+ */
 @Injectable()
 export class RoomContext implements RoomContextSource {
   constructor(private readonly db: Db) {}
@@ -22,5 +25,11 @@ export class RoomContext implements RoomContextSource {
     if ((roomId !== null && !isUuid(roomId)) || ids.length === 0 || !ids.every(isUuid)) return null;
     const row = await repo.sharedRoom(this.db, ids, roomId, SHARED_ROOM_DAYS);
     return row ? { roomId: row.id, roomTitle: row.title } : null;
+  }
+
+  /** Who was on a room's stage (host, moderator, speaker) when it ended, within the last `withinMinutes`. */
+  async recentlyOnStage(userIds: string[], withinMinutes: number): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    return new Set(await repo.onStageInRecentlyEnded(this.db, userIds, withinMinutes));
   }
 }

@@ -297,6 +297,20 @@ export async function sharedRoom(
   return row;
 }
 
+/** Of `userIds`, those who were host, moderator or speaker of a room that ended within the last `minutes` minutes. */
+export async function onStageInRecentlyEnded(q: Queryable, userIds: string[], minutes: number): Promise<string[]> {
+  const rows = await q.query<{ user_id: string }>(
+    `SELECT r.host_id AS user_id FROM room r
+      WHERE r.host_id = ANY($1::uuid[]) AND r.status = 'ended' AND r.ended_at > now() - make_interval(mins => $2)
+     UNION
+     SELECT m.user_id FROM room_member m JOIN room r ON r.id = m.room_id
+      WHERE m.user_id = ANY($1::uuid[]) AND m.role IN ('moderator', 'speaker')
+        AND r.status = 'ended' AND r.ended_at > now() - make_interval(mins => $2)`,
+    [userIds, minutes],
+  );
+  return rows.map((r) => r.user_id);
+}
+
 // ---- rooms of the host app (room sync) ------------------------------------------------------
 
 /** Serialises every PUT of one external room, its creation included (transaction-scoped). */

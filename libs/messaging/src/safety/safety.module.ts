@@ -26,6 +26,8 @@ import { LegalHoldsService } from './reports/legal-holds.service';
 import { ErasedEvidence } from './reports/erased-evidence.service';
 import { TdbStatementsService } from './dsa/tdb-statements.service';
 import { TdbSubmitter } from './dsa/tdb-submitter';
+import { SafetyProtectionNotices } from './protection-notices';
+import { PROTECTION_NOTICES } from '../conversations/conversation-extensions';
 
 const SERVICES = [
   AuditLogService,
@@ -55,6 +57,7 @@ const SERVICES = [
   SafetyRulePolicies,
   TdbStatementsService,
   TdbSubmitter,
+  SafetyProtectionNotices,
 ];
 
 /** Handed down to rules and links (lower layers): what a flag rule, a held message's rejection or a malicious link's removal sets off here. */
@@ -63,6 +66,7 @@ const RULE_CONSEQUENCES = [
   { provide: HELD_REJECTIONS, useExisting: SafetyHeldRejections },
   { provide: LINK_REMOVALS, useExisting: SafetyLinkRemovals },
   { provide: RULE_POLICIES, useExisting: SafetyRulePolicies },
+  { provide: PROTECTION_NOTICES, useExisting: SafetyProtectionNotices },
 ];
 
 /**
@@ -77,6 +81,6 @@ const RULE_CONSEQUENCES = [
 @Module({
   imports: [QueuesModule],
   providers: [...SERVICES, ...RULE_CONSEQUENCES],
-  exports: [...SERVICES, RULE_FLAG_REPORTS, HELD_REJECTIONS, LINK_REMOVALS, RULE_POLICIES],
+  exports: [...SERVICES, RULE_FLAG_REPORTS, HELD_REJECTIONS, LINK_REMOVALS, RULE_POLICIES, PROTECTION_NOTICES],
 })
 export class SafetyModule {}

@@ -52,6 +52,8 @@ export const NOTICE_KINDS = [
   'action_lifted',
   'action_ended',
   'case_message',
+  /** The pile-on breaker switched Limits on (data.action: limits_enabled); not an action against the person. */
+  'protection',
 ] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 

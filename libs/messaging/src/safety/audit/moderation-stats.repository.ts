@@ -74,3 +74,15 @@ export async function linkVerdictsPerDay(q: Queryable, days: number): Promise<Ve
   );
   return rows.map((r) => ({ day: r.day, safe: r.safe, suspicious: r.suspicious, malicious: r.malicious }));
 }
+
+/** Pile-on breaker trips per UTC day over the last `days` days, today included, a row for every day. */
+export async function pileOnTripsPerDay(q: Queryable, days: number): Promise<Array<{ day: string; trips: number }>> {
+  const rows = await q.query<{ day: string; trips: number }>(
+    `SELECT to_char(d.day, 'YYYY-MM-DD') AS day, count(t.id)::int AS trips
+           FROM generate_series((now() AT TIME ZONE 'UTC')::date - ($1::int - 1), (now() AT TIME ZONE 'UTC')::date, interval '1 day') AS d(day)
+           LEFT JOIN pile_on_trip t ON (t.created_at AT TIME ZONE 'UTC')::date = d.day::date
+          GROUP BY d.day ORDER BY d.day`,
+    [days],
+  );
+  return rows.map((r) => ({ day: r.day, trips: r.trips }));
+}

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config';
 import { Db } from '../../db/db.service';
-import { linkVerdictsPerDay, openByReason, responseTimes, topSpamSenders } from './moderation-stats.repository';
+import { linkVerdictsPerDay, openByReason, pileOnTripsPerDay, responseTimes, topSpamSenders } from './moderation-stats.repository';
 
 export interface ModerationStats {
   openByReason: Array<{ reason: string; count: number }>;
@@ -10,6 +10,8 @@ export interface ModerationStats {
   medianResolutionMinutes: number | null;
   topSpamSenders: Array<{ senderId: string; handle: string; score: number }>;
   linkVerdictsPerDay: Array<{ day: string; safe: number; suspicious: number; malicious: number }>;
+  /** Times the pile-on breaker switched someone's Limits on, per UTC day (VERDICT_DAYS days). */
+  pileOnTripsPerDay: Array<{ day: string; trips: number }>;
 }
 
 /** Medians look at reports filed in this window, so the dashboard shows how the team does now. */
@@ -28,11 +30,12 @@ export class ModerationStatsService {
 
   async stats(): Promise<ModerationStats> {
     const q = this.db.replica;
-    const [byReason, times, spam, verdicts] = await Promise.all([
+    const [byReason, times, spam, verdicts, trips] = await Promise.all([
       openByReason(q),
       responseTimes(q, STATS_WINDOW_DAYS),
       topSpamSenders(q, this.config.spamScoreThreshold),
       linkVerdictsPerDay(q, VERDICT_DAYS),
+      pileOnTripsPerDay(q, VERDICT_DAYS),
     ]);
     return {
       openByReason: byReason,
@@ -41,6 +44,7 @@ export class ModerationStatsService {
       medianResolutionMinutes: round1(times?.resolutionMinutes),
       topSpamSenders: spam,
       linkVerdictsPerDay: verdicts,
+      pileOnTripsPerDay: trips,
     };
   }
 }

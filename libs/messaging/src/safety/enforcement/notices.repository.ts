@@ -12,6 +12,8 @@ import type { Statement } from './statements';
 export interface Notice {
   id: string;
   kind: NoticeKind;
+  /** What the notice tells of: the action of its statement, or `data.action` (e.g. limits_enabled); null when neither. */
+  action: string | null;
   text: string;
   data: Record<string, unknown> | null;
   /** The statement of reasons of an action against this user (API.md v1.1); null on other notices. */
@@ -38,6 +40,7 @@ export interface NoticeRecord {
 export const toNotice = (r: NoticeRecord): Notice => ({
   id: r.id,
   kind: r.kind,
+  action: (r.statement as { action?: string } | null)?.action ?? (typeof r.data?.action === 'string' ? r.data.action : null),
   text: r.text,
   data: r.data ?? null,
   statement: r.statement ?? null,

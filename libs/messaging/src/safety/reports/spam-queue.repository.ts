@@ -23,6 +23,10 @@ export interface SpamRequestRow {
   lastAt: string | null;
   senderStatus: string;
   restrictedUntil: string | null;
+  /** Requests held for review by the fan-out check (recipients see none of them until released). */
+  heldRequests: number;
+  /** The fan-out burst that held them: conversations with strangers started within the window; null when none. */
+  burst: { count: number; windowMinutes: number; at: string } | null;
 }
 
 interface SpamRequestRecord {
@@ -37,10 +41,22 @@ interface SpamRequestRecord {
   last_at: Date | string | null;
   status: string;
   restricted_until: Date | string | null;
+  held_requests: number;
+  burst_count: number | null;
+  burst_window_minutes: number | null;
+  burst_at: Date | string | null;
 }
 
+/** The sender's requests the fan-out check holds for review (one per held recipient). */
+const HELD_SQL = `(SELECT count(*)::int FROM conversation hc JOIN conversation_member hm ON hm.conversation_id = hc.id AND hm.state = 'held'
+   WHERE hc.creator_id = s.sender_id)`;
+
+/** In the queue: a score at or above the threshold, or requests held for review. */
+const inQueueSql = (threshold: number) => `(s.score >= ${Number(threshold)} OR ${HELD_SQL} > 0)`;
+
 const COLUMNS = `s.sender_id, u.handle, s.requests_sent, s.declined, s.reported, s.duplicate_texts, s.score, s.sample, s.last_at,
-  u.status, CASE WHEN ${restrictedSql('u')} THEN u.restricted_until END AS restricted_until`;
+  u.status, CASE WHEN ${restrictedSql('u')} THEN u.restricted_until END AS restricted_until,
+  ${HELD_SQL} AS held_requests, s.burst_count, s.burst_window_minutes, s.burst_at`;
 
 const toRow = (r: SpamRequestRecord): SpamRequestRow => ({
   id: r.sender_id,
@@ -55,6 +71,8 @@ const toRow = (r: SpamRequestRecord): SpamRequestRow => ({
   lastAt: iso(r.last_at),
   senderStatus: r.status,
   restrictedUntil: iso(r.restricted_until),
+  heldRequests: r.held_requests,
+  burst: r.burst_count && r.burst_at ? { count: r.burst_count, windowMinutes: r.burst_window_minutes ?? 0, at: iso(r.burst_at)! } : null,
 });
 
 const LIST: ListSpec = {
@@ -76,14 +94,14 @@ const LIST: ListSpec = {
   tiebreak: 's.sender_id ASC',
 };
 
-/** A page of senders scoring at or above the threshold. */
+/** A page of senders scoring at or above the threshold, or with requests held for review. */
 export function spamQueuePage(q: Queryable, query: ListQuery, threshold: number): Promise<ListPage<SpamRequestRow>> {
   return runList(
     q,
     LIST,
     query,
     (c) => {
-      const atThreshold = `s.score >= ${Number(threshold)}`;
+      const atThreshold = inQueueSql(threshold);
       const where = c.where ? `${c.where} AND ${atThreshold}` : `WHERE ${atThreshold}`;
       return {
         sql: `SELECT ${COLUMNS}, count(*) OVER () AS _total FROM sender_stats s JOIN app_user u ON u.id = s.sender_id ${where} ${c.orderBy}`,
@@ -94,11 +112,11 @@ export function spamQueuePage(q: Queryable, query: ListQuery, threshold: number)
   );
 }
 
-/** One sender, if they score at or above the threshold. */
+/** One sender, if they score at or above the threshold or have requests held for review. */
 export async function spamQueueEntry(q: Queryable, senderId: string, threshold: number): Promise<SpamRequestRow | undefined> {
   const [row] = await q.query<SpamRequestRecord>(
-    `SELECT ${COLUMNS} FROM sender_stats s JOIN app_user u ON u.id = s.sender_id WHERE s.sender_id = $1 AND s.score >= $2`,
-    [senderId, threshold],
+    `SELECT ${COLUMNS} FROM sender_stats s JOIN app_user u ON u.id = s.sender_id WHERE s.sender_id = $1 AND ${inQueueSql(threshold)}`,
+    [senderId],
   );
   return row && toRow(row);
 }

@@ -308,7 +308,7 @@ export async function requestsSentBy(q: Queryable, userId: string): Promise<Sent
            FROM conversation c
           WHERE c.creator_id = $1 AND c.kind <> 'room'
             AND (c.request_msgs > 0 OR EXISTS (SELECT 1 FROM conversation_member m
-                   WHERE m.conversation_id = c.id AND m.user_id <> $1 AND m.state IN ('pending', 'declined')))
+                   WHERE m.conversation_id = c.id AND m.user_id <> $1 AND m.state IN ('pending', 'declined', 'held')))
           ORDER BY c.created_at DESC LIMIT 20`,
     [userId],
   );
@@ -318,5 +318,39 @@ export async function requestsSentBy(q: Queryable, userId: string): Promise<Sent
     context: r.context ?? null,
     recipients: r.recipients ?? [],
     firstText: r.first_text,
+  }));
+}
+
+/** A time the pile-on breaker switched this person's Limits on. */
+export interface PileOnTripRow {
+  id: string;
+  at: string;
+  requests: number;
+  threshold: number;
+  windowMinutes: number;
+  /** The threshold was halved: they had been on the stage of a room that had just ended. */
+  halved: boolean;
+  limitsUntil: string;
+}
+
+/** The person's pile-on breaker trips, newest first (the last 50). */
+export async function pileOnTripsOf(q: Queryable, userId: string): Promise<PileOnTripRow[]> {
+  const rows = await q.query<{
+    id: string;
+    created_at: Date;
+    requests: number;
+    threshold: number;
+    window_minutes: number;
+    halved: boolean;
+    limits_until: Date;
+  }>(`SELECT * FROM pile_on_trip WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50`, [userId]);
+  return rows.map((r) => ({
+    id: r.id,
+    at: iso(r.created_at)!,
+    requests: r.requests,
+    threshold: r.threshold,
+    windowMinutes: r.window_minutes,
+    halved: r.halved,
+    limitsUntil: iso(r.limits_until)!,
   }));
 }

@@ -11,6 +11,7 @@ import {
   actionById,
   actionsOn,
   appealsBy,
+  pileOnTripsOf,
   reportsAbout,
   reportsBy,
   requestsSentBy,
@@ -18,6 +19,7 @@ import {
   userById,
   userPage,
   userWithSettings,
+  type PileOnTripRow,
   type SentRequestRow,
   type UserAppealRow,
   type UserReportRow,
@@ -47,6 +49,8 @@ export interface UserHistory {
   appeals: UserAppealRow[];
   spam: Record<string, unknown> | null;
   recentRequests: SentRequestRow[];
+  /** Times the pile-on breaker switched their Limits on (v1.2), newest first. */
+  pileOnTrips: PileOnTripRow[];
 }
 
 /** The staff view of accounts: the list, one person's whole moderation history, direct actions. */
@@ -83,13 +87,14 @@ export class UserReviewService {
     const user = await userWithSettings(q, id);
     if (!user) throw new NotFound('No such user.');
     // Independent reads, each on its own pooled connection.
-    const [about, by, actions, appeals, spam, requests] = await Promise.all([
+    const [about, by, actions, appeals, spam, requests, trips] = await Promise.all([
       reportsAbout(q, id),
       reportsBy(q, id),
       actionsOn(q, id),
       appealsBy(q, id),
       senderStats(q, id),
       requestsSentBy(q, id),
+      pileOnTripsOf(q, id),
     ]);
     await this.audit.record(q, { staffId: staff.id, action: 'user.history.read', subjectType: 'user', subjectId: id });
     return {
@@ -114,6 +119,7 @@ export class UserReviewService {
           }
         : null,
       recentRequests: requests,
+      pileOnTrips: trips,
     };
   }
 
