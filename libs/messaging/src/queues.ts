@@ -32,6 +32,8 @@ export enum JobName {
   WriteExport = 'write-export',
   /** Deletes data exports past their expiry. */
   PurgeExpiredExports = 'purge-expired-exports',
+  /** Imports the reputation feeds of LINK_FEEDS into the link verdict cache (links/link-feeds.service.ts). */
+  ImportLinkFeeds = 'import-link-feeds',
 }
 
 export interface JobPayloads {
@@ -51,6 +53,7 @@ export interface JobPayloads {
   [JobName.NotifyPlatform]: { body: PlatformWebhookBody };
   [JobName.WriteExport]: { exportId: string };
   [JobName.PurgeExpiredExports]: Record<string, never>;
+  [JobName.ImportLinkFeeds]: Record<string, never>;
 }
 
 /** What the host app's backend receives when staff act against one of its users. */
@@ -83,6 +86,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   // Rare (one per user per day) and streamed in batches, so housekeeping waits little for one.
   [JobName.WriteExport]: QueueName.Maintenance,
   [JobName.PurgeExpiredExports]: QueueName.Maintenance,
+  // Housekeeping-sized: one streamed import every LINK_FEED_INTERVAL_MINUTES, in batches.
+  [JobName.ImportLinkFeeds]: QueueName.Maintenance,
 };
 
 /** A job written to the outbox inside the transaction, enqueued after commit. */

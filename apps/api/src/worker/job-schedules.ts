@@ -18,6 +18,8 @@ export function schedules(config: AppConfig): Schedule[] {
     { name: JobName.PurgeRetainedMessages, everyMs: 3600_000 },
     { name: JobName.ReleaseHeldLinks, everyMs: HeldLinks.sweepEveryMs(config) },
     { name: JobName.PurgeExpiredExports, everyMs: 3600_000 },
+    // Only with feeds configured (LINK_FEEDS); the first run comes one interval after boot.
+    ...(config.linkFeeds.length ? [{ name: JobName.ImportLinkFeeds, everyMs: config.linkFeedIntervalMinutes * 60_000 }] : []),
   ];
 }
 

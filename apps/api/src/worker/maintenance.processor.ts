@@ -7,12 +7,13 @@ import { RetainedMessages } from '@app/messaging/messages/retained-messages';
 import { HeldLinks } from '@app/messaging/messages/held-links';
 import { JobName, QueueName } from '@app/messaging/queues';
 import { ExportsService } from '@app/messaging/exports/exports.service';
+import { LinkFeedsService } from '@app/messaging/links/link-feeds.service';
 import { payloadId, unknownJob } from './job-payload';
 
 /**
  * Housekeeping on a schedule: outbox rows no process drained, events and retained message text
  * past retention, messages held from requests longer than HELD_LINK_MAX_SECONDS, data exports
- * past their expiry; and the writing of a data export's archive (rare: one per user a day).
+ * past their expiry, the import of the link reputation feeds (LINK_FEEDS); and the writing of a data export's archive (rare: one per user a day).
  */
 @Processor(QueueName.Maintenance, { concurrency: 1 })
 export class MaintenanceProcessor extends WorkerHost {
@@ -24,6 +25,7 @@ export class MaintenanceProcessor extends WorkerHost {
     private readonly retained: RetainedMessages,
     private readonly held: HeldLinks,
     private readonly exports: ExportsService,
+    private readonly feeds: LinkFeedsService,
   ) {
     super();
   }
@@ -42,6 +44,8 @@ export class MaintenanceProcessor extends WorkerHost {
         return this.exports.write(payloadId(job.data, 'exportId'));
       case JobName.PurgeExpiredExports:
         return { purged: await this.exports.purgeExpired() };
+      case JobName.ImportLinkFeeds:
+        return { feeds: await this.feeds.importAll() };
       default:
         return unknownJob(QueueName.Maintenance, job.name);
     }
