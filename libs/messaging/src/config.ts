@@ -50,6 +50,10 @@ export interface AppConfig {
   /** Online link-reputation sources by name (LINK_PROVIDERS, comma list); empty = offline only. */
   linkProviders: LinkProviderName[];
   urlhausAuthKey: string | null;
+  /** Reputation feeds imported on a schedule (LINK_FEEDS: comma list of `format:location`, a file path or an http(s) URL). */
+  linkFeeds: LinkFeed[];
+  /** How often the feeds are imported (LINK_FEED_INTERVAL_MINUTES) and how long an imported verdict lasts unless seen again (twice that, at least a day). */
+  linkFeedIntervalMinutes: number;
   /** Open sockets one user may hold across all API processes; a new one over it closes the oldest. */
   maxSocketsPerUser: number;
   /**
@@ -161,6 +165,36 @@ function linkProviders(env: Env): LinkProviderName[] {
   if (names.includes('urlhaus') && !env.URLHAUS_AUTH_KEY)
     throw new ConfigError('URLHAUS_AUTH_KEY: required when LINK_PROVIDERS includes urlhaus');
   return [...new Set(names)] as LinkProviderName[];
+}
+
+export const LINK_FEED_FORMATS = ['urlhaus', 'phishtank', 'openphish'] as const;
+export type LinkFeedFormat = (typeof LINK_FEED_FORMATS)[number];
+export interface LinkFeed {
+  format: LinkFeedFormat;
+  /** A file path, or an http(s) URL of the dump. */
+  location: string;
+}
+
+/** LINK_FEEDS: `urlhaus:/data/urlhaus.csv,openphish:https://openphish.com/feed.txt` (a location may hold `:` but not `,`). */
+export function linkFeeds(raw: string | undefined): LinkFeed[] {
+  const feeds: LinkFeed[] = [];
+  for (const entry of (raw ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const at = entry.indexOf(':');
+    const format = at > 0 ? entry.slice(0, at).trim().toLowerCase() : '';
+    const location = at > 0 ? entry.slice(at + 1).trim() : '';
+    if (!(LINK_FEED_FORMATS as readonly string[]).includes(format)) {
+      throw new ConfigError(`LINK_FEEDS: "${entry}" must be format:location with format one of ${LINK_FEED_FORMATS.join(', ')}`);
+    }
+    if (!location) throw new ConfigError(`LINK_FEEDS: "${entry}" names no file or URL`);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location) && !/^https?:\/\//i.test(location)) {
+      throw new ConfigError(`LINK_FEEDS: "${entry}": a URL location must be http or https`);
+    }
+    feeds.push({ format: format as LinkFeedFormat, location });
+  }
+  return feeds;
 }
 
 type Env = Record<string, string | undefined>;
@@ -358,6 +392,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     reportFirstResponseHours: int(env, 'REPORT_FIRST_RESPONSE_HOURS', 24, 1, 720),
     appealWindowDays: int(env, 'APPEAL_WINDOW_DAYS', 180, 1, 3650),
     linkVerdictTtlHours: int(env, 'LINK_VERDICT_TTL_HOURS', 24, 1, 8760),
+    linkFeeds: linkFeeds(env.LINK_FEEDS),
+    linkFeedIntervalMinutes: int(env, 'LINK_FEED_INTERVAL_MINUTES', 360, 1, 10080),
     linkPendingSweepSeconds: int(env, 'LINK_PENDING_SWEEP_SECONDS', 30, 1, 3600),
     heldLinkMaxSeconds: int(env, 'HELD_LINK_MAX_SECONDS', 10, 1, 3600),
     adminStaticDir: env.ADMIN_STATIC_DIR ?? null,

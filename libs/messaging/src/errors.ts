@@ -53,6 +53,8 @@ export const RecipientNotAccepting = define(403, 'recipient_not_accepting', 'Thi
 export const RequestPendingLimit = define(403, 'request_pending_limit', 'Wait until your message request is accepted before sending more.');
 /** A live staff rule (action block) refused the message; the message is the rule's reason. */
 export const BlockedByRule = define(403, 'blocked_by_rule', 'This message breaks a rule of this service.');
+/** Staff locked the conversation (API.md v1.2): nobody sends, edits, reacts or adds members there until unlocked. */
+export const ConversationLocked = define(403, 'conversation_locked', 'This conversation is locked by moderators.');
 export const MessagingRestricted = define(
   403,
   'messaging_restricted',

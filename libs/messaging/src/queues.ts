@@ -38,6 +38,8 @@ export enum JobName {
   EraseAccount = 'erase-account',
   /** Sends unsent statements of reasons to the EU DSA Transparency Database (safety/dsa/tdb-submitter.ts). */
   SubmitStatements = 'submit-statements',
+  /** Imports the reputation feeds of LINK_FEEDS into the link verdict cache (links/link-feeds.service.ts). */
+  ImportLinkFeeds = 'import-link-feeds',
 }
 
 export interface JobPayloads {
@@ -59,6 +61,7 @@ export interface JobPayloads {
   [JobName.PurgeExpiredExports]: Record<string, never>;
   [JobName.EraseAccount]: { userId: string };
   [JobName.SubmitStatements]: Record<string, never>;
+  [JobName.ImportLinkFeeds]: Record<string, never>;
 }
 
 /** What the host app's backend receives when staff act against one of its users. */
@@ -94,6 +97,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   // Rare (one per deleted account), in batches; idempotent, so a retry finishes what a crash left.
   [JobName.EraseAccount]: QueueName.Maintenance,
   [JobName.SubmitStatements]: QueueName.DsaTdb,
+  // Housekeeping-sized: one streamed import every LINK_FEED_INTERVAL_MINUTES, in batches.
+  [JobName.ImportLinkFeeds]: QueueName.Maintenance,
 };
 
 /** A job written to the outbox inside the transaction, enqueued after commit. */

@@ -437,3 +437,18 @@ export class ReporterStandingDto {
   @IsBoolean()
   muted?: boolean;
 }
+
+/** `{note}` of the moderators' DM switches (dm-access, conversation lock): kept in the audit log only. */
+export class DmControlNoteDto {
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 2000,
+    example: 'Spam wave from this account; DMs off while we review',
+    description: 'Why (internal: recorded in the audit log, not shown to the person)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @Matches(NO_CONTROL, { message: 'note must not contain control characters' })
+  note?: string;
+}

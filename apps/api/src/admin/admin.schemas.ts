@@ -489,3 +489,37 @@ export class Transparency {
   })
   medianHoursToAction!: number | null;
 }
+
+export class DmAccessState {
+  @ApiProperty(ID) userId!: string;
+  @ApiProperty({ type: Boolean, description: 'false while staff have switched off starting conversations and adding members' })
+  dmAccess!: boolean;
+  @ApiProperty({ ...TIME_OR_NULL, description: 'Since when DM access is off; null while on' }) revokedAt!: string | null;
+}
+
+export class ConversationLockState {
+  @ApiProperty(ID) conversationId!: string;
+  @ApiProperty({ type: Boolean }) locked!: boolean;
+}
+
+export class DmStatsDay {
+  @ApiProperty({ type: String, format: 'date', example: '2026-12-06', description: 'A UTC day' }) day!: string;
+  @ApiProperty({ type: 'integer', minimum: 0 }) sent!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) requestsSent!: number;
+}
+
+export class DmStats {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Messages sent in direct and group conversations' }) sent!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Messages others sent them that reached them' }) received!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) conversationsStarted!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Conversations they started that were message requests' })
+  requestsSent!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) requestsDeclined!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Requests someone reported (the conversation or their message in it)' })
+  requestsReported!: number;
+  @ApiProperty({
+    type: [DmStatsDay],
+    description: 'Every one of the 30 UTC days, oldest first, today last, days without activity as zeros',
+  })
+  byDay!: DmStatsDay[];
+}

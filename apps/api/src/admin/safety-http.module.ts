@@ -4,6 +4,7 @@ import { AppealsController } from '../v1/appeals.controller';
 import { NoticesController } from '../v1/notices.controller';
 import { ReportsController } from '../v1/reports.controller';
 import { AuditLogAdminController } from './audit-log.admin.controller';
+import { ConversationsAdminController } from './conversations.admin.controller';
 import {
   CasesAdminController,
   ReportersAdminController,
@@ -40,6 +41,7 @@ import { SpamRequestsAdminController, UsersAdminController } from './users.admin
     TrustedFlaggersAdminController,
     ReporterPrecisionAdminController,
     UsersAdminController,
+    ConversationsAdminController,
     SpamRequestsAdminController,
     LinksAdminController,
     BlocklistAdminController,

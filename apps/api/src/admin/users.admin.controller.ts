@@ -5,11 +5,12 @@ import { ApiErrors, ApiStaffList, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, ST
 import type { FastifyReply } from 'fastify';
 import { SpamQueueService } from '@app/messaging/safety/reports/spam-queue.service';
 import { UserReviewService } from '@app/messaging/safety/reports/user-review.service';
+import { DmControlsService } from '@app/messaging/safety/enforcement/dm-controls.service';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
 import { parseRaList } from '../http/list-params';
-import { LegalHoldDto, NoteDto, StandingQueryDto, UserActionDto } from './admin.dto';
+import { DmControlNoteDto, LegalHoldDto, NoteDto, StandingQueryDto, UserActionDto } from './admin.dto';
 import { sendPage } from './ra-response';
-import { SettledHeldRequests, SpamRequest, UserActionResult, UserHistory, UserRecord, UserStanding } from './admin.schemas';
+import { DmAccessState, DmStats, SettledHeldRequests, SpamRequest, UserActionResult, UserHistory, UserRecord, UserStanding } from './admin.schemas';
 
 const USER_SORTS = ['createdAt', 'handle', 'displayName', 'status', 'strikes', 'restrictedUntil', 'suspendedUntil', 'id'];
 const SPAM_SORTS = ['score', 'requestsSent', 'declined', 'reported', 'lastAt', 'senderHandle', 'senderId', 'id'];
@@ -23,6 +24,7 @@ export class UsersAdminController {
   constructor(
     private readonly users: UserReviewService,
     private readonly holds: LegalHoldsService,
+    private readonly dm: DmControlsService,
   ) {}
 
   @Put(':id/legal-hold')
@@ -103,6 +105,47 @@ export class UsersAdminController {
       policy: dto.policy,
       severity: dto.severity,
     });
+  }
+
+  /** Switches off starting conversations and adding members; replies where they are active still work (v1.2). */
+  @Put(':id/dm-access')
+  @HttpCode(200)
+  @MinRole('moderator')
+  @ApiOperation({
+    summary: "Switch off a user's DM access (moderator, audited)",
+    description:
+      'They may no longer start conversations or add members (403 messaging_restricted) but still read and reply where they are active. Idempotent.',
+  })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: DmAccessState })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE)
+  revokeDmAccess(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: DmControlNoteDto) {
+    return this.dm.setDmAccess(id, staff, false, dto.note?.trim() || null);
+  }
+
+  @Delete(':id/dm-access')
+  @HttpCode(200)
+  @MinRole('moderator')
+  @ApiOperation({ summary: "Switch a user's DM access back on (moderator, audited)", description: 'Idempotent.' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: DmAccessState })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE)
+  restoreDmAccess(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: DmControlNoteDto) {
+    return this.dm.setDmAccess(id, staff, true, dto?.note?.trim() || null);
+  }
+
+  @Get(':id/dm-stats')
+  @MinRole('moderator')
+  @ApiOperation({
+    summary: "A user's DM statistics over the last 30 days (moderator, audited)",
+    description:
+      'Direct and group conversations, the 30 UTC days ending today; byDay lists every day, zeros included. Counts only, no content.',
+  })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: DmStats })
+  @ApiErrors(NOT_FOUND, STAFF_ROLE)
+  dmStats(@CurrentStaff() staff: AuthStaff, @Param('id') id: string) {
+    return this.dm.stats(id, staff);
   }
 }
 

@@ -114,7 +114,7 @@ export class ConversationsController {
   @ApiOperation({ summary: 'Add members to a group (15 members at most)' })
   @ApiUuidParam()
   @ApiOkResponse({ type: Conversation })
-  @ApiErrors(INPUT, NOT_FOUND, START_RULES, { 422: ['not_a_group'] }, RATE_LIMITED)
+  @ApiErrors(INPUT, NOT_FOUND, START_RULES, { 403: ['conversation_locked'], 422: ['not_a_group'] }, RATE_LIMITED)
   addMembers(@CurrentUser() user: AuthUser, @Param('id') id: string, @Body() dto: MembersDto) {
     return this.conversations.addMembers(user.id, id, dto.userIds);
   }
@@ -153,7 +153,10 @@ export class ConversationsController {
     INPUT,
     { 400: ['invalid_text'] },
     NOT_FOUND,
-    { 403: ['blocked', 'request_pending_limit', 'messaging_restricted'], 422: ['attachments_not_supported', 'reply_target_not_found'] },
+    {
+      403: ['blocked', 'request_pending_limit', 'messaging_restricted', 'conversation_locked'],
+      422: ['attachments_not_supported', 'reply_target_not_found'],
+    },
     RATE_LIMITED,
   )
   async send(
@@ -223,7 +226,7 @@ export class ConversationsController {
     { 400: ['invalid_text'] },
     NOT_FOUND,
     {
-      403: ['forbidden', 'edit_window_passed', 'blocked', 'messaging_restricted', 'blocked_by_rule'],
+      403: ['forbidden', 'edit_window_passed', 'blocked', 'messaging_restricted', 'conversation_locked', 'blocked_by_rule'],
       409: ['message_removed', 'edit_limit_reached'],
       422: ['attachments_not_supported'],
     },
@@ -257,7 +260,7 @@ export class ConversationsController {
   @ApiErrors(
     INPUT,
     NOT_FOUND,
-    { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'], 422: ['too_many_reactions'] },
+    { 403: ['forbidden', 'blocked', 'messaging_restricted', 'conversation_locked'], 409: ['message_removed'], 422: ['too_many_reactions'] },
     RATE_LIMITED,
   )
   async react(
@@ -282,7 +285,12 @@ export class ConversationsController {
     example: '👍',
   })
   @ApiNoContentResponse()
-  @ApiErrors(INPUT, NOT_FOUND, { 403: ['forbidden', 'blocked', 'messaging_restricted'], 409: ['message_removed'] }, RATE_LIMITED)
+  @ApiErrors(
+    INPUT,
+    NOT_FOUND,
+    { 403: ['forbidden', 'blocked', 'messaging_restricted', 'conversation_locked'], 409: ['message_removed'] },
+    RATE_LIMITED,
+  )
   async unreact(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,

@@ -78,6 +78,8 @@ export class Conversation {
   @ApiProperty({ type: 'integer', minimum: 0 }) lastSeq!: number;
   @ApiProperty({ type: ConversationContext, nullable: true, description: 'Where the participants met' })
   context!: ConversationContext | null;
+  @ApiProperty({ type: Boolean, description: 'Locked by moderators (v1.2): nobody may send, edit, react or add members until unlocked' })
+  locked!: boolean;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time' }) lastActivityAt!: string;
 }

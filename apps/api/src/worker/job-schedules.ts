@@ -20,6 +20,8 @@ export function schedules(config: AppConfig): Schedule[] {
     { name: JobName.PurgeExpiredExports, everyMs: 3600_000 },
     // Only when DSA_TDB_URL and DSA_TDB_TOKEN are set.
     ...(config.dsaTdb ? [{ name: JobName.SubmitStatements, everyMs: config.dsaTdb.everySeconds * 1000 }] : []),
+    // Only with feeds configured (LINK_FEEDS); the first run comes one interval after boot.
+    ...(config.linkFeeds.length ? [{ name: JobName.ImportLinkFeeds, everyMs: config.linkFeedIntervalMinutes * 60_000 }] : []),
   ];
 }
 

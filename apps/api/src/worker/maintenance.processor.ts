@@ -9,13 +9,15 @@ import { JobName, QueueName } from '@app/messaging/queues';
 import { ExportsService } from '@app/messaging/exports/exports.service';
 import { AccountDeletionService } from '@app/messaging/erasure/account-deletion.service';
 import { ErasedEvidence } from '@app/messaging/safety/reports/erased-evidence.service';
+import { LinkFeedsService } from '@app/messaging/links/link-feeds.service';
 import { payloadId, unknownJob } from './job-payload';
 
 /**
  * Housekeeping on a schedule: outbox rows no process drained, events and retained message text
  * past retention, messages held from requests longer than HELD_LINK_MAX_SECONDS, data exports
- * past their expiry (and a deleted account's evidence past its hold); the writing of a data
- * export's archive (rare: one per user a day) and the erasure of a deleted account's content.
+ * past their expiry (and a deleted account's evidence past its hold), the import of the link
+ * reputation feeds (LINK_FEEDS); the writing of a data export's archive (rare: one per user a
+ * day) and the erasure of a deleted account's content.
  */
 @Processor(QueueName.Maintenance, { concurrency: 1 })
 export class MaintenanceProcessor extends WorkerHost {
@@ -29,6 +31,7 @@ export class MaintenanceProcessor extends WorkerHost {
     private readonly exports: ExportsService,
     private readonly deletion: AccountDeletionService,
     private readonly evidence: ErasedEvidence,
+    private readonly feeds: LinkFeedsService,
   ) {
     super();
   }
@@ -54,6 +57,8 @@ export class MaintenanceProcessor extends WorkerHost {
         return { purged: await this.exports.purgeExpired() };
       case JobName.EraseAccount:
         return this.deletion.eraseContent(payloadId(job.data, 'userId'));
+      case JobName.ImportLinkFeeds:
+        return { feeds: await this.feeds.importAll() };
       default:
         return unknownJob(QueueName.Maintenance, job.name);
     }

@@ -1289,6 +1289,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/users/{id}/dm-access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Switch off a user's DM access (moderator, audited)
+         * @description They may no longer start conversations or add members (403 messaging_restricted) but still read and reply where they are active. Idempotent.
+         */
+        put: operations["UsersAdminController_revokeDmAccess"];
+        post?: never;
+        /**
+         * Switch a user's DM access back on (moderator, audited)
+         * @description Idempotent.
+         */
+        delete: operations["UsersAdminController_restoreDmAccess"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/users/{id}/dm-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A user's DM statistics over the last 30 days (moderator, audited)
+         * @description Direct and group conversations, the 30 UTC days ending today; byDay lists every day, zeros included. Counts only, no content.
+         */
+        get: operations["UsersAdminController_dmStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/conversations/{id}/lock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lock a conversation (moderator, audited)
+         * @description Nobody may send, edit, react or add members (403 conversation_locked) until it is unlocked; members get conversation.updated with locked: true. No send is accepted after this answers. Idempotent.
+         */
+        post: operations["ConversationsAdminController_lock"];
+        /**
+         * Unlock a conversation (moderator, audited)
+         * @description Members get conversation.updated with locked: false. Idempotent.
+         */
+        delete: operations["ConversationsAdminController_unlock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/spam-requests": {
         parameters: {
             query?: never;
@@ -2414,6 +2482,8 @@ export interface components {
             lastSeq: number;
             /** @description Where the participants met */
             context: components["schemas"]["ConversationContext"] | null;
+            /** @description Locked by moderators (v1.2): nobody may send, edit, react or add members until unlocked */
+            locked: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -3499,6 +3569,53 @@ export interface components {
         UserActionResult: {
             action: components["schemas"]["ModerationAction"];
             standing: components["schemas"]["Standing"];
+        };
+        DmControlNoteDto: {
+            /**
+             * @description Why (internal: recorded in the audit log, not shown to the person)
+             * @example Spam wave from this account; DMs off while we review
+             */
+            note?: string;
+        };
+        DmAccessState: {
+            /** Format: uuid */
+            userId: string;
+            /** @description false while staff have switched off starting conversations and adding members */
+            dmAccess: boolean;
+            /**
+             * Format: date-time
+             * @description Since when DM access is off; null while on
+             */
+            revokedAt: string | null;
+        };
+        DmStatsDay: {
+            /**
+             * Format: date
+             * @description A UTC day
+             * @example 2026-12-06
+             */
+            day: string;
+            sent: number;
+            requestsSent: number;
+        };
+        DmStats: {
+            /** @description Messages sent in direct and group conversations */
+            sent: number;
+            /** @description Messages others sent them that reached them */
+            received: number;
+            conversationsStarted: number;
+            /** @description Conversations they started that were message requests */
+            requestsSent: number;
+            requestsDeclined: number;
+            /** @description Requests someone reported (the conversation or their message in it) */
+            requestsReported: number;
+            /** @description Every one of the 30 UTC days, oldest first, today last, days without activity as zeros */
+            byDay: components["schemas"]["DmStatsDay"][];
+        };
+        ConversationLockState: {
+            /** Format: uuid */
+            conversationId: string;
+            locked: boolean;
         };
         FanOutBurst: {
             /** @description Conversations with strangers started within the window */
@@ -5798,7 +5915,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Refused by a rule: `blocked`, `recipient_not_accepting`, `messaging_restricted` */
+            /** @description Refused by a rule: `blocked`, `recipient_not_accepting`, `messaging_restricted`, `conversation_locked` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5806,7 +5923,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "blocked" | "recipient_not_accepting" | "messaging_restricted";
+                        code?: "blocked" | "recipient_not_accepting" | "messaging_restricted" | "conversation_locked";
                     };
                 };
             };
@@ -6088,7 +6205,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Refused by a rule: `blocked`, `request_pending_limit`, `messaging_restricted` */
+            /** @description Refused by a rule: `blocked`, `request_pending_limit`, `messaging_restricted`, `conversation_locked` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6096,7 +6213,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "blocked" | "request_pending_limit" | "messaging_restricted";
+                        code?: "blocked" | "request_pending_limit" | "messaging_restricted" | "conversation_locked";
                     };
                 };
             };
@@ -6246,7 +6363,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Refused by a rule: `forbidden`, `edit_window_passed`, `blocked`, `messaging_restricted`, `blocked_by_rule` */
+            /** @description Refused by a rule: `forbidden`, `edit_window_passed`, `blocked`, `messaging_restricted`, `conversation_locked`, `blocked_by_rule` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6254,7 +6371,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "edit_window_passed" | "blocked" | "messaging_restricted" | "blocked_by_rule";
+                        code?: "forbidden" | "edit_window_passed" | "blocked" | "messaging_restricted" | "conversation_locked" | "blocked_by_rule";
                     };
                 };
             };
@@ -6354,7 +6471,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Refused by a rule: `forbidden`, `blocked`, `messaging_restricted` */
+            /** @description Refused by a rule: `forbidden`, `blocked`, `messaging_restricted`, `conversation_locked` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6362,7 +6479,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "blocked" | "messaging_restricted";
+                        code?: "forbidden" | "blocked" | "messaging_restricted" | "conversation_locked";
                     };
                 };
             };
@@ -6462,7 +6579,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Refused by a rule: `forbidden`, `blocked`, `messaging_restricted` */
+            /** @description Refused by a rule: `forbidden`, `blocked`, `messaging_restricted`, `conversation_locked` */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6470,7 +6587,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "forbidden" | "blocked" | "messaging_restricted";
+                        code?: "forbidden" | "blocked" | "messaging_restricted" | "conversation_locked";
                     };
                 };
             };
@@ -10024,6 +10141,355 @@ export interface operations {
             };
         };
     };
+    UsersAdminController_revokeDmAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DmControlNoteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DmAccessState"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    UsersAdminController_restoreDmAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DmControlNoteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DmAccessState"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    UsersAdminController_dmStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DmStats"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    ConversationsAdminController_lock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DmControlNoteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationLockState"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
+    ConversationsAdminController_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DmControlNoteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationLockState"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+        };
+    };
     SpamRequestsAdminController_list: {
         parameters: {
             query?: {
@@ -13165,7 +13631,7 @@ export const pathsV1ConversationsIdDeclinePostResponses404ContentApplicationJson
 export const pathsV1ConversationsIdDeclinePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/decline"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["not_pending"];
 export const pathsV1ConversationsIdMembersPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/members"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1ConversationsIdMembersPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/members"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
-export const pathsV1ConversationsIdMembersPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/members"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["blocked", "recipient_not_accepting", "messaging_restricted"];
+export const pathsV1ConversationsIdMembersPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/members"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["blocked", "recipient_not_accepting", "messaging_restricted", "conversation_locked"];
 export const pathsV1ConversationsIdMembersPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/members"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1ConversationsIdMembersPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/members"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["group_too_large", "unprocessable", "not_a_group"];
 export const pathsV1ConversationsIdMembersPostResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/members"]["post"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
@@ -13180,7 +13646,7 @@ export const pathsV1ConversationsIdMessagesGetResponses401ContentApplicationJson
 export const pathsV1ConversationsIdMessagesGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1ConversationsIdMessagesPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request", "invalid_text"];
 export const pathsV1ConversationsIdMessagesPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
-export const pathsV1ConversationsIdMessagesPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["blocked", "request_pending_limit", "messaging_restricted"];
+export const pathsV1ConversationsIdMessagesPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["blocked", "request_pending_limit", "messaging_restricted", "conversation_locked"];
 export const pathsV1ConversationsIdMessagesPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1ConversationsIdMessagesPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["attachments_not_supported", "reply_target_not_found"];
 export const pathsV1ConversationsIdMessagesPostResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages"]["post"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
@@ -13189,21 +13655,21 @@ export const pathsV1ConversationsIdMessagesMessageIdDeleteResponses403ContentApp
 export const pathsV1ConversationsIdMessagesMessageIdDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1ConversationsIdMessagesMessageIdPatchResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}"]["patch"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request", "invalid_text"];
 export const pathsV1ConversationsIdMessagesMessageIdPatchResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}"]["patch"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
-export const pathsV1ConversationsIdMessagesMessageIdPatchResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}"]["patch"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden", "edit_window_passed", "blocked", "messaging_restricted", "blocked_by_rule"];
+export const pathsV1ConversationsIdMessagesMessageIdPatchResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}"]["patch"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden", "edit_window_passed", "blocked", "messaging_restricted", "conversation_locked", "blocked_by_rule"];
 export const pathsV1ConversationsIdMessagesMessageIdPatchResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}"]["patch"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1ConversationsIdMessagesMessageIdPatchResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}"]["patch"]["responses"]["409"]["content"]["application/json"]["code"]> = ["message_removed", "edit_limit_reached"];
 export const pathsV1ConversationsIdMessagesMessageIdPatchResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}"]["patch"]["responses"]["422"]["content"]["application/json"]["code"]> = ["attachments_not_supported"];
 export const pathsV1ConversationsIdMessagesMessageIdPatchResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}"]["patch"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiPutResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["put"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
-export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiPutResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["put"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden", "blocked", "messaging_restricted"];
+export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiPutResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["put"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden", "blocked", "messaging_restricted", "conversation_locked"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiPutResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["put"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiPutResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["put"]["responses"]["409"]["content"]["application/json"]["code"]> = ["message_removed"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiPutResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["put"]["responses"]["422"]["content"]["application/json"]["code"]> = ["too_many_reactions"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiPutResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["put"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiDeleteResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["delete"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
-export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiDeleteResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["delete"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden", "blocked", "messaging_restricted"];
+export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiDeleteResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["delete"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden", "blocked", "messaging_restricted", "conversation_locked"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiDeleteResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["delete"]["responses"]["409"]["content"]["application/json"]["code"]> = ["message_removed"];
 export const pathsV1ConversationsIdMessagesMessageIdReactionsEmojiDeleteResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/conversations/{id}/messages/{messageId}/reactions/{emoji}"]["delete"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
@@ -13392,6 +13858,25 @@ export const pathsAdminV1UsersIdActionsPostResponses401ContentApplicationJsonCod
 export const pathsAdminV1UsersIdActionsPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/actions"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1UsersIdActionsPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/actions"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1UsersIdActionsPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/actions"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable"];
+export const pathsAdminV1UsersIdDmAccessPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-access"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1UsersIdDmAccessPutResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-access"]["put"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1UsersIdDmAccessPutResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-access"]["put"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1UsersIdDmAccessPutResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-access"]["put"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1UsersIdDmAccessDeleteResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-access"]["delete"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1UsersIdDmAccessDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-access"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1UsersIdDmAccessDeleteResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-access"]["delete"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1UsersIdDmAccessDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-access"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1UsersIdDmStatsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-stats"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1UsersIdDmStatsGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-stats"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1UsersIdDmStatsGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/dm-stats"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1ConversationsIdLockPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1ConversationsIdLockPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1ConversationsIdLockPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1ConversationsIdLockPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1ConversationsIdLockDeleteResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["delete"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1ConversationsIdLockDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1ConversationsIdLockDeleteResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["delete"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1ConversationsIdLockDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1SpamRequestsGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1SpamRequestsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1SpamRequestsIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];

@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/db.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from '../views/message-view';
 import { memberSeesMessageSql, restrictsSql } from '../policy/visibility';
+import { conversationLockedSql } from '../policy/write-policy';
 
 export interface ConversationMemberView {
   userId: string;
@@ -24,6 +25,8 @@ export interface ConversationView {
   readSeq: number;
   lastSeq: number;
   context: Record<string, unknown> | null;
+  /** Staff locked it (API.md v1.2): nobody may send, edit, react or add members until unlocked. */
+  locked: boolean;
   createdAt: string;
   lastActivityAt: string;
 }
@@ -42,7 +45,7 @@ export const opensConversation = (state: ConversationView['myState']): boolean =
  */
 const VIEW_SQL = `
 SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_activity_at, c.last_seq,
-       me.state AS my_state, me.read_seq,
+       ${conversationLockedSql('c')} AS locked, me.state AS my_state, me.read_seq,
        (SELECT json_agg(json_build_object(
                  'userId', m.user_id, 'handle', u.handle, 'displayName', u.display_name,
                  'state', CASE WHEN m.state IN ('declined', 'held') AND m.user_id <> $2 THEN 'pending' ELSE m.state END,
@@ -78,6 +81,7 @@ export interface ConversationViewRecord {
   title: string | null;
   creator_id: string | null;
   context: Record<string, unknown> | null;
+  locked: boolean;
   created_at: Date | string;
   last_activity_at: Date | string;
   last_seq: string;
@@ -106,6 +110,7 @@ export function toConversationView(r: ConversationViewRecord, viewerId: string):
     readSeq: Number(r.read_seq),
     lastSeq: Number(r.last_seq),
     context: r.context ?? null,
+    locked: Boolean(r.locked),
     createdAt: new Date(r.created_at).toISOString(),
     lastActivityAt: new Date(r.last_activity_at).toISOString(),
   };

@@ -1,8 +1,8 @@
 import type { Queryable } from '../db/db.service';
 import { readCeilingSql } from '../policy/request-cap';
-import { restrictedSql } from '../policy/standing';
+import { dmAccessRevokedSql, restrictedSql } from '../policy/standing';
 import { leftSeqSql, memberSeesMessageSql, restrictsSql } from '../policy/visibility';
-import { blockAmongSql, pairBlockedSql } from '../policy/write-policy';
+import { blockAmongSql, conversationLockedSql, pairBlockedSql } from '../policy/write-policy';
 import { limitsExcludeSql } from '../policy/limits';
 import type { RecipientFacts } from './message-request-policy';
 import type {
@@ -32,16 +32,25 @@ import type {
 interface StandingRecord {
   restricted: boolean;
   restricted_until: Timestamp | null;
+  dm_access_revoked: boolean;
   request_limit_factor: number | null;
 }
 
 /** The account's messaging standing (policy/standing.ts); undefined for an unknown user. */
 export async function messagingStanding(q: Queryable, userId: string): Promise<MessagingStandingRow | undefined> {
   const [r] = await q.query<StandingRecord>(
-    `SELECT ${restrictedSql('u')} AS restricted, u.restricted_until, u.request_limit_factor FROM app_user u WHERE u.id = $1`,
+    `SELECT ${restrictedSql('u')} AS restricted, u.restricted_until, ${dmAccessRevokedSql('u')} AS dm_access_revoked, u.request_limit_factor
+       FROM app_user u WHERE u.id = $1`,
     [userId],
   );
-  return r && { restricted: r.restricted, restrictedUntil: r.restricted_until, requestLimitFactor: r.request_limit_factor };
+  return (
+    r && {
+      restricted: r.restricted,
+      restrictedUntil: r.restricted_until,
+      dmAccessRevoked: r.dm_access_revoked,
+      requestLimitFactor: r.request_limit_factor,
+    }
+  );
 }
 
 interface FactsRecord {
@@ -117,8 +126,32 @@ export async function directConversationId(q: Queryable, directKey: string): Pro
 }
 
 /** Locks the conversation row: concurrent adds are serialized on it. */
-export async function lockConversation(q: Queryable, conversationId: string): Promise<void> {
-  await q.query('SELECT 1 FROM conversation WHERE id = $1 FOR UPDATE', [conversationId]);
+/** Takes the conversation row's lock; says whether staff locked it (policy/write-policy.ts conversationLockedSql). */
+export async function lockConversation(q: Queryable, conversationId: string): Promise<{ locked: boolean }> {
+  const [r] = await q.query<{ locked: boolean }>(
+    `SELECT ${conversationLockedSql('c')} AS locked FROM conversation c WHERE c.id = $1 FOR UPDATE`,
+    [conversationId],
+  );
+  return { locked: Boolean(r?.locked) };
+}
+
+/**
+ * Staff lock or unlock (`locked_at` set or cleared) under the row lock, so it waits for a send
+ * in flight and every later send's seq UPDATE sees it; whether it changed anything.
+ */
+export async function setConversationLocked(
+  q: Queryable,
+  conversationId: string,
+  locked: boolean,
+): Promise<{ found: boolean; changed: boolean }> {
+  const [r] = await q.query<{ was: boolean }>(
+    `WITH old AS (SELECT c.id, ${conversationLockedSql('c')} AS was FROM conversation c WHERE c.id = $1 FOR UPDATE)
+     UPDATE conversation c SET locked_at = CASE WHEN $2::boolean THEN coalesce(c.locked_at, now()) END
+       FROM old WHERE c.id = old.id
+     RETURNING old.was`,
+    [conversationId, locked],
+  );
+  return { found: Boolean(r), changed: Boolean(r) && r.was !== locked };
 }
 
 export async function touchConversation(q: Queryable, conversationId: string): Promise<void> {

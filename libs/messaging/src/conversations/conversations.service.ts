@@ -9,7 +9,8 @@ import { EventsService } from '../events/events.service';
 import type { UserEvent } from '../events/event-types';
 import { JobName, type OutboxJob } from '../queues';
 import { MAX_MEMBERS, MessageRequestPolicy, type RecipientFacts } from './message-request-policy';
-import { assertNotRestricted } from '../policy/standing';
+import { assertMayStartConversations } from '../policy/standing';
+import { assertConversationOpen } from '../policy/write-policy';
 import { hiddenWords } from '../accounts/accounts.repository';
 import { loadConversationViews, opensConversation, type ConversationView } from './conversation-view';
 import * as conversations from './conversations.repository';
@@ -67,10 +68,12 @@ export class ConversationsService {
     return out;
   }
 
-  /** The write policy's standing check for starting a conversation or adding members (policy/standing.ts). */
+  /** The write policy's standing check for starting a conversation or adding members (policy/standing.ts): not restricted, DM access on. */
   async assertMayMessage(userId: string, q: Queryable = this.db): Promise<{ requestLimitFactor: number }> {
     const r = await conversations.messagingStanding(q, userId);
-    assertNotRestricted(r && { restricted: r.restricted, restricted_until: r.restrictedUntil });
+    assertMayStartConversations(
+      r && { restricted: r.restricted, restricted_until: r.restrictedUntil, dm_access_revoked: r.dmAccessRevoked },
+    );
     return { requestLimitFactor: Number(r?.requestLimitFactor ?? 1) };
   }
 
@@ -369,8 +372,8 @@ export class ConversationsService {
         const m = await this.lockMember(q, conversationId, actorId, ['active', 'pending']);
         if (m.state !== 'active') throw new NotFound();
         if (m.kind !== 'group') throw new NotAGroup('Members can only be added to group conversations.');
-        // The conversation row lock serializes concurrent adds, so the 15 limit holds.
-        await conversations.lockConversation(q, conversationId);
+        // The conversation row lock serializes concurrent adds, so the 15 limit holds; a lock by staff refuses them all.
+        assertConversationOpen(await conversations.lockConversation(q, conversationId));
         const ids = [...new Set(rawIds as string[])];
         if (ids.some((id) => !isUuid(id))) throw new NotFound('No such user.');
         const current = await conversations.memberStates(q, conversationId);
@@ -433,6 +436,23 @@ export class ConversationsService {
     });
     this.events.published(result.outboxId);
     return result.settled;
+  }
+
+  /**
+   * Staff lock or unlock (API.md v1.2), inside the caller's transaction (which audits it): sets
+   * or clears `locked_at` under the conversation's row lock, so it waits for a send in flight
+   * and no send is accepted after it commits (SEND_SQL checks the lock on that row). Its active
+   * and pending members hear `conversation.updated` with `locked`. 404 for an unknown id;
+   * locking a locked conversation (or unlocking an open one) changes nothing and tells nobody.
+   * Returns the outbox id to publish after commit, and whether anything changed.
+   */
+  async setLocked(q: Queryable, conversationId: string, locked: boolean): Promise<{ changed: boolean; outboxId: string | null }> {
+    if (!isUuid(conversationId)) throw new NotFound('No such conversation.');
+    const r = await conversations.setConversationLocked(q, conversationId, locked);
+    if (!r.found) throw new NotFound('No such conversation.');
+    if (!r.changed) return { changed: false, outboxId: null };
+    const members = (await conversations.memberStates(q, conversationId)).filter((m) => opensConversation(m.state)).map((m) => m.userId);
+    return { changed: true, outboxId: await this.events.append(q, await this.eventsFor(q, conversationId, members)) };
   }
 
   async leave(userId: string, conversationId: string): Promise<void> {

@@ -13,6 +13,8 @@ export interface MessagingStandingRow {
   /** restrictedSql('u'), by the database's clock. */
   restricted: boolean;
   restrictedUntil: Timestamp | null;
+  /** dmAccessRevokedSql('u'): staff switched off starting conversations. */
+  dmAccessRevoked: boolean;
   requestLimitFactor: number | null;
 }
 

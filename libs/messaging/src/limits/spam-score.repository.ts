@@ -6,8 +6,11 @@ import type { Queryable } from '../db/db.service';
  * db.tx; rows come back typed and camelCased.
  */
 
-/** Request conversations of `$1`: started by them, with another member who is or was pending. */
-const REQUESTS_CTE = `
+/**
+ * Request conversations of `$1`: started by them, with another member who is or was pending.
+ * The one definition of "a request they sent" (spam score, the staff's DM statistics).
+ */
+export const REQUESTS_CTE = `
 reqs AS (
   SELECT c.id, c.created_at, bool_or(m.state = 'declined') AS declined
     FROM conversation c

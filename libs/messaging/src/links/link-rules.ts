@@ -3,6 +3,7 @@ import { parse as parseDomain } from 'tldts';
 import { LETTER_CONFUSABLES } from '../text/confusables';
 import { normalizeUrl } from './link-extractor';
 import { parseIpv4Loose, parseIpv6 } from '../net/ssrf-guard';
+import { lureHeuristic, type LureReason } from './heuristics';
 
 export type LinkVerdict = 'safe' | 'suspicious' | 'malicious';
 
@@ -12,6 +13,7 @@ export type HeuristicReason =
   | 'ip_literal'
   | 'brand_lookalike'
   | 'punycode_mixed_script'
+  | LureReason
   | 'non_http_scheme'
   | 'url_shortener'
   | 'long_host'
@@ -264,6 +266,8 @@ function heuristicFor(url: URL, raw: string): HeuristicReason | null {
   if (host.split('.').some((label) => label.startsWith('xn--') && isMixedScript(decodeLabel(label)))) {
     return 'punycode_mixed_script';
   }
+  const lure = lureHeuristic(url);
+  if (lure) return lure;
 
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'non_http_scheme';
   if (hostMatchesAny(host, URL_SHORTENERS)) return 'url_shortener';

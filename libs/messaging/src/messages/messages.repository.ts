@@ -4,7 +4,7 @@ import type { OutboxJob } from '../queues';
 import { MAX_REQUEST_MESSAGES, creatorCappedSql } from '../policy/request-cap';
 import { restrictedSql } from '../policy/standing';
 import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql, memberSeesMessageSql } from '../policy/visibility';
-import { directBlockSql, pairBlockedSql, writeCheckColumns, type WriteCheckRow } from '../policy/write-policy';
+import { conversationLockedSql, directBlockSql, pairBlockedSql, writeCheckColumns, type WriteCheckRow } from '../policy/write-policy';
 import { REPLY_QUOTE_SQL } from '../views/message-view';
 
 /**
@@ -25,7 +25,8 @@ export type MessageRow = Record<string, any>;
 
 /**
  * The send, as ONE statement: check the sender may send (an active member who may write here,
- * policy/write-policy.ts: not restricted, no block across a direct conversation), bump the
+ * policy/write-policy.ts: not restricted, the conversation not locked by staff, no block across
+ * a direct conversation), bump the
  * conversation's seq (the row lock orders concurrent sends and a rolled-back send burns no
  * number), apply the pending-request cap on that locked row itself, insert the message (a
  * link whose verdict is cached and fresh is settled here, from the `link` cache; only a
@@ -53,6 +54,7 @@ conv AS (
          request_msgs = c.request_msgs + (CASE WHEN capped.v THEN 1 ELSE 0 END)
     FROM capped
    WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender)
+     AND NOT ${conversationLockedSql('c')}
      AND (NOT capped.v OR c.request_msgs < ${MAX_REQUEST_MESSAGES})
      AND NOT ${directBlockSql('c', '$2')}
    RETURNING c.last_seq, capped.v AS capped),
@@ -202,6 +204,7 @@ export async function sendContext(
     myState: r.my_state,
     restricted: r.restricted,
     restricted_until: r.restricted_until,
+    locked: r.locked === true,
     blocked: r.blocked,
     over_request_cap: r.over_request_cap,
     existing: r.existing,
@@ -221,6 +224,7 @@ export async function replyTarget(q: Prepares, conversationId: string, senderId:
     myState: r.my_state,
     restricted: r.restricted,
     restricted_until: r.restricted_until,
+    locked: r.locked === true,
     blocked: r.blocked,
     targetSenderId: r.target_sender_id,
   };

@@ -25,6 +25,25 @@ export function assertNotRestricted(row: { restricted?: boolean; restricted_unti
   if (restricted) throw messagingRestricted(row.restricted_until);
 }
 
+/**
+ * Starting conversations (create, add members) asks one thing more of the account: staff
+ * have not switched off its DM access (`PUT /admin/v1/users/:id/dm-access`). Replies where it
+ * is already active stay open, so every other write reads only the restriction above.
+ * Refusal: the same 403 messaging_restricted, worded for what is still allowed.
+ */
+export const dmAccessRevokedSql = (u: string): string => `(${u}.dm_access_revoked_at IS NOT NULL)`;
+
+export const dmAccessRevoked = (): InstanceType<typeof MessagingRestricted> =>
+  new MessagingRestricted('You may not start conversations or add people right now. You can still reply in your existing conversations.');
+
+/** The write policy for starting a conversation or adding members: not restricted, DM access not switched off. */
+export function assertMayStartConversations(
+  row: { restricted?: boolean; restricted_until: Date | string | null; dm_access_revoked?: boolean } | undefined,
+): void {
+  assertNotRestricted(row);
+  if (row?.dm_access_revoked) throw dmAccessRevoked();
+}
+
 /** The standing check on its own, for a write that reads nothing else of the account (a room question). */
 export async function assertAccountMayWrite(q: Queryable, userId: string): Promise<void> {
   const [row] = await q.query(`SELECT ${restrictedSql('u')} AS restricted, u.restricted_until FROM app_user u WHERE u.id = $1`, [userId]);

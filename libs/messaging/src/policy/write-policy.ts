@@ -1,4 +1,4 @@
-import { Blocked, RequestPendingLimit } from '../errors';
+import { Blocked, ConversationLocked, RequestPendingLimit } from '../errors';
 import { MAX_REQUEST_MESSAGES, creatorCappedSql } from './request-cap';
 import { assertNotRestricted, restrictedSql } from './standing';
 
@@ -12,8 +12,24 @@ import { assertNotRestricted, restrictedSql } from './standing';
  * an edit or a reaction adds no message). Which member states may write is each write's own
  * rule (a send and a reaction need `active`; a pending member's reply is an accept first);
  * what the writer may not see is 404 before any of these.
- * Refusals, in this order: 403 messaging_restricted, 403 blocked, 403 request_pending_limit.
+ * A conversation staff locked (`POST /admin/v1/conversations/:id/lock`) takes no write at
+ * all: no send, edit, reaction or added member (conversationLockedSql; SEND_SQL checks it on
+ * the conversation row its seq UPDATE locks, so no send is accepted after a lock commits).
+ * Refusals, in this order: 403 messaging_restricted, 403 conversation_locked, 403 blocked,
+ * 403 request_pending_limit.
  */
+
+/** Conversation `c` is locked by staff. */
+export const conversationLockedSql = (c: string): string => `(${c}.locked_at IS NOT NULL)`;
+
+/** The one refusal of a write in a locked conversation. */
+export const conversationLocked = () =>
+  new ConversationLocked('This conversation has been locked by moderators: nobody can send, edit, react or add people here for now.');
+
+/** For a write that reads the conversation row itself (adding members): 403 conversation_locked when staff locked it. */
+export function assertConversationOpen(row: { locked: boolean } | undefined): void {
+  if (row?.locked) throw conversationLocked();
+}
 
 /** A block row `b` lies between users `x` and `y` (SQL expressions), whoever made it. */
 export const blockEitherWaySql = (b: string, x: string, y: string): string =>
@@ -38,12 +54,14 @@ export const directBlockSql = (c: string, writerId: string): string => `(${c}.ki
  * conversation as `c`; with `send`, also whether the request cap stops one more message.
  */
 export const writeCheckColumns = (u: string, c: string, writerId: string, opts: { send?: boolean } = {}): string =>
-  `${restrictedSql(u)} AS restricted, ${u}.restricted_until, ${directBlockSql(c, writerId)} AS blocked` +
+  `${restrictedSql(u)} AS restricted, ${u}.restricted_until, ${conversationLockedSql(c)} AS locked, ${directBlockSql(c, writerId)} AS blocked` +
   (opts.send ? `, (${creatorCappedSql(c, writerId)} AND ${c}.request_msgs >= ${MAX_REQUEST_MESSAGES}) AS over_request_cap` : '');
 
 export interface WriteCheckRow {
   restricted: boolean;
   restricted_until: Date | string | null;
+  /** Staff locked the conversation (conversationLockedSql). */
+  locked: boolean;
   blocked: boolean;
   over_request_cap?: boolean;
 }
@@ -52,9 +70,10 @@ export interface WriteCheckRow {
 export const requestPendingLimit = () =>
   new RequestPendingLimit(`Until your request is accepted you can send at most ${MAX_REQUEST_MESSAGES} messages.`);
 
-/** 403 messaging_restricted, then 403 blocked (`blockedMessage` words it for the write), then 403 request_pending_limit. */
+/** 403 messaging_restricted, 403 conversation_locked, 403 blocked (`blockedMessage` words it for the write), then 403 request_pending_limit. */
 export function assertMayWrite(row: WriteCheckRow, blockedMessage?: string): void {
   assertNotRestricted(row);
+  if (row.locked) throw conversationLocked();
   if (row.blocked) throw new Blocked(blockedMessage);
   if (row.over_request_cap) throw requestPendingLimit();
 }

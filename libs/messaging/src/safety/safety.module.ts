@@ -4,6 +4,7 @@ import { AppealsService } from './enforcement/appeals.service';
 import { AuditLogService } from '../audit/audit-log.service';
 import { CaseSnapshot } from './reports/case-snapshot';
 import { CasesService } from './reports/cases.service';
+import { DmControlsService } from './enforcement/dm-controls.service';
 import { EnforcementService } from './enforcement/enforcement.service';
 import { LinkReviewService } from './reports/link-review.service';
 import { ModerationStatsService } from './audit/moderation-stats.service';
@@ -43,6 +44,7 @@ const SERVICES = [
   ModerationStatsService,
   PlatformWebhooks,
   CasesService,
+  DmControlsService,
   ReportersService,
   TemplatesService,
   PoliciesService,

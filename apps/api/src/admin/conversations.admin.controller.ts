@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DmControlsService } from '@app/messaging/safety/enforcement/dm-controls.service';
+import { ApiErrors, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
+import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
+import { DmControlNoteDto } from './admin.dto';
+import { ConversationLockState } from './admin.schemas';
+
+@ApiTags('admin: conversations')
+@ApiBearerAuth()
+@ApiErrors(STAFF_AUTH)
+@UseGuards(StaffAuthGuard)
+@Controller('admin/v1/conversations')
+export class ConversationsAdminController {
+  constructor(private readonly dm: DmControlsService) {}
+
+  /** Nobody may send, edit, react or add members there until unlocked; members get conversation.updated with locked: true (v1.2). */
+  @Post(':id/lock')
+  @HttpCode(200)
+  @MinRole('moderator')
+  @ApiOperation({
+    summary: 'Lock a conversation (moderator, audited)',
+    description:
+      'Nobody may send, edit, react or add members (403 conversation_locked) until it is unlocked; members get conversation.updated with locked: true. No send is accepted after this answers. Idempotent.',
+  })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: ConversationLockState })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE)
+  lock(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: DmControlNoteDto) {
+    return this.dm.setLocked(id, staff, true, dto.note?.trim() || null);
+  }
+
+  @Delete(':id/lock')
+  @HttpCode(200)
+  @MinRole('moderator')
+  @ApiOperation({
+    summary: 'Unlock a conversation (moderator, audited)',
+    description: 'Members get conversation.updated with locked: false. Idempotent.',
+  })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: ConversationLockState })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE)
+  unlock(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: DmControlNoteDto) {
+    return this.dm.setLocked(id, staff, false, dto?.note?.trim() || null);
+  }
+}
