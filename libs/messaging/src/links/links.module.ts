@@ -1,4 +1,6 @@
 import { Global, Module } from '@nestjs/common';
+import { LINK_SCAN_WAKE } from '../messages/link-scan-wake';
+import { BacklogWake } from './backlog-wake';
 import { BlocklistService } from './blocklist.service';
 import { LINK_REPUTATION_PROVIDERS, LinkReputationService } from './link-reputation.service';
 import { LinkScannerService } from './link-scanner.service';
@@ -9,11 +11,19 @@ import { LinkScannerService } from './link-scanner.service';
  * the same blocklist and verdict logic. LINK_REPUTATION_PROVIDERS is where code-level
  * providers plug in; the built-in ones are picked by LINK_PROVIDERS. What a removal sets off
  * in safety and rooms comes through LINK_REMOVALS and QUESTION_LINK_UPDATES
- * (link-consequences.ts), provided by those global modules: links imports neither.
+ * (link-consequences.ts), provided by those global modules: links imports neither. A send
+ * wakes the backlog scan through LINK_SCAN_WAKE (backlog-wake.ts), which messages declares.
  */
 @Global()
 @Module({
-  providers: [BlocklistService, LinkReputationService, LinkScannerService, { provide: LINK_REPUTATION_PROVIDERS, useValue: [] }],
-  exports: [BlocklistService, LinkReputationService, LinkScannerService],
+  providers: [
+    BlocklistService,
+    LinkReputationService,
+    LinkScannerService,
+    BacklogWake,
+    { provide: LINK_SCAN_WAKE, useExisting: BacklogWake },
+    { provide: LINK_REPUTATION_PROVIDERS, useValue: [] },
+  ],
+  exports: [BlocklistService, LinkReputationService, LinkScannerService, LINK_SCAN_WAKE],
 })
 export class LinksModule {}
