@@ -69,7 +69,7 @@ const { floor } = require('./lib/floor');
 const { searchPhase, TARGET_P99_MS: SEARCH_P99_MS } = require('./lib/search');
 const { seedRules, clearRules } = require('./lib/rules');
 const { summarise } = require('./lib/cpu-profile');
-const { pgStatementsStart, pgStatementsRead } = require('./lib/pg-statements');
+const { pgStatementsStart, pgStatementsRead, pgStatementsTotals } = require('./lib/pg-statements');
 const { cmd, fmt, machine, machineJiffies, table } = require('./lib/stats');
 
 const PHASES = [
@@ -518,15 +518,31 @@ async function main() {
         occ.pending === 0;
       r.cpuPerMsg = perMessage(r.cpu, r.received);
       r.label = label;
-      if (pgs.ok) r.pgStatements = await pgStatementsRead(ctx.admin, r.received);
+      if (pgs.ok) {
+        r.pgStatements = await pgStatementsRead(ctx.admin, r.received);
+        r.pgTotals = await pgStatementsTotals(ctx.admin, r.received);
+      }
       results.phases[name] = r;
       log(
         `  delivered ${fmt.int(r.rate)} msgs/s${r.recipientsPer > 1 ? ` (${fmt.int(r.deliveriesPerSecond)} deliveries/s)` : ''}, p50 ${fmt.ms(r.latency.pct(50))} ms, p99 ${fmt.ms(r.latency.pct(99))} ms, sent ${r.sent}, lost ${r.lost}, dup ${r.duplicates}, errors ${JSON.stringify(r.errors)}`,
       );
       log(
-        `  links: ${r.links.occurrences} occurrences (${r.links.pending} unscanned) for ${r.links.expected} expected; stored ${stored.messages} msgs, ${stored.links} links, ${stored.pending} msgs with a pending link; backlog at end ${r.backlog.atEnd}, drained after ${r.backlog.drainedMs === null ? 'never' : `${fmt.int(r.backlog.drainedMs)} ms`}; scan jobs ${r.scan.jobs} (${r.scan.batchJobs} batches, ${r.scan.singleJobs} single) carrying ${r.scan.messages} msgs, ${r.scan.links} links ${JSON.stringify(r.scan.outcomes)}, ${r.scan.failed} failed`,
+        `  links: ${r.links.occurrences} occurrences (${r.links.pending} unscanned) for ${r.links.expected} expected; stored ${stored.messages} msgs, ${stored.links} links, ${stored.pending} msgs with a pending link; backlog at end ${r.backlog.atEnd}, drained after ${r.backlog.drainedMs === null ? 'never' : `${fmt.int(r.backlog.drainedMs)} ms`}; scan jobs ${r.scan.jobs} (${r.scan.backlogJobs} scan-backlog, ${r.scan.batchJobs} scan-messages, ${r.scan.singleJobs} scan-message) carrying ${r.scan.messages} msgs, ${r.scan.links} links ${JSON.stringify(r.scan.outcomes)}, ${r.scan.failed} failed`,
       );
       log(`  cpu: ${cpuLine(r.cpu, r.received)}`);
+      if (r.pgTotals) {
+        const t = r.pgTotals;
+        const scanKinds = Object.entries(t.scan)
+          .map(([k, v]) => `${k} ${fmt.int(v.calls)} calls / ${fmt.int(v.rows)} rows`)
+          .join(', ');
+        log(
+          `  PostgreSQL per msg: ${t.statementsPerMsg.toFixed(2)} statements, ${fmt.int(t.execUsPerMsg)} µs exec, ${t.walRecordsPerMsg.toFixed(1)} WAL records (${fmt.int(t.walBytesPerMsg)} B), ${fmt.int(t.buffersPerMsg)} buffers; scan side: ${scanKinds || 'none'}`,
+        );
+        for (const x of r.pgStatements)
+          log(
+            `    ${x.callsPerMsg.toFixed(3)}/msg ${fmt.int(x.execUsPerMsg)} µs/msg, ${x.walRecordsPerCall.toFixed(1)} WAL, ${fmt.int(x.buffersPerCall)} buffers per call: ${x.statement}`,
+          );
+      }
       return r;
     };
     // Names are BENCH_PHASES names (socket, newLinks, noLink, rest, group) and result keys.
@@ -668,9 +684,8 @@ function perMessage(cpu, msgs) {
 
 /**
  * Link scan of new URLs: `n` messages, each with a URL never seen before, are sent through the
- * API while the `link-scan` queue is paused (so the jobs are the app's own); then the queue
- * resumes and the clock runs until no link occurrence is left unscanned, in the same app
- * process as everything else. The same number of jobs then go through a no-op BullMQ worker.
+ * API while the scan is held (by a lock the backlog batches wait for); then it is released and
+ * the clock runs until no link is left unscanned, in the same app process as everything else. The same number of jobs then go through a no-op BullMQ worker.
  * The ratio is messages scanned per second over no-op jobs per second: since issue #13's
  * batching a scan job carries many messages (the outbox relay groups the scans of one drain),
  * so messages, not jobs, are what the scan side counts (its job count is reported too).
@@ -681,8 +696,15 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
   const bullPrefix = `${ctx.redisPrefix}bull`;
   const connection = new IORedis(REDIS_URL, { maxRetriesPerRequest: null });
   const scanQueue = new Queue('link-scan', { connection, prefix: bullPrefix });
+  // The sends' backlog is scanned in the app process (no job per send): it is held by a SHARE
+  // lock on link_occurrence, which every backlog batch writes before it takes anything the
+  // sends wait for (it claims its first rows, then waits; the sends go on), and released at t0.
+  // Not by pausing the queue: the paused scan would look again only every 500 ms after resume.
+  const hold = new Client({ connectionString: ctx.databaseUrl });
+  await hold.connect();
   try {
-    await scanQueue.pause();
+    await hold.query('BEGIN');
+    await hold.query('LOCK TABLE link_occurrence IN SHARE MODE');
     const pendingBefore = (await links()).pending;
     await Promise.all(
       lanes.map(async (lane, i) => {
@@ -696,9 +718,9 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
         }
       }),
     );
-    // Enqueued means: all n occurrences are stored unscanned and the outbox relay has moved
-    // every row with jobs into the (paused) queue. A job carries many messages (the relay
-    // groups one drain's scans into scan-messages jobs), so jobs are counted, not awaited.
+    // Held means: all n links wait (in the backlog, or as unscanned occurrences) and the outbox
+    // relay has moved every row with jobs into the (paused) queue (a send writes none now; a job
+    // would carry many messages, so jobs are counted, not awaited).
     const deadline = Date.now() + 30000;
     let queued;
     for (;;) {
@@ -732,7 +754,7 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
     if (CFG.scanProfile) await ipc(ctx.procs.app, { profile: 'start' }, 'started');
     await meter.start();
     const t0 = performance.now();
-    await scanQueue.resume();
+    await hold.query('COMMIT');
     while ((await links()).pending > 0) {
       if (performance.now() - t0 > 120000) throw new Error('link scans did not finish in 120 s');
       await sleep(20);
@@ -826,6 +848,7 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
     log(`  cpu: ${cpuLine(cpu, n)}`);
     return r;
   } finally {
+    await hold.end().catch(() => undefined);
     await scanQueue.close().catch(() => undefined);
     connection.disconnect();
   }
@@ -1022,11 +1045,23 @@ function render(res) {
         ? `${fmt.int(r.backlog.atEnd)}, still pending ${CFG.drainBoundMs / 1000} s later`
         : `${fmt.int(r.backlog.atEnd)} → 0 in ${ms(r.backlog.drainedMs)}`
       : '';
-  const scanText = (r) =>
-    r.scan
-      ? r.scan.jobs === 0
-        ? 'none'
-        : `${fmt.int(r.scan.jobs)} (${fmt.int(r.scan.messages)} msgs, ${(r.scan.messages / r.scan.jobs).toFixed(1)}/job)${r.scan.failed ? `, ${r.scan.failed} failed` : ''}`
+  // The scan side in jobs AND in the statements that did the work (a batch job is not a no-op
+  // job): BullMQ jobs the link-scan queue completed, and the scan's write statements
+  // (pg_stat_statements: backlog batches, settle statements, backlog flushes) with the messages
+  // they carried (the phase's messages, each scanned once).
+  const scanWrites = (r) => {
+    const k = (r.pgTotals && r.pgTotals.scan) || {};
+    return ['BACKLOG_SCAN_SQL', 'SCAN_SETTLE_SQL', 'flushBacklog'].reduce((a, n) => a + (k[n] ? k[n].calls : 0), 0);
+  };
+  const scanText = (r) => {
+    if (!r.scan) return '';
+    const jobs = `${fmt.int(r.scan.jobs)} jobs${r.scan.failed ? ` (${r.scan.failed} failed)` : ''}`;
+    const w = scanWrites(r);
+    return r.pgTotals ? `${jobs}; ${fmt.int(w)} write batches (${w ? (r.received / w).toFixed(1) : 'n/a'} msgs each)` : jobs;
+  };
+  const pgPerMsgText = (r) =>
+    r.pgTotals
+      ? `${r.pgTotals.statementsPerMsg.toFixed(2)} / ${r.pgTotals.walRecordsPerMsg.toFixed(1)} / ${fmt.int(r.pgTotals.buffersPerMsg)}`
       : '';
   // Our phases in the order of the report; [key, ejabberd N to compare with (null: none)].
   const ours = [
@@ -1078,6 +1113,7 @@ function render(res) {
       fmt.int(r.duplicates),
       backlogText(r),
       scanText(r),
+      pgPerMsgText(r),
       cpu,
       e && r.recipientsPer === 1 ? fmt.ratio(r.rate / e.deliveredPerSec) : '',
       floorRate && r.recipientsPer === 1 ? fmt.ratio(r.rate / floorRate) : '',
@@ -1094,7 +1130,8 @@ function render(res) {
       'lost',
       'dup',
       'links unscanned at end → drained',
-      'scan jobs (messages they carried)',
+      'scan: jobs; write batches (msgs each)',
+      'PG per msg: statements / WAL records / buffers',
       'CPU ms/msg server / PG / Redis',
       '÷ ejabberd (same N)',
       '÷ floor',
@@ -1152,7 +1189,10 @@ function render(res) {
       x(nl.rate, e1),
       `≥ ${TARGETS.newLinkOverPeer}× ejabberd N=1${e1 ? ` (${fmt.int(TARGETS.newLinkOverPeer * e1.deliveredPerSec)})` : ''}, every link scanned, backlog drained ≤ ${fmt.int(TARGETS.backlogDrainMs)} ms`,
       `${fmt.int(nl.links.stored.links)} links in ${fmt.int(nl.links.stored.messages)} msgs, ${fmt.int(nl.links.stored.pending + nl.links.pending)} unscanned after the drain (${verdict(nl.links.allScanned, false)}); ` +
-        `backlog ${backlogText(nl)} (${verdict(drainOk, false)}); scan: ${fmt.int(s.jobs)} jobs carrying ${fmt.int(s.messages)} msgs with ${fmt.int(s.links)} links (${s.jobs ? (s.messages / s.jobs).toFixed(1) : 'n/a'} msgs per job; ${s.batchJobs} batch, ${s.singleJobs} single${s.failed ? `, ${s.failed} failed` : ''})` +
+        `backlog ${backlogText(nl)} (${verdict(drainOk, false)}); scan: ${scanText(nl)}` +
+        (s.jobs
+          ? ` (jobs: ${s.backlogJobs} scan-backlog, ${s.batchJobs} scan-messages, ${s.singleJobs} scan-message; they carried ${fmt.int(s.messages)} msgs)`
+          : '') +
         (s1 ? `; ÷ cached link ${fmt.ratio(nl.rate / s1.rate)}` : ''),
       e1
         ? verdict(rateOk && nl.links.allScanned && drainOk, false)
@@ -1264,7 +1304,10 @@ function render(res) {
     t.push([
       `a new link costs ≤ ${TARGETS.newLinkCostOverCached}× a cached one (issue #28's design direction): new-link msgs/s ≥ cached ÷ ${TARGETS.newLinkCostOverCached}`,
       `≥ ${fmt.int(s1.rate / TARGETS.newLinkCostOverCached)}`,
-      `${fmt.int(nl.rate)} (cached ÷ new ${fmt.ratio(s1.rate / nl.rate)})`,
+      `${fmt.int(nl.rate)} (cached ÷ new ${fmt.ratio(s1.rate / nl.rate)})` +
+        (nl.pgTotals && s1.pgTotals
+          ? `; PostgreSQL per msg new ÷ cached: WAL records ${fmt.ratio(nl.pgTotals.walRecordsPerMsg / s1.pgTotals.walRecordsPerMsg)}, buffers ${fmt.ratio(nl.pgTotals.buffersPerMsg / s1.pgTotals.buffersPerMsg)}, statements ${fmt.ratio(nl.pgTotals.statementsPerMsg / s1.pgTotals.statementsPerMsg)}`
+          : ''),
       verdict(nl.rate * TARGETS.newLinkCostOverCached >= s1.rate),
     ]);
   if (s1) {

@@ -25,6 +25,9 @@ const NAMES = [
     'SCAN_SETTLE_SQL (link scan verdicts)',
   ],
   [/^SELECT m\.id, m\.state, m\.links, m\.link_hold/, 'SCAN_READ_SQL (link scan read)'],
+  [/^WITH b AS \(SELECT ctid, message_id, conversation_id, links FROM link_backlog/, 'claimBacklog (backlog batch: claim and read)'],
+  [/^WITH b AS \( DELETE FROM link_backlog WHERE ctid = ANY/, 'BACKLOG_SCAN_SQL (backlog batch: verdicts, occurrences, events)'],
+  [/^WITH b AS \( DELETE FROM link_backlog WHERE ctid IN/, 'flushBacklog (occurrences and sightings, before the backlog scan)'],
   [/^SELECT e\.cursor, e\.type/, 'sync page'],
 ];
 
@@ -57,4 +60,40 @@ async function pgStatementsRead(db, msgs, top = 6) {
     }));
 }
 
-module.exports = { pgStatementsStart, pgStatementsRead };
+/** The bench's own statements (its polls and counts), left out of the totals. */
+const BENCH_OWN =
+  /PENDING_LINKS|pg_stat_|pg_database|^SELECT \(SELECT count\(\*\) FROM link_occurrence|^SELECT count\(\*\)::int AS messages|^VACUUM|^ANALYZE/;
+
+/**
+ * The app's statements since pgStatementsStart, summed, per message `msgs`: statements, rows,
+ * execution µs, WAL records and bytes, buffers (counts compare across noisy runs); and the
+ * link scan side: statements of its batches and the rows they took (calls and rows per kind).
+ */
+async function pgStatementsTotals(db, msgs) {
+  const { rows } = await db.query(
+    `SELECT query, calls::float8 AS calls, rows::float8 AS rows, total_exec_time::float8 AS exec_ms, wal_records::float8 AS wal,
+            wal_bytes::float8 AS wal_bytes, (shared_blks_hit + shared_blks_read)::float8 AS blks
+       FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls > 0`,
+  );
+  const app = rows.filter((r) => !BENCH_OWN.test(r.query.replace(/\s+/g, ' ').trim()));
+  const sum = (k) => app.reduce((a, r) => a + r[k], 0);
+  const per = (n) => (msgs > 0 ? n / msgs : NaN);
+  const scan = {};
+  for (const r of app) {
+    const name = nameOf(r.query);
+    if (!/backlog|link scan/i.test(name)) continue;
+    const key = name.split(' ')[0];
+    scan[key] = { calls: (scan[key]?.calls ?? 0) + r.calls, rows: (scan[key]?.rows ?? 0) + r.rows };
+  }
+  return {
+    statementsPerMsg: per(sum('calls')),
+    execUsPerMsg: per(1000 * sum('exec_ms')),
+    walRecordsPerMsg: per(sum('wal')),
+    walBytesPerMsg: per(sum('wal_bytes')),
+    buffersPerMsg: per(sum('blks')),
+    scan,
+  };
+}
+
+module.exports = { pgStatementsStart, pgStatementsRead, pgStatementsTotals };

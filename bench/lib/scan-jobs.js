@@ -34,12 +34,26 @@ async function countScanJobs(redisUrl, bullPrefix) {
     lastEventId: `${Number(sec) * 1000 + Math.floor(Number(usec) / 1000)}-0`,
     blockingTimeout: 1000,
   });
-  const c = { jobs: 0, batchJobs: 0, singleJobs: 0, otherJobs: 0, messages: 0, failed: 0, outcomes: {}, last: performance.now() };
+  const c = {
+    jobs: 0,
+    backlogJobs: 0,
+    batchJobs: 0,
+    singleJobs: 0,
+    otherJobs: 0,
+    messages: 0,
+    failed: 0,
+    outcomes: {},
+    last: performance.now(),
+  };
   events.on('error', () => undefined);
   events.on('completed', ({ jobId, returnvalue }) => {
     c.last = performance.now();
     const id = String(jobId);
-    if (id.startsWith('scan-messages-')) {
+    if (id.startsWith('scan-backlog-')) {
+      // An API-only process's wake: the worker scanned the backlog, returning how many sends' rows it took.
+      c.backlogJobs++;
+      c.messages += Number(returnvalue) || 0;
+    } else if (id.startsWith('scan-messages-')) {
       c.batchJobs++;
       for (const [outcome, n] of Object.entries(returnvalue || {})) {
         c.messages += Number(n) || 0;
@@ -57,7 +71,7 @@ async function countScanJobs(redisUrl, bullPrefix) {
   });
   events.on('failed', ({ jobId }) => {
     c.last = performance.now();
-    if (String(jobId).startsWith('scan-message')) c.failed++;
+    if (/^scan-(message|backlog)/.test(String(jobId))) c.failed++;
   });
   await events.waitUntilReady();
   return {

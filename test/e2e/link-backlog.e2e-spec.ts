@@ -4,16 +4,17 @@ import type { Queue } from 'bullmq';
 import { Db } from '@app/messaging/db/db.service';
 import { newId } from '@app/messaging/ids';
 import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
-import { QueueName } from '@app/messaging/queues';
+import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { until } from '../support/wait';
 
 /**
  * Links off the synchronous write (issue #28): a send writes its message and one
- * `link_backlog` row; the scanner writes the occurrences and counts the sightings later, in
- * batches. An API-only app: no worker scans or flushes behind the test's back, so every
- * window between the send and the scanner is held open on purpose.
+ * `link_backlog` row, the scanner's queue; the backlog scan takes the rows in batches, scans
+ * the links left pending, and writes the occurrences and sightings in the same transaction.
+ * An API-only app: no worker scans behind the test's back, so every window between the send
+ * and the scanner is held open on purpose.
  */
 let t: TestApp;
 let db: Db;
@@ -56,7 +57,7 @@ const occurrencesOf = (messageId: string) =>
   db.query('SELECT url, host, scanned_at IS NOT NULL AS scanned FROM link_occurrence WHERE message_id = $1 ORDER BY id', [messageId]);
 const stateOf = async (messageId: string) => (await db.query('SELECT state, removed_reason FROM message WHERE id = $1', [messageId]))[0];
 
-it('a send writes no occurrence and no sighting, one backlog row; the flush writes them (a cached link scanned, a new one pending)', async () => {
+it('a send writes no occurrence and no sighting, one backlog row; the backlog scan settles the new link and writes both, stamped', async () => {
   const { a, conversationId } = await pair();
   await cacheSafe('https://known.backlog.example/a');
   const sent = await send(a, conversationId, 'https://known.backlog.example/a and https://new.backlog.example/b');
@@ -70,25 +71,37 @@ it('a send writes no occurrence and no sighting, one backlog row; the flush writ
     { message_id: sent.id },
   ]);
 
-  await scanner.flushBacklog();
+  expect(await scanner.scanBacklog()).toBeGreaterThanOrEqual(1);
   expect(await occurrencesOf(sent.id)).toEqual([
     { url: 'https://known.backlog.example/a', host: 'known.backlog.example', scanned: true },
-    { url: 'https://new.backlog.example/b', host: 'new.backlog.example', scanned: false },
+    { url: 'https://new.backlog.example/b', host: 'new.backlog.example', scanned: true },
   ]);
   expect(await db.query('SELECT count(*)::int AS n FROM link_backlog')).toEqual([{ n: 0 }]);
-  expect(await db.query(`SELECT seen_count FROM link WHERE url = 'https://known.backlog.example/a'`)).toEqual([{ seen_count: 2 }]);
-
-  // The scan stamps it; a second flush writes nothing again.
-  expect(await scanner.scanMessage(sent.id)).toBe('updated');
-  await scanner.flushBacklog();
-  expect((await occurrencesOf(sent.id)).map((o) => o.scanned)).toEqual([true, true]);
+  expect(await db.query(`SELECT url, seen_count FROM link WHERE url LIKE 'https://%.backlog.example/_' ORDER BY url`)).toEqual([
+    { url: 'https://known.backlog.example/a', seen_count: 2 },
+    { url: 'https://new.backlog.example/b', seen_count: 1 },
+  ]);
+  const [stored] = await db.query('SELECT links FROM message WHERE id = $1', [sent.id]);
+  expect(stored.links).toEqual([
+    { url: 'https://known.backlog.example/a', verdict: 'safe' },
+    { url: 'https://new.backlog.example/b', verdict: 'safe' },
+  ]);
+  // Its reader heard of the verdict; a second scan (a retry) writes and emits nothing.
+  const updates = () =>
+    db.query(`SELECT count(*)::int AS n FROM event WHERE message_id = $1 AND type = 'message.updated'`, [sent.id]).then((r) => r[0].n);
+  const heard = await updates();
+  expect(heard).toBe(2);
+  expect(await scanner.scanMessage(sent.id)).toBe('unchanged');
+  await scanner.scanBacklog();
+  expect(await updates()).toBe(heard);
+  expect(await db.query(`SELECT seen_count FROM link WHERE url = 'https://new.backlog.example/b'`)).toEqual([{ seen_count: 1 }]);
 });
 
-it('a message scanned before the flush gets its occurrences already stamped', async () => {
+it('a message scanned before the backlog scan (an edit, a retry) gets its occurrences already stamped and no second update', async () => {
   const { a, conversationId } = await pair();
   const sent = await send(a, conversationId, 'https://scanned-first.backlog.example/');
   expect(await scanner.scanMessage(sent.id)).toBe('updated');
-  await scanner.flushBacklog();
+  await scanner.scanBacklog();
   expect(await occurrencesOf(sent.id)).toEqual([
     { url: 'https://scanned-first.backlog.example/', host: 'scanned-first.backlog.example', scanned: true },
   ]);
@@ -111,16 +124,19 @@ it('a blocklist entry added between the send and the scanner still finds and rem
   const added = await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: 'window-bad.example', kind: 'domain' });
   expect(added.status).toBe(201);
 
-  // The re-scan job's first pass, run here (no worker in this app).
+  // The re-scan job's first pass, run here (no worker in this app): it scans the backlog against
+  // the list with the entry in it first (the new link is condemned and its message removed there),
+  // then re-scans what matches (the cached link's message).
   const pass = await scanner.rescanBlocklist(added.body.id, true);
-  expect(pass.subjects).toBe(2);
+  expect(await stateOf(fresh.id)).toEqual({ state: 'removed', removed_reason: 'malicious_link' });
+  expect(pass.subjects).toBe(1);
   expect(await db.query(`SELECT verdict, rule FROM link WHERE url = 'https://shop.window-bad.example/deal'`)).toEqual([
     { verdict: 'malicious', rule: 'blocklist' },
   ]);
   const [entry] = await db.query('SELECT rescan_total, rescan_done FROM blocklist_entry WHERE id = $1', [added.body.id]);
   expect(entry).toEqual({ rescan_total: 2, rescan_done: 2 });
-  // The scans it enqueued remove both.
-  expect(await scanner.scanMessages([cached.id, fresh.id])).toEqual({ removed: 2 });
+  // The scan it enqueued removes the other.
+  expect(await scanner.scanMessages([cached.id])).toEqual({ removed: 1 });
   expect(await stateOf(cached.id)).toEqual({ state: 'removed', removed_reason: 'malicious_link' });
   expect(await stateOf(fresh.id)).toEqual({ state: 'removed', removed_reason: 'malicious_link' });
 });
@@ -144,37 +160,40 @@ it('a staff label re-scans messages still in the backlog', async () => {
   expect(job).toBeDefined();
 });
 
-it('a message whose scan job was lost is found by the pending sweep while it is still in the backlog', async () => {
+it('a send whose wake was lost (its process died after the commit) is scanned by the pending sweep', async () => {
   const { a, conversationId } = await pair();
   const sent = await send(a, conversationId, 'https://lost.backlog.example/');
-  expect(await scanner.sweepPending(0)).toBeGreaterThanOrEqual(1);
-  expect(await occurrencesOf(sent.id)).toEqual([{ url: 'https://lost.backlog.example/', host: 'lost.backlog.example', scanned: false }]);
+  await scanner.sweepPending(0);
+  expect(await occurrencesOf(sent.id)).toEqual([{ url: 'https://lost.backlog.example/', host: 'lost.backlog.example', scanned: true }]);
+  expect((await db.query('SELECT links FROM message WHERE id = $1', [sent.id]))[0].links).toEqual([
+    { url: 'https://lost.backlog.example/', verdict: 'safe' },
+  ]);
 });
 
-it('an occurrence a flush left unscanned while an overlapping scan settled its message is stamped by the next flush', async () => {
+it('an occurrence left unscanned while an overlapping scan settled its message is stamped by the pending sweep', async () => {
   const { a, conversationId } = await pair();
   const sent = await send(a, conversationId, 'https://overlap.backlog.example/');
-  // As the overlap leaves it: the flush read the link pending, the scan's stamp did not see the occurrence.
+  // As an overlap leaves it: the backlog scan read the link pending, the other scan's stamp did not see the occurrence.
   await db.query(
     `INSERT INTO link_occurrence (url, host, message_id, conversation_id) VALUES ('https://overlap.backlog.example/', 'overlap.backlog.example', $1, $2)`,
     [sent.id, conversationId],
   );
   await db.query(`DELETE FROM link_backlog WHERE message_id = $1`, [sent.id]);
   await db.query(`UPDATE message SET links = '[{"url": "https://overlap.backlog.example/", "verdict": "safe"}]' WHERE id = $1`, [sent.id]);
-  await scanner.flushBacklog();
+  await scanner.sweepPending(3600);
   expect(await occurrencesOf(sent.id)).toEqual([
     { url: 'https://overlap.backlog.example/', host: 'overlap.backlog.example', scanned: true },
   ]);
 });
 
-it('a flush that waits (the blocklist re-scan) waits for rows another flush holds, then goes on to every other row', async () => {
+it('a backlog scan that waits (the blocklist re-scan) waits for rows another scanner holds, then goes on to every other row', async () => {
   const { a, conversationId } = await pair();
-  await scanner.flushBacklog();
+  await scanner.scanBacklog();
   const sent = [];
   for (let i = 0; i < 3; i++) sent.push(await send(a, conversationId, `https://wait${i}.backlog.example/`));
   let taken!: () => void;
   const tookIt = new Promise<void>((r) => (taken = r));
-  // Another flush: it holds the row a scan of the backlog finds first, and commits later.
+  // Another scanner: it holds the row a scan of the backlog finds first, and commits later.
   const other = db.tx(async (q) => {
     const [first] = await q.query('SELECT ctid::text AS c FROM link_backlog LIMIT 1 FOR UPDATE');
     await q.query('DELETE FROM link_backlog WHERE ctid = $1::tid', [first.c]);
@@ -184,13 +203,66 @@ it('a flush that waits (the blocklist re-scan) waits for rows another flush hold
   await tookIt;
   let otherCommitted = false;
   void other.then(() => (otherCommitted = true));
-  const flushed = scanner.flushBacklog({ wait: true, batch: 1 }).then((n) => ({ n, otherCommitted }));
+  const flushed = scanner.scanBacklog({ wait: true, batch: 1 }).then((n) => ({ n, otherCommitted }));
   await other;
-  // It waited for the other flush's commit (whose occurrences the re-scan then reads), and took the rest.
+  // It waited for the other scanner's commit (whose occurrences the re-scan then reads), and took the rest.
   expect(await flushed).toEqual({ n: 2, otherCommitted: true });
   expect(await db.query('SELECT count(*)::int AS n FROM link_backlog')).toEqual([{ n: 0 }]);
   const written = await db.query('SELECT count(*)::int AS n FROM link_occurrence WHERE message_id = ANY($1::uuid[])', [
     sent.map((m) => m.id),
   ]);
   expect(written).toEqual([{ n: 2 }]);
+});
+
+it('two scanner processes on one backlog scan each send once: one verdict write, one message.updated per reader, one occurrence each', async () => {
+  const second = await startTestApp({
+    label: 'link_backlog_second',
+    db: t.db,
+    redisPrefix: t.config.redisPrefix,
+    env: { APP_ROLES: 'api' },
+  });
+  try {
+    const { a, conversationId } = await pair();
+    await scanner.scanBacklog();
+    const sent = [];
+    for (let i = 0; i < 12; i++)
+      sent.push(await send(a, conversationId, `https://race${i}.backlog.example/ and https://race-shared.backlog.example/`));
+    const ids = sent.map((m) => m.id);
+    // Both processes, several batches each at once (batch 3: each claims, skips what the other holds, claims again).
+    const taken = await Promise.all([scanner.scanBacklog({ batch: 3 }), second.app.get(LinkScannerService).scanBacklog({ batch: 3 })]);
+    expect(taken[0] + taken[1]).toBe(12);
+    const stored = await db.query(`SELECT links FROM message WHERE id = ANY($1::uuid[])`, [ids]);
+    expect(stored.flatMap((m: { links: Array<{ verdict: string }> }) => m.links.map((l) => l.verdict))).toEqual(Array(24).fill('safe'));
+    const [updated] = await db.query(
+      `SELECT count(*)::int AS n, count(DISTINCT (user_id, message_id))::int AS distinct_n FROM event
+        WHERE message_id = ANY($1::uuid[]) AND type = 'message.updated'`,
+      [ids],
+    );
+    expect(updated).toEqual({ n: 24, distinct_n: 24 }); // the sender and the reader, once per message
+    const [occ] = await db.query(
+      `SELECT count(*)::int AS n, count(*) FILTER (WHERE scanned_at IS NULL)::int AS unscanned FROM link_occurrence WHERE message_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(occ).toEqual({ n: 24, unscanned: 0 });
+    // Each URL seen as often as it was sent, whichever process counted it.
+    expect(await db.query(`SELECT seen_count FROM link WHERE url = 'https://race-shared.backlog.example/'`)).toEqual([{ seen_count: 12 }]);
+  } finally {
+    await second.close();
+  }
+});
+
+it('an API-only process wakes the workers with a scan-backlog job added after the send, one per burst', async () => {
+  const { a, conversationId } = await pair();
+  const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
+  const before = (await queue.getJobs(['waiting'])).filter((j) => j.name === JobName.ScanBacklog).length;
+  for (let i = 0; i < 5; i++) await send(a, conversationId, `https://wake${i}.backlog.example/`);
+  const after = await until('the wake jobs', async () => {
+    const n = (await queue.getJobs(['waiting'])).filter((j) => j.name === JobName.ScanBacklog).length;
+    return n > before ? n : undefined;
+  });
+  // Throttled: at most one per WAKE_JOB_MS plus the trailing one, not one per send.
+  expect(after - before).toBeGreaterThanOrEqual(1);
+  expect(after - before).toBeLessThanOrEqual(5);
+  // What the job runs: the whole backlog.
+  expect(await scanner.scanBacklog()).toBeGreaterThanOrEqual(5);
 });

@@ -31,22 +31,34 @@ it('a job the queue did not take stays in the outbox until the sweep enqueues it
       .expect(201)
   ).body;
 
+  // A message request (c does not follow a): a send in it counts against the request's cap,
+  // which writes the spam-scoring job (a send with links writes none: its link_backlog row is the scan's queue).
+  const c = await registerUser(t.url);
+  const request = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [c.id] })
+      .expect(201)
+  ).body;
+  await relay.flush();
+
   relay.registerEnqueuer(async () => {
     throw new Error('queue unavailable (test)');
   });
   await t.http().post(`/v1/conversations/${conv.id}/messages`).set(a.auth).send({ clientId: 'plain', text: 'no links here' }).expect(201);
-  const linked = (
-    await t
-      .http()
-      .post(`/v1/conversations/${conv.id}/messages`)
-      .set(a.auth)
-      .send({ clientId: 'link', text: 'see example.com/x' })
-      .expect(201)
-  ).body;
+  await t
+    .http()
+    .post(`/v1/conversations/${conv.id}/messages`)
+    .set(a.auth)
+    .send({ clientId: 'link', text: 'see example.com/x' })
+    .expect(201);
+  await t.http().post(`/v1/conversations/${request.id}/messages`).set(a.auth).send({ clientId: 'asked', text: 'hello?' }).expect(201);
   await relay.flush();
   const left = await db.query(`SELECT jobs FROM outbox`);
   expect(left).toHaveLength(1);
-  expect(left[0].jobs).toEqual([expect.objectContaining({ name: 'scan-message', data: { messageId: linked.id } })]);
+  expect(left[0].jobs).toEqual([expect.objectContaining({ name: 'score-sender', data: { senderId: a.id } })]);
 
   // The queue is back: the sweep enqueues the job and only then deletes the row.
   relay.registerEnqueuer((list) => jobs.enqueue(list));
@@ -54,7 +66,7 @@ it('a job the queue did not take stays in the outbox until the sweep enqueues it
   expect(await db.query(`SELECT 1 FROM outbox`)).toHaveLength(0);
 });
 
-it("the sends' scan jobs one drain moves become one scan-messages job; a lone one stays a scan-message job", async () => {
+it("scan jobs an older version's sends left in the outbox (one per message) go as one scan-messages job per drain; a lone one stays a scan-message job", async () => {
   const db = t.app.get(Db);
   const relay = t.app.get(OutboxRelay);
   const jobs = t.app.get(JobsService);
@@ -73,6 +85,11 @@ it("the sends' scan jobs one drain moves become one scan-messages job; a lone on
     relay.registerEnqueuer(async () => {
       throw new Error('queue unavailable (test)');
     });
+    // As a send before the backlog scan wrote it: one row per message with links, holding its scan job.
+    const olderSend = (messageId: string) =>
+      db.query(`INSERT INTO outbox (events, jobs) VALUES ('[]'::jsonb, $1::jsonb)`, [
+        JSON.stringify([{ name: 'scan-message', data: { messageId }, jobId: `scan-message-${messageId}` }]),
+      ]);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
       ids.push(
@@ -85,6 +102,7 @@ it("the sends' scan jobs one drain moves become one scan-messages job; a lone on
             .expect(201)
         ).body.id,
       );
+      await olderSend(ids[i]);
     }
     await relay.flush();
     expect(await db.query(`SELECT count(*)::int AS n FROM outbox`)).toEqual([{ n: 3 }]);
@@ -109,7 +127,8 @@ it("the sends' scan jobs one drain moves become one scan-messages job; a lone on
         .send({ clientId: 'lone', text: 'see lone.example.com/x' })
         .expect(201)
     ).body;
-    await relay.flush();
+    await olderSend(lone.id);
+    expect(await relay.sweep(0)).toBe(1);
     expect(moved).toEqual([{ name: 'scan-message', data: { messageId: lone.id }, jobId: `scan-message-${lone.id}` }]);
   } finally {
     relay.registerEnqueuer((list) => jobs.enqueue(list));
@@ -154,7 +173,7 @@ it('a send whose links are all settled, and a scan verdict, write no outbox row:
     expect(synced).toEqual([live]);
     expect(live).toMatchObject({ type: 'message.created', message: { id: plain.id, text: 'no links here' } });
 
-    // A pending link makes the scan job: one outbox row, holding the job and no copy of the events.
+    // A pending link makes no job and no outbox row: its link_backlog row is the scan's queue.
     const linked = (
       await t
         .http()
@@ -165,14 +184,14 @@ it('a send whose links are all settled, and a scan verdict, write no outbox row:
     ).body;
     await inbox.waitFor('message.created', (p) => p.message.id === linked.id);
     await relay.flush();
-    const seen = await db.query(`SELECT jobs, events FROM outbox_seen`);
-    expect(seen).toEqual([{ jobs: [expect.objectContaining({ name: 'scan-message', data: { messageId: linked.id } })], events: [] }]);
+    expect(await db.query(`SELECT jobs, events FROM outbox_seen`)).toEqual([]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM link_backlog WHERE message_id = $1`, [linked.id])).toEqual([{ n: 1 }]);
 
-    // The scan's verdict (message.updated) is pushed the same way: no outbox row either.
-    expect(await t.app.get(LinkScannerService).scanMessage(linked.id)).toBe('updated');
+    // The backlog scan's verdict (message.updated) is pushed the same way: no outbox row either.
+    expect(await t.app.get(LinkScannerService).scanBacklog()).toBeGreaterThanOrEqual(1);
     const [updated] = await inbox.waitFor('message.updated', (p) => p.message.id === linked.id);
     expect(updated.message.links).toEqual([{ url: 'http://never-seen.example.com/y', verdict: 'safe' }]);
-    expect(await db.query(`SELECT count(*)::int AS n FROM outbox_seen`)).toEqual([{ n: 1 }]);
+    expect(await db.query(`SELECT count(*)::int AS n FROM outbox_seen`)).toEqual([{ n: 0 }]);
     const resynced = (await t.http().get(`/v1/sync?cursor=${cursor}`).set(b.auth)).body.events;
     expect(resynced.map((e: any) => e.type)).toEqual(['message.created', 'message.created', 'message.updated']);
     expect(resynced[2]).toEqual(updated);

@@ -20,11 +20,13 @@ import {
 } from './support/cluster';
 
 /**
- * A link-scan worker is SIGKILLed while it is inside a scan (blocked on the message's row
- * lock, which this test holds, so "mid-scan" is certain rather than a race). BullMQ delivers
- * at least once: the job comes back and is scanned by the restarted worker, and a job whose
- * scan had already committed may come back too. The link must end with exactly one verdict:
- * one message.updated per member, one sighting in the cache.
+ * A link-scan worker is SIGKILLed while it is inside a scan (its backlog batch blocked on the
+ * message's row lock, which this test holds, so "mid-scan" is certain rather than a race).
+ * The API-only process that took the send woke the workers with a scan-backlog job; BullMQ
+ * delivers at least once: the job comes back and the restarted worker scans the backlog row
+ * the dead one had claimed (its transaction never committed), and a scan may come back once
+ * more. The link must end with exactly one verdict: one message.updated per member, one
+ * sighting in the cache, one stamped occurrence.
  */
 describe('fault: a link-scan worker killed mid-scan', () => {
   let db: Database;
@@ -64,10 +66,14 @@ describe('fault: a link-scan worker killed mid-scan', () => {
     expect(sent.status).toBe(201);
     const messageId: string = sent.body.id;
     expect(sent.body.links).toEqual([{ url: expect.stringContaining('docs.example.org/guide/intro'), verdict: 'pending' }]);
-    const jobId = `scan-message-${messageId}`;
-    await waitFor('the scan job in the queue', async () => (await queue.getJob(jobId)) ?? null);
+    // No job per message: the API-only process adds a scan-backlog job after the send.
+    const wake = await waitFor(
+      'the scan-backlog job in the queue',
+      async () => (await queue.getJobs(['waiting'])).find((j) => j.name === JobName.ScanBacklog) ?? null,
+    );
+    const jobId = wake.id!;
 
-    // Hold the message row so the worker's scan transaction blocks inside SELECT … FOR UPDATE.
+    // Hold the message row so the worker's backlog batch blocks on it (its settle locks the row).
     const holder = new Client({ connectionString: db.url });
     await holder.connect();
     try {
@@ -76,7 +82,7 @@ describe('fault: a link-scan worker killed mid-scan', () => {
       await worker.start();
       await waitFor('the worker blocked inside the scan', async () => {
         const rows = await db.query(
-          `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query ILIKE '%FROM message %FOR UPDATE%'`,
+          `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query ILIKE '%DELETE FROM link_backlog%'`,
           [db.name],
         );
         return rows.length > 0;
@@ -92,23 +98,20 @@ describe('fault: a link-scan worker killed mid-scan', () => {
     // The dead worker wrote nothing: its transaction never got past the lock.
     await waitFor("the dead worker's backend to go away", async () => {
       const rows = await db.query(
-        `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND query ILIKE '%FOR UPDATE%' AND state <> 'idle'`,
+        `SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND query ILIKE '%link_backlog%' AND state <> 'idle'`,
         [db.name],
       );
       return rows.length === 0;
     });
-    // The dead worker's scan is all or nothing: its backend either never got past the lock
-    // (nothing written) or, the scan being one statement already sent, finished it once the
-    // lock was released (verdict, stamp and one message.updated per member, committed together).
+    // The dead worker's batch is all or nothing, and it is nothing: its transaction never
+    // committed, so the backlog row it had claimed is back for the next scan.
     const [pending] = await db.query('SELECT links FROM message WHERE id = $1', [messageId]);
     const [{ n: updatesBefore }] = await db.query(
       `SELECT count(*)::int AS n FROM event WHERE type = 'message.updated' AND message_id = $1`,
       [messageId],
     );
-    expect([
-      { verdicts: ['pending'], updates: 0 },
-      { verdicts: ['safe'], updates: 2 },
-    ]).toContainEqual({ verdicts: pending.links.map((l: any) => l.verdict), updates: updatesBefore });
+    expect({ verdicts: pending.links.map((l: any) => l.verdict), updates: updatesBefore }).toEqual({ verdicts: ['pending'], updates: 0 });
+    expect(await db.query('SELECT count(*)::int AS n FROM link_backlog WHERE message_id = $1', [messageId])).toEqual([{ n: 1 }]);
     expect(await (await queue.getJob(jobId))!.getState()).toBe('active'); // orphaned: nobody holds it
 
     // Fast-forward BullMQ's clock instead of sleeping through it: the dead worker's job lock
@@ -126,11 +129,17 @@ describe('fault: a link-scan worker killed mid-scan', () => {
     expect(scanned.links).toHaveLength(1);
     expect(['safe', 'suspicious']).toContain(scanned.links[0].verdict);
 
+    expect(await db.query('SELECT count(*)::int AS n FROM link_backlog WHERE message_id = $1', [messageId])).toEqual([{ n: 0 }]);
+
     // The other half of at-least-once: a crash after the scan committed but before BullMQ
-    // recorded completion delivers the same job again. Simulated by running it once more.
+    // recorded completion delivers the same job again (it finds the backlog empty), and a
+    // scan of the message itself (the pending sweep's, an edit's) comes after it.
     await (await queue.getJob(jobId))!.remove();
-    await queue.add(JobName.ScanMessage, { messageId }, { jobId });
+    await queue.add(JobName.ScanBacklog, {}, { jobId });
     await waitFor('the repeated scan to finish', async () => (await (await queue.getJob(jobId))?.getState()) === 'completed', 30000);
+    const again = `scan-message-${messageId}`;
+    await queue.add(JobName.ScanMessage, { messageId }, { jobId: again });
+    await waitFor('the single scan to finish', async () => (await (await queue.getJob(again))?.getState()) === 'completed', 30000);
 
     // Exactly one verdict: one message.updated per member, one sighting of the URL, one scan stamp.
     const updates = await db.query(

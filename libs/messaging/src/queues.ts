@@ -20,6 +20,8 @@ export enum JobName {
   /** Many messages' scans in one job (the send's scan jobs grouped by the outbox relay: batchScanJobs). */
   ScanMessages = 'scan-messages',
   ScanQuestion = 'scan-question',
+  /** Scan what waits in link_backlog (an API-only process's wake after its sends: links/backlog-wake.ts). */
+  ScanBacklog = 'scan-backlog',
   RescanBlocklist = 'rescan-blocklist',
   SweepPendingLinks = 'sweep-pending-links',
   ScoreSender = 'score-sender',
@@ -46,6 +48,7 @@ export interface JobPayloads {
   [JobName.ScanMessage]: { messageId: string };
   [JobName.ScanMessages]: { messageIds: string[] };
   [JobName.ScanQuestion]: { questionId: string };
+  [JobName.ScanBacklog]: Record<string, never>;
   [JobName.RescanBlocklist]: { entryId: string; /** link_occurrence id the previous batch ended at */ after?: number };
   [JobName.SweepPendingLinks]: Record<string, never>;
   [JobName.ScoreSender]: { senderId: string };
@@ -79,6 +82,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ScanMessage]: QueueName.LinkScan,
   [JobName.ScanMessages]: QueueName.LinkScan,
   [JobName.ScanQuestion]: QueueName.LinkScan,
+  [JobName.ScanBacklog]: QueueName.LinkScan,
   [JobName.RescanBlocklist]: QueueName.LinkScan,
   [JobName.SweepPendingLinks]: QueueName.LinkScan,
   [JobName.ScoreSender]: QueueName.Spam,

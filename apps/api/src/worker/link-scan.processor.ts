@@ -11,8 +11,11 @@ import { payloadCursor, payloadId, payloadIds, unknownJob } from './job-payload'
  * The link-scan queue: one thin door per job onto LinkScannerService (STYLE.md, convention 1).
  * Concurrency 32: scans that run together share their read and settle statements
  * (LinkScannerService batches what arrives while a statement is in flight), so more jobs in
- * flight means fewer statements per job. The sends' scans mostly come as scan-messages jobs
- * of many messages (the outbox relay groups them: batchScanJobs), read and settled together. The bench's no-op reference worker uses the same.
+ * flight means fewer statements per job. A send writes no scan job: its link_backlog row is
+ * scanned in batches by the worker process that sent it, or, sent by an API-only process, on a
+ * scan-backlog job (links/backlog-wake.ts). Edits, re-scans and the sweep's retries come as
+ * scan-message jobs (scan-messages: many, grouped by the outbox relay). The bench's no-op
+ * reference worker uses the same concurrency.
  */
 @Processor(QueueName.LinkScan, { concurrency: 32 })
 export class LinkScanProcessor extends WorkerHost {
@@ -31,6 +34,8 @@ export class LinkScanProcessor extends WorkerHost {
         return this.scanner.scanMessage(payloadId(job.data, 'messageId'));
       case JobName.ScanMessages:
         return this.scanner.scanMessages(payloadIds(job.data, 'messageIds'));
+      case JobName.ScanBacklog:
+        return this.scanner.scanBacklog();
       case JobName.ScanQuestion:
         return this.scanner.scanQuestion(payloadId(job.data, 'questionId'));
       case JobName.RescanBlocklist:

@@ -208,7 +208,7 @@ const SCAN_SETTLE_SQL = `
 WITH input AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(id uuid, old jsonb, new jsonb)),
 cur AS (
   SELECT m.id FROM message m JOIN input i ON i.id = m.id
-   WHERE m.id = ANY (ARRAY(SELECT id FROM input)) AND m.state = 'visible' AND m.links = i.old ORDER BY m.id FOR UPDATE OF m),
+   WHERE m.id = ANY (ARRAY(SELECT id FROM input)) AND m.state = 'visible' AND m.links = i.old ORDER BY m.id FOR NO KEY UPDATE OF m),
 upd AS (
   UPDATE message m SET links = i.new, updated_at = now() FROM cur JOIN input i ON i.id = cur.id WHERE m.id = cur.id RETURNING m.*),
 rec AS (
@@ -411,46 +411,146 @@ export async function addRescanDone(q: Queryable, entryId: string, n: number): P
 
 // ---- the link backlog and the pending sweep -------------------------------------------------
 
+/** A send's backlog row as the backlog scan claims it, with its message as it is now (undefined fields: the message is gone). */
+export interface BacklogClaim {
+  ctid: string;
+  messageId: string;
+  conversationId: string;
+  /** The send's links: whether it settled each from the cache. */
+  sent: Array<{ url: string; host: string; cached: boolean }>;
+  message: ScanRead | null;
+}
+
+interface BacklogClaimRecord {
+  ctid: string;
+  message_id: string;
+  conversation_id: string;
+  sent: BacklogClaim['sent'];
+  id: string | null;
+  state: ScanRead['state'] | null;
+  links: LinkView[] | null;
+  link_hold: boolean | null;
+  cached: CachedVerdict[] | null;
+}
+
 /**
- * Takes up to `batch` link_backlog rows (a send's links, written instead of its occurrences
- * and sightings) and, in one statement: writes their link occurrences (created at the send;
- * scanned at the send for a link settled from the cache, now for one whose message's scan
- * already gave it a verdict or whose message is no longer visible, else left for the scan),
- * skipping a URL the message already has an occurrence of (an edit writes its own), and
- * counts the cached links' sightings into link.seen_count / last_seen_at, URL by URL in
- * order. A message deleted meanwhile writes nothing (its occurrences would have gone with
- * it). Returns how many backlog rows it took. `wait`: take rows another flush holds once it commits (the blocklist re-scan must see
- * them), instead of skipping them.
+ * Claims up to $1 link_backlog rows (locked until the claiming transaction ends; rows another
+ * scanner holds are skipped, or with `wait` waited for) with their messages as they are now
+ * and, for a message whose send left a link pending, the fresh cached verdicts of its URLs
+ * (SCAN_READ_SQL's lookup). A send that settled every link from the cache needs no verdict.
  */
-export async function flushBacklog(q: Queryable, batch: number, wait = false): Promise<number> {
-  const [r] = await q.query<{ messages: number }>(
-    `WITH b AS (
-       DELETE FROM link_backlog WHERE ctid IN (SELECT ctid FROM link_backlog LIMIT $1 FOR UPDATE${wait ? '' : ' SKIP LOCKED'})
-       RETURNING message_id, links, created_at),
-     x AS (
-       SELECT b.message_id, b.created_at, l.url, l.host, l.cached, l.ord
-         FROM b, ROWS FROM (jsonb_to_recordset(b.links) AS (url text, host text, cached boolean)) WITH ORDINALITY AS l(url, host, cached, ord)),
-     occ AS (
-       INSERT INTO link_occurrence (url, host, message_id, conversation_id, scanned_at, created_at)
-       SELECT x.url, x.host, x.message_id, m.conversation_id,
-              CASE WHEN x.cached THEN x.created_at
-                   WHEN m.state <> 'visible' OR NOT m.links @> jsonb_build_array(jsonb_build_object('url', x.url, 'verdict', 'pending')) THEN now()
-              END,
-              x.created_at
-         FROM x JOIN message m ON m.id = x.message_id
-        WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = x.message_id AND o.url = x.url)
-        ORDER BY x.created_at, x.message_id, x.ord
-       RETURNING 1),
-     seen AS (SELECT url, count(*)::int AS n, max(created_at) AS last FROM x WHERE x.cached GROUP BY url ORDER BY url),
-     -- link rows locked in URL order (as every writer of the cache takes them): concurrent flushes never deadlock
-     locked AS (SELECT l.url FROM link l WHERE l.url IN (SELECT url FROM seen) ORDER BY l.url FOR UPDATE),
-     upd AS (
-       UPDATE link l SET seen_count = l.seen_count + seen.n, last_seen_at = greatest(l.last_seen_at, seen.last)
-         FROM seen WHERE l.url = seen.url AND l.url IN (SELECT url FROM locked) RETURNING 1)
-     SELECT (SELECT count(*) FROM b)::int AS messages`,
-    [batch],
-  );
-  return r.messages;
+const claimBacklogSql = (wait: boolean) => `
+WITH b AS (SELECT ctid, message_id, conversation_id, links FROM link_backlog LIMIT $1 FOR UPDATE${wait ? '' : ' SKIP LOCKED'})
+SELECT b.ctid::text AS ctid, b.message_id, b.conversation_id, b.links AS sent, m.id, m.state, m.links, m.link_hold,
+       CASE WHEN m.state = 'visible' AND b.links @> '[{"cached": false}]' THEN
+         (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden))
+            FROM link l
+           WHERE l.url = ANY (ARRAY(SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x))
+             AND l.verdict <> 'pending' AND (l.overridden OR l.expires_at > now())) END AS cached
+  FROM b LEFT JOIN message m ON m.id = b.message_id AND m.conversation_id = b.conversation_id`;
+
+/** claimBacklogSql inside the caller's transaction (unprepared, as readScans and for the same reason). */
+export async function claimBacklog(q: Queryable, limit: number, wait: boolean): Promise<BacklogClaim[]> {
+  const rows = await q.query<BacklogClaimRecord>(claimBacklogSql(wait), [limit]);
+  return rows.map((r) => ({
+    ctid: r.ctid,
+    messageId: r.message_id,
+    conversationId: r.conversation_id,
+    sent: r.sent,
+    message: r.id === null ? null : toScanRead({ id: r.id, state: r.state!, links: r.links!, link_hold: r.link_hold!, cached: r.cached }),
+  }));
+}
+
+/**
+ * What a batch of claimed backlog rows becomes, in one statement (inside the claiming
+ * transaction, so a crash leaves the rows to the next scan): the rows go; messages whose scan
+ * the settle can take ($2: {id, conversation_id, old, new}, guarded as SCAN_SETTLE_SQL) get
+ * their verdicts and a message.updated per reader; the `link` cache ($3: one row per URL:
+ * fresh verdicts and first sightings tagged with their message `mid`, counted only if it was
+ * settled here; sightings of links the send settled from the cache untagged, counted into
+ * rows that exist, never inserting one; TTL $4) is
+ * written URL by URL in order; and the occurrences are written once, already stamped where
+ * their link has its verdict (settled from the cache at the send, settled here, or no longer
+ * pending or visible), else left unscanned for the locked scan that follows the commit (or,
+ * after a crash, the pending sweep). A URL the message already has an occurrence of (an edit
+ * writes its own) is skipped; a message deleted meanwhile writes nothing.
+ */
+const BACKLOG_SCAN_SQL = `
+WITH b AS (
+  DELETE FROM link_backlog WHERE ctid = ANY ($1::tid[]) RETURNING message_id, conversation_id, links, created_at),
+input AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(id uuid, conversation_id uuid, old jsonb, new jsonb)),
+cur AS (
+  SELECT m.id FROM message m JOIN input i ON i.id = m.id AND i.conversation_id = m.conversation_id
+   WHERE m.id = ANY (ARRAY(SELECT id FROM input)) AND m.state = 'visible' AND m.links = i.old ORDER BY m.id FOR NO KEY UPDATE OF m),
+upd AS (
+  UPDATE message m SET links = i.new, updated_at = now() FROM cur JOIN input i ON i.id = cur.id
+   WHERE m.id = cur.id AND m.conversation_id = i.conversation_id RETURNING m.*),
+rec AS (
+  INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
+  SELECT (array_agg(x.id ORDER BY x.fresh DESC))[1], x.url, min(x.host), (array_agg(x.verdict ORDER BY x.fresh DESC))[1],
+         (array_agg(x.reason ORDER BY x.fresh DESC))[1], (array_agg(x.rule ORDER BY x.fresh DESC))[1],
+         CASE WHEN bool_or(x.fresh) THEN now() END, CASE WHEN bool_or(x.fresh) THEN now() + make_interval(hours => $4) END,
+         sum(x.seen)::int, now()
+    FROM jsonb_to_recordset($3::jsonb) AS x(mid uuid, id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+   WHERE x.mid IN (SELECT id FROM upd) OR (x.mid IS NULL AND EXISTS (SELECT 1 FROM link e WHERE e.url = x.url))
+   GROUP BY x.url ORDER BY x.url
+  ${LINK_UPSERT_SET}
+  RETURNING 1),
+x AS (
+  SELECT b.message_id, b.conversation_id, b.created_at, l.url, l.host, l.cached, l.ord
+    FROM b, ROWS FROM (jsonb_to_recordset(b.links) AS (url text, host text, cached boolean)) WITH ORDINALITY AS l(url, host, cached, ord)),
+occ AS (
+  INSERT INTO link_occurrence (url, host, message_id, conversation_id, scanned_at, created_at)
+  SELECT x.url, x.host, x.message_id, x.conversation_id,
+         CASE WHEN x.cached THEN x.created_at
+              WHEN x.message_id IN (SELECT id FROM upd) THEN now()
+              WHEN m.state <> 'visible' OR NOT m.links @> jsonb_build_array(jsonb_build_object('url', x.url, 'verdict', 'pending')) THEN now()
+         END,
+         x.created_at
+    FROM x JOIN message m ON m.id = x.message_id AND m.conversation_id = x.conversation_id
+   WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = x.message_id AND o.url = x.url)
+   ORDER BY x.created_at, x.message_id, x.ord
+  RETURNING 1),
+-- the cache and the occurrences are written first (the events' input waits for them): the
+-- readers' cursor rows, which every send to them locks too, are locked last, for the shortest time
+ev_input AS (
+  SELECT (row_number() OVER (ORDER BY upd.id, m.user_id))::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
+    FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
+   WHERE ${memberReadsMessageSql('m', 'upd')} AND (SELECT count(*) FROM occ) >= 0 AND (SELECT count(*) FROM rec) >= 0),
+${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false })}
+SELECT upd.*, (SELECT json_agg(json_build_array(e.user_id, e.cursor::text)) FROM ev_ins e WHERE e.message_id = upd.id) AS recipients,
+       ${REPLY_QUOTE_SQL('upd')}
+  FROM upd`;
+
+/** One message of a backlog batch that the settle takes: where it lives, the links its scan read and its new links. */
+export interface BacklogSettle {
+  messageId: string;
+  conversationId: string;
+  old: LinkView[];
+  next: LinkView[];
+}
+
+/** A `link` cache row of a backlog batch: `mid` set for a verdict or first sighting counted only if that message settles here. */
+export type BacklogLinkRow = LinkCacheRow & { mid: string | null };
+
+/**
+ * BACKLOG_SCAN_SQL (prepared as `link_backlog_scan`) inside the claiming transaction; returns
+ * the messages it settled (the others changed meanwhile: their scan decides again, locked).
+ */
+export async function scanBacklogBatch(
+  q: PreparingQueryable,
+  ctids: string[],
+  settles: ReadonlyArray<BacklogSettle>,
+  links: ReadonlyArray<BacklogLinkRow>,
+  ttlHours: number,
+): Promise<SettledScan[]> {
+  const rows = await q.prepared<MessageRecord & { recipients: SettledScan['recipients'] }>('link_backlog_scan', BACKLOG_SCAN_SQL, [
+    ctids,
+    JSON.stringify(settles.map((b) => ({ id: b.messageId, conversation_id: b.conversationId, old: b.old, new: b.next }))),
+    JSON.stringify(links),
+    ttlHours,
+  ]);
+  return rows.map((r) => ({ id: r.id, recipients: r.recipients, stored: r }));
 }
 
 /**

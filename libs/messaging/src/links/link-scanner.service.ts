@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, withDeadlockRetry, type Queryable } from '../db/db.service';
 import { EventsService } from '../events/events.service';
@@ -6,15 +6,25 @@ import { newId } from '../ids';
 import { MessagesService } from '../messages/messages.service';
 import { HeldLinks } from '../messages/held-links';
 import { messageView, type LinkView } from '../views/message-view';
-import { JobName, type OutboxJob } from '../queues';
+import { JobName, QueueName, type OutboxJob } from '../queues';
 import { JobsService } from '../queues.module';
+import { BacklogWake } from './backlog-wake';
 import { BlocklistService } from './blocklist.service';
 import { normalizeUrl } from './link-extractor';
 import { classifyUrl, type BlocklistEntry, type LinkVerdict } from './link-rules';
 import { LinkReputationService, worseVerdict } from './link-reputation.service';
 import { LINK_REMOVALS, QUESTION_LINK_UPDATES, type LinkRemovals, type QuestionLinkUpdates } from './link-consequences';
 import * as repo from './link-scanner.repository';
-import type { CachedVerdict, LinkCacheRow, RescanTarget, ScanRead, SettleInput, SettledScan } from './link-scanner.repository';
+import type {
+  BacklogLinkRow,
+  BacklogSettle,
+  CachedVerdict,
+  LinkCacheRow,
+  RescanTarget,
+  ScanRead,
+  SettleInput,
+  SettledScan,
+} from './link-scanner.repository';
 
 /** A URL's verdict for this scan; `fresh`: decided now (rules or providers), not read from the cache. */
 export interface ResolvedVerdict {
@@ -31,8 +41,17 @@ interface SettleItem extends SettleInput {
   reject: (err: unknown) => void;
 }
 
-/** Most sends' link_backlog rows one flush statement takes. */
-const BACKLOG_BATCH = 2000;
+/** Most sends' link_backlog rows one backlog batch claims (one read, one write statement, one transaction). */
+export const BACKLOG_BATCH = 256;
+
+/**
+ * How long a woken backlog scan waits for more sends before its first batch: the batch's
+ * fixed cost (a transaction, two statements) is shared by the sends of this window.
+ */
+export const BACKLOG_GATHER_MS = 20;
+
+/** How often a woken backlog scan looks again while the link-scan queue is paused. */
+const BACKLOG_PAUSED_RETRY_MS = 500;
 
 /** Most messages one settle statement takes. */
 const SETTLE_BATCH = 64;
@@ -95,7 +114,7 @@ export function applyVerdicts(links: LinkView[], resolved: ReadonlyMap<string, R
  * once, a crash retries it) writes and emits nothing the second time.
  */
 @Injectable()
-export class LinkScannerService {
+export class LinkScannerService implements OnModuleInit {
   private readonly logger = new Logger(LinkScannerService.name);
 
   constructor(
@@ -108,8 +127,14 @@ export class LinkScannerService {
     @Inject(LINK_REMOVALS) private readonly removals: LinkRemovals,
     @Inject(QUESTION_LINK_UPDATES) private readonly questions: QuestionLinkUpdates,
     private readonly held: HeldLinks,
+    private readonly wake: BacklogWake,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** A worker process scans the backlog its own sends leave, woken by each send (BacklogWake). */
+  onModuleInit(): void {
+    if (this.config.roles.includes('worker')) this.wake.scanHere(() => this.scanBacklogSoon());
+  }
 
   /**
    * Verdicts for many URLs: one cache read, rules in memory, providers only on a miss. The
@@ -279,11 +304,7 @@ export class LinkScannerService {
   }
 
   async scanMessage(messageId: string, blocklist?: ReadonlyArray<BlocklistEntry>): Promise<ScanOutcome> {
-    try {
-      return await this.scanOne(messageId, blocklist);
-    } finally {
-      await this.flushAfterScan();
-    }
+    return this.scanOne(messageId, blocklist);
   }
 
   private async scanOne(messageId: string, blocklist?: ReadonlyArray<BlocklistEntry>): Promise<ScanOutcome> {
@@ -365,7 +386,6 @@ export class LinkScannerService {
       }
     };
     await Promise.all(Array.from({ length: Math.min(LOCKED_IN_PARALLEL, locked.length) }, lane));
-    await this.flushAfterScan();
     if (failure) throw failure.err;
     return counts;
   }
@@ -518,9 +538,10 @@ export class LinkScannerService {
     const jobs: OutboxJob[] = [];
     let links = 0;
     if (firstOfPass) {
-      // Sends whose occurrences and sightings are still in the backlog are matched too.
-      await this.flushBacklog({ wait: true });
+      // Sends still in the backlog are scanned first, against the list with this entry in it
+      // (a matching one is removed there), and their occurrences are matched below too.
       await this.blocklist.current(true);
+      await this.scanBacklog({ wait: true });
       // Cached verdicts of matching links seen lately, set-based (the URLs never leave PostgreSQL).
       links = await repo.markBlocklistedLinks(this.db, target, reason, this.config.linkVerdictTtlHours, BLOCKLIST_RESCAN_DAYS);
       if (tracked) await repo.startRescanProgress(this.db, entryId, target, BLOCKLIST_RESCAN_DAYS);
@@ -562,66 +583,166 @@ export class LinkScannerService {
     return { links, subjects: seen.size, next };
   }
 
-  private flushing: Promise<number> | null = null;
-  private flushAgain = false;
+  private backlogRun: Promise<number> | null = null;
+  private backlogAgain = false;
+  private backlogDue: NodeJS.Timeout | null = null;
 
   /**
-   * Writes the link occurrences and counts the sightings of the sends' links (link_backlog: the
-   * send writes one unindexed row instead of an occurrence with six indexes per link and a
-   * sighting row), in batches of `batch` until the backlog is empty. Runs after every scan job,
-   * on the pending-link sweep's schedule, and before a blocklist re-scan. Within a process one
-   * flush runs at a time: asked for while one runs, it runs once more after it. `wait`: rows
-   * another process's flush holds are waited for, not skipped (the blocklist re-scan must find
-   * every message sent before it). Returns how many sends' rows this call took.
+   * A send with links committed (BacklogWake, in a worker process): the backlog is scanned
+   * BACKLOG_GATHER_MS from now, or right after the batch in flight; never waits, never throws.
    */
-  async flushBacklog(opts: { batch?: number; wait?: boolean } = {}): Promise<number> {
-    if (opts.wait) return this.flushAll(opts.batch ?? BACKLOG_BATCH, true);
-    if (this.flushing) {
-      this.flushAgain = true;
-      return this.flushing;
+  scanBacklogSoon(): void {
+    if (this.backlogRun) {
+      this.backlogAgain = true;
+      return;
     }
-    this.flushing = (async () => {
+    if (this.backlogDue) return;
+    this.backlogDue = setTimeout(() => void this.scanBacklogDue(), BACKLOG_GATHER_MS);
+    this.backlogDue.unref?.();
+  }
+
+  /**
+   * The woken scan. Pausing the link-scan queue pauses it too (the operator's one switch for
+   * "stop scanning"; one Redis read per batch): while paused it looks again every
+   * BACKLOG_PAUSED_RETRY_MS, so resuming the queue resumes it.
+   */
+  private async scanBacklogDue(): Promise<void> {
+    try {
+      // Redis unreachable: scan anyway (the backlog is in PostgreSQL).
+      const paused = await this.jobs
+        .queue(QueueName.LinkScan)
+        .isPaused()
+        .catch(() => false);
+      if (paused) {
+        this.backlogDue = setTimeout(() => void this.scanBacklogDue(), BACKLOG_PAUSED_RETRY_MS);
+        this.backlogDue.unref?.();
+        return;
+      }
+      this.backlogDue = null;
+      await this.scanBacklog();
+    } catch (err) {
+      this.backlogDue = null;
+      this.logger.warn(`link backlog scan failed (the pending sweep retries): ${(err as Error).message}`);
+    }
+  }
+
+  /**
+   * Scans the link backlog (link_backlog: one row per send with links, the scanner's queue) in
+   * batches of `batch` until it is empty. Each batch is one transaction: claim the rows (rows
+   * another scanner holds are skipped, so several processes never scan one send twice),
+   * resolve every distinct URL left pending once, then one statement (BACKLOG_SCAN_SQL) deletes
+   * the rows, settles the messages whose verdicts change and none is malicious, writes the
+   * `link` cache and the sightings, the occurrences (stamped where the link has its verdict)
+   * and message.updated. After commit the events are pushed and the messages the statement
+   * cannot take (malicious, held from pending members, changed meanwhile) each take
+   * scanLocked, whose transaction stamps their occurrences. Within a process one scan runs at
+   * a time: asked for while one runs, it runs once more after it. `wait`: rows another
+   * process holds are waited for, not skipped (the blocklist re-scan must find every message
+   * sent before it). Returns how many sends' rows this call took.
+   */
+  async scanBacklog(opts: { batch?: number; wait?: boolean } = {}): Promise<number> {
+    const batch = opts.batch ?? BACKLOG_BATCH;
+    if (opts.wait) return this.drainBacklog(batch, true);
+    if (this.backlogRun) {
+      this.backlogAgain = true;
+      return this.backlogRun;
+    }
+    this.backlogRun = (async () => {
       let total = 0;
       try {
         do {
-          this.flushAgain = false;
-          total += await this.flushAll(opts.batch ?? BACKLOG_BATCH, false);
-        } while (this.flushAgain);
+          this.backlogAgain = false;
+          total += await this.drainBacklog(batch, false);
+        } while (this.backlogAgain);
         return total;
       } finally {
-        this.flushing = null;
+        this.backlogRun = null;
       }
     })();
-    return this.flushing;
+    return this.backlogRun;
   }
 
-  private async flushAll(batch: number, wait: boolean): Promise<number> {
+  private async drainBacklog(batch: number, wait: boolean): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await withDeadlockRetry(() => repo.flushBacklog(this.db, batch, wait));
+      const n = await this.scanBacklogBatch(batch, wait);
       total += n;
-      if (n < batch) break;
+      if (n < batch) return total;
     }
-    // Once the backlog is empty, not after every batch (it reads every unscanned occurrence):
-    // what a scan overlapping a flush (this one, or an earlier one anywhere) left unstamped.
-    await repo.stampSettledOccurrences(this.db);
-    return total;
   }
 
-  /**
-   * After a scan job: the backlog's occurrences and sightings, a failure logged (the sweep runs
-   * it again). A flush already running here takes them in one more round; the job does not wait.
-   */
-  private async flushAfterScan(): Promise<void> {
-    if (this.flushing) {
-      this.flushAgain = true;
-      return;
-    }
-    try {
-      await this.flushBacklog();
-    } catch (err) {
-      this.logger.warn(`link backlog flush failed: ${(err as Error).message}`);
-    }
+  private async scanBacklogBatch(limit: number, wait: boolean): Promise<number> {
+    const { claimed, settled, locked, resolved } = await this.db.tx(async (q) => {
+      const claims = await repo.claimBacklog(q, limit, wait);
+      const none = { claimed: 0, settled: [] as SettledScan[], locked: [] as string[], resolved: new Map<string, ResolvedVerdict>() };
+      if (claims.length === 0) return none;
+      // Only a send that left a link pending needs a verdict; every distinct URL is resolved once.
+      const toScan = claims
+        .map((c) => c.message)
+        .filter((m, i): m is ScanRead => !!m && m.state === 'visible' && m.links.length > 0 && claims[i].sent.some((l) => !l.cached));
+      const cachedRows = new Map<string, CachedVerdict>();
+      for (const m of toScan) for (const c of m.cached ?? []) cachedRows.set(c.url, c);
+      const urls = [...new Set(toScan.flatMap((m) => m.links.map((l) => l.url)))];
+      // The blocklist is read only when there is something to classify (not by an empty sweep).
+      const resolved = urls.length ? await this.resolve(urls, await this.blocklist.current(), [...cachedRows.values()]) : new Map();
+      const settles: BacklogSettle[] = [];
+      const linkRows: BacklogLinkRow[] = [];
+      const locked: string[] = [];
+      const conversationOf = new Map(claims.map((c) => [c.messageId, c.conversationId]));
+      for (const m of toScan) {
+        const own = new Map(m.links.filter((l) => resolved.has(l.url)).map((l) => [l.url, resolved.get(l.url)!]));
+        const item = this.settleable(m, own);
+        if (item) {
+          settles.push({ messageId: m.id, conversationId: conversationOf.get(m.id)!, old: item.old, next: item.next });
+          for (const r of item.linkRows) linkRows.push({ ...r, mid: m.id });
+        } else if (m.linkHold || applyVerdicts(m.links, own).changed.length > 0) locked.push(m.id);
+      }
+      // Sightings of the links the send settled from the cache: counted into their `link` rows
+      // (the statement never inserts one for them, so the verdict here is never written).
+      for (const c of claims) {
+        if (!c.message) continue;
+        for (const l of c.sent) {
+          if (l.cached)
+            linkRows.push({
+              mid: null,
+              id: newId(),
+              url: l.url,
+              host: l.host,
+              verdict: 'safe',
+              reason: null,
+              rule: 'default',
+              fresh: false,
+              seen: 1,
+            });
+        }
+      }
+      const rows = await repo.scanBacklogBatch(
+        q,
+        claims.map((c) => c.ctid),
+        settles,
+        linkRows,
+        this.config.linkVerdictTtlHours,
+      );
+      const done = new Set(rows.map((r) => r.id));
+      // Changed meanwhile (an edit, a removal, another scan): decided again, locked.
+      for (const b of settles) if (!done.has(b.messageId)) locked.push(b.messageId);
+      return { claimed: claims.length, settled: rows, locked, resolved };
+    });
+    for (const row of settled) this.events.push('message.updated', row.recipients, { message: messageView(row.stored) });
+    // At most LOCKED_IN_PARALLEL at once (a wave of malicious links must not take the pool). A
+    // failure leaves the message's occurrences unscanned: the pending sweep scans it again.
+    const next = locked[Symbol.iterator]();
+    const lane = async () => {
+      for (let it = next.next(); !it.done; it = next.next()) {
+        try {
+          await this.scanLocked(it.value, resolved);
+        } catch (err) {
+          this.logger.warn(`link scan of message ${it.value} failed (the pending sweep retries): ${(err as Error).message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOCKED_IN_PARALLEL, locked.length) }, lane));
+    return claimed;
   }
 
   /**
@@ -631,8 +752,10 @@ export class LinkScannerService {
    * otherwise ignore the new one as a duplicate.
    */
   async sweepPending(olderThanSeconds: number, batch = 500): Promise<number> {
-    // A send's links become occurrences here at the latest, so a lost job's are found below.
-    await this.flushBacklog();
+    // A send's links are scanned here at the latest (its wake was lost); then what a scan
+    // overlapping another left unstamped, and the scans whose jobs were lost.
+    await this.scanBacklog();
+    await repo.stampSettledOccurrences(this.db);
     const rows = await repo.pendingScans(this.db, olderThanSeconds, batch);
     if (rows.length === 0) return 0;
     const jobs = rows.map((r) =>

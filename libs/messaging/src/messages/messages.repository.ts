@@ -29,10 +29,10 @@ export type MessageRow = Record<string, any>;
  * a direct conversation), bump the
  * conversation's seq (the row lock orders concurrent sends and a rolled-back send burns no
  * number), apply the pending-request cap on that locked row itself, insert the message (a
- * link whose verdict is cached and fresh is settled here, from the `link` cache; only a
- * message with a link left pending writes the scan job) and, if it has links, one
- * `link_backlog` row: its link occurrences and sightings are written later by the scanner,
- * in batches (LinkScannerService.flushBacklog), give every active or pending member who may
+ * link whose verdict is cached and fresh is settled here, from the `link` cache) and, if it
+ * has links, one `link_backlog` row: the scanner's queue, taken in batches that scan the links
+ * left pending and write the occurrences and sightings (LinkScannerService.scanBacklog; the
+ * service wakes it after commit, no job per message), give every active or pending member who may
  * read it (policy/visibility.ts: not one who blocks the sender; a pending one only the
  * first three, and not while a link awaits its verdict: `link_hold`) a message.created
  * event with its own cursor, and write an outbox row only for jobs (the scan of a pending
@@ -80,8 +80,8 @@ msg AS (
     FROM conv
   RETURNING *),
 lb AS (
-  -- one unindexed row for a message with links: the scanner writes its occurrences and counts
-  -- the sightings of the links settled from the cache, in batches (LinkScannerService.flushBacklog)
+  -- one unindexed row for a message with links, the scanner's queue: it scans the links left
+  -- pending, writes the occurrences and counts the sightings, in batches (LinkScannerService.scanBacklog)
   INSERT INTO link_backlog (message_id, conversation_id, links)
   SELECT msg.id, $1, jsonb_agg(jsonb_build_object('url', lk.url, 'host', lk.host, 'cached', lk.verdict IS NOT NULL) ORDER BY lk.ord)
     FROM msg, lk GROUP BY msg.id
@@ -112,10 +112,10 @@ export interface SendParams {
   /**
    * The message's links in order. A link whose verdict is cached and fresh (safe or
    * suspicious, not matched by the blocklist: `scan` false) is settled inside the send;
-   * the others are stored `pending` and make the scan job.
+   * the others are stored `pending` for the backlog scan.
    */
   linkRows: Array<{ url: string; host: string; scan?: boolean }>;
-  /** Enqueued with the message only when one of its links is left pending (the link scan). */
+  /** Enqueued with the message only when one of its links is left pending (the send passes none: its backlog row is the scan's queue). */
   jobs: OutboxJob[];
   /** Enqueued only when the send counted against a pending request (spam scoring). */
   requestJobs: OutboxJob[];

@@ -5,9 +5,9 @@ import { Forbidden, InvalidRequest, NotFound, RateLimited, ReplyTargetNotFound }
 import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
 import { EventsService } from '../events/events.service';
-import { JobName, sendScanJobId } from '../queues';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
 import { CONTENT_SCREEN, type ContentScreen } from './content-screen';
+import { LINK_SCAN_WAKE, type LinkScanWake } from './link-scan-wake';
 import { forViewer, messageView, type MessageView } from '../views/message-view';
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 import { assertMayWrite } from '../policy/write-policy';
@@ -44,6 +44,7 @@ export class MessagesService {
     private readonly limits: RateLimitsService,
     private readonly conversations: ConversationsService,
     @Inject(CONTENT_SCREEN) private readonly screen: ContentScreen,
+    @Inject(LINK_SCAN_WAKE) private readonly linkScan: LinkScanWake,
   ) {}
 
   messageView(row: any): MessageView {
@@ -97,7 +98,8 @@ export class MessagesService {
         host: hostOf(url),
         scan: blocklisted(url),
       })),
-      jobs: urls.length ? [{ name: JobName.ScanMessage, data: { messageId: id }, jobId: sendScanJobId(id) }] : [],
+      // No scan job: the send's link_backlog row is the scanner's queue (LINK_SCAN_WAKE below).
+      jobs: [],
       requestJobs: [scoreSenderJob(senderId)],
       replyTo,
       held,
@@ -110,6 +112,7 @@ export class MessagesService {
         return row && this.publishSend(row);
       });
       const result = stored ? { message: stored, created: true } : await this.sendSlowPath(senderId, conversationId, clientId, params);
+      if (urls.length && result.created) this.linkScan.sent();
       if (settle && result.created) await settle({ messageId: result.message.id });
       return result;
     } catch (err: any) {

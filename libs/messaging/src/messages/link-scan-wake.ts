@@ -1,0 +1,13 @@
+/**
+ * What a send tells the link scanner once it committed: a `link_backlog` row (its links) waits
+ * to be scanned. Links sit above messages (issue #27's layers), so messages declares it here
+ * and links provides it under LINK_SCAN_WAKE (links/backlog-wake.ts); messages imports neither.
+ * No job and no outbox row is written per message: the backlog row is the durable record, a
+ * lost wake only delays its scan until the pending-link sweep (LINK_PENDING_SWEEP_SECONDS).
+ */
+export const LINK_SCAN_WAKE = Symbol('LINK_SCAN_WAKE');
+
+export interface LinkScanWake {
+  /** A send with links committed; never throws, never waits. */
+  sent(): void;
+}
