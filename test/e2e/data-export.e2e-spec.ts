@@ -107,7 +107,7 @@ describe('shapes, ownership and what the archive holds', () => {
       expect.arrayContaining(['profile', 'settings', 'follows', 'blocks', 'conversations', 'reports', 'notices']),
     );
     expect(archive.profile).toMatchObject({ id: a.id, handle: a.handle });
-    expect(archive.settings).toMatchObject({ allowIncoming: 'all' });
+    expect(archive.settings).toMatchObject({ allowIncoming: 'all', allowGroupInvites: 'all' });
     expect(archive.follows.map((f: any) => f.userId)).toEqual([b.id]);
     expect(archive.blocks.map((f: any) => f.userId)).toEqual([other.id]);
     expect(archive.reports).toEqual([

@@ -57,3 +57,18 @@ describe('SOCKET_MAX_BUFFERED_BYTES and SOCKET_MAX_BUFFERED_MESSAGES', () => {
     expect(() => loadConfig({ SOCKET_MAX_BUFFERED_BYTES: '1MB' })).toThrow(/^SOCKET_MAX_BUFFERED_BYTES: expected a whole number/);
   });
 });
+
+describe('the request-wave settings (issue #30)', () => {
+  it('default to the contract: the breaker at 20 requests in 10 minutes for 24 hours; fan-out at 10 conversations in 10 minutes', () => {
+    const c = loadConfig({});
+    expect(c.pileOn).toEqual({ requests: 20, windowMinutes: 10, limitsHours: 24 });
+    expect(c.fanOut).toEqual({ requests: 10, windowMinutes: 10 });
+  });
+
+  it('refuse values that cannot work, naming the variable', () => {
+    expect(() => loadConfig({ PILE_ON_REQUESTS: '1' })).toThrow(/^PILE_ON_REQUESTS: must be between 2 and/);
+    expect(() => loadConfig({ PILE_ON_LIMITS_HOURS: '673' })).toThrow(/^PILE_ON_LIMITS_HOURS: must be between 1 and 672/);
+    expect(() => loadConfig({ FANOUT_WINDOW_MINUTES: '0' })).toThrow(/^FANOUT_WINDOW_MINUTES: must be between 1 and/);
+    expect(() => loadConfig({ FANOUT_REQUESTS: 'ten' })).toThrow(/^FANOUT_REQUESTS: expected a whole number/);
+  });
+});

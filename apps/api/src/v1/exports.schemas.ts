@@ -22,6 +22,7 @@ export class DataExport {
 
 export class ExportSettings {
   @ApiProperty({ enum: ['all', 'following', 'none'] }) allowIncoming!: string;
+  @ApiProperty({ enum: ['all', 'following', 'none'], description: 'Who may add me to a group (v1.2)' }) allowGroupInvites!: string;
   @ApiProperty({ type: [String] }) hiddenWords!: string[];
   @ApiProperty({ type: Boolean }) useDefaultList!: boolean;
 }

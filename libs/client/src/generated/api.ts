@@ -2260,6 +2260,11 @@ export interface components {
         ExportSettings: {
             /** @enum {string} */
             allowIncoming: "all" | "following" | "none";
+            /**
+             * @description Who may add me to a group (v1.2)
+             * @enum {string}
+             */
+            allowGroupInvites: "all" | "following" | "none";
             hiddenWords: string[];
             useDefaultList: boolean;
         };
@@ -14040,6 +14045,7 @@ export const limitsFromValues: ReadonlyArray<FlattenedDeepRequired<components>["
 export const limitsDtoFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LimitsDto"]["from"]> = ["non_followers", "recent_followers"];
 export const dataExportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["DataExport"]["status"]> = ["pending", "ready"];
 export const exportSettingsAllowIncomingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportSettings"]["allowIncoming"]> = ["all", "following", "none"];
+export const exportSettingsAllowGroupInvitesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ExportSettings"]["allowGroupInvites"]> = ["all", "following", "none"];
 export const conversationMemberStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ConversationMember"]["state"]> = ["active", "pending", "declined", "left"];
 export const linkVerdictValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Link"]["verdict"]> = ["pending", "safe", "suspicious", "malicious"];
 export const messageStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Message"]["state"]> = ["visible", "removed", "held"];

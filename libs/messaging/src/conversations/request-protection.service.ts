@@ -170,6 +170,7 @@ export class RequestProtectionService {
   /** The conversation was not stored: its counts come out of the windows again. */
   async forget(screen: RequestScreen): Promise<void> {
     if (screen.startedInWindow > 0) await this.started.forget(screen.creatorId, screen.conversationId);
-    await Promise.all(screen.counted.map((userId) => this.received.forget(userId, screen.conversationId)));
+    const tripped = new Set(screen.trips.map((t) => t.userId));
+    await Promise.all(screen.counted.map((userId) => this.received.forget(userId, screen.conversationId, tripped.has(userId))));
   }
 }

@@ -147,7 +147,7 @@ export class ExportsService {
     await out.write(`{"exportedAt":${JSON.stringify(new Date().toISOString())}`);
     await out.write(`,"profile":${JSON.stringify({ id: me.id, handle: me.handle, displayName: me.displayName, createdAt: me.createdAt })}`);
     await out.write(
-      `,"settings":${JSON.stringify({ allowIncoming: me.allowIncoming, hiddenWords: hiddenWords.words, useDefaultList: hiddenWords.useDefaultList })}`,
+      `,"settings":${JSON.stringify({ allowIncoming: me.allowIncoming, allowGroupInvites: me.allowGroupInvites, hiddenWords: hiddenWords.words, useDefaultList: hiddenWords.useDefaultList })}`,
     );
     const edge = (r: ExportEdgeRow) => ({ userId: r.userId, createdAt: r.createdAt.toISOString() });
     await out.write(`,"follows":`);

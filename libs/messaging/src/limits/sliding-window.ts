@@ -49,6 +49,7 @@ type WindowRedis = RedisClient & {
     threshold: number,
   ): Promise<[number, number, string[]?]>;
   zrem(key: string, member: string): Promise<number>;
+  del(key: string): Promise<number>;
 };
 
 /** What a counted item met: `tripped` (this one crossed the threshold), `over` (a trip of this window stands), or nothing. */
@@ -98,8 +99,12 @@ export class SlidingWindow {
     return { count: Number(count), tripped: state === 2, over: state >= 1, window: window ?? [] };
   }
 
-  /** Takes back a count whose request was never stored (its transaction failed). */
-  async forget(subject: string, member: string): Promise<void> {
+  /**
+   * Takes back a count whose request was never stored (its transaction failed); with
+   * `tripped`, also the trip marker it took, so the next request past the threshold trips.
+   */
+  async forget(subject: string, member: string, tripped = false): Promise<void> {
     await this.redis.zrem(this.key(subject), member).catch(() => undefined);
+    if (tripped) await this.redis.del(`${this.key(subject)}:trip`).catch(() => undefined);
   }
 }
