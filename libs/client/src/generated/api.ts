@@ -2871,6 +2871,11 @@ export interface components {
             restrictedUntil: string | null;
             /** Format: date-time */
             suspendedUntil: string | null;
+            /**
+             * Format: date-time
+             * @description Since when staff switched off starting conversations (dm-access); null while on
+             */
+            dmAccessRevokedAt: string | null;
             strikes: number;
             /** Format: date-time */
             createdAt: string;
@@ -2888,6 +2893,11 @@ export interface components {
             restrictedUntil: string | null;
             /** Format: date-time */
             suspendedUntil: string | null;
+            /**
+             * Format: date-time
+             * @description Since when staff switched off starting conversations (dm-access); null while on
+             */
+            dmAccessRevokedAt: string | null;
             strikes: number;
             /** Format: date-time */
             createdAt: string;

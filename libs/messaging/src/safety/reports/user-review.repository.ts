@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/db.service';
 import { restrictedSql } from '../../policy/standing';
+import { conversationLockedSql } from '../../policy/write-policy';
 import { ACTION_NAMES_SQL, toActionRow, type ActionRecord, type ActionRow } from '../enforcement/enforcement.repository';
 import { STRIKE_DECAY_DAYS } from '../enforcement/strike-ladder';
 import { iso } from '../../db/row-values';
@@ -20,6 +21,8 @@ export interface UserRow {
   status: 'active' | 'suspended' | 'banned';
   restrictedUntil: string | null;
   suspendedUntil: string | null;
+  /** Since when staff switched off starting conversations (dm-access); null while on. */
+  dmAccessRevokedAt: string | null;
   strikes: number;
   createdAt: string;
 }
@@ -73,6 +76,8 @@ export interface SentRequestRow {
   context: unknown;
   recipients: Array<{ userId: string; handle: string; state: string }>;
   firstText: string | null;
+  /** Staff locked the conversation. */
+  locked: boolean;
 }
 
 interface UserRecord {
@@ -83,6 +88,7 @@ interface UserRecord {
   status: UserRow['status'];
   restricted_until: Date | string | null;
   suspended_until: Date | string | null;
+  dm_access_revoked_at: Date | string | null;
   strikes: number | string;
   created_at: Date | string;
 }
@@ -132,6 +138,7 @@ interface SentRequestRecord {
   context: unknown;
   recipients: SentRequestRow['recipients'] | null;
   first_text: string | null;
+  locked: boolean;
 }
 
 /** As enforced right now: a suspension whose time is up reads as active even before the expiry job ran. */
@@ -141,7 +148,7 @@ const STRIKES_SQL = `(SELECT count(*) FROM moderation_action a
 const COLUMNS = `u.id, u.handle, u.display_name, u.external_id, ${STATUS_SQL} AS status,
   CASE WHEN ${restrictedSql('u')} THEN u.restricted_until END AS restricted_until,
   CASE WHEN u.suspended_until > now() THEN u.suspended_until END AS suspended_until,
-  ${STRIKES_SQL} AS strikes, u.created_at`;
+  u.dm_access_revoked_at, ${STRIKES_SQL} AS strikes, u.created_at`;
 
 const toUser = (r: UserRecord): UserRow => ({
   id: r.id,
@@ -151,6 +158,7 @@ const toUser = (r: UserRecord): UserRow => ({
   status: r.status,
   restrictedUntil: iso(r.restricted_until),
   suspendedUntil: iso(r.suspended_until),
+  dmAccessRevokedAt: iso(r.dm_access_revoked_at),
   strikes: Number(r.strikes),
   createdAt: iso(r.created_at)!,
 });
@@ -286,7 +294,7 @@ export async function senderStats(q: Queryable, userId: string): Promise<SenderS
 /** The latest 20 conversations the user opened that went out as requests, with their first words. */
 export async function requestsSentBy(q: Queryable, userId: string): Promise<SentRequestRow[]> {
   const rows = await q.query<SentRequestRecord>(
-    `SELECT c.id, c.created_at, c.context,
+    `SELECT c.id, c.created_at, c.context, ${conversationLockedSql('c')} AS locked,
                 (SELECT json_agg(json_build_object('userId', m.user_id, 'handle', au.handle, 'state', m.state) ORDER BY m.joined_at)
                    FROM conversation_member m JOIN app_user au ON au.id = m.user_id
                   WHERE m.conversation_id = c.id AND m.user_id <> $1) AS recipients,
@@ -304,5 +312,6 @@ export async function requestsSentBy(q: Queryable, userId: string): Promise<Sent
     context: r.context ?? null,
     recipients: r.recipients ?? [],
     firstText: r.first_text,
+    locked: r.locked,
   }));
 }
