@@ -186,3 +186,11 @@ export const DmPanel = ({ user, history, onChange }: { user: UserRecord; history
         </Section>
     );
 };
+
+/** Lock / Unlock for a conversation whose state this page does not read (a case's reported conversation); both are idempotent. */
+export const ConversationLockActions = ({ conversationId }: { conversationId: Identifier }) => (
+    <Stack direction="row" spacing={1} sx={{ mt: 0.5 }}>
+        <LockButton conversationId={conversationId} locked={false} />
+        <LockButton conversationId={conversationId} locked={true} />
+    </Stack>
+);
