@@ -308,3 +308,80 @@ it('a moderator creates a rule, tests a text against it before saving, and appro
   const seen = await request(t.url).get(`/v1/conversations/${conv.body.id}/messages`).set(target.auth).expect(200);
   expect(seen.body.items.map((m: any) => m.id)).toEqual([held.body.id]);
 });
+
+it("a moderator opens a user's DM statistics, switches their DM access off and locks a conversation they started", async () => {
+  const sender = await registerUser(t.url);
+  const [r1, r2] = [await registerUser(t.url), await registerUser(t.url)];
+  const convs: string[] = [];
+  for (const r of [r1, r2]) {
+    const conv = await request(t.url)
+      .post('/v1/conversations')
+      .set(sender.auth)
+      .send({ participantIds: [r.id] })
+      .expect(201);
+    await request(t.url)
+      .post(`/v1/conversations/${conv.body.id}/messages`)
+      .set(sender.auth)
+      .send({ clientId: `dm-${r.id}`, text: 'hi there' })
+      .expect(201);
+    convs.push(conv.body.id);
+  }
+
+  // Signed in by the tests above (same page); sign in again if this runs alone.
+  await page.goto(`${t.url}/admin/#/users/${sender.id}/show`);
+  const email = page.locator('input[name="email"]');
+  await page.locator('[data-testid="user-dm"], input[name="email"]').first().waitFor();
+  if (await email.isVisible()) {
+    await email.fill('admin@example.com');
+    await page.locator('input[name="password"]').fill('admin-password-1');
+    await page.getByTestId('login-submit').click();
+    await email.waitFor({ state: 'detached' });
+    await page.goto(`${t.url}/admin/#/users/${sender.id}/show`);
+  }
+
+  // DM statistics: the totals and the 30-day chart.
+  const dm = page.getByTestId('user-dm');
+  const totals = dm.getByRole('table', { name: 'DM totals, last 30 days' });
+  await expect(totals.getByRole('row', { name: /Requests sent/ }).textContent()).resolves.toMatch(/Requests sent\s*2/);
+  await expect(totals.getByRole('row', { name: /Messages sent/ }).textContent()).resolves.toMatch(/Messages sent\s*2/);
+  await dm
+    .getByRole('img', { name: 'Messages and requests sent per day, last 30 days' })
+    .locator('.recharts-bar-rectangle')
+    .first()
+    .waitFor();
+  await shot('user-dm-stats');
+
+  // DM access off: the switch, then the API refuses a new conversation.
+  const access = dm
+    .getByRole('switch', { name: 'Can start conversations (DM access)' })
+    .or(dm.getByRole('checkbox', { name: 'Can start conversations (DM access)' }));
+  await dm.getByLabel('Note for the audit log').fill('Request spam');
+  await access.first().click();
+  await dm.getByText(/Off since/).waitFor();
+  const third = await registerUser(t.url);
+  const refused = await request(t.url)
+    .post('/v1/conversations')
+    .set(sender.auth)
+    .send({ participantIds: [third.id] });
+  expect(refused.status).toBe(403);
+  expect(refused.body.code).toBe('messaging_restricted');
+
+  // Lock the first conversation they started: its row says Locked, and nobody can send there.
+  const requests = dm.getByRole('table', { name: 'Requests they started' });
+  const row = requests.getByRole('row', { name: new RegExp(`@${r1.handle}`) });
+  await row.getByRole('button', { name: 'Lock' }).click();
+  await row.getByRole('button', { name: 'Unlock' }).waitFor();
+  await expect(row.textContent()).resolves.toContain('Locked');
+  await shot('user-dm-locked');
+  const blocked = await request(t.url)
+    .post(`/v1/conversations/${convs[0]}/messages`)
+    .set(r1.auth)
+    .send({ clientId: 'after-lock', text: 'hello?' });
+  expect(blocked.status).toBe(403);
+  expect(blocked.body.code).toBe('conversation_locked');
+  const audit = await request(t.url)
+    .get('/admin/v1/audit-log')
+    .set((await staffAuth()).auth)
+    .query({ filter: JSON.stringify({ subjectId: convs[0] }) });
+  expect(audit.body.map((e: any) => e.action)).toEqual(['conversation.lock']);
+});

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
-import { registerUser, uniqueHandle } from '../support/factories';
+import { loginStaff, registerUser, uniqueHandle } from '../support/factories';
 
 /**
  * The end-user web app (served at /) in Chromium, two people on phone-sized screens: both sign
@@ -422,4 +422,49 @@ it('Limits: turned on in the settings, a stranger who tries to start a chat is r
   const expected = (e: string) => /^403 POST .*\/v1\/conversations$/.test(e) || /status of 403/.test(e);
   expect(frank.errors.filter(expected).length).toBeGreaterThanOrEqual(1);
   expect([...erin.errors, ...frank.errors.filter((e) => !expected(e))]).toEqual([]);
+});
+
+it('a conversation staff lock shows a banner and disables the composer live, and both come back when unlocked', async () => {
+  const alice = await open();
+  await signUp(alice.page, uniqueHandle('alice'), 'Alice');
+  const bob = await open();
+  const bobHandle = uniqueHandle('bob');
+  await signUp(bob.page, bobHandle, 'Bob');
+  await alice.page.getByRole('link', { name: 'New chat' }).click();
+  await alice.page.getByLabel('Their handle').fill(bobHandle);
+  await alice.page.getByRole('button', { name: 'Start chat' }).click();
+  await alice.page.getByRole('heading', { name: 'Bob' }).waitFor();
+  await say(alice.page, 'are you coming tonight?');
+  await bubbles(alice.page, 'are you coming tonight?').waitFor();
+  const conversationId = /#\/c\/([0-9a-f-]+)/.exec(alice.page.url())![1];
+
+  const staff = await loginStaff(t.url);
+  const lock = await fetch(`${t.url}/admin/v1/conversations/${conversationId}/lock`, {
+    method: 'POST',
+    headers: { ...staff.auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ note: 'cooling off' }),
+  });
+  expect(lock.status).toBe(200);
+
+  // Live (conversation.updated): the banner appears and the composer is disabled.
+  await alice.page.getByRole('status').filter({ hasText: 'Locked by moderators' }).waitFor();
+  expect(await alice.page.getByLabel('Message', { exact: true }).isDisabled()).toBe(true);
+  expect(await alice.page.getByRole('button', { name: 'Send', exact: true }).isDisabled()).toBe(true);
+  await shot(alice.page, 'locked-conversation');
+  // From the view too: a fresh load shows it locked.
+  await alice.page.reload();
+  await alice.page.getByRole('status').filter({ hasText: 'Locked by moderators' }).waitFor();
+
+  const unlock = await fetch(`${t.url}/admin/v1/conversations/${conversationId}/lock`, {
+    method: 'DELETE',
+    headers: { ...staff.auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({}),
+  });
+  expect(unlock.status).toBe(200);
+  await alice.page.getByRole('status').filter({ hasText: 'Locked by moderators' }).waitFor({ state: 'detached' });
+  expect(await alice.page.getByLabel('Message', { exact: true }).isDisabled()).toBe(false);
+  await say(alice.page, 'ok, unlocked');
+  await bubbles(alice.page, 'ok, unlocked').waitFor();
+  await alice.context.close();
+  await bob.context.close();
 });

@@ -111,6 +111,7 @@ describe('react-admin simple REST', () => {
       status: 'active',
       restrictedUntil: null,
       suspendedUntil: null,
+      dmAccessRevokedAt: null,
       strikes: 0,
       createdAt: expect.any(String),
     });

@@ -165,12 +165,21 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
   };
 
   const Heading = embedded ? 'h2' : 'h1';
+  // Staff locked it (v1.2): from the view and from conversation.updated, which the store keeps current.
+  const locked = conversation.locked === true;
+  const writable = conversation.myState === 'active' && !locked;
   return (
     <section className="conversation" aria-labelledby={`conv-title-${id}`}>
       <Heading id={`conv-title-${id}`}>{title ?? conversationTitle(conversation, me)}</Heading>
       {!embedded && <MessageSearch conversationId={id} nameOf={(u) => (u === me.id ? 'You' : nameOf(u))} />}
       {!embedded && conversation.context && (
         <p className="context">Met in {(conversation.context as { roomTitle?: string }).roomTitle ?? 'a room'}</p>
+      )}
+      {locked && (
+        <div className="locked-banner" role="status">
+          <strong>Locked by moderators.</strong> You can read this conversation, but nobody can send, edit or react here until it is
+          unlocked.
+        </div>
       )}
       {conversation.myState === 'pending' && (
         <div className="request-banner">
@@ -187,9 +196,9 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
             senderName={nameOf(m.senderId)}
             seenBy={lastMine?.id === m.id ? seenBy : undefined}
             onUnsend={() => void unsend(m)}
-            onReply={conversation.myState === 'active' ? () => setReplyTo(m) : undefined}
-            onReact={conversation.myState === 'active' ? (emoji, on) => void react(m, emoji, on) : undefined}
-            onEdit={(body) => edit(m, body)}
+            onReply={writable ? () => setReplyTo(m) : undefined}
+            onReact={writable ? (emoji, on) => void react(m, emoji, on) : undefined}
+            onEdit={locked ? undefined : (body) => edit(m, body)}
             replyName={m.replyTo ? (m.replyTo.senderId === me.id ? 'You' : nameOf(m.replyTo.senderId)) : undefined}
           />
         ))}
@@ -208,7 +217,7 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
           {error}
         </p>
       )}
-      {conversation.myState === 'active' && replyTo && (
+      {writable && replyTo && (
         <div className="replying">
           <span>
             Replying to {replyTo.senderId === me.id ? 'yourself' : nameOf(replyTo.senderId)}: {excerpt(replyTo.text ?? '')}
@@ -229,7 +238,8 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
             rows={1}
             maxLength={4000}
             value={text}
-            placeholder="Message"
+            disabled={locked}
+            placeholder={locked ? 'Locked by moderators' : 'Message'}
             onChange={(e) => onType(e.target.value)}
             onKeyDown={(e) => {
               if (e.key === 'Enter' && !e.shiftKey) {
@@ -238,7 +248,9 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
               }
             }}
           />
-          <button type="submit">Send</button>
+          <button type="submit" disabled={locked}>
+            Send
+          </button>
         </form>
       )}
     </section>

@@ -58,6 +58,10 @@ export type HeldMessage = Schemas['HeldMessage'];
 export type StaffSession = Schemas['StaffSession'];
 export type StaffSummary = Schemas['StaffSummary'];
 export type UserHistory = Schemas['UserHistory'];
+/** GET /admin/v1/users/:id/dm-stats (v1.2): the last 30 UTC days, byDay with every day. */
+export type DmStats = Schemas['DmStats'];
+export type DmAccessState = Schemas['DmAccessState'];
+export type ConversationLockState = Schemas['ConversationLockState'];
 export type UserHistoryUser = Schemas['UserHistoryUser'];
 export type SuggestedAction = Schemas['SuggestedAction'];
 export type UserActionResult = Schemas['UserActionResult'];

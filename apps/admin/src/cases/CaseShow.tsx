@@ -22,6 +22,7 @@ import { humanize } from '../lib/format';
 import { ResolveDialog } from '../reports/ResolveDialog';
 import type { CaseDetail as Case, CaseMessage } from '@backchannel/client/admin';
 import { CaseSignals } from './CaseList';
+import { ConversationLockActions } from '../users/DmPanel';
 
 const CaseSummary = () => {
     const record = useRecordContext<Case>();
@@ -86,6 +87,7 @@ const CaseSummary = () => {
 
 const CaseReports = () => {
     const record = useRecordContext<Case>();
+    const canLock = useCan('users', 'dmTools');
     if (!record?.reports) return null;
     return (
         <Box sx={{ mb: 3 }}>
@@ -108,7 +110,10 @@ const CaseReports = () => {
                             <TableCell>
                                 <Link to={`/reports/${r.id}/show`}>{humanize(r.reason)}</Link>
                             </TableCell>
-                            <TableCell>{humanize(r.subjectType)}</TableCell>
+                            <TableCell>
+                                {humanize(r.subjectType)}
+                                {canLock && r.subjectType === 'conversation' && <ConversationLockActions conversationId={r.subjectId} />}
+                            </TableCell>
                             <TableCell>{r.source}</TableCell>
                             <TableCell>{r.reporterHandle ? `@${r.reporterHandle}` : '—'}</TableCell>
                             <TableCell>{r.note ?? ''}</TableCell>

@@ -13,6 +13,22 @@ describe('custom API requests', () => {
         });
     });
 
+    it("builds the moderators' DM tools: statistics, the DM-access switch (PUT off, DELETE on), lock (POST) and unlock (DELETE)", () => {
+        expect(requests.dmStats('u1')).toEqual({ method: 'GET', url: '/admin/v1/users/u1/dm-stats' });
+        expect(requests.dmAccess('u1', false, 'spam')).toEqual({
+            method: 'PUT',
+            url: '/admin/v1/users/u1/dm-access',
+            body: { note: 'spam' },
+        });
+        expect(requests.dmAccess('u1', true, '')).toEqual({ method: 'DELETE', url: '/admin/v1/users/u1/dm-access', body: { note: '' } });
+        expect(requests.conversationLock('c 1', true, 'x')).toEqual({
+            method: 'POST',
+            url: '/admin/v1/conversations/c%201/lock',
+            body: { note: 'x' },
+        });
+        expect(requests.conversationLock('c1', false, 'x').method).toBe('DELETE');
+    });
+
     it('builds report workflow calls', () => {
         expect(requests.claim('r 1')).toEqual({ method: 'POST', url: '/admin/v1/reports/r%201/claim' });
         expect(requests.escalate('r1', 'needs legal')).toEqual({

@@ -96,6 +96,25 @@ export const requests = {
         body: actionBody(body),
     }),
 
+    dmStats: (userId: Id): ApiRequest => ({
+        method: 'GET',
+        url: `${API_URL}/users/${seg(userId)}/dm-stats`,
+    }),
+
+    /** PUT switches DM access off, DELETE back on. */
+    dmAccess: (userId: Id, on: boolean, note: string): ApiRequest => ({
+        method: on ? 'DELETE' : 'PUT',
+        url: `${API_URL}/users/${seg(userId)}/dm-access`,
+        body: { note },
+    }),
+
+    /** POST locks, DELETE unlocks. */
+    conversationLock: (conversationId: Id, locked: boolean, note: string): ApiRequest => ({
+        method: locked ? 'POST' : 'DELETE',
+        url: `${API_URL}/conversations/${seg(conversationId)}/lock`,
+        body: { note },
+    }),
+
     liftAction: (actionId: Id, note: string): ApiRequest => ({
         method: 'POST',
         url: `${API_URL}/actions/${seg(actionId)}/lift`,

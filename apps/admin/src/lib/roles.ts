@@ -33,7 +33,7 @@ const READ: Record<string, Role> = { list: 'triage', show: 'triage', export: 'tr
 /**
  * resource -> action -> minimum role. Custom action names are ours:
  *  - reports: claim, resolve, bulkResolve (moderator), escalate (triage)
- *  - users / spam-requests: userAction (moderator)
+ *  - users / spam-requests: userAction (moderator); users: dmTools (dm-access, DM statistics, conversation lock: moderator)
  *  - links: label (verdict override; triage may label)
  *  - appeals: decide (moderator)
  *  - rules: test (triage: it changes nothing); held-messages: decide (approve / reject, moderator)
@@ -44,7 +44,7 @@ export const ACCESS: Record<string, Record<string, Role>> = {
     transparency: { list: 'admin', show: 'admin', export: 'admin' },
     reports: { ...READ, escalate: 'triage', claim: 'moderator', resolve: 'moderator', bulkResolve: 'moderator' },
     'spam-requests': { ...READ, userAction: 'moderator' },
-    users: { ...READ, userAction: 'moderator' },
+    users: { ...READ, userAction: 'moderator', dmTools: 'moderator' },
     links: { ...READ, label: 'triage' },
     blocklist: { ...READ, create: 'moderator', delete: 'moderator' },
     actions: { ...READ, lift: 'moderator' },

@@ -9,6 +9,9 @@ import type {
     BlocklistPreview,
     BulkResolveResult,
     CaseMessagePage,
+    ConversationLockState,
+    DmAccessState,
+    DmStats,
     LinkLabel,
     ModerationStats,
     Report,
@@ -51,6 +54,12 @@ export interface BackchannelDataProvider extends DataProvider {
     userAction(userId: Identifier, params: ActionBody): Promise<{ data: unknown }>;
     /** userAction for each id (one POST per user), never rejects: reports per-id outcome. */
     bulkUserAction(userIds: Identifier[], params: ActionBody): Promise<{ data: BulkOutcome }>;
+    /** GET /admin/v1/users/:id/dm-stats */
+    dmStats(userId: Identifier): Promise<{ data: DmStats }>;
+    /** PUT (off) / DELETE (on) /admin/v1/users/:id/dm-access {note} */
+    setDmAccess(userId: Identifier, params: { on: boolean; note: string }): Promise<{ data: DmAccessState }>;
+    /** POST (lock) / DELETE (unlock) /admin/v1/conversations/:id/lock {note} */
+    setConversationLock(conversationId: Identifier, params: { locked: boolean; note: string }): Promise<{ data: ConversationLockState }>;
     /** POST /admin/v1/actions/:id/lift {note}: ends a restriction, suspension or ban early */
     liftAction(id: Identifier, params: { note: string }): Promise<{ data: unknown }>;
     /** POST /admin/v1/appeals/:id/decide {decision, note} */
@@ -127,6 +136,9 @@ export const dataProvider: BackchannelDataProvider = {
     decideAppeal: (id, { decision, note }) => send(requests.decideAppeal(id, decision, note)),
     overrideLink: (id, { verdict, reason }) => send(requests.overrideLink(id, verdict, reason)),
     liftAction: (id, { note }) => send(requests.liftAction(id, note)),
+    dmStats: userId => send(requests.dmStats(userId)),
+    setDmAccess: (userId, { on, note }) => send(requests.dmAccess(userId, on, note)),
+    setConversationLock: (conversationId, { locked, note }) => send(requests.conversationLock(conversationId, locked, note)),
     previewBlocklist: ({ pattern, kind }) => send(requests.previewBlocklist(pattern, kind)),
     stats: () => send(requests.stats()),
     testRules: params => send({ method: 'POST', url: `${API_URL}/rules/test`, body: params }),

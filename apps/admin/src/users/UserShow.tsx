@@ -16,6 +16,7 @@ import { EnumField } from '../common/fields';
 import { Section } from '../common/Section';
 import { useCan } from '../common/useApi';
 import { UserActionForm } from './UserActionForm';
+import { DmPanel } from './DmPanel';
 import { StandingChips, UserHistoryPanel } from './UserHistoryPanel';
 import { useUserHistory } from './useUserHistory';
 
@@ -28,6 +29,7 @@ const UserShowContent = () => {
     const record = useRecordContext<UserRecord>();
     const history = useUserHistory(record?.id);
     const canAct = useCan('users', 'userAction');
+    const canDm = useCan('users', 'dmTools');
     if (!record) return null;
     return (
         <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 5fr) minmax(0, 7fr)' }, gap: 2, mt: 1 }}>
@@ -59,6 +61,7 @@ const UserShowContent = () => {
                         Your role can view this user but not take action.
                     </Typography>
                 )}
+                {canDm && <DmPanel user={record} history={history.data} onChange={history.refetch} />}
             </Box>
             <Box sx={{ minWidth: 0 }}>
                 <Section title="History">

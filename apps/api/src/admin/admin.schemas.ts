@@ -100,6 +100,8 @@ export class UserRecord {
   @ApiProperty({ enum: ['active', 'suspended', 'banned'] }) status!: string;
   @ApiProperty(TIME_OR_NULL) restrictedUntil!: string | null;
   @ApiProperty(TIME_OR_NULL) suspendedUntil!: string | null;
+  @ApiProperty({ ...TIME_OR_NULL, description: 'Since when staff switched off starting conversations (dm-access); null while on' })
+  dmAccessRevokedAt!: string | null;
   @ApiProperty({ type: 'integer', minimum: 0 }) strikes!: number;
   @ApiProperty(TIME) createdAt!: string;
   @ApiProperty({ ...TIME_OR_NULL, description: 'When the person deleted the account; null while it exists' }) deletedAt!: string | null;

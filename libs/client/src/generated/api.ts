@@ -3362,6 +3362,11 @@ export interface components {
             restrictedUntil: string | null;
             /** Format: date-time */
             suspendedUntil: string | null;
+            /**
+             * Format: date-time
+             * @description Since when staff switched off starting conversations (dm-access); null while on
+             */
+            dmAccessRevokedAt: string | null;
             strikes: number;
             /** Format: date-time */
             createdAt: string;
@@ -3390,6 +3395,11 @@ export interface components {
             restrictedUntil: string | null;
             /** Format: date-time */
             suspendedUntil: string | null;
+            /**
+             * Format: date-time
+             * @description Since when staff switched off starting conversations (dm-access); null while on
+             */
+            dmAccessRevokedAt: string | null;
             strikes: number;
             /** Format: date-time */
             createdAt: string;

@@ -1,5 +1,6 @@
 import type { Queryable } from '../../db/db.service';
 import { restrictedSql } from '../../policy/standing';
+import { conversationLockedSql } from '../../policy/write-policy';
 import { ACTION_NAMES_SQL, activeStrikesSql, toActionRow, type ActionRecord, type ActionRow } from '../enforcement/enforcement.repository';
 import { iso } from '../../db/row-values';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
@@ -20,6 +21,8 @@ export interface UserRow {
   status: 'active' | 'suspended' | 'banned';
   restrictedUntil: string | null;
   suspendedUntil: string | null;
+  /** Since when staff switched off starting conversations (dm-access); null while on. */
+  dmAccessRevokedAt: string | null;
   strikes: number;
   createdAt: string;
   /** When the person deleted the account (API.md v1.2), else null. */
@@ -79,6 +82,8 @@ export interface SentRequestRow {
   context: unknown;
   recipients: Array<{ userId: string; handle: string; state: string }>;
   firstText: string | null;
+  /** Staff locked the conversation. */
+  locked: boolean;
 }
 
 interface UserRecord {
@@ -89,6 +94,7 @@ interface UserRecord {
   status: UserRow['status'];
   restricted_until: Date | string | null;
   suspended_until: Date | string | null;
+  dm_access_revoked_at: Date | string | null;
   strikes: number | string;
   created_at: Date | string;
   deleted_at: Date | string | null;
@@ -141,6 +147,7 @@ interface SentRequestRecord {
   context: unknown;
   recipients: SentRequestRow['recipients'] | null;
   first_text: string | null;
+  locked: boolean;
 }
 
 /** As enforced right now: a suspension whose time is up reads as active even before the expiry job ran. */
@@ -149,7 +156,7 @@ const STRIKES_SQL = activeStrikesSql('u.id');
 const COLUMNS = `u.id, u.handle, u.display_name, u.external_id, ${STATUS_SQL} AS status,
   CASE WHEN ${restrictedSql('u')} THEN u.restricted_until END AS restricted_until,
   CASE WHEN u.suspended_until > now() THEN u.suspended_until END AS suspended_until,
-  ${STRIKES_SQL} AS strikes, u.created_at, u.deleted_at,
+  u.dm_access_revoked_at, ${STRIKES_SQL} AS strikes, u.created_at, u.deleted_at,
   (SELECT jsonb_build_object('note', lh.note, 'createdAt', lh.created_at) FROM legal_hold lh WHERE lh.user_id = u.id) AS legal_hold,
   ARRAY(SELECT mc.id FROM moderation_case mc WHERE mc.subject_user_id = u.id AND mc.status = 'open' ORDER BY mc.created_at) AS open_case_ids`;
 
@@ -161,6 +168,7 @@ const toUser = (r: UserRecord): UserRow => ({
   status: r.status,
   restrictedUntil: iso(r.restricted_until),
   suspendedUntil: iso(r.suspended_until),
+  dmAccessRevokedAt: iso(r.dm_access_revoked_at),
   strikes: Number(r.strikes),
   createdAt: iso(r.created_at)!,
   deletedAt: iso(r.deleted_at),
@@ -300,7 +308,7 @@ export async function senderStats(q: Queryable, userId: string): Promise<SenderS
 /** The latest 20 conversations the user opened that went out as requests, with their first words. */
 export async function requestsSentBy(q: Queryable, userId: string): Promise<SentRequestRow[]> {
   const rows = await q.query<SentRequestRecord>(
-    `SELECT c.id, c.created_at, c.context,
+    `SELECT c.id, c.created_at, c.context, ${conversationLockedSql('c')} AS locked,
                 (SELECT json_agg(json_build_object('userId', m.user_id, 'handle', au.handle, 'state', m.state) ORDER BY m.joined_at)
                    FROM conversation_member m JOIN app_user au ON au.id = m.user_id
                   WHERE m.conversation_id = c.id AND m.user_id <> $1) AS recipients,
@@ -318,6 +326,7 @@ export async function requestsSentBy(q: Queryable, userId: string): Promise<Sent
     context: r.context ?? null,
     recipients: r.recipients ?? [],
     firstText: r.first_text,
+    locked: r.locked,
   }));
 }
 
