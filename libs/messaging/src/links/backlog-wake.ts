@@ -11,7 +11,9 @@ export const WAKE_JOB_MS = 20;
  * How a committed send with links reaches the backlog scan (LINK_SCAN_WAKE). A process that
  * runs the worker role scans the backlog itself: the scanner registers here (scanHere) and
  * each send only nudges its in-process drain (LinkScannerService.scanBacklogSoon), with no
- * Redis round trip. An API-only process adds a scan-backlog job instead, throttled to one per
+ * Redis round trip. An API-only process adds a scan-backlog job instead for a send that left
+ * a link pending (one whose links all came from the cache waits for the next one, or the
+ * sweep: nothing in it awaits a verdict), throttled to one per
  * WAKE_JOB_MS with a trailing one: every send is followed by a job added after its commit,
  * whose jobId is new (the process's tag and a counter), so no wake is ever swallowed by a
  * job of the same id that already ran. Whichever worker takes the job scans every row then
@@ -22,7 +24,7 @@ export const WAKE_JOB_MS = 20;
 @Injectable()
 export class BacklogWake implements LinkScanWake {
   private readonly logger = new Logger(BacklogWake.name);
-  private local: (() => void) | null = null;
+  private local: ((pending: boolean) => void) | null = null;
   private readonly tag = newId();
   private jobs = 0;
   private lastJobAt = 0;
@@ -31,12 +33,14 @@ export class BacklogWake implements LinkScanWake {
   constructor(private readonly queue: JobsService) {}
 
   /** This process scans the backlog itself (the worker role): sends call `scan` instead of adding jobs. */
-  scanHere(scan: () => void): void {
+  scanHere(scan: (pending: boolean) => void): void {
     this.local = scan;
   }
 
-  sent(): void {
-    if (this.local) return this.local();
+  sent(pending: boolean): void {
+    if (this.local) return this.local(pending);
+    // Links settled from the cache: their occurrences ride with the next wake or the sweep.
+    if (!pending) return;
     if (this.trailing) return; // a job is already due after this send's commit
     const wait = this.lastJobAt + WAKE_JOB_MS - Date.now();
     if (wait <= 0) return this.addJob();

@@ -50,6 +50,13 @@ export const BACKLOG_BATCH = 256;
  */
 export const BACKLOG_GATHER_MS = 20;
 
+/**
+ * How long a send whose links all came from the cache lets its backlog row wait (nothing in it
+ * awaits a verdict: only its occurrences and sightings): such rows go in batches of up to a
+ * second's sends, or with the next send that left a link pending.
+ */
+export const BACKLOG_LAZY_MS = 1000;
+
 /** How often a woken backlog scan looks again while the link-scan queue is paused. */
 const BACKLOG_PAUSED_RETRY_MS = 500;
 
@@ -133,7 +140,7 @@ export class LinkScannerService implements OnModuleInit {
 
   /** A worker process scans the backlog its own sends leave, woken by each send (BacklogWake). */
   onModuleInit(): void {
-    if (this.config.roles.includes('worker')) this.wake.scanHere(() => this.scanBacklogSoon());
+    if (this.config.roles.includes('worker')) this.wake.scanHere((pending) => this.scanBacklogSoon(pending));
   }
 
   /**
@@ -586,18 +593,28 @@ export class LinkScannerService implements OnModuleInit {
   private backlogRun: Promise<number> | null = null;
   private backlogAgain = false;
   private backlogDue: NodeJS.Timeout | null = null;
+  private backlogDueAt = 0;
+  private backlogLater = false;
 
   /**
-   * A send with links committed (BacklogWake, in a worker process): the backlog is scanned
-   * BACKLOG_GATHER_MS from now, or right after the batch in flight; never waits, never throws.
+   * A send with links committed (BacklogWake, in a worker process): with a link `pending`, the
+   * backlog is scanned BACKLOG_GATHER_MS from now, or right after the batch in flight; with
+   * every link from the cache, within BACKLOG_LAZY_MS. Never waits, never throws.
    */
-  scanBacklogSoon(): void {
+  scanBacklogSoon(pending = true): void {
     if (this.backlogRun) {
-      this.backlogAgain = true;
+      // A pending link is taken by the round after the one in flight.
+      if (pending) this.backlogAgain = true;
+      else this.backlogLater = true; // taken within BACKLOG_LAZY_MS of this scan's end
       return;
     }
-    if (this.backlogDue) return;
-    this.backlogDue = setTimeout(() => void this.scanBacklogDue(), BACKLOG_GATHER_MS);
+    const delay = pending ? BACKLOG_GATHER_MS : BACKLOG_LAZY_MS;
+    if (this.backlogDue) {
+      if (this.backlogDueAt <= Date.now() + delay) return;
+      clearTimeout(this.backlogDue); // a pending link comes sooner than the lazy timer
+    }
+    this.backlogDueAt = Date.now() + delay;
+    this.backlogDue = setTimeout(() => void this.scanBacklogDue(), delay);
     this.backlogDue.unref?.();
   }
 
@@ -657,6 +674,10 @@ export class LinkScannerService implements OnModuleInit {
         return total;
       } finally {
         this.backlogRun = null;
+        if (this.backlogLater) {
+          this.backlogLater = false;
+          this.scanBacklogSoon(false);
+        }
       }
     })();
     return this.backlogRun;

@@ -8,6 +8,10 @@
 export const LINK_SCAN_WAKE = Symbol('LINK_SCAN_WAKE');
 
 export interface LinkScanWake {
-  /** A send with links committed; never throws, never waits. */
-  sent(): void;
+  /**
+   * A send with links committed; never throws, never waits. `pending`: a link awaits its
+   * verdict (scanned within moments); else every link was settled from the cache at the send
+   * and only its occurrences and sightings wait (written within BACKLOG_LAZY_MS, in bigger batches).
+   */
+  sent(pending: boolean): void;
 }

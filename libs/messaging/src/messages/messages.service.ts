@@ -112,7 +112,7 @@ export class MessagesService {
         return row && this.publishSend(row);
       });
       const result = stored ? { message: stored, created: true } : await this.sendSlowPath(senderId, conversationId, clientId, params);
-      if (urls.length && result.created) this.linkScan.sent();
+      if (urls.length && result.created) this.linkScan.sent(result.message.links.some((l) => l.verdict === 'pending'));
       if (settle && result.created) await settle({ messageId: result.message.id });
       return result;
     } catch (err: any) {
