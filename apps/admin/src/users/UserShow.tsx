@@ -17,6 +17,7 @@ import { Section } from '../common/Section';
 import { useCan } from '../common/useApi';
 import { UserActionForm } from './UserActionForm';
 import { StandingChips, UserHistoryPanel } from './UserHistoryPanel';
+import { StandingPanel, useUserStanding } from './StandingPanel';
 import { useUserHistory } from './useUserHistory';
 
 const UserTitle = () => {
@@ -27,6 +28,7 @@ const UserTitle = () => {
 const UserShowContent = () => {
     const record = useRecordContext<UserRecord>();
     const history = useUserHistory(record?.id);
+    const standing = useUserStanding(record?.id);
     const canAct = useCan('users', 'userAction');
     if (!record) return null;
     return (
@@ -44,6 +46,9 @@ const UserShowContent = () => {
                         <TextField source="id" label="User id" />
                         <TextField source="externalId" label="External id (host app)" emptyText="— (native account)" />
                     </SimpleShowLayout>
+                </Section>
+                <Section title="Standing" testId="user-standing">
+                    <StandingPanel standing={standing.data} isPending={standing.isPending} />
                 </Section>
                 {canAct ? (
                     <Section title="Take action">
