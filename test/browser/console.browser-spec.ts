@@ -215,9 +215,24 @@ it('a moderator works a case from the case queue: the reports inside it, a messa
   await page.getByTestId('case-message-reply').filter({ hasText: 'It was a misunderstanding.' }).waitFor();
   await shot('case-message-answered');
 
-  // Resolve the case with a warning: every report resolved, one action, the subject gets a statement.
+  // Resolve the case with a warning under a policy and severity: the form starts from the first
+  // report's reason's policy, shows the subject's standing (and what the ladder suggests for the
+  // chosen severity) and the statement pre-filled from the policy.
   await page.getByTestId('case-resolve').click();
-  await page.getByTestId('resolve-dialog').waitFor();
+  const dialog = page.getByTestId('resolve-dialog');
+  await dialog.waitFor();
+  const standingInDialog = dialog.getByRole('region', { name: 'Standing' });
+  await standingInDialog.getByText('0 active strikes').waitFor();
+  await expect(dialog.getByLabel('Policy').inputValue()).resolves.toBe('harassment');
+  await dialog.getByLabel('Policy').selectOption('hate');
+  await expect(dialog.getByLabel('Severity').inputValue()).resolves.toBe('low');
+  await dialog.getByLabel('Severity').selectOption('medium');
+  await standingInDialog.getByText(/Suggested next: Suspend/).waitFor();
+  await dialog
+    .getByRole('note', { name: 'Statement of reasons' })
+    .getByText(/Community Guidelines: Hateful conduct\./)
+    .waitFor();
+  await shot('resolve-policy');
   await page.getByTestId('resolve-action').selectOption('warn');
   await page
     .getByTestId('resolve-note')
@@ -235,6 +250,22 @@ it('a moderator works a case from the case queue: the reports inside it, a messa
   expect(reports.body.map((r: any) => r.status)).toEqual(['resolved', 'resolved']);
   const warning = (await request(t.url).get('/v1/notices').set(subject.auth)).body.items.find((n: any) => n.kind === 'warning');
   expect(warning.statement).toMatchObject({ action: 'warn', automated: false, appeal: { possible: true } });
+  expect(warning.statement.ground).toMatch(/^Community Guidelines: Hateful conduct\./);
+  const standing = await request(t.url).get(`/admin/v1/users/${subject.id}/standing`).set(staff.auth);
+  expect(standing.body).toMatchObject({ activeStrikes: 2, strikes: [{ policy: 'hate', severity: 'medium', count: 2 }] });
+
+  // The standing changed: the user page shows the new strikes and what the ladder suggests now.
+  await page.goto(`${t.url}/admin/#/users/${subject.id}/show`);
+  const standingPanel = page.getByTestId('user-standing').getByRole('region', { name: 'Standing' });
+  await standingPanel.getByText('2 active strikes').waitFor();
+  await standingPanel.getByRole('listitem').filter({ hasText: 'hate · medium ×2' }).waitFor();
+  await standingPanel.getByText(/Suggested next: Suspend for 72 h/).waitFor();
+  await shot('user-standing');
+
+  // The policies page lists the default set.
+  await page.goto(`${t.url}/admin/#/policies`);
+  await page.getByTestId('policy-list').getByRole('cell', { name: 'unfounded_reports', exact: true }).waitFor();
+  await shot('policies');
 
   // Transparency: the admin page shows the period's counts and exports them as CSV.
   await page.goto(`${t.url}/admin/#/transparency`);

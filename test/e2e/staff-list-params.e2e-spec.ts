@@ -13,6 +13,7 @@ const STAFF_LISTS = [
   'reports',
   'cases',
   'templates',
+  'policies',
   'users',
   'spam-requests',
   'links',

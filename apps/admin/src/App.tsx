@@ -9,6 +9,7 @@ import { ConsoleLayout } from './common/ConsoleLayout';
 import { Dashboard } from './dashboard/Dashboard';
 import heldMessages from './held-messages';
 import links from './links';
+import policies from './policies';
 import { LoginPage } from './login/LoginPage';
 import { authProvider } from './providers/authProvider';
 import { dataProvider } from './providers/dataProvider';
@@ -48,6 +49,7 @@ export const App = () => (
         <Resource name="appeals" options={{ label: 'Appeals' }} {...appeals} />
         <Resource name="audit-log" options={{ label: 'Audit log' }} {...auditLog} />
         <Resource name="templates" options={{ label: 'Templates' }} {...templates} />
+        <Resource name="policies" options={{ label: 'Policies' }} {...policies} />
         <Resource name="staff" options={{ label: 'Staff' }} {...staff} />
         <CustomRoutes>
             <Route path="/transparency" element={<TransparencyPage />} />

@@ -11,6 +11,8 @@ import {
   caseStatusValues,
   linkLabelDtoVerdictValues,
   linkRecordVerdictValues,
+  policyCategoryValues,
+  policySeveritySuggestedActionValues,
   reportReasonValues,
   reportReviewStateValues,
   reportSourceValues,
@@ -53,6 +55,8 @@ export type StaffMember = Schemas['StaffMember'];
 export type Rule = Schemas['Rule'];
 export type RuleHit = Schemas['RuleHit'];
 export type HeldMessage = Schemas['HeldMessage'];
+export type Policy = Schemas['Policy'];
+export type PolicySeverity = Schemas['PolicySeverity'];
 
 // Answers of the workflow calls.
 export type StaffSession = Schemas['StaffSession'];
@@ -62,6 +66,8 @@ export type UserHistory = Schemas['UserHistory'];
 export type DmStats = Schemas['DmStats'];
 export type DmAccessState = Schemas['DmAccessState'];
 export type ConversationLockState = Schemas['ConversationLockState'];
+export type UserStanding = Schemas['UserStanding'];
+export type Strike = Schemas['Strike'];
 export type UserHistoryUser = Schemas['UserHistoryUser'];
 export type SuggestedAction = Schemas['SuggestedAction'];
 export type UserActionResult = Schemas['UserActionResult'];
@@ -126,3 +132,7 @@ export const RULE_ACTIONS: readonly RuleAction[] = ruleActionValues;
 export const RULE_SCOPES: readonly RuleScope[] = ruleAppliesToValues;
 export const RESOLVE_ACTIONS: readonly ResolveAction[] = resolveDtoActionValues;
 export const USER_ACTIONS: readonly UserAction[] = userActionDtoActionValues;
+/** The EU DSA Transparency Database's STATEMENT_CATEGORY_* values a policy may take. */
+export const POLICY_CATEGORIES: readonly Policy['category'][] = policyCategoryValues;
+/** What a policy severity may suggest. */
+export const SEVERITY_SUGGESTED_ACTIONS: readonly PolicySeverity['suggestedAction'][] = policySeveritySuggestedActionValues;

@@ -80,6 +80,7 @@ const CaseSummary = () => {
                 ids={record.reportIds}
                 caseId={record.id}
                 subjectUserId={record.subjectUserId}
+                reason={record.reasons?.[0]}
             />
         </Box>
     );

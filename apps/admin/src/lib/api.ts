@@ -26,6 +26,9 @@ export interface ActionBody {
     note: string;
     /** A notice template (cases and reports); every variable it uses must be filled. */
     templateId?: string;
+    /** The policy (key) and its severity (key) the decision names (v1.2). */
+    policy?: string;
+    severity?: string;
 }
 
 export const requests = {
@@ -84,6 +87,15 @@ export const requests = {
         method: 'GET',
         url: `${API_URL}/transparency?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
     }),
+
+    /** GET /users/:id/standing, with the decision about to be taken when there is one. */
+    userStanding: (userId: Id, decision: { policy?: string; severity?: string } = {}): ApiRequest => {
+        const query = new URLSearchParams();
+        if (decision.policy) query.set('policy', decision.policy);
+        if (decision.policy && decision.severity) query.set('severity', decision.severity);
+        const qs = query.toString();
+        return { method: 'GET', url: `${API_URL}/users/${seg(userId)}/standing${qs ? `?${qs}` : ''}` };
+    },
 
     userHistory: (userId: Id): ApiRequest => ({
         method: 'GET',
@@ -148,5 +160,7 @@ function actionBody(body: ActionBody): ActionBody {
         out.durationHours = body.durationHours;
     }
     if (body.templateId) out.templateId = body.templateId;
+    if (body.policy) out.policy = body.policy;
+    if (body.severity) out.severity = body.severity;
     return out;
 }

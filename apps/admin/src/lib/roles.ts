@@ -41,6 +41,7 @@ const READ: Record<string, Role> = { list: 'triage', show: 'triage', export: 'tr
 export const ACCESS: Record<string, Record<string, Role>> = {
     cases: { ...READ, claim: 'moderator', resolve: 'moderator', message: 'moderator' },
     templates: { ...READ, create: 'admin', edit: 'admin', delete: 'admin' },
+    policies: { ...READ, create: 'admin', edit: 'admin', delete: 'admin' },
     transparency: { list: 'admin', show: 'admin', export: 'admin' },
     reports: { ...READ, escalate: 'triage', claim: 'moderator', resolve: 'moderator', bulkResolve: 'moderator' },
     'spam-requests': { ...READ, userAction: 'moderator' },

@@ -24,8 +24,12 @@ export const WRITABLE_FIELDS: Record<string, Partial<Record<WriteOperation, read
         update: ['name', 'body'],
     },
     rules: {
-        create: ['name', 'enabled', 'mode', 'kind', 'patterns', 'appliesTo', 'action', 'reason', 'exemptUserIds'],
-        update: ['name', 'enabled', 'mode', 'kind', 'patterns', 'appliesTo', 'action', 'reason', 'exemptUserIds'],
+        create: ['name', 'enabled', 'mode', 'kind', 'patterns', 'appliesTo', 'action', 'reason', 'exemptUserIds', 'policy', 'severity'],
+        update: ['name', 'enabled', 'mode', 'kind', 'patterns', 'appliesTo', 'action', 'reason', 'exemptUserIds', 'policy', 'severity'],
+    },
+    policies: {
+        create: ['key', 'title', 'description', 'category', 'severities'],
+        update: ['title', 'description', 'category', 'severities'],
     },
 };
 

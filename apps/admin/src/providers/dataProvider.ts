@@ -19,6 +19,7 @@ import type {
     RuleTestResult,
     Transparency,
     UserHistory,
+    UserStanding,
 } from '@backchannel/client/admin';
 import { httpClient } from './httpClient';
 
@@ -50,6 +51,8 @@ export interface BackchannelDataProvider extends DataProvider {
     transparency(params: { from: string; to: string }): Promise<{ data: Transparency }>;
     /** GET /admin/v1/users/:id/history */
     userHistory(userId: Identifier): Promise<{ data: UserHistory }>;
+    /** GET /admin/v1/users/:id/standing?policy=&severity= */
+    userStanding(userId: Identifier, decision?: { policy?: string; severity?: string }): Promise<{ data: UserStanding }>;
     /** POST /admin/v1/users/:id/actions {action, durationHours?, note} */
     userAction(userId: Identifier, params: ActionBody): Promise<{ data: unknown }>;
     /** userAction for each id (one POST per user), never rejects: reports per-id outcome. */
@@ -119,6 +122,7 @@ export const dataProvider: BackchannelDataProvider = {
     sendCaseMessage: (id, { recipientId, text }) => send(requests.sendCaseMessage(id, recipientId, text)),
     transparency: ({ from, to }) => send(requests.transparency(from, to)),
     userHistory: userId => send(requests.userHistory(userId)),
+    userStanding: (userId, decision) => send(requests.userStanding(userId, decision)),
     userAction: (userId, params) => send(requests.userAction(userId, params)),
     bulkUserAction: async (userIds, params) => {
         const unique = Array.from(new Set(userIds.map(String)));

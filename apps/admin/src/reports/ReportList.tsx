@@ -188,6 +188,7 @@ const ReportGrid = () => {
                     onClose={() => setResolveOpen(false)}
                     ids={[current.id]}
                     subjectUserId={current.subjectUserId}
+                    reason={current.reason}
                 />
             )}
         </Box>

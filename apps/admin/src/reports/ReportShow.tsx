@@ -222,6 +222,8 @@ const ReportShowContent = () => {
                 onClose={() => setResolveOpen(false)}
                 ids={[report.id]}
                 suggested={suggested ?? null}
+                subjectUserId={report.subjectUserId}
+                reason={report.reason}
                 onResolved={() => void goTo(1, true)}
             />
             <EscalateDialog

@@ -1,10 +1,14 @@
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField, Typography } from '@mui/material';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useGetList, type Identifier } from 'react-admin';
+import type { Policy } from '@backchannel/client/admin';
 import { ActionFormFields } from '../common/ActionFormFields';
+import { PolicyFields, type PolicyChoice } from '../common/PolicyFields';
+import { Section } from '../common/Section';
 import { useBackchannel, useRunner } from '../common/useApi';
 import { buildActionPayload, initialResolveState, RESOLVE_ACTIONS, validateActionForm, type ResolveFormState } from '../lib/ladder';
-import { useUserHistory } from '../users/useUserHistory';
+import { defaultPolicyKey, policyGround, severityFor } from '../lib/policies';
+import { StandingPanel, useUserStanding } from '../users/StandingPanel';
 
 export interface ResolveDialogProps {
     open: boolean;
@@ -13,26 +17,56 @@ export interface ResolveDialogProps {
     ids: Identifier[];
     /** POST /reports/bulk-resolve (default: when more than one id) instead of POST /reports/:id/resolve */
     bulk?: boolean;
-    /** suggestedAction from the subject's history, if already loaded */
+    /** a suggestedAction to preselect when there is no single subject (bulk) */
     suggested?: unknown;
-    /** when `suggested` is not given, fetch the history of this user */
+    /** the subject: their standing (for the policy and severity being chosen) shows beside the form and its suggestion is preselected */
     subjectUserId?: unknown;
     onResolved?: () => void;
     /** Resolve this case (every open report in it) instead of the report ids. */
     caseId?: Identifier;
+    /** The report's reason: its policy is the one the form starts from (else `other`). */
+    reason?: unknown;
 }
 
-export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, subjectUserId, onResolved, caseId }: ResolveDialogProps) => {
+export const ResolveDialog = ({
+    open,
+    onClose,
+    ids,
+    bulk: bulkProp,
+    suggested,
+    subjectUserId,
+    onResolved,
+    caseId,
+    reason,
+}: ResolveDialogProps) => {
     const dataProvider = useBackchannel();
     const { run, pending } = useRunner();
-    const needsHistory = open && suggested === undefined && ids.length === 1 && !!subjectUserId;
-    const history = useUserHistory(needsHistory ? subjectUserId : null);
-    const suggestion = suggested !== undefined ? suggested : history.data?.suggestedAction;
+    const policies = useGetList<Policy>(
+        'policies',
+        { pagination: { page: 1, perPage: 100 }, sort: { field: 'key', order: 'ASC' } },
+        { enabled: open },
+    );
+    const policyList = policies.data ?? [];
+    const [choice, setChoice] = useState<PolicyChoice>({ policy: '', severity: '' });
+    // The standing beside the form follows the policy and severity being chosen; without a
+    // subject (bulk), the history's suggestion, if given, stands in.
+    const standing = useUserStanding(open && subjectUserId && choice.policy ? subjectUserId : null, choice);
+    const suggestion = standing.data?.suggestedAction ?? suggested;
+    const chosen = policyList.find(p => p.key === choice.policy);
+
+    // The policy starts from the report's reason's (else `other`) at its first severity.
+    useEffect(() => {
+        if (!open || policyList.length === 0) return;
+        if (policyList.some(p => p.key === choice.policy)) return;
+        const key = defaultPolicyKey(policyList, reason);
+        setChoice({ policy: key, severity: severityFor(policyList.find(p => p.key === key)) });
+        // eslint-disable-next-line react-hooks/exhaustive-deps
+    }, [open, policyList.length, reason]);
 
     const [form, setForm] = useState<ResolveFormState>(() => initialResolveState(suggestion));
     const [touched, setTouched] = useState(false);
     const [templateId, setTemplateId] = useState('');
-    const templates = useGetList<{ id: string; name: string }>(
+    const templates = useGetList<{ id: string; name: string; body: string }>(
         'templates',
         { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } },
         { enabled: open },
@@ -63,7 +97,15 @@ export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, s
             setError(problem);
             return;
         }
-        const payload = { ...buildActionPayload(form), ...(templateId ? { templateId } : {}) };
+        if (form.action !== 'dismiss' && (!choice.policy || !choice.severity)) {
+            setError('Choose a policy and a severity');
+            return;
+        }
+        const payload = {
+            ...buildActionPayload(form),
+            ...(templateId ? { templateId } : {}),
+            ...(form.action !== 'dismiss' ? { policy: choice.policy, severity: choice.severity } : {}),
+        };
         const bulk = bulkProp ?? ids.length > 1;
         const result = await run(
             'resolve',
@@ -99,10 +141,22 @@ export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, s
                           : 'Resolve report'}
                 </DialogTitle>
                 <DialogContent>
-                    {needsHistory && history.isPending && (
-                        <Typography variant="caption" color="text.secondary">
-                            Loading the suggested action…
-                        </Typography>
+                    {policyList.length > 0 && (
+                        <PolicyFields
+                            policies={policyList}
+                            value={choice}
+                            onChange={value => {
+                                setError(null);
+                                setChoice(value);
+                            }}
+                            testIdPrefix="resolve"
+                            disabled={!!pending}
+                        />
+                    )}
+                    {!!subjectUserId && (
+                        <Section title="Standing" testId="resolve-standing">
+                            <StandingPanel standing={standing.data} isPending={standing.isPending} />
+                        </Section>
                     )}
                     <ActionFormFields
                         value={form}
@@ -131,6 +185,26 @@ export const ResolveDialog = ({ open, onClose, ids, bulk: bulkProp, suggested, s
                                 </MenuItem>
                             ))}
                         </TextField>
+                    )}
+                    {chosen && form.action !== 'dismiss' && (
+                        <Alert
+                            severity="info"
+                            icon={false}
+                            sx={{ mt: 2 }}
+                            role="note"
+                            aria-label="Statement of reasons"
+                            data-testid="statement-preview"
+                        >
+                            <Typography variant="caption" component="div" color="text.secondary">
+                                Statement of reasons (pre-filled from the policy{templateId ? ' and the template' : ''})
+                            </Typography>
+                            <Typography variant="body2">{policyGround(chosen)}</Typography>
+                            {templateId && (
+                                <Typography variant="body2" sx={{ mt: 0.5 }}>
+                                    Notice: {templates.data?.find(t => t.id === templateId)?.body ?? ''}
+                                </Typography>
+                            )}
+                        </Alert>
                     )}
                     {error && (
                         <Alert severity="error" sx={{ mt: 2 }} data-testid="resolve-error">

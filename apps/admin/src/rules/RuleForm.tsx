@@ -1,6 +1,6 @@
-import { BooleanInput, CheckboxGroupInput, FormDataConsumer, required, SelectInput, SimpleForm, TextInput } from 'react-admin';
+import { BooleanInput, CheckboxGroupInput, FormDataConsumer, required, SelectInput, SimpleForm, TextInput, useGetList } from 'react-admin';
 import { choicesOf } from '../lib/format';
-import { RULE_ACTIONS, RULE_KINDS, RULE_MODES, RULE_SCOPES, type Rule } from '@backchannel/client/admin';
+import { RULE_ACTIONS, RULE_KINDS, RULE_MODES, RULE_SCOPES, type Policy, type Rule } from '@backchannel/client/admin';
 
 /** The form's values: a rule being written (react-admin starts from defaultValues). */
 type RuleDraft = Partial<Rule>;
@@ -22,9 +22,42 @@ const PATTERN_HELP: Record<Rule['kind'], string> = {
     domain: 'One per line. Matches the host and its subdomains in any link (example.com also catches a.example.com).',
 };
 
+/** The policy and severity the rule's decisions name (v1.2; the server defaults to `other`). */
+const RulePolicyInputs = () => {
+    const policies = useGetList<Policy>('policies', { pagination: { page: 1, perPage: 100 }, sort: { field: 'key', order: 'ASC' } });
+    const list = policies.data ?? [];
+    return (
+        <FormDataConsumer<RuleDraft>>
+            {({ formData }) => (
+                <>
+                    <SelectInput
+                        source="policy"
+                        choices={list.map(p => ({ id: p.key, name: `${p.title} (${p.key})` }))}
+                        isLoading={policies.isPending}
+                        helperText="The policy a held message's rejection or a flag's report falls under"
+                    />
+                    <SelectInput
+                        source="severity"
+                        choices={(list.find(p => p.key === formData.policy)?.severities ?? []).map(s => ({ id: s.key, name: s.key }))}
+                        helperText="Left empty: the policy's first"
+                    />
+                </>
+            )}
+        </FormDataConsumer>
+    );
+};
+
 export const RuleForm = () => (
     <SimpleForm
-        defaultValues={{ enabled: true, mode: 'dry_run', kind: 'keyword', action: 'hold', appliesTo: ['requests'], exemptUserIds: [] }}
+        defaultValues={{
+            enabled: true,
+            mode: 'dry_run',
+            kind: 'keyword',
+            action: 'hold',
+            appliesTo: ['requests'],
+            exemptUserIds: [],
+            policy: 'other',
+        }}
     >
         <TextInput source="name" validate={required()} fullWidth />
         <BooleanInput source="enabled" />
@@ -56,6 +89,7 @@ export const RuleForm = () => (
             helperText="block refuses; hold waits for staff; hide sends a request to the hidden folder; flag delivers and opens a report"
         />
         <TextInput source="reason" fullWidth multiline helperText="Shown to the sender when the rule blocks" />
+        <RulePolicyInputs />
         <TextInput
             source="exemptUserIds"
             label="Exempt user ids"

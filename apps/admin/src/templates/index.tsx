@@ -15,7 +15,7 @@ import {
 } from 'react-admin';
 
 const HELP =
-    'Variables: {{handle}}, {{displayName}}, {{action}}, {{endsAt}}, {{reason}}, {{ground}}, {{appealUntil}}. A decision that leaves one of them empty cannot be sent.';
+    'Variables: {{handle}}, {{displayName}}, {{action}}, {{endsAt}}, {{reason}}, {{ground}}, {{appealUntil}}, {{policy}} (the policy’s title). A decision that leaves one of them empty cannot be sent.';
 
 const TemplateList = () => (
     <List sort={{ field: 'name', order: 'ASC' }} title="Notice templates">

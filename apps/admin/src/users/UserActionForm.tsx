@@ -1,7 +1,10 @@
 import { Alert, Button, Stack } from '@mui/material';
-import { useState, type FormEvent } from 'react';
-import type { Identifier } from 'react-admin';
+import { useEffect, useState, type FormEvent } from 'react';
+import { useGetList, type Identifier } from 'react-admin';
+import type { Policy } from '@backchannel/client/admin';
 import { ActionFormFields } from '../common/ActionFormFields';
+import { PolicyFields, type PolicyChoice } from '../common/PolicyFields';
+import { defaultPolicyKey, severityFor } from '../lib/policies';
 import { useBackchannel, useRunner } from '../common/useApi';
 import {
     buildActionPayload,
@@ -13,7 +16,7 @@ import {
     type ResolveFormState,
 } from '../lib/ladder';
 
-/** POST /admin/v1/users/:id/actions {action, durationHours?, note} */
+/** POST /admin/v1/users/:id/actions {action, durationHours?, note, policy, severity} */
 export const UserActionForm = ({ userId, suggested, onDone }: { userId: Identifier; suggested?: unknown; onDone?: () => void }) => {
     const dataProvider = useBackchannel();
     const { run, pending } = useRunner();
@@ -21,6 +24,16 @@ export const UserActionForm = ({ userId, suggested, onDone }: { userId: Identifi
     const initial = () => initialResolveState(parsed && isUserAction(parsed.action) ? parsed : 'warn');
     const [form, setForm] = useState<ResolveFormState>(initial);
     const [error, setError] = useState<string | null>(null);
+    const policies = useGetList<Policy>('policies', { pagination: { page: 1, perPage: 100 }, sort: { field: 'key', order: 'ASC' } });
+    const policyList = policies.data ?? [];
+    const [choice, setChoice] = useState<PolicyChoice>({ policy: '', severity: '' });
+    // A direct action has no report: it starts from `other` at its first severity.
+    useEffect(() => {
+        if (policyList.length === 0 || policyList.some(p => p.key === choice.policy)) return;
+        const key = defaultPolicyKey(policyList, null);
+        setChoice({ policy: key, severity: severityFor(policyList.find(p => p.key === key)) });
+        // eslint-disable-next-line react-hooks/exhaustive-deps
+    }, [policyList.length]);
 
     const submit = async (event: FormEvent) => {
         event.preventDefault();
@@ -29,7 +42,12 @@ export const UserActionForm = ({ userId, suggested, onDone }: { userId: Identifi
             setError(problem);
             return;
         }
-        const result = await run('action', () => dataProvider.userAction(userId, buildActionPayload(form)), {
+        if (!choice.policy || !choice.severity) {
+            setError('Choose a policy and a severity');
+            return;
+        }
+        const body = { ...buildActionPayload(form), policy: choice.policy, severity: choice.severity };
+        const result = await run('action', () => dataProvider.userAction(userId, body), {
             success: 'Action applied',
         });
         if (result !== undefined) {
@@ -40,6 +58,18 @@ export const UserActionForm = ({ userId, suggested, onDone }: { userId: Identifi
 
     return (
         <form onSubmit={submit} noValidate data-testid="user-action-form">
+            {policyList.length > 0 && (
+                <PolicyFields
+                    policies={policyList}
+                    value={choice}
+                    onChange={value => {
+                        setError(null);
+                        setChoice(value);
+                    }}
+                    testIdPrefix="user-action"
+                    disabled={!!pending}
+                />
+            )}
             <ActionFormFields
                 value={form}
                 onChange={value => {

@@ -18,6 +18,7 @@ import { useCan } from '../common/useApi';
 import { UserActionForm } from './UserActionForm';
 import { DmPanel } from './DmPanel';
 import { StandingChips, UserHistoryPanel } from './UserHistoryPanel';
+import { StandingPanel, useUserStanding } from './StandingPanel';
 import { useUserHistory } from './useUserHistory';
 
 const UserTitle = () => {
@@ -28,6 +29,7 @@ const UserTitle = () => {
 const UserShowContent = () => {
     const record = useRecordContext<UserRecord>();
     const history = useUserHistory(record?.id);
+    const standing = useUserStanding(record?.id);
     const canAct = useCan('users', 'userAction');
     const canDm = useCan('users', 'dmTools');
     if (!record) return null;
@@ -46,6 +48,9 @@ const UserShowContent = () => {
                         <TextField source="id" label="User id" />
                         <TextField source="externalId" label="External id (host app)" emptyText="— (native account)" />
                     </SimpleShowLayout>
+                </Section>
+                <Section title="Standing" testId="user-standing">
+                    <StandingPanel standing={standing.data} isPending={standing.isPending} />
                 </Section>
                 {canAct ? (
                     <Section title="Take action">

@@ -355,8 +355,8 @@ export class RulesService implements OnModuleDestroy {
       const input = validateRule(body, before);
       // A new policy without a severity takes its first; a new severity alone stays under the rule's policy.
       const policy = await this.policies.choose(q, {
-        policy: (body.policy as string | undefined) ?? before.policy,
-        severity: (body.severity as string | undefined) ?? (body.policy === undefined ? before.severity : undefined),
+        policy: given(body.policy) ?? before.policy,
+        severity: given(body.severity) ?? (given(body.policy) === undefined ? before.severity : undefined),
       });
       await this.checkRulesProgram(q, id, input, before);
       await rules.updateRule(q, id, input);
@@ -471,6 +471,9 @@ export class RulesService implements OnModuleDestroy {
 }
 
 /** The audit entry's copy of a rule: its definition, not its moving hit counts. */
+/** A policy or severity field as sent: left out, null or empty (a cleared form field) is not given. */
+const given = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : (v as string));
+
 const auditable = (r: RuleView) => {
   const { hits: _hits, ...rest } = r;
   return rest;

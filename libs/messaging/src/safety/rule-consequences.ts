@@ -48,15 +48,12 @@ export class SafetyHeldRejections implements HeldRejections {
     // The sender's statement of reasons (API.md v1.1): a removal decided by staff on a
     // message a rule held. Recorded as an action (appealable) without removing again.
     const names = r.rules.map((x) => x.name).join(', ');
-    // Staff name the policy (and severity), or else the first holding rule's policy applies
-    // (at the rule's severity while the policy still has it); a rule's policy deleted since: `other`.
-    let asked: { policy?: string | null; severity?: string | null } = { policy: r.policy, severity: r.severity };
-    if ((r.policy ?? null) === null && (r.severity ?? null) === null) {
-      const rule = r.rules.find((x) => x.policy);
-      const p = rule?.policy ? await this.policies.findByKey(rule.policy, q) : undefined;
-      if (p) asked = { policy: p.key, severity: p.severities.some((x) => x.key === rule!.severity) ? rule!.severity : null };
-    }
-    const policy = await this.policies.choose(q, asked);
+    // Staff name the policy (and severity), or else the first holding rule's applies.
+    const policy = await this.policies.choose(q, {
+      policy: r.policy,
+      severity: r.severity,
+      ruleDefault: r.rules.find((x) => x.policy) ?? null,
+    });
     const applied = await this.enforcement.apply(q, {
       userId: r.senderId,
       action: 'remove_content',

@@ -22,6 +22,12 @@ export interface PolicyAsked {
   severity?: string | null;
   /** The report's reason, whose policy is the default (none: `other`). */
   reason?: string | null;
+  /**
+   * A default that comes first when the decision names nothing: the policy and severity of the
+   * rule that held a message (a policy deleted since is skipped; a severity it no longer has
+   * gives its first).
+   */
+  ruleDefault?: { policy?: string | null; severity?: string | null } | null;
 }
 
 /**
@@ -55,7 +61,8 @@ export class PoliciesService {
   /**
    * The policy and severity a decision takes. Named ones must exist (else 400
    * invalid_request); a policy named without a severity takes its first; when none is named,
-   * the policy whose key is the report's reason, else `other`, at its first severity.
+   * the holding rule's (ruleDefault), else the policy whose key is the report's reason, else
+   * `other`, at its first severity.
    */
   async choose(q: Queryable, asked: PolicyAsked, opts: { share?: boolean } = {}): Promise<PolicyChoice> {
     let policy: PolicyRow | undefined;
@@ -65,6 +72,12 @@ export class PoliciesService {
         throw new InvalidRequest(`There is no policy "${String(asked.policy)}".`, [{ field: 'policy', problems: ['unknown policy'] }]);
       }
     } else {
+      const named = asked.severity !== undefined && asked.severity !== null;
+      const rule = !named && asked.ruleDefault?.policy ? await policies.findByKey(q, asked.ruleDefault.policy, opts) : undefined;
+      if (rule) {
+        const severity = rule.severities.find((s) => s.key === asked.ruleDefault?.severity) ?? rule.severities[0];
+        return { policy: rule, severity };
+      }
       policy =
         (asked.reason ? await policies.findByKey(q, asked.reason, opts) : undefined) ??
         (await policies.findByKey(q, FALLBACK_POLICY, opts));
