@@ -270,6 +270,12 @@ describe('legal hold', () => {
     );
     const user = await http().get(`/admin/v1/users/${u.id}`).set(admin.auth).expect(200);
     expect(user.body.legalHold).toMatchObject({ note: 'Police preservation request 118' });
+    await expectError(
+      await http().delete(`/admin/v1/users/${u.id}/legal-hold`).set(mod.auth).send({}),
+      'DELETE /admin/v1/users/{id}/legal-hold',
+      403,
+      'forbidden_role',
+    );
     await expectContract(
       await http().delete(`/admin/v1/users/${u.id}/legal-hold`).set(admin.auth).send({ note: 'Request withdrawn' }),
       'DELETE /admin/v1/users/{id}/legal-hold',

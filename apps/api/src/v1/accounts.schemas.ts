@@ -53,3 +53,10 @@ export class HiddenWords {
   @ApiProperty({ type: Boolean, example: true, description: 'Whether the built-in default list also applies (true for new accounts)' })
   useDefaultList!: boolean;
 }
+
+/** The answer to DELETE /v1/me and DELETE /platform/v1/users/:externalId (202). */
+export class AccountDeleted {
+  @ApiProperty({ type: String, format: 'uuid', example: EXAMPLE_USER_ID }) id!: string;
+  @ApiProperty({ enum: ['deleted'], description: 'The account is deleted; erasing what it wrote follows in the background' })
+  status!: 'deleted';
+}
