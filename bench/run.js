@@ -25,7 +25,7 @@
  *   BENCH_SEARCH (1)           0: skip the search phase (1M messages loaded in bulk, p99 of GET /v1/search;
  *                              its own knobs in bench/lib/search.js)
  *   BENCH_PHASES (all)         a comma-separated subset (setup always runs): ejabberd, socket (cached link, each N),
- *                              newLinks, noLink, rest, group, rules, floor, sync, linkScan, profile, search, idle;
+ *                              newLinks, noLink, rest, group, rules, floor, sync, linkScan, profile, search, idle, export (a 100,000-message data export: wall time and the app's peak RSS; BENCH_EXPORT_MESSAGES);
  *                              `peer` stands for ejabberd,socket,newLinks,noLink,rest,group
  *   BENCH_QUICK (0)            1: a short run while developing: defaults become BENCH_SECONDS=3, BENCH_WARMUP=1,
  *                              BENCH_FLOOR_SECONDS=1, BENCH_SCAN_JOBS=300, BENCH_IDLE_SOCKETS=2000,
@@ -62,6 +62,7 @@ const {
 } = require('./lib/product');
 const { JsonClient } = require('./lib/http');
 const { connect, follow, conversation, group, inBatches, registerUsers } = require('./lib/workload');
+const { exportPhase } = require('./lib/export');
 const { NO_LINK_TEXT, PeerTracker, newLinkText, peerLoad, PEER_TEXT } = require('./lib/peer');
 const { countScanJobs } = require('./lib/scan-jobs');
 const ejabberd = require('./lib/ejabberd');
@@ -86,6 +87,7 @@ const PHASES = [
   'profile',
   'search',
   'idle',
+  'export',
 ];
 const PHASE_ALIASES = { peer: ['ejabberd', 'socket', 'newLinks', 'noLink', 'rest', 'group'] };
 function phaseSet(list) {
@@ -650,6 +652,9 @@ async function main() {
       const [searcher] = await registerUsers(http, `${prefix}q`, 1);
       results.phases.search = await searchPhase(ctx, http, searcher, log);
     }
+
+    // ---- a 100,000-message data export, with the app's memory sampled (issue #31) ----
+    if (phase('export')) results.phases.export = await exportPhase({ ...ctx, runId: prefix }, http, app.pid, log);
 
     // ---- 10,000 idle sockets on the one API process ----
     for (const s of sockets.splice(0)) s.close();
@@ -1259,6 +1264,18 @@ function render(res) {
       `no worse than before #28: events/s ≥ ${fmt.ratio(then(B.syncEventsPerSec))}× ejabberd N=1${e1 ? ` (${fmt.int(then(B.syncEventsPerSec) * e1.deliveredPerSec)})` : ''}`,
       `${P.sync.pages} pages, in order, none twice`,
       e1 ? verdict(ok, false) : noPeer,
+    ]);
+  }
+  if (P.export) {
+    const e = P.export;
+    h.push([
+      `ours, data export of ${fmt.int(e.messages)} messages (POST /v1/me/export until ready)`,
+      `${fmt.int(e.messages / (e.ms / 1000))} messages/s`,
+      `${fmt.int(e.ms)} (all)`,
+      '',
+      'bounded memory: the worker streams the archive in batches',
+      `archive ${e.archiveMb.toFixed(1)} MB; app RSS ${fmt.int(e.baseRssMb)} → peak ${fmt.int(e.peakRssMb)} MB (+${fmt.int(e.peakRssMb - e.baseRssMb)} MB)`,
+      'measured',
     ]);
   }
   if (P.idle) {

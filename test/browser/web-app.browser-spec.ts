@@ -468,3 +468,33 @@ it('a conversation staff lock shows a banner and disables the composer live, and
   await alice.context.close();
   await bob.context.close();
 });
+
+it('"Delete account": a wrong password is said in words and deletes nothing; the right one signs out with a farewell, and the account is gone', async () => {
+  const { page, errors } = await open();
+  const handle = uniqueHandle('erin');
+  await signUp(page, handle, 'Erin');
+  await page.getByRole('link', { name: `@${handle}` }).click();
+  await page.getByRole('heading', { name: 'Delete account' }).waitFor();
+  await page.getByRole('button', { name: 'Delete account' }).click();
+
+  await page.getByLabel('Your password').fill('not the password at all');
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await page.getByRole('alert').filter({ hasText: 'That password is not right; your account was not deleted.' }).waitFor();
+  await shot(page, 'delete-account-wrong-password');
+
+  await page.getByLabel('Your password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Delete my account' }).click();
+  await page.getByRole('status').filter({ hasText: 'Your account was deleted.' }).waitFor();
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await shot(page, 'delete-account-done');
+
+  // Signing in again with the old handle and password no longer works.
+  await page.getByLabel('Handle').fill(handle);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText(/invalid_credentials/).waitFor();
+  // The expected refusals: the wrong password (401 DELETE /v1/me) and the sign-in afterwards (401 login), with their console lines.
+  const expected = (e: string) => /^401 (DELETE .*\/v1\/me|POST .*\/v1\/auth\/login)$/.test(e) || /status of 401/.test(e);
+  expect(errors.filter(expected).length).toBeGreaterThanOrEqual(2);
+  expect(errors.filter((e) => !expected(e))).toEqual([]);
+});

@@ -8,6 +8,7 @@ import { expectContract, expectError } from '../support/contract';
 import { loginStaff, registerUser, uniqueHandle, type TestUser } from '../support/factories';
 import { connectSocket, disconnected } from '../support/socket';
 import { until } from '../support/wait';
+import { raceRounds } from '../support/race';
 
 /**
  * Account deletion (API.md v1.2 "Your data", issue #31): `DELETE /v1/me` `{password}` and
@@ -155,21 +156,24 @@ describe('DELETE /v1/me', () => {
     expect(later.body.user.id).not.toBe(u.id);
   });
 
-  it('two parallel deletions make one: both 202, one audit entry, one hold', async () => {
-    const u = await registerUser(a.url);
-    const [r1, r2] = await Promise.all([
-      deleteMe(u, { password: PASSWORD }),
-      request(b.url).delete('/v1/me').set(u.auth).send({ password: PASSWORD }),
-    ]);
-    // The second either waited for the first (202) or arrived after it (its token is then refused).
-    expect([r1.status, r2.status].filter((s) => s === 202).length).toBeGreaterThanOrEqual(1);
-    for (const r of [r1, r2]) expect([202, 401]).toContain(r.status);
-    const [row] = await db.query(
-      `SELECT (SELECT count(*)::int FROM audit_log WHERE action = 'user.deleted' AND subject_id = $1) AS audits,
+  it('two parallel deletions (on two API processes) make one: one audit entry, one hold', async () => {
+    const rounds = await raceRounds(5, async () => {
+      const u = await registerUser(a.url);
+      const [r1, r2] = await Promise.all([
+        deleteMe(u, { password: PASSWORD }),
+        request(b.url).delete('/v1/me').set(u.auth).send({ password: PASSWORD }),
+      ]);
+      // The second either waited for the first's row lock (202, nothing done twice) or arrived after it (its token is refused).
+      expect([r1.status, r2.status].filter((s) => s === 202).length).toBeGreaterThanOrEqual(1);
+      for (const r of [r1, r2]) expect([202, 401]).toContain(r.status);
+      const [row] = await db.query(
+        `SELECT (SELECT count(*)::int FROM audit_log WHERE action = 'user.deleted' AND subject_id = $1) AS audits,
               (SELECT count(*)::int FROM handle_hold WHERE handle_hash = encode(sha256(convert_to($2, 'UTF8')), 'hex')) AS holds`,
-      [u.id, u.handle],
-    );
-    expect(row).toEqual({ audits: 1, holds: 1 });
+        [u.id, u.handle],
+      );
+      expect(row).toEqual({ audits: 1, holds: 1 });
+    });
+    expect(rounds).toBe(5);
   });
 });
 
@@ -270,6 +274,12 @@ describe('legal hold', () => {
     );
     const user = await http().get(`/admin/v1/users/${u.id}`).set(admin.auth).expect(200);
     expect(user.body.legalHold).toMatchObject({ note: 'Police preservation request 118' });
+    await expectError(
+      await http().delete(`/admin/v1/users/${u.id}/legal-hold`).set(mod.auth).send({}),
+      'DELETE /admin/v1/users/{id}/legal-hold',
+      403,
+      'forbidden_role',
+    );
     await expectContract(
       await http().delete(`/admin/v1/users/${u.id}/legal-hold`).set(admin.auth).send({ note: 'Request withdrawn' }),
       'DELETE /admin/v1/users/{id}/legal-hold',

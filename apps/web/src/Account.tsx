@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RateLimitedError, type Me } from '@backchannel/client';
 import { bc, describeError, unwrap } from './bc';
 
@@ -17,6 +17,75 @@ export function Account({ me }: { me: Me }) {
       <Limits />
       <GroupInvites initial={me.allowGroupInvites} />
       <YourData />
+      <DeleteAccount />
+    </section>
+  );
+}
+
+/**
+ * "Delete account" (API.md "Your data": DELETE /v1/me): asks for the password to confirm and
+ * says what happens; on success the SDK forgets the session and the app shows the sign-in page
+ * with a farewell. A wrong password is said in words and changes nothing.
+ */
+function DeleteAccount() {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError('');
+    try {
+      await bc.deleteAccount(password);
+    } catch (err) {
+      setError(
+        (err as { code?: string }).code === 'invalid_credentials'
+          ? 'That password is not right; your account was not deleted.'
+          : describeError(err),
+      );
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="delete-account-title" className="delete-account">
+      <h2 id="delete-account-title">Delete account</h2>
+      <p className="hint">
+        Your profile will read “Deleted account”, the messages you sent will be removed for everyone, and you will be signed out everywhere.
+        Your handle stays reserved for 30 days. This cannot be undone.
+      </p>
+      {!open ? (
+        <button type="button" className="danger" onClick={() => setOpen(true)}>
+          Delete account
+        </button>
+      ) : (
+        <form onSubmit={submit} aria-labelledby="delete-account-title">
+          <label>
+            Your password
+            <input
+              type="password"
+              name="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </label>
+          <button type="submit" className="danger" disabled={busy || password.length === 0}>
+            Delete my account
+          </button>
+          <button type="button" className="link" onClick={() => setOpen(false)} disabled={busy}>
+            Cancel
+          </button>
+        </form>
+      )}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
     </section>
   );
 }

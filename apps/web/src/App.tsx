@@ -14,12 +14,14 @@ import { Account } from './Account';
 export function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [ready, setReady] = useState(false);
+  const [farewell, setFarewell] = useState('');
 
   useEffect(() => {
     const off = bc.on('session', (s) => {
       if (!s.signedIn) {
         setMe(null);
         store.clear();
+        if (s.reason === 'account_deleted') setFarewell('Your account was deleted. Thank you for having been here.');
       }
     });
     // A failed restore (storage unreadable, server down) shows the sign-in page, not "Loading…" forever.
@@ -40,7 +42,9 @@ export function App() {
   if (!me) {
     return (
       <SignIn
+        notice={farewell}
         onSignedIn={async (user) => {
+          setFarewell('');
           await bc.start();
           setMe(user);
         }}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { Me } from '@backchannel/client';
 import { bc, describeError } from './bc';
 
-export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }) {
+export function SignIn({ onSignedIn, notice = '' }: { onSignedIn: (me: Me) => Promise<void>; notice?: string }) {
   const [mode, setMode] = useState<'in' | 'up'>('in');
   const [handle, setHandle] = useState('');
   const [displayName, setDisplayName] = useState('');
@@ -28,6 +28,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: (me: Me) => Promise<void> }
   return (
     <main className="signin">
       <h1>Backchannel</h1>
+      {notice && (
+        <p role="status" className="hint">
+          {notice}
+        </p>
+      )}
       <form onSubmit={submit} aria-labelledby="signin-title">
         <h2 id="signin-title">{mode === 'in' ? 'Sign in' : 'Create an account'}</h2>
         <label>

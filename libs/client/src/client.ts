@@ -134,6 +134,22 @@ export class BackchannelClient {
     this.outbox = [];
   }
 
+  /**
+   * Deletes the signed-in account (DELETE /v1/me, confirmed with its password; none for an
+   * account without one), then forgets local state as signOut does. The session event says
+   * `reason: 'account_deleted'`. A wrong password throws (401 invalid_credentials) and changes nothing.
+   */
+  async deleteAccount(password?: string): Promise<void> {
+    await unwrap(this.api.DELETE('/v1/me', { body: password === undefined ? {} : { password } }));
+    this.stop();
+    await this.session.clear('account_deleted');
+    await this.storage.delete(CURSOR);
+    await this.storage.delete(OUTBOX);
+    await this.storage.delete(OWNER);
+    this.cursorValue = null;
+    this.outbox = [];
+  }
+
   /** A session whose cursor and outbox belong to another account starts them afresh. */
   private async adopt(user: Me, tokens: { accessToken: string; refreshToken: string }): Promise<void> {
     const owner = await this.storage.get<string>(OWNER);

@@ -23,8 +23,36 @@ import { useUserHistory } from './useUserHistory';
 
 const UserTitle = () => {
     const record = useRecordContext<UserRecord>();
+    if (record?.deletedAt) return <span>Deleted account {record.id.slice(0, 8)}</span>;
     return <span>User{record ? ` @${record.handle ?? record.id}` : ''}</span>;
 };
+
+/**
+ * A deleted account (API.md v1.2): what staff still have of it and why. Its evidence stays while
+ * its open cases are open or a legal hold stands (PUT /admin/v1/users/:id/legal-hold, admins).
+ */
+const DeletedAccount = ({ user }: { user: UserRecord }) => (
+    <Section title="Deleted account" testId="user-deleted">
+        <Typography variant="body2">
+            The person deleted this account on {new Date(user.deletedAt!).toLocaleString()}. Their profile reads “Deleted account” and the
+            messages they sent are removed for everyone; reports keep their frozen evidence while the case is open or under a legal hold.
+        </Typography>
+        <Typography variant="body2" sx={{ mt: 1 }}>
+            {user.legalHold
+                ? `Legal hold since ${new Date(user.legalHold.createdAt).toLocaleString()}: ${user.legalHold.note}`
+                : 'No legal hold.'}
+        </Typography>
+        <Typography variant="body2" sx={{ mt: 1 }}>
+            {user.openCaseIds.length === 0 ? 'No open case.' : 'Open cases: '}
+            {user.openCaseIds.map((id, i) => (
+                <span key={id}>
+                    {i > 0 ? ', ' : ''}
+                    <a href={`#/cases/${id}/show`}>{id.slice(0, 8)}</a>
+                </span>
+            ))}
+        </Typography>
+    </Section>
+);
 
 const UserShowContent = () => {
     const record = useRecordContext<UserRecord>();
@@ -36,6 +64,7 @@ const UserShowContent = () => {
     return (
         <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: 'minmax(0, 5fr) minmax(0, 7fr)' }, gap: 2, mt: 1 }}>
             <Box sx={{ minWidth: 0 }}>
+                {record.deletedAt && <DeletedAccount user={record} />}
                 <Section title="Profile" testId="user-profile">
                     <SimpleShowLayout sx={{ p: 0 }}>
                         <TextField source="handle" />

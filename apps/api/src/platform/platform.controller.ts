@@ -10,6 +10,7 @@ import { ApiErrors, INPUT, NOT_FOUND, RATE_LIMITED } from '../http/api-docs';
 import { PlatformKeyGuard } from './platform-key.guard';
 import { PutExternalRoomDto, PutExternalUserDto } from './platform.dto';
 import { ExternalRoom, ExternalTokens, ExternalUser } from './platform.schemas';
+import { AccountDeleted } from '../v1/accounts.schemas';
 
 /** The OpenAPI security scheme of /platform/v1 (app.factory registers it). */
 export const PLATFORM_KEY_SCHEME = 'platform-key';
@@ -45,10 +46,10 @@ export class PlatformController {
       'As DELETE /v1/me does for the person: sessions and sockets end at once, the profile reads "Deleted account", the messages they sent are removed for end users (`account_deleted`). The externalId is free again for a new account; repeating the deletion is 202 again.',
   })
   @ApiExternalIdParam('externalId', "The host app's account id")
-  @ApiAcceptedResponse({ description: 'Deleted; the rest of the erasure follows in the background' })
+  @ApiAcceptedResponse({ type: AccountDeleted, description: 'Deleted; the rest of the erasure follows in the background' })
   @ApiErrors(INPUT, NOT_FOUND)
-  async deleteUser(@Param('externalId') externalId: string) {
-    await this.deletion.deleteExternal(assertExternalId(externalId));
+  deleteUser(@Param('externalId') externalId: string) {
+    return this.deletion.deleteExternal(assertExternalId(externalId));
   }
 
   @Put('users/:externalId')

@@ -15,7 +15,7 @@ import { RequestProtectionService } from '@app/messaging/conversations/request-p
 import { ApiErrors, ApiUuidParam, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
 import { ClientIp, CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
 import { DeleteAccountDto, HiddenWordsDto, LimitsDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
-import { HiddenWords, Limits, Me, Session, User, UserPage } from './accounts.schemas';
+import { AccountDeleted, HiddenWords, Limits, Me, Session, User, UserPage } from './accounts.schemas';
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -87,10 +87,10 @@ export class MeController {
     description:
       'Confirmed with my password (no body for an account without one). At once: my tokens stop working (401) and my sockets close, my profile reads `{handle: null, displayName: "Deleted account"}` and my handle is held for 30 days. In the background, within seconds: the messages I sent read `state: "removed"`, `removedReason: "account_deleted"` (their seq stays), my reactions are gone and I leave my groups. Repeating it is harmless.',
   })
-  @ApiAcceptedResponse({ description: 'Deleted; the rest of the erasure follows in the background' })
-  @ApiErrors(INPUT, RATE_LIMITED, { 401: ['invalid_credentials'] })
-  async deleteMe(@CurrentUser() user: AuthUser, @Body() dto: DeleteAccountDto, @ClientIp() ip: string) {
-    await this.deletion.deleteMe(user.id, dto, ip);
+  @ApiAcceptedResponse({ type: AccountDeleted, description: 'Deleted; the rest of the erasure follows in the background' })
+  @ApiErrors(INPUT, RATE_LIMITED, { 401: ['invalid_credentials', 'unauthorized', 'session_revoked', 'account_suspended'] })
+  deleteMe(@CurrentUser() user: AuthUser, @Body() dto: DeleteAccountDto, @ClientIp() ip: string) {
+    return this.deletion.deleteMe(user.id, dto, ip);
   }
 
   @Get()

@@ -54,7 +54,12 @@ export class LogoutDto extends RefreshDto {}
 
 /** DELETE /v1/me: the password confirms it; an account without one (a host account) sends no body. */
 export class DeleteAccountDto {
-  @ApiPropertyOptional({ type: String, maxLength: 256, description: 'Required when the account has a password' })
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 256,
+    example: 'correct horse battery',
+    description: 'Required when the account has a password',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)

@@ -62,3 +62,10 @@ export class Limits {
   from!: 'non_followers' | 'recent_followers' | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When they end' }) until!: string | null;
 }
+
+/** The answer to DELETE /v1/me and DELETE /platform/v1/users/:externalId (202). */
+export class AccountDeleted {
+  @ApiProperty({ type: String, format: 'uuid', example: EXAMPLE_USER_ID }) id!: string;
+  @ApiProperty({ enum: ['deleted'], description: 'The account is deleted; erasing what it wrote follows in the background' })
+  status!: 'deleted';
+}

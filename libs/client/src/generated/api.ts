@@ -2147,8 +2147,23 @@ export interface components {
             refreshToken: string;
         };
         DeleteAccountDto: {
-            /** @description Required when the account has a password */
+            /**
+             * @description Required when the account has a password
+             * @example correct horse battery
+             */
             password?: string;
+        };
+        AccountDeleted: {
+            /**
+             * Format: uuid
+             * @example 0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c9d
+             */
+            id: string;
+            /**
+             * @description The account is deleted; erasing what it wrote follows in the background
+             * @enum {string}
+             */
+            status: "deleted";
         };
         SettingsDto: {
             /**
@@ -4666,7 +4681,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AccountDeleted"];
+                };
             };
             /** @description Invalid input: `invalid_request` */
             400: {
@@ -4680,7 +4697,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not signed in: `invalid_credentials` */
+            /** @description Not signed in: `invalid_credentials`, `unauthorized`, `session_revoked`, `account_suspended` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4688,7 +4705,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "invalid_credentials";
+                        code?: "invalid_credentials" | "unauthorized" | "session_revoked" | "account_suspended";
                     };
                 };
             };
@@ -13271,7 +13288,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AccountDeleted"];
+                };
             };
             /** @description Invalid input: `invalid_request` */
             400: {
@@ -13583,7 +13602,7 @@ export const pathsV1AuthRefreshPostResponses401ContentApplicationJsonCodeValues:
 export const pathsV1AuthLogoutPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/auth/logout"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1MeGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1MeDeleteResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me"]["delete"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
-export const pathsV1MeDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["invalid_credentials"];
+export const pathsV1MeDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["invalid_credentials", "unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1MeDeleteResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me"]["delete"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
 export const pathsV1MeSettingsPatchResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/settings"]["patch"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1MeSettingsPatchResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/me/settings"]["patch"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
@@ -14049,6 +14068,7 @@ export const pathsGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray
 export const meAllowIncomingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["allowIncoming"]> = ["all", "following", "none"];
 export const meAllowGroupInvitesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["allowGroupInvites"]> = ["all", "following", "none"];
 export const meStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Me"]["status"]> = ["active", "suspended", "banned"];
+export const accountDeletedStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["AccountDeleted"]["status"]> = ["deleted"];
 export const settingsDtoAllowIncomingValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingsDto"]["allowIncoming"]> = ["all", "following", "none"];
 export const settingsDtoAllowGroupInvitesValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SettingsDto"]["allowGroupInvites"]> = ["all", "following", "none"];
 export const limitsFromValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Limits"]["from"]> = ["non_followers", "recent_followers"];

@@ -19,6 +19,12 @@ import { removeQuestion } from '../safety/enforcement/enforcement.repository';
 import { eraseAccountFrom } from '../views/erased-account';
 import * as repo from './account-deletion.repository';
 
+/** What a deletion answers (202): the account's id. */
+export interface AccountDeleted {
+  id: string;
+  status: 'deleted';
+}
+
 /** A deleted account's handle stays taken this long (API.md v1.2), then anyone may register it. */
 export const HANDLE_HOLD_DAYS = 30;
 /** Messages removed per transaction by the erasure job. */
@@ -66,10 +72,10 @@ export class AccountDeletionService {
    * `DELETE /v1/me`: an account with a password must confirm with it (401 invalid_credentials
    * when wrong, with the sign-in's attempt budget); one without (host accounts) sends no body.
    */
-  async deleteMe(userId: string, body: unknown, ip: string): Promise<void> {
+  async deleteMe(userId: string, body: unknown, ip: string): Promise<AccountDeleted> {
     const user = await repo.userForDeletion(this.db, userId, false);
     if (!user) throw new NotFound();
-    if (user.deletedAt) return;
+    if (user.deletedAt) return { id: userId, status: 'deleted' };
     if (user.passwordHash !== null) {
       const password = (body as { password?: unknown } | null | undefined)?.password;
       if (typeof password !== 'string' || password.length === 0 || password.length > 200) {
@@ -81,13 +87,15 @@ export class AccountDeletionService {
       await this.limits.loginSucceeded(account, ip);
     }
     await this.erase(userId, 'user');
+    return { id: userId, status: 'deleted' };
   }
 
   /** `DELETE /platform/v1/users/:externalId`: the same for a host account; a repeat is 202 again, an unknown id 404. */
-  async deleteExternal(externalId: string): Promise<void> {
+  async deleteExternal(externalId: string): Promise<AccountDeleted> {
     const found = await repo.externalUserForDeletion(this.db, externalId);
     if (!found) throw new NotFound('No user has this externalId.');
     await this.erase(found.id, 'platform');
+    return { id: found.id, status: 'deleted' };
   }
 
   private async erase(userId: string, by: 'user' | 'platform'): Promise<void> {
