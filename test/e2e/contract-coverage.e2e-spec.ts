@@ -26,7 +26,6 @@ import { documentedCodes, expectContract, expectError, normaliseRoute, operation
  */
 const NOT_YET_BUILT: Record<string, string> = {
   // v1.2 (API.md "v1.2 additions").
-  'POST /admin/v1/users/{}/reporting-suspension': 'v1.2 reporters who misuse reporting',
   'PUT /v1/me/limits': 'v1.2 limits',
   'PUT /admin/v1/users/{}/dm-access': "v1.2 moderators' tools for DMs",
   'DELETE /admin/v1/users/{}/dm-access': "v1.2 moderators' tools for DMs",

@@ -1136,6 +1136,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/users/{id}/reporting-suspension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend reporting (moderator, DSA Art. 23): after a warning under unfounded_reports, no reports for `days`
+         * @description Gives them a notice with a statement of reasons; meanwhile POST /v1/reports answers 403 reporting_suspended.
+         */
+        post: operations["ReportingSuspensionAdminController_suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users": {
         parameters: {
             query?: never;
@@ -3079,53 +3099,24 @@ export interface components {
             /** @description upheld / (upheld + dismissed); null before any closed report */
             precision: number | null;
         };
-        UserRecord: {
-            /** Format: uuid */
-            id: string;
-            handle: string;
-            displayName: string;
-            /** @description The host app's id for this account (platform API); null for native accounts */
-            externalId: string | null;
-            /** @enum {string} */
-            status: "active" | "suspended" | "banned";
-            /** Format: date-time */
-            restrictedUntil: string | null;
-            /** Format: date-time */
-            suspendedUntil: string | null;
-            strikes: number;
-            /** Format: date-time */
-            createdAt: string;
-        };
-        UserHistoryUser: {
-            /** Format: uuid */
-            id: string;
-            handle: string;
-            displayName: string;
-            /** @description The host app's id for this account (platform API); null for native accounts */
-            externalId: string | null;
-            /** @enum {string} */
-            status: "active" | "suspended" | "banned";
-            /** Format: date-time */
-            restrictedUntil: string | null;
-            /** Format: date-time */
-            suspendedUntil: string | null;
-            strikes: number;
-            /** Format: date-time */
-            createdAt: string;
-            /** @enum {string} */
-            allowIncoming: "all" | "following" | "none";
-            /** @description Multiplier of the message-request budget (below 1 for flagged senders) */
-            requestLimitFactor: number;
-        };
-        SuggestedAction: {
+        ReportingSuspensionDto: {
             /**
-             * @description none: nothing on the ladder is harsher than what is in force
-             * @enum {string}
+             * @description How long they may not file reports
+             * @example 30
              */
-            action: "none" | "remove_content" | "warn" | "restrict_messaging" | "suspend" | "ban";
-            durationHours?: number;
-            /** @description Why the ladder step was adjusted for actions in force */
-            because?: string;
+            days: number;
+            /** @example Dozens of reports about one person, all dismissed, after a warning */
+            note: string;
+            /**
+             * @description Default: unfounded_reports
+             * @example unfounded_reports
+             */
+            policy?: string;
+            /**
+             * @description A severity of that policy; default: the policy's first
+             * @example high
+             */
+            severity?: string;
         };
         ModerationAction: {
             /** Format: uuid */
@@ -3183,6 +3174,58 @@ export interface components {
              * @description When its strikes expire
              */
             strikesExpireAt: string | null;
+        };
+        ReportingSuspensionResult: {
+            /** @description The suspend_reporting action; expiresAt is when they may report again */
+            action: components["schemas"]["ModerationAction"];
+        };
+        UserRecord: {
+            /** Format: uuid */
+            id: string;
+            handle: string;
+            displayName: string;
+            /** @description The host app's id for this account (platform API); null for native accounts */
+            externalId: string | null;
+            /** @enum {string} */
+            status: "active" | "suspended" | "banned";
+            /** Format: date-time */
+            restrictedUntil: string | null;
+            /** Format: date-time */
+            suspendedUntil: string | null;
+            strikes: number;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        UserHistoryUser: {
+            /** Format: uuid */
+            id: string;
+            handle: string;
+            displayName: string;
+            /** @description The host app's id for this account (platform API); null for native accounts */
+            externalId: string | null;
+            /** @enum {string} */
+            status: "active" | "suspended" | "banned";
+            /** Format: date-time */
+            restrictedUntil: string | null;
+            /** Format: date-time */
+            suspendedUntil: string | null;
+            strikes: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @enum {string} */
+            allowIncoming: "all" | "following" | "none";
+            /** @description Multiplier of the message-request budget (below 1 for flagged senders) */
+            requestLimitFactor: number;
+        };
+        SuggestedAction: {
+            /**
+             * @description none: nothing on the ladder is harsher than what is in force
+             * @enum {string}
+             */
+            action: "none" | "remove_content" | "warn" | "restrict_messaging" | "suspend" | "ban";
+            durationHours?: number;
+            /** @description Why the ladder step was adjusted for actions in force */
+            because?: string;
         };
         UserHistory: {
             user: components["schemas"]["UserHistoryUser"];
@@ -9021,6 +9064,91 @@ export interface operations {
             };
         };
     };
+    ReportingSuspensionAdminController_suspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportingSuspensionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportingSuspensionResult"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `warning_required` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "warning_required";
+                    };
+                };
+            };
+        };
+    };
     UsersAdminController_list: {
         parameters: {
             query?: {
@@ -11530,6 +11658,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Refused by a rule: `reporting_suspended` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "reporting_suspended";
+                    };
+                };
+            };
             /** @description Not found, or not visible to the caller: `not_found` */
             404: {
                 headers: {
@@ -12413,6 +12553,11 @@ export const pathsAdminV1TrustedFlaggersUserIdDeleteResponses404ContentApplicati
 export const pathsAdminV1ReportersUserIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reporters/{userId}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ReportersUserIdGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reporters/{userId}"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1ReportersUserIdGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reporters/{userId}"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1UsersIdReportingSuspensionPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporting-suspension"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1UsersIdReportingSuspensionPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporting-suspension"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1UsersIdReportingSuspensionPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporting-suspension"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1UsersIdReportingSuspensionPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporting-suspension"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1UsersIdReportingSuspensionPostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporting-suspension"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["warning_required"];
 export const pathsAdminV1UsersGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1UsersGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1UsersIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
@@ -12536,6 +12681,7 @@ export const pathsAdminV1HeldMessagesIdRejectPostResponses404ContentApplicationJ
 export const pathsAdminV1HeldMessagesIdRejectPostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/held-messages/{id}/reject"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
 export const pathsV1ReportsPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1ReportsPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1ReportsPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["reporting_suspended"];
 export const pathsV1ReportsPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1ReportsPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["cannot_target_self"];
 export const pathsV1ReportsPostResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
