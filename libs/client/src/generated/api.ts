@@ -1774,7 +1774,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What moderation told me, newest first */
+        /**
+         * What moderation told me, newest first
+         * @description Also with the appeal-only token a suspended account gets at sign-in (details.appealToken).
+         */
         get: operations["NoticesController_list"];
         put?: never;
         post?: never;
@@ -1912,7 +1915,7 @@ export interface components {
              * @example Not found.
              */
             message: string;
-            /** @description invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken}` */
+            /** @description invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken, action: {id, action, endsAt}, statement}` */
             details?: {
                 [key: string]: unknown;
             }[] | {
