@@ -5,6 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { registerUser } from '../support/factories';
 import { until } from '../support/wait';
+import { validateStatement } from '@app/messaging/safety/dsa/statement-validator';
 
 /**
  * The staff console end to end in Debian's Chromium: sign in as the seeded admin, open a
@@ -282,6 +283,44 @@ it('a moderator works a case from the case queue: the reports inside it, a messa
   });
   expect(csv.split('\r\n')[0]).toBe('from,to,section,key,value');
   expect(csv).toMatch(/,actions\.byAction,warn,\d+/);
+
+  // The same page lists the period's statements of reasons in the EU database's format, and downloads them as JSON.
+  const warnAction = (
+    await request(t.url)
+      .get('/admin/v1/reports')
+      .set(staff.auth)
+      .query({ filter: JSON.stringify({ caseId: c.id }) })
+  ).body[0].resolution.actionId;
+  const statementRow = page.getByTestId(`statement-backchannel-action-${warnAction}`);
+  await statementRow.waitFor();
+  await expect(statementRow.textContent()).resolves.toContain('DECISION_VISIBILITY_OTHER');
+  await expect(statementRow.textContent()).resolves.toContain('SOURCE_ARTICLE_16');
+  await shot('transparency-statements');
+  const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('statements-json').click()]);
+  const json = await new Promise<string>((resolve, reject) => {
+    jsonDownload.createReadStream().then((stream) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (d: Buffer) => chunks.push(d));
+      stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      stream.on('error', reject);
+    }, reject);
+  });
+  const { statements } = JSON.parse(json);
+  expect(statements.map((x: any) => x.puid)).toContain(`backchannel-action-${warnAction}`);
+  for (const x of statements) expect(validateStatement(x).errors).toEqual({});
+  expect(json).not.toContain(subject.handle);
+
+  // Report rows show each reporter's precision: both reports of the case were upheld.
+  await page.goto(
+    `${t.url}/admin/#/reports?filter=${encodeURIComponent(JSON.stringify({ status: 'resolved', subjectUserId: subject.id }))}`,
+  );
+  await page.getByTestId('report-list').waitFor();
+  const chips = await until('reporter precision chips', async () => {
+    const texts = await page.getByTestId('reporter-precision').allTextContents();
+    return texts.length === 2 ? texts : undefined;
+  });
+  expect(chips).toEqual(['100% upheld (1/1)', '100% upheld (1/1)']);
+  await shot('reports-reporter-precision');
 });
 
 async function staffAuth() {

@@ -193,3 +193,124 @@ describe("a reporter's precision (GET /admin/v1/reporters/:userId)", () => {
     await expectError(await t.http().get('/admin/v1/reporters/nope').set(moderator.auth), 'GET /admin/v1/reporters/{}', 404, 'not_found');
   });
 });
+
+describe('a reporting suspension (POST /admin/v1/users/:id/reporting-suspension)', () => {
+  it('needs a standing warning under unfounded_reports; then gives a notice with a statement, and POST /v1/reports answers 403 reporting_suspended', async () => {
+    const noisy = await registerUser(t.url);
+    const target = await registerUser(t.url);
+    const route = '/admin/v1/users/' + noisy.id + '/reporting-suspension';
+    const body = { days: 30, note: 'Dozens of dismissed reports', policy: 'unfounded_reports', severity: 'high' };
+
+    await expectError(
+      await t.http().post(route).set(moderator.auth).send(body),
+      'POST /admin/v1/users/{}/reporting-suspension',
+      409,
+      'warning_required',
+    );
+    // A warning under another policy, or one that was lifted, is not the warning it needs.
+    await t
+      .http()
+      .post(`/admin/v1/users/${noisy.id}/actions`)
+      .set(moderator.auth)
+      .send({ action: 'warn', note: 'spam', policy: 'spam' })
+      .expect(200);
+    const warned = await t
+      .http()
+      .post(`/admin/v1/users/${noisy.id}/actions`)
+      .set(moderator.auth)
+      .send({ action: 'warn', note: 'unfounded reports', policy: 'unfounded_reports' });
+    expect(warned.status).toBe(200);
+    await t.http().post(`/admin/v1/actions/${warned.body.action.id}/lift`).set(moderator.auth).send({ note: 'too early' }).expect(200);
+    await expectError(
+      await t.http().post(route).set(moderator.auth).send(body),
+      'POST /admin/v1/users/{}/reporting-suspension',
+      409,
+      'warning_required',
+    );
+    await t
+      .http()
+      .post(`/admin/v1/users/${noisy.id}/actions`)
+      .set(moderator.auth)
+      .send({ action: 'warn', note: 'unfounded reports', policy: 'unfounded_reports' })
+      .expect(200);
+
+    await expectError(
+      await t.http().post(route).set(triage.auth).send(body),
+      'POST /admin/v1/users/{}/reporting-suspension',
+      403,
+      'forbidden_role',
+    );
+    await expectError(
+      await t
+        .http()
+        .post(route)
+        .set(moderator.auth)
+        .send({ ...body, days: 0 }),
+      'POST /admin/v1/users/{}/reporting-suspension',
+      400,
+      'invalid_request',
+    );
+    await expectError(
+      await t
+        .http()
+        .post(route)
+        .set(moderator.auth)
+        .send({ ...body, policy: 'no_such_policy' }),
+      'POST /admin/v1/users/{}/reporting-suspension',
+      400,
+      'invalid_request',
+    );
+    await expectError(
+      await t.http().post(`/admin/v1/users/${randomUUID()}/reporting-suspension`).set(moderator.auth).send(body),
+      'POST /admin/v1/users/{}/reporting-suspension',
+      404,
+      'not_found',
+    );
+
+    const from = new Date(Date.now() - 1000).toISOString();
+    const res = await t.http().post(route).set(moderator.auth).send(body);
+    await expectContract(res, 'POST /admin/v1/users/{}/reporting-suspension', 200);
+    expect(res.body.action).toMatchObject({ action: 'suspend_reporting', userId: noisy.id, policy: 'unfounded_reports', severity: 'high' });
+    expect(Date.parse(res.body.action.expiresAt) - Date.now()).toBeGreaterThan(29.9 * 86400_000);
+
+    // Their notice carries the statement of reasons; their account is otherwise as before.
+    const notices = (await t.http().get('/v1/notices').set(noisy.auth).expect(200)).body.items as any[];
+    const notice = notices.find((n) => n.data?.actionId === res.body.action.id);
+    expect(notice.text).toMatch(/can't file reports until/);
+    expect(notice.statement).toMatchObject({ action: 'suspend_reporting', endsAt: res.body.action.expiresAt });
+    expect(notice.statement.appeal.possible).toBe(true);
+
+    // While it lasts, filing a report is refused, a repeat of an old report too.
+    await expectError(
+      await t.http().post('/v1/reports').set(noisy.auth).send({ subjectType: 'user', subjectId: target.id, reason: 'spam' }),
+      'POST /v1/reports',
+      403,
+      'reporting_suspended',
+    );
+    await t.http().get('/v1/me').set(noisy.auth).expect(200);
+
+    // It is a statement for the EU database like the others: a partial suspension of the service, with its end.
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const { statements } = (await t.http().get(`/admin/v1/transparency/statements?from=${from}&to=${to}`).set(admin.auth).expect(200)).body;
+    const s = statements.find((x: any) => x.puid === `backchannel-action-${res.body.action.id}`);
+    expect(s).toMatchObject({
+      decision_provision: 'DECISION_PROVISION_PARTIAL_SUSPENSION',
+      end_date_service_restriction: res.body.action.expiresAt.slice(0, 10),
+      source_type: 'SOURCE_VOLUNTARY',
+      category: 'STATEMENT_CATEGORY_OTHER_VIOLATION_TC',
+    });
+    expect(validateStatement(s).errors).toEqual({});
+
+    // An upheld appeal lifts it, and reporting works again.
+    const appeal = await t
+      .http()
+      .post('/v1/appeals')
+      .set(noisy.auth)
+      .send({ actionId: res.body.action.id, text: 'My reports were honest.' });
+    expect(appeal.status).toBe(201);
+    await t.http().post(`/admin/v1/appeals/${appeal.body.id}/decide`).set(moderator.auth).send({ decision: 'upheld' }).expect(200);
+    expect(
+      (await t.http().post('/v1/reports').set(noisy.auth).send({ subjectType: 'user', subjectId: target.id, reason: 'spam' })).status,
+    ).toBe(201);
+  });
+});

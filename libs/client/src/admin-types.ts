@@ -77,6 +77,9 @@ export type ModerationStats = Schemas['ModerationStats'];
 export type Transparency = Schemas['Transparency'];
 export type RuleTestResult = Schemas['RuleTestResult'];
 export type ReporterStanding = Schemas['ReporterStanding'];
+export type ReporterPrecision = Schemas['ReporterPrecision'];
+export type TdbStatements = Schemas['TdbStatements'];
+export type TdbStatement = Schemas['TdbStatement'];
 export type AuditVerification = Schemas['AuditVerification'];
 export type ErrorBody = Schemas['ErrorBody'];
 

@@ -24,7 +24,7 @@ export class ApiError extends BackchannelError {
 
 /** 401: the token is missing, expired or revoked (`unauthorized`, `session_revoked`, `refresh_token_reused`, ...). */
 export class AuthError extends ApiError {}
-/** 401 `account_suspended`: `details.appealToken` opens /v1/appeals. */
+/** 401 `account_suspended`: `details.appealToken` opens GET /v1/notices and /v1/appeals; `details.action` and `details.statement` say why. */
 export class AccountSuspendedError extends AuthError {}
 /** 404 `not_found`: it does not exist or is not yours to see. */
 export class NotFoundError extends ApiError {}

@@ -97,6 +97,18 @@ export const requests = {
         return { method: 'GET', url: `${API_URL}/users/${seg(userId)}/standing${qs ? `?${qs}` : ''}` };
     },
 
+    /** GET /admin/v1/transparency/statements: the period's statements in the EU Transparency Database format. */
+    transparencyStatements: (from: string, to: string): ApiRequest => ({
+        method: 'GET',
+        url: `${API_URL}/transparency/statements?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    }),
+
+    /** GET /admin/v1/reporters/:userId: a reporter's precision. */
+    reporterPrecision: (userId: Id): ApiRequest => ({
+        method: 'GET',
+        url: `${API_URL}/reporters/${seg(userId)}`,
+    }),
+
     userHistory: (userId: Id): ApiRequest => ({
         method: 'GET',
         url: `${API_URL}/users/${seg(userId)}/history`,

@@ -17,6 +17,8 @@ import type {
     Report,
     RuleTestBody,
     RuleTestResult,
+    ReporterPrecision,
+    TdbStatements,
     Transparency,
     UserHistory,
     UserStanding,
@@ -49,6 +51,10 @@ export interface BackchannelDataProvider extends DataProvider {
     sendCaseMessage(id: Identifier, params: { recipientId: Identifier; text: string }): Promise<{ data: unknown }>;
     /** GET /admin/v1/transparency?from=&to= */
     transparency(params: { from: string; to: string }): Promise<{ data: Transparency }>;
+    /** GET /admin/v1/transparency/statements?from=&to= */
+    transparencyStatements(params: { from: string; to: string }): Promise<{ data: TdbStatements }>;
+    /** GET /admin/v1/reporters/:userId */
+    reporterPrecision(userId: Identifier): Promise<{ data: ReporterPrecision }>;
     /** GET /admin/v1/users/:id/history */
     userHistory(userId: Identifier): Promise<{ data: UserHistory }>;
     /** GET /admin/v1/users/:id/standing?policy=&severity= */
@@ -121,6 +127,8 @@ export const dataProvider: BackchannelDataProvider = {
     caseMessages: id => send(requests.caseMessages(id)),
     sendCaseMessage: (id, { recipientId, text }) => send(requests.sendCaseMessage(id, recipientId, text)),
     transparency: ({ from, to }) => send(requests.transparency(from, to)),
+    transparencyStatements: ({ from, to }) => send(requests.transparencyStatements(from, to)),
+    reporterPrecision: userId => send(requests.reporterPrecision(userId)),
     userHistory: userId => send(requests.userHistory(userId)),
     userStanding: (userId, decision) => send(requests.userStanding(userId, decision)),
     userAction: (userId, params) => send(requests.userAction(userId, params)),

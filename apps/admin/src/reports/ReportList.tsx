@@ -32,6 +32,7 @@ import {
     type Report,
     type ReportStatus,
 } from '@backchannel/client/admin';
+import { ReporterPrecisionField } from './ReporterPrecisionField';
 import { ResolveDialog } from './ResolveDialog';
 import { useReportShortcuts } from './useReportShortcuts';
 import { useReportWorkflow } from './useReportWorkflow';
@@ -177,6 +178,7 @@ const ReportGrid = () => {
                 />
                 <StatusField source="reviewState" label="Status" />
                 <EnumField source="source" label="Source" />
+                <ReporterPrecisionField label="Reporter precision" sortable={false} />
                 <StaffField source="assigneeId" nameSource="assigneeName" label="Assignee" />
                 <DueField source="dueAt" label="Due" />
                 <DateField source="createdAt" label="Reported" showTime />

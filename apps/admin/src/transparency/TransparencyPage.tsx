@@ -19,6 +19,7 @@ import { Title } from 'react-admin';
 import { useApiQuery } from '../common/useApi';
 import { errorMessage } from '../lib/errors';
 import { transparencyCsv, transparencyRows } from '../lib/transparency';
+import { StatementsSection } from './StatementsSection';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -93,6 +94,7 @@ export const TransparencyPage = () => {
                         </Table>
                     </Box>
                 )}
+                <StatementsSection from={from} to={to} />
             </CardContent>
         </Card>
     );

@@ -1,12 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parsePeriod } from '@app/messaging/safety/audit/transparency.service';
 import { TdbStatementsService } from '@app/messaging/safety/dsa/tdb-statements.service';
 import { ReportersService } from '@app/messaging/safety/reports/reporters.service';
 import { ApiErrors, ApiUuidParam, INPUT, NOT_FOUND, STAFF_AUTH, STAFF_ROLE } from '../http/api-docs';
 import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/auth';
-import { TrustedFlaggerDto } from './dsa.dto';
-import { ReporterPrecision, TdbStatements, TrustedFlagger } from './dsa.schemas';
+import { ReportingSuspensionDto, TrustedFlaggerDto } from './dsa.dto';
+import { ReporterPrecision, ReportingSuspensionResult, TdbStatements, TrustedFlagger } from './dsa.schemas';
 
 @ApiTags('admin: transparency')
 @ApiBearerAuth()
@@ -87,5 +87,33 @@ export class ReporterPrecisionAdminController {
   @ApiErrors(NOT_FOUND, STAFF_ROLE)
   get(@Param('userId') userId: string) {
     return this.reporters.precision(userId);
+  }
+}
+
+@ApiTags('admin: reporters')
+@ApiBearerAuth()
+@ApiErrors(STAFF_AUTH)
+@UseGuards(StaffAuthGuard)
+@Controller('admin/v1/users')
+export class ReportingSuspensionAdminController {
+  constructor(private readonly reporters: ReportersService) {}
+
+  @Post(':id/reporting-suspension')
+  @HttpCode(200)
+  @MinRole('moderator')
+  @ApiOperation({
+    summary: 'Suspend reporting (moderator, DSA Art. 23): after a warning under unfounded_reports, no reports for `days`',
+    description: 'Gives them a notice with a statement of reasons; meanwhile POST /v1/reports answers 403 reporting_suspended.',
+  })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: ReportingSuspensionResult })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['warning_required'] })
+  suspend(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: ReportingSuspensionDto) {
+    return this.reporters.suspendReporting(staff, id, {
+      days: dto.days,
+      note: dto.note.trim() || null,
+      policy: dto.policy,
+      severity: dto.severity,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ModerationAction } from './admin.schemas';
 import {
   AUTOMATED_DECISIONS,
   DECISION_ACCOUNTS,
@@ -59,4 +60,9 @@ export class ReporterPrecision {
     description: 'upheld / (upheld + dismissed); null before any closed report',
   })
   precision!: number | null;
+}
+
+export class ReportingSuspensionResult {
+  @ApiProperty({ type: ModerationAction, description: 'The suspend_reporting action; expiresAt is when they may report again' })
+  action!: ModerationAction;
 }

@@ -11,7 +11,12 @@ import {
   TemplatesAdminController,
   TransparencyAdminController,
 } from './cases.admin.controller';
-import { ReporterPrecisionAdminController, TdbStatementsAdminController, TrustedFlaggersAdminController } from './dsa.admin.controller';
+import {
+  ReporterPrecisionAdminController,
+  ReportingSuspensionAdminController,
+  TdbStatementsAdminController,
+  TrustedFlaggersAdminController,
+} from './dsa.admin.controller';
 import { ActionsAdminController, AppealsAdminController } from './enforcement.admin.controller';
 import { BlocklistAdminController, LinksAdminController } from './links.admin.controller';
 import { PoliciesAdminController } from './policies.admin.controller';
@@ -40,6 +45,7 @@ import { SpamRequestsAdminController, UsersAdminController } from './users.admin
     TdbStatementsAdminController,
     TrustedFlaggersAdminController,
     ReporterPrecisionAdminController,
+    ReportingSuspensionAdminController,
     UsersAdminController,
     ConversationsAdminController,
     SpamRequestsAdminController,

@@ -19,7 +19,8 @@ export class ErrorBody {
   @ApiProperty({ type: String, example: 'Not found.', description: 'Human text; may change' }) message!: string;
 
   @ApiPropertyOptional({
-    description: 'invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken}`',
+    description:
+      'invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken, action: {id, action, endsAt}, statement}`',
     oneOf: [
       { type: 'array', items: { type: 'object', additionalProperties: true } },
       { type: 'object', additionalProperties: true },

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from
 import { IsString, Matches, MaxLength } from 'class-validator';
 import { CasesService } from '@app/messaging/safety/reports/cases.service';
 import { NoticesService } from '@app/messaging/safety/enforcement/notices.service';
-import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
+import { AppealAuthGuard, CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
 import { optionalString, parseLimit } from '../http/list-params';
 import { ApiErrors, ApiPageQuery, ApiUuidParam, INPUT, NOT_FOUND, USER_AUTH } from '../http/api-docs';
 import { Notice, NoticePage } from './safety.schemas';
@@ -20,7 +20,6 @@ export class NoticeReplyDto {
 @ApiTags('notices')
 @ApiBearerAuth()
 @ApiErrors(USER_AUTH)
-@UseGuards(UserAuthGuard)
 @Controller('v1/notices')
 export class NoticesController {
   constructor(
@@ -30,7 +29,11 @@ export class NoticesController {
 
   /** Newest first: report receipts and outcomes, warnings, enforcement (with statements), appeal decisions, messages from the team. */
   @Get()
-  @ApiOperation({ summary: 'What moderation told me, newest first' })
+  @UseGuards(AppealAuthGuard)
+  @ApiOperation({
+    summary: 'What moderation told me, newest first',
+    description: 'Also with the appeal-only token a suspended account gets at sign-in (details.appealToken).',
+  })
   @ApiPageQuery()
   @ApiOkResponse({ type: NoticePage })
   @ApiErrors(INPUT, { 400: ['invalid_cursor'] })
@@ -40,6 +43,7 @@ export class NoticesController {
 
   /** Answer a message from the team (kind case_message), once per message. */
   @Post(':id/reply')
+  @UseGuards(UserAuthGuard)
   @HttpCode(200)
   @ApiOperation({ summary: 'Answer a message from the team, once (409 already_replied after)' })
   @ApiUuidParam()

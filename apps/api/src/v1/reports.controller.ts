@@ -49,7 +49,7 @@ export class ReportsController {
   })
   @ApiCreatedResponse({ type: ReportCreated, description: 'Filed' })
   @ApiOkResponse({ type: ReportCreated, description: 'The same reporter on the same subject again: the same report' })
-  @ApiErrors(INPUT, NOT_FOUND, { 422: ['cannot_target_self'] }, RATE_LIMITED)
+  @ApiErrors(INPUT, NOT_FOUND, { 403: ['reporting_suspended'], 422: ['cannot_target_self'] }, RATE_LIMITED)
   async create(@CurrentUser() user: AuthUser, @Body() dto: CreateReportDto, @Res({ passthrough: true }) res: FastifyReply) {
     const { id, created } = await this.reports.file(user.id, {
       subjectType: dto.subjectType,

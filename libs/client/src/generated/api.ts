@@ -1186,6 +1186,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/users/{id}/reporting-suspension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend reporting (moderator, DSA Art. 23): after a warning under unfounded_reports, no reports for `days`
+         * @description Gives them a notice with a statement of reasons; meanwhile POST /v1/reports answers 403 reporting_suspended.
+         */
+        post: operations["ReportingSuspensionAdminController_suspend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/users/{id}/legal-hold": {
         parameters: {
             query?: never;
@@ -1924,7 +1944,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What moderation told me, newest first */
+        /**
+         * What moderation told me, newest first
+         * @description Also with the appeal-only token a suspended account gets at sign-in (details.appealToken).
+         */
         get: operations["NoticesController_list"];
         put?: never;
         post?: never;
@@ -2066,7 +2089,7 @@ export interface components {
              * @example Not found.
              */
             message: string;
-            /** @description invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken}` */
+            /** @description invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken, action: {id, action, endsAt}, statement}` */
             details?: {
                 [key: string]: unknown;
             }[] | {
@@ -3353,6 +3376,86 @@ export interface components {
             /** @description upheld / (upheld + dismissed); null before any closed report */
             precision: number | null;
         };
+        ReportingSuspensionDto: {
+            /**
+             * @description How long they may not file reports
+             * @example 30
+             */
+            days: number;
+            /** @example Dozens of reports about one person, all dismissed, after a warning */
+            note: string;
+            /**
+             * @description Default: unfounded_reports
+             * @example unfounded_reports
+             */
+            policy?: string;
+            /**
+             * @description A severity of that policy; default: the policy's first
+             * @example high
+             */
+            severity?: string;
+        };
+        ModerationAction: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            userId: string;
+            /** @description The user's handle */
+            userHandle: string | null;
+            /** @description The user's display name */
+            userDisplayName: string | null;
+            /** @description Name of the staff member who took it */
+            staffName: string | null;
+            /** @example suspend */
+            action: string;
+            reason: string | null;
+            note: string | null;
+            /** Format: uuid */
+            staffId: string | null;
+            /** Format: uuid */
+            reportId: string | null;
+            subjectType: string | null;
+            subjectId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** Format: date-time */
+            liftedAt: string | null;
+            liftedReason: string | null;
+            /** @description Not lifted and not expired */
+            active: boolean;
+            /** @description Taken by the platform (malicious link, rule), not by staff */
+            automated: boolean;
+            /**
+             * Format: date-time
+             * @description The end of the appeal window stated to the person
+             */
+            appealUntil: string | null;
+            /**
+             * @description The policy's key (null only for actions older than policies)
+             * @example spam
+             */
+            policy: string | null;
+            /**
+             * @description The severity key within the policy
+             * @example low
+             */
+            severity: string | null;
+            /** @description The policy's EU DSA category when the action was taken */
+            category: string | null;
+            /** @description Strikes it gave (they stop counting when it is lifted or they expire) */
+            strikes: number;
+            /**
+             * Format: date-time
+             * @description When its strikes expire
+             */
+            strikesExpireAt: string | null;
+        };
+        ReportingSuspensionResult: {
+            /** @description The suspend_reporting action; expiresAt is when they may report again */
+            action: components["schemas"]["ModerationAction"];
+        };
         LegalHoldDto: {
             /** @example Preservation request from the police, ref. 2026/118 */
             note?: string;
@@ -3441,63 +3544,6 @@ export interface components {
             durationHours?: number;
             /** @description Why the ladder step was adjusted for actions in force */
             because?: string;
-        };
-        ModerationAction: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            userId: string;
-            /** @description The user's handle */
-            userHandle: string | null;
-            /** @description The user's display name */
-            userDisplayName: string | null;
-            /** @description Name of the staff member who took it */
-            staffName: string | null;
-            /** @example suspend */
-            action: string;
-            reason: string | null;
-            note: string | null;
-            /** Format: uuid */
-            staffId: string | null;
-            /** Format: uuid */
-            reportId: string | null;
-            subjectType: string | null;
-            subjectId: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            expiresAt: string | null;
-            /** Format: date-time */
-            liftedAt: string | null;
-            liftedReason: string | null;
-            /** @description Not lifted and not expired */
-            active: boolean;
-            /** @description Taken by the platform (malicious link, rule), not by staff */
-            automated: boolean;
-            /**
-             * Format: date-time
-             * @description The end of the appeal window stated to the person
-             */
-            appealUntil: string | null;
-            /**
-             * @description The policy's key (null only for actions older than policies)
-             * @example spam
-             */
-            policy: string | null;
-            /**
-             * @description The severity key within the policy
-             * @example low
-             */
-            severity: string | null;
-            /** @description The policy's EU DSA category when the action was taken */
-            category: string | null;
-            /** @description Strikes it gave (they stop counting when it is lifted or they expire) */
-            strikes: number;
-            /**
-             * Format: date-time
-             * @description When its strikes expire
-             */
-            strikesExpireAt: string | null;
         };
         PileOnTrip: {
             /** Format: uuid */
@@ -9739,6 +9785,91 @@ export interface operations {
             };
         };
     };
+    ReportingSuspensionAdminController_suspend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportingSuspensionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportingSuspensionResult"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `warning_required` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "warning_required";
+                    };
+                };
+            };
+        };
+    };
     UsersAdminController_placeLegalHold: {
         parameters: {
             query?: never;
@@ -12887,6 +13018,18 @@ export interface operations {
                     };
                 };
             };
+            /** @description Refused by a rule: `reporting_suspended` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "reporting_suspended";
+                    };
+                };
+            };
             /** @description Not found, or not visible to the caller: `not_found` */
             404: {
                 headers: {
@@ -13870,6 +14013,11 @@ export const pathsAdminV1TrustedFlaggersUserIdDeleteResponses404ContentApplicati
 export const pathsAdminV1ReportersUserIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reporters/{userId}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ReportersUserIdGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reporters/{userId}"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1ReportersUserIdGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reporters/{userId}"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1UsersIdReportingSuspensionPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporting-suspension"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1UsersIdReportingSuspensionPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporting-suspension"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1UsersIdReportingSuspensionPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporting-suspension"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1UsersIdReportingSuspensionPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporting-suspension"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1UsersIdReportingSuspensionPostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/reporting-suspension"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["warning_required"];
 export const pathsAdminV1UsersIdLegalHoldPutResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["put"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1UsersIdLegalHoldPutResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["put"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1UsersIdLegalHoldPutResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/users/{id}/legal-hold"]["put"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
@@ -14028,6 +14176,7 @@ export const pathsAdminV1HeldMessagesIdRejectPostResponses404ContentApplicationJ
 export const pathsAdminV1HeldMessagesIdRejectPostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/held-messages/{id}/reject"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
 export const pathsV1ReportsPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsV1ReportsPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
+export const pathsV1ReportsPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["reporting_suspended"];
 export const pathsV1ReportsPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1ReportsPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["cannot_target_self"];
 export const pathsV1ReportsPostResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/reports"]["post"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];

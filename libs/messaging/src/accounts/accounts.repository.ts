@@ -356,3 +356,27 @@ export async function purgeExpiredHandleHolds(q: Queryable): Promise<number> {
   );
   return row?.n ?? 0;
 }
+
+/** The action that keeps an account out (a ban, else the suspension that ends last) and its statement of reasons. */
+export async function actionKeepingOut(
+  q: Queryable,
+  userId: string,
+): Promise<{ id: string; action: string; endsAt: string | null; statement: unknown } | undefined> {
+  const [r] = await q.query<{ id: string; action: string; expires_at: Date | string | null; statement: unknown }>(
+    `SELECT a.id, a.action, a.expires_at,
+            (SELECT n.statement FROM notice n WHERE n.user_id = a.user_id AND n.data ->> 'actionId' = a.id::text
+              ORDER BY n.created_at DESC LIMIT 1) AS statement
+       FROM moderation_action a
+      WHERE a.user_id = $1 AND a.lifted_at IS NULL AND (a.action = 'ban' OR (a.action = 'suspend' AND a.expires_at > now()))
+      ORDER BY (a.action = 'ban') DESC, a.expires_at DESC, a.created_at DESC LIMIT 1`,
+    [userId],
+  );
+  return (
+    r && {
+      id: r.id,
+      action: r.action,
+      endsAt: r.expires_at === null ? null : new Date(r.expires_at).toISOString(),
+      statement: r.statement ?? null,
+    }
+  );
+}

@@ -115,12 +115,8 @@ export class AccountsService {
     const ok = await verifyPassword(row?.passwordHash ?? (await dummyPasswordHash()), input.password);
     if (!row || !ok) throw new InvalidCredentials();
     await this.limits.loginSucceeded(`user:${handle}`, ip);
-    if ((await this.status.status(row.id)) === 'suspended') {
-      // The right password of a suspended account: refused, but with a token that can only appeal.
-      throw new AccountSuspended('This account is suspended. details.appealToken lets you appeal (POST /v1/appeals).', {
-        appealToken: this.tokens.signAccess(row.id, APPEAL_AUDIENCE),
-      });
-    }
+    // The right password of a suspended account: refused, but with a token that can only read why and appeal.
+    if ((await this.status.status(row.id)) === 'suspended') throw await this.keptOut(row.id);
     return this.issueSession(row, newId());
   }
 
@@ -132,12 +128,29 @@ export class AccountsService {
   async signInExternal(externalId: string): Promise<Session> {
     const row = await repo.userByExternalId(this.db, externalId);
     if (!row) throw new NotFound('No user has this externalId.');
-    if ((await this.status.status(row.id)) === 'suspended') {
-      throw new AccountSuspended('This account is suspended. details.appealToken lets the person appeal (POST /v1/appeals).', {
-        appealToken: this.tokens.signAccess(row.id, APPEAL_AUDIENCE),
-      });
-    }
+    if ((await this.status.status(row.id)) === 'suspended') throw await this.keptOut(row.id);
     return this.issueSession(row, newId());
+  }
+
+  /**
+   * 401 account_suspended for a suspended or banned account (API.md v1.2): `details.appealToken`
+   * opens only GET /v1/notices and POST / GET /v1/appeals; `details.action` and
+   * `details.statement` say what keeps them out and why, so a client can show it and offer
+   * the appeal before they can sign in.
+   */
+  private async keptOut(userId: string): Promise<InstanceType<typeof AccountSuspended>> {
+    const action = await repo.actionKeepingOut(this.db, userId);
+    const message =
+      action?.action === 'ban'
+        ? 'This account is banned. You can read why and appeal the decision.'
+        : action?.endsAt
+          ? `This account is suspended until ${new Date(action.endsAt).toUTCString()}. You can read why and appeal the decision.`
+          : 'This account is suspended. You can read why and appeal the decision.';
+    return new AccountSuspended(message, {
+      appealToken: this.tokens.signAccess(userId, APPEAL_AUDIENCE),
+      action: action ? { id: action.id, action: action.action, endsAt: action.endsAt } : null,
+      statement: action?.statement ?? null,
+    });
   }
 
   private async issueSession(row: UserRow, familyId: string, q: Queryable = this.db): Promise<Session> {

@@ -26,9 +26,11 @@ export const USER_ACTIONS = ['warn', 'restrict_messaging', 'suspend', 'ban'] as 
 export type UserAction = (typeof USER_ACTIONS)[number];
 
 /** Every action except dismiss is enforced against an account and counts as a strike. */
-export type EnforcementAction = Exclude<ResolveAction, 'dismiss'>;
+export type EnforcementAction = Exclude<ResolveAction, 'dismiss'> | 'suspend_reporting';
+/** A reporting suspension (DSA Art. 23, POST /admin/v1/users/:id/reporting-suspension) needs a prior warning under this policy. */
+export const UNFOUNDED_REPORTS_POLICY = 'unfounded_reports';
 
-export const TIMED_ACTIONS: ReadonlySet<string> = new Set(['restrict_messaging', 'suspend']);
+export const TIMED_ACTIONS: ReadonlySet<string> = new Set(['restrict_messaging', 'suspend', 'suspend_reporting']);
 /** Used when staff leave the duration out: the ladder's own steps. */
 export const DEFAULT_DURATION_HOURS: Record<string, number> = { restrict_messaging: 24, suspend: 72 };
 /** A year: longer than that is a ban, and should say so. */

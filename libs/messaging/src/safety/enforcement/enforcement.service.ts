@@ -76,6 +76,7 @@ const ACTION_WORDS: Record<string, string> = {
   restrict_messaging: 'a messaging restriction',
   suspend: 'a suspension',
   ban: 'a ban',
+  suspend_reporting: 'a suspension of reporting',
 };
 const until = (at: string | null) => (at ? new Date(at).toUTCString() : '');
 
@@ -117,6 +118,8 @@ function noticeFor(action: EnforcementAction, because: string, expiresAt: string
       return `Your account is suspended until ${until(expiresAt)}, for ${because}.`;
     case 'ban':
       return `Your account is banned for ${because}.`;
+    case 'suspend_reporting':
+      return `You can't file reports until ${until(expiresAt)}, for ${because} after an earlier warning. You can still use Backchannel as before.`;
   }
 }
 

@@ -99,3 +99,12 @@ export async function setTrustedFlagger(q: Queryable, userId: string, name: stri
     since: r.trusted_flagger_since === null ? null : new Date(r.trusted_flagger_since).toISOString(),
   };
 }
+
+/** A warning under the unfounded_reports policy that still stands (not lifted): what a reporting suspension needs first. */
+export async function hasUnfoundedReportsWarning(q: Queryable, userId: string): Promise<boolean> {
+  const rows = await q.query(
+    `SELECT 1 FROM moderation_action WHERE user_id = $1 AND action = 'warn' AND policy = 'unfounded_reports' AND lifted_at IS NULL LIMIT 1`,
+    [userId],
+  );
+  return rows.length > 0;
+}

@@ -1,10 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { Db, type Queryable } from '../../db/db.service';
-import { ForbiddenRole, NotFound } from '../../errors';
+import { ForbiddenRole, NotFound, WarningRequired } from '../../errors';
+import { EventsService } from '../../events/events.service';
+import { EnforcementService, type ActionRow } from '../enforcement/enforcement.service';
+import { PoliciesService } from '../enforcement/policies.service';
+import { UNFOUNDED_REPORTS_POLICY } from '../vocabulary';
 import { isUuid } from '../../ids';
 import { AuditLogService } from '../../audit/audit-log.service';
 import { reporterAccuracy } from './report-priority';
-import { lockReporterFlags, reporterRecord, setReporterFlags, setTrustedFlagger, type TrustedFlaggerRow } from './reporters.repository';
+import {
+  hasUnfoundedReportsWarning,
+  lockReporterFlags,
+  reporterRecord,
+  setReporterFlags,
+  setTrustedFlagger,
+  type TrustedFlaggerRow,
+} from './reporters.repository';
 import { ReportsService, type StaffActor } from './reports.service';
 
 /** A user as a reporter: their track record and the flags staff set. */
@@ -44,7 +55,47 @@ export class ReportersService {
     private readonly db: Db,
     private readonly reports: ReportsService,
     private readonly audit: AuditLogService,
+    private readonly enforcement: EnforcementService,
+    private readonly policies: PoliciesService,
+    private readonly events: EventsService,
   ) {}
+
+  /**
+   * POST /admin/v1/users/:id/reporting-suspension (DSA Art. 23): after a warning under
+   * `unfounded_reports` (409 warning_required otherwise; a lifted warning does not count),
+   * the person may not file reports for `days` (POST /v1/reports: 403 reporting_suspended).
+   * A `suspend_reporting` action like any other: its notice with a statement of reasons, its
+   * strikes, the audit entry, an appeal; lifting it (an upheld appeal) ends it.
+   */
+  async suspendReporting(
+    staff: StaffActor,
+    userId: string,
+    body: { days: number; note: string | null; policy?: string; severity?: string },
+  ): Promise<{ action: ActionRow }> {
+    if (!isUuid(userId)) throw new NotFound('No such user.');
+    const done = await this.db.tx(async (q) => {
+      // The account's row lock first (as apply() takes it), so a warning lifted meanwhile is seen.
+      await this.enforcement.lockStanding(q, userId);
+      if (!(await hasUnfoundedReportsWarning(q, userId))) {
+        throw new WarningRequired(
+          `This person has no warning under the ${UNFOUNDED_REPORTS_POLICY} policy; warn them first, then suspend their reporting.`,
+        );
+      }
+      const applied = await this.enforcement.apply(q, {
+        userId,
+        action: 'suspend_reporting',
+        durationHours: body.days * 24,
+        note: body.note,
+        reason: UNFOUNDED_REPORTS_POLICY,
+        policy: await this.policies.choose(q, { policy: body.policy ?? UNFOUNDED_REPORTS_POLICY, severity: body.severity }),
+        staffId: staff.id,
+      });
+      const outboxId = await this.events.append(q, applied.events, applied.jobs);
+      return { applied, outboxIds: [...applied.outboxIds, outboxId] };
+    });
+    for (const o of done.outboxIds) this.events.published(o);
+    return { action: await this.enforcement.oneAction(done.applied.actionId) };
+  }
 
   async standing(userId: string, q: Queryable = this.db): Promise<ReporterStanding> {
     if (!isUuid(userId)) throw new NotFound('No such user.');
