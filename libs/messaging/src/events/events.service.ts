@@ -10,13 +10,16 @@ import {
   insertEvents,
   maintainEventPartitions,
   readEventsAfter,
+  readPositionsAfter,
+  awaitHorizon,
   type PartitionUpkeep,
   type ShownMessage,
+  type StoredEvent,
 } from './events.repository';
 import { eventForViewer, messageView, withheldMessageView } from '../views/message-view';
 
 /** The send and the link scan embed the event-writing CTEs in their own statements. */
-export { eventInsertCtes } from './events.repository';
+export { conversationTurnSql, eventInsertCtes, positionSql, takeConversationTurn } from './events.repository';
 
 export interface SyncPage {
   events: WireEvent[];
@@ -25,6 +28,19 @@ export interface SyncPage {
 }
 
 const MAX_CURSOR = 2n ** 62n;
+
+/** Which stream a sync reads: per-user cursors (v1) or stream positions (`p1.` cursors). */
+export type SyncStream = 'v1' | 'positions';
+const POSITION_PREFIX = 'p1.';
+/** How long a positions read waits for the transactions running when it arrived (read your writes). */
+const HORIZON_WAIT_MS = 1000;
+
+/** `p1.<tx>.<id>` → its parts; 400 invalid_cursor for anything else. */
+function parsePosition(cursor: string): { tx: string; id: string } {
+  const m = /^p1\.(\d{1,20})\.(\d{1,19})$/.exec(cursor);
+  if (!m || BigInt(m[1]) >= 2n ** 64n || BigInt(m[2]) > MAX_CURSOR) throw new InvalidCursor();
+  return { tx: m[1], id: m[2] };
+}
 
 /** Day partitions kept ready ahead of today: a week of worker downtime before rows land in the default partition. */
 export const EVENT_PARTITIONS_AHEAD = 7;
@@ -71,9 +87,16 @@ export class EventsService {
    * push loses only the live push: the events are stored, and the client's sync (it
    * resumes from its last cursor after a reconnect) delivers them.
    */
-  push(type: EventType, recipients: ReadonlyArray<readonly [string, string]> | null | undefined, payload: Record<string, unknown>): void {
+  push(
+    type: EventType,
+    recipients: ReadonlyArray<readonly [string, string | null]> | null | undefined,
+    payload: Record<string, unknown>,
+    position: string | null = null,
+  ): void {
     if (recipients?.length)
-      this.relay.push(recipients.map(([recipientId, cursor]) => ({ recipientId, event: wireEvent(type, cursor, payload) })));
+      this.relay.push(
+        recipients.map(([recipientId, cursor]) => ({ recipientId, event: { ...wireEvent(type, '', payload), cursor }, position })),
+      );
   }
 
   /** After commit: push the events and enqueue the jobs (never before commit). */
@@ -87,7 +110,12 @@ export class EventsService {
     return String(bounds?.last ?? 0n);
   }
 
-  async sync(userId: string, cursor: string | undefined, limit = 500): Promise<SyncPage> {
+  /**
+   * A page of my events after `cursor`. A `p1.` cursor, or `stream` 'positions' without one,
+   * reads the positions stream (syncPositions); anything else the per-user v1 stream.
+   */
+  async sync(userId: string, cursor: string | undefined, limit = 500, stream: SyncStream = 'v1'): Promise<SyncPage> {
+    if (cursor?.startsWith(POSITION_PREFIX) || stream === 'positions') return this.syncPositions(userId, cursor, limit);
     if (cursor === undefined || cursor === '') return { events: [], cursor: await this.head(userId), hasMore: false };
     if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > MAX_CURSOR) throw new InvalidCursor();
     const bounds = await findUserCursor(this.db, userId);
@@ -97,9 +125,32 @@ export class EventsService {
     const rows = await readEventsAfter(this.db, userId, cursor, last, limit + 1);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
+    return { events: this.render(userId, page), cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
+  }
+
+  /**
+   * The positions stream (docs/ARCHITECTURE.md "The event stream"): events after position
+   * `cursor` below the horizon H, after the read-your-writes wait (awaitHorizon). A full page
+   * ends at its last event's position; a short one at `p1.<H>.0`: everything below H was
+   * returned, and a row of transaction H or later has a higher position. Without a cursor:
+   * no events, and `p1.<H>.0` ("from now on").
+   */
+  private async syncPositions(userId: string, cursor: string | undefined, limit: number): Promise<SyncPage> {
+    const after = cursor === undefined || cursor === '' ? null : parsePosition(cursor);
+    const h = await awaitHorizon(this.db, HORIZON_WAIT_MS);
+    const end = `${POSITION_PREFIX}${h}.0`;
+    if (after === null) return { events: [], cursor: end, hasMore: false };
+    if (BigInt(after.tx) > h) throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
+    const rows = await readPositionsAfter(this.db, userId, after, String(h), limit + 1);
+    const hasMore = rows.length > limit;
+    const page = rows.slice(0, limit);
+    return { events: this.render(userId, page), cursor: hasMore ? page[page.length - 1].cursor : end, hasMore };
+  }
+
+  private render(userId: string, page: StoredEvent[]): WireEvent[] {
     // Each event as this user sees it now: a message they no longer read withheld, and
     // reactions' `me` and a reply's quote as the live push shows them (toWire).
-    const events = page.map((e) => {
+    return page.map((e) => {
       let payload = e.payload;
       if (e.message) payload = { ...payload, message: shownTo(e.message) };
       else if (e.lastMessage && payload?.conversation) {
@@ -110,7 +161,6 @@ export class EventsService {
       }
       return eventForViewer(wireEvent(e.type, e.cursor, payload), userId);
     });
-    return { events, cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
   }
 
   /**

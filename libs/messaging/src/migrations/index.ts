@@ -17,6 +17,7 @@ import { Migration20261126173000_event_partitions } from './Migration20261126173
 import { Migration20261205010000_message_key } from './Migration20261205010000_message_key';
 import { Migration20261205020000_link_backlog } from './Migration20261205020000_link_backlog';
 import { Migration20261205030000_data_export } from './Migration20261205030000_data_export';
+import { Migration20261206600000_event_positions } from './Migration20261206600000_event_positions';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -42,4 +43,5 @@ export const migrationsList = [
   { name: 'Migration20261205010000_message_key', class: Migration20261205010000_message_key },
   { name: 'Migration20261205020000_link_backlog', class: Migration20261205020000_link_backlog },
   { name: 'Migration20261205030000_data_export', class: Migration20261205030000_data_export },
+  { name: 'Migration20261206600000_event_positions', class: Migration20261206600000_event_positions },
 ];
