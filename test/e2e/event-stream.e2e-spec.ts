@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
+import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { registerUser, type TestUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
@@ -199,4 +200,77 @@ it('concurrent senders in a group and a direct conversation: both streams give e
     const live = inbox.events.filter((e) => e.payload?.cursor).map((e) => e.payload);
     expect(live.map((e) => `${identity(e)}@${e.cursor}`).sort()).toEqual(synced.map((e) => `${identity(e)}@${e.cursor}`).sort());
   }
+});
+
+describe('member rows only for users with a v1 client (user_cursor.v1_seen_at)', () => {
+  const memberRows = async (messageId: string) =>
+    (
+      await t.app
+        .get(Db)
+        .query(`SELECT user_id FROM event WHERE type = 'message.created' AND message_id = $1 ORDER BY user_id`, [messageId])
+    ).map((r: any) => r.user_id as string);
+
+  it('a user whose clients all read positions costs the send no member row, and still gets each message once, live and in sync', async () => {
+    const [a, p] = [await registerUser(t.url), await registerUser(t.url)];
+    await follow(p, a);
+    await v1Head(a); // a has a v1 client
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [p.id] })
+        .expect(201)
+    ).body;
+    const head = await positionsHead(p);
+    const s = await connectSocket(t.url, p.token, { stream: 'positions' });
+    sockets.push(s);
+    const inbox = new Inbox(s);
+    const m = await send(a, conv.id, 'no member row for p');
+    expect(await memberRows(m.id)).toEqual([a.id]);
+    const [live] = await inbox.waitFor('message.created');
+    const { events } = await syncAll(p, head, 500);
+    expect(events.filter((e) => e.type === 'message.created')).toEqual([live]);
+    expect(live.message.id).toBe(m.id);
+  });
+
+  it('a first v1 contact after messages were sent copies them into member rows: the v1 stream has each once, in seq order, while sends race in', async () => {
+    const [a, q] = [await registerUser(t.url), await registerUser(t.url)];
+    await follow(q, a);
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [q.id] })
+        .expect(201)
+    ).body;
+    for (let i = 0; i < 5; i++) await send(a, conv.id, `before ${i}`);
+    const first = (await t.http().get('/v1/sync').query({ cursor: '0' }).set(q.auth)).body;
+    expect(first.events.filter((e: any) => e.type === 'message.created').map((e: any) => e.message.seq)).toEqual([1, 2, 3, 4, 5]);
+    // Once more from a fresh account, with sends racing the first contact (a v1 socket's connect).
+    const r = await registerUser(t.url);
+    await follow(r, a);
+    const conv2 = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [r.id] })
+        .expect(201)
+    ).body;
+    for (let i = 0; i < 3; i++) await send(a, conv2.id, `early ${i}`);
+    const racing = Array.from({ length: 12 }, (_, i) => send(a, conv2.id, `racing ${i}`));
+    const socket = connectSocket(t.url, r.token);
+    await Promise.all(racing);
+    sockets.push(await socket);
+    const { events } = await syncAll(r, '0', 7);
+    // Each once. (A send that raced the mark and saw it wrote its row before the copies of
+    // those that did not: the order across them is not seq order, EventsService.v1Contact.)
+    const seqs = events.filter((e) => e.type === 'message.created').map((e) => e.message.seq);
+    expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    // A second contact finds the mark fresh: nothing copied twice.
+    await v1Head(r);
+    expect((await syncAll(r, '0', 500)).events.filter((e) => e.type === 'message.created')).toHaveLength(15);
+  });
 });

@@ -91,6 +91,8 @@ describe('live equals sync', () => {
         .expect(201)
     ).body;
     const head = (await t.http().get('/v1/sync').set(b.auth)).body.cursor;
+    // Member rows are written for users with a v1 client (one that synced or connected): a and c too.
+    for (const u of [a, c]) await t.http().get('/v1/sync').set(u.auth).expect(200);
     const m = await send(a, conv.id, 'stored once');
     const rows = await t.app
       .get(Db)

@@ -16,6 +16,7 @@ import { SessionRevocations } from '@app/messaging/accounts/session-revocations.
 import { UserTokensService } from '@app/messaging/accounts/user-tokens.service';
 import { AccountSuspended, InvalidRequest, NotFound, SessionRevoked, Unauthorized } from '@app/messaging/errors';
 import type { DeliveredEvent } from '@app/messaging/events/event-types';
+import { EventsService } from '@app/messaging/events/events.service';
 import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { isUuid } from '@app/messaging/ids';
 import { MessagesService } from '@app/messaging/messages/messages.service';
@@ -86,6 +87,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly tokens: UserTokensService,
     private readonly status: AccountStatusService,
     private readonly relay: OutboxRelay,
+    private readonly events: EventsService,
     private readonly messages: MessagesService,
     private readonly typingRelay: TypingRelay,
     private readonly accountWatch: AccountWatch,
@@ -124,6 +126,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     socket.data.familyId = claims.fid;
     socket.data.expiresAt = claims.exp * 1000;
     socket.data.stream = stream;
+    // A v1 socket's client reads per-user cursors: the send must keep writing its user's member rows.
+    if (stream === 'v1') await this.events.v1Contact(claims.sub);
     // Last: the other API processes learn this user is held here before the socket joins its room.
     await this.presence.admit(claims.sub);
     socket.data.present = true;

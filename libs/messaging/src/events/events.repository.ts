@@ -268,6 +268,11 @@ export async function readPositionsAfter(
  * it. Past the bound it answers the H it has: still exactly-once, that write only comes later.
  */
 export async function awaitHorizon(q: Queryable, maxWaitMs: number): Promise<bigint> {
+  return (await waitForHorizon(q, maxWaitMs)).h;
+}
+
+/** awaitHorizon's wait: the horizon reached, and whether it passed every transaction running on arrival. */
+export async function waitForHorizon(q: Queryable, maxWaitMs: number): Promise<{ h: bigint; passed: boolean }> {
   const [first] = await q.query<{ x: string; h: string }>(
     'SELECT pg_snapshot_xmax(s)::text AS x, pg_snapshot_xmin(s)::text AS h FROM pg_current_snapshot() s',
   );
@@ -279,7 +284,91 @@ export async function awaitHorizon(q: Queryable, maxWaitMs: number): Promise<big
     const [next] = await q.query<{ h: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS h');
     h = BigInt(next.h);
   }
-  return h;
+  return { h, passed: h >= target };
+}
+
+/**
+ * A v1 client of this user synced or connected (EventsService.v1Contact). Null when its mark is
+ * fresh (within the last hour: one read); else marks it now and returns the previous mark
+ * (`was` null: there was none). Only one of two racing contacts gets a row back (the
+ * UPDATE names the old value), so only one of them catches up.
+ */
+export async function markV1Client(q: Queryable, userId: string): Promise<{ was: string | null; markTx: string } | null> {
+  const [cur] = await q.query<{ v1_seen_at: string | null; fresh: boolean }>(
+    `SELECT v1_seen_at::text, coalesce(v1_seen_at > now() - interval '1 hour', false) AS fresh FROM user_cursor WHERE user_id = $1`,
+    [userId],
+  );
+  if (!cur || cur.fresh) return null;
+  const rows = await q.query(
+    `UPDATE user_cursor SET v1_seen_at = now() WHERE user_id = $1 AND v1_seen_at IS NOT DISTINCT FROM $2::timestamptz
+     RETURNING pg_current_xact_id()::text AS m`,
+    [userId, cur.v1_seen_at],
+  );
+  return rows.length ? { was: cur.v1_seen_at === null ? null : String(cur.v1_seen_at), markTx: String(rows[0].m) } : null;
+}
+
+/** Puts a mark back (a catch-up that could not run): the next contact tries again. */
+export async function restoreV1Mark(q: Queryable, userId: string, was: string | null): Promise<void> {
+  await q.query('UPDATE user_cursor SET v1_seen_at = $2::timestamptz WHERE user_id = $1', [userId, was]);
+}
+
+/**
+ * The catch-up of a v1 client's member rows (EventsService.v1Contact): the send wrote none for
+ * this user ($1) while no v1 client of theirs was marked, so every message.created of a
+ * conversation_event whose audience holds them, written since $2 (when the mark lapsed, or the
+ * account was made), and without a member row yet, gets one now, in position order (a
+ * conversation's in seq order), with the next cursors. Run in a transaction that holds the
+ * user's user_cursor row already (lockUserCursor), after every send that could have missed the
+ * new mark has ended (awaitHorizon), so its snapshot sees every row there is to copy.
+ */
+const V1_CATCH_UP_SQL = `
+WITH missed AS (
+  SELECT ce.tx, ce.id, ce.message_id
+    FROM conversation_member mine JOIN conversation_event ce ON ce.conversation_id = mine.conversation_id
+   WHERE mine.user_id = $1 AND ce.created_at >= $2 AND ce.type = 'message.created' AND $1::uuid = ANY (ce.audience)
+     AND NOT EXISTS (SELECT 1 FROM event e WHERE e.user_id = $1 AND e.created_at >= $2 AND e.message_id = ce.message_id
+                        AND e.type = 'message.created')),
+ev_input AS (
+  SELECT (row_number() OVER (ORDER BY tx, id))::int AS ord, $1::uuid AS user_id, 'message.created'::text AS type,
+         '{}'::jsonb AS payload, message_id FROM missed),
+${eventInsertCtes('ev_input', `'[]'`, { outboxEvents: false, positioned: false })}
+SELECT count(*)::int AS n FROM ev_ins`;
+
+/**
+ * Waits (up to `maxWaitMs`) until no session of this database holds a snapshot taken before
+ * transaction `markTx` committed (backend_xmin ≤ markTx): every send that read the old mark
+ * has ended. Snapshots, not xids: a send's xid is assigned at its first write, after its
+ * snapshot, so the xid horizon alone would not cover one that read the old mark and wrote
+ * later. True when that happened within the bound.
+ */
+export async function awaitSnapshotsPast(q: Queryable, markTx: string, maxWaitMs: number): Promise<boolean> {
+  const deadline = Date.now() + maxWaitMs;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 32)) {
+    const [r] = await q.query<{ older: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND backend_xmin IS NOT NULL
+                        AND pid <> pg_backend_pid() AND age(backend_xmin) >= age(xid($1::xid8))) AS older`,
+      [markTx],
+    );
+    if (!r.older) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((res) => setTimeout(res, pause));
+  }
+}
+
+export async function lockUserCursor(q: Queryable, userId: string): Promise<void> {
+  await q.query('SELECT 1 FROM user_cursor WHERE user_id = $1 FOR UPDATE', [userId]);
+}
+
+/** V1_CATCH_UP_SQL: how many member rows it wrote. */
+export async function catchUpV1Rows(q: Queryable, userId: string, since: Date): Promise<number> {
+  const [r] = await q.query<{ n: number }>(V1_CATCH_UP_SQL, [userId, since.toISOString()]);
+  return r?.n ?? 0;
+}
+
+/** When the user's account was made (a first v1 contact catches up from there). */
+export async function userCreatedAt(q: Queryable, userId: string): Promise<Date | null> {
+  const [r] = await q.query<{ created_at: string | Date }>('SELECT created_at FROM app_user WHERE id = $1', [userId]);
+  return r ? new Date(r.created_at) : null;
 }
 
 /** What event_partitions_maintain did: partitions created and dropped, rows moved out of the default one. */

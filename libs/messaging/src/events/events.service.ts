@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, type Queryable } from '../db/db.service';
-import { CursorExpired, InvalidCursor } from '../errors';
+import { CursorExpired, InvalidCursor, ServiceUnavailable } from '../errors';
 import type { OutboxJob } from '../queues';
 import { MESSAGE_EVENT_TYPES, wireEvent, type EventType, type UserEvent, type WireEvent } from './event-types';
 import { OutboxRelay } from './outbox-relay';
@@ -12,6 +12,12 @@ import {
   readEventsAfter,
   readPositionsAfter,
   awaitHorizon,
+  awaitSnapshotsPast,
+  catchUpV1Rows,
+  lockUserCursor,
+  markV1Client,
+  restoreV1Mark,
+  userCreatedAt,
   type PartitionUpkeep,
   type ShownMessage,
   type StoredEvent,
@@ -34,6 +40,10 @@ export type SyncStream = 'v1' | 'positions';
 const POSITION_PREFIX = 'p1.';
 /** How long a positions read waits for the transactions running when it arrived (read your writes). */
 const HORIZON_WAIT_MS = 1000;
+/** How long a v1 catch-up waits for the sends that may have missed its mark (beyond: 503, the client retries). */
+const CATCH_UP_WAIT_MS = 10_000;
+/** Margin for the catch-up's time bounds (transaction start times vs. the mark's). */
+const CATCH_UP_MARGIN_MS = 60_000;
 
 /** `p1.<tx>.<id>` → its parts; 400 invalid_cursor for anything else. */
 function parsePosition(cursor: string): { tx: string; id: string } {
@@ -104,6 +114,44 @@ export class EventsService {
     if (outboxId) this.relay.drainSoon(String(outboxId));
   }
 
+  /** Days a v1 client's last sync or connect keeps its user's member rows written by the send (SEND_SQL $12). */
+  get v1WindowDays(): number {
+    return this.config.eventRetentionDays;
+  }
+
+  /**
+   * A client that reads per-user cursors (v1 sync, a socket without auth.stream "positions")
+   * is here. The send writes member rows only for users marked so within v1WindowDays
+   * (user_cursor.v1_seen_at); the mark is refreshed at most hourly (one read otherwise). When
+   * there was no live mark, the sends since it lapsed wrote none for this user: mark first,
+   * wait until every send that may have read the old mark has ended (awaitSnapshotsPast), then
+   * copy the message.created they skipped into member rows (catchUpV1Rows), so the v1 stream
+   * misses nothing and has nothing twice. Known limit: a send that raced the mark and saw it
+   * wrote its row before the copies, so a copied message can follow a later one of its
+   * conversation in cursor order (once each; the guide says to apply by (conversationId, seq)).
+   * A catch-up that cannot wait long enough puts the mark back and answers 503.
+   */
+  async v1Contact(userId: string): Promise<void> {
+    const marked = await markV1Client(this.db, userId);
+    if (!marked) return;
+    const windowStart = Date.now() - this.v1WindowDays * 86_400_000;
+    const was = marked.was === null ? null : new Date(marked.was);
+    if (was && was.getTime() > windowStart) return; // it was still live: nothing was skipped
+    try {
+      const lapsed = was ? was.getTime() + this.v1WindowDays * 86_400_000 : ((await userCreatedAt(this.db, userId))?.getTime() ?? 0);
+      const since = new Date(Math.max(lapsed, windowStart) - CATCH_UP_MARGIN_MS);
+      const passed = await awaitSnapshotsPast(this.db, marked.markTx, CATCH_UP_WAIT_MS);
+      if (!passed) throw new ServiceUnavailable('Catching up your events; retry shortly.');
+      await this.db.tx(async (q) => {
+        await lockUserCursor(q, userId);
+        await catchUpV1Rows(q, userId, since);
+      });
+    } catch (err) {
+      await restoreV1Mark(this.db, userId, marked.was).catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** Current position for a user: a sync without cursor starts "from now on". */
   async head(userId: string): Promise<string> {
     const bounds = await findUserCursor(this.db, userId);
@@ -116,6 +164,7 @@ export class EventsService {
    */
   async sync(userId: string, cursor: string | undefined, limit = 500, stream: SyncStream = 'v1'): Promise<SyncPage> {
     if (cursor?.startsWith(POSITION_PREFIX) || stream === 'positions') return this.syncPositions(userId, cursor, limit);
+    await this.v1Contact(userId);
     if (cursor === undefined || cursor === '') return { events: [], cursor: await this.head(userId), hasMore: false };
     if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > MAX_CURSOR) throw new InvalidCursor();
     const bounds = await findUserCursor(this.db, userId);

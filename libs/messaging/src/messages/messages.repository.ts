@@ -98,8 +98,12 @@ ce AS (
   SELECT $1, 'message.created', msg.id, ARRAY(SELECT user_id FROM aud) FROM msg
   RETURNING tx, id),
 ev_input AS (
+  -- member rows (per-user cursors) only for a user with a v1 client, one that synced or connected
+  -- in the last $12 days (user_cursor.v1_seen_at, EventsService.v1Contact); a user whose clients
+  -- all read positions costs this send nothing per member: no row, no user_cursor lock
   SELECT (row_number() OVER ())::int AS ord, aud.user_id, 'message.created'::text AS type, '{}'::jsonb AS payload, msg.id AS message_id
-    FROM aud, msg),
+    FROM aud, msg
+   WHERE EXISTS (SELECT 1 FROM user_cursor uc WHERE uc.user_id = aud.user_id AND uc.v1_seen_at > now() - make_interval(days => $12::int))),
 ${eventInsertCtes(
   'ev_input',
   `(CASE WHEN EXISTS (SELECT 1 FROM msg)
@@ -135,6 +139,8 @@ export interface SendParams {
   replyTo?: { seq: number; senderId: string } | null;
   /** Store it `held` (a live staff rule with action hold): only its sender reads it until staff approve. */
   held?: boolean;
+  /** How long a v1 client's last sync or connect keeps its user's member rows written (EVENT_RETENTION_DAYS; default 30). */
+  v1WindowDays?: number;
 }
 
 /** SEND_SQL's parameters in order (the benchmark's floor uses this too). */
@@ -150,6 +156,7 @@ export const sendParams = (p: SendParams): unknown[] => [
   p.replyTo?.seq ?? null,
   p.replyTo?.senderId ?? null,
   p.held ?? false,
+  p.v1WindowDays ?? 30,
 ];
 
 /** A page of what the viewer ($2) may read, by seq. */

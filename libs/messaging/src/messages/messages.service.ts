@@ -101,6 +101,7 @@ export class MessagesService {
       requestJobs: [scoreSenderJob(senderId)],
       replyTo,
       held,
+      v1WindowDays: this.events.v1WindowDays,
     });
     try {
       // One send per conversation in a statement at a time from this process (conversation-queue.ts);
