@@ -234,7 +234,7 @@ describe('member rows only for users with a v1 client (user_cursor.v1_seen_at)',
     expect(live.message.id).toBe(m.id);
   });
 
-  it('a first v1 contact after messages were sent copies them into member rows: the v1 stream has each once, in seq order, while sends race in', async () => {
+  it('a first v1 contact after messages were sent copies them into member rows: the v1 stream has each once while sends race in', async () => {
     const [a, q] = [await registerUser(t.url), await registerUser(t.url)];
     await follow(q, a);
     const conv = (
