@@ -21,7 +21,9 @@ function connect(token) {
     reconnection: false,
     forceNew: true,
     timeout: 30000,
-    auth: { token },
+    // BENCH_STREAM=positions: connect as the SDK's positions mode does (docs/API.md §6, rule 2b),
+    // so the send writes no member rows for these users; v1 (default): per-user cursors.
+    auth: process.env.BENCH_STREAM === 'positions' ? { token, stream: 'positions' } : { token },
   });
   return new Promise((resolve) => {
     socket.once('connect', () => {

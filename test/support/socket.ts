@@ -6,20 +6,20 @@ export interface ConnectError {
 }
 
 /** A socket.io client on the API port (path /socket.io), websocket only, no reconnection. */
-export function socketClient(url: string, token: unknown): Socket {
+export function socketClient(url: string, token: unknown, auth: Record<string, unknown> = {}): Socket {
   return io(url, {
     path: '/socket.io',
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
     timeout: 5000,
-    auth: token === undefined ? {} : { token },
+    auth: token === undefined ? auth : { token, ...auth },
   });
 }
 
 /** Connects and resolves once the server accepted the handshake; rejects with the connect_error. */
-export function connectSocket(url: string, token: string): Promise<Socket> {
-  const socket = socketClient(url, token);
+export function connectSocket(url: string, token: string, auth: Record<string, unknown> = {}): Promise<Socket> {
+  const socket = socketClient(url, token, auth);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err: any) => {

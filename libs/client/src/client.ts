@@ -28,6 +28,18 @@ export interface ClientOptions {
   reconnectDelayMaxMs?: number;
   /** REST timeout per attempt (default 15 s). */
   requestTimeoutMs?: number;
+  /**
+   * Which cursors the client keeps (docs/API.md §6): `v1` (default), the per-user consecutive
+   * cursors of rule 2; `positions`, stream positions (`p1.…`) with the set of positions it
+   * applied live above the cursor (rule 2b). Each mode keeps its own stored cursor.
+   */
+  stream?: 'v1' | 'positions';
+}
+
+/** What a positions client stores after each apply: the horizon sync returned, and what it applied above it. */
+interface PositionsState {
+  cursor: string;
+  seen: string[];
 }
 
 interface OutboxItem {
@@ -39,6 +51,19 @@ interface OutboxItem {
 }
 
 const CURSOR = 'cursor';
+const POSITIONS = 'positions';
+/** A positions client that applied this many live events since its last sync syncs (the set of seen positions stays small). */
+const MAX_SEEN = 256;
+
+/** `p1.<tx>.<id>` → [tx, id]; null for anything else. */
+function position(cursor: string): [bigint, bigint] | null {
+  const m = /^p1\.(\d+)\.(\d+)$/.exec(cursor);
+  return m ? [BigInt(m[1]), BigInt(m[2])] : null;
+}
+/** Whether position a is at or below position b. */
+function atOrBelow(a: [bigint, bigint], b: [bigint, bigint]): boolean {
+  return a[0] < b[0] || (a[0] === b[0] && a[1] <= b[1]);
+}
 const OUTBOX = 'outbox';
 const OWNER = 'owner';
 
@@ -65,6 +90,12 @@ export class BackchannelClient {
   private readonly fetchImpl: typeof fetch;
   private socketRef: Socket | null = null;
   private cursorValue: string | null = null;
+  private readonly positions: boolean;
+  /** Positions mode: positions above the cursor already applied (from live pushes, or a page not finished). */
+  private seen = new Set<string>();
+  /** Positions mode: the last message seq applied per conversation (a live message.created must be the next one). */
+  private readonly lastSeq = new Map<string, number>();
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private running = false;
   private outbox: OutboxItem[] = [];
@@ -73,6 +104,7 @@ export class BackchannelClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly opts: ClientOptions) {
+    this.positions = opts.stream === 'positions';
     this.storage = opts.storage ?? new MemoryStorage();
     this.fetchImpl = opts.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
     this.session = new Session(
@@ -128,9 +160,10 @@ export class BackchannelClient {
     if (refreshToken) await this.api.POST('/v1/auth/logout', { body: { refreshToken } }).catch(() => undefined);
     await this.session.clear('signed_out');
     await this.storage.delete(CURSOR);
+    await this.storage.delete(POSITIONS);
     await this.storage.delete(OUTBOX);
     await this.storage.delete(OWNER);
-    this.cursorValue = null;
+    this.forgetCursor();
     this.outbox = [];
   }
 
@@ -155,9 +188,10 @@ export class BackchannelClient {
     const owner = await this.storage.get<string>(OWNER);
     if (owner !== user.id) {
       await this.storage.delete(CURSOR);
+      await this.storage.delete(POSITIONS);
       await this.storage.delete(OUTBOX);
       await this.storage.set(OWNER, user.id);
-      this.cursorValue = null;
+      this.forgetCursor();
       this.outbox = [];
     }
     await this.session.adopt(user, tokens);
@@ -185,7 +219,13 @@ export class BackchannelClient {
     if (this.running) return;
     if (!this.session.signedIn && !(await this.session.restore())) throw new AuthError(401, 'unauthorized', 'Sign in first.');
     this.running = true;
-    this.cursorValue = (await this.storage.get<string>(CURSOR)) ?? null;
+    if (this.positions) {
+      const state = (await this.storage.get<PositionsState>(POSITIONS)) ?? null;
+      this.cursorValue = state?.cursor ?? null;
+      this.seen = new Set(state?.seen ?? []);
+    } else {
+      this.cursorValue = (await this.storage.get<string>(CURSOR)) ?? null;
+    }
     this.outbox = (await this.storage.get<OutboxItem[]>(OUTBOX)) ?? [];
     if (this.cursorValue === null) await this.enqueue(() => this.syncFromCursor());
     this.openSocket();
@@ -198,6 +238,8 @@ export class BackchannelClient {
     this.session.stop();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     const s = this.socketRef;
     this.socketRef = null;
     if (s) {
@@ -211,7 +253,8 @@ export class BackchannelClient {
       path: '/socket.io',
       transports: ['websocket'],
       // Called on every (re)connect attempt, so a reconnect always carries the current token.
-      auth: (cb) => cb({ token: this.session.accessToken ?? '' }),
+      auth: (cb) =>
+        cb(this.positions ? { token: this.session.accessToken ?? '', stream: 'positions' } : { token: this.session.accessToken ?? '' }),
       reconnectionDelay: this.opts.reconnectDelayMs ?? 250,
       reconnectionDelayMax: this.opts.reconnectDelayMaxMs ?? 5000,
       timeout: 10000,
@@ -274,6 +317,7 @@ export class BackchannelClient {
   /** API.md "Reconnect and sync", rule 2: next → apply; at or below → repeat; above → a gap, sync. */
   private async onLive(e: ServerEvent): Promise<void> {
     if (!this.running || this.cursorValue === null) return;
+    if (this.positions) return this.onLivePosition(e);
     const at = BigInt(e.cursor);
     const stored = BigInt(this.cursorValue);
     if (at <= stored) return;
@@ -281,11 +325,64 @@ export class BackchannelClient {
     await this.syncFromCursor();
   }
 
+  /**
+   * docs/API.md §6, rule 2b (positions): at or below the cursor, or already applied (`seen`) →
+   * a repeat; a message.created that is not its conversation's next seq → sync first (which
+   * applies it in order once it is below the horizon); anything else → apply.
+   */
+  private async onLivePosition(e: ServerEvent): Promise<void> {
+    const at = position(e.cursor);
+    if (!at || this.isRepeat(e.cursor, at)) return;
+    if (e.type === 'message.created') {
+      const { conversationId, seq } = (e as { message: Message }).message;
+      if (this.lastSeq.get(conversationId) !== seq - 1) {
+        await this.syncFromCursor();
+        // Still not applied: its transaction is not below the horizon yet; a later sync brings it.
+        if (!this.isRepeat(e.cursor, at)) this.syncSoon();
+        return;
+      }
+    }
+    await this.apply(e);
+    if (this.seen.size >= MAX_SEEN) this.syncSoon(0);
+  }
+
+  private isRepeat(cursor: string, at: [bigint, bigint]): boolean {
+    const stored = this.cursorValue === null ? null : position(this.cursorValue);
+    return (stored !== null && atOrBelow(at, stored)) || this.seen.has(cursor);
+  }
+
+  private syncSoon(delayMs = 200): void {
+    if (this.retryTimer || !this.running) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (this.running) void this.enqueue(() => this.syncFromCursor());
+    }, delayMs);
+  }
+
   private async apply(e: ServerEvent): Promise<void> {
     this.emitter.emit(e.type, e as never);
     this.emitter.emit('event', e);
+    if (this.positions) {
+      if (e.type === 'message.created') {
+        const { conversationId, seq } = (e as { message: Message }).message;
+        if (seq > (this.lastSeq.get(conversationId) ?? 0)) this.lastSeq.set(conversationId, seq);
+      }
+      this.seen.add(e.cursor);
+      return this.storePositions();
+    }
     this.cursorValue = e.cursor;
     await this.storage.set(CURSOR, e.cursor);
+  }
+
+  /** Positions mode: cursor and seen, written together. */
+  private async storePositions(): Promise<void> {
+    await this.storage.set(POSITIONS, { cursor: this.cursorValue!, seen: [...this.seen] } satisfies PositionsState);
+  }
+
+  private forgetCursor(): void {
+    this.cursorValue = null;
+    this.seen.clear();
+    this.lastSeq.clear();
   }
 
   /** Pages `GET /v1/sync` from the stored cursor until `hasMore` is false; retries while the server is unreachable. */
@@ -293,17 +390,35 @@ export class BackchannelClient {
     let applied = 0;
     for (let attempt = 0; this.running;) {
       try {
-        const query: { cursor?: string; limit?: number } = this.cursorValue === null ? {} : { cursor: this.cursorValue };
+        const query: { cursor?: string; limit?: number; stream?: 'positions' } =
+          this.cursorValue !== null ? { cursor: this.cursorValue } : this.positions ? { stream: 'positions' } : {};
         const page = await unwrap(this.api.GET('/v1/sync', { params: { query } }));
         if (this.cursorValue === null) {
           // First start: "from now on".
           this.cursorValue = page.cursor;
-          await this.storage.set(CURSOR, page.cursor);
+          if (this.positions) await this.storePositions();
+          else await this.storage.set(CURSOR, page.cursor);
         }
-        for (const e of page.events as ServerEvent[]) {
-          if (BigInt(e.cursor) <= BigInt(this.cursorValue!)) continue;
-          await this.apply(e);
-          applied++;
+        if (this.positions) {
+          // Apply what live did not; then the cursor moves to the page's end and seen keeps only what lies above it.
+          for (const e of page.events as ServerEvent[]) {
+            const at = position(e.cursor);
+            if (!at || this.isRepeat(e.cursor, at)) continue;
+            await this.apply(e);
+            applied++;
+          }
+          const end = position(page.cursor);
+          if (end && !this.isRepeat(page.cursor, end)) {
+            this.cursorValue = page.cursor;
+            for (const p of this.seen) if (atOrBelow(position(p)!, end)) this.seen.delete(p);
+            await this.storePositions();
+          }
+        } else {
+          for (const e of page.events as ServerEvent[]) {
+            if (BigInt(e.cursor) <= BigInt(this.cursorValue!)) continue;
+            await this.apply(e);
+            applied++;
+          }
         }
         attempt = 0;
         if (!page.hasMore) {
@@ -312,8 +427,8 @@ export class BackchannelClient {
         }
       } catch (err) {
         if (err instanceof CursorExpiredError || (err instanceof ValidationError && err.code === 'invalid_cursor')) {
-          this.cursorValue = null;
-          await this.storage.delete(CURSOR);
+          this.forgetCursor();
+          await this.storage.delete(this.positions ? POSITIONS : CURSOR);
           this.emitter.emit('reset', { reason: err.code });
           continue;
         }

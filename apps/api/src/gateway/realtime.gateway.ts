@@ -16,6 +16,7 @@ import { SessionRevocations } from '@app/messaging/accounts/session-revocations.
 import { UserTokensService } from '@app/messaging/accounts/user-tokens.service';
 import { AccountSuspended, InvalidRequest, NotFound, SessionRevoked, Unauthorized } from '@app/messaging/errors';
 import type { DeliveredEvent } from '@app/messaging/events/event-types';
+import { EventsService } from '@app/messaging/events/events.service';
 import { OutboxRelay } from '@app/messaging/events/outbox-relay';
 import { isUuid } from '@app/messaging/ids';
 import { MessagesService } from '@app/messaging/messages/messages.service';
@@ -25,7 +26,7 @@ import { boundSendBacklog } from './send-backlog';
 import { socketConnections } from './socket-metrics';
 import { SocketQuota } from './socket-quota';
 import { TypingRelay, TypingThrottle, TypingThrottles } from './typing-relay';
-import { familyRoom, toAckError, toWire, userRoom, type AckError } from './wire';
+import { familyRoom, positionsRoom, toAckError, toWire, userRoom, v1Room, type AckError } from './wire';
 import { coalesceSocketWrites } from './write-coalescing';
 
 interface SocketData {
@@ -38,6 +39,8 @@ interface SocketData {
   expiry?: NodeJS.Timeout;
   /** Counted in RoomPresence (released on disconnect). */
   present?: boolean;
+  /** auth.stream: 'positions' (events carry stream positions, docs/API.md §6) or 'v1' (per-user cursors, the default). */
+  stream: 'v1' | 'positions';
   /** Settles once the socket is counted against MAX_SOCKETS_PER_USER. */
   admitted?: Promise<void>;
 }
@@ -52,9 +55,17 @@ const INTERNAL: AckError = { code: 'internal_error', message: 'Something went wr
  */
 export function pushToSockets(server: Pick<Server, 'to' | 'local'>, events: DeliveredEvent[], presence?: RoomPresence) {
   for (const delivered of events) {
-    const wire = toWire(delivered);
     const via = presence?.localOnly(delivered.recipientId) ? server.local : server;
-    via.to(userRoom(delivered.recipientId)).emit(wire.type, wire);
+    // A v1 socket takes the per-user cursor (none written for a user without a v1 client:
+    // SEND_SQL), a positions socket the event's position.
+    if (delivered.event.cursor !== null) {
+      const wire = toWire(delivered);
+      via.to(v1Room(delivered.recipientId)).emit(wire.type, wire);
+    }
+    if (delivered.position) {
+      const wire = toWire(delivered, delivered.position);
+      via.to(positionsRoom(delivered.recipientId)).emit(wire.type, wire);
+    }
   }
 }
 
@@ -76,6 +87,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly tokens: UserTokensService,
     private readonly status: AccountStatusService,
     private readonly relay: OutboxRelay,
+    private readonly events: EventsService,
     private readonly messages: MessagesService,
     private readonly typingRelay: TypingRelay,
     private readonly accountWatch: AccountWatch,
@@ -105,12 +117,17 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private async authenticate(socket: AppSocket) {
     const token = socket.handshake.auth?.token;
     if (typeof token !== 'string' || token === '') throw new Unauthorized('Connect with auth: {token: <accessToken>}.');
+    const stream: unknown = socket.handshake.auth?.stream ?? 'v1';
+    if (stream !== 'v1' && stream !== 'positions') throw new InvalidRequest('auth.stream is "v1" (the default) or "positions".');
     const claims = await this.tokens.verify(token);
     this.sessions.assertLive(claims);
     await this.status.assertActive(claims.sub, { fresh: true });
     socket.data.userId = claims.sub;
     socket.data.familyId = claims.fid;
     socket.data.expiresAt = claims.exp * 1000;
+    socket.data.stream = stream;
+    // A v1 socket's client reads per-user cursors: the send must keep writing its user's member rows.
+    if (stream === 'v1') await this.events.v1Contact(claims.sub);
     // Last: the other API processes learn this user is held here before the socket joins its room.
     await this.presence.admit(claims.sub);
     socket.data.present = true;
@@ -126,11 +143,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleConnection(socket: AppSocket) {
-    const { userId, familyId, expiresAt } = socket.data;
+    const { userId, familyId, expiresAt, stream } = socket.data;
+    const rooms = [userRoom(userId), stream === 'positions' ? positionsRoom(userId) : v1Room(userId)];
+    if (familyId) rooms.push(familyRoom(familyId));
     // Local rooms: join is synchronous with the adapters we use; a rejected join would only miss live pushes (sync recovers them).
-    void Promise.resolve(socket.join(familyId ? [userRoom(userId), familyRoom(familyId)] : userRoom(userId))).catch(() =>
-      socket.disconnect(true),
-    );
+    void Promise.resolve(socket.join(rooms)).catch(() => socket.disconnect(true));
     socket.data.typing = this.typingThrottles.acquire(userId);
     // A socket lives no longer than the token that opened it (timers never exceed 24 days; tokens live ≤ 1 day).
     socket.data.expiry = setTimeout(() => socket.disconnect(true), Math.max(0, expiresAt - Date.now()));

@@ -48,8 +48,22 @@ describe('wire shapes', () => {
     const rooms: string[] = [];
     const names: string[] = [];
     pushToSockets({ to: (room: string) => (rooms.push(room), { emit: (name: string) => (names.push(name), true) }) } as any, [delivered]);
-    expect(rooms).toEqual(['user:recipient']);
+    expect(rooms).toEqual(['v1:recipient']);
     expect(names).toEqual(['read.updated']);
+  });
+
+  it('an event goes to v1 sockets with the per-user cursor and to positions sockets with its position; without a member row, to positions sockets only', () => {
+    const sent: Array<[string, any]> = [];
+    const server = { to: (room: string) => ({ emit: (_name: string, wire: any) => (sent.push([room, wire]), true) }) } as any;
+    const event = wireEvent('message.created', '4', { message: { id: 'm' } });
+    pushToSockets(server, [{ recipientId: 'r', event, position: 'p1.77.3' }]);
+    expect(sent).toEqual([
+      ['v1:r', { type: 'message.created', cursor: '4', message: { id: 'm' } }],
+      ['pos:r', { type: 'message.created', cursor: 'p1.77.3', message: { id: 'm' } }],
+    ]);
+    sent.length = 0;
+    pushToSockets(server, [{ recipientId: 'r', event: { ...event, cursor: null }, position: 'p1.77.3' }]);
+    expect(sent).toEqual([['pos:r', { type: 'message.created', cursor: 'p1.77.3', message: { id: 'm' } }]]);
   });
 
   it('an ack error carries the domain code and message, and retryAfterSeconds for rate limits; unknown errors map to null', () => {

@@ -5,15 +5,19 @@ import { toErrorBody, unavailableCode } from '../http/exception.filter';
 
 /** `user:<id>`: every socket of a user joins it, on whichever process holds the socket. */
 export const userRoom = (userId: string) => `user:${userId}`;
+/** `v1:<id>` / `pos:<id>`: a user's sockets by the cursors they take (auth.stream; events go to one, typing to userRoom). */
+export const v1Room = (userId: string) => `v1:${userId}`;
+export const positionsRoom = (userId: string) => `pos:${userId}`;
 /** `family:<id>`: every socket opened with an access token of that sign-in (refresh family). */
 export const familyRoom = (familyId: string) => `family:${familyId}`;
 
 /**
- * The wire shape, live as in sync: `{type, cursor, ...payload}` (the recipient is the room, not a field).
+ * The wire shape, live as in sync: `{type, cursor, ...payload}` (the recipient is the room, not a field);
+ * `cursor` the per-user one, or the event's position for a socket in positions mode.
  * A message in it is shown as its recipient sees it (reactions' `me`, a reply's quote: forViewer).
  */
-export function toWire(delivered: DeliveredEvent): WireEvent {
-  return eventForViewer(delivered.event, delivered.recipientId);
+export function toWire(delivered: DeliveredEvent, cursor: string | null = delivered.event.cursor): WireEvent {
+  return eventForViewer({ ...delivered.event, cursor: cursor ?? '' }, delivered.recipientId);
 }
 
 export interface AckError {

@@ -1,7 +1,7 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InvalidCursor, InvalidRequest } from '@app/messaging/errors';
-import { EventsService } from '@app/messaging/events/events.service';
+import { EventsService, type SyncStream } from '@app/messaging/events/events.service';
 import { ApiErrors, INPUT, USER_AUTH } from '../http/api-docs';
 import { CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
 import { SYNC_EVENT_MODELS, SyncPage } from './sync.schemas';
@@ -18,6 +18,13 @@ function parseSyncLimit(raw: unknown): number {
     ]);
   }
   return n;
+}
+
+/** `?stream=`: v1 (default) or positions. */
+function parseStream(raw: unknown): SyncStream {
+  if (raw === undefined || raw === '' || raw === 'v1') return 'v1';
+  if (raw === 'positions') return 'positions';
+  throw new InvalidRequest('stream is "v1" (the default) or "positions".', [{ field: 'stream', problems: ['v1 | positions'] }]);
 }
 
 @ApiTags('sync')
@@ -43,10 +50,17 @@ export class SyncController {
     description: "The last cursor seen (an event's or a page's); without it: no events, and the current cursor",
   })
   @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 500 } })
+  @ApiQuery({
+    name: 'stream',
+    required: false,
+    schema: { type: 'string', enum: ['v1', 'positions'], default: 'v1' },
+    description:
+      'positions: cursors are stream positions (`p1.…`, docs/API.md §6), for a client that keeps the positions it applied live; a `p1.` cursor implies it',
+  })
   @ApiOkResponse({ type: SyncPage })
   @ApiErrors(INPUT, { 400: ['invalid_cursor'], 410: ['cursor_expired'] })
-  sync(@CurrentUser() user: AuthUser, @Query('cursor') cursor: unknown, @Query('limit') limit: unknown) {
+  sync(@CurrentUser() user: AuthUser, @Query('cursor') cursor: unknown, @Query('limit') limit: unknown, @Query('stream') stream: unknown) {
     if (cursor !== undefined && typeof cursor !== 'string') throw new InvalidCursor();
-    return this.events.sync(user.id, cursor, parseSyncLimit(limit));
+    return this.events.sync(user.id, cursor, parseSyncLimit(limit), parseStream(stream));
   }
 }

@@ -6850,6 +6850,8 @@ export interface operations {
     SyncController_sync: {
         parameters: {
             query?: {
+                /** @description positions: cursors are stream positions (`p1.…`, docs/API.md §6), for a client that keeps the positions it applied live; a `p1.` cursor implies it */
+                stream?: "v1" | "positions";
                 limit?: number;
                 /** @description The last cursor seen (an event's or a page's); without it: no events, and the current cursor */
                 cursor?: string;
@@ -13857,6 +13859,7 @@ export const pathsV1SearchGetResponses400ContentApplicationJsonCodeValues: Reado
 export const pathsV1SearchGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/search"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1SearchGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/search"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsV1SearchGetResponses429ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/search"]["get"]["responses"]["429"]["content"]["application/json"]["code"]> = ["rate_limited"];
+export const pathsV1SyncGetParametersQueryStreamValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/sync"]["get"]["parameters"]["query"]["stream"]> = ["v1", "positions"];
 export const pathsV1SyncGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/sync"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request", "invalid_cursor"];
 export const pathsV1SyncGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/sync"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized", "session_revoked", "account_suspended"];
 export const pathsV1SyncGetResponses410ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/v1/sync"]["get"]["responses"]["410"]["content"]["application/json"]["code"]> = ["cursor_expired"];

@@ -35,7 +35,10 @@ export interface WireEvent {
  */
 export interface DeliveredEvent {
   recipientId: string;
-  event: WireEvent;
+  /** The event with the recipient's per-user cursor (v1 sockets); its cursor is null when no member row was written for them. */
+  event: { type: EventType; cursor: string | null; [key: string]: unknown };
+  /** The event's stream position `p1.<tx>.<id>`, the cursor sockets in positions mode get instead. */
+  position?: string | null;
 }
 
 /**

@@ -20,12 +20,16 @@ import { memberReadsMessageSql } from '../policy/visibility';
  * a scanned one shows its verdicts), so one send writes the message once, not once per
  * member. The outbox copy (for the live push) still carries the payload as given.
  */
-export function eventInsertCtes(inputCte: string, jobsParam: string, opts: { outboxEvents?: boolean } = {}): string {
+export function eventInsertCtes(inputCte: string, jobsParam: string, opts: { outboxEvents?: boolean; positioned?: boolean } = {}): string {
   // outboxEvents false (the send): the outbox row is written only for jobs; the committing
   // process pushes the events itself from what the statement returned (EventsService.push).
   const outboxEvents = opts.outboxEvents ?? true;
+  // positioned false (the send's message.created): conversation_event carries the event's one
+  // position, so the member rows get none (tx null: never served by position, no index entry).
+  const positioned = opts.positioned ?? true;
   const events = outboxEvents
-    ? `coalesce((SELECT jsonb_agg(jsonb_build_object('userId', user_id, 'cursor', cursor::text, 'type', type, 'payload', payload)) FROM ev_numbered), '[]'::jsonb)`
+    ? `coalesce((SELECT jsonb_agg(jsonb_build_object('userId', n.user_id, 'cursor', n.cursor::text, 'position', ${positionSql('i.tx', 'i.pos')}, 'type', n.type, 'payload', n.payload))
+                   FROM ev_numbered n JOIN ev_ins i ON i.user_id = n.user_id AND i.cursor = n.cursor), '[]'::jsonb)`
     : `'[]'::jsonb`;
   const when = outboxEvents
     ? `EXISTS (SELECT 1 FROM ev_ins) OR jsonb_array_length(${jobsParam}::jsonb) > 0`
@@ -41,14 +45,32 @@ export function eventInsertCtes(inputCte: string, jobsParam: string, opts: { out
     SELECT i.user_id, i.type, i.payload, i.message_id, b.base + row_number() OVER (PARTITION BY i.user_id ORDER BY i.ord) AS cursor
       FROM ${inputCte} i JOIN ev_bumped b ON b.user_id = i.user_id),
   ev_ins AS (
-    INSERT INTO event (user_id, cursor, type, payload, message_id)
-    SELECT user_id, cursor, type, CASE WHEN message_id IS NULL THEN payload ELSE payload - 'message' END, message_id FROM ev_numbered
-    RETURNING user_id, cursor, message_id),
+    INSERT INTO event (user_id, cursor, type, payload, message_id${positioned ? '' : ', tx, pos'})
+    SELECT user_id, cursor, type, CASE WHEN message_id IS NULL THEN payload ELSE payload - 'message' END, message_id${positioned ? '' : ', NULL, NULL'}
+      FROM ev_numbered
+    RETURNING user_id, cursor, message_id, tx, pos),
   ev_outbox AS (
     INSERT INTO outbox (events, jobs)
     SELECT ${events}, ${jobsParam}::jsonb
      WHERE ${when}
     RETURNING id)`;
+}
+
+/** A stream position as it travels (a cursor of the positions stream): `p1.<tx>.<id>`, opaque to clients. */
+export const positionSql = (tx: string, id: string): string => `('p1.' || ${tx}::text || '.' || ${id}::text)`;
+
+/**
+ * Takes the conversation's turn for writing its events: `pg_advisory_xact_lock`, which assigns
+ * no xid, so the writer's xid (its position's `tx`) comes only after the previous writer of
+ * that conversation committed, and positions follow seq inside a conversation. A row lock does
+ * not give that: PostgreSQL assigns the xid before waiting for one. Call it before the
+ * transaction's first write; the send embeds conversationTurnSql in its statement instead.
+ */
+export const conversationTurnSql = (conversationId: string): string =>
+  `pg_advisory_xact_lock(hashtextextended(${conversationId}::text, 28))`;
+
+export async function takeConversationTurn(q: Queryable, conversationId: string): Promise<void> {
+  await q.query(`SELECT ${conversationTurnSql('$1::uuid')}`, [conversationId]);
 }
 
 /** One event to store, in the order given; messageId set for a message.* event (the row is referenced, not copied). */
@@ -94,17 +116,19 @@ export async function findUserCursor(q: Queryable, userId: string): Promise<User
  * own predicate, memberReadsMessageSql, on their membership row). Still one statement: a few
  * index joins per event row.
  */
-const SYNC_SQL = `
-SELECT e.cursor, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at,
+const syncSelectSql = (from: string, userId: string, cursor: string) => `
+SELECT ${cursor}, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at,
        m.edited_at, m.reply_to_seq, m.reply_to_sender_id, m.reactions, ${REPLY_QUOTE_SQL('m')},
        coalesce(${memberReadsMessageSql('r', 'm')}, false) AS m_reads,
        CASE WHEN lm.id IS NOT NULL THEN (SELECT row_to_json(q) FROM (SELECT lm.*, ${REPLY_QUOTE_SQL('lm')}) q) END AS lm_row,
        coalesce(${memberReadsMessageSql('lr', 'lm')}, false) AS lm_reads
-  FROM event e
+  FROM ${from}
   LEFT JOIN message m ON m.id = e.message_id
-  LEFT JOIN conversation_member r ON r.conversation_id = m.conversation_id AND r.user_id = e.user_id
+  LEFT JOIN conversation_member r ON r.conversation_id = m.conversation_id AND r.user_id = ${userId}
   LEFT JOIN message lm ON e.message_id IS NULL AND lm.id = (e.payload #>> '{conversation,lastMessage,id}')::uuid
-  LEFT JOIN conversation_member lr ON lr.conversation_id = lm.conversation_id AND lr.user_id = e.user_id
+  LEFT JOIN conversation_member lr ON lr.conversation_id = lm.conversation_id AND lr.user_id = ${userId}`;
+
+const SYNC_SQL = `${syncSelectSql('event e', 'e.user_id', 'e.cursor')}
  WHERE e.user_id = $1 AND e.cursor > $2 ORDER BY e.cursor LIMIT $3`;
 
 /**
@@ -193,6 +217,160 @@ export async function readEventsAfter(
   return rows.map(storedEvent);
 }
 
+/**
+ * The positions stream (docs/ARCHITECTURE.md "The event stream"): up to $5 events for user $1
+ * after position ($2 tx, $3 id) and below the horizon $4, in position order, each rendered as
+ * SYNC_SQL renders it. Two sources, merged by position:
+ * - conversation_event rows of every conversation the user has a member row in (any state: a
+ *   departed member's row stays), those whose audience (decided by memberReadsMessageSql when
+ *   written, the live push's recipients) holds the user: per conversation an index range
+ *   (conversation_id, tx, id), at most $5 each;
+ * - the user's own `event` rows that carry a position (the send's member rows do not: its
+ *   conversation_event row is the event).
+ * Below the horizon every row is final (stream-horizon.e2e-spec.ts), so a range read twice
+ * gives the same rows: no completeness check.
+ */
+export const SYNC_POSITIONS_SQL = `
+WITH page AS (
+  (SELECT ce.tx, ce.id, ce.type, '{}'::jsonb AS payload, ce.message_id
+     FROM conversation_member mine
+    CROSS JOIN LATERAL (
+      SELECT c.tx, c.id, c.type, c.message_id FROM conversation_event c
+       WHERE c.conversation_id = mine.conversation_id AND (c.tx, c.id) > ($2::xid8, $3::bigint) AND c.tx < $4::xid8
+         AND $1::uuid = ANY (c.audience)
+       ORDER BY c.tx, c.id LIMIT $5) ce
+    WHERE mine.user_id = $1)
+  UNION ALL
+  (SELECT u.tx, u.pos, u.type, u.payload, u.message_id FROM event u
+    WHERE u.user_id = $1 AND u.tx IS NOT NULL AND (u.tx, u.pos) > ($2::xid8, $3::bigint) AND u.tx < $4::xid8
+    ORDER BY u.tx, u.pos LIMIT $5)
+  ORDER BY 1, 2 LIMIT $5)
+${syncSelectSql('page e', '$1::uuid', `${positionSql('e.tx', 'e.id')} AS cursor`)}
+ ORDER BY e.tx, e.id`;
+
+/** Up to `limit` events of the positions stream after `after` ({tx, id}) and below horizon `h` (SYNC_POSITIONS_SQL). */
+export async function readPositionsAfter(
+  q: PreparingQueryable,
+  userId: string,
+  after: { tx: string; id: string },
+  h: string,
+  limit: number,
+): Promise<StoredEvent[]> {
+  const rows = await q.prepared<SyncRow>('event_sync_positions', SYNC_POSITIONS_SQL, [userId, after.tx, after.id, h, limit]);
+  return rows.map(storedEvent);
+}
+
+/**
+ * The horizon H = pg_snapshot_xmin(pg_current_snapshot()): every transaction below it has
+ * ended, so no row positioned below it can appear later. Read-your-writes: first waits (up to
+ * `maxWaitMs`) until H passes the xmax of the snapshot taken on arrival, i.e. until every
+ * transaction running when the read arrived has ended, so a write acknowledged before it is in
+ * it. Past the bound it answers the H it has: still exactly-once, that write only comes later.
+ */
+export async function awaitHorizon(q: Queryable, maxWaitMs: number): Promise<bigint> {
+  return (await waitForHorizon(q, maxWaitMs)).h;
+}
+
+/** awaitHorizon's wait: the horizon reached, and whether it passed every transaction running on arrival. */
+export async function waitForHorizon(q: Queryable, maxWaitMs: number): Promise<{ h: bigint; passed: boolean }> {
+  const [first] = await q.query<{ x: string; h: string }>(
+    'SELECT pg_snapshot_xmax(s)::text AS x, pg_snapshot_xmin(s)::text AS h FROM pg_current_snapshot() s',
+  );
+  const target = BigInt(first.x);
+  let h = BigInt(first.h);
+  const deadline = Date.now() + maxWaitMs;
+  for (let pause = 1; h < target && Date.now() < deadline; pause = Math.min(pause * 2, 16)) {
+    await new Promise((r) => setTimeout(r, pause));
+    const [next] = await q.query<{ h: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS h');
+    h = BigInt(next.h);
+  }
+  return { h, passed: h >= target };
+}
+
+/**
+ * A v1 client of this user synced or connected (EventsService.v1Contact). Null when its mark is
+ * fresh (within the last hour: one read); else marks it now and returns the previous mark
+ * (`was` null: there was none). Only one of two racing contacts gets a row back (the
+ * UPDATE names the old value), so only one of them catches up.
+ */
+export async function markV1Client(q: Queryable, userId: string): Promise<{ was: string | null; markTx: string } | null> {
+  const [cur] = await q.query<{ v1_seen_at: string | null; fresh: boolean }>(
+    `SELECT v1_seen_at::text, coalesce(v1_seen_at > now() - interval '1 hour', false) AS fresh FROM user_cursor WHERE user_id = $1`,
+    [userId],
+  );
+  if (!cur || cur.fresh) return null;
+  const rows = await q.query(
+    `UPDATE user_cursor SET v1_seen_at = now() WHERE user_id = $1 AND v1_seen_at IS NOT DISTINCT FROM $2::timestamptz
+     RETURNING pg_current_xact_id()::text AS m`,
+    [userId, cur.v1_seen_at],
+  );
+  return rows.length ? { was: cur.v1_seen_at === null ? null : String(cur.v1_seen_at), markTx: String(rows[0].m) } : null;
+}
+
+/** Puts a mark back (a catch-up that could not run): the next contact tries again. */
+export async function restoreV1Mark(q: Queryable, userId: string, was: string | null): Promise<void> {
+  await q.query('UPDATE user_cursor SET v1_seen_at = $2::timestamptz WHERE user_id = $1', [userId, was]);
+}
+
+/**
+ * The catch-up of a v1 client's member rows (EventsService.v1Contact): the send wrote none for
+ * this user ($1) while no v1 client of theirs was marked, so every message.created of a
+ * conversation_event whose audience holds them, written since $2 (when the mark lapsed, or the
+ * account was made), and without a member row yet, gets one now, in position order (a
+ * conversation's in seq order), with the next cursors. Run in a transaction that holds the
+ * user's user_cursor row already (lockUserCursor), after every send that could have missed the
+ * new mark has ended (awaitHorizon), so its snapshot sees every row there is to copy.
+ */
+const V1_CATCH_UP_SQL = `
+WITH missed AS (
+  SELECT ce.tx, ce.id, ce.message_id
+    FROM conversation_member mine JOIN conversation_event ce ON ce.conversation_id = mine.conversation_id
+   WHERE mine.user_id = $1 AND ce.created_at >= $2 AND ce.type = 'message.created' AND $1::uuid = ANY (ce.audience)
+     AND NOT EXISTS (SELECT 1 FROM event e WHERE e.user_id = $1 AND e.created_at >= $2 AND e.message_id = ce.message_id
+                        AND e.type = 'message.created')),
+ev_input AS (
+  SELECT (row_number() OVER (ORDER BY tx, id))::int AS ord, $1::uuid AS user_id, 'message.created'::text AS type,
+         '{}'::jsonb AS payload, message_id FROM missed),
+${eventInsertCtes('ev_input', `'[]'`, { outboxEvents: false, positioned: false })}
+SELECT count(*)::int AS n FROM ev_ins`;
+
+/**
+ * Waits (up to `maxWaitMs`) until no session of this database holds a snapshot taken before
+ * transaction `markTx` committed (backend_xmin ≤ markTx): every send that read the old mark
+ * has ended. Snapshots, not xids: a send's xid is assigned at its first write, after its
+ * snapshot, so the xid horizon alone would not cover one that read the old mark and wrote
+ * later. True when that happened within the bound.
+ */
+export async function awaitSnapshotsPast(q: Queryable, markTx: string, maxWaitMs: number): Promise<boolean> {
+  const deadline = Date.now() + maxWaitMs;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 32)) {
+    const [r] = await q.query<{ older: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND backend_xmin IS NOT NULL
+                        AND pid <> pg_backend_pid() AND age(backend_xmin) >= age(xid($1::xid8))) AS older`,
+      [markTx],
+    );
+    if (!r.older) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((res) => setTimeout(res, pause));
+  }
+}
+
+export async function lockUserCursor(q: Queryable, userId: string): Promise<void> {
+  await q.query('SELECT 1 FROM user_cursor WHERE user_id = $1 FOR UPDATE', [userId]);
+}
+
+/** V1_CATCH_UP_SQL: how many member rows it wrote. */
+export async function catchUpV1Rows(q: Queryable, userId: string, since: Date): Promise<number> {
+  const [r] = await q.query<{ n: number }>(V1_CATCH_UP_SQL, [userId, since.toISOString()]);
+  return r?.n ?? 0;
+}
+
+/** When the user's account was made (a first v1 contact catches up from there). */
+export async function userCreatedAt(q: Queryable, userId: string): Promise<Date | null> {
+  const [r] = await q.query<{ created_at: string | Date }>('SELECT created_at FROM app_user WHERE id = $1', [userId]);
+  return r ? new Date(r.created_at) : null;
+}
+
 /** What event_partitions_maintain did: partitions created and dropped, rows moved out of the default one. */
 export interface PartitionUpkeep {
   created: string[];
@@ -208,7 +386,7 @@ export async function maintainEventPartitions(q: Queryable, daysAhead: number, r
 /** An outbox row: events to push (already stored, with their cursors) and jobs to enqueue. */
 export interface OutboxRow {
   id: string;
-  events: Array<{ userId: string; cursor: string; type: string; payload: Record<string, unknown> }>;
+  events: Array<{ userId: string; cursor: string; position?: string; type: string; payload: Record<string, unknown> }>;
   jobs: OutboxJob[];
 }
 

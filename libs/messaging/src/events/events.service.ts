@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, type Queryable } from '../db/db.service';
-import { CursorExpired, InvalidCursor } from '../errors';
+import { CursorExpired, InvalidCursor, ServiceUnavailable } from '../errors';
 import type { OutboxJob } from '../queues';
 import { MESSAGE_EVENT_TYPES, wireEvent, type EventType, type UserEvent, type WireEvent } from './event-types';
 import { OutboxRelay } from './outbox-relay';
@@ -10,13 +10,22 @@ import {
   insertEvents,
   maintainEventPartitions,
   readEventsAfter,
+  readPositionsAfter,
+  awaitHorizon,
+  awaitSnapshotsPast,
+  catchUpV1Rows,
+  lockUserCursor,
+  markV1Client,
+  restoreV1Mark,
+  userCreatedAt,
   type PartitionUpkeep,
   type ShownMessage,
+  type StoredEvent,
 } from './events.repository';
 import { eventForViewer, messageView, withheldMessageView } from '../views/message-view';
 
 /** The send and the link scan embed the event-writing CTEs in their own statements. */
-export { eventInsertCtes } from './events.repository';
+export { conversationTurnSql, eventInsertCtes, positionSql, takeConversationTurn } from './events.repository';
 
 export interface SyncPage {
   events: WireEvent[];
@@ -25,6 +34,23 @@ export interface SyncPage {
 }
 
 const MAX_CURSOR = 2n ** 62n;
+
+/** Which stream a sync reads: per-user cursors (v1) or stream positions (`p1.` cursors). */
+export type SyncStream = 'v1' | 'positions';
+const POSITION_PREFIX = 'p1.';
+/** How long a positions read waits for the transactions running when it arrived (read your writes). */
+const HORIZON_WAIT_MS = 1000;
+/** How long a v1 catch-up waits for the sends that may have missed its mark (beyond: 503, the client retries). */
+const CATCH_UP_WAIT_MS = 10_000;
+/** Margin for the catch-up's time bounds (transaction start times vs. the mark's). */
+const CATCH_UP_MARGIN_MS = 60_000;
+
+/** `p1.<tx>.<id>` → its parts; 400 invalid_cursor for anything else. */
+function parsePosition(cursor: string): { tx: string; id: string } {
+  const m = /^p1\.(\d{1,20})\.(\d{1,19})$/.exec(cursor);
+  if (!m || BigInt(m[1]) >= 2n ** 64n || BigInt(m[2]) > MAX_CURSOR) throw new InvalidCursor();
+  return { tx: m[1], id: m[2] };
+}
 
 /** Day partitions kept ready ahead of today: a week of worker downtime before rows land in the default partition. */
 export const EVENT_PARTITIONS_AHEAD = 7;
@@ -71,14 +97,59 @@ export class EventsService {
    * push loses only the live push: the events are stored, and the client's sync (it
    * resumes from its last cursor after a reconnect) delivers them.
    */
-  push(type: EventType, recipients: ReadonlyArray<readonly [string, string]> | null | undefined, payload: Record<string, unknown>): void {
+  push(
+    type: EventType,
+    recipients: ReadonlyArray<readonly [string, string | null]> | null | undefined,
+    payload: Record<string, unknown>,
+    position: string | null = null,
+  ): void {
     if (recipients?.length)
-      this.relay.push(recipients.map(([recipientId, cursor]) => ({ recipientId, event: wireEvent(type, cursor, payload) })));
+      this.relay.push(
+        recipients.map(([recipientId, cursor]) => ({ recipientId, event: { ...wireEvent(type, '', payload), cursor }, position })),
+      );
   }
 
   /** After commit: push the events and enqueue the jobs (never before commit). */
   published(outboxId: string | null | undefined): void {
     if (outboxId) this.relay.drainSoon(String(outboxId));
+  }
+
+  /** Days a v1 client's last sync or connect keeps its user's member rows written by the send (SEND_SQL $12). */
+  get v1WindowDays(): number {
+    return this.config.eventRetentionDays;
+  }
+
+  /**
+   * A client that reads per-user cursors (v1 sync, a socket without auth.stream "positions")
+   * is here. The send writes member rows only for users marked so within v1WindowDays
+   * (user_cursor.v1_seen_at); the mark is refreshed at most hourly (one read otherwise). When
+   * there was no live mark, the sends since it lapsed wrote none for this user: mark first,
+   * wait until every send that may have read the old mark has ended (awaitSnapshotsPast), then
+   * copy the message.created they skipped into member rows (catchUpV1Rows), so the v1 stream
+   * misses nothing and has nothing twice. Known limit: a send that raced the mark and saw it
+   * wrote its row before the copies, so a copied message can follow a later one of its
+   * conversation in cursor order (once each; the guide says to apply by (conversationId, seq)).
+   * A catch-up that cannot wait long enough puts the mark back and answers 503.
+   */
+  async v1Contact(userId: string): Promise<void> {
+    const marked = await markV1Client(this.db, userId);
+    if (!marked) return;
+    const windowStart = Date.now() - this.v1WindowDays * 86_400_000;
+    const was = marked.was === null ? null : new Date(marked.was);
+    if (was && was.getTime() > windowStart) return; // it was still live: nothing was skipped
+    try {
+      const lapsed = was ? was.getTime() + this.v1WindowDays * 86_400_000 : ((await userCreatedAt(this.db, userId))?.getTime() ?? 0);
+      const since = new Date(Math.max(lapsed, windowStart) - CATCH_UP_MARGIN_MS);
+      const passed = await awaitSnapshotsPast(this.db, marked.markTx, CATCH_UP_WAIT_MS);
+      if (!passed) throw new ServiceUnavailable('Catching up your events; retry shortly.');
+      await this.db.tx(async (q) => {
+        await lockUserCursor(q, userId);
+        await catchUpV1Rows(q, userId, since);
+      });
+    } catch (err) {
+      await restoreV1Mark(this.db, userId, marked.was).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Current position for a user: a sync without cursor starts "from now on". */
@@ -87,7 +158,13 @@ export class EventsService {
     return String(bounds?.last ?? 0n);
   }
 
-  async sync(userId: string, cursor: string | undefined, limit = 500): Promise<SyncPage> {
+  /**
+   * A page of my events after `cursor`. A `p1.` cursor, or `stream` 'positions' without one,
+   * reads the positions stream (syncPositions); anything else the per-user v1 stream.
+   */
+  async sync(userId: string, cursor: string | undefined, limit = 500, stream: SyncStream = 'v1'): Promise<SyncPage> {
+    if (cursor?.startsWith(POSITION_PREFIX) || stream === 'positions') return this.syncPositions(userId, cursor, limit);
+    await this.v1Contact(userId);
     if (cursor === undefined || cursor === '') return { events: [], cursor: await this.head(userId), hasMore: false };
     if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > MAX_CURSOR) throw new InvalidCursor();
     const bounds = await findUserCursor(this.db, userId);
@@ -97,9 +174,32 @@ export class EventsService {
     const rows = await readEventsAfter(this.db, userId, cursor, last, limit + 1);
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
+    return { events: this.render(userId, page), cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
+  }
+
+  /**
+   * The positions stream (docs/ARCHITECTURE.md "The event stream"): events after position
+   * `cursor` below the horizon H, after the read-your-writes wait (awaitHorizon). A full page
+   * ends at its last event's position; a short one at `p1.<H>.0`: everything below H was
+   * returned, and a row of transaction H or later has a higher position. Without a cursor:
+   * no events, and `p1.<H>.0` ("from now on").
+   */
+  private async syncPositions(userId: string, cursor: string | undefined, limit: number): Promise<SyncPage> {
+    const after = cursor === undefined || cursor === '' ? null : parsePosition(cursor);
+    const h = await awaitHorizon(this.db, HORIZON_WAIT_MS);
+    const end = `${POSITION_PREFIX}${h}.0`;
+    if (after === null) return { events: [], cursor: end, hasMore: false };
+    if (BigInt(after.tx) > h) throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
+    const rows = await readPositionsAfter(this.db, userId, after, String(h), limit + 1);
+    const hasMore = rows.length > limit;
+    const page = rows.slice(0, limit);
+    return { events: this.render(userId, page), cursor: hasMore ? page[page.length - 1].cursor : end, hasMore };
+  }
+
+  private render(userId: string, page: StoredEvent[]): WireEvent[] {
     // Each event as this user sees it now: a message they no longer read withheld, and
     // reactions' `me` and a reply's quote as the live push shows them (toWire).
-    const events = page.map((e) => {
+    return page.map((e) => {
       let payload = e.payload;
       if (e.message) payload = { ...payload, message: shownTo(e.message) };
       else if (e.lastMessage && payload?.conversation) {
@@ -110,7 +210,6 @@ export class EventsService {
       }
       return eventForViewer(wireEvent(e.type, e.cursor, payload), userId);
     });
-    return { events, cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
   }
 
   /**

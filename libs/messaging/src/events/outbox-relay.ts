@@ -106,7 +106,8 @@ export class OutboxRelay implements OnApplicationShutdown {
     const events: DeliveredEvent[] = [];
     const rowJobs: OutboxJob[] = [];
     for (const row of rows) {
-      for (const e of row.events) events.push({ recipientId: e.userId, event: wireEvent(e.type, e.cursor, e.payload) });
+      for (const e of row.events)
+        events.push({ recipientId: e.userId, event: wireEvent(e.type, e.cursor, e.payload), position: e.position ?? null });
       rowJobs.push(...row.jobs);
     }
     // The sends' scan jobs of this drain go as scan-messages jobs of many messages each.

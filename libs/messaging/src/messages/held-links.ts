@@ -9,12 +9,15 @@ import { memberReadsMessageSql } from '../policy/visibility';
  * The pending members (not the sender) who may read message $1 now that it is released, and
  * whether each already had its message.created: a message held by an edit (a new link in a
  * request) reached them before the edit. Their events are found by user and time (the event
- * key, partitions from the message's creation on), so this costs a few index reads a member.
+ * key, partitions from the message's creation on), so this costs a few index reads a member;
+ * or in the send's conversation_event audience (a user without a v1 client has no member row).
  */
 const RELEASED_AUDIENCE_SQL = `
 SELECT m.user_id,
-       EXISTS (SELECT 1 FROM event e WHERE e.user_id = m.user_id AND e.created_at >= x.created_at
-                  AND e.message_id = x.id AND e.type = 'message.created') AS had_it
+       (EXISTS (SELECT 1 FROM event e WHERE e.user_id = m.user_id AND e.created_at >= x.created_at
+                  AND e.message_id = x.id AND e.type = 'message.created')
+        OR EXISTS (SELECT 1 FROM conversation_event ce WHERE ce.conversation_id = x.conversation_id AND ce.created_at >= x.created_at
+                  AND ce.message_id = x.id AND ce.type = 'message.created' AND m.user_id = ANY (ce.audience))) AS had_it
   FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
  WHERE x.id = $1 AND m.state = 'pending' AND m.user_id <> x.sender_id AND ${memberReadsMessageSql('m', 'x')}`;
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.service';
-import { eventInsertCtes } from '../events/events.service';
+import { conversationTurnSql, eventInsertCtes, positionSql } from '../events/events.service';
 import type { OutboxJob } from '../queues';
 import { MAX_REQUEST_MESSAGES, creatorCappedSql } from '../policy/request-cap';
 import { restrictedSql } from '../policy/standing';
@@ -42,7 +42,11 @@ export type MessageRow = Record<string, any>;
  * A repeated clientId trips the unique index and rolls the whole statement back.
  */
 export const SEND_SQL = `
-WITH sender AS (
+WITH turn AS (
+  -- the conversation's turn before the first write (events.repository.ts conversationTurnSql):
+  -- this send's xid, its events' position, then follows every earlier send of the conversation
+  SELECT ${conversationTurnSql('$1::uuid')} AS t),
+sender AS (
   SELECT 1 FROM conversation_member me JOIN app_user u ON u.id = me.user_id
    WHERE me.conversation_id = $1 AND me.user_id = $2 AND me.state = 'active'
      AND NOT ${restrictedSql('u')}),
@@ -52,7 +56,7 @@ capped AS (
 conv AS (
   UPDATE conversation c SET last_seq = c.last_seq + 1, last_activity_at = now(),
          request_msgs = c.request_msgs + (CASE WHEN capped.v THEN 1 ELSE 0 END)
-    FROM capped
+    FROM capped, turn
    WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender)
      AND NOT ${conversationLockedSql('c')}
      AND (NOT capped.v OR c.request_msgs < ${MAX_REQUEST_MESSAGES})
@@ -86,21 +90,33 @@ lb AS (
   SELECT msg.id, $1, jsonb_agg(jsonb_build_object('url', lk.url, 'host', lk.host, 'cached', lk.verdict IS NOT NULL) ORDER BY lk.ord)
     FROM msg, lk GROUP BY msg.id
   RETURNING 1),
-ev_input AS (
-  SELECT (row_number() OVER ())::int AS ord, m.user_id, 'message.created'::text AS type, '{}'::jsonb AS payload, msg.id AS message_id
-    FROM conversation_member m, msg
-   -- the sender, active members and pending ones (the request preview) who may read it
+aud AS (
+  -- the sender, active members and pending ones (the request preview) who may read it
+  SELECT m.user_id FROM conversation_member m, msg
    WHERE m.conversation_id = $1 AND ${memberReadsMessageSql('m', 'msg')}),
+ce AS (
+  -- the event once, at one position, with its audience (decided once: live and sync alike)
+  INSERT INTO conversation_event (conversation_id, type, message_id, audience)
+  SELECT $1, 'message.created', msg.id, ARRAY(SELECT user_id FROM aud) FROM msg
+  RETURNING tx, id),
+ev_input AS (
+  -- member rows (per-user cursors) only for a user with a v1 client, one that synced or connected
+  -- in the last $12 days (user_cursor.v1_seen_at, EventsService.v1Contact); a user whose clients
+  -- all read positions costs this send nothing per member: no row, no user_cursor lock
+  SELECT (row_number() OVER ())::int AS ord, aud.user_id, 'message.created'::text AS type, '{}'::jsonb AS payload, msg.id AS message_id
+    FROM aud, msg
+   WHERE EXISTS (SELECT 1 FROM user_cursor uc WHERE uc.user_id = aud.user_id AND uc.v1_seen_at > now() - make_interval(days => $12::int))),
 ${eventInsertCtes(
   'ev_input',
   `(CASE WHEN EXISTS (SELECT 1 FROM msg)
          THEN (CASE WHEN EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL) THEN $7::jsonb ELSE '[]'::jsonb END)
            || (CASE WHEN (SELECT capped FROM conv) THEN $8::jsonb ELSE '[]'::jsonb END)
          ELSE '[]'::jsonb END)`,
-  { outboxEvents: false },
+  { outboxEvents: false, positioned: false },
 )}
 SELECT msg.*, (SELECT id FROM ev_outbox) AS outbox_id,
-       (SELECT json_agg(json_build_array(user_id, cursor::text)) FROM ev_ins) AS recipients, ${REPLY_QUOTE_SQL('msg')}
+       (SELECT json_agg(json_build_array(a.user_id, i.cursor::text)) FROM aud a LEFT JOIN ev_ins i ON i.user_id = a.user_id) AS recipients,
+       (SELECT ${positionSql('tx', 'id')} FROM ce) AS position, ${REPLY_QUOTE_SQL('msg')}
   FROM msg`;
 
 export interface SendParams {
@@ -125,6 +141,8 @@ export interface SendParams {
   replyTo?: { seq: number; senderId: string } | null;
   /** Store it `held` (a live staff rule with action hold): only its sender reads it until staff approve. */
   held?: boolean;
+  /** How long a v1 client's last sync or connect keeps its user's member rows written (EVENT_RETENTION_DAYS; default 30). */
+  v1WindowDays?: number;
 }
 
 /** SEND_SQL's parameters in order (the benchmark's floor uses this too). */
@@ -140,6 +158,7 @@ export const sendParams = (p: SendParams): unknown[] => [
   p.replyTo?.seq ?? null,
   p.replyTo?.senderId ?? null,
   p.held ?? false,
+  p.v1WindowDays ?? 30,
 ];
 
 /** A page of what the viewer ($2) may read, by seq. */

@@ -4,7 +4,7 @@ import { Db, PG_UNIQUE_VIOLATION, withDeadlockRetry, type Queryable } from '../d
 import { Forbidden, InvalidRequest, NotFound, RateLimited, ReplyTargetNotFound } from '../errors';
 import { isUuid, newId } from '../ids';
 import { RateLimitsService } from '../limits/rate-limits.service';
-import { EventsService } from '../events/events.service';
+import { EventsService, takeConversationTurn } from '../events/events.service';
 import { ConversationsService, scoreSenderJob } from '../conversations/conversations.service';
 import { CONTENT_SCREEN, type ContentScreen } from './content-screen';
 import { LINK_SCAN_WAKE, type LinkScanWake } from './link-scan-wake';
@@ -103,6 +103,7 @@ export class MessagesService {
       requestJobs: [scoreSenderJob(senderId)],
       replyTo,
       held,
+      v1WindowDays: this.events.v1WindowDays,
     });
     try {
       // One send per conversation in a statement at a time from this process (conversation-queue.ts);
@@ -130,8 +131,9 @@ export class MessagesService {
   /** After the send committed: push message.created to its recipients, hand its jobs (if any) to the outbox relay. */
   private publishSend(row: any): MessageView {
     const view = messageView(row);
-    this.events.push('message.created', row.recipients, { message: view });
-    this.events.published(row.outbox_id);
+    const stored = row as { recipients: Array<[string, string | null]> | null; position: string; outbox_id: string | null };
+    this.events.push('message.created', stored.recipients, { message: view }, stored.position);
+    this.events.published(stored.outbox_id);
     return view;
   }
 
@@ -173,6 +175,8 @@ export class MessagesService {
     if (ctx.myState === 'pending') {
       // A pending recipient who replies has accepted: activation and send commit together.
       const { row, extraOutbox } = await this.db.tx(async (q) => {
+        // The conversation's turn first, as the send's own statement takes it (before any write).
+        await takeConversationTurn(q, conversationId);
         await this.conversations.activate(q, conversationId, senderId);
         const r = await messages.insertMessage(q, params);
         const active = await messages.activeMemberIds(q, conversationId);

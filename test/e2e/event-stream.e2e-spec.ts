@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import type { Socket } from 'socket.io-client';
+import { Db } from '@app/messaging/db/db.service';
+import { startTestApp, type TestApp } from '../support/app';
+import { registerUser, type TestUser } from '../support/factories';
+import { connectSocket, Inbox } from '../support/socket';
+import { until } from '../support/wait';
+
+/**
+ * The positions stream (docs/ARCHITECTURE.md "The event stream", issue #28) delivers what the
+ * per-user stream delivers: under concurrent senders in a group and a direct conversation,
+ * every user gets the same events from both, each exactly once, a conversation's messages in
+ * seq order, whatever the page size, and whether read while the sends are still committing or
+ * after. A socket in positions mode gets the same events live, with the same positions.
+ */
+
+let t: TestApp;
+const sockets: Socket[] = [];
+beforeAll(async () => {
+  t = await startTestApp({ label: 'event_stream', env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600' } });
+});
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  await t?.close();
+});
+
+const follow = (a: TestUser, b: TestUser) => t.http().put(`/v1/users/${b.id}/follow`).set(a.auth).expect(204);
+async function send(u: TestUser, conversationId: string, text: string) {
+  const res = await t.http().post(`/v1/conversations/${conversationId}/messages`).set(u.auth).send({ clientId: randomUUID(), text });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+/** One page of either stream. */
+async function page(u: TestUser, cursor: string, limit: number) {
+  const res = await t.http().get(`/v1/sync`).query({ cursor, limit }).set(u.auth);
+  expect(res.status).toBe(200);
+  return res.body as { events: any[]; cursor: string; hasMore: boolean };
+}
+async function syncAll(u: TestUser, cursor: string, limit: number): Promise<{ events: any[]; cursor: string }> {
+  const out: any[] = [];
+  for (;;) {
+    const p = await page(u, cursor, limit);
+    out.push(...p.events);
+    cursor = p.cursor;
+    if (!p.hasMore) return { events: out, cursor };
+  }
+}
+const v1Head = async (u: TestUser) => (await t.http().get('/v1/sync').set(u.auth).expect(200)).body.cursor as string;
+const positionsHead = async (u: TestUser) =>
+  (await t.http().get('/v1/sync').query({ stream: 'positions' }).set(u.auth).expect(200)).body.cursor as string;
+
+/** What an event is, whichever stream carried it. */
+const identity = (e: any) => `${e.type}:${e.message?.id ?? `${e.conversationId}/${e.userId}/${e.seq}`}`;
+
+/** Exactly once, and each conversation's message.created in seq order. */
+function expectOnceInSeqOrder(events: any[]) {
+  const ids = events.map(identity);
+  expect(new Set(ids).size).toBe(ids.length);
+  const lastSeq = new Map<string, number>();
+  for (const e of events.filter((x) => x.type === 'message.created')) {
+    expect(e.message.seq).toBeGreaterThan(lastSeq.get(e.message.conversationId) ?? 0);
+    lastSeq.set(e.message.conversationId, e.message.seq);
+  }
+}
+
+it('positions cursors are opaque strings; a malformed one or an unknown stream is a 400', async () => {
+  const a = await registerUser(t.url);
+  const head = await positionsHead(a);
+  expect(head).toMatch(/^p1\.\d+\.0$/);
+  expect((await t.http().get('/v1/sync').query({ cursor: 'p1.12x.3' }).set(a.auth)).body.code).toBe('invalid_cursor');
+  expect((await t.http().get('/v1/sync').query({ cursor: '5', stream: 'positions' }).set(a.auth)).body.code).toBe('invalid_cursor');
+  expect(
+    (
+      await t
+        .http()
+        .get('/v1/sync')
+        .query({ cursor: `p1.${2n ** 63n}.0` })
+        .set(a.auth)
+    ).body.code,
+  ).toBe('invalid_cursor');
+  expect((await t.http().get('/v1/sync').query({ stream: 'p2' }).set(a.auth)).status).toBe(400);
+  // A page with nothing new ends at a horizon: never behind the cursor it was given.
+  const again = await page(a, head, 10);
+  expect(again.events).toEqual([]);
+  const [, htx] = head.split('.');
+  expect(BigInt(again.cursor.split('.')[1]) >= BigInt(htx)).toBe(true);
+});
+
+it('a message acknowledged before a sync starts is in that sync (read your writes)', async () => {
+  const [a, b] = [await registerUser(t.url), await registerUser(t.url)];
+  await follow(b, a);
+  const conv = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201)
+  ).body;
+  const head = await positionsHead(b);
+  for (let i = 0; i < 5; i++) {
+    const m = await send(a, conv.id, `ryw ${i}`);
+    const { events } = await syncAll(b, head, 500);
+    expect(events.map((e) => e.message?.id)).toContain(m.id);
+  }
+});
+
+it('concurrent senders in a group and a direct conversation: both streams give every user the same events, once each, in seq order, for page sizes 1, 7 and 500, live included', async () => {
+  const [a, b, c, d] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
+  const users = [a, b, c, d];
+  await follow(b, a);
+  await follow(c, a);
+  await follow(d, a);
+  const group = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id, c.id] })
+      .expect(201)
+  ).body;
+  const direct = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [d.id] })
+      .expect(201)
+  ).body;
+
+  const heads = new Map<string, { v1: string; p: string }>();
+  const inboxes = new Map<string, Inbox>();
+  for (const u of users) {
+    const s = await connectSocket(t.url, u.token, { stream: 'positions' });
+    sockets.push(s);
+    inboxes.set(u.id, new Inbox(s));
+    heads.set(u.id, { v1: await v1Head(u), p: await positionsHead(u) });
+  }
+
+  // A reader that follows b's positions stream while the sends commit, a page of 7 at a time.
+  let sending = true;
+  const during: any[] = [];
+  const follower = (async () => {
+    let cursor = heads.get(b.id)!.p;
+    while (sending) {
+      const p = await page(b, cursor, 7);
+      during.push(...p.events);
+      cursor = p.cursor;
+    }
+    const rest = await syncAll(b, cursor, 7);
+    during.push(...rest.events);
+  })();
+
+  const N = 12;
+  const sends: Array<Promise<unknown>> = [];
+  for (let i = 0; i < N; i++) {
+    for (const u of [a, b, c]) sends.push(send(u, group.id, `group ${u.handle} ${i}`));
+    for (const u of [a, d]) sends.push(send(u, direct.id, `direct ${u.handle} ${i}`));
+  }
+  await Promise.all(sends);
+  // Another event kind, written per user: read markers.
+  await t.http().post(`/v1/conversations/${group.id}/read`).set(c.auth).send({ seq: N }).expect(200);
+  sending = false;
+  await follower;
+
+  const expected = new Map<string, number>([
+    [a.id, 5 * N],
+    [b.id, 3 * N],
+    [c.id, 3 * N],
+    [d.id, 2 * N],
+  ]);
+  for (const u of users) {
+    const v1 = (await syncAll(u, heads.get(u.id)!.v1, 500)).events;
+    expect(v1.filter((e) => e.type === 'message.created')).toHaveLength(expected.get(u.id)!);
+    expectOnceInSeqOrder(v1);
+    for (const limit of [1, 7, 500]) {
+      const positions = (await syncAll(u, heads.get(u.id)!.p, limit)).events;
+      expectOnceInSeqOrder(positions);
+      // The same events (sorted: the two streams order different conversations differently).
+      expect(positions.map(identity).sort()).toEqual(v1.map(identity).sort());
+      for (const e of positions) expect(e.cursor).toMatch(/^p1\.\d+\.\d+$/);
+      // Positions strictly increase.
+      const pos = positions.map((e) => e.cursor.split('.').slice(1).map(BigInt));
+      for (let i = 1; i < pos.length; i++) {
+        expect(pos[i][0] > pos[i - 1][0] || (pos[i][0] === pos[i - 1][0] && pos[i][1] > pos[i - 1][1])).toBe(true);
+      }
+    }
+  }
+  // Read while the sends were committing: the same, once each.
+  const bAfter = (await syncAll(b, heads.get(b.id)!.p, 500)).events;
+  expectOnceInSeqOrder(during);
+  expect(during.map((e) => e.cursor)).toEqual(bAfter.map((e) => e.cursor));
+
+  // Live, positions mode: the same events with the same positions as that user's sync.
+  for (const u of users) {
+    const synced = (await syncAll(u, heads.get(u.id)!.p, 500)).events;
+    const inbox = inboxes.get(u.id)!;
+    await until('live caught up', async () => inbox.events.filter((e) => e.payload?.cursor).length >= synced.length);
+    const live = inbox.events.filter((e) => e.payload?.cursor).map((e) => e.payload);
+    expect(live.map((e) => `${identity(e)}@${e.cursor}`).sort()).toEqual(synced.map((e) => `${identity(e)}@${e.cursor}`).sort());
+  }
+});
+
+describe('member rows only for users with a v1 client (user_cursor.v1_seen_at)', () => {
+  const memberRows = async (messageId: string) =>
+    (
+      await t.app
+        .get(Db)
+        .query(`SELECT user_id FROM event WHERE type = 'message.created' AND message_id = $1 ORDER BY user_id`, [messageId])
+    ).map((r: any) => r.user_id as string);
+
+  it('a user whose clients all read positions costs the send no member row, and still gets each message once, live and in sync', async () => {
+    const [a, p] = [await registerUser(t.url), await registerUser(t.url)];
+    await follow(p, a);
+    await v1Head(a); // a has a v1 client
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [p.id] })
+        .expect(201)
+    ).body;
+    const head = await positionsHead(p);
+    const s = await connectSocket(t.url, p.token, { stream: 'positions' });
+    sockets.push(s);
+    const inbox = new Inbox(s);
+    const m = await send(a, conv.id, 'no member row for p');
+    expect(await memberRows(m.id)).toEqual([a.id]);
+    const [live] = await inbox.waitFor('message.created');
+    const { events } = await syncAll(p, head, 500);
+    expect(events.filter((e) => e.type === 'message.created')).toEqual([live]);
+    expect(live.message.id).toBe(m.id);
+  });
+
+  it('a first v1 contact after messages were sent copies them into member rows: the v1 stream has each once while sends race in', async () => {
+    const [a, q] = [await registerUser(t.url), await registerUser(t.url)];
+    await follow(q, a);
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [q.id] })
+        .expect(201)
+    ).body;
+    for (let i = 0; i < 5; i++) await send(a, conv.id, `before ${i}`);
+    const first = (await t.http().get('/v1/sync').query({ cursor: '0' }).set(q.auth)).body;
+    expect(first.events.filter((e: any) => e.type === 'message.created').map((e: any) => e.message.seq)).toEqual([1, 2, 3, 4, 5]);
+    // Once more from a fresh account, with sends racing the first contact (a v1 socket's connect).
+    const r = await registerUser(t.url);
+    await follow(r, a);
+    const conv2 = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [r.id] })
+        .expect(201)
+    ).body;
+    for (let i = 0; i < 3; i++) await send(a, conv2.id, `early ${i}`);
+    const racing = Array.from({ length: 12 }, (_, i) => send(a, conv2.id, `racing ${i}`));
+    const socket = connectSocket(t.url, r.token);
+    await Promise.all(racing);
+    sockets.push(await socket);
+    const { events } = await syncAll(r, '0', 7);
+    // Each once. (A send that raced the mark and saw it wrote its row before the copies of
+    // those that did not: the order across them is not seq order, EventsService.v1Contact.)
+    const seqs = events.filter((e) => e.type === 'message.created').map((e) => e.message.seq);
+    expect([...seqs].sort((x, y) => x - y)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    // A second contact finds the mark fresh: nothing copied twice.
+    await v1Head(r);
+    expect((await syncAll(r, '0', 500)).events.filter((e) => e.type === 'message.created')).toHaveLength(15);
+  });
+});
