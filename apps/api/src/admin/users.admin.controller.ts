@@ -10,7 +10,16 @@ import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/a
 import { parseRaList } from '../http/list-params';
 import { DmControlNoteDto, LegalHoldDto, NoteDto, StandingQueryDto, UserActionDto } from './admin.dto';
 import { sendPage } from './ra-response';
-import { DmAccessState, DmStats, SettledHeldRequests, SpamRequest, UserActionResult, UserHistory, UserRecord, UserStanding } from './admin.schemas';
+import {
+  DmAccessState,
+  DmStats,
+  SettledHeldRequests,
+  SpamRequest,
+  UserActionResult,
+  UserHistory,
+  UserRecord,
+  UserStanding,
+} from './admin.schemas';
 
 const USER_SORTS = ['createdAt', 'handle', 'displayName', 'status', 'strikes', 'restrictedUntil', 'suspendedUntil', 'id'];
 const SPAM_SORTS = ['score', 'requestsSent', 'declined', 'reported', 'lastAt', 'senderHandle', 'senderId', 'id'];

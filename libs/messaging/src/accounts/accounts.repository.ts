@@ -337,7 +337,10 @@ export async function lockHandle(q: Queryable, handle: string): Promise<void> {
 
 /** Whether the handle belonged to an account deleted less than the hold ago. */
 export async function handleHeld(q: Queryable, handle: string): Promise<boolean> {
-  const [row] = await q.query<{ one: number }>(`SELECT 1 AS one FROM handle_hold WHERE handle_hash = ${HANDLE_HASH_SQL('$1')} AND until > now()`, [handle]);
+  const [row] = await q.query<{ one: number }>(
+    `SELECT 1 AS one FROM handle_hold WHERE handle_hash = ${HANDLE_HASH_SQL('$1')} AND until > now()`,
+    [handle],
+  );
   return !!row;
 }
 
