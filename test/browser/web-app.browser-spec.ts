@@ -423,3 +423,62 @@ it('Limits: turned on in the settings, a stranger who tries to start a chat is r
   expect(frank.errors.filter(expected).length).toBeGreaterThanOrEqual(1);
   expect([...erin.errors, ...frank.errors.filter((e) => !expected(e))]).toEqual([]);
 });
+
+async function startChat(page: Page, handle: string, heading: string, text: string) {
+  await page.getByRole('link', { name: 'New chat' }).click();
+  await page.getByLabel('Their handle').fill(handle);
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await page.getByRole('heading', { name: heading }).waitFor();
+  await say(page, text);
+  await bubbles(page, text).waitFor();
+}
+
+it('report and block: a request reported with "Also block" stays gone after a reload; inside a chat, a message and the person can be reported and blocked', async () => {
+  const bobHandle = uniqueHandle('bob');
+  const bob = await open();
+  await signUp(bob.page, bobHandle, 'Bob');
+  const alice = await open();
+  await signUp(alice.page, uniqueHandle('alice'), 'Alice');
+  await startChat(alice.page, bobHandle, 'Bob', 'buy my stuff');
+
+  // Bob reports Alice's request (harassment, not spam) and also blocks her: gone now and after a reload.
+  await bob.page.getByRole('link', { name: 'Requests' }).click();
+  const row = bob.page.getByRole('listitem').filter({ has: bob.page.getByRole('link', { name: /Alice/ }) });
+  await row.getByRole('button', { name: 'Report…' }).click();
+  await row.getByLabel('Reason').selectOption('harassment');
+  await row.getByRole('button', { name: 'Send report' }).click();
+  await bob.page.getByText('Nothing here.').waitFor();
+  await bob.page.reload();
+  await bob.page.getByRole('heading', { name: 'Message requests' }).waitFor();
+  await bob.page.getByText('Nothing here.').waitFor();
+  expect(await bob.page.getByRole('link', { name: /Alice/ }).count()).toBe(0);
+
+  // Carol writes; Bob accepts, then reports her message from its own Report action.
+  const carol = await open();
+  await signUp(carol.page, uniqueHandle('carol'), 'Carol');
+  await startChat(carol.page, bobHandle, 'Bob', 'you will regret this');
+  await bob.page.getByRole('link', { name: /Carol/ }).click();
+  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  await bob.page.getByRole('heading', { name: 'Carol' }).waitFor();
+  await bob.page.getByRole('button', { name: 'Report message 1' }).click();
+  const form = bob.page.getByRole('form', { name: 'Report message 1' });
+  await form.getByLabel('Reason').selectOption('harassment');
+  await form.getByRole('button', { name: 'Send report' }).click();
+  await form.getByRole('status').filter({ hasText: 'Reported. Thank you' }).waitFor();
+  await shot(bob.page, 'report-message');
+
+  // And blocks Carol from the conversation header: her next message never reaches him.
+  const person = bob.page.getByRole('group', { name: 'Carol: block or report' });
+  await person.getByRole('button', { name: 'Block' }).click();
+  await person.getByRole('status').filter({ hasText: 'You blocked Carol' }).waitFor();
+  await person.getByRole('button', { name: 'Unblock' }).waitFor();
+  await person.getByRole('button', { name: 'Report…' }).click();
+  await bob.page.getByRole('form', { name: 'Report Carol' }).waitFor();
+  await shot(bob.page, 'block-person');
+  // Carol's send is refused (blocked in a direct conversation): shown to her as a sentence.
+  await say(carol.page, 'hello?');
+  await carol.page.getByRole('alert').waitFor();
+  expect(await carol.page.getByRole('alert').innerText()).not.toMatch(/\(blocked\)/);
+  const expected = (e: string) => /^403 POST .*\/messages$/.test(e) || /status of 403/.test(e);
+  expect([...alice.errors, ...bob.errors, ...carol.errors.filter((e) => !expected(e))]).toEqual([]);
+});

@@ -4,6 +4,7 @@ import { bc, describeError, unwrap } from './bc';
 import { store, useStore } from './store';
 import { MessageItem } from './MessageItem';
 import { RequestActions, conversationTitle, others } from './Conversations';
+import { PersonActions } from './Safety';
 
 const excerpt = (t: string) => (t.length > 80 ? `${t.slice(0, 80)}…` : t);
 
@@ -168,6 +169,9 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
   return (
     <section className="conversation" aria-labelledby={`conv-title-${id}`}>
       <Heading id={`conv-title-${id}`}>{title ?? conversationTitle(conversation, me)}</Heading>
+      {!embedded && conversation.kind === 'direct' && conversation.myState === 'active' && others(conversation, me)[0] && (
+        <PersonActions userId={others(conversation, me)[0].userId} name={nameOf(others(conversation, me)[0].userId)} />
+      )}
       {!embedded && <MessageSearch conversationId={id} nameOf={(u) => (u === me.id ? 'You' : nameOf(u))} />}
       {!embedded && conversation.context && (
         <p className="context">Met in {(conversation.context as { roomTitle?: string }).roomTitle ?? 'a room'}</p>
