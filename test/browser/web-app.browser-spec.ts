@@ -482,3 +482,64 @@ it('report and block: a request reported with "Also block" stays gone after a re
   const expected = (e: string) => /^403 POST .*\/messages$/.test(e) || /status of 403/.test(e);
   expect([...alice.errors, ...bob.errors, ...carol.errors.filter((e) => !expected(e))]).toEqual([]);
 });
+
+it('badges and the phone layout: Inbox, Requests and Notices show what is new; on 390×844 every tab is on screen; the emoji picker is not under the composer', async () => {
+  const bobHandle = uniqueHandle('bob');
+  const bob = await open();
+  await signUp(bob.page, bobHandle, 'Bob');
+  const nav = bob.page.getByRole('navigation', { name: 'Main' });
+
+  // Every tab inside the 390×844 viewport.
+  const tabs = nav.getByRole('link');
+  expect(await tabs.count()).toBe(6);
+  for (const tab of await tabs.all()) {
+    const box = (await tab.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(PHONE.height);
+  }
+  await shot(bob.page, 'phone-tabs');
+
+  // A request arrives live: Requests shows 1 new.
+  const alice = await open();
+  await signUp(alice.page, uniqueHandle('alice'), 'Alice');
+  await startChat(alice.page, bobHandle, 'Bob', 'hello from Alice');
+  await nav.getByRole('link', { name: 'Requests 1 new' }).waitFor();
+  // Notices: Bob reports Alice's request; the "report received" notice counts until he opens Notices.
+  await nav.getByRole('link', { name: /^Requests/ }).click();
+  await bob.page.getByRole('link', { name: /Alice/ }).click();
+  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  await bob.page.getByRole('heading', { name: 'Alice' }).waitFor();
+  await nav.getByRole('link', { name: 'Requests', exact: true }).waitFor();
+  await nav.getByRole('link', { name: 'Rooms' }).click();
+  await say(alice.page, 'are you there?');
+  await nav.getByRole('link', { name: 'Inbox 1 new' }).waitFor();
+  await shot(bob.page, 'badges');
+  for (const tab of await tabs.all()) {
+    const box = (await tab.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+  }
+  await nav.getByRole('link', { name: /^Inbox/ }).click();
+  await bob.page.getByRole('link', { name: /Alice/ }).click();
+  await bubbles(bob.page, 'are you there?').waitFor();
+  await nav.getByRole('link', { name: 'Inbox', exact: true }).waitFor();
+
+  // The picker on the last message is on screen, above the composer.
+  await bob.page.getByRole('button', { name: 'React to message 2' }).click();
+  const picker = bob.page.getByRole('group', { name: 'Pick a reaction' });
+  await picker.getByRole('button', { name: 'React heart' }).waitFor();
+  const p = (await picker.boundingBox())!;
+  const composer = (await bob.page.getByLabel('Message', { exact: true }).boundingBox())!;
+  expect(p.y + p.height).toBeLessThanOrEqual(composer.y);
+  expect(p.y).toBeGreaterThanOrEqual(0);
+  await shot(bob.page, 'picker');
+
+  // Notices: a report gives a "report received" notice, counted until Notices is opened.
+  await bob.page.getByRole('button', { name: 'Report message 2' }).click();
+  await bob.page.getByRole('form', { name: 'Report message 2' }).getByRole('button', { name: 'Send report' }).click();
+  await nav.getByRole('link', { name: /^Notices 1 new$/ }).waitFor();
+  await nav.getByRole('link', { name: /^Notices/ }).click();
+  await nav.getByRole('link', { name: 'Notices', exact: true }).waitFor();
+  expect([...alice.errors, ...bob.errors]).toEqual([]);
+});

@@ -199,7 +199,8 @@ export function MessageItem(props: { message: Message; ctx: MessageContext; send
       </div>
       {reporting && <ReportForm subjectType="message" subjectId={m.id} label={`Report message ${m.seq}`} />}
       {picker && visible && (
-        <div className="picker" role="group" aria-label="Pick a reaction">
+        // Opened at the bottom of the scrolling list, it is brought into view (not left under the composer).
+        <div className="picker" role="group" aria-label="Pick a reaction" ref={(el) => el?.scrollIntoView({ block: 'nearest' })}>
           {REACTION_EMOJI.map(([e, label]) => (
             <button
               key={e}
