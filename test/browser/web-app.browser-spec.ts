@@ -543,3 +543,50 @@ it('badges and the phone layout: Inbox, Requests and Notices show what is new; o
   await nav.getByRole('link', { name: 'Notices', exact: true }).waitFor();
   expect([...alice.errors, ...bob.errors]).toEqual([]);
 });
+
+it('polish: the handle rule at sign-up, a taken handle said in words, @handle on request rows, a stale send refusal clears on acceptance, /favicon.ico', async () => {
+  const icon = await request(t.url).get('/favicon.ico');
+  expect(icon.status).toBe(200);
+  expect(icon.headers['content-type']).toContain('image/x-icon');
+  expect(icon.body.length).toBeGreaterThan(0);
+
+  const bobHandle = uniqueHandle('bob');
+  const bob = await open();
+  await signUp(bob.page, bobHandle, 'Bob');
+  const alice = await open();
+  await alice.page.getByRole('button', { name: 'Create an account' }).click();
+  await alice.page.getByText('3 to 30 characters, lowercase letters, digits and _').waitFor();
+  // Bob's handle is taken: a sentence, not "(handle_taken)".
+  await alice.page.getByLabel('Handle').fill(bobHandle);
+  await alice.page.getByLabel('Password').fill(PASSWORD);
+  await alice.page.getByRole('button', { name: 'Sign up' }).click();
+  await alice.page.getByRole('alert').filter({ hasText: 'That handle is already taken. Try another one.' }).waitFor();
+  expect(await alice.page.getByRole('alert').innerText()).not.toContain('handle_taken');
+  const aliceHandle = uniqueHandle('alice');
+  await alice.page.getByLabel('Handle').fill(aliceHandle);
+  await alice.page.getByLabel('Display name').fill('Alice');
+  await alice.page.getByRole('button', { name: 'Sign up' }).click();
+  await alice.page.getByRole('heading', { name: 'Inbox' }).waitFor();
+
+  // Three messages while pending; the fourth is refused in words.
+  await startChat(alice.page, bobHandle, 'Bob', 'one');
+  for (const text of ['two', 'three']) {
+    await say(alice.page, text);
+    await bubbles(alice.page, text).waitFor();
+  }
+  await say(alice.page, 'four');
+  const refusal = alice.page.getByRole('alert').filter({ hasText: 'Until your request is accepted you can send at most 3 messages.' });
+  await refusal.waitFor();
+
+  // Bob sees Alice's @handle on the request row, accepts: Alice's refusal goes away by itself.
+  await bob.page.getByRole('link', { name: /^Requests/ }).click();
+  await bob.page.getByRole('link', { name: new RegExp(`Alice @${aliceHandle}`) }).waitFor();
+  await shot(bob.page, 'request-row-handle');
+  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  await bob.page.getByRole('heading', { name: 'Alice' }).waitFor();
+  await refusal.waitFor({ state: 'detached' });
+  await alice.page.keyboard.press('Enter');
+  await bubbles(bob.page, 'four').waitFor();
+  const expected = (e: string) => /^(403|409) POST /.test(e) || /status of (403|409)/.test(e);
+  expect([...bob.errors, ...alice.errors.filter((e) => !expected(e))]).toEqual([]);
+});

@@ -47,6 +47,10 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
     return bc.on('reset', () => void loadHistory(id));
   }, [id]);
 
+  // A refusal to send (e.g. "wait until your request is accepted") is stale once anyone's membership changes.
+  const memberStates = conversation?.members.map((m) => `${m.userId}:${m.state}`).join(',');
+  useEffect(() => setError(''), [memberStates]);
+
   // Read marker: what is on screen is read.
   const myRead = s.reads.get(id)?.get(me.id) ?? 0;
   useEffect(() => {

@@ -63,7 +63,12 @@ export function ConversationList({ folder, me }: { folder: Folder; me: Me }) {
         {items.map((c) => (
           <li key={c.id} className="conversation-row">
             <a href={`#/c/${c.id}`} className="conversation-link">
-              <span className="title">{conversationTitle(c, me)}</span>
+              <span className="title">
+                {conversationTitle(c, me)}
+                {c.myState === 'pending' && c.kind === 'direct' && others(c, me)[0]?.handle && (
+                  <span className="handle"> @{others(c, me)[0].handle}</span>
+                )}
+              </span>
               {c.unreadCount > 0 && (
                 <span className="badge" aria-label={`${c.unreadCount} unread`}>
                   {c.unreadCount}
