@@ -492,9 +492,176 @@ it('"Delete account": a wrong password is said in words and deletes nothing; the
   await page.getByLabel('Handle').fill(handle);
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText(/invalid_credentials/).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'That handle and password do not match.' }).waitFor();
   // The expected refusals: the wrong password (401 DELETE /v1/me) and the sign-in afterwards (401 login), with their console lines.
   const expected = (e: string) => /^401 (DELETE .*\/v1\/me|POST .*\/v1\/auth\/login)$/.test(e) || /status of 401/.test(e);
   expect(errors.filter(expected).length).toBeGreaterThanOrEqual(2);
   expect(errors.filter((e) => !expected(e))).toEqual([]);
+});
+
+async function startChat(page: Page, handle: string, heading: string, text: string) {
+  await page.getByRole('link', { name: 'New chat' }).click();
+  await page.getByLabel('Their handle').fill(handle);
+  await page.getByRole('button', { name: 'Start chat' }).click();
+  await page.getByRole('heading', { name: heading }).waitFor();
+  await say(page, text);
+  await bubbles(page, text).waitFor();
+}
+
+it('report and block: a request reported with "Also block" stays gone after a reload; inside a chat, a message and the person can be reported and blocked', async () => {
+  const bobHandle = uniqueHandle('bob');
+  const bob = await open();
+  await signUp(bob.page, bobHandle, 'Bob');
+  const alice = await open();
+  await signUp(alice.page, uniqueHandle('alice'), 'Alice');
+  await startChat(alice.page, bobHandle, 'Bob', 'buy my stuff');
+
+  // Bob reports Alice's request (harassment, not spam) and also blocks her: gone now and after a reload.
+  await bob.page.getByRole('link', { name: 'Requests' }).click();
+  const row = bob.page.getByRole('listitem').filter({ has: bob.page.getByRole('link', { name: /Alice/ }) });
+  await row.getByRole('button', { name: 'Report…' }).click();
+  await row.getByLabel('Reason').selectOption('harassment');
+  await row.getByRole('button', { name: 'Send report' }).click();
+  await bob.page.getByText('Nothing here.').waitFor();
+  await bob.page.reload();
+  await bob.page.getByRole('heading', { name: 'Message requests' }).waitFor();
+  await bob.page.getByText('Nothing here.').waitFor();
+  expect(await bob.page.getByRole('link', { name: /Alice/ }).count()).toBe(0);
+
+  // Carol writes; Bob accepts, then reports her message from its own Report action.
+  const carol = await open();
+  await signUp(carol.page, uniqueHandle('carol'), 'Carol');
+  await startChat(carol.page, bobHandle, 'Bob', 'you will regret this');
+  await bob.page.getByRole('link', { name: /Carol/ }).click();
+  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  await bob.page.getByRole('heading', { name: 'Carol' }).waitFor();
+  await bob.page.getByRole('button', { name: 'Report message 1' }).click();
+  const form = bob.page.getByRole('form', { name: 'Report message 1' });
+  await form.getByLabel('Reason').selectOption('harassment');
+  await form.getByRole('button', { name: 'Send report' }).click();
+  await form.getByRole('status').filter({ hasText: 'Reported. Thank you' }).waitFor();
+  await shot(bob.page, 'report-message');
+
+  // And blocks Carol from the conversation header: her next message never reaches him.
+  const person = bob.page.getByRole('group', { name: 'Carol: block or report' });
+  await person.getByRole('button', { name: 'Block' }).click();
+  await person.getByRole('status').filter({ hasText: 'You blocked Carol' }).waitFor();
+  await person.getByRole('button', { name: 'Unblock' }).waitFor();
+  await person.getByRole('button', { name: 'Report…' }).click();
+  await bob.page.getByRole('form', { name: 'Report Carol' }).waitFor();
+  await shot(bob.page, 'block-person');
+  // Carol's send is refused (blocked in a direct conversation): shown to her as a sentence.
+  await say(carol.page, 'hello?');
+  await carol.page.getByRole('alert').waitFor();
+  expect(await carol.page.getByRole('alert').innerText()).not.toMatch(/\(blocked\)/);
+  const expected = (e: string) => /^403 POST .*\/messages$/.test(e) || /status of 403/.test(e);
+  expect([...alice.errors, ...bob.errors, ...carol.errors.filter((e) => !expected(e))]).toEqual([]);
+});
+
+it('badges and the phone layout: Inbox, Requests and Notices show what is new; on 390×844 every tab is on screen; the emoji picker is not under the composer', async () => {
+  const bobHandle = uniqueHandle('bob');
+  const bob = await open();
+  await signUp(bob.page, bobHandle, 'Bob');
+  const nav = bob.page.getByRole('navigation', { name: 'Main' });
+
+  // Every tab inside the 390×844 viewport.
+  const tabs = nav.getByRole('link');
+  expect(await tabs.count()).toBe(6);
+  for (const tab of await tabs.all()) {
+    const box = (await tab.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    expect(box.y + box.height).toBeLessThanOrEqual(PHONE.height);
+  }
+  await shot(bob.page, 'phone-tabs');
+
+  // A request arrives live: Requests shows 1 new.
+  const alice = await open();
+  await signUp(alice.page, uniqueHandle('alice'), 'Alice');
+  await startChat(alice.page, bobHandle, 'Bob', 'hello from Alice');
+  await nav.getByRole('link', { name: 'Requests 1 new' }).waitFor();
+  // Notices: Bob reports Alice's request; the "report received" notice counts until he opens Notices.
+  await nav.getByRole('link', { name: /^Requests/ }).click();
+  await bob.page.getByRole('link', { name: /Alice/ }).click();
+  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  await bob.page.getByRole('heading', { name: 'Alice' }).waitFor();
+  await nav.getByRole('link', { name: 'Requests', exact: true }).waitFor();
+  await nav.getByRole('link', { name: 'Rooms' }).click();
+  await say(alice.page, 'are you there?');
+  await nav.getByRole('link', { name: 'Inbox 1 new' }).waitFor();
+  await shot(bob.page, 'badges');
+  for (const tab of await tabs.all()) {
+    const box = (await tab.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+  }
+  await nav.getByRole('link', { name: /^Inbox/ }).click();
+  await bob.page.getByRole('link', { name: /Alice/ }).click();
+  await bubbles(bob.page, 'are you there?').waitFor();
+  await nav.getByRole('link', { name: 'Inbox', exact: true }).waitFor();
+
+  // The picker on the last message is on screen, above the composer.
+  await bob.page.getByRole('button', { name: 'React to message 2' }).click();
+  const picker = bob.page.getByRole('group', { name: 'Pick a reaction' });
+  await picker.getByRole('button', { name: 'React heart' }).waitFor();
+  const p = (await picker.boundingBox())!;
+  const composer = (await bob.page.getByLabel('Message', { exact: true }).boundingBox())!;
+  expect(p.y + p.height).toBeLessThanOrEqual(composer.y);
+  expect(p.y).toBeGreaterThanOrEqual(0);
+  await shot(bob.page, 'picker');
+
+  // Notices: a report gives a "report received" notice, counted until Notices is opened.
+  await bob.page.getByRole('button', { name: 'Report message 2' }).click();
+  await bob.page.getByRole('form', { name: 'Report message 2' }).getByRole('button', { name: 'Send report' }).click();
+  await nav.getByRole('link', { name: /^Notices 1 new$/ }).waitFor();
+  await nav.getByRole('link', { name: /^Notices/ }).click();
+  await nav.getByRole('link', { name: 'Notices', exact: true }).waitFor();
+  expect([...alice.errors, ...bob.errors]).toEqual([]);
+});
+
+it('polish: the handle rule at sign-up, a taken handle said in words, @handle on request rows, a stale send refusal clears on acceptance, /favicon.ico', async () => {
+  const icon = await request(t.url).get('/favicon.ico');
+  expect(icon.status).toBe(200);
+  expect(icon.headers['content-type']).toContain('image/x-icon');
+  expect(icon.body.length).toBeGreaterThan(0);
+
+  const bobHandle = uniqueHandle('bob');
+  const bob = await open();
+  await signUp(bob.page, bobHandle, 'Bob');
+  const alice = await open();
+  await alice.page.getByRole('button', { name: 'Create an account' }).click();
+  await alice.page.getByText('3 to 30 characters, lowercase letters, digits and _').waitFor();
+  // Bob's handle is taken: a sentence, not "(handle_taken)".
+  await alice.page.getByLabel('Handle').fill(bobHandle);
+  await alice.page.getByLabel('Password').fill(PASSWORD);
+  await alice.page.getByRole('button', { name: 'Sign up' }).click();
+  await alice.page.getByRole('alert').filter({ hasText: 'That handle is already taken. Try another one.' }).waitFor();
+  expect(await alice.page.getByRole('alert').innerText()).not.toContain('handle_taken');
+  const aliceHandle = uniqueHandle('alice');
+  await alice.page.getByLabel('Handle').fill(aliceHandle);
+  await alice.page.getByLabel('Display name').fill('Alice');
+  await alice.page.getByRole('button', { name: 'Sign up' }).click();
+  await alice.page.getByRole('heading', { name: 'Inbox' }).waitFor();
+
+  // Three messages while pending; the fourth is refused in words.
+  await startChat(alice.page, bobHandle, 'Bob', 'one');
+  for (const text of ['two', 'three']) {
+    await say(alice.page, text);
+    await bubbles(alice.page, text).waitFor();
+  }
+  await say(alice.page, 'four');
+  const refusal = alice.page.getByRole('alert').filter({ hasText: 'Until your request is accepted you can send at most 3 messages.' });
+  await refusal.waitFor();
+
+  // Bob sees Alice's @handle on the request row, accepts: Alice's refusal goes away by itself.
+  await bob.page.getByRole('link', { name: /^Requests/ }).click();
+  await bob.page.getByRole('link', { name: new RegExp(`Alice @${aliceHandle}`) }).waitFor();
+  await shot(bob.page, 'request-row-handle');
+  await bob.page.getByRole('button', { name: 'Accept' }).click();
+  await bob.page.getByRole('heading', { name: 'Alice' }).waitFor();
+  await refusal.waitFor({ state: 'detached' });
+  await alice.page.keyboard.press('Enter');
+  await bubbles(bob.page, 'four').waitFor();
+  const expected = (e: string) => /^(403|409) POST /.test(e) || /status of (403|409)/.test(e);
+  expect([...bob.errors, ...alice.errors.filter((e) => !expected(e))]).toEqual([]);
 });

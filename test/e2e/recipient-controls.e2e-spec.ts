@@ -281,6 +281,22 @@ describe('report-and-block', () => {
     expect(await blocks(me, d)).toBe(1);
   });
 
+  it('a request reported with block: true (not as spam) leaves Requests for good; an unblock lists it again', async () => {
+    const [me, them] = await users(2);
+    const conv = (await create(them, [me.id])).body;
+    await send(them, conv.id, 'are you there?');
+    const listed = async () =>
+      ((await t.http().get('/v1/conversations?folder=requests').set(me.auth).expect(200)).body.items as any[]).map((c) => c.id);
+    expect(await listed()).toContain(conv.id);
+    expect((await report(me, { subjectType: 'conversation', subjectId: conv.id, block: true })).status).toBe(201);
+    expect(await listed()).not.toContain(conv.id);
+    expect(
+      ((await t.http().get('/v1/conversations?folder=hidden').set(me.auth).expect(200)).body.items as any[]).map((c) => c.id),
+    ).not.toContain(conv.id);
+    await t.http().delete(`/v1/users/${them.id}/block`).set(me.auth).expect(204);
+    expect(await listed()).toContain(conv.id);
+  });
+
   it('a block that is not a boolean → 400 invalid_request, and nothing is filed', async () => {
     const [me, a] = await users(2);
     for (const block of ['yes', 1, 'true']) {

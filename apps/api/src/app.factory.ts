@@ -6,7 +6,7 @@ import { Store, storage } from 'nestjs-pino/storage';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { QuietFrameworkLogger } from './bootstrap/quiet-framework-logger';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { AppConfig } from './config';
 import { usePasswordHashCost } from '@app/messaging/accounts/passwords';
@@ -141,6 +141,13 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
       immutable: true,
       maxAge: '365d',
       decorateReply: false,
+    });
+    // The web app's icon (apps/web/public/favicon.ico, copied into the build by Vite): browsers ask for it on their own.
+    fastify.get('/favicon.ico', (_req, reply) => {
+      const file = join(webDir, 'favicon.ico');
+      if (!existsSync(file)) return reply.callNotFound();
+      webSecurityHeaders(reply);
+      return reply.header('Cache-Control', 'public, max-age=86400').type('image/x-icon').send(readFileSync(file));
     });
   }
   const adminDir =

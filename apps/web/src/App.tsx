@@ -9,6 +9,7 @@ import { ConversationView } from './ConversationView';
 import { RoomView, Rooms } from './Rooms';
 import { Notices } from './Notices';
 import { Account } from './Account';
+import { tabCounts, useBadgeSeed } from './badges';
 
 /** Signed out: the sign-in screen. Signed in: the SDK runs (sync, live events, outbox) and the routes show. */
 export function App() {
@@ -66,6 +67,8 @@ function Shell({ me }: { me: Me }) {
   const route = useRoute();
   const s = useStore();
   const current = `#/${route.name}`;
+  useBadgeSeed();
+  const counts: Record<string, number> = tabCounts();
   return (
     <div className="shell">
       <header className="top">
@@ -88,6 +91,7 @@ function Shell({ me }: { me: Me }) {
             <li key={href}>
               <a href={href} aria-current={current === href ? 'page' : undefined}>
                 {label}
+                <TabBadge n={counts[href.slice(2)] ?? 0} />
               </a>
             </li>
           ))}
@@ -102,6 +106,18 @@ function Shell({ me }: { me: Me }) {
         <Screen route={route} me={me} />
       </main>
     </div>
+  );
+}
+
+/** A count beside a tab's name; the link's accessible name becomes e.g. "Requests 2 new". */
+function TabBadge({ n }: { n: number }) {
+  if (n <= 0) return null;
+  return (
+    <span className="badge tab-badge">
+      {' '}
+      {n > 99 ? '99+' : n}
+      <span className="visually-hidden"> new</span>
+    </span>
   );
 }
 

@@ -4,6 +4,7 @@ import { bc, describeError, unwrap } from './bc';
 import { store, useStore } from './store';
 import { MessageItem } from './MessageItem';
 import { RequestActions, conversationTitle, others } from './Conversations';
+import { PersonActions } from './Safety';
 
 const excerpt = (t: string) => (t.length > 80 ? `${t.slice(0, 80)}…` : t);
 
@@ -45,6 +46,10 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
     // After a reset (cursor too old) or a reconnect the store may have missed nothing, but reload anyway on reset.
     return bc.on('reset', () => void loadHistory(id));
   }, [id]);
+
+  // A refusal to send (e.g. "wait until your request is accepted") is stale once anyone's membership changes.
+  const memberStates = conversation?.members.map((m) => `${m.userId}:${m.state}`).join(',');
+  useEffect(() => setError(''), [memberStates]);
 
   // Read marker: what is on screen is read.
   const myRead = s.reads.get(id)?.get(me.id) ?? 0;
@@ -171,6 +176,9 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
   return (
     <section className="conversation" aria-labelledby={`conv-title-${id}`}>
       <Heading id={`conv-title-${id}`}>{title ?? conversationTitle(conversation, me)}</Heading>
+      {!embedded && conversation.kind === 'direct' && conversation.myState === 'active' && others(conversation, me)[0] && (
+        <PersonActions userId={others(conversation, me)[0].userId} name={nameOf(others(conversation, me)[0].userId)} />
+      )}
       {!embedded && <MessageSearch conversationId={id} nameOf={(u) => (u === me.id ? 'You' : nameOf(u))} />}
       {!embedded && conversation.context && (
         <p className="context">Met in {(conversation.context as { roomTitle?: string }).roomTitle ?? 'a room'}</p>

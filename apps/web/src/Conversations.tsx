@@ -15,13 +15,13 @@ export function conversationTitle(c: Conversation, me: Me): string {
 }
 
 /** Which folder a conversation belongs in now (hidden is decided by the server; kept by the list it came from). */
-function inFolder(c: Conversation, folder: Folder, hiddenIds: Set<string>): boolean {
+export function inFolder(c: Conversation, folder: Folder, hiddenIds: Set<string>): boolean {
   if (folder === 'inbox') return c.myState === 'active';
   if (folder === 'hidden') return c.myState === 'pending' && hiddenIds.has(c.id);
   return c.myState === 'pending' && !hiddenIds.has(c.id);
 }
 
-const hiddenIds = new Set<string>();
+export const hiddenIds = new Set<string>();
 
 export function ConversationList({ folder, me }: { folder: Folder; me: Me }) {
   const s = useStore();
@@ -63,7 +63,12 @@ export function ConversationList({ folder, me }: { folder: Folder; me: Me }) {
         {items.map((c) => (
           <li key={c.id} className="conversation-row">
             <a href={`#/c/${c.id}`} className="conversation-link">
-              <span className="title">{conversationTitle(c, me)}</span>
+              <span className="title">
+                {conversationTitle(c, me)}
+                {c.myState === 'pending' && c.kind === 'direct' && others(c, me)[0]?.handle && (
+                  <span className="handle"> @{others(c, me)[0].handle}</span>
+                )}
+              </span>
               {c.unreadCount > 0 && (
                 <span className="badge" aria-label={`${c.unreadCount} unread`}>
                   {c.unreadCount}

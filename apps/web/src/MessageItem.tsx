@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import type { Me, Message } from '@backchannel/client';
+import { ReportForm } from './Safety';
 
 /**
  * One message. Replies, reactions and edits (API v1.1) are built elsewhere: they plug in as
@@ -80,6 +81,7 @@ export function MessageItem(props: { message: Message; ctx: MessageContext; send
   const [picker, setPicker] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
   const [editError, setEditError] = useState('');
+  const [reporting, setReporting] = useState(false);
   const removed = m.state === 'removed';
   const visible = m.state === 'visible';
   const time = new Date(m.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
@@ -182,10 +184,23 @@ export function MessageItem(props: { message: Message; ctx: MessageContext; send
             Unsend
           </button>
         )}
+        {!ctx.mine && !removed && (
+          <button
+            type="button"
+            className="link"
+            aria-expanded={reporting}
+            onClick={() => setReporting(!reporting)}
+            aria-label={`Report message ${m.seq}`}
+          >
+            Report
+          </button>
+        )}
         {messageExtensions.map((x) => x.actions && <span key={x.name}>{x.actions(m, ctx)}</span>)}
       </div>
+      {reporting && <ReportForm subjectType="message" subjectId={m.id} label={`Report message ${m.seq}`} />}
       {picker && visible && (
-        <div className="picker" role="group" aria-label="Pick a reaction">
+        // Opened at the bottom of the scrolling list, it is brought into view (not left under the composer).
+        <div className="picker" role="group" aria-label="Pick a reaction" ref={(el) => el?.scrollIntoView({ block: 'nearest' })}>
           {REACTION_EMOJI.map(([e, label]) => (
             <button
               key={e}

@@ -2,10 +2,13 @@ import { useEffect, useState } from 'react';
 import type { Notice } from '@backchannel/client';
 import { bc, describeError, unwrap } from './bc';
 import { store, useStore } from './store';
+import { markNoticesSeen } from './badges';
 
 export function Notices() {
   const s = useStore();
   const [error, setError] = useState('');
+  // Open here, what is listed is seen (also each one that arrives while it is open).
+  useEffect(() => markNoticesSeen(), [s.notices.length]);
   useEffect(() => {
     unwrap(bc.api.GET('/v1/notices', { params: { query: { limit: 50 } } })).then(
       (page) => {

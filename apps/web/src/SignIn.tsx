@@ -42,10 +42,17 @@ export function SignIn({ onSignedIn, notice = '' }: { onSignedIn: (me: Me) => Pr
             autoComplete="username"
             required
             pattern="[a-z0-9_]{3,30}"
+            title="3 to 30 characters: lowercase letters, digits and _"
+            aria-describedby={mode === 'up' ? 'handle-rule' : undefined}
             value={handle}
             onChange={(e) => setHandle(e.target.value.toLowerCase())}
           />
         </label>
+        {mode === 'up' && (
+          <p id="handle-rule" className="hint">
+            Your handle is how people find you: 3 to 30 characters, lowercase letters, digits and _ (it can’t be changed later).
+          </p>
+        )}
         {mode === 'up' && (
           <label>
             Display name

@@ -4,9 +4,18 @@ import { BackchannelClient, LocalStorageStorage, unwrap } from '@backchannel/cli
 export const bc = new BackchannelClient({ baseUrl: window.location.origin, storage: new LocalStorageStorage('backchannel:') });
 export { unwrap };
 
-/** Human text for any error the SDK throws (ApiError carries the contract's code). */
+/** Where the server's own sentence is not the best one for this screen, ours (by the contract's code). */
+const SENTENCES: Record<string, string> = {
+  handle_taken: 'That handle is already taken. Try another one.',
+  invalid_credentials: 'That handle and password do not match.',
+  not_found: 'We couldn’t find that. It may have been removed.',
+};
+
+/** Human text for any error the SDK throws (ApiError carries the contract's code): a sentence, never a raw code. */
 export function describeError(err: unknown): string {
   const e = err as { code?: string; message?: string };
-  if (e?.code && e.message) return `${e.message} (${e.code})`;
+  if (e?.code && SENTENCES[e.code]) return SENTENCES[e.code];
+  if (e?.message && e.message !== e.code) return e.message;
+  if (e?.code) return 'Something went wrong. Please try again.';
   return e?.message ?? String(err);
 }

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.service';
 import { readCeilingSql } from '../policy/request-cap';
 import { dmAccessRevokedSql, restrictedSql } from '../policy/standing';
-import { leftSeqSql, memberSeesMessageSql, restrictsSql } from '../policy/visibility';
+import { leftSeqSql, memberSeesMessageSql, requestFromBlockedSql, restrictsSql } from '../policy/visibility';
 import { blockAmongSql, conversationLockedSql, pairBlockedSql } from '../policy/write-policy';
 import { limitsExcludeSql } from '../policy/limits';
 import type { RecipientFacts } from './message-request-policy';
@@ -169,6 +169,7 @@ export async function folderPage(
   const rows = await q.query<{ id: string; last_activity_at: Timestamp }>(
     `SELECT c.id, c.last_activity_at FROM conversation_member m JOIN conversation c ON c.id = m.conversation_id
         WHERE m.user_id = $1 AND m.state = $2
+          AND ($2 <> 'pending' OR NOT ${requestFromBlockedSql('m', 'c')})
           AND ($3::timestamptz IS NULL OR (c.last_activity_at, c.id) < ($3::timestamptz, $4::uuid))
         ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $5`,
     [viewerId, state, after?.at ?? null, after?.id ?? null, limit],

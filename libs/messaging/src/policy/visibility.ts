@@ -29,6 +29,15 @@ export const memberSeesMessageSql = (m: string, x: string): string => `(
   AND NOT EXISTS (SELECT 1 FROM block vb WHERE vb.blocker_id = ${m}.user_id AND vb.blocked_id = ${x}.sender_id))`;
 
 /**
+ * A message request (the viewer's membership `m` is pending in conversation `c`) from someone
+ * the viewer blocks: not listed in Requests or Hidden (read time, like the message rule
+ * above, so an unblock lists it again). Blocking from a request, or reporting it with
+ * `block: true`, makes it go away for good without a decline the sender could notice.
+ */
+export const requestFromBlockedSql = (m: string, c: string): string =>
+  `EXISTS (SELECT 1 FROM block rb WHERE rb.blocker_id = ${m}.user_id AND rb.blocked_id = ${c}.creator_id)`;
+
+/**
  * Whether member row `m` reads message `x` now, as the lists decide it: a member who may open
  * the conversation (`active` or `pending`; a declined or departed member gets 404) and may see
  * that message (memberSeesMessageSql). The one rule for every door that shows a message to a
