@@ -17,7 +17,12 @@ let t: TestApp;
 let db: Db;
 const sockets: Socket[] = [];
 beforeAll(async () => {
-  t = await startTestApp({ label: 'recipient_controls', env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600' } });
+  // The decline-all race sends one person 60 requests in a minute: past the pile-on breaker's
+  // threshold, which would switch Limits on and refuse the later ones (request-protection tests it).
+  t = await startTestApp({
+    label: 'recipient_controls',
+    env: { LIMIT_SEND_BURST: '1000/10', LIMIT_SEND_SUSTAINED: '5000/3600', PILE_ON_REQUESTS: '100000' },
+  });
   db = t.app.get(Db);
 });
 afterAll(async () => {
@@ -199,11 +204,9 @@ describe('decline-all', () => {
     const [me, other] = await users(2);
     await raceRounds(RACE_ROUNDS, async () => {
       const [sender] = await users(1);
-      const convs = [
-        (await create(sender, [me.id])).body,
-        (await create(sender, [me.id, other.id])).body,
-        (await create(sender, [me.id, other.id])).body,
-      ];
+      const created = [await create(sender, [me.id]), await create(sender, [me.id, other.id]), await create(sender, [me.id, other.id])];
+      expect(created.map((r) => r.status)).toEqual([201, 201, 201]);
+      const convs = created.map((r) => r.body);
       const results = await Promise.all(
         Array.from({ length: 6 }, () => t.http().post('/v1/requests/decline-all').set(me.auth).send({ senderId: sender.id })),
       );
