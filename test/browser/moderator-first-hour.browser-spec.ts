@@ -139,6 +139,9 @@ it('reports, actions and the audit log show handles and names; a resolution read
   await shot('05-audit-log-filtered');
   await page.goto(`${t.url}/admin/#/audit-log?filter=${encodeURIComponent(JSON.stringify({ subjectId: offender.id }))}`);
   await page.getByTestId('audit-subject').filter({ hasText: '@mallory_first' }).first().waitFor();
+  // The list keeps the previous filter's rows until the new page arrives (those name the report
+  // "… report about @mallory_first" too): wait for an entry only this filter lists.
+  await page.locator('tbody tr').filter({ hasText: 'Suspended a user' }).first().waitFor();
   const rows = await page.locator('tbody tr').count();
   expect(rows).toBe(await page.locator('tbody tr').filter({ hasText: '@mallory_first' }).count());
   await shot('06-audit-log-by-user');

@@ -114,6 +114,9 @@ describe('react-admin simple REST', () => {
       dmAccessRevokedAt: null,
       strikes: 0,
       createdAt: expect.any(String),
+      deletedAt: null,
+      legalHold: null,
+      openCaseIds: [],
     });
     // getMany: filter={"id": [...]}.
     const many = await t

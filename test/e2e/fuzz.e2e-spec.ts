@@ -1,5 +1,6 @@
 import request from 'supertest';
 import type { Socket } from 'socket.io-client';
+import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, uniqueHandle, type TestUser } from '../support/factories';
 import { connectSocket, emitAck } from '../support/socket';
@@ -540,6 +541,9 @@ async function freshRequest(): Promise<string> {
 function validRequests(): Base[] {
   // One data export a day per user: each export request is sent as a new user.
   const exporter: Record<string, string> = {};
+  const deleter: Record<string, string> = {};
+  const limiter: Record<string, string> = {};
+  const registered = async () => registerUser(t.url);
   return [
     // ---- accounts
     {
@@ -577,6 +581,133 @@ function validRequests(): Base[] {
       fresh: async () => {
         Object.assign(exporter, (await registerUser(t.url)).auth);
         return {};
+      },
+    },
+    // v1.2: account deletion, Limits, staff DM tools, trusted flaggers, reporting suspensions, legal holds.
+    {
+      method: 'delete',
+      path: '/v1/me',
+      params: {},
+      body: { password: 'correct horse battery' },
+      auth: deleter,
+      fresh: async () => {
+        Object.assign(deleter, (await registered()).auth);
+        return {};
+      },
+    },
+    {
+      method: 'put',
+      path: '/v1/me/limits',
+      params: {},
+      body: { from: 'non_followers', until: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+      auth: limiter,
+      // Someone of their own: Limits on c (a group member elsewhere) would refuse later adds.
+      fresh: async () => {
+        if (!limiter.Authorization) Object.assign(limiter, (await registered()).auth);
+        return {};
+      },
+    },
+    {
+      method: 'delete',
+      path: '/v1/me/limits',
+      params: {},
+      body: {},
+      auth: limiter,
+      fresh: async () => {
+        if (!limiter.Authorization) Object.assign(limiter, (await registered()).auth);
+        return {};
+      },
+    },
+    {
+      method: 'put',
+      path: '/admin/v1/trusted-flaggers/{userId}',
+      params: { userId: c.id },
+      body: { name: 'Fuzz flaggers' },
+      auth: staff.auth,
+    },
+    {
+      method: 'delete',
+      path: '/admin/v1/trusted-flaggers/{userId}',
+      params: { userId: '' },
+      body: {},
+      auth: staff.auth,
+      fresh: async () => {
+        const u = await registered();
+        await h().put(`/admin/v1/trusted-flaggers/${u.id}`).set(staff.auth).send({ name: 'To remove' }).expect(200);
+        return { params: { userId: u.id } };
+      },
+    },
+    {
+      method: 'post',
+      path: '/admin/v1/users/{id}/reporting-suspension',
+      params: { id: '' },
+      body: { days: 7, note: 'keeps filing unfounded reports', policy: 'unfounded_reports', severity: 'low' },
+      auth: staff.auth,
+      fresh: async () => {
+        const u = await registered();
+        await h()
+          .post(`/admin/v1/users/${u.id}/actions`)
+          .set(staff.auth)
+          .send({ action: 'warn', note: 'unfounded reports', policy: 'unfounded_reports' })
+          .expect(200);
+        return { params: { id: u.id } };
+      },
+    },
+    { method: 'put', path: '/admin/v1/users/{id}/legal-hold', params: { id: victim.id }, body: { note: 'litigation' }, auth: staff.auth },
+    { method: 'delete', path: '/admin/v1/users/{id}/legal-hold', params: { id: victim.id }, body: { note: 'over' }, auth: staff.auth },
+    { method: 'put', path: '/admin/v1/users/{id}/dm-access', params: { id: punished.id }, body: { note: 'spam wave' }, auth: staff.auth },
+    { method: 'delete', path: '/admin/v1/users/{id}/dm-access', params: { id: punished.id }, body: { note: 'over' }, auth: staff.auth },
+    {
+      method: 'post',
+      path: '/admin/v1/conversations/{id}/lock',
+      params: { id: ids.victimConv },
+      body: { note: 'pile-on' },
+      auth: staff.auth,
+    },
+    {
+      method: 'delete',
+      path: '/admin/v1/conversations/{id}/lock',
+      params: { id: ids.victimConv },
+      body: { note: 'over' },
+      auth: staff.auth,
+    },
+    ...(['release', 'decline'] as const).map((verb) => ({
+      method: 'post',
+      path: `/admin/v1/spam-requests/{id}/${verb}`,
+      params: { id: '' },
+      body: {},
+      auth: staff.auth,
+      // A sender with a request held for review (as a fan-out burst leaves it; FANOUT_REQUESTS is
+      // off in this run, so the state is set directly).
+      fresh: async () => {
+        const [sender, stranger] = await Promise.all([registered(), registered()]);
+        const conv = (
+          await h()
+            .post('/v1/conversations')
+            .set(sender.auth)
+            .send({ participantIds: [stranger.id] })
+            .expect(201)
+        ).body.id;
+        await t.app
+          .get(Db)
+          .query(`UPDATE conversation_member SET state = 'held' WHERE conversation_id = $1 AND user_id = $2`, [conv, stranger.id]);
+        return { params: { id: sender.id } };
+      },
+    })),
+    {
+      method: 'delete',
+      path: '/platform/v1/users/{externalId}',
+      params: { externalId: '' },
+      body: {},
+      auth: platform,
+      fresh: async () => {
+        const externalId = `fz-del-${next()}`;
+        await h()
+          .put(`/platform/v1/users/${externalId}`)
+          .set(platform)
+          .send({ handle: `fzd_${next()}`.slice(0, 30), displayName: 'To delete' })
+          .expect(201);
+        return { params: { externalId } };
       },
     },
     {

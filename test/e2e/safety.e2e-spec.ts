@@ -64,6 +64,16 @@ async function request2(a: TestUser, b: TestUser, ...texts: string[]) {
     expect(m.status).toBe(201);
     messages.push(m.body);
   }
+  // A request's message with a link reaches its recipient once the link is scanned (a batch,
+  // moments after the send): wait until every message is in the recipient's list, so the
+  // tests report what the recipient can see.
+  for (let deadline = Date.now() + 10_000; ;) {
+    const seen = await t.http().get(`/v1/conversations/${c.body.id}/messages`).set(b.auth);
+    const ids = new Set((seen.body.items ?? []).map((m: any) => m.id));
+    if (messages.every((m) => ids.has(m.id))) break;
+    if (Date.now() > deadline) throw new Error('the request messages never reached their recipient');
+    await new Promise((r) => setTimeout(r, 50));
+  }
   return { conversationId: c.body.id as string, messages };
 }
 

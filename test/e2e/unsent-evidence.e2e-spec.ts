@@ -246,7 +246,8 @@ describe('unsent messages as evidence', () => {
     ]);
 
     const result = await runMaintenance(JobName.PurgeRetainedMessages, `purge-${Math.random().toString(36).slice(2)}`);
-    expect(result).toEqual({ purged: 1 });
+    // The same sweep also ends deleted accounts' evidence and handle holds (none here).
+    expect(result).toEqual({ purged: 1, evidence: 0, handleHolds: 0 });
     expect(await db.query('SELECT message_id FROM message_retained WHERE message_id = ANY($1::uuid[])', [[old.id, fresh.id]])).toEqual([
       { message_id: fresh.id },
     ]);

@@ -109,7 +109,12 @@ export class LimitsDto {
   @Allow()
   from!: unknown;
 
-  @ApiProperty({ type: String, format: 'date-time', description: 'When Limits end: in the future, at most 28 days ahead' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    description: 'When Limits end: in the future, at most 28 days ahead',
+    example: '2026-12-24T18:00:00Z',
+  })
   @Allow()
   until!: unknown;
 }

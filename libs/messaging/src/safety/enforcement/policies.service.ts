@@ -4,7 +4,7 @@ import { Conflict, InvalidRequest, NotFound } from '../../errors';
 import { isUuid, newId } from '../../ids';
 import { AuditLogService } from '../../audit/audit-log.service';
 import type { ListPage, ListQuery } from '../../db/staff-list';
-import { FALLBACK_POLICY, REQUIRED_POLICIES, pickSeverity, validatePolicy, type PolicyChoice } from './policies';
+import { FALLBACK_POLICY, POLICY_KEY, REQUIRED_POLICIES, pickSeverity, validatePolicy, type PolicyChoice } from './policies';
 import * as policies from './policies.repository';
 import type { PolicyRow } from './policies.repository';
 
@@ -67,7 +67,8 @@ export class PoliciesService {
   async choose(q: Queryable, asked: PolicyAsked, opts: { share?: boolean } = {}): Promise<PolicyChoice> {
     let policy: PolicyRow | undefined;
     if (asked.policy !== undefined && asked.policy !== null) {
-      policy = typeof asked.policy === 'string' ? await policies.findByKey(q, asked.policy, opts) : undefined;
+      // Only a well-formed key is looked up: anything else (a NUL byte included) names no policy.
+      policy = typeof asked.policy === 'string' && POLICY_KEY.test(asked.policy) ? await policies.findByKey(q, asked.policy, opts) : undefined;
       if (!policy) {
         throw new InvalidRequest(`There is no policy "${String(asked.policy)}".`, [{ field: 'policy', problems: ['unknown policy'] }]);
       }
