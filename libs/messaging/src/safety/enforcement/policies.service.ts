@@ -68,7 +68,8 @@ export class PoliciesService {
     let policy: PolicyRow | undefined;
     if (asked.policy !== undefined && asked.policy !== null) {
       // Only a well-formed key is looked up: anything else (a NUL byte included) names no policy.
-      policy = typeof asked.policy === 'string' && POLICY_KEY.test(asked.policy) ? await policies.findByKey(q, asked.policy, opts) : undefined;
+      policy =
+        typeof asked.policy === 'string' && POLICY_KEY.test(asked.policy) ? await policies.findByKey(q, asked.policy, opts) : undefined;
       if (!policy) {
         throw new InvalidRequest(`There is no policy "${String(asked.policy)}".`, [{ field: 'policy', problems: ['unknown policy'] }]);
       }
