@@ -2223,6 +2223,7 @@ export interface components {
             /**
              * Format: date-time
              * @description When Limits end: in the future, at most 28 days ahead
+             * @example 2026-12-24T18:00:00Z
              */
             until: string;
         };
