@@ -81,6 +81,7 @@ describe('Limits (PUT / GET / DELETE /v1/me/limits)', () => {
     const before = (await start(a.url, earlier, [me.id]).expect(201)).body.id;
     const fanBefore = (await start(a.url, fan, [me.id]).expect(201)).body.id;
     expect(await folder(me, 'requests')).toEqual(expect.arrayContaining([before, fanBefore]));
+    const cursor = await head(me);
 
     const until = inDays(7);
     const on = await request(a.url).put('/v1/me/limits').set(me.auth).send({ from: 'non_followers', until });
@@ -91,6 +92,12 @@ describe('Limits (PUT / GET / DELETE /v1/me/limits)', () => {
     // Their pending requests: hidden now; a follower's stays where it was.
     expect(await folder(me, 'hidden')).toEqual([before]);
     expect(await folder(me, 'requests')).toEqual([fanBefore]);
+    // My clients are told, so they show what the lists show: the moved request says hidden.
+    const moved = (await syncFrom(me, cursor)).events.filter((e: any) => e.type === 'conversation.updated');
+    expect(moved.map((e: any) => [e.conversation.id, e.conversation.hidden])).toEqual([[before, true]]);
+    const one = await request(a.url).get(`/v1/conversations/${before}`).set(me.auth).expect(200);
+    expect(one.body.hidden).toBe(true);
+    expect((await request(a.url).get(`/v1/conversations/${fanBefore}`).set(me.auth).expect(200)).body.hidden).toBe(false);
 
     // New conversations from people who do not follow me: refused as allowIncoming=none refuses them, on either process.
     for (const url of [a.url, b.url]) {
@@ -222,6 +229,15 @@ describe('the pile-on breaker', () => {
     expect(hours).toBeLessThanOrEqual(24);
     expect(await folder(victim, 'requests')).toEqual([]);
     expect((await folder(victim, 'hidden')).sort()).toEqual([...ids].sort());
+    // The stream says the same as the lists: each earlier request announced in requests, then
+    // moved to hidden (conversation.updated, hidden: true); the crossing one announced hidden.
+    const stream = (await syncFrom(victim, cursor)).events;
+    const created = stream.filter((e: any) => e.type === 'request.created');
+    expect(created.map((e: any) => [e.conversation.id, e.conversation.hidden])).toEqual(ids.map((id) => [id, id === crossing.body.id]));
+    const movedIds = stream
+      .filter((e: any) => e.type === 'conversation.updated' && e.conversation.hidden === true)
+      .map((e: any) => e.conversation.id);
+    expect(movedIds.sort()).toEqual(ids.filter((id) => id !== crossing.body.id).sort());
 
     // The next stranger is refused, on either process.
     await expectError(await start(a.url, strangers[PILE_ON + 1], [victim.id]), 'POST /v1/conversations', 403, 'recipient_not_accepting');

@@ -14,11 +14,16 @@ export function conversationTitle(c: Conversation, me: Me): string {
   return names.join(', ') || 'Just you';
 }
 
-/** Which folder a conversation belongs in now (hidden is decided by the server; kept by the list it came from). */
+/**
+ * Which folder a conversation belongs in now. Hidden is decided by the server: a pending
+ * request's view says `hidden` (lists, request.created, conversation.updated); an older view
+ * without it keeps the folder of the list it came from.
+ */
 export function inFolder(c: Conversation, folder: Folder, hiddenIds: Set<string>): boolean {
   if (folder === 'inbox') return c.myState === 'active';
-  if (folder === 'hidden') return c.myState === 'pending' && hiddenIds.has(c.id);
-  return c.myState === 'pending' && !hiddenIds.has(c.id);
+  const hidden = c.hidden ?? hiddenIds.has(c.id);
+  if (folder === 'hidden') return c.myState === 'pending' && hidden;
+  return c.myState === 'pending' && !hidden;
 }
 
 export const hiddenIds = new Set<string>();

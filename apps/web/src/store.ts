@@ -46,6 +46,18 @@ class Store {
     this.reads.set(c.id, reads);
   }
 
+  /** Re-reads one conversation as the server lists it (its folder, counts, members). */
+  refreshConversation(id: string) {
+    bc.api.GET('/v1/conversations/{id}', { params: { path: { id } } }).then(
+      ({ data }) => {
+        if (!data) return;
+        this.upsertConversation(data);
+        this.changed();
+      },
+      () => undefined, // gone or offline: the next list or event says where it is
+    );
+  }
+
   upsertMessage(m: Message) {
     let byseq = this.messages.get(m.conversationId);
     if (!byseq) this.messages.set(m.conversationId, (byseq = new Map<number, Message>()));
@@ -54,6 +66,8 @@ class Store {
     this.typing.get(m.conversationId)?.delete(m.senderId); // their message ends their typing
     const c = this.conversations.get(m.conversationId);
     if (!c) return;
+    // A request's messages may move it to Hidden (my hidden words): ask the server where it is now.
+    if (isNew && c.myState === 'pending') this.refreshConversation(c.id);
     const me = bc.user?.id;
     const unread = isNew && me && m.senderId !== me && m.seq > (this.reads.get(c.id)?.get(me) ?? 0) ? 1 : 0;
     if (!c.lastMessage || c.lastMessage.seq <= m.seq || unread) {

@@ -80,6 +80,12 @@ export class Conversation {
   context!: ConversationContext | null;
   @ApiProperty({ type: Boolean, description: 'Locked by moderators (v1.2): nobody may send, edit, react or add members until unlocked' })
   locked!: boolean;
+  @ApiPropertyOptional({
+    type: Boolean,
+    description:
+      'A pending request only: true when it is in my hidden folder (hidden words, Limits, the pile-on breaker, a staff rule), false when it is in requests; absent otherwise',
+  })
+  hidden?: boolean;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time' }) lastActivityAt!: string;
 }

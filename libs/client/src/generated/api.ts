@@ -2528,6 +2528,8 @@ export interface components {
             context: components["schemas"]["ConversationContext"] | null;
             /** @description Locked by moderators (v1.2): nobody may send, edit, react or add members until unlocked */
             locked: boolean;
+            /** @description A pending request only: true when it is in my hidden folder (hidden words, Limits, the pile-on breaker, a staff rule), false when it is in requests; absent otherwise */
+            hidden?: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */

@@ -27,6 +27,12 @@ export interface ConversationView {
   context: Record<string, unknown> | null;
   /** Staff locked it (API.md v1.2): nobody may send, edit, react or add members until unlocked. */
   locked: boolean;
+  /**
+   * A pending request only: it is in my hidden folder (hidden words, Limits, the pile-on
+   * breaker, a staff rule), not in requests. Decided by ConversationsService.hiddenRequests;
+   * absent on views that are not a pending request.
+   */
+  hidden?: boolean;
   createdAt: string;
   lastActivityAt: string;
 }

@@ -50,20 +50,30 @@ export class ConversationsService {
     if (!isUuid(conversationId)) throw new NotFound();
     const v = (await loadConversationViews(q, [conversationId], viewerId)).get(conversationId);
     if (!v || !opensConversation(v.myState)) throw new NotFound();
+    if (v.myState === 'pending') v.hidden = (await this.hiddenRequests(viewerId, [conversationId])).has(conversationId);
     return v;
   }
 
-  /** Builds conversation.updated / request.created events for each listed user, as they see it. */
+  /**
+   * Builds conversation.updated / request.created events for each listed user, as they see it
+   * (a pending one's view says whether the request sits in their hidden folder; `hiddenFor`
+   * names the users for whom the caller's own transaction hides it).
+   */
   async eventsFor(
     q: Queryable,
     conversationId: string,
     userIds: string[],
     type: 'conversation.updated' | 'request.created' = 'conversation.updated',
+    hiddenFor: ReadonlySet<string> = new Set(),
   ): Promise<UserEvent[]> {
     const out: UserEvent[] = [];
     for (const userId of userIds) {
       const v = (await loadConversationViews(q, [conversationId], userId)).get(conversationId);
-      if (v) out.push({ userId, type, payload: { conversation: v } });
+      if (!v) continue;
+      if (v.myState === 'pending') {
+        v.hidden = hiddenFor.has(userId) || (await this.hiddenRequests(userId, [conversationId])).has(conversationId);
+      }
+      out.push({ userId, type, payload: { conversation: v } });
     }
     return out;
   }
@@ -164,7 +174,7 @@ export class ConversationsService {
         const pending = memberRows.filter((m) => m.state === 'pending').map((m) => m.userId);
         const events = [
           ...(await this.eventsFor(q, id, active, 'conversation.updated')),
-          ...(await this.eventsFor(q, id, pending, 'request.created')),
+          ...(await this.eventsFor(q, id, pending, 'request.created', new Set(screen.hidden))),
           ...(await this.protection.apply(q, screen)),
         ];
         return this.events.append(q, events, pending.length || screen.held ? [scoreSenderJob(creatorId)] : []);
@@ -262,8 +272,11 @@ export class ConversationsService {
       viewerId,
     );
     const last = page[page.length - 1];
+    const items = page.map((r) => views.get(r.id)!).filter(Boolean);
+    // a page of requests or hidden requests: each sits in the folder it was listed from
+    for (const v of items) if (v.myState === 'pending') v.hidden = folder === 'hidden';
     return {
-      items: page.map((r) => views.get(r.id)!).filter(Boolean),
+      items,
       nextCursor: more ? KeysetCursor.encode([new Date(last.lastActivityAt).toISOString(), last.id]) : null,
     };
   }

@@ -61,28 +61,32 @@ export async function switchLimitsOn(q: Queryable, userId: string, until: Date):
 /**
  * Moves the user's pending requests from the people their Limits hold back (limitsExcludeSql,
  * the same predicate that refuses new ones; the requester is the conversation's creator) to
- * the hidden folder; how many moved.
+ * the hidden folder; the conversations that moved.
  */
-export async function hideRequestsFromLimited(q: Queryable, userId: string, reason: HiddenReason): Promise<number> {
-  const rows = await q.query(
+export async function hideRequestsFromLimited(q: Queryable, userId: string, reason: HiddenReason): Promise<string[]> {
+  const rows = await q.query<{ conversation_id: string }>(
     `INSERT INTO request_hidden (user_id, conversation_id, reason)
      SELECT m.user_id, m.conversation_id, $2 FROM conversation_member m
        JOIN conversation c ON c.id = m.conversation_id JOIN app_user u ON u.id = m.user_id
       WHERE m.user_id = $1 AND m.state = 'pending' AND c.creator_id IS NOT NULL AND ${limitsExcludeSql('u', 'c.creator_id')}
-     ON CONFLICT (user_id, conversation_id) DO NOTHING RETURNING 1`,
+     ON CONFLICT (user_id, conversation_id) DO NOTHING RETURNING conversation_id`,
     [userId, reason],
   );
-  return rows.length;
+  return rows.map((r) => r.conversation_id);
 }
 
-/** Hides these requests of the user (some may still be committing in another process: no check that they exist). */
-export async function hideRequests(q: Queryable, userId: string, conversationIds: string[], reason: HiddenReason): Promise<void> {
-  if (conversationIds.length === 0) return;
-  await q.query(
+/**
+ * Hides these requests of the user (some may still be committing in another process: no check
+ * that they exist); the ones newly hidden.
+ */
+export async function hideRequests(q: Queryable, userId: string, conversationIds: string[], reason: HiddenReason): Promise<string[]> {
+  if (conversationIds.length === 0) return [];
+  const rows = await q.query<{ conversation_id: string }>(
     `INSERT INTO request_hidden (user_id, conversation_id, reason) SELECT $1, x, $3 FROM unnest($2::uuid[]) AS x
-     ON CONFLICT (user_id, conversation_id) DO NOTHING`,
+     ON CONFLICT (user_id, conversation_id) DO NOTHING RETURNING conversation_id`,
     [userId, conversationIds, reason],
   );
+  return rows.map((r) => r.conversation_id);
 }
 
 /** Of these conversations, the ones hidden for the user by Limits or the breaker. */

@@ -3,11 +3,13 @@ import { APP_CONFIG, type AppConfig } from '../config';
 import { Db, type Queryable } from '../db/db.service';
 import { InvalidRequest, NotFound } from '../errors';
 import type { UserEvent } from '../events/event-types';
+import { EventsService } from '../events/events.service';
 import { newId } from '../ids';
 import { SlidingWindow } from '../limits/sliding-window';
 import { LIMITS_FROM, LIMITS_MAX_DAYS, type LimitsFrom } from '../policy/limits';
 import { REDIS, type RedisClient } from '../redis';
 import { PROTECTION_NOTICES, ROOM_CONTEXT, type ProtectionNotices, type RoomContextSource } from './conversation-extensions';
+import { loadConversationViews } from './conversation-view';
 import * as repo from './request-protection.repository';
 import type { LimitsRow } from './request-protection.repository';
 
@@ -56,6 +58,7 @@ export class RequestProtectionService {
 
   constructor(
     private readonly db: Db,
+    private readonly events: EventsService,
     @Inject(REDIS) redis: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(ROOM_CONTEXT) private readonly rooms: RoomContextSource,
@@ -90,12 +93,27 @@ export class RequestProtectionService {
         problems,
       );
     }
-    return this.db.tx(async (q) => {
+    const { row, outboxId } = await this.db.tx(async (q) => {
       const row = await repo.setLimits(q, userId, b.from as LimitsFrom, until!);
       if (!row) throw new NotFound();
-      await repo.hideRequestsFromLimited(q, userId, 'limits');
-      return row;
+      const moved = await repo.hideRequestsFromLimited(q, userId, 'limits');
+      return { row, outboxId: await this.events.append(q, await this.movedToHidden(q, userId, moved)) };
     });
+    this.events.published(outboxId);
+    return row;
+  }
+
+  /**
+   * conversation.updated for requests that just moved to the user's hidden folder, so every
+   * client of theirs moves them out of Requests as the lists now do (the view says `hidden`).
+   */
+  private async movedToHidden(q: Queryable, userId: string, conversationIds: string[]): Promise<UserEvent[]> {
+    const views = await loadConversationViews(q, conversationIds, userId);
+    const out: UserEvent[] = [];
+    for (const v of views.values()) {
+      if (v.myState === 'pending') out.push({ userId, type: 'conversation.updated', payload: { conversation: { ...v, hidden: true } } });
+    }
+    return out;
   }
 
   /** DELETE /v1/me/limits: new conversations are admitted again; hidden requests stay hidden. */
@@ -144,8 +162,13 @@ export class RequestProtectionService {
     const pile = this.config.pileOn;
     for (const trip of screen.trips) {
       const limits = await repo.switchLimitsOn(q, trip.userId, new Date(Date.now() + pile.limitsHours * 3_600_000));
-      await repo.hideRequests(q, trip.userId, trip.window, 'pile_on');
-      await repo.hideRequestsFromLimited(q, trip.userId, 'limits');
+      const moved = new Set([
+        ...(await repo.hideRequests(q, trip.userId, trip.window, 'pile_on')),
+        ...(await repo.hideRequestsFromLimited(q, trip.userId, 'limits')),
+      ]);
+      // the new conversation itself is announced by its request.created, already hidden
+      moved.delete(screen.conversationId);
+      events.push(...(await this.movedToHidden(q, trip.userId, [...moved])));
       await repo.insertTrip(q, {
         id: newId(),
         userId: trip.userId,
