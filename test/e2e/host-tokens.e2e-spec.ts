@@ -111,6 +111,26 @@ describe('host-issued JWTs on /v1 and the socket', () => {
     expect((await me(tokens.body.accessToken)).body.id).toBe(res.body.id);
   });
 
+  it('a sub whose account was deleted provisions a new account on the next token, also on the process that had it in memory', async () => {
+    const s = sub();
+    const first = await me(await hostToken(rsa, { sub: s, preferred_username: 'gone_soon', name: 'Gone Soon' }));
+    expect(first.status).toBe(200);
+    await request(t.url)
+      .delete(`/platform/v1/users/${s}`)
+      .set({ Authorization: `Bearer ${PLATFORM_KEY}` })
+      .expect(202);
+    const next = await me(await hostToken(rsa, { sub: s, preferred_username: 'back_again', name: 'Back Again' }));
+    expect(next.status).toBe(200);
+    expect(next.body.id).not.toBe(first.body.id);
+    expect(next.body).toEqual(expect.objectContaining({ handle: 'back_again', status: 'active' }));
+    // and that new account is the one the platform API knows under the externalId
+    const tokens = await request(t.url)
+      .post(`/platform/v1/users/${s}/tokens`)
+      .set({ Authorization: `Bearer ${PLATFORM_KEY}` })
+      .expect(200);
+    expect((await me(tokens.body.accessToken)).body.id).toBe(next.body.id);
+  });
+
   it(`ES256 works too; a handle collision gets a suffix; parallel first requests of one sub make one user (${RACE_ROUNDS} rounds, a fresh sub each)`, async () => {
     const first = await me(await hostToken(ec, { sub: sub(), preferred_username: 'samesame' }));
     expect([first.status, first.body.handle]).toEqual([200, 'samesame']);

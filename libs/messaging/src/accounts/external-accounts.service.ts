@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { Db, PG_UNIQUE_VIOLATION } from '../db/db.service';
+import { AccountStatusService } from './account-status.service';
 import { HandleTaken, InvalidRequest } from '../errors';
 import { newId } from '../ids';
 import * as repo from './accounts.repository';
@@ -63,7 +64,10 @@ export function displayNameFromClaim(raw: unknown, fallback: string): string {
  */
 @Injectable()
 export class ExternalAccountsService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly status: AccountStatusService,
+  ) {}
 
   private readonly known = new Map<string, string>();
 
@@ -96,8 +100,11 @@ export class ExternalAccountsService {
    * `preferred_username` and `name` claims. A handle collision takes a random suffix.
    */
   async provision(externalId: string, claims: { preferredUsername?: unknown; name?: unknown }): Promise<string> {
+    // This process's memory of the id, unless that account was deleted since (its externalId
+    // is then free: a token for it provisions a new account, as on a process that never saw it).
     const cached = this.known.get(externalId);
-    if (cached) return cached;
+    if (cached && (await this.status.status(cached)) !== 'missing') return cached;
+    if (cached) this.known.delete(externalId);
     const existing = await repo.userIdByExternalId(this.db, externalId);
     if (existing) return this.remember(externalId, existing);
     const base = handleFromClaim(claims.preferredUsername ?? claims.name);
