@@ -208,6 +208,13 @@ describe('DELETE /platform/v1/users/:externalId', () => {
       404,
       'not_found',
     );
+    // The deleted account's handle is held for the host's accounts too (409 handle_taken, as for registration).
+    await expectError(
+      await http().put(`/platform/v1/users/other-${randomUUID()}`).set(key).send({ handle, displayName: 'Impostor' }),
+      'PUT /platform/v1/users/{externalId}',
+      409,
+      'handle_taken',
+    );
     // The host may create a new account under the same id: a different user.
     const fresh = await http()
       .put(`/platform/v1/users/${externalId}`)

@@ -75,11 +75,11 @@ export class ExternalAccountsService {
   async upsert(externalId: string, input: { handle: string; displayName: string }): Promise<{ user: ExternalUser; created: boolean }> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const written = await repo.upsertExternalUser(this.db, {
-          id: newId(),
-          handle: input.handle,
-          displayName: input.displayName,
-          externalId,
+        const written = await this.db.tx(async (q) => {
+          // A deleted account's handle is held for HANDLE_HOLD_DAYS, for the host's accounts as for registration.
+          await repo.lockHandle(q, input.handle);
+          if (await repo.handleHeld(q, input.handle)) throw new HandleTaken();
+          return repo.upsertExternalUser(q, { id: newId(), handle: input.handle, displayName: input.displayName, externalId });
         });
         if (written) return written;
         // Nothing to change: the row as it is.
@@ -113,7 +113,13 @@ export class ExternalAccountsService {
       const suffix = attempt === 0 ? '' : `_${randomInt(1000, 99999)}`;
       const handle = `${base.slice(0, HANDLE_MAX - suffix.length)}${suffix}`;
       try {
-        const id = await repo.insertExternalUserIfAbsent(this.db, { id: newId(), handle, displayName, externalId });
+        const id = await this.db.tx(async (q) => {
+          await repo.lockHandle(q, handle);
+          // a held handle (a deleted account's) is taken: the next attempt takes a suffix
+          if (await repo.handleHeld(q, handle)) return null;
+          return (await repo.insertExternalUserIfAbsent(q, { id: newId(), handle, displayName, externalId })) ?? undefined;
+        });
+        if (id === null) continue;
         if (id) return this.remember(externalId, id);
         // Provisioned by a concurrent request.
         const other = await repo.userIdByExternalId(this.db, externalId);
