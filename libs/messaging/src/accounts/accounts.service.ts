@@ -219,8 +219,8 @@ export class AccountsService {
     await repo.revokeAllRefreshTokens(this.db, userId);
   }
 
-  async me(userId: string): Promise<Me> {
-    const row = await repo.userById(this.db, userId);
+  async me(userId: string, q: Queryable = this.db): Promise<Me> {
+    const row = await repo.userById(q, userId);
     if (!row) throw new NotFound();
     return toMe(row);
   }
@@ -231,8 +231,8 @@ export class AccountsService {
     return toMe(row);
   }
 
-  async hiddenWords(userId: string): Promise<HiddenWords> {
-    const row = await repo.hiddenWords(this.db, userId);
+  async hiddenWords(userId: string, q: Queryable = this.db): Promise<HiddenWords> {
+    const row = await repo.hiddenWords(q, userId);
     if (!row) throw new NotFound();
     return row;
   }

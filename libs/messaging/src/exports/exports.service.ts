@@ -142,8 +142,9 @@ export class ExportsService {
 
   private async writeArchive(q: Queryable, exportId: string, userId: string): Promise<number> {
     const out = new ArchiveWriter((n, bytes) => repo.insertChunk(q, exportId, n, bytes), EXPORT_CHUNK_BYTES);
-    const me = await this.accounts.me(userId);
-    const hiddenWords = await this.accounts.hiddenWords(userId);
+    // Everything below reads through `q`: the one snapshot of the job's transaction.
+    const me = await this.accounts.me(userId, q);
+    const hiddenWords = await this.accounts.hiddenWords(userId, q);
     await out.write(`{"exportedAt":${JSON.stringify(new Date().toISOString())}`);
     await out.write(`,"profile":${JSON.stringify({ id: me.id, handle: me.handle, displayName: me.displayName, createdAt: me.createdAt })}`);
     await out.write(
@@ -221,7 +222,7 @@ export class ExportsService {
     await out.write(`,"notices":[`);
     let firstNotice = true;
     for (let cursor: string | undefined; ;) {
-      const page = await this.notices.list(userId, NOTICE_BATCH, cursor);
+      const page = await this.notices.list(userId, NOTICE_BATCH, cursor, q);
       for (const n of page.items) {
         await out.write(`${firstNotice ? '' : ','}${JSON.stringify(n)}`);
         firstNotice = false;

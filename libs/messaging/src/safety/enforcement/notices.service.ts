@@ -60,9 +60,15 @@ export class NoticesService {
   }
 
   /** Newest first; the cursor is the last notice id of the previous page (ids are time-ordered). */
-  async list(userId: string, limit: number, cursor?: string): Promise<{ items: Notice[]; nextCursor: string | null }> {
+  /** `q`: read inside the caller's transaction (the data export reads one snapshot). */
+  async list(
+    userId: string,
+    limit: number,
+    cursor?: string,
+    q: Queryable = this.db,
+  ): Promise<{ items: Notice[]; nextCursor: string | null }> {
     if (cursor !== undefined && cursor !== '' && !isUuid(cursor)) throw new InvalidCursor();
-    const rows = await notices.ofUser(this.db, userId, cursor || null, limit + 1);
+    const rows = await notices.ofUser(q, userId, cursor || null, limit + 1);
     const page = rows.slice(0, limit);
     return { items: page, nextCursor: rows.length > limit ? page[page.length - 1].id : null };
   }
