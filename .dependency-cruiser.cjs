@@ -111,7 +111,7 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     // Migrations import nothing of ours; generated client types are large and import nothing.
-    exclude: { path: ['(^|/)node_modules/', '^dist/', '\\.d\\.ts$', '^libs/messaging/src/migrations/Migration'] },
+    exclude: { path: ['(^|/)node_modules/', '^dist/', '^libs/client/dist/', '\\.d\\.ts$', '^libs/messaging/src/migrations/Migration'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

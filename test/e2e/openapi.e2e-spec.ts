@@ -485,7 +485,18 @@ it('real staff responses carry exactly the documented fields and types (login, r
   const login = await request(t.url).post('/admin/v1/auth/login').send({ email: 'admin@example.com', password: 'admin-password-1' });
   const staff = await loginStaff(t.url);
   const get = (path: string) => request(t.url).get(path).set(staff.auth);
+  // A request Alice sent, so her history's recentRequests has a row to check.
+  const asked = await request(t.url)
+    .post('/v1/conversations')
+    .set(alice.auth)
+    .send({ participantIds: [bob.id] });
+  await request(t.url).post(`/v1/conversations/${asked.body.id}/messages`).set(alice.auth).send({ clientId: 'r1', text: 'hi' }).expect(201);
+  const aliceHistory = await get(`/admin/v1/users/${alice.id}/history`);
+  expect(aliceHistory.body.recentRequests).toEqual([
+    expect.objectContaining({ conversationId: asked.body.id, firstText: 'hi', locked: false }),
+  ]);
   const checks: Array<[string, string, number, request.Response]> = [
+    ['get', '/admin/v1/users/{id}/history', 200, aliceHistory],
     ['post', '/v1/reports', 201, filed],
     ['post', '/admin/v1/auth/login', 200, login],
     ['get', '/admin/v1/reports', 200, await get('/admin/v1/reports')],

@@ -55,6 +55,7 @@ export type StaffMember = Schemas['StaffMember'];
 export type Rule = Schemas['Rule'];
 export type RuleHit = Schemas['RuleHit'];
 export type HeldMessage = Schemas['HeldMessage'];
+export type HeldRule = Schemas['HeldRule'];
 export type Policy = Schemas['Policy'];
 export type PolicySeverity = Schemas['PolicySeverity'];
 
@@ -69,6 +70,10 @@ export type ConversationLockState = Schemas['ConversationLockState'];
 export type UserStanding = Schemas['UserStanding'];
 export type Strike = Schemas['Strike'];
 export type UserHistoryUser = Schemas['UserHistoryUser'];
+/** A request the person sent lately (UserHistory.recentRequests). */
+export type SentRequest = Schemas['SentRequest'];
+export type FanOutBurst = Schemas['FanOutBurst'];
+export type SettledHeldRequests = Schemas['SettledHeldRequests'];
 export type SuggestedAction = Schemas['SuggestedAction'];
 export type UserActionResult = Schemas['UserActionResult'];
 export type BulkResolveResult = Schemas['BulkResolveResult'];
@@ -90,6 +95,7 @@ export type UserActionBody = Schemas['UserActionDto'];
 export type AppealDecisionBody = Schemas['AppealDecisionDto'];
 export type LinkLabelBody = Schemas['LinkLabelDto'];
 export type RuleTestBody = Schemas['RuleTestDto'];
+export type HeldRejectBody = Schemas['HeldRejectDto'];
 
 // Enumerations.
 export type ReportReason = Report['reason'];

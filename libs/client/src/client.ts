@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import { ApiError, AuthError, CursorExpiredError, RateLimitedError, ValidationError, isTransient } from './errors';
+import { ApiError, AuthError, ClientStateError, CursorExpiredError, RateLimitedError, ValidationError, isTransient } from './errors';
 import {
   Emitter,
   SERVER_EVENT_TYPES,
@@ -99,6 +99,8 @@ export class BackchannelClient {
   private chain: Promise<unknown> = Promise.resolve();
   private running = false;
   private outbox: OutboxItem[] = [];
+  /** start()'s read of the stored outbox; a send() waits for it so the stored sends stay first. */
+  private outboxLoaded: Promise<void> = Promise.resolve();
   private flushing: Promise<void> | null = null;
   private readonly waiters = new Map<string, { resolve: (m: Message) => void; reject: (e: Error) => void }>();
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
@@ -164,7 +166,7 @@ export class BackchannelClient {
     await this.storage.delete(OUTBOX);
     await this.storage.delete(OWNER);
     this.forgetCursor();
-    this.outbox = [];
+    this.dropOutbox('Signed out before the server confirmed this message: it was dropped from the outbox and will not be retried.');
   }
 
   /**
@@ -180,7 +182,27 @@ export class BackchannelClient {
     await this.storage.delete(OUTBOX);
     await this.storage.delete(OWNER);
     this.cursorValue = null;
+    this.dropOutbox(
+      'The account was deleted before the server confirmed this message: it was dropped from the outbox and will not be retried.',
+    );
+  }
+
+  /** Forgets the outbox; each send() still waiting for it rejects with `signed_out` (it will never be sent). */
+  private dropOutbox(message: string): void {
     this.outbox = [];
+    const waiting = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const w of waiting) w.reject(new ClientStateError('signed_out', message));
+  }
+
+  /** The calls that need the connection: a clear error at once, never a promise that does not settle. */
+  private assertStarted(call: string): void {
+    if (!this.running) {
+      throw new ClientStateError(
+        'not_started',
+        `${call} needs a started client: call start() first (after signIn(), signUp() or restore()), and not after stop().`,
+      );
+    }
   }
 
   /** A session whose cursor and outbox belong to another account starts them afresh. */
@@ -219,6 +241,10 @@ export class BackchannelClient {
     if (this.running) return;
     if (!this.session.signedIn && !(await this.session.restore())) throw new AuthError(401, 'unauthorized', 'Sign in first.');
     this.running = true;
+    // send() may be called as soon as start() is (it waits for this): the stored outbox comes first.
+    this.outboxLoaded = (async () => {
+      this.outbox = (await this.storage.get<OutboxItem[]>(OUTBOX)) ?? [];
+    })();
     if (this.positions) {
       const state = (await this.storage.get<PositionsState>(POSITIONS)) ?? null;
       this.cursorValue = state?.cursor ?? null;
@@ -226,7 +252,7 @@ export class BackchannelClient {
     } else {
       this.cursorValue = (await this.storage.get<string>(CURSOR)) ?? null;
     }
-    this.outbox = (await this.storage.get<OutboxItem[]>(OUTBOX)) ?? [];
+    await this.outboxLoaded;
     if (this.cursorValue === null) await this.enqueue(() => this.syncFromCursor());
     this.openSocket();
     this.kickOutbox();
@@ -446,9 +472,13 @@ export class BackchannelClient {
    * Queues a message: it is stored in the outbox first (with its clientId), then sent, in
    * queue order, and retried with the same clientId through network errors, 5xx, 429 and
    * restarts (a new client on the same storage resumes the outbox at start()). Resolves with
-   * the stored message; rejects with the ApiError when a rule refuses it for good.
+   * the stored message; rejects with the ApiError when a rule refuses it for good. Before
+   * start() (or after stop()) it rejects at once with ClientStateError `not_started`, and
+   * nothing is queued.
    */
   async send(conversationId: string, text: string, opts: { clientId?: string; replyTo?: number } = {}): Promise<Message> {
+    this.assertStarted('send()');
+    await this.outboxLoaded;
     const item: OutboxItem = { clientId: opts.clientId ?? newClientId(), conversationId, text, queuedAt: new Date().toISOString() };
     if (opts.replyTo !== undefined) item.replyTo = opts.replyTo;
     const done = new Promise<Message>((resolve, reject) => this.waiters.set(item.clientId, { resolve, reject }));
@@ -512,8 +542,9 @@ export class BackchannelClient {
 
   // ------------------------------------------------------------------ small live actions
 
-  /** Tells the conversation's other members that I am typing (throttled by the server). */
+  /** Tells the conversation's other members that I am typing (throttled by the server). Throws ClientStateError `not_started` before start(). */
   typing(conversationId: string): void {
+    this.assertStarted('typing()');
     this.socketRef?.emit('typing', { conversationId });
   }
 

@@ -49,6 +49,20 @@ export class CursorExpiredError extends ApiError {}
 /** 5xx: the server or one of its dependencies failed; safe to retry idempotent calls. */
 export class ServerError extends ApiError {}
 
+/**
+ * A call this client cannot make in its present state; nothing was sent. `code` is stable:
+ * - `not_started`: send() or typing() before start() (or after stop()): call start() first;
+ * - `signed_out`: signOut() or deleteAccount() dropped a send still waiting in the outbox.
+ */
+export class ClientStateError extends BackchannelError {
+  constructor(
+    readonly code: 'not_started' | 'signed_out',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** No answer: refused, reset, timed out, offline. Sends are retried through these. */
 export class NetworkError extends BackchannelError {
   constructor(readonly cause: unknown) {

@@ -1,11 +1,9 @@
 import { Stack, TextField } from '@mui/material';
-import type { Policy } from '@backchannel/client/admin';
+import type { Policy, ResolveBody } from '@backchannel/client/admin';
 import { severityFor } from '../lib/policies';
 
-export interface PolicyChoice {
-    policy: string;
-    severity: string;
-}
+/** The policy (key) and severity (key) a decision names: ResolveDto's fields, always chosen in the form. */
+export type PolicyChoice = Required<Pick<ResolveBody, 'policy' | 'severity'>>;
 
 /**
  * The policy and severity a decision names (API.md v1.2): two native selects, the severity

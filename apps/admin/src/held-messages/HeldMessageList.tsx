@@ -4,16 +4,7 @@ import { DateField, List, RecordContextProvider, TextField, useListContext, useN
 import { useBackchannel, useCan } from '../common/useApi';
 import { errorMessage } from '../lib/errors';
 import { isTypingTarget, moveCursor } from '../lib/shortcuts';
-
-interface Held {
-    id: string;
-    senderId: string;
-    senderHandle: string | null;
-    conversationKind: string;
-    text: string | null;
-    createdAt: string;
-    rules: { id: string | null; name: string; pattern: string }[];
-}
+import type { HeldMessage as Held } from '@backchannel/client/admin';
 
 /** Keyboard: j / k move, a approves, x rejects the selected message (moderator). */
 const HELP = 'j / k: next / previous · a: approve · x: reject';

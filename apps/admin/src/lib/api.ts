@@ -4,7 +4,7 @@
  * here makes the exact HTTP contract unit-testable.
  */
 
-import type { AppealDecision, BlocklistKind, LinkLabel } from '@backchannel/client/admin';
+import type { AppealDecision, BlocklistKind, LinkLabel, ResolveBody } from '@backchannel/client/admin';
 
 export const API_URL = '/admin/v1';
 
@@ -20,16 +20,12 @@ type Id = string | number;
 
 const seg = (id: Id): string => encodeURIComponent(String(id));
 
-export interface ActionBody {
-    action: string;
-    durationHours?: number;
-    note: string;
-    /** A notice template (cases and reports); every variable it uses must be filled. */
-    templateId?: string;
-    /** The policy (key) and its severity (key) the decision names (v1.2). */
-    policy?: string;
-    severity?: string;
-}
+/**
+ * The body of a report or case resolution, a bulk resolution (plus `ids`) and a direct user
+ * action: the API's ResolveDto (UserActionDto is the same without `templateId`), with the
+ * action as the form holds it (checked against the ladder before sending) and the note always set.
+ */
+export type ActionBody = Omit<ResolveBody, 'action' | 'note'> & { action: string; note: string };
 
 export const requests = {
     login: (email: string, password: string): ApiRequest => ({

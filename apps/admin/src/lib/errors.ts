@@ -2,13 +2,10 @@
  * API errors are `{statusCode, code, message, details?}`. We show
  * "message (code)" in notifications.
  */
+import type { ErrorBody } from '@backchannel/client/admin';
 
-export interface ApiErrorBody {
-    statusCode?: number;
-    code?: string;
-    message?: string | string[];
-    details?: unknown;
-}
+/** The contract's error body as it may arrive: any field missing, and a framework's message list tolerated. */
+export type ApiErrorBody = Partial<Omit<ErrorBody, 'message'>> & { message?: ErrorBody['message'] | string[] };
 
 function messageText(message: unknown): string | null {
     if (typeof message === 'string' && message.trim() !== '') return message.trim();

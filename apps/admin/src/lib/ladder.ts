@@ -3,7 +3,14 @@
  * (resolve / bulk-resolve) or directly on a user, from mildest to harshest.
  */
 
-import { RESOLVE_ACTIONS, USER_ACTIONS, type ResolveAction, type UserAction } from '@backchannel/client/admin';
+import {
+    RESOLVE_ACTIONS,
+    USER_ACTIONS,
+    type ResolveAction,
+    type ResolveBody,
+    type SuggestedAction,
+    type UserAction,
+} from '@backchannel/client/admin';
 
 /**
  * The report resolution ladder (RESOLVE_ACTIONS) and the actions that can be taken on a user
@@ -45,17 +52,15 @@ export function needsDuration(action: unknown): boolean {
     return action === 'restrict_messaging' || action === 'suspend';
 }
 
-export interface SuggestedAction {
-    action: ResolveAction;
-    durationHours?: number;
-}
+/** The history's SuggestedAction once on the ladder (its `none` and unknown actions parse to null). */
+export type LadderSuggestion = Pick<SuggestedAction, 'durationHours'> & { action: ResolveAction };
 
 /**
  * `suggestedAction` from GET /users/:id/history. The contract sends an action
  * name; an object `{action, durationHours}` is tolerated too. Anything that is
  * not on the ladder yields null.
  */
-export function parseSuggestedAction(value: unknown): SuggestedAction | null {
+export function parseSuggestedAction(value: unknown): LadderSuggestion | null {
     if (isResolveAction(value)) return { action: value };
     if (value && typeof value === 'object') {
         const record = value as Record<string, unknown>;
@@ -135,11 +140,8 @@ export function validateActionForm(form: ResolveFormState, allowed: readonly str
     return null;
 }
 
-export interface ActionPayload {
-    action: string;
-    durationHours?: number;
-    note: string;
-}
+/** ResolveDto's (and UserActionDto's) action, duration and note, as the form produces them. */
+export type ActionPayload = Pick<ResolveBody, 'durationHours'> & { action: string; note: string };
 
 /**
  * Body for POST /reports/:id/resolve, POST /reports/bulk-resolve (plus `ids`)

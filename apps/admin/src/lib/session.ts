@@ -120,4 +120,4 @@ export function createSession(storage: StorageLike) {
     };
 }
 
-export type Session = ReturnType<typeof createSession>;
+export type ConsoleSession = ReturnType<typeof createSession>;

@@ -13,13 +13,17 @@ import type {
     DmAccessState,
     DmStats,
     LinkLabel,
+    LinkRecord,
+    ModerationAction,
     ModerationStats,
     Report,
     RuleTestBody,
+    SettledHeldRequests,
     RuleTestResult,
     ReporterPrecision,
     TdbStatements,
     Transparency,
+    UserActionResult,
     UserHistory,
     UserStanding,
 } from '@backchannel/client/admin';
@@ -60,7 +64,7 @@ export interface BackchannelDataProvider extends DataProvider {
     /** GET /admin/v1/users/:id/standing?policy=&severity= */
     userStanding(userId: Identifier, decision?: { policy?: string; severity?: string }): Promise<{ data: UserStanding }>;
     /** POST /admin/v1/users/:id/actions {action, durationHours?, note} */
-    userAction(userId: Identifier, params: ActionBody): Promise<{ data: unknown }>;
+    userAction(userId: Identifier, params: ActionBody): Promise<{ data: UserActionResult }>;
     /** userAction for each id (one POST per user), never rejects: reports per-id outcome. */
     bulkUserAction(userIds: Identifier[], params: ActionBody): Promise<{ data: BulkOutcome }>;
     /** GET /admin/v1/users/:id/dm-stats */
@@ -70,11 +74,11 @@ export interface BackchannelDataProvider extends DataProvider {
     /** POST (lock) / DELETE (unlock) /admin/v1/conversations/:id/lock {note} */
     setConversationLock(conversationId: Identifier, params: { locked: boolean; note: string }): Promise<{ data: ConversationLockState }>;
     /** POST /admin/v1/actions/:id/lift {note}: ends a restriction, suspension or ban early */
-    liftAction(id: Identifier, params: { note: string }): Promise<{ data: unknown }>;
+    liftAction(id: Identifier, params: { note: string }): Promise<{ data: ModerationAction }>;
     /** POST /admin/v1/appeals/:id/decide {decision, note} */
     decideAppeal(id: Identifier, params: { decision: AppealDecision; note: string }): Promise<{ data: unknown }>;
     /** PUT /admin/v1/links/:id {verdict, reason} */
-    overrideLink(id: Identifier, params: { verdict: LinkLabel; reason: string }): Promise<{ data: unknown }>;
+    overrideLink(id: Identifier, params: { verdict: LinkLabel; reason: string }): Promise<{ data: LinkRecord }>;
     /** GET /admin/v1/blocklist/preview?pattern=&kind= */
     previewBlocklist(params: { pattern: string; kind: BlocklistKind }): Promise<{ data: BlocklistPreview }>;
     /** GET /admin/v1/stats */
@@ -86,7 +90,7 @@ export interface BackchannelDataProvider extends DataProvider {
     /** POST /admin/v1/held-messages/:id/reject {note?} */
     rejectHeld(id: Identifier, params: { note?: string }): Promise<{ data: unknown }>;
     /** POST /admin/v1/spam-requests/:senderId/release | decline {note?}: the requests a fan-out burst held */
-    settleHeldRequests(senderId: Identifier, params: { release: boolean; note?: string }): Promise<{ data: { requests: number } }>;
+    settleHeldRequests(senderId: Identifier, params: { release: boolean; note?: string }): Promise<{ data: SettledHeldRequests }>;
 }
 
 async function send<T>(request: ApiRequest, signal?: AbortSignal): Promise<{ data: T }> {
@@ -162,5 +166,5 @@ export const dataProvider: BackchannelDataProvider = {
             method: 'POST',
             url: `${API_URL}/spam-requests/${encodeURIComponent(String(senderId))}/${release ? 'release' : 'decline'}`,
             body: note ? { note } : {},
-        }) as Promise<{ data: { requests: number } }>,
+        }),
 };

@@ -1,7 +1,7 @@
 import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField, Typography } from '@mui/material';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useGetList, type Identifier } from 'react-admin';
-import type { Policy } from '@backchannel/client/admin';
+import type { NoticeTemplate, Policy } from '@backchannel/client/admin';
 import { ActionFormFields } from '../common/ActionFormFields';
 import { PolicyFields, type PolicyChoice } from '../common/PolicyFields';
 import { Section } from '../common/Section';
@@ -66,7 +66,7 @@ export const ResolveDialog = ({
     const [form, setForm] = useState<ResolveFormState>(() => initialResolveState(suggestion));
     const [touched, setTouched] = useState(false);
     const [templateId, setTemplateId] = useState('');
-    const templates = useGetList<{ id: string; name: string; body: string }>(
+    const templates = useGetList<NoticeTemplate>(
         'templates',
         { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } },
         { enabled: open },

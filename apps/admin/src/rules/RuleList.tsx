@@ -18,7 +18,7 @@ import { Button } from '@mui/material';
 import { EnumField } from '../common/fields';
 import { useCan } from '../common/useApi';
 import { choicesOf } from '../lib/format';
-import { RULE_ACTIONS, RULE_KINDS, RULE_MODES } from '@backchannel/client/admin';
+import { RULE_ACTIONS, RULE_KINDS, RULE_MODES, type Rule } from '@backchannel/client/admin';
 import { RuleTester } from './RuleTester';
 
 const filters = [
@@ -70,14 +70,12 @@ export const RuleList = () => {
                 <EnumField source="kind" label="Kind" />
                 <FunctionField
                     label="Patterns"
-                    render={(r: { patterns: string[] }) =>
-                        `${r.patterns.slice(0, 3).join(', ')}${r.patterns.length > 3 ? ` +${r.patterns.length - 3}` : ''}`
-                    }
+                    render={(r: Rule) => `${r.patterns.slice(0, 3).join(', ')}${r.patterns.length > 3 ? ` +${r.patterns.length - 3}` : ''}`}
                 />
-                <FunctionField label="Applies to" render={(r: { appliesTo: string[] }) => r.appliesTo.join(', ')} />
+                <FunctionField label="Applies to" render={(r: Rule) => r.appliesTo.join(', ')} />
                 <EnumField source="action" label="Action" />
-                <FunctionField label="Hits 24 h" sortable={false} render={(r: { hits: { day: number } }) => r.hits.day} />
-                <FunctionField label="Hits 7 d" sortable={false} render={(r: { hits: { week: number } }) => r.hits.week} />
+                <FunctionField label="Hits 24 h" sortable={false} render={(r: Rule) => r.hits.day} />
+                <FunctionField label="Hits 7 d" sortable={false} render={(r: Rule) => r.hits.week} />
                 <DateField source="updatedAt" showTime />
                 {canEdit && <ToggleButton />}
                 {canEdit && <EditButton />}

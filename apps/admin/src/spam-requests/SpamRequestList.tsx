@@ -4,6 +4,7 @@ import { UserLinkField } from '../common/fields';
 import { useCan } from '../common/useApi';
 import { shortValue } from '../lib/format';
 import { SpamBulkActions } from './SpamBulkActions';
+import type { SpamRequest } from '@backchannel/client/admin';
 
 export const SampleField = ({ max = 3 }: { label?: string; sortable?: boolean; max?: number }) => {
     const record = useRecordContext();
@@ -22,8 +23,7 @@ export const SampleField = ({ max = 3 }: { label?: string; sortable?: boolean; m
 
 /** "5 in 10 min": the fan-out burst that held this sender's requests. */
 export const BurstField = (_props: { label?: string; sortable?: boolean }) => {
-    const record = useRecordContext();
-    const burst = record?.burst as { count?: number; windowMinutes?: number } | null | undefined;
+    const burst = useRecordContext<SpamRequest>()?.burst;
     if (!burst?.count) return <span>—</span>;
     return (
         <span>

@@ -17,7 +17,7 @@ import {
 import { useState } from 'react';
 import type { Identifier } from 'react-admin';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { DmStats, UserHistory, UserRecord } from '@backchannel/client/admin';
+import type { DmStats, SentRequest, UserHistory, UserRecord } from '@backchannel/client/admin';
 import { Section } from '../common/Section';
 import { useApiQuery, useBackchannel, useRunner } from '../common/useApi';
 import { errorMessage } from '../lib/errors';
@@ -108,15 +108,7 @@ const DmAccessToggle = ({ user, onDone }: { user: UserRecord; onDone: () => void
     );
 };
 
-interface StartedConversation {
-    conversationId: string;
-    createdAt: string | null;
-    recipients: { handle: string; state: string }[];
-    locked: boolean;
-}
-
-const startedConversations = (history: UserHistory | undefined): StartedConversation[] =>
-    ((history?.recentRequests ?? []) as unknown as StartedConversation[]).filter(r => typeof r.conversationId === 'string');
+const startedConversations = (history: UserHistory | undefined): SentRequest[] => history?.recentRequests ?? [];
 
 /** POST / DELETE /admin/v1/conversations/:id/lock for one conversation. */
 export const LockButton = ({ conversationId, locked, onDone }: { conversationId: Identifier; locked: boolean; onDone?: () => void }) => {
@@ -171,7 +163,9 @@ export const DmPanel = ({ user, history, onChange }: { user: UserRecord; history
                                 {started.map(c => (
                                     <TableRow key={c.conversationId}>
                                         <TableCell>{c.createdAt ? new Date(c.createdAt).toLocaleString() : '—'}</TableCell>
-                                        <TableCell>{c.recipients.map(r => `@${r.handle}`).join(', ')}</TableCell>
+                                        <TableCell>
+                                            {c.recipients.map(r => (r.handle ? `@${r.handle}` : 'a deleted account')).join(', ')}
+                                        </TableCell>
                                         <TableCell>{c.locked ? 'Locked' : 'Open'}</TableCell>
                                         <TableCell align="right">
                                             <LockButton conversationId={c.conversationId} locked={c.locked} onDone={onChange} />

@@ -208,6 +208,23 @@ export class PileOnTrip {
   @ApiProperty(TIME) limitsUntil!: string;
 }
 
+/** One person a sent request went to, and where it stands with them. */
+export class SentRequestRecipient {
+  @ApiProperty(ID) userId!: string;
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'null once their account is deleted' }) handle!: string | null;
+  @ApiProperty({ type: String, description: 'Their membership: pending, declined, held, active or left' }) state!: string;
+}
+
+/** A conversation this person started with people who had not accepted them (newest first, at most 20). */
+export class SentRequest {
+  @ApiProperty(ID) conversationId!: string;
+  @ApiProperty(TIME_OR_NULL) createdAt!: string | null;
+  @ApiProperty({ ...JSON_OBJECT, description: 'Where they met (a room), when known' }) context!: Record<string, unknown> | null;
+  @ApiProperty({ type: [SentRequestRecipient] }) recipients!: SentRequestRecipient[];
+  @ApiProperty({ ...TEXT_OR_NULL, description: 'Their first message in it' }) firstText!: string | null;
+  @ApiProperty({ type: Boolean, description: 'Staff locked the conversation' }) locked!: boolean;
+}
+
 export class UserHistory {
   @ApiProperty({ type: UserHistoryUser }) user!: UserHistoryUser;
   @ApiProperty({ type: 'integer', minimum: 0 }) strikes!: number;
@@ -217,7 +234,7 @@ export class UserHistory {
   @ApiProperty({ type: [ModerationAction] }) actions!: ModerationAction[];
   @ApiProperty(JSON_ROWS) appeals!: Record<string, unknown>[];
   @ApiProperty({ ...JSON_OBJECT, description: 'Spam-score signals, when any' }) spam!: Record<string, unknown> | null;
-  @ApiProperty(JSON_ROWS) recentRequests!: Record<string, unknown>[];
+  @ApiProperty({ type: [SentRequest], description: 'Requests they sent lately, newest first' }) recentRequests!: SentRequest[];
   @ApiProperty({ type: [PileOnTrip], description: 'Times the pile-on breaker switched their Limits on, newest first' })
   pileOnTrips!: PileOnTrip[];
 }

@@ -3548,6 +3548,29 @@ export interface components {
             /** @description Why the ladder step was adjusted for actions in force */
             because?: string;
         };
+        SentRequestRecipient: {
+            /** Format: uuid */
+            userId: string;
+            /** @description null once their account is deleted */
+            handle: string | null;
+            /** @description Their membership: pending, declined, held, active or left */
+            state: string;
+        };
+        SentRequest: {
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: date-time */
+            createdAt: string | null;
+            /** @description Where they met (a room), when known */
+            context: {
+                [key: string]: unknown;
+            } | null;
+            recipients: components["schemas"]["SentRequestRecipient"][];
+            /** @description Their first message in it */
+            firstText: string | null;
+            /** @description Staff locked the conversation */
+            locked: boolean;
+        };
         PileOnTrip: {
             /** Format: uuid */
             id: string;
@@ -3581,9 +3604,8 @@ export interface components {
             spam: {
                 [key: string]: unknown;
             } | null;
-            recentRequests: {
-                [key: string]: unknown;
-            }[];
+            /** @description Requests they sent lately, newest first */
+            recentRequests: components["schemas"]["SentRequest"][];
             /** @description Times the pile-on breaker switched their Limits on, newest first */
             pileOnTrips: components["schemas"]["PileOnTrip"][];
         };
