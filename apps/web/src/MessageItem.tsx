@@ -87,14 +87,16 @@ export function LinkInterstitial({ link, onClose }: { link: LinkItem; onClose: (
   const href = openable(link.url);
   const id = useId();
   const back = useRef<HTMLButtonElement>(null);
+  const close = useRef(onClose);
+  close.current = onClose;
   useEffect(() => {
-    back.current?.focus();
+    back.current?.focus(); // once, when it opens: the safe choice is the default
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onClose();
+      if (e.key === 'Escape') close.current();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  }, []);
   return (
     <div className="overlay">
       <div role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} aria-describedby={`${id}-why`} className="interstitial">
