@@ -10,6 +10,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
 import { until } from '../support/wait';
+import { SAFE_OFFLINE } from '../support/link-verdicts';
 
 /**
  * A message with an unscanned link from a stranger is not shown before its verdict (issue
@@ -132,7 +133,7 @@ describe('held links (scanner running, default bound)', () => {
     const [created] = await inbox.waitFor('message.created');
     expect(created.message).toMatchObject({ id: sent.id, text: sent.text, state: 'visible' });
     // Written after the verdict: the first and only event carries it.
-    expect(created.message.links).toEqual([{ url: 'https://example.com/held-slides', verdict: 'safe' }]);
+    expect(created.message.links).toEqual([{ url: 'https://example.com/held-slides', verdict: 'safe', ...SAFE_OFFLINE }]);
     const synced = await h.syncFrom(recipient, cursor);
     expect(synced.map((e) => e.type)).toEqual(['request.created', 'message.created']);
     expect(synced[1]).toEqual(created);
@@ -141,7 +142,7 @@ describe('held links (scanner running, default bound)', () => {
     expect(inbox.of('message.created').map((p) => p.message.id)).toEqual([sent.id, after.id]);
     expect(inbox.of('message.updated')).toHaveLength(0);
     expect((await h.list(recipient, convId)).map((m) => m.links)).toEqual([
-      [{ url: 'https://example.com/held-slides', verdict: 'safe' }],
+      [{ url: 'https://example.com/held-slides', verdict: 'safe', ...SAFE_OFFLINE }],
       [],
     ]);
   });
@@ -185,7 +186,7 @@ describe('held links (scanner running, default bound)', () => {
       id: sent.id,
       text: phish,
       state: 'visible',
-      links: [{ url: 'https://example.com/edited-in-link', verdict: 'safe' }],
+      links: [{ url: 'https://example.com/edited-in-link', verdict: 'safe', ...SAFE_OFFLINE }],
     });
     expect(inbox.of('message.created').filter((p) => p.message.id === sent.id)).toHaveLength(1);
     const after = await h.syncFrom(recipient, cursor);
@@ -216,7 +217,7 @@ describe('held links (scanner running, default bound)', () => {
     const [created] = await inbox.waitFor('message.created', (p) => p.message.id === sent.id);
     expect(created.message.links).toEqual([{ url: 'https://example.com/not-held', verdict: 'pending' }]);
     const [updated] = await inbox.waitFor('message.updated', (p) => p.message.id === sent.id);
-    expect(updated.message.links).toEqual([{ url: 'https://example.com/not-held', verdict: 'safe' }]);
+    expect(updated.message.links).toEqual([{ url: 'https://example.com/not-held', verdict: 'safe', ...SAFE_OFFLINE }]);
   });
 });
 
@@ -277,7 +278,7 @@ describe('held links (scanner paused, HELD_LINK_MAX_SECONDS=2)', () => {
     // The scanner comes back: the verdict follows as message.updated, as for any reader.
     await queue.resume();
     const [updated] = await inbox.waitFor('message.updated', (p) => p.message.id === held.id, 1, 15_000);
-    expect(updated.message.links).toEqual([{ url: 'https://example.com/slow-verdict', verdict: 'safe' }]);
+    expect(updated.message.links).toEqual([{ url: 'https://example.com/slow-verdict', verdict: 'safe', ...SAFE_OFFLINE }]);
 
     const synced = await h.syncFrom(recipient, cursor);
     expect(synced.map((e) => `${e.type}:${e.message?.seq ?? ''}`)).toEqual([

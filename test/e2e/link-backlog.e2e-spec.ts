@@ -8,6 +8,7 @@ import { JobName, QueueName } from '@app/messaging/queues';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { until } from '../support/wait';
+import { SAFE_OFFLINE } from '../support/link-verdicts';
 
 /**
  * Links off the synchronous write (issue #28): a send writes its message and one
@@ -50,8 +51,9 @@ async function send(u: TestUser, conversationId: string, text: string) {
 
 const cacheSafe = (url: string) =>
   db.query(
-    `INSERT INTO link (id, url, host, verdict, rule, scanned_at, expires_at, seen_count) VALUES ($1, $2, $3, 'safe', 'default', now(), now() + interval '1 hour', 1)`,
-    [newId(), url, new URL(url).hostname],
+    `INSERT INTO link (id, url, host, verdict, reason, rule, sources, scanned_at, expires_at, seen_count)
+     VALUES ($1, $2, $3, 'safe', $4, 'default', $5, now(), now() + interval '1 hour', 1)`,
+    [newId(), url, new URL(url).hostname, SAFE_OFFLINE.reason, JSON.stringify(SAFE_OFFLINE.sources)],
   );
 const occurrencesOf = (messageId: string) =>
   db.query('SELECT url, host, scanned_at IS NOT NULL AS scanned FROM link_occurrence WHERE message_id = $1 ORDER BY id', [messageId]);
@@ -62,7 +64,7 @@ it('a send writes no occurrence and no sighting, one backlog row; the backlog sc
   await cacheSafe('https://known.backlog.example/a');
   const sent = await send(a, conversationId, 'https://known.backlog.example/a and https://new.backlog.example/b');
   expect(sent.links).toEqual([
-    { url: 'https://known.backlog.example/a', verdict: 'safe' },
+    { url: 'https://known.backlog.example/a', verdict: 'safe', ...SAFE_OFFLINE },
     { url: 'https://new.backlog.example/b', verdict: 'pending' },
   ]);
   const plain = await send(a, conversationId, 'no link here');
@@ -83,8 +85,8 @@ it('a send writes no occurrence and no sighting, one backlog row; the backlog sc
   ]);
   const [stored] = await db.query('SELECT links FROM message WHERE id = $1', [sent.id]);
   expect(stored.links).toEqual([
-    { url: 'https://known.backlog.example/a', verdict: 'safe' },
-    { url: 'https://new.backlog.example/b', verdict: 'safe' },
+    { url: 'https://known.backlog.example/a', verdict: 'safe', ...SAFE_OFFLINE },
+    { url: 'https://new.backlog.example/b', verdict: 'safe', ...SAFE_OFFLINE },
   ]);
   // Its reader heard of the verdict; a second scan (a retry) writes and emits nothing.
   const updates = () =>
@@ -111,7 +113,7 @@ it('a blocklist entry added between the send and the scanner still finds and rem
   const { a, conversationId } = await pair();
   await cacheSafe('https://shop.window-bad.example/deal');
   const cached = await send(a, conversationId, 'deal at https://shop.window-bad.example/deal');
-  expect(cached.links).toEqual([{ url: 'https://shop.window-bad.example/deal', verdict: 'safe' }]);
+  expect(cached.links).toEqual([{ url: 'https://shop.window-bad.example/deal', verdict: 'safe', ...SAFE_OFFLINE }]);
   const fresh = await send(a, conversationId, 'and https://cdn.window-bad.example/new');
   expect(fresh.links).toEqual([{ url: 'https://cdn.window-bad.example/new', verdict: 'pending' }]);
   // Nothing has written their occurrences yet: the window is open.
@@ -166,7 +168,7 @@ it('a send whose wake was lost (its process died after the commit) is scanned by
   await scanner.sweepPending(0);
   expect(await occurrencesOf(sent.id)).toEqual([{ url: 'https://lost.backlog.example/', host: 'lost.backlog.example', scanned: true }]);
   expect((await db.query('SELECT links FROM message WHERE id = $1', [sent.id]))[0].links).toEqual([
-    { url: 'https://lost.backlog.example/', verdict: 'safe' },
+    { url: 'https://lost.backlog.example/', verdict: 'safe', ...SAFE_OFFLINE },
   ]);
 });
 

@@ -95,7 +95,16 @@ it('imports every feed into the link table in batches (a missing file fails alon
 
   const { a, conversationId } = await pair();
   const offline = await verdictOf(a, conversationId, 'old build: https://old-payload.example.org/a.exe');
-  expect(offline.links).toEqual([{ url: 'https://old-payload.example.org/a.exe', verdict: 'suspicious', reason: 'feed_urlhaus' }]);
+  // The feed's verdict names the feed as its source (issue #30 item 6: the reason says which sources were consulted).
+  expect(offline.links).toEqual([
+    { url: 'https://old-payload.example.org/a.exe', verdict: 'suspicious', reason: 'feed_urlhaus', sources: ['feed:urlhaus'] },
+  ]);
+  expect(await db.query(`SELECT format, entries FROM link_feed ORDER BY format, location`)).toEqual([
+    { format: 'openphish', entries: 2 },
+    { format: 'phishtank', entries: 1 },
+    { format: 'phishtank', entries: 2 },
+    { format: 'urlhaus', entries: 2 },
+  ]);
   const phish = await verdictOf(a, conversationId, 'log in at https://csv-phish.example.com/login');
   expect(phish).toMatchObject({ state: 'removed', removedReason: 'malicious_link' });
 
@@ -109,17 +118,21 @@ it('imports every feed into the link table in batches (a missing file fails alon
   expect((await db.query(`SELECT count(*)::int AS n FROM link WHERE rule LIKE 'feed:%'`))[0].n).toBe(7);
 });
 
-it('offline heuristics: free-bitcoin-claim.xyz/login, an IP host, a brand look-alike and mixed-script punycode are suspicious with their reasons; an ordinary link stays safe', async () => {
+it('offline heuristics: free-bitcoin-claim.xyz/login, an IP host, a brand look-alike and mixed-script punycode are suspicious with their reasons; an ordinary link stays safe, and each verdict names the sources consulted (the loaded feeds among them)', async () => {
   const { a, conversationId } = await pair();
-  const cases: Array<[string, string, string | null]> = [
+  // The feeds were imported by the test above: a scan looks each URL up in them too (a failed feed is not counted).
+  const consulted = ['blocklist', 'heuristics', 'feed:openphish', 'feed:phishtank', 'feed:urlhaus'];
+  const safe = 'Not flagged by the blocklist, the offline heuristics, the OpenPhish feed, the PhishTank feed or the URLhaus feed.';
+  const cases: Array<[string, string, string]> = [
     ['claim it: free-bitcoin-claim.xyz/login', 'suspicious', 'abused_tld_lure'],
     ['http://203.0.113.9/login', 'suspicious', 'ip_literal'],
     ['https://pаypal.com/signin', 'suspicious', 'brand_lookalike'],
     ['https://xn--scure-bank-ksi.com/', 'suspicious', 'punycode_mixed_script'], // "sеcure-bank" with a Cyrillic е
-    ['notes at https://example.com/notes', 'safe', null],
+    ['notes at https://example.com/notes', 'safe', safe],
   ];
   for (const [text, verdict, reason] of cases) {
     const m = await verdictOf(a, conversationId, text);
-    expect({ text, verdict: m.links[0].verdict, reason: m.links[0].reason ?? null }).toEqual({ text, verdict, reason });
+    const { verdict: v, reason: r, sources } = m.links[0];
+    expect({ text, verdict: v, reason: r, sources }).toEqual({ text, verdict, reason, sources: consulted });
   }
 });

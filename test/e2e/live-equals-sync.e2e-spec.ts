@@ -6,6 +6,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
 import { until } from '../support/wait';
+import { SAFE_OFFLINE } from '../support/link-verdicts';
 
 /**
  * The real-time promise (API.md): each user receives each event once, with that user's own
@@ -270,7 +271,7 @@ describe('live equals sync', () => {
       expect(pendingSide.map((x) => x.type)).toEqual(['request.created', 'message.created', 'message.created']);
       expect(pendingSide[2].message).toMatchObject({
         id: reqSafe.id,
-        links: [{ url: `https://example.com/live-sync-portfolio-${stream}`, verdict: 'safe' }],
+        links: [{ url: `https://example.com/live-sync-portfolio-${stream}`, verdict: 'safe', ...SAFE_OFFLINE }],
       });
       expect(JSON.stringify(pendingSide)).not.toContain(reqBad.id);
       // The run covered every event type there is.

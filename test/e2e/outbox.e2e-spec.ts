@@ -5,6 +5,7 @@ import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { registerUser } from '../support/factories';
 import { connectSocket, Inbox } from '../support/socket';
+import { SAFE_OFFLINE } from '../support/link-verdicts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -190,7 +191,7 @@ it('a send whose links are all settled, and a scan verdict, write no outbox row:
     // The backlog scan's verdict (message.updated) is pushed the same way: no outbox row either.
     expect(await t.app.get(LinkScannerService).scanBacklog()).toBeGreaterThanOrEqual(1);
     const [updated] = await inbox.waitFor('message.updated', (p) => p.message.id === linked.id);
-    expect(updated.message.links).toEqual([{ url: 'http://never-seen.example.com/y', verdict: 'safe' }]);
+    expect(updated.message.links).toEqual([{ url: 'http://never-seen.example.com/y', verdict: 'safe', ...SAFE_OFFLINE }]);
     expect(await db.query(`SELECT count(*)::int AS n FROM outbox_seen`)).toEqual([{ n: 0 }]);
     const resynced = (await t.http().get(`/v1/sync?cursor=${cursor}`).set(b.auth)).body.events;
     expect(resynced.map((e: any) => e.type)).toEqual(['message.created', 'message.created', 'message.updated']);

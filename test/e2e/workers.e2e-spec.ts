@@ -11,6 +11,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { until } from '../support/wait';
 import { singleRedis } from '../support/projects';
+import { OFFLINE_SOURCES, SAFE_OFFLINE } from '../support/link-verdicts';
 
 let t: TestApp;
 let db: Db;
@@ -74,8 +75,8 @@ describe('link scanning', () => {
 
     const m = await until('verdicts', async () => scanned(await messageOf(b, conversationId, sent.id)));
     expect(m.links).toEqual([
-      { url: 'https://example.com/notes', verdict: 'safe' },
-      { url: 'http://example.org/agenda', verdict: 'safe' },
+      { url: 'https://example.com/notes', verdict: 'safe', ...SAFE_OFFLINE },
+      { url: 'http://example.org/agenda', verdict: 'safe', ...SAFE_OFFLINE },
     ]);
     expect(m.state).toBe('visible');
     for (const [u, c] of [
@@ -272,8 +273,11 @@ describe('link scanning', () => {
     expect(job.failedReason).toBeUndefined();
     expect(job.returnvalue).toEqual({ updated: 3, removed: 1, gone: 1 });
 
-    for (const id of [one, two]) expect((await messageOf(b, conversationId, id)).links).toEqual([{ url: shared, verdict: 'safe' }]);
-    expect((await messageOf(b, conversationId, other)).links).toEqual([{ url: 'https://batch-other.example.org/', verdict: 'safe' }]);
+    for (const id of [one, two])
+      expect((await messageOf(b, conversationId, id)).links).toEqual([{ url: shared, verdict: 'safe', ...SAFE_OFFLINE }]);
+    expect((await messageOf(b, conversationId, other)).links).toEqual([
+      { url: 'https://batch-other.example.org/', verdict: 'safe', ...SAFE_OFFLINE },
+    ]);
     expect(await messageOf(b, conversationId, bad)).toMatchObject({ state: 'removed', removedReason: 'malicious_link', links: [] });
     expect(await db.query(`SELECT source FROM report WHERE subject_id = $1`, [bad])).toEqual([{ source: 'system' }]);
     // Two first sightings of the shared URL in one statement count twice.
@@ -309,7 +313,7 @@ describe('link scanning', () => {
       );
     });
     const m = await until('sweep', async () => scanned(await messageOf(b, conversationId, id)), 15_000);
-    expect(m.links).toEqual([{ url: 'https://lost-job.example.com/', verdict: 'safe' }]);
+    expect(m.links).toEqual([{ url: 'https://lost-job.example.com/', verdict: 'safe', ...SAFE_OFFLINE }]);
     const [occ] = await db.query('SELECT scanned_at FROM link_occurrence WHERE message_id = $1', [id]);
     expect(occ.scanned_at).not.toBeNull();
   });
@@ -361,7 +365,7 @@ describe('link scanning', () => {
       const cb = await head(b);
 
       const second = await send(a, conversationId, 'again https://known-verdict.example.com/page');
-      expect(second.links).toEqual([{ url: 'https://known-verdict.example.com/page', verdict: 'safe' }]);
+      expect(second.links).toEqual([{ url: 'https://known-verdict.example.com/page', verdict: 'safe', ...SAFE_OFFLINE }]);
       // Its occurrence is written after the send, by the scanner (the backlog flush), already settled.
       const occ = await until(
         'occurrence written',
@@ -376,7 +380,7 @@ describe('link scanning', () => {
       await until('later scan', async () => scanned(await messageOf(b, conversationId, later.id)));
       const evs = (await syncFrom(b, cb)).filter((e) => e.message?.id === second.id);
       expect(evs.map((e) => [e.type, e.message.links])).toEqual([
-        ['message.created', [{ url: 'https://known-verdict.example.com/page', verdict: 'safe' }]],
+        ['message.created', [{ url: 'https://known-verdict.example.com/page', verdict: 'safe', ...SAFE_OFFLINE }]],
       ]);
 
       const sightings = await until('sighting counted', async () => {
@@ -395,13 +399,13 @@ describe('link scanning', () => {
       await until('first scan', async () => scanned(await messageOf(b, conversationId, first.id)));
       const sent = await send(a, conversationId, 'https://mixed-known.example.com/ and https://bit.ly/mixed-new');
       expect(sent.links).toEqual([
-        { url: 'https://mixed-known.example.com/', verdict: 'safe' },
+        { url: 'https://mixed-known.example.com/', verdict: 'safe', ...SAFE_OFFLINE },
         { url: 'https://bit.ly/mixed-new', verdict: 'pending' },
       ]);
       const m = await until('scan', async () => scanned(await messageOf(b, conversationId, sent.id)));
       expect(m.links).toEqual([
-        { url: 'https://mixed-known.example.com/', verdict: 'safe' },
-        { url: 'https://bit.ly/mixed-new', verdict: 'suspicious', reason: 'url_shortener' },
+        { url: 'https://mixed-known.example.com/', verdict: 'safe', ...SAFE_OFFLINE },
+        { url: 'https://bit.ly/mixed-new', verdict: 'suspicious', reason: 'url_shortener', sources: OFFLINE_SOURCES },
       ]);
     },
   );
@@ -424,13 +428,13 @@ describe('link scanning', () => {
   singleRedis.it('a staff override of a verdict beats the rules', async () => {
     const { a, b, conversationId } = await pair();
     await db.query(
-      `INSERT INTO link (id, url, host, verdict, reason, rule, overridden, scanned_at)
-       VALUES ($1, 'https://bit.ly/company-handbook', 'bit.ly', 'safe', NULL, 'override', true, now())`,
+      `INSERT INTO link (id, url, host, verdict, reason, rule, sources, overridden, scanned_at)
+       VALUES ($1, 'https://bit.ly/company-handbook', 'bit.ly', 'safe', NULL, 'override', '["staff"]', true, now())`,
       [newId()],
     );
     const sent = await send(a, conversationId, 'https://bit.ly/company-handbook');
     const m = await until('verdict', async () => scanned(await messageOf(b, conversationId, sent.id)));
-    expect(m.links).toEqual([{ url: 'https://bit.ly/company-handbook', verdict: 'safe' }]);
+    expect(m.links).toEqual([{ url: 'https://bit.ly/company-handbook', verdict: 'safe', sources: ['staff'] }]);
   });
 
   singleRedis.it('questions are scanned too: a malicious link removes the question and reports it, a plain one becomes safe', async () => {
@@ -452,7 +456,7 @@ describe('link scanning', () => {
       ((await t.http().get(`/v1/rooms/${room.id}/questions`).set(host.auth)).body.items as any[]).find((q) => q.id === id);
 
     const p = await until('plain question', async () => scanned(await questionOf(plain.id)));
-    expect(p.links).toEqual([{ url: 'https://example.com/post', verdict: 'safe' }]);
+    expect(p.links).toEqual([{ url: 'https://example.com/post', verdict: 'safe', ...SAFE_OFFLINE }]);
     const r = await until('bad question', async () => scanned(await questionOf(bad.id)));
     expect(r).toMatchObject({ state: 'removed', removedReason: 'malicious_link', text: null, links: [] });
     const reports = await db.query(`SELECT subject_type, source, reason, subject_user_id FROM report WHERE subject_id = $1`, [bad.id]);

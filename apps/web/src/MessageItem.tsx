@@ -1,6 +1,7 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { Me, Message } from '@backchannel/client';
 import { ReportForm } from './Safety';
+import { chipKind, clickable, hostOf, openable, reasonText, sourcesText, type LinkItem } from './link-verdicts';
 
 /**
  * One message. Replies, reactions and edits (API v1.1) are built elsewhere: they plug in as
@@ -23,31 +24,100 @@ export interface MessageExtension {
 /** Register with `messageExtensions.push({...})` (e.g. from a replies or reactions module). */
 export const messageExtensions: MessageExtension[] = [];
 
-const host = (url: string) => {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-};
-
-const VERDICT_TEXT: Record<string, string> = {
-  pending: 'checking…',
-  safe: 'safe',
-  suspicious: 'suspicious',
-  malicious: 'malicious',
-};
-
+/**
+ * A message's or question's links (link-verdicts.ts says how each verdict shows): a link a
+ * reputation source or staff vouched for opens directly, green "safe"; one only the offline
+ * checks passed opens directly as a neutral link; a suspicious one opens through
+ * LinkInterstitial; a malicious one, or one still being checked, is not a link at all (a
+ * pending one becomes clickable when its verdict arrives live, message.updated).
+ */
 export function LinkChips({ links }: { links: Message['links'] }) {
+  const [confirming, setConfirming] = useState<LinkItem | null>(null);
   if (!links.length) return null;
   return (
-    <ul className="chips" aria-label="Links">
-      {links.map((l, i) => (
-        <li key={`${l.url}-${i}`} className={`chip chip-${l.verdict}`} title={(l as { reason?: string }).reason ?? l.url}>
-          <span className="chip-host">{host(l.url)}</span> <span className="chip-verdict">{VERDICT_TEXT[l.verdict] ?? l.verdict}</span>
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="chips" aria-label="Links">
+        {links.map((l, i) => (
+          <li key={`${l.url}-${i}`} className={`chip chip-${chipKind(l)}`}>
+            <LinkChip link={l} onSuspicious={() => setConfirming(l)} />
+          </li>
+        ))}
+      </ul>
+      {confirming && <LinkInterstitial link={confirming} onClose={() => setConfirming(null)} />}
+    </>
+  );
+}
+
+function LinkChip({ link, onSuspicious }: { link: LinkItem; onSuspicious: () => void }) {
+  const kind = chipKind(link);
+  const host = hostOf(link.url);
+  const href = clickable(link) ? openable(link.url) : null;
+  const checked = sourcesText(link.sources);
+  if (href && kind === 'suspicious') {
+    return (
+      <button type="button" className="chip-open" onClick={onSuspicious} title={reasonText(link)}>
+        {host} <span className="chip-verdict">suspicious</span>
+      </button>
+    );
+  }
+  if (href) {
+    return (
+      <a href={href} target="_blank" rel="noopener noreferrer" title={checked || link.url}>
+        {host}
+        {kind === 'checked' && <span className="chip-verdict"> safe</span>}
+      </a>
+    );
+  }
+  const label = kind === 'pending' ? 'checking…' : kind === 'malicious' ? 'dangerous, blocked' : '';
+  const title =
+    kind === 'pending' ? 'Being checked: it opens once checked' : kind === 'malicious' ? reasonText(link) : 'This address cannot be opened';
+  return (
+    <span title={title}>
+      {host} {label && <span className="chip-verdict">{label}</span>}
+    </span>
+  );
+}
+
+/**
+ * The confirm screen before a suspicious link opens: why it was flagged, where it leads, what
+ * was consulted; "Go back" (focused, and Escape) closes it, "Open anyway" opens it in a new tab
+ * without handing this page to it (noopener noreferrer).
+ */
+export function LinkInterstitial({ link, onClose }: { link: LinkItem; onClose: () => void }) {
+  const href = openable(link.url);
+  const id = useId();
+  const back = useRef<HTMLButtonElement>(null);
+  const close = useRef(onClose);
+  close.current = onClose;
+  useEffect(() => {
+    back.current?.focus(); // once, when it opens: the safe choice is the default
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') close.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+  return (
+    <div className="overlay">
+      <div role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} aria-describedby={`${id}-why`} className="interstitial">
+        <h2 id={`${id}-title`}>This link looks suspicious</h2>
+        <p id={`${id}-why`}>{reasonText(link)}</p>
+        <p className="interstitial-url">
+          It leads to <code>{link.url}</code>
+        </p>
+        {link.sources && link.sources.length > 0 && <p className="interstitial-sources">{sourcesText(link.sources)}</p>}
+        <div className="interstitial-actions">
+          <button type="button" ref={back} onClick={onClose}>
+            Go back
+          </button>
+          {href && (
+            <a className="button danger" href={href} target="_blank" rel="noopener noreferrer" onClick={() => setTimeout(onClose)}>
+              Open anyway
+            </a>
+          )}
+        </div>
+      </div>
+    </div>
   );
 }
 

@@ -61,7 +61,9 @@ class Store {
   upsertMessage(m: Message) {
     let byseq = this.messages.get(m.conversationId);
     if (!byseq) this.messages.set(m.conversationId, (byseq = new Map<number, Message>()));
-    const isNew = !byseq.has(m.seq);
+    const had = byseq.get(m.seq);
+    const isNew = !had;
+    m = had ? freshest(had, m) : m;
     byseq.set(m.seq, m);
     this.typing.get(m.conversationId)?.delete(m.senderId); // their message ends their typing
     const c = this.conversations.get(m.conversationId);
@@ -118,6 +120,21 @@ class Store {
     this.questions.clear();
     this.changed();
   }
+}
+
+/**
+ * The newer of two copies of one message. Copies can arrive out of order: the send's own
+ * response (links `pending`) after the live message.updated that carried their verdicts, or a
+ * history page read before a removal. A removal is never undone, and a link's verdict never
+ * goes back to `pending` except by an edit (a new `editedAt`), so an older copy never hides a
+ * verdict (a link stays unclickable while pending, link-verdicts.ts).
+ */
+function freshest(had: Message, m: Message): Message {
+  if (had.state === 'removed' && m.state !== 'removed') return had;
+  if (had.editedAt !== m.editedAt || had.state !== m.state) return m;
+  const known = new Map(had.links.filter((l) => l.verdict !== 'pending').map((l) => [l.url, l]));
+  if (!m.links.some((l) => l.verdict === 'pending' && known.has(l.url))) return m;
+  return { ...m, links: m.links.map((l) => (l.verdict === 'pending' ? (known.get(l.url) ?? l) : l)) };
 }
 
 export const store = new Store();

@@ -7,7 +7,21 @@ const MEMBER_STATES = ['active', 'pending', 'declined', 'left'];
 export class Link {
   @ApiProperty({ type: String, example: 'https://example.com/x' }) url!: string;
   @ApiProperty({ enum: ['pending', 'safe', 'suspicious', 'malicious'] }) verdict!: string;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Why the verdict (e.g. blocklisted_domain)' }) reason?: string | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      'Why the verdict: for suspicious and malicious the code of what flagged the link (blocklisted_domain, abused_tld_lure, feed_urlhaus, ...); for safe a sentence naming the sources consulted, none of which flagged it, and saying so when no reputation feed or lookup was consulted',
+    example: 'Not flagged by the blocklist or the offline heuristics; no reputation feed or lookup was consulted.',
+  })
+  reason?: string | null;
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'The sources consulted for the verdict, in the order asked: staff (an override), blocklist, heuristics (offline), feed:<format> (a loaded reputation feed: urlhaus, phishtank, openphish), provider:<name> (an online lookup that answered). A safe verdict with no feed: or provider: source was checked offline only. Absent while pending',
+    example: ['blocklist', 'heuristics', 'feed:urlhaus'],
+  })
+  sources?: string[];
 }
 
 export class ReplyTo {

@@ -2341,8 +2341,20 @@ export interface components {
             url: string;
             /** @enum {string} */
             verdict: "pending" | "safe" | "suspicious" | "malicious";
-            /** @description Why the verdict (e.g. blocklisted_domain) */
+            /**
+             * @description Why the verdict: for suspicious and malicious the code of what flagged the link (blocklisted_domain, abused_tld_lure, feed_urlhaus, ...); for safe a sentence naming the sources consulted, none of which flagged it, and saying so when no reputation feed or lookup was consulted
+             * @example Not flagged by the blocklist or the offline heuristics; no reputation feed or lookup was consulted.
+             */
             reason?: string | null;
+            /**
+             * @description The sources consulted for the verdict, in the order asked: staff (an override), blocklist, heuristics (offline), feed:<format> (a loaded reputation feed: urlhaus, phishtank, openphish), provider:<name> (an online lookup that answered). A safe verdict with no feed: or provider: source was checked offline only. Absent while pending
+             * @example [
+             *       "blocklist",
+             *       "heuristics",
+             *       "feed:urlhaus"
+             *     ]
+             */
+            sources?: string[];
         };
         ReplyTo: {
             /** @description The quoted message */

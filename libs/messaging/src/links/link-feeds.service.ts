@@ -4,7 +4,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig, type LinkFeed } from '../config';
 import { Db } from '../db/db.service';
 import { feedEntries, type FeedEntry } from './link-feeds';
-import { upsertFeedVerdicts } from './link-feeds.repository';
+import { loadedFeeds, recordFeedImport, upsertFeedVerdicts } from './link-feeds.repository';
+import type { LinkSource } from './link-sources';
 
 export interface FeedImport {
   format: LinkFeed['format'];
@@ -30,7 +31,10 @@ export interface FeedImport {
 export class LinkFeedsService {
   static readonly BATCH = 1000;
   static readonly FETCH_TIMEOUT_MS = 120_000;
+  /** How long a process keeps its copy of which feeds are loaded (as the blocklist's cache). */
+  static readonly LOADED_CACHE_MS = 5000;
   private readonly logger = new Logger(LinkFeedsService.name);
+  private loaded: { at: number; sources: Promise<LinkSource[]> } | null = null;
 
   constructor(
     private readonly db: Db,
@@ -75,8 +79,29 @@ export class LinkFeedsService {
       if (batch.size >= LinkFeedsService.BATCH) await flush();
     }
     await flush();
+    await recordFeedImport(this.db, feed.format, feed.location, entries);
+    this.loaded = null;
     this.logger.log(`link feed ${feed.format}: ${entries} entries, ${written} written, ${stats.skipped} skipped`);
     return { format: feed.format, location: feed.location, written, entries, skipped: stats.skipped };
+  }
+
+  /**
+   * The feeds a scan consults (`feed:<format>`, link-sources.ts): those of LINK_FEEDS whose last
+   * import succeeded within the verdicts' lifetime, so their entries are in the cache a scan
+   * reads. Held for LOADED_CACHE_MS (every scan asks; one query per scan would cost more than
+   * the scan); this process's own import refreshes it at once.
+   */
+  async consulted(): Promise<LinkSource[]> {
+    if (this.config.linkFeeds.length === 0) return [];
+    if (this.loaded && Date.now() - this.loaded.at < LinkFeedsService.LOADED_CACHE_MS) return this.loaded.sources;
+    const sources = loadedFeeds(this.db, this.ttlMinutes).then((rows) => {
+      const configured = new Set(this.config.linkFeeds.map((f) => `${f.format}\u0000${f.location}`));
+      const formats = rows.filter((r) => configured.has(`${r.format}\u0000${r.location}`)).map((r) => r.format);
+      return [...new Set(formats)].map((f): LinkSource => `feed:${f}`);
+    });
+    this.loaded = { at: Date.now(), sources };
+    sources.catch(() => (this.loaded = null));
+    return sources;
   }
 
   /** The dump as text chunks: a local file, or the body of an http(s) URL. */

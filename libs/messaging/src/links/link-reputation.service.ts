@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config';
 import type { LinkVerdict } from './link-rules';
+import type { LinkSource } from './link-sources';
 
 /** What an online reputation source (Safe Browsing, an internal service, ...) must implement. */
 export interface LinkReputationProvider {
@@ -85,15 +86,26 @@ export class LinkReputationService {
 
   /** The worst opinion of all providers, or null when none has one. */
   async opinion(url: string): Promise<ProviderOpinion | null> {
-    const opinions = await Promise.all(
-      this.providers.map(async (p): Promise<ProviderOpinion | null> => {
+    return (await this.consult(url)).opinion;
+  }
+
+  /**
+   * Every provider asked at once: the worst opinion (null when none has one) and the providers
+   * that answered (`provider:<name>`, link-sources.ts), with an opinion or "not listed". One
+   * that failed or timed out was not consulted.
+   */
+  async consult(url: string): Promise<{ opinion: ProviderOpinion | null; answered: LinkSource[] }> {
+    const TIMED_OUT = Symbol('timed out');
+    const answers = await Promise.all(
+      this.providers.map(async (p): Promise<{ provider: string; opinion: ProviderOpinion | null } | null> => {
         let timer: NodeJS.Timeout | undefined;
         try {
-          const timeout = new Promise<null>((resolve) => {
-            timer = setTimeout(() => resolve(null), LinkReputationService.TIMEOUT_MS);
+          const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+            timer = setTimeout(() => resolve(TIMED_OUT), LinkReputationService.TIMEOUT_MS);
           });
           const answer = await Promise.race([p.check(url), timeout]);
-          return answer ? { ...answer, provider: p.name } : null;
+          if (answer === TIMED_OUT) return null;
+          return { provider: p.name, opinion: answer ? { ...answer, provider: p.name } : null };
         } catch (err) {
           this.logger.warn(`link provider ${p.name} failed (offline verdict stands): ${(err as Error).message}`);
           return null;
@@ -103,7 +115,12 @@ export class LinkReputationService {
       }),
     );
     let worst: ProviderOpinion | null = null;
-    for (const o of opinions) if (o) worst = worst ? worseVerdict(worst, o) : o;
-    return worst;
+    const answered: LinkSource[] = [];
+    for (const a of answers) {
+      if (!a) continue;
+      answered.push(`provider:${a.provider}`);
+      if (a.opinion) worst = worst ? worseVerdict(worst, a.opinion) : a.opinion;
+    }
+    return { opinion: worst, answered };
   }
 }

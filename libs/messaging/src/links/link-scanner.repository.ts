@@ -23,6 +23,8 @@ export interface CachedVerdict {
   reason: string | null;
   rule: string | null;
   overridden: boolean;
+  /** The sources consulted for it (link-sources.ts). */
+  sources: string[] | null;
 }
 
 /** A `link` cache row a scan writes (linkRows() in LinkScannerService), in URL order. */
@@ -33,6 +35,7 @@ export interface LinkCacheRow {
   verdict: LinkVerdict;
   reason: string | null;
   rule: string;
+  sources: string[];
   fresh: boolean;
   seen: number;
 }
@@ -140,6 +143,7 @@ ON CONFLICT (url) DO UPDATE SET
   verdict    = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.verdict    ELSE excluded.verdict END,
   reason     = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.reason     ELSE excluded.reason END,
   rule       = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.rule       ELSE excluded.rule END,
+  sources    = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.sources    ELSE excluded.sources END,
   scanned_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.scanned_at ELSE excluded.scanned_at END,
   expires_at = CASE WHEN l.overridden OR excluded.scanned_at IS NULL THEN l.expires_at ELSE excluded.expires_at END,
   seen_count = l.seen_count + excluded.seen_count,
@@ -147,21 +151,28 @@ ON CONFLICT (url) DO UPDATE SET
 
 /** Upserts the `link` cache from rows of linkRows() ($rows) with a TTL in hours ($ttl). */
 const RECORD_LINKS_SQL = (rows: string, ttl: string) => `
-INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
-SELECT x.id, x.url, x.host, x.verdict, x.reason, x.rule,
+INSERT INTO link AS l (id, url, host, verdict, reason, rule, sources, scanned_at, expires_at, seen_count, last_seen_at)
+SELECT x.id, x.url, x.host, x.verdict, x.reason, x.rule, x.sources,
        CASE WHEN x.fresh THEN now() END, CASE WHEN x.fresh THEN now() + make_interval(hours => ${ttl}) END,
        x.seen, now()
-  FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+  FROM jsonb_to_recordset(${rows}::jsonb) AS x(id uuid, url text, host text, verdict text, reason text, rule text, sources jsonb, fresh boolean, seen int)
 ${LINK_UPSERT_SET}`;
 
 /** The fresh cached verdicts of these URLs (or ones staff overrode). */
 export async function cachedVerdicts(q: Queryable, urls: string[]): Promise<CachedVerdict[]> {
   const rows = await q.query<CachedVerdict>(
-    `SELECT url, verdict, reason, rule, overridden FROM link
+    `SELECT url, verdict, reason, rule, overridden, sources FROM link
             WHERE url = ANY($1::text[]) AND verdict <> 'pending' AND (overridden OR expires_at > now())`,
     [urls],
   );
-  return rows.map((r) => ({ url: r.url, verdict: r.verdict, reason: r.reason, rule: r.rule, overridden: r.overridden }));
+  return rows.map((r) => ({
+    url: r.url,
+    verdict: r.verdict,
+    reason: r.reason,
+    rule: r.rule,
+    overridden: r.overridden,
+    sources: r.sources,
+  }));
 }
 
 /** Writes a scan's verdicts into the `link` cache (rows in URL order, TTL in hours). */
@@ -178,7 +189,7 @@ export async function recordLinks(q: Queryable, rows: LinkCacheRow[], ttlHours: 
  */
 const SCAN_READ_SQL = `
 SELECT m.id, m.state, m.links, m.link_hold,
-       (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden))
+       (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden, 'sources', l.sources))
           FROM link l
          WHERE l.url = ANY (ARRAY(SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x))
            AND l.verdict <> 'pending' AND (l.overridden OR l.expires_at > now())) AS cached
@@ -212,11 +223,12 @@ cur AS (
 upd AS (
   UPDATE message m SET links = i.new, updated_at = now() FROM cur JOIN input i ON i.id = cur.id WHERE m.id = cur.id RETURNING m.*),
 rec AS (
-  INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
+  INSERT INTO link AS l (id, url, host, verdict, reason, rule, sources, scanned_at, expires_at, seen_count, last_seen_at)
   SELECT (array_agg(x.id))[1], x.url, min(x.host), (array_agg(x.verdict))[1], (array_agg(x.reason))[1], (array_agg(x.rule))[1],
+         (array_agg(x.sources))[1],
          CASE WHEN bool_or(x.fresh) THEN now() END, CASE WHEN bool_or(x.fresh) THEN now() + make_interval(hours => $3) END,
          sum(x.seen)::int, now()
-    FROM jsonb_to_recordset($2::jsonb) AS x(mid uuid, id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+    FROM jsonb_to_recordset($2::jsonb) AS x(mid uuid, id uuid, url text, host text, verdict text, reason text, rule text, sources jsonb, fresh boolean, seen int)
    WHERE x.mid IN (SELECT id FROM upd)
    GROUP BY x.url ORDER BY x.url
   ${LINK_UPSERT_SET}
@@ -364,7 +376,7 @@ const targetValue = (t: RescanTarget) => ('host' in t ? t.host : t.url);
 export async function markBlocklistedLinks(q: Queryable, t: RescanTarget, reason: string, ttlHours: number, days: number): Promise<number> {
   return (
     await q.query(
-      `UPDATE link o SET verdict = 'malicious', reason = $2, rule = 'blocklist', scanned_at = now(),
+      `UPDATE link o SET verdict = 'malicious', reason = $2, rule = 'blocklist', sources = '["blocklist"]', scanned_at = now(),
                   expires_at = now() + make_interval(hours => $3)
             WHERE ${targetMatchSql(t)} AND o.last_seen_at > now() - make_interval(days => $4) AND NOT o.overridden
               AND (o.verdict <> 'malicious' OR o.reason IS DISTINCT FROM $2)
@@ -443,7 +455,7 @@ const claimBacklogSql = (wait: boolean) => `
 WITH b AS (SELECT ctid, message_id, conversation_id, links FROM link_backlog LIMIT $1 FOR UPDATE${wait ? '' : ' SKIP LOCKED'})
 SELECT b.ctid::text AS ctid, b.message_id, b.conversation_id, b.links AS sent, m.id, m.state, m.links, m.link_hold,
        CASE WHEN m.state = 'visible' AND b.links @> '[{"cached": false}]' THEN
-         (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden))
+         (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden, 'sources', l.sources))
             FROM link l
            WHERE l.url = ANY (ARRAY(SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x))
              AND l.verdict <> 'pending' AND (l.overridden OR l.expires_at > now())) END AS cached
@@ -486,12 +498,13 @@ upd AS (
   UPDATE message m SET links = i.new, updated_at = now() FROM cur JOIN input i ON i.id = cur.id
    WHERE m.id = cur.id AND m.conversation_id = i.conversation_id RETURNING m.*),
 rec AS (
-  INSERT INTO link AS l (id, url, host, verdict, reason, rule, scanned_at, expires_at, seen_count, last_seen_at)
+  INSERT INTO link AS l (id, url, host, verdict, reason, rule, sources, scanned_at, expires_at, seen_count, last_seen_at)
   SELECT (array_agg(x.id ORDER BY x.fresh DESC))[1], x.url, min(x.host), (array_agg(x.verdict ORDER BY x.fresh DESC))[1],
          (array_agg(x.reason ORDER BY x.fresh DESC))[1], (array_agg(x.rule ORDER BY x.fresh DESC))[1],
+         (array_agg(x.sources ORDER BY x.fresh DESC))[1],
          CASE WHEN bool_or(x.fresh) THEN now() END, CASE WHEN bool_or(x.fresh) THEN now() + make_interval(hours => $4) END,
          sum(x.seen)::int, now()
-    FROM jsonb_to_recordset($3::jsonb) AS x(mid uuid, id uuid, url text, host text, verdict text, reason text, rule text, fresh boolean, seen int)
+    FROM jsonb_to_recordset($3::jsonb) AS x(mid uuid, id uuid, url text, host text, verdict text, reason text, rule text, sources jsonb, fresh boolean, seen int)
    WHERE x.mid IN (SELECT id FROM upd) OR (x.mid IS NULL AND EXISTS (SELECT 1 FROM link e WHERE e.url = x.url))
    GROUP BY x.url ORDER BY x.url
   ${LINK_UPSERT_SET}

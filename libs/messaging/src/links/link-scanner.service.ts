@@ -13,6 +13,8 @@ import { BlocklistService } from './blocklist.service';
 import { normalizeUrl } from './link-extractor';
 import { classifyUrl, type BlocklistEntry, type LinkVerdict } from './link-rules';
 import { LinkReputationService, worseVerdict } from './link-reputation.service';
+import { LinkFeedsService } from './link-feeds.service';
+import { OFFLINE_SOURCES, safeReason, type LinkSource } from './link-sources';
 import { LINK_REMOVALS, QUESTION_LINK_UPDATES, type LinkRemovals, type QuestionLinkUpdates } from './link-consequences';
 import * as repo from './link-scanner.repository';
 import type {
@@ -26,11 +28,15 @@ import type {
   SettledScan,
 } from './link-scanner.repository';
 
-/** A URL's verdict for this scan; `fresh`: decided now (rules or providers), not read from the cache. */
+/**
+ * A URL's verdict for this scan; `fresh`: decided now (rules or providers), not read from the
+ * cache; `sources`: the sources consulted for it (link-sources.ts).
+ */
 export interface ResolvedVerdict {
   verdict: LinkVerdict;
   reason: string | null;
   rule: string;
+  sources: string[];
   fresh: boolean;
 }
 
@@ -92,7 +98,11 @@ function hostOf(url: string): string {
 }
 
 function linkViewOf(url: string, r: ResolvedVerdict): LinkView {
-  return r.reason ? { url, verdict: r.verdict, reason: r.reason } : { url, verdict: r.verdict };
+  return r.reason ? { url, verdict: r.verdict, reason: r.reason, sources: r.sources } : { url, verdict: r.verdict, sources: r.sources };
+}
+
+function sameSources(a: ReadonlyArray<string> | undefined, b: ReadonlyArray<string>): boolean {
+  return a !== undefined && a.length === b.length && a.every((s, i) => s === b[i]);
 }
 
 /** The links JSON with this scan's verdicts, and which URLs it changes (compared before writing). */
@@ -102,7 +112,7 @@ export function applyVerdicts(links: LinkView[], resolved: ReadonlyMap<string, R
   const next = links.map((l) => {
     const r = resolved.get(l.url);
     if (!r) return l;
-    if (l.verdict !== r.verdict || (l.reason ?? null) !== (r.reason ?? null)) {
+    if (l.verdict !== r.verdict || (l.reason ?? null) !== (r.reason ?? null) || !sameSources(l.sources, r.sources)) {
       changed.push(l.url);
       if (l.verdict === 'pending') firstSeen.push(l.url);
     }
@@ -131,6 +141,7 @@ export class LinkScannerService implements OnModuleInit {
     private readonly jobs: JobsService,
     private readonly blocklist: BlocklistService,
     private readonly reputation: LinkReputationService,
+    private readonly feeds: LinkFeedsService,
     @Inject(LINK_REMOVALS) private readonly removals: LinkRemovals,
     @Inject(QUESTION_LINK_UPDATES) private readonly questions: QuestionLinkUpdates,
     private readonly held: HeldLinks,
@@ -146,7 +157,10 @@ export class LinkScannerService implements OnModuleInit {
   /**
    * Verdicts for many URLs: one cache read, rules in memory, providers only on a miss. The
    * blocklist is applied even over a cached verdict (a URL cached `safe` yesterday that staff
-   * blocked today is malicious now); a staff override beats everything.
+   * blocked today is malicious now); a staff override beats everything. Each verdict carries
+   * the sources consulted for it (link-sources.ts): a cached one those of its decision; one
+   * decided now the offline checks, the loaded reputation feeds (the cache read found the URL in
+   * none of them) and the providers that answered. A `safe` one says so in its `reason`.
    */
   async resolve(
     urls: string[],
@@ -157,11 +171,18 @@ export class LinkScannerService implements OnModuleInit {
     if (urls.length === 0) return out;
     const list = blocklist ?? (await this.blocklist.current());
     const cached = new Map((cachedRows ?? (await repo.cachedVerdicts(this.db, urls))).map((r) => [r.url, r]));
+    let feeds: Promise<LinkSource[]> | null = null;
     await Promise.all(
       [...new Set(urls)].map(async (url) => {
         const hit = cached.get(url);
         if (hit?.overridden) {
-          out.set(url, { verdict: hit.verdict, reason: hit.reason, rule: hit.rule ?? 'override', fresh: false });
+          out.set(url, {
+            verdict: hit.verdict,
+            reason: hit.reason,
+            rule: hit.rule ?? 'override',
+            sources: hit.sources ?? ['staff'],
+            fresh: false,
+          });
           return;
         }
         const offline = classifyUrl(url, { blocklist: list });
@@ -170,25 +191,30 @@ export class LinkScannerService implements OnModuleInit {
             verdict: offline.verdict,
             reason: offline.reason,
             rule: offline.rule,
+            sources: ['blocklist'],
             fresh: !(hit && hit.verdict === 'malicious' && hit.reason === offline.reason),
           });
           return;
         }
         if (hit) {
-          out.set(url, { verdict: hit.verdict, reason: hit.reason, rule: hit.rule ?? 'default', fresh: false });
+          out.set(url, { verdict: hit.verdict, reason: hit.reason, rule: hit.rule ?? 'default', sources: hit.sources ?? [], fresh: false });
           return;
         }
-        let decided: ResolvedVerdict = { verdict: offline.verdict, reason: offline.reason, rule: offline.rule, fresh: true };
+        const sources: string[] = [...OFFLINE_SOURCES, ...(await (feeds ??= this.feeds.consulted()))];
+        let decided: ResolvedVerdict = { verdict: offline.verdict, reason: offline.reason, rule: offline.rule, sources, fresh: true };
         if (this.reputation.enabled) {
-          const opinion = await this.reputation.opinion(url);
+          const { opinion, answered } = await this.reputation.consult(url);
+          sources.push(...answered);
           if (opinion)
             decided = worseVerdict(decided, {
               verdict: opinion.verdict,
               reason: opinion.reason,
               rule: `provider:${opinion.provider}`,
+              sources,
               fresh: true,
             });
         }
+        if (decided.verdict === 'safe') decided = { ...decided, reason: safeReason(sources) };
         out.set(url, decided);
       }),
     );
@@ -298,6 +324,7 @@ export class LinkScannerService implements OnModuleInit {
         verdict: r.verdict,
         reason: r.reason,
         rule: r.rule,
+        sources: r.sources,
         fresh: r.fresh,
         seen: seen.has(url) ? 1 : 0,
       }));
@@ -732,6 +759,7 @@ export class LinkScannerService implements OnModuleInit {
               verdict: 'safe',
               reason: null,
               rule: 'default',
+              sources: [],
               fresh: false,
               seen: 1,
             });

@@ -63,7 +63,7 @@ conv AS (
      AND NOT ${directBlockSql('c', '$2')}
    RETURNING c.last_seq, capped.v AS capped),
 lk AS (
-  SELECT x.ord, x.url, x.host, l.verdict, l.reason
+  SELECT x.ord, x.url, x.host, l.verdict, l.reason, l.sources
     FROM jsonb_to_recordset($6::jsonb) AS x(ord int, url text, host text, scan boolean)
     LEFT JOIN link l ON l.url = x.url AND NOT x.scan AND l.verdict IN ('safe', 'suspicious') AND (l.overridden OR l.expires_at > now())),
 msg AS (
@@ -71,8 +71,8 @@ msg AS (
   INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links, link_hold, reply_to_seq, reply_to_sender_id, state)
   SELECT $3, $1, conv.last_seq, $2, $4, $5,
          coalesce((SELECT jsonb_agg(CASE WHEN lk.verdict IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', 'pending')
-                                         WHEN lk.reason IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', lk.verdict)
-                                         ELSE jsonb_build_object('url', lk.url, 'verdict', lk.verdict, 'reason', lk.reason) END ORDER BY lk.ord)
+                                         WHEN lk.reason IS NULL THEN jsonb_build_object('url', lk.url, 'verdict', lk.verdict, 'sources', lk.sources)
+                                         ELSE jsonb_build_object('url', lk.url, 'verdict', lk.verdict, 'reason', lk.reason, 'sources', lk.sources) END ORDER BY lk.ord)
                      FROM lk), '[]'::jsonb),
          -- held only where it matters: a link awaits its verdict and someone is still pending
          -- (a member added later reads only what comes after their add)

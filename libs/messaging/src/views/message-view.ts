@@ -3,7 +3,10 @@ import { memberSeesMessageSql } from '../policy/visibility';
 export interface LinkView {
   url: string;
   verdict: 'pending' | 'safe' | 'suspicious' | 'malicious';
+  /** `suspicious`/`malicious`: the code of what flagged it; `safe`: a sentence naming the sources consulted (links/link-sources.ts). */
   reason?: string | null;
+  /** The sources consulted for the verdict (`blocklist`, `heuristics`, `feed:<format>`, `provider:<name>`, `staff`); absent while pending. */
+  sources?: string[];
 }
 
 /** What a reply quotes: text null once the quoted message is removed, or when the reader may not read it. */

@@ -163,7 +163,7 @@ export async function lockLink(q: Queryable, id: string): Promise<LinkRow | unde
 /** A staff label: the verdict sticks (overridden) over every other signal. */
 export async function labelLink(q: Queryable, id: string, verdict: string, reason: string): Promise<LinkRow> {
   const [row] = await q.query<LinkRecord>(
-    `UPDATE link SET verdict = $2, reason = $3, rule = 'staff', overridden = true, scanned_at = now() WHERE id = $1 RETURNING *`,
+    `UPDATE link SET verdict = $2, reason = $3, rule = 'staff', sources = '["staff"]', overridden = true, scanned_at = now() WHERE id = $1 RETURNING *`,
     [id, verdict, reason],
   );
   return toLink(row);
