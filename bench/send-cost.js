@@ -250,11 +250,11 @@ function print(o) {
     `per send: app CPU ${f(o.appCpuMs, 3)} ms · PostgreSQL backends CPU ${f(o.pgCpuMs, 3)} ms · statements ${f(o.statements)} ` +
       `(plans ${f(o.plans)}) · plan ${f(o.planMs, 3)} ms + exec ${f(o.execMs, 3)} ms · buffers ${f(o.blksHit, 1)} (dirtied ${f(o.blksDirtied, 1)}) · ` +
       `WAL ${f(o.walRecords, 1)} records, ${f(o.walBytes, 0)} bytes (${f(o.walFpi, 2)} FPI) · wall ${f(o.wallRate, 0)} msgs/s (noisy)`,
-    '| statement | calls/send | plans/call | plan µs | exec µs | buffers | dirtied | WAL rec | WAL bytes |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| statement | calls/send | plans/call | plan µs | exec µs | µs/send | buffers | dirtied | WAL rec | WAL rec/send | WAL bytes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...o.top.map(
       (s) =>
-        `| ${s.statement.replace(/\|/g, '\\|')} | ${f(s.callsPerSend)} | ${f(s.plansPerCall)} | ${f(s.planUs, 0)} | ${f(s.execUs, 0)} | ${f(s.blks, 1)} | ${f(s.dirtied, 1)} | ${f(s.wal, 1)} | ${f(s.walBytes, 0)} |`,
+        `| ${s.statement.replace(/\|/g, '\\|')} | ${f(s.callsPerSend, 3)} | ${f(s.plansPerCall)} | ${f(s.planUs, 0)} | ${f(s.execUs, 0)} | ${f(s.callsPerSend * (s.planUs + s.execUs), 0)} | ${f(s.blks, 1)} | ${f(s.dirtied, 1)} | ${f(s.wal, 1)} | ${f(s.callsPerSend * s.wal, 2)} | ${f(s.walBytes, 0)} |`,
     ),
     '',
   ];
