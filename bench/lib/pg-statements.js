@@ -19,7 +19,7 @@ async function pgStatementsStart(db) {
 
 /** Known statements by how they start (the rest are shown by their first words). */
 const NAMES = [
-  [/^WITH sender AS/, 'SEND_SQL (the send)'],
+  [/^WITH turn AS/, 'SEND_SQL (the send)'],
   [
     /^WITH input AS \(SELECT \* FROM jsonb_to_recordset\(\$1::jsonb\) AS i\(id uuid, old jsonb, new jsonb\)\)/,
     'SCAN_SETTLE_SQL (link scan verdicts)',

@@ -549,6 +549,10 @@ export type BacklogLinkRow = LinkCacheRow & { mid: string | null };
 /**
  * BACKLOG_SCAN_SQL (prepared as `link_backlog_scan`) inside the claiming transaction; returns
  * the messages it settled (the others changed meanwhile: their scan decides again, locked).
+ * Its generic plan, always: with the batch's arrays as parameters PostgreSQL otherwise chose a
+ * custom plan for every batch, and planning this statement cost a third of running it
+ * (bench/send-cost.js). The generic plan is the same shape: the claimed rows by ctid (a TID
+ * scan), each message and occurrence by its index (`SET LOCAL`: this transaction only).
  */
 export async function scanBacklogBatch(
   q: PreparingQueryable,
@@ -557,6 +561,7 @@ export async function scanBacklogBatch(
   links: ReadonlyArray<BacklogLinkRow>,
   ttlHours: number,
 ): Promise<SettledScan[]> {
+  await q.query('SET LOCAL plan_cache_mode = force_generic_plan');
   const rows = await q.prepared<MessageRecord & { recipients: SettledScan['recipients'] }>('link_backlog_scan', BACKLOG_SCAN_SQL, [
     ctids,
     JSON.stringify(settles.map((b) => ({ id: b.messageId, conversation_id: b.conversationId, old: b.old, new: b.next }))),

@@ -746,12 +746,17 @@ export class LinkScannerService implements OnModuleInit {
         } else if (m.linkHold || applyVerdicts(m.links, own).changed.length > 0) locked.push(m.id);
       }
       // Sightings of the links the send settled from the cache: counted into their `link` rows
-      // (the statement never inserts one for them, so the verdict here is never written).
+      // (the statement never inserts one for them, so the verdict here is never written), one
+      // row per URL with the batch's count (a batch of sends of one cached link is one row).
+      const sightings = new Map<string, BacklogLinkRow>();
       for (const c of claims) {
         if (!c.message) continue;
         for (const l of c.sent) {
-          if (l.cached)
-            linkRows.push({
+          if (!l.cached) continue;
+          const seen = sightings.get(l.url);
+          if (seen) seen.seen++;
+          else
+            sightings.set(l.url, {
               mid: null,
               id: newId(),
               url: l.url,
@@ -765,6 +770,7 @@ export class LinkScannerService implements OnModuleInit {
             });
         }
       }
+      linkRows.push(...sightings.values());
       const rows = await repo.scanBacklogBatch(
         q,
         claims.map((c) => c.ctid),

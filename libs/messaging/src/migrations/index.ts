@@ -26,6 +26,7 @@ import { Migration20261206300100_tdb_submissions } from './Migration202612063001
 import { Migration20261206500000_dm_controls } from './Migration20261206500000_dm_controls';
 import { Migration20261206600000_event_positions } from './Migration20261206600000_event_positions';
 import { Migration20261207100000_link_sources } from './Migration20261207100000_link_sources';
+import { Migration20261207800000_send_write_path } from './Migration20261207800000_send_write_path';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -60,4 +61,5 @@ export const migrationsList = [
   { name: 'Migration20261206500000_dm_controls', class: Migration20261206500000_dm_controls },
   { name: 'Migration20261206600000_event_positions', class: Migration20261206600000_event_positions },
   { name: 'Migration20261207100000_link_sources', class: Migration20261207100000_link_sources },
+  { name: 'Migration20261207800000_send_write_path', class: Migration20261207800000_send_write_path },
 ];
