@@ -103,7 +103,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   handleDisconnect(socket: StaffSocket) {
     clearTimeout(socket.data.expiry);
     this.sockets.delete(socket);
-    for (const caseId of socket.data.viewing ?? []) void this.stopViewing(socket, caseId);
+    for (const caseId of socket.data.viewing ?? []) this.stopViewingQuietly(socket, caseId);
   }
 
   @SubscribeMessage('case.viewing')
@@ -119,7 +119,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
       await this.cases.one(caseId);
       socket.data.viewing.delete(caseId);
       socket.data.viewing.add(caseId);
-      for (const old of [...socket.data.viewing].slice(0, -MAX_CASES_PER_SOCKET)) void this.stopViewing(socket, old);
+      for (const old of [...socket.data.viewing].slice(0, -MAX_CASES_PER_SOCKET)) this.stopViewingQuietly(socket, old);
       this.sockets.add(socket);
       await socket.join(caseRoom(caseId));
       const joined = await this.viewers.join(caseId, socket.id, socket.data.staff);
@@ -137,6 +137,11 @@ export class StaffGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
     const left = await this.viewers.leave(caseId, socket.id);
     if (left.changed) this.push(left);
     return left;
+  }
+
+  /** On a disconnection (Redis may be going away with the process): a viewing left behind expires by itself. */
+  private stopViewingQuietly(socket: StaffSocket, caseId: string) {
+    this.stopViewing(socket, caseId).catch((err: Error) => this.logger.debug?.(`case viewing not removed: ${err.message}`));
   }
 
   /** To every console viewing the case, on every API process. */
