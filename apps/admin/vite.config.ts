@@ -26,6 +26,11 @@ export default defineConfig({
                 target: 'http://127.0.0.1:3000',
                 changeOrigin: true,
             },
+            // The staff socket (case presence).
+            '/socket.io': {
+                target: 'http://127.0.0.1:3000',
+                ws: true,
+            },
         },
     },
 });

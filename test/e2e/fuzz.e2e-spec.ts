@@ -1191,6 +1191,14 @@ function validRequests(): Base[] {
       auth: staff.auth,
       extra: { from: HOSTILE_QUERY_VALUES, to: HOSTILE_QUERY_VALUES },
     },
+    {
+      method: 'get',
+      path: '/admin/v1/transparency/daily',
+      params: {},
+      body: { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' },
+      auth: staff.auth,
+      extra: { from: HOSTILE_QUERY_VALUES, to: HOSTILE_QUERY_VALUES },
+    },
     // ---- staff: links, blocklist, staff accounts
     { method: 'put', path: '/admin/v1/links/{id}', params: { id: ids.link }, body: { verdict: 'safe', reason: 'r' }, auth: staff.auth },
     {

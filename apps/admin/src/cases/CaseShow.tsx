@@ -22,6 +22,7 @@ import { humanize } from '../lib/format';
 import { ResolveDialog } from '../reports/ResolveDialog';
 import type { CaseDetail as Case, CaseMessage } from '@backchannel/client/admin';
 import { CaseSignals } from './CaseList';
+import { CaseViewers } from './CaseViewers';
 import { ConversationLockActions } from '../users/DmPanel';
 
 const CaseSummary = () => {
@@ -35,6 +36,7 @@ const CaseSummary = () => {
     const open = record.status === 'open';
     return (
         <Box data-testid="case-summary">
+            <CaseViewers caseId={String(record.id)} />
             <Stack direction="row" spacing={2} sx={{ mb: 1, alignItems: 'center' }}>
                 <Typography variant="h6">
                     <Link to={`/users/${record.subjectUserId}/show`}>@{record.subjectHandle ?? record.subjectUserId}</Link>

@@ -3,7 +3,9 @@ import RefreshIcon from '@mui/icons-material/Refresh';
 import type { ReactNode } from 'react';
 import { Link, Title } from 'react-admin';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { useApiQuery } from '../common/useApi';
+import { useApiQuery, useRole } from '../common/useApi';
+import { atLeast } from '../lib/roles';
+import { QueueStatsPanel } from './QueueStatsPanel';
 import { errorMessage } from '../lib/errors';
 import { formatMinutes, humanize } from '../lib/format';
 import type { ModerationStats as Stats } from '@backchannel/client/admin';
@@ -52,6 +54,7 @@ const reportsFilter = (filter: Record<string, unknown>) =>
 /** GET /admin/v1/stats */
 export const Dashboard = () => {
     const query = useApiQuery<Stats>('stats', dp => dp.stats());
+    const teamView = atLeast(useRole(), 'moderator');
     const stats: Partial<Stats> = query.data ?? {};
     const openByReason = (Array.isArray(stats.openByReason) ? stats.openByReason : []).map(row => ({
         reason: humanize(row?.reason),
@@ -105,6 +108,7 @@ export const Dashboard = () => {
                 />
                 <StatCard label="Median resolution" value={formatMinutes(stats.medianResolutionMinutes)} testId="stat-resolution" />
             </Box>
+            {teamView && <QueueStatsPanel />}
             <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr' }, gap: 2, mb: 2 }}>
                 <ChartCard title="Open reports by reason" testId="chart-open-by-reason">
                     {openByReason.length === 0 ? (

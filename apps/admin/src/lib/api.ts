@@ -159,6 +159,15 @@ export const requests = {
     }),
 
     stats: (): ApiRequest => ({ method: 'GET', url: `${API_URL}/stats` }),
+
+    /** GET /admin/v1/transparency/daily: the transparency counts per UTC day (the charts). */
+    transparencyDaily: (from: string, to: string): ApiRequest => ({
+        method: 'GET',
+        url: `${API_URL}/transparency/daily?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    }),
+
+    /** GET /admin/v1/queue-stats: open, oldest, handled per day per moderator. */
+    queueStats: (): ApiRequest => ({ method: 'GET', url: `${API_URL}/queue-stats` }),
 };
 
 /** Only the contract's fields, durationHours only when set. */

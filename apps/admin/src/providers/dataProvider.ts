@@ -16,6 +16,7 @@ import type {
     LinkRecord,
     ModerationAction,
     ModerationStats,
+    QueueStats,
     Report,
     RuleTestBody,
     SettledHeldRequests,
@@ -24,6 +25,7 @@ import type {
     TdbStatements,
     Transparency,
     UserActionResult,
+    TransparencyDaily,
     UserHistory,
     UserStanding,
 } from '@backchannel/client/admin';
@@ -57,6 +59,10 @@ export interface BackchannelDataProvider extends DataProvider {
     transparency(params: { from: string; to: string }): Promise<{ data: Transparency }>;
     /** GET /admin/v1/transparency/statements?from=&to= */
     transparencyStatements(params: { from: string; to: string }): Promise<{ data: TdbStatements }>;
+    /** GET /admin/v1/transparency/daily?from=&to= */
+    transparencyDaily(params: { from: string; to: string }): Promise<{ data: TransparencyDaily }>;
+    /** GET /admin/v1/queue-stats */
+    queueStats(): Promise<{ data: QueueStats }>;
     /** GET /admin/v1/reporters/:userId */
     reporterPrecision(userId: Identifier): Promise<{ data: ReporterPrecision }>;
     /** GET /admin/v1/users/:id/history */
@@ -132,6 +138,8 @@ export const dataProvider: BackchannelDataProvider = {
     sendCaseMessage: (id, { recipientId, text }) => send(requests.sendCaseMessage(id, recipientId, text)),
     transparency: ({ from, to }) => send(requests.transparency(from, to)),
     transparencyStatements: ({ from, to }) => send(requests.transparencyStatements(from, to)),
+    transparencyDaily: ({ from, to }) => send(requests.transparencyDaily(from, to)),
+    queueStats: () => send(requests.queueStats()),
     reporterPrecision: userId => send(requests.reporterPrecision(userId)),
     userHistory: userId => send(requests.userHistory(userId)),
     userStanding: (userId, decision) => send(requests.userStanding(userId, decision)),

@@ -20,10 +20,11 @@ import { useApiQuery } from '../common/useApi';
 import { errorMessage } from '../lib/errors';
 import { transparencyCsv, transparencyRows } from '../lib/transparency';
 import { StatementsSection } from './StatementsSection';
+import { TransparencyCharts } from './TransparencyCharts';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-/** Admin-only: the counts of a period (GET /admin/v1/transparency) and their CSV. */
+/** Admin-only: the counts of a period (GET /admin/v1/transparency) as charts and a table, and their CSV. */
 export const TransparencyPage = () => {
     const now = new Date();
     const [from, setFrom] = useState(day(new Date(now.getTime() - 30 * 86400_000)));
@@ -70,6 +71,7 @@ export const TransparencyPage = () => {
                 {query.error ? <Alert severity="error">{errorMessage(query.error)}</Alert> : null}
                 {query.data && (
                     <Box>
+                        <TransparencyCharts from={from} to={to} report={query.data} />
                         <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
                             Counted from the records the audit log is written with: reports filed, actions taken (by staff or automated),
                             appeals filed and decided in the period.

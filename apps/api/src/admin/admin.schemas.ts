@@ -509,6 +509,63 @@ export class Transparency {
   medianHoursToAction!: number | null;
 }
 
+class TransparencyDayReports {
+  @ApiProperty({ type: 'integer', minimum: 0 }) total!: number;
+  @ApiProperty({ ...COUNTS, description: 'reason → count' }) byReason!: Record<string, number>;
+}
+class TransparencyDayActions {
+  @ApiProperty({ type: 'integer', minimum: 0 }) total!: number;
+  @ApiProperty({ ...COUNTS, description: 'action → count' }) byAction!: Record<string, number>;
+}
+export class TransparencyDay {
+  @ApiProperty({ type: String, format: 'date', example: '2026-12-06', description: 'A UTC day' }) day!: string;
+  @ApiProperty({ type: TransparencyDayReports, description: 'Reports filed that day' }) reports!: TransparencyDayReports;
+  @ApiProperty({ type: TransparencyDayActions, description: 'Actions taken that day' }) actions!: TransparencyDayActions;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Reports decided with an action that day' }) decidedWithAction!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Median hours from filing to that decision, over the reports decided with an action that day; null when none',
+  })
+  medianHoursToAction!: number | null;
+}
+export class TransparencyDaily {
+  @ApiProperty({ ...TIME, description: 'Inclusive' }) from!: string;
+  @ApiProperty({ ...TIME, description: 'Exclusive' }) to!: string;
+  @ApiProperty({
+    type: [TransparencyDay],
+    description: 'Every UTC day the period touches, oldest first; the days add up to GET /admin/v1/transparency for the same period',
+  })
+  days!: TransparencyDay[];
+}
+
+class HandledDay {
+  @ApiProperty({ type: String, format: 'date', example: '2026-12-06', description: 'A UTC day' }) day!: string;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Reports this staff member resolved that day' }) handled!: number;
+}
+class ModeratorHandled {
+  @ApiProperty(ID) staffId!: string;
+  @ApiProperty({ type: String }) displayName!: string;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Reports resolved over the days' }) total!: number;
+  @ApiProperty({ type: [HandledDay], description: 'One entry per day of `days`' }) perDay!: HandledDay[];
+}
+export class QueueStats {
+  @ApiProperty({ type: 'integer', minimum: 0 }) openCases!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Reports not resolved (open or escalated)' }) openReports!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) escalatedReports!: number;
+  @ApiProperty({ ...TIME_OR_NULL, description: 'When the unresolved report that has waited longest was filed' }) oldestOpenAt!:
+    string | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'How many hours it has waited' }) oldestOpenHours!: number | null;
+  @ApiProperty({ ...ID_OR_NULL, description: 'Its case' }) oldestOpenCaseId!: string | null;
+  @ApiProperty({ type: [String], description: 'The last 14 UTC days (today included), oldest first', example: ['2026-12-06'] })
+  days!: string[];
+  @ApiProperty({
+    type: [ModeratorHandled],
+    description: 'Staff who resolved at least one report in those days, most first (automated resolutions are left out)',
+  })
+  moderators!: ModeratorHandled[];
+}
+
 export class DmAccessState {
   @ApiProperty(ID) userId!: string;
   @ApiProperty({ type: Boolean, description: 'false while staff have switched off starting conversations and adding members' })

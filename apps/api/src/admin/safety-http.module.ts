@@ -25,6 +25,7 @@ import { HeldMessagesAdminController, RuleHitsAdminController, RulesAdminControl
 import { StaffAuthController } from './staff-auth.controller';
 import { StaffAdminController } from './staff.admin.controller';
 import { StatsAdminController } from './stats.admin.controller';
+import { QueueStatsAdminController } from './queue-stats.admin.controller';
 import { SpamRequestsAdminController, UsersAdminController } from './users.admin.controller';
 
 /**
@@ -56,6 +57,7 @@ import { SpamRequestsAdminController, UsersAdminController } from './users.admin
     AuditLogAdminController,
     StaffAdminController,
     StatsAdminController,
+    QueueStatsAdminController,
     RulesAdminController,
     RuleHitsAdminController,
     HeldMessagesAdminController,

@@ -7,9 +7,11 @@ import { RealtimeGateway } from './realtime.gateway';
 import { RedisIoAdapter } from './redis-io.adapter';
 import { RoomPresence } from './room-presence';
 import { SocketQuota } from './socket-quota';
+import { StaffGateway } from './staff.gateway';
 import { TypingRelay } from './typing-relay';
 import { WorkerEventEmitter } from './worker-emitter';
 import { onAppCreate } from '../app-hooks';
+import { StaffAuthGuard } from '../http/auth';
 
 /** Runs in createApp before the app listens, so the gateway's socket.io server gets the Redis adapter. */
 async function installRedisIoAdapter(app: INestApplication, config: AppConfig) {
@@ -20,10 +22,10 @@ async function installRedisIoAdapter(app: INestApplication, config: AppConfig) {
 }
 onAppCreate(installRedisIoAdapter);
 
-/** API role: the socket.io gateway on the API port and GET /v1/sync. */
+/** API role: the socket.io gateways on the API port (users; staff in namespace /staff) and GET /v1/sync. */
 @Module({
   controllers: [SyncController],
-  providers: [RealtimeGateway, TypingRelay, AccountWatch, SocketQuota, RoomPresence],
+  providers: [RealtimeGateway, StaffGateway, StaffAuthGuard, TypingRelay, AccountWatch, SocketQuota, RoomPresence],
 })
 export class GatewayModule {}
 

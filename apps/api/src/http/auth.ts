@@ -103,16 +103,22 @@ export class StaffAuthGuard implements CanActivate {
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest();
-    const claims = this.tokens.verifyAccess(bearer(req.headers.authorization), STAFF_AUDIENCE);
-    const row = await staffById(this.db, claims.sub);
-    if (!row || row.disabled) throw new Unauthorized('This staff account is disabled.');
-    const staff: AuthStaff = { id: row.id, email: row.email, role: row.role, displayName: row.displayName };
+    const { id, email, role, displayName } = await this.authenticate(bearer(req.headers.authorization));
+    const staff: AuthStaff = { id, email, role, displayName };
     const min = this.reflector.getAllAndOverride<StaffRole | undefined>(MIN_ROLE, [ctx.getHandler(), ctx.getClass()]) ?? 'triage';
     if (STAFF_ROLE_RANK[staff.role] < STAFF_ROLE_RANK[min]) {
       throw new ForbiddenRole(`This needs the ${min} role; you are ${staff.role}.`);
     }
     req.staff = staff;
     return true;
+  }
+
+  /** The guard's check on a staff token, also used by the staff socket's handshake (gateway/staff.gateway.ts). */
+  async authenticate(token: string): Promise<AuthStaff & { expiresAt: number }> {
+    const claims = this.tokens.verifyAccess(token, STAFF_AUDIENCE);
+    const row = await staffById(this.db, claims.sub);
+    if (!row || row.disabled) throw new Unauthorized('This staff account is disabled.');
+    return { id: row.id, email: row.email, role: row.role, displayName: row.displayName, expiresAt: claims.exp * 1000 };
   }
 }
 

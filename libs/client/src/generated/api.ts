@@ -1128,6 +1128,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/transparency/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same counts per UTC day (admin): reports by reason, actions by type, median time to action */
+        get: operations["TransparencyAdminController_daily"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/transparency/statements": {
         parameters: {
             query?: never;
@@ -1732,6 +1749,23 @@ export interface paths {
         };
         /** Dashboard numbers: open reports, overdue, medians, spam senders, link verdicts */
         get: operations["StatsAdminController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/queue-stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Queue statistics (moderator): open cases and reports, the oldest, reports handled per day per moderator */
+        get: operations["QueueStatsAdminController_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3310,6 +3344,50 @@ export interface components {
             /** @description Median hours from a report to a decision that took action, over reports decided in the period */
             medianHoursToAction: number | null;
         };
+        TransparencyDayReports: {
+            total: number;
+            /** @description reason → count */
+            byReason: {
+                [key: string]: number;
+            };
+        };
+        TransparencyDayActions: {
+            total: number;
+            /** @description action → count */
+            byAction: {
+                [key: string]: number;
+            };
+        };
+        TransparencyDay: {
+            /**
+             * Format: date
+             * @description A UTC day
+             * @example 2026-12-06
+             */
+            day: string;
+            /** @description Reports filed that day */
+            reports: components["schemas"]["TransparencyDayReports"];
+            /** @description Actions taken that day */
+            actions: components["schemas"]["TransparencyDayActions"];
+            /** @description Reports decided with an action that day */
+            decidedWithAction: number;
+            /** @description Median hours from filing to that decision, over the reports decided with an action that day; null when none */
+            medianHoursToAction: number | null;
+        };
+        TransparencyDaily: {
+            /**
+             * Format: date-time
+             * @description Inclusive
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description Exclusive
+             */
+            to: string;
+            /** @description Every UTC day the period touches, oldest first; the days add up to GET /admin/v1/transparency for the same period */
+            days: components["schemas"]["TransparencyDay"][];
+        };
         TdbStatement: {
             decision_visibility?: ("DECISION_VISIBILITY_CONTENT_REMOVED" | "DECISION_VISIBILITY_CONTENT_DISABLED" | "DECISION_VISIBILITY_CONTENT_DEMOTED" | "DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED" | "DECISION_VISIBILITY_CONTENT_INTERACTION_RESTRICTED" | "DECISION_VISIBILITY_CONTENT_LABELLED" | "DECISION_VISIBILITY_OTHER")[];
             /** @description With DECISION_VISIBILITY_OTHER (a warning) */
@@ -4032,6 +4110,52 @@ export interface components {
             linkVerdictsPerDay: components["schemas"]["VerdictDay"][];
             /** @description Times the pile-on breaker switched Limits on, per UTC day (last 14 days) */
             pileOnTripsPerDay: components["schemas"]["TripDay"][];
+        };
+        HandledDay: {
+            /**
+             * Format: date
+             * @description A UTC day
+             * @example 2026-12-06
+             */
+            day: string;
+            /** @description Reports this staff member resolved that day */
+            handled: number;
+        };
+        ModeratorHandled: {
+            /** Format: uuid */
+            staffId: string;
+            displayName: string;
+            /** @description Reports resolved over the days */
+            total: number;
+            /** @description One entry per day of `days` */
+            perDay: components["schemas"]["HandledDay"][];
+        };
+        QueueStats: {
+            openCases: number;
+            /** @description Reports not resolved (open or escalated) */
+            openReports: number;
+            escalatedReports: number;
+            /**
+             * Format: date-time
+             * @description When the unresolved report that has waited longest was filed
+             */
+            oldestOpenAt: string | null;
+            /** @description How many hours it has waited */
+            oldestOpenHours: number | null;
+            /**
+             * Format: uuid
+             * @description Its case
+             */
+            oldestOpenCaseId: string | null;
+            /**
+             * @description The last 14 UTC days (today included), oldest first
+             * @example [
+             *       "2026-12-06"
+             *     ]
+             */
+            days: string[];
+            /** @description Staff who resolved at least one report in those days, most first (automated resolutions are left out) */
+            moderators: components["schemas"]["ModeratorHandled"][];
         };
         RuleHitCounts: {
             /** @description Matches in the last 24 hours */
@@ -9579,6 +9703,66 @@ export interface operations {
             };
         };
     };
+    TransparencyAdminController_daily: {
+        parameters: {
+            query?: {
+                /** @description Exclusive; default: now */
+                to?: string;
+                /** @description Inclusive; default: 30 days before `to`; at most 366 days before `to` */
+                from?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransparencyDaily"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+        };
+    };
     TdbStatementsAdminController_list: {
         parameters: {
             query?: {
@@ -12317,6 +12501,49 @@ export interface operations {
             };
         };
     };
+    QueueStatsAdminController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueStats"];
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+        };
+    };
     RulesAdminController_list: {
         parameters: {
             query?: {
@@ -14040,6 +14267,9 @@ export const pathsAdminV1UsersIdReporterPutResponses404ContentApplicationJsonCod
 export const pathsAdminV1TransparencyGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1TransparencyGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1TransparencyGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1TransparencyDailyGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency/daily"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1TransparencyDailyGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency/daily"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1TransparencyDailyGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency/daily"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1TransparencyStatementsGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency/statements"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1TransparencyStatementsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency/statements"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1TransparencyStatementsGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/transparency/statements"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
@@ -14181,6 +14411,8 @@ export const pathsAdminV1StaffIdPatchResponses404ContentApplicationJsonCodeValue
 export const pathsAdminV1StaffIdPatchResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/staff/{id}"]["patch"]["responses"]["409"]["content"]["application/json"]["code"]> = ["email_taken"];
 export const pathsAdminV1StaffIdPatchResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/staff/{id}"]["patch"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable"];
 export const pathsAdminV1StatsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/stats"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1QueueStatsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/queue-stats"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1QueueStatsGetResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/queue-stats"]["get"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1RulesGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/rules"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1RulesGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/rules"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1RulesPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/rules"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];

@@ -16,6 +16,8 @@ import { StaffService } from './staff/staff.service';
 import { TemplatesService } from './enforcement/templates.service';
 import { PoliciesService } from './enforcement/policies.service';
 import { TransparencyService } from './audit/transparency.service';
+import { QueueStatsService } from './audit/queue-stats.service';
+import { CaseViewers } from './staff/case-viewers';
 import { UserReviewService } from './reports/user-review.service';
 import { PlatformWebhooks } from '../platform/platform-webhook';
 import { LINK_REMOVALS } from '../links/link-consequences';
@@ -49,6 +51,8 @@ const SERVICES = [
   TemplatesService,
   PoliciesService,
   TransparencyService,
+  QueueStatsService,
+  CaseViewers,
   SystemReports,
   ModerationEvents,
   SafetyRuleFlagReports,

@@ -68,3 +68,48 @@ export async function medianHoursToAction(q: Queryable, p: Period): Promise<numb
   );
   return row?.hours ?? null;
 }
+
+export interface DailyCountRow {
+  /** A UTC day, YYYY-MM-DD. */
+  day: string;
+  key: string;
+  n: number;
+}
+
+export interface DailyMedianRow {
+  day: string;
+  hours: number;
+  decided: number;
+}
+
+/** Reports filed in the period, by UTC day and reason. */
+export async function dailyReportCounts(q: Queryable, p: Period): Promise<DailyCountRow[]> {
+  const rows = await q.query<DailyCountRow>(
+    `SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, reason AS key, count(*)::int AS n
+       FROM report WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2`,
+    range(p),
+  );
+  return rows.map((r) => ({ day: r.day, key: r.key, n: r.n }));
+}
+
+/** Actions taken in the period, by UTC day and action. */
+export async function dailyActionCounts(q: Queryable, p: Period): Promise<DailyCountRow[]> {
+  const rows = await q.query<DailyCountRow>(
+    `SELECT to_char((created_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, action AS key, count(*)::int AS n
+       FROM moderation_action WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2`,
+    range(p),
+  );
+  return rows.map((r) => ({ day: r.day, key: r.key, n: r.n }));
+}
+
+/** medianHoursToAction's figure per UTC day of the decision, with how many decisions it is the median of. */
+export async function dailyMedianHoursToAction(q: Queryable, p: Period): Promise<DailyMedianRow[]> {
+  const rows = await q.query<DailyMedianRow>(
+    `SELECT to_char((resolved_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD') AS day, count(*)::int AS decided,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 3600) AS hours
+       FROM report WHERE resolved_at >= $1 AND resolved_at < $2 AND coalesce(resolution ->> 'action', 'dismiss') <> 'dismiss'
+      GROUP BY 1`,
+    range(p),
+  );
+  return rows.map((r) => ({ day: r.day, hours: Number(r.hours), decided: r.decided }));
+}

@@ -2,7 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { Db } from '../../db/db.service';
 import { InvalidRequest } from '../../errors';
 import { MAX_YEAR, MIN_YEAR, parseIsoTime } from '../../iso-time';
-import { actionCounts, appealCounts, medianHoursToAction, reportCounts } from './transparency.repository';
+import {
+  actionCounts,
+  appealCounts,
+  dailyActionCounts,
+  dailyMedianHoursToAction,
+  dailyReportCounts,
+  medianHoursToAction,
+  reportCounts,
+  type DailyCountRow,
+} from './transparency.repository';
 
 /** API.md "transparency" (v1.1): the counts of a period, as a DSA transparency report needs them. */
 export interface TransparencyReport {
@@ -14,8 +23,37 @@ export interface TransparencyReport {
   medianHoursToAction: number | null;
 }
 
+/** The same report, one entry per UTC day of the period (the console's charts). */
+export interface TransparencyDay {
+  day: string;
+  reports: { total: number; byReason: Record<string, number> };
+  actions: { total: number; byAction: Record<string, number> };
+  /** Reports decided with an action that day, and the median hours they waited; null when none. */
+  decidedWithAction: number;
+  medianHoursToAction: number | null;
+}
+export interface TransparencyDaily {
+  from: string;
+  to: string;
+  days: TransparencyDay[];
+}
+
 const DEFAULT_PERIOD_DAYS = 30;
 const MAX_PERIOD_DAYS = 3660;
+/** A daily series covers at most a year and a day (a chart of more days is unreadable anyway). */
+export const MAX_DAILY_PERIOD_DAYS = 366;
+
+const round2 = (v: number) => Math.round(v * 100) / 100;
+
+/** Every UTC day the period touches, YYYY-MM-DD, oldest first (`to` exclusive). */
+export function utcDays(from: Date, to: Date): string[] {
+  const days: string[] = [];
+  const last = new Date(to.getTime() - 1);
+  for (let d = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()); d <= last.getTime(); d += 86400_000) {
+    days.push(new Date(d).toISOString().slice(0, 10));
+  }
+  return days;
+}
 
 /** `from` inclusive, `to` exclusive; ISO-8601 times (iso-time.ts: a bare date is midnight UTC, no offset is UTC). Defaults: the last 30 days. */
 export function parsePeriod(rawFrom: unknown, rawTo: unknown, now = new Date()): { from: Date; to: Date } {
@@ -69,7 +107,46 @@ export class TransparencyService {
       reports: { total: sum(reports), byReason: tally(reports, 'reason'), bySource: tally(reports, 'source') },
       actions: { total: sum(actions), byAction: tally(actions, 'action'), automated: sum(actions.filter((a) => a.automated)) },
       appeals: { total: appeals.total, upheld: appeals.upheld, rejected: appeals.rejected },
-      medianHoursToAction: median === null ? null : Math.round(Number(median) * 100) / 100,
+      medianHoursToAction: median === null ? null : round2(Number(median)),
+    };
+  }
+
+  /** The period's reports by reason, actions by type and median time to action, per UTC day; the days' counts add up to report()'s. */
+  async daily(from: Date, to: Date): Promise<TransparencyDaily> {
+    if (to.getTime() - from.getTime() > MAX_DAILY_PERIOD_DAYS * 86400_000)
+      throw new InvalidRequest(`A daily series covers at most ${MAX_DAILY_PERIOD_DAYS} days.`, [
+        { field: 'from', problems: ['period_too_long'] },
+      ]);
+    const period = { from, to };
+    const [reports, actions, medians] = await Promise.all([
+      dailyReportCounts(this.db, period),
+      dailyActionCounts(this.db, period),
+      dailyMedianHoursToAction(this.db, period),
+    ]);
+    const byDay = (rows: DailyCountRow[]) => {
+      const out = new Map<string, Record<string, number>>();
+      for (const r of rows) out.set(r.day, { ...out.get(r.day), [r.key]: r.n });
+      return out;
+    };
+    const reportDays = byDay(reports);
+    const actionDays = byDay(actions);
+    const medianDays = new Map(medians.map((m) => [m.day, m]));
+    const total = (counts: Record<string, number>) => Object.values(counts).reduce((n, v) => n + v, 0);
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      days: utcDays(from, to).map((day) => {
+        const byReason = reportDays.get(day) ?? {};
+        const byAction = actionDays.get(day) ?? {};
+        const median = medianDays.get(day);
+        return {
+          day,
+          reports: { total: total(byReason), byReason },
+          actions: { total: total(byAction), byAction },
+          decidedWithAction: median?.decided ?? 0,
+          medianHoursToAction: median ? round2(median.hours) : null,
+        };
+      }),
     };
   }
 }
