@@ -245,11 +245,11 @@ export async function claimRefreshToken(q: Queryable, tokenHash: string): Promis
 }
 
 export async function refreshTokenState(q: Queryable, tokenHash: string): Promise<RefreshTokenState | undefined> {
-  const [row] = await q.query<{ family_id: string; used_at: Date | string | null; revoked_at: Date | string | null }>(
-    'SELECT family_id, used_at, revoked_at FROM refresh_token WHERE token_hash = $1',
+  const [row] = await q.query<{ family_id: string; user_id: string; used_at: Date | string | null; revoked_at: Date | string | null }>(
+    'SELECT family_id, user_id, used_at, revoked_at FROM refresh_token WHERE token_hash = $1',
     [tokenHash],
   );
-  return row && { familyId: row.family_id, usedAt: row.used_at, revokedAt: row.revoked_at };
+  return row && { familyId: row.family_id, userId: row.user_id, usedAt: row.used_at, revokedAt: row.revoked_at };
 }
 
 export async function revokeFamily(q: Queryable, familyId: string): Promise<void> {

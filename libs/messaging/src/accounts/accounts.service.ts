@@ -184,7 +184,7 @@ export class AccountsService {
         await repo.revokeFamily(q, known.familyId);
         return { kind: 'reused' as const, familyId: known.familyId };
       }
-      return { kind: 'invalid' as const };
+      return { kind: 'invalid' as const, revokedFor: known?.revokedAt ? known.userId : null };
     });
     if (outcome.kind === 'reused') {
       // The family's access tokens and sockets end too, on every API process.
@@ -192,7 +192,14 @@ export class AccountsService {
       await this.sessions.announce(outcome.familyId).catch(() => undefined);
       throw new RefreshTokenReused();
     }
-    if (outcome.kind === 'invalid') throw new InvalidRefreshToken();
+    if (outcome.kind === 'invalid') {
+      // A suspension revokes every sign-in: the app that held one says why (the password, at
+      // sign-in, then gives the reasons and the appeal token), rather than "sign in again".
+      if (outcome.revokedFor && (await this.status.status(outcome.revokedFor)) === 'suspended') {
+        throw new AccountSuspended('This account is suspended. Sign in to read why and appeal the decision.');
+      }
+      throw new InvalidRefreshToken();
+    }
     await this.status.assertActive(outcome.user.id);
     // The new token is inserted after the claim committed; if the family was revoked in
     // between by a reuse, the insert below still lands but the next check revokes it.
