@@ -207,3 +207,88 @@ it('a group made from three handles lists its members; adding someone and a memb
   expect(states).toMatchObject({ [aliceHandle]: 'active', [bobHandle]: 'left', [erin.handle]: 'pending' });
   expect([...alice.errors, ...bob.errors]).toEqual([]);
 });
+
+it('settings: who can message me, hidden words without the default list, restricted and blocked people with undo, and decline-all for one sender', async () => {
+  const mo = await registerUser(t.url, uniqueHandle('mo'));
+  const pat = await registerUser(t.url, uniqueHandle('pat'));
+  const quinn = await registerUser(t.url, uniqueHandle('quinn'));
+  const start = async (from: typeof pat, participantIds: string[], text: string) => {
+    const c = await request(t.url).post('/v1/conversations').set(from.auth).send({ participantIds });
+    expect(c.status).toBe(201);
+    const m = await request(t.url)
+      .post(`/v1/conversations/${c.body.id}/messages`)
+      .set(from.auth)
+      .send({ clientId: `${text}-1`, text });
+    expect(m.status).toBe(201);
+    return c.body.id as string;
+  };
+  // Pat starts two requests with Mo (a direct one and a group with Quinn); Quinn one of his own.
+  await start(pat, [mo.id], 'hello from pat');
+  await start(pat, [mo.id, quinn.id], 'pat’s group');
+  await start(quinn, [mo.id], 'hi it is quinn');
+
+  const { page, errors } = await open();
+  await page.getByLabel('Handle').fill(mo.handle);
+  await page.getByLabel('Password').fill(API_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Inbox' }).waitFor();
+
+  // Decline all from Pat, from one of his rows: both of his requests go, Quinn's stays.
+  await page.getByRole('link', { name: 'Requests' }).click();
+  const patRow = page.getByRole('listitem').filter({ hasText: 'hello from pat' });
+  await patRow.getByRole('button', { name: 'Decline all from them' }).click();
+  await page.getByRole('listitem').filter({ hasText: 'pat’s group' }).waitFor({ state: 'detached' });
+  await patRow.waitFor({ state: 'detached' });
+  const requests = await request(t.url).get('/v1/conversations').query({ folder: 'requests' }).set(mo.auth);
+  expect(requests.body.items.map((c: { lastMessage: { text: string } }) => c.lastMessage.text)).toEqual(['hi it is quinn']);
+
+  // Accept Quinn, then restrict and block him from the conversation.
+  await page.getByRole('listitem').filter({ hasText: 'hi it is quinn' }).getByRole('button', { name: 'Accept' }).click();
+  await page.getByRole('heading', { name: quinn.handle, level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Restrict' }).click();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `You restricted ${quinn.handle}.` })
+    .waitFor();
+  await page.getByRole('button', { name: 'Block' }).click();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `You blocked ${quinn.handle}.` })
+    .waitFor();
+
+  // Account: who can message me.
+  await page.getByRole('link', { name: `@${mo.handle}` }).click();
+  await page.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+  await page.getByLabel('Who can start a conversation with you').selectOption('following');
+  await page.getByRole('region', { name: 'Who can message you' }).getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  expect((await request(t.url).get('/v1/me').set(mo.auth)).body.allowIncoming).toBe('following');
+
+  // Hidden words, with the built-in list switched off.
+  await page.getByLabel('Your hidden words (one a line)').fill('crypto\nfree money\ncrypto');
+  await page.getByLabel(/Also hide requests with common insults/).uncheck();
+  await page.getByRole('button', { name: 'Save hidden words' }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved: 2 hidden words.' }).waitFor();
+  expect((await request(t.url).get('/v1/me/hidden-words').set(mo.auth)).body).toEqual({
+    words: ['crypto', 'free money'],
+    useDefaultList: false,
+  });
+
+  // Restricted and blocked people, each with undo (and undo of the undo).
+  const restricted = page.getByRole('region', { name: 'Restricted people' });
+  await restricted.getByRole('button', { name: `Unrestrict ${quinn.handle} (@${quinn.handle})` }).click();
+  await restricted
+    .getByRole('status')
+    .filter({ hasText: `You unrestricted ${quinn.handle} (@${quinn.handle}).` })
+    .waitFor();
+  await restricted.getByRole('button', { name: /^Restrict again/ }).waitFor();
+  expect((await request(t.url).get('/v1/me/restricted').set(mo.auth)).body.items).toEqual([]);
+
+  const blocked = page.getByRole('region', { name: 'Blocked people' });
+  await blocked.getByRole('button', { name: `Unblock ${quinn.handle} (@${quinn.handle})` }).click();
+  await blocked.getByRole('button', { name: /^Block again/ }).click();
+  await blocked.getByRole('button', { name: `Unblock ${quinn.handle} (@${quinn.handle})` }).waitFor();
+  const blocks = await request(t.url).get('/v1/me/blocks').set(mo.auth);
+  expect(blocks.body.items.map((p: { id: string }) => p.id)).toEqual([quinn.id]);
+  await shot(page, 'settings');
+  expect(errors).toEqual([]);
+});
