@@ -109,7 +109,7 @@ export function PersonActions({ userId, name }: { userId: string; name: string }
     }
   };
   return (
-    <div className="person-actions" role="group" aria-label={`${name}: block, restrict or report`}>
+    <div className="person-actions" role="group" aria-label={`${name}: block or report`}>
       <button type="button" onClick={() => void toggleBlock()}>
         {blocked ? 'Unblock' : 'Block'}
       </button>
