@@ -155,7 +155,7 @@ it('a group made from three handles lists its members; adding someone and a memb
   // Alice makes a group from three handles (one with an @, separated by commas and spaces).
   await alice.page.getByRole('link', { name: 'New chat' }).click();
   await alice.page.getByLabel('Group name (optional)').fill('Trip planning');
-  await alice.page.getByLabel('Their handles').fill(`@${bobHandle}, ${carol.handle} ${dan.handle}`);
+  await alice.page.getByLabel('Members’ handles').fill(`@${bobHandle}, ${carol.handle} ${dan.handle}`);
   await alice.page.getByRole('button', { name: 'Create group' }).click();
   await alice.page.getByRole('heading', { name: 'Trip planning', level: 1 }).waitFor();
 

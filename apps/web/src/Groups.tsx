@@ -90,7 +90,7 @@ export function NewGroup({ me }: { me: Me }) {
           <input name="title" maxLength={100} value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Weekend plans" />
         </label>
         <label>
-          Their handles
+          Members’ handles
           <input
             name="handles"
             required
