@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RateLimitedError, type Me } from '@backchannel/client';
 import { bc, describeError, unwrap } from './bc';
+import { HiddenWordsSettings, KeptAtDistance, WhoCanMessage } from './Settings';
 
 /** Polling the export's status: once a second, for at most this many tries before saying it is slow. */
 const POLL_MS = 1000;
@@ -14,8 +15,12 @@ export function Account({ me }: { me: Me }) {
       <p>
         Signed in as <strong>@{me.handle}</strong>
       </p>
+      <WhoCanMessage initial={me.allowIncoming} />
       <Limits />
       <GroupInvites initial={me.allowGroupInvites} />
+      <HiddenWordsSettings />
+      <KeptAtDistance kind="restrict" />
+      <KeptAtDistance kind="block" />
       <YourData />
       <DeleteAccount />
     </section>

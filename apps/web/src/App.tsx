@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Me } from '@backchannel/client';
 import { bc } from './bc';
 import { store, useStore } from './store';
@@ -10,19 +10,34 @@ import { RoomView, Rooms } from './Rooms';
 import { Notices } from './Notices';
 import { Account } from './Account';
 import { tabCounts, useBadgeSeed } from './badges';
+import { Suspended, type KeptOut } from './Suspended';
+import { NewGroup } from './Groups';
+
+const SUSPENDED_SIGNED_OUT = 'Your account has been suspended, so you were signed out. Sign in to see why and to appeal the decision.';
 
 /** Signed out: the sign-in screen. Signed in: the SDK runs (sync, live events, outbox) and the routes show. */
 export function App() {
   const [me, setMe] = useState<Me | null>(null);
   const [ready, setReady] = useState(false);
   const [farewell, setFarewell] = useState('');
+  const [keptOut, setKeptOut] = useState<KeptOut | null>(null);
+  // Who was signed in, so a session ended by a suspension can offer the same handle again.
+  const [lastHandle, setLastHandle] = useState('');
+  const signedInAs = useRef('');
+  useEffect(() => {
+    if (me) signedInAs.current = me.handle;
+  }, [me]);
 
   useEffect(() => {
     const off = bc.on('session', (s) => {
       if (!s.signedIn) {
+        if (signedInAs.current) setLastHandle(signedInAs.current);
         setMe(null);
         store.clear();
         if (s.reason === 'account_deleted') setFarewell('Your account was deleted. Thank you for having been here.');
+        // The server ended the session because moderators suspended or banned the account; a
+        // refresh token cannot read why, so the password (sign-in) leads to the reasons and the appeal.
+        if (s.reason === 'account_suspended') setFarewell(SUSPENDED_SIGNED_OUT);
       }
     });
     // A failed restore (storage unreadable, server down) shows the sign-in page, not "Loading…" forever.
@@ -31,7 +46,10 @@ export function App() {
       .then(async (ok) => {
         if (ok) {
           setMe(bc.user);
-          await bc.start().catch(() => setMe(null));
+          await bc.start().catch((err: { code?: string }) => {
+            if (err?.code === 'account_suspended') setFarewell(SUSPENDED_SIGNED_OUT);
+            setMe(null);
+          });
         }
       })
       .catch(() => setMe(null))
@@ -40,10 +58,17 @@ export function App() {
   }, []);
 
   if (!ready) return <p className="centered">Loading…</p>;
+  if (keptOut) return <Suspended keptOut={keptOut} onBack={() => setKeptOut(null)} />;
   if (!me) {
     return (
       <SignIn
+        key={lastHandle}
         notice={farewell}
+        initialHandle={lastHandle}
+        onKeptOut={(k) => {
+          setFarewell('');
+          setKeptOut(k);
+        }}
         onSignedIn={async (user) => {
           setFarewell('');
           await bc.start();
@@ -128,7 +153,12 @@ function Screen({ route, me }: { route: Route; me: Me }) {
     case 'hidden':
       return <ConversationList folder={route.name} me={me} />;
     case 'new':
-      return <NewConversation />;
+      return (
+        <div className="new-screen">
+          <NewConversation />
+          <NewGroup me={me} />
+        </div>
+      );
     case 'conversation':
       return <ConversationView id={route.id} me={me} />;
     case 'rooms':

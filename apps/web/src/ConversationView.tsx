@@ -5,6 +5,7 @@ import { store, useStore } from './store';
 import { MessageItem } from './MessageItem';
 import { RequestActions, conversationTitle, others } from './Conversations';
 import { PersonActions } from './Safety';
+import { GroupMembers } from './Groups';
 
 const excerpt = (t: string) => (t.length > 80 ? `${t.slice(0, 80)}…` : t);
 
@@ -179,6 +180,7 @@ export function ConversationView({ id, me, embedded, title }: { id: string; me: 
       {!embedded && conversation.kind === 'direct' && conversation.myState === 'active' && others(conversation, me)[0] && (
         <PersonActions userId={others(conversation, me)[0].userId} name={nameOf(others(conversation, me)[0].userId)} />
       )}
+      {!embedded && conversation.kind === 'group' && <GroupMembers conversation={conversation} me={me} />}
       {!embedded && <MessageSearch conversationId={id} nameOf={(u) => (u === me.id ? 'You' : nameOf(u))} />}
       {!embedded && conversation.context && (
         <p className="context">Met in {(conversation.context as { roomTitle?: string }).roomTitle ?? 'a room'}</p>

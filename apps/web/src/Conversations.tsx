@@ -104,7 +104,7 @@ export function RequestActions({ conversation, me }: { conversation: Conversatio
   const act = async (what: string, fn: () => Promise<unknown>) => {
     try {
       await fn();
-      setStatus(what);
+      if (what) setStatus(what);
     } catch (err) {
       setStatus(describeError(err));
     }
@@ -160,6 +160,24 @@ export function RequestActions({ conversation, me }: { conversation: Conversatio
           }
         >
           Block
+        </button>
+      )}
+      {creator && (
+        <button
+          type="button"
+          onClick={() =>
+            act('', async () => {
+              const { declined } = await unwrap(bc.api.POST('/v1/requests/decline-all', { body: { senderId: creator } }));
+              // Every pending request they started for me is gone from my lists (they are not told).
+              for (const c of [...store.conversations.values()]) {
+                if (c.myState === 'pending' && (c.creatorId ?? null) === creator) store.conversations.delete(c.id);
+              }
+              store.changed();
+              setStatus(declined === 1 ? 'Declined 1 request from them.' : `Declined ${declined} requests from them.`);
+            })
+          }
+        >
+          Decline all from them
         </button>
       )}
       {reporting && (

@@ -74,12 +74,29 @@ export function ReportForm({
   );
 }
 
-/** The conversation header's Block / Unblock and Report… for the other person of a direct conversation. */
+/** The conversation header's Block / Unblock, Restrict / Unrestrict and Report… for the other person of a direct conversation. */
 export function PersonActions({ userId, name }: { userId: string; name: string }) {
   const [reporting, setReporting] = useState(false);
   const [blocked, setBlocked] = useState(false);
+  const [restricted, setRestricted] = useState(false);
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
+  /** Restrict (API.md v1.1): they are not told; undone here or in Account → Restricted people. */
+  const toggleRestrict = async () => {
+    setError('');
+    try {
+      if (restricted) await unwrap(bc.api.DELETE('/v1/users/{id}/restrict', { params: { path: { id: userId } } }));
+      else await unwrap(bc.api.PUT('/v1/users/{id}/restrict', { params: { path: { id: userId } } }));
+      setStatus(
+        restricted
+          ? `You unrestricted ${name}.`
+          : `You restricted ${name}. New conversations they start arrive as requests, and they won’t see when you’ve read their messages. They aren’t told.`,
+      );
+      setRestricted(!restricted);
+    } catch (err) {
+      setError(describeError(err));
+    }
+  };
   const toggleBlock = async () => {
     setError('');
     try {
@@ -95,6 +112,9 @@ export function PersonActions({ userId, name }: { userId: string; name: string }
     <div className="person-actions" role="group" aria-label={`${name}: block or report`}>
       <button type="button" onClick={() => void toggleBlock()}>
         {blocked ? 'Unblock' : 'Block'}
+      </button>
+      <button type="button" onClick={() => void toggleRestrict()}>
+        {restricted ? 'Unrestrict' : 'Restrict'}
       </button>
       <button type="button" aria-expanded={reporting} onClick={() => setReporting(!reporting)}>
         Report…

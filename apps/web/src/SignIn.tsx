@@ -1,10 +1,22 @@
 import { useState, type FormEvent } from 'react';
 import type { Me } from '@backchannel/client';
 import { bc, describeError } from './bc';
+import { keptOutOf, type KeptOut } from './Suspended';
 
-export function SignIn({ onSignedIn, notice = '' }: { onSignedIn: (me: Me) => Promise<void>; notice?: string }) {
+export function SignIn({
+  onSignedIn,
+  onKeptOut,
+  notice = '',
+  initialHandle = '',
+}: {
+  onSignedIn: (me: Me) => Promise<void>;
+  /** A suspended or banned account's right password: the refusal's reasons and appeal token. */
+  onKeptOut: (k: KeptOut) => void;
+  notice?: string;
+  initialHandle?: string;
+}) {
   const [mode, setMode] = useState<'in' | 'up'>('in');
-  const [handle, setHandle] = useState('');
+  const [handle, setHandle] = useState(initialHandle);
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
@@ -19,6 +31,8 @@ export function SignIn({ onSignedIn, notice = '' }: { onSignedIn: (me: Me) => Pr
         mode === 'in' ? await bc.signIn(handle, password) : await bc.signUp({ handle, displayName: displayName || handle, password });
       await onSignedIn(me);
     } catch (err) {
+      const keptOut = keptOutOf(err);
+      if (keptOut) return onKeptOut(keptOut);
       setError(describeError(err));
     } finally {
       setBusy(false);

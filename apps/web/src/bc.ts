@@ -9,6 +9,9 @@ const SENTENCES: Record<string, string> = {
   handle_taken: 'That handle is already taken. Try another one.',
   invalid_credentials: 'That handle and password do not match.',
   not_found: 'We couldn’t find that. It may have been removed.',
+  account_suspended: 'Your account is suspended. Sign in again to see why and to appeal.',
+  group_too_large: 'A group can have at most 15 people, you included.',
+  not_a_group: 'Only a group can take more people or be left.',
 };
 
 /** Human text for any error the SDK throws (ApiError carries the contract's code): a sentence, never a raw code. */

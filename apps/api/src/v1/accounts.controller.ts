@@ -12,10 +12,11 @@ import {
 import { AccountsService } from '@app/messaging/accounts/accounts.service';
 import { AccountDeletionService } from '@app/messaging/erasure/account-deletion.service';
 import { RequestProtectionService } from '@app/messaging/conversations/request-protection.service';
-import { ApiErrors, ApiUuidParam, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
+import { ApiErrors, ApiPageQuery, ApiUuidParam, INPUT, NOT_FOUND, RATE_LIMITED, USER_AUTH } from '../http/api-docs';
+import { optionalString, parseLimit } from '../http/list-params';
 import { ClientIp, CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
 import { DeleteAccountDto, HiddenWordsDto, LimitsDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
-import { AccountDeleted, HiddenWords, Limits, Me, Session, User, UserPage } from './accounts.schemas';
+import { AccountDeleted, HiddenWords, KeptAtDistancePage, Limits, Me, Session, User, UserPage } from './accounts.schemas';
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -106,6 +107,24 @@ export class MeController {
   @ApiErrors(INPUT)
   settings(@CurrentUser() user: AuthUser, @Body() dto: SettingsDto) {
     return this.accounts.updateSettings(user.id, dto);
+  }
+
+  @Get('blocks')
+  @ApiOperation({ summary: 'The people I block, most recent first (to undo a block: DELETE /v1/users/:id/block)' })
+  @ApiPageQuery()
+  @ApiOkResponse({ type: KeptAtDistancePage })
+  @ApiErrors(INPUT, { 400: ['invalid_cursor'] })
+  blocks(@CurrentUser() user: AuthUser, @Query() query: Record<string, unknown>) {
+    return this.accounts.keptAtDistance(user.id, 'block', parseLimit(query.limit), optionalString(query.cursor, 'cursor'));
+  }
+
+  @Get('restricted')
+  @ApiOperation({ summary: 'The people I restrict, most recent first (to undo: DELETE /v1/users/:id/restrict)' })
+  @ApiPageQuery()
+  @ApiOkResponse({ type: KeptAtDistancePage })
+  @ApiErrors(INPUT, { 400: ['invalid_cursor'] })
+  restricted(@CurrentUser() user: AuthUser, @Query() query: Record<string, unknown>) {
+    return this.accounts.keptAtDistance(user.id, 'restrict', parseLimit(query.limit), optionalString(query.cursor, 'cursor'));
   }
 
   @Get('limits')

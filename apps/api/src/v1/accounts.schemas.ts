@@ -44,6 +44,16 @@ export class UserPage {
   @ApiProperty({ type: String, nullable: true, description: 'Always null: a handle names at most one user' }) nextCursor!: string | null;
 }
 
+/** Someone I block or restrict, and since when. */
+export class KeptAtDistance extends User {
+  @ApiProperty({ type: String, format: 'date-time', description: 'When I blocked or restricted them' }) since!: string;
+}
+
+export class KeptAtDistancePage {
+  @ApiProperty({ type: [KeptAtDistance] }) items!: KeptAtDistance[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
 export class HiddenWords {
   @ApiProperty({
     type: [String],

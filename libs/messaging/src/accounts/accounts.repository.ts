@@ -8,6 +8,7 @@ import type {
   RefreshClaim,
   RefreshTokenState,
   RevokedFamilyRow,
+  Timestamp,
   UserRow,
   UserStandingRow,
 } from './rows';
@@ -245,11 +246,11 @@ export async function claimRefreshToken(q: Queryable, tokenHash: string): Promis
 }
 
 export async function refreshTokenState(q: Queryable, tokenHash: string): Promise<RefreshTokenState | undefined> {
-  const [row] = await q.query<{ family_id: string; used_at: Date | string | null; revoked_at: Date | string | null }>(
-    'SELECT family_id, used_at, revoked_at FROM refresh_token WHERE token_hash = $1',
+  const [row] = await q.query<{ family_id: string; user_id: string; used_at: Date | string | null; revoked_at: Date | string | null }>(
+    'SELECT family_id, user_id, used_at, revoked_at FROM refresh_token WHERE token_hash = $1',
     [tokenHash],
   );
-  return row && { familyId: row.family_id, usedAt: row.used_at, revokedAt: row.revoked_at };
+  return row && { familyId: row.family_id, userId: row.user_id, usedAt: row.used_at, revokedAt: row.revoked_at };
 }
 
 export async function revokeFamily(q: Queryable, familyId: string): Promise<void> {
@@ -316,6 +317,38 @@ export async function deleteBlock(q: Queryable, blockerId: string, blockedId: st
 
 export async function insertRestrict(q: Queryable, restrictorId: string, restrictedId: string): Promise<void> {
   await q.query('INSERT INTO restrict (restrictor_id, restricted_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [restrictorId, restrictedId]);
+}
+
+/** The two lists of people I keep at a distance, by their table and columns (never from input). */
+const DISTANCE = {
+  block: { table: 'block', me: 'blocker_id', them: 'blocked_id' },
+  restrict: { table: 'restrict', me: 'restrictor_id', them: 'restricted_id' },
+} as const;
+export type DistanceKind = keyof typeof DISTANCE;
+
+/**
+ * The people I block or restrict, most recent first, after a position (keyset on when, in
+ * microseconds as stored, then id), `limit` of them; each with when I did it.
+ */
+export async function keptAtDistance(
+  q: Queryable,
+  me: string,
+  kind: DistanceKind,
+  after: { sinceMicros: string; id: string } | null,
+  limit: number,
+): Promise<Array<PublicUserRow & { since: Timestamp; sinceMicros: string }>> {
+  const d = DISTANCE[kind];
+  const rows = await q.query<PublicRecord & { since: Date | string; since_us: string }>(
+    `SELECT u.id, u.handle, u.display_name, u.created_at, x.created_at AS since,
+            (extract(epoch FROM x.created_at) * 1000000)::bigint::text AS since_us
+       FROM ${d.table} x JOIN app_user u ON u.id = x.${d.them}
+      WHERE x.${d.me} = $1
+        AND ($2::bigint IS NULL OR ((extract(epoch FROM x.created_at) * 1000000)::bigint, u.id) < ($2::bigint, $3::uuid))
+      ORDER BY x.created_at DESC, u.id DESC
+      LIMIT $4`,
+    [me, after?.sinceMicros ?? null, after?.id ?? null, limit],
+  );
+  return rows.map((r) => ({ ...toPublic(r), since: r.since, sinceMicros: r.since_us }));
 }
 
 export async function deleteRestrict(q: Queryable, restrictorId: string, restrictedId: string): Promise<void> {

@@ -8,6 +8,7 @@ import {
   CannotTargetSelf,
   HandleTaken,
   InvalidCredentials,
+  InvalidCursor,
   InvalidRequest,
   InvalidRefreshToken,
   NotFound,
@@ -184,7 +185,7 @@ export class AccountsService {
         await repo.revokeFamily(q, known.familyId);
         return { kind: 'reused' as const, familyId: known.familyId };
       }
-      return { kind: 'invalid' as const };
+      return { kind: 'invalid' as const, revokedFor: known?.revokedAt ? known.userId : null };
     });
     if (outcome.kind === 'reused') {
       // The family's access tokens and sockets end too, on every API process.
@@ -192,7 +193,14 @@ export class AccountsService {
       await this.sessions.announce(outcome.familyId).catch(() => undefined);
       throw new RefreshTokenReused();
     }
-    if (outcome.kind === 'invalid') throw new InvalidRefreshToken();
+    if (outcome.kind === 'invalid') {
+      // A suspension revokes every sign-in: the app that held one says why (the password, at
+      // sign-in, then gives the reasons and the appeal token), rather than "sign in again".
+      if (outcome.revokedFor && (await this.status.status(outcome.revokedFor)) === 'suspended') {
+        throw new AccountSuspended('This account is suspended. Sign in to read why and appeal the decision.');
+      }
+      throw new InvalidRefreshToken();
+    }
     await this.status.assertActive(outcome.user.id);
     // The new token is inserted after the claim committed; if the family was revoked in
     // between by a reuse, the insert below still lands but the next check revokes it.
@@ -322,10 +330,39 @@ export class AccountsService {
     await repo.deleteRestrict(this.db, me, id);
   }
 
+  /**
+   * The people I block (`block`) or restrict (`restrict`), most recent first, each with when
+   * (GET /v1/me/blocks, /v1/me/restricted): what settings list so each can be undone. The cursor
+   * is opaque: the position of the last one of the page.
+   */
+  async keptAtDistance(
+    me: string,
+    kind: repo.DistanceKind,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: Array<PublicUser & { since: string }>; nextCursor: string | null }> {
+    const after = cursor ? decodeDistanceCursor(cursor) : null;
+    const rows = await repo.keptAtDistance(this.db, me, kind, after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => ({ ...toPublic(r), since: new Date(r.since).toISOString() })),
+      nextCursor: rows.length > limit && last ? encodeDistanceCursor(last.sinceMicros, last.id) : null,
+    };
+  }
+
   async unblock(me: string, id: string): Promise<void> {
     await this.graphTarget(me, id);
     await repo.deleteBlock(this.db, me, id);
   }
+}
+
+const encodeDistanceCursor = (sinceMicros: string, id: string) => Buffer.from(`${sinceMicros}|${id}`, 'utf8').toString('base64url');
+/** The position a cursor names; anything else (tampered, made up) is 400 invalid_cursor. */
+function decodeDistanceCursor(cursor: string): { sinceMicros: string; id: string } {
+  const [sinceMicros, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (rest.length || !/^\d{1,18}$/.test(sinceMicros ?? '') || !id || !isUuid(id)) throw new InvalidCursor();
+  return { sinceMicros, id };
 }
 
 /** A block inside the caller's transaction: the block row, and follows removed both ways (also used by report-and-block). */

@@ -56,6 +56,7 @@ export interface RefreshClaim {
 
 export interface RefreshTokenState {
   familyId: string;
+  userId: string;
   usedAt: Timestamp | null;
   revokedAt: Timestamp | null;
 }
