@@ -44,7 +44,7 @@ export class ReportsAdminController {
   @MinRole('moderator')
   @ApiOperation({ summary: 'Resolve many reports with one action (moderator)' })
   @ApiOkResponse({ type: BulkResolveResult })
-  @ApiErrors(INPUT, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable', 'template_variable_missing'] })
+  @ApiErrors(INPUT, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable', 'template_variable_missing', 'template_variable_unknown'] })
   bulkResolve(@CurrentStaff() staff: AuthStaff, @Body() dto: BulkResolveDto) {
     return this.reports.bulkResolve(dto.ids, staff, {
       action: dto.action,
@@ -53,6 +53,7 @@ export class ReportsAdminController {
       templateId: dto.templateId ?? null,
       policy: dto.policy ?? null,
       severity: dto.severity ?? null,
+      facts: dto.facts?.trim() || null,
     });
   }
 
@@ -93,7 +94,10 @@ export class ReportsAdminController {
   @ApiOperation({ summary: 'Resolve a report with an action (moderator); audited' })
   @ApiUuidParam()
   @ApiOkResponse({ type: Report })
-  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable', 'template_variable_missing'] })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, {
+    409: ['conflict'],
+    422: ['unprocessable', 'template_variable_missing', 'template_variable_unknown'],
+  })
   resolve(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: ResolveDto) {
     return this.reports.resolve(id, staff, {
       action: dto.action,
@@ -102,6 +106,7 @@ export class ReportsAdminController {
       templateId: dto.templateId ?? null,
       policy: dto.policy ?? null,
       severity: dto.severity ?? null,
+      facts: dto.facts?.trim() || null,
     });
   }
 }

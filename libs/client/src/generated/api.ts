@@ -1001,6 +1001,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/cases/{id}/statement-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The statement of reasons (and notice) the case's subject would receive if the case were resolved with this body now (moderator); nothing is written */
+        post: operations["CasesAdminController_previewStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/cases/{id}/messages": {
         parameters: {
             query?: never;
@@ -2930,6 +2947,11 @@ export interface components {
             /** @example Repeated spam after a warning */
             note?: string;
             /**
+             * @description The statement of reasons' facts as the moderator words them, with the notice templates' {{variables}} (e.g. {{reason}}); left out: the template's facts, else the standard wording. An unknown variable: 422 template_variable_unknown; one the decision leaves empty: 422 template_variable_missing
+             * @example A moderator reviewed the messages you sent and found {{reason}}.
+             */
+            facts?: string;
+            /**
              * @example [
              *       "0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91"
              *     ]
@@ -2980,6 +3002,11 @@ export interface components {
             durationHours?: number;
             /** @example Repeated spam after a warning */
             note?: string;
+            /**
+             * @description The statement of reasons' facts as the moderator words them, with the notice templates' {{variables}} (e.g. {{reason}}); left out: the template's facts, else the standard wording. An unknown variable: 422 template_variable_unknown; one the decision leaves empty: 422 template_variable_missing
+             * @example A moderator reviewed the messages you sent and found {{reason}}.
+             */
+            facts?: string;
         };
         Case: {
             /** Format: uuid */
@@ -3085,6 +3112,24 @@ export interface components {
              */
             assigneeId: string | null;
         };
+        StatementPreview: {
+            /** @enum {string} */
+            action: "warn" | "remove_content" | "restrict_messaging" | "suspend" | "ban";
+            /**
+             * @description The policy (key) the decision would name
+             * @example spam
+             */
+            policy: string;
+            /**
+             * @description Its severity (key)
+             * @example low
+             */
+            severity: string;
+            /** @description The statement of reasons, as the notice will carry it (endsAt and appeal.until counted from now) */
+            statement: components["schemas"]["Statement"];
+            /** @description The notice's text */
+            notice: string;
+        };
         CaseMessage: {
             /** Format: uuid */
             id: string;
@@ -3128,8 +3173,12 @@ export interface components {
             name: string;
             /** @description Text with {{variables}}: handle, displayName, action, endsAt, reason, ground, appealUntil */
             body: string;
-            /** @description The variables the body uses */
+            /** @description The statement of reasons' facts it words (same {{variables}}); null: the standard wording */
+            facts: string | null;
+            /** @description The variables the body and facts use */
             variables: string[];
+            /** @description Shipped with the install (admins may still edit or delete it) */
+            builtIn: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -3142,12 +3191,22 @@ export interface components {
             name: string;
             /** @example Hi {{handle}}, your account got {{action}} for {{reason}} until {{endsAt}}. */
             body: string;
+            /**
+             * @description The statement of reasons' facts this template words, with the same {{variables}}; null or left out: the standard wording
+             * @example A moderator reviewed reports about messages you sent and found {{reason}}.
+             */
+            facts?: string | null;
         };
         TemplateUpdateDto: {
             /** @example Spam suspension */
             name?: string;
             /** @example Hi {{handle}}, your account got {{action}} for {{reason}}. */
             body?: string;
+            /**
+             * @description The statement of reasons' facts this template words, with the same {{variables}}; null or left out: the standard wording
+             * @example A moderator reviewed reports about messages you sent and found {{reason}}.
+             */
+            facts?: string | null;
         };
         PolicySeverity: {
             /** @example low */
@@ -4022,6 +4081,13 @@ export interface components {
             /** @description Accounts this rule never applies to */
             exemptUserIds: string[];
             /**
+             * @description The exempt accounts' handles, in handle order
+             * @example [
+             *       "trusted_bot"
+             *     ]
+             */
+            exemptHandles: string[];
+            /**
              * @description The policy (key) its decisions name; default 'other'
              * @example spam
              */
@@ -4114,6 +4180,13 @@ export interface components {
              */
             exemptUserIds?: string[];
             /**
+             * @description The exempt accounts by handle (a leading @ allowed, any case), instead of exemptUserIds: given, they set the list. A handle nobody has: 400 invalid_request naming it; both fields at once: 400 invalid_request
+             * @example [
+             *       "@trusted_bot"
+             *     ]
+             */
+            exemptHandles?: string[];
+            /**
              * @description A policy's key (unknown: 400 invalid_request); default 'other'
              * @example spam
              */
@@ -4157,6 +4230,12 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        HeldRecipient: {
+            /** Format: uuid */
+            id: string;
+            handle: string | null;
+            displayName: string | null;
+        };
         HeldRule: {
             /** Format: uuid */
             id: string | null;
@@ -4177,6 +4256,12 @@ export interface components {
             /** Format: uuid */
             senderId: string;
             senderHandle: string | null;
+            /** @description Who it was going to: the conversation's other members who have not left or declined (the first 20 by handle) */
+            recipients: components["schemas"]["HeldRecipient"][];
+            /** @description How many recipients there are in all */
+            recipientCount: number;
+            /** @description The group's or room's title */
+            conversationTitle: string | null;
             text: string | null;
             links: {
                 [key: string]: unknown;
@@ -7953,7 +8038,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cannot be applied: `unprocessable`, `template_variable_missing` */
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing`, `template_variable_unknown` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7961,7 +8046,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "unprocessable" | "template_variable_missing";
+                        code?: "unprocessable" | "template_variable_missing" | "template_variable_unknown";
                     };
                 };
             };
@@ -8237,7 +8322,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cannot be applied: `unprocessable`, `template_variable_missing` */
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing`, `template_variable_unknown` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8245,7 +8330,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "unprocessable" | "template_variable_missing";
+                        code?: "unprocessable" | "template_variable_missing" | "template_variable_unknown";
                     };
                 };
             };
@@ -8598,7 +8683,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cannot be applied: `unprocessable`, `template_variable_missing` */
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing`, `template_variable_unknown` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8606,7 +8691,104 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "unprocessable" | "template_variable_missing";
+                        code?: "unprocessable" | "template_variable_missing" | "template_variable_unknown";
+                    };
+                };
+            };
+        };
+    };
+    CasesAdminController_previewStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementPreview"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "conflict";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing`, `template_variable_unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unprocessable" | "template_variable_missing" | "template_variable_unknown";
                     };
                 };
             };
@@ -13919,7 +14101,7 @@ export const pathsAdminV1ReportsBulkResolvePostResponses400ContentApplicationJso
 export const pathsAdminV1ReportsBulkResolvePostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/bulk-resolve"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ReportsBulkResolvePostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/bulk-resolve"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1ReportsBulkResolvePostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/bulk-resolve"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
-export const pathsAdminV1ReportsBulkResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/bulk-resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing"];
+export const pathsAdminV1ReportsBulkResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/bulk-resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing", "template_variable_unknown"];
 export const pathsAdminV1ReportsIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ReportsIdGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1ReportsIdClaimPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/claim"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
@@ -13935,7 +14117,7 @@ export const pathsAdminV1ReportsIdResolvePostResponses401ContentApplicationJsonC
 export const pathsAdminV1ReportsIdResolvePostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1ReportsIdResolvePostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1ReportsIdResolvePostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
-export const pathsAdminV1ReportsIdResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing"];
+export const pathsAdminV1ReportsIdResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing", "template_variable_unknown"];
 export const pathsAdminV1CasesGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1CasesGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1CasesIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
@@ -13955,7 +14137,13 @@ export const pathsAdminV1CasesIdResolvePostResponses401ContentApplicationJsonCod
 export const pathsAdminV1CasesIdResolvePostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/resolve"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1CasesIdResolvePostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/resolve"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1CasesIdResolvePostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/resolve"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["already_claimed", "conflict"];
-export const pathsAdminV1CasesIdResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing"];
+export const pathsAdminV1CasesIdResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing", "template_variable_unknown"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing", "template_variable_unknown"];
 export const pathsAdminV1CasesIdMessagesGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/messages"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1CasesIdMessagesGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/messages"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1CasesIdMessagesPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/messages"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
@@ -14264,6 +14452,7 @@ export const bulkResolveDtoActionValues: ReadonlyArray<FlattenedDeepRequired<com
 export const resolveDtoActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResolveDto"]["action"]> = ["dismiss", "remove_content", "warn", "restrict_messaging", "suspend", "ban"];
 export const caseStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Case"]["status"]> = ["open", "resolved"];
 export const caseDetailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseDetail"]["status"]> = ["open", "resolved"];
+export const statementPreviewActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StatementPreview"]["action"]> = ["warn", "remove_content", "restrict_messaging", "suspend", "ban"];
 export const caseMessageRecipientRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseMessage"]["recipientRole"]> = ["subject", "reporter"];
 export const policySeveritySuggestedActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PolicySeverity"]["suggestedAction"]> = ["remove_content", "warn", "restrict_messaging", "suspend", "ban"];
 export const policyCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Policy"]["category"]> = ["STATEMENT_CATEGORY_ANIMAL_WELFARE", "STATEMENT_CATEGORY_CONSUMER_INFORMATION", "STATEMENT_CATEGORY_CYBER_VIOLENCE", "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN", "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS", "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "STATEMENT_CATEGORY_SELF_HARM", "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS", "STATEMENT_CATEGORY_VIOLENCE"];
