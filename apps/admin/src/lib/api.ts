@@ -29,6 +29,8 @@ export interface ActionBody {
     /** The policy (key) and its severity (key) the decision names (v1.2). */
     policy?: string;
     severity?: string;
+    /** The statement of reasons' facts as the moderator words them (a template's, edited); {{variables}} allowed. */
+    facts?: string;
 }
 
 export const requests = {
@@ -64,6 +66,13 @@ export const requests = {
     claimCase: (caseId: Id): ApiRequest => ({
         method: 'POST',
         url: `${API_URL}/cases/${seg(caseId)}/claim`,
+    }),
+
+    /** What resolving the case with this body would tell its subject; nothing is written. */
+    statementPreview: (caseId: Id, body: ActionBody): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/cases/${seg(caseId)}/statement-preview`,
+        body: actionBody(body),
     }),
 
     resolveCase: (caseId: Id, body: ActionBody): ApiRequest => ({
@@ -174,5 +183,6 @@ function actionBody(body: ActionBody): ActionBody {
     if (body.templateId) out.templateId = body.templateId;
     if (body.policy) out.policy = body.policy;
     if (body.severity) out.severity = body.severity;
+    if (body.facts?.trim()) out.facts = body.facts.trim();
     return out;
 }

@@ -18,6 +18,7 @@ import type {
     RuleTestBody,
     RuleTestResult,
     ReporterPrecision,
+    StatementPreview,
     TdbStatements,
     Transparency,
     UserHistory,
@@ -43,6 +44,8 @@ export interface BackchannelDataProvider extends DataProvider {
     bulkResolve(params: ActionBody & { ids: Identifier[] }): Promise<{ data: BulkResolveResult }>;
     /** POST /admin/v1/cases/:id/claim */
     claimCase(id: Identifier): Promise<{ data: unknown }>;
+    /** POST /admin/v1/cases/:id/statement-preview (the resolve body): the statement the subject would receive */
+    statementPreview(id: Identifier, params: ActionBody): Promise<{ data: StatementPreview }>;
     /** POST /admin/v1/cases/:id/resolve (the report resolve body) */
     resolveCase(id: Identifier, params: ActionBody): Promise<{ data: unknown }>;
     /** GET /admin/v1/cases/:id/messages */
@@ -84,7 +87,7 @@ export interface BackchannelDataProvider extends DataProvider {
     /** POST /admin/v1/held-messages/:id/approve */
     approveHeld(id: Identifier): Promise<{ data: unknown }>;
     /** POST /admin/v1/held-messages/:id/reject {note?} */
-    rejectHeld(id: Identifier, params: { note?: string }): Promise<{ data: unknown }>;
+    rejectHeld(id: Identifier, params: { note?: string; policy?: string; severity?: string }): Promise<{ data: unknown }>;
     /** POST /admin/v1/spam-requests/:senderId/release | decline {note?}: the requests a fan-out burst held */
     settleHeldRequests(senderId: Identifier, params: { release: boolean; note?: string }): Promise<{ data: { requests: number } }>;
 }
@@ -124,6 +127,7 @@ export const dataProvider: BackchannelDataProvider = {
     bulkResolve: ({ ids, ...params }) => send(requests.bulkResolve(ids, params)),
     claimCase: id => send(requests.claimCase(id)),
     resolveCase: (id, params) => send(requests.resolveCase(id, params)),
+    statementPreview: (id, params) => send(requests.statementPreview(id, params)),
     caseMessages: id => send(requests.caseMessages(id)),
     sendCaseMessage: (id, { recipientId, text }) => send(requests.sendCaseMessage(id, recipientId, text)),
     transparency: ({ from, to }) => send(requests.transparency(from, to)),
@@ -155,8 +159,12 @@ export const dataProvider: BackchannelDataProvider = {
     stats: () => send(requests.stats()),
     testRules: params => send({ method: 'POST', url: `${API_URL}/rules/test`, body: params }),
     approveHeld: id => send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/approve` }),
-    rejectHeld: (id, { note }) =>
-        send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/reject`, body: note ? { note } : {} }),
+    rejectHeld: (id, { note, policy, severity }) =>
+        send({
+            method: 'POST',
+            url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/reject`,
+            body: { ...(note ? { note } : {}), ...(policy ? { policy } : {}), ...(severity ? { severity } : {}) },
+        }),
     settleHeldRequests: (senderId, { release, note }) =>
         send({
             method: 'POST',

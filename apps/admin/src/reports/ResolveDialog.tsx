@@ -1,7 +1,8 @@
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField, Typography } from '@mui/material';
+import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, TextField, Typography } from '@mui/material';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useGetList, type Identifier } from 'react-admin';
-import type { Policy } from '@backchannel/client/admin';
+import type { NoticeTemplate, Policy } from '@backchannel/client/admin';
+import { StatementPreviewPanel } from '../cases/StatementPreviewPanel';
 import { ActionFormFields } from '../common/ActionFormFields';
 import { PolicyFields, type PolicyChoice } from '../common/PolicyFields';
 import { Section } from '../common/Section';
@@ -66,7 +67,8 @@ export const ResolveDialog = ({
     const [form, setForm] = useState<ResolveFormState>(() => initialResolveState(suggestion));
     const [touched, setTouched] = useState(false);
     const [templateId, setTemplateId] = useState('');
-    const templates = useGetList<{ id: string; name: string; body: string }>(
+    const [facts, setFacts] = useState('');
+    const templates = useGetList<NoticeTemplate>(
         'templates',
         { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } },
         { enabled: open },
@@ -78,6 +80,8 @@ export const ResolveDialog = ({
         if (!open) {
             setTouched(false);
             setError(null);
+            setTemplateId('');
+            setFacts('');
             return;
         }
         if (!touched) setForm(initialResolveState(suggestion));
@@ -88,6 +92,20 @@ export const ResolveDialog = ({
         setTouched(true);
         setError(null);
         setForm(value);
+    };
+
+    /** The resolve's body; the statement preview is asked for with the very same one. */
+    const payloadOf = () => ({
+        ...buildActionPayload(form),
+        ...(templateId && form.action !== 'dismiss' ? { templateId } : {}),
+        ...(facts.trim() && form.action !== 'dismiss' ? { facts: facts.trim() } : {}),
+        ...(form.action !== 'dismiss' ? { policy: choice.policy, severity: choice.severity } : {}),
+    });
+    const pickTemplate = (id: string) => {
+        setError(null);
+        setTemplateId(id);
+        // A template words the facts; the moderator may edit them from there.
+        setFacts(templates.data?.find(t => t.id === id)?.facts ?? '');
     };
 
     const submit = async (event: FormEvent) => {
@@ -101,11 +119,7 @@ export const ResolveDialog = ({
             setError('Choose a policy and a severity');
             return;
         }
-        const payload = {
-            ...buildActionPayload(form),
-            ...(templateId ? { templateId } : {}),
-            ...(form.action !== 'dismiss' ? { policy: choice.policy, severity: choice.severity } : {}),
-        };
+        const payload = payloadOf();
         const bulk = bulkProp ?? ids.length > 1;
         const result = await run(
             'resolve',
@@ -166,27 +180,57 @@ export const ResolveDialog = ({
                         suggested={suggestion}
                         disabled={!!pending}
                     />
-                    {(templates.data?.length ?? 0) > 0 && (
-                        <TextField
-                            select
-                            fullWidth
-                            size="small"
-                            sx={{ mt: 2 }}
-                            label="Notice template (optional)"
-                            value={templateId}
-                            onChange={e => setTemplateId(e.target.value)}
-                            disabled={!!pending}
-                            slotProps={{ htmlInput: { 'data-testid': 'resolve-template' } }}
-                        >
-                            <MenuItem value="">Default wording</MenuItem>
-                            {templates.data!.map(t => (
-                                <MenuItem key={t.id} value={t.id}>
-                                    {t.name}
-                                </MenuItem>
-                            ))}
-                        </TextField>
+                    {form.action !== 'dismiss' && (
+                        <>
+                            <TextField
+                                select
+                                fullWidth
+                                size="small"
+                                sx={{ mt: 2 }}
+                                label="Template"
+                                value={templateId}
+                                onChange={e => pickTemplate(e.target.value)}
+                                disabled={!!pending}
+                                slotProps={{
+                                    select: { native: true },
+                                    inputLabel: { shrink: true },
+                                    htmlInput: { 'data-testid': 'resolve-template', name: 'templateId' },
+                                }}
+                                helperText="Words the notice and the facts; edit the facts below as needed"
+                            >
+                                <option value="">Standard wording</option>
+                                {(templates.data ?? []).map(t => (
+                                    <option key={t.id} value={t.id}>
+                                        {t.name}
+                                        {t.builtIn ? ' (built-in)' : ''}
+                                    </option>
+                                ))}
+                            </TextField>
+                            <TextField
+                                fullWidth
+                                multiline
+                                minRows={2}
+                                sx={{ mt: 2 }}
+                                label="Facts in the statement of reasons"
+                                value={facts}
+                                onChange={e => {
+                                    setError(null);
+                                    setFacts(e.target.value);
+                                }}
+                                disabled={!!pending}
+                                slotProps={{
+                                    inputLabel: { shrink: true },
+                                    htmlInput: { 'data-testid': 'resolve-facts', name: 'facts', maxLength: 2000 },
+                                }}
+                                placeholder="Left empty: the standard wording"
+                                helperText="Shown to the person. {{reason}}, {{policy}}, {{handle}}, {{action}}, {{endsAt}} and {{appealUntil}} are filled in."
+                            />
+                        </>
                     )}
-                    {chosen && form.action !== 'dismiss' && (
+                    {caseId !== undefined && chosen && form.action !== 'dismiss' && (
+                        <StatementPreviewPanel caseId={caseId} body={payloadOf()} />
+                    )}
+                    {caseId === undefined && chosen && form.action !== 'dismiss' && (
                         <Alert
                             severity="info"
                             icon={false}
@@ -199,9 +243,9 @@ export const ResolveDialog = ({
                                 Statement of reasons (pre-filled from the policy{templateId ? ' and the template' : ''})
                             </Typography>
                             <Typography variant="body2">{policyGround(chosen)}</Typography>
-                            {templateId && (
+                            {facts.trim() && (
                                 <Typography variant="body2" sx={{ mt: 0.5 }}>
-                                    Notice: {templates.data?.find(t => t.id === templateId)?.body ?? ''}
+                                    Facts: {facts.trim()}
                                 </Typography>
                             )}
                         </Alert>
