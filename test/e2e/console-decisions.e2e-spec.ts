@@ -189,6 +189,55 @@ describe('statement preview (item 10)', () => {
     await expectError(await preview(moderator, caseId, { action: 'warn' }), PREVIEW, 409, 'conflict');
   });
 
+  it('a single report has its preview too: the resolve of that report gives exactly its statement; the same refusals', async () => {
+    const ROUTE = 'POST /admin/v1/reports/{id}/statement-preview';
+    const subject = await registerUser(t.url);
+    const reporter = await registerUser(t.url);
+    const filed = await t
+      .http()
+      .post('/v1/reports')
+      .set(reporter.auth)
+      .send({ subjectType: 'user', subjectId: subject.id, reason: 'scam' });
+    expect(filed.status).toBe(201);
+    const id = filed.body.id as string;
+    const scam = await builtIn('Scam');
+    const body = { action: 'restrict_messaging', durationHours: 24, policy: 'scam', templateId: scam.id };
+    const res = await t.http().post(`/admin/v1/reports/${id}/statement-preview`).set(moderator.auth).send(body);
+    await expectContract(res, ROUTE, 200);
+    expect(res.body).toMatchObject({ action: 'restrict_messaging', policy: 'scam', severity: 'low' });
+    expect(res.body.statement.facts).toBe(
+      'A moderator reviewed reports about messages you sent and found scams or fraud: messages that tried to get money, passwords or personal details by deceit.',
+    );
+    await t.http().post(`/admin/v1/reports/${id}/resolve`).set(moderator.auth).send(body).expect(200);
+    const [notice] = (await t.http().get('/v1/notices').set(subject.auth).expect(200)).body.items as any[];
+    expect(notice.statement.facts).toBe(res.body.statement.facts);
+    expect(notice.statement.ground).toBe(res.body.statement.ground);
+    await expectError(
+      await t.http().post(`/admin/v1/reports/${id}/statement-preview`).set(moderator.auth).send(body),
+      ROUTE,
+      409,
+      'conflict',
+    );
+    await expectError(
+      await t.http().post(`/admin/v1/reports/${randomUUID()}/statement-preview`).set(moderator.auth).send(body),
+      ROUTE,
+      404,
+      'not_found',
+    );
+    await expectError(
+      await t.http().post(`/admin/v1/reports/${id}/statement-preview`).set(moderator.auth).send({}),
+      ROUTE,
+      400,
+      'invalid_request',
+    );
+    await expectError(
+      await t.http().post(`/admin/v1/reports/${id}/statement-preview`).set(triage.auth).send(body),
+      ROUTE,
+      403,
+      'forbidden_role',
+    );
+  });
+
   it('templates take facts: unknown variables in them are refused (422), and null clears them', async () => {
     const created = await t
       .http()

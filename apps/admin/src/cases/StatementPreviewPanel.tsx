@@ -1,9 +1,8 @@
 import { Alert, Box, LinearProgress, Typography } from '@mui/material';
 import { useEffect, useState } from 'react';
-import type { Identifier } from 'react-admin';
 import type { StatementPreview } from '@backchannel/client/admin';
 import { useApiQuery } from '../common/useApi';
-import type { ActionBody } from '../lib/api';
+import type { ActionBody, PreviewTarget } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 
 /** The body settles for a moment before it is previewed, so typing in the facts does not send a request per key. */
@@ -23,14 +22,15 @@ function useSettled<T>(value: T): T {
 const when = (at: string | null | undefined) => (at ? new Date(at).toLocaleString() : '');
 
 /**
- * The statement of reasons the case's subject will receive, as the server words it for this
- * body (POST /cases/:id/statement-preview runs the resolve's own wording): the console shows
- * it and never words a statement itself.
+ * The statement of reasons the subject will receive, as the server words it for this body
+ * (POST /cases|reports/:id/statement-preview runs the resolve's own wording): the console
+ * shows it and never words a statement itself.
  */
-export const StatementPreviewPanel = ({ caseId, body }: { caseId: Identifier; body: ActionBody | null }) => {
+export const StatementPreviewPanel = ({ target, body }: { target: PreviewTarget; body: ActionBody | null }) => {
     const settled = useSettled(body);
-    const preview = useApiQuery<StatementPreview>(settled ? `statement-preview:${caseId}:${JSON.stringify(settled)}` : null, dp =>
-        dp.statementPreview(caseId, settled!),
+    const preview = useApiQuery<StatementPreview>(
+        settled ? `statement-preview:${target.kind}:${target.id}:${JSON.stringify(settled)}` : null,
+        dp => dp.statementPreview(target, settled!),
     );
     if (!body) return null;
     const stale = JSON.stringify(settled) !== JSON.stringify(body);

@@ -78,11 +78,12 @@ describe('custom API requests', () => {
 
     it("asks for a case's statement preview with the resolve's own body, facts trimmed and empty facts left out", () => {
         const body = { action: 'warn', note: '', policy: 'spam', severity: 'low', templateId: 't1', facts: '  Found {{reason}}. ' };
-        expect(requests.statementPreview('c 1', body)).toEqual({
+        expect(requests.statementPreview({ kind: 'case', id: 'c 1' }, body)).toEqual({
             method: 'POST',
             url: '/admin/v1/cases/c%201/statement-preview',
             body: { action: 'warn', note: '', policy: 'spam', severity: 'low', templateId: 't1', facts: 'Found {{reason}}.' },
         });
         expect(requests.resolveCase('c1', { ...body, facts: '   ' }).body).not.toHaveProperty('facts');
+        expect(requests.statementPreview({ kind: 'report', id: 'r1' }, body).url).toBe('/admin/v1/reports/r1/statement-preview');
     });
 });

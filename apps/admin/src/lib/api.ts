@@ -33,6 +33,12 @@ export interface ActionBody {
     facts?: string;
 }
 
+/** What a statement preview is for: a case (every open report in it) or one report. */
+export interface PreviewTarget {
+    kind: 'case' | 'report';
+    id: Id;
+}
+
 export const requests = {
     login: (email: string, password: string): ApiRequest => ({
         method: 'POST',
@@ -68,10 +74,10 @@ export const requests = {
         url: `${API_URL}/cases/${seg(caseId)}/claim`,
     }),
 
-    /** What resolving the case with this body would tell its subject; nothing is written. */
-    statementPreview: (caseId: Id, body: ActionBody): ApiRequest => ({
+    /** What resolving the case (or the one report) with this body would tell its subject; nothing is written. */
+    statementPreview: (target: PreviewTarget, body: ActionBody): ApiRequest => ({
         method: 'POST',
-        url: `${API_URL}/cases/${seg(caseId)}/statement-preview`,
+        url: `${API_URL}/${target.kind === 'case' ? 'cases' : 'reports'}/${seg(target.id)}/statement-preview`,
         body: actionBody(body),
     }),
 

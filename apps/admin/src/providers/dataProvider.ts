@@ -1,6 +1,6 @@
 import simpleRestProvider from 'ra-data-simple-rest';
 import type { DataProvider, Identifier } from 'react-admin';
-import { API_URL, requests, type ActionBody, type ApiRequest } from '../lib/api';
+import { API_URL, requests, type ActionBody, type ApiRequest, type PreviewTarget } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 import { pickWritable } from '../lib/writable';
 import type {
@@ -44,8 +44,8 @@ export interface BackchannelDataProvider extends DataProvider {
     bulkResolve(params: ActionBody & { ids: Identifier[] }): Promise<{ data: BulkResolveResult }>;
     /** POST /admin/v1/cases/:id/claim */
     claimCase(id: Identifier): Promise<{ data: unknown }>;
-    /** POST /admin/v1/cases/:id/statement-preview (the resolve body): the statement the subject would receive */
-    statementPreview(id: Identifier, params: ActionBody): Promise<{ data: StatementPreview }>;
+    /** POST /admin/v1/{cases|reports}/:id/statement-preview (the resolve body): the statement the subject would receive */
+    statementPreview(target: PreviewTarget, params: ActionBody): Promise<{ data: StatementPreview }>;
     /** POST /admin/v1/cases/:id/resolve (the report resolve body) */
     resolveCase(id: Identifier, params: ActionBody): Promise<{ data: unknown }>;
     /** GET /admin/v1/cases/:id/messages */
@@ -127,7 +127,7 @@ export const dataProvider: BackchannelDataProvider = {
     bulkResolve: ({ ids, ...params }) => send(requests.bulkResolve(ids, params)),
     claimCase: id => send(requests.claimCase(id)),
     resolveCase: (id, params) => send(requests.resolveCase(id, params)),
-    statementPreview: (id, params) => send(requests.statementPreview(id, params)),
+    statementPreview: (target, params) => send(requests.statementPreview(target, params)),
     caseMessages: id => send(requests.caseMessages(id)),
     sendCaseMessage: (id, { recipientId, text }) => send(requests.sendCaseMessage(id, recipientId, text)),
     transparency: ({ from, to }) => send(requests.transparency(from, to)),

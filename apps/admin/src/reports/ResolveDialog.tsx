@@ -1,4 +1,4 @@
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, TextField, Typography } from '@mui/material';
+import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, TextField } from '@mui/material';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useGetList, type Identifier } from 'react-admin';
 import type { NoticeTemplate, Policy } from '@backchannel/client/admin';
@@ -8,7 +8,8 @@ import { PolicyFields, type PolicyChoice } from '../common/PolicyFields';
 import { Section } from '../common/Section';
 import { useBackchannel, useRunner } from '../common/useApi';
 import { buildActionPayload, initialResolveState, RESOLVE_ACTIONS, validateActionForm, type ResolveFormState } from '../lib/ladder';
-import { defaultPolicyKey, policyGround, severityFor } from '../lib/policies';
+import { defaultPolicyKey, severityFor } from '../lib/policies';
+import type { PreviewTarget } from '../lib/api';
 import { StandingPanel, useUserStanding } from '../users/StandingPanel';
 
 export interface ResolveDialogProps {
@@ -94,6 +95,13 @@ export const ResolveDialog = ({
         setForm(value);
     };
 
+    // One case, or one report resolved alone, has one subject: its statement can be previewed.
+    const previewTarget: PreviewTarget | null =
+        caseId !== undefined
+            ? { kind: 'case', id: caseId }
+            : !(bulkProp ?? ids.length > 1) && ids.length === 1
+              ? { kind: 'report', id: ids[0] }
+              : null;
     /** The resolve's body; the statement preview is asked for with the very same one. */
     const payloadOf = () => ({
         ...buildActionPayload(form),
@@ -227,27 +235,13 @@ export const ResolveDialog = ({
                             />
                         </>
                     )}
-                    {caseId !== undefined && chosen && form.action !== 'dismiss' && (
-                        <StatementPreviewPanel caseId={caseId} body={payloadOf()} />
+                    {previewTarget && chosen && form.action !== 'dismiss' && (
+                        <StatementPreviewPanel target={previewTarget} body={payloadOf()} />
                     )}
-                    {caseId === undefined && chosen && form.action !== 'dismiss' && (
-                        <Alert
-                            severity="info"
-                            icon={false}
-                            sx={{ mt: 2 }}
-                            role="note"
-                            aria-label="Statement of reasons"
-                            data-testid="statement-preview"
-                        >
-                            <Typography variant="caption" component="div" color="text.secondary">
-                                Statement of reasons (pre-filled from the policy{templateId ? ' and the template' : ''})
-                            </Typography>
-                            <Typography variant="body2">{policyGround(chosen)}</Typography>
-                            {facts.trim() && (
-                                <Typography variant="body2" sx={{ mt: 0.5 }}>
-                                    Facts: {facts.trim()}
-                                </Typography>
-                            )}
+                    {!previewTarget && chosen && form.action !== 'dismiss' && (
+                        <Alert severity="info" icon={false} sx={{ mt: 2 }} role="note" data-testid="statement-preview-bulk">
+                            Each person acted against receives a statement of reasons under “{chosen.title}”, worded from their own reports.
+                            Open one report or case to preview it.
                         </Alert>
                     )}
                     {error && (

@@ -7,7 +7,7 @@ import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/a
 import { parseRaList } from '../http/list-params';
 import { BulkResolveDto, NoteDto, ResolveDto } from './admin.dto';
 import { sendPage } from './ra-response';
-import { BulkResolveResult, Report } from './admin.schemas';
+import { BulkResolveResult, Report, StatementPreview } from './admin.schemas';
 
 const SORTS = [
   'priority',
@@ -86,6 +86,32 @@ export class ReportsAdminController {
   @ApiErrors(INPUT, NOT_FOUND, { 409: ['conflict'] })
   escalate(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: NoteDto) {
     return this.reports.escalate(id, staff, dto.note?.trim() || null);
+  }
+
+  /** What the resolve dialog shows before the decision: worded by the resolve's own code, nothing written. */
+  @Post(':id/statement-preview')
+  @HttpCode(200)
+  @MinRole('moderator')
+  @ApiOperation({
+    summary:
+      "The statement of reasons (and notice) the report's subject would receive if it were resolved with this body now (moderator); nothing is written",
+  })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: StatementPreview })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, {
+    409: ['already_claimed', 'conflict'],
+    422: ['unprocessable', 'template_variable_missing', 'template_variable_unknown'],
+  })
+  previewStatement(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: ResolveDto) {
+    return this.reports.previewStatement(id, staff, {
+      action: dto.action,
+      durationHours: dto.durationHours,
+      note: dto.note?.trim() || null,
+      templateId: dto.templateId ?? null,
+      policy: dto.policy ?? null,
+      severity: dto.severity ?? null,
+      facts: dto.facts?.trim() || null,
+    });
   }
 
   @Post(':id/resolve')

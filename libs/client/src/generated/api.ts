@@ -899,6 +899,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/reports/{id}/statement-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The statement of reasons (and notice) the report's subject would receive if it were resolved with this body now (moderator); nothing is written */
+        post: operations["ReportsAdminController_previewStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/reports/{id}/resolve": {
         parameters: {
             query?: never;
@@ -3008,6 +3025,24 @@ export interface components {
              */
             facts?: string;
         };
+        StatementPreview: {
+            /** @enum {string} */
+            action: "warn" | "remove_content" | "restrict_messaging" | "suspend" | "ban";
+            /**
+             * @description The policy (key) the decision would name
+             * @example spam
+             */
+            policy: string;
+            /**
+             * @description Its severity (key)
+             * @example low
+             */
+            severity: string;
+            /** @description The statement of reasons, as the notice will carry it (endsAt and appeal.until counted from now) */
+            statement: components["schemas"]["Statement"];
+            /** @description The notice's text */
+            notice: string;
+        };
         Case: {
             /** Format: uuid */
             id: string;
@@ -3111,24 +3146,6 @@ export interface components {
              * @example 0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91
              */
             assigneeId: string | null;
-        };
-        StatementPreview: {
-            /** @enum {string} */
-            action: "warn" | "remove_content" | "restrict_messaging" | "suspend" | "ban";
-            /**
-             * @description The policy (key) the decision would name
-             * @example spam
-             */
-            policy: string;
-            /**
-             * @description Its severity (key)
-             * @example low
-             */
-            severity: string;
-            /** @description The statement of reasons, as the notice will carry it (endsAt and appeal.until counted from now) */
-            statement: components["schemas"]["Statement"];
-            /** @description The notice's text */
-            notice: string;
         };
         CaseMessage: {
             /** Format: uuid */
@@ -8234,6 +8251,103 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "conflict";
+                    };
+                };
+            };
+        };
+    };
+    ReportsAdminController_previewStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementPreview"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `already_claimed`, `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "already_claimed" | "conflict";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing`, `template_variable_unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unprocessable" | "template_variable_missing" | "template_variable_unknown";
                     };
                 };
             };
@@ -14112,6 +14226,12 @@ export const pathsAdminV1ReportsIdEscalatePostResponses400ContentApplicationJson
 export const pathsAdminV1ReportsIdEscalatePostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/escalate"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ReportsIdEscalatePostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/escalate"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1ReportsIdEscalatePostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/escalate"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["already_claimed", "conflict"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing", "template_variable_unknown"];
 export const pathsAdminV1ReportsIdResolvePostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1ReportsIdResolvePostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ReportsIdResolvePostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
@@ -14450,9 +14570,9 @@ export const reportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>
 export const reportReviewStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["reviewState"]> = ["open", "escalated", "resolved"];
 export const bulkResolveDtoActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkResolveDto"]["action"]> = ["dismiss", "remove_content", "warn", "restrict_messaging", "suspend", "ban"];
 export const resolveDtoActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResolveDto"]["action"]> = ["dismiss", "remove_content", "warn", "restrict_messaging", "suspend", "ban"];
+export const statementPreviewActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StatementPreview"]["action"]> = ["warn", "remove_content", "restrict_messaging", "suspend", "ban"];
 export const caseStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Case"]["status"]> = ["open", "resolved"];
 export const caseDetailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseDetail"]["status"]> = ["open", "resolved"];
-export const statementPreviewActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StatementPreview"]["action"]> = ["warn", "remove_content", "restrict_messaging", "suspend", "ban"];
 export const caseMessageRecipientRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseMessage"]["recipientRole"]> = ["subject", "reporter"];
 export const policySeveritySuggestedActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PolicySeverity"]["suggestedAction"]> = ["remove_content", "warn", "restrict_messaging", "suspend", "ban"];
 export const policyCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Policy"]["category"]> = ["STATEMENT_CATEGORY_ANIMAL_WELFARE", "STATEMENT_CATEGORY_CONSUMER_INFORMATION", "STATEMENT_CATEGORY_CYBER_VIOLENCE", "STATEMENT_CATEGORY_CYBER_VIOLENCE_AGAINST_WOMEN", "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH", "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS", "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS", "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE", "STATEMENT_CATEGORY_OTHER_VIOLATION_TC", "STATEMENT_CATEGORY_PROTECTION_OF_MINORS", "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY", "STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "STATEMENT_CATEGORY_SELF_HARM", "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS", "STATEMENT_CATEGORY_VIOLENCE"];

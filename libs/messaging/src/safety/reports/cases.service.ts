@@ -138,9 +138,10 @@ export class CasesService {
    * The same refusals as the resolve (404, 409 no open reports, 400 policy, 422 template).
    */
   async previewStatement(id: string, staff: StaffActor, body: ResolveBody): Promise<Worded> {
-    const c = await this.load(this.db, id);
     return this.db.tx(async (q) => {
-      const reports = (await openReportsOfCase(q, id)).filter((r) => r.subjectUserId === c.subjectUserId);
+      // The resolve's own refusals (a resolved case, one another moderator holds), nothing changed.
+      await this.moderation.check(q, { type: 'case', id, event: { type: 'resolve', staff } });
+      const reports = await openReportsOfCase(q, id);
       if (reports.length === 0) throw new Conflict('This case has no open reports.');
       if (body.action === 'remove_content' && !reports.some((r) => r.subjectType === 'message' || r.subjectType === 'question')) {
         throw new Unprocessable('remove_content needs a reported message or question in the case.');

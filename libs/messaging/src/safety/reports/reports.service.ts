@@ -319,6 +319,20 @@ export class ReportsService {
   }
 
   /**
+   * The statement of reasons (and notice) resolving this report with `body` would give its
+   * subject, worded by the resolve's own code; the resolve's refusals (404, 409, 422), and
+   * nothing written.
+   */
+  async previewStatement(id: string, staff: StaffActor, body: ResolveBody): Promise<Worded> {
+    return this.db.tx(async (q) => {
+      const r = (await this.moderation.check(q, { type: 'report', id, event: { type: 'resolve', staff } })) as StoredReport;
+      const problem = this.cannotResolve(r, staff, body.action);
+      if (problem) throw problem;
+      return this.previewLocked(q, staff, [r], body);
+    });
+  }
+
+  /**
    * Resolves many reports with one decision, e.g. every report about one spam message. The
    * action is applied once per person (one strike per person, not one per report); content
    * removal covers every reported message or question. Reports that cannot be resolved are
