@@ -230,7 +230,7 @@ export const ResolveDialog = ({
                                     inputLabel: { shrink: true },
                                     htmlInput: { 'data-testid': 'resolve-facts', name: 'facts', maxLength: 2000 },
                                 }}
-                                placeholder="Left empty: the standard wording"
+                                placeholder={templateId ? 'Left empty: the template’s facts' : 'Left empty: the standard wording'}
                                 helperText="Shown to the person. {{reason}}, {{policy}}, {{handle}}, {{action}}, {{endsAt}} and {{appealUntil}} are filled in."
                             />
                         </>
