@@ -303,7 +303,7 @@ describe('held messages and exempt handles (item 11)', () => {
     ]);
   });
 
-  it('a rule names exempt accounts by handle (any case, a leading @); unknown handles and both fields at once are 400', async () => {
+  it('a rule names exempt accounts by handle (any case, a leading @); unknown handles and two fields that disagree are 400, a rule sent back as read is accepted', async () => {
     const [a, b] = await Promise.all([registerUser(t.url), registerUser(t.url)]);
     const base = { name: 'exempt by handle', kind: 'keyword', patterns: [word()], appliesTo: ['direct'], action: 'block' };
     const created = await t
@@ -351,11 +351,15 @@ describe('held messages and exempt handles (item 11)', () => {
           .http()
           .post('/admin/v1/rules')
           .set(moderator.auth)
-          .send({ ...base, exemptHandles: [a.handle], exemptUserIds: [a.id] })
+          .send({ ...base, exemptHandles: [a.handle], exemptUserIds: [b.id] })
       ).body,
       400,
       'invalid_request',
     );
+    // The rule as it was read, sent back whole: both fields name the same accounts.
+    const echoed = await t.http().put(`/admin/v1/rules/${created.body.id}`).set(moderator.auth).send(edited.body);
+    expect(echoed.status).toBe(200);
+    expect(echoed.body).toMatchObject({ exemptUserIds: [b.id], exemptHandles: [b.handle] });
     expectErrorShape(
       (
         await t

@@ -149,7 +149,7 @@ export class RuleBodyDto {
   @ApiPropertyOptional({
     type: [String],
     description:
-      'The exempt accounts by handle (a leading @ allowed, any case), instead of exemptUserIds: given, they set the list. A handle nobody has: 400 invalid_request naming it; both fields at once: 400 invalid_request',
+      'The exempt accounts by handle (a leading @ allowed, any case), instead of exemptUserIds: given, they set the list. A handle nobody has: 400 invalid_request naming it; given with exemptUserIds (a rule sent back as read), both must name the same accounts, else 400 invalid_request',
     example: ['@trusted_bot'],
   })
   @Allow()

@@ -387,20 +387,15 @@ export class RulesService implements OnModuleDestroy {
 
   /**
    * Staff name exempt accounts by handle (`exemptHandles`, a leading @ allowed, any case):
-   * given, they set the exempt list, as `exemptUserIds` would. A handle nobody has, or
-   * both fields at once, is 400 invalid_request naming the field (and the unknown handles).
+   * given, they set the exempt list, as `exemptUserIds` would (given too, as when a client
+   * sends back the rule it read, both must name the same accounts). A handle nobody has, or
+   * two fields that disagree, is 400 invalid_request naming the field (and the unknown handles).
    */
   private async withExemptHandles(q: Queryable, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (body === null || typeof body !== 'object' || Array.isArray(body) || body.exemptHandles === undefined) return body;
     const given = body.exemptHandles;
     const problem = (problems: string[], message: string, extra: Record<string, unknown> = {}) =>
       new InvalidRequest(message, [{ field: 'exemptHandles', problems, ...extra }]);
-    if (body.exemptUserIds !== undefined) {
-      throw problem(
-        ['give exempt accounts by handle or by id, not both'],
-        'Give exempt accounts either as exemptHandles or as exemptUserIds, not both.',
-      );
-    }
     if (!Array.isArray(given) || given.length > MAX_EXEMPT || !given.every((h) => typeof h === 'string' && HANDLE_INPUT.test(h.trim()))) {
       throw problem([`an array of at most ${MAX_EXEMPT} handles`], `exemptHandles: an array of at most ${MAX_EXEMPT} handles.`);
     }
@@ -412,8 +407,24 @@ export class RulesService implements OnModuleDestroy {
       const named = unknown.map((h) => `@${h}`).join(', ');
       throw problem([`no account has the handle ${named}`], `No account has the handle ${named}.`, { unknown });
     }
+    const ids = found.map((u) => u.id);
+    // A client that sends the rule back as it read it sends both: they must name the same accounts.
+    const other = body.exemptUserIds;
+    if (other !== undefined) {
+      const same =
+        Array.isArray(other) &&
+        other.every((x) => typeof x === 'string') &&
+        new Set(other.map((x: string) => x.toLowerCase())).size === ids.length &&
+        other.every((x: string) => ids.includes(x.toLowerCase()));
+      if (!same) {
+        throw problem(
+          ['names other accounts than exemptUserIds'],
+          'exemptHandles and exemptUserIds name different accounts: give only one of them.',
+        );
+      }
+    }
     const { exemptHandles: _handles, ...rest } = body;
-    return { ...rest, exemptUserIds: found.map((u) => u.id) };
+    return { ...rest, exemptUserIds: ids };
   }
 
   async remove(staff: RuleStaff, id: string): Promise<RuleView> {
