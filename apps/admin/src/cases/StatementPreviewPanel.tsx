@@ -46,7 +46,14 @@ export const StatementPreviewPanel = ({ target, body }: { target: PreviewTarget;
             ) : (
                 s &&
                 preview.data && (
-                    <Alert severity="info" icon={false} data-ready={stale ? 'false' : 'true'} data-testid="statement-preview-body">
+                    <Alert
+                        severity="info"
+                        icon={false}
+                        role="note"
+                        aria-label="Statement of reasons"
+                        data-ready={stale ? 'false' : 'true'}
+                        data-testid="statement-preview-body"
+                    >
                         <dl style={{ margin: 0 }}>
                             <Typography component="dt" variant="caption" color="text.secondary">
                                 Facts

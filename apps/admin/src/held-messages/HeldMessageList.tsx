@@ -167,7 +167,7 @@ const Queue = () => {
                             <Box sx={{ flex: 1 }} />
                             <DateField source="createdAt" showTime />
                         </Stack>
-                        <Typography variant="body2" color="text.secondary" data-testid={`held-recipients-${row.id}`}>
+                        <Typography variant="body2" component="div" color="text.secondary" data-testid={`held-recipients-${row.id}`}>
                             {recipientsLine(row)}
                         </Typography>
                         <TextField source="text" component="p" sx={{ whiteSpace: 'pre-wrap', my: 1 }} />
