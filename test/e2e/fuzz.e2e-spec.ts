@@ -1010,6 +1010,22 @@ function validRequests(): Base[] {
     },
     {
       method: 'post',
+      path: '/admin/v1/reports/{id}/statement-preview',
+      params: { id: '' },
+      body: { action: 'warn', note: 'n' },
+      auth: staff.auth,
+      fresh: async () => ({ params: { id: (await freshReport()).reportId } }),
+    },
+    {
+      method: 'post',
+      path: '/admin/v1/cases/{id}/statement-preview',
+      params: { id: '' },
+      body: { action: 'warn', note: 'n' },
+      auth: staff.auth,
+      fresh: async () => ({ params: { id: (await freshReport()).caseId } }),
+    },
+    {
+      method: 'post',
       path: '/admin/v1/cases/{id}/messages',
       params: { id: '' },
       serial: true,

@@ -110,6 +110,7 @@ describe('rules: staff routes', () => {
       action: 'block',
       reason: 'Not here.',
       exemptUserIds: [],
+      exemptHandles: [],
       // v1.2: a rule that names no policy falls under `other`, at its first severity.
       policy: 'other',
       severity: 'low',

@@ -68,6 +68,8 @@ export type DmStats = Schemas['DmStats'];
 export type DmAccessState = Schemas['DmAccessState'];
 export type ConversationLockState = Schemas['ConversationLockState'];
 export type UserStanding = Schemas['UserStanding'];
+/** POST /admin/v1/cases/:id/statement-preview: what a resolve would tell its subject. */
+export type StatementPreview = Schemas['StatementPreview'];
 export type Strike = Schemas['Strike'];
 export type UserHistoryUser = Schemas['UserHistoryUser'];
 /** A request the person sent lately (UserHistory.recentRequests). */

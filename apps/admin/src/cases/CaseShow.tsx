@@ -15,12 +15,14 @@ import {
     Typography,
 } from '@mui/material';
 import { useState } from 'react';
-import { Link, Show, useRecordContext } from 'react-admin';
+import { Link, Show, useGetOne, useRecordContext } from 'react-admin';
 import { PriorityField, StatusField } from '../common/fields';
 import { useApiQuery, useBackchannel, useCan, useRunner } from '../common/useApi';
 import { humanize } from '../lib/format';
 import { ResolveDialog } from '../reports/ResolveDialog';
-import type { CaseDetail as Case, CaseMessage } from '@backchannel/client/admin';
+import type { CaseDetail as Case, CaseMessage, Report } from '@backchannel/client/admin';
+import { EvidenceView } from '../reports/EvidenceView';
+import { errorMessage } from '../lib/errors';
 import { CaseSignals } from './CaseList';
 import { CaseViewers } from './CaseViewers';
 import { ConversationLockActions } from '../users/DmPanel';
@@ -130,6 +132,60 @@ const CaseReports = () => {
     );
 };
 
+/** How many reports' evidence the case page opens at once (each open is an audited read). */
+const EVIDENCE_SHOWN = 10;
+
+/** One report's frozen evidence, read as the report page reads it (GET /reports/:id, audited). */
+const ReportEvidence = ({ report }: { report: NonNullable<Case['reports']>[number] }) => {
+    const { data, isPending, error } = useGetOne<Report>('reports', { id: report.id });
+    const label = `Report: ${humanize(report.reason)} by ${report.reporterHandle ? `@${report.reporterHandle}` : 'the system'}`;
+    return (
+        <Card variant="outlined" sx={{ my: 1 }} role="article" aria-label={label} data-testid="case-evidence-item">
+            <CardContent>
+                <Typography variant="subtitle2">
+                    <Link to={`/reports/${report.id}/show`}>{humanize(report.reason)}</Link> · reported by{' '}
+                    {report.reporterHandle ? `@${report.reporterHandle}` : report.source === 'system' ? 'the system' : 'someone'} ·{' '}
+                    {new Date(report.createdAt).toLocaleString()}
+                </Typography>
+                {report.note && (
+                    <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
+                        Their note: “{report.note}”
+                    </Typography>
+                )}
+                {isPending ? (
+                    <Typography variant="body2" color="text.secondary">
+                        Loading the evidence…
+                    </Typography>
+                ) : error ? (
+                    <Alert severity="error">The evidence could not be read: {errorMessage(error)}</Alert>
+                ) : (
+                    <EvidenceView report={data} />
+                )}
+            </CardContent>
+        </Card>
+    );
+};
+
+/** The frozen evidence of the case's reports, newest first (opening it is audited, as on the report page). */
+const CaseEvidence = () => {
+    const record = useRecordContext<Case>();
+    const [all, setAll] = useState(false);
+    if (!record?.reports?.length) return null;
+    const reports = [...record.reports].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const shown = all ? reports : reports.slice(0, EVIDENCE_SHOWN);
+    return (
+        <Box sx={{ mb: 3 }} data-testid="case-evidence">
+            <Typography variant="subtitle1">Evidence (snapshots taken when each report was filed)</Typography>
+            {shown.map(r => (
+                <ReportEvidence key={r.id} report={r} />
+            ))}
+            {reports.length > shown.length && (
+                <Button onClick={() => setAll(true)}>Show the evidence of {reports.length - shown.length} more reports</Button>
+            )}
+        </Box>
+    );
+};
+
 /** Mod mail: write to the subject or a reporter from the team identity; their one answer shows here. */
 const CaseMessages = () => {
     const record = useRecordContext<Case>();
@@ -230,6 +286,7 @@ export const CaseShow = () => (
         <Box sx={{ p: 2 }}>
             <CaseSummary />
             <CaseReports />
+            <CaseEvidence />
             <CaseMessages />
         </Box>
     </Show>

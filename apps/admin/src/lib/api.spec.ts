@@ -75,4 +75,15 @@ describe('custom API requests', () => {
         });
         expect(requests.stats()).toEqual({ method: 'GET', url: '/admin/v1/stats' });
     });
+
+    it("asks for a case's statement preview with the resolve's own body, facts trimmed and empty facts left out", () => {
+        const body = { action: 'warn', note: '', policy: 'spam', severity: 'low', templateId: 't1', facts: '  Found {{reason}}. ' };
+        expect(requests.statementPreview({ kind: 'case', id: 'c 1' }, body)).toEqual({
+            method: 'POST',
+            url: '/admin/v1/cases/c%201/statement-preview',
+            body: { action: 'warn', note: '', policy: 'spam', severity: 'low', templateId: 't1', facts: 'Found {{reason}}.' },
+        });
+        expect(requests.resolveCase('c1', { ...body, facts: '   ' }).body).not.toHaveProperty('facts');
+        expect(requests.statementPreview({ kind: 'report', id: 'r1' }, body).url).toBe('/admin/v1/reports/r1/statement-preview');
+    });
 });

@@ -27,6 +27,12 @@ const seg = (id: Id): string => encodeURIComponent(String(id));
  */
 export type ActionBody = Omit<ResolveBody, 'action' | 'note'> & { action: string; note: string };
 
+/** What a statement preview is for: a case (every open report in it) or one report. */
+export interface PreviewTarget {
+    kind: 'case' | 'report';
+    id: Id;
+}
+
 export const requests = {
     login: (email: string, password: string): ApiRequest => ({
         method: 'POST',
@@ -60,6 +66,13 @@ export const requests = {
     claimCase: (caseId: Id): ApiRequest => ({
         method: 'POST',
         url: `${API_URL}/cases/${seg(caseId)}/claim`,
+    }),
+
+    /** What resolving the case (or the one report) with this body would tell its subject; nothing is written. */
+    statementPreview: (target: PreviewTarget, body: ActionBody): ApiRequest => ({
+        method: 'POST',
+        url: `${API_URL}/${target.kind === 'case' ? 'cases' : 'reports'}/${seg(target.id)}/statement-preview`,
+        body: actionBody(body),
     }),
 
     resolveCase: (caseId: Id, body: ActionBody): ApiRequest => ({
@@ -179,5 +192,6 @@ function actionBody(body: ActionBody): ActionBody {
     if (body.templateId) out.templateId = body.templateId;
     if (body.policy) out.policy = body.policy;
     if (body.severity) out.severity = body.severity;
+    if (body.facts?.trim()) out.facts = body.facts.trim();
     return out;
 }

@@ -1,4 +1,4 @@
-import { categoryLabel, defaultPolicyKey, policyGround, severityFor } from './policies';
+import { categoryLabel, defaultPolicyKey, severityFor } from './policies';
 
 describe('console policies', () => {
     const policies = [
@@ -20,11 +20,7 @@ describe('console policies', () => {
         expect(severityFor(undefined)).toBe('');
     });
 
-    it('words the ground as the server does, and labels categories', () => {
-        expect(policyGround({ title: 'Hateful conduct', description: 'Attacks on people.' })).toBe(
-            'Community Guidelines: Hateful conduct. Attacks on people.',
-        );
-        expect(policyGround({ title: 'Other', description: '' })).toBe('Community Guidelines: Other');
+    it('labels categories', () => {
         expect(categoryLabel('STATEMENT_CATEGORY_SCAMS_AND_FRAUD')).toBe('Scams and fraud');
     });
 });

@@ -19,12 +19,6 @@ export function severityFor(policy: Pick<Policy, 'severities'> | undefined, curr
     return policy.severities[0]?.key ?? '';
 }
 
-/** The statement of reasons' ground, as the server words it (statements.ts policyGround). */
-export function policyGround(policy: Pick<Policy, 'title' | 'description'>): string {
-    const description = policy.description.trim().replace(/\.$/, '');
-    return `Community Guidelines: ${policy.title}${description ? `. ${description}.` : ''}`;
-}
-
 /** "STATEMENT_CATEGORY_SCAMS_AND_FRAUD" → "Scams and fraud". */
 export function categoryLabel(category: unknown): string {
     if (typeof category !== 'string') return '—';

@@ -20,12 +20,12 @@ export const WRITABLE_FIELDS: Record<string, Partial<Record<WriteOperation, read
         update: ['verdict', 'reason'],
     },
     templates: {
-        create: ['name', 'body'],
-        update: ['name', 'body'],
+        create: ['name', 'body', 'facts'],
+        update: ['name', 'body', 'facts'],
     },
     rules: {
-        create: ['name', 'enabled', 'mode', 'kind', 'patterns', 'appliesTo', 'action', 'reason', 'exemptUserIds', 'policy', 'severity'],
-        update: ['name', 'enabled', 'mode', 'kind', 'patterns', 'appliesTo', 'action', 'reason', 'exemptUserIds', 'policy', 'severity'],
+        create: ['name', 'enabled', 'mode', 'kind', 'patterns', 'appliesTo', 'action', 'reason', 'exemptHandles', 'policy', 'severity'],
+        update: ['name', 'enabled', 'mode', 'kind', 'patterns', 'appliesTo', 'action', 'reason', 'exemptHandles', 'policy', 'severity'],
     },
     policies: {
         create: ['key', 'title', 'description', 'category', 'severities'],

@@ -1,6 +1,6 @@
 import simpleRestProvider from 'ra-data-simple-rest';
 import type { DataProvider, Identifier } from 'react-admin';
-import { API_URL, requests, type ActionBody, type ApiRequest } from '../lib/api';
+import { API_URL, requests, type ActionBody, type ApiRequest, type PreviewTarget } from '../lib/api';
 import { errorMessage } from '../lib/errors';
 import { pickWritable } from '../lib/writable';
 import type {
@@ -22,6 +22,7 @@ import type {
     SettledHeldRequests,
     RuleTestResult,
     ReporterPrecision,
+    StatementPreview,
     TdbStatements,
     Transparency,
     UserActionResult,
@@ -49,6 +50,8 @@ export interface BackchannelDataProvider extends DataProvider {
     bulkResolve(params: ActionBody & { ids: Identifier[] }): Promise<{ data: BulkResolveResult }>;
     /** POST /admin/v1/cases/:id/claim */
     claimCase(id: Identifier): Promise<{ data: unknown }>;
+    /** POST /admin/v1/{cases|reports}/:id/statement-preview (the resolve body): the statement the subject would receive */
+    statementPreview(target: PreviewTarget, params: ActionBody): Promise<{ data: StatementPreview }>;
     /** POST /admin/v1/cases/:id/resolve (the report resolve body) */
     resolveCase(id: Identifier, params: ActionBody): Promise<{ data: unknown }>;
     /** GET /admin/v1/cases/:id/messages */
@@ -94,7 +97,7 @@ export interface BackchannelDataProvider extends DataProvider {
     /** POST /admin/v1/held-messages/:id/approve */
     approveHeld(id: Identifier): Promise<{ data: unknown }>;
     /** POST /admin/v1/held-messages/:id/reject {note?} */
-    rejectHeld(id: Identifier, params: { note?: string }): Promise<{ data: unknown }>;
+    rejectHeld(id: Identifier, params: { note?: string; policy?: string; severity?: string }): Promise<{ data: unknown }>;
     /** POST /admin/v1/spam-requests/:senderId/release | decline {note?}: the requests a fan-out burst held */
     settleHeldRequests(senderId: Identifier, params: { release: boolean; note?: string }): Promise<{ data: SettledHeldRequests }>;
 }
@@ -134,6 +137,7 @@ export const dataProvider: BackchannelDataProvider = {
     bulkResolve: ({ ids, ...params }) => send(requests.bulkResolve(ids, params)),
     claimCase: id => send(requests.claimCase(id)),
     resolveCase: (id, params) => send(requests.resolveCase(id, params)),
+    statementPreview: (target, params) => send(requests.statementPreview(target, params)),
     caseMessages: id => send(requests.caseMessages(id)),
     sendCaseMessage: (id, { recipientId, text }) => send(requests.sendCaseMessage(id, recipientId, text)),
     transparency: ({ from, to }) => send(requests.transparency(from, to)),
@@ -167,8 +171,12 @@ export const dataProvider: BackchannelDataProvider = {
     stats: () => send(requests.stats()),
     testRules: params => send({ method: 'POST', url: `${API_URL}/rules/test`, body: params }),
     approveHeld: id => send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/approve` }),
-    rejectHeld: (id, { note }) =>
-        send({ method: 'POST', url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/reject`, body: note ? { note } : {} }),
+    rejectHeld: (id, { note, policy, severity }) =>
+        send({
+            method: 'POST',
+            url: `${API_URL}/held-messages/${encodeURIComponent(String(id))}/reject`,
+            body: { ...(note ? { note } : {}), ...(policy ? { policy } : {}), ...(severity ? { severity } : {}) },
+        }),
     settleHeldRequests: (senderId, { release, note }) =>
         send({
             method: 'POST',

@@ -1,13 +1,15 @@
-import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, MenuItem, TextField, Typography } from '@mui/material';
+import { Alert, Button, Dialog, DialogActions, DialogContent, DialogTitle, TextField } from '@mui/material';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useGetList, type Identifier } from 'react-admin';
 import type { NoticeTemplate, Policy } from '@backchannel/client/admin';
+import { StatementPreviewPanel } from '../cases/StatementPreviewPanel';
 import { ActionFormFields } from '../common/ActionFormFields';
 import { PolicyFields, type PolicyChoice } from '../common/PolicyFields';
 import { Section } from '../common/Section';
 import { useBackchannel, useRunner } from '../common/useApi';
 import { buildActionPayload, initialResolveState, RESOLVE_ACTIONS, validateActionForm, type ResolveFormState } from '../lib/ladder';
-import { defaultPolicyKey, policyGround, severityFor } from '../lib/policies';
+import { defaultPolicyKey, severityFor } from '../lib/policies';
+import type { PreviewTarget } from '../lib/api';
 import { StandingPanel, useUserStanding } from '../users/StandingPanel';
 
 export interface ResolveDialogProps {
@@ -66,6 +68,7 @@ export const ResolveDialog = ({
     const [form, setForm] = useState<ResolveFormState>(() => initialResolveState(suggestion));
     const [touched, setTouched] = useState(false);
     const [templateId, setTemplateId] = useState('');
+    const [facts, setFacts] = useState('');
     const templates = useGetList<NoticeTemplate>(
         'templates',
         { pagination: { page: 1, perPage: 100 }, sort: { field: 'name', order: 'ASC' } },
@@ -78,6 +81,8 @@ export const ResolveDialog = ({
         if (!open) {
             setTouched(false);
             setError(null);
+            setTemplateId('');
+            setFacts('');
             return;
         }
         if (!touched) setForm(initialResolveState(suggestion));
@@ -88,6 +93,27 @@ export const ResolveDialog = ({
         setTouched(true);
         setError(null);
         setForm(value);
+    };
+
+    // One case, or one report resolved alone, has one subject: its statement can be previewed.
+    const previewTarget: PreviewTarget | null =
+        caseId !== undefined
+            ? { kind: 'case', id: caseId }
+            : !(bulkProp ?? ids.length > 1) && ids.length === 1
+              ? { kind: 'report', id: ids[0] }
+              : null;
+    /** The resolve's body; the statement preview is asked for with the very same one. */
+    const payloadOf = () => ({
+        ...buildActionPayload(form),
+        ...(templateId && form.action !== 'dismiss' ? { templateId } : {}),
+        ...(facts.trim() && form.action !== 'dismiss' ? { facts: facts.trim() } : {}),
+        ...(form.action !== 'dismiss' ? { policy: choice.policy, severity: choice.severity } : {}),
+    });
+    const pickTemplate = (id: string) => {
+        setError(null);
+        setTemplateId(id);
+        // A template words the facts; the moderator may edit them from there.
+        setFacts(templates.data?.find(t => t.id === id)?.facts ?? '');
     };
 
     const submit = async (event: FormEvent) => {
@@ -101,11 +127,7 @@ export const ResolveDialog = ({
             setError('Choose a policy and a severity');
             return;
         }
-        const payload = {
-            ...buildActionPayload(form),
-            ...(templateId ? { templateId } : {}),
-            ...(form.action !== 'dismiss' ? { policy: choice.policy, severity: choice.severity } : {}),
-        };
+        const payload = payloadOf();
         const bulk = bulkProp ?? ids.length > 1;
         const result = await run(
             'resolve',
@@ -166,44 +188,60 @@ export const ResolveDialog = ({
                         suggested={suggestion}
                         disabled={!!pending}
                     />
-                    {(templates.data?.length ?? 0) > 0 && (
-                        <TextField
-                            select
-                            fullWidth
-                            size="small"
-                            sx={{ mt: 2 }}
-                            label="Notice template (optional)"
-                            value={templateId}
-                            onChange={e => setTemplateId(e.target.value)}
-                            disabled={!!pending}
-                            slotProps={{ htmlInput: { 'data-testid': 'resolve-template' } }}
-                        >
-                            <MenuItem value="">Default wording</MenuItem>
-                            {templates.data!.map(t => (
-                                <MenuItem key={t.id} value={t.id}>
-                                    {t.name}
-                                </MenuItem>
-                            ))}
-                        </TextField>
+                    {form.action !== 'dismiss' && (
+                        <>
+                            <TextField
+                                select
+                                fullWidth
+                                size="small"
+                                sx={{ mt: 2 }}
+                                label="Template"
+                                value={templateId}
+                                onChange={e => pickTemplate(e.target.value)}
+                                disabled={!!pending}
+                                slotProps={{
+                                    select: { native: true },
+                                    inputLabel: { shrink: true },
+                                    htmlInput: { 'data-testid': 'resolve-template', name: 'templateId' },
+                                }}
+                                helperText="Words the notice and the facts; edit the facts below as needed"
+                            >
+                                <option value="">Standard wording</option>
+                                {(templates.data ?? []).map(t => (
+                                    <option key={t.id} value={t.id}>
+                                        {t.name}
+                                        {t.builtIn ? ' (built-in)' : ''}
+                                    </option>
+                                ))}
+                            </TextField>
+                            <TextField
+                                fullWidth
+                                multiline
+                                minRows={2}
+                                sx={{ mt: 2 }}
+                                label="Facts in the statement of reasons"
+                                value={facts}
+                                onChange={e => {
+                                    setError(null);
+                                    setFacts(e.target.value);
+                                }}
+                                disabled={!!pending}
+                                slotProps={{
+                                    inputLabel: { shrink: true },
+                                    htmlInput: { 'data-testid': 'resolve-facts', name: 'facts', maxLength: 2000 },
+                                }}
+                                placeholder={templateId ? 'Left empty: the template’s facts' : 'Left empty: the standard wording'}
+                                helperText="Shown to the person. {{reason}}, {{policy}}, {{handle}}, {{action}}, {{endsAt}} and {{appealUntil}} are filled in."
+                            />
+                        </>
                     )}
-                    {chosen && form.action !== 'dismiss' && (
-                        <Alert
-                            severity="info"
-                            icon={false}
-                            sx={{ mt: 2 }}
-                            role="note"
-                            aria-label="Statement of reasons"
-                            data-testid="statement-preview"
-                        >
-                            <Typography variant="caption" component="div" color="text.secondary">
-                                Statement of reasons (pre-filled from the policy{templateId ? ' and the template' : ''})
-                            </Typography>
-                            <Typography variant="body2">{policyGround(chosen)}</Typography>
-                            {templateId && (
-                                <Typography variant="body2" sx={{ mt: 0.5 }}>
-                                    Notice: {templates.data?.find(t => t.id === templateId)?.body ?? ''}
-                                </Typography>
-                            )}
+                    {previewTarget && chosen && form.action !== 'dismiss' && (
+                        <StatementPreviewPanel target={previewTarget} body={payloadOf()} />
+                    )}
+                    {!previewTarget && chosen && form.action !== 'dismiss' && (
+                        <Alert severity="info" icon={false} sx={{ mt: 2 }} role="note" data-testid="statement-preview-bulk">
+                            Each person acted against receives a statement of reasons under “{chosen.title}”, worded from their own reports.
+                            Open one report or case to preview it.
                         </Alert>
                     )}
                     {error && (

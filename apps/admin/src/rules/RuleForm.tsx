@@ -6,7 +6,7 @@ import { RULE_ACTIONS, RULE_KINDS, RULE_MODES, RULE_SCOPES, type Policy, type Ru
 type RuleDraft = Partial<Rule>;
 import { RuleTester } from './RuleTester';
 
-/** Patterns and exempt ids are edited one per line. */
+/** Patterns and exempt handles are edited one per line. */
 const lines = {
     format: (v: unknown) => (Array.isArray(v) ? v.join('\n') : (v ?? '')),
     parse: (v: string) =>
@@ -55,7 +55,7 @@ export const RuleForm = () => (
             kind: 'keyword',
             action: 'hold',
             appliesTo: ['requests'],
-            exemptUserIds: [],
+            exemptHandles: [],
             policy: 'other',
         }}
     >
@@ -91,12 +91,12 @@ export const RuleForm = () => (
         <TextInput source="reason" fullWidth multiline helperText="Shown to the sender when the rule blocks" />
         <RulePolicyInputs />
         <TextInput
-            source="exemptUserIds"
-            label="Exempt user ids"
+            source="exemptHandles"
+            label="Exempt users (handles)"
             multiline
             fullWidth
             {...lines}
-            helperText="One user id per line: accounts this rule never applies to"
+            helperText="One handle per line (@ optional): accounts this rule never applies to. A handle nobody has is refused when you save."
         />
         <FormDataConsumer<RuleDraft>>{({ formData }) => <RuleTester kind={formData.kind} patterns={formData.patterns} />}</FormDataConsumer>
     </SimpleForm>

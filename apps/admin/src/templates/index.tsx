@@ -33,6 +33,7 @@ const TemplateShow = () => (
         <SimpleShowLayout>
             <TextField source="name" />
             <TextField source="body" />
+            <TextField source="facts" emptyText="Standard wording" />
             <FunctionField label="Variables" render={(r: { variables?: string[] }) => (r.variables ?? []).join(', ')} />
             <DateField source="updatedAt" showTime />
         </SimpleShowLayout>
@@ -42,7 +43,16 @@ const TemplateShow = () => (
 const Fields = () => (
     <>
         <TextInput source="name" validate={required()} fullWidth />
-        <TextInput source="body" validate={required()} fullWidth multiline minRows={4} helperText={HELP} />
+        <TextInput source="body" label="Notice" validate={required()} fullWidth multiline minRows={4} helperText={HELP} />
+        <TextInput
+            source="facts"
+            label="Facts in the statement of reasons (optional)"
+            fullWidth
+            multiline
+            minRows={2}
+            parse={(v: string) => (v.trim() ? v : null)}
+            helperText="Fills the resolve dialog's facts, where the moderator can edit them. The same variables; left empty: the standard wording."
+        />
     </>
 );
 

@@ -165,6 +165,20 @@ export class ResolveDto {
   @MaxLength(2000)
   @Matches(NO_CONTROL, { message: 'note must not contain control characters' })
   note?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    minLength: 1,
+    maxLength: 2000,
+    description:
+      "The statement of reasons' facts as the moderator words them, with the notice templates' {{variables}} (e.g. {{reason}}); left out: the template's facts, else the standard wording. An unknown variable: 422 template_variable_unknown; one the decision leaves empty: 422 template_variable_missing",
+    example: 'A moderator reviewed the messages you sent and found {{reason}}.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  @Matches(NO_CONTROL, { message: 'facts must not contain control characters' })
+  facts?: string;
 }
 
 export class BulkResolveDto extends ResolveDto {
@@ -402,6 +416,21 @@ export class TemplateCreateDto {
   @MaxLength(4000)
   @Matches(NO_CONTROL, { message: 'body must not contain control characters' })
   body!: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: 2000,
+    description: "The statement of reasons' facts this template words, with the same {{variables}}; null or left out: the standard wording",
+    example: 'A moderator reviewed reports about messages you sent and found {{reason}}.',
+  })
+  @ValidateIf((o) => o.facts !== undefined && o.facts !== null)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  @Matches(NO_CONTROL, { message: 'facts must not contain control characters' })
+  facts?: string | null;
 }
 
 export class TemplateUpdateDto {
@@ -425,6 +454,21 @@ export class TemplateUpdateDto {
   @MaxLength(4000)
   @Matches(NO_CONTROL, { message: 'body must not contain control characters' })
   body?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    minLength: 1,
+    maxLength: 2000,
+    description: "The statement of reasons' facts this template words, with the same {{variables}}; null or left out: the standard wording",
+    example: 'A moderator reviewed reports about messages you sent and found {{reason}}.',
+  })
+  @ValidateIf((o) => o.facts !== undefined && o.facts !== null)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  @Matches(NO_CONTROL, { message: 'facts must not contain control characters' })
+  facts?: string | null;
 }
 
 export class ReporterStandingDto {

@@ -1,4 +1,4 @@
-import { Appeal } from '../v1/safety.schemas';
+import { Appeal, Statement } from '../v1/safety.schemas';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { REPORT_REASONS, REPORT_SOURCES, SUBJECT_TYPES } from '@app/messaging/safety/vocabulary';
 import { STATEMENT_CATEGORIES } from '@app/messaging/safety/enforcement/dsa-vocabulary';
@@ -463,10 +463,30 @@ export class NoticeTemplate {
   @ApiProperty({ type: String }) name!: string;
   @ApiProperty({ type: String, description: 'Text with {{variables}}: handle, displayName, action, endsAt, reason, ground, appealUntil' })
   body!: string;
-  @ApiProperty({ type: [String], description: 'The variables the body uses' }) variables!: string[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The statement of reasons' facts it words (same {{variables}}); null: the standard wording",
+  })
+  facts!: string | null;
+  @ApiProperty({ type: [String], description: 'The variables the body and facts use' }) variables!: string[];
+  @ApiProperty({ type: Boolean, description: 'Shipped with the install (admins may still edit or delete it)' }) builtIn!: boolean;
   @ApiProperty(TIME) createdAt!: string;
   @ApiProperty(TIME) updatedAt!: string;
   @ApiProperty(ID_OR_NULL) updatedBy!: string | null;
+}
+
+/** What a resolve would tell its subject (POST /admin/v1/cases/:id/statement-preview). */
+export class StatementPreview {
+  @ApiProperty({ enum: ['warn', 'remove_content', 'restrict_messaging', 'suspend', 'ban'] }) action!: string;
+  @ApiProperty({ type: String, description: 'The policy (key) the decision would name', example: 'spam' }) policy!: string;
+  @ApiProperty({ type: String, description: 'Its severity (key)', example: 'low' }) severity!: string;
+  @ApiProperty({
+    type: Statement,
+    description: 'The statement of reasons, as the notice will carry it (endsAt and appeal.until counted from now)',
+  })
+  statement!: Statement;
+  @ApiProperty({ type: String, description: "The notice's text" }) notice!: string;
 }
 
 export class ReporterStanding {

@@ -16,10 +16,22 @@ import {
   CaseMessagePage,
   NoticeTemplate,
   ReporterStanding,
+  StatementPreview,
   Transparency,
   TransparencyDaily,
 } from './admin.schemas';
 import { sendPage } from './ra-response';
+
+/** A resolve's body as the services take it (the resolve and its preview read it alike). */
+const resolveBody = (dto: ResolveDto) => ({
+  action: dto.action,
+  durationHours: dto.durationHours,
+  note: dto.note?.trim() || null,
+  templateId: dto.templateId ?? null,
+  policy: dto.policy ?? null,
+  severity: dto.severity ?? null,
+  facts: dto.facts?.trim() || null,
+});
 
 const CASE_SORTS = ['priority', 'createdAt', 'updatedAt', 'status', 'assigneeId', 'resolvedAt', 'id'];
 const TEMPLATE_SORTS = ['name', 'createdAt', 'updatedAt', 'id'];
@@ -78,16 +90,30 @@ export class CasesAdminController {
   @ApiOperation({ summary: 'Resolve every open report of the case with one action (moderator); audited' })
   @ApiUuidParam()
   @ApiOkResponse({ type: Case })
-  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['already_claimed', 'conflict'], 422: ['unprocessable', 'template_variable_missing'] })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, {
+    409: ['already_claimed', 'conflict'],
+    422: ['unprocessable', 'template_variable_missing', 'template_variable_unknown'],
+  })
   resolve(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: ResolveDto) {
-    return this.cases.resolve(id, staff, {
-      action: dto.action,
-      durationHours: dto.durationHours,
-      note: dto.note?.trim() || null,
-      templateId: dto.templateId ?? null,
-      policy: dto.policy ?? null,
-      severity: dto.severity ?? null,
-    });
+    return this.cases.resolve(id, staff, resolveBody(dto));
+  }
+
+  /** What the resolve dialog shows before the decision: worded by the resolve's own code, nothing written. */
+  @Post(':id/statement-preview')
+  @HttpCode(200)
+  @MinRole('moderator')
+  @ApiOperation({
+    summary:
+      "The statement of reasons (and notice) the case's subject would receive if the case were resolved with this body now (moderator); nothing is written",
+  })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: StatementPreview })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, {
+    409: ['conflict'],
+    422: ['unprocessable', 'template_variable_missing', 'template_variable_unknown'],
+  })
+  previewStatement(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: ResolveDto) {
+    return this.cases.previewStatement(id, staff, resolveBody(dto));
   }
 
   @Get(':id/messages')
@@ -141,7 +167,7 @@ export class TemplatesAdminController {
   @ApiCreatedResponse({ type: NoticeTemplate })
   @ApiErrors(INPUT, STAFF_ROLE, { 422: ['template_variable_unknown'] })
   create(@CurrentStaff() staff: AuthStaff, @Body() dto: TemplateCreateDto) {
-    return this.templates.create(staff, { name: dto.name.trim(), body: dto.body });
+    return this.templates.create(staff, { name: dto.name.trim(), body: dto.body, facts: dto.facts?.trim() || null });
   }
 
   @Put(':id')
@@ -151,7 +177,11 @@ export class TemplatesAdminController {
   @ApiOkResponse({ type: NoticeTemplate })
   @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 422: ['template_variable_unknown'] })
   update(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: TemplateUpdateDto) {
-    return this.templates.update(staff, id, { name: dto.name?.trim(), body: dto.body });
+    return this.templates.update(staff, id, {
+      name: dto.name?.trim(),
+      body: dto.body,
+      ...(dto.facts !== undefined ? { facts: dto.facts?.trim() || null } : {}),
+    });
   }
 
   @Delete(':id')

@@ -7,7 +7,7 @@ import { CurrentStaff, MinRole, StaffAuthGuard, type AuthStaff } from '../http/a
 import { parseRaList } from '../http/list-params';
 import { BulkResolveDto, NoteDto, ResolveDto } from './admin.dto';
 import { sendPage } from './ra-response';
-import { BulkResolveResult, Report } from './admin.schemas';
+import { BulkResolveResult, Report, StatementPreview } from './admin.schemas';
 
 const SORTS = [
   'priority',
@@ -44,7 +44,7 @@ export class ReportsAdminController {
   @MinRole('moderator')
   @ApiOperation({ summary: 'Resolve many reports with one action (moderator)' })
   @ApiOkResponse({ type: BulkResolveResult })
-  @ApiErrors(INPUT, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable', 'template_variable_missing'] })
+  @ApiErrors(INPUT, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable', 'template_variable_missing', 'template_variable_unknown'] })
   bulkResolve(@CurrentStaff() staff: AuthStaff, @Body() dto: BulkResolveDto) {
     return this.reports.bulkResolve(dto.ids, staff, {
       action: dto.action,
@@ -53,6 +53,7 @@ export class ReportsAdminController {
       templateId: dto.templateId ?? null,
       policy: dto.policy ?? null,
       severity: dto.severity ?? null,
+      facts: dto.facts?.trim() || null,
     });
   }
 
@@ -87,13 +88,42 @@ export class ReportsAdminController {
     return this.reports.escalate(id, staff, dto.note?.trim() || null);
   }
 
+  /** What the resolve dialog shows before the decision: worded by the resolve's own code, nothing written. */
+  @Post(':id/statement-preview')
+  @HttpCode(200)
+  @MinRole('moderator')
+  @ApiOperation({
+    summary:
+      "The statement of reasons (and notice) the report's subject would receive if it were resolved with this body now (moderator); nothing is written",
+  })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: StatementPreview })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, {
+    409: ['already_claimed', 'conflict'],
+    422: ['unprocessable', 'template_variable_missing', 'template_variable_unknown'],
+  })
+  previewStatement(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: ResolveDto) {
+    return this.reports.previewStatement(id, staff, {
+      action: dto.action,
+      durationHours: dto.durationHours,
+      note: dto.note?.trim() || null,
+      templateId: dto.templateId ?? null,
+      policy: dto.policy ?? null,
+      severity: dto.severity ?? null,
+      facts: dto.facts?.trim() || null,
+    });
+  }
+
   @Post(':id/resolve')
   @HttpCode(200)
   @MinRole('moderator')
   @ApiOperation({ summary: 'Resolve a report with an action (moderator); audited' })
   @ApiUuidParam()
   @ApiOkResponse({ type: Report })
-  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, { 409: ['conflict'], 422: ['unprocessable', 'template_variable_missing'] })
+  @ApiErrors(INPUT, NOT_FOUND, STAFF_ROLE, {
+    409: ['conflict'],
+    422: ['unprocessable', 'template_variable_missing', 'template_variable_unknown'],
+  })
   resolve(@CurrentStaff() staff: AuthStaff, @Param('id') id: string, @Body() dto: ResolveDto) {
     return this.reports.resolve(id, staff, {
       action: dto.action,
@@ -102,6 +132,7 @@ export class ReportsAdminController {
       templateId: dto.templateId ?? null,
       policy: dto.policy ?? null,
       severity: dto.severity ?? null,
+      facts: dto.facts?.trim() || null,
     });
   }
 }

@@ -43,6 +43,8 @@ export class Rule {
   @ApiProperty({ type: String, description: 'Shown to the sender as the message of 403 blocked_by_rule' }) reason!: string;
   @ApiProperty({ type: 'array', items: { type: 'string', format: 'uuid' }, description: 'Accounts this rule never applies to' })
   exemptUserIds!: string[];
+  @ApiProperty({ type: [String], description: "The exempt accounts' handles, in handle order", example: ['trusted_bot'] })
+  exemptHandles!: string[];
   @ApiProperty({ type: String, nullable: true, description: "The policy (key) its decisions name; default 'other'", example: 'spam' })
   policy!: string | null;
   @ApiProperty({ type: String, nullable: true, description: "A severity key of that policy; default the policy's first", example: 'low' })
@@ -101,6 +103,12 @@ export class HeldRule {
   @ApiProperty({ type: String, nullable: true }) severity!: string | null;
 }
 
+export class HeldRecipient {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ type: String, nullable: true }) handle!: string | null;
+  @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
+}
+
 export class HeldMessage {
   @ApiProperty(ID) id!: string;
   @ApiProperty(ID) conversationId!: string;
@@ -108,6 +116,13 @@ export class HeldMessage {
   @ApiProperty({ type: 'integer' }) seq!: number;
   @ApiProperty(ID) senderId!: string;
   @ApiProperty({ type: String, nullable: true }) senderHandle!: string | null;
+  @ApiProperty({
+    type: [HeldRecipient],
+    description: "Who it was going to: the conversation's other members who have not left or declined (the first 20 by handle)",
+  })
+  recipients!: HeldRecipient[];
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'How many recipients there are in all' }) recipientCount!: number;
+  @ApiProperty({ type: String, nullable: true, description: "The group's or room's title" }) conversationTitle!: string | null;
   @ApiProperty({ type: String, nullable: true }) text!: string | null;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) links!: unknown[];
   @ApiProperty({ enum: ['held', 'visible', 'removed'], description: 'visible once approved, removed once rejected' }) state!: string;
@@ -131,6 +146,14 @@ export class RuleBodyDto {
   @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'uuid' }, example: ['0195a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b'] })
   @Allow()
   exemptUserIds?: unknown;
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'The exempt accounts by handle (a leading @ allowed, any case), instead of exemptUserIds: given, they set the list. A handle nobody has: 400 invalid_request naming it; given with exemptUserIds (a rule sent back as read), both must name the same accounts, else 400 invalid_request',
+    example: ['@trusted_bot'],
+  })
+  @Allow()
+  exemptHandles?: unknown;
   @ApiPropertyOptional({ type: String, description: "A policy's key (unknown: 400 invalid_request); default 'other'", example: 'spam' })
   @Allow()
   policy?: unknown;

@@ -933,6 +933,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/v1/reports/{id}/statement-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The statement of reasons (and notice) the report's subject would receive if it were resolved with this body now (moderator); nothing is written */
+        post: operations["ReportsAdminController_previewStatement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/v1/reports/{id}/resolve": {
         parameters: {
             query?: never;
@@ -1029,6 +1046,23 @@ export interface paths {
         put?: never;
         /** Resolve every open report of the case with one action (moderator); audited */
         post: operations["CasesAdminController_resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/v1/cases/{id}/statement-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The statement of reasons (and notice) the case's subject would receive if the case were resolved with this body now (moderator); nothing is written */
+        post: operations["CasesAdminController_previewStatement"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3037,6 +3071,11 @@ export interface components {
             /** @example Repeated spam after a warning */
             note?: string;
             /**
+             * @description The statement of reasons' facts as the moderator words them, with the notice templates' {{variables}} (e.g. {{reason}}); left out: the template's facts, else the standard wording. An unknown variable: 422 template_variable_unknown; one the decision leaves empty: 422 template_variable_missing
+             * @example A moderator reviewed the messages you sent and found {{reason}}.
+             */
+            facts?: string;
+            /**
              * @example [
              *       "0190f5a2-7c1e-7b3a-9c4d-2e5f6a7b8c91"
              *     ]
@@ -3087,6 +3126,29 @@ export interface components {
             durationHours?: number;
             /** @example Repeated spam after a warning */
             note?: string;
+            /**
+             * @description The statement of reasons' facts as the moderator words them, with the notice templates' {{variables}} (e.g. {{reason}}); left out: the template's facts, else the standard wording. An unknown variable: 422 template_variable_unknown; one the decision leaves empty: 422 template_variable_missing
+             * @example A moderator reviewed the messages you sent and found {{reason}}.
+             */
+            facts?: string;
+        };
+        StatementPreview: {
+            /** @enum {string} */
+            action: "warn" | "remove_content" | "restrict_messaging" | "suspend" | "ban";
+            /**
+             * @description The policy (key) the decision would name
+             * @example spam
+             */
+            policy: string;
+            /**
+             * @description Its severity (key)
+             * @example low
+             */
+            severity: string;
+            /** @description The statement of reasons, as the notice will carry it (endsAt and appeal.until counted from now) */
+            statement: components["schemas"]["Statement"];
+            /** @description The notice's text */
+            notice: string;
         };
         Case: {
             /** Format: uuid */
@@ -3235,8 +3297,12 @@ export interface components {
             name: string;
             /** @description Text with {{variables}}: handle, displayName, action, endsAt, reason, ground, appealUntil */
             body: string;
-            /** @description The variables the body uses */
+            /** @description The statement of reasons' facts it words (same {{variables}}); null: the standard wording */
+            facts: string | null;
+            /** @description The variables the body and facts use */
             variables: string[];
+            /** @description Shipped with the install (admins may still edit or delete it) */
+            builtIn: boolean;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -3249,12 +3315,22 @@ export interface components {
             name: string;
             /** @example Hi {{handle}}, your account got {{action}} for {{reason}} until {{endsAt}}. */
             body: string;
+            /**
+             * @description The statement of reasons' facts this template words, with the same {{variables}}; null or left out: the standard wording
+             * @example A moderator reviewed reports about messages you sent and found {{reason}}.
+             */
+            facts?: string | null;
         };
         TemplateUpdateDto: {
             /** @example Spam suspension */
             name?: string;
             /** @example Hi {{handle}}, your account got {{action}} for {{reason}}. */
             body?: string;
+            /**
+             * @description The statement of reasons' facts this template words, with the same {{variables}}; null or left out: the standard wording
+             * @example A moderator reviewed reports about messages you sent and found {{reason}}.
+             */
+            facts?: string | null;
         };
         PolicySeverity: {
             /** @example low */
@@ -4241,6 +4317,13 @@ export interface components {
             /** @description Accounts this rule never applies to */
             exemptUserIds: string[];
             /**
+             * @description The exempt accounts' handles, in handle order
+             * @example [
+             *       "trusted_bot"
+             *     ]
+             */
+            exemptHandles: string[];
+            /**
              * @description The policy (key) its decisions name; default 'other'
              * @example spam
              */
@@ -4333,6 +4416,13 @@ export interface components {
              */
             exemptUserIds?: string[];
             /**
+             * @description The exempt accounts by handle (a leading @ allowed, any case), instead of exemptUserIds: given, they set the list. A handle nobody has: 400 invalid_request naming it; given with exemptUserIds (a rule sent back as read), both must name the same accounts, else 400 invalid_request
+             * @example [
+             *       "@trusted_bot"
+             *     ]
+             */
+            exemptHandles?: string[];
+            /**
              * @description A policy's key (unknown: 400 invalid_request); default 'other'
              * @example spam
              */
@@ -4376,6 +4466,12 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
         };
+        HeldRecipient: {
+            /** Format: uuid */
+            id: string;
+            handle: string | null;
+            displayName: string | null;
+        };
         HeldRule: {
             /** Format: uuid */
             id: string | null;
@@ -4396,6 +4492,12 @@ export interface components {
             /** Format: uuid */
             senderId: string;
             senderHandle: string | null;
+            /** @description Who it was going to: the conversation's other members who have not left or declined (the first 20 by handle) */
+            recipients: components["schemas"]["HeldRecipient"][];
+            /** @description How many recipients there are in all */
+            recipientCount: number;
+            /** @description The group's or room's title */
+            conversationTitle: string | null;
             text: string | null;
             links: {
                 [key: string]: unknown;
@@ -8266,7 +8368,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cannot be applied: `unprocessable`, `template_variable_missing` */
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing`, `template_variable_unknown` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8274,7 +8376,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "unprocessable" | "template_variable_missing";
+                        code?: "unprocessable" | "template_variable_missing" | "template_variable_unknown";
                     };
                 };
             };
@@ -8467,6 +8569,103 @@ export interface operations {
             };
         };
     };
+    ReportsAdminController_previewStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementPreview"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `already_claimed`, `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "already_claimed" | "conflict";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing`, `template_variable_unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unprocessable" | "template_variable_missing" | "template_variable_unknown";
+                    };
+                };
+            };
+        };
+    };
     ReportsAdminController_resolve: {
         parameters: {
             query?: never;
@@ -8550,7 +8749,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cannot be applied: `unprocessable`, `template_variable_missing` */
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing`, `template_variable_unknown` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8558,7 +8757,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "unprocessable" | "template_variable_missing";
+                        code?: "unprocessable" | "template_variable_missing" | "template_variable_unknown";
                     };
                 };
             };
@@ -8911,7 +9110,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Cannot be applied: `unprocessable`, `template_variable_missing` */
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing`, `template_variable_unknown` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8919,7 +9118,104 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
-                        code?: "unprocessable" | "template_variable_missing";
+                        code?: "unprocessable" | "template_variable_missing" | "template_variable_unknown";
+                    };
+                };
+            };
+        };
+    };
+    CasesAdminController_previewStatement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResolveDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementPreview"];
+                };
+            };
+            /** @description Invalid input: `invalid_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "invalid_request";
+                    };
+                };
+            };
+            /** @description Not signed in: `unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                    };
+                };
+            };
+            /** @description Refused by a rule: `forbidden_role` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "forbidden_role";
+                    };
+                };
+            };
+            /** @description Not found, or not visible to the caller: `not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "conflict";
+                    };
+                };
+            };
+            /** @description Cannot be applied: `unprocessable`, `template_variable_missing`, `template_variable_unknown` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "unprocessable" | "template_variable_missing" | "template_variable_unknown";
                     };
                 };
             };
@@ -14339,7 +14635,7 @@ export const pathsAdminV1ReportsBulkResolvePostResponses400ContentApplicationJso
 export const pathsAdminV1ReportsBulkResolvePostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/bulk-resolve"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ReportsBulkResolvePostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/bulk-resolve"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1ReportsBulkResolvePostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/bulk-resolve"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
-export const pathsAdminV1ReportsBulkResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/bulk-resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing"];
+export const pathsAdminV1ReportsBulkResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/bulk-resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing", "template_variable_unknown"];
 export const pathsAdminV1ReportsIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ReportsIdGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1ReportsIdClaimPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/claim"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
@@ -14350,12 +14646,18 @@ export const pathsAdminV1ReportsIdEscalatePostResponses400ContentApplicationJson
 export const pathsAdminV1ReportsIdEscalatePostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/escalate"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ReportsIdEscalatePostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/escalate"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1ReportsIdEscalatePostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/escalate"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["already_claimed", "conflict"];
+export const pathsAdminV1ReportsIdStatementPreviewPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/statement-preview"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing", "template_variable_unknown"];
 export const pathsAdminV1ReportsIdResolvePostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1ReportsIdResolvePostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ReportsIdResolvePostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1ReportsIdResolvePostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1ReportsIdResolvePostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
-export const pathsAdminV1ReportsIdResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing"];
+export const pathsAdminV1ReportsIdResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/reports/{id}/resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing", "template_variable_unknown"];
 export const pathsAdminV1CasesGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1CasesGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1CasesIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
@@ -14375,7 +14677,13 @@ export const pathsAdminV1CasesIdResolvePostResponses401ContentApplicationJsonCod
 export const pathsAdminV1CasesIdResolvePostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/resolve"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1CasesIdResolvePostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/resolve"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1CasesIdResolvePostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/resolve"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["already_claimed", "conflict"];
-export const pathsAdminV1CasesIdResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing"];
+export const pathsAdminV1CasesIdResolvePostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/resolve"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing", "template_variable_unknown"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["conflict"];
+export const pathsAdminV1CasesIdStatementPreviewPostResponses422ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/statement-preview"]["post"]["responses"]["422"]["content"]["application/json"]["code"]> = ["unprocessable", "template_variable_missing", "template_variable_unknown"];
 export const pathsAdminV1CasesIdMessagesGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/messages"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1CasesIdMessagesGetResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/messages"]["get"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
 export const pathsAdminV1CasesIdMessagesPostResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/cases/{id}/messages"]["post"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
@@ -14687,6 +14995,7 @@ export const reportStatusValues: ReadonlyArray<FlattenedDeepRequired<components>
 export const reportReviewStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Report"]["reviewState"]> = ["open", "escalated", "resolved"];
 export const bulkResolveDtoActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BulkResolveDto"]["action"]> = ["dismiss", "remove_content", "warn", "restrict_messaging", "suspend", "ban"];
 export const resolveDtoActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ResolveDto"]["action"]> = ["dismiss", "remove_content", "warn", "restrict_messaging", "suspend", "ban"];
+export const statementPreviewActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["StatementPreview"]["action"]> = ["warn", "remove_content", "restrict_messaging", "suspend", "ban"];
 export const caseStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Case"]["status"]> = ["open", "resolved"];
 export const caseDetailStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseDetail"]["status"]> = ["open", "resolved"];
 export const caseMessageRecipientRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CaseMessage"]["recipientRole"]> = ["subject", "reporter"];

@@ -82,6 +82,12 @@ export async function insertUser(
   return toUser(row);
 }
 
+/** The accounts with these handles (stored lower-case), as {id, handle}; a handle nobody has is simply absent. */
+export async function idsByHandles(q: Queryable, handles: string[]): Promise<Array<{ id: string; handle: string }>> {
+  if (handles.length === 0) return [];
+  return q.query<{ id: string; handle: string }>('SELECT id, handle FROM app_user WHERE handle = ANY($1::text[])', [handles]);
+}
+
 export async function userByHandle(q: Queryable, handle: string): Promise<UserRow | undefined> {
   const [row] = await q.query<AppUserRecord>('SELECT * FROM app_user WHERE handle = $1', [handle]);
   return row && toUser(row);

@@ -27,6 +27,7 @@ import { Migration20261206500000_dm_controls } from './Migration20261206500000_d
 import { Migration20261206600000_event_positions } from './Migration20261206600000_event_positions';
 import { Migration20261207100000_link_sources } from './Migration20261207100000_link_sources';
 import { Migration20261207800000_send_write_path } from './Migration20261207800000_send_write_path';
+import { Migration20261207300000_statement_templates } from './Migration20261207300000_statement_templates';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -62,4 +63,5 @@ export const migrationsList = [
   { name: 'Migration20261206600000_event_positions', class: Migration20261206600000_event_positions },
   { name: 'Migration20261207100000_link_sources', class: Migration20261207100000_link_sources },
   { name: 'Migration20261207800000_send_write_path', class: Migration20261207800000_send_write_path },
+  { name: 'Migration20261207300000_statement_templates', class: Migration20261207300000_statement_templates },
 ];

@@ -18,6 +18,11 @@ export interface HeldMessageRow {
   seq: number;
   senderId: string;
   senderHandle: string | null;
+  /** Who it was going to: the conversation's other current members (the first 20 by handle) and how many there are. */
+  recipients: HeldRecipient[];
+  recipientCount: number;
+  /** The group's or room's title, if it has one. */
+  conversationTitle: string | null;
   text: string | null;
   links: unknown[];
   state: 'held' | 'visible' | 'removed';
@@ -26,6 +31,15 @@ export interface HeldMessageRow {
   rules: Array<{ id: string | null; name: string; pattern: string; policy: string | null; severity: string | null }>;
 }
 
+export interface HeldRecipient {
+  id: string;
+  handle: string | null;
+  displayName: string | null;
+}
+
+/** How many recipients a held message names (a room's backchannel can have many). */
+export const HELD_RECIPIENTS_SHOWN = 20;
+
 interface HeldMessageRecord {
   id: string;
   conversation_id: string;
@@ -33,6 +47,9 @@ interface HeldMessageRecord {
   seq: number | string;
   sender_id: string;
   sender_handle: string | null;
+  recipients: HeldRecipient[] | null;
+  recipient_count: number | string | null;
+  conversation_title: string | null;
   text: string | null;
   links: unknown[] | null;
   state: HeldMessageRow['state'];
@@ -47,6 +64,9 @@ const toHeld = (r: HeldMessageRecord): HeldMessageRow => ({
   seq: Number(r.seq),
   senderId: r.sender_id,
   senderHandle: r.sender_handle ?? null,
+  recipients: r.recipients ?? [],
+  recipientCount: Number(r.recipient_count ?? 0),
+  conversationTitle: r.conversation_title ?? null,
   text: r.text,
   links: r.links ?? [],
   state: r.state,
@@ -59,11 +79,19 @@ const APPROVED_AUDIENCE_SQL = `
 SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id = x.conversation_id
  WHERE x.id = $1 AND m.user_id <> x.sender_id AND ${memberReadsMessageSql('m', 'x')}`;
 
+/** A member the held message was going to: anyone in its conversation but the sender who has not left or declined. */
+const RECIPIENT_WHERE = `rm.conversation_id = x.conversation_id AND rm.user_id <> x.sender_id AND rm.state IN ('active', 'pending')`;
+
 const COLUMNS = `x.id, x.conversation_id, x.seq, x.sender_id, x.text, x.links, x.state, x.created_at, c.kind AS conversation_kind, u.handle AS sender_handle,
   coalesce((SELECT json_agg(json_build_object('id', h.rule_id, 'name', h.rule_name, 'pattern', h.pattern, 'policy', r.policy, 'severity', r.severity)
                              ORDER BY h.created_at)
               FROM rule_hit h LEFT JOIN moderation_rule r ON r.id = h.rule_id
-             WHERE h.message_id = x.id AND h.action = 'hold' AND h.applied), '[]') AS rules`;
+             WHERE h.message_id = x.id AND h.action = 'hold' AND h.applied), '[]') AS rules,
+  c.title AS conversation_title,
+  coalesce((SELECT json_agg(json_build_object('id', r.id, 'handle', r.handle, 'displayName', r.display_name) ORDER BY r.handle)
+              FROM (SELECT ru.id, ru.handle, ru.display_name FROM conversation_member rm JOIN app_user ru ON ru.id = rm.user_id
+                     WHERE ${RECIPIENT_WHERE} ORDER BY ru.handle LIMIT ${HELD_RECIPIENTS_SHOWN}) r), '[]') AS recipients,
+  (SELECT count(*)::int FROM conversation_member rm WHERE ${RECIPIENT_WHERE}) AS recipient_count`;
 const FROM = `FROM message x JOIN conversation c ON c.id = x.conversation_id LEFT JOIN app_user u ON u.id = x.sender_id`;
 
 const LIST: ListSpec = {

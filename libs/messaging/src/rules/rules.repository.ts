@@ -26,6 +26,8 @@ export interface ModerationRuleRow extends CompilableRule {
 export interface RuleRow extends ModerationRuleRow {
   hitsDay: number;
   hitsWeek: number;
+  /** The exempt accounts' handles, in handle order. */
+  exemptHandles: string[];
 }
 
 export interface RuleHitRow {
@@ -74,7 +76,11 @@ interface ModerationRuleRecord {
   updated_at: Date;
 }
 
-type RuleRecord = ModerationRuleRecord & { hits_day?: number | string | null; hits_week?: number | string | null };
+type RuleRecord = ModerationRuleRecord & {
+  hits_day?: number | string | null;
+  hits_week?: number | string | null;
+  exempt_handles?: string[] | null;
+};
 
 interface RuleHitRecord {
   id: string;
@@ -116,6 +122,7 @@ const toRule = (r: RuleRecord): RuleRow => ({
   ...toModerationRule(r),
   hitsDay: Number(r.hits_day ?? 0),
   hitsWeek: Number(r.hits_week ?? 0),
+  exemptHandles: r.exempt_handles ?? [],
 });
 
 const toHit = (r: RuleHitRecord): RuleHitRow => ({
@@ -234,7 +241,8 @@ const RULES: ListSpec = {
 
 const HIT_COUNTS = `
   (SELECT count(*)::int FROM rule_hit h WHERE h.rule_id = r.id AND h.created_at > now() - interval '1 day') AS hits_day,
-  (SELECT count(*)::int FROM rule_hit h WHERE h.rule_id = r.id AND h.created_at > now() - interval '7 days') AS hits_week`;
+  (SELECT count(*)::int FROM rule_hit h WHERE h.rule_id = r.id AND h.created_at > now() - interval '7 days') AS hits_week,
+  (SELECT coalesce(array_agg(u.handle ORDER BY u.handle), '{}') FROM app_user u WHERE u.id = ANY(r.exempt_user_ids)) AS exempt_handles`;
 
 export function listRules(q: Queryable, query: ListQuery): Promise<ListPage<RuleRow>> {
   return runList(

@@ -27,10 +27,13 @@ import {
   type RuleMatch,
   type RuleScope,
 } from './rule-matcher';
+import { idsByHandles } from '../accounts/accounts.repository';
 import * as rules from './rules.repository';
 import type { RuleHitRow } from './rules.repository';
 
 export interface RuleView extends CompilableRule {
+  /** The exempt accounts' handles (a staff member reads and writes them; ids are what the matcher uses). */
+  exemptHandles: string[];
   policy: string | null;
   severity: string | null;
   createdBy: string | null;
@@ -63,6 +66,11 @@ export interface Screening {
   hits: PendingHit[];
 }
 
+/** The most exempt accounts a rule names (validateRule's limit on exemptUserIds). */
+const MAX_EXEMPT = 1000;
+/** A handle as staff type it: an optional @, then a handle's characters (the lookup decides whether it exists). */
+const HANDLE_INPUT = /^@?[A-Za-z0-9_.]{1,64}$/;
+
 const DEFAULT_REASON = 'This message breaks a rule of this service.';
 /** The scopes a message (not a question) can have. */
 const MESSAGE_SCOPES: RuleScope[] = ['requests', 'direct', 'group', 'room'];
@@ -81,6 +89,7 @@ const toRuleView = (r: rules.RuleRow): RuleView => ({
   action: r.action,
   reason: r.reason,
   exemptUserIds: r.exemptUserIds,
+  exemptHandles: r.exemptHandles,
   policy: r.policy,
   severity: r.severity,
   createdBy: r.createdBy,
@@ -323,9 +332,9 @@ export class RulesService implements OnModuleDestroy {
   }
 
   async create(staff: RuleStaff, body: Record<string, unknown>): Promise<RuleView> {
-    const input = validateRule(body, null);
     const id = newId();
     const view = await this.db.tx(async (q) => {
+      const input = validateRule(await this.withExemptHandles(q, body), null);
       const policy = await this.policies.choose(q, {
         policy: body.policy as string | undefined,
         severity: body.severity as string | undefined,
@@ -352,7 +361,7 @@ export class RulesService implements OnModuleDestroy {
     const view = await this.db.tx(async (q) => {
       if (!(await rules.lockRule(q, id))) throw new NotFound('No such rule.');
       const before = await this.one(id, q);
-      const input = validateRule(body, before);
+      const input = validateRule(await this.withExemptHandles(q, body), before);
       // A new policy without a severity takes its first; a new severity alone stays under the rule's policy.
       const policy = await this.policies.choose(q, {
         policy: given(body.policy) ?? before.policy,
@@ -374,6 +383,48 @@ export class RulesService implements OnModuleDestroy {
     });
     await this.changed();
     return view;
+  }
+
+  /**
+   * Staff name exempt accounts by handle (`exemptHandles`, a leading @ allowed, any case):
+   * given, they set the exempt list, as `exemptUserIds` would (given too, as when a client
+   * sends back the rule it read, both must name the same accounts). A handle nobody has, or
+   * two fields that disagree, is 400 invalid_request naming the field (and the unknown handles).
+   */
+  private async withExemptHandles(q: Queryable, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || body.exemptHandles === undefined) return body;
+    const given = body.exemptHandles;
+    const problem = (problems: string[], message: string, extra: Record<string, unknown> = {}) =>
+      new InvalidRequest(message, [{ field: 'exemptHandles', problems, ...extra }]);
+    if (!Array.isArray(given) || given.length > MAX_EXEMPT || !given.every((h) => typeof h === 'string' && HANDLE_INPUT.test(h.trim()))) {
+      throw problem([`an array of at most ${MAX_EXEMPT} handles`], `exemptHandles: an array of at most ${MAX_EXEMPT} handles.`);
+    }
+    const handles = [...new Set(given.map((h: string) => h.trim().replace(/^@/, '').toLowerCase()))];
+    const found = await idsByHandles(q, handles);
+    const known = new Set(found.map((u) => u.handle));
+    const unknown = handles.filter((h) => !known.has(h));
+    if (unknown.length) {
+      const named = unknown.map((h) => `@${h}`).join(', ');
+      throw problem([`no account has the handle ${named}`], `No account has the handle ${named}.`, { unknown });
+    }
+    const ids = found.map((u) => u.id);
+    // A client that sends the rule back as it read it sends both: they must name the same accounts.
+    const other = body.exemptUserIds;
+    if (other !== undefined) {
+      const same =
+        Array.isArray(other) &&
+        other.every((x) => typeof x === 'string') &&
+        new Set(other.map((x: string) => x.toLowerCase())).size === ids.length &&
+        other.every((x: string) => ids.includes(x.toLowerCase()));
+      if (!same) {
+        throw problem(
+          ['names other accounts than exemptUserIds'],
+          'exemptHandles and exemptUserIds name different accounts: give only one of them.',
+        );
+      }
+    }
+    const { exemptHandles: _handles, ...rest } = body;
+    return { ...rest, exemptUserIds: ids };
   }
 
   async remove(staff: RuleStaff, id: string): Promise<RuleView> {

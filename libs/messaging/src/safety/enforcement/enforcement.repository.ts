@@ -208,6 +208,23 @@ export async function userNames(q: Queryable, userId: string): Promise<{ handle:
 
 // ---- actions --------------------------------------------------------------------------------
 
+/**
+ * When an action taken now would end (`hours`, none for an untimed one) and until when it could
+ * be appealed: the same expressions insertAction stores, for a preview.
+ */
+export async function actionTimes(
+  q: Queryable,
+  hours: number | null,
+  appealWindowDays: number,
+): Promise<{ expiresAt: string | null; appealUntil: string | null }> {
+  const [row] = await q.query<{ expires_at: Date | string | null; appeal_until: Date | string }>(
+    `SELECT CASE WHEN $1::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => $1::float8 * 3600) END AS expires_at,
+            now() + make_interval(days => $2::int) AS appeal_until`,
+    [hours, appealWindowDays],
+  );
+  return { expiresAt: iso(row.expires_at), appealUntil: iso(row.appeal_until) };
+}
+
 /** A new action; a timed one ends `hours` from now, and it may be appealed for `appealWindowDays`. */
 export async function insertAction(
   q: Queryable,

@@ -17,7 +17,7 @@ import { questionAudience } from '../../rooms/rooms.repository';
 import * as enforcement from './enforcement.repository';
 import type { ActionRow, Standing } from './enforcement.repository';
 import { NoticesService, type NoticeDraft } from './notices.service';
-import { policyWords, renderTemplate, staffFacts, statementFor, type Statement } from './statements';
+import { assertKnownVariables, policyWords, renderTemplate, staffFacts, statementFor, type Statement } from './statements';
 import type { PolicyChoice } from './policies';
 import { DEFAULT_DURATION_HOURS, LIFTABLE_ACTIONS, TIMED_ACTIONS, type EnforcementAction, type NoticeKind } from '../vocabulary';
 
@@ -45,12 +45,27 @@ export interface ApplyInput {
   reports?: number;
   /** The statement's facts, when the caller knows them better than a staff decision's wording. */
   facts?: string;
+  /**
+   * The statement's facts as staff worded them (a template's facts, edited), with the same
+   * {{variables}} a notice template may use; every one it uses must be filled (422 otherwise).
+   */
+  factsWording?: string | null;
   /** A notice template chosen by staff; every variable it uses must be filled (422 otherwise). */
   template?: { id: string; body: string } | null;
   /** The notice's kind, text and data, when the caller words it (automated paths). */
   notice?: { kind: NoticeKind; text: string; data: Record<string, unknown> };
   /** Extra facts for the action's audit entry (report ids, a case, a rule, the URLs...). */
   auditDetail?: Record<string, unknown>;
+}
+
+/** What a decision would tell the person (a preview): computed by the same code as apply's. */
+export interface Worded {
+  action: EnforcementAction;
+  policy: string;
+  severity: string;
+  statement: Statement;
+  /** The notice's text. */
+  notice: string;
 }
 
 export interface Applied {
@@ -228,30 +243,7 @@ export class EnforcementService {
         ...(input.auditDetail ?? {}),
       },
     });
-    const found = policyWords(policy);
-    const statement = statementFor({
-      action: input.action,
-      reason: input.reason,
-      policy,
-      facts: input.facts ?? staffFacts({ action: input.action, policy, subjectType: input.subject?.type, reports: input.reports }),
-      automated: input.automated === true,
-      endsAt: expiresAt,
-      appealUntil,
-    });
-    let text = input.notice?.text ?? noticeFor(input.action, found, expiresAt, input.subject?.type);
-    if (input.template) {
-      const u = await enforcement.userNames(q, input.userId);
-      text = renderTemplate(input.template.body, {
-        handle: u?.handle ?? null,
-        displayName: u?.displayName ?? null,
-        action: ACTION_WORDS[input.action],
-        endsAt: expiresAt ? until(expiresAt) : null,
-        reason: found,
-        ground: statement.ground,
-        appealUntil: appealUntil ? until(appealUntil) : null,
-        policy: policy.title,
-      });
-    }
+    const { statement, text } = await this.word(q, input, { expiresAt, appealUntil });
     const draft: NoticeDraft = {
       userId: input.userId,
       kind: input.notice?.kind ?? (input.action === 'warn' ? 'warning' : 'enforcement'),
@@ -295,6 +287,62 @@ export class EnforcementService {
       jobs,
       outboxIds,
     };
+  }
+
+  /**
+   * The statement of reasons and the notice text a decision gives, once its end and appeal
+   * deadline are known: the one wording that apply() sends and preview() shows.
+   */
+  private async word(
+    q: Queryable,
+    input: ApplyInput,
+    times: { expiresAt: string | null; appealUntil: string | null },
+  ): Promise<{ statement: Statement; text: string }> {
+    const { policy } = input.policy;
+    const found = policyWords(policy);
+    const facts = input.facts ?? staffFacts({ action: input.action, policy, subjectType: input.subject?.type, reports: input.reports });
+    const wording = input.facts === undefined && input.factsWording ? input.factsWording : null;
+    let statement = statementFor({
+      action: input.action,
+      reason: input.reason,
+      policy,
+      facts,
+      automated: input.automated === true,
+      endsAt: times.expiresAt,
+      appealUntil: times.appealUntil,
+    });
+    let text = input.notice?.text ?? noticeFor(input.action, found, times.expiresAt, input.subject?.type);
+    if (input.template || wording) {
+      const u = await enforcement.userNames(q, input.userId);
+      const values = {
+        handle: u?.handle ?? null,
+        displayName: u?.displayName ?? null,
+        action: ACTION_WORDS[input.action],
+        endsAt: times.expiresAt ? until(times.expiresAt) : null,
+        reason: found,
+        ground: statement.ground,
+        appealUntil: times.appealUntil ? until(times.appealUntil) : null,
+        policy: policy.title,
+      };
+      if (wording) {
+        assertKnownVariables(wording);
+        statement = { ...statement, facts: renderTemplate(wording, values).trim() };
+      }
+      if (input.template) text = renderTemplate(input.template.body, values);
+    }
+    return { statement, text };
+  }
+
+  /**
+   * What apply() would tell the person, without acting: the statement of reasons and the
+   * notice, worded by the same code, with the end and appeal deadline counted from now as
+   * the action's row would count them.
+   */
+  async preview(q: Queryable, input: ApplyInput): Promise<Worded> {
+    const hours = EnforcementService.duration(input.action, input.durationHours);
+    const times = await enforcement.actionTimes(q, hours, this.config.appealWindowDays);
+    const { statement, text } = await this.word(q, input, times);
+    return { action: input.action, policy: input.policy.policy.key, severity: input.policy.severity.key, statement, notice: text };
   }
 
   /**

@@ -14,7 +14,11 @@ export interface TemplateRow {
   id: string;
   name: string;
   body: string;
+  /** The statement of reasons' facts it words; null: the standard wording. */
+  facts: string | null;
   variables: string[];
+  /** Shipped with the install. */
+  builtIn: boolean;
   createdAt: string;
   updatedAt: string;
   updatedBy: string | null;
@@ -24,6 +28,8 @@ interface TemplateRecord {
   id: string;
   name: string;
   body: string;
+  facts: string | null;
+  built_in: boolean;
   created_at: Date | string;
   updated_at: Date | string;
   updated_by: string | null;
@@ -33,7 +39,9 @@ const toTemplate = (r: TemplateRecord): TemplateRow => ({
   id: r.id,
   name: r.name,
   body: r.body,
-  variables: templateVariables(r.body),
+  facts: r.facts ?? null,
+  variables: [...new Set([...templateVariables(r.body), ...templateVariables(r.facts ?? '')])],
+  builtIn: r.built_in === true,
   createdAt: iso(r.created_at)!,
   updatedAt: iso(r.updated_at)!,
   updatedBy: r.updated_by ?? null,
@@ -69,18 +77,25 @@ export async function lockById(q: Queryable, id: string): Promise<TemplateRow | 
   return row && toTemplate(row);
 }
 
-export async function insert(q: Queryable, t: { id: string; name: string; body: string; updatedBy: string }): Promise<TemplateRow> {
+export async function insert(
+  q: Queryable,
+  t: { id: string; name: string; body: string; facts: string | null; updatedBy: string },
+): Promise<TemplateRow> {
   const [row] = await q.query<TemplateRecord>(
-    'INSERT INTO notice_template (id, name, body, updated_by) VALUES ($1, $2, $3, $4) RETURNING *',
-    [t.id, t.name, t.body, t.updatedBy],
+    'INSERT INTO notice_template (id, name, body, facts, updated_by) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+    [t.id, t.name, t.body, t.facts, t.updatedBy],
   );
   return toTemplate(row);
 }
 
-export async function update(q: Queryable, id: string, t: { name: string; body: string; updatedBy: string }): Promise<TemplateRow> {
+export async function update(
+  q: Queryable,
+  id: string,
+  t: { name: string; body: string; facts: string | null; updatedBy: string },
+): Promise<TemplateRow> {
   const [row] = await q.query<TemplateRecord>(
-    'UPDATE notice_template SET name = $2, body = $3, updated_by = $4, updated_at = now() WHERE id = $1 RETURNING *',
-    [id, t.name, t.body, t.updatedBy],
+    'UPDATE notice_template SET name = $2, body = $3, facts = $4, updated_by = $5, updated_at = now() WHERE id = $1 RETURNING *',
+    [id, t.name, t.body, t.facts, t.updatedBy],
   );
   return toTemplate(row);
 }

@@ -12,7 +12,9 @@ import type { TemplateRow } from './templates.repository';
 /**
  * The library of notice templates. Staff read them; admins write them, and every write is
  * in the audit log with the text before and after. A body may only use the known variables
- * (422 template_variable_unknown); filling them happens when a decision is sent.
+ * (422 template_variable_unknown); filling them happens when a decision is sent. A template
+ * may also word the statement of reasons' facts (`facts`); a fresh install ships a few
+ * (`builtIn`, migration 2026120730…), which admins may edit like any other.
  */
 @Injectable()
 export class TemplatesService {
@@ -32,35 +34,48 @@ export class TemplatesService {
     return row;
   }
 
-  async create(staff: StaffActor, input: { name: string; body: string }): Promise<TemplateRow> {
+  async create(staff: StaffActor, input: { name: string; body: string; facts?: string | null }): Promise<TemplateRow> {
     assertKnownVariables(input.body);
+    if (input.facts) assertKnownVariables(input.facts);
     return this.db.tx(async (q) => {
-      const row = await templates.insert(q, { id: newId(), name: input.name, body: input.body, updatedBy: staff.id });
+      const row = await templates.insert(q, {
+        id: newId(),
+        name: input.name,
+        body: input.body,
+        facts: input.facts ?? null,
+        updatedBy: staff.id,
+      });
       await this.audit.record(q, {
         staffId: staff.id,
         action: 'template.create',
         subjectType: 'template',
         subjectId: row.id,
-        after: { name: row.name, body: row.body },
+        after: { name: row.name, body: row.body, facts: row.facts },
       });
       return row;
     });
   }
 
-  async update(staff: StaffActor, id: string, input: { name?: string; body?: string }): Promise<TemplateRow> {
+  async update(staff: StaffActor, id: string, input: { name?: string; body?: string; facts?: string | null }): Promise<TemplateRow> {
     if (!isUuid(id)) throw new NotFound('No such template.');
     if (input.body !== undefined) assertKnownVariables(input.body);
+    if (input.facts) assertKnownVariables(input.facts);
     return this.db.tx(async (q) => {
       const before = await templates.lockById(q, id);
       if (!before) throw new NotFound('No such template.');
-      const row = await templates.update(q, id, { name: input.name ?? before.name, body: input.body ?? before.body, updatedBy: staff.id });
+      const row = await templates.update(q, id, {
+        name: input.name ?? before.name,
+        body: input.body ?? before.body,
+        facts: input.facts !== undefined ? input.facts : before.facts,
+        updatedBy: staff.id,
+      });
       await this.audit.record(q, {
         staffId: staff.id,
         action: 'template.update',
         subjectType: 'template',
         subjectId: id,
-        before: { name: before.name, body: before.body },
-        after: { name: row.name, body: row.body },
+        before: { name: before.name, body: before.body, facts: before.facts },
+        after: { name: row.name, body: row.body, facts: row.facts },
       });
       return row;
     });
@@ -76,7 +91,7 @@ export class TemplatesService {
         action: 'template.delete',
         subjectType: 'template',
         subjectId: id,
-        before: { name: row.name, body: row.body },
+        before: { name: row.name, body: row.body, facts: row.facts },
       });
       return row;
     });

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Db, type Queryable } from '../../db/db.service';
 import { AlreadyReplied, Conflict, NotFound, NotInCase, Unprocessable } from '../../errors';
-import { EnforcementService } from '../enforcement/enforcement.service';
+import { EnforcementService, type Worded } from '../enforcement/enforcement.service';
 import { EventsService } from '../../events/events.service';
 import { isUuid, newId } from '../../ids';
 import { AuditLogService } from '../../audit/audit-log.service';
 import { ModerationEvents } from './moderation-events';
 import { NoticesService, type Notice } from '../enforcement/notices.service';
 import { ReportsService, type ResolveBody, type StaffActor } from './reports.service';
-import { lockOpenReportsOfCase, reportsOfCaseView } from './reports.repository';
+import { lockOpenReportsOfCase, openReportsOfCase, reportsOfCaseView } from './reports.repository';
 import { lockCase, type StoredCase } from './case-queue.sql';
 import {
   assigneeCandidate,
@@ -130,6 +130,24 @@ export class CasesService {
     });
     await this.reports.afterResolve(done);
     return done.row;
+  }
+
+  /**
+   * The statement of reasons (and notice) the case's subject would receive if the case were
+   * resolved with `body` now: the resolve's own decision builder and wording, nothing written.
+   * The same refusals as the resolve (404, 409 no open reports, 400 policy, 422 template).
+   */
+  async previewStatement(id: string, staff: StaffActor, body: ResolveBody): Promise<Worded> {
+    return this.db.tx(async (q) => {
+      // The resolve's own refusals (a resolved case, one another moderator holds), nothing changed.
+      await this.moderation.check(q, { type: 'case', id, event: { type: 'resolve', staff } });
+      const reports = await openReportsOfCase(q, id);
+      if (reports.length === 0) throw new Conflict('This case has no open reports.');
+      if (body.action === 'remove_content' && !reports.some((r) => r.subjectType === 'message' || r.subjectType === 'question')) {
+        throw new Unprocessable('remove_content needs a reported message or question in the case.');
+      }
+      return this.reports.previewLocked(q, staff, reports, body, id);
+    });
   }
 
   // ---------------------------------------------------------------- mod mail

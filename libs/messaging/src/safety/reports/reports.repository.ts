@@ -469,6 +469,12 @@ export async function lockReports(q: Queryable, ids: string[]): Promise<StoredRe
 }
 
 /** Locks a case's unresolved reports in id order (the case itself is locked first). */
+/** The case's open reports, unlocked (a preview reads them). */
+export async function openReportsOfCase(q: Queryable, caseId: string): Promise<StoredReport[]> {
+  const rows = await q.query<ReportRecord>(`SELECT * FROM report WHERE case_id = $1 AND status <> 'resolved' ORDER BY id`, [caseId]);
+  return rows.map(toStoredReport);
+}
+
 export async function lockOpenReportsOfCase(q: Queryable, caseId: string): Promise<StoredReport[]> {
   const rows = await q.query<ReportRecord>(`SELECT * FROM report WHERE case_id = $1 AND status <> 'resolved' ORDER BY id FOR UPDATE`, [
     caseId,
@@ -494,9 +500,19 @@ export async function storeResolutions(
   );
 }
 
-export async function noticeTemplate(q: Queryable, id: string): Promise<{ id: string; body: string } | undefined> {
-  const [t] = await q.query<{ id: string; body: string }>('SELECT id, body FROM notice_template WHERE id = $1', [id]);
-  return t && { id: t.id, body: t.body };
+/** A notice template as a decision uses it: the notice's text and the statement's facts (null: the standard wording). */
+export interface NoticeTemplate {
+  id: string;
+  body: string;
+  facts: string | null;
+}
+
+export async function noticeTemplate(q: Queryable, id: string): Promise<NoticeTemplate | undefined> {
+  const [t] = await q.query<{ id: string; body: string; facts: string | null }>(
+    'SELECT id, body, facts FROM notice_template WHERE id = $1',
+    [id],
+  );
+  return t && { id: t.id, body: t.body, facts: t.facts ?? null };
 }
 
 // ---- deadlines ------------------------------------------------------------------------------

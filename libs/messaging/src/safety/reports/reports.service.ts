@@ -17,11 +17,17 @@ import { SystemReports } from './system-reports';
 import { ModerationEvents } from './moderation-events';
 import { nextReportState } from './moderation-state';
 import { CaseSnapshot, type CaseSubject } from './case-snapshot';
-import { EnforcementService, type Applied } from '../enforcement/enforcement.service';
+import { EnforcementService, type Applied, type ApplyInput, type Worded } from '../enforcement/enforcement.service';
 import { NoticesService, type NoticeDraft } from '../enforcement/notices.service';
 import { PoliciesService } from '../enforcement/policies.service';
 import type { ListPage, ListQuery } from '../../db/staff-list';
-import { TRUSTED_FLAGGER_DEADLINE_FACTOR, type ReportReason, type ResolveAction, type SubjectType } from '../vocabulary';
+import {
+  TRUSTED_FLAGGER_DEADLINE_FACTOR,
+  type EnforcementAction,
+  type ReportReason,
+  type ResolveAction,
+  type SubjectType,
+} from '../vocabulary';
 import { reporterFiling } from './reporters.repository';
 import {
   countSpamReport,
@@ -39,6 +45,7 @@ import {
   reportWithEvidence,
   storeResolutions,
   userExists,
+  type NoticeTemplate,
   type ReportRow,
   type StoredReport,
 } from './reports.repository';
@@ -57,6 +64,11 @@ export interface ResolveBody {
   /** The policy (key) and severity (key) of the decision; left out, the report's reason's policy at its first severity. */
   policy?: string | null;
   severity?: string | null;
+  /**
+   * The statement's facts as the moderator words them (a template's facts, edited), with the
+   * notice templates' {{variables}}; left out: the template's facts, else the standard wording.
+   */
+  facts?: string | null;
 }
 
 export interface BulkOutcome {
@@ -307,6 +319,20 @@ export class ReportsService {
   }
 
   /**
+   * The statement of reasons (and notice) resolving this report with `body` would give its
+   * subject, worded by the resolve's own code; the resolve's refusals (404, 409, 422), and
+   * nothing written.
+   */
+  async previewStatement(id: string, staff: StaffActor, body: ResolveBody): Promise<Worded> {
+    return this.db.tx(async (q) => {
+      const r = (await this.moderation.check(q, { type: 'report', id, event: { type: 'resolve', staff } })) as StoredReport;
+      const problem = this.cannotResolve(r, staff, body.action);
+      if (problem) throw problem;
+      return this.previewLocked(q, staff, [r], body);
+    });
+  }
+
+  /**
    * Resolves many reports with one decision, e.g. every report about one spam message. The
    * action is applied once per person (one strike per person, not one per report); content
    * removal covers every reported message or question. Reports that cannot be resolved are
@@ -370,27 +396,9 @@ export class ReportsService {
       const byUser = new Map<string, StoredReport[]>();
       for (const r of reports) byUser.set(r.subjectUserId!, [...(byUser.get(r.subjectUserId!) ?? []), r]);
       for (const [userId, group] of byUser) {
-        const first = group[0];
-        const policy = await this.policies.choose(q, { policy: body.policy, severity: body.severity, reason: first.reason });
-        const result = await this.enforcement.apply(q, {
-          userId,
-          action: body.action,
-          durationHours: body.durationHours,
-          note: body.note ?? null,
-          reason: first.reason,
-          policy,
-          staffId: staff.id,
-          reportId: first.id,
-          subject: { type: first.subjectType, id: first.subjectId },
-          removeSubjects: group.map((r) => ({ type: r.subjectType, id: r.subjectId })),
-          reports: group.length,
-          template,
-          auditDetail: {
-            reportIds: group.map((r) => r.id),
-            ...(opts.caseId ? { caseId: opts.caseId } : {}),
-            ...(template ? { templateId: template.id } : {}),
-          },
-        });
+        const decision = await this.decisionFor(q, staff, userId, group, body, template, opts.caseId);
+        const result = await this.enforcement.apply(q, decision);
+        const policy = decision.policy;
         applied.push({ userId, applied: result });
         actionByUser.set(userId, result.actionId);
         policyByUser.set(userId, { policy: policy.policy.key, severity: policy.severity.key });
@@ -439,8 +447,60 @@ export class ReportsService {
     return { applied, outboxIds };
   }
 
+  /**
+   * The decision against one person that a resolve of these reports (all about them) applies:
+   * one builder for resolveLocked and for the statement preview, so a preview is worded from
+   * exactly what the resolve will apply.
+   */
+  private async decisionFor(
+    q: Queryable,
+    staff: StaffActor,
+    userId: string,
+    group: StoredReport[],
+    body: ResolveBody,
+    template: NoticeTemplate | null,
+    caseId?: string,
+  ): Promise<ApplyInput> {
+    const first = group[0];
+    const policy = await this.policies.choose(q, { policy: body.policy, severity: body.severity, reason: first.reason });
+    return {
+      userId,
+      action: body.action as EnforcementAction,
+      durationHours: body.durationHours,
+      note: body.note ?? null,
+      reason: first.reason,
+      policy,
+      staffId: staff.id,
+      reportId: first.id,
+      subject: { type: first.subjectType, id: first.subjectId },
+      removeSubjects: group.map((r) => ({ type: r.subjectType, id: r.subjectId })),
+      reports: group.length,
+      template,
+      factsWording: body.facts ?? template?.facts ?? null,
+      auditDetail: {
+        reportIds: group.map((r) => r.id),
+        ...(caseId ? { caseId } : {}),
+        ...(template ? { templateId: template.id } : {}),
+      },
+    };
+  }
+
+  /**
+   * What resolving these open reports (about one person) with `body` would tell that person:
+   * the statement of reasons and the notice, worded by the code the resolve runs. Nothing is
+   * written. A dismissal tells the subject nothing (422).
+   */
+  async previewLocked(q: Queryable, staff: StaffActor, reports: StoredReport[], body: ResolveBody, caseId?: string): Promise<Worded> {
+    if (body.action === 'dismiss') throw new Unprocessable('A dismissal sends the subject no statement of reasons.');
+    const template = await this.templateFor(q, body);
+    const group = reports.filter((r) => r.subjectUserId);
+    if (group.length === 0) throw new Unprocessable('This report names nobody to act against; dismiss it or act on a user.');
+    const decision = await this.decisionFor(q, staff, group[0].subjectUserId!, group, body, template, caseId);
+    return this.enforcement.preview(q, decision);
+  }
+
   /** The chosen notice template; a template only words a notice to an actioned person, so dismiss takes none. */
-  private async templateFor(q: Queryable, body: ResolveBody): Promise<{ id: string; body: string } | null> {
+  private async templateFor(q: Queryable, body: ResolveBody): Promise<NoticeTemplate | null> {
     if (!body.templateId) return null;
     if (body.action === 'dismiss') throw new Unprocessable('A dismissal sends no notice to the subject; resolve without templateId.');
     const t = isUuid(body.templateId) ? await noticeTemplate(q, body.templateId) : undefined;
