@@ -8,6 +8,11 @@ import { OutboxRelay } from './outbox-relay';
 import {
   findUserCursor,
   insertEvents,
+  insertMessageEventFor,
+  insertMessageEvents,
+  insertReadEvent,
+  takeConversationTurn,
+  takeMessageTurn,
   maintainEventPartitions,
   readEventsAfter,
   readPositionsAfter,
@@ -25,7 +30,15 @@ import {
 import { eventForViewer, messageView, withheldMessageView } from '../views/message-view';
 
 /** The send and the link scan embed the event-writing CTEs in their own statements. */
-export { conversationTurnSql, eventInsertCtes, positionSql, takeConversationTurn } from './events.repository';
+export {
+  conversationTurnSql,
+  eventInsertCtes,
+  messageEventCtes,
+  messageEventPositionSql,
+  messageEventRecipientsSql,
+  positionSql,
+  takeConversationTurn,
+} from './events.repository';
 
 export interface SyncPage {
   events: WireEvent[];
@@ -89,6 +102,66 @@ export class EventsService {
       events.map((e) => ({ userId: e.userId, type: e.type, payload: e.payload, messageId: messageIdOf(e) })),
       jobs,
     );
+  }
+
+  /**
+   * Takes the conversation's turn (takeConversationTurn): call it first in a transaction that
+   * will write that conversation's events, before its first write, so the events' positions
+   * follow the conversation's commit order as the send's do.
+   */
+  async takeTurn(q: Queryable, conversationId: string): Promise<void> {
+    await takeConversationTurn(q, conversationId);
+  }
+
+  /** takeTurn for the conversation of a message. */
+  async takeMessageTurn(q: Queryable, messageId: string): Promise<void> {
+    await takeMessageTurn(q, messageId);
+  }
+
+  /**
+   * A message event (message.updated) of each message, inside the caller's transaction after
+   * its change, under the conversation's turn (takeTurn): stored once in conversation_event with
+   * its audience (the members who read the message now, memberReadsMessageSql), member rows only
+   * for users with a v1 client, one outbox row for the live push (`payload` of each message, its
+   * live copy) and the jobs. Returns the outbox id for published().
+   */
+  async appendMessageEvents(
+    q: Queryable,
+    type: 'message.updated',
+    messages: ReadonlyArray<{ id: string; payload: Record<string, unknown> }>,
+    jobs: OutboxJob[] = [],
+  ): Promise<string | null> {
+    if (messages.length === 0 && jobs.length === 0) return null;
+    const payloads = Object.fromEntries(messages.map((m) => [m.id, m.payload]));
+    return insertMessageEvents(
+      q,
+      type,
+      messages.map((m) => m.id),
+      payloads,
+      this.v1WindowDays,
+      jobs,
+    );
+  }
+
+  /**
+   * A message event of one message for exactly `userIds`, a part of its readers that the
+   * caller's rule picked (HeldLinks: message.created for those who never had it, message.updated
+   * for those who had), as appendMessageEvents otherwise.
+   */
+  async appendMessageEventFor(
+    q: Queryable,
+    type: 'message.created' | 'message.updated',
+    messageId: string,
+    userIds: string[],
+    payload: Record<string, unknown>,
+    jobs: OutboxJob[] = [],
+  ): Promise<string | null> {
+    return insertMessageEventFor(q, type, messageId, userIds, payload, this.v1WindowDays, jobs);
+  }
+
+  /** read.updated of `readerId` (see insertReadEvent), inside the caller's transaction under the conversation's turn. */
+  async appendReadEvent(q: Queryable, conversationId: string, readerId: string, payload: Record<string, unknown>): Promise<string | null> {
+    return insertReadEvent(q, conversationId, readerId, payload, this.v1WindowDays);
   }
 
   /**

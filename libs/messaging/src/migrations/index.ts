@@ -25,6 +25,7 @@ import { Migration20261206300000_trusted_flaggers } from './Migration20261206300
 import { Migration20261206300100_tdb_submissions } from './Migration20261206300100_tdb_submissions';
 import { Migration20261206500000_dm_controls } from './Migration20261206500000_dm_controls';
 import { Migration20261206600000_event_positions } from './Migration20261206600000_event_positions';
+import { Migration20261207700000_conversation_event_updates } from './Migration20261207700000_conversation_event_updates';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -58,4 +59,5 @@ export const migrationsList = [
   { name: 'Migration20261206400000_request_protection', class: Migration20261206400000_request_protection },
   { name: 'Migration20261206500000_dm_controls', class: Migration20261206500000_dm_controls },
   { name: 'Migration20261206600000_event_positions', class: Migration20261206600000_event_positions },
+  { name: 'Migration20261207700000_conversation_event_updates', class: Migration20261207700000_conversation_event_updates },
 ];
