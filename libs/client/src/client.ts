@@ -29,9 +29,10 @@ export interface ClientOptions {
   /** REST timeout per attempt (default 15 s). */
   requestTimeoutMs?: number;
   /**
-   * Which cursors the client keeps (docs/API.md §6): `v1` (default), the per-user consecutive
-   * cursors of rule 2; `positions`, stream positions (`p1.…`) with the set of positions it
-   * applied live above the cursor (rule 2b). Each mode keeps its own stored cursor.
+   * Which cursors the client keeps (docs/API.md §6): `positions` (default), stream positions
+   * (`p1.…`) with the set of positions it applied live above the cursor (rule 2b), which costs
+   * the server no per-member rows; `v1`, the per-user consecutive cursors of rule 2. Each mode
+   * keeps its own stored cursor.
    */
   stream?: 'v1' | 'positions';
 }
@@ -106,7 +107,7 @@ export class BackchannelClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly opts: ClientOptions) {
-    this.positions = opts.stream === 'positions';
+    this.positions = opts.stream !== 'v1';
     this.storage = opts.storage ?? new MemoryStorage();
     this.fetchImpl = opts.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
     this.session = new Session(
