@@ -539,6 +539,67 @@ export async function userCreatedAt(q: Queryable, userId: string): Promise<Date 
   return r ? new Date(r.created_at) : null;
 }
 
+/**
+ * Retention of the positions stream (EventsService.pruneStream), run by the maintenance job:
+ * 1. a mark: the horizon h now (stream_mark). Every transaction below h had ended when the
+ *    mark was taken, so every row positioned below h was written before `at`.
+ * 2. the position P below which events may go: the h of the first mark taken at or after the
+ *    cutoff (now - retention + 1 hour), once the marks reach back past the cutoff (else nothing
+ *    goes: the history does not reach that far). Rows below P were written at most one mark
+ *    interval after the cutoff, and every row written before it lies below P: the `event` day
+ *    partitions and default-partition rows event_partitions_maintain drops (older than now -
+ *    retention, run right after this) included, as long as no transaction stays open for the
+ *    hour of margin (the roles' idle_in_transaction_session_timeout). `pruned_below` only grows,
+ *    and is raised (committed) before any row is deleted, so a reader that then misses a row
+ *    sees the raised bound when it checks after its read (positionsPrunedBelow).
+ */
+const STREAM_MARK_SQL = `INSERT INTO stream_mark (at, h) VALUES (clock_timestamp(), pg_snapshot_xmin(pg_current_snapshot())) ON CONFLICT (at) DO NOTHING`;
+const STREAM_BOUND_SQL = `
+WITH cutoff AS (SELECT now() - make_interval(days => $1::int) + interval '1 hour' AS t),
+first_after AS (
+  SELECT m.at, m.h FROM stream_mark m, cutoff WHERE m.at >= cutoff.t ORDER BY m.at LIMIT 1)
+UPDATE stream_retention r SET pruned_below = greatest(r.pruned_below, f.h)
+  FROM first_after f
+ WHERE EXISTS (SELECT 1 FROM stream_mark o, cutoff WHERE o.at < cutoff.t)
+RETURNING r.pruned_below::text AS p, f.at`;
+/** One batch of conversation_event rows below P (found through the BRIN index on created_at: below P means written before the mark). */
+const STREAM_DELETE_SQL = `
+DELETE FROM conversation_event WHERE ctid = ANY (ARRAY(
+  SELECT ctid FROM conversation_event WHERE created_at <= $2::timestamptz AND tx < $1::xid8 LIMIT $3))`;
+
+/** What pruneStream did: the bound now (`p1.<P>.0`; null while nothing was ever pruned) and the rows deleted. */
+export interface StreamUpkeep {
+  prunedBelow: string | null;
+  deleted: number;
+}
+
+export async function pruneStream(q: Queryable, retentionDays: number, batch = 5000): Promise<StreamUpkeep> {
+  await q.query(STREAM_MARK_SQL);
+  const [bound] = await q.query<{ p: string; at: Date | string }>(STREAM_BOUND_SQL, [retentionDays]);
+  if (!bound) {
+    const current = await positionsPrunedBelow(q);
+    return { prunedBelow: current > 0n ? positionOf(String(current)) : null, deleted: 0 };
+  }
+  let deleted = 0;
+  for (;;) {
+    const rows = await q.query(`${STREAM_DELETE_SQL} RETURNING 1`, [bound.p, bound.at, batch]);
+    deleted += rows.length;
+    if (rows.length < batch) break;
+  }
+  // The marks before the one in use go, but for the newest of them: it shows the history
+  // still reaches back past the cutoff on the next run.
+  await q.query('DELETE FROM stream_mark WHERE at < (SELECT max(at) FROM stream_mark WHERE at < $1::timestamptz)', [bound.at]);
+  return { prunedBelow: positionOf(bound.p), deleted };
+}
+
+const positionOf = (tx: string): string => `p1.${tx}.0`;
+
+/** The position below which the stream may have dropped events (a cursor below it gets 410 cursor_expired). */
+export async function positionsPrunedBelow(q: Queryable): Promise<bigint> {
+  const [r] = await q.query<{ p: string }>('SELECT pruned_below::text AS p FROM stream_retention WHERE id = 1');
+  return r ? BigInt(r.p) : 0n;
+}
+
 /** What event_partitions_maintain did: partitions created and dropped, rows moved out of the default one. */
 export interface PartitionUpkeep {
   created: string[];

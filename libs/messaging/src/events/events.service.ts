@@ -14,6 +14,8 @@ import {
   takeConversationTurn,
   takeMessageTurn,
   maintainEventPartitions,
+  positionsPrunedBelow,
+  pruneStream,
   readEventsAfter,
   readPositionsAfter,
   awaitHorizon,
@@ -24,6 +26,7 @@ import {
   restoreV1Mark,
   userCreatedAt,
   type PartitionUpkeep,
+  type StreamUpkeep,
   type ShownMessage,
   type StoredEvent,
 } from './events.repository';
@@ -264,6 +267,9 @@ export class EventsService {
     if (after === null) return { events: [], cursor: end, hasMore: false };
     if (BigInt(after.tx) > h) throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
     const rows = await readPositionsAfter(this.db, userId, after, String(h), limit + 1);
+    // Checked after the read: retention raises the bound before it deletes, so a read that
+    // missed a deleted row sees the raised bound here (pruneStream).
+    if (BigInt(after.tx) < (await positionsPrunedBelow(this.db))) throw new CursorExpired();
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
     return { events: this.render(userId, page), cursor: hasMore ? page[page.length - 1].cursor : end, hasMore };
@@ -292,5 +298,16 @@ export class EventsService {
    */
   async prune(): Promise<PartitionUpkeep> {
     return maintainEventPartitions(this.db, EVENT_PARTITIONS_AHEAD, this.config.eventRetentionDays);
+  }
+
+  /**
+   * Retention of the positions stream (hourly on the maintenance queue, after prune): marks
+   * the horizon, raises the bound below which a `p1.` cursor gets 410 cursor_expired to the
+   * first mark at or after EVENT_RETENTION_DAYS ago, and deletes the conversation_event rows
+   * below it in batches (events.repository.ts pruneStream: why that bound covers the dropped
+   * `event` day partitions too).
+   */
+  async pruneStream(): Promise<StreamUpkeep> {
+    return pruneStream(this.db, this.config.eventRetentionDays);
   }
 }
