@@ -20,7 +20,8 @@
  *   BENCH_RULES (200)          live staff rules for the "send with rules" phase (socket N=1 again; 0 skips it)
  *   BENCH_DRAIN_BOUND (60)     seconds a phase waits at most for its link backlog to drain
  *   BENCH_WRITE (1)            0: print only, leave docs/BENCHMARKS.md alone
- *   BENCH_STREAM (v1)          positions: the socket clients connect with auth.stream "positions" (no member rows)
+ *   BENCH_STREAM (positions)   the socket clients connect with auth.stream "positions" as the SDK does (no member
+ *                              rows); v1: per-user cursors, the old mode
  *   BENCH_TEXT                 another message text for the cached-link phases (socket, REST, group; e.g. one without
  *                              a link); their targets then read n/a
  *   BENCH_SEARCH (1)           0: skip the search phase (1M messages loaded in bulk, p99 of GET /v1/search;

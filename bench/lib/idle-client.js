@@ -21,9 +21,9 @@ function connect(token) {
     reconnection: false,
     forceNew: true,
     timeout: 30000,
-    // BENCH_STREAM=positions: connect as the SDK's positions mode does (docs/API.md §6, rule 2b),
-    // so the send writes no member rows for these users; v1 (default): per-user cursors.
-    auth: process.env.BENCH_STREAM === 'positions' ? { token, stream: 'positions' } : { token },
+    // Connect as the SDK does by default, positions (docs/API.md §6, rule 2b), so the send writes
+    // no member rows for these users; BENCH_STREAM=v1: per-user cursors, the old mode.
+    auth: process.env.BENCH_STREAM === 'v1' ? { token } : { token, stream: 'positions' },
   });
   return new Promise((resolve) => {
     socket.once('connect', () => {

@@ -144,4 +144,46 @@ describe.each(['v1', 'positions'] as const)('stream %s', (stream) => {
     expectInOrder([...seen, ...later].map((e) => e.cursor));
     if (stream === 'v1') expect(BigInt(later[0].cursor)).toBe(BigInt(seen[seen.length - 1].cursor) + 1n);
   });
+
+  it('message.updated is applied once each, and a stale copy that arrives after a newer one never overwrites it: the client syncs', async () => {
+    const a = newClient();
+    const b = newClient();
+    const alice = await a.signUp({ handle: handle('upd_a'), displayName: 'A', password: 'sdk-password-1' });
+    const bob = await b.signUp({ handle: handle('upd_b'), displayName: 'B', password: 'sdk-password-1' });
+    await unwrap(b.api.PUT('/v1/users/{id}/follow', { params: { path: { id: alice.id } } }));
+    const seen: ServerEvent[] = [];
+    b.on('event', (e) => seen.push(e));
+    await b.start();
+    await until('connected', async () => b.socket?.connected);
+    await a.start();
+    const conv = await unwrap(a.api.POST('/v1/conversations', { body: { participantIds: [bob.id] } }));
+    const m = await a.send(conv.id, 'first text');
+    await until('created', async () => seen.some((e) => e.type === 'message.created'));
+
+    // Two edits; their live pushes reach the app newest first, as two processes can deliver them.
+    const socket = b.socket!;
+    const handlers = socket.listeners('message.updated');
+    socket.off('message.updated');
+    const held: any[] = [];
+    socket.on('message.updated', (e: any) => held.push(e));
+    const edit = (text: string) =>
+      unwrap(
+        a.api.PATCH('/v1/conversations/{id}/messages/{messageId}', { params: { path: { id: conv.id, messageId: m.id } }, body: { text } }),
+      );
+    await edit('second text');
+    await edit('third text');
+    await until('two live pushes held', async () => held.length === 2);
+    for (const h of handlers) socket.on('message.updated', h);
+    for (const h of handlers) h(held[1]);
+    for (const h of handlers) h(held[0]); // stale: older than the change applied
+    await until('both updates applied', async () => seen.filter((e) => e.type === 'message.updated').length === 2, 10000);
+    for (const h of handlers) h(held[0]); // and again: a repeat
+    for (const h of handlers) h(held[1]);
+    await new Promise((r) => setTimeout(r, 300));
+    const updates = seen.filter((e) => e.type === 'message.updated') as any[];
+    expect(updates).toHaveLength(2);
+    expect(new Set(updates.map((e) => e.cursor)).size).toBe(2);
+    // What the app shows last is the message as it is now.
+    expect(updates[updates.length - 1].message.text).toBe('third text');
+  });
 });

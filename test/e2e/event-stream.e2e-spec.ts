@@ -274,3 +274,169 @@ describe('member rows only for users with a v1 client (user_cursor.v1_seen_at)',
     expect((await syncAll(r, '0', 500)).events.filter((e) => e.type === 'message.created')).toHaveLength(15);
   });
 });
+
+describe('message.updated and read.updated are stored once (conversation_event) and positioned as sends are', () => {
+  const conversationEvents = async (type: string, messageId: string) =>
+    t.app.get(Db).query(`SELECT audience FROM conversation_event WHERE type = $1 AND message_id = $2`, [type, messageId]) as Promise<
+      Array<{ audience: string[] }>
+    >;
+  const memberRows = async (type: string, messageId: string) =>
+    (await t.app.get(Db).query(`SELECT user_id FROM event WHERE type = $1 AND message_id = $2`, [type, messageId])).map(
+      (r: any) => r.user_id as string,
+    );
+
+  it('concurrent edits, reactions and read markers racing sends: each user gets each event once, in position order, the same live and in sync (page sizes 1, 7, 500), and v1 gets the same', async () => {
+    const [a, b, c] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
+    const users = [a, b, c];
+    await follow(b, a);
+    await follow(c, a);
+    const group = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [b.id, c.id] })
+        .expect(201)
+    ).body;
+    // Messages to edit and react to, and seqs for the read markers to move over.
+    const base: Record<string, any[]> = {};
+    for (const u of users) {
+      base[u.id] = [];
+      for (let i = 0; i < 4; i++) base[u.id].push(await send(u, group.id, `base ${u.handle} ${i}`));
+    }
+    const heads = new Map<string, { v1: string; p: string }>();
+    const inboxes = new Map<string, Inbox>();
+    for (const u of users) {
+      const s = await connectSocket(t.url, u.token, { stream: 'positions' });
+      sockets.push(s);
+      inboxes.set(u.id, new Inbox(s));
+      heads.set(u.id, { v1: await v1Head(u), p: await positionsHead(u) });
+    }
+
+    const N = 4;
+    const EMOJI = ['👍', '🎉', '😂'];
+    const work: Array<Promise<unknown>> = [];
+    for (const [k, u] of users.entries()) {
+      // sends
+      work.push(
+        (async () => {
+          for (let i = 0; i < N; i++) await send(u, group.id, `racing ${u.handle} ${i}`);
+        })(),
+      );
+      // edits of own messages (each a new text: each one event)
+      work.push(
+        (async () => {
+          for (let i = 0; i < N; i++) {
+            await t
+              .http()
+              .patch(`/v1/conversations/${group.id}/messages/${base[u.id][i % 2].id}`)
+              .set(u.auth)
+              .send({ text: `edited ${u.handle} ${i}` })
+              .expect(200);
+          }
+        })(),
+      );
+      // reactions on everyone's messages (each adds one that was not there: each one event)
+      work.push(
+        (async () => {
+          for (const other of users) {
+            for (const m of base[other.id].slice(2)) {
+              await t
+                .http()
+                .put(`/v1/conversations/${group.id}/messages/${m.id}/reactions/${encodeURIComponent(EMOJI[k])}`)
+                .set(u.auth)
+                .expect(204);
+            }
+          }
+        })(),
+      );
+      // read markers, each one further (each one event)
+      work.push(
+        (async () => {
+          for (let seq = 1; seq <= N; seq++) {
+            const r = await t.http().post(`/v1/conversations/${group.id}/read`).set(u.auth).send({ seq }).expect(200);
+            expect(r.body.readSeq).toBe(seq);
+          }
+        })(),
+      );
+    }
+    await Promise.all(work);
+
+    const expected = {
+      created: users.length * N,
+      edits: users.length * N,
+      reactions: users.length * users.length * 2,
+      reads: users.length * N,
+    };
+    for (const u of users) {
+      const v1 = (await syncAll(u, heads.get(u.id)!.v1, 500)).events;
+      const count = (evs: any[], type: string) => evs.filter((e) => e.type === type).length;
+      expect(count(v1, 'message.created')).toBe(expected.created);
+      expect(count(v1, 'message.updated')).toBe(expected.edits + expected.reactions);
+      expect(count(v1, 'read.updated')).toBe(expected.reads);
+      let first: any[] | null = null;
+      for (const limit of [1, 7, 500]) {
+        const positions = (await syncAll(u, heads.get(u.id)!.p, limit)).events;
+        // Once each: every position once, and the same events as the v1 stream (as a multiset).
+        const cursors = positions.map((e) => e.cursor);
+        expect(new Set(cursors).size).toBe(cursors.length);
+        expect(positions.map(identity).sort()).toEqual(v1.map(identity).sort());
+        // In position order, and a conversation's messages in seq order.
+        const pos = cursors.map((x) => x.split('.').slice(1).map(BigInt));
+        for (let i = 1; i < pos.length; i++) {
+          expect(pos[i][0] > pos[i - 1][0] || (pos[i][0] === pos[i - 1][0] && pos[i][1] > pos[i - 1][1])).toBe(true);
+        }
+        const created = positions.filter((e) => e.type === 'message.created').map((e) => e.message.seq);
+        expect(created).toEqual([...created].sort((x, y) => x - y));
+        if (first) expect(cursors).toEqual(first.map((e) => e.cursor));
+        else first = positions;
+      }
+      // Live (positions mode): the same events at the same positions.
+      const inbox = inboxes.get(u.id)!;
+      await until('live caught up', async () => inbox.events.filter((e) => e.payload?.cursor).length >= first!.length);
+      const live = inbox.events.filter((e) => e.payload?.cursor).map((e) => e.payload);
+      expect(live.map((e) => `${identity(e)}@${e.cursor}`).sort()).toEqual(first!.map((e) => `${identity(e)}@${e.cursor}`).sort());
+    }
+    // Each edit's event is one conversation_event row whose audience is every member.
+    const edited = await conversationEvents('message.updated', base[a.id][0].id);
+    expect(edited.length).toBeGreaterThan(0);
+    for (const row of edited) expect([...row.audience].sort()).toEqual(users.map((u) => u.id).sort());
+  });
+
+  it('a user whose clients all read positions gets no member row for an edit, a reaction or a read marker, and each once live and in sync', async () => {
+    const [a, p] = [await registerUser(t.url), await registerUser(t.url)];
+    await follow(p, a);
+    await v1Head(a); // a has a v1 client, p does not
+    const conv = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [p.id] })
+        .expect(201)
+    ).body;
+    const m = await send(a, conv.id, 'before the changes');
+    const head = await positionsHead(p);
+    const s = await connectSocket(t.url, p.token, { stream: 'positions' });
+    sockets.push(s);
+    const inbox = new Inbox(s);
+    await t.http().patch(`/v1/conversations/${conv.id}/messages/${m.id}`).set(a.auth).send({ text: 'after an edit' }).expect(200);
+    await t
+      .http()
+      .put(`/v1/conversations/${conv.id}/messages/${m.id}/reactions/${encodeURIComponent('👍')}`)
+      .set(p.auth)
+      .expect(204);
+    await t.http().post(`/v1/conversations/${conv.id}/read`).set(a.auth).send({ seq: 1 }).expect(200);
+    expect((await memberRows('message.updated', m.id)).sort()).toEqual([a.id, a.id]);
+    const readRows = await t.app
+      .get(Db)
+      .query(`SELECT user_id FROM event WHERE type = 'read.updated' AND payload ->> 'conversationId' = $1`, [conv.id]);
+    expect(readRows.map((r: any) => r.user_id)).toEqual([a.id]);
+    const { events } = await syncAll(p, head, 500);
+    expect(events.map((e) => e.type)).toEqual(['message.updated', 'message.updated', 'read.updated']);
+    expect(events[0].message.text).toBe('after an edit');
+    expect(events[2]).toMatchObject({ conversationId: conv.id, userId: a.id, seq: 1 });
+    await until('live caught up', async () => inbox.events.filter((e) => e.payload?.cursor).length >= 3);
+    expect(inbox.events.filter((e) => e.payload?.cursor).map((e) => e.payload.cursor)).toEqual(events.map((e) => e.cursor));
+  });
+});

@@ -88,9 +88,16 @@ it('a send writes no occurrence and no sighting, one backlog row; the backlog sc
     { url: 'https://known.backlog.example/a', verdict: 'safe', ...SAFE_OFFLINE },
     { url: 'https://new.backlog.example/b', verdict: 'safe', ...SAFE_OFFLINE },
   ]);
-  // Its reader heard of the verdict; a second scan (a retry) writes and emits nothing.
+  // Its reader heard of the verdict (one conversation_event, the sender and the reader its
+  // audience); a second scan (a retry) writes and emits nothing.
   const updates = () =>
-    db.query(`SELECT count(*)::int AS n FROM event WHERE message_id = $1 AND type = 'message.updated'`, [sent.id]).then((r) => r[0].n);
+    db
+      .query(
+        `SELECT count(*)::int AS n FROM conversation_event ce CROSS JOIN unnest(ce.audience) AS u(user_id)
+          WHERE ce.message_id = $1 AND ce.type = 'message.updated'`,
+        [sent.id],
+      )
+      .then((r) => r[0].n);
   const heard = await updates();
   expect(heard).toBe(2);
   expect(await scanner.scanMessage(sent.id)).toBe('unchanged');
@@ -236,8 +243,9 @@ it('two scanner processes on one backlog scan each send once: one verdict write,
     const stored = await db.query(`SELECT links FROM message WHERE id = ANY($1::uuid[])`, [ids]);
     expect(stored.flatMap((m: { links: Array<{ verdict: string }> }) => m.links.map((l) => l.verdict))).toEqual(Array(24).fill('safe'));
     const [updated] = await db.query(
-      `SELECT count(*)::int AS n, count(DISTINCT (user_id, message_id))::int AS distinct_n FROM event
-        WHERE message_id = ANY($1::uuid[]) AND type = 'message.updated'`,
+      `SELECT count(*)::int AS n, count(DISTINCT (u.user_id, ce.message_id))::int AS distinct_n
+         FROM conversation_event ce CROSS JOIN unnest(ce.audience) AS u(user_id)
+        WHERE ce.message_id = ANY($1::uuid[]) AND ce.type = 'message.updated'`,
       [ids],
     );
     expect(updated).toEqual({ n: 24, distinct_n: 24 }); // the sender and the reader, once per message

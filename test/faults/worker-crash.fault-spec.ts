@@ -107,7 +107,7 @@ describe('fault: a link-scan worker killed mid-scan', () => {
     // committed, so the backlog row it had claimed is back for the next scan.
     const [pending] = await db.query('SELECT links FROM message WHERE id = $1', [messageId]);
     const [{ n: updatesBefore }] = await db.query(
-      `SELECT count(*)::int AS n FROM event WHERE type = 'message.updated' AND message_id = $1`,
+      `SELECT count(*)::int AS n FROM conversation_event WHERE type = 'message.updated' AND message_id = $1`,
       [messageId],
     );
     expect({ verdicts: pending.links.map((l: any) => l.verdict), updates: updatesBefore }).toEqual({ verdicts: ['pending'], updates: 0 });
@@ -143,7 +143,8 @@ describe('fault: a link-scan worker killed mid-scan', () => {
 
     // Exactly one verdict: one message.updated per member, one sighting of the URL, one scan stamp.
     const updates = await db.query(
-      `SELECT user_id, count(*)::int AS n FROM event WHERE type = 'message.updated' AND message_id = $1 GROUP BY user_id ORDER BY user_id`,
+      `SELECT u.user_id, count(*)::int AS n FROM conversation_event ce CROSS JOIN unnest(ce.audience) AS u(user_id)
+        WHERE ce.type = 'message.updated' AND ce.message_id = $1 GROUP BY u.user_id ORDER BY u.user_id`,
       [messageId],
     );
     expect(updates.map((u) => u.n)).toEqual([1, 1]);

@@ -1,7 +1,11 @@
 import { BackchannelClient, LocalStorageStorage, unwrap } from '@backchannel/client';
 
-/** The one SDK client of this tab: session, cursor and outbox in localStorage. */
-export const bc = new BackchannelClient({ baseUrl: window.location.origin, storage: new LocalStorageStorage('backchannel:') });
+/** The one SDK client of this tab: session, cursor and outbox in localStorage; stream positions (docs/API.md §6, rule 2b). */
+export const bc = new BackchannelClient({
+  baseUrl: window.location.origin,
+  storage: new LocalStorageStorage('backchannel:'),
+  stream: 'positions',
+});
 export { unwrap };
 
 /** Where the server's own sentence is not the best one for this screen, ours (by the contract's code). */

@@ -29,9 +29,10 @@ export interface ClientOptions {
   /** REST timeout per attempt (default 15 s). */
   requestTimeoutMs?: number;
   /**
-   * Which cursors the client keeps (docs/API.md §6): `v1` (default), the per-user consecutive
-   * cursors of rule 2; `positions`, stream positions (`p1.…`) with the set of positions it
-   * applied live above the cursor (rule 2b). Each mode keeps its own stored cursor.
+   * Which cursors the client keeps (docs/API.md §6): `positions` (default), stream positions
+   * (`p1.…`) with the set of positions it applied live above the cursor (rule 2b), which costs
+   * the server no per-member rows; `v1`, the per-user consecutive cursors of rule 2. Each mode
+   * keeps its own stored cursor.
    */
   stream?: 'v1' | 'positions';
 }
@@ -95,6 +96,8 @@ export class BackchannelClient {
   private seen = new Set<string>();
   /** Positions mode: the last message seq applied per conversation (a live message.created must be the next one). */
   private readonly lastSeq = new Map<string, number>();
+  /** Positions mode: the highest position applied per message above the cursor (a live message.updated older than it is stale). */
+  private readonly lastAt = new Map<string, [bigint, bigint]>();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private chain: Promise<unknown> = Promise.resolve();
   private running = false;
@@ -106,7 +109,7 @@ export class BackchannelClient {
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly opts: ClientOptions) {
-    this.positions = opts.stream === 'positions';
+    this.positions = opts.stream !== 'v1';
     this.storage = opts.storage ?? new MemoryStorage();
     this.fetchImpl = opts.fetch ?? ((...args: Parameters<typeof fetch>) => globalThis.fetch(...args));
     this.session = new Session(
@@ -353,15 +356,28 @@ export class BackchannelClient {
 
   /**
    * docs/API.md §6, rule 2b (positions): at or below the cursor, or already applied (`seen`) →
-   * a repeat; a message.created that is not its conversation's next seq → sync first (which
-   * applies it in order once it is below the horizon); anything else → apply.
+   * a repeat; a message.created that is not its conversation's next seq, or a message.updated
+   * of a message not applied yet or older than a change of it already applied → sync first
+   * (which applies it in position order, rendered as it is now, once it is below the
+   * horizon); anything else → apply. So each message.updated is applied once, and never a
+   * stale copy over a newer one.
    */
   private async onLivePosition(e: ServerEvent): Promise<void> {
     const at = position(e.cursor);
     if (!at || this.isRepeat(e.cursor, at)) return;
-    if (e.type === 'message.created') {
-      const { conversationId, seq } = (e as { message: Message }).message;
-      if (this.lastSeq.get(conversationId) !== seq - 1) {
+    if (e.type === 'message.created' || e.type === 'message.updated') {
+      const { id, conversationId, seq } = (e as { message: Message }).message;
+      const last = this.lastSeq.get(conversationId);
+      const prior = this.lastAt.get(id);
+      // message.created: not the conversation's next seq. message.updated: of a message whose
+      // message.created this client has not applied yet, or older than a change of that message
+      // it applied already (pushed by another process, it arrived late: its copy is stale).
+      // Either way sync first: sync renders each message as it is now, in position order.
+      const early =
+        e.type === 'message.created'
+          ? last !== seq - 1
+          : (last !== undefined && seq > last) || (prior !== undefined && atOrBelow(at, prior));
+      if (early) {
         await this.syncFromCursor();
         // Still not applied: its transaction is not below the horizon yet; a later sync brings it.
         if (!this.isRepeat(e.cursor, at)) this.syncSoon();
@@ -389,9 +405,12 @@ export class BackchannelClient {
     this.emitter.emit(e.type, e as never);
     this.emitter.emit('event', e);
     if (this.positions) {
-      if (e.type === 'message.created') {
-        const { conversationId, seq } = (e as { message: Message }).message;
-        if (seq > (this.lastSeq.get(conversationId) ?? 0)) this.lastSeq.set(conversationId, seq);
+      if (e.type === 'message.created' || e.type === 'message.updated') {
+        const { id, conversationId, seq } = (e as { message: Message }).message;
+        if (e.type === 'message.created' && seq > (this.lastSeq.get(conversationId) ?? 0)) this.lastSeq.set(conversationId, seq);
+        const at = position(e.cursor);
+        const prior = this.lastAt.get(id);
+        if (at && (!prior || !atOrBelow(at, prior))) this.lastAt.set(id, at);
       }
       this.seen.add(e.cursor);
       return this.storePositions();
@@ -409,6 +428,7 @@ export class BackchannelClient {
     this.cursorValue = null;
     this.seen.clear();
     this.lastSeq.clear();
+    this.lastAt.clear();
   }
 
   /** Pages `GET /v1/sync` from the stored cursor until `hasMore` is false; retries while the server is unreachable. */
@@ -437,6 +457,8 @@ export class BackchannelClient {
           if (end && !this.isRepeat(page.cursor, end)) {
             this.cursorValue = page.cursor;
             for (const p of this.seen) if (atOrBelow(position(p)!, end)) this.seen.delete(p);
+            // A live event at or below the cursor is a repeat anyway: no need to remember those.
+            for (const [id, p] of this.lastAt) if (atOrBelow(p, end)) this.lastAt.delete(id);
             await this.storePositions();
           }
         } else {

@@ -40,8 +40,11 @@ export class MaintenanceProcessor extends WorkerHost {
     switch (job.name) {
       case JobName.SweepOutbox:
         return { drained: await this.relay.sweep() };
-      case JobName.PruneEvents:
-        return { pruned: await this.events.prune() };
+      case JobName.PruneEvents: {
+        // The stream's bound first: it covers the rows the partition upkeep then drops.
+        const stream = await this.events.pruneStream();
+        return { pruned: await this.events.prune(), stream };
+      }
       case JobName.PurgeRetainedMessages:
         // Retention of unsent text, and what follows it: a deleted account's evidence and its held handle.
         return {

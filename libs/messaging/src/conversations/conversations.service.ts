@@ -492,22 +492,22 @@ export class ConversationsService {
       throw new InvalidRequest('seq must be a non-negative integer.', [{ field: 'seq', problems: ['non-negative integer'] }]);
     }
     const result = await this.db.tx(async (q) => {
+      // The conversation's turn before the first write (the member row lock): read.updated is
+      // positioned after every earlier event of the conversation, as a send is.
+      if (isUuid(conversationId)) await this.events.takeTurn(q, conversationId);
       const m = await this.lockMember(q, conversationId, userId, ['active', 'pending']);
       const readSeq = await conversations.advanceReadMarker(q, conversationId, userId, seq);
       const unread = await conversations.unreadCount(q, conversationId, userId);
       let outboxId: string | null = null;
       if (m.state === 'active' && String(readSeq) !== String(m.readSeq)) {
-        // Restrict (v1.1): the people this reader restricts do not hear of their read marker.
-        const restricted = new Set<string>(await conversations.restrictedIds(q, userId));
-        const recipients = (await conversations.activeMemberIds(q, conversationId)).filter((u) => !restricted.has(u));
-        outboxId = await this.events.append(
-          q,
-          recipients.map((u) => ({
-            userId: u,
-            type: 'read.updated' as const,
-            payload: { conversationId, userId, seq: Number(readSeq), readSeq: Number(readSeq) },
-          })),
-        );
+        // Once, in conversation_event, to the members who hear of this reader's marker
+        // (hearsReadMarkerSql: not those the reader restricts).
+        outboxId = await this.events.appendReadEvent(q, conversationId, userId, {
+          conversationId,
+          userId,
+          seq: Number(readSeq),
+          readSeq: Number(readSeq),
+        });
       }
       return { readSeq: Number(readSeq), unread, outboxId };
     });

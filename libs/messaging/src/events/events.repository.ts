@@ -1,7 +1,7 @@
 import type { PreparingQueryable, Queryable } from '../db/db.service';
 import type { OutboxJob } from '../queues';
 import { REPLY_QUOTE_SQL } from '../views/message-view';
-import { memberReadsMessageSql } from '../policy/visibility';
+import { hearsReadMarkerSql, memberReadsMessageSql } from '../policy/visibility';
 
 /**
  * The event stream's SQL (STYLE.md 9, 12): writing events with their per-user cursors, reading
@@ -71,6 +71,174 @@ export const conversationTurnSql = (conversationId: string): string =>
 
 export async function takeConversationTurn(q: Queryable, conversationId: string): Promise<void> {
   await q.query(`SELECT ${conversationTurnSql('$1::uuid')}`, [conversationId]);
+}
+
+/**
+ * Whether user `u` has a v1 client (one that synced or connected within `days` days,
+ * user_cursor.v1_seen_at, EventsService.v1Contact): only such a user gets member `event` rows
+ * for the events `conversation_event` carries, as in the send (SEND_SQL).
+ */
+export const hasV1ClientSql = (u: string, days: string): string =>
+  `EXISTS (SELECT 1 FROM user_cursor uc WHERE uc.user_id = ${u} AND uc.v1_seen_at > now() - make_interval(days => ${days}::int))`;
+
+/**
+ * CTEs that write a message event (message.updated) once per message of `msgCte` (rows of
+ * `message`, as the statement left them): `ce_aud` its audience, the members who read it now
+ * (memberReadsMessageSql, the one rule; the same users the live push goes to), `ce` the
+ * `conversation_event` row at this transaction's position (skipped when nobody reads it), and
+ * member `event` rows (`ev_ins`) only for audience members with a v1 client. `type` and `days`
+ * are SQL expressions. Pair with messageEventRecipientsSql / messageEventPositionSql, or
+ * conversationEventOutboxCte for the outbox.
+ */
+export function messageEventCtes(msgCte: string, type: string, days: string, audience?: string): string {
+  // `audience` (SQL, uuid[]): a part of the readers that its caller's rule picked out of them
+  // (HeldLinks: those who had it, or not); else every member who reads it.
+  const readers = audience
+    ? `SELECT x.id AS message_id, x.conversation_id, u.user_id FROM ${msgCte} x CROSS JOIN unnest(${audience}) AS u(user_id)`
+    : `SELECT x.id AS message_id, x.conversation_id, m.user_id FROM ${msgCte} x JOIN conversation_member m ON m.conversation_id = x.conversation_id
+     WHERE ${memberReadsMessageSql('m', 'x')}`;
+  return `
+  ce_aud AS (
+    ${readers}),
+  ce AS (
+    INSERT INTO conversation_event (conversation_id, type, message_id, audience)
+    SELECT x.conversation_id, ${type}, x.id, ARRAY(SELECT a.user_id FROM ce_aud a WHERE a.message_id = x.id ORDER BY a.user_id)
+      FROM ${msgCte} x WHERE EXISTS (SELECT 1 FROM ce_aud a WHERE a.message_id = x.id) ORDER BY x.conversation_id, x.id
+    RETURNING message_id, tx, id),
+  ev_input AS (
+    SELECT (row_number() OVER (ORDER BY a.message_id, a.user_id))::int AS ord, a.user_id, ${type}::text AS type, '{}'::jsonb AS payload, a.message_id
+      FROM ce_aud a WHERE ${hasV1ClientSql('a.user_id', days)}),
+${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false, positioned: false })}`;
+}
+
+/** For message `x` of messageEventCtes: [[userId, per-user cursor or null], ...], the push's recipients (EventsService.push). */
+export const messageEventRecipientsSql = (x: string): string =>
+  `(SELECT json_agg(json_build_array(a.user_id, i.cursor::text) ORDER BY a.user_id) FROM ce_aud a
+     LEFT JOIN ev_ins i ON i.user_id = a.user_id AND i.message_id = a.message_id WHERE a.message_id = ${x}.id)`;
+
+/** For message `x` of messageEventCtes: its event's position `p1.<tx>.<id>`, null when nobody reads it. */
+export const messageEventPositionSql = (x: string): string =>
+  `(SELECT ${positionSql('ce.tx', 'ce.id')} FROM ce WHERE ce.message_id = ${x}.id)`;
+
+/**
+ * The outbox row of what messageEventCtes / READ_EVENT_SQL wrote: one entry per audience member
+ * with its event's position and its per-user cursor (null without a member row: positions
+ * sockets only), the payload `payloads` (SQL: a jsonb object keyed by message id, or the one
+ * payload for an event without a message), and the jobs `jobs` (SQL jsonb).
+ */
+const conversationEventOutboxCte = (payloadFor: string, jobs: string): string => `
+  ce_outbox AS (
+    INSERT INTO outbox (events, jobs)
+    SELECT coalesce((SELECT jsonb_agg(jsonb_build_object('userId', a.user_id, 'cursor', i.cursor::text, 'position', ${positionSql('ce.tx', 'ce.id')},
+                                                         'type', ce_type.t, 'payload', ${payloadFor}) ORDER BY ce.tx, ce.id, a.user_id)
+                       FROM ce_aud a JOIN ce ON ce.message_id IS NOT DISTINCT FROM a.message_id
+                       LEFT JOIN ev_ins i ON i.user_id = a.user_id AND i.message_id IS NOT DISTINCT FROM a.message_id), '[]'::jsonb),
+           ${jobs}::jsonb
+      FROM ce_type
+     WHERE EXISTS (SELECT 1 FROM ce) OR jsonb_array_length(${jobs}::jsonb) > 0
+    RETURNING id)`;
+
+/**
+ * message.updated (or another message event, $2) of messages $1, in the caller's transaction
+ * after its change (which took the conversation's turn first: takeConversationTurn): the
+ * conversation_event rows, v1 member rows, and one outbox row for the live push and jobs $5.
+ */
+const MESSAGE_EVENTS_SQL = `
+WITH ce_type AS (SELECT $2::text AS t),
+x AS (SELECT * FROM message WHERE id = ANY ($1::uuid[])),
+${messageEventCtes('x', '$2::text', '$4')},
+${conversationEventOutboxCte('$3::jsonb -> a.message_id::text', '$5')}
+SELECT (SELECT id FROM ce_outbox) AS outbox_id`;
+
+/**
+ * A message event of message $1 for exactly the users $6 (uuid[]), whom the caller's statement
+ * picked with the visibility rule (HeldLinks' release, a held message's approval), otherwise as
+ * MESSAGE_EVENTS_SQL.
+ */
+const MESSAGE_EVENT_FOR_SQL = `
+WITH ce_type AS (SELECT $2::text AS t),
+x AS (SELECT * FROM message WHERE id = ANY ($1::uuid[])),
+${messageEventCtes('x', '$2::text', '$4', '$6::uuid[]')},
+${conversationEventOutboxCte('$3::jsonb -> a.message_id::text', '$5')}
+SELECT (SELECT id FROM ce_outbox) AS outbox_id`;
+
+export async function insertMessageEventFor(
+  q: Queryable,
+  type: string,
+  messageId: string,
+  userIds: string[],
+  payload: Record<string, unknown>,
+  v1Days: number,
+  jobs: OutboxJob[] = [],
+): Promise<string | null> {
+  if (userIds.length === 0 && jobs.length === 0) return null;
+  const [r] = await q.query<{ outbox_id: string | null }>(MESSAGE_EVENT_FOR_SQL, [
+    [messageId],
+    type,
+    JSON.stringify({ [messageId]: payload }),
+    v1Days,
+    JSON.stringify(jobs),
+    userIds,
+  ]);
+  return r?.outbox_id ?? null;
+}
+
+/** MESSAGE_EVENTS_SQL: `payloads` by message id (the live copy); the outbox id, or null when nothing was written. */
+export async function insertMessageEvents(
+  q: Queryable,
+  type: string,
+  messageIds: string[],
+  payloads: Record<string, Record<string, unknown>>,
+  v1Days: number,
+  jobs: OutboxJob[] = [],
+): Promise<string | null> {
+  const [r] = await q.query<{ outbox_id: string | null }>(MESSAGE_EVENTS_SQL, [
+    messageIds,
+    type,
+    JSON.stringify(payloads),
+    v1Days,
+    JSON.stringify(jobs),
+  ]);
+  return r?.outbox_id ?? null;
+}
+
+/**
+ * read.updated of reader $2 in conversation $1 (payload $3), in the caller's transaction after
+ * the marker moved (under the conversation's turn): once in `conversation_event`, its audience
+ * the members who hear of the reader's marker (hearsReadMarkerSql), member rows only for those
+ * with a v1 client ($4 days), one outbox row for the live push.
+ */
+const READ_EVENT_SQL = `
+WITH ce_type AS (SELECT 'read.updated'::text AS t),
+ce_aud AS (
+  SELECT NULL::uuid AS message_id, m.user_id FROM conversation_member m
+   WHERE m.conversation_id = $1 AND ${hearsReadMarkerSql('m', '$2::uuid')}),
+ce AS (
+  INSERT INTO conversation_event (conversation_id, type, message_id, audience, payload)
+  SELECT $1, 'read.updated', NULL, ARRAY(SELECT user_id FROM ce_aud ORDER BY user_id), $3::jsonb
+   WHERE EXISTS (SELECT 1 FROM ce_aud)
+  RETURNING message_id, tx, id),
+ev_input AS (
+  SELECT (row_number() OVER (ORDER BY a.user_id))::int AS ord, a.user_id, 'read.updated'::text AS type, $3::jsonb AS payload, NULL::uuid AS message_id
+    FROM ce_aud a WHERE ${hasV1ClientSql('a.user_id', '$4')}),
+${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false, positioned: false })},
+${conversationEventOutboxCte('$3::jsonb', `'[]'`)}
+SELECT (SELECT id FROM ce_outbox) AS outbox_id`;
+
+export async function insertReadEvent(
+  q: Queryable,
+  conversationId: string,
+  readerId: string,
+  payload: Record<string, unknown>,
+  v1Days: number,
+): Promise<string | null> {
+  const [r] = await q.query<{ outbox_id: string | null }>(READ_EVENT_SQL, [conversationId, readerId, JSON.stringify(payload), v1Days]);
+  return r?.outbox_id ?? null;
+}
+
+/** takeConversationTurn for the conversation of message `messageId` (a read: no xid yet); nothing for an unknown message. */
+export async function takeMessageTurn(q: Queryable, messageId: string): Promise<void> {
+  await q.query(`SELECT ${conversationTurnSql('m.conversation_id')} FROM message m WHERE m.id = $1::uuid`, [messageId]);
 }
 
 /** One event to store, in the order given; messageId set for a message.* event (the row is referenced, not copied). */
@@ -232,10 +400,10 @@ export async function readEventsAfter(
  */
 export const SYNC_POSITIONS_SQL = `
 WITH page AS (
-  (SELECT ce.tx, ce.id, ce.type, '{}'::jsonb AS payload, ce.message_id
+  (SELECT ce.tx, ce.id, ce.type, coalesce(ce.payload, '{}'::jsonb) AS payload, ce.message_id
      FROM conversation_member mine
     CROSS JOIN LATERAL (
-      SELECT c.tx, c.id, c.type, c.message_id FROM conversation_event c
+      SELECT c.tx, c.id, c.type, c.message_id, c.payload FROM conversation_event c
        WHERE c.conversation_id = mine.conversation_id AND (c.tx, c.id) > ($2::xid8, $3::bigint) AND c.tx < $4::xid8
          AND $1::uuid = ANY (c.audience)
        ORDER BY c.tx, c.id LIMIT $5) ce
@@ -369,6 +537,67 @@ export async function catchUpV1Rows(q: Queryable, userId: string, since: Date): 
 export async function userCreatedAt(q: Queryable, userId: string): Promise<Date | null> {
   const [r] = await q.query<{ created_at: string | Date }>('SELECT created_at FROM app_user WHERE id = $1', [userId]);
   return r ? new Date(r.created_at) : null;
+}
+
+/**
+ * Retention of the positions stream (EventsService.pruneStream), run by the maintenance job:
+ * 1. a mark: the horizon h now (stream_mark). Every transaction below h had ended when the
+ *    mark was taken, so every row positioned below h was written before `at`.
+ * 2. the position P below which events may go: the h of the first mark taken at or after the
+ *    cutoff (now - retention + 1 hour), once the marks reach back past the cutoff (else nothing
+ *    goes: the history does not reach that far). Rows below P were written at most one mark
+ *    interval after the cutoff, and every row written before it lies below P: the `event` day
+ *    partitions and default-partition rows event_partitions_maintain drops (older than now -
+ *    retention, run right after this) included, as long as no transaction stays open for the
+ *    hour of margin (the roles' idle_in_transaction_session_timeout). `pruned_below` only grows,
+ *    and is raised (committed) before any row is deleted, so a reader that then misses a row
+ *    sees the raised bound when it checks after its read (positionsPrunedBelow).
+ */
+const STREAM_MARK_SQL = `INSERT INTO stream_mark (at, h) VALUES (clock_timestamp(), pg_snapshot_xmin(pg_current_snapshot())) ON CONFLICT (at) DO NOTHING`;
+const STREAM_BOUND_SQL = `
+WITH cutoff AS (SELECT now() - make_interval(days => $1::int) + interval '1 hour' AS t),
+first_after AS (
+  SELECT m.at, m.h FROM stream_mark m, cutoff WHERE m.at >= cutoff.t ORDER BY m.at LIMIT 1)
+UPDATE stream_retention r SET pruned_below = greatest(r.pruned_below, f.h)
+  FROM first_after f
+ WHERE EXISTS (SELECT 1 FROM stream_mark o, cutoff WHERE o.at < cutoff.t)
+RETURNING r.pruned_below::text AS p, f.at`;
+/** One batch of conversation_event rows below P (found through the BRIN index on created_at: below P means written before the mark). */
+const STREAM_DELETE_SQL = `
+DELETE FROM conversation_event WHERE ctid = ANY (ARRAY(
+  SELECT ctid FROM conversation_event WHERE created_at <= $2::timestamptz AND tx < $1::xid8 LIMIT $3))`;
+
+/** What pruneStream did: the bound now (`p1.<P>.0`; null while nothing was ever pruned) and the rows deleted. */
+export interface StreamUpkeep {
+  prunedBelow: string | null;
+  deleted: number;
+}
+
+export async function pruneStream(q: Queryable, retentionDays: number, batch = 5000): Promise<StreamUpkeep> {
+  await q.query(STREAM_MARK_SQL);
+  const [bound] = await q.query<{ p: string; at: Date | string }>(STREAM_BOUND_SQL, [retentionDays]);
+  if (!bound) {
+    const current = await positionsPrunedBelow(q);
+    return { prunedBelow: current > 0n ? positionOf(String(current)) : null, deleted: 0 };
+  }
+  let deleted = 0;
+  for (;;) {
+    const rows = await q.query(`${STREAM_DELETE_SQL} RETURNING 1`, [bound.p, bound.at, batch]);
+    deleted += rows.length;
+    if (rows.length < batch) break;
+  }
+  // The marks before the one in use go, but for the newest of them: it shows the history
+  // still reaches back past the cutoff on the next run.
+  await q.query('DELETE FROM stream_mark WHERE at < (SELECT max(at) FROM stream_mark WHERE at < $1::timestamptz)', [bound.at]);
+  return { prunedBelow: positionOf(bound.p), deleted };
+}
+
+const positionOf = (tx: string): string => `p1.${tx}.0`;
+
+/** The position below which the stream may have dropped events (a cursor below it gets 410 cursor_expired). */
+export async function positionsPrunedBelow(q: Queryable): Promise<bigint> {
+  const [r] = await q.query<{ p: string }>('SELECT pruned_below::text AS p FROM stream_retention WHERE id = 1');
+  return r ? BigInt(r.p) : 0n;
 }
 
 /** What event_partitions_maintain did: partitions created and dropped, rows moved out of the default one. */

@@ -8,7 +8,14 @@ import { OutboxRelay } from './outbox-relay';
 import {
   findUserCursor,
   insertEvents,
+  insertMessageEventFor,
+  insertMessageEvents,
+  insertReadEvent,
+  takeConversationTurn,
+  takeMessageTurn,
   maintainEventPartitions,
+  positionsPrunedBelow,
+  pruneStream,
   readEventsAfter,
   readPositionsAfter,
   awaitHorizon,
@@ -19,13 +26,22 @@ import {
   restoreV1Mark,
   userCreatedAt,
   type PartitionUpkeep,
+  type StreamUpkeep,
   type ShownMessage,
   type StoredEvent,
 } from './events.repository';
 import { eventForViewer, messageView, withheldMessageView } from '../views/message-view';
 
 /** The send and the link scan embed the event-writing CTEs in their own statements. */
-export { conversationTurnSql, eventInsertCtes, positionSql, takeConversationTurn } from './events.repository';
+export {
+  conversationTurnSql,
+  eventInsertCtes,
+  messageEventCtes,
+  messageEventPositionSql,
+  messageEventRecipientsSql,
+  positionSql,
+  takeConversationTurn,
+} from './events.repository';
 
 export interface SyncPage {
   events: WireEvent[];
@@ -89,6 +105,66 @@ export class EventsService {
       events.map((e) => ({ userId: e.userId, type: e.type, payload: e.payload, messageId: messageIdOf(e) })),
       jobs,
     );
+  }
+
+  /**
+   * Takes the conversation's turn (takeConversationTurn): call it first in a transaction that
+   * will write that conversation's events, before its first write, so the events' positions
+   * follow the conversation's commit order as the send's do.
+   */
+  async takeTurn(q: Queryable, conversationId: string): Promise<void> {
+    await takeConversationTurn(q, conversationId);
+  }
+
+  /** takeTurn for the conversation of a message. */
+  async takeMessageTurn(q: Queryable, messageId: string): Promise<void> {
+    await takeMessageTurn(q, messageId);
+  }
+
+  /**
+   * A message event (message.updated) of each message, inside the caller's transaction after
+   * its change, under the conversation's turn (takeTurn): stored once in conversation_event with
+   * its audience (the members who read the message now, memberReadsMessageSql), member rows only
+   * for users with a v1 client, one outbox row for the live push (`payload` of each message, its
+   * live copy) and the jobs. Returns the outbox id for published().
+   */
+  async appendMessageEvents(
+    q: Queryable,
+    type: 'message.updated',
+    messages: ReadonlyArray<{ id: string; payload: Record<string, unknown> }>,
+    jobs: OutboxJob[] = [],
+  ): Promise<string | null> {
+    if (messages.length === 0 && jobs.length === 0) return null;
+    const payloads = Object.fromEntries(messages.map((m) => [m.id, m.payload]));
+    return insertMessageEvents(
+      q,
+      type,
+      messages.map((m) => m.id),
+      payloads,
+      this.v1WindowDays,
+      jobs,
+    );
+  }
+
+  /**
+   * A message event of one message for exactly `userIds`, a part of its readers that the
+   * caller's rule picked (HeldLinks: message.created for those who never had it, message.updated
+   * for those who had), as appendMessageEvents otherwise.
+   */
+  async appendMessageEventFor(
+    q: Queryable,
+    type: 'message.created' | 'message.updated',
+    messageId: string,
+    userIds: string[],
+    payload: Record<string, unknown>,
+    jobs: OutboxJob[] = [],
+  ): Promise<string | null> {
+    return insertMessageEventFor(q, type, messageId, userIds, payload, this.v1WindowDays, jobs);
+  }
+
+  /** read.updated of `readerId` (see insertReadEvent), inside the caller's transaction under the conversation's turn. */
+  async appendReadEvent(q: Queryable, conversationId: string, readerId: string, payload: Record<string, unknown>): Promise<string | null> {
+    return insertReadEvent(q, conversationId, readerId, payload, this.v1WindowDays);
   }
 
   /**
@@ -191,6 +267,9 @@ export class EventsService {
     if (after === null) return { events: [], cursor: end, hasMore: false };
     if (BigInt(after.tx) > h) throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
     const rows = await readPositionsAfter(this.db, userId, after, String(h), limit + 1);
+    // Checked after the read: retention raises the bound before it deletes, so a read that
+    // missed a deleted row sees the raised bound here (pruneStream).
+    if (BigInt(after.tx) < (await positionsPrunedBelow(this.db))) throw new CursorExpired();
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
     return { events: this.render(userId, page), cursor: hasMore ? page[page.length - 1].cursor : end, hasMore };
@@ -219,5 +298,16 @@ export class EventsService {
    */
   async prune(): Promise<PartitionUpkeep> {
     return maintainEventPartitions(this.db, EVENT_PARTITIONS_AHEAD, this.config.eventRetentionDays);
+  }
+
+  /**
+   * Retention of the positions stream (hourly on the maintenance queue, after prune): marks
+   * the horizon, raises the bound below which a `p1.` cursor gets 410 cursor_expired to the
+   * first mark at or after EVENT_RETENTION_DAYS ago, and deletes the conversation_event rows
+   * below it in batches (events.repository.ts pruneStream: why that bound covers the dropped
+   * `event` day partitions too).
+   */
+  async pruneStream(): Promise<StreamUpkeep> {
+    return pruneStream(this.db, this.config.eventRetentionDays);
   }
 }

@@ -1,9 +1,8 @@
 import type { PreparingQueryable, Queryable } from '../db/db.service';
-import { eventInsertCtes } from '../events/events.service';
+import { messageEventCtes, messageEventPositionSql, messageEventRecipientsSql } from '../events/events.service';
 import type { LinkView } from '../views/message-view';
 import { REPLY_QUOTE_SQL } from '../views/message-view';
 import type { MessageRow } from '../messages/messages.repository';
-import { MESSAGE_AUDIENCE_SQL, memberReadsMessageSql } from '../policy/visibility';
 import type { LinkVerdict } from './link-rules';
 import { questionRow, type QuestionRecord, type QuestionRow } from '../views/question-view';
 
@@ -63,7 +62,10 @@ export interface LockedMessage {
 /** A message the settle statement updated: the stored row (for messageView) and who heard of it, with their cursors. */
 export interface SettledScan {
   id: string;
-  recipients: Array<[string, string]> | null;
+  /** [userId, per-user cursor or null (no member row: a user without a v1 client)] of each reader. */
+  recipients: Array<[string, string | null]> | null;
+  /** Its message.updated's stream position (null when nobody reads it). */
+  position: string | null;
   stored: MessageRow;
 }
 
@@ -235,12 +237,8 @@ rec AS (
   RETURNING 1),
 stamp AS (
   UPDATE link_occurrence o SET scanned_at = now() FROM upd WHERE o.message_id = upd.id AND coalesce(o.scanned_at IS NULL, false) RETURNING 1),
-ev_input AS (
-  SELECT (row_number() OVER (ORDER BY upd.id, m.user_id))::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
-    FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
-   WHERE ${memberReadsMessageSql('m', 'upd')}),
-${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false })}
-SELECT upd.*, (SELECT json_agg(json_build_array(e.user_id, e.cursor::text)) FROM ev_ins e WHERE e.message_id = upd.id) AS recipients, ${REPLY_QUOTE_SQL('upd')} FROM upd`;
+${messageEventCtes('upd', `'message.updated'`, '$4')}
+SELECT upd.*, ${messageEventRecipientsSql('upd')} AS recipients, ${messageEventPositionSql('upd')} AS position, ${REPLY_QUOTE_SQL('upd')} FROM upd`;
 
 /**
  * SCAN_READ_SQL for many messages (a row each that still exists). Unprepared on purpose:
@@ -263,13 +261,19 @@ export interface SettleInput {
 }
 
 /** SCAN_SETTLE_SQL (prepared as `link_scan_settle`) for distinct messages; a message changed meanwhile is not returned. */
-export async function settleScans(q: PreparingQueryable, items: ReadonlyArray<SettleInput>, ttlHours: number): Promise<SettledScan[]> {
-  const rows = await q.prepared<MessageRecord & { recipients: SettledScan['recipients'] }>('link_scan_settle', SCAN_SETTLE_SQL, [
+export async function settleScans(
+  q: PreparingQueryable,
+  items: ReadonlyArray<SettleInput>,
+  ttlHours: number,
+  v1Days: number,
+): Promise<SettledScan[]> {
+  const rows = await q.prepared<MessageRecord & Pick<SettledScan, 'recipients' | 'position'>>('link_scan_settle', SCAN_SETTLE_SQL, [
     JSON.stringify(items.map((b) => ({ id: b.messageId, old: b.old, new: b.next }))),
     JSON.stringify(items.flatMap((b) => b.linkRows.map((r) => ({ ...r, mid: b.messageId })))),
     ttlHours,
+    v1Days,
   ]);
-  return rows.map((r) => ({ id: r.id, recipients: r.recipients, stored: r }));
+  return rows.map((r) => ({ id: r.id, recipients: r.recipients, position: r.position, stored: r }));
 }
 
 // ---- a message's locked scan ----------------------------------------------------------------
@@ -306,12 +310,6 @@ export async function updateMessageLinks(q: Queryable, messageId: string, links:
     [messageId, JSON.stringify(links)],
   );
   return { id: row.id, linkHold: row.link_hold, stored: row };
-}
-
-/** Who hears of a change to the message: the audience of message.created (policy/visibility.ts). */
-export async function messageAudience(q: Queryable, messageId: string): Promise<string[]> {
-  const rows = await q.query<{ user_id: string }>(MESSAGE_AUDIENCE_SQL, [messageId]);
-  return rows.map((r) => r.user_id);
 }
 
 // ---- a question's scan ----------------------------------------------------------------------
@@ -526,12 +524,9 @@ occ AS (
   RETURNING 1),
 -- the cache and the occurrences are written first (the events' input waits for them): the
 -- readers' cursor rows, which every send to them locks too, are locked last, for the shortest time
-ev_input AS (
-  SELECT (row_number() OVER (ORDER BY upd.id, m.user_id))::int AS ord, m.user_id, 'message.updated'::text AS type, '{}'::jsonb AS payload, upd.id AS message_id
-    FROM upd JOIN conversation_member m ON m.conversation_id = upd.conversation_id
-   WHERE ${memberReadsMessageSql('m', 'upd')} AND (SELECT count(*) FROM occ) >= 0 AND (SELECT count(*) FROM rec) >= 0),
-${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false })}
-SELECT upd.*, (SELECT json_agg(json_build_array(e.user_id, e.cursor::text)) FROM ev_ins e WHERE e.message_id = upd.id) AS recipients,
+upd_written AS (SELECT * FROM upd WHERE (SELECT count(*) FROM occ) >= 0 AND (SELECT count(*) FROM rec) >= 0),
+${messageEventCtes('upd_written', `'message.updated'`, '$5')}
+SELECT upd.*, ${messageEventRecipientsSql('upd')} AS recipients, ${messageEventPositionSql('upd')} AS position,
        ${REPLY_QUOTE_SQL('upd')}
   FROM upd`;
 
@@ -560,15 +555,17 @@ export async function scanBacklogBatch(
   settles: ReadonlyArray<BacklogSettle>,
   links: ReadonlyArray<BacklogLinkRow>,
   ttlHours: number,
+  v1Days: number,
 ): Promise<SettledScan[]> {
   await q.query('SET LOCAL plan_cache_mode = force_generic_plan');
-  const rows = await q.prepared<MessageRecord & { recipients: SettledScan['recipients'] }>('link_backlog_scan', BACKLOG_SCAN_SQL, [
+  const rows = await q.prepared<MessageRecord & Pick<SettledScan, 'recipients' | 'position'>>('link_backlog_scan', BACKLOG_SCAN_SQL, [
     ctids,
     JSON.stringify(settles.map((b) => ({ id: b.messageId, conversation_id: b.conversationId, old: b.old, new: b.next }))),
     JSON.stringify(links),
     ttlHours,
+    v1Days,
   ]);
-  return rows.map((r) => ({ id: r.id, recipients: r.recipients, stored: r }));
+  return rows.map((r) => ({ id: r.id, recipients: r.recipients, position: r.position, stored: r }));
 }
 
 /**

@@ -255,7 +255,9 @@ export class LinkScannerService implements OnModuleInit {
         }
         this.settleQueue = rest;
         try {
-          const rows = await withDeadlockRetry(() => repo.settleScans(this.db, batch, this.config.linkVerdictTtlHours));
+          const rows = await withDeadlockRetry(() =>
+            repo.settleScans(this.db, batch, this.config.linkVerdictTtlHours, this.config.eventRetentionDays),
+          );
           const byId = new Map(rows.map((r) => [r.id, r]));
           for (const b of batch) b.resolve(byId.get(b.messageId) ?? null);
         } catch (err) {
@@ -353,7 +355,7 @@ export class LinkScannerService implements OnModuleInit {
     if (fast) {
       const [row] = await this.settle([fast]);
       if (row) {
-        this.events.push('message.updated', row.recipients, { message: messageView(row.stored) });
+        this.events.push('message.updated', row.recipients, { message: messageView(row.stored) }, row.position);
         return 'updated';
       }
       // The links changed under us (another scan, a removal): decide again, locked.
@@ -403,7 +405,7 @@ export class LinkScannerService implements OnModuleInit {
     fast.forEach((item, i) => {
       const row = settled[i];
       if (!row) return locked.push(item.messageId); // changed under us: decide again, locked
-      this.events.push('message.updated', row.recipients, { message: messageView(row.stored) });
+      this.events.push('message.updated', row.recipients, { message: messageView(row.stored) }, row.position);
       count('updated');
     });
     // At most LOCKED_IN_PARALLEL transactions per job (a wave of malicious links must not
@@ -439,6 +441,7 @@ export class LinkScannerService implements OnModuleInit {
   /** A message's scan in one transaction with its row locked: removals, held releases, and every case the settle statement leaves. */
   private async scanLocked(messageId: string, resolved: ReadonlyMap<string, ResolvedVerdict>): Promise<ScanOutcome> {
     const result = await this.db.tx(async (q) => {
+      await this.events.takeMessageTurn(q, messageId); // before the first write (the row lock): positioned as a send is
       const m = await repo.lockMessage(q, messageId);
       if (!m) return { outcome: 'gone' as const, outboxIds: [] };
       const markScanned = () => repo.markMessageScanned(q, messageId);
@@ -450,7 +453,7 @@ export class LinkScannerService implements OnModuleInit {
       // Every link has its verdict: a message held from pending members may go to them now.
       const settled = next.links.every((l) => l.verdict !== 'pending');
       if (next.changed.length === 0) {
-        const outboxIds = m.linkHold && settled ? [(await this.held.releaseIn(q, messageId)).outboxId] : [];
+        const outboxIds = m.linkHold && settled ? (await this.held.releaseIn(q, messageId)).outboxIds : [];
         await markScanned();
         return { outcome: 'unchanged' as const, outboxIds };
       }
@@ -479,14 +482,8 @@ export class LinkScannerService implements OnModuleInit {
         // Same audience as message.created: the sender and the members who may read it (not
         // pending members while it is held); then, held and settled, it reaches them as
         // message.created with the verdicts in it, the first they hear of it.
-        const recipients = await repo.messageAudience(q, row.id);
-        outboxIds.push(
-          await this.events.append(
-            q,
-            recipients.map((userId) => ({ userId, type: 'message.updated' as const, payload: { message: view } })),
-          ),
-        );
-        if (row.linkHold && settled) outboxIds.push((await this.held.releaseIn(q, messageId)).outboxId);
+        outboxIds.push(await this.events.appendMessageEvents(q, 'message.updated', [{ id: row.id, payload: { message: view } }]));
+        if (row.linkHold && settled) outboxIds.push(...(await this.held.releaseIn(q, messageId)).outboxIds);
         outcome = 'updated';
       }
       await markScanned();
@@ -777,13 +774,14 @@ export class LinkScannerService implements OnModuleInit {
         settles,
         linkRows,
         this.config.linkVerdictTtlHours,
+        this.config.eventRetentionDays,
       );
       const done = new Set(rows.map((r) => r.id));
       // Changed meanwhile (an edit, a removal, another scan): decided again, locked.
       for (const b of settles) if (!done.has(b.messageId)) locked.push(b.messageId);
       return { claimed: claims.length, settled: rows, locked, resolved };
     });
-    for (const row of settled) this.events.push('message.updated', row.recipients, { message: messageView(row.stored) });
+    for (const row of settled) this.events.push('message.updated', row.recipients, { message: messageView(row.stored) }, row.position);
     // At most LOCKED_IN_PARALLEL at once (a wave of malicious links must not take the pool). A
     // failure leaves the message's occurrences unscanned: the pending sweep scans it again.
     const next = locked[Symbol.iterator]();

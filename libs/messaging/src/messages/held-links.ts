@@ -57,23 +57,22 @@ export class HeldLinks {
    * publishes `outboxId` after commit. The UPDATE locks the row and re-checks the flag, so of
    * two racing releases (verdict and sweep) only one delivers.
    */
-  async releaseIn(q: Queryable, messageId: string): Promise<{ released: boolean; outboxId: string | null }> {
+  async releaseIn(q: Queryable, messageId: string): Promise<{ released: boolean; outboxIds: Array<string | null> }> {
     const [row] = await q.query(
       `UPDATE message SET link_hold = false WHERE id = $1 AND link_hold AND state = 'visible' RETURNING *, ${REPLY_QUOTE_SQL('message')}`,
       [messageId],
     );
-    if (!row) return { released: false, outboxId: null };
-    const recipients = await q.query(RELEASED_AUDIENCE_SQL, [messageId]);
-    const view = messageView(row);
-    const outboxId = await this.events.append(
-      q,
-      recipients.map((r) => ({
-        userId: r.user_id as string,
-        type: r.had_it ? ('message.updated' as const) : ('message.created' as const),
-        payload: { message: view },
-      })),
-    );
-    return { released: true, outboxId };
+    if (!row) return { released: false, outboxIds: [] };
+    const recipients = await q.query<{ user_id: string; had_it: boolean }>(RELEASED_AUDIENCE_SQL, [messageId]);
+    const payload = { message: messageView(row) };
+    // Each once, in conversation_event (two rows: those who had it hear of a change, the others of a new message).
+    const had = recipients.filter((r) => r.had_it).map((r) => r.user_id);
+    const fresh = recipients.filter((r) => !r.had_it).map((r) => r.user_id);
+    const outboxIds = [
+      await this.events.appendMessageEventFor(q, 'message.updated', messageId, had, payload),
+      await this.events.appendMessageEventFor(q, 'message.created', messageId, fresh, payload),
+    ];
+    return { released: true, outboxIds };
   }
 
   /**
@@ -90,8 +89,11 @@ export class HeldLinks {
     );
     let released = 0;
     for (const r of rows) {
-      const res = await this.db.tx((q) => this.releaseIn(q, r.id));
-      this.events.published(res.outboxId);
+      const res = await this.db.tx(async (q) => {
+        await this.events.takeMessageTurn(q, r.id as string); // before the first write: positioned as a send is
+        return this.releaseIn(q, r.id as string);
+      });
+      for (const id of res.outboxIds) this.events.published(id);
       if (res.released) released++;
     }
     if (released) this.logger.warn(`released ${released} message(s) held over ${this.config.heldLinkMaxSeconds}s without a link verdict`);

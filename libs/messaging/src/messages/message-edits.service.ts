@@ -84,6 +84,9 @@ export class MessageEditsService {
     const { urls, blocklisted, settle } = await this.screen.screen(userId, conversationId, text, { edit: true });
 
     const res = await this.db.tx(async (q) => {
+      // The conversation's turn before the first write (the row lock): the edit's event is
+      // positioned after every earlier event of the conversation, as a send's is.
+      await this.events.takeTurn(q, conversationId);
       const m = await messages.editContext(q, conversationId, userId, messageId, EDIT_WINDOW_MINUTES, { lock: true });
       assertEditable(m, userId);
       if (m.text === text) return { row: m, changed: false, outboxId: null };
@@ -114,12 +117,7 @@ export class MessageEditsService {
         anyPending || hold
           ? [{ name: JobName.ScanMessage, data: { messageId }, jobId: `scan-message-${messageId}-edit-${Date.parse(view.editedAt!)}` }]
           : [];
-      const recipients = await messages.audienceOf(q, messageId);
-      const outboxId = await this.events.append(
-        q,
-        recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })),
-        jobs,
-      );
+      const outboxId = await this.events.appendMessageEvents(q, 'message.updated', [{ id: messageId, payload: { message: view } }], jobs);
       return { row, changed: true, outboxId };
     });
     this.events.published(res.outboxId);

@@ -53,6 +53,7 @@ export class MessageReactionsService {
     await this.limits.spendSendBudget(userId);
 
     const outboxId = await this.db.tx(async (q) => {
+      await this.events.takeTurn(q, conversationId); // before the first write: positioned as a send is
       const m = await messages.reactContext(q, conversationId, userId, messageId);
       if (!m || m.my_state !== 'active' || !m.sees) throw new NotFound('No such message.');
       if (m.state !== 'visible') throw new MessageRemoved('This message was removed.');
@@ -79,11 +80,7 @@ export class MessageReactionsService {
   private async store(q: Queryable, messageId: string, next: StoredReaction[]): Promise<string | null> {
     const row = await messages.setReactions(q, messageId, next);
     const view = messageView(row);
-    const recipients = await messages.audienceOf(q, messageId);
-    return this.events.append(
-      q,
-      recipients.map((u) => ({ userId: u, type: 'message.updated' as const, payload: { message: view } })),
-    );
+    return this.events.appendMessageEvents(q, 'message.updated', [{ id: messageId, payload: { message: view } }]);
   }
 
   /**

@@ -235,14 +235,17 @@ export class MessagesService {
   }
 
   private async removeWith(messageId: string, reason: string) {
-    const res = await this.db.tx((q) => this.removeIn(q, messageId, reason));
+    const res = await this.db.tx(async (q) => {
+      await this.events.takeMessageTurn(q, messageId); // before the first write: positioned as a send is
+      return this.removeIn(q, messageId, reason);
+    });
     this.events.published(res.outboxId);
     return res;
   }
 
   /**
    * Inside a transaction: removes the message for every end user and writes message.updated
-   * to those who had message.created (MESSAGE_AUDIENCE_SQL; a message still held for pending
+   * (EventsService.appendMessageEvents) to those who had message.created (memberReadsMessageSql; a message still held for pending
    * members stays held, so they never hear of it); the caller publishes. The text and links move, in the same
    * statement, to `message_retained`, a staff-only copy that a report freezes as evidence
    * (kept UNSENT_RETENTION_DAYS, whatever the reason: unsent, malicious_link, moderation).
@@ -259,11 +262,7 @@ export class MessagesService {
       return { view: current ? messageView(current) : null, outboxId: null };
     }
     const view = messageView(row);
-    const recipients = await messages.audienceOf(q, row.id);
-    const outboxId = await this.events.append(
-      q,
-      recipients.map((userId) => ({ userId, type: 'message.updated' as const, payload: { message: view } })),
-    );
+    const outboxId = await this.events.appendMessageEvents(q, 'message.updated', [{ id: messageId, payload: { message: view } }]);
     return { view, outboxId };
   }
 }

@@ -66,6 +66,14 @@ export const restrictsSql = (restrictor: string, restricted: string): string =>
   `EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = ${restrictor} AND r.restricted_id = ${restricted})`;
 
 /**
+ * Who hears of reader `reader`'s read marker (read.updated): the conversation's active members
+ * (a pending member does not hear the conversation's markers; the reader does, for their other
+ * devices), except those the reader restricts (restrictsSql).
+ */
+export const hearsReadMarkerSql = (m: string, reader: string): string =>
+  `(${m}.state = 'active' AND NOT ${restrictsSql(reader, `${m}.user_id`)})`;
+
+/**
  * `left_seq` for member row `m` as it leaves conversation `c`: the last seq it could read then
  * (a pending member: at most its request ceiling). Set by every statement that makes a member
  * `left`, so memberExportsMessageSql can hold a left conversation up to when they left.

@@ -88,22 +88,19 @@ export class HeldMessagesService {
 
   async approve(staff: RuleStaff, id: string): Promise<HeldMessageView> {
     if (!isUuid(id)) throw new NotFound('No such held message.');
-    const { view, outboxId } = await this.db.tx(async (q) => {
+    const { view, outboxIds } = await this.db.tx(async (q) => {
+      await this.events.takeMessageTurn(q, id); // before the first write: positioned as a send is
       await this.lockHeld(q, id);
       const row = await held.makeVisible(q, id);
       const message = messageView(row);
       const recipients = await held.approvedAudience(q, id);
       // Its links were not scanned while held (the scanner skips messages that are not visible).
       const jobs = (row.links as unknown[]).length ? [scanJobFor('message', id, `scan-approved-${id}`)] : [];
-      const outbox = await this.events.append(
-        q,
-        [
-          // The sender already has it (as held): for them it is a change of state.
-          { userId: row.sender_id as string, type: 'message.updated' as const, payload: { message } },
-          ...recipients.map((userId) => ({ userId, type: 'message.created' as const, payload: { message } })),
-        ],
-        jobs,
-      );
+      const outbox = [
+        // The sender already has it (as held): for them it is a change of state.
+        await this.events.appendMessageEventFor(q, 'message.updated', id, [row.sender_id as string], { message }, jobs),
+        await this.events.appendMessageEventFor(q, 'message.created', id, recipients, { message }),
+      ];
       await this.audit.record(q, {
         staffId: staff.id,
         action: 'held_message.approve',
@@ -111,9 +108,9 @@ export class HeldMessagesService {
         subjectId: id,
         after: { recipients: recipients.length },
       });
-      return { view: await this.find(q, id), outboxId: outbox };
+      return { view: await this.find(q, id), outboxIds: outbox };
     });
-    this.events.published(outboxId);
+    for (const outboxId of outboxIds) this.events.published(outboxId);
     return view;
   }
 
@@ -129,6 +126,7 @@ export class HeldMessagesService {
   ): Promise<HeldMessageView> {
     if (!isUuid(id)) throw new NotFound('No such held message.');
     const { view, outboxIds } = await this.db.tx(async (q) => {
+      await this.events.takeMessageTurn(q, id); // before the first write: positioned as a send is
       const locked = await this.lockHeld(q, id);
       const removed = await this.messages.removeIn(q, id, 'rule');
       await this.audit.record(q, {
