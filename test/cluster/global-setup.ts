@@ -8,8 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import buildDist from '../faults/global-setup';
 import { startRedisCluster } from '../support/redis-cluster';
+import { startDeferredDrops } from '../support/deferred-drops';
 
 export default async function globalSetup() {
+  await startDeferredDrops();
   await buildDist();
   const state = await startRedisCluster();
   const file = join(tmpdir(), `bc-rcluster-${process.pid}.json`);

@@ -9,6 +9,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, type AppConfig } from '../../apps/api/src/config';
 import { createApp } from '../../apps/api/src/app.factory';
 import { clearClusterPrefix } from './redis-cluster';
+import { deferDrop } from './deferred-drops';
 
 export const PG_BASE = process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -62,8 +63,8 @@ export function migratedTemplate(): Promise<string> {
 }
 
 /**
- * A fresh database per test file: created here, dropped by drop(). Empty, or with
- * `migrated: true` a copy of migratedTemplate().
+ * A fresh database per test file: created here, dropped by drop() (in a jest run, at its end:
+ * deferred-drops.ts). Empty, or with `migrated: true` a copy of migratedTemplate().
  */
 export async function freshDatabase(label = 'e2e', opts: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const name = `bc_${label.replace(/\W/g, '_').slice(0, 20)}_${randomBytes(4).toString('hex')}`.toLowerCase();
@@ -76,6 +77,8 @@ export async function freshDatabase(label = 'e2e', opts: { migrated?: boolean } 
     name,
     url: `${PG_BASE}/${name}`,
     async drop() {
+      // In a jest run: dropped with the others when it ends (a DROP waits for a checkpoint).
+      if (deferDrop(PG_BASE, name)) return;
       const c = new Client({ connectionString: `${PG_BASE}/postgres` });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -28,22 +28,49 @@ class Store {
     for (const l of this.listeners) l();
   }
 
-  /** My read marker moved (I have read up to seq): nothing of it is unread any more. */
+  /**
+   * A read marker moved: mine (set here on screen, or by `read.updated` from another device)
+   * clears the conversation's unread count at once when it reaches the last message.
+   */
   markedRead(conversationId: string, userId: string, seq: number) {
     const r = this.reads.get(conversationId) ?? new Map<string, number>();
     r.set(userId, Math.max(r.get(userId) ?? 0, seq));
     this.reads.set(conversationId, r);
     const c = this.conversations.get(conversationId);
-    if (c && userId === bc.user?.id) this.conversations.set(c.id, { ...c, unreadCount: 0 });
+    if (c && userId === bc.user?.id) this.conversations.set(c.id, this.withMyRead(c));
   }
 
+  /**
+   * A conversation from the server (a list, GET, or an event). Its unreadCount was counted at
+   * the read marker the server had then: a reply that left before my newer marker arrived there
+   * must not bring an unread badge back, so the count follows the newest marker known here.
+   */
   upsertConversation(c: Conversation) {
-    this.conversations.set(c.id, c);
     const reads = this.reads.get(c.id) ?? new Map<string, number>();
     for (const m of c.members) {
       if (typeof m.readSeq === 'number') reads.set(m.userId, Math.max(reads.get(m.userId) ?? 0, m.readSeq));
     }
+    const me = bc.user?.id;
+    if (me && typeof c.readSeq === 'number') reads.set(me, Math.max(reads.get(me) ?? 0, c.readSeq));
     this.reads.set(c.id, reads);
+    this.conversations.set(c.id, this.withMyRead(c));
+  }
+
+  /**
+   * The last message I may see: the server's lastMessage or a newer one received since (lastSeq
+   * also counts messages not shown to me, e.g. held for a link scan, that I can never mark read).
+   */
+  private lastVisibleSeq(c: Conversation): number {
+    let last = c.lastMessage?.seq ?? 0;
+    for (const seq of this.messages.get(c.id)?.keys() ?? []) if (seq > last) last = seq;
+    return last;
+  }
+
+  /** Nothing is unread once my read marker is at (or past) the last message I may see. */
+  private withMyRead(c: Conversation): Conversation {
+    const me = bc.user?.id;
+    const myRead = me ? (this.reads.get(c.id)?.get(me) ?? 0) : 0;
+    return c.unreadCount > 0 && myRead >= this.lastVisibleSeq(c) ? { ...c, unreadCount: 0 } : c;
   }
 
   /** Re-reads one conversation as the server lists it (its folder, counts, members). */
