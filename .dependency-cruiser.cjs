@@ -104,7 +104,8 @@ module.exports = {
       name: 'not-to-unresolvable',
       comment: 'An import that resolves to nothing is a typo or a missing package.',
       severity: 'error',
-      from: {},
+      // the SDK's example imports the built package (libs/client/dist), which exists only after `npm run build:client`
+      from: { pathNot: ['^libs/client/examples/'] },
       to: { couldNotResolve: true },
     },
   ],
