@@ -19,7 +19,8 @@ export const REDIS_CLUSTER_NODES = process.env.TEST_REDIS_CLUSTER_NODES ?? '';
 export interface TestDatabase {
   name: string;
   url: string;
-  drop(): Promise<void>;
+  /** `now`: drop it at once (e.g. before dropping a role that owns or was granted objects in it), not at the end of the run. */
+  drop(opts?: { now?: boolean }): Promise<void>;
 }
 
 /**
@@ -76,9 +77,9 @@ export async function freshDatabase(label = 'e2e', opts: { migrated?: boolean } 
   return {
     name,
     url: `${PG_BASE}/${name}`,
-    async drop() {
+    async drop(opts: { now?: boolean } = {}) {
       // In a jest run: dropped with the others when it ends (a DROP waits for a checkpoint).
-      if (deferDrop(PG_BASE, name)) return;
+      if (!opts.now && deferDrop(PG_BASE, name)) return;
       const c = new Client({ connectionString: `${PG_BASE}/postgres` });
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -13,7 +13,7 @@ import {
 } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { DateField, List, RecordContextProvider, TextField, useGetList, useListContext, useNotify, useRefresh } from 'react-admin';
-import type { HeldMessage as Held, Policy } from '@backchannel/client/admin';
+import type { HeldMessage as Held, HeldRejectBody, Policy } from '@backchannel/client/admin';
 import { useBackchannel, useCan } from '../common/useApi';
 import { errorMessage } from '../lib/errors';
 import { recipientsLine } from '../lib/held';
@@ -45,7 +45,7 @@ const RejectDialog = ({
     policies: readonly Policy[];
     busy: boolean;
     onCancel: () => void;
-    onConfirm: (row: Held, body: { note?: string; policy?: string; severity?: string }) => void;
+    onConfirm: (row: Held, body: HeldRejectBody) => void;
 }) => {
     const [note, setNote] = useState('');
     useEffect(() => setNote(''), [row?.id]);
@@ -100,11 +100,7 @@ const Queue = () => {
     const [rejecting, setRejecting] = useState<Held | null>(null);
     const policies = useGetList<Policy>('policies', { pagination: { page: 1, perPage: 100 }, sort: { field: 'key', order: 'ASC' } });
 
-    const decide = async (
-        row: Held | undefined,
-        decision: 'approve' | 'reject',
-        body: { note?: string; policy?: string; severity?: string } = {},
-    ) => {
+    const decide = async (row: Held | undefined, decision: 'approve' | 'reject', body: HeldRejectBody = {}) => {
         if (!row || busy || !canDecide) return;
         setBusy(true);
         try {

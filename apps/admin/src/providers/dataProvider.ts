@@ -19,6 +19,7 @@ import type {
     QueueStats,
     Report,
     RuleTestBody,
+    HeldRejectBody,
     SettledHeldRequests,
     RuleTestResult,
     ReporterPrecision,
@@ -97,7 +98,7 @@ export interface BackchannelDataProvider extends DataProvider {
     /** POST /admin/v1/held-messages/:id/approve */
     approveHeld(id: Identifier): Promise<{ data: unknown }>;
     /** POST /admin/v1/held-messages/:id/reject {note?} */
-    rejectHeld(id: Identifier, params: { note?: string; policy?: string; severity?: string }): Promise<{ data: unknown }>;
+    rejectHeld(id: Identifier, params: HeldRejectBody): Promise<{ data: unknown }>;
     /** POST /admin/v1/spam-requests/:senderId/release | decline {note?}: the requests a fan-out burst held */
     settleHeldRequests(senderId: Identifier, params: { release: boolean; note?: string }): Promise<{ data: SettledHeldRequests }>;
 }
