@@ -68,6 +68,11 @@ export const QUESTION_ORDER_SQL = `CASE q.status ${Object.entries(QUESTION_STATU
   .map(([status, rank]) => `WHEN '${status}' THEN ${rank}`)
   .join(' ')} END, q.upvotes DESC, q.created_at, q.id`;
 
-/** Order of the attendees list: moderators, speakers, listeners; each by when they first joined. */
+/**
+ * Order of the attendees list: the host first, then moderators, speakers, listeners; in each,
+ * those still in the room before those who left, then by when they first joined (people the
+ * host app lists in one PUT join at the same moment).
+ */
 export const ROLE_ORDER_SQL = (t: string) =>
-  `CASE ${t}.role WHEN 'moderator' THEN 0 WHEN 'speaker' THEN 1 ELSE 2 END, ${t}.joined_at, ${t}.user_id`;
+  `(${t}.user_id = (SELECT hr.host_id FROM room hr WHERE hr.id = ${t}.room_id)) DESC,
+   CASE ${t}.role WHEN 'moderator' THEN 0 WHEN 'speaker' THEN 1 ELSE 2 END, ${t}.present DESC, ${t}.joined_at, ${t}.user_id`;
