@@ -544,10 +544,9 @@ export type BacklogLinkRow = LinkCacheRow & { mid: string | null };
 /**
  * BACKLOG_SCAN_SQL (prepared as `link_backlog_scan`) inside the claiming transaction; returns
  * the messages it settled (the others changed meanwhile: their scan decides again, locked).
- * Its generic plan, always: with the batch's arrays as parameters PostgreSQL otherwise chose a
- * custom plan for every batch, and planning this statement cost a third of running it
- * (bench/send-cost.js). The generic plan is the same shape: the claimed rows by ctid (a TID
- * scan), each message and occurrence by its index (`SET LOCAL`: this transaction only).
+ * Planned as PostgreSQL chooses (custom plans): forcing its generic plan saved the planning
+ * on small tables (bench/send-cost.js) but, as the tables grew, the generic plan read 6-8x the
+ * buffers per batch (28k-38k against ~5k in the same bench phases) and cut the send rate.
  */
 export async function scanBacklogBatch(
   q: PreparingQueryable,
@@ -557,7 +556,6 @@ export async function scanBacklogBatch(
   ttlHours: number,
   v1Days: number,
 ): Promise<SettledScan[]> {
-  await q.query('SET LOCAL plan_cache_mode = force_generic_plan');
   const rows = await q.prepared<MessageRecord & Pick<SettledScan, 'recipients' | 'position'>>('link_backlog_scan', BACKLOG_SCAN_SQL, [
     ctids,
     JSON.stringify(settles.map((b) => ({ id: b.messageId, conversation_id: b.conversationId, old: b.old, new: b.next }))),
