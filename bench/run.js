@@ -1100,6 +1100,7 @@ function render(res) {
       fmt.int(e.duplicates),
       'no link scanning',
       '',
+      '', // PG per msg: ours only (pg_stat_statements of our database)
       cpu,
       '1.00',
       '',
