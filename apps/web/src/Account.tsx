@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { RateLimitedError, type Me } from '@backchannel/client';
 import { bc, describeError, unwrap } from './bc';
-import { HiddenWordsSettings, KeptAtDistance, WhoCanMessage } from './Settings';
+import { AudienceSetting, HiddenWordsSettings, KeptAtDistance } from './Settings';
 
 /** Polling the export's status: once a second, for at most this many tries before saying it is slow. */
 const POLL_MS = 1000;
@@ -15,9 +15,9 @@ export function Account({ me }: { me: Me }) {
       <p>
         Signed in as <strong>@{me.handle}</strong>
       </p>
-      <WhoCanMessage initial={me.allowIncoming} />
+      <AudienceSetting setting="allowIncoming" initial={me.allowIncoming} />
       <Limits />
-      <GroupInvites initial={me.allowGroupInvites} />
+      <AudienceSetting setting="allowGroupInvites" initial={me.allowGroupInvites} />
       <HiddenWordsSettings />
       <KeptAtDistance kind="restrict" />
       <KeptAtDistance kind="block" />
@@ -202,64 +202,6 @@ function Limits() {
           </button>
         </form>
       )}
-      <p role="status" aria-live="polite" className="progress">
-        {status}
-      </p>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-    </section>
-  );
-}
-
-type GroupInvitesValue = Me['allowGroupInvites'];
-const GROUP_INVITES: Array<{ value: GroupInvitesValue; label: string }> = [
-  { value: 'all', label: 'Everyone' },
-  { value: 'following', label: 'Only people you follow' },
-  { value: 'none', label: 'Nobody' },
-];
-
-/** Who may add me to a group (PATCH /v1/me/settings allowGroupInvites); saved on change. */
-function GroupInvites({ initial }: { initial: GroupInvitesValue }) {
-  const [value, setValue] = useState<GroupInvitesValue>(initial ?? 'all');
-  const [status, setStatus] = useState('');
-  const [error, setError] = useState('');
-  // The signed-in user the session kept may predate a change made elsewhere: ask the server.
-  useEffect(() => {
-    unwrap(bc.api.GET('/v1/me')).then(
-      (me) => setValue(me.allowGroupInvites),
-      () => undefined,
-    );
-  }, []);
-  const change = async (next: GroupInvitesValue) => {
-    const before = value;
-    setValue(next);
-    setError('');
-    setStatus('');
-    try {
-      const me = await unwrap(bc.api.PATCH('/v1/me/settings', { body: { allowGroupInvites: next } }));
-      setValue(me.allowGroupInvites);
-      setStatus('Saved');
-    } catch (err) {
-      setValue(before);
-      setError(describeError(err));
-    }
-  };
-  return (
-    <section aria-labelledby="group-invites-title" className="settings-block">
-      <h2 id="group-invites-title">Group invitations</h2>
-      <label>
-        Who can add you to groups
-        <select value={value} onChange={(e) => void change(e.target.value as GroupInvitesValue)}>
-          {GROUP_INVITES.map((g) => (
-            <option key={g.value} value={g.value}>
-              {g.label}
-            </option>
-          ))}
-        </select>
-      </label>
       <p role="status" aria-live="polite" className="progress">
         {status}
       </p>

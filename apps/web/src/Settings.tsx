@@ -2,48 +2,68 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { Me, components } from '@backchannel/client';
 import { bc, describeError, unwrap } from './bc';
 
-type AllowIncoming = Me['allowIncoming'];
 type Person = components['schemas']['KeptAtDistance'];
 
-const WHO_CAN_MESSAGE: Array<{ value: AllowIncoming; label: string }> = [
-  { value: 'all', label: 'Everyone (people you don’t follow arrive as requests)' },
-  { value: 'following', label: 'Only people you follow' },
-  { value: 'none', label: 'Nobody can start a new conversation' },
-];
+/** The settings that say who may reach me; each is 'all', 'following' or 'none'. */
+type AudienceKey = 'allowIncoming' | 'allowGroupInvites';
+type Audience = Me[AudienceKey];
 
-/** Who may start a conversation with me (PATCH /v1/me/settings allowIncoming); saved on change. */
-export function WhoCanMessage({ initial }: { initial: AllowIncoming }) {
-  const [value, setValue] = useState<AllowIncoming>(initial ?? 'all');
+const AUDIENCE_SETTINGS: Record<AudienceKey, { title: string; label: string; options: Array<{ value: Audience; label: string }> }> = {
+  allowIncoming: {
+    title: 'Who can message you',
+    label: 'Who can start a conversation with you',
+    options: [
+      { value: 'all', label: 'Everyone (people you don’t follow arrive as requests)' },
+      { value: 'following', label: 'Only people you follow' },
+      { value: 'none', label: 'Nobody can start a new conversation' },
+    ],
+  },
+  allowGroupInvites: {
+    title: 'Group invitations',
+    label: 'Who can add you to groups',
+    options: [
+      { value: 'all', label: 'Everyone' },
+      { value: 'following', label: 'Only people you follow' },
+      { value: 'none', label: 'Nobody' },
+    ],
+  },
+};
+
+/** Who may start a conversation with me, or add me to a group (PATCH /v1/me/settings); saved on change. */
+export function AudienceSetting({ setting, initial }: { setting: AudienceKey; initial: Audience }) {
+  const { title, label, options } = AUDIENCE_SETTINGS[setting];
+  const [value, setValue] = useState<Audience>(initial ?? 'all');
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
   // The session's copy of me may predate a change made on another device: ask the server.
   useEffect(() => {
     unwrap(bc.api.GET('/v1/me')).then(
-      (me) => setValue(me.allowIncoming),
+      (me) => setValue(me[setting]),
       () => undefined,
     );
-  }, []);
-  const change = async (next: AllowIncoming) => {
+  }, [setting]);
+  const change = async (next: Audience) => {
     const before = value;
     setValue(next);
     setError('');
     setStatus('');
     try {
-      const me = await unwrap(bc.api.PATCH('/v1/me/settings', { body: { allowIncoming: next } }));
-      setValue(me.allowIncoming);
+      const me = await unwrap(bc.api.PATCH('/v1/me/settings', { body: { [setting]: next } }));
+      setValue(me[setting]);
       setStatus('Saved');
     } catch (err) {
       setValue(before);
       setError(describeError(err));
     }
   };
+  const titleId = `${setting}-title`;
   return (
-    <section aria-labelledby="who-can-message-title" className="settings-block">
-      <h2 id="who-can-message-title">Who can message you</h2>
+    <section aria-labelledby={titleId} className="settings-block">
+      <h2 id={titleId}>{title}</h2>
       <label>
-        Who can start a conversation with you
-        <select value={value} onChange={(e) => void change(e.target.value as AllowIncoming)}>
-          {WHO_CAN_MESSAGE.map((o) => (
+        {label}
+        <select value={value} onChange={(e) => void change(e.target.value as Audience)}>
+          {options.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}
             </option>
