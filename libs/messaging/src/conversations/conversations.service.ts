@@ -503,7 +503,7 @@ export class ConversationsService {
       let outboxId: string | null = null;
       if (m.state === 'active' && String(readSeq) !== String(m.readSeq)) {
         // Once, in conversation_event, to the members who hear of this reader's marker
-        // (hearsReadMarkerSql: not those the reader restricts).
+        // (hearsReadMarkerSql: active, no block either way, not restricted by the reader).
         outboxId = await this.events.appendReadEvent(q, conversationId, userId, {
           conversationId,
           userId,
