@@ -4,7 +4,7 @@ import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
 import { RACE_ROUNDS, raceRounds } from '../support/race';
-import { connectSocket, Inbox } from '../support/socket';
+import { connectSocket, emitAck, Inbox } from '../support/socket';
 
 /**
  * API.md (v1.1): blocks hold in groups too. No conversation may contain two people of whom
@@ -171,6 +171,71 @@ describe('a block made later inside a group', () => {
     expect((await messages(c, conv)).map((m) => m.id)).toEqual([earlier.id, fromOwner.id, fromA.id, last.id]);
     expect((await view(c, conv)).lastMessage.id).toBe(last.id);
     expect(await syncAll(c, cHead2)).toEqual([]);
+  });
+});
+
+describe('a block made later inside a group: presence (read markers and typing)', () => {
+  it('neither the blocker nor the blocked member learns that the other reads (read.updated live and in sync, members[].readSeq) or types; the others hear both; unblock restores', async () => {
+    const [owner, a, c] = await users(3);
+    const conv = await activeGroup(owner, [a, c]);
+    await send(owner, conv, 'one');
+    const [sOwner, sA, sC] = await Promise.all([owner, a, c].map((u) => connectSocket(t.url, u.token)));
+    sockets.push(sOwner, sA, sC);
+    const [iOwner, iA, iC] = [sOwner, sA, sC].map((s) => new Inbox(s));
+    const [aHead, cHead] = [await head(a), await head(c)];
+    await block(c, a);
+
+    const read = (u: TestUser, seq: number) => t.http().post(`/v1/conversations/${conv}/read`).set(u.auth).send({ seq }).expect(200);
+    // Both directions: the blocked member's marker and the blocker's.
+    await read(a, 1);
+    await read(c, 1);
+    await iOwner.waitFor('read.updated', (p) => p.userId === a.id && p.seq === 1);
+    await iOwner.waitFor('read.updated', (p) => p.userId === c.id && p.seq === 1);
+    // Each reader's own devices still hear their marker.
+    await iA.waitFor('read.updated', (p) => p.userId === a.id);
+    await iC.waitFor('read.updated', (p) => p.userId === c.id);
+    // A later event to each: had the other's marker been delivered, it would have come first.
+    const later = await send(owner, conv, 'two');
+    await iA.waitFor('message.created', (p) => p.message.id === later.id);
+    await iC.waitFor('message.created', (p) => p.message.id === later.id);
+    expect(iA.of('read.updated', (p) => p.userId === c.id)).toEqual([]);
+    expect(iC.of('read.updated', (p) => p.userId === a.id)).toEqual([]);
+    const markers = (events: any[], of: TestUser) => events.filter((e) => e.type === 'read.updated' && e.userId === of.id);
+    expect(markers(await syncAll(a, aHead), c)).toEqual([]);
+    expect(markers(await syncAll(c, cHead), a)).toEqual([]);
+    expect(markers(await syncAll(a, aHead), a)).toHaveLength(1);
+    // Views: each one's readSeq is hidden from the other, shown to the owner and to themselves.
+    const readSeqIn = async (viewer: TestUser, of: TestUser) =>
+      (await view(viewer, conv)).members.find((m: any) => m.userId === of.id).readSeq;
+    expect(await readSeqIn(a, c)).toBeUndefined();
+    expect(await readSeqIn(c, a)).toBeUndefined();
+    expect(await readSeqIn(owner, a)).toBe(1);
+    expect(await readSeqIn(owner, c)).toBe(1);
+    expect(await readSeqIn(a, a)).toBe(1);
+    expect(await readSeqIn(c, c)).toBe(1);
+    const listed = (await t.http().get('/v1/conversations?folder=inbox').set(a.auth).expect(200)).body.items.find(
+      (x: any) => x.id === conv,
+    );
+    expect(listed.members.find((m: any) => m.userId === c.id).readSeq).toBeUndefined();
+
+    // Typing, both directions: relayed to the owner only.
+    expect(await emitAck(sA, 'typing', { conversationId: conv })).toEqual({ relayed: true });
+    expect(await emitAck(sC, 'typing', { conversationId: conv })).toEqual({ relayed: true });
+    await iOwner.waitFor('typing', (p) => p.userId === a.id);
+    await iOwner.waitFor('typing', (p) => p.userId === c.id);
+    // The owner's typing reaches both after theirs would have (one socket keeps the server's order).
+    expect(await emitAck(sOwner, 'typing', { conversationId: conv })).toEqual({ relayed: true });
+    await iA.waitFor('typing', (p) => p.userId === owner.id);
+    await iC.waitFor('typing', (p) => p.userId === owner.id);
+    expect(iA.of('typing', (p) => p.userId === c.id)).toEqual([]);
+    expect(iC.of('typing', (p) => p.userId === a.id)).toEqual([]);
+
+    // Unblock: the markers show in views again, and the next one is heard.
+    await unblock(c, a);
+    expect(await readSeqIn(a, c)).toBe(1);
+    expect(await readSeqIn(c, a)).toBe(1);
+    await read(a, 2);
+    await iC.waitFor('read.updated', (p) => p.userId === a.id && p.seq === 2);
   });
 });
 

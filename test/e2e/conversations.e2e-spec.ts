@@ -3,7 +3,8 @@ import { Client } from 'pg';
 import { Db } from '@app/messaging/db/db.service';
 import type { ConversationQueue } from '@app/messaging/messages/conversation-queue';
 import { MAX_WAITING_SENDS_PER_CONVERSATION, MessagesService } from '@app/messaging/messages/messages.service';
-import { startTestApp, type TestApp } from '../support/app';
+import Redis from 'ioredis';
+import { REDIS_URL, startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
 import { expectContract, expectError } from '../support/contract';
 import { RACE_ROUNDS, raceRounds } from '../support/race';
@@ -471,6 +472,42 @@ describe('messages', () => {
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);
       await holder.end();
+    }
+  });
+
+  it("a send refused because its conversation's queue is full (429) spends none of the sender's send budget, burst or sustained", async () => {
+    const { a, b, conv } = await friends();
+    const turns = (t.app.get(MessagesService) as any).sendTurns as ConversationQueue;
+    const redis = new Redis(REDIS_URL);
+    const spent = async (who: TestUser) =>
+      Promise.all([
+        redis.get(`${t.config.redisPrefix}rl:sendBurst:{${who.id}}`),
+        redis.get(`${t.config.redisPrefix}rl:sendSustained:{${who.id}}`),
+      ]);
+    const holder = new Client({ connectionString: t.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM conversation WHERE id = $1 FOR UPDATE', [conv.id]);
+      // b fills the queue (one in its statement, the bound's worth behind it); a only knocks.
+      const burst = Promise.all(Array.from({ length: MAX_WAITING_SENDS_PER_CONVERSATION + 1 }, (_, i) => send(b, conv.id, `queued ${i}`)));
+      await until('the queue to fill', async () => turns.waitingFor(conv.id) === MAX_WAITING_SENDS_PER_CONVERSATION);
+      const before = await spent(a);
+      for (let i = 0; i < 3; i++) {
+        const refused = await send(a, conv.id, `refused ${i}`);
+        await expectError(refused, 'POST /v1/conversations/{id}/messages', 429, 'rate_limited');
+      }
+      expect(await spent(a)).toEqual(before);
+      await holder.query('ROLLBACK');
+      expect((await burst).filter((r) => r.status !== 201)).toEqual([]);
+      // Once the queue drained, a's next send passes and spends exactly one point of each budget.
+      expect((await send(a, conv.id, 'after the wave')).status).toBe(201);
+      expect(await spent(a)).toEqual(before.map((n) => String(Number(n ?? 0) + 1)));
+      expect(turns.busyConversations).toBe(0);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+      redis.disconnect();
     }
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { Client } from 'pg';
 import { Db } from '@app/messaging/db/db.service';
 import { newId } from '@app/messaging/ids';
 import { LinkScannerService } from '@app/messaging/links/link-scanner.service';
@@ -275,4 +276,56 @@ it('an API-only process wakes the workers with a scan-backlog job added after th
   expect(after - before).toBeLessThanOrEqual(5);
   // What the job runs: the whole backlog.
   expect(await scanner.scanBacklog()).toBeGreaterThanOrEqual(5);
+});
+
+it('an edit that commits while the backlog scan of its message waits on the message leaves one occurrence per link and one verdict', async () => {
+  const { a, b, conversationId } = await pair();
+  await scanner.scanBacklog();
+  const url = 'https://edited-while-queued.backlog.example/';
+  const sent = await send(a, conversationId, `look ${url}`);
+  expect(sent.links).toEqual([{ url, verdict: 'pending' }]);
+  const holder = new Client({ connectionString: t.db.url });
+  const observer = new Client({ connectionString: t.db.url });
+  await Promise.all([holder.connect(), observer.connect()]);
+  const lockWaiters = async () =>
+    (
+      await observer.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND wait_event_type = 'Lock'`,
+      )
+    ).rows[0].n as number;
+  try {
+    // The message row is held, so the edit (which locks it first) and then the backlog scan
+    // (whose statement locks it to settle the verdict) both queue behind it, in that order.
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM message WHERE id = $1 FOR UPDATE', [sent.id]);
+    const edit = t
+      .http()
+      .patch(`/v1/conversations/${conversationId}/messages/${sent.id}`)
+      .set(a.auth)
+      .send({ text: `look again ${url}` });
+    const edited = edit.then((r) => r);
+    await until('the edit waiting on the message', async () => (await lockWaiters()) >= 1);
+    const scanned = scanner.scanBacklog();
+    await until('the backlog scan waiting on the message', async () => (await lockWaiters()) >= 2);
+    await holder.query('ROLLBACK');
+    expect((await edited).status).toBe(200);
+    await scanned;
+  } finally {
+    await holder.query('ROLLBACK').catch(() => undefined);
+    await Promise.all([holder.end(), observer.end()]);
+  }
+  // The edit's scan job (no worker in this app) and the pending sweep settle what is left.
+  await scanner.scanMessage(sent.id);
+  await scanner.sweepPending(3600);
+  expect(await occurrencesOf(sent.id)).toEqual([{ url, host: 'edited-while-queued.backlog.example', scanned: true }]);
+  expect(await db.query('SELECT count(*)::int AS n FROM link_backlog WHERE message_id = $1', [sent.id])).toEqual([{ n: 0 }]);
+  const [stored] = await db.query('SELECT text, links FROM message WHERE id = $1', [sent.id]);
+  expect(stored.text).toBe(`look again ${url}`);
+  expect(stored.links).toEqual([{ url, verdict: 'safe', ...SAFE_OFFLINE }]);
+  // One verdict: the reader heard the edit and then the link's verdict once.
+  const updates = await db.query(
+    `SELECT count(*)::int AS n FROM conversation_event ce WHERE ce.message_id = $1 AND ce.type = 'message.updated' AND $2::uuid = ANY (ce.audience)`,
+    [sent.id, b.id],
+  );
+  expect(updates).toEqual([{ n: 2 }]);
 });

@@ -3,6 +3,7 @@ import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, type TestUser } from '../support/factories';
 import { expectContract, expectError } from '../support/contract';
+import { RACE_ROUNDS, raceRounds } from '../support/race';
 
 /**
  * Protection around rooms (issue #30, API.md v1.2): Limits, the pile-on breaker (driven with
@@ -271,6 +272,27 @@ describe('the pile-on breaker', () => {
       expect(await folder(victim, 'requests')).toEqual([]);
       expect((await folder(victim, 'hidden')).sort()).toEqual(created.map((r) => r.body.id).sort());
     }
+  });
+
+  it(`requests committed in parallel with the trip: the stream tells each one is hidden, announced so or moved after (conversation.updated hidden: true), as the lists say (${RACE_ROUNDS} rounds)`, async () => {
+    await raceRounds(RACE_ROUNDS, async () => {
+      const [victim] = await users(1);
+      const strangers = await users(PILE_ON + 1);
+      const cursor = await head(victim);
+      const created = await Promise.all(strangers.map((s, i) => start(i % 2 ? b.url : a.url, s, [victim.id])));
+      expect(created.map((r) => r.status)).toEqual(strangers.map(() => 201));
+      const ids = created.map((r) => r.body.id as string);
+      expect((await folder(victim, 'hidden')).sort()).toEqual([...ids].sort());
+      const stream = (await syncFrom(victim, cursor)).events as any[];
+      // What a client that follows the stream shows last for each request: hidden, for all of them.
+      const last = new Map<string, boolean>();
+      for (const e of stream) {
+        if ((e.type === 'request.created' || e.type === 'conversation.updated') && ids.includes(e.conversation.id)) {
+          last.set(e.conversation.id, e.conversation.hidden === true);
+        }
+      }
+      expect(ids.filter((id) => last.get(id) !== true)).toEqual([]);
+    });
   });
 
   it('a wave larger than the threshold in parallel still trips once; whatever gets through is hidden, the rest is refused', async () => {

@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/db.service';
 import { REPLY_QUOTE_SQL, forViewer, messageView, type MessageView } from '../views/message-view';
-import { memberSeesMessageSql, restrictsSql } from '../policy/visibility';
+import { hearsPresenceSql, memberSeesMessageSql } from '../policy/visibility';
 import { conversationLockedSql } from '../policy/write-policy';
 
 export interface ConversationMemberView {
@@ -9,7 +9,7 @@ export interface ConversationMemberView {
   displayName: string;
   state: 'active' | 'pending' | 'declined' | 'left' | 'held';
   role: string;
-  /** Read marker of active members only: a pending recipient reveals nothing until they accept. */
+  /** Read marker of active members only (a pending recipient reveals nothing until they accept), to viewers who hear of it (policy/visibility.ts hearsPresenceSql). */
   readSeq?: number;
 }
 
@@ -56,8 +56,7 @@ SELECT c.id, c.kind, c.title, c.creator_id, c.context, c.created_at, c.last_acti
                  'userId', m.user_id, 'handle', u.handle, 'displayName', u.display_name,
                  'state', CASE WHEN m.state IN ('declined', 'held') AND m.user_id <> $2 THEN 'pending' ELSE m.state END,
                  'role', m.role,
-                 'readSeq', CASE WHEN m.state = 'active'
-                                  AND NOT ${restrictsSql('m.user_id', '$2')}
+                 'readSeq', CASE WHEN m.state = 'active' AND ${hearsPresenceSql('me', 'm.user_id')}
                                  THEN m.read_seq END) ORDER BY m.joined_at, m.user_id)
           FROM conversation_member m JOIN app_user u ON u.id = m.user_id
          WHERE m.conversation_id = c.id) AS members,

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/db.service';
 import { readCeilingSql } from '../policy/request-cap';
 import { dmAccessRevokedSql, restrictedSql } from '../policy/standing';
-import { leftSeqSql, memberSeesMessageSql, requestFromBlockedSql, restrictsSql } from '../policy/visibility';
+import { hearsPresenceSql, leftSeqSql, memberSeesMessageSql, requestFromBlockedSql, restrictsSql } from '../policy/visibility';
 import { blockAmongSql, conversationLockedSql, pairBlockedSql } from '../policy/write-policy';
 import { limitsExcludeSql } from '../policy/limits';
 import type { RecipientFacts } from './message-request-policy';
@@ -328,8 +328,8 @@ export async function countDeclined(q: Queryable, senderId: string): Promise<voi
 
 /**
  * Typing (ephemeral, never stored): the signaller's membership state and, when active, the
- * other active members who may hear them (no block either way; not someone the signaller
- * restricted). Undefined when the signaller was never a member.
+ * other members who may hear them (hearsPresenceSql: active, no block either way, not someone
+ * the signaller restricted). Undefined when the signaller was never a member.
  */
 export async function typingAudience(
   q: Queryable,
@@ -342,9 +342,8 @@ export async function typingAudience(
        FROM conversation_member me
        LEFT JOIN conversation_member m
          ON me.state = 'active'
-        AND m.conversation_id = me.conversation_id AND m.user_id <> me.user_id AND m.state = 'active'
-        AND NOT ${pairBlockedSql('m.user_id', 'me.user_id')}
-        AND NOT ${restrictsSql('me.user_id', 'm.user_id')}
+        AND m.conversation_id = me.conversation_id AND m.user_id <> me.user_id
+        AND ${hearsPresenceSql('m', 'me.user_id')}
       WHERE me.conversation_id = $1 AND me.user_id = $2
       GROUP BY me.state`,
     [conversationId, userId],

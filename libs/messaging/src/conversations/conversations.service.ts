@@ -156,6 +156,7 @@ export class ConversationsService {
     if (screen.held) for (const u of others) if (states.get(u) === 'pending') states.set(u, 'held');
     try {
       const outboxId = await this.db.tx(async (q) => {
+        await this.protection.takeTurns(q, screen);
         await conversations.insertConversation(q, {
           id,
           kind,
@@ -411,6 +412,7 @@ export class ConversationsService {
           states.filter((s) => s.state === 'pending').map((s) => s.userId),
         );
         screen = waves;
+        await this.protection.takeTurns(q, waves);
         if (waves.held) for (const s of states) if (s.state === 'pending') s.state = 'held';
         // A newcomer reads from here on (API.md v1.1), a re-added member from the re-add: the
         // conversation row is locked, so no send can slip between this last_seq and the insert.
@@ -501,7 +503,7 @@ export class ConversationsService {
       let outboxId: string | null = null;
       if (m.state === 'active' && String(readSeq) !== String(m.readSeq)) {
         // Once, in conversation_event, to the members who hear of this reader's marker
-        // (hearsReadMarkerSql: not those the reader restricts).
+        // (hearsReadMarkerSql: active, no block either way, not restricted by the reader).
         outboxId = await this.events.appendReadEvent(q, conversationId, userId, {
           conversationId,
           userId,

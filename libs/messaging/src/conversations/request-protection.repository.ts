@@ -98,6 +98,24 @@ export async function hiddenRequestIds(q: Queryable, userId: string, conversatio
   return rows.map((r) => r.conversation_id);
 }
 
+/**
+ * The breaker's turn on each of these recipients (in the order given, sorted by the caller so
+ * no two transactions wait on each other in a cycle), until the transaction ends: exclusive
+ * for a recipient whose breaker this request trips, shared for the others. So a trip and
+ * the requests that join its window serialize: a request that committed first is in the
+ * trip's view and gets its conversation.updated, one that commits after reads the trip's
+ * hidden rows when it builds its request.created.
+ */
+export async function takeBreakerTurns(q: Queryable, turns: ReadonlyArray<{ userId: string; trips: boolean }>): Promise<void> {
+  if (turns.length === 0) return;
+  await q.query(
+    `SELECT CASE WHEN x.trips THEN pg_advisory_xact_lock(hashtextextended('pileon:' || x.u::text, 0))::text
+                 ELSE pg_advisory_xact_lock_shared(hashtextextended('pileon:' || x.u::text, 0))::text END
+       FROM unnest($1::uuid[], $2::boolean[]) WITH ORDINALITY AS x(u, trips, ord) ORDER BY x.ord`,
+    [turns.map((t) => t.userId), turns.map((t) => t.trips)],
+  );
+}
+
 export interface PileOnTrip {
   id: string;
   userId: string;

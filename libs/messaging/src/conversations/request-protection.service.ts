@@ -151,6 +151,23 @@ export class RequestProtectionService {
     return screen;
   }
 
+  /**
+   * First in the transaction that stores the request(s) of `screen`, before its events are
+   * built: the breaker's turn on each counted recipient (takeBreakerTurns: exclusive where this
+   * request trips, shared otherwise). Without it a request counted just before a trip could
+   * commit while the trip's transaction ran: the trip did not see it yet (no conversation.updated)
+   * and it did not see the trip (request.created not hidden), so its recipient was never told
+   * that it is hidden.
+   */
+  async takeTurns(q: Queryable, screen: RequestScreen): Promise<void> {
+    const tripped = new Set(screen.trips.map((t) => t.userId));
+    const counted = [...screen.counted].sort();
+    await repo.takeBreakerTurns(
+      q,
+      counted.map((userId) => ({ userId, trips: tripped.has(userId) })),
+    );
+  }
+
   /** Stores what `screen` decided, inside the transaction that stores the conversation; the events to append. */
   async apply(q: Queryable, screen: RequestScreen): Promise<UserEvent[]> {
     if (screen.held) {

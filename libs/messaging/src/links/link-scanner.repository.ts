@@ -483,7 +483,8 @@ export async function claimBacklog(q: Queryable, limit: number, wait: boolean): 
  * their link has its verdict (settled from the cache at the send, settled here, or no longer
  * pending or visible), else left unscanned for the locked scan that follows the commit (or,
  * after a crash, the pending sweep). A URL the message already has an occurrence of (an edit
- * writes its own) is skipped; a message deleted meanwhile writes nothing.
+ * writes its own, even one that commits while this statement waits: ON CONFLICT on the unique
+ * (message_id, url)) is skipped; a message deleted meanwhile writes nothing.
  */
 const BACKLOG_SCAN_SQL = `
 WITH b AS (
@@ -521,6 +522,7 @@ occ AS (
     FROM x JOIN message m ON m.id = x.message_id AND m.conversation_id = x.conversation_id
    WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = x.message_id AND o.url = x.url)
    ORDER BY x.created_at, x.message_id, x.ord
+  ON CONFLICT (message_id, url) DO NOTHING
   RETURNING 1),
 -- the cache and the occurrences are written first (the events' input waits for them): the
 -- readers' cursor rows, which every send to them locks too, are locked last, for the shortest time

@@ -78,6 +78,28 @@ describe('ConversationQueue', () => {
     await expect(q.run('c', async () => 4)).resolves.toBe(4);
   });
 
+  it('a reserved turn holds its place against the bound before it runs; released unused, the place is free again', async () => {
+    const q = new ConversationQueue(1);
+    const head = gate();
+    const first = q.run('c', () => head.promise);
+    const turn = q.reserve('c');
+    expect(q.waitingFor('c')).toBe(1);
+    // The bound is met by the reservation alone: the next one is refused at once, nothing runs.
+    expect(() => q.reserve('c')).toThrow(ConversationQueueFull);
+    turn.release();
+    turn.release(); // idempotent
+    expect(q.waitingFor('c')).toBe(0);
+    const again = q.reserve('c');
+    const ran = again.run(async () => 'ran');
+    again.release(); // after run: a no-op, the run keeps its place
+    expect(q.waitingFor('c')).toBe(1);
+    await expect(again.run(async () => 'twice')).rejects.toThrow('already used');
+    head.open();
+    await first;
+    await expect(ran).resolves.toBe('ran');
+    expect(q.busyConversations).toBe(0);
+  });
+
   it('forgets a conversation once its last send settled (memory follows the sends in flight, not the conversations seen)', async () => {
     const q = new ConversationQueue(10);
     await Promise.all(Array.from({ length: 50 }, (_, i) => q.run(`c${i % 5}`, async () => i)));

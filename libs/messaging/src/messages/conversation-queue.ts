@@ -24,26 +24,71 @@ interface Lane {
   waiting: Array<() => void>;
 }
 
+/**
+ * A place taken in a conversation's queue before the send's work that precedes its statement
+ * (the send budget, the screen): `run` uses it, `release` gives it back unused (idempotent; a
+ * no-op once `run` took it). While held it counts against the bound as a waiting run does.
+ */
+export interface QueueTurn {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  release(): void;
+}
+
 export class ConversationQueue {
   /** A conversation has a lane exactly while one of its runs is in progress (an idle conversation costs nothing). */
   private readonly lanes = new Map<string, Lane>();
+  /** Turns taken (reserve) and not yet run or released, per conversation; absent at zero. */
+  private readonly reserved = new Map<string, number>();
 
   /** maxWaiting: how many runs may wait behind the one in progress, per conversation. */
   constructor(private readonly maxWaiting: number) {}
 
   /**
+   * Takes a place in this conversation's queue now, synchronously, or throws
+   * ConversationQueueFull when the one in progress and maxWaiting others (waiting or
+   * reserved) already hold one. So a caller learns the queue is full before it spends
+   * anything on the run (MessagesService: before the send budget).
+   */
+  reserve(conversationId: string): QueueTurn {
+    const lane = this.lanes.get(conversationId);
+    const held = (lane ? 1 + lane.waiting.length : 0) + (this.reserved.get(conversationId) ?? 0);
+    if (held > this.maxWaiting) throw new ConversationQueueFull(conversationId);
+    this.reserved.set(conversationId, (this.reserved.get(conversationId) ?? 0) + 1);
+    let open = true;
+    const release = () => {
+      if (!open) return;
+      open = false;
+      const n = this.reserved.get(conversationId)! - 1;
+      if (n > 0) this.reserved.set(conversationId, n);
+      else this.reserved.delete(conversationId);
+    };
+    return {
+      run: <T>(fn: () => Promise<T>) => {
+        if (!open) return Promise.reject(new Error('This queue turn was already used or released.'));
+        release();
+        return this.enter(conversationId, fn);
+      },
+      release,
+    };
+  }
+
+  /**
    * Runs fn when the runs queued before it for this conversation have settled, one at a
    * time per conversation, first come first served. A run's failure is its own: the next
    * one starts all the same. Throws ConversationQueueFull (fn not called) when maxWaiting
-   * runs already wait.
+   * runs already wait (reserve, then run).
    */
   async run<T>(conversationId: string, fn: () => Promise<T>): Promise<T> {
+    return this.reserve(conversationId).run(fn);
+  }
+
+  /** A reserved turn enters: it runs now if nothing runs for its conversation, else waits its turn (no bound: reserve checked it). */
+  private async enter<T>(conversationId: string, fn: () => Promise<T>): Promise<T> {
     let lane = this.lanes.get(conversationId);
     if (!lane) {
       lane = { waiting: [] };
       this.lanes.set(conversationId, lane);
     } else {
-      if (lane.waiting.length >= this.maxWaiting) throw new ConversationQueueFull(conversationId);
       const turn = new Promise<void>((resolve) => lane!.waiting.push(resolve));
       await turn;
     }
@@ -56,13 +101,15 @@ export class ConversationQueue {
     }
   }
 
-  /** Runs waiting (not counting the one in progress) for this conversation. */
+  /** Runs waiting (not counting the one in progress) for this conversation, reserved turns included. */
   waitingFor(conversationId: string): number {
-    return this.lanes.get(conversationId)?.waiting.length ?? 0;
+    return (this.lanes.get(conversationId)?.waiting.length ?? 0) + (this.reserved.get(conversationId) ?? 0);
   }
 
-  /** Conversations with a run in progress. */
+  /** Conversations with a run in progress or a turn reserved. */
   get busyConversations(): number {
-    return this.lanes.size;
+    let n = this.lanes.size;
+    for (const id of this.reserved.keys()) if (!this.lanes.has(id)) n++;
+    return n;
   }
 }

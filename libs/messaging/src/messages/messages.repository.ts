@@ -353,7 +353,8 @@ SELECT x.*, ${REPLY_QUOTE_SQL('x')}, me.state AS my_state, ${memberSeesMessageSq
 /**
  * One edit under the row lock: the text and links it replaces become the next
  * `message_version` (staff only; reports freeze them), the row gets the new text, links and
- * `edited_at`, and new URLs get their link occurrences (the same scan machinery as a send).
+ * `edited_at`, and new URLs get their link occurrences (the same scan machinery as a send;
+ * one per message and URL, whoever writes it first: the link backlog's batch may be writing it).
  * No row back: the message already keeps $6 versions. The cap is checked here, in a statement
  * that starts once the lock is held: the locked read's own snapshot predates the lock wait,
  * so its count could miss the versions of edits that committed while it waited.
@@ -374,6 +375,7 @@ occ AS (
   SELECT x.url, x.host, upd.id, upd.conversation_id, CASE WHEN x.pending THEN NULL ELSE now() END
     FROM upd, jsonb_to_recordset($5::jsonb) AS x(url text, host text, pending boolean)
    WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = upd.id AND o.url = x.url)
+  ON CONFLICT (message_id, url) DO NOTHING
   RETURNING 1)
 SELECT upd.*, ${REPLY_QUOTE_SQL('upd')} FROM upd`;
 

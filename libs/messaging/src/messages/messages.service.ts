@@ -12,7 +12,7 @@ import { forViewer, messageView, type MessageView } from '../views/message-view'
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 import { assertMayWrite } from '../policy/write-policy';
 import * as messages from './messages.repository';
-import { ConversationQueue, ConversationQueueFull } from './conversation-queue';
+import { ConversationQueue, ConversationQueueFull, type QueueTurn } from './conversation-queue';
 import { sendParams } from './messages.repository';
 
 /** The send's statement and parameters live in messages.repository.ts; re-exported for older importers. */
@@ -27,7 +27,8 @@ export interface SendBody {
 
 /**
  * Sends that may wait for one conversation in this process behind the one in its statement;
- * one more is refused with 429 rate_limited (Retry-After: 1), before anything is stored. Above
+ * one more is refused with 429 rate_limited (Retry-After: 1), before anything is stored and
+ * before its send budget is spent (a send takes its place in the queue first). Above
  * what a conversation's members can put in flight within their send budgets (15 members × a
  * burst of 20 by default), about half a second of queue at ~1 ms a statement, and a bound
  * on what a hot conversation holds in memory (each waiter: its parameters, ≤ ~20 KB).
@@ -69,6 +70,33 @@ export class MessagesService {
     const replySeq = parseReplyTo(body.replyTo);
     if (!isUuid(conversationId)) throw new NotFound();
 
+    // A place in the conversation's queue before the budget: a send refused because the queue
+    // is full (429) spends none of it, and no other send takes the place while this one pays.
+    let turn: QueueTurn;
+    try {
+      turn = this.sendTurns.reserve(conversationId);
+    } catch (err) {
+      if (!(err instanceof ConversationQueueFull)) throw err;
+      // A retry of a stored message is still answered.
+      const existing = await this.findByClientId(conversationId, senderId, clientId);
+      if (existing) return { message: messageView(existing), created: false };
+      throw new RateLimited(1, 'This conversation is busy; try again shortly.');
+    }
+    try {
+      return await this.sendInTurn(senderId, conversationId, clientId, text, replySeq, turn);
+    } finally {
+      turn.release();
+    }
+  }
+
+  private async sendInTurn(
+    senderId: string,
+    conversationId: string,
+    clientId: string,
+    text: string,
+    replySeq: number | null,
+    turn: QueueTurn,
+  ): Promise<{ message: MessageView; created: boolean }> {
     try {
       await this.limits.spendSendBudget(senderId);
     } catch (err) {
@@ -108,7 +136,7 @@ export class MessagesService {
     try {
       // One send per conversation in a statement at a time from this process (conversation-queue.ts);
       // published inside its turn, so this process pushes a conversation's messages in seq order.
-      const stored = await this.sendTurns.run(conversationId, async () => {
+      const stored = await turn.run(async () => {
         const row = await withDeadlockRetry(() => messages.insertMessage(this.db, params));
         return row && this.publishSend(row);
       });
@@ -117,13 +145,11 @@ export class MessagesService {
       if (settle && result.created) await settle({ messageId: result.message.id });
       return result;
     } catch (err: any) {
-      if (err?.code === PG_UNIQUE_VIOLATION || err instanceof ConversationQueueFull) {
+      if (err?.code === PG_UNIQUE_VIOLATION) {
         // The same clientId raced in from another request or process: return the winner.
-        // Or the conversation's queue is full: a retry of a stored message is still answered.
         const existing = await this.findByClientId(conversationId, senderId, clientId);
         if (existing) return { message: messageView(existing), created: false };
       }
-      if (err instanceof ConversationQueueFull) throw new RateLimited(1, 'This conversation is busy; try again shortly.');
       throw err;
     }
   }

@@ -28,6 +28,7 @@ import { Migration20261206600000_event_positions } from './Migration202612066000
 import { Migration20261207100000_link_sources } from './Migration20261207100000_link_sources';
 import { Migration20261207800000_send_write_path } from './Migration20261207800000_send_write_path';
 import { Migration20261207300000_statement_templates } from './Migration20261207300000_statement_templates';
+import { Migration20261209500000_link_occurrence_once } from './Migration20261209500000_link_occurrence_once';
 import { Migration20261207700000_conversation_event_updates } from './Migration20261207700000_conversation_event_updates';
 
 /**
@@ -66,4 +67,5 @@ export const migrationsList = [
   { name: 'Migration20261207800000_send_write_path', class: Migration20261207800000_send_write_path },
   { name: 'Migration20261207300000_statement_templates', class: Migration20261207300000_statement_templates },
   { name: 'Migration20261207700000_conversation_event_updates', class: Migration20261207700000_conversation_event_updates },
+  { name: 'Migration20261209500000_link_occurrence_once', class: Migration20261209500000_link_occurrence_once },
 ];

@@ -1,4 +1,5 @@
 import { readCeilingSql } from './request-cap';
+import { pairBlockedSql } from './write-policy';
 
 /**
  * Which messages a member may read, as one SQL predicate used by every reader (message list,
@@ -60,18 +61,28 @@ SELECT m.user_id FROM message x JOIN conversation_member m ON m.conversation_id 
 /**
  * Restrict (v1.1): `restrictor` has restricted `restricted` (both user-id SQL expressions). The
  * restricted person then does not see the restrictor's read markers, hears no typing from
- * them, and their requests to the restrictor go to its hidden folder. One predicate for all.
+ * them (hearsPresenceSql), and their requests to the restrictor go to its hidden folder. One predicate for all.
  */
 export const restrictsSql = (restrictor: string, restricted: string): string =>
   `EXISTS (SELECT 1 FROM restrict r WHERE r.restrictor_id = ${restrictor} AND r.restricted_id = ${restricted})`;
 
 /**
- * Who hears of reader `reader`'s read marker (read.updated): the conversation's active members
- * (a pending member does not hear the conversation's markers; the reader does, for their other
- * devices), except those the reader restricts (restrictsSql).
+ * Presence: who may learn that `actor` (a user-id SQL expression) is reading (their read
+ * marker: read.updated live and in sync, `members[].readSeq` in conversation views) or typing.
+ * The one rule for all of them: member row `m` is `active` (a pending member hears nothing of
+ * the conversation's presence until they accept; the actor themself does, for their other
+ * devices, but typing is never relayed back to the typist), no block stands between them in
+ * either direction (pairBlockedSql: a block made later inside a group, API.md v1.1; the
+ * blocked person must not learn that the blocker is reading or typing, and the blocker, who
+ * no longer reads the blocked person's messages, does not follow them either), and the actor
+ * does not restrict them (restrictsSql). Decided when the signal is sent (a read.updated
+ * event's audience is fixed at its write) and, for views, when they are read.
  */
-export const hearsReadMarkerSql = (m: string, reader: string): string =>
-  `(${m}.state = 'active' AND NOT ${restrictsSql(reader, `${m}.user_id`)})`;
+export const hearsPresenceSql = (m: string, actor: string): string =>
+  `(${m}.state = 'active' AND NOT ${pairBlockedSql(actor, `${m}.user_id`)} AND NOT ${restrictsSql(actor, `${m}.user_id`)})`;
+
+/** Who hears of reader `reader`'s read marker (read.updated): hearsPresenceSql. */
+export const hearsReadMarkerSql = hearsPresenceSql;
 
 /**
  * `left_seq` for member row `m` as it leaves conversation `c`: the last seq it could read then
