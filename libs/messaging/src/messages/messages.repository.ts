@@ -44,14 +44,15 @@ export type MessageRow = Record<string, any>;
  * Two forms of the one statement (sendSql):
  * - SEND_SQL writes member `event` rows (per-user cursors) for the audience members with a v1
  *   client (hasV1ClientSql), through eventInsertCtes;
- * - SEND_POSITIONS_SQL is the form for a conversation where no member has a v1 client: without
- *   the member-row machinery (its executor work was about a third of the statement's execution
- *   time even when it wrote nothing; docs/BENCHMARKS.md "What a send costs, and why"). It
- *   checks that in the statement, before any write, in the statement's snapshot, as SEND_SQL
- *   decides who gets member rows: when an active or pending member (a superset of the
- *   audience: memberReadsMessageSql admits no other state) has a v1 client, it writes nothing
- *   and returns one row with `v1_rows` true and no message, and the caller runs SEND_SQL. So
- *   the positions form never writes a message SEND_SQL would have given a member row.
+ * - SEND_POSITIONS_SQL is the form for a message that replies to none, in a conversation where
+ *   no member has a v1 client: without the member-row machinery and the reply quote (the
+ *   executor initialises every node of a plan, also those that write or read nothing;
+ *   docs/BENCHMARKS.md "What a send costs, and why"). It checks that in the statement, before
+ *   any write, in the statement's snapshot, as SEND_SQL decides who gets member rows: when it
+ *   is a reply, or an active or pending member (a superset of the audience:
+ *   memberReadsMessageSql admits no other state) has a v1 client, it writes nothing and
+ *   returns one row with `needs_full` true and no message, and the caller runs SEND_SQL. So
+ *   the positions form never writes a message SEND_SQL would have given a member row or a quote.
  */
 function sendSql(form: 'v1' | 'positions'): string {
   const positions = form === 'positions';
@@ -70,18 +71,20 @@ capped AS MATERIALIZED (
     FROM conversation c WHERE c.id = $1),${
       positions
         ? `
-v1 AS MATERIALIZED (
+full_form AS MATERIALIZED (
   -- SEND_SQL's member rows would go to audience members with a v1 client; the audience are
-  -- active or pending members (memberReadsMessageSql): none of them has one, or no write here
-  SELECT EXISTS (SELECT 1 FROM conversation_member v WHERE v.conversation_id = $1 AND v.state IN ('active', 'pending')
-                    AND ${hasV1ClientSql('v.user_id', '$12')}) AS rows),`
+  -- active or pending members (memberReadsMessageSql): none of them has one, or no write here.
+  -- A reply ($9) is quoted by SEND_SQL alone.
+  SELECT $9::bigint IS NOT NULL
+         OR EXISTS (SELECT 1 FROM conversation_member v WHERE v.conversation_id = $1 AND v.state IN ('active', 'pending')
+                       AND ${hasV1ClientSql('v.user_id', '$12')}) AS needed),`
         : ''
     }
 conv AS (
   UPDATE conversation c SET last_seq = c.last_seq + 1, last_activity_at = now(),
          request_msgs = c.request_msgs + (CASE WHEN capped.v THEN 1 ELSE 0 END)
-    FROM capped, turn${positions ? ', v1' : ''}
-   WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender)${positions ? ' AND NOT v1.rows' : ''}
+    FROM capped, turn${positions ? ', full_form' : ''}
+   WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender)${positions ? ' AND NOT full_form.needed' : ''}
      AND NOT ${conversationLockedSql('c')}
      AND (NOT capped.v OR c.request_msgs < ${MAX_REQUEST_MESSAGES})
      AND NOT ${directBlockSql('c', '$2')}
@@ -122,14 +125,16 @@ ce AS (
   -- the event once, at one position, with its audience (decided once: live and sync alike)
   INSERT INTO conversation_event (conversation_id, type, message_id, audience)
   SELECT $1, 'message.created', msg.id, ARRAY(SELECT user_id FROM aud) FROM msg
-  RETURNING tx, id),${positions ? positionsTail : v1Tail}`;
+  RETURNING tx, id),
+send_jobs AS MATERIALIZED (
+  -- the jobs of the send, once: the scan of a pending link ($7), spam scoring when it counted against a request ($8)
+  SELECT (CASE WHEN EXISTS (SELECT 1 FROM msg)
+               THEN (CASE WHEN EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL) THEN $7::jsonb ELSE '[]'::jsonb END)
+                 || (CASE WHEN (SELECT capped FROM conv) THEN $8::jsonb ELSE '[]'::jsonb END)
+               ELSE '[]'::jsonb END) AS j),${positions ? positionsTail : v1Tail}`;
 }
 
-// The jobs of the send: the scan of a pending link ($7), spam scoring when it counted against a request ($8).
-const SEND_JOBS = `(CASE WHEN EXISTS (SELECT 1 FROM msg)
-         THEN (CASE WHEN EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL) THEN $7::jsonb ELSE '[]'::jsonb END)
-           || (CASE WHEN (SELECT capped FROM conv) THEN $8::jsonb ELSE '[]'::jsonb END)
-         ELSE '[]'::jsonb END)`;
+const SEND_JOBS = '(SELECT j FROM send_jobs)';
 
 const v1Tail = `
 ev_input AS (
@@ -149,20 +154,19 @@ const positionsTail = `
 ev_outbox AS (
   -- the outbox row only for jobs, as eventInsertCtes writes it for the send
   INSERT INTO outbox (events, jobs)
-  SELECT '[]'::jsonb, ${SEND_JOBS}
-   WHERE jsonb_array_length(${SEND_JOBS}) > 0
+  SELECT '[]'::jsonb, j FROM send_jobs WHERE jsonb_array_length(j) > 0
   RETURNING id)
 SELECT msg.*, (SELECT id FROM ev_outbox) AS outbox_id,
        (SELECT json_agg(json_build_array(a.user_id, NULL)) FROM aud a) AS recipients,
-       (SELECT ${positionSql('tx', 'id')} FROM ce) AS position, ${REPLY_QUOTE_SQL('msg')}, false AS v1_rows
+       (SELECT ${positionSql('tx', 'id')} FROM ce) AS position, NULL::jsonb AS reply_quote, false AS needs_full
   FROM msg
 UNION ALL
--- nothing written: a member has a v1 client (SEND_SQL's case)
-SELECT msg.*, NULL, NULL, NULL, NULL, true FROM v1 LEFT JOIN msg ON false WHERE v1.rows`;
+-- nothing written: a reply, or a member has a v1 client (SEND_SQL's cases)
+SELECT msg.*, NULL, NULL, NULL, NULL, true FROM full_form LEFT JOIN msg ON false WHERE full_form.needed`;
 
 /** The send with member rows for audience members with a v1 client (sendSql). */
 export const SEND_SQL = sendSql('v1');
-/** The send for a conversation where no member has a v1 client; a `v1_rows` row back: run SEND_SQL (sendSql). */
+/** The send of a message that replies to none where no member has a v1 client; a `needs_full` row back: run SEND_SQL (sendSql). */
 export const SEND_POSITIONS_SQL = sendSql('positions');
 
 export interface SendParams {
@@ -247,15 +251,15 @@ export async function insertMessage(q: Prepares, params: unknown[]): Promise<Mes
   return row;
 }
 
-/** What SEND_POSITIONS_SQL answers when a member of the conversation has a v1 client: nothing was written, run SEND_SQL. */
-export const NEEDS_V1_ROWS = Symbol('needs v1 rows');
+/** What SEND_POSITIONS_SQL answers for a reply or where a member has a v1 client: nothing was written, run SEND_SQL. */
+export const NEEDS_FULL_SEND = Symbol('needs SEND_SQL');
 
-/** The send without member rows (SEND_POSITIONS_SQL): as insertMessage, or NEEDS_V1_ROWS (nothing written). */
-export async function insertMessagePositions(q: Prepares, params: unknown[]): Promise<MessageRow | undefined | typeof NEEDS_V1_ROWS> {
+/** The send without member rows and reply quote (SEND_POSITIONS_SQL): as insertMessage, or NEEDS_FULL_SEND (nothing written). */
+export async function insertMessagePositions(q: Prepares, params: unknown[]): Promise<MessageRow | undefined | typeof NEEDS_FULL_SEND> {
   const [row] = await q.prepared<MessageRow>('message_send_positions', SEND_POSITIONS_SQL, params);
   if (!row) return undefined;
-  if (row.v1_rows === true) return NEEDS_V1_ROWS;
-  delete row.v1_rows;
+  if (row.needs_full === true) return NEEDS_FULL_SEND;
+  delete row.needs_full;
   return row;
 }
 

@@ -137,7 +137,7 @@ export class MessagesService {
       // One send per conversation in a statement at a time from this process (conversation-queue.ts);
       // published inside its turn, so this process pushes a conversation's messages in seq order.
       const stored = await this.sendTurns.run(conversationId, async () => {
-        const row = await withDeadlockRetry(() => this.insertSend(conversationId, params));
+        const row = await withDeadlockRetry(() => this.insertSend(conversationId, params, replyTo !== null));
         return row && this.publishSend(row);
       });
       const result = stored ? { message: stored, created: true } : await this.sendSlowPath(senderId, conversationId, clientId, params);
@@ -157,15 +157,16 @@ export class MessagesService {
   }
 
   /**
-   * The send's statement (messages.repository.ts sendSql): the positions form, which writes no
-   * member rows and refuses (writing nothing) where a member has a v1 client, then SEND_SQL.
-   * A conversation found to need member rows goes straight to SEND_SQL for a while
-   * (v1Conversations): a hint only, either statement decides correctly by itself.
+   * The send's statement (messages.repository.ts sendSql): a reply runs SEND_SQL (it quotes);
+   * any other the positions form, which writes no member rows and refuses (writing nothing)
+   * where a member has a v1 client, then SEND_SQL. A conversation found to need member rows
+   * goes straight to SEND_SQL for a while (v1Conversations): a hint only, either statement
+   * decides correctly by itself.
    */
-  private async insertSend(conversationId: string, params: unknown[]): Promise<messages.MessageRow | undefined> {
-    if (!this.v1Conversations.has(conversationId)) {
+  private async insertSend(conversationId: string, params: unknown[], reply: boolean): Promise<messages.MessageRow | undefined> {
+    if (!reply && !this.v1Conversations.has(conversationId)) {
       const row = await messages.insertMessagePositions(this.db, params);
-      if (row !== messages.NEEDS_V1_ROWS) return row;
+      if (row !== messages.NEEDS_FULL_SEND) return row;
       this.v1Conversations.add(conversationId);
     }
     return messages.insertMessage(this.db, params);
