@@ -57,17 +57,21 @@ export type MessageRow = Record<string, any>;
 function sendSql(form: 'v1' | 'positions'): string {
   const positions = form === 'positions';
   return `
-WITH turn AS (
+WITH mem AS MATERIALIZED (
+  -- the conversation's membership rows, scanned once for the sender, the request cap, the direct
+  -- block, the held-link check, the audience and the v1 check (each read it before)
+  SELECT * FROM conversation_member WHERE conversation_id = $1),
+turn AS (
   -- the conversation's turn before the first write (events.repository.ts conversationTurnSql):
   -- this send's xid, its events' position, then follows every earlier send of the conversation
   SELECT ${conversationTurnSql('$1::uuid')} AS t),
 sender AS (
-  SELECT 1 FROM conversation_member me JOIN app_user u ON u.id = me.user_id
+  SELECT 1 FROM mem me JOIN app_user u ON u.id = me.user_id
    WHERE me.conversation_id = $1 AND me.user_id = $2 AND me.state = 'active'
      AND NOT ${restrictedSql('u')}),
 capped AS MATERIALIZED (
   -- once (not once per reference in conv: SET, WHERE and RETURNING)
-  SELECT ${creatorCappedSql('c', '$2', '$1')} AS v
+  SELECT ${creatorCappedSql('c', '$2', '$1', 'mem')} AS v
     FROM conversation c WHERE c.id = $1),${
       positions
         ? `
@@ -76,7 +80,7 @@ full_form AS MATERIALIZED (
   -- active or pending members (memberReadsMessageSql): none of them has one, or no write here.
   -- A reply ($9) is quoted by SEND_SQL alone.
   SELECT $9::bigint IS NOT NULL
-         OR EXISTS (SELECT 1 FROM conversation_member v WHERE v.conversation_id = $1 AND v.state IN ('active', 'pending')
+         OR EXISTS (SELECT 1 FROM mem v WHERE v.conversation_id = $1 AND v.state IN ('active', 'pending')
                        AND ${hasV1ClientSql('v.user_id', '$12')}) AS needed),`
         : ''
     }
@@ -87,7 +91,7 @@ conv AS (
    WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender)${positions ? ' AND NOT full_form.needed' : ''}
      AND NOT ${conversationLockedSql('c')}
      AND (NOT capped.v OR c.request_msgs < ${MAX_REQUEST_MESSAGES})
-     AND NOT ${directBlockSql('c', '$2')}
+     AND NOT ${directBlockSql('c', '$2', 'mem')}
    RETURNING c.last_seq, capped.v AS capped),
 lk AS (
   SELECT x.ord, x.url, x.host, l.verdict, l.reason, l.sources
@@ -104,7 +108,7 @@ msg AS (
          -- held only where it matters: a link awaits its verdict and someone is still pending
          -- (a member added later reads only what comes after their add)
          EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL)
-           AND EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = $1 AND p.state IN ('pending', 'held')),
+           AND EXISTS (SELECT 1 FROM mem p WHERE p.conversation_id = $1 AND p.state IN ('pending', 'held')),
          $9::bigint, $10::uuid, -- replyTo: checked before the send (MessagesService.replyTarget)
          -- held by a live staff rule (RulesService.screenMessage, decided before this statement): its sender alone reads it
          CASE WHEN $11::boolean THEN 'held' ELSE 'visible' END
@@ -119,7 +123,7 @@ lb AS (
   RETURNING 1),
 aud AS (
   -- the sender, active members and pending ones (the request preview) who may read it
-  SELECT m.user_id FROM conversation_member m, msg
+  SELECT m.user_id FROM mem m, msg
    WHERE m.conversation_id = $1 AND ${memberReadsMessageSql('m', 'msg')}),
 ce AS (
   -- the event once, at one position, with its audience (decided once: live and sync alike)
