@@ -36,6 +36,7 @@ import { eventForViewer, messageView, withheldMessageView } from '../views/messa
 export {
   conversationTurnSql,
   eventInsertCtes,
+  hasV1ClientSql,
   messageEventCtes,
   messageEventPositionSql,
   messageEventRecipientsSql,

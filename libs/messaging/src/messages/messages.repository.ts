@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/db.service';
-import { conversationTurnSql, eventInsertCtes, positionSql } from '../events/events.service';
+import { conversationTurnSql, eventInsertCtes, hasV1ClientSql, positionSql } from '../events/events.service';
 import type { OutboxJob } from '../queues';
 import { MAX_REQUEST_MESSAGES, creatorCappedSql } from '../policy/request-cap';
 import { restrictedSql } from '../policy/standing';
@@ -40,27 +40,58 @@ export type MessageRow = Record<string, any>;
  * `recipients` (publishSend): no outbox copy of them is written and deleted.
  * No row back means a rule refused it: the slow path (CONTEXT_SQL) then says which.
  * A repeated clientId trips the unique index and rolls the whole statement back.
+ *
+ * Two forms of the one statement (sendSql):
+ * - SEND_SQL writes member `event` rows (per-user cursors) for the audience members with a v1
+ *   client (hasV1ClientSql), through eventInsertCtes;
+ * - SEND_POSITIONS_SQL is the form for a message that replies to none, in a conversation where
+ *   no member has a v1 client: without the member-row machinery and the reply quote (the
+ *   executor initialises every node of a plan, also those that write or read nothing;
+ *   docs/BENCHMARKS.md "What a send costs, and why"). It checks that in the statement, before
+ *   any write, in the statement's snapshot, as SEND_SQL decides who gets member rows: when it
+ *   is a reply, or an active or pending member (a superset of the audience:
+ *   memberReadsMessageSql admits no other state) has a v1 client, it writes nothing and
+ *   returns one row with `needs_full` true and no message, and the caller runs SEND_SQL. So
+ *   the positions form never writes a message SEND_SQL would have given a member row or a quote.
  */
-export const SEND_SQL = `
-WITH turn AS (
+function sendSql(form: 'v1' | 'positions'): string {
+  const positions = form === 'positions';
+  return `
+WITH mem AS MATERIALIZED (
+  -- the conversation's membership rows, scanned once for the sender, the request cap, the direct
+  -- block, the held-link check, the audience and the v1 check (each read it before)
+  SELECT * FROM conversation_member WHERE conversation_id = $1),
+turn AS (
   -- the conversation's turn before the first write (events.repository.ts conversationTurnSql):
   -- this send's xid, its events' position, then follows every earlier send of the conversation
   SELECT ${conversationTurnSql('$1::uuid')} AS t),
 sender AS (
-  SELECT 1 FROM conversation_member me JOIN app_user u ON u.id = me.user_id
+  SELECT 1 FROM mem me JOIN app_user u ON u.id = me.user_id
    WHERE me.conversation_id = $1 AND me.user_id = $2 AND me.state = 'active'
      AND NOT ${restrictedSql('u')}),
-capped AS (
-  SELECT ${creatorCappedSql('c', '$2', '$1')} AS v
-    FROM conversation c WHERE c.id = $1),
+capped AS MATERIALIZED (
+  -- once (not once per reference in conv: SET, WHERE and RETURNING)
+  SELECT ${creatorCappedSql('c', '$2', '$1', 'mem')} AS v
+    FROM conversation c WHERE c.id = $1),${
+      positions
+        ? `
+full_form AS MATERIALIZED (
+  -- SEND_SQL's member rows would go to audience members with a v1 client; the audience are
+  -- active or pending members (memberReadsMessageSql): none of them has one, or no write here.
+  -- A reply ($9) is quoted by SEND_SQL alone.
+  SELECT $9::bigint IS NOT NULL
+         OR EXISTS (SELECT 1 FROM mem v WHERE v.conversation_id = $1 AND v.state IN ('active', 'pending')
+                       AND ${hasV1ClientSql('v.user_id', '$12')}) AS needed),`
+        : ''
+    }
 conv AS (
   UPDATE conversation c SET last_seq = c.last_seq + 1, last_activity_at = now(),
          request_msgs = c.request_msgs + (CASE WHEN capped.v THEN 1 ELSE 0 END)
-    FROM capped, turn
-   WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender)
+    FROM capped, turn${positions ? ', full_form' : ''}
+   WHERE c.id = $1 AND EXISTS (SELECT 1 FROM sender)${positions ? ' AND NOT full_form.needed' : ''}
      AND NOT ${conversationLockedSql('c')}
      AND (NOT capped.v OR c.request_msgs < ${MAX_REQUEST_MESSAGES})
-     AND NOT ${directBlockSql('c', '$2')}
+     AND NOT ${directBlockSql('c', '$2', 'mem')}
    RETURNING c.last_seq, capped.v AS capped),
 lk AS (
   SELECT x.ord, x.url, x.host, l.verdict, l.reason, l.sources
@@ -77,7 +108,7 @@ msg AS (
          -- held only where it matters: a link awaits its verdict and someone is still pending
          -- (a member added later reads only what comes after their add)
          EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL)
-           AND EXISTS (SELECT 1 FROM conversation_member p WHERE p.conversation_id = $1 AND p.state IN ('pending', 'held')),
+           AND EXISTS (SELECT 1 FROM mem p WHERE p.conversation_id = $1 AND p.state IN ('pending', 'held')),
          $9::bigint, $10::uuid, -- replyTo: checked before the send (MessagesService.replyTarget)
          -- held by a live staff rule (RulesService.screenMessage, decided before this statement): its sender alone reads it
          CASE WHEN $11::boolean THEN 'held' ELSE 'visible' END
@@ -92,32 +123,55 @@ lb AS (
   RETURNING 1),
 aud AS (
   -- the sender, active members and pending ones (the request preview) who may read it
-  SELECT m.user_id FROM conversation_member m, msg
+  SELECT m.user_id FROM mem m, msg
    WHERE m.conversation_id = $1 AND ${memberReadsMessageSql('m', 'msg')}),
 ce AS (
   -- the event once, at one position, with its audience (decided once: live and sync alike)
   INSERT INTO conversation_event (conversation_id, type, message_id, audience)
   SELECT $1, 'message.created', msg.id, ARRAY(SELECT user_id FROM aud) FROM msg
   RETURNING tx, id),
+send_jobs AS MATERIALIZED (
+  -- the jobs of the send, once: the scan of a pending link ($7), spam scoring when it counted against a request ($8)
+  SELECT (CASE WHEN EXISTS (SELECT 1 FROM msg)
+               THEN (CASE WHEN EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL) THEN $7::jsonb ELSE '[]'::jsonb END)
+                 || (CASE WHEN (SELECT capped FROM conv) THEN $8::jsonb ELSE '[]'::jsonb END)
+               ELSE '[]'::jsonb END) AS j),${positions ? positionsTail : v1Tail}`;
+}
+
+const SEND_JOBS = '(SELECT j FROM send_jobs)';
+
+const v1Tail = `
 ev_input AS (
   -- member rows (per-user cursors) only for a user with a v1 client, one that synced or connected
   -- in the last $12 days (user_cursor.v1_seen_at, EventsService.v1Contact); a user whose clients
   -- all read positions costs this send nothing per member: no row, no user_cursor lock
   SELECT (row_number() OVER ())::int AS ord, aud.user_id, 'message.created'::text AS type, '{}'::jsonb AS payload, msg.id AS message_id
     FROM aud, msg
-   WHERE EXISTS (SELECT 1 FROM user_cursor uc WHERE uc.user_id = aud.user_id AND uc.v1_seen_at > now() - make_interval(days => $12::int))),
-${eventInsertCtes(
-  'ev_input',
-  `(CASE WHEN EXISTS (SELECT 1 FROM msg)
-         THEN (CASE WHEN EXISTS (SELECT 1 FROM lk WHERE lk.verdict IS NULL) THEN $7::jsonb ELSE '[]'::jsonb END)
-           || (CASE WHEN (SELECT capped FROM conv) THEN $8::jsonb ELSE '[]'::jsonb END)
-         ELSE '[]'::jsonb END)`,
-  { outboxEvents: false, positioned: false },
-)}
+   WHERE ${hasV1ClientSql('aud.user_id', '$12')}),
+${eventInsertCtes('ev_input', SEND_JOBS, { outboxEvents: false, positioned: false })}
 SELECT msg.*, (SELECT id FROM ev_outbox) AS outbox_id,
        (SELECT json_agg(json_build_array(a.user_id, i.cursor::text)) FROM aud a LEFT JOIN ev_ins i ON i.user_id = a.user_id) AS recipients,
        (SELECT ${positionSql('tx', 'id')} FROM ce) AS position, ${REPLY_QUOTE_SQL('msg')}
   FROM msg`;
+
+const positionsTail = `
+ev_outbox AS (
+  -- the outbox row only for jobs, as eventInsertCtes writes it for the send
+  INSERT INTO outbox (events, jobs)
+  SELECT '[]'::jsonb, j FROM send_jobs WHERE jsonb_array_length(j) > 0
+  RETURNING id)
+SELECT msg.*, (SELECT id FROM ev_outbox) AS outbox_id,
+       (SELECT json_agg(json_build_array(a.user_id, NULL)) FROM aud a) AS recipients,
+       (SELECT ${positionSql('tx', 'id')} FROM ce) AS position, NULL::jsonb AS reply_quote, false AS needs_full
+  FROM msg
+UNION ALL
+-- nothing written: a reply, or a member has a v1 client (SEND_SQL's cases)
+SELECT msg.*, NULL, NULL, NULL, NULL, true FROM full_form LEFT JOIN msg ON false WHERE full_form.needed`;
+
+/** The send with member rows for audience members with a v1 client (sendSql). */
+export const SEND_SQL = sendSql('v1');
+/** The send of a message that replies to none where no member has a v1 client; a `needs_full` row back: run SEND_SQL (sendSql). */
+export const SEND_POSITIONS_SQL = sendSql('positions');
 
 export interface SendParams {
   conversationId: string;
@@ -198,6 +252,18 @@ SELECT me.state AS my_state, ${writeCheckColumns('u', 'c', '$2')},
 /** The send, one statement: the stored row with `recipients` and `outbox_id`, or none when a rule refused it (the slow path says which). */
 export async function insertMessage(q: Prepares, params: unknown[]): Promise<MessageRow | undefined> {
   const [row] = await q.prepared('message_send', SEND_SQL, params);
+  return row;
+}
+
+/** What SEND_POSITIONS_SQL answers for a reply or where a member has a v1 client: nothing was written, run SEND_SQL. */
+export const NEEDS_FULL_SEND = Symbol('needs SEND_SQL');
+
+/** The send without member rows and reply quote (SEND_POSITIONS_SQL): as insertMessage, or NEEDS_FULL_SEND (nothing written). */
+export async function insertMessagePositions(q: Prepares, params: unknown[]): Promise<MessageRow | undefined | typeof NEEDS_FULL_SEND> {
+  const [row] = await q.prepared<MessageRow>('message_send_positions', SEND_POSITIONS_SQL, params);
+  if (!row) return undefined;
+  if (row.needs_full === true) return NEEDS_FULL_SEND;
+  delete row.needs_full;
   return row;
 }
 

@@ -16,7 +16,7 @@ import { ConversationQueue, ConversationQueueFull, type QueueTurn } from './conv
 import { sendParams } from './messages.repository';
 
 /** The send's statement and parameters live in messages.repository.ts; re-exported for older importers. */
-export { CONTEXT_SQL, SEND_SQL, sendParams, type SendParams } from './messages.repository';
+export { CONTEXT_SQL, SEND_POSITIONS_SQL, SEND_SQL, sendParams, type SendParams } from './messages.repository';
 
 export interface SendBody {
   clientId?: unknown;
@@ -35,9 +35,37 @@ export interface SendBody {
  */
 export const MAX_WAITING_SENDS_PER_CONVERSATION = 512;
 
+/** How long a conversation that needed member rows (a v1 client) sends with SEND_SQL first, without trying the positions form. */
+const V1_HINT_MS = 60_000;
+
+/** Keys noted within the last `ttlMs`, at most `max` of them (the oldest go first). */
+class RecentSet {
+  private readonly at = new Map<string, number>();
+  constructor(
+    private readonly ttlMs: number,
+    private readonly max: number,
+  ) {}
+
+  has(key: string): boolean {
+    const t = this.at.get(key);
+    if (t === undefined) return false;
+    if (Date.now() - t < this.ttlMs) return true;
+    this.at.delete(key);
+    return false;
+  }
+
+  add(key: string): void {
+    this.at.delete(key);
+    this.at.set(key, Date.now());
+    if (this.at.size > this.max) this.at.delete(this.at.keys().next().value as string);
+  }
+}
+
 @Injectable()
 export class MessagesService {
   private readonly sendTurns = new ConversationQueue(MAX_WAITING_SENDS_PER_CONVERSATION);
+  /** Conversations whose last send needed member rows (a v1 client): their sends run SEND_SQL first for a minute. */
+  private readonly v1Conversations = new RecentSet(V1_HINT_MS, 10_000);
 
   constructor(
     private readonly db: Db,
@@ -137,7 +165,7 @@ export class MessagesService {
       // One send per conversation in a statement at a time from this process (conversation-queue.ts);
       // published inside its turn, so this process pushes a conversation's messages in seq order.
       const stored = await turn.run(async () => {
-        const row = await withDeadlockRetry(() => messages.insertMessage(this.db, params));
+        const row = await withDeadlockRetry(() => this.insertSend(conversationId, params, replyTo !== null));
         return row && this.publishSend(row);
       });
       const result = stored ? { message: stored, created: true } : await this.sendSlowPath(senderId, conversationId, clientId, params);
@@ -152,6 +180,22 @@ export class MessagesService {
       }
       throw err;
     }
+  }
+
+  /**
+   * The send's statement (messages.repository.ts sendSql): a reply runs SEND_SQL (it quotes);
+   * any other the positions form, which writes no member rows and refuses (writing nothing)
+   * where a member has a v1 client, then SEND_SQL. A conversation found to need member rows
+   * goes straight to SEND_SQL for a while (v1Conversations): a hint only, either statement
+   * decides correctly by itself.
+   */
+  private async insertSend(conversationId: string, params: unknown[], reply: boolean): Promise<messages.MessageRow | undefined> {
+    if (!reply && !this.v1Conversations.has(conversationId)) {
+      const row = await messages.insertMessagePositions(this.db, params);
+      if (row !== messages.NEEDS_FULL_SEND) return row;
+      this.v1Conversations.add(conversationId);
+    }
+    return messages.insertMessage(this.db, params);
   }
 
   /** After the send committed: push message.created to its recipients, hand its jobs (if any) to the outbox relay. */

@@ -43,9 +43,13 @@ export const blockAmongSql = (xs: string, ys: string): string => `EXISTS (SELECT
                        WHERE (b.blocker_id = ANY(${xs}) AND b.blocked_id = ANY(${ys}))
                           OR (b.blocked_id = ANY(${xs}) AND b.blocker_id = ANY(${ys})))`;
 
-/** A block, either way, between the writer (`writerId`, a SQL expression) and the other member of direct conversation `c`. */
-export const directBlockSql = (c: string, writerId: string): string => `(${c}.kind = 'direct' AND EXISTS (
-  SELECT 1 FROM conversation_member o JOIN block b
+/**
+ * A block, either way, between the writer (`writerId`, a SQL expression) and the other member of
+ * direct conversation `c`; `members` names the membership rows to look in (SEND_SQL: its one
+ * scan of the conversation's).
+ */
+export const directBlockSql = (c: string, writerId: string, members = 'conversation_member'): string => `(${c}.kind = 'direct' AND EXISTS (
+  SELECT 1 FROM ${members} o JOIN block b
     ON ${blockEitherWaySql('b', writerId, 'o.user_id')}
    WHERE o.conversation_id = ${c}.id AND o.user_id <> ${writerId}))`;
 
