@@ -185,21 +185,31 @@ export async function recordLinks(q: Queryable, rows: LinkCacheRow[], ttlHours: 
 // ---- the scan's read and settle statements --------------------------------------------------
 
 /**
+ * The fresh cached verdicts (or staff overrides) of the URLs of a `links` array, as a JSON
+ * array (null when none): one probe of `link`'s url index per link. A lateral probe with
+ * LIMIT 1 (url is unique) is never flattened into a join: written as `url = ANY(...)` or a
+ * join, a plan made on statistics taken while `link` was small seq-scanned the whole cache
+ * once per message (630 buffers for a batch of 35 new links, growing with the table).
+ */
+const cachedVerdictsOf = (links: string) => `(
+  SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden, 'sources', l.sources))
+    FROM jsonb_array_elements(${links}) AS x
+   CROSS JOIN LATERAL (
+     SELECT c.url, c.verdict, c.reason, c.rule, c.overridden, c.sources FROM link c
+      WHERE c.url = x ->> 'url' AND c.verdict <> 'pending' AND (c.overridden OR c.expires_at > now()) LIMIT 1) l)`;
+
+/**
  * Messages' state and links, with the fresh cached verdicts of their URLs (the scan's first
  * read), for many messages at once ($1: ids): scans that start while one read is in flight
  * share the next one (LinkScannerService.read).
  */
 const SCAN_READ_SQL = `
-SELECT m.id, m.state, m.links, m.link_hold,
-       (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden, 'sources', l.sources))
-          FROM link l
-         WHERE l.url = ANY (ARRAY(SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x))
-           AND l.verdict <> 'pending' AND (l.overridden OR l.expires_at > now())) AS cached
+SELECT m.id, m.state, m.links, m.link_hold, ${cachedVerdictsOf('m.links')} AS cached
   FROM message m WHERE m.id = ANY($1::uuid[])`;
 
 /*
  * Plan notes (EXPLAIN of the generic plans, which prepared statements settle on): the link
- * cache is looked up by `url = ANY(ARRAY(...))` and the messages by `id = ANY(ARRAY(...))`,
+ * cache is looked up URL by URL (cachedVerdictsOf) and the messages by `id = ANY(ARRAY(...))`,
  * so both go through their unique indexes; written as a semi-join on a jsonb set (estimated
  * at 100 rows) the planner seq-scanned `link` once per message and `message` once per
  * statement, a cost that grew with the tables. The scan stamp filters `scanned_at IS NULL`
@@ -245,7 +255,8 @@ SELECT upd.*, ${messageEventRecipientsSql('upd')} AS recipients, ${messageEventP
  * planned on each call (about 2 ms, once per batch of up to 64 messages), so the `link`
  * lookup follows the table's current size. A prepared plan made while `link` was nearly
  * empty (a fresh deployment, the benchmark) kept seq-scanning it per message as it grew:
- * 41 ms a call at 5,000 new URLs instead of ~3.
+ * 41 ms a call at 5,000 new URLs instead of ~3. (The lookup is now a per-URL probe of the
+ * url index in any plan, cachedVerdictsOf; a custom plan of stale statistics did the same.)
  */
 export async function readScans(q: Queryable, messageIds: string[]): Promise<ScanRead[]> {
   const rows = await q.query<ScanReadRecord>(SCAN_READ_SQL, [messageIds]);
@@ -448,16 +459,17 @@ interface BacklogClaimRecord {
  * scanner holds are skipped, or with `wait` waited for) with their messages as they are now
  * and, for a message whose send left a link pending, the fresh cached verdicts of its URLs
  * (SCAN_READ_SQL's lookup). A send that settled every link from the cache needs no verdict.
+ * The message is a lateral probe of its key (LIMIT 1 keeps it from being flattened into a
+ * join): as a join, planned on statistics taken while the table was small, it hashed the
+ * whole message table on every batch.
  */
 const claimBacklogSql = (wait: boolean) => `
 WITH b AS (SELECT ctid, message_id, conversation_id, links FROM link_backlog LIMIT $1 FOR UPDATE${wait ? '' : ' SKIP LOCKED'})
 SELECT b.ctid::text AS ctid, b.message_id, b.conversation_id, b.links AS sent, m.id, m.state, m.links, m.link_hold,
-       CASE WHEN m.state = 'visible' AND b.links @> '[{"cached": false}]' THEN
-         (SELECT json_agg(json_build_object('url', l.url, 'verdict', l.verdict, 'reason', l.reason, 'rule', l.rule, 'overridden', l.overridden, 'sources', l.sources))
-            FROM link l
-           WHERE l.url = ANY (ARRAY(SELECT x ->> 'url' FROM jsonb_array_elements(m.links) AS x))
-             AND l.verdict <> 'pending' AND (l.overridden OR l.expires_at > now())) END AS cached
-  FROM b LEFT JOIN message m ON m.id = b.message_id AND m.conversation_id = b.conversation_id`;
+       CASE WHEN m.state = 'visible' AND b.links @> '[{"cached": false}]' THEN ${cachedVerdictsOf('m.links')} END AS cached
+  FROM b LEFT JOIN LATERAL (
+    SELECT m.id, m.state, m.links, m.link_hold FROM message m
+     WHERE m.id = b.message_id AND m.conversation_id = b.conversation_id LIMIT 1) m ON true`;
 
 /** claimBacklogSql inside the caller's transaction (unprepared, as readScans and for the same reason). */
 export async function claimBacklog(q: Queryable, limit: number, wait: boolean): Promise<BacklogClaim[]> {
@@ -484,18 +496,23 @@ export async function claimBacklog(q: Queryable, limit: number, wait: boolean): 
  * pending or visible), else left unscanned for the locked scan that follows the commit (or,
  * after a crash, the pending sweep). A URL the message already has an occurrence of (an edit
  * writes its own, even one that commits while this statement waits: ON CONFLICT on the unique
- * (message_id, url)) is skipped; a message deleted meanwhile writes nothing.
+ * (message_id, url)) is skipped; a message deleted meanwhile writes nothing. The two EXISTS
+ * probes (an occurrence of the message's URL, a `link` row of a sighting) carry OFFSET 0 so
+ * each stays a probe of its index per row: turned into a hash (anti) join they read the whole
+ * of link_occurrence or `link` on every batch, a cost that grew with the tables.
  */
 const BACKLOG_SCAN_SQL = `
 WITH b AS (
   DELETE FROM link_backlog WHERE ctid = ANY ($1::tid[]) RETURNING message_id, conversation_id, links, created_at),
 input AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(id uuid, conversation_id uuid, old jsonb, new jsonb)),
 cur AS (
-  SELECT m.id FROM message m JOIN input i ON i.id = m.id AND i.conversation_id = m.conversation_id
+  SELECT m.id, m.ctid AS tid FROM message m JOIN input i ON i.id = m.id AND i.conversation_id = m.conversation_id
    WHERE m.id = ANY (ARRAY(SELECT id FROM input)) AND m.state = 'visible' AND m.links = i.old ORDER BY m.id FOR NO KEY UPDATE OF m),
+-- the locked row by its ctid (a TID fetch, not a second descent of the key index); a row
+-- that moved anyway is not updated, not returned, and so decided again by its locked scan
 upd AS (
   UPDATE message m SET links = i.new, updated_at = now() FROM cur JOIN input i ON i.id = cur.id
-   WHERE m.id = cur.id AND m.conversation_id = i.conversation_id RETURNING m.*),
+   WHERE m.ctid = cur.tid AND m.id = cur.id AND m.conversation_id = i.conversation_id RETURNING m.*),
 rec AS (
   INSERT INTO link AS l (id, url, host, verdict, reason, rule, sources, scanned_at, expires_at, seen_count, last_seen_at)
   SELECT (array_agg(x.id ORDER BY x.fresh DESC))[1], x.url, min(x.host), (array_agg(x.verdict ORDER BY x.fresh DESC))[1],
@@ -504,7 +521,7 @@ rec AS (
          CASE WHEN bool_or(x.fresh) THEN now() END, CASE WHEN bool_or(x.fresh) THEN now() + make_interval(hours => $4) END,
          sum(x.seen)::int, now()
     FROM jsonb_to_recordset($3::jsonb) AS x(mid uuid, id uuid, url text, host text, verdict text, reason text, rule text, sources jsonb, fresh boolean, seen int)
-   WHERE x.mid IN (SELECT id FROM upd) OR (x.mid IS NULL AND EXISTS (SELECT 1 FROM link e WHERE e.url = x.url))
+   WHERE x.mid IN (SELECT id FROM upd) OR (x.mid IS NULL AND EXISTS (SELECT 1 FROM link e WHERE e.url = x.url OFFSET 0))
    GROUP BY x.url ORDER BY x.url
   ${LINK_UPSERT_SET}
   RETURNING 1),
@@ -520,7 +537,7 @@ occ AS (
          END,
          x.created_at
     FROM x JOIN message m ON m.id = x.message_id AND m.conversation_id = x.conversation_id
-   WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = x.message_id AND o.url = x.url)
+   WHERE NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = x.message_id AND o.url = x.url OFFSET 0)
    ORDER BY x.created_at, x.message_id, x.ord
   ON CONFLICT (message_id, url) DO NOTHING
   RETURNING 1),

@@ -94,9 +94,14 @@ conv AS (
      AND NOT ${directBlockSql('c', '$2', 'mem')}
    RETURNING c.last_seq, capped.v AS capped),
 lk AS (
+  -- a lateral probe per link (LIMIT 1: url is unique; it keeps the probe from being flattened
+  -- into a join): the generic plan, made while \`link\` was small, still takes the url index
+  -- once the table grew (as a join it seq-scanned the whole cache on every send)
   SELECT x.ord, x.url, x.host, l.verdict, l.reason, l.sources
     FROM jsonb_to_recordset($6::jsonb) AS x(ord int, url text, host text, scan boolean)
-    LEFT JOIN link l ON l.url = x.url AND NOT x.scan AND l.verdict IN ('safe', 'suspicious') AND (l.overridden OR l.expires_at > now())),
+    LEFT JOIN LATERAL (
+      SELECT c.verdict, c.reason, c.sources FROM link c
+       WHERE c.url = x.url AND NOT x.scan AND c.verdict IN ('safe', 'suspicious') AND (c.overridden OR c.expires_at > now()) LIMIT 1) l ON true),
 msg AS (
   -- link_hold: a link still awaits its verdict, so pending members do not read it yet (HeldLinks).
   INSERT INTO message (id, conversation_id, seq, sender_id, client_id, text, links, link_hold, reply_to_seq, reply_to_sender_id, state)

@@ -30,6 +30,7 @@ import { Migration20261207800000_send_write_path } from './Migration202612078000
 import { Migration20261207300000_statement_templates } from './Migration20261207300000_statement_templates';
 import { Migration20261209500000_link_occurrence_once } from './Migration20261209500000_link_occurrence_once';
 import { Migration20261207700000_conversation_event_updates } from './Migration20261207700000_conversation_event_updates';
+import { Migration20261209300000_link_settle } from './Migration20261209300000_link_settle';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -67,5 +68,6 @@ export const migrationsList = [
   { name: 'Migration20261207800000_send_write_path', class: Migration20261207800000_send_write_path },
   { name: 'Migration20261207300000_statement_templates', class: Migration20261207300000_statement_templates },
   { name: 'Migration20261207700000_conversation_event_updates', class: Migration20261207700000_conversation_event_updates },
+  { name: 'Migration20261209300000_link_settle', class: Migration20261209300000_link_settle },
   { name: 'Migration20261209500000_link_occurrence_once', class: Migration20261209500000_link_occurrence_once },
 ];
