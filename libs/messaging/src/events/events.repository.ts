@@ -362,7 +362,8 @@ function storedEvent(r: SyncRow): StoredEvent {
     cursor,
     type,
     payload,
-    message: m_id ? { row: { ...r, id: m_id }, readable: m_reads } : null,
+    // The row itself (not a copy: a page is 500 of them), named as messageView reads it.
+    message: m_id ? { row: Object.assign(r, { id: m_id }), readable: m_reads } : null,
     lastMessage: lm_row ? { row: lm_row, readable: lm_reads } : null,
   };
 }
