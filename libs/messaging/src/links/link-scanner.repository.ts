@@ -506,13 +506,11 @@ WITH b AS (
   DELETE FROM link_backlog WHERE ctid = ANY ($1::tid[]) RETURNING message_id, conversation_id, links, created_at),
 input AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(id uuid, conversation_id uuid, old jsonb, new jsonb)),
 cur AS (
-  SELECT m.id, m.ctid AS tid FROM message m JOIN input i ON i.id = m.id AND i.conversation_id = m.conversation_id
+  SELECT m.id FROM message m JOIN input i ON i.id = m.id AND i.conversation_id = m.conversation_id
    WHERE m.id = ANY (ARRAY(SELECT id FROM input)) AND m.state = 'visible' AND m.links = i.old ORDER BY m.id FOR NO KEY UPDATE OF m),
--- the locked row by its ctid (a TID fetch, not a second descent of the key index); a row
--- that moved anyway is not updated, not returned, and so decided again by its locked scan
 upd AS (
   UPDATE message m SET links = i.new, updated_at = now() FROM cur JOIN input i ON i.id = cur.id
-   WHERE m.ctid = cur.tid AND m.id = cur.id AND m.conversation_id = i.conversation_id RETURNING m.*),
+   WHERE m.id = cur.id AND m.conversation_id = i.conversation_id RETURNING m.*),
 rec AS (
   INSERT INTO link AS l (id, url, host, verdict, reason, rule, sources, scanned_at, expires_at, seen_count, last_seen_at)
   SELECT (array_agg(x.id ORDER BY x.fresh DESC))[1], x.url, min(x.host), (array_agg(x.verdict ORDER BY x.fresh DESC))[1],
