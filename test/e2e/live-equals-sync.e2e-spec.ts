@@ -240,18 +240,25 @@ describe('live equals sync', () => {
         // replayed with its text, a scanned link shows its verdict), while the live push carried
         // the message as it was then. So message events are compared by identity, and every
         // synced copy must be the message's current state: the last version pushed live.
+        // The same holds for a conversation event's conversation.lastMessage: sync renders that
+        // message's current row too (events.repository.ts), so a removal that lands between the
+        // push and the sync shows in the synced copy only.
+        const messageIdentity = (m: any) => ({ id: m.id, seq: m.seq, conversationId: m.conversationId, senderId: m.senderId });
         const identity = (p: any) =>
           p.message
-            ? {
-                ...p,
-                message: { id: p.message.id, seq: p.message.seq, conversationId: p.message.conversationId, senderId: p.message.senderId },
-              }
-            : p;
+            ? { ...p, message: messageIdentity(p.message) }
+            : p.conversation?.lastMessage
+              ? { ...p, conversation: { ...p.conversation, lastMessage: messageIdentity(p.conversation.lastMessage) } }
+              : p;
         expect(live.map((e) => identity(e.payload))).toEqual(synced.map(identity));
         const latestLive = new Map<string, any>();
         for (const e of live) if (e.payload.message) latestLive.set(e.payload.message.id, e.payload.message);
         const syncedMessages = synced.filter((e) => e.message);
         for (const e of syncedMessages) expect(e.message).toEqual(latestLive.get(e.message.id));
+        // A synced lastMessage is that message as it is now: its last live version, when one was pushed.
+        for (const e of synced.filter((x) => x.conversation?.lastMessage && latestLive.has(x.conversation.lastMessage.id))) {
+          expect(e.conversation.lastMessage).toEqual(latestLive.get(e.conversation.lastMessage.id));
+        }
         for (const e of syncedMessages.filter((x) => x.message.id === m2.id || x.message.id === bad.id)) {
           expect(e.message).toMatchObject({ state: 'removed', text: null, links: [] });
         }
