@@ -24,7 +24,8 @@ export interface ContractResponse {
 }
 
 const documents = new Map<string, Promise<any>>();
-const validators = new WeakMap<object, Map<string, ValidateFunction>>();
+/** Per document: one ajv holding its components (each referenced schema compiled once), and the validators made with it. */
+const validators = new WeakMap<object, { ajv: Ajv; byKey: Map<string, ValidateFunction> }>();
 
 /** The OpenAPI document of the server at `origin`, fetched once per origin and test file. */
 export function openApiDocument(origin: string): Promise<any> {
@@ -98,17 +99,17 @@ function toJsonSchema(s: any, inAllOf = false): any {
 }
 
 function validatorFor(doc: any, key: string, schema: any): ValidateFunction {
-  let byKey = validators.get(doc);
-  if (!byKey) {
-    byKey = new Map();
-    validators.set(doc, byKey);
-  }
-  let validate = byKey.get(key);
-  if (!validate) {
+  let forDoc = validators.get(doc);
+  if (!forDoc) {
     const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
     ajv.addSchema({ $id: 'openapi', components: { schemas: toJsonSchema({ ...doc.components.schemas }) } });
-    validate = ajv.compile(toJsonSchema(schema));
-    byKey.set(key, validate);
+    forDoc = { ajv, byKey: new Map() };
+    validators.set(doc, forDoc);
+  }
+  let validate = forDoc.byKey.get(key);
+  if (!validate) {
+    validate = forDoc.ajv.compile(toJsonSchema(schema));
+    forDoc.byKey.set(key, validate);
   }
   return validate;
 }
