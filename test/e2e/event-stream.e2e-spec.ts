@@ -273,6 +273,145 @@ describe('member rows only for users with a v1 client (user_cursor.v1_seen_at)',
     await v1Head(r);
     expect((await syncAll(r, '0', 500)).events.filter((e) => e.type === 'message.created')).toHaveLength(15);
   });
+
+  it('a lapsed v1 client catches up every event type it missed (edits, reactions, unsend, read markers), each once, as a positions client gets them', async () => {
+    const [a, b, v] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
+    await follow(b, a);
+    await follow(v, a);
+    const group = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [b.id, v.id] })
+        .expect(201)
+    ).body;
+    const msgUrl = (id: string) => `/v1/conversations/${group.id}/messages/${id}`;
+    const v1From = await v1Head(v); // v has a v1 client (marked)
+    const posFrom = await positionsHead(v);
+    // While v's mark is live: a message, and an edit of it (member rows written by the writers).
+    const m1 = await send(a, group.id, 'before the lapse');
+    await t.http().patch(msgUrl(m1.id)).set(a.auth).send({ text: 'edited while live' }).expect(200);
+    // v's mark lapses (its last v1 contact was longer ago than EVENT_RETENTION_DAYS).
+    await t.app.get(Db).query(`UPDATE user_cursor SET v1_seen_at = now() - interval '40 days' WHERE user_id = $1`, [v.id]);
+    // While lapsed: m1 edited again and reacted to, a new message sent, read by b, then unsent.
+    await t.http().patch(msgUrl(m1.id)).set(a.auth).send({ text: 'edited while lapsed' }).expect(200);
+    await t
+      .http()
+      .put(`${msgUrl(m1.id)}/reactions/${encodeURIComponent('🎉')}`)
+      .set(b.auth)
+      .expect(204);
+    const m2 = await send(a, group.id, 'sent while lapsed');
+    await t.http().post(`/v1/conversations/${group.id}/read`).set(b.auth).send({ seq: m2.seq }).expect(200);
+    await t.http().delete(msgUrl(m2.id)).set(a.auth).expect(200);
+    const db = t.app.get(Db);
+    const lapsedRows = await db.query(`SELECT type FROM event WHERE user_id = $1 AND tx IS NULL`, [v.id]);
+    expect(lapsedRows.map((r: any) => r.type).sort()).toEqual(['message.created', 'message.updated']); // m1 and its first edit only
+
+    // The v1 client syncs from its old cursor (its first contact after the lapse: the catch-up).
+    // The conversation's events (the per-user conversation.updated of the group's creation can
+    // fall either side of a head taken while another run on this server holds the horizon back).
+    const ofConversation = (es: any[]) => es.filter((e) => e.type !== 'conversation.updated');
+    const v1 = ofConversation((await syncAll(v, v1From, 500)).events);
+    // The positions stream up to the unsend (a read past the horizon wait may stop short of it).
+    const positions = await until('the positions stream to reach the unsend', async () => {
+      const es = ofConversation((await syncAll(v, posFrom, 500)).events);
+      return es.some((e) => e.type === 'message.updated' && e.message?.id === m2.id) && es;
+    });
+    const what = (e: any) => {
+      const { cursor: _cursor, ...rest } = e;
+      return JSON.stringify(rest);
+    };
+    // Every event once, in the same order, with the same (final) payloads as the positions stream.
+    const kinds = (es: any[]) => es.map((e) => `${e.type}:${e.message?.id ?? `${e.userId}/${e.seq}`}`);
+    expect(kinds(v1)).toEqual(kinds(positions));
+    expect(v1.map(what)).toEqual(positions.map(what));
+    expect(kinds(v1)).toEqual([
+      `message.created:${m1.id}`,
+      `message.updated:${m1.id}`, // edit while live
+      `message.updated:${m1.id}`, // edit while lapsed
+      `message.updated:${m1.id}`, // reaction
+      `message.created:${m2.id}`,
+      `read.updated:${b.id}/${m2.seq}`,
+      `message.updated:${m2.id}`, // unsend
+    ]);
+    const last = v1[v1.length - 1];
+    expect(last.message).toMatchObject({ id: m2.id, state: 'removed', removedReason: 'unsent' });
+    expect(v1.map((e) => BigInt(e.cursor))).toEqual(v1.map((_, i) => BigInt(v1From) + BigInt(i + 1))); // consecutive
+    // A later contact (mark fresh) copies nothing again, and live rows resume.
+    await v1Head(v);
+    await t.http().patch(msgUrl(m1.id)).set(a.auth).send({ text: 'edited after the catch-up' }).expect(200);
+    const again = ofConversation((await syncAll(v, v1From, 500)).events);
+    expect(kinds(again)).toEqual([...kinds(v1), `message.updated:${m1.id}`]);
+  });
+  it('a lapsed v1 client whose first contact races edits, reactions, read markers and sends gets each event once, as the positions stream has them', async () => {
+    const [a, b, v] = [await registerUser(t.url), await registerUser(t.url), await registerUser(t.url)];
+    await follow(b, a);
+    await follow(v, a);
+    const group = (
+      await t
+        .http()
+        .post('/v1/conversations')
+        .set(a.auth)
+        .send({ participantIds: [b.id, v.id] })
+        .expect(201)
+    ).body;
+    const msgUrl = (id: string) => `/v1/conversations/${group.id}/messages/${id}`;
+    const v1From = await v1Head(v);
+    const posFrom = await positionsHead(v);
+    const base = [];
+    for (let i = 0; i < 3; i++) base.push(await send(a, group.id, `base ${i}`));
+    await t.app.get(Db).query(`UPDATE user_cursor SET v1_seen_at = now() - interval '40 days' WHERE user_id = $1`, [v.id]);
+    const EMOJI = ['👍', '🎉', '😂', '🔥', '👀', '🙏'];
+    const chains = [
+      (async () => {
+        for (let i = 0; i < 6; i++)
+          await t
+            .http()
+            .patch(msgUrl(base[i % 3].id))
+            .set(a.auth)
+            .send({ text: `edit ${i}` })
+            .expect(200);
+      })(),
+      (async () => {
+        for (let i = 0; i < 6; i++)
+          await t
+            .http()
+            .put(`${msgUrl(base[i % 3].id)}/reactions/${encodeURIComponent(EMOJI[i])}`)
+            .set(b.auth)
+            .expect(204);
+      })(),
+      (async () => {
+        for (let i = 0; i < 6; i++) {
+          const m = await send(b, group.id, `racing ${i}`);
+          await t.http().post(`/v1/conversations/${group.id}/read`).set(a.auth).send({ seq: m.seq }).expect(200);
+        }
+      })(),
+    ];
+    // v's v1 socket connects (its first contact after the lapse: the catch-up) while they run.
+    await new Promise((r) => setTimeout(r, 30));
+    sockets.push(await connectSocket(t.url, v.token));
+    await Promise.all(chains);
+    const ofConversation = (es: any[]) => es.filter((e) => e.type !== 'conversation.updated');
+    const kinds = (es: any[]) => es.map((e) => `${e.type}:${e.message?.id ?? `${e.userId}/${e.seq}`}`).sort();
+    const v1 = ofConversation((await syncAll(v, v1From, 7)).events);
+    // 3 sends, 6 edits, 6 reactions, 6 sends and 6 read markers of a (v hears them).
+    expect(v1).toHaveLength(27);
+    const positions = await until('the positions stream to reach every event', async () => {
+      const es = ofConversation((await syncAll(v, posFrom, 500)).events);
+      return es.length >= 27 && es;
+    });
+    expect(kinds(v1)).toEqual(kinds(positions));
+    expect(v1.map((e) => BigInt(e.cursor))).toEqual(v1.map((_, i) => BigInt(v1From) + BigInt(i + 1)));
+    // Each conversation event has exactly one member row of v: none twice, none missing.
+    const rows = await t.app.get(Db).query(
+      `SELECT ce.id, (SELECT count(*)::int FROM event e WHERE e.user_id = $1 AND (e.pos = ce.id OR (ce.type = 'message.created' AND e.type = ce.type AND e.message_id = ce.message_id))) AS n
+           FROM conversation_event ce WHERE ce.conversation_id = $2 AND $1::uuid = ANY (ce.audience)`,
+      [v.id, group.id],
+    );
+    expect(rows).toHaveLength(27);
+    expect(rows.every((r: any) => r.n === 1)).toBe(true);
+  });
 });
 
 describe('message.updated and read.updated are stored once (conversation_event) and positioned as sends are', () => {

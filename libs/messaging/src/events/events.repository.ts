@@ -20,13 +20,21 @@ import { hearsReadMarkerSql, memberReadsMessageSql } from '../policy/visibility'
  * a scanned one shows its verdicts), so one send writes the message once, not once per
  * member. The outbox copy (for the live push) still carries the payload as given.
  */
-export function eventInsertCtes(inputCte: string, jobsParam: string, opts: { outboxEvents?: boolean; positioned?: boolean } = {}): string {
+export function eventInsertCtes(
+  inputCte: string,
+  jobsParam: string,
+  opts: { outboxEvents?: boolean; positioned?: boolean; mirrors?: boolean } = {},
+): string {
   // outboxEvents false (the send): the outbox row is written only for jobs; the committing
   // process pushes the events itself from what the statement returned (EventsService.push).
   const outboxEvents = opts.outboxEvents ?? true;
   // positioned false (the send's message.created): conversation_event carries the event's one
   // position, so the member rows get none (tx null: never served by position, no index entry).
-  const positioned = opts.positioned ?? true;
+  // mirrors (v1 member rows of conversation_event rows, memberRowsOfSql): unpositioned, and the
+  // input's ce_id, the id of the conversation_event each row mirrors, goes to `pos` (tx stays
+  // null, so the positions stream never serves it): the key V1_CATCH_UP_SQL dedupes by.
+  const mirrors = opts.mirrors ?? false;
+  const positioned = !mirrors && (opts.positioned ?? true);
   const events = outboxEvents
     ? `coalesce((SELECT jsonb_agg(jsonb_build_object('userId', n.user_id, 'cursor', n.cursor::text, 'position', ${positionSql('i.tx', 'i.pos')}, 'type', n.type, 'payload', n.payload))
                    FROM ev_numbered n JOIN ev_ins i ON i.user_id = n.user_id AND i.cursor = n.cursor), '[]'::jsonb)`
@@ -42,11 +50,11 @@ export function eventInsertCtes(inputCte: string, jobsParam: string, opts: { out
      WHERE uc.user_id = c.user_id AND uc.user_id IN (SELECT user_id FROM ev_locked)
      RETURNING uc.user_id, uc.last - c.n AS base),
   ev_numbered AS (
-    SELECT i.user_id, i.type, i.payload, i.message_id, b.base + row_number() OVER (PARTITION BY i.user_id ORDER BY i.ord) AS cursor
+    SELECT i.user_id, i.type, i.payload, i.message_id${mirrors ? ', i.ce_id' : ''}, b.base + row_number() OVER (PARTITION BY i.user_id ORDER BY i.ord) AS cursor
       FROM ${inputCte} i JOIN ev_bumped b ON b.user_id = i.user_id),
   ev_ins AS (
     INSERT INTO event (user_id, cursor, type, payload, message_id${positioned ? '' : ', tx, pos'})
-    SELECT user_id, cursor, type, CASE WHEN message_id IS NULL THEN payload ELSE payload - 'message' END, message_id${positioned ? '' : ', NULL, NULL'}
+    SELECT user_id, cursor, type, CASE WHEN message_id IS NULL THEN payload ELSE payload - 'message' END, message_id${positioned ? '' : mirrors ? ', NULL, ce_id' : ', NULL, NULL'}
       FROM ev_numbered
     RETURNING user_id, cursor, message_id, tx, pos),
   ev_outbox AS (
@@ -82,6 +90,20 @@ export const hasV1ClientSql = (u: string, days: string): string =>
   `EXISTS (SELECT 1 FROM user_cursor uc WHERE uc.user_id = ${u} AND uc.v1_seen_at > now() - make_interval(days => ${days}::int))`;
 
 /**
+ * The v1 member rows of conversation events (eventInsertCtes' input, with `mirrors`): `from`
+ * yields one row per (event, member) with `ce_id` (the conversation_event's id), `user_id`,
+ * `type`, `message_id` and `payload` (conversation_event.payload: what an event without a
+ * message carries, read.updated; null for a message event, whose member row references the
+ * message and sync renders it as it is now). The one rule for what a member row of a
+ * conversation event holds: the live writers (messageEventCtes, READ_EVENT_SQL) and the v1
+ * catch-up (V1_CATCH_UP_SQL) use it. `order` orders the rows' cursors.
+ */
+const memberRowsOfSql = (from: string, order: string): string =>
+  `SELECT (row_number() OVER (ORDER BY ${order}))::int AS ord, r.user_id, r.type::text AS type, coalesce(r.payload, '{}'::jsonb) AS payload,
+          r.message_id, r.ce_id
+     FROM ${from} r`;
+
+/**
  * CTEs that write a message event (message.updated) once per message of `msgCte` (rows of
  * `message`, as the statement left them): `ce_aud` its audience, the members who read it now
  * (memberReadsMessageSql, the one rule; the same users the live push goes to), `ce` the
@@ -104,11 +126,14 @@ export function messageEventCtes(msgCte: string, type: string, days: string, aud
     INSERT INTO conversation_event (conversation_id, type, message_id, audience)
     SELECT x.conversation_id, ${type}, x.id, ARRAY(SELECT a.user_id FROM ce_aud a WHERE a.message_id = x.id ORDER BY a.user_id)
       FROM ${msgCte} x WHERE EXISTS (SELECT 1 FROM ce_aud a WHERE a.message_id = x.id) ORDER BY x.conversation_id, x.id
-    RETURNING message_id, tx, id),
+    RETURNING message_id, tx, id, type, payload),
   ev_input AS (
-    SELECT (row_number() OVER (ORDER BY a.message_id, a.user_id))::int AS ord, a.user_id, ${type}::text AS type, '{}'::jsonb AS payload, a.message_id
-      FROM ce_aud a WHERE ${hasV1ClientSql('a.user_id', days)}),
-${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false, positioned: false })}`;
+    ${memberRowsOfSql(
+      `(SELECT ce.id AS ce_id, a.user_id, ce.type, ce.message_id, ce.payload FROM ce_aud a JOIN ce ON ce.message_id = a.message_id
+         WHERE ${hasV1ClientSql('a.user_id', days)})`,
+      'r.message_id, r.user_id',
+    )}),
+${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false, mirrors: true })}`;
 }
 
 /** For message `x` of messageEventCtes: [[userId, per-user cursor or null], ...], the push's recipients (EventsService.push). */
@@ -217,11 +242,13 @@ ce AS (
   INSERT INTO conversation_event (conversation_id, type, message_id, audience, payload)
   SELECT $1, 'read.updated', NULL, ARRAY(SELECT user_id FROM ce_aud ORDER BY user_id), $3::jsonb
    WHERE EXISTS (SELECT 1 FROM ce_aud)
-  RETURNING message_id, tx, id),
+  RETURNING message_id, tx, id, type, payload),
 ev_input AS (
-  SELECT (row_number() OVER (ORDER BY a.user_id))::int AS ord, a.user_id, 'read.updated'::text AS type, $3::jsonb AS payload, NULL::uuid AS message_id
-    FROM ce_aud a WHERE ${hasV1ClientSql('a.user_id', '$4')}),
-${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false, positioned: false })},
+  ${memberRowsOfSql(
+    `(SELECT ce.id AS ce_id, a.user_id, ce.type, ce.message_id, ce.payload FROM ce_aud a CROSS JOIN ce WHERE ${hasV1ClientSql('a.user_id', '$4')})`,
+    'r.user_id',
+  )}),
+${eventInsertCtes('ev_input', `'[]'::jsonb`, { outboxEvents: false, mirrors: true })},
 ${conversationEventOutboxCte('$3::jsonb', `'[]'`)}
 SELECT (SELECT id FROM ce_outbox) AS outbox_id`;
 
@@ -482,25 +509,36 @@ export async function restoreV1Mark(q: Queryable, userId: string, was: string | 
 }
 
 /**
- * The catch-up of a v1 client's member rows (EventsService.v1Contact): the send wrote none for
- * this user ($1) while no v1 client of theirs was marked, so every message.created of a
- * conversation_event whose audience holds them, written since $2 (when the mark lapsed, or the
- * account was made), and without a member row yet, gets one now, in position order (a
- * conversation's in seq order), with the next cursors. Run in a transaction that holds the
- * user's user_cursor row already (lockUserCursor), after every send that could have missed the
- * new mark has ended (awaitHorizon), so its snapshot sees every row there is to copy.
+ * The catch-up of a v1 client's member rows (EventsService.v1Contact): the writers wrote none
+ * for this user ($1) while no v1 client of theirs was marked, so every conversation_event
+ * (message.created, message.updated, read.updated) whose audience holds them, written since $2
+ * (when the mark lapsed, or the account was made), and without a member row yet, gets one now,
+ * as a live writer would have written it (memberRowsOfSql), in position order (a conversation's
+ * in its commit order), with the next cursors.
+ * "Without a member row yet": a row whose `pos` is this event's id (every member row written
+ * through memberRowsOfSql names the conversation_event it mirrors; ids come from one sequence,
+ * so the key is exact however many message.updated a message has), or, for message.created,
+ * the user's message.created row of that message (the send's member rows name no event; a
+ * member gets one message.created of a message at most).
+ * Run in a transaction that holds the user's user_cursor row already (lockUserCursor), after
+ * every writer that could have missed the new mark has ended (awaitSnapshotsPast), so its
+ * snapshot sees every row there is to copy. A live writer that saw the new mark takes the same
+ * row lock to write this user's member row (eventInsertCtes): either it committed before this
+ * statement, which then sees its member row and skips the event, or it waits for this commit
+ * and its conversation_event row, uncommitted here, is not copied. A copy and a live row of
+ * one event never both exist.
  */
 const V1_CATCH_UP_SQL = `
 WITH missed AS (
-  SELECT ce.tx, ce.id, ce.message_id
+  SELECT ce.tx, ce.id AS ce_id, $1::uuid AS user_id, ce.type, ce.message_id, ce.payload
     FROM conversation_member mine JOIN conversation_event ce ON ce.conversation_id = mine.conversation_id
-   WHERE mine.user_id = $1 AND ce.created_at >= $2 AND ce.type = 'message.created' AND $1::uuid = ANY (ce.audience)
-     AND NOT EXISTS (SELECT 1 FROM event e WHERE e.user_id = $1 AND e.created_at >= $2 AND e.message_id = ce.message_id
-                        AND e.type = 'message.created')),
+   WHERE mine.user_id = $1 AND ce.created_at >= $2 AND $1::uuid = ANY (ce.audience)
+     AND NOT EXISTS (SELECT 1 FROM event e WHERE e.user_id = $1 AND e.created_at >= $2 AND e.pos = ce.id)
+     AND NOT EXISTS (SELECT 1 FROM event e WHERE e.user_id = $1 AND e.created_at >= $2 AND ce.type = 'message.created'
+                        AND e.type = 'message.created' AND e.message_id = ce.message_id)),
 ev_input AS (
-  SELECT (row_number() OVER (ORDER BY tx, id))::int AS ord, $1::uuid AS user_id, 'message.created'::text AS type,
-         '{}'::jsonb AS payload, message_id FROM missed),
-${eventInsertCtes('ev_input', `'[]'`, { outboxEvents: false, positioned: false })}
+  ${memberRowsOfSql('missed', 'r.tx, r.ce_id')}),
+${eventInsertCtes('ev_input', `'[]'`, { outboxEvents: false, mirrors: true })}
 SELECT count(*)::int AS n FROM ev_ins`;
 
 /**

@@ -200,12 +200,16 @@ export class EventsService {
    * A client that reads per-user cursors (v1 sync, a socket without auth.stream "positions")
    * is here. The send writes member rows only for users marked so within v1WindowDays
    * (user_cursor.v1_seen_at); the mark is refreshed at most hourly (one read otherwise). When
-   * there was no live mark, the sends since it lapsed wrote none for this user: mark first,
-   * wait until every send that may have read the old mark has ended (awaitSnapshotsPast), then
-   * copy the message.created they skipped into member rows (catchUpV1Rows), so the v1 stream
-   * misses nothing and has nothing twice. Known limit: a send that raced the mark and saw it
-   * wrote its row before the copies, so a copied message can follow a later one of its
-   * conversation in cursor order (once each; the guide says to apply by (conversationId, seq)).
+   * there was no live mark, the writers since it lapsed wrote none for this user: mark first,
+   * wait until every writer that may have read the old mark has ended (awaitSnapshotsPast), then
+   * copy every conversation event they skipped (message.created, message.updated, read.updated,
+   * as a live member row carries it) into member rows (catchUpV1Rows), so the v1 stream misses
+   * nothing and has nothing twice (a member row names the conversation_event it mirrors:
+   * V1_CATCH_UP_SQL). Known limit: a writer that raced the mark and saw it wrote its row before
+   * the copies, so a copied event can follow a later one of its conversation in cursor order
+   * (once each): a message.created (the guide says to apply by (conversationId, seq)), a
+   * message.updated (sync renders the message as it is now, so either order shows the same), or
+   * a read.updated, whose copy then carries an older seq than the raced one before it.
    * A catch-up that cannot wait long enough puts the mark back and answers 503.
    */
   async v1Contact(userId: string): Promise<void> {
