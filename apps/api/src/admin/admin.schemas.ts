@@ -435,9 +435,22 @@ export class Case {
   @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member holding it' }) assigneeName!: string | null;
 }
 
+/** A conversation a case's reports are about, with its lock state now. */
+export class CaseConversation {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ type: Boolean, description: 'Staff locked it: nobody may send, edit, react or add members there' }) locked!: boolean;
+  @ApiProperty({ ...TIME_OR_NULL, description: 'Since when it is locked; null while open' }) lockedAt!: string | null;
+}
+
 export class CaseDetail extends Case {
   @ApiProperty({ type: [Report], description: 'The reports of the case (without evidence: open a report to read it, audited)' })
   reports!: Report[];
+  @ApiProperty({
+    type: [CaseConversation],
+    description:
+      'The conversations of its reports (reported conversations and those of reported messages) with their lock state when read; lock or unlock with expectLocked set to it',
+  })
+  conversations!: CaseConversation[];
 }
 
 export class CaseMessage {
