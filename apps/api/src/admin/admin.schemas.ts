@@ -294,6 +294,13 @@ export class LinkRecord {
   @ApiProperty({ enum: ['pending', 'safe', 'suspicious', 'malicious'] }) verdict!: string;
   @ApiProperty(TEXT_OR_NULL) reason!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: 'blocklist, default, heuristic:<reason>, or a staff label' }) rule!: string | null;
+  @ApiProperty({
+    type: [String],
+    example: ['blocklist', 'heuristics', 'feed:urlhaus'],
+    description:
+      'The sources the verdict consulted, in the order asked: staff (an override), blocklist, heuristics (offline), feed:<format> (a loaded reputation feed: urlhaus, phishtank, openphish), provider:<name> (an online lookup that answered). Empty while pending',
+  })
+  sources!: string[];
   @ApiProperty({ type: Boolean, description: 'A staff label decides the verdict' }) overridden!: boolean;
   @ApiProperty({ type: 'integer', minimum: 0 }) seenCount!: number;
   @ApiProperty(TIME) firstSeenAt!: string;
