@@ -108,7 +108,7 @@ it('a person suspended while signed in is told so, reads why and until when, and
   const reasons = page.locator('dl[aria-label="Statement of reasons"]');
   await reasons.waitFor();
   await expect(reasons.textContent()).resolves.toMatch(/What happened.*found spam.*Rule.*Spam and platform manipulation/s);
-  expect(await reasons.locator('time').getAttribute('datetime')).toBe(endsAt);
+  expect(await reasons.locator('dt:text-is("Ends") + dd time').getAttribute('datetime')).toBe(endsAt);
   expect(await page.locator('body').innerText()).not.toMatch(/appealToken|POST|\/v1\/|details\./);
   await page.getByText(/You can’t use Backchannel with this account until .*\d{4}/).waitFor();
 

@@ -27,7 +27,19 @@ it('a suspended account signs in to an appeal-only token, appeals, and an upheld
   expect(typeof appealToken).toBe('string');
   const appealAuth = { Authorization: `Bearer ${appealToken}` };
   // What keeps them out and why (API.md v1.2), in words for people.
-  expect(login.body.details.action).toEqual({ id: actionId, action: 'suspend', endsAt: act.body.action.expiresAt });
+  // The documented {id, action, endsAt}, and the policy, severity and strikes the decision was taken
+  // under (a direct action without a report: policy other at its first severity, one strike).
+  expect(login.body.details.action).toEqual({
+    id: actionId,
+    action: 'suspend',
+    endsAt: act.body.action.expiresAt,
+    policy: 'other',
+    policyTitle: 'Other breaches of the Community Guidelines',
+    severity: 'low',
+    strikes: 1,
+    strikesExpireAt: act.body.action.strikesExpireAt,
+  });
+  expect(login.body.details.action.strikesExpireAt).toEqual(expect.any(String));
   expect(login.body.details.statement).toMatchObject({ action: 'suspend', endsAt: act.body.action.expiresAt, appeal: { possible: true } });
   expect(login.body.message).toMatch(/^This account is suspended until .+\. You can read why and appeal the decision\.$/);
   expect(login.body.message).not.toMatch(/details|POST|\/v1/);

@@ -241,6 +241,40 @@ describe('conversation lock', () => {
     expect((await lock(conv, admin.auth)).status).toBe(200);
   });
 
+  it('a lock or unlock naming the state the caller read (expectLocked) is refused with 409 lock_state_changed when someone changed it since: nothing changes, nothing is audited', async () => {
+    const [a, b] = [await user(), await user()];
+    const conv = await conversation(a, [b]);
+    const lockSeen = (auth: Record<string, string>, expectLocked: boolean) =>
+      t.http().post(`/admin/v1/conversations/${conv}/lock`).set(auth).send({ note: 'seen open', expectLocked });
+    const unlockSeen = (auth: Record<string, string>, expectLocked: boolean) =>
+      t.http().delete(`/admin/v1/conversations/${conv}/lock`).set(auth).send({ note: 'seen locked', expectLocked });
+    // Read open, still open: it locks.
+    expect((await lockSeen(moderator.auth, false)).body).toEqual({ conversationId: conv, locked: true });
+    // Another page also read it open: refused, in words, with the state found.
+    const stale = await lockSeen(admin.auth, false);
+    await expectError(stale, 'POST /admin/v1/conversations/{id}/lock', 409, 'lock_state_changed');
+    expect(stale.body.message).toBe('Someone locked this conversation after you read it, so it is already locked; nothing was changed.');
+    expect(stale.body.details).toEqual({ locked: true });
+    // Read locked, still locked: it unlocks; a second page that read it locked is refused.
+    expect((await unlockSeen(moderator.auth, true)).body).toEqual({ conversationId: conv, locked: false });
+    const staleUnlock = await unlockSeen(admin.auth, true);
+    await expectError(staleUnlock, 'DELETE /admin/v1/conversations/{id}/lock', 409, 'lock_state_changed');
+    expect(staleUnlock.body.message).toBe(
+      'Someone unlocked this conversation after you read it, so it is already open; nothing was changed.',
+    );
+    expect((await t.http().get(`/v1/conversations/${conv}`).set(a.auth)).body.locked).toBe(false);
+    const audit = await auditFor(conv);
+    expect(audit.map((e) => e.action).sort()).toEqual(['conversation.lock', 'conversation.unlock']);
+    expect(audit.find((e) => e.action === 'conversation.lock')?.after).toMatchObject({ locked: true, note: 'seen open' });
+    // expectLocked must be a boolean.
+    await expectError(
+      await lockSeen(moderator.auth, 'no' as unknown as boolean),
+      'POST /admin/v1/conversations/{id}/lock',
+      400,
+      'invalid_request',
+    );
+  });
+
   it('race: a lock during parallel sends: no send is accepted after the lock answers 200', async () => {
     const rounds = await raceRounds(8, async () => {
       const [a, b, c] = [await user(), await user(), await user()];

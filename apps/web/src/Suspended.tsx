@@ -2,15 +2,16 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { components } from '@backchannel/client';
 import { bc, describeError, unwrap } from './bc';
 
-type Statement = components['schemas']['Statement'] & { policy?: string | null; severity?: string | null };
+type Statement = components['schemas']['Statement'];
 type Appeal = components['schemas']['Appeal'];
 
-/** What a refused sign-in of a suspended or banned account carries (API.md v1.2, 401 account_suspended). */
-export interface KeptOut {
-  appealToken: string;
-  action: { id: string; action: string; endsAt: string | null } | null;
-  statement: Statement | null;
-}
+/**
+ * What a refused sign-in of a suspended or banned account carries (API.md v1.2, 401
+ * account_suspended): the appeal-only token, the action keeping the account out (with the policy,
+ * severity and strikes it was decided under) and the statement of reasons.
+ */
+export type KeptOut = components['schemas']['AccountSuspendedDetails'];
+type KeptOutAction = NonNullable<KeptOut['action']>;
 
 /** The refusal's details, when the error is a suspended account's sign-in refusal; otherwise null. */
 export function keptOutOf(err: unknown): KeptOut | null {
@@ -18,6 +19,15 @@ export function keptOutOf(err: unknown): KeptOut | null {
   if (e?.code !== 'account_suspended' || typeof e.details?.appealToken !== 'string') return null;
   return { appealToken: e.details.appealToken, action: e.details.action ?? null, statement: e.details.statement ?? null };
 }
+
+/** A severity key in words ("medium" → "Medium"). */
+const severityWords = (key: string) => {
+  const text = key.replace(/_/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+};
+
+/** The policy as people read it: its name, or (an older server, a deleted policy) its key in words. */
+const policyWords = (a: KeptOutAction) => a.policyTitle ?? (a.policy ? severityWords(a.policy) : null);
 
 const when = (iso: string) =>
   new Date(iso).toLocaleString(undefined, {
@@ -87,7 +97,9 @@ export function Suspended({ keptOut, onBack }: { keptOut: KeptOut; onBack: () =>
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per refusal
   }, [keptOut.appealToken]);
 
-  const banned = keptOut.action?.action === 'ban';
+  // Older servers sent none of the policy fields: each row below shows only when present.
+  const action: KeptOutAction | null = keptOut.action ?? null;
+  const banned = action?.action === 'ban';
   const endsAt = keptOut.action?.endsAt ?? statement?.endsAt ?? null;
   const appealPossible = !!actionId && statement?.appeal?.possible !== false;
   const appealUntil = statement?.appeal?.until ?? null;
@@ -129,12 +141,24 @@ export function Suspended({ keptOut, onBack }: { keptOut: KeptOut; onBack: () =>
             <dd>{statement.facts}</dd>
             <dt>Rule</dt>
             <dd>{statement.ground}</dd>
-            {statement.policy && (
+            {action && policyWords(action) && (
               <>
                 <dt>Policy</dt>
+                <dd>{policyWords(action)}</dd>
+              </>
+            )}
+            {action?.severity && (
+              <>
+                <dt>Severity</dt>
+                <dd>{severityWords(action.severity)}</dd>
+              </>
+            )}
+            {action && action.strikes > 0 && action.strikesExpireAt && (
+              <>
+                <dt>Strikes</dt>
                 <dd>
-                  {statement.policy.replace(/_/g, ' ')}
-                  {statement.severity ? ` (${statement.severity.replace(/_/g, ' ')})` : ''}
+                  {action.strikes === 1 ? '1 strike' : `${action.strikes} strikes`} on your account until{' '}
+                  <time dateTime={action.strikesExpireAt}>{when(action.strikesExpireAt)}</time>
                 </dd>
               </>
             )}

@@ -41,6 +41,8 @@ export type AdminGet<P extends keyof paths> = paths[P] extends {
 export type Report = Schemas['Report'];
 export type Case = Schemas['Case'];
 export type CaseDetail = Schemas['CaseDetail'];
+/** A conversation of a case's reports with its lock state (the case page's lock reads it). */
+export type CaseConversation = Schemas['CaseConversation'];
 export type CaseMessage = Schemas['CaseMessage'];
 export type CaseMessagePage = Schemas['CaseMessagePage'];
 export type NoticeTemplate = Schemas['NoticeTemplate'];

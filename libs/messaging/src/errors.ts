@@ -81,6 +81,12 @@ export const WarningRequired = define(
   'warning_required',
   'Warn this person about unfounded reports (policy unfounded_reports) before suspending their reporting.',
 );
+/** A lock or unlock sent with the state its caller read (`expectLocked`) found the conversation already changed. */
+export const LockStateChanged = define(
+  409,
+  'lock_state_changed',
+  'Someone changed this conversation’s lock after you read it; nothing was changed.',
+);
 export const AlreadyEnded = define(409, 'already_ended', 'This action has already run its course; there is nothing left to lift.');
 export const Unprocessable = define(422, 'unprocessable', 'The request cannot be applied.');
 export const GroupTooLarge = define(422, 'group_too_large', 'A conversation has at most 15 members.');

@@ -25,7 +25,7 @@ import { EvidenceView } from '../reports/EvidenceView';
 import { errorMessage } from '../lib/errors';
 import { CaseSignals } from './CaseList';
 import { CaseViewers } from './CaseViewers';
-import { ConversationLockActions } from '../users/DmPanel';
+import { ConversationLock } from './ConversationLock';
 
 const CaseSummary = () => {
     const record = useRecordContext<Case>();
@@ -94,6 +94,7 @@ const CaseReports = () => {
     const record = useRecordContext<Case>();
     const canLock = useCan('users', 'dmTools');
     if (!record?.reports) return null;
+    const lockOf = (conversationId: string) => record.conversations?.find(c => c.id === conversationId);
     return (
         <Box sx={{ mb: 3 }}>
             <Typography variant="subtitle1">Reports in this case</Typography>
@@ -117,7 +118,9 @@ const CaseReports = () => {
                             </TableCell>
                             <TableCell>
                                 {humanize(r.subjectType)}
-                                {canLock && r.subjectType === 'conversation' && <ConversationLockActions conversationId={r.subjectId} />}
+                                {canLock && r.subjectType === 'conversation' && lockOf(r.subjectId) && (
+                                    <ConversationLock conversation={lockOf(r.subjectId)!} />
+                                )}
                             </TableCell>
                             <TableCell>{r.source}</TableCell>
                             <TableCell>{r.reporterHandle ? `@${r.reporterHandle}` : '—'}</TableCell>

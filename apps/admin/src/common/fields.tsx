@@ -3,6 +3,7 @@ import { useState, type MouseEvent, type ReactNode } from 'react';
 import { Link, useGetIdentity, useRecordContext } from 'react-admin';
 import { actionLabel } from '../lib/ladder';
 import { formatDue, formatPriority, humanize, shortValue, statusColor, verdictColor, type ChipColor } from '../lib/format';
+import { linkSourceHint, linkSourceLabel } from '../lib/link-sources';
 
 /** Props react-admin's Datagrid reads from field elements. */
 export interface FieldProps {
@@ -95,6 +96,29 @@ export const VerdictChip = ({ verdict, label, title }: { verdict: unknown; label
 export const VerdictField = ({ source }: FieldProps) => {
     const record = useRecordContext();
     return <VerdictChip verdict={get(record, source)} />;
+};
+
+/** A link verdict's sources (the API's `sources`), each a chip named in words, in the order asked; a dash while pending. */
+export const LinkSourcesField = ({ source }: FieldProps) => {
+    const record = useRecordContext();
+    const value = get(record, source);
+    const sources = Array.isArray(value) ? value.filter((x): x is string => typeof x === 'string') : [];
+    if (!sources.length) return <span>—</span>;
+    return (
+        <Box
+            component="ul"
+            aria-label="Sources consulted"
+            sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5, m: 0, p: 0, listStyle: 'none' }}
+        >
+            {sources.map(s => (
+                <li key={s}>
+                    <Tooltip title={linkSourceHint(s)}>
+                        <Chip size="small" variant="outlined" label={linkSourceLabel(s)} />
+                    </Tooltip>
+                </li>
+            ))}
+        </Box>
+    );
 };
 
 /**

@@ -141,11 +141,11 @@ export const requests = {
         body: { note },
     }),
 
-    /** POST locks, DELETE unlocks. */
-    conversationLock: (conversationId: Id, locked: boolean, note: string): ApiRequest => ({
+    /** POST locks, DELETE unlocks; with `expectLocked` (the state the page read) a conversation changed since is refused (409 lock_state_changed). */
+    conversationLock: (conversationId: Id, locked: boolean, note: string, expectLocked?: boolean): ApiRequest => ({
         method: locked ? 'POST' : 'DELETE',
         url: `${API_URL}/conversations/${seg(conversationId)}/lock`,
-        body: { note },
+        body: expectLocked === undefined ? { note } : { note, expectLocked },
     }),
 
     liftAction: (actionId: Id, note: string): ApiRequest => ({

@@ -1,5 +1,5 @@
 import { Datagrid, DateField, List, NumberField, SelectInput, TextField, TextInput } from 'react-admin';
-import { MarkerField, ShortTextField, VerdictField } from '../common/fields';
+import { LinkSourcesField, MarkerField, ShortTextField, VerdictField } from '../common/fields';
 import { choicesOf } from '../lib/format';
 import { LINK_VERDICTS } from '@backchannel/client/admin';
 
@@ -16,6 +16,7 @@ export const LinkList = () => (
             <VerdictField source="verdict" label="Verdict" />
             <ShortTextField source="reason" max={50} />
             <TextField source="rule" emptyText="—" />
+            <LinkSourcesField source="sources" label="Checked by" sortable={false} />
             <MarkerField source="overridden" label="Set by staff" />
             <NumberField source="seenCount" label="Seen" />
             <DateField source="lastSeenAt" label="Last seen" showTime />

@@ -1,6 +1,6 @@
 import { Box } from '@mui/material';
 import { DateField, NumberField, Show, SimpleShowLayout, TextField, useRecordContext } from 'react-admin';
-import { MarkerField, VerdictField } from '../common/fields';
+import { LinkSourcesField, MarkerField, VerdictField } from '../common/fields';
 import { Section } from '../common/Section';
 import { useCan } from '../common/useApi';
 import { LinkOverrideForm } from './LinkOverrideForm';
@@ -31,6 +31,7 @@ export const LinkShow = () => (
             <VerdictField source="verdict" label="Verdict" />
             <TextField source="reason" emptyText="—" />
             <TextField source="rule" emptyText="—" />
+            <LinkSourcesField source="sources" label="Checked by" />
             <MarkerField source="overridden" label="Set by staff" />
             <NumberField source="seenCount" />
             <DateField source="lastSeenAt" showTime />

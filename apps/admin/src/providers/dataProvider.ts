@@ -81,8 +81,11 @@ export interface BackchannelDataProvider extends DataProvider {
     dmStats(userId: Identifier): Promise<{ data: DmStats }>;
     /** PUT (off) / DELETE (on) /admin/v1/users/:id/dm-access {note} */
     setDmAccess(userId: Identifier, params: { on: boolean; note: string }): Promise<{ data: DmAccessState }>;
-    /** POST (lock) / DELETE (unlock) /admin/v1/conversations/:id/lock {note} */
-    setConversationLock(conversationId: Identifier, params: { locked: boolean; note: string }): Promise<{ data: ConversationLockState }>;
+    /** POST (lock) / DELETE (unlock) /admin/v1/conversations/:id/lock {note, expectLocked}: expectLocked is the state the page showed */
+    setConversationLock(
+        conversationId: Identifier,
+        params: { locked: boolean; note: string; expectLocked?: boolean },
+    ): Promise<{ data: ConversationLockState }>;
     /** POST /admin/v1/actions/:id/lift {note}: ends a restriction, suspension or ban early */
     liftAction(id: Identifier, params: { note: string }): Promise<{ data: ModerationAction }>;
     /** POST /admin/v1/appeals/:id/decide {decision, note} */
@@ -167,7 +170,8 @@ export const dataProvider: BackchannelDataProvider = {
     liftAction: (id, { note }) => send(requests.liftAction(id, note)),
     dmStats: userId => send(requests.dmStats(userId)),
     setDmAccess: (userId, { on, note }) => send(requests.dmAccess(userId, on, note)),
-    setConversationLock: (conversationId, { locked, note }) => send(requests.conversationLock(conversationId, locked, note)),
+    setConversationLock: (conversationId, { locked, note, expectLocked }) =>
+        send(requests.conversationLock(conversationId, locked, note, expectLocked)),
     previewBlocklist: ({ pattern, kind }) => send(requests.previewBlocklist(pattern, kind)),
     stats: () => send(requests.stats()),
     testRules: params => send({ method: 'POST', url: `${API_URL}/rules/test`, body: params }),

@@ -115,16 +115,19 @@ export const LockButton = ({ conversationId, locked, onDone }: { conversationId:
     const dataProvider = useBackchannel();
     const { run, pending } = useRunner();
     const click = async () => {
-        const result = await run(
+        await run(
             'lock',
             () =>
                 dataProvider.setConversationLock(conversationId, {
                     locked: !locked,
                     note: locked ? 'Unlocked from the console' : 'Locked from the console',
+                    // The state this row shows: if someone changed it since, the API refuses (409) instead of acting unseen.
+                    expectLocked: locked,
                 }),
             { success: locked ? 'Conversation unlocked' : 'Conversation locked' },
         );
-        if (result !== undefined) onDone?.();
+        // Re-read after a refusal too: a 409 means the row showed a state that is no longer true.
+        onDone?.();
     };
     return (
         <Button size="small" variant={locked ? 'outlined' : 'contained'} color="warning" onClick={click} disabled={!!pending}>
@@ -180,11 +183,3 @@ export const DmPanel = ({ user, history, onChange }: { user: UserRecord; history
         </Section>
     );
 };
-
-/** Lock / Unlock for a conversation whose state this page does not read (a case's reported conversation); both are idempotent. */
-export const ConversationLockActions = ({ conversationId }: { conversationId: Identifier }) => (
-    <Stack direction="row" spacing={1} sx={{ mt: 0.5 }}>
-        <LockButton conversationId={conversationId} locked={false} />
-        <LockButton conversationId={conversationId} locked={true} />
-    </Stack>
-);

@@ -496,3 +496,16 @@ export class DmControlNoteDto {
   @Matches(NO_CONTROL, { message: 'note must not contain control characters' })
   note?: string;
 }
+
+/** `{note, expectLocked?}` of a conversation lock or unlock. */
+export class ConversationLockDto extends DmControlNoteDto {
+  @ApiPropertyOptional({
+    type: Boolean,
+    example: false,
+    description:
+      'The lock state the caller last read (the console sends it). When the conversation is no longer in that state (someone else locked or unlocked it since), the call changes nothing and answers 409 lock_state_changed. Left out: idempotent.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  expectLocked?: boolean;
+}

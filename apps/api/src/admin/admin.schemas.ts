@@ -294,6 +294,13 @@ export class LinkRecord {
   @ApiProperty({ enum: ['pending', 'safe', 'suspicious', 'malicious'] }) verdict!: string;
   @ApiProperty(TEXT_OR_NULL) reason!: string | null;
   @ApiProperty({ ...TEXT_OR_NULL, description: 'blocklist, default, heuristic:<reason>, or a staff label' }) rule!: string | null;
+  @ApiProperty({
+    type: [String],
+    example: ['blocklist', 'heuristics', 'feed:urlhaus'],
+    description:
+      'The sources the verdict consulted, in the order asked: staff (an override), blocklist, heuristics (offline), feed:<format> (a loaded reputation feed: urlhaus, phishtank, openphish), provider:<name> (an online lookup that answered). Empty while pending',
+  })
+  sources!: string[];
   @ApiProperty({ type: Boolean, description: 'A staff label decides the verdict' }) overridden!: boolean;
   @ApiProperty({ type: 'integer', minimum: 0 }) seenCount!: number;
   @ApiProperty(TIME) firstSeenAt!: string;
@@ -435,9 +442,22 @@ export class Case {
   @ApiProperty({ ...TEXT_OR_NULL, description: 'Name of the staff member holding it' }) assigneeName!: string | null;
 }
 
+/** A conversation a case's reports are about, with its lock state now. */
+export class CaseConversation {
+  @ApiProperty(ID) id!: string;
+  @ApiProperty({ type: Boolean, description: 'Staff locked it: nobody may send, edit, react or add members there' }) locked!: boolean;
+  @ApiProperty({ ...TIME_OR_NULL, description: 'Since when it is locked; null while open' }) lockedAt!: string | null;
+}
+
 export class CaseDetail extends Case {
   @ApiProperty({ type: [Report], description: 'The reports of the case (without evidence: open a report to read it, audited)' })
   reports!: Report[];
+  @ApiProperty({
+    type: [CaseConversation],
+    description:
+      'The conversations of its reports (reported conversations and those of reported messages) with their lock state when read; lock or unlock with expectLocked set to it',
+  })
+  conversations!: CaseConversation[];
 }
 
 export class CaseMessage {

@@ -20,7 +20,7 @@ export class ErrorBody {
 
   @ApiPropertyOptional({
     description:
-      'invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken, action: {id, action, endsAt}, statement}`',
+      'invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken, action: {id, action, endsAt, policy, policyTitle, severity, strikes, strikesExpireAt}, statement}` (AccountSuspendedDetails); lock_state_changed: `{locked}` (the state found)',
     oneOf: [
       { type: 'array', items: { type: 'object', additionalProperties: true } },
       { type: 'object', additionalProperties: true },

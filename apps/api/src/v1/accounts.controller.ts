@@ -3,6 +3,7 @@ import {
   ApiAcceptedResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -17,8 +18,10 @@ import { optionalString, parseLimit } from '../http/list-params';
 import { ClientIp, CurrentUser, UserAuthGuard, type AuthUser } from '../http/auth';
 import { DeleteAccountDto, HiddenWordsDto, LimitsDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, SettingsDto } from './accounts.dto';
 import { AccountDeleted, HiddenWords, KeptAtDistancePage, Limits, Me, Session, User, UserPage } from './accounts.schemas';
+import { AccountSuspendedDetails } from './safety.schemas';
 
 @ApiTags('auth')
+@ApiExtraModels(AccountSuspendedDetails)
 @Controller('v1/auth')
 export class AuthController {
   constructor(private readonly accounts: AccountsService) {}
@@ -35,7 +38,8 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Sign in with handle and password',
-    description: 'A suspended account gets 401 account_suspended with `details.appealToken`, a token that can only appeal.',
+    description:
+      'A suspended account gets 401 account_suspended with `details` (AccountSuspendedDetails): `appealToken`, a token that can only appeal, the action keeping it out (with its policy, severity and strikes) and the statement of reasons.',
   })
   @ApiOkResponse({ type: Session })
   @ApiErrors(INPUT, RATE_LIMITED, { 401: ['invalid_credentials', 'account_suspended'] })

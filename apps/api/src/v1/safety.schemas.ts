@@ -27,6 +27,41 @@ export class Statement {
   @ApiProperty({ type: StatementAppeal }) appeal!: StatementAppeal;
 }
 
+/** The action that keeps a suspended or banned account out, as a refused sign-in names it. */
+export class SuspendedAction {
+  @ApiProperty({ type: String, format: 'uuid', description: 'The action to appeal (POST /v1/appeals actionId)' }) id!: string;
+  @ApiProperty({ type: String, description: 'suspend or ban' }) action!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the suspension ends; null for a ban' })
+  endsAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'spam', description: 'The key of the policy the decision was taken under' })
+  policy!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Spam and platform manipulation',
+    description: "The policy's name, to show people; null if the policy was since deleted",
+  })
+  policyTitle!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'medium',
+    description: "The key of the policy's severity level (low, medium, high, severe, …)",
+  })
+  severity!: string | null;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'Strikes the decision added to the account' }) strikes!: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When those strikes expire; null without strikes' })
+  strikesExpireAt!: string | null;
+}
+
+/** `details` of a refused sign-in (401 account_suspended, API.md v1.2), with the fields added since. */
+export class AccountSuspendedDetails {
+  @ApiProperty({ type: String, description: 'Opens only GET /v1/notices and POST / GET /v1/appeals, for a short while' })
+  appealToken!: string;
+  @ApiProperty({ type: SuspendedAction, nullable: true }) action!: SuspendedAction | null;
+  @ApiProperty({ type: Statement, nullable: true, description: 'The statement of reasons, as in notices' }) statement!: Statement | null;
+}
+
 export class NoticeReply {
   @ApiProperty({ type: String }) text!: string;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: string;

@@ -67,7 +67,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with handle and password
-         * @description A suspended account gets 401 account_suspended with `details.appealToken`, a token that can only appeal.
+         * @description A suspended account gets 401 account_suspended with `details` (AccountSuspendedDetails): `appealToken`, a token that can only appeal, the action keeping it out (with its policy, severity and strikes) and the statement of reasons.
          */
         post: operations["AuthController_login"];
         delete?: never;
@@ -1449,12 +1449,12 @@ export interface paths {
         put?: never;
         /**
          * Lock a conversation (moderator, audited)
-         * @description Nobody may send, edit, react or add members (403 conversation_locked) until it is unlocked; members get conversation.updated with locked: true. No send is accepted after this answers. Idempotent.
+         * @description Nobody may send, edit, react or add members (403 conversation_locked) until it is unlocked; members get conversation.updated with locked: true. No send is accepted after this answers. Idempotent, unless `expectLocked` names the state the caller read: then a conversation locked or unlocked by someone else since is refused with 409 lock_state_changed.
          */
         post: operations["ConversationsAdminController_lock"];
         /**
          * Unlock a conversation (moderator, audited)
-         * @description Members get conversation.updated with locked: false. Idempotent.
+         * @description Members get conversation.updated with locked: false. Idempotent, unless `expectLocked` names the state the caller read: then a conversation locked or unlocked by someone else since is refused with 409 lock_state_changed.
          */
         delete: operations["ConversationsAdminController_unlock"];
         options?: never;
@@ -2191,12 +2191,76 @@ export interface components {
              * @example Not found.
              */
             message: string;
-            /** @description invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken, action: {id, action, endsAt}, statement}` */
+            /** @description invalid_request: the failing fields `[{field, problems}]`; account_suspended on sign-in: `{appealToken, action: {id, action, endsAt, policy, policyTitle, severity, strikes, strikesExpireAt}, statement}` (AccountSuspendedDetails); lock_state_changed: `{locked}` (the state found) */
             details?: {
                 [key: string]: unknown;
             }[] | {
                 [key: string]: unknown;
             };
+        };
+        SuspendedAction: {
+            /**
+             * Format: uuid
+             * @description The action to appeal (POST /v1/appeals actionId)
+             */
+            id: string;
+            /** @description suspend or ban */
+            action: string;
+            /**
+             * Format: date-time
+             * @description When the suspension ends; null for a ban
+             */
+            endsAt: string | null;
+            /**
+             * @description The key of the policy the decision was taken under
+             * @example spam
+             */
+            policy: string | null;
+            /**
+             * @description The policy's name, to show people; null if the policy was since deleted
+             * @example Spam and platform manipulation
+             */
+            policyTitle: string | null;
+            /**
+             * @description The key of the policy's severity level (low, medium, high, severe, …)
+             * @example medium
+             */
+            severity: string | null;
+            /** @description Strikes the decision added to the account */
+            strikes: number;
+            /**
+             * Format: date-time
+             * @description When those strikes expire; null without strikes
+             */
+            strikesExpireAt: string | null;
+        };
+        StatementAppeal: {
+            possible: boolean;
+            /**
+             * Format: date-time
+             * @description Appeals are accepted until then (422 appeal_window_passed after)
+             */
+            until: string | null;
+        };
+        Statement: {
+            /** @description warn, remove_content, restrict_messaging, suspend, ban, or lift */
+            action: string;
+            /** @description What happened, in plain words */
+            facts: string;
+            /** @description The rule it is based on */
+            ground: string;
+            /** @description Decided by the platform without a person (malicious links, rules) */
+            automated: boolean;
+            /** Format: date-time */
+            endsAt: string | null;
+            appeal: components["schemas"]["StatementAppeal"];
+        };
+        AccountSuspendedDetails: {
+            /** @description Opens only GET /v1/notices and POST / GET /v1/appeals, for a short while */
+            appealToken: string;
+            action: components["schemas"]["SuspendedAction"] | null;
+            /** @description The statement of reasons, as in notices */
+            statement: components["schemas"]["Statement"] | null;
         };
         RegisterDto: {
             /** @example alice_01 */
@@ -2565,27 +2629,6 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             resolvedAt: string | null;
-        };
-        StatementAppeal: {
-            possible: boolean;
-            /**
-             * Format: date-time
-             * @description Appeals are accepted until then (422 appeal_window_passed after)
-             */
-            until: string | null;
-        };
-        Statement: {
-            /** @description warn, remove_content, restrict_messaging, suspend, ban, or lift */
-            action: string;
-            /** @description What happened, in plain words */
-            facts: string;
-            /** @description The rule it is based on */
-            ground: string;
-            /** @description Decided by the platform without a person (malicious links, rules) */
-            automated: boolean;
-            /** Format: date-time */
-            endsAt: string | null;
-            appeal: components["schemas"]["StatementAppeal"];
         };
         NoticeReply: {
             text: string;
@@ -3197,6 +3240,17 @@ export interface components {
             /** @description Name of the staff member holding it */
             assigneeName: string | null;
         };
+        CaseConversation: {
+            /** Format: uuid */
+            id: string;
+            /** @description Staff locked it: nobody may send, edit, react or add members there */
+            locked: boolean;
+            /**
+             * Format: date-time
+             * @description Since when it is locked; null while open
+             */
+            lockedAt: string | null;
+        };
         CaseDetail: {
             /** Format: uuid */
             id: string;
@@ -3245,6 +3299,8 @@ export interface components {
             assigneeName: string | null;
             /** @description The reports of the case (without evidence: open a report to read it, audited) */
             reports: components["schemas"]["Report"][];
+            /** @description The conversations of its reports (reported conversations and those of reported messages) with their lock state when read; lock or unlock with expectLocked set to it */
+            conversations: components["schemas"]["CaseConversation"][];
         };
         CaseAssignDto: {
             /**
@@ -3938,6 +3994,18 @@ export interface components {
             /** @description Every one of the 30 UTC days, oldest first, today last, days without activity as zeros */
             byDay: components["schemas"]["DmStatsDay"][];
         };
+        ConversationLockDto: {
+            /**
+             * @description Why (internal: recorded in the audit log, not shown to the person)
+             * @example Spam wave from this account; DMs off while we review
+             */
+            note?: string;
+            /**
+             * @description The lock state the caller last read (the console sends it). When the conversation is no longer in that state (someone else locked or unlocked it since), the call changes nothing and answers 409 lock_state_changed. Left out: idempotent.
+             * @example false
+             */
+            expectLocked?: boolean;
+        };
         ConversationLockState: {
             /** Format: uuid */
             conversationId: string;
@@ -3994,6 +4062,15 @@ export interface components {
             reason: string | null;
             /** @description blocklist, default, heuristic:<reason>, or a staff label */
             rule: string | null;
+            /**
+             * @description The sources the verdict consulted, in the order asked: staff (an override), blocklist, heuristics (offline), feed:<format> (a loaded reputation feed: urlhaus, phishtank, openphish), provider:<name> (an online lookup that answered). Empty while pending
+             * @example [
+             *       "blocklist",
+             *       "heuristics",
+             *       "feed:urlhaus"
+             *     ]
+             */
+            sources: string[];
             /** @description A staff label decides the verdict */
             overridden: boolean;
             seenCount: number;
@@ -11190,7 +11267,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DmControlNoteDto"];
+                "application/json": components["schemas"]["ConversationLockDto"];
             };
         };
         responses: {
@@ -11247,6 +11324,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `lock_state_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "lock_state_changed";
                     };
                 };
             };
@@ -11263,7 +11352,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DmControlNoteDto"];
+                "application/json": components["schemas"]["ConversationLockDto"];
             };
         };
         responses: {
@@ -11320,6 +11409,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"] & {
                         /** @enum {string} */
                         code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict with the current state: `lock_state_changed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"] & {
+                        /** @enum {string} */
+                        code?: "lock_state_changed";
                     };
                 };
             };
@@ -14790,10 +14891,12 @@ export const pathsAdminV1ConversationsIdLockPostResponses400ContentApplicationJs
 export const pathsAdminV1ConversationsIdLockPostResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["post"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ConversationsIdLockPostResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["post"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1ConversationsIdLockPostResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["post"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1ConversationsIdLockPostResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["post"]["responses"]["409"]["content"]["application/json"]["code"]> = ["lock_state_changed"];
 export const pathsAdminV1ConversationsIdLockDeleteResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["delete"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1ConversationsIdLockDeleteResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["delete"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1ConversationsIdLockDeleteResponses403ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["delete"]["responses"]["403"]["content"]["application/json"]["code"]> = ["forbidden_role"];
 export const pathsAdminV1ConversationsIdLockDeleteResponses404ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["delete"]["responses"]["404"]["content"]["application/json"]["code"]> = ["not_found"];
+export const pathsAdminV1ConversationsIdLockDeleteResponses409ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/conversations/{id}/lock"]["delete"]["responses"]["409"]["content"]["application/json"]["code"]> = ["lock_state_changed"];
 export const pathsAdminV1SpamRequestsGetResponses400ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests"]["get"]["responses"]["400"]["content"]["application/json"]["code"]> = ["invalid_request"];
 export const pathsAdminV1SpamRequestsGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];
 export const pathsAdminV1SpamRequestsIdGetResponses401ContentApplicationJsonCodeValues: ReadonlyArray<FlattenedDeepRequired<paths>["/admin/v1/spam-requests/{id}"]["get"]["responses"]["401"]["content"]["application/json"]["code"]> = ["unauthorized"];

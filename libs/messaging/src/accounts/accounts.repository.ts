@@ -399,25 +399,53 @@ export async function purgeExpiredHandleHolds(q: Queryable): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** The action keeping an account out (API.md v1.2 sign-in refusal), with the policy and severity it was taken under and its strikes. */
+export interface KeepingOutAction {
+  id: string;
+  action: string;
+  endsAt: string | null;
+  /** The policy's key, its title now (null when the policy was since deleted), and the severity's key. */
+  policy: string | null;
+  policyTitle: string | null;
+  severity: string | null;
+  /** The strikes the action gave and when they expire (null without strikes). */
+  strikes: number;
+  strikesExpireAt: string | null;
+  statement: unknown;
+}
+
 /** The action that keeps an account out (a ban, else the suspension that ends last) and its statement of reasons. */
-export async function actionKeepingOut(
-  q: Queryable,
-  userId: string,
-): Promise<{ id: string; action: string; endsAt: string | null; statement: unknown } | undefined> {
-  const [r] = await q.query<{ id: string; action: string; expires_at: Date | string | null; statement: unknown }>(
-    `SELECT a.id, a.action, a.expires_at,
+export async function actionKeepingOut(q: Queryable, userId: string): Promise<KeepingOutAction | undefined> {
+  const [r] = await q.query<{
+    id: string;
+    action: string;
+    expires_at: Date | string | null;
+    policy: string | null;
+    policy_title: string | null;
+    severity: string | null;
+    strikes: number | null;
+    strikes_expire_at: Date | string | null;
+    statement: unknown;
+  }>(
+    `SELECT a.id, a.action, a.expires_at, a.policy, p.title AS policy_title, a.severity, a.strikes, a.strikes_expire_at,
             (SELECT n.statement FROM notice n WHERE n.user_id = a.user_id AND n.data ->> 'actionId' = a.id::text
               ORDER BY n.created_at DESC LIMIT 1) AS statement
-       FROM moderation_action a
+       FROM moderation_action a LEFT JOIN policy p ON p.key = a.policy
       WHERE a.user_id = $1 AND a.lifted_at IS NULL AND (a.action = 'ban' OR (a.action = 'suspend' AND a.expires_at > now()))
       ORDER BY (a.action = 'ban') DESC, a.expires_at DESC, a.created_at DESC LIMIT 1`,
     [userId],
   );
+  const strikes = Number(r?.strikes ?? 0);
   return (
     r && {
       id: r.id,
       action: r.action,
       endsAt: r.expires_at === null ? null : new Date(r.expires_at).toISOString(),
+      policy: r.policy,
+      policyTitle: r.policy_title,
+      severity: r.severity,
+      strikes,
+      strikesExpireAt: strikes > 0 && r.strikes_expire_at !== null ? new Date(r.strikes_expire_at).toISOString() : null,
       statement: r.statement ?? null,
     }
   );

@@ -137,7 +137,9 @@ export class AccountsService {
    * 401 account_suspended for a suspended or banned account (API.md v1.2): `details.appealToken`
    * opens only GET /v1/notices and POST / GET /v1/appeals; `details.action` and
    * `details.statement` say what keeps them out and why, so a client can show it and offer
-   * the appeal before they can sign in.
+   * the appeal before they can sign in. `details.action` also names the policy (key and
+   * title) and severity the decision was taken under, and the strikes it gave with their
+   * expiry (fields added to the documented `{id, action, endsAt}`).
    */
   private async keptOut(userId: string): Promise<InstanceType<typeof AccountSuspended>> {
     const action = await repo.actionKeepingOut(this.db, userId);
@@ -149,7 +151,18 @@ export class AccountsService {
           : 'This account is suspended. You can read why and appeal the decision.';
     return new AccountSuspended(message, {
       appealToken: this.tokens.signAccess(userId, APPEAL_AUDIENCE),
-      action: action ? { id: action.id, action: action.action, endsAt: action.endsAt } : null,
+      action: action
+        ? {
+            id: action.id,
+            action: action.action,
+            endsAt: action.endsAt,
+            policy: action.policy,
+            policyTitle: action.policyTitle,
+            severity: action.severity,
+            strikes: action.strikes,
+            strikesExpireAt: action.strikesExpireAt,
+          }
+        : null,
       statement: action?.statement ?? null,
     });
   }

@@ -143,7 +143,7 @@ export async function setConversationLocked(
   q: Queryable,
   conversationId: string,
   locked: boolean,
-): Promise<{ found: boolean; changed: boolean }> {
+): Promise<{ found: boolean; changed: boolean; was: boolean | null }> {
   const [r] = await q.query<{ was: boolean }>(
     `WITH old AS (SELECT c.id, ${conversationLockedSql('c')} AS was FROM conversation c WHERE c.id = $1 FOR UPDATE)
      UPDATE conversation c SET locked_at = CASE WHEN $2::boolean THEN coalesce(c.locked_at, now()) END
@@ -151,7 +151,7 @@ export async function setConversationLocked(
      RETURNING old.was`,
     [conversationId, locked],
   );
-  return { found: Boolean(r), changed: Boolean(r) && r.was !== locked };
+  return { found: Boolean(r), changed: Boolean(r) && r.was !== locked, was: r ? r.was : null };
 }
 
 export async function touchConversation(q: Queryable, conversationId: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REQUESTS_HIDDEN_BY_RULE, ROOM_CONTEXT, type RequestsHiddenByRule, type RoomContextSource } from './conversation-extensions';
 import { Db, PG_UNIQUE_VIOLATION, type Queryable } from '../db/db.service';
-import { Blocked, GroupTooLarge, InvalidRequest, NotAGroup, NotFound, NotPending, Unprocessable } from '../errors';
+import { Blocked, GroupTooLarge, InvalidRequest, LockStateChanged, NotAGroup, NotFound, NotPending, Unprocessable } from '../errors';
 import { isUuid, newId } from '../ids';
 import { KeysetCursor } from '../keyset-cursor';
 import { RateLimitsService } from '../limits/rate-limits.service';
@@ -459,12 +459,28 @@ export class ConversationsService {
    * and no send is accepted after it commits (SEND_SQL checks the lock on that row). Its active
    * and pending members hear `conversation.updated` with `locked`. 404 for an unknown id;
    * locking a locked conversation (or unlocking an open one) changes nothing and tells nobody.
-   * Returns the outbox id to publish after commit, and whether anything changed.
+   * With `expectLocked` (the state the caller read), a conversation found in the other state is
+   * refused with 409 lock_state_changed, so a click on a stale page never acts unseen (the
+   * caller's transaction rolls the write back). Returns the outbox id to publish after commit,
+   * and whether anything changed.
    */
-  async setLocked(q: Queryable, conversationId: string, locked: boolean): Promise<{ changed: boolean; outboxId: string | null }> {
+  async setLocked(
+    q: Queryable,
+    conversationId: string,
+    locked: boolean,
+    expectLocked?: boolean,
+  ): Promise<{ changed: boolean; outboxId: string | null }> {
     if (!isUuid(conversationId)) throw new NotFound('No such conversation.');
     const r = await conversations.setConversationLocked(q, conversationId, locked);
     if (!r.found) throw new NotFound('No such conversation.');
+    if (expectLocked !== undefined && r.was !== expectLocked) {
+      throw new LockStateChanged(
+        r.was
+          ? 'Someone locked this conversation after you read it, so it is already locked; nothing was changed.'
+          : 'Someone unlocked this conversation after you read it, so it is already open; nothing was changed.',
+        { locked: r.was },
+      );
+    }
     if (!r.changed) return { changed: false, outboxId: null };
     const members = (await conversations.memberStates(q, conversationId)).filter((m) => opensConversation(m.state)).map((m) => m.userId);
     return { changed: true, outboxId: await this.events.append(q, await this.eventsFor(q, conversationId, members)) };

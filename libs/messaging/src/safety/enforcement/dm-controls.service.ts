@@ -56,10 +56,20 @@ export class DmControlsService {
     });
   }
 
-  /** POST (locked true) / DELETE (locked false) /admin/v1/conversations/:id/lock. */
-  async setLocked(conversationId: string, staff: StaffActor, locked: boolean, note: string | null): Promise<ConversationLockState> {
+  /**
+   * POST (locked true) / DELETE (locked false) /admin/v1/conversations/:id/lock. With
+   * `expectLocked` (the state the console showed) a conversation someone else changed meanwhile
+   * is refused (409 lock_state_changed) instead of acted on; without it the call is idempotent.
+   */
+  async setLocked(
+    conversationId: string,
+    staff: StaffActor,
+    locked: boolean,
+    note: string | null,
+    expectLocked?: boolean,
+  ): Promise<ConversationLockState> {
     const outboxId = await this.db.tx(async (q) => {
-      const r = await this.conversations.setLocked(q, conversationId, locked);
+      const r = await this.conversations.setLocked(q, conversationId, locked, expectLocked);
       if (r.changed) {
         await this.audit.record(q, {
           staffId: staff.id,

@@ -2,6 +2,7 @@ import type { Queryable } from '../../db/db.service';
 import { toNotice, type Notice, type NoticeRecord } from '../enforcement/notices.repository';
 import { iso } from '../../db/row-values';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
+import { conversationLockedSql } from '../../policy/write-policy';
 import { CASE_PRIORITY_SQL } from './report-priority';
 import type { ReportRow } from './reports.repository';
 
@@ -44,9 +45,19 @@ export interface CaseRow {
   assigneeName: string | null;
 }
 
+/** A conversation a case's reports are about (reported, or holding a reported message), as staff may lock it. */
+export interface CaseConversation {
+  id: string;
+  /** Staff locked it: nobody may send, edit, react or add members there. */
+  locked: boolean;
+  lockedAt: string | null;
+}
+
 /** A case with its reports, for the console's case view. */
 export interface CaseDetail extends CaseRow {
   reports: ReportRow[];
+  /** The conversations of its reports with their lock state now, so the page offers the action that applies. */
+  conversations: CaseConversation[];
 }
 
 /** Mod mail: a staff message to the subject or a reporter, sent from the team (no staff name shown to users). */
@@ -206,6 +217,18 @@ export function listCases(q: Queryable, query: ListQuery): Promise<ListPage<Case
 export async function caseView(q: Queryable, id: string): Promise<CaseRow | undefined> {
   const [row] = await q.query<CaseViewRecord>(`SELECT ${COLUMNS} ${FROM} WHERE c.id = $1`, [id]);
   return row && toCase(row);
+}
+
+/** The conversations of these reports (reported ones and those of reported messages) with their lock state now. */
+export async function conversationsOfReports(q: Queryable, reportIds: string[]): Promise<CaseConversation[]> {
+  const rows = await q.query<{ id: string; locked: boolean; locked_at: Timestamp | null }>(
+    `SELECT c.id, ${conversationLockedSql('c')} AS locked, c.locked_at
+       FROM conversation c
+      WHERE c.id IN (SELECT r.conversation_id FROM report r WHERE r.id = ANY($1::uuid[]) AND r.conversation_id IS NOT NULL)
+      ORDER BY c.id`,
+    [reportIds],
+  );
+  return rows.map((r) => ({ id: r.id, locked: r.locked, lockedAt: iso(r.locked_at) }));
 }
 
 /** The staff member a case would be assigned to, for the assign rule. */

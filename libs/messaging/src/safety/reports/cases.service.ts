@@ -14,6 +14,7 @@ import {
   assigneeCandidate,
   caseMessages,
   caseView,
+  conversationsOfReports,
   insertCaseMessage,
   isReporterInCase,
   listCases,
@@ -58,6 +59,7 @@ export class CasesService {
     return {
       ...row,
       reports: reports.map((r) => ({ ...r, subjectHandle: row.subjectHandle, subjectDisplayName: row.subjectDisplayName })),
+      conversations: await conversationsOfReports(this.db, row.reportIds),
     };
   }
 

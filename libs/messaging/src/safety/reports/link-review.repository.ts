@@ -17,6 +17,8 @@ export interface LinkRow {
   verdict: string;
   reason: string | null;
   rule: string | null;
+  /** The sources the verdict consulted, in the order asked (links/link-sources.ts); empty while pending. */
+  sources: string[];
   overridden: boolean;
   seenCount: number;
   firstSeenAt: string;
@@ -50,6 +52,7 @@ interface LinkRecord {
   verdict: string;
   reason: string | null;
   rule: string | null;
+  sources: string[] | null;
   overridden: boolean;
   seen_count: number;
   first_seen_at: Date | string;
@@ -76,6 +79,7 @@ const toLink = (r: LinkRecord): LinkRow => ({
   verdict: r.verdict,
   reason: r.reason,
   rule: r.rule,
+  sources: Array.isArray(r.sources) ? r.sources.filter((x): x is string => typeof x === 'string') : [],
   overridden: r.overridden,
   seenCount: r.seen_count,
   firstSeenAt: iso(r.first_seen_at)!,
