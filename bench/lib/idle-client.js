@@ -1,8 +1,9 @@
 'use strict';
 /**
  * One of the idle-socket generator processes: opens COUNT socket.io connections to URL
- * (tokens from TOKENS, a JSON array, round-robin), BATCH at a time, prints
- * `connected <n> failed <m>` and keeps them open, idle, until SIGTERM or stdin closes.
+ * (tokens from TOKENS, a JSON array, round-robin from OFFSET), BATCH at a time, prints
+ * `connected <n> failed <m> dropped <d>` (d: connected, then closed by the server, e.g. by its
+ * per-user socket quota) and keeps them open, idle, until SIGTERM or stdin closes.
  * Started with a raised `ulimit -n` by the benchmark (one process cannot hold 10,000).
  */
 const { io } = require('socket.io-client');
@@ -11,8 +12,11 @@ const url = process.env.URL;
 const tokens = JSON.parse(process.env.TOKENS);
 const count = Number(process.env.COUNT);
 const batch = Number(process.env.BATCH || 50);
+const offset = Number(process.env.OFFSET || 0);
 const sockets = [];
 let failed = 0;
+let dropped = 0;
+let quitting = false;
 
 function connect(token) {
   const socket = io(url, {
@@ -28,6 +32,9 @@ function connect(token) {
   return new Promise((resolve) => {
     socket.once('connect', () => {
       sockets.push(socket);
+      socket.once('disconnect', () => {
+        if (!quitting) dropped++;
+      });
       resolve();
     });
     socket.once('connect_error', () => {
@@ -40,12 +47,15 @@ function connect(token) {
 
 (async () => {
   for (let i = 0; i < count; i += batch) {
-    await Promise.all(Array.from({ length: Math.min(batch, count - i) }, (_, j) => connect(tokens[(i + j) % tokens.length])));
+    await Promise.all(Array.from({ length: Math.min(batch, count - i) }, (_, j) => connect(tokens[(offset + i + j) % tokens.length])));
   }
-  process.stdout.write(`connected ${sockets.length} failed ${failed}\n`);
+  // A moment for the server's quota (it admits a socket after its connect) to close any it closes.
+  await new Promise((r) => setTimeout(r, 500));
+  process.stdout.write(`connected ${sockets.length} failed ${failed} dropped ${dropped}\n`);
 })();
 
 const quit = () => {
+  quitting = true;
   for (const s of sockets) s.close();
   process.exit(0);
 };

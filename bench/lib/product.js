@@ -4,19 +4,25 @@
  * child processes, each with the database and Redis prefix of this run, on loopback.
  */
 const { spawn } = require('node:child_process');
-const { existsSync, mkdirSync, openSync, readFileSync, statSync } = require('node:fs');
+const { existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync, statSync } = require('node:fs');
 const net = require('node:net');
-const { join } = require('node:path');
+const { join, resolve } = require('node:path');
 const { Client } = require('pg');
 
 const ROOT = join(__dirname, '..', '..');
+/**
+ * The checkout whose build is run (its dist/ and working directory): this one unless
+ * BENCH_APP_DIR names another (e.g. a worktree of the baseline commit, to measure both builds in
+ * one sitting with the same bench).
+ */
+const APP_DIR = process.env.BENCH_APP_DIR ? resolve(process.env.BENCH_APP_DIR) : ROOT;
 const PG_BASE = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432';
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379';
 
 /** Where `nest build api` put the entry point (depends on the compiler's rootDir). */
 function builtMain() {
-  const candidates = [join(ROOT, 'dist/apps/api/main.js'), join(ROOT, 'dist/apps/api/src/main.js')].filter(existsSync);
-  if (candidates.length === 0) throw new Error('dist/apps/api/main.js not found: run `npm run build:api` first');
+  const candidates = [join(APP_DIR, 'dist/apps/api/main.js'), join(APP_DIR, 'dist/apps/api/src/main.js')].filter(existsSync);
+  if (candidates.length === 0) throw new Error(`${APP_DIR}/dist/apps/api/main.js not found: run \`npm run build:api\` there first`);
   return candidates.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
@@ -66,7 +72,12 @@ const HIGH_LIMITS = {
   LIMIT_REGISTER_IP: '1000000/3600',
   LIMIT_LOGIN_IP: '1000000/900',
   LIMIT_SEARCH: '1000000/60',
+  // Sockets per user (the app's maximum, 1000; default 10): the idle phase holds BENCH_IDLE_SOCKETS
+  // sockets over the run's few dozen users, and under the default the quota would close all but
+  // 10 per user as they arrive (bench/run.js idlePhase counts what the app really holds).
+  MAX_SOCKETS_PER_USER: '1000',
 };
+const MAX_SOCKETS_PER_USER = Number(HIGH_LIMITS.MAX_SOCKETS_PER_USER);
 
 /**
  * One app process. `roles`: 'api', 'worker' or 'api,worker'. Output goes to a log file in
@@ -85,7 +96,7 @@ class AppProcess {
     this.logFile = join(this.logDir, `${this.name}.log`);
     const out = openSync(this.logFile, 'a');
     this.child = spawn(process.execPath, [...this.nodeArgs, builtMain()], {
-      cwd: ROOT,
+      cwd: APP_DIR,
       stdio: this.ipc ? ['ignore', out, out, 'ipc'] : ['ignore', out, out],
       env: {
         PATH: process.env.PATH,
@@ -171,6 +182,53 @@ function rssBytes(pid) {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/** The ESTABLISHED TCP connections held by process `pid` (its socket inodes in /proc/<pid>/net/tcp{,6}): [{local, remote}] ports. */
+function establishedTcp(pid) {
+  const inodes = new Set();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // closed between the listing and the readlink
+    }
+  }
+  const out = [];
+  for (const file of ['tcp', 'tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/net/${file}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      // sl local_address rem_address st ... inode (field 9); st 01 = ESTABLISHED
+      const f = line.trim().split(/\s+/);
+      if (f.length > 9 && f[3] === '01' && inodes.has(f[9]))
+        out.push({ local: parseInt(f[1].split(':').pop(), 16), remote: parseInt(f[2].split(':').pop(), 16) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The connections process `pid` holds open on its listening `port` with any of `peerPids` (Linux,
+ * /proc): an app-side ESTABLISHED socket on `port` whose remote port is the local port of a
+ * peer's ESTABLISHED socket to `port`. What the server really holds, whatever its clients think,
+ * and none of the bench's own HTTP connections.
+ */
+function heldConnections(pid, port, peerPids) {
+  const peerPorts = new Set();
+  for (const p of peerPids) {
+    try {
+      for (const c of establishedTcp(p)) if (c.remote === port) peerPorts.add(c.local);
+    } catch {
+      // a peer that exited holds nothing
+    }
+  }
+  return establishedTcp(pid).filter((c) => c.local === port && peerPorts.has(c.remote)).length;
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Links awaiting their verdict: unscanned occurrences, and backlog messages still pending (issue #28's link_backlog). */
@@ -182,7 +240,9 @@ const PENDING_LINKS_SQL = `/* PENDING_LINKS */ SELECT count(*)::int AS n
 
 module.exports = {
   PENDING_LINKS_SQL,
+  APP_DIR,
   AppProcess,
+  MAX_SOCKETS_PER_USER,
   PG_BASE,
   REDIS_URL,
   ROOT,
@@ -193,6 +253,7 @@ module.exports = {
   cpuSplit,
   dropDatabase,
   freePort,
+  heldConnections,
   rssBytes,
   sleep,
 };
