@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { pino, stdSerializers, type Logger, type LoggerOptions } from 'pino';
+import { pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import pretty from 'pino-pretty';
 import type { IncomingMessage } from 'node:http';
 import type { AppConfig } from '../config';
@@ -27,7 +27,7 @@ const QUIET_PATHS = new Set(['/health', '/metrics']);
  * methods are the root's (a disabled level is pino's no-op), and the request is serialized and
  * redacted by the mixin only when a line is actually written, into the same `req` field.
  */
-export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>): Logger {
+export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat'>, destination?: DestinationStream): Logger {
   const options: LoggerOptions = {
     level: config.logLevel,
     serializers: { req: stdSerializers.req, res: stdSerializers.res, err: stdSerializers.err },
@@ -38,6 +38,7 @@ export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'logFormat
       return req ? { req } : {};
     },
   };
+  if (destination) return pino(options, destination);
   if (config.logFormat !== 'pretty') return pino(options);
   // A terminal gets one readable line per entry, written synchronously so lines keep their
   // order with the process's own start-up lines.
