@@ -12,6 +12,7 @@ import type { AppConfig } from './config';
 import { usePasswordHashCost } from '@app/messaging/accounts/passwords';
 import { AppModule, requestId } from './app.module';
 import { fastSendRoute } from './http/fast-send';
+import { createRootLogger, useRequestLog } from './http/request-log';
 import { prepareDatabase } from './bootstrap/database';
 import { validationPipe } from './http/validation';
 import { useHttpMetrics } from './http/metrics';
@@ -91,8 +92,9 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     // trickles its headers or body cannot hold a connection for ever, as under Express.
     requestTimeout: 300_000,
   });
+  const rootLogger = createRootLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, jwtSecret, { api: API_MODULES, worker: WORKER_MODULES }),
+    AppModule.forRoot(config, jwtSecret, { api: API_MODULES, worker: WORKER_MODULES }, rootLogger),
     adapter,
     { bodyParser: false, bufferLogs: true, abortOnError: false },
   );
@@ -102,6 +104,8 @@ export async function createApp(config: AppConfig, opts: CreateAppOptions = {}):
     reply.header('x-request-id', req.id);
     done();
   });
+  // Before Nest's middlewares (registered at init): the request's logger for nestjs-pino's.
+  useRequestLog(fastify, rootLogger);
   useHttpMetrics(fastify);
   useJsonBodies(fastify);
   keepRequestLogger(fastify);

@@ -29,7 +29,7 @@ export function fastSendRoute(app: NestFastifyApplication): void {
       if (req.method !== 'POST' || req.routeOptions.url !== SEND_ROUTE) return done();
       const m = SEND_PATH.exec(req.url);
       if (!m) return done();
-      // The request's logger (pino-http's, set by nestjs-pino's middleware) for the services' logs.
+      // The request's logger (set by useRequestLog, http/request-log.ts) for the services' logs.
       storage.run(new Store((req.raw as { log?: any }).log), () => {
         void send(req, reply, m[1]);
       });

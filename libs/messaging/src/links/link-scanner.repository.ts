@@ -561,9 +561,17 @@ export type BacklogLinkRow = LinkCacheRow & { mid: string | null };
 /**
  * BACKLOG_SCAN_SQL (prepared as `link_backlog_scan`) inside the claiming transaction; returns
  * the messages it settled (the others changed meanwhile: their scan decides again, locked).
- * Planned as PostgreSQL chooses (custom plans): forcing its generic plan saved the planning
- * on small tables (bench/send-cost.js) but, as the tables grew, the generic plan read 6-8x the
- * buffers per batch (28k-38k against ~5k in the same bench phases) and cut the send rate.
+ * Planned as PostgreSQL chooses (plan_cache_mode auto): forcing its generic plan saved the
+ * planning on small tables (bench/send-cost.js) but, before the index probes above, the generic
+ * plan read 6-8x the buffers per batch (28k-38k against ~5k) as the tables grew. Measured again
+ * with the probes (issue #28; send-cost, one sitting, both variants side by side, modes
+ * newlink,socket,newlink x 3000 sends on one growing database), forcing it gains nothing: auto
+ * already switches to the generic plan after a pooled connection's first 5 custom plans (its
+ * estimate is no worse: 0.04 then 0.00 plans per call in the first and last new-link phases),
+ * and per send the two are equal and flat (auto 273 then 286 µs, 63.6 then 62.6 buffers;
+ * forced 309 then 286 µs, 64.5 then 63.5 buffers). Plans remain only for a connection's first
+ * executions, e.g. the rare large batches of the cached-link phase (~200 rows: 9.5 ms to plan
+ * custom, 10.5 ms forced, as a connection's first generic plan is planned too).
  */
 export async function scanBacklogBatch(
   q: PreparingQueryable,
