@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import type { Socket } from 'socket.io-client';
 import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
@@ -103,6 +104,85 @@ it('a message acknowledged before a sync starts is in that sync (read your write
     const m = await send(a, conv.id, `ryw ${i}`);
     const { events } = await syncAll(b, head, 500);
     expect(events.map((e) => e.message?.id)).toContain(m.id);
+  }
+});
+
+it('a full page is served below the current horizon without waiting for an open transaction; the page that ends the catch-up waits, and holds a write acknowledged before it', async () => {
+  const [a, b] = [await registerUser(t.url), await registerUser(t.url)];
+  await follow(b, a);
+  const conv = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201)
+  ).body;
+  const head = await positionsHead(b);
+  const before = [];
+  for (let i = 0; i < 3; i++) before.push((await send(a, conv.id, `before ${i}`)).id);
+  // A transaction of this database that holds an xid (any writer elsewhere): the horizon stays
+  // at it while it runs, and the message sent now is above it.
+  const blocker = new Client(t.db.url);
+  await blocker.connect();
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT pg_current_xact_id()');
+    const acked = (await send(a, conv.id, 'acknowledged while a transaction is open')).id;
+
+    // Full pages: final below the horizon as it is, returned without waiting for the open
+    // transaction (the wait is bounded by 1 s; these come back while it still runs).
+    const started = Date.now();
+    const first = await page(b, head, 2);
+    expect(first.events.map((e) => e.message.id)).toEqual(before.slice(0, 2));
+    expect(first.hasMore).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    // The rest is a short page: it waits for every transaction running when it arrived (the
+    // blocker, which ends meanwhile) and then holds the acknowledged message too.
+    const ends = new Promise((r) => setTimeout(r, 300)).then(() => blocker.query('COMMIT'));
+    const rest = await page(b, first.cursor, 500);
+    await ends;
+    expect(rest.events.map((e) => e.message.id)).toEqual([before[2], acked]);
+    expect(rest.hasMore).toBe(false);
+    expect((await page(b, rest.cursor, 500)).events).toEqual([]);
+  } finally {
+    await blocker.query('ROLLBACK').catch(() => undefined);
+    await blocker.end();
+  }
+});
+
+it('a short page that waited goes on after its last row: page sizes that end inside the newly committed rows stay exactly-once', async () => {
+  const [a, b] = [await registerUser(t.url), await registerUser(t.url)];
+  await follow(b, a);
+  const conv = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201)
+  ).body;
+  const head = await positionsHead(b);
+  const sent = [(await send(a, conv.id, 'below')).id];
+  const blocker = new Client(t.db.url);
+  await blocker.connect();
+  try {
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT pg_current_xact_id()');
+    for (let i = 0; i < 3; i++) sent.push((await send(a, conv.id, `above ${i}`)).id);
+    // Limit 2: one row below the arrival horizon, a short read; after the wait, the read after
+    // it fills the page with one of the three above, and says there is more.
+    const ends = new Promise((r) => setTimeout(r, 200)).then(() => blocker.query('COMMIT'));
+    const first = await page(b, head, 2);
+    await ends;
+    expect(first.events.map((e) => e.message.id)).toEqual(sent.slice(0, 2));
+    expect(first.hasMore).toBe(true);
+    const { events } = await syncAll(b, first.cursor, 2);
+    expect(events.map((e) => e.message.id)).toEqual(sent.slice(2));
+  } finally {
+    await blocker.query('ROLLBACK').catch(() => undefined);
+    await blocker.end();
   }
 });
 

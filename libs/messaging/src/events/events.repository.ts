@@ -457,23 +457,36 @@ export async function readPositionsAfter(
 }
 
 /**
- * The horizon H = pg_snapshot_xmin(pg_current_snapshot()): every transaction below it has
- * ended, so no row positioned below it can appear later. Read-your-writes: first waits (up to
- * `maxWaitMs`) until H passes the xmax of the snapshot taken on arrival, i.e. until every
- * transaction running when the read arrived has ended, so a write acknowledged before it is in
- * it. Past the bound it answers the H it has: still exactly-once, that write only comes later.
+ * The horizon now: H = pg_snapshot_xmin(pg_current_snapshot()), below which every transaction
+ * has ended, so no row positioned below it can appear later; and `x`, the xmax of the same
+ * snapshot: every transaction running now is below it.
  */
-export async function awaitHorizon(q: Queryable, maxWaitMs: number): Promise<bigint> {
-  return (await waitForHorizon(q, maxWaitMs)).h;
+export async function currentHorizon(q: Queryable): Promise<{ h: bigint; x: bigint }> {
+  const [r] = await q.query<{ x: string; h: string }>(
+    'SELECT pg_snapshot_xmax(s)::text AS x, pg_snapshot_xmin(s)::text AS h FROM pg_current_snapshot() s',
+  );
+  return { h: BigInt(r.h), x: BigInt(r.x) };
+}
+
+/**
+ * Read-your-writes: waits (up to `maxWaitMs`) until H passes the xmax of the snapshot taken on
+ * arrival (`arrival`, currentHorizon; taken here when not given), i.e. until every transaction
+ * running when the read arrived has ended, so a write acknowledged before it is below H. Past
+ * the bound it answers the H it has: still exactly-once, that write only comes later.
+ */
+export async function awaitHorizon(q: Queryable, maxWaitMs: number, arrival?: { h: bigint; x: bigint }): Promise<bigint> {
+  return (await waitForHorizon(q, maxWaitMs, arrival)).h;
 }
 
 /** awaitHorizon's wait: the horizon reached, and whether it passed every transaction running on arrival. */
-export async function waitForHorizon(q: Queryable, maxWaitMs: number): Promise<{ h: bigint; passed: boolean }> {
-  const [first] = await q.query<{ x: string; h: string }>(
-    'SELECT pg_snapshot_xmax(s)::text AS x, pg_snapshot_xmin(s)::text AS h FROM pg_current_snapshot() s',
-  );
-  const target = BigInt(first.x);
-  let h = BigInt(first.h);
+export async function waitForHorizon(
+  q: Queryable,
+  maxWaitMs: number,
+  arrival?: { h: bigint; x: bigint },
+): Promise<{ h: bigint; passed: boolean }> {
+  const first = arrival ?? (await currentHorizon(q));
+  const target = first.x;
+  let h = first.h;
   const deadline = Date.now() + maxWaitMs;
   for (let pause = 1; h < target && Date.now() < deadline; pause = Math.min(pause * 2, 16)) {
     await new Promise((r) => setTimeout(r, pause));

@@ -19,6 +19,7 @@ import {
   readEventsAfter,
   readPositionsAfter,
   awaitHorizon,
+  currentHorizon,
   awaitSnapshotsPast,
   catchUpV1Rows,
   lockUserCursor,
@@ -260,24 +261,40 @@ export class EventsService {
 
   /**
    * The positions stream (docs/ARCHITECTURE.md "The event stream"): events after position
-   * `cursor` below the horizon H, after the read-your-writes wait (awaitHorizon). A full page
-   * ends at its last event's position; a short one at `p1.<H>.0`: everything below H was
-   * returned, and a row of transaction H or later has a higher position. Without a cursor:
-   * no events, and `p1.<H>.0` ("from now on").
+   * `cursor` below a horizon H, in position order. A full page ends at its last event's
+   * position; a short one at `p1.<H>.0`: everything below H was returned, and a row of
+   * transaction H or later has a higher position. Without a cursor: no events, and `p1.<H>.0`
+   * ("from now on").
+   * Read your writes costs only the page that ends a catch-up: the page is first read below the
+   * horizon on arrival, without waiting (every row below it is final, so a full page is right
+   * as it is, and the next page goes on after it). Only a short page, the end of the stream,
+   * then waits until every transaction running on arrival has ended (awaitHorizon) and reads
+   * the rest, after its last row and below the new H: a write acknowledged before the request
+   * is in the page that ends the catch-up, as if the whole read had waited first.
    */
   private async syncPositions(userId: string, cursor: string | undefined, limit: number): Promise<SyncPage> {
     const after = cursor === undefined || cursor === '' ? null : parsePosition(cursor);
-    const h = await awaitHorizon(this.db, HORIZON_WAIT_MS);
-    const end = `${POSITION_PREFIX}${h}.0`;
-    if (after === null) return { events: [], cursor: end, hasMore: false };
+    const arrival = await currentHorizon(this.db);
+    if (after === null) {
+      const h = await awaitHorizon(this.db, HORIZON_WAIT_MS, arrival);
+      return { events: [], cursor: `${POSITION_PREFIX}${h}.0`, hasMore: false };
+    }
+    let h = arrival.h;
+    let rows = BigInt(after.tx) < h ? await readPositionsAfter(this.db, userId, after, String(h), limit + 1) : [];
+    if (rows.length <= limit && h < arrival.x) {
+      // Short: every row after `after` below the arrival horizon is in `rows`, so the rest
+      // (positions at or above it, below the new H) goes on from the last of them.
+      h = await awaitHorizon(this.db, HORIZON_WAIT_MS, arrival);
+      const from = rows.length ? parsePosition(rows[rows.length - 1].cursor) : after;
+      if (BigInt(from.tx) < h) rows = rows.concat(await readPositionsAfter(this.db, userId, from, String(h), limit + 1 - rows.length));
+    }
     if (BigInt(after.tx) > h) throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
-    const rows = await readPositionsAfter(this.db, userId, after, String(h), limit + 1);
-    // Checked after the read: retention raises the bound before it deletes, so a read that
+    // Checked after the reads: retention raises the bound before it deletes, so a read that
     // missed a deleted row sees the raised bound here (pruneStream).
     if (BigInt(after.tx) < (await positionsPrunedBelow(this.db))) throw new CursorExpired();
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
-    return { events: this.render(userId, page), cursor: hasMore ? page[page.length - 1].cursor : end, hasMore };
+    return { events: this.render(userId, page), cursor: hasMore ? page[page.length - 1].cursor : `${POSITION_PREFIX}${h}.0`, hasMore };
   }
 
   private render(userId: string, page: StoredEvent[]): WireEvent[] {
