@@ -4,6 +4,7 @@ import { Db } from '@app/messaging/db/db.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, uniqueHandle, type TestUser } from '../support/factories';
 import { connectSocket, emitAck } from '../support/socket';
+import { until } from '../support/wait';
 
 /**
  * Hostile input against the whole API, in four passes:
@@ -132,8 +133,11 @@ beforeAll(async () => {
       .send({ email: 'fuzz@example.com', displayName: 'Fuzz', password: 'fuzz-password-1', role: 'triage' })
       .expect(201)
   ).body.id;
-  const links = await http().get('/admin/v1/links').set(staff.auth).expect(200);
-  ids.link = links.body[0].id;
+  // The seed message's link gets its row when the backlog scan has run (after the send, in a batch).
+  ids.link = await until("the seed message's link in /admin/v1/links", async () => {
+    const links = await http().get('/admin/v1/links').set(staff.auth).expect(200);
+    return links.body[0]?.id as string | undefined;
+  });
   const audit = await http().get('/admin/v1/audit-log').set(staff.auth).expect(200);
   ids.audit = audit.body[0].id;
   // The reporter's own chat with the reported user: a report with block: true only ever blocks in there.
