@@ -1,4 +1,4 @@
-import type { Message } from '@backchannel/client';
+import { parseLinkSource, reputationSourceName, type Message } from '@backchannel/client';
 
 /**
  * How a link chip shows a verdict (issue #32 item 6, "honest link chips"). A `safe` verdict is
@@ -39,8 +39,6 @@ export function clickable(link: LinkItem): boolean {
   return (kind === 'checked' || kind === 'unchecked' || kind === 'suspicious') && openable(link.url) !== null;
 }
 
-const FEEDS: Record<string, string> = { urlhaus: 'URLhaus', phishtank: 'PhishTank', openphish: 'OpenPhish' };
-
 /** Why a link was flagged, as a sentence (the API's `reason` codes). */
 const REASONS: Record<string, string> = {
   abused_tld_lure: 'Its address uses a domain ending that scams often use, with bait words or a sign-in page.',
@@ -62,19 +60,28 @@ export function reasonText(link: LinkItem): string {
   const reason = link.reason ?? '';
   if (REASONS[reason]) return REASONS[reason];
   const feed = /^feed_(\w+)$/.exec(reason);
-  if (feed) return `The ${FEEDS[feed[1]] ?? feed[1]} reputation feed lists it as dangerous.`;
+  if (feed) return `The ${reputationSourceName(feed[1])} reputation feed lists it as dangerous.`;
   if (reason.startsWith('urlhaus_')) return 'The URLhaus lookup lists it as serving malware.';
   if ((link.sources ?? []).includes('staff')) return 'Our moderators marked it as suspicious.';
   return 'Our checks flagged it as suspicious.';
 }
 
 function sourceName(source: string): string {
-  if (source === 'staff') return 'our moderators';
-  if (source === 'blocklist') return 'our blocklist';
-  if (source === 'heuristics') return 'our offline checks';
-  const [kind, name = ''] = source.split(':', 2);
-  const shown = FEEDS[name] ?? name;
-  return kind === 'feed' ? `the ${shown} feed` : kind === 'provider' ? `the ${shown} lookup` : source;
+  const parsed = parseLinkSource(source);
+  switch (parsed.kind) {
+    case 'staff':
+      return 'our moderators';
+    case 'blocklist':
+      return 'our blocklist';
+    case 'heuristics':
+      return 'our offline checks';
+    case 'feed':
+      return `the ${reputationSourceName(parsed.name)} feed`;
+    case 'provider':
+      return `the ${reputationSourceName(parsed.name)} lookup`;
+    default:
+      return source;
+  }
 }
 
 /** Which sources were consulted, as a sentence ("Checked by our blocklist and our offline checks."). */

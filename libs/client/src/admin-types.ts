@@ -152,3 +152,6 @@ export const USER_ACTIONS: readonly UserAction[] = userActionDtoActionValues;
 export const POLICY_CATEGORIES: readonly Policy['category'][] = policyCategoryValues;
 /** What a policy severity may suggest. */
 export const SEVERITY_SUGGESTED_ACTIONS: readonly PolicySeverity['suggestedAction'][] = policySeveritySuggestedActionValues;
+
+/** A link verdict's sources, parsed (link-sources.ts, shared with the web app). */
+export { parseLinkSource, reputationSourceName, type LinkSource } from './link-sources';

@@ -7,3 +7,4 @@ export { newClientId } from './ids';
 export * from './errors';
 export * from './events';
 export type { paths, components, operations } from './generated/api';
+export { parseLinkSource, reputationSourceName, type LinkSource } from './link-sources';

@@ -2,29 +2,25 @@
  * A link verdict's `sources` (the API's codes: staff, blocklist, heuristics, feed:<format>,
  * provider:<name>, in the order they were asked) in words for the people reading the console.
  */
-
-const NAMES: Readonly<Record<string, string>> = {
-    urlhaus: 'URLhaus',
-    phishtank: 'PhishTank',
-    openphish: 'OpenPhish',
-};
-
-/** "urlhaus" → "URLhaus"; a name we do not know keeps its own spelling, first letter raised. */
-const nameOf = (name: string): string => NAMES[name.toLowerCase()] ?? (name ? name.charAt(0).toUpperCase() + name.slice(1) : 'Unnamed');
+import { parseLinkSource, reputationSourceName } from '@backchannel/client/admin';
 
 /** One source in words: "Blocklist", "Offline checks", "URLhaus feed", "URLhaus lookup", "Staff decision". */
 export function linkSourceLabel(source: string): string {
-    if (source === 'staff') return 'Staff decision';
-    if (source === 'blocklist') return 'Blocklist';
-    if (source === 'heuristics') return 'Offline checks';
-    const colon = source.indexOf(':');
-    if (colon > 0) {
-        const kind = source.slice(0, colon);
-        const name = nameOf(source.slice(colon + 1));
-        if (kind === 'feed') return `${name} feed`;
-        if (kind === 'provider') return `${name} lookup`;
+    const parsed = parseLinkSource(source);
+    switch (parsed.kind) {
+        case 'staff':
+            return 'Staff decision';
+        case 'blocklist':
+            return 'Blocklist';
+        case 'heuristics':
+            return 'Offline checks';
+        case 'feed':
+            return `${reputationSourceName(parsed.name)} feed`;
+        case 'provider':
+            return `${reputationSourceName(parsed.name)} lookup`;
+        default:
+            return source.replace(/[_:-]+/g, ' ').trim() || 'Unknown source';
     }
-    return source.replace(/[_:-]+/g, ' ').trim() || 'Unknown source';
 }
 
 /** What a source is, for a hover text. */
