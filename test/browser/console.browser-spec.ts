@@ -73,6 +73,13 @@ it('a moderator works a report from the queue to a suspension, and the audit log
     .set(offender.auth)
     .send({ text: 'You are worthless!! visit scam-prize.example.com now' })
     .expect(200);
+  // A request's message with a link reaches its recipient once the link is scanned (a batch,
+  // moments after the send; HeldLinks): until then the victim cannot see it, so reporting it
+  // is 404. Wait until it is in the victim's list, as a person would first see it.
+  await until('the request message to reach its recipient', async () => {
+    const seen = await request(t.url).get(`/v1/conversations/${conv.body.id}/messages`).set(victim.auth);
+    return (seen.body.items ?? []).some((m: { id: string }) => m.id === msg.body.id);
+  });
   const report = await request(t.url)
     .post('/v1/reports')
     .set(victim.auth)
