@@ -23,11 +23,20 @@ import { pairBlockedSql } from './write-policy';
  * Both seq bounds are plain comparisons so the (conversation_id, seq) index serves them.
  */
 export const memberSeesMessageSql = (m: string, x: string): string => `(
-  ${x}.seq > ${m}.visible_from_seq
-  AND ${x}.seq <= ${readCeilingSql(m, '9223372036854775807')}
-  AND (${m}.state <> 'pending' OR NOT ${x}.link_hold)
+  ${deliveredToMemberSql(m, x)}
   AND ((${x}.state <> 'held' AND ${x}.removed_reason IS DISTINCT FROM 'rule') OR ${x}.sender_id = ${m}.user_id)
   AND NOT EXISTS (SELECT 1 FROM block vb WHERE vb.blocker_id = ${m}.user_id AND vb.blocked_id = ${x}.sender_id))`;
+
+/**
+ * The part of the rule above that says whether message `x` was ever delivered to member row
+ * `m` at all (history, the request cap, held links), without the read-time parts (blocks, staff
+ * holds). The report path (reports.repository.ts, reportableMessage) asks this: whoever was
+ * shown a message may report it, even after blocking its sender or after staff removed it.
+ */
+export const deliveredToMemberSql = (m: string, x: string): string => `(
+  ${x}.seq > ${m}.visible_from_seq
+  AND ${x}.seq <= ${readCeilingSql(m, '9223372036854775807')}
+  AND (${m}.state <> 'pending' OR NOT ${x}.link_hold))`;
 
 /**
  * A message request (the viewer's membership `m` is pending in conversation `c`) from someone

@@ -1,5 +1,5 @@
 import type { Queryable } from '../../db/db.service';
-import { readCeilingSql } from '../../policy/request-cap';
+import { deliveredToMemberSql } from '../../policy/visibility';
 import { iso } from '../../db/row-values';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
 import { REPORT_SOURCES, REPORT_STATUSES, SUBJECT_TYPES, type ReportSource, type ReportStatus, type SubjectType } from '../vocabulary';
@@ -306,8 +306,7 @@ export async function reportableMessage(q: Queryable, id: string, reporterId: st
     could_see: boolean;
   }>(
     `SELECT m.id, m.conversation_id, m.sender_id, m.seq, c.room_id, cm.state AS my_state,
-            (c.kind = 'room' OR (m.seq > cm.visible_from_seq
-              AND m.seq <= ${readCeilingSql('cm', '9223372036854775807')} AND (cm.state <> 'pending' OR NOT m.link_hold))) AS could_see
+            (c.kind = 'room' OR ${deliveredToMemberSql('cm', 'm')}) AS could_see
        FROM message m JOIN conversation c ON c.id = m.conversation_id
        LEFT JOIN conversation_member cm ON cm.conversation_id = m.conversation_id AND cm.user_id = $2
       WHERE m.id = $1
