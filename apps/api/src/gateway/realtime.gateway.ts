@@ -26,7 +26,7 @@ import { boundSendBacklog } from './send-backlog';
 import { socketConnections } from './socket-metrics';
 import { SocketQuota } from './socket-quota';
 import { TypingRelay, TypingThrottle, TypingThrottles } from './typing-relay';
-import { familyRoom, positionsRoom, toAckError, toWire, userRoom, v1Room, type AckError } from './wire';
+import { familyRoom, positionsRoom, handshakeError, toAckError, toWire, userRoom, v1Room, type AckError } from './wire';
 import { coalesceSocketWrites } from './write-coalescing';
 
 interface SocketData {
@@ -134,12 +134,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   private connectError(err: unknown): Error & { data: AckError } {
-    let data = toAckError(err);
-    if (!data) {
-      this.logger.error({ err }, 'socket handshake failed');
-      data = { code: 'service_unavailable', message: 'The server cannot check your token right now; retry shortly.' };
-    }
-    return Object.assign(new Error(data.message), { data });
+    return handshakeError(err, (e) => this.logger.error({ err: e }, 'socket handshake failed'));
   }
 
   handleConnection(socket: AppSocket) {

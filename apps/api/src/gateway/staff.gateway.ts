@@ -15,7 +15,7 @@ import { isUuid } from '@app/messaging/ids';
 import { CasesService } from '@app/messaging/safety/reports/cases.service';
 import { CaseViewers, VIEWING_HEARTBEAT_MS, type CaseViewer, type CaseViewing } from '@app/messaging/safety/staff/case-viewers';
 import { StaffAuthGuard } from '../http/auth';
-import { toAckError, type AckError } from './wire';
+import { handshakeError, toAckError, type AckError } from './wire';
 
 /** A console shows one case at a time; a socket that says it views more drops its oldest viewing. */
 const MAX_CASES_PER_SOCKET = 10;
@@ -86,12 +86,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayConnection, OnGatew
   }
 
   private connectError(err: unknown): Error & { data: AckError } {
-    let data = toAckError(err);
-    if (!data) {
-      this.logger.error({ err }, 'staff socket handshake failed');
-      data = { code: 'service_unavailable', message: 'The server cannot check your token right now; retry shortly.' };
-    }
-    return Object.assign(new Error(data.message), { data });
+    return handshakeError(err, (e) => this.logger.error({ err: e }, 'staff socket handshake failed'));
   }
 
   handleConnection(socket: StaffSocket) {

@@ -40,3 +40,18 @@ export function toAckError(err: unknown): AckError | null {
   if (err instanceof RateLimited) error.retryAfterSeconds = Math.max(1, Math.ceil(err.retryAfterSeconds));
   return error;
 }
+
+/**
+ * What a refused socket handshake hands socket.io's `next(err)`: a `connect_error` whose
+ * `data` is the ack error the REST route would answer; anything unexpected is logged by the
+ * caller (`log`) and told as 503 service_unavailable, never as a raw error. Both socket doors
+ * (the user gateway and the staff one) refuse through here.
+ */
+export function handshakeError(err: unknown, log: (err: unknown) => void): Error & { data: AckError } {
+  let data = toAckError(err);
+  if (!data) {
+    log(err);
+    data = { code: 'service_unavailable', message: 'The server cannot check your token right now; retry shortly.' };
+  }
+  return Object.assign(new Error(data.message), { data });
+}
