@@ -1,4 +1,4 @@
-import { ConversationQueue, ConversationQueueFull } from './conversation-queue';
+import { ConversationQueue, ConversationQueueFull, type Batcher } from './conversation-queue';
 
 /** A promise the test settles by hand. */
 function gate<T = void>() {
@@ -105,5 +105,95 @@ describe('ConversationQueue', () => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => q.run(`c${i % 5}`, async () => i)));
     await q.run('x', async () => Promise.reject(new Error('no'))).catch(() => undefined);
     expect(q.busyConversations).toBe(0);
+  });
+  describe('runBatched', () => {
+    /** A batcher that records each batch and answers item × 10, or a rejection for a negative item. */
+    function recordingBatcher(maxBatch: number, head?: Promise<unknown>) {
+      const batches: number[][] = [];
+      const batcher: Batcher<number, number> = {
+        maxBatch,
+        run: async (items) => {
+          batches.push(items);
+          if (batches.length === 1 && head) await head;
+          return items.map((i) =>
+            i < 0
+              ? { status: 'rejected' as const, reason: new Error(`item ${i} refused`) }
+              : { status: 'fulfilled' as const, value: i * 10 },
+          );
+        },
+      };
+      return { batcher, batches };
+    }
+
+    it('the runs that waited behind the one in progress are taken as one batch, in queue order, each answered its own outcome', async () => {
+      const q = new ConversationQueue(100);
+      const head = gate();
+      const { batcher, batches } = recordingBatcher(8, head.promise);
+      const runs = [1, 2, -3, 4, 5].map((i) => q.reserve('c').runBatched(i, batcher));
+      await ticks();
+      expect(batches).toEqual([[1]]);
+      expect(q.waitingFor('c')).toBe(4);
+      head.open();
+      await expect(runs[0]).resolves.toBe(10);
+      await expect(runs[1]).resolves.toBe(20);
+      await expect(runs[2]).rejects.toThrow('item -3 refused');
+      await expect(runs[3]).resolves.toBe(40);
+      await expect(runs[4]).resolves.toBe(50);
+      expect(batches).toEqual([[1], [2, -3, 4, 5]]);
+      expect(q.busyConversations).toBe(0);
+    });
+
+    it('a batch holds at most maxBatch runs; the rest form the next batch, still in order', async () => {
+      const q = new ConversationQueue(100);
+      const head = gate();
+      const { batcher, batches } = recordingBatcher(3, head.promise);
+      const runs = [1, 2, 3, 4, 5, 6, 7].map((i) => q.reserve('c').runBatched(i, batcher));
+      head.open();
+      expect(await Promise.all(runs)).toEqual([10, 20, 30, 40, 50, 60, 70]);
+      expect(batches).toEqual([[1], [2, 3, 4], [5, 6, 7]]);
+    });
+
+    it('a plain run queued between batchable ones ends the batch and runs in its place in the order', async () => {
+      const q = new ConversationQueue(100);
+      const head = gate();
+      const order: string[] = [];
+      const { batcher, batches } = recordingBatcher(8, head.promise);
+      const first = q.reserve('c').runBatched(1, batcher);
+      const second = q.reserve('c').runBatched(2, batcher);
+      const plain = q.run('c', async () => {
+        order.push(`plain after ${batches.length} batches`);
+        return 'plain';
+      });
+      const third = q.reserve('c').runBatched(3, batcher);
+      head.open();
+      expect(await Promise.all([first, second, plain, third])).toEqual([10, 20, 'plain', 30]);
+      expect(batches).toEqual([[1], [2], [3]]);
+      expect(order).toEqual(['plain after 2 batches']);
+    });
+
+    it('a batcher that throws fails every run of that batch, and the runs behind it still run', async () => {
+      const q = new ConversationQueue(100);
+      const head = gate();
+      let calls = 0;
+      const batcher: Batcher<number, number> = {
+        maxBatch: 8,
+        run: async (items) => {
+          calls++;
+          if (calls === 1) await head.promise;
+          if (calls === 2) throw new Error('the batch failed');
+          return items.map((i) => ({ status: 'fulfilled' as const, value: i }));
+        },
+      };
+      const a = q.reserve('c').runBatched(1, batcher);
+      const b = q.reserve('c').runBatched(2, batcher);
+      const c = q.reserve('c').runBatched(3, batcher);
+      await ticks();
+      head.open();
+      await expect(a).resolves.toBe(1);
+      await expect(b).rejects.toThrow('the batch failed');
+      await expect(c).rejects.toThrow('the batch failed');
+      await expect(q.reserve('c').runBatched(4, batcher)).resolves.toBe(4);
+      expect(q.busyConversations).toBe(0);
+    });
   });
 });

@@ -8,6 +8,11 @@
  * conversation of the pool (issue #28, N=8 slower than N=1). With it, at most one send per
  * conversation is in a statement from this process; the others wait here, in FIFO order.
  *
+ * Runs that wait may also be taken together (runBatched): the run that gets the lane takes
+ * the batchable runs waiting right behind it along, and one call stores them all (one
+ * transaction, one commit: MessagesService.storeSends). Their order inside the batch is
+ * their queue order.
+ *
  * Only an optimisation: correctness (seq order = commit order, one message per clientId)
  * still comes from the database, which orders sends across processes the same way.
  */
@@ -19,9 +24,28 @@ export class ConversationQueueFull extends Error {
   }
 }
 
+/**
+ * How runs that wait together are stored together (runBatched): `run` gets the items in queue
+ * order and answers one outcome per item, in the same order, so one item's failure is its own.
+ * If `run` throws, every item of the batch fails with that error.
+ */
+export interface Batcher<I, R> {
+  /** At most this many runs in one batch (the first that got the lane included). */
+  readonly maxBatch: number;
+  run(items: I[]): Promise<Array<PromiseSettledResult<R>>>;
+}
+
+/** A run waiting for its conversation's lane. */
+interface Waiter {
+  /** It got the lane: it runs now. */
+  start(): void;
+  /** A batchable run (runBatched): a run of the same batcher that gets the lane first may take it along and settle it. */
+  batch?: { batcher: Batcher<unknown, unknown>; item: unknown; settle(outcome: PromiseSettledResult<unknown>): void };
+}
+
 interface Lane {
-  /** Resolvers of the runs waiting behind the one in progress, oldest first. */
-  waiting: Array<() => void>;
+  /** The runs waiting behind the one in progress, oldest first. */
+  waiting: Waiter[];
 }
 
 /**
@@ -31,6 +55,8 @@ interface Lane {
  */
 export interface QueueTurn {
   run<T>(fn: () => Promise<T>): Promise<T>;
+  /** As run, for an item the batcher stores: taken along by (or taking along) the batchable runs of its batcher queued next to it. */
+  runBatched<I, R>(item: I, batcher: Batcher<I, R>): Promise<R>;
   release(): void;
 }
 
@@ -62,11 +88,17 @@ export class ConversationQueue {
       if (n > 0) this.reserved.set(conversationId, n);
       else this.reserved.delete(conversationId);
     };
+    const used = () => Promise.reject(new Error('This queue turn was already used or released.'));
     return {
       run: <T>(fn: () => Promise<T>) => {
-        if (!open) return Promise.reject(new Error('This queue turn was already used or released.'));
+        if (!open) return used();
         release();
         return this.enter(conversationId, fn);
+      },
+      runBatched: <I, R>(item: I, batcher: Batcher<I, R>) => {
+        if (!open) return used();
+        release();
+        return this.enterBatched(conversationId, item, batcher);
       },
       release,
     };
@@ -89,16 +121,61 @@ export class ConversationQueue {
       lane = { waiting: [] };
       this.lanes.set(conversationId, lane);
     } else {
-      const turn = new Promise<void>((resolve) => lane!.waiting.push(resolve));
-      await turn;
+      const waiting = lane.waiting;
+      await new Promise<void>((start) => waiting.push({ start }));
     }
     try {
       return await fn();
     } finally {
-      const next = lane.waiting.shift();
-      if (next) next();
-      else this.lanes.delete(conversationId);
+      this.next(conversationId, lane);
     }
+  }
+
+  /**
+   * A batchable run enters: when it gets the lane it takes along the batchable runs of the same
+   * batcher waiting right behind it (up to maxBatch in all; a run of another kind ends the
+   * batch), runs them as one and settles each; while it waits, an earlier run may take it along.
+   */
+  private async enterBatched<I, R>(conversationId: string, item: I, batcher: Batcher<I, R>): Promise<R> {
+    let lane = this.lanes.get(conversationId);
+    if (!lane) {
+      lane = { waiting: [] };
+      this.lanes.set(conversationId, lane);
+    } else {
+      const waiting = lane.waiting;
+      const taken = await new Promise<PromiseSettledResult<unknown> | null>((resolve) =>
+        waiting.push({
+          start: () => resolve(null),
+          batch: { batcher: batcher as Batcher<unknown, unknown>, item, settle: resolve },
+        }),
+      );
+      if (taken) return outcome(taken) as R;
+    }
+    const items: I[] = [item];
+    const settles: Array<(o: PromiseSettledResult<unknown>) => void> = [];
+    while (items.length < batcher.maxBatch && lane.waiting[0]?.batch?.batcher === batcher) {
+      const { batch } = lane.waiting.shift()!;
+      items.push(batch!.item as I);
+      settles.push(batch!.settle);
+    }
+    let outcomes: Array<PromiseSettledResult<R>>;
+    try {
+      outcomes = await batcher.run(items);
+      if (outcomes.length !== items.length) throw new Error(`A batcher answered ${outcomes.length} outcomes for ${items.length} items.`);
+    } catch (reason: unknown) {
+      outcomes = items.map(() => ({ status: 'rejected', reason }));
+    } finally {
+      this.next(conversationId, lane);
+    }
+    settles.forEach((settle, i) => settle(outcomes[i + 1]));
+    return outcome(outcomes[0]);
+  }
+
+  /** The run in progress ended: the next one waiting gets the lane, or the conversation is idle. */
+  private next(conversationId: string, lane: Lane): void {
+    const next = lane.waiting.shift();
+    if (next) next.start();
+    else this.lanes.delete(conversationId);
   }
 
   /** Runs waiting (not counting the one in progress) for this conversation, reserved turns included. */
@@ -112,4 +189,9 @@ export class ConversationQueue {
     for (const id of this.reserved.keys()) if (!this.lanes.has(id)) n++;
     return n;
   }
+}
+
+function outcome<T>(o: PromiseSettledResult<T>): T {
+  if (o.status === 'fulfilled') return o.value;
+  throw o.reason;
 }

@@ -12,7 +12,7 @@ import { forViewer, messageView, type MessageView } from '../views/message-view'
 import { MAX_MESSAGE_CHARS, refuseMedia, validateClientId, validateText } from './message-text';
 import { assertMayWrite } from '../policy/write-policy';
 import * as messages from './messages.repository';
-import { ConversationQueue, ConversationQueueFull, type QueueTurn } from './conversation-queue';
+import { ConversationQueue, ConversationQueueFull, type Batcher, type QueueTurn } from './conversation-queue';
 import { sendParams } from './messages.repository';
 
 /** The send's statement and parameters live in messages.repository.ts; re-exported for older importers. */
@@ -34,6 +34,22 @@ export interface SendBody {
  * on what a hot conversation holds in memory (each waiter: its parameters, ≤ ~20 KB).
  */
 export const MAX_WAITING_SENDS_PER_CONVERSATION = 512;
+
+/**
+ * At most this many sends of one conversation stored in one transaction (storeSends): the
+ * sends that waited behind the one in its statement, taken together when the lane frees. A
+ * bound on how long one transaction holds the conversation's turn and the rows it locked.
+ */
+export const MAX_SENDS_PER_BATCH = 32;
+
+/** A send ready for its statement, waiting in its conversation's queue (storeSends). */
+interface ReadySend {
+  conversationId: string;
+  senderId: string;
+  clientId: string;
+  params: unknown[];
+  reply: boolean;
+}
 
 /** How long a conversation that needed member rows (a v1 client) sends with SEND_SQL first, without trying the positions form. */
 const V1_HINT_MS = 60_000;
@@ -66,6 +82,11 @@ export class MessagesService {
   private readonly sendTurns = new ConversationQueue(MAX_WAITING_SENDS_PER_CONVERSATION);
   /** Conversations whose last send needed member rows (a v1 client): their sends run SEND_SQL first for a minute. */
   private readonly v1Conversations = new RecentSet(V1_HINT_MS, 10_000);
+  /** The sends waiting in a conversation's queue are stored together (conversation-queue.ts runBatched). */
+  private readonly sendBatcher: Batcher<ReadySend, MessageView | undefined> = {
+    maxBatch: MAX_SENDS_PER_BATCH,
+    run: (sends) => this.storeSends(sends),
+  };
 
   constructor(
     private readonly db: Db,
@@ -162,12 +183,10 @@ export class MessagesService {
       v1WindowDays: this.events.v1WindowDays,
     });
     try {
-      // One send per conversation in a statement at a time from this process (conversation-queue.ts);
-      // published inside its turn, so this process pushes a conversation's messages in seq order.
-      const stored = await turn.run(async () => {
-        const row = await withDeadlockRetry(() => this.insertSend(conversationId, params, replyTo !== null));
-        return row && this.publishSend(row);
-      });
+      // One send (or one batch of the sends waiting) per conversation in a statement at a time from
+      // this process (conversation-queue.ts); published inside its turn, so this process pushes a
+      // conversation's messages in seq order. None back: a rule refused it (the slow path says which).
+      const stored = await turn.runBatched({ conversationId, senderId, clientId, params, reply: replyTo !== null }, this.sendBatcher);
       const result = stored ? { message: stored, created: true } : await this.sendSlowPath(senderId, conversationId, clientId, params);
       if (urls.length && result.created) this.linkScan.sent(result.message.links.some((l) => l.verdict === 'pending'));
       if (settle && result.created) await settle({ messageId: result.message.id });
@@ -189,13 +208,52 @@ export class MessagesService {
    * goes straight to SEND_SQL for a while (v1Conversations): a hint only, either statement
    * decides correctly by itself.
    */
-  private async insertSend(conversationId: string, params: unknown[], reply: boolean): Promise<messages.MessageRow | undefined> {
-    if (!reply && !this.v1Conversations.has(conversationId)) {
-      const row = await messages.insertMessagePositions(this.db, params);
+  private async insertSend(q: messages.Prepares, send: ReadySend): Promise<messages.MessageRow | undefined> {
+    if (!send.reply && !this.v1Conversations.has(send.conversationId)) {
+      const row = await messages.insertMessagePositions(q, send.params);
       if (row !== messages.NEEDS_FULL_SEND) return row;
-      this.v1Conversations.add(conversationId);
+      this.v1Conversations.add(send.conversationId);
     }
-    return messages.insertMessage(this.db, params);
+    return messages.insertMessage(q, send.params);
+  }
+
+  /**
+   * Stores the sends that waited together in their conversation's queue, in queue order, and
+   * publishes each after commit (in seq order): one outcome per send, the stored message or
+   * none when a rule refused it. Several go in ONE transaction, each send's statement as it runs
+   * alone (every rule per message; each statement's snapshot sees the earlier ones' writes, so
+   * the request cap counts them), so one commit for all. A refused send writes nothing and does
+   * not disturb the others. A statement error (a clientId stored before: the unique index) rolls
+   * the transaction back: then each runs alone, so it fails alone. A clientId repeated inside the
+   * batch starts a new transaction at the repeat (it meets its twin's row there, as it would alone).
+   */
+  private async storeSends(sends: ReadySend[]): Promise<Array<PromiseSettledResult<MessageView | undefined>>> {
+    const outcomes: Array<PromiseSettledResult<MessageView | undefined>> = [];
+    for (const group of withoutRepeatedClientIds(sends)) {
+      if (group.length === 1) {
+        outcomes.push(await settled(() => this.storeAlone(group[0])));
+        continue;
+      }
+      let rows: Array<messages.MessageRow | undefined>;
+      try {
+        rows = await this.db.tx(async (q) => {
+          const out: Array<messages.MessageRow | undefined> = [];
+          for (const send of group) out.push(await this.insertSend(q, send));
+          return out;
+        });
+      } catch {
+        for (const send of group) outcomes.push(await settled(() => this.storeAlone(send)));
+        continue;
+      }
+      for (const row of rows) outcomes.push(await settled(async () => row && this.publishSend(row)));
+    }
+    return outcomes;
+  }
+
+  /** One send's statement in autocommit (a deadlock victim runs again), published after it. */
+  private async storeAlone(send: ReadySend): Promise<MessageView | undefined> {
+    const row = await withDeadlockRetry(() => this.insertSend(this.db, send));
+    return row && this.publishSend(row);
   }
 
   /** After the send committed: push message.created to its recipients, hand its jobs (if any) to the outbox relay. */
@@ -353,5 +411,29 @@ export function hostOf(url: string): string {
     return new URL(url).hostname.toLowerCase();
   } catch {
     return parseDomain(url).hostname ?? '';
+  }
+}
+
+/** The sends cut where a (sender, clientId) repeats an earlier one of the same run of sends, so no transaction holds both. */
+function withoutRepeatedClientIds(sends: ReadySend[]): ReadySend[][] {
+  const groups: ReadySend[][] = [];
+  let keys = new Set<string>();
+  for (const send of sends) {
+    const key = `${send.senderId} ${send.clientId}`;
+    if (!groups.length || keys.has(key)) {
+      groups.push([]);
+      keys = new Set();
+    }
+    groups[groups.length - 1].push(send);
+    keys.add(key);
+  }
+  return groups;
+}
+
+async function settled<T>(fn: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+  try {
+    return { status: 'fulfilled', value: await fn() };
+  } catch (reason: unknown) {
+    return { status: 'rejected', reason };
   }
 }
