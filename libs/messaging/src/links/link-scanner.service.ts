@@ -63,6 +63,9 @@ export const BACKLOG_GATHER_MS = 20;
  */
 export const BACKLOG_LAZY_MS = 1000;
 
+/** Rows of the `link_seen` fold's queue one transaction takes (LinkScannerService.foldSightings). */
+export const SEEN_FOLD_BATCH = 500;
+
 /** How often a woken backlog scan looks again while the link-scan queue is paused. */
 const BACKLOG_PAUSED_RETRY_MS = 500;
 
@@ -573,6 +576,9 @@ export class LinkScannerService implements OnModuleInit {
       // (a matching one is removed there), and their occurrences are matched below too.
       await this.blocklist.current(true);
       await this.scanBacklog({ wait: true });
+      // Messages whose link was settled from the cache at the send have no occurrence, only a
+      // link_seen row: theirs are written now, so the walk below finds them too.
+      await repo.materializeSeen(this.db, target, BLOCKLIST_RESCAN_DAYS);
       // Cached verdicts of matching links seen lately, set-based (the URLs never leave PostgreSQL).
       links = await repo.markBlocklistedLinks(this.db, target, reason, this.config.linkVerdictTtlHours, BLOCKLIST_RESCAN_DAYS);
       if (tracked) await repo.startRescanProgress(this.db, entryId, target, BLOCKLIST_RESCAN_DAYS);
@@ -712,7 +718,27 @@ export class LinkScannerService implements OnModuleInit {
     for (;;) {
       const n = await this.scanBacklogBatch(batch, wait);
       total += n;
-      if (n < batch) return total;
+      if (n < batch) break;
+    }
+    await this.foldSightings();
+    return total;
+  }
+
+  /**
+   * Counts the sightings that sends settled from the cache recorded in `link_seen` into their
+   * `link` rows (seen_count, last_seen_at), in batches of SEEN_FOLD_BATCH rows of its queue,
+   * each one transaction (link-scanner.repository.ts foldSeen). Rides on the backlog scan's
+   * wakes (a send with every link from the cache wakes it lazily) and the pending sweep.
+   */
+  async foldSightings(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { claimed, counted } = await this.db.tx(async (q) => {
+        const keys = await repo.claimSeenDirty(q, SEEN_FOLD_BATCH);
+        return { claimed: keys.length, counted: await repo.foldSeen(q, keys) };
+      });
+      total += counted;
+      if (claimed < SEEN_FOLD_BATCH) return total;
     }
   }
 
