@@ -57,9 +57,9 @@ export const BACKLOG_BATCH = 256;
 export const BACKLOG_GATHER_MS = 20;
 
 /**
- * How long a send whose links all came from the cache lets its backlog row wait (nothing in it
- * awaits a verdict: only its occurrences and sightings): such rows go in batches of up to a
- * second's sends, or with the next send that left a link pending.
+ * How long a send whose links all came from the cache lets its sightings wait before they are
+ * counted into `link` (nothing awaits a verdict; it wrote no backlog row): they are folded in
+ * batches of up to a second's sends, or with the next backlog scan.
  */
 export const BACKLOG_LAZY_MS = 1000;
 
@@ -625,11 +625,15 @@ export class LinkScannerService implements OnModuleInit {
   private backlogDue: NodeJS.Timeout | null = null;
   private backlogDueAt = 0;
   private backlogLater = false;
+  /** Whether the timer due scans the backlog (a send left a link pending) or only folds sightings. */
+  private backlogDueFull = true;
 
   /**
    * A send with links committed (BacklogWake, in a worker process): with a link `pending`, the
    * backlog is scanned BACKLOG_GATHER_MS from now, or right after the batch in flight; with
-   * every link from the cache, within BACKLOG_LAZY_MS. Never waits, never throws.
+   * every link from the cache (it wrote no backlog row), its sightings are folded into `link`
+   * within BACKLOG_LAZY_MS (foldSightings; a backlog scan due sooner folds them too). Never
+   * waits, never throws.
    */
   scanBacklogSoon(pending = true): void {
     if (this.backlogRun) {
@@ -644,6 +648,7 @@ export class LinkScannerService implements OnModuleInit {
       clearTimeout(this.backlogDue); // a pending link comes sooner than the lazy timer
     }
     this.backlogDueAt = Date.now() + delay;
+    this.backlogDueFull = pending;
     this.backlogDue = setTimeout(() => void this.scanBacklogDue(), delay);
     this.backlogDue.unref?.();
   }
@@ -666,7 +671,9 @@ export class LinkScannerService implements OnModuleInit {
         return;
       }
       this.backlogDue = null;
-      await this.scanBacklog();
+      // Only sends whose links all came from the cache woke it: no backlog row to claim, only their sightings to count.
+      if (this.backlogDueFull) await this.scanBacklog();
+      else await this.foldSightings();
     } catch (err) {
       this.backlogDue = null;
       this.logger.warn(`link backlog scan failed (the pending sweep retries): ${(err as Error).message}`);
