@@ -12,9 +12,10 @@
  *
  *   node bench/send-cost.js                       # socket N=1, the peer's text (cached link)
  *   SEND_COST_MODES=socket,newlink,n8,rest node bench/send-cost.js
+ *   SEND_COST_MODES=nolink,socket,nolink,socket node bench/send-cost.js   # A/B: what the cached link adds
  *
  * Knobs: SEND_COST_SENDS (2000 per mode), SEND_COST_WARMUP (300, unmeasured, before each
- * mode), SEND_COST_MODES (socket | newlink | n8 | rest), SEND_COST_TOP (10 statements),
+ * mode), SEND_COST_MODES (socket | nolink | newlink | n8 | rest), SEND_COST_TOP (10 statements),
  * BENCH_STREAM (positions by default here: the sockets connect in the positions stream mode,
  * so a send writes no per-member rows; `v1` for per-user cursors), SEND_COST_JSON=1 (one JSON
  * line per mode on stdout instead of the table), SEND_COST_KEEP=1 (keep the database afterwards),
@@ -27,7 +28,7 @@ const { Client } = require('pg');
 const { AppProcess, PENDING_LINKS_SQL, createDatabase, cpuSplit, dropDatabase, freePort, sleep } = require('./lib/product');
 const { JsonClient } = require('./lib/http');
 const { connect, directPairs } = require('./lib/workload');
-const { PEER_TEXT, newLinkText } = require('./lib/peer');
+const { PEER_TEXT, NO_LINK_TEXT, newLinkText } = require('./lib/peer');
 const { summarise } = require('./lib/cpu-profile');
 const { join } = require('node:path');
 const { tmpdir } = require('node:os');
@@ -58,6 +59,7 @@ const log = (...a) => process.stderr.write(`[send-cost] ${a.join(' ')}\n`);
 const MODE = {
   socket: { transport: 'socket', n: 1, text: () => PEER_TEXT, what: 'socket N=1, the peer text (cached link)' },
   newlink: { transport: 'socket', n: 1, text: null, what: 'socket N=1, a new link in every message' },
+  nolink: { transport: 'socket', n: 1, text: () => NO_LINK_TEXT, what: 'socket N=1, the peer text without its link' },
   n8: { transport: 'socket', n: 8, text: () => PEER_TEXT, what: 'socket N=8, the peer text' },
   rest: { transport: 'rest', n: 1, text: () => PEER_TEXT, what: 'REST, 16 connections, the peer text' },
 };

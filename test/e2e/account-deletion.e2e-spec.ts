@@ -73,6 +73,30 @@ describe('DELETE /v1/me', () => {
     await http().get('/v1/me').set(u.auth).expect(200);
   });
 
+  it("takes the sightings of the account's cached links (link_seen) with its messages; the other member's stay", async () => {
+    const [alice, bob] = await Promise.all([registerUser(a.url), registerUser(a.url)]);
+    await http().put(`/v1/users/${bob.id}/follow`).set(alice.auth).expect(204);
+    await http().put(`/v1/users/${alice.id}/follow`).set(bob.auth).expect(204);
+    const direct = await conversation(alice, [bob.id]);
+    await http().post(`/v1/conversations/${direct}/accept`).set(bob.auth);
+    const url = `https://seen-${randomUUID().slice(0, 8)}.deletion.example/`;
+    await db.query(
+      `INSERT INTO link (id, url, host, verdict, rule, sources, scanned_at, expires_at) VALUES ($1, $2, $3, 'safe', 'default', '[]', now(), now() + interval '1 hour')`,
+      [randomUUID(), url, new URL(url).hostname],
+    );
+    expect((await send(alice, direct, `mine ${url}`)).links).toEqual([expect.objectContaining({ url, verdict: 'safe' })]);
+    await send(bob, direct, `his ${url}`);
+    const seenBy = async () =>
+      (await db.query('SELECT sender_id FROM link_seen WHERE conversation_id = $1 ORDER BY sender_id', [direct])).map(
+        (r: { sender_id: string }) => r.sender_id,
+      );
+    expect(await seenBy()).toEqual([alice.id, bob.id].sort());
+    await deleteMe(alice, { password: PASSWORD }).expect(202);
+    await erased(bob, direct, alice.id);
+    expect(await until("alice's sightings gone", async () => ((await seenBy()).length === 1 ? seenBy() : null))).toEqual([bob.id]);
+    expect(await db.query('SELECT count(*)::int AS n FROM link_seen_dirty WHERE sender_id = $1', [alice.id])).toEqual([{ n: 0 }]);
+  });
+
   it('ends tokens and sockets at once on every API process, anonymises the profile, and removes what they sent for everyone', async () => {
     const [alice, bob, carol, dave] = await Promise.all([
       registerUser(a.url),

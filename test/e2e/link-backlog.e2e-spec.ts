@@ -107,6 +107,98 @@ it('a send writes no occurrence and no sighting, one backlog row; the backlog sc
   expect(await db.query(`SELECT seen_count FROM link WHERE url = 'https://new.backlog.example/b'`)).toEqual([{ seen_count: 1 }]);
 });
 
+const seenOf = (conversationId: string, url: string) =>
+  db.query('SELECT first_seq, last_seq, n, folded FROM link_seen WHERE conversation_id = $1 AND url = $2', [conversationId, url]);
+const seenCount = async (url: string) => (await db.query('SELECT seen_count FROM link WHERE url = $1', [url]))[0].seen_count as number;
+
+it('a send whose every link is cached writes no backlog row and no occurrence: one link_seen row counts it, folded into the link once', async () => {
+  const { a, b, conversationId } = await pair();
+  await scanner.scanBacklog();
+  const url = 'https://cached-only.backlog.example/x';
+  await cacheSafe(url);
+  const first = await send(a, conversationId, `see ${url}`);
+  await send(a, conversationId, 'no link here');
+  const third = await send(a, conversationId, `again ${url} and ${url}`);
+  expect(third.links).toEqual([{ url, verdict: 'safe', ...SAFE_OFFLINE }]); // a URL twice is one link
+  expect(await db.query('SELECT count(*)::int AS n FROM link_backlog WHERE message_id = ANY($1::uuid[])', [[first.id, third.id]])).toEqual([
+    { n: 0 },
+  ]);
+  // One row per conversation, sender and URL: the seq range of its messages, two sightings, none counted yet.
+  expect(await seenOf(conversationId, url)).toEqual([{ first_seq: String(first.seq), last_seq: String(third.seq), n: 2, folded: 0 }]);
+  expect(await seenCount(url)).toBe(1);
+  // The other member's send is its own row.
+  await send(b, conversationId, url);
+  expect(await scanner.scanBacklog()).toBe(0);
+  expect(await seenCount(url)).toBe(4);
+  expect(await occurrencesOf(first.id)).toEqual([]);
+  expect((await seenOf(conversationId, url))[0]).toMatchObject({ n: 2, folded: 2 });
+  // Folded once: another fold counts nothing.
+  expect(await scanner.foldSightings()).toBe(0);
+  expect(await seenCount(url)).toBe(4);
+  expect(await db.query('SELECT count(*)::int AS n FROM link_seen_dirty')).toEqual([{ n: 0 }]);
+});
+
+it('sightings counted while folds run alongside the sends: each counted exactly once', async () => {
+  const { a, conversationId } = await pair();
+  const url = 'https://fold-race.backlog.example/';
+  await cacheSafe(url);
+  await scanner.foldSightings(); // what earlier tests left
+  let sending = true;
+  const folds = (async () => {
+    let n = 0;
+    while (sending) n += await scanner.foldSightings();
+    return n;
+  })();
+  const sends = [];
+  for (let i = 0; i < 20; i++) sends.push(send(a, conversationId, `${url} #${i}`));
+  await Promise.all(sends);
+  sending = false;
+  const counted = (await folds) + (await scanner.foldSightings());
+  expect(counted).toBe(20);
+  expect(await seenCount(url)).toBe(21);
+  expect((await seenOf(conversationId, url))[0]).toMatchObject({ n: 20, folded: 20 });
+});
+
+it('blocklisting a URL re-judges every message that carried it while its verdict was cached, in every conversation', async () => {
+  const one = await pair();
+  const two = await pair();
+  const url = 'https://cached-then-bad.backlog.example/deal';
+  await cacheSafe(url);
+  const carried = [
+    await send(one.a, one.conversationId, `deal ${url}`),
+    await send(one.b, one.conversationId, `re: ${url}`),
+    await send(two.a, two.conversationId, url),
+  ];
+  const between = await send(one.a, one.conversationId, 'nothing to see');
+  carried.push(await send(one.a, one.conversationId, `still ${url}`));
+  const other = await send(two.a, two.conversationId, 'https://other.backlog.example/');
+  await scanner.scanBacklog();
+  for (const m of carried) expect(await occurrencesOf(m.id)).toEqual([]);
+
+  const staff = await loginStaff(t.url);
+  // The preview counts them, and a staff reader of the link finds them (no occurrence row yet).
+  const preview = await t
+    .http()
+    .get(`/admin/v1/blocklist/preview?pattern=${encodeURIComponent(url)}&kind=url`)
+    .set(staff.auth);
+  expect(preview.status).toBe(200);
+  expect(preview.body.matches).toBe(4);
+  const added = await t.http().post('/admin/v1/blocklist').set(staff.auth).send({ pattern: url, kind: 'url' });
+  expect(added.status).toBe(201);
+  const pass = await scanner.rescanBlocklist(added.body.id, true);
+  expect(pass.subjects).toBe(4);
+  const [entry] = await db.query('SELECT rescan_total, rescan_done FROM blocklist_entry WHERE id = $1', [added.body.id]);
+  expect(entry).toEqual({ rescan_total: 4, rescan_done: 4 });
+  // Their occurrences now exist (stamped: the verdict came from the cache), one per message.
+  for (const m of carried) expect(await occurrencesOf(m.id)).toEqual([{ url, host: 'cached-then-bad.backlog.example', scanned: true }]);
+  expect(await scanner.scanMessages(carried.map((m) => m.id))).toEqual({ removed: 4 });
+  for (const m of carried) expect(await stateOf(m.id)).toEqual({ state: 'removed', removed_reason: 'malicious_link' });
+  expect(await stateOf(between.id)).toEqual({ state: 'visible', removed_reason: null });
+  expect(await stateOf(other.id)).toEqual({ state: 'visible', removed_reason: null });
+  // The follow-up pass finds nothing new to write.
+  expect((await scanner.rescanBlocklist(added.body.id, false)).subjects).toBe(0);
+});
+
 it('a message scanned before the backlog scan (an edit, a retry) gets its occurrences already stamped and no second update', async () => {
   const { a, conversationId } = await pair();
   const sent = await send(a, conversationId, 'https://scanned-first.backlog.example/');

@@ -357,7 +357,7 @@ describe('link scanning', () => {
   );
 
   singleRedis.it(
-    'a link whose verdict is cached and fresh is settled inside the send: verdict at once, no scan job, no message.updated, the sighting counted by the sweep',
+    'a link whose verdict is cached and fresh is settled inside the send: verdict at once, no scan job, no message.updated, no occurrence, the sighting counted by the fold',
     async () => {
       const { a, b, conversationId } = await pair();
       const first = await send(a, conversationId, 'see https://known-verdict.example.com/page');
@@ -366,12 +366,16 @@ describe('link scanning', () => {
 
       const second = await send(a, conversationId, 'again https://known-verdict.example.com/page');
       expect(second.links).toEqual([{ url: 'https://known-verdict.example.com/page', verdict: 'safe', ...SAFE_OFFLINE }]);
-      // Its occurrence is written after the send, by the scanner (the backlog flush), already settled.
-      const occ = await until(
-        'occurrence written',
-        async () => (await db.query('SELECT scanned_at IS NOT NULL AS settled FROM link_occurrence WHERE message_id = $1', [second.id]))[0],
-      );
-      expect(occ).toEqual({ settled: true });
+      // No backlog row and no occurrence: its sighting is its sender's link_seen row in this
+      // conversation (readers find the message from its seq range), counted by the fold.
+      expect(await db.query('SELECT count(*)::int AS n FROM link_backlog WHERE message_id = $1', [second.id])).toEqual([{ n: 0 }]);
+      expect(await db.query('SELECT count(*)::int AS n FROM link_occurrence WHERE message_id = $1', [second.id])).toEqual([{ n: 0 }]);
+      expect(
+        await db.query('SELECT first_seq, last_seq, n FROM link_seen WHERE conversation_id = $1 AND url = $2', [
+          conversationId,
+          'https://known-verdict.example.com/page',
+        ]),
+      ).toEqual([{ first_seq: String(second.seq), last_seq: String(second.seq), n: 1 }]);
       await t.app.get(OutboxRelay).flush();
       const queue = t.app.get<Queue>(getQueueToken(QueueName.LinkScan), { strict: false });
       expect(await queue.getJob(safeJobId(`scan-message-${second.id}`))).toBeUndefined();

@@ -102,7 +102,7 @@ export async function readableMessagesOf(q: Queryable, userId: string, limit: nu
 
 /**
  * The staff-only copies of the account's messages (retained text, earlier versions) and their
- * link occurrences, unless a legal hold keeps them. Returns how many copies went.
+ * link occurrences and sightings (link_seen), unless a legal hold keeps them. Returns how many copies went.
  */
 export async function purgeMessageCopies(q: Queryable, userId: string): Promise<number> {
   const [row] = await q.query<{ n: number }>(
@@ -110,7 +110,10 @@ export async function purgeMessageCopies(q: Queryable, userId: string): Promise<
           r AS (DELETE FROM message_retained x USING mine WHERE x.message_id = mine.id AND x.conversation_id = mine.conversation_id RETURNING 1),
           v AS (DELETE FROM message_version x USING mine WHERE x.message_id = mine.id AND x.conversation_id = mine.conversation_id RETURNING 1),
           o AS (DELETE FROM link_occurrence x USING mine WHERE x.message_id = mine.id RETURNING 1),
-          b AS (DELETE FROM link_backlog x USING mine WHERE x.message_id = mine.id AND x.conversation_id = mine.conversation_id RETURNING 1)
+          b AS (DELETE FROM link_backlog x USING mine WHERE x.message_id = mine.id AND x.conversation_id = mine.conversation_id RETURNING 1),
+          -- the sightings of its links settled from the cache (one row per conversation and URL), and their fold's queue
+          s AS (DELETE FROM link_seen x WHERE x.conversation_id IN (SELECT conversation_id FROM mine) AND x.sender_id = $1 RETURNING 1),
+          sd AS (DELETE FROM link_seen_dirty x WHERE x.sender_id = $1 AND EXISTS (SELECT 1 FROM mine) RETURNING 1)
      SELECT (SELECT count(*) FROM r)::int AS n`,
     [userId],
   );

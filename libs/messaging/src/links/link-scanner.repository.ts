@@ -371,6 +371,118 @@ export async function updateQuestionLinks(q: Queryable, questionId: string, link
   return questionRow(row);
 }
 
+// ---- sightings of links settled from the cache at the send (link_seen) -----------------------
+
+/**
+ * The occurrences a `link_seen` row stands for, as rows (url, host, message_id,
+ * conversation_id, question_id, created_at): the sender's messages of that conversation in
+ * the row's seq range whose `links` still hold the URL (a message removed since has none), and
+ * that have no `link_occurrence` of it (written by the backlog for a message with a pending
+ * link, by an edit, or by materializeSeen). `match` filters the `link_seen` rows (alias `s`);
+ * `days` ($ placeholder) bounds them by their last sighting. The messages are a lateral range
+ * probe of message (conversation_id, seq) per row, the occurrence a probe of its
+ * (message_id, url) key (OFFSET 0 keeps each a probe, as in BACKLOG_SCAN_SQL): a plan on stale
+ * statistics (autovacuum is off here) cannot turn either into a scan of the table.
+ */
+export const seenOccurrencesSql = (match: string, days: string): string => `(
+  SELECT s.url, s.host, m.id AS message_id, s.conversation_id, NULL::uuid AS question_id, m.created_at
+    FROM link_seen s
+   CROSS JOIN LATERAL (
+     SELECT m.id, m.created_at FROM message m
+      WHERE m.conversation_id = s.conversation_id AND m.seq >= s.first_seq AND m.seq <= s.last_seq
+        AND m.sender_id = s.sender_id AND m.links @> jsonb_build_array(jsonb_build_object('url', s.url))
+        AND NOT EXISTS (SELECT 1 FROM link_occurrence o WHERE o.message_id = m.id AND o.url = s.url OFFSET 0)) m
+   WHERE ${match} AND s.last_at > now() - make_interval(days => ${days}))`;
+
+/** The `link_seen` rows a blocklist target matches (its value as $1). */
+const seenMatchSql = (t: RescanTarget) => ('host' in t ? `(s.host = $1 OR right(s.host, length($1) + 1) = '.' || $1)` : 's.url = $1');
+
+/**
+ * Writes the occurrences that matching `link_seen` rows of the last `days` stand for
+ * (seenOccurrencesSql) into link_occurrence, stamped scanned at their message's send (their
+ * verdict came from the cache, as the backlog stamps a cached link's): the blocklist re-scan
+ * then walks one table by id, as before. Run at the start of each re-scan pass; a message
+ * that already has its occurrence is skipped. Returns how many it wrote.
+ */
+export async function materializeSeen(q: Queryable, t: RescanTarget, days: number): Promise<number> {
+  return (
+    await q.query(
+      `INSERT INTO link_occurrence (url, host, message_id, conversation_id, scanned_at, created_at)
+       SELECT o.url, o.host, o.message_id, o.conversation_id, o.created_at, o.created_at
+         FROM ${seenOccurrencesSql(seenMatchSql(t), '$2')} o
+        WHERE o.created_at > now() - make_interval(days => $2)
+        ORDER BY o.created_at, o.message_id
+       ON CONFLICT (message_id, url) DO NOTHING
+       RETURNING 1`,
+      [targetValue(t), days],
+    )
+  ).length;
+}
+
+/** A `link_seen` row with sightings not yet counted into `link`, as the fold's queue names it. */
+export interface SeenKey {
+  conversationId: string;
+  senderId: string;
+  url: string;
+}
+
+/** Takes up to `limit` rows of the fold's queue (deleted in the caller's transaction; rows another fold holds are skipped). */
+export async function claimSeenDirty(q: Queryable, limit: number): Promise<SeenKey[]> {
+  const rows = await q.query<{ conversation_id: string; sender_id: string; url: string }>(
+    `DELETE FROM link_seen_dirty WHERE ctid = ANY (ARRAY(SELECT ctid FROM link_seen_dirty LIMIT $1 FOR UPDATE SKIP LOCKED))
+     RETURNING conversation_id, sender_id, url`,
+    [limit],
+  );
+  return rows.map((r) => ({ conversationId: r.conversation_id, senderId: r.sender_id, url: r.url }));
+}
+
+/**
+ * Folds the claimed rows' uncounted sightings into \`link\` (inside the claiming transaction),
+ * in two statements so that the locks are taken in the order every other writer takes them:
+ * \`link\` rows first (URL order, as the backlog and settle statements), then the \`link_seen\`
+ * rows, which a send holds while it commits. The first reads each row's uncounted sightings
+ * (n - folded, unlocked) and adds them to its link's seen_count and last_seen_at; the second
+ * counts exactly those as folded and, for a row that a send counted on meanwhile, puts the
+ * key back in the queue (a send only queues a row that had nothing uncounted), so no
+ * sighting is lost or counted twice. Returns how many sightings it counted.
+ */
+export async function foldSeen(q: Queryable, keys: ReadonlyArray<SeenKey>): Promise<number> {
+  if (keys.length === 0) return 0;
+  const input = JSON.stringify(keys.map((k) => ({ c: k.conversationId, s: k.senderId, u: k.url })));
+  const read = await q.query<{ c: string; s: string; u: string; d: number }>(
+    `WITH r AS (
+       SELECT DISTINCT ON (i.c, i.s, i.u) i.c, i.s, i.u, x.d, x.last_at
+         FROM jsonb_to_recordset($1::jsonb) AS i(c uuid, s uuid, u text)
+        CROSS JOIN LATERAL (
+          SELECT x.n - x.folded AS d, x.last_at FROM link_seen x
+           WHERE x.conversation_id = i.c AND x.sender_id = i.s AND x.url = i.u LIMIT 1) x
+        WHERE x.d > 0),
+     t AS (SELECT r.u AS url, sum(r.d)::int AS d, max(r.last_at) AS last_at FROM r GROUP BY r.u),
+     lck AS (
+       SELECT l.id, t.d, t.last_at FROM link l JOIN t ON t.url = l.url
+        WHERE l.url = ANY (ARRAY(SELECT url FROM t)) ORDER BY l.url FOR NO KEY UPDATE OF l),
+     upd AS (
+       UPDATE link l SET seen_count = l.seen_count + lck.d, last_seen_at = greatest(l.last_seen_at, lck.last_at)
+         FROM lck WHERE l.id = lck.id RETURNING 1)
+     SELECT r.c, r.s, r.u, r.d FROM r WHERE (SELECT count(*) FROM upd) >= 0`,
+    [input],
+  );
+  if (read.length === 0) return 0;
+  await q.query(
+    `WITH i AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(c uuid, s uuid, u text, d int)),
+     cur AS (
+       SELECT x.conversation_id, x.sender_id, x.url FROM link_seen x JOIN i ON i.c = x.conversation_id AND i.s = x.sender_id AND i.u = x.url
+        WHERE x.conversation_id = ANY (ARRAY(SELECT c FROM i)) ORDER BY 1, 2, 3 FOR NO KEY UPDATE OF x),
+     upd AS (
+       UPDATE link_seen x SET folded = x.folded + i.d FROM cur JOIN i ON i.c = cur.conversation_id AND i.s = cur.sender_id AND i.u = cur.url
+        WHERE x.conversation_id = cur.conversation_id AND x.sender_id = cur.sender_id AND x.url = cur.url
+       RETURNING x.conversation_id, x.sender_id, x.url, x.n - x.folded AS left)
+     INSERT INTO link_seen_dirty (conversation_id, sender_id, url) SELECT conversation_id, sender_id, url FROM upd WHERE upd.left > 0`,
+    [JSON.stringify(read)],
+  );
+  return read.reduce((a, r) => a + r.d, 0);
+}
+
 // ---- the blocklist re-scan ------------------------------------------------------------------
 
 /** The occurrences (or links, alias `o`) a blocklist target matches, its value as $1. */

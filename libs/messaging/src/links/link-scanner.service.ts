@@ -57,11 +57,14 @@ export const BACKLOG_BATCH = 256;
 export const BACKLOG_GATHER_MS = 20;
 
 /**
- * How long a send whose links all came from the cache lets its backlog row wait (nothing in it
- * awaits a verdict: only its occurrences and sightings): such rows go in batches of up to a
- * second's sends, or with the next send that left a link pending.
+ * How long a send whose links all came from the cache lets its sightings wait before they are
+ * counted into `link` (nothing awaits a verdict; it wrote no backlog row): they are folded in
+ * batches of up to a second's sends, or with the next backlog scan.
  */
 export const BACKLOG_LAZY_MS = 1000;
+
+/** Rows of the `link_seen` fold's queue one transaction takes (LinkScannerService.foldSightings). */
+export const SEEN_FOLD_BATCH = 500;
 
 /** How often a woken backlog scan looks again while the link-scan queue is paused. */
 const BACKLOG_PAUSED_RETRY_MS = 500;
@@ -573,6 +576,9 @@ export class LinkScannerService implements OnModuleInit {
       // (a matching one is removed there), and their occurrences are matched below too.
       await this.blocklist.current(true);
       await this.scanBacklog({ wait: true });
+      // Messages whose link was settled from the cache at the send have no occurrence, only a
+      // link_seen row: theirs are written now, so the walk below finds them too.
+      await repo.materializeSeen(this.db, target, BLOCKLIST_RESCAN_DAYS);
       // Cached verdicts of matching links seen lately, set-based (the URLs never leave PostgreSQL).
       links = await repo.markBlocklistedLinks(this.db, target, reason, this.config.linkVerdictTtlHours, BLOCKLIST_RESCAN_DAYS);
       if (tracked) await repo.startRescanProgress(this.db, entryId, target, BLOCKLIST_RESCAN_DAYS);
@@ -619,11 +625,15 @@ export class LinkScannerService implements OnModuleInit {
   private backlogDue: NodeJS.Timeout | null = null;
   private backlogDueAt = 0;
   private backlogLater = false;
+  /** Whether the timer due scans the backlog (a send left a link pending) or only folds sightings. */
+  private backlogDueFull = true;
 
   /**
    * A send with links committed (BacklogWake, in a worker process): with a link `pending`, the
    * backlog is scanned BACKLOG_GATHER_MS from now, or right after the batch in flight; with
-   * every link from the cache, within BACKLOG_LAZY_MS. Never waits, never throws.
+   * every link from the cache (it wrote no backlog row), its sightings are folded into `link`
+   * within BACKLOG_LAZY_MS (foldSightings; a backlog scan due sooner folds them too). Never
+   * waits, never throws.
    */
   scanBacklogSoon(pending = true): void {
     if (this.backlogRun) {
@@ -638,6 +648,7 @@ export class LinkScannerService implements OnModuleInit {
       clearTimeout(this.backlogDue); // a pending link comes sooner than the lazy timer
     }
     this.backlogDueAt = Date.now() + delay;
+    this.backlogDueFull = pending;
     this.backlogDue = setTimeout(() => void this.scanBacklogDue(), delay);
     this.backlogDue.unref?.();
   }
@@ -660,7 +671,9 @@ export class LinkScannerService implements OnModuleInit {
         return;
       }
       this.backlogDue = null;
-      await this.scanBacklog();
+      // Only sends whose links all came from the cache woke it: no backlog row to claim, only their sightings to count.
+      if (this.backlogDueFull) await this.scanBacklog();
+      else await this.foldSightings();
     } catch (err) {
       this.backlogDue = null;
       this.logger.warn(`link backlog scan failed (the pending sweep retries): ${(err as Error).message}`);
@@ -712,7 +725,27 @@ export class LinkScannerService implements OnModuleInit {
     for (;;) {
       const n = await this.scanBacklogBatch(batch, wait);
       total += n;
-      if (n < batch) return total;
+      if (n < batch) break;
+    }
+    await this.foldSightings();
+    return total;
+  }
+
+  /**
+   * Counts the sightings that sends settled from the cache recorded in `link_seen` into their
+   * `link` rows (seen_count, last_seen_at), in batches of SEEN_FOLD_BATCH rows of its queue,
+   * each one transaction (link-scanner.repository.ts foldSeen). Rides on the backlog scan's
+   * wakes (a send with every link from the cache wakes it lazily) and the pending sweep.
+   */
+  async foldSightings(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { claimed, counted } = await this.db.tx(async (q) => {
+        const keys = await repo.claimSeenDirty(q, SEEN_FOLD_BATCH);
+        return { claimed: keys.length, counted: await repo.foldSeen(q, keys) };
+      });
+      total += counted;
+      if (claimed < SEEN_FOLD_BATCH) return total;
     }
   }
 

@@ -120,11 +120,37 @@ msg AS (
     FROM conv
   RETURNING *),
 lb AS (
-  -- one unindexed row for a message with links, the scanner's queue: it scans the links left
-  -- pending, writes the occurrences and counts the sightings, in batches (LinkScannerService.scanBacklog)
+  -- one unindexed row for a message with a link left pending, the scanner's queue: it scans
+  -- those links, writes the message's occurrences and counts its sightings, in batches
+  -- (LinkScannerService.scanBacklog)
   INSERT INTO link_backlog (message_id, conversation_id, links)
   SELECT msg.id, $1, jsonb_agg(jsonb_build_object('url', lk.url, 'host', lk.host, 'cached', lk.verdict IS NOT NULL) ORDER BY lk.ord)
-    FROM msg, lk GROUP BY msg.id
+    FROM msg, lk WHERE EXISTS (SELECT 1 FROM lk p WHERE p.verdict IS NULL) GROUP BY msg.id
+  RETURNING 1),
+seen AS (
+  -- every link settled from the cache: no backlog row and no occurrence; each URL's sighting is
+  -- one HOT update of the sender's (conversation, URL) row, which says where the readers find
+  -- the message (link_seen: its seq range; links/link-scanner.repository.ts seenOccurrencesSql).
+  -- A plain UPDATE (one WAL record; ON CONFLICT DO UPDATE locks the row first, a second one)
+  UPDATE link_seen s SET last_seq = msg.seq, last_at = now(), n = s.n + 1
+    FROM msg, (SELECT DISTINCT lk.url FROM lk) u
+   WHERE NOT EXISTS (SELECT 1 FROM lk p WHERE p.verdict IS NULL)
+     AND s.conversation_id = $1 AND s.sender_id = $2 AND s.url = u.url
+  RETURNING s.url, s.n - s.folded AS unfolded),
+seen_new AS (
+  -- a first sighting inserts the row; one this statement's snapshot missed (the sender's previous
+  -- send here committed while this one waited for the conversation row) is counted on conflict
+  INSERT INTO link_seen AS s (conversation_id, sender_id, url, host, first_seq, last_seq)
+  SELECT $1, $2, lk.url, min(lk.host), min(msg.seq), min(msg.seq)
+    FROM msg, lk WHERE NOT EXISTS (SELECT 1 FROM lk p WHERE p.verdict IS NULL) AND lk.url NOT IN (SELECT url FROM seen)
+   GROUP BY lk.url ORDER BY lk.url
+  ON CONFLICT (conversation_id, sender_id, url) DO UPDATE SET last_seq = excluded.last_seq, last_at = now(), n = s.n + 1
+  RETURNING s.url, s.n - s.folded AS unfolded),
+seen_dirty AS (
+  -- the row now has a sighting not yet counted into \`link\` and had none: it joins the fold's
+  -- queue (LinkScannerService.foldSightings), once until folded
+  INSERT INTO link_seen_dirty (conversation_id, sender_id, url)
+  SELECT $1, $2, x.url FROM (SELECT * FROM seen UNION ALL SELECT * FROM seen_new) x WHERE x.unfolded = 1
   RETURNING 1),
 aud AS (
   -- the sender, active members and pending ones (the request preview) who may read it

@@ -31,6 +31,7 @@ import { Migration20261207300000_statement_templates } from './Migration20261207
 import { Migration20261209500000_link_occurrence_once } from './Migration20261209500000_link_occurrence_once';
 import { Migration20261207700000_conversation_event_updates } from './Migration20261207700000_conversation_event_updates';
 import { Migration20261209300000_link_settle } from './Migration20261209300000_link_settle';
+import { Migration20261211020000_link_seen } from './Migration20261211020000_link_seen';
 
 /**
  * Migrations are listed explicitly (not globbed) so the same list works from ts-jest and
@@ -70,4 +71,5 @@ export const migrationsList = [
   { name: 'Migration20261207700000_conversation_event_updates', class: Migration20261207700000_conversation_event_updates },
   { name: 'Migration20261209300000_link_settle', class: Migration20261209300000_link_settle },
   { name: 'Migration20261209500000_link_occurrence_once', class: Migration20261209500000_link_occurrence_once },
+  { name: 'Migration20261211020000_link_seen', class: Migration20261211020000_link_seen },
 ];

@@ -1,6 +1,7 @@
 import type { Queryable } from '../../db/db.service';
 import { iso } from '../../db/row-values';
 import { runList, type ListPage, type ListQuery, type ListSpec } from '../../db/staff-list';
+import { seenOccurrencesSql } from '../../links/link-scanner.repository';
 import { LINK_LABELS, type BlocklistKind } from '../vocabulary';
 
 /**
@@ -182,12 +183,17 @@ export async function labelLink(q: Queryable, id: string, verdict: string, reaso
 const BACKLOG_OCCURRENCES = `(SELECT x.url, x.host, b.message_id, NULL::uuid AS question_id, b.created_at
      FROM link_backlog b, jsonb_to_recordset(b.links) AS x(url text, host text))`;
 
-/** The messages and questions that carried this URL in the last `days` (at most `limit`), backlog included. */
+/**
+ * The messages and questions that carried this URL in the last `days` (at most `limit`),
+ * backlog included, and the messages that sent it with its verdict from the cache (link_seen:
+ * no occurrence row, found in their conversation's seq range, seenOccurrencesSql).
+ */
 export async function recentOccurrences(q: Queryable, url: string, days: number, limit: number): Promise<OccurrenceSubjectRow[]> {
   const rows = await q.query<{ message_id: string | null; question_id: string | null }>(
     `SELECT DISTINCT o.message_id, o.question_id
        FROM (SELECT url, message_id, question_id, created_at FROM link_occurrence
-             UNION ALL SELECT url, message_id, question_id, created_at FROM ${BACKLOG_OCCURRENCES} bo) o
+             UNION ALL SELECT url, message_id, question_id, created_at FROM ${BACKLOG_OCCURRENCES} bo
+             UNION ALL SELECT url, message_id, question_id, created_at FROM ${seenOccurrencesSql('s.url = $1', '$2')} so) o
       WHERE o.url = $1 AND o.created_at > now() - make_interval(days => $2) LIMIT $3`,
     [url, days, limit],
   );
@@ -250,7 +256,10 @@ export async function expireVerdictsOfEntry(q: Queryable, entry: { kind: Blockli
   await q.query(`UPDATE link SET expires_at = now() WHERE rule = 'blocklist' AND NOT overridden AND ${match}`, [entry.pattern]);
 }
 
-/** Link occurrences (backlog included) of the last `days` a pattern matches: how many, and the most recent distinct URLs (at most `sample`). */
+/**
+ * Link occurrences of the last `days` a pattern matches (the backlog's and the sends' settled
+ * from the cache, link_seen, included): how many, and the most recent distinct URLs (at most `sample`).
+ */
 export async function patternMatches(
   q: Queryable,
   kind: BlocklistKind,
@@ -259,10 +268,12 @@ export async function patternMatches(
   sample: number,
 ): Promise<{ matches: number; sample: string[] }> {
   const match = kind === 'domain' ? `(o.host = $1 OR right(o.host, length($1) + 1) = '.' || $1)` : 'o.url = $1';
+  const seenMatch = kind === 'domain' ? `(s.host = $1 OR right(s.host, length($1) + 1) = '.' || $1)` : 's.url = $1';
   const [row] = await q.query<{ matches: number; sample: string[] }>(
     `WITH hits AS (SELECT o.url, o.created_at
                      FROM (SELECT url, host, created_at FROM link_occurrence
-                           UNION ALL SELECT url, host, created_at FROM ${BACKLOG_OCCURRENCES} bo) o
+                           UNION ALL SELECT url, host, created_at FROM ${BACKLOG_OCCURRENCES} bo
+                           UNION ALL SELECT url, host, created_at FROM ${seenOccurrencesSql(seenMatch, '$2')} so) o
                     WHERE o.created_at > now() - make_interval(days => $2) AND ${match})
        SELECT (SELECT count(*)::int FROM hits) AS matches,
               coalesce((SELECT array_agg(url) FROM (SELECT url FROM hits GROUP BY url ORDER BY max(created_at) DESC LIMIT $3) s), '{}') AS sample`,
