@@ -193,7 +193,11 @@ describe('decline-all', () => {
     expect(await view(sender, r1.id)).toEqual(senderView);
     await send(sender, r1.id, 'still there?');
     await sSender.inbox.waitFor('message.created', (p) => p.message?.text === 'still there?');
-    expect(sSender.inbox.events.map((e) => e.name)).toEqual(['message.created']);
+    // Only what came after the cursor taken when the socket opened: the push of an earlier event
+    // (the request.created of `mine`, written before) may still reach a socket that connected
+    // right after it (the outbox drains after commit); a client skips it by its cursor.
+    const sinceCursor = sSender.inbox.events.filter((e) => !(e.payload?.cursor && BigInt(e.payload.cursor) <= BigInt(senderCursor)));
+    expect(sinceCursor.map((e) => e.name)).toEqual(['message.created']);
     expect((await syncFrom(sender, senderCursor)).map((e) => e.type)).toEqual(['message.created']);
 
     // Again: nothing left to decline.
