@@ -309,7 +309,11 @@ export async function findUserCursor(q: Queryable, userId: string): Promise<User
  * the current row of the lastMessage its payload named (the stored copy may hold text since
  * unsent or removed), each with whether the user reads it now (`m_reads`, `lm_reads`: the lists'
  * own predicate, memberReadsMessageSql, on their membership row). Still one statement: a few
- * index joins per event row.
+ * index probes per event row, each an explicit LATERAL ... LIMIT 1 on a primary key: autovacuum
+ * may be off and the tables unanalyzed, and a plain join's estimates (message: ~100 rows per id)
+ * then multiplied the page's rows into a cost past jit_above_cost (a JIT compile of ~1 s for a
+ * page of 500) and left room for a hash join that scans `message`; a probe is one row at most,
+ * so the plan stays a page of index probes whatever the statistics say.
  */
 const syncSelectSql = (from: string, userId: string, cursor: string) => `
 SELECT ${cursor}, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at,
@@ -318,10 +322,13 @@ SELECT ${cursor}, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.s
        CASE WHEN lm.id IS NOT NULL THEN (SELECT row_to_json(q) FROM (SELECT lm.*, ${REPLY_QUOTE_SQL('lm')}) q) END AS lm_row,
        coalesce(${memberReadsMessageSql('lr', 'lm')}, false) AS lm_reads
   FROM ${from}
-  LEFT JOIN message m ON m.id = e.message_id
-  LEFT JOIN conversation_member r ON r.conversation_id = m.conversation_id AND r.user_id = ${userId}
-  LEFT JOIN message lm ON e.message_id IS NULL AND lm.id = (e.payload #>> '{conversation,lastMessage,id}')::uuid
-  LEFT JOIN conversation_member lr ON lr.conversation_id = lm.conversation_id AND lr.user_id = ${userId}`;
+  LEFT JOIN LATERAL (SELECT * FROM message m0 WHERE m0.id = e.message_id LIMIT 1) m ON true
+  LEFT JOIN LATERAL (
+    SELECT * FROM conversation_member r0 WHERE r0.conversation_id = m.conversation_id AND r0.user_id = ${userId} LIMIT 1) r ON true
+  LEFT JOIN LATERAL (
+    SELECT * FROM message l0 WHERE e.message_id IS NULL AND l0.id = (e.payload #>> '{conversation,lastMessage,id}')::uuid LIMIT 1) lm ON true
+  LEFT JOIN LATERAL (
+    SELECT * FROM conversation_member l1 WHERE l1.conversation_id = lm.conversation_id AND l1.user_id = ${userId} LIMIT 1) lr ON true`;
 
 /**
  * A v1 page: user $1's bounds (user_cursor: `last`, `pruned_below`, and whether their v1 mark
