@@ -35,6 +35,8 @@
  *                              BENCH_FLOOR_SECONDS=1, BENCH_SCAN_JOBS=300, BENCH_IDLE_SOCKETS=2000,
  *                              BENCH_PROFILE_SECONDS=2, BENCH_SEARCH=0, BENCH_WRITE=0 (each still settable)
  *   BENCH_SCAN_PROFILE (0)     1: CPU-profile the app during the link scan (top functions printed)
+ *   BENCH_SYNC_PROFILE (0)     1: CPU-profile the app during each sync catch-up, and print the statements it ran
+ *                              (pg_stat_statements; the measured rate then includes the profiler's cost)
  *   BENCH_ONLY                 `search`: run only the search phase (its own database and app), print, write nothing
  *                              (BENCH_KEEP_DB=1 keeps its database, to EXPLAIN the searches afterwards; in a full
  *                              run it keeps the run's database too)
@@ -137,6 +139,7 @@ const CFG = {
   // A comma-separated subset (see the header); `peer` stands for the peer-workload phases.
   phases: process.env.BENCH_PHASES ? phaseSet(process.env.BENCH_PHASES) : null,
   scanProfile: process.env.BENCH_SCAN_PROFILE === '1',
+  syncProfile: process.env.BENCH_SYNC_PROFILE === '1',
 };
 /** Whether BENCH_PHASES (unset: all) includes this phase. */
 const phase = (name) => !CFG.phases || CFG.phases.has(name);
@@ -755,19 +758,7 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
     const jobCount = queued.wait + queued.paused + queued.prioritized;
     const profileFile = join(ctx.logDir, 'app-linkscan.cpuprofile');
     // BENCH_SCAN_PROFILE=1: statements of this database during the scan (pg_stat_statements, diffed, not reset).
-    const stmts = async () => {
-      try {
-        await ctx.admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-        const r = await ctx.admin.query(
-          `SELECT queryid::text AS id, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q, calls::int, total_exec_time AS ms, total_plan_time AS plan, rows::int
-             FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-        );
-        return new Map(r.rows.map((x) => [x.id, x]));
-      } catch (err) {
-        log(`  pg_stat_statements unavailable: ${err.message}`);
-        return null;
-      }
-    };
+    const stmts = () => statementsNow(ctx);
     const stmtsBefore = CFG.scanProfile ? await stmts() : null;
     if (CFG.scanProfile) await ipc(ctx.procs.app, { profile: 'start' }, 'started');
     await meter.start();
@@ -781,36 +772,10 @@ async function linkScanPhase(ctx, http, lanes, meter, links) {
     const cpu = await meter.stop();
     if (CFG.scanProfile) {
       await ipc(ctx.procs.app, { profile: 'stop', file: profileFile }, 'written');
-      const prof = summarise(profileFile, 25);
-      log(
-        `  scan profile (${profileFile}): top self ${prof.topFunctions
-          .slice(0, 12)
-          .map((f) => `${f.name} ${f.ms.toFixed(0)}ms`)
-          .join('; ')}`,
-      );
-      log(
-        `  areas inclusive: ${prof.areasInclusive
-          .slice(0, 14)
-          .map((f) => `${f.name} ${f.ms.toFixed(0)}ms`)
-          .join('; ')}; busy ${prof.busyMs.toFixed(0)} of ${prof.totalMs.toFixed(0)} ms`,
-      );
+      logProfile('scan', profileFile);
       const stmtsAfter = stmtsBefore && (await stmts());
-      if (stmtsAfter) {
-        const d = [...stmtsAfter.values()]
-          .map((a) => {
-            const b = stmtsBefore.get(a.id) || { calls: 0, ms: 0, plan: 0, rows: 0 };
-            return { q: a.q, calls: a.calls - b.calls, ms: a.ms - b.ms, plan: a.plan - b.plan, rows: a.rows - b.rows };
-          })
-          .filter((x) => x.calls > 0 && !/pg_stat_statements|PENDING_LINKS|link_backlog b JOIN message m/.test(x.q))
-          .sort((x, y) => y.ms - x.ms);
-        log(
-          `  statements during the scan: ${d.reduce((s, x) => s + x.calls, 0)} calls, ${d.reduce((s, x) => s + x.ms, 0).toFixed(0)} ms exec`,
-        );
-        for (const x of d.slice(0, 12))
-          log(
-            `    ${String(x.calls).padStart(6)} calls ${x.ms.toFixed(0).padStart(6)} ms exec ${x.plan.toFixed(0).padStart(4)} ms plan ${String(x.rows).padStart(6)} rows  ${x.q}`,
-          );
-      }
+      if (stmtsAfter)
+        logStatements('during the scan', stmtsBefore, stmtsAfter, /pg_stat_statements|PENDING_LINKS|link_backlog b JOIN message m/);
     }
     const verdicts = (await ctx.admin.query(`SELECT verdict, count(*)::int AS n FROM link GROUP BY verdict ORDER BY verdict`)).rows;
 
@@ -989,6 +954,54 @@ function ipc(proc, msg, until, timeoutMs = 30000) {
   });
 }
 
+/** Logs a .cpuprofile's top functions (self time) and areas (inclusive). */
+function logProfile(what, file) {
+  const prof = summarise(file, 25);
+  log(
+    `  ${what} profile (${file}): top self ${prof.topFunctions
+      .slice(0, 12)
+      .map((f) => `${f.name} ${f.ms.toFixed(0)}ms`)
+      .join('; ')}`,
+  );
+  log(
+    `  areas inclusive: ${prof.areasInclusive
+      .slice(0, 14)
+      .map((f) => `${f.name} ${f.ms.toFixed(0)}ms`)
+      .join('; ')}; busy ${prof.busyMs.toFixed(0)} of ${prof.totalMs.toFixed(0)} ms`,
+  );
+}
+
+/** pg_stat_statements of the run's database now, by query id (null when the extension is unavailable). */
+async function statementsNow(ctx) {
+  try {
+    await ctx.admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const r = await ctx.admin.query(
+      `SELECT queryid::text AS id, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS q, calls::int, total_exec_time AS ms, total_plan_time AS plan, rows::int
+         FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    return new Map(r.rows.map((x) => [x.id, x]));
+  } catch (err) {
+    log(`  pg_stat_statements unavailable: ${err.message}`);
+    return null;
+  }
+}
+
+/** Logs the statements run between two statementsNow() snapshots (diffed, not reset), the costliest first. */
+function logStatements(what, before, after, skip) {
+  const d = [...after.values()]
+    .map((a) => {
+      const b = before.get(a.id) || { calls: 0, ms: 0, plan: 0, rows: 0 };
+      return { q: a.q, calls: a.calls - b.calls, ms: a.ms - b.ms, plan: a.plan - b.plan, rows: a.rows - b.rows };
+    })
+    .filter((x) => x.calls > 0 && !skip.test(x.q))
+    .sort((x, y) => y.ms - x.ms);
+  log(`  statements ${what}: ${d.reduce((s, x) => s + x.calls, 0)} calls, ${d.reduce((s, x) => s + x.ms, 0).toFixed(0)} ms exec`);
+  for (const x of d.slice(0, 12))
+    log(
+      `    ${String(x.calls).padStart(6)} calls ${x.ms.toFixed(0).padStart(6)} ms exec ${x.plan.toFixed(0).padStart(4)} ms plan ${String(x.rows).padStart(6)} rows  ${x.q}`,
+    );
+}
+
 /**
  * Sync of CFG.syncEvents missed events, self-contained: a sync user and a partner who follow
  * each other and share a conversation; the partner sends one message through the API (the run's
@@ -1051,6 +1064,10 @@ async function syncPhase(ctx, http, prefix) {
   const key = (c) => (String(c).startsWith('p1.') ? String(c).slice(3).split('.').map(BigInt) : [BigInt(c)]);
   const after = (x, y) => (x[0] !== y[0] ? x[0] > y[0] : (x[1] ?? 0n) > (y[1] ?? 0n));
   const catchUp = async (from, stream) => {
+    // BENCH_SYNC_PROFILE=1: the app's CPU profile and this database's statements during the catch-up.
+    const profileFile = join(ctx.logDir, `app-sync-${stream}.cpuprofile`);
+    const stmtsBefore = CFG.syncProfile ? await statementsNow(ctx) : null;
+    if (CFG.syncProfile) await ipc(ctx.procs.app, { profile: 'start', intervalUs: 250 }, 'started');
     const t0 = performance.now();
     let cursor = from;
     let pages = 0;
@@ -1082,6 +1099,12 @@ async function syncPhase(ctx, http, prefix) {
       if (!res.body.hasMore) break;
     }
     const ms = performance.now() - t0;
+    if (CFG.syncProfile) {
+      await ipc(ctx.procs.app, { profile: 'stop', file: profileFile }, 'written');
+      logProfile(`sync ${stream}`, profileFile);
+      const stmtsAfter = stmtsBefore && (await statementsNow(ctx));
+      if (stmtsAfter) logStatements(`during the ${stream} catch-up`, stmtsBefore, stmtsAfter, /pg_stat_statements/);
+    }
     if (count !== CFG.syncEvents || ids.size !== CFG.syncEvents)
       throw new Error(`sync (${stream}) returned ${count} events (${ids.size} distinct), expected ${CFG.syncEvents}`);
     const r = { stream, events: count, pages, ms, perSecond: (count * 1000) / ms, templateEvents: own };

@@ -309,7 +309,11 @@ export async function findUserCursor(q: Queryable, userId: string): Promise<User
  * the current row of the lastMessage its payload named (the stored copy may hold text since
  * unsent or removed), each with whether the user reads it now (`m_reads`, `lm_reads`: the lists'
  * own predicate, memberReadsMessageSql, on their membership row). Still one statement: a few
- * index joins per event row.
+ * index probes per event row, each an explicit LATERAL ... LIMIT 1 on a primary key: autovacuum
+ * may be off and the tables unanalyzed, and a plain join's estimates (message: ~100 rows per id)
+ * then multiplied the page's rows into a cost past jit_above_cost (a JIT compile of ~1 s for a
+ * page of 500) and left room for a hash join that scans `message`; a probe is one row at most,
+ * so the plan stays a page of index probes whatever the statistics say.
  */
 const syncSelectSql = (from: string, userId: string, cursor: string) => `
 SELECT ${cursor}, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.sender_id, m.client_id, m.text, m.links, m.state, m.removed_reason, m.created_at,
@@ -318,13 +322,35 @@ SELECT ${cursor}, e.type, e.payload, m.id AS m_id, m.conversation_id, m.seq, m.s
        CASE WHEN lm.id IS NOT NULL THEN (SELECT row_to_json(q) FROM (SELECT lm.*, ${REPLY_QUOTE_SQL('lm')}) q) END AS lm_row,
        coalesce(${memberReadsMessageSql('lr', 'lm')}, false) AS lm_reads
   FROM ${from}
-  LEFT JOIN message m ON m.id = e.message_id
-  LEFT JOIN conversation_member r ON r.conversation_id = m.conversation_id AND r.user_id = ${userId}
-  LEFT JOIN message lm ON e.message_id IS NULL AND lm.id = (e.payload #>> '{conversation,lastMessage,id}')::uuid
-  LEFT JOIN conversation_member lr ON lr.conversation_id = lm.conversation_id AND lr.user_id = ${userId}`;
+  LEFT JOIN LATERAL (SELECT * FROM message m0 WHERE m0.id = e.message_id LIMIT 1) m ON true
+  LEFT JOIN LATERAL (
+    SELECT * FROM conversation_member r0 WHERE r0.conversation_id = m.conversation_id AND r0.user_id = ${userId} LIMIT 1) r ON true
+  LEFT JOIN LATERAL (
+    SELECT * FROM message l0 WHERE e.message_id IS NULL AND l0.id = (e.payload #>> '{conversation,lastMessage,id}')::uuid LIMIT 1) lm ON true
+  LEFT JOIN LATERAL (
+    SELECT * FROM conversation_member l1 WHERE l1.conversation_id = lm.conversation_id AND l1.user_id = ${userId} LIMIT 1) lr ON true`;
 
-const SYNC_SQL = `${syncSelectSql('event e', 'e.user_id', 'e.cursor')}
- WHERE e.user_id = $1 AND e.cursor > $2 ORDER BY e.cursor LIMIT $3`;
+/**
+ * A v1 page: user $1's bounds (user_cursor: `last`, `pruned_below`, and whether their v1 mark
+ * is fresh, markV1Client's test) and up to $3 of their events after cursor $2 (`where`: more
+ * conditions on `event e`), rendered (syncSelectSql), in one statement: one round trip and one
+ * snapshot, so the bounds are those of the rows read. The page's rows are picked first (LIMIT
+ * inside `page`), then each is joined by its index probes; a user without a cursor row gets no
+ * row at all. Every row carries the bounds; a page with no event is one row of bounds only.
+ */
+const syncV1PageSql = (where: string): string => `
+WITH b AS (
+  SELECT uc.last::text AS b_last, uc.pruned_below::text AS b_pruned, coalesce(uc.v1_seen_at > now() - interval '1 hour', false) AS b_fresh
+    FROM user_cursor uc WHERE uc.user_id = $1),
+page AS (
+  SELECT e.cursor, e.type, e.payload, e.message_id FROM event e
+   WHERE e.user_id = $1 AND e.cursor > $2${where}
+   ORDER BY e.cursor LIMIT $3)
+SELECT b.b_last, b.b_pruned, b.b_fresh, s.* FROM b LEFT JOIN LATERAL (
+${syncSelectSql('page e', '$1::uuid', 'e.cursor')}) s ON true
+ ORDER BY s.cursor`;
+
+const SYNC_SQL = syncV1PageSql('');
 
 /**
  * The same page, but only from the partitions of the last SYNC_RECENT_HOURS (pruned at executor
@@ -332,7 +358,7 @@ const SYNC_SQL = `${syncSelectSql('event e', 'e.user_id', 'e.cursor')}
  * finds everything. Whether it found everything is checked, not assumed: see readEventsAfter.
  */
 const SYNC_RECENT_HOURS = 24;
-export const SYNC_RECENT_SQL = `${SYNC_SQL.replace(' ORDER BY e.cursor', ` AND e.created_at >= now() - interval '${SYNC_RECENT_HOURS} hours' ORDER BY e.cursor`)}`;
+export const SYNC_RECENT_SQL = syncV1PageSql(` AND e.created_at >= now() - interval '${SYNC_RECENT_HOURS} hours'`);
 
 /**
  * Did the time-bounded query return the whole page? A user's cursors are consecutive (handed
@@ -373,7 +399,7 @@ export interface StoredEvent {
 }
 
 interface SyncRow {
-  cursor: string;
+  cursor: string | null;
   type: string;
   payload: Record<string, unknown>;
   m_id: string | null;
@@ -383,7 +409,7 @@ interface SyncRow {
   [messageColumn: string]: unknown;
 }
 
-function storedEvent(r: SyncRow): StoredEvent {
+function storedEvent(r: SyncRow & { cursor: string }): StoredEvent {
   const { cursor, type, payload, m_id, m_reads, lm_row, lm_reads } = r;
   return {
     cursor,
@@ -395,65 +421,115 @@ function storedEvent(r: SyncRow): StoredEvent {
   };
 }
 
-/**
- * Up to `limit` of the user's events after cursor `after` (whose last cursor is `last`), in
- * cursor order: first from the recent partitions only, and from all of them when that page is
- * not provably complete (isCompletePage).
- */
-export async function readEventsAfter(
-  q: PreparingQueryable,
-  userId: string,
-  after: string,
-  last: bigint,
-  limit: number,
-): Promise<StoredEvent[]> {
-  const params = [userId, after, limit];
-  let rows = await q.prepared<SyncRow>('event_sync_recent', SYNC_RECENT_SQL, params);
-  if (!isCompletePage(rows, BigInt(after), last, limit)) rows = await q.prepared<SyncRow>('event_sync', SYNC_SQL, params);
-  return rows.map(storedEvent);
+/** A v1 page (readEventsAfter): the user's bounds as the page's statement read them, and the events. */
+export interface V1Page {
+  /** The user's cursor row: the last cursor handed out, the first still kept; null for a user without one. */
+  bounds: UserCursor | null;
+  /** Whether the user's v1 mark was fresh (within the hour) when the page was read: else the caller contacts (v1Contact) and reads again. */
+  fresh: boolean;
+  events: StoredEvent[];
+}
+
+type V1PageRow = SyncRow & { b_last: string; b_pruned: string; b_fresh: boolean };
+
+/** A page statement's rows: the bounds every row carries, and the rows that carry an event (none: one row of bounds only). */
+function v1PageRows(rows: V1PageRow[]): { bounds: UserCursor | null; fresh: boolean; rows: Array<SyncRow & { cursor: string }> } {
+  const first = rows[0];
+  if (!first) return { bounds: null, fresh: true, rows: [] };
+  return {
+    bounds: { last: BigInt(first.b_last), prunedBelow: BigInt(first.b_pruned) },
+    fresh: first.b_fresh,
+    rows: first.cursor === null ? [] : (rows as Array<V1PageRow & { cursor: string }>),
+  };
 }
 
 /**
- * The positions stream (docs/ARCHITECTURE.md "The event stream"): up to $5 events for user $1
- * after position ($2 tx, $3 id) and below the horizon $4, in position order, each rendered as
- * SYNC_SQL renders it. Two sources, merged by position:
+ * Up to `limit` of the user's events after cursor `after`, in cursor order, with the user's
+ * bounds read in the same statement: first from the recent partitions only, and from all of
+ * them when that page is not provably complete (isCompletePage against the `last` it read).
+ * One round trip per page but for that fallback.
+ */
+export async function readEventsAfter(q: PreparingQueryable, userId: string, after: string, limit: number): Promise<V1Page> {
+  const params = [userId, after, limit];
+  let page = v1PageRows(await q.prepared<V1PageRow>('event_sync_recent', SYNC_RECENT_SQL, params));
+  const last = page.bounds?.last ?? 0n;
+  if (BigInt(after) <= last && !isCompletePage(page.rows, BigInt(after), last, limit)) {
+    page = v1PageRows(await q.prepared<V1PageRow>('event_sync', SYNC_SQL, params));
+  }
+  return { bounds: page.bounds, fresh: page.fresh, events: page.rows.map(storedEvent) };
+}
+
+/**
+ * The positions stream (docs/ARCHITECTURE.md "The event stream"): up to $4 events for user $1
+ * after position ($2 tx, $3 id) and below the horizon H of the statement's own snapshot, in
+ * position order, each rendered as SYNC_SQL renders it, with that H, the snapshot's xmax (every
+ * transaction running then is below it: currentHorizon) and the retention bound (pruned_below,
+ * positionsPrunedBelow), all in one statement: one round trip per page, and one snapshot, so the
+ * bounds are those of the rows read. H = pg_snapshot_xmin(pg_current_snapshot()) is the xmin of
+ * the statement's snapshot: every transaction below it had ended when the snapshot was taken, so
+ * every row positioned below H is in it. Retention raises pruned_below (committed) before it
+ * deletes, so a snapshot that misses a deleted row sees the raised bound. Two sources, merged by
+ * position:
  * - conversation_event rows of every conversation the user has a member row in (any state: a
  *   departed member's row stays), those whose audience (decided by memberReadsMessageSql when
  *   written, the live push's recipients) holds the user: per conversation an index range
- *   (conversation_id, tx, id), at most $5 each;
+ *   (conversation_id, tx, id), at most $4 each;
  * - the user's own `event` rows that carry a position (the send's member rows do not: its
  *   conversation_event row is the event).
  * Below the horizon every row is final (stream-horizon.e2e-spec.ts), so a range read twice
- * gives the same rows: no completeness check.
+ * gives the same rows: no completeness check. Every row carries the bounds; a page with no event
+ * is one row of bounds only.
  */
 export const SYNC_POSITIONS_SQL = `
-WITH page AS (
+WITH hz AS (SELECT pg_snapshot_xmin(s) AS h, pg_snapshot_xmax(s) AS x FROM pg_current_snapshot() s),
+page AS (
   (SELECT ce.tx, ce.id, ce.type, coalesce(ce.payload, '{}'::jsonb) AS payload, ce.message_id
      FROM conversation_member mine
     CROSS JOIN LATERAL (
       SELECT c.tx, c.id, c.type, c.message_id, c.payload FROM conversation_event c
-       WHERE c.conversation_id = mine.conversation_id AND (c.tx, c.id) > ($2::xid8, $3::bigint) AND c.tx < $4::xid8
+       WHERE c.conversation_id = mine.conversation_id AND (c.tx, c.id) > ($2::xid8, $3::bigint) AND c.tx < (SELECT h FROM hz)
          AND $1::uuid = ANY (c.audience)
-       ORDER BY c.tx, c.id LIMIT $5) ce
+       ORDER BY c.tx, c.id LIMIT $4) ce
     WHERE mine.user_id = $1)
   UNION ALL
   (SELECT u.tx, u.pos, u.type, u.payload, u.message_id FROM event u
-    WHERE u.user_id = $1 AND u.tx IS NOT NULL AND (u.tx, u.pos) > ($2::xid8, $3::bigint) AND u.tx < $4::xid8
-    ORDER BY u.tx, u.pos LIMIT $5)
-  ORDER BY 1, 2 LIMIT $5)
-${syncSelectSql('page e', '$1::uuid', `${positionSql('e.tx', 'e.id')} AS cursor`)}
- ORDER BY e.tx, e.id`;
+    WHERE u.user_id = $1 AND u.tx IS NOT NULL AND (u.tx, u.pos) > ($2::xid8, $3::bigint) AND u.tx < (SELECT h FROM hz)
+    ORDER BY u.tx, u.pos LIMIT $4)
+  ORDER BY 1, 2 LIMIT $4)
+SELECT hz.h::text AS p_h, hz.x::text AS p_x,
+       coalesce((SELECT r.pruned_below::text FROM stream_retention r WHERE r.id = 1), '0') AS p_pruned, s.*
+  FROM hz LEFT JOIN LATERAL (
+${syncSelectSql('page e', '$1::uuid', `${positionSql('e.tx', 'e.id')} AS cursor, e.tx AS o_tx, e.id AS o_id`)}) s ON true
+ ORDER BY s.o_tx, s.o_id`;
 
-/** Up to `limit` events of the positions stream after `after` ({tx, id}) and below horizon `h` (SYNC_POSITIONS_SQL). */
+/** A positions page (SYNC_POSITIONS_SQL): the statement's horizon `h` and xmax `x`, the retention bound, and the events below h. */
+export interface PositionsPage {
+  h: bigint;
+  x: bigint;
+  prunedBelow: bigint;
+  events: StoredEvent[];
+}
+
+/** Up to `limit` events of the positions stream after `after` ({tx, id}), below the statement's own horizon (SYNC_POSITIONS_SQL). */
 export async function readPositionsAfter(
   q: PreparingQueryable,
   userId: string,
   after: { tx: string; id: string },
-  h: string,
   limit: number,
-): Promise<StoredEvent[]> {
-  const rows = await q.prepared<SyncRow>('event_sync_positions', SYNC_POSITIONS_SQL, [userId, after.tx, after.id, h, limit]);
-  return rows.map(storedEvent);
+): Promise<PositionsPage> {
+  const rows = await q.prepared<SyncRow & { p_h: string; p_x: string; p_pruned: string }>('event_sync_positions', SYNC_POSITIONS_SQL, [
+    userId,
+    after.tx,
+    after.id,
+    limit,
+  ]);
+  const [first] = rows;
+  return {
+    h: BigInt(first.p_h),
+    x: BigInt(first.p_x),
+    prunedBelow: BigInt(first.p_pruned),
+    events: first.cursor === null ? [] : (rows as Array<SyncRow & { cursor: string }>).map(storedEvent),
+  };
 }
 
 /**

@@ -14,7 +14,6 @@ import {
   takeConversationTurn,
   takeMessageTurn,
   maintainEventPartitions,
-  positionsPrunedBelow,
   pruneStream,
   readEventsAfter,
   readPositionsAfter,
@@ -31,7 +30,7 @@ import {
   type ShownMessage,
   type StoredEvent,
 } from './events.repository';
-import { eventForViewer, messageView, withheldMessageView } from '../views/message-view';
+import { eventForViewer, messageView, messageViewFor, withheldMessageView, type MessageRow, type MessageView } from '../views/message-view';
 
 /** The send and the link scan embed the event-writing CTEs in their own statements. */
 export {
@@ -77,6 +76,22 @@ function messageIdOf(e: UserEvent): string | null {
   if (!MESSAGE_EVENT_TYPES.includes(e.type)) return null;
   const id = (e.payload?.message as { id?: unknown } | undefined)?.id;
   return typeof id === 'string' ? id : null;
+}
+
+/** wireEvent(type, cursor, {...payload, message}) for a message already shown to its reader, built as one object. */
+function messageEvent(type: string, cursor: string, payload: Record<string, unknown> | null, message: MessageView): WireEvent {
+  const out: WireEvent = { type: type as EventType, cursor };
+  let placed = false;
+  if (payload)
+    for (const k of Object.keys(payload)) {
+      if (k === 'type' || k === 'cursor') continue;
+      if (k === 'message') {
+        out.message = message;
+        placed = true;
+      } else out[k] = payload[k];
+    }
+  if (!placed) out.message = message;
+  return out;
 }
 
 /**
@@ -246,16 +261,25 @@ export class EventsService {
    */
   async sync(userId: string, cursor: string | undefined, limit = 500, stream: SyncStream = 'v1'): Promise<SyncPage> {
     if (cursor?.startsWith(POSITION_PREFIX) || stream === 'positions') return this.syncPositions(userId, cursor, limit);
-    await this.v1Contact(userId);
-    if (cursor === undefined || cursor === '') return { events: [], cursor: await this.head(userId), hasMore: false };
+    if (cursor === undefined || cursor === '') {
+      await this.v1Contact(userId);
+      return { events: [], cursor: await this.head(userId), hasMore: false };
+    }
     if (!/^\d{1,19}$/.test(cursor) || BigInt(cursor) > MAX_CURSOR) throw new InvalidCursor();
-    const bounds = await findUserCursor(this.db, userId);
-    const last = bounds?.last ?? 0n;
-    if (BigInt(cursor) > last) throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
+    // One statement per page: the bounds, the v1 mark's freshness and the rows (readEventsAfter).
+    // A mark that is not fresh (at most hourly, and on a client's first contact) is refreshed,
+    // and any catch-up written, before the page is read again: the page is read after the contact.
+    let read = await readEventsAfter(this.db, userId, cursor, limit + 1);
+    if (!read.fresh) {
+      await this.v1Contact(userId);
+      read = await readEventsAfter(this.db, userId, cursor, limit + 1);
+    }
+    const { bounds, events } = read;
+    if (BigInt(cursor) > (bounds?.last ?? 0n))
+      throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
     if (BigInt(cursor) < (bounds?.prunedBelow ?? 0n)) throw new CursorExpired();
-    const rows = await readEventsAfter(this.db, userId, cursor, last, limit + 1);
-    const hasMore = rows.length > limit;
-    const page = rows.slice(0, limit);
+    const hasMore = events.length > limit;
+    const page = events.slice(0, limit);
     return { events: this.render(userId, page), cursor: page.length ? String(page[page.length - 1].cursor) : cursor, hasMore };
   }
 
@@ -274,24 +298,32 @@ export class EventsService {
    */
   private async syncPositions(userId: string, cursor: string | undefined, limit: number): Promise<SyncPage> {
     const after = cursor === undefined || cursor === '' ? null : parsePosition(cursor);
-    const arrival = await currentHorizon(this.db);
     if (after === null) {
-      const h = await awaitHorizon(this.db, HORIZON_WAIT_MS, arrival);
+      const h = await awaitHorizon(this.db, HORIZON_WAIT_MS, await currentHorizon(this.db));
       return { events: [], cursor: `${POSITION_PREFIX}${h}.0`, hasMore: false };
     }
-    let h = arrival.h;
-    let rows = BigInt(after.tx) < h ? await readPositionsAfter(this.db, userId, after, String(h), limit + 1) : [];
-    if (rows.length <= limit && h < arrival.x) {
+    // One statement per page: the rows below the horizon of its own snapshot, that horizon and
+    // xmax (the arrival), and the retention bound (readPositionsAfter).
+    const first = await readPositionsAfter(this.db, userId, after, limit + 1);
+    let { h, prunedBelow } = first;
+    let rows = first.events;
+    if (rows.length <= limit && h < first.x) {
       // Short: every row after `after` below the arrival horizon is in `rows`, so the rest
       // (positions at or above it, below the new H) goes on from the last of them.
-      h = await awaitHorizon(this.db, HORIZON_WAIT_MS, arrival);
+      const passed = await awaitHorizon(this.db, HORIZON_WAIT_MS, first);
       const from = rows.length ? parsePosition(rows[rows.length - 1].cursor) : after;
-      if (BigInt(from.tx) < h) rows = rows.concat(await readPositionsAfter(this.db, userId, from, String(h), limit + 1 - rows.length));
+      if (BigInt(from.tx) < passed) {
+        // Read below its own snapshot's horizon, at or past `passed` (xmin never goes back).
+        const rest = await readPositionsAfter(this.db, userId, from, limit + 1 - rows.length);
+        rows = rows.concat(rest.events);
+        h = rest.h;
+        if (rest.prunedBelow > prunedBelow) prunedBelow = rest.prunedBelow;
+      } else h = passed;
     }
     if (BigInt(after.tx) > h) throw new InvalidCursor('This cursor is ahead of your events; sync without a cursor to start over.');
-    // Checked after the reads: retention raises the bound before it deletes, so a read that
-    // missed a deleted row sees the raised bound here (pruneStream).
-    if (BigInt(after.tx) < (await positionsPrunedBelow(this.db))) throw new CursorExpired();
+    // The bound read with the rows (in each read's snapshot): retention raises it before it
+    // deletes, so a read that missed a deleted row sees the raised bound (pruneStream).
+    if (BigInt(after.tx) < prunedBelow) throw new CursorExpired();
     const hasMore = rows.length > limit;
     const page = rows.slice(0, limit);
     return { events: this.render(userId, page), cursor: hasMore ? page[page.length - 1].cursor : `${POSITION_PREFIX}${h}.0`, hasMore };
@@ -299,11 +331,15 @@ export class EventsService {
 
   private render(userId: string, page: StoredEvent[]): WireEvent[] {
     // Each event as this user sees it now: a message they no longer read withheld, and
-    // reactions' `me` and a reply's quote as the live push shows them (toWire).
+    // reactions' `me` and a reply's quote as the live push shows them (toWire). A message
+    // event (nearly every row of a catch-up) is built in one pass: the wire object
+    // (wireEvent's shape, its payload's keys in their order) with the message as this user
+    // sees it (messageViewFor), no intermediate copies.
     return page.map((e) => {
+      if (e.message)
+        return messageEvent(e.type, e.cursor, e.payload, messageViewFor(e.message.row as MessageRow, userId, e.message.readable));
       let payload = e.payload;
-      if (e.message) payload = { ...payload, message: shownTo(e.message) };
-      else if (e.lastMessage && payload?.conversation) {
+      if (e.lastMessage && payload?.conversation) {
         payload = {
           ...payload,
           conversation: { ...(payload.conversation as Record<string, unknown>), lastMessage: shownTo(e.lastMessage) },
