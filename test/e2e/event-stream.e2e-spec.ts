@@ -52,24 +52,6 @@ const positionsHead = async (u: TestUser) =>
   (await t.http().get('/v1/sync').query({ stream: 'positions' }).set(u.auth).expect(200)).body.cursor as string;
 
 /**
- * The bound on a positions read's wait for the transactions running when it arrived
- * (HORIZON_WAIT_MS in events.service.ts). The horizon is cluster-wide: a transaction open
- * longer than this anywhere on the server (another test file, another run) makes the read
- * answer without that wait having passed, and a write acknowledged before it comes in a later
- * page instead (awaitHorizon: "still exactly-once, that write only comes later"). A read answered
- * sooner than the bound had its wait pass.
- */
-const HORIZON_WAIT_MS = 1000;
-
-/** positionsHead, taken again until it answers within the bound: then it is past every write acknowledged before it. */
-const settledHead = (u: TestUser) =>
-  until('a positions head whose horizon wait passed', async () => {
-    const started = Date.now();
-    const head = await positionsHead(u);
-    return Date.now() - started < HORIZON_WAIT_MS ? head : null;
-  });
-
-/**
  * Whether a live event's cursor (positions: p1.<tx>.<id>) is past `head`, a cursor of the same
  * stream taken after the socket connected. A push of an event written before (the base sends,
  * the conversation's creation) may still reach a socket that connected right after it: the
@@ -136,15 +118,8 @@ it('a message acknowledged before a sync starts is in that sync (read your write
   const head = await positionsHead(b);
   for (let i = 0; i < 5; i++) {
     const m = await send(a, conv.id, `ryw ${i}`);
-    const started = Date.now();
     const { events } = await syncAll(b, head, 500);
-    if (Date.now() - started < HORIZON_WAIT_MS) {
-      expect(events.map((e) => e.message?.id)).toContain(m.id);
-    } else {
-      // A transaction elsewhere on the server outlasted the wait's bound: the write is not
-      // skipped, it comes in a later sync.
-      await until(`message ${i} in a later sync`, async () => (await syncAll(b, head, 500)).events.some((e) => e.message?.id === m.id));
-    }
+    expect(events.map((e) => e.message?.id)).toContain(m.id);
   }
 });
 
@@ -159,9 +134,7 @@ it('a full page is served below the current horizon without waiting for an open 
       .send({ participantIds: [b.id] })
       .expect(201)
   ).body;
-  // Past the conversation's creation (a head taken while a long transaction elsewhere held the
-  // horizon can lie below it, and its event would take a place in the first page).
-  const head = await settledHead(b);
+  const head = await positionsHead(b);
   const before = [];
   for (let i = 0; i < 3; i++) before.push((await send(a, conv.id, `before ${i}`)).id);
   // A transaction of this database that holds an xid (any writer elsewhere): the horizon stays
@@ -206,7 +179,7 @@ it('a short page that waited goes on after its last row: page sizes that end ins
       .send({ participantIds: [b.id] })
       .expect(201)
   ).body;
-  const head = await settledHead(b);
+  const head = await positionsHead(b);
   const sent = [(await send(a, conv.id, 'below')).id];
   const blocker = new Client(t.db.url);
   await blocker.connect();
@@ -258,7 +231,7 @@ it('concurrent senders in a group and a direct conversation: both streams give e
     const s = await connectSocket(t.url, u.token, { stream: 'positions' });
     sockets.push(s);
     inboxes.set(u.id, new Inbox(s));
-    heads.set(u.id, { v1: await v1Head(u), p: await settledHead(u) });
+    heads.set(u.id, { v1: await v1Head(u), p: await positionsHead(u) });
   }
 
   // A reader that follows b's positions stream while the sends commit, a page of 7 at a time.
@@ -412,7 +385,7 @@ describe('member rows only for users with a v1 client (user_cursor.v1_seen_at)',
     ).body;
     const msgUrl = (id: string) => `/v1/conversations/${group.id}/messages/${id}`;
     const v1From = await v1Head(v); // v has a v1 client (marked)
-    const posFrom = await settledHead(v);
+    const posFrom = await positionsHead(v);
     // While v's mark is live: a message, and an edit of it (member rows written by the writers).
     const m1 = await send(a, group.id, 'before the lapse');
     await t.http().patch(msgUrl(m1.id)).set(a.auth).send({ text: 'edited while live' }).expect(200);
@@ -482,7 +455,7 @@ describe('member rows only for users with a v1 client (user_cursor.v1_seen_at)',
     ).body;
     const msgUrl = (id: string) => `/v1/conversations/${group.id}/messages/${id}`;
     const v1From = await v1Head(v);
-    const posFrom = await settledHead(v);
+    const posFrom = await positionsHead(v);
     const base = [];
     for (let i = 0; i < 3; i++) base.push(await send(a, group.id, `base ${i}`));
     await t.app.get(Db).query(`UPDATE user_cursor SET v1_seen_at = now() - interval '40 days' WHERE user_id = $1`, [v.id]);
@@ -573,7 +546,7 @@ describe('message.updated and read.updated are stored once (conversation_event) 
       const s = await connectSocket(t.url, u.token, { stream: 'positions' });
       sockets.push(s);
       inboxes.set(u.id, new Inbox(s));
-      heads.set(u.id, { v1: await v1Head(u), p: await settledHead(u) });
+      heads.set(u.id, { v1: await v1Head(u), p: await positionsHead(u) });
     }
 
     const N = 4;
@@ -680,7 +653,7 @@ describe('message.updated and read.updated are stored once (conversation_event) 
         .expect(201)
     ).body;
     const m = await send(a, conv.id, 'before the changes');
-    const head = await settledHead(p);
+    const head = await positionsHead(p);
     const s = await connectSocket(t.url, p.token, { stream: 'positions' });
     sockets.push(s);
     const inbox = new Inbox(s);
