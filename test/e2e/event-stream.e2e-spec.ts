@@ -123,6 +123,42 @@ it('a message acknowledged before a sync starts is in that sync (read your write
   }
 });
 
+it('a transaction of ANOTHER database on the server does not hold the horizon: the sync that ends a catch-up answers at once, with the write acknowledged before it', async () => {
+  const [a, b] = [await registerUser(t.url), await registerUser(t.url)];
+  await follow(b, a);
+  const conv = (
+    await t
+      .http()
+      .post('/v1/conversations')
+      .set(a.auth)
+      .send({ participantIds: [b.id] })
+      .expect(201)
+  ).body;
+  const head = await positionsHead(b);
+  // A writer of another database (another application, a CREATE DATABASE) holding an xid for
+  // longer than the read's wait bound: it can never write a row of this stream.
+  const elsewhere = new Client(t.db.url.replace(/\/[^/]+$/, '/postgres'));
+  await elsewhere.connect();
+  try {
+    await elsewhere.query('BEGIN');
+    await elsewhere.query('SELECT pg_current_xact_id()');
+    for (let i = 0; i < 3; i++) {
+      const m = await send(a, conv.id, `beside another database ${i}`);
+      // Held to its bound (1 s) by the other database's transaction, the read would answer
+      // below that transaction, without this message.
+      const { events, cursor } = await syncAll(b, head, 500);
+      expect(events.map((e) => e.message?.id)).toContain(m.id);
+      // And the cursor it ended at is past that transaction: nothing is positioned between.
+      const [, tx] = cursor.split('.');
+      const [{ x }] = (await elsewhere.query('SELECT pg_current_xact_id()::text AS x')).rows;
+      expect(BigInt(tx) > BigInt(x)).toBe(true);
+    }
+  } finally {
+    await elsewhere.query('ROLLBACK').catch(() => undefined);
+    await elsewhere.end();
+  }
+});
+
 it('a full page is served below the current horizon without waiting for an open transaction; the page that ends the catch-up waits, and holds a write acknowledged before it', async () => {
   const [a, b] = [await registerUser(t.url), await registerUser(t.url)];
   await follow(b, a);

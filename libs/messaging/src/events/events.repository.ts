@@ -460,13 +460,31 @@ export async function readEventsAfter(q: PreparingQueryable, userId: string, aft
 }
 
 /**
+ * The horizon H of snapshot `s` (a pg_snapshot expression): the oldest transaction of THIS
+ * database still running in it (its xmax when none), so every row positioned below H is final.
+ * pg_snapshot_xmin alone counts every database of the server: a CREATE DATABASE, another
+ * application's long transaction, held every user's read-your-writes wait to its bound although
+ * it can never write a row here. Only a transaction positively seen running in another database
+ * (pg_stat_get_activity, read after the snapshot) is left out; one that ended since, a prepared
+ * one, or one whose row we may not read stays in, so H never passes a transaction of ours. The
+ * activity list is read only when the snapshot has a running transaction at all.
+ */
+export const horizonSql = (s: string): string => `coalesce(
+  (SELECT min(xi) FROM pg_snapshot_xip(${s}) xi
+    WHERE (xi::text::bigint % 4294967296) NOT IN (
+      SELECT a.backend_xid::text::bigint FROM pg_stat_get_activity(NULL) a
+       WHERE a.backend_xid IS NOT NULL
+         AND a.datid IS DISTINCT FROM (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))),
+  pg_snapshot_xmax(${s}))`;
+
+/**
  * The positions stream (docs/ARCHITECTURE.md "The event stream"): up to $4 events for user $1
  * after position ($2 tx, $3 id) and below the horizon H of the statement's own snapshot, in
  * position order, each rendered as SYNC_SQL renders it, with that H, the snapshot's xmax (every
  * transaction running then is below it: currentHorizon) and the retention bound (pruned_below,
  * positionsPrunedBelow), all in one statement: one round trip per page, and one snapshot, so the
- * bounds are those of the rows read. H = pg_snapshot_xmin(pg_current_snapshot()) is the xmin of
- * the statement's snapshot: every transaction below it had ended when the snapshot was taken, so
+ * bounds are those of the rows read. H (horizonSql) is the oldest transaction of this database
+ * running in the statement's snapshot: every one below it had ended when the snapshot was taken, so
  * every row positioned below H is in it. Retention raises pruned_below (committed) before it
  * deletes, so a snapshot that misses a deleted row sees the raised bound. Two sources, merged by
  * position:
@@ -481,7 +499,7 @@ export async function readEventsAfter(q: PreparingQueryable, userId: string, aft
  * is one row of bounds only.
  */
 export const SYNC_POSITIONS_SQL = `
-WITH hz AS (SELECT pg_snapshot_xmin(s) AS h, pg_snapshot_xmax(s) AS x FROM pg_current_snapshot() s),
+WITH hz AS (SELECT ${horizonSql('s')} AS h, pg_snapshot_xmax(s) AS x FROM pg_current_snapshot() s),
 page AS (
   (SELECT ce.tx, ce.id, ce.type, coalesce(ce.payload, '{}'::jsonb) AS payload, ce.message_id
      FROM conversation_member mine
@@ -533,14 +551,13 @@ export async function readPositionsAfter(
 }
 
 /**
- * The horizon now: H = pg_snapshot_xmin(pg_current_snapshot()), below which every transaction
- * has ended, so no row positioned below it can appear later; and `x`, the xmax of the same
+ * The horizon now: H (horizonSql), below which every transaction of this database has ended, so no row positioned below it can appear later; and `x`, the xmax of the same
  * snapshot: every transaction running now is below it.
  */
-export async function currentHorizon(q: Queryable): Promise<{ h: bigint; x: bigint }> {
-  const [r] = await q.query<{ x: string; h: string }>(
-    'SELECT pg_snapshot_xmax(s)::text AS x, pg_snapshot_xmin(s)::text AS h FROM pg_current_snapshot() s',
-  );
+const CURRENT_HORIZON_SQL = `SELECT pg_snapshot_xmax(s)::text AS x, ${horizonSql('s')}::text AS h FROM pg_current_snapshot() s`;
+
+export async function currentHorizon(q: PreparingQueryable): Promise<{ h: bigint; x: bigint }> {
+  const [r] = await q.prepared<{ x: string; h: string }>('stream_horizon', CURRENT_HORIZON_SQL, []);
   return { h: BigInt(r.h), x: BigInt(r.x) };
 }
 
@@ -550,13 +567,13 @@ export async function currentHorizon(q: Queryable): Promise<{ h: bigint; x: bigi
  * running when the read arrived has ended, so a write acknowledged before it is below H. Past
  * the bound it answers the H it has: still exactly-once, that write only comes later.
  */
-export async function awaitHorizon(q: Queryable, maxWaitMs: number, arrival?: { h: bigint; x: bigint }): Promise<bigint> {
+export async function awaitHorizon(q: PreparingQueryable, maxWaitMs: number, arrival?: { h: bigint; x: bigint }): Promise<bigint> {
   return (await waitForHorizon(q, maxWaitMs, arrival)).h;
 }
 
 /** awaitHorizon's wait: the horizon reached, and whether it passed every transaction running on arrival. */
 export async function waitForHorizon(
-  q: Queryable,
+  q: PreparingQueryable,
   maxWaitMs: number,
   arrival?: { h: bigint; x: bigint },
 ): Promise<{ h: bigint; passed: boolean }> {
@@ -566,7 +583,7 @@ export async function waitForHorizon(
   const deadline = Date.now() + maxWaitMs;
   for (let pause = 1; h < target && Date.now() < deadline; pause = Math.min(pause * 2, 16)) {
     await new Promise((r) => setTimeout(r, pause));
-    const [next] = await q.query<{ h: string }>('SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS h');
+    const [next] = await q.prepared<{ h: string }>('stream_horizon', CURRENT_HORIZON_SQL, []);
     h = BigInt(next.h);
   }
   return { h, passed: h >= target };
