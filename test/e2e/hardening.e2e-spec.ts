@@ -42,6 +42,20 @@ describe('/admin console headers', () => {
   });
 });
 
+describe('database sessions', () => {
+  it('run without JIT whatever the server default (orm.config.ts): short prepared statements never pay a compile', async () => {
+    const db = t.app.get(Db);
+    // Several at once, so more than one pooled session answers; `client`: set by the app's
+    // connection, not inherited from the server's configuration.
+    const rows = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        db.query<{ setting: string; source: string }>(`SELECT setting, source FROM pg_settings WHERE name = 'jit'`),
+      ),
+    );
+    expect(rows.map(([r]) => r)).toEqual(Array.from({ length: 4 }, () => ({ setting: 'off', source: 'client' })));
+  });
+});
+
 describe('/health', () => {
   it('names the failing part with a short stable word, never the database error text', async () => {
     const ok = await t.http().get('/health');

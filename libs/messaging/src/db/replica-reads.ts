@@ -81,7 +81,7 @@ export class ReplicaReads implements PreparingQueryable {
 
 export function replicaPool(url: string | null): Pool | null {
   if (!url) return null;
-  const pool = new Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+  const pool = new Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000, options: '-c jit=off' });
   pool.on('error', () => undefined); // an idle client whose server went away: dropped by the pool
   return pool;
 }
