@@ -74,7 +74,14 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     { ...common, ...databases, displayName: 'e2e', testMatch: [e2eFiles] },
-    { ...common, ...databases, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
+    {
+      ...common,
+      ...databases,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      // Flags a failed test, for its screenshots (test/support/screenshots.ts).
+      testEnvironment: '<rootDir>/test/support/browser-environment.js',
+    },
     // Crashes and restarts of the built app as child processes (globalSetup builds dist/ when stale).
     {
       ...common,
