@@ -64,7 +64,10 @@ const clusterProject = {
 const { runNamesFiles } = require('./test/support/e2e-groups');
 const e2eFiles = runNamesFiles() ? '<rootDir>/test/e2e/**/*.e2e-spec.ts' : '<rootDir>/test/e2e/groups/*.e2e-group.js';
 module.exports = {
-  maxWorkers: 2,
+  // Three workers on two cores: a 2-worker run left ~27% of both cores idle (jest's, PostgreSQL's
+  // and Redis's CPU-seconds against its wall time: suites waiting on timers, token expiry,
+  // restarts), which the third fills.
+  maxWorkers: 3,
   // ~100 files each boot the app in a reused worker: recycle a worker whose heap grew past
   // this between files (one CI run hit V8's 4 GB limit in a worker without it).
   workerIdleMemoryLimit: '1536MB',
