@@ -56,8 +56,18 @@ const clusterProject = {
   globalSetup: '<rootDir>/test/cluster/global-setup.ts',
   globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
 };
+/**
+ * A whole run runs the e2e files in groups that share one module registry each (a file's own
+ * hooks, app and database stay its own: test/support/e2e-groups.js); a run that names files or
+ * patterns runs them one by one, as before.
+ */
+const { runNamesFiles } = require('./test/support/e2e-groups');
+const e2eFiles = runNamesFiles() ? '<rootDir>/test/e2e/**/*.e2e-spec.ts' : '<rootDir>/test/e2e/groups/*.e2e-group.js';
 module.exports = {
-  maxWorkers: 2,
+  // Three workers on two cores: a 2-worker run left ~27% of both cores idle (jest's, PostgreSQL's
+  // and Redis's CPU-seconds against its wall time: suites waiting on timers, token expiry,
+  // restarts), which the third fills.
+  maxWorkers: 3,
   // ~100 files each boot the app in a reused worker: recycle a worker whose heap grew past
   // this between files (one CI run hit V8's 4 GB limit in a worker without it).
   workerIdleMemoryLimit: '1536MB',
@@ -66,8 +76,15 @@ module.exports = {
   testSequencer: '<rootDir>/test/sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
-    { ...common, ...databases, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
-    { ...common, ...databases, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'] },
+    { ...common, ...databases, displayName: 'e2e', testMatch: [e2eFiles] },
+    {
+      ...common,
+      ...databases,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      // Flags a failed test, for its screenshots (test/support/screenshots.ts).
+      testEnvironment: '<rootDir>/test/support/browser-environment.js',
+    },
     // Crashes and restarts of the built app as child processes (globalSetup builds dist/ when stale).
     {
       ...common,

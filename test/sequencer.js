@@ -31,12 +31,19 @@ function referenceTimes() {
   return reference;
 }
 
+/** An e2e group file (test/support/e2e-groups.js) takes as long as its spec files together. */
+let groupMap = null;
+const groupTimes = () => (groupMap ??= require('./support/e2e-groups').groups());
+
 class KnownSlowFirst extends Sequencer {
   sort(tests) {
     const expected = new Map();
     for (const test of tests) {
       const project = test.context.config.displayName?.name ?? '';
-      expected.set(test, super.time(test) ?? referenceTimes()[key(project, test.path)] ?? guess(project, test.path));
+      expected.set(
+        test,
+        super.time(test) ?? referenceTimes()[key(project, test.path)] ?? groupTimes().get(test.path)?.ms ?? guess(project, test.path),
+      );
       test.duration = expected.get(test); // jest's estimate of the run's time
     }
     return [...tests].sort((a, b) => {
@@ -67,7 +74,8 @@ if (require.main === module) {
     const text = readFileSync(file, 'utf8');
     if (text.trimStart().startsWith('{')) {
       const byPath = new Map();
-      for (const r of JSON.parse(text).testResults) byPath.set(r.name, [...(byPath.get(r.name) ?? []), r]);
+      for (const r of JSON.parse(text).testResults.filter((x) => !x.name.endsWith('.e2e-group.js')))
+        byPath.set(r.name, [...(byPath.get(r.name) ?? []), r]);
       for (const [path, results] of byPath) {
         // The cluster project runs three e2e files a second time, without their singleRedis tests.
         results.sort((a, b) => b.assertionResults.length - a.assertionResults.length);
@@ -78,7 +86,8 @@ if (require.main === module) {
       }
     } else {
       for (const m of text.matchAll(/^(?:PASS|FAIL) (\w+) (\S+) \((\d+(?:\.\d+)?) s/gm)) {
-        out[key(m[1], join(ROOT, m[2]))] = Math.round(Number(m[3]) * 10) * 100;
+        // A group's time is its spec files' (their own lines come from a run of single files).
+        if (!m[2].endsWith('.e2e-group.js')) out[key(m[1], join(ROOT, m[2]))] = Math.round(Number(m[3]) * 10) * 100;
       }
     }
   }

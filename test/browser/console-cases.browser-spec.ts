@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { until } from '../support/wait';
+import { screenshot, screenshotsOnFailure } from '../support/screenshots';
 
 /**
  * Issue #32 items 10 and 11 in Debian's Chromium: a case page shows its reports' frozen
@@ -19,10 +20,11 @@ const SHOTS = join(__dirname, '..', '..', 'test-artifacts', 'browser', 'cases');
 
 let t: TestApp;
 let browser: Browser;
+screenshotsOnFailure(SHOTS, () => browser);
 let page: Page;
 let admin: { auth: Record<string, string> };
 let step = 0;
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`));
 const q = (o: unknown) => encodeURIComponent(JSON.stringify(o));
 const word = () => `zq${[...randomBytes(5)].map((x) => String.fromCharCode(97 + (x % 26))).join('')}`;
 

@@ -6,6 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, type TestUser } from '../support/factories';
 import { until } from '../support/wait';
+import { screenshot, screenshotsOnFailure } from '../support/screenshots';
 
 /**
  * The console in Debian's Chromium:
@@ -20,10 +21,11 @@ const SHOTS = join(__dirname, '..', '..', 'test-artifacts', 'browser', 'locks-an
 
 let t: TestApp;
 let browser: Browser;
+screenshotsOnFailure(SHOTS, () => browser);
 let page: Page;
 let admin: { auth: Record<string, string> };
 let step = 0;
-const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+const shot = (name: string) => screenshot(page, join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`));
 const q = (o: unknown) => encodeURIComponent(JSON.stringify(o));
 
 beforeAll(async () => {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { chromium, type Browser, type BrowserContext, type Download, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, uniqueHandle } from '../support/factories';
+import { screenshot, screenshotsOnFailure } from '../support/screenshots';
 
 /**
  * Issue #32 items 12 and 13 in the console: two moderators on the same case see each other
@@ -16,6 +17,7 @@ const SHOTS = join(__dirname, '..', '..', 'test-artifacts', 'console-team');
 
 let t: TestApp;
 let browser: Browser;
+screenshotsOnFailure(SHOTS, () => browser);
 const contexts: BrowserContext[] = [];
 let admin: { auth: Record<string, string> };
 let bobAuth: { auth: Record<string, string>; staff: { id: string } };
@@ -127,7 +129,7 @@ it('two moderators who open the same case each see the other there, and see them
 
   await alice.getByRole('status').filter({ hasText: 'Also viewing: Bob Moderator' }).waitFor();
   await bob.getByRole('status').filter({ hasText: 'Also viewing: Alice Moderator' }).waitFor();
-  await alice.screenshot({ path: join(SHOTS, '01-alice-sees-bob.png'), fullPage: true });
+  await screenshot(alice, join(SHOTS, '01-alice-sees-bob.png'));
   // Nobody is told they view their own case.
   await expect(alice.getByText('Also viewing: Alice Moderator').count()).resolves.toBe(0);
 
@@ -158,7 +160,7 @@ it("the dashboard shows a moderator the team's queue: open, oldest, handled per 
   await panel.getByText('Reports handled: the figures as a table').click();
   const row = panel.getByRole('table', { name: 'Reports handled per moderator' }).getByRole('row', { name: /Bob Moderator/ });
   await expect(row.getByRole('cell').last().textContent()).resolves.toBe('2');
-  await bob.screenshot({ path: join(SHOTS, '02-queue-stats.png'), fullPage: true });
+  await screenshot(bob, join(SHOTS, '02-queue-stats.png'));
 });
 
 it('the transparency page draws the charts with the figures of the API, and its CSV and JSON downloads still work', async () => {
@@ -184,7 +186,7 @@ it('the transparency page draws the charts with the figures of the API, and its 
   await median
     .getByRole('img', { name: new RegExp(`^Median time to action over the period: ${counts.medianHoursToAction} hours?,`) })
     .waitFor();
-  await page.screenshot({ path: join(SHOTS, '03-transparency-charts.png'), fullPage: true });
+  await screenshot(page, join(SHOTS, '03-transparency-charts.png'));
 
   // The same figures as tables.
   await actions.getByText('Actions by type: the figures as a table').click();

@@ -6,6 +6,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { registerUser } from '../support/factories';
 import { until } from '../support/wait';
 import { validateStatement } from '@app/messaging/safety/dsa/statement-validator';
+import { screenshot, screenshotsOnFailure } from '../support/screenshots';
 
 /**
  * The staff console end to end in Debian's Chromium: sign in as the seeded admin, open a
@@ -17,10 +18,11 @@ const SHOTS = join(__dirname, '..', '..', 'test-artifacts', 'browser');
 
 let t: TestApp;
 let browser: Browser;
+screenshotsOnFailure(SHOTS, () => browser);
 let page: Page;
 let step = 0;
 const shot = async (name: string) => {
-  await page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+  await screenshot(page, join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`));
 };
 
 beforeAll(async () => {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser } from '../support/factories';
+import { screenshot, screenshotsOnFailure } from '../support/screenshots';
 
 /**
  * A moderator's first hour (#20.8-11): names instead of ids, the page current after an
@@ -15,10 +16,11 @@ const SHOTS = join(__dirname, '..', '..', 'test-artifacts', 'moderator-first-hou
 
 let t: TestApp;
 let browser: Browser;
+screenshotsOnFailure(SHOTS, () => browser);
 let page: Page;
 let admin: { auth: Record<string, string>; staff: { id: string; displayName: string } };
 const shot = async (name: string) => {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await screenshot(page, join(SHOTS, `${name}.png`));
 };
 
 beforeAll(async () => {

@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, uniqueHandle } from '../support/factories';
+import { screenshot, screenshotsOnFailure } from '../support/screenshots';
 
 /**
  * The end-user web app (issue #32 items 1 and 3) in Chromium on a phone-sized screen: a person
@@ -19,9 +20,9 @@ const API_PASSWORD = 'correct horse battery'; // registerUser's
 
 let t: TestApp;
 let browser: Browser;
+screenshotsOnFailure(SHOTS, () => browser);
 let step = 0;
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`), fullPage: true });
+const shot = (page: Page, name: string) => screenshot(page, join(SHOTS, `${String(++step).padStart(2, '0')}-${name}.png`));
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);

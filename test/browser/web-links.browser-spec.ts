@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, uniqueHandle } from '../support/factories';
+import { screenshot, screenshotsOnFailure } from '../support/screenshots';
 
 /**
  * Honest link chips in the web app (issue #32 item 6), on a deployment with no reputation feed
@@ -19,6 +20,7 @@ const PASSWORD = 'browser-test-password';
 
 let t: TestApp;
 let browser: Browser;
+screenshotsOnFailure(SHOTS, () => browser);
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
@@ -110,7 +112,7 @@ it('an unchecked link is neutral and opens in a new tab, a suspicious one opens 
   await dialog.getByText('Its address uses a domain ending that scams often use, with bait words or a sign-in page.').waitFor();
   await dialog.getByText('http://free-bitcoin-claim.xyz/login').waitFor();
   await dialog.getByText('Checked by our blocklist and our offline checks. No reputation service was consulted.').waitFor();
-  await page.screenshot({ path: join(SHOTS, 'interstitial.png'), fullPage: true });
+  await screenshot(page, join(SHOTS, 'interstitial.png'));
   const goBack = dialog.getByRole('button', { name: 'Go back' });
   expect(await goBack.evaluate((el) => el === document.activeElement)).toBe(true);
   await goBack.click();
@@ -135,7 +137,7 @@ it('an unchecked link is neutral and opens in a new tab, a suspicious one opens 
   await page.getByText('Removed: it linked to a dangerous site').waitFor();
   expect(await page.getByRole('link', { name: /evil-downloads/ }).count()).toBe(0);
   expect(await page.getByRole('button', { name: /evil-downloads/ }).count()).toBe(0);
-  await page.screenshot({ path: join(SHOTS, 'chips.png'), fullPage: true });
+  await screenshot(page, join(SHOTS, 'chips.png'));
   expect(errors).toEqual([]);
   await context.close();
 });

@@ -4,6 +4,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { startTestApp, type TestApp } from '../support/app';
 import { loginStaff, registerUser, uniqueHandle } from '../support/factories';
+import { screenshot, screenshotsOnFailure } from '../support/screenshots';
 
 /**
  * The web app's suspended screen (API.md v1.2 sign-in refusal) names the policy the decision
@@ -16,6 +17,7 @@ const API_PASSWORD = 'correct horse battery'; // registerUser's
 
 let t: TestApp;
 let browser: Browser;
+screenshotsOnFailure(SHOTS, () => browser);
 let page: Page;
 
 beforeAll(async () => {
@@ -94,5 +96,5 @@ it('a refused sign-in names the policy, its severity and until when the strikes 
   expect(await reasons.locator('dt:text-is("Strikes") + dd time').getAttribute('datetime')).toBe(details.action.strikesExpireAt);
   expect(await reasons.locator('dt:text-is("Ends") + dd time').getAttribute('datetime')).toBe(act.body.action.expiresAt);
   expect(await page.locator('body').innerText()).not.toMatch(/\bmedium\b|policyTitle|strikesExpireAt|appealToken/);
-  await page.screenshot({ path: join(SHOTS, '01-suspended-policy.png'), fullPage: true });
+  await screenshot(page, join(SHOTS, '01-suspended-policy.png'));
 });
