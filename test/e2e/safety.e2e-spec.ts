@@ -1,9 +1,11 @@
+import { Client } from 'pg';
 import request from 'supertest';
 import { Db } from '@app/messaging/db/db.service';
 import { EnforcementService } from '@app/messaging/safety/enforcement/enforcement.service';
 import { ReportsService } from '@app/messaging/safety/reports/reports.service';
 import { JobsService } from '@app/messaging/queues.module';
 import { JobName, QueueName } from '@app/messaging/queues';
+import { SpamScoreService } from '@app/messaging/limits/spam-score.service';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, loginStaff, registerUser, uniqueHandle, type TestUser } from '../support/factories';
 import { RACE_ROUNDS, raceRounds } from '../support/race';
@@ -186,6 +188,42 @@ describe('POST /v1/reports', () => {
       expect(bad.status).toBe(400);
       expectErrorShape(bad.body, 400, 'invalid_request');
     }
+  });
+
+  it('a scorer that counted while a spam report was declining the request never stores its older counts over the decline', async () => {
+    const scorer = t.app.get(SpamScoreService);
+    const spammer = await registerUser(t.url);
+    const target = await registerUser(t.url);
+    const { messages } = await request2(spammer, target, 'buy cheap followers today');
+    await db.query('INSERT INTO sender_stats (sender_id) VALUES ($1) ON CONFLICT DO NOTHING', [spammer.id]);
+    const waiting = async (n: number) => {
+      for (let deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+        const [{ c }] = await db.query(
+          `SELECT count(*)::int AS c FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+        );
+        if (c >= n) return;
+      }
+      throw new Error(`fewer than ${n} sessions waiting on a lock`);
+    };
+    // Hold the sender's stats row: the report's transaction (decline + counters) waits on it
+    // uncommitted, then the scorer starts, then the row is let go.
+    const holder = new Client(t.db.url);
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM sender_stats WHERE sender_id = $1 FOR UPDATE', [spammer.id]);
+      const reported = reportAndGet(target, { subjectType: 'message', subjectId: messages[0].id, reason: 'spam' });
+      await waiting(1);
+      const scored = scorer.score(spammer.id);
+      await waiting(2);
+      await holder.query('COMMIT');
+      await Promise.all([reported, scored]);
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+    const [stats] = await db.query('SELECT reported, declined FROM sender_stats WHERE sender_id = $1', [spammer.id]);
+    expect(stats).toMatchObject({ reported: 1, declined: 1 });
   });
 
   it('reporting a pending request as spam declines it silently and fills the spam signals', async () => {

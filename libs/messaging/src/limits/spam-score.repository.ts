@@ -119,6 +119,20 @@ export interface SenderStats {
   limitReason: string | null;
 }
 
+/**
+ * Holds the sender's stats row (made if missing) until the transaction ends: the scorer counts
+ * and stores under it, and the counters written beside their cause (a decline, a spam report:
+ * INSERT … ON CONFLICT DO UPDATE on this row) wait for it, so a recount read before such a
+ * change committed can never be stored over it (a lost update: `declined` back to 0).
+ */
+export async function lockSenderStats(q: Queryable, senderId: string): Promise<void> {
+  await q.query(
+    `INSERT INTO sender_stats (sender_id) SELECT u.id FROM app_user u WHERE u.id = $1
+     ON CONFLICT (sender_id) DO UPDATE SET sender_id = excluded.sender_id`,
+    [senderId],
+  );
+}
+
 /** Stores the sender's score; `reported` never goes down (the reports feature may have counted more). */
 export async function upsertSenderStats(q: Queryable, s: SenderStats): Promise<void> {
   await q.query(

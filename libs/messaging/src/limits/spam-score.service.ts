@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { Db } from '../db/db.service';
+import { Db, type Queryable } from '../db/db.service';
 import { largestDuplicateFanout, requestLimitFor, spamScore, type SenderSignals } from './spam-score';
 import {
   countSenderSignals,
   findRequestLimitFactor,
   insertAutoLimitAudit,
+  lockSenderStats,
   recentRequestTexts,
+  type RequestText,
+  type SenderCounts,
   swapRequestLimitFactor,
   upsertSenderStats,
 } from './spam-score.repository';
@@ -42,9 +45,23 @@ export class SpamScoreService {
 
   /** Recomputes everything from the database: idempotent, so a repeated or late job is harmless. */
   async score(senderId: string): Promise<SenderScore | null> {
-    const counts = await countSenderSignals(this.db, senderId);
-    if (!counts) return null; // the account is gone
-    const recent = await recentRequestTexts(this.db, senderId);
+    // A first look without a lock: most senders have nothing to keep.
+    const glance = await countSenderSignals(this.db, senderId);
+    if (!glance) return null; // the account is gone
+    if (glance.requestsSent === 0 && glance.reported === 0 && glance.storedReported === null) return this.scored(senderId, glance, []);
+    return this.db.tx(async (q) => {
+      // Counted and stored under the stats row's lock (lockSenderStats): a decline or a report
+      // committing meanwhile is either in the counts or waits and adds itself after.
+      await lockSenderStats(q, senderId);
+      const counts = await countSenderSignals(q, senderId);
+      if (!counts) return null;
+      const result = this.scored(senderId, counts, await recentRequestTexts(q, senderId));
+      await this.store(q, counts, result);
+      return result;
+    });
+  }
+
+  private scored(senderId: string, counts: SenderCounts, recent: RequestText[]): SenderScore {
     const signals: SenderSignals = {
       requestsSent: counts.requestsSent,
       declined: counts.declined,
@@ -67,22 +84,31 @@ export class SpamScoreService {
       requestLimitFactor: limit.factor,
       limitReason: limit.reason,
     };
-    if (signals.requestsSent === 0 && signals.reported === 0 && counts.storedReported === null) return result; // nothing to keep
+    return result;
+  }
 
+  private async store(q: Queryable, counts: SenderCounts, result: SenderScore): Promise<void> {
+    const { senderId, score, sample, lastAt, limitReason, requestLimitFactor } = result;
+    const signals: SenderSignals = {
+      requestsSent: result.requestsSent,
+      declined: result.declined,
+      reported: result.reported,
+      duplicateTexts: result.duplicateTexts,
+    };
     // `real` column: 0.2 reads back as 0.2000000029…; two decimals is all a factor ever has.
     const previousFactor = Math.round(counts.requestLimitFactor * 100) / 100;
-    await this.db.tx(async (q) => {
-      await upsertSenderStats(q, { ...signals, senderId, score, sample, lastAt: result.lastAt, limitReason: limit.reason });
-      // Conditional on the factor we read, so two racing scorers write one audit row, not two.
-      if (Math.abs(previousFactor - limit.factor) > 1e-3 && (await swapRequestLimitFactor(q, senderId, limit.factor, previousFactor))) {
-        await insertAutoLimitAudit(
-          q,
-          senderId,
-          { requestLimitFactor: previousFactor },
-          { requestLimitFactor: limit.factor, reason: limit.reason ?? 'request signals back to normal', ...signals, score },
-        );
-      }
-    });
-    return result;
+    await upsertSenderStats(q, { ...signals, senderId, score, sample, lastAt, limitReason });
+    // Conditional on the factor we read, so two racing scorers write one audit row, not two.
+    if (
+      Math.abs(previousFactor - requestLimitFactor) > 1e-3 &&
+      (await swapRequestLimitFactor(q, senderId, requestLimitFactor, previousFactor))
+    ) {
+      await insertAutoLimitAudit(
+        q,
+        senderId,
+        { requestLimitFactor: previousFactor },
+        { requestLimitFactor, reason: limitReason ?? 'request signals back to normal', ...signals, score },
+      );
+    }
   }
 }
