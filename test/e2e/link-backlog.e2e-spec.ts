@@ -159,6 +159,34 @@ it('sightings counted while folds run alongside the sends: each counted exactly 
   expect((await seenOf(conversationId, url))[0]).toMatchObject({ n: 20, folded: 20 });
 });
 
+it('a fold never waits on a row a send holds (no deadlock with a batch of sends): it gives its rows back at once and folds them when the row is free', async () => {
+  const { a, conversationId } = await pair();
+  const url = 'https://fold-yields.backlog.example/';
+  await cacheSafe(url);
+  await scanner.foldSightings(); // what earlier tests left
+  await send(a, conversationId, `${url} 1`);
+  // A transaction holding the sender's link_seen row, as a batch of a conversation's sends
+  // does until it commits (and may next want a row the fold took first).
+  const holder = new Client(t.db.url);
+  await holder.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM link_seen WHERE conversation_id = $1 AND url = $2 FOR NO KEY UPDATE', [conversationId, url]);
+    const started = Date.now();
+    expect(await scanner.foldSightings()).toBe(0);
+    // Well under deadlock_timeout (1 s), the wait a deadlock would have cost the send.
+    expect(Date.now() - started).toBeLessThan(900);
+    expect(await db.query('SELECT count(*)::int AS n FROM link_seen_dirty WHERE conversation_id = $1', [conversationId])).toEqual([
+      { n: 1 },
+    ]);
+  } finally {
+    await holder.query('ROLLBACK');
+    await holder.end();
+  }
+  expect(await scanner.foldSightings()).toBe(1);
+  expect((await seenOf(conversationId, url))[0]).toMatchObject({ n: 1, folded: 1 });
+});
+
 it('blocklisting a URL re-judges every message that carried it while its verdict was cached, in every conversation', async () => {
   const one = await pair();
   const two = await pair();

@@ -65,6 +65,10 @@ export const BACKLOG_LAZY_MS = 1000;
 
 /** Rows of the `link_seen` fold's queue one transaction takes (LinkScannerService.foldSightings). */
 export const SEEN_FOLD_BATCH = 500;
+/** How long the fold waits for a row a send holds before it gives its batch back (foldSightings). */
+const SEEN_FOLD_LOCK_WAIT_MS = 50;
+/** lock_timeout expired (SQLSTATE 55P03). */
+const PG_LOCK_NOT_AVAILABLE = '55P03';
 
 /** How often a woken backlog scan looks again while the link-scan queue is paused. */
 const BACKLOG_PAUSED_RETRY_MS = 500;
@@ -740,12 +744,23 @@ export class LinkScannerService implements OnModuleInit {
   async foldSightings(): Promise<number> {
     let total = 0;
     for (;;) {
-      const { claimed, counted } = await this.db.tx(async (q) => {
-        const keys = await repo.claimSeenDirty(q, SEEN_FOLD_BATCH);
-        return { claimed: keys.length, counted: await repo.foldSeen(q, keys) };
-      });
-      total += counted;
-      if (claimed < SEEN_FOLD_BATCH) return total;
+      let step: { claimed: number; counted: number };
+      try {
+        step = await this.db.tx(async (q) => {
+          // Never a send's wait: a transaction storing a batch of a conversation's sends holds
+          // the link_seen rows of several senders, taken in queue order, and may want one this
+          // fold holds. Rather than wait (a deadlock until deadlock_timeout, a second of a
+          // send's latency), the fold gives its rows back and the next wake folds them.
+          await q.query(`SET LOCAL lock_timeout = '${SEEN_FOLD_LOCK_WAIT_MS}ms'`);
+          const keys = await repo.claimSeenDirty(q, SEEN_FOLD_BATCH);
+          return { claimed: keys.length, counted: await repo.foldSeen(q, keys) };
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code === PG_LOCK_NOT_AVAILABLE) return total; // rolled back: its rows are queued again
+        throw err;
+      }
+      total += step.counted;
+      if (step.claimed < SEEN_FOLD_BATCH) return total;
     }
   }
 
