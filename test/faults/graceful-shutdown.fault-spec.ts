@@ -65,25 +65,25 @@ describe('fault: SIGTERM during a burst of sends', () => {
           body: res.body as any,
         })),
       );
-      let waiting = 0;
+      const lockWaiters = async () =>
+        (
+          await probe.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> $1 AND state = 'active' AND wait_event_type = 'Lock'`,
+            [(lock as any).processID],
+          )
+        ).rows[0].n as number;
       await waitFor(
         'one send per conversation to be waiting on the row lock inside the server',
-        async () => {
-          const { rows } = await probe.query(
-            `SELECT count(*)::int AS n FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> $1 AND state = 'active' AND wait_event_type = 'Lock'`,
-            [(lock as any).processID],
-          );
-          waiting = rows[0].n;
-          return waiting === C;
-        },
+        async () => (await lockWaiters()) === C,
         15000,
         25,
       );
       // Give the queued sends time to arrive (they are on their own connections, already sent).
       await sleep(300);
-      // One per conversation in PostgreSQL, never more: the others are queued in the process.
-      expect(waiting).toBe(C);
+      // One per conversation in PostgreSQL, never more: the others are queued in the process
+      // (read again after the wait, when every send has reached the server).
+      expect(await lockWaiters()).toBe(C);
       const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
         api.child!.once('exit', (code, signal) => resolve({ code, signal })),
       );
