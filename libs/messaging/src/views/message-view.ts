@@ -115,12 +115,6 @@ export function withheldMessageView(r: any): StoredMessageView {
   return { ...v, text: null, links: [], state: 'held', editedAt: null, replyTo: null, reactions: [] };
 }
 
-/**
- * The contract's Message of row `r` for reader `viewerId`, built in one pass: exactly
- * forViewer(readable ? messageView(r) : withheldMessageView(r), viewerId) (message-view.spec.ts
- * holds them equal), without the intermediate views. For the readers that render many rows at
- * once (sync's pages).
- */
 /** The columns of a `message` row that messageViewFor reads (as SQL returns them: snake_case, bigints as strings). */
 export type MessageRow = {
   id: string;
@@ -141,41 +135,13 @@ export type MessageRow = {
   reply_quote?: { seq: string | number; senderId: string; text?: string | null; readers?: string[] } | null;
 };
 
+/**
+ * The contract's Message of row `r` for reader `viewerId` (sync's pages): the one view
+ * (messageView, or withheldMessageView when the reader may not read it) as that reader sees it
+ * (forViewer). Not a second rendering: what a reader sees of a message is decided in those.
+ */
 export function messageViewFor(r: MessageRow, viewerId: string, readable = true): MessageView {
-  const removed = r.state === 'removed';
-  // Shown as it is: readable, or removed (a removed message says nothing anyway); else withheld.
-  const shown = readable || removed;
-  const full = shown && !removed;
-  let replyTo: ReplyView | null = null;
-  if (shown && r.reply_to_seq !== null && r.reply_to_seq !== undefined) {
-    const q = r.reply_quote;
-    replyTo = q
-      ? { seq: Number(q.seq), senderId: q.senderId, text: (q.readers ?? []).includes(viewerId) ? (q.text ?? null) : null }
-      : { seq: Number(r.reply_to_seq), senderId: r.reply_to_sender_id as string, text: null };
-  }
-  const v: MessageView = {
-    id: r.id,
-    conversationId: r.conversation_id,
-    seq: Number(r.seq),
-    senderId: r.sender_id,
-    clientId: r.client_id,
-    text: full ? r.text : null,
-    links: full ? (r.links ?? []) : [],
-    state: shown ? r.state : 'held',
-    createdAt: new Date(r.created_at).toISOString(),
-    editedAt: shown && r.edited_at ? new Date(r.edited_at).toISOString() : null,
-    replyTo,
-    reactions:
-      full && Array.isArray(r.reactions)
-        ? r.reactions.map((x) => ({
-            emoji: x.emoji,
-            count: x.by?.length ?? 0,
-            me: x.by ? x.by.includes(viewerId) : false,
-          }))
-        : [],
-  };
-  if (removed) v.removedReason = r.removed_reason ?? 'removed';
-  return v;
+  return forViewer(readable ? messageView(r) : withheldMessageView(r), viewerId);
 }
 
 /** The contract's Message for one reader: `me` on each reaction, the quote's text only if they may read it. */
