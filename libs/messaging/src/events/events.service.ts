@@ -30,7 +30,7 @@ import {
   type ShownMessage,
   type StoredEvent,
 } from './events.repository';
-import { eventForViewer, messageView, messageViewFor, withheldMessageView, type MessageRow, type MessageView } from '../views/message-view';
+import { eventForViewer, messageView, withheldMessageView } from '../views/message-view';
 
 /** The send and the link scan embed the event-writing CTEs in their own statements. */
 export {
@@ -76,22 +76,6 @@ function messageIdOf(e: UserEvent): string | null {
   if (!MESSAGE_EVENT_TYPES.includes(e.type)) return null;
   const id = (e.payload?.message as { id?: unknown } | undefined)?.id;
   return typeof id === 'string' ? id : null;
-}
-
-/** wireEvent(type, cursor, {...payload, message}) for a message already shown to its reader, built as one object. */
-function messageEvent(type: string, cursor: string, payload: Record<string, unknown> | null, message: MessageView): WireEvent {
-  const out: WireEvent = { type: type as EventType, cursor };
-  let placed = false;
-  if (payload)
-    for (const k of Object.keys(payload)) {
-      if (k === 'type' || k === 'cursor') continue;
-      if (k === 'message') {
-        out.message = message;
-        placed = true;
-      } else out[k] = payload[k];
-    }
-  if (!placed) out.message = message;
-  return out;
 }
 
 /**
@@ -331,15 +315,11 @@ export class EventsService {
 
   private render(userId: string, page: StoredEvent[]): WireEvent[] {
     // Each event as this user sees it now: a message they no longer read withheld, and
-    // reactions' `me` and a reply's quote as the live push shows them (toWire). A message
-    // event (nearly every row of a catch-up) is built in one pass: the wire object
-    // (wireEvent's shape, its payload's keys in their order) with the message as this user
-    // sees it (messageViewFor), no intermediate copies.
+    // reactions' `me` and a reply's quote as the live push shows them (toWire).
     return page.map((e) => {
-      if (e.message)
-        return messageEvent(e.type, e.cursor, e.payload, messageViewFor(e.message.row as MessageRow, userId, e.message.readable));
       let payload = e.payload;
-      if (e.lastMessage && payload?.conversation) {
+      if (e.message) payload = { ...payload, message: shownTo(e.message) };
+      else if (e.lastMessage && payload?.conversation) {
         payload = {
           ...payload,
           conversation: { ...(payload.conversation as Record<string, unknown>), lastMessage: shownTo(e.lastMessage) },

@@ -115,35 +115,6 @@ export function withheldMessageView(r: any): StoredMessageView {
   return { ...v, text: null, links: [], state: 'held', editedAt: null, replyTo: null, reactions: [] };
 }
 
-/** The columns of a `message` row that messageViewFor reads (as SQL returns them: snake_case, bigints as strings). */
-export type MessageRow = {
-  id: string;
-  conversation_id: string;
-  seq: string | number;
-  sender_id: string;
-  client_id: string;
-  text: string | null;
-  links?: LinkView[] | null;
-  state: MessageView['state'];
-  removed_reason?: string | null;
-  created_at: string | Date;
-  edited_at?: string | Date | null;
-  reply_to_seq?: string | number | null;
-  reply_to_sender_id?: string | null;
-  reactions?: Array<{ emoji: string; by?: string[] }> | null;
-  /** REPLY_QUOTE_SQL's column. */
-  reply_quote?: { seq: string | number; senderId: string; text?: string | null; readers?: string[] } | null;
-};
-
-/**
- * The contract's Message of row `r` for reader `viewerId` (sync's pages): the one view
- * (messageView, or withheldMessageView when the reader may not read it) as that reader sees it
- * (forViewer). Not a second rendering: what a reader sees of a message is decided in those.
- */
-export function messageViewFor(r: MessageRow, viewerId: string, readable = true): MessageView {
-  return forViewer(readable ? messageView(r) : withheldMessageView(r), viewerId);
-}
-
 /** The contract's Message for one reader: `me` on each reaction, the quote's text only if they may read it. */
 export function forViewer(v: StoredMessageView | MessageView, viewerId: string): MessageView {
   const s = v as StoredMessageView;
