@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BackchannelClient, MemoryStorage, unwrap, type ServerEvent } from '@backchannel/client';
 import { Db } from '@app/messaging/db/db.service';
 import { EventsService } from '@app/messaging/events/events.service';
+import { horizonSql } from '@app/messaging/events/events.repository';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectErrorShape, registerUser, type TestUser } from '../support/factories';
 import { until } from '../support/wait';
@@ -33,7 +34,9 @@ async function send(u: TestUser, conversationId: string, text: string) {
 }
 const positionsHead = async (u: TestUser) =>
   (await t.http().get('/v1/sync').query({ stream: 'positions' }).set(u.auth).expect(200)).body.cursor as string;
-const horizon = async () => (await db.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS h`))[0].h as string;
+// The stream's own horizon (this database's transactions only): another database's open
+// transaction (another test file's CREATE DATABASE) must not hold it below this file's events.
+const horizon = async () => (await db.query(`SELECT ${horizonSql('s')}::text AS h FROM pg_current_snapshot() s`))[0].h as string;
 /** A mark as the hourly job would have written it `ago` (an SQL interval) ago, with horizon `h`. */
 const markAgo = (ago: string, h: string) => db.query(`INSERT INTO stream_mark (at, h) VALUES (now() - $1::interval, $2::xid8)`, [ago, h]);
 

@@ -698,7 +698,7 @@ export async function userCreatedAt(q: Queryable, userId: string): Promise<Date 
  *    and is raised (committed) before any row is deleted, so a reader that then misses a row
  *    sees the raised bound when it checks after its read (positionsPrunedBelow).
  */
-const STREAM_MARK_SQL = `INSERT INTO stream_mark (at, h) VALUES (clock_timestamp(), pg_snapshot_xmin(pg_current_snapshot())) ON CONFLICT (at) DO NOTHING`;
+const STREAM_MARK_SQL = `INSERT INTO stream_mark (at, h) SELECT clock_timestamp(), ${horizonSql('s')} FROM pg_current_snapshot() s ON CONFLICT (at) DO NOTHING`;
 const STREAM_BOUND_SQL = `
 WITH cutoff AS (SELECT now() - make_interval(days => $1::int) + interval '1 hour' AS t),
 first_after AS (
